@@ -1,0 +1,130 @@
+// Command cnisim simulates Kubernetes pod networks: CNI datapaths, the TCP
+// and request traffic that crosses them, and the pod launch pipeline.
+//
+// Exit codes: 0 success, 1 run failure, 2 bad usage or bad input.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+// command is one subcommand. run returns a *usageError for bad usage or
+// bad input (exit 2), any other error for a failed run (exit 1).
+type command struct {
+	name    string
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) error
+}
+
+var commands = map[string]*command{}
+
+func register(c *command) { commands[c.name] = c }
+
+// usageError is bad usage or bad input: exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+func main() { os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// runMain runs the CLI and returns the exit code; tests call it directly.
+func runMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		printUsage(stderr)
+		return 2
+	}
+	name := args[0]
+	if name == "-h" || name == "--help" || name == "help" {
+		printUsage(stdout)
+		return 0
+	}
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "cnisim: unknown command %q\n\n", name)
+		printUsage(stderr)
+		return 2
+	}
+	err := c.run(args[1:], stdout, stderr)
+	return exitCode(err, name, stderr)
+}
+
+func exitCode(err error, name string, stderr io.Writer) int {
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, pflag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "cnisim %s: %s\n", name, ue.msg)
+		fmt.Fprintf(stderr, "Run 'cnisim %s --help' for usage.\n", name)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "cnisim %s: %v\n", name, err)
+		return 1
+	}
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "cnisim simulates Kubernetes pod networks (CNI datapaths, TCP, pod launch).")
+	fmt.Fprintln(w, "\nUsage: cnisim COMMAND [flags]\n\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'cnisim COMMAND --help' for a command's flags.")
+}
+
+// newFlags returns a flag set for a subcommand whose errors come back to
+// the caller (never os.Exit) and whose --help prints synopsis and flags.
+func newFlags(name, synopsis string, stderr io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: cnisim %s\n", synopsis)
+		if fs.HasFlags() {
+			fmt.Fprintf(stderr, "\nFlags:\n%s", fs.FlagUsages())
+		}
+	}
+	return fs
+}
+
+// parseFlags parses args and maps a flag error to a usage error; --help
+// yields pflag.ErrHelp (exit 0).
+func parseFlags(fs *pflag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard) // we print the one-line error ourselves
+	err := fs.Parse(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		return err // pflag has already printed fs.Usage
+	}
+	if err != nil {
+		return usagef("%v", err)
+	}
+	return nil
+}
+
+// wantArgs checks the number of positional arguments.
+func wantArgs(fs *pflag.FlagSet, min, max int, what string) error {
+	n := fs.NArg()
+	if n < min || (max >= 0 && n > max) {
+		if n == 0 {
+			return usagef("missing %s", what)
+		}
+		return usagef("unexpected arguments: %s (want %s)", strings.Join(fs.Args(), " "), what)
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package datapath
+
+import "fmt"
+
+// Side says on which node of a path a step runs: the node of the sending
+// pod or the node of the receiving pod (the same node for intra-host).
+type Side uint8
+
+const (
+	Src Side = iota // the sending pod's node
+	Dst             // the receiving pod's node
+)
+
+func (s Side) String() string {
+	if s == Src {
+		return "src"
+	}
+	return "dst"
+}
+
+// Context says which execution context (and so which CPU core) runs a step
+// (DESIGN 2, "Hosts, cores, links").
+type Context uint8
+
+const (
+	// Send is the sending process's context on the application's core:
+	// tcp_sendmsg down to the NIC (or, intra-host, through veth into the
+	// backlog of the same core).
+	Send Context = iota
+	// Softirq is NET_RX softirq on the core RSS picks for the flow.
+	Softirq
+	// Daemon is a user-space encapsulation daemon's own core (Flannel UDP,
+	// Weave sleeve).
+	Daemon
+	// Recv is the receiving process's context: the copy to user space.
+	Recv
+)
+
+var contextNames = [...]string{Send: "send", Softirq: "softirq", Daemon: "daemon", Recv: "recv"}
+
+func (c Context) String() string {
+	if int(c) < len(contextNames) {
+		return contextNames[c]
+	}
+	return fmt.Sprintf("Context(%d)", c)
+}
+
+// ParseContext parses a context name.
+func ParseContext(s string) (Context, error) {
+	for i, n := range contextNames {
+		if n == s {
+			return Context(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown context %q (valid: send, softirq, daemon, recv)", s)
+}
+
+// Step is one stage a packet crosses, where and in which context it runs.
+// Count is how many times the stage is crossed at this point (for example
+// two FIB lookups for Kube-router's DSR table).
+type Step struct {
+	Kind    Kind
+	Side    Side
+	Context Context
+	Count   int
+}
+
+// Hop marks where a path leaves one node for the other: steps before the
+// wire crossing run on Src, after it on Dst. Intra-host paths have no wire.
+
+// CostedStep is a Step with its calibrated cost at the path's CPU
+// frequency: Cycles per crossing plus CyclesPerByte times the packet's
+// bytes.
+type CostedStep struct {
+	Step
+	Cycles        float64
+	CyclesPerByte float64
+}
+
+// CostedPath is what the network model executes for one direction of a
+// flow: the ordered steps from the sending socket to the receiving socket,
+// whether the packet crosses the wire between Src and Dst, and the bytes
+// that encapsulation adds to every packet on the wire.
+type CostedPath struct {
+	Steps      []CostedStep
+	InterHost  bool // the path crosses the wire from Src to Dst
+	EncapBytes int  // outer headers added on the wire (0 for native routing)
+}
+
+// Placement is where the two pods of a flow sit.
+type Placement string
+
+const (
+	Intra Placement = "intra" // both pods on one node
+	Inter Placement = "inter" // pods on different nodes
+)
+
+// CostSource gives the calibrated cost of one crossing of a stage kind for
+// a plugin, mode and placement (a calibration profile implements it; the
+// most specific entry wins). ok is false when the source has no entry.
+type CostSource interface {
+	Cost(kind Kind, plugin, mode string, placement Placement) (cycles, cyclesPerByte float64, ok bool)
+	CPUGHz() float64
+}

@@ -1,0 +1,93 @@
+package datapath
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Kind is a canonical stage kind: the unit of cost in calibration profiles
+// and of the CPP breakdown in results (DESIGN 2, "Datapath graphs").
+type Kind uint8
+
+// The canonical stage kinds. Their order is the order of reports.
+const (
+	Veth Kind = iota
+	Bridge
+	FIB
+	IPForward
+	Netfilter
+	EBPF
+	VXLAN
+	Geneve
+	IPIP
+	GRE
+	OVS
+	Userspace
+	Encrypt
+	TCP
+	SocketCopy
+	NIC
+	NumKinds int = iota
+)
+
+var kindNames = [...]string{
+	Veth: "veth", Bridge: "bridge", FIB: "fib", IPForward: "ip_forward",
+	Netfilter: "netfilter", EBPF: "ebpf", VXLAN: "vxlan", Geneve: "geneve",
+	IPIP: "ipip", GRE: "gre", OVS: "ovs", Userspace: "userspace",
+	Encrypt: "encrypt", TCP: "tcp", SocketCopy: "socket_copy", NIC: "nic",
+}
+
+var kindHelp = [...]string{
+	Veth:       "veth pair crossing between network namespaces (veth_xmit, veth rx)",
+	Bridge:     "Linux bridge forwarding (br_handle_frame, br_forward)",
+	FIB:        "routing table lookup (fib_table_lookup)",
+	IPForward:  "IP forwarding in the host stack (ip_forward, ip_output)",
+	Netfilter:  "iptables/nftables hooks (nf_hook_slow, ipt_do_table, nft_do_chain)",
+	EBPF:       "eBPF programs on tc/XDP hooks (bpf_prog_*)",
+	VXLAN:      "VXLAN encapsulation/decapsulation (vxlan_xmit, vxlan_rcv)",
+	Geneve:     "Geneve encapsulation/decapsulation (geneve_xmit, geneve_rx)",
+	IPIP:       "IP-in-IP tunnel (ipip_tunnel_xmit, ip_tunnel_rcv)",
+	GRE:        "GRE tunnel (ipgre_xmit, gre_rcv)",
+	OVS:        "Open vSwitch kernel datapath (ovs_vport_receive, ovs_dp_process_packet)",
+	Userspace:  "user-space encapsulation daemon: syscalls and copies (Flannel UDP, Weave sleeve)",
+	Encrypt:    "encryption (IPsec ESP, WireGuard)",
+	TCP:        "TCP/UDP protocol processing (tcp_v4_rcv, tcp_sendmsg)",
+	SocketCopy: "copy between socket buffers and the application",
+	NIC:        "NIC driver transmit and receive (ndo_start_xmit, napi_poll)",
+}
+
+// String returns the canonical name.
+func (k Kind) String() string {
+	if int(k) < NumKinds {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("Kind(%d)", k)
+}
+
+// Help returns a one-line description of what the stage stands for.
+func (k Kind) Help() string {
+	if int(k) < NumKinds {
+		return kindHelp[k]
+	}
+	return ""
+}
+
+// Kinds returns every stage kind in canonical order.
+func Kinds() []Kind {
+	ks := make([]Kind, NumKinds)
+	for i := range ks {
+		ks[i] = Kind(i)
+	}
+	return ks
+}
+
+// ParseKind returns the kind with the given canonical name; the error lists
+// the valid names.
+func ParseKind(name string) (Kind, error) {
+	for i, n := range kindNames {
+		if n == name {
+			return Kind(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown stage kind %q (valid: %s)", name, strings.Join(kindNames[:], ", "))
+}

@@ -1,0 +1,93 @@
+package sim
+
+// Handler receives an event. arg is the value given when the event was
+// scheduled; handlers are plain callbacks (no goroutines), so one Handler
+// value usually serves many events and uses arg to tell them apart.
+type Handler interface {
+	Handle(e *Engine, arg uint64)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(e *Engine, arg uint64)
+
+// Handle calls f.
+func (f HandlerFunc) Handle(e *Engine, arg uint64) { f(e, arg) }
+
+// event is stored by value: no allocation per schedule. It needs no
+// sequence number: the queue keeps equal times in scheduling order.
+type event struct {
+	at  Time
+	h   Handler
+	arg uint64
+}
+
+// Engine is a discrete-event scheduler. Events run in order of time, and
+// events at equal times in the order they were scheduled (FIFO), so a run is
+// a deterministic function of its inputs.
+type Engine struct {
+	now      Time
+	q        eventQueue
+	stopped  bool
+	executed uint64
+}
+
+// NewEngine returns an engine at time zero with no pending events.
+func NewEngine() *Engine { return &Engine{} }
+
+// Now returns the current simulated time.
+func (e *Engine) Now() Time { return e.now }
+
+// Executed returns how many events have run.
+func (e *Engine) Executed() uint64 { return e.executed }
+
+// Pending returns how many events are scheduled and not yet run.
+func (e *Engine) Pending() int { return e.q.Len() }
+
+// Schedule arranges for h.Handle(e, arg) at time at. Scheduling in the past
+// panics: it is always a model bug.
+func (e *Engine) Schedule(at Time, h Handler, arg uint64) {
+	if at < e.now {
+		panic("sim: event scheduled in the past")
+	}
+	e.q.Push(event{at: at, h: h, arg: arg})
+}
+
+// After schedules h after delay d from now.
+func (e *Engine) After(d Time, h Handler, arg uint64) { e.Schedule(e.now+d, h, arg) }
+
+// Stop makes the current Run return after the running event.
+func (e *Engine) Stop() { e.stopped = true }
+
+// Run executes events until none is left or Stop is called.
+func (e *Engine) Run() { e.RunUntil(Never) }
+
+// RunUntil executes events with time <= end, then sets the clock to end
+// (unless end is Never or the run was stopped). It returns early when
+// Stop is called; events at end scheduled by the last handler still run.
+func (e *Engine) RunUntil(end Time) {
+	e.stopped = false
+	for !e.stopped {
+		ev, ok := e.q.PopNotAfter(end)
+		if !ok {
+			break
+		}
+		e.now = ev.at
+		e.executed++
+		ev.h.Handle(e, ev.arg)
+	}
+	if !e.stopped && end != Never && end > e.now {
+		e.now = end
+	}
+}
+
+// Step runs the earliest pending event, if any, and reports whether it did.
+func (e *Engine) Step() bool {
+	ev, ok := e.q.PopNotAfter(Never)
+	if !ok {
+		return false
+	}
+	e.now = ev.at
+	e.executed++
+	ev.h.Handle(e, ev.arg)
+	return true
+}

@@ -1,0 +1,103 @@
+package sim
+
+// Server is a work-conserving FIFO server (a CPU core, a link's
+// transmitter) computed as "busy until": a job that arrives at now starts at
+// max(now, busy-until) and needs no event of its own. Jobs must be offered
+// in non-decreasing arrival time, which an event loop guarantees.
+type Server struct {
+	busyUntil Time
+	busy      Time // total service time accepted
+	jobs      uint64
+	// completions of jobs not yet finished, oldest first, for queue length
+	// and bounded-queue admission.
+	ring []Time
+	head int
+	size int
+	// Limit bounds how many jobs may be waiting or in service; 0 means no limit.
+	Limit   int
+	dropped uint64
+}
+
+// BusyUntil returns when the server finishes its accepted work.
+func (s *Server) BusyUntil() Time { return s.busyUntil }
+
+// Serve accepts a job arriving at now with the given service time and
+// returns its start and completion times. It ignores Limit.
+func (s *Server) Serve(now, service Time) (start, done Time) {
+	s.retire(now)
+	start = s.busyUntil
+	if start < now {
+		start = now
+	}
+	done = start + service
+	s.busyUntil = done
+	s.busy += service
+	s.jobs++
+	s.push(done)
+	return start, done
+}
+
+// Offer is Serve for a bounded queue: when Limit jobs are already waiting
+// or in service at now, the job is dropped and ok is false.
+func (s *Server) Offer(now, service Time) (done Time, ok bool) {
+	if s.Limit > 0 && s.QueueLen(now) >= s.Limit {
+		s.dropped++
+		return 0, false
+	}
+	_, done = s.Serve(now, service)
+	return done, true
+}
+
+// QueueLen returns the number of jobs waiting or in service at now.
+func (s *Server) QueueLen(now Time) int {
+	s.retire(now)
+	return s.size
+}
+
+// BusyTime returns the total service time accepted so far (including work
+// scheduled beyond now).
+func (s *Server) BusyTime() Time { return s.busy }
+
+// Jobs returns the number of jobs accepted.
+func (s *Server) Jobs() uint64 { return s.jobs }
+
+// Dropped returns the number of jobs refused by Offer.
+func (s *Server) Dropped() uint64 { return s.dropped }
+
+// Utilisation returns the fraction of [0, now] the server was busy.
+func (s *Server) Utilisation(now Time) float64 {
+	if now <= 0 {
+		return 0
+	}
+	b := s.busy
+	if s.busyUntil > now {
+		b -= s.busyUntil - now
+	}
+	return float64(b) / float64(now)
+}
+
+func (s *Server) retire(now Time) {
+	for s.size > 0 && s.ring[s.head] <= now {
+		s.head++
+		if s.head == len(s.ring) {
+			s.head = 0
+		}
+		s.size--
+	}
+}
+
+func (s *Server) push(done Time) {
+	if s.size == len(s.ring) {
+		n := 2 * len(s.ring)
+		if n == 0 {
+			n = 16
+		}
+		r := make([]Time, n)
+		for i := 0; i < s.size; i++ {
+			r[i] = s.ring[(s.head+i)%len(s.ring)]
+		}
+		s.ring, s.head = r, 0
+	}
+	s.ring[(s.head+s.size)%len(s.ring)] = done
+	s.size++
+}
