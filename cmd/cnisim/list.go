@@ -7,12 +7,14 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/cnisim/cnisim/models/cni"
 	"github.com/cnisim/cnisim/models/datapath"
 )
 
 // listers print one catalogue each for `cnisim list WHAT`.
 var listers = map[string]func(w io.Writer) error{
-	"stages": listStages,
+	"stages":  listStages,
+	"plugins": listPlugins,
 }
 
 func init() {
@@ -50,4 +52,13 @@ func listStages(w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\n", k, k.Help())
 	}
 	return tw.Flush()
+}
+
+// listPlugins prints the paper's Table I, generated from the model data.
+func listPlugins(w io.Writer) error {
+	rows, err := cni.Table()
+	if err != nil {
+		return err
+	}
+	return cni.FormatTable(w, rows)
 }

@@ -85,6 +85,9 @@ type CostedPath struct {
 	Steps      []CostedStep
 	InterHost  bool // the path crosses the wire from Src to Dst
 	EncapBytes int  // outer headers added on the wire (0 for native routing)
+	// OuterDF says the outer packet carries Don't Fragment: an outer packet
+	// larger than the underlay MTU is dropped instead of fragmented.
+	OuterDF bool
 }
 
 // Placement is where the two pods of a flow sit.

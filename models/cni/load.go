@@ -1,0 +1,102 @@
+package cni
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+//go:embed models/*.toml
+var builtinFS embed.FS
+
+// builtinOrder is the paper's order (Table I), then the host baseline.
+var builtinOrder = []string{"flannel", "weave", "cilium", "calico", "kube-router", "host"}
+
+// Names lists the built-in plugins in the paper's order.
+func Names() []string { return append([]string(nil), builtinOrder...) }
+
+// Builtin returns a fresh copy of a built-in plugin model.
+func Builtin(name string) (*Model, error) {
+	for _, n := range builtinOrder {
+		if n == name {
+			file := "models/" + name + ".toml"
+			data, err := builtinFS.ReadFile(file)
+			if err != nil {
+				return nil, fmt.Errorf("built-in plugin %s: %w", name, err)
+			}
+			m, err := Parse("builtin:"+file, data)
+			if err != nil {
+				return nil, err
+			}
+			m.Source = "builtin"
+			return m, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown built-in plugin %q (built-in: %s)", name, strings.Join(builtinOrder, ", "))
+}
+
+// Load returns the built-in plugin of that name, or else reads the model
+// file at that path.
+func Load(nameOrPath string) (*Model, error) {
+	for _, n := range builtinOrder {
+		if n == nameOrPath {
+			return Builtin(n)
+		}
+	}
+	data, err := os.ReadFile(nameOrPath)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("plugin %q is neither a built-in (%s) nor a model file", nameOrPath, strings.Join(builtinOrder, ", "))
+		}
+		return nil, fmt.Errorf("plugin model: %w", err)
+	}
+	m, err := Parse(nameOrPath, data)
+	if err != nil {
+		return nil, err
+	}
+	m.Source = nameOrPath
+	return m, nil
+}
+
+// Parse decodes and validates a model file's contents; file names the
+// source in errors. Unknown or misspelt keys are errors.
+func Parse(file string, data []byte) (*Model, error) {
+	var fm fileModel
+	md, err := toml.Decode(string(data), &fm)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("%s: %s", file, pe.ErrorWithPosition())
+		}
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	loc := newLocator(file, data)
+	// BurntSushi/toml matches keys case-insensitively and reports keys it
+	// could not place in Undecoded; comparing every key's exact spelling
+	// against the tags catches both.
+	for _, k := range md.Keys() {
+		if !knownKeys[k.String()] {
+			last := k[len(k)-1]
+			return nil, loc.errf(loc.keyLine(last), "unknown key %q in %s (valid: %s)", last, where(k), strings.Join(allowedAt(k), ", "))
+		}
+	}
+	if u := md.Undecoded(); len(u) > 0 {
+		return nil, loc.errf(loc.keyLine(u[0][len(u[0])-1]), "unknown key %q", u[0].String())
+	}
+	return build(&fm, loc)
+}
+
+func where(k toml.Key) string {
+	switch {
+	case len(k) == 1:
+		return "the top level"
+	case len(k) == 2 && k[0] == "mode":
+		return "a [[mode]]"
+	default:
+		return "a step of " + strings.Join(k[:len(k)-1], ".")
+	}
+}

@@ -1,0 +1,160 @@
+package cni
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/cnisim/cnisim/models/datapath"
+)
+
+// fixedCosts charges every stage 100 cycles at a chosen frequency.
+type fixedCosts struct{ ghz float64 }
+
+func (f fixedCosts) Cost(datapath.Kind, string, string, datapath.Placement) (float64, float64, bool) {
+	return 100, 0, true
+}
+func (f fixedCosts) CPUGHz() float64 { return f.ghz }
+
+// Policy rules: iptables walks each rule at ~20 ns (DESIGN 2: public
+// kube-proxy measurements) = 48 cycles at 2.4 GHz, scaled with the clock;
+// eBPF stays nearly flat.
+func TestPolicyRuleCost(t *testing.T) {
+	calico := builtin(t, "calico")
+	base, _ := calico.Path("native", datapath.Inter, PathOptions{Policy: true}, fixedCosts{2.4})
+	for _, ghz := range []float64{2.4, 3.0} {
+		p, err := calico.Path("native", datapath.Inter, PathOptions{Policy: true, PolicyRules: 100}, fixedCosts{ghz})
+		if err != nil {
+			t.Fatal(err)
+		}
+		extra := 0.0
+		for i, s := range p.Steps {
+			extra += s.Cycles - base.Steps[i].Cycles
+		}
+		// two rules stages (cali-FORWARD on each node) x 100 rules x 20 ns x GHz
+		if want := 2 * 100 * 20 * ghz; math.Abs(extra-want) > 1e-9 {
+			t.Errorf("calico native, 100 rules at %g GHz: +%g cycles, want %g", ghz, extra, want)
+		}
+	}
+	if got := 20 * 2.4; got != 48 {
+		t.Errorf("iptables rule = %g cycles at 2.4 GHz, want 48", got)
+	}
+	cil := builtin(t, "cilium")
+	b, _ := cil.Path("vxlan", datapath.Inter, PathOptions{}, fixedCosts{2.4})
+	p, _ := cil.Path("vxlan", datapath.Inter, PathOptions{PolicyRules: 1000}, fixedCosts{2.4})
+	extra := 0.0
+	for i, s := range p.Steps {
+		extra += s.Cycles - b.Steps[i].Cycles
+	}
+	if extra <= 0 || extra >= 1000*48/10 {
+		t.Errorf("cilium, 1000 rules: +%g cycles; want small and positive (eBPF maps are ~flat)", extra)
+	}
+	o, _ := cil.Path("vxlan", datapath.Inter, PathOptions{PolicyRules: 10, RuleCycles: 7}, fixedCosts{2.4})
+	if d := o.Steps[3].Cycles - b.Steps[3].Cycles; d != 70 {
+		t.Errorf("RuleCycles override: +%g, want 70", d)
+	}
+}
+
+// Calico's toggle: policy on costs its stages with the calico entry
+// (paper III.B: 2200), off with the generic one (1467).
+func TestPolicyToggle(t *testing.T) {
+	p := loadPaper(t)
+	calico := builtin(t, "calico")
+	for _, tt := range []struct {
+		opt  PathOptions
+		want float64
+	}{{wp, 2200}, {np, 1467}} {
+		cp, err := calico.Path("ipip", datapath.Intra, tt.opt, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cp.ByKind(datapath.Src, 0)[datapath.Netfilter]; got != tt.want {
+			t.Errorf("calico policy=%v: netfilter %g, want %g", tt.opt.Policy, got, tt.want)
+		}
+	}
+}
+
+func TestPathErrors(t *testing.T) {
+	p := loadPaper(t)
+	tests := []struct {
+		plugin, mode string
+		pl           datapath.Placement
+		opt          PathOptions
+		want         string
+	}{
+		{"flannel", "geneve", datapath.Inter, np, "modes: vxlan, udp, host-gw"},
+		{"flannel", "vxlan", "elsewhere", np, "valid: intra, inter"},
+		{"flannel", "vxlan", datapath.Inter, PathOptions{Policy: true}, "no network policy"},
+		{"flannel", "vxlan", datapath.Inter, PathOptions{PolicyRules: 5}, "policy_rules must be 0"},
+		{"calico", "ipip", datapath.Inter, PathOptions{PolicyRules: 5}, "needs policy = true"},
+		{"calico", "ipip", datapath.Inter, PathOptions{Policy: true, PolicyRules: -1}, "want 0 or more"},
+		{"calico", "ipip", datapath.Inter, PathOptions{Encrypt: true}, "no encryption"},
+		{"weave", "fastdp", datapath.Inter, PathOptions{RuleCycles: -1}, "want 0 (default) or more"},
+	}
+	for _, tt := range tests {
+		_, err := builtin(t, tt.plugin).Path(tt.mode, tt.pl, tt.opt, p)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s/%s %s %+v: error %v, want %q", tt.plugin, tt.mode, tt.pl, tt.opt, err, tt.want)
+		}
+	}
+	if _, err := builtin(t, "host").Path("host", datapath.Inter, np, nil); err == nil {
+		t.Error("nil cost source accepted")
+	}
+	if _, err := builtin(t, "host").Path("host", datapath.Inter, np, emptyCosts{}); err == nil || !strings.Contains(err.Error(), "no cost for stage tcp") {
+		t.Errorf("empty profile: %v", err)
+	}
+}
+
+type emptyCosts struct{}
+
+func (emptyCosts) Cost(datapath.Kind, string, string, datapath.Placement) (float64, float64, bool) {
+	return 0, 0, false
+}
+func (emptyCosts) CPUGHz() float64 { return 2.4 }
+
+// Pod MTU per mode at underlay 1500 and 9000, and the vendor analysis's
+// Weave encryption case: Weave sizes the pod MTU for VXLAN only, so with
+// ESP a full-sized packet is one fragment too many (two on the wire).
+func TestPodMTUAndFragmentation(t *testing.T) {
+	tests := []struct {
+		plugin, mode string
+		opt          PathOptions
+		mtu1500      int
+		mtu9000      int
+	}{
+		{"flannel", "vxlan", np, 1450, 8950},
+		{"flannel", "udp", np, 1472, 8972},
+		{"flannel", "host-gw", np, 1500, 9000},
+		{"calico", "ipip", np, 1480, 8980},
+		{"kube-router", "gre", np, 1476, 8976},
+		{"cilium", "geneve", np, 1450, 8950},
+		{"cilium", "native", PathOptions{Encrypt: true}, 1440, 8940}, // WireGuard 60
+		{"weave", "fastdp", PathOptions{Encrypt: true}, 1450, 8950},  // ESP not accounted
+		{"host", "host", np, 1500, 9000},
+	}
+	for _, tt := range tests {
+		m := builtin(t, tt.plugin)
+		for _, u := range [][2]int{{1500, tt.mtu1500}, {9000, tt.mtu9000}} {
+			got, err := m.PodMTU(tt.mode, u[0], tt.opt)
+			if err != nil || got != u[1] {
+				t.Errorf("%s/%s at %d: pod MTU %d (%v), want %d", tt.plugin, tt.mode, u[0], got, err, u[1])
+			}
+		}
+	}
+	weave := builtin(t, "weave")
+	g, _ := weave.Graph("fastdp", datapath.Inter, PathOptions{Encrypt: true})
+	mtu, _ := weave.PodMTU("fastdp", 9000, PathOptions{Encrypt: true})
+	outer := mtu + g.EncapBytes
+	n, drop, err := datapath.Oversize(outer, 9000, g.OuterDF)
+	if err != nil || n != 2 || drop {
+		t.Errorf("weave fastdp+ESP at 9000: outer %d bytes -> %d fragments, drop %v; want 2 fragments (vendor analysis)", outer, n, drop)
+	}
+	plain, _ := weave.Graph("fastdp", datapath.Inter, np)
+	mtu, _ = weave.PodMTU("fastdp", 9000, np)
+	if n, _, _ := datapath.Oversize(mtu+plain.EncapBytes, 9000, false); n != 1 {
+		t.Errorf("weave fastdp without encryption fragments: %d", n)
+	}
+	if _, err := weave.PodMTU("fastdp", 100, np); err == nil {
+		t.Error("pod MTU below 68 accepted")
+	}
+}
