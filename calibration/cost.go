@@ -1,0 +1,51 @@
+package calibration
+
+import "github.com/cnisim/cnisim/models/datapath"
+
+var _ datapath.CostSource = (*Profile)(nil)
+
+// Cost returns the cost of one crossing of kind for a plugin, mode and
+// placement. Among the entries of that kind whose non-empty restrictions
+// all match, the most specific wins:
+//
+//	plugin+mode+placement > plugin+mode > plugin+placement > plugin > placement > generic
+//
+// (a plugin outranks a placement, a mode refines a plugin). Validation
+// forbids two entries with the same restrictions, so there is never a tie.
+// ok is false when no entry matches.
+func (p *Profile) Cost(kind datapath.Kind, plugin, mode string, placement datapath.Placement) (cycles, cyclesPerByte float64, ok bool) {
+	name := kind.String()
+	best := -1
+	for i := range p.Costs {
+		e := &p.Costs[i]
+		if e.Stage != name ||
+			(e.Plugin != "" && e.Plugin != plugin) ||
+			(e.Mode != "" && e.Mode != mode) ||
+			(e.Placement != "" && datapath.Placement(e.Placement) != placement) {
+			continue
+		}
+		if s := specificity(e); s > best {
+			best, cycles, cyclesPerByte, ok = s, e.Cycles, e.CyclesPerByte, true
+		}
+	}
+	return cycles, cyclesPerByte, ok
+}
+
+// specificity ranks an entry: plugin 4, mode 2, placement 1, which orders
+// the six possible combinations as documented on Cost.
+func specificity(e *Entry) int {
+	s := 0
+	if e.Plugin != "" {
+		s += 4
+	}
+	if e.Mode != "" {
+		s += 2
+	}
+	if e.Placement != "" {
+		s++
+	}
+	return s
+}
+
+// CPUGHz is the frequency the cycles were measured at.
+func (p *Profile) CPUGHz() float64 { return p.GHz }

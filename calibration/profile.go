@@ -1,0 +1,138 @@
+package calibration
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/cnisim/cnisim/models/datapath"
+)
+
+// Provenance says where a number comes from (DESIGN 2, "Costs and
+// calibration").
+type Provenance string
+
+const (
+	Quoted  Provenance = "quoted"  // a number in a source; Source says where
+	Derived Provenance = "derived" // arithmetic on quoted or measured numbers; Source gives it
+	Assumed Provenance = "assumed" // no source; Source gives the reason
+)
+
+// Provenances lists the valid provenances.
+var Provenances = []Provenance{Quoted, Derived, Assumed}
+
+// Profile is a calibration profile: per-stage costs at CPU frequency GHz.
+type Profile struct {
+	Name        string  `toml:"name"`
+	Description string  `toml:"description,omitempty"`
+	GHz         float64 `toml:"cpu_ghz"`
+	Costs       []Entry `toml:"cost"`
+}
+
+// Entry is the cost of one crossing of a stage kind, optionally restricted
+// to a plugin, a mode of that plugin and a placement.
+type Entry struct {
+	Stage         string     `toml:"stage"`
+	Cycles        float64    `toml:"cycles"`
+	CyclesPerByte float64    `toml:"cycles_per_byte,omitempty"`
+	Plugin        string     `toml:"plugin,omitempty"`
+	Mode          string     `toml:"mode,omitempty"`
+	Placement     string     `toml:"placement,omitempty"`
+	Provenance    Provenance `toml:"provenance"`
+	Source        string     `toml:"source"`
+}
+
+// Profile and entry keys, exactly as spelt in TOML.
+var (
+	profileKeys = []string{"name", "description", "cpu_ghz", "cost"}
+	entryKeys   = []string{"stage", "cycles", "cycles_per_byte", "plugin", "mode", "placement", "provenance", "source"}
+)
+
+// FieldError is a validation error located at a key: Entry is the index of
+// the [[cost]] table, or -1 for a top-level key.
+type FieldError struct {
+	Entry int
+	Key   string
+	Msg   string
+}
+
+func (e *FieldError) Error() string {
+	if e.Entry < 0 {
+		return fmt.Sprintf("%s: %s", e.Key, e.Msg)
+	}
+	return fmt.Sprintf("cost[%d].%s: %s", e.Entry, e.Key, e.Msg)
+}
+
+// Validate checks the profile; the error joins one *FieldError per problem.
+func (p *Profile) Validate() error {
+	var errs []error
+	add := func(i int, key, format string, a ...any) {
+		errs = append(errs, &FieldError{Entry: i, Key: key, Msg: fmt.Sprintf(format, a...)})
+	}
+	if strings.TrimSpace(p.Name) == "" {
+		add(-1, "name", "must not be empty")
+	}
+	if !(p.GHz > 0) || math.IsInf(p.GHz, 0) {
+		add(-1, "cpu_ghz", "must be a finite number > 0, got %v", p.GHz)
+	}
+	seen := map[entryKey]int{}
+	for i, e := range p.Costs {
+		if _, err := datapath.ParseKind(e.Stage); err != nil {
+			add(i, "stage", "%v", err)
+		}
+		if !(e.Cycles >= 0) || math.IsInf(e.Cycles, 0) {
+			add(i, "cycles", "must be a finite number >= 0, got %v", e.Cycles)
+		}
+		if !(e.CyclesPerByte >= 0) || math.IsInf(e.CyclesPerByte, 0) {
+			add(i, "cycles_per_byte", "must be a finite number >= 0, got %v", e.CyclesPerByte)
+		}
+		if e.Mode != "" && e.Plugin == "" {
+			add(i, "mode", "mode %q needs a plugin (a mode belongs to one plugin)", e.Mode)
+		}
+		if err := checkPlacement(e.Placement); err != nil {
+			add(i, "placement", "%v", err)
+		}
+		if !validProvenance(e.Provenance) {
+			add(i, "provenance", "unknown provenance %q (valid: quoted, derived, assumed)", e.Provenance)
+		}
+		if strings.TrimSpace(e.Source) == "" {
+			add(i, "source", "must say where the number comes from (quoted), the arithmetic (derived) or the reason (assumed)")
+		}
+		k := e.key()
+		if j, dup := seen[k]; dup {
+			add(i, "stage", "duplicate of cost[%d]: same stage %q, plugin %q, mode %q, placement %q", j, e.Stage, e.Plugin, e.Mode, e.Placement)
+		} else {
+			seen[k] = i
+		}
+	}
+	return errors.Join(errs...)
+}
+
+type entryKey struct{ stage, plugin, mode, placement string }
+
+func (e *Entry) key() entryKey { return entryKey{e.Stage, e.Plugin, e.Mode, e.Placement} }
+
+func checkPlacement(s string) error {
+	switch datapath.Placement(s) {
+	case "", datapath.Intra, datapath.Inter:
+		return nil
+	}
+	return fmt.Errorf("unknown placement %q (valid: intra, inter, or empty for both)", s)
+}
+
+func validProvenance(p Provenance) bool {
+	for _, v := range Provenances {
+		if p == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Clone returns a deep copy, so that overrides do not touch a shared profile.
+func (p *Profile) Clone() *Profile {
+	q := *p
+	q.Costs = append([]Entry(nil), p.Costs...)
+	return &q
+}

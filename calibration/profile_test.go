@@ -1,0 +1,237 @@
+package calibration
+
+import (
+	"bytes"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/cnisim/cnisim/models/datapath"
+)
+
+func mustLoad(t *testing.T, path string) *Profile {
+	t.Helper()
+	p, err := LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// The specificity rule documented on Cost, case by case.
+func TestCostSpecificity(t *testing.T) {
+	p := mustLoad(t, "testdata/specific.toml")
+	cases := []struct {
+		plugin, mode string
+		pl           datapath.Placement
+		want         float64
+	}{
+		{"calico", "ipip", datapath.Inter, 6},  // plugin+mode+placement
+		{"calico", "ipip", datapath.Intra, 5},  // plugin+mode beats plugin+placement and plugin
+		{"calico", "vxlan", datapath.Inter, 4}, // plugin+placement
+		{"calico", "vxlan", datapath.Intra, 3}, // plugin
+		{"flannel", "vxlan", datapath.Inter, 2},
+		{"flannel", "vxlan", datapath.Intra, 1},
+		{"", "", datapath.Intra, 1},
+	}
+	for _, c := range cases {
+		got, _, ok := p.Cost(datapath.Netfilter, c.plugin, c.mode, c.pl)
+		if !ok || got != c.want {
+			t.Errorf("Cost(netfilter, %q, %q, %s) = %v, %v; want %v", c.plugin, c.mode, c.pl, got, ok, c.want)
+		}
+	}
+	if _, cpb, _ := p.Cost(datapath.Netfilter, "calico", "ipip", datapath.Inter); cpb != 0.5 {
+		t.Errorf("cycles_per_byte = %v, want 0.5", cpb)
+	}
+	if _, _, ok := p.Cost(datapath.VXLAN, "calico", "ipip", datapath.Inter); ok {
+		t.Error("Cost of a kind without entries: ok = true")
+	}
+	if p.CPUGHz() != 2.0 {
+		t.Errorf("CPUGHz = %v", p.CPUGHz())
+	}
+}
+
+// The entry order in the file must not matter: reversing it gives the same
+// answers.
+func TestCostOrderIndependent(t *testing.T) {
+	p := mustLoad(t, "testdata/specific.toml")
+	q := p.Clone()
+	for i, j := 0, len(q.Costs)-1; i < j; i, j = i+1, j-1 {
+		q.Costs[i], q.Costs[j] = q.Costs[j], q.Costs[i]
+	}
+	for _, pl := range []datapath.Placement{datapath.Intra, datapath.Inter} {
+		for _, plug := range []string{"calico", "flannel"} {
+			for _, mode := range []string{"ipip", "vxlan"} {
+				a, _, _ := p.Cost(datapath.Netfilter, plug, mode, pl)
+				b, _, _ := q.Cost(datapath.Netfilter, plug, mode, pl)
+				if a != b {
+					t.Errorf("%s %s %s: %v vs %v", plug, mode, pl, a, b)
+				}
+			}
+		}
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	p := mustLoad(t, "testdata/specific.toml")
+	data, err := p.TOML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := Parse(data, "roundtrip")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	if !reflect.DeepEqual(p, q) {
+		t.Errorf("round trip changed the profile:\n%+v\n%+v", p, q)
+	}
+	// Writing again gives the same bytes.
+	data2, _ := q.TOML()
+	if !bytes.Equal(data, data2) {
+		t.Errorf("second write differs:\n%s\n---\n%s", data, data2)
+	}
+}
+
+func TestSaveAtomic(t *testing.T) {
+	p := mustLoad(t, "testdata/specific.toml")
+	path := t.TempDir() + "/out.toml"
+	if err := p.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if q := mustLoad(t, path); !reflect.DeepEqual(p, q) {
+		t.Error("saved profile differs")
+	}
+	bad := p.Clone()
+	bad.GHz = 0
+	path2 := t.TempDir() + "/bad.toml"
+	if err := bad.Save(path2); err == nil {
+		t.Error("Save of an invalid profile succeeded")
+	}
+	if _, err := os.Stat(path2); !os.IsNotExist(err) {
+		t.Error("Save of an invalid profile left a file")
+	}
+}
+
+const good = `name = "x"
+cpu_ghz = 2.4
+[[cost]]
+stage = "veth"
+cycles = 40
+provenance = "quoted"
+source = "s"
+`
+
+// Each bad input must fail with an error naming the file, the line, the
+// key and, where there is a closed set, the allowed values.
+func TestParseErrors(t *testing.T) {
+	cases := []struct {
+		name, text string
+		want       []string
+	}{
+		{"unknown top key", "colour = 1\n" + good, []string{"f.toml:1", `"colour"`, "allowed: name, description, cpu_ghz, cost"}},
+		{"wrong case", strings.Replace(good, "cycles = 40", "Cycles = 40", 1), []string{"f.toml:5", `"cost.Cycles"`, "allowed: stage, cycles"}},
+		{"unknown entry key", strings.Replace(good, "cycles = 40", "cycles = 40\ncpp = 3", 1), []string{"f.toml:6", "cost.cpp"}},
+		{"unknown table", good + "[extra]\na = 1\n", []string{"f.toml", "unknown table", "[cost]"}},
+		{"syntax", "name = \"x\ncpu_ghz = 2.4\n", []string{"f.toml:1"}},
+		{"type", strings.Replace(good, "cycles = 40", `cycles = "forty"`, 1), []string{"f.toml", "cycles"}},
+		{"bad stage", strings.Replace(good, `"veth"`, `"vxlam"`, 1), []string{"f.toml:4", "cost[0].stage", `"vxlam"`, "valid: veth, bridge"}},
+		{"bad provenance", strings.Replace(good, `"quoted"`, `"measured"`, 1), []string{"f.toml:6", "cost[0].provenance", "valid: quoted, derived, assumed"}},
+		{"no provenance", strings.Replace(good, "provenance = \"quoted\"\n", "", 1), []string{"cost[0].provenance"}},
+		{"empty source", strings.Replace(good, `source = "s"`, `source = " "`, 1), []string{"f.toml:7", "cost[0].source"}},
+		{"negative cycles", strings.Replace(good, "cycles = 40", "cycles = -1", 1), []string{"f.toml:5", "cost[0].cycles", ">= 0"}},
+		{"negative per byte", strings.Replace(good, "cycles = 40", "cycles = 40\ncycles_per_byte = -0.1", 1), []string{"f.toml:6", "cycles_per_byte"}},
+		{"nan cycles", strings.Replace(good, "cycles = 40", "cycles = nan", 1), []string{"cost[0].cycles"}},
+		{"zero ghz", strings.Replace(good, "2.4", "0", 1), []string{"f.toml:2", "cpu_ghz", "> 0"}},
+		{"inf ghz", strings.Replace(good, "2.4", "inf", 1), []string{"f.toml:2", "cpu_ghz"}},
+		{"bad placement", strings.Replace(good, "cycles = 40", "cycles = 40\nplacement = \"cross\"", 1), []string{"f.toml:6", "valid: intra, inter"}},
+		{"mode without plugin", strings.Replace(good, "cycles = 40", "cycles = 40\nmode = \"ipip\"", 1), []string{"f.toml:6", "needs a plugin"}},
+		{"duplicate", good + good[strings.Index(good, "[[cost]]"):], []string{"f.toml:9", "cost[1]", "duplicate of cost[0]"}},
+		{"empty", " \n", []string{"f.toml", "empty"}},
+		{"no name", strings.Replace(good, `name = "x"`, "", 1), []string{"name: must not be empty"}},
+	}
+	for _, c := range cases {
+		_, err := Parse([]byte(c.text), "f.toml")
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", c.name, err, w)
+			}
+		}
+	}
+}
+
+func TestIntegerCyclesAccepted(t *testing.T) {
+	if _, err := Parse([]byte(good), "f.toml"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOverride(t *testing.T) {
+	p := mustLoad(t, "testdata/specific.toml")
+	if err := p.Override("netfilter", 900); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range p.Costs {
+		if e.Stage == "netfilter" && (e.Cycles != 900 || e.Provenance != Assumed || e.Source != "override") {
+			t.Errorf("entry not overridden: %+v", e)
+		}
+	}
+	if c, cpb, _ := p.Cost(datapath.Netfilter, "calico", "ipip", datapath.Inter); c != 900 || cpb != 0.5 {
+		t.Errorf("after override: %v %v", c, cpb)
+	}
+	// A kind the profile lacks gets a generic entry.
+	if err := p.OverrideAll(map[string]float64{"vxlan": 850, "veth": 41}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _, ok := p.Cost(datapath.VXLAN, "x", "y", datapath.Intra); !ok || c != 850 {
+		t.Errorf("vxlan override: %v %v", c, ok)
+	}
+	if err := p.Validate(); err != nil {
+		t.Errorf("overridden profile invalid: %v", err)
+	}
+	if err := p.Override("vxlam", 1); err == nil || !strings.Contains(err.Error(), "valid: veth") {
+		t.Errorf("bad stage: %v", err)
+	}
+	if err := p.Override("veth", -3); err == nil {
+		t.Error("negative override accepted")
+	}
+	if err := p.OverrideAll(map[string]float64{"zz": 1, "aa": 1}); err == nil || !strings.Contains(err.Error(), `"aa"`) {
+		t.Errorf("OverrideAll should report the first bad name in sorted order: %v", err)
+	}
+}
+
+func TestBuiltin(t *testing.T) {
+	names := BuiltinNames()
+	if len(names) == 0 || names[0] == "" {
+		t.Fatalf("BuiltinNames = %v", names)
+	}
+	for _, n := range names {
+		p, err := Builtin(n)
+		if err != nil {
+			t.Errorf("builtin %s: %v", n, err)
+			continue
+		}
+		if p.Name != n {
+			t.Errorf("builtin file %s.toml has name %q", n, p.Name)
+		}
+	}
+	a, _ := Load("paper")
+	b, _ := Load("paper")
+	a.GHz = 99
+	if b.GHz == 99 {
+		t.Error("Builtin returns shared state")
+	}
+	if _, err := Load("nosuch"); err == nil || !strings.Contains(err.Error(), "paper") {
+		t.Errorf("unknown builtin: %v", err)
+	}
+	if _, err := Load("nosuch.toml"); err == nil || !strings.Contains(err.Error(), "nosuch.toml") {
+		t.Errorf("missing file: %v", err)
+	}
+	if p, err := Load("testdata/specific.toml"); err != nil || p.Name != "specific" {
+		t.Errorf("Load path: %v", err)
+	}
+}
