@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/scenario"
+)
+
+// simulate is the simulator behind `run`; the lead links the real one in.
+// Tests install deterministic fakes.
+var simulate experiments.Model
+
+// validateScenario checks what the scenario package cannot (plugin, mode
+// and profile names); nil until the model layer plugs in.
+var validateScenario func(*scenario.Scenario) error
+
+// maxPoints is the largest sweep run without --yes.
+const maxPoints = 10_000
+
+var formats = []string{"table", "json", "csv"}
+
+func init() {
+	register(&command{name: "run", summary: "run a scenario file (sweep x replications)", run: runRun})
+}
+
+type runFlags struct {
+	out, format string
+	seed        int64
+	reps        int
+	parallel    int
+	sets        []string
+	progress    bool
+	yes         bool
+}
+
+func runRun(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("run", "run SCENARIO.toml [--out DIR] [--format table|json|csv] [--seed N] [--reps N]\n"+
+		"                  [--parallel N] [--set key=value]... [--progress] [--yes]", stderr)
+	var f runFlags
+	fs.StringVar(&f.out, "out", "", "write results.json, results.csv and scenario.toml to `DIR`")
+	fs.StringVar(&f.format, "format", "table", "stdout format: table, json or csv")
+	fs.Int64Var(&f.seed, "seed", 0, "override the scenario's seed")
+	fs.IntVar(&f.reps, "reps", 0, "override the scenario's replications")
+	fs.IntVar(&f.parallel, "parallel", 0, "replications run at once (0: all cores)")
+	fs.StringArrayVar(&f.sets, "set", nil, "override a scenario key, as `key=value` (repeatable; cluster.mtu=9000)")
+	fs.BoolVar(&f.progress, "progress", false, "draw a progress bar on stderr even when it is not a terminal")
+	fs.BoolVar(&f.yes, "yes", false, fmt.Sprintf("run sweeps of more than %d points", maxPoints))
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := wantArgs(fs, 1, 1, "a scenario file"); err != nil {
+		return err
+	}
+	if !contains(formats, f.format) {
+		return usagef("unknown format %q (valid: %s)", f.format, strings.Join(formats, ", "))
+	}
+	if f.parallel < 0 {
+		return usagef("--parallel %d: must be >= 0 (0: all cores)", f.parallel)
+	}
+	var overrides []scenario.Override
+	for _, s := range f.sets {
+		o, err := scenario.ParseSet(s)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		overrides = append(overrides, o)
+	}
+	if fs.Changed("seed") {
+		overrides = append(overrides, scenario.Override{Key: "seed", Value: f.seed, Source: fmt.Sprintf("--seed %d", f.seed)})
+	}
+	if fs.Changed("reps") {
+		overrides = append(overrides, scenario.Override{Key: "replications", Value: int64(f.reps), Source: fmt.Sprintf("--reps %d", f.reps)})
+	}
+	plan, err := loadPlan(fs.Arg(0), overrides, f.yes)
+	if err != nil {
+		return err
+	}
+	if simulate == nil {
+		return errors.New("no simulator linked into this build")
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	cfg := experiments.Config{Parallel: f.parallel, Version: version}
+	var bar *experiments.Progress
+	if f.progress || isTerminal(stderr) {
+		bar = experiments.NewProgress(stderr)
+		bar.Start()
+		cfg.Progress = bar.Update
+	}
+	res, err := experiments.Run(ctx, plan, simulate, cfg)
+	if bar != nil {
+		bar.Finish()
+	}
+	if err != nil {
+		var ue *experiments.UnitError
+		if errors.As(err, &ue) && ue.Stack != nil {
+			fmt.Fprintf(stderr, "%s\n", ue.Stack)
+		}
+		return err
+	}
+	return emit(res, plan, f, fs.Changed("format"), stdout, stderr)
+}
+
+// loadPlan reads and checks a scenario file; every failure is bad input.
+func loadPlan(path string, overrides []scenario.Override, yes bool) (*scenario.Plan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	opt := scenario.Options{Overrides: overrides, Validate: validateScenario}
+	if !yes {
+		opt.MaxPoints = maxPoints
+	}
+	plan, err := scenario.Load(path, data, opt)
+	if errors.Is(err, scenario.ErrTooManyPoints) {
+		return nil, usagef("%v; pass --yes to run them all", err)
+	}
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	return plan, nil
+}
+
+// emit renders every output in memory first, so nothing is written when
+// rendering fails, then writes --out atomically and stdout.
+func emit(res *results.Results, plan *scenario.Plan, f runFlags, formatSet bool, stdout, stderr io.Writer) error {
+	var js, csv, toml, table bytes.Buffer
+	if err := res.WriteJSON(&js); err != nil {
+		return err
+	}
+	if err := res.WriteCSV(&csv); err != nil {
+		return err
+	}
+	if err := plan.Base.Resolved(&toml); err != nil {
+		return err
+	}
+	if err := res.WriteTable(&table); err != nil {
+		return err
+	}
+	if f.out != "" {
+		files := []results.File{{Name: "results.json", Data: js.Bytes()}, {Name: "results.csv", Data: csv.Bytes()}, {Name: "scenario.toml", Data: toml.Bytes()}}
+		if err := results.WriteFiles(f.out, files); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "wrote %s/{results.json,results.csv,scenario.toml}\n", strings.TrimRight(f.out, "/"))
+		if !formatSet {
+			return nil
+		}
+	}
+	byFormat := map[string]*bytes.Buffer{"table": &table, "json": &js, "csv": &csv}
+	_, err := stdout.Write(byFormat[f.format].Bytes())
+	return err
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

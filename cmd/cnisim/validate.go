@@ -1,0 +1,96 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/cnisim/cnisim/experiments/scenario"
+)
+
+// fileKind is one kind of input file `validate` recognises from its
+// content. detect sees the top-level keys; check reports problems as a
+// *usageError and prints a one-line summary on success. Model and profile
+// files are appended to fileKinds by their packages' CLI glue.
+type fileKind struct {
+	name   string
+	detect func(top map[string]any) bool
+	check  func(path string, data []byte, stdout io.Writer) error
+}
+
+var fileKinds = []fileKind{
+	{name: "scenario ([cluster], [workload], ... tables)", detect: isScenario, check: checkScenarioFile},
+}
+
+func init() {
+	register(&command{name: "validate", summary: "check a scenario, model or profile file", run: runValidate})
+}
+
+func runValidate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("validate", "validate FILE", stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := wantArgs(fs, 1, 1, "a file to check"); err != nil {
+		return err
+	}
+	path := fs.Arg(0)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	var top map[string]any
+	if _, err := toml.Decode(string(data), &top); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return usagef("%s:%d: TOML syntax: %s", path, pe.Position.Line, pe.Message)
+		}
+		return usagef("%s: %v", path, err)
+	}
+	for _, k := range fileKinds {
+		if k.detect(top) {
+			return k.check(path, data, stdout)
+		}
+	}
+	names := make([]string, len(fileKinds))
+	for i, k := range fileKinds {
+		names[i] = k.name
+	}
+	return usagef("%s: not a file cnisim knows (expected: %s)", path, strings.Join(names, "; "))
+}
+
+// isScenario: a scenario has at least one key no other file kind uses.
+func isScenario(top map[string]any) bool {
+	for _, k := range []string{"cluster", "cni", "tcp", "calibration", "workload", "sweep", "replications", "duration", "warmup"} {
+		if _, ok := top[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func checkScenarioFile(path string, data []byte, stdout io.Writer) error {
+	plan, err := scenario.Load(path, data, scenario.Options{Validate: validateScenario})
+	if err != nil {
+		return usagef("%v", err)
+	}
+	keys := make([]string, len(plan.Axes))
+	for i, a := range plan.Axes {
+		keys[i] = a.Key
+	}
+	sweep := ""
+	if len(keys) > 0 {
+		sweep = " over " + strings.Join(slices.Clip(keys), ", ")
+	}
+	fmt.Fprintf(stdout, "%s: valid scenario %q: %d point(s)%s x %d replication(s)\n",
+		path, plan.Base.Name, plan.Len(), sweep, plan.Base.Replications)
+	if plan.Len() > maxPoints {
+		fmt.Fprintf(stdout, "note: more than %d points; `cnisim run` needs --yes\n", maxPoints)
+	}
+	return nil
+}

@@ -1,0 +1,11 @@
+// Package experiments runs scenarios: it expands a scenario's sweep into
+// points, runs every point's replications on a pool of workers through a
+// Model (the simulator, plugged in by the caller), and summarises each
+// metric across replications into results tables.
+//
+// The unit of work is one (point, replication) pair. Units are independent
+// and seeded by UnitSeed, a fixed function of the scenario seed, the point
+// index and the replication, so any subset of units (a shard) can run
+// anywhere and Aggregate rebuilds the same results from the raw samples,
+// whatever the order they arrive in and whatever the degree of parallelism.
+package experiments

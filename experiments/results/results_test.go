@@ -1,0 +1,125 @@
+package results
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/cnisim/cnisim/experiments/scenario"
+)
+
+func sample() *Results {
+	return &Results{
+		Version: "v", Scenario: "s", Seed: 1, Replications: 2,
+		Points: []Point{
+			{
+				Params: []scenario.Param{{Key: "cluster.mtu", Value: int64(1500)}, {Key: "cni.mode", Value: "vxlan"}},
+				Metrics: []Metric{
+					{Name: ThroughputMbps, Stat: Stat{Mean: 1e6, StdDev: 0.1, CI95: 1e-7, N: 2}},
+					{Name: CPPByStage, Members: []Member{{Name: "veth", Stat: Stat{Mean: 45, N: 2}}}},
+				},
+			},
+			{
+				Params: []scenario.Param{{Key: "cluster.mtu", Value: int64(9000)}, {Key: "cni.mode", Value: "host-gw"}},
+				Metrics: []Metric{
+					{Name: RTTMicros, Stat: Stat{Mean: 20, N: 2, Quantiles: true, P50: 19, P90: 25, P99: 30}},
+				},
+			},
+		},
+	}
+}
+
+// The JSON is DESIGN 3's layout and parses back to the same numbers.
+func TestJSONLayout(t *testing.T) {
+	var b bytes.Buffer
+	if err := sample().WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+		t.Fatalf("invalid JSON: %v\n%s", err, b.String())
+	}
+	want := map[string]any{
+		"cnisim_version": "v", "scenario": "s", "seed": 1.0, "replications": 2.0,
+		"points": []any{
+			map[string]any{
+				"params": map[string]any{"cluster.mtu": 1500.0, "cni.mode": "vxlan"},
+				"metrics": map[string]any{
+					"throughput_mbps": map[string]any{"mean": 1e6, "stddev": 0.1, "ci95": 1e-7, "n": 2.0},
+					"cpp_by_stage":    map[string]any{"veth": map[string]any{"mean": 45.0, "stddev": 0.0, "ci95": 0.0, "n": 2.0}},
+				},
+			},
+			map[string]any{
+				"params": map[string]any{"cluster.mtu": 9000.0, "cni.mode": "host-gw"},
+				"metrics": map[string]any{
+					"rtt_us": map[string]any{"mean": 20.0, "stddev": 0.0, "ci95": 0.0, "n": 2.0, "p50": 19.0, "p90": 25.0, "p99": 30.0},
+				},
+			},
+		},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v\nwant %v", got, want)
+	}
+	if !strings.Contains(b.String(), `"mean": 1000000,`) {
+		t.Errorf("large floats should print without exponent:\n%s", b.String())
+	}
+}
+
+func TestCSVRows(t *testing.T) {
+	var b bytes.Buffer
+	if err := sample().WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 {
+		t.Fatalf("%d rows, want header + 2", len(rows))
+	}
+	head := strings.Join(rows[0], ",")
+	want := "param.cluster.mtu,param.cni.mode," +
+		"throughput_mbps.mean,throughput_mbps.stddev,throughput_mbps.ci95,throughput_mbps.n," +
+		"rtt_us.mean,rtt_us.stddev,rtt_us.ci95,rtt_us.n,rtt_us.p50,rtt_us.p90,rtt_us.p99," +
+		"cpp_by_stage.veth.mean,cpp_by_stage.veth.stddev,cpp_by_stage.veth.ci95,cpp_by_stage.veth.n"
+	if head != want {
+		t.Errorf("header\n%s\nwant\n%s", head, want)
+	}
+	if got := strings.Join(rows[1], ","); got != "1500,vxlan,1e+06,0.1,1e-07,2,,,,,,,,45,0,0,2" {
+		t.Errorf("row 1: %s", got)
+	}
+}
+
+func TestWriteFilesAtomic(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	files := []File{{Name: "a.json", Data: []byte("{}")}, {Name: "b.csv", Data: []byte("x\n")}}
+	if err := WriteFiles(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 2 {
+		t.Errorf("%d entries, want 2 and no temporaries", len(ents))
+	}
+	// A name that cannot be created (a directory is in the way) fails the
+	// whole write: the other file keeps its old content.
+	os.Mkdir(filepath.Join(dir, "c.toml"), 0o755)
+	os.WriteFile(filepath.Join(dir, "c.toml", "x"), nil, 0o644)
+	err := WriteFiles(dir, []File{{Name: "a.json", Data: []byte("new")}, {Name: "c.toml", Data: []byte("y")}})
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "a.json")); string(got) != "{}" {
+		t.Errorf("a.json = %q", got)
+	}
+	ents, _ = os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.Contains(e.Name(), ".tmp") {
+			t.Errorf("temporary %s left behind", e.Name())
+		}
+	}
+}

@@ -1,0 +1,84 @@
+package results
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/cnisim/cnisim/experiments/scenario"
+)
+
+// WriteTable writes an aligned table for terminals: a header line, then
+// per point its parameters and one line per metric (member). Columns line
+// up across points: names left, numbers right.
+func (r *Results) WriteTable(w io.Writer) error {
+	head := []string{"metric", "mean", "±ci95", "stddev", "n", "p50", "p90", "p99"}
+	blocks := make([][][]string, len(r.Points))
+	width := make([]int, len(head))
+	measure := func(row []string) {
+		for i, c := range row {
+			width[i] = max(width[i], len([]rune(c)))
+		}
+	}
+	measure(head)
+	for i, p := range r.Points {
+		row := func(name string, s Stat) {
+			cells := []string{name, short(s.Mean), short(s.CI95), short(s.StdDev), strconv.Itoa(s.N), "", "", ""}
+			if s.Quantiles {
+				cells[5], cells[6], cells[7] = short(s.P50), short(s.P90), short(s.P99)
+			}
+			measure(cells)
+			blocks[i] = append(blocks[i], cells)
+		}
+		for _, m := range p.Metrics {
+			if m.Members == nil {
+				row(m.Name, m.Stat)
+			}
+			for _, mem := range m.Members {
+				row(m.Name+"."+mem.Name, mem.Stat)
+			}
+		}
+	}
+	line := func(cells []string) string {
+		var b strings.Builder
+		b.WriteString("  ")
+		for i, c := range cells {
+			pad := strings.Repeat(" ", width[i]-len([]rune(c)))
+			if i == 0 {
+				b.WriteString(c + pad)
+			} else {
+				b.WriteString("  " + pad + c)
+			}
+		}
+		return strings.TrimRight(b.String(), " ") + "\n"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "scenario %s   seed %d   replications %d   points %d\n", r.Scenario, r.Seed, r.Replications, len(r.Points))
+	for i, p := range r.Points {
+		b.WriteString("\n")
+		if len(p.Params) > 0 {
+			parts := make([]string, len(p.Params))
+			for j, pa := range p.Params {
+				parts[j] = pa.Key + "=" + strings.Trim(scenario.Format(pa.Value), `"`)
+			}
+			b.WriteString(strings.Join(parts, "  ") + "\n")
+		}
+		b.WriteString(line(head))
+		for _, cells := range blocks[i] {
+			b.WriteString(line(cells))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// short formats for reading: four significant digits, whole numbers above
+// 10^4 without an exponent.
+func short(v float64) string {
+	if math.Abs(v) >= 1e4 && math.Abs(v) < 1e15 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}

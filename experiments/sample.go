@@ -1,0 +1,96 @@
+package experiments
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+)
+
+// Sample is what one replication measured. Scalars are one value per
+// replication (throughput_mbps); Dists are per-event observations pooled
+// across replications for quantiles (rtt_us, pod_launch_s); Groups are
+// named families of scalars (cpp_by_stage: veth, bridge, ...). Metric names
+// are the constants of package results. A metric a workload does not
+// measure is simply not set.
+type Sample struct {
+	Scalars map[string]float64
+	Dists   map[string][]float64
+	Groups  map[string]map[string]float64
+}
+
+// Set records a scalar metric.
+func (s *Sample) Set(name string, v float64) {
+	if s.Scalars == nil {
+		s.Scalars = map[string]float64{}
+	}
+	s.Scalars[name] = v
+}
+
+// Observe appends observations to a distribution metric.
+func (s *Sample) Observe(name string, vs ...float64) {
+	if s.Dists == nil {
+		s.Dists = map[string][]float64{}
+	}
+	s.Dists[name] = append(s.Dists[name], vs...)
+}
+
+// SetGroup records one member of a grouped metric.
+func (s *Sample) SetGroup(group, member string, v float64) {
+	if s.Groups == nil {
+		s.Groups = map[string]map[string]float64{}
+	}
+	if s.Groups[group] == nil {
+		s.Groups[group] = map[string]float64{}
+	}
+	s.Groups[group][member] = v
+}
+
+// check rejects non-finite values and a name used for two kinds of metric:
+// either is a model bug that would corrupt the tables.
+func (s *Sample) check() error {
+	kind := map[string]string{}
+	claim := func(name, k string) error {
+		if prev, ok := kind[name]; ok {
+			return fmt.Errorf("metric %q reported both as %s and as %s", name, prev, k)
+		}
+		kind[name] = k
+		return nil
+	}
+	for _, n := range slices.Sorted(maps.Keys(s.Scalars)) {
+		if err := finite(n, s.Scalars[n]); err != nil {
+			return err
+		}
+		if err := claim(n, "a scalar"); err != nil {
+			return err
+		}
+	}
+	for _, n := range slices.Sorted(maps.Keys(s.Dists)) {
+		for _, v := range s.Dists[n] {
+			if err := finite(n, v); err != nil {
+				return err
+			}
+		}
+		if err := claim(n, "a distribution"); err != nil {
+			return err
+		}
+	}
+	for _, g := range slices.Sorted(maps.Keys(s.Groups)) {
+		for _, m := range slices.Sorted(maps.Keys(s.Groups[g])) {
+			if err := finite(g+"."+m, s.Groups[g][m]); err != nil {
+				return err
+			}
+		}
+		if err := claim(g, "a group"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func finite(name string, v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("metric %q is %v", name, v)
+	}
+	return nil
+}

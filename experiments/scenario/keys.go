@@ -1,0 +1,98 @@
+package scenario
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+)
+
+// field is one scalar key of the format, found from the struct tags so the
+// Go types and the file format cannot drift apart.
+type field struct {
+	key   string // dotted, "cluster.mtu"
+	table string // "cluster"; "" for the root
+	name  string // "mtu"
+	index []int  // reflect field path from Scenario
+	typ   reflect.Type
+}
+
+// Special keys: the free-form cycles table and the sweep table.
+const (
+	cyclesTable = "calibration.cycles"
+	sweepTable  = "sweep"
+)
+
+var (
+	fields     []*field          // in struct (and Resolved) order
+	fieldByKey map[string]*field // dotted key -> field
+	tableKeys  map[string][]string
+	tableOrder []string // "" first, then tables in struct order
+	durType    = reflect.TypeFor[time.Duration]()
+)
+
+func init() {
+	fieldByKey = map[string]*field{}
+	tableKeys = map[string][]string{}
+	walk(reflect.TypeFor[Scenario](), "", nil)
+}
+
+func walk(t reflect.Type, table string, index []int) {
+	tableOrder = append(tableOrder, table)
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := f.Tag.Get("toml")
+		idx := append(slices.Clone(index), i)
+		key := join(table, name)
+		tableKeys[table] = append(tableKeys[table], name)
+		switch {
+		case key == sweepTable || key == cyclesTable:
+			// free-form tables, handled by name
+		case f.Type.Kind() == reflect.Struct:
+			walk(f.Type, key, idx)
+		default:
+			fd := &field{key: key, table: table, name: name, index: idx, typ: f.Type}
+			fields = append(fields, fd)
+			fieldByKey[key] = fd
+		}
+	}
+}
+
+func join(table, name string) string {
+	if table == "" {
+		return name
+	}
+	return table + "." + name
+}
+
+// isTable reports whether key names a table of the format (including the
+// free-form ones).
+func isTable(key string) bool {
+	_, ok := tableKeys[key]
+	return ok || key == sweepTable || key == cyclesTable
+}
+
+// Keys returns every scalar key of the format in file order, the form
+// accepted by --set and [sweep] (plus "calibration.cycles.<stage>").
+func Keys() []string {
+	ks := make([]string, len(fields))
+	for i, f := range fields {
+		ks[i] = f.key
+	}
+	return ks
+}
+
+// allowedIn lists the keys allowed directly in a table, for messages.
+func allowedIn(table string) string {
+	return strings.Join(tableKeys[table], ", ")
+}
+
+// closeMatch finds a key differing only in case, for a helpful message.
+func closeMatch(table, name string) string {
+	for _, k := range tableKeys[table] {
+		if strings.EqualFold(k, name) {
+			return k
+		}
+	}
+	return ""
+}

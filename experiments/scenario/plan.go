@@ -1,0 +1,217 @@
+package scenario
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Options shape Load.
+type Options struct {
+	// Overrides are applied in order after the file (--set, --seed, --reps).
+	// An override of a swept key pins it: the key leaves the sweep.
+	Overrides []Override
+	// Validate, if set, checks what this package cannot: plugin, mode and
+	// profile names (the model layer). It runs on every sweep point and may
+	// return a *FieldError (Where empty) to have the key located.
+	Validate func(*Scenario) error
+	// MaxPoints refuses sweeps with more points (0: no limit).
+	MaxPoints int
+}
+
+// Plan is a loaded scenario ready to run: the base scenario (file plus
+// overrides) and its sweep axes.
+type Plan struct {
+	File string
+	Base *Scenario // Base.Sweep holds the effective axes' canonical values
+	Axes []Axis    // sorted by key
+	n    int
+}
+
+// Axis is one swept key and its values, canonical (as Resolved writes
+// them), in file order.
+type Axis struct {
+	Key    string
+	Values []any
+}
+
+// Param is one coordinate of a sweep point.
+type Param struct {
+	Key   string
+	Value any // int64, uint64, float64, bool, string (durations as "300ms")
+}
+
+// Point is one combination of sweep values.
+type Point struct {
+	Index    int
+	Params   []Param // in axis order
+	Scenario *Scenario
+}
+
+// unsweepable keys are the run's identity, reported once per results file.
+var unsweepable = []string{"name", "seed", "replications"}
+
+// Load decodes a scenario file, applies overrides, expands and checks the
+// sweep, and runs the Validate hook on every point. Errors are bad input.
+func Load(file string, data []byte, opt Options) (*Plan, error) {
+	d, err := decode(file, data)
+	if err != nil {
+		return nil, err
+	}
+	s := d.s
+	overridden := map[string]string{}
+	for _, o := range opt.Overrides {
+		if err := s.assign(o.Key, o.Value); err != nil {
+			return nil, &FieldError{Where: o.Source, Key: o.Key, Value: Format(o.Value), Msg: err.Error()}
+		}
+		overridden[o.Key] = o.Source
+		delete(s.Sweep, o.Key)
+	}
+	if err := d.locate(s.validate(), overridden).err(); err != nil {
+		return nil, err
+	}
+	p := &Plan{File: file, Base: s}
+	if err := p.axes(d); err != nil {
+		return nil, err
+	}
+	if opt.MaxPoints > 0 && p.n > opt.MaxPoints {
+		return nil, &FieldError{Where: d.where(d.lines.line(sweepTable)),
+			Msg: fmt.Sprintf("the sweep has %s points, more than %d", p.count(), opt.MaxPoints), Cause: ErrTooManyPoints}
+	}
+	for i := range p.n {
+		pt := p.Point(i)
+		errs := pt.Scenario.validate()
+		if len(errs) == 0 && opt.Validate != nil {
+			if err := opt.Validate(pt.Scenario); err != nil {
+				errs = hookErr(err)
+			}
+		}
+		if len(errs) == 0 {
+			continue
+		}
+		for _, e := range errs { // a swept key is found at its [sweep] entry
+			if _, swept := p.Base.Sweep[e.Key]; swept && e.Where == "" {
+				e.Line = d.lines.line(sweepTable, e.Key)
+				e.Where = d.where(e.Line)
+			}
+		}
+		d.locate(errs, overridden)
+		if len(p.Axes) > 0 {
+			for _, e := range errs {
+				e.Msg += " (at sweep point " + FormatParams(pt.Params) + ")"
+				if e.Line == 0 && e.Where == d.file {
+					e.Line = d.lines.line(sweepTable)
+					e.Where = d.where(e.Line)
+				}
+			}
+		}
+		return nil, errs.err()
+	}
+	return p, nil
+}
+
+func hookErr(err error) errList {
+	if fe, ok := err.(*FieldError); ok {
+		return errList{fe}
+	}
+	return errList{{Msg: err.Error()}}
+}
+
+// axes checks the sweep's keys and values and stores canonical values.
+func (p *Plan) axes(d *decoder) error {
+	var errs errList
+	bad := func(key string, v any, msg string) {
+		n := d.lines.line(sweepTable, key)
+		val := ""
+		if v != nil {
+			val = Format(v)
+		}
+		errs = append(errs, &FieldError{Where: d.where(n), Line: n, Key: "sweep." + quoteKey(key), Value: val, Msg: msg})
+	}
+	p.n = 1
+	canon := map[string][]any{}
+	for _, key := range slices.Sorted(maps.Keys(p.Base.Sweep)) {
+		vals := p.Base.Sweep[key]
+		if slices.Contains(unsweepable, key) {
+			bad(key, nil, fmt.Sprintf("%s cannot be swept (replications of a point already vary the seed)", key))
+			continue
+		}
+		if err := checkSettable(key); err != nil {
+			bad(key, nil, err.Error())
+			continue
+		}
+		if len(vals) == 0 {
+			bad(key, nil, "want at least one value")
+			continue
+		}
+		ax := Axis{Key: key}
+		seen := map[any]bool{}
+		probe := p.Base.point()
+		for _, v := range vals {
+			if err := probe.assign(key, v); err != nil {
+				bad(key, v, err.Error())
+				continue
+			}
+			c, _ := probe.value(key)
+			if seen[c] {
+				bad(key, v, "value repeated")
+				continue
+			}
+			seen[c] = true
+			ax.Values = append(ax.Values, c)
+		}
+		p.Axes = append(p.Axes, ax)
+		canon[key] = ax.Values
+		if p.n <= 1<<40 {
+			p.n *= len(ax.Values)
+		}
+	}
+	p.Base.Sweep = canon
+	return errs.err()
+}
+
+func (p *Plan) count() string {
+	if p.n > 1<<40 {
+		return "over 10^12"
+	}
+	return fmt.Sprint(p.n)
+}
+
+// Len returns the number of sweep points (1 without a sweep).
+func (p *Plan) Len() int { return p.n }
+
+// Point returns point i: the first axis varies slowest, the last fastest,
+// like nested loops over the keys in sorted order.
+func (p *Plan) Point(i int) Point {
+	pt := Point{Index: i, Scenario: p.Base.point()}
+	pt.Params = make([]Param, len(p.Axes))
+	rest := i
+	for a := len(p.Axes) - 1; a >= 0; a-- {
+		ax := p.Axes[a]
+		v := ax.Values[rest%len(ax.Values)]
+		rest /= len(ax.Values)
+		if err := pt.Scenario.assign(ax.Key, toTOML(v)); err != nil {
+			panic("scenario: canonical sweep value rejected: " + err.Error())
+		}
+		pt.Params[a] = Param{Key: ax.Key, Value: v}
+	}
+	return pt
+}
+
+// toTOML turns a canonical value back into what the decoder yields.
+func toTOML(v any) any {
+	if u, ok := v.(uint64); ok {
+		return int64(u)
+	}
+	return v
+}
+
+// FormatParams renders params as {cluster.mtu=1500, cni.mode="vxlan"}.
+func FormatParams(ps []Param) string {
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.Key + "=" + Format(p.Value)
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}

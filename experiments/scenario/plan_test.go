@@ -1,0 +1,76 @@
+package scenario
+
+import (
+	"reflect"
+	"testing"
+)
+
+// Points are the cartesian product in sorted key order, values in file
+// order, the last key varying fastest; params carry canonical values.
+func TestSweepExpansion(t *testing.T) {
+	src := `[sweep]
+"cni.mode" = ["vxlan", "host-gw"]
+"cluster.mtu" = [9000, 1500]
+"cluster.cpu_ghz" = [2, 3.5]
+duration = ["2000ms", "3s"]
+`
+	p, err := Load("f.toml", []byte(src), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Len() != 16 {
+		t.Fatalf("%d points, want 2x2x2x2", p.Len())
+	}
+	wantKeys := []string{"cluster.cpu_ghz", "cluster.mtu", "cni.mode", "duration"}
+	for i, a := range p.Axes {
+		if a.Key != wantKeys[i] {
+			t.Fatalf("axis %d is %s, want %s", i, a.Key, wantKeys[i])
+		}
+	}
+	// Canonical values: integer 2 for a float key is 2.0; "2000ms" is "2s".
+	if !reflect.DeepEqual(p.Axes[0].Values, []any{2.0, 3.5}) || !reflect.DeepEqual(p.Axes[3].Values, []any{"2s", "3s"}) {
+		t.Errorf("canonical values %v %v", p.Axes[0].Values, p.Axes[3].Values)
+	}
+	var got []string
+	for i := range p.Len() {
+		got = append(got, FormatParams(p.Point(i).Params))
+	}
+	if got[0] != `{cluster.cpu_ghz=2.0, cluster.mtu=9000, cni.mode="vxlan", duration="2s"}` ||
+		got[1] != `{cluster.cpu_ghz=2.0, cluster.mtu=9000, cni.mode="vxlan", duration="3s"}` ||
+		got[2] != `{cluster.cpu_ghz=2.0, cluster.mtu=9000, cni.mode="host-gw", duration="2s"}` ||
+		got[15] != `{cluster.cpu_ghz=3.5, cluster.mtu=1500, cni.mode="host-gw", duration="3s"}` {
+		t.Errorf("order:\n%v", got)
+	}
+	pt := p.Point(15)
+	if pt.Scenario.Cluster.CPUGHz != 3.5 || pt.Scenario.Cluster.MTU != 1500 || pt.Scenario.CNI.Mode != "host-gw" || len(pt.Scenario.Sweep) != 0 {
+		t.Errorf("point 15 scenario %+v", pt.Scenario)
+	}
+	// Points are independent copies.
+	pt.Scenario.Calibration.Cycles["veth"] = 1
+	if _, ok := p.Point(15).Scenario.Calibration.Cycles["veth"]; ok {
+		t.Error("points share state")
+	}
+}
+
+func TestNoSweepIsOnePoint(t *testing.T) {
+	p, err := Load("f.toml", nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Len() != 1 || len(p.Point(0).Params) != 0 {
+		t.Errorf("len %d params %v", p.Len(), p.Point(0).Params)
+	}
+}
+
+func TestSweepCycles(t *testing.T) {
+	p, err := Load("f.toml", []byte("[sweep]\n\"calibration.cycles.vxlan\" = [450, 900]\n"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Point(1).Scenario.Calibration.Cycles["vxlan"] != 900 {
+		t.Error("cycles sweep not applied")
+	}
+	if !reflect.DeepEqual(p.Axes[0].Values, []any{450.0, 900.0}) {
+		t.Errorf("values %v", p.Axes[0].Values)
+	}
+}

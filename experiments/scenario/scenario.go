@@ -1,0 +1,165 @@
+package scenario
+
+import "time"
+
+// Scenario is one what-if scenario. The toml tags are the key names of the
+// file format; Defaults gives every key's default.
+type Scenario struct {
+	Name         string        `toml:"name"`
+	Seed         uint64        `toml:"seed"`
+	Replications int           `toml:"replications"`
+	Duration     time.Duration `toml:"duration"` // simulated time per replication
+	Warmup       time.Duration `toml:"warmup"`   // deleted from steady-state metrics
+
+	Cluster     Cluster     `toml:"cluster"`
+	CNI         CNI         `toml:"cni"`
+	TCP         TCP         `toml:"tcp"`
+	Calibration Calibration `toml:"calibration"`
+	Workload    Workload    `toml:"workload"`
+
+	// Sweep maps dotted keys to the values they take; a run covers the
+	// cartesian product (see Expand). Values are TOML values as decoded.
+	Sweep map[string][]any `toml:"sweep"`
+}
+
+// Cluster is the hardware: nodes, cores, NIC and link.
+type Cluster struct {
+	Nodes         int           `toml:"nodes"`
+	CoresPerNode  int           `toml:"cores_per_node"`
+	CPUGHz        float64       `toml:"cpu_ghz"`
+	LinkGbps      float64       `toml:"link_gbps"`
+	LinkDelay     time.Duration `toml:"link_delay"`
+	MTU           int           `toml:"mtu"`            // underlay (NIC) MTU
+	FrameOverhead int           `toml:"frame_overhead"` // wire bytes per frame beyond the IP packet
+	Offloads      bool          `toml:"offloads"`       // GSO/GRO super-packets
+	QdiscPackets  int           `toml:"qdisc_packets"`  // NIC transmit queue length
+}
+
+// CNI selects the pod network. Plugin and mode names are checked by the
+// model layer (Options.Validate), not here.
+type CNI struct {
+	Plugin      string        `toml:"plugin"` // built-in name or path to a model file
+	Mode        string        `toml:"mode"`   // "" = the plugin's default mode
+	PodMTU      int           `toml:"pod_mtu"`
+	Policy      bool          `toml:"policy"`
+	PolicyRules int           `toml:"policy_rules"`
+	AsyncSetup  bool          `toml:"async_setup"`
+	SetupDelay  time.Duration `toml:"setup_delay"`
+	Encrypt     bool          `toml:"encrypt"`
+}
+
+// TCP holds transport settings (Linux defaults).
+type TCP struct {
+	Congestion  string `toml:"congestion"`   // cubic | reno
+	SynSchedule string `toml:"syn_schedule"` // exponential | linear4
+	Rmem        int    `toml:"rmem"`         // receive buffer limit, bytes (tcp_rmem max)
+	Wmem        int    `toml:"wmem"`         // send buffer limit, bytes (tcp_wmem max)
+}
+
+// Calibration names the cost profile and per-stage overrides.
+type Calibration struct {
+	Profile string             `toml:"profile"` // built-in name or path
+	Cycles  map[string]float64 `toml:"cycles"`  // stage kind -> cycles per packet
+}
+
+// Workload is the traffic or pod-launch load.
+type Workload struct {
+	Kind         string  `toml:"kind"`
+	Placement    string  `toml:"placement"`
+	Streams      int     `toml:"streams"`
+	RateMbps     float64 `toml:"rate_mbps"`
+	MessageBytes int     `toml:"message_bytes"`
+	FileBytes    int64   `toml:"file_bytes"`
+	Client       string  `toml:"client"`
+	Threads      int     `toml:"threads"`
+	Connections  int     `toml:"connections"`
+	Pods         int     `toml:"pods"`
+	Arrival      string  `toml:"arrival"` // "burst" or "N/s"
+	Server       Server  `toml:"server"`
+}
+
+// Server is the application server pod (http_download, http_load).
+type Server struct {
+	Cores            int     `toml:"cores"`
+	CyclesPerRequest float64 `toml:"cycles_per_request"`
+	CyclesPerByte    float64 `toml:"cycles_per_byte"`
+}
+
+// Allowed values of the enumerated keys.
+var (
+	Congestions  = []string{"cubic", "reno"}
+	SynSchedules = []string{"exponential", "linear4"}
+	Kinds        = []string{"tcp_stream", "udp_stream", "tcp_rr", "udp_rr", "http_download", "http_load", "pod_launch"}
+	Placements   = []string{"intra", "inter"}
+	Clients      = []string{"curl", "iperf3"}
+)
+
+// Defaults returns a scenario with every documented default (the name is
+// filled from the file name by Decode).
+func Defaults() Scenario {
+	return Scenario{
+		Seed:         1,
+		Replications: 10,
+		Duration:     10 * time.Second,
+		Warmup:       1 * time.Second,
+		Cluster: Cluster{
+			// The paper's testbed (003, section IV): two nodes, ten-core
+			// E5-2640v4 at 2.4 GHz, 10 Gbit/s switch; 10 s netperf tests.
+			Nodes:         2,
+			CoresPerNode:  10,
+			CPUGHz:        2.4,
+			LinkGbps:      10,
+			LinkDelay:     5 * time.Microsecond,
+			MTU:           1500,
+			FrameOverhead: 38,   // Ethernet header+FCS 18, preamble+IFG 20
+			QdiscPackets:  1000, // Linux txqueuelen default
+		},
+		CNI: CNI{
+			Plugin:     "flannel",
+			SetupDelay: 300 * time.Millisecond,
+		},
+		TCP: TCP{
+			Congestion:  "cubic",
+			SynSchedule: "exponential",
+			// Linux ip-sysctl.rst: tcp_rmem max 6 MiB, tcp_wmem max 4 MiB,
+			// the limits receive/send autotuning grows the buffers to.
+			Rmem: 6 << 20,
+			Wmem: 4 << 20,
+		},
+		Calibration: Calibration{Profile: "paper", Cycles: map[string]float64{}},
+		Workload: Workload{
+			Kind:         "tcp_stream",
+			Placement:    "inter",
+			Streams:      1,
+			MessageBytes: 1,              // netperf TCP_RR default
+			FileBytes:    10_000_000_000, // the vendor analysis' 10G.dat curl download (000)
+			Client:       "curl",
+			Threads:      12,  // the vendor analysis' `wrk -t12 -c400` (000)
+			Connections:  400, // idem
+			Pods:         30,
+			Arrival:      "burst",
+			Server:       Server{Cores: 1, CyclesPerRequest: 60000, CyclesPerByte: 4.0},
+		},
+		Sweep: map[string][]any{},
+	}
+}
+
+// Clone returns a deep copy.
+func (s *Scenario) Clone() *Scenario {
+	c := s.point()
+	for k, v := range s.Sweep {
+		c.Sweep[k] = append([]any(nil), v...)
+	}
+	return c
+}
+
+// point copies s without its sweep: what one sweep point runs.
+func (s *Scenario) point() *Scenario {
+	c := *s
+	c.Calibration.Cycles = make(map[string]float64, len(s.Calibration.Cycles))
+	for k, v := range s.Calibration.Cycles {
+		c.Calibration.Cycles[k] = v
+	}
+	c.Sweep = map[string][]any{}
+	return &c
+}
