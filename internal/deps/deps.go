@@ -1,3 +1,5 @@
+// Package deps pins modules that the project uses only in some packages or
+// tests, so that `go mod tidy` keeps them while those packages are written.
 package deps
 
 import (
@@ -9,4 +11,6 @@ import (
 	_ "gonum.org/v1/plot/plotter"
 	_ "gonum.org/v1/plot/vg/vgimg"
 	_ "gonum.org/v1/plot/vg/vgsvg"
+	_ "k8s.io/api/batch/v1"
+	_ "sigs.k8s.io/yaml"
 )
