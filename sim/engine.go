@@ -23,7 +23,8 @@ type event struct {
 
 // Engine is a discrete-event scheduler. Events run in order of time, and
 // events at equal times in the order they were scheduled (FIFO), so a run is
-// a deterministic function of its inputs.
+// a deterministic function of its inputs. The zero Engine is ready to use;
+// it is large (about 50 KB of bucket tables), so keep it behind a pointer.
 type Engine struct {
 	now      Time
 	q        eventQueue
@@ -47,9 +48,16 @@ func (e *Engine) Pending() int { return e.q.Len() }
 // panics: it is always a model bug.
 func (e *Engine) Schedule(at Time, h Handler, arg uint64) {
 	if at < e.now {
-		panic("sim: event scheduled in the past")
+		schedulePastPanic(at, e.now)
 	}
 	e.q.Push(event{at: at, h: h, arg: arg})
+}
+
+// schedulePastPanic is out of line so that Schedule and After inline.
+//
+//go:noinline
+func schedulePastPanic(at, now Time) {
+	panic("sim: event scheduled at " + at.String() + ", before now " + now.String())
 }
 
 // After schedules h after delay d from now.
@@ -61,9 +69,11 @@ func (e *Engine) Stop() { e.stopped = true }
 // Run executes events until none is left or Stop is called.
 func (e *Engine) Run() { e.RunUntil(Never) }
 
-// RunUntil executes events with time <= end, then sets the clock to end
-// (unless end is Never or the run was stopped). It returns early when
-// Stop is called; events at end scheduled by the last handler still run.
+// RunUntil executes events with time <= end, including those that handlers
+// schedule on the way, then sets the clock to end (unless end is Never or
+// the run was stopped). Stop makes it return after the running event, with
+// the clock at that event's time. Events may afterwards be scheduled at any
+// time >= Now, including before the earliest pending one.
 func (e *Engine) RunUntil(end Time) {
 	e.stopped = false
 	for !e.stopped {

@@ -3,86 +3,230 @@ package sim
 import "math/bits"
 
 // eventQueue is a monotone radix heap (Ahuja, Mehlhorn, Orlin & Tarjan
-// 1990) over the events' picosecond times. It relies on simulated time never
-// going backwards: every key pushed is >= the last key popped (last).
+// 1990) over the events' picosecond times, with byte-sized digits instead
+// of bits, so that an event moves between buckets at most once per byte of
+// its distance from now (two or three times in practice) rather than once
+// per bit. It relies on simulated time never going backwards: every time
+// pushed is >= last, the time of the last event popped.
 //
-// Bucket 0 holds the events whose time equals last, as a FIFO. Bucket i >= 1
-// holds the events whose time first differs from last in bit i-1, that is
-// bits.Len64(at ^ last) == i. All events with the same time are therefore
-// in the same bucket, appended in scheduling order, and redistribution
-// walks a bucket front to back, so equal times pop in FIFO order without a
-// sequence number.
+// Bucket 0 holds the events at exactly last, as a FIFO. Any other event
+// belongs to the bucket of the highest digit in which its time differs from
+// last (its level) and of its value of that digit. Buckets in (level,
+// digit) order hold increasing, disjoint time ranges, and all events with
+// the same time share a bucket, appended in scheduling order. Refilling
+// bucket 0 from the lowest non-empty bucket walks it front to back, so equal
+// times pop in FIFO order with no sequence number.
 //
-// Events are stored by value in per-bucket slices whose capacity is
-// retained, so a run allocates only while the queue grows.
+// Events are stored by value in fixed-size blocks from a shared arena; a
+// bucket is a chain of blocks, and emptied blocks go to a free list. The
+// arena grows only with the number of pending events, so a steady-state
+// run allocates nothing and the memory touched stays proportional to the
+// number of pending events.
 type eventQueue struct {
 	last Time
 	n    int
-	head int // next event to pop from buckets[0]
-	// mask has bit i set when buckets[i] (i >= 1) is non-empty.
-	mask    uint64
-	buckets [65][]event
+	// levels has bit l set when some bucket of level l is non-empty;
+	// digits[l] has bit d set when bucket (l, d) is non-empty.
+	levels  uint64
+	digits  [numLevels][digitWords]uint64
+	buckets [numBuckets]bucket
+	mins    [numBuckets]Time // earliest time in each bucket >= 1
+	blocks  []block
+	next    []int32 // next block in a chain; in the free list, next free + 1
+	free    int32   // first free block + 1; 0 when none
+}
+
+const (
+	digitBits  = 8
+	digitMask  = 1<<digitBits - 1
+	digitWords = (1<<digitBits + 63) / 64
+	numLevels  = (64 + digitBits - 1) / digitBits
+	numBuckets = 1 + numLevels<<digitBits
+	blockSize  = 16 // events per block
+)
+
+type block [blockSize]event
+
+// bucket is a FIFO chain of blocks; fill == 0 when it holds none (an
+// empty bucket gives its block back).
+type bucket struct {
+	head, tail  int32 // first and last block
+	first, fill int32 // next event to read in head, events written in tail
 }
 
 func (q *eventQueue) Len() int { return q.n }
 
-// bucket returns the bucket for an event at at >= q.last.
-func (q *eventQueue) bucket(at Time) int { return bits.Len64(uint64(at ^ q.last)) }
-
+// Push adds ev; ev.at must be >= the time of the last event popped.
 func (q *eventQueue) Push(ev event) {
-	b := q.bucket(ev.at)
-	q.buckets[b] = append(q.buckets[b], ev)
-	q.mask |= 1 << b // bucket 0 lives in bit 0, which is never read
 	q.n++
+	x := uint64(ev.at ^ q.last)
+	if x == 0 {
+		q.append(&q.buckets[0], ev)
+		return
+	}
+	l := uint(bits.Len64(x)-1) / digitBits
+	d := uint(uint64(ev.at)>>(l*digitBits)) & digitMask
+	b := 1 + l<<digitBits + d
+	bk := &q.buckets[b]
+	f := bk.fill
+	if f == 0 { // an empty bucket
+		q.digits[l][d/64] |= 1 << (d % 64)
+		q.levels |= 1 << l
+		q.mins[b] = ev.at
+		q.append(bk, ev)
+		return
+	}
+	if ev.at < q.mins[b] {
+		q.mins[b] = ev.at
+	}
+	if f < blockSize { // room in the tail block
+		q.blocks[bk.tail][f] = ev
+		bk.fill = f + 1
+		return
+	}
+	q.append(bk, ev)
+}
+
+// append adds ev to bk's chain of blocks.
+func (q *eventQueue) append(bk *bucket, ev event) {
+	if bk.fill == 0 {
+		b := q.alloc()
+		*bk = bucket{head: b, tail: b}
+	} else if bk.fill == blockSize {
+		b := q.alloc()
+		q.next[bk.tail] = b
+		bk.tail, bk.fill = b, 0
+	}
+	q.blocks[bk.tail][bk.fill] = ev
+	bk.fill++
+}
+
+func (q *eventQueue) alloc() int32 {
+	if f := q.free; f > 0 {
+		q.free = q.next[f-1]
+		return f - 1
+	}
+	q.blocks = append(q.blocks, block{})
+	q.next = append(q.next, 0)
+	return int32(len(q.blocks) - 1)
+}
+
+func (q *eventQueue) release(b int32) {
+	q.next[b] = q.free
+	q.free = b + 1
 }
 
 // PopNotAfter removes and returns the earliest event if its time is <= end;
 // otherwise it leaves the queue unchanged and reports false, so that a
 // later Push between end and that time stays legal.
 func (q *eventQueue) PopNotAfter(end Time) (ev event, ok bool) {
-	b0 := q.buckets[0]
-	if q.head >= len(b0) {
-		if q.n == 0 || !q.refill(end) {
+	b0 := &q.buckets[0]
+	if b0.fill == 0 {
+		if q.n == 0 {
 			return event{}, false
 		}
-		b0 = q.buckets[0]
-	} else if b0[q.head].at > end {
+		return q.refill(end)
+	}
+	if q.blocks[b0.head][b0.first].at > end {
 		return event{}, false
 	}
-	ev = b0[q.head]
-	q.head++
-	if q.head == len(b0) {
-		q.buckets[0] = b0[:0]
-		q.head = 0
-	}
-	q.n--
-	return ev, true
+	return q.pop0(), true
 }
 
-// refill moves the events of the lowest non-empty bucket into lower buckets
-// after advancing last to their minimum, unless that minimum is after end.
-// Bucket 0 must be empty and the queue non-empty.
-func (q *eventQueue) refill(end Time) bool {
-	i := bits.TrailingZeros64(q.mask &^ 1)
-	src := q.buckets[i]
-	min := src[0].at
-	for k := 1; k < len(src); k++ {
-		if src[k].at < min {
-			min = src[k].at
+// pop0 removes the first event of bucket 0, which must not be empty.
+func (q *eventQueue) pop0() event {
+	b0 := &q.buckets[0]
+	ev := q.blocks[b0.head][b0.first]
+	q.n--
+	b0.first++
+	if b0.head == b0.tail {
+		if b0.first == b0.fill {
+			q.release(b0.head)
+			b0.fill = 0
+		}
+	} else if b0.first == blockSize {
+		h := b0.head
+		b0.head, b0.first = q.next[h], 0
+		q.release(h)
+	}
+	return ev
+}
+
+// refill pops the earliest event when bucket 0 is empty (and the queue is
+// not), unless its time is after end. The earliest event is in the lowest
+// non-empty bucket: last advances to its time, and the bucket's events move
+// to lower buckets, the earliest ones to bucket 0.
+func (q *eventQueue) refill(end Time) (event, bool) {
+	l := uint(bits.TrailingZeros64(q.levels))
+	dw := &q.digits[l]
+	k := 0
+	for dw[k] == 0 {
+		k++
+	}
+	d := uint(k*64 + bits.TrailingZeros64(dw[k]))
+	b := 1 + l<<digitBits + d
+	if q.mins[b] > end {
+		return event{}, false
+	}
+	q.last = q.mins[b]
+	if dw[k] &^= 1 << (d % 64); dw[k] == 0 {
+		empty := true
+		for _, w := range dw {
+			empty = empty && w == 0
+		}
+		if empty {
+			q.levels &^= 1 << l
 		}
 	}
-	if min > end {
-		return false
+	src := &q.buckets[b]
+	head, tail, fill := src.head, src.tail, src.fill
+	src.fill = 0
+	if head == tail && fill == 1 {
+		// A lone event, common when the queue is sparse: no move at all.
+		ev := q.blocks[head][0]
+		q.n--
+		q.release(head)
+		return ev, true
 	}
-	q.last = min
-	q.buckets[0] = q.buckets[0][:0]
-	q.head = 0
-	for k := range src {
-		b := q.bucket(src[k].at) // < i: the events share last's bits above i-1
-		q.buckets[b] = append(q.buckets[b], src[k])
-		q.mask |= 1 << b
+	// Walk the chain front to back: the events go below level l. A block
+	// is released once read, so the moves reuse it.
+	for blk := head; ; {
+		m := int32(blockSize)
+		if blk == tail {
+			m = fill
+		}
+		for i := int32(0); i < m; i++ {
+			// Push, inlined by hand: this loop is the heap's hot spot.
+			ev := q.blocks[blk][i]
+			x := uint64(ev.at ^ q.last)
+			if x == 0 {
+				q.append(&q.buckets[0], ev)
+				continue
+			}
+			l := uint(bits.Len64(x)-1) / digitBits
+			d := uint(uint64(ev.at)>>(l*digitBits)) & digitMask
+			b := 1 + l<<digitBits + d
+			bk := &q.buckets[b]
+			if f := bk.fill; f == 0 {
+				q.digits[l][d/64] |= 1 << (d % 64)
+				q.levels |= 1 << l
+				q.mins[b] = ev.at
+			} else if ev.at < q.mins[b] {
+				q.mins[b] = ev.at
+			}
+			if f := bk.fill; f > 0 && f < blockSize {
+				q.blocks[bk.tail][f] = ev
+				bk.fill = f + 1
+			} else {
+				q.append(bk, ev)
+			}
+		}
+		nb := q.next[blk]
+		q.release(blk)
+		if blk == tail {
+			break
+		}
+		blk = nb
 	}
-	q.buckets[i] = src[:0]
-	q.mask &^= 1 << i
-	return true
+	return q.pop0(), true
 }

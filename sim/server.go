@@ -16,6 +16,13 @@ type Server struct {
 	// Limit bounds how many jobs may be waiting or in service; 0 means no limit.
 	Limit   int
 	dropped uint64
+	// OnQueueLen, when set, is called with the number of jobs waiting or
+	// in service each time it changes, and the time of the change, in time
+	// order (feed it to a TimeWeighted for the mean queue length). A
+	// departure needs no event of its own, so it is reported when the
+	// server is next used or asked its QueueLen, with its exact time: call
+	// QueueLen(end) before reading a time average up to end.
+	OnQueueLen func(at Time, n int)
 }
 
 // BusyUntil returns when the server finishes its accepted work.
@@ -34,6 +41,9 @@ func (s *Server) Serve(now, service Time) (start, done Time) {
 	s.busy += service
 	s.jobs++
 	s.push(done)
+	if s.OnQueueLen != nil {
+		s.OnQueueLen(now, s.size)
+	}
 	return start, done
 }
 
@@ -78,11 +88,15 @@ func (s *Server) Utilisation(now Time) float64 {
 
 func (s *Server) retire(now Time) {
 	for s.size > 0 && s.ring[s.head] <= now {
+		done := s.ring[s.head]
 		s.head++
 		if s.head == len(s.ring) {
 			s.head = 0
 		}
 		s.size--
+		if s.OnQueueLen != nil {
+			s.OnQueueLen(done, s.size)
+		}
 	}
 }
 

@@ -87,7 +87,8 @@ func (w *TimeWeighted) Set(now Time, v float64) {
 	w.last, w.value = now, v
 }
 
-// Mean returns the time average over [start, now].
+// Mean returns the time average over [start, now], where start is the
+// time of the first Set; now must not precede the last Set.
 func (w *TimeWeighted) Mean(now Time) float64 {
 	if !w.started || now <= w.start {
 		return w.value

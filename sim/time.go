@@ -45,6 +45,9 @@ func (t Time) String() string {
 	if t%Nanosecond == 0 {
 		return t.Duration().String()
 	}
+	if t > -Nanosecond && t < Nanosecond {
+		return itoa(int64(t)) + "ps"
+	}
 	return time.Duration(t/Nanosecond).String() + "+" + itoa(int64(t%Nanosecond)) + "ps"
 }
 

@@ -26,7 +26,8 @@ func NewTimer(e *Engine, h Handler, arg uint64) *Timer {
 	return t
 }
 
-// Set arms (or re-arms) the timer to expire at at.
+// Set arms (or re-arms) the timer to expire at at, which must not be before
+// the engine's Now.
 func (t *Timer) Set(at Time) {
 	t.deadline = at
 	if t.pending <= at {

@@ -40,11 +40,13 @@ type runFlags struct {
 	sets        []string
 	progress    bool
 	yes         bool
+	shard       string
+	shards      int
 }
 
 func runRun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", "run SCENARIO.toml [--out DIR] [--format table|json|csv] [--seed N] [--reps N]\n"+
-		"                  [--parallel N] [--set key=value]... [--progress] [--yes]", stderr)
+		"                  [--parallel N] [--set key=value]... [--progress] [--yes] [--shard I/N | --shards N]", stderr)
 	var f runFlags
 	fs.StringVar(&f.out, "out", "", "write results.json, results.csv and scenario.toml to `DIR`")
 	fs.StringVar(&f.format, "format", "table", "stdout format: table, json or csv")
@@ -54,6 +56,8 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	fs.StringArrayVar(&f.sets, "set", nil, "override a scenario key, as `key=value` (repeatable; cluster.mtu=9000)")
 	fs.BoolVar(&f.progress, "progress", false, "draw a progress bar on stderr even when it is not a terminal")
 	fs.BoolVar(&f.yes, "yes", false, fmt.Sprintf("run sweeps of more than %d points", maxPoints))
+	fs.StringVar(&f.shard, "shard", "", "run only shard `I/N` (I in 0..N-1) of the units and write DIR/partial-I-of-N.json (needs --out)")
+	fs.IntVar(&f.shards, "shards", 0, "shard count when the index comes from the environment (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -65,6 +69,10 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	}
 	if f.parallel < 0 {
 		return usagef("--parallel %d: must be >= 0 (0: all cores)", f.parallel)
+	}
+	spec, sharded, err := shardOf(f, fs.Changed("shard"), stderr)
+	if err != nil {
+		return err
 	}
 	var overrides []scenario.Override
 	for _, s := range f.sets {
@@ -91,13 +99,25 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	cfg := experiments.Config{Parallel: f.parallel, Version: version}
+	if sharded {
+		return runShard(ctx, plan, spec, cfg, f, stderr)
+	}
+	urs, err := runUnits(ctx, plan, cfg, f, stderr)
+	if err != nil {
+		return err
+	}
+	return emit(experiments.Aggregate(plan, urs, version), plan, f, fs.Changed("format"), stdout, stderr)
+}
+
+// runUnits runs cfg.Units (all when nil) with an optional progress bar.
+func runUnits(ctx context.Context, plan *scenario.Plan, cfg experiments.Config, f runFlags, stderr io.Writer) ([]experiments.UnitResult, error) {
 	var bar *experiments.Progress
 	if f.progress || isTerminal(stderr) {
 		bar = experiments.NewProgress(stderr)
 		bar.Start()
 		cfg.Progress = bar.Update
 	}
-	res, err := experiments.Run(ctx, plan, simulate, cfg)
+	urs, err := experiments.RunUnits(ctx, plan, simulate, cfg)
 	if bar != nil {
 		bar.Finish()
 	}
@@ -106,9 +126,9 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		if errors.As(err, &ue) && ue.Stack != nil {
 			fmt.Fprintf(stderr, "%s\n", ue.Stack)
 		}
-		return err
+		return nil, err
 	}
-	return emit(res, plan, f, fs.Changed("format"), stdout, stderr)
+	return urs, nil
 }
 
 // loadPlan reads and checks a scenario file; every failure is bad input.

@@ -153,6 +153,10 @@ func TestRunBadInput(t *testing.T) {
 
 func TestRunTooManyPoints(t *testing.T) {
 	withModel(t, experimentstest.Fake)
+	// The fake model needs no model-data validation (flannel has no policy).
+	oldValidate := validateScenario
+	validateScenario = nil
+	t.Cleanup(func() { validateScenario = oldValidate })
 	p := filepath.Join(t.TempDir(), "big.toml")
 	var b strings.Builder
 	b.WriteString("replications = 1\nduration = \"1s\"\nwarmup = \"0s\"\n[sweep]\n\"cni.policy_rules\" = [")

@@ -11,6 +11,4 @@ import (
 	_ "gonum.org/v1/plot/plotter"
 	_ "gonum.org/v1/plot/vg/vgimg"
 	_ "gonum.org/v1/plot/vg/vgsvg"
-	_ "k8s.io/api/batch/v1"
-	_ "sigs.k8s.io/yaml"
 )

@@ -3,86 +3,32 @@ package cni
 import (
 	"testing"
 
-	"github.com/BurntSushi/toml"
+	"github.com/cnisim/cnisim/calibration"
 	"github.com/cnisim/cnisim/models/datapath"
 )
 
-// testProfile is a minimal CostSource over calibration/profiles/paper.toml
-// with the calibration package's resolution rule (most specific entry wins:
-// plugin+mode+placement > plugin+mode > plugin+placement > plugin >
-// placement > generic), so these tests do not wait for that package.
-type testProfile struct {
-	CPU     float64     `toml:"cpu_ghz"`
-	Name    string      `toml:"name"`
-	Desc    string      `toml:"description"`
-	Entries []testEntry `toml:"cost"`
-}
+// testProfile is the calibration profile the tests cost paths with.
+type testProfile = calibration.Profile
 
-type testEntry struct {
-	Stage         string  `toml:"stage"`
-	Cycles        float64 `toml:"cycles"`
-	CyclesPerByte float64 `toml:"cycles_per_byte"`
-	Plugin        string  `toml:"plugin"`
-	Mode          string  `toml:"mode"`
-	Placement     string  `toml:"placement"`
-	Provenance    string  `toml:"provenance"`
-	Source        string  `toml:"source"`
-}
-
-const paperProfile = "../../calibration/profiles/paper.toml"
-
+// loadPaper returns the built-in "paper" profile
+// (calibration/profiles/paper.toml), validated by the calibration package.
 func loadPaper(t testing.TB) *testProfile {
 	t.Helper()
-	var p testProfile
-	md, err := toml.DecodeFile(paperProfile, &p)
+	p, err := calibration.Builtin("paper")
 	if err != nil {
-		t.Fatalf("%s: %v", paperProfile, err)
+		t.Fatal(err)
 	}
-	if u := md.Undecoded(); len(u) > 0 {
-		t.Fatalf("%s: unknown keys %v", paperProfile, u)
-	}
-	return &p
-}
-
-func (p *testProfile) CPUGHz() float64 { return p.CPU }
-
-func (p *testProfile) Cost(k datapath.Kind, plugin, mode string, pl datapath.Placement) (float64, float64, bool) {
-	best, score := -1, -1
-	for i, e := range p.Entries {
-		if e.Stage != k.String() ||
-			(e.Plugin != "" && e.Plugin != plugin) ||
-			(e.Mode != "" && e.Mode != mode) ||
-			(e.Placement != "" && e.Placement != string(pl)) {
-			continue
-		}
-		s := 0
-		if e.Plugin != "" {
-			s += 4
-		}
-		if e.Mode != "" {
-			s += 2
-		}
-		if e.Placement != "" {
-			s++
-		}
-		if s > score {
-			best, score = i, s
-		}
-	}
-	if best < 0 {
-		return 0, 0, false
-	}
-	return p.Entries[best].Cycles, p.Entries[best].CyclesPerByte, true
+	return p
 }
 
 // Every entry of the built-in profile carries provenance and a source, and
 // every stage kind has a cost for both placements.
 func TestPaperProfileComplete(t *testing.T) {
 	p := loadPaper(t)
-	if p.Name != "paper" || p.CPU != 2.4 {
-		t.Errorf("profile %q at %g GHz, want paper at 2.4 GHz (paper III.A)", p.Name, p.CPU)
+	if p.Name != "paper" || p.GHz != 2.4 {
+		t.Errorf("profile %q at %g GHz, want paper at 2.4 GHz (paper III.A)", p.Name, p.GHz)
 	}
-	for i, e := range p.Entries {
+	for i, e := range p.Costs {
 		if _, err := datapath.ParseKind(e.Stage); err != nil {
 			t.Errorf("entry %d: %v", i, err)
 		}

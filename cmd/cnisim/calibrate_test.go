@@ -1,0 +1,307 @@
+package main
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cnisim/cnisim/calibration"
+	"github.com/cnisim/cnisim/models/cni"
+	"github.com/cnisim/cnisim/models/datapath"
+)
+
+// Real perf script captures (calibration/perf/testdata/perf/README.md):
+// cpu-clock sampled every 1 ms on a ~2.1 GHz VM, with the packets sent.
+const perfFixtures = "../../calibration/perf/testdata/perf/"
+
+var perfCases = []struct {
+	file, packets string
+	has           []string
+}{
+	{"bridge.script.gz", "6464", []string{"veth", "bridge", "tcp"}},
+	{"vxlan.script.gz", "20773", []string{"veth", "vxlan", "fib", "tcp"}},
+}
+
+func perfArgs(file, packets string, more ...string) []string {
+	return append([]string{"calibrate", "perf", "--script", file, "--packets", packets, "--cpu-ghz", "2.1"}, more...)
+}
+
+func TestCalibrateDispatch(t *testing.T) {
+	cases := []struct {
+		args     []string
+		code     int
+		inStderr string
+	}{
+		{[]string{"calibrate"}, 2, "missing subcommand (perf or fit)"},
+		{[]string{"calibrate", "bogus"}, 2, `unknown subcommand "bogus" (valid: perf, fit)`},
+		{[]string{"calibrate", "--help"}, 0, "cnisim calibrate perf --script FILE"},
+		{[]string{"calibrate", "perf", "--help"}, 0, "--cpu-ghz"},
+		{[]string{"calibrate", "fit", "--help"}, 0, "--measurements"},
+		{[]string{"calibrate", "perf", "extra"}, 2, "unexpected arguments"},
+	}
+	for _, c := range cases {
+		code, _, stderr := run(c.args...)
+		if code != c.code || !strings.Contains(stderr, c.inStderr) {
+			t.Errorf("cnisim %v: exit %d, stderr %q; want %d and %q", c.args, code, stderr, c.code, c.inStderr)
+		}
+	}
+}
+
+func TestCalibratePerfTable(t *testing.T) {
+	for _, c := range perfCases {
+		code, out, stderr := run(perfArgs(perfFixtures+c.file, c.packets)...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.file, code, stderr)
+		}
+		for _, s := range append(c.has, "other") {
+			if !strings.Contains(out, " "+s+" ") {
+				t.Errorf("%s: table lacks stage %s:\n%s", c.file, s, out)
+			}
+		}
+		if !strings.Contains(out, c.packets+" packets") || !strings.Contains(out, "cpu-clock at 2.1 GHz") {
+			t.Errorf("%s: table lacks the inputs:\n%s", c.file, out)
+		}
+	}
+}
+
+// perfJSONOf runs calibrate perf --format json and decodes the output,
+// checking that it has exactly the documented keys.
+func perfJSONOf(t *testing.T, args []string) perfJSON {
+	t.Helper()
+	code, out, stderr := run(append(args, "--format", "json")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &raw); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	if keys := sortedKeys(raw); !slices.Equal(keys, []string{"samples", "stages", "unattributed_share"}) {
+		t.Fatalf("top-level keys %v", keys)
+	}
+	var stages map[string]map[string]json.RawMessage
+	if err := json.Unmarshal(raw["stages"], &stages); err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range stages {
+		if _, err := datapath.ParseKind(name); err != nil {
+			t.Errorf("stages has %q: %v", name, err)
+		}
+		if keys := sortedKeys(s); !slices.Equal(keys, []string{"cpp", "share"}) {
+			t.Errorf("stage %s keys %v", name, keys)
+		}
+	}
+	var r perfJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// Formula III.1 in closed form: every cpu-clock sample is 1e6 ns, so
+// 2.1e6 cycles at 2.1 GHz; the attributed stages' CPPs sum to
+// samples x 2.1e6 / packets x (1 - unattributed share).
+func TestCalibratePerfJSON(t *testing.T) {
+	for _, c := range perfCases {
+		r := perfJSONOf(t, perfArgs(perfFixtures+c.file, c.packets))
+		for _, s := range c.has {
+			if r.Stages[s].CPP <= 0 {
+				t.Errorf("%s: no %s", c.file, s)
+			}
+		}
+		var share, cpp float64
+		for _, s := range r.Stages {
+			share += s.Share
+			cpp += s.CPP
+		}
+		if math.Abs(share+r.UnattributedShare-1) > 1e-12 {
+			t.Errorf("%s: shares %v + unattributed %v != 1", c.file, share, r.UnattributedShare)
+		}
+		packets := map[string]float64{"6464": 6464, "20773": 20773}[c.packets]
+		want := float64(r.Samples) * 2.1e6 / packets * (1 - r.UnattributedShare)
+		if math.Abs(cpp-want) > 1e-9*want {
+			t.Errorf("%s: stage CPPs sum to %v, want %v", c.file, cpp, want)
+		}
+	}
+}
+
+// Plain text and its gzip give the same breakdown.
+func TestCalibratePerfPlainText(t *testing.T) {
+	f, err := os.Open(perfFixtures + "bridge.script.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := filepath.Join(t.TempDir(), "bridge.script")
+	if err := os.WriteFile(plain, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, gz, _ := run(perfArgs(perfFixtures+"bridge.script.gz", "6464", "--format", "json")...)
+	_, txt, _ := run(perfArgs(plain, "6464", "--format", "json")...)
+	if gz != txt || gz == "" {
+		t.Errorf("plain text and gzip differ:\n%s\n%s", txt, gz)
+	}
+}
+
+// --out with a configuration: each entry is the stage's CPP divided by the
+// model's crossings on the measured node (fib is crossed twice on the
+// Flannel VXLAN receiver), tagged with plugin, mode and placement.
+func TestCalibratePerfOutPerCrossing(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "node1.toml")
+	args := perfArgs(perfFixtures+"vxlan.script.gz", "20773", "--plugin", "flannel", "--mode", "vxlan", "--placement", "inter", "--out", out)
+	r := perfJSONOf(t, args)
+	p, err := calibration.LoadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := cni.Builtin("flannel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts, err := m.PerfCounts("vxlan", datapath.Inter, cni.PathOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[datapath.FIB] != 2 {
+		t.Fatalf("flannel vxlan receiver crosses fib %v times; this test wants a count != 1", counts[datapath.FIB])
+	}
+	if p.Name != "node1" || p.GHz != 2.1 || len(p.Costs) != len(r.Stages) {
+		t.Errorf("profile %q at %g GHz with %d entries, want node1 at 2.1 with %d", p.Name, p.GHz, len(p.Costs), len(r.Stages))
+	}
+	for _, e := range p.Costs {
+		k, _ := datapath.ParseKind(e.Stage)
+		want := r.Stages[e.Stage].CPP / counts[k]
+		if math.Abs(e.Cycles-want) > 1e-9*want || e.Plugin != "flannel" || e.Mode != "vxlan" || e.Placement != "inter" ||
+			e.Provenance != calibration.Derived || !strings.Contains(e.Source, "perf III.1") {
+			t.Errorf("entry %+v, want %g cycles for flannel/vxlan/inter, derived", e, want)
+		}
+	}
+}
+
+// Without a configuration the entries are generic, one CPP each; stages
+// the configuration does not cross are left out with a warning.
+func TestCalibratePerfOutGenericAndDropped(t *testing.T) {
+	dir := t.TempDir()
+	generic := filepath.Join(dir, "generic.toml")
+	r := perfJSONOf(t, perfArgs(perfFixtures+"bridge.script.gz", "6464", "--out", generic))
+	p, err := calibration.LoadFile(generic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range p.Costs {
+		if e.Plugin != "" || e.Placement != "" || math.Abs(e.Cycles-r.Stages[e.Stage].CPP) > 1e-9*e.Cycles {
+			t.Errorf("generic entry %+v, want CPP %g", e, r.Stages[e.Stage].CPP)
+		}
+	}
+	// Cilium's intra-host path has no bridge and no netfilter step.
+	cil := filepath.Join(dir, "cilium.toml")
+	code, _, stderr := run(perfArgs(perfFixtures+"bridge.script.gz", "6464", "--plugin", "cilium", "--placement", "intra", "--out", cil)...)
+	if code != 0 || !strings.Contains(stderr, "does not cross bridge, netfilter") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	p, err = calibration.LoadFile(cil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range p.Costs {
+		if e.Stage == "bridge" || e.Stage == "netfilter" || e.Mode != "vxlan" {
+			t.Errorf("entry %+v: want no bridge/netfilter, mode = cilium's default vxlan", e)
+		}
+	}
+}
+
+func TestCalibratePerfBadInput(t *testing.T) {
+	dir := t.TempDir()
+	binary := filepath.Join(dir, "perf.data")
+	empty := filepath.Join(dir, "empty.script")
+	badMap := filepath.Join(dir, "map.toml")
+	for file, data := range map[string]string{binary: "PERFILE2\x00\x00\x01", empty: "", badMap: "[[rule]]\npattern = \"x*\"\nstage = \"warp\"\n"} {
+		if err := os.WriteFile(file, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fix := perfFixtures + "bridge.script.gz"
+	cases := []struct {
+		args     []string
+		inStderr string
+	}{
+		{[]string{"calibrate", "perf", "--packets", "10", "--cpu-ghz", "2"}, "missing --script"},
+		{[]string{"calibrate", "perf", "--script", fix, "--cpu-ghz", "2"}, "missing --packets"},
+		{perfArgs(fix, "0"), "--packets must be > 0"},
+		{perfArgs(fix, "-5"), "--packets must be > 0"},
+		{perfArgs(fix, "ten"), `invalid argument "ten" for "--packets"`},
+		{[]string{"calibrate", "perf", "--script", fix, "--packets", "10"}, "missing --cpu-ghz"},
+		{[]string{"calibrate", "perf", "--script", fix, "--packets", "10", "--cpu-ghz", "-2.4"}, "--cpu-ghz must be a finite number > 0, got -2.4"},
+		{[]string{"calibrate", "perf", "--script", fix, "--packets", "10", "--cpu-ghz", "NaN"}, "--cpu-ghz must be"},
+		{perfArgs(fix, "10", "--event", "instructions"), `--event: unknown event "instructions" (valid: cycles, cpu-clock)`},
+		{perfArgs(fix, "10", "--format", "xml"), `--format: unknown format "xml"`},
+		{perfArgs(fix, "10", "--cpus", "0-x"), "--cpus: bad CPU"},
+		{perfArgs(fix, "10", "--map", filepath.Join(dir, "nomap.toml")), "--map: perf map"},
+		{perfArgs(fix, "10", "--map", badMap), "map.toml"},
+		{perfArgs(fix, "10", "--event", "cycles"), `no samples of event "cycles"`},
+		{perfArgs(binary, "10"), "perf.data: binary perf.data file"},
+		{perfArgs(empty, "10"), "empty.script: empty file"},
+		{perfArgs(filepath.Join(dir, "missing.script"), "10"), "missing.script"},
+		{perfArgs(fix, "10", "--mode", "vxlan"), "--mode and --placement need --plugin"},
+		{perfArgs(fix, "10", "--plugin", "flannel"), "--placement: want intra or inter"},
+		{perfArgs(fix, "10", "--plugin", "flannel", "--placement", "sideways"), `got "sideways"`},
+		{perfArgs(fix, "10", "--plugin", "nosuch", "--placement", "intra"), `--plugin: plugin "nosuch"`},
+		{perfArgs(fix, "10", "--plugin", "flannel", "--mode", "warp", "--placement", "intra"), "--mode:"},
+	}
+	for _, c := range cases {
+		out := filepath.Join(dir, "out.toml")
+		code, _, stderr := run(append(c.args, "--out", out)...)
+		if code != 2 || !strings.Contains(stderr, c.inStderr) {
+			t.Errorf("cnisim %v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.inStderr)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("cnisim %v wrote %s", c.args, out)
+			os.Remove(out)
+		}
+	}
+	code, _, stderr := run(perfArgs(fix, "10", "--out", filepath.Join(dir, "nodir", "p.toml"))...)
+	if code != 2 || !strings.Contains(stderr, "does not exist") {
+		t.Errorf("--out in a missing directory: exit %d, %q", code, stderr)
+	}
+	assertOnlyFiles(t, dir, "empty.script", "map.toml", "perf.data")
+}
+
+// assertOnlyFiles fails if dir holds anything but names (no stray
+// temporary or output files).
+func assertOnlyFiles(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range ents {
+		got = append(got, e.Name())
+	}
+	if !slices.Equal(got, names) {
+		t.Errorf("%s holds %v, want %v", dir, got, names)
+	}
+}

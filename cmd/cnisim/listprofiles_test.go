@@ -1,0 +1,48 @@
+package main
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The listing's counts agree with the TOML text of the built-in profile,
+// counted here without the calibration package.
+func TestListProfiles(t *testing.T) {
+	code, out, stderr := run("list", "profiles")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile("../../calibration/profiles/paper.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	want := []string{"paper", "2.4",
+		strconv.Itoa(strings.Count(text, "[[cost]]")),
+		strconv.Itoa(strings.Count(text, `provenance = "quoted"`)),
+		strconv.Itoa(strings.Count(text, `provenance = "derived"`)),
+		strconv.Itoa(strings.Count(text, `provenance = "assumed"`)),
+	}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && f[0] == "paper" {
+			if got := f[:6]; strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("paper row %v, want %v", got, want)
+			}
+			if !strings.Contains(line, "CNI paper") {
+				t.Errorf("paper row lacks its description: %q", line)
+			}
+			return
+		}
+	}
+	t.Fatalf("no paper row in:\n%s", out)
+}
+
+func TestListNamesProfiles(t *testing.T) {
+	_, _, stderr := run("list", "nothing")
+	if !strings.Contains(stderr, "profiles") {
+		t.Errorf("list's valid catalogues lack profiles: %q", stderr)
+	}
+}

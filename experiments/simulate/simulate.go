@@ -1,0 +1,182 @@
+package simulate
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cnisim/cnisim/calibration"
+	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/models/cni"
+	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/models/tcp"
+	"github.com/cnisim/cnisim/models/workload"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// Model is the packet-level simulator as an experiments.Model.
+var Model experiments.Model = Run
+
+// Run simulates replication rep of sc with the given seed.
+func Run(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	var s experiments.Sample
+	if err := ctx.Err(); err != nil {
+		return s, err
+	}
+	switch sc.Workload.Kind {
+	case workload.TCPStream, workload.UDPStream, workload.TCPRR, workload.UDPRR:
+	default:
+		return s, fmt.Errorf("workload.kind = %q is not simulated yet (available: tcp_stream, udp_stream, tcp_rr, udp_rr)", sc.Workload.Kind)
+	}
+	cfg, err := Config(sc, seed, rep)
+	if err != nil {
+		return s, err
+	}
+	r, err := workload.Run(cfg)
+	if err != nil {
+		return s, err
+	}
+	fill(&s, &r)
+	return s, nil
+}
+
+// Setup is a scenario resolved against the model data.
+type Setup struct {
+	Model   *cni.Model
+	Mode    string
+	Profile *calibration.Profile
+	Options cni.PathOptions
+	// Forward runs from the client pod to the server pod; Reverse back.
+	Forward, Reverse datapath.CostedPath
+	PodMTU           int
+}
+
+// Resolve loads the plugin and the profile named by sc and costs its paths.
+func Resolve(sc *scenario.Scenario) (*Setup, error) {
+	m, err := cni.Load(sc.CNI.Plugin)
+	if err != nil {
+		return nil, fmt.Errorf("cni.plugin: %w", err)
+	}
+	mode := sc.CNI.Mode
+	if mode == "" {
+		mode = m.DefaultMode
+	}
+	if _, err := m.Mode(mode); err != nil {
+		return nil, fmt.Errorf("cni.mode: %w", err)
+	}
+	prof, err := calibration.Load(sc.Calibration.Profile)
+	if err != nil {
+		return nil, fmt.Errorf("calibration.profile: %w", err)
+	}
+	if len(sc.Calibration.Cycles) > 0 {
+		prof = prof.Clone()
+		if err := prof.OverrideAll(sc.Calibration.Cycles); err != nil {
+			return nil, fmt.Errorf("calibration.cycles: %w", err)
+		}
+	}
+	// The profile's costs are cycles at its own frequency; a cluster at
+	// another frequency runs the same cycles faster or slower, which the
+	// network model does by dividing by the cluster's GHz.
+	opt := cni.PathOptions{Policy: sc.CNI.Policy, PolicyRules: sc.CNI.PolicyRules, Encrypt: sc.CNI.Encrypt}
+	placement := datapath.Placement(sc.Workload.Placement)
+	fwd, err := m.Path(mode, placement, opt, prof)
+	if err != nil {
+		return nil, fmt.Errorf("cni: %w", err)
+	}
+	podMTU := sc.CNI.PodMTU
+	if podMTU == 0 {
+		if podMTU, err = m.PodMTU(mode, sc.Cluster.MTU, opt); err != nil {
+			return nil, fmt.Errorf("cni.pod_mtu: %w", err)
+		}
+	}
+	if podMTU <= tcp.HeaderBytes+8 {
+		return nil, fmt.Errorf("cluster.mtu = %d leaves a pod MTU of %d after %s's %d bytes of encapsulation: too small (raise cluster.mtu or set cni.pod_mtu)",
+			sc.Cluster.MTU, podMTU, m.Name, fwd.EncapBytes)
+	}
+	return &Setup{Model: m, Mode: mode, Profile: prof, Options: opt, Forward: fwd, Reverse: fwd, PodMTU: podMTU}, nil
+}
+
+// Config builds the workload configuration of one replication.
+func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error) {
+	st, err := Resolve(sc)
+	if err != nil {
+		return workload.Config{}, err
+	}
+	c := sc.Cluster
+	cl := network.DefaultConfig()
+	cl.Nodes, cl.CoresPerNode, cl.GHz, cl.LinkGbps = c.Nodes, c.CoresPerNode, c.CPUGHz, c.LinkGbps
+	cl.LinkDelay = sim.FromDuration(c.LinkDelay)
+	cl.MTU, cl.FrameOverhead, cl.QdiscLen = c.MTU, c.FrameOverhead, c.QdiscPackets
+	cl.DropOversize = st.Forward.OuterDF
+	w := sc.Workload
+	return workload.Config{
+		Cluster:   cl,
+		Placement: datapath.Placement(w.Placement),
+		Forward:   st.Forward,
+		Reverse:   st.Reverse,
+		PodMTU:    st.PodMTU,
+		TCP: tcp.Options{
+			Congestion:  sc.TCP.Congestion,
+			SynSchedule: sc.TCP.SynSchedule,
+			RcvBuf:      int64(sc.TCP.Rmem),
+		},
+		Duration:    sim.FromDuration(sc.Duration),
+		Warmup:      sim.FromDuration(sc.Warmup),
+		Seed:        seed,
+		Replication: rep,
+		Workload: workload.Workload{
+			Kind:         w.Kind,
+			Streams:      w.Streams,
+			RateMbps:     w.RateMbps,
+			MessageBytes: w.MessageBytes,
+		},
+	}, nil
+}
+
+// Validate checks what only the model data can: plugin, mode, profile,
+// overrides, and that the MTU leaves room for the encapsulation.
+func Validate(sc *scenario.Scenario) error {
+	_, err := Resolve(sc)
+	return err
+}
+
+// fill maps a workload result onto the metric names of the results contract,
+// setting only the metrics the workload measures.
+func fill(s *experiments.Sample, r *workload.Result) {
+	applies := map[string]bool{}
+	for _, a := range r.Applies {
+		applies[a] = true
+	}
+	set := func(name string, v float64) {
+		if applies[name] {
+			s.Set(name, v)
+		}
+	}
+	set(results.ThroughputMbps, r.ThroughputMbps)
+	set(results.TransactionsPerSec, r.TransactionsPerS)
+	set(results.CPUCoresUsed, r.CPUCoresUsed)
+	set(results.CPPTotal, r.CPPTotal)
+	set(results.FIBPer100kPackets, r.FIBLookupsPer100kPackets)
+	set(results.Retransmissions, float64(r.Retransmissions))
+	set(results.Drops, float64(r.Drops))
+	set(results.ConnectSeconds, r.ConnectS)
+	// rtt_us is always a distribution: RR latencies per transaction, or a
+	// stream's mean RTT once per replication, so a sweep over workload
+	// kinds never makes it two kinds of metric.
+	if applies[results.RTTMicros] {
+		if len(r.LatencyUs) > 0 {
+			s.Observe(results.RTTMicros, r.LatencyUs...)
+		} else {
+			s.Observe(results.RTTMicros, r.RTTus)
+		}
+	}
+	if applies[results.CPPByStage] {
+		for _, k := range datapath.Kinds() {
+			if v, ok := r.CPPByStage[k.String()]; ok {
+				s.SetGroup(results.CPPByStage, k.String(), v)
+			}
+		}
+	}
+}

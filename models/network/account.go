@@ -1,0 +1,76 @@
+package network
+
+import (
+	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// Accounting is the "virtual perf" of a run (DESIGN 2, "Statistics"):
+// per node, the cycles spent in each stage kind and how many times each
+// kind was crossed (a fragmented outer packet crosses its outer steps
+// twice), plus the node's busy time.
+type Accounting struct {
+	Cycles    [][datapath.NumKinds]float64 // [node][kind]
+	Crossings [][datapath.NumKinds]float64 // [node][kind]
+	Busy      []sim.Time                   // [node] core busy time accepted so far
+}
+
+// Accounting multiplies the per-segment counters out into cycles per kind
+// per node. Take two and Sub them to delete a warm-up period.
+func (n *Network) Accounting() Accounting {
+	a := Accounting{
+		Cycles:    make([][datapath.NumKinds]float64, len(n.Nodes)),
+		Crossings: make([][datapath.NumKinds]float64, len(n.Nodes)),
+		Busy:      make([]sim.Time, len(n.Nodes)),
+	}
+	for _, r := range n.routes {
+		for i := range r.segs {
+			a.add(&r.segs[i])
+		}
+		a.add(&r.recv)
+	}
+	for i := range n.Nodes {
+		for c := range n.Nodes[i].Cores {
+			a.Busy[i] += n.Nodes[i].Cores[c].BusyTime()
+		}
+	}
+	return a
+}
+
+func (a *Accounting) add(s *segment) {
+	for j, st := range s.steps {
+		pk := float64(s.pkts)
+		if s.outer[j] {
+			pk += float64(s.frags)
+		}
+		c := float64(st.Count)
+		a.Crossings[s.node][st.Kind] += pk * c
+		a.Cycles[s.node][st.Kind] += c * (pk*st.Cycles + float64(s.bytes)*st.CyclesPerByte)
+	}
+}
+
+// Sub returns a - b (the accounting of the interval between two snapshots).
+func (a Accounting) Sub(b Accounting) Accounting {
+	d := Accounting{
+		Cycles:    make([][datapath.NumKinds]float64, len(a.Cycles)),
+		Crossings: make([][datapath.NumKinds]float64, len(a.Cycles)),
+		Busy:      make([]sim.Time, len(a.Busy)),
+	}
+	for i := range a.Cycles {
+		for k := range a.Cycles[i] {
+			d.Cycles[i][k] = a.Cycles[i][k] - b.Cycles[i][k]
+			d.Crossings[i][k] = a.Crossings[i][k] - b.Crossings[i][k]
+		}
+		d.Busy[i] = a.Busy[i] - b.Busy[i]
+	}
+	return d
+}
+
+// NodeCycles returns the total cycles accounted on node i.
+func (a Accounting) NodeCycles(i int) float64 {
+	var t float64
+	for _, c := range a.Cycles[i] {
+		t += c
+	}
+	return t
+}

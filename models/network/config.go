@@ -1,0 +1,65 @@
+package network
+
+import (
+	"fmt"
+
+	"github.com/cnisim/cnisim/sim"
+)
+
+// Config describes the cluster (DESIGN 3, scenario [cluster]).
+type Config struct {
+	Nodes         int      // number of nodes (>= 1)
+	CoresPerNode  int      // cores per node (>= 1)
+	GHz           float64  // core frequency
+	LinkGbps      float64  // NIC line rate
+	LinkDelay     sim.Time // propagation delay node to peer
+	MTU           int      // underlay (NIC) MTU, IP bytes
+	FrameOverhead int      // wire bytes per frame beyond the IP packet: 38 Ethernet (18 header+FCS, 20 preamble+IFG), 2 PPP
+	QdiscLen      int      // NIC transmit queue limit in packets (Linux txqueuelen default 1000)
+	// RxRing bounds the packets waiting for (or in) the receiving RSS core
+	// when a packet arrives from the wire: the NIC ring and backlog
+	// (assumed 1000, Linux netdev_max_backlog); beyond it packets drop.
+	RxRing int
+	// DaemonCore is the core of user-space encapsulation daemons (Daemon
+	// context); -1 means the last core.
+	DaemonCore int
+	// DropOversize makes an outer packet larger than MTU drop (DF set)
+	// instead of fragmenting into two frames.
+	DropOversize bool
+}
+
+// DefaultConfig returns a two-node cluster like the paper's testbed:
+// 10 cores at 2.4 GHz, 10 Gbit/s, Ethernet framing, txqueuelen 1000.
+func DefaultConfig() Config {
+	return Config{
+		Nodes: 2, CoresPerNode: 10, GHz: 2.4, LinkGbps: 10, LinkDelay: 5 * sim.Microsecond,
+		MTU: 1500, FrameOverhead: 38, QdiscLen: 1000, RxRing: 1000, DaemonCore: -1,
+	}
+}
+
+// Validate reports the first invalid field, naming the key and the allowed values.
+func (c Config) Validate() error {
+	switch {
+	case c.Nodes < 1:
+		return fmt.Errorf("cluster.nodes = %d: must be >= 1", c.Nodes)
+	case c.CoresPerNode < 1:
+		return fmt.Errorf("cluster.cores_per_node = %d: must be >= 1", c.CoresPerNode)
+	case !(c.GHz > 0):
+		return fmt.Errorf("cluster.cpu_ghz = %g: must be > 0", c.GHz)
+	case !(c.LinkGbps > 0):
+		return fmt.Errorf("cluster.link_gbps = %g: must be > 0 (use a large value for an infinite link)", c.LinkGbps)
+	case c.LinkDelay < 0:
+		return fmt.Errorf("cluster.link_delay = %v: must be >= 0", c.LinkDelay)
+	case c.MTU < 576 || c.MTU > 65535:
+		return fmt.Errorf("cluster.mtu = %d: must be in [576, 65535]", c.MTU)
+	case c.FrameOverhead < 0:
+		return fmt.Errorf("cluster.frame_overhead = %d: must be >= 0 (38 Ethernet, 2 PPP)", c.FrameOverhead)
+	case c.QdiscLen < 1:
+		return fmt.Errorf("cluster.qdisc_len = %d: must be >= 1", c.QdiscLen)
+	case c.RxRing < 1:
+		return fmt.Errorf("cluster.rx_ring = %d: must be >= 1", c.RxRing)
+	case c.DaemonCore >= c.CoresPerNode || c.DaemonCore < -1:
+		return fmt.Errorf("cluster.daemon_core = %d: must be -1 (last core) or in [0, %d]", c.DaemonCore, c.CoresPerNode-1)
+	}
+	return nil
+}

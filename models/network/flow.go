@@ -1,0 +1,187 @@
+package network
+
+import "github.com/cnisim/cnisim/sim"
+
+// Route is one direction of a flow compiled onto the cluster: its
+// segments with their accounting counters, the receiving endpoint, its
+// bytes waiting for the wire (for TCP small queues and UDP send buffers),
+// and its drop hooks.
+type Route struct {
+	net      *Network
+	src, dst int
+	segs     []segment
+	recv     segment
+	wired    bool
+	encap    int32
+	rssCore  int16
+	recvCore int16
+	to       Endpoint
+
+	sent, delivered, dropped uint64
+
+	// bytes sent and not yet on the wire: before the NIC (preNic) and in
+	// the NIC queue (ring of serialisation end times).
+	preNic  int64
+	ring    []txEntry
+	head, n int
+	ringB   int64
+	// throttled sender: wake h(arg) when queued bytes fall to target
+	wake   sim.Timer
+	target int64 // -1 when not throttled
+
+	blackholeUntil sim.Time
+	dropNth        []uint64 // ascending packet numbers (1-based) to drop
+	// DropIf, when set, drops the packets it returns true for (tests).
+	DropIf func(p *Packet, at sim.Time) bool
+}
+
+type txEntry struct {
+	done  sim.Time
+	bytes int64
+}
+
+// Src and Dst return the route's nodes.
+func (r *Route) Src() int { return r.src }
+
+// Dst returns the receiving node.
+func (r *Route) Dst() int { return r.dst }
+
+// RSSCore returns the receiving node's core that runs the route's softirq.
+func (r *Route) RSSCore() int { return int(r.rssCore) }
+
+// RecvCore returns the receiving application's core.
+func (r *Route) RecvCore() int { return int(r.recvCore) }
+
+// Counts returns packets sent into, delivered by and dropped on the route.
+func (r *Route) Counts() (sent, delivered, dropped uint64) { return r.sent, r.delivered, r.dropped }
+
+// BlackholeUntil drops every packet sent on the route before t (a pod whose
+// network is not ready yet: DESIGN 2, "Pod launch pipeline").
+func (r *Route) BlackholeUntil(t sim.Time) { r.blackholeUntil = t }
+
+// DropNth drops the k-th packet sent on the route (1-based), for tests.
+func (r *Route) DropNth(k ...uint64) {
+	r.dropNth = append(r.dropNth, k...)
+	for i := 1; i < len(r.dropNth); i++ { // insertion sort: tiny lists
+		for j := i; j > 0 && r.dropNth[j] < r.dropNth[j-1]; j-- {
+			r.dropNth[j], r.dropNth[j-1] = r.dropNth[j-1], r.dropNth[j]
+		}
+	}
+}
+
+func (r *Route) hookDrops(p *Packet, at sim.Time) bool {
+	if at < r.blackholeUntil || r.DropIf != nil && r.DropIf(p, at) {
+		return true
+	}
+	for len(r.dropNth) > 0 && r.dropNth[0] < r.sent {
+		r.dropNth = r.dropNth[1:]
+	}
+	if len(r.dropNth) > 0 && r.dropNth[0] == r.sent {
+		r.dropNth = r.dropNth[1:]
+		return true
+	}
+	return false
+}
+
+// Recv runs the receiving application's copy (the Recv-context steps) for
+// pkts packets and bytes made readable at time at, on the route's receive
+// core; it returns when the copy is done.
+func (r *Route) Recv(pkts int, bytes int64, at sim.Time) sim.Time {
+	s := &r.recv
+	if len(s.steps) == 0 || pkts == 0 {
+		return at
+	}
+	s.pkts += uint64(pkts)
+	s.bytes += uint64(bytes)
+	svc := sim.Time(float64(pkts)*s.psPkt + s.psByte*float64(bytes) + 0.5)
+	_, done := r.net.Nodes[r.dst].Cores[r.recvCore].Serve(at, svc)
+	return done
+}
+
+// RecvCost returns the Recv-context cycles for one packet of the given IP
+// bytes (0 when the path has no Recv steps).
+func (r *Route) RecvCost(bytes int) sim.Time {
+	return sim.Time(r.recv.psPkt + r.recv.psByte*float64(bytes) + 0.5)
+}
+
+func (r *Route) txPush(done sim.Time, bytes int64) {
+	if r.n == len(r.ring) {
+		k := 2 * len(r.ring) // a power of two: index with a mask
+		if k == 0 {
+			k = 64
+		}
+		ring := make([]txEntry, k)
+		for i := 0; i < r.n; i++ {
+			ring[i] = r.ring[(r.head+i)&(len(r.ring)-1)]
+		}
+		r.ring, r.head = ring, 0
+	}
+	r.ring[(r.head+r.n)&(len(r.ring)-1)] = txEntry{done, bytes}
+	r.n++
+	r.ringB += bytes
+}
+
+func (r *Route) retire(now sim.Time) {
+	for r.n > 0 && r.ring[r.head].done <= now {
+		r.ringB -= r.ring[r.head].bytes
+		r.head = (r.head + 1) & (len(r.ring) - 1)
+		r.n--
+	}
+}
+
+// TxQueued returns the IP bytes sent on the route that have not finished
+// serialisation on the wire at now (0 for an intra-host route).
+func (r *Route) TxQueued(now sim.Time) int64 {
+	r.retire(now)
+	return r.preNic + r.ringB
+}
+
+// SetTxWaker names the handler called when a throttled route drains.
+func (r *Route) SetTxWaker(h sim.Handler, arg uint64) {
+	r.wake.Init(r.net.eng, h, arg)
+	r.target = -1
+}
+
+// Throttle asks for a wake-up (through the handler given to SetTxWaker)
+// once the route's queued bytes fall to target or below: Linux's TCP
+// small queues and the UDP send buffer, which stop a local sender from
+// flooding its own qdisc.
+func (r *Route) Throttle(now sim.Time, target int64) {
+	r.target = target
+	r.retire(now)
+	r.txProgress(true)
+}
+
+// Throttled reports whether a wake-up is pending.
+func (r *Route) Throttled() bool { return r.target >= 0 }
+
+// Unthrottle cancels a pending wake-up (the waker calls it first).
+func (r *Route) Unthrottle() {
+	r.target = -1
+	r.wake.Stop()
+}
+
+// txProgress arms the wake-up for the time the queue drains to target,
+// known from the NIC's completion times. A packet moving from before the
+// NIC into its queue leaves that time unchanged, so only an unarmed
+// wake-up (the packets still before the NIC exceeded the target) or a
+// drop (the queue shrank) needs the scan again.
+func (r *Route) txProgress(force bool) {
+	if r.target < 0 || r.wake.Armed() && !force {
+		return
+	}
+	now := r.net.eng.Now()
+	q := r.preNic + r.ringB
+	if q <= r.target {
+		r.wake.Set(now)
+		return
+	}
+	for i := 0; i < r.n; i++ {
+		e := r.ring[(r.head+i)&(len(r.ring)-1)]
+		q -= e.bytes
+		if q <= r.target {
+			r.wake.Set(max(e.done, now))
+			return
+		}
+	}
+}

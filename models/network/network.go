@@ -1,0 +1,281 @@
+package network
+
+import (
+	"fmt"
+
+	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// Endpoint receives the packets of a route once their non-Recv segments
+// have run. Deliver is called during an event at now <= at; at is the time
+// the last segment finished. The endpoint owns p and must Free it.
+type Endpoint interface {
+	Deliver(p *Packet, at sim.Time)
+}
+
+// Node is one host: its cores, its NIC transmit queue and link, counters.
+type Node struct {
+	Cores     []sim.Server
+	rx        []timeRing // per core: softirq completion times of packets from the wire
+	NIC       sim.Server // transmit queue + serialiser; Limit = qdisc length
+	TxFrames  uint64     // frames put on the wire (two for a fragmented packet)
+	TxBytes   uint64     // wire bytes, framing included
+	RxPackets uint64     // packets that reached this node's receiving side
+}
+
+// Network is a cluster executing routes. It is the sim.Handler of every
+// packet event; arg is the packet's pool index.
+type Network struct {
+	cfg        Config
+	eng        *sim.Engine
+	Nodes      []Node
+	pool       pool
+	routes     []*Route
+	psPerByte  float64
+	daemonCore int16
+
+	sent, delivered, dropQdisc, dropRx, dropDF, dropHook uint64
+}
+
+// New builds the cluster on engine e.
+func New(e *sim.Engine, cfg Config) (*Network, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	n := &Network{cfg: cfg, eng: e, pool: newPool(), psPerByte: 8000 / cfg.LinkGbps}
+	n.Nodes = make([]Node, cfg.Nodes)
+	for i := range n.Nodes {
+		n.Nodes[i].Cores = make([]sim.Server, cfg.CoresPerNode)
+		n.Nodes[i].rx = make([]timeRing, cfg.CoresPerNode)
+		n.Nodes[i].NIC.Limit = cfg.QdiscLen
+	}
+	n.daemonCore = int16(cfg.DaemonCore)
+	if cfg.DaemonCore < 0 {
+		n.daemonCore = int16(cfg.CoresPerNode - 1)
+	}
+	return n, nil
+}
+
+// Engine returns the engine the network runs on.
+func (n *Network) Engine() *sim.Engine { return n.eng }
+
+// Config returns the cluster configuration.
+func (n *Network) Config() Config { return n.cfg }
+
+// Core returns core c of node i, for application work (a server's
+// per-request cost) outside any route.
+func (n *Network) Core(node, c int) *sim.Server { return &n.Nodes[node].Cores[c] }
+
+// RouteSpec places one direction of a flow.
+type RouteSpec struct {
+	Path     datapath.CostedPath
+	Src, Dst int    // nodes (equal for an intra-host path)
+	FlowKey  uint64 // hashed to pick the receiving node's RSS core
+	RecvCore int    // the receiving application's core (Recv context)
+	To       Endpoint
+}
+
+// NewRoute compiles a path between two nodes.
+func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
+	if spec.Src < 0 || spec.Src >= len(n.Nodes) || spec.Dst < 0 || spec.Dst >= len(n.Nodes) {
+		return nil, fmt.Errorf("route nodes %d -> %d: must be in [0, %d]", spec.Src, spec.Dst, len(n.Nodes)-1)
+	}
+	if spec.Path.InterHost == (spec.Src == spec.Dst) {
+		return nil, fmt.Errorf("route nodes %d -> %d: path inter_host = %v does not match the placement", spec.Src, spec.Dst, spec.Path.InterHost)
+	}
+	if spec.RecvCore < 0 || spec.RecvCore >= n.cfg.CoresPerNode {
+		return nil, fmt.Errorf("route recv core %d: must be in [0, %d]", spec.RecvCore, n.cfg.CoresPerNode-1)
+	}
+	if spec.To == nil {
+		return nil, fmt.Errorf("route %d -> %d: no receiving endpoint", spec.Src, spec.Dst)
+	}
+	segs, recv, err := compile(spec.Path, spec.Src, spec.Dst, n.cfg.GHz)
+	if err != nil {
+		return nil, fmt.Errorf("route %d -> %d: %w", spec.Src, spec.Dst, err)
+	}
+	r := &Route{
+		net: n, src: spec.Src, dst: spec.Dst, segs: segs, recv: recv,
+		encap:    int32(spec.Path.EncapBytes),
+		rssCore:  int16(mix(spec.FlowKey) % uint64(n.cfg.CoresPerNode)),
+		recvCore: int16(spec.RecvCore), to: spec.To, target: -1,
+	}
+	for i := range segs {
+		r.wired = r.wired || segs[i].wire
+	}
+	n.routes = append(n.routes, r)
+	return r, nil
+}
+
+// Alloc returns a zeroed packet from the pool.
+func (n *Network) Alloc() *Packet { return n.pool.get() }
+
+// Free returns a delivered (or never sent) packet to the pool.
+func (n *Network) Free(p *Packet) { n.pool.put(p) }
+
+// Send starts p (IPBytes and Header set by the caller) along r at time
+// at >= now, its Send-context segments on core sendCore of the source node.
+// The network owns p until it is delivered or dropped.
+func (n *Network) Send(r *Route, p *Packet, sendCore int, at sim.Time) {
+	n.sent++
+	r.sent++
+	p.route = r
+	p.SendCore = int16(sendCore)
+	p.core = int16(sendCore)
+	p.seg = 0
+	if r.hookDrops(p, at) {
+		n.dropHook++
+		r.dropped++
+		n.pool.put(p)
+		return
+	}
+	// an outer packet over the underlay MTU fragments, or with DF set is
+	// dropped where it would leave the node (after the send-side stages)
+	p.frag = int(p.IPBytes)+int(r.encap) > n.cfg.MTU
+	if r.wired {
+		r.preNic += int64(p.IPBytes)
+	}
+	p.inNet = true
+	n.advance(p, at, false)
+}
+
+// Handle runs a packet event: the packet reaches a contention point.
+func (n *Network) Handle(e *sim.Engine, arg uint64) {
+	p := n.pool.at(int32(arg))
+	n.advance(p, e.Now(), true)
+}
+
+// advance runs p's segments from p.seg at time t. Without atEvent, reaching
+// a contention point schedules an event there and returns.
+func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
+	r := p.route
+	for int(p.seg) < len(r.segs) {
+		s := &r.segs[p.seg]
+		if s.wire {
+			if !atEvent {
+				n.eng.Schedule(t, n, uint64(p.id))
+				return
+			}
+			n.transmit(r, p, t)
+			return
+		}
+		var core int16
+		switch {
+		case s.ctx == datapath.Send:
+			core = p.SendCore
+		case s.ctx == datapath.Daemon:
+			core = n.daemonCore
+		case s.firstDst && r.src != r.dst:
+			core = r.rssCore // NET_RX on the core RSS picks
+		default:
+			core = p.core // softirq on the backlog of the current core
+		}
+		if !atEvent && (core != p.core || s.firstDst) {
+			p.core = core
+			n.eng.Schedule(t, n, uint64(p.id))
+			return
+		}
+		atEvent = false
+		wire := s.firstDst && r.src != r.dst
+		if wire {
+			if n.Nodes[s.node].rx[core].len(t) >= n.cfg.RxRing {
+				n.dropRx++
+				r.dropped++
+				n.pool.put(p)
+				return
+			}
+			n.Nodes[s.node].RxPackets++
+		}
+		_, t = n.Nodes[s.node].Cores[core].Serve(t, s.service(p))
+		if wire {
+			n.Nodes[s.node].rx[core].push(t)
+		}
+		s.count(p)
+		p.core = core
+		p.seg++
+	}
+	p.inNet = false
+	n.delivered++
+	r.delivered++
+	r.to.Deliver(p, t)
+}
+
+// transmit offers p to the source node's NIC queue at now.
+func (n *Network) transmit(r *Route, p *Packet, now sim.Time) {
+	node := &n.Nodes[r.src]
+	bytes := int64(p.IPBytes) + int64(r.encap) + int64(n.cfg.FrameOverhead)
+	frames := uint64(1)
+	if p.frag {
+		// the second fragment carries its own outer IP header and framing
+		bytes += 20 + int64(n.cfg.FrameOverhead)
+		frames = 2
+	}
+	r.preNic -= int64(p.IPBytes)
+	if p.frag && n.cfg.DropOversize {
+		n.dropDF++
+		r.dropped++
+		n.pool.put(p)
+		r.txProgress(true)
+		return
+	}
+	done, ok := node.NIC.Offer(now, sim.Time(float64(bytes)*n.psPerByte+0.5))
+	if !ok {
+		n.dropQdisc++
+		r.dropped++
+		n.pool.put(p)
+		r.txProgress(true)
+		return
+	}
+	node.TxFrames += frames
+	node.TxBytes += uint64(bytes)
+	r.retire(now)
+	r.txPush(done, int64(p.IPBytes))
+	r.txProgress(false)
+	p.seg++
+	n.eng.Schedule(done+n.cfg.LinkDelay, n, uint64(p.id))
+}
+
+// Stats are the network's packet counters.
+type Stats struct {
+	Sent, Delivered, InFlight uint64
+	// drops at the NIC transmit queue, the receive ring, for DF, by hooks
+	DropQdisc, DropRx, DropOversize, DropHook, Drops uint64
+}
+
+// Stats returns the packet counters.
+func (n *Network) Stats() Stats {
+	s := Stats{Sent: n.sent, Delivered: n.delivered, InFlight: n.inFlight(),
+		DropQdisc: n.dropQdisc, DropRx: n.dropRx, DropOversize: n.dropDF, DropHook: n.dropHook}
+	s.Drops = s.DropQdisc + s.DropRx + s.DropOversize + s.DropHook
+	return s
+}
+
+// Conservation checks sent = delivered + dropped + in flight, counting the
+// packets in flight by scanning the pool (independently of the counters).
+func (n *Network) Conservation() error {
+	s := n.Stats()
+	if s.Sent != s.Delivered+s.Drops+s.InFlight {
+		return fmt.Errorf("network: packets not conserved: sent %d != delivered %d + dropped %d + in flight %d",
+			s.Sent, s.Delivered, s.Drops, s.InFlight)
+	}
+	return nil
+}
+
+func (n *Network) inFlight() uint64 {
+	var k uint64
+	for i := int32(0); i < n.pool.n; i++ {
+		if n.pool.at(i).inNet {
+			k++
+		}
+	}
+	return k
+}
+
+// mix is SplitMix64's finaliser: the RSS hash (Toeplitz in hardware; any
+// fixed, well-spread hash keeps the flow-to-core mapping deterministic).
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}

@@ -1,0 +1,161 @@
+package network
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/sim"
+)
+
+func step(k datapath.Kind, side datapath.Side, ctx datapath.Context, cycles, perByte float64) datapath.CostedStep {
+	return datapath.CostedStep{Step: datapath.Step{Kind: k, Side: side, Context: ctx, Count: 1}, Cycles: cycles, CyclesPerByte: perByte}
+}
+
+// overlay: two send-context steps, a wire, a softirq run with a daemon in
+// the middle (Flannel-UDP-like), then the copy.
+func overlay() datapath.CostedPath {
+	S, D := datapath.Src, datapath.Dst
+	return datapath.CostedPath{InterHost: true, EncapBytes: 50, Steps: []datapath.CostedStep{
+		step(datapath.TCP, S, datapath.Send, 240, 0),
+		step(datapath.VXLAN, S, datapath.Send, 480, 0),
+		step(datapath.NIC, S, datapath.Send, 120, 0),
+		step(datapath.NIC, D, datapath.Softirq, 120, 0),
+		step(datapath.Userspace, D, datapath.Daemon, 2400, 1),
+		step(datapath.Bridge, D, datapath.Softirq, 240, 0),
+		step(datapath.TCP, D, datapath.Softirq, 240, 0),
+		step(datapath.SocketCopy, D, datapath.Recv, 24, 0.5),
+	}}
+}
+
+type sink struct {
+	n    *Network
+	got  int
+	last sim.Time
+}
+
+func (s *sink) Deliver(p *Packet, at sim.Time) {
+	s.got++
+	s.last = at
+	s.n.Free(p)
+}
+
+func setup(t *testing.T, path datapath.CostedPath) (*sim.Engine, *Network, *Route, *sink) {
+	t.Helper()
+	e := sim.NewEngine()
+	cfg := DefaultConfig()
+	cfg.GHz = 2.4
+	n, err := New(e, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &sink{n: n}
+	r, err := n.NewRoute(RouteSpec{Path: path, Src: 0, Dst: 1, FlowKey: 7, RecvCore: 2, To: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, n, r, s
+}
+
+// TestSegments: consecutive steps with one side and context form one job;
+// the events per packet are one per contention point: the NIC, the first
+// receiving core (RSS), the daemon core; the daemon's write to the tunnel
+// continues in softirq on the daemon's own core (its backlog) inline.
+func TestSegments(t *testing.T) {
+	e, n, r, s := setup(t, overlay())
+	var kinds []string
+	for _, sg := range r.segs {
+		if sg.wire {
+			kinds = append(kinds, "wire")
+			continue
+		}
+		kinds = append(kinds, sg.ctx.String())
+	}
+	if got := strings.Join(kinds, ","); got != "send,wire,softirq,daemon,softirq" {
+		t.Errorf("segments %s", got)
+	}
+	p := n.Alloc()
+	p.IPBytes = 1000
+	n.Send(r, p, 0, 0)
+	e.Run()
+	if s.got != 1 || e.Executed() != 3 {
+		t.Errorf("delivered %d with %d events, want 1 with 3", s.got, e.Executed())
+	}
+	// closed form: send 840 cycles, wire 1088 bytes at 10G, delay, softirq
+	// 120, daemon 2400 + 1000, softirq 480 cycles at 2.4 GHz
+	want := sim.Cycles(840, 2.4) + sim.Time(1088*800) + 5*sim.Microsecond + sim.Cycles(120, 2.4) + sim.Cycles(3400, 2.4) + sim.Cycles(480, 2.4)
+	if d := s.last - want; d < -2 || d > 2 {
+		t.Errorf("delivered at %v, want %v", s.last, want)
+	}
+	if err := n.Conservation(); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestAccounting: cycles per kind per node are the per-segment counters
+// multiplied out; a fragmented packet runs its outer stages twice.
+func TestAccounting(t *testing.T) {
+	e, n, r, _ := setup(t, overlay())
+	for i := 0; i < 10; i++ {
+		p := n.Alloc()
+		p.IPBytes = 1000
+		if i >= 5 {
+			p.IPBytes = 1480 // + 50 encap > 1500: fragments
+		}
+		n.Send(r, p, 0, e.Now())
+		e.Run()
+	}
+	r.Recv(10, 12400, e.Now())
+	a := n.Accounting()
+	check := func(node int, k datapath.Kind, cycles, crossings float64) {
+		t.Helper()
+		if math.Abs(a.Cycles[node][k]-cycles) > 1e-6 || a.Crossings[node][k] != crossings {
+			t.Errorf("node %d %s: %.1f cycles %.0f crossings, want %.1f %.0f", node, k, a.Cycles[node][k], a.Crossings[node][k], cycles, crossings)
+		}
+	}
+	check(0, datapath.TCP, 2400, 10)
+	check(0, datapath.VXLAN, 4800, 10)
+	check(0, datapath.NIC, 120*15, 15) // outer: after the encapsulation
+	check(1, datapath.NIC, 120*15, 15) // outer: before the decapsulation
+	check(1, datapath.Userspace, 24000+12400, 10)
+	check(1, datapath.SocketCopy, 240+0.5*12400, 10)
+	if n.Nodes[0].TxFrames != 15 {
+		t.Errorf("frames %d, want 15", n.Nodes[0].TxFrames)
+	}
+}
+
+// TestQdiscDrops: a burst beyond the transmit queue drops the excess,
+// counted; sent = delivered + dropped.
+func TestQdiscDrops(t *testing.T) {
+	e, n, r, s := setup(t, datapath.CostedPath{InterHost: true})
+	for i := 0; i < 1500; i++ {
+		p := n.Alloc()
+		p.IPBytes = 1500
+		n.Send(r, p, 0, 0)
+	}
+	e.Run()
+	st := n.Stats()
+	if st.DropQdisc != 500 || s.got != 1000 {
+		t.Errorf("%+v delivered %d; want 500 qdisc drops (txqueuelen 1000)", st, s.got)
+	}
+	if err := n.Conservation(); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestValidate names the bad key.
+func TestValidate(t *testing.T) {
+	c := DefaultConfig()
+	c.QdiscLen = 0
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "cluster.qdisc_len") {
+		t.Errorf("got %v", err)
+	}
+	e := sim.NewEngine()
+	n, _ := New(e, DefaultConfig())
+	bad := overlay()
+	bad.Steps[0].Side = datapath.Dst
+	if _, err := n.NewRoute(RouteSpec{Path: bad, Src: 0, Dst: 1, To: &sink{}}); err == nil {
+		t.Error("a src step after a dst step must be rejected")
+	}
+}

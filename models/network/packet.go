@@ -1,0 +1,89 @@
+package network
+
+import "github.com/cnisim/cnisim/sim"
+
+// Header flags carried by a packet for its transport (opaque to the network).
+const (
+	FlagSYN uint8 = 1 << iota
+	FlagACK
+	FlagFIN
+	FlagRST
+	FlagProbe // zero-window probe: the receiver answers with an ACK at once
+)
+
+// Header is the transport's view of a packet. The network never reads it.
+type Header struct {
+	Flags uint8
+	Seq   int64 // first payload byte (TCP) or datagram number (UDP)
+	Ack   int64
+	Win   int64 // advertised receive window, bytes
+	Len   int32 // payload bytes
+	TSval sim.Time
+	TSecr sim.Time
+	Retx  bool // a retransmission (for statistics)
+}
+
+// Packet is one IP packet in flight. Packets live in the Network's pool and
+// are passed by pointer; a *Packet stays valid until Free.
+type Packet struct {
+	Header
+	IPBytes  int32 // inner IP packet size (headers + payload)
+	SendCore int16 // core that runs the Send-context segments
+
+	route *Route
+	seg   int16 // next segment to run
+	core  int16 // core that ran the previous segment
+	frag  bool  // outer packet fragmented into two frames
+	inNet bool  // sent and not yet delivered or dropped
+	next  int32 // free list link
+	id    int32
+}
+
+// Route returns the route the packet travels.
+func (p *Packet) Route() *Route { return p.route }
+
+const chunkBits = 12
+
+// pool hands out packets from fixed chunks so pointers stay valid while the
+// pool grows; freed packets are reused (no allocation per packet).
+type pool struct {
+	chunks [][]Packet
+	free   int32 // head of the free list, -1 when empty
+	n      int32 // packets ever created
+	live   int64
+}
+
+func newPool() pool { return pool{free: -1} }
+
+func (pl *pool) get() *Packet {
+	var p *Packet
+	if pl.free >= 0 {
+		p = pl.at(pl.free)
+		pl.free = p.next
+	} else {
+		if int(pl.n>>chunkBits) == len(pl.chunks) {
+			pl.chunks = append(pl.chunks, make([]Packet, 1<<chunkBits))
+		}
+		p = pl.at(pl.n)
+		p.id = pl.n
+		pl.n++
+	}
+	id := p.id
+	*p = Packet{id: id, next: -1}
+	pl.live++
+	return p
+}
+
+func (pl *pool) at(i int32) *Packet { return &pl.chunks[i>>chunkBits][i&(1<<chunkBits-1)] }
+
+func (pl *pool) put(p *Packet) {
+	p.route = nil
+	p.inNet = false
+	p.next = pl.free
+	pl.free = p.id
+	pl.live--
+}
+
+// Core returns the core that ran the packet's last segment: the softirq
+// core where its receiver sends an immediate ACK from.
+func (p *Packet) Core() int { return int(p.core) }

@@ -1,0 +1,32 @@
+package network
+
+import "github.com/cnisim/cnisim/sim"
+
+// timeRing is a FIFO of non-decreasing completion times: the packets
+// waiting in a receive ring until their softirq job ends. It is only
+// queried at the current time, so retiring is exact.
+type timeRing struct {
+	t          []sim.Time
+	head, size int
+}
+
+func (q *timeRing) len(now sim.Time) int {
+	for q.size > 0 && q.t[q.head] <= now {
+		q.head = (q.head + 1) & (len(q.t) - 1)
+		q.size--
+	}
+	return q.size
+}
+
+func (q *timeRing) push(done sim.Time) {
+	if q.size == len(q.t) {
+		k := max(2*len(q.t), 64) // a power of two: index with a mask
+		t := make([]sim.Time, k)
+		for i := 0; i < q.size; i++ {
+			t[i] = q.t[(q.head+i)&(len(q.t)-1)]
+		}
+		q.t, q.head = t, 0
+	}
+	q.t[(q.head+q.size)&(len(q.t)-1)] = done
+	q.size++
+}

@@ -1,0 +1,134 @@
+package network
+
+import (
+	"fmt"
+
+	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// segment is a run of consecutive steps with the same side and context:
+// one job on one core. The wire crossing is a segment of its own.
+type segment struct {
+	wire     bool
+	firstDst bool // first segment on the receiving side: always an event
+	ctx      datapath.Context
+	node     int
+	steps    []datapath.CostedStep
+	outer    []bool // per step: runs on the outer packet (twice when fragmented)
+
+	// service time in picoseconds: psPkt + psOuter (x2 if fragmented) + psByte x IP bytes
+	psPkt, psOuter, psByte float64
+
+	// accounting: multiplied out by Accounting
+	pkts, frags, bytes uint64
+}
+
+func (s *segment) service(p *Packet) sim.Time {
+	t := s.psPkt + s.psOuter + s.psByte*float64(p.IPBytes)
+	if p.frag {
+		t += s.psOuter
+	}
+	return sim.Time(t + 0.5)
+}
+
+func (s *segment) count(p *Packet) {
+	s.pkts++
+	s.bytes += uint64(p.IPBytes)
+	if p.frag {
+		s.frags++
+	}
+}
+
+// encapKinds mark where the outer packet begins (send) and ends (receive).
+func isEncap(k datapath.Kind) bool {
+	switch k {
+	case datapath.VXLAN, datapath.Geneve, datapath.IPIP, datapath.GRE, datapath.Userspace, datapath.Encrypt:
+		return true
+	}
+	return false
+}
+
+// compile splits a path into segments (the Recv-context steps apart) and
+// marks the steps that handle the outer packet: on the sending side those
+// after the last encapsulation step, on the receiving side those before the
+// first one; without an encapsulation step only the NIC steps.
+func compile(path datapath.CostedPath, src, dst int, ghz float64) (segs []segment, recv segment, err error) {
+	outer := make([]bool, len(path.Steps))
+	lastSrcEncap, firstDstEncap := -1, -1
+	for i, st := range path.Steps {
+		if st.Count < 0 || st.Cycles < 0 || st.CyclesPerByte < 0 {
+			return nil, recv, fmt.Errorf("step %d (%s): negative count or cost", i, st.Kind)
+		}
+		if i > 0 && st.Side == datapath.Src && path.Steps[i-1].Side == datapath.Dst {
+			return nil, recv, fmt.Errorf("step %d (%s): a src step after a dst step; steps must run src first", i, st.Kind)
+		}
+		if st.Context == datapath.Recv && st.Side != datapath.Dst {
+			return nil, recv, fmt.Errorf("step %d (%s): recv context on the src side", i, st.Kind)
+		}
+		if isEncap(st.Kind) {
+			if st.Side == datapath.Src {
+				lastSrcEncap = i
+			} else if firstDstEncap < 0 {
+				firstDstEncap = i
+			}
+		}
+	}
+	for i, st := range path.Steps {
+		switch {
+		case lastSrcEncap < 0 && firstDstEncap < 0:
+			outer[i] = st.Kind == datapath.NIC
+		case st.Side == datapath.Src:
+			outer[i] = lastSrcEncap >= 0 && i > lastSrcEncap
+		default:
+			outer[i] = firstDstEncap >= 0 && i < firstDstEncap
+		}
+	}
+	ps := 1000 / ghz // picoseconds per cycle
+	add := func(s *segment, i int) {
+		st := path.Steps[i]
+		c := float64(st.Count)
+		s.steps = append(s.steps, st)
+		s.outer = append(s.outer, outer[i])
+		if outer[i] {
+			s.psOuter += c * st.Cycles * ps
+		} else {
+			s.psPkt += c * st.Cycles * ps
+		}
+		s.psByte += c * st.CyclesPerByte * ps
+	}
+	recv.node = dst
+	recv.ctx = datapath.Recv
+	wired, seenDst := false, false
+	for i, st := range path.Steps {
+		if st.Context == datapath.Recv {
+			add(&recv, i)
+			continue
+		}
+		node := src
+		if st.Side == datapath.Dst {
+			node = dst
+			if path.InterHost && !wired {
+				segs = append(segs, segment{wire: true, node: src})
+				wired = true
+			}
+		}
+		first := st.Side == datapath.Dst && !seenDst
+		if n := len(segs); n == 0 || first || segs[n-1].wire || segs[n-1].ctx != st.Context || segs[n-1].node != node || segs[n-1].steps[len(segs[n-1].steps)-1].Side != st.Side {
+			segs = append(segs, segment{ctx: st.Context, node: node, firstDst: first})
+		}
+		if st.Side == datapath.Dst {
+			seenDst = true
+		}
+		add(&segs[len(segs)-1], i)
+	}
+	if path.InterHost && !wired {
+		segs = append(segs, segment{wire: true, node: src})
+	}
+	if !seenDst {
+		// The receiving side always starts with an event (causality, and no
+		// unbounded recursion between two endpoints on one core).
+		segs = append(segs, segment{ctx: datapath.Softirq, node: dst, firstDst: true})
+	}
+	return segs, recv, nil
+}

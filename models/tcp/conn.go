@@ -1,0 +1,165 @@
+package tcp
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// Side places one end of a connection: the pod's node and its
+// application's core.
+type Side struct {
+	Node, Core int
+}
+
+// Conn is a TCP connection: the client (which connects) and the server.
+type Conn struct {
+	Client, Server *Endpoint
+}
+
+// Dial creates both endpoints of a connection. fwd is the datapath from
+// the client's pod to the server's, rev the reverse (the same plugin's
+// path with the roles swapped); podMTU fixes the MSS (pod MTU - 52). key
+// distinguishes connections for RSS. Nothing is sent until Connect.
+func Dial(n *network.Network, client, server Side, fwd, rev datapath.CostedPath, podMTU int, key uint64, opt Options) (*Conn, error) {
+	opt = opt.Defaults()
+	if err := opt.Validate(); err != nil {
+		return nil, err
+	}
+	if podMTU < HeaderBytes+1 || podMTU > 65535 {
+		return nil, fmt.Errorf("pod_mtu = %d: must be in [%d, 65535]", podMTU, HeaderBytes+1)
+	}
+	o := &opt
+	c := &Conn{
+		Client: newEndpoint(n, o, client, true, int64(podMTU-HeaderBytes)),
+		Server: newEndpoint(n, o, server, false, int64(podMTU-HeaderBytes)),
+	}
+	c.Client.peer, c.Server.peer = c.Server, c.Client
+	var err error
+	c.Client.out, err = n.NewRoute(network.RouteSpec{Path: fwd, Src: client.Node, Dst: server.Node,
+		FlowKey: 2 * key, RecvCore: server.Core, To: c.Server})
+	if err != nil {
+		return nil, fmt.Errorf("forward path: %w", err)
+	}
+	c.Server.out, err = n.NewRoute(network.RouteSpec{Path: rev, Src: server.Node, Dst: client.Node,
+		FlowKey: 2*key + 1, RecvCore: client.Core, To: c.Client})
+	if err != nil {
+		return nil, fmt.Errorf("reverse path: %w", err)
+	}
+	for _, ep := range []*Endpoint{c.Client, c.Server} {
+		ep.out.SetTxWaker(ep, evTSQ)
+	}
+	c.Server.state = Listen
+	return c, nil
+}
+
+func newEndpoint(n *network.Network, o *Options, s Side, client bool, mss int64) *Endpoint {
+	ep := &Endpoint{net: n, eng: n.Engine(), opt: o, Node: s.Node, Core: s.Core, client: client, mss: mss,
+		rto: o.InitRTO, ssthresh: math.Inf(1), rcvSpace: o.RcvBuf / 2, quick: o.QuickAcks,
+		FirstSyn: -1, EstablishedAt: -1, FailedAt: -1, ackCore: s.Core}
+	ep.rtoTimer.Init(ep.eng, ep, evRTO)
+	ep.delack.Init(ep.eng, ep, evDelAck)
+	ep.winUpd.Init(ep.eng, ep, evWinUpdate)
+	ep.cc.beta, ep.cc.c = 0.7, 0.4 // RFC 9438 4.5/4.6 and Linux's cubic defaults
+	return ep
+}
+
+// Connect starts the handshake at time at >= now.
+func (c *Conn) Connect(at sim.Time) {
+	ep := c.Client
+	if at > ep.eng.Now() {
+		ep.eng.Schedule(at, ep, evConnect)
+		return
+	}
+	ep.sendSyn(at)
+}
+
+func (ep *Endpoint) sendSyn(at sim.Time) {
+	if ep.state != Closed && ep.state != SynSent {
+		return
+	}
+	if ep.state == Closed {
+		ep.state = SynSent
+		ep.FirstSyn = at
+	}
+	ep.xmitSyn(at, network.FlagSYN)
+}
+
+// xmitSyn sends a SYN or SYN-ACK and arms the SYN timer for the schedule.
+func (ep *Endpoint) xmitSyn(at sim.Time, flags uint8) {
+	if ep.synCount > 0 {
+		ep.Stats.SynRetrans++
+	}
+	p := ep.packet(at, flags, 0, 0)
+	ep.net.Send(ep.out, p, ep.Core, at)
+	ep.rtoTimer.Set(at + ep.opt.synGap(ep.synCount))
+	ep.synCount++
+}
+
+// onSyn handles SYN (at the server) and SYN-ACK (at the client).
+func (ep *Endpoint) onSyn(h *network.Header, at sim.Time) {
+	ep.tsRecent = h.TSval
+	if h.Flags&network.FlagACK == 0 { // SYN
+		switch ep.state {
+		case Listen:
+			ep.state = SynRcvd
+			ep.FirstSyn = at
+			ep.sndWndEdge = h.Win
+			ep.lastWin = h.Win
+			ep.xmitSyn(at, network.FlagSYN|network.FlagACK)
+		case SynRcvd:
+			// a retransmitted SYN: our SYN-ACK was lost; answer again
+			ep.xmitSyn(at, network.FlagSYN|network.FlagACK)
+		}
+		return
+	}
+	switch ep.state { // SYN-ACK
+	case SynSent:
+		ep.sndWndEdge = h.Ack + h.Win
+		ep.lastWin = h.Win
+		ep.rttSample(h, at)
+		ep.establish(at)
+		ep.sendAck(at, ep.ackCore)
+		ep.output(at)
+	case Established:
+		ep.sendAck(at, ep.ackCore) // our ACK was lost
+	}
+}
+
+// establish completes the handshake: initial window 10 segments, or 1 if
+// the SYN (or SYN-ACK) was retransmitted more than once (DESIGN 2; Linux
+// tcp_init_transfer with total_retrans > 1).
+func (ep *Endpoint) establish(at sim.Time) {
+	ep.state = Established
+	ep.EstablishedAt = at
+	ep.rtoTimer.Stop()
+	ep.cwnd = float64(ep.opt.InitCwnd)
+	if ep.synCount > 2 {
+		ep.cwnd = 1
+	}
+	if ep.srtt == 0 {
+		ep.rto = ep.opt.InitRTO
+	}
+	if ep.OnEstablished != nil {
+		ep.OnEstablished(at)
+	}
+}
+
+func (ep *Endpoint) failSyn(at sim.Time) {
+	ep.state = Failed
+	ep.FailedAt = at
+	if ep.OnFail != nil {
+		ep.OnFail(at)
+	}
+}
+
+// BlackholeUntil drops every packet to or from this endpoint's pod sent
+// before t: a pod whose network (policy, routes) is not ready yet, as with
+// asynchronous CNI set-up (DESIGN 2, "Pod launch pipeline").
+func (ep *Endpoint) BlackholeUntil(t sim.Time) {
+	ep.out.BlackholeUntil(t)
+	ep.peer.out.BlackholeUntil(t)
+}

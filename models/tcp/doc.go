@@ -1,0 +1,13 @@
+// Package tcp implements packet-level TCP and UDP endpoints on a
+// network.Network with Linux's constants (DESIGN 2, "Transport and
+// workloads"; CONVENTIONS, "Linux vs simulator defaults"): the three-way
+// handshake with the SYN retransmission schedule of tcp_syn_retries (and
+// tcp_syn_linear_timeouts), initial window 10, slow start with appropriate
+// byte counting, Reno or CUBIC congestion avoidance, NewReno fast
+// retransmit and recovery, an RFC 6298 retransmission timer, delayed ACKs,
+// a receive window from the socket buffer drained by the application's
+// copies, and TCP small queues.
+//
+// Sequence numbers count payload bytes from 0; SYN and FIN take no
+// sequence space, and there is no wrap-around.
+package tcp

@@ -1,0 +1,215 @@
+package tcp
+
+import (
+	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// Connection states.
+type State uint8
+
+const (
+	Closed State = iota
+	Listen
+	SynSent
+	SynRcvd
+	Established
+	Failed
+)
+
+var stateNames = [...]string{"closed", "listen", "syn_sent", "syn_rcvd", "established", "failed"}
+
+func (s State) String() string { return stateNames[s] }
+
+// Header sizes: IPv4 20 + TCP 20 + timestamps option 12 (MSS = MTU - 52).
+const HeaderBytes = 52
+
+// timer and event kinds (the arg of Endpoint.Handle)
+const (
+	evRTO uint64 = iota
+	evDelAck
+	evWinUpdate
+	evTSQ
+	evConnect
+)
+
+// Stats are an endpoint's counters.
+type Stats struct {
+	SegsSent     uint64 // data segments, retransmissions included
+	Retrans      uint64 // retransmitted data segments
+	FastRetrans  uint64 // fast retransmit episodes
+	RTOs         uint64 // retransmission timeouts (data)
+	SynRetrans   uint64 // SYN (or SYN-ACK) retransmissions
+	AcksSent     uint64 // pure ACKs (window updates and probes' answers included)
+	DupAcksRcvd  uint64
+	Probes       uint64 // zero-window probes sent
+	BytesAcked   int64
+	BytesRead    int64 // bytes the application has read (copied), by the time of the last copy
+	RTT          sim.Summary
+	DataSegsRcvd uint64
+}
+
+// Endpoint is one side of a TCP connection. It is created by Dial (both
+// sides at once) and driven by the network and its timers.
+type Endpoint struct {
+	net  *network.Network
+	eng  *sim.Engine
+	opt  *Options
+	Node int // the pod's node
+	Core int // the application's core (Send and Recv contexts)
+	out  *network.Route
+	peer *Endpoint
+	mss  int64
+
+	state    State
+	client   bool
+	synCount int // SYN or SYN-ACK transmissions so far
+
+	// Times of the first SYN, of establishment, and of failure.
+	FirstSyn, EstablishedAt, FailedAt sim.Time
+
+	// sender
+	sndUna, sndNxt, sndMax int64
+	appLimit               int64 // bytes the application has written
+	sndWndEdge             int64 // peer's window right edge
+	lastWin                int64
+	cwnd, ssthresh         float64
+	cwndLimited            bool
+	dupAcks                int
+	inRecovery             bool
+	recover                int64
+	srtt, rttvar, rto      sim.Time
+	minRTT                 sim.Time
+	persist                bool
+	rtoTimer               sim.Timer
+	cc                     cubic
+
+	// receiver
+	rcvNxt, rcvWup int64
+	ooo            []span // out-of-order data, sorted, disjoint
+	oooBytes       int64
+	rcvSpace       int64
+	advEdge        int64
+	quick          int
+	tsRecent       sim.Time
+	ackCore        int
+	delack         sim.Timer
+	winUpd         sim.Timer
+	copies         []copyDone // application copies not yet finished
+	copiesHead     int
+	copied         int64
+
+	// OnEstablished is called once the handshake completes on this side.
+	OnEstablished func(at sim.Time)
+	// OnFail is called when the SYN retries are exhausted.
+	OnFail func(at sim.Time)
+	// OnRead is called when in-order data has been copied to the
+	// application: total bytes read so far, at the time the copy ends
+	// (at may be later than now; schedule an event to act at that time).
+	OnRead func(at sim.Time, total int64)
+	// OnAcked is called when new data is acknowledged: total bytes acked.
+	OnAcked func(at sim.Time, total int64)
+
+	Stats Stats
+}
+
+type span struct{ start, end int64 }
+
+type copyDone struct {
+	done  sim.Time
+	total int64
+}
+
+// State returns the connection state.
+func (ep *Endpoint) State() State { return ep.state }
+
+// MSS returns the segment payload size.
+func (ep *Endpoint) MSS() int64 { return ep.mss }
+
+// Cwnd returns the congestion window in segments.
+func (ep *Endpoint) Cwnd() float64 { return ep.cwnd }
+
+// Ssthresh returns the slow-start threshold in segments.
+func (ep *Endpoint) Ssthresh() float64 { return ep.ssthresh }
+
+// SRTT returns the smoothed round-trip time (0 before the first sample).
+func (ep *Endpoint) SRTT() sim.Time { return ep.srtt }
+
+// RTO returns the current retransmission timeout.
+func (ep *Endpoint) RTO() sim.Time { return ep.rto }
+
+// Route returns the route this endpoint sends on.
+func (ep *Endpoint) Route() *network.Route { return ep.out }
+
+// Peer returns the other side.
+func (ep *Endpoint) Peer() *Endpoint { return ep.peer }
+
+// Acked returns the bytes acknowledged by the peer.
+func (ep *Endpoint) Acked() int64 { return ep.sndUna }
+
+// Received returns the in-order bytes received.
+func (ep *Endpoint) Received() int64 { return ep.rcvNxt }
+
+// Handle runs the endpoint's timers.
+func (ep *Endpoint) Handle(e *sim.Engine, arg uint64) {
+	now := e.Now()
+	switch arg {
+	case evRTO:
+		ep.onRTO(now)
+	case evDelAck:
+		if ep.rcvNxt > ep.rcvWup || ep.advEdge < ep.rcvNxt {
+			ep.sendAck(now, ep.ackCore)
+		}
+	case evWinUpdate:
+		ep.onWindowUpdate(now)
+	case evTSQ:
+		ep.out.Unthrottle()
+		ep.output(now)
+	case evConnect:
+		ep.sendSyn(now)
+	}
+}
+
+// Deliver processes a packet from the peer (network.Endpoint).
+func (ep *Endpoint) Deliver(p *network.Packet, at sim.Time) {
+	ep.ackCore = p.Core()
+	h := p.Header
+	in := p.Route()
+	ep.net.Free(p)
+	if h.Flags&network.FlagSYN != 0 {
+		ep.onSyn(&h, at)
+		return
+	}
+	switch ep.state {
+	case SynRcvd:
+		if h.Flags&network.FlagACK == 0 {
+			return
+		}
+		ep.establish(at)
+	case Established:
+	default:
+		return
+	}
+	if h.Flags&network.FlagACK != 0 {
+		ep.onAck(&h, at)
+	}
+	if h.Len > 0 || h.Flags&network.FlagProbe != 0 {
+		ep.onData(&h, in, at)
+	}
+}
+
+// packet allocates a packet carrying this side's ACK state.
+func (ep *Endpoint) packet(at sim.Time, flags uint8, seq int64, n int64) *network.Packet {
+	p := ep.net.Alloc()
+	p.Flags = flags
+	p.Seq = seq
+	p.Len = int32(n)
+	p.Ack = ep.rcvNxt
+	p.Win = ep.advertise(at)
+	p.TSval = at + 1 // +1: zero means "no timestamp"
+	p.TSecr = ep.tsRecent
+	p.IPBytes = int32(HeaderBytes + n)
+	ep.rcvWup = ep.rcvNxt
+	ep.delack.Stop()
+	return p
+}

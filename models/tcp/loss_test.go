@@ -1,0 +1,174 @@
+package tcp
+
+import (
+	"math"
+	"testing"
+
+	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// dropSeq drops the first `times` transmissions of the data segment
+// starting at seq and records when each copy of it was sent.
+func dropSeq(r *rig, seq int64, times int) *[]sim.Time {
+	var sends []sim.Time
+	dropped := 0
+	r.c.Client.Route().DropIf = func(p *network.Packet, at sim.Time) bool {
+		if p.Len > 0 && p.Seq == seq {
+			sends = append(sends, at)
+			if dropped < times {
+				dropped++
+				return true
+			}
+		}
+		return false
+	}
+	return &sends
+}
+
+// TestFastRetransmit: one lost segment in a window is repaired by fast
+// retransmit on the third duplicate ACK (RFC 5681 3.2), without a timeout,
+// and every byte arrives.
+func TestFastRetransmit(t *testing.T) {
+	for _, cc := range []string{Reno, Cubic} {
+		r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{Congestion: cc})
+		mss := r.c.Client.MSS()
+		sends := dropSeq(r, 40*mss, 1)
+		r.c.Connect(0)
+		const total = 2000 * 1448
+		r.c.Client.Write(0, total)
+		r.e.RunUntil(sim.Second)
+		st := r.c.Client.Stats
+		if st.FastRetrans != 1 || st.RTOs != 0 || st.Retrans != 1 {
+			t.Errorf("%s: fast retransmits %d, RTOs %d, retransmissions %d; want 1, 0, 1", cc, st.FastRetrans, st.RTOs, st.Retrans)
+		}
+		if got := r.c.Server.Received(); got != total {
+			t.Errorf("%s: received %d of %d bytes", cc, got, total)
+		}
+		if len(*sends) != 2 || (*sends)[1]-(*sends)[0] > 2*sim.Millisecond {
+			t.Errorf("%s: segment sent at %v: the retransmission should follow within an RTT or two", cc, *sends)
+		}
+		r.conserve(t)
+	}
+}
+
+// TestRTOBackoff: when the retransmission is lost too, the RTO (RFC 6298:
+// at least 200 ms here, Linux TCP_RTO_MIN) fires, and each further loss
+// doubles it (5.5); the window restarts from one segment.
+func TestRTOBackoff(t *testing.T) {
+	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
+	mss := r.c.Client.MSS()
+	sends := dropSeq(r, 40*mss, 3)
+	r.c.Connect(0)
+	const total = 200 * 1448
+	r.c.Client.Write(0, total)
+	var cwndAfter float64
+	r.c.Client.OnAcked = func(at sim.Time, acked int64) {
+		if acked > 40*mss && cwndAfter == 0 {
+			cwndAfter = r.c.Client.Cwnd()
+		}
+	}
+	r.e.RunUntil(5 * sim.Second)
+	s := *sends
+	if len(s) != 4 {
+		t.Fatalf("segment sent %d times (%v), want 4", len(s), s)
+	}
+	g1, g2 := s[2]-s[1], s[3]-s[2]
+	// the timer runs from the last new ACK, shortly before the fast retransmit
+	if g1 < 195*sim.Millisecond || g1 > 210*sim.Millisecond {
+		t.Errorf("first timeout after %v, want about the 200 ms minimum RTO", g1)
+	}
+	if math.Abs(float64(g2)/float64(g1)-2) > 0.01 {
+		t.Errorf("second timeout %v, want twice the first %v", g2, g1)
+	}
+	if st := r.c.Client.Stats; st.RTOs != 2 {
+		t.Errorf("RTOs %d, want 2", st.RTOs)
+	}
+	// after two timeouts ssthresh is at its floor of 2 (RFC 5681 eq. 4)
+	if cwndAfter > 3 || r.c.Client.ssthresh != 2 {
+		t.Errorf("after the timeouts cwnd %v ssthresh %v, want about 2 and 2", cwndAfter, r.c.Client.ssthresh)
+	}
+	// replay to just after the last timeout: the window is one segment
+	r2 := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
+	dropSeq(r2, 40*mss, 3)
+	r2.c.Connect(0)
+	r2.c.Client.Write(0, total)
+	r2.e.RunUntil(s[3] + sim.Microsecond)
+	if w := r2.c.Client.Cwnd(); w != 1 {
+		t.Errorf("cwnd just after the RTO %v, want 1 (RFC 5681 3.1)", w)
+	}
+	if got := r.c.Server.Received(); got != total {
+		t.Errorf("received %d of %d", got, total)
+	}
+	r.conserve(t)
+}
+
+// TestSlowStart: with delayed ACKs and appropriate byte counting the
+// window doubles every RTT from the initial 10 (RFC 3465, RFC 6928; Linux
+// tcp_slow_start adds every segment ACKed). A 10 ms link delay makes the
+// RTT much longer than the serialisation of a window.
+func TestSlowStart(t *testing.T) {
+	cfg := network.DefaultConfig()
+	cfg.LinkDelay = 10 * sim.Millisecond
+	r := newRig(t, cfg, hostPath(1), 1500, Options{TSQBytes: 64 << 20, RcvBuf: 256 << 20})
+	r.c.Connect(0)
+	r.c.Client.Write(0, math.MaxInt64/2)
+	r.e.RunUntil(30 * sim.Millisecond) // handshake done after one RTT
+	est := r.c.Client.EstablishedAt
+	rtt := est // the handshake takes one round trip
+	for k := 0; k < 8; k++ {
+		r.e.RunUntil(est + sim.Time(k)*rtt + rtt/2)
+		if want := 10 * math.Pow(2, float64(k)); r.c.Client.Cwnd() != want {
+			t.Errorf("round %d: cwnd %v, want %v", k, r.c.Client.Cwnd(), want)
+		}
+	}
+	r.conserve(t)
+}
+
+// TestCongestionAvoidance: Reno adds one segment per RTT (RFC 5681 3.1);
+// CUBIC after a reduction follows W(t) = C (t-K)^3 + Wmax (RFC 9438 4.2),
+// back at Wmax after K = cbrt(Wmax (1-beta) / C) seconds. The 25 ms link
+// delay keeps CUBIC out of its Reno-friendly region (4.3) until K.
+func TestCongestionAvoidance(t *testing.T) {
+	cfg := network.DefaultConfig()
+	cfg.LinkDelay = 25 * sim.Millisecond
+	for _, cc := range []string{Reno, Cubic} {
+		r := newRig(t, cfg, hostPath(1), 1500, Options{Congestion: cc, TSQBytes: 64 << 20, RcvBuf: 256 << 20})
+		mss := r.c.Client.MSS()
+		dropSeq(r, 1000*mss, 1) // one loss ends slow start
+		r.c.Connect(0)
+		r.c.Client.Write(0, math.MaxInt64/2)
+		var tRec sim.Time
+		var wRec float64
+		r.c.Client.OnAcked = func(at sim.Time, acked int64) {
+			if tRec == 0 && acked > 1000*mss && !r.c.Client.inRecovery {
+				tRec, wRec = at, r.c.Client.Cwnd()
+			}
+		}
+		for tRec == 0 && r.e.Now() < 5*sim.Second {
+			r.e.RunUntil(r.e.Now() + sim.Millisecond)
+		}
+		if tRec == 0 {
+			t.Fatalf("%s: no recovery", cc)
+		}
+		rtt := r.c.Client.SRTT()
+		wmax := r.c.Client.cc.wMax
+		switch cc {
+		case Reno:
+			r.e.RunUntil(tRec + 20*rtt)
+			if got := r.c.Client.Cwnd() - wRec; math.Abs(got-20) > 1 {
+				t.Errorf("reno: +%.2f segments in 20 RTTs, want 20", got)
+			}
+		case Cubic:
+			if math.Abs(wRec-0.7*wmax) > 1 {
+				t.Errorf("cubic: cwnd after recovery %.1f, want beta x Wmax = %.1f", wRec, 0.7*wmax)
+			}
+			k := math.Cbrt(wmax * 0.3 / 0.4)
+			r.e.RunUntil(tRec + sim.FromSeconds(k))
+			if got := r.c.Client.Cwnd(); math.Abs(got-wmax)/wmax > 0.03 {
+				t.Errorf("cubic: cwnd %.1f at t = K = %.3f s, want Wmax %.1f", got, k, wmax)
+			}
+		}
+		r.conserve(t)
+	}
+}

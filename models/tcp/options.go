@@ -1,0 +1,124 @@
+package tcp
+
+import (
+	"fmt"
+
+	"github.com/cnisim/cnisim/sim"
+)
+
+// Congestion control algorithms.
+const (
+	Cubic = "cubic"
+	Reno  = "reno"
+)
+
+// SYN retransmission schedules.
+const (
+	SynExponential = "exponential" // 1, 3, 7, 15, 31, 63 s; failure at 127 s
+	SynLinear4     = "linear4"     // tcp_syn_linear_timeouts = 4: 1, 2, 3, 4, 5, 7, 11 ... s
+)
+
+// Options are per-connection TCP settings. Zero values take Linux defaults
+// through Defaults.
+type Options struct {
+	Congestion  string // cubic (Linux default) | reno
+	SynSchedule string // exponential | linear4
+	SynRetries  int    // tcp_syn_retries (Linux 6)
+	InitCwnd    int    // segments (Linux TCP_INIT_CWND 10, RFC 6928)
+	// RcvBuf is the receive socket buffer; the window offered is half of
+	// it (tcp_adv_win_scale = 1). Linux tcp_rmem max 6 MiB.
+	RcvBuf int64
+	// TSQBytes bounds a socket's bytes queued below TCP (qdisc and NIC):
+	// TCP small queues, tcp_limit_output_bytes (assumed 256 KiB, the
+	// kernel 4.x default; newer kernels allow 1-4 MiB).
+	TSQBytes   int64
+	InitRTO    sim.Time // 1 s (RFC 6298 2.1; Linux TCP_TIMEOUT_INIT)
+	MinRTO     sim.Time // 200 ms (Linux TCP_RTO_MIN)
+	MaxRTO     sim.Time // 120 s (Linux TCP_RTO_MAX)
+	DelAck     sim.Time // 40 ms (Linux TCP_DELACK_MIN)
+	QuickAcks  int      // segments ACKed at once at the start (Linux TCP_MAX_QUICKACKS 16)
+	SynAckRetr int      // tcp_synack_retries (Linux 5)
+}
+
+// Defaults fills zero fields with Linux's values.
+func (o Options) Defaults() Options {
+	if o.Congestion == "" {
+		o.Congestion = Cubic
+	}
+	if o.SynSchedule == "" {
+		o.SynSchedule = SynExponential
+	}
+	if o.SynRetries == 0 {
+		o.SynRetries = 6
+	}
+	if o.InitCwnd == 0 {
+		o.InitCwnd = 10
+	}
+	if o.RcvBuf == 0 {
+		o.RcvBuf = 6 << 20
+	}
+	if o.TSQBytes == 0 {
+		o.TSQBytes = 256 << 10
+	}
+	if o.InitRTO == 0 {
+		o.InitRTO = sim.Second
+	}
+	if o.MinRTO == 0 {
+		o.MinRTO = 200 * sim.Millisecond
+	}
+	if o.MaxRTO == 0 {
+		o.MaxRTO = 120 * sim.Second
+	}
+	if o.DelAck == 0 {
+		o.DelAck = 40 * sim.Millisecond
+	}
+	if o.QuickAcks == 0 {
+		o.QuickAcks = 16
+	}
+	if o.SynAckRetr == 0 {
+		o.SynAckRetr = 5
+	}
+	return o
+}
+
+// Validate reports the first bad field with the allowed values.
+func (o Options) Validate() error {
+	switch {
+	case o.Congestion != Cubic && o.Congestion != Reno:
+		return fmt.Errorf("tcp.congestion = %q: allowed cubic, reno", o.Congestion)
+	case o.SynSchedule != SynExponential && o.SynSchedule != SynLinear4:
+		return fmt.Errorf("tcp.syn_schedule = %q: allowed exponential, linear4", o.SynSchedule)
+	case o.SynRetries < 0 || o.SynRetries > 127:
+		return fmt.Errorf("tcp.syn_retries = %d: must be in [0, 127]", o.SynRetries)
+	case o.InitCwnd < 1:
+		return fmt.Errorf("tcp.init_cwnd = %d: must be >= 1", o.InitCwnd)
+	case o.RcvBuf < 4096:
+		return fmt.Errorf("tcp.rcvbuf = %d: must be >= 4096 bytes", o.RcvBuf)
+	case o.TSQBytes < 0:
+		return fmt.Errorf("tcp.tsq_bytes = %d: must be >= 0", o.TSQBytes)
+	case o.MinRTO <= 0 || o.MaxRTO < o.MinRTO || o.InitRTO <= 0:
+		return fmt.Errorf("tcp rto bounds: need 0 < min_rto <= max_rto and init_rto > 0")
+	}
+	return nil
+}
+
+// synGap returns the wait after the k-th SYN transmission (k = 0 for the
+// first): doubling from the initial RTO, or for linear4 the initial RTO
+// for the first five waits and doubling afterwards.
+func (o *Options) synGap(k int) sim.Time {
+	lin := 0
+	if o.SynSchedule == SynLinear4 {
+		lin = 4
+	}
+	if k <= lin {
+		if lin > 0 {
+			return o.InitRTO
+		}
+		return o.InitRTO << k
+	}
+	g := o.InitRTO << (k - lin)
+	if g > o.MaxRTO {
+		g = o.MaxRTO
+	}
+	return g
+}

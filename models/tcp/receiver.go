@@ -1,0 +1,163 @@
+package tcp
+
+import (
+	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// onData processes a segment's payload (or a window probe). In-order data
+// is copied to the application on its core (the route's Recv-context
+// steps); out-of-order data is kept and ACKed at once with a duplicate
+// ACK (RFC 5681 4.2); in-order data is ACKed every second full-size
+// segment, at once during quick-ack, else after the delayed-ACK timer.
+func (ep *Endpoint) onData(h *network.Header, in *network.Route, at sim.Time) {
+	if h.Seq <= ep.rcvNxt {
+		ep.tsRecent = h.TSval // RFC 7323 4.3
+	}
+	if h.Len == 0 { // window probe
+		ep.sendAck(at, ep.ackCore)
+		return
+	}
+	ep.Stats.DataSegsRcvd++
+	end := h.Seq + int64(h.Len)
+	switch {
+	case end <= ep.rcvNxt: // duplicate: the ACK was lost or the retransmission spurious
+		ep.sendAck(at, ep.ackCore)
+	case h.Seq > ep.rcvNxt:
+		ep.insertOOO(h.Seq, end)
+		ep.sendAck(at, ep.ackCore)
+	default:
+		hadHole := len(ep.ooo) > 0
+		old := ep.rcvNxt
+		ep.rcvNxt = end
+		for len(ep.ooo) > 0 && ep.ooo[0].start <= ep.rcvNxt {
+			s := ep.ooo[0]
+			ep.oooBytes -= s.end - s.start
+			if s.end > ep.rcvNxt {
+				ep.rcvNxt = s.end
+			}
+			ep.ooo = ep.ooo[1:]
+		}
+		n := ep.rcvNxt - old
+		pkts := int((n + ep.mss - 1) / ep.mss)
+		done := in.Recv(pkts, n+int64(pkts*HeaderBytes), at)
+		ep.pushCopy(done, ep.rcvNxt)
+		ep.Stats.BytesRead = ep.rcvNxt
+		if ep.OnRead != nil {
+			ep.OnRead(done, ep.rcvNxt)
+		}
+		switch {
+		case hadHole || ep.quick > 0:
+			if ep.quick > 0 {
+				ep.quick--
+			}
+			ep.sendAck(at, ep.ackCore)
+		case ep.rcvNxt-ep.rcvWup > ep.mss: // more than one full segment unACKed (Linux __tcp_ack_snd_check)
+			ep.sendAck(at, ep.ackCore)
+		default:
+			if !ep.delack.Armed() {
+				ep.delack.Set(at + ep.opt.DelAck)
+			}
+		}
+	}
+}
+
+func (ep *Endpoint) insertOOO(start, end int64) {
+	i := 0
+	for i < len(ep.ooo) && ep.ooo[i].end < start {
+		i++
+	}
+	// merge with every span that overlaps or touches [start, end)
+	j := i
+	for j < len(ep.ooo) && ep.ooo[j].start <= end {
+		if ep.ooo[j].start < start {
+			start = ep.ooo[j].start
+		}
+		if ep.ooo[j].end > end {
+			end = ep.ooo[j].end
+		}
+		ep.oooBytes -= ep.ooo[j].end - ep.ooo[j].start
+		j++
+	}
+	ep.oooBytes += end - start
+	if j == i {
+		ep.ooo = append(ep.ooo, span{})
+		copy(ep.ooo[i+1:], ep.ooo[i:])
+	} else {
+		ep.ooo = append(ep.ooo[:i+1], ep.ooo[j:]...)
+	}
+	ep.ooo[i] = span{start, end}
+}
+
+// sendAck sends a pure ACK from core (the softirq core that handled the
+// segment, since Linux ACKs from tcp_v4_rcv).
+func (ep *Endpoint) sendAck(at sim.Time, core int) {
+	p := ep.packet(at, network.FlagACK, ep.sndNxt, 0)
+	ep.Stats.AcksSent++
+	ep.net.Send(ep.out, p, core, at)
+}
+
+func (ep *Endpoint) pushCopy(done sim.Time, total int64) {
+	ep.copies = append(ep.copies, copyDone{done, total})
+}
+
+// readBy returns the bytes the application has copied by time t.
+func (ep *Endpoint) readBy(t sim.Time) int64 {
+	for ep.copiesHead < len(ep.copies) && ep.copies[ep.copiesHead].done <= t {
+		ep.copied = ep.copies[ep.copiesHead].total
+		ep.copiesHead++
+	}
+	if ep.copiesHead == len(ep.copies) && ep.copiesHead > 0 {
+		ep.copies, ep.copiesHead = ep.copies[:0], 0
+	} else if ep.copiesHead > 1024 && ep.copiesHead*2 > len(ep.copies) {
+		k := copy(ep.copies, ep.copies[ep.copiesHead:])
+		ep.copies, ep.copiesHead = ep.copies[:k], 0
+	}
+	return ep.copied
+}
+
+// freeSpace returns the receive space at t: the offered buffer less the
+// bytes not yet read and the out-of-order bytes held.
+func (ep *Endpoint) freeSpace(t sim.Time) int64 {
+	return ep.rcvSpace - (ep.rcvNxt - ep.readBy(t)) - ep.oooBytes
+}
+
+// advertise returns the window to offer at t: free space rounded down to
+// whole segments (receiver silly-window avoidance, RFC 9293 3.8.6.2.2),
+// never moving the right edge left. A small window arms a window update
+// for when the application's copies will have opened it (Linux
+// tcp_cleanup_rbuf: when the window at least doubles).
+func (ep *Endpoint) advertise(t sim.Time) int64 {
+	free := ep.freeSpace(t)
+	win := free / ep.mss * ep.mss
+	if win < 0 {
+		win = 0
+	}
+	if e := ep.advEdge - ep.rcvNxt; e > win {
+		win = e
+	}
+	ep.advEdge = ep.rcvNxt + win
+	if 2*win <= ep.rcvSpace && ep.state == Established {
+		want := max(2*win, ep.mss)
+		// copied must reach rcvNxt + ooo - rcvSpace + want
+		need := ep.rcvNxt + ep.oooBytes - ep.rcvSpace + want
+		for i := ep.copiesHead; i < len(ep.copies); i++ {
+			if ep.copies[i].total >= need {
+				ep.winUpd.Set(max(ep.copies[i].done, t))
+				break
+			}
+		}
+	}
+	return win
+}
+
+func (ep *Endpoint) onWindowUpdate(now sim.Time) {
+	if ep.state != Established {
+		return
+	}
+	cur := ep.advEdge - ep.rcvNxt
+	free := ep.freeSpace(now) / ep.mss * ep.mss
+	if free >= max(2*cur, ep.mss) {
+		ep.sendAck(now, ep.ackCore)
+	}
+}

@@ -1,0 +1,224 @@
+package tcp
+
+import (
+	"math"
+
+	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// Write hands n more bytes to the socket at time at >= now (an infinite
+// source writes math.MaxInt64/2). Data waits for the handshake.
+func (ep *Endpoint) Write(at sim.Time, n int64) {
+	if n <= 0 {
+		return
+	}
+	ep.appLimit += n
+	if ep.appLimit < 0 {
+		ep.appLimit = math.MaxInt64 / 2
+	}
+	ep.output(at)
+}
+
+// Written returns the bytes the application has written.
+func (ep *Endpoint) Written() int64 { return ep.appLimit }
+
+// output sends what the congestion window, the peer's window and TCP small
+// queues allow, at time at, from the application's core.
+func (ep *Endpoint) output(at sim.Time) {
+	if ep.state != Established || ep.out.Throttled() {
+		return
+	}
+	for {
+		left := ep.appLimit - ep.sndNxt
+		if left <= 0 {
+			return
+		}
+		n := min(ep.mss, left)
+		inflight := ep.sndNxt - ep.sndUna
+		if float64(inflight+n) > math.Floor(ep.cwnd)*float64(ep.mss) {
+			ep.cwndLimited = true
+			return
+		}
+		if ep.sndNxt+n > ep.sndWndEdge {
+			if inflight == 0 && !ep.persist { // zero window: probe (RFC 9293 3.8.6.1)
+				ep.persist = true
+				ep.rtoTimer.Set(at + ep.rto)
+			}
+			return
+		}
+		if tsq := ep.opt.TSQBytes; tsq > 0 && ep.out.TxQueued(at) >= tsq {
+			ep.out.Throttle(at, tsq/2)
+			return
+		}
+		ep.xmit(at, ep.sndNxt, n)
+		ep.sndNxt += n
+		if ep.sndNxt > ep.sndMax {
+			ep.sndMax = ep.sndNxt
+		}
+	}
+}
+
+// xmit sends one data segment and arms the retransmission timer.
+func (ep *Endpoint) xmit(at sim.Time, seq, n int64) {
+	p := ep.packet(at, network.FlagACK, seq, n)
+	if seq < ep.sndMax {
+		p.Retx = true
+		ep.Stats.Retrans++
+	}
+	ep.Stats.SegsSent++
+	ep.net.Send(ep.out, p, ep.Core, at)
+	if ep.persist {
+		ep.persist = false
+		ep.rtoTimer.Set(at + ep.rto)
+	}
+	if !ep.rtoTimer.Armed() {
+		ep.rtoTimer.Set(at + ep.rto)
+	}
+}
+
+// onAck processes the acknowledgment fields of a segment from the peer.
+func (ep *Endpoint) onAck(h *network.Header, at sim.Time) {
+	winChanged := h.Win != ep.lastWin
+	if h.Ack >= ep.sndUna {
+		ep.sndWndEdge = h.Ack + h.Win
+		ep.lastWin = h.Win
+	}
+	switch {
+	case h.Ack > ep.sndUna:
+		ep.newAck(h, at)
+	case h.Ack == ep.sndUna && h.Len == 0 && !winChanged && ep.sndMax > ep.sndUna && h.Flags&network.FlagProbe == 0:
+		ep.dupAck(at)
+	}
+	ep.output(at)
+}
+
+func (ep *Endpoint) newAck(h *network.Header, at sim.Time) {
+	acked := h.Ack - ep.sndUna
+	ep.sndUna = h.Ack
+	if ep.sndNxt < ep.sndUna {
+		ep.sndNxt = ep.sndUna
+	}
+	ep.Stats.BytesAcked += acked
+	ep.rttSample(h, at)
+	ep.dupAcks = 0
+	segs := float64(acked) / float64(ep.mss)
+	if ep.inRecovery {
+		if h.Ack >= ep.recover { // full ACK: leave recovery (RFC 6582 3.2 step 3)
+			ep.inRecovery = false
+			ep.cwnd = math.Min(ep.ssthresh, math.Max(float64(ep.sndMax-ep.sndUna)/float64(ep.mss), 1)+1)
+		} else { // partial ACK: retransmit the next hole, deflate
+			ep.xmit(at, ep.sndUna, min(ep.mss, ep.sndMax-ep.sndUna))
+			ep.cwnd = math.Max(ep.cwnd-segs+1, 1)
+			ep.rtoTimer.Set(at + ep.rto)
+		}
+	} else if ep.cwndLimited {
+		ep.ccOnAck(segs, at)
+	}
+	ep.cwndLimited = false
+	if ep.sndUna >= ep.sndMax {
+		ep.rtoTimer.Stop() // RFC 6298 5.2
+	} else {
+		ep.rtoTimer.Set(at + ep.rto) // 5.3
+	}
+	if ep.OnAcked != nil {
+		ep.OnAcked(at, ep.sndUna)
+	}
+}
+
+// dupAck counts duplicate ACKs: the third starts fast retransmit (RFC 5681
+// 3.2, NewReno RFC 6582); later ones inflate the window.
+func (ep *Endpoint) dupAck(at sim.Time) {
+	ep.Stats.DupAcksRcvd++
+	ep.dupAcks++
+	switch {
+	case ep.inRecovery:
+		ep.cwnd++
+	case ep.dupAcks == 3 && ep.sndUna >= ep.recover:
+		ep.Stats.FastRetrans++
+		ep.inRecovery = true
+		ep.recover = ep.sndMax
+		ep.ssthresh = ep.ccOnLoss(at)
+		ep.xmit(at, ep.sndUna, min(ep.mss, ep.sndMax-ep.sndUna))
+		ep.cwnd = ep.ssthresh + 3
+	}
+}
+
+// rttSample updates SRTT, RTTVAR and RTO from the echoed timestamp
+// (RFC 7323 4.1, RFC 6298 2.2-2.4: alpha 1/8, beta 1/4, K = 4).
+func (ep *Endpoint) rttSample(h *network.Header, at sim.Time) {
+	if h.TSecr == 0 {
+		return
+	}
+	r := at - (h.TSecr - 1)
+	if r <= 0 {
+		r = 1
+	}
+	ep.Stats.RTT.Add(float64(r) / float64(sim.Microsecond))
+	if ep.minRTT == 0 || r < ep.minRTT {
+		ep.minRTT = r
+	}
+	if ep.srtt == 0 {
+		ep.srtt, ep.rttvar = r, r/2
+	} else {
+		d := ep.srtt - r
+		if d < 0 {
+			d = -d
+		}
+		ep.rttvar = (3*ep.rttvar + d) / 4
+		ep.srtt = (7*ep.srtt + r) / 8
+	}
+	ep.rto = ep.srtt + max(1, 4*ep.rttvar)
+	ep.rto = min(max(ep.rto, ep.opt.MinRTO), ep.opt.MaxRTO)
+}
+
+// onRTO handles the retransmission timer: SYN retries, zero-window
+// probes, and data timeouts (RFC 6298 5.4-5.6: back off, go back to
+// snd_una with a window of one segment).
+func (ep *Endpoint) onRTO(now sim.Time) {
+	switch ep.state {
+	case SynSent:
+		if ep.synCount > ep.opt.SynRetries {
+			ep.failSyn(now)
+			return
+		}
+		ep.xmitSyn(now, network.FlagSYN)
+		return
+	case SynRcvd:
+		if ep.synCount <= ep.opt.SynAckRetr {
+			ep.xmitSyn(now, network.FlagSYN|network.FlagACK)
+		}
+		return
+	case Established:
+	default:
+		return
+	}
+	if ep.persist {
+		ep.Stats.Probes++
+		p := ep.packet(now, network.FlagACK|network.FlagProbe, ep.sndNxt, 0)
+		ep.net.Send(ep.out, p, ep.Core, now)
+		ep.rto = min(2*ep.rto, ep.opt.MaxRTO)
+		ep.rtoTimer.Set(now + ep.rto)
+		return
+	}
+	if ep.sndUna >= ep.sndMax {
+		return
+	}
+	ep.Stats.RTOs++
+	ep.ssthresh = ep.ccOnLoss(now)
+	ep.cwnd = 1
+	ep.cc.epoch = -1
+	ep.inRecovery = false
+	ep.dupAcks = 0
+	ep.recover = ep.sndMax
+	ep.sndNxt = ep.sndUna
+	ep.rto = min(2*ep.rto, ep.opt.MaxRTO)
+	ep.rtoTimer.Stop()
+	if ep.out.Throttled() {
+		ep.out.Unthrottle()
+	}
+	ep.output(now)
+	if !ep.rtoTimer.Armed() {
+		ep.rtoTimer.Set(now + ep.rto)
+	}
+}

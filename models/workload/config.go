@@ -1,0 +1,123 @@
+package workload
+
+import (
+	"fmt"
+
+	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/models/tcp"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// Workload kinds.
+const (
+	TCPStream = "tcp_stream"
+	UDPStream = "udp_stream"
+	TCPRR     = "tcp_rr"
+	UDPRR     = "udp_rr"
+)
+
+// Config is one replication of one scenario point.
+type Config struct {
+	Cluster   network.Config
+	Placement datapath.Placement // intra: both pods on node 0; inter: client on node 0, server on node 1
+	// Forward is the path from the client pod to the server pod (data of a
+	// stream, requests of RR); Reverse the other way (ACKs, responses).
+	Forward, Reverse datapath.CostedPath
+	PodMTU           int // pod interface MTU; MSS = PodMTU - 52
+	TCP              tcp.Options
+
+	Duration sim.Time // simulated time
+	Warmup   sim.Time // steady-state metrics ignore [0, Warmup)
+	Interval sim.Time // time-series bin; 0 means Duration/100 (at least 1 ms)
+
+	Seed        uint64
+	Replication int
+
+	Workload Workload
+}
+
+// Workload says what traffic to generate.
+type Workload struct {
+	Kind    string // tcp_stream | udp_stream | tcp_rr | udp_rr
+	Streams int    // parallel streams or RR connections (default 1)
+	// RateMbps is udp_stream's offered rate per stream in Mbit/s of UDP
+	// payload; 0 sends as fast as the sender's core and socket buffer allow.
+	RateMbps float64
+	// MessageBytes is the RR request and response size (netperf default 1)
+	// and udp_stream's datagram payload (default PodMTU - 28).
+	MessageBytes int
+	// StartJitter spreads the streams' connection times uniformly in
+	// [0, StartJitter) (drawn from the replication's stream "workload").
+	StartJitter sim.Time
+}
+
+func (c *Config) defaults() {
+	if c.Workload.Streams == 0 {
+		c.Workload.Streams = 1
+	}
+	if c.Interval == 0 {
+		c.Interval = max(c.Duration/100, sim.Millisecond)
+	}
+	if c.Workload.MessageBytes == 0 {
+		switch c.Workload.Kind {
+		case UDPStream:
+			c.Workload.MessageBytes = c.PodMTU - tcp.UDPHeaderBytes
+		default:
+			c.Workload.MessageBytes = 1
+		}
+	}
+}
+
+// Validate reports the first bad key with its allowed values.
+func (c *Config) Validate() error {
+	if err := c.Cluster.Validate(); err != nil {
+		return err
+	}
+	switch c.Placement {
+	case datapath.Intra, datapath.Inter:
+	default:
+		return fmt.Errorf("workload.placement = %q: allowed intra, inter", c.Placement)
+	}
+	if c.Placement == datapath.Inter && c.Cluster.Nodes < 2 {
+		return fmt.Errorf("workload.placement = inter needs cluster.nodes >= 2 (got %d)", c.Cluster.Nodes)
+	}
+	if c.Forward.InterHost != (c.Placement == datapath.Inter) || c.Reverse.InterHost != (c.Placement == datapath.Inter) {
+		return fmt.Errorf("workload.placement = %s does not match the paths' inter_host flags (forward %v, reverse %v)",
+			c.Placement, c.Forward.InterHost, c.Reverse.InterHost)
+	}
+	if c.PodMTU < tcp.HeaderBytes+1 {
+		return fmt.Errorf("cni.pod_mtu = %d: must be > %d", c.PodMTU, tcp.HeaderBytes)
+	}
+	if c.Duration <= 0 {
+		return fmt.Errorf("duration = %v: must be > 0", c.Duration)
+	}
+	if c.Warmup < 0 || c.Warmup >= c.Duration {
+		return fmt.Errorf("warmup = %v: must be in [0, duration = %v)", c.Warmup, c.Duration)
+	}
+	w := c.Workload
+	switch w.Kind {
+	case TCPStream, UDPStream, TCPRR, UDPRR:
+	default:
+		return fmt.Errorf("workload.kind = %q: allowed tcp_stream, udp_stream, tcp_rr, udp_rr (http_download, http_load and pod_launch are not in this package)", w.Kind)
+	}
+	if w.Streams < 1 || w.Streams > 100000 {
+		return fmt.Errorf("workload.streams = %d: must be in [1, 100000]", w.Streams)
+	}
+	if w.RateMbps < 0 {
+		return fmt.Errorf("workload.rate_mbps = %g: must be >= 0 (0 = as fast as possible)", w.RateMbps)
+	}
+	if w.MessageBytes < 1 {
+		return fmt.Errorf("workload.message_bytes = %d: must be >= 1", w.MessageBytes)
+	}
+	if w.Kind == UDPStream || w.Kind == UDPRR {
+		if lim := c.PodMTU - tcp.UDPHeaderBytes; w.MessageBytes > lim {
+			return fmt.Errorf("workload.message_bytes = %d: a UDP datagram must fit the pod MTU (<= %d; IP fragmentation of datagrams is not modelled)", w.MessageBytes, lim)
+		}
+	}
+	if w.StartJitter < 0 {
+		return fmt.Errorf("workload.start_jitter = %v: must be >= 0", w.StartJitter)
+	}
+	o := c.TCP.Defaults()
+	return o.Validate()
+}

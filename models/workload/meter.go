@@ -1,0 +1,241 @@
+package workload
+
+import (
+	"math"
+	"sort"
+
+	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/models/tcp"
+	"github.com/cnisim/cnisim/sim"
+)
+
+const (
+	evWarmup uint64 = iota
+	evTick
+)
+
+// meter owns a run's endpoints and measurements.
+type meter struct {
+	e   *sim.Engine
+	n   *network.Network
+	cfg *Config
+
+	conns     []*tcp.Conn
+	senders   []*tcp.Endpoint // TCP data senders (cwnd series)
+	receivers []*tcp.Endpoint // TCP data receivers (data packets)
+	udpRx     []*tcp.UDPEndpoint
+	udpTx     []*tcp.UDPEndpoint
+	failures  int
+
+	bins     []float64 // payload bytes read per interval
+	cwnd     []float64
+	measured float64 // bytes read in [Warmup, Duration]
+	latency  []float64
+	trans    uint64 // transactions completed in [Warmup, Duration]
+
+	acct0 network.Accounting
+	data0 uint64
+}
+
+func newMeter(e *sim.Engine, n *network.Network, cfg *Config) *meter {
+	k := int((cfg.Duration + cfg.Interval - 1) / cfg.Interval)
+	return &meter{e: e, n: n, cfg: cfg, bins: make([]float64, k), cwnd: make([]float64, k)}
+}
+
+func (m *meter) start() {
+	m.e.Schedule(m.cfg.Warmup, m, evWarmup)
+	m.e.Schedule(min(m.cfg.Interval, m.cfg.Duration), m, evTick)
+}
+
+// addBytes records b payload bytes read by an application at at.
+func (m *meter) addBytes(at sim.Time, b int64) {
+	if at > m.cfg.Duration || b <= 0 {
+		return
+	}
+	if i := int(at / m.cfg.Interval); i < len(m.bins) {
+		m.bins[i] += float64(b)
+	}
+	if at >= m.cfg.Warmup {
+		m.measured += float64(b)
+	}
+}
+
+// transaction records one completed request-response started at t0.
+func (m *meter) transaction(t0, at sim.Time) {
+	if at < m.cfg.Warmup || at > m.cfg.Duration {
+		return
+	}
+	m.trans++
+	m.latency = append(m.latency, float64(at-t0)/float64(sim.Microsecond))
+}
+
+func (m *meter) Handle(e *sim.Engine, arg uint64) {
+	switch arg {
+	case evWarmup:
+		m.acct0 = m.n.Accounting()
+		m.data0 = m.dataPackets()
+		for _, s := range m.senders {
+			s.Stats.RTT = sim.Summary{}
+		}
+	case evTick:
+		i := int((e.Now()-1)/m.cfg.Interval) % len(m.cwnd)
+		var w float64
+		for _, s := range m.senders {
+			w += s.Cwnd()
+		}
+		if len(m.senders) > 0 {
+			m.cwnd[i] = w / float64(len(m.senders))
+		}
+		if next := e.Now() + m.cfg.Interval; next <= m.cfg.Duration {
+			e.Schedule(next, m, evTick)
+		}
+	}
+}
+
+// dataPackets counts the data packets the receiving applications' side has
+// received so far.
+func (m *meter) dataPackets() uint64 {
+	var k uint64
+	for _, r := range m.receivers {
+		k += r.Stats.DataSegsRcvd
+	}
+	for _, u := range m.udpRx {
+		k += u.Received
+	}
+	return k
+}
+
+func (m *meter) result() Result {
+	cfg := m.cfg
+	var r Result
+	span := (cfg.Duration - cfg.Warmup).Seconds()
+	// iperf3 times from connection establishment: without a warm-up, the
+	// measured interval starts at the first establishment.
+	if cfg.Warmup == 0 && len(m.conns) > 0 {
+		first := sim.Never
+		for _, c := range m.conns {
+			if c.Client.EstablishedAt >= 0 && c.Client.EstablishedAt < first {
+				first = c.Client.EstablishedAt
+			}
+		}
+		if first != sim.Never {
+			span = (cfg.Duration - first).Seconds()
+		}
+	}
+	if span > 0 {
+		r.ThroughputMbps = m.measured * 8 / span / 1e6
+	}
+	binS := cfg.Interval.Seconds()
+	for i := range m.bins {
+		r.Series = append(r.Series, Sample{T: float64(i+1) * binS, ThroughputMbps: m.bins[i] * 8 / binS / 1e6, Cwnd: m.cwnd[i]})
+	}
+
+	// virtual perf on the receiving node over [Warmup, Duration]
+	dst := 1
+	if cfg.Placement == datapath.Intra {
+		dst = 0
+	}
+	a := m.n.Accounting().Sub(m.acct0)
+	r.DataPackets = m.dataPackets() - m.data0
+	r.CPUCoresUsedByNode = make([]float64, len(a.Busy))
+	for i, b := range a.Busy {
+		r.CPUCoresUsedByNode[i] = b.Seconds() / (cfg.Duration - cfg.Warmup).Seconds()
+	}
+	r.CPUCoresUsed = r.CPUCoresUsedByNode[dst]
+	if r.DataPackets > 0 {
+		pk := float64(r.DataPackets)
+		r.CPPByStage = make(map[string]float64)
+		for k := 0; k < datapath.NumKinds; k++ {
+			if c := a.Cycles[dst][k]; c > 0 {
+				r.CPPByStage[datapath.Kind(k).String()] = c / pk
+				r.CPPTotal += c / pk
+			}
+		}
+		var fib float64
+		for i := range a.Crossings {
+			fib += a.Crossings[i][datapath.FIB]
+		}
+		r.FIBLookupsPer100kPackets = fib / pk * 1e5
+	}
+
+	// transport
+	var rtt sim.Summary
+	var connect float64
+	var nconn int
+	for _, c := range m.conns {
+		for _, ep := range []*tcp.Endpoint{c.Client, c.Server} {
+			r.Retransmissions += ep.Stats.Retrans
+			r.RTOs += ep.Stats.RTOs
+		}
+		if c.Client.EstablishedAt >= 0 {
+			connect += (c.Client.EstablishedAt - c.Client.FirstSyn).Seconds()
+			nconn++
+		}
+	}
+	for _, s := range m.senders {
+		if s.Stats.RTT.N() > 0 {
+			rtt.Add(s.Stats.RTT.Mean())
+		}
+	}
+	r.RTTus = rtt.Mean()
+	if nconn > 0 {
+		r.ConnectS = connect / float64(nconn)
+	}
+	r.ConnectFailures = m.failures
+	r.Packets = m.n.Stats()
+	r.Drops = r.Packets.Drops
+	var sent, lost uint64
+	for i, u := range m.udpRx {
+		r.Drops += u.SockDrops
+		if cfg.Workload.Kind == UDPStream {
+			tx := m.udpTx[i]
+			_, _, dropped := tx.Route().Counts()
+			sent += tx.Sent
+			lost += dropped + u.SockDrops
+		}
+	}
+	if sent > 0 {
+		r.LossFraction = float64(lost) / float64(sent)
+	}
+	if cfg.Workload.Kind == TCPRR || cfg.Workload.Kind == UDPRR {
+		r.TransactionsPerS = float64(m.trans) / (cfg.Duration - cfg.Warmup).Seconds()
+		r.LatencyUs = m.latency
+		if len(m.latency) > 0 {
+			s := append([]float64(nil), m.latency...)
+			sort.Float64s(s)
+			var sum float64
+			for _, x := range s {
+				sum += x
+			}
+			r.RTTus = sum / float64(len(s))
+			r.LatencyP50us = quantile(s, 0.5)
+			r.LatencyP90us = quantile(s, 0.9)
+			r.LatencyP99us = quantile(s, 0.99)
+		}
+	}
+	r.Events = m.e.Executed()
+	r.Applies = applies(cfg.Workload.Kind)
+	return r
+}
+
+// quantile of sorted s (empirical: the smallest x with F(x) >= p, as
+// gonum's stat.Empirical).
+func quantile(s []float64, p float64) float64 {
+	i := int(math.Ceil(p*float64(len(s)))) - 1
+	return s[max(i, 0)]
+}
+
+func applies(kind string) []string {
+	common := []string{"cpu_cores_used", "cpp_total", "cpp_by_stage", "fib_lookups_per_100k_packets", "drops"}
+	switch kind {
+	case TCPStream:
+		return append([]string{"throughput_mbps", "rtt_us", "retransmissions", "connect_s"}, common...)
+	case UDPStream:
+		return append([]string{"throughput_mbps", "loss_fraction"}, common...)
+	case TCPRR:
+		return append([]string{"transactions_per_s", "rtt_us", "latency", "retransmissions", "connect_s"}, common...)
+	default:
+		return append([]string{"transactions_per_s", "rtt_us", "latency"}, common...)
+	}
+}

@@ -1,0 +1,50 @@
+package workload
+
+import "github.com/cnisim/cnisim/models/network"
+
+// Result is what one replication measured. Steady-state figures cover
+// [max(Warmup, connection establishment), Duration); counts cover the whole
+// run. Fields that do not apply to the workload are zero (and listed in
+// Applies).
+type Result struct {
+	ThroughputMbps   float64 // goodput read by the receiving applications (TCP, UDP payload)
+	RTTus            float64 // TCP: mean RTT sample of the senders (timestamps); RR: mean transaction time
+	TransactionsPerS float64 // RR
+	LatencyUs        []float64
+	LatencyP50us     float64
+	LatencyP90us     float64
+	LatencyP99us     float64
+	LossFraction     float64 // UDP: 1 - received / sent
+
+	// CPUCoresUsed is the receiving node's busy time / measured time (the
+	// server's node); CPUCoresUsedByNode gives every node.
+	CPUCoresUsed       float64
+	CPUCoresUsedByNode []float64
+	// CPPTotal and CPPByStage: cycles on the receiving node per data packet
+	// received there, by stage kind (canonical names), including the cost
+	// of the ACKs it sent: the paper's Fig. 4/5 "virtual perf".
+	CPPTotal   float64
+	CPPByStage map[string]float64
+	// FIBLookupsPer100kPackets counts FIB crossings on all nodes per 100k
+	// data packets received (the paper's Fig. 6).
+	FIBLookupsPer100kPackets float64
+	DataPackets              uint64 // data packets received in the measured interval
+
+	Retransmissions uint64
+	RTOs            uint64
+	Drops           uint64 // network drops (qdisc, DF, hooks) + UDP socket-buffer drops
+	ConnectS        float64
+	ConnectFailures int
+
+	Series  []Sample
+	Packets network.Stats
+	Events  uint64 // engine events executed
+	Applies []string
+}
+
+// Sample is one time-series bin.
+type Sample struct {
+	T              float64 // bin end, seconds
+	ThroughputMbps float64 // payload read by applications in the bin
+	Cwnd           float64 // mean cwnd (segments) over the TCP senders at the bin end
+}

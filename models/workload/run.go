@@ -1,0 +1,104 @@
+package workload
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/models/tcp"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// Run simulates one replication of cfg and returns its measurements. It is
+// a pure function of cfg: the same Config gives the same Result.
+func Run(cfg Config) (Result, error) {
+	cfg.defaults()
+	if err := cfg.Validate(); err != nil {
+		return Result{}, err
+	}
+	e := sim.NewEngine()
+	n, err := network.New(e, cfg.Cluster)
+	if err != nil {
+		return Result{}, err
+	}
+	m := newMeter(e, n, &cfg)
+	rng := sim.Streams{Seed: cfg.Seed, Replication: cfg.Replication}.Stream("workload")
+	switch cfg.Workload.Kind {
+	case TCPStream:
+		err = m.buildTCPStream(rng)
+	case TCPRR:
+		err = m.buildTCPRR(rng)
+	case UDPStream:
+		err = m.buildUDPStream(rng)
+	case UDPRR:
+		err = m.buildUDPRR(rng)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	m.start()
+	e.RunUntil(cfg.Duration)
+	return m.result(), nil
+}
+
+// sides places stream i: the client on node 0, the server on node 1 (or
+// node 0 for intra-host), applications spread over the cores.
+func (m *meter) sides(i int) (tcp.Side, tcp.Side) {
+	k := m.cfg.Cluster.CoresPerNode
+	c := tcp.Side{Node: 0, Core: i % k}
+	s := tcp.Side{Node: 1, Core: i % k}
+	if m.cfg.Placement == datapath.Intra {
+		s = tcp.Side{Node: 0, Core: (i + 1) % k}
+	}
+	return c, s
+}
+
+// flowKey draws an ephemeral-port-like key: RSS placement varies with the
+// replication, as it does between real runs.
+func flowKey(rng *rand.Rand) uint64 { return rng.Uint64() }
+
+func (m *meter) startAt(rng *rand.Rand) sim.Time {
+	if j := m.cfg.Workload.StartJitter; j > 0 {
+		return sim.Time(rng.Int64N(int64(j)))
+	}
+	return 0
+}
+
+func (m *meter) dial(rng *rand.Rand, i int) (*tcp.Conn, error) {
+	cs, ss := m.sides(i)
+	c, err := tcp.Dial(m.n, cs, ss, m.cfg.Forward, m.cfg.Reverse, m.cfg.PodMTU, flowKey(rng), m.cfg.TCP)
+	if err != nil {
+		return nil, fmt.Errorf("workload stream %d: %w", i, err)
+	}
+	m.conns = append(m.conns, c)
+	c.Client.OnFail = func(sim.Time) { m.failures++ }
+	return c, nil
+}
+
+// buildTCPStream: iperf3/netperf TCP_STREAM, the client sends an endless
+// stream; the server's application reads it.
+func (m *meter) buildTCPStream(rng *rand.Rand) error {
+	for i := 0; i < m.cfg.Workload.Streams; i++ {
+		c, err := m.dial(rng, i)
+		if err != nil {
+			return err
+		}
+		c.Client.Write(0, math.MaxInt64/2)
+		c.Server.OnRead = m.reader()
+		m.senders = append(m.senders, c.Client)
+		m.receivers = append(m.receivers, c.Server)
+		c.Connect(m.startAt(rng))
+	}
+	return nil
+}
+
+// reader returns an OnRead callback feeding the meter's byte counters.
+func (m *meter) reader() func(at sim.Time, total int64) {
+	var prev int64
+	return func(at sim.Time, total int64) {
+		m.addBytes(at, total-prev)
+		prev = total
+	}
+}

@@ -1,0 +1,14 @@
+package sim
+
+// RawQueue exposes the engine's event queue to the external tests, which
+// run simtest's conformance test on it.
+type RawQueue struct{ q eventQueue }
+
+func (r *RawQueue) Push(at Time, id uint64) { r.q.Push(event{at: at, arg: id}) }
+
+func (r *RawQueue) Pop() (Time, uint64, bool) {
+	ev, ok := r.q.PopNotAfter(Never)
+	return ev.at, ev.arg, ok
+}
+
+func (r *RawQueue) Len() int { return r.q.Len() }
