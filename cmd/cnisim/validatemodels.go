@@ -1,0 +1,41 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/cnisim/cnisim/calibration"
+	"github.com/cnisim/cnisim/models/cni"
+)
+
+// CNI model files and calibration profiles for `cnisim validate`.
+func init() {
+	fileKinds = append(fileKinds,
+		fileKind{name: "CNI model ([[mode]] tables)", detect: isModel, check: checkModelFile},
+		fileKind{name: "calibration profile ([[cost]] tables)", detect: isProfile, check: checkProfileFile},
+	)
+}
+
+func isModel(top map[string]any) bool   { _, ok := top["mode"]; return ok }
+func isProfile(top map[string]any) bool { _, ok := top["cost"]; return ok }
+
+func checkModelFile(path string, data []byte, stdout io.Writer) error {
+	m, err := cni.Parse(path, data)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	fmt.Fprintf(stdout, "%s: valid CNI model %q, modes %v (default %s)\n", path, m.Name, m.ModeNames(), m.DefaultMode)
+	return nil
+}
+
+func checkProfileFile(path string, data []byte, stdout io.Writer) error {
+	p, err := calibration.Parse(data, path)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if err := p.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+	fmt.Fprintf(stdout, "%s: valid calibration profile %q at %g GHz\n", path, p.Name, p.CPUGHz())
+	return nil
+}
