@@ -25,7 +25,7 @@ func TestValidateBad(t *testing.T) {
 	tmp := t.TempDir()
 	cases := []struct{ text, want string }{
 		{"[cluster]\nnodes = 0\n", "x.toml:2: cluster.nodes = 0: out of range"},
-		{"name = \"x\"\ncpu_ghz = 2.4\n[[cost]]\nstage = \"veth\"\n", "not a file cnisim knows"},
+		{"name = \"x\"\ncpu_ghz = 2.4\n[[cost]]\nstage = \"veth\"\n", "unknown provenance"},
 		{"[cluster\n", "TOML syntax"},
 		{"[sweep]\n\"cni.mode\" = 3\n", "want an array"},
 	}
