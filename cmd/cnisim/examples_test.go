@@ -1,0 +1,36 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Every example scenario a user starts from runs with the real simulator in
+// a quick form (--reps 2, short durations) and writes its three files.
+func TestExampleScenariosRun(t *testing.T) {
+	files, err := filepath.Glob("../../scenarios/*.toml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no example scenarios: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			out := t.TempDir()
+			code, _, stderr := run("run", f, "--reps", "2", "--set", "duration=60ms", "--set", "warmup=20ms", "--out", out)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			for _, name := range []string{"results.json", "results.csv", "scenario.toml"} {
+				b, err := os.ReadFile(filepath.Join(out, name))
+				if err != nil || len(b) == 0 {
+					t.Errorf("%s: %v (%d bytes)", name, err, len(b))
+				}
+			}
+			b, _ := os.ReadFile(filepath.Join(out, "results.json"))
+			if !strings.Contains(string(b), `"throughput_mbps"`) {
+				t.Errorf("results.json lacks throughput_mbps")
+			}
+		})
+	}
+}
