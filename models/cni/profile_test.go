@@ -61,13 +61,13 @@ func TestProfileResolution(t *testing.T) {
 		pl           datapath.Placement
 		want         float64
 	}{
-		{datapath.Netfilter, "calico", "ipip", datapath.Intra, 2200}, // plugin+placement
-		{datapath.Netfilter, "", "", datapath.Intra, 1467},           // placement
-		{datapath.Netfilter, "flannel", "vxlan", datapath.Intra, 1467},
+		{datapath.Netfilter, "calico", "ipip", datapath.Intra, 1466.67}, // plugin+placement
+		{datapath.Netfilter, "", "", datapath.Intra, 977.78},            // placement
+		{datapath.Netfilter, "flannel", "vxlan", datapath.Intra, 977.78},
 		{datapath.Encrypt, "weave", "sleeve", datapath.Inter, 600}, // plugin+mode
 		{datapath.Encrypt, "weave", "fastdp", datapath.Inter, 400}, // generic
 		{datapath.IPForward, "host", "host", datapath.Inter, 150},  // plugin beats placement
-		{datapath.IPForward, "calico", "native", datapath.Inter, 640},
+		{datapath.IPForward, "calico", "native", datapath.Inter, 426.67},
 	}
 	for _, tt := range tests {
 		if c, _, _ := p.Cost(tt.k, tt.plugin, tt.mode, tt.pl); c != tt.want {
