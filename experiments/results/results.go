@@ -63,11 +63,25 @@ const (
 	PodLaunchSeconds   = "pod_launch_s"
 )
 
+// Metric names beyond DESIGN 3's, for the http and pod-launch workloads.
+const (
+	ThroughputCurlMbps    = "throughput_curl_mbps"   // http_download: bytes / time since the first SYN
+	ThroughputIperf3Mbps  = "throughput_iperf3_mbps" // http_download: bytes / time since establishment
+	CPUByContext          = "cpu_by_context"         // group: server_app, client_app, server_stack, client_stack (cores)
+	PodReadySeconds       = "pod_ready_s"            // launched client pod: creation -> container started
+	PodNetworkWaitSeconds = "pod_network_wait_s"     // launched client pod: started -> network ready (async CNI)
+	PodLaunchBreakdown    = "pod_launch_breakdown_s" // group: mean per-pod seconds per stage and queue
+	PodNetworkShare       = "pod_network_share"      // critical-path CNI time / launch time
+	PodMakespanSeconds    = "pod_makespan_s"         // first creation -> last pod running
+)
+
 // Order is the canonical metric order; other names follow, sorted.
 var Order = []string{
 	ThroughputMbps, RTTMicros, TransactionsPerSec, RequestsPerSec, CPUCoresUsed,
 	CPPTotal, CPPByStage, FIBPer100kPackets, Retransmissions, Drops, ConnectSeconds,
 	PodLaunchSeconds,
+	ThroughputCurlMbps, ThroughputIperf3Mbps, CPUByContext, PodReadySeconds, PodNetworkWaitSeconds,
+	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,
 }
 
 // SortMetricNames orders names: canonical ones first in Order, then the

@@ -3,6 +3,9 @@ package simulate
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/cnisim/cnisim/calibration"
 	"github.com/cnisim/cnisim/experiments"
@@ -26,9 +29,11 @@ func Run(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (expe
 		return s, err
 	}
 	switch sc.Workload.Kind {
-	case workload.TCPStream, workload.UDPStream, workload.TCPRR, workload.UDPRR:
+	case workload.TCPStream, workload.UDPStream, workload.TCPRR, workload.UDPRR, workload.HTTPDownload, workload.HTTPLoad:
+	case PodLaunch:
+		return runPodLaunch(sc, rep, seed)
 	default:
-		return s, fmt.Errorf("workload.kind = %q is not simulated yet (available: tcp_stream, udp_stream, tcp_rr, udp_rr)", sc.Workload.Kind)
+		return s, fmt.Errorf("workload.kind = %q: allowed %s", sc.Workload.Kind, strings.Join(scenario.Kinds, ", "))
 	}
 	cfg, err := Config(sc, seed, rep)
 	if err != nil {
@@ -111,6 +116,10 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.MTU, cl.FrameOverhead, cl.QdiscLen = c.MTU, c.FrameOverhead, c.QdiscPackets
 	cl.DropOversize = st.Forward.OuterDF
 	w := sc.Workload
+	launch, err := clientLaunch(sc)
+	if err != nil {
+		return workload.Config{}, err
+	}
 	return workload.Config{
 		Cluster:   cl,
 		Placement: datapath.Placement(w.Placement),
@@ -131,15 +140,35 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			Streams:      w.Streams,
 			RateMbps:     w.RateMbps,
 			MessageBytes: w.MessageBytes,
+			HTTP: workload.HTTP{
+				FileBytes:   w.FileBytes,
+				Client:      w.Client,
+				Threads:     w.Threads,
+				Connections: w.Connections,
+				Server: workload.Server{
+					Cores:            w.Server.Cores,
+					CyclesPerRequest: w.Server.CyclesPerRequest,
+					CyclesPerByte:    w.Server.CyclesPerByte,
+				},
+				SndBuf: int64(sc.TCP.Wmem),
+			},
+			Launch: launch,
 		},
 	}, nil
 }
 
 // Validate checks what only the model data can: plugin, mode, profile,
-// overrides, and that the MTU leaves room for the encapsulation.
+// overrides, that the MTU leaves room for the encapsulation, and for pod
+// launches that the plugin has pod-launch parameters.
 func Validate(sc *scenario.Scenario) error {
-	_, err := Resolve(sc)
-	return err
+	if _, err := Resolve(sc); err != nil {
+		return err
+	}
+	if sc.Workload.Kind == PodLaunch || (launches(sc) && sc.CNI.AsyncSetup) {
+		_, err := podPlugin(sc)
+		return err
+	}
+	return nil
 }
 
 // fill maps a workload result onto the metric names of the results contract,
@@ -155,19 +184,25 @@ func fill(s *experiments.Sample, r *workload.Result) {
 		}
 	}
 	set(results.ThroughputMbps, r.ThroughputMbps)
+	set(results.ThroughputCurlMbps, r.ThroughputCurlMbps)
+	set(results.ThroughputIperf3Mbps, r.ThroughputIperf3Mbps)
 	set(results.TransactionsPerSec, r.TransactionsPerS)
+	set(results.RequestsPerSec, r.RequestsPerS)
 	set(results.CPUCoresUsed, r.CPUCoresUsed)
 	set(results.CPPTotal, r.CPPTotal)
 	set(results.FIBPer100kPackets, r.FIBLookupsPer100kPackets)
 	set(results.Retransmissions, float64(r.Retransmissions))
 	set(results.Drops, float64(r.Drops))
 	set(results.ConnectSeconds, r.ConnectS)
-	// rtt_us is always a distribution: RR latencies per transaction, or a
-	// stream's mean RTT once per replication, so a sweep over workload
-	// kinds never makes it two kinds of metric.
+	set(results.PodReadySeconds, r.PodReadyS)
+	set(results.PodNetworkWaitSeconds, r.PodNetworkWaitS)
+	// rtt_us is always a distribution: RR and wrk latencies per
+	// transaction (at most MaxDistSamples per replication), or a stream's
+	// mean RTT once per replication, so a sweep over workload kinds never
+	// makes it two kinds of metric.
 	if applies[results.RTTMicros] {
 		if len(r.LatencyUs) > 0 {
-			s.Observe(results.RTTMicros, r.LatencyUs...)
+			s.Observe(results.RTTMicros, Strata(r.LatencyUs, MaxDistSamples)...)
 		} else {
 			s.Observe(results.RTTMicros, r.RTTus)
 		}
@@ -177,6 +212,11 @@ func fill(s *experiments.Sample, r *workload.Result) {
 			if v, ok := r.CPPByStage[k.String()]; ok {
 				s.SetGroup(results.CPPByStage, k.String(), v)
 			}
+		}
+	}
+	if applies[results.CPUByContext] {
+		for _, k := range slices.Sorted(maps.Keys(r.CPUByContext)) {
+			s.SetGroup(results.CPUByContext, k, r.CPUByContext[k])
 		}
 	}
 }

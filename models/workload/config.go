@@ -5,6 +5,7 @@ import (
 
 	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/models/podlaunch"
 	"github.com/cnisim/cnisim/models/tcp"
 	"github.com/cnisim/cnisim/sim"
 )
@@ -39,7 +40,7 @@ type Config struct {
 
 // Workload says what traffic to generate.
 type Workload struct {
-	Kind    string // tcp_stream | udp_stream | tcp_rr | udp_rr
+	Kind    string // tcp_stream | udp_stream | tcp_rr | udp_rr | http_download | http_load
 	Streams int    // parallel streams or RR connections (default 1)
 	// RateMbps is udp_stream's offered rate per stream in Mbit/s of UDP
 	// payload; 0 sends as fast as the sender's core and socket buffer allow.
@@ -50,6 +51,12 @@ type Workload struct {
 	// StartJitter spreads the streams' connection times uniformly in
 	// [0, StartJitter) (drawn from the replication's stream "workload").
 	StartJitter sim.Time
+	// HTTP configures http_download and http_load (http.go).
+	HTTP HTTP
+	// Launch, when not nil, launches the client pod first (one pod, on
+	// the client's node) and starts the client when its container has
+	// started (tcp_stream, http_download; launch.go).
+	Launch *podlaunch.Config
 }
 
 func (c *Config) defaults() {
@@ -59,6 +66,7 @@ func (c *Config) defaults() {
 	if c.Interval == 0 {
 		c.Interval = max(c.Duration/100, sim.Millisecond)
 	}
+	c.Workload.HTTP.defaults(c.Workload.Kind)
 	if c.Workload.MessageBytes == 0 {
 		switch c.Workload.Kind {
 		case UDPStream:
@@ -97,9 +105,15 @@ func (c *Config) Validate() error {
 	}
 	w := c.Workload
 	switch w.Kind {
-	case TCPStream, UDPStream, TCPRR, UDPRR:
+	case TCPStream, UDPStream, TCPRR, UDPRR, HTTPDownload, HTTPLoad:
 	default:
-		return fmt.Errorf("workload.kind = %q: allowed tcp_stream, udp_stream, tcp_rr, udp_rr (http_download, http_load and pod_launch are not in this package)", w.Kind)
+		return fmt.Errorf("workload.kind = %q: allowed tcp_stream, udp_stream, tcp_rr, udp_rr, http_download, http_load (pod_launch runs models/podlaunch alone)", w.Kind)
+	}
+	if err := w.HTTP.validate(w.Kind, c.Cluster.CoresPerNode); err != nil {
+		return err
+	}
+	if w.Launch != nil && w.Kind != TCPStream && w.Kind != HTTPDownload {
+		return fmt.Errorf("workload.kind = %s: a launched client pod starts only tcp_stream or http_download", w.Kind)
 	}
 	if w.Streams < 1 || w.Streams > 100000 {
 		return fmt.Errorf("workload.streams = %d: must be in [1, 100000]", w.Streams)

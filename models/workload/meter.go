@@ -45,7 +45,8 @@ func newMeter(e *sim.Engine, n *network.Network, cfg *Config) *meter {
 
 func (m *meter) start() {
 	m.e.Schedule(m.cfg.Warmup, m, evWarmup)
-	m.e.Schedule(min(m.cfg.Interval, m.cfg.Duration), m, evTick)
+	// the first bin end after now (a launched client starts late)
+	m.e.Schedule(min((m.e.Now()/m.cfg.Interval+1)*m.cfg.Interval, m.cfg.Duration), m, evTick)
 }
 
 // addBytes records b payload bytes read by an application at at.
@@ -110,16 +111,17 @@ func (m *meter) result() Result {
 	cfg := m.cfg
 	var r Result
 	span := (cfg.Duration - cfg.Warmup).Seconds()
-	// iperf3 times from connection establishment: without a warm-up, the
-	// measured interval starts at the first establishment.
-	if cfg.Warmup == 0 && len(m.conns) > 0 {
+	// iperf3 times from connection establishment: the measured interval
+	// starts at the first establishment when that is after the warm-up
+	// (no warm-up, or SYNs lost to a pod whose network was not ready).
+	if len(m.conns) > 0 {
 		first := sim.Never
 		for _, c := range m.conns {
 			if c.Client.EstablishedAt >= 0 && c.Client.EstablishedAt < first {
 				first = c.Client.EstablishedAt
 			}
 		}
-		if first != sim.Never {
+		if first != sim.Never && first > cfg.Warmup {
 			span = (cfg.Duration - first).Seconds()
 		}
 	}

@@ -36,6 +36,9 @@ type Result struct {
 	ConnectS        float64
 	ConnectFailures int
 
+	HTTPResult   // http_download, http_load
+	LaunchResult // a launched client pod
+
 	Series  []Sample
 	Packets network.Stats
 	Events  uint64 // engine events executed

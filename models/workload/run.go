@@ -7,6 +7,7 @@ import (
 
 	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/models/podlaunch"
 	"github.com/cnisim/cnisim/models/tcp"
 	"github.com/cnisim/cnisim/sim"
 )
@@ -23,6 +24,23 @@ func Run(cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	switch cfg.Workload.Kind {
+	case HTTPDownload:
+		return runDownload(e, n, &cfg)
+	case HTTPLoad:
+		return runLoad(e, n, &cfg)
+	}
+	var pod *podlaunch.Pod
+	if cfg.Workload.Launch != nil {
+		// the stream runs for Duration from the client's start (iperf3 -t)
+		p, err := launchClient(e, &cfg)
+		if err != nil {
+			return Result{}, err
+		}
+		pod = &p
+		cfg.Warmup += e.Now()
+		cfg.Duration += e.Now()
+	}
 	m := newMeter(e, n, &cfg)
 	rng := sim.Streams{Seed: cfg.Seed, Replication: cfg.Replication}.Stream("workload")
 	switch cfg.Workload.Kind {
@@ -38,9 +56,19 @@ func Run(cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if pod != nil {
+		for _, c := range m.conns {
+			cutOff(c, *pod, e.Now())
+		}
+	}
 	m.start()
 	e.RunUntil(cfg.Duration)
-	return m.result(), nil
+	r := m.result()
+	if pod != nil {
+		r.LaunchResult = launchResult(*pod)
+		r.Applies = append(r.Applies, "pod_ready_s", "pod_network_wait_s")
+	}
+	return r, nil
 }
 
 // sides places stream i: the client on node 0, the server on node 1 (or
@@ -61,9 +89,9 @@ func flowKey(rng *rand.Rand) uint64 { return rng.Uint64() }
 
 func (m *meter) startAt(rng *rand.Rand) sim.Time {
 	if j := m.cfg.Workload.StartJitter; j > 0 {
-		return sim.Time(rng.Int64N(int64(j)))
+		return m.e.Now() + sim.Time(rng.Int64N(int64(j)))
 	}
-	return 0
+	return m.e.Now()
 }
 
 func (m *meter) dial(rng *rand.Rand, i int) (*tcp.Conn, error) {
@@ -85,7 +113,7 @@ func (m *meter) buildTCPStream(rng *rand.Rand) error {
 		if err != nil {
 			return err
 		}
-		c.Client.Write(0, math.MaxInt64/2)
+		c.Client.Write(m.e.Now(), math.MaxInt64/2)
 		c.Server.OnRead = m.reader()
 		m.senders = append(m.senders, c.Client)
 		m.receivers = append(m.receivers, c.Server)
