@@ -70,7 +70,9 @@ func Parse(file string, data []byte) (*Model, error) {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s: %s", file, pe.ErrorWithPosition())
+			// The parser reports line 0 for some inputs (a lone "\r\n"), where
+			// ErrorWithPosition would index out of range.
+			return nil, fmt.Errorf("%s:%d: TOML syntax: %s", file, max(pe.Position.Line, 1), pe.Message)
 		}
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}

@@ -14,7 +14,10 @@ import (
 
 // Run simulates one replication of cfg and returns its measurements. It is
 // a pure function of cfg: the same Config gives the same Result.
-func Run(cfg Config) (Result, error) {
+//
+// A run that ends with its packets not conserved (sent = delivered +
+// dropped + in flight) fails: that is a model bug, never a result.
+func Run(cfg Config) (r Result, err error) {
 	cfg.defaults()
 	if err := cfg.Validate(); err != nil {
 		return Result{}, err
@@ -24,6 +27,14 @@ func Run(cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	defer func() {
+		if err != nil {
+			return
+		}
+		if cerr := n.Conservation(); cerr != nil {
+			r, err = Result{}, fmt.Errorf("invariant violated at %v: %w", e.Now(), cerr)
+		}
+	}()
 	switch cfg.Workload.Kind {
 	case HTTPDownload:
 		return runDownload(e, n, &cfg)
@@ -63,7 +74,7 @@ func Run(cfg Config) (Result, error) {
 	}
 	m.start()
 	e.RunUntil(cfg.Duration)
-	r := m.result()
+	r = m.result()
 	if pod != nil {
 		r.LaunchResult = launchResult(*pod)
 		r.Applies = append(r.Applies, "pod_ready_s", "pod_network_wait_s")
