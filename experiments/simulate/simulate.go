@@ -168,7 +168,13 @@ func Validate(sc *scenario.Scenario) error {
 		_, err := podPlugin(sc)
 		return err
 	}
-	return nil
+	// The workload's own limits (a UDP datagram must fit the pod MTU, ...)
+	// are bad input too: refuse them before anything runs.
+	cfg, err := Config(sc, 0, 0)
+	if err != nil {
+		return err
+	}
+	return cfg.Check()
 }
 
 // fill maps a workload result onto the metric names of the results contract,

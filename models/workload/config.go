@@ -78,6 +78,13 @@ func (c *Config) defaults() {
 }
 
 // Validate reports the first bad key with its allowed values.
+// Check is Validate after the defaults Run fills in: what a caller uses to
+// refuse a configuration before running it.
+func (c Config) Check() error {
+	c.defaults()
+	return c.Validate()
+}
+
 func (c *Config) Validate() error {
 	if err := c.Cluster.Validate(); err != nil {
 		return err
