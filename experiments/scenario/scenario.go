@@ -131,7 +131,7 @@ func Defaults() Scenario {
 			Kind:         "tcp_stream",
 			Placement:    "inter",
 			Streams:      1,
-			MessageBytes: 1,              // netperf TCP_RR default
+			MessageBytes: 0,              // 0: the workload's own default (1 byte for RR as netperf, pod MTU - 28 for udp_stream)
 			FileBytes:    10_000_000_000, // the vendor analysis' 10G.dat curl download (000)
 			Client:       "curl",
 			Threads:      12,  // the vendor analysis' `wrk -t12 -c400` (000)
