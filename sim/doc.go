@@ -9,5 +9,11 @@
 // project's machine, with no allocation per event (BenchmarkHoldModel).
 // Package simtest holds a conformance test and a fuzz oracle for it.
 //
+// Three hooks let a model spend fewer events than it has happenings, with
+// the same order: Defer runs a call once the running event returns (to
+// finish a batch in time order), Horizon says how early anything not yet
+// asked for can happen, and Continue runs a model's own next event inline
+// when it would be the engine's next event anyway.
+//
 // The package knows nothing about networks and does no I/O.
 package sim

@@ -30,6 +30,13 @@ type Engine struct {
 	q        eventQueue
 	stopped  bool
 	executed uint64
+	end      Time       // end of the current RunUntil; Now outside a run
+	deferred []deferral // calls to make once the running event returns
+}
+
+type deferral struct {
+	h   Handler
+	arg uint64
 }
 
 // NewEngine returns an engine at time zero with no pending events.
@@ -63,6 +70,61 @@ func schedulePastPanic(at, now Time) {
 // After schedules h after delay d from now.
 func (e *Engine) After(d Time, h Handler, arg uint64) { e.Schedule(e.now+d, h, arg) }
 
+// Defer arranges for h.Handle(e, arg) to run once the running event's
+// handler has returned, before the next event, at the same Now (called
+// outside a run: at the start of the next Run, RunUntil or Step). It
+// schedules no event: a model uses it to finish, in time order, the work
+// that one event produced for a shared server, once it knows (Horizon)
+// what later events can still add. Deferred calls may defer again.
+func (e *Engine) Defer(h Handler, arg uint64) {
+	e.deferred = append(e.deferred, deferral{h, arg})
+}
+
+func (e *Engine) runDeferred() {
+	for i := 0; i < len(e.deferred); i++ {
+		d := e.deferred[i]
+		d.h.Handle(e, d.arg)
+	}
+	// not cleared: the handlers live as long as the engine anyway
+	e.deferred = e.deferred[:0]
+}
+
+// Continue lets the running handler go straight on to an event of its own
+// at time at, without queueing it, when that event would run next anyway:
+// at is before every pending event, not after the end of the run, and the
+// run was not stopped. It first makes the deferred calls (which may
+// schedule), then either advances Now to at, counts the event as executed
+// and returns true, or does nothing and returns false (the caller then
+// schedules the event). A model whose events come in a known order, such
+// as the packets on a link, saves the queue's work with it.
+func (e *Engine) Continue(at Time) bool {
+	if len(e.deferred) > 0 {
+		e.runDeferred()
+	}
+	if e.stopped || at > e.end || at < e.now {
+		return false
+	}
+	if t, ok := e.q.PeekTime(); ok && t <= at {
+		return false
+	}
+	e.now = at
+	e.executed++
+	return true
+}
+
+// Horizon returns the earliest time at which an event not yet run can
+// run: the earliest pending event's time, capped at the end of the current
+// RunUntil (after which the caller may schedule anything >= Now); Now when
+// nothing is pending, outside a run, and during Step. Nothing the model
+// has not yet been asked to do can happen before it.
+func (e *Engine) Horizon() Time {
+	t, ok := e.q.PeekTime()
+	if !ok {
+		return e.now // the run ends here; the caller may go on at Now
+	}
+	return max(min(t, e.end), e.now)
+}
+
 // Stop makes the current Run return after the running event.
 func (e *Engine) Stop() { e.stopped = true }
 
@@ -76,6 +138,10 @@ func (e *Engine) Run() { e.RunUntil(Never) }
 // time >= Now, including before the earliest pending one.
 func (e *Engine) RunUntil(end Time) {
 	e.stopped = false
+	e.end = max(end, e.now)
+	if len(e.deferred) > 0 {
+		e.runDeferred()
+	}
 	for !e.stopped {
 		ev, ok := e.q.PopNotAfter(end)
 		if !ok {
@@ -84,20 +150,31 @@ func (e *Engine) RunUntil(end Time) {
 		e.now = ev.at
 		e.executed++
 		ev.h.Handle(e, ev.arg)
+		if len(e.deferred) > 0 {
+			e.runDeferred()
+		}
 	}
 	if !e.stopped && end != Never && end > e.now {
 		e.now = end
 	}
+	e.end = e.now
 }
 
 // Step runs the earliest pending event, if any, and reports whether it did.
 func (e *Engine) Step() bool {
+	e.end = e.now
+	if len(e.deferred) > 0 {
+		e.runDeferred()
+	}
 	ev, ok := e.q.PopNotAfter(Never)
 	if !ok {
 		return false
 	}
-	e.now = ev.at
+	e.now, e.end = ev.at, ev.at
 	e.executed++
 	ev.h.Handle(e, ev.arg)
+	if len(e.deferred) > 0 {
+		e.runDeferred()
+	}
 	return true
 }

@@ -34,12 +34,16 @@ type eventQueue struct {
 	blocks  []block
 	next    []int32 // next block in a chain; in the free list, next free + 1
 	free    int32   // first free block + 1; 0 when none
+	// peek caches the earliest pending time while peekOK (pushes keep it,
+	// pops invalidate it): models ask for it once or twice per event.
+	peek   Time
+	peekOK bool
 }
 
 const (
 	digitBits  = 8
 	digitMask  = 1<<digitBits - 1
-	digitWords = (1<<digitBits + 63) / 64
+	digitWords = (1<<digitBits + 63) / 64 // 4: refill tests the words by hand
 	numLevels  = (64 + digitBits - 1) / digitBits
 	numBuckets = 1 + numLevels<<digitBits
 	blockSize  = 16 // events per block
@@ -58,6 +62,11 @@ func (q *eventQueue) Len() int { return q.n }
 
 // Push adds ev; ev.at must be >= the time of the last event popped.
 func (q *eventQueue) Push(ev event) {
+	if q.n == 0 {
+		q.peek, q.peekOK = ev.at, true
+	} else if ev.at < q.peek {
+		q.peek = ev.at // stays valid or invalid as it was
+	}
 	q.n++
 	x := uint64(ev.at ^ q.last)
 	if x == 0 {
@@ -133,8 +142,34 @@ func (q *eventQueue) PopNotAfter(end Time) (ev event, ok bool) {
 	return q.pop0(), true
 }
 
+// PeekTime returns the earliest pending time without removing anything.
+func (q *eventQueue) PeekTime() (Time, bool) {
+	if q.n == 0 {
+		return 0, false
+	}
+	if q.peekOK {
+		return q.peek, true
+	}
+	q.peekOK = true
+	b0 := &q.buckets[0]
+	if b0.fill > 0 {
+		q.peek = q.blocks[b0.head][b0.first].at
+		return q.peek, true
+	}
+	l := uint(bits.TrailingZeros64(q.levels))
+	dw := &q.digits[l]
+	k := 0
+	for dw[k] == 0 {
+		k++
+	}
+	d := uint(k*64 + bits.TrailingZeros64(dw[k]))
+	q.peek = q.mins[1+l<<digitBits+d]
+	return q.peek, true
+}
+
 // pop0 removes the first event of bucket 0, which must not be empty.
 func (q *eventQueue) pop0() event {
+	q.peekOK = false
 	b0 := &q.buckets[0]
 	ev := q.blocks[b0.head][b0.first]
 	q.n--
@@ -169,14 +204,8 @@ func (q *eventQueue) refill(end Time) (event, bool) {
 		return event{}, false
 	}
 	q.last = q.mins[b]
-	if dw[k] &^= 1 << (d % 64); dw[k] == 0 {
-		empty := true
-		for _, w := range dw {
-			empty = empty && w == 0
-		}
-		if empty {
-			q.levels &^= 1 << l
-		}
+	if dw[k] &^= 1 << (d % 64); dw[k] == 0 && dw[0]|dw[1]|dw[2]|dw[3] == 0 {
+		q.levels &^= 1 << l
 	}
 	src := &q.buckets[b]
 	head, tail, fill := src.head, src.tail, src.fill
@@ -185,6 +214,7 @@ func (q *eventQueue) refill(end Time) (event, bool) {
 		// A lone event, common when the queue is sparse: no move at all.
 		ev := q.blocks[head][0]
 		q.n--
+		q.peekOK = false
 		q.release(head)
 		return ev, true
 	}

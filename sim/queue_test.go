@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"container/heap"
 	"math/rand/v2"
 	"sort"
 	"testing"
@@ -53,4 +54,53 @@ func TestPopNotAfterKeepsQueueValid(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestPeekTime: PeekTime is the earliest pending time (checked against a
+// reference heap) through random pushes (at or after the last pop, ties
+// included), peeks and pops.
+func TestPeekTime(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var q eventQueue
+	ref := &timeHeap{}
+	now := Time(0)
+	for i := 0; i < 100000; i++ {
+		if rng.IntN(2) == 0 {
+			pt, ok := q.PeekTime()
+			if ok != (ref.Len() > 0) || ok && pt != (*ref)[0] {
+				t.Fatalf("step %d: PeekTime %v %v, want %v", i, pt, ok, *ref)
+			}
+		}
+		if q.Len() == 0 || rng.IntN(3) > 0 {
+			var d Time
+			switch rng.IntN(3) {
+			case 0:
+			case 1:
+				d = Time(rng.IntN(100))
+			default:
+				d = Time(rng.Int64N(1 << 40))
+			}
+			q.Push(event{at: now + d})
+			heap.Push(ref, now+d)
+			continue
+		}
+		ev, _ := q.PopNotAfter(Never)
+		if want := heap.Pop(ref).(Time); ev.at != want {
+			t.Fatalf("step %d: popped %v, want %v", i, ev.at, want)
+		}
+		now = ev.at
+	}
+}
+
+type timeHeap []Time
+
+func (h timeHeap) Len() int           { return len(h) }
+func (h timeHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h timeHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *timeHeap) Push(x any)        { *h = append(*h, x.(Time)) }
+func (h *timeHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

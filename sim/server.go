@@ -31,16 +31,29 @@ func (s *Server) BusyUntil() Time { return s.busyUntil }
 // Serve accepts a job arriving at now with the given service time and
 // returns its start and completion times. It ignores Limit.
 func (s *Server) Serve(now, service Time) (start, done Time) {
-	s.retire(now)
 	start = s.busyUntil
-	if start < now {
+	if start <= now {
+		// idle: every job accepted so far has left by now
 		start = now
+		if s.size > 0 {
+			if s.OnQueueLen != nil {
+				s.retire(now)
+			}
+			s.head, s.size = 0, 0
+		}
+	} else if s.size > 0 && s.ring[s.head] <= now {
+		s.retire(now)
 	}
 	done = start + service
 	s.busyUntil = done
 	s.busy += service
 	s.jobs++
-	s.push(done)
+	if s.size < len(s.ring) {
+		s.ring[(s.head+s.size)&(len(s.ring)-1)] = done
+		s.size++
+	} else {
+		s.push(done)
+	}
 	if s.OnQueueLen != nil {
 		s.OnQueueLen(now, s.size)
 	}
@@ -50,7 +63,7 @@ func (s *Server) Serve(now, service Time) (start, done Time) {
 // Offer is Serve for a bounded queue: when Limit jobs are already waiting
 // or in service at now, the job is dropped and ok is false.
 func (s *Server) Offer(now, service Time) (done Time, ok bool) {
-	if s.Limit > 0 && s.QueueLen(now) >= s.Limit {
+	if s.Limit > 0 && s.size >= s.Limit && s.QueueLen(now) >= s.Limit {
 		s.dropped++
 		return 0, false
 	}
@@ -60,7 +73,9 @@ func (s *Server) Offer(now, service Time) (done Time, ok bool) {
 
 // QueueLen returns the number of jobs waiting or in service at now.
 func (s *Server) QueueLen(now Time) int {
-	s.retire(now)
+	if s.size > 0 && s.ring[s.head] <= now {
+		s.retire(now)
+	}
 	return s.size
 }
 
@@ -87,12 +102,10 @@ func (s *Server) Utilisation(now Time) float64 {
 }
 
 func (s *Server) retire(now Time) {
+	mask := len(s.ring) - 1
 	for s.size > 0 && s.ring[s.head] <= now {
 		done := s.ring[s.head]
-		s.head++
-		if s.head == len(s.ring) {
-			s.head = 0
-		}
+		s.head = (s.head + 1) & mask
 		s.size--
 		if s.OnQueueLen != nil {
 			s.OnQueueLen(done, s.size)
@@ -100,18 +113,17 @@ func (s *Server) retire(now Time) {
 	}
 }
 
+// push appends a completion time; the ring's length is a power of two, so
+// indices wrap with a mask.
 func (s *Server) push(done Time) {
 	if s.size == len(s.ring) {
-		n := 2 * len(s.ring)
-		if n == 0 {
-			n = 16
-		}
+		n := max(2*len(s.ring), 16)
 		r := make([]Time, n)
 		for i := 0; i < s.size; i++ {
-			r[i] = s.ring[(s.head+i)%len(s.ring)]
+			r[i] = s.ring[(s.head+i)&(len(s.ring)-1)]
 		}
 		s.ring, s.head = r, 0
 	}
-	s.ring[(s.head+s.size)%len(s.ring)] = done
+	s.ring[(s.head+s.size)&(len(s.ring)-1)] = done
 	s.size++
 }

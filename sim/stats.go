@@ -23,8 +23,8 @@ func (s *Summary) Add(x float64) {
 	if s.n == 1 {
 		s.min, s.max = x, x
 	}
-	s.min = math.Min(s.min, x)
-	s.max = math.Max(s.max, x)
+	s.min = min(s.min, x) // the builtins inline; NaN and signed zeros as math.Min/Max
+	s.max = max(s.max, x)
 	d := x - s.mean
 	s.mean += d / float64(s.n)
 	s.m2 += d * (x - s.mean)

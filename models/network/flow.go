@@ -31,6 +31,7 @@ type Route struct {
 
 	blackholeUntil sim.Time
 	dropNth        []uint64 // ascending packet numbers (1-based) to drop
+	hooked         bool     // a blackhole or dropNth was set: hookDrops must look
 	// DropIf, when set, drops the packets it returns true for (tests).
 	DropIf func(p *Packet, at sim.Time) bool
 }
@@ -57,11 +58,12 @@ func (r *Route) Counts() (sent, delivered, dropped uint64) { return r.sent, r.de
 
 // BlackholeUntil drops every packet sent on the route before t (a pod whose
 // network is not ready yet: DESIGN 2, "Pod launch pipeline").
-func (r *Route) BlackholeUntil(t sim.Time) { r.blackholeUntil = t }
+func (r *Route) BlackholeUntil(t sim.Time) { r.blackholeUntil, r.hooked = t, true }
 
 // DropNth drops the k-th packet sent on the route (1-based), for tests.
 func (r *Route) DropNth(k ...uint64) {
 	r.dropNth = append(r.dropNth, k...)
+	r.hooked = true
 	for i := 1; i < len(r.dropNth); i++ { // insertion sort: tiny lists
 		for j := i; j > 0 && r.dropNth[j] < r.dropNth[j-1]; j-- {
 			r.dropNth[j], r.dropNth[j-1] = r.dropNth[j-1], r.dropNth[j]

@@ -22,6 +22,14 @@ type Node struct {
 	TxFrames  uint64     // frames put on the wire (two for a fragmented packet)
 	TxBytes   uint64     // wire bytes, framing included
 	RxPackets uint64     // packets that reached this node's receiving side
+
+	// packets waiting to enter the NIC queue in arrival order (nic.go)
+	index     int
+	pending   []nicOffer
+	deferred  bool
+	wake      sim.Timer
+	lookahead sim.Time // least send-side time from an event to this NIC
+	wire      pipe     // packets on the link, in arrival order (wire.go)
 }
 
 // Network is a cluster executing routes. It is the sim.Handler of every
@@ -49,6 +57,9 @@ func New(e *sim.Engine, cfg Config) (*Network, error) {
 		n.Nodes[i].Cores = make([]sim.Server, cfg.CoresPerNode)
 		n.Nodes[i].rx = make([]timeRing, cfg.CoresPerNode)
 		n.Nodes[i].NIC.Limit = cfg.QdiscLen
+		n.Nodes[i].index = i
+		n.Nodes[i].lookahead = sim.Never
+		n.Nodes[i].wake.Init(e, (*nicFlusher)(n), uint64(i))
 	}
 	n.daemonCore = int16(cfg.DaemonCore)
 	if cfg.DaemonCore < 0 {
@@ -101,7 +112,25 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 		recvCore: int16(spec.RecvCore), to: spec.To, target: -1,
 	}
 	for i := range segs {
-		r.wired = r.wired || segs[i].wire
+		sg := &segs[i]
+		r.wired = r.wired || sg.wire
+		sg.nd = &n.Nodes[sg.node]
+		sg.fixed = sim.Time(sg.psPkt + sg.psOuter + 0.5)
+		switch {
+		case sg.ctx == datapath.Send:
+			sg.pick = pickSend
+		case sg.ctx == datapath.Daemon:
+			sg.pick = pickDaemon
+		case sg.firstDst && spec.Src != spec.Dst:
+			sg.pick, sg.fromRx = pickRSS, true
+		}
+	}
+	if r.wired {
+		// A route created mid-run with a cheaper send side than the node's
+		// others may hand the NIC a packet before ones already queued
+		// (by at most the difference): routes of one plugin share costs.
+		src := &n.Nodes[spec.Src]
+		src.lookahead = min(src.lookahead, sendLookahead(segs))
 	}
 	n.routes = append(n.routes, r)
 	return r, nil
@@ -123,7 +152,7 @@ func (n *Network) Send(r *Route, p *Packet, sendCore int, at sim.Time) {
 	p.SendCore = int16(sendCore)
 	p.core = int16(sendCore)
 	p.seg = 0
-	if r.hookDrops(p, at) {
+	if (r.hooked || r.DropIf != nil) && r.hookDrops(p, at) {
 		n.dropHook++
 		r.dropped++
 		n.pool.put(p)
@@ -149,59 +178,61 @@ func (n *Network) Handle(e *sim.Engine, arg uint64) {
 // a contention point schedules an event there and returns.
 func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 	r := p.route
-	for int(p.seg) < len(r.segs) {
-		s := &r.segs[p.seg]
+	segs := r.segs
+	for i := int(p.seg); i < len(segs); i++ {
+		s := &segs[i]
 		if s.wire {
-			if !atEvent {
-				n.eng.Schedule(t, n, uint64(p.id))
-				return
-			}
-			n.transmit(r, p, t)
+			p.seg = int16(i)
+			n.offerNIC(r, p, t) // in arrival order: nic.go
 			return
 		}
-		var core int16
-		switch {
-		case s.ctx == datapath.Send:
+		core := p.core
+		switch s.pick {
+		case pickSend:
 			core = p.SendCore
-		case s.ctx == datapath.Daemon:
+		case pickDaemon:
 			core = n.daemonCore
-		case s.firstDst && r.src != r.dst:
-			core = r.rssCore // NET_RX on the core RSS picks
-		default:
-			core = p.core // softirq on the backlog of the current core
+		case pickRSS:
+			core = r.rssCore
 		}
 		if !atEvent && (core != p.core || s.firstDst) {
+			p.seg = int16(i)
 			p.core = core
 			n.eng.Schedule(t, n, uint64(p.id))
 			return
 		}
 		atEvent = false
-		wire := s.firstDst && r.src != r.dst
-		if wire {
-			if n.Nodes[s.node].rx[core].len(t) >= n.cfg.RxRing {
+		nd := s.nd
+		if s.fromRx {
+			if nd.rx[core].len(t) >= n.cfg.RxRing {
 				n.dropRx++
 				r.dropped++
 				n.pool.put(p)
 				return
 			}
-			n.Nodes[s.node].RxPackets++
+			nd.RxPackets++
 		}
-		_, t = n.Nodes[s.node].Cores[core].Serve(t, s.service(p))
-		if wire {
-			n.Nodes[s.node].rx[core].push(t)
+		_, t = nd.Cores[core].Serve(t, s.service(p))
+		if s.fromRx {
+			nd.rx[core].push(t)
 		}
-		s.count(p)
+		s.pkts++
+		s.bytes += uint64(p.IPBytes)
+		if p.frag {
+			s.frags++
+		}
 		p.core = core
-		p.seg++
 	}
+	p.seg = int16(len(segs))
 	p.inNet = false
 	n.delivered++
 	r.delivered++
 	r.to.Deliver(p, t)
 }
 
-// transmit offers p to the source node's NIC queue at now.
-func (n *Network) transmit(r *Route, p *Packet, now sim.Time) {
+// transmit offers p to the source node's NIC queue at its arrival time
+// now (>= the engine's Now: see offerNIC); false if p was dropped.
+func (n *Network) transmit(r *Route, p *Packet, now sim.Time) bool {
 	node := &n.Nodes[r.src]
 	bytes := int64(p.IPBytes) + int64(r.encap) + int64(n.cfg.FrameOverhead)
 	frames := uint64(1)
@@ -216,7 +247,7 @@ func (n *Network) transmit(r *Route, p *Packet, now sim.Time) {
 		r.dropped++
 		n.pool.put(p)
 		r.txProgress(true)
-		return
+		return false
 	}
 	done, ok := node.NIC.Offer(now, sim.Time(float64(bytes)*n.psPerByte+0.5))
 	if !ok {
@@ -224,15 +255,16 @@ func (n *Network) transmit(r *Route, p *Packet, now sim.Time) {
 		r.dropped++
 		n.pool.put(p)
 		r.txProgress(true)
-		return
+		return false
 	}
 	node.TxFrames += frames
 	node.TxBytes += uint64(bytes)
-	r.retire(now)
+	r.retire(n.eng.Now()) // not now: TxQueued may still be asked about earlier times
 	r.txPush(done, int64(p.IPBytes))
 	r.txProgress(false)
 	p.seg++
-	n.eng.Schedule(done+n.cfg.LinkDelay, n, uint64(p.id))
+	n.toWire(node, p, done+n.cfg.LinkDelay)
+	return true
 }
 
 // Stats are the network's packet counters.

@@ -68,8 +68,12 @@ func (pl *pool) get() *Packet {
 		p.id = pl.n
 		pl.n++
 	}
-	id := p.id
-	*p = Packet{id: id, next: -1}
+	// field by field: clearing the whole struct would go through the
+	// write-barrier path for its one pointer
+	p.Header = Header{}
+	p.IPBytes, p.SendCore = 0, 0
+	p.route = nil
+	p.seg, p.core, p.frag, p.inNet, p.next = 0, 0, false, false, -1
 	pl.live++
 	return p
 }

@@ -11,6 +11,10 @@ type timeRing struct {
 }
 
 func (q *timeRing) len(now sim.Time) int {
+	if q.size > 0 && q.t[(q.head+q.size-1)&(len(q.t)-1)] <= now {
+		q.head, q.size = 0, 0 // the newest has finished: all have
+		return 0
+	}
 	for q.size > 0 && q.t[q.head] <= now {
 		q.head = (q.head + 1) & (len(q.t) - 1)
 		q.size--

@@ -22,22 +22,33 @@ type segment struct {
 
 	// accounting: multiplied out by Accounting
 	pkts, frags, bytes uint64
+
+	// resolved by NewRoute for advance
+	nd     *Node
+	pick   corePick
+	fromRx bool     // first receiving segment of an inter-host route: the receive ring
+	fixed  sim.Time // service of an unfragmented packet before its per-byte part, rounded as service
 }
 
+// corePick says which core runs a segment.
+type corePick uint8
+
+const (
+	pickCurrent corePick = iota // softirq on the backlog of the core that ran the previous segment
+	pickSend                    // the sending application's core
+	pickDaemon                  // the encapsulation daemon's core
+	pickRSS                     // NET_RX on the core RSS picks for the route
+)
+
 func (s *segment) service(p *Packet) sim.Time {
+	if s.psByte == 0 && !p.frag {
+		return s.fixed
+	}
 	t := s.psPkt + s.psOuter + s.psByte*float64(p.IPBytes)
 	if p.frag {
 		t += s.psOuter
 	}
 	return sim.Time(t + 0.5)
-}
-
-func (s *segment) count(p *Packet) {
-	s.pkts++
-	s.bytes += uint64(p.IPBytes)
-	if p.frag {
-		s.frags++
-	}
 }
 
 // encapKinds mark where the outer packet begins (send) and ends (receive).

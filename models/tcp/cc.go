@@ -23,7 +23,7 @@ type cubic struct {
 // ssthresh; the rest goes to congestion avoidance.
 func (ep *Endpoint) ccOnAck(segs float64, at sim.Time) {
 	if ep.cwnd < ep.ssthresh {
-		inc := math.Min(segs, ep.ssthresh-ep.cwnd)
+		inc := min(segs, ep.ssthresh-ep.cwnd)
 		ep.cwnd += inc
 		segs -= inc
 		if segs <= 0 {
@@ -63,10 +63,10 @@ func (ep *Endpoint) cubicOnAck(segs float64, at sim.Time) {
 	alpha := 3 * (1 - cc.beta) / (1 + cc.beta)
 	cc.wEst += alpha * segs / ep.cwnd
 	if wCubic < cc.wEst { // Reno-friendly region, 4.3
-		ep.cwnd = math.Max(ep.cwnd, math.Min(cc.wEst, 1.5*ep.cwnd))
+		ep.cwnd = max(ep.cwnd, min(cc.wEst, 1.5*ep.cwnd))
 		return
 	}
-	target := math.Min(math.Max(wCubic, ep.cwnd), 1.5*ep.cwnd)
+	target := min(max(wCubic, ep.cwnd), 1.5*ep.cwnd)
 	ep.cwnd += segs * (target - ep.cwnd) / ep.cwnd
 }
 
@@ -76,7 +76,7 @@ func (ep *Endpoint) cubicOnAck(segs float64, at sim.Time) {
 func (ep *Endpoint) ccOnLoss(at sim.Time) float64 {
 	if ep.opt.Congestion == Reno {
 		flight := float64(ep.sndMax-ep.sndUna) / float64(ep.mss)
-		return math.Max(flight/2, 2)
+		return max(flight/2, 2)
 	}
 	cc := &ep.cc
 	w := ep.cwnd
@@ -86,5 +86,5 @@ func (ep *Endpoint) ccOnLoss(at sim.Time) float64 {
 		cc.wMax = w
 	}
 	cc.epoch = -1
-	return math.Max(w*cc.beta, 2)
+	return max(w*cc.beta, 2)
 }

@@ -106,10 +106,10 @@ func (ep *Endpoint) newAck(h *network.Header, at sim.Time) {
 	if ep.inRecovery {
 		if h.Ack >= ep.recover { // full ACK: leave recovery (RFC 6582 3.2 step 3)
 			ep.inRecovery = false
-			ep.cwnd = math.Min(ep.ssthresh, math.Max(float64(ep.sndMax-ep.sndUna)/float64(ep.mss), 1)+1)
+			ep.cwnd = min(ep.ssthresh, max(float64(ep.sndMax-ep.sndUna)/float64(ep.mss), 1)+1)
 		} else { // partial ACK: retransmit the next hole, deflate
 			ep.xmit(at, ep.sndUna, min(ep.mss, ep.sndMax-ep.sndUna))
-			ep.cwnd = math.Max(ep.cwnd-segs+1, 1)
+			ep.cwnd = max(ep.cwnd-segs+1, 1)
 			ep.rtoTimer.Set(at + ep.rto)
 		}
 	} else if ep.cwndLimited {

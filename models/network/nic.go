@@ -1,0 +1,107 @@
+package network
+
+import "github.com/cnisim/cnisim/sim"
+
+// A node's NIC queue is fed by all its cores, so it must see packets in
+// the order of their arrival times, not of the events that computed them:
+// a packet whose send-side stages end in the future (t > now) could
+// otherwise enter the queue before one that another core hands over
+// earlier. Instead of an event per packet at its arrival, packets wait in
+// a small per-node list sorted by arrival time, and are offered to the
+// NIC as soon as nothing can come before them: once the event that sent
+// them has returned (sim.Engine.Defer), every packet arriving no later
+// than the engine's horizon (the next event's time) plus the node's
+// lookahead (the smallest send-side service any route from the node
+// charges from an event to the wire) is safe. The others wait for a
+// wake-up at their arrival time. A bulk sender thus costs no NIC event at
+// all, and the queue, drops and departures stay exactly those of a FIFO
+// in arrival order.
+
+// nicOffer is a packet on its way into a node's NIC queue.
+type nicOffer struct {
+	at sim.Time
+	id int32 // the packet's pool index (no pointer: nothing for the GC to scan)
+}
+
+// offerNIC hands p to its route's source NIC at time t >= now.
+func (n *Network) offerNIC(r *Route, p *Packet, t sim.Time) {
+	node := &n.Nodes[r.src]
+	if len(node.pending) == 0 && t <= n.eng.Now() {
+		n.transmit(r, p, t) // nothing can arrive earlier
+		return
+	}
+	// insert in arrival order, equal times in the order offered; usually
+	// at the end
+	o := nicOffer{at: t, id: p.id}
+	i := len(node.pending)
+	node.pending = append(node.pending, o)
+	for i > 0 && node.pending[i-1].at > t {
+		node.pending[i] = node.pending[i-1]
+		i--
+	}
+	node.pending[i] = o
+	if !node.deferred {
+		node.deferred = true
+		n.eng.Defer((*nicFlusher)(n), uint64(node.index))
+	}
+}
+
+// flush offers the node's waiting packets that nothing can precede, in
+// arrival order, and arms the wake-up for the rest.
+func (n *Network) flush(node *Node) {
+	node.deferred = false
+	k := 0
+	// horizon + lookahead: at least now + lookahead; the engine's horizon
+	// is asked for only when a packet arrives later than that
+	h := n.eng.Now() + node.lookahead
+	asked := false
+	for k < len(node.pending) {
+		o := node.pending[k]
+		if o.at > h && !asked {
+			asked = true
+			if hz := n.eng.Horizon(); hz < sim.Never-node.lookahead {
+				h = hz + node.lookahead
+			} else {
+				h = sim.Never
+			}
+		}
+		if o.at > h {
+			break
+		}
+		k++
+		p := n.pool.at(o.id)
+		if !n.transmit(p.route, p, o.at) {
+			// a drop may have woken a sender at now: back to the floor
+			h, asked = n.eng.Now()+node.lookahead, false
+		}
+	}
+	if k > 0 {
+		node.pending = node.pending[:copy(node.pending, node.pending[k:])]
+	}
+	if len(node.pending) > 0 {
+		node.wake.Set(node.pending[0].at)
+	}
+}
+
+// nicFlusher is the Network as the handler of deferred flushes and NIC
+// wake-ups; arg is the node index.
+type nicFlusher Network
+
+func (f *nicFlusher) Handle(_ *sim.Engine, node uint64) {
+	n := (*Network)(f)
+	n.flush(&n.Nodes[node])
+}
+
+// sendLookahead is the least time a packet of a route can take from an
+// event (its Send, or a change of core on the sending side) to the wire:
+// the fixed cost of the last send-side segment.
+func sendLookahead(segs []segment) sim.Time {
+	la := sim.Time(0)
+	for i := range segs {
+		if segs[i].wire {
+			break
+		}
+		la = sim.Time(segs[i].psPkt + segs[i].psOuter) // floor: never more than the service charged
+	}
+	return la
+}

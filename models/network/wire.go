@@ -1,0 +1,73 @@
+package network
+
+import "github.com/cnisim/cnisim/sim"
+
+// A node's link is a pipe: its NIC serialises in FIFO order and every
+// frame takes the same propagation delay, so frames arrive at the far end
+// in the order they were sent, at non-decreasing times. The packets on a
+// link wait in a FIFO, and only the earliest has an event in the engine:
+// the event queue holds one entry per busy link, not one per packet in
+// flight, which keeps it small and cheap whatever the bandwidth-delay
+// product.
+
+// inFlight is a packet on the wire and its arrival time at the far end.
+type inFlight struct {
+	at sim.Time
+	id int32
+}
+
+// pipe is a FIFO of packets on a link (a ring whose length is a power of
+// two); armed when its head has an event in the engine.
+type pipe struct {
+	q          []inFlight
+	head, size int
+	armed      bool
+}
+
+func (w *pipe) push(f inFlight) {
+	if w.size == len(w.q) {
+		k := max(2*len(w.q), 64)
+		q := make([]inFlight, k)
+		for i := 0; i < w.size; i++ {
+			q[i] = w.q[(w.head+i)&(len(w.q)-1)]
+		}
+		w.q, w.head = q, 0
+	}
+	w.q[(w.head+w.size)&(len(w.q)-1)] = f
+	w.size++
+}
+
+// toWire puts p on node's link, arriving at the far end at at.
+func (n *Network) toWire(node *Node, p *Packet, at sim.Time) {
+	w := &node.wire
+	w.push(inFlight{at, p.id})
+	if !w.armed {
+		w.armed = true
+		n.eng.Schedule(at, (*wireArrival)(n), uint64(node.index))
+	}
+}
+
+// wireArrival is the Network as the handler of link arrivals; arg is the
+// sending node's index. Once a packet is handled, the next one on the link
+// runs inline when it is the engine's next event anyway (sim.Engine.Continue).
+type wireArrival Network
+
+func (h *wireArrival) Handle(e *sim.Engine, node uint64) {
+	n := (*Network)(h)
+	w := &n.Nodes[node].wire
+	for {
+		f := w.q[w.head]
+		w.head = (w.head + 1) & (len(w.q) - 1)
+		w.size--
+		n.advance(n.pool.at(f.id), f.at, true)
+		if w.size == 0 {
+			w.armed = false
+			return
+		}
+		next := w.q[w.head].at
+		if !e.Continue(next) {
+			e.Schedule(next, h, node)
+			return
+		}
+	}
+}
