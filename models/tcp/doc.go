@@ -3,8 +3,9 @@
 // workloads"; CONVENTIONS, "Linux vs simulator defaults"): the three-way
 // handshake with the SYN retransmission schedule of tcp_syn_retries (and
 // tcp_syn_linear_timeouts), initial window 10, slow start with appropriate
-// byte counting, Reno or CUBIC congestion avoidance, NewReno fast
-// retransmit and recovery, an RFC 6298 retransmission timer, delayed ACKs,
+// byte counting, Reno or CUBIC congestion avoidance, SACK (RFC 2018) loss
+// recovery with a scoreboard (RFC 6675) and proportional rate reduction
+// (RFC 6937), an RFC 6298 retransmission timer, delayed ACKs,
 // a receive window from the socket buffer drained by the application's
 // copies, and TCP small queues.
 //

@@ -83,10 +83,16 @@ type Endpoint struct {
 	persist                bool
 	rtoTimer               sim.Timer
 	cc                     cubic
+	sb                     scoreboard // SACKed ranges (RFC 6675)
+	highRxt                int64      // end of the last retransmission in recovery (HighRxt)
+	priorCwnd              int64      // PRR RecoverFS, bytes (Linux prior_cwnd)
+	prrDelivered, prrOut   int64      // RFC 6937 counters, bytes
 
 	// receiver
 	rcvNxt, rcvWup int64
 	ooo            []span // out-of-order data, sorted, disjoint
+	sackRecent     [maxSACKBlocks]int64
+	sackLog        sackLog
 	oooBytes       int64
 	rcvSpace       int64
 	advEdge        int64

@@ -25,6 +25,7 @@ func (ep *Endpoint) onData(h *network.Header, in *network.Route, at sim.Time) {
 		ep.sendAck(at, ep.ackCore)
 	case h.Seq > ep.rcvNxt:
 		ep.insertOOO(h.Seq, end)
+		ep.noteOOO(h.Seq)
 		ep.sendAck(at, ep.ackCore)
 	default:
 		hadHole := len(ep.ooo) > 0
@@ -93,6 +94,12 @@ func (ep *Endpoint) insertOOO(start, end int64) {
 // segment, since Linux ACKs from tcp_v4_rcv).
 func (ep *Endpoint) sendAck(at sim.Time, core int) {
 	p := ep.packet(at, network.FlagACK, ep.sndNxt, 0)
+	if len(ep.ooo) > 0 {
+		var rec sackRec
+		ep.sackOption(&rec)
+		p.Flags |= flagSACK
+		p.Seq = int64(ep.sackLog.push(&rec))
+	}
 	ep.Stats.AcksSent++
 	ep.net.Send(ep.out, p, core, at)
 }

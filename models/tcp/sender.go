@@ -29,12 +29,24 @@ func (ep *Endpoint) output(at sim.Time) {
 	if ep.state != Established || ep.out.Throttled() {
 		return
 	}
+	if ep.inRecovery {
+		ep.recoveryOutput(at)
+		return
+	}
 	for {
 		left := ep.appLimit - ep.sndNxt
 		if left <= 0 {
 			return
 		}
 		n := min(ep.mss, left)
+		if ep.sndNxt < ep.sndMax && !ep.sb.empty() { // after an RTO: resend only what is not SACKed
+			seq, next := ep.sb.nextHole(ep.sndNxt, ep.sndMax)
+			ep.sndNxt = seq
+			if seq >= ep.sndMax {
+				continue
+			}
+			n = min(n, next-seq)
+		}
 		inflight := ep.sndNxt - ep.sndUna
 		if float64(inflight+n) > math.Floor(ep.cwnd)*float64(ep.mss) {
 			ep.cwndLimited = true
@@ -84,18 +96,25 @@ func (ep *Endpoint) onAck(h *network.Header, at sim.Time) {
 		ep.sndWndEdge = h.Ack + h.Win
 		ep.lastWin = h.Win
 	}
+	var sacked int64
+	if h.Flags&flagSACK != 0 && h.Len == 0 {
+		sacked = ep.takeSACK(h)
+	}
 	switch {
 	case h.Ack > ep.sndUna:
-		ep.newAck(h, at)
-	case h.Ack == ep.sndUna && h.Len == 0 && !winChanged && ep.sndMax > ep.sndUna && h.Flags&network.FlagProbe == 0:
-		ep.dupAck(at)
+		ep.newAck(h, at, sacked)
+	case h.Ack == ep.sndUna && h.Len == 0 && (!winChanged || sacked > 0) && ep.sndMax > ep.sndUna && h.Flags&network.FlagProbe == 0:
+		ep.dupAck(at, sacked)
 	}
 	ep.output(at)
 }
 
-func (ep *Endpoint) newAck(h *network.Header, at sim.Time) {
+func (ep *Endpoint) newAck(h *network.Header, at sim.Time, sacked int64) {
 	acked := h.Ack - ep.sndUna
 	ep.sndUna = h.Ack
+	if !ep.sb.empty() {
+		acked -= ep.sb.trim(ep.sndUna) // delivered before, when SACKed
+	}
 	if ep.sndNxt < ep.sndUna {
 		ep.sndNxt = ep.sndUna
 	}
@@ -103,16 +122,15 @@ func (ep *Endpoint) newAck(h *network.Header, at sim.Time) {
 	ep.rttSample(h, at)
 	ep.dupAcks = 0
 	segs := float64(acked) / float64(ep.mss)
-	if ep.inRecovery {
-		if h.Ack >= ep.recover { // full ACK: leave recovery (RFC 6582 3.2 step 3)
-			ep.inRecovery = false
-			ep.cwnd = min(ep.ssthresh, max(float64(ep.sndMax-ep.sndUna)/float64(ep.mss), 1)+1)
-		} else { // partial ACK: retransmit the next hole, deflate
-			ep.xmit(at, ep.sndUna, min(ep.mss, ep.sndMax-ep.sndUna))
-			ep.cwnd = max(ep.cwnd-segs+1, 1)
-			ep.rtoTimer.Set(at + ep.rto)
-		}
-	} else if ep.cwndLimited {
+	switch {
+	case ep.inRecovery && h.Ack >= ep.recover: // RFC 6675 5 step (A)
+		ep.exitRecovery()
+	case ep.inRecovery:
+		ep.prrOnAck(acked+sacked, true)
+	case !ep.sb.empty() && ep.sndUna >= ep.recover && ep.sb.lostBelow(ep.sndUna, ep.mss) > ep.sndUna:
+		ep.enterRecovery(at) // IsLost(HighACK + 1) after a cumulative ACK
+		ep.prrOnAck(acked+sacked, true)
+	case ep.cwndLimited:
 		ep.ccOnAck(segs, at)
 	}
 	ep.cwndLimited = false
@@ -126,21 +144,24 @@ func (ep *Endpoint) newAck(h *network.Header, at sim.Time) {
 	}
 }
 
-// dupAck counts duplicate ACKs: the third starts fast retransmit (RFC 5681
-// 3.2, NewReno RFC 6582); later ones inflate the window.
-func (ep *Endpoint) dupAck(at sim.Time) {
+// dupAck counts duplicate ACKs. Recovery starts on the third, or earlier
+// when the SACKed data already marks snd_una lost (RFC 6675 5 steps 2-4);
+// during recovery each one clocks out data by PRR (RFC 6937).
+func (ep *Endpoint) dupAck(at sim.Time, sacked int64) {
 	ep.Stats.DupAcksRcvd++
 	ep.dupAcks++
 	switch {
 	case ep.inRecovery:
-		ep.cwnd++
-	case ep.dupAcks == 3 && ep.sndUna >= ep.recover:
-		ep.Stats.FastRetrans++
-		ep.inRecovery = true
-		ep.recover = ep.sndMax
-		ep.ssthresh = ep.ccOnLoss(at)
-		ep.xmit(at, ep.sndUna, min(ep.mss, ep.sndMax-ep.sndUna))
-		ep.cwnd = ep.ssthresh + 3
+		ep.prrOnAck(sacked, false)
+	case ep.sndUna < ep.recover: // RFC 6582 4.1: not again for the same window
+	case ep.dupAcks >= dupThresh || ep.sb.lostBelow(ep.sndUna, ep.mss) > ep.sndUna:
+		ep.enterRecovery(at)
+		if ep.sb.empty() { // no SACK information: snd_una is the hole (RFC 6582)
+			n := min(ep.mss, ep.sndMax-ep.sndUna)
+			ep.xmit(at, ep.sndUna, n)
+			ep.highRxt, ep.prrOut = ep.sndUna+n, n
+		}
+		ep.prrOnAck(max(sacked, ep.mss), false)
 	}
 }
 
@@ -211,6 +232,7 @@ func (ep *Endpoint) onRTO(now sim.Time) {
 	ep.inRecovery = false
 	ep.dupAcks = 0
 	ep.recover = ep.sndMax
+	ep.highRxt = ep.sndUna
 	ep.sndNxt = ep.sndUna
 	ep.rto = min(2*ep.rto, ep.opt.MaxRTO)
 	ep.rtoTimer.Stop()
