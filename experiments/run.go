@@ -82,7 +82,8 @@ func Run(ctx context.Context, p *scenario.Plan, m Model, cfg Config) (*results.R
 // RunUnits runs units on a pool of cfg.Parallel workers and returns their
 // results in the order of cfg.Units. The first failure (the lowest unit
 // position among those that failed) cancels the rest; cancelling ctx stops
-// the pool after the units in flight.
+// the pool after the units in flight and returns an *Interrupted that
+// counts the units completed.
 func RunUnits(ctx context.Context, p *scenario.Plan, m Model, cfg Config) ([]UnitResult, error) {
 	units := cfg.Units
 	if units == nil {
@@ -100,10 +101,12 @@ func RunUnits(ctx context.Context, p *scenario.Plan, m Model, cfg Config) ([]Uni
 	}
 	workers = min(workers, max(len(units), 1))
 
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	out := make([]UnitResult, len(units))
 	errs := make([]error, len(units))
+	ok := make([]bool, len(units))
 	jobs := make(chan int)
 	done := make(chan int)
 	var wg sync.WaitGroup
@@ -113,6 +116,7 @@ func RunUnits(ctx context.Context, p *scenario.Plan, m Model, cfg Config) ([]Uni
 			defer wg.Done()
 			for i := range jobs {
 				out[i], errs[i] = runUnit(ctx, p, m, units[i])
+				ok[i] = errs[i] == nil
 				if errs[i] != nil {
 					cancel()
 				}
@@ -141,12 +145,21 @@ func RunUnits(ctx context.Context, p *scenario.Plan, m Model, cfg Config) ([]Uni
 	// A model's own failure outranks the cancellations it caused.
 	var first error
 	for _, err := range errs {
-		if err != nil && !errors.Is(err, context.Canceled) {
+		if err != nil && !isCancel(err) {
 			return nil, err
 		}
 		if first == nil {
 			first = err
 		}
+	}
+	if parent.Err() != nil && (first != nil || n < len(units)) {
+		done := 0
+		for _, b := range ok {
+			if b {
+				done++
+			}
+		}
+		return nil, &Interrupted{Done: done, Total: len(units), Cause: context.Cause(parent)}
 	}
 	if first != nil {
 		return nil, first
@@ -156,6 +169,26 @@ func RunUnits(ctx context.Context, p *scenario.Plan, m Model, cfg Config) ([]Uni
 	}
 	return out, nil
 }
+
+func isCancel(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// Interrupted is a run whose context was cancelled (a signal, a deadline)
+// before every unit completed. No results are returned: the completed
+// units alone would look like a smaller, finished run.
+type Interrupted struct {
+	Done, Total int   // units completed, units asked for
+	Cause       error // context.Cause of the run's context
+}
+
+func (e *Interrupted) Error() string {
+	return fmt.Sprintf("interrupted (%v) after %d of %d replications", e.Cause, e.Done, e.Total)
+}
+
+// Unwrap yields the cause and context.Canceled, so errors.Is works with
+// either.
+func (e *Interrupted) Unwrap() []error { return []error{e.Cause, context.Canceled} }
 
 // runUnit runs one replication, turning a panic into a *UnitError.
 func runUnit(ctx context.Context, p *scenario.Plan, m Model, u Unit) (ur UnitResult, err error) {

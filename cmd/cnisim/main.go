@@ -1,7 +1,8 @@
 // Command cnisim simulates Kubernetes pod networks: CNI datapaths, the TCP
 // and request traffic that crosses them, and the pod launch pipeline.
 //
-// Exit codes: 0 success, 1 run failure, 2 bad usage or bad input.
+// Exit codes: 0 success, 1 run failure, 2 bad usage or bad input, 130 or
+// 143 a run stopped by SIGINT or SIGTERM (128 + the signal's number).
 package main
 
 import (
@@ -62,6 +63,7 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 
 func exitCode(err error, name string, stderr io.Writer) int {
 	var ue *usageError
+	var sg *signalled
 	switch {
 	case err == nil, errors.Is(err, pflag.ErrHelp):
 		return 0
@@ -69,6 +71,9 @@ func exitCode(err error, name string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "cnisim %s: %s\n", name, ue.msg)
 		fmt.Fprintf(stderr, "Run 'cnisim %s --help' for usage.\n", name)
 		return 2
+	case errors.As(err, &sg):
+		fmt.Fprintf(stderr, "cnisim %s: %v\n", name, err)
+		return sg.exitCode()
 	default:
 		fmt.Fprintf(stderr, "cnisim %s: %v\n", name, err)
 		return 1

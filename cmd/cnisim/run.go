@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
 
 	"github.com/cnisim/cnisim/experiments"
@@ -70,6 +69,9 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if f.parallel < 0 {
 		return usagef("--parallel %d: must be >= 0 (0: all cores)", f.parallel)
 	}
+	if err := checkOutDir(f.out); err != nil {
+		return err
+	}
 	spec, sharded, err := shardOf(f, fs.Changed("shard"), stderr)
 	if err != nil {
 		return err
@@ -96,7 +98,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		return errors.New("no simulator linked into this build")
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signalContext()
 	defer stop()
 	cfg := experiments.Config{Parallel: f.parallel, Version: version}
 	if sharded {
@@ -121,6 +123,10 @@ func runUnits(ctx context.Context, plan *scenario.Plan, cfg experiments.Config, 
 	if bar != nil {
 		bar.Finish()
 	}
+	var ie *experiments.Interrupted
+	if errors.As(err, &ie) {
+		return nil, fmt.Errorf("%w; nothing written", err)
+	}
 	if err != nil {
 		var ue *experiments.UnitError
 		if errors.As(err, &ue) && ue.Stack != nil {
@@ -133,7 +139,7 @@ func runUnits(ctx context.Context, plan *scenario.Plan, cfg experiments.Config, 
 
 // loadPlan reads and checks a scenario file; every failure is bad input.
 func loadPlan(path string, overrides []scenario.Override, yes bool) (*scenario.Plan, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path, maxScenarioBytes)
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
@@ -180,6 +186,39 @@ func emit(res *results.Results, plan *scenario.Plan, f runFlags, formatSet bool,
 	byFormat := map[string]*bytes.Buffer{"table": &table, "json": &js, "csv": &csv}
 	_, err := stdout.Write(byFormat[f.format].Bytes())
 	return err
+}
+
+// maxScenarioBytes bounds a scenario file: a sweep of a million values is
+// a few megabytes; more is a wrong path (a device, a log file).
+const maxScenarioBytes = 64 << 20
+
+// readLimited reads a whole file of at most limit bytes.
+func readLimited(path string, limit int64) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: larger than %d MiB: not a scenario file", path, limit>>20)
+	}
+	return data, nil
+}
+
+// checkOutDir refuses, before anything runs, an --out that exists and is
+// not a directory.
+func checkOutDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return usagef("--out %s: exists and is not a directory", dir)
+	}
+	return nil
 }
 
 func contains(xs []string, s string) bool {

@@ -45,7 +45,17 @@ func WriteFiles(dir string, files []File) error {
 			return fmt.Errorf("write %s: %w", filepath.Join(dir, f.Name), err)
 		}
 	}
+	syncDir(dir)
 	return nil
+}
+
+// syncDir makes the renames durable across a crash where the platform
+// allows (best effort: directories cannot be synced everywhere).
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
 }
 
 func writeTemp(dir string, f File) (string, error) {

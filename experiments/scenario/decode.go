@@ -40,7 +40,8 @@ func decode(file string, data []byte) (*decoder, error) {
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, &FieldError{Where: fmt.Sprintf("%s:%d", file, pe.Position.Line), Line: pe.Position.Line, Msg: syntaxMsg(pe)}
+			line := max(pe.Position.Line, 1) // the parser says 0 for some errors on line 1 ("\"\r\n")
+			return nil, &FieldError{Where: fmt.Sprintf("%s:%d", file, line), Line: line, Msg: syntaxMsg(pe)}
 		}
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}

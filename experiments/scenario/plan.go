@@ -83,8 +83,8 @@ func Load(file string, data []byte, opt Options) (*Plan, error) {
 		pt := p.Point(i)
 		errs := pt.Scenario.validate()
 		if len(errs) == 0 && opt.Validate != nil {
-			if err := opt.Validate(pt.Scenario); err != nil {
-				errs = hookErr(err)
+			if err := callHook(opt.Validate, pt.Scenario); err != nil {
+				errs = hookErr(err, pt.Scenario)
 			}
 		}
 		if len(errs) == 0 {
@@ -111,11 +111,66 @@ func Load(file string, data []byte, opt Options) (*Plan, error) {
 	return p, nil
 }
 
-func hookErr(err error) errList {
+// callHook runs the model layer's check. A panic there is a cnisim bug,
+// but the input provoked it: it is reported against the input (exit 2)
+// rather than crashing the command with a stack trace.
+func callHook(h func(*Scenario) error, s *Scenario) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the model layer failed on this input (a cnisim bug: please report it with the file): %v", r)
+		}
+	}()
+	return h(s)
+}
+
+// hookErr turns a Validate hook's error into a field error. A plain error
+// whose text starts with a scenario key ("cni.mode: ...", "cluster.mtu =
+// 600 leaves ...") is attributed to that key, so that Load can say which
+// line or --set flag holds the offending value.
+func hookErr(err error, s *Scenario) errList {
 	if fe, ok := err.(*FieldError); ok {
 		return errList{fe}
 	}
-	return errList{{Msg: err.Error()}}
+	msg := err.Error()
+	key, rest, ok := cutKey(msg)
+	if !ok {
+		return errList{{Msg: msg}}
+	}
+	fe := &FieldError{Key: key, Msg: rest}
+	if v, ok := s.value(key); ok {
+		fe.Value = Format(v)
+	}
+	if r, ok := strings.CutPrefix(rest, "= "); ok { // "key = value msg"
+		fe.Msg = r
+		if fe.Value != "" {
+			if r, ok := strings.CutPrefix(r, fe.Value+" "); ok {
+				fe.Msg = r
+			} else if r, ok := strings.CutPrefix(r, fe.Value+": "); ok {
+				fe.Msg = r
+			}
+		}
+	}
+	return errList{fe}
+}
+
+// cutKey splits "key: rest" or "key = rest" where key is a scenario key or
+// table; rest keeps a leading "= " for the second form.
+func cutKey(msg string) (key, rest string, ok bool) {
+	i := strings.IndexAny(msg, ": ")
+	if i <= 0 {
+		return "", "", false
+	}
+	key = msg[:i]
+	if fieldByKey[key] == nil && !isTable(key) && !strings.HasPrefix(key, cyclesTable+".") {
+		return "", "", false
+	}
+	switch {
+	case strings.HasPrefix(msg[i:], ": "):
+		return key, msg[i+2:], true
+	case strings.HasPrefix(msg[i:], " = "):
+		return key, msg[i+1:], true
+	}
+	return "", "", false
 }
 
 // axes checks the sweep's keys and values and stores canonical values.

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// An experiment and a `run` of the scenario file it writes give
+// byte-identical results.json (issue 8: one path for both).
+func TestExperimentResultsJSONIsRuns(t *testing.T) {
+	dir := t.TempDir()
+	exp, rerun := filepath.Join(dir, "exp"), filepath.Join(dir, "run")
+	var stdout, stderr bytes.Buffer
+	if code := runMain([]string{"experiment", "whatif-policy-rules", "--quick", "--out", exp}, &stdout, &stderr); code != 0 {
+		t.Fatalf("experiment: exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "| policy rules |") {
+		t.Errorf("experiment's stdout lacks its table:\n%s", stdout.String())
+	}
+	if code := runMain([]string{"run", filepath.Join(exp, "scenario.toml"), "--out", rerun}, &stdout, &stderr); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr.String())
+	}
+	a, _ := os.ReadFile(filepath.Join(exp, "results.json"))
+	b, _ := os.ReadFile(filepath.Join(rerun, "results.json"))
+	if len(a) == 0 || !bytes.Equal(a, b) {
+		t.Errorf("results.json of the experiment and of `cnisim run` of its scenario.toml differ")
+	}
+	for _, f := range []string{"results.csv", "policy-rules.png", "policy-rules.svg"} {
+		if st, err := os.Stat(filepath.Join(exp, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+func TestExperimentUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"experiment"}, {"experiment", "no-such"}, {"experiment", "paper-fig3", "--reps", "-1"},
+		{"reproduce", "extra"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := runMain(args, &stdout, &stderr); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, code, stderr.String())
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := runMain([]string{"list", "experiments"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "blog-async-curl") {
+		t.Errorf("list experiments: exit %d:\n%s", code, stdout.String())
+	}
+}

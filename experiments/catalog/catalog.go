@@ -1,0 +1,110 @@
+package catalog
+
+import (
+	"embed"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/cnisim/cnisim/experiments/scenario"
+)
+
+//go:embed scenarios/*.toml
+var files embed.FS
+
+// Experiment is one named study.
+type Experiment struct {
+	Name  string
+	Title string // one line: what is simulated
+	About string // what it shows and how to read it
+	// Scenarios are file names under scenarios/, run in this order.
+	Scenarios []string
+	// Quick overrides every scenario for the --quick form (few, short
+	// replications); Paper notes how the full form relates to the source.
+	Quick []Setting
+	// Needs lists the workload kinds the experiment uses.
+	Needs []string
+	// Analyse turns the runs into figures, tables and checks.
+	Analyse func(d *Data) (*Output, error)
+}
+
+// Setting is one scenario key and value (a TOML value: string, int64,
+// float64, bool).
+type Setting struct {
+	Key   string
+	Value any
+}
+
+var registry []*Experiment
+
+func register(e *Experiment) { registry = append(registry, e) }
+
+// All returns the experiments in report order.
+func All() []*Experiment {
+	out := slices.Clone(registry)
+	slices.SortStableFunc(out, func(a, b *Experiment) int { return rank(a.Name) - rank(b.Name) })
+	return out
+}
+
+// order is the report's order: the paper's figures, the vendor analysis,
+// then the what-if studies.
+var order = []string{
+	"paper-fig3", "paper-fig4", "paper-fig5", "paper-fig6", "paper-fig7",
+	"blog-async-curl", "blog-mtu9000", "blog-wrk",
+	"whatif-mtu", "whatif-policy-rules", "whatif-encap-vs-direct", "whatif-encryption-mtu",
+}
+
+func rank(name string) int {
+	if i := slices.Index(order, name); i >= 0 {
+		return i
+	}
+	return len(order)
+}
+
+// Names lists the experiment names in report order.
+func Names() []string {
+	var out []string
+	for _, e := range All() {
+		out = append(out, e.Name)
+	}
+	return out
+}
+
+// Lookup finds an experiment by name.
+func Lookup(name string) (*Experiment, error) {
+	for _, e := range registry {
+		if e.Name == name {
+			return e, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown experiment %q (valid: %s)", name, strings.Join(Names(), ", "))
+}
+
+// ScenarioFile returns an embedded scenario file.
+func ScenarioFile(name string) ([]byte, error) {
+	return files.ReadFile("scenarios/" + name)
+}
+
+// Load reads one of e's scenario files with the overrides of the form
+// asked for: the quick settings, then reps (if > 0), then extra.
+func (e *Experiment) Load(file string, quick bool, reps int, validate func(*scenario.Scenario) error) (*scenario.Plan, error) {
+	data, err := ScenarioFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("experiment %s: %w", e.Name, err)
+	}
+	var ovs []scenario.Override
+	if quick {
+		for _, s := range e.Quick {
+			ovs = append(ovs, scenario.Override{Key: s.Key, Value: s.Value,
+				Source: fmt.Sprintf("experiment %s --quick (%s = %s)", e.Name, s.Key, scenario.Format(s.Value))})
+		}
+	}
+	if reps > 0 {
+		ovs = append(ovs, scenario.Override{Key: "replications", Value: int64(reps), Source: fmt.Sprintf("--reps %d", reps)})
+	}
+	plan, err := scenario.Load(file, data, scenario.Options{Overrides: ovs, Validate: validate})
+	if err != nil {
+		return nil, fmt.Errorf("experiment %s: %w", e.Name, err)
+	}
+	return plan, nil
+}

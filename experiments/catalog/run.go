@@ -1,0 +1,176 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"runtime"
+	"time"
+
+	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/scenario"
+)
+
+// Runner runs experiments. Scenario runs are cached by file and form, so
+// experiments that share a scenario file (Fig. 5 and Fig. 6) run it once.
+type Runner struct {
+	Model    experiments.Model
+	Validate func(*scenario.Scenario) error // the model layer's checks (simulate.Validate)
+	Parallel int                            // workers; <= 0: all cores
+	Version  string
+	Quick    bool
+	Reps     int // > 0 overrides every scenario's replications
+	// Log receives one progress line per scenario; nil is silent.
+	Log io.Writer
+	// Bar, if set, returns a progress callback for a scenario's units and
+	// a function to call when they are done.
+	Bar func() (update func(done, total int), finish func())
+
+	cache map[string]*Run
+}
+
+// Run is one scenario file's run.
+type Run struct {
+	File    string
+	Plan    *scenario.Plan
+	Results *results.Results
+	// PerRep holds each unit's scalar metrics, [point][replication], for
+	// tables of individual runs (the vendor's 5-run table).
+	PerRep  [][]map[string]float64
+	Elapsed time.Duration
+}
+
+// Data is what an experiment's Analyse sees.
+type Data struct {
+	Exp   *Experiment
+	Quick bool
+	Runs  []*Run // in Exp.Scenarios order
+}
+
+// MissingWorkload is returned when the simulator does not implement a
+// workload an experiment needs.
+type MissingWorkload struct {
+	Kind string
+	Err  error
+}
+
+func (e *MissingWorkload) Error() string {
+	return fmt.Sprintf("needs workload %s, which the simulator does not have yet (%v)", e.Kind, e.Err)
+}
+
+func (e *MissingWorkload) Unwrap() error { return e.Err }
+
+// notSimulated matches simulate.Run's refusal of a workload kind.
+var notSimulated = regexp.MustCompile(`workload\.kind = "([a-z_]+)" is not simulated yet`)
+
+// Run runs every scenario of e (or reuses a cached run) and returns them.
+func (r *Runner) Run(ctx context.Context, e *Experiment) (*Data, error) {
+	d := &Data{Exp: e, Quick: r.Quick}
+	for i, f := range e.Scenarios {
+		run, err := r.scenario(ctx, e, f, fmt.Sprintf("%s [%d/%d]", e.Name, i+1, len(e.Scenarios)))
+		if err != nil {
+			return nil, err
+		}
+		d.Runs = append(d.Runs, run)
+	}
+	return d, nil
+}
+
+func (r *Runner) scenario(ctx context.Context, e *Experiment, file, label string) (*Run, error) {
+	plan, err := e.Load(file, r.Quick, r.Reps, r.Validate)
+	if err != nil {
+		return nil, err
+	}
+	// The resolved scenario identifies the run: same text, same numbers.
+	key := file + "\x00" + plan.Base.ResolvedString()
+	if run, ok := r.cache[key]; ok {
+		r.logf("%s: %s (already run)\n", label, file)
+		return run, nil
+	}
+	r.logf("%s: %s: %d points x %d replications\n", label, file, plan.Len(), plan.Base.Replications)
+	var update func(done, total int)
+	var finish func()
+	if r.Bar != nil {
+		update, finish = r.Bar()
+	}
+	start := time.Now()
+	run, err := r.runPlan(ctx, plan, update)
+	if finish != nil {
+		finish()
+	}
+	if err != nil {
+		if m := notSimulated.FindStringSubmatch(err.Error()); m != nil {
+			return nil, &MissingWorkload{Kind: m[1], Err: err}
+		}
+		var ue *experiments.UnitError
+		if errors.As(err, &ue) && ue.Stack != nil {
+			r.logf("%s\n", ue.Stack)
+		}
+		return nil, fmt.Errorf("experiment %s, scenario %s: %w", e.Name, file, err)
+	}
+	run.File, run.Elapsed = file, time.Since(start)
+	if r.cache == nil {
+		r.cache = map[string]*Run{}
+	}
+	r.cache[key] = run
+	return run, nil
+}
+
+func (r *Runner) logf(format string, a ...any) {
+	if r.Log != nil {
+		fmt.Fprintf(r.Log, format, a...)
+	}
+}
+
+// runPlan runs a plan a few points at a time and aggregates each batch
+// before the next starts, so memory holds one batch's raw samples (RR
+// latencies: one observation per transaction) rather than the whole
+// sweep's. Aggregate treats points independently, so the results are
+// those of one Aggregate over every unit, as `cnisim run` computes them.
+func (r *Runner) runPlan(ctx context.Context, plan *scenario.Plan, update func(done, total int)) (*Run, error) {
+	reps := plan.Base.Replications
+	workers := r.Parallel
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	run := &Run{Plan: plan, PerRep: make([][]map[string]float64, plan.Len())}
+	var res *results.Results
+	total, done := plan.Len()*reps, 0
+	for first := 0; first < plan.Len(); {
+		var units []experiments.Unit
+		last := first
+		for ; last < plan.Len() && len(units) < workers; last++ {
+			for rep := range reps {
+				units = append(units, experiments.Unit{Point: last, Rep: rep})
+			}
+		}
+		cfg := experiments.Config{Parallel: r.Parallel, Version: r.Version, Units: units}
+		if update != nil {
+			base := done
+			cfg.Progress = func(d, _ int) { update(base+d, total) }
+		}
+		urs, err := experiments.RunUnits(ctx, plan, r.Model, cfg)
+		if err != nil {
+			return nil, err
+		}
+		part := experiments.Aggregate(plan, urs, r.Version)
+		if res == nil {
+			res = part
+		} else {
+			res.Points = append(res.Points, part.Points...)
+		}
+		for pt := first; pt < last; pt++ {
+			run.PerRep[pt] = make([]map[string]float64, reps)
+		}
+		for _, u := range urs {
+			run.PerRep[u.Point][u.Rep] = u.Sample.Scalars
+		}
+		done += len(units)
+		first = last
+	}
+	run.Results = res
+	return run, nil
+}

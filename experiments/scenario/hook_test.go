@@ -1,0 +1,67 @@
+package scenario_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/cnisim/cnisim/experiments/scenario"
+)
+
+// A model-layer hook error that starts with a key is located at the key's
+// line, or at the --set flag that set it, and shows the value.
+func TestHookErrorLocated(t *testing.T) {
+	file := "name = \"x\"\n[cluster]\nmtu = 600\n[cni]\nplugin = \"flannel\"\nmode = \"ipip\"\n"
+	cases := []struct {
+		name string
+		hook error
+		sets []string
+		want string
+	}{
+		{"colon form in file", errors.New(`cni.mode: plugin flannel has no mode "ipip"`), nil,
+			`s.toml:6: cni.mode = "ipip": plugin flannel has no mode "ipip"`},
+		{"colon form from --set", errors.New(`cni.mode: plugin flannel has no mode "vxlann"`), []string{"cni.mode=vxlann"},
+			`--set cni.mode=vxlann: cni.mode = "vxlann": plugin flannel has no mode`},
+		{"equals form", fmt.Errorf("cluster.mtu = %d leaves a pod MTU of 550", 600), nil,
+			"s.toml:3: cluster.mtu = 600: leaves a pod MTU of 550"},
+		{"table", errors.New("cni: stage vxlan has no cost"), nil, "s.toml:4: cni: stage vxlan has no cost"},
+		{"not a key", errors.New("something: went wrong"), nil, "s.toml: something: went wrong"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var ovs []scenario.Override
+			for _, s := range c.sets {
+				o, err := scenario.ParseSet(s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ovs = append(ovs, o)
+			}
+			hook := func(*scenario.Scenario) error { return c.hook }
+			_, err := scenario.Load("s.toml", []byte(file), scenario.Options{Overrides: ovs, Validate: hook})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got %v\nwant it to contain %q", err, c.want)
+			}
+		})
+	}
+}
+
+// A panic in the model layer's check is reported against the input, not
+// propagated (the CLI would print a stack trace).
+func TestHookPanicIsError(t *testing.T) {
+	hook := func(*scenario.Scenario) error { panic("index out of range [-1]") }
+	_, err := scenario.Load("s.toml", []byte("[cni]\nplugin = \"x.toml\"\n"), scenario.Options{Validate: hook})
+	if err == nil || !strings.Contains(err.Error(), "s.toml") || !strings.Contains(err.Error(), "a cnisim bug") {
+		t.Errorf("got %v", err)
+	}
+}
+
+// The TOML parser reports line 0 for a CR-LF inside a string on line 1;
+// the error still names line 1.
+func TestSyntaxErrorLineNeverZero(t *testing.T) {
+	_, err := scenario.Load("s.toml", []byte("\"\r\n"), scenario.Options{})
+	if err == nil || !strings.Contains(err.Error(), "s.toml:1: TOML syntax") {
+		t.Errorf("got %v", err)
+	}
+}
