@@ -4,8 +4,9 @@
 // metric across replications into results tables.
 //
 // The unit of work is one (point, replication) pair. Units are independent
-// and seeded by UnitSeed, a fixed function of the scenario seed, the point
-// index and the replication, so any subset of units (a shard) can run
+// and seeded by UnitSeed, a fixed function of the scenario seed and the
+// replication (common random numbers across points), so any subset of
+// units (a shard) can run
 // anywhere and Aggregate rebuilds the same results from the raw samples,
 // whatever the order they arrive in and whatever the degree of parallelism.
 package experiments
