@@ -9,4 +9,11 @@
 // overrides and sweep values go through the same typed assignment as the
 // file, so all three accept exactly the same values. Resolved writes the
 // effective scenario back with every key, so a run can be repeated exactly.
+//
+// Two defaults are assumptions rather than measurements: cluster.cpu_jitter
+// = 0.05 (every job's CPU time varies with a 5% coefficient of variation;
+// 0 makes it exact) and cni.policy_conntrack = false (every packet walks
+// cni.policy_rules, DESIGN's stateless rule set; true charges the rules only
+// to connection-opening packets, as with Calico's and kube-proxy's conntrack
+// ESTABLISHED accept).
 package scenario

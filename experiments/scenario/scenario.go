@@ -33,19 +33,25 @@ type Cluster struct {
 	FrameOverhead int           `toml:"frame_overhead"` // wire bytes per frame beyond the IP packet
 	Offloads      bool          `toml:"offloads"`       // GSO/GRO super-packets
 	QdiscPackets  int           `toml:"qdisc_packets"`  // NIC transmit queue length
+	// CPUJitter is the coefficient of variation of every job's service
+	// time on a core (network.Config.CPUJitter); 0 = exact cycles.
+	CPUJitter float64 `toml:"cpu_jitter"`
 }
 
 // CNI selects the pod network. Plugin and mode names are checked by the
 // model layer (Options.Validate), not here.
 type CNI struct {
-	Plugin      string        `toml:"plugin"` // built-in name or path to a model file
-	Mode        string        `toml:"mode"`   // "" = the plugin's default mode
-	PodMTU      int           `toml:"pod_mtu"`
-	Policy      bool          `toml:"policy"`
-	PolicyRules int           `toml:"policy_rules"`
-	AsyncSetup  bool          `toml:"async_setup"`
-	SetupDelay  time.Duration `toml:"setup_delay"`
-	Encrypt     bool          `toml:"encrypt"`
+	Plugin      string `toml:"plugin"` // built-in name or path to a model file
+	Mode        string `toml:"mode"`   // "" = the plugin's default mode
+	PodMTU      int    `toml:"pod_mtu"`
+	Policy      bool   `toml:"policy"`
+	PolicyRules int    `toml:"policy_rules"`
+	// PolicyConntrack: only connection-opening packets walk the
+	// policy_rules (conntrack accepts established flows first).
+	PolicyConntrack bool          `toml:"policy_conntrack"`
+	AsyncSetup      bool          `toml:"async_setup"`
+	SetupDelay      time.Duration `toml:"setup_delay"`
+	Encrypt         bool          `toml:"encrypt"`
 }
 
 // TCP holds transport settings (Linux defaults).
@@ -113,6 +119,11 @@ func Defaults() Scenario {
 			MTU:           1500,
 			FrameOverhead: 38,   // Ethernet header+FCS 18, preamble+IFG 20
 			QdiscPackets:  1000, // Linux txqueuelen default
+			// Assumed, not measured: per-packet cycle counts vary by a few
+			// percent (cache misses, interrupts, frequency); 5% keeps the
+			// means and gives replications and RR latency quantiles a
+			// spread. 0 makes every job cost exactly its cycles.
+			CPUJitter: 0.05,
 		},
 		CNI: CNI{
 			Plugin:     "flannel",

@@ -84,7 +84,7 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 	// The profile's costs are cycles at its own frequency; a cluster at
 	// another frequency runs the same cycles faster or slower, which the
 	// network model does by dividing by the cluster's GHz.
-	opt := cni.PathOptions{Policy: sc.CNI.Policy, PolicyRules: sc.CNI.PolicyRules, Encrypt: sc.CNI.Encrypt}
+	opt := cni.PathOptions{Policy: sc.CNI.Policy, PolicyRules: sc.CNI.PolicyRules, PolicyConntrack: sc.CNI.PolicyConntrack, Encrypt: sc.CNI.Encrypt}
 	placement := datapath.Placement(sc.Workload.Placement)
 	fwd, err := m.Path(mode, placement, opt, prof)
 	if err != nil {
@@ -115,6 +115,8 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.LinkDelay = sim.FromDuration(c.LinkDelay)
 	cl.MTU, cl.FrameOverhead, cl.QdiscLen = c.MTU, c.FrameOverhead, c.QdiscPackets
 	cl.DropOversize = st.Forward.OuterDF
+	cl.CPUJitter = c.CPUJitter
+	cl.Streams = sim.Streams{Seed: seed, Replication: rep}
 	w := sc.Workload
 	launch, err := clientLaunch(sc)
 	if err != nil {

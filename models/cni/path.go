@@ -21,6 +21,12 @@ type PathOptions struct {
 	// RuleCycles overrides the per-rule cost in cycles; 0 uses the
 	// engine's default (RuleNanos) at the profile's CPU frequency.
 	RuleCycles float64
+	// PolicyConntrack says the rule set sits behind a conntrack
+	// ESTABLISHED accept (Calico, kube-proxy): only connection-opening
+	// packets walk the PolicyRules, so their cost goes to
+	// CostedStep.RuleCycles instead of Cycles. False: every packet walks
+	// them (DESIGN 2: netfilter cost = base + per-rule cost x rules).
+	PolicyConntrack bool
 }
 
 // RuleNanos is the default cost of walking one policy rule, per engine.
@@ -59,7 +65,8 @@ func (m *Model) Graph(mode string, placement datapath.Placement, opt PathOptions
 // direction of a flow. Each step costs the profile's entry for (stage,
 // plugin, mode, placement); a policy step of a plugin whose policy toggle
 // is off costs the plugin-independent entry; steps marked rules add the
-// per-rule cost times opt.PolicyRules.
+// per-rule cost times opt.PolicyRules, to every packet (Cycles) or, with
+// opt.PolicyConntrack, to connection-opening packets only (RuleCycles).
 func (m *Model) Path(mode string, placement datapath.Placement, opt PathOptions, costs datapath.CostSource) (datapath.CostedPath, error) {
 	if costs == nil {
 		return datapath.CostedPath{}, fmt.Errorf("plugin %s: no calibration profile", m.Name)
@@ -82,10 +89,15 @@ func (m *Model) Path(mode string, placement datapath.Placement, opt PathOptions,
 		if !ok {
 			return datapath.CostedPath{}, fmt.Errorf("calibration profile has no cost for stage %s (plugin %s, mode %s, %s)", s.Kind, m.Name, md.Name, placement)
 		}
+		cs := datapath.CostedStep{Step: s.Step, Cycles: c, CyclesPerByte: cpb}
 		if s.Rules {
-			c += ruleCycles * float64(opt.PolicyRules)
+			if rc := ruleCycles * float64(opt.PolicyRules); opt.PolicyConntrack {
+				cs.RuleCycles = rc
+			} else {
+				cs.Cycles += rc
+			}
 		}
-		cp.Steps[i] = datapath.CostedStep{Step: s.Step, Cycles: c, CyclesPerByte: cpb}
+		cp.Steps[i] = cs
 	}
 	if cp.InterHost {
 		cp.EncapBytes = md.encapBytes(opt.Encrypt)

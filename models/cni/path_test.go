@@ -160,3 +160,40 @@ func TestPodMTUAndFragmentation(t *testing.T) {
 		t.Error("pod MTU below 68 accepted")
 	}
 }
+
+// Conntrack-guarded rules: with PolicyConntrack the per-rule cost leaves
+// Cycles (what every data packet pays) for RuleCycles (what connection-
+// opening packets pay); without it every packet pays rules x 48 cycles at
+// each rules stage (DESIGN 2: netfilter cost = base + per-rule cost x rules).
+func TestPolicyConntrack(t *testing.T) {
+	calico := builtin(t, "calico")
+	base, _ := calico.Path("native", datapath.Inter, PathOptions{Policy: true}, fixedCosts{2.4})
+	for _, rules := range []int{1, 100, 5000} {
+		stateless, err := calico.Path("native", datapath.Inter, PathOptions{Policy: true, PolicyRules: rules}, fixedCosts{2.4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct, err := calico.Path("native", datapath.Inter, PathOptions{Policy: true, PolicyRules: rules, PolicyConntrack: true}, fixedCosts{2.4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		walks := 0
+		for i, s := range ct.Steps {
+			sl := stateless.Steps[i]
+			if s.Cycles != base.Steps[i].Cycles || sl.RuleCycles != 0 {
+				t.Errorf("%d rules, step %d (%s): conntrack cycles %v (base %v), stateless rule cycles %v",
+					rules, i, s.Kind, s.Cycles, base.Steps[i].Cycles, sl.RuleCycles)
+			}
+			if s.RuleCycles == 0 {
+				continue
+			}
+			walks++
+			if want := 48 * float64(rules); math.Abs(s.RuleCycles-want) > 1e-9 || math.Abs(sl.Cycles-base.Steps[i].Cycles-want) > 1e-9 {
+				t.Errorf("%d rules, step %d: rule cycles %v, stateless +%v; want %v", rules, i, s.RuleCycles, sl.Cycles-base.Steps[i].Cycles, want)
+			}
+		}
+		if walks != 2 { // cali-FORWARD on each node
+			t.Errorf("%d rules: %d rules stages, want 2", rules, walks)
+		}
+	}
+}

@@ -63,7 +63,8 @@ func (p Path) Validate() error {
 }
 
 // CyclesFor is the cost of the step (all Count crossings) for a packet of
-// bytes.
+// bytes of an established flow; a connection-opening packet adds
+// Count x RuleCycles.
 func (s CostedStep) CyclesFor(bytes int) float64 {
 	return float64(s.Count) * (s.Cycles + s.CyclesPerByte*float64(bytes))
 }

@@ -70,11 +70,17 @@ type Step struct {
 
 // CostedStep is a Step with its calibrated cost at the path's CPU
 // frequency: Cycles per crossing plus CyclesPerByte times the packet's
-// bytes.
+// bytes, plus RuleCycles per crossing for connection-opening packets only.
 type CostedStep struct {
 	Step
 	Cycles        float64
 	CyclesPerByte float64
+	// RuleCycles are policy rules walked only by packets that open a
+	// connection (TCP SYN and SYN-ACK, the first packet of a flow in each
+	// direction): a rule set behind a conntrack ESTABLISHED accept. Rules
+	// walked by every packet (a stateless rule set) are part of Cycles, so
+	// Cycles is always the steady-state cost of a data packet.
+	RuleCycles float64
 }
 
 // CostedPath is what the network model executes for one direction of a

@@ -39,13 +39,21 @@ func (n *Network) Accounting() Accounting {
 
 func (a *Accounting) add(s *segment) {
 	for j, st := range s.steps {
-		pk := float64(s.pkts)
+		pk, jpk := float64(s.pkts), s.jPkts
 		if s.outer[j] {
 			pk += float64(s.frags)
+			jpk += s.jFrags
 		}
 		c := float64(st.Count)
 		a.Crossings[s.node][st.Kind] += pk * c
-		a.Cycles[s.node][st.Kind] += c * (pk*st.Cycles + float64(s.bytes)*st.CyclesPerByte)
+		// the cycles run: calibrated cycles times the jitter factors
+		// (the j* sums are 0 without jitter), rules for the packets that
+		// walked them
+		cyc := (pk+jpk)*st.Cycles + (float64(s.bytes)+s.jBytes)*st.CyclesPerByte
+		if st.RuleCycles != 0 {
+			cyc += (float64(s.rulePkts) + s.jRules) * st.RuleCycles
+		}
+		a.Cycles[s.node][st.Kind] += c * cyc
 	}
 }
 

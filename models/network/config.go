@@ -26,6 +26,14 @@ type Config struct {
 	// DropOversize makes an outer packet larger than MTU drop (DF set)
 	// instead of fragmenting into two frames.
 	DropOversize bool
+	// CPUJitter is the coefficient of variation of every job's service
+	// time on a core (cache misses, interrupts, frequency changes): each
+	// job costs its calibrated cycles times a lognormal factor of mean 1
+	// (jitter.go). 0, the default, makes every job cost exactly its cycles.
+	CPUJitter float64
+	// Streams seeds the jitter draws (one stream per node); unused when
+	// CPUJitter is 0.
+	Streams sim.Streams
 }
 
 // DefaultConfig returns a two-node cluster like the paper's testbed:
@@ -58,6 +66,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("cluster.qdisc_len = %d: must be >= 1", c.QdiscLen)
 	case c.RxRing < 1:
 		return fmt.Errorf("cluster.rx_ring = %d: must be >= 1", c.RxRing)
+	case !(c.CPUJitter >= 0 && c.CPUJitter <= 1):
+		return fmt.Errorf("cluster.cpu_jitter = %g: must be in [0, 1] (coefficient of variation of a job's service time)", c.CPUJitter)
 	case c.DaemonCore >= c.CoresPerNode || c.DaemonCore < -1:
 		return fmt.Errorf("cluster.daemon_core = %d: must be -1 (last core) or in [0, %d]", c.DaemonCore, c.CoresPerNode-1)
 	}

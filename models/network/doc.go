@@ -13,7 +13,15 @@
 // events of their own, and packets come from a free list, so a data
 // packet with its share of ACKs costs about 1.5 events.
 //
-// Costs are accounted per route segment (packets and bytes) and multiplied
-// out by Accounting into cycles per stage kind per node: the "virtual perf"
+// A job costs its steps' calibrated cycles, plus the RuleCycles of
+// conntrack-guarded policy rules for a packet that opens a connection (a
+// SYN or SYN-ACK, or the first packet of a direction through the node),
+// times a lognormal factor of mean 1 and coefficient of variation
+// Config.CPUJitter drawn from the node's own stream (jitter.go; none when
+// CPUJitter is 0, the default, so closed forms hold exactly).
+//
+// Costs are accounted per route segment (packets and bytes, the jitter
+// factors, the packets that walked rules) and multiplied out by Accounting
+// into the cycles actually run per stage kind per node: the "virtual perf"
 // of DESIGN 2, "Statistics".
 package network

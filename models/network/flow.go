@@ -95,8 +95,15 @@ func (r *Route) Recv(pkts int, bytes int64, at sim.Time) sim.Time {
 	}
 	s.pkts += uint64(pkts)
 	s.bytes += uint64(bytes)
-	svc := sim.Time(float64(pkts)*s.psPkt + s.psByte*float64(bytes) + 0.5)
-	_, done := r.net.Nodes[r.dst].Cores[r.recvCore].Serve(at, svc)
+	t := float64(pkts)*s.psPkt + s.psByte*float64(bytes)
+	if j := &r.net.jit; j.on && t > 0 {
+		// one job: one factor for the whole copy
+		f := j.factor(r.dst)
+		t *= f
+		s.jPkts += (f - 1) * float64(pkts)
+		s.jBytes += (f - 1) * float64(bytes)
+	}
+	_, done := r.net.Nodes[r.dst].Cores[r.recvCore].Serve(at, sim.Time(t+0.5))
 	return done
 }
 

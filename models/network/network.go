@@ -42,6 +42,7 @@ type Network struct {
 	routes     []*Route
 	psPerByte  float64
 	daemonCore int16
+	jit        jitter
 
 	sent, delivered, dropQdisc, dropRx, dropDF, dropHook uint64
 }
@@ -61,6 +62,7 @@ func New(e *sim.Engine, cfg Config) (*Network, error) {
 		n.Nodes[i].lookahead = sim.Never
 		n.Nodes[i].wake.Init(e, (*nicFlusher)(n), uint64(i))
 	}
+	n.jit = newJitter(cfg.CPUJitter, cfg.Streams, cfg.Nodes)
 	n.daemonCore = int16(cfg.DaemonCore)
 	if cfg.DaemonCore < 0 {
 		n.daemonCore = int16(cfg.CoresPerNode - 1)
@@ -130,7 +132,13 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 		// others may hand the NIC a packet before ones already queued
 		// (by at most the difference): routes of one plugin share costs.
 		src := &n.Nodes[spec.Src]
-		src.lookahead = min(src.lookahead, sendLookahead(segs))
+		// Jitter can make a job faster than its cycles, down to the
+		// least factor.
+		la := sendLookahead(segs)
+		if n.jit.on {
+			la = sim.Time(float64(la) * n.jit.floor)
+		}
+		src.lookahead = min(src.lookahead, la)
 	}
 	n.routes = append(n.routes, r)
 	return r, nil
@@ -212,7 +220,13 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 			}
 			nd.RxPackets++
 		}
-		_, t = nd.Cores[core].Serve(t, s.service(p))
+		var svc sim.Time
+		if s.psRule == 0 && !n.jit.on {
+			svc = s.service(p, false)
+		} else {
+			svc = n.serviceSlow(s, p)
+		}
+		_, t = nd.Cores[core].Serve(t, svc)
 		if s.fromRx {
 			nd.rx[core].push(t)
 		}

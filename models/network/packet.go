@@ -2,7 +2,9 @@ package network
 
 import "github.com/cnisim/cnisim/sim"
 
-// Header flags carried by a packet for its transport (opaque to the network).
+// Header flags carried by a packet for its transport. The network reads
+// only FlagSYN: a SYN or SYN-ACK walks conntrack-guarded policy rules
+// (datapath.CostedStep.RuleCycles).
 const (
 	FlagSYN uint8 = 1 << iota
 	FlagACK
@@ -11,7 +13,8 @@ const (
 	FlagProbe // zero-window probe: the receiver answers with an ACK at once
 )
 
-// Header is the transport's view of a packet. The network never reads it.
+// Header is the transport's view of a packet. The network reads only
+// Flags&FlagSYN.
 type Header struct {
 	Flags uint8
 	Seq   int64 // first payload byte (TCP) or datagram number (UDP)

@@ -10,24 +10,31 @@ import (
 // segment is a run of consecutive steps with the same side and context:
 // one job on one core. The wire crossing is a segment of its own.
 type segment struct {
+	// the fields advance reads for every packet come first: one cache line
 	wire     bool
 	firstDst bool // first segment on the receiving side: always an event
-	ctx      datapath.Context
-	node     int
-	steps    []datapath.CostedStep
-	outer    []bool // per step: runs on the outer packet (twice when fragmented)
+	fromRx   bool // first receiving segment of an inter-host route: the receive ring
+	pick     corePick
+	// tracked: a packet of this direction has walked the segment's rules,
+	// so the node's conntrack has the flow and accepts its packets early
+	tracked bool
+	ctx     datapath.Context
+	node    int
+	nd      *Node    // resolved by NewRoute
+	fixed   sim.Time // service of an unfragmented packet before its per-byte part, rounded as service
 
 	// service time in picoseconds: psPkt + psOuter (x2 if fragmented) + psByte x IP bytes
-	psPkt, psOuter, psByte float64
+	// (+ psRule for a connection-opening packet)
+	psByte, psRule, psPkt, psOuter float64
 
-	// accounting: multiplied out by Accounting
-	pkts, frags, bytes uint64
+	// accounting: multiplied out by Accounting. rulePkts walked the rules;
+	// the j* sums are sum(f-1) over jittered jobs (factor f) of the
+	// corresponding counts, so cycles are those actually run.
+	pkts, bytes, frags, rulePkts  uint64
+	jPkts, jFrags, jBytes, jRules float64
 
-	// resolved by NewRoute for advance
-	nd     *Node
-	pick   corePick
-	fromRx bool     // first receiving segment of an inter-host route: the receive ring
-	fixed  sim.Time // service of an unfragmented packet before its per-byte part, rounded as service
+	steps []datapath.CostedStep
+	outer []bool // per step: runs on the outer packet (twice when fragmented)
 }
 
 // corePick says which core runs a segment.
@@ -40,15 +47,62 @@ const (
 	pickRSS                     // NET_RX on the core RSS picks for the route
 )
 
-func (s *segment) service(p *Packet) sim.Time {
-	if s.psByte == 0 && !p.frag {
+func (s *segment) service(p *Packet, opens bool) sim.Time {
+	if s.psByte == 0 && !p.frag && !opens {
 		return s.fixed
 	}
 	t := s.psPkt + s.psOuter + s.psByte*float64(p.IPBytes)
 	if p.frag {
 		t += s.psOuter
 	}
+	if opens {
+		t += s.psRule
+	}
 	return sim.Time(t + 0.5)
+}
+
+// opens reports whether p walks the segment's conntrack-guarded rules: a
+// TCP SYN or SYN-ACK (retransmissions too), or any first packet of the
+// direction on this node (the first datagram of a UDP flow). Later packets
+// match the conntrack entry and are accepted before the rules.
+func (s *segment) opens(p *Packet) bool {
+	if p.Flags&FlagSYN != 0 || !s.tracked {
+		s.tracked = true
+		return true
+	}
+	return false
+}
+
+// serviceSlow is a job's service time with conntrack-guarded rules or CPU
+// jitter, counted for the accounting; out of line so that advance stays
+// small for the common case (neither).
+//
+//go:noinline
+func (n *Network) serviceSlow(s *segment, p *Packet) sim.Time {
+	opens := s.psRule != 0 && s.opens(p)
+	if opens {
+		s.rulePkts++
+	}
+	svc := s.service(p, opens)
+	if n.jit.on && svc > 0 {
+		f := n.jit.factor(s.node)
+		svc = sim.Time(float64(svc)*f + 0.5)
+		s.jitter(p, opens, f)
+	}
+	return svc
+}
+
+// jitter records a job's jitter factor f for the accounting.
+func (s *segment) jitter(p *Packet, opens bool, f float64) {
+	d := f - 1
+	s.jPkts += d
+	s.jBytes += d * float64(p.IPBytes)
+	if p.frag {
+		s.jFrags += d
+	}
+	if opens {
+		s.jRules += d
+	}
 }
 
 // encapKinds mark where the outer packet begins (send) and ends (receive).
@@ -68,8 +122,11 @@ func compile(path datapath.CostedPath, src, dst int, ghz float64) (segs []segmen
 	outer := make([]bool, len(path.Steps))
 	lastSrcEncap, firstDstEncap := -1, -1
 	for i, st := range path.Steps {
-		if st.Count < 0 || st.Cycles < 0 || st.CyclesPerByte < 0 {
+		if st.Count < 0 || st.Cycles < 0 || st.CyclesPerByte < 0 || st.RuleCycles < 0 {
 			return nil, recv, fmt.Errorf("step %d (%s): negative count or cost", i, st.Kind)
+		}
+		if st.RuleCycles > 0 && st.Context == datapath.Recv {
+			return nil, recv, fmt.Errorf("step %d (%s): rule cycles in the recv context (policy rules run in the kernel's send or softirq path)", i, st.Kind)
 		}
 		if i > 0 && st.Side == datapath.Src && path.Steps[i-1].Side == datapath.Dst {
 			return nil, recv, fmt.Errorf("step %d (%s): a src step after a dst step; steps must run src first", i, st.Kind)
@@ -107,6 +164,7 @@ func compile(path datapath.CostedPath, src, dst int, ghz float64) (segs []segmen
 			s.psPkt += c * st.Cycles * ps
 		}
 		s.psByte += c * st.CyclesPerByte * ps
+		s.psRule += c * st.RuleCycles * ps
 	}
 	recv.node = dst
 	recv.ctx = datapath.Recv

@@ -22,6 +22,8 @@ func Run(cfg Config) (r Result, err error) {
 	if err := cfg.Validate(); err != nil {
 		return Result{}, err
 	}
+	// CPU jitter draws from the replication's streams, so replications differ.
+	cfg.Cluster.Streams = sim.Streams{Seed: cfg.Seed, Replication: cfg.Replication}
 	e := sim.NewEngine()
 	n, err := network.New(e, cfg.Cluster)
 	if err != nil {
