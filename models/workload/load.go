@@ -2,7 +2,6 @@ package workload
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/cnisim/cnisim/models/network"
 	"github.com/cnisim/cnisim/models/tcp"
@@ -142,19 +141,7 @@ func (l *load) result() Result {
 	span := (cfg.Duration - cfg.Warmup).Seconds()
 	var r Result
 	r.RequestsPerS = float64(l.completed) / span
-	r.LatencyUs = l.latency
-	if len(l.latency) > 0 {
-		s := append([]float64(nil), l.latency...)
-		sort.Float64s(s)
-		var sum float64
-		for _, x := range s {
-			sum += x
-		}
-		r.RTTus = sum / float64(len(s))
-		r.LatencyP50us = quantile(s, 0.5)
-		r.LatencyP90us = quantile(s, 0.9)
-		r.LatencyP99us = quantile(s, 0.99)
-	}
+	r.summariseLatency(l.latency)
 	a := l.n.Accounting().Sub(l.acct0)
 	_, sn := podNodes(cfg.Placement)
 	r.CPUCoresUsedByNode = make([]float64, len(a.Busy))

@@ -139,27 +139,12 @@ func (m *meter) result() Result {
 		dst = 0
 	}
 	a := m.n.Accounting().Sub(m.acct0)
-	r.DataPackets = m.dataPackets() - m.data0
 	r.CPUCoresUsedByNode = make([]float64, len(a.Busy))
 	for i, b := range a.Busy {
 		r.CPUCoresUsedByNode[i] = b.Seconds() / (cfg.Duration - cfg.Warmup).Seconds()
 	}
 	r.CPUCoresUsed = r.CPUCoresUsedByNode[dst]
-	if r.DataPackets > 0 {
-		pk := float64(r.DataPackets)
-		r.CPPByStage = make(map[string]float64)
-		for k := 0; k < datapath.NumKinds; k++ {
-			if c := a.Cycles[dst][k]; c > 0 {
-				r.CPPByStage[datapath.Kind(k).String()] = c / pk
-				r.CPPTotal += c / pk
-			}
-		}
-		var fib float64
-		for i := range a.Crossings {
-			fib += a.Crossings[i][datapath.FIB]
-		}
-		r.FIBLookupsPer100kPackets = fib / pk * 1e5
-	}
+	cppOn(&r, a, dst, m.dataPackets()-m.data0)
 
 	// transport
 	var rtt sim.Summary
@@ -202,19 +187,7 @@ func (m *meter) result() Result {
 	}
 	if cfg.Workload.Kind == TCPRR || cfg.Workload.Kind == UDPRR {
 		r.TransactionsPerS = float64(m.trans) / (cfg.Duration - cfg.Warmup).Seconds()
-		r.LatencyUs = m.latency
-		if len(m.latency) > 0 {
-			s := append([]float64(nil), m.latency...)
-			sort.Float64s(s)
-			var sum float64
-			for _, x := range s {
-				sum += x
-			}
-			r.RTTus = sum / float64(len(s))
-			r.LatencyP50us = quantile(s, 0.5)
-			r.LatencyP90us = quantile(s, 0.9)
-			r.LatencyP99us = quantile(s, 0.99)
-		}
+		r.summariseLatency(m.latency)
 	}
 	r.Events = m.e.Executed()
 	r.Applies = applies(cfg.Workload.Kind)
@@ -226,6 +199,24 @@ func (m *meter) result() Result {
 func quantile(s []float64, p float64) float64 {
 	i := int(math.Ceil(p*float64(len(s)))) - 1
 	return s[max(i, 0)]
+}
+
+// summariseLatency records the latency samples (µs), their mean and quantiles.
+func (r *Result) summariseLatency(lat []float64) {
+	r.LatencyUs = lat
+	if len(lat) == 0 {
+		return
+	}
+	s := append([]float64(nil), lat...)
+	sort.Float64s(s)
+	var sum float64
+	for _, x := range s {
+		sum += x
+	}
+	r.RTTus = sum / float64(len(s))
+	r.LatencyP50us = quantile(s, 0.5)
+	r.LatencyP90us = quantile(s, 0.9)
+	r.LatencyP99us = quantile(s, 0.99)
 }
 
 func applies(kind string) []string {
