@@ -46,6 +46,15 @@ func (p *Profile) Save(path string) error {
 		tmp.Close()
 		return err
 	}
+	// CreateTemp makes the file 0600; a profile is an ordinary shared file.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}

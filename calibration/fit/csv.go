@@ -157,8 +157,8 @@ func parseRow(rec, header []string, ci colIndex, cr *csv.Reader) (Row, error) {
 	}
 	i, s := get("mtu")
 	mtu, err := strconv.Atoi(s)
-	if err != nil || mtu < 68 || mtu > 65535 {
-		return r, at(i, "want an integer MTU in 68..65535, got %q", s)
+	if err != nil || mtu < 576 || mtu > 65535 {
+		return r, at(i, "want an integer MTU in 576..65535 (as scenarios), got %q", s)
 	}
 	r.MTU = mtu
 	if r.ThroughputMbps, err = num("throughput_mbps", 0); err != nil {

@@ -37,6 +37,9 @@ func runMerge(args []string, stdout, stderr io.Writer) error {
 	if f.out == "" {
 		return usagef("--out OUT is required")
 	}
+	if wait < 0 {
+		return usagef("--wait %v: must be >= 0 (0: refuse missing shards at once)", wait)
+	}
 	if !contains(formats, f.format) {
 		return usagef("unknown format %q (valid: %s)", f.format, strings.Join(formats, ", "))
 	}

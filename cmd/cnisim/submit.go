@@ -22,6 +22,9 @@ func runSubmit(args []string, stdout, stderr io.Writer) error {
 		case "k8s":
 			return submitK8s(args[1:], stdout, stderr)
 		}
+		if !strings.HasPrefix(args[0], "-") {
+			return usagef("unknown engine %q (valid: slurm, k8s)", args[0])
+		}
 	}
 	fs := newFlags("submit", "submit slurm|k8s SCENARIO.toml --shards N [...]", stderr)
 	if err := parseFlags(fs, args); err != nil {
