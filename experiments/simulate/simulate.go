@@ -163,6 +163,11 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 // overrides, that the MTU leaves room for the encapsulation, and for pod
 // launches that the plugin has pod-launch parameters.
 func Validate(sc *scenario.Scenario) error {
+	if sc.Cluster.Offloads {
+		// Refuse rather than ignore: a capacity answer must not silently
+		// leave out what the user asked for.
+		return fmt.Errorf("cluster.offloads = true: GSO/GRO aggregation is not modelled yet (allowed: false); per-packet costs follow the paper's per-packet CPP")
+	}
 	if _, err := Resolve(sc); err != nil {
 		return err
 	}
