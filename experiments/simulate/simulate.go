@@ -168,18 +168,24 @@ func Validate(sc *scenario.Scenario) error {
 		// leave out what the user asked for.
 		return fmt.Errorf("cluster.offloads = true: GSO/GRO aggregation is not modelled yet (allowed: false); per-packet costs follow the paper's per-packet CPP")
 	}
-	if _, err := Resolve(sc); err != nil {
-		return err
-	}
-	if sc.Workload.Kind == PodLaunch || (launches(sc) && sc.CNI.AsyncSetup) {
+	if sc.Workload.Kind == PodLaunch {
+		if _, err := Resolve(sc); err != nil {
+			return err
+		}
 		_, err := podPlugin(sc)
 		return err
 	}
-	// The workload's own limits (a UDP datagram must fit the pod MTU, ...)
+	// Config resolves the model data (plugin, mode, profile, MTU room);
+	// the workload's own limits (a UDP datagram must fit the pod MTU, ...)
 	// are bad input too: refuse them before anything runs.
 	cfg, err := Config(sc, 0, 0)
 	if err != nil {
 		return err
+	}
+	if launches(sc) && sc.CNI.AsyncSetup {
+		if _, err := podPlugin(sc); err != nil {
+			return err
+		}
 	}
 	return cfg.Check()
 }
