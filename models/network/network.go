@@ -16,7 +16,7 @@ type Endpoint interface {
 
 // Node is one host: its cores, its NIC transmit queue and link, counters.
 type Node struct {
-	Cores     []sim.Server
+	Cores     []sim.Processor
 	rx        []timeRing // per core: softirq completion times of packets from the wire
 	NIC       sim.Server // transmit queue + serialiser; Limit = qdisc length
 	TxFrames  uint64     // frames put on the wire (two for a fragmented packet)
@@ -55,7 +55,7 @@ func New(e *sim.Engine, cfg Config) (*Network, error) {
 	n := &Network{cfg: cfg, eng: e, pool: newPool(), psPerByte: 8000 / cfg.LinkGbps}
 	n.Nodes = make([]Node, cfg.Nodes)
 	for i := range n.Nodes {
-		n.Nodes[i].Cores = make([]sim.Server, cfg.CoresPerNode)
+		n.Nodes[i].Cores = make([]sim.Processor, cfg.CoresPerNode)
 		n.Nodes[i].rx = make([]timeRing, cfg.CoresPerNode)
 		n.Nodes[i].NIC.Limit = cfg.QdiscLen
 		n.Nodes[i].index = i
@@ -78,7 +78,7 @@ func (n *Network) Config() Config { return n.cfg }
 
 // Core returns core c of node i, for application work (a server's
 // per-request cost) outside any route.
-func (n *Network) Core(node, c int) *sim.Server { return &n.Nodes[node].Cores[c] }
+func (n *Network) Core(node, c int) *sim.Processor { return &n.Nodes[node].Cores[c] }
 
 // RouteSpec places one direction of a flow.
 type RouteSpec struct {

@@ -28,7 +28,7 @@ type udpStream struct {
 	payload  int
 	interval sim.Time // 0: as fast as possible
 	seq      int64
-	core     *sim.Server
+	core     *sim.Processor
 }
 
 func (u *udpStream) Handle(e *sim.Engine, arg uint64) {
