@@ -15,6 +15,7 @@ type Route struct {
 	encap    int32
 	rssCore  int16
 	recvCore int16
+	recvProc *sim.Processor // core recvCore of node dst
 	to       Endpoint
 
 	sent, delivered, dropped uint64
@@ -103,7 +104,7 @@ func (r *Route) Recv(pkts int, bytes int64, at sim.Time) sim.Time {
 		s.jPkts += (f - 1) * float64(pkts)
 		s.jBytes += (f - 1) * float64(bytes)
 	}
-	_, done := r.net.Nodes[r.dst].Cores[r.recvCore].Serve(at, sim.Time(t+0.5))
+	_, done := r.recvProc.Serve(at, sim.Time(t+0.5))
 	return done
 }
 

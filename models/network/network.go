@@ -111,7 +111,8 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 		net: n, src: spec.Src, dst: spec.Dst, segs: segs, recv: recv,
 		encap:    int32(spec.Path.EncapBytes),
 		rssCore:  int16(mix(spec.FlowKey) % uint64(n.cfg.CoresPerNode)),
-		recvCore: int16(spec.RecvCore), to: spec.To, target: -1,
+		recvCore: int16(spec.RecvCore), recvProc: &n.Nodes[spec.Dst].Cores[spec.RecvCore],
+		to: spec.To, target: -1,
 	}
 	for i := range segs {
 		sg := &segs[i]
@@ -212,7 +213,9 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 		atEvent = false
 		nd := s.nd
 		if s.fromRx {
-			if nd.rx[core].len(t) >= n.cfg.RxRing {
+			// the ring's length is at most its size: retire the finished
+			// jobs only when the size alone would drop the packet
+			if rx := &nd.rx[core]; rx.size >= n.cfg.RxRing && rx.len(t) >= n.cfg.RxRing {
 				n.dropRx++
 				r.dropped++
 				n.pool.put(p)

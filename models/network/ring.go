@@ -3,8 +3,10 @@ package network
 import "github.com/cnisim/cnisim/sim"
 
 // timeRing is a FIFO of non-decreasing completion times: the packets
-// waiting in a receive ring until their softirq job ends. It is only
-// queried at the current time, so retiring is exact.
+// waiting in a receive ring until their softirq job ends. It is queried
+// at non-decreasing times, so retiring is exact whenever it happens; the
+// caller retires only when the size alone reaches the bound, which keeps
+// the size (and the buffer) at most the bound.
 type timeRing struct {
 	t          []sim.Time
 	head, size int

@@ -28,11 +28,15 @@ type meter struct {
 	udpTx     []*tcp.UDPEndpoint
 	failures  int
 
-	bins     []float64 // payload bytes read per interval
-	cwnd     []float64
-	measured float64 // bytes read in [Warmup, Duration]
-	latency  []float64
-	trans    uint64 // transactions completed in [Warmup, Duration]
+	bins []float64 // payload bytes read per interval
+	// the bin the last bytes went to and its interval [binLo, binHi):
+	// reads come in time order, so the division is rarely needed
+	bin          int
+	binLo, binHi sim.Time
+	cwnd         []float64
+	measured     float64 // bytes read in [Warmup, Duration]
+	latency      []float64
+	trans        uint64 // transactions completed in [Warmup, Duration]
 
 	acct0 network.Accounting
 	data0 uint64
@@ -54,8 +58,13 @@ func (m *meter) addBytes(at sim.Time, b int64) {
 	if at > m.cfg.Duration || b <= 0 {
 		return
 	}
-	if i := int(at / m.cfg.Interval); i < len(m.bins) {
-		m.bins[i] += float64(b)
+	if at < m.binLo || at >= m.binHi {
+		m.bin = int(at / m.cfg.Interval)
+		m.binLo = sim.Time(m.bin) * m.cfg.Interval
+		m.binHi = m.binLo + m.cfg.Interval
+	}
+	if m.bin < len(m.bins) {
+		m.bins[m.bin] += float64(b)
 	}
 	if at >= m.cfg.Warmup {
 		m.measured += float64(b)
