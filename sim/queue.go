@@ -17,14 +17,26 @@ import "math/bits"
 // bucket 0 from the lowest non-empty bucket walks it front to back, so equal
 // times pop in FIFO order with no sequence number.
 //
+// A model's queue is often tiny (a few links and timers), where the heap's
+// tables cost more in cache misses than they save: up to smallCap events
+// live in a short array sorted by pop order instead, and the heap takes
+// over (the array's events pushed in pop order, which keeps FIFO ties)
+// when one more arrives, until a pop leaves smallLow or fewer (moved back
+// the same way). The gap between the two thresholds bounds the moves to
+// a constant per operation, amortised.
+//
 // Events are stored by value in fixed-size blocks from a shared arena; a
 // bucket is a chain of blocks, and emptied blocks go to a free list. The
 // arena grows only with the number of pending events, so a steady-state
 // run allocates nothing and the memory touched stays proportional to the
 // number of pending events.
 type eventQueue struct {
-	last Time
+	last Time // the time of the last event popped
 	n    int
+	// big: the events are in the radix heap; else in small[:n], in
+	// reverse pop order (the next event last)
+	big   bool
+	small [smallCap]event
 	// levels has bit l set when some bucket of level l is non-empty;
 	// digits[l] has bit d set when bucket (l, d) is non-empty.
 	levels  uint64
@@ -47,6 +59,9 @@ const (
 	numLevels  = (64 + digitBits - 1) / digitBits
 	numBuckets = 1 + numLevels<<digitBits
 	blockSize  = 16 // events per block
+
+	smallCap = 16 // most events kept in the sorted array
+	smallLow = 4  // a pop leaving this many moves the heap's events back
 )
 
 type block [blockSize]event
@@ -62,6 +77,13 @@ func (q *eventQueue) Len() int { return q.n }
 
 // Push adds ev; ev.at must be >= the time of the last event popped.
 func (q *eventQueue) Push(ev event) {
+	if !q.big {
+		if q.n < smallCap {
+			q.insert(ev)
+			return
+		}
+		q.grow()
+	}
 	if q.n == 0 {
 		q.peek, q.peekOK = ev.at, true
 	} else if ev.at < q.peek {
@@ -94,6 +116,39 @@ func (q *eventQueue) Push(ev event) {
 		return
 	}
 	q.append(bk, ev)
+}
+
+// insert puts ev into the array after the events that pop before it
+// (earlier, or equal and pushed earlier): usually few, since the far
+// timers stay at the front.
+func (q *eventQueue) insert(ev event) {
+	i := q.n
+	for i > 0 && q.small[i-1].at <= ev.at {
+		q.small[i] = q.small[i-1]
+		i--
+	}
+	q.small[i] = ev
+	q.n++
+}
+
+// grow moves the array's events to the heap, in pop order.
+func (q *eventQueue) grow() {
+	k := q.n
+	q.big, q.n, q.peekOK = true, 0, false
+	for i := k - 1; i >= 0; i-- {
+		q.Push(q.small[i])
+	}
+}
+
+// shrink moves the heap's events (at most smallCap) back to the array:
+// popping them in order from the heap moves its last forward, which is
+// restored since the heap is then empty.
+func (q *eventQueue) shrink() {
+	last, k := q.last, q.n
+	for i := k - 1; i >= 0; i-- {
+		q.small[i], _ = q.popBig(Never)
+	}
+	q.big, q.n, q.last = false, k, last
 }
 
 // append adds ev to bk's chain of blocks.
@@ -129,6 +184,34 @@ func (q *eventQueue) release(b int32) {
 // otherwise it leaves the queue unchanged and reports false, so that a
 // later Push between end and that time stays legal.
 func (q *eventQueue) PopNotAfter(end Time) (ev event, ok bool) {
+	if !q.big {
+		if q.n == 0 || q.small[q.n-1].at > end {
+			return event{}, false
+		}
+		q.n--
+		ev = q.small[q.n]
+		q.last = ev.at
+		return ev, true
+	}
+	b0 := &q.buckets[0]
+	switch {
+	case b0.fill == 0:
+		if ev, ok = q.refill(end); !ok {
+			return ev, false
+		}
+	case q.blocks[b0.head][b0.first].at > end:
+		return event{}, false
+	default:
+		ev = q.pop0()
+	}
+	if q.n <= smallLow {
+		q.shrink()
+	}
+	return ev, true
+}
+
+// popBig is PopNotAfter on the heap, without moving the rest back.
+func (q *eventQueue) popBig(end Time) (ev event, ok bool) {
 	b0 := &q.buckets[0]
 	if b0.fill == 0 {
 		if q.n == 0 {
@@ -146,6 +229,9 @@ func (q *eventQueue) PopNotAfter(end Time) (ev event, ok bool) {
 func (q *eventQueue) PeekTime() (Time, bool) {
 	if q.n == 0 {
 		return 0, false
+	}
+	if !q.big {
+		return q.small[q.n-1].at, true
 	}
 	if q.peekOK {
 		return q.peek, true

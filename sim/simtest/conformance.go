@@ -100,6 +100,32 @@ var cases = []struct {
 		times = append(times, math.MaxInt64-1, 0, 0, math.MaxInt64-1)
 		return drain(newQueue(), times)
 	}},
+	{"GrowsAndShrinks", func(newQueue func() Queue) error {
+		// A queue may change representation with its size (the engine's
+		// keeps a few events in a sorted array): fill and empty it across
+		// every size from 0 to 60 many times, with ties, keeping the
+		// order across the changes.
+		rng := rand.New(rand.NewPCG(7, 7))
+		var ops []byte
+		size := 0
+		for round := 0; round < 200; round++ {
+			hi, lo := 1+rng.IntN(60), rng.IntN(8)
+			for k := 0; k < hi; k++ {
+				switch rng.IntN(3) {
+				case 0:
+					ops = append(ops, 1) // a tie with now
+				case 1:
+					ops = append(ops, 2) // a tie with the previous push
+				default:
+					ops = append(ops, 3|byte(rng.IntN(40))<<2, byte(rng.Uint32()))
+				}
+			}
+			for size += hi; size > lo; size-- {
+				ops = append(ops, 0)
+			}
+		}
+		return CheckOps(newQueue(), ops)
+	}},
 	{"RandomInterleaved", func(newQueue func() Queue) error {
 		for seed := uint64(0); seed < 40; seed++ {
 			rng := rand.New(rand.NewPCG(seed, 3))
