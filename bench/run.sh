@@ -24,10 +24,10 @@ echo "building ns-3 program ($(pkg-config --modversion ns3-core))" >&2
 g++ -O2 -std=c++17 -o "$out/ns3-bulk" bench/ns3-bulk.cc \
 	$(pkg-config --cflags --libs ns3-core ns3-network ns3-internet ns3-point-to-point ns3-applications)
 
+# go build applies cmd/cnisim/default.pgo (the harness links to it): PGO
 echo "building cnisim and the harness" >&2
-pgo=off; [ -f bench/default.pgo ] && pgo=bench/default.pgo
-go build -pgo=$pgo -o "$out/cnisim" ./cmd/cnisim
-go build -pgo=$pgo -o "$out/harness" ./bench/harness
+go build -o "$out/cnisim" ./cmd/cnisim
+go build -o "$out/harness" ./bench/harness
 
 echo "running ns-3 ($secs s simulated)" >&2
 /usr/bin/time -f "%U %S" -o "$out/ns3.time" "$out/ns3-bulk" --seconds="$secs" > "$out/ns3.txt"

@@ -10,8 +10,7 @@ set -eu
 cd "$(dirname "$0")/.."
 out=${OUT:-${TMPDIR:-/tmp}/cnisim-bench}
 mkdir -p "$out"
-pgo=off; [ -f bench/default.pgo ] && pgo=bench/default.pgo
-go build -pgo=$pgo -o "$out/harness" ./bench/harness
+go build -o "$out/harness" ./bench/harness
 count=${COUNT:-1}
 
 echo "| varied | setting | sim s | packets | events/pkt | wall s | CPU s | CPU ns/pkt | M segs/wall s | goodput Mbit/s | max RSS MB |"
