@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/cnisim/cnisim/calibration/internal/tomlx"
+	"github.com/cnisim/cnisim/internal/readfile"
 )
 
 var profileSchema = tomlx.Schema{"": profileKeys, "cost": entryKeys}
@@ -56,7 +56,7 @@ func locate(file string, lines *tomlx.Lines, err error) error {
 
 // LoadFile reads and validates the profile at path.
 func LoadFile(path string) (*Profile, error) {
-	data, err := os.ReadFile(path)
+	data, err := readfile.Read(path, readfile.Limit, "a calibration profile")
 	if err != nil {
 		return nil, fmt.Errorf("calibration profile: %w", err)
 	}

@@ -1,7 +1,9 @@
 // Package sim is cnisim's discrete-event engine: simulated time in
 // picoseconds, an event scheduler with FIFO tie-breaking, cheap re-armable
-// timers, FIFO servers (CPU cores, links), reproducible random streams and
-// the statistics used to summarise replications.
+// timers, FIFO servers computed as "busy until" without events (Server,
+// with a bounded queue and its length, for a NIC; Processor, the bare
+// busy-until time, for a CPU core), reproducible random streams and the
+// statistics used to summarise replications.
 //
 // The scheduler is a monotone radix heap with byte digits (time never goes
 // backwards), storing events by value in a block arena: about 25 M events/s

@@ -1,6 +1,7 @@
 package fit
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -8,11 +9,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/cnisim/cnisim/internal/readfile"
 	"github.com/cnisim/cnisim/models/datapath"
 )
 
@@ -28,12 +29,11 @@ var requiredCols = []string{"plugin", "mode", "placement", "mtu", "throughput_mb
 
 // LoadMeasurements reads a measurements CSV file.
 func LoadMeasurements(path string) (*Measurements, error) {
-	f, err := os.Open(path)
+	data, err := readfile.Read(path, readfile.Limit, "a measurements CSV file")
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return ReadMeasurements(f, path)
+	return ReadMeasurements(bytes.NewReader(data), path)
 }
 
 // ReadMeasurements reads CSV with the header

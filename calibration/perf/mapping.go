@@ -4,9 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"os"
 
 	"github.com/cnisim/cnisim/calibration/internal/tomlx"
+	"github.com/cnisim/cnisim/internal/readfile"
 )
 
 // Mapping is a rule table with a description for provenance.
@@ -64,7 +64,7 @@ func ParseMapping(data []byte, file string) (Mapping, error) {
 
 // LoadMapping reads a map file.
 func LoadMapping(path string) (Mapping, error) {
-	data, err := os.ReadFile(path)
+	data, err := readfile.Read(path, readfile.Limit, "a perf map file")
 	if err != nil {
 		return Mapping{}, fmt.Errorf("perf map: %w", err)
 	}

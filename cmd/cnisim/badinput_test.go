@@ -236,6 +236,19 @@ func TestBadInput(t *testing.T) {
 			args []string
 			want []string
 		}{"endless scenario", []string{"run", "/dev/zero"}, []string{"/dev/zero: larger than 64 MiB"}})
+		for _, c := range []struct {
+			name string
+			args []string
+			want []string
+		}{
+			{"endless file to validate", []string{"validate", "/dev/zero"}, []string{"/dev/zero: larger than 64 MiB"}},
+			{"endless measurements", []string{"calibrate", "fit", "--measurements", "/dev/zero", "--out", out}, []string{"/dev/zero: larger than 64 MiB", "measurements CSV"}},
+			{"endless perf map", []string{"calibrate", "perf", "--script", script, "--map", "/dev/zero", "--packets", "1000", "--cpu-ghz", "2.4"}, []string{"/dev/zero: larger than 64 MiB", "perf map"}},
+			{"endless plugin model", []string{"run", "--set", "cni.plugin=/dev/zero", f("plugin.toml")}, []string{"/dev/zero: larger than 64 MiB", "plugin model"}},
+			{"endless profile", []string{"run", "--set", "calibration.profile=/dev/zero", "../../bench/bulk.toml"}, []string{"/dev/zero: larger than 64 MiB", "calibration profile"}},
+		} {
+			cases = append(cases, c)
+		}
 	}
 	if len(cases) < 30 {
 		t.Fatalf("only %d cases", len(cases))

@@ -12,6 +12,7 @@ import (
 	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/internal/readfile"
 )
 
 // simulate is the simulator behind `run`; the lead links the real one in.
@@ -139,7 +140,7 @@ func runUnits(ctx context.Context, plan *scenario.Plan, cfg experiments.Config, 
 
 // loadPlan reads and checks a scenario file; every failure is bad input.
 func loadPlan(path string, overrides []scenario.Override, yes bool) (*scenario.Plan, error) {
-	data, err := readLimited(path, maxScenarioBytes)
+	data, err := readfile.Read(path, readfile.Limit, "a scenario file")
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
@@ -186,27 +187,6 @@ func emit(res *results.Results, plan *scenario.Plan, f runFlags, formatSet bool,
 	byFormat := map[string]*bytes.Buffer{"table": &table, "json": &js, "csv": &csv}
 	_, err := stdout.Write(byFormat[f.format].Bytes())
 	return err
-}
-
-// maxScenarioBytes bounds a scenario file: a sweep of a million values is
-// a few megabytes; more is a wrong path (a device, a log file).
-const maxScenarioBytes = 64 << 20
-
-// readLimited reads a whole file of at most limit bytes.
-func readLimited(path string, limit int64) ([]byte, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: larger than %d MiB: not a scenario file", path, limit>>20)
-	}
-	return data, nil
 }
 
 // checkOutDir refuses, before anything runs, an --out that exists and is

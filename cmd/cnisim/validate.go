@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/cnisim/cnisim/internal/readfile"
 
 	"github.com/cnisim/cnisim/experiments/scenario"
 )
@@ -40,7 +40,7 @@ func runValidate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	path := fs.Arg(0)
-	data, err := os.ReadFile(path)
+	data, err := readfile.Read(path, readfile.Limit, "a scenario, model or profile file")
 	if err != nil {
 		return usagef("%v", err)
 	}

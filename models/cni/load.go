@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/cnisim/cnisim/internal/readfile"
 )
 
 //go:embed models/*.toml
@@ -47,7 +48,7 @@ func Load(nameOrPath string) (*Model, error) {
 			return Builtin(n)
 		}
 	}
-	data, err := os.ReadFile(nameOrPath)
+	data, err := readfile.Read(nameOrPath, readfile.Limit, "a plugin model file")
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("plugin %q is neither a built-in (%s) nor a model file", nameOrPath, strings.Join(builtinOrder, ", "))

@@ -1,0 +1,43 @@
+// Package readfile reads an input file whole with a size cap, so that a
+// wrong path (a device such as /dev/zero, a log file, a disk image) gets
+// a clear error naming the file instead of exhausting memory or hanging.
+// It does no parsing.
+package readfile
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Limit is the cap for the project's hand-written inputs: scenario, model,
+// profile, map and measurement files. The largest real one (a sweep of a
+// million values) is a few megabytes.
+const Limit = 64 << 20
+
+// Read returns the contents of the file at path, or an error when it
+// cannot be opened or read (wrapping the os error, so errors.Is works) or
+// holds more than limit bytes; kind names what the file should have been
+// ("a scenario file").
+func Read(path string, limit int64, kind string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: larger than %s: not %s", path, size(limit), kind)
+	}
+	return data, nil
+}
+
+func size(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
