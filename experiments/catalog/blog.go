@@ -123,16 +123,14 @@ func downloadTrace(run *Run) ([]Figure, []byte, error) {
 		Panels: []plots.Panel{{YLabel: "throughput (Gbit/s)"}, {YLabel: "cwnd (segments)", Step: true}}}
 	var csv bytes.Buffer
 	csv.WriteString("async_setup,workload,t_s,throughput_mbps,cwnd_segments\n")
-	what := "10 GB curl download"
+	what := fmt.Sprintf("%s curl download", strconv.FormatFloat(float64(run.Plan.Base.Workload.FileBytes)/1e9, 'g', 3, 64)+" GB")
 	for i := range run.Plan.Len() {
 		pt := run.Plan.Point(i)
-		r, kind, err := traceRun(pt.Scenario, experiments.UnitSeed(run.Plan.Base.Seed, i, 0))
+		r, err := traceRun(pt.Scenario, experiments.UnitSeed(run.Plan.Base.Seed, i, 0))
 		if err != nil {
 			return nil, nil, err
 		}
-		if kind != pt.Scenario.Workload.Kind {
-			what = "TCP stream from the launched pod (http_download records no time series)"
-		}
+		kind := pt.Scenario.Workload.Kind
 		name := "blocking (master)"
 		if pt.Scenario.CNI.AsyncSetup {
 			name = "asynchronous (1.3.0)"
@@ -157,31 +155,18 @@ func downloadTrace(run *Run) ([]Figure, []byte, error) {
 	return []Figure{f}, csv.Bytes(), nil
 }
 
-// traceSeconds bounds the fallback trace: the connection and slow start
-// are over well before.
-const traceSeconds = 6 * sim.Second
-
-// traceRun runs one replication of sc keeping its time series. If the
-// workload records none (http_download), it runs the same launch and
-// path as a TCP stream, which does, and says so by the kind it returns.
-func traceRun(sc *scenario.Scenario, seed uint64) (workload.Result, string, error) {
-	run := func(sc *scenario.Scenario) (workload.Result, error) {
-		cfg, err := simulate.Config(sc, seed, 0)
-		if err != nil {
-			return workload.Result{}, err
-		}
-		cfg.Interval = traceInterval
-		return workload.Run(cfg)
+// traceRun runs one replication of sc keeping its time series.
+func traceRun(sc *scenario.Scenario, seed uint64) (workload.Result, error) {
+	cfg, err := simulate.Config(sc, seed, 0)
+	if err != nil {
+		return workload.Result{}, err
 	}
-	r, err := run(sc)
-	if err != nil || len(r.Series) > 0 {
-		return r, sc.Workload.Kind, err
+	cfg.Interval = traceInterval
+	r, err := workload.Run(cfg)
+	if err == nil && len(r.Series) == 0 {
+		err = fmt.Errorf("workload %s recorded no time series", sc.Workload.Kind)
 	}
-	alt := sc.Clone()
-	alt.Workload.Kind = workload.TCPStream
-	alt.Duration = min(alt.Duration, traceSeconds.Duration())
-	r, err = run(alt)
-	return r, alt.Workload.Kind, err
+	return r, err
 }
 
 func analyseWrk(d *Data) (*Output, error) {

@@ -41,6 +41,51 @@ type download struct {
 	waiting  bool  // the worker waits for send-buffer room (a wake is due on ACK)
 	doneAt   sim.Time
 	acct0    network.Accounting
+	series   dlSeries
+}
+
+// dlSeries is the download's time series, as the meter's for streams:
+// bytes curl has read per Interval bin, and the server's cwnd at its last
+// ACK in each bin; no events of its own.
+type dlSeries struct {
+	interval sim.Time
+	bytes    []float64
+	cwnd     []float64 // -1: no ACK in the bin
+	cwnd0    float64   // the initial window, before any ACK
+	read     int64     // bytes read so far
+}
+
+// bin returns the index of the bin holding at, growing the series to it.
+func (s *dlSeries) bin(at sim.Time) int {
+	i := int(at / s.interval)
+	for len(s.bytes) <= i {
+		s.bytes, s.cwnd = append(s.bytes, 0), append(s.cwnd, -1)
+	}
+	return i
+}
+
+func (s *dlSeries) onRead(at sim.Time, total int64) {
+	s.bytes[s.bin(at)] += float64(total - s.read)
+	s.read = total
+}
+
+func (s *dlSeries) onAcked(at sim.Time, cwnd float64) { s.cwnd[s.bin(at)] = cwnd }
+
+// samples returns the bins up to the one holding end, each bin without an
+// ACK keeping the window of the one before.
+func (s *dlSeries) samples(end sim.Time) []Sample {
+	s.bin(end)
+	k := int(end/s.interval) + 1
+	out := make([]Sample, k)
+	secs := s.interval.Seconds()
+	w := s.cwnd0
+	for i := range out {
+		if s.cwnd[i] >= 0 {
+			w = s.cwnd[i]
+		}
+		out[i] = Sample{T: float64(i+1) * secs, ThroughputMbps: s.bytes[i] * 8 / secs / 1e6, Cwnd: w}
+	}
+	return out
 }
 
 func (d *download) Handle(e *sim.Engine, arg uint64) {
@@ -109,6 +154,7 @@ func runDownload(e *sim.Engine, n *network.Network, cfg *Config) (Result, error)
 		return Result{}, fmt.Errorf("http_download: %w", err)
 	}
 	d.c = c
+	d.series = dlSeries{interval: cfg.Interval, cwnd0: c.Server.Cwnd()}
 	c.Client.OnEstablished = func(at sim.Time) {
 		d.acct0 = n.Accounting()
 		e.Schedule(at, d, dlRequest)
@@ -120,12 +166,14 @@ func runDownload(e *sim.Engine, n *network.Network, cfg *Config) (Result, error)
 		}
 	}
 	c.Server.OnAcked = func(at sim.Time, _ int64) {
+		d.series.onAcked(at, c.Server.Cwnd())
 		if d.waiting {
 			d.waiting = false
 			e.Schedule(at, d, dlProduce)
 		}
 	}
 	c.Client.OnRead = func(at sim.Time, total int64) {
+		d.series.onRead(at, total)
 		if total >= d.size && d.doneAt < 0 {
 			d.doneAt = at
 			e.Schedule(at, d, dlDone)
@@ -183,6 +231,7 @@ func (d *download) result(n *network.Network, launched *LaunchResult) Result {
 	if launched != nil {
 		r.LaunchResult = *launched
 	}
+	r.Series = d.series.samples(d.doneAt)
 	r.Events = d.e.Executed()
 	r.Applies = []string{"throughput_mbps", "throughput_curl_mbps", "throughput_iperf3_mbps", "connect_s", "rtt_us",
 		"retransmissions", "drops", "cpu_cores_used", "cpu_by_context", "cpp_total", "cpp_by_stage", "fib_lookups_per_100k_packets"}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/sim"
 )
 
 // downloadConfig is the vendor analysis' set-up: MTU 9000 (000: "As for
@@ -110,5 +111,37 @@ func TestDownloadOvertime(t *testing.T) {
 	cfg.Workload.HTTP.Overtime = 100e9 // 100 ms
 	if _, err := Run(cfg); err == nil {
 		t.Error("a download that cannot finish within duration + overtime should be an error")
+	}
+}
+
+// TestDownloadSeries: the download's time series accounts for every
+// response byte once, ends with the bin of the last byte, and its bins
+// (past slow start) carry the transfer's rate.
+func TestDownloadSeries(t *testing.T) {
+	cfg := downloadConfig(200e6, 4, Curl)
+	cfg.Interval = 10 * sim.Millisecond
+	r := run(t, cfg)
+	if len(r.Series) == 0 {
+		t.Fatal("no time series")
+	}
+	var bytes float64
+	for _, s := range r.Series {
+		bytes += s.ThroughputMbps * 1e6 / 8 * 0.010
+		if s.Cwnd < 1 {
+			t.Fatalf("bin at %.3f s: cwnd %v", s.T, s.Cwnd)
+		}
+	}
+	want := float64(HTTPResponseHeader + cfg.Workload.HTTP.FileBytes)
+	if math.Abs(bytes-want) > 1e-6*want {
+		t.Errorf("series holds %.0f bytes, want the response's %.0f", bytes, want)
+	}
+	last := r.Series[len(r.Series)-1].T
+	if r.CompletionS > last || r.CompletionS <= last-0.010 {
+		t.Errorf("last bin ends at %.3f s, completion at %.4f s", last, r.CompletionS)
+	}
+	// a full bin in the middle runs at the worker's CPU-bound rate
+	mid := r.Series[len(r.Series)/2].ThroughputMbps
+	if hi := cpuBound(cfg, 4, false); mid > hi*1.02 || mid < r.ThroughputMbps*0.9 {
+		t.Errorf("middle bin %.1f Mbit/s: want about the transfer's %.1f (bound %.1f)", mid, r.ThroughputMbps, hi)
 	}
 }
