@@ -9,7 +9,7 @@
 // backwards), storing events by value in a block arena: about 25 M events/s
 // with 1,000 pending events and 20 M with 100,000 on one core of the
 // project's machine, with no allocation per event (BenchmarkHoldModel).
-// Up to 16 pending events (a packet model's usual few links and timers)
+// Up to 64 pending events (a packet model's links and timers, for a few flows)
 // skip the heap: they wait in a short array sorted by pop order.
 // Package simtest holds a conformance test and a fuzz oracle for it.
 //

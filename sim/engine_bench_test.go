@@ -31,7 +31,7 @@ func (m *holdModel) Handle(e *Engine, arg uint64) {
 //
 //	go test ./sim -run '^$' -bench HoldModel -count=3
 func BenchmarkHoldModel(b *testing.B) {
-	for _, pending := range []int{8, 1000, 100000} {
+	for _, pending := range []int{8, 48, 1000, 100000} {
 		b.Run("pending="+strconv.Itoa(pending), func(b *testing.B) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()

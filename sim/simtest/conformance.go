@@ -103,13 +103,13 @@ var cases = []struct {
 	{"GrowsAndShrinks", func(newQueue func() Queue) error {
 		// A queue may change representation with its size (the engine's
 		// keeps a few events in a sorted array): fill and empty it across
-		// every size from 0 to 60 many times, with ties, keeping the
+		// every size from 0 to 150 many times, with ties, keeping the
 		// order across the changes.
 		rng := rand.New(rand.NewPCG(7, 7))
 		var ops []byte
 		size := 0
 		for round := 0; round < 200; round++ {
-			hi, lo := 1+rng.IntN(60), rng.IntN(8)
+			hi, lo := 1+rng.IntN(150), rng.IntN(8)
 			for k := 0; k < hi; k++ {
 				switch rng.IntN(3) {
 				case 0:
