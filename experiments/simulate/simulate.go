@@ -220,8 +220,12 @@ func fill(s *experiments.Sample, r *workload.Result) {
 	// mean RTT once per replication, so a sweep over workload kinds never
 	// makes it two kinds of metric.
 	if applies[results.RTTMicros] {
-		if len(r.LatencyUs) > 0 {
-			s.Observe(results.RTTMicros, Strata(r.LatencyUs, MaxDistSamples)...)
+		if r.Latency != nil {
+			st := r.Latency.Strata(MaxDistSamples)
+			for i := range st {
+				st[i] *= 1e6 // µs
+			}
+			s.Observe(results.RTTMicros, st...)
 		} else {
 			s.Observe(results.RTTMicros, r.RTTus)
 		}

@@ -43,7 +43,7 @@ type load struct {
 	srvCycles float64 // server cycles per request
 	wrkCycles float64 // client cycles per request
 	completed uint64  // in [Warmup, Duration]
-	latency   []float64
+	latency   sim.Histogram
 	acct0     network.Accounting
 	failures  int
 }
@@ -133,7 +133,7 @@ func (l *load) response(sent, at sim.Time) {
 		return
 	}
 	l.completed++
-	l.latency = append(l.latency, float64(at-sent)/float64(sim.Microsecond))
+	l.latency.Record(at - sent)
 }
 
 func (l *load) result() Result {
@@ -141,7 +141,7 @@ func (l *load) result() Result {
 	span := (cfg.Duration - cfg.Warmup).Seconds()
 	var r Result
 	r.RequestsPerS = float64(l.completed) / span
-	r.summariseLatency(l.latency)
+	r.summariseLatency(&l.latency)
 	a := l.n.Accounting().Sub(l.acct0)
 	_, sn := podNodes(cfg.Placement)
 	r.CPUCoresUsedByNode = make([]float64, len(a.Busy))

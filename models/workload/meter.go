@@ -1,9 +1,6 @@
 package workload
 
 import (
-	"math"
-	"sort"
-
 	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/models/network"
 	"github.com/cnisim/cnisim/models/tcp"
@@ -35,7 +32,7 @@ type meter struct {
 	binLo, binHi sim.Time
 	cwnd         []float64
 	measured     float64 // bytes read in [Warmup, Duration]
-	latency      []float64
+	latency      sim.Histogram
 	trans        uint64 // transactions completed in [Warmup, Duration]
 
 	acct0 network.Accounting
@@ -77,7 +74,7 @@ func (m *meter) transaction(t0, at sim.Time) {
 		return
 	}
 	m.trans++
-	m.latency = append(m.latency, float64(at-t0)/float64(sim.Microsecond))
+	m.latency.Record(at - t0)
 }
 
 func (m *meter) Handle(e *sim.Engine, arg uint64) {
@@ -196,36 +193,24 @@ func (m *meter) result() Result {
 	}
 	if cfg.Workload.Kind == TCPRR || cfg.Workload.Kind == UDPRR {
 		r.TransactionsPerS = float64(m.trans) / (cfg.Duration - cfg.Warmup).Seconds()
-		r.summariseLatency(m.latency)
+		r.summariseLatency(&m.latency)
 	}
 	r.Events = m.e.Executed()
 	r.Applies = applies(cfg.Workload.Kind)
 	return r
 }
 
-// quantile of sorted s (empirical: the smallest x with F(x) >= p, as
-// gonum's stat.Empirical).
-func quantile(s []float64, p float64) float64 {
-	i := int(math.Ceil(p*float64(len(s)))) - 1
-	return s[max(i, 0)]
-}
-
-// summariseLatency records the latency samples (µs), their mean and quantiles.
-func (r *Result) summariseLatency(lat []float64) {
-	r.LatencyUs = lat
-	if len(lat) == 0 {
+// summariseLatency records the latency histogram, its mean and quantiles
+// in microseconds.
+func (r *Result) summariseLatency(h *sim.Histogram) {
+	if h.N() == 0 {
 		return
 	}
-	s := append([]float64(nil), lat...)
-	sort.Float64s(s)
-	var sum float64
-	for _, x := range s {
-		sum += x
-	}
-	r.RTTus = sum / float64(len(s))
-	r.LatencyP50us = quantile(s, 0.5)
-	r.LatencyP90us = quantile(s, 0.9)
-	r.LatencyP99us = quantile(s, 0.99)
+	r.Latency = h
+	r.RTTus = h.Mean() * 1e6
+	r.LatencyP50us = h.Quantile(0.5) * 1e6
+	r.LatencyP90us = h.Quantile(0.9) * 1e6
+	r.LatencyP99us = h.Quantile(0.99) * 1e6
 }
 
 func applies(kind string) []string {

@@ -1,6 +1,9 @@
 package workload
 
-import "github.com/cnisim/cnisim/models/network"
+import (
+	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/sim"
+)
 
 // Result is what one replication measured. Steady-state figures cover
 // [max(Warmup, connection establishment), Duration); counts cover the whole
@@ -10,11 +13,13 @@ type Result struct {
 	ThroughputMbps   float64 // goodput read by the receiving applications (TCP, UDP payload)
 	RTTus            float64 // TCP: mean RTT sample of the senders (timestamps); RR: mean transaction time
 	TransactionsPerS float64 // RR
-	LatencyUs        []float64
-	LatencyP50us     float64
-	LatencyP90us     float64
-	LatencyP99us     float64
-	LossFraction     float64 // UDP: 1 - received / sent
+	// Latency holds the transaction (RR) or request (http_load) times;
+	// RTTus and the quantiles below summarise it (nil for other kinds).
+	Latency      *sim.Histogram
+	LatencyP50us float64
+	LatencyP90us float64
+	LatencyP99us float64
+	LossFraction float64 // UDP: 1 - received / sent
 
 	// CPUCoresUsed is the receiving node's busy time / measured time (the
 	// server's node); CPUCoresUsedByNode gives every node.
