@@ -2,7 +2,11 @@ package network
 
 import (
 	"math"
+	"slices"
+	"sort"
 	"testing"
+
+	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/sim"
@@ -146,5 +150,47 @@ func TestFastExp(t *testing.T) {
 		if got, want := fastExp(x), math.Exp(x); math.Abs(got-want) > 1e-8*want {
 			t.Fatalf("fastExp(%g) = %g, want %g", x, got, want)
 		}
+	}
+}
+
+// TestJitterDistribution: the table sampler draws the lognormal it stands
+// for. At the exact quantiles x_p = exp(mu + sigma Phi^-1(p)), from the
+// far tails to the median, the fraction of draws below x_p is p within
+// five standard errors, and the factor's mean is 1 within four.
+func TestJitterDistribution(t *testing.T) {
+	const n = 4_000_000
+	for _, cv := range []float64{0.05, 0.5, 1} {
+		j := newJitter(cv, sim.Streams{Seed: 5}, 1)
+		xs := make([]float64, n)
+		var s sim.Summary
+		for i := range xs {
+			xs[i] = j.factor(0)
+			s.Add(xs[i])
+		}
+		slices.Sort(xs)
+		for _, p := range []float64{1e-5, 1e-4, 1e-3, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 0.999, 1 - 1e-4, 1 - 1e-5} {
+			x := math.Exp(j.mu + j.sigma*distuv.UnitNormal.Quantile(p))
+			below := float64(sort.SearchFloat64s(xs, x)) / n
+			if se := math.Sqrt(p * (1 - p) / n); math.Abs(below-p) > 5*se {
+				t.Errorf("cv %g: P(factor < %.6g) = %.7f, want %.7f (+- %.2g)", cv, x, below, p, 5*se)
+			}
+		}
+		if d := math.Abs(s.Mean() - 1); d > 4*s.StdDev()/math.Sqrt(n) {
+			t.Errorf("cv %g: mean factor %.7f, want 1 +- %.2g", cv, s.Mean(), 4*s.StdDev()/math.Sqrt(n))
+		}
+		if got := s.StdDev(); math.Abs(got-cv)/cv > 0.01 {
+			t.Errorf("cv %g: coefficient of variation %.5f", cv, got)
+		}
+	}
+}
+
+func BenchmarkJitterFactor(b *testing.B) {
+	j := newJitter(0.05, sim.Streams{Seed: 1}, 1)
+	var sum float64
+	for b.Loop() {
+		sum += j.factor(0)
+	}
+	if sum == 0 {
+		b.Fatal("no draws")
 	}
 }
