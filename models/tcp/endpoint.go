@@ -45,7 +45,7 @@ type Stats struct {
 	Probes       uint64 // zero-window probes sent
 	BytesAcked   int64
 	BytesRead    int64 // bytes the application has read (copied), by the time of the last copy
-	RTT          sim.Summary
+	RTT          RTTStats
 	DataSegsRcvd uint64
 }
 
@@ -117,6 +117,27 @@ type Endpoint struct {
 	OnAcked func(at sim.Time, total int64)
 
 	Stats Stats
+}
+
+// RTTStats accumulates an endpoint's RTT samples exactly, in
+// picoseconds: the count and the mean are what the workloads report, and
+// a Welford update per ACK cost a tenth of a request-response run.
+type RTTStats struct {
+	n   int
+	sum sim.Time
+}
+
+func (s *RTTStats) add(r sim.Time) { s.n++; s.sum += r }
+
+// N returns the number of samples.
+func (s RTTStats) N() int { return s.n }
+
+// Mean returns the mean RTT in microseconds (0 with no samples).
+func (s RTTStats) Mean() float64 {
+	if s.n == 0 {
+		return 0
+	}
+	return float64(s.sum) / float64(s.n) / float64(sim.Microsecond)
 }
 
 type span struct{ start, end int64 }

@@ -175,7 +175,7 @@ func (ep *Endpoint) rttSample(h *network.Header, at sim.Time) {
 	if r <= 0 {
 		r = 1
 	}
-	ep.Stats.RTT.Add(float64(r) / float64(sim.Microsecond))
+	ep.Stats.RTT.add(r)
 	if ep.minRTT == 0 || r < ep.minRTT {
 		ep.minRTT = r
 	}

@@ -83,7 +83,7 @@ func (m *meter) Handle(e *sim.Engine, arg uint64) {
 		m.acct0 = m.n.Accounting()
 		m.data0 = m.dataPackets()
 		for _, s := range m.senders {
-			s.Stats.RTT = sim.Summary{}
+			s.Stats.RTT = tcp.RTTStats{}
 		}
 	case evTick:
 		i := int((e.Now()-1)/m.cfg.Interval) % len(m.cwnd)
