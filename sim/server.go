@@ -1,13 +1,13 @@
 package sim
 
-// Server is a work-conserving FIFO server (a CPU core, a link's
-// transmitter) computed as "busy until": a job that arrives at now starts at
-// max(now, busy-until) and needs no event of its own. Jobs must be offered
-// in non-decreasing arrival time, which an event loop guarantees.
+// Server is a work-conserving FIFO server (a NIC's queue and transmitter)
+// computed as "busy until", like a Processor: a job that arrives at now
+// starts at max(now, busy-until) and needs no event of its own. It also
+// keeps the completion times of the jobs in flight, for a bounded queue
+// (Offer) and its length (QueueLen, OnQueueLen). Jobs must be offered in
+// non-decreasing arrival time, which an event loop guarantees.
 type Server struct {
-	busyUntil Time
-	busy      Time // total service time accepted
-	jobs      uint64
+	Processor // busy until, busy time, jobs, utilisation
 	// completions of jobs not yet finished, oldest first, for queue length
 	// and bounded-queue admission.
 	ring []Time
@@ -24,9 +24,6 @@ type Server struct {
 	// QueueLen(end) before reading a time average up to end.
 	OnQueueLen func(at Time, n int)
 }
-
-// BusyUntil returns when the server finishes its accepted work.
-func (s *Server) BusyUntil() Time { return s.busyUntil }
 
 // Serve accepts a job arriving at now with the given service time and
 // returns its start and completion times. It ignores Limit.
@@ -79,27 +76,8 @@ func (s *Server) QueueLen(now Time) int {
 	return s.size
 }
 
-// BusyTime returns the total service time accepted so far (including work
-// scheduled beyond now).
-func (s *Server) BusyTime() Time { return s.busy }
-
-// Jobs returns the number of jobs accepted.
-func (s *Server) Jobs() uint64 { return s.jobs }
-
 // Dropped returns the number of jobs refused by Offer.
 func (s *Server) Dropped() uint64 { return s.dropped }
-
-// Utilisation returns the fraction of [0, now] the server was busy.
-func (s *Server) Utilisation(now Time) float64 {
-	if now <= 0 {
-		return 0
-	}
-	b := s.busy
-	if s.busyUntil > now {
-		b -= s.busyUntil - now
-	}
-	return float64(b) / float64(now)
-}
 
 func (s *Server) retire(now Time) {
 	mask := len(s.ring) - 1
