@@ -219,7 +219,6 @@ func TestBadInput(t *testing.T) {
 		{"merge corrupt partial", []string{"merge", filepath.Dir(f("partials/partial-0-of-2.json")), "--out", out}, []string{"partial-0-of-2.json", "corrupt or truncated"}},
 		{"merge missing dir", []string{"merge", f("good.toml") + ".d", "--out", out}, []string{"good.toml.d", "no such file"}},
 		{"submit zero shards", []string{"submit", "slurm", f("good.toml"), "--shards", "0"}, []string{"--shards", ">= 1"}},
-		{"offloads not modelled", []string{"run", f("good.toml"), "--set", "cluster.offloads=true"}, []string{"cluster.offloads", "not modelled"}},
 		{"submit unknown engine", []string{"submit", "pbs", f("good.toml"), "--shards", "4"}, []string{`unknown engine "pbs"`, "slurm, k8s"}},
 		{"merge negative wait", []string{"merge", filepath.Dir(f("partials/partial-0-of-2.json")), "--out", out, "--wait", "-1s"}, []string{"--wait -1s", ">= 0"}},
 	}

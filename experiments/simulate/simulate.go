@@ -116,6 +116,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.MTU, cl.FrameOverhead, cl.QdiscLen = c.MTU, c.FrameOverhead, c.QdiscPackets
 	cl.DropOversize = st.Forward.OuterDF
 	cl.CPUJitter = c.CPUJitter
+	cl.Offloads = c.Offloads
 	cl.Streams = sim.Streams{Seed: seed, Replication: rep}
 	w := sc.Workload
 	launch, err := clientLaunch(sc)
@@ -163,11 +164,6 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 // overrides, that the MTU leaves room for the encapsulation, and for pod
 // launches that the plugin has pod-launch parameters.
 func Validate(sc *scenario.Scenario) error {
-	if sc.Cluster.Offloads {
-		// Refuse rather than ignore: a capacity answer must not silently
-		// leave out what the user asked for.
-		return fmt.Errorf("cluster.offloads = true: GSO/GRO aggregation is not modelled yet (allowed: false); per-packet costs follow the paper's per-packet CPP")
-	}
 	if sc.Workload.Kind == PodLaunch {
 		if _, err := Resolve(sc); err != nil {
 			return err

@@ -39,7 +39,7 @@ func (n *Network) Accounting() Accounting {
 
 func (a *Accounting) add(s *segment) {
 	for j, st := range s.steps {
-		pk, jpk := float64(s.pkts), s.jPkts
+		pk, jpk := float64(s.pkts-s.batched), s.jPkts // crossings: one per super-packet
 		if s.outer[j] {
 			pk += float64(s.frags)
 			jpk += s.jFrags

@@ -31,6 +31,11 @@ type Config struct {
 	// job costs its calibrated cycles times a lognormal factor of mean 1
 	// (jitter.go). 0, the default, makes every job cost exactly its cycles.
 	CPUJitter float64
+	// Offloads turns on GSO/TSO and GRO (offload.go): consecutive packets
+	// of a flow share one super-packet of up to GSOMaxBytes, whose
+	// per-packet stage costs are charged once. Off by default: the
+	// paper's cycles are per packet.
+	Offloads bool
 	// Streams seeds the jitter draws (one stream per node); unused when
 	// CPUJitter is 0.
 	Streams sim.Streams

@@ -18,7 +18,10 @@
 // SYN or SYN-ACK, or the first packet of a direction through the node),
 // times a lognormal factor of mean 1 and coefficient of variation
 // Config.CPUJitter drawn from the node's own stream (jitter.go; none when
-// CPUJitter is 0, the default, so closed forms hold exactly).
+// CPUJitter is 0, the default, so closed forms hold exactly). With
+// Config.Offloads, packets of one send call (GSO/TSO) or waiting together
+// in a busy receive ring (GRO) form super-packets of up to 64 KiB whose
+// per-packet cycles are paid once (offload.go).
 //
 // Costs are accounted per route segment (packets and bytes, the jitter
 // factors, the packets that walked rules) and multiplied out by Accounting

@@ -30,6 +30,9 @@ type Route struct {
 	wake   sim.Timer
 	target int64 // -1 when not throttled
 
+	gso0       gsoBatch // the open GSO super-packet (offload.go)
+	tsoDropped bool     // the NIC queue dropped the head of the open super-packet
+
 	blackholeUntil sim.Time
 	dropNth        []uint64 // ascending packet numbers (1-based) to drop
 	hooked         bool     // a blackhole or dropNth was set: hookDrops must look

@@ -18,6 +18,8 @@ type Endpoint interface {
 type Node struct {
 	Cores     []sim.Processor
 	rx        []timeRing // per core: softirq completion times of packets from the wire
+	gro       []groState // per core, with offloads: the last super-packet from the wire
+	tso       timeRing   // with offloads: completion times of the super-packets in the NIC queue
 	NIC       sim.Server // transmit queue + serialiser; Limit = qdisc length
 	TxFrames  uint64     // frames put on the wire (two for a fragmented packet)
 	TxBytes   uint64     // wire bytes, framing included
@@ -57,6 +59,9 @@ func New(e *sim.Engine, cfg Config) (*Network, error) {
 	for i := range n.Nodes {
 		n.Nodes[i].Cores = make([]sim.Processor, cfg.CoresPerNode)
 		n.Nodes[i].rx = make([]timeRing, cfg.CoresPerNode)
+		if cfg.Offloads {
+			n.Nodes[i].gro = make([]groState, cfg.CoresPerNode)
+		}
 		n.Nodes[i].NIC.Limit = cfg.QdiscLen
 		n.Nodes[i].index = i
 		n.Nodes[i].lookahead = sim.Never
@@ -139,6 +144,9 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 		if n.jit.on {
 			la = sim.Time(float64(la) * n.jit.floor)
 		}
+		if n.cfg.Offloads {
+			la = 0 // a batched packet pays no fixed cost
+		}
 		src.lookahead = min(src.lookahead, la)
 	}
 	n.routes = append(n.routes, r)
@@ -170,6 +178,9 @@ func (n *Network) Send(r *Route, p *Packet, sendCore int, at sim.Time) {
 	// an outer packet over the underlay MTU fragments, or with DF set is
 	// dropped where it would leave the node (after the send-side stages)
 	p.frag = int(p.IPBytes)+int(r.encap) > n.cfg.MTU
+	if n.cfg.Offloads {
+		r.gso(p, at)
+	}
 	if r.wired {
 		r.preNic += int64(p.IPBytes)
 	}
@@ -222,20 +233,29 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 				return
 			}
 			nd.RxPackets++
+			if nd.gro != nil {
+				p.batched = nd.gro[core].joins(p, t)
+			}
 		}
 		var svc sim.Time
-		if s.psRule == 0 && !n.jit.on {
+		if s.psRule == 0 && !n.jit.on && !p.batched {
 			svc = s.service(p, false)
 		} else {
 			svc = n.serviceSlow(s, p)
 		}
-		_, t = nd.Cores[core].Serve(t, svc)
+		var start sim.Time
+		start, t = nd.Cores[core].Serve(t, svc)
 		if s.fromRx {
 			nd.rx[core].push(t)
+			if nd.gro != nil {
+				nd.gro[core].took(p, start)
+			}
 		}
 		s.pkts++
 		s.bytes += uint64(p.IPBytes)
-		if p.frag {
+		if p.batched {
+			s.batched++
+		} else if p.frag {
 			s.frags++
 		}
 		p.core = core
@@ -266,7 +286,13 @@ func (n *Network) transmit(r *Route, p *Packet, now sim.Time) bool {
 		r.txProgress(true)
 		return false
 	}
-	done, ok := node.NIC.Offer(now, sim.Time(float64(bytes)*n.psPerByte+0.5))
+	var done sim.Time
+	ok := true
+	if svc := sim.Time(float64(bytes)*n.psPerByte + 0.5); n.cfg.Offloads {
+		done, ok = n.offerTSO(node, r, p, now, svc)
+	} else {
+		done, ok = node.NIC.Offer(now, svc)
+	}
 	if !ok {
 		n.dropQdisc++
 		r.dropped++
@@ -276,6 +302,7 @@ func (n *Network) transmit(r *Route, p *Packet, now sim.Time) bool {
 	}
 	node.TxFrames += frames
 	node.TxBytes += uint64(bytes)
+	p.batched = false     // TSO: the NIC cuts super-packets into frames
 	r.retire(n.eng.Now()) // not now: TxQueued may still be asked about earlier times
 	r.txPush(done, int64(p.IPBytes))
 	r.txProgress(false)

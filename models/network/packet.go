@@ -37,9 +37,12 @@ type Packet struct {
 	seg   int16 // next segment to run
 	core  int16 // core that ran the previous segment
 	frag  bool  // outer packet fragmented into two frames
-	inNet bool  // sent and not yet delivered or dropped
-	next  int32 // free list link
-	id    int32
+	// batched: the packet rides in a GSO or GRO super-packet behind its
+	// head, so its stages charge only their per-byte costs (offload.go)
+	batched bool
+	inNet   bool  // sent and not yet delivered or dropped
+	next    int32 // free list link
+	id      int32
 }
 
 // Route returns the route the packet travels.
@@ -77,6 +80,7 @@ func (pl *pool) get() *Packet {
 	p.IPBytes, p.SendCore = 0, 0
 	p.route = nil
 	p.seg, p.core, p.frag, p.inNet, p.next = 0, 0, false, false, -1
+	p.batched = false
 	pl.live++
 	return p
 }

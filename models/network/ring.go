@@ -24,6 +24,14 @@ func (q *timeRing) len(now sim.Time) int {
 	return q.size
 }
 
+// setLast moves the newest time to done (>= it): a super-packet grown by
+// one more packet.
+func (q *timeRing) setLast(done sim.Time) {
+	if q.size > 0 {
+		q.t[(q.head+q.size-1)&(len(q.t)-1)] = done
+	}
+}
+
 func (q *timeRing) push(done sim.Time) {
 	if q.size == len(q.t) {
 		k := max(2*len(q.t), 64) // a power of two: index with a mask

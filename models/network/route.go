@@ -31,6 +31,7 @@ type segment struct {
 	// the j* sums are sum(f-1) over jittered jobs (factor f) of the
 	// corresponding counts, so cycles are those actually run.
 	pkts, bytes, frags, rulePkts  uint64
+	batched                       uint64 // packets behind the head of a super-packet
 	jPkts, jFrags, jBytes, jRules float64
 
 	steps []datapath.CostedStep
@@ -73,17 +74,22 @@ func (s *segment) opens(p *Packet) bool {
 	return false
 }
 
-// serviceSlow is a job's service time with conntrack-guarded rules or CPU
-// jitter, counted for the accounting; out of line so that advance stays
-// small for the common case (neither).
+// serviceSlow is a job's service time with conntrack-guarded rules, CPU
+// jitter or a batched packet (offload.go), counted for the accounting; out
+// of line so that advance stays small for the common case (none).
 //
 //go:noinline
 func (n *Network) serviceSlow(s *segment, p *Packet) sim.Time {
-	opens := s.psRule != 0 && s.opens(p)
-	if opens {
-		s.rulePkts++
+	var svc sim.Time
+	opens := false
+	if p.batched { // its super-packet's head paid the per-packet costs
+		svc = sim.Time(s.psByte*float64(p.IPBytes) + 0.5)
+	} else {
+		if opens = s.psRule != 0 && s.opens(p); opens {
+			s.rulePkts++
+		}
+		svc = s.service(p, opens)
 	}
-	svc := s.service(p, opens)
 	if n.jit.on && svc > 0 {
 		f := n.jit.factor(s.node)
 		svc = sim.Time(float64(svc)*f + 0.5)
@@ -95,8 +101,11 @@ func (n *Network) serviceSlow(s *segment, p *Packet) sim.Time {
 // jitter records a job's jitter factor f for the accounting.
 func (s *segment) jitter(p *Packet, opens bool, f float64) {
 	d := f - 1
-	s.jPkts += d
 	s.jBytes += d * float64(p.IPBytes)
+	if p.batched {
+		return // no per-packet part was scaled
+	}
+	s.jPkts += d
 	if p.frag {
 		s.jFrags += d
 	}

@@ -62,6 +62,7 @@ func newEndpoint(n *network.Network, o *Options, s Side, client bool, mss int64)
 		FirstSyn: -1, EstablishedAt: -1, FailedAt: -1, ackCore: s.Core}
 	ep.rtoTimer.Init(ep.eng, ep, evRTO)
 	ep.delack.Init(ep.eng, ep, evDelAck)
+	ep.superAck.Init(ep.eng, ep, evSuperAck)
 	ep.winUpd.Init(ep.eng, ep, evWinUpdate)
 	ep.cc.beta, ep.cc.c = 0.7, 0.4 // RFC 9438 4.5/4.6 and Linux's cubic defaults
 	return ep

@@ -31,6 +31,7 @@ const (
 	evWinUpdate
 	evTSQ
 	evConnect
+	evSuperAck
 )
 
 // Stats are an endpoint's counters.
@@ -100,6 +101,7 @@ type Endpoint struct {
 	tsRecent       sim.Time
 	ackCore        int
 	delack         sim.Timer
+	superAck       sim.Timer // ACK once a super-packet's last packet is processed (offloads)
 	winUpd         sim.Timer
 	copies         []copyDone // application copies not yet finished
 	copiesHead     int
@@ -194,6 +196,10 @@ func (ep *Endpoint) Handle(e *sim.Engine, arg uint64) {
 		ep.output(now)
 	case evConnect:
 		ep.sendSyn(now)
+	case evSuperAck:
+		if ep.rcvNxt > ep.rcvWup {
+			ep.sendAck(now, ep.ackCore)
+		}
 	}
 }
 
@@ -202,6 +208,7 @@ func (ep *Endpoint) Deliver(p *network.Packet, at sim.Time) {
 	ep.ackCore = p.Core()
 	h := p.Header
 	in := p.Route()
+	batched := p.Batched()
 	ep.net.Free(p)
 	if h.Flags&network.FlagSYN != 0 {
 		ep.onSyn(&h, at)
@@ -221,7 +228,7 @@ func (ep *Endpoint) Deliver(p *network.Packet, at sim.Time) {
 		ep.onAck(&h, at)
 	}
 	if h.Len > 0 || h.Flags&network.FlagProbe != 0 {
-		ep.onData(&h, in, at)
+		ep.onData(&h, in, at, batched)
 	}
 }
 
@@ -238,5 +245,6 @@ func (ep *Endpoint) packet(at sim.Time, flags uint8, seq int64, n int64) *networ
 	p.IPBytes = int32(HeaderBytes + n)
 	ep.rcvWup = ep.rcvNxt
 	ep.delack.Stop()
+	ep.superAck.Stop()
 	return p
 }

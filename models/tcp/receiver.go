@@ -9,8 +9,12 @@ import (
 // is copied to the application on its core (the route's Recv-context
 // steps); out-of-order data is kept and ACKed at once with a duplicate
 // ACK (RFC 5681 4.2); in-order data is ACKed every second full-size
-// segment, at once during quick-ack, else after the delayed-ACK timer.
-func (ep *Endpoint) onData(h *network.Header, in *network.Route, at sim.Time) {
+// segment, at once during quick-ack, else after the delayed-ACK timer. A
+// segment batched behind the head of a GSO or GRO super-packet (offloads)
+// is ACKed once the super-packet's last segment has been processed, as
+// Linux ACKs a super-packet as a whole: the ACK waits for the time its
+// processing ends, and each later segment of the super-packet moves it.
+func (ep *Endpoint) onData(h *network.Header, in *network.Route, at sim.Time, batched bool) {
 	if h.Seq <= ep.rcvNxt {
 		ep.tsRecent = h.TSval // RFC 7323 4.3
 	}
@@ -53,6 +57,8 @@ func (ep *Endpoint) onData(h *network.Header, in *network.Route, at sim.Time) {
 				ep.quick--
 			}
 			ep.sendAck(at, ep.ackCore)
+		case batched:
+			ep.superAck.Set(at)
 		case ep.rcvNxt-ep.rcvWup > ep.mss: // more than one full segment unACKed (Linux __tcp_ack_snd_check)
 			ep.sendAck(at, ep.ackCore)
 		default:

@@ -1,0 +1,117 @@
+package network
+
+import "github.com/cnisim/cnisim/sim"
+
+// Offloads (Config.Offloads): Linux hands its stack super-packets rather
+// than MTU-sized packets where it can, and the stages' per-packet costs
+// are then paid once per super-packet (DESIGN 2, "Offloads"):
+//
+//   - GSO/TSO on the sending side: the segments a socket sends in one go
+//     (one call of the TCP output loop: same route, same send core, same
+//     time) form super-packets of up to GSOMaxBytes, which cross every
+//     send-side stage once and are cut into frames by the NIC (TSO, no
+//     CPU). Intra-host, nothing cuts them: they reach the receiving
+//     socket whole.
+//   - GRO on the receiving side: a packet from the wire joins the last
+//     super-packet of its flow on its receive core when that
+//     super-packet's softirq job has not started yet (it waits in the
+//     ring, and NAPI merges what it polls from the ring), up to
+//     GSOMaxBytes. So GRO merges nothing on an idle core and a lot on a
+//     saturated one, as on a real host. A joining packet's own (per-byte)
+//     work is queued at the end of the core's work.
+//
+// A packet behind the head of its super-packet is batched: each stage
+// charges it its per-byte cycles only, and the accounting counts one
+// crossing per super-packet. Packets stay separate objects (for the wire,
+// the queues and TCP); the TCP receiver ACKs a super-packet once its last
+// packet has been processed (Packet.Batched), about as Linux ACKs each
+// super-packet it receives.
+
+// offloadable: TCP data (the ACK flag set, payload, no SYN, FIN or RST).
+// Linux merges neither pure ACKs nor plain UDP datagrams (UDP GSO and GRO
+// need socket options no benchmark sets).
+func (p *Packet) offloadable() bool {
+	return p.Len > 0 && p.Flags&(FlagACK|FlagSYN|FlagFIN|FlagRST) == FlagACK
+}
+
+// Batched reports whether p rode in a GSO or GRO super-packet behind its
+// head: more of the super-packet may follow it, and the receiving
+// transport ACKs once the super-packet has been processed (tcp).
+func (p *Packet) Batched() bool { return p.batched }
+
+// GSOMaxBytes is the largest super-packet, IP bytes (Linux gso_max_size
+// and the GRO limit: 64 KiB).
+const GSOMaxBytes = 65536
+
+// gsoBatch is a route's open GSO super-packet on its sending side.
+type gsoBatch struct {
+	at    sim.Time // the send time of its packets
+	core  int16
+	bytes int32
+	open  bool
+}
+
+// gso marks p batched when it continues the route's open super-packet,
+// else opens a new one with p at its head.
+func (r *Route) gso(p *Packet, at sim.Time) {
+	b := &r.gso0
+	if !p.offloadable() {
+		b.open = false
+		return
+	}
+	if b.open && b.at == at && b.core == p.SendCore && b.bytes+p.IPBytes <= GSOMaxBytes {
+		b.bytes += p.IPBytes
+		p.batched = true
+		return
+	}
+	*b = gsoBatch{at: at, core: p.SendCore, bytes: p.IPBytes, open: true}
+}
+
+// offerTSO is the NIC queue's admission with offloads: the qdisc holds
+// super-packets (skbs), so its limit counts heads; a super-packet's other
+// packets follow their head in, or out when it was dropped.
+func (n *Network) offerTSO(node *Node, r *Route, p *Packet, now, svc sim.Time) (sim.Time, bool) {
+	if p.batched {
+		if r.tsoDropped {
+			return 0, false
+		}
+		_, done := node.NIC.Serve(now, svc)
+		node.tso.setLast(done)
+		return done, true
+	}
+	if node.tso.size >= n.cfg.QdiscLen && node.tso.len(now) >= n.cfg.QdiscLen {
+		r.tsoDropped = true
+		return 0, false
+	}
+	r.tsoDropped = false
+	_, done := node.NIC.Serve(now, svc)
+	node.tso.push(done)
+	return done, true
+}
+
+// groState is a receiving core's last super-packet from the wire.
+type groState struct {
+	route *Route
+	start sim.Time // when its softirq job starts
+	bytes int32
+}
+
+// joins reports whether p, arriving from the wire at t, joins the
+// super-packet waiting on its core: its flow's, not started, with room.
+func (g *groState) joins(p *Packet, t sim.Time) bool {
+	return g.route == p.route && p.offloadable() && g.start > t && g.bytes+p.IPBytes <= GSOMaxBytes
+}
+
+// took records p's softirq job starting at start: a new super-packet,
+// or p joined the last one.
+func (g *groState) took(p *Packet, start sim.Time) {
+	if p.batched {
+		g.bytes += p.IPBytes
+		return
+	}
+	if !p.offloadable() {
+		*g = groState{}
+		return
+	}
+	*g = groState{route: p.route, start: start, bytes: p.IPBytes}
+}
