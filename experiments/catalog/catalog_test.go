@@ -67,6 +67,7 @@ var tableRows = map[string][]int{
 	"whatif-policy-rules":    {7},     // 7 rule counts
 	"whatif-encap-vs-direct": {27},    // 9 modes x 3 links
 	"whatif-encryption-mtu":  {5},     // 3 pod MTUs at 9000, 2 at 1500
+	"whatif-offloads":        {24},    // 6 modes x offloads off/on x 2 links
 }
 
 // mustPass are the orderings that the quick results must show (the
@@ -81,6 +82,10 @@ var mustPass = map[string][]string{
 	"paper-fig4": {"highest total CPP", "lowest total CPP"},
 	"paper-fig5": {"every native routing CNI below every overlay in total CPP"},
 	"paper-fig6": {"most FIB lookups"},
+	"whatif-offloads": {
+		"Flannel vxlan: offloads raise the stream's throughput and cut its cycles per packet at the fastest link",
+		"Calico native: offloads raise the stream's throughput and cut its cycles per packet at the fastest link",
+	},
 }
 
 // TestQuick runs every experiment's quick form as reproduce does and

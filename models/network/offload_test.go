@@ -187,3 +187,20 @@ func TestTSOQdiscCountsSuperPackets(t *testing.T) {
 		}
 	}
 }
+
+// TestGROIdleCoreMergesNothing: segments that find their receive core
+// idle (2 us apart, 1 us of softirq work each) are processed one by one,
+// with or without offloads: GRO merges only what waits.
+func TestGROIdleCoreMergesNothing(t *testing.T) {
+	const k = 200
+	for _, offloads := range []bool{false, true} {
+		e, n, r, s := offloadNet(t, offloads, offloadPath(0, 2400))
+		for j := range k {
+			e.Schedule(sim.Time(j)*2*sim.Microsecond, &dataAt{n: n, r: r, seq: int64(j) * 1448}, 0)
+		}
+		e.Run()
+		if got := n.Accounting().Crossings[1][datapath.NIC]; got != k || s.got != k {
+			t.Errorf("offloads %v: %v receive crossings and %d delivered, want %d of each", offloads, got, s.got, k)
+		}
+	}
+}
