@@ -3,7 +3,8 @@
 // timers, FIFO servers computed as "busy until" without events (Server,
 // with a bounded queue and its length, for a NIC; Processor, the bare
 // busy-until time, for a CPU core), reproducible random streams and the
-// statistics used to summarise replications.
+// statistics used to summarise replications (Summary, Student-t CI95, a
+// log-linear Histogram for latency quantiles in constant memory).
 //
 // The scheduler is a monotone radix heap with byte digits (time never goes
 // backwards), storing events by value in a block arena: about 25 M events/s

@@ -103,15 +103,14 @@ func (g *groState) joins(p *Packet, t sim.Time) bool {
 }
 
 // took records p's softirq job starting at start: a new super-packet,
-// or p joined the last one.
+// or p joined the last one. A packet GRO does not merge (a pure ACK of
+// another flow) leaves the waiting super-packet open, as NAPI's per-flow
+// GRO lists do; another flow's data replaces it (one flow per core).
 func (g *groState) took(p *Packet, start sim.Time) {
-	if p.batched {
+	switch {
+	case p.batched:
 		g.bytes += p.IPBytes
-		return
+	case p.offloadable():
+		*g = groState{route: p.route, start: start, bytes: p.IPBytes}
 	}
-	if !p.offloadable() {
-		*g = groState{}
-		return
-	}
-	*g = groState{route: p.route, start: start, bytes: p.IPBytes}
 }
