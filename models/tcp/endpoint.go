@@ -86,6 +86,8 @@ type Endpoint struct {
 	cc                     cubic
 	sb                     scoreboard // SACKed ranges (RFC 6675)
 	highRxt                int64      // end of the last retransmission in recovery (HighRxt)
+	rtxLog                 []retxRec  // this recovery's retransmissions in flight, in send order
+	relost                 []span     // retransmissions found lost, to send again first
 	priorCwnd              int64      // PRR RecoverFS, bytes (Linux prior_cwnd)
 	prrDelivered, prrOut   int64      // RFC 6937 counters, bytes
 

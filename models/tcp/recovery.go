@@ -36,7 +36,57 @@ func (ep *Endpoint) pipe() int64 {
 	if from := max(ep.highRxt, ep.sndUna); from < lost {
 		p -= ep.sb.unsacked(from, lost)
 	}
+	for _, s := range ep.relost { // retransmitted, then found lost: not in flight
+		p -= ep.sb.unsacked(max(s.start, ep.sndUna), min(s.end, ep.highRxt))
+	}
 	return p
+}
+
+// retxRec is a retransmission sent during recovery and the highest
+// sequence sent before it (snd_max): data above the fence left after it.
+type retxRec struct{ start, end, fence int64 }
+
+// detectLostRetx finds retransmissions that were lost in turn, by RACK's
+// rule with the order of sending in place of its timestamps (RFC 8985
+// 6.2, Linux tcp_rack_detect_loss, without a reordering window: this
+// network does not reorder a flow): a retransmission not delivered when
+// something sent after it has been (a later retransmission, or data above
+// its fence) is lost, and is sent again before any other hole. Without it
+// only the RTO would repair a lost retransmission (RFC 6675 sends each
+// hole once).
+func (ep *Endpoint) detectLostRetx() {
+	hi := ep.sndUna // the highest byte delivered, + 1
+	if s := ep.sb.spans(); len(s) > 0 {
+		hi = s[len(s)-1].end
+	}
+	last := -1 // the latest retransmission delivered
+	for j := len(ep.rtxLog) - 1; j >= 0; j-- {
+		if ep.retxDelivered(ep.rtxLog[j]) {
+			last = j
+			break
+		}
+	}
+	k := 0
+	for j, r := range ep.rtxLog {
+		switch {
+		case ep.retxDelivered(r):
+		case j < last || hi > r.fence:
+			ep.relost = append(ep.relost, span{r.start, r.end})
+		default:
+			ep.rtxLog[k] = r
+			k++
+		}
+	}
+	ep.rtxLog = ep.rtxLog[:k]
+}
+
+func (ep *Endpoint) retxDelivered(r retxRec) bool {
+	return r.end <= ep.sndUna || ep.sb.unsacked(max(r.start, ep.sndUna), r.end) == 0
+}
+
+// forgetRetx ends the lost-retransmission bookkeeping of a recovery.
+func (ep *Endpoint) forgetRetx() {
+	ep.rtxLog, ep.relost = ep.rtxLog[:0], ep.relost[:0]
 }
 
 // enterRecovery starts SACK loss recovery (RFC 6675 5 step 4; HighRxt
@@ -50,6 +100,7 @@ func (ep *Endpoint) enterRecovery(at sim.Time) {
 	ep.priorCwnd = int64(ep.cwnd * float64(ep.mss))
 	ep.ssthresh = ep.ccOnLoss(at)
 	ep.prrDelivered, ep.prrOut = 0, 0
+	ep.forgetRetx()
 	// retransmissions of the last recovery still unacknowledged stay in
 	// flight, not lost (Linux keeps TCPCB_SACKED_RETRANS per segment)
 	ep.highRxt = max(ep.highRxt, ep.sndUna)
@@ -90,15 +141,43 @@ func (ep *Endpoint) prrOnAck(delivered int64, unaAdvanced bool) {
 // is ssthresh (RFC 6937 3.1; Linux tcp_end_cwnd_reduction).
 func (ep *Endpoint) exitRecovery() {
 	ep.inRecovery = false
+	ep.forgetRetx()
 	ep.cwnd = ep.ssthresh
 }
 
-// recoveryOutput sends while pipe is below the PRR window: first the lost
-// holes in order (RFC 6675 NextSeg rule 1), then new data (rule 2).
+// recoveryOutput sends while pipe is below the PRR window: first the
+// retransmissions found lost again, then the lost holes in order (RFC 6675
+// NextSeg rule 1), then new data (rule 2).
 func (ep *Endpoint) recoveryOutput(at sim.Time) {
 	pipe := ep.pipe()
 	wnd := ep.cwnd*float64(ep.mss) + 0.5
 	for {
+		if len(ep.relost) > 0 {
+			s := &ep.relost[0]
+			seq, next := ep.sb.nextHole(max(s.start, ep.sndUna), s.end)
+			if seq >= s.end {
+				ep.relost = ep.relost[1:]
+				if len(ep.relost) == 0 {
+					ep.relost = ep.relost[:0:0]
+				}
+				continue
+			}
+			n := min(ep.mss, min(next, s.end)-seq)
+			if float64(pipe+n) > wnd {
+				ep.cwndLimited = true
+				return
+			}
+			if tsq := ep.opt.TSQBytes; tsq > 0 && ep.out.TxQueued(at) >= tsq {
+				ep.out.Throttle(at, tsq/2)
+				return
+			}
+			ep.xmit(at, seq, n)
+			ep.prrOut += n
+			pipe += n
+			ep.rtxLog = append(ep.rtxLog, retxRec{seq, seq + n, ep.sndMax})
+			s.start = seq + n
+			continue
+		}
 		lost := ep.sb.lostBelow(ep.sndUna, ep.mss)
 		seq, next := ep.sb.nextHole(max(ep.highRxt, ep.sndUna), ep.sndMax)
 		var n int64
@@ -125,6 +204,7 @@ func (ep *Endpoint) recoveryOutput(at sim.Time) {
 		pipe += n
 		if retx {
 			ep.highRxt = seq + n
+			ep.rtxLog = append(ep.rtxLog, retxRec{seq, seq + n, ep.sndMax})
 			continue
 		}
 		ep.sndNxt += n

@@ -106,6 +106,9 @@ func (ep *Endpoint) onAck(h *network.Header, at sim.Time) {
 	case h.Ack == ep.sndUna && h.Len == 0 && (!winChanged || sacked > 0) && ep.sndMax > ep.sndUna && h.Flags&network.FlagProbe == 0:
 		ep.dupAck(at, sacked)
 	}
+	if ep.inRecovery && len(ep.rtxLog) > 0 {
+		ep.detectLostRetx()
+	}
 	ep.output(at)
 }
 
@@ -230,6 +233,7 @@ func (ep *Endpoint) onRTO(now sim.Time) {
 	ep.cwnd = 1
 	ep.cc.epoch = -1
 	ep.inRecovery = false
+	ep.forgetRetx()
 	ep.dupAcks = 0
 	ep.recover = ep.sndMax
 	ep.highRxt = ep.sndUna
