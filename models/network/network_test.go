@@ -43,9 +43,13 @@ func (s *sink) Deliver(p *Packet, at sim.Time) {
 
 func setup(t *testing.T, path datapath.CostedPath) (*sim.Engine, *Network, *Route, *sink) {
 	t.Helper()
+	return setupWith(t, DefaultConfig(), path)
+}
+
+// setupWith is setup on a given cluster configuration.
+func setupWith(t *testing.T, cfg Config, path datapath.CostedPath) (*sim.Engine, *Network, *Route, *sink) {
+	t.Helper()
 	e := sim.NewEngine()
-	cfg := DefaultConfig()
-	cfg.GHz = 2.4
 	n, err := New(e, cfg)
 	if err != nil {
 		t.Fatal(err)

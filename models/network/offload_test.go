@@ -26,19 +26,9 @@ func tcpData(n *Network, seq int64) *Packet {
 
 func offloadNet(t *testing.T, offloads bool, path datapath.CostedPath) (*sim.Engine, *Network, *Route, *sink) {
 	t.Helper()
-	e := sim.NewEngine()
 	cfg := DefaultConfig()
 	cfg.Offloads = offloads
-	n, err := New(e, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &sink{n: n}
-	r, err := n.NewRoute(RouteSpec{Path: path, Src: 0, Dst: 1, FlowKey: 7, RecvCore: 2, To: s})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e, n, r, s
+	return setupWith(t, cfg, path)
 }
 
 // TestGSOBatchesOneSend: 100 segments sent at once on one core cross the

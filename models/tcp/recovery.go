@@ -152,44 +152,9 @@ func (ep *Endpoint) recoveryOutput(at sim.Time) {
 	pipe := ep.pipe()
 	wnd := ep.cwnd*float64(ep.mss) + 0.5
 	for {
-		if len(ep.relost) > 0 {
-			s := &ep.relost[0]
-			seq, next := ep.sb.nextHole(max(s.start, ep.sndUna), s.end)
-			if seq >= s.end {
-				ep.relost = ep.relost[1:]
-				if len(ep.relost) == 0 {
-					ep.relost = ep.relost[:0:0]
-				}
-				continue
-			}
-			n := min(ep.mss, min(next, s.end)-seq)
-			if float64(pipe+n) > wnd {
-				ep.cwndLimited = true
-				return
-			}
-			if tsq := ep.opt.TSQBytes; tsq > 0 && ep.out.TxQueued(at) >= tsq {
-				ep.out.Throttle(at, tsq/2)
-				return
-			}
-			ep.xmit(at, seq, n)
-			ep.prrOut += n
-			pipe += n
-			ep.rtxLog = append(ep.rtxLog, retxRec{seq, seq + n, ep.sndMax})
-			s.start = seq + n
-			continue
-		}
-		lost := ep.sb.lostBelow(ep.sndUna, ep.mss)
-		seq, next := ep.sb.nextHole(max(ep.highRxt, ep.sndUna), ep.sndMax)
-		var n int64
-		retx := seq < lost
-		if retx {
-			n = min(ep.mss, next-seq, lost-seq)
-		} else {
-			seq = ep.sndNxt
-			n = min(ep.mss, ep.appLimit-seq)
-			if n <= 0 || seq+n > ep.sndWndEdge {
-				return
-			}
+		seq, n, kind := ep.nextSeg()
+		if n <= 0 {
+			return
 		}
 		if float64(pipe+n) > wnd {
 			ep.cwndLimited = true
@@ -202,12 +167,49 @@ func (ep *Endpoint) recoveryOutput(at sim.Time) {
 		ep.xmit(at, seq, n)
 		ep.prrOut += n
 		pipe += n
-		if retx {
+		switch kind {
+		case segRelost:
+			ep.relost[0].start = seq + n
+		case segHole:
 			ep.highRxt = seq + n
-			ep.rtxLog = append(ep.rtxLog, retxRec{seq, seq + n, ep.sndMax})
+		case segNew:
+			ep.sndNxt += n
+			ep.sndMax = max(ep.sndMax, ep.sndNxt)
 			continue
 		}
-		ep.sndNxt += n
-		ep.sndMax = max(ep.sndMax, ep.sndNxt)
+		ep.rtxLog = append(ep.rtxLog, retxRec{seq, seq + n, ep.sndMax})
 	}
+}
+
+// what nextSeg picked
+const (
+	segRelost = iota // a retransmission found lost, again
+	segHole          // a lost hole, the first time
+	segNew           // new data
+)
+
+// nextSeg returns the next segment recovery may send and its kind; n <= 0
+// when there is none (no data, or the peer's window is full).
+func (ep *Endpoint) nextSeg() (seq, n int64, kind int) {
+	for len(ep.relost) > 0 {
+		s := ep.relost[0]
+		seq, next := ep.sb.nextHole(max(s.start, ep.sndUna), s.end)
+		if seq < s.end {
+			return seq, min(ep.mss, min(next, s.end)-seq), segRelost
+		}
+		if ep.relost = ep.relost[1:]; len(ep.relost) == 0 {
+			ep.relost = nil
+		}
+	}
+	lost := ep.sb.lostBelow(ep.sndUna, ep.mss)
+	seq, next := ep.sb.nextHole(max(ep.highRxt, ep.sndUna), ep.sndMax)
+	if seq < lost {
+		return seq, min(ep.mss, next-seq, lost-seq), segHole
+	}
+	seq = ep.sndNxt
+	n = min(ep.mss, ep.appLimit-seq)
+	if seq+n > ep.sndWndEdge {
+		n = 0
+	}
+	return seq, n, segNew
 }
