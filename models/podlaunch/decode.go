@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/cnisim/cnisim/internal/tomlkeys"
 )
 
 // ParsePlugin decodes and validates a plugin parameter file. file names the
@@ -126,65 +127,17 @@ func locate(file string, lines *lineIndex, errs []error) error {
 	return errors.Join(out...)
 }
 
-// lineIndex maps key paths to the lines that define them. It is a light
-// scanner, enough for our files: table headers, key = value lines (dotted
-// or quoted keys) and inline tables on one line.
-type lineIndex struct {
-	paths []string // full dotted path of a header or key
-	lines []int
-}
+// lineIndex maps key paths to the lines that define them
+// (internal/tomlkeys).
+type lineIndex struct{ tomlkeys.Lines }
 
-func indexLines(data []byte) *lineIndex {
-	li := &lineIndex{}
-	table := ""
-	for i, raw := range strings.Split(string(data), "\n") {
-		s := strings.TrimSpace(raw)
-		if s == "" || s[0] == '#' {
-			continue
-		}
-		if s[0] == '[' {
-			h := strings.Trim(strings.SplitN(s, "]", 2)[0], "[ ")
-			table = normKey(h)
-			li.add(table, i+1)
-			continue
-		}
-		k, _, ok := strings.Cut(s, "=")
-		if !ok {
-			continue
-		}
-		p := normKey(k)
-		if table != "" {
-			p = table + "." + p
-		}
-		li.add(p, i+1)
-	}
-	return li
-}
-
-func (li *lineIndex) add(p string, line int) {
-	li.paths = append(li.paths, p)
-	li.lines = append(li.lines, line)
-}
-
-// normKey turns `a . "b"` into a.b.
-func normKey(k string) string {
-	parts := strings.Split(k, ".")
-	for i, p := range parts {
-		parts[i] = strings.Trim(strings.TrimSpace(p), `"'`)
-	}
-	return strings.Join(parts, ".")
-}
+func indexLines(data []byte) *lineIndex { return &lineIndex{tomlkeys.Index(data)} }
 
 // where returns file:line for the longest prefix of path defined in the
 // file, or file alone.
 func (li *lineIndex) where(file string, path []string) string {
-	for n := len(path); n > 0; n-- {
-		p := strings.Join(path[:n], ".")
-		for i, q := range li.paths {
-			if q == p {
-				return fmt.Sprintf("%s:%d", file, li.lines[i])
-			}
-		}
+	if n := li.Line(path...); n > 0 {
+		return fmt.Sprintf("%s:%d", file, n)
 	}
 	return file
 }
