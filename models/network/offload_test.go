@@ -1,6 +1,7 @@
 package network
 
 import (
+	"math"
 	"testing"
 
 	"github.com/cnisim/cnisim/models/datapath"
@@ -191,6 +192,47 @@ func TestGROIdleCoreMergesNothing(t *testing.T) {
 		e.Run()
 		if got := n.Accounting().Crossings[1][datapath.NIC]; got != k || s.got != k {
 			t.Errorf("offloads %v: %v receive crossings and %d delivered, want %d of each", offloads, got, s.got, k)
+		}
+	}
+}
+
+// TestOffloadAccountingWithJitter: with offloads and CPU jitter together,
+// the accounted cycles of every node are the cycles its cores ran (busy
+// time x frequency, within the 1 ps rounding of each job), whether a job
+// carried per-packet costs (a head) or per-byte costs only (batched).
+func TestOffloadAccountingWithJitter(t *testing.T) {
+	e := sim.NewEngine()
+	cfg := DefaultConfig()
+	cfg.Offloads, cfg.CPUJitter, cfg.Streams = true, 0.3, sim.Streams{Seed: 4}
+	n, err := New(e, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &sink{n: n}
+	r, err := n.NewRoute(RouteSpec{Path: offloadPath(3000, 6000), Src: 0, Dst: 1, FlowKey: 3, RecvCore: 2, To: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := 0
+	for j := range 300 { // bursts of 10 every 20 us: GSO batches, GRO merges behind a busy core
+		for k := range 10 {
+			e.Schedule(sim.Time(j)*20*sim.Microsecond, &dataAt{n: n, r: r, seq: int64(10*j+k) * 1448}, 0)
+			jobs += 2
+		}
+	}
+	e.Run()
+	if s.got != 3000 {
+		t.Fatalf("%d of 3000 delivered", s.got)
+	}
+	a := n.Accounting()
+	heads := a.Crossings[0][datapath.TCP] + a.Crossings[1][datapath.NIC]
+	if heads >= 6000 || heads <= 600 {
+		t.Errorf("%v super-packets on the two sides for 3000 packets: want batching on both", heads)
+	}
+	for node := range 2 {
+		ran := a.Busy[node].Seconds() * cfg.GHz * 1e9
+		if d := math.Abs(a.NodeCycles(node) - ran); d > 0.0024*float64(jobs) {
+			t.Errorf("node %d: accounted %.1f cycles, ran %.1f", node, a.NodeCycles(node), ran)
 		}
 	}
 }
