@@ -90,3 +90,36 @@ func ExampleSummary() {
 	// Output:
 	// 10.00 ± 0.34 (n=5)
 }
+
+// A core as a Processor: three jobs arriving together run one after the
+// other, each start and end known when the job arrives, with no events.
+func ExampleProcessor() {
+	var core sim.Processor
+	for i := range 3 {
+		start, done := core.Serve(0, sim.Cycles(2400, 2.4)) // 2400 cycles at 2.4 GHz: 1 µs
+		fmt.Printf("job %d: %v .. %v\n", i, start.Duration(), done.Duration())
+	}
+	fmt.Printf("busy %v, utilisation over 4 µs %.2f\n", core.BusyTime().Duration(), core.Utilisation(4*sim.Microsecond))
+	// Output:
+	// job 0: 0s .. 1µs
+	// job 1: 1µs .. 2µs
+	// job 2: 2µs .. 3µs
+	// busy 3µs, utilisation over 4 µs 0.75
+}
+
+// Latencies into a Histogram: constant memory whatever their number,
+// quantiles exact while each bucket holds one distinct value.
+func ExampleHistogram() {
+	var h sim.Histogram
+	for i := range 1000 {
+		lat := 20 * sim.Microsecond
+		if i%100 == 99 {
+			lat = 250 * sim.Microsecond // one transaction in a hundred waits
+		}
+		h.Record(lat)
+	}
+	fmt.Printf("n %d, mean %.1f µs, p50 %.0f µs, p99 %.0f µs, p99.9 %.0f µs\n",
+		h.N(), h.Mean()*1e6, h.Quantile(0.5)*1e6, h.Quantile(0.99)*1e6, h.Quantile(0.999)*1e6)
+	// Output:
+	// n 1000, mean 22.3 µs, p50 20 µs, p99 20 µs, p99.9 250 µs
+}
