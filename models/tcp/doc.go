@@ -5,8 +5,9 @@
 // tcp_syn_linear_timeouts), initial window 10, slow start with appropriate
 // byte counting, Reno or CUBIC congestion avoidance, SACK (RFC 2018) loss
 // recovery with a scoreboard (RFC 6675), proportional rate reduction
-// (RFC 6937) and RACK's rule for retransmissions lost in turn (RFC 8985,
-// by send order), an RFC 6298 retransmission timer, delayed ACKs,
+// (RFC 6937), RACK's rule for retransmissions lost in turn and the tail
+// loss probe (RFC 8985, by send order), an RFC 6298 retransmission timer,
+// delayed ACKs,
 // a receive window from the socket buffer drained by the application's
 // copies, and TCP small queues.
 //

@@ -44,6 +44,7 @@ type Stats struct {
 	AcksSent     uint64 // pure ACKs (window updates and probes' answers included)
 	DupAcksRcvd  uint64
 	Probes       uint64 // zero-window probes sent
+	TLPs         uint64 // tail loss probes sent
 	BytesAcked   int64
 	BytesRead    int64 // bytes the application has read (copied), by the time of the last copy
 	RTT          RTTStats
@@ -87,6 +88,9 @@ type Endpoint struct {
 	sb                     scoreboard // SACKed ranges (RFC 6675)
 	highRxt                int64      // end of the last retransmission in recovery (HighRxt)
 	rtxLog                 []retxRec  // this recovery's retransmissions in flight, in send order
+	probing                bool       // rtoTimer is the tail loss probe's timer (PTO)
+	tlpSeq, tlpHigh        int64      // the outstanding probe's first byte and snd_max after it (0: none)
+	rackLost               int64      // unSACKed bytes below it were sent before a delivered probe: lost
 	relost                 []span     // retransmissions found lost, to send again first
 	priorCwnd              int64      // PRR RecoverFS, bytes (Linux prior_cwnd)
 	prrDelivered, prrOut   int64      // RFC 6937 counters, bytes

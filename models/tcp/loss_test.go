@@ -82,6 +82,47 @@ func TestLostRetransmission(t *testing.T) {
 	r.conserve(t)
 }
 
+// TestTailLossProbe: the last two segments of a transfer are lost; no
+// ACK follows them, so after 2 SRTT + 2 ms the sender probes with the
+// last segment again (RFC 8985 7), whose SACK shows the other one lost:
+// recovery resends it, with no timeout.
+func TestTailLossProbe(t *testing.T) {
+	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
+	mss := r.c.Client.MSS()
+	var sends [2][]sim.Time
+	r.c.Client.Route().DropIf = func(p *network.Packet, at sim.Time) bool {
+		for k, seq := range []int64{39 * mss, 40 * mss} {
+			if p.Len > 0 && p.Seq == seq {
+				sends[k] = append(sends[k], at)
+				return len(sends[k]) == 1
+			}
+		}
+		return false
+	}
+	r.c.Connect(0)
+	total := 41 * mss
+	r.c.Client.Write(0, total)
+	r.e.RunUntil(sim.Second)
+	st := r.c.Client.Stats
+	if st.RTOs != 0 || st.TLPs != 1 || st.FastRetrans != 1 {
+		t.Errorf("RTOs %d, loss probes %d, fast retransmits %d; want 0, 1, 1", st.RTOs, st.TLPs, st.FastRetrans)
+	}
+	if len(sends[0]) != 2 || len(sends[1]) != 2 {
+		t.Fatalf("segments 39 and 40 sent at %v and %v, want twice each", sends[0], sends[1])
+	}
+	srtt := r.c.Client.SRTT()
+	if probe := sends[1][1] - sends[1][0]; probe < 2*sim.Millisecond || probe > 2*sim.Millisecond+4*srtt {
+		t.Errorf("probe %v after the segment (SRTT %v), want about 2 SRTT + 2 ms", probe, srtt)
+	}
+	if d := sends[0][1] - sends[1][1]; d < 0 || d > 2*srtt {
+		t.Errorf("segment 39 resent %v after the probe, want within about an RTT", d)
+	}
+	if got := r.c.Server.Received(); got != total {
+		t.Errorf("received %d of %d", got, total)
+	}
+	r.conserve(t)
+}
+
 // TestRTOBackoff: when nothing is sent after a lost segment (the last of
 // the transfer), no ACK can reveal its loss: the RTO (RFC 6298: at least
 // 200 ms here, Linux TCP_RTO_MIN) fires, and each further loss doubles it

@@ -32,7 +32,7 @@ func (ep *Endpoint) takeSACK(h *network.Header) int64 {
 // retransmitted (a lost byte retransmitted counts once).
 func (ep *Endpoint) pipe() int64 {
 	p := ep.sndMax - ep.sndUna - ep.sb.sacked
-	lost := ep.sb.lostBelow(ep.sndUna, ep.mss)
+	lost := ep.lostBelow()
 	if from := max(ep.highRxt, ep.sndUna); from < lost {
 		p -= ep.sb.unsacked(from, lost)
 	}
@@ -87,6 +87,74 @@ func (ep *Endpoint) retxDelivered(r retxRec) bool {
 // forgetRetx ends the lost-retransmission bookkeeping of a recovery.
 func (ep *Endpoint) forgetRetx() {
 	ep.rtxLog, ep.relost = ep.rtxLog[:0], ep.relost[:0]
+	ep.rackLost = 0
+}
+
+// lostBelow is the boundary below which unSACKed bytes are lost: RFC
+// 6675's IsLost, or data sent before a tail loss probe that arrived.
+func (ep *Endpoint) lostBelow() int64 {
+	return max(ep.sb.lostBelow(ep.sndUna, ep.mss), min(ep.rackLost, ep.sndMax))
+}
+
+// armRetx arms the retransmission timer at now + RTO or, when a sender
+// in the open state has data in flight and no probe outstanding, the
+// tail loss probe at now + PTO if that comes first (RFC 8985 7.2; Linux
+// tcp_schedule_loss_probe: 2 SRTT, plus the minimum RTO with one segment
+// in flight, whose ACK the peer may delay, else plus 2 ms). Linux then
+// probes at the RTO's time when that comes first; here the RTO fires.
+func (ep *Endpoint) armRetx(at sim.Time) {
+	ep.probing = false
+	open := !ep.inRecovery && ep.sndUna >= ep.recover // not repairing a loss (Linux TCP_CA_Open)
+	if ep.state == Established && open && !ep.persist && ep.tlpHigh == 0 && ep.srtt > 0 && ep.sndMax > ep.sndUna {
+		pto := 2 * ep.srtt
+		if ep.sndMax-ep.sndUna <= ep.mss {
+			pto += ep.opt.MinRTO
+		} else {
+			pto += 2 * sim.Millisecond
+		}
+		if pto < ep.rto {
+			ep.probing = true
+			ep.rtoTimer.Set(at + pto)
+			return
+		}
+	}
+	ep.rtoTimer.Set(at + ep.rto)
+}
+
+// lossProbe sends the tail loss probe (RFC 8985 7.3): a new segment if
+// the peer's window takes one (whatever cwnd says), else the last segment
+// again, to draw an ACK whose SACK shows what was lost; then the RTO.
+func (ep *Endpoint) lossProbe(now sim.Time) {
+	ep.Stats.TLPs++
+	seq := ep.sndNxt
+	n := min(ep.mss, ep.appLimit-seq)
+	if n <= 0 || seq+n > ep.sndWndEdge || seq < ep.sndMax {
+		seq = max(ep.sndUna, (ep.sndMax-1)/ep.mss*ep.mss)
+		n = ep.sndMax - seq
+	}
+	ep.tlpSeq, ep.tlpHigh = seq, max(ep.sndMax, seq+n)
+	ep.xmit(now, seq, n)
+	if seq == ep.sndNxt {
+		ep.sndNxt += n
+		ep.sndMax = max(ep.sndMax, ep.sndNxt)
+	}
+	ep.probing = false
+	ep.rtoTimer.Set(now + ep.rto)
+}
+
+// probeAcked ends a probe episode, and when the probe arrived while data
+// sent before it did not (its SACK), marks that data lost and starts
+// recovery (RACK, RFC 8985 6.2 and 7.4), rather than waiting for the RTO.
+func (ep *Endpoint) probeAcked(at sim.Time, ack int64) {
+	switch {
+	case ack >= ep.tlpHigh:
+		ep.tlpHigh = 0
+	case !ep.inRecovery && ep.sndUna < ep.tlpSeq && ep.sb.unsacked(ep.tlpSeq, ep.tlpHigh) == 0:
+		ep.tlpHigh = 0
+		ep.enterRecovery(at)
+		ep.rackLost = ep.tlpSeq
+		ep.prrOnAck(ep.mss, false)
+	}
 }
 
 // enterRecovery starts SACK loss recovery (RFC 6675 5 step 4; HighRxt
@@ -201,7 +269,7 @@ func (ep *Endpoint) nextSeg() (seq, n int64, kind int) {
 			ep.relost = nil
 		}
 	}
-	lost := ep.sb.lostBelow(ep.sndUna, ep.mss)
+	lost := ep.lostBelow()
 	seq, next := ep.sb.nextHole(max(ep.highRxt, ep.sndUna), ep.sndMax)
 	if seq < lost {
 		return seq, min(ep.mss, next-seq, lost-seq), segHole

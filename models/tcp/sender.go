@@ -85,7 +85,7 @@ func (ep *Endpoint) xmit(at sim.Time, seq, n int64) {
 		ep.rtoTimer.Set(at + ep.rto)
 	}
 	if !ep.rtoTimer.Armed() {
-		ep.rtoTimer.Set(at + ep.rto)
+		ep.armRetx(at)
 	}
 }
 
@@ -108,6 +108,9 @@ func (ep *Endpoint) onAck(h *network.Header, at sim.Time) {
 	}
 	if ep.inRecovery && len(ep.rtxLog) > 0 {
 		ep.detectLostRetx()
+	}
+	if ep.tlpHigh > 0 {
+		ep.probeAcked(at, h.Ack)
 	}
 	ep.output(at)
 }
@@ -140,7 +143,7 @@ func (ep *Endpoint) newAck(h *network.Header, at sim.Time, sacked int64) {
 	if ep.sndUna >= ep.sndMax {
 		ep.rtoTimer.Stop() // RFC 6298 5.2
 	} else {
-		ep.rtoTimer.Set(at + ep.rto) // 5.3
+		ep.armRetx(at) // 5.3, or the loss probe
 	}
 	if ep.OnAcked != nil {
 		ep.OnAcked(at, ep.sndUna)
@@ -217,6 +220,13 @@ func (ep *Endpoint) onRTO(now sim.Time) {
 	default:
 		return
 	}
+	if ep.probing {
+		ep.probing = false
+		if ep.sndUna < ep.sndMax {
+			ep.lossProbe(now)
+		}
+		return
+	}
 	if ep.persist {
 		ep.Stats.Probes++
 		p := ep.packet(now, network.FlagACK|network.FlagProbe, ep.sndNxt, 0)
@@ -229,6 +239,7 @@ func (ep *Endpoint) onRTO(now sim.Time) {
 		return
 	}
 	ep.Stats.RTOs++
+	ep.tlpHigh = 0
 	ep.ssthresh = ep.ccOnLoss(now)
 	ep.cwnd = 1
 	ep.cc.epoch = -1
@@ -244,7 +255,6 @@ func (ep *Endpoint) onRTO(now sim.Time) {
 		ep.out.Unthrottle()
 	}
 	ep.output(now)
-	if !ep.rtoTimer.Armed() {
-		ep.rtoTimer.Set(now + ep.rto)
-	}
+	ep.probing = false
+	ep.rtoTimer.Set(now + ep.rto) // not a probe: the window is one segment
 }
