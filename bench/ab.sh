@@ -9,6 +9,9 @@
 #   bench/ab.sh /tmp/old /tmp/new [ROUNDS] [SCENARIO]
 set -eu
 a=$1 b=$2 rounds=${3:-5} sc=${4:-bench/bulk.toml}
+for x in "$a" "$b"; do
+	[ -f "$x" ] && [ -x "$x" ] || { echo "ab.sh: $x is not an executable file" >&2; exit 2; }
+done
 wall() { "$1" -count 1 -q "$sc" | tr ' ' '\n' | sed -n 's/^wall_s=//p'; }
 ta=$(mktemp) tb=$(mktemp)
 trap 'rm -f "$ta" "$tb"' EXIT
