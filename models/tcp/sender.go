@@ -55,6 +55,7 @@ func (ep *Endpoint) output(at sim.Time) {
 		if ep.sndNxt+n > ep.sndWndEdge {
 			if inflight == 0 && !ep.persist { // zero window: probe (RFC 9293 3.8.6.1)
 				ep.persist = true
+				ep.probing = false
 				ep.rtoTimer.Set(at + ep.rto)
 			}
 			return
@@ -142,6 +143,7 @@ func (ep *Endpoint) newAck(h *network.Header, at sim.Time, sacked int64) {
 	ep.cwndLimited = false
 	if ep.sndUna >= ep.sndMax {
 		ep.rtoTimer.Stop() // RFC 6298 5.2
+		ep.probing = false
 	} else {
 		ep.armRetx(at) // 5.3, or the loss probe
 	}
@@ -222,10 +224,10 @@ func (ep *Endpoint) onRTO(now sim.Time) {
 	}
 	if ep.probing {
 		ep.probing = false
-		if ep.sndUna < ep.sndMax {
+		if ep.sndUna < ep.sndMax && !ep.persist {
 			ep.lossProbe(now)
+			return
 		}
-		return
 	}
 	if ep.persist {
 		ep.Stats.Probes++
