@@ -287,7 +287,7 @@ func (n *Network) transmit(r *Route, p *Packet, now sim.Time) bool {
 		return false
 	}
 	var done sim.Time
-	ok := true
+	var ok bool
 	if svc := sim.Time(float64(bytes)*n.psPerByte + 0.5); n.cfg.Offloads {
 		done, ok = n.offerTSO(node, r, p, now, svc)
 	} else {

@@ -55,9 +55,14 @@ func TestGSOBatchesOneSend(t *testing.T) {
 		if got := a.Cycles[0][datapath.TCP]; got < want-1e-6 || got > want+1e-6 {
 			t.Errorf("offloads %v: %v send-side cycles, want %v", c.offloads, got, want)
 		}
-		if busy := n.Nodes[0].Cores[0].BusyTime(); busy != sim.Cycles(c.heads*send, 2.4)+100*sim.Cycles(1500*pb, 2.4) &&
-			absTime(busy-sim.Cycles(want, 2.4)) > 100 {
-			t.Errorf("offloads %v: send core busy %v, want %v", c.offloads, busy, sim.Cycles(want, 2.4))
+		// each job's service rounded to the picosecond as the network does:
+		// heads pay per-packet and per-byte cycles, batched packets per-byte only
+		ps := 1000 / 2.4
+		head := sim.Time(send*ps + pb*ps*1500 + 0.5)
+		tail := sim.Time(pb*ps*1500 + 0.5)
+		wantBusy := sim.Time(c.heads)*head + sim.Time(100-c.heads)*tail
+		if busy := n.Nodes[0].Cores[0].BusyTime(); busy != wantBusy {
+			t.Errorf("offloads %v: send core busy %v, want %v", c.offloads, busy, wantBusy)
 		}
 		if s.got != 100 {
 			t.Errorf("offloads %v: %d of 100 delivered", c.offloads, s.got)
@@ -87,13 +92,6 @@ type dataAt struct {
 }
 
 func (d *dataAt) Handle(e *sim.Engine, _ uint64) { d.n.Send(d.r, tcpData(d.n, d.seq), 0, e.Now()) }
-
-func absTime(t sim.Time) sim.Time {
-	if t < 0 {
-		return -t
-	}
-	return t
-}
 
 // TestGROMergesWhatWaits: segments arriving every 1.2 us (10 Gbit/s) at a
 // receive core that needs 5 us per packet. Without offloads the core
