@@ -1,6 +1,9 @@
 package network
 
-import "github.com/cnisim/cnisim/sim"
+import (
+	"github.com/cnisim/cnisim/internal/ring"
+	"github.com/cnisim/cnisim/sim"
+)
 
 // Route is one direction of a flow compiled onto the cluster: its
 // segments with their accounting counters, the receiving endpoint, its
@@ -119,15 +122,7 @@ func (r *Route) RecvCost(bytes int) sim.Time {
 
 func (r *Route) txPush(done sim.Time, bytes int64) {
 	if r.n == len(r.ring) {
-		k := 2 * len(r.ring) // a power of two: index with a mask
-		if k == 0 {
-			k = 64
-		}
-		ring := make([]txEntry, k)
-		for i := 0; i < r.n; i++ {
-			ring[i] = r.ring[(r.head+i)&(len(r.ring)-1)]
-		}
-		r.ring, r.head = ring, 0
+		r.ring, r.head = ring.Grow(r.ring, r.head, r.n, 64), 0 // a power of two: index with a mask
 	}
 	r.ring[(r.head+r.n)&(len(r.ring)-1)] = txEntry{done, bytes}
 	r.n++

@@ -1,6 +1,9 @@
 package network
 
-import "github.com/cnisim/cnisim/sim"
+import (
+	"github.com/cnisim/cnisim/internal/ring"
+	"github.com/cnisim/cnisim/sim"
+)
 
 // timeRing is a FIFO of non-decreasing completion times: the packets
 // waiting in a receive ring until their softirq job ends. It is queried
@@ -34,12 +37,7 @@ func (q *timeRing) setLast(done sim.Time) {
 
 func (q *timeRing) push(done sim.Time) {
 	if q.size == len(q.t) {
-		k := max(2*len(q.t), 64) // a power of two: index with a mask
-		t := make([]sim.Time, k)
-		for i := 0; i < q.size; i++ {
-			t[i] = q.t[(q.head+i)&(len(q.t)-1)]
-		}
-		q.t, q.head = t, 0
+		q.t, q.head = ring.Grow(q.t, q.head, q.size, 64), 0 // a power of two: index with a mask
 	}
 	q.t[(q.head+q.size)&(len(q.t)-1)] = done
 	q.size++

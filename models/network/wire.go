@@ -1,6 +1,9 @@
 package network
 
-import "github.com/cnisim/cnisim/sim"
+import (
+	"github.com/cnisim/cnisim/internal/ring"
+	"github.com/cnisim/cnisim/sim"
+)
 
 // A node's link is a pipe: its NIC serialises in FIFO order and every
 // frame takes the same propagation delay, so frames arrive at the far end
@@ -26,12 +29,7 @@ type pipe struct {
 
 func (w *pipe) push(f inFlight) {
 	if w.size == len(w.q) {
-		k := max(2*len(w.q), 64)
-		q := make([]inFlight, k)
-		for i := 0; i < w.size; i++ {
-			q[i] = w.q[(w.head+i)&(len(w.q)-1)]
-		}
-		w.q, w.head = q, 0
+		w.q, w.head = ring.Grow(w.q, w.head, w.size, 64), 0
 	}
 	w.q[(w.head+w.size)&(len(w.q)-1)] = f
 	w.size++

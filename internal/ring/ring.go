@@ -1,0 +1,18 @@
+// Package ring holds the one piece the simulator's power-of-two ring
+// buffers (the engine's servers, the network's links, receive rings and
+// transmit queues) share: growing a full buffer. Each ring keeps its own
+// head and size and indexes with a mask, on its hot path; only this cold
+// path is common.
+package ring
+
+// Grow returns a buffer of twice buf's length, at least least (a power of
+// two), holding buf's n elements from head (wrapping at its end) at 0..n-1:
+// the caller sets its head to 0.
+func Grow[T any](buf []T, head, n, least int) []T {
+	out := make([]T, max(2*len(buf), least))
+	mask := len(buf) - 1
+	for i := 0; i < n; i++ {
+		out[i] = buf[(head+i)&mask]
+	}
+	return out
+}
