@@ -2,19 +2,23 @@ package catalog
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/cnisim/cnisim/experiments/report"
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/plots"
 )
 
-// offloadModes are the plugins of whatif-offloads: an overlay and a
-// native mode each.
-var offloadModes = []struct{ plugin, encap, direct string }{
-	{"flannel", "vxlan", "host-gw"},
-	{"cilium", "vxlan", "native"},
-	{"calico", "ipip", "native"},
-}
+// offloadModes are the plugins of whatif-offloads, with encapModes' overlay
+// and native mode each.
+var offloadModes = func() (out []struct{ plugin, encap, direct string }) {
+	for _, m := range encapModes {
+		if slices.Contains([]string{"flannel", "cilium", "calico"}, m.plugin) {
+			out = append(out, m)
+		}
+	}
+	return out
+}()
 
 func init() {
 	var fs []string
