@@ -6,12 +6,14 @@ import (
 	"testing"
 
 	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/models/datapath/datapathtest"
 	"github.com/cnisim/cnisim/sim"
 )
 
-func step(k datapath.Kind, side datapath.Side, ctx datapath.Context, cycles, perByte float64) datapath.CostedStep {
-	return datapath.CostedStep{Step: datapath.Step{Kind: k, Side: side, Context: ctx, Count: 1}, Cycles: cycles, CyclesPerByte: perByte}
-}
+// shared test paths (models/datapath/datapathtest)
+var (
+	step = datapathtest.Step
+)
 
 // overlay: two send-context steps, a wire, a softirq run with a daemon in
 // the middle (Flannel-UDP-like), then the copy.

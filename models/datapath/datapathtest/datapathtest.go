@@ -1,0 +1,24 @@
+// Package datapathtest builds the small costed paths that the network,
+// transport and workload tests share.
+package datapathtest
+
+import "github.com/cnisim/cnisim/models/datapath"
+
+// Step is one crossing of a stage kind on a side, in a context, at the
+// given cycles per packet and per byte.
+func Step(k datapath.Kind, side datapath.Side, ctx datapath.Context, cycles, perByte float64) datapath.CostedStep {
+	return datapath.CostedStep{Step: datapath.Step{Kind: k, Side: side, Context: ctx, Count: 1}, Cycles: cycles, CyclesPerByte: perByte}
+}
+
+// HostPath is a node-to-node path with cheap costs scaled by scale:
+// tcp+nic on send (500 cycles), nic+tcp in softirq (500), the copy in the
+// receiving process (100 + 0.1 per byte).
+func HostPath(scale float64) datapath.CostedPath {
+	return datapath.CostedPath{InterHost: true, Steps: []datapath.CostedStep{
+		Step(datapath.TCP, datapath.Src, datapath.Send, 300*scale, 0),
+		Step(datapath.NIC, datapath.Src, datapath.Send, 200*scale, 0),
+		Step(datapath.NIC, datapath.Dst, datapath.Softirq, 200*scale, 0),
+		Step(datapath.TCP, datapath.Dst, datapath.Softirq, 300*scale, 0),
+		Step(datapath.SocketCopy, datapath.Dst, datapath.Recv, 100*scale, 0.1*scale),
+	}}
+}
