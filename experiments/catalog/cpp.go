@@ -49,7 +49,10 @@ func init() {
 }
 
 // cppStacked is a stacked bar per config, one layer per stage kind in
-// canonical order (so a stage keeps its colour in Fig. 4 and Fig. 5).
+// canonical order (so a stage keeps its colour in Fig. 4 and Fig. 5). The
+// generic kinds (netdev onwards) get a layer only where some config spends
+// cycles on them: the palette tells 20 layers apart, and the paper's
+// profile costs them nothing.
 func cppStacked(title string, cs []config, rs []Row) plots.Stacked {
 	s := plots.Stacked{Title: title, YLabel: "CPU cycles per packet", Categories: labels(cs)}
 	for _, k := range datapath.Kinds() {
@@ -58,6 +61,9 @@ func cppStacked(title string, cs []config, rs []Row) plots.Stacked {
 			if st, ok := r.Member(results.CPPByStage, k.String()); ok {
 				l.Values[i] = math.Max(st.Mean, 0)
 			}
+		}
+		if k >= datapath.Netdev && allZero(l.Values) {
+			continue
 		}
 		s.Layers = append(s.Layers, l)
 	}

@@ -207,3 +207,14 @@ func (m *Model) noEncryption(md *Mode) error {
 	}
 	return fmt.Errorf("plugin %s mode %s has no encryption (modes with encryption: %v)", m.Name, md.Name, with)
 }
+
+// NodeCrossings returns the crossings per data packet and per ACK on one
+// node of a configuration (datapath.Path.NodeCrossings): the definition
+// of "crossings" that calibration and the simulator share.
+func (m *Model) NodeCrossings(mode string, placement datapath.Placement, opt PathOptions, node datapath.Side) (datapath.Crossings, error) {
+	p, err := m.Graph(mode, placement, opt)
+	if err != nil {
+		return datapath.Crossings{}, err
+	}
+	return p.NodeCrossings(node), nil
+}

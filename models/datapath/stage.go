@@ -27,6 +27,15 @@ const (
 	TCP
 	SocketCopy
 	NIC
+	// Generic kernel work that every path does somewhere (issue 17: a perf
+	// capture's busy cycles are all attributed; none is dropped).
+	Netdev
+	IPRcv
+	Neigh
+	Skb
+	SoftirqEntry
+	Sched
+	Syscall
 	NumKinds int = iota
 )
 
@@ -35,25 +44,34 @@ var kindNames = [...]string{
 	Netfilter: "netfilter", EBPF: "ebpf", VXLAN: "vxlan", Geneve: "geneve",
 	IPIP: "ipip", GRE: "gre", OVS: "ovs", Userspace: "userspace",
 	Encrypt: "encrypt", TCP: "tcp", SocketCopy: "socket_copy", NIC: "nic",
+	Netdev: "netdev", IPRcv: "ip_rcv", Neigh: "neigh", Skb: "skb",
+	SoftirqEntry: "softirq", Sched: "sched", Syscall: "syscall",
 }
 
 var kindHelp = [...]string{
-	Veth:       "veth pair crossing between network namespaces (veth_xmit, veth rx)",
-	Bridge:     "Linux bridge forwarding (br_handle_frame, br_forward)",
-	FIB:        "routing table lookup (fib_table_lookup)",
-	IPForward:  "IP forwarding in the host stack (ip_forward, ip_output)",
-	Netfilter:  "iptables/nftables hooks (nf_hook_slow, ipt_do_table, nft_do_chain)",
-	EBPF:       "eBPF programs on tc/XDP hooks (bpf_prog_*)",
-	VXLAN:      "VXLAN encapsulation/decapsulation (vxlan_xmit, vxlan_rcv)",
-	Geneve:     "Geneve encapsulation/decapsulation (geneve_xmit, geneve_rx)",
-	IPIP:       "IP-in-IP tunnel (ipip_tunnel_xmit, ip_tunnel_rcv)",
-	GRE:        "GRE tunnel (ipgre_xmit, gre_rcv)",
-	OVS:        "Open vSwitch kernel datapath (ovs_vport_receive, ovs_dp_process_packet)",
-	Userspace:  "user-space encapsulation daemon: syscalls and copies (Flannel UDP, Weave sleeve)",
-	Encrypt:    "encryption (IPsec ESP, WireGuard)",
-	TCP:        "TCP/UDP protocol processing (tcp_v4_rcv, tcp_sendmsg)",
-	SocketCopy: "copy between socket buffers and the application",
-	NIC:        "NIC driver transmit and receive (ndo_start_xmit, napi_poll)",
+	Veth:         "veth pair crossing between network namespaces (veth_xmit, veth rx)",
+	Bridge:       "Linux bridge forwarding (br_handle_frame, br_forward)",
+	FIB:          "routing table lookup (fib_table_lookup)",
+	IPForward:    "IP forwarding in the host stack (ip_forward, ip_output)",
+	Netfilter:    "iptables/nftables hooks (nf_hook_slow, ipt_do_table, nft_do_chain)",
+	EBPF:         "eBPF programs on tc/XDP hooks (bpf_prog_*)",
+	VXLAN:        "VXLAN encapsulation/decapsulation (vxlan_xmit, vxlan_rcv)",
+	Geneve:       "Geneve encapsulation/decapsulation (geneve_xmit, geneve_rx)",
+	IPIP:         "IP-in-IP tunnel (ipip_tunnel_xmit, ip_tunnel_rcv)",
+	GRE:          "GRE tunnel (ipgre_xmit, gre_rcv)",
+	OVS:          "Open vSwitch kernel datapath (ovs_vport_receive, ovs_dp_process_packet)",
+	Userspace:    "user-space encapsulation daemon: syscalls and copies (Flannel UDP, Weave sleeve)",
+	Encrypt:      "encryption (IPsec ESP, WireGuard)",
+	TCP:          "TCP/UDP protocol processing (tcp_v4_rcv, tcp_sendmsg)",
+	SocketCopy:   "copy between socket buffers and the application",
+	NIC:          "NIC driver transmit and receive (ndo_start_xmit, napi_poll)",
+	Netdev:       "generic device layer: transmit and receive dispatch (dev_queue_xmit, __dev_xmit_skb, __netif_receive_skb, process_backlog)",
+	IPRcv:        "IP receive and local delivery (ip_rcv, ip_rcv_finish, ip_local_deliver, early demux)",
+	Neigh:        "neighbour resolution and L2 header output (neigh_resolve_output, neigh_hh_output, ip_finish_output2)",
+	Skb:          "socket buffer allocation, cloning and freeing (__alloc_skb, kfree_skb, skb_release_data, page frag allocation)",
+	SoftirqEntry: "softirq entry and NET_RX dispatch (do_softirq, net_rx_action, __napi_poll on a NIC-less path)",
+	Sched:        "scheduler: wake-ups and context switches of the sending and receiving processes (try_to_wake_up, __schedule)",
+	Syscall:      "system call entry and exit and socket locking (entry_SYSCALL_64, __sys_sendto, lock_sock)",
 }
 
 // String returns the canonical name.
