@@ -47,7 +47,13 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	name := args[0]
-	if name == "-h" || name == "--help" || name == "help" {
+	switch {
+	case name == "--version":
+		name, args = "version", []string{"version"}
+	case (name == "help" || name == "-h" || name == "--help") && len(args) > 1:
+		// cnisim help CMD is CMD --help.
+		name, args = args[1], []string{args[1], "--help"}
+	case name == "-h" || name == "--help" || name == "help":
 		printUsage(stdout)
 		return 0
 	}
@@ -57,8 +63,25 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		printUsage(stderr)
 		return 2
 	}
-	err := c.run(args[1:], stdout, stderr)
+	usageOut := stderr
+	if wantsHelp(args[1:]) {
+		usageOut = stdout // asked-for help is output, not a diagnostic
+	}
+	err := c.run(args[1:], stdout, usageOut)
 	return exitCode(err, name, stderr)
+}
+
+// wantsHelp reports whether args ask for help (-h or --help before a "--").
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "--help":
+			return true
+		}
+	}
+	return false
 }
 
 func exitCode(err error, name string, stderr io.Writer) int {

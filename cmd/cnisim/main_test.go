@@ -22,7 +22,6 @@ func TestExitCodes(t *testing.T) {
 		{nil, 2, "Usage"},
 		{[]string{"bogus"}, 2, `unknown command "bogus"`},
 		{[]string{"version"}, 0, ""},
-		{[]string{"version", "--help"}, 0, "Usage: cnisim version"},
 		{[]string{"version", "--nope"}, 2, "unknown flag: --nope"},
 		{[]string{"version", "extra"}, 2, "unexpected arguments"},
 		{[]string{"list"}, 2, "missing one of"},
@@ -41,6 +40,23 @@ func TestExitCodes(t *testing.T) {
 		if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "panic") {
 			t.Errorf("cnisim %v: stack trace in stderr", c.args)
 		}
+	}
+}
+
+// Help that was asked for is output (stdout, exit 0), whichever way it was
+// asked for; --version is the version command.
+func TestHelpToStdout(t *testing.T) {
+	for _, args := range [][]string{{"version", "--help"}, {"help", "version"}, {"version", "-h"}, {"--help", "version"}} {
+		code, out, stderr := run(args...)
+		if code != 0 || !strings.Contains(out, "Usage: cnisim version") || stderr != "" {
+			t.Errorf("cnisim %v: exit %d, stdout %q, stderr %q", args, code, out, stderr)
+		}
+	}
+	if code, out, _ := run("--version"); code != 0 || !strings.HasPrefix(out, "cnisim "+version) {
+		t.Errorf("--version: %d %q", code, out)
+	}
+	if code, _, stderr := run("help", "bogus"); code != 2 || !strings.Contains(stderr, `unknown command "bogus"`) {
+		t.Errorf("help bogus: %d %q", code, stderr)
 	}
 }
 
