@@ -25,8 +25,8 @@ func init() {
 	register(&Experiment{
 		Name:  "whatif-policy-rules",
 		Title: "What-if: network policy size (0..10,000 iptables rules) against throughput and latency, Calico",
-		About: "Calico IP-in-IP with policy enabled between pods on two nodes, with extra policy rules that every " +
-			"packet traverses. Netfilter's per-packet cost grows linearly with the rules, so throughput falls " +
+		About: "Calico IP-in-IP with policy enabled between pods on two nodes, with extra ingress policy rules of the " +
+			"server pod that every packet toward it traverses (its ACKs going back do not). Netfilter's per-packet cost grows linearly with the rules, so throughput falls " +
 			"roughly as 1 / (a + b x rules) and TCP_RR latency grows linearly once the rules dominate.",
 		Scenarios: []string{"policy-rules.toml"},
 		Quick:     []Setting{{"replications", int64(2)}, {"duration", "200ms"}, {"warmup", "50ms"}},
