@@ -39,7 +39,8 @@ type StepSpec struct {
 	// policy toggle switched off the step is costed with the profile's
 	// plugin-independent entry (the plugin's chains are absent).
 	Policy bool
-	// Rules: PathOptions.PolicyRules are walked here.
+	// Rules: a policy hook of the rules PathOptions.PolicyRules adds; the
+	// last such step of a path toward the server pod walks them (Path).
 	Rules bool
 	// EncryptOnly: the step exists only when encryption is on.
 	EncryptOnly bool
