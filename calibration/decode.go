@@ -11,7 +11,7 @@ import (
 	"github.com/cnisim/cnisim/internal/readfile"
 )
 
-var profileSchema = tomlx.Schema{"": profileKeys, "cost": entryKeys}
+var profileSchema = tomlx.Schema{"": profileKeys, "cost": entryKeys, "rule_cost": ruleCostKeys}
 
 // Parse decodes and validates a profile. file names the input in errors,
 // which carry the line of the offending key where it can be found.
@@ -45,11 +45,7 @@ func locate(file string, lines *tomlx.Lines, err error) error {
 			out[i] = fmt.Errorf("%s: %w", file, e)
 			continue
 		}
-		table := ""
-		if fe.Entry >= 0 {
-			table = "cost"
-		}
-		out[i] = fmt.Errorf("%s: %w", lines.Where(file, table, fe.Entry, fe.Key), e)
+		out[i] = fmt.Errorf("%s: %w", lines.Where(file, fe.table(), fe.Entry, fe.Key), e)
 	}
 	return errors.Join(out...)
 }

@@ -14,20 +14,25 @@ import (
 type Provenance string
 
 const (
-	Quoted  Provenance = "quoted"  // a number in a source; Source says where
-	Derived Provenance = "derived" // arithmetic on quoted or measured numbers; Source gives it
-	Assumed Provenance = "assumed" // no source; Source gives the reason
+	// Measured: measured by the profile's author; Source gives the command,
+	// date, kernel and CPU.
+	Measured Provenance = "measured"
+	Quoted   Provenance = "quoted"  // a number in a source; Source says where
+	Derived  Provenance = "derived" // arithmetic on quoted or measured numbers; Source gives it
+	Assumed  Provenance = "assumed" // no source; Source gives the reason
 )
 
 // Provenances lists the valid provenances.
-var Provenances = []Provenance{Quoted, Derived, Assumed}
+var Provenances = []Provenance{Measured, Quoted, Derived, Assumed}
 
-// Profile is a calibration profile: per-stage costs at CPU frequency GHz.
+// Profile is a calibration profile: per-stage costs at CPU frequency GHz,
+// and the per-rule costs of policy engines (RuleCost).
 type Profile struct {
-	Name        string  `toml:"name"`
-	Description string  `toml:"description,omitempty"`
-	GHz         float64 `toml:"cpu_ghz"`
-	Costs       []Entry `toml:"cost"`
+	Name        string     `toml:"name"`
+	Description string     `toml:"description,omitempty"`
+	GHz         float64    `toml:"cpu_ghz"`
+	Costs       []Entry    `toml:"cost"`
+	RuleCosts   []RuleCost `toml:"rule_cost,omitempty"`
 }
 
 // Entry is the cost of one crossing of a stage kind, optionally restricted
@@ -45,13 +50,15 @@ type Entry struct {
 
 // Profile and entry keys, exactly as spelt in TOML.
 var (
-	profileKeys = []string{"name", "description", "cpu_ghz", "cost"}
+	profileKeys = []string{"name", "description", "cpu_ghz", "cost", "rule_cost"}
 	entryKeys   = []string{"stage", "cycles", "cycles_per_byte", "plugin", "mode", "placement", "provenance", "source"}
 )
 
 // FieldError is a validation error located at a key: Entry is the index of
-// the [[cost]] table, or -1 for a top-level key.
+// the table in the array Table ("cost" when empty, or "rule_cost"), or -1
+// for a top-level key.
 type FieldError struct {
+	Table string
 	Entry int
 	Key   string
 	Msg   string
@@ -61,15 +68,27 @@ func (e *FieldError) Error() string {
 	if e.Entry < 0 {
 		return fmt.Sprintf("%s: %s", e.Key, e.Msg)
 	}
-	return fmt.Sprintf("cost[%d].%s: %s", e.Entry, e.Key, e.Msg)
+	return fmt.Sprintf("%s[%d].%s: %s", e.table(), e.Entry, e.Key, e.Msg)
+}
+
+// table is the array of tables the error is in.
+func (e *FieldError) table() string {
+	if e.Entry < 0 {
+		return ""
+	}
+	if e.Table == "" {
+		return "cost"
+	}
+	return e.Table
 }
 
 // Validate checks the profile; the error joins one *FieldError per problem.
 func (p *Profile) Validate() error {
 	var errs []error
-	add := func(i int, key, format string, a ...any) {
-		errs = append(errs, &FieldError{Entry: i, Key: key, Msg: fmt.Sprintf(format, a...)})
+	addIn := func(table string, i int, key, format string, a ...any) {
+		errs = append(errs, &FieldError{Table: table, Entry: i, Key: key, Msg: fmt.Sprintf(format, a...)})
 	}
+	add := func(i int, key, format string, a ...any) { addIn("", i, key, format, a...) }
 	if strings.TrimSpace(p.Name) == "" {
 		add(-1, "name", "must not be empty")
 	}
@@ -94,10 +113,10 @@ func (p *Profile) Validate() error {
 			add(i, "placement", "%v", err)
 		}
 		if !validProvenance(e.Provenance) {
-			add(i, "provenance", "unknown provenance %q (valid: quoted, derived, assumed)", e.Provenance)
+			add(i, "provenance", "unknown provenance %q (valid: %s)", e.Provenance, provenanceList())
 		}
 		if strings.TrimSpace(e.Source) == "" {
-			add(i, "source", "must say where the number comes from (quoted), the arithmetic (derived) or the reason (assumed)")
+			add(i, "source", "must say where the number comes from (measured: command, date, kernel, CPU; quoted: where; derived: the arithmetic; assumed: the reason)")
 		}
 		k := e.key()
 		if j, dup := seen[k]; dup {
@@ -106,6 +125,7 @@ func (p *Profile) Validate() error {
 			seen[k] = i
 		}
 	}
+	p.validateRuleCosts(addIn)
 	return errors.Join(errs...)
 }
 
@@ -121,6 +141,14 @@ func checkPlacement(s string) error {
 	return fmt.Errorf("unknown placement %q (valid: intra, inter, or empty for both)", s)
 }
 
+func provenanceList() string {
+	s := make([]string, len(Provenances))
+	for i, p := range Provenances {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ", ")
+}
+
 func validProvenance(p Provenance) bool {
 	for _, v := range Provenances {
 		if p == v {
@@ -134,5 +162,21 @@ func validProvenance(p Provenance) bool {
 func (p *Profile) Clone() *Profile {
 	q := *p
 	q.Costs = append([]Entry(nil), p.Costs...)
+	q.RuleCosts = make([]RuleCost, len(p.RuleCosts))
+	for i, r := range p.RuleCosts {
+		r.CyclesPerRule, r.NsPerRule = clonePtr(r.CyclesPerRule), clonePtr(r.NsPerRule)
+		q.RuleCosts[i] = r
+	}
+	if p.RuleCosts == nil {
+		q.RuleCosts = nil
+	}
 	return &q
+}
+
+func clonePtr(v *float64) *float64 {
+	if v == nil {
+		return nil
+	}
+	x := *v
+	return &x
 }

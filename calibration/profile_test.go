@@ -129,14 +129,14 @@ func TestParseErrors(t *testing.T) {
 		name, text string
 		want       []string
 	}{
-		{"unknown top key", "colour = 1\n" + good, []string{"f.toml:1", `"colour"`, "allowed: name, description, cpu_ghz, cost"}},
+		{"unknown top key", "colour = 1\n" + good, []string{"f.toml:1", `"colour"`, "allowed: name, description, cpu_ghz, cost, rule_cost"}},
 		{"wrong case", strings.Replace(good, "cycles = 40", "Cycles = 40", 1), []string{"f.toml:5", `"cost.Cycles"`, "allowed: stage, cycles"}},
 		{"unknown entry key", strings.Replace(good, "cycles = 40", "cycles = 40\ncpp = 3", 1), []string{"f.toml:6", "cost.cpp"}},
 		{"unknown table", good + "[extra]\na = 1\n", []string{"f.toml", "unknown table", "[cost]"}},
 		{"syntax", "name = \"x\ncpu_ghz = 2.4\n", []string{"f.toml:1"}},
 		{"type", strings.Replace(good, "cycles = 40", `cycles = "forty"`, 1), []string{"f.toml", "cycles"}},
 		{"bad stage", strings.Replace(good, `"veth"`, `"vxlam"`, 1), []string{"f.toml:4", "cost[0].stage", `"vxlam"`, "valid: veth, bridge"}},
-		{"bad provenance", strings.Replace(good, `"quoted"`, `"measured"`, 1), []string{"f.toml:6", "cost[0].provenance", "valid: quoted, derived, assumed"}},
+		{"bad provenance", strings.Replace(good, `"quoted"`, `"measurd"`, 1), []string{"f.toml:6", "cost[0].provenance", "valid: measured, quoted, derived, assumed"}},
 		{"no provenance", strings.Replace(good, "provenance = \"quoted\"\n", "", 1), []string{"cost[0].provenance"}},
 		{"empty source", strings.Replace(good, `source = "s"`, `source = " "`, 1), []string{"f.toml:7", "cost[0].source"}},
 		{"negative cycles", strings.Replace(good, "cycles = 40", "cycles = -1", 1), []string{"f.toml:5", "cost[0].cycles", ">= 0"}},

@@ -21,14 +21,17 @@ func TestListProfiles(t *testing.T) {
 	text := string(data)
 	want := []string{"paper", "2.4",
 		strconv.Itoa(strings.Count(text, "[[cost]]")),
+		strconv.Itoa(strings.Count(text, "[[rule_cost]]")),
+		strconv.Itoa(strings.Count(text, `provenance = "measured"`)),
 		strconv.Itoa(strings.Count(text, `provenance = "quoted"`)),
 		strconv.Itoa(strings.Count(text, `provenance = "derived"`)),
 		strconv.Itoa(strings.Count(text, `provenance = "assumed"`)),
+		"ebpf,iptables,ovs",
 	}
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
 		if len(f) > 0 && f[0] == "paper" {
-			if got := f[:6]; strings.Join(got, " ") != strings.Join(want, " ") {
+			if got := f[:len(want)]; strings.Join(got, " ") != strings.Join(want, " ") {
 				t.Errorf("paper row %v, want %v", got, want)
 			}
 			if !strings.Contains(line, "CNI paper") {

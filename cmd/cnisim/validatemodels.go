@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/cnisim/cnisim/calibration"
 	"github.com/cnisim/cnisim/models/cni"
@@ -16,8 +17,12 @@ func init() {
 	)
 }
 
-func isModel(top map[string]any) bool   { _, ok := top["mode"]; return ok }
-func isProfile(top map[string]any) bool { _, ok := top["cost"]; return ok }
+func isModel(top map[string]any) bool { _, ok := top["mode"]; return ok }
+func isProfile(top map[string]any) bool {
+	_, cost := top["cost"]
+	_, rule := top["rule_cost"]
+	return cost || rule
+}
 
 func checkModelFile(path string, data []byte, stdout io.Writer) error {
 	m, err := cni.Parse(path, data)
@@ -25,6 +30,11 @@ func checkModelFile(path string, data []byte, stdout io.Writer) error {
 		return usagef("%v", err)
 	}
 	fmt.Fprintf(stdout, "%s: valid CNI model %q, modes %v (default %s)\n", path, m.Name, m.ModeNames(), m.DefaultMode)
+	for _, md := range m.Modes {
+		if len(md.Engines) > 1 {
+			fmt.Fprintf(stdout, "  mode %s: policy engines %v (default %s)\n", md.Name, md.Engines, md.Engine)
+		}
+	}
 	return nil
 }
 
@@ -36,6 +46,11 @@ func checkProfileFile(path string, data []byte, stdout io.Writer) error {
 	if err := p.Validate(); err != nil {
 		return usagef("%v", err)
 	}
-	fmt.Fprintf(stdout, "%s: valid calibration profile %q at %g GHz\n", path, p.Name, p.CPUGHz())
+	engines := "none"
+	if n := p.RuleEngineNames(); len(n) > 0 {
+		engines = strings.Join(n, ", ")
+	}
+	fmt.Fprintf(stdout, "%s: valid calibration profile %q at %g GHz: %d stage costs, rule costs for %s\n",
+		path, p.Name, p.CPUGHz(), len(p.Costs), engines)
 	return nil
 }

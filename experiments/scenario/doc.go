@@ -12,8 +12,9 @@
 //
 // Two defaults are assumptions rather than measurements: cluster.cpu_jitter
 // = 0.05 (every job's CPU time varies with a 5% coefficient of variation;
-// 0 makes it exact) and cni.policy_conntrack = false (every packet walks
-// cni.policy_rules, DESIGN's stateless rule set; true charges the rules only
-// to connection-opening packets, as with Calico's and kube-proxy's conntrack
-// ESTABLISHED accept).
+// 0 makes it exact) and cni.policy_conntrack = false (every packet toward
+// the server pod walks cni.policy_rules, DESIGN's stateless rule set; true
+// charges the rules only to connection-opening packets, as with Calico's
+// and kube-proxy's conntrack ESTABLISHED accept). cni.policy_engine = "" takes the mode's default
+// policy engine; the model layer refuses engines the mode does not offer.
 package scenario

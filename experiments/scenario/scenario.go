@@ -48,10 +48,14 @@ type CNI struct {
 	PolicyRules int    `toml:"policy_rules"`
 	// PolicyConntrack: only connection-opening packets walk the
 	// policy_rules (conntrack accepts established flows first).
-	PolicyConntrack bool          `toml:"policy_conntrack"`
-	AsyncSetup      bool          `toml:"async_setup"`
-	SetupDelay      time.Duration `toml:"setup_delay"`
-	Encrypt         bool          `toml:"encrypt"`
+	PolicyConntrack bool `toml:"policy_conntrack"`
+	// PolicyEngine evaluates the policy_rules: "" for the mode's default,
+	// else one the mode offers (checked by the model layer); the
+	// calibration profile's rule_cost of it prices the rules.
+	PolicyEngine string        `toml:"policy_engine"`
+	AsyncSetup   bool          `toml:"async_setup"`
+	SetupDelay   time.Duration `toml:"setup_delay"`
+	Encrypt      bool          `toml:"encrypt"`
 }
 
 // TCP holds transport settings (Linux defaults).

@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -84,9 +85,23 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 	// The profile's costs are cycles at its own frequency; a cluster at
 	// another frequency runs the same cycles faster or slower, which the
 	// network model does by dividing by the cluster's GHz.
-	opt := cni.PathOptions{Policy: sc.CNI.Policy, PolicyRules: sc.CNI.PolicyRules, PolicyConntrack: sc.CNI.PolicyConntrack, Encrypt: sc.CNI.Encrypt}
+	engine, err := m.PolicyEngine(mode, sc.CNI.PolicyEngine)
+	if err != nil {
+		return nil, fmt.Errorf("cni.policy_engine: %w", err)
+	}
+	opt := cni.PathOptions{Policy: sc.CNI.Policy, PolicyRules: sc.CNI.PolicyRules, PolicyConntrack: sc.CNI.PolicyConntrack,
+		Engine: engine, Encrypt: sc.CNI.Encrypt}
 	placement := datapath.Placement(sc.Workload.Placement)
+	// The policy rules guard the server pod: packets toward it walk them,
+	// packets back (ACKs, responses, a download's data) do not.
 	fwd, err := m.Path(mode, placement, opt, prof)
+	if errors.Is(err, calibration.ErrNoRuleCost) {
+		return nil, fmt.Errorf("calibration.profile: %w (cni.policy_rules = %d with policy engine %s)", err, sc.CNI.PolicyRules, engine)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cni: %w", err)
+	}
+	rev, err := m.ReturnPath(mode, placement, opt, prof)
 	if err != nil {
 		return nil, fmt.Errorf("cni: %w", err)
 	}
@@ -100,7 +115,7 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 		return nil, fmt.Errorf("cluster.mtu = %d leaves a pod MTU of %d after %s's %d bytes of encapsulation: too small (raise cluster.mtu or set cni.pod_mtu)",
 			sc.Cluster.MTU, podMTU, m.Name, fwd.EncapBytes)
 	}
-	return &Setup{Model: m, Mode: mode, Profile: prof, Options: opt, Forward: fwd, Reverse: fwd, PodMTU: podMTU}, nil
+	return &Setup{Model: m, Mode: mode, Profile: prof, Options: opt, Forward: fwd, Reverse: rev, PodMTU: podMTU}, nil
 }
 
 // Config builds the workload configuration of one replication.

@@ -2,6 +2,7 @@ package cni
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/cnisim/cnisim/models/datapath"
@@ -74,7 +75,10 @@ func buildMode(fm *fileMode, i int, shared []StepSpec, loc *locator) (*Mode, err
 	}
 	if (md.Policy == PolicyNone) != (md.Engine == EngineNone) {
 		return nil, bad("policy_engine", "policy = %q needs policy_engine %s", md.Policy,
-			map[bool]string{true: `"none"`, false: "iptables, ebpf or ovs"}[md.Policy == PolicyNone])
+			map[bool]string{true: `"none"`, false: engineList(engines[1:])}[md.Policy == PolicyNone])
+	}
+	if md.Engines, err = buildEngines(md, fm.PolicyEngines); err != nil {
+		return nil, bad("policy_engines", "%v", err)
 	}
 	if md.Encryption, err = datapath.ParseEncap(def(fm.Encryption, "none")); err != nil {
 		return nil, bad("encryption", "%v", err)
@@ -106,6 +110,38 @@ func buildMode(fm *fileMode, i int, shared []StepSpec, loc *locator) (*Mode, err
 		return nil, loc.errf(line, "mode %q: %v", md.Name, err)
 	}
 	return md, nil
+}
+
+// buildEngines reads policy_engines, the engines a mode offers
+// (cni.policy_engine): absent, only the default policy_engine; present, it
+// must list the default and no engine twice. The default comes first.
+func buildEngines(md *Mode, names []string) ([]Engine, error) {
+	out := []Engine{md.Engine}
+	if names == nil {
+		return out, nil
+	}
+	if md.Policy == PolicyNone {
+		return nil, fmt.Errorf("policy = \"none\" offers no engines; leave policy_engines out")
+	}
+	hasDefault := false
+	for _, n := range names {
+		e, err := oneOf(n, engines[1:])
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case e == md.Engine && !hasDefault:
+			hasDefault = true
+		case slices.Contains(out[1:], e) || e == md.Engine:
+			return nil, fmt.Errorf("%q listed twice", n)
+		default:
+			out = append(out, e)
+		}
+	}
+	if !hasDefault {
+		return nil, fmt.Errorf("must list the default policy_engine %q (it lists %s)", md.Engine, strings.Join(names, ", "))
+	}
+	return out, nil
 }
 
 func def(s, d string) string {

@@ -19,6 +19,7 @@ type fileMode struct {
 	Encapsulation string     `toml:"encapsulation"`
 	Policy        string     `toml:"policy"`
 	PolicyEngine  string     `toml:"policy_engine"`
+	PolicyEngines []string   `toml:"policy_engines"`
 	Encryption    string     `toml:"encryption"`
 	MTURule       string     `toml:"mtu_rule"`
 	OuterDF       bool       `toml:"outer_df"`
@@ -39,7 +40,7 @@ type fileStep struct {
 var (
 	topKeys  = []string{"name", "description", "default_mode", "features", "intra", "mode"}
 	modeKeys = []string{"name", "description", "network_model", "encapsulation", "policy",
-		"policy_engine", "encryption", "mtu_rule", "outer_df", "intra", "inter"}
+		"policy_engine", "policy_engines", "encryption", "mtu_rule", "outer_df", "intra", "inter"}
 	stepKeys = []string{"stage", "side", "context", "count", "policy", "rules", "when"}
 )
 

@@ -122,7 +122,11 @@ name = "noencap"`, []string{`unknown context "app"`, "send, softirq, daemon, rec
 		{"network model", `network_model = "Hybrid+Overlay"`, `network_model = "L2+Overlay"`,
 			[]string{`"L2+Overlay"`, "valid: L3+Overlay, L3+Underlay, Hybrid+Overlay, Hybrid+Underlay"}, true},
 		{"encap", `encapsulation = "geneve"`, `encapsulation = "stt"`, []string{`unknown encapsulation "stt"`}, true},
-		{"engine", `policy_engine = "ovs"`, `policy_engine = "nftables"`, []string{`"nftables"`, "iptables, ebpf, ovs"}, true},
+		{"engine", `policy_engine = "ovs"`, `policy_engine = "pf"`, []string{`"pf"`, "iptables, nftables, ipvs, ebpf, ovs"}, true},
+		{"engines unknown", `policy_engine = "ovs"`, "policy_engines = [\"ovs\", \"pf\"]\npolicy_engine = \"ovs\"", []string{"policy_engines", `"pf"`, "iptables, nftables, ipvs, ebpf, ovs"}, true},
+		{"engines without default", `policy_engine = "ovs"`, "policy_engines = [\"ebpf\"]\npolicy_engine = \"ovs\"", []string{"policy_engines", `must list the default policy_engine "ovs"`}, true},
+		{"engines twice", `policy_engine = "ovs"`, "policy_engines = [\"ovs\", \"ebpf\", \"ebpf\"]\npolicy_engine = \"ovs\"", []string{"policy_engines", `"ebpf" listed twice`}, true},
+		{"engines none", `policy_engine = "ovs"`, "policy_engines = [\"ovs\", \"none\"]\npolicy_engine = \"ovs\"", []string{"policy_engines", `"none"`}, true},
 		{"empty path", `inter = [
   { stage = "tcp",         side = "src", context = "send" },
   { stage = "socket_copy", side = "src", context = "send" },

@@ -24,7 +24,8 @@ type Mode struct {
 	NetworkModel NetworkModel
 	Encap        datapath.Encap // tunnel, EncapNone for native routing
 	Policy       PolicySupport
-	Engine       Engine         // what evaluates network policy
+	Engine       Engine         // what evaluates network policy by default
+	Engines      []Engine       // the engines the mode offers, Engine first
 	Encryption   datapath.Encap // what PathOptions.Encrypt adds; EncapNone if unsupported
 	MTURule      MTURule
 	OuterDF      bool
@@ -38,7 +39,8 @@ type StepSpec struct {
 	// policy toggle switched off the step is costed with the profile's
 	// plugin-independent entry (the plugin's chains are absent).
 	Policy bool
-	// Rules: PathOptions.PolicyRules are walked here.
+	// Rules: a policy hook of the rules PathOptions.PolicyRules adds; the
+	// last such step of a path toward the server pod walks them (Path).
 	Rules bool
 	// EncryptOnly: the step exists only when encryption is on.
 	EncryptOnly bool
@@ -71,19 +73,56 @@ const (
 
 var policySupports = []PolicySupport{PolicyNone, PolicyAlways, PolicyToggle}
 
-// Engine is what evaluates network-policy rules, which sets the per-rule
-// cost of PathOptions.PolicyRules.
+// Engine is what evaluates network-policy rules; the calibration profile's
+// [[rule_cost]] of the engine prices PathOptions.PolicyRules.
 type Engine string
 
 // Policy engines.
 const (
 	EngineNone     Engine = "none"
-	EngineIptables Engine = "iptables" // linear chains: ~20 ns per rule
+	EngineIptables Engine = "iptables" // linear chains: a fixed cost per non-matching rule
+	EngineNftables Engine = "nftables" // linear chains, or sets and maps
+	EngineIPVS     Engine = "ipvs"     // IPVS hash tables (kube-router's service proxy)
 	EngineEBPF     Engine = "ebpf"     // hash-map lookups: nearly flat
 	EngineOVS      Engine = "ovs"      // OpenFlow tables behind the megaflow cache: nearly flat
 )
 
-var engines = []Engine{EngineNone, EngineIptables, EngineEBPF, EngineOVS}
+var engines = []Engine{EngineNone, EngineIptables, EngineNftables, EngineIPVS, EngineEBPF, EngineOVS}
+
+// PolicyEngine returns the engine that evaluates the mode's policy rules
+// for a requested name: the mode's default for "", else the name if the
+// mode offers it. The error lists what the mode offers (without the name,
+// which the caller's key shows).
+func (m *Model) PolicyEngine(mode, name string) (Engine, error) {
+	md, err := m.Mode(mode)
+	if err != nil {
+		return "", err
+	}
+	return md.engine(m.Name, name)
+}
+
+func (md *Mode) engine(plugin, name string) (Engine, error) {
+	if name == "" {
+		return md.Engine, nil
+	}
+	for _, e := range md.Engines {
+		if string(e) == name {
+			return e, nil
+		}
+	}
+	if md.Policy == PolicyNone {
+		return "", fmt.Errorf("plugin %s mode %s has no network policy, so no policy engine (leave it empty)", plugin, md.Name)
+	}
+	return "", fmt.Errorf("plugin %s mode %s offers %s (default %s)", plugin, md.Name, engineList(md.Engines), md.Engine)
+}
+
+func engineList(es []Engine) string {
+	s := make([]string, len(es))
+	for i, e := range es {
+		s[i] = string(e)
+	}
+	return strings.Join(s, ", ")
+}
 
 // MTURule says how the plugin sizes the pod MTU from the underlay MTU.
 type MTURule string

@@ -13,33 +13,34 @@ type PathOptions struct {
 	// the paper's wp/np). Plugins whose policy is always on ignore it;
 	// plugins without policy reject it.
 	Policy bool
-	// PolicyRules is how many extra policy rules a packet walks at each
-	// stage marked rules = true (cost = base + per-rule cost x rules).
+	// PolicyRules is how many rules of the server pod's ingress policy a
+	// packet toward that pod walks (cost = base + per-rule cost x rules):
+	// see Path for where.
 	PolicyRules int
+	// Engine is the policy engine that evaluates the rules: one the mode
+	// offers (Mode.Engines), "" for the mode's default. Its rule_cost in
+	// the calibration profile prices the rules.
+	Engine Engine
 	// Encrypt turns on the mode's encryption (Weave, Cilium).
 	Encrypt bool
-	// RuleCycles overrides the per-rule cost in cycles; 0 uses the
-	// engine's default (RuleNanos) at the profile's CPU frequency.
+	// RuleCycles overrides the profile's per-rule cost, in cycles, with no
+	// base cost; 0 uses the profile's rule_cost of the engine.
 	RuleCycles float64
 	// PolicyConntrack says the rule set sits behind a conntrack
 	// ESTABLISHED accept (Calico, kube-proxy): only connection-opening
 	// packets walk the PolicyRules, so their cost goes to
-	// CostedStep.RuleCycles instead of Cycles. False: every packet walks
-	// them (DESIGN 2: netfilter cost = base + per-rule cost x rules).
+	// CostedStep.RuleCycles instead of Cycles. False: every packet toward
+	// the server pod walks them (a stateless rule set).
 	PolicyConntrack bool
 }
 
-// RuleNanos is the default cost of walking one policy rule, per engine.
-// iptables: public kube-proxy measurements put a non-matching iptables rule
-// at roughly 20 ns per packet (DESIGN 2), 48 cycles at 2.4 GHz (quoted,
-// then derived). eBPF and OVS look rules up in hash maps and megaflow
-// caches, nearly flat in the rule count: 0.1 ns per rule is assumed (a
-// thousand rules add ~240 cycles of cache footprint at 2.4 GHz).
-var RuleNanos = map[Engine]float64{
-	EngineIptables: 20,
-	EngineEBPF:     0.1,
-	EngineOVS:      0.1,
-	EngineNone:     0,
+// RuleCostSource prices policy rules: what a packet that walks the rules
+// of engine pays on entering the chain (base) and per rule, in cycles at
+// the source's CPUGHz, for a plugin and mode. A calibration profile
+// implements it with its [[rule_cost]] tables; the error names the profile
+// and the engine when it has no price.
+type RuleCostSource interface {
+	RuleCycles(engine, plugin, mode string) (base, perRule float64, err error)
 }
 
 // Graph returns the uncosted component graph of a mode for a placement, with
@@ -61,13 +62,34 @@ func (m *Model) Graph(mode string, placement datapath.Placement, opt PathOptions
 	return p, nil
 }
 
-// Path returns the costed graph the network model executes for one
-// direction of a flow. Each step costs the profile's entry for (stage,
-// plugin, mode, placement); a policy step of a plugin whose policy toggle
-// is off costs the plugin-independent entry; steps marked rules add the
-// per-rule cost times opt.PolicyRules, to every packet (Cycles) or, with
-// opt.PolicyConntrack, to connection-opening packets only (RuleCycles).
+// Path returns the costed graph the network model executes toward the
+// server pod (the pod a connection is opened to: data of a stream,
+// requests of RR, the client's ACKs of a download). Each step costs the
+// profile's entry for (stage, plugin, mode, placement); a policy step of a
+// plugin whose policy toggle is off costs the plugin-independent entry.
+//
+// The opt.PolicyRules are the server pod's ingress policy, as Linux
+// enforces it: walked once per packet, at the last step marked rules (the
+// policy hook nearest the server pod: its node's FORWARD chain or tc/OVS
+// hook inter-host), costing base + rules x per-rule cost from the
+// profile's rule_cost of the engine in effect. Stateless, every packet
+// pays it (Cycles); with opt.PolicyConntrack only connection-opening
+// packets do (RuleCycles), conntrack accepting the rest as ESTABLISHED.
+// Packets back from the server pod walk no rules of it (ReturnPath).
 func (m *Model) Path(mode string, placement datapath.Placement, opt PathOptions, costs datapath.CostSource) (datapath.CostedPath, error) {
+	return m.path(mode, placement, opt, costs, true)
+}
+
+// ReturnPath is Path in the other direction, from the server pod back to
+// the client pod (ACKs of a stream, responses, a download's data): the
+// same stages at the same costs, but no walk of the server pod's ingress
+// rules. Conntrack (or the client's own policy, which policy_rules does
+// not model) passes them; they do not enter the server pod's chain.
+func (m *Model) ReturnPath(mode string, placement datapath.Placement, opt PathOptions, costs datapath.CostSource) (datapath.CostedPath, error) {
+	return m.path(mode, placement, opt, costs, false)
+}
+
+func (m *Model) path(mode string, placement datapath.Placement, opt PathOptions, costs datapath.CostSource, toServer bool) (datapath.CostedPath, error) {
 	if costs == nil {
 		return datapath.CostedPath{}, fmt.Errorf("plugin %s: no calibration profile", m.Name)
 	}
@@ -75,9 +97,17 @@ func (m *Model) Path(mode string, placement datapath.Placement, opt PathOptions,
 	if err != nil {
 		return datapath.CostedPath{}, err
 	}
-	ruleCycles := opt.RuleCycles
-	if ruleCycles == 0 {
-		ruleCycles = RuleNanos[md.Engine] * costs.CPUGHz()
+	walk := -1 // the step where the rules are walked
+	var walkCycles float64
+	if toServer && opt.PolicyRules > 0 {
+		if walkCycles, err = m.ruleWalk(md, opt, costs); err != nil {
+			return datapath.CostedPath{}, err
+		}
+		for i, s := range specs {
+			if s.Rules {
+				walk = i
+			}
+		}
 	}
 	cp := datapath.CostedPath{Steps: make([]datapath.CostedStep, len(specs)), InterHost: placement == datapath.Inter}
 	for i, s := range specs {
@@ -90,11 +120,12 @@ func (m *Model) Path(mode string, placement datapath.Placement, opt PathOptions,
 			return datapath.CostedPath{}, fmt.Errorf("calibration profile has no cost for stage %s (plugin %s, mode %s, %s)", s.Kind, m.Name, md.Name, placement)
 		}
 		cs := datapath.CostedStep{Step: s.Step, Cycles: c, CyclesPerByte: cpb}
-		if s.Rules {
-			if rc := ruleCycles * float64(opt.PolicyRules); opt.PolicyConntrack {
-				cs.RuleCycles = rc
+		if i == walk {
+			// Count crossings walk Count times; the walk is charged once.
+			if w := walkCycles / float64(s.Count); opt.PolicyConntrack {
+				cs.RuleCycles = w
 			} else {
-				cs.Cycles += rc
+				cs.Cycles += w
 			}
 		}
 		cp.Steps[i] = cs
@@ -104,6 +135,25 @@ func (m *Model) Path(mode string, placement datapath.Placement, opt PathOptions,
 		cp.OuterDF = md.OuterDF
 	}
 	return cp, nil
+}
+
+// ruleWalk is the cost in cycles of one walk of opt.PolicyRules rules by
+// the engine in effect: base + rules x per rule.
+func (m *Model) ruleWalk(md *Mode, opt PathOptions, costs datapath.CostSource) (float64, error) {
+	n := float64(opt.PolicyRules)
+	if opt.RuleCycles > 0 {
+		return n * opt.RuleCycles, nil
+	}
+	engine, _ := md.engine(m.Name, string(opt.Engine)) // checked by selectSteps
+	rc, ok := costs.(RuleCostSource)
+	if !ok {
+		return 0, fmt.Errorf("the calibration profile prices no policy rules (engine %s, plugin %s, mode %s)", engine, m.Name, md.Name)
+	}
+	base, per, err := rc.RuleCycles(string(engine), m.Name, md.Name)
+	if err != nil {
+		return 0, err
+	}
+	return base + n*per, nil
 }
 
 // StageCounts returns the crossings per packet of every stage kind on each
@@ -185,6 +235,9 @@ func (m *Model) selectSteps(mode string, placement datapath.Placement, opt PathO
 		return nil, nil, fmt.Errorf("plugin %s mode %s: policy_rules needs policy = true", m.Name, md.Name)
 	case opt.RuleCycles < 0:
 		return nil, nil, fmt.Errorf("rule cycles %g: want 0 (default) or more", opt.RuleCycles)
+	}
+	if _, err := md.engine(m.Name, string(opt.Engine)); err != nil {
+		return nil, nil, fmt.Errorf("policy engine %q: %v", opt.Engine, err)
 	}
 	out := make([]StepSpec, 0, len(specs))
 	for _, s := range specs {

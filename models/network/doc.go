@@ -15,7 +15,10 @@
 //
 // A job costs its steps' calibrated cycles, plus the RuleCycles of
 // conntrack-guarded policy rules for a packet that opens a connection (a
-// SYN or SYN-ACK, or the first packet of a direction through the node),
+// SYN or SYN-ACK, or the first packet of a direction through the node;
+// which routes carry rule cycles is the CNI model's choice, and it puts the
+// server pod's ingress rules on the route toward that pod only, so its
+// SYN-ACKs and ACKs walk none: cni.Model.ReturnPath),
 // times a lognormal factor of mean 1 and coefficient of variation
 // Config.CPUJitter drawn from the node's own stream (jitter.go; none when
 // CPUJitter is 0, the default, so closed forms hold exactly). With

@@ -1,0 +1,139 @@
+package calibration
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// RuleEngines are the policy engines a [[rule_cost]] may price (DESIGN 4,
+// "Costs that predict real kernels"): linear iptables chains, nftables,
+// IPVS's hash tables, eBPF maps and OVS flow tables.
+var RuleEngines = []string{"iptables", "nftables", "ipvs", "ebpf", "ovs"}
+
+// RuleCost prices the policy rules a scenario adds (cni.policy_rules) for
+// one engine: a packet that walks them pays BaseCycles (entering the
+// chain) plus the per-rule cost for each rule. Exactly one of
+// CyclesPerRule and NsPerRule is set; nanoseconds are converted to cycles
+// at the profile's cpu_ghz. Plugin and Mode optionally restrict the entry
+// (most specific wins: plugin+mode > plugin > generic).
+type RuleCost struct {
+	Engine        string     `toml:"engine"`
+	CyclesPerRule *float64   `toml:"cycles_per_rule,omitempty"`
+	NsPerRule     *float64   `toml:"ns_per_rule,omitempty"`
+	BaseCycles    float64    `toml:"base_cycles"`
+	Plugin        string     `toml:"plugin,omitempty"`
+	Mode          string     `toml:"mode,omitempty"`
+	Provenance    Provenance `toml:"provenance"`
+	Source        string     `toml:"source"`
+}
+
+var ruleCostKeys = []string{"engine", "cycles_per_rule", "ns_per_rule", "base_cycles", "plugin", "mode", "provenance", "source"}
+
+// ErrNoRuleCost is wrapped by RuleCycles when the profile does not price
+// the engine in effect.
+var ErrNoRuleCost = errors.New("no [[rule_cost]] for the policy engine")
+
+// validateRuleCosts adds one error per problem of the [[rule_cost]] tables.
+func (p *Profile) validateRuleCosts(add func(table string, i int, key, format string, a ...any)) {
+	type key struct{ engine, plugin, mode string }
+	seen := map[key]int{}
+	for i, r := range p.RuleCosts {
+		bad := func(k, format string, a ...any) { add("rule_cost", i, k, format, a...) }
+		if !slices.Contains(RuleEngines, r.Engine) {
+			bad("engine", "unknown engine %q (valid: %s)", r.Engine, strings.Join(RuleEngines, ", "))
+		}
+		switch {
+		case (r.CyclesPerRule == nil) == (r.NsPerRule == nil):
+			bad("cycles_per_rule", "give exactly one of cycles_per_rule and ns_per_rule")
+		case r.CyclesPerRule != nil && !finiteNonNeg(*r.CyclesPerRule):
+			bad("cycles_per_rule", "must be a finite number >= 0, got %v", *r.CyclesPerRule)
+		case r.NsPerRule != nil && !finiteNonNeg(*r.NsPerRule):
+			bad("ns_per_rule", "must be a finite number >= 0, got %v", *r.NsPerRule)
+		}
+		if !finiteNonNeg(r.BaseCycles) {
+			bad("base_cycles", "must be a finite number >= 0, got %v", r.BaseCycles)
+		}
+		if r.Mode != "" && r.Plugin == "" {
+			bad("mode", "mode %q needs a plugin (a mode belongs to one plugin)", r.Mode)
+		}
+		if !validProvenance(r.Provenance) {
+			bad("provenance", "unknown provenance %q (valid: %s)", r.Provenance, provenanceList())
+		}
+		if strings.TrimSpace(r.Source) == "" {
+			bad("source", "must say where the number comes from (measured: command, date, kernel, CPU; quoted: where; derived: the arithmetic; assumed: the reason)")
+		}
+		k := key{r.Engine, r.Plugin, r.Mode}
+		if j, dup := seen[k]; dup {
+			bad("engine", "duplicate of rule_cost[%d]: same engine %q, plugin %q, mode %q", j, r.Engine, r.Plugin, r.Mode)
+		} else {
+			seen[k] = i
+		}
+	}
+}
+
+func finiteNonNeg(v float64) bool { return v >= 0 && !math.IsInf(v, 0) }
+
+// RuleCycles returns what walking the policy rules of engine costs for a
+// plugin and mode, in cycles at the profile's frequency: base on entering
+// the chain and perRule for each rule. Among the entries of the engine
+// whose restrictions match, the most specific wins (plugin+mode > plugin >
+// generic). The error wraps ErrNoRuleCost and names the profile, the
+// engine and the engines the profile does price.
+func (p *Profile) RuleCycles(engine, plugin, mode string) (base, perRule float64, err error) {
+	best := -1
+	for i := range p.RuleCosts {
+		r := &p.RuleCosts[i]
+		if r.Engine != engine || (r.Plugin != "" && r.Plugin != plugin) || (r.Mode != "" && r.Mode != mode) {
+			continue
+		}
+		s := 0
+		if r.Plugin != "" {
+			s += 2
+		}
+		if r.Mode != "" {
+			s++
+		}
+		if s > best {
+			best, base, perRule = s, r.BaseCycles, r.perRuleCycles(p.GHz)
+		}
+	}
+	if best < 0 {
+		return 0, 0, fmt.Errorf("calibration profile %q: %w %q (plugin %s, mode %s; the profile prices: %s)",
+			p.Name, ErrNoRuleCost, engine, plugin, mode, p.ruleEngineList())
+	}
+	return base, perRule, nil
+}
+
+// perRuleCycles is the per-rule cost in cycles at ghz.
+func (r *RuleCost) perRuleCycles(ghz float64) float64 {
+	if r.CyclesPerRule != nil {
+		return *r.CyclesPerRule
+	}
+	if r.NsPerRule != nil {
+		return *r.NsPerRule * ghz
+	}
+	return 0
+}
+
+// RuleEngineNames lists the engines the profile prices, sorted, without
+// repeats.
+func (p *Profile) RuleEngineNames() []string {
+	var n []string
+	for _, r := range p.RuleCosts {
+		if !slices.Contains(n, r.Engine) {
+			n = append(n, r.Engine)
+		}
+	}
+	slices.Sort(n)
+	return n
+}
+
+func (p *Profile) ruleEngineList() string {
+	if n := p.RuleEngineNames(); len(n) > 0 {
+		return strings.Join(n, ", ")
+	}
+	return "no engine (add a [[rule_cost]] table)"
+}

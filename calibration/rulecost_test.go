@@ -1,0 +1,147 @@
+package calibration
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+// The specificity rule of RuleCycles, case by case (testdata/specific.toml:
+// per-rule cycles 10 generic, 20 calico, 30 calico/ipip).
+func TestRuleCyclesSpecificity(t *testing.T) {
+	p := mustLoad(t, "testdata/specific.toml")
+	cases := []struct {
+		engine, plugin, mode string
+		base, perRule        float64
+	}{
+		{"iptables", "calico", "ipip", 0, 30},  // plugin+mode
+		{"iptables", "calico", "vxlan", 7, 20}, // plugin beats generic
+		{"iptables", "calico", "", 7, 20},
+		{"iptables", "weave", "ipip", 0, 10}, // a mode of another plugin does not match
+		{"iptables", "", "", 0, 10},
+		// ns_per_rule converts at the profile's 2.0 GHz: 1.5 ns = 3 cycles
+		{"nftables", "calico", "native", 100, 3},
+	}
+	for _, c := range cases {
+		base, per, err := p.RuleCycles(c.engine, c.plugin, c.mode)
+		if err != nil || base != c.base || math.Abs(per-c.perRule) > 1e-12 {
+			t.Errorf("RuleCycles(%s, %q, %q) = %v, %v, %v; want %v, %v", c.engine, c.plugin, c.mode, base, per, err, c.base, c.perRule)
+		}
+	}
+	// Reversing the entries changes nothing.
+	q := p.Clone()
+	for i, j := 0, len(q.RuleCosts)-1; i < j; i, j = i+1, j-1 {
+		q.RuleCosts[i], q.RuleCosts[j] = q.RuleCosts[j], q.RuleCosts[i]
+	}
+	for _, c := range cases {
+		a, b, _ := p.RuleCycles(c.engine, c.plugin, c.mode)
+		x, y, _ := q.RuleCycles(c.engine, c.plugin, c.mode)
+		if a != x || b != y {
+			t.Errorf("%s %s %s: order matters: %v %v vs %v %v", c.engine, c.plugin, c.mode, a, b, x, y)
+		}
+	}
+}
+
+// A profile without the engine names itself, the engine and what it does
+// price; the error wraps ErrNoRuleCost.
+func TestRuleCyclesMissing(t *testing.T) {
+	p := mustLoad(t, "testdata/specific.toml")
+	_, _, err := p.RuleCycles("ipvs", "kube-router", "native")
+	if !errors.Is(err, ErrNoRuleCost) {
+		t.Fatalf("error %v does not wrap ErrNoRuleCost", err)
+	}
+	for _, w := range []string{`"specific"`, `"ipvs"`, "kube-router", "iptables, nftables"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q lacks %q", err, w)
+		}
+	}
+	empty := &Profile{Name: "bare", GHz: 1}
+	if _, _, err := empty.RuleCycles("iptables", "", ""); err == nil || !strings.Contains(err.Error(), "add a [[rule_cost]]") {
+		t.Errorf("profile without rule costs: %v", err)
+	}
+}
+
+// The paper profile carries the per-rule costs the code used before they
+// were data (models/cni RuleNanos): iptables 20 ns, eBPF and OVS 0.1 ns, no
+// base, at 2.4 GHz; nftables and ipvs are not priced.
+func TestPaperRuleCosts(t *testing.T) {
+	p, err := Builtin("paper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for engine, ns := range map[string]float64{"iptables": 20, "ebpf": 0.1, "ovs": 0.1} {
+		base, per, err := p.RuleCycles(engine, "calico", "ipip")
+		if err != nil || base != 0 || math.Abs(per-ns*2.4) > 1e-12 {
+			t.Errorf("paper %s: base %v, per rule %v cycles, %v; want 0, %v", engine, base, per, err, ns*2.4)
+		}
+	}
+	for _, engine := range []string{"nftables", "ipvs"} {
+		if _, _, err := p.RuleCycles(engine, "calico", "ipip"); !errors.Is(err, ErrNoRuleCost) {
+			t.Errorf("paper %s: %v, want ErrNoRuleCost", engine, err)
+		}
+	}
+}
+
+const goodRule = good + `
+[[rule_cost]]
+engine = "iptables"
+ns_per_rule = 20
+provenance = "quoted"
+source = "s"
+`
+
+// Each bad [[rule_cost]] fails with the file, the line, the key and the
+// allowed values.
+func TestRuleCostParseErrors(t *testing.T) {
+	// r replaces the last occurrence: the [[rule_cost]]'s, not the [[cost]]'s
+	r := func(old, new string) string {
+		i := strings.LastIndex(goodRule, old)
+		return goodRule[:i] + new + goodRule[i+len(old):]
+	}
+	cases := []struct {
+		name, text string
+		want       []string
+	}{
+		{"unknown key", r("ns_per_rule = 20", "ns_per_rule = 20\nper_rule = 3"), []string{"f.toml:12", `"rule_cost.per_rule"`, "allowed: engine, cycles_per_rule, ns_per_rule, base_cycles"}},
+		{"bad engine", r(`"iptables"`, `"pf"`), []string{"f.toml:10", "rule_cost[0].engine", `"pf"`, "valid: iptables, nftables, ipvs, ebpf, ovs"}},
+		{"both costs", r("ns_per_rule = 20", "ns_per_rule = 20\ncycles_per_rule = 48"), []string{"f.toml:12", "rule_cost[0].cycles_per_rule", "exactly one of cycles_per_rule and ns_per_rule"}},
+		{"no cost", r("ns_per_rule = 20\n", ""), []string{"rule_cost[0].cycles_per_rule", "exactly one"}},
+		{"negative ns", r("ns_per_rule = 20", "ns_per_rule = -1"), []string{"f.toml:11", "rule_cost[0].ns_per_rule", ">= 0"}},
+		{"negative cycles", r("ns_per_rule = 20", "cycles_per_rule = -1"), []string{"f.toml:11", "rule_cost[0].cycles_per_rule", ">= 0"}},
+		{"nan ns", r("ns_per_rule = 20", "ns_per_rule = nan"), []string{"rule_cost[0].ns_per_rule"}},
+		{"inf base", r("ns_per_rule = 20", "ns_per_rule = 20\nbase_cycles = inf"), []string{"f.toml:12", "rule_cost[0].base_cycles"}},
+		{"mode without plugin", r("ns_per_rule = 20", "ns_per_rule = 20\nmode = \"ipip\""), []string{"f.toml:12", "needs a plugin"}},
+		{"bad provenance", r(`provenance = "quoted"`, `provenance = "guess"`), []string{"f.toml:12", "rule_cost[0].provenance", "valid: measured, quoted"}},
+		{"empty source", r(`source = "s"`+"\n", `source = ""`+"\n"), []string{"rule_cost[0].source", "measured: command, date, kernel, CPU"}},
+		{"duplicate", goodRule + goodRule[strings.Index(goodRule, "[[rule_cost]]"):], []string{"f.toml:15", "rule_cost[1].engine", "duplicate of rule_cost[0]"}},
+		{"wrong type", r("ns_per_rule = 20", `ns_per_rule = "20"`), []string{"f.toml", "ns_per_rule"}},
+	}
+	for _, c := range cases {
+		_, err := Parse([]byte(c.text), "f.toml")
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", c.name, err, w)
+			}
+		}
+	}
+	if _, err := Parse([]byte(goodRule), "f.toml"); err != nil {
+		t.Errorf("good rule cost: %v", err)
+	}
+}
+
+// Clone copies the per-rule pointers: changing the clone leaves the
+// original alone.
+func TestCloneRuleCosts(t *testing.T) {
+	p := mustLoad(t, "testdata/specific.toml")
+	q := p.Clone()
+	*q.RuleCosts[0].CyclesPerRule = 999
+	q.RuleCosts[1].BaseCycles = 999
+	if *p.RuleCosts[0].CyclesPerRule == 999 || p.RuleCosts[1].BaseCycles == 999 {
+		t.Error("Clone shares rule costs")
+	}
+}
