@@ -84,12 +84,8 @@ type Result struct {
 // AnalyzeFile analyses the perf script text (or gzip of it) at path;
 // errors name the file and line.
 func AnalyzeFile(path string, opt Options) (*Result, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
+	// Stat before Open: opening a FIFO blocks until a writer comes.
+	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
@@ -99,6 +95,11 @@ func AnalyzeFile(path string, opt Options) (*Result, error) {
 	case !fi.Mode().IsRegular():
 		return nil, fmt.Errorf("%s: not a regular file (%s): save the perf script output to a file first", path, fi.Mode().Type())
 	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
 	res, err := Analyze(f, opt)
 	if err != nil {
 		var le *lineError
