@@ -319,6 +319,9 @@ func kernelDSO(dso string) bool {
 	case "[unknown]", "[vdso]", "[vsyscall]", "[heap]", "[stack]", "[vvar]":
 		return false
 	}
+	if strings.HasPrefix(dso, "bpf_prog_") { // perf 6.x names a JIT-ed program's dso after it, bare
+		return true
+	}
 	return strings.HasPrefix(dso, "[") && !strings.HasPrefix(dso, "[anon")
 }
 
