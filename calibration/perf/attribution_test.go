@@ -109,7 +109,7 @@ func TestJITFrames(t *testing.T) {
 		"\tffffffffc0a1b2c3 bpf_prog_6deef7357e7b4530_sd_fw_ingress+0x3c ([bpf_prog_6deef7357e7b4530_sd_fw_ingress])",
 		"\tffffffffc0a1b2c3 bpf_prog_6deef7357e7b4530_redir",
 		"\tffffffffc0026b07 bpf_prog_dbeea257278a9498_cnifx_redirect+0x27 (bpf_prog_dbeea257278a9498_cnifx_redirect)", // perf 6.1, kernel 6.18
-		"\tffffffffc0a1b2c3 [unknown] ([unknown])", // an unnamed JIT frame: kernel by its address
+		"\tffffffffc0a1b2c3 [unknown] ([unknown])",                                                                    // an unnamed JIT frame: kernel by its address
 	} {
 		f := parseFrame(line)
 		if f.user {
