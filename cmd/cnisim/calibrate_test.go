@@ -352,3 +352,69 @@ func assertOnlyFiles(t *testing.T, dir string, names ...string) {
 		t.Errorf("%s holds %v, want %v", dir, got, names)
 	}
 }
+
+// Round trip through the CLI on a real model's crossings: a script whose
+// stages carry c_k x (D x Data[k] + A x Ack[k]) + cpb_k x B x Data[k]
+// cycles (one sample per stage, the count in its period) for the Flannel
+// VXLAN receiver; calibrate perf with --plugin, --acks and --bytes must
+// give back every c_k and cpb_k, and the profile the cycles per packet.
+func TestCalibratePerfRoundTripCLI(t *testing.T) {
+	const D, A, B = 50_000, 700, 50_000 * 1448
+	m, err := cni.Builtin("flannel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := m.NodeCrossings("vxlan", datapath.Inter, cni.PathOptions{}, datapath.Dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := map[datapath.Kind]string{datapath.Veth: "veth_xmit", datapath.Bridge: "br_forward", datapath.FIB: "fib_table_lookup",
+		datapath.IPForward: "ip_forward", datapath.Netfilter: "ipt_do_table", datapath.VXLAN: "vxlan_rcv",
+		datapath.TCP: "tcp_ack", datapath.SocketCopy: "_copy_to_iter", datapath.NIC: "virtnet_poll"}
+	cost := map[datapath.Kind]float64{}
+	var script strings.Builder
+	total := 0.0
+	for i, k := range datapath.Kinds() {
+		if x.Data[k]+x.Ack[k] == 0 {
+			continue
+		}
+		sym, ok := leaf[k]
+		if !ok {
+			t.Fatalf("no symbol for %s, which the graph crosses", k)
+		}
+		var cyc float64
+		if k == datapath.SocketCopy {
+			cost[k] = 0.25 * float64(i+1) // per byte
+			cyc = cost[k] * B * x.Data[k]
+		} else {
+			cost[k] = 100 * float64(i+1)
+			cyc = cost[k] * (D*x.Data[k] + A*x.Ack[k])
+		}
+		total += cyc
+		fmt.Fprintf(&script, "sender 7 [000] 1.%06d: %.0f cycles:\n\tffffffff81a00000 %s ([kernel.kallsyms])\n\n", i, cyc, sym)
+	}
+	file := filepath.Join(t.TempDir(), "rt.script")
+	if err := os.WriteFile(file, []byte(script.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "rt.toml")
+	r := perfJSONOf(t, []string{"calibrate", "perf", "--script", file, "--packets", fmt.Sprint(D), "--cpu-ghz", "2.4",
+		"--acks", fmt.Sprint(A), "--bytes", fmt.Sprint(B), "--plugin", "flannel", "--placement", "inter", "--out", out})
+	p, err := calibration.LoadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range cost {
+		c, cpb, ok := p.Cost(k, "flannel", "vxlan", datapath.Inter)
+		got := c
+		if k == datapath.SocketCopy {
+			got = cpb
+		}
+		if !ok || math.Abs(got-want) > 1e-9*want {
+			t.Errorf("%s: %v cycles %v per byte, want %v", k, c, cpb, want)
+		}
+	}
+	if math.Abs(r.CPPTotal-total/D) > 1e-9*r.CPPTotal || math.Abs(r.PredictedCPP-r.CPPTotal) > 0.005*r.CPPTotal {
+		t.Errorf("cpp_total %v predicted %v, want %v", r.CPPTotal, r.PredictedCPP, total/D)
+	}
+}
