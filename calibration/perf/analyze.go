@@ -64,21 +64,25 @@ type SymbolShare struct {
 
 // Result of an analysis.
 type Result struct {
-	InputSHA256       string        `json:"input_sha256"`
-	Event             string        `json:"event"`
-	CPUGHz            float64       `json:"cpu_ghz"`
-	Packets           int64         `json:"packets"`
-	Mapping           string        `json:"mapping"`
-	Samples           int           `json:"samples"`         // busy samples counted
-	IdleSamples       int           `json:"idle_samples"`    // idle task in the idle loop
-	SkippedSamples    int           `json:"skipped_samples"` // other events, or CPUs outside the filter
-	TotalCycles       float64       `json:"total_cycles"`    // busy cycles
-	IdleCycles        float64       `json:"idle_cycles"`
-	CPPTotal          float64       `json:"cpp_total"` // busy cycles / packets
-	UnattributedShare float64       `json:"unattributed_share"`
-	Stages            []StageShare  `json:"stages"` // canonical kind order, then "other"; only stages with samples
-	TopUnattributed   []SymbolShare `json:"top_unattributed,omitempty"`
-	Warnings          []string      `json:"warnings,omitempty"`
+	InputSHA256       string  `json:"input_sha256"`
+	Event             string  `json:"event"`
+	CPUGHz            float64 `json:"cpu_ghz"`
+	Packets           int64   `json:"packets"`
+	Mapping           string  `json:"mapping"`
+	Samples           int     `json:"samples"`         // busy samples counted
+	IdleSamples       int     `json:"idle_samples"`    // idle task in the idle loop
+	SkippedSamples    int     `json:"skipped_samples"` // other events, or CPUs outside the filter
+	TotalCycles       float64 `json:"total_cycles"`    // busy cycles
+	IdleCycles        float64 `json:"idle_cycles"`
+	CPPTotal          float64 `json:"cpp_total"` // busy cycles / packets
+	UnattributedShare float64 `json:"unattributed_share"`
+	// PassedLeafShare is the share of busy cycles whose leaf frame a "pass"
+	// rule sent on to its caller: mostly cpu-clock skid at irq-enable
+	// points (notes/fidelity.md), a measure of how blurred the capture is.
+	PassedLeafShare float64       `json:"passed_leaf_share"`
+	Stages          []StageShare  `json:"stages"` // canonical kind order, then "other"; only stages with samples
+	TopUnattributed []SymbolShare `json:"top_unattributed,omitempty"`
+	Warnings        []string      `json:"warnings,omitempty"`
 }
 
 // AnalyzeFile analyses the perf script text (or gzip of it) at path;
@@ -214,6 +218,7 @@ type accum struct {
 	skipped    int
 	noPeriod   int
 	other      map[string]float64 // leaf symbol -> cycles, unattributed
+	passedLeaf float64            // cycles of samples whose leaf frame passed
 }
 
 func (a *accum) add(s *sample) error {
@@ -301,6 +306,9 @@ func (a *accum) add(s *sample) error {
 	}
 	a.samples[i]++
 	a.cycles[i] += w
+	if len(s.frames) > 0 && a.m.classify(s.frames[0]).stage == targetPass {
+		a.passedLeaf += w
+	}
 	return nil
 }
 
@@ -341,6 +349,7 @@ func (a *accum) result() (*Result, error) {
 		})
 	}
 	res.UnattributedShare = a.cycles[datapath.NumKinds] / total
+	res.PassedLeafShare = a.passedLeaf / total
 	res.TopUnattributed = topSymbols(a.other, total, 10)
 	if a.noPeriod > 0 {
 		how := fmt.Sprintf("--period %g", a.opt.Period)

@@ -159,6 +159,9 @@ func TestConservation(t *testing.T) {
 				n += s.Samples
 				cyc += s.Cycles
 			}
+			if !(r.PassedLeafShare > 0 && r.PassedLeafShare < 1) {
+				t.Errorf("%s %v: passed-leaf share %v", file, comms, r.PassedLeafShare)
+			}
 			if n != r.Samples || cyc != r.TotalCycles || r.TotalCycles != float64(r.Samples)*2.1e6 {
 				t.Errorf("%s %v: stages hold %d samples %v cycles of %d and %v", file, comms, n, cyc, r.Samples, r.TotalCycles)
 			}

@@ -172,7 +172,7 @@ func TestWriteTable(t *testing.T) {
 	if err := r.WriteTable(&b); err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []string{"veth", "800.0", "80.00", "ktime_get_update_offsets_now", "unattributed 20.0%"} {
+	for _, w := range []string{"veth", "800.0", "80.00", "ktime_get_update_offsets_now", "unattributed 20.0%", "caller (irq-enable skid, tunnel helpers): 0.0%"} {
 		if !strings.Contains(b.String(), w) {
 			t.Errorf("table lacks %q:\n%s", w, b.String())
 		}
