@@ -1,6 +1,7 @@
 package perf
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path"
 	"slices"
 	"strings"
 
@@ -32,9 +34,16 @@ type Options struct {
 	// CPUs keeps only samples of these CPUs; nil keeps all.
 	CPUs []int
 	// Period weighs samples that carry no period (scripts without the
-	// period field); 0 means 1 per sample, which keeps shares exact but
-	// makes cycles and CPP relative (a warning says so).
-	Period float64
+	// period field), in event units (perf record -c P). Freq does the same
+	// for cpu-clock sampled at Freq Hz (perf record -F): 1e9/Freq ns. With
+	// neither, a sample without a period is an error: a weight of 1 would
+	// make every cycle count and CPP meaningless.
+	Period, Freq float64
+	// Comms keeps only samples whose comm matches one of these globs
+	// ("sender", "ksoftirqd/*"); PIDs only samples whose pid or tid is one
+	// of these. nil keeps all.
+	Comms []string
+	PIDs  []int
 }
 
 // StageShare is one stage's part of the busy cycles.
@@ -55,26 +64,41 @@ type SymbolShare struct {
 
 // Result of an analysis.
 type Result struct {
-	InputSHA256       string        `json:"input_sha256"`
-	Event             string        `json:"event"`
-	CPUGHz            float64       `json:"cpu_ghz"`
-	Packets           int64         `json:"packets"`
-	Mapping           string        `json:"mapping"`
-	Samples           int           `json:"samples"`         // busy samples counted
-	IdleSamples       int           `json:"idle_samples"`    // idle task in the idle loop
-	SkippedSamples    int           `json:"skipped_samples"` // other events, or CPUs outside the filter
-	TotalCycles       float64       `json:"total_cycles"`    // busy cycles
-	IdleCycles        float64       `json:"idle_cycles"`
-	CPPTotal          float64       `json:"cpp_total"` // busy cycles / packets
-	UnattributedShare float64       `json:"unattributed_share"`
-	Stages            []StageShare  `json:"stages"` // canonical kind order, then "other"; only stages with samples
-	TopUnattributed   []SymbolShare `json:"top_unattributed,omitempty"`
-	Warnings          []string      `json:"warnings,omitempty"`
+	InputSHA256       string  `json:"input_sha256"`
+	Event             string  `json:"event"`
+	CPUGHz            float64 `json:"cpu_ghz"`
+	Packets           int64   `json:"packets"`
+	Mapping           string  `json:"mapping"`
+	Samples           int     `json:"samples"`         // busy samples counted
+	IdleSamples       int     `json:"idle_samples"`    // idle task in the idle loop
+	SkippedSamples    int     `json:"skipped_samples"` // other events, or CPUs outside the filter
+	TotalCycles       float64 `json:"total_cycles"`    // busy cycles
+	IdleCycles        float64 `json:"idle_cycles"`
+	CPPTotal          float64 `json:"cpp_total"` // busy cycles / packets
+	UnattributedShare float64 `json:"unattributed_share"`
+	// PassedLeafShare is the share of busy cycles whose leaf frame a "pass"
+	// rule sent on to its caller: mostly cpu-clock skid at irq-enable
+	// points (notes/fidelity.md), a measure of how blurred the capture is.
+	PassedLeafShare float64       `json:"passed_leaf_share"`
+	Stages          []StageShare  `json:"stages"` // canonical kind order, then "other"; only stages with samples
+	TopUnattributed []SymbolShare `json:"top_unattributed,omitempty"`
+	Warnings        []string      `json:"warnings,omitempty"`
 }
 
 // AnalyzeFile analyses the perf script text (or gzip of it) at path;
 // errors name the file and line.
 func AnalyzeFile(path string, opt Options) (*Result, error) {
+	// Stat before Open: opening a FIFO blocks until a writer comes.
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case fi.IsDir():
+		return nil, fmt.Errorf("%s: is a directory (want a perf script text file, or gzip of one)", path)
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("%s: not a regular file (%s): save the perf script output to a file first", path, fi.Mode().Type())
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -82,6 +106,10 @@ func AnalyzeFile(path string, opt Options) (*Result, error) {
 	defer f.Close()
 	res, err := Analyze(f, opt)
 	if err != nil {
+		var le *lineError
+		if errors.As(err, &le) {
+			return nil, fmt.Errorf("%s:%d: %s", path, le.line, le.msg)
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return res, nil
@@ -134,6 +162,20 @@ func (o *Options) check() error {
 	if o.Period < 0 || math.IsNaN(o.Period) || math.IsInf(o.Period, 0) {
 		errs = append(errs, fmt.Errorf("period must be a finite number >= 0, got %v", o.Period))
 	}
+	if o.Freq < 0 || math.IsNaN(o.Freq) || math.IsInf(o.Freq, 0) {
+		errs = append(errs, fmt.Errorf("freq must be a finite number >= 0 (Hz), got %v", o.Freq))
+	}
+	if o.Period > 0 && o.Freq > 0 {
+		errs = append(errs, errors.New("give a period or a frequency, not both"))
+	}
+	if o.Freq > 0 && o.Event == EventCycles {
+		errs = append(errs, errors.New("a sampling frequency gives a fixed period for cpu-clock only (perf adapts the period of cycles); use the period field"))
+	}
+	for _, c := range o.Comms {
+		if _, err := path.Match(c, ""); err != nil || c == "" {
+			errs = append(errs, fmt.Errorf("bad comm pattern %q", c))
+		}
+	}
 	for _, c := range o.CPUs {
 		if c < 0 {
 			errs = append(errs, fmt.Errorf("bad CPU %d in the CPU list", c))
@@ -176,13 +218,24 @@ type accum struct {
 	skipped    int
 	noPeriod   int
 	other      map[string]float64 // leaf symbol -> cycles, unattributed
+	passedLeaf float64            // cycles of samples whose leaf frame passed
 }
 
 func (a *accum) add(s *sample) error {
+	if name := cmp.Or(s.event, "(no event field)"); !a.seen[name] {
+		a.seen[name] = true
+		a.seenOrder = append(a.seenOrder, name)
+	}
 	kind := eventKind(s.event)
-	if !a.seen[s.event] {
-		a.seen[s.event] = true
-		a.seenOrder = append(a.seenOrder, s.event)
+	if s.event == "" {
+		switch {
+		case a.opt.Event != "":
+			kind = a.opt.Event
+		case a.opt.Freq > 0:
+			kind = EventCPUClock
+		default:
+			return lineErrorf(s.line, "the sample names no event: give --event cycles or cpu-clock (or --freq HZ for cpu-clock), or add event to perf script -F")
+		}
 	}
 	if a.event == "" && kind != "" {
 		a.event = kind
@@ -193,9 +246,27 @@ func (a *accum) add(s *sample) error {
 	}
 	if a.opt.CPUs != nil {
 		if s.cpu < 0 {
-			return fmt.Errorf("line %d: a CPU filter was given but the samples have no cpu field (add cpu to perf script -F)", s.line)
+			return lineErrorf(s.line, "a CPU filter was given but the samples have no cpu field (add cpu to perf script -F)")
 		}
 		if !slices.Contains(a.opt.CPUs, s.cpu) {
+			a.skipped++
+			return nil
+		}
+	}
+	if a.opt.Comms != nil {
+		if s.comm == "" {
+			return lineErrorf(s.line, "a comm filter was given but the sample has no comm field (add comm to perf script -F)")
+		}
+		if !matchAny(a.opt.Comms, s.comm) {
+			a.skipped++
+			return nil
+		}
+	}
+	if a.opt.PIDs != nil {
+		if !s.hasPid {
+			return lineErrorf(s.line, "a pid filter was given but the sample has no pid or tid field (add pid,tid to perf script -F)")
+		}
+		if !slices.Contains(a.opt.PIDs, s.pid) && !slices.Contains(a.opt.PIDs, s.tid) {
 			a.skipped++
 			return nil
 		}
@@ -203,15 +274,22 @@ func (a *accum) add(s *sample) error {
 	w := s.period
 	if !s.hasPeriod {
 		a.noPeriod++
-		w = a.opt.Period
-		if w == 0 {
-			w = 1
+		switch {
+		case a.opt.Period > 0:
+			w = a.opt.Period
+		case a.opt.Freq > 0 && kind == EventCPUClock:
+			w = 1e9 / a.opt.Freq
+		case a.opt.Freq > 0:
+			return lineErrorf(s.line, "--freq gives the period of cpu-clock samples only; this sample is %s: add period to perf script -F", s.event)
+		default:
+			return lineErrorf(s.line, "the sample carries no period: give --period P (event units per sample, perf record -c P) "+
+				"or --freq HZ (cpu-clock sampled at HZ per second, perf record -F HZ), or add period to perf script -F")
 		}
 	}
 	if kind == EventCPUClock {
 		w *= a.opt.CPUGHz // ns x cycles/ns
 	}
-	if a.m.isIdle(s.comm, s.pid, s.frames) {
+	if a.m.isIdle(s, s.frames) {
 		a.idle++
 		a.idleCycles += w
 		return nil
@@ -228,6 +306,9 @@ func (a *accum) add(s *sample) error {
 	}
 	a.samples[i]++
 	a.cycles[i] += w
+	if len(s.frames) > 0 && a.m.classify(s.frames[0]).stage == targetPass {
+		a.passedLeaf += w
+	}
 	return nil
 }
 
@@ -268,18 +349,18 @@ func (a *accum) result() (*Result, error) {
 		})
 	}
 	res.UnattributedShare = a.cycles[datapath.NumKinds] / total
+	res.PassedLeafShare = a.passedLeaf / total
 	res.TopUnattributed = topSymbols(a.other, total, 10)
 	if a.noPeriod > 0 {
-		unit := "1"
-		if a.opt.Period > 0 {
-			unit = fmt.Sprint(a.opt.Period)
+		how := fmt.Sprintf("--period %g", a.opt.Period)
+		if a.opt.Freq > 0 {
+			how = fmt.Sprintf("--freq %g (%g ns each)", a.opt.Freq, 1e9/a.opt.Freq)
 		}
 		res.Warnings = append(res.Warnings, fmt.Sprintf(
-			"%d samples carry no period and were weighed %s each: shares are exact, cycles and CPP are only as right as that weight (add period to perf script -F)",
-			a.noPeriod, unit))
+			"%d samples carry no period and were weighed by %s: cycles and CPP are only as right as that weight", a.noPeriod, how))
 	}
 	if a.skipped > 0 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%d samples skipped (other events or CPUs); events in the file: %s",
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d samples skipped (other events, or outside the CPU, comm or pid filters); events in the file: %s",
 			a.skipped, strings.Join(a.seenOrder, ", ")))
 	}
 	return res, nil

@@ -29,11 +29,13 @@ func matchAny(patterns []string, sym string) bool {
 }
 
 // isIdle reports whether a sample is the idle task idling: pid 0 (comm
-// swapper) and, walking from the leaf, an idle-loop function comes before
-// any interrupt entry or frame a rule attributes. Softirq work that
-// interrupted the idle loop (packet receive on an idle core) is busy.
-func (m *matcher) isIdle(comm string, pid int, frames []frame) bool {
-	if pid != 0 && !strings.HasPrefix(comm, "swapper") {
+// swapper; a layout without comm and pid lets the stack alone decide) and,
+// walking from the leaf, an idle-loop function comes before any interrupt
+// entry or frame a rule attributes. Softirq work that interrupted the idle
+// loop (packet receive on an idle core) is busy.
+func (m *matcher) isIdle(s *sample, frames []frame) bool {
+	known := s.hasPid || s.comm != ""
+	if known && !(s.hasPid && s.pid == 0) && !strings.HasPrefix(s.comm, "swapper") {
 		return false
 	}
 	for _, f := range frames {

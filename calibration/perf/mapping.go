@@ -27,12 +27,14 @@ func BuiltinMapping() Mapping {
 //	pattern = "mlx5e_*"
 //	stage = "nic"
 //	space = "kernel"     # optional: kernel (default), user or any
+//	owner = false        # optional: true claims what is called beneath the frame
+//	boundary = false     # optional: true ends an owner's claim (device hand-off, softirq entry)
 type mapFile struct {
 	Replace bool   `toml:"replace"`
 	Rule    []Rule `toml:"rule"`
 }
 
-var mapSchema = tomlx.Schema{"": {"replace", "rule"}, "rule": {"pattern", "stage", "space"}}
+var mapSchema = tomlx.Schema{"": {"replace", "rule"}, "rule": {"pattern", "stage", "space", "owner", "boundary"}}
 
 // ParseMapping decodes a map file. Its rules are prepended to the built-in
 // table (so they win where both match a frame) unless replace = true.

@@ -17,10 +17,18 @@ import (
 // Space says which frames the rule looks at: "kernel" (the default, also
 // for ""), "user" or "any". perf marks user-space frames by their dso (a
 // file path, [unknown], [vdso]).
+//
+// Owner (a stage kind only) makes the frame claim every sample decided
+// beneath it for its stage, up to a Boundary frame; Boundary frames end
+// an owner's claim (device hand-offs, softirq entries). See defaultRules
+// for the whole procedure. Both are optional TOML keys (owner = true,
+// boundary = true): map files written before them still read the same.
 type Rule struct {
-	Pattern string `toml:"pattern"`
-	Stage   string `toml:"stage"`
-	Space   string `toml:"space,omitempty"`
+	Pattern  string `toml:"pattern"`
+	Stage    string `toml:"stage"`
+	Space    string `toml:"space,omitempty"`
+	Owner    bool   `toml:"owner,omitempty"`
+	Boundary bool   `toml:"boundary,omitempty"`
 }
 
 // Rule spaces.
@@ -36,53 +44,6 @@ const (
 	StagePass  = "pass"
 )
 
-// defaultRules is the built-in table. Order matters only where patterns
-// overlap (br_nf_* before br_*, the shared tunnel helpers before udp_*).
-// The symbols are those of Linux's net/ and drivers/net/ (v4.15 to v6.x).
-var defaultRules = kernelRules([][2]string{
-	// Shared tunnel helpers: charge them to the tunnel that called them
-	// (ipip_tunnel_xmit or ipgre_xmit, vxlan_xmit or geneve_xmit).
-	{"udp_tunnel*", StagePass}, {"iptunnel_*", StagePass}, {"ip_tunnel*", StagePass},
-	// Bridge netfilter hooks are netfilter, not bridge.
-	{"br_nf_*", "netfilter"},
-	{"br_*", "bridge"},
-	{"fib*", "fib"}, {"ip_route_*", "fib"},
-	{"ip_forward*", "ip_forward"},
-	{"nf_hook_slow", "netfilter"}, {"ipt_do_table", "netfilter"}, {"nft_do_chain", "netfilter"},
-	{"nf_*", "netfilter"}, {"nft_*", "netfilter"}, {"ipt_*", "netfilter"}, {"iptable_*", "netfilter"},
-	{"xt_*", "netfilter"}, {"ebt_*", "netfilter"},
-	{"veth_*", "veth"},
-	{"vxlan_*", "vxlan"},
-	{"geneve_*", "geneve"},
-	{"ipip*", "ipip"},
-	{"gre*", "gre"}, {"ipgre*", "gre"},
-	{"ovs_*", "ovs"},
-	{"bpf_prog_*", "ebpf"}, {"__bpf_prog_run*", "ebpf"}, {"bpf_dispatcher_*", "ebpf"},
-	{"esp*", "encrypt"}, {"xfrm_input", "encrypt"}, {"xfrm_output*", "encrypt"},
-	{"chacha*", "encrypt"}, {"poly1305*", "encrypt"},
-	{"aes*", "encrypt"}, {"gcm*", "encrypt"}, {"wg_*", "encrypt"},
-	{"copy_user*", "socket_copy"}, {"_copy_to_iter", "socket_copy"}, {"_copy_from_iter*", "socket_copy"},
-	{"skb_copy_datagram*", "socket_copy"}, {"copy_page_to_iter", "socket_copy"},
-	{"rep_movs_alternative", "socket_copy"},
-	{"tcp*", "tcp"}, {"udp*", "tcp"},
-	{"mlx*", "nic"}, {"ixgbe*", "nic"}, {"i40e*", "nic"}, {"ice_*", "nic"}, {"e1000*", "nic"},
-	{"igb_*", "nic"}, {"ena_*", "nic"}, {"virtnet*", "nic"}, {"napi_*", "nic"},
-	// Generic receive dispatch: work that reaches these without a stage
-	// frame on the way (ip_rcv after the bridge, say) is left unattributed
-	// rather than charged to the NIC driver or veth that started the poll.
-	{"__netif_receive_skb*", StageOther}, {"netif_receive_skb*", StageOther},
-	{"process_backlog", StageOther}, {"net_rx_action", StageOther},
-})
-
-// kernelRules builds rules for kernel frames from (pattern, stage) pairs.
-func kernelRules(pairs [][2]string) []Rule {
-	rs := make([]Rule, len(pairs))
-	for i, p := range pairs {
-		rs[i] = Rule{Pattern: p[0], Stage: p[1]}
-	}
-	return rs
-}
-
 // DefaultRules returns a copy of the built-in rule table.
 func DefaultRules() []Rule {
 	return append([]Rule(nil), defaultRules...)
@@ -96,9 +57,10 @@ type matcher struct {
 }
 
 type compiled struct {
-	pattern      string
-	stage        int // a datapath.Kind, or targetOther / targetPass
-	kernel, user bool
+	pattern         string
+	stage           int // a datapath.Kind, or targetOther / targetPass
+	kernel, user    bool
+	owner, boundary bool
 }
 
 const (
@@ -109,9 +71,11 @@ const (
 
 // verdict is what the tables say about one symbol.
 type verdict struct {
-	stage int  // rule target, or targetNone
-	idle  bool // an idle-loop function
-	irq   bool // an interrupt or softirq entry point
+	stage    int  // rule target, or targetNone
+	owner    bool // the rule claims what is called beneath the frame
+	boundary bool // the frame ends an owner's claim
+	idle     bool // an idle-loop function
+	irq      bool // an interrupt or softirq entry point
 }
 
 // compileRules checks every rule; errors name the rule and the allowed
@@ -123,7 +87,7 @@ func compileRules(rs []Rule) (*matcher, error) {
 		if err != nil {
 			return nil, fmt.Errorf("rule %d %s: %v", i, key, err)
 		}
-		c := compiled{pattern: r.Pattern, stage: st}
+		c := compiled{pattern: r.Pattern, stage: st, owner: r.Owner, boundary: r.Boundary}
 		switch r.Space {
 		case "", SpaceKernel:
 			c.kernel = true
@@ -148,6 +112,9 @@ func checkRule(r Rule) (target int, key string, err error) {
 	st, err := parseTarget(r.Stage)
 	if err != nil {
 		return 0, "stage", err
+	}
+	if r.Owner && st < 0 {
+		return 0, "owner", fmt.Errorf("an owner rule needs a stage kind, not %q", r.Stage)
 	}
 	switch r.Space {
 	case "", SpaceKernel, SpaceUser, SpaceAny:
@@ -183,21 +150,19 @@ func (m *matcher) classify(f frame) verdict {
 	}
 	sym := f.sym
 	bare := strings.TrimLeft(sym, "_")
-	st := targetNone
+	v := verdict{stage: targetNone}
 	for _, r := range m.rules {
 		if (f.user && !r.user) || (!f.user && !r.kernel) {
 			continue
 		}
-		if ok, _ := path.Match(r.pattern, sym); ok {
-			st = r.stage
-			break
+		if ok, _ := path.Match(r.pattern, sym); !ok {
+			if ok, _ := path.Match(r.pattern, bare); !ok || bare == sym {
+				continue
+			}
 		}
-		if ok, _ := path.Match(r.pattern, bare); ok && bare != sym {
-			st = r.stage
-			break
-		}
+		v.stage, v.owner, v.boundary = r.stage, r.owner, r.boundary
+		break
 	}
-	v := verdict{stage: st}
 	if !f.user {
 		v.idle, v.irq = matchAny(idlePatterns, sym), matchAny(irqPatterns, sym)
 	}
@@ -205,18 +170,29 @@ func (m *matcher) classify(f frame) verdict {
 	return v
 }
 
-// attribute walks a stack from the leaf (frames[0]) toward the root and
-// returns the target of the innermost frame that some rule decides (a
-// kind or targetOther); targetOther if none does. Within a frame the first
-// matching rule in table order wins.
+// attribute returns the stage of a stack (leaf first): a kind, or
+// targetOther. The leaf walk finds the innermost frame some rule decides;
+// the owner pass then looks from that frame toward the root for the
+// nearest owner frame, stopping at a boundary frame (defaultRules).
 func (m *matcher) attribute(frames []frame) int {
-	for _, f := range frames {
-		switch st := m.lookup(f); st {
-		case targetNone, targetPass:
+	for i, f := range frames {
+		v := m.classify(f)
+		if v.stage == targetNone || v.stage == targetPass {
 			continue
-		default:
-			return st
 		}
+		if v.owner || v.boundary {
+			return v.stage
+		}
+		for _, g := range frames[i+1:] {
+			w := m.classify(g)
+			if w.boundary {
+				break
+			}
+			if w.owner {
+				return w.stage
+			}
+		}
+		return v.stage
 	}
 	return targetOther
 }

@@ -1,6 +1,7 @@
 package perf
 
 import (
+	"github.com/cnisim/cnisim/models/datapath"
 	"strings"
 	"testing"
 )
@@ -18,11 +19,11 @@ func TestAttribution(t *testing.T) {
 	}{
 		{[]string{"memcpy_erms", "veth_xmit", "tcp_sendmsg"}, "veth"}, // unmatched leaf: walk up
 		{[]string{"ipt_do_table", "nf_hook_slow", "br_nf_pre_routing", "br_handle_frame"}, "netfilter"},
-		{[]string{"br_nf_pre_routing", "br_handle_frame"}, "netfilter"},    // br_nf_* before br_*
-		{[]string{"br_forward", "nf_hook_slow"}, "bridge"},                 // innermost wins over outer netfilter
-		{[]string{"udp_tunnel_xmit_skb", "vxlan_xmit_one"}, "vxlan"},       // pass: charged to the caller
-		{[]string{"iptunnel_xmit", "ip_tunnel_xmit", "ipgre_xmit"}, "gre"}, // shared helpers, GRE caller
-		{[]string{"ip_tunnel_xmit", "ipip_tunnel_xmit"}, "ipip"},           // same helpers, IPIP caller
+		{[]string{"br_nf_pre_routing", "br_handle_frame"}, "netfilter"},                                                               // br_nf_* before br_*
+		{[]string{"br_forward", "br_handle_frame_finish", "br_nf_pre_routing_finish", "br_nf_pre_routing", "nf_hook_slow"}, "bridge"}, // okfn continuation ends the hook's claim
+		{[]string{"udp_tunnel_xmit_skb", "vxlan_xmit_one"}, "vxlan"},                                                                  // pass: charged to the caller
+		{[]string{"iptunnel_xmit", "ip_tunnel_xmit", "ipgre_xmit"}, "gre"},                                                            // shared helpers, GRE caller
+		{[]string{"ip_tunnel_xmit", "ipip_tunnel_xmit"}, "ipip"},                                                                      // same helpers, IPIP caller
 		{[]string{"ip_tunnel_rcv", "gre_rcv"}, "gre"},
 		{[]string{"__tcp_transmit_skb", "tcp_write_xmit"}, "tcp"}, // leading underscores
 		{[]string{"__bpf_prog_run32"}, "ebpf"},
@@ -32,9 +33,10 @@ func TestAttribution(t *testing.T) {
 		{[]string{"ovs_flow_tbl_lookup_stats", "ovs_dp_process_packet"}, "ovs"},
 		{[]string{"chacha20_crypt_ssse3", "wg_packet_encrypt_worker"}, "encrypt"},
 		{[]string{"rep_movs_alternative", "_copy_to_iter", "tcp_recvmsg_locked"}, "socket_copy"},
-		{[]string{"ip_rcv_core", "ip_rcv", "__netif_receive_skb_one_core", "process_backlog", "napi_poll"}, "other"}, // stop rule
+		{[]string{"ip_rcv_core", "ip_rcv", "__netif_receive_skb_one_core", "process_backlog", "napi_poll"}, "ip_rcv"},
 		{[]string{"mlx5e_poll_rx_cq", "napi_poll"}, "nic"},
-		{[]string{"skb_release_data", "kfree_skb"}, "other"}, // nothing matches
+		{[]string{"skb_release_data", "kfree_skb"}, "skb"},
+		{[]string{"memcg_charge", "mm_thing"}, "other"}, // nothing matches
 		{nil, "other"},
 		{[]string{"[unknown]"}, "other"},
 	}
@@ -59,8 +61,10 @@ func kframes(syms ...string) []frame {
 }
 
 func kindName(st int) string {
-	ks := []string{"veth", "bridge", "fib", "ip_forward", "netfilter", "ebpf", "vxlan", "geneve", "ipip", "gre", "ovs", "userspace", "encrypt", "tcp", "socket_copy", "nic"}
-	return ks[st]
+	if st < 0 {
+		return "other"
+	}
+	return datapath.Kind(st).String()
 }
 
 func TestCleanSymbol(t *testing.T) {
@@ -95,7 +99,7 @@ func TestIdle(t *testing.T) {
 		{"swapper", 0, []string{"poll_idle"}, true},   // one-line layout: leaf only
 	}
 	for _, c := range cases {
-		if got := m.isIdle(c.comm, c.pid, kframes(c.frames...)); got != c.want {
+		if got := m.isIdle(&sample{comm: c.comm, pid: c.pid, hasPid: true}, kframes(c.frames...)); got != c.want {
 			t.Errorf("%s %d %v: idle %v, want %v", c.comm, c.pid, c.frames, got, c.want)
 		}
 	}

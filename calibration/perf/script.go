@@ -12,15 +12,18 @@ import (
 	"strings"
 )
 
-// sample is one record of `perf script` output.
+// sample is one record of `perf script` output. Every header field is
+// optional (perf script -F picks them): comm "" and hasPid false when the
+// layout has none.
 type sample struct {
 	line      int // line of the header, for errors
 	comm      string
-	pid       int
+	pid, tid  int // tid = pid when the layout prints one number
+	hasPid    bool
 	cpu       int // -1: the script has no cpu field
 	period    float64
 	hasPeriod bool
-	event     string  // as printed, without the trailing colon: "cycles:ppp"
+	event     string  // as printed, without the trailing colon: "cycles:ppp"; "" if absent
 	frames    []frame // leaf first
 }
 
@@ -32,15 +35,25 @@ type frame struct {
 	user bool
 }
 
-// headerRE matches a sample header in any of perf script's layouts:
-//
-//	comm pid [cpu] time: period event:            (default with -g)
-//	comm pid/tid [cpu] time: event:  ip sym (dso) (-F comm,pid,tid,cpu,time,event,ip,sym,dso)
-//
-// with the tid, cpu, time and period fields each optional. The comm may
-// contain spaces, so it is the shortest prefix that leaves a valid rest;
-// pid and tid are -1 for a task perf saw exiting.
-var headerRE = regexp.MustCompile(`^\s*(.*?)\s+(-?\d+)(?:/(-?\d+))?\s+(?:\[(\d+)\]\s+)?(?:(\d+\.\d+):\s+)?(?:(\d+)\s+)?(\S+):(?:\s+(.*))?$`)
+// lineError is a parse error at a line of the script; AnalyzeFile prints
+// it as file:line: message.
+type lineError struct {
+	line int
+	msg  string
+}
+
+func (e *lineError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
+
+func lineErrorf(line int, format string, a ...any) error {
+	return &lineError{line: line, msg: fmt.Sprintf(format, a...)}
+}
+
+var (
+	pidRE    = regexp.MustCompile(`^-?\d+(?:/-?\d+)?$`)
+	cpuRE    = regexp.MustCompile(`^\[\d+\]$`)
+	timeRE   = regexp.MustCompile(`^\d+\.\d+:$`)
+	periodRE = regexp.MustCompile(`^\d+$`)
+)
 
 const maxLine = 1 << 20 // C++ and Rust symbols can be long; 1 MiB is plenty
 
@@ -87,6 +100,7 @@ func parseScript(in io.Reader, fn func(*sample) error) error {
 		return fn(s)
 	}
 	n, nonBlank := 0, 0
+	prevBlank := false // -F without header fields prints an empty header line
 	for sc.Scan() {
 		n++
 		line := sc.Text()
@@ -94,12 +108,18 @@ func parseScript(in io.Reader, fn func(*sample) error) error {
 			if err := flush(); err != nil {
 				return err
 			}
+			prevBlank = true
 			continue
 		}
 		nonBlank++
+		afterBlank := prevBlank
+		prevBlank = false
 		if line[0] == '\t' {
+			if cur == nil && afterBlank { // a sample whose header has no fields (-F ip,sym)
+				cur = &sample{line: n, cpu: -1}
+			}
 			if cur == nil {
-				return fmt.Errorf("line %d: stack frame outside a sample: %q", n, clip(line))
+				return lineErrorf(n, "stack frame outside a sample: %q", clip(line))
 			}
 			cur.frames = append(cur.frames, parseFrame(line))
 			continue
@@ -118,7 +138,7 @@ func parseScript(in io.Reader, fn func(*sample) error) error {
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return fmt.Errorf("line %d: line longer than %d bytes", n+1, maxLine)
+			return lineErrorf(n+1, "line longer than %d bytes", maxLine)
 		}
 		return err
 	}
@@ -128,32 +148,128 @@ func parseScript(in io.Reader, fn func(*sample) error) error {
 	return flush()
 }
 
+// parseHeader reads a sample header. perf script prints the fields it was
+// asked for in a fixed order, each optional:
+//
+//	comm pid[/tid] [cpu] time: period event: ip sym+off (dso)
+//
+// The comm may contain spaces: it is what comes before the first field
+// that looks like one of the others. The ip/sym/dso tail is the sampled
+// frame of a script without call stacks. A number read as the period (or
+// the pid) followed by a symbol without an address was the ip of a layout
+// without those fields.
 func parseHeader(line string, n int) (*sample, error) {
-	m := headerRE.FindStringSubmatch(line)
-	if m == nil {
-		return nil, fmt.Errorf("line %d: unparsable line %q (want a sample header such as "+
-			"`comm pid [cpu] time: period event:` or a tab-indented stack frame `addr sym+off (dso)`)", n, clip(line))
+	toks := tokens(line)
+	s := &sample{line: n, cpu: -1}
+	i := 0
+	for i < len(toks) && !headerField(toks[i].s) {
+		i++
 	}
-	s := &sample{line: n, comm: m[1], cpu: -1, event: m[7]}
-	var err error
-	if s.pid, err = strconv.Atoi(m[2]); err != nil {
-		return nil, fmt.Errorf("line %d: bad pid %q", n, m[2])
+	if i == len(toks) {
+		if len(toks) > 0 && isAddr(toks[0].s) { // -F ip,sym without a stack: the frame only
+			s.frames = append(s.frames, parseFrame(line))
+			return s, nil
+		}
+		return nil, lineErrorf(n, "unparsable line %q (want a sample header such as "+
+			"`comm pid [cpu] time: period event:` or a tab-indented stack frame `addr sym+off (dso)`)", clip(line))
 	}
-	if m[4] != "" {
-		if s.cpu, err = strconv.Atoi(m[4]); err != nil {
-			return nil, fmt.Errorf("line %d: bad cpu %q", n, m[4])
+	if i > 0 {
+		s.comm = strings.TrimSpace(line[:toks[i].at])
+	}
+	var pidTok, periodTok string
+	if i < len(toks) && pidRE.MatchString(toks[i].s) {
+		pidTok = toks[i].s
+		p, t, hasTid := strings.Cut(pidTok, "/")
+		var err1, err2 error
+		s.pid, err1 = strconv.Atoi(p)
+		s.tid, err2 = s.pid, nil
+		if hasTid {
+			s.tid, err2 = strconv.Atoi(t)
+		}
+		if err1 != nil || err2 != nil {
+			return nil, lineErrorf(n, "bad pid %q", pidTok)
+		}
+		s.hasPid = true
+		i++
+	}
+	if i < len(toks) && cpuRE.MatchString(toks[i].s) {
+		c, err := strconv.Atoi(strings.Trim(toks[i].s, "[]"))
+		if err != nil {
+			return nil, lineErrorf(n, "bad cpu %q", toks[i].s)
+		}
+		s.cpu = c
+		i++
+	}
+	hasTime := false
+	if i < len(toks) && timeRE.MatchString(toks[i].s) {
+		hasTime = true
+		i++
+	}
+	if i < len(toks) && periodRE.MatchString(toks[i].s) {
+		periodTok = toks[i].s
+		p, err := strconv.ParseFloat(periodTok, 64)
+		if err != nil {
+			return nil, lineErrorf(n, "bad period %q", periodTok)
+		}
+		s.period, s.hasPeriod = p, true
+		i++
+	}
+	if i < len(toks) && strings.HasSuffix(toks[i].s, ":") && len(toks[i].s) > 1 {
+		s.event = strings.TrimSuffix(toks[i].s, ":")
+		i++
+	}
+	tail := ""
+	if i < len(toks) {
+		tail = strings.TrimSpace(line[toks[i].at:])
+	}
+	if tail != "" && !isHex(toks[i].s) && s.event == "" {
+		switch {
+		case s.hasPeriod:
+			tail, s.period, s.hasPeriod = periodTok+" "+tail, 0, false
+		case s.hasPid && s.comm == "" && s.cpu < 0 && !hasTime:
+			tail, s.pid, s.tid, s.hasPid = pidTok+" "+tail, 0, 0, false
 		}
 	}
-	if m[6] != "" {
-		if s.period, err = strconv.ParseFloat(m[6], 64); err != nil {
-			return nil, fmt.Errorf("line %d: bad period %q", n, m[6])
-		}
-		s.hasPeriod = true
-	}
-	if rest := strings.TrimSpace(m[8]); rest != "" {
-		s.frames = append(s.frames, parseFrame(rest)) // one-line layout: the sampled ip
+	if tail != "" {
+		s.frames = append(s.frames, parseFrame(tail)) // one-line layout: the sampled ip
 	}
 	return s, nil
+}
+
+// headerField reports whether a token is one of the fields after the comm.
+func headerField(t string) bool {
+	return pidRE.MatchString(t) || cpuRE.MatchString(t) || timeRE.MatchString(t) ||
+		(strings.HasSuffix(t, ":") && len(t) > 1 && !strings.HasPrefix(t, "["))
+}
+
+type token struct {
+	s  string
+	at int // byte offset in the line
+}
+
+// tokens splits a line at runs of spaces and tabs, keeping offsets.
+func tokens(line string) []token {
+	var ts []token
+	for i := 0; i < len(line); {
+		for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+			i++
+		}
+		j := i
+		for j < len(line) && line[j] != ' ' && line[j] != '\t' {
+			j++
+		}
+		if j > i {
+			ts = append(ts, token{line[i:j], i})
+		}
+		i = j
+	}
+	return ts
+}
+
+// isAddr reports whether t is an instruction address as perf prints one
+// leading a frame: hex with a letter in it, or too long for a pid.
+func isAddr(t string) bool {
+	return isHex(t) && (len(t) > 7 || strings.ContainsAny(t, "abcdefABCDEF"))
 }
 
 // parseFrame extracts the cleaned symbol and the space from
@@ -167,15 +283,31 @@ func parseFrame(line string) frame {
 			s, dso = "", s[1:len(s)-1]
 		}
 	}
+	addr := ""
 	if f, rest, ok := strings.Cut(s, " "); ok && isHex(f) {
-		s = strings.TrimSpace(rest)
+		addr, s = f, strings.TrimSpace(rest)
 	} else if isHex(s) {
-		s = ""
+		addr, s = s, ""
 	}
 	if s == "" {
 		s = "[unknown]"
 	}
-	return frame{sym: cleanSymbol(s), user: !kernelDSO(dso)}
+	sym := cleanSymbol(s)
+	user := !kernelDSO(dso)
+	switch {
+	case dso != "" && dso != "[unknown]":
+	case strings.HasPrefix(sym, "bpf_prog_"): // a JIT-ed BPF program: kernel code
+		user = false
+	case addr != "":
+		user = !kernelAddr(addr)
+	}
+	return frame{sym: sym, user: user}
+}
+
+// kernelAddr reports whether a hex address is in the x86-64 or arm64
+// kernel half (perf prints kernel addresses as 16 digits from ffff...).
+func kernelAddr(a string) bool {
+	return len(a) == 16 && strings.HasPrefix(strings.ToLower(a), "ffff")
 }
 
 // kernelDSO reports whether a dso as perf prints it is the kernel or a
@@ -186,6 +318,9 @@ func kernelDSO(dso string) bool {
 		return true
 	case "[unknown]", "[vdso]", "[vsyscall]", "[heap]", "[stack]", "[vvar]":
 		return false
+	}
+	if strings.HasPrefix(dso, "bpf_prog_") { // perf 6.x names a JIT-ed program's dso after it, bare
+		return true
 	}
 	return strings.HasPrefix(dso, "[") && !strings.HasPrefix(dso, "[anon")
 }

@@ -15,8 +15,13 @@ var stacks = map[string][]string{
 	"tcp":         {"ffffffff81e00010 tcp_ack+0x300", "ffffffff81e00020 tcp_rcv_established+0x100", "ffffffff81e00030 tcp_v4_do_rcv+0x80"},
 	"socket_copy": {"ffffffff81f00010 rep_movs_alternative+0x30", "ffffffff81f00020 _copy_to_iter+0x80", "ffffffff81f00030 __skb_datagram_iter+0x70", "ffffffff81f00040 skb_copy_datagram_iter+0x30", "ffffffff81f00050 tcp_recvmsg_locked+0x200"},
 	"nic":         {"ffffffff82000010 mlx5e_xmit+0x100", "ffffffff82000020 dev_hard_start_xmit+0x90"},
-	// ip_rcv reached from the generic receive dispatch: unattributed.
-	"other": {"ffffffff82100010 ip_rcv_core+0x100", "ffffffff82100020 ip_rcv+0x30", "ffffffff82100030 __netif_receive_skb_one_core+0x80", "ffffffff82100040 process_backlog+0x80", "ffffffff82100050 napi_poll+0x30"},
+	"ip_rcv":      {"ffffffff82200010 ip_rcv_core+0x100", "ffffffff82200020 ip_rcv+0x30", "ffffffff82200030 __netif_receive_skb_one_core+0x80", "ffffffff82200040 process_backlog+0x80"},
+	// cpu-clock skid at the irq enable of handle_softirqs, on the sender's
+	// stack: passes to handle_softirqs, which is the softirq cut.
+	"softirq": {"ffffffff82300010 pvm_irq_enable+0x19", "ffffffff82300020 __raw_callee_save_pvm_irq_enable+0x11", "ffffffff82300030 _raw_spin_unlock_irqrestore+0x18", "ffffffff82300040 handle_softirqs+0xcd", "ffffffff82300050 do_softirq.part.0+0x3b", "ffffffff82300060 __local_bh_enable_ip+0x64", "ffffffff81a00070 tcp_sendmsg+0x30"},
+	// A timer interrupt on the sending task: hard-interrupt work is no
+	// stage (unattributed), and the cut keeps it from tcp_sendmsg.
+	"other": {"ffffffff82100010 ktime_get_update_offsets_now+0x10", "ffffffff82100020 hrtimer_interrupt+0x30", "ffffffff82100030 __sysvec_apic_timer_interrupt+0x80", "ffffffff82100040 sysvec_apic_timer_interrupt+0x80", "ffffffff82100050 asm_sysvec_apic_timer_interrupt+0x1a", "ffffffff81a00070 tcp_sendmsg+0x30"},
 }
 
 var idleStack = []string{"ffffffff8225f325 pvm_safe_halt_hc+0x15", "ffffffff82260f35 default_idle+0x5", "ffffffff822611f4 default_idle_call+0x24", "ffffffff813cff74 do_idle+0x214", "ffffffff813d01d5 cpu_startup_entry+0x25"}

@@ -196,7 +196,7 @@ func TestBadInput(t *testing.T) {
 		{"validate missing file", []string{"validate", f("good.toml") + ".missing"}, []string{"no such file"}},
 
 		// perf script files and calibrate perf's flags.
-		{"perf junk", []string{"calibrate", "perf", "--script", f("junk.script"), "--packets", "1000", "--cpu-ghz", "2.4", "--out", out}, []string{"junk.script", "line 1", "unparsable line"}},
+		{"perf junk", []string{"calibrate", "perf", "--script", f("junk.script"), "--packets", "1000", "--cpu-ghz", "2.4", "--out", out}, []string{"junk.script:1: unparsable line"}},
 		{"perf empty", []string{"calibrate", "perf", "--script", f("empty.script"), "--packets", "1000", "--cpu-ghz", "2.4", "--out", out}, []string{"empty.script", "empty file"}},
 		{"perf zero packets", []string{"calibrate", "perf", "--script", script, "--packets", "0", "--cpu-ghz", "2.4", "--out", out}, []string{"--packets", "> 0"}},
 		{"perf negative frequency", []string{"calibrate", "perf", "--script", script, "--packets", "1000", "--cpu-ghz", "-2.4", "--out", out}, []string{"--cpu-ghz", "> 0"}},

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -18,8 +19,10 @@ import (
 )
 
 const (
-	calibratePerfSynopsis = "calibrate perf --script FILE --packets N --cpu-ghz F [--event cycles|cpu-clock]\n" +
-		"                        [--map FILE] [--cpus LIST] [--plugin P [--mode M] --placement intra|inter]\n" +
+	calibratePerfSynopsis = "calibrate perf --script FILE --packets N --cpu-ghz F [--bytes B] [--acks A]\n" +
+		"                        [--event cycles|cpu-clock] [--period P | --freq HZ] [--map FILE]\n" +
+		"                        [--cpus LIST] [--comm NAME]... [--pid N]...\n" +
+		"                        [--plugin P [--mode M] --placement intra|inter [--node src|dst]]\n" +
 		"                        [--format table|json] [--out FILE.toml]"
 	calibrateFitSynopsis = "calibrate fit --measurements FILE.csv [--cpu-ghz F] [--stages LIST]\n" +
 		"                       [--format table|json] [--out FILE.toml]"
@@ -54,23 +57,32 @@ func runCalibrate(args []string, stdout, stderr io.Writer) error {
 
 type calibratePerfFlags struct {
 	script, event, mapFile, cpus, format, out string
-	plugin, mode, placement                   string
-	packets                                   int64
-	ghz                                       float64
+	plugin, mode, placement, node             string
+	packets, bytes, acks                      int64
+	ghz, period, freq                         float64
+	comms                                     []string
+	pids                                      []int
 }
 
 func runCalibratePerf(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("calibrate perf", calibratePerfSynopsis, stderr)
 	var f calibratePerfFlags
 	fs.StringVar(&f.script, "script", "", "`FILE` of perf script text, or gzip of it (required)")
-	fs.Int64Var(&f.packets, "packets", 0, "packets sent during the recording (required, > 0)")
+	fs.Int64Var(&f.packets, "packets", 0, "data packets sent during the recording (required, > 0)")
+	fs.Int64Var(&f.bytes, "bytes", 0, "payload bytes those packets carried: copy and crypto stages get cycles per byte")
+	fs.Int64Var(&f.acks, "acks", 0, "pure ACK packets on the measured node during the recording (from its counters)")
 	fs.Float64Var(&f.ghz, "cpu-ghz", 0, "frequency of the recorded CPUs in GHz (required, > 0)")
 	fs.StringVar(&f.event, "event", "", "sampled event: cycles or cpu-clock (default: the first sample's)")
-	fs.StringVar(&f.mapFile, "map", "", "symbol rule `FILE` (TOML [[rule]] pattern/stage) put before the built-in rules")
+	fs.Float64Var(&f.period, "period", 0, "event units per sample for samples without a period field (perf record -c P)")
+	fs.Float64Var(&f.freq, "freq", 0, "cpu-clock samples per second for samples without a period field (perf record -F HZ): 1e9/HZ ns each")
+	fs.StringVar(&f.mapFile, "map", "", "symbol rule `FILE` (TOML [[rule]] pattern/stage[/owner/boundary]) put before the built-in rules")
 	fs.StringVar(&f.cpus, "cpus", "", "keep only samples of these CPUs, as `LIST` like 0,2,4-7")
-	fs.StringVar(&f.plugin, "plugin", "", "plugin (built-in name or model file) of the recorded path: divides each CPP by its crossings")
+	fs.StringSliceVar(&f.comms, "comm", nil, "keep only samples of these commands (repeatable or comma list; globs such as 'ksoftirqd/*')")
+	fs.IntSliceVar(&f.pids, "pid", nil, "keep only samples of these pids or tids (repeatable or comma list)")
+	fs.StringVar(&f.plugin, "plugin", "", "plugin (built-in name or model file) of the recorded path: costs per crossing of its graph")
 	fs.StringVar(&f.mode, "mode", "", "mode of --plugin (default: the plugin's default mode)")
 	fs.StringVar(&f.placement, "placement", "", "placement of the recorded pods with --plugin: intra or inter")
+	fs.StringVar(&f.node, "node", "", "node perf recorded, inter-host: src or dst (default dst, the receiver, as the paper measured)")
 	fs.StringVar(&f.format, "format", "table", "stdout format: table or json")
 	fs.StringVar(&f.out, "out", "", "write the derived profile to `FILE.toml` (whole or not at all)")
 	if err := parseFlags(fs, args); err != nil {
@@ -83,7 +95,7 @@ func runCalibratePerf(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tgt, err := loadPerfTarget(f.plugin, f.mode, f.placement)
+	tgt, err := loadPerfTarget(f.plugin, f.mode, f.placement, f.node)
 	if err != nil {
 		return err
 	}
@@ -94,22 +106,23 @@ func runCalibratePerf(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("--script %v", err)
 	}
-	if err := writePerfResult(stdout, stderr, f.format, res, tgt); err != nil {
+	popt := perf.ProfileOptions{Name: profileName(f.out)}
+	var cross *datapath.Crossings
+	if tgt != nil {
+		popt.Plugin, popt.Mode, popt.Placement = tgt.plugin, tgt.mode, string(tgt.placement)
+		cross = &tgt.cross
+	}
+	cal, err := perf.Calibrate(res, perf.Counters{Packets: f.packets, Bytes: f.bytes, Acks: f.acks}, cross, popt)
+	if err != nil {
+		return usagef("--script %s: %v", f.script, err)
+	}
+	if err := writePerfResult(stdout, stderr, f.format, res, cal, tgt); err != nil {
 		return err
 	}
 	if f.out == "" {
 		return nil
 	}
-	popt := perf.ProfileOptions{Name: profileName(f.out)}
-	kept := res
-	if tgt != nil {
-		popt.Plugin, popt.Mode, popt.Placement = tgt.plugin, tgt.mode, string(tgt.placement)
-		popt.Crossings, kept = tgt.crossingsFor(res, stderr)
-	}
-	p, err := kept.Profile(popt)
-	if err != nil {
-		return err
-	}
+	p := cal.Profile
 	if err := p.Save(f.out); err != nil {
 		return err
 	}
@@ -120,7 +133,7 @@ func runCalibratePerf(args []string, stdout, stderr io.Writer) error {
 // options checks the flags and returns the analysis options; every error
 // names its flag.
 func (f *calibratePerfFlags) options(fs *pflag.FlagSet) (perf.Options, error) {
-	opt := perf.Options{Packets: f.packets, CPUGHz: f.ghz, Event: f.event}
+	opt := perf.Options{Packets: f.packets, CPUGHz: f.ghz, Event: f.event, Period: f.period, Freq: f.freq, Comms: f.comms, PIDs: f.pids}
 	switch {
 	case f.script == "":
 		return opt, usagef("missing --script FILE (perf script output: perf script -i perf.data > FILE)")
@@ -137,6 +150,34 @@ func (f *calibratePerfFlags) options(fs *pflag.FlagSet) (perf.Options, error) {
 	case "", perf.EventCycles, perf.EventCPUClock:
 	default:
 		return opt, usagef("--event: unknown event %q (valid: %s, %s)", f.event, perf.EventCycles, perf.EventCPUClock)
+	}
+	switch {
+	case f.bytes < 0:
+		return opt, usagef("--bytes must be >= 0 (payload bytes of the data packets), got %d", f.bytes)
+	case f.acks < 0:
+		return opt, usagef("--acks must be >= 0 (pure ACKs on the measured node), got %d", f.acks)
+	case !(f.period >= 0) || math.IsInf(f.period, 0):
+		return opt, usagef("--period must be a finite number > 0 (event units per sample), got %v", f.period)
+	case !(f.freq >= 0) || math.IsInf(f.freq, 0):
+		return opt, usagef("--freq must be a finite number > 0 (samples per second), got %v", f.freq)
+	case fs.Changed("period") && f.period == 0:
+		return opt, usagef("--period must be > 0 (event units per sample), got 0")
+	case fs.Changed("freq") && f.freq == 0:
+		return opt, usagef("--freq must be > 0 (samples per second), got 0")
+	case f.period > 0 && f.freq > 0:
+		return opt, usagef("--period and --freq exclude each other (--freq HZ means --period 1e9/HZ of cpu-clock)")
+	case f.freq > 0 && f.event == perf.EventCycles:
+		return opt, usagef("--freq gives a fixed period for cpu-clock only (perf adapts the period of cycles); use the period field or --period")
+	}
+	for _, c := range f.comms {
+		if _, err := path.Match(c, ""); err != nil || c == "" {
+			return opt, usagef("--comm: bad name or pattern %q", c)
+		}
+	}
+	for _, p := range f.pids {
+		if p < 0 {
+			return opt, usagef("--pid must be >= 0, got %d", p)
+		}
 	}
 	if err := checkFormat(f.format); err != nil {
 		return opt, err
@@ -158,24 +199,36 @@ func (f *calibratePerfFlags) options(fs *pflag.FlagSet) (perf.Options, error) {
 	return opt, nil
 }
 
-// perfTarget is the recorded configuration given by --plugin, --mode and
-// --placement, with its crossings on the node perf measured.
+// perfTarget is the recorded configuration given by --plugin, --mode,
+// --placement and --node, with its crossings on the node perf measured.
 type perfTarget struct {
 	plugin, mode string
 	placement    datapath.Placement
-	counts       [datapath.NumKinds]float64
+	node         datapath.Side
+	cross        datapath.Crossings
 }
 
-func loadPerfTarget(plugin, mode, placement string) (*perfTarget, error) {
+func loadPerfTarget(plugin, mode, placement, node string) (*perfTarget, error) {
 	if plugin == "" {
-		if mode != "" || placement != "" {
-			return nil, usagef("--mode and --placement need --plugin")
+		if mode != "" || placement != "" || node != "" {
+			return nil, usagef("--mode, --placement and --node need --plugin")
 		}
 		return nil, nil
 	}
 	pl := datapath.Placement(placement)
 	if pl != datapath.Intra && pl != datapath.Inter {
 		return nil, usagef("--placement: want intra or inter with --plugin (the crossings differ), got %q", placement)
+	}
+	side := datapath.Dst // the receiver, as the paper's perf measured (III.B, III.C)
+	switch node {
+	case "", "dst":
+	case "src":
+		side = datapath.Src
+	default:
+		return nil, usagef("--node: want src or dst, got %q", node)
+	}
+	if node != "" && pl == datapath.Intra {
+		return nil, usagef("--node applies to --placement inter (intra-host both pods are on the one node)")
 	}
 	m, err := cni.Load(plugin)
 	if err != nil {
@@ -184,65 +237,53 @@ func loadPerfTarget(plugin, mode, placement string) (*perfTarget, error) {
 	if mode == "" {
 		mode = m.DefaultMode
 	}
-	// PerfCounts: the receiver node inter-host, the one node intra-host,
-	// as the paper's perf measured (III.B, III.C).
-	c, err := m.PerfCounts(mode, pl, cni.PathOptions{})
+	x, err := m.NodeCrossings(mode, pl, cni.PathOptions{}, side)
 	if err != nil {
 		return nil, usagef("--mode: %v", err)
 	}
-	return &perfTarget{plugin: m.Name, mode: mode, placement: pl, counts: c}, nil
+	return &perfTarget{plugin: m.Name, mode: mode, placement: pl, node: side, cross: x}, nil
 }
 
-// crossingsFor returns the crossing counts for the profile and the result
-// without the stages the model does not cross on the measured node: their
-// cycles have no crossing to be charged to (a warning names them).
-func (t *perfTarget) crossingsFor(res *perf.Result, stderr io.Writer) (map[datapath.Kind]float64, *perf.Result) {
-	cross := map[datapath.Kind]float64{}
-	kept := *res
-	kept.Stages = nil
-	var dropped []string
-	for _, s := range res.Stages {
-		k, err := datapath.ParseKind(s.Stage)
-		if err != nil { // "other": not a stage, Profile leaves it out
-			kept.Stages = append(kept.Stages, s)
-			continue
-		}
-		if t.counts[k] == 0 {
-			dropped = append(dropped, s.Stage)
-			continue
-		}
-		cross[k] = t.counts[k]
-		kept.Stages = append(kept.Stages, s)
-	}
-	if len(dropped) > 0 {
-		fmt.Fprintf(stderr, "warning: %s/%s/%s does not cross %s on the measured node: left out of the profile (check --plugin/--mode/--placement or the symbol map)\n",
-			t.plugin, t.mode, t.placement, strings.Join(dropped, ", "))
-	}
-	return cross, &kept
-}
-
-// perfJSON is the JSON breakdown: attributed stages by name (sorted by
-// encoding/json), the unattributed share apart.
+// perfJSON is the JSON breakdown: the counters, the measured cycles per
+// data packet, the stages by name (sorted by encoding/json) with their
+// III.1 share and CPP and their calibrated cost per crossing and per byte.
 type perfJSON struct {
 	Samples           int                      `json:"samples"`
 	UnattributedShare float64                  `json:"unattributed_share"`
+	CPPTotal          float64                  `json:"cpp_total"`
+	PredictedCPP      float64                  `json:"predicted_cpp"`
+	Packets           int64                    `json:"packets"`
+	Bytes             int64                    `json:"bytes"`
+	Acks              int64                    `json:"acks"`
+	AcksPerPacket     float64                  `json:"acks_per_packet"`
 	Stages            map[string]perfStageJSON `json:"stages"`
 }
 
 type perfStageJSON struct {
-	Share float64 `json:"share"`
-	CPP   float64 `json:"cpp"`
+	Share         float64 `json:"share"`
+	CPP           float64 `json:"cpp"`
+	DataCrossings float64 `json:"data_crossings"`
+	AckCrossings  float64 `json:"ack_crossings"`
+	Cycles        float64 `json:"cycles"`
+	CyclesPerByte float64 `json:"cycles_per_byte"`
 }
 
-func writePerfResult(stdout, stderr io.Writer, format string, res *perf.Result, tgt *perfTarget) error {
+func writePerfResult(stdout, stderr io.Writer, format string, res *perf.Result, cal *perf.Calibration, tgt *perfTarget) error {
 	if format == "json" {
-		out := perfJSON{Samples: res.Samples, UnattributedShare: res.UnattributedShare, Stages: map[string]perfStageJSON{}}
+		out := perfJSON{Samples: res.Samples, UnattributedShare: res.UnattributedShare, CPPTotal: res.CPPTotal,
+			PredictedCPP: cal.PredictedCPP, Packets: cal.Counters.Packets, Bytes: cal.Counters.Bytes, Acks: cal.Counters.Acks,
+			AcksPerPacket: cal.AcksPerPacket, Stages: map[string]perfStageJSON{}}
 		for _, s := range res.Stages {
 			if s.Stage != perf.StageOther {
 				out.Stages[s.Stage] = perfStageJSON{Share: s.Share, CPP: s.CPP}
 			}
 		}
-		for _, w := range res.Warnings {
+		for _, c := range cal.Stages {
+			j := out.Stages[c.Stage]
+			j.DataCrossings, j.AckCrossings, j.Cycles, j.CyclesPerByte = c.DataCrossings, c.AckCrossings, c.Cycles, c.CyclesPerByte
+			out.Stages[c.Stage] = j
+		}
+		for _, w := range append(res.Warnings, cal.Warnings...) {
 			fmt.Fprintf(stderr, "warning: %s\n", w)
 		}
 		enc := json.NewEncoder(stdout)
@@ -252,22 +293,27 @@ func writePerfResult(stdout, stderr io.Writer, format string, res *perf.Result, 
 	if err := res.WriteTable(stdout); err != nil {
 		return err
 	}
-	if tgt == nil {
-		return nil
+	conf := "no configuration: one crossing per data packet of each stage perf saw, ACKs not modelled"
+	if tgt != nil {
+		conf = fmt.Sprintf("%s/%s/%s", tgt.plugin, tgt.mode, tgt.placement)
+		if tgt.placement == datapath.Inter {
+			conf += " on the " + tgt.node.String() + " node"
+		}
 	}
-	fmt.Fprintf(stdout, "\nper crossing for %s/%s/%s on the measured node:\n", tgt.plugin, tgt.mode, tgt.placement)
+	fmt.Fprintf(stdout, "\ncalibrated (%s): %d data packets, %d payload bytes, %d ACKs (%.4g per packet)\n",
+		conf, cal.Counters.Packets, cal.Counters.Bytes, cal.Counters.Acks, cal.AcksPerPacket)
+	fmt.Fprintf(stdout, "measured %.6g cycles per data packet, profile predicts %.6g\n", cal.MeasuredCPP, cal.PredictedCPP)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stage\tcrossings\tcycles\t")
-	for _, s := range res.Stages {
-		k, err := datapath.ParseKind(s.Stage)
-		if err != nil {
+	fmt.Fprintln(tw, "stage\tdata x\tack x\tcycles\tcycles/byte\t")
+	for _, c := range cal.Stages {
+		if c.Crossings == 0 && c.CyclesPerByte == 0 {
+			fmt.Fprintf(tw, "%s\t%g\t%g\tfolded\t-\t\n", c.Stage, c.DataCrossings, c.AckCrossings)
 			continue
 		}
-		if n := tgt.counts[k]; n > 0 {
-			fmt.Fprintf(tw, "%s\t%g\t%.1f\t\n", s.Stage, n, s.CPP/n)
-		} else {
-			fmt.Fprintf(tw, "%s\t0\t-\t\n", s.Stage)
-		}
+		fmt.Fprintf(tw, "%s\t%g\t%g\t%.1f\t%.4g\t\n", c.Stage, c.DataCrossings, c.AckCrossings, c.Cycles, c.CyclesPerByte)
+	}
+	for _, w := range cal.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
 	return tw.Flush()
 }
