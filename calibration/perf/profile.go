@@ -10,6 +10,7 @@ import (
 
 	"github.com/cnisim/cnisim/calibration"
 	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/models/tcp"
 )
 
 // ProfileOptions label the profile made from a Result.
@@ -35,6 +36,19 @@ type Counters struct {
 	Packets int64 // D: data packets sent during the recording (> 0)
 	Bytes   int64 // B: payload bytes those packets carried; 0: unknown (no per-byte costs)
 	Acks    int64 // A: pure ACK packets on the measured node
+	// HeaderBytes are the IP and transport header bytes of every packet
+	// (H; 0 means tcp.HeaderBytes, IPv4 + TCP with timestamps). A per-byte
+	// stage touches a packet's IP bytes, as the simulator charges it: a
+	// data packet's payload plus H, a pure ACK's H.
+	HeaderBytes int
+}
+
+// header returns H.
+func (c Counters) header() float64 {
+	if c.HeaderBytes > 0 {
+		return float64(c.HeaderBytes)
+	}
+	return tcp.HeaderBytes
 }
 
 // StageCost is one stage's calibration: where its cycles came from and
@@ -50,7 +64,7 @@ type StageCost struct {
 	AckCrossings  float64 `json:"ack_crossings"`
 	Crossings     float64 `json:"crossings"`
 	Cycles        float64 `json:"cycles"`          // per crossing
-	CyclesPerByte float64 `json:"cycles_per_byte"` // per payload byte per data crossing
+	CyclesPerByte float64 `json:"cycles_per_byte"` // per IP byte of every crossing (data and ACK)
 }
 
 // Calibration is a profile calibrated from a Result, with the arithmetic.
@@ -184,8 +198,11 @@ func Calibrate(r *Result, cnt Counters, x *datapath.Crossings, o ProfileOptions)
 		}
 		fmt.Fprintf(&src, " = %.6g cycles", total)
 		if slices.Contains(perByte, kind) && B > 0 && cross.Data[k] > 0 {
-			sc.CyclesPerByte = total / (B * cross.Data[k])
-			fmt.Fprintf(&src, "; per byte: / (%d payload bytes x %g data crossings) = %.6g cycles/byte", cnt.Bytes, cross.Data[k], sc.CyclesPerByte)
+			H := cnt.header()
+			ipBytes := (B+H*D)*cross.Data[k] + H*A*cross.Ack[k]
+			sc.CyclesPerByte = total / ipBytes
+			fmt.Fprintf(&src, "; per IP byte: / ((%d payload bytes + %g x %d data packets) x %g data crossings + %g x %d ACKs x %g ACK crossings = %.6g bytes) = %.6g cycles/byte",
+				cnt.Bytes, H, cnt.Packets, cross.Data[k], H, cnt.Acks, cross.Ack[k], ipBytes, sc.CyclesPerByte)
 		} else {
 			sc.Cycles = total / sc.Crossings
 			fmt.Fprintf(&src, "; per crossing: / (%d data packets x %g + %d ACKs x %g = %.6g crossings) = %.6g cycles",
@@ -203,7 +220,7 @@ func Calibrate(r *Result, cnt Counters, x *datapath.Crossings, o ProfileOptions)
 		return nil, err
 	}
 	cal.Profile = p
-	pred, err := Predict(p, o.Plugin, o.Mode, datapath.Placement(o.Placement), cross, cal.AcksPerPacket, cal.BytesPerPacket)
+	pred, err := Predict(p, o.Plugin, o.Mode, datapath.Placement(o.Placement), cross, cal.AcksPerPacket, cal.BytesPerPacket, cnt.header())
 	if err != nil {
 		return nil, err
 	}
@@ -213,12 +230,15 @@ func Calibrate(r *Result, cnt Counters, x *datapath.Crossings, o ProfileOptions)
 
 // Predict returns the cycles per data packet that a profile charges on a
 // node with crossings x, acksPerPacket pure ACKs and bytesPerPacket
-// payload bytes per data packet, as the simulator charges them:
+// payload bytes per data packet, every packet carrying headerBytes of IP and
+// transport headers, as the simulator charges them (per-byte costs on the IP
+// bytes of every crossing):
 //
-//	sum_k c_k x (Data[k] + acksPerPacket x Ack[k]) + cpb_k x bytesPerPacket x Data[k]
+//	sum_k c_k x (Data[k] + acksPerPacket x Ack[k])
+//	    + cpb_k x ((bytesPerPacket + headerBytes) x Data[k] + headerBytes x acksPerPacket x Ack[k])
 //
 // A crossed stage without a cost is an error naming it.
-func Predict(src datapath.CostSource, plugin, mode string, placement datapath.Placement, x datapath.Crossings, acksPerPacket, bytesPerPacket float64) (float64, error) {
+func Predict(src datapath.CostSource, plugin, mode string, placement datapath.Placement, x datapath.Crossings, acksPerPacket, bytesPerPacket, headerBytes float64) (float64, error) {
 	sum := 0.0
 	for k := range datapath.NumKinds {
 		n := x.PerData(datapath.Kind(k), acksPerPacket)
@@ -229,7 +249,7 @@ func Predict(src datapath.CostSource, plugin, mode string, placement datapath.Pl
 		if !ok {
 			return 0, fmt.Errorf("no cost for stage %s (plugin %q, mode %q, placement %q)", datapath.Kind(k), plugin, mode, placement)
 		}
-		sum += c*n + cpb*bytesPerPacket*x.Data[k]
+		sum += c*n + cpb*((bytesPerPacket+headerBytes)*x.Data[k]+headerBytes*acksPerPacket*x.Ack[k])
 	}
 	return sum, nil
 }

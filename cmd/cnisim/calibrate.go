@@ -69,7 +69,7 @@ func runCalibratePerf(args []string, stdout, stderr io.Writer) error {
 	var f calibratePerfFlags
 	fs.StringVar(&f.script, "script", "", "`FILE` of perf script text, or gzip of it (required)")
 	fs.Int64Var(&f.packets, "packets", 0, "data packets sent during the recording (required, > 0)")
-	fs.Int64Var(&f.bytes, "bytes", 0, "payload bytes those packets carried: copy and crypto stages get cycles per byte")
+	fs.Int64Var(&f.bytes, "bytes", 0, "payload bytes those packets carried: copy and crypto stages get cycles per IP byte (payload + 52 header bytes per packet, ACKs included, as the simulator charges them)")
 	fs.Int64Var(&f.acks, "acks", 0, "pure ACK packets on the measured node during the recording (from its counters)")
 	fs.Float64Var(&f.ghz, "cpu-ghz", 0, "frequency of the recorded CPUs in GHz (required, > 0)")
 	fs.StringVar(&f.event, "event", "", "sampled event: cycles or cpu-clock (default: the first sample's)")

@@ -15,6 +15,7 @@ import (
 	"github.com/cnisim/cnisim/calibration"
 	"github.com/cnisim/cnisim/models/cni"
 	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/models/tcp"
 )
 
 // Real perf script captures (calibration/perf/testdata/perf/README.md):
@@ -214,7 +215,7 @@ func TestCalibratePerfOutPerCrossing(t *testing.T) {
 		if js.Cycles != e.Cycles || js.CyclesPerByte != e.CyclesPerByte || js.DataCrossings != x.Data[k] || js.AckCrossings != x.Ack[k] {
 			t.Errorf("%s: json %+v, profile %+v", e.Stage, js, e)
 		}
-		pred += e.Cycles*(x.Data[k]+float64(A)/D*x.Ack[k]) + e.CyclesPerByte*float64(B)/D*x.Data[k]
+		pred += e.Cycles*(x.Data[k]+float64(A)/D*x.Ack[k]) + e.CyclesPerByte*((float64(B)/D+tcp.HeaderBytes)*x.Data[k]+tcp.HeaderBytes*float64(A)/D*x.Ack[k])
 	}
 	if c := p.Costs; len(c) == 0 {
 		t.Fatal("no entries")
@@ -358,7 +359,8 @@ func assertOnlyFiles(t *testing.T, dir string, names ...string) {
 }
 
 // Round trip through the CLI on a real model's crossings: a script whose
-// stages carry c_k x (D x Data[k] + A x Ack[k]) + cpb_k x B x Data[k]
+// stages carry c_k x (D x Data[k] + A x Ack[k]), or cpb_k x the IP bytes
+// of every crossing ((B + 52 D) x Data[k] + 52 A x Ack[k]),
 // cycles (one sample per stage, the count in its period) for the Flannel
 // VXLAN receiver; calibrate perf with --plugin, --acks and --bytes must
 // give back every c_k and cpb_k, and the profile the cycles per packet.
@@ -389,7 +391,7 @@ func TestCalibratePerfRoundTripCLI(t *testing.T) {
 		var cyc float64
 		if k == datapath.SocketCopy {
 			cost[k] = 0.25 * float64(i+1) // per byte
-			cyc = cost[k] * B * x.Data[k]
+			cyc = cost[k] * ((B+tcp.HeaderBytes*D)*x.Data[k] + tcp.HeaderBytes*A*x.Ack[k])
 		} else {
 			cost[k] = 100 * float64(i+1)
 			cyc = cost[k] * (D*x.Data[k] + A*x.Ack[k])
