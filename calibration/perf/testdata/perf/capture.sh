@@ -290,6 +290,7 @@ record() {
 	nsx "$P-b" ss -tiH state established "( sport = :$PORT )" | grep -qw "$CC" || die "$name: the connection does not use $CC"
 	local loadavg s0 sb0 r0 b0 t0 s1 sb1 r1 b1 t1
 	loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
+	DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 	# The counters are read by perf's workload, so that they bracket the
 	# sampled window (perf enables its events before it starts the workload
 	# and stops when it exits; its own start-up takes seconds on a loaded VM).
@@ -386,7 +387,7 @@ cpu_ghz_source = "/proc/cpuinfo 'cpu MHz' of CPU $CPU ($MHZ MHz)"
 cpu_model = $(toml_str "$MODEL")
 kernel = "$(uname -r)"
 perf_version = $(toml_str "$(perf --version)")
-date = "$(date -u -d "@${t0%.*}" +%Y-%m-%dT%H:%M:%SZ)"
+date = "$DATE"
 loadavg = "$loadavg"
 command = $(toml_str "perf record -e cpu-clock -c $PERIOD_NS -C $CPU -g -k CLOCK_MONOTONIC -- taskset -c $OTHER_CPU sh -c 'cnifx-sender snap ...; sleep $SECS; cnifx-sender snap ...'; perf script --time T0,T1 -F $FIELDS | gzip -9n")
 window_monotonic = [$t0, $t1]

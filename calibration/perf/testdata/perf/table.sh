@@ -64,6 +64,7 @@ echo "| engine | rules | repetitions | cycles/packet (mean) | min..max | predict
 echo "|---|---:|---:|---:|---|---:|---:|"
 awk -F'\t' '$1 ~ /^(ipt-legacy|nft)-[0-9]+(-r[0-9]+)?$/ {
 		k = $2 SUBSEP $3; s[k] += $4; n[k]++
+		N[$2]++; sx[$2] += $3; sy[$2] += $4; sxx[$2] += $3 * $3; sxy[$2] += $3 * $4
 		if (!(k in lo) || $4 < lo[k]) lo[k] = $4
 		if (!(k in hi) || $4 > hi[k]) hi[k] = $4
 		eng[$2] = 1; ghz = $5
@@ -85,6 +86,11 @@ awk -F'\t' '$1 ~ /^(ipt-legacy|nft)-[0-9]+(-r[0-9]+)?$/ {
 		}
 		print ""
 		for (j = 1; j <= ne; j++) if ((e = E[j]) in eng) printf "per-rule cost %s: %.2f cycles/packet/rule = %.2f ns at %s GHz (slope of the means, 0 -> 1000 rules)\n", e, slope[e], slope[e] / ghz, ghz
+		for (j = 1; j <= ne; j++) if ((e = E[j]) in eng) {
+			ls = (N[e] * sxy[e] - sx[e] * sy[e]) / (N[e] * sxx[e] - sx[e] * sx[e])
+			hi5 = (s[e SUBSEP 5000] / n[e SUBSEP 5000] - s[e SUBSEP 1000] / n[e SUBSEP 1000]) / 4000
+			printf "  %s: least squares over all %d captures %.2f cycles/rule (%.2f ns), intercept %.0f; slope 1000 -> 5000 rules %.2f cycles/rule\n", e, N[e], ls, ls / ghz, (sy[e] - ls * sx[e]) / N[e], hi5
+		}
 		if (("iptables-legacy" in slope) && ("nftables" in slope))
 			printf "nftables / iptables-legacy per-rule cost: %.2f\n", slope["nftables"] / slope["iptables-legacy"]
 	}' "$TMP/cpp"
