@@ -73,6 +73,8 @@ cleanup() {
 	CLI= SRV=
 	local ns
 	for ns in $(ip netns list | awk '{print $1}' | grep "^$P-" || true); do
+		# processes left in our namespaces by a killed run (kill -9)
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
 		ip netns del "$ns" 2>/dev/null || true
 	done
 }
