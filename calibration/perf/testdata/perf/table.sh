@@ -50,7 +50,7 @@ while read -r name file pk acks ghz cpus rules engine regime comms; do
 		--cpus "$cpus" --format json 2>/dev/null >"$TMP/j"
 	read -r samples unattr nf cpp < <(jq -r '[.samples, .unattributed_share, (.stages.netfilter.share // 0),
 		(([.stages[].cpp] | add) / (1 - .unattributed_share))] | @tsv' "$TMP/j")
-	printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$engine" "$rules" "$cpp" "$ghz" >>"$TMP/cpp"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$engine" "$rules" "$cpp" "$ghz" "$nf" >>"$TMP/cpp"
 	awk -v n="$name" -v e="$engine" -v r="$rules" -v g="$regime" -v p="$pk" -v a="$acks" -v s="$samples" \
 		-v c="$cpp" -v f="$nf" -v u="$unattr" \
 		'BEGIN { printf "| %s | %s | %d | %s | %d | %.3f | %d | %.0f | %.1f%% | %.1f%% |\n", n, e, r, g, p, a / p, s, c, 100 * f, 100 * u }'
@@ -63,7 +63,7 @@ echo
 echo "| engine | rules | repetitions | cycles/packet (mean) | min..max | predicted from {0, 1000} | error |"
 echo "|---|---:|---:|---:|---|---:|---:|"
 awk -F'\t' '$1 ~ /^(ipt-legacy|nft)-[0-9]+(-r[0-9]+)?$/ {
-		k = $2 SUBSEP $3; s[k] += $4; n[k]++
+		k = $2 SUBSEP $3; s[k] += $4; n[k]++; nf[k] += $4 * $6
 		N[$2]++; sx[$2] += $3; sy[$2] += $4; sxx[$2] += $3 * $3; sxy[$2] += $3 * $4
 		if (!(k in lo) || $4 < lo[k]) lo[k] = $4
 		if (!(k in hi) || $4 > hi[k]) hi[k] = $4
@@ -86,6 +86,22 @@ awk -F'\t' '$1 ~ /^(ipt-legacy|nft)-[0-9]+(-r[0-9]+)?$/ {
 		}
 		print ""
 		for (j = 1; j <= ne; j++) if ((e = E[j]) in eng) printf "per-rule cost %s: %.2f cycles/packet/rule = %.2f ns at %s GHz (slope of the means, 0 -> 1000 rules)\n", e, slope[e], slope[e] / ghz, ghz
+		print ""
+		print "| engine | rules | netfilter cycles/packet (mean) | predicted from {0, 1000} | error |"
+		print "|---|---:|---:|---:|---:|"
+		for (j = 1; j <= ne; j++) {
+			e = E[j]
+			if (!(e in eng)) continue
+			f0 = nf[e SUBSEP 0] / n[e SUBSEP 0]; f1 = nf[e SUBSEP 1000] / n[e SUBSEP 1000]; nslope[e] = (f1 - f0) / 1000
+			for (i = 1; i <= 4; i++) {
+				k = e SUBSEP R[i]
+				if (!(k in n)) continue
+				m = nf[k] / n[k]; p = f0 + nslope[e] * R[i]
+				printf "| %s | %d | %.0f | %.0f | %+.1f%% |\n", e, R[i], m, p, 100 * (p - m) / m
+			}
+		}
+		print ""
+		for (j = 1; j <= ne; j++) if ((e = E[j]) in eng) printf "per-rule cost %s from the netfilter stage alone: %.2f cycles/packet/rule = %.2f ns\n", e, nslope[e], nslope[e] / ghz
 		for (j = 1; j <= ne; j++) if ((e = E[j]) in eng) {
 			ls = (N[e] * sxy[e] - sx[e] * sy[e]) / (N[e] * sxx[e] - sx[e] * sx[e])
 			hi5 = (s[e SUBSEP 5000] / n[e SUBSEP 5000] - s[e SUBSEP 1000] / n[e SUBSEP 1000]) / 4000
