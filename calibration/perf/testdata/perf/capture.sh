@@ -394,7 +394,7 @@ loadavg = "$loadavg"
 command = $(toml_str "perf record -e cpu-clock -c $PERIOD_NS -C $CPU -g -k CLOCK_MONOTONIC -- taskset -c $OTHER_CPU sh -c 'cnifx-sender snap ...; sleep $SECS; cnifx-sender snap ...'; perf script --time T0,T1 -F $FIELDS | gzip -9n")
 window_monotonic = [$t0, $t1]
 tcp_congestion_control = "$CC"
-traffic = $(toml_str "taskset -c $CPU cnifx-sender server $DST:$PORT (in cnifx-b); taskset -c $CPU cnifx-sender client $DST:$PORT (in cnifx-a, stopped after the window), GOMAXPROCS=1, 64 KiB writes; window starts after ${WARMUP}s")
+traffic = $(toml_str "taskset -c $CPU cnifx-sender server $DST:$PORT (in cnifx-b); taskset -c $CPU cnifx-sender client $DST:$PORT (in cnifx-a, stopped after the window), GOMAXPROCS=1 CNIFX_CC=$CC CNIFX_MBPS=$MBPS CNIFX_RBUF=${RBUF:-32768}, 64 KiB writes; window starts after ${WARMUP}s")
 comms = ["cnifx-sender"]
 softirq_comms = ["ksoftirqd/$CPU"]
 EOF
