@@ -1,67 +1,456 @@
-#!/bin/sh
-# Capture a perf fixture: two network namespaces joined by a Linux bridge
-# (TOPO=bridge) or by a VXLAN tunnel over a veth underlay (TOPO=vxlan),
-# a TCP bulk transfer between them, and a system-wide cpu-clock profile
-# with call stacks. Run as root. Writes $TOPO.script.gz and prints the
-# packets sent (tx_packets of the sender's interface), the N to pass to
-# cnisim calibrate perf --packets.
+#!/usr/bin/env bash
+# capture.sh -- real perf captures of CNI-like datapaths on this machine's
+# kernel, for calibration fixtures. Each capture builds a topology in network
+# namespaces named cnifx-* (nothing else is touched), runs a TCP bulk transfer
+# (sender/, built as cnifx-sender) with both ends pinned to one CPU, records
+# that CPU with perf (cpu-clock, call stacks) while reading the device and
+# socket counters around the window, writes NAME.script.gz (stripped perf
+# script text) and replaces NAME's [[capture]] entry in manifest.toml.
 #
-#   SENDER=/path/to/sender TOPO=bridge DURATION=1s sh capture.sh
-set -eu
-TOPO=${TOPO:-bridge}
-DURATION=${DURATION:-1s}
-SENDER=${SENDER:-./sender}   # go build ./sender (this directory)
+#   sudo ./capture.sh                      every capture (list: ./capture.sh list)
+#   sudo ./capture.sh routed ipt-legacy-1000 nft-100
+#   sudo ./capture.sh cleanup              remove leftovers of a killed run
+#
+# Captures (all: GSO limited to one segment per skb on every device, so that
+# every stage sees MTU-sized packets, the per-packet regime of the paper):
+#   bridge-1cpu        pod A -- veth -- bridge (host netns) -- veth -- pod B, one /24
+#   vxlan-1cpu         pod A vx0 (VXLAN 42, UDP 4789) over a veth underlay to pod B vx0
+#                      (bridge.script.gz and vxlan.script.gz are older captures of the
+#                      same shapes, system-wide and without counters: TestRealFixtures)
+#   routed             Calico-like: pods with /32 and a 169.254.1.1 gateway, host routes
+#                      /32 per pod, static neighbours, IP forwarding in the host netns
+#   ebpf-peer          Cilium-like: routed + tc ingress eBPF on both host veths that
+#                      redirects with bpf_redirect_peer (host IP stack bypassed)
+#   ebpf-egress        the same with bpf_redirect to the egress of the peer's host veth
+#   ipt-legacy-N       routed + N non-matching kube-proxy-like rules in the host's
+#                      FORWARD chain (iptables-legacy): -d IP/32 -p tcp --dport P -j DROP
+#   nft-N              routed + the same N rules as a native nftables chain (no sets)
+#   ipt-legacy-ct-N    ipt-legacy-N behind -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+# TOPO@K is the K-th repetition of TOPO, written as TOPO-rK (the rule series is
+# taken three times). A capture is taken in the "inline" one-core regime (see regime()), repeated
+# up to TRIES=10 times until it is; TOPO:REGIME (e.g. routed:ksoftirqd, written
+# as routed-ksoftirqd) asks for another regime, REGIME=any takes the first.
+#
+# Environment: CPU (1) the CPU everything runs on and perf records; SECS (3)
+# the recorded window; PERIOD_NS (250000: 4 kHz of cpu-clock); MBPS (400) the
+# client's paced payload rate (0: as fast as it can; a saturated core falls
+# into the ksoftirqd regime most of the time); RBUF (32768) the server's read
+# size; WARMUP (1)
+# seconds of traffic before the window; CC (cubic) TCP congestion control of
+# the sockets (the host default here is bbr, whose per-packet pacing timers
+# neither the model nor most nodes run); SENDER (built with go build when
+# unset); OUT (this directory); LOCK (/tmp/cpu.lock, flock'ed around each
+# recording, waited for at most LOCK_WAIT=60 s, as other jobs share the VM).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 P=cnifx
+CPU=${CPU:-1}
+SECS=${SECS:-3}
+PERIOD_NS=${PERIOD_NS:-250000}
+WARMUP=${WARMUP:-1}
+OUT=${OUT:-$HERE}
+LOCK=${LOCK:-/tmp/cpu.lock}
+LOCK_WAIT=${LOCK_WAIT:-60}
+TRIES=${TRIES:-10}
+MBPS=${MBPS:-400}
+PORT=5001
+CC=${CC:-cubic}
+FIELDS=comm,tid,cpu,time,period,event,ip,sym,dso
+SERIES=(ipt-legacy-0 ipt-legacy-100 ipt-legacy-1000 ipt-legacy-5000 nft-0 nft-100 nft-1000 nft-5000)
+ALL=(bridge-1cpu vxlan-1cpu routed ebpf-peer ebpf-egress ipt-legacy-ct-1000 routed:ksoftirqd
+	"${SERIES[@]}" "${SERIES[@]/%/@2}" "${SERIES[@]/%/@3}")
+
+log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+TMP=
+SRV=
+CLI=
 cleanup() {
-	[ -n "${SRV:-}" ] && kill "$SRV" 2>/dev/null || true
-	ip netns del ${P}1 2>/dev/null || true
-	ip netns del ${P}2 2>/dev/null || true
-	ip link del ${P}br 2>/dev/null || true
+	[[ -n $CLI ]] && kill "$CLI" 2>/dev/null || true
+	[[ -n $SRV ]] && kill "$SRV" 2>/dev/null || true
+	CLI= SRV=
+	local ns
+	for ns in $(ip netns list | awk '{print $1}' | grep "^$P-" || true); do
+		# processes left in our namespaces by a killed run (kill -9)
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
+		ip netns del "$ns" 2>/dev/null || true
+	done
 }
-trap cleanup EXIT
-ip netns add ${P}1
-ip netns add ${P}2
-case $TOPO in
-bridge)
-	ip link add ${P}br type bridge
-	ip link set ${P}br up
-	for i in 1 2; do
-		ip link add ${P}v$i type veth peer name eth0 netns ${P}$i
-		ip link set ${P}v$i master ${P}br up
-		ip -n ${P}$i addr add 10.77.0.$i/24 dev eth0
-		ip -n ${P}$i link set eth0 up
-		ip -n ${P}$i link set lo up
+finish() { cleanup; if [[ -n $TMP ]]; then rm -rf "$TMP"; fi; }
+trap finish EXIT
+trap 'exit 130' INT TERM HUP
+trap 'log "failed: line $LINENO: $BASH_COMMAND"' ERR
+
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# ns_new NAME [router]: lo up, IPv6 off (no DAD/MLD noise), rp_filter off.
+ns_new() {
+	ip netns add "$P-$1"
+	nsx "$P-$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	ip -n "$P-$1" link set lo up
+	if [[ ${2:-} == router ]]; then nsx "$P-$1" sysctl -qw net.ipv4.ip_forward=1; fi
+}
+
+# pod_l3 POD HOSTDEV IP SUFFIX: a Calico-style routed pod (see cni-testbed.sh):
+# /32 on eth0, default via 169.254.1.1 (a static neighbour: the host veth's
+# MAC), and in the host a /32 route and a static neighbour for the pod.
+pod_l3() {
+	local pod=$1 hdev=$2 ip=$3 sfx=$4
+	ip -n "$P-h" link add "$hdev" address "0e:00:00:00:$sfx" type veth \
+		peer name eth0 address "0a:00:00:00:$sfx" netns "$P-$pod"
+	ip -n "$P-h" link set "$hdev" up
+	ip -n "$P-$pod" link set eth0 up
+	ip -n "$P-$pod" addr add "$ip/32" dev eth0
+	ip -n "$P-$pod" route add 169.254.1.1 dev eth0 scope link
+	ip -n "$P-$pod" route add default via 169.254.1.1 dev eth0
+	ip -n "$P-$pod" neigh replace 169.254.1.1 lladdr "0e:00:00:00:$sfx" dev eth0 nud permanent
+	nsx "$P-h" sysctl -qw "net.ipv4.conf.$hdev.proxy_arp=1"
+	ip -n "$P-h" route add "$ip/32" dev "$hdev" scope link
+	ip -n "$P-h" neigh replace "$ip" lladdr "0a:00:00:00:$sfx" dev "$hdev" nud permanent
+}
+
+routed() {
+	ns_new h router; ns_new a; ns_new b
+	pod_l3 a va 10.244.1.2 01:02
+	pod_l3 b vb 10.244.1.3 01:03
+	DST=10.244.1.3 SDEV=eth0 RDEV=eth0
+}
+
+# rules_ipt N [ct]: iptables-legacy-restore input for the host's filter table.
+rules_ipt() {
+	local n=$1 i
+	echo '*filter'
+	echo ':INPUT ACCEPT [0:0]'
+	echo ':FORWARD ACCEPT [0:0]'
+	echo ':OUTPUT ACCEPT [0:0]'
+	[[ ${2:-} == ct ]] && echo '-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT'
+	for ((i = 0; i < n; i++)); do
+		echo "-A FORWARD -d $(svc_ip "$i")/32 -p tcp -m tcp --dport $(svc_port "$i") -j DROP"
 	done
-	DST=10.77.0.2 DEV=eth0 ;;
-vxlan)
-	ip link add eth0 netns ${P}1 type veth peer name eth0 netns ${P}2
-	for i in 1 2; do
-		j=$((3 - i))
-		ip -n ${P}$i addr add 10.78.0.$i/24 dev eth0
-		ip -n ${P}$i link set eth0 up
-		ip -n ${P}$i link set lo up
-		ip -n ${P}$i link add vx0 type vxlan id 42 dstport 4789 local 10.78.0.$i remote 10.78.0.$j dev eth0
-		ip -n ${P}$i addr add 10.79.0.$i/24 dev vx0
-		ip -n ${P}$i link set vx0 up
+	echo COMMIT
+}
+
+# rules_nft N: the same rules as one native nftables chain (no sets or maps).
+rules_nft() {
+	local n=$1 i
+	echo 'table ip filter {'
+	echo '  chain forward {'
+	echo '    type filter hook forward priority 0; policy accept;'
+	for ((i = 0; i < n; i++)); do
+		echo "    ip daddr $(svc_ip "$i") tcp dport $(svc_port "$i") drop"
 	done
-	DST=10.79.0.2 DEV=vx0 ;;
-*) echo "TOPO must be bridge or vxlan" >&2; exit 2 ;;
-esac
-# One MTU-sized packet per skb, as the paper's per-packet CPP assumes
-# (DESIGN: offloads off by default): no TSO/GSO super-packets.
-for i in 1 2; do
-	for d in $(ip -n ${P}$i -o link show | awk -F': ' '{print $2}' | cut -d@ -f1); do
-		ip -n ${P}$i link set dev "$d" gso_max_segs 1 2>/dev/null || true
+	echo '  }'
+	echo '}'
+}
+
+# Service-like destinations that never match the pods' traffic (10.96/16 is
+# only named in rules, never used as an address).
+svc_ip() { echo "10.96.$(($1 / 250)).$(($1 % 250 + 1))"; }
+svc_port() { echo $((1024 + $1 % 4000)); }
+
+# build NAME: the topology of a capture; sets DST (server address), SDEV and
+# RDEV (the data device of the sender pod cnifx-a and the receiver pod
+# cnifx-b), and the manifest's TOPOLOGY, RULES, ENGINE, DESC.
+build() {
+	local name=$1 n
+	RULES=0 ENGINE=none
+	case $name in
+	bridge | bridge-1cpu)
+		ns_new h; ns_new a; ns_new b
+		ip -n "$P-h" link add br0 type bridge stp_state 0
+		ip -n "$P-h" link set br0 up
+		local i pod
+		for i in 1 2; do
+			pod=$([[ $i == 1 ]] && echo a || echo b)
+			ip -n "$P-h" link add "v$pod" address "0e:00:00:00:01:0$i" type veth \
+				peer name eth0 address "0a:00:00:00:01:0$i" netns "$P-$pod"
+			ip -n "$P-h" link set "v$pod" master br0 up
+			ip -n "$P-$pod" addr add "10.77.0.$i/24" dev eth0
+			ip -n "$P-$pod" link set eth0 up
+		done
+		DST=10.77.0.2 SDEV=eth0 RDEV=eth0 TOPOLOGY=bridge
+		DESC="pods on one /24 joined by veths on a Linux bridge in the host netns (Flannel/kube-router intra-host); bridge-nf-call-iptables=$(nsx "$P-h" cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || echo absent), no rules" ;;
+	vxlan | vxlan-1cpu)
+		ns_new a; ns_new b
+		ip -n "$P-a" link add eth0 type veth peer name eth0 netns "$P-b"
+		local i j pod
+		for i in 1 2; do
+			j=$((3 - i)) pod=$([[ $i == 1 ]] && echo a || echo b)
+			ip -n "$P-$pod" addr add "10.78.0.$i/24" dev eth0
+			ip -n "$P-$pod" link set eth0 up
+			ip -n "$P-$pod" link add vx0 type vxlan id 42 dstport 4789 local "10.78.0.$i" remote "10.78.0.$j" dev eth0
+			ip -n "$P-$pod" addr add "10.79.0.$i/24" dev vx0
+			ip -n "$P-$pod" link set vx0 up
+		done
+		DST=10.79.0.2 SDEV=vx0 RDEV=vx0 TOPOLOGY=vxlan
+		DESC="two netns, each with a VXLAN device (id 42, UDP 4789, MTU 1450) over one veth pair as underlay; counters on vx0" ;;
+	routed)
+		routed; TOPOLOGY=routed
+		DESC="Calico-like: pods with /32 addresses and a 169.254.1.1 gateway, host netns forwarding with /32 routes, static neighbours" ;;
+	ebpf-peer | ebpf-egress)
+		routed; TOPOLOGY=$name
+		local mode=${name#ebpf-}
+		"$SENDER" redirect -netns "$P-h" -mode "$mode" -attach va,vb \
+			-route 10.244.1.2,va,0a:00:00:00:01:02 -route 10.244.1.3,vb,0a:00:00:00:01:03
+		DESC="Cilium-like: routed topology plus a tc ingress eBPF program (testbed/bpfredirect, direct action, clsact) on both host veths that rewrites the MACs and calls bpf_redirect$([[ $mode == peer ]] && echo _peer || echo ' (egress of the peer host veth)'); host IP stack bypassed" ;;
+	ipt-legacy-ct-*)
+		n=${name#ipt-legacy-ct-}; routed
+		rules_ipt "$n" ct | nsx "$P-h" iptables-legacy-restore
+		TOPOLOGY=routed RULES=$n ENGINE=iptables-legacy
+		DESC="routed + FORWARD: -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT first, then $n non-matching rules -d 10.96.x.y/32 -p tcp -m tcp --dport P -j DROP (iptables-legacy)" ;;
+	ipt-legacy-*)
+		n=${name#ipt-legacy-}; routed
+		rules_ipt "$n" | nsx "$P-h" iptables-legacy-restore
+		TOPOLOGY=routed RULES=$n ENGINE=iptables-legacy
+		DESC="routed + $n non-matching kube-proxy-like rules in the host's FORWARD chain: -d 10.96.x.y/32 -p tcp -m tcp --dport P -j DROP (iptables-legacy; 0 = empty filter table loaded)" ;;
+	nft-*)
+		n=${name#nft-}; routed
+		rules_nft "$n" | nsx "$P-h" nft -f -
+		TOPOLOGY=routed RULES=$n ENGINE=nftables
+		DESC="routed + $n non-matching rules 'ip daddr 10.96.x.y tcp dport P drop' in one native nftables base chain (hook forward, no sets; 0 = empty chain)" ;;
+	*) die "unknown capture $name (./capture.sh list)" ;;
+	esac
+	[[ $RULES =~ ^[0-9]+$ ]] || die "$name: rule count must be a number"
+	# One MTU-sized packet per skb (DESIGN: offloads off by default).
+	local ns d
+	for ns in $(ip netns list | awk '{print $1}' | grep "^$P-"); do
+		for d in $(ip -n "$ns" -o link show | awk -F': ' '{print $2}' | cut -d@ -f1); do
+			[[ $d == lo ]] && continue
+			ip -n "$ns" link set dev "$d" gso_max_segs 1
+		done
 	done
-done
-ip netns exec ${P}2 "$SENDER" server $DST:5001 &
-SRV=$!
-sleep 0.3
-before=$(ip netns exec ${P}1 cat /sys/class/net/$DEV/statistics/tx_packets)
-# 1 kHz (period 1 ms of cpu-clock) keeps the text small.
-perf record -q -e cpu-clock -c 1000000 -a -g -o $TOPO.perf.data -- \
-	ip netns exec ${P}1 "$SENDER" client $DST:5001 "$DURATION"
-after=$(ip netns exec ${P}1 cat /sys/class/net/$DEV/statistics/tx_packets)
-perf script -i $TOPO.perf.data | gzip -9 > $TOPO.script.gz
-rm -f $TOPO.perf.data
-echo "packets sent on $DEV: $((after - before))"
+}
+
+# features: the offload flags of every device, for the manifest.
+features() {
+	local ns d out=
+	for ns in $(ip netns list | awk '{print $1}' | grep "^$P-" | sort); do
+		for d in $(ip -n "$ns" -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | sort); do
+			[[ $d == lo ]] && continue
+			out+="${ns#$P-}/$d $(nsx "$ns" ethtool -k "$d" 2>/dev/null | awk -F': ' '
+				/^tcp-segmentation-offload:/ {t=$2} /^generic-segmentation-offload:/ {g=$2}
+				/^generic-receive-offload:/ {r=$2} END {printf "tso=%s gso=%s gro=%s", t, g, r}')"
+			out+=" mtu=$(nsx "$ns" cat /sys/class/net/$d/mtu) gso_max_segs=$(ip -n "$ns" -d link show "$d" | grep -o 'gso_max_segs [0-9]*' | cut -d' ' -f2); "
+		done
+	done
+	echo "${out%; }"
+}
+
+# snap: "TIME TX_PACKETS TX_BYTES ACKS BYTES_RECEIVED BYTES_SENT" read by
+# netlink within milliseconds (sender/snap.go); TIME is CLOCK_MONOTONIC,
+# perf's clock with -k CLOCK_MONOTONIC.
+snap_cmd() { echo "$SENDER snap $P-a $SDEV $P-b $RDEV $PORT"; }
+# regime ALL TRAFFIC KSOFTIRQD IDLE OTHER: the one-core scheduling regime of
+# a window. On this VM the softirqs of the path either run inline in the
+# traffic processes (ksoftirqd < 2% of the traffic's busy samples: about
+# 17k cycles per data packet routed) or are handed to ksoftirqd (> 10%:
+# 4-5x the cycles per packet, most samples at IRQ re-enable under
+# handle_softirqs); which one a run falls into is not under our control, so
+# a capture is repeated until its window is in the wanted regime.
+regime() {
+	awk -v t="$2" -v k="$3" 'BEGIN {r = k / (t + k + 1e-9); print (r < 0.02 ? "inline" : r > 0.10 ? "ksoftirqd" : "mixed")}'
+}
+
+# capture SPEC: build, run, record, write NAME.script.gz and its manifest
+# entry. SPEC is TOPO (in the $REGIME regime, default inline) or
+# TOPO:REGIME, written as TOPO-REGIME.
+capture() {
+	local spec=${1%@*} rep=1 want=${REGIME:-inline} tries=0
+	[[ $1 == *@* ]] && rep=${1##*@}
+	[[ $rep =~ ^[1-9][0-9]*$ ]] || die "$1: repetition must be a number >= 1"
+	local topo=${spec%%:*} name=$spec
+	[[ $spec == *:* ]] && want=${spec#*:} name=$topo-${spec#*:}
+	((rep == 1)) || name=$name-r$rep
+	REP=$rep
+	case $want in inline | ksoftirqd | any) ;; *) die "$spec: regime must be inline, ksoftirqd or any" ;; esac
+	until record "$topo" "$name" "$want"; do
+		((++tries < TRIES)) || die "$name: no $want-regime window in $TRIES attempts"
+		log "$name: attempt $tries was in the $REGIME_GOT regime, want $want: again"
+	done
+}
+
+# record TOPO NAME REGIME: one attempt; false when the window's regime is
+# not the one wanted (nothing written then).
+record() {
+	local topo=$1 name=$2 want=$3 data=$TMP/$1.data
+	cleanup
+	build "$topo"
+	ip netns exec "$P-b" taskset -c "$CPU" env GOMAXPROCS=1 CNIFX_CC="$CC" CNIFX_RBUF="${RBUF:-32768}" "$SENDER" server "$DST:$PORT" &
+	SRV=$!
+	sleep 0.3
+	local try=0
+	until nsx "$P-a" timeout 1 bash -c "exec 3<>/dev/tcp/$DST/$PORT" 2>/dev/null; do
+		((++try < 20)) || die "$name: no TCP connection to $DST:$PORT"
+		sleep 0.25
+	done
+	ip netns exec "$P-a" taskset -c "$CPU" env GOMAXPROCS=1 CNIFX_CC="$CC" CNIFX_MBPS="$MBPS" "$SENDER" client "$DST:$PORT" "$((WARMUP + SECS + 120))s" >/dev/null 2>"$TMP/client.err" &
+	CLI=$!
+	sleep "$WARMUP"
+	nsx "$P-b" ss -tiH state established "( sport = :$PORT )" | grep -qw "$CC" || die "$name: the connection does not use $CC"
+	local loadavg s0 sb0 r0 b0 t0 s1 sb1 r1 b1 t1
+	loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
+	DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	# The counters are read by perf's workload, so that they bracket the
+	# sampled window (perf enables its events before it starts the workload
+	# and stops when it exits; its own start-up takes seconds on a loaded VM).
+	# The reads run on another CPU, off the recorded one.
+	perf record -q -e cpu-clock -c "$PERIOD_NS" -C "$CPU" -g -k CLOCK_MONOTONIC -o "$data" -- \
+		taskset -c "$OTHER_CPU" sh -c "$(snap_cmd) >$TMP/c0 && sleep $SECS && $(snap_cmd) >$TMP/c1" 2>"$TMP/perf.log"
+	local w0 w1
+	read -r t0 s0 sb0 r0 b0 w0 <"$TMP/c0"
+	read -r t1 s1 sb1 r1 b1 w1 <"$TMP/c1"
+	((b1 > b0)) || die "$name: no payload counted by ss over the window"
+	local feat
+	feat=$(features)
+	if ! kill -0 "$CLI" 2>/dev/null; then
+		log "$name: the client stopped before the window ended: $(cat "$TMP/client.err")"
+		REGIME_GOT=failed
+		rm -f "$data"
+		return 1
+	fi
+	kill "$CLI" "$SRV" 2>/dev/null || true
+	wait "$CLI" 2>/dev/null || true
+	CLI=
+	wait "$SRV" 2>/dev/null || true
+	SRV=
+	cleanup
+	# Only the samples between the counter reads.
+	local win="$t0,$t1"
+	# Samples by comm: the traffic, its deferred softirqs, idle, other jobs.
+	local samples
+	samples=$(perf script -i "$data" --time "$win" -F comm 2>/dev/null | awk -v k="ksoftirqd/$CPU" '
+		{n++} $1 == "cnifx-sender" {t++} $1 == k {s++} $1 == "swapper" {i++}
+		END {printf "%d %d %d %d %d", n, t, s, i, n - t - s - i}')
+	local pk=$((s1 - s0)) acks=$((r1 - r0)) pay=$((b1 - b0))
+	REGIME_GOT=$(regime $samples)
+	log "$name: $REGIME_GOT regime, $pk data packets, $acks ACKs, $pay payload bytes, samples (all traffic ksoftirqd idle other) $samples in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}') s"
+	if [[ $want != any && $REGIME_GOT != "$want" ]]; then
+		rm -f "$data"
+		return 1
+	fi
+	# Other jobs' samples keep their header (comm, CPU, time, period) and
+	# leaf frame only: filters and totals see them, the file stays small.
+	perf script -i "$data" --time "$win" -F "$FIELDS" 2>/dev/null | awk -v k="ksoftirqd/$CPU" '
+		BEGIN {RS = ""; ORS = "\n\n"}
+		$1 == "cnifx-sender" || $1 == k || $1 == "swapper" {print; next}
+		{n = split($0, l, "\n"); print (n > 1 ? l[1] "\n" l[2] : l[1])}' | gzip -9n >"$OUT/$name.script.gz"
+	rm -f "$data"
+	TOPO_NAME=$topo
+	entry "$name" "$pk" "$((sb1 - sb0))" "$acks" "$pay" "$t0" "$t1" "$samples" "$loadavg" "$feat" "$((w1 - w0))" >"$TMP/$name.entry"
+	manifest_put "$name" "$TMP/$name.entry"
+}
+
+toml_str() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
+
+entry() {
+	local name=$1 pk=$2 bytes=$3 acks=$4 pay=$5 t0=$6 t1=$7 loadavg=$9 feat=${10} sentb=${11}
+	local samples st ss si so
+	read -r samples st ss si so <<<"$8"
+	cat <<EOF
+[[capture]]
+name = "$name"
+file = "$name.script.gz"
+topology = "$TOPOLOGY"
+description = $(toml_str "$DESC")
+capture_spec = "$TOPO_NAME"
+repetition = $REP
+foreign_samples = "samples of other comms keep their header line and leaf frame only"
+pacing_mbps = $MBPS
+regime = "$REGIME_GOT"
+regime_rule = "inline: ksoftirqd/$CPU samples < 2% of traffic + ksoftirqd samples; ksoftirqd: > 10%; mixed: between (capture.sh regime)"
+rules = $RULES
+rule_engine = "$ENGINE"
+offloads = "gso_max_segs=1 on every device (one MTU-sized packet per skb); other flags at their defaults"
+device_features = $(toml_str "$feat")
+cpus = "$CPU"
+event = "cpu-clock"
+period_ns = $PERIOD_NS
+duration_s = $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')
+sampled_s = $(awk -v n="$samples" -v p="$PERIOD_NS" 'BEGIN{printf "%.3f", n*p/1e9}')
+samples_traffic = $st
+samples_ksoftirqd = $ss
+samples_idle = $si
+samples_other = $so
+samples = $samples
+data_packets = $pk
+data_packets_counter = "tx_packets of cnifx-a/$SDEV (sender pod), netlink"
+data_bytes = $bytes
+ack_packets = $acks
+ack_packets_counter = "tx_packets of cnifx-b/$RDEV (receiver pod: pure ACKs), netlink"
+payload_bytes = $pay
+payload_bytes_counter = "tcpi_bytes_received of the receiver's socket (sock_diag), difference over the window"
+payload_bytes_sent = $sentb
+payload_bytes_sent_counter = "tcpi_bytes_sent of the sender's socket (sock_diag; retransmissions included)"
+cpu_ghz = $GHZ
+cpu_ghz_source = "/proc/cpuinfo 'cpu MHz' of CPU $CPU ($MHZ MHz)"
+cpu_model = $(toml_str "$MODEL")
+kernel = "$(uname -r)"
+perf_version = $(toml_str "$(perf --version)")
+date = "$DATE"
+loadavg = "$loadavg"
+command = $(toml_str "perf record -e cpu-clock -c $PERIOD_NS -C $CPU -g -k CLOCK_MONOTONIC -- taskset -c $OTHER_CPU sh -c 'cnifx-sender snap ...; sleep $SECS; cnifx-sender snap ...'; perf script --time T0,T1 -F $FIELDS | gzip -9n")
+window_monotonic = [$t0, $t1]
+tcp_congestion_control = "$CC"
+traffic = $(toml_str "taskset -c $CPU cnifx-sender server $DST:$PORT (in cnifx-b); taskset -c $CPU cnifx-sender client $DST:$PORT (in cnifx-a, stopped after the window), GOMAXPROCS=1 CNIFX_CC=$CC CNIFX_MBPS=$MBPS CNIFX_RBUF=${RBUF:-32768}, 64 KiB writes; window starts after ${WARMUP}s")
+comms = ["cnifx-sender"]
+softirq_comms = ["ksoftirqd/$CPU"]
+EOF
+}
+
+# manifest_put NAME FILE: replace NAME's entry in manifest.toml (entries are
+# blank-line separated paragraphs) or append it.
+manifest_put() {
+	local m=$OUT/manifest.toml
+	[[ -f $m ]] || printf '%s\n' \
+		'# Real perf captures in this directory, written by capture.sh (see README.md).' \
+		'# One [[capture]] per NAME.script.gz; counters are differences over the recorded window, and the
+# file holds only the samples between the two counter reads (window_monotonic, perf -k CLOCK_MONOTONIC).' \
+		'# Provenance of every number: measured on this machine by capture.sh (command, date, kernel' \
+		'# and CPU in each entry).' >"$m"
+	awk -v f="file = \"$1.script.gz\"" 'BEGIN {RS = ""; ORS = "\n\n"} index($0, f) == 0' "$m" >"$TMP/manifest"
+	cat "$2" >>"$TMP/manifest"
+	sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$TMP/manifest" >"$m"
+}
+
+main() {
+	if [[ ${1:-} == list ]]; then
+		printf '%s\n' "${ALL[@]}"
+		return 0
+	fi
+	[[ $EUID -eq 0 ]] || die "run as root (network namespaces, perf -C)"
+	if [[ ${1:-} == cleanup ]]; then
+		cleanup
+		return 0
+	fi
+	local t
+	for t in perf ip ss taskset ethtool iptables-legacy-restore nft gzip awk flock; do
+		command -v "$t" >/dev/null || die "missing $t (apt-get install -y iptables nftables ethtool iproute2 linux-perf)"
+	done
+	[[ $CPU =~ ^[0-9]+$ && -d /sys/devices/system/cpu/cpu$CPU ]] || die "CPU=$CPU: no such CPU"
+	OTHER_CPU=$(awk -v c="$CPU" '/^processor/ && $3 != c {print $3; exit}' /proc/cpuinfo)
+	[[ -n $OTHER_CPU ]] || die "needs a second CPU for the counter reads"
+	TMP=$(mktemp -d /tmp/$P.XXXXXX)
+	if [[ -z ${SENDER:-} ]]; then
+		SENDER=$TMP/cnifx-sender
+		(cd "$HERE" && go build -o "$SENDER" ./sender) || die "go build ./sender failed"
+	fi
+	[[ $(basename "$SENDER") == cnifx-sender ]] || die "SENDER must be named cnifx-sender (the comm the manifest names)"
+	MHZ=$(awk -F': ' -v c="$CPU" '/^processor/ {p = $2} /^cpu MHz/ && p == c {print $2; exit}' /proc/cpuinfo)
+	GHZ=$(awk -v m="$MHZ" 'BEGIN {printf "%.3f", m / 1000}')
+	MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+	cleanup # leftovers of a killed run
+	local names=("$@")
+	((${#names[@]})) || names=("${ALL[@]}")
+	local n
+	for n in "${names[@]}"; do
+		exec 9>>"$LOCK"
+		flock -w "$LOCK_WAIT" 9 || log "lock $LOCK busy for ${LOCK_WAIT}s, recording anyway"
+		capture "$n"
+		flock -u 9
+	done
+}
+
+main "$@"
