@@ -8,6 +8,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/yaml"
 )
 
 // fakeSbatch stands in for sbatch: it records its arguments (NUL-
@@ -187,6 +191,47 @@ func TestHeredocDelimiter(t *testing.T) {
 	} {
 		if got := heredoc("D", body); got != want {
 			t.Errorf("heredoc(%q) = %q, want %q", body, got, want)
+		}
+	}
+}
+
+// The Kubernetes manifests are marshalled from the API types: hostile
+// values in --image, --binary, --pvc and --namespace come back intact
+// after strict decoding, and none adds a document or a field.
+func TestSubmitK8sHostileValues(t *testing.T) {
+	values := append(hostile("/tmp/never"), "x\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: evil}", "a: b", "- x", "{x: y}", "&a *a", "'", `"`)
+	for _, v := range values {
+		code, out, stderr := cli("submit", "k8s", smallScenario, "--shards", "2",
+			"--image", v, "--binary", v, "--pvc", v, "--namespace", v)
+		if code != 0 {
+			t.Fatalf("%q: exit %d: %s", v, code, stderr)
+		}
+		docs := strings.Split(out, "\n---\n") // document markers are at the start of a line
+		if len(docs) != 4 {
+			t.Fatalf("%q: %d documents, want 3:\n%s", v, len(docs)-1, out)
+		}
+		docs = docs[1:]
+		for i := range docs { // the newline before each marker ends the document before it
+			docs[i] += "\n"
+		}
+		var cm corev1.ConfigMap
+		var shards batchv1.Job
+		if err := yaml.UnmarshalStrict([]byte(docs[0]), &cm); err != nil {
+			t.Fatalf("%q: %v", v, err)
+		}
+		if err := yaml.UnmarshalStrict([]byte(docs[1]), &shards); err != nil {
+			t.Fatalf("%q: %v", v, err)
+		}
+		pod := shards.Spec.Template.Spec
+		c := pod.Containers[0]
+		var claim string
+		for _, vol := range pod.Volumes {
+			if vol.PersistentVolumeClaim != nil {
+				claim = vol.PersistentVolumeClaim.ClaimName
+			}
+		}
+		if c.Image != v || c.Command[0] != v || claim != v || shards.Namespace != v || cm.Namespace != v {
+			t.Errorf("%q came back as image %q, binary %q, claim %q, namespace %q", v, c.Image, c.Command[0], claim, shards.Namespace)
 		}
 	}
 }
