@@ -76,7 +76,7 @@ func readPartials(args []string) (*shard.Set, error) {
 			}
 		}
 		for _, n := range names {
-			data, err := os.ReadFile(n)
+			data, err := shard.ReadFile(n)
 			if err != nil {
 				return nil, err
 			}
