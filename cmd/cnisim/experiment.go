@@ -101,6 +101,9 @@ func runExperiment(args []string, stdout, stderr io.Writer) error {
 	if f.out == "" {
 		f.out = filepath.Join("out", e.Name)
 	}
+	if err := checkOutDir(f.out, nil); err != nil {
+		return err
+	}
 	ctx, stop := signalContext()
 	defer stop()
 	start := time.Now()

@@ -66,7 +66,7 @@ func inRange(flag string, v, lo, hi int) error {
 
 func checkShards(n int) error {
 	if n == 0 {
-		return usagef("--shards N is required (1 <= N <= %d)", maxShards)
+		return usagef("--shards N is required (N >= 1, at most %d)", maxShards)
 	}
 	return inRange("--shards", n, 1, maxShards)
 }

@@ -76,3 +76,14 @@ func writeTemp(dir string, f File) (string, error) {
 	}
 	return tf.Name(), nil
 }
+
+// writeFile creates path with data, synced to disk, mode 0644.
+func writeFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write(data)
+	serr := f.Sync()
+	return errors.Join(werr, serr, f.Close())
+}
