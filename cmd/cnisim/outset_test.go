@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -136,5 +139,26 @@ func TestReproduceInterruptLeavesPrevious(t *testing.T) {
 	ents, _ = os.ReadDir(out)
 	if len(ents) != 2 {
 		t.Errorf("out holds %v", ents)
+	}
+}
+
+// What a killed run left beside --out (kill -9 between staging and
+// rename) is removed when the next run starts, even one that then fails.
+func TestRunRemovesStaleAtStart(t *testing.T) {
+	withModel(t, func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+		return experiments.Sample{}, errors.New("boom")
+	})
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skip("no true(1)")
+	}
+	tmp := t.TempDir()
+	stale := filepath.Join(tmp, fmt.Sprintf(".out.tmp-%d-123", cmd.Process.Pid))
+	os.MkdirAll(filepath.Join(stale, "x"), 0o755)
+	if code, _, stderr := cli("run", smallScenario, "--out", filepath.Join(tmp, "out")); code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if ents, _ := os.ReadDir(tmp); len(ents) != 0 {
+		t.Errorf("left: %v", ents)
 	}
 }

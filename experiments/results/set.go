@@ -212,8 +212,8 @@ func entryNames(dir string) ([]string, error) {
 	return names, nil
 }
 
-// CheckOut refuses, before a run, an --out dir that the run could not
-// write its set to: one under or at a regular file, one whose directory
+// CheckOut removes what killed writers of dir left beside it, and refuses,
+// before a run, an --out dir that the run could not write its set to: one under or at a regular file, one whose directory
 // is not writable (tried by making and removing a staging directory), or
 // a directory of files that are not cnisim output (names: the set's files,
 // when known).
@@ -244,6 +244,9 @@ func CheckOut(dir string, names []string) error {
 		}
 	} else if st, err := os.Stat(dir); err == nil && !st.IsDir() {
 		return fmt.Errorf("%s: exists and is not a directory", dir)
+	}
+	if anc == filepath.Dir(dir) { // what killed writers of dir left: gone at start
+		cleanStale(anc, filepath.Base(dir), dir)
 	}
 	t, err := os.MkdirTemp(anc, tempPrefix(filepath.Base(dir), "tmp"))
 	if err != nil {

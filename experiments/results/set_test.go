@@ -157,3 +157,28 @@ func TestStageCleansStale(t *testing.T) {
 		}
 	}
 }
+
+// WriteFiles (one file among other writers' files, as a shard's partial
+// result) removes the temporary files a killed writer of the same name
+// left, and only those.
+func TestWriteFilesCleansStale(t *testing.T) {
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skip("no true(1)")
+	}
+	dir := t.TempDir()
+	stale := filepath.Join(dir, fmt.Sprintf(".p.json.tmp-%d-1", cmd.Process.Pid))
+	live := filepath.Join(dir, fmt.Sprintf(".p.json.tmp-%d-2", os.Getpid()))
+	other := filepath.Join(dir, fmt.Sprintf(".q.json.tmp-%d-3", cmd.Process.Pid))
+	for _, p := range []string{stale, live, other} {
+		os.WriteFile(p, nil, 0o644)
+	}
+	if err := WriteFiles(dir, []File{{Name: "p.json", Data: []byte("x")}}); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]bool{stale: false, live: true, other: true, filepath.Join(dir, "p.json"): true} {
+		if _, err := os.Stat(p); (err == nil) != want {
+			t.Errorf("%s: exists = %v, want %v", filepath.Base(p), err == nil, want)
+		}
+	}
+}
