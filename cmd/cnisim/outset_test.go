@@ -46,6 +46,7 @@ func TestOutRefusedBeforeRun(t *testing.T) {
 		{[]string{"run", smallScenario, "--out", filepath.Join(file, "sub")}, file + " is not a directory"},
 		{[]string{"run", smallScenario, "--out", file}, "exists and is not a directory"},
 		{[]string{"run", smallScenario, "--out", mine}, "notes.txt"},
+		{[]string{"experiment", catalog.Names()[0], "--quick", "--out", mine}, "notes.txt"},
 		{[]string{"merge", tmp, "--out", filepath.Join(file, "sub")}, file + " is not a directory"},
 		{[]string{"run", smallScenario, "--shard", "0/2", "--out", filepath.Join(file, "sub")}, file + " is not a directory"},
 		{[]string{"experiment", catalog.Names()[0], "--quick", "--out", filepath.Join(file, "sub")}, file + " is not a directory"},

@@ -183,7 +183,7 @@ func replaceable(dir string, newNames []string) error {
 	}
 	var other []string
 	for _, n := range names {
-		if !slices.Contains(newNames, n) && !isOldTemp(n) {
+		if !matchAny(newNames, n) && !isOldTemp(n) {
 			other = append(other, n)
 		}
 	}
@@ -196,6 +196,21 @@ func replaceable(dir string, newNames []string) error {
 	}
 	return nil
 }
+
+// matchAny reports whether name matches one of the patterns (file
+// names, or globs such as "*.png").
+func matchAny(patterns []string, name string) bool {
+	for _, p := range patterns {
+		if ok, _ := filepath.Match(p, name); ok || p == name {
+			return true
+		}
+	}
+	return false
+}
+
+// ExperimentFiles are the names an experiment's directory holds
+// (catalog.Data.Files), as patterns for CheckOut before it has run.
+var ExperimentFiles = []string{"*.json", "*.csv", "*.toml", "*.png", "*.svg", "scenarios"}
 
 // isOldTemp matches the ".NAME.tmp*" files earlier versions left in DIR.
 func isOldTemp(n string) bool { return strings.HasPrefix(n, ".") && strings.Contains(n, ".tmp") }
@@ -215,8 +230,9 @@ func entryNames(dir string) ([]string, error) {
 // CheckOut removes what killed writers of dir left beside it, and refuses,
 // before a run, an --out dir that the run could not write its set to: one under or at a regular file, one whose directory
 // is not writable (tried by making and removing a staging directory), or
-// a directory of files that are not cnisim output (names: the set's files,
-// when known).
+// a directory of files that are not cnisim output (names: the set's files
+// or patterns of them; nil for a directory shared with other writers,
+// which is never replaced).
 func CheckOut(dir string, names []string) error {
 	dir = filepath.Clean(dir)
 	// The nearest existing ancestor must be a directory we can write in.
