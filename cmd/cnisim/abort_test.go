@@ -31,6 +31,7 @@ func TestRunNoProgressOneLine(t *testing.T) {
 	if code != 1 || out != "" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, stderr)
 	}
+	t.Log(stderr)
 	if strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "replication 0") || !strings.Contains(stderr, "no progress at t = 7ms") {
 		t.Errorf("stderr %q, want one line naming the unit and the instant", stderr)
 	}
