@@ -118,9 +118,12 @@ go build ${CNISIM_BUILD_TAGS:+-tags "$CNISIM_BUILD_TAGS"} -ldflags "-X main.vers
 "$BIN" run "$SCENARIO" --out "$TMP/local" 2>"$TMP/local.err" || { cat "$TMP/local.err" >&2; die "local cnisim run"; }
 
 # 5. Submit exactly what `cnisim submit slurm` prints, then wait for both jobs.
+# The work directory's name has a space, quotes, a "$(...)" and sbatch's own
+# "%" patterns: the script must pass it through quoted and escaped.
+WORK="$TMP/work dir %A %% 'q' \$(false)"
 log "submitting $SHARDS shards"
 "$BIN" submit slurm "$SCENARIO" --shards "$SHARDS" --partition debug --time 10:00 \
-  --workdir "$TMP/work" --binary "$BIN" >"$TMP/submit.sh"
+  --workdir "$WORK" --binary "$BIN" >"$TMP/submit.sh"
 ids=$(bash "$TMP/submit.sh") || die "the submit script failed"
 read -r ARRAY MERGE <<<"$ids"
 [ -n "${MERGE:-}" ] || die "the submit script printed no job ids"
@@ -134,15 +137,19 @@ log "jobs done in $((SECONDS - start)) s"
 state=$(scontrol -o show job "$MERGE" | grep -o 'JobState=[A-Z]*' || true)
 if [ "$state" != JobState=COMPLETED ]; then
   scontrol -o show job "$ARRAY" >&2 || true
-  tail -n 20 "$TMP"/work/logs/*.log >&2 || true
+  tail -n 20 "$WORK"/logs/*.log >&2 || true
   die "merge job $MERGE: $state"
 fi
 
 # 6. The merged results are the local run's, byte for byte.
 for i in $(seq 0 $((SHARDS - 1))); do
-  [ -s "$TMP/work/shards/partial-$i-of-$SHARDS.json" ] || die "no partial result from shard $i"
+  [ -s "$WORK/shards/partial-$i-of-$SHARDS.json" ] || die "no partial result from shard $i"
 done
 for f in results.json results.csv scenario.toml; do
-  cmp "$TMP/local/$f" "$TMP/work/results/$f" || die "merged $f differs from the local run"
+  cmp "$TMP/local/$f" "$WORK/results/$f" || die "merged $f differs from the local run"
 done
+# The logs landed in WORKDIR/logs: its "%" were not taken for sbatch patterns.
+n=$(find "$WORK/logs" -name 'shard-*.log' | wc -l)
+[ "$n" = "$SHARDS" ] || { ls -la "$WORK/logs" >&2; die "$n shard logs in WORKDIR/logs, want $SHARDS"; }
+[ -n "$(find "$WORK/logs" -name 'merge-*.log')" ] || die "no merge log in WORKDIR/logs"
 log "PASS: $SHARDS Slurm array tasks merged to the local run's bytes ($(grep -c '"params"' "$TMP/local/results.json" || true) points)"

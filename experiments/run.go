@@ -10,6 +10,7 @@ import (
 
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/sim"
 )
 
 // Model runs one replication of one scenario (a sweep point, already
@@ -104,6 +105,11 @@ func RunUnits(ctx context.Context, p *scenario.Plan, m Model, cfg Config) ([]Uni
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// Cancelling the run (a signal, a deadline, a failed unit) stops the
+	// replications in flight inside their engines, not only between units.
+	// Registered after cancel so that it is unregistered before the
+	// deferred cancel of a run that ended normally.
+	defer context.AfterFunc(ctx, sim.InterruptAll)()
 	out := make([]UnitResult, len(units))
 	errs := make([]error, len(units))
 	ok := make([]bool, len(units))
@@ -190,27 +196,53 @@ func (e *Interrupted) Error() string {
 // either.
 func (e *Interrupted) Unwrap() []error { return []error{e.Cause, context.Canceled} }
 
-// runUnit runs one replication, turning a panic into a *UnitError.
-func runUnit(ctx context.Context, p *scenario.Plan, m Model, u Unit) (ur UnitResult, err error) {
+// runUnit runs one replication, turning a panic into a *UnitError. An
+// engine's abort (sim.Abort) is an error, not a crash: the watchdog's "no
+// progress" is the unit's failure, an interrupt with this run's context
+// cancelled is a cancellation, and an interrupt meant for another run in
+// the same process (sim.InterruptAll is process-wide) runs the unit again,
+// which, being deterministic, gives the same result.
+func runUnit(ctx context.Context, p *scenario.Plan, m Model, u Unit) (UnitResult, error) {
+	for {
+		ur, again, err := runUnitOnce(ctx, p, m, u)
+		if !again {
+			return ur, err
+		}
+	}
+}
+
+func runUnitOnce(ctx context.Context, p *scenario.Plan, m Model, u Unit) (ur UnitResult, again bool, err error) {
 	pt := p.Point(u.Point)
 	seed := UnitSeed(p.Base.Seed, u.Point, u.Rep)
 	fail := func(e error, stack []byte) error {
 		return &UnitError{Unit: u, Params: pt.Params, Seed: seed, Err: e, Stack: stack}
 	}
 	defer func() {
-		if r := recover(); r != nil {
+		r := recover()
+		if r == nil {
+			return
+		}
+		a, ok := r.(*sim.Abort)
+		switch {
+		case !ok:
 			err = fail(fmt.Errorf("panic: %v", r), debug.Stack())
+		case !errors.Is(a, sim.ErrInterrupted):
+			err = fail(a, nil)
+		case ctx.Err() != nil:
+			err = fail(ctx.Err(), nil)
+		default:
+			again = true
 		}
 	}()
 	if err := ctx.Err(); err != nil {
-		return UnitResult{}, fail(err, nil)
+		return UnitResult{}, false, fail(err, nil)
 	}
 	s, err := m(ctx, pt.Scenario, u.Rep, seed)
 	if err == nil {
 		err = s.check()
 	}
 	if err != nil {
-		return UnitResult{}, fail(err, nil)
+		return UnitResult{}, false, fail(err, nil)
 	}
-	return UnitResult{Unit: u, Seed: seed, Sample: s}, nil
+	return UnitResult{Unit: u, Seed: seed, Sample: s}, false, nil
 }

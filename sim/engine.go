@@ -32,6 +32,7 @@ type Engine struct {
 	executed uint64
 	end      Time       // end of the current RunUntil; Now outside a run
 	deferred []deferral // calls to make once the running event returns
+	watch    watch      // InterruptAll and the no-progress watchdog (abort.go)
 }
 
 type deferral struct {
@@ -40,7 +41,9 @@ type deferral struct {
 }
 
 // NewEngine returns an engine at time zero with no pending events.
-func NewEngine() *Engine { return &Engine{} }
+func NewEngine() *Engine {
+	return &Engine{watch: watch{gen: interruptGen.Load(), genSet: true}}
+}
 
 // Now returns the current simulated time.
 func (e *Engine) Now() Time { return e.now }
@@ -108,7 +111,9 @@ func (e *Engine) Continue(at Time) bool {
 		return false
 	}
 	e.now = at
-	e.executed++
+	if e.executed++; e.executed%checkEvery == 0 {
+		e.check()
+	}
 	return true
 }
 
@@ -133,7 +138,8 @@ func (e *Engine) Run() { e.RunUntil(Never) }
 
 // RunUntil executes events with time <= end, including those that handlers
 // schedule on the way, then sets the clock to end (unless end is Never or
-// the run was stopped). Stop makes it return after the running event, with
+// the run was stopped). It panics with an *Abort after InterruptAll or
+// when more than NoProgressLimit events run at one instant (abort.go). Stop makes it return after the running event, with
 // the clock at that event's time. Events may afterwards be scheduled at any
 // time >= Now, including before the earliest pending one.
 func (e *Engine) RunUntil(end Time) {
@@ -148,7 +154,9 @@ func (e *Engine) RunUntil(end Time) {
 			break
 		}
 		e.now = ev.at
-		e.executed++
+		if e.executed++; e.executed%checkEvery == 0 {
+			e.check()
+		}
 		ev.h.Handle(e, ev.arg)
 		if len(e.deferred) > 0 {
 			e.runDeferred()
@@ -171,7 +179,9 @@ func (e *Engine) Step() bool {
 		return false
 	}
 	e.now, e.end = ev.at, ev.at
-	e.executed++
+	if e.executed++; e.executed%checkEvery == 0 {
+		e.check()
+	}
 	ev.h.Handle(e, ev.arg)
 	if len(e.deferred) > 0 {
 		e.runDeferred()

@@ -12,3 +12,9 @@ func (r *RawQueue) Pop() (Time, uint64, bool) {
 }
 
 func (r *RawQueue) Len() int { return r.q.Len() }
+
+// SetNoProgressLimit lowers the watchdog's limit for a test.
+func (e *Engine) SetNoProgressLimit(n uint64) { e.watch.limit = n }
+
+// CheckEvery is how many events run between two stop checks.
+const CheckEvery = checkEvery

@@ -12,6 +12,7 @@ import (
 	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/catalog"
 	"github.com/cnisim/cnisim/experiments/report"
+	"github.com/cnisim/cnisim/experiments/results"
 )
 
 func init() {
@@ -100,6 +101,9 @@ func runExperiment(args []string, stdout, stderr io.Writer) error {
 	}
 	if f.out == "" {
 		f.out = filepath.Join("out", e.Name)
+	}
+	if err := checkOutDir(f.out, results.ExperimentFiles); err != nil {
+		return err
 	}
 	ctx, stop := signalContext()
 	defer stop()

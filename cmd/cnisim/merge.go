@@ -43,6 +43,9 @@ func runMerge(args []string, stdout, stderr io.Writer) error {
 	if !contains(formats, f.format) {
 		return usagef("unknown format %q (valid: %s)", f.format, strings.Join(formats, ", "))
 	}
+	if err := checkOutDir(f.out, runSet); err != nil {
+		return err
+	}
 	deadline := time.Now().Add(wait)
 	for {
 		set, err := readPartials(fs.Args())
@@ -76,7 +79,7 @@ func readPartials(args []string) (*shard.Set, error) {
 			}
 		}
 		for _, n := range names {
-			data, err := os.ReadFile(n)
+			data, err := shard.ReadFile(n)
 			if err != nil {
 				return nil, err
 			}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -159,6 +160,12 @@ func TestMergeRefusals(t *testing.T) {
 	otherCount := mk("count", 0, 1, 2, 3)
 	runShards(t, otherCount, 3)
 	empty := mk("empty")
+	fifoDir := mk("fifo", 0, 1, 2)
+	if err := syscall.Mkfifo(part(fifoDir, 3, 4), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	subdir := mk("subdir", 0, 1, 2)
+	os.Mkdir(part(subdir, 3, 4), 0o755)
 
 	for _, c := range []struct {
 		name string
@@ -174,6 +181,10 @@ func TestMergeRefusals(t *testing.T) {
 		{"other count", []string{otherCount}, []string{"different shard counts", part(otherCount, 2, 3)}},
 		{"empty dir", []string{empty}, []string{empty + ": no partial results"}},
 		{"no such dir", []string{filepath.Join(tmp, "nope")}, []string{"nope: no such file or directory"}},
+		{"device", []string{"/dev/zero"}, []string{"/dev/zero: not a regular file"}},
+		{"fifo", []string{part(fifoDir, 3, 4)}, []string{part(fifoDir, 3, 4) + ": not a regular file"}},
+		{"fifo in dir", []string{fifoDir}, []string{part(fifoDir, 3, 4) + ": not a regular file"}},
+		{"dir as partial", []string{subdir}, []string{part(subdir, 3, 4) + ": is a directory"}},
 	} {
 		out := filepath.Join(tmp, "out-"+strings.ReplaceAll(c.name, " ", "-"))
 		code, stdout, stderr := cli(append([]string{"merge", "--out", out}, c.dirs...)...)

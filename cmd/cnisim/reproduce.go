@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -31,21 +32,32 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	if err := f.check(); err != nil {
 		return err
 	}
+	if err := checkOutDir(f.out, nil); err != nil {
+		return err
+	}
 	ctx, stop := signalContext()
 	defer stop()
 	r := f.runner(stderr)
 	doc := &report.Document{Title: "cnisim reproduction report", Intro: reportIntro(f)}
 	start := time.Now()
-	var failed []string
+	// Every experiment is written to a staging directory beside DIR first
+	// and moved into DIR, each as a whole directory, only once all have
+	// run: an interrupted reproduce leaves DIR as it was.
+	stage, err := results.Stage(f.out)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(stage)
+	var failed, written []string
 	for _, e := range catalog.All() {
 		t := time.Now()
-		sec, err := r.Produce(ctx, e, filepath.Join(f.out, e.Name), e.Name)
+		sec, err := r.Produce(ctx, e, filepath.Join(stage, e.Name), e.Name)
 		switch {
 		case ctx.Err() != nil:
 			if err == nil {
 				err = context.Cause(ctx)
 			}
-			return fmt.Errorf("%w; REPORT.md not written", err)
+			return fmt.Errorf("%w; nothing written (%s as it was)", err, f.out)
 		case err != nil:
 			fmt.Fprintf(stderr, "%s: FAILED: %v\n", e.Name, err)
 			failed = append(failed, e.Name)
@@ -53,8 +65,17 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "%s: skipped: %s\n", e.Name, sec.Skipped)
 		default:
 			fmt.Fprintf(stderr, "%s: done in %s\n", e.Name, time.Since(t).Round(time.Millisecond))
+			written = append(written, e.Name)
 		}
 		doc.Sections = append(doc.Sections, sec)
+	}
+	if err := os.MkdirAll(f.out, 0o755); err != nil {
+		return err
+	}
+	for _, name := range written {
+		if err := results.Replace(filepath.Join(stage, name), filepath.Join(f.out, name)); err != nil {
+			return err
+		}
 	}
 	if err := results.WriteFiles(f.out, []results.File{{Name: "REPORT.md", Data: report.Markdown(doc)}}); err != nil {
 		return err

@@ -70,11 +70,15 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if f.parallel < 0 {
 		return usagef("--parallel %d: must be >= 0 (0: all cores)", f.parallel)
 	}
-	if err := checkOutDir(f.out); err != nil {
-		return err
-	}
 	spec, sharded, err := shardOf(f, fs.Changed("shard"), stderr)
 	if err != nil {
+		return err
+	}
+	set := runSet
+	if sharded {
+		set = nil // one file among the other shards' files
+	}
+	if err := checkOutDir(f.out, set); err != nil {
 		return err
 	}
 	var overrides []scenario.Override
@@ -175,8 +179,8 @@ func emit(res *results.Results, plan *scenario.Plan, f runFlags, formatSet bool,
 		return err
 	}
 	if f.out != "" {
-		files := []results.File{{Name: "results.json", Data: js.Bytes()}, {Name: "results.csv", Data: csv.Bytes()}, {Name: "scenario.toml", Data: toml.Bytes()}}
-		if err := results.WriteFiles(f.out, files); err != nil {
+		files := []results.File{{Name: runSet[0], Data: js.Bytes()}, {Name: runSet[1], Data: csv.Bytes()}, {Name: runSet[2], Data: toml.Bytes()}}
+		if err := results.WriteSet(f.out, files); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "wrote %s/{results.json,results.csv,scenario.toml}\n", strings.TrimRight(f.out, "/"))
@@ -189,14 +193,19 @@ func emit(res *results.Results, plan *scenario.Plan, f runFlags, formatSet bool,
 	return err
 }
 
-// checkOutDir refuses, before anything runs, an --out that exists and is
-// not a directory.
-func checkOutDir(dir string) error {
+// runSet is the output set of run --out and merge --out, written whole
+// (results.WriteSet).
+var runSet = []string{"results.json", "results.csv", "scenario.toml"}
+
+// checkOutDir refuses, before anything runs, an --out the results could
+// not be written to (results.CheckOut; set: the files of the output set,
+// nil for a directory shared with other writers).
+func checkOutDir(dir string, set []string) error {
 	if dir == "" {
 		return nil
 	}
-	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
-		return usagef("--out %s: exists and is not a directory", dir)
+	if err := results.CheckOut(dir, set); err != nil {
+		return usagef("--out %v", err)
 	}
 	return nil
 }

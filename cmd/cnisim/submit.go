@@ -5,9 +5,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/cnisim/cnisim/calibration"
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/models/cni"
 )
 
 func init() {
@@ -44,12 +47,38 @@ type sweep struct {
 	yes      bool // the sweep is larger than run's limit without --yes
 }
 
-// loadSweep loads the scenario and checks the shard count against it.
-func loadSweep(path string, shards int, stderr io.Writer) (*sweep, error) {
-	if shards < 1 {
-		return nil, usagef("--shards N is required (N >= 1)")
+// Bounds of the shard and core counts. Kubernetes refuses an Indexed Job
+// with completions or parallelism above 100,000 (the API server's
+// validation of batch/v1 Job); Slurm's MaxArraySize is at most 4,000,001.
+// One bound for both keeps a sweep's sharding portable and far from int32.
+const (
+	maxShards = 100_000
+	maxCPUs   = 4096 // cores of one task or pod: well above any node's
+)
+
+// inRange refuses a flag's value outside [lo, hi], naming the flag.
+func inRange(flag string, v, lo, hi int) error {
+	if v < lo || v > hi {
+		return usagef("%s %d: must be between %d and %d", flag, v, lo, hi)
 	}
-	plan, err := loadPlan(path, nil, true)
+	return nil
+}
+
+func checkShards(n int) error {
+	if n == 0 {
+		return usagef("--shards N is required (N >= 1, at most %d)", maxShards)
+	}
+	return inRange("--shards", n, 1, maxShards)
+}
+
+// loadSweep loads the scenario and checks the shard count against it.
+// Without yes, sweeps of more than maxPoints points are refused before
+// their points are expanded and validated, as `run` does.
+func loadSweep(path string, shards int, yes bool, stderr io.Writer) (*sweep, error) {
+	if err := checkShards(shards); err != nil {
+		return nil, err
+	}
+	plan, err := loadPlan(path, nil, yes)
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +92,59 @@ func loadSweep(path string, shards int, stderr io.Writer) (*sweep, error) {
 			shards, sw.units, shards-sw.units)
 	}
 	return sw, nil
+}
+
+// fileKeys are the scenario keys whose value may name a user's file, and
+// how to tell a file from a built-in name (as the model layer does).
+var fileKeys = []struct {
+	key    string
+	isFile func(string) bool
+}{
+	{"cni.plugin", func(v string) bool { return !slices.Contains(cni.Names(), v) }},
+	{"calibration.profile", calibration.IsPath},
+}
+
+// rewriteFiles replaces every file a scenario names (in its base values
+// and its sweep) by to(path), and re-renders the resolved text. The run
+// resolves relative paths against its working directory, which a cluster
+// job does not share.
+func (sw *sweep) rewriteFiles(to func(key, path string) (string, error)) error {
+	base := sw.plan.Base
+	fields := map[string]*string{"cni.plugin": &base.CNI.Plugin, "calibration.profile": &base.Calibration.Profile}
+	for _, fk := range fileKeys {
+		if p := fields[fk.key]; fk.isFile(*p) {
+			v, err := to(fk.key, *p)
+			if err != nil {
+				return err
+			}
+			*p = v
+		}
+		vals := base.Sweep[fk.key]
+		for i, x := range vals {
+			if s, ok := x.(string); ok && fk.isFile(s) {
+				v, err := to(fk.key, s)
+				if err != nil {
+					return err
+				}
+				vals[i] = v
+			}
+		}
+	}
+	sw.resolved = base.ResolvedString()
+	return nil
+}
+
+// absFile is rewriteFiles' mapping for Slurm: the absolute path of a
+// regular file (the compute nodes must see it at that path).
+func absFile(key, p string) (string, error) {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		return "", usagef("%s = %q: %v", key, p, err)
+	}
+	if st, err := os.Stat(a); err != nil || !st.Mode().IsRegular() {
+		return "", usagef("%s = %q: not a regular file (%s)", key, p, a)
+	}
+	return a, nil
 }
 
 // dnsName turns a scenario name into a DNS-1123 label fragment.

@@ -3,7 +3,6 @@ package catalog
 import (
 	"bytes"
 	"fmt"
-	"path/filepath"
 
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/scenario"
@@ -68,22 +67,9 @@ func (d *Data) Files(out *Output, version string) ([]results.File, error) {
 	return fs, nil
 }
 
-// WriteDir writes files under dir, each whole or not at all: every file
-// is rendered before any is written, and each is renamed into place.
+// WriteDir writes files as the output set dir, whole (results.WriteSet):
+// every file is rendered before any is written, and the directory is
+// renamed into place with all of them.
 func WriteDir(dir string, fs []results.File) error {
-	byDir := map[string][]results.File{}
-	var dirs []string
-	for _, f := range fs {
-		sub, name := filepath.Split(filepath.FromSlash(f.Name))
-		if _, ok := byDir[sub]; !ok {
-			dirs = append(dirs, sub)
-		}
-		byDir[sub] = append(byDir[sub], results.File{Name: name, Data: f.Data})
-	}
-	for _, sub := range dirs {
-		if err := results.WriteFiles(filepath.Join(dir, sub), byDir[sub]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return results.WriteSet(dir, fs)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 )
 
 // File is one output file, rendered in memory.
@@ -24,6 +26,9 @@ func WriteFiles(dir string, files []File) error {
 		if st, err := os.Stat(filepath.Join(dir, f.Name)); err == nil && st.IsDir() {
 			return fmt.Errorf("write %s: is a directory", filepath.Join(dir, f.Name))
 		}
+	}
+	for _, f := range files {
+		cleanStaleFiles(dir, f.Name)
 	}
 	temps := make([]string, 0, len(files))
 	cleanup := func() {
@@ -59,7 +64,7 @@ func syncDir(dir string) {
 }
 
 func writeTemp(dir string, f File) (string, error) {
-	tf, err := os.CreateTemp(dir, "."+f.Name+".tmp*")
+	tf, err := os.CreateTemp(dir, tempPrefix(f.Name, "tmp"))
 	if err != nil {
 		return "", err
 	}
@@ -75,4 +80,34 @@ func writeTemp(dir string, f File) (string, error) {
 		return "", err
 	}
 	return tf.Name(), nil
+}
+
+// writeFile creates path with data, synced to disk, mode 0644.
+func writeFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write(data)
+	serr := f.Sync()
+	return errors.Join(werr, serr, f.Close())
+}
+
+// cleanStaleFiles removes the temporary files that killed writers of
+// dir/name left (".NAME.tmp-PID-*" of a PID that is gone).
+func cleanStaleFiles(dir, name string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		rest, ok := strings.CutPrefix(e.Name(), "."+name+".tmp-")
+		if !ok || e.IsDir() {
+			continue
+		}
+		pidText, _, _ := strings.Cut(rest, "-")
+		if pid, err := strconv.Atoi(pidText); err == nil && pid > 0 && !alive(pid) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }

@@ -170,5 +170,81 @@ func (s *Set) Units(p *scenario.Plan) ([]experiments.UnitResult, error) {
 		}
 		out = append(out, got...)
 	}
-	return out, nil
+	return out, s.sameMetrics(out)
+}
+
+// sameMetrics refuses a unit whose metric names (scalars, distributions,
+// groups) differ from those of its point's first replication: every
+// replication of a point runs the same workload and measures the same
+// metrics, so a missing or extra one is a damaged or edited file (its
+// checksum recomputed) or shards of different builds. urs are in file
+// order, each file's units in unit order.
+func (s *Set) sameMetrics(urs []experiments.UnitResult) error {
+	type ref struct {
+		names []string
+		file  string
+		rep   int
+	}
+	first := map[int]ref{}
+	i := 0
+	for _, f := range s.Files {
+		for range f.Units {
+			u := urs[i]
+			i++
+			names := metricNames(u.Sample)
+			r, ok := first[u.Point]
+			if !ok || u.Rep < r.rep {
+				if ok && !slices.Equal(names, r.names) {
+					return metricRefusal(r.file, u.Point, r.rep, r.names, f.Name, u.Rep, names)
+				}
+				first[u.Point] = ref{names, f.Name, u.Rep}
+				continue
+			}
+			if !slices.Equal(names, r.names) {
+				return metricRefusal(f.Name, u.Point, u.Rep, names, r.file, r.rep, r.names)
+			}
+		}
+	}
+	return nil
+}
+
+// metricNames lists a sample's metrics as "kind:name", sorted.
+func metricNames(smp experiments.Sample) []string {
+	var out []string
+	for n := range smp.Scalars {
+		out = append(out, "scalar "+n)
+	}
+	for n := range smp.Dists {
+		out = append(out, "distribution "+n)
+	}
+	for n := range smp.Groups {
+		out = append(out, "group "+n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// metricRefusal names the file whose unit differs and what differs.
+func metricRefusal(file string, point, rep int, names []string, refFile string, refRep int, refNames []string) error {
+	var missing, extra []string
+	for _, n := range refNames {
+		if !slices.Contains(names, n) {
+			missing = append(missing, n)
+		}
+	}
+	for _, n := range names {
+		if !slices.Contains(refNames, n) {
+			extra = append(extra, n)
+		}
+	}
+	var what []string
+	if len(missing) > 0 {
+		what = append(what, "missing "+strings.Join(missing, ", "))
+	}
+	if len(extra) > 0 {
+		what = append(what, "extra "+strings.Join(extra, ", "))
+	}
+	return &Refusal{Reason: ErrCorrupt, Files: []string{file},
+		Msg: fmt.Sprintf("%s: %s: point %d replication %d measured other metrics than replication %d of the point (in %s): %s",
+			ErrCorrupt, file, point, rep, refRep, refFile, strings.Join(what, "; "))}
 }
