@@ -120,12 +120,17 @@ type Result struct {
 type UnderdeterminedError struct {
 	Rank, Unknowns int
 	Stages         []string
+	Note           string // a hint particular to the rows, or ""
 }
 
 func (e *UnderdeterminedError) Error() string {
-	return fmt.Sprintf("under-determined: the measurements separate %d of %d stage costs; not separated: %s "+
+	s := fmt.Sprintf("under-determined: the measurements separate %d of %d stage costs; not separated: %s "+
 		"(add configurations that cross these stages in other proportions, per-stage cpp_<stage> columns, "+
 		"or leave them out of the fit)", e.Rank, e.Unknowns, strings.Join(e.Stages, ", "))
+	if e.Note != "" {
+		s += "; " + e.Note
+	}
+	return s
 }
 
 // unknown is one fitted cost: a stage's cycles per crossing, or per byte.
@@ -170,6 +175,11 @@ func Fit(rows []Row, cfgs []Config, opt Options) (*Result, error) {
 	m := s.each(func(_, _ int, coef []float64, b float64) { q.add(coef, b) })
 	r := mat.NewDense(q.n, q.n, q.r)
 	if err := checkRank(r, m, s.unknowns); err != nil {
+		var ue *UnderdeterminedError
+		if errors.As(err, &ue) && s.assumed > 0 {
+			ue.Note = fmt.Sprintf("%d of %d rows have no acks_per_packet (%g assumed): measured ratios that differ between rows "+
+				"also separate stages that data packets and ACKs cross in different proportions", s.assumed, len(rows), DefaultAcksPerPacket)
+		}
 		return nil, err
 	}
 	x, passive, err := NNLS(r, q.d)
@@ -233,6 +243,7 @@ type system struct {
 	unknowns []unknown
 	acks     []float64 // per row, as used
 	bytes    []float64 // per row, as used
+	assumed  int       // rows without a measured ACK ratio
 	warnings []string
 }
 
@@ -250,6 +261,7 @@ func newSystem(rows []Row, cfgs []Config, stages []datapath.Kind) *system {
 			s.bytes[i] = float64(cfgs[i].PodMTU)
 		}
 	}
+	s.assumed = assumed
 	if assumed > 0 {
 		s.warnings = append(s.warnings, fmt.Sprintf("%d of %d rows have no acks_per_packet: assumed %g ACK per data packet "+
 			"(Linux's delayed ACK every second segment, tcp.ack_every = 2); a receiver with GRO sends stretch ACKs "+

@@ -151,6 +151,9 @@ func TestUnderdetermined(t *testing.T) {
 	if got := strings.Join(ue.Stages, ","); got != "veth,bridge" {
 		t.Errorf("unseparated %s, want veth,bridge", got)
 	}
+	if !strings.Contains(err.Error(), "4 of 4 rows have no acks_per_packet (0.5 assumed)") {
+		t.Errorf("no hint about the assumed ACK ratio: %v", err)
+	}
 	// A stage asked for but crossed by no row.
 	_, err = Fit(rows, data(cs), Options{Stages: []dp.Kind{dp.Veth, dp.VXLAN, dp.GRE}})
 	if !errors.As(err, &ue) || strings.Join(ue.Stages, ",") != "gre" {
