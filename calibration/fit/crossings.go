@@ -1,20 +1,17 @@
 package fit
 
-import (
-	"fmt"
+import "fmt"
 
-	"github.com/cnisim/cnisim/models/datapath"
-)
+// ConfigFunc gives a row's configuration on the measured node (crossings
+// per data packet and per ACK, pod MTU); ModelConfigs implements it with
+// the CNI model.
+type ConfigFunc func(r Row) (Config, error)
 
-// CrossingsFunc gives a configuration's crossing counts per packet; the
-// CLI implements it with the CNI model.
-type CrossingsFunc func(plugin, mode string, placement datapath.Placement, mtu int) (Counts, error)
-
-// CrossingsFor calls fn for every row; errors name the row's line.
-func CrossingsFor(rows []Row, fn CrossingsFunc) ([]Counts, error) {
-	out := make([]Counts, len(rows))
+// ConfigsFor calls fn for every row; errors name the row's line.
+func ConfigsFor(rows []Row, fn ConfigFunc) ([]Config, error) {
+	out := make([]Config, len(rows))
 	for i, r := range rows {
-		c, err := fn(r.Plugin, r.Mode, datapath.Placement(r.Placement), r.MTU)
+		c, err := fn(r)
 		if err != nil {
 			return nil, fmt.Errorf("%s (%s/%s/%s): %w", rowName(r, i), r.Plugin, r.Mode, r.Placement, err)
 		}

@@ -27,6 +27,12 @@ type Measurements struct {
 // Required columns, in the order a file usually has them.
 var requiredCols = []string{"plugin", "mode", "placement", "mtu", "throughput_mbps", "cpp_total"}
 
+// Optional columns besides cpp_<stage>: the ACKs per data packet the
+// measured node handled and the mean IP bytes of a data packet (an empty
+// cell: not measured; DefaultAcksPerPacket, or the pod MTU), and whether
+// the mode's encryption was on (true or false; empty: false).
+var optionalCols = []string{"acks_per_packet", "bytes_per_packet", "encrypt"}
+
 // LoadMeasurements reads a measurements CSV file.
 func LoadMeasurements(path string) (*Measurements, error) {
 	data, err := readfile.Read(path, readfile.Limit, "a measurements CSV file")
@@ -38,10 +44,10 @@ func LoadMeasurements(path string) (*Measurements, error) {
 
 // ReadMeasurements reads CSV with the header
 //
-//	plugin,mode,placement,mtu,throughput_mbps,cpp_total[,cpp_<stage>...]
+//	plugin,mode,placement,mtu,throughput_mbps,cpp_total[,acks_per_packet][,bytes_per_packet][,encrypt][,cpp_<stage>...]
 //
 // (columns in any order; lines starting with # are comments; an empty
-// cpp_<stage> cell means not measured). Errors name file, line and column.
+// optional cell means not measured). Errors name file, line and column.
 func ReadMeasurements(r io.Reader, file string) (*Measurements, error) {
 	h := sha256.New()
 	cr := csv.NewReader(io.TeeReader(r, h))
@@ -49,7 +55,7 @@ func ReadMeasurements(r io.Reader, file string) (*Measurements, error) {
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, fmt.Errorf("%s: empty file (want the header %s[,cpp_<stage>...])", file, strings.Join(requiredCols, ","))
+		return nil, fmt.Errorf("%s: empty file (want the header %s[,acks_per_packet][,bytes_per_packet][,encrypt][,cpp_<stage>...])", file, strings.Join(requiredCols, ","))
 	}
 	if err != nil {
 		return nil, csvErr(file, err)
@@ -92,12 +98,12 @@ func csvErr(file string, err error) error {
 // colIndex maps a column to its meaning: index of a required column, or
 // the stage kind of a cpp_<stage> column.
 type colIndex struct {
-	required map[string]int
-	stage    map[int]datapath.Kind
+	named map[string]int
+	stage map[int]datapath.Kind
 }
 
 func columnsOf(header []string) (colIndex, error) {
-	ci := colIndex{required: map[string]int{}, stage: map[int]datapath.Kind{}}
+	ci := colIndex{named: map[string]int{}, stage: map[int]datapath.Kind{}}
 	seen := map[string]bool{}
 	for i, name := range header {
 		name = strings.TrimSpace(name)
@@ -105,8 +111,8 @@ func columnsOf(header []string) (colIndex, error) {
 			return ci, fmt.Errorf("column %d: duplicate column %q", i+1, name)
 		}
 		seen[name] = true
-		if slices.Contains(requiredCols, name) {
-			ci.required[name] = i
+		if slices.Contains(requiredCols, name) || slices.Contains(optionalCols, name) {
+			ci.named[name] = i
 			continue
 		}
 		if st, ok := strings.CutPrefix(name, "cpp_"); ok {
@@ -117,10 +123,10 @@ func columnsOf(header []string) (colIndex, error) {
 			ci.stage[i] = k
 			continue
 		}
-		return ci, fmt.Errorf("column %d: unknown column %q (allowed: %s, cpp_<stage>)", i+1, name, strings.Join(requiredCols, ", "))
+		return ci, fmt.Errorf("column %d: unknown column %q (allowed: %s, %s, cpp_<stage>)", i+1, name, strings.Join(requiredCols, ", "), strings.Join(optionalCols, ", "))
 	}
 	for _, c := range requiredCols {
-		if _, ok := ci.required[c]; !ok {
+		if _, ok := ci.named[c]; !ok {
 			return ci, fmt.Errorf("missing column %q (required: %s)", c, strings.Join(requiredCols, ", "))
 		}
 	}
@@ -134,7 +140,7 @@ func parseRow(rec, header []string, ci colIndex, cr *csv.Reader) (Row, error) {
 		return fmt.Errorf("%d:%d: column %s: %s", l, c, strings.TrimSpace(header[i]), fmt.Sprintf(format, a...))
 	}
 	get := func(name string) (int, string) {
-		i := ci.required[name]
+		i := ci.named[name]
 		return i, strings.TrimSpace(rec[i])
 	}
 	num := func(name string, min float64) (float64, error) {
@@ -166,6 +172,33 @@ func parseRow(rec, header []string, ci colIndex, cr *csv.Reader) (Row, error) {
 	}
 	if r.CPPTotal, err = num("cpp_total", 0); err != nil {
 		return r, err
+	}
+	if i, ok := ci.named["acks_per_packet"]; ok {
+		if s := strings.TrimSpace(rec[i]); s != "" {
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil || !(v >= 0 && v <= MaxAcksPerPacket) {
+				return r, at(i, "want ACKs per data packet in 0..%d (the receiver's TcpOutSegs / TcpInSegs) or empty, got %q", MaxAcksPerPacket, s)
+			}
+			r.AcksPerPacket, r.HasAcks = v, true
+		}
+	}
+	if i, ok := ci.named["bytes_per_packet"]; ok {
+		if s := strings.TrimSpace(rec[i]); s != "" {
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil || !(v >= 1 && v <= 65535) {
+				return r, at(i, "want the mean IP bytes of a data packet in 1..65535 or empty (full-sized: the pod MTU), got %q", s)
+			}
+			r.BytesPerPacket = v
+		}
+	}
+	if i, ok := ci.named["encrypt"]; ok {
+		switch s := strings.TrimSpace(rec[i]); s {
+		case "true":
+			r.Encrypt = true
+		case "false", "":
+		default:
+			return r, at(i, "want true, false or empty, got %q", s)
+		}
 	}
 	for j := range rec { // stage columns in file order: deterministic
 		k, ok := ci.stage[j]

@@ -23,10 +23,13 @@ func TestReadMeasurements(t *testing.T) {
 		r.CPPStage[dp.Veth] != 90 || r.CPPStage[dp.VXLAN] != 1800 {
 		t.Errorf("row 0 %+v", r)
 	}
-	if m.Rows[1].CPPStage != nil {
-		t.Errorf("empty cells are not measurements: %+v", m.Rows[1].CPPStage)
+	if !r.HasAcks || r.AcksPerPacket != 0.5 || r.BytesPerPacket != 0 || r.Encrypt {
+		t.Errorf("row 0 optional columns %+v", r)
 	}
-	if _, ok := m.Rows[2].CPPStage[dp.VXLAN]; ok || m.Rows[2].CPPStage[dp.Veth] != 92 || m.Rows[2].Line != 5 {
+	if r := m.Rows[1]; r.CPPStage != nil || r.HasAcks || r.BytesPerPacket != 1400 {
+		t.Errorf("empty cells are not measurements: %+v", r)
+	}
+	if _, ok := m.Rows[2].CPPStage[dp.VXLAN]; ok || m.Rows[2].CPPStage[dp.Veth] != 92 || m.Rows[2].Line != 5 || m.Rows[2].AcksPerPacket != 0.015 {
 		t.Errorf("row 2 %+v", m.Rows[2])
 	}
 	if !strings.Contains(m.Source(), "measurements.csv") {
@@ -51,6 +54,11 @@ func TestReadMeasurementsErrors(t *testing.T) {
 		{h + "flannel,vxlan,inter,1500,1\n", "m.csv:2:1: wrong number of fields"},
 		{h + "flannel,\"vxlan,inter,1500,1,2\n", "m.csv:2"},
 		{h[:len(h)-1] + ",cpp_veth\nflannel,vxlan,inter,1500,1,2,NaN\n", "m.csv:2:30: column cpp_veth"},
+		{h[:len(h)-1] + ",acks_per_packet\nflannel,vxlan,inter,1500,1,2,50\n", "m.csv:2:30: column acks_per_packet: want ACKs per data packet in 0..4"},
+		{h[:len(h)-1] + ",acks_per_packet\nflannel,vxlan,inter,1500,1,2,-0.1\n", "column acks_per_packet"},
+		{h[:len(h)-1] + ",bytes_per_packet\nflannel,vxlan,inter,1500,1,2,0\n", "column bytes_per_packet: want the mean IP bytes of a data packet in 1..65535"},
+		{h[:len(h)-1] + ",bytes_per_packet\nflannel,vxlan,inter,1500,1,2,Inf\n", "column bytes_per_packet"},
+		{h[:len(h)-1] + ",encrypt\nflannel,vxlan,inter,1500,1,2,yes\n", `column encrypt: want true, false or empty, got "yes"`},
 	}
 	for _, c := range cases {
 		_, err := ReadMeasurements(strings.NewReader(c.text), "m.csv")
@@ -75,6 +83,10 @@ func FuzzReadMeasurements(f *testing.F) {
 			return
 		}
 		for _, r := range m.Rows {
+			if r.HasAcks && !(r.AcksPerPacket >= 0 && r.AcksPerPacket <= MaxAcksPerPacket) ||
+				!(r.BytesPerPacket == 0 || r.BytesPerPacket >= 1 && r.BytesPerPacket <= 65535) {
+				t.Fatalf("accepted %+v", r)
+			}
 			if r.Plugin == "" || r.MTU < 68 || r.CPPTotal < 0 || r.ThroughputMbps < 0 ||
 				(r.Placement != "intra" && r.Placement != "inter") {
 				t.Fatalf("accepted %+v", r)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	dp "github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/models/tcp"
 )
 
 // truth is a cost vector in the paper's range (III.B/C, per crossing).
@@ -30,6 +31,18 @@ var configs = []struct {
 	{"weave-intra", map[dp.Kind]float64{dp.Veth: 4, dp.Bridge: 1, dp.Netfilter: 1}},
 	{"flannel-host-gw", map[dp.Kind]float64{dp.Veth: 2, dp.Bridge: 1, dp.FIB: 2, dp.IPForward: 2, dp.Netfilter: 2}},
 	{"weave-inter", map[dp.Kind]float64{dp.Veth: 4, dp.Bridge: 2, dp.FIB: 1, dp.IPForward: 1, dp.Netfilter: 1, dp.VXLAN: 2}},
+}
+
+// Counts are crossings per data packet, without ACKs (Config.Crossings.Data).
+type Counts [dp.NumKinds]float64
+
+// data turns data-only crossings into configurations.
+func data(cs []Counts) []Config {
+	out := make([]Config, len(cs))
+	for i, c := range cs {
+		out[i].Crossings.Data = c
+	}
+	return out
 }
 
 func counts(m map[dp.Kind]float64) Counts {
@@ -60,7 +73,7 @@ func synth(rng *rand.Rand, reps int, sigma float64) ([]Row, []Counts) {
 
 func TestFitExact(t *testing.T) {
 	rows, cs := synth(rand.New(rand.NewPCG(1, 1)), 1, 0)
-	res, err := Fit(rows, cs, Options{})
+	res, err := Fit(rows, data(cs), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +105,7 @@ func TestFitRecoversWithinUncertainty(t *testing.T) {
 	in, total := 0, 0
 	for trial := range 200 {
 		rows, cs := synth(rng, 4, 30)
-		res, err := Fit(rows, cs, Options{})
+		res, err := Fit(rows, data(cs), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +143,7 @@ func TestUnderdetermined(t *testing.T) {
 		counts(map[dp.Kind]float64{dp.Veth: 2, dp.Bridge: 1}),
 	}
 	rows := []Row{{CPPTotal: 1240, Line: 2}, {CPPTotal: 680, Line: 3}, {CPPTotal: 2140, Line: 4}, {CPPTotal: 340, Line: 5}}
-	_, err := Fit(rows, cs, Options{})
+	_, err := Fit(rows, data(cs), Options{})
 	var ue *UnderdeterminedError
 	if !errors.As(err, &ue) {
 		t.Fatalf("err %v", err)
@@ -138,14 +151,17 @@ func TestUnderdetermined(t *testing.T) {
 	if got := strings.Join(ue.Stages, ","); got != "veth,bridge" {
 		t.Errorf("unseparated %s, want veth,bridge", got)
 	}
+	if !strings.Contains(err.Error(), "4 of 4 rows have no acks_per_packet (0.5 assumed)") {
+		t.Errorf("no hint about the assumed ACK ratio: %v", err)
+	}
 	// A stage asked for but crossed by no row.
-	_, err = Fit(rows, cs, Options{Stages: []dp.Kind{dp.Veth, dp.VXLAN, dp.GRE}})
+	_, err = Fit(rows, data(cs), Options{Stages: []dp.Kind{dp.Veth, dp.VXLAN, dp.GRE}})
 	if !errors.As(err, &ue) || strings.Join(ue.Stages, ",") != "gre" {
 		t.Errorf("zero column: %v", err)
 	}
 	// A measured per-stage veth CPP separates them.
 	rows[0].CPPStage = map[dp.Kind]float64{dp.Veth: 90}
-	res, err := Fit(rows, cs, Options{})
+	res, err := Fit(rows, data(cs), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +184,7 @@ func TestFitBound(t *testing.T) {
 		counts(map[dp.Kind]float64{dp.Veth: 2, dp.Bridge: 1}),
 	}
 	rows := []Row{{CPPTotal: 100}, {CPPTotal: 90}, {CPPTotal: 190}}
-	res, err := Fit(rows, cs, Options{})
+	res, err := Fit(rows, data(cs), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +214,7 @@ func TestFitInputErrors(t *testing.T) {
 		{[]Row{{CPPTotal: 1}}, []Counts{{}}, "no row crosses"},
 		{[]Row{{CPPTotal: 1}}, []Counts{counts(map[dp.Kind]float64{dp.Veth: -2})}, "crossings of veth"},
 	} {
-		if _, err := Fit(tc.rows, tc.cs, Options{}); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := Fit(tc.rows, data(tc.cs), Options{}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("error %v, want %q", err, tc.want)
 		}
 	}
@@ -206,7 +222,7 @@ func TestFitInputErrors(t *testing.T) {
 
 func TestProfileFromFit(t *testing.T) {
 	rows, cs := synth(rand.New(rand.NewPCG(3, 3)), 3, 10)
-	res, err := Fit(rows, cs, Options{})
+	res, err := Fit(rows, data(cs), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,26 +238,110 @@ func TestProfileFromFit(t *testing.T) {
 	}
 }
 
-func TestCrossingsFor(t *testing.T) {
+func TestConfigsFor(t *testing.T) {
 	rows := []Row{{Plugin: "a", Placement: "inter", Line: 3}, {Plugin: "b", Placement: "intra", Line: 4}}
-	fn := func(plugin, mode string, pl dp.Placement, mtu int) (Counts, error) {
-		if plugin == "b" {
-			return Counts{}, errors.New("unknown plugin")
+	fn := func(r Row) (Config, error) {
+		if r.Plugin == "b" {
+			return Config{}, errors.New("unknown plugin")
 		}
-		return Counts{1}, nil
+		return Config{PodMTU: 1500}, nil
 	}
-	if _, err := CrossingsFor(rows, fn); err == nil || !strings.Contains(err.Error(), "line 4") {
+	if _, err := ConfigsFor(rows, fn); err == nil || !strings.Contains(err.Error(), "line 4") {
 		t.Errorf("%v", err)
 	}
 }
 
 func TestExactlyDetermined(t *testing.T) {
 	cs := []Counts{counts(map[dp.Kind]float64{dp.Veth: 1}), counts(map[dp.Kind]float64{dp.Veth: 1, dp.Bridge: 1})}
-	res, err := Fit([]Row{{CPPTotal: 40}, {CPPTotal: 290}}, cs, Options{})
+	res, err := Fit([]Row{{CPPTotal: 40}, {CPPTotal: 290}}, data(cs), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.DOF != 0 || res.Costs[1].Cycles != 250 || res.Costs[1].StdErr != 0 || len(res.Warnings) == 0 {
 		t.Errorf("%+v", res)
+	}
+}
+
+// ACK-consistent rows: a stage only data packets cross (the copy to the
+// reader) and one only ACKs cross here are told apart by two ACK ratios,
+// in closed form: CPP = a + r b. A row without a ratio assumes 0.5, with a
+// warning that says why.
+func TestFitAckRatio(t *testing.T) {
+	var c Config
+	c.Crossings.Data[dp.SocketCopy] = 1
+	c.Crossings.Ack[dp.TCP] = 1
+	cfgs := []Config{c, c, c}
+	rows := []Row{
+		{CPPTotal: 300 + 0.5*200, AcksPerPacket: 0.5, HasAcks: true},
+		{CPPTotal: 300 + 0.01*200, AcksPerPacket: 0.01, HasAcks: true},
+		{CPPTotal: 300 + 1*200, AcksPerPacket: 1, HasAcks: true},
+	}
+	res, err := Fit(rows, cfgs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := res.Costs[0], res.Costs[1]; a.Stage != "tcp" || math.Abs(a.Cycles-200) > 1e-9 || math.Abs(b.Cycles-300) > 1e-9 {
+		t.Errorf("costs %+v", res.Costs)
+	}
+	if len(res.Warnings) != 0 {
+		t.Errorf("warnings %q", res.Warnings)
+	}
+	rows[2] = Row{CPPTotal: 300 + DefaultAcksPerPacket*200, Line: 9}
+	res, err = Fit(rows, cfgs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := strings.Join(res.Warnings, ";"); !strings.Contains(w, "1 of 3 rows have no acks_per_packet: assumed 0.5") || !strings.Contains(w, "TcpOutSegs") {
+		t.Errorf("warnings %q", res.Warnings)
+	}
+	if res.Rows[2].AcksPerPacket != 0.5 || math.Abs(res.Costs[0].Cycles-200) > 1e-9 {
+		t.Errorf("%+v", res)
+	}
+	for _, bad := range []Row{{AcksPerPacket: 5, HasAcks: true}, {AcksPerPacket: math.NaN(), HasAcks: true}, {BytesPerPacket: -1}} {
+		if _, err := Fit([]Row{bad}, []Config{c}, Options{}); err == nil {
+			t.Errorf("accepted %+v", bad)
+		}
+	}
+}
+
+// Per-byte costs: only where the rows crossing a byte stage differ in
+// packet size, and then separated from the per-crossing cost, ACK bytes
+// included: CPP = c (1 + r) + b (B + r 52).
+func TestFitPerByte(t *testing.T) {
+	var c Config
+	c.Crossings.Data[dp.SocketCopy], c.Crossings.Ack[dp.SocketCopy] = 1, 1
+	c.PodMTU = 1500
+	cpp := func(r, bytes float64) float64 { return 100*(1+r) + 0.2*(bytes+r*AckBytes) }
+	same := []Row{{CPPTotal: cpp(0.5, 1500), AcksPerPacket: 0.5, HasAcks: true}, {CPPTotal: cpp(0.1, 1500), AcksPerPacket: 0.1, HasAcks: true}}
+	res, err := Fit(same, []Config{c, c}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Costs[0].PerByte != nil {
+		t.Errorf("one packet size, yet a per-byte cost: %+v", res.Costs[0])
+	}
+	rows := []Row{
+		{CPPTotal: cpp(0.5, 1500), AcksPerPacket: 0.5, HasAcks: true},
+		{CPPTotal: cpp(0.5, 9000), AcksPerPacket: 0.5, HasAcks: true, BytesPerPacket: 9000},
+		{CPPTotal: cpp(0.02, 600), AcksPerPacket: 0.02, HasAcks: true, BytesPerPacket: 600},
+	}
+	res, err = Fit(rows, []Config{c, c, c}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res.Costs[0]
+	if math.Abs(got.Cycles-100) > 1e-6 || got.PerByte == nil || math.Abs(got.PerByte.Cycles-0.2) > 1e-9 {
+		t.Errorf("socket_copy %+v, want 100 + 0.2/byte", got)
+	}
+	p, err := res.Profile("pb", 2.4, "x")
+	if err != nil || p.Costs[0].CyclesPerByte != got.PerByte.Cycles || !strings.Contains(p.Costs[0].Source, "per byte") {
+		t.Errorf("profile %+v %v", p, err)
+	}
+}
+
+// AckBytes is the simulator's pure ACK size.
+func TestAckBytes(t *testing.T) {
+	if AckBytes != tcp.HeaderBytes {
+		t.Errorf("AckBytes %d, models/tcp HeaderBytes %d", AckBytes, tcp.HeaderBytes)
 	}
 }

@@ -20,12 +20,21 @@ func (r *Result) Profile(name string, ghz float64, source string) (*calibration.
 		GHz:         ghz,
 	}
 	for _, c := range r.Costs {
-		src := fmt.Sprintf("fit (NNLS, cnisim calibrate fit) of %s: %.6g +- %.3g cycles (1 s.e.), sigma %.4g, dof %d",
-			source, c.Cycles, c.StdErr, r.Sigma, r.DOF)
+		src := fmt.Sprintf("fit (NNLS, cnisim calibrate fit) of %s: %.6g +- %.3g cycles (1 s.e.)", source, c.Cycles, c.StdErr)
 		if c.AtBound {
 			src = fmt.Sprintf("fit (NNLS) of %s: at the bound 0 (the data prefer a negative cost)", source)
 		}
-		p.Costs = append(p.Costs, calibration.Entry{Stage: c.Stage, Cycles: c.Cycles, Provenance: calibration.Derived, Source: src})
+		e := calibration.Entry{Stage: c.Stage, Cycles: c.Cycles, Provenance: calibration.Derived}
+		if b := c.PerByte; b != nil {
+			e.CyclesPerByte = b.Cycles
+			if b.AtBound {
+				src += "; per byte at the bound 0"
+			} else {
+				src += fmt.Sprintf("; %.6g +- %.3g cycles per byte", b.Cycles, b.StdErr)
+			}
+		}
+		e.Source = fmt.Sprintf("%s, sigma %.4g, dof %d; crossings per data packet and per ACK from the cni model (datapath.Path.NodeCrossings)", src, r.Sigma, r.DOF)
+		p.Costs = append(p.Costs, e)
 	}
 	if err := p.Validate(); err != nil {
 		return nil, err

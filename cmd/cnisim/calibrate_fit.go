@@ -11,7 +11,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/cnisim/cnisim/calibration/fit"
-	"github.com/cnisim/cnisim/models/cni"
 	"github.com/cnisim/cnisim/models/datapath"
 )
 
@@ -23,7 +22,7 @@ func runCalibrateFit(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("calibrate fit", calibrateFitSynopsis, stderr)
 	var file, stages, format, out string
 	var ghz float64
-	fs.StringVar(&file, "measurements", "", "measurements `FILE.csv` with columns plugin,mode,placement,mtu,throughput_mbps,cpp_total[,cpp_<stage>...] (required)")
+	fs.StringVar(&file, "measurements", "", "measurements `FILE.csv` with columns plugin,mode,placement,mtu,throughput_mbps,cpp_total[,acks_per_packet][,bytes_per_packet][,encrypt][,cpp_<stage>...] (required)")
 	fs.Float64Var(&ghz, "cpu-ghz", defaultFitGHz, "frequency the measurements were taken at, in GHz")
 	fs.StringVar(&stages, "stages", "", "fit only these stage kinds, as `LIST` like veth,vxlan (others crossed count 0 cycles)")
 	fs.StringVar(&format, "format", "table", "stdout format: table or json")
@@ -58,11 +57,11 @@ func runCalibrateFit(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("--measurements %v", err)
 	}
-	cross, err := fit.CrossingsFor(m.Rows, modelCrossings())
+	cfgs, err := fit.ConfigsFor(m.Rows, fit.ModelConfigs())
 	if err != nil {
 		return usagef("--measurements %s: %v", file, err)
 	}
-	res, err := fit.Fit(m.Rows, cross, opt)
+	res, err := fit.Fit(m.Rows, cfgs, opt)
 	var ue *fit.UnderdeterminedError
 	if errors.As(err, &ue) {
 		return usagef("--measurements %s: %v", file, err)
@@ -96,30 +95,6 @@ func runCalibrateFit(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// modelCrossings gives a row's crossings per packet from the CNI model on
-// the node the CPP was measured on (cni PerfCounts: the receiver node
-// inter-host, the one node intra-host), since a measured CPP is formula
-// III.1 on that node. Crossings do not depend on the MTU; an empty mode is
-// the plugin's default. Models are loaded once per plugin.
-func modelCrossings() fit.CrossingsFunc {
-	models := map[string]*cni.Model{}
-	return func(plugin, mode string, pl datapath.Placement, _ int) (fit.Counts, error) {
-		m, ok := models[plugin]
-		if !ok {
-			var err error
-			if m, err = cni.Load(plugin); err != nil {
-				return fit.Counts{}, err
-			}
-			models[plugin] = m
-		}
-		if mode == "" {
-			mode = m.DefaultMode
-		}
-		c, err := m.PerfCounts(mode, pl, cni.PathOptions{})
-		return fit.Counts(c), err
-	}
-}
-
 func parseStageList(s string) ([]datapath.Kind, error) {
 	var ks []datapath.Kind
 	for _, name := range strings.Split(s, ",") {
@@ -141,28 +116,37 @@ func parseStageList(s string) ([]datapath.Kind, error) {
 // writeFitTable prints the fitted costs with their standard errors, then
 // every row's residual (and its per-stage residuals) and the warnings.
 func writeFitTable(w io.Writer, m *fit.Measurements, res *fit.Result) error {
-	fmt.Fprintf(w, "measurements %s\ncrossings: cni model, measured node (receiver inter-host, the node intra-host)\n", m.Source())
+	fmt.Fprintf(w, "measurements %s\n", m.Source())
+	fmt.Fprintf(w, "model per row: sum over stages of cycles x (data + acks_per_packet x ACK crossings) + cycles/byte x bytes;\n"+
+		"crossings: cni model on the measured node (receiver inter-host, the node intra-host)\n")
 	fmt.Fprintf(w, "%d equations, %d degrees of freedom, RSS %.6g, sigma %.4g CPP\n\n", res.Equations, res.DOF, res.RSS, res.Sigma)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stage\tcycles/crossing\t± s.e.\t\t")
+	fmt.Fprintln(tw, "stage\tcycles/crossing\t± s.e.\tcycles/byte\t± s.e.\t\t")
 	for _, c := range res.Costs {
 		note := ""
 		if c.AtBound {
 			note = "at bound 0"
 		}
-		fmt.Fprintf(tw, "%s\t%.1f\t± %.1f\t%s\t\n", c.Stage, c.Cycles, c.StdErr, note)
+		perByte := "\t"
+		if b := c.PerByte; b != nil {
+			perByte = fmt.Sprintf("%.4g\t± %.2g", b.Cycles, b.StdErr)
+			if b.AtBound {
+				note = strings.TrimPrefix(note+", per byte at bound 0", ", ")
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%.1f\t± %.1f\t%s\t%s\t\n", c.Stage, c.Cycles, c.StdErr, perByte, note)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "line\tconfig\tmeasured\tfitted\tresidual\t")
+	fmt.Fprintln(tw, "line\tconfig\tacks/pkt\tbytes/pkt\tmeasured\tfitted\tresidual\t")
 	for _, r := range res.Rows {
-		fmt.Fprintf(tw, "%d\t%s\t%.1f\t%.1f\t%+.1f\t\n", r.Line, r.Config, r.Measured, r.Fitted, r.Residual)
+		fmt.Fprintf(tw, "%d\t%s\t%.3g\t%.0f\t%.1f\t%.1f\t%+.1f\t\n", r.Line, r.Config, r.AcksPerPacket, r.BytesPerPacket, r.Measured, r.Fitted, r.Residual)
 		for _, k := range datapath.Kinds() { // canonical order, not map order
 			if d, ok := r.StageResiduals[k.String()]; ok {
-				fmt.Fprintf(tw, "\t  cpp_%s\t\t\t%+.1f\t\n", k, d)
+				fmt.Fprintf(tw, "\t  cpp_%s\t\t\t\t\t%+.1f\t\n", k, d)
 			}
 		}
 	}

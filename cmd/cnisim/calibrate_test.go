@@ -376,7 +376,10 @@ func TestCalibratePerfRoundTripCLI(t *testing.T) {
 	}
 	leaf := map[datapath.Kind]string{datapath.Veth: "veth_xmit", datapath.Bridge: "br_forward", datapath.FIB: "fib_table_lookup",
 		datapath.IPForward: "ip_forward", datapath.Netfilter: "ipt_do_table", datapath.VXLAN: "vxlan_rcv",
-		datapath.TCP: "tcp_ack", datapath.SocketCopy: "_copy_to_iter", datapath.NIC: "virtnet_poll"}
+		datapath.TCP: "tcp_ack", datapath.SocketCopy: "_copy_to_iter", datapath.NIC: "virtnet_poll",
+		datapath.Netdev: "__netif_receive_skb_core", datapath.IPRcv: "ip_rcv", datapath.Neigh: "neigh_resolve_output",
+		datapath.Skb: "__alloc_skb", datapath.SoftirqEntry: "net_rx_action", datapath.Sched: "try_to_wake_up",
+		datapath.Syscall: "do_syscall_64"}
 	cost := map[datapath.Kind]float64{}
 	var script strings.Builder
 	total := 0.0

@@ -64,6 +64,10 @@ type TCP struct {
 	SynSchedule string `toml:"syn_schedule"` // exponential | linear4
 	Rmem        int    `toml:"rmem"`         // receive buffer limit, bytes (tcp_rmem max)
 	Wmem        int    `toml:"wmem"`         // send buffer limit, bytes (tcp_wmem max)
+	// AckEvery: the receiver sends a pure ACK per this many full-sized
+	// segments (2: Linux's __tcp_ack_snd_check; larger: GRO stretch ACKs,
+	// 1 / the ACKs per data packet measured on a real receiver).
+	AckEvery int `toml:"ack_every"`
 }
 
 // Calibration names the cost profile and per-stage overrides.
@@ -140,6 +144,9 @@ func Defaults() Scenario {
 			// the limits receive/send autotuning grows the buffers to.
 			Rmem: 6 << 20,
 			Wmem: 4 << 20,
+			// Linux tcp_input.c __tcp_ack_snd_check: ACK when more than
+			// one full frame is unacknowledged, i.e. every second segment.
+			AckEvery: 2,
 		},
 		Calibration: Calibration{Profile: "paper", Cycles: map[string]float64{}},
 		Workload: Workload{

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/models/tcp"
 )
 
 // MTU bounds: 576 is the minimum IPv4 datagram every host must accept
@@ -111,6 +112,7 @@ func (s *Scenario) validate() errList {
 	// 4096 is the minimum of tcp_rmem and tcp_wmem (ip-sysctl.rst).
 	c.intMin("tcp.rmem", int64(s.TCP.Rmem), 4096)
 	c.intMin("tcp.wmem", int64(s.TCP.Wmem), 4096)
+	c.intRange("tcp.ack_every", int64(s.TCP.AckEvery), 1, tcp.MaxAckEvery)
 
 	if strings.TrimSpace(s.Calibration.Profile) == "" {
 		c.fail("calibration.profile", "must name a built-in profile or a profile file")

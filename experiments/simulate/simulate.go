@@ -148,6 +148,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			Congestion:  sc.TCP.Congestion,
 			SynSchedule: sc.TCP.SynSchedule,
 			RcvBuf:      int64(sc.TCP.Rmem),
+			AckEvery:    sc.TCP.AckEvery,
 		},
 		Duration:    sim.FromDuration(sc.Duration),
 		Warmup:      sim.FromDuration(sc.Warmup),

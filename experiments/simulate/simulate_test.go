@@ -225,3 +225,20 @@ func TestVendorScenario(t *testing.T) {
 		}
 	}
 }
+
+// tcp.ack_every reaches the receiver: the receiving node's cycles per data
+// packet are D + A/N for N segments per ACK (A: one ACK's cycles there),
+// so cpp(1) - cpp(2) = 2 (cpp(2) - cpp(4)).
+func TestAckEveryScenario(t *testing.T) {
+	cpp := map[int]float64{}
+	for _, n := range []int{1, 2, 4} {
+		sc := scenarioFor("tcp_stream")
+		sc.Cluster.CPUJitter = 0
+		sc.TCP.AckEvery = n
+		cpp[n] = sample(t, sc, 0).Scalars[results.CPPTotal]
+	}
+	d12, d24 := cpp[1]-cpp[2], cpp[2]-cpp[4]
+	if !(d24 > 0) || math.Abs(d12-2*d24) > 0.02*d12 {
+		t.Errorf("cpp_total by ack_every %v: differences %g and %g, want a ratio of 2", cpp, d12, d24)
+	}
+}

@@ -64,7 +64,7 @@ func TestPathErrors(t *testing.T) {
 	if _, err := builtin(t, "host").Path("host", datapath.Inter, np, nil); err == nil {
 		t.Error("nil cost source accepted")
 	}
-	if _, err := builtin(t, "host").Path("host", datapath.Inter, np, emptyCosts{}); err == nil || !strings.Contains(err.Error(), "no cost for stage tcp") {
+	if _, err := builtin(t, "host").Path("host", datapath.Inter, np, emptyCosts{}); err == nil || !strings.Contains(err.Error(), "no cost for stage syscall") {
 		t.Errorf("empty profile: %v", err)
 	}
 }

@@ -207,8 +207,16 @@ func TestFullPerPacketWork(t *testing.T) {
 				t.Fatal(err)
 			}
 			first, last := p.Steps[0], p.Steps[len(p.Steps)-1]
-			if first.Kind != datapath.TCP || first.Side != datapath.Src || first.Context != datapath.Send {
-				t.Errorf("%s %s: first step %+v, want tcp on src in send", v.label, pl, first)
+			if first.Kind != datapath.Syscall || first.Side != datapath.Src || first.Context != datapath.Send {
+				t.Errorf("%s %s: first step %+v, want the send call (syscall) on src in send", v.label, pl, first)
+			}
+			for _, s := range p.Steps {
+				if s.Kind < datapath.Netdev { // the first of the paper's stages
+					if s.Kind != datapath.TCP || s.Side != datapath.Src || s.Context != datapath.Send {
+						t.Errorf("%s %s: first paper stage %+v, want tcp on src in send", v.label, pl, s)
+					}
+					break
+				}
 			}
 			if last.Kind != datapath.SocketCopy || last.Side != datapath.Dst || last.Context != datapath.Recv {
 				t.Errorf("%s %s: last step %+v, want socket_copy on dst in recv", v.label, pl, last)
@@ -241,9 +249,13 @@ func TestFullPerPacketWork(t *testing.T) {
 	}
 }
 
-// The host baseline has nothing but protocol and driver work.
+// The host baseline has nothing but protocol, driver and generic kernel
+// work (the generic kinds: syscalls, skbs, device dispatch, IP receive).
 func TestHostBaseline(t *testing.T) {
 	allowed := map[datapath.Kind]bool{datapath.TCP: true, datapath.SocketCopy: true, datapath.FIB: true, datapath.IPForward: true, datapath.NIC: true}
+	for _, k := range datapath.Kinds() {
+		allowed[k] = allowed[k] || k >= datapath.Netdev
+	}
 	for _, pl := range []datapath.Placement{datapath.Intra, datapath.Inter} {
 		p, err := builtin(t, "host").Graph("host", pl, PathOptions{})
 		if err != nil {

@@ -38,7 +38,19 @@ type Options struct {
 	DelAck     sim.Time // 40 ms (Linux TCP_DELACK_MIN)
 	QuickAcks  int      // segments ACKed at once at the start (Linux TCP_MAX_QUICKACKS 16)
 	SynAckRetr int      // tcp_synack_retries (Linux 5)
+	// AckEvery is the receiver's ACK policy: a pure ACK once this many
+	// full-sized segments are unacknowledged (else after DelAck). Linux's
+	// __tcp_ack_snd_check ACKs "more than one full frame", so 2; a receiver
+	// with GRO sends stretch ACKs, one per super-packet or per several
+	// (a measured ratio of ACKs to data packets r gives AckEvery = 1/r).
+	AckEvery int
 }
+
+// MaxAckEvery bounds Options.AckEvery: a 64 KiB GRO super-packet holds at
+// most 45 segments of 1448 bytes and a stretch ACK may cover a few of them;
+// beyond 1024 segments (1.4 MB at MTU 1500) the delayed-ACK timer, not the
+// policy, would pace a flow.
+const MaxAckEvery = 1024
 
 // Defaults fills zero fields with Linux's values.
 func (o Options) Defaults() Options {
@@ -78,6 +90,9 @@ func (o Options) Defaults() Options {
 	if o.SynAckRetr == 0 {
 		o.SynAckRetr = 5
 	}
+	if o.AckEvery == 0 {
+		o.AckEvery = 2
+	}
 	return o
 }
 
@@ -96,6 +111,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("tcp.rcvbuf = %d: must be >= 4096 bytes", o.RcvBuf)
 	case o.TSQBytes < 0:
 		return fmt.Errorf("tcp.tsq_bytes = %d: must be >= 0", o.TSQBytes)
+	case o.AckEvery < 1 || o.AckEvery > MaxAckEvery:
+		return fmt.Errorf("tcp.ack_every = %d: must be in [1, %d] (full-sized segments per delayed ACK)", o.AckEvery, MaxAckEvery)
 	case o.MinRTO <= 0 || o.MaxRTO < o.MinRTO || o.InitRTO <= 0:
 		return fmt.Errorf("tcp rto bounds: need 0 < min_rto <= max_rto and init_rto > 0")
 	}

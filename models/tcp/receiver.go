@@ -8,8 +8,9 @@ import (
 // onData processes a segment's payload (or a window probe). In-order data
 // is copied to the application on its core (the route's Recv-context
 // steps); out-of-order data is kept and ACKed at once with a duplicate
-// ACK (RFC 5681 4.2); in-order data is ACKed every second full-size
-// segment, at once during quick-ack, else after the delayed-ACK timer. A
+// ACK (RFC 5681 4.2); in-order data is ACKed every Options.AckEvery
+// full-size segments (2, as Linux), at once during quick-ack, else after
+// the delayed-ACK timer. A
 // segment batched behind the head of a GSO or GRO super-packet (offloads)
 // is ACKed once the super-packet's last segment has been processed, as
 // Linux ACKs a super-packet as a whole: the ACK waits for the time its
@@ -59,7 +60,7 @@ func (ep *Endpoint) onData(h *network.Header, in *network.Route, at sim.Time, ba
 			ep.sendAck(at, ep.ackCore)
 		case batched:
 			ep.superAck.Set(at)
-		case ep.rcvNxt-ep.rcvWup > ep.mss: // more than one full segment unACKed (Linux __tcp_ack_snd_check)
+		case ep.rcvNxt-ep.rcvWup > int64(ep.opt.AckEvery-1)*ep.mss: // AckEvery full segments unACKed (Linux __tcp_ack_snd_check: 2)
 			ep.sendAck(at, ep.ackCore)
 		default:
 			if !ep.delack.Armed() {
