@@ -119,7 +119,7 @@ func analyseCPP(d *Data, cs []config, fig, slug, where string) (*Output, []Row, 
 		return nil, nil, err
 	}
 	desc := runDesc(d.Runs[0])
-	f, err := figure("fig"+fig+"-cpp-"+slug, fmt.Sprintf("Fig. %s: CPU cycles per packet by stage, %s, stacked; the bar's height is the total.", fig, where),
+	f, err := d.figure("fig"+fig+"-cpp-"+slug, fmt.Sprintf("Fig. %s: CPU cycles per packet by stage, %s, stacked; the bar's height is the total.", fig, where),
 		cppStacked(fmt.Sprintf("Fig. %s CPP by stage, %s TCP stream (simulated, %s)", fig, where, desc), cs, rs))
 	if err != nil {
 		return nil, nil, err
@@ -235,7 +235,7 @@ func analyseFig6(d *Data) (*Output, error) {
 	}
 	m, ci := means(rs, results.FIBPer100kPackets, 1)
 	desc := runDesc(d.Runs[0])
-	f, err := figure("fig6-fib-lookups", "Fig. 6: FIB lookups on both nodes per 100,000 data packets of an inter-host TCP stream.",
+	f, err := d.figure("fig6-fib-lookups", "Fig. 6: FIB lookups on both nodes per 100,000 data packets of an inter-host TCP stream.",
 		plots.Bars{Title: fmt.Sprintf("Fig. 6 FIB lookups, inter-host TCP stream (simulated, %s)", desc),
 			YLabel: "FIB lookups per 100,000 packets", Categories: labels(cs), Series: []plots.Series{{Mean: m, CI95: ci}}})
 	if err != nil {

@@ -50,11 +50,12 @@ func analyseEncryption(d *Data) (*Output, error) {
 		dr, _ := r.Stat(results.Drops)
 		cats = append(cats, c.label)
 		tput.Mean, tput.CI95 = append(tput.Mean, st.Mean/1000), append(tput.CI95, st.CI95/1000)
+		tput.Max = append(tput.Max, gbpsBound(r))
 		cpp.Mean, cpp.CI95 = append(cpp.Mean, cp.Mean), append(cpp.CI95, cp.CI95)
 		t.Rows = append(t.Rows, []string{c.label, pm(st, 1), pm(cp, 1), pm(re, 1), pm(dr, 1)})
 		vals[c.mtu] = st.Mean
 	}
-	f, err := panels("encryption-mtu", "Weave's encrypted overlay: throughput (top) and cycles per packet (bottom) with a pod MTU too large for VXLAN + ESP, exact, and the vendor's setting.",
+	f, err := d.panels("encryption-mtu", "Weave's encrypted overlay: throughput (top) and cycles per packet (bottom) with a pod MTU too large for VXLAN + ESP, exact, and the vendor's setting.",
 		plots.Bars{Title: fmt.Sprintf("Weave encrypted overlay, TCP inter-host (simulated, %s)", runDesc(d.Runs[0])), YLabel: "throughput (Gbit/s)", Categories: cats, Series: []plots.Series{tput}},
 		plots.Bars{Title: "cycles per packet, receiving node", YLabel: "CPU cycles per packet", Categories: cats, Series: []plots.Series{cpp}})
 	if err != nil {

@@ -85,7 +85,7 @@ func analyseFig3(d *Data) (*Output, error) {
 		p                    *fig3Panel
 	}{{"fig3-intra", "intra-host", "abc", intra, pi}, {"fig3-inter", "inter-host", "def", inter, pe}} {
 		cat := labels(s.cs)
-		bars := func(letter, what, ylabel string, m, ci []float64) plots.Bars {
+		bars := func(letter, what, ylabel string, m, ci, bound []float64) plots.Bars {
 			desc := rdesc
 			if letter == s.letters[0:1] {
 				desc = sdesc
@@ -94,13 +94,13 @@ func analyseFig3(d *Data) (*Output, error) {
 				Title:      fmt.Sprintf("Fig. 3(%s) %s %s (simulated, %s)", letter, s.where, what, desc),
 				YLabel:     ylabel,
 				Categories: cat,
-				Series:     []plots.Series{{Mean: m, CI95: ci}},
+				Series:     []plots.Series{{Mean: m, CI95: ci, Max: bound}},
 			}
 		}
-		f, err := panels(s.name, fmt.Sprintf("Fig. 3 %s: netperf TCP_STREAM throughput, TCP_RR and UDP_RR latency per CNI; whiskers are 95%% CIs.", s.where),
-			bars(s.letters[0:1], "TCP throughput", "throughput (Gbit/s)", s.p.tputM, s.p.tputCI),
-			bars(s.letters[1:2], "TCP_RR latency", "latency (µs)", s.p.tcpM, s.p.tcpCI),
-			bars(s.letters[2:3], "UDP_RR latency", "latency (µs)", s.p.udpM, s.p.udpCI))
+		f, err := d.panels(s.name, fmt.Sprintf("Fig. 3 %s: netperf TCP_STREAM throughput, TCP_RR and UDP_RR latency per CNI.", s.where),
+			bars(s.letters[0:1], "TCP throughput", "throughput (Gbit/s)", s.p.tputM, s.p.tputCI, bounds(s.p.tput)),
+			bars(s.letters[1:2], "TCP_RR latency", "latency (µs)", s.p.tcpM, s.p.tcpCI, nil),
+			bars(s.letters[2:3], "UDP_RR latency", "latency (µs)", s.p.udpM, s.p.udpCI, nil))
 		if err != nil {
 			return nil, err
 		}

@@ -48,7 +48,7 @@ func analyseFig7(d *Data) (*Output, error) {
 		m, ci, share = append(m, st.Mean), append(ci, st.CI95), append(share, sh.Mean)
 		t.Rows = append(t.Rows, []string{displayName(p), pm(st, 1), num(st.P50), num(st.P90), num(st.P99), num(100*sh.Mean) + "%"})
 	}
-	fa, err := figure("fig7a-launch-time", "Fig. 7(a): mean pod launch time per CNI, 95% CI whiskers.",
+	fa, err := d.figure("fig7a-launch-time", "Fig. 7(a): mean pod launch time per CNI.",
 		plots.Bars{Title: fmt.Sprintf("Fig. 7(a) pod launch time (simulated, %s per CNI)", desc), YLabel: "launch time (s)",
 			Categories: cats, Series: []plots.Series{{Mean: m, CI95: ci}}})
 	if err != nil {
@@ -88,7 +88,7 @@ func analyseFig7(d *Data) (*Output, error) {
 	}
 	out := &Output{Tables: []report.Table{t, bt}, Figures: []Figure{fa}}
 	if len(st.Layers) > 0 && len(st.Layers) <= plots.MaxSeries {
-		fb, err := figure("fig7b-launch-breakdown", "Fig. 7(b): where the launch time goes, per CNI; the network set-up (CNI) stages are a small slice.", st)
+		fb, err := d.figure("fig7b-launch-breakdown", "Fig. 7(b): where the launch time goes, per CNI; the network set-up (CNI) stages are a small slice.", st)
 		if err != nil {
 			return nil, err
 		}

@@ -77,6 +77,7 @@ func analyseOffloads(d *Data) (*Output, error) {
 					cp, _ := r.Stat(results.CPPTotal)
 					x := toFloat(l)
 					ts.X, ts.Y, ts.CI95 = append(ts.X, x), append(ts.Y, st.Mean/1000), append(ts.CI95, st.CI95/1000)
+					ts.Max = append(ts.Max, gbpsBound(r))
 					addPoint(&cs, x, cp.Mean, cp.CI95)
 					onOff := "off"
 					if on {
@@ -94,11 +95,11 @@ func analyseOffloads(d *Data) (*Output, error) {
 				fastT[1] > fastT[0] && fastC[1] < fastC[0]))
 		}
 	}
-	f1, err := figure("offloads-throughput", "One stream's throughput against link rate, offloads off and on (log x axis).", tput)
+	f1, err := d.figure("offloads-throughput", "One stream's throughput against link rate, offloads off and on (log x axis).", tput)
 	if err != nil {
 		return nil, err
 	}
-	f2, err := figure("offloads-cpp", "The receiving node's cycles per data packet, offloads off and on: super-packets pay the per-packet stages once.", cpp)
+	f2, err := d.figure("offloads-cpp", "The receiving node's cycles per data packet, offloads off and on: super-packets pay the per-packet stages once.", cpp)
 	if err != nil {
 		return nil, err
 	}
