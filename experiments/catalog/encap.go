@@ -43,6 +43,7 @@ func analyseEncap(d *Data) (*Output, error) {
 		}
 		links := axisValues(run, "cluster.link_gbps")
 		last := map[string]float64{}
+		lastS := map[string]results.Stat{}
 		for _, mode := range []string{m.encap, m.direct} {
 			if mode == "" {
 				continue
@@ -68,13 +69,15 @@ func analyseEncap(d *Data) (*Output, error) {
 				addPoint(&cs, x, per, 0)
 				t.Rows = append(t.Rows, []string{displayName(m.plugin), mode + " (" + kind + ")", num(x), pm(st, 1e-3), pm(c, 1), num(per), pm(cpp, 1)})
 				last[kind] = per
+				lastS[kind] = ratio(c, scaled(st, 1e-3))
 			}
 			tput.Series, cost.Series = append(tput.Series, ts), append(cost.Series, nonEmpty(cs))
 		}
 		if m.direct != "" {
 			out.Checks = append(out.Checks, ordering(displayName(m.plugin)+": native cheaper than overlay in cores per Gbit/s at the fastest link",
-				"paper §III.C summary", "a native routing datapath is cheaper than an overlay",
-				fmt.Sprintf("%s vs %s", num(last["native"]), num(last["overlay"])), last["native"] < last["overlay"]))
+				paperSrc("III.C, summary"), "a native routing datapath is cheaper than an overlay",
+				fmt.Sprintf("%s vs %s", num(last["native"]), num(last["overlay"])), last["native"] < last["overlay"],
+				apart(one(lastS["overlay"]), one(lastS["native"]))))
 		}
 	}
 	f1, err := d.figure("encap-throughput", "Throughput against link rate for each plugin's overlay and native modes (log x axis).", tput)

@@ -123,8 +123,9 @@ func analysePolicy(d *Data) (*Output, error) {
 	}
 	// The rules guard the server pod: the receiving node walks them once
 	// per data packet; the ACKs it sends back do not walk them.
-	out.Checks = append(out.Checks, number("netfilter cycles per data packet per rule (receiving node, slope over the first step)",
-		"DESIGN §2: ~20 ns per non-matching iptables rule x 2.4 GHz = 48 cycles per walk, one walk per data packet (the server pod's ingress rules; its ACKs do not walk them), derived", 48, " cycles", slope))
+	// The paper profile's iptables rule cost is this 20 ns: an echo.
+	out.Checks = append(out.Checks, echo(number("netfilter cycles per data packet per rule (receiving node, slope over the first step)",
+		"calibration profile paper ([[rule_cost]] iptables: ~20 ns per non-matching rule, second-hand public kube-proxy measurements, not a seed document) x 2.4 GHz = 48 cycles per walk, one walk per data packet (the server pod's ingress rules; its ACKs do not walk them), derived", 48, " cycles", slope)))
 	out.Notes = append(out.Notes, "The slope counts every rule walk on the receiving node: one per data packet toward the server pod; the ACKs going back walk none.")
 	return out, nil
 }
