@@ -103,4 +103,3 @@ func TestCompletionZshFish(t *testing.T) {
 		t.Errorf("completion: exit %d: %s", code, stderr)
 	}
 }
-
