@@ -178,11 +178,15 @@ func without(ss []results.Stat, idx ...int) []results.Stat {
 	return out
 }
 
-// at returns the entries of ss at the given indices.
+// at returns the entries of ss at the given indices; an index out of
+// range (a label argmax/argmin did not find: -1) is skipped, leaving the
+// side short, so the ordering is not resolved rather than a panic.
 func at(ss []results.Stat, idx ...int) []results.Stat {
-	out := make([]results.Stat, len(idx))
-	for i, j := range idx {
-		out[i] = ss[j]
+	var out []results.Stat
+	for _, j := range idx {
+		if j >= 0 && j < len(ss) {
+			out = append(out, ss[j])
+		}
 	}
 	return out
 }

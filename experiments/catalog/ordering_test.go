@@ -61,3 +61,18 @@ func TestKinds(t *testing.T) {
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-12*math.Max(1, math.Abs(b)) }
+
+// Labels not found (-1, when every value is NaN) leave a side empty: not
+// resolved, never a panic.
+func TestOrderingMissingLabel(t *testing.T) {
+	ss := []results.Stat{{Mean: 1, N: 3}, {Mean: 2, N: 3}}
+	if s := apart(without(ss, -1, -1), at(ss, -1, -1)); s.resolved {
+		t.Errorf("empty side resolved: %+v", s)
+	}
+	if s := top(ss, -1); s.resolved {
+		t.Errorf("top(-1) resolved")
+	}
+	if got := at(ss, 5, 1, -1); len(got) != 1 || got[0].Mean != 2 {
+		t.Errorf("at = %+v", got)
+	}
+}
