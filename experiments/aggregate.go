@@ -114,7 +114,10 @@ func scalarStat(vals []float64) results.Stat {
 }
 
 // distStat: the interval over per-replication means (independent), the
-// quantiles over all samples pooled.
+// quantiles over all samples pooled. A distribution of one sample per
+// replication (a stream's mean RTT) has no quantiles: they
+// would be quantiles of replication means (p90 = p99 with three), not of
+// the samples the README promises.
 func distStat(per [][]float64) results.Stat {
 	means := make([]float64, len(per))
 	var pooled []float64
@@ -127,7 +130,7 @@ func distStat(per [][]float64) results.Stat {
 		pooled = append(pooled, d...)
 	}
 	st := scalarStat(means)
-	if len(pooled) > 0 {
+	if len(pooled) > len(per) {
 		slices.Sort(pooled)
 		st.Quantiles = true
 		st.P50 = sim.Quantile(0.50, pooled)

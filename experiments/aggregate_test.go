@@ -88,3 +88,22 @@ func TestAbsentMetricsAbsent(t *testing.T) {
 		t.Errorf("metrics %+v, want only pod_launch_s", ms)
 	}
 }
+
+// A distribution of one sample per replication (tcp_stream's rtt_us: the
+// mean smoothed RTT of each replication) gets mean and interval but no
+// quantiles: p50/p90/p99 of three replication means would pass for
+// quantiles of pooled samples (and p90 = p99), which they are not.
+func TestOneSamplePerReplicationNoQuantiles(t *testing.T) {
+	p := onePoint(t)
+	var urs []experiments.UnitResult
+	for rep, v := range []float64{10, 20, 30} {
+		var s experiments.Sample
+		s.Observe(results.RTTMicros, v)
+		urs = append(urs, experiments.UnitResult{Unit: experiments.Unit{Point: 0, Rep: rep}, Sample: s})
+	}
+	r := experiments.Aggregate(p, urs, "v")
+	st := r.Points[0].Metrics[0].Stat
+	if st.Quantiles || !near(st.Mean, 20) || !near(st.StdDev, 10) || st.N != 3 {
+		t.Errorf("rtt %+v, want mean 20, stddev 10, n 3 and no quantiles", st)
+	}
+}

@@ -2,6 +2,8 @@ package plots
 
 import (
 	"fmt"
+	"image/color"
+	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -20,17 +22,22 @@ type Bars struct {
 }
 
 // Series is one bar per category: Mean[i] for Categories[i] and, if CI95 is not
-// nil, the half-width of its 95% confidence interval.
+// nil, the half-width of its 95% confidence interval. A NaN mean is a bar that
+// does not exist (a mode the plugin lacks): nothing is drawn there, not a
+// zero-height bar. Max, if not nil, is each bar's physical upper bound (a
+// link's goodput bound; 0: none), where whiskers are cut and marked.
 type Series struct {
 	Name string // legend entry; may be empty when it is the only series
 	Mean []float64
 	CI95 []float64 // nil: no whiskers
+	Max  []float64 // nil: no upper bound
 }
 
 // groupWidth is the share of a category's slot taken by its group of bars.
 const groupWidth = 0.8
 
-// Figure validates b and draws it.
+// Figure validates b and draws it. With several series each bar also carries
+// its series' marker on top, so the series are told apart without colour.
 func (b Bars) Figure() (*Figure, error) {
 	ck := checker{"Bars", b.Title}
 	if err := ck.header(b.YLabel); err != nil {
@@ -49,11 +56,16 @@ func (b Bars) Figure() (*Figure, error) {
 	n := len(b.Categories)
 	for i, s := range b.Series {
 		where := fmt.Sprintf("series %d %q", i, s.Name)
-		if err := ck.finite(where, "Mean", s.Mean, n, false); err != nil {
+		if err := ck.present(where, "Mean", s.Mean, n); err != nil {
 			return nil, err
 		}
 		if s.CI95 != nil {
 			if err := ck.finite(where, "CI95", s.CI95, n, true); err != nil {
+				return nil, err
+			}
+		}
+		if s.Max != nil {
+			if err := ck.finite(where, "Max", s.Max, n, true); err != nil {
 				return nil, err
 			}
 		}
@@ -65,38 +77,62 @@ func (b Bars) Figure() (*Figure, error) {
 		leg = newLegend()
 	}
 	offs, w := barOffsets(len(b.Series))
+	clipped := false
 	for j, s := range b.Series {
 		// Bars and whiskers share their x position in data units (XMin), not a
-		// canvas offset, which YErrorBars lacks.
+		// canvas offset, which YErrorBars lacks. One chart per bar, so an
+		// absent bar is simply not there.
 		x0 := offs[j]
-		bc, err := plotter.NewBarChart(plotter.Values(s.Mean), 1)
-		if err != nil {
-			return nil, ck.errorf("series %q: %v", s.Name, err)
+		var thumb *plotter.BarChart
+		var tops plotter.XYs
+		for i, m := range s.Mean {
+			if math.IsNaN(m) {
+				continue
+			}
+			bc, err := plotter.NewBarChart(plotter.Values{m}, 1)
+			if err != nil {
+				return nil, ck.errorf("series %q: %v", s.Name, err)
+			}
+			bc.XMin = x0 + float64(i)
+			bc.Color = Color(j)
+			bc.LineStyle.Width = vg.Points(0.5)
+			p.Add(slotBars{bc, 0.92 * w})
+			thumb = bc
+			tops = append(tops, plotter.XY{X: bc.XMin, Y: m})
 		}
-		bc.XMin = x0
-		bc.Color = Color(j)
-		bc.LineStyle.Width = vg.Points(0.5)
-		p.Add(slotBars{bc, 0.92 * w})
+		var marks *plotter.Scatter
+		if len(b.Series) > 1 && len(tops) > 0 {
+			sc, err := plotter.NewScatter(tops)
+			if err != nil {
+				return nil, ck.errorf("series %q: %v", s.Name, err)
+			}
+			sc.Shape, sc.Color, sc.Radius = glyph(j), color.Black, vg.Points(2.5)
+			p.Add(sc)
+			marks = sc
+		}
 		if s.CI95 != nil {
 			x := make([]float64, n)
 			for i := range x {
 				x[i] = x0 + float64(i)
 			}
-			eb, err := whiskers(x, s.Mean, s.CI95)
-			if err != nil {
-				return nil, ck.errorf("series %q: %v", s.Name, err)
-			}
-			eb.LineStyle.Width = vg.Points(1)
+			eb, cut := newWhiskers(x, s.Mean, s.CI95, s.Max, color.Black)
+			clipped = clipped || cut
 			p.Add(eb)
 		}
-		if leg != nil {
-			leg.Add(s.Name, bc)
+		if leg != nil && thumb != nil {
+			if marks != nil {
+				leg.Add(s.Name, thumb, marks)
+			} else {
+				leg.Add(s.Name, thumb)
+			}
 		}
 	}
 	leg = legendOrNil(leg)
 	nominalX(p, b.Categories, plotWidth(leg))
 	fromZero(p)
-	return newFigure(leg, p), nil
+	f := newFigure(leg, p)
+	f.Clipped = clipped
+	return f, nil
 }
 
 // barOffsets returns the centre of each of n grouped bars relative to its
@@ -109,15 +145,6 @@ func barOffsets(n int) (offs []float64, w float64) {
 	}
 	return offs, w
 }
-
-type errPoint struct{ x, y, ci float64 }
-
-// errPoints implements plotter.XYer and plotter.YErrorer with symmetric errors.
-type errPoints []errPoint
-
-func (e errPoints) Len() int                        { return len(e) }
-func (e errPoints) XY(i int) (float64, float64)     { return e[i].x, e[i].y }
-func (e errPoints) YError(i int) (float64, float64) { return e[i].ci, e[i].ci }
 
 // slotBars draws a bar chart whose bar width is given in data units, so grouped
 // bars fill their category's slot whatever the figure size.

@@ -47,7 +47,7 @@ func (c CDF) Figure() (*Figure, error) {
 	}
 	p := newPlot(c.Title, c.XLabel, "fraction of samples ≤ x")
 	leg := newLegend()
-	if err := addSeries(p, leg, ck, ls, 0, c.LogX, false, true); err != nil {
+	if _, err := addSeries(p, leg, ck, ls, 0, c.LogX, false, true); err != nil {
 		return nil, err
 	}
 	p.Y.Min, p.Y.Max = 0, 1

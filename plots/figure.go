@@ -23,6 +23,9 @@ type Figure struct {
 	Legend        *plot.Legend // nil: no legend
 	Width, Height vg.Length
 	DPI           int // resolution of raster formats
+	// Clipped is set when a whisker was cut at its quantity's physical
+	// range (marked with an arrowhead); a caption should then carry ClipNote.
+	Clipped bool
 }
 
 // newFigure returns a figure of the default size holding ps.

@@ -1,5 +1,7 @@
 package plots
 
+import "math"
+
 // Small fixed inputs shaped like the paper's figures. The numbers are
 // illustrative test fixtures, not results.
 
@@ -86,6 +88,38 @@ func latencyCDF() CDF {
 		Series: []Samples{
 			{Name: "flannel", Values: []float64{31, 29, 35, 30, 33, 40, 30, 32}},
 			{Name: "cilium", Values: []float64{27, 26, 30, 28, 27, 35, 26, 29}},
+		},
+	}
+}
+
+// encapLines is whatif-encap-vs-direct at two replications: intervals wider
+// than the data, cut at 0 and at each link rate's goodput bound.
+func encapLines() Lines {
+	bound := []float64{9.49, 23.7, 94.9}
+	return Lines{
+		Title:  "Overlay vs native, 4 TCP streams, clipped whiskers (fixture)",
+		XLabel: "link rate (Gbit/s)",
+		YLabel: "throughput (Gbit/s)",
+		LogX:   true,
+		Series: []LineSeries{
+			{Name: "flannel vxlan", X: []float64{10, 25, 100}, Y: []float64{9.1, 21, 30}, CI95: []float64{0.5, 12, 53}, Max: bound},
+			{Name: "flannel host-gw", X: []float64{10, 25, 100}, Y: []float64{9.4, 23, 55}, CI95: []float64{0.1, 3, 107}, Max: bound},
+			{Name: "calico ipip", X: []float64{10, 25, 100}, Y: []float64{9.2, 22, 35}, CI95: []float64{0.2, 2, 20}, Max: bound},
+		},
+	}
+}
+
+// absentBars has modes a plugin lacks (NaN: no bar) and a whisker cut at
+// the 10 Gbit/s link's goodput bound.
+func absentBars() Bars {
+	nan := math.NaN()
+	return Bars{
+		Title:      "TCP at MTU 9000, absent modes and clipped whiskers (fixture)",
+		YLabel:     "throughput (Gbit/s)",
+		Categories: []string{"flannel", "weave", "calico", "host (no CNI)"},
+		Series: []Series{
+			{Name: "encapsulation", Mean: []float64{9.6, 9.5, 9.7, nan}, CI95: []float64{0.1, 0.8, 0.1, 0}, Max: []float64{9.9, 9.9, 9.9, 9.9}},
+			{Name: "direct routing", Mean: []float64{9.8, nan, 9.8, 9.9}, CI95: []float64{0.05, 0, 0.05, 0.02}},
 		},
 	}
 }

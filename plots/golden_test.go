@@ -34,6 +34,8 @@ func TestGolden(t *testing.T) {
 		{"lines_logx", linkLines()},
 		{"timeseries", asyncTimeSeries()},
 		{"cdf", latencyCDF()},
+		{"lines_clipped", encapLines()},
+		{"bars_absent_clipped", absentBars()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fig, err := tc.spec.Figure()

@@ -19,11 +19,14 @@ type Lines struct {
 }
 
 // LineSeries is one line: points (X[i], Y[i]) in increasing X, and if CI95 is
-// not nil the half-width of each point's 95% confidence interval.
+// not nil the half-width of each point's 95% confidence interval. Max, if not
+// nil, is each point's physical upper bound (the link's goodput bound at that
+// link rate; 0: none), where whiskers are cut and marked.
 type LineSeries struct {
 	Name string
 	X, Y []float64
 	CI95 []float64
+	Max  []float64
 }
 
 // Figure validates l and draws it.
@@ -37,30 +40,47 @@ func (l Lines) Figure() (*Figure, error) {
 	}
 	p := newPlot(l.Title, l.XLabel, l.YLabel)
 	leg := newLegend()
-	if err := addSeries(p, leg, ck, l.Series, 0, l.LogX, true, false); err != nil {
+	clipped, err := addSeries(p, leg, ck, l.Series, 0, l.LogX, true, false)
+	if err != nil {
 		return nil, err
 	}
 	if l.LogX {
 		logX(p)
 	}
-	return newFigure(legendOrNil(leg), p), nil
+	leg = legendOrNil(leg)
+	var xs []float64
+	for _, s := range l.Series {
+		xs = append(xs, s.X...)
+	}
+	dataTicks(p, xs, l.LogX, plotWidth(leg))
+	f := newFigure(leg, p)
+	f.Clipped = clipped
+	return f, nil
 }
 
 // addSeries validates ss and adds them to p as lines (with point glyphs if
 // points, as steps if step) and CI whiskers, coloured from palette index
-// first on, and adds the named ones to leg.
-func addSeries(p *plot.Plot, leg *plot.Legend, ck checker, ss []LineSeries, first int, logX, points, step bool) error {
+// first on and dashed by series (so overlapping lines and greyscale prints
+// still tell them apart), and adds the named ones to leg. It reports
+// whether a whisker was cut at its physical range.
+func addSeries(p *plot.Plot, leg *plot.Legend, ck checker, ss []LineSeries, first int, logX, points, step bool) (bool, error) {
 	names := make([]string, len(ss))
 	for i, s := range ss {
 		names[i] = s.Name
 	}
 	if err := ck.names("Series", names); err != nil {
-		return err
+		return false, err
 	}
+	clipped := false
 	for i, s := range ss {
 		where := fmt.Sprintf("series %d %q", i, s.Name)
 		if err := ck.xy(where, s.X, s.Y, s.CI95, logX); err != nil {
-			return err
+			return false, err
+		}
+		if s.Max != nil {
+			if err := ck.finite(where, "Max", s.Max, len(s.X), true); err != nil {
+				return false, err
+			}
 		}
 		xys := make(plotter.XYs, len(s.X))
 		for k := range s.X {
@@ -68,10 +88,11 @@ func addSeries(p *plot.Plot, leg *plot.Legend, ck checker, ss []LineSeries, firs
 		}
 		ln, err := plotter.NewLine(xys)
 		if err != nil {
-			return ck.errorf("%s: %v", where, err)
+			return false, ck.errorf("%s: %v", where, err)
 		}
 		ln.Color = Color(first + i)
 		ln.Width = vg.Points(1.5)
+		ln.Dashes = dashes(i)
 		if step {
 			ln.StepStyle = plotter.PostStep
 		}
@@ -80,7 +101,7 @@ func addSeries(p *plot.Plot, leg *plot.Legend, ck checker, ss []LineSeries, firs
 		if points {
 			sc, err := plotter.NewScatter(xys)
 			if err != nil {
-				return ck.errorf("%s: %v", where, err)
+				return false, ck.errorf("%s: %v", where, err)
 			}
 			sc.Color = Color(first + i)
 			sc.Shape = glyph(i)
@@ -89,32 +110,16 @@ func addSeries(p *plot.Plot, leg *plot.Legend, ck checker, ss []LineSeries, firs
 			thumbs = append(thumbs, sc)
 		}
 		if s.CI95 != nil {
-			eb, err := whiskers(s.X, s.Y, s.CI95)
-			if err != nil {
-				return ck.errorf("%s: %v", where, err)
-			}
-			eb.Color = Color(first + i)
+			eb, cut := newWhiskers(s.X, s.Y, s.CI95, s.Max, Color(first+i))
+			eb.dx = vg.Points(2.5 * (float64(i) - float64(len(ss)-1)/2))
+			clipped = clipped || cut
 			p.Add(eb)
 		}
 		if s.Name != "" {
 			leg.Add(s.Name, thumbs...)
 		}
 	}
-	return nil
-}
-
-// whiskers returns symmetric 95% CI error bars at (x[i], y[i]).
-func whiskers(x, y, ci []float64) (*plotter.YErrorBars, error) {
-	pts := make(errPoints, len(x))
-	for i := range x {
-		pts[i] = errPoint{x[i], y[i], ci[i]}
-	}
-	eb, err := plotter.NewYErrorBars(pts)
-	if err != nil {
-		return nil, err
-	}
-	eb.CapWidth = vg.Points(4)
-	return eb, nil
+	return clipped, nil
 }
 
 // logX switches p's x axis to a log scale with ticks at powers of ten.

@@ -95,3 +95,15 @@ func nominalX(p *plot.Plot, names []string, w vg.Length) {
 		p.X.Tick.Label.YAlign = draw.YTop
 	}
 }
+
+// dashPatterns are the line styles of series, cycled with the colours and
+// glyphs: solid, dashed, dotted, dash-dot, long dash.
+var dashPatterns = [...][]vg.Length{
+	nil,
+	{vg.Points(6), vg.Points(3)},
+	{vg.Points(1.5), vg.Points(2.5)},
+	{vg.Points(6), vg.Points(2.5), vg.Points(1.5), vg.Points(2.5)},
+	{vg.Points(10), vg.Points(4)},
+}
+
+func dashes(i int) []vg.Length { return dashPatterns[i%len(dashPatterns)] }

@@ -54,7 +54,7 @@ func (t TimeSeries) Figure() (*Figure, error) {
 		}
 		p := newPlot(title, xlabel, pn.YLabel)
 		pck := checker{"TimeSeries", fmt.Sprintf("%s\" panel %d \"%s", t.Title, i, pn.YLabel)}
-		if err := addSeries(p, leg, pck, pn.Series, first, false, false, pn.Step); err != nil {
+		if _, err := addSeries(p, leg, pck, pn.Series, first, false, false, pn.Step); err != nil {
 			return nil, err
 		}
 		first += len(pn.Series)

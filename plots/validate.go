@@ -110,3 +110,17 @@ func (c checker) xy(where string, x, y, ci []float64, logX bool) error {
 	}
 	return nil
 }
+
+// present checks a bar series' means: n values, finite or NaN (an absent
+// bar), never infinite.
+func (c checker) present(where, field string, vs []float64, n int) error {
+	if len(vs) != n {
+		return c.errorf("%s: len(%s) = %d, want %d", where, field, len(vs), n)
+	}
+	for i, v := range vs {
+		if math.IsInf(v, 0) {
+			return c.errorf("%s: %s[%d] is %v; values must be finite (NaN: no bar)", where, field, i, v)
+		}
+	}
+	return nil
+}

@@ -28,7 +28,7 @@ func TestRejectsBadInput(t *testing.T) {
 		{"bars no series", bars(func(b *Bars) { b.Series = nil }), "no Series"},
 		{"bars short mean", bars(func(b *Bars) { b.Series[0].Mean = b.Series[0].Mean[:5] }), "len(Mean) = 5, want 6"},
 		{"bars long ci", bars(func(b *Bars) { b.Series[1].CI95 = append(b.Series[1].CI95, 1) }), "len(CI95) = 7, want 6"},
-		{"bars NaN mean", bars(func(b *Bars) { b.Series[0].Mean[2] = nan }), "Mean[2] is NaN"},
+		{"bars Inf mean", bars(func(b *Bars) { b.Series[0].Mean[2] = inf }), "Mean[2] is +Inf; values must be finite (NaN: no bar)"},
 		{"bars Inf ci", bars(func(b *Bars) { b.Series[1].CI95[3] = inf }), "CI95[3] is +Inf"},
 		{"bars negative ci", bars(func(b *Bars) { b.Series[1].CI95[0] = -0.1 }), "CI95[0] = -0.1 is negative"},
 		{"bars unnamed of two", bars(func(b *Bars) { b.Series[1].Name = "" }), "Series 1 has no Name"},

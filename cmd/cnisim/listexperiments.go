@@ -1,10 +1,7 @@
 package main
 
 import (
-	"fmt"
-	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/cnisim/cnisim/experiments/catalog"
 )
@@ -12,11 +9,10 @@ import (
 func init() { listers["experiments"] = listExperiments }
 
 // listExperiments prints the registry: name, scenario files and title.
-func listExperiments(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "EXPERIMENT\tNEEDS\tWHAT")
+func listExperiments() (listing, error) {
+	l := listing{header: []string{"experiment", "needs", "what"}}
 	for _, e := range catalog.All() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Name, strings.Join(e.Needs, ","), e.Title)
+		l.rows = append(l.rows, []string{e.Name, strings.Join(e.Needs, ","), e.Title})
 	}
-	return tw.Flush()
+	return l, nil
 }

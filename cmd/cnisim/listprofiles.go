@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/cnisim/cnisim/calibration"
 )
@@ -14,13 +12,12 @@ func init() { listers["profiles"] = listProfiles }
 // listProfiles prints every built-in calibration profile with its entry
 // count, its provenance mix (stage costs and rule costs together), so a
 // user sees how much of it is sourced, and the policy engines it prices.
-func listProfiles(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROFILE\tCPU_GHZ\tENTRIES\tRULE_COSTS\tMEASURED\tQUOTED\tDERIVED\tASSUMED\tRULE_ENGINES\tDESCRIPTION")
+func listProfiles() (listing, error) {
+	l := listing{header: []string{"profile", "cpu ghz", "entries", "rule costs", "measured", "quoted", "derived", "assumed", "rule engines", "description"}}
 	for _, name := range calibration.BuiltinNames() {
 		p, err := calibration.Builtin(name)
 		if err != nil {
-			return err
+			return listing{}, err
 		}
 		n := map[calibration.Provenance]int{}
 		for _, e := range p.Costs {
@@ -33,8 +30,8 @@ func listProfiles(w io.Writer) error {
 		if engines == "" {
 			engines = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%g\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", p.Name, p.GHz, len(p.Costs), len(p.RuleCosts),
-			n[calibration.Measured], n[calibration.Quoted], n[calibration.Derived], n[calibration.Assumed], engines, p.Description)
+		l.rows = append(l.rows, []string{p.Name, fmt.Sprint(p.GHz), fmt.Sprint(len(p.Costs)), fmt.Sprint(len(p.RuleCosts)),
+			fmt.Sprint(n[calibration.Measured]), fmt.Sprint(n[calibration.Quoted]), fmt.Sprint(n[calibration.Derived]), fmt.Sprint(n[calibration.Assumed]), engines, p.Description})
 	}
-	return tw.Flush()
+	return l, nil
 }

@@ -118,7 +118,8 @@ func TestQuick(t *testing.T) {
 			i := slices.IndexFunc(sec.Checks, func(c report.Check) bool { return c.Claim == claim })
 			if i < 0 {
 				t.Errorf("%s: no check %q", e.Name, claim)
-			} else if c := sec.Checks[i]; c.Status != report.Pass {
+			} else if c := sec.Checks[i]; c.Status != report.Pass && !(c.Status == report.Unresolved && c.Reps < 2) {
+				// one replication (whatif-offloads' quick form) has no interval to resolve an ordering
 				t.Errorf("%s: %q: source %s, predicted %s", e.Name, claim, c.SourceVal, c.Predicted)
 			}
 		}

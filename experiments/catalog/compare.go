@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,9 +15,16 @@ import (
 // source's and still be reported "close".
 const tolerance = 0.10
 
-// number sets a predicted value beside a number a source states.
+// number sets a predicted value beside a number a source states: close
+// when within tolerance.
 func number(claim, source string, src float64, unit string, pred float64) report.Check {
-	c := report.Check{Claim: claim, Source: source, SourceVal: num(src) + unit, Predicted: num(pred) + unit}
+	return numberWithin(claim, source, src, unit, pred, tolerance)
+}
+
+// numberWithin is number with its own relative tolerance.
+func numberWithin(claim, source string, src float64, unit string, pred, tol float64) report.Check {
+	c := report.Check{Claim: claim, Source: source, SourceVal: num(src) + unit, Predicted: num(pred) + unit,
+		Kind: report.Magnitude, Tolerance: tol}
 	if math.IsNaN(pred) {
 		c.Predicted, c.Status = "not measured", report.Off
 		return c
@@ -27,16 +35,25 @@ func number(claim, source string, src float64, unit string, pred float64) report
 		c.Difference += fmt.Sprintf(" (%+.1f%%)", 100*diff/src)
 	}
 	c.Status = report.Off
-	if math.Abs(diff) <= tolerance*math.Abs(src) {
+	if math.Abs(diff) <= tol*math.Abs(src) {
 		c.Status = report.Close
 	}
+	return c
+}
+
+// echo marks c as comparing the simulation with a number its calibration
+// was built from (the paper profile's per-stage CPP): agreement checks the
+// arithmetic of graphs and profile, not a prediction.
+func echo(c report.Check) report.Check {
+	c.Kind = report.Echo
 	return c
 }
 
 // span sets a predicted value beside a range a source states ("700 ~ 880
 // CPP"); the difference is the distance to the nearest end.
 func span(claim, source string, lo, hi float64, unit string, pred float64) report.Check {
-	c := report.Check{Claim: claim, Source: source, SourceVal: num(lo) + "–" + num(hi) + unit, Predicted: num(pred) + unit}
+	c := report.Check{Claim: claim, Source: source, SourceVal: num(lo) + "–" + num(hi) + unit, Predicted: num(pred) + unit,
+		Kind: report.Magnitude, Tolerance: tolerance}
 	var diff float64
 	switch {
 	case math.IsNaN(pred):
@@ -62,14 +79,168 @@ func span(claim, source string, lo, hi float64, unit string, pred float64) repor
 	return c
 }
 
-// ordering reports whether an ordering a source states holds.
-func ordering(claim, source, src, pred string, ok bool) report.Check {
-	c := report.Check{Claim: claim, Source: source, SourceVal: src, Predicted: pred, Status: report.Fail}
-	if ok {
+// ordering reports whether an ordering a source states holds: PASS only
+// when the means are in the source's order and the 95% intervals of the
+// two sides separate (sep), "not resolved at N replications" when the
+// means agree but the intervals overlap, FAIL when the means are the
+// other way round.
+func ordering(claim, source, src, pred string, ok bool, sep separation) report.Check {
+	c := report.Check{Claim: claim, Source: source, SourceVal: src, Predicted: pred, Status: report.Fail,
+		Kind: report.Ordering, Reps: sep.n}
+	switch {
+	case ok && sep.resolved:
 		c.Status = report.Pass
+	case ok:
+		c.Status = report.Unresolved
 	}
 	return c
 }
+
+// separation is whether the intervals of an ordering's two sides separate,
+// and the fewest replications behind them.
+type separation struct {
+	resolved bool
+	n        int
+}
+
+// apart: every statistic of hi lies above every one of lo, intervals
+// included (mean - ci95 of the lowest hi above mean + ci95 of the highest
+// lo). Undefined intervals (fewer than two replications) never separate.
+func apart(hi, lo []results.Stat) separation {
+	s := separation{resolved: len(hi) > 0 && len(lo) > 0, n: math.MaxInt}
+	floor, ceil := math.Inf(1), math.Inf(-1)
+	for _, st := range hi {
+		if st.N == 0 { // absent (a stage the datapath lacks)
+			continue
+		}
+		s.n = min(s.n, st.N)
+		floor = math.Min(floor, st.Mean-st.CI95)
+	}
+	for _, st := range lo {
+		if st.N == 0 {
+			continue
+		}
+		s.n = min(s.n, st.N)
+		ceil = math.Max(ceil, st.Mean+st.CI95)
+	}
+	if s.n == math.MaxInt {
+		s.n = 0
+	}
+	s.resolved = s.resolved && s.n >= 2 && floor > ceil
+	return s
+}
+
+// all joins separations that must each hold.
+func all(ss ...separation) separation {
+	out := separation{resolved: len(ss) > 0, n: math.MaxInt}
+	for _, s := range ss {
+		out.resolved = out.resolved && s.resolved
+		out.n = min(out.n, s.n)
+	}
+	if out.n == math.MaxInt {
+		out.n = 0
+	}
+	return out
+}
+
+// one wraps statistics as a side of an ordering.
+func one(s ...results.Stat) []results.Stat { return s }
+
+// exact is a number known without error (a closed-form bound), as a
+// statistic of n replications, for an ordering against a bound.
+func exact(v float64, n int) results.Stat { return results.Stat{Mean: v, N: n} }
+
+// scaled is s times k (k > 0).
+func scaled(s results.Stat, k float64) results.Stat {
+	s.Mean, s.StdDev, s.CI95 = s.Mean*k, s.StdDev*k, s.CI95*k
+	return s
+}
+
+// ratio is a / b with the half-width of the first-order (delta method)
+// propagation of their relative half-widths, treating them as independent:
+// cores per Gbit/s from cores and throughput.
+func ratio(a, b results.Stat) results.Stat {
+	r := results.Stat{Mean: a.Mean / b.Mean, N: min(a.N, b.N)}
+	if a.Mean != 0 && b.Mean != 0 {
+		r.CI95 = math.Abs(r.Mean) * math.Hypot(a.CI95/a.Mean, b.CI95/b.Mean)
+	}
+	return r
+}
+
+// without returns ss less the entries at the given indices.
+func without(ss []results.Stat, idx ...int) []results.Stat {
+	var out []results.Stat
+	for i, s := range ss {
+		if !slices.Contains(idx, i) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// at returns the entries of ss at the given indices; an index out of
+// range (a label argmax/argmin did not find: -1) is skipped, leaving the
+// side short, so the ordering is not resolved rather than a panic.
+func at(ss []results.Stat, idx ...int) []results.Stat {
+	var out []results.Stat
+	for _, j := range idx {
+		if j >= 0 && j < len(ss) {
+			out = append(out, ss[j])
+		}
+	}
+	return out
+}
+
+// top: ss[i] above all the others; bottom: below them (i < 0: unresolved).
+func top(ss []results.Stat, i int) separation {
+	if i < 0 {
+		return separation{}
+	}
+	return apart(at(ss, i), without(ss, i))
+}
+
+func bottom(ss []results.Stat, i int) separation {
+	if i < 0 {
+		return separation{}
+	}
+	return apart(without(ss, i), at(ss, i))
+}
+
+// statsOf returns metric's statistic per row (zero Stat where absent).
+func statsOf(rs []Row, metric string) []results.Stat {
+	out := make([]results.Stat, len(rs))
+	for i, r := range rs {
+		out[i], _ = r.Stat(metric)
+	}
+	return out
+}
+
+// memberStats returns one cpp_by_stage member's statistic per row (zero
+// Stat, N = 0, where the datapath lacks the stage).
+func memberStats(rs []Row, kind string) []results.Stat {
+	out := make([]results.Stat, len(rs))
+	for i, r := range rs {
+		out[i], _ = r.Member(results.CPPByStage, kind)
+	}
+	return out
+}
+
+// Seed documents (the two sources the simulator must reproduce), cited by
+// file and section so a reader can find the sentence.
+const (
+	paperSeed  = "003_23ce03e7afdd849c.txt"
+	vendorSeed = "000_a5340a60b122e471.txt"
+)
+
+// paperSrc cites the measurement paper (Qi, Kulkarni, Ramakrishnan) at a
+// section, e.g. "III.B, Fig. 4".
+func paperSrc(section string) string { return "paper (seed " + paperSeed + ") §" + section }
+
+// vendorSrc cites the CNI vendor's analysis of the benchmark at a section.
+func vendorSrc(section string) string { return "vendor blog (seed " + vendorSeed + "), " + section }
+
+// index returns the position of label in labels (-1 if absent).
+func index(labels []string, label string) int { return slices.Index(labels, label) }
 
 // num formats for tables: 4 significant digits, no exponent for the
 // magnitudes we print.
@@ -102,7 +273,7 @@ func pm(s results.Stat, k float64) string {
 	if s.N == 0 {
 		return "–"
 	}
-	if s.N < 2 {
+	if !s.Spread() { // one replication: no interval
 		return num(s.Mean * k)
 	}
 	return num(s.Mean*k) + " ± " + num(s.CI95*k)

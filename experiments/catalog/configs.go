@@ -71,3 +71,12 @@ func means(rs []Row, metric string, k float64) (mean, ci []float64) {
 	}
 	return mean, ci
 }
+
+// bounds returns gbpsBound per row: the throughput whiskers' upper bounds.
+func bounds(rs []Row) []float64 {
+	out := make([]float64, len(rs))
+	for i, r := range rs {
+		out[i] = gbpsBound(r)
+	}
+	return out
+}

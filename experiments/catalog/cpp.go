@@ -119,7 +119,7 @@ func analyseCPP(d *Data, cs []config, fig, slug, where string) (*Output, []Row, 
 		return nil, nil, err
 	}
 	desc := runDesc(d.Runs[0])
-	f, err := figure("fig"+fig+"-cpp-"+slug, fmt.Sprintf("Fig. %s: CPU cycles per packet by stage, %s, stacked; the bar's height is the total.", fig, where),
+	f, err := d.figure("fig"+fig+"-cpp-"+slug, fmt.Sprintf("Fig. %s: CPU cycles per packet by stage, %s, stacked; the bar's height is the total.", fig, where),
 		cppStacked(fmt.Sprintf("Fig. %s CPP by stage, %s TCP stream (simulated, %s)", fig, where, desc), cs, rs))
 	if err != nil {
 		return nil, nil, err
@@ -134,33 +134,37 @@ func analyseFig4(d *Data) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	const src = "paper §III.B, Fig. 4"
+	src := paperSrc("III.B, Fig. 4")
 	add := func(c report.Check) { out.Checks = append(out.Checks, c) }
+	// The paper profile's per-stage cycles are these very numbers, so the
+	// per-stage rows echo the calibration input.
+	addEcho := func(c report.Check) { add(echo(c)) }
 	for i, c := range cs {
-		add(number("veth, "+c.Label, src, 80, " CPP", stage(rs[i], "veth")))
+		addEcho(number("veth, "+c.Label, src, 80, " CPP", stage(rs[i], "veth")))
 	}
 	for _, i := range []int{0, 1, 3} {
-		add(number("bridge, "+cs[i].Label, src, 250, " CPP", stage(rs[i], "bridge")))
+		addEcho(number("bridge, "+cs[i].Label, src, 250, " CPP", stage(rs[i], "bridge")))
 	}
 	for _, i := range []int{4, 5} {
-		add(number("FIB, "+cs[i].Label, src, 200, " CPP", stage(rs[i], "fib")))
-		add(number("IP forwarding, "+cs[i].Label, src, 240, " CPP", stage(rs[i], "ip_forward")))
+		addEcho(number("FIB, "+cs[i].Label, src, 200, " CPP", stage(rs[i], "fib")))
+		addEcho(number("IP forwarding, "+cs[i].Label, src, 240, " CPP", stage(rs[i], "ip_forward")))
 	}
-	add(number("eBPF, Cilium", src, 1200, " CPP", stage(rs[2], "ebpf")))
-	add(number("netfilter, Calico-wp", src, 2200, " CPP", stage(rs[5], "netfilter")))
+	addEcho(number("eBPF, Cilium", src, 1200, " CPP", stage(rs[2], "ebpf")))
+	addEcho(number("netfilter, Calico-wp", src, 2200, " CPP", stage(rs[5], "netfilter")))
 	// "2200 CPP on Netfilter, which is 1.5x higher than the others".
 	for _, i := range []int{0, 1, 3, 4} {
-		add(number("netfilter, "+cs[i].Label, src+" (2200 / 1.5, derived)", 2200/1.5, " CPP", stage(rs[i], "netfilter")))
+		addEcho(number("netfilter, "+cs[i].Label, src+" (2200 / 1.5, derived)", 2200/1.5, " CPP", stage(rs[i], "netfilter")))
 	}
 	// "This overhead of both FIB and IP forwarding is nearly 1.7x higher
 	// than the overhead of bridging approaches."
 	br := (stage(rs[0], "bridge") + stage(rs[1], "bridge") + stage(rs[3], "bridge")) / 3
-	add(number("Calico-np FIB + IP forwarding / mean bridge CPP", src, 1.7, "x", stage(rs[4], "fib", "ip_forward")/br))
+	addEcho(number("Calico-np FIB + IP forwarding / mean bridge CPP", src, 1.7, "x", stage(rs[4], "fib", "ip_forward")/br))
 	tot, _ := means(rs, results.CPPTotal, 1)
+	ts := statsOf(rs, results.CPPTotal)
 	hi, hv := argmax(labels(cs), tot)
 	lo, lv := argmin(labels(cs), tot)
-	add(ordering("highest total CPP", src, "Calico-wp", fmt.Sprintf("%s (%s)", hi, num(hv)), hi == "Calico-wp"))
-	add(ordering("lowest total CPP", src, "Cilium", fmt.Sprintf("%s (%s)", lo, num(lv)), lo == "Cilium"))
+	add(ordering("highest total CPP", src, "Calico-wp", fmt.Sprintf("%s (%s)", hi, num(hv)), hi == "Calico-wp", top(ts, index(labels(cs), hi))))
+	add(ordering("lowest total CPP", src, "Cilium", fmt.Sprintf("%s (%s)", lo, num(lv)), lo == "Cilium", bottom(ts, index(labels(cs), lo))))
 	out.Notes = append(out.Notes, "The simulation's totals also include the TCP, socket-copy and NIC stages, which the paper's breakdown does not show.")
 	return out, nil
 }
@@ -171,14 +175,15 @@ func analyseFig5(d *Data) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	const src = "paper §III.C, Fig. 5"
+	src := paperSrc("III.C, Fig. 5")
 	add := func(c report.Check) { out.Checks = append(out.Checks, c) }
+	addEcho := func(c report.Check) { add(echo(c)) }
 	for i, c := range cs {
 		want := 45.0
 		if c.Label == "Weave" {
 			want = 90
 		}
-		add(number("veth, "+c.Label, src, want, " CPP", stage(rs[i], "veth")))
+		addEcho(number("veth, "+c.Label, src, want, " CPP", stage(rs[i], "veth")))
 	}
 	for i, c := range cs {
 		lo, hi := 700.0, 880.0
@@ -186,33 +191,36 @@ func analyseFig5(d *Data) (*Output, error) {
 		case "Flannel", "Cali-np-ipip", "Cali-wp-ipip": // two host-stack traversals
 			lo, hi = 1300, 1500
 		}
-		add(span("FIB + IP forwarding, "+c.Label, src, lo, hi, " CPP", stage(rs[i], "fib", "ip_forward")))
+		addEcho(span("FIB + IP forwarding, "+c.Label, src, lo, hi, " CPP", stage(rs[i], "fib", "ip_forward")))
 	}
-	add(number("eBPF, Cilium", src, 1550, " CPP", stage(rs[2], "ebpf")))
+	addEcho(number("eBPF, Cilium", src, 1550, " CPP", stage(rs[2], "ebpf")))
 	for _, i := range []int{0, 1, 2} {
-		add(number("VXLAN, "+cs[i].Label, src, 900, " CPP", stage(rs[i], "vxlan")))
+		addEcho(number("VXLAN, "+cs[i].Label, src, 900, " CPP", stage(rs[i], "vxlan")))
 	}
 	for _, i := range []int{4, 5} {
-		add(number("IP-in-IP, "+cs[i].Label, src, 250, " CPP", stage(rs[i], "ipip")))
+		addEcho(number("IP-in-IP, "+cs[i].Label, src, 250, " CPP", stage(rs[i], "ipip")))
 	}
-	add(number("OVS, Weave", src, 250, " CPP", stage(rs[1], "ovs")))
+	addEcho(number("OVS, Weave", src, 250, " CPP", stage(rs[1], "ovs")))
 	tot, _ := means(rs, results.CPPTotal, 1)
+	ts := statsOf(rs, results.CPPTotal)
 	var nat, ovl []float64
+	var natS, ovlS []results.Stat
 	for i, c := range cs {
 		if c.Native {
-			nat = append(nat, tot[i])
+			nat, natS = append(nat, tot[i]), append(natS, ts[i])
 		} else {
-			ovl = append(ovl, tot[i])
+			ovl, ovlS = append(ovl, tot[i]), append(ovlS, ts[i])
 		}
 	}
 	add(ordering("every native routing CNI below every overlay in total CPP", src, "native < overlay",
-		fmt.Sprintf("worst native %s vs best overlay %s", num(maxOf(nat)), num(minOf(ovl))), maxOf(nat) < minOf(ovl)))
+		fmt.Sprintf("worst native %s vs best overlay %s", num(maxOf(nat)), num(minOf(ovl))), maxOf(nat) < minOf(ovl), apart(ovlS, natS)))
 	nf := make([]float64, len(rs))
 	for i := range rs {
 		nf[i] = stage(rs[i], "netfilter")
 	}
 	hi, hv := argmax(labels(cs), nf)
-	add(ordering("highest netfilter CPP", src, "Cali-wp-ipip", fmt.Sprintf("%s (%s)", hi, num(hv)), hi == "Cali-wp-ipip"))
+	nfS := memberStats(rs, "netfilter")
+	add(ordering("highest netfilter CPP", src, "Cali-wp-ipip", fmt.Sprintf("%s (%s)", hi, num(hv)), hi == "Cali-wp-ipip", top(nfS, index(labels(cs), hi))))
 	// "Kube-router and Cali-np-xsub have the lowest": the two lowest.
 	lo1, _ := argmin(labels(cs), nf)
 	rest := append([]float64{}, nf...)
@@ -223,7 +231,8 @@ func analyseFig5(d *Data) (*Output, error) {
 	}
 	lo2, _ := argmin(labels(cs), rest)
 	ok := (lo1 == "Kube-router" || lo1 == "Cali-np-xsub") && (lo2 == "Kube-router" || lo2 == "Cali-np-xsub")
-	add(ordering("lowest netfilter CPP", src, "Kube-router and Cali-np-xsub", lo1+" and "+lo2, ok))
+	i1, i2 := index(labels(cs), lo1), index(labels(cs), lo2)
+	add(ordering("lowest netfilter CPP", src, "Kube-router and Cali-np-xsub", lo1+" and "+lo2, ok, apart(without(nfS, i1, i2), at(nfS, i1, i2))))
 	return out, nil
 }
 
@@ -235,7 +244,7 @@ func analyseFig6(d *Data) (*Output, error) {
 	}
 	m, ci := means(rs, results.FIBPer100kPackets, 1)
 	desc := runDesc(d.Runs[0])
-	f, err := figure("fig6-fib-lookups", "Fig. 6: FIB lookups on both nodes per 100,000 data packets of an inter-host TCP stream.",
+	f, err := d.figure("fig6-fib-lookups", "Fig. 6: FIB lookups on both nodes per 100,000 data packets of an inter-host TCP stream.",
 		plots.Bars{Title: fmt.Sprintf("Fig. 6 FIB lookups, inter-host TCP stream (simulated, %s)", desc),
 			YLabel: "FIB lookups per 100,000 packets", Categories: labels(cs), Series: []plots.Series{{Mean: m, CI95: ci}}})
 	if err != nil {
@@ -248,7 +257,8 @@ func analyseFig6(d *Data) (*Output, error) {
 	}
 	hi, hv := argmax(labels(cs), m)
 	out := &Output{Figures: []Figure{f}, Tables: []report.Table{t}, Checks: []report.Check{
-		ordering("most FIB lookups", "paper §III.C, Fig. 6", "Kube-router", fmt.Sprintf("%s (%s)", hi, num(hv)), hi == "Kube-router"),
+		ordering("most FIB lookups", paperSrc("III.C, Fig. 6"), "Kube-router", fmt.Sprintf("%s (%s)", hi, num(hv)), hi == "Kube-router",
+			top(statsOf(rs, results.FIBPer100kPackets), index(labels(cs), hi))),
 	}}
 	out.Notes = append(out.Notes, "The paper's Fig. 6 counts are not in its text; only the ordering is compared.")
 	return out, nil

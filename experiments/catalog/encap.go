@@ -43,6 +43,7 @@ func analyseEncap(d *Data) (*Output, error) {
 		}
 		links := axisValues(run, "cluster.link_gbps")
 		last := map[string]float64{}
+		lastS := map[string]results.Stat{}
 		for _, mode := range []string{m.encap, m.direct} {
 			if mode == "" {
 				continue
@@ -64,23 +65,26 @@ func analyseEncap(d *Data) (*Output, error) {
 				per := c.Mean / (st.Mean / 1000)
 				x := toFloat(l)
 				ts.X, ts.Y, ts.CI95 = append(ts.X, x), append(ts.Y, st.Mean/1000), append(ts.CI95, st.CI95/1000)
+				ts.Max = append(ts.Max, gbpsBound(r))
 				addPoint(&cs, x, per, 0)
 				t.Rows = append(t.Rows, []string{displayName(m.plugin), mode + " (" + kind + ")", num(x), pm(st, 1e-3), pm(c, 1), num(per), pm(cpp, 1)})
 				last[kind] = per
+				lastS[kind] = ratio(c, scaled(st, 1e-3))
 			}
 			tput.Series, cost.Series = append(tput.Series, ts), append(cost.Series, nonEmpty(cs))
 		}
 		if m.direct != "" {
 			out.Checks = append(out.Checks, ordering(displayName(m.plugin)+": native cheaper than overlay in cores per Gbit/s at the fastest link",
-				"paper §III.C summary", "a native routing datapath is cheaper than an overlay",
-				fmt.Sprintf("%s vs %s", num(last["native"]), num(last["overlay"])), last["native"] < last["overlay"]))
+				paperSrc("III.C, summary"), "a native routing datapath is cheaper than an overlay",
+				fmt.Sprintf("%s vs %s", num(last["native"]), num(last["overlay"])), last["native"] < last["overlay"],
+				apart(one(lastS["overlay"]), one(lastS["native"]))))
 		}
 	}
-	f1, err := figure("encap-throughput", "Throughput against link rate for each plugin's overlay and native modes (log x axis).", tput)
+	f1, err := d.figure("encap-throughput", "Throughput against link rate for each plugin's overlay and native modes (log x axis).", tput)
 	if err != nil {
 		return nil, err
 	}
-	f2, err := figure("encap-cores-per-gbps", "Receiver CPU cores per Gbit/s of goodput against link rate: the overlay's extra per-packet work.", cost)
+	f2, err := d.figure("encap-cores-per-gbps", "Receiver CPU cores per Gbit/s of goodput against link rate: the overlay's extra per-packet work.", cost)
 	if err != nil {
 		return nil, err
 	}

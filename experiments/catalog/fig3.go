@@ -47,6 +47,7 @@ type fig3Panel struct {
 	tput, tcp, udp       []Row
 	tputM, tcpM, udpM    []float64
 	tputCI, tcpCI, udpCI []float64
+	tputS, tcpS, udpS    []results.Stat // for the orderings' intervals
 }
 
 func (d *Data) fig3Panel(stream, rr []config) (*fig3Panel, error) {
@@ -64,6 +65,7 @@ func (d *Data) fig3Panel(stream, rr []config) (*fig3Panel, error) {
 	p.tputM, p.tputCI = means(p.tput, results.ThroughputMbps, 1e-3)
 	p.tcpM, p.tcpCI = means(p.tcp, results.RTTMicros, 1)
 	p.udpM, p.udpCI = means(p.udp, results.RTTMicros, 1)
+	p.tputS, p.tcpS, p.udpS = statsOf(p.tput, results.ThroughputMbps), statsOf(p.tcp, results.RTTMicros), statsOf(p.udp, results.RTTMicros)
 	return &p, nil
 }
 
@@ -85,7 +87,7 @@ func analyseFig3(d *Data) (*Output, error) {
 		p                    *fig3Panel
 	}{{"fig3-intra", "intra-host", "abc", intra, pi}, {"fig3-inter", "inter-host", "def", inter, pe}} {
 		cat := labels(s.cs)
-		bars := func(letter, what, ylabel string, m, ci []float64) plots.Bars {
+		bars := func(letter, what, ylabel string, m, ci, bound []float64) plots.Bars {
 			desc := rdesc
 			if letter == s.letters[0:1] {
 				desc = sdesc
@@ -94,13 +96,13 @@ func analyseFig3(d *Data) (*Output, error) {
 				Title:      fmt.Sprintf("Fig. 3(%s) %s %s (simulated, %s)", letter, s.where, what, desc),
 				YLabel:     ylabel,
 				Categories: cat,
-				Series:     []plots.Series{{Mean: m, CI95: ci}},
+				Series:     []plots.Series{{Mean: m, CI95: ci, Max: bound}},
 			}
 		}
-		f, err := panels(s.name, fmt.Sprintf("Fig. 3 %s: netperf TCP_STREAM throughput, TCP_RR and UDP_RR latency per CNI; whiskers are 95%% CIs.", s.where),
-			bars(s.letters[0:1], "TCP throughput", "throughput (Gbit/s)", s.p.tputM, s.p.tputCI),
-			bars(s.letters[1:2], "TCP_RR latency", "latency (µs)", s.p.tcpM, s.p.tcpCI),
-			bars(s.letters[2:3], "UDP_RR latency", "latency (µs)", s.p.udpM, s.p.udpCI))
+		f, err := d.panels(s.name, fmt.Sprintf("Fig. 3 %s: netperf TCP_STREAM throughput, TCP_RR and UDP_RR latency per CNI.", s.where),
+			bars(s.letters[0:1], "TCP throughput", "throughput (Gbit/s)", s.p.tputM, s.p.tputCI, bounds(s.p.tput)),
+			bars(s.letters[1:2], "TCP_RR latency", "latency (µs)", s.p.tcpM, s.p.tcpCI, nil),
+			bars(s.letters[2:3], "UDP_RR latency", "latency (µs)", s.p.udpM, s.p.udpCI, nil))
 		if err != nil {
 			return nil, err
 		}
@@ -123,46 +125,50 @@ func analyseFig3(d *Data) (*Output, error) {
 	return out, nil
 }
 
-const srcIntra, srcInter = "paper §III.B, Fig. 3(a)-(c)", "paper §III.C, Fig. 3(d)-(f)"
+var srcIntra, srcInter = paperSrc("III.B, Fig. 3(a)-(c)"), paperSrc("III.C, Fig. 3(d)-(f)")
 
 func fig3IntraChecks(cat []string, p *fig3Panel) []report.Check {
 	var cs []report.Check
 	best, bv := argmax(cat, p.tputM)
-	cs = append(cs, ordering("intra: highest TCP throughput", srcIntra, "Cilium", fmt.Sprintf("%s (%s Gbit/s)", best, num(bv)), best == "Cilium"))
+	cs = append(cs, ordering("intra: highest TCP throughput", srcIntra, "Cilium", fmt.Sprintf("%s (%s Gbit/s)", best, num(bv)), best == "Cilium", top(p.tputS, index(cat, best))))
 	for _, k := range []struct {
 		what string
 		m    []float64
-	}{{"TCP_RR", p.tcpM}, {"UDP_RR", p.udpM}} {
+		s    []results.Stat
+	}{{"TCP_RR", p.tcpM, p.tcpS}, {"UDP_RR", p.udpM, p.udpS}} {
 		lo, lv := argmin(cat, k.m)
-		cs = append(cs, ordering("intra: lowest "+k.what+" latency", srcIntra, "Cilium", fmt.Sprintf("%s (%s µs)", lo, num(lv)), lo == "Cilium"))
+		cs = append(cs, ordering("intra: lowest "+k.what+" latency", srcIntra, "Cilium", fmt.Sprintf("%s (%s µs)", lo, num(lv)), lo == "Cilium", bottom(k.s, index(cat, lo))))
 	}
 	worst, wv := argmin(cat, p.tputM)
-	cs = append(cs, ordering("intra: lowest TCP throughput", srcIntra, "Calico-wp", fmt.Sprintf("%s (%s Gbit/s)", worst, num(wv)), worst == "Calico-wp"))
+	cs = append(cs, ordering("intra: lowest TCP throughput", srcIntra, "Calico-wp", fmt.Sprintf("%s (%s Gbit/s)", worst, num(wv)), worst == "Calico-wp", bottom(p.tputS, index(cat, worst))))
 	for _, k := range []struct {
 		what string
 		m    []float64
-	}{{"TCP_RR", p.tcpM}, {"UDP_RR", p.udpM}} {
+		s    []results.Stat
+	}{{"TCP_RR", p.tcpM, p.tcpS}, {"UDP_RR", p.udpM, p.udpS}} {
 		hi, hv := argmax(cat, k.m)
-		cs = append(cs, ordering("intra: highest "+k.what+" latency", srcIntra, "Calico-wp", fmt.Sprintf("%s (%s µs)", hi, num(hv)), hi == "Calico-wp"))
+		cs = append(cs, ordering("intra: highest "+k.what+" latency", srcIntra, "Calico-wp", fmt.Sprintf("%s (%s µs)", hi, num(hv)), hi == "Calico-wp", top(k.s, index(cat, hi))))
 	}
 	// "Layer 3 routing based solutions (Calico-wp and Calico-np) are worse
 	// than the Layer 2 based solutions" (Flannel, Weave, Kube-router).
 	l2 := []float64{p.tputM[0], p.tputM[1], p.tputM[3]}
 	l3 := []float64{p.tputM[4], p.tputM[5]}
 	cs = append(cs, ordering("intra: L3 (Calico-np/wp) below L2 bridges (Flannel, Weave, Kube-router) in TCP throughput", srcIntra,
-		"L3 < L2", fmt.Sprintf("best L3 %s vs worst L2 %s Gbit/s", num(maxOf(l3)), num(minOf(l2))), maxOf(l3) < minOf(l2)))
+		"L3 < L2", fmt.Sprintf("best L3 %s vs worst L2 %s Gbit/s", num(maxOf(l3)), num(minOf(l2))), maxOf(l3) < minOf(l2), apart(at(p.tputS, 0, 1, 3), at(p.tputS, 4, 5))))
 	// "the TCP round-trip latency of each CNI is slightly higher than for UDP".
 	var worse []string
+	var seps []separation
 	for i, c := range cat {
 		if !(p.tcpM[i] > p.udpM[i]) {
 			worse = append(worse, c)
 		}
+		seps = append(seps, apart(one(p.tcpS[i]), one(p.udpS[i])))
 	}
 	pred := "TCP > UDP for all"
 	if len(worse) > 0 {
 		pred = "not for " + strings.Join(worse, ", ")
 	}
-	cs = append(cs, ordering("intra: TCP_RR latency above UDP_RR for each CNI", srcIntra, "TCP > UDP, slightly", pred, len(worse) == 0))
+	cs = append(cs, ordering("intra: TCP_RR latency above UDP_RR for each CNI", srcIntra, "TCP > UDP, slightly", pred, len(worse) == 0, all(seps...)))
 	return cs
 }
 
@@ -178,22 +184,35 @@ func fig3InterChecks(cfg []config, p *fig3Panel) []report.Check {
 		}
 		return
 	}
+	splitS := func(m []results.Stat) (native, overlay []results.Stat) {
+		for i, c := range cfg {
+			if c.Native {
+				native = append(native, m[i])
+			} else {
+				overlay = append(overlay, m[i])
+			}
+		}
+		return
+	}
+	ns, os := splitS(p.tputS)
 	n, o := split(p.tputM)
 	cs = append(cs, ordering("inter: every native routing CNI (Kube-router, Cali-*-xsub) above every overlay in TCP throughput", srcInter,
-		"native > overlay", fmt.Sprintf("worst native %s vs best overlay %s Gbit/s", num(minOf(n)), num(maxOf(o))), minOf(n) > maxOf(o)))
+		"native > overlay", fmt.Sprintf("worst native %s vs best overlay %s Gbit/s", num(minOf(n)), num(maxOf(o))), minOf(n) > maxOf(o), apart(ns, os)))
 	for _, k := range []struct {
 		what string
 		m    []float64
-	}{{"TCP_RR", p.tcpM}, {"UDP_RR", p.udpM}} {
+		s    []results.Stat
+	}{{"TCP_RR", p.tcpM, p.tcpS}, {"UDP_RR", p.udpM, p.udpS}} {
 		n, o := split(k.m)
+		ns, os := splitS(k.s)
 		cs = append(cs, ordering("inter: every native routing CNI below every overlay in "+k.what+" latency", srcInter,
-			"native < overlay", fmt.Sprintf("worst native %s vs best overlay %s µs", num(maxOf(n)), num(minOf(o))), maxOf(n) < minOf(o)))
+			"native < overlay", fmt.Sprintf("worst native %s vs best overlay %s µs", num(maxOf(n)), num(minOf(o))), maxOf(n) < minOf(o), apart(os, ns)))
 	}
 	// "the CNIs with simple (system default) iptables perform much better
 	// than the complex ones": Calico without policy vs with, per mode.
 	for _, m := range []struct{ np, wp int }{{4, 5}, {6, 7}} {
 		cs = append(cs, ordering(fmt.Sprintf("inter: %s above %s in TCP throughput", cfg[m.np].Label, cfg[m.wp].Label), srcInter,
-			"simple iptables > complex", fmt.Sprintf("%s vs %s Gbit/s", num(p.tputM[m.np]), num(p.tputM[m.wp])), p.tputM[m.np] > p.tputM[m.wp]))
+			"simple iptables > complex", fmt.Sprintf("%s vs %s Gbit/s", num(p.tputM[m.np]), num(p.tputM[m.wp])), p.tputM[m.np] > p.tputM[m.wp], apart(at(p.tputS, m.np), at(p.tputS, m.wp))))
 	}
 	return cs
 }

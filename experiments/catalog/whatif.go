@@ -60,13 +60,14 @@ func analyseMTU(d *Data) (*Output, error) {
 			c, _ := r.Stat(results.CPUCoresUsed)
 			x := toFloat(m)
 			ts.X, ts.Y, ts.CI95 = append(ts.X, x), append(ts.Y, st.Mean/1000), append(ts.CI95, st.CI95/1000)
+			ts.Max = append(ts.Max, gbpsBound(r))
 			cs.X, cs.Y = append(cs.X, x), append(cs.Y, c.Mean)
 			rows[i] = append(rows[i], pm(st, 1e-3))
 		}
 		tput.Series, cpu.Series = append(tput.Series, ts), append(cpu.Series, cs)
 	}
 	t.Rows = rows
-	f, err := panels("mtu-sweep", "TCP throughput (top) and receiver CPU cores busy (bottom) against the underlay MTU, per plugin in its default mode.", tput, cpu)
+	f, err := d.panels("mtu-sweep", "TCP throughput (top) and receiver CPU cores busy (bottom) against the underlay MTU, per plugin in its default mode.", tput, cpu)
 	if err != nil {
 		return nil, err
 	}
@@ -95,11 +96,12 @@ func analysePolicy(d *Data) (*Output, error) {
 		ls, _ := r.Stat(results.RTTMicros)
 		tot, _ := s.Stat(results.CPPTotal)
 		tput.X, tput.Y, tput.CI95 = append(tput.X, x), append(tput.Y, ts.Mean/1000), append(tput.CI95, ts.CI95/1000)
+		tput.Max = append(tput.Max, gbpsBound(s))
 		lat.X, lat.Y, lat.CI95 = append(lat.X, x), append(lat.Y, ls.Mean), append(lat.CI95, ls.CI95)
 		addPoint(&nf, x, stage(s, "netfilter"), 0)
 		t.Rows = append(t.Rows, []string{fmt.Sprint(n), pm(ts, 1e-3), pm(ls, 1), num(stage(s, "netfilter")), pm(tot, 1)})
 	}
-	f, err := panels("policy-rules", "Calico with policy: TCP throughput, TCP_RR latency and netfilter cycles per packet against the number of policy rules.",
+	f, err := d.panels("policy-rules", "Calico with policy: TCP throughput, TCP_RR latency and netfilter cycles per packet against the number of policy rules.",
 		plots.Lines{Title: fmt.Sprintf("Policy size, Calico-wp IP-in-IP, inter-host (simulated, %s)", runDesc(run)), XLabel: "policy rules", YLabel: "throughput (Gbit/s)", Series: []plots.LineSeries{tput}},
 		plots.Lines{Title: "TCP_RR latency", XLabel: "policy rules", YLabel: "latency (µs)", Series: []plots.LineSeries{lat}},
 		plots.Lines{Title: "netfilter cycles per packet (receiving node)", XLabel: "policy rules", YLabel: "cycles per packet", Series: []plots.LineSeries{nonEmpty(nf)}})
@@ -121,8 +123,9 @@ func analysePolicy(d *Data) (*Output, error) {
 	}
 	// The rules guard the server pod: the receiving node walks them once
 	// per data packet; the ACKs it sends back do not walk them.
-	out.Checks = append(out.Checks, number("netfilter cycles per data packet per rule (receiving node, slope over the first step)",
-		"DESIGN §2: ~20 ns per non-matching iptables rule x 2.4 GHz = 48 cycles per walk, one walk per data packet (the server pod's ingress rules; its ACKs do not walk them), derived", 48, " cycles", slope))
+	// The paper profile's iptables rule cost is this 20 ns: an echo.
+	out.Checks = append(out.Checks, echo(number("netfilter cycles per data packet per rule (receiving node, slope over the first step)",
+		"calibration profile paper ([[rule_cost]] iptables: ~20 ns per non-matching rule, second-hand public kube-proxy measurements, not a seed document) x 2.4 GHz = 48 cycles per walk, one walk per data packet (the server pod's ingress rules; its ACKs do not walk them), derived", 48, " cycles", slope)))
 	out.Notes = append(out.Notes, "The slope counts every rule walk on the receiving node: one per data packet toward the server pod; the ACKs going back walk none.")
 	return out, nil
 }

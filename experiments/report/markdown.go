@@ -22,31 +22,49 @@ func Markdown(d *Document) []byte {
 
 // summary is a table of contents with each experiment's check tally.
 func summary(b *bytes.Buffer, d *Document) {
-	b.WriteString("| experiment | what | orderings held | numbers within 10% |\n|---|---|---|---|\n")
+	b.WriteString("Orderings count as held only where the 95% intervals of the two sides separate; " +
+		"echoes compare the simulation with numbers its calibration profile was built from, so they check arithmetic, not prediction.\n\n")
+	b.WriteString("| experiment | what | orderings held | not resolved | numbers within tolerance | echoes of calibration input |\n|---|---|---|---|---|---|\n")
 	for _, s := range d.Sections {
-		var pass, fail, close, off int
+		var pass, fail, unres, close, off, echo, echoClose int
 		for _, c := range s.Checks {
+			if c.Kind == Echo {
+				echo++
+				if c.Status == Close {
+					echoClose++
+				}
+				continue
+			}
 			switch c.Status {
 			case Pass:
 				pass++
 			case Fail:
 				fail++
+			case Unresolved:
+				unres++
 			case Close:
 				close++
 			case Off:
 				off++
 			}
 		}
-		ord, num := tally(pass, pass+fail), tally(close, close+off)
+		cells := []string{tally(pass, pass+fail+unres), count(unres), tally(close, close+off), tally(echoClose, echo)}
 		switch {
 		case s.Skipped != "":
-			ord, num = "skipped", ""
+			cells = []string{"skipped", "", "", ""}
 		case s.Err != "":
-			ord, num = "failed", ""
+			cells = []string{"failed", "", "", ""}
 		}
-		fmt.Fprintf(b, "| [%s](#%s) | %s | %s | %s |\n", s.Name, anchor(s.Name), cell(s.Title), ord, num)
+		fmt.Fprintf(b, "| [%s](#%s) | %s | %s |\n", s.Name, anchor(s.Name), cell(s.Title), strings.Join(cells, " | "))
 	}
 	b.WriteString("\n")
+}
+
+func count(n int) string {
+	if n == 0 {
+		return "–"
+	}
+	return fmt.Sprint(n)
 }
 
 func tally(k, n int) string {
@@ -105,9 +123,9 @@ func section(b *bytes.Buffer, s *Section) {
 }
 
 func checkTable(cs []Check) Table {
-	t := Table{Header: []string{"claim", "source", "SOURCE", "PREDICTED", "difference", "status"}}
+	t := Table{Header: []string{"claim", "kind", "source", "SOURCE", "PREDICTED", "difference", "status"}}
 	for _, c := range cs {
-		t.Rows = append(t.Rows, []string{c.Claim, c.Source, c.SourceVal, c.Predicted, c.Difference, c.Status.String()})
+		t.Rows = append(t.Rows, []string{c.Claim, c.KindText(), c.Source, c.SourceVal, c.Predicted, c.Difference, c.StatusText()})
 	}
 	return t
 }

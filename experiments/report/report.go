@@ -1,5 +1,7 @@
 package report
 
+import "fmt"
+
 // Document is a whole report.
 type Document struct {
 	Title    string
@@ -41,7 +43,8 @@ type Table struct {
 // Status grades a comparison with a source.
 type Status int
 
-// Statuses: an ordering that holds or not, a number close to the source's
+// Statuses: an ordering that holds or not (or whose 95% intervals overlap,
+// so the replications do not resolve it), a number close to the source's
 // or not, or a value given for information only.
 const (
 	Info Status = iota
@@ -49,9 +52,10 @@ const (
 	Fail
 	Close
 	Off
+	Unresolved
 )
 
-var statusText = [...]string{Info: "info", Pass: "PASS", Fail: "FAIL", Close: "close", Off: "off"}
+var statusText = [...]string{Info: "info", Pass: "PASS", Fail: "FAIL", Close: "close", Off: "off", Unresolved: "not resolved"}
 
 func (s Status) String() string {
 	if int(s) < len(statusText) {
@@ -60,12 +64,56 @@ func (s Status) String() string {
 	return "?"
 }
 
+// Kind says what sort of evidence a check is, printed beside it so a reader
+// does not take an echo of the calibration for a prediction.
+type Kind int
+
+// Kinds of check.
+const (
+	// Plain is a check of no stated kind (for information).
+	Plain Kind = iota
+	// Ordering: the source ranks configurations; PASS needs the 95%
+	// intervals of the two sides to separate.
+	Ordering
+	// Magnitude: the source gives a number; close means within Tolerance.
+	Magnitude
+	// Echo: the source's number is one the profile or model was built
+	// from, so agreement shows the arithmetic, not a prediction.
+	Echo
+)
+
 // Check is one statement of a source set against the simulation.
 type Check struct {
 	Claim      string // what is compared, e.g. "intra-host: Cilium has the highest TCP throughput"
-	Source     string // where the source says it, e.g. "paper §III.B, Fig. 3(a)"
+	Source     string // where the source says it: the seed document and its section
 	SourceVal  string // the source's value, typed in from the source
 	Predicted  string // the simulation's value
 	Difference string // predicted - source, where numbers
 	Status     Status
+	Kind       Kind
+	Tolerance  float64 // Magnitude and Echo: the relative tolerance of "close"
+	Reps       int     // Ordering: the fewest replications behind the intervals compared
+}
+
+// KindText names the check's kind: "ordering", "magnitude within 10%",
+// "echo of calibration input".
+func (c Check) KindText() string {
+	switch c.Kind {
+	case Ordering:
+		return "ordering"
+	case Magnitude:
+		return fmt.Sprintf("magnitude within %g%%", 100*c.Tolerance)
+	case Echo:
+		return "echo of calibration input"
+	}
+	return "info"
+}
+
+// StatusText is the status as printed: an unresolved ordering says at how
+// many replications.
+func (c Check) StatusText() string {
+	if c.Status == Unresolved {
+		return fmt.Sprintf("not resolved at %d replications", c.Reps)
+	}
+	return c.Status.String()
 }

@@ -120,8 +120,10 @@ func (p Point) cells() map[string]string {
 	}
 	put := func(prefix string, s Stat) {
 		out[prefix+".mean"] = num(s.Mean)
-		out[prefix+".stddev"] = num(s.StdDev)
-		out[prefix+".ci95"] = num(s.CI95)
+		if s.Spread() { // undefined with one replication: an empty cell
+			out[prefix+".stddev"] = num(s.StdDev)
+			out[prefix+".ci95"] = num(s.CI95)
+		}
 		out[prefix+".n"] = strconv.Itoa(s.N)
 		if s.Quantiles {
 			out[prefix+".p50"] = num(s.P50)

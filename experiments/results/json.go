@@ -59,8 +59,11 @@ func (r *Results) WriteJSON(w io.Writer) error {
 }
 
 func (s Stat) json() string {
-	out := `{"mean": ` + jnum(s.Mean) + `, "stddev": ` + jnum(s.StdDev) + `, "ci95": ` + jnum(s.CI95) +
-		`, "n": ` + strconv.Itoa(s.N)
+	sd, ci := "null", "null" // undefined with one replication
+	if s.Spread() {
+		sd, ci = jnum(s.StdDev), jnum(s.CI95)
+	}
+	out := `{"mean": ` + jnum(s.Mean) + `, "stddev": ` + sd + `, "ci95": ` + ci + `, "n": ` + strconv.Itoa(s.N)
 	if s.Quantiles {
 		out += `, "p50": ` + jnum(s.P50) + `, "p90": ` + jnum(s.P90) + `, "p99": ` + jnum(s.P99)
 	}

@@ -39,13 +39,20 @@ type Member struct {
 // Stat summarises one metric across replications. For a distribution the
 // mean, stddev and ci95 are those of the per-replication means (so the
 // confidence interval rests on independent replications) and the
-// quantiles are of all samples pooled across replications.
+// quantiles are of all samples pooled across replications. With fewer
+// than two replications StdDev and CI95 are undefined (Spread is false):
+// the writers print them as null (JSON), an empty cell (CSV) or "-"
+// (table), never as 0, which would read as "no variation".
 type Stat struct {
 	Mean, StdDev, CI95 float64 // CI95 is the half-width of the Student-t 95% interval
 	N                  int     // replications that reported the metric
 	Quantiles          bool    // P50, P90, P99 are set (a distribution)
 	P50, P90, P99      float64
 }
+
+// Spread reports whether StdDev and CI95 are defined: they need at least
+// two replications.
+func (s Stat) Spread() bool { return s.N >= 2 }
 
 // Metric names of DESIGN 3, in the order results list them.
 const (

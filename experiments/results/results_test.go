@@ -123,3 +123,71 @@ func TestWriteFilesAtomic(t *testing.T) {
 		}
 	}
 }
+
+// With one replication stddev and ci95 are undefined: null in JSON, an
+// empty cell in CSV, "-" in the table; never 0, which reads as "exact".
+func TestOneReplicationUndefinedSpread(t *testing.T) {
+	r := &Results{Version: "v", Scenario: "s", Seed: 1, Replications: 1, Points: []Point{{
+		Metrics: []Metric{
+			{Name: ThroughputMbps, Stat: Stat{Mean: 9000, N: 1}},
+			{Name: RTTMicros, Stat: Stat{Mean: 20, N: 1, Quantiles: true, P50: 19, P90: 25, P99: 30}},
+			{Name: CPPTotal, Stat: Stat{Mean: 5, StdDev: 0, CI95: 0, N: 2}}, // defined, truly 0
+		},
+	}}}
+	var js, cs, tb bytes.Buffer
+	if err := r.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteCSV(&cs); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteTable(&tb); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Points []struct {
+			Metrics map[string]map[string]*float64
+		}
+	}
+	if err := json.Unmarshal(js.Bytes(), &got); err != nil {
+		t.Fatalf("invalid JSON: %v\n%s", err, js.String())
+	}
+	ms := got.Points[0].Metrics
+	for _, name := range []string{ThroughputMbps, RTTMicros} {
+		for _, k := range []string{"stddev", "ci95"} {
+			if v, ok := ms[name][k]; !ok || v != nil {
+				t.Errorf("%s.%s = %v (present %v), want null", name, k, v, ok)
+			}
+		}
+	}
+	if v := ms[RTTMicros]["p99"]; v == nil || *v != 30 {
+		t.Errorf("rtt_us.p99 = %v, want 30 (quantiles stay defined)", v)
+	}
+	if v := ms[CPPTotal]["ci95"]; v == nil || *v != 0 {
+		t.Errorf("cpp_total.ci95 = %v, want 0 (n = 2: defined)", v)
+	}
+	rows, err := csv.NewReader(&cs).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "throughput_mbps.mean=9000 throughput_mbps.stddev= throughput_mbps.ci95= throughput_mbps.n=1 " +
+		"rtt_us.mean=20 rtt_us.stddev= rtt_us.ci95= rtt_us.n=1 rtt_us.p50=19 rtt_us.p90=25 rtt_us.p99=30 " +
+		"cpp_total.mean=5 cpp_total.stddev=0 cpp_total.ci95=0 cpp_total.n=2"
+	var pairs []string
+	for i, h := range rows[0] {
+		pairs = append(pairs, h+"="+rows[1][i])
+	}
+	if g := strings.Join(pairs, " "); g != want {
+		t.Errorf("csv\n%s\nwant\n%s", g, want)
+	}
+	lines := strings.Split(tb.String(), "\n")
+	var tput string
+	for _, l := range lines {
+		if strings.Contains(l, ThroughputMbps) {
+			tput = l
+		}
+	}
+	if f := strings.Fields(tput); len(f) != 5 || f[2] != "-" || f[3] != "-" {
+		t.Errorf("table row %q, want mean then - - for ci95 and stddev", tput)
+	}
+}

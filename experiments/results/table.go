@@ -25,7 +25,10 @@ func (r *Results) WriteTable(w io.Writer) error {
 	measure(head)
 	for i, p := range r.Points {
 		row := func(name string, s Stat) {
-			cells := []string{name, short(s.Mean), short(s.CI95), short(s.StdDev), strconv.Itoa(s.N), "", "", ""}
+			cells := []string{name, short(s.Mean), "-", "-", strconv.Itoa(s.N), "", "", ""} // "-": undefined, one replication
+			if s.Spread() {
+				cells[2], cells[3] = short(s.CI95), short(s.StdDev)
+			}
 			if s.Quantiles {
 				cells[5], cells[6], cells[7] = short(s.P50), short(s.P90), short(s.P99)
 			}

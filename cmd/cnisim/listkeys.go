@@ -1,0 +1,158 @@
+package main
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cnisim/cnisim/experiments/scenario"
+)
+
+func init() { listers["keys"] = listKeys }
+
+// keyMeanings is the one table of what each scenario key means (types and
+// defaults come from experiments/scenario, so they cannot drift; a test
+// fails when a key has no meaning here). Units are in the meaning.
+var keyMeanings = map[string]string{
+	"name":         "the scenario's name in results (default: the file name without .toml)",
+	"seed":         "root of every random stream; the same seed gives identical results",
+	"replications": "independent replications per sweep point (intervals need at least 2, figures draw whiskers from 3)",
+	"duration":     "simulated time per replication",
+	"warmup":       "initial simulated time left out of steady-state metrics",
+
+	"cluster.nodes":          "nodes in the cluster (the workloads use the first two)",
+	"cluster.cores_per_node": "CPU cores per node",
+	"cluster.cpu_ghz":        "core clock (GHz); converts profile cycles to time",
+	"cluster.link_gbps":      "link rate of each node (Gbit/s)",
+	"cluster.link_delay":     "one-way propagation delay of a node's link",
+	"cluster.mtu":            "underlay (NIC) MTU, bytes",
+	"cluster.frame_overhead": "wire bytes per frame beyond the IP packet (38: Ethernet header, FCS, preamble, gap; 2: PPP)",
+	"cluster.offloads":       "GSO/GRO: per-packet stages charged per super-packet",
+	"cluster.qdisc_packets":  "NIC transmit queue length, packets (Linux txqueuelen)",
+	"cluster.cpu_jitter":     "coefficient of variation of every job's service time on a core (0: exact cycles)",
+
+	"cni.plugin":           "built-in CNI plugin (cnisim list plugins) or path to a model file",
+	"cni.mode":             "the plugin's datapath mode (empty: its default)",
+	"cni.pod_mtu":          "pod MTU, bytes (0: underlay MTU less the encapsulation overhead)",
+	"cni.policy":           "network policy enforcement on (Calico's wp)",
+	"cni.policy_rules":     "extra policy rules guarding the server pod, walked per packet",
+	"cni.policy_conntrack": "only connection-opening packets walk the rules (conntrack accepts established flows first)",
+	"cni.policy_engine":    "engine evaluating the rules (empty: the mode's default; e.g. iptables, nftables, ebpf)",
+	"cni.async_setup":      "CNI ADD returns before policy is programmed; the pod's first packets are dropped",
+	"cni.setup_delay":      "with async_setup: how long after start the pod's network drops packets",
+	"cni.encrypt":          "encrypt the overlay (Weave)",
+
+	"tcp.congestion":   "congestion control",
+	"tcp.syn_schedule": "SYN retransmission schedule: exponential retries at 1, 3, 7 ... s; linear4 as tcp_syn_linear_timeouts = 4",
+	"tcp.rmem":         "receive buffer limit, bytes (tcp_rmem max)",
+	"tcp.wmem":         "send buffer limit, bytes (tcp_wmem max)",
+	"tcp.ack_every":    "the receiver ACKs every this many full-sized segments (2: Linux; larger: GRO stretch ACKs)",
+
+	"calibration.profile": "cost profile: built-in name (cnisim list profiles) or path to a TOML profile",
+
+	"workload.kind":                      "traffic or load to run",
+	"workload.placement":                 "where the two pods run: one node or two",
+	"workload.streams":                   "parallel streams or connections (tcp_stream, udp_stream)",
+	"workload.rate_mbps":                 "offered rate of udp_stream, Mbit/s (0: as fast as the socket takes)",
+	"workload.message_bytes":             "message size, bytes (0: the workload's default: 1 for RR, pod MTU - 28 for udp_stream)",
+	"workload.file_bytes":                "http_download file size, bytes",
+	"workload.client":                    "http_download client: how throughput is timed (curl: from the first SYN; iperf3: from establishment)",
+	"workload.threads":                   "http_load (wrk) threads",
+	"workload.connections":               "http_load (wrk) connections, closed loop",
+	"workload.pods":                      "pod_launch: pods created",
+	"workload.arrival":                   "pod_launch arrivals: burst, or a rate such as \"5/s\"",
+	"workload.server.cores":              "application server pod's cores (http workloads)",
+	"workload.server.cycles_per_request": "server CPU cycles per request",
+	"workload.server.cycles_per_byte":    "server CPU cycles per response byte",
+
+	"calibration.cycles.<stage>": "override one stage's cycles per packet (stage: cnisim list stages)",
+}
+
+// keyAllowed lists the allowed values of the enumerated keys, from the
+// scenario package.
+var keyAllowed = map[string][]string{
+	"tcp.congestion":     scenario.Congestions,
+	"tcp.syn_schedule":   scenario.SynSchedules,
+	"workload.kind":      scenario.Kinds,
+	"workload.placement": scenario.Placements,
+	"workload.client":    scenario.Clients,
+}
+
+// extraKeys are accepted but not scalar keys of scenario.Keys.
+var extraKeys = []string{"calibration.cycles.<stage>"}
+
+// listKeys prints every scenario key with its type, default and meaning.
+func listKeys() (listing, error) {
+	def := scenario.Defaults()
+	vals := map[string]reflect.Value{}
+	keyValues(reflect.ValueOf(def), "", vals)
+	l := listing{header: []string{"key", "type", "default", "meaning"}}
+	for _, k := range append(scenario.Keys(), extraKeys...) {
+		m, ok := keyMeanings[k]
+		if !ok {
+			return listing{}, fmt.Errorf("scenario key %s has no meaning in cmd/cnisim/listkeys.go", k)
+		}
+		if a := keyAllowed[k]; a != nil {
+			m += " (" + strings.Join(a, ", ") + ")"
+		}
+		typ, dv := "float", "none"
+		if v, ok := vals[k]; ok {
+			typ, dv = keyType(v), keyDefault(v)
+		}
+		l.rows = append(l.rows, []string{k, typ, dv, m})
+	}
+	return l, nil
+}
+
+// keyValues maps each dotted key of the toml tags to its value in v.
+func keyValues(v reflect.Value, table string, out map[string]reflect.Value) {
+	t := v.Type()
+	for i := range t.NumField() {
+		name := t.Field(i).Tag.Get("toml")
+		key := name
+		if table != "" {
+			key = table + "." + name
+		}
+		f := v.Field(i)
+		if f.Kind() == reflect.Struct && f.Type() != reflect.TypeFor[time.Duration]() {
+			keyValues(f, key, out)
+			continue
+		}
+		out[key] = f
+	}
+}
+
+func keyType(v reflect.Value) string {
+	if v.Type() == reflect.TypeFor[time.Duration]() {
+		return "duration"
+	}
+	switch v.Kind() {
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int64:
+		return "integer"
+	case reflect.Uint64:
+		return "integer >= 0"
+	case reflect.Float64:
+		return "float"
+	case reflect.String:
+		return "string"
+	}
+	return v.Kind().String()
+}
+
+// keyDefault formats a default as it would be written in a scenario file.
+func keyDefault(v reflect.Value) string {
+	if d, ok := v.Interface().(time.Duration); ok {
+		return strconv.Quote(scenario.FormatDuration(d))
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return strconv.Quote(v.String())
+	case reflect.Float64:
+		return scenario.Format(v.Float())
+	}
+	return fmt.Sprint(v.Interface())
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/cnisim/cnisim/experiments/results"
+)
+
+func init() { listers["metrics"] = listMetrics }
+
+// metricInfo is a metric's shape, unit and meaning: the one table of them
+// (names come from experiments/results; a test fails when one is missing).
+type metricInfo struct{ shape, unit, meaning string }
+
+var metricMeanings = map[string]metricInfo{
+	results.ThroughputMbps:        {"scalar", "Mbit/s", "goodput from connection establishment (after warmup), all streams"},
+	results.RTTMicros:             {"distribution", "µs", "round-trip time: per transaction for RR and http_load (p50/p90/p99 of pooled samples), the mean smoothed RTT per replication for streams (no quantiles)"},
+	results.TransactionsPerSec:    {"scalar", "1/s", "RR transactions per second (netperf TCP_RR/UDP_RR)"},
+	results.RequestsPerSec:        {"scalar", "1/s", "http_load completed requests per second (wrk)"},
+	results.CPUCoresUsed:          {"scalar", "cores", "busy cores on the receiving node"},
+	results.CPPTotal:              {"scalar", "cycles", "CPU cycles per data packet on the receiving node, all stages"},
+	results.CPPByStage:            {"group", "cycles", "cycles per data packet by stage kind (cnisim list stages)"},
+	results.FIBPer100kPackets:     {"scalar", "lookups", "FIB lookups on both nodes per 100,000 data packets"},
+	results.Retransmissions:       {"scalar", "segments", "TCP retransmissions, both directions"},
+	results.Drops:                 {"scalar", "packets", "packets dropped (queues, sockets, policy)"},
+	results.ConnectSeconds:        {"scalar", "s", "first SYN to established, mean over connections"},
+	results.PodLaunchSeconds:      {"distribution", "s", "pod creation to running, per pod"},
+	results.ThroughputCurlMbps:    {"scalar", "Mbit/s", "http_download: bytes / time since the first SYN (curl's speed_download)"},
+	results.ThroughputIperf3Mbps:  {"scalar", "Mbit/s", "http_download: bytes / time since establishment (iperf3's timing)"},
+	results.CPUByContext:          {"group", "cores", "busy cores by context: server_app, client_app, server_stack, client_stack"},
+	results.PodReadySeconds:       {"scalar", "s", "launched client pod: creation to container started"},
+	results.PodNetworkWaitSeconds: {"scalar", "s", "launched client pod: started to network ready (async CNI)"},
+	results.PodLaunchBreakdown:    {"group", "s", "mean per-pod seconds on the critical path by launch stage and queue"},
+	results.PodNetworkShare:       {"scalar", "fraction", "critical-path CNI time / launch time"},
+	results.PodMakespanSeconds:    {"scalar", "s", "first pod creation to the last pod running"},
+}
+
+// listMetrics prints every metric results can carry, in results order.
+func listMetrics() (listing, error) {
+	l := listing{header: []string{"metric", "shape", "unit", "meaning"}}
+	for _, n := range results.Order {
+		m, ok := metricMeanings[n]
+		if !ok {
+			return listing{}, fmt.Errorf("metric %s has no meaning in cmd/cnisim/listmetrics.go", n)
+		}
+		l.rows = append(l.rows, []string{n, m.shape, m.unit, m.meaning})
+	}
+	return l, nil
+}
