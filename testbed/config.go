@@ -10,7 +10,7 @@ import (
 // policy rules, and the built-in model graph it is calibrated against.
 type Config struct {
 	Name   string `json:"name"`
-	Family string `json:"family"` // routed | bridge | ebpf-peer | ebpf-egress | vxlan
+	Family string `json:"family"` // routed | bridge | bridge-nf0 | ebpf-peer | ebpf-egress | vxlan
 	Engine string `json:"engine"` // none | iptables-legacy | nftables
 	Rules  int    `json:"rules"`  // non-matching rules in the host's forward hook
 	// Plugin, Mode and Placement name the built-in model graph whose
@@ -26,6 +26,7 @@ type Config struct {
 var families = map[string][3]string{
 	"routed":      {"calico", "native", "intra"},
 	"bridge":      {"flannel", "host-gw", "intra"},
+	"bridge-nf0":  {"flannel", "host-gw", "intra"},
 	"ebpf-peer":   {"cilium", "native", "intra"},
 	"ebpf-egress": {"cilium", "native", "intra"},
 	"vxlan":       {"flannel", "vxlan", "inter"},
@@ -33,7 +34,7 @@ var families = map[string][3]string{
 
 // AllConfigs is the full run's list, QuickConfigs the --quick one.
 var (
-	AllConfigs = []string{"routed", "bridge", "ebpf-peer", "ebpf-egress", "vxlan",
+	AllConfigs = []string{"routed", "bridge", "bridge-nf0", "ebpf-peer", "ebpf-egress", "vxlan",
 		"ipt-legacy-0", "ipt-legacy-100", "ipt-legacy-1000", "ipt-legacy-5000",
 		"nft-0", "nft-100", "nft-1000", "nft-5000"}
 	QuickConfigs = []string{"routed", "bridge", "ebpf-peer"}
@@ -42,7 +43,9 @@ var (
 // maxRules bounds a rule series (5000 rules load in about a second).
 const maxRules = 20000
 
-// ParseConfig reads a configuration name: routed, bridge, ebpf-peer,
+// ParseConfig reads a configuration name: routed, bridge (bridged
+// packets go through the iptables hooks when br_netfilter is loaded, as on
+// Kubernetes nodes), bridge-nf0 (the same with bridge-nf-call-iptables=0), ebpf-peer,
 // ebpf-egress, vxlan, ipt-legacy-N or nft-N (routed plus N non-matching
 // rules in the host's forward hook).
 func ParseConfig(name string) (Config, error) {
@@ -58,7 +61,7 @@ func ParseConfig(name string) (Config, error) {
 	}
 	m, ok := families[c.Family]
 	if !ok {
-		return Config{}, fmt.Errorf("unknown configuration %q (valid: routed, bridge, ebpf-peer, ebpf-egress, vxlan, ipt-legacy-N, nft-N)", name)
+		return Config{}, fmt.Errorf("unknown configuration %q (valid: routed, bridge, bridge-nf0, ebpf-peer, ebpf-egress, vxlan, ipt-legacy-N, nft-N)", name)
 	}
 	c.Plugin, c.Mode, c.Placement = m[0], m[1], m[2]
 	return c, nil

@@ -76,6 +76,13 @@ type Measurement struct {
 	RRTransactions int64   `json:"rr_transactions"`
 	RRSeconds      float64 `json:"rr_seconds"`
 	Attempts       int     `json:"attempts"` // windows taken until the inline regime (or the last)
+	// RepCPP are the cycles per data packet of every repetition's window
+	// in the order taken; the measurement is the median one.
+	RepCPP []float64 `json:"rep_cpp"`
+	// RepOther is each repetition's share of the recorded CPU's samples
+	// taken by other processes (other jobs on the shared VM): a window
+	// that shared its core has a colder cache, a cause of bimodal costs.
+	RepOther []float64 `json:"rep_other_share"`
 }
 
 // CPP is the measured busy cycles per data packet.
@@ -181,4 +188,30 @@ func (r *Run) Measurement(name string) (*Measurement, bool) {
 		return nil, false
 	}
 	return &r.Configs[i], true
+}
+
+// medianWindow returns the window of median cycles per packet (the lower
+// middle one of an even count).
+func medianWindow(ws []*Measurement) *Measurement {
+	s := slices.Clone(ws)
+	slices.SortStableFunc(s, func(a, b *Measurement) int {
+		switch {
+		case a.CPP() < b.CPP():
+			return -1
+		case a.CPP() > b.CPP():
+			return 1
+		}
+		return 0
+	})
+	return s[(len(s)-1)/2]
+}
+
+// Spread is the repetitions' (max - min) / median cycles per packet, %.
+func (m *Measurement) Spread() float64 {
+	if len(m.RepCPP) < 2 {
+		return 0
+	}
+	lo, hi := slices.Min(m.RepCPP), slices.Max(m.RepCPP)
+	s := slices.Sorted(slices.Values(m.RepCPP))
+	return 100 * (hi - lo) / s[(len(s)-1)/2]
 }

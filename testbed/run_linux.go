@@ -14,34 +14,6 @@ import (
 	"time"
 )
 
-// Options of a run.
-type Options struct {
-	Configs    []Config
-	Out        string        // directory for measurements.json and the perf scripts
-	CPU        int           // the CPU traffic and perf use; -1: the last CPU
-	Warmup     time.Duration // traffic before the window
-	Window     time.Duration // the recorded window
-	RR         time.Duration // TCP_RR run
-	PacingMbps float64       // stream payload rate (0: unpaced)
-	Tries      int           // windows per configuration until the inline regime
-	PeriodNS   int           // cpu-clock sampling period
-	CC         string        // TCP congestion control of the sockets
-	Timeout    time.Duration // bound of the whole run
-	Command    string        // the command line, for provenance
-	Log        io.Writer     // progress
-}
-
-// DefaultOptions are the full run's; Quick shortens them (1 s windows,
-// the 3 quick configurations).
-func DefaultOptions(quick bool) Options {
-	o := Options{CPU: -1, Warmup: time.Second, Window: 3 * time.Second, RR: time.Second,
-		PacingMbps: 400, Tries: 5, PeriodNS: 250000, CC: "cubic", Timeout: 15 * time.Minute, Log: io.Discard}
-	if quick {
-		o.Warmup, o.Window, o.RR, o.Tries, o.Timeout = 500*time.Millisecond, time.Second, 500*time.Millisecond, 2, 60*time.Second
-	}
-	return o
-}
-
 // lookPath finds a tool; tests replace it to inject a missing tool.
 var lookPath = exec.LookPath
 
@@ -118,8 +90,8 @@ func Measure(ctx context.Context, o Options) (*Run, error) {
 		if err != nil {
 			return r, fmt.Errorf("%s: %w", c.Name, err)
 		}
-		fmt.Fprintf(o.Log, "%s: %s regime (%d windows), %d data packets, %d ACKs, %.0f cycles/packet, one-core %.0f Mbit/s, TCP_RR %.1f us\n",
-			c.Name, m.Regime, m.Attempts, m.DataPackets, m.AckPackets, m.CPP(), m.OneCoreMbps(r.CPUGHz), m.RRLatencyUS())
+		fmt.Fprintf(o.Log, "%s: %s regime, %d data packets, %d ACKs, %.0f cycles/packet (repetitions %.0f, spread %.1f%%, others' share %.2f), one-core %.0f Mbit/s, TCP_RR %.1f us\n",
+			c.Name, m.Regime, m.DataPackets, m.AckPackets, m.CPP(), m.RepCPP, m.Spread(), m.RepOther, m.OneCoreMbps(r.CPUGHz), m.RRLatencyUS())
 		r.Configs = append(r.Configs, *m)
 	}
 	return r, nil
@@ -157,16 +129,37 @@ func measureOne(ctx context.Context, o Options, ghz float64, c Config, tmp strin
 	comm := selfComm()
 	ksoft := fmt.Sprintf("ksoftirqd/%d", o.CPU)
 	script := c.Name + ".script.gz"
-	var m *Measurement
-	for try := 1; try <= max(o.Tries, 1); try++ {
-		if m, err = streamWindow(ctx, o, ghz, t, filepath.Join(tmp, "perf.data"), filepath.Join(o.Out, script), comm, ksoft); err != nil {
-			return nil, err
+	// Reps windows, each retried until inline; the configuration is the
+	// window of median cycles per packet (its script is kept), the others'
+	// costs are reported beside it (RepCPP).
+	var reps []*Measurement
+	for rep := 1; rep <= max(o.Reps, 1); rep++ {
+		var m *Measurement
+		out := filepath.Join(o.Out, fmt.Sprintf("%s.r%d.script.gz", c.Name, rep))
+		for try := 1; try <= max(o.Tries, 1); try++ {
+			if m, err = streamWindow(ctx, o, ghz, t, filepath.Join(tmp, "perf.data"), out, comm, ksoft); err != nil {
+				return nil, err
+			}
+			m.Attempts = try
+			if m.Regime == "inline" {
+				break
+			}
+			fmt.Fprintf(o.Log, "%s: window %d in the %s regime, want inline: again\n", c.Name, try, m.Regime)
 		}
-		m.Attempts = try
-		if m.Regime == "inline" {
-			break
+		m.Script = out
+		reps = append(reps, m)
+	}
+	m := medianWindow(reps)
+	for _, r := range reps {
+		m.RepCPP = append(m.RepCPP, r.CPP())
+		all := r.SamplesTraffic + r.SamplesKsoftirqd + r.SamplesIdle + r.SamplesOther
+		m.RepOther = append(m.RepOther, float64(r.SamplesOther)/float64(max(all, 1)))
+		if r != m {
+			os.Remove(r.Script)
 		}
-		fmt.Fprintf(o.Log, "%s: window %d in the %s regime, want inline: again\n", c.Name, try, m.Regime)
+	}
+	if err := os.Rename(m.Script, filepath.Join(o.Out, script)); err != nil {
+		return nil, err
 	}
 	m.Config, m.Devices, m.Notes, m.Script, m.Comms = c, devs, t.Notes, script, []string{comm, ksoft}
 	rr := RR(t, o.CPU, o.CC)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 
 	"github.com/cnisim/cnisim/testbed/bpfredirect"
 	"github.com/vishvananda/netlink"
@@ -44,8 +45,8 @@ func Build(c Config) (t *Topology, err error) {
 	switch c.Family {
 	case "routed", "ebpf-peer", "ebpf-egress":
 		err = t.routed()
-	case "bridge":
-		err = t.bridge()
+	case "bridge", "bridge-nf0":
+		err = t.bridge(c.Family == "bridge")
 	case "vxlan":
 		err = t.vxlan()
 	default:
@@ -241,7 +242,7 @@ func eachDev(ns string, f func(*netlink.Handle, netlink.Link) error) error {
 
 // bridge is Flannel host-gw / kube-router intra-host: pods on one /24,
 // their host veths on a Linux bridge in the host namespace.
-func (t *Topology) bridge() error {
+func (t *Topology) bridge(nf bool) error {
 	for _, r := range []string{"h", "a", "b"} {
 		if err := t.ns(r, false); err != nil {
 			return err
@@ -281,12 +282,24 @@ func (t *Topology) bridge() error {
 	}
 	t.ServerIP = net.ParseIP("10.77.0.2")
 	v := "absent (br_netfilter not loaded)"
-	_ = inNS(hn, func() error {
-		if b, err := os.ReadFile("/proc/sys/net/bridge/bridge-nf-call-iptables"); err == nil {
-			v = string(b[:len(b)-1])
+	const key = "net/bridge/bridge-nf-call-iptables"
+	err = inNS(hn, func() error {
+		if _, err := os.Stat("/proc/sys/" + key); err != nil {
+			return nil
+		}
+		if !nf {
+			if err := sysctl(key, "0"); err != nil {
+				return err
+			}
+		}
+		if b, err := os.ReadFile("/proc/sys/" + key); err == nil {
+			v = strings.TrimSpace(string(b))
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
 	t.Notes = append(t.Notes, "bridge-nf-call-iptables="+v)
 	return nil
 }
