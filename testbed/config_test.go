@@ -111,3 +111,11 @@ func TestFilterScript(t *testing.T) {
 		t.Errorf("filtered:\n%s", out.String())
 	}
 }
+
+func TestPrefixFromEnv(t *testing.T) {
+	for v, want := range map[string]string{"": "cnitb-", "cnitc-": "cnitc-", "eth": "cnitb-", "x-": "cnitb-", "Abc-": "cnitb-", "ab/c-": "cnitb-"} {
+		if got := prefixFromEnv(v); got != want {
+			t.Errorf("prefixFromEnv(%q) = %q, want %q", v, got, want)
+		}
+	}
+}

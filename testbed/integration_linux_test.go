@@ -33,6 +33,11 @@ func assertClean(t *testing.T) {
 // Cleanup leaves nothing.
 func TestBuildTopologies(t *testing.T) {
 	needRoot(t)
+	unlock, err := Lock(context.Background(), 2*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
 	want := map[string][]string{ // ns/dev addr...
 		"routed": {"cnitb-a/eth0 10.244.1.2/32", "cnitb-b/eth0 10.244.1.3/32", "cnitb-h/va", "cnitb-h/vb"},
 		"bridge": {"cnitb-a/eth0 10.77.0.1/24", "cnitb-b/eth0 10.77.0.2/24", "cnitb-h/br0", "cnitb-h/va", "cnitb-h/vb"},

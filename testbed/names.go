@@ -3,12 +3,26 @@ package testbed
 import (
 	"errors"
 	"fmt"
+	"os"
+	"regexp"
 	"strings"
 )
 
 // Prefix names every namespace the testbed creates; Cleanup removes
-// exactly the namespaces that carry it.
-const Prefix = "cnitb-"
+// exactly the namespaces that carry it. $CNISIM_TESTBED_PREFIX replaces
+// it (tests running in parallel packages use their own).
+var Prefix = prefixFromEnv(os.Getenv("CNISIM_TESTBED_PREFIX"))
+
+var prefixRE = regexp.MustCompile(`^[a-z][a-z0-9]{1,8}-$`)
+
+// prefixFromEnv returns v when it is a valid prefix (a lower-case word of
+// 2-9 characters and a dash), else the default "cnitb-".
+func prefixFromEnv(v string) string {
+	if prefixRE.MatchString(v) {
+		return v
+	}
+	return "cnitb-"
+}
 
 // Owned says whether a namespace name is one of ours.
 func Owned(name string) bool { return strings.HasPrefix(name, Prefix) && len(name) > len(Prefix) }

@@ -3,6 +3,7 @@
 package testbed
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
@@ -203,4 +205,33 @@ func runIn(ns, stdin, prog string, args ...string) error {
 		}
 		return nil
 	})
+}
+
+// lockPath serialises testbed runs on a machine: they share the prefix,
+// and each one's Cleanup would remove the other's namespaces.
+const lockPath = "/run/cnisim-testbed.lock"
+
+// Lock takes the machine-wide testbed lock, waiting up to wait for
+// another run to finish (or ctx to end).
+func Lock(ctx context.Context, wait time.Duration) (unlock func(), err error) {
+	f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("testbed lock %s: %w", lockPath, err)
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		if err == nil {
+			return func() { _ = unix.Flock(int(f.Fd()), unix.LOCK_UN); f.Close() }, nil
+		}
+		if ctx.Err() != nil {
+			f.Close()
+			return nil, context.Cause(ctx)
+		}
+		if err != unix.EWOULDBLOCK || time.Now().After(deadline) {
+			f.Close()
+			return nil, fmt.Errorf("testbed lock %s: another testbed run holds it (waited %v): %w", lockPath, wait, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -56,6 +56,11 @@ func Measure(ctx context.Context, o Options) (*Run, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
+	unlock, err := Lock(ctx, 2*time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if old, err := Cleanup(); err != nil {
 		return nil, fmt.Errorf("removing leftovers: %w", err)
 	} else if len(old) > 0 {

@@ -30,7 +30,7 @@ func analyseTestbed(d *Data) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := report.Table{Caption: "Leave-one-out on " + rep.Machine + ". " + rep.Rule + ".",
+	t := report.Table{Caption: "Leave-one-out on " + rep.Machine + ". Rule: " + rep.Rule + ".",
 		Header: []string{"configuration", "measured cycles/packet", "predicted", "error", "one-core Mbit/s", "predicted", "error", "TCP_RR us (measured)"}}
 	num := func(v float64, f string) string {
 		if math.IsNaN(v) {
