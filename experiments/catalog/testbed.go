@@ -52,7 +52,12 @@ func analyseTestbed(d *Data) (*Output, error) {
 		}
 		return report.Fail
 	}
-	out := &Output{Tables: []report.Table{t}}
+	fig, err := rep.Plot()
+	if err != nil {
+		return nil, err
+	}
+	out := &Output{Tables: []report.Table{t}, Figures: []Figure{{Name: "testbed-loo",
+		Caption: "Predicted (leave-one-out) vs measured cycles per data packet, log axes, with the diagonal and 15% bands", Fig: fig}}}
 	out.Checks = append(out.Checks,
 		report.Check{Claim: "leave-one-out median |error| of cycles per packet", Source: "issue 21 (target)", SourceVal: "<= 10%",
 			Predicted: fmt.Sprintf("%.1f%% (%d configurations)", rep.CPP.MedianAbs, rep.CPP.N), Status: grade(rep.CPP.MedianAbs, 10)},
