@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/cnisim/cnisim/calibration"
+	"github.com/cnisim/cnisim/plots"
+	"github.com/cnisim/cnisim/testbed"
+	"github.com/spf13/pflag"
+)
+
+const (
+	testbedRunSynopsis       = "testbed run [--configs LIST] [--quick] [--cpu N] --out DIR"
+	testbedCalibrateSynopsis = "testbed calibrate DIR --out PROFILE.toml"
+	testbedValidateSynopsis  = "testbed validate DIR --profile P [--out DIR]"
+)
+
+func init() {
+	register(&command{name: "testbed", summary: "build the datapaths in netns on this kernel, measure, calibrate, validate (root)", run: runTestbed})
+}
+
+var testbedSubs = map[string]func([]string, io.Writer, io.Writer) error{
+	"run": testbedRun, "calibrate": testbedCalibrate, "validate": testbedValidate,
+}
+
+func runTestbed(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usagef("missing subcommand (run, calibrate or validate)")
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprintf(stderr, "Usage: cnisim %s\n       cnisim %s\n       cnisim %s\n", testbedRunSynopsis, testbedCalibrateSynopsis, testbedValidateSynopsis)
+		return pflag.ErrHelp
+	}
+	sub, ok := testbedSubs[args[0]]
+	if !ok {
+		return usagef("unknown subcommand %q (valid: run, calibrate, validate)", args[0])
+	}
+	return sub(args[1:], stdout, stderr)
+}
+
+func testbedRun(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("testbed run", testbedRunSynopsis, stderr)
+	configs := fs.String("configs", "", "comma-separated configurations: routed, bridge, ebpf-peer, ebpf-egress, vxlan, ipt-legacy-N, nft-N (default: all; with --quick: "+strings.Join(testbed.QuickConfigs, ",")+")")
+	quick := fs.Bool("quick", false, "1 s windows, 2 tries, the quick configurations: under a minute")
+	cpu := fs.Int("cpu", -1, "the CPU the traffic runs on and perf records (default: the last one)")
+	out := fs.String("out", "", "output `DIR` (required): measurements.json and NAME.script.gz")
+	reps := fs.Int("reps", 0, "stream windows per configuration, the median kept (default 5; 1 with --quick)")
+	mbps := fs.Float64("mbps", 400, "stream payload pacing in Mbit/s (keeps one core out of the ksoftirqd regime); 0: unpaced")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := wantArgs(fs, 0, 0, "no arguments"); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usagef("--out DIR is required")
+	}
+	if !(*mbps >= 0) {
+		return usagef("--mbps must be >= 0, got %v", *mbps)
+	}
+	list := strings.Join(testbed.AllConfigs, ",")
+	if *quick {
+		list = strings.Join(testbed.QuickConfigs, ",")
+	}
+	if *configs != "" {
+		list = *configs
+	}
+	cs, err := testbed.ParseConfigs(list)
+	if err != nil {
+		return usagef("--configs: %v", err)
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	o := testbed.DefaultOptions(*quick)
+	o.Configs, o.Out, o.CPU, o.PacingMbps, o.Log = cs, *out, *cpu, *mbps, stderr
+	if *reps < 0 || *reps > 20 {
+		return usagef("--reps must be 1..20, got %d", *reps)
+	}
+	if *reps > 0 {
+		o.Reps = *reps
+	}
+	o.Command = "cnisim testbed run " + strings.Join(args, " ")
+	ctx, stop := signalContext()
+	defer stop()
+	r, err := testbed.Measure(ctx, o)
+	if r != nil && len(r.Configs) > 0 {
+		if serr := r.Save(*out); serr != nil {
+			return errors.Join(err, serr)
+		}
+		fmt.Fprintf(stderr, "wrote %s (%d configurations, %d skipped)\n", filepath.Join(*out, testbed.MeasurementsFile), len(r.Configs), len(r.Skipped))
+	}
+	if err != nil {
+		var sg *signalled
+		if errors.As(context.Cause(ctx), &sg) {
+			return sg
+		}
+		return err
+	}
+	if len(r.Configs) == 0 {
+		return fmt.Errorf("no configuration could be measured (skipped: %v)", r.Skipped)
+	}
+	return nil
+}
+
+func testbedLoad(fs *pflag.FlagSet) (*testbed.Run, string, []testbed.Calibrated, error) {
+	if err := wantArgs(fs, 1, 1, "the run DIR"); err != nil {
+		return nil, "", nil, err
+	}
+	dir := fs.Arg(0)
+	r, err := testbed.Load(dir)
+	if err != nil {
+		return nil, "", nil, usagef("%v", err)
+	}
+	cs, err := testbed.CalibrateAll(r, dir)
+	if err != nil {
+		return nil, "", nil, usagef("%s: %v", dir, err)
+	}
+	return r, dir, cs, nil
+}
+
+func testbedCalibrate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("testbed calibrate", testbedCalibrateSynopsis, stderr)
+	out := fs.String("out", "", "write the profile to `PROFILE.toml` (required)")
+	name := fs.String("name", "testbed", "profile name")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usagef("--out PROFILE.toml is required")
+	}
+	r, _, cs, err := testbedLoad(fs)
+	if err != nil {
+		return err
+	}
+	p, err := testbed.Profile(r, testbed.Points(cs), *name)
+	if err != nil {
+		return err
+	}
+	if err := p.Save(*out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %s: %d stage costs, %d rule costs from %d configurations\n", *out, len(p.Costs), len(p.RuleCosts), len(cs))
+	return nil
+}
+
+func testbedValidate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("testbed validate", testbedValidateSynopsis, stderr)
+	prof := fs.String("profile", "", "calibration profile (built-in name or file) to predict every configuration with (required)")
+	out := fs.String("out", "", "`DIR` for validate.md, validate.json and the plot validate.png/.svg")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *prof == "" {
+		return usagef("--profile is required (e.g. the output of cnisim testbed calibrate)")
+	}
+	r, _, cs, err := testbedLoad(fs)
+	if err != nil {
+		return err
+	}
+	p, err := calibration.Load(*prof)
+	if err != nil {
+		return usagef("--profile: %v", err)
+	}
+	rep, err := testbed.Validate(r, cs, p)
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteTable(stdout); err != nil {
+		return err
+	}
+	if *out == "" {
+		return nil
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	var md strings.Builder
+	if err := rep.WriteTable(&md); err != nil {
+		return err
+	}
+	js, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	pts, err := json.MarshalIndent(testbed.NewPointsData(r, cs), "", "  ")
+	if err != nil {
+		return err
+	}
+	for name, data := range map[string][]byte{"validate.md": []byte(md.String()), "validate.json": append(js, '\n'), testbed.PointsFile: append(pts, '\n')} {
+		if err := writeWhole(filepath.Join(*out, name), data); err != nil {
+			return err
+		}
+	}
+	fig, err := rep.Plot()
+	if err != nil {
+		fmt.Fprintf(stderr, "no plot: %v\n", err)
+		return nil
+	}
+	paths, err := plots.Save(fig, filepath.Join(*out, "validate"), "png", "svg")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %s\n", strings.Join(append([]string{filepath.Join(*out, "validate.md"), filepath.Join(*out, "validate.json")}, paths...), ", "))
+	return nil
+}
+
+// writeWhole writes a file through a temporary file and a rename.
+func writeWhole(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

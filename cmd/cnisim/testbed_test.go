@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cnisim/cnisim/testbed"
+)
+
+// recordedRun is the committed real run (testbed/testdata/run1).
+const recordedRun = "../../testbed/testdata/run1"
+
+func TestTestbedUsage(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"testbed"}, "missing subcommand (run, calibrate or validate)"},
+		{[]string{"testbed", "fly"}, `unknown subcommand "fly" (valid: run, calibrate, validate)`},
+		{[]string{"testbed", "run"}, "--out DIR is required"},
+		{[]string{"testbed", "run", "--out", dir, "--configs", "routed,warp"}, `--configs: unknown configuration "warp" (valid: routed`},
+		{[]string{"testbed", "run", "--out", dir, "--configs", "nft-x"}, `--configs: configuration "nft-x": rule count`},
+		{[]string{"testbed", "run", "--out", dir, "--reps", "99"}, "--reps must be 1..20"},
+		{[]string{"testbed", "run", "--out", dir, "--mbps", "-1"}, "--mbps must be >= 0"},
+		{[]string{"testbed", "run", "--out", dir, "extra"}, "unexpected arguments"},
+		{[]string{"testbed", "calibrate", "--out", filepath.Join(dir, "p.toml")}, "missing the run DIR"},
+		{[]string{"testbed", "calibrate", dir}, "--out PROFILE.toml is required"},
+		{[]string{"testbed", "calibrate", dir, "--out", filepath.Join(dir, "p.toml")}, "measurements.json"},
+		{[]string{"testbed", "validate", recordedRun}, "--profile is required"},
+		{[]string{"testbed", "validate", recordedRun, "--profile", "nosuch"}, "--profile:"},
+	} {
+		code, _, stderr := run(c.args...)
+		if code != 2 || !strings.Contains(stderr, c.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.msg)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "p.toml")); err == nil {
+		t.Error("a failed calibrate wrote its profile")
+	}
+}
+
+// The committed run calibrates and validates without root, and
+// validate's points.json reproduces the committed one (the recorded
+// report the testbed-validation experiment reads) byte for byte.
+func TestTestbedRecorded(t *testing.T) {
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "p.toml")
+	if code, _, stderr := run("testbed", "calibrate", recordedRun, "--out", prof); code != 0 {
+		t.Fatalf("calibrate: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := run("testbed", "validate", recordedRun, "--profile", prof, "--out", dir)
+	if code != 0 {
+		t.Fatalf("validate: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"| routed |", "| nft-5000 |", "LOO cycles per packet: median |error|"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("validate output lacks %q:\n%s", want, stdout)
+		}
+	}
+	for _, f := range []string{"validate.md", "validate.json", "validate.png", "validate.svg", testbed.PointsFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	got, _ := os.ReadFile(filepath.Join(dir, testbed.PointsFile))
+	want, err := os.ReadFile(filepath.Join(recordedRun, testbed.PointsFile))
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("points.json differs from the committed one (%v): re-run validate --out on the recorded run", err)
+	}
+	p, err := os.ReadFile(prof)
+	if err != nil || !strings.Contains(string(p), `provenance = "measured"`) || !strings.Contains(string(p), "kernel") {
+		t.Errorf("profile without measured provenance: %v", err)
+	}
+}
+
+// The subprocess tests use their own prefix, so that the testbed
+// package's tests running at the same time (go test ./...) never see or
+// remove their namespaces.
+const subPrefix = "cnitc-"
+
+func needTestbed(t *testing.T) {
+	t.Helper()
+	testbed.Prefix = subPrefix
+	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
+		t.Skip("testbed integration: needs root on Linux")
+	}
+	if _, err := exec.LookPath("perf"); err != nil {
+		t.Skip("testbed integration: needs perf")
+	}
+	if testing.Short() {
+		t.Skip("-short")
+	}
+}
+
+// `testbed run --quick` end to end, then calibrate and validate on its
+// output: under a minute.
+func TestTestbedRunQuick(t *testing.T) {
+	needTestbed(t)
+	dir := t.TempDir()
+	start := time.Now()
+	code, _, stderr := run("testbed", "run", "--quick", "--out", dir)
+	if code != 0 {
+		t.Fatalf("run --quick: exit %d: %s", code, stderr)
+	}
+	if d := time.Since(start); d > 60*time.Second {
+		t.Errorf("run --quick took %v, want under a minute", d)
+	}
+	left, _ := testbed.Leftovers()
+	if len(left) > 0 {
+		t.Errorf("left namespaces %v", left)
+	}
+	prof := filepath.Join(dir, "p.toml")
+	if code, _, stderr := run("testbed", "calibrate", dir, "--out", prof); code != 0 {
+		t.Fatalf("calibrate: exit %d: %s", code, stderr)
+	}
+	if code, stdout, stderr := run("testbed", "validate", dir, "--profile", prof); code != 0 || !strings.Contains(stdout, "| routed |") {
+		t.Fatalf("validate: exit %d: %s\n%s", code, stderr, stdout)
+	}
+}
+
+// SIGINT in the middle of a run: exit 130, and no namespace is left.
+func TestTestbedSIGINTCleansUp(t *testing.T) {
+	needTestbed(t)
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "testbed", "run", "--quick", "--out", dir)
+	cmd.Env = append(os.Environ(), "CNISIM_TEST_MAIN=1", "CNISIM_TESTBED_PREFIX="+subPrefix)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until a topology exists, then interrupt.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if left, _ := testbed.Leftovers(); len(left) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("no namespace appeared: %s", errb.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Errorf("exit %v, want 130: %s", err, errb.String())
+	}
+	if left, _ := testbed.Leftovers(); len(left) > 0 {
+		t.Errorf("left namespaces after SIGINT: %v", left)
+		testbed.Cleanup()
+	}
+}
+
+// A run killed with -9 cannot clean up: the next run's Cleanup (called
+// first thing by every run) removes what it left.
+func TestTestbedKill9LeftoversRemoved(t *testing.T) {
+	needTestbed(t)
+	cmd := exec.Command(os.Args[0], "testbed", "run", "--quick", "--configs", "bridge", "--out", t.TempDir())
+	cmd.Env = append(os.Environ(), "CNISIM_TEST_MAIN=1", "CNISIM_TESTBED_PREFIX="+subPrefix)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if left, _ := testbed.Leftovers(); len(left) >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no topology appeared")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	removed, err := testbed.Cleanup()
+	if err != nil || len(removed) < 3 {
+		t.Errorf("Cleanup after kill -9 removed %v (%v), want the 3 namespaces of bridge", removed, err)
+	}
+	if left, _ := testbed.Leftovers(); len(left) > 0 {
+		t.Errorf("left: %v", left)
+	}
+}

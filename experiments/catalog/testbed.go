@@ -1,0 +1,85 @@
+package catalog
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/cnisim/cnisim/experiments/report"
+	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/testbed"
+)
+
+func init() {
+	register(&Experiment{
+		Name:  "testbed-validation",
+		Title: "Testbed: leave-one-out error of the additive per-stage model on this machine's kernel",
+		About: "The datapaths built by `cnisim testbed run` in network namespaces on the project's 2-vCPU VM " +
+			"(routed pod, bridge, tc eBPF redirect, VXLAN, iptables-legacy and nftables rule series), measured with " +
+			"perf cpu-clock on one core; each configuration's cycles per data packet is predicted by a model " +
+			"calibrated without it. The measurements are committed (testbed/testdata/run1), so this needs no root; " +
+			"the simulation run is the Calico intra-host stream of paper-fig3, for the paper profile's figure beside them.",
+		Scenarios: []string{"fig3-stream-intra-calico.toml"},
+		Quick:     fig3Quick,
+		Needs:     []string{"tcp_stream"},
+		Analyse:   analyseTestbed,
+	})
+}
+
+func analyseTestbed(d *Data) (*Output, error) {
+	rep, err := testbed.Recorded()
+	if err != nil {
+		return nil, err
+	}
+	t := report.Table{Caption: "Leave-one-out on " + rep.Machine + ". Rule: " + rep.Rule + ".",
+		Header: []string{"configuration", "measured cycles/packet", "predicted", "error", "one-core Mbit/s", "predicted", "error", "TCP_RR us (measured)"}}
+	num := func(v float64, f string) string {
+		if math.IsNaN(v) {
+			return "n/a"
+		}
+		return fmt.Sprintf(f, v)
+	}
+	for _, r := range rep.Rows {
+		pred := math.NaN()
+		if r.LOO.Predictable() {
+			pred = r.LOO.Predicted
+		}
+		t.Rows = append(t.Rows, []string{r.Name, num(r.Measured, "%.0f"), num(pred, "%.0f"), num(r.LOO.ErrPct, "%+.1f%%"),
+			num(r.MeasuredMbps, "%.0f"), num(r.PredictedMbps, "%.0f"), num(r.MbpsErr, "%+.1f%%"), num(r.RRLatencyUS, "%.1f")})
+	}
+	grade := func(v, limit float64) report.Status {
+		if v <= limit {
+			return report.Pass
+		}
+		return report.Fail
+	}
+	fig, err := rep.Plot()
+	if err != nil {
+		return nil, err
+	}
+	out := &Output{Tables: []report.Table{t}, Figures: []Figure{{Name: "testbed-loo",
+		Caption: "Predicted (leave-one-out) vs measured cycles per data packet, log axes, with the diagonal and 15% bands", Fig: fig}}}
+	out.Checks = append(out.Checks,
+		report.Check{Claim: "leave-one-out median |error| of cycles per packet", Source: "issue 21 (target)", SourceVal: "<= 10%",
+			Predicted: fmt.Sprintf("%.1f%% (%d configurations)", rep.CPP.MedianAbs, rep.CPP.N), Status: grade(rep.CPP.MedianAbs, 10)},
+		report.Check{Claim: "leave-one-out max |error| of cycles per packet", Source: "issue 21 (target)", SourceVal: "<= 25%",
+			Predicted: fmt.Sprintf("%.1f%%", rep.CPP.MaxAbs), Status: grade(rep.CPP.MaxAbs, 25)})
+	if run, err := d.Run("fig3-stream-intra-calico.toml"); err == nil {
+		if r, err := run.Find("cni.policy", false); err == nil {
+			if tot, ok := r.Stat(results.CPPTotal); ok {
+				for _, row := range rep.Rows {
+					if row.Name == "routed" {
+						out.Checks = append(out.Checks, report.Check{Claim: "Calico-like routed pod, intra-host, no policy: cycles per data packet",
+							Source: "cnisim testbed on this VM (measured, routed)", SourceVal: fmt.Sprintf("%.0f", row.Measured),
+							Predicted: fmt.Sprintf("%.0f (simulated with the paper's profile: kernel 4.15, 2.4 GHz)", tot.Mean), Status: report.Info})
+					}
+				}
+			}
+		}
+	}
+	for _, r := range rep.Rows {
+		if !r.LOO.Predictable() {
+			out.Notes = append(out.Notes, fmt.Sprintf("%s is not predicted leave-one-out: no other configuration crosses %v.", r.Name, r.LOO.Missing))
+		}
+	}
+	return out, nil
+}

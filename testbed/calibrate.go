@@ -1,0 +1,117 @@
+package testbed
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/cnisim/cnisim/calibration/perf"
+	"github.com/cnisim/cnisim/models/cni"
+	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/models/tcp"
+)
+
+// Crossings returns the crossings of c's model graph on the recorded CPU:
+// an intra-host graph's one node; an inter-host graph's source and
+// destination nodes summed, since both "nodes" of the testbed run on the
+// one CPU (each data packet crosses the source's steps and the
+// destination's, each ACK the reverse).
+func Crossings(c Config) (datapath.Crossings, error) {
+	m, err := cni.Builtin(c.Plugin)
+	if err != nil {
+		return datapath.Crossings{}, err
+	}
+	pl := datapath.Placement(c.Placement)
+	dst, err := m.NodeCrossings(c.Mode, pl, cni.PathOptions{}, datapath.Dst)
+	if err != nil || pl == datapath.Intra {
+		return dst, err
+	}
+	src, err := m.NodeCrossings(c.Mode, pl, cni.PathOptions{}, datapath.Src)
+	if err != nil {
+		return dst, err
+	}
+	for k := range datapath.NumKinds {
+		dst.Data[k] += src.Data[k]
+		dst.Ack[k] += src.Ack[k]
+	}
+	return dst, nil
+}
+
+// Calibrated is one configuration's perf analysis and calibration.
+type Calibrated struct {
+	M   *Measurement
+	Res *perf.Result
+	Cal *perf.Calibration
+}
+
+// CalibrateAll analyses every configuration's perf script in dir (only
+// the traffic's comms, the recorded CPU, cpu-clock at the run's GHz) and
+// calibrates it with perf.Calibrate against its model graph's crossings.
+func CalibrateAll(r *Run, dir string) ([]Calibrated, error) {
+	var out []Calibrated
+	for i := range r.Configs {
+		m := &r.Configs[i]
+		res, err := perf.AnalyzeFile(filepath.Join(dir, m.Script), perf.Options{Packets: m.DataPackets, CPUGHz: r.CPUGHz,
+			Event: perf.EventCPUClock, CPUs: []int{r.CPU}, Comms: m.Comms})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", m.Config.Name, err)
+		}
+		x, err := Crossings(m.Config)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", m.Config.Name, err)
+		}
+		cal, err := perf.Calibrate(res, perf.Counters{Packets: m.DataPackets, Bytes: m.PayloadBytes, Acks: m.AckPackets}, &x,
+			perf.ProfileOptions{Name: m.Config.Name, Plugin: m.Config.Plugin, Mode: m.Config.Mode, Placement: m.Config.Placement})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", m.Config.Name, err)
+		}
+		out = append(out, Calibrated{M: m, Res: res, Cal: cal})
+	}
+	return out, nil
+}
+
+// Point reduces a calibration to the stages' cycles and units per data
+// packet, as the simulator charges them (perf.Predict): a per-crossing
+// stage's units are Data + A/D x Ack, a per-byte stage's the IP bytes
+// (B/D + H) x Data + H x A/D x Ack.
+func (c Calibrated) Point() Point {
+	p := Point{Name: c.M.Config.Name, Engine: c.M.Config.Engine, Rules: c.M.Config.Rules, CPP: c.Cal.MeasuredCPP, Stages: map[string]Use{}}
+	D := float64(c.Cal.Counters.Packets)
+	a, b, h := c.Cal.AcksPerPacket, c.Cal.BytesPerPacket, float64(tcp.HeaderBytes)
+	for _, s := range c.Cal.Stages {
+		if s.Crossings == 0 {
+			continue // folded into the crossed stages
+		}
+		k, _ := datapath.ParseKind(s.Stage)
+		u, perByte := s.DataCrossings+a*s.AckCrossings, false
+		if slices.Contains(perf.DefaultPerByte, k) && b > 0 && s.DataCrossings > 0 {
+			u, perByte = (b+h)*s.DataCrossings+h*a*s.AckCrossings, true
+		}
+		p.Stages[s.Stage] = Use{Cycles: (s.Measured + s.Spread + s.Folded) / D, Units: u, PerByte: perByte}
+	}
+	return p
+}
+
+// Points returns the Points of calibrations in order.
+func Points(cs []Calibrated) []Point {
+	ps := make([]Point, len(cs))
+	for i, c := range cs {
+		ps[i] = c.Point()
+	}
+	return ps
+}
+
+// describe is the provenance of a run: command, date, kernel, CPU.
+func (r *Run) describe() string {
+	return fmt.Sprintf("command %q, %s, kernel %s, CPU %q at %.3f GHz (%s), CPU %d, %s, load average %s",
+		r.Command, r.Date, r.Kernel, r.CPUModel, r.CPUGHz, r.GHzFrom, r.CPU, r.Perf, r.Loadavg)
+}
+
+func names(r *Run) string {
+	var n []string
+	for _, m := range r.Configs {
+		n = append(n, m.Config.Name)
+	}
+	return strings.Join(n, ", ")
+}

@@ -1,0 +1,125 @@
+package testbed
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Config is one configuration of the testbed: a topology family, its
+// policy rules, and the built-in model graph it is calibrated against.
+type Config struct {
+	Name   string `json:"name"`
+	Family string `json:"family"` // routed | bridge | bridge-nf0 | ebpf-peer | ebpf-egress | vxlan
+	Engine string `json:"engine"` // none | iptables-legacy | nftables
+	Rules  int    `json:"rules"`  // non-matching rules in the host's forward hook
+	// Plugin, Mode and Placement name the built-in model graph whose
+	// crossings the measurement is calibrated with. Inter-host graphs are
+	// measured with both "nodes" on the one recorded CPU: the crossings of
+	// the source and destination nodes are summed (model.go).
+	Plugin    string `json:"plugin"`
+	Mode      string `json:"mode"`
+	Placement string `json:"placement"`
+}
+
+// Families maps a topology family to its model graph.
+var families = map[string][3]string{
+	"routed":      {"calico", "native", "intra"},
+	"bridge":      {"flannel", "host-gw", "intra"},
+	"bridge-nf0":  {"flannel", "host-gw", "intra"},
+	"ebpf-peer":   {"cilium", "native", "intra"},
+	"ebpf-egress": {"cilium", "native", "intra"},
+	"vxlan":       {"flannel", "vxlan", "inter"},
+}
+
+// AllConfigs is the full run's list, QuickConfigs the --quick one.
+var (
+	AllConfigs = []string{"routed", "bridge", "bridge-nf0", "ebpf-peer", "ebpf-egress", "vxlan",
+		"ipt-legacy-0", "ipt-legacy-100", "ipt-legacy-1000", "ipt-legacy-5000",
+		"nft-0", "nft-100", "nft-1000", "nft-5000"}
+	// The quick three need no tool but perf, and the two eBPF redirects
+	// predict each other leave-one-out.
+	QuickConfigs = []string{"routed", "ebpf-peer", "ebpf-egress"}
+)
+
+// maxRules bounds a rule series (5000 rules load in about a second).
+const maxRules = 20000
+
+// ParseConfig reads a configuration name: routed, bridge (bridged
+// packets go through the iptables hooks when br_netfilter is loaded, as on
+// Kubernetes nodes), bridge-nf0 (the same with bridge-nf-call-iptables=0), ebpf-peer,
+// ebpf-egress, vxlan, ipt-legacy-N or nft-N (routed plus N non-matching
+// rules in the host's forward hook).
+func ParseConfig(name string) (Config, error) {
+	c := Config{Name: name, Family: name, Engine: "none"}
+	for _, p := range []struct{ prefix, engine string }{{"ipt-legacy-", "iptables-legacy"}, {"nft-", "nftables"}} {
+		if rest, ok := strings.CutPrefix(name, p.prefix); ok {
+			n, err := strconv.Atoi(rest)
+			if err != nil || n < 0 || n > maxRules || strconv.Itoa(n) != rest {
+				return Config{}, fmt.Errorf("configuration %q: rule count must be an integer 0..%d", name, maxRules)
+			}
+			c.Family, c.Engine, c.Rules = "routed", p.engine, n
+		}
+	}
+	m, ok := families[c.Family]
+	if !ok {
+		return Config{}, fmt.Errorf("unknown configuration %q (valid: routed, bridge, bridge-nf0, ebpf-peer, ebpf-egress, vxlan, ipt-legacy-N, nft-N)", name)
+	}
+	c.Plugin, c.Mode, c.Placement = m[0], m[1], m[2]
+	return c, nil
+}
+
+// ParseConfigs reads a comma-separated list; duplicates are errors.
+func ParseConfigs(list string) ([]Config, error) {
+	var out []Config
+	seen := map[string]bool{}
+	for _, s := range strings.Split(list, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if seen[s] {
+			return nil, fmt.Errorf("configuration %q listed twice", s)
+		}
+		seen[s] = true
+		c, err := ParseConfig(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no configuration in %q", list)
+	}
+	return out, nil
+}
+
+// svcIP and svcPort are the destination of rule i: Service-like addresses
+// (10.96/16 is only named in rules, never used) that the pods' traffic
+// never matches, as capture.sh writes them.
+func svcIP(i int) string { return fmt.Sprintf("10.96.%d.%d", i/250, i%250+1) }
+func svcPort(i int) int  { return 1024 + i%4000 }
+
+// IptablesRules is iptables-legacy-restore input for the host's filter
+// table: n kube-proxy-like rules in FORWARD that never match.
+func IptablesRules(n int) string {
+	var b strings.Builder
+	b.WriteString("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n")
+	for i := range n {
+		fmt.Fprintf(&b, "-A FORWARD -d %s/32 -p tcp -m tcp --dport %d -j DROP\n", svcIP(i), svcPort(i))
+	}
+	b.WriteString("COMMIT\n")
+	return b.String()
+}
+
+// NftRules is the same rule set as one native nftables base chain (hook
+// forward, no sets or maps), input of nft -f -.
+func NftRules(n int) string {
+	var b strings.Builder
+	b.WriteString("table ip filter {\n  chain forward {\n    type filter hook forward priority 0; policy accept;\n")
+	for i := range n {
+		fmt.Fprintf(&b, "    ip daddr %s tcp dport %d drop\n", svcIP(i), svcPort(i))
+	}
+	b.WriteString("  }\n}\n")
+	return b.String()
+}

@@ -1,0 +1,121 @@
+package testbed
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseConfig(t *testing.T) {
+	for _, tc := range []struct {
+		in                     string
+		family, engine, plugin string
+		rules                  int
+		err                    string
+	}{
+		{in: "routed", family: "routed", engine: "none", plugin: "calico"},
+		{in: "bridge", family: "bridge", engine: "none", plugin: "flannel"},
+		{in: "ebpf-egress", family: "ebpf-egress", engine: "none", plugin: "cilium"},
+		{in: "vxlan", family: "vxlan", engine: "none", plugin: "flannel"},
+		{in: "ipt-legacy-100", family: "routed", engine: "iptables-legacy", plugin: "calico", rules: 100},
+		{in: "nft-0", family: "routed", engine: "nftables", plugin: "calico"},
+		{in: "nft-01", err: "rule count must be an integer"},
+		{in: "nft--1", err: "rule count"},
+		{in: "ipt-legacy-99999999", err: "0..20000"},
+		{in: "ovs", err: `unknown configuration "ovs" (valid: routed`},
+	} {
+		c, err := ParseConfig(tc.in)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: error %v, want %q", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || c.Family != tc.family || c.Engine != tc.engine || c.Plugin != tc.plugin || c.Rules != tc.rules {
+			t.Errorf("%s: %+v, %v", tc.in, c, err)
+		}
+	}
+	if _, err := ParseConfigs("routed, routed"); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Errorf("duplicate: %v", err)
+	}
+	if _, err := ParseConfigs(" , "); err == nil {
+		t.Error("empty list accepted")
+	}
+	for _, l := range [][]string{AllConfigs, QuickConfigs} {
+		if _, err := ParseConfigs(strings.Join(l, ",")); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// The rule sets never match the testbed's traffic (pods are 10.244/16,
+// 10.77/16, 10.79/16; rules name 10.96/16) and have exactly n rules.
+func TestRules(t *testing.T) {
+	ipt := IptablesRules(3)
+	want := "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n" +
+		"-A FORWARD -d 10.96.0.1/32 -p tcp -m tcp --dport 1024 -j DROP\n" +
+		"-A FORWARD -d 10.96.0.2/32 -p tcp -m tcp --dport 1025 -j DROP\n" +
+		"-A FORWARD -d 10.96.0.3/32 -p tcp -m tcp --dport 1026 -j DROP\nCOMMIT\n"
+	if ipt != want {
+		t.Errorf("iptables rules:\n%s\nwant\n%s", ipt, want)
+	}
+	nft := NftRules(5000)
+	if n := strings.Count(nft, " drop\n"); n != 5000 {
+		t.Errorf("nft: %d rules, want 5000", n)
+	}
+	if !strings.Contains(nft, "ip daddr 10.96.19.250 tcp dport 2023 drop") || strings.Contains(nft, "10.244.") {
+		t.Error("nft: rule 4999 or a pod address")
+	}
+	if n := strings.Count(IptablesRules(0), "-A "); n != 0 {
+		t.Errorf("0 rules: %d", n)
+	}
+}
+
+func TestOwnedNaming(t *testing.T) {
+	for name, want := range map[string]bool{"cnitb-h": true, "cnitb-a": true, "cnitb-": false, "cnifx-h": false, "default": false, "xcnitb-h": false} {
+		if Owned(name) != want {
+			t.Errorf("Owned(%q) = %v", name, !want)
+		}
+	}
+	for _, r := range []string{"h", "a", "b"} {
+		if !Owned(nsName(r)) {
+			t.Errorf("nsName(%q) = %q is not owned", r, nsName(r))
+		}
+	}
+}
+
+func TestRegime(t *testing.T) {
+	for _, tc := range []struct {
+		t, k int
+		want string
+	}{{1000, 0, "inline"}, {1000, 19, "inline"}, {1000, 50, "mixed"}, {1000, 200, "ksoftirqd"}, {0, 0, "inline"}} {
+		if got := Regime(tc.t, tc.k); got != tc.want {
+			t.Errorf("Regime(%d, %d) = %s, want %s", tc.t, tc.k, got, tc.want)
+		}
+	}
+}
+
+func TestFilterScript(t *testing.T) {
+	in := "cnisim 10 [001]  1.0:     250000 cpu-clock: \n\tffff tcp_sendmsg ([kernel.kallsyms])\n\tffff write ([kernel.kallsyms])\n\n" +
+		"  other 11 [001]  1.1:     250000 cpu-clock: \n\tffff leaf ([kernel.kallsyms])\n\tffff caller ([kernel.kallsyms])\n\n" +
+		"ksoftirqd/1 12 [001]  1.2:     250000 cpu-clock: \n\tffff net_rx_action ([kernel.kallsyms])\n\n" +
+		"swapper 0 [001]  1.3:     250000 cpu-clock: \n\tffff default_idle ([kernel.kallsyms])\n"
+	var out strings.Builder
+	var n sampleCounts
+	if err := filterScript(strings.NewReader(in), &out, "cnisim", "ksoftirqd/1", &n); err != nil {
+		t.Fatal(err)
+	}
+	if n != (sampleCounts{traffic: 1, ksoftirqd: 1, idle: 1, other: 1}) {
+		t.Errorf("counts %+v", n)
+	}
+	if strings.Contains(out.String(), "caller") || !strings.Contains(out.String(), "\tffff leaf") || !strings.Contains(out.String(), "write") {
+		t.Errorf("filtered:\n%s", out.String())
+	}
+}
+
+func TestPrefixFromEnv(t *testing.T) {
+	for v, want := range map[string]string{"": "cnitb-", "cnitc-": "cnitc-", "eth": "cnitb-", "x-": "cnitb-", "Abc-": "cnitb-", "ab/c-": "cnitb-"} {
+		if got := prefixFromEnv(v); got != want {
+			t.Errorf("prefixFromEnv(%q) = %q, want %q", v, got, want)
+		}
+	}
+}

@@ -1,0 +1,98 @@
+//go:build linux
+
+package testbed
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// cpuInfo returns the model name and the "cpu MHz" of CPU cpu from
+// /proc/cpuinfo (lscpu shows no MHz on this VM).
+func cpuInfo(cpu int) (model string, mhz float64, err error) {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "", 0, err
+	}
+	proc := -1
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		switch k {
+		case "processor":
+			proc, _ = strconv.Atoi(v)
+		case "model name":
+			if model == "" {
+				model = v
+			}
+		case "cpu MHz":
+			if proc == cpu {
+				mhz, _ = strconv.ParseFloat(v, 64)
+			}
+		}
+	}
+	if mhz <= 0 {
+		return model, 0, fmt.Errorf("/proc/cpuinfo: no 'cpu MHz' for CPU %d", cpu)
+	}
+	return model, mhz, nil
+}
+
+// cpuJiffies returns busy and total jiffies of one CPU from /proc/stat
+// (busy = user + nice + system + irq + softirq + steal).
+func cpuJiffies(cpu int) (busy, total uint64, err error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0, err
+	}
+	want := fmt.Sprintf("cpu%d ", cpu)
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, want) {
+			continue
+		}
+		f := strings.Fields(line)[1:]
+		for i, s := range f {
+			v, _ := strconv.ParseUint(s, 10, 64)
+			if i >= 8 { // guest times are included in user
+				break
+			}
+			total += v
+			if i != 3 && i != 4 { // idle, iowait
+				busy += v
+			}
+		}
+		return busy, total, nil
+	}
+	return 0, 0, fmt.Errorf("/proc/stat: no line for CPU %d", cpu)
+}
+
+func kernelRelease() string {
+	var u unix.Utsname
+	if unix.Uname(&u) != nil {
+		return "?"
+	}
+	return unix.ByteSliceToString(u.Release[:])
+}
+
+func mono() float64 {
+	var ts unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	return float64(ts.Sec) + float64(ts.Nsec)/1e9
+}
+
+func selfComm() string {
+	b, err := os.ReadFile("/proc/self/comm")
+	if err != nil {
+		return "cnisim"
+	}
+	return strings.TrimSpace(string(b))
+}

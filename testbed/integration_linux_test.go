@@ -1,0 +1,139 @@
+//go:build linux
+
+package testbed
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func needRoot(t *testing.T) {
+	t.Helper()
+	if err := Preflight(); err != nil {
+		t.Skipf("integration test: %v", err)
+	}
+}
+
+func assertClean(t *testing.T) {
+	t.Helper()
+	left, err := Leftovers()
+	if err != nil || len(left) > 0 {
+		t.Fatalf("namespaces left: %v (%v)", left, err)
+	}
+}
+
+// TestBuildTopologies checks every family's construction from netlink:
+// the devices, addresses and (routed) routes it must have, and that
+// Cleanup leaves nothing.
+func TestBuildTopologies(t *testing.T) {
+	needRoot(t)
+	unlock, err := Lock(context.Background(), 2*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	want := map[string][]string{ // ns/dev addr...
+		"routed": {"cnitb-a/eth0 10.244.1.2/32", "cnitb-b/eth0 10.244.1.3/32", "cnitb-h/va", "cnitb-h/vb"},
+		"bridge": {"cnitb-a/eth0 10.77.0.1/24", "cnitb-b/eth0 10.77.0.2/24", "cnitb-h/br0", "cnitb-h/va", "cnitb-h/vb"},
+		"vxlan":  {"cnitb-a/eth0 10.78.0.1/24", "cnitb-a/vx0 10.79.0.1/24", "cnitb-b/eth0 10.78.0.2/24", "cnitb-b/vx0 10.79.0.2/24"},
+	}
+	for name, devs := range want {
+		c, _ := ParseConfig(name)
+		top, err := Build(c)
+		var miss *MissingError
+		if errors.As(err, &miss) {
+			t.Logf("%s skipped: %v", name, err)
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv, err := Inventory(top)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, d := range inv {
+			s := d.NS + "/" + d.Name
+			if len(d.Addrs) > 0 {
+				s += " " + strings.Join(d.Addrs, " ")
+			}
+			got = append(got, s)
+			if d.GSOMaxSegs != 1 {
+				t.Errorf("%s: %s gso_max_segs %d, want 1", name, s, d.GSOMaxSegs)
+			}
+		}
+		if !slices.Equal(got, devs) {
+			t.Errorf("%s: devices\n got %q\nwant %q", name, got, devs)
+		}
+		if name == "routed" {
+			h, _ := handle(nsName("h"))
+			rs, err := h.RouteList(nil, 2)
+			h.Close()
+			if err != nil || len(rs) < 2 {
+				t.Errorf("routed: host routes %v (%v), want the two pod /32s", rs, err)
+			}
+		}
+		if _, err := Cleanup(); err != nil {
+			t.Fatal(err)
+		}
+		assertClean(t)
+	}
+}
+
+// TestMeasureQuick is `testbed run --quick` with a fault injected: nft is
+// "missing", so nft-100 is reported and skipped and the rest runs; the
+// generator's bytes agree with the device counters; nothing is left.
+func TestMeasureQuick(t *testing.T) {
+	needRoot(t)
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	old := lookPath
+	lookPath = func(f string) (string, error) {
+		if f == "nft" {
+			return "", exec.ErrNotFound
+		}
+		return old(f)
+	}
+	defer func() { lookPath = old }()
+	cs, err := ParseConfigs("routed,nft-100,bridge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := DefaultOptions(true)
+	o.Configs, o.Out = cs, t.TempDir()
+	start := time.Now()
+	r, err := Measure(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("quick run: %v", time.Since(start))
+	assertClean(t)
+	if len(r.Skipped) != 1 || r.Skipped[0].Name != "nft-100" || !strings.Contains(r.Skipped[0].Reason, "missing nft") {
+		t.Errorf("skipped = %+v, want nft-100 for missing nft", r.Skipped)
+	}
+	if len(r.Configs) != 2 {
+		t.Fatalf("measured %d configurations, want 2", len(r.Configs))
+	}
+	for _, m := range r.Configs {
+		// Every data packet carries at most one MSS (gso_max_segs 1) and
+		// at least 52 header bytes: the generator's bytes must fit.
+		hdr := m.DataBytes - m.PayloadBytes
+		if m.PayloadBytes <= 0 || hdr < 52*m.DataPackets*9/10 || m.PayloadBytes/m.DataPackets > 1500 {
+			t.Errorf("%s: payload %d B in %d packets of %d B: counters and generator disagree", m.Config.Name, m.PayloadBytes, m.DataPackets, m.DataBytes)
+		}
+		if m.BusyCycles <= 0 || m.RRTransactions <= 0 {
+			t.Errorf("%s: busy %.0f cycles, %d RR transactions", m.Config.Name, m.BusyCycles, m.RRTransactions)
+		}
+		if _, err := os.Stat(o.Out + "/" + m.Script); err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -1,0 +1,98 @@
+package testbed
+
+import (
+	"math"
+	"testing"
+)
+
+// synthetic builds points from known per-unit costs: a model that is
+// exactly additive, so leave-one-out must predict every point exactly.
+func synthetic() (map[string]float64, []Point) {
+	cost := map[string]float64{"veth": 900, "fib": 1100, "bridge": 1200, "tcp": 4000, "socket_copy": 0.6, "ebpf": 700}
+	nf := map[string][2]float64{"iptables-legacy": {300, 20}, "nftables": {250, 30}, "none": {500, 0}}
+	mk := func(name, engine string, rules int, units map[string]float64) Point {
+		p := Point{Name: name, Engine: engine, Rules: rules, Stages: map[string]Use{}}
+		for k, u := range units {
+			c := cost[k]
+			if k == netfilterStage {
+				c = nf[engine][0] + nf[engine][1]*float64(rules)
+			}
+			p.Stages[k] = Use{Cycles: c * u, Units: u, PerByte: k == "socket_copy"}
+			p.CPP += c * u
+		}
+		return p
+	}
+	routed := func(name, eng string, n int) Point {
+		return mk(name, eng, n, map[string]float64{"veth": 2.02, "fib": 1.01, "netfilter": 1.01, "tcp": 2.02, "socket_copy": 2960})
+	}
+	return cost, []Point{
+		routed("routed", "none", 0),
+		mk("bridge", "none", 0, map[string]float64{"veth": 2.05, "bridge": 1.02, "netfilter": 1.02, "tcp": 2.04, "socket_copy": 2961}),
+		mk("bridge-nf0", "none", 0, map[string]float64{"veth": 2.01, "bridge": 1.0, "netfilter": 1.0, "tcp": 2.01, "socket_copy": 2950}),
+		mk("ebpf-peer", "none", 0, map[string]float64{"veth": 2, "ebpf": 2, "tcp": 2, "socket_copy": 2950}),
+		mk("ebpf-egress", "none", 0, map[string]float64{"veth": 2.1, "ebpf": 2.1, "tcp": 2.1, "socket_copy": 2970}),
+		routed("ipt-legacy-0", "iptables-legacy", 0), routed("ipt-legacy-100", "iptables-legacy", 100), routed("ipt-legacy-1000", "iptables-legacy", 1000),
+		routed("nft-0", "nftables", 0), routed("nft-1000", "nftables", 1000), routed("nft-5000", "nftables", 5000),
+		mk("vxlan", "none", 0, map[string]float64{"vxlan": 2, "tcp": 2, "socket_copy": 2950}),
+	}
+}
+
+func TestLeaveOneOutExact(t *testing.T) {
+	_, pts := synthetic()
+	loo := LeaveOneOut(pts)
+	for _, p := range loo {
+		if p.Name == "vxlan" {
+			if p.Predictable() || len(p.Missing) != 1 || p.Missing[0] != "vxlan" || !math.IsNaN(p.ErrPct) {
+				t.Errorf("vxlan: %+v, want unpredicted for its own stage", p)
+			}
+			continue
+		}
+		if !p.Predictable() || math.Abs(p.ErrPct) > 1e-9 {
+			t.Errorf("%s: %+v, want exact", p.Name, p)
+		}
+	}
+	s := Summarize(loo)
+	if s.N != len(pts)-1 || s.MaxAbs > 1e-9 {
+		t.Errorf("summary %+v", s)
+	}
+}
+
+// A point that is 10% dearer in one stage than the others shows up as the
+// pooled cost's closed form: held out, it is predicted with the others'
+// cost only.
+func TestLeaveOneOutClosedForm(t *testing.T) {
+	a := Point{Name: "a", Engine: "none", CPP: 1000, Stages: map[string]Use{"tcp": {Cycles: 1000, Units: 1}}}
+	b := Point{Name: "b", Engine: "none", CPP: 2200, Stages: map[string]Use{"tcp": {Cycles: 2200, Units: 2}}}
+	c := Point{Name: "c", Engine: "none", CPP: 3000, Stages: map[string]Use{"tcp": {Cycles: 3000, Units: 3}}}
+	loo := LeaveOneOut([]Point{a, b, c})
+	// a from b and c: (2200 + 3000) / (2 + 3) = 1040 per unit -> +4%
+	if math.Abs(loo[0].Predicted-1040) > 1e-9 || math.Abs(loo[0].ErrPct-4) > 1e-9 {
+		t.Errorf("a: %+v", loo[0])
+	}
+	// b from a and c: 4000 / 4 = 1000 x 2 = 2000 -> -9.0909%
+	if math.Abs(loo[1].ErrPct-(-100.0/11)) > 1e-9 {
+		t.Errorf("b: %+v", loo[1])
+	}
+	// c from a and b: 3200 / 3 x 3 = 3200 -> +6.667%: median of 4, 9.09, 6.67
+	if math.Abs(loo[2].ErrPct-20.0/3) > 1e-9 {
+		t.Errorf("c: %+v", loo[2])
+	}
+	s := Summarize(loo)
+	if s.N != 3 || math.Abs(s.MedianAbs-20.0/3) > 1e-9 || math.Abs(s.MaxAbs-100.0/11) > 1e-9 {
+		t.Errorf("summary %+v", s)
+	}
+}
+
+func TestLineFit(t *testing.T) {
+	a, b := lineFit([]float64{0, 100, 1000}, []float64{300, 2300, 20300})
+	if math.Abs(a-300) > 1e-6 || math.Abs(b-20) > 1e-9 {
+		t.Errorf("line %v + %v x", a, b)
+	}
+	a, b = lineFit([]float64{5, 5}, []float64{10, 20})
+	if a != 15 || b != 0 {
+		t.Errorf("one x: %v %v", a, b)
+	}
+	if _, ok := StageCost(nil, "netfilter", "nftables", 10); ok {
+		t.Error("cost from nothing")
+	}
+}

@@ -1,0 +1,35 @@
+package testbed
+
+import (
+	"io"
+	"time"
+)
+
+// Options of a run.
+type Options struct {
+	Configs    []Config
+	Out        string        // directory for measurements.json and the perf scripts
+	CPU        int           // the CPU traffic and perf use; -1: the last CPU
+	Warmup     time.Duration // traffic before the window
+	Window     time.Duration // the recorded window
+	RR         time.Duration // TCP_RR run
+	PacingMbps float64       // stream payload rate (0: unpaced)
+	Reps       int           // stream windows per configuration; the median one is kept
+	Tries      int           // attempts per window until the inline regime
+	PeriodNS   int           // cpu-clock sampling period
+	CC         string        // TCP congestion control of the sockets
+	Timeout    time.Duration // bound of the whole run
+	Command    string        // the command line, for provenance
+	Log        io.Writer     // progress
+}
+
+// DefaultOptions are the full run's; Quick shortens them (1 s windows,
+// the 3 quick configurations).
+func DefaultOptions(quick bool) Options {
+	o := Options{CPU: -1, Warmup: time.Second, Window: 3 * time.Second, RR: time.Second,
+		PacingMbps: 400, Reps: 5, Tries: 5, PeriodNS: 250000, CC: "cubic", Timeout: 15 * time.Minute, Log: io.Discard}
+	if quick {
+		o.Warmup, o.Window, o.RR, o.Reps, o.Tries, o.Timeout = 500*time.Millisecond, time.Second, 500*time.Millisecond, 1, 2, 60*time.Second
+	}
+	return o
+}

@@ -1,0 +1,80 @@
+package testbed
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math"
+)
+
+// PointsFile is the per-stage reduction of a run's calibrations that
+// `testbed validate --out` writes: enough to recompute the leave-one-out
+// table without the perf scripts.
+const PointsFile = "points.json"
+
+// Points is the content of points.json: the run's header (no per-config
+// measurements) and one Point per configuration with its one-core bytes
+// per packet and TCP_RR latency.
+type PointsData struct {
+	Machine string      `json:"machine"`
+	CPUGHz  float64     `json:"cpu_ghz"`
+	Points  []Point     `json:"points"`
+	Extra   []PointInfo `json:"info"`
+}
+
+// PointInfo is what a Point lacks for the report's other columns.
+type PointInfo struct {
+	Name           string    `json:"name"`
+	Regime         string    `json:"regime"`
+	BytesPerPacket float64   `json:"payload_bytes_per_packet"`
+	RRLatencyUS    float64   `json:"rr_latency_us"`
+	RepCPP         []float64 `json:"rep_cpp"`
+}
+
+// NewPointsData reduces a run's calibrations.
+func NewPointsData(r *Run, cs []Calibrated) *PointsData {
+	d := &PointsData{Machine: r.describe(), CPUGHz: r.CPUGHz, Points: Points(cs)}
+	for _, c := range cs {
+		d.Extra = append(d.Extra, PointInfo{Name: c.M.Config.Name, Regime: c.M.Regime, BytesPerPacket: c.Cal.BytesPerPacket,
+			RRLatencyUS: c.M.RRLatencyUS(), RepCPP: c.M.RepCPP})
+	}
+	return d
+}
+
+// Report recomputes the leave-one-out rows (no profile column).
+func (d *PointsData) Report() (*Report, error) {
+	if len(d.Points) != len(d.Extra) || len(d.Points) == 0 {
+		return nil, fmt.Errorf("points.json: %d points and %d infos", len(d.Points), len(d.Extra))
+	}
+	loo := LeaveOneOut(d.Points)
+	rep := &Report{Machine: d.Machine, Rule: LOORule}
+	var tp []Prediction
+	for i, p := range d.Points {
+		x := d.Extra[i]
+		row := Row{Name: p.Name, Regime: x.Regime, Measured: p.CPP, LOO: loo[i], RRLatencyUS: x.RRLatencyUS,
+			MeasuredMbps: mbps(d.CPUGHz, x.BytesPerPacket, p.CPP), PredictedMbps: math.NaN(), MbpsErr: math.NaN(),
+			ProfileCPP: math.NaN(), ProfileErr: math.NaN()}
+		if loo[i].Predictable() {
+			row.PredictedMbps = mbps(d.CPUGHz, x.BytesPerPacket, loo[i].Predicted)
+			row.MbpsErr = 100 * (row.PredictedMbps - row.MeasuredMbps) / row.MeasuredMbps
+			tp = append(tp, Prediction{ErrPct: row.MbpsErr})
+		}
+		rep.Rows = append(rep.Rows, row)
+	}
+	rep.CPP, rep.Mbps = Summarize(loo), Summarize(tp)
+	return rep, nil
+}
+
+//go:embed testdata/run1/points.json
+var recordedPoints []byte
+
+// Recorded is the leave-one-out report of the run committed under
+// testdata/run1 (measured on this project's 2-vCPU VM), so that the
+// testbed-validation experiment needs no root.
+func Recorded() (*Report, error) {
+	var d PointsData
+	if err := json.Unmarshal(recordedPoints, &d); err != nil {
+		return nil, fmt.Errorf("testbed/testdata/run1/points.json: %w", err)
+	}
+	return d.Report()
+}

@@ -1,0 +1,281 @@
+//go:build linux
+
+package testbed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// lookPath finds a tool; tests replace it to inject a missing tool.
+var lookPath = exec.LookPath
+
+// Preflight says what the machine lacks for any run: root, perf.
+func Preflight() error {
+	if os.Geteuid() != 0 {
+		return ErrNotRoot
+	}
+	if _, err := lookPath("perf"); err != nil {
+		return &MissingError{What: "perf", Hint: "apt-get install -y linux-perf"}
+	}
+	return nil
+}
+
+// needs returns the tools a configuration needs besides perf.
+func needs(c Config) []string {
+	switch c.Engine {
+	case "iptables-legacy":
+		return []string{"iptables-legacy-restore"}
+	case "nftables":
+		return []string{"nft"}
+	}
+	return nil
+}
+
+// Measure runs every configuration: builds it, measures it, removes it.
+// A configuration that cannot be built (missing tool or kernel feature)
+// is skipped with the reason; other errors end the run. Every namespace
+// with the prefix is removed before (leftovers of a killed run) and on
+// return, whatever happens.
+func Measure(ctx context.Context, o Options) (*Run, error) {
+	if err := Preflight(); err != nil {
+		return nil, err
+	}
+	if o.CPU < 0 {
+		o.CPU = lastCPU()
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	unlock, err := Lock(ctx, 2*time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if old, err := Cleanup(); err != nil {
+		return nil, fmt.Errorf("removing leftovers: %w", err)
+	} else if len(old) > 0 {
+		fmt.Fprintf(o.Log, "removed leftovers of a killed run: %s\n", strings.Join(old, ", "))
+	}
+	defer Cleanup()
+	model, mhz, err := cpuInfo(o.CPU)
+	if err != nil {
+		return nil, err
+	}
+	pv, _ := exec.Command("perf", "--version").Output()
+	la, _ := os.ReadFile("/proc/loadavg")
+	r := &Run{Command: o.Command, Date: time.Now().UTC().Format(time.RFC3339), Kernel: kernelRelease(),
+		CPUModel: model, CPUGHz: mhz / 1000, GHzFrom: fmt.Sprintf("/proc/cpuinfo 'cpu MHz' of CPU %d (%g MHz)", o.CPU, mhz),
+		CPU: o.CPU, Perf: strings.TrimSpace(string(pv)), Loadavg: strings.Join(strings.Fields(string(la))[:3], " ")}
+	tmp, err := os.MkdirTemp("", Prefix+"perf-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	for _, c := range o.Configs {
+		if err := ctx.Err(); err != nil {
+			return r, fmt.Errorf("stopped before %s: %w", c.Name, context.Cause(ctx))
+		}
+		m, err := measureOne(ctx, o, r.CPUGHz, c, tmp)
+		var miss *MissingError
+		if errors.As(err, &miss) {
+			fmt.Fprintf(o.Log, "%s: skipped: %v\n", c.Name, err)
+			r.Skipped = append(r.Skipped, Skip{Name: c.Name, Reason: err.Error()})
+			continue
+		}
+		if err != nil {
+			return r, fmt.Errorf("%s: %w", c.Name, err)
+		}
+		fmt.Fprintf(o.Log, "%s: %s regime, %d data packets, %d ACKs, %.0f cycles/packet (repetitions %.0f, spread %.1f%%, others' share %.2f), one-core %.0f Mbit/s, TCP_RR %.1f us\n",
+			c.Name, m.Regime, m.DataPackets, m.AckPackets, m.CPP(), m.RepCPP, m.Spread(), m.RepOther, m.OneCoreMbps(r.CPUGHz), m.RRLatencyUS())
+		r.Configs = append(r.Configs, *m)
+	}
+	return r, nil
+}
+
+func lastCPU() int {
+	n := 0
+	for i := 0; i < 1024; i++ {
+		if _, err := os.Stat(fmt.Sprintf("/sys/devices/system/cpu/cpu%d", i)); err != nil {
+			break
+		}
+		n = i
+	}
+	return n
+}
+
+// measureOne builds c, takes stream windows until one is in the inline
+// regime (or Tries are spent: the last one is kept and says its regime),
+// then a TCP_RR run, and removes the topology.
+func measureOne(ctx context.Context, o Options, ghz float64, c Config, tmp string) (*Measurement, error) {
+	for _, tool := range needs(c) {
+		if _, err := lookPath(tool); err != nil {
+			return nil, &MissingError{What: tool, Hint: "apt-get install -y iptables nftables"}
+		}
+	}
+	defer Cleanup()
+	t, err := Build(c)
+	if err != nil {
+		return nil, err
+	}
+	devs, err := Inventory(t)
+	if err != nil {
+		return nil, err
+	}
+	comm := selfComm()
+	ksoft := fmt.Sprintf("ksoftirqd/%d", o.CPU)
+	script := c.Name + ".script.gz"
+	// Reps windows, each retried until inline; the configuration is the
+	// window of median cycles per packet (its script is kept), the others'
+	// costs are reported beside it (RepCPP).
+	var reps []*Measurement
+	for rep := 1; rep <= max(o.Reps, 1); rep++ {
+		var m *Measurement
+		out := filepath.Join(o.Out, fmt.Sprintf("%s.r%d.script.gz", c.Name, rep))
+		for try := 1; try <= max(o.Tries, 1); try++ {
+			if m, err = streamWindow(ctx, o, ghz, t, filepath.Join(tmp, "perf.data"), out, comm, ksoft); err != nil {
+				return nil, err
+			}
+			m.Attempts = try
+			if m.Regime == "inline" {
+				break
+			}
+			fmt.Fprintf(o.Log, "%s: window %d in the %s regime, want inline: again\n", c.Name, try, m.Regime)
+		}
+		m.Script = out
+		reps = append(reps, m)
+	}
+	m := medianWindow(reps)
+	for _, r := range reps {
+		m.RepCPP = append(m.RepCPP, r.CPP())
+		all := r.SamplesTraffic + r.SamplesKsoftirqd + r.SamplesIdle + r.SamplesOther
+		m.RepOther = append(m.RepOther, float64(r.SamplesOther)/float64(max(all, 1)))
+		if r != m {
+			os.Remove(r.Script)
+		}
+	}
+	if err := os.Rename(m.Script, filepath.Join(o.Out, script)); err != nil {
+		return nil, err
+	}
+	m.Config, m.Devices, m.Notes, m.Script, m.Comms = c, devs, t.Notes, script, []string{comm, ksoft}
+	rr := RR(t, o.CPU, o.CC)
+	n0, t0 := rr.received.Load(), mono()
+	if err := sleep(ctx, o.RR); err != nil {
+		_ = rr.Stop()
+		return nil, err
+	}
+	n1, t1 := rr.received.Load(), mono()
+	if err := rr.Stop(); err != nil {
+		return nil, fmt.Errorf("TCP_RR: %w", err)
+	}
+	m.RRTransactions, m.RRSeconds = n1-n0, t1-t0
+	return m, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-time.After(d):
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+// snapshot is the counters at one instant.
+type snapshot struct {
+	t            float64 // CLOCK_MONOTONIC, perf's clock with -k CLOCK_MONOTONIC
+	data, ack    linkStats
+	payload      int64
+	busy, jiffie uint64
+}
+
+func (t *Topology) snap(f *flow, cpu int) (snapshot, error) {
+	var s snapshot
+	sh, err := handle(t.SenderNS)
+	if err != nil {
+		return s, err
+	}
+	defer sh.Close()
+	rh, err := handle(t.ReceiverNS)
+	if err != nil {
+		return s, err
+	}
+	defer rh.Close()
+	t0 := mono()
+	if s.data, err = readStats(sh, t.SenderDev); err != nil {
+		return s, err
+	}
+	if s.ack, err = readStats(rh, t.RecvDev); err != nil {
+		return s, err
+	}
+	s.payload = f.received.Load()
+	s.t = (t0 + mono()) / 2
+	s.busy, s.jiffie, err = cpuJiffies(cpu)
+	return s, err
+}
+
+// streamWindow runs one paced stream, records the CPU over a window
+// bracketed by two counter snapshots, and writes the window's perf script.
+func streamWindow(ctx context.Context, o Options, ghz float64, t *Topology, data, out, comm, ksoft string) (*Measurement, error) {
+	f := Stream(t, o.CPU, o.CC, o.PacingMbps)
+	stopped := false
+	defer func() {
+		if !stopped {
+			_ = f.Stop()
+		}
+	}()
+	if err := sleep(ctx, o.Warmup); err != nil {
+		return nil, err
+	}
+	rec, err := startPerf(ctx, data, o.CPU, o.PeriodNS, o.Window+20*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	s0, err := t.snap(f, o.CPU)
+	if err != nil {
+		_ = rec.stop()
+		return nil, err
+	}
+	if err := sleep(ctx, o.Window); err != nil {
+		_ = rec.stop()
+		return nil, err
+	}
+	s1, err := t.snap(f, o.CPU)
+	perr := rec.stop()
+	stopped = true
+	if ferr := f.Stop(); ferr != nil {
+		return nil, fmt.Errorf("stream: %w", ferr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if perr != nil {
+		return nil, perr
+	}
+	if s1.payload <= s0.payload || s1.data.txPackets <= s0.data.txPackets {
+		return nil, fmt.Errorf("no traffic counted over the window (%s %s)", t.SenderNS, t.SenderDev)
+	}
+	n, err := writeScript(ctx, data, out, s0.t, s1.t, comm, ksoft)
+	if err != nil {
+		return nil, err
+	}
+	m := &Measurement{PacingMbps: o.PacingMbps, WindowS: s1.t - s0.t,
+		DataPackets: int64(s1.data.txPackets - s0.data.txPackets), DataBytes: int64(s1.data.txBytes - s0.data.txBytes),
+		AckPackets: int64(s1.ack.txPackets - s0.ack.txPackets), PayloadBytes: s1.payload - s0.payload,
+		SamplesTraffic: n.traffic, SamplesKsoftirqd: n.ksoftirqd, SamplesIdle: n.idle, SamplesOther: n.other,
+		PeriodNS: o.PeriodNS, Regime: Regime(n.traffic, n.ksoftirqd)}
+	m.BusyCycles = float64(n.traffic+n.ksoftirqd) * float64(o.PeriodNS) * ghz
+	if dj := s1.jiffie - s0.jiffie; dj > 0 {
+		m.CPUBusyFrac = float64(s1.busy-s0.busy) / float64(dj)
+	}
+	return m, nil
+}

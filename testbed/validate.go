@@ -1,0 +1,178 @@
+package testbed
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/cnisim/cnisim/calibration"
+	"github.com/cnisim/cnisim/calibration/perf"
+	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/models/tcp"
+)
+
+// Row is one configuration in validate's table.
+type Row struct {
+	Name     string  `json:"name"`
+	Regime   string  `json:"regime"`
+	Measured float64 `json:"measured_cpp"`
+	// LOO is the leave-one-out prediction (a profile fitted without
+	// this configuration); Profile the prediction by the profile given
+	// to validate (in-sample when it was calibrated from this run).
+	LOO        Prediction `json:"loo"`
+	ProfileCPP float64    `json:"profile_cpp"`
+	ProfileErr float64    `json:"profile_error_pct"`
+	// One-core throughput: payload bits per busy CPU-second, measured and
+	// as the leave-one-out CPP predicts it (same bytes per packet).
+	MeasuredMbps  float64 `json:"one_core_mbps"`
+	PredictedMbps float64 `json:"loo_one_core_mbps"`
+	MbpsErr       float64 `json:"loo_one_core_error_pct"`
+	RRLatencyUS   float64 `json:"rr_latency_us"` // measured; not predicted
+}
+
+// Report is validate's result.
+type Report struct {
+	Machine string  `json:"machine"`
+	Rule    string  `json:"rule"`
+	Rows    []Row   `json:"rows"`
+	CPP     Summary `json:"loo_cpp"`
+	Mbps    Summary `json:"loo_one_core_mbps"`
+	Profile Summary `json:"profile_cpp"`
+	Skipped []Skip  `json:"skipped,omitempty"`
+}
+
+// LOORule states how a held-out configuration is predicted.
+const LOORule = "each configuration's cycles per data packet predicted from the others only: " +
+	"its model graph's crossings x per-stage costs, a stage's cost pooled over the other configurations crossing it " +
+	"(sum of cycles per data packet / sum of crossings per data packet, per IP byte for socket_copy), " +
+	"netfilter's per crossing a + b x rules fitted over the others with the same rule engine; " +
+	"a stage no other configuration crosses leaves the row unpredicted (n/a)"
+
+// Validate builds the report from a run's calibrations and a profile.
+func Validate(r *Run, cs []Calibrated, prof *calibration.Profile) (*Report, error) {
+	points := Points(cs)
+	loo := LeaveOneOut(points)
+	rep := &Report{Machine: r.describe(), Rule: LOORule, Skipped: r.Skipped}
+	var pe []Prediction
+	for i, c := range cs {
+		m := c.M
+		row := Row{Name: m.Config.Name, Regime: m.Regime, Measured: points[i].CPP, LOO: loo[i], RRLatencyUS: m.RRLatencyUS()}
+		row.MeasuredMbps = mbps(r.CPUGHz, c.Cal.BytesPerPacket, row.Measured)
+		row.PredictedMbps, row.MbpsErr = math.NaN(), math.NaN()
+		if loo[i].Predictable() {
+			row.PredictedMbps = mbps(r.CPUGHz, c.Cal.BytesPerPacket, loo[i].Predicted)
+			row.MbpsErr = 100 * (row.PredictedMbps - row.MeasuredMbps) / row.MeasuredMbps
+		}
+		pc, err := profileCPP(prof, c)
+		if err != nil {
+			return nil, fmt.Errorf("%s: profile %s: %w", m.Config.Name, prof.Name, err)
+		}
+		row.ProfileCPP = pc
+		row.ProfileErr = 100 * (pc - row.Measured) / row.Measured
+		pe = append(pe, Prediction{Name: row.Name, Measured: row.Measured, Predicted: pc, ErrPct: row.ProfileErr})
+		rep.Rows = append(rep.Rows, row)
+	}
+	rep.CPP = Summarize(loo)
+	var tp []Prediction
+	for _, row := range rep.Rows {
+		if !math.IsNaN(row.MbpsErr) {
+			tp = append(tp, Prediction{ErrPct: row.MbpsErr})
+		}
+	}
+	rep.Mbps = Summarize(tp)
+	rep.Profile = Summarize(pe)
+	return rep, nil
+}
+
+// mbps is the payload throughput of one core at cpp cycles per data packet.
+func mbps(ghz, bytesPerPacket, cpp float64) float64 {
+	return bytesPerPacket * 8 * ghz * 1e9 / cpp / 1e6
+}
+
+// profileCPP predicts a configuration with a profile: perf.Predict on
+// its graph's crossings, plus the profile's rule cost of its engine
+// (base + per rule x rules) per netfilter crossing when it has rules.
+// Costs are scaled from the profile's GHz to the run's by cycles (a
+// profile of another clock is used as is: cycles, not time).
+func profileCPP(p *calibration.Profile, c Calibrated) (float64, error) {
+	cfg := c.M.Config
+	x, err := Crossings(cfg)
+	if err != nil {
+		return 0, err
+	}
+	pr, err := perf.Predict(p, cfg.Plugin, cfg.Mode, datapath.Placement(cfg.Placement), x, c.Cal.AcksPerPacket, c.Cal.BytesPerPacket, tcp.HeaderBytes)
+	if err != nil {
+		return 0, err
+	}
+	if eng, ok := profileEngine[cfg.Engine]; ok && cfg.Rules > 0 {
+		base, per, err := p.RuleCycles(eng, cfg.Plugin, cfg.Mode)
+		if err != nil {
+			return 0, err
+		}
+		pr += (base + per*float64(cfg.Rules)) * x.PerData(datapath.Netfilter, c.Cal.AcksPerPacket)
+	}
+	return pr, nil
+}
+
+// WriteTable writes the report as a Markdown table with its summary.
+func (rep *Report) WriteTable(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Leave-one-out on %s\n\nRule: %s.\n\n", rep.Machine, rep.Rule)
+	b.WriteString("| configuration | regime | measured cycles/packet | LOO predicted | LOO error | one-core Mbit/s measured | LOO predicted | LOO error | profile predicted | profile error | TCP_RR us (measured) |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, r := range rep.Rows {
+		pred := "n/a"
+		if r.LOO.Predictable() {
+			pred = fmt.Sprintf("%.0f", r.LOO.Predicted)
+		}
+		pm := "n/a"
+		if !math.IsNaN(r.PredictedMbps) {
+			pm = fmt.Sprintf("%.0f", r.PredictedMbps)
+		}
+		pp := "n/a"
+		if !math.IsNaN(r.ProfileCPP) {
+			pp = fmt.Sprintf("%.0f", r.ProfileCPP)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %.0f | %s | %s | %s | %s | %.1f |\n", r.Name, r.Regime, r.Measured, pred, pct(r.LOO.ErrPct),
+			r.MeasuredMbps, pm, pct(r.MbpsErr), pp, pct(r.ProfileErr), r.RRLatencyUS)
+	}
+	fmt.Fprintf(&b, "\nLOO cycles per packet: median |error| %.1f%%, max %.1f%% over %d predictable configurations (target: <= 10%%, <= 25%%)\n", rep.CPP.MedianAbs, rep.CPP.MaxAbs, rep.CPP.N)
+	fmt.Fprintf(&b, "LOO one-core throughput: median |error| %.1f%%, max %.1f%% over %d\n", rep.Mbps.MedianAbs, rep.Mbps.MaxAbs, rep.Mbps.N)
+	if rep.Profile.N > 0 {
+		fmt.Fprintf(&b, "profile (in-sample when calibrated from this run): median |error| %.1f%%, max %.1f%% over %d\n", rep.Profile.MedianAbs, rep.Profile.MaxAbs, rep.Profile.N)
+	}
+	for _, r := range rep.Rows {
+		if !r.LOO.Predictable() {
+			fmt.Fprintf(&b, "%s: not predicted leave-one-out: %s\n", r.Name, missingText(r.LOO))
+		}
+	}
+	for _, s := range rep.Skipped {
+		fmt.Fprintf(&b, "%s: not measured: %s\n", s.Name, s.Reason)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+type jsonReport Report
+
+// MarshalJSON writes the report; an unpredicted row (loo.missing listed)
+// carries 0 for its predictions and errors, as JSON has no NaN.
+func (rep *Report) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal((*jsonReport)(rep))
+	if err == nil {
+		return b, nil
+	}
+	c := *rep
+	c.Rows = append([]Row(nil), rep.Rows...)
+	for i := range c.Rows {
+		r := &c.Rows[i]
+		for _, f := range []*float64{&r.LOO.Predicted, &r.LOO.ErrPct, &r.PredictedMbps, &r.MbpsErr, &r.ProfileCPP, &r.ProfileErr} {
+			if math.IsNaN(*f) {
+				*f = 0
+			}
+		}
+	}
+	return json.Marshal((*jsonReport)(&c))
+}
