@@ -83,13 +83,21 @@ type Workload struct {
 	Streams      int     `toml:"streams"`
 	RateMbps     float64 `toml:"rate_mbps"`
 	MessageBytes int     `toml:"message_bytes"`
-	FileBytes    int64   `toml:"file_bytes"`
-	Client       string  `toml:"client"`
-	Threads      int     `toml:"threads"`
-	Connections  int     `toml:"connections"`
-	Pods         int     `toml:"pods"`
-	Arrival      string  `toml:"arrival"` // "burst" or "N/s"
-	Server       Server  `toml:"server"`
+	// WriteBytes and ReadBytes are the application's send and read call
+	// sizes (TCP; UDP sends and reads one datagram per call): each call
+	// pays the path's syscall stage once, each wake-up of a blocked reader
+	// or writer its sched stage. 0: the tool's default, iperf3's 128 KiB
+	// for tcp_stream and the HTTP workloads, the message for tcp_rr
+	// (netperf TCP_STREAM uses 16 KiB: --set workload.write_bytes=16384).
+	WriteBytes  int    `toml:"write_bytes"`
+	ReadBytes   int    `toml:"read_bytes"`
+	FileBytes   int64  `toml:"file_bytes"`
+	Client      string `toml:"client"`
+	Threads     int    `toml:"threads"`
+	Connections int    `toml:"connections"`
+	Pods        int    `toml:"pods"`
+	Arrival     string `toml:"arrival"` // "burst" or "N/s"
+	Server      Server `toml:"server"`
 }
 
 // Server is the application server pod (http_download, http_load).

@@ -132,6 +132,8 @@ func (s *Scenario) validate() errList {
 	c.intRange("workload.streams", int64(w.Streams), 1, 10_000)
 	c.nonNegative("workload.rate_mbps", w.RateMbps)
 	c.intRange("workload.message_bytes", int64(w.MessageBytes), 0, 1<<30)
+	c.intRange("workload.write_bytes", int64(w.WriteBytes), 0, 1<<30)
+	c.intRange("workload.read_bytes", int64(w.ReadBytes), 0, 1<<30)
 	c.intMin("workload.file_bytes", w.FileBytes, 1)
 	c.oneOf("workload.client", w.Client, Clients)
 	c.intRange("workload.threads", int64(w.Threads), 1, 10_000)

@@ -159,6 +159,8 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			Streams:      w.Streams,
 			RateMbps:     w.RateMbps,
 			MessageBytes: w.MessageBytes,
+			WriteBytes:   int64(w.WriteBytes),
+			ReadBytes:    int64(w.ReadBytes),
 			HTTP: workload.HTTP{
 				FileBytes:   w.FileBytes,
 				Client:      w.Client,

@@ -40,9 +40,16 @@ func (n *Network) Accounting() Accounting {
 func (a *Accounting) add(s *segment) {
 	for j, st := range s.steps {
 		pk, jpk := float64(s.pkts-s.batched), s.jPkts // crossings: one per super-packet
-		if s.outer[j] {
-			pk += float64(s.frags)
-			jpk += s.jFrags
+		switch datapath.StepPer(st.Kind, st.Context) {
+		case datapath.PerWrite, datapath.PerRead: // one per call
+			pk, jpk = float64(s.calls), s.jCalls
+		case datapath.PerWake: // one per wake-up
+			pk, jpk = float64(s.wakes), s.jWakes
+		default:
+			if s.outer[j] {
+				pk += float64(s.frags)
+				jpk += s.jFrags
+			}
 		}
 		c := float64(st.Count)
 		a.Crossings[s.node][st.Kind] += pk * c
@@ -50,6 +57,9 @@ func (a *Accounting) add(s *segment) {
 		// (the j* sums are 0 without jitter), rules for the packets that
 		// walked them
 		cyc := (pk+jpk)*st.Cycles + (float64(s.bytes)+s.jBytes)*st.CyclesPerByte
+		if datapath.StepPer(st.Kind, st.Context) != datapath.PerPacket {
+			cyc = (pk + jpk) * st.Cycles // per call or wake-up only (compile)
+		}
 		if st.RuleCycles != 0 {
 			cyc += (float64(s.rulePkts) + s.jRules) * st.RuleCycles
 		}

@@ -253,6 +253,10 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 		}
 		s.pkts++
 		s.bytes += uint64(p.IPBytes)
+		s.calls += uint64(p.Calls)
+		if p.Wake {
+			s.wakes++
+		}
 		if p.batched {
 			s.batched++
 		} else if p.frag {
