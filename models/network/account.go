@@ -13,6 +13,9 @@ type Accounting struct {
 	Cycles    [][datapath.NumKinds]float64 // [node][kind]
 	Crossings [][datapath.NumKinds]float64 // [node][kind]
 	Busy      []sim.Time                   // [node] core busy time accepted so far
+	// Context is Cycles by the context that ran them: [node][Send,
+	// Softirq, Daemon, Recv] (datapath.Context), for CPU per context.
+	Context [][4]float64
 }
 
 // Accounting multiplies the per-segment counters out into cycles per kind
@@ -22,6 +25,7 @@ func (n *Network) Accounting() Accounting {
 		Cycles:    make([][datapath.NumKinds]float64, len(n.Nodes)),
 		Crossings: make([][datapath.NumKinds]float64, len(n.Nodes)),
 		Busy:      make([]sim.Time, len(n.Nodes)),
+		Context:   make([][4]float64, len(n.Nodes)),
 	}
 	for _, r := range n.routes {
 		for i := range r.segs {
@@ -64,6 +68,7 @@ func (a *Accounting) add(s *segment) {
 			cyc += (float64(s.rulePkts) + s.jRules) * st.RuleCycles
 		}
 		a.Cycles[s.node][st.Kind] += c * cyc
+		a.Context[s.node][s.ctx] += c * cyc
 	}
 }
 
@@ -73,8 +78,12 @@ func (a Accounting) Sub(b Accounting) Accounting {
 		Cycles:    make([][datapath.NumKinds]float64, len(a.Cycles)),
 		Crossings: make([][datapath.NumKinds]float64, len(a.Cycles)),
 		Busy:      make([]sim.Time, len(a.Busy)),
+		Context:   make([][4]float64, len(a.Cycles)),
 	}
 	for i := range a.Cycles {
+		for c := range a.Context[i] {
+			d.Context[i][c] = a.Context[i][c] - b.Context[i][c]
+		}
 		for k := range a.Cycles[i] {
 			d.Cycles[i][k] = a.Cycles[i][k] - b.Cycles[i][k]
 			d.Crossings[i][k] = a.Crossings[i][k] - b.Crossings[i][k]
