@@ -20,7 +20,7 @@ func TestReadCalls(t *testing.T) {
 		{Read{Pkts: 2, Payload: 2, Size: 1}, true, 2, 1},
 		{Read{Pkts: 3, Payload: 3000, Size: 1, Datagrams: true}, false, 3, 1},
 		{Read{Pkts: 1, Payload: 0, Size: 4096}, true, 1, 0}, // a FIN: the call returns
-		{Read{Pkts: 1, Payload: 9000}, true, 1, 0},           // no size: one call takes all
+		{Read{Pkts: 1, Payload: 9000}, true, 1, 0},          // no size: one call takes all
 		{Read{Pkts: 1, Payload: 9000}, false, 0, 0},
 	} {
 		if got := r.readCalls(tc.rd, tc.woke); got != tc.calls || r.readCarry != tc.carry {
