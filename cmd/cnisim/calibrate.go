@@ -20,6 +20,7 @@ import (
 
 const (
 	calibratePerfSynopsis = "calibrate perf --script FILE --packets N --cpu-ghz F [--bytes B] [--acks A]\n" +
+		"                        [--writes W] [--reads R] [--wakeups K]\n" +
 		"                        [--event cycles|cpu-clock] [--period P | --freq HZ] [--map FILE]\n" +
 		"                        [--cpus LIST] [--comm NAME]... [--pid N]...\n" +
 		"                        [--plugin P [--mode M] --placement intra|inter [--node src|dst]]\n" +
@@ -59,6 +60,7 @@ type calibratePerfFlags struct {
 	script, event, mapFile, cpus, format, out string
 	plugin, mode, placement, node             string
 	packets, bytes, acks                      int64
+	writes, reads, wakeups                    int64
 	ghz, period, freq                         float64
 	comms                                     []string
 	pids                                      []int
@@ -71,6 +73,9 @@ func runCalibratePerf(args []string, stdout, stderr io.Writer) error {
 	fs.Int64Var(&f.packets, "packets", 0, "data packets sent during the recording (required, > 0)")
 	fs.Int64Var(&f.bytes, "bytes", 0, "payload bytes those packets carried: copy and crypto stages get cycles per IP byte (payload + 52 header bytes per packet, ACKs included, as the simulator charges them)")
 	fs.Int64Var(&f.acks, "acks", 0, "pure ACK packets on the measured node during the recording (from its counters)")
+	fs.Int64Var(&f.writes, "writes", 0, "the application's send calls on the measured node during the recording (e.g. bytes written / write size); 0: one per data packet assumed")
+	fs.Int64Var(&f.reads, "reads", 0, "the application's read calls on the measured node (perf stat -e syscalls:sys_enter_recvfrom,...); 0: one per data packet assumed")
+	fs.Int64Var(&f.wakeups, "wakeups", 0, "wake-ups of the blocked reader or writer on the measured node (perf stat -e sched:sched_wakeup); 0: one per data packet assumed")
 	fs.Float64Var(&f.ghz, "cpu-ghz", 0, "frequency of the recorded CPUs in GHz (required, > 0)")
 	fs.StringVar(&f.event, "event", "", "sampled event: cycles or cpu-clock (default: the first sample's)")
 	fs.Float64Var(&f.period, "period", 0, "event units per sample for samples without a period field (perf record -c P)")
@@ -112,7 +117,7 @@ func runCalibratePerf(args []string, stdout, stderr io.Writer) error {
 		popt.Plugin, popt.Mode, popt.Placement = tgt.plugin, tgt.mode, string(tgt.placement)
 		cross = &tgt.cross
 	}
-	cal, err := perf.Calibrate(res, perf.Counters{Packets: f.packets, Bytes: f.bytes, Acks: f.acks}, cross, popt)
+	cal, err := perf.Calibrate(res, perf.Counters{Packets: f.packets, Bytes: f.bytes, Acks: f.acks, Writes: f.writes, Reads: f.reads, Wakeups: f.wakeups}, cross, popt)
 	if err != nil {
 		return usagef("--script %s: %v", f.script, err)
 	}
@@ -156,6 +161,8 @@ func (f *calibratePerfFlags) options(fs *pflag.FlagSet) (perf.Options, error) {
 		return opt, usagef("--bytes must be >= 0 (payload bytes of the data packets), got %d", f.bytes)
 	case f.acks < 0:
 		return opt, usagef("--acks must be >= 0 (pure ACKs on the measured node), got %d", f.acks)
+	case f.writes < 0 || f.reads < 0 || f.wakeups < 0:
+		return opt, usagef("--writes, --reads and --wakeups must be >= 0 (0: one per data packet), got %d, %d, %d", f.writes, f.reads, f.wakeups)
 	case !(f.period >= 0) || math.IsInf(f.period, 0):
 		return opt, usagef("--period must be a finite number > 0 (event units per sample), got %v", f.period)
 	case !(f.freq >= 0) || math.IsInf(f.freq, 0):
