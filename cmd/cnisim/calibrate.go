@@ -311,13 +311,15 @@ func writePerfResult(stdout, stderr io.Writer, format string, res *perf.Result, 
 		conf, cal.Counters.Packets, cal.Counters.Bytes, cal.Counters.Acks, cal.AcksPerPacket)
 	fmt.Fprintf(stdout, "measured %.6g cycles per data packet, profile predicts %.6g\n", cal.MeasuredCPP, cal.PredictedCPP)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stage\tdata x\tack x\tcycles\tcycles/byte\t")
+	// call x: crossings of the per-call and per-wake-up stages per data
+	// packet at the counted (or assumed) calls and wake-ups
+	fmt.Fprintln(tw, "stage\tdata x\tack x\tcall x\tcycles\tcycles/byte\t")
 	for _, c := range cal.Stages {
 		if c.Crossings == 0 && c.CyclesPerByte == 0 {
-			fmt.Fprintf(tw, "%s\t%g\t%g\tfolded\t-\t\n", c.Stage, c.DataCrossings, c.AckCrossings)
+			fmt.Fprintf(tw, "%s\t%g\t%g\t%.4g\tfolded\t-\t\n", c.Stage, c.DataCrossings, c.AckCrossings, c.CallCrossings)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%g\t%g\t%.1f\t%.4g\t\n", c.Stage, c.DataCrossings, c.AckCrossings, c.Cycles, c.CyclesPerByte)
+		fmt.Fprintf(tw, "%s\t%g\t%g\t%.4g\t%.1f\t%.4g\t\n", c.Stage, c.DataCrossings, c.AckCrossings, c.CallCrossings, c.Cycles, c.CyclesPerByte)
 	}
 	for _, w := range cal.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
