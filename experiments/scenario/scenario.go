@@ -32,6 +32,12 @@ type Cluster struct {
 	MTU           int           `toml:"mtu"`            // underlay (NIC) MTU
 	FrameOverhead int           `toml:"frame_overhead"` // wire bytes per frame beyond the IP packet
 	Offloads      bool          `toml:"offloads"`       // GSO/GRO super-packets
+	// NICOffloads are the NICs' offloads with cluster.offloads: "all"
+	// (default), "none", or a comma list of tso, gro,
+	// tx-udp_tnl-segmentation, tx-ipxip4-segmentation, tx-gre-segmentation
+	// (network.NICOffloads: a missing tunnel segmentation cuts GSO in
+	// software before the NIC, a missing gro merges nothing on receive).
+	NICOffloads string `toml:"nic_offloads"`
 	QdiscPackets  int           `toml:"qdisc_packets"`  // NIC transmit queue length
 	// CPUJitter is the coefficient of variation of every job's service
 	// time on a core (network.Config.CPUJitter); 0 = exact cycles.

@@ -132,6 +132,9 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.DropOversize = st.Forward.OuterDF
 	cl.CPUJitter = c.CPUJitter
 	cl.Offloads = c.Offloads
+	if cl.NICOffloads, err = network.ParseNICOffloads(c.NICOffloads); err != nil {
+		return workload.Config{}, err
+	}
 	cl.Streams = sim.Streams{Seed: seed, Replication: rep}
 	w := sc.Workload
 	launch, err := clientLaunch(sc)

@@ -53,6 +53,9 @@ func (a *Accounting) add(s *segment) {
 			if s.outer[j] {
 				pk += float64(s.frags)
 				jpk += s.jFrags
+				// cut by software GSO: batched packets crossed them too
+				pk += float64(s.splitPkts + s.splitFrags)
+				jpk += s.jSplit + s.jSplitFrags
 			}
 		}
 		c := float64(st.Count)

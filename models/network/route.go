@@ -18,7 +18,10 @@ type segment struct {
 	// tracked: a packet of this direction has walked the segment's rules,
 	// so the node's conntrack has the flow and accepts its packets early
 	tracked bool
-	ctx     datapath.Context
+	// split: GSO cuts super-packets in software before this segment's
+	// outer steps (NICOffloads), so a batched packet pays them
+	split bool
+	ctx   datapath.Context
 	node    int
 	nd      *Node    // resolved by NewRoute
 	fixed   sim.Time // service of an unfragmented packet before its per-byte part, rounded as service
@@ -34,6 +37,8 @@ type segment struct {
 	pkts, bytes, frags, rulePkts  uint64
 	batched                       uint64 // packets behind the head of a super-packet
 	calls, wakes                  uint64 // application calls and wake-ups paid here
+	splitPkts, splitFrags         uint64 // batched packets that paid the outer steps (split)
+	jSplit, jSplitFrags           float64
 	jPkts, jFrags, jBytes, jRules float64
 	jCalls, jWakes                float64
 
@@ -109,7 +114,14 @@ func (n *Network) serviceSlow(s *segment, p *Packet) sim.Time {
 	var svc sim.Time
 	opens := false
 	if p.batched { // its super-packet's head paid the per-packet costs, not its calls
-		svc = sim.Time(s.psByte*float64(p.IPBytes) + s.callPS(p) + 0.5)
+		t := s.psByte*float64(p.IPBytes) + s.callPS(p)
+		if s.split { // cut by software GSO: the outer steps per packet
+			t += s.psOuter
+			if p.frag {
+				t += s.psOuter
+			}
+		}
+		svc = sim.Time(t + 0.5)
 	} else {
 		if opens = s.psRule != 0 && s.opens(p); opens {
 			s.rulePkts++
@@ -135,7 +147,13 @@ func (s *segment) jitter(p *Packet, opens bool, f float64) {
 		}
 	}
 	if p.batched {
-		return // no per-packet part was scaled
+		if s.split {
+			s.jSplit += d
+			if p.frag {
+				s.jSplitFrags += d
+			}
+		}
+		return // no other per-packet part was scaled
 	}
 	s.jPkts += d
 	if p.frag {
