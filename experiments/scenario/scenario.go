@@ -37,8 +37,8 @@ type Cluster struct {
 	// tx-udp_tnl-segmentation, tx-ipxip4-segmentation, tx-gre-segmentation
 	// (network.NICOffloads: a missing tunnel segmentation cuts GSO in
 	// software before the NIC, a missing gro merges nothing on receive).
-	NICOffloads string `toml:"nic_offloads"`
-	QdiscPackets  int           `toml:"qdisc_packets"`  // NIC transmit queue length
+	NICOffloads  string `toml:"nic_offloads"`
+	QdiscPackets int    `toml:"qdisc_packets"` // NIC transmit queue length
 	// CPUJitter is the coefficient of variation of every job's service
 	// time on a core (network.Config.CPUJitter); 0 = exact cycles.
 	CPUJitter float64 `toml:"cpu_jitter"`

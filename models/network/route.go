@@ -22,9 +22,9 @@ type segment struct {
 	// outer steps (NICOffloads), so a batched packet pays them
 	split bool
 	ctx   datapath.Context
-	node    int
-	nd      *Node    // resolved by NewRoute
-	fixed   sim.Time // service of an unfragmented packet before its per-byte part, rounded as service
+	node  int
+	nd    *Node    // resolved by NewRoute
+	fixed sim.Time // service of an unfragmented packet before its per-byte part, rounded as service
 
 	// service time in picoseconds: psPkt + psOuter (x2 if fragmented) + psByte x IP bytes
 	// (+ psRule for a connection-opening packet) + psCall x the packet's
