@@ -114,3 +114,23 @@ func TestSoftwareGSO(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseNICOffloads: any text parses or is refused with an error naming
+// the key; what parses is what its names say.
+func FuzzParseNICOffloads(f *testing.F) {
+	for _, s := range []string{"", "all", "none", "tso,gro", "tso, gro ,tx-udp_tnl-segmentation", "lro", ",", "tso,,gro"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		o, err := ParseNICOffloads(s)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "cluster.nic_offloads: ") {
+				t.Errorf("%q: error %q does not name the key", s, err)
+			}
+			return
+		}
+		if strings.Contains(s, "gro") == o.NoGRO && strings.TrimSpace(s) != "" && strings.TrimSpace(s) != "all" {
+			t.Errorf("%q: NoGRO = %v", s, o.NoGRO)
+		}
+	})
+}
