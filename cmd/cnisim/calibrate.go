@@ -271,6 +271,9 @@ type perfStageJSON struct {
 	CPP           float64 `json:"cpp"`
 	DataCrossings float64 `json:"data_crossings"`
 	AckCrossings  float64 `json:"ack_crossings"`
+	// CallCrossings: per data packet, of a per-call or per-wake-up stage
+	// at the counted (or assumed) calls and wake-ups
+	CallCrossings float64 `json:"call_crossings,omitempty"`
 	Cycles        float64 `json:"cycles"`
 	CyclesPerByte float64 `json:"cycles_per_byte"`
 }
@@ -288,6 +291,7 @@ func writePerfResult(stdout, stderr io.Writer, format string, res *perf.Result, 
 		for _, c := range cal.Stages {
 			j := out.Stages[c.Stage]
 			j.DataCrossings, j.AckCrossings, j.Cycles, j.CyclesPerByte = c.DataCrossings, c.AckCrossings, c.Cycles, c.CyclesPerByte
+			j.CallCrossings = c.CallCrossings
 			out.Stages[c.Stage] = j
 		}
 		for _, w := range append(res.Warnings, cal.Warnings...) {
