@@ -41,6 +41,33 @@ type Counters struct {
 	// stage touches a packet's IP bytes, as the simulator charges it: a
 	// data packet's payload plus H, a pure ACK's H.
 	HeaderBytes int
+	// Writes, Reads and Wakeups are the application's send calls, read
+	// calls and wake-ups on the measured node during the recording (perf
+	// stat -e syscalls:sys_enter_sendto,...,sched:sched_wakeup, or known from
+	// the traffic: a 64 KiB write per call). The per-call and per-wake-up
+	// stages (datapath/calls.go: syscall and sched in the application's
+	// contexts) are divided by them. 0: unknown, one per data packet
+	// assumed (a warning says so).
+	Writes, Reads, Wakeups int64
+}
+
+// rates returns the events per data packet, with one call or wake-up per
+// data packet where a count is unknown (0), and whether any was.
+func (c Counters) rates() (datapath.Rates, bool) {
+	D := float64(c.Packets)
+	r := datapath.OnePerPacket(float64(c.Acks) / D)
+	unknown := false
+	for _, v := range []struct {
+		n   int64
+		dst *float64
+	}{{c.Writes, &r.Writes}, {c.Reads, &r.Reads}, {c.Wakeups, &r.Wakeups}} {
+		if v.n > 0 {
+			*v.dst = float64(v.n) / D
+		} else {
+			unknown = true
+		}
+	}
+	return r, unknown
 }
 
 // header returns H.
@@ -62,6 +89,9 @@ type StageCost struct {
 	// ACK (datapath.Crossings); Crossings = D x Data + A x Ack.
 	DataCrossings float64 `json:"data_crossings"`
 	AckCrossings  float64 `json:"ack_crossings"`
+	// CallCrossings are the crossings of the calls and wake-ups per data
+	// packet (datapath.Crossings.Calls at the counters' rates).
+	CallCrossings float64 `json:"call_crossings,omitempty"`
 	Crossings     float64 `json:"crossings"`
 	Cycles        float64 `json:"cycles"`          // per crossing
 	CyclesPerByte float64 `json:"cycles_per_byte"` // per IP byte of every crossing (data and ACK)
@@ -140,7 +170,19 @@ func Calibrate(r *Result, cnt Counters, x *datapath.Crossings, o ProfileOptions)
 		}
 	}
 	D, A, B := float64(cnt.Packets), float64(cnt.Acks), float64(cnt.Bytes)
-	crossed := func(k int) bool { return D*cross.Data[k]+A*cross.Ack[k] > 0 }
+	rates, unknown := cnt.rates()
+	calls := func(k int) float64 { return D * cross.Calls(datapath.Kind(k), rates) }
+	crossed := func(k int) bool { return D*cross.Data[k]+A*cross.Ack[k]+calls(k) > 0 }
+	if x != nil && unknown {
+		for k := range datapath.NumKinds {
+			if cross.Write[k]+cross.Read[k]+cross.Wake[k] > 0 {
+				cal.Warnings = append(cal.Warnings, fmt.Sprintf(
+					"send calls, read calls or wake-ups not counted: one per data packet assumed for the per-call stages (writes %d, reads %d, wakeups %d; 0 = unknown)",
+					cnt.Writes, cnt.Reads, cnt.Wakeups))
+				break
+			}
+		}
+	}
 	attributed, crossedSum := 0.0, 0.0
 	for k, c := range measured {
 		attributed += c
@@ -187,7 +229,8 @@ func Calibrate(r *Result, cnt Counters, x *datapath.Crossings, o ProfileOptions)
 		}
 		sc.Folded = folded * measured[k] / crossedSum
 		total := sc.Measured + sc.Spread + sc.Folded
-		sc.Crossings = D*cross.Data[k] + A*cross.Ack[k]
+		sc.CallCrossings = cross.Calls(kind, rates)
+		sc.Crossings = D*cross.Data[k] + A*cross.Ack[k] + calls(k)
 		var src strings.Builder
 		fmt.Fprintf(&src, "perf III.1: stage %s %.6g cycles of %.6g busy", kind, sc.Measured, r.TotalCycles)
 		if sc.Spread > 0 {
@@ -197,12 +240,17 @@ func Calibrate(r *Result, cnt Counters, x *datapath.Crossings, o ProfileOptions)
 			fmt.Fprintf(&src, " + %.6g of uncrossed stages folded in proportion (%.6g x %.6g / %.6g)", sc.Folded, folded, sc.Measured, crossedSum)
 		}
 		fmt.Fprintf(&src, " = %.6g cycles", total)
-		if slices.Contains(perByte, kind) && B > 0 && cross.Data[k] > 0 {
+		if slices.Contains(perByte, kind) && B > 0 && cross.Data[k] > 0 && sc.CallCrossings == 0 {
 			H := cnt.header()
 			ipBytes := (B+H*D)*cross.Data[k] + H*A*cross.Ack[k]
 			sc.CyclesPerByte = total / ipBytes
 			fmt.Fprintf(&src, "; per IP byte: / ((%d payload bytes + %g x %d data packets) x %g data crossings + %g x %d ACKs x %g ACK crossings = %.6g bytes) = %.6g cycles/byte",
 				cnt.Bytes, H, cnt.Packets, cross.Data[k], H, cnt.Acks, cross.Ack[k], ipBytes, sc.CyclesPerByte)
+		} else if sc.CallCrossings > 0 {
+			sc.Cycles = total / sc.Crossings
+			fmt.Fprintf(&src, "; per call or wake-up: / (%d data packets x %g + %d ACKs x %g + %d data packets x %.6g per-call crossings (write %g x %.6g, read %g x %.6g, wake %g x %.6g per packet) = %.6g) = %.6g cycles",
+				cnt.Packets, cross.Data[k], cnt.Acks, cross.Ack[k], cnt.Packets, sc.CallCrossings,
+				cross.Write[k], rates.Writes, cross.Read[k], rates.Reads, cross.Wake[k], rates.Wakeups, sc.Crossings, sc.Cycles)
 		} else {
 			sc.Cycles = total / sc.Crossings
 			fmt.Fprintf(&src, "; per crossing: / (%d data packets x %g + %d ACKs x %g = %.6g crossings) = %.6g cycles",
@@ -220,7 +268,7 @@ func Calibrate(r *Result, cnt Counters, x *datapath.Crossings, o ProfileOptions)
 		return nil, err
 	}
 	cal.Profile = p
-	pred, err := Predict(p, o.Plugin, o.Mode, datapath.Placement(o.Placement), cross, cal.AcksPerPacket, cal.BytesPerPacket, cnt.header())
+	pred, err := PredictAt(p, o.Plugin, o.Mode, datapath.Placement(o.Placement), cross, rates, cal.BytesPerPacket, cnt.header())
 	if err != nil {
 		return nil, err
 	}
@@ -239,9 +287,18 @@ func Calibrate(r *Result, cnt Counters, x *datapath.Crossings, o ProfileOptions)
 //
 // A crossed stage without a cost is an error naming it.
 func Predict(src datapath.CostSource, plugin, mode string, placement datapath.Placement, x datapath.Crossings, acksPerPacket, bytesPerPacket, headerBytes float64) (float64, error) {
+	return PredictAt(src, plugin, mode, placement, x, datapath.OnePerPacket(acksPerPacket), bytesPerPacket, headerBytes)
+}
+
+// PredictAt is Predict at the given ACK, call and wake-up rates per data
+// packet: the per-call and per-wake-up crossings (x.Write, x.Read, x.Wake)
+// are paid that often, per crossing only (the simulator charges no
+// per-byte cost on them: the bytes a call moves are socket_copy's).
+func PredictAt(src datapath.CostSource, plugin, mode string, placement datapath.Placement, x datapath.Crossings, r datapath.Rates, bytesPerPacket, headerBytes float64) (float64, error) {
+	acksPerPacket := r.Acks
 	sum := 0.0
 	for k := range datapath.NumKinds {
-		n := x.PerData(datapath.Kind(k), acksPerPacket)
+		n := x.At(datapath.Kind(k), r)
 		if n == 0 {
 			continue
 		}
@@ -271,7 +328,7 @@ func (c Counters) check() error {
 // validCrossings checks a configuration's crossings (finite, >= 0).
 func validCrossings(x *datapath.Crossings) error {
 	for k := range datapath.NumKinds {
-		for _, v := range []float64{x.Data[k], x.Ack[k]} {
+		for _, v := range []float64{x.Data[k], x.Ack[k], x.Write[k], x.Read[k], x.Wake[k]} {
 			if !(v >= 0) || math.IsInf(v, 0) {
 				return fmt.Errorf("crossings of %s must be finite numbers >= 0, got %v", datapath.Kind(k), v)
 			}

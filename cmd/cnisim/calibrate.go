@@ -20,6 +20,7 @@ import (
 
 const (
 	calibratePerfSynopsis = "calibrate perf --script FILE --packets N --cpu-ghz F [--bytes B] [--acks A]\n" +
+		"                        [--writes W] [--reads R] [--wakeups K]\n" +
 		"                        [--event cycles|cpu-clock] [--period P | --freq HZ] [--map FILE]\n" +
 		"                        [--cpus LIST] [--comm NAME]... [--pid N]...\n" +
 		"                        [--plugin P [--mode M] --placement intra|inter [--node src|dst]]\n" +
@@ -59,6 +60,7 @@ type calibratePerfFlags struct {
 	script, event, mapFile, cpus, format, out string
 	plugin, mode, placement, node             string
 	packets, bytes, acks                      int64
+	writes, reads, wakeups                    int64
 	ghz, period, freq                         float64
 	comms                                     []string
 	pids                                      []int
@@ -71,6 +73,9 @@ func runCalibratePerf(args []string, stdout, stderr io.Writer) error {
 	fs.Int64Var(&f.packets, "packets", 0, "data packets sent during the recording (required, > 0)")
 	fs.Int64Var(&f.bytes, "bytes", 0, "payload bytes those packets carried: copy and crypto stages get cycles per IP byte (payload + 52 header bytes per packet, ACKs included, as the simulator charges them)")
 	fs.Int64Var(&f.acks, "acks", 0, "pure ACK packets on the measured node during the recording (from its counters)")
+	fs.Int64Var(&f.writes, "writes", 0, "the application's send calls on the measured node during the recording (e.g. bytes written / write size); 0: one per data packet assumed")
+	fs.Int64Var(&f.reads, "reads", 0, "the application's read calls on the measured node (perf stat -e syscalls:sys_enter_recvfrom,...); 0: one per data packet assumed")
+	fs.Int64Var(&f.wakeups, "wakeups", 0, "wake-ups of the blocked reader or writer on the measured node (perf stat -e sched:sched_wakeup); 0: one per data packet assumed")
 	fs.Float64Var(&f.ghz, "cpu-ghz", 0, "frequency of the recorded CPUs in GHz (required, > 0)")
 	fs.StringVar(&f.event, "event", "", "sampled event: cycles or cpu-clock (default: the first sample's)")
 	fs.Float64Var(&f.period, "period", 0, "event units per sample for samples without a period field (perf record -c P)")
@@ -112,7 +117,7 @@ func runCalibratePerf(args []string, stdout, stderr io.Writer) error {
 		popt.Plugin, popt.Mode, popt.Placement = tgt.plugin, tgt.mode, string(tgt.placement)
 		cross = &tgt.cross
 	}
-	cal, err := perf.Calibrate(res, perf.Counters{Packets: f.packets, Bytes: f.bytes, Acks: f.acks}, cross, popt)
+	cal, err := perf.Calibrate(res, perf.Counters{Packets: f.packets, Bytes: f.bytes, Acks: f.acks, Writes: f.writes, Reads: f.reads, Wakeups: f.wakeups}, cross, popt)
 	if err != nil {
 		return usagef("--script %s: %v", f.script, err)
 	}
@@ -156,6 +161,8 @@ func (f *calibratePerfFlags) options(fs *pflag.FlagSet) (perf.Options, error) {
 		return opt, usagef("--bytes must be >= 0 (payload bytes of the data packets), got %d", f.bytes)
 	case f.acks < 0:
 		return opt, usagef("--acks must be >= 0 (pure ACKs on the measured node), got %d", f.acks)
+	case f.writes < 0 || f.reads < 0 || f.wakeups < 0:
+		return opt, usagef("--writes, --reads and --wakeups must be >= 0 (0: one per data packet), got %d, %d, %d", f.writes, f.reads, f.wakeups)
 	case !(f.period >= 0) || math.IsInf(f.period, 0):
 		return opt, usagef("--period must be a finite number > 0 (event units per sample), got %v", f.period)
 	case !(f.freq >= 0) || math.IsInf(f.freq, 0):
@@ -264,6 +271,9 @@ type perfStageJSON struct {
 	CPP           float64 `json:"cpp"`
 	DataCrossings float64 `json:"data_crossings"`
 	AckCrossings  float64 `json:"ack_crossings"`
+	// CallCrossings: per data packet, of a per-call or per-wake-up stage
+	// at the counted (or assumed) calls and wake-ups
+	CallCrossings float64 `json:"call_crossings,omitempty"`
 	Cycles        float64 `json:"cycles"`
 	CyclesPerByte float64 `json:"cycles_per_byte"`
 }
@@ -281,6 +291,7 @@ func writePerfResult(stdout, stderr io.Writer, format string, res *perf.Result, 
 		for _, c := range cal.Stages {
 			j := out.Stages[c.Stage]
 			j.DataCrossings, j.AckCrossings, j.Cycles, j.CyclesPerByte = c.DataCrossings, c.AckCrossings, c.Cycles, c.CyclesPerByte
+			j.CallCrossings = c.CallCrossings
 			out.Stages[c.Stage] = j
 		}
 		for _, w := range append(res.Warnings, cal.Warnings...) {
@@ -304,13 +315,15 @@ func writePerfResult(stdout, stderr io.Writer, format string, res *perf.Result, 
 		conf, cal.Counters.Packets, cal.Counters.Bytes, cal.Counters.Acks, cal.AcksPerPacket)
 	fmt.Fprintf(stdout, "measured %.6g cycles per data packet, profile predicts %.6g\n", cal.MeasuredCPP, cal.PredictedCPP)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stage\tdata x\tack x\tcycles\tcycles/byte\t")
+	// call x: crossings of the per-call and per-wake-up stages per data
+	// packet at the counted (or assumed) calls and wake-ups
+	fmt.Fprintln(tw, "stage\tdata x\tack x\tcall x\tcycles\tcycles/byte\t")
 	for _, c := range cal.Stages {
 		if c.Crossings == 0 && c.CyclesPerByte == 0 {
-			fmt.Fprintf(tw, "%s\t%g\t%g\tfolded\t-\t\n", c.Stage, c.DataCrossings, c.AckCrossings)
+			fmt.Fprintf(tw, "%s\t%g\t%g\t%.4g\tfolded\t-\t\n", c.Stage, c.DataCrossings, c.AckCrossings, c.CallCrossings)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%g\t%g\t%.1f\t%.4g\t\n", c.Stage, c.DataCrossings, c.AckCrossings, c.Cycles, c.CyclesPerByte)
+		fmt.Fprintf(tw, "%s\t%g\t%g\t%.4g\t%.1f\t%.4g\t\n", c.Stage, c.DataCrossings, c.AckCrossings, c.CallCrossings, c.Cycles, c.CyclesPerByte)
 	}
 	for _, w := range cal.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)

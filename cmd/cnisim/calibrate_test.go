@@ -99,7 +99,12 @@ func perfJSONOf(t *testing.T, args []string) perfJSON {
 		if _, err := datapath.ParseKind(name); err != nil {
 			t.Errorf("stages has %q: %v", name, err)
 		}
-		if keys := sortedKeys(s); !slices.Equal(keys, []string{"ack_crossings", "cpp", "cycles", "cycles_per_byte", "data_crossings", "share"}) {
+		want := []string{"ack_crossings", "cpp", "cycles", "cycles_per_byte", "data_crossings", "share"}
+		if _, ok := s["call_crossings"]; ok && (name == "syscall" || name == "sched") {
+			// the per-call and per-wake-up stages, with a configuration
+			want = []string{"ack_crossings", "call_crossings", "cpp", "cycles", "cycles_per_byte", "data_crossings", "share"}
+		}
+		if keys := sortedKeys(s); !slices.Equal(keys, want) {
 			t.Errorf("stage %s keys %v", name, keys)
 		}
 	}
@@ -174,14 +179,15 @@ func TestCalibratePerfPlainText(t *testing.T) {
 
 // --out with a configuration: each entry is the stage's cycles (its own,
 // its part of the unattributed and of the uncrossed stages) divided by
-// D x Data[k] + A x Ack[k] on the measured node, or by B x Data[k] for the
+// D x Data[k] + A x Ack[k] on the measured node (+ the counted read calls
+// and wake-ups for the per-call stages), or by B x Data[k] for the
 // per-byte socket copy, tagged with plugin, mode and placement; the
 // profile predicts the measured cycles per data packet.
 func TestCalibratePerfOutPerCrossing(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "node1.toml")
 	const D, A, B = 20773, 300, 20773 * 1448
 	args := perfArgs(perfFixtures+"vxlan.script.gz", "20773", "--plugin", "flannel", "--mode", "vxlan", "--placement", "inter",
-		"--acks", "300", "--bytes", fmt.Sprint(B), "--comm", "sender,ksoftirqd/*", "--comm", "swapper", "--out", out)
+		"--acks", "300", "--reads", "5000", "--wakeups", "4000", "--bytes", fmt.Sprint(B), "--comm", "sender,ksoftirqd/*", "--comm", "swapper", "--out", out)
 	r := perfJSONOf(t, args)
 	p, err := calibration.LoadFile(out)
 	if err != nil {
@@ -201,6 +207,7 @@ func TestCalibratePerfOutPerCrossing(t *testing.T) {
 	if p.Name != "node1" || p.GHz != 2.1 || r.Acks != A || r.Bytes != B || r.Packets != D || math.Abs(r.AcksPerPacket-float64(A)/D) > 1e-12 {
 		t.Errorf("profile %q at %g GHz, json %+v", p.Name, p.GHz, r)
 	}
+	rates := datapath.Rates{Acks: float64(A) / D, Writes: 1, Reads: 5000.0 / D, Wakeups: 4000.0 / D}
 	pred := 0.0
 	for _, e := range p.Costs {
 		k, _ := datapath.ParseKind(e.Stage)
@@ -208,14 +215,14 @@ func TestCalibratePerfOutPerCrossing(t *testing.T) {
 			!strings.Contains(e.Source, "perf III.1") || !strings.Contains(e.Source, "20773 data packets") && e.CyclesPerByte == 0 {
 			t.Errorf("entry %+v", e)
 		}
-		if x.Data[k]+x.Ack[k] == 0 {
+		if x.At(k, rates) == 0 {
 			t.Errorf("entry for %s, which the receiver does not cross", e.Stage)
 		}
 		js := r.Stages[e.Stage]
 		if js.Cycles != e.Cycles || js.CyclesPerByte != e.CyclesPerByte || js.DataCrossings != x.Data[k] || js.AckCrossings != x.Ack[k] {
 			t.Errorf("%s: json %+v, profile %+v", e.Stage, js, e)
 		}
-		pred += e.Cycles*(x.Data[k]+float64(A)/D*x.Ack[k]) + e.CyclesPerByte*((float64(B)/D+tcp.HeaderBytes)*x.Data[k]+tcp.HeaderBytes*float64(A)/D*x.Ack[k])
+		pred += e.Cycles*x.At(k, rates) + e.CyclesPerByte*((float64(B)/D+tcp.HeaderBytes)*x.Data[k]+tcp.HeaderBytes*float64(A)/D*x.Ack[k])
 	}
 	if c := p.Costs; len(c) == 0 {
 		t.Fatal("no entries")

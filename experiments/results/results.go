@@ -82,6 +82,18 @@ const (
 	PodMakespanSeconds    = "pod_makespan_s"         // first creation -> last pod running
 )
 
+// Metric names of DESIGN 4 for the host's CPU (issue 20).
+const (
+	// CPUCoresUsedByNode is a group: per node (node0 the client, the
+	// sender of a stream; node1 the server) its busy cores, and per
+	// context node<i>_softirq, node<i>_process, node<i>_daemon the cores its
+	// stages kept busy in that context.
+	CPUCoresUsedByNode = "cpu_cores_used_by_node"
+	CyclesPerByte      = "cycles_per_byte" // group: per node, busy cycles per payload byte read by the applications
+	UDPLoss            = "udp_loss"        // udp_stream: 1 - datagrams received / sent
+	UDPSentPerSec      = "udp_sent_per_s"  // udp_stream: datagrams the senders sent per second
+)
+
 // Order is the canonical metric order; other names follow, sorted.
 var Order = []string{
 	ThroughputMbps, RTTMicros, TransactionsPerSec, RequestsPerSec, CPUCoresUsed,

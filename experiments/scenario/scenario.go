@@ -32,7 +32,13 @@ type Cluster struct {
 	MTU           int           `toml:"mtu"`            // underlay (NIC) MTU
 	FrameOverhead int           `toml:"frame_overhead"` // wire bytes per frame beyond the IP packet
 	Offloads      bool          `toml:"offloads"`       // GSO/GRO super-packets
-	QdiscPackets  int           `toml:"qdisc_packets"`  // NIC transmit queue length
+	// NICOffloads are the NICs' offloads with cluster.offloads: "all"
+	// (default), "none", or a comma list of tso, gro,
+	// tx-udp_tnl-segmentation, tx-ipxip4-segmentation, tx-gre-segmentation
+	// (network.NICOffloads: a missing tunnel segmentation cuts GSO in
+	// software before the NIC, a missing gro merges nothing on receive).
+	NICOffloads  string `toml:"nic_offloads"`
+	QdiscPackets int    `toml:"qdisc_packets"` // NIC transmit queue length
 	// CPUJitter is the coefficient of variation of every job's service
 	// time on a core (network.Config.CPUJitter); 0 = exact cycles.
 	CPUJitter float64 `toml:"cpu_jitter"`
@@ -83,13 +89,21 @@ type Workload struct {
 	Streams      int     `toml:"streams"`
 	RateMbps     float64 `toml:"rate_mbps"`
 	MessageBytes int     `toml:"message_bytes"`
-	FileBytes    int64   `toml:"file_bytes"`
-	Client       string  `toml:"client"`
-	Threads      int     `toml:"threads"`
-	Connections  int     `toml:"connections"`
-	Pods         int     `toml:"pods"`
-	Arrival      string  `toml:"arrival"` // "burst" or "N/s"
-	Server       Server  `toml:"server"`
+	// WriteBytes and ReadBytes are the application's send and read call
+	// sizes (TCP; UDP sends and reads one datagram per call): each call
+	// pays the path's syscall stage once, each wake-up of a blocked reader
+	// or writer its sched stage. 0: the tool's default, iperf3's 128 KiB
+	// for tcp_stream and the HTTP workloads, the message for tcp_rr
+	// (netperf TCP_STREAM uses 16 KiB: --set workload.write_bytes=16384).
+	WriteBytes  int    `toml:"write_bytes"`
+	ReadBytes   int    `toml:"read_bytes"`
+	FileBytes   int64  `toml:"file_bytes"`
+	Client      string `toml:"client"`
+	Threads     int    `toml:"threads"`
+	Connections int    `toml:"connections"`
+	Pods        int    `toml:"pods"`
+	Arrival     string `toml:"arrival"` // "burst" or "N/s"
+	Server      Server `toml:"server"`
 }
 
 // Server is the application server pod (http_download, http_load).

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/models/network"
 	"github.com/cnisim/cnisim/models/tcp"
 )
 
@@ -93,6 +94,9 @@ func (s *Scenario) validate() errList {
 	c.intRange("cluster.mtu", int64(cl.MTU), MinMTU, MaxMTU)
 	c.intRange("cluster.frame_overhead", int64(cl.FrameOverhead), 0, 1000)
 	c.intMin("cluster.qdisc_packets", int64(cl.QdiscPackets), 1)
+	if _, err := network.ParseNICOffloads(cl.NICOffloads); err != nil {
+		c.fail("cluster.nic_offloads", "%s", strings.TrimPrefix(err.Error(), "cluster.nic_offloads: "))
+	}
 	if !(cl.CPUJitter >= 0 && cl.CPUJitter <= 1) {
 		c.fail("cluster.cpu_jitter", "out of range (allowed: 0..1, the coefficient of variation of a job's CPU time)")
 	}
@@ -132,6 +136,8 @@ func (s *Scenario) validate() errList {
 	c.intRange("workload.streams", int64(w.Streams), 1, 10_000)
 	c.nonNegative("workload.rate_mbps", w.RateMbps)
 	c.intRange("workload.message_bytes", int64(w.MessageBytes), 0, 1<<30)
+	c.intRange("workload.write_bytes", int64(w.WriteBytes), 0, 1<<30)
+	c.intRange("workload.read_bytes", int64(w.ReadBytes), 0, 1<<30)
 	c.intMin("workload.file_bytes", w.FileBytes, 1)
 	c.oneOf("workload.client", w.Client, Clients)
 	c.intRange("workload.threads", int64(w.Threads), 1, 10_000)

@@ -10,6 +10,19 @@ package simulate_test
 // simulated busy cycles per data packet (cpp_total) must be the measured
 // ones within 2%.
 //
+// Calls and wake-ups (issue 20): the syscall and sched stages are paid per
+// send call, read call and wake-up, so calibration divides their cycles
+// by those counts and the simulation must make as many. The captures'
+// sender wrote 64 KiB per call (manifest "traffic"): send calls =
+// payload_bytes_sent / 65536, and the simulation writes 64 KiB per call
+// too. The captures did not count read calls or wake-ups; the test
+// calibrates with one of each per data packet, which is what the simulator
+// does on one core (each segment's softirq finishes after the previous
+// copy, so the reader is blocked and woken for each), so the round trip
+// checks that both sides use one definition, not the real split between
+// per-call and per-packet costs (which needs counted calls: perf stat -e
+// syscalls:sys_enter_recvfrom,sched:sched_wakeup).
+//
 // Measured (go test ./experiments/simulate -run CalibrateThenSimulate -v,
 // 2026-12-02): 31 captures, median |error| 0.13%, max 1.23% (nft-5000-r3),
 // the rest of it the work queued at the window's edges (a 5000-rule packet
@@ -37,18 +50,24 @@ import (
 
 const captureDir = "../../calibration/perf/testdata/perf"
 
+// captureWriteBytes is the captures' sender's write size (manifest
+// "traffic": 64 KiB writes).
+const captureWriteBytes = 64 << 10
+
 // capture holds the keys of a manifest.toml entry this test reads.
 type capture struct {
-	Name         string   `toml:"name"`
-	Topology     string   `toml:"topology"`
-	File         string   `toml:"file"`
-	CPUs         string   `toml:"cpus"`
-	DataPackets  int64    `toml:"data_packets"`
-	AckPackets   int64    `toml:"ack_packets"`
-	PayloadBytes int64    `toml:"payload_bytes"`
-	CPUGHz       float64  `toml:"cpu_ghz"`
-	Comms        []string `toml:"comms"`
-	SoftirqComms []string `toml:"softirq_comms"`
+	Name         string `toml:"name"`
+	Topology     string `toml:"topology"`
+	File         string `toml:"file"`
+	CPUs         string `toml:"cpus"`
+	DataPackets  int64  `toml:"data_packets"`
+	AckPackets   int64  `toml:"ack_packets"`
+	PayloadBytes int64  `toml:"payload_bytes"`
+	// PayloadBytesSent is what the sender's calls wrote (retransmissions included)
+	PayloadBytesSent int64    `toml:"payload_bytes_sent"`
+	CPUGHz           float64  `toml:"cpu_ghz"`
+	Comms            []string `toml:"comms"`
+	SoftirqComms     []string `toml:"softirq_comms"`
 }
 
 func loadCaptures(t *testing.T) []capture {
@@ -106,7 +125,9 @@ func TestCalibrateThenSimulateRealCaptures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cal, err := perf.Calibrate(res, perf.Counters{Packets: c.DataPackets, Bytes: c.PayloadBytes, Acks: c.AckPackets}, &x,
+			writes := int64(math.Round(float64(c.PayloadBytesSent) / captureWriteBytes))
+			cal, err := perf.Calibrate(res, perf.Counters{Packets: c.DataPackets, Bytes: c.PayloadBytes, Acks: c.AckPackets,
+				Writes: writes, Reads: c.DataPackets, Wakeups: c.DataPackets}, &x,
 				perf.ProfileOptions{Name: c.Name})
 			if err != nil {
 				t.Fatal(err)
@@ -139,6 +160,7 @@ func TestCalibrateThenSimulateRealCaptures(t *testing.T) {
 			sc.TCP.AckEvery = int(math.Round(float64(c.DataPackets) / float64(c.AckPackets)))
 			sc.Workload.Kind = "tcp_stream"
 			sc.Workload.Placement = "intra"
+			sc.Workload.WriteBytes = captureWriteBytes
 			s, err := simulate.Run(context.Background(), &sc, 0, sc.Seed)
 			if err != nil {
 				t.Fatal(err)

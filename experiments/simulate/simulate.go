@@ -132,6 +132,9 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.DropOversize = st.Forward.OuterDF
 	cl.CPUJitter = c.CPUJitter
 	cl.Offloads = c.Offloads
+	if cl.NICOffloads, err = network.ParseNICOffloads(c.NICOffloads); err != nil {
+		return workload.Config{}, err
+	}
 	cl.Streams = sim.Streams{Seed: seed, Replication: rep}
 	w := sc.Workload
 	launch, err := clientLaunch(sc)
@@ -159,6 +162,8 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			Streams:      w.Streams,
 			RateMbps:     w.RateMbps,
 			MessageBytes: w.MessageBytes,
+			WriteBytes:   int64(w.WriteBytes),
+			ReadBytes:    int64(w.ReadBytes),
 			HTTP: workload.HTTP{
 				FileBytes:   w.FileBytes,
 				Client:      w.Client,
@@ -225,6 +230,22 @@ func fill(s *experiments.Sample, r *workload.Result) {
 	set(results.Retransmissions, float64(r.Retransmissions))
 	set(results.Drops, float64(r.Drops))
 	set(results.ConnectSeconds, r.ConnectS)
+	set(results.UDPLoss, r.LossFraction)
+	set(results.UDPSentPerSec, r.SenderDatagramsPerS)
+	if applies[results.CPUCoresUsedByNode] {
+		for i, c := range r.CoresByContext {
+			node := fmt.Sprintf("node%d", i)
+			s.SetGroup(results.CPUCoresUsedByNode, node, r.CPUCoresUsedByNode[i])
+			s.SetGroup(results.CPUCoresUsedByNode, node+"_softirq", c.Softirq)
+			s.SetGroup(results.CPUCoresUsedByNode, node+"_process", c.Process)
+			s.SetGroup(results.CPUCoresUsedByNode, node+"_daemon", c.Daemon)
+		}
+	}
+	if applies[results.CyclesPerByte] {
+		for i, v := range r.CyclesPerByte {
+			s.SetGroup(results.CyclesPerByte, fmt.Sprintf("node%d", i), v)
+		}
+	}
 	set(results.PodReadySeconds, r.PodReadyS)
 	set(results.PodNetworkWaitSeconds, r.PodNetworkWaitS)
 	// rtt_us is always a distribution: RR and wrk latencies per

@@ -241,6 +241,18 @@ func TestNodeCrossingsGolden(t *testing.T) {
 					fmt.Fprintf(&b, " %s %g", k, c.Ack[k])
 				}
 			}
+			// per send call, read call and wake-up (datapath/calls.go)
+			for _, part := range []struct {
+				name string
+				v    *[datapath.NumKinds]float64
+			}{{"write", &c.Write}, {"read", &c.Read}, {"wake", &c.Wake}} {
+				fmt.Fprintf(&b, "\n  %s:", part.name)
+				for _, k := range datapath.Kinds() {
+					if part.v[k] != 0 {
+						fmt.Fprintf(&b, " %s %g", k, part.v[k])
+					}
+				}
+			}
 			b.WriteString("\n")
 		}
 	}

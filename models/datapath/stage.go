@@ -70,8 +70,8 @@ var kindHelp = [...]string{
 	Neigh:        "neighbour resolution and L2 header output (neigh_resolve_output, neigh_hh_output, ip_finish_output2)",
 	Skb:          "socket buffer allocation, cloning and freeing (__alloc_skb, kfree_skb, skb_release_data, page frag allocation)",
 	SoftirqEntry: "softirq entry and NET_RX dispatch (do_softirq, net_rx_action, __napi_poll on a NIC-less path)",
-	Sched:        "scheduler: wake-ups and context switches of the sending and receiving processes (try_to_wake_up, __schedule)",
-	Syscall:      "system call entry and exit and socket locking (entry_SYSCALL_64, __sys_sendto, lock_sock)",
+	Sched:        "scheduler, per wake-up of a blocked reader or writer: try_to_wake_up, __schedule, the context switch (per packet only in a daemon's context)",
+	Syscall:      "system call, per send or read call of the application: entry and exit, socket locking (entry_SYSCALL_64, __sys_sendto, lock_sock; per packet only in a daemon's context)",
 }
 
 // String returns the canonical name.

@@ -13,6 +13,9 @@ type Accounting struct {
 	Cycles    [][datapath.NumKinds]float64 // [node][kind]
 	Crossings [][datapath.NumKinds]float64 // [node][kind]
 	Busy      []sim.Time                   // [node] core busy time accepted so far
+	// Context is Cycles by the context that ran them: [node][Send,
+	// Softirq, Daemon, Recv] (datapath.Context), for CPU per context.
+	Context [][4]float64
 }
 
 // Accounting multiplies the per-segment counters out into cycles per kind
@@ -22,6 +25,7 @@ func (n *Network) Accounting() Accounting {
 		Cycles:    make([][datapath.NumKinds]float64, len(n.Nodes)),
 		Crossings: make([][datapath.NumKinds]float64, len(n.Nodes)),
 		Busy:      make([]sim.Time, len(n.Nodes)),
+		Context:   make([][4]float64, len(n.Nodes)),
 	}
 	for _, r := range n.routes {
 		for i := range r.segs {
@@ -40,9 +44,19 @@ func (n *Network) Accounting() Accounting {
 func (a *Accounting) add(s *segment) {
 	for j, st := range s.steps {
 		pk, jpk := float64(s.pkts-s.batched), s.jPkts // crossings: one per super-packet
-		if s.outer[j] {
-			pk += float64(s.frags)
-			jpk += s.jFrags
+		switch datapath.StepPer(st.Kind, st.Context) {
+		case datapath.PerWrite, datapath.PerRead: // one per call
+			pk, jpk = float64(s.calls), s.jCalls
+		case datapath.PerWake: // one per wake-up
+			pk, jpk = float64(s.wakes), s.jWakes
+		default:
+			if s.outer[j] {
+				pk += float64(s.frags)
+				jpk += s.jFrags
+				// cut by software GSO: batched packets crossed them too
+				pk += float64(s.splitPkts + s.splitFrags)
+				jpk += s.jSplit + s.jSplitFrags
+			}
 		}
 		c := float64(st.Count)
 		a.Crossings[s.node][st.Kind] += pk * c
@@ -50,10 +64,14 @@ func (a *Accounting) add(s *segment) {
 		// (the j* sums are 0 without jitter), rules for the packets that
 		// walked them
 		cyc := (pk+jpk)*st.Cycles + (float64(s.bytes)+s.jBytes)*st.CyclesPerByte
+		if datapath.StepPer(st.Kind, st.Context) != datapath.PerPacket {
+			cyc = (pk + jpk) * st.Cycles // per call or wake-up only (compile)
+		}
 		if st.RuleCycles != 0 {
 			cyc += (float64(s.rulePkts) + s.jRules) * st.RuleCycles
 		}
 		a.Cycles[s.node][st.Kind] += c * cyc
+		a.Context[s.node][s.ctx] += c * cyc
 	}
 }
 
@@ -63,8 +81,12 @@ func (a Accounting) Sub(b Accounting) Accounting {
 		Cycles:    make([][datapath.NumKinds]float64, len(a.Cycles)),
 		Crossings: make([][datapath.NumKinds]float64, len(a.Cycles)),
 		Busy:      make([]sim.Time, len(a.Busy)),
+		Context:   make([][4]float64, len(a.Cycles)),
 	}
 	for i := range a.Cycles {
+		for c := range a.Context[i] {
+			d.Context[i][c] = a.Context[i][c] - b.Context[i][c]
+		}
 		for k := range a.Cycles[i] {
 			d.Cycles[i][k] = a.Cycles[i][k] - b.Cycles[i][k]
 			d.Crossings[i][k] = a.Crossings[i][k] - b.Crossings[i][k]

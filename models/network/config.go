@@ -36,6 +36,9 @@ type Config struct {
 	// per-packet stage costs are charged once. Off by default: the
 	// paper's cycles are per packet.
 	Offloads bool
+	// NICOffloads are the offloads the NICs lack (nicoffload.go; zero:
+	// none lacking). Only with Offloads.
+	NICOffloads NICOffloads
 	// Streams seeds the jitter draws (one stream per node); unused when
 	// CPUJitter is 0.
 	Streams sim.Streams

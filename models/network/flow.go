@@ -19,7 +19,11 @@ type Route struct {
 	rssCore  int16
 	recvCore int16
 	recvProc *sim.Processor // core recvCore of node dst
-	to       Endpoint
+	// the reader: when its last copy ends, and the bytes its last read
+	// call has taken (Recv)
+	recvIdle  sim.Time
+	readCarry int64
+	to        Endpoint
 
 	sent, delivered, dropped uint64
 
@@ -92,30 +96,88 @@ func (r *Route) hookDrops(p *Packet, at sim.Time) bool {
 	return false
 }
 
+// Read is data made readable to the receiving application at once.
+type Read struct {
+	Pkts    int   // packets carrying it
+	Bytes   int64 // their IP bytes (per-byte costs)
+	Payload int64 // their payload bytes
+	// Size is the bytes one read call asks for (iperf3 128 KiB); a
+	// datagram socket (Datagrams) reads one packet per call whatever Size.
+	Size      int64
+	Datagrams bool
+}
+
 // Recv runs the receiving application's copy (the Recv-context steps) for
-// pkts packets and bytes made readable at time at, on the route's receive
-// core; it returns when the copy is done.
-func (r *Route) Recv(pkts int, bytes int64, at sim.Time) sim.Time {
+// data made readable at time at, on the route's receive core; it returns
+// when the copy is done. The per-packet steps run per packet; the per-read
+// steps (datapath/calls.go) once per read call and the per-wake-up ones
+// once if the reader was blocked: a reader that had finished every
+// earlier copy by at sleeps in its read call and is woken, and reads what
+// it finds in calls of Size bytes; data arriving while it still copies is
+// read by the call in progress up to Size bytes, then by further calls.
+func (r *Route) Recv(rd Read, at sim.Time) sim.Time {
 	s := &r.recv
-	if len(s.steps) == 0 || pkts == 0 {
+	if len(s.steps) == 0 || rd.Pkts == 0 {
 		return at
 	}
-	s.pkts += uint64(pkts)
-	s.bytes += uint64(bytes)
-	t := float64(pkts)*s.psPkt + s.psByte*float64(bytes)
+	woke := at >= r.recvIdle
+	calls := r.readCalls(rd, woke)
+	s.pkts += uint64(rd.Pkts)
+	s.bytes += uint64(rd.Bytes)
+	s.calls += uint64(calls)
+	t := float64(rd.Pkts)*s.psPkt + s.psByte*float64(rd.Bytes) + float64(calls)*s.psCall
+	if woke {
+		s.wakes++
+		t += s.psWake
+	}
 	if j := &r.net.jit; j.on && t > 0 {
 		// one job: one factor for the whole copy
 		f := j.factor(r.dst)
 		t *= f
-		s.jPkts += (f - 1) * float64(pkts)
-		s.jBytes += (f - 1) * float64(bytes)
+		s.jPkts += (f - 1) * float64(rd.Pkts)
+		s.jBytes += (f - 1) * float64(rd.Bytes)
+		s.jCalls += (f - 1) * float64(calls)
+		if woke {
+			s.jWakes += f - 1
+		}
 	}
 	_, done := r.recvProc.Serve(at, sim.Time(t+0.5))
+	r.recvIdle = done
 	return done
 }
 
+// readCalls returns the read calls that take rd's data, keeping in
+// r.readCarry what the last call has read so far.
+func (r *Route) readCalls(rd Read, woke bool) int64 {
+	if rd.Datagrams {
+		return int64(rd.Pkts)
+	}
+	size, p := rd.Size, rd.Payload
+	if size <= 0 { // no size: one call takes everything a wake-up finds
+		if woke {
+			return 1
+		}
+		return 0
+	}
+	if !woke {
+		space := size - r.readCarry
+		if p <= space {
+			r.readCarry += p
+			return 0
+		}
+		p -= space
+	}
+	if p <= 0 {
+		r.readCarry = 0
+		return 1 // a wake-up with no payload (a FIN): one call returns
+	}
+	calls := (p + size - 1) / size
+	r.readCarry = p - (calls-1)*size
+	return calls
+}
+
 // RecvCost returns the Recv-context cycles for one packet of the given IP
-// bytes (0 when the path has no Recv steps).
+// bytes (0 when the path has no Recv steps), without calls or wake-ups.
 func (r *Route) RecvCost(bytes int) sim.Time {
 	return sim.Time(r.recv.psPkt + r.recv.psByte*float64(bytes) + 0.5)
 }

@@ -119,8 +119,12 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 		recvCore: int16(spec.RecvCore), recvProc: &n.Nodes[spec.Dst].Cores[spec.RecvCore],
 		to: spec.To, target: -1,
 	}
+	split := n.cfg.Offloads && n.cfg.NICOffloads.softwareGSO(spec.Path)
+	wire := false
 	for i := range segs {
 		sg := &segs[i]
+		wire = wire || sg.wire
+		sg.split = split && !wire && sg.psOuter != 0
 		r.wired = r.wired || sg.wire
 		sg.nd = &n.Nodes[sg.node]
 		sg.fixed = sim.Time(sg.psPkt + sg.psOuter + 0.5)
@@ -233,7 +237,7 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 				return
 			}
 			nd.RxPackets++
-			if nd.gro != nil {
+			if nd.gro != nil && !n.cfg.NICOffloads.NoGRO {
 				p.batched = nd.gro[core].joins(p, t)
 			}
 		}
@@ -253,8 +257,18 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 		}
 		s.pkts++
 		s.bytes += uint64(p.IPBytes)
+		s.calls += uint64(p.Calls)
+		if p.Wake {
+			s.wakes++
+		}
 		if p.batched {
 			s.batched++
+			if s.split {
+				s.splitPkts++
+				if p.frag {
+					s.splitFrags++
+				}
+			}
 		} else if p.frag {
 			s.frags++
 		}

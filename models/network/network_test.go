@@ -114,7 +114,7 @@ func TestAccounting(t *testing.T) {
 		n.Send(r, p, 0, e.Now())
 		e.Run()
 	}
-	r.Recv(10, 12400, e.Now())
+	r.Recv(Read{Pkts: 10, Bytes: 12400, Payload: 10 * 1188, Size: 1 << 17}, e.Now())
 	a := n.Accounting()
 	check := func(node int, k datapath.Kind, cycles, crossings float64) {
 		t.Helper()

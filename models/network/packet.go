@@ -32,6 +32,13 @@ type Packet struct {
 	Header
 	IPBytes  int32 // inner IP packet size (headers + payload)
 	SendCore int16 // core that runs the Send-context segments
+	// Calls are the application's send calls that begin in this packet
+	// (its Send-context per-call steps run that many times: 0 for an ACK or
+	// a retransmission); Wake says the writer was blocked and woken to
+	// send it (its Send-context per-wake-up steps run once). The sender
+	// sets both before Send (datapath/calls.go).
+	Calls uint16
+	Wake  bool
 
 	route *Route
 	seg   int16 // next segment to run
@@ -78,6 +85,7 @@ func (pl *pool) get() *Packet {
 	// write-barrier path for its one pointer
 	p.Header = Header{}
 	p.IPBytes, p.SendCore = 0, 0
+	p.Calls, p.Wake = 0, false
 	p.route = nil
 	p.seg, p.core, p.frag, p.inNet, p.next = 0, 0, false, false, -1
 	p.batched = false

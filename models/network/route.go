@@ -18,21 +18,29 @@ type segment struct {
 	// tracked: a packet of this direction has walked the segment's rules,
 	// so the node's conntrack has the flow and accepts its packets early
 	tracked bool
-	ctx     datapath.Context
-	node    int
-	nd      *Node    // resolved by NewRoute
-	fixed   sim.Time // service of an unfragmented packet before its per-byte part, rounded as service
+	// split: GSO cuts super-packets in software before this segment's
+	// outer steps (NICOffloads), so a batched packet pays them
+	split bool
+	ctx   datapath.Context
+	node  int
+	nd    *Node    // resolved by NewRoute
+	fixed sim.Time // service of an unfragmented packet before its per-byte part, rounded as service
 
 	// service time in picoseconds: psPkt + psOuter (x2 if fragmented) + psByte x IP bytes
-	// (+ psRule for a connection-opening packet)
-	psByte, psRule, psPkt, psOuter float64
+	// (+ psRule for a connection-opening packet) + psCall x the packet's
+	// calls + psWake if it woke the writer (datapath/calls.go)
+	psByte, psRule, psPkt, psOuter, psCall, psWake float64
 
 	// accounting: multiplied out by Accounting. rulePkts walked the rules;
 	// the j* sums are sum(f-1) over jittered jobs (factor f) of the
 	// corresponding counts, so cycles are those actually run.
 	pkts, bytes, frags, rulePkts  uint64
 	batched                       uint64 // packets behind the head of a super-packet
+	calls, wakes                  uint64 // application calls and wake-ups paid here
+	splitPkts, splitFrags         uint64 // batched packets that paid the outer steps (split)
+	jSplit, jSplitFrags           float64
 	jPkts, jFrags, jBytes, jRules float64
+	jCalls, jWakes                float64
 
 	steps []datapath.CostedStep
 	outer []bool // per step: runs on the outer packet (twice when fragmented)
@@ -49,10 +57,10 @@ const (
 )
 
 func (s *segment) service(p *Packet, opens bool) sim.Time {
-	if s.psByte == 0 && !p.frag && !opens {
+	if s.psByte == 0 && !p.frag && !opens && !s.paysCall(p) {
 		return s.fixed
 	}
-	t := s.psPkt + s.psOuter + s.psByte*float64(p.IPBytes)
+	t := s.psPkt + s.psOuter + s.psByte*float64(p.IPBytes) + s.callPS(p)
 	if p.frag {
 		t += s.psOuter
 	}
@@ -60,6 +68,29 @@ func (s *segment) service(p *Packet, opens bool) sim.Time {
 		t += s.psRule
 	}
 	return sim.Time(t + 0.5)
+}
+
+// paysCall reports whether p pays per-call or per-wake-up steps here.
+func (s *segment) paysCall(p *Packet) bool {
+	return s.psCall+s.psWake != 0 && (p.Calls != 0 || p.Wake)
+}
+
+// callPS is the per-call and per-wake-up time p pays here.
+func (s *segment) callPS(p *Packet) float64 {
+	t := float64(p.Calls) * s.psCall
+	if p.Wake {
+		t += s.psWake
+	}
+	return t
+}
+
+// countCalls counts p's calls and wake-up for the accounting of a segment
+// that has per-call steps (a Send-context segment).
+func (s *segment) countCalls(p *Packet) {
+	s.calls += uint64(p.Calls)
+	if p.Wake {
+		s.wakes++
+	}
 }
 
 // opens reports whether p walks the segment's conntrack-guarded rules: a
@@ -82,8 +113,15 @@ func (s *segment) opens(p *Packet) bool {
 func (n *Network) serviceSlow(s *segment, p *Packet) sim.Time {
 	var svc sim.Time
 	opens := false
-	if p.batched { // its super-packet's head paid the per-packet costs
-		svc = sim.Time(s.psByte*float64(p.IPBytes) + 0.5)
+	if p.batched { // its super-packet's head paid the per-packet costs, not its calls
+		t := s.psByte*float64(p.IPBytes) + s.callPS(p)
+		if s.split { // cut by software GSO: the outer steps per packet
+			t += s.psOuter
+			if p.frag {
+				t += s.psOuter
+			}
+		}
+		svc = sim.Time(t + 0.5)
 	} else {
 		if opens = s.psRule != 0 && s.opens(p); opens {
 			s.rulePkts++
@@ -102,8 +140,20 @@ func (n *Network) serviceSlow(s *segment, p *Packet) sim.Time {
 func (s *segment) jitter(p *Packet, opens bool, f float64) {
 	d := f - 1
 	s.jBytes += d * float64(p.IPBytes)
+	if s.psCall+s.psWake != 0 {
+		s.jCalls += d * float64(p.Calls)
+		if p.Wake {
+			s.jWakes += d
+		}
+	}
 	if p.batched {
-		return // no per-packet part was scaled
+		if s.split {
+			s.jSplit += d
+			if p.frag {
+				s.jSplitFrags += d
+			}
+		}
+		return // no other per-packet part was scaled
 	}
 	s.jPkts += d
 	if p.frag {
@@ -167,6 +217,16 @@ func compile(path datapath.CostedPath, src, dst int, ghz float64) (segs []segmen
 		c := float64(st.Count)
 		s.steps = append(s.steps, st)
 		s.outer = append(s.outer, outer[i])
+		// per-call and per-wake-up steps cost per crossing only: the bytes
+		// a call moves are socket_copy's (a per-byte cost on them is unused)
+		switch datapath.StepPer(st.Kind, st.Context) {
+		case datapath.PerWrite, datapath.PerRead:
+			s.psCall += c * st.Cycles * ps
+			return
+		case datapath.PerWake:
+			s.psWake += c * st.Cycles * ps
+			return
+		}
 		if outer[i] {
 			s.psOuter += c * st.Cycles * ps
 		} else {

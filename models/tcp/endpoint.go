@@ -72,8 +72,11 @@ type Endpoint struct {
 
 	// sender
 	sndUna, sndNxt, sndMax int64
-	appLimit               int64 // bytes the application has written
-	sndWndEdge             int64 // peer's window right edge
+	appLimit               int64  // bytes the application has written
+	writes                 []span // written ranges whose send calls have not all been sent
+	callNext               int64  // offset of the next send call's first byte (in writes[0])
+	blocked                bool   // the writer had data it could not send: the next new segment wakes it
+	sndWndEdge             int64  // peer's window right edge
 	lastWin                int64
 	cwnd, ssthresh         float64
 	cwndLimited            bool

@@ -44,7 +44,18 @@ type Options struct {
 	// with GRO sends stretch ACKs, one per super-packet or per several
 	// (a measured ratio of ACKs to data packets r gives AckEvery = 1/r).
 	AckEvery int
+	// WriteBytes and ReadBytes are the application's send and read call
+	// sizes: a send call begins every WriteBytes of a write, and pays the
+	// path's per-call steps (datapath/calls.go) once; a reader woken by
+	// data reads it in calls of ReadBytes (iperf3 TCP: 128 KiB both, its
+	// default buffer; netperf 16 KiB; 1-byte RR: 1).
+	WriteBytes, ReadBytes int64
 }
+
+// DefaultCallBytes is iperf3's default TCP buffer, its read and write
+// call size (quoted: iperf3 --help, "-l, --length: length of buffer to
+// read or write (default 128 KB for TCP)").
+const DefaultCallBytes = 128 << 10
 
 // MaxAckEvery bounds Options.AckEvery: a 64 KiB GRO super-packet holds at
 // most 45 segments of 1448 bytes and a stretch ACK may cover a few of them;
@@ -93,6 +104,12 @@ func (o Options) Defaults() Options {
 	if o.AckEvery == 0 {
 		o.AckEvery = 2
 	}
+	if o.WriteBytes == 0 {
+		o.WriteBytes = DefaultCallBytes
+	}
+	if o.ReadBytes == 0 {
+		o.ReadBytes = DefaultCallBytes
+	}
 	return o
 }
 
@@ -113,6 +130,10 @@ func (o Options) Validate() error {
 		return fmt.Errorf("tcp.tsq_bytes = %d: must be >= 0", o.TSQBytes)
 	case o.AckEvery < 1 || o.AckEvery > MaxAckEvery:
 		return fmt.Errorf("tcp.ack_every = %d: must be in [1, %d] (full-sized segments per delayed ACK)", o.AckEvery, MaxAckEvery)
+	case o.WriteBytes < 1 || o.WriteBytes > 1<<30:
+		return fmt.Errorf("workload.write_bytes = %d: must be in [1, %d] (bytes per send call)", o.WriteBytes, 1<<30)
+	case o.ReadBytes < 1 || o.ReadBytes > 1<<30:
+		return fmt.Errorf("workload.read_bytes = %d: must be in [1, %d] (bytes per read call)", o.ReadBytes, 1<<30)
 	case o.MinRTO <= 0 || o.MaxRTO < o.MinRTO || o.InitRTO <= 0:
 		return fmt.Errorf("tcp rto bounds: need 0 < min_rto <= max_rto and init_rto > 0")
 	}

@@ -46,7 +46,7 @@ func (ep *Endpoint) onData(h *network.Header, in *network.Route, at sim.Time, ba
 		}
 		n := ep.rcvNxt - old
 		pkts := int((n + ep.mss - 1) / ep.mss)
-		done := in.Recv(pkts, n+int64(pkts*HeaderBytes), at)
+		done := in.Recv(network.Read{Pkts: pkts, Bytes: n + int64(pkts*HeaderBytes), Payload: n, Size: ep.opt.ReadBytes}, at)
 		ep.pushCopy(done, ep.rcvNxt)
 		ep.Stats.BytesRead = ep.rcvNxt
 		if ep.OnRead != nil {

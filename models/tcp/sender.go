@@ -13,11 +13,34 @@ func (ep *Endpoint) Write(at sim.Time, n int64) {
 	if n <= 0 {
 		return
 	}
+	start := ep.appLimit
 	ep.appLimit += n
 	if ep.appLimit < 0 {
 		ep.appLimit = math.MaxInt64 / 2
 	}
+	ep.writes = append(ep.writes, span{start, ep.appLimit})
+	if len(ep.writes) == 1 {
+		ep.callNext = start
+	}
 	ep.output(at)
+}
+
+// callsIn returns the send calls that begin before end in the data not
+// sent before (a write of n bytes is ceil(n / WriteBytes) calls, each
+// paid with the segment carrying its first byte), and moves past them.
+func (ep *Endpoint) callsIn(end int64) uint16 {
+	var k uint16
+	for len(ep.writes) > 0 && ep.callNext < end && k < math.MaxUint16 {
+		k++
+		ep.callNext += ep.opt.WriteBytes
+		if ep.callNext >= ep.writes[0].end {
+			ep.writes = ep.writes[1:]
+			if len(ep.writes) > 0 {
+				ep.callNext = ep.writes[0].start
+			}
+		}
+	}
+	return k
 }
 
 // Written returns the bytes the application has written.
@@ -50,6 +73,7 @@ func (ep *Endpoint) output(at sim.Time) {
 		inflight := ep.sndNxt - ep.sndUna
 		if float64(inflight+n) > math.Floor(ep.cwnd)*float64(ep.mss) {
 			ep.cwndLimited = true
+			ep.blocked = true
 			return
 		}
 		if ep.sndNxt+n > ep.sndWndEdge {
@@ -58,10 +82,12 @@ func (ep *Endpoint) output(at sim.Time) {
 				ep.probing = false
 				ep.rtoTimer.Set(at + ep.rto)
 			}
+			ep.blocked = true
 			return
 		}
 		if tsq := ep.opt.TSQBytes; tsq > 0 && ep.out.TxQueued(at) >= tsq {
 			ep.out.Throttle(at, tsq/2)
+			ep.blocked = true
 			return
 		}
 		ep.xmit(at, ep.sndNxt, n)
@@ -78,6 +104,9 @@ func (ep *Endpoint) xmit(at sim.Time, seq, n int64) {
 	if seq < ep.sndMax {
 		p.Retx = true
 		ep.Stats.Retrans++
+	} else { // new data: the send calls that begin in it, and the writer's wake-up
+		p.Calls = ep.callsIn(seq + n)
+		p.Wake, ep.blocked = ep.blocked, false
 	}
 	ep.Stats.SegsSent++
 	ep.net.Send(ep.out, p, ep.Core, at)

@@ -58,6 +58,7 @@ func (u *UDPEndpoint) Send(at sim.Time, payload int, seq int64) {
 	p.Len = int32(payload)
 	p.TSval = at
 	p.IPBytes = int32(UDPHeaderBytes + payload)
+	p.Calls = 1 // one sendmsg per datagram
 	u.Sent++
 	u.net.Send(u.out, p, u.Core, at)
 }
@@ -80,7 +81,7 @@ func (u *UDPEndpoint) Deliver(p *network.Packet, at sim.Time) {
 	u.rcvd += bytes
 	u.Received++
 	u.BytesReceived += int64(h.Len)
-	done := in.Recv(1, bytes, at)
+	done := in.Recv(network.Read{Pkts: 1, Bytes: bytes, Payload: int64(h.Len), Datagrams: true}, at)
 	u.copies = append(u.copies, copyDone{done, u.rcvd})
 	if u.OnRecv != nil {
 		u.OnRecv(done, h)

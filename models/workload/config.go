@@ -48,6 +48,10 @@ type Workload struct {
 	// MessageBytes is the RR request and response size (netperf default 1)
 	// and udp_stream's datagram payload (default PodMTU - 28).
 	MessageBytes int
+	// WriteBytes and ReadBytes are the TCP send and read call sizes
+	// (tcp.Options.WriteBytes); 0 takes the tool's: MessageBytes for
+	// tcp_rr, iperf3's 128 KiB otherwise. UDP calls are one datagram each.
+	WriteBytes, ReadBytes int64
 	// StartJitter spreads the streams' connection times uniformly in
 	// [0, StartJitter) (drawn from the replication's stream "workload").
 	StartJitter sim.Time
@@ -75,6 +79,15 @@ func (c *Config) defaults() {
 			c.Workload.MessageBytes = 1
 		}
 	}
+	for _, v := range []*int64{&c.Workload.WriteBytes, &c.Workload.ReadBytes} {
+		if *v == 0 {
+			*v = tcp.DefaultCallBytes
+			if c.Workload.Kind == TCPRR {
+				*v = int64(c.Workload.MessageBytes)
+			}
+		}
+	}
+	c.TCP.WriteBytes, c.TCP.ReadBytes = c.Workload.WriteBytes, c.Workload.ReadBytes
 }
 
 // Validate reports the first bad key with its allowed values.

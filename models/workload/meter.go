@@ -35,8 +35,9 @@ type meter struct {
 	latency      sim.Histogram
 	trans        uint64 // transactions completed in [Warmup, Duration]
 
-	acct0 network.Accounting
-	data0 uint64
+	acct0    network.Accounting
+	data0    uint64
+	udpSent0 uint64 // datagrams sent by the warm-up's end
 }
 
 func newMeter(e *sim.Engine, n *network.Network, cfg *Config) *meter {
@@ -82,6 +83,9 @@ func (m *meter) Handle(e *sim.Engine, arg uint64) {
 	case evWarmup:
 		m.acct0 = m.n.Accounting()
 		m.data0 = m.dataPackets()
+		for _, u := range m.udpTx {
+			m.udpSent0 += u.Sent
+		}
 		for _, s := range m.senders {
 			s.Stats.RTT = tcp.RTTStats{}
 		}
@@ -150,6 +154,7 @@ func (m *meter) result() Result {
 		r.CPUCoresUsedByNode[i] = b.Seconds() / (cfg.Duration - cfg.Warmup).Seconds()
 	}
 	r.CPUCoresUsed = r.CPUCoresUsedByNode[dst]
+	r.hostCPU(a, (cfg.Duration - cfg.Warmup).Seconds(), cfg.Cluster.GHz, m.measured)
 	cppOn(&r, a, dst, m.dataPackets()-m.data0)
 
 	// transport
@@ -190,6 +195,7 @@ func (m *meter) result() Result {
 	}
 	if sent > 0 {
 		r.LossFraction = float64(lost) / float64(sent)
+		r.SenderDatagramsPerS = float64(sent-m.udpSent0) / (cfg.Duration - cfg.Warmup).Seconds()
 	}
 	if cfg.Workload.Kind == TCPRR || cfg.Workload.Kind == UDPRR {
 		r.TransactionsPerS = float64(m.trans) / (cfg.Duration - cfg.Warmup).Seconds()
@@ -214,12 +220,12 @@ func (r *Result) summariseLatency(h *sim.Histogram) {
 }
 
 func applies(kind string) []string {
-	common := []string{"cpu_cores_used", "cpp_total", "cpp_by_stage", "fib_lookups_per_100k_packets", "drops"}
+	common := []string{"cpu_cores_used", "cpu_cores_used_by_node", "cycles_per_byte", "cpp_total", "cpp_by_stage", "fib_lookups_per_100k_packets", "drops"}
 	switch kind {
 	case TCPStream:
 		return append([]string{"throughput_mbps", "rtt_us", "retransmissions", "connect_s"}, common...)
 	case UDPStream:
-		return append([]string{"throughput_mbps", "loss_fraction"}, common...)
+		return append([]string{"throughput_mbps", "loss_fraction", "udp_loss", "udp_sent_per_s"}, common...)
 	case TCPRR:
 		return append([]string{"transactions_per_s", "rtt_us", "latency", "retransmissions", "connect_s"}, common...)
 	default:

@@ -20,11 +20,21 @@ type Result struct {
 	LatencyP90us float64
 	LatencyP99us float64
 	LossFraction float64 // UDP: 1 - received / sent
+	// SenderDatagramsPerS is udp_stream's datagrams sent per second over
+	// the measured interval, all streams (one sendmsg each).
+	SenderDatagramsPerS float64
 
 	// CPUCoresUsed is the receiving node's busy time / measured time (the
 	// server's node); CPUCoresUsedByNode gives every node.
 	CPUCoresUsed       float64
 	CPUCoresUsedByNode []float64
+	// CoresByContext splits each node's stage cycles by context (node 0
+	// the client, the sender of a stream; node 1 the server), and
+	// CyclesPerByte is each node's busy cycles per payload byte the
+	// applications read, so cores per Gbit/s compare with sar/mpstat
+	// (stream and RR workloads; hostcpu.go).
+	CoresByContext []ContextCores
+	CyclesPerByte  []float64
 	// CPPTotal and CPPByStage: cycles on the receiving node per data packet
 	// received there, by stage kind (canonical names), including the cost
 	// of the ACKs it sent: the paper's Fig. 4/5 "virtual perf".

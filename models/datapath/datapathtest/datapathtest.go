@@ -22,3 +22,18 @@ func HostPath(scale float64) datapath.CostedPath {
 		Step(datapath.SocketCopy, datapath.Dst, datapath.Recv, 100*scale, 0.1*scale),
 	}}
 }
+
+// AppPath is HostPath(1) with the application's calls and wake-ups: a
+// syscall step of syscall cycles in the sender's context, and sched and
+// syscall steps in the reader's (datapath/calls.go).
+func AppPath(syscall, sched float64) datapath.CostedPath {
+	p := HostPath(1)
+	steps := []datapath.CostedStep{Step(datapath.Syscall, datapath.Src, datapath.Send, syscall, 0)}
+	steps = append(steps, p.Steps[:4]...)
+	steps = append(steps,
+		Step(datapath.Sched, datapath.Dst, datapath.Recv, sched, 0),
+		Step(datapath.Syscall, datapath.Dst, datapath.Recv, syscall, 0),
+		p.Steps[4])
+	p.Steps = steps
+	return p
+}

@@ -1,0 +1,60 @@
+package perf
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/cnisim/cnisim/models/datapath"
+)
+
+// TestCalibrateCalls: the per-call and per-wake-up stages are divided by
+// the counted calls and wake-ups, not the packets, and the profile
+// predicts the measured cycles per packet back at those rates; without
+// counts one per data packet is assumed, with a warning.
+func TestCalibrateCalls(t *testing.T) {
+	r := &Result{CPUGHz: 2, TotalCycles: 1000 * 10000, Stages: []StageShare{
+		{Stage: "tcp", Cycles: 500 * 10000},
+		{Stage: "syscall", Cycles: 300 * 10000},
+		{Stage: "sched", Cycles: 200 * 10000},
+	}}
+	var x datapath.Crossings
+	x.Data[datapath.TCP] = 1
+	x.Write[datapath.Syscall], x.Read[datapath.Syscall] = 1, 1
+	x.Wake[datapath.Sched] = 1
+	cnt := Counters{Packets: 10000, Writes: 1000, Reads: 5000, Wakeups: 4000}
+	cal, err := Calibrate(r, cnt, &x, ProfileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cost := func(k datapath.Kind) float64 {
+		c, _, _ := cal.Profile.Cost(k, "", "", "")
+		return c
+	}
+	for _, tc := range []struct {
+		k    datapath.Kind
+		want float64
+	}{{datapath.TCP, 500}, {datapath.Syscall, 300 * 10000 / 6000.0}, {datapath.Sched, 200 * 10000 / 4000.0}} {
+		if got := cost(tc.k); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("%s: %v cycles, want %v", tc.k, got, tc.want)
+		}
+	}
+	if math.Abs(cal.PredictedCPP-1000) > 1e-9 {
+		t.Errorf("predicted %v cycles per packet, want the measured 1000", cal.PredictedCPP)
+	}
+	for _, w := range cal.Warnings {
+		if strings.Contains(w, "not counted") {
+			t.Errorf("counted calls warned: %s", w)
+		}
+	}
+	cal, err = Calibrate(r, Counters{Packets: 10000}, &x, ProfileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cost(datapath.Syscall); got != 150 {
+		t.Errorf("no counts: syscall %v cycles, want 300 / 2 calls per packet = 150", got)
+	}
+	if !strings.Contains(strings.Join(cal.Warnings, "\n"), "one per data packet assumed") {
+		t.Errorf("no counts: no warning in %q", cal.Warnings)
+	}
+}

@@ -1,0 +1,126 @@
+package workload
+
+import (
+	"math"
+	"testing"
+
+	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/models/datapath/datapathtest"
+)
+
+// Application calls and wake-ups (issue 20, datapath/calls.go).
+
+// TestRRCallsClosedForm: a 1-byte transaction on idle cores is both
+// directions' per-packet stages, one send call, one wake-up and one read
+// call on each side, plus serialisation and propagation: to the
+// nanosecond, jitter 0 (netperf TCP_RR / UDP_RR).
+func TestRRCallsClosedForm(t *testing.T) {
+	const syscall, sched = 3000.0, 5000.0
+	for _, tc := range []struct {
+		kind string
+		hdr  int
+	}{{TCPRR, 52}, {UDPRR, 28}} {
+		cfg := baseConfig(tc.kind)
+		cfg.Forward, cfg.Reverse = datapathtest.AppPath(syscall, sched), datapathtest.AppPath(syscall, sched)
+		r := run(t, cfg)
+		ip := tc.hdr + 1
+		c := cfg.Cluster
+		// every step once per message: 500 send + 500 softirq + sched +
+		// 2 syscalls + the copy (100 + 0.1 x ip)
+		cycles := 1000 + sched + 2*syscall + 100 + 0.1*float64(ip)
+		if got := pathCycles(cfg.Forward, ip, false) + pathCycles(cfg.Forward, ip, true); got != cycles {
+			t.Fatalf("path cycles %v, want %v", got, cycles)
+		}
+		oneWay := cycles/c.GHz*1e-3 + float64(ip+c.FrameOverhead)*8/(c.LinkGbps*1e3) + c.LinkDelay.Seconds()*1e6 // µs
+		want := 2 * oneWay
+		if math.Abs(r.LatencyP50us-want) > 0.001 || math.Abs(r.LatencyP99us-want) > 0.001 {
+			t.Errorf("%s: latency p50 %.4f p99 %.4f µs, want %.4f", tc.kind, r.LatencyP50us, r.LatencyP99us, want)
+		}
+	}
+}
+
+// TestRRMonotoneInCallCost: a dearer call or wake-up never raises the
+// transaction rate.
+func TestRRMonotoneInCallCost(t *testing.T) {
+	for _, kind := range []string{TCPRR, UDPRR} {
+		prev := math.Inf(1)
+		for _, c := range []float64{0, 500, 2000, 8000, 32000} {
+			cfg := baseConfig(kind)
+			cfg.Forward, cfg.Reverse = datapathtest.AppPath(c, c/2), datapathtest.AppPath(c, c/2)
+			tps := run(t, cfg).TransactionsPerS
+			if tps > prev {
+				t.Errorf("%s: call cost %g gives %.0f transactions/s, more than %.0f at a cheaper call", kind, c, tps, prev)
+			}
+			prev = tps
+		}
+	}
+}
+
+// TestUDPSenderCallBound: udp_stream at rate 0 on an infinite link is
+// bound by the sender's core: rate = Hz / (per-call + per-datagram send
+// cycles), at jitter 0; nothing is lost when the receiver keeps up.
+func TestUDPSenderCallBound(t *testing.T) {
+	for _, syscall := range []float64{1000, 4000} {
+		cfg := baseConfig(UDPStream)
+		cfg.Cluster.LinkGbps = 1e6
+		cfg.Forward, cfg.Reverse = datapathtest.AppPath(syscall, 100), datapathtest.AppPath(syscall, 100)
+		r := run(t, cfg)
+		want := cfg.Cluster.GHz * 1e9 / (syscall + 500)
+		if math.Abs(r.SenderDatagramsPerS-want)/want > 0.001 {
+			t.Errorf("syscall %g: %.0f datagrams/s sent, want %.0f", syscall, r.SenderDatagramsPerS, want)
+		}
+		if r.LossFraction != 0 {
+			t.Errorf("syscall %g: loss %g, want 0", syscall, r.LossFraction)
+		}
+		pl := float64(cfg.PodMTU - 28)
+		if mbps := want * pl * 8 / 1e6; math.Abs(r.ThroughputMbps-mbps)/mbps > 0.002 {
+			t.Errorf("syscall %g: %.1f Mbit/s, want %.1f", syscall, r.ThroughputMbps, mbps)
+		}
+		if c := r.CoresByContext[0]; math.Abs(c.Process-1) > 0.001 || c.Softirq != 0 {
+			t.Errorf("syscall %g: sender node cores by context %+v, want one process core", syscall, c)
+		}
+	}
+}
+
+// TestStreamCallsPerWrite: on one core (intra-host), a TCP stream pays
+// the syscall stage once per write of write_bytes and once per read, and
+// the sched stage once per read (the reader, faster than one core's
+// packets, is woken for each): syscall cycles per data packet =
+// c x (MSS / write_bytes + 1).
+func TestStreamCallsPerWrite(t *testing.T) {
+	const syscall, sched = 2000.0, 3000.0
+	for _, w := range []int64{16 << 10, 128 << 10} {
+		cfg := baseConfig(TCPStream)
+		p := datapathtest.AppPath(syscall, sched)
+		p.InterHost = false
+		cfg.Forward, cfg.Reverse = p, p
+		cfg.Placement = datapath.Intra
+		cfg.Cluster.CoresPerNode = 1
+		cfg.Workload.WriteBytes = w
+		r := run(t, cfg)
+		mss := float64(cfg.PodMTU - 52)
+		if want := syscall * (mss/float64(w) + 1); math.Abs(r.CPPByStage["syscall"]-want)/want > 0.01 {
+			t.Errorf("write %d: syscall %.1f cycles per data packet, want %.1f", w, r.CPPByStage["syscall"], want)
+		}
+		if math.Abs(r.CPPByStage["sched"]-sched)/sched > 0.01 {
+			t.Errorf("write %d: sched %.1f cycles per data packet, want %.1f (one wake-up per packet)", w, r.CPPByStage["sched"], sched)
+		}
+	}
+}
+
+// TestStreamMonotoneInByteCost: a dearer byte never raises throughput.
+func TestStreamMonotoneInByteCost(t *testing.T) {
+	prev := math.Inf(1)
+	for _, cpb := range []float64{0, 0.5, 2, 8} {
+		cfg := baseConfig(TCPStream)
+		p := datapathtest.AppPath(2000, 3000)
+		p.Steps[len(p.Steps)-1].CyclesPerByte = cpb
+		cfg.Forward, cfg.Reverse = p, p
+		cfg.Cluster.CoresPerNode = 1
+		got := run(t, cfg).ThroughputMbps
+		if got > prev*(1+1e-9) {
+			t.Errorf("%g cycles/byte: %.1f Mbit/s, more than %.1f at a cheaper byte", cpb, got, prev)
+		}
+		prev = got
+	}
+}
