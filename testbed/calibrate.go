@@ -34,6 +34,9 @@ func Crossings(c Config) (datapath.Crossings, error) {
 	for k := range datapath.NumKinds {
 		dst.Data[k] += src.Data[k]
 		dst.Ack[k] += src.Ack[k]
+		dst.Write[k] += src.Write[k]
+		dst.Read[k] += src.Read[k]
+		dst.Wake[k] += src.Wake[k]
 	}
 	return dst, nil
 }
@@ -73,8 +76,8 @@ func CalibrateAll(r *Run, dir string) ([]Calibrated, error) {
 
 // Point reduces a calibration to the stages' cycles and units per data
 // packet, as the simulator charges them (perf.Predict): a per-crossing
-// stage's units are Data + A/D x Ack, a per-byte stage's the IP bytes
-// (B/D + H) x Data + H x A/D x Ack.
+// stage's units are Data + A/D x Ack plus its calls and wake-ups per data
+// packet, a per-byte stage's the IP bytes (B/D + H) x Data + H x A/D x Ack.
 func (c Calibrated) Point() Point {
 	p := Point{Name: c.M.Config.Name, Engine: c.M.Config.Engine, Rules: c.M.Config.Rules, CPP: c.Cal.MeasuredCPP, Stages: map[string]Use{}}
 	D := float64(c.Cal.Counters.Packets)
@@ -84,8 +87,8 @@ func (c Calibrated) Point() Point {
 			continue // folded into the crossed stages
 		}
 		k, _ := datapath.ParseKind(s.Stage)
-		u, perByte := s.DataCrossings+a*s.AckCrossings, false
-		if slices.Contains(perf.DefaultPerByte, k) && b > 0 && s.DataCrossings > 0 {
+		u, perByte := s.DataCrossings+a*s.AckCrossings+s.CallCrossings, false
+		if slices.Contains(perf.DefaultPerByte, k) && b > 0 && s.DataCrossings > 0 && s.CallCrossings == 0 {
 			u, perByte = (b+h)*s.DataCrossings+h*a*s.AckCrossings, true
 		}
 		p.Stages[s.Stage] = Use{Cycles: (s.Measured + s.Spread + s.Folded) / D, Units: u, PerByte: perByte}

@@ -30,6 +30,7 @@ var keyMeanings = map[string]string{
 	"cluster.mtu":            "underlay (NIC) MTU, bytes",
 	"cluster.frame_overhead": "wire bytes per frame beyond the IP packet (38: Ethernet header, FCS, preamble, gap; 2: PPP)",
 	"cluster.offloads":       "GSO/GRO: per-packet stages charged per super-packet",
+	"cluster.nic_offloads":   "with offloads: what the NICs can do: all, none, or a list of tso, gro, tx-udp_tnl-segmentation, tx-ipxip4-segmentation, tx-gre-segmentation",
 	"cluster.qdisc_packets":  "NIC transmit queue length, packets (Linux txqueuelen)",
 	"cluster.cpu_jitter":     "coefficient of variation of every job's service time on a core (0: exact cycles)",
 
@@ -57,6 +58,8 @@ var keyMeanings = map[string]string{
 	"workload.streams":                   "parallel streams or connections (tcp_stream, udp_stream)",
 	"workload.rate_mbps":                 "offered rate of udp_stream, Mbit/s (0: as fast as the socket takes)",
 	"workload.message_bytes":             "message size, bytes (0: the workload's default: 1 for RR, pod MTU - 28 for udp_stream)",
+	"workload.write_bytes":               "send call size, bytes: the syscall stage is paid per call (0: iperf3's 131072 for streams and HTTP, the message for RR; UDP one datagram per call)",
+	"workload.read_bytes":                "read call size of a woken reader, bytes (0: the same defaults as write_bytes)",
 	"workload.file_bytes":                "http_download file size, bytes",
 	"workload.client":                    "http_download client: how throughput is timed (curl: from the first SYN; iperf3: from establishment)",
 	"workload.threads":                   "http_load (wrk) threads",
