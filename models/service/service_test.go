@@ -14,7 +14,9 @@ import (
 // fixedRules prices every engine alike: 10 cycles per rule, 100 per chain.
 type fixedRules struct{}
 
-func (fixedRules) RuleCycles(engine, plugin, mode string) (float64, float64, error) { return 100, 10, nil }
+func (fixedRules) RuleCycles(engine, plugin, mode string) (float64, float64, error) {
+	return 100, 10, nil
+}
 
 func plan(t *testing.T, proxy Proxy, count, eps int) *Plan {
 	t.Helper()

@@ -41,6 +41,20 @@ type Result struct {
 	ConnectS        float64
 	ConnectFailures int
 
+	// Services and connection churn (tcp_crr, a [service] table):
+	// connections established per second in the window, the first
+	// packet's latency (connect() to the SYN's arrival at the endpoint),
+	// conntrack occupancy at the end, its peak, and the new connections a
+	// full table dropped (also counted in Drops).
+	ConnectionsPerS  float64
+	FirstPacket      *sim.Histogram
+	FirstPacketP50us float64
+	FirstPacketP90us float64
+	FirstPacketP99us float64
+	ConntrackEntries int
+	ConntrackPeak    int
+	ConntrackDrops   uint64
+
 	HTTPResult   // http_download, http_load
 	LaunchResult // a launched client pod
 
