@@ -30,6 +30,7 @@ type serviceMetrics struct {
 	ct          *service.Conntrack
 	firstPacket sim.Histogram // connect() -> the SYN's arrival at the endpoint, connections opened in the window
 	conns       uint64        // connections established in [Warmup, Duration]
+	connectSum  sim.Time      // their connect() -> established times
 	// closed connections' counters (their endpoints are dropped)
 	closedData, closedRetrans, closedRTOs uint64
 }
@@ -129,6 +130,7 @@ func (m *meter) established(c *tcp.Conn, t0, at sim.Time) {
 		return
 	}
 	m.svc.conns++
+	m.svc.connectSum += at - t0
 	if c.Server.FirstSyn >= t0 {
 		m.svc.firstPacket.Record(c.Server.FirstSyn - t0)
 	}
@@ -161,6 +163,9 @@ func (m *meter) serviceResult(r *Result) {
 		r.FirstPacketP50us = h.Quantile(0.5) * 1e6
 		r.FirstPacketP90us = h.Quantile(0.9) * 1e6
 		r.FirstPacketP99us = h.Quantile(0.99) * 1e6
+	}
+	if m.cfg.Workload.Kind == TCPCRR && m.svc.conns > 0 {
+		r.ConnectS = m.svc.connectSum.Seconds() / float64(m.svc.conns)
 	}
 	r.Retransmissions += m.svc.closedRetrans
 	r.RTOs += m.svc.closedRTOs
