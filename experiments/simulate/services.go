@@ -15,6 +15,9 @@ const (
 	FirstPacketMicros = "first_packet_us"   // distribution: connect() -> SYN at the endpoint
 	ConntrackEntries  = "conntrack_entries" // client node's table occupancy at the end
 	ConntrackDrops    = "conntrack_drops"   // new connections dropped by a full table
+	// CoresPer1kCPS is a group: node0 (the client's), node1, ...: CPU
+	// cores busy per 1,000 connections per second.
+	CoresPer1kCPS = "cores_per_1k_cps"
 )
 
 // services resolves the [service] table: nil without Services
@@ -42,6 +45,11 @@ func fillServices(s *experiments.Sample, r *workload.Result, applies map[string]
 			st[i] *= 1e6
 		}
 		s.Observe(FirstPacketMicros, st...)
+	}
+	if applies[CoresPer1kCPS] {
+		for i, v := range r.CoresPer1kCPS {
+			s.SetGroup(CoresPer1kCPS, fmt.Sprintf("node%d", i), v)
+		}
 	}
 	if applies[ConntrackEntries] {
 		s.Set(ConntrackEntries, float64(r.ConntrackEntries))

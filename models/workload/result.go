@@ -54,6 +54,9 @@ type Result struct {
 	ConntrackEntries int
 	ConntrackPeak    int
 	ConntrackDrops   uint64
+	// CoresPer1kCPS is each node's CPU cores busy per 1,000 connections
+	// per second (CPUCoresUsedByNode / (ConnectionsPerS / 1000)).
+	CoresPer1kCPS []float64
 
 	HTTPResult   // http_download, http_load
 	LaunchResult // a launched client pod

@@ -167,6 +167,12 @@ func (m *meter) serviceResult(r *Result) {
 	if m.cfg.Workload.Kind == TCPCRR && m.svc.conns > 0 {
 		r.ConnectS = m.svc.connectSum.Seconds() / float64(m.svc.conns)
 	}
+	if r.ConnectionsPerS > 0 {
+		for _, c := range r.CPUCoresUsedByNode {
+			r.CoresPer1kCPS = append(r.CoresPer1kCPS, c/(r.ConnectionsPerS/1000))
+		}
+		r.Applies = append(r.Applies, "cores_per_1k_cps")
+	}
 	r.Retransmissions += m.svc.closedRetrans
 	r.RTOs += m.svc.closedRTOs
 	r.Applies = append(r.Applies, "connections_per_s", "first_packet_us")
