@@ -42,6 +42,10 @@ type Network struct {
 	Nodes      []Node
 	pool       pool
 	routes     []*Route
+	// retired: the folded accounting of routes handed back by Retire;
+	// retiring: those waiting for their packets in flight (retire.go)
+	retired  Accounting
+	retiring []*Route
 	psPerByte  float64
 	daemonCore int16
 	jit        jitter

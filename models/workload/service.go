@@ -147,6 +147,7 @@ func (m *meter) closeConn(c *tcp.Conn, at sim.Time) {
 		m.svc.closedRetrans += ep.Stats.Retrans
 		m.svc.closedRTOs += ep.Stats.RTOs
 	}
+	c.Abandon()
 }
 
 // serviceResult fills the Service and connection metrics.
