@@ -37,15 +37,15 @@ type Node struct {
 // Network is a cluster executing routes. It is the sim.Handler of every
 // packet event; arg is the packet's pool index.
 type Network struct {
-	cfg        Config
-	eng        *sim.Engine
-	Nodes      []Node
-	pool       pool
-	routes     []*Route
+	cfg    Config
+	eng    *sim.Engine
+	Nodes  []Node
+	pool   pool
+	routes []*Route
 	// retired: the folded accounting of routes handed back by Retire;
 	// retiring: those waiting for their packets in flight (retire.go)
-	retired  Accounting
-	retiring []*Route
+	retired    Accounting
+	retiring   []*Route
 	psPerByte  float64
 	daemonCore int16
 	jit        jitter
