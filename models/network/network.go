@@ -37,20 +37,21 @@ type Node struct {
 // Network is a cluster executing routes. It is the sim.Handler of every
 // packet event; arg is the packet's pool index.
 type Network struct {
-	cfg    Config
-	eng    *sim.Engine
-	Nodes  []Node
-	pool   pool
-	routes []*Route
-	// retired: the folded accounting of routes handed back by Retire;
-	// retiring: those waiting for their packets in flight (retire.go)
-	retired    Accounting
-	retiring   []*Route
+	cfg        Config
+	eng        *sim.Engine
+	Nodes      []Node
+	pool       pool
+	routes     []*Route
 	psPerByte  float64
 	daemonCore int16
 	jit        jitter
 
 	sent, delivered, dropQdisc, dropRx, dropDF, dropHook uint64
+
+	// retired: the folded accounting of routes handed back by Retire;
+	// retiring: those waiting for their packets in flight (retire.go)
+	retired  Accounting
+	retiring []*Route
 }
 
 // New builds the cluster on engine e.
