@@ -9,6 +9,8 @@ import "github.com/cnisim/cnisim/models/datapath"
 // the network drops its reference. The caller must send nothing more on
 // it. Retired routes are swept in batches (amortised O(1) per route).
 func (n *Network) Retire(r *Route) {
+	r.wake.Stop() // no TSQ wake-up of a forgotten sender
+	r.target = -1
 	n.retiring = append(n.retiring, r)
 	if len(n.retiring) >= 256 && 2*len(n.retiring) >= len(n.routes) {
 		n.sweep()

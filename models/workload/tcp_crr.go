@@ -34,6 +34,7 @@ type tcpCRR struct {
 const (
 	crrRequest uint64 = iota
 	crrRespond
+	crrClose
 )
 
 func (a *tcpCRR) Handle(e *sim.Engine, arg uint64) {
@@ -42,6 +43,12 @@ func (a *tcpCRR) Handle(e *sim.Engine, arg uint64) {
 		a.c.Client.Write(e.Now(), a.msg)
 	case crrRespond:
 		a.c.Server.Write(e.Now(), a.msg)
+	case crrClose:
+		// an event of its own: the read that ended the transaction
+		// returns into the endpoint (which may still ACK) first
+		a.k.m.closeConn(a.c, e.Now())
+		a.c = nil
+		a.k.attempt(e.Now())
 	}
 }
 
@@ -65,9 +72,7 @@ func (m *meter) buildTCPCRR(rng *rand.Rand) error {
 				}
 				c.Client.OnRead = nil
 				m.transaction(a.t0, at)
-				m.closeConn(c, at)
-				a.c = nil
-				k.attempt(at)
+				m.e.Schedule(at, a, crrClose)
 			}
 		}
 		m.e.Schedule(m.startAt(rng), k, evAttempt)
