@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/models/service"
 	"github.com/cnisim/cnisim/sim"
 )
@@ -107,5 +108,63 @@ func TestStreamServiceTarget(t *testing.T) {
 	bad.Workload.Kind = UDPRR
 	if _, err := Run(bad); err == nil {
 		t.Error("udp_rr with target service accepted")
+	}
+}
+
+// TestCRRLatencyClosedForm: at jitter 0 with one core per node (so every
+// job queues behind the one before it) a TCP_CRR transaction takes the
+// one-way times of the SYN and SYN-ACK (no copy to user space), of the
+// request and the response (with it), plus three pure-ACK send jobs that
+// run just ahead of a packet on the critical path: the client's ACK of
+// the SYN-ACK ahead of the request, the server's quick ACK of the request
+// ahead of the response, and the client's ACK of the response (the close,
+// whose FIN carries it on Linux) ahead of the next SYN.
+func TestCRRLatencyClosedForm(t *testing.T) {
+	cfg := baseConfig(TCPCRR)
+	cfg.Cluster.CoresPerNode = 1
+	r := run(t, cfg)
+	c := cfg.Cluster
+	oneWay := func(fwd bool, ip int, copyOut bool) float64 {
+		p := cfg.Forward
+		if !fwd {
+			p = cfg.Reverse
+		}
+		us := pathCycles(p, ip, false) / c.GHz * 1e-3
+		if copyOut {
+			us += pathCycles(p, ip, true) / c.GHz * 1e-3
+		}
+		return us + float64(ip+c.FrameOverhead)*8/(c.LinkGbps*1e3) + c.LinkDelay.Seconds()*1e6
+	}
+	var ackSend float64 // the src-side (send) cycles of the hostPath's pure ACK
+	for _, s := range cfg.Forward.Steps {
+		if s.Side == datapath.Src {
+			ackSend += float64(s.Count) * (s.Cycles + s.CyclesPerByte*52)
+		}
+	}
+	want := oneWay(true, 52, false) + oneWay(false, 52, false) + oneWay(true, 53, true) + oneWay(false, 53, true) + 3*ackSend/c.GHz*1e-3
+	if math.Abs(r.LatencyP50us-want) > 1e-3 || math.Abs(r.LatencyP99us-want) > 1e-3 {
+		t.Errorf("CRR latency p50 %.4f p99 %.4f µs, want %.4f", r.LatencyP50us, r.LatencyP99us, want)
+	}
+	if cps := r.ConnectionsPerS; math.Abs(cps-1e6/want)/cps > 0.002 {
+		t.Errorf("%.0f connections/s, want 1/latency = %.0f", cps, 1e6/want)
+	}
+}
+
+// TestEstablishedPacketsWalkNothing: on a kept-alive TCP_RR connection to
+// one of 10,000 iptables Services, a transaction costs only the NAT
+// rewrite of the request and of the response (no rule walk): exactly 2 x
+// 150 cycles more than to the pod. Socket LB costs nothing per packet.
+func TestEstablishedPacketsWalkNothing(t *testing.T) {
+	cfg := baseConfig(TCPRR)
+	cfg.Cluster.CoresPerNode = 1
+	base := run(t, cfg)
+	ipt := run(t, withServices(t, cfg, service.IPTables, 10000, 4, TargetService))
+	want := 2 * service.ConntrackCosts["netfilter"].NATCycles / cfg.Cluster.GHz * 1e-3
+	if got := ipt.LatencyP99us - base.LatencyP50us; math.Abs(got-want) > 1e-3 || ipt.LatencyP50us != ipt.LatencyP99us {
+		t.Errorf("iptables Service adds %.4f µs per established transaction (p50 %v p99 %v), want the NAT rewrites %.4f", got, ipt.LatencyP50us, ipt.LatencyP99us, want)
+	}
+	sock := run(t, withServices(t, cfg, service.EBPFSocket, 10000, 4, TargetService))
+	if sock.LatencyP99us != base.LatencyP99us {
+		t.Errorf("socket LB RR latency %v, want the pod's %v", sock.LatencyP99us, base.LatencyP99us)
 	}
 }
