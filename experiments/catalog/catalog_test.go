@@ -68,6 +68,7 @@ var tableRows = map[string][]int{
 	"whatif-encap-vs-direct": {27},    // 9 modes x 3 links
 	"whatif-encryption-mtu":  {5},     // 3 pod MTUs at 9000, 2 at 1500
 	"whatif-offloads":        {24},    // 6 modes x offloads off/on x 2 links
+	"whatif-services":        {6},     // Services 100..30,000
 }
 
 // mustPass are the orderings that the quick results must show (the
