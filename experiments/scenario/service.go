@@ -18,6 +18,9 @@ type Service struct {
 	Proxy        string        `toml:"proxy"`
 	ConntrackMax int           `toml:"conntrack_max"` // nf_conntrack_max
 	TimeWait     time.Duration `toml:"time_wait"`     // nf_conntrack_tcp_timeout_time_wait
+	// Zipf: the exponent s of the Services' popularity (P(rank k) ∝
+	// 1/k^s); 0 picks them uniformly.
+	Zipf float64 `toml:"zipf"`
 }
 
 // service checks the [service] table and workload.target.
@@ -31,6 +34,9 @@ func (c *check) service(s *Scenario) {
 	}
 	c.intRange("service.conntrack_max", int64(v.ConntrackMax), 1, 1<<31-1)
 	c.durMin("service.time_wait", v.TimeWait, 0)
+	if !(v.Zipf >= 0 && v.Zipf <= service.MaxZipf) {
+		c.fail("service.zipf", "out of range (allowed: 0..%g; 0 = uniform)", service.MaxZipf)
+	}
 	w := &s.Workload
 	c.oneOf("workload.target", w.Target, Targets)
 	if w.Target == "service" {
@@ -49,5 +55,5 @@ func (c *check) service(s *Scenario) {
 func (s *Scenario) ServiceConfig() service.Config {
 	v := s.Service
 	return service.Config{Count: v.Count, Endpoints: v.Endpoints, PortCount: v.PortCount,
-		Proxy: service.Proxy(v.Proxy), ConntrackMax: v.ConntrackMax, TimeWait: v.TimeWait}
+		Proxy: service.Proxy(v.Proxy), ConntrackMax: v.ConntrackMax, TimeWait: v.TimeWait, Zipf: v.Zipf}
 }

@@ -70,6 +70,7 @@ type Plan struct {
 	CT                           ConntrackCost
 	// Derived says how a price the profile lacks was derived ("": none).
 	Derived string
+	pop     *popularity // Zipf popularity; nil: uniform
 }
 
 // NFTablesPerIPTablesRule prices an nftables rule from an iptables one in a
@@ -109,6 +110,9 @@ func NewPlan(cfg Config, rules RuleCostSource, plugin, mode string) (*Plan, erro
 	if st.LookupEngine != "" {
 		p.PerLookup = LookupCosts[st.LookupEngine].Cycles
 	}
+	if cfg.Zipf > 0 && cfg.Count > 0 {
+		p.pop = newPopularity(cfg.Count, cfg.Zipf)
+	}
 	return p, nil
 }
 
@@ -142,11 +146,17 @@ func (p *Plan) PacketCycles() (forward, reverse float64) {
 
 // Pick draws the Service port a connection goes to (its 1-based position
 // in KUBE-SERVICES: the Service's first port; Services are in rule order)
-// and its endpoint. Services are uniform (a Zipf law is not modelled yet);
-// endpoints are uniform (every proxy mode balances uniformly at random:
+// and its endpoint. Services are uniform, or by the Zipf law of
+// Config.Zipf with the popular ones at fixed pseudo-random places in rule
+// order (zipf.go); endpoints are uniform (every proxy mode balances uniformly at random:
 // statistic/numgen random, IPVS rr over many clients, Maglev/random in
 // eBPF).
 func (p *Plan) Pick(rng *rand.Rand) (pos, ep int) {
-	svc := rng.IntN(p.Config.Count)
+	var svc int
+	if p.pop != nil {
+		svc = p.pop.draw(rng)
+	} else {
+		svc = rng.IntN(p.Config.Count)
+	}
 	return svc*p.Config.PortCount + 1, rng.IntN(p.Config.Endpoints)
 }

@@ -44,6 +44,9 @@ type Config struct {
 	// TimeWait is how long a closed connection's entry stays
 	// (nf_conntrack_tcp_timeout_time_wait).
 	TimeWait time.Duration
+	// Zipf is the exponent s of the Services' popularity, P(rank k) ∝
+	// 1/k^s; 0 picks Services uniformly.
+	Zipf float64
 }
 
 // Defaults. nf_conntrack_max: the kernel sizes it from memory
@@ -65,6 +68,9 @@ const (
 	// at 1000 endpoints per slice; 100,000 is far above any real one).
 	MaxEndpoints = 100_000
 	MaxPorts     = 1000
+	// MaxZipf bounds service.zipf: at s = 10 the first Service already
+	// takes 99.9% of the connections.
+	MaxZipf = 10.0
 )
 
 // Defaults fills the zero fields: 1 port, 1 endpoint, the conntrack
@@ -125,6 +131,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("service.conntrack_max = %d: must be >= 1", c.ConntrackMax)
 	case c.TimeWait < 0:
 		return fmt.Errorf("service.time_wait = %v: must be >= 0", c.TimeWait)
+	case !(c.Zipf >= 0 && c.Zipf <= MaxZipf):
+		return fmt.Errorf("service.zipf = %v: out of range (allowed: 0..%v; 0 = uniform)", c.Zipf, MaxZipf)
 	}
 	return nil
 }

@@ -218,3 +218,38 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestZipf: ranks follow P(k) ∝ 1/k^s; the popular Services sit at fixed
+// pseudo-random places of the chain, the same in every plan.
+func TestZipf(t *testing.T) {
+	const n, s = 1000, 1.1
+	p, err := NewPlan(Config{Count: n, Zipf: s}.Defaults("flannel", ""), fixedRules{}, "flannel", "vxlan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h float64
+	for k := 1; k <= n; k++ {
+		h += math.Pow(float64(k), -s)
+	}
+	counts := map[int]int{}
+	rng := rand.New(rand.NewPCG(3, 4))
+	const draws = 400000
+	for range draws {
+		pos, _ := p.Pick(rng)
+		counts[pos]++
+	}
+	q, _ := NewPlan(Config{Count: n, Zipf: s}.Defaults("flannel", ""), fixedRules{}, "flannel", "vxlan")
+	for k := 1; k <= 5; k++ {
+		pos := int(p.pop.place[k-1]) + 1
+		if q.pop.place[k-1] != p.pop.place[k-1] {
+			t.Errorf("rank %d at place %d and %d: the permutation must be fixed", k, p.pop.place[k-1], q.pop.place[k-1])
+		}
+		want := math.Pow(float64(k), -s) / h
+		if got := float64(counts[pos]) / draws; math.Abs(got-want) > 4*math.Sqrt(want/draws) {
+			t.Errorf("rank %d: frequency %.4f, want %.4f", k, got, want)
+		}
+	}
+	if err := (Config{Count: 1, Endpoints: 1, PortCount: 1, Proxy: IPTables, ConntrackMax: 1, Zipf: -1}).Validate(); err == nil || !strings.Contains(err.Error(), "service.zipf") {
+		t.Errorf("negative zipf: %v", err)
+	}
+}
