@@ -152,9 +152,9 @@ func (m *meter) closeConn(c *tcp.Conn, at sim.Time) {
 
 // serviceResult fills the Service and connection metrics.
 func (m *meter) serviceResult(r *Result) {
-	for _, c := range m.conns { // long-lived connections
-		if c.Client.EstablishedAt >= 0 {
-			m.established(c, c.Client.FirstSyn, c.Client.EstablishedAt)
+	for _, c := range m.conns { // long-lived connections: their set-up, warm-up or not
+		if c.Client.EstablishedAt >= 0 && c.Server.FirstSyn >= c.Client.FirstSyn {
+			m.svc.firstPacket.Record(c.Server.FirstSyn - c.Client.FirstSyn)
 		}
 	}
 	span := (m.cfg.Duration - m.cfg.Warmup).Seconds()
@@ -168,7 +168,7 @@ func (m *meter) serviceResult(r *Result) {
 	if m.cfg.Workload.Kind == TCPCRR && m.svc.conns > 0 {
 		r.ConnectS = m.svc.connectSum.Seconds() / float64(m.svc.conns)
 	}
-	if r.ConnectionsPerS > 0 {
+	if r.ConnectionsPerS > 0 && m.cfg.Workload.Kind == TCPCRR {
 		for _, c := range r.CPUCoresUsedByNode {
 			r.CoresPer1kCPS = append(r.CoresPer1kCPS, c/(r.ConnectionsPerS/1000))
 		}
@@ -176,7 +176,10 @@ func (m *meter) serviceResult(r *Result) {
 	}
 	r.Retransmissions += m.svc.closedRetrans
 	r.RTOs += m.svc.closedRTOs
-	r.Applies = append(r.Applies, "connections_per_s", "first_packet_us")
+	r.Applies = append(r.Applies, "first_packet_us")
+	if m.cfg.Workload.Kind == TCPCRR {
+		r.Applies = append(r.Applies, "connections_per_s")
+	}
 	if ct := m.svc.ct; ct != nil {
 		r.ConntrackEntries = ct.Entries(m.e.Now())
 		r.ConntrackPeak = ct.Peak()
