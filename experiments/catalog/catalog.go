@@ -51,7 +51,7 @@ func All() []*Experiment {
 var order = []string{
 	"paper-fig3", "paper-fig4", "paper-fig5", "paper-fig6", "paper-fig7",
 	"blog-async-curl", "blog-mtu9000", "blog-wrk",
-	"whatif-mtu", "whatif-policy-rules", "whatif-encap-vs-direct", "whatif-encryption-mtu", "whatif-offloads",
+	"whatif-mtu", "whatif-policy-rules", "whatif-encap-vs-direct", "whatif-encryption-mtu", "whatif-offloads", "whatif-services",
 	"testbed-validation",
 }
 

@@ -69,6 +69,7 @@ var tableRows = map[string][]int{
 	"whatif-encryption-mtu":  {5},     // 3 pod MTUs at 9000, 2 at 1500
 	"whatif-offloads":        {24},    // 6 modes x offloads off/on x 2 links
 	"testbed-validation":     {14},    // the 14 configurations of testbed/testdata/run1
+	"whatif-services":        {6},     // Services 100..30,000
 }
 
 // mustPass are the orderings that the quick results must show (the

@@ -16,6 +16,7 @@ type Scenario struct {
 	TCP         TCP         `toml:"tcp"`
 	Calibration Calibration `toml:"calibration"`
 	Workload    Workload    `toml:"workload"`
+	Service     Service     `toml:"service"`
 
 	// Sweep maps dotted keys to the values they take; a run covers the
 	// cartesian product (see Expand). Values are TOML values as decoded.
@@ -103,7 +104,10 @@ type Workload struct {
 	Connections int    `toml:"connections"`
 	Pods        int    `toml:"pods"`
 	Arrival     string `toml:"arrival"` // "burst" or "N/s"
-	Server      Server `toml:"server"`
+	// Target: "pod" (the server pod's address) or "service" (a ClusterIP
+	// of the [service] table, translated by its proxy).
+	Target string `toml:"target"`
+	Server Server `toml:"server"`
 }
 
 // Server is the application server pod (http_download, http_load).
@@ -117,7 +121,8 @@ type Server struct {
 var (
 	Congestions  = []string{"cubic", "reno"}
 	SynSchedules = []string{"exponential", "linear4"}
-	Kinds        = []string{"tcp_stream", "udp_stream", "tcp_rr", "udp_rr", "http_download", "http_load", "pod_launch"}
+	Kinds        = []string{"tcp_stream", "udp_stream", "tcp_rr", "udp_rr", "http_download", "http_load", "pod_launch", "tcp_crr"}
+	Targets      = []string{"pod", "service"}
 	Placements   = []string{"intra", "inter"}
 	Clients      = []string{"curl", "iperf3"}
 )
@@ -175,6 +180,15 @@ func Defaults() Scenario {
 			Pods:         30,
 			Arrival:      "burst",
 			Server:       Server{Cores: 1, CyclesPerRequest: 60000, CyclesPerByte: 4.0},
+			Target:       "pod",
+		},
+		Service: Service{
+			// No Services unless count is set; defaults in models/service
+			// (kube-proxy's conntrack sizing, the kernel's TIME_WAIT).
+			Endpoints:    1,
+			PortCount:    1,
+			ConntrackMax: 262144,
+			TimeWait:     120 * time.Second,
 		},
 		Sweep: map[string][]any{},
 	}

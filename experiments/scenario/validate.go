@@ -153,6 +153,7 @@ func (s *Scenario) validate() errList {
 	c.intRange("workload.server.cores", int64(w.Server.Cores), 1, 4096)
 	c.nonNegative("workload.server.cycles_per_request", w.Server.CyclesPerRequest)
 	c.nonNegative("workload.server.cycles_per_byte", w.Server.CyclesPerByte)
+	c.service(s)
 	return c.errs
 }
 

@@ -30,7 +30,7 @@ func Run(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (expe
 		return s, err
 	}
 	switch sc.Workload.Kind {
-	case workload.TCPStream, workload.UDPStream, workload.TCPRR, workload.UDPRR, workload.HTTPDownload, workload.HTTPLoad:
+	case workload.TCPStream, workload.UDPStream, workload.TCPRR, workload.TCPCRR, workload.UDPRR, workload.HTTPDownload, workload.HTTPLoad:
 	case PodLaunch:
 		return runPodLaunch(sc, rep, seed)
 	default:
@@ -141,7 +141,12 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	if err != nil {
 		return workload.Config{}, err
 	}
+	svcs, err := services(sc, st)
+	if err != nil {
+		return workload.Config{}, err
+	}
 	return workload.Config{
+		Services:  svcs,
 		Cluster:   cl,
 		Placement: datapath.Placement(w.Placement),
 		Forward:   st.Forward,
@@ -248,6 +253,7 @@ func fill(s *experiments.Sample, r *workload.Result) {
 	}
 	set(results.PodReadySeconds, r.PodReadyS)
 	set(results.PodNetworkWaitSeconds, r.PodNetworkWaitS)
+	fillServices(s, r, applies)
 	// rtt_us is always a distribution: RR and wrk latencies per
 	// transaction (at most MaxDistSamples per replication), or a stream's
 	// mean RTT once per replication, so a sweep over workload kinds never

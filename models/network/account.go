@@ -33,6 +33,15 @@ func (n *Network) Accounting() Accounting {
 		}
 		a.add(&r.recv)
 	}
+	for i := range n.retired.Cycles { // routes handed back (retire.go)
+		for k := range n.retired.Cycles[i] {
+			a.Cycles[i][k] += n.retired.Cycles[i][k]
+			a.Crossings[i][k] += n.retired.Crossings[i][k]
+		}
+		for c := range n.retired.Context[i] {
+			a.Context[i][c] += n.retired.Context[i][c]
+		}
+	}
 	for i := range n.Nodes {
 		for c := range n.Nodes[i].Cores {
 			a.Busy[i] += n.Nodes[i].Cores[c].BusyTime()

@@ -47,6 +47,11 @@ type Network struct {
 	jit        jitter
 
 	sent, delivered, dropQdisc, dropRx, dropDF, dropHook uint64
+
+	// retired: the folded accounting of routes handed back by Retire;
+	// retiring: those waiting for their packets in flight (retire.go)
+	retired  Accounting
+	retiring []*Route
 }
 
 // New builds the cluster on engine e.

@@ -36,6 +36,9 @@ type Config struct {
 	Replication int
 
 	Workload Workload
+	// Services, when not nil, is the Service model: connections of
+	// tcp_stream, tcp_rr and tcp_crr go through its proxy (service.go).
+	Services *Services
 }
 
 // Workload says what traffic to generate.
@@ -125,9 +128,12 @@ func (c *Config) Validate() error {
 	}
 	w := c.Workload
 	switch w.Kind {
-	case TCPStream, UDPStream, TCPRR, UDPRR, HTTPDownload, HTTPLoad:
+	case TCPStream, UDPStream, TCPRR, TCPCRR, UDPRR, HTTPDownload, HTTPLoad:
 	default:
-		return fmt.Errorf("workload.kind = %q: allowed tcp_stream, udp_stream, tcp_rr, udp_rr, http_download, http_load (pod_launch runs models/podlaunch alone)", w.Kind)
+		return fmt.Errorf("workload.kind = %q: allowed tcp_stream, udp_stream, tcp_rr, tcp_crr, udp_rr, http_download, http_load (pod_launch runs models/podlaunch alone)", w.Kind)
+	}
+	if err := c.validateServices(); err != nil {
+		return err
 	}
 	if err := w.HTTP.validate(w.Kind, c.Cluster.CoresPerNode); err != nil {
 		return err

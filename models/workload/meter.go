@@ -3,6 +3,7 @@ package workload
 import (
 	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/models/service"
 	"github.com/cnisim/cnisim/models/tcp"
 	"github.com/cnisim/cnisim/sim"
 )
@@ -38,11 +39,18 @@ type meter struct {
 	acct0    network.Accounting
 	data0    uint64
 	udpSent0 uint64 // datagrams sent by the warm-up's end
+
+	svc serviceMetrics // Services and connection churn (service.go)
 }
 
 func newMeter(e *sim.Engine, n *network.Network, cfg *Config) *meter {
 	k := int((cfg.Duration + cfg.Interval - 1) / cfg.Interval)
-	return &meter{e: e, n: n, cfg: cfg, bins: make([]float64, k), cwnd: make([]float64, k)}
+	m := &meter{e: e, n: n, cfg: cfg, bins: make([]float64, k), cwnd: make([]float64, k)}
+	if s := cfg.Services; s != nil {
+		c := s.Plan.Config
+		m.svc.ct = service.NewConntrack(c.ConntrackMax, sim.FromDuration(c.TimeWait))
+	}
+	return m
 }
 
 func (m *meter) start() {
@@ -107,7 +115,7 @@ func (m *meter) Handle(e *sim.Engine, arg uint64) {
 // dataPackets counts the data packets the receiving applications' side has
 // received so far.
 func (m *meter) dataPackets() uint64 {
-	var k uint64
+	k := m.svc.closedData
 	for _, r := range m.receivers {
 		k += r.Stats.DataSegsRcvd
 	}
@@ -197,7 +205,7 @@ func (m *meter) result() Result {
 		r.LossFraction = float64(lost) / float64(sent)
 		r.SenderDatagramsPerS = float64(sent-m.udpSent0) / (cfg.Duration - cfg.Warmup).Seconds()
 	}
-	if cfg.Workload.Kind == TCPRR || cfg.Workload.Kind == UDPRR {
+	if cfg.Workload.Kind == TCPRR || cfg.Workload.Kind == UDPRR || cfg.Workload.Kind == TCPCRR {
 		r.TransactionsPerS = float64(m.trans) / (cfg.Duration - cfg.Warmup).Seconds()
 		r.summariseLatency(&m.latency)
 	}
@@ -226,7 +234,7 @@ func applies(kind string) []string {
 		return append([]string{"throughput_mbps", "rtt_us", "retransmissions", "connect_s"}, common...)
 	case UDPStream:
 		return append([]string{"throughput_mbps", "loss_fraction", "udp_loss", "udp_sent_per_s"}, common...)
-	case TCPRR:
+	case TCPRR, TCPCRR:
 		return append([]string{"transactions_per_s", "rtt_us", "latency", "retransmissions", "connect_s"}, common...)
 	default:
 		return append([]string{"transactions_per_s", "rtt_us", "latency"}, common...)

@@ -51,6 +51,23 @@ type Result struct {
 	ConnectS        float64
 	ConnectFailures int
 
+	// Services and connection churn (tcp_crr, a [service] table):
+	// connections established per second in the window, the first
+	// packet's latency (connect() to the SYN's arrival at the endpoint),
+	// conntrack occupancy at the end, its peak, and the new connections a
+	// full table dropped (also counted in Drops).
+	ConnectionsPerS  float64
+	FirstPacket      *sim.Histogram
+	FirstPacketP50us float64
+	FirstPacketP90us float64
+	FirstPacketP99us float64
+	ConntrackEntries int
+	ConntrackPeak    int
+	ConntrackDrops   uint64
+	// CoresPer1kCPS is each node's CPU cores busy per 1,000 connections
+	// per second (CPUCoresUsedByNode / (ConnectionsPerS / 1000)).
+	CoresPer1kCPS []float64
+
 	HTTPResult   // http_download, http_load
 	LaunchResult // a launched client pod
 

@@ -61,6 +61,8 @@ func Run(cfg Config) (r Result, err error) {
 		err = m.buildTCPStream(rng)
 	case TCPRR:
 		err = m.buildTCPRR(rng)
+	case TCPCRR:
+		err = m.buildTCPCRR(rng)
 	case UDPStream:
 		err = m.buildUDPStream(rng)
 	case UDPRR:
@@ -77,6 +79,9 @@ func Run(cfg Config) (r Result, err error) {
 	m.start()
 	e.RunUntil(cfg.Duration)
 	r = m.result()
+	if m.servicesOn() || cfg.Workload.Kind == TCPCRR {
+		m.serviceResult(&r)
+	}
 	if pod != nil {
 		r.LaunchResult = launchResult(*pod)
 		r.Applies = append(r.Applies, "pod_ready_s", "pod_network_wait_s")
@@ -109,12 +114,16 @@ func (m *meter) startAt(rng *rand.Rand) sim.Time {
 
 func (m *meter) dial(rng *rand.Rand, i int) (*tcp.Conn, error) {
 	cs, ss := m.sides(i)
-	c, err := tcp.Dial(m.n, cs, ss, m.cfg.Forward, m.cfg.Reverse, m.cfg.PodMTU, flowKey(rng), m.cfg.TCP)
+	fwd, rev := m.paths(rng)
+	c, err := tcp.Dial(m.n, cs, ss, fwd, rev, m.cfg.PodMTU, flowKey(rng), m.cfg.TCP)
 	if err != nil {
 		return nil, fmt.Errorf("workload stream %d: %w", i, err)
 	}
 	m.conns = append(m.conns, c)
 	c.Client.OnFail = func(sim.Time) { m.failures++ }
+	if m.servicesOn() {
+		m.track(c)
+	}
 	return c, nil
 }
 

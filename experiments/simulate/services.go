@@ -1,0 +1,58 @@
+package simulate
+
+import (
+	"fmt"
+
+	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/models/service"
+	"github.com/cnisim/cnisim/models/workload"
+)
+
+// Metric names of the Service model (DESIGN 4, "New metrics").
+const (
+	ConnectionsPerSec = "connections_per_s" // connections established per second in the window
+	FirstPacketMicros = "first_packet_us"   // distribution: connect() -> SYN at the endpoint
+	ConntrackEntries  = "conntrack_entries" // client node's table occupancy at the end
+	ConntrackDrops    = "conntrack_drops"   // new connections dropped by a full table
+	// CoresPer1kCPS is a group: node0 (the client's), node1, ...: CPU
+	// cores busy per 1,000 connections per second.
+	CoresPer1kCPS = "cores_per_1k_cps"
+)
+
+// services resolves the [service] table: nil without Services
+// (service.count = 0).
+func services(sc *scenario.Scenario, st *Setup) (*workload.Services, error) {
+	if sc.Service.Count == 0 {
+		return nil, nil
+	}
+	cfg := sc.ServiceConfig().Defaults(st.Model.Name, string(st.Options.Engine))
+	p, err := service.NewPlan(cfg, st.Profile, st.Model.Name, st.Mode)
+	if err != nil {
+		return nil, fmt.Errorf("service: %w", err)
+	}
+	return &workload.Services{Plan: p, Target: sc.Workload.Target}, nil
+}
+
+// fillServices maps the Service metrics.
+func fillServices(s *experiments.Sample, r *workload.Result, applies map[string]bool) {
+	if applies[ConnectionsPerSec] {
+		s.Set(ConnectionsPerSec, r.ConnectionsPerS)
+	}
+	if applies[FirstPacketMicros] && r.FirstPacket != nil {
+		st := r.FirstPacket.Strata(MaxDistSamples)
+		for i := range st {
+			st[i] *= 1e6
+		}
+		s.Observe(FirstPacketMicros, st...)
+	}
+	if applies[CoresPer1kCPS] {
+		for i, v := range r.CoresPer1kCPS {
+			s.SetGroup(CoresPer1kCPS, fmt.Sprintf("node%d", i), v)
+		}
+	}
+	if applies[ConntrackEntries] {
+		s.Set(ConntrackEntries, float64(r.ConntrackEntries))
+		s.Set(ConntrackDrops, float64(r.ConntrackDrops))
+	}
+}

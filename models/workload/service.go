@@ -1,0 +1,229 @@
+package workload
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/models/service"
+	"github.com/cnisim/cnisim/models/tcp"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// Targets of workload.target.
+const (
+	TargetPod     = "pod"     // the client connects to the server pod's address
+	TargetService = "service" // to a ClusterIP, translated by the Service proxy
+)
+
+// Services is a run's Service model (nil: no [service] table).
+type Services struct {
+	Plan *service.Plan
+	// Target: TargetPod or TargetService. A pod target with Services
+	// still walks the proxy's rules for a non-Service address (iptables:
+	// all of KUBE-SERVICES).
+	Target string
+}
+
+// serviceMetrics are a run's Service measurements.
+type serviceMetrics struct {
+	ct          *service.Conntrack
+	firstPacket sim.Histogram // connect() -> the SYN's arrival at the endpoint, connections opened in the window
+	conns       uint64        // connections established in [Warmup, Duration]
+	connectSum  sim.Time      // their connect() -> established times
+	// closed connections' counters (their endpoints are dropped)
+	closedData, closedRetrans, closedRTOs uint64
+}
+
+func (m *meter) servicesOn() bool { return m.cfg.Services != nil }
+
+// paths returns the paths of a new connection: the configured ones, with
+// the Service proxy's step when Services are modelled (a Service picked
+// per connection, or the non-Service walk for a pod target).
+func (m *meter) paths(rng *rand.Rand) (fwd, rev datapath.CostedPath) {
+	s := m.cfg.Services
+	if s == nil {
+		return m.cfg.Forward, m.cfg.Reverse
+	}
+	pos, ep := 0, 0
+	if s.Target == TargetService {
+		pos, ep = s.Plan.Pick(rng)
+		return s.Plan.Forward(m.cfg.Forward, s.Plan.FirstCycles(pos, ep)), s.Plan.Reverse(m.cfg.Reverse)
+	}
+	return s.Plan.Forward(m.cfg.Forward, s.Plan.FirstCycles(0, 0)), m.cfg.Reverse
+}
+
+// connector opens connection after connection for one client loop: a
+// conntrack-table check at connect() (a full table drops the SYN, which
+// the client retransmits on its SYN schedule: 1, 3, 7 ... s after the
+// first attempt), then tcp.Dial on the connection's paths.
+type connector struct {
+	m     *meter
+	i     int // stream index: placement
+	rng   *rand.Rand
+	t0    sim.Time // first attempt of the current connection
+	tries int
+	open  func(c *tcp.Conn, t0 sim.Time) // wires the application's callbacks
+}
+
+const evAttempt uint64 = 100
+
+func (k *connector) Handle(e *sim.Engine, arg uint64) {
+	if arg == evAttempt {
+		k.attempt(e.Now())
+	}
+}
+
+// attempt tries to open a connection at now.
+func (k *connector) attempt(now sim.Time) {
+	m := k.m
+	if k.tries == 0 {
+		k.t0 = now
+	}
+	if ct := m.svc.ct; ct != nil && !ct.Open(now) {
+		k.tries++
+		o := m.cfg.TCP.Defaults()
+		if k.tries > o.SynRetries {
+			m.failures++ // connect() fails: the application starts over
+			k.tries = 0
+			m.e.Schedule(now, k, evAttempt)
+			return
+		}
+		m.e.Schedule(k.t0+synDeadline(o, k.tries), k, evAttempt)
+		return
+	}
+	k.tries = 0
+	fwd, rev := m.paths(k.rng)
+	cs, ss := m.sides(k.i)
+	c, err := tcp.Dial(m.n, cs, ss, fwd, rev, m.cfg.PodMTU, flowKey(k.rng), m.cfg.TCP)
+	if err != nil {
+		panic(fmt.Sprintf("workload stream %d: %v (paths checked at build)", k.i, err))
+	}
+	t0 := k.t0
+	c.Client.OnFail = func(sim.Time) { m.failures++ }
+	k.open(c, t0)
+	prev := c.Client.OnEstablished
+	c.Client.OnEstablished = func(at sim.Time) {
+		m.established(c, t0, at)
+		if prev != nil {
+			prev(at)
+		}
+	}
+	c.Connect(now)
+}
+
+// synDeadline is when attempt tries+1 goes out, after the first: Linux's
+// SYN schedule, the sum of the gaps (1, 3, 7, 15 ... s exponential).
+func synDeadline(o tcp.Options, tries int) sim.Time {
+	var t sim.Time
+	for k := 0; k < tries; k++ {
+		t += o.SynGap(k)
+	}
+	return t
+}
+
+// established records a connection's set-up: the first packet's latency
+// (connect() to the SYN's arrival at the endpoint, retries included) and
+// the connection count.
+func (m *meter) established(c *tcp.Conn, t0, at sim.Time) {
+	if at < m.cfg.Warmup || at > m.cfg.Duration {
+		return
+	}
+	m.svc.conns++
+	m.svc.connectSum += at - t0
+	if c.Server.FirstSyn >= t0 {
+		m.svc.firstPacket.Record(c.Server.FirstSyn - t0)
+	}
+}
+
+// closeConn ends a connection: its conntrack entry goes to TIME_WAIT and
+// its counters are kept; the endpoints are dropped.
+func (m *meter) closeConn(c *tcp.Conn, at sim.Time) {
+	if m.svc.ct != nil {
+		m.svc.ct.Close(at)
+	}
+	m.svc.closedData += c.Server.Stats.DataSegsRcvd
+	for _, ep := range []*tcp.Endpoint{c.Client, c.Server} {
+		m.svc.closedRetrans += ep.Stats.Retrans
+		m.svc.closedRTOs += ep.Stats.RTOs
+	}
+	c.Abandon()
+}
+
+// serviceResult fills the Service and connection metrics.
+func (m *meter) serviceResult(r *Result) {
+	for _, c := range m.conns { // long-lived connections: their set-up, warm-up or not
+		if c.Client.EstablishedAt >= 0 && c.Server.FirstSyn >= c.Client.FirstSyn {
+			m.svc.firstPacket.Record(c.Server.FirstSyn - c.Client.FirstSyn)
+		}
+	}
+	span := (m.cfg.Duration - m.cfg.Warmup).Seconds()
+	r.ConnectionsPerS = float64(m.svc.conns) / span
+	if h := &m.svc.firstPacket; h.N() > 0 {
+		r.FirstPacket = h
+		r.FirstPacketP50us = h.Quantile(0.5) * 1e6
+		r.FirstPacketP90us = h.Quantile(0.9) * 1e6
+		r.FirstPacketP99us = h.Quantile(0.99) * 1e6
+	}
+	if m.cfg.Workload.Kind == TCPCRR && m.svc.conns > 0 {
+		r.ConnectS = m.svc.connectSum.Seconds() / float64(m.svc.conns)
+	}
+	if r.ConnectionsPerS > 0 && m.cfg.Workload.Kind == TCPCRR {
+		for _, c := range r.CPUCoresUsedByNode {
+			r.CoresPer1kCPS = append(r.CoresPer1kCPS, c/(r.ConnectionsPerS/1000))
+		}
+		r.Applies = append(r.Applies, "cores_per_1k_cps")
+	}
+	r.Retransmissions += m.svc.closedRetrans
+	r.RTOs += m.svc.closedRTOs
+	r.Applies = append(r.Applies, "first_packet_us")
+	if m.cfg.Workload.Kind == TCPCRR {
+		r.Applies = append(r.Applies, "connections_per_s")
+	}
+	if ct := m.svc.ct; ct != nil {
+		r.ConntrackEntries = ct.Entries(m.e.Now())
+		r.ConntrackPeak = ct.Peak()
+		r.ConntrackDrops = ct.Drops()
+		r.Drops += ct.Drops()
+		r.Applies = append(r.Applies, "conntrack_entries", "conntrack_drops")
+	}
+}
+
+// track counts a long-lived connection (tcp_stream, tcp_rr) in the
+// conntrack table and the connection metrics. Such connections never
+// close; a full table at their start is a configuration error the
+// validation refuses (streams > conntrack_max).
+// Their set-up is measured at the end (serviceResult).
+func (m *meter) track(c *tcp.Conn) {
+	m.svc.ct.Open(m.e.Now())
+}
+
+// validateServices checks the Service model against the workload.
+func (c *Config) validateServices() error {
+	s := c.Services
+	if s == nil {
+		return nil
+	}
+	switch s.Target {
+	case TargetPod, TargetService:
+	default:
+		return fmt.Errorf("workload.target = %q: allowed %s, %s", s.Target, TargetPod, TargetService)
+	}
+	switch c.Workload.Kind {
+	case TCPStream, TCPRR, TCPCRR:
+	default:
+		if s.Target == TargetService {
+			return fmt.Errorf("workload.target = service: allowed with workload.kind tcp_stream, tcp_rr, tcp_crr (got %s)", c.Workload.Kind)
+		}
+	}
+	if s.Plan == nil {
+		return fmt.Errorf("services: no plan")
+	}
+	if s.Target == TargetService && s.Plan.Config.Count < 1 {
+		return fmt.Errorf("workload.target = service needs service.count >= 1 (got %d)", s.Plan.Config.Count)
+	}
+	if k := c.Workload.Kind; (k == TCPStream || k == TCPRR) && c.Workload.Streams > s.Plan.Config.ConntrackMax {
+		return fmt.Errorf("workload.streams = %d: more long-lived connections than service.conntrack_max = %d", c.Workload.Streams, s.Plan.Config.ConntrackMax)
+	}
+	return nil
+}
