@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"io"
+	"math"
 	"strings"
 	"testing"
 )
@@ -43,5 +44,26 @@ func TestOpenTextCap(t *testing.T) {
 	}
 	if MaxScriptBytes < 20<<20*10 {
 		t.Errorf("MaxScriptBytes %d is under 10x the largest real capture", MaxScriptBytes)
+	}
+}
+
+// Periods are bounded per sample, so no sum of them reaches +Inf (issue
+// 19: huge periods printed "+Inf" and failed JSON); the bound itself
+// passes and gives finite results.
+func TestPeriodBound(t *testing.T) {
+	ok := scriptSpec{counts: []stageCount{{"veth", 3}, {"tcp", 1}}, period: MaxPeriod, event: "cycles:ppp"}
+	r := analyze(t, ok.text(), Options{Packets: 10, CPUGHz: 3.0})
+	if math.IsInf(stage(r, "veth").CPP, 0) || math.IsNaN(stage(r, "veth").CPP) {
+		t.Errorf("veth %v", stage(r, "veth").CPP)
+	}
+	bad := scriptSpec{counts: []stageCount{{"veth", 3}}, period: 2 * MaxPeriod, event: "cycles:ppp"}
+	_, err := Analyze(strings.NewReader(bad.text()), Options{Packets: 10, CPUGHz: 3.0})
+	if err == nil || !strings.Contains(err.Error(), "larger than 1e+15") {
+		t.Errorf("got %v", err)
+	}
+	for _, o := range []Options{{Packets: 1, CPUGHz: 1, Period: 1e16}, {Packets: 1, CPUGHz: 1, Freq: 1e-300, Event: EventCPUClock}} {
+		if err := o.check(); err == nil {
+			t.Errorf("%+v accepted", o)
+		}
 	}
 }

@@ -61,6 +61,12 @@ const maxLine = 1 << 20 // C++ and Rust symbols can be long; 1 MiB is plenty
 var errNotText = errors.New(`binary perf.data file (magic "PERFILE"): convert it first with ` +
 	"`perf script -i perf.data > out.txt` (run on the machine that recorded it, for the symbols)")
 
+// MaxPeriod bounds one sample's period, in event units (derived: 1e15
+// cycles is 4.8 days of a 2.4 GHz core, 1e15 ns of cpu-clock 11.6 days,
+// per sample; with at most MaxScriptBytes/20 samples the sum stays below
+// 1e24, far from +Inf, which printed "+Inf" and failed JSON).
+const MaxPeriod = 1e15
+
 // MaxScriptBytes bounds the text of one perf script, after
 // decompression (derived: 50x the largest committed capture, 20.4 MB
 // inflated, testdata/perf/ipt-legacy-*; a gzip bomb of 4.5 MB inflates to
@@ -248,6 +254,9 @@ func parseHeader(line string, n int) (*sample, error) {
 		p, err := strconv.ParseFloat(periodTok, 64)
 		if err != nil {
 			return nil, lineErrorf(n, "bad period %q", periodTok)
+		}
+		if p > MaxPeriod {
+			return nil, lineErrorf(n, "period %s larger than %g event units per sample (the bound that keeps sums of periods finite)", periodTok, float64(MaxPeriod))
 		}
 		s.period, s.hasPeriod = p, true
 		i++
