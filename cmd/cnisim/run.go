@@ -99,6 +99,9 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := checkCost(plan, f.parallel, f.yes); err != nil {
+		return err
+	}
 	if simulate == nil {
 		return errors.New("no simulator linked into this build")
 	}
