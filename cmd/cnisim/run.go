@@ -140,6 +140,11 @@ func runUnits(ctx context.Context, plan *scenario.Plan, cfg experiments.Config, 
 		if errors.As(err, &ue) && ue.Stack != nil {
 			fmt.Fprintf(stderr, "%s\n", ue.Stack)
 		}
+		if ue != nil && ue.Stack == nil && scenario.BlamesKey(ue.Err.Error()) {
+			// the input asked for what the model cannot do (a download that
+			// cannot finish in the time bound): bad input, exit 2
+			return nil, usagef("%v", err)
+		}
 		return nil, err
 	}
 	return urs, nil

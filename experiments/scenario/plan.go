@@ -288,3 +288,12 @@ func FormatParams(ps []Param) string {
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }
+
+// BlamesKey reports whether msg starts by naming a scenario key
+// ("workload.file_bytes = 10000000000: the download did not complete"):
+// a model's run-time error about the input, which callers report as bad
+// input rather than as a failure of the simulator.
+func BlamesKey(msg string) bool {
+	_, _, ok := cutKey(msg)
+	return ok
+}
