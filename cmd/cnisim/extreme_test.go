@@ -50,6 +50,16 @@ var extremes = map[string][2]string{
 	"calibration.cycles.socket_copy":     {"0", "1e10"},
 }
 
+// combos are extremes that only matter together (policy rules need a
+// plugin with policy).
+var combos = [][]string{
+	{"cni.plugin=calico", "cni.policy=true", "cni.policy_rules=1000000"},
+	{"cni.plugin=calico", "cni.policy=true", "cni.policy_conntrack=true", "cni.policy_rules=1000000"},
+	{"cluster.cpu_ghz=0.01", "calibration.cycles.tcp=1e10", "workload.rate_mbps=100000000"},
+	{"cluster.link_gbps=0.001", "cluster.mtu=65535", "cluster.qdisc_packets=1"},
+	{"cluster.offloads=true", "cluster.mtu=576", "tcp.ack_every=1024"},
+}
+
 // TestExtremeValues runs the real simulator on the smallest and largest
 // value of every numeric key (issue 19): each run exits 0 with finite
 // metrics (valid JSON: encoding/json refuses NaN and Inf) or exits 2 with
@@ -91,19 +101,31 @@ func TestExtremeValues(t *testing.T) {
 			}
 		}
 	}
+	for _, c := range combos {
+		n++
+		for i, kind := range scenario.Kinds {
+			if long || n%len(scenario.Kinds) == i {
+				checkExtreme(t, base, kind, c...)
+			}
+		}
+	}
 }
 
-func checkExtreme(t *testing.T, base, kind, set string) {
+func checkExtreme(t *testing.T, base, kind string, sets ...string) {
 	t.Helper()
 	type res struct {
 		code           int
 		stdout, stderr string
 	}
 	done := make(chan res, 1)
-	args := []string{"run", base, "--format", "json", "--parallel", "1", "--set", "workload.kind=" + kind, "--set", set}
-	if kind != "pod_launch" && strings.HasPrefix(set, "cluster.nodes=1") && !strings.HasPrefix(set, "cluster.nodes=10") {
-		args = append(args, "--set", "workload.placement=intra")
+	args := []string{"run", base, "--format", "json", "--parallel", "1", "--set", "workload.kind=" + kind}
+	for _, s := range sets {
+		args = append(args, "--set", s)
+		if s == "cluster.nodes=1" {
+			args = append(args, "--set", "workload.placement=intra")
+		}
 	}
+	set := strings.Join(sets, " ")
 	start := time.Now()
 	go func() {
 		c, o, e := cli(args...)
