@@ -74,6 +74,19 @@ func Estimate(plan *scenario.Plan, parallel int) Cost {
 	return c
 }
 
+// Shard returns the cost of one of n shards: units, packets, CPU time and
+// kept results divided by n; the replications in flight are the same.
+func (c Cost) Shard(n int) Cost {
+	if n <= 1 {
+		return c
+	}
+	f := float64(n)
+	kept := c.Units * bytesPerUnit
+	c.Units, c.Packets, c.CPUSeconds = math.Ceil(c.Units/f), c.Packets/f, c.CPUSeconds/f
+	c.MemoryBytes -= kept - c.Units*bytesPerUnit
+	return c
+}
+
 // simulatedSeconds is the simulated time of one replication.
 func simulatedSeconds(s *scenario.Scenario) float64 {
 	t := s.Duration.Seconds()

@@ -67,3 +67,16 @@ func mtuSweep(n int) string {
 	}
 	return "[sweep]\n\"cluster.mtu\" = [" + strings.Join(vals, ", ") + "]\n"
 }
+
+// A shard carries its share of the units and their results, and the full
+// memory of a running replication.
+func TestCostShard(t *testing.T) {
+	c := Estimate(plan(t, "name = \"x\"\nreplications = 1000\n"), 1)
+	s := c.Shard(10)
+	if s.Units != 100 || math.Abs(s.Packets-c.Packets/10) > 1e-6*c.Packets || math.Abs((c.MemoryBytes-s.MemoryBytes)-900*bytesPerUnit) > 1 {
+		t.Errorf("shard %+v of %+v", s, c)
+	}
+	if c.Shard(1) != c || c.Shard(0) != c {
+		t.Error("Shard(1) or Shard(0) changed the cost")
+	}
+}

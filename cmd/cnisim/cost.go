@@ -21,7 +21,10 @@ var maxWall = 7 * 24 * time.Hour
 // one line naming --yes, a run that needs more memory than the machine
 // has or more than maxWall of its cores (issue 19: 100 points x 1e6
 // replications, http_load with 1e6 connections).
-func checkCost(plan *scenario.Plan, parallel int, yes bool) error {
+//
+// A shard of N runs about 1/N of the units: its packets, CPU time and
+// kept results are divided by N (the memory of a replication is not).
+func checkCost(plan *scenario.Plan, parallel, shards int, yes bool) error {
 	if yes {
 		return nil
 	}
@@ -29,7 +32,7 @@ func checkCost(plan *scenario.Plan, parallel int, yes bool) error {
 	if parallel == 0 {
 		parallel = cores
 	}
-	c := experiments.Estimate(plan, parallel)
+	c := experiments.Estimate(plan, parallel).Shard(shards)
 	// Half the memory: the estimate is rough and the machine runs more
 	// than this process.
 	lim := experiments.Limits{Cores: min(cores, parallel), MemoryBytes: memTotal() / 2, MaxWall: maxWall}

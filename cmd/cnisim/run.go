@@ -99,7 +99,11 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := checkCost(plan, f.parallel, f.yes); err != nil {
+	shards := 1
+	if sharded {
+		shards = spec.Count // this process runs one shard's units
+	}
+	if err := checkCost(plan, f.parallel, shards, f.yes); err != nil {
 		return err
 	}
 	if simulate == nil {
