@@ -259,14 +259,15 @@ func fill(s *experiments.Sample, r *workload.Result) {
 	}
 }
 
-// checkStageCycles refuses a costed stage dearer than calibration.MaxCycles
-// per crossing: each entry is bounded, but policy rules multiply the
-// per-rule cost, and one job past the bound could overflow the
+// checkStageCycles refuses a costed step dearer than calibration.MaxCycles
+// per packet: each entry is bounded, but policy rules multiply the
+// per-rule cost, a step's count its crossings, and one job past the bound could overflow the
 // picosecond clock (experiments/scenario/bounds.go).
 func checkStageCycles(sc *scenario.Scenario, paths ...datapath.CostedPath) error {
 	for _, p := range paths {
 		for _, st := range p.Steps {
-			c := max(st.Cycles, st.Cycles+st.RuleCycles)
+			// all Count crossings of the largest IP packet (65535 bytes)
+			c := float64(st.Count) * (st.Cycles + st.RuleCycles + st.CyclesPerByte*65535)
 			if c <= calibration.MaxCycles {
 				continue
 			}
