@@ -3,7 +3,6 @@ package calibration
 import (
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 
 	"github.com/cnisim/cnisim/models/datapath"
@@ -17,8 +16,8 @@ func (p *Profile) Override(stage string, cycles float64) error {
 	if _, err := datapath.ParseKind(stage); err != nil {
 		return fmt.Errorf("calibration override: %w", err)
 	}
-	if !(cycles >= 0) || math.IsInf(cycles, 0) {
-		return fmt.Errorf("calibration override %s: cycles must be a finite number >= 0, got %v", stage, cycles)
+	if !inRange(cycles, 0, MaxCycles) {
+		return fmt.Errorf("calibration override %s: cycles must be a number in 0..%g, got %v", stage, float64(MaxCycles), cycles)
 	}
 	found := false
 	for i := range p.Costs {

@@ -3,7 +3,6 @@ package calibration
 import (
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/cnisim/cnisim/models/datapath"
@@ -92,19 +91,19 @@ func (p *Profile) Validate() error {
 	if strings.TrimSpace(p.Name) == "" {
 		add(-1, "name", "must not be empty")
 	}
-	if !(p.GHz > 0) || math.IsInf(p.GHz, 0) {
-		add(-1, "cpu_ghz", "must be a finite number > 0, got %v", p.GHz)
+	if !inRange(p.GHz, MinGHz, MaxGHz) {
+		add(-1, "cpu_ghz", "must be a number in %v..%v, got %v", MinGHz, MaxGHz, p.GHz)
 	}
 	seen := map[entryKey]int{}
 	for i, e := range p.Costs {
 		if _, err := datapath.ParseKind(e.Stage); err != nil {
 			add(i, "stage", "%v", err)
 		}
-		if !(e.Cycles >= 0) || math.IsInf(e.Cycles, 0) {
-			add(i, "cycles", "must be a finite number >= 0, got %v", e.Cycles)
+		if !inRange(e.Cycles, 0, MaxCycles) {
+			add(i, "cycles", "must be a number in 0..%g, got %v", float64(MaxCycles), e.Cycles)
 		}
-		if !(e.CyclesPerByte >= 0) || math.IsInf(e.CyclesPerByte, 0) {
-			add(i, "cycles_per_byte", "must be a finite number >= 0, got %v", e.CyclesPerByte)
+		if !inRange(e.CyclesPerByte, 0, MaxCyclesPerByte) {
+			add(i, "cycles_per_byte", "must be a number in 0..%g, got %v", float64(MaxCyclesPerByte), e.CyclesPerByte)
 		}
 		if e.Mode != "" && e.Plugin == "" {
 			add(i, "mode", "mode %q needs a plugin (a mode belongs to one plugin)", e.Mode)

@@ -48,13 +48,13 @@ func (p *Profile) validateRuleCosts(add func(table string, i int, key, format st
 		switch {
 		case (r.CyclesPerRule == nil) == (r.NsPerRule == nil):
 			bad("cycles_per_rule", "give exactly one of cycles_per_rule and ns_per_rule")
-		case r.CyclesPerRule != nil && !finiteNonNeg(*r.CyclesPerRule):
-			bad("cycles_per_rule", "must be a finite number >= 0, got %v", *r.CyclesPerRule)
-		case r.NsPerRule != nil && !finiteNonNeg(*r.NsPerRule):
-			bad("ns_per_rule", "must be a finite number >= 0, got %v", *r.NsPerRule)
+		case r.CyclesPerRule != nil && !inRange(*r.CyclesPerRule, 0, MaxCycles):
+			bad("cycles_per_rule", "must be a number in 0..%g, got %v", float64(MaxCycles), *r.CyclesPerRule)
+		case r.NsPerRule != nil && !inRange(*r.NsPerRule, 0, MaxNsPerRule):
+			bad("ns_per_rule", "must be a number in 0..%g, got %v", float64(MaxNsPerRule), *r.NsPerRule)
 		}
-		if !finiteNonNeg(r.BaseCycles) {
-			bad("base_cycles", "must be a finite number >= 0, got %v", r.BaseCycles)
+		if !inRange(r.BaseCycles, 0, MaxCycles) {
+			bad("base_cycles", "must be a number in 0..%g, got %v", float64(MaxCycles), r.BaseCycles)
 		}
 		if r.Mode != "" && r.Plugin == "" {
 			bad("mode", "mode %q needs a plugin (a mode belongs to one plugin)", r.Mode)

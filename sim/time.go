@@ -22,7 +22,34 @@ const (
 )
 
 // FromDuration converts a wall-clock style duration to simulated time.
-func FromDuration(d time.Duration) Time { return Time(d) * Nanosecond }
+// It saturates at ±Never instead of wrapping (a duration over 106 days
+// does not fit in picoseconds); scenario validation bounds durations well
+// below that, so saturation only guards other callers.
+func FromDuration(d time.Duration) Time {
+	const lim = time.Duration(Never / Nanosecond)
+	switch {
+	case d > lim:
+		return Never
+	case d < -lim:
+		return -Never
+	}
+	return Time(d) * Nanosecond
+}
+
+// fromFloat rounds picoseconds to Time, saturating at ±Never (a float
+// conversion out of int64 range is implementation-defined in Go: on amd64
+// it yields math.MinInt64, a time in the past). NaN maps to Never.
+func fromFloat(ps float64) Time {
+	switch {
+	case ps >= float64(Never):
+		return Never
+	case ps <= -float64(Never):
+		return -Never
+	case ps != ps:
+		return Never
+	}
+	return Time(math.Round(ps))
+}
 
 // Duration converts t to a time.Duration, truncating below a nanosecond.
 func (t Time) Duration() time.Duration { return time.Duration(t / Nanosecond) }
@@ -31,11 +58,13 @@ func (t Time) Duration() time.Duration { return time.Duration(t / Nanosecond) }
 func (t Time) Seconds() float64 { return float64(t) / float64(Second) }
 
 // FromSeconds converts seconds to simulated time, rounding to the nearest picosecond.
-func FromSeconds(s float64) Time { return Time(math.Round(s * float64(Second))) }
+// It saturates at ±Never.
+func FromSeconds(s float64) Time { return fromFloat(s * float64(Second)) }
 
 // Cycles returns the time that c CPU cycles take at ghz GHz, rounded to the
 // nearest picosecond.
-func Cycles(c, ghz float64) Time { return Time(math.Round(c / ghz * 1000)) }
+// It saturates at Never (zero or tiny ghz, huge c).
+func Cycles(c, ghz float64) Time { return fromFloat(c / ghz * 1000) }
 
 // ToCycles returns how many cycles at ghz GHz fit in t.
 func (t Time) ToCycles(ghz float64) float64 { return float64(t) * ghz / 1000 }

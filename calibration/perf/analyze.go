@@ -159,11 +159,11 @@ func (o *Options) check() error {
 	default:
 		errs = append(errs, fmt.Errorf("unknown event %q (valid: %s, %s)", o.Event, EventCycles, EventCPUClock))
 	}
-	if o.Period < 0 || math.IsNaN(o.Period) || math.IsInf(o.Period, 0) {
-		errs = append(errs, fmt.Errorf("period must be a finite number >= 0, got %v", o.Period))
+	if !(o.Period >= 0 && o.Period <= MaxPeriod) {
+		errs = append(errs, fmt.Errorf("period must be a number in 0..%g, got %v", float64(MaxPeriod), o.Period))
 	}
-	if o.Freq < 0 || math.IsNaN(o.Freq) || math.IsInf(o.Freq, 0) {
-		errs = append(errs, fmt.Errorf("freq must be a finite number >= 0 (Hz), got %v", o.Freq))
+	if o.Freq != 0 && !(o.Freq >= 1e9/MaxPeriod && o.Freq <= 1e9) {
+		errs = append(errs, fmt.Errorf("freq must be 0 or a number in %g..1e9 Hz (a period of at most %g ns), got %v", 1e9/MaxPeriod, float64(MaxPeriod), o.Freq))
 	}
 	if o.Period > 0 && o.Freq > 0 {
 		errs = append(errs, errors.New("give a period or a frequency, not both"))

@@ -61,9 +61,53 @@ const maxLine = 1 << 20 // C++ and Rust symbols can be long; 1 MiB is plenty
 var errNotText = errors.New(`binary perf.data file (magic "PERFILE"): convert it first with ` +
 	"`perf script -i perf.data > out.txt` (run on the machine that recorded it, for the symbols)")
 
+// MaxPeriod bounds one sample's period, in event units (derived: 1e15
+// cycles is 4.8 days of a 2.4 GHz core, 1e15 ns of cpu-clock 11.6 days,
+// per sample; with at most MaxScriptBytes/20 samples the sum stays below
+// 1e24, far from +Inf, which printed "+Inf" and failed JSON).
+const MaxPeriod = 1e15
+
+// MaxScriptBytes bounds the text of one perf script, after
+// decompression (derived: 50x the largest committed capture, 20.4 MB
+// inflated, testdata/perf/ipt-legacy-*; a gzip bomb of 4.5 MB inflates to
+// 4.6 GB and would otherwise be read to its end).
+const MaxScriptBytes = 1 << 30
+
+// errTooLarge is returned by the reader openText hands out once more than
+// MaxScriptBytes have been read.
+var errTooLarge = fmt.Errorf("perf script text larger than %d MiB (after decompression): split the capture or record fewer seconds", MaxScriptBytes>>20)
+
+// capped reads at most n more bytes, then fails with errTooLarge (not a
+// silent EOF, which would analyze a truncated capture).
+type capped struct {
+	r io.Reader
+	n int64
+}
+
+func (c *capped) Read(p []byte) (int, error) {
+	if c.n <= 0 { // at the cap: fine if the text ends here
+		var one [1]byte
+		if n, err := c.r.Read(one[:]); n == 0 && err != nil {
+			return 0, err
+		}
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > c.n {
+		p = p[:c.n]
+	}
+	n, err := c.r.Read(p)
+	c.n -= int64(n)
+	return n, err
+}
+
 // openText returns a reader of the text of in, decompressing gzip
-// (detected by its magic bytes) and refusing binary perf.data.
+// (detected by its magic bytes) and refusing binary perf.data. The text
+// is capped at MaxScriptBytes.
 func openText(in io.Reader) (io.Reader, error) {
+	return openTextCap(in, MaxScriptBytes)
+}
+
+func openTextCap(in io.Reader, limit int64) (io.Reader, error) {
 	br := bufio.NewReaderSize(in, 64<<10)
 	magic, _ := br.Peek(8)
 	switch {
@@ -76,9 +120,9 @@ func openText(in io.Reader) (io.Reader, error) {
 		if err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
-		return openText(zr) // a gzipped perf.data is still binary
+		return openTextCap(zr, limit) // a gzipped perf.data is still binary
 	}
-	return br, nil
+	return &capped{r: br, n: limit}, nil
 }
 
 // parseScript reads perf script text and calls fn for every sample in
@@ -210,6 +254,9 @@ func parseHeader(line string, n int) (*sample, error) {
 		p, err := strconv.ParseFloat(periodTok, 64)
 		if err != nil {
 			return nil, lineErrorf(n, "bad period %q", periodTok)
+		}
+		if p > MaxPeriod {
+			return nil, lineErrorf(n, "period %s larger than %g event units per sample (the bound that keeps sums of periods finite)", periodTok, float64(MaxPeriod))
 		}
 		s.period, s.hasPeriod = p, true
 		i++

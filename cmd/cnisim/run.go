@@ -99,6 +99,13 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	shards := 1
+	if sharded {
+		shards = spec.Count // this process runs one shard's units
+	}
+	if err := checkCost(plan, f.parallel, shards, f.yes); err != nil {
+		return err
+	}
 	if simulate == nil {
 		return errors.New("no simulator linked into this build")
 	}
@@ -136,6 +143,11 @@ func runUnits(ctx context.Context, plan *scenario.Plan, cfg experiments.Config, 
 		var ue *experiments.UnitError
 		if errors.As(err, &ue) && ue.Stack != nil {
 			fmt.Fprintf(stderr, "%s\n", ue.Stack)
+		}
+		if ue != nil && ue.Stack == nil && scenario.BlamesKey(ue.Err.Error()) {
+			// the input asked for what the model cannot do (a download that
+			// cannot finish in the time bound): bad input, exit 2
+			return nil, usagef("%v", err)
 		}
 		return nil, err
 	}

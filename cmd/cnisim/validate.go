@@ -11,6 +11,7 @@ import (
 	"github.com/cnisim/cnisim/internal/readfile"
 
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/internal/tomlguard"
 )
 
 // fileKind is one kind of input file `validate` recognises from its
@@ -42,6 +43,9 @@ func runValidate(args []string, stdout, stderr io.Writer) error {
 	path := fs.Arg(0)
 	data, err := readfile.Read(path, readfile.Limit, "a scenario, model or profile file")
 	if err != nil {
+		return usagef("%v", err)
+	}
+	if err := tomlguard.Check(path, data); err != nil {
 		return usagef("%v", err)
 	}
 	var top map[string]any

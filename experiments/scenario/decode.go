@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/cnisim/cnisim/internal/tomlguard"
 )
 
 // decoder fills a Scenario from the generic TOML tree, key by key, so that
@@ -36,6 +37,9 @@ func Decode(file string, data []byte) (*Scenario, error) {
 }
 
 func decode(file string, data []byte) (*decoder, error) {
+	if err := tomlguard.Check(file, data); err != nil {
+		return nil, err
+	}
 	var raw map[string]any
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		var pe toml.ParseError

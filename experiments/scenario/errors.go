@@ -83,9 +83,16 @@ func (l errList) err() error {
 		}
 		return l[i].Key < l[j].Key
 	})
-	errs := make([]error, len(l))
-	for i, e := range l {
+	shown := l
+	if len(l) > maxErrors {
+		shown = l[:maxErrors]
+	}
+	errs := make([]error, len(shown), len(shown)+1)
+	for i, e := range shown {
 		errs[i] = e
+	}
+	if n := len(l) - len(shown); n > 0 {
+		errs = append(errs, fmt.Errorf("... and %d more errors", n))
 	}
 	return errors.Join(errs...)
 }

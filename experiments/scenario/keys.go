@@ -96,3 +96,16 @@ func closeMatch(table, name string) string {
 	}
 	return ""
 }
+
+// NumericKeys returns the keys whose values are numbers or durations, in
+// file order: what the extreme-value tests must cover.
+func NumericKeys() []string {
+	var ks []string
+	for _, f := range fields {
+		switch f.typ.Kind() {
+		case reflect.Int, reflect.Int64, reflect.Uint64, reflect.Float64:
+			ks = append(ks, f.key)
+		}
+	}
+	return ks
+}

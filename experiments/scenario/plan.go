@@ -75,6 +75,10 @@ func Load(file string, data []byte, opt Options) (*Plan, error) {
 	if err := p.axes(d); err != nil {
 		return nil, err
 	}
+	if p.n > MaxPoints {
+		return nil, &FieldError{Where: d.where(d.lines.line(sweepTable)),
+			Msg: fmt.Sprintf("the sweep has %s points, more than the bound %d (even with --yes)", p.count(), MaxPoints)}
+	}
 	if opt.MaxPoints > 0 && p.n > opt.MaxPoints {
 		return nil, &FieldError{Where: d.where(d.lines.line(sweepTable)),
 			Msg: fmt.Sprintf("the sweep has %s points, more than %d", p.count(), opt.MaxPoints), Cause: ErrTooManyPoints}
@@ -218,17 +222,31 @@ func (p *Plan) axes(d *decoder) error {
 		}
 		p.Axes = append(p.Axes, ax)
 		canon[key] = ax.Values
-		if p.n <= 1<<40 {
-			p.n *= len(ax.Values)
-		}
+		p.n = satMul(p.n, len(ax.Values))
 	}
 	p.Base.Sweep = canon
 	return errs.err()
 }
 
+// pointsCap is where the point count saturates: far above MaxPoints,
+// far below overflow.
+const pointsCap = 1 << 50
+
+// satMul multiplies point counts, saturating at pointsCap so that no
+// sweep, however many axes and values, wraps the count.
+func satMul(a, b int) int {
+	if a == 0 || b == 0 {
+		return 0
+	}
+	if a > pointsCap/b {
+		return pointsCap
+	}
+	return a * b
+}
+
 func (p *Plan) count() string {
-	if p.n > 1<<40 {
-		return "over 10^12"
+	if p.n >= pointsCap {
+		return "over 10^15"
 	}
 	return fmt.Sprint(p.n)
 }
@@ -269,4 +287,13 @@ func FormatParams(ps []Param) string {
 		parts[i] = p.Key + "=" + Format(p.Value)
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// BlamesKey reports whether msg starts by naming a scenario key
+// ("workload.file_bytes = 10000000000: the download did not complete"):
+// a model's run-time error about the input, which callers report as bad
+// input rather than as a failure of the simulator.
+func BlamesKey(msg string) bool {
+	_, _, ok := cutKey(msg)
+	return ok
 }

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
+	"github.com/cnisim/cnisim/internal/tomlguard"
 )
 
 // Override sets one key after the file is read: a --set, --seed or --reps
@@ -32,6 +33,9 @@ func ParseSet(s string) (Override, error) {
 	}
 	if err := checkSettable(key); err != nil {
 		return Override{}, &FieldError{Where: src, Key: key, Msg: err.Error()}
+	}
+	if err := tomlguard.Check(src, []byte(text)); err != nil {
+		return Override{}, &FieldError{Where: src, Key: key, Msg: "value too large or nested too deeply (a scalar is expected)"}
 	}
 	v := parseValue(strings.TrimSpace(text))
 	// Type-check now, against a throwaway scenario, so a bad value is

@@ -2,7 +2,6 @@ package scenario
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/models/podlaunch"
 	"github.com/cnisim/cnisim/models/tcp"
 )
 
@@ -31,39 +31,32 @@ func (c *check) fail(key, format string, a ...any) {
 	c.errs = append(c.errs, &FieldError{Key: key, Value: Format(v), Msg: fmt.Sprintf(format, a...)})
 }
 
-func (c *check) intMin(key string, v, min int64) {
-	if v < min {
-		c.fail(key, "must be >= %d", min)
-	}
-}
-
 func (c *check) intRange(key string, v, min, max int64) {
 	if v < min || v > max {
 		c.fail(key, "out of range (allowed: %d..%d)", min, max)
 	}
 }
 
-func (c *check) positive(key string, v float64) {
-	if !(v > 0) || math.IsInf(v, 0) {
-		c.fail(key, "must be a finite number > 0")
-	}
-}
-
-func (c *check) nonNegative(key string, v float64) {
-	if !(v >= 0) || math.IsInf(v, 0) {
-		c.fail(key, "must be a finite number >= 0")
-	}
-}
-
 func (c *check) durMin(key string, d, min time.Duration) {
-	if d < min {
-		if min == 0 {
-			c.fail(key, "must be >= 0")
-		} else {
-			c.fail(key, "must be > 0")
-		}
+	switch {
+	case d < min && min == 0:
+		c.fail(key, "must be >= 0")
+	case d < min:
+		c.fail(key, "must be > 0")
+	case d > MaxDuration:
+		c.fail(key, "out of range (allowed: up to %s, the bound on simulated durations)", FormatDuration(MaxDuration))
 	}
 }
+
+// floatRange checks min <= v <= max, v finite.
+func (c *check) floatRange(key string, v, min, max float64) {
+	if !(v >= min && v <= max) {
+		c.fail(key, "out of range (allowed: %s..%s)", fmtNum(min), fmtNum(max))
+	}
+}
+
+// fmtNum prints a bound as 0.001, 1e+10 or 100000.
+func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 func (c *check) oneOf(key, v string, allowed []string) {
 	if !slices.Contains(allowed, v) {
@@ -81,19 +74,19 @@ func (s *Scenario) validate() errList {
 	c.intRange("replications", int64(s.Replications), 1, 1_000_000)
 	c.durMin("duration", s.Duration, 1)
 	c.durMin("warmup", s.Warmup, 0)
-	if s.Warmup >= s.Duration && s.Duration > 0 {
+	if s.Warmup >= s.Duration && s.Duration > 0 && s.Warmup <= MaxDuration {
 		c.fail("warmup", "must be less than duration (%s)", FormatDuration(s.Duration))
 	}
 
 	cl := &s.Cluster
 	c.intRange("cluster.nodes", int64(cl.Nodes), 1, 10_000)
 	c.intRange("cluster.cores_per_node", int64(cl.CoresPerNode), 1, 4096)
-	c.positive("cluster.cpu_ghz", cl.CPUGHz)
-	c.positive("cluster.link_gbps", cl.LinkGbps)
+	c.floatRange("cluster.cpu_ghz", cl.CPUGHz, MinCPUGHz, MaxCPUGHz)
+	c.floatRange("cluster.link_gbps", cl.LinkGbps, MinLinkGbps, MaxLinkGbps)
 	c.durMin("cluster.link_delay", cl.LinkDelay, 0)
 	c.intRange("cluster.mtu", int64(cl.MTU), MinMTU, MaxMTU)
 	c.intRange("cluster.frame_overhead", int64(cl.FrameOverhead), 0, 1000)
-	c.intMin("cluster.qdisc_packets", int64(cl.QdiscPackets), 1)
+	c.intRange("cluster.qdisc_packets", int64(cl.QdiscPackets), 1, MaxQdiscPackets)
 	if _, err := network.ParseNICOffloads(cl.NICOffloads); err != nil {
 		c.fail("cluster.nic_offloads", "%s", strings.TrimPrefix(err.Error(), "cluster.nic_offloads: "))
 	}
@@ -108,14 +101,14 @@ func (s *Scenario) validate() errList {
 	if cn.PodMTU != 0 {
 		c.intRange("cni.pod_mtu", int64(cn.PodMTU), MinMTU, MaxMTU)
 	}
-	c.intMin("cni.policy_rules", int64(cn.PolicyRules), 0)
+	c.intRange("cni.policy_rules", int64(cn.PolicyRules), 0, MaxPolicyRules)
 	c.durMin("cni.setup_delay", cn.SetupDelay, 0)
 
 	c.oneOf("tcp.congestion", s.TCP.Congestion, Congestions)
 	c.oneOf("tcp.syn_schedule", s.TCP.SynSchedule, SynSchedules)
 	// 4096 is the minimum of tcp_rmem and tcp_wmem (ip-sysctl.rst).
-	c.intMin("tcp.rmem", int64(s.TCP.Rmem), 4096)
-	c.intMin("tcp.wmem", int64(s.TCP.Wmem), 4096)
+	c.intRange("tcp.rmem", int64(s.TCP.Rmem), 4096, MaxSocketBytes)
+	c.intRange("tcp.wmem", int64(s.TCP.Wmem), 4096, MaxSocketBytes)
 	c.intRange("tcp.ack_every", int64(s.TCP.AckEvery), 1, tcp.MaxAckEvery)
 
 	if strings.TrimSpace(s.Calibration.Profile) == "" {
@@ -123,7 +116,7 @@ func (s *Scenario) validate() errList {
 	}
 	for _, k := range datapath.Kinds() {
 		if v, ok := s.Calibration.Cycles[k.String()]; ok {
-			c.nonNegative(cyclesTable+"."+k.String(), v)
+			c.floatRange(cyclesTable+"."+k.String(), v, 0, MaxCycles)
 		}
 	}
 
@@ -134,11 +127,13 @@ func (s *Scenario) validate() errList {
 		c.fail("workload.placement", "needs cluster.nodes >= 2 (it is %d)", cl.Nodes)
 	}
 	c.intRange("workload.streams", int64(w.Streams), 1, 10_000)
-	c.nonNegative("workload.rate_mbps", w.RateMbps)
+	if w.RateMbps != 0 {
+		c.floatRange("workload.rate_mbps", w.RateMbps, MinRateMbps, MaxRateMbps)
+	}
 	c.intRange("workload.message_bytes", int64(w.MessageBytes), 0, 1<<30)
 	c.intRange("workload.write_bytes", int64(w.WriteBytes), 0, 1<<30)
 	c.intRange("workload.read_bytes", int64(w.ReadBytes), 0, 1<<30)
-	c.intMin("workload.file_bytes", w.FileBytes, 1)
+	c.intRange("workload.file_bytes", w.FileBytes, 1, MaxFileBytes)
 	c.oneOf("workload.client", w.Client, Clients)
 	c.intRange("workload.threads", int64(w.Threads), 1, 10_000)
 	c.intRange("workload.connections", int64(w.Connections), 1, 1_000_000)
@@ -147,28 +142,29 @@ func (s *Scenario) validate() errList {
 		c.fail("workload.connections", "must be >= workload.threads (%d)", w.Threads)
 	}
 	c.intRange("workload.pods", int64(w.Pods), 1, 1_000_000)
-	if _, err := ParseArrival(w.Arrival); err != nil {
+	if r, err := ParseArrival(w.Arrival); err != nil {
 		c.fail("workload.arrival", "%v", err)
+	} else if r > 0 && float64(w.Pods)/r > MaxDuration.Seconds() {
+		c.fail("workload.arrival", "%d pods at %s/s take longer than the bound on simulated durations (%s)", w.Pods, fmtNum(r), FormatDuration(MaxDuration))
 	}
 	c.intRange("workload.server.cores", int64(w.Server.Cores), 1, 4096)
-	c.nonNegative("workload.server.cycles_per_request", w.Server.CyclesPerRequest)
-	c.nonNegative("workload.server.cycles_per_byte", w.Server.CyclesPerByte)
+	c.floatRange("workload.server.cycles_per_request", w.Server.CyclesPerRequest, 0, MaxCycles)
+	c.floatRange("workload.server.cycles_per_byte", w.Server.CyclesPerByte, 0, MaxCyclesPerByte)
 	c.service(s)
 	return c.errs
 }
 
-// ParseArrival reads workload.arrival: "burst" (rate 0: every pod at
-// once) or a rate "N/s" with N > 0 pods per second.
+// ParseArrival reads workload.arrival with the parser the pod-launch
+// model runs (podlaunch.ParseArrival, so what validates also runs):
+// "burst" and "sequential" (rate 0), a rate "N/s" or "poisson:N/s" with
+// MinArrival <= N <= MaxArrival pods per second.
 func ParseArrival(s string) (perSecond float64, err error) {
-	if s == "burst" {
-		return 0, nil
+	a, err := podlaunch.ParseArrival(s)
+	if err != nil {
+		return 0, err
 	}
-	num, ok := strings.CutSuffix(s, "/s")
-	if ok {
-		r, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-		if err == nil && r > 0 && !math.IsInf(r, 0) {
-			return r, nil
-		}
+	if a.PerSecond != 0 && !(a.PerSecond >= MinArrival && a.PerSecond <= MaxArrival) {
+		return 0, fmt.Errorf("rate %s/s out of range (allowed: %s/s..%s/s)", fmtNum(a.PerSecond), fmtNum(MinArrival), fmtNum(MaxArrival))
 	}
-	return 0, fmt.Errorf(`want "burst" or a rate such as "10/s" (pods per second, > 0)`)
+	return a.PerSecond, nil
 }

@@ -105,6 +105,9 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cni: %w", err)
 	}
+	if err := checkStageCycles(sc, fwd, rev); err != nil {
+		return nil, err
+	}
 	podMTU := sc.CNI.PodMTU
 	if podMTU == 0 {
 		if podMTU, err = m.PodMTU(mode, sc.Cluster.MTU, opt); err != nil {
@@ -281,4 +284,26 @@ func fill(s *experiments.Sample, r *workload.Result) {
 			s.SetGroup(results.CPUByContext, k, r.CPUByContext[k])
 		}
 	}
+}
+
+// checkStageCycles refuses a costed step dearer than calibration.MaxCycles
+// per packet: each entry is bounded, but policy rules multiply the
+// per-rule cost, a step's count its crossings, and one job past the bound could overflow the
+// picosecond clock (experiments/scenario/bounds.go).
+func checkStageCycles(sc *scenario.Scenario, paths ...datapath.CostedPath) error {
+	for _, p := range paths {
+		for _, st := range p.Steps {
+			// all Count crossings of the largest IP packet (65535 bytes)
+			c := float64(st.Count) * (st.Cycles + st.RuleCycles + st.CyclesPerByte*65535)
+			if c <= calibration.MaxCycles {
+				continue
+			}
+			if sc.CNI.PolicyRules > 0 {
+				return fmt.Errorf("cni.policy_rules = %d makes stage %s cost %.4g cycles per packet, more than the bound %g",
+					sc.CNI.PolicyRules, st.Kind, c, float64(calibration.MaxCycles))
+			}
+			return fmt.Errorf("calibration.profile: stage %s costs %.4g cycles per packet, more than the bound %g", st.Kind, c, float64(calibration.MaxCycles))
+		}
+	}
+	return nil
 }

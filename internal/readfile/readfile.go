@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 )
 
 // Limit is the cap for the project's hand-written inputs: scenario, model,
@@ -20,11 +21,24 @@ const Limit = 64 << 20
 // holds more than limit bytes; kind names what the file should have been
 // ("a scenario file").
 func Read(path string, limit int64, kind string) ([]byte, error) {
-	f, err := os.Open(path)
+	// Non-blocking open: opening a FIFO for reading otherwise waits for a
+	// writer forever (issue 19). Directories, FIFOs and sockets are
+	// refused before reading; devices are read up to the cap.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	switch t := st.Mode().Type(); {
+	case st.IsDir():
+		return nil, fmt.Errorf("%s: is a directory, not %s", path, kind)
+	case t&(os.ModeNamedPipe|os.ModeSocket) != 0:
+		return nil, fmt.Errorf("%s: not a regular file (%v): not %s; save it to a file first", path, t, kind)
+	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/cnisim/cnisim/internal/readfile"
@@ -15,6 +16,11 @@ func TestRead(t *testing.T) {
 	dir := t.TempDir()
 	small := filepath.Join(dir, "small.toml")
 	if err := os.WriteFile(small, []byte("0123456789"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A FIFO with no writer: opening it for reading used to block forever.
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
@@ -28,6 +34,8 @@ func TestRead(t *testing.T) {
 		{"over the cap", small, 9, "", small + ": larger than 9 bytes: not a model file"},
 		{"over a MiB cap", "/dev/zero", 1 << 20, "", "/dev/zero: larger than 1 MiB: not a model file"},
 		{"missing", filepath.Join(dir, "none.toml"), 10, "", "no such file"},
+		{"directory", dir, 10, "", dir + ": is a directory, not a model file"},
+		{"fifo", fifo, 10, "", fifo + ": not a regular file (p"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			data, err := readfile.Read(c.path, c.limit, "a model file")

@@ -219,6 +219,9 @@ func checkMode(md *Mode) error {
 			if err := p.Validate(); err != nil {
 				return fmt.Errorf("%s path: %v", pl.name, err)
 			}
+			if err := needTCP(p); err != nil {
+				return fmt.Errorf("%s path: %v", pl.name, err)
+			}
 		}
 	}
 	var rules, policy, encrypt [2]int
@@ -274,4 +277,22 @@ func anyFlag(ss []StepSpec) bool {
 		}
 	}
 	return false
+}
+
+// needTCP refuses a path without the protocol processing at both sockets:
+// a tcp step on src (tcp_sendmsg) and on dst (tcp_v4_rcv). Without them the
+// transport is free and a model runs at hundreds of Gbit/s (issue 19).
+func needTCP(p datapath.Path) error {
+	var tcp [2]bool
+	for _, s := range p.Steps {
+		if s.Kind == datapath.TCP {
+			tcp[s.Side] = true
+		}
+	}
+	for _, side := range []datapath.Side{datapath.Src, datapath.Dst} {
+		if !tcp[side] {
+			return fmt.Errorf("no tcp step on %s (the protocol processing every packet gets at the %s socket)", side, map[datapath.Side]string{datapath.Src: "sending", datapath.Dst: "receiving"}[side])
+		}
+	}
+	return nil
 }

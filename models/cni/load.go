@@ -9,6 +9,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/cnisim/cnisim/internal/readfile"
+	"github.com/cnisim/cnisim/internal/tomlguard"
 )
 
 //go:embed models/*.toml
@@ -66,6 +67,9 @@ func Load(nameOrPath string) (*Model, error) {
 // Parse decodes and validates a model file's contents; file names the
 // source in errors. Unknown or misspelt keys are errors.
 func Parse(file string, data []byte) (*Model, error) {
+	if err := tomlguard.Check(file, data); err != nil {
+		return nil, err
+	}
 	var fm fileModel
 	md, err := toml.Decode(string(data), &fm)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/cnisim/cnisim/internal/tomlguard"
 	"github.com/cnisim/cnisim/internal/tomlkeys"
 )
 
@@ -44,6 +45,9 @@ func decodeStrict(data []byte, file string, v any, check func(k toml.Key) error)
 	lines := indexLines(data)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return lines, fmt.Errorf("%s: empty parameter file", file)
+	}
+	if err := tomlguard.Check(file, data); err != nil {
+		return lines, err
 	}
 	md, err := toml.Decode(string(data), v)
 	if err != nil {

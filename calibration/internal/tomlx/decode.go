@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/cnisim/cnisim/internal/tomlguard"
 )
 
 // Schema lists the exact key names allowed in each table: "" is the root,
@@ -19,6 +20,9 @@ type Schema map[string][]string
 // validation errors.
 func Decode(file string, data []byte, v any, schema Schema) (*Lines, error) {
 	lines := Index(data)
+	if err := tomlguard.Check(file, data); err != nil {
+		return lines, err
+	}
 	md, err := toml.Decode(string(data), v)
 	if err != nil {
 		var pe toml.ParseError

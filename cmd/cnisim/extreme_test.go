@@ -1,0 +1,168 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cnisim/cnisim/experiments/scenario"
+)
+
+// extremes are the smallest and largest values every numeric key accepts
+// (experiments/scenario/bounds.go and validate.go).
+var extremes = map[string][2]string{
+	"seed":                               {"0", "9223372036854775807"},
+	"replications":                       {"1", "1000000"},
+	"duration":                           {"1ns", "168h"},
+	"warmup":                             {"0s", "999999ns"}, // < duration (1ms in the base)
+	"cluster.nodes":                      {"1", "10000"},
+	"cluster.cores_per_node":             {"1", "4096"},
+	"cluster.cpu_ghz":                    {"0.01", "100"},
+	"cluster.link_gbps":                  {"0.001", "100000"},
+	"cluster.link_delay":                 {"0s", "168h"},
+	"cluster.mtu":                        {"576", "65535"},
+	"cluster.frame_overhead":             {"0", "1000"},
+	"cluster.qdisc_packets":              {"1", "1000000"},
+	"cluster.cpu_jitter":                 {"0", "1"},
+	"cni.pod_mtu":                        {"576", "65535"},
+	"cni.policy_rules":                   {"0", "1000000"},
+	"cni.setup_delay":                    {"0s", "168h"},
+	"tcp.rmem":                           {"4096", "1073741824"},
+	"tcp.wmem":                           {"4096", "1073741824"},
+	"tcp.ack_every":                      {"1", "1024"},
+	"workload.streams":                   {"1", "10000"},
+	"workload.rate_mbps":                 {"0.001", "100000000"},
+	"workload.message_bytes":             {"0", "1073741824"},
+	"workload.file_bytes":                {"1", "1099511627776"},
+	"workload.write_bytes":               {"0", "1073741824"},
+	"workload.read_bytes":                {"0", "1073741824"},
+	"service.count":                      {"0", "1000000"},
+	"service.endpoints":                  {"1", "100000"},
+	"service.port_count":                 {"1", "1000"},
+	"service.conntrack_max":              {"1", "2147483647"},
+	"service.time_wait":                  {"0s", "168h"},
+	"service.zipf":                       {"0", "10"},
+	"workload.threads":                   {"1", "10000"},
+	"workload.connections":               {"1", "1000000"},
+	"workload.pods":                      {"1", "1000000"},
+	"workload.server.cores":              {"1", "4096"},
+	"workload.server.cycles_per_request": {"0", "1e10"},
+	"workload.server.cycles_per_byte":    {"0", "1000"},
+	"calibration.cycles.tcp":             {"0", "1e10"},
+	"calibration.cycles.vxlan":           {"0", "1e10"},
+	"calibration.cycles.socket_copy":     {"0", "1e10"},
+}
+
+// combos are extremes that only matter together (policy rules need a
+// plugin with policy).
+var combos = [][]string{
+	{"cni.plugin=calico", "cni.policy=true", "cni.policy_rules=1000000"},
+	{"cni.plugin=calico", "cni.policy=true", "cni.policy_conntrack=true", "cni.policy_rules=1000000"},
+	{"cluster.cpu_ghz=0.01", "calibration.cycles.tcp=1e10", "workload.rate_mbps=100000000"},
+	{"cluster.link_gbps=0.001", "cluster.mtu=65535", "cluster.qdisc_packets=1"},
+	{"cluster.offloads=true", "cluster.mtu=576", "tcp.ack_every=1024"},
+	{"workload.kind=tcp_crr", "workload.target=service", "service.count=1000000", "service.endpoints=100000", "service.conntrack_max=1"},
+	{"workload.kind=tcp_crr", "workload.target=service", "service.count=1000000", "service.proxy=nftables", "service.zipf=10"},
+}
+
+// TestExtremeValues runs the real simulator on the smallest and largest
+// value of every numeric key (issue 19): each run exits 0 with finite
+// metrics (valid JSON: encoding/json refuses NaN and Inf) or exits 2 with
+// one line; never a stack trace, another exit code or a hang. The short
+// form takes one workload kind per value, in turn; CNISIM_EXTREME=long
+// (for .ci/run) takes every kind.
+func TestExtremeValues(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the simulator")
+	}
+	for _, k := range scenario.NumericKeys() {
+		if _, ok := extremes[k]; !ok {
+			t.Errorf("numeric key %s has no extremes here: add its bounds to the table", k)
+		}
+	}
+	long := os.Getenv("CNISIM_EXTREME") == "long"
+	old := maxWall
+	maxWall = 3 * time.Second // refuse (exit 2) what the estimate calls long
+	if long {
+		maxWall = 30 * time.Second
+	}
+	t.Cleanup(func() { maxWall = old })
+	base := filepath.Join(t.TempDir(), "x.toml")
+	os.WriteFile(base, []byte("name = \"x\"\nreplications = 1\nduration = \"1ms\"\nwarmup = \"0s\"\n[workload]\nfile_bytes = 1000000\n"), 0o644)
+	n := 0
+	for _, key := range slices.Sorted(func(yield func(string) bool) {
+		for k := range extremes {
+			if !yield(k) {
+				return
+			}
+		}
+	}) {
+		for _, v := range extremes[key] {
+			n++
+			for i, kind := range scenario.Kinds {
+				if long || n%len(scenario.Kinds) == i {
+					checkExtreme(t, base, kind, key+"="+v)
+				}
+			}
+		}
+	}
+	for _, c := range combos {
+		n++
+		for i, kind := range scenario.Kinds {
+			if long || n%len(scenario.Kinds) == i {
+				checkExtreme(t, base, kind, c...)
+			}
+		}
+	}
+}
+
+func checkExtreme(t *testing.T, base, kind string, sets ...string) {
+	t.Helper()
+	type res struct {
+		code           int
+		stdout, stderr string
+	}
+	done := make(chan res, 1)
+	args := []string{"run", base, "--format", "json", "--parallel", "1", "--set", "workload.kind=" + kind}
+	for _, s := range sets {
+		args = append(args, "--set", s)
+		if s == "cluster.nodes=1" {
+			args = append(args, "--set", "workload.placement=intra")
+		}
+	}
+	set := strings.Join(sets, " ")
+	start := time.Now()
+	go func() {
+		c, o, e := cli(args...)
+		done <- res{c, o, e}
+	}()
+	var r res
+	select {
+	case r = <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("%s %s: no answer after 2 minutes (a hang)", kind, set)
+	}
+	what := fmt.Sprintf("%s %s (%.1fs)", kind, set, time.Since(start).Seconds())
+	switch r.code {
+	case 0:
+		var v any
+		if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
+			t.Errorf("%s: exit 0 but output is not JSON: %v", what, err)
+		}
+	case 2:
+		lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
+		if len(lines) > 2 || (len(lines) == 2 && !strings.HasPrefix(lines[1], "Run 'cnisim")) || strings.Contains(r.stderr, "goroutine") {
+			t.Errorf("%s: exit 2 with more than one line:\n%s", what, r.stderr)
+		}
+	default:
+		t.Errorf("%s: exit %d:\n%.2000s", what, r.code, r.stderr)
+	}
+	if testing.Verbose() {
+		t.Logf("%s: exit %d %.200s", what, r.code, strings.SplitN(r.stderr, "\n", 2)[0])
+	}
+}

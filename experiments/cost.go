@@ -1,0 +1,193 @@
+package experiments
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/cnisim/cnisim/experiments/scenario"
+)
+
+// Cost is a rough upper estimate of what running a plan takes, computed
+// before anything runs so that a run beyond the machine by orders of
+// magnitude is refused with one line instead of running for years or
+// dying out of memory (issue 19). It is an order-of-magnitude figure.
+type Cost struct {
+	Units       float64 // points x replications
+	Packets     float64 // simulated packets, all units
+	CPUSeconds  float64 // single-core seconds to simulate them
+	MemoryBytes float64 // peak: replications in flight plus results kept
+}
+
+// The cost model's constants. Measured on the development VM (2 vCPUs,
+// 24 GB, Go 1.24), 2026-12-02, with `/usr/bin/time -f "%e s %M KB" cnisim
+// run ... --parallel 1`:
+const (
+	// PacketsPerCPUSecond: tcp_stream defaults, duration 1s: 4332 Mbit/s
+	// = 374k data packets of 1448 B + 187k ACKs in 0.70 s = 8.0e5/s.
+	PacketsPerCPUSecond = 8.0e5
+	// bytesPerConnection: http_load duration 200ms, 20000 connections
+	// 334764 KB max RSS, 1000 connections 39372 KB: 15.5 KB each (5000
+	// connections 97436 KB, at 1s 99516 KB: it does not grow with time).
+	bytesPerConnection = 15.5e3
+	// bytesPerSetupRatio: http_download grows with cni.setup_delay /
+	// duration: 1h/10ms (ratio 360000) 285612 KB, 10m/10ms (60000)
+	// 67800 KB, 10h/10s (3600) 49584 KB, 1h/1s 43576 KB: (285.6 MB - 22
+	// MB) / 360000 = 732 B, (67.8 - 22) / 60000 = 763 B per unit of ratio.
+	bytesPerSetupRatio = 750
+	// bytesBase: the process with one small replication (21864 KB).
+	bytesBase = 22e6
+	// bytesPerUnit is what one finished replication's sample keeps until
+	// aggregation (assumed: about 40 scalar metrics and per-stage groups
+	// in maps, 2 KB).
+	bytesPerUnit = 2e3
+	// bytesPerReplication is a replication's own state beyond the above
+	// (assumed: the engine's queues and a few streams, 2 MB).
+	bytesPerReplication = 2e6
+	// cyclesPerPacketFloor bounds the packet rate of an intra-host path
+	// by CPU (assumed: the cheapest built-in path costs several thousand
+	// cycles per packet; 2000 keeps the estimate an upper bound).
+	cyclesPerPacketFloor = 2000
+	// minRTT bounds the transaction rate of a request-response stream
+	// (assumed: 10 us, below any simulated round trip with CPU costs).
+	minRTT = 10 * time.Microsecond
+)
+
+// Estimate returns the cost of running every point of plan, parallel
+// replications at a time (0: every unit at once, the worst case).
+func Estimate(plan *scenario.Plan, parallel int) Cost {
+	var c Cost
+	var inFlight float64 // the largest per-replication state of any point
+	for i := range plan.Len() {
+		s := plan.Point(i).Scenario
+		reps := float64(s.Replications)
+		c.Units += reps
+		c.Packets += reps * packetsPerReplication(s)
+		inFlight = math.Max(inFlight, replicationBytes(s))
+	}
+	c.CPUSeconds = c.Packets / PacketsPerCPUSecond
+	running := c.Units
+	if parallel > 0 {
+		running = math.Min(running, float64(parallel))
+	}
+	c.MemoryBytes = bytesBase + running*inFlight + c.Units*bytesPerUnit
+	return c
+}
+
+// Shard returns the cost of one of n shards: units, packets, CPU time and
+// kept results divided by n; the replications in flight are the same.
+func (c Cost) Shard(n int) Cost {
+	if n <= 1 {
+		return c
+	}
+	f := float64(n)
+	kept := c.Units * bytesPerUnit
+	c.Units, c.Packets, c.CPUSeconds = math.Ceil(c.Units/f), c.Packets/f, c.CPUSeconds/f
+	c.MemoryBytes -= kept - c.Units*bytesPerUnit
+	return c
+}
+
+// simulatedSeconds is the simulated time of one replication.
+func simulatedSeconds(s *scenario.Scenario) float64 {
+	t := s.Duration.Seconds()
+	switch s.Workload.Kind {
+	case "http_download", "http_load": // the client pod waits for its network first
+		t += s.CNI.SetupDelay.Seconds()
+	}
+	return t
+}
+
+// packetsPerReplication bounds the packets one replication simulates.
+func packetsPerReplication(s *scenario.Scenario) float64 {
+	w, cl := s.Workload, s.Cluster
+	if w.Kind == "pod_launch" {
+		return float64(w.Pods) * 100 // a few dozen events per pod
+	}
+	pkt := float64(cl.MTU)
+	if s.CNI.PodMTU > 0 {
+		pkt = float64(s.CNI.PodMTU)
+	}
+	if cl.Offloads {
+		pkt = 64 << 10 // GSO/GRO super-packets
+	}
+	// data packets per second: the link's rate between nodes, the CPU's
+	// on one node (one core per stream at most).
+	rate := cl.LinkGbps * 1e9 / 8 / pkt
+	if w.Placement == "intra" {
+		cores := math.Min(float64(w.Streams), float64(cl.CoresPerNode))
+		rate = math.Max(rate, cores*cl.CPUGHz*1e9/cyclesPerPacketFloor)
+	}
+	if w.RateMbps > 0 {
+		rate = math.Min(rate, float64(w.Streams)*w.RateMbps*1e6/8/pkt)
+	}
+	acks := 1 + 1/float64(max(s.TCP.AckEvery, 1))
+	switch w.Kind {
+	case "udp_stream":
+		acks = 1
+	case "tcp_rr", "udp_rr":
+		// one request and one response per round trip and stream
+		rtt := math.Max((2 * s.Cluster.LinkDelay).Seconds(), minRTT.Seconds())
+		rate = math.Min(rate, float64(w.Streams)*2/rtt)
+	}
+	return simulatedSeconds(s) * rate * acks
+}
+
+// replicationBytes is the memory one running replication holds.
+func replicationBytes(s *scenario.Scenario) float64 {
+	b := bytesPerReplication + float64(s.Workload.Streams)*bytesPerConnection
+	switch s.Workload.Kind {
+	case "http_load":
+		b += float64(s.Workload.Connections) * bytesPerConnection
+	case "http_download":
+		b += s.CNI.SetupDelay.Seconds() / s.Duration.Seconds() * bytesPerSetupRatio
+	case "pod_launch":
+		b += float64(s.Workload.Pods) * bytesPerConnection
+	}
+	return b
+}
+
+// Limits say what the machine can take; Check refuses a cost beyond them.
+type Limits struct {
+	Cores       int     // CPUs the run may use
+	MemoryBytes float64 // physical memory
+	// MaxWall is the wall time refused without --yes.
+	MaxWall time.Duration
+}
+
+// Check returns a one-line error when c needs more memory than the
+// machine has or more than MaxWall of all its cores, else nil.
+func (c Cost) Check(l Limits) error {
+	wall := c.CPUSeconds / float64(max(l.Cores, 1))
+	over := ""
+	switch {
+	case c.MemoryBytes > l.MemoryBytes:
+		over = fmt.Sprintf("about %s of memory, more than this machine's %s", bytesText(c.MemoryBytes), bytesText(l.MemoryBytes))
+	case wall > l.MaxWall.Seconds():
+		over = fmt.Sprintf("about %s on %d cores, more than %s", secondsText(wall), l.Cores, secondsText(l.MaxWall.Seconds()))
+	default:
+		return nil
+	}
+	return fmt.Errorf("estimated cost: %.3g replications simulating %.3g packets, %s", c.Units, c.Packets, over)
+}
+
+func bytesText(b float64) string {
+	switch {
+	case b >= 1e12:
+		return fmt.Sprintf("%.3g TB", b/1e12)
+	case b >= 1e9:
+		return fmt.Sprintf("%.3g GB", b/1e9)
+	}
+	return fmt.Sprintf("%.3g MB", b/1e6)
+}
+
+func secondsText(s float64) string {
+	switch {
+	case s >= 365*86400:
+		return fmt.Sprintf("%.3g years", s/(365*86400))
+	case s >= 86400:
+		return fmt.Sprintf("%.3g days", s/86400)
+	case s >= 3600:
+		return fmt.Sprintf("%.3g hours", s/3600)
+	}
+	return fmt.Sprintf("%.3g s", s)
+}

@@ -1,0 +1,82 @@
+package experiments
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cnisim/cnisim/experiments/scenario"
+)
+
+func plan(t *testing.T, src string) *scenario.Plan {
+	t.Helper()
+	p, err := scenario.Load("f.toml", []byte(src), scenario.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// The packet estimate of a stream between nodes is the link's packet rate
+// (closed form): 10 Gbit/s / (8 x 1500 B) data packets plus one ACK per
+// two, for 10 s and 10 replications.
+func TestEstimateClosedForm(t *testing.T) {
+	c := Estimate(plan(t, "name = \"x\"\n"), 2)
+	want := 10 * 10.0 * 10e9 / 8 / 1500 * 1.5
+	if math.Abs(c.Packets-want) > 1e-9*want || c.Units != 10 {
+		t.Errorf("packets %g units %g, want %g and 10", c.Packets, c.Units, want)
+	}
+	if c.CPUSeconds != c.Packets/PacketsPerCPUSecond {
+		t.Errorf("cpu %g", c.CPUSeconds)
+	}
+}
+
+// What the defaults and the committed scenarios run is accepted; the
+// issue-19 blow-ups are refused with one line naming the cause.
+func TestCostCheck(t *testing.T) {
+	lim := Limits{Cores: 2, MemoryBytes: 24e9, MaxWall: 7 * 24 * time.Hour}
+	cases := []struct {
+		name, src string
+		parallel  int
+		want      string // "" = accepted
+	}{
+		{"defaults", "name = \"x\"\n", 2, ""},
+		{"paper scale", "name = \"x\"\nreplications = 50\n[sweep]\n\"cluster.mtu\" = [1500, 9000]\n\"cni.mode\" = [\"vxlan\", \"host-gw\"]\n", 2, ""},
+		{"1e6 replications x 100 points", "name = \"x\"\nreplications = 1000000\n" + mtuSweep(100), 2, "memory"},
+		{"http_load 1e6 connections", "name = \"x\"\n[workload]\nkind = \"http_load\"\nconnections = 1000000\n", 2, "memory"},
+		{"a week of 10 Gbit/s", "name = \"x\"\nduration = \"168h\"\n", 2, "days on 2 cores"},
+		{"http_download setup 10h at 1ms", "name = \"x\"\nduration = \"1ms\"\nwarmup = \"0s\"\n[cni]\nsetup_delay = \"168h\"\n[workload]\nkind = \"http_download\"\n", 2, "memory"},
+	}
+	for _, c := range cases {
+		err := Estimate(plan(t, c.src), c.parallel).Check(lim)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: refused: %v", c.name, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n")):
+			t.Errorf("%s: got %v, want one line with %q", c.name, err, c.want)
+		}
+	}
+}
+
+func mtuSweep(n int) string {
+	vals := make([]string, n)
+	for i := range vals {
+		vals[i] = strconv.Itoa(1000 + i)
+	}
+	return "[sweep]\n\"cluster.mtu\" = [" + strings.Join(vals, ", ") + "]\n"
+}
+
+// A shard carries its share of the units and their results, and the full
+// memory of a running replication.
+func TestCostShard(t *testing.T) {
+	c := Estimate(plan(t, "name = \"x\"\nreplications = 1000\n"), 1)
+	s := c.Shard(10)
+	if s.Units != 100 || math.Abs(s.Packets-c.Packets/10) > 1e-6*c.Packets || math.Abs((c.MemoryBytes-s.MemoryBytes)-900*bytesPerUnit) > 1 {
+		t.Errorf("shard %+v of %+v", s, c)
+	}
+	if c.Shard(1) != c || c.Shard(0) != c {
+		t.Error("Shard(1) or Shard(0) changed the cost")
+	}
+}
