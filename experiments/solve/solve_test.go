@@ -1,0 +1,205 @@
+package solve
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+)
+
+// cpuBound is the closed form the issue names: one stream whose every
+// packet costs cpp cycles on a core of ghz, spread over c cores with
+// cpu_jitter 0, carries c x ghz*1e9/cpp packets/s of payload bytes each,
+// until the link binds. relCI is the 95% half-width as a fraction of the
+// mean (0: exact).
+func cpuBound(cpp, ghz, payload, linkMbps, relCI float64, calls *int) Func {
+	perCore := ghz * 1e9 / cpp * payload * 8 / 1e6
+	return func(_ context.Context, c float64) (Eval, error) {
+		*calls++
+		m := math.Min(c*perCore, linkMbps)
+		return Eval{Mean: m, CI95: relCI * m, N: 3}, nil
+	}
+}
+
+func TestSmallestCoresClosedForm(t *testing.T) {
+	const cpp, ghz, payload, link = 20000, 2.5, 1448, 100000
+	perCore := ghz * 1e9 / cpp * payload * 8 / 1e6 // 1448 Mbit/s
+	for _, tc := range []struct {
+		name   string
+		target float64
+		relCI  float64
+		grid   bool
+	}{
+		{"exact", 20000, 0, false},
+		{"exact grid", 20000, 0, true},
+		{"one core", 1000, 0, false},
+		{"interval counts", 20000, 0.05, false},
+		{"interval counts grid", 20000, 0.05, true},
+		{"exactly on a multiple", 10 * perCore, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			calls := 0
+			f := cpuBound(cpp, ghz, payload, link, tc.relCI, &calls)
+			a, err := Smallest(context.Background(), f, Domain{Min: 1, Max: 64, Integer: true}, Target{Metric: "throughput_mbps", Value: tc.target}, tc.grid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// lower bound (1-relCI) c perCore >= target
+			want := math.Ceil(tc.target / ((1 - tc.relCI) * perCore))
+			if a.X != want {
+				t.Errorf("cores %v, want %v (closed form)", a.X, want)
+			}
+			if !tc.grid && calls > 8 {
+				t.Errorf("bisection over 64 values took %d evaluations, want <= 8", calls)
+			}
+			if len(a.Runs) != calls {
+				t.Errorf("%d runs recorded, %d evaluations", len(a.Runs), calls)
+			}
+		})
+	}
+}
+
+func TestSmallestRealKey(t *testing.T) {
+	// throughput = 1000 x ghz: the smallest clock for 2500 is 2.5 GHz.
+	f := func(_ context.Context, x float64) (Eval, error) { return Eval{Mean: 1000 * x, N: 1}, nil }
+	a, err := Smallest(context.Background(), f, Domain{Min: 1, Max: 4, Tol: 0.001, Points: 2}, Target{Metric: "m", Value: 2500}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.X < 2.5 || a.X > 2.501 {
+		t.Errorf("x %v, want within 0.001 above 2.5", a.X)
+	}
+}
+
+func TestSmallestAtMost(t *testing.T) {
+	// latency 1000/c: at most 150 needs c >= 6.67, so 7.
+	f := func(_ context.Context, c float64) (Eval, error) { return Eval{Mean: 1000 / c, N: 1}, nil }
+	a, err := Smallest(context.Background(), f, Domain{Min: 1, Max: 16, Integer: true}, Target{Metric: "rtt_us", Value: 150, AtMost: true}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.X != 7 {
+		t.Errorf("x %v, want 7", a.X)
+	}
+}
+
+func TestSmallestErrors(t *testing.T) {
+	ctx := context.Background()
+	d := Domain{Min: 1, Max: 16, Integer: true}
+	tg := Target{Metric: "throughput_mbps", Value: 20000}
+	calls := 0
+	// the link binds at 10 Gbit/s: 20 Gbit/s is unreachable
+	_, err := Smallest(ctx, cpuBound(20000, 2.5, 1448, 10000, 0, &calls), d, tg, false)
+	var ur *Unreachable
+	if !errors.As(err, &ur) || ur.Best.Mean != 10000 {
+		t.Errorf("err %v, want *Unreachable at 10000", err)
+	}
+	// falling: met at 1, not at 16
+	down := func(_ context.Context, c float64) (Eval, error) { return Eval{Mean: 40000 / c, N: 1}, nil }
+	var nm *NonMonotone
+	if _, err := Smallest(ctx, down, d, tg, false); !errors.As(err, &nm) {
+		t.Errorf("falling: err %v, want *NonMonotone", err)
+	}
+	// a bump: met only at 5..8; the grid sees it
+	bump := func(_ context.Context, c float64) (Eval, error) {
+		if c >= 5 && c <= 8 {
+			return Eval{Mean: 30000, N: 1}, nil
+		}
+		return Eval{Mean: 1000, N: 1}, nil
+	}
+	if _, err := Smallest(ctx, bump, d, tg, true); !errors.As(err, &nm) || nm.A.X != 5 || nm.B.X != 9 {
+		t.Errorf("bump grid: err %v, want *NonMonotone between 5 and 9", err)
+	}
+	// a dip that bisection happens to evaluate: rises to 16 but 8 (the first midpoint) is low
+	dip := func(_ context.Context, c float64) (Eval, error) {
+		m := 3000 * c
+		if c == 8 {
+			m = 100
+		}
+		return Eval{Mean: m, CI95: 1, N: 3}, nil
+	}
+	if _, err := Smallest(ctx, dip, Domain{Min: 1, Max: 16, Integer: true}, tg, false); !errors.As(err, &nm) {
+		t.Errorf("dip: err %v, want *NonMonotone", err)
+	}
+	for _, bad := range []Domain{{Min: 2, Max: 1, Integer: true}, {Min: 1.5, Max: 3, Integer: true}, {Min: 1, Max: 2}, {Min: math.NaN(), Max: 1, Integer: true}} {
+		if _, err := Smallest(ctx, down, bad, tg, false); err == nil {
+			t.Errorf("domain %+v accepted", bad)
+		}
+	}
+}
+
+func TestSmallestModelErrorAndCancel(t *testing.T) {
+	boom := errors.New("boom")
+	f := func(context.Context, float64) (Eval, error) { return Eval{}, boom }
+	if _, err := Smallest(context.Background(), f, Domain{Min: 1, Max: 4, Integer: true}, Target{Value: 1}, false); !errors.Is(err, boom) {
+		t.Errorf("err %v, want the model's", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ok := func(context.Context, float64) (Eval, error) { return Eval{Mean: 1, N: 1}, nil }
+	if _, err := Smallest(ctx, ok, Domain{Min: 1, Max: 4, Integer: true}, Target{Value: 1}, false); !errors.Is(err, context.Canceled) {
+		t.Errorf("err %v, want context.Canceled", err)
+	}
+}
+
+func TestOptimise(t *testing.T) {
+	// peak at 5 (mean 25), 4 and 6 within the interval
+	f := func(_ context.Context, x float64) (Eval, error) {
+		return Eval{Mean: 25 - (x-5)*(x-5), CI95: 0.4, N: 4}, nil
+	}
+	a, err := Optimise(context.Background(), f, Domain{Min: 1, Max: 9, Integer: true}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.X != 5 || len(a.Runs) != 9 {
+		t.Errorf("best %v with %d runs, want 5 with 9", a.X, len(a.Runs))
+	}
+	if len(a.Close) != 0 {
+		t.Errorf("close %v: neighbours are 1 below with half-widths 0.4, separated", a.Close)
+	}
+	g := func(_ context.Context, x float64) (Eval, error) {
+		return Eval{Mean: 25 - (x-5)*(x-5), CI95: 0.6, N: 4}, nil
+	}
+	b, err := Optimise(context.Background(), g, Domain{Min: 1, Max: 9, Integer: true}, false)
+	if err != nil || b.X != 5 || len(b.Close) != 2 || b.Close[0] != 4 || b.Close[1] != 6 {
+		t.Errorf("wide intervals: %+v %v, want 5 with 4 and 6 close", b, err)
+	}
+	c, err := Optimise(context.Background(), g, Domain{Min: 1, Max: 9, Integer: true}, true)
+	if err != nil || c.X != 1 {
+		t.Errorf("minimise: %+v %v, want 1 (the first of the two ends)", c, err)
+	}
+}
+
+func TestParseTarget(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Target
+		ok   bool
+	}{
+		{"throughput_mbps=20000", Target{"throughput_mbps", 20000, false}, true},
+		{"throughput_mbps>=2e4", Target{"throughput_mbps", 20000, false}, true},
+		{" rtt_us <= 150 ", Target{"rtt_us", 150, true}, true},
+		{"throughput_mbps", Target{}, false},
+		{"=5", Target{}, false},
+		{"x=fast", Target{}, false},
+		{"x=NaN", Target{}, false},
+		{"x=Inf", Target{}, false},
+	} {
+		got, err := ParseTarget(tc.in)
+		if (err == nil) != tc.ok || (tc.ok && got != tc.want) {
+			t.Errorf("ParseTarget(%q) = %+v, %v; want %+v ok=%v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+func FuzzParseTarget(f *testing.F) {
+	for _, s := range []string{"a=1", "b<=2", "c>=3", "", "=", "x<=>=1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tg, err := ParseTarget(s)
+		if err == nil && (tg.Metric == "" || math.IsNaN(tg.Value) || math.IsInf(tg.Value, 0)) {
+			t.Errorf("%q accepted as %+v", s, tg)
+		}
+	})
+}
