@@ -157,6 +157,10 @@ type Unreachable struct {
 }
 
 func (e *Unreachable) Error() string {
+	if e.Target.Met(Eval{Mean: e.Best.Mean, N: 1}) {
+		return fmt.Sprintf("target %s not met in the range with its 95%% interval: at %s the mean meets it but the interval does not: %s (more --reps narrows the interval)",
+			e.Target, fmtX(e.Best.X), fmtEval(e.Best))
+	}
 	return fmt.Sprintf("target %s not met in the range: the best value %s gives %s (widen --min/--max, or the target is beyond what the path can do)",
 		e.Target, fmtX(e.Best.X), fmtEval(e.Best))
 }
@@ -309,8 +313,8 @@ func (r *recorder) eval(ctx context.Context, x float64) (Eval, error) {
 	if e, ok := r.runs[x]; ok {
 		return e, nil
 	}
-	if err := ctx.Err(); err != nil {
-		return Eval{}, err
+	if ctx.Err() != nil {
+		return Eval{}, context.Cause(ctx) // a signal's cause, for its exit code
 	}
 	e, err := r.f(ctx, x)
 	if err != nil {

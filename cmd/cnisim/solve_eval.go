@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/experiments/solve"
+)
+
+// solveEval runs the scenario at one value of the varied key with the
+// runner behind `cnisim run` (runUnits, experiments.Aggregate) and reads
+// the metric's mean and 95% interval.
+type solveEval struct {
+	path      string
+	q         question
+	f         solveFlags
+	stderr    io.Writer
+	overrides []scenario.Override
+	// from the first run, for the report
+	name string
+	seed uint64
+	reps int
+}
+
+// prepare turns --given, --set, --seed and --reps into overrides and
+// loads the scenario once, so that bad input is refused before anything
+// runs.
+func (ev *solveEval) prepare(changed func(string) bool) error {
+	for _, g := range ev.f.given {
+		k, v, ok := strings.Cut(g, "=")
+		if ok {
+			full, err := resolveKey(k)
+			if err != nil {
+				return usagef("--given %v", err)
+			}
+			g = full + "=" + v
+		}
+		o, err := scenario.ParseSet(g)
+		if err != nil {
+			return usagef("--given %v", err)
+		}
+		ev.overrides = append(ev.overrides, o)
+	}
+	for _, s := range ev.f.sets {
+		o, err := scenario.ParseSet(s)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		ev.overrides = append(ev.overrides, o)
+	}
+	for _, o := range ev.overrides {
+		if ev.q.key != "" && o.Key == ev.q.key {
+			return usagef("%s: --vary %s is also fixed by --set/--given", o.Source, o.Key)
+		}
+	}
+	if changed("seed") {
+		ev.overrides = append(ev.overrides, scenario.Override{Key: "seed", Value: ev.f.seed, Source: fmt.Sprintf("--seed %d", ev.f.seed)})
+	}
+	if changed("reps") {
+		ev.overrides = append(ev.overrides, scenario.Override{Key: "replications", Value: int64(ev.f.reps), Source: fmt.Sprintf("--reps %d", ev.f.reps)})
+	}
+	for _, x := range ev.endpoints() {
+		plan, err := ev.plan(x)
+		if err != nil {
+			return err
+		}
+		ev.name, ev.seed, ev.reps = plan.Base.Name, plan.Base.Seed, plan.Base.Replications
+	}
+	if ev.reps < 2 {
+		fmt.Fprintf(ev.stderr, "cnisim solve: warning: %d replication per value: no interval, the mean alone decides (--reps 3 or more for one)\n", ev.reps)
+	}
+	return nil
+}
+
+// endpoints are the values checked before the search: the bounds.
+func (ev *solveEval) endpoints() []float64 {
+	if ev.q.key == "" {
+		return []float64{0}
+	}
+	return []float64{ev.q.dom.Min, ev.q.dom.Max}
+}
+
+// plan loads the scenario with the key at x; bad input is a usage error.
+func (ev *solveEval) plan(x float64) (*scenario.Plan, error) {
+	ovs := ev.overrides
+	if ev.q.key != "" {
+		o := scenario.Override{Key: ev.q.key, Value: x, Source: "--vary " + ev.q.key + "=" + solveFmt(x)}
+		if ev.q.dom.Integer {
+			o.Value = int64(x)
+		}
+		ovs = append(append([]scenario.Override(nil), ovs...), o)
+	}
+	plan, err := loadPlan(ev.path, ovs, ev.f.yes)
+	if err != nil {
+		return nil, err
+	}
+	if plan.Len() != 1 {
+		return nil, usagef("%s: the scenario has a [sweep] of %d points; solve runs one point per value: remove the sweep or fix its keys with --set", ev.path, plan.Len())
+	}
+	if err := checkCost(plan, ev.f.parallel, 1, ev.f.yes); err != nil {
+		return nil, err
+	}
+	return plan, nil
+}
+
+// eval is the solve.Func over the simulator.
+func (ev *solveEval) eval(ctx context.Context, x float64) (solve.Eval, error) {
+	plan, err := ev.plan(x)
+	if err != nil {
+		return solve.Eval{}, err
+	}
+	cfg := experiments.Config{Parallel: ev.f.parallel, Version: version}
+	urs, err := runUnits(ctx, plan, cfg, runFlags{progress: ev.f.progress}, ev.stderr)
+	if err != nil {
+		return solve.Eval{}, err
+	}
+	res := experiments.Aggregate(plan, urs, version)
+	st, err := metricStat(res, ev.q.metric)
+	if err != nil {
+		return solve.Eval{}, err
+	}
+	e := solve.Eval{X: x, Mean: st.Mean, CI95: st.CI95, N: st.N}
+	where := "the scenario"
+	if ev.q.key != "" {
+		where = ev.q.key + " = " + solveFmt(x)
+	}
+	fmt.Fprintf(ev.stderr, "solve: %s: %s %s\n", where, ev.q.metric, fmtStat(e))
+	return e, nil
+}
+
+// metricStat finds a scalar metric of a one-point result.
+func metricStat(res *results.Results, name string) (results.Stat, error) {
+	var have []string
+	for _, m := range res.Points[0].Metrics {
+		if m.Members != nil {
+			if m.Name == name {
+				return results.Stat{}, usagef("metric %s is a group (one value per member); solve needs a scalar metric", name)
+			}
+			continue
+		}
+		if m.Name == name {
+			if m.Stat.N == 0 {
+				break
+			}
+			return m.Stat, nil
+		}
+		have = append(have, m.Name)
+	}
+	return results.Stat{}, usagef("metric %q is not reported by this scenario (it reports: %s)", name, strings.Join(have, ", "))
+}

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/scenario"
+)
+
+// cpuBoundModel is the closed form of a CPU-bound path with cpu_jitter 0:
+// each core carries cpu_ghz*1e9/cpp packets/s of 1448 payload bytes, and
+// throughput grows with cores until the link binds. rtt_us falls as
+// 1000/cores. Deterministic: every replication gives the same numbers.
+func cpuBoundModel(cpp float64) experiments.Model {
+	return func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+		var s experiments.Sample
+		perCore := sc.Cluster.CPUGHz * 1e9 / cpp * 1448 * 8 / 1e6
+		s.Set(results.ThroughputMbps, math.Min(float64(sc.Cluster.CoresPerNode)*perCore, sc.Cluster.LinkGbps*1000))
+		s.Observe(results.RTTMicros, 1000/float64(sc.Cluster.CoresPerNode))
+		return s, ctx.Err()
+	}
+}
+
+func solveScenario(t *testing.T, extra string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "s.toml")
+	sc := strings.Replace(goodScenario, "[cluster]\n", "[cluster]\ncpu_ghz = 2.5\nlink_gbps = 100\n", 1) + extra
+	if err := os.WriteFile(p, []byte(sc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestSolveCoresClosedForm: 20000 cycles per packet at 2.5 GHz is 1448
+// Mbit/s per core, so 20 Gbit/s needs ceil(20000/1448) = 14 cores.
+func TestSolveCoresClosedForm(t *testing.T) {
+	withModel(t, cpuBoundModel(20000))
+	sc := solveScenario(t, "")
+	for _, grid := range []bool{false, true} {
+		args := []string{"solve", sc, "--target", "throughput_mbps=20000", "--vary", "cluster.cores_per_node", "--max", "32", "--format", "json", "--parallel", "1"}
+		if grid {
+			args = append(args, "--grid")
+		}
+		code, stdout, stderr := cli(args...)
+		if code != 0 {
+			t.Fatalf("grid %v: exit %d: %s", grid, code, stderr)
+		}
+		var rep struct {
+			Answer struct {
+				Value float64
+				Mean  float64
+				CI95  *float64 `json:"ci95"`
+			}
+			Runs []struct {
+				Value float64
+				Meets bool `json:"meets_target"`
+			}
+		}
+		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+			t.Fatalf("%v\n%s", err, stdout)
+		}
+		want := math.Ceil(20000 / 1448.0)
+		if rep.Answer.Value != want {
+			t.Errorf("grid %v: answer %v cores, want %v", grid, rep.Answer.Value, want)
+		}
+		if rep.Answer.CI95 == nil || *rep.Answer.CI95 != 0 {
+			t.Errorf("grid %v: ci95 %v, want 0 (2 identical replications)", grid, rep.Answer.CI95)
+		}
+		if n := len(rep.Runs); (grid && n != 32) || (!grid && n > 7) {
+			t.Errorf("grid %v: %d runs", grid, n)
+		}
+		for _, r := range rep.Runs {
+			if r.Meets != (r.Value >= want) {
+				t.Errorf("grid %v: %v cores: meets %v", grid, r.Value, r.Meets)
+			}
+		}
+	}
+}
+
+func TestSolveTable(t *testing.T) {
+	withModel(t, cpuBoundModel(20000))
+	sc := solveScenario(t, "")
+	code, stdout, stderr := cli("solve", sc, "--target", "rtt_us<=150", "--vary", "cores_per_node", "--max", "16", "--reps", "1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"question: the smallest cluster.cores_per_node in [1, 16] with rtt_us <= 150",
+		"answer: cluster.cores_per_node = 7: rtt_us 142.857 (1 replication, no interval)",
+		"cluster.cores_per_node mean ci95 lower95 upper95 reps meets",
+		"\n7 142.857 1 yes\n", // undefined interval: blank, not 0
+	} {
+		if !strings.Contains(stdout, want) && !strings.Contains(squash(stdout), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "no interval") {
+		t.Errorf("stderr lacks the one-replication warning:\n%s", stderr)
+	}
+}
+
+func TestSolveUnreachable(t *testing.T) {
+	withModel(t, cpuBoundModel(20000))
+	sc := solveScenario(t, "")
+	// the 100 Gbit/s link binds
+	code, stdout, stderr := cli("solve", sc, "--target", "throughput_mbps=200000", "--vary", "cluster.cores_per_node", "--max", "128")
+	if code != 1 || !strings.Contains(stderr, "not met in the range") || !strings.Contains(stdout, "answer: none") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	// falling: rtt_us >= 500 is met at 1 core only
+	code, _, stderr = cli("solve", sc, "--target", "rtt_us>=500", "--vary", "cluster.cores_per_node", "--max", "8")
+	if code != 1 || !strings.Contains(stderr, "not monotone") {
+		t.Errorf("non-monotone: exit %d, stderr %s", code, stderr)
+	}
+}
+
+func TestSolveMaximise(t *testing.T) {
+	withModel(t, cpuBoundModel(20000))
+	sc := solveScenario(t, "")
+	code, stdout, stderr := cli("solve", sc, "--maximise", "throughput_mbps", "--given", "cores_per_node=4", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Answer struct{ Mean float64 }
+		Runs   []json.RawMessage
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(rep.Answer.Mean-4*1448) > 1e-6 || len(rep.Runs) != 1 {
+		t.Errorf("answer %v from %d runs, want 4 x 1448 from 1\n%s", rep.Answer.Mean, len(rep.Runs), stdout)
+	}
+	// over a range: the largest is at the top until the link binds at 70
+	code, stdout, stderr = cli("solve", sc, "--maximise", "throughput_mbps", "--vary", "cluster.cores_per_node", "--min", "60", "--max", "64")
+	if code != 0 || !strings.Contains(stdout, "answer: cluster.cores_per_node = 64") {
+		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+func TestSolveBadInput(t *testing.T) {
+	withModel(t, cpuBoundModel(20000))
+	sc := solveScenario(t, "")
+	tgt := []string{"--target", "throughput_mbps=1000"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "give one of --target, --maximise, --minimise"},
+		{[]string{"--target", "x=1", "--maximise", "y"}, "give one of"},
+		{[]string{"--target", "throughput_mbps", "--vary", "cores_per_node"}, "--target"},
+		{tgt, "--target needs --vary"},
+		{append(tgt, "--vary", "no_such_key"), "--vary \"no_such_key\": not a scenario key"},
+		{append(tgt, "--vary", "cni.plugin"), "--vary cni.plugin: a string key"},
+		{append(tgt, "--vary", "duration"), "--vary duration: a duration key"},
+		{append(tgt, "--vary", "cluster.cpu_ghz"), "give --min and --max"},
+		{append(tgt, "--vary", "cluster.cpu_ghz", "--min", "1", "--max", "3", "--tol", "0"), "--tol 0"},
+		{append(tgt, "--vary", "cluster.cpu_ghz", "--min", "1", "--max", "3", "--points", "1"), "--points 1"},
+		{append(tgt, "--vary", "cores_per_node", "--min", "1.5"), "give integer bounds"},
+		{append(tgt, "--vary", "cores_per_node", "--min", "9", "--max", "3"), "--min 9 --max 3"},
+		{append(tgt, "--vary", "cores_per_node", "--format", "csv"), "--format \"csv\""},
+		{append(tgt, "--vary", "cores_per_node", "--parallel", "-1"), "--parallel -1"},
+		{append(tgt, "--vary", "cores_per_node", "--reps", "0"), "--reps 0"},
+		{append(tgt, "--vary", "cores_per_node", "--given", "nope=3"), "--given \"nope\""},
+		{append(tgt, "--vary", "cores_per_node", "--set", "cluster.cores_per_node=3"), "--vary cluster.cores_per_node is also fixed"},
+		{append(tgt, "--vary", "cores_per_node", "--min", "0"), "cores_per_node"},
+		{[]string{"--maximise", "throughput_mbps", "--grid"}, "--grid goes with --target"},
+		{[]string{"--maximise", "throughput_mbps", "--tol", "1"}, "--tol needs --vary"},
+		{[]string{"--maximise", "no_metric"}, "metric \"no_metric\" is not reported"},
+		{[]string{"--maximise", "throughput_mbps", "--bogus"}, "--bogus"},
+	} {
+		code, _, stderr := cli(append([]string{"solve", sc}, tc.args...)...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 naming %q", tc.args, code, stderr, tc.want)
+		}
+	}
+	code, _, stderr := cli("solve", smallScenario, "--maximise", "throughput_mbps")
+	if code != 2 || !strings.Contains(stderr, "[sweep]") {
+		t.Errorf("a sweep: exit %d, %s", code, stderr)
+	}
+	code, _, stderr = cli("solve", "--maximise", "throughput_mbps")
+	if code != 2 || !strings.Contains(stderr, "missing a scenario file") {
+		t.Errorf("no file: exit %d, %s", code, stderr)
+	}
+}
+
+func TestSolveHelp(t *testing.T) {
+	code, stdout, _ := cli("solve", "--help")
+	if code != 0 || !strings.Contains(stdout, "--target throughput_mbps=20000") || !strings.Contains(stdout, "--vary") {
+		t.Errorf("exit %d:\n%s", code, stdout)
+	}
+}
+
+// squash collapses each line's runs of spaces to one, trimmed.
+func squash(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.Join(strings.Fields(l), " ")
+	}
+	return strings.Join(lines, "\n")
+}
