@@ -206,3 +206,27 @@ func squash(s string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// The example scenario through the real simulator: one core already
+// carries more than 5 Gbit/s of Cilium VXLAN (measured: about 6.7), so
+// the answer is the lower bound and two values were run.
+func TestSolveRealSimulator(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the simulator")
+	}
+	code, stdout, stderr := run("solve", "../../scenarios/capacity.toml", "--target", "throughput_mbps=5000",
+		"--vary", "cores_per_node", "--max", "4", "--reps", "2", "--set", "duration=40ms", "--set", "warmup=10ms", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Answer struct{ Value, Mean float64 }
+		Runs   []json.RawMessage
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Answer.Value != 1 || len(rep.Runs) != 2 || rep.Answer.Mean < 5000 {
+		t.Errorf("answer %+v from %d runs, want 1 core from 2:\n%s", rep.Answer, len(rep.Runs), stdout)
+	}
+}

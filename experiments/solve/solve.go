@@ -199,12 +199,12 @@ func Smallest(ctx context.Context, f Func, d Domain, t Target, grid bool) (*Answ
 		return nil, err
 	}
 	switch {
-	case t.Met(lo) && !t.Met(hi):
-		return nil, &NonMonotone{Target: t, A: lo, B: hi, Runs: r.sorted()}
+	case t.Met(lo):
+		// the smallest value; answer refuses it when Max is clearly worse
+		// (not merely a wider interval there)
+		return r.answer(lo, t)
 	case !t.Met(hi):
 		return nil, &Unreachable{Target: t, Best: best(r.sorted(), t), Runs: r.sorted()}
-	case t.Met(lo):
-		return r.answer(lo, t)
 	}
 	for {
 		mid, ok := d.mid(lo.X, hi.X)

@@ -100,6 +100,17 @@ func TestSmallestErrors(t *testing.T) {
 	if _, err := Smallest(ctx, down, d, tg, false); !errors.As(err, &nm) {
 		t.Errorf("falling: err %v, want *NonMonotone", err)
 	}
+	// met at Min, Max's mean higher but its interval too wide to meet:
+	// the answer is Min, not a non-monotone error
+	wide := func(_ context.Context, c float64) (Eval, error) {
+		if c == 16 {
+			return Eval{Mean: 30000, CI95: 29000, N: 2}, nil
+		}
+		return Eval{Mean: 25000, CI95: 10, N: 2}, nil
+	}
+	if a, err := Smallest(ctx, wide, d, tg, false); err != nil || a.X != 1 {
+		t.Errorf("wide at Max: %+v %v, want 1", a, err)
+	}
 	// a bump: met only at 5..8; the grid sees it
 	bump := func(_ context.Context, c float64) (Eval, error) {
 		if c >= 5 && c <= 8 {
