@@ -68,6 +68,9 @@ func newSolveReport(q question, ev *solveEval, a *solve.Answer, serr error) *sol
 	default:
 		r.Rule = "the value with the smallest mean; not_separated_from_answer: values whose 95% interval overlaps the answer's"
 	}
+	if q.key == "" {
+		r.Rule = "one run of the scenario at --given/--set: the metric's mean and its 95% interval (add --vary KEY to search over a key)"
+	}
 	var runs []solve.Eval
 	var ur *solve.Unreachable
 	var nm *solve.NonMonotone
