@@ -1,11 +1,13 @@
 package experiments
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync"
 
 	"github.com/cnisim/cnisim/experiments/results"
@@ -71,36 +73,83 @@ func Units(p *scenario.Plan) []Unit {
 	return us
 }
 
-// Run runs the plan's units and aggregates them.
+// Run runs the plan's units (cfg.Units, or all) and aggregates them as
+// they complete: memory holds the units in flight, at most Window(workers)
+// completed units waiting for an earlier one, and each point's running
+// aggregates (Aggregator), not every replication's sample. The output is
+// Aggregate's over the same units, byte for byte.
 func Run(ctx context.Context, p *scenario.Plan, m Model, cfg Config) (*results.Results, error) {
-	urs, err := RunUnits(ctx, p, m, cfg)
-	if err != nil {
+	if cfg.Units != nil {
+		cfg.Units = slices.Clone(cfg.Units)
+		slices.SortFunc(cfg.Units, func(a, b Unit) int { return cmp.Or(cmp.Compare(a.Point, b.Point), cmp.Compare(a.Rep, b.Rep)) })
+	}
+	a := NewAggregator(p, cfg.Version)
+	if err := Stream(ctx, p, m, cfg, a.Add); err != nil {
 		return nil, err
 	}
-	return Aggregate(p, urs, cfg.Version), nil
+	return a.Results(), nil
 }
 
 // RunUnits runs units on a pool of cfg.Parallel workers and returns their
-// results in the order of cfg.Units. The first failure (the lowest unit
-// position among those that failed) cancels the rest; cancelling ctx stops
-// the pool after the units in flight and returns an *Interrupted that
-// counts the units completed.
+// results in the order of cfg.Units. It keeps every unit's sample: use it
+// where the raw samples are the output (a shard's partial file); Run and
+// Stream do not keep them.
 func RunUnits(ctx context.Context, p *scenario.Plan, m Model, cfg Config) ([]UnitResult, error) {
+	var out []UnitResult
+	if cfg.Units != nil {
+		out = make([]UnitResult, 0, len(cfg.Units))
+	}
+	err := Stream(ctx, p, m, cfg, func(u UnitResult) error {
+		out = append(out, u)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Window is how many units Stream runs ahead of the earliest unit not yet
+// handed on: the workers' own units plus as many completed ones waiting
+// behind a slow one. It bounds the samples held at once.
+func Window(workers int) int { return 4 * max(workers, 1) }
+
+// Stream runs units on a pool of cfg.Parallel workers and hands each
+// result to sink in the order of cfg.Units (point-major, replications
+// within a point, when nil: that list is never built), from the calling
+// goroutine. Units start no more than Window(workers) positions ahead of
+// the earliest unit not yet handed on, so that at most that many samples
+// are held. The first failure (the lowest unit position among those that
+// failed; a sink's error outranks them) cancels the rest; cancelling ctx
+// stops the pool after the units in flight and returns an *Interrupted
+// that counts the units completed. After an error, sink has seen some
+// units only.
+func Stream(ctx context.Context, p *scenario.Plan, m Model, cfg Config, sink func(UnitResult) error) error {
 	units := cfg.Units
+	reps := p.Base.Replications
+	total := len(units)
 	if units == nil {
-		units = Units(p)
+		// scenario.Load bounds points and replications; their product
+		// fits an int on 64-bit platforms
+		total = p.Len() * reps
+	}
+	unitAt := func(i int) Unit {
+		if units != nil {
+			return units[i]
+		}
+		return Unit{i / reps, i % reps}
 	}
 	for _, u := range units {
-		if u.Point < 0 || u.Point >= p.Len() || u.Rep < 0 || u.Rep >= p.Base.Replications {
-			return nil, fmt.Errorf("unit (point %d, replication %d) outside the plan (%d points x %d replications)",
-				u.Point, u.Rep, p.Len(), p.Base.Replications)
+		if u.Point < 0 || u.Point >= p.Len() || u.Rep < 0 || u.Rep >= reps {
+			return fmt.Errorf("unit (point %d, replication %d) outside the plan (%d points x %d replications)",
+				u.Point, u.Rep, p.Len(), reps)
 		}
 	}
 	workers := cfg.Parallel
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	workers = min(workers, max(len(units), 1))
+	workers = min(workers, max(total, 1))
 
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
@@ -110,29 +159,37 @@ func RunUnits(ctx context.Context, p *scenario.Plan, m Model, cfg Config) ([]Uni
 	// Registered after cancel so that it is unregistered before the
 	// deferred cancel of a run that ended normally.
 	defer context.AfterFunc(ctx, sim.InterruptAll)()
-	out := make([]UnitResult, len(units))
-	errs := make([]error, len(units))
-	ok := make([]bool, len(units))
+
+	type outcome struct {
+		i   int
+		ur  UnitResult
+		err error
+	}
+	slots := make(chan struct{}, Window(workers)) // one per unit started, not yet handed on
 	jobs := make(chan int)
-	done := make(chan int)
+	done := make(chan outcome)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				out[i], errs[i] = runUnit(ctx, p, m, units[i])
-				ok[i] = errs[i] == nil
-				if errs[i] != nil {
+				ur, err := runUnit(ctx, p, m, unitAt(i))
+				if err != nil {
 					cancel()
 				}
-				done <- i
+				done <- outcome{i, ur, err}
 			}
 		}()
 	}
 	go func() {
 		defer close(jobs)
-		for i := range units {
+		for i := range total {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
 			select {
 			case jobs <- i:
 			case <-ctx.Done():
@@ -141,39 +198,69 @@ func RunUnits(ctx context.Context, p *scenario.Plan, m Model, cfg Config) ([]Uni
 		}
 	}()
 	go func() { wg.Wait(); close(done) }()
-	n := 0
-	for range done {
-		n++
-		if cfg.Progress != nil {
-			cfg.Progress(n, len(units))
-		}
-	}
-	// A model's own failure outranks the cancellations it caused.
-	var first error
-	for _, err := range errs {
-		if err != nil && !isCancel(err) {
-			return nil, err
-		}
-		if first == nil {
-			first = err
-		}
-	}
-	if parent.Err() != nil && (first != nil || n < len(units)) {
-		done := 0
-		for _, b := range ok {
-			if b {
-				done++
+
+	var (
+		n, ok       int
+		next        int                    // the position to hand on next
+		pending     = map[int]UnitResult{} // completed, waiting for next
+		failed      = -1                   // lowest position of a model's failure
+		failErr     error
+		cancelled   = -1 // lowest position of a cancellation
+		cancelErr   error
+		sinkErr     error
+		recordError = func(i int, err error) {
+			switch {
+			case !isCancel(err):
+				if failed < 0 || i < failed {
+					failed, failErr = i, err
+				}
+			case cancelled < 0 || i < cancelled:
+				cancelled, cancelErr = i, err
 			}
 		}
-		return nil, &Interrupted{Done: done, Total: len(units), Cause: context.Cause(parent)}
+	)
+	for o := range done {
+		n++
+		if o.err != nil {
+			recordError(o.i, o.err)
+		} else {
+			ok++
+			pending[o.i] = o.ur
+			for sinkErr == nil {
+				ur, has := pending[next]
+				if !has {
+					break
+				}
+				delete(pending, next)
+				next++
+				<-slots
+				if err := sink(ur); err != nil {
+					sinkErr = err
+					cancel()
+				}
+			}
+		}
+		if cfg.Progress != nil {
+			cfg.Progress(n, total)
+		}
 	}
-	if first != nil {
-		return nil, first
+	if sinkErr != nil {
+		return sinkErr
 	}
-	if n < len(units) {
-		return nil, fmt.Errorf("run stopped after %d of %d replications: %w", n, len(units), context.Cause(ctx))
+	// A model's own failure outranks the cancellations it caused.
+	if failErr != nil {
+		return failErr
 	}
-	return out, nil
+	if parent.Err() != nil && (cancelErr != nil || n < total) {
+		return &Interrupted{Done: ok, Total: total, Cause: context.Cause(parent)}
+	}
+	if cancelErr != nil {
+		return cancelErr
+	}
+	if n < total {
+		return fmt.Errorf("run stopped after %d of %d replications: %w", n, total, context.Cause(ctx))
+	}
+	return nil
 }
 
 func isCancel(err error) bool {

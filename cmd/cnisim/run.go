@@ -116,28 +116,48 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if sharded {
 		return runShard(ctx, plan, spec, cfg, f, stderr)
 	}
-	urs, err := runUnits(ctx, plan, cfg, f, stderr)
+	// streamed: replications are aggregated as they complete, not kept
+	var res *results.Results
+	err = withProgress(cfg, f, stderr, func(cfg experiments.Config) (err error) {
+		res, err = experiments.Run(ctx, plan, simulate, cfg)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	return emit(experiments.Aggregate(plan, urs, version), plan, f, fs.Changed("format"), stdout, stderr)
+	return emit(res, plan, f, fs.Changed("format"), stdout, stderr)
 }
 
-// runUnits runs cfg.Units (all when nil) with an optional progress bar.
+// runUnits runs cfg.Units (all when nil) with an optional progress bar and
+// keeps every unit's sample (a shard's partial file holds them).
 func runUnits(ctx context.Context, plan *scenario.Plan, cfg experiments.Config, f runFlags, stderr io.Writer) ([]experiments.UnitResult, error) {
+	var urs []experiments.UnitResult
+	err := withProgress(cfg, f, stderr, func(cfg experiments.Config) (err error) {
+		urs, err = experiments.RunUnits(ctx, plan, simulate, cfg)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return urs, nil
+}
+
+// withProgress calls run with an optional progress bar and turns its
+// error into the command's.
+func withProgress(cfg experiments.Config, f runFlags, stderr io.Writer, run func(experiments.Config) error) error {
 	var bar *experiments.Progress
 	if f.progress || isTerminal(stderr) {
 		bar = experiments.NewProgress(stderr)
 		bar.Start()
 		cfg.Progress = bar.Update
 	}
-	urs, err := experiments.RunUnits(ctx, plan, simulate, cfg)
+	err := run(cfg)
 	if bar != nil {
 		bar.Finish()
 	}
 	var ie *experiments.Interrupted
 	if errors.As(err, &ie) {
-		return nil, fmt.Errorf("%w; nothing written", err)
+		return fmt.Errorf("%w; nothing written", err)
 	}
 	if err != nil {
 		var ue *experiments.UnitError
@@ -147,11 +167,11 @@ func runUnits(ctx context.Context, plan *scenario.Plan, cfg experiments.Config, 
 		if ue != nil && ue.Stack == nil && scenario.BlamesKey(ue.Err.Error()) {
 			// the input asked for what the model cannot do (a download that
 			// cannot finish in the time bound): bad input, exit 2
-			return nil, usagef("%v", err)
+			return usagef("%v", err)
 		}
-		return nil, err
+		return err
 	}
-	return urs, nil
+	return nil
 }
 
 // loadPlan reads and checks a scenario file; every failure is bad input.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"runtime"
 	"time"
 
 	"github.com/cnisim/cnisim/experiments"
@@ -125,52 +124,27 @@ func (r *Runner) logf(format string, a ...any) {
 	}
 }
 
-// runPlan runs a plan a few points at a time and aggregates each batch
-// before the next starts, so memory holds one batch's raw samples (RR
-// latencies: one observation per transaction) rather than the whole
-// sweep's. Aggregate treats points independently, so the results are
-// those of one Aggregate over every unit, as `cnisim run` computes them.
+// runPlan runs a plan with experiments.Stream, the runner of `cnisim run`:
+// each replication is folded into its point's running aggregates as it
+// completes and only its scalars are kept (PerRep), so memory holds the
+// replications in flight, not every raw sample (RR latencies: one
+// observation per transaction). The results are those of one Aggregate
+// over every unit.
 func (r *Runner) runPlan(ctx context.Context, plan *scenario.Plan, update func(done, total int)) (*Run, error) {
 	reps := plan.Base.Replications
-	workers := r.Parallel
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
 	run := &Run{Plan: plan, PerRep: make([][]map[string]float64, plan.Len())}
-	var res *results.Results
-	total, done := plan.Len()*reps, 0
-	for first := 0; first < plan.Len(); {
-		var units []experiments.Unit
-		last := first
-		for ; last < plan.Len() && len(units) < workers; last++ {
-			for rep := range reps {
-				units = append(units, experiments.Unit{Point: last, Rep: rep})
-			}
-		}
-		cfg := experiments.Config{Parallel: r.Parallel, Version: r.Version, Units: units}
-		if update != nil {
-			base := done
-			cfg.Progress = func(d, _ int) { update(base+d, total) }
-		}
-		urs, err := experiments.RunUnits(ctx, plan, r.Model, cfg)
-		if err != nil {
-			return nil, err
-		}
-		part := experiments.Aggregate(plan, urs, r.Version)
-		if res == nil {
-			res = part
-		} else {
-			res.Points = append(res.Points, part.Points...)
-		}
-		for pt := first; pt < last; pt++ {
-			run.PerRep[pt] = make([]map[string]float64, reps)
-		}
-		for _, u := range urs {
-			run.PerRep[u.Point][u.Rep] = u.Sample.Scalars
-		}
-		done += len(units)
-		first = last
+	for pt := range run.PerRep {
+		run.PerRep[pt] = make([]map[string]float64, reps)
 	}
-	run.Results = res
+	cfg := experiments.Config{Parallel: r.Parallel, Version: r.Version, Progress: update}
+	agg := experiments.NewAggregator(plan, r.Version)
+	err := experiments.Stream(ctx, plan, r.Model, cfg, func(u experiments.UnitResult) error {
+		run.PerRep[u.Point][u.Rep] = u.Sample.Scalars
+		return agg.Add(u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	run.Results = agg.Results()
 	return run, nil
 }

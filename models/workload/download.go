@@ -46,18 +46,23 @@ type download struct {
 
 // dlSeries is the download's time series, as the meter's for streams:
 // bytes curl has read per Interval bin, and the server's cwnd at its last
-// ACK in each bin; no events of its own.
+// ACK in each bin; no events of its own. Bins start at the one holding the
+// download's start (base), not at time 0: a launched client starts after
+// its pod's setup (setup_delay), and bins over that wait, all empty, cost
+// 8 bytes x 3 per Interval (setup_delay 1h at 1 ms: 3.6e6 bins, 285 MB).
 type dlSeries struct {
 	interval sim.Time
+	base     int // the bin of the download's start; bytes[0] is this bin
 	bytes    []float64
 	cwnd     []float64 // -1: no ACK in the bin
 	cwnd0    float64   // the initial window, before any ACK
 	read     int64     // bytes read so far
 }
 
-// bin returns the index of the bin holding at, growing the series to it.
+// bin returns the index (from base) of the bin holding at, at or after
+// the start, growing the series to it.
 func (s *dlSeries) bin(at sim.Time) int {
-	i := int(at / s.interval)
+	i := max(int(at/s.interval)-s.base, 0)
 	for len(s.bytes) <= i {
 		s.bytes, s.cwnd = append(s.bytes, 0), append(s.cwnd, -1)
 	}
@@ -71,11 +76,11 @@ func (s *dlSeries) onRead(at sim.Time, total int64) {
 
 func (s *dlSeries) onAcked(at sim.Time, cwnd float64) { s.cwnd[s.bin(at)] = cwnd }
 
-// samples returns the bins up to the one holding end, each bin without an
-// ACK keeping the window of the one before.
+// samples returns the bins from the start's to the one holding end, each
+// bin without an ACK keeping the window of the one before; T is the end of
+// the bin in simulated time, as in the meter's series.
 func (s *dlSeries) samples(end sim.Time) []Sample {
-	s.bin(end)
-	k := int(end/s.interval) + 1
+	k := s.bin(end) + 1
 	out := make([]Sample, k)
 	secs := s.interval.Seconds()
 	w := s.cwnd0
@@ -83,7 +88,7 @@ func (s *dlSeries) samples(end sim.Time) []Sample {
 		if s.cwnd[i] >= 0 {
 			w = s.cwnd[i]
 		}
-		out[i] = Sample{T: float64(i+1) * secs, ThroughputMbps: s.bytes[i] * 8 / secs / 1e6, Cwnd: w}
+		out[i] = Sample{T: float64(s.base+i+1) * secs, ThroughputMbps: s.bytes[i] * 8 / secs / 1e6, Cwnd: w}
 	}
 	return out
 }
@@ -154,7 +159,7 @@ func runDownload(e *sim.Engine, n *network.Network, cfg *Config) (Result, error)
 		return Result{}, fmt.Errorf("http_download: %w", err)
 	}
 	d.c = c
-	d.series = dlSeries{interval: cfg.Interval, cwnd0: c.Server.Cwnd()}
+	d.series = dlSeries{interval: cfg.Interval, base: int(start / cfg.Interval), cwnd0: c.Server.Cwnd()}
 	c.Client.OnEstablished = func(at sim.Time) {
 		d.acct0 = n.Accounting()
 		e.Schedule(at, d, dlRequest)

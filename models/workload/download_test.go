@@ -3,6 +3,7 @@ package workload
 import (
 	"math"
 	"testing"
+	"time"
 
 	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/sim"
@@ -143,5 +144,30 @@ func TestDownloadSeries(t *testing.T) {
 	mid := r.Series[len(r.Series)/2].ThroughputMbps
 	if hi := cpuBound(cfg, 4, false); mid > hi*1.02 || mid < r.ThroughputMbps*0.9 {
 		t.Errorf("middle bin %.1f Mbit/s: want about the transfer's %.1f (bound %.1f)", mid, r.ThroughputMbps, hi)
+	}
+}
+
+// TestDownloadSeriesAfterSetupDelay: a client launched after a long
+// setup_delay bins only its own transfer, not the wait before it (the
+// series used to start at time 0: setup_delay 1h at 1 ms bins held 3.6e6
+// empty bins, 285 MB). The first bin holds the download's start; T stays
+// simulated time.
+func TestDownloadSeriesAfterSetupDelay(t *testing.T) {
+	cfg := downloadConfig(10e6, 4, Curl)
+	cfg.Interval = sim.Millisecond
+	plain := run(t, cfg)
+	r := launched(cfg, false, time.Hour, 0, t)
+	if len(r.Series) == 0 || len(r.Series) > len(plain.Series)+1 {
+		t.Fatalf("series of %d bins after a 1h setup delay, want at most the plain download's %d + 1", len(r.Series), len(plain.Series))
+	}
+	if first := r.Series[0].T; first < 3600 {
+		t.Errorf("first bin ends at %.3f s, before the 1h setup delay", first)
+	}
+	var bytes float64
+	for _, s := range r.Series {
+		bytes += s.ThroughputMbps * 1e6 / 8 * 0.001
+	}
+	if want := float64(HTTPResponseHeader + cfg.Workload.HTTP.FileBytes); math.Abs(bytes-want) > 1e-6*want {
+		t.Errorf("series holds %.0f bytes, want the response's %.0f", bytes, want)
 	}
 }
