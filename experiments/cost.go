@@ -30,16 +30,13 @@ const (
 	// 334764 KB max RSS, 1000 connections 39372 KB: 15.5 KB each (5000
 	// connections 97436 KB, at 1s 99516 KB: it does not grow with time).
 	bytesPerConnection = 15.5e3
-	// bytesPerSetupRatio: http_download grows with cni.setup_delay /
-	// duration: 1h/10ms (ratio 360000) 285612 KB, 10m/10ms (60000)
-	// 67800 KB, 10h/10s (3600) 49584 KB, 1h/1s 43576 KB: (285.6 MB - 22
-	// MB) / 360000 = 732 B, (67.8 - 22) / 60000 = 763 B per unit of ratio.
-	bytesPerSetupRatio = 750
 	// bytesBase: the process with one small replication (21864 KB).
 	bytesBase = 22e6
 	// bytesPerUnit is what one finished replication's sample keeps until
 	// aggregation (assumed: about 40 scalar metrics and per-stage groups
-	// in maps, 2 KB).
+	// in maps, 2 KB). An unsharded run aggregates replications as they
+	// finish (Stream: at most Window(parallel) wait); a shard keeps all of
+	// its units' samples, which are its partial file.
 	bytesPerUnit = 2e3
 	// bytesPerReplication is a replication's own state beyond the above
 	// (assumed: the engine's queues and a few streams, 2 MB).
@@ -70,7 +67,8 @@ func Estimate(plan *scenario.Plan, parallel int) Cost {
 	if parallel > 0 {
 		running = math.Min(running, float64(parallel))
 	}
-	c.MemoryBytes = bytesBase + running*inFlight + c.Units*bytesPerUnit
+	waiting := math.Min(c.Units, float64(Window(int(running))))
+	c.MemoryBytes = bytesBase + running*inFlight + waiting*bytesPerUnit
 	return c
 }
 
@@ -81,9 +79,8 @@ func (c Cost) Shard(n int) Cost {
 		return c
 	}
 	f := float64(n)
-	kept := c.Units * bytesPerUnit
 	c.Units, c.Packets, c.CPUSeconds = math.Ceil(c.Units/f), c.Packets/f, c.CPUSeconds/f
-	c.MemoryBytes -= kept - c.Units*bytesPerUnit
+	c.MemoryBytes += c.Units * bytesPerUnit // a shard keeps its units' samples for its partial file
 	return c
 }
 
@@ -138,8 +135,6 @@ func replicationBytes(s *scenario.Scenario) float64 {
 	switch s.Workload.Kind {
 	case "http_load":
 		b += float64(s.Workload.Connections) * bytesPerConnection
-	case "http_download":
-		b += s.CNI.SetupDelay.Seconds() / s.Duration.Seconds() * bytesPerSetupRatio
 	case "pod_launch":
 		b += float64(s.Workload.Pods) * bytesPerConnection
 	}
