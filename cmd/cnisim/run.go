@@ -160,7 +160,7 @@ func loadPlan(path string, overrides []scenario.Override, yes bool) (*scenario.P
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
-	opt := scenario.Options{Overrides: overrides, Validate: validateScenario}
+	opt := scenario.Options{Overrides: overrides, Validate: validateScenario, PathsFromFile: true}
 	if !yes {
 		opt.MaxPoints = maxPoints
 	}

@@ -79,7 +79,7 @@ func isScenario(top map[string]any) bool {
 }
 
 func checkScenarioFile(path string, data []byte, stdout io.Writer) error {
-	plan, err := scenario.Load(path, data, scenario.Options{Validate: validateScenario})
+	plan, err := scenario.Load(path, data, scenario.Options{Validate: validateScenario, PathsFromFile: true})
 	if err != nil {
 		return usagef("%v", err)
 	}
