@@ -36,6 +36,7 @@ func TestLayeredProfileRelativePaths(t *testing.T) {
 	}{
 		{"array, relative to the file", short + "[calibration]\nprofile = [\"paper\", \"node1.toml\"]\n", nil, 0, "valid scenario"},
 		{"string list", short + "[calibration]\nprofile = \"paper,node1.toml\"\n", nil, 0, "valid scenario"},
+		{"validate tells the layers", short + "[calibration]\nprofile = [\"paper\", \"node1.toml\"]\n", nil, 0, "0 replace earlier entries, 1 add)\n  layered profile \"paper+node1\""},
 		{"partial alone", short + "[calibration]\nprofile = \"node1.toml\"\n", nil, 2, "no cost for stage"},
 		{"missing layer says where", short + "[calibration]\nprofile = [\"paper\", \"nosuch.toml\"]\n", nil, 2, filepath.Join(dir, "nosuch.toml")},
 		{"--set is relative to the working directory", short, []string{"--set", "calibration.profile=paper,node1.toml"}, 2, "looked for " + mustAbs(t, "node1.toml")},

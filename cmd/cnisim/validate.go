@@ -93,6 +93,9 @@ func checkScenarioFile(path string, data []byte, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s: valid scenario %q: %d point(s)%s x %d replication(s)\n",
 		path, plan.Base.Name, plan.Len(), sweep, plan.Base.Replications)
+	if err := printLayers(stdout, plan.Base.Calibration.Profile); err != nil {
+		return usagef("%s: %v", path, err)
+	}
 	if plan.Len() > maxPoints {
 		fmt.Fprintf(stdout, "note: more than %d points; `cnisim run` needs --yes\n", maxPoints)
 	}
