@@ -99,6 +99,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	printWarnings(stderr, plan)
 	shards := 1
 	if sharded {
 		shards = spec.Count // this process runs one shard's units
