@@ -42,6 +42,7 @@ func TestLayeredProfileRelativePaths(t *testing.T) {
 		{"--set is relative to the working directory", short, []string{"--set", "calibration.profile=paper,node1.toml"}, 2, "looked for " + mustAbs(t, "node1.toml")},
 		{"not a string", short + "[calibration]\nprofile = [\"paper\", 3]\n", nil, 2, "layer 2: want a string"},
 		{"empty array", short + "[calibration]\nprofile = []\n", nil, 2, "non-empty array"},
+		{"sweep over layered profiles", short + "[sweep]\n\"calibration.profile\" = [\"paper\", [\"paper\", \"node1.toml\"]]\n", nil, 0, "2 point(s) over calibration.profile"},
 		{"plugin relative to the file", short + "[cni]\nplugin = \"nosuch-plugin.toml\"\n", nil, 2, "looked for " + filepath.Join(dir, "nosuch-plugin.toml")},
 	}
 	for _, c := range cases {
@@ -70,4 +71,19 @@ func mustAbs(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return abs
+}
+
+// submit maps each file layer of a layered profile on its own.
+func TestSubmitLayeredProfile(t *testing.T) {
+	to := layered(func(key, p string) (string, error) { return "/mnt/" + filepath.Base(p), nil })
+	for _, c := range []struct{ key, in, want string }{
+		{"calibration.profile", "paper,sub/node1.toml", "paper,/mnt/node1.toml"},
+		{"calibration.profile", "a.toml,b.toml", "/mnt/a.toml,/mnt/b.toml"},
+		{"calibration.profile", "sub/one.toml", "/mnt/one.toml"},
+		{"cni.plugin", "x,y.toml", "/mnt/x,y.toml"},
+	} {
+		if got, err := to(c.key, c.in); err != nil || got != c.want {
+			t.Errorf("%s %q -> %q, %v; want %q", c.key, c.in, got, err, c.want)
+		}
+	}
 }

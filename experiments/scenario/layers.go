@@ -47,6 +47,14 @@ func relativeTo(dir string, s *Scenario) {
 	s.Calibration.Profile = relLayers(dir, s.Calibration.Profile)
 	for _, key := range []string{"cni.plugin", profileKey} {
 		for i, x := range s.Sweep[key] {
+			if arr, ok := x.([]any); ok && key == profileKey { // a layered value: ["paper", "n.toml"]
+				for j, y := range arr {
+					if str, ok := y.(string); ok {
+						arr[j] = relPath(dir, str)
+					}
+				}
+				continue
+			}
 			if str, ok := x.(string); ok {
 				if key == profileKey {
 					s.Sweep[key][i] = relLayers(dir, str)
