@@ -99,7 +99,6 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	printWarnings(stderr, plan)
 	shards := 1
 	if sharded {
 		shards = spec.Count // this process runs one shard's units
@@ -107,6 +106,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if err := checkCost(plan, f.parallel, shards, f.yes); err != nil {
 		return err
 	}
+	printWarnings(stderr, plan) // once the run will happen: a refusal stays one line
 	if simulate == nil {
 		return errors.New("no simulator linked into this build")
 	}

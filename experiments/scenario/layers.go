@@ -83,10 +83,12 @@ func relPath(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
-// relPlugin is relPath for cni.plugin, which cni.Load reads as a file
-// whenever it is not a built-in name.
+// relPlugin is relPath for cni.plugin: a value that is not a built-in
+// name and looks like a path (a .toml suffix or a separator) is resolved;
+// a bare word such as a misspelt built-in ("flanel") is left as written,
+// so its error names what the user wrote.
 func relPlugin(dir, p string) string {
-	if slices.Contains(cni.Names(), p) || filepath.IsAbs(p) {
+	if slices.Contains(cni.Names(), p) || filepath.IsAbs(p) || !calibration.IsPath(p) {
 		return p
 	}
 	return filepath.Join(dir, p)
