@@ -111,3 +111,28 @@ func LoadLayers(list string) (*Profile, error) {
 	}
 	return out, nil
 }
+
+// Shadowed lists the entries of top that an earlier layer (base) overrides
+// in Cost's lookup for some plugin, mode or placement: base has an entry
+// of the same stage that matches a subset of what top's entry matches and
+// is more specific, so top's cost never reaches those paths. A generic
+// `calibrate perf` profile layered over "paper" is the usual case: paper's
+// per-plugin entries keep winning; calibrate with --plugin and --placement
+// to replace them.
+func Shadowed(base, top *Profile) []string {
+	var out []string
+	for i := range top.Costs {
+		t := &top.Costs[i]
+		for j := range base.Costs {
+			b := &base.Costs[j]
+			if b.Stage != t.Stage || b.key() == t.key() || specificity(b) <= specificity(t) ||
+				(t.Plugin != "" && b.Plugin != t.Plugin) || (t.Mode != "" && b.Mode != t.Mode) ||
+				(t.Placement != "" && b.Placement != t.Placement) {
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s (plugin %q, mode %q, placement %q) is shadowed by %s's entry for plugin %q, mode %q, placement %q",
+				t.Stage, t.Plugin, t.Mode, t.Placement, base.Name, b.Plugin, b.Mode, b.Placement))
+		}
+	}
+	return out
+}

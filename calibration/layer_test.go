@@ -124,3 +124,22 @@ func TestLoadLayers(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestShadowed(t *testing.T) {
+	base := prof("base", 2,
+		ent("veth", "flannel", "", "", 1, "s"),
+		ent("veth", "", "", "inter", 1, "s"),
+		ent("vxlan", "", "", "", 1, "s"))
+	top := prof("top", 2,
+		ent("veth", "", "", "", 2, "t"),
+		ent("veth", "flannel", "", "", 2, "t"),
+		ent("vxlan", "flannel", "", "", 2, "t"))
+	got := Shadowed(base, top)
+	want := []string{
+		`veth (plugin "", mode "", placement "") is shadowed by base's entry for plugin "flannel", mode "", placement ""`,
+		`veth (plugin "", mode "", placement "") is shadowed by base's entry for plugin "", mode "", placement "inter"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -42,6 +42,7 @@ func TestLayeredProfileRelativePaths(t *testing.T) {
 		{"--set is relative to the working directory", short, []string{"--set", "calibration.profile=paper,node1.toml"}, 2, "looked for " + mustAbs(t, "node1.toml")},
 		{"not a string", short + "[calibration]\nprofile = [\"paper\", 3]\n", nil, 2, "layer 2: want a string"},
 		{"empty array", short + "[calibration]\nprofile = []\n", nil, 2, "non-empty array"},
+		{"a shadowed generic entry is warned about", short + "[calibration]\nprofile = [\"paper\", \"node1.toml\"]\n", nil, 0, "warning: calibration.profile layer 2 (" + filepath.Join(dir, "node1.toml") + "): "},
 		{"sweep over layered profiles", short + "[sweep]\n\"calibration.profile\" = [\"paper\", [\"paper\", \"node1.toml\"]]\n", nil, 0, "2 point(s) over calibration.profile"},
 		{"plugin relative to the file", short + "[cni]\nplugin = \"nosuch-plugin.toml\"\n", nil, 2, "looked for " + filepath.Join(dir, "nosuch-plugin.toml")},
 	}

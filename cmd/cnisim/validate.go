@@ -93,7 +93,7 @@ func checkScenarioFile(path string, data []byte, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "%s: valid scenario %q: %d point(s)%s x %d replication(s)\n",
 		path, plan.Base.Name, plan.Len(), sweep, plan.Base.Replications)
-	if err := printLayers(stdout, plan.Base.Calibration.Profile); err != nil {
+	if err := printLayers(stdout, stderr, plan.Base.Calibration.Profile); err != nil {
 		return usagef("%s: %v", path, err)
 	}
 	printWarnings(stderr, plan)

@@ -12,7 +12,10 @@ import (
 // contributes: its entries, how many replace an earlier layer's, and the
 // merged total, so a user sees that a partial measured profile took effect.
 // A single profile prints nothing (Resolve has already checked it).
-func printLayers(w io.Writer, list string) error {
+//
+// A layer whose entries an earlier layer's more specific entries shadow
+// (calibration.Shadowed) gets one warning line on stderr.
+func printLayers(w, stderr io.Writer, list string) error {
 	parts, err := calibration.SplitLayers(list)
 	if err != nil || len(parts) < 2 {
 		return err
@@ -30,6 +33,9 @@ func printLayers(w io.Writer, list string) error {
 			after := calibration.Layer(append(ps, p)...)
 			added := len(after.Costs) + len(after.RuleCosts) - len(before.Costs) - len(before.RuleCosts)
 			d += fmt.Sprintf("; %d replace earlier entries, %d add", len(p.Costs)+len(p.RuleCosts)-added, added)
+			if sh := calibration.Shadowed(before, p); len(sh) > 0 {
+				defer fmt.Fprintf(stderr, "warning: calibration.profile layer %d (%s): %d cases where an earlier layer's more specific entry wins for some paths, e.g. %s; calibrate with --plugin and --placement to replace those\n", i+1, s, len(sh), sh[0])
+			}
 		}
 		desc = append(desc, d+")")
 		ps = append(ps, p)
