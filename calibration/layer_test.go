@@ -143,3 +143,26 @@ func TestShadowed(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// SplitLayers never panics, and a list it accepts joins back to itself up
+// to spaces around the layers.
+func FuzzSplitLayers(f *testing.F) {
+	for _, s := range []string{"paper", "paper,node1.toml", " a , b ", ",", "a,,b", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		parts, err := SplitLayers(s)
+		if err != nil {
+			return
+		}
+		for _, p := range parts {
+			if p == "" || strings.Contains(p, LayerSep) {
+				t.Fatalf("%q: bad layer %q", s, p)
+			}
+		}
+		again, err := SplitLayers(strings.Join(parts, LayerSep))
+		if err != nil || strings.Join(again, LayerSep) != strings.Join(parts, LayerSep) {
+			t.Fatalf("%q: round trip %q, %v", s, again, err)
+		}
+	})
+}
