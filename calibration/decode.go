@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 
@@ -53,10 +54,23 @@ func locate(file string, lines *tomlx.Lines, err error) error {
 // LoadFile reads and validates the profile at path.
 func LoadFile(path string) (*Profile, error) {
 	data, err := readfile.Read(path, readfile.Limit, "a calibration profile")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("calibration profile %q: no such file (looked for %s)", path, LookedAt(path))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("calibration profile: %w", err)
 	}
 	return Parse(data, path)
+}
+
+// LookedAt is the absolute form of path, for errors that say where a file
+// was looked for (a relative path in a scenario is relative to the
+// scenario file, in --set to the working directory).
+func LookedAt(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
 
 // IsPath reports whether Load treats s as a file path rather than a

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/cnisim/cnisim/calibration"
 	"github.com/cnisim/cnisim/calibration/perf"
 	"github.com/cnisim/cnisim/models/cni"
 	"github.com/cnisim/cnisim/models/datapath"
@@ -24,7 +25,7 @@ const (
 		"                        [--event cycles|cpu-clock] [--period P | --freq HZ] [--map FILE]\n" +
 		"                        [--cpus LIST] [--comm NAME]... [--pid N]...\n" +
 		"                        [--plugin P [--mode M] --placement intra|inter [--node src|dst]]\n" +
-		"                        [--format table|json] [--out FILE.toml]"
+		"                        [--format table|json] [--out FILE.toml [--base PROFILE]]"
 	calibrateFitSynopsis = "calibrate fit --measurements FILE.csv [--cpu-ghz F] [--stages LIST]\n" +
 		"                       [--format table|json] [--out FILE.toml]"
 )
@@ -58,6 +59,7 @@ func runCalibrate(args []string, stdout, stderr io.Writer) error {
 
 type calibratePerfFlags struct {
 	script, event, mapFile, cpus, format, out string
+	base                                      string
 	plugin, mode, placement, node             string
 	packets, bytes, acks                      int64
 	writes, reads, wakeups                    int64
@@ -90,6 +92,7 @@ func runCalibratePerf(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.node, "node", "", "node perf recorded, inter-host: src or dst (default dst, the receiver, as the paper measured)")
 	fs.StringVar(&f.format, "format", "table", "stdout format: table or json")
 	fs.StringVar(&f.out, "out", "", "write the derived profile to `FILE.toml` (whole or not at all)")
+	fs.StringVar(&f.base, "base", "", "with --out: copy into the written profile the entries of `PROFILE` (built-in name, path, or a,b layers) that perf did not calibrate, each with its own provenance, so the file runs on its own")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -105,6 +108,10 @@ func runCalibratePerf(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if err := checkOutFile(f.out); err != nil {
+		return err
+	}
+	base, err := loadBase(f.base, f.out)
+	if err != nil {
 		return err
 	}
 	res, err := perf.AnalyzeFile(f.script, opt)
@@ -128,11 +135,48 @@ func runCalibratePerf(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	p := cal.Profile
+	derived := len(p.Costs)
+	if base != nil {
+		p = overBase(base, p, f.base)
+	}
 	if err := p.Save(f.out); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "wrote %s: profile %q, %d derived entries at %g GHz\n", f.out, p.Name, len(p.Costs), p.GHz)
+	fmt.Fprintf(stderr, "wrote %s: profile %q, %d derived entries at %g GHz", f.out, p.Name, derived, p.GHz)
+	if base != nil {
+		fmt.Fprintf(stderr, ", %d entries from base %s", len(p.Costs)-derived, f.base)
+	}
+	fmt.Fprintln(stderr)
 	return nil
+}
+
+// loadBase loads the --base profile before the analysis, so a bad name
+// fails fast (exit 2, naming the flag).
+func loadBase(base, out string) (*calibration.Profile, error) {
+	if base == "" {
+		return nil, nil
+	}
+	if out == "" {
+		return nil, usagef("--base needs --out (it shapes the written profile)")
+	}
+	b, err := calibration.LoadLayers(base)
+	if err != nil {
+		return nil, usagef("--base: %v", err)
+	}
+	return b, nil
+}
+
+// overBase writes the base's entries into the derived profile (the
+// derived ones replacing the base's of the same stage, plugin, mode and
+// placement) rather than referencing the base: the file is a snapshot that
+// runs alone and does not change when the base does, and each entry keeps
+// the provenance and source it had. Name and cpu_ghz are the derived
+// profile's.
+func overBase(base, derived *calibration.Profile, baseName string) *calibration.Profile {
+	p := calibration.Layer(base, derived)
+	p.Name, p.GHz = derived.Name, derived.GHz
+	p.Description = strings.TrimSpace(derived.Description + " Entries not derived by calibrate perf are copied from base profile " + baseName + " (" + base.Name + ") with their own provenance.")
+	return p
 }
 
 // options checks the flags and returns the analysis options; every error

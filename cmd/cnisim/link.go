@@ -6,4 +6,5 @@ import sim "github.com/cnisim/cnisim/experiments/simulate"
 func init() {
 	simulate = sim.Model
 	validateScenario = sim.Validate
+	warnScenario = sim.Warnings
 }

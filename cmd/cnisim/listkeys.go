@@ -51,7 +51,7 @@ var keyMeanings = map[string]string{
 	"tcp.wmem":         "send buffer limit, bytes (tcp_wmem max)",
 	"tcp.ack_every":    "the receiver ACKs every this many full-sized segments (2: Linux; larger: GRO stretch ACKs)",
 
-	"calibration.profile": "cost profile: built-in name (cnisim list profiles) or path to a TOML profile",
+	"calibration.profile": "cost profile: built-in name (cnisim list profiles) or TOML path; an array [\"paper\", \"node1.toml\"] (or \"paper,node1.toml\") layers them, later entries replacing earlier ones; paths are relative to the scenario file (--set: to the working directory)",
 
 	"workload.kind":                      "traffic or load to run",
 	"workload.placement":                 "where the two pods run: one node or two",

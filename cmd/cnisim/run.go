@@ -106,6 +106,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if err := checkCost(plan, f.parallel, shards, f.yes); err != nil {
 		return err
 	}
+	printWarnings(stderr, plan) // once the run will happen: a refusal stays one line
 	if simulate == nil {
 		return errors.New("no simulator linked into this build")
 	}
@@ -180,7 +181,7 @@ func loadPlan(path string, overrides []scenario.Override, yes bool) (*scenario.P
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
-	opt := scenario.Options{Overrides: overrides, Validate: validateScenario}
+	opt := scenario.Options{Overrides: overrides, Validate: validateScenario, PathsFromFile: true}
 	if !yes {
 		opt.MaxPoints = maxPoints
 	}

@@ -111,6 +111,7 @@ var fileKeys = []struct {
 func (sw *sweep) rewriteFiles(to func(key, path string) (string, error)) error {
 	base := sw.plan.Base
 	fields := map[string]*string{"cni.plugin": &base.CNI.Plugin, "calibration.profile": &base.Calibration.Profile}
+	to = layered(to)
 	for _, fk := range fileKeys {
 		if p := fields[fk.key]; fk.isFile(*p) {
 			v, err := to(fk.key, *p)
@@ -132,6 +133,27 @@ func (sw *sweep) rewriteFiles(to func(key, path string) (string, error)) error {
 	}
 	sw.resolved = base.ResolvedString()
 	return nil
+}
+
+// layered maps each file layer of a calibration.profile list
+// ("paper,node1.toml") on its own, leaving built-in names as they are.
+func layered(to func(key, path string) (string, error)) func(key, path string) (string, error) {
+	return func(key, p string) (string, error) {
+		if key != "calibration.profile" || !strings.Contains(p, calibration.LayerSep) {
+			return to(key, p)
+		}
+		parts := strings.Split(p, calibration.LayerSep)
+		for i, l := range parts {
+			if calibration.IsPath(l) {
+				v, err := to(key, l)
+				if err != nil {
+					return "", err
+				}
+				parts[i] = v
+			}
+		}
+		return strings.Join(parts, calibration.LayerSep), nil
+	}
 }
 
 // absFile is rewriteFiles' mapping for Slurm: the absolute path of a

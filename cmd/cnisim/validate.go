@@ -21,7 +21,7 @@ import (
 type fileKind struct {
 	name   string
 	detect func(top map[string]any) bool
-	check  func(path string, data []byte, stdout io.Writer) error
+	check  func(path string, data []byte, stdout, stderr io.Writer) error
 }
 
 var fileKinds = []fileKind{
@@ -58,7 +58,7 @@ func runValidate(args []string, stdout, stderr io.Writer) error {
 	}
 	for _, k := range fileKinds {
 		if k.detect(top) {
-			return k.check(path, data, stdout)
+			return k.check(path, data, stdout, stderr)
 		}
 	}
 	names := make([]string, len(fileKinds))
@@ -78,8 +78,8 @@ func isScenario(top map[string]any) bool {
 	return false
 }
 
-func checkScenarioFile(path string, data []byte, stdout io.Writer) error {
-	plan, err := scenario.Load(path, data, scenario.Options{Validate: validateScenario})
+func checkScenarioFile(path string, data []byte, stdout, stderr io.Writer) error {
+	plan, err := scenario.Load(path, data, scenario.Options{Validate: validateScenario, PathsFromFile: true})
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -93,6 +93,10 @@ func checkScenarioFile(path string, data []byte, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s: valid scenario %q: %d point(s)%s x %d replication(s)\n",
 		path, plan.Base.Name, plan.Len(), sweep, plan.Base.Replications)
+	if err := printLayers(stdout, stderr, plan.Base.Calibration.Profile); err != nil {
+		return usagef("%s: %v", path, err)
+	}
+	printWarnings(stderr, plan)
 	if plan.Len() > maxPoints {
 		fmt.Fprintf(stdout, "note: more than %d points; `cnisim run` needs --yes\n", maxPoints)
 	}

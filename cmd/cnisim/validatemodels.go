@@ -24,7 +24,7 @@ func isProfile(top map[string]any) bool {
 	return cost || rule
 }
 
-func checkModelFile(path string, data []byte, stdout io.Writer) error {
+func checkModelFile(path string, data []byte, stdout, _ io.Writer) error {
 	m, err := cni.Parse(path, data)
 	if err != nil {
 		return usagef("%v", err)
@@ -38,7 +38,7 @@ func checkModelFile(path string, data []byte, stdout io.Writer) error {
 	return nil
 }
 
-func checkProfileFile(path string, data []byte, stdout io.Writer) error {
+func checkProfileFile(path string, data []byte, stdout, _ io.Writer) error {
 	p, err := calibration.Parse(data, path)
 	if err != nil {
 		return usagef("%v", err)

@@ -3,6 +3,7 @@ package scenario
 import (
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -18,6 +19,12 @@ type Options struct {
 	Validate func(*Scenario) error
 	// MaxPoints refuses sweeps with more points (0: no limit).
 	MaxPoints int
+	// PathsFromFile resolves the relative file paths the scenario file
+	// gives (cni.plugin, each layer of calibration.profile, and their sweep
+	// values) against the file's directory; overrides stay relative to the
+	// working directory. Off for text that is not a file the user wrote
+	// (a shard's resolved scenario, whose paths are already resolved).
+	PathsFromFile bool
 }
 
 // Plan is a loaded scenario ready to run: the base scenario (file plus
@@ -60,6 +67,9 @@ func Load(file string, data []byte, opt Options) (*Plan, error) {
 		return nil, err
 	}
 	s := d.s
+	if opt.PathsFromFile {
+		relativeTo(filepath.Dir(file), s)
+	}
 	overridden := map[string]string{}
 	for _, o := range opt.Overrides {
 		if err := s.assign(o.Key, o.Value); err != nil {

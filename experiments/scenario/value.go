@@ -31,6 +31,15 @@ func (s *Scenario) assign(key string, v any) error {
 		s.Calibration.Cycles[stage] = x
 		return nil
 	}
+	if key == profileKey {
+		if arr, ok := v.([]any); ok {
+			str, err := layerList(arr)
+			if err != nil {
+				return err
+			}
+			v = str
+		}
+	}
 	f, ok := fieldByKey[key]
 	if !ok {
 		return errUnknownKey(key)

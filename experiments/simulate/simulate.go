@@ -72,7 +72,7 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 	if _, err := m.Mode(mode); err != nil {
 		return nil, fmt.Errorf("cni.mode: %w", err)
 	}
-	prof, err := calibration.Load(sc.Calibration.Profile)
+	prof, err := calibration.LoadLayers(sc.Calibration.Profile)
 	if err != nil {
 		return nil, fmt.Errorf("calibration.profile: %w", err)
 	}

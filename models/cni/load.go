@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -52,7 +53,11 @@ func Load(nameOrPath string) (*Model, error) {
 	data, err := readfile.Read(nameOrPath, readfile.Limit, "a plugin model file")
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("plugin %q is neither a built-in (%s) nor a model file", nameOrPath, strings.Join(builtinOrder, ", "))
+			where := nameOrPath
+			if abs, err := filepath.Abs(nameOrPath); err == nil {
+				where = abs
+			}
+			return nil, fmt.Errorf("plugin %q is neither a built-in (%s) nor a model file (looked for %s)", nameOrPath, strings.Join(builtinOrder, ", "), where)
 		}
 		return nil, fmt.Errorf("plugin model: %w", err)
 	}

@@ -1,0 +1,138 @@
+package calibration
+
+import (
+	"fmt"
+	"strings"
+)
+
+// LayerSep separates the layers of a profile list written as one string
+// ("paper,node1.toml"), the form --set and the scenario's resolved text
+// use; a scenario file may also give an array ["paper", "node1.toml"].
+const LayerSep = ","
+
+// SplitLayers splits a profile list into its layers, trimming spaces. An
+// empty element (",," or a trailing comma) is an error naming the list.
+func SplitLayers(list string) ([]string, error) {
+	parts := strings.Split(list, LayerSep)
+	for i, p := range parts {
+		parts[i] = strings.TrimSpace(p)
+		if parts[i] == "" {
+			return nil, fmt.Errorf("calibration profile list %q: layer %d is empty (want built-in names or .toml paths separated by %q)", list, i+1, LayerSep)
+		}
+	}
+	return parts, nil
+}
+
+// Layer merges profiles in order: an entry of a later profile replaces the
+// entry of an earlier one with the same (stage, plugin, mode, placement),
+// and a rule_cost the one with the same (engine, plugin, mode). Entries are
+// copied whole, so each keeps its own provenance and source; replaced
+// entries keep their position, new ones are appended in their layer's
+// order, so the result is deterministic. The name joins the layers' names
+// with "+"; cpu_ghz is the last layer's (the machine the top layer
+// describes; cycles of earlier layers are used as they are). Layer of one
+// profile is a copy of it.
+func Layer(ps ...*Profile) *Profile {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := ps[0].Clone()
+	names := []string{out.Name}
+	descs := []string{}
+	if out.Description != "" {
+		descs = append(descs, out.Description)
+	}
+	for _, p := range ps[1:] {
+		q := p.Clone()
+		names = append(names, q.Name)
+		if q.Description != "" {
+			descs = append(descs, q.Description)
+		}
+		out.GHz = q.GHz
+		at := map[entryKey]int{}
+		for i := range out.Costs {
+			at[out.Costs[i].key()] = i
+		}
+		for _, e := range q.Costs {
+			if i, ok := at[e.key()]; ok {
+				out.Costs[i] = e
+			} else {
+				at[e.key()] = len(out.Costs)
+				out.Costs = append(out.Costs, e)
+			}
+		}
+		rat := map[ruleKey]int{}
+		for i := range out.RuleCosts {
+			rat[out.RuleCosts[i].lkey()] = i
+		}
+		for _, r := range q.RuleCosts {
+			if i, ok := rat[r.lkey()]; ok {
+				out.RuleCosts[i] = r
+			} else {
+				rat[r.lkey()] = len(out.RuleCosts)
+				out.RuleCosts = append(out.RuleCosts, r)
+			}
+		}
+	}
+	out.Name = strings.Join(names, "+")
+	if len(ps) > 1 {
+		out.Description = "layered: " + strings.Join(names, ", then ")
+		if len(descs) > 0 {
+			out.Description += " (" + strings.Join(descs, "; ") + ")"
+		}
+	}
+	return out
+}
+
+type ruleKey struct{ engine, plugin, mode string }
+
+func (r *RuleCost) lkey() ruleKey { return ruleKey{r.Engine, r.Plugin, r.Mode} }
+
+// LoadLayers loads each layer of list (see SplitLayers; each a built-in
+// name or a path, as Load takes) and merges them with Layer. A single
+// name or path loads as Load does.
+func LoadLayers(list string) (*Profile, error) {
+	parts, err := SplitLayers(list)
+	if err != nil {
+		return nil, err
+	}
+	ps := make([]*Profile, len(parts))
+	for i, s := range parts {
+		if ps[i], err = Load(s); err != nil {
+			if len(parts) > 1 {
+				return nil, fmt.Errorf("layer %d of %q: %w", i+1, list, err)
+			}
+			return nil, err
+		}
+	}
+	out := Layer(ps...)
+	if err := out.Validate(); err != nil { // layers are valid, so is the merge; kept as a guard
+		return nil, fmt.Errorf("calibration profile %q: %w", list, err)
+	}
+	return out, nil
+}
+
+// Shadowed lists the entries of top that an earlier layer (base) overrides
+// in Cost's lookup for some plugin, mode or placement: base has an entry
+// of the same stage that matches a subset of what top's entry matches and
+// is more specific, so top's cost never reaches those paths. A generic
+// `calibrate perf` profile layered over "paper" is the usual case: paper's
+// per-plugin entries keep winning; calibrate with --plugin and --placement
+// to replace them.
+func Shadowed(base, top *Profile) []string {
+	var out []string
+	for i := range top.Costs {
+		t := &top.Costs[i]
+		for j := range base.Costs {
+			b := &base.Costs[j]
+			if b.Stage != t.Stage || b.key() == t.key() || specificity(b) <= specificity(t) ||
+				(t.Plugin != "" && b.Plugin != t.Plugin) || (t.Mode != "" && b.Mode != t.Mode) ||
+				(t.Placement != "" && b.Placement != t.Placement) {
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s (plugin %q, mode %q, placement %q) is shadowed by %s's entry for plugin %q, mode %q, placement %q",
+				t.Stage, t.Plugin, t.Mode, t.Placement, base.Name, b.Plugin, b.Mode, b.Placement))
+		}
+	}
+	return out
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Keys without effect give one stderr line each on validate and run;
+// scenarios where every key counts give none.
+func TestNoEffectWarnings(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "w.toml")
+	cases := []struct {
+		name, text string
+		want       []string // the warning lines, in order
+	}{
+		{"defaults", "replications = 10\n", nil},
+		{"nodes beyond inter's two", "[cluster]\nnodes = 10\n",
+			[]string{"cluster.nodes = 10 has no effect beyond 2: workload tcp_stream with placement inter puts its pods on 2 node(s)"}},
+		{"intra with three nodes", "[cluster]\nnodes = 3\n[workload]\nplacement = \"intra\"\n",
+			[]string{"cluster.nodes = 3 has no effect beyond 1"}},
+		{"intra with the default two: silent", "[workload]\nplacement = \"intra\"\n", nil},
+		{"pod_launch uses every node", "[cluster]\nnodes = 10\n[workload]\nkind = \"pod_launch\"\npods = 20\n", nil},
+		{"pod MTU over the link after VXLAN", "[cni]\nplugin = \"flannel\"\nmode = \"vxlan\"\npod_mtu = 1500\n",
+			[]string{"cni.pod_mtu = 1500: 1500 + 50 bytes of flannel encapsulation = 1550 > cluster.mtu = 1500, so every full-sized packet is fragmented into 2 IP fragments"}},
+		{"jumbo pod MTU", "[cni]\nplugin = \"flannel\"\nmode = \"vxlan\"\npod_mtu = 9000\n",
+			[]string{"= 9050 > cluster.mtu = 1500, so every full-sized packet is fragmented into 7 IP fragments"}},
+		{"pod MTU that fits", "[cni]\nplugin = \"flannel\"\nmode = \"vxlan\"\npod_mtu = 1450\n", nil},
+		{"keys of other kinds", "[workload]\nkind = \"tcp_rr\"\nthreads = 4\nrate_mbps = 5.0\n", []string{
+			"workload.rate_mbps has no effect with workload.kind = tcp_rr (it applies to [udp_stream])",
+			"workload.threads has no effect with workload.kind = tcp_rr (it applies to [http_load])"}},
+		{"a sweep warns once per distinct line", "[cluster]\nnodes = 4\n[sweep]\n\"cluster.mtu\" = [1500, 9000]\n",
+			[]string{"cluster.nodes = 4 has no effect beyond 2"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if err := os.WriteFile(p, []byte(c.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := cli("validate", p)
+			if code != 0 || !strings.Contains(stdout, "valid scenario") {
+				t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+			}
+			lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+			if stderr == "" {
+				lines = nil
+			}
+			if len(lines) != len(c.want) {
+				t.Fatalf("stderr %q, want %d warning line(s)", stderr, len(c.want))
+			}
+			for i, w := range c.want {
+				if !strings.HasPrefix(lines[i], "warning: ") || !strings.Contains(lines[i], w) {
+					t.Errorf("line %d = %q, want a warning containing %q", i, lines[i], w)
+				}
+			}
+		})
+	}
+	// run prints the same lines on stderr before simulating.
+	os.WriteFile(p, []byte("duration = \"20ms\"\nwarmup = \"5ms\"\nreplications = 1\n[cluster]\nnodes = 10\n"), 0o644)
+	code, _, stderr := cli("run", p)
+	if code != 0 || strings.Count(stderr, "warning: cluster.nodes = 10 has no effect") != 1 {
+		t.Errorf("run: exit %d, stderr %q", code, stderr)
+	}
+}

@@ -1,0 +1,64 @@
+package simulate
+
+import (
+	"fmt"
+
+	"github.com/cnisim/cnisim/experiments/scenario"
+)
+
+// Warnings lists the keys of sc that have no effect, or an effect the user
+// most likely did not mean, one line each (the CLI prints them on stderr):
+// cluster nodes beyond the ones the workload places pods on (unless the
+// count is the default two), a pod MTU
+// whose packets are larger than the link MTU after encapsulation, and
+// workload keys set away from their default for a kind that ignores them.
+// Keys are "set" when they differ from scenario.Defaults; a key set to its
+// default is not reported. The scenario must already have passed Validate.
+func Warnings(sc *scenario.Scenario) []string {
+	var out []string
+	w, d := sc.Workload, scenario.Defaults().Workload
+	if w.Kind != PodLaunch {
+		used := 1
+		if w.Placement == "inter" {
+			used = 2
+		}
+		// The default two nodes are not reported for intra-host
+		// placement: the user did not ask for them.
+		if sc.Cluster.Nodes > used && sc.Cluster.Nodes != scenario.Defaults().Cluster.Nodes {
+			out = append(out, fmt.Sprintf("cluster.nodes = %d has no effect beyond %d: workload %s with placement %s puts its pods on %d node(s); the others stay idle and results equal those with cluster.nodes = %d",
+				sc.Cluster.Nodes, used, w.Kind, w.Placement, used, used))
+		}
+	}
+	if w.Kind != PodLaunch && w.Placement == "inter" && sc.CNI.PodMTU != 0 {
+		if st, err := Resolve(sc); err == nil && sc.CNI.PodMTU+st.Forward.EncapBytes > sc.Cluster.MTU {
+			// IPv4 fragments carry (MTU - 20) bytes rounded down to 8.
+			total, per := sc.CNI.PodMTU+st.Forward.EncapBytes, (sc.Cluster.MTU-20)&^7
+			fate := fmt.Sprintf("fragmented into %d IP fragments on the wire", (total-20+per-1)/per)
+			if st.Forward.OuterDF {
+				fate = "dropped (the outer header carries Don't Fragment)"
+			}
+			out = append(out, fmt.Sprintf("cni.pod_mtu = %d: %d + %d bytes of %s encapsulation = %d > cluster.mtu = %d, so every full-sized packet is %s",
+				sc.CNI.PodMTU, sc.CNI.PodMTU, st.Forward.EncapBytes, sc.CNI.Plugin, sc.CNI.PodMTU+st.Forward.EncapBytes, sc.Cluster.MTU, fate))
+		}
+	}
+	only := func(key string, set bool, kinds ...string) {
+		if !set {
+			return
+		}
+		for _, k := range kinds {
+			if w.Kind == k {
+				return
+			}
+		}
+		out = append(out, fmt.Sprintf("%s has no effect with workload.kind = %s (it applies to %v)", key, w.Kind, kinds))
+	}
+	only("workload.rate_mbps", w.RateMbps != d.RateMbps, "udp_stream")
+	only("workload.file_bytes", w.FileBytes != d.FileBytes, "http_download")
+	only("workload.client", w.Client != d.Client, "http_download")
+	only("workload.threads", w.Threads != d.Threads, "http_load")
+	only("workload.connections", w.Connections != d.Connections, "http_load")
+	only("workload.pods", w.Pods != d.Pods, PodLaunch)
+	only("workload.arrival", w.Arrival != d.Arrival, PodLaunch)
+	only("workload.server", w.Server != d.Server, "http_download", "http_load")
+	return out
+}
