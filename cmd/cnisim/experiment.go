@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/cnisim/cnisim/experiments"
@@ -83,7 +84,7 @@ func (f *experimentFlags) runner(stderr io.Writer) *catalog.Runner {
 
 func runExperiment(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("experiment", "experiment NAME [--out DIR] [--quick] [--reps N] [--parallel N]\n\n"+
-		"Experiments (cnisim list experiments):\n  "+fmt.Sprint(catalog.Names()), stderr)
+		"Experiments (cnisim list experiments):\n  "+strings.Join(catalog.Names(), ", "), stderr)
 	var f experimentFlags
 	f.define(fs, "write results.json, results.csv, the scenario file(s) and the figures to `DIR` (default out/NAME)")
 	if err := parseFlags(fs, args); err != nil {
