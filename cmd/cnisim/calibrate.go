@@ -90,8 +90,8 @@ func runCalibratePerf(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.mode, "mode", "", "mode of --plugin (default: the plugin's default mode)")
 	fs.StringVar(&f.placement, "placement", "", "placement of the recorded pods with --plugin: intra or inter")
 	fs.StringVar(&f.node, "node", "", "node perf recorded, inter-host: src or dst (default dst, the receiver, as the paper measured)")
-	fs.StringVar(&f.format, "format", "table", "stdout format: table or json")
-	fs.StringVar(&f.out, "out", "", "write the derived profile to `FILE.toml` (whole or not at all)")
+	fs.StringVarP(&f.format, "format", "f", "table", "stdout format: table or json")
+	fs.StringVarP(&f.out, "out", "o", "", "write the derived profile to `FILE.toml` (whole or not at all)")
 	fs.StringVar(&f.base, "base", "", "with --out: copy into the written profile the entries of `PROFILE` (built-in name, path, or a,b layers) that perf did not calibrate, each with its own provenance, so the file runs on its own")
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -25,8 +25,8 @@ func runMerge(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("merge", "merge DIR|FILE... --out OUT [--format table|json|csv] [--wait DURATION]", stderr)
 	var f runFlags
 	var wait time.Duration
-	fs.StringVar(&f.out, "out", "", "write results.json, results.csv and scenario.toml to `OUT` (required)")
-	fs.StringVar(&f.format, "format", "table", "also print the results in this format: table, json or csv")
+	fs.StringVarP(&f.out, "out", "o", "", "write results.json, results.csv and scenario.toml to `OUT` (required)")
+	fs.StringVarP(&f.format, "format", "f", "table", "also print the results in this format: table, json or csv")
 	fs.DurationVar(&wait, "wait", 0, "wait up to this long for missing shards to appear (a merge started with the shards)")
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -48,12 +48,12 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", "run SCENARIO.toml [--out DIR] [--format table|json|csv] [--seed N] [--reps N]\n"+
 		"                  [--parallel N] [--set key=value]... [--progress] [--yes] [--shard I/N | --shards N]", stderr)
 	var f runFlags
-	fs.StringVar(&f.out, "out", "", "write results.json, results.csv and scenario.toml to `DIR`")
-	fs.StringVar(&f.format, "format", "table", "stdout format: table, json or csv")
+	fs.StringVarP(&f.out, "out", "o", "", "write results.json, results.csv and scenario.toml to `DIR`")
+	fs.StringVarP(&f.format, "format", "f", "table", "stdout format: table, json or csv")
 	fs.Int64Var(&f.seed, "seed", 0, "override the scenario's seed")
 	fs.IntVar(&f.reps, "reps", 0, "override the scenario's replications")
-	fs.IntVar(&f.parallel, "parallel", 0, "replications run at once (0: all cores)")
-	fs.StringArrayVar(&f.sets, "set", nil, "override a scenario key, as `key=value` (repeatable; cluster.mtu=9000)")
+	fs.IntVarP(&f.parallel, "parallel", "p", 0, "replications run at once (0: all cores)")
+	fs.StringArrayVarP(&f.sets, "set", "s", nil, "override a scenario key, as `key=value` (repeatable; cluster.mtu=9000)")
 	fs.BoolVar(&f.progress, "progress", false, "draw a progress bar on stderr even when it is not a terminal")
 	fs.BoolVar(&f.yes, "yes", false, fmt.Sprintf("run sweeps of more than %d points", maxPoints))
 	fs.StringVar(&f.shard, "shard", "", "run only shard `I/N` (I in 0..N-1) of the units and write DIR/partial-I-of-N.json (needs --out)")
