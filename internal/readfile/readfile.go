@@ -21,6 +21,16 @@ const Limit = 64 << 20
 // holds more than limit bytes; kind names what the file should have been
 // ("a scenario file").
 func Read(path string, limit int64, kind string) ([]byte, error) {
+	return read(path, limit, kind, false)
+}
+
+// ReadRegular is Read for inputs that must be regular files (a device is
+// refused too, and a file larger than limit before a byte is read).
+func ReadRegular(path string, limit int64, kind string) ([]byte, error) {
+	return read(path, limit, kind, true)
+}
+
+func read(path string, limit int64, kind string, regularOnly bool) ([]byte, error) {
 	// Non-blocking open: opening a FIFO for reading otherwise waits for a
 	// writer forever (issue 19). Directories, FIFOs and sockets are
 	// refused before reading; devices are read up to the cap.
@@ -36,8 +46,10 @@ func Read(path string, limit int64, kind string) ([]byte, error) {
 	switch t := st.Mode().Type(); {
 	case st.IsDir():
 		return nil, fmt.Errorf("%s: is a directory, not %s", path, kind)
-	case t&(os.ModeNamedPipe|os.ModeSocket) != 0:
+	case t&(os.ModeNamedPipe|os.ModeSocket) != 0 || regularOnly && !st.Mode().IsRegular():
 		return nil, fmt.Errorf("%s: not a regular file (%v): not %s; save it to a file first", path, t, kind)
+	case regularOnly && st.Size() > limit:
+		return nil, fmt.Errorf("%s: %d bytes, larger than %s: not %s", path, st.Size(), size(limit), kind)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
