@@ -262,10 +262,7 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 		}
 		s.pkts++
 		s.bytes += uint64(p.IPBytes)
-		s.calls += uint64(p.Calls)
-		if p.Wake {
-			s.wakes++
-		}
+		s.countCalls(p)
 		if p.batched {
 			s.batched++
 			if s.split {

@@ -84,8 +84,8 @@ func (s *segment) callPS(p *Packet) float64 {
 	return t
 }
 
-// countCalls counts p's calls and wake-up for the accounting of a segment
-// that has per-call steps (a Send-context segment).
+// countCalls counts p's calls and wake-up for the segment's accounting
+// (only its per-call and per-wake-up steps read them).
 func (s *segment) countCalls(p *Packet) {
 	s.calls += uint64(p.Calls)
 	if p.Wake {
