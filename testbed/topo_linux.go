@@ -124,25 +124,18 @@ func veth(ns, name string, mac net.HardwareAddr, peerNS, peer string, peerMAC ne
 
 // up sets a device up and optionally gives it an address.
 func up(ns, dev, cidr string) error {
-	h, err := handle(ns)
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	l, err := h.LinkByName(dev)
-	if err != nil {
-		return fmt.Errorf("%s in %s: %w", dev, ns, err)
-	}
-	if cidr != "" {
-		a, err := netlink.ParseAddr(cidr)
-		if err != nil {
-			return err
+	return withLink(ns, dev, func(h *netlink.Handle, l netlink.Link) error {
+		if cidr != "" {
+			a, err := netlink.ParseAddr(cidr)
+			if err != nil {
+				return err
+			}
+			if err := h.AddrAdd(l, a); err != nil {
+				return fmt.Errorf("address %s on %s/%s: %w", cidr, ns, dev, err)
+			}
 		}
-		if err := h.AddrAdd(l, a); err != nil {
-			return fmt.Errorf("address %s on %s/%s: %w", cidr, ns, dev, err)
-		}
-	}
-	return h.LinkSetUp(l)
+		return h.LinkSetUp(l)
+	})
 }
 
 // routed is Calico's pod network: pods with a /32 and a 169.254.1.1
