@@ -49,30 +49,8 @@ func Layer(ps ...*Profile) *Profile {
 			descs = append(descs, q.Description)
 		}
 		out.GHz = q.GHz
-		at := map[entryKey]int{}
-		for i := range out.Costs {
-			at[out.Costs[i].key()] = i
-		}
-		for _, e := range q.Costs {
-			if i, ok := at[e.key()]; ok {
-				out.Costs[i] = e
-			} else {
-				at[e.key()] = len(out.Costs)
-				out.Costs = append(out.Costs, e)
-			}
-		}
-		rat := map[ruleKey]int{}
-		for i := range out.RuleCosts {
-			rat[out.RuleCosts[i].lkey()] = i
-		}
-		for _, r := range q.RuleCosts {
-			if i, ok := rat[r.lkey()]; ok {
-				out.RuleCosts[i] = r
-			} else {
-				rat[r.lkey()] = len(out.RuleCosts)
-				out.RuleCosts = append(out.RuleCosts, r)
-			}
-		}
+		out.Costs = overlay(out.Costs, q.Costs, (*Entry).key)
+		out.RuleCosts = overlay(out.RuleCosts, q.RuleCosts, (*RuleCost).lkey)
 	}
 	out.Name = strings.Join(names, "+")
 	if len(ps) > 1 {
@@ -85,6 +63,24 @@ func Layer(ps ...*Profile) *Profile {
 }
 
 type ruleKey struct{ engine, plugin, mode string }
+
+// overlay lays top over base: an item replaces base's item with the same
+// key in place, the others are appended in top's order.
+func overlay[T any, K comparable](base, top []T, key func(*T) K) []T {
+	at := make(map[K]int, len(base))
+	for i := range base {
+		at[key(&base[i])] = i
+	}
+	for _, e := range top {
+		if i, ok := at[key(&e)]; ok {
+			base[i] = e
+		} else {
+			at[key(&e)] = len(base)
+			base = append(base, e)
+		}
+	}
+	return base
+}
 
 func (r *RuleCost) lkey() ruleKey { return ruleKey{r.Engine, r.Plugin, r.Mode} }
 
