@@ -79,6 +79,14 @@ cleanup() {
 	done
 }
 finish() { cleanup; if [[ -n $TMP ]]; then rm -rf "$TMP"; fi; }
+# temporary directories of killed runs (kill -9 skips the EXIT trap)
+remove_stale_tmp() {
+	local d
+	for d in /tmp/"$P".*; do
+		if [[ -d $d && $d != "$TMP" ]]; then rm -rf "$d"; fi
+	done
+	return 0
+}
 trap finish EXIT
 trap 'exit 130' INT TERM HUP
 trap 'log "failed: line $LINENO: $BASH_COMMAND"' ERR
@@ -423,6 +431,7 @@ main() {
 	[[ $EUID -eq 0 ]] || die "run as root (network namespaces, perf -C)"
 	if [[ ${1:-} == cleanup ]]; then
 		cleanup
+		remove_stale_tmp
 		return 0
 	fi
 	local t
@@ -442,6 +451,7 @@ main() {
 	GHZ=$(awk -v m="$MHZ" 'BEGIN {printf "%.3f", m / 1000}')
 	MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 	cleanup # leftovers of a killed run
+	remove_stale_tmp
 	local names=("$@")
 	((${#names[@]})) || names=("${ALL[@]}")
 	local n
