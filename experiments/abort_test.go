@@ -17,7 +17,7 @@ import (
 // step (0: at the same instant) until the engine reaches one simulated
 // second, calling hook at every event; it measures how many events ran.
 func engineModel(step sim.Time, hook func(n uint64)) experiments.Model {
-	return func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	return experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
 		e := sim.NewEngine()
 		var n uint64
 		var h sim.HandlerFunc
@@ -33,7 +33,7 @@ func engineModel(step sim.Time, hook func(n uint64)) experiments.Model {
 		var s experiments.Sample
 		s.Set("throughput_mbps", float64(n))
 		return s, nil
-	}
+	})
 }
 
 // A replication stuck at one simulated instant fails with the watchdog's
@@ -89,14 +89,18 @@ func TestRunnerForeignInterruptReruns(t *testing.T) {
 	}
 	var fired atomic.Int64
 	var calls atomic.Int64
-	disturbed := func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	disturbed := experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
 		calls.Add(1)
-		return engineModel(sim.Microsecond, func(n uint64) {
+		run, err := engineModel(sim.Microsecond, func(n uint64) {
 			if n == 100_000 && fired.Add(1) <= 2 {
 				sim.InterruptAll() // as another run's cancellation would
 			}
-		})(ctx, sc, rep, seed)
-	}
+		})(sc)
+		if err != nil {
+			return experiments.Sample{}, err
+		}
+		return run(ctx, rep, seed)
+	})
 	got, err := experiments.RunUnits(context.Background(), p, disturbed, experiments.Config{Parallel: 1})
 	if err != nil {
 		t.Fatal(err)

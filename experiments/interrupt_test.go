@@ -24,9 +24,9 @@ func TestInterruptedCountsCompleted(t *testing.T) {
 			cancel(sig)
 			return experiments.Sample{}, c.Err() // a model that honours ctx mid-unit
 		}
-		return experimentstest.Fake(c, sc, rep, seed)
+		return experimentstest.FakeRun(c, sc, rep, seed)
 	}
-	urs, err := experiments.RunUnits(ctx, p, model, experiments.Config{Parallel: 1})
+	urs, err := experiments.RunUnits(ctx, p, experiments.PerReplication(model), experiments.Config{Parallel: 1})
 	var ie *experiments.Interrupted
 	if !errors.As(err, &ie) {
 		t.Fatalf("got %v, want *Interrupted", err)
@@ -54,7 +54,7 @@ func TestFailureOutranksInterrupt(t *testing.T) {
 		cancel()
 		return experiments.Sample{}, boom
 	}
-	_, err := experiments.RunUnits(ctx, p, model, experiments.Config{Parallel: 2})
+	_, err := experiments.RunUnits(ctx, p, experiments.PerReplication(model), experiments.Config{Parallel: 2})
 	var ue *experiments.UnitError
 	if !errors.Is(err, boom) || !errors.As(err, &ue) {
 		t.Fatalf("got %v, want the unit's error", err)
@@ -67,13 +67,13 @@ func TestCancelAfterLastUnitIsSuccess(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var calls atomic.Int64
 	model := func(c context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
-		s, err := experimentstest.Fake(c, sc, rep, seed)
+		s, err := experimentstest.FakeRun(c, sc, rep, seed)
 		if calls.Add(1) == 12 {
 			cancel()
 		}
 		return s, err
 	}
-	urs, err := experiments.RunUnits(ctx, p, model, experiments.Config{Parallel: 1})
+	urs, err := experiments.RunUnits(ctx, p, experiments.PerReplication(model), experiments.Config{Parallel: 1})
 	if err != nil || len(urs) != 12 {
 		t.Fatalf("got %d results, %v", len(urs), err)
 	}

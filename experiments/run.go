@@ -15,11 +15,25 @@ import (
 	"github.com/cnisim/cnisim/sim"
 )
 
-// Model runs one replication of one scenario (a sweep point, already
-// resolved) with the given seed and returns what it measured. It must be
-// deterministic in (sc, rep, seed) and safe to call from several
-// goroutines at once; it should return early when ctx is done.
-type Model func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (Sample, error)
+// Model prepares one sweep point (a scenario, already expanded): it
+// resolves and validates everything the point needs (model data, profile,
+// paths) once, and returns the Point that runs its replications. Stream
+// prepares each point once, whatever its number of replications.
+type Model func(sc *scenario.Scenario) (Point, error)
+
+// Point runs one replication of a prepared sweep point with the given
+// seed and returns what it measured. It must be deterministic in (rep,
+// seed) and safe to call from several goroutines at once; it should
+// return early when ctx is done.
+type Point func(ctx context.Context, rep int, seed uint64) (Sample, error)
+
+// PerReplication is a Model with nothing to prepare: f does all its work
+// per replication.
+func PerReplication(f func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (Sample, error)) Model {
+	return func(sc *scenario.Scenario) (Point, error) {
+		return func(ctx context.Context, rep int, seed uint64) (Sample, error) { return f(ctx, sc, rep, seed) }, nil
+	}
+}
 
 // Unit is one replication of one sweep point.
 type Unit struct {
@@ -165,6 +179,7 @@ func Stream(ctx context.Context, p *scenario.Plan, m Model, cfg Config, sink fun
 		ur  UnitResult
 		err error
 	}
+	pts := newPrepared(p, m, units)
 	slots := make(chan struct{}, Window(workers)) // one per unit started, not yet handed on
 	jobs := make(chan int)
 	done := make(chan outcome)
@@ -174,7 +189,7 @@ func Stream(ctx context.Context, p *scenario.Plan, m Model, cfg Config, sink fun
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				ur, err := runUnit(ctx, p, m, unitAt(i))
+				ur, err := runUnit(ctx, p, pts, unitAt(i))
 				if err != nil {
 					cancel()
 				}
@@ -289,16 +304,17 @@ func (e *Interrupted) Unwrap() []error { return []error{e.Cause, context.Cancele
 // cancelled is a cancellation, and an interrupt meant for another run in
 // the same process (sim.InterruptAll is process-wide) runs the unit again,
 // which, being deterministic, gives the same result.
-func runUnit(ctx context.Context, p *scenario.Plan, m Model, u Unit) (UnitResult, error) {
+func runUnit(ctx context.Context, p *scenario.Plan, pts *prepared, u Unit) (UnitResult, error) {
+	defer pts.done(u.Point)
 	for {
-		ur, again, err := runUnitOnce(ctx, p, m, u)
+		ur, again, err := runUnitOnce(ctx, p, pts, u)
 		if !again {
 			return ur, err
 		}
 	}
 }
 
-func runUnitOnce(ctx context.Context, p *scenario.Plan, m Model, u Unit) (ur UnitResult, again bool, err error) {
+func runUnitOnce(ctx context.Context, p *scenario.Plan, pts *prepared, u Unit) (ur UnitResult, again bool, err error) {
 	pt := p.Point(u.Point)
 	seed := UnitSeed(p.Base.Seed, u.Point, u.Rep)
 	fail := func(e error, stack []byte) error {
@@ -324,7 +340,11 @@ func runUnitOnce(ctx context.Context, p *scenario.Plan, m Model, u Unit) (ur Uni
 	if err := ctx.Err(); err != nil {
 		return UnitResult{}, false, fail(err, nil)
 	}
-	s, err := m(ctx, pt.Scenario, u.Rep, seed)
+	run, stack, err := pts.get(u.Point, pt.Scenario)
+	if err != nil {
+		return UnitResult{}, false, fail(err, stack)
+	}
+	s, err := run(ctx, u.Rep, seed)
 	if err == nil {
 		err = s.check()
 	}

@@ -153,13 +153,13 @@ func TestUnitSeed(t *testing.T) {
 
 func TestPanicNamesPointAndSeed(t *testing.T) {
 	p := loadPlan(t, "testdata/small.toml")
-	model := func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	model := experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
 		if sc.Cluster.MTU == 9000 && sc.CNI.Mode == "host-gw" && rep == 1 {
 			var m map[string]int
 			m["boom"]++ // a nil-map panic, as a model bug would
 		}
-		return experimentstest.Fake(ctx, sc, rep, seed)
-	}
+		return experimentstest.FakeRun(ctx, sc, rep, seed)
+	})
 	_, err := experiments.Run(context.Background(), p, model, experiments.Config{Parallel: 4})
 	var ue *experiments.UnitError
 	if !errors.As(err, &ue) {
@@ -181,10 +181,10 @@ func TestModelErrorStopsRun(t *testing.T) {
 	p := loadPlan(t, "testdata/small.toml")
 	var calls atomic.Int64
 	boom := errors.New("boom")
-	model := func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	model := experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
 		calls.Add(1)
 		return experiments.Sample{}, boom
-	}
+	})
 	_, err := experiments.Run(context.Background(), p, model, experiments.Config{Parallel: 1})
 	if !errors.Is(err, boom) {
 		t.Fatalf("got %v, want boom", err)
@@ -202,9 +202,9 @@ func TestCancel(t *testing.T) {
 		if calls.Add(1) == 3 {
 			cancel()
 		}
-		return experimentstest.Fake(c, sc, rep, seed)
+		return experimentstest.FakeRun(c, sc, rep, seed)
 	}
-	_, err := experiments.Run(ctx, p, model, experiments.Config{Parallel: 1})
+	_, err := experiments.Run(ctx, p, experiments.PerReplication(model), experiments.Config{Parallel: 1})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
@@ -215,13 +215,13 @@ func TestCancel(t *testing.T) {
 
 func TestNonFiniteMetricIsError(t *testing.T) {
 	p := loadPlan(t, "testdata/small.toml")
-	model := func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	model := experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
 		var s experiments.Sample
 		s.Set(results.ThroughputMbps, 0)
 		s.Observe(results.RTTMicros, 1, 2)
 		s.Set(results.RTTMicros, 3)
 		return s, nil
-	}
+	})
 	if _, err := experiments.Run(context.Background(), p, model, experiments.Config{}); err == nil || !strings.Contains(err.Error(), "both as a scalar and as a distribution") {
 		t.Errorf("got %v", err)
 	}

@@ -29,7 +29,7 @@ func withReps(t *testing.T, n int64) *scenario.Plan {
 // depends on its seed, so workers finish in an order unlike the units'.
 func jittery(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
 	time.Sleep(time.Duration(seed%7) * 50 * time.Microsecond)
-	return experimentstest.Fake(ctx, sc, rep, seed)
+	return experimentstest.FakeRun(ctx, sc, rep, seed)
 }
 
 // TestStreamedEqualsAggregate: the streamed run (Run) gives, byte for
@@ -44,7 +44,7 @@ func TestStreamedEqualsAggregate(t *testing.T) {
 	}
 	want, _, _ := render(t, experiments.Aggregate(p, urs, "v"))
 	for _, par := range []int{1, 2, 7, 64} {
-		r, err := experiments.Run(context.Background(), p, jittery, experiments.Config{Parallel: par, Version: "v"})
+		r, err := experiments.Run(context.Background(), p, experiments.PerReplication(jittery), experiments.Config{Parallel: par, Version: "v"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,7 +59,7 @@ func TestStreamedEqualsAggregate(t *testing.T) {
 		units = append(units, urs[i].Unit)
 		kept = append(kept, urs[i])
 	}
-	r, err := experiments.Run(context.Background(), p, jittery, experiments.Config{Parallel: 3, Version: "v", Units: units})
+	r, err := experiments.Run(context.Background(), p, experiments.PerReplication(jittery), experiments.Config{Parallel: 3, Version: "v", Units: units})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,14 +111,14 @@ func TestStreamMemoryBounded(t *testing.T) {
 	p := withReps(t, reps)
 	// scalars and groups only: a distribution's pooled samples grow with
 	// the replications by design (the quantiles are over all of them)
-	model := func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
-		s, err := experimentstest.Fake(ctx, sc, rep, seed)
+	model := experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+		s, err := experimentstest.FakeRun(ctx, sc, rep, seed)
 		delete(s.Dists, results.RTTMicros)
 		for i := range 8 {
 			s.SetGroup("extra", fmt.Sprintf("member%d", i), float64(rep+i))
 		}
 		return s, err
-	}
+	})
 	heap := func() uint64 {
 		runtime.GC()
 		var m runtime.MemStats

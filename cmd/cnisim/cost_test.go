@@ -17,12 +17,12 @@ import (
 // fake simulator that only counts).
 func TestRunRefusesHugeCost(t *testing.T) {
 	var ran atomic.Int64
-	withModel(t, func(_ context.Context, _ *scenario.Scenario, _ int, _ uint64) (experiments.Sample, error) {
+	withModel(t, experiments.PerReplication(func(_ context.Context, _ *scenario.Scenario, _ int, _ uint64) (experiments.Sample, error) {
 		ran.Add(1)
 		var s experiments.Sample
 		s.Set("throughput_mbps", 1)
 		return s, nil
-	})
+	}))
 	p := filepath.Join(t.TempDir(), "week.toml")
 	os.WriteFile(p, []byte("replications = 3\nduration = \"168h\"\n"), 0o644)
 	code, _, stderr := cli("run", p, "--format", "csv")

@@ -21,10 +21,10 @@ import (
 
 // countingModel is the fake model counting its calls.
 func countingModel(calls *atomic.Int64) experiments.Model {
-	return func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	return experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
 		calls.Add(1)
-		return experimentstest.Fake(ctx, sc, rep, seed)
-	}
+		return experimentstest.FakeRun(ctx, sc, rep, seed)
+	})
 }
 
 // An --out that cannot hold the results is refused before anything runs
@@ -106,14 +106,17 @@ func TestReproduceInterruptLeavesPrevious(t *testing.T) {
 	}
 	var calls atomic.Int64
 	var sent atomic.Bool
-	fake := countingModel(&calls)
-	withModel(t, func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	fake := func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+		calls.Add(1)
+		return experimentstest.FakeRun(ctx, sc, rep, seed)
+	}
+	withModel(t, experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
 		if calls.Load() >= 200 && !sent.Swap(true) {
 			syscall.Kill(os.Getpid(), syscall.SIGINT)
 			<-ctx.Done()
 		}
 		return fake(ctx, sc, rep, seed)
-	})
+	}))
 	tmp := t.TempDir()
 	out := filepath.Join(tmp, "out")
 	first := filepath.Join(out, catalog.Names()[0])
@@ -146,9 +149,9 @@ func TestReproduceInterruptLeavesPrevious(t *testing.T) {
 // What a killed run left beside --out (kill -9 between staging and
 // rename) is removed when the next run starts, even one that then fails.
 func TestRunRemovesStaleAtStart(t *testing.T) {
-	withModel(t, func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	withModel(t, experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
 		return experiments.Sample{}, errors.New("boom")
-	})
+	}))
 	cmd := exec.Command("true")
 	if err := cmd.Run(); err != nil {
 		t.Skip("no true(1)")

@@ -180,12 +180,12 @@ func TestRunTooManyPoints(t *testing.T) {
 
 // A failed run exits 1 and writes nothing; a panic names point and seed.
 func TestRunFailureWritesNothing(t *testing.T) {
-	withModel(t, func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	withModel(t, experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
 		if sc.Cluster.MTU == 9000 {
 			panic("model bug")
 		}
-		return experimentstest.Fake(ctx, sc, rep, seed)
-	})
+		return experimentstest.FakeRun(ctx, sc, rep, seed)
+	}))
 	out := filepath.Join(t.TempDir(), "out")
 	code, stdout, stderr := cli("run", smallScenario, "--out", out, "--parallel", "1")
 	if code != 1 {
@@ -225,10 +225,10 @@ func TestRunProgress(t *testing.T) {
 }
 
 func TestRunProgressLongRun(t *testing.T) {
-	withModel(t, func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	withModel(t, experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
 		time.Sleep(120 * time.Millisecond)
-		return experimentstest.Fake(ctx, sc, rep, seed)
-	})
+		return experimentstest.FakeRun(ctx, sc, rep, seed)
+	}))
 	code, stdout, stderr := cli("run", smallScenario, "--progress", "--parallel", "1", "--format", "csv")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)

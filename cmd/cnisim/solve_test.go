@@ -19,13 +19,13 @@ import (
 // throughput grows with cores until the link binds. rtt_us falls as
 // 1000/cores. Deterministic: every replication gives the same numbers.
 func cpuBoundModel(cpp float64) experiments.Model {
-	return func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	return experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
 		var s experiments.Sample
 		perCore := sc.Cluster.CPUGHz * 1e9 / cpp * 1448 * 8 / 1e6
 		s.Set(results.ThroughputMbps, math.Min(float64(sc.Cluster.CoresPerNode)*perCore, sc.Cluster.LinkGbps*1000))
 		s.Observe(results.RTTMicros, 1000/float64(sc.Cluster.CoresPerNode))
 		return s, ctx.Err()
-	}
+	})
 }
 
 func solveScenario(t *testing.T, extra string) string {

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -14,17 +13,10 @@ import (
 
 // Produce runs e, analyses it, writes its directory dir and returns its
 // report section, whose links are relative paths under rel (the section's
-// directory as seen from the report). An experiment whose workload the
-// simulator lacks is returned as skipped, with no error and nothing
-// written.
+// directory as seen from the report).
 func (r *Runner) Produce(ctx context.Context, e *Experiment, dir, rel string) (report.Section, error) {
 	sec := report.Section{Name: e.Name, Title: e.Title, About: e.About, Command: r.command(e)}
 	d, err := r.Run(ctx, e)
-	var mw *MissingWorkload
-	if errors.As(err, &mw) {
-		sec.Skipped = mw.Error()
-		return sec, nil
-	}
 	if err != nil {
 		sec.Err = err.Error()
 		return sec, err

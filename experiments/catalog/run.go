@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"time"
 
 	"github.com/cnisim/cnisim/experiments"
@@ -49,22 +48,6 @@ type Data struct {
 	Runs  []*Run // in Exp.Scenarios order
 }
 
-// MissingWorkload is returned when the simulator does not implement a
-// workload an experiment needs.
-type MissingWorkload struct {
-	Kind string
-	Err  error
-}
-
-func (e *MissingWorkload) Error() string {
-	return fmt.Sprintf("needs workload %s, which the simulator does not have yet (%v)", e.Kind, e.Err)
-}
-
-func (e *MissingWorkload) Unwrap() error { return e.Err }
-
-// notSimulated matches simulate.Run's refusal of a workload kind.
-var notSimulated = regexp.MustCompile(`workload\.kind = "([a-z_]+)" is not simulated yet`)
-
 // Run runs every scenario of e (or reuses a cached run) and returns them.
 func (r *Runner) Run(ctx context.Context, e *Experiment) (*Data, error) {
 	d := &Data{Exp: e, Quick: r.Quick}
@@ -101,9 +84,6 @@ func (r *Runner) scenario(ctx context.Context, e *Experiment, file, label string
 		finish()
 	}
 	if err != nil {
-		if m := notSimulated.FindStringSubmatch(err.Error()); m != nil {
-			return nil, &MissingWorkload{Kind: m[1], Err: err}
-		}
 		var ue *experiments.UnitError
 		if errors.As(err, &ue) && ue.Stack != nil {
 			r.logf("%s\n", ue.Stack)

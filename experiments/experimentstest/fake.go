@@ -24,11 +24,14 @@ func Goodput(sc *scenario.Scenario) float64 {
 	return sc.Cluster.LinkGbps * 1000 * float64(pod-52) / float64(sc.Cluster.MTU+sc.Cluster.FrameOverhead)
 }
 
-// Fake is a deterministic model: Goodput less up to 2% seeded noise, five
+// Fake is FakeRun as a Model (all its work per replication). FakeRun is a
+// deterministic model: Goodput less up to 2% seeded noise, five
 // RTT observations around twice the link delay, a small CPP breakdown
 // (with vxlan when the mode is vxlan), and pod launch times for the
 // pod_launch workload. Its numbers mean nothing beyond that.
-func Fake(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+var Fake = experiments.PerReplication(FakeRun)
+
+func FakeRun(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
 	r := sim.Streams{Seed: seed, Replication: rep}.Stream("fake")
 	var s experiments.Sample
 	if sc.Workload.Kind == "pod_launch" {

@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -96,27 +97,37 @@ func podLaunchConfig(sc *scenario.Scenario) (podlaunch.Config, error) {
 	return c, nil
 }
 
-// runPodLaunch runs one replication of pod_launch: every pod's launch time
-// (pod_launch_s), the mean per-pod time of each critical-path stage and
-// queue (pod_launch_breakdown_s, summing to the mean launch time), the
-// network set-up share (pod_network_share, paper Fig. 7b) and the makespan.
-func runPodLaunch(sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
-	var s experiments.Sample
+// preparePodLaunch resolves a pod_launch point: the plugin's launch
+// parameters and the arrival process, once. A replication runs every
+// pod's launch: pod_launch_s, the mean per-pod time of each critical-path
+// stage and queue (pod_launch_breakdown_s, summing to the mean launch
+// time), the network set-up share (pod_network_share, paper Fig. 7b) and
+// the makespan.
+func preparePodLaunch(sc *scenario.Scenario) (experiments.Point, error) {
+	if _, err := Resolve(sc); err != nil {
+		return nil, err
+	}
 	cfg, err := podLaunchConfig(sc)
 	if err != nil {
-		return s, err
+		return nil, err
 	}
-	r, err := podlaunch.Run(cfg, sim.Streams{Seed: seed, Replication: rep})
-	if err != nil {
-		return s, err
-	}
-	s.Observe(results.PodLaunchSeconds, Strata(r.LaunchTimes(), MaxDistSamples)...)
-	for _, p := range r.Breakdown() {
-		s.SetGroup(results.PodLaunchBreakdown, p.Name, p.Seconds)
-	}
-	s.Set(results.PodNetworkShare, r.NetworkShare())
-	s.Set(results.PodMakespanSeconds, r.Makespan().Seconds())
-	return s, nil
+	return func(ctx context.Context, rep int, seed uint64) (experiments.Sample, error) {
+		var s experiments.Sample
+		if err := ctx.Err(); err != nil {
+			return s, err
+		}
+		r, err := podlaunch.Run(cfg, sim.Streams{Seed: seed, Replication: rep})
+		if err != nil {
+			return s, err
+		}
+		s.Observe(results.PodLaunchSeconds, Strata(r.LaunchTimes(), MaxDistSamples)...)
+		for _, p := range r.Breakdown() {
+			s.SetGroup(results.PodLaunchBreakdown, p.Name, p.Seconds)
+		}
+		s.Set(results.PodNetworkShare, r.NetworkShare())
+		s.Set(results.PodMakespanSeconds, r.Makespan().Seconds())
+		return s, nil
+	}, nil
 }
 
 // Strata returns xs itself when it has at most k values, else k values:

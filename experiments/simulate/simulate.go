@@ -21,31 +21,52 @@ import (
 )
 
 // Model is the packet-level simulator as an experiments.Model.
-var Model experiments.Model = Run
+var Model experiments.Model = Prepare
 
-// Run simulates replication rep of sc with the given seed.
-func Run(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
-	var s experiments.Sample
-	if err := ctx.Err(); err != nil {
-		return s, err
-	}
+// Prepare resolves and validates a sweep point once: the plugin, the
+// profile, the costed paths and the workload configuration. The returned
+// Point runs a replication with nothing left to resolve, so a point's
+// replications share one resolution.
+func Prepare(sc *scenario.Scenario) (experiments.Point, error) {
 	switch sc.Workload.Kind {
 	case workload.TCPStream, workload.UDPStream, workload.TCPRR, workload.TCPCRR, workload.UDPRR, workload.HTTPDownload, workload.HTTPLoad:
 	case PodLaunch:
-		return runPodLaunch(sc, rep, seed)
+		return preparePodLaunch(sc)
 	default:
-		return s, fmt.Errorf("workload.kind = %q: allowed %s", sc.Workload.Kind, strings.Join(scenario.Kinds, ", "))
+		return nil, fmt.Errorf("workload.kind = %q: allowed %s", sc.Workload.Kind, strings.Join(scenario.Kinds, ", "))
 	}
-	cfg, err := Config(sc, seed, rep)
+	base, err := Config(sc, 0, 0)
 	if err != nil {
-		return s, err
+		return nil, err
 	}
-	r, err := workload.Run(cfg)
+	if err := base.Check(); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, rep int, seed uint64) (experiments.Sample, error) {
+		var s experiments.Sample
+		if err := ctx.Err(); err != nil {
+			return s, err
+		}
+		cfg := base
+		cfg.Seed, cfg.Replication = seed, rep
+		cfg.Cluster.Streams = sim.Streams{Seed: seed, Replication: rep}
+		r, err := workload.Run(cfg)
+		if err != nil {
+			return s, err
+		}
+		fill(&s, &r)
+		return s, nil
+	}, nil
+}
+
+// Run simulates replication rep of sc with the given seed: Prepare and one
+// replication, for a caller with a single run to make.
+func Run(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	run, err := Prepare(sc)
 	if err != nil {
-		return s, err
+		return experiments.Sample{}, err
 	}
-	fill(&s, &r)
-	return s, nil
+	return run(ctx, rep, seed)
 }
 
 // Setup is a scenario resolved against the model data.
@@ -189,30 +210,13 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	}, nil
 }
 
-// Validate checks what only the model data can: plugin, mode, profile,
-// overrides, that the MTU leaves room for the encapsulation, and for pod
-// launches that the plugin has pod-launch parameters.
+// Validate checks what only the model data can (plugin, mode, profile,
+// overrides, that the MTU leaves room for the encapsulation, the
+// workload's own limits, a pod launch's plugin parameters): it is Prepare
+// without the run.
 func Validate(sc *scenario.Scenario) error {
-	if sc.Workload.Kind == PodLaunch {
-		if _, err := Resolve(sc); err != nil {
-			return err
-		}
-		_, err := podPlugin(sc)
-		return err
-	}
-	// Config resolves the model data (plugin, mode, profile, MTU room);
-	// the workload's own limits (a UDP datagram must fit the pod MTU, ...)
-	// are bad input too: refuse them before anything runs.
-	cfg, err := Config(sc, 0, 0)
-	if err != nil {
-		return err
-	}
-	if launches(sc) && sc.CNI.AsyncSetup {
-		if _, err := podPlugin(sc); err != nil {
-			return err
-		}
-	}
-	return cfg.Check()
+	_, err := Prepare(sc)
+	return err
 }
 
 // fill maps a workload result onto the metric names of the results contract,
