@@ -165,7 +165,7 @@ func withProgress(cfg experiments.Config, f runFlags, stderr io.Writer, run func
 		if errors.As(err, &ue) && ue.Stack != nil {
 			fmt.Fprintf(stderr, "%s\n", ue.Stack)
 		}
-		if ue != nil && ue.Stack == nil && scenario.BlamesKey(ue.Err.Error()) {
+		if ue != nil && ue.Stack == nil && scenario.BlamesKey(ue.Err) {
 			// the input asked for what the model cannot do (a download that
 			// cannot finish in the time bound): bad input, exit 2
 			return usagef("%v", err)

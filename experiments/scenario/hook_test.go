@@ -9,8 +9,9 @@ import (
 	"github.com/cnisim/cnisim/experiments/scenario"
 )
 
-// A model-layer hook error that starts with a key is located at the key's
-// line, or at the --set flag that set it, and shows the value.
+// A model-layer hook's *FieldError (wrapped or not) is located at the
+// key's line, or at the --set flag that set it, and shows the value; an
+// error that names no key is reported as it is, not parsed for one.
 func TestHookErrorLocated(t *testing.T) {
 	file := "name = \"x\"\n[cluster]\nmtu = 600\n[cni]\nplugin = \"flannel\"\nmode = \"ipip\"\n"
 	cases := []struct {
@@ -19,14 +20,15 @@ func TestHookErrorLocated(t *testing.T) {
 		sets []string
 		want string
 	}{
-		{"colon form in file", errors.New(`cni.mode: plugin flannel has no mode "ipip"`), nil,
+		{"key in file", &scenario.FieldError{Key: "cni.mode", Msg: `plugin flannel has no mode "ipip"`}, nil,
 			`s.toml:6: cni.mode = "ipip": plugin flannel has no mode "ipip"`},
-		{"colon form from --set", errors.New(`cni.mode: plugin flannel has no mode "vxlann"`), []string{"cni.mode=vxlann"},
+		{"key from --set", &scenario.FieldError{Key: "cni.mode", Msg: `plugin flannel has no mode "vxlann"`}, []string{"cni.mode=vxlann"},
 			`--set cni.mode=vxlann: cni.mode = "vxlann": plugin flannel has no mode`},
-		{"equals form", fmt.Errorf("cluster.mtu = %d leaves a pod MTU of 550", 600), nil,
+		{"wrapped", fmt.Errorf("resolving: %w", &scenario.FieldError{Key: "cluster.mtu", Msg: "leaves a pod MTU of 550"}), nil,
 			"s.toml:3: cluster.mtu = 600: leaves a pod MTU of 550"},
-		{"table", errors.New("cni: stage vxlan has no cost"), nil, "s.toml:4: cni: stage vxlan has no cost"},
+		{"table", &scenario.FieldError{Key: "cni", Msg: "stage vxlan has no cost"}, nil, "s.toml:4: cni: stage vxlan has no cost"},
 		{"not a key", errors.New("something: went wrong"), nil, "s.toml: something: went wrong"},
+		{"text that looks like a key", errors.New("cni.mode: not parsed"), nil, "s.toml: cni.mode: not parsed"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

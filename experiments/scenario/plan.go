@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -137,54 +138,20 @@ func callHook(h func(*Scenario) error, s *Scenario) (err error) {
 	return h(s)
 }
 
-// hookErr turns a Validate hook's error into a field error. A plain error
-// whose text starts with a scenario key ("cni.mode: ...", "cluster.mtu =
-// 600 leaves ...") is attributed to that key, so that Load can say which
-// line or --set flag holds the offending value.
+// hookErr turns a Validate hook's error into a field error. The hook
+// names the key (a *FieldError); Load fills in its value and locates its
+// line or --set flag. Any other error is reported as it is.
 func hookErr(err error, s *Scenario) errList {
-	if fe, ok := err.(*FieldError); ok {
-		return errList{fe}
+	var fe *FieldError
+	if !errors.As(err, &fe) {
+		return errList{{Msg: err.Error()}}
 	}
-	msg := err.Error()
-	key, rest, ok := cutKey(msg)
-	if !ok {
-		return errList{{Msg: msg}}
-	}
-	fe := &FieldError{Key: key, Msg: rest}
-	if v, ok := s.value(key); ok {
-		fe.Value = Format(v)
-	}
-	if r, ok := strings.CutPrefix(rest, "= "); ok { // "key = value msg"
-		fe.Msg = r
-		if fe.Value != "" {
-			if r, ok := strings.CutPrefix(r, fe.Value+" "); ok {
-				fe.Msg = r
-			} else if r, ok := strings.CutPrefix(r, fe.Value+": "); ok {
-				fe.Msg = r
-			}
+	if fe.Value == "" && fe.Key != "" {
+		if v, ok := s.value(fe.Key); ok {
+			fe.Value = Format(v)
 		}
 	}
 	return errList{fe}
-}
-
-// cutKey splits "key: rest" or "key = rest" where key is a scenario key or
-// table; rest keeps a leading "= " for the second form.
-func cutKey(msg string) (key, rest string, ok bool) {
-	i := strings.IndexAny(msg, ": ")
-	if i <= 0 {
-		return "", "", false
-	}
-	key = msg[:i]
-	if fieldByKey[key] == nil && !isTable(key) && !strings.HasPrefix(key, cyclesTable+".") {
-		return "", "", false
-	}
-	switch {
-	case strings.HasPrefix(msg[i:], ": "):
-		return key, msg[i+2:], true
-	case strings.HasPrefix(msg[i:], " = "):
-		return key, msg[i+1:], true
-	}
-	return "", "", false
 }
 
 // axes checks the sweep's keys and values and stores canonical values.
@@ -299,11 +266,11 @@ func FormatParams(ps []Param) string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
-// BlamesKey reports whether msg starts by naming a scenario key
-// ("workload.file_bytes = 10000000000: the download did not complete"):
-// a model's run-time error about the input, which callers report as bad
-// input rather than as a failure of the simulator.
-func BlamesKey(msg string) bool {
-	_, _, ok := cutKey(msg)
-	return ok
+// BlamesKey reports whether err is about a scenario key (a *FieldError
+// naming one): a model's run-time error about the input ("the download did
+// not complete within duration"), which callers report as bad input rather
+// than as a failure of the simulator.
+func BlamesKey(err error) bool {
+	var fe *FieldError
+	return errors.As(err, &fe) && fe.Key != ""
 }

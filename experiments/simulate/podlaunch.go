@@ -30,13 +30,13 @@ func podPlugin(sc *scenario.Scenario) (string, error) {
 	if !slices.Contains(podlaunch.Plugins(), name) {
 		m, err := cni.Load(name)
 		if err != nil {
-			return "", fmt.Errorf("cni.plugin: %w", err)
+			return "", keyed("cni.plugin", err)
 		}
 		name = m.Name
 	}
 	if !slices.Contains(podlaunch.Plugins(), name) {
-		return "", fmt.Errorf("cni.plugin = %q: no pod-launch parameters for plugin %q (built-in: %s)",
-			sc.CNI.Plugin, name, strings.Join(podlaunch.Plugins(), ", "))
+		return "", &scenario.FieldError{Key: "cni.plugin", Msg: fmt.Sprintf("no pod-launch parameters for plugin %q (built-in: %s)",
+			name, strings.Join(podlaunch.Plugins(), ", "))}
 	}
 	return name, nil
 }
@@ -87,7 +87,7 @@ func podLaunchConfig(sc *scenario.Scenario) (podlaunch.Config, error) {
 	}
 	arr, err := podlaunch.ParseArrival(sc.Workload.Arrival)
 	if err != nil {
-		return podlaunch.Config{}, fmt.Errorf("workload.arrival: %w", err)
+		return podlaunch.Config{}, keyed("workload.arrival", err)
 	}
 	c := podlaunch.Config{Plugin: name, Policy: sc.CNI.Policy, Pods: sc.Workload.Pods, Nodes: sc.Cluster.Nodes,
 		Arrival: arr, Async: sc.CNI.AsyncSetup}

@@ -29,7 +29,7 @@ func services(sc *scenario.Scenario, st *Setup) (*workload.Services, error) {
 	cfg := sc.ServiceConfig().Defaults(st.Model.Name, string(st.Options.Engine))
 	p, err := service.NewPlan(cfg, st.Profile, st.Model.Name, st.Mode)
 	if err != nil {
-		return nil, fmt.Errorf("service: %w", err)
+		return nil, keyed("service", err)
 	}
 	return &workload.Services{Plan: p, Target: sc.Workload.Target}, nil
 }

@@ -33,14 +33,14 @@ func Prepare(sc *scenario.Scenario) (experiments.Point, error) {
 	case PodLaunch:
 		return preparePodLaunch(sc)
 	default:
-		return nil, fmt.Errorf("workload.kind = %q: allowed %s", sc.Workload.Kind, strings.Join(scenario.Kinds, ", "))
+		return nil, &scenario.FieldError{Key: "workload.kind", Msg: "allowed " + strings.Join(scenario.Kinds, ", ")}
 	}
 	base, err := Config(sc, 0, 0)
 	if err != nil {
 		return nil, err
 	}
 	if err := base.Check(); err != nil {
-		return nil, err
+		return nil, keyed("", err)
 	}
 	return func(ctx context.Context, rep int, seed uint64) (experiments.Sample, error) {
 		var s experiments.Sample
@@ -52,7 +52,7 @@ func Prepare(sc *scenario.Scenario) (experiments.Point, error) {
 		cfg.Cluster.Streams = sim.Streams{Seed: seed, Replication: rep}
 		r, err := workload.Run(cfg)
 		if err != nil {
-			return s, err
+			return s, keyed("", err)
 		}
 		fill(&s, &r)
 		return s, nil
@@ -84,23 +84,23 @@ type Setup struct {
 func Resolve(sc *scenario.Scenario) (*Setup, error) {
 	m, err := cni.Load(sc.CNI.Plugin)
 	if err != nil {
-		return nil, fmt.Errorf("cni.plugin: %w", err)
+		return nil, keyed("cni.plugin", err)
 	}
 	mode := sc.CNI.Mode
 	if mode == "" {
 		mode = m.DefaultMode
 	}
 	if _, err := m.Mode(mode); err != nil {
-		return nil, fmt.Errorf("cni.mode: %w", err)
+		return nil, keyed("cni.mode", err)
 	}
 	prof, err := calibration.LoadLayers(sc.Calibration.Profile)
 	if err != nil {
-		return nil, fmt.Errorf("calibration.profile: %w", err)
+		return nil, keyed("calibration.profile", err)
 	}
 	if len(sc.Calibration.Cycles) > 0 {
 		prof = prof.Clone()
 		if err := prof.OverrideAll(sc.Calibration.Cycles); err != nil {
-			return nil, fmt.Errorf("calibration.cycles: %w", err)
+			return nil, keyed("calibration.cycles", err)
 		}
 	}
 	// The profile's costs are cycles at its own frequency; a cluster at
@@ -108,7 +108,7 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 	// network model does by dividing by the cluster's GHz.
 	engine, err := m.PolicyEngine(mode, sc.CNI.PolicyEngine)
 	if err != nil {
-		return nil, fmt.Errorf("cni.policy_engine: %w", err)
+		return nil, keyed("cni.policy_engine", err)
 	}
 	opt := cni.PathOptions{Policy: sc.CNI.Policy, PolicyRules: sc.CNI.PolicyRules, PolicyConntrack: sc.CNI.PolicyConntrack,
 		Engine: engine, Encrypt: sc.CNI.Encrypt}
@@ -117,14 +117,14 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 	// packets back (ACKs, responses, a download's data) do not.
 	fwd, err := m.Path(mode, placement, opt, prof)
 	if errors.Is(err, calibration.ErrNoRuleCost) {
-		return nil, fmt.Errorf("calibration.profile: %w (cni.policy_rules = %d with policy engine %s)", err, sc.CNI.PolicyRules, engine)
+		return nil, keyed("calibration.profile", fmt.Errorf("%w (cni.policy_rules = %d with policy engine %s)", err, sc.CNI.PolicyRules, engine))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cni: %w", err)
+		return nil, keyed("cni.plugin", err)
 	}
 	rev, err := m.ReturnPath(mode, placement, opt, prof)
 	if err != nil {
-		return nil, fmt.Errorf("cni: %w", err)
+		return nil, keyed("cni.plugin", err)
 	}
 	if err := checkStageCycles(sc, fwd, rev); err != nil {
 		return nil, err
@@ -132,12 +132,12 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 	podMTU := sc.CNI.PodMTU
 	if podMTU == 0 {
 		if podMTU, err = m.PodMTU(mode, sc.Cluster.MTU, opt); err != nil {
-			return nil, fmt.Errorf("cni.pod_mtu: %w", err)
+			return nil, keyed("cni.pod_mtu", err)
 		}
 	}
-	if podMTU <= tcp.HeaderBytes+8 {
-		return nil, fmt.Errorf("cluster.mtu = %d leaves a pod MTU of %d after %s's %d bytes of encapsulation: too small (raise cluster.mtu or set cni.pod_mtu)",
-			sc.Cluster.MTU, podMTU, m.Name, fwd.EncapBytes)
+	if podMTU < tcp.MinPodMTU {
+		return nil, &scenario.FieldError{Key: "cluster.mtu", Msg: fmt.Sprintf("leaves a pod MTU of %d after %s's %d bytes of encapsulation, below the least %d (raise cluster.mtu or set cni.pod_mtu)",
+			podMTU, m.Name, fwd.EncapBytes, tcp.MinPodMTU)}
 	}
 	return &Setup{Model: m, Mode: mode, Profile: prof, Options: opt, Forward: fwd, Reverse: rev, PodMTU: podMTU}, nil
 }
@@ -157,7 +157,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.CPUJitter = c.CPUJitter
 	cl.Offloads = c.Offloads
 	if cl.NICOffloads, err = network.ParseNICOffloads(c.NICOffloads); err != nil {
-		return workload.Config{}, err
+		return workload.Config{}, keyed("cluster.nic_offloads", err)
 	}
 	cl.Streams = sim.Streams{Seed: seed, Replication: rep}
 	w := sc.Workload
@@ -303,10 +303,10 @@ func checkStageCycles(sc *scenario.Scenario, paths ...datapath.CostedPath) error
 				continue
 			}
 			if sc.CNI.PolicyRules > 0 {
-				return fmt.Errorf("cni.policy_rules = %d makes stage %s cost %.4g cycles per packet, more than the bound %g",
-					sc.CNI.PolicyRules, st.Kind, c, float64(calibration.MaxCycles))
+				return &scenario.FieldError{Key: "cni.policy_rules", Value: fmt.Sprint(sc.CNI.PolicyRules), Msg: fmt.Sprintf("makes stage %s cost %.4g cycles per packet, more than the bound %g",
+					st.Kind, c, float64(calibration.MaxCycles))}
 			}
-			return fmt.Errorf("calibration.profile: stage %s costs %.4g cycles per packet, more than the bound %g", st.Kind, c, float64(calibration.MaxCycles))
+			return &scenario.FieldError{Key: "calibration.profile", Msg: fmt.Sprintf("stage %s costs %.4g cycles per packet, more than the bound %g", st.Kind, c, float64(calibration.MaxCycles))}
 		}
 	}
 	return nil

@@ -42,13 +42,17 @@ func (f Framing) WireBytes(ipLen int) int {
 // padding (DESIGN 2: IP packet + 38 on Ethernet).
 func WireBytes(ipLen, frameOverhead int) int { return ipLen + frameOverhead }
 
+// MinIPv4MTU is the least MTU of an IPv4 link (RFC 791: every module must
+// forward a 68-byte datagram): the one floor of a pod MTU, derived or set.
+const MinIPv4MTU = 68
+
 // PodMTU is the pod interface MTU for an underlay MTU and the bytes the
 // datapath adds on the wire (DESIGN 2: pod MTU = underlay MTU - overhead
 // unless the scenario sets it). It is an error when nothing fits.
 func PodMTU(underlayMTU, overhead int) (int, error) {
 	m := underlayMTU - overhead
-	if m < 68 { // RFC 791: every IPv4 link must carry 68 bytes
-		return 0, fmt.Errorf("underlay MTU %d minus %d bytes of encapsulation leaves %d, below IPv4's minimum 68", underlayMTU, overhead, m)
+	if m < MinIPv4MTU {
+		return 0, fmt.Errorf("underlay MTU %d minus %d bytes of encapsulation leaves %d, below IPv4's minimum %d", underlayMTU, overhead, m, MinIPv4MTU)
 	}
 	return m, nil
 }

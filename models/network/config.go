@@ -1,7 +1,7 @@
 package network
 
 import (
-	"fmt"
+	"github.com/cnisim/cnisim/internal/field"
 
 	"github.com/cnisim/cnisim/sim"
 )
@@ -57,27 +57,27 @@ func DefaultConfig() Config {
 func (c Config) Validate() error {
 	switch {
 	case c.Nodes < 1:
-		return fmt.Errorf("cluster.nodes = %d: must be >= 1", c.Nodes)
+		return field.Errorf("network.Config.Nodes", c.Nodes, "must be >= 1")
 	case c.CoresPerNode < 1:
-		return fmt.Errorf("cluster.cores_per_node = %d: must be >= 1", c.CoresPerNode)
+		return field.Errorf("network.Config.CoresPerNode", c.CoresPerNode, "must be >= 1")
 	case !(c.GHz > 0):
-		return fmt.Errorf("cluster.cpu_ghz = %g: must be > 0", c.GHz)
+		return field.Errorf("network.Config.GHz", c.GHz, "must be > 0")
 	case !(c.LinkGbps > 0):
-		return fmt.Errorf("cluster.link_gbps = %g: must be > 0 (use a large value for an infinite link)", c.LinkGbps)
+		return field.Errorf("network.Config.LinkGbps", c.LinkGbps, "must be > 0 (use a large value for an infinite link)")
 	case c.LinkDelay < 0:
-		return fmt.Errorf("cluster.link_delay = %v: must be >= 0", c.LinkDelay)
+		return field.Errorf("network.Config.LinkDelay", c.LinkDelay, "must be >= 0")
 	case c.MTU < 576 || c.MTU > 65535:
-		return fmt.Errorf("cluster.mtu = %d: must be in [576, 65535]", c.MTU)
+		return field.Errorf("network.Config.MTU", c.MTU, "must be in [576, 65535]")
 	case c.FrameOverhead < 0:
-		return fmt.Errorf("cluster.frame_overhead = %d: must be >= 0 (38 Ethernet, 2 PPP)", c.FrameOverhead)
+		return field.Errorf("network.Config.FrameOverhead", c.FrameOverhead, "must be >= 0 (38 Ethernet, 2 PPP)")
 	case c.QdiscLen < 1:
-		return fmt.Errorf("cluster.qdisc_len = %d: must be >= 1", c.QdiscLen)
+		return field.Errorf("network.Config.QdiscLen", c.QdiscLen, "must be >= 1")
 	case c.RxRing < 1:
-		return fmt.Errorf("cluster.rx_ring = %d: must be >= 1", c.RxRing)
+		return field.Errorf("network.Config.RxRing", c.RxRing, "must be >= 1")
 	case !(c.CPUJitter >= 0 && c.CPUJitter <= 1):
-		return fmt.Errorf("cluster.cpu_jitter = %g: must be in [0, 1] (coefficient of variation of a job's service time)", c.CPUJitter)
+		return field.Errorf("network.Config.CPUJitter", c.CPUJitter, "must be in [0, 1] (coefficient of variation of a job's service time)")
 	case c.DaemonCore >= c.CoresPerNode || c.DaemonCore < -1:
-		return fmt.Errorf("cluster.daemon_core = %d: must be -1 (last core) or in [0, %d]", c.DaemonCore, c.CoresPerNode-1)
+		return field.Errorf("network.Config.DaemonCore", c.DaemonCore, "must be -1 (last core) or in [0, %d]", c.CoresPerNode-1)
 	}
 	return nil
 }

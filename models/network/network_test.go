@@ -152,11 +152,11 @@ func TestQdiscDrops(t *testing.T) {
 	}
 }
 
-// TestValidate names the bad key.
+// TestValidate names the bad field.
 func TestValidate(t *testing.T) {
 	c := DefaultConfig()
 	c.QdiscLen = 0
-	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "cluster.qdisc_len") {
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "network.Config.QdiscLen") {
 		t.Errorf("got %v", err)
 	}
 	e := sim.NewEngine()

@@ -1,7 +1,7 @@
 package network
 
 import (
-	"fmt"
+	"github.com/cnisim/cnisim/internal/field"
 	"strings"
 
 	"github.com/cnisim/cnisim/models/datapath"
@@ -52,7 +52,7 @@ func ParseNICOffloads(s string) (NICOffloads, error) {
 		case "tx-gre-segmentation":
 			o.NoGRE = false
 		default:
-			return o, fmt.Errorf("cluster.nic_offloads: unknown offload %q (allowed: all, none, or a comma list of %s)",
+			return o, field.Errorf("network.NICOffloads", s, "unknown offload %q (allowed: all, none, or a comma list of %s)",
 				strings.TrimSpace(f), strings.Join(NICOffloadNames, ", "))
 		}
 	}

@@ -25,7 +25,7 @@ func TestParseNICOffloads(t *testing.T) {
 		got, err := ParseNICOffloads(tc.in)
 		switch {
 		case tc.err != "":
-			if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "cluster.nic_offloads") {
+			if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "network.NICOffloads") {
 				t.Errorf("%q: error %v, want one containing %q", tc.in, err, tc.err)
 			}
 		case err != nil || got != tc.want:
@@ -116,7 +116,7 @@ func TestSoftwareGSO(t *testing.T) {
 }
 
 // FuzzParseNICOffloads: any text parses or is refused with an error naming
-// the key; what parses is what its names say.
+// the field; what parses is what its names say.
 func FuzzParseNICOffloads(f *testing.F) {
 	for _, s := range []string{"", "all", "none", "tso,gro", "tso, gro ,tx-udp_tnl-segmentation", "lro", ",", "tso,,gro"} {
 		f.Add(s)
@@ -124,8 +124,8 @@ func FuzzParseNICOffloads(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		o, err := ParseNICOffloads(s)
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "cluster.nic_offloads: ") {
-				t.Errorf("%q: error %q does not name the key", s, err)
+			if !strings.HasPrefix(err.Error(), "network.NICOffloads = ") {
+				t.Errorf("%q: error %q does not name the field", s, err)
 			}
 			return
 		}

@@ -2,6 +2,7 @@ package service
 
 import (
 	"fmt"
+	"github.com/cnisim/cnisim/internal/field"
 	"math/rand/v2"
 )
 
@@ -93,7 +94,7 @@ func NewPlan(cfg Config, rules RuleCostSource, plugin, mode string) (*Plan, erro
 	p := &Plan{Config: cfg, Structure: st, CT: ConntrackCosts[st.Conntrack]}
 	if st.Engine != "" {
 		if rules == nil {
-			return nil, fmt.Errorf("service.proxy = %s: the calibration profile prices no rules", cfg.Proxy)
+			return nil, field.Errorf("service.Config.Proxy", cfg.Proxy, "the calibration profile prices no rules")
 		}
 		base, per, err := rules.RuleCycles(st.Engine, plugin, mode)
 		if err != nil && st.Engine == "nftables" {
@@ -103,7 +104,7 @@ func NewPlan(cfg Config, rules RuleCostSource, plugin, mode string) (*Plan, erro
 			p.Derived = fmt.Sprintf("nftables rules priced at the profile's iptables per-rule cost x %.2f (NFTablesPerIPTablesRule)", NFTablesPerIPTablesRule)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("service.proxy = %s needs the %s rule cost: %w", cfg.Proxy, st.Engine, err)
+			return nil, &field.Error{Field: "service.Config.Proxy", Value: cfg.Proxy, Msg: fmt.Sprintf("needs the %s rule cost: %v", st.Engine, err)}
 		}
 		p.PerRule, p.PerChain = per, base
 	}

@@ -1,7 +1,7 @@
 package service
 
 import (
-	"fmt"
+	"github.com/cnisim/cnisim/internal/field"
 	"slices"
 	"strings"
 	"time"
@@ -120,19 +120,19 @@ func DefaultProxy(plugin, policyEngine string) Proxy {
 func (c Config) Validate() error {
 	switch {
 	case c.Count < 0 || c.Count > MaxCount:
-		return fmt.Errorf("service.count = %d: out of range (allowed: 0..%d)", c.Count, MaxCount)
+		return field.Errorf("service.Config.Count", c.Count, "out of range (allowed: 0..%d)", MaxCount)
 	case c.Endpoints < 1 || c.Endpoints > MaxEndpoints:
-		return fmt.Errorf("service.endpoints = %d: out of range (allowed: 1..%d)", c.Endpoints, MaxEndpoints)
+		return field.Errorf("service.Config.Endpoints", c.Endpoints, "out of range (allowed: 1..%d)", MaxEndpoints)
 	case c.PortCount < 1 || c.PortCount > MaxPorts:
-		return fmt.Errorf("service.port_count = %d: out of range (allowed: 1..%d)", c.PortCount, MaxPorts)
+		return field.Errorf("service.Config.PortCount", c.PortCount, "out of range (allowed: 1..%d)", MaxPorts)
 	case !slices.Contains(Proxies, c.Proxy):
-		return fmt.Errorf("service.proxy = %q: not allowed (allowed: %s)", c.Proxy, strings.Join(ProxyNames(), ", "))
+		return field.Errorf("service.Config.Proxy", c.Proxy, "not allowed (allowed: %s)", strings.Join(ProxyNames(), ", "))
 	case c.ConntrackMax < 1:
-		return fmt.Errorf("service.conntrack_max = %d: must be >= 1", c.ConntrackMax)
+		return field.Errorf("service.Config.ConntrackMax", c.ConntrackMax, "must be >= 1")
 	case c.TimeWait < 0:
-		return fmt.Errorf("service.time_wait = %v: must be >= 0", c.TimeWait)
+		return field.Errorf("service.Config.TimeWait", c.TimeWait, "must be >= 0")
 	case !(c.Zipf >= 0 && c.Zipf <= MaxZipf):
-		return fmt.Errorf("service.zipf = %v: out of range (allowed: 0..%v; 0 = uniform)", c.Zipf, MaxZipf)
+		return field.Errorf("service.Config.Zipf", c.Zipf, "out of range (allowed: 0..%v; 0 = uniform)", MaxZipf)
 	}
 	return nil
 }

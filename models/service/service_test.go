@@ -195,12 +195,12 @@ func TestValidate(t *testing.T) {
 		mut  func(*Config)
 		want string
 	}{
-		{func(c *Config) { c.Count = -1 }, "service.count = -1: out of range (allowed: 0..1000000)"},
-		{func(c *Config) { c.Endpoints = 0 }, "service.endpoints"},
-		{func(c *Config) { c.PortCount = 1001 }, "service.port_count"},
+		{func(c *Config) { c.Count = -1 }, "service.Config.Count = -1: out of range (allowed: 0..1000000)"},
+		{func(c *Config) { c.Endpoints = 0 }, "service.Config.Endpoints"},
+		{func(c *Config) { c.PortCount = 1001 }, "service.Config.PortCount"},
 		{func(c *Config) { c.Proxy = "kube" }, "allowed: iptables, ipvs, nftables, ebpf-tc, ebpf-socket, none"},
-		{func(c *Config) { c.ConntrackMax = -5 }, "service.conntrack_max"},
-		{func(c *Config) { c.TimeWait = -time.Second }, "service.time_wait"},
+		{func(c *Config) { c.ConntrackMax = -5 }, "service.Config.ConntrackMax"},
+		{func(c *Config) { c.TimeWait = -time.Second }, "service.Config.TimeWait"},
 	} {
 		cfg := ok
 		c.mut(&cfg)
@@ -249,7 +249,7 @@ func TestZipf(t *testing.T) {
 			t.Errorf("rank %d: frequency %.4f, want %.4f", k, got, want)
 		}
 	}
-	if err := (Config{Count: 1, Endpoints: 1, PortCount: 1, Proxy: IPTables, ConntrackMax: 1, Zipf: -1}).Validate(); err == nil || !strings.Contains(err.Error(), "service.zipf") {
+	if err := (Config{Count: 1, Endpoints: 1, PortCount: 1, Proxy: IPTables, ConntrackMax: 1, Zipf: -1}).Validate(); err == nil || !strings.Contains(err.Error(), "service.Config.Zipf") {
 		t.Errorf("negative zipf: %v", err)
 	}
 }

@@ -86,7 +86,7 @@ func TestDelayedAckTimer(t *testing.T) {
 func TestAckEveryValidate(t *testing.T) {
 	for _, n := range []int{-1, MaxAckEvery + 1} {
 		err := Options{AckEvery: n}.Defaults().Validate()
-		if err == nil || !strings.Contains(err.Error(), "tcp.ack_every") || !strings.Contains(err.Error(), "[1, 1024]") {
+		if err == nil || !strings.Contains(err.Error(), "tcp.Options.AckEvery") || !strings.Contains(err.Error(), "[1, 1024]") {
 			t.Errorf("ack_every %d: %v", n, err)
 		}
 	}

@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"fmt"
+	"github.com/cnisim/cnisim/internal/field"
 	"math"
 
 	"github.com/cnisim/cnisim/models/datapath"
@@ -29,8 +30,8 @@ func Dial(n *network.Network, client, server Side, fwd, rev datapath.CostedPath,
 	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
-	if podMTU < HeaderBytes+1 || podMTU > 65535 {
-		return nil, fmt.Errorf("pod_mtu = %d: must be in [%d, 65535]", podMTU, HeaderBytes+1)
+	if podMTU < MinPodMTU || podMTU > 65535 {
+		return nil, field.Errorf("tcp.Conn.PodMTU", podMTU, "must be in [%d, 65535]", MinPodMTU)
 	}
 	o := &opt
 	c := &Conn{

@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/models/network"
 	"github.com/cnisim/cnisim/sim"
 )
@@ -23,6 +24,10 @@ func (s State) String() string { return stateNames[s] }
 
 // Header sizes: IPv4 20 + TCP 20 + timestamps option 12 (MSS = MTU - 52).
 const HeaderBytes = 52
+
+// MinPodMTU is the least pod MTU a connection accepts: IPv4's minimum link
+// MTU, which leaves a 16-byte MSS.
+const MinPodMTU = datapath.MinIPv4MTU
 
 // timer and event kinds (the arg of Endpoint.Handle)
 const (

@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"fmt"
+	"github.com/cnisim/cnisim/internal/field"
 
 	"github.com/cnisim/cnisim/sim"
 )
@@ -117,23 +118,23 @@ func (o Options) Defaults() Options {
 func (o Options) Validate() error {
 	switch {
 	case o.Congestion != Cubic && o.Congestion != Reno:
-		return fmt.Errorf("tcp.congestion = %q: allowed cubic, reno", o.Congestion)
+		return field.Errorf("tcp.Options.Congestion", o.Congestion, "allowed cubic, reno")
 	case o.SynSchedule != SynExponential && o.SynSchedule != SynLinear4:
-		return fmt.Errorf("tcp.syn_schedule = %q: allowed exponential, linear4", o.SynSchedule)
+		return field.Errorf("tcp.Options.SynSchedule", o.SynSchedule, "allowed exponential, linear4")
 	case o.SynRetries < 0 || o.SynRetries > 127:
-		return fmt.Errorf("tcp.syn_retries = %d: must be in [0, 127]", o.SynRetries)
+		return field.Errorf("tcp.Options.SynRetries", o.SynRetries, "must be in [0, 127]")
 	case o.InitCwnd < 1:
-		return fmt.Errorf("tcp.init_cwnd = %d: must be >= 1", o.InitCwnd)
+		return field.Errorf("tcp.Options.InitCwnd", o.InitCwnd, "must be >= 1")
 	case o.RcvBuf < 4096:
-		return fmt.Errorf("tcp.rcvbuf = %d: must be >= 4096 bytes", o.RcvBuf)
+		return field.Errorf("tcp.Options.RcvBuf", o.RcvBuf, "must be >= 4096 bytes")
 	case o.TSQBytes < 0:
-		return fmt.Errorf("tcp.tsq_bytes = %d: must be >= 0", o.TSQBytes)
+		return field.Errorf("tcp.Options.TSQBytes", o.TSQBytes, "must be >= 0")
 	case o.AckEvery < 1 || o.AckEvery > MaxAckEvery:
-		return fmt.Errorf("tcp.ack_every = %d: must be in [1, %d] (full-sized segments per delayed ACK)", o.AckEvery, MaxAckEvery)
+		return field.Errorf("tcp.Options.AckEvery", o.AckEvery, "must be in [1, %d] (full-sized segments per delayed ACK)", MaxAckEvery)
 	case o.WriteBytes < 1 || o.WriteBytes > 1<<30:
-		return fmt.Errorf("workload.write_bytes = %d: must be in [1, %d] (bytes per send call)", o.WriteBytes, 1<<30)
+		return field.Errorf("tcp.Options.WriteBytes", o.WriteBytes, "must be in [1, %d] (bytes per send call)", 1<<30)
 	case o.ReadBytes < 1 || o.ReadBytes > 1<<30:
-		return fmt.Errorf("workload.read_bytes = %d: must be in [1, %d] (bytes per read call)", o.ReadBytes, 1<<30)
+		return field.Errorf("tcp.Options.ReadBytes", o.ReadBytes, "must be in [1, %d] (bytes per read call)", 1<<30)
 	case o.MinRTO <= 0 || o.MaxRTO < o.MinRTO || o.InitRTO <= 0:
 		return fmt.Errorf("tcp rto bounds: need 0 < min_rto <= max_rto and init_rto > 0")
 	}

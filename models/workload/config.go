@@ -2,6 +2,7 @@ package workload
 
 import (
 	"fmt"
+	"github.com/cnisim/cnisim/internal/field"
 
 	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/models/network"
@@ -108,17 +109,17 @@ func (c *Config) Validate() error {
 	switch c.Placement {
 	case datapath.Intra, datapath.Inter:
 	default:
-		return fmt.Errorf("workload.placement = %q: allowed intra, inter", c.Placement)
+		return field.Errorf("workload.Config.Placement", c.Placement, "allowed intra, inter")
 	}
 	if c.Placement == datapath.Inter && c.Cluster.Nodes < 2 {
-		return fmt.Errorf("workload.placement = inter needs cluster.nodes >= 2 (got %d)", c.Cluster.Nodes)
+		return field.Errorf("workload.Config.Placement", c.Placement, "needs at least 2 nodes (the cluster has %d)", c.Cluster.Nodes)
 	}
 	if c.Forward.InterHost != (c.Placement == datapath.Inter) || c.Reverse.InterHost != (c.Placement == datapath.Inter) {
-		return fmt.Errorf("workload.placement = %s does not match the paths' inter_host flags (forward %v, reverse %v)",
-			c.Placement, c.Forward.InterHost, c.Reverse.InterHost)
+		return field.Errorf("workload.Config.Placement", c.Placement, "does not match the paths' inter_host flags (forward %v, reverse %v)",
+			c.Forward.InterHost, c.Reverse.InterHost)
 	}
-	if c.PodMTU < tcp.HeaderBytes+1 {
-		return fmt.Errorf("cni.pod_mtu = %d: must be > %d", c.PodMTU, tcp.HeaderBytes)
+	if c.PodMTU < tcp.MinPodMTU {
+		return field.Errorf("workload.Config.PodMTU", c.PodMTU, "must be >= %d", tcp.MinPodMTU)
 	}
 	if c.Duration <= 0 {
 		return fmt.Errorf("duration = %v: must be > 0", c.Duration)
@@ -130,7 +131,7 @@ func (c *Config) Validate() error {
 	switch w.Kind {
 	case TCPStream, UDPStream, TCPRR, TCPCRR, UDPRR, HTTPDownload, HTTPLoad:
 	default:
-		return fmt.Errorf("workload.kind = %q: allowed tcp_stream, udp_stream, tcp_rr, tcp_crr, udp_rr, http_download, http_load (pod_launch runs models/podlaunch alone)", w.Kind)
+		return field.Errorf("workload.Workload.Kind", w.Kind, "allowed tcp_stream, udp_stream, tcp_rr, tcp_crr, udp_rr, http_download, http_load (pod_launch runs models/podlaunch alone)")
 	}
 	if err := c.validateServices(); err != nil {
 		return err
@@ -139,24 +140,24 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if w.Launch != nil && w.Kind != TCPStream && w.Kind != HTTPDownload {
-		return fmt.Errorf("workload.kind = %s: a launched client pod starts only tcp_stream or http_download", w.Kind)
+		return field.Errorf("workload.Workload.Kind", w.Kind, "a launched client pod starts only tcp_stream or http_download")
 	}
 	if w.Streams < 1 || w.Streams > 100000 {
-		return fmt.Errorf("workload.streams = %d: must be in [1, 100000]", w.Streams)
+		return field.Errorf("workload.Workload.Streams", w.Streams, "must be in [1, 100000]")
 	}
 	if w.RateMbps < 0 {
-		return fmt.Errorf("workload.rate_mbps = %g: must be >= 0 (0 = as fast as possible)", w.RateMbps)
+		return field.Errorf("workload.Workload.RateMbps", w.RateMbps, "must be >= 0 (0 = as fast as possible)")
 	}
 	if w.MessageBytes < 1 {
-		return fmt.Errorf("workload.message_bytes = %d: must be >= 1", w.MessageBytes)
+		return field.Errorf("workload.Workload.MessageBytes", w.MessageBytes, "must be >= 1")
 	}
 	if w.Kind == UDPStream || w.Kind == UDPRR {
 		if lim := c.PodMTU - tcp.UDPHeaderBytes; w.MessageBytes > lim {
-			return fmt.Errorf("workload.message_bytes = %d: a UDP datagram must fit the pod MTU (<= %d; IP fragmentation of datagrams is not modelled)", w.MessageBytes, lim)
+			return field.Errorf("workload.Workload.MessageBytes", w.MessageBytes, "a UDP datagram must fit the pod MTU (<= %d; IP fragmentation of datagrams is not modelled)", lim)
 		}
 	}
 	if w.StartJitter < 0 {
-		return fmt.Errorf("workload.start_jitter = %v: must be >= 0", w.StartJitter)
+		return field.Errorf("workload.Workload.StartJitter", w.StartJitter, "must be >= 0")
 	}
 	o := c.TCP.Defaults()
 	return o.Validate()

@@ -2,6 +2,7 @@ package workload
 
 import (
 	"fmt"
+	"github.com/cnisim/cnisim/internal/field"
 
 	"github.com/cnisim/cnisim/models/network"
 	"github.com/cnisim/cnisim/models/podlaunch"
@@ -191,8 +192,8 @@ func runDownload(e *sim.Engine, n *network.Network, cfg *Config) (Result, error)
 	limit := start + cfg.Duration + w.HTTP.Overtime
 	e.RunUntil(limit)
 	if d.doneAt < 0 {
-		return Result{}, fmt.Errorf("workload.file_bytes = %d: the download did not complete within duration + %v (%d of %d response bytes read, connection %v)",
-			w.HTTP.FileBytes, w.HTTP.Overtime, c.Client.Received(), d.size, c.Client.State())
+		return Result{}, field.Errorf("workload.HTTP.FileBytes", w.HTTP.FileBytes, "the download did not complete within duration + %v (%d of %d response bytes read, connection %v)",
+			w.HTTP.Overtime, c.Client.Received(), d.size, c.Client.State())
 	}
 	return d.result(n, launched), nil
 }

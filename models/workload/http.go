@@ -2,6 +2,7 @@ package workload
 
 import (
 	"fmt"
+	"github.com/cnisim/cnisim/internal/field"
 
 	"github.com/cnisim/cnisim/sim"
 )
@@ -100,17 +101,17 @@ func (h *HTTP) validate(kind string, coresPerNode int) error {
 	switch kind {
 	case HTTPDownload:
 		if h.FileBytes < 1 {
-			return fmt.Errorf("workload.file_bytes = %d: must be >= 1", h.FileBytes)
+			return field.Errorf("workload.HTTP.FileBytes", h.FileBytes, "must be >= 1")
 		}
 		if h.Client != Curl && h.Client != Iperf3 {
-			return fmt.Errorf("workload.client = %q: allowed curl, iperf3", h.Client)
+			return field.Errorf("workload.HTTP.Client", h.Client, "allowed curl, iperf3")
 		}
 	case HTTPLoad:
 		if h.Threads < 1 {
-			return fmt.Errorf("workload.threads = %d: must be >= 1", h.Threads)
+			return field.Errorf("workload.HTTP.Threads", h.Threads, "must be >= 1")
 		}
 		if h.Connections < h.Threads || h.Connections > 1_000_000 {
-			return fmt.Errorf("workload.connections = %d: must be in [workload.threads = %d, 1000000]", h.Connections, h.Threads)
+			return field.Errorf("workload.HTTP.Connections", h.Connections, "must be in [Threads (%d), 1000000]", h.Threads)
 		}
 	default:
 		return nil
@@ -118,15 +119,15 @@ func (h *HTTP) validate(kind string, coresPerNode int) error {
 	s := h.Server
 	switch {
 	case s.Cores < 1 || s.Cores > coresPerNode:
-		return fmt.Errorf("workload.server.cores = %d: must be in [1, cluster.cores_per_node = %d]", s.Cores, coresPerNode)
+		return field.Errorf("workload.Server.Cores", s.Cores, "must be in [1, the node's cores (%d)]", coresPerNode)
 	case !(s.CyclesPerRequest >= 0):
-		return fmt.Errorf("workload.server.cycles_per_request = %g: must be >= 0", s.CyclesPerRequest)
+		return field.Errorf("workload.Server.CyclesPerRequest", s.CyclesPerRequest, "must be >= 0")
 	case !(s.CyclesPerByte >= 0):
-		return fmt.Errorf("workload.server.cycles_per_byte = %g: must be >= 0", s.CyclesPerByte)
+		return field.Errorf("workload.Server.CyclesPerByte", s.CyclesPerByte, "must be >= 0")
 	case !(h.ClientCyclesPerRequest >= 0):
 		return fmt.Errorf("workload client cycles per request = %g: must be >= 0", h.ClientCyclesPerRequest)
 	case h.SndBuf < 4096:
-		return fmt.Errorf("tcp.wmem = %d: must be >= 4096", h.SndBuf)
+		return field.Errorf("workload.HTTP.SndBuf", h.SndBuf, "must be >= 4096")
 	case h.Overtime < 0:
 		return fmt.Errorf("http_download overtime = %v: must be >= 0", h.Overtime)
 	}

@@ -106,11 +106,11 @@ func TestHTTPDeterminismAndValidation(t *testing.T) {
 		mod  func(*HTTP)
 		want string
 	}{
-		{HTTPDownload, func(h *HTTP) { h.FileBytes = 0 }, "workload.file_bytes"},
-		{HTTPDownload, func(h *HTTP) { h.Client = "wget" }, "workload.client"},
-		{HTTPLoad, func(h *HTTP) { h.Connections = 5 }, "workload.connections"},
-		{HTTPLoad, func(h *HTTP) { h.Server.Cores = 11 }, "workload.server.cores"},
-		{HTTPLoad, func(h *HTTP) { h.Server.CyclesPerByte = -1 }, "workload.server.cycles_per_byte"},
+		{HTTPDownload, func(h *HTTP) { h.FileBytes = 0 }, "workload.HTTP.FileBytes"},
+		{HTTPDownload, func(h *HTTP) { h.Client = "wget" }, "workload.HTTP.Client"},
+		{HTTPLoad, func(h *HTTP) { h.Connections = 5 }, "workload.HTTP.Connections"},
+		{HTTPLoad, func(h *HTTP) { h.Server.Cores = 11 }, "workload.Server.Cores"},
+		{HTTPLoad, func(h *HTTP) { h.Server.CyclesPerByte = -1 }, "workload.Server.CyclesPerByte"},
 	} {
 		cfg := wrkConfig(1)
 		if tc.kind == HTTPDownload {

@@ -2,6 +2,7 @@ package workload
 
 import (
 	"fmt"
+	"github.com/cnisim/cnisim/internal/field"
 	"math/rand/v2"
 
 	"github.com/cnisim/cnisim/models/datapath"
@@ -207,23 +208,23 @@ func (c *Config) validateServices() error {
 	switch s.Target {
 	case TargetPod, TargetService:
 	default:
-		return fmt.Errorf("workload.target = %q: allowed %s, %s", s.Target, TargetPod, TargetService)
+		return field.Errorf("workload.Services.Target", s.Target, "allowed %s, %s", TargetPod, TargetService)
 	}
 	switch c.Workload.Kind {
 	case TCPStream, TCPRR, TCPCRR:
 	default:
 		if s.Target == TargetService {
-			return fmt.Errorf("workload.target = service: allowed with workload.kind tcp_stream, tcp_rr, tcp_crr (got %s)", c.Workload.Kind)
+			return field.Errorf("workload.Services.Target", s.Target, "allowed with the workload kinds tcp_stream, tcp_rr, tcp_crr (got %s)", c.Workload.Kind)
 		}
 	}
 	if s.Plan == nil {
 		return fmt.Errorf("services: no plan")
 	}
 	if s.Target == TargetService && s.Plan.Config.Count < 1 {
-		return fmt.Errorf("workload.target = service needs service.count >= 1 (got %d)", s.Plan.Config.Count)
+		return field.Errorf("workload.Services.Target", s.Target, "needs at least 1 Service (got %d)", s.Plan.Config.Count)
 	}
 	if k := c.Workload.Kind; (k == TCPStream || k == TCPRR) && c.Workload.Streams > s.Plan.Config.ConntrackMax {
-		return fmt.Errorf("workload.streams = %d: more long-lived connections than service.conntrack_max = %d", c.Workload.Streams, s.Plan.Config.ConntrackMax)
+		return field.Errorf("workload.Workload.Streams", c.Workload.Streams, "more long-lived connections than the Services' conntrack table holds (%d)", s.Plan.Config.ConntrackMax)
 	}
 	return nil
 }

@@ -178,18 +178,18 @@ func TestDeterminism(t *testing.T) {
 	}
 }
 
-// TestValidate: bad input returns an error naming the key.
+// TestValidate: bad input returns an error naming the field.
 func TestValidate(t *testing.T) {
 	for _, tc := range []struct {
 		mod  func(*Config)
 		want string
 	}{
-		{func(c *Config) { c.Workload.Kind = "http" }, "workload.kind"},
-		{func(c *Config) { c.Placement = "rack" }, "workload.placement"},
+		{func(c *Config) { c.Workload.Kind = "http" }, "workload.Workload.Kind"},
+		{func(c *Config) { c.Placement = "rack" }, "workload.Config.Placement"},
 		{func(c *Config) { c.Warmup = c.Duration }, "warmup"},
-		{func(c *Config) { c.TCP.Congestion = "bbr" }, "tcp.congestion"},
-		{func(c *Config) { c.TCP.SynSchedule = "x" }, "tcp.syn_schedule"},
-		{func(c *Config) { c.Cluster.LinkGbps = 0 }, "cluster.link_gbps"},
+		{func(c *Config) { c.TCP.Congestion = "bbr" }, "tcp.Options.Congestion"},
+		{func(c *Config) { c.TCP.SynSchedule = "x" }, "tcp.Options.SynSchedule"},
+		{func(c *Config) { c.Cluster.LinkGbps = 0 }, "network.Config.LinkGbps"},
 		{func(c *Config) { c.Forward.InterHost = false }, "inter_host"},
 	} {
 		cfg := baseConfig(TCPStream)

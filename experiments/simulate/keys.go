@@ -1,0 +1,93 @@
+package simulate
+
+import (
+	"errors"
+
+	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/internal/field"
+)
+
+// scenarioKey maps the models' field names (internal/field) to the
+// scenario keys that set them: the one place where a model's field meets
+// the file's key, so that an error names the key and Load can point at
+// its line or --set flag. Fields no scenario key sets are in noKey.
+var scenarioKey = map[string]string{
+	"network.Config.Nodes":         "cluster.nodes",
+	"network.Config.CoresPerNode":  "cluster.cores_per_node",
+	"network.Config.GHz":           "cluster.cpu_ghz",
+	"network.Config.LinkGbps":      "cluster.link_gbps",
+	"network.Config.LinkDelay":     "cluster.link_delay",
+	"network.Config.MTU":           "cluster.mtu",
+	"network.Config.FrameOverhead": "cluster.frame_overhead",
+	"network.Config.QdiscLen":      "cluster.qdisc_packets",
+	"network.Config.CPUJitter":     "cluster.cpu_jitter",
+	"network.NICOffloads":          "cluster.nic_offloads",
+
+	"tcp.Options.Congestion":  "tcp.congestion",
+	"tcp.Options.SynSchedule": "tcp.syn_schedule",
+	"tcp.Options.RcvBuf":      "tcp.rmem",
+	"tcp.Options.AckEvery":    "tcp.ack_every",
+	"tcp.Options.WriteBytes":  "workload.write_bytes",
+	"tcp.Options.ReadBytes":   "workload.read_bytes",
+	"tcp.Conn.PodMTU":         "cni.pod_mtu",
+
+	"service.Config.Count":        "service.count",
+	"service.Config.Endpoints":    "service.endpoints",
+	"service.Config.PortCount":    "service.port_count",
+	"service.Config.Proxy":        "service.proxy",
+	"service.Config.ConntrackMax": "service.conntrack_max",
+	"service.Config.TimeWait":     "service.time_wait",
+	"service.Config.Zipf":         "service.zipf",
+
+	"workload.Config.Placement":        "workload.placement",
+	"workload.Config.PodMTU":           "cni.pod_mtu",
+	"workload.Workload.Kind":           "workload.kind",
+	"workload.Workload.Streams":        "workload.streams",
+	"workload.Workload.RateMbps":       "workload.rate_mbps",
+	"workload.Workload.MessageBytes":   "workload.message_bytes",
+	"workload.Services.Target":         "workload.target",
+	"workload.HTTP.FileBytes":          "workload.file_bytes",
+	"workload.HTTP.Client":             "workload.client",
+	"workload.HTTP.Threads":            "workload.threads",
+	"workload.HTTP.Connections":        "workload.connections",
+	"workload.HTTP.SndBuf":             "tcp.wmem",
+	"workload.Server.Cores":            "workload.server.cores",
+	"workload.Server.CyclesPerRequest": "workload.server.cycles_per_request",
+	"workload.Server.CyclesPerByte":    "workload.server.cycles_per_byte",
+}
+
+// noKey lists the model fields that no scenario key sets (their defaults
+// hold): an error in one is a cnisim bug, reported as it is.
+var noKey = map[string]bool{
+	"network.Config.RxRing":         true,
+	"network.Config.DaemonCore":     true,
+	"tcp.Options.SynRetries":        true,
+	"tcp.Options.InitCwnd":          true,
+	"tcp.Options.TSQBytes":          true,
+	"workload.Workload.StartJitter": true,
+}
+
+// keyed attributes err to a scenario key: a model's field error to the
+// key that sets the field, any other error to key (the key whose value
+// the failing step resolved; with "" other errors pass unchanged). The
+// scenario layer fills in the value and its line.
+func keyed(key string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *scenario.FieldError
+	if errors.As(err, &se) {
+		return err
+	}
+	msg := err.Error()
+	var fe *field.Error
+	if errors.As(err, &fe) {
+		if k, ok := scenarioKey[fe.Field]; ok {
+			key, msg = k, fe.Msg
+		}
+	}
+	if key == "" {
+		return err
+	}
+	return &scenario.FieldError{Key: key, Msg: msg, Cause: err}
+}
