@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/spf13/pflag"
 	"io"
 	"os"
 	"path/filepath"
@@ -28,15 +29,11 @@ type experimentFlags struct {
 	progress bool
 }
 
-func (f *experimentFlags) define(fs interface {
-	StringVar(*string, string, string, string)
-	BoolVar(*bool, string, bool, string)
-	IntVar(*int, string, int, string)
-}, outHelp string) {
-	fs.StringVar(&f.out, "out", "", outHelp)
+func (f *experimentFlags) define(fs *pflag.FlagSet, outHelp string) {
+	fs.StringVarP(&f.out, "out", "o", "", outHelp)
 	fs.BoolVar(&f.quick, "quick", false, "the quick form: few, short replications (seconds instead of minutes)")
 	fs.IntVar(&f.reps, "reps", 0, "override every scenario's replications (--reps 50: the paper's repetitions)")
-	fs.IntVar(&f.parallel, "parallel", 0, "replications run at once (0: all cores)")
+	fs.IntVarP(&f.parallel, "parallel", "p", 0, "replications run at once (0: all cores)")
 	fs.BoolVar(&f.progress, "progress", false, "draw a progress bar on stderr even when it is not a terminal")
 }
 

@@ -15,6 +15,8 @@ func TestShortFlags(t *testing.T) {
 		{[]string{"run"}, []string{"-o, --out", "-f, --format", "-p, --parallel", "-s, --set"}},
 		{[]string{"solve"}, []string{"-f, --format", "-p, --parallel", "-s, --set"}},
 		{[]string{"merge"}, []string{"-o, --out", "-f, --format"}},
+		{[]string{"experiment"}, []string{"-o, --out", "-p, --parallel"}},
+		{[]string{"reproduce"}, []string{"-o, --out", "-p, --parallel"}},
 		{[]string{"calibrate", "perf"}, []string{"-o, --out", "-f, --format"}},
 	} {
 		code, out, _ := run(append(tt.cmd, "--help")...)
