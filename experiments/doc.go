@@ -1,12 +1,14 @@
-// Package experiments runs scenarios: it expands a scenario's sweep into
-// points, runs every point's replications on a pool of workers through a
-// Model (the simulator, plugged in by the caller), and summarises each
-// metric across replications into results tables.
+// Package experiments holds the rooms that turn a scenario file into
+// results, in the order data flows through them:
 //
-// The unit of work is one (point, replication) pair. Units are independent
-// and seeded by UnitSeed, a fixed function of the scenario seed and the
-// replication (common random numbers across points), so any subset of
-// units (a shard) can run
-// anywhere and Aggregate rebuilds the same results from the raw samples,
-// whatever the order they arrive in and whatever the degree of parallelism.
+//   - scenario: decode, defaults, validate once, sweep expansion;
+//   - simulate: Prepare per sweep point (model, profile, paths), a run per
+//     replication;
+//   - run: the parallel deterministic runner, one memory bound for `run`
+//     and `experiment` alike (shard beside it splits a sweep over jobs);
+//   - results: per-replication samples summarised, JSON/CSV/table;
+//   - report: REPORT.md;
+//
+// with catalog as data over them (the named experiments, one ordered
+// list) and solve (capacity questions) as a client of run.
 package experiments

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/sim"
 )
@@ -19,13 +19,13 @@ import (
 // A replication stuck at one simulated instant ends the run with exit 1
 // and one line naming the unit and the instant, not a hang or a stack.
 func TestRunNoProgressOneLine(t *testing.T) {
-	withModel(t, experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	withModel(t, run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 		e := sim.NewEngine()
 		var h sim.HandlerFunc
 		h = func(e *sim.Engine, arg uint64) { e.After(0, h, arg) }
 		e.Schedule(7*sim.Millisecond, h, 0)
 		e.Run()
-		return experiments.Sample{}, nil
+		return run.Sample{}, nil
 	}))
 	code, out, stderr := cli("run", smallScenario, "--reps", "1", "--parallel", "1")
 	if code != 1 || out != "" {

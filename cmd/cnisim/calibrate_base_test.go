@@ -16,10 +16,10 @@ func TestCalibratePerfBaseRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	part, full := filepath.Join(dir, "part.toml"), filepath.Join(dir, "node1.toml")
 	fix := perfFixtures + "bridge.script.gz"
-	if code, _, stderr := run(perfArgs(fix, "6464", "--out", part)...); code != 0 {
+	if code, _, stderr := invoke(perfArgs(fix, "6464", "--out", part)...); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	code, _, stderr := run(perfArgs(fix, "6464", "--out", full, "--base", "paper")...)
+	code, _, stderr := invoke(perfArgs(fix, "6464", "--out", full, "--base", "paper")...)
 	if code != 0 || !strings.Contains(stderr, "entries from base paper") {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -65,7 +65,7 @@ func TestCalibratePerfBaseRoundTrip(t *testing.T) {
 		{perfArgs(fix, "6464", "--base", "paper"), "--base needs --out"},
 		{perfArgs(fix, "6464", "--out", filepath.Join(dir, "x.toml"), "--base", "nosuch"), `--base: unknown calibration profile "nosuch"`},
 	} {
-		if code, _, stderr := run(c.args...); code != 2 || !strings.Contains(stderr, c.want) {
+		if code, _, stderr := invoke(c.args...); code != 2 || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, %q, want %q", c.args, code, stderr, c.want)
 		}
 	}

@@ -32,7 +32,7 @@ var (
 
 func fitJSONOf(t *testing.T, args ...string) fit.Result {
 	t.Helper()
-	code, out, stderr := run(append([]string{"calibrate", "fit", "--format", "json"}, args...)...)
+	code, out, stderr := invoke(append([]string{"calibrate", "fit", "--format", "json"}, args...)...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -65,7 +65,7 @@ func TestCalibrateFitExample(t *testing.T) {
 		t.Errorf("sigma %v", r.Sigma)
 	}
 
-	code, out, stderr := run("calibrate", "fit", "--measurements", fitExample)
+	code, out, stderr := invoke("calibrate", "fit", "--measurements", fitExample)
 	if code != 0 {
 		t.Fatalf("table: exit %d: %s", code, stderr)
 	}
@@ -176,7 +176,7 @@ func TestCalibrateFitRoundTrip(t *testing.T) {
 		if err := os.WriteFile(sc, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		code, stdout, stderr := run("run", sc, "--format", "json")
+		code, stdout, stderr := invoke("run", sc, "--format", "json")
 		if code != 0 {
 			t.Fatalf("run: exit %d: %s", code, stderr)
 		}
@@ -244,7 +244,7 @@ func TestCalibrateFitBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		out := filepath.Join(dir, "out.toml")
-		code, _, stderr := run(append(c.args, "--out", out)...)
+		code, _, stderr := invoke(append(c.args, "--out", out)...)
 		if code != 2 || !strings.Contains(stderr, c.inStderr) {
 			t.Errorf("cnisim %v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.inStderr)
 		}
@@ -253,11 +253,11 @@ func TestCalibrateFitBadInput(t *testing.T) {
 			os.Remove(out)
 		}
 	}
-	if code, _, stderr := run(fitArgs("--measurements", fitExample, "--out", dir)...); code != 2 || !strings.Contains(stderr, "is a directory") {
+	if code, _, stderr := invoke(fitArgs("--measurements", fitExample, "--out", dir)...); code != 2 || !strings.Contains(stderr, "is a directory") {
 		t.Errorf("--out DIR: exit %d, %q", code, stderr)
 	}
 	// The under-determined error names the stages.
-	_, _, stderr := run(fitArgs("--measurements", under)...)
+	_, _, stderr := invoke(fitArgs("--measurements", under)...)
 	for _, s := range []string{"veth", "netfilter", "tcp", "socket_copy"} {
 		if !strings.Contains(stderr, s) {
 			t.Errorf("under-determined message lacks %s: %q", s, stderr)

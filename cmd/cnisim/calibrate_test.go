@@ -48,7 +48,7 @@ func TestCalibrateDispatch(t *testing.T) {
 		{[]string{"calibrate", "perf", "extra"}, 2, "unexpected arguments"},
 	}
 	for _, c := range cases {
-		code, stdout, stderr := run(c.args...)
+		code, stdout, stderr := invoke(c.args...)
 		got := stderr
 		if c.code == 0 {
 			got = stdout // asked-for help is output
@@ -61,7 +61,7 @@ func TestCalibrateDispatch(t *testing.T) {
 
 func TestCalibratePerfTable(t *testing.T) {
 	for _, c := range perfCases {
-		code, out, stderr := run(perfArgs(perfFixtures+c.file, c.packets)...)
+		code, out, stderr := invoke(perfArgs(perfFixtures+c.file, c.packets)...)
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", c.file, code, stderr)
 		}
@@ -80,7 +80,7 @@ func TestCalibratePerfTable(t *testing.T) {
 // checking that it has exactly the documented keys.
 func perfJSONOf(t *testing.T, args []string) perfJSON {
 	t.Helper()
-	code, out, stderr := run(append(args, "--format", "json")...)
+	code, out, stderr := invoke(append(args, "--format", "json")...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -170,8 +170,8 @@ func TestCalibratePerfPlainText(t *testing.T) {
 	if err := os.WriteFile(plain, text, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, gz, _ := run(perfArgs(perfFixtures+"bridge.script.gz", "6464", "--format", "json")...)
-	_, txt, _ := run(perfArgs(plain, "6464", "--format", "json")...)
+	_, gz, _ := invoke(perfArgs(perfFixtures+"bridge.script.gz", "6464", "--format", "json")...)
+	_, txt, _ := invoke(perfArgs(plain, "6464", "--format", "json")...)
 	if gz != txt || gz == "" {
 		t.Errorf("plain text and gzip differ:\n%s\n%s", txt, gz)
 	}
@@ -258,7 +258,7 @@ func TestCalibratePerfOutGenericAndFolded(t *testing.T) {
 	}
 	// Cilium's intra-host path has no bridge and no netfilter step.
 	cil := filepath.Join(dir, "cilium.toml")
-	code, _, stderr := run(perfArgs(perfFixtures+"bridge.script.gz", "6464", "--plugin", "cilium", "--placement", "intra", "--out", cil)...)
+	code, _, stderr := invoke(perfArgs(perfFixtures+"bridge.script.gz", "6464", "--plugin", "cilium", "--placement", "intra", "--out", cil)...)
 	if code != 0 || !strings.Contains(stderr, "does not cross bridge (") || !strings.Contains(stderr, "netfilter (") || !strings.Contains(stderr, "folded") {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
@@ -332,7 +332,7 @@ func TestCalibratePerfBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		out := filepath.Join(dir, "out.toml")
-		code, _, stderr := run(append(c.args, "--out", out)...)
+		code, _, stderr := invoke(append(c.args, "--out", out)...)
 		if code != 2 || !strings.Contains(stderr, c.inStderr) {
 			t.Errorf("cnisim %v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.inStderr)
 		}
@@ -341,7 +341,7 @@ func TestCalibratePerfBadInput(t *testing.T) {
 			os.Remove(out)
 		}
 	}
-	code, _, stderr := run(perfArgs(fix, "10", "--out", filepath.Join(dir, "nodir", "p.toml"))...)
+	code, _, stderr := invoke(perfArgs(fix, "10", "--out", filepath.Join(dir, "nodir", "p.toml"))...)
 	if code != 2 || !strings.Contains(stderr, "does not exist") {
 		t.Errorf("--out in a missing directory: exit %d, %q", code, stderr)
 	}

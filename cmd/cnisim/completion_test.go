@@ -16,7 +16,7 @@ func TestCompletionBash(t *testing.T) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("no bash")
 	}
-	code, script, stderr := run("completion", "bash")
+	code, script, stderr := invoke("completion", "bash")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -78,7 +78,7 @@ func TestCompletionZshFish(t *testing.T) {
 		{"zsh", []string{"#compdef cnisim", "bashcompinit", "complete -o filenames -F _cnisim cnisim"}},
 		{"fish", []string{"complete -c cnisim -n __fish_use_subcommand -a", "'__fish_seen_subcommand_from list' -a \"experiments keys metrics plugins profiles stages\"", "'__fish_seen_subcommand_from run' -l out", "-s f"}},
 	} {
-		code, script, stderr := run("completion", tc.shell)
+		code, script, stderr := invoke("completion", tc.shell)
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", tc.shell, code, stderr)
 		}
@@ -96,10 +96,10 @@ func TestCompletionZshFish(t *testing.T) {
 			t.Errorf("%s -n: %v\n%s", tc.shell, err, out)
 		}
 	}
-	if code, _, stderr := run("completion", "tcsh"); code != 2 || !strings.Contains(stderr, `unknown shell "tcsh" (valid: bash, zsh, fish)`) {
+	if code, _, stderr := invoke("completion", "tcsh"); code != 2 || !strings.Contains(stderr, `unknown shell "tcsh" (valid: bash, zsh, fish)`) {
 		t.Errorf("completion tcsh: exit %d: %s", code, stderr)
 	}
-	if code, _, stderr := run("completion"); code != 2 || !strings.Contains(stderr, "missing a shell") {
+	if code, _, stderr := invoke("completion"); code != 2 || !strings.Contains(stderr, "missing a shell") {
 		t.Errorf("completion: exit %d: %s", code, stderr)
 	}
 }

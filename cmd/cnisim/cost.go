@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 )
 
@@ -32,10 +32,10 @@ func checkCost(plan *scenario.Plan, parallel, shards int, yes bool) error {
 	if parallel == 0 {
 		parallel = cores
 	}
-	c := experiments.Estimate(plan, parallel).Shard(shards)
+	c := run.Estimate(plan, parallel).Shard(shards)
 	// Half the memory: the estimate is rough and the machine runs more
 	// than this process.
-	lim := experiments.Limits{Cores: min(cores, parallel), MemoryBytes: memTotal() / 2, MaxWall: maxWall}
+	lim := run.Limits{Cores: min(cores, parallel), MemoryBytes: memTotal() / 2, MaxWall: maxWall}
 	if err := c.Check(lim); err != nil {
 		return usagef("%v; pass --yes to run it anyway", err)
 	}

@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 )
 
@@ -17,9 +17,9 @@ import (
 // fake simulator that only counts).
 func TestRunRefusesHugeCost(t *testing.T) {
 	var ran atomic.Int64
-	withModel(t, experiments.PerReplication(func(_ context.Context, _ *scenario.Scenario, _ int, _ uint64) (experiments.Sample, error) {
+	withModel(t, run.PerReplication(func(_ context.Context, _ *scenario.Scenario, _ int, _ uint64) (run.Sample, error) {
 		ran.Add(1)
-		var s experiments.Sample
+		var s run.Sample
 		s.Set("throughput_mbps", 1)
 		return s, nil
 	}))

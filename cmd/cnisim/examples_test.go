@@ -17,7 +17,7 @@ func TestExampleScenariosRun(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			out := t.TempDir()
-			code, _, stderr := run("run", f, "--reps", "2", "--set", "duration=60ms", "--set", "warmup=20ms", "--out", out)
+			code, _, stderr := invoke("run", f, "--reps", "2", "--set", "duration=60ms", "--set", "warmup=20ms", "--out", out)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}

@@ -11,10 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/catalog"
 	"github.com/cnisim/cnisim/experiments/report"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
 )
 
 func init() {
@@ -71,7 +71,7 @@ func (f *experimentFlags) runner(stderr io.Writer) *catalog.Runner {
 		Version: version, Quick: f.quick, Reps: f.reps, Log: stderr}
 	if f.progress || isTerminal(stderr) {
 		r.Bar = func() (func(int, int), func()) {
-			b := experiments.NewProgress(stderr)
+			b := run.NewProgress(stderr)
 			b.Start()
 			return b.Update, b.Finish
 		}

@@ -59,7 +59,7 @@ func TestListKeysMetricsCLI(t *testing.T) {
 		{[]string{"list", "plugins"}, 0, []string{"MODES (DEFAULT FIRST)"}}, // Table I layout kept
 		{[]string{"list", "keys", "--format", "yaml"}, 2, []string{`--format "yaml": allowed values are table, json`}},
 	} {
-		code, out, stderr := run(tc.args...)
+		code, out, stderr := invoke(tc.args...)
 		if code != tc.code {
 			t.Errorf("%v: exit %d, want %d (%s)", tc.args, code, tc.code, stderr)
 			continue
@@ -76,7 +76,7 @@ func TestListKeysMetricsCLI(t *testing.T) {
 // same keys in each.
 func TestListJSONParses(t *testing.T) {
 	for _, name := range listerList() {
-		code, out, stderr := run("list", name, "--format", "json")
+		code, out, stderr := invoke("list", name, "--format", "json")
 		if code != 0 {
 			t.Fatalf("list %s: exit %d: %s", name, code, stderr)
 		}

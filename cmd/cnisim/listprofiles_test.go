@@ -10,7 +10,7 @@ import (
 // The listing's counts agree with the TOML text of the built-in profile,
 // counted here without the calibration package.
 func TestListProfiles(t *testing.T) {
-	code, out, stderr := run("list", "profiles")
+	code, out, stderr := invoke("list", "profiles")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -44,7 +44,7 @@ func TestListProfiles(t *testing.T) {
 }
 
 func TestListNamesProfiles(t *testing.T) {
-	_, _, stderr := run("list", "nothing")
+	_, _, stderr := invoke("list", "nothing")
 	if !strings.Contains(stderr, "profiles") {
 		t.Errorf("list's valid catalogues lack profiles: %q", stderr)
 	}

@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// run invokes the CLI in-process and returns exit code, stdout and stderr.
-func run(args ...string) (int, string, string) {
+// invoke runs the CLI in-process and returns exit code, stdout and stderr.
+func invoke(args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
 	code := runMain(args, &out, &errb)
 	return code, out.String(), errb.String()
@@ -30,7 +30,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"--help"}, 0, ""},
 	}
 	for _, c := range cases {
-		code, _, stderr := run(c.args...)
+		code, _, stderr := invoke(c.args...)
 		if code != c.code {
 			t.Errorf("cnisim %v: exit %d, want %d (stderr %q)", c.args, code, c.code, stderr)
 		}
@@ -47,28 +47,28 @@ func TestExitCodes(t *testing.T) {
 // asked for; --version is the version command.
 func TestHelpToStdout(t *testing.T) {
 	for _, args := range [][]string{{"version", "--help"}, {"help", "version"}, {"version", "-h"}, {"--help", "version"}} {
-		code, out, stderr := run(args...)
+		code, out, stderr := invoke(args...)
 		if code != 0 || !strings.Contains(out, "Usage: cnisim version") || stderr != "" {
 			t.Errorf("cnisim %v: exit %d, stdout %q, stderr %q", args, code, out, stderr)
 		}
 	}
-	if code, out, _ := run("--version"); code != 0 || !strings.HasPrefix(out, "cnisim "+version) {
+	if code, out, _ := invoke("--version"); code != 0 || !strings.HasPrefix(out, "cnisim "+version) {
 		t.Errorf("--version: %d %q", code, out)
 	}
-	if code, _, stderr := run("help", "bogus"); code != 2 || !strings.Contains(stderr, `unknown command "bogus"`) {
+	if code, _, stderr := invoke("help", "bogus"); code != 2 || !strings.Contains(stderr, `unknown command "bogus"`) {
 		t.Errorf("help bogus: %d %q", code, stderr)
 	}
 }
 
 func TestVersion(t *testing.T) {
-	code, out, _ := run("version")
+	code, out, _ := invoke("version")
 	if code != 0 || !strings.HasPrefix(out, "cnisim "+version) {
 		t.Fatalf("version: %d %q", code, out)
 	}
 }
 
 func TestListStagesCoversDesignKinds(t *testing.T) {
-	_, out, _ := run("list", "stages")
+	_, out, _ := invoke("list", "stages")
 	// DESIGN 2 "Datapath graphs": the canonical stage kinds.
 	for _, k := range strings.Fields("veth bridge fib ip_forward netfilter ebpf vxlan geneve ipip gre ovs userspace encrypt tcp socket_copy nic") {
 		if !strings.Contains(out, "\n"+k+" ") {

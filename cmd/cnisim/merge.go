@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/shard"
 )
@@ -104,5 +104,5 @@ func merge(set *shard.Set, f runFlags, formatSet bool, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "cnisim merge: note: the shards ran cnisim %s, this is %s; results.json records %s\n",
 			set.Version(), version, set.Version())
 	}
-	return emit(experiments.Aggregate(plan, urs, set.Version()), plan, f, formatSet, stdout, stderr)
+	return emit(run.Aggregate(plan, urs, set.Version()), plan, f, formatSet, stdout, stderr)
 }

@@ -12,16 +12,16 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/catalog"
 	"github.com/cnisim/cnisim/experiments/experimentstest"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 )
 
 // countingModel is the fake model counting its calls.
-func countingModel(calls *atomic.Int64) experiments.Model {
-	return experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+func countingModel(calls *atomic.Int64) run.Model {
+	return run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 		calls.Add(1)
 		return experimentstest.FakeRun(ctx, sc, rep, seed)
 	})
@@ -106,11 +106,11 @@ func TestReproduceInterruptLeavesPrevious(t *testing.T) {
 	}
 	var calls atomic.Int64
 	var sent atomic.Bool
-	fake := func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	fake := func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 		calls.Add(1)
 		return experimentstest.FakeRun(ctx, sc, rep, seed)
 	}
-	withModel(t, experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	withModel(t, run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 		if calls.Load() >= 200 && !sent.Swap(true) {
 			syscall.Kill(os.Getpid(), syscall.SIGINT)
 			<-ctx.Done()
@@ -149,8 +149,8 @@ func TestReproduceInterruptLeavesPrevious(t *testing.T) {
 // What a killed run left beside --out (kill -9 between staging and
 // rename) is removed when the next run starts, even one that then fails.
 func TestRunRemovesStaleAtStart(t *testing.T) {
-	withModel(t, experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
-		return experiments.Sample{}, errors.New("boom")
+	withModel(t, run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
+		return run.Sample{}, errors.New("boom")
 	}))
 	cmd := exec.Command("true")
 	if err := cmd.Run(); err != nil {

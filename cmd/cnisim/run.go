@@ -9,15 +9,15 @@ import (
 	"os"
 	"strings"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/internal/readfile"
 )
 
 // simulate is the simulator behind `run`; the lead links the real one in.
 // Tests install deterministic fakes.
-var simulate experiments.Model
+var simulate run.Model
 
 // validateScenario checks what the scenario package cannot (plugin, mode
 // and profile names); nil until the model layer plugs in.
@@ -113,14 +113,14 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signalContext()
 	defer stop()
-	cfg := experiments.Config{Parallel: f.parallel, Version: version}
+	cfg := run.Config{Parallel: f.parallel, Version: version}
 	if sharded {
 		return runShard(ctx, plan, spec, cfg, f, stderr)
 	}
 	// streamed: replications are aggregated as they complete, not kept
 	var res *results.Results
-	err = withProgress(cfg, f, stderr, func(cfg experiments.Config) (err error) {
-		res, err = experiments.Run(ctx, plan, simulate, cfg)
+	err = withProgress(cfg, f, stderr, func(cfg run.Config) (err error) {
+		res, err = run.Run(ctx, plan, simulate, cfg)
 		return err
 	})
 	if err != nil {
@@ -131,10 +131,10 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 
 // runUnits runs cfg.Units (all when nil) with an optional progress bar and
 // keeps every unit's sample (a shard's partial file holds them).
-func runUnits(ctx context.Context, plan *scenario.Plan, cfg experiments.Config, f runFlags, stderr io.Writer) ([]experiments.UnitResult, error) {
-	var urs []experiments.UnitResult
-	err := withProgress(cfg, f, stderr, func(cfg experiments.Config) (err error) {
-		urs, err = experiments.RunUnits(ctx, plan, simulate, cfg)
+func runUnits(ctx context.Context, plan *scenario.Plan, cfg run.Config, f runFlags, stderr io.Writer) ([]run.UnitResult, error) {
+	var urs []run.UnitResult
+	err := withProgress(cfg, f, stderr, func(cfg run.Config) (err error) {
+		urs, err = run.RunUnits(ctx, plan, simulate, cfg)
 		return err
 	})
 	if err != nil {
@@ -143,25 +143,25 @@ func runUnits(ctx context.Context, plan *scenario.Plan, cfg experiments.Config, 
 	return urs, nil
 }
 
-// withProgress calls run with an optional progress bar and turns its
+// withProgress calls body with an optional progress bar and turns its
 // error into the command's.
-func withProgress(cfg experiments.Config, f runFlags, stderr io.Writer, run func(experiments.Config) error) error {
-	var bar *experiments.Progress
+func withProgress(cfg run.Config, f runFlags, stderr io.Writer, body func(run.Config) error) error {
+	var bar *run.Progress
 	if f.progress || isTerminal(stderr) {
-		bar = experiments.NewProgress(stderr)
+		bar = run.NewProgress(stderr)
 		bar.Start()
 		cfg.Progress = bar.Update
 	}
-	err := run(cfg)
+	err := body(cfg)
 	if bar != nil {
 		bar.Finish()
 	}
-	var ie *experiments.Interrupted
+	var ie *run.Interrupted
 	if errors.As(err, &ie) {
 		return fmt.Errorf("%w; nothing written", err)
 	}
 	if err != nil {
-		var ue *experiments.UnitError
+		var ue *run.UnitError
 		if errors.As(err, &ue) && ue.Stack != nil {
 			fmt.Fprintf(stderr, "%s\n", ue.Stack)
 		}

@@ -11,13 +11,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/experimentstest"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 )
 
 // withModel installs a simulator for one test.
-func withModel(t *testing.T, m experiments.Model) {
+func withModel(t *testing.T, m run.Model) {
 	t.Helper()
 	old := simulate
 	simulate = m
@@ -31,7 +31,7 @@ func cli(args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-const smallScenario = "../../experiments/testdata/small.toml"
+const smallScenario = "../../experiments/run/testdata/small.toml"
 
 func TestRunOutDirRepeatsExactly(t *testing.T) {
 	withModel(t, experimentstest.Fake)
@@ -180,7 +180,7 @@ func TestRunTooManyPoints(t *testing.T) {
 
 // A failed run exits 1 and writes nothing; a panic names point and seed.
 func TestRunFailureWritesNothing(t *testing.T) {
-	withModel(t, experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	withModel(t, run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 		if sc.Cluster.MTU == 9000 {
 			panic("model bug")
 		}
@@ -225,7 +225,7 @@ func TestRunProgress(t *testing.T) {
 }
 
 func TestRunProgressLongRun(t *testing.T) {
-	withModel(t, experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	withModel(t, run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 		time.Sleep(120 * time.Millisecond)
 		return experimentstest.FakeRun(ctx, sc, rep, seed)
 	}))

@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/shard"
 )
@@ -52,8 +52,8 @@ func needOut(f runFlags, s shard.Spec) error {
 }
 
 // runShard runs one shard's units and writes its partial result.
-func runShard(ctx context.Context, plan *scenario.Plan, s shard.Spec, cfg experiments.Config, f runFlags, stderr io.Writer) error {
-	cfg.Units = shard.Select(experiments.Units(plan), s.Index, s.Count)
+func runShard(ctx context.Context, plan *scenario.Plan, s shard.Spec, cfg run.Config, f runFlags, stderr io.Writer) error {
+	cfg.Units = shard.Select(run.Units(plan), s.Index, s.Count)
 	urs, err := runUnits(ctx, plan, cfg, f, stderr)
 	if err != nil {
 		return err

@@ -19,7 +19,7 @@ func TestShortFlags(t *testing.T) {
 		{[]string{"reproduce"}, []string{"-o, --out", "-p, --parallel"}},
 		{[]string{"calibrate", "perf"}, []string{"-o, --out", "-f, --format"}},
 	} {
-		code, out, _ := run(append(tt.cmd, "--help")...)
+		code, out, _ := invoke(append(tt.cmd, "--help")...)
 		for _, w := range tt.want {
 			if code != 0 || !strings.Contains(out, w) {
 				t.Errorf("%v --help: exit %d, lacks %q", tt.cmd, code, w)

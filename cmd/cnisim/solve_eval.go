@@ -6,14 +6,14 @@ import (
 	"io"
 	"strings"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/solve"
 )
 
 // solveEval runs the scenario at one value of the varied key with the
-// runner behind `cnisim run` (runUnits, experiments.Aggregate) and reads
+// runner behind `cnisim run` (runUnits, run.Aggregate) and reads
 // the metric's mean and 95% interval.
 type solveEval struct {
 	path      string
@@ -114,12 +114,12 @@ func (ev *solveEval) eval(ctx context.Context, x float64) (solve.Eval, error) {
 	if err != nil {
 		return solve.Eval{}, err
 	}
-	cfg := experiments.Config{Parallel: ev.f.parallel, Version: version}
+	cfg := run.Config{Parallel: ev.f.parallel, Version: version}
 	urs, err := runUnits(ctx, plan, cfg, runFlags{progress: ev.f.progress}, ev.stderr)
 	if err != nil {
 		return solve.Eval{}, err
 	}
-	res := experiments.Aggregate(plan, urs, version)
+	res := run.Aggregate(plan, urs, version)
 	st, err := metricStat(res, ev.q.metric)
 	if err != nil {
 		return solve.Eval{}, err

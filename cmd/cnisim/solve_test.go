@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 )
 
@@ -18,9 +18,9 @@ import (
 // each core carries cpu_ghz*1e9/cpp packets/s of 1448 payload bytes, and
 // throughput grows with cores until the link binds. rtt_us falls as
 // 1000/cores. Deterministic: every replication gives the same numbers.
-func cpuBoundModel(cpp float64) experiments.Model {
-	return experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
-		var s experiments.Sample
+func cpuBoundModel(cpp float64) run.Model {
+	return run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
+		var s run.Sample
 		perCore := sc.Cluster.CPUGHz * 1e9 / cpp * 1448 * 8 / 1e6
 		s.Set(results.ThroughputMbps, math.Min(float64(sc.Cluster.CoresPerNode)*perCore, sc.Cluster.LinkGbps*1000))
 		s.Observe(results.RTTMicros, 1000/float64(sc.Cluster.CoresPerNode))
@@ -214,7 +214,7 @@ func TestSolveRealSimulator(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the simulator")
 	}
-	code, stdout, stderr := run("solve", "../../scenarios/capacity.toml", "--target", "throughput_mbps=5000",
+	code, stdout, stderr := invoke("solve", "../../scenarios/capacity.toml", "--target", "throughput_mbps=5000",
 		"--vary", "cores_per_node", "--max", "4", "--reps", "2", "--set", "duration=40ms", "--set", "warmup=10ms", "--format", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)

@@ -37,7 +37,7 @@ func TestTestbedUsage(t *testing.T) {
 		{[]string{"testbed", "validate", recordedRun}, "--profile is required"},
 		{[]string{"testbed", "validate", recordedRun, "--profile", "nosuch"}, "--profile:"},
 	} {
-		code, _, stderr := run(c.args...)
+		code, _, stderr := invoke(c.args...)
 		if code != 2 || !strings.Contains(stderr, c.msg) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.msg)
 		}
@@ -53,10 +53,10 @@ func TestTestbedUsage(t *testing.T) {
 func TestTestbedRecorded(t *testing.T) {
 	dir := t.TempDir()
 	prof := filepath.Join(dir, "p.toml")
-	if code, _, stderr := run("testbed", "calibrate", recordedRun, "--out", prof); code != 0 {
+	if code, _, stderr := invoke("testbed", "calibrate", recordedRun, "--out", prof); code != 0 {
 		t.Fatalf("calibrate: exit %d: %s", code, stderr)
 	}
-	code, stdout, stderr := run("testbed", "validate", recordedRun, "--profile", prof, "--out", dir)
+	code, stdout, stderr := invoke("testbed", "validate", recordedRun, "--profile", prof, "--out", dir)
 	if code != 0 {
 		t.Fatalf("validate: exit %d: %s", code, stderr)
 	}
@@ -106,7 +106,7 @@ func TestTestbedRunQuick(t *testing.T) {
 	needTestbed(t)
 	dir := t.TempDir()
 	start := time.Now()
-	code, _, stderr := run("testbed", "run", "--quick", "--out", dir)
+	code, _, stderr := invoke("testbed", "run", "--quick", "--out", dir)
 	if code != 0 {
 		t.Fatalf("run --quick: exit %d: %s", code, stderr)
 	}
@@ -118,10 +118,10 @@ func TestTestbedRunQuick(t *testing.T) {
 		t.Errorf("left namespaces %v", left)
 	}
 	prof := filepath.Join(dir, "p.toml")
-	if code, _, stderr := run("testbed", "calibrate", dir, "--out", prof); code != 0 {
+	if code, _, stderr := invoke("testbed", "calibrate", dir, "--out", prof); code != 0 {
 		t.Fatalf("calibrate: exit %d: %s", code, stderr)
 	}
-	if code, stdout, stderr := run("testbed", "validate", dir, "--profile", prof); code != 0 || !strings.Contains(stdout, "| routed |") {
+	if code, stdout, stderr := invoke("testbed", "validate", dir, "--profile", prof); code != 0 || !strings.Contains(stdout, "| routed |") {
 		t.Fatalf("validate: exit %d: %s\n%s", code, stderr, stdout)
 	}
 }

@@ -13,7 +13,7 @@ func TestValidateModelsAndProfiles(t *testing.T) {
 	files, _ := filepath.Glob("../../models/cni/models/*.toml")
 	files = append(files, "../../models/cni/testdata/antrea.toml", "../../calibration/profiles/paper.toml")
 	for _, f := range files {
-		if code, out, errs := run("validate", f); code != 0 || !strings.Contains(out, "valid") {
+		if code, out, errs := invoke("validate", f); code != 0 || !strings.Contains(out, "valid") {
 			t.Errorf("validate %s: exit %d %q %q", f, code, out, errs)
 		}
 	}
@@ -29,7 +29,7 @@ func TestValidateModelsAndProfiles(t *testing.T) {
 	for _, b := range bad {
 		p := filepath.Join(dir, b.name)
 		os.WriteFile(p, []byte(b.body), 0o644)
-		code, _, errs := run("validate", p)
+		code, _, errs := invoke("validate", p)
 		if code != 2 || !strings.Contains(errs, b.want) || !strings.Contains(errs, b.name) {
 			t.Errorf("validate %s: exit %d, stderr %q; want 2 and %q", b.name, code, errs, b.want)
 		}

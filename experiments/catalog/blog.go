@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/report"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/simulate"
 	"github.com/cnisim/cnisim/models/workload"
@@ -43,12 +43,12 @@ func init() {
 }
 
 func analyseAsyncCurl(d *Data) (*Output, error) {
-	run := d.Runs[0]
-	async, err := run.Find("cni.async_setup", true)
+	sr := d.Runs[0]
+	async, err := sr.Find("cni.async_setup", true)
 	if err != nil {
 		return nil, err
 	}
-	block, err := run.Find("cni.async_setup", false)
+	block, err := sr.Find("cni.async_setup", false)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func analyseAsyncCurl(d *Data) (*Output, error) {
 	if d.Quick {
 		out.Notes = append(out.Notes, "Quick form: a 1 GB file, so the 1 s SYN retransmission weighs more than in the 10 GB transfer.")
 	}
-	figs, csv, err := downloadTrace(run)
+	figs, csv, err := downloadTrace(sr)
 	if err != nil {
 		return nil, err
 	}
@@ -118,15 +118,15 @@ const traceInterval = 50 * sim.Millisecond
 // downloadTrace reruns replication 0 of each point (same seed, so the same
 // run as in the results) keeping the workload's time series: throughput
 // read by curl and the sender's cwnd per 50 ms bin.
-func downloadTrace(run *Run) ([]Figure, []byte, error) {
+func downloadTrace(sr *Run) ([]Figure, []byte, error) {
 	ts := plots.TimeSeries{XLabel: "simulated time (s)",
 		Panels: []plots.Panel{{YLabel: "throughput (Gbit/s)"}, {YLabel: "cwnd (segments)", Step: true}}}
 	var csv bytes.Buffer
 	csv.WriteString("async_setup,workload,t_s,throughput_mbps,cwnd_segments\n")
-	what := fmt.Sprintf("%s curl download", strconv.FormatFloat(float64(run.Plan.Base.Workload.FileBytes)/1e9, 'g', 3, 64)+" GB")
-	for i := range run.Plan.Len() {
-		pt := run.Plan.Point(i)
-		r, err := traceRun(pt.Scenario, experiments.UnitSeed(run.Plan.Base.Seed, i, 0))
+	what := fmt.Sprintf("%s curl download", strconv.FormatFloat(float64(sr.Plan.Base.Workload.FileBytes)/1e9, 'g', 3, 64)+" GB")
+	for i := range sr.Plan.Len() {
+		pt := sr.Plan.Point(i)
+		r, err := traceRun(pt.Scenario, run.UnitSeed(sr.Plan.Base.Seed, i, 0))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -170,14 +170,14 @@ func traceRun(sc *scenario.Scenario, seed uint64) (workload.Result, error) {
 }
 
 func analyseWrk(d *Data) (*Output, error) {
-	run := d.Runs[0]
-	r, err := run.Find()
+	sr := d.Runs[0]
+	r, err := sr.Find()
 	if err != nil {
 		return nil, err
 	}
 	rps, _ := r.Stat(results.RequestsPerSec)
 	lat, _ := r.Stat(results.RTTMicros)
-	desc := runDesc(run)
+	desc := runDesc(sr)
 	t := report.Table{Caption: fmt.Sprintf("wrk -t12 -c400 against one nginx pod, inter-host (mean ± 95%% CI, %s):", desc),
 		Header: []string{"requests/s", "latency mean (ms)", "p50 (ms)", "p90 (ms)", "p99 (ms)"}}
 	t.Rows = append(t.Rows, []string{pm(rps, 1), pm(lat, 1e-3), num(lat.P50 / 1000), num(lat.P90 / 1000), num(lat.P99 / 1000)})

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/report"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/simulate"
 )
@@ -197,7 +197,7 @@ func TestSameAsRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := experiments.Run(context.Background(), plan, simulate.Model, experiments.Config{Version: "test"})
+			res, err := run.Run(context.Background(), plan, simulate.Model, run.Config{Version: "test"})
 			if err != nil {
 				t.Fatal(err)
 			}

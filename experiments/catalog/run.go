@@ -7,15 +7,15 @@ import (
 	"io"
 	"time"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 )
 
 // Runner runs experiments. Scenario runs are cached by file and form, so
 // experiments that share a scenario file (Fig. 5 and Fig. 6) run it once.
 type Runner struct {
-	Model    experiments.Model
+	Model    run.Model
 	Validate func(*scenario.Scenario) error // the model layer's checks (simulate.Validate)
 	Parallel int                            // workers; <= 0: all cores
 	Version  string
@@ -52,11 +52,11 @@ type Data struct {
 func (r *Runner) Run(ctx context.Context, e *Experiment) (*Data, error) {
 	d := &Data{Exp: e, Quick: r.Quick}
 	for i, f := range e.Scenarios {
-		run, err := r.scenario(ctx, e, f, fmt.Sprintf("%s [%d/%d]", e.Name, i+1, len(e.Scenarios)))
+		sr, err := r.scenario(ctx, e, f, fmt.Sprintf("%s [%d/%d]", e.Name, i+1, len(e.Scenarios)))
 		if err != nil {
 			return nil, err
 		}
-		d.Runs = append(d.Runs, run)
+		d.Runs = append(d.Runs, sr)
 	}
 	return d, nil
 }
@@ -68,9 +68,9 @@ func (r *Runner) scenario(ctx context.Context, e *Experiment, file, label string
 	}
 	// The resolved scenario identifies the run: same text, same numbers.
 	key := file + "\x00" + plan.Base.ResolvedString()
-	if run, ok := r.cache[key]; ok {
+	if sr, ok := r.cache[key]; ok {
 		r.logf("%s: %s (already run)\n", label, file)
-		return run, nil
+		return sr, nil
 	}
 	r.logf("%s: %s: %d points x %d replications\n", label, file, plan.Len(), plan.Base.Replications)
 	var update func(done, total int)
@@ -79,23 +79,23 @@ func (r *Runner) scenario(ctx context.Context, e *Experiment, file, label string
 		update, finish = r.Bar()
 	}
 	start := time.Now()
-	run, err := r.runPlan(ctx, plan, update)
+	sr, err := r.runPlan(ctx, plan, update)
 	if finish != nil {
 		finish()
 	}
 	if err != nil {
-		var ue *experiments.UnitError
+		var ue *run.UnitError
 		if errors.As(err, &ue) && ue.Stack != nil {
 			r.logf("%s\n", ue.Stack)
 		}
 		return nil, fmt.Errorf("experiment %s, scenario %s: %w", e.Name, file, err)
 	}
-	run.File, run.Elapsed = file, time.Since(start)
+	sr.File, sr.Elapsed = file, time.Since(start)
 	if r.cache == nil {
 		r.cache = map[string]*Run{}
 	}
-	r.cache[key] = run
-	return run, nil
+	r.cache[key] = sr
+	return sr, nil
 }
 
 func (r *Runner) logf(format string, a ...any) {
@@ -104,7 +104,7 @@ func (r *Runner) logf(format string, a ...any) {
 	}
 }
 
-// runPlan runs a plan with experiments.Stream, the runner of `cnisim run`:
+// runPlan runs a plan with run.Stream, the runner of `cnisim run`:
 // each replication is folded into its point's running aggregates as it
 // completes and only its scalars are kept (PerRep), so memory holds the
 // replications in flight, not every raw sample (RR latencies: one
@@ -112,19 +112,19 @@ func (r *Runner) logf(format string, a ...any) {
 // over every unit.
 func (r *Runner) runPlan(ctx context.Context, plan *scenario.Plan, update func(done, total int)) (*Run, error) {
 	reps := plan.Base.Replications
-	run := &Run{Plan: plan, PerRep: make([][]map[string]float64, plan.Len())}
-	for pt := range run.PerRep {
-		run.PerRep[pt] = make([]map[string]float64, reps)
+	sr := &Run{Plan: plan, PerRep: make([][]map[string]float64, plan.Len())}
+	for pt := range sr.PerRep {
+		sr.PerRep[pt] = make([]map[string]float64, reps)
 	}
-	cfg := experiments.Config{Parallel: r.Parallel, Version: r.Version, Progress: update}
-	agg := experiments.NewAggregator(plan, r.Version)
-	err := experiments.Stream(ctx, plan, r.Model, cfg, func(u experiments.UnitResult) error {
-		run.PerRep[u.Point][u.Rep] = u.Sample.Scalars
+	cfg := run.Config{Parallel: r.Parallel, Version: r.Version, Progress: update}
+	agg := run.NewAggregator(plan, r.Version)
+	err := run.Stream(ctx, plan, r.Model, cfg, func(u run.UnitResult) error {
+		sr.PerRep[u.Point][u.Rep] = u.Sample.Scalars
 		return agg.Add(u)
 	})
 	if err != nil {
 		return nil, err
 	}
-	run.Results = agg.Results()
-	return run, nil
+	sr.Results = agg.Results()
+	return sr, nil
 }

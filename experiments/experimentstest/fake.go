@@ -3,8 +3,8 @@ package experimentstest
 import (
 	"context"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/sim"
 )
@@ -29,11 +29,11 @@ func Goodput(sc *scenario.Scenario) float64 {
 // RTT observations around twice the link delay, a small CPP breakdown
 // (with vxlan when the mode is vxlan), and pod launch times for the
 // pod_launch workload. Its numbers mean nothing beyond that.
-var Fake = experiments.PerReplication(FakeRun)
+var Fake = run.PerReplication(FakeRun)
 
-func FakeRun(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+func FakeRun(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 	r := sim.Streams{Seed: seed, Replication: rep}.Stream("fake")
-	var s experiments.Sample
+	var s run.Sample
 	if sc.Workload.Kind == "pod_launch" {
 		for range sc.Workload.Pods {
 			s.Observe(results.PodLaunchSeconds, 1+r.ExpFloat64())

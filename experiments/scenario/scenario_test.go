@@ -98,7 +98,7 @@ func exampleFiles(t *testing.T) []string {
 // Every example decodes, and Resolved repeats it exactly: loading the
 // resolved text gives the same plan and the same text again.
 func TestExamplesResolveRoundTrip(t *testing.T) {
-	for _, f := range append(exampleFiles(t), "../testdata/small.toml") {
+	for _, f := range append(exampleFiles(t), "../run/testdata/small.toml") {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			data, err := os.ReadFile(f)
 			if err != nil {

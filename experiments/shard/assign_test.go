@@ -3,21 +3,21 @@ package shard
 import (
 	"testing"
 
-	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/run"
 )
 
 // Every unit belongs to exactly one shard, Select and Owner agree, and
 // shard sizes differ by at most one (round-robin).
 func TestEveryUnitInExactlyOneShard(t *testing.T) {
 	for _, size := range []struct{ points, reps int }{{1, 1}, {1, 3}, {4, 2}, {7, 5}, {13, 1}, {64, 2}, {100, 10}} {
-		var units []experiments.Unit
+		var units []run.Unit
 		for p := range size.points {
 			for r := range size.reps {
-				units = append(units, experiments.Unit{Point: p, Rep: r})
+				units = append(units, run.Unit{Point: p, Rep: r})
 			}
 		}
 		for n := 1; n <= 64; n++ {
-			count := map[experiments.Unit]int{}
+			count := map[run.Unit]int{}
 			lo, hi := len(units), 0
 			for i := range n {
 				sel := Select(units, i, n)
@@ -41,7 +41,7 @@ func TestEveryUnitInExactlyOneShard(t *testing.T) {
 	}
 }
 
-func contains(us []experiments.Unit, u experiments.Unit) bool {
+func contains(us []run.Unit, u run.Unit) bool {
 	for _, x := range us {
 		if x == u {
 			return true

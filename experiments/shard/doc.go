@@ -4,7 +4,7 @@
 // a set of partial files before they are merged into the single run's
 // results.
 //
-// The assignment is round-robin over the units in experiments.Units order
+// The assignment is round-robin over the units in run.Units order
 // (point-major): unit i belongs to shard i mod N. It depends only on the
 // scenario (its point count and replications), never on the machine, so
 // each array task of a Slurm job or a Kubernetes Indexed Job can compute

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 )
 
@@ -153,15 +153,15 @@ func agree(files []File, what string, key func(File) string) error {
 // Units checks every file against the plan its scenario loads to (each
 // holds exactly its shard's units, with their seeds) and returns all unit
 // results.
-func (s *Set) Units(p *scenario.Plan) ([]experiments.UnitResult, error) {
-	all := experiments.Units(p)
-	var out []experiments.UnitResult
+func (s *Set) Units(p *scenario.Plan) ([]run.UnitResult, error) {
+	all := run.Units(p)
+	var out []run.UnitResult
 	for _, f := range s.Files {
 		want := Select(all, f.Shard, f.Shards)
 		got := f.UnitResults()
 		ok := len(got) == len(want)
 		for i := 0; ok && i < len(got); i++ {
-			ok = got[i].Unit == want[i] && got[i].Seed == experiments.UnitSeed(p.Base.Seed, want[i].Point, want[i].Rep)
+			ok = got[i].Unit == want[i] && got[i].Seed == run.UnitSeed(p.Base.Seed, want[i].Point, want[i].Rep)
 		}
 		if !ok {
 			return nil, &Refusal{Reason: ErrCorrupt, Files: []string{f.Name},
@@ -179,7 +179,7 @@ func (s *Set) Units(p *scenario.Plan) ([]experiments.UnitResult, error) {
 // metrics, so a missing or extra one is a damaged or edited file (its
 // checksum recomputed) or shards of different builds. urs are in file
 // order, each file's units in unit order.
-func (s *Set) sameMetrics(urs []experiments.UnitResult) error {
+func (s *Set) sameMetrics(urs []run.UnitResult) error {
 	type ref struct {
 		names []string
 		file  string
@@ -209,7 +209,7 @@ func (s *Set) sameMetrics(urs []experiments.UnitResult) error {
 }
 
 // metricNames lists a sample's metrics as "kind:name", sorted.
-func metricNames(smp experiments.Sample) []string {
+func metricNames(smp run.Sample) []string {
 	var out []string
 	for n := range smp.Scalars {
 		out = append(out, "scalar "+n)

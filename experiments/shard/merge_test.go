@@ -9,14 +9,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/experimentstest"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 )
 
 func loadSmall(t *testing.T) *scenario.Plan {
 	t.Helper()
-	data, err := os.ReadFile("../testdata/small.toml")
+	data, err := os.ReadFile("../run/testdata/small.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,8 +33,8 @@ func shards(t *testing.T, p *scenario.Plan, n int, version string) []Input {
 	resolved := p.Base.ResolvedString()
 	var in []Input
 	for i := range n {
-		urs, err := experiments.RunUnits(context.Background(), p, experimentstest.Fake,
-			experiments.Config{Parallel: 1, Units: Select(experiments.Units(p), i, n)})
+		urs, err := run.RunUnits(context.Background(), p, experimentstest.Fake,
+			run.Config{Parallel: 1, Units: Select(run.Units(p), i, n)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +51,7 @@ func shards(t *testing.T, p *scenario.Plan, n int, version string) []Input {
 // The shards' units, merged in any order, aggregate to the single run.
 func TestCombineEqualsSingleRun(t *testing.T) {
 	p := loadSmall(t)
-	single, err := experiments.Run(context.Background(), p, experimentstest.Fake, experiments.Config{Version: "v1"})
+	single, err := run.Run(context.Background(), p, experimentstest.Fake, run.Config{Version: "v1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestCombineEqualsSingleRun(t *testing.T) {
 	if err := single.WriteJSON(&want); err != nil {
 		t.Fatal(err)
 	}
-	units := len(experiments.Units(p))
+	units := len(run.Units(p))
 	for _, n := range []int{1, 2, 3, 5, units, units + 3} {
 		in := shards(t, p, n, "v1")
 		slices.Reverse(in)
@@ -72,7 +72,7 @@ func TestCombineEqualsSingleRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got strings.Builder
-		if err := experiments.Aggregate(p, urs, set.Version()).WriteJSON(&got); err != nil {
+		if err := run.Aggregate(p, urs, set.Version()).WriteJSON(&got); err != nil {
 			t.Fatal(err)
 		}
 		if got.String() != want.String() {

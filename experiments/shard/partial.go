@@ -8,7 +8,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/run"
 )
 
 // FormatName identifies the partial-result file format; a change that old
@@ -22,7 +22,7 @@ type Partial struct {
 	Shards         int    `json:"shards"`
 	ScenarioSHA256 string `json:"scenario_sha256"` // of Scenario
 	Scenario       string `json:"scenario"`        // the resolved scenario (scenario.Resolved)
-	Units          []Unit `json:"units"`           // in experiments.Units order
+	Units          []Unit `json:"units"`           // in run.Units order
 }
 
 // Unit is one replication's raw metrics. JSON writes float64 in the
@@ -44,7 +44,7 @@ func ScenarioHash(resolved string) string {
 }
 
 // New builds the partial of shard s from its unit results.
-func New(version, resolved string, s Spec, urs []experiments.UnitResult) *Partial {
+func New(version, resolved string, s Spec, urs []run.UnitResult) *Partial {
 	p := &Partial{Version: version, Shard: s.Index, Shards: s.Count,
 		ScenarioSHA256: ScenarioHash(resolved), Scenario: resolved, Units: make([]Unit, len(urs))}
 	for i, u := range urs {
@@ -55,11 +55,11 @@ func New(version, resolved string, s Spec, urs []experiments.UnitResult) *Partia
 }
 
 // UnitResults converts the units back.
-func (p *Partial) UnitResults() []experiments.UnitResult {
-	out := make([]experiments.UnitResult, len(p.Units))
+func (p *Partial) UnitResults() []run.UnitResult {
+	out := make([]run.UnitResult, len(p.Units))
 	for i, u := range p.Units {
-		out[i] = experiments.UnitResult{Unit: experiments.Unit{Point: u.Point, Rep: u.Rep}, Seed: u.Seed,
-			Sample: experiments.Sample{Scalars: u.Scalars, Dists: u.Dists, Groups: u.Groups}}
+		out[i] = run.UnitResult{Unit: run.Unit{Point: u.Point, Rep: u.Rep}, Seed: u.Seed,
+			Sample: run.Sample{Scalars: u.Scalars, Dists: u.Dists, Groups: u.Groups}}
 	}
 	return out
 }
@@ -121,9 +121,9 @@ func Unmarshal(data []byte) (*Partial, error) {
 	if _, err := check(Spec{p.Shard, p.Shards}, "shard"); err != nil {
 		return nil, bad("%v", err)
 	}
-	seen := map[experiments.Unit]bool{}
+	seen := map[run.Unit]bool{}
 	for _, u := range p.Units {
-		k := experiments.Unit{Point: u.Point, Rep: u.Rep}
+		k := run.Unit{Point: u.Point, Rep: u.Rep}
 		if u.Point < 0 || u.Rep < 0 || seen[k] {
 			return nil, bad("unit (point %d, replication %d) negative or repeated", u.Point, u.Rep)
 		}

@@ -7,20 +7,20 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/run"
 )
 
 // Floats survive the file bit for bit, including the awkward ones.
 func TestPartialRoundTripExact(t *testing.T) {
 	odd := []float64{0.1 + 0.2, 1e-300, math.SmallestNonzeroFloat64, math.MaxFloat64, -math.MaxFloat64, 1.0 / 3, 123456789.123456789, 0}
-	urs := []experiments.UnitResult{
-		{Unit: experiments.Unit{Point: 0, Rep: 1}, Seed: math.MaxUint64,
-			Sample: experiments.Sample{
+	urs := []run.UnitResult{
+		{Unit: run.Unit{Point: 0, Rep: 1}, Seed: math.MaxUint64,
+			Sample: run.Sample{
 				Scalars: map[string]float64{"a": odd[0], "b": odd[1], "neg_zero": math.Copysign(0, -1)},
 				Dists:   map[string][]float64{"d": odd, "empty": {}},
 				Groups:  map[string]map[string]float64{"g": {"veth": odd[2], "x": odd[3]}},
 			}},
-		{Unit: experiments.Unit{Point: 3, Rep: 0}, Seed: 1},
+		{Unit: run.Unit{Point: 3, Rep: 0}, Seed: 1},
 	}
 	p := New("v1", "name = \"x\"\n<&>\n", Spec{1, 3}, urs)
 	data, err := Marshal(p)
@@ -57,8 +57,8 @@ func TestPartialRoundTripExact(t *testing.T) {
 
 // Every truncation and every flipped byte is detected.
 func TestPartialCorruptionDetected(t *testing.T) {
-	urs := []experiments.UnitResult{{Unit: experiments.Unit{Point: 0, Rep: 0}, Seed: 9,
-		Sample: experiments.Sample{Scalars: map[string]float64{"throughput_mbps": 9412.5}}}}
+	urs := []run.UnitResult{{Unit: run.Unit{Point: 0, Rep: 0}, Seed: 9,
+		Sample: run.Sample{Scalars: map[string]float64{"throughput_mbps": 9412.5}}}}
 	data, err := Marshal(New("v1", "seed = 1\n", Spec{0, 1}, urs))
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/simulate"
 )
@@ -43,13 +43,13 @@ func FuzzScenarioRun(f *testing.F) {
 		if err != nil {
 			return // bad input, reported as such
 		}
-		if c := experiments.Estimate(p, 1); c.CPUSeconds > 0.5 || c.MemoryBytes > 1e9 {
+		if c := run.Estimate(p, 1); c.CPUSeconds > 0.5 || c.MemoryBytes > 1e9 {
 			return // refused without --yes
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		urs, err := experiments.RunUnits(ctx, p, simulate.Model, experiments.Config{Parallel: 1})
-		var ue *experiments.UnitError
+		urs, err := run.RunUnits(ctx, p, simulate.Model, run.Config{Parallel: 1})
+		var ue *run.UnitError
 		switch {
 		case errors.As(err, &ue) && ue.Stack != nil:
 			t.Fatalf("panic: %v\n%s", err, ue.Stack)
@@ -60,7 +60,7 @@ func FuzzScenarioRun(f *testing.F) {
 		case err != nil:
 			t.Fatalf("run failed: %v", err)
 		}
-		if err := experiments.Aggregate(p, urs, "fuzz").WriteJSON(io.Discard); err != nil {
+		if err := run.Aggregate(p, urs, "fuzz").WriteJSON(io.Discard); err != nil {
 			t.Fatalf("results do not encode: %v", err)
 		}
 	})

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/simulate"
 	"github.com/cnisim/cnisim/models/datapath"
@@ -84,15 +84,15 @@ type paperKey struct {
 }
 
 // paperRuns memoises the runs: several tests read the same one.
-var paperRuns = map[paperKey]experiments.Sample{}
+var paperRuns = map[paperKey]run.Sample{}
 
 // paperRun runs (once) a configuration with the scenario's default seed.
-func paperRun(t *testing.T, c paperCase, pl datapath.Placement, kind string, mtu int) experiments.Sample {
+func paperRun(t *testing.T, c paperCase, pl datapath.Placement, kind string, mtu int) run.Sample {
 	t.Helper()
 	return paperRunSeed(t, c, pl, kind, mtu, scenario.Defaults().Seed)
 }
 
-func paperRunSeed(t *testing.T, c paperCase, pl datapath.Placement, kind string, mtu int, seed uint64) experiments.Sample {
+func paperRunSeed(t *testing.T, c paperCase, pl datapath.Placement, kind string, mtu int, seed uint64) run.Sample {
 	t.Helper()
 	k := paperKey{c, pl, kind, mtu, seed}
 	if s, ok := paperRuns[k]; ok {

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/models/cni"
 	"github.com/cnisim/cnisim/models/podlaunch"
@@ -103,7 +103,7 @@ func podLaunchConfig(sc *scenario.Scenario) (podlaunch.Config, error) {
 // stage and queue (pod_launch_breakdown_s, summing to the mean launch
 // time), the network set-up share (pod_network_share, paper Fig. 7b) and
 // the makespan.
-func preparePodLaunch(sc *scenario.Scenario) (experiments.Point, error) {
+func preparePodLaunch(sc *scenario.Scenario) (run.Point, error) {
 	if _, err := Resolve(sc); err != nil {
 		return nil, err
 	}
@@ -111,8 +111,8 @@ func preparePodLaunch(sc *scenario.Scenario) (experiments.Point, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context, rep int, seed uint64) (experiments.Sample, error) {
-		var s experiments.Sample
+	return func(ctx context.Context, rep int, seed uint64) (run.Sample, error) {
+		var s run.Sample
 		if err := ctx.Err(); err != nil {
 			return s, err
 		}

@@ -3,7 +3,7 @@ package simulate
 import (
 	"fmt"
 
-	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/models/service"
 	"github.com/cnisim/cnisim/models/workload"
@@ -35,7 +35,7 @@ func services(sc *scenario.Scenario, st *Setup) (*workload.Services, error) {
 }
 
 // fillServices maps the Service metrics.
-func fillServices(s *experiments.Sample, r *workload.Result, applies map[string]bool) {
+func fillServices(s *run.Sample, r *workload.Result, applies map[string]bool) {
 	if applies[ConnectionsPerSec] {
 		s.Set(ConnectionsPerSec, r.ConnectionsPerS)
 	}

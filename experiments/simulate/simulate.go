@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/cnisim/cnisim/calibration"
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/models/cni"
 	"github.com/cnisim/cnisim/models/datapath"
@@ -20,14 +20,14 @@ import (
 	"github.com/cnisim/cnisim/sim"
 )
 
-// Model is the packet-level simulator as an experiments.Model.
-var Model experiments.Model = Prepare
+// Model is the packet-level simulator as an run.Model.
+var Model run.Model = Prepare
 
 // Prepare resolves and validates a sweep point once: the plugin, the
 // profile, the costed paths and the workload configuration. The returned
 // Point runs a replication with nothing left to resolve, so a point's
 // replications share one resolution.
-func Prepare(sc *scenario.Scenario) (experiments.Point, error) {
+func Prepare(sc *scenario.Scenario) (run.Point, error) {
 	switch sc.Workload.Kind {
 	case workload.TCPStream, workload.UDPStream, workload.TCPRR, workload.TCPCRR, workload.UDPRR, workload.HTTPDownload, workload.HTTPLoad:
 	case PodLaunch:
@@ -42,8 +42,8 @@ func Prepare(sc *scenario.Scenario) (experiments.Point, error) {
 	if err := base.Check(); err != nil {
 		return nil, keyed("", err)
 	}
-	return func(ctx context.Context, rep int, seed uint64) (experiments.Sample, error) {
-		var s experiments.Sample
+	return func(ctx context.Context, rep int, seed uint64) (run.Sample, error) {
+		var s run.Sample
 		if err := ctx.Err(); err != nil {
 			return s, err
 		}
@@ -61,12 +61,12 @@ func Prepare(sc *scenario.Scenario) (experiments.Point, error) {
 
 // Run simulates replication rep of sc with the given seed: Prepare and one
 // replication, for a caller with a single run to make.
-func Run(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
-	run, err := Prepare(sc)
+func Run(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
+	point, err := Prepare(sc)
 	if err != nil {
-		return experiments.Sample{}, err
+		return run.Sample{}, err
 	}
-	return run(ctx, rep, seed)
+	return point(ctx, rep, seed)
 }
 
 // Setup is a scenario resolved against the model data.
@@ -221,7 +221,7 @@ func Validate(sc *scenario.Scenario) error {
 
 // fill maps a workload result onto the metric names of the results contract,
 // setting only the metrics the workload measures.
-func fill(s *experiments.Sample, r *workload.Result) {
+func fill(s *run.Sample, r *workload.Result) {
 	applies := map[string]bool{}
 	for _, a := range r.Applies {
 		applies[a] = true

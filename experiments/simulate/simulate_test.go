@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 )
 
@@ -19,7 +19,7 @@ func scenarioFor(kind string) *scenario.Scenario {
 	return &sc
 }
 
-func sample(t *testing.T, sc *scenario.Scenario, rep int) experiments.Sample {
+func sample(t *testing.T, sc *scenario.Scenario, rep int) run.Sample {
 	t.Helper()
 	if err := Validate(sc); err != nil {
 		t.Fatal(err)

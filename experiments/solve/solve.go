@@ -3,7 +3,7 @@
 // grid), and the value that maximises (or minimises) a metric. It is
 // pure: the model is a function from the input's value to the metric's
 // mean and 95% interval, so it is tested with closed forms; the CLI plugs
-// in the simulator (experiments.Run).
+// in the simulator (run.Run).
 //
 // A value meets a target only when the whole 95% interval does: for
 // "at least V" its lower bound mean-ci95 >= V, for "at most V" its upper

@@ -1,4 +1,4 @@
-package experiments_test
+package run_test
 
 import (
 	"testing"

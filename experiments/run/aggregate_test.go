@@ -1,11 +1,11 @@
-package experiments_test
+package run_test
 
 import (
 	"math"
 	"testing"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 )
 
@@ -26,20 +26,20 @@ func onePoint(t *testing.T) *scenario.Plan {
 // Empirical: the smallest x with CDF >= p).
 func TestAggregateStatistics(t *testing.T) {
 	p := onePoint(t)
-	var urs []experiments.UnitResult
+	var urs []run.UnitResult
 	for rep, v := range []float64{3, 1, 2} { // order must not matter
-		var s experiments.Sample
+		var s run.Sample
 		s.Set(results.ThroughputMbps, v)
 		s.SetGroup(results.CPPByStage, "bridge", 10*v)
 		s.SetGroup(results.CPPByStage, "veth", v)
 		if rep < 2 {
 			s.Set(results.Drops, 5) // reported by two replications only
 		}
-		urs = append(urs, experiments.UnitResult{Unit: experiments.Unit{Point: 0, Rep: rep}, Sample: s})
+		urs = append(urs, run.UnitResult{Unit: run.Unit{Point: 0, Rep: rep}, Sample: s})
 	}
 	urs[0].Sample.Observe(results.RTTMicros, 1, 2)
 	urs[1].Sample.Observe(results.RTTMicros, 3, 4, 5)
-	r := experiments.Aggregate(p, urs, "v")
+	r := run.Aggregate(p, urs, "v")
 	if len(r.Points) != 1 {
 		t.Fatalf("%d points", len(r.Points))
 	}
@@ -81,9 +81,9 @@ func TestAggregateStatistics(t *testing.T) {
 
 func TestAbsentMetricsAbsent(t *testing.T) {
 	p := onePoint(t)
-	var s experiments.Sample
+	var s run.Sample
 	s.Observe(results.PodLaunchSeconds, 1.5)
-	r := experiments.Aggregate(p, []experiments.UnitResult{{Sample: s}}, "v")
+	r := run.Aggregate(p, []run.UnitResult{{Sample: s}}, "v")
 	if ms := r.Points[0].Metrics; len(ms) != 1 || ms[0].Name != results.PodLaunchSeconds {
 		t.Errorf("metrics %+v, want only pod_launch_s", ms)
 	}
@@ -95,13 +95,13 @@ func TestAbsentMetricsAbsent(t *testing.T) {
 // quantiles of pooled samples (and p90 = p99), which they are not.
 func TestOneSamplePerReplicationNoQuantiles(t *testing.T) {
 	p := onePoint(t)
-	var urs []experiments.UnitResult
+	var urs []run.UnitResult
 	for rep, v := range []float64{10, 20, 30} {
-		var s experiments.Sample
+		var s run.Sample
 		s.Observe(results.RTTMicros, v)
-		urs = append(urs, experiments.UnitResult{Unit: experiments.Unit{Point: 0, Rep: rep}, Sample: s})
+		urs = append(urs, run.UnitResult{Unit: run.Unit{Point: 0, Rep: rep}, Sample: s})
 	}
-	r := experiments.Aggregate(p, urs, "v")
+	r := run.Aggregate(p, urs, "v")
 	st := r.Points[0].Metrics[0].Stat
 	if st.Quantiles || !near(st.Mean, 20) || !near(st.StdDev, 10) || st.N != 3 {
 		t.Errorf("rtt %+v, want mean 20, stddev 10, n 3 and no quantiles", st)

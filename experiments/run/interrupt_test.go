@@ -1,4 +1,4 @@
-package experiments_test
+package run_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/experimentstest"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 )
 
@@ -19,15 +19,15 @@ func TestInterruptedCountsCompleted(t *testing.T) {
 	sig := errors.New("interrupt signal received")
 	ctx, cancel := context.WithCancelCause(context.Background())
 	var calls atomic.Int64
-	model := func(c context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	model := func(c context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 		if calls.Add(1) == 5 {
 			cancel(sig)
-			return experiments.Sample{}, c.Err() // a model that honours ctx mid-unit
+			return run.Sample{}, c.Err() // a model that honours ctx mid-unit
 		}
 		return experimentstest.FakeRun(c, sc, rep, seed)
 	}
-	urs, err := experiments.RunUnits(ctx, p, experiments.PerReplication(model), experiments.Config{Parallel: 1})
-	var ie *experiments.Interrupted
+	urs, err := run.RunUnits(ctx, p, run.PerReplication(model), run.Config{Parallel: 1})
+	var ie *run.Interrupted
 	if !errors.As(err, &ie) {
 		t.Fatalf("got %v, want *Interrupted", err)
 	}
@@ -50,12 +50,12 @@ func TestFailureOutranksInterrupt(t *testing.T) {
 	p := loadPlan(t, "testdata/small.toml")
 	ctx, cancel := context.WithCancel(context.Background())
 	boom := errors.New("boom")
-	model := func(c context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	model := func(c context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 		cancel()
-		return experiments.Sample{}, boom
+		return run.Sample{}, boom
 	}
-	_, err := experiments.RunUnits(ctx, p, experiments.PerReplication(model), experiments.Config{Parallel: 2})
-	var ue *experiments.UnitError
+	_, err := run.RunUnits(ctx, p, run.PerReplication(model), run.Config{Parallel: 2})
+	var ue *run.UnitError
 	if !errors.Is(err, boom) || !errors.As(err, &ue) {
 		t.Fatalf("got %v, want the unit's error", err)
 	}
@@ -66,14 +66,14 @@ func TestCancelAfterLastUnitIsSuccess(t *testing.T) {
 	p := loadPlan(t, "testdata/small.toml")
 	ctx, cancel := context.WithCancel(context.Background())
 	var calls atomic.Int64
-	model := func(c context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	model := func(c context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 		s, err := experimentstest.FakeRun(c, sc, rep, seed)
 		if calls.Add(1) == 12 {
 			cancel()
 		}
 		return s, err
 	}
-	urs, err := experiments.RunUnits(ctx, p, experiments.PerReplication(model), experiments.Config{Parallel: 1})
+	urs, err := run.RunUnits(ctx, p, run.PerReplication(model), run.Config{Parallel: 1})
 	if err != nil || len(urs) != 12 {
 		t.Fatalf("got %d results, %v", len(urs), err)
 	}

@@ -1,4 +1,4 @@
-package experiments_test
+package run_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/sim"
 )
@@ -16,8 +16,8 @@ import (
 // engineModel runs a sim engine whose one event reschedules itself after
 // step (0: at the same instant) until the engine reaches one simulated
 // second, calling hook at every event; it measures how many events ran.
-func engineModel(step sim.Time, hook func(n uint64)) experiments.Model {
-	return experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+func engineModel(step sim.Time, hook func(n uint64)) run.Model {
+	return run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 		e := sim.NewEngine()
 		var n uint64
 		var h sim.HandlerFunc
@@ -30,7 +30,7 @@ func engineModel(step sim.Time, hook func(n uint64)) experiments.Model {
 		}
 		e.Schedule(0, h, seed)
 		e.RunUntil(sim.Second)
-		var s experiments.Sample
+		var s run.Sample
 		s.Set("throughput_mbps", float64(n))
 		return s, nil
 	})
@@ -40,8 +40,8 @@ func engineModel(step sim.Time, hook func(n uint64)) experiments.Model {
 // one-line error, without a stack (it is not a crash), instead of hanging.
 func TestRunnerNoProgress(t *testing.T) {
 	p := loadPlan(t, "testdata/small.toml")
-	_, err := experiments.RunUnits(context.Background(), p, engineModel(0, nil), experiments.Config{Parallel: 2})
-	var ue *experiments.UnitError
+	_, err := run.RunUnits(context.Background(), p, engineModel(0, nil), run.Config{Parallel: 2})
+	var ue *run.UnitError
 	if !errors.As(err, &ue) || !errors.Is(err, sim.ErrNoProgress) {
 		t.Fatalf("got %v, want a unit error wrapping sim.ErrNoProgress", err)
 	}
@@ -59,7 +59,7 @@ func TestRunnerCancelInsideReplication(t *testing.T) {
 	slow := engineModel(sim.Picosecond, func(uint64) { started.Store(true) }) // 10^12 events: hours
 	done := make(chan error, 1)
 	go func() {
-		_, err := experiments.RunUnits(ctx, p, slow, experiments.Config{Parallel: 2})
+		_, err := run.RunUnits(ctx, p, slow, run.Config{Parallel: 2})
 		done <- err
 	}()
 	for !started.Load() {
@@ -68,7 +68,7 @@ func TestRunnerCancelInsideReplication(t *testing.T) {
 	cancel()
 	select {
 	case err := <-done:
-		var ie *experiments.Interrupted
+		var ie *run.Interrupted
 		if !errors.As(err, &ie) || ie.Done != 0 {
 			t.Errorf("got %v, want *Interrupted with nothing done", err)
 		}
@@ -83,25 +83,25 @@ func TestRunnerCancelInsideReplication(t *testing.T) {
 func TestRunnerForeignInterruptReruns(t *testing.T) {
 	p := loadPlan(t, "testdata/small.toml")
 	model := engineModel(sim.Microsecond, nil)
-	want, err := experiments.RunUnits(context.Background(), p, model, experiments.Config{Parallel: 1})
+	want, err := run.RunUnits(context.Background(), p, model, run.Config{Parallel: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var fired atomic.Int64
 	var calls atomic.Int64
-	disturbed := experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	disturbed := run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 		calls.Add(1)
-		run, err := engineModel(sim.Microsecond, func(n uint64) {
+		point, err := engineModel(sim.Microsecond, func(n uint64) {
 			if n == 100_000 && fired.Add(1) <= 2 {
 				sim.InterruptAll() // as another run's cancellation would
 			}
 		})(sc)
 		if err != nil {
-			return experiments.Sample{}, err
+			return run.Sample{}, err
 		}
-		return run(ctx, rep, seed)
+		return point(ctx, rep, seed)
 	})
-	got, err := experiments.RunUnits(context.Background(), p, disturbed, experiments.Config{Parallel: 1})
+	got, err := run.RunUnits(context.Background(), p, disturbed, run.Config{Parallel: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package experiments_test
+package run_test
 
 import (
 	"context"
@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/experimentstest"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 )
 
@@ -27,7 +27,7 @@ func withReps(t *testing.T, n int64) *scenario.Plan {
 
 // jittery is Fake with completions out of order: a replication's delay
 // depends on its seed, so workers finish in an order unlike the units'.
-func jittery(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+func jittery(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 	time.Sleep(time.Duration(seed%7) * 50 * time.Microsecond)
 	return experimentstest.FakeRun(ctx, sc, rep, seed)
 }
@@ -38,13 +38,13 @@ func jittery(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (
 // given in any order.
 func TestStreamedEqualsAggregate(t *testing.T) {
 	p := withReps(t, 40)
-	urs, err := experiments.RunUnits(context.Background(), p, experimentstest.Fake, experiments.Config{Parallel: 1})
+	urs, err := run.RunUnits(context.Background(), p, experimentstest.Fake, run.Config{Parallel: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _, _ := render(t, experiments.Aggregate(p, urs, "v"))
+	want, _, _ := render(t, run.Aggregate(p, urs, "v"))
 	for _, par := range []int{1, 2, 7, 64} {
-		r, err := experiments.Run(context.Background(), p, experiments.PerReplication(jittery), experiments.Config{Parallel: par, Version: "v"})
+		r, err := run.Run(context.Background(), p, run.PerReplication(jittery), run.Config{Parallel: par, Version: "v"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,18 +53,18 @@ func TestStreamedEqualsAggregate(t *testing.T) {
 		}
 	}
 	// a shard's units, reversed: Run sorts them
-	var units []experiments.Unit
-	var kept []experiments.UnitResult
+	var units []run.Unit
+	var kept []run.UnitResult
 	for i := len(urs) - 1; i >= 0; i -= 3 {
 		units = append(units, urs[i].Unit)
 		kept = append(kept, urs[i])
 	}
-	r, err := experiments.Run(context.Background(), p, experiments.PerReplication(jittery), experiments.Config{Parallel: 3, Version: "v", Units: units})
+	r, err := run.Run(context.Background(), p, run.PerReplication(jittery), run.Config{Parallel: 3, Version: "v", Units: units})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got, _, _ := render(t, r)
-	if w, _, _ := render(t, experiments.Aggregate(p, kept, "v")); got != w {
+	if w, _, _ := render(t, run.Aggregate(p, kept, "v")); got != w {
 		t.Error("a shard's streamed results differ from Aggregate over its units")
 	}
 }
@@ -74,18 +74,18 @@ func TestStreamedEqualsAggregate(t *testing.T) {
 // digits.
 func TestAggregatorRefusesDisorder(t *testing.T) {
 	p := withReps(t, 3)
-	u := func(pt, rep int) experiments.UnitResult {
-		return experiments.UnitResult{Unit: experiments.Unit{Point: pt, Rep: rep}}
+	u := func(pt, rep int) run.UnitResult {
+		return run.UnitResult{Unit: run.Unit{Point: pt, Rep: rep}}
 	}
 	for _, tc := range []struct {
-		seq  []experiments.UnitResult
+		seq  []run.UnitResult
 		want string
 	}{
-		{[]experiments.UnitResult{u(0, 1), u(0, 0)}, "point 0 replication 0 arrived after replication 1"},
-		{[]experiments.UnitResult{u(0, 0), u(0, 0)}, "point 0 replication 0 arrived after replication 0"},
-		{[]experiments.UnitResult{u(0, 0), u(1, 0), u(0, 1)}, "point 0 replication 1 arrived after the point was summarised"},
+		{[]run.UnitResult{u(0, 1), u(0, 0)}, "point 0 replication 0 arrived after replication 1"},
+		{[]run.UnitResult{u(0, 0), u(0, 0)}, "point 0 replication 0 arrived after replication 0"},
+		{[]run.UnitResult{u(0, 0), u(1, 0), u(0, 1)}, "point 0 replication 1 arrived after the point was summarised"},
 	} {
-		a := experiments.NewAggregator(p, "v")
+		a := run.NewAggregator(p, "v")
 		var err error
 		for _, x := range tc.seq {
 			if err = a.Add(x); err != nil {
@@ -111,7 +111,7 @@ func TestStreamMemoryBounded(t *testing.T) {
 	p := withReps(t, reps)
 	// scalars and groups only: a distribution's pooled samples grow with
 	// the replications by design (the quantiles are over all of them)
-	model := experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	model := run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 		s, err := experimentstest.FakeRun(ctx, sc, rep, seed)
 		delete(s.Dists, results.RTTMicros)
 		for i := range 8 {
@@ -127,12 +127,12 @@ func TestStreamMemoryBounded(t *testing.T) {
 	}
 	base := heap()
 	var peak uint64
-	cfg := experiments.Config{Parallel: 4, Progress: func(done, _ int) {
+	cfg := run.Config{Parallel: 4, Progress: func(done, _ int) {
 		if done%(int(reps)/10) == 0 {
 			peak = max(peak, heap())
 		}
 	}}
-	r, err := experiments.Run(context.Background(), p, model, cfg)
+	r, err := run.Run(context.Background(), p, model, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

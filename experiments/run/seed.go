@@ -1,4 +1,4 @@
-package experiments
+package run
 
 // UnitSeed is the seed of one replication of one sweep point:
 //

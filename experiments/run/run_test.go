@@ -1,4 +1,4 @@
-package experiments_test
+package run_test
 
 import (
 	"bytes"
@@ -11,9 +11,9 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/experimentstest"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 )
 
@@ -67,7 +67,7 @@ func golden(t *testing.T, name, got string) {
 
 func TestGolden(t *testing.T) {
 	p := loadPlan(t, "testdata/small.toml")
-	r, err := experiments.Run(context.Background(), p, experimentstest.Fake, experiments.Config{Parallel: 2, Version: "test"})
+	r, err := run.Run(context.Background(), p, experimentstest.Fake, run.Config{Parallel: 2, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestParallelDeterminism(t *testing.T) {
 	p := loadPlan(t, "testdata/small.toml")
 	var outs []string
 	for _, par := range []int{1, 8, 3} {
-		r, err := experiments.Run(context.Background(), p, experimentstest.Fake, experiments.Config{Parallel: par})
+		r, err := run.Run(context.Background(), p, experimentstest.Fake, run.Config{Parallel: par})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,12 +98,12 @@ func TestParallelDeterminism(t *testing.T) {
 // Any split of the units (a shard) re-aggregates to the full run.
 func TestShardsMerge(t *testing.T) {
 	p := loadPlan(t, "testdata/small.toml")
-	full, err := experiments.RunUnits(context.Background(), p, experimentstest.Fake, experiments.Config{Parallel: 2})
+	full, err := run.RunUnits(context.Background(), p, experimentstest.Fake, run.Config{Parallel: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := experiments.Units(p)
-	var odd, even []experiments.Unit
+	all := run.Units(p)
+	var odd, even []run.Unit
 	for i, u := range all {
 		if i%2 == 0 {
 			even = append(even, u)
@@ -111,16 +111,16 @@ func TestShardsMerge(t *testing.T) {
 			odd = append(odd, u)
 		}
 	}
-	a, err := experiments.RunUnits(context.Background(), p, experimentstest.Fake, experiments.Config{Parallel: 1, Units: odd})
+	a, err := run.RunUnits(context.Background(), p, experimentstest.Fake, run.Config{Parallel: 1, Units: odd})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := experiments.RunUnits(context.Background(), p, experimentstest.Fake, experiments.Config{Parallel: 3, Units: even})
+	b, err := run.RunUnits(context.Background(), p, experimentstest.Fake, run.Config{Parallel: 3, Units: even})
 	if err != nil {
 		t.Fatal(err)
 	}
-	j1, _, _ := render(t, experiments.Aggregate(p, full, "v"))
-	j2, _, _ := render(t, experiments.Aggregate(p, append(a, b...), "v"))
+	j1, _, _ := render(t, run.Aggregate(p, full, "v"))
+	j2, _, _ := render(t, run.Aggregate(p, append(a, b...), "v"))
 	if j1 != j2 {
 		t.Errorf("merged shards differ from the full run:\n%s\n%s", j1, j2)
 	}
@@ -129,7 +129,7 @@ func TestShardsMerge(t *testing.T) {
 func TestUnitSeed(t *testing.T) {
 	seen := map[uint64]bool{}
 	for rep := range 1000 {
-		s := experiments.UnitSeed(1, 0, rep)
+		s := run.UnitSeed(1, 0, rep)
 		if seen[s] {
 			t.Fatalf("seed collision at rep %d", rep)
 		}
@@ -137,35 +137,35 @@ func TestUnitSeed(t *testing.T) {
 	}
 	// Common random numbers: every point's replication r shares its seed.
 	for pt := range 50 {
-		if experiments.UnitSeed(1, pt, 3) != experiments.UnitSeed(1, 0, 3) {
+		if run.UnitSeed(1, pt, 3) != run.UnitSeed(1, 0, 3) {
 			t.Fatalf("point %d: seeds differ across points", pt)
 		}
 	}
-	if experiments.UnitSeed(1, 0, 0) == experiments.UnitSeed(2, 0, 0) {
+	if run.UnitSeed(1, 0, 0) == run.UnitSeed(2, 0, 0) {
 		t.Error("scenario seed ignored")
 	}
 	// Pinned to the documented formula (SplitMix64 finaliser, applied as
 	// splitmix64(splitmix64(1) ^ 3)): changing it changes every published result.
-	if got := experiments.UnitSeed(1, 2, 3); got != 9716232063330790915 { // computed independently in Python
+	if got := run.UnitSeed(1, 2, 3); got != 9716232063330790915 { // computed independently in Python
 		t.Errorf("UnitSeed(1, 2, 3) = %d", got)
 	}
 }
 
 func TestPanicNamesPointAndSeed(t *testing.T) {
 	p := loadPlan(t, "testdata/small.toml")
-	model := experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	model := run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 		if sc.Cluster.MTU == 9000 && sc.CNI.Mode == "host-gw" && rep == 1 {
 			var m map[string]int
 			m["boom"]++ // a nil-map panic, as a model bug would
 		}
 		return experimentstest.FakeRun(ctx, sc, rep, seed)
 	})
-	_, err := experiments.Run(context.Background(), p, model, experiments.Config{Parallel: 4})
-	var ue *experiments.UnitError
+	_, err := run.Run(context.Background(), p, model, run.Config{Parallel: 4})
+	var ue *run.UnitError
 	if !errors.As(err, &ue) {
 		t.Fatalf("got %v, want a *UnitError", err)
 	}
-	want := experiments.UnitSeed(7, 3, 1)
+	want := run.UnitSeed(7, 3, 1)
 	msg := err.Error()
 	for _, s := range []string{`cluster.mtu=9000`, `cni.mode="host-gw"`, "replication 1", "panic", "nil map"} {
 		if !strings.Contains(msg, s) {
@@ -181,11 +181,11 @@ func TestModelErrorStopsRun(t *testing.T) {
 	p := loadPlan(t, "testdata/small.toml")
 	var calls atomic.Int64
 	boom := errors.New("boom")
-	model := experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	model := run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 		calls.Add(1)
-		return experiments.Sample{}, boom
+		return run.Sample{}, boom
 	})
-	_, err := experiments.Run(context.Background(), p, model, experiments.Config{Parallel: 1})
+	_, err := run.Run(context.Background(), p, model, run.Config{Parallel: 1})
 	if !errors.Is(err, boom) {
 		t.Fatalf("got %v, want boom", err)
 	}
@@ -198,13 +198,13 @@ func TestCancel(t *testing.T) {
 	p := loadPlan(t, "testdata/small.toml")
 	ctx, cancel := context.WithCancel(context.Background())
 	var calls atomic.Int64
-	model := func(c context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
+	model := func(c context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 		if calls.Add(1) == 3 {
 			cancel()
 		}
 		return experimentstest.FakeRun(c, sc, rep, seed)
 	}
-	_, err := experiments.Run(ctx, p, experiments.PerReplication(model), experiments.Config{Parallel: 1})
+	_, err := run.Run(ctx, p, run.PerReplication(model), run.Config{Parallel: 1})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
@@ -215,14 +215,14 @@ func TestCancel(t *testing.T) {
 
 func TestNonFiniteMetricIsError(t *testing.T) {
 	p := loadPlan(t, "testdata/small.toml")
-	model := experiments.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
-		var s experiments.Sample
+	model := run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
+		var s run.Sample
 		s.Set(results.ThroughputMbps, 0)
 		s.Observe(results.RTTMicros, 1, 2)
 		s.Set(results.RTTMicros, 3)
 		return s, nil
 	})
-	if _, err := experiments.Run(context.Background(), p, model, experiments.Config{}); err == nil || !strings.Contains(err.Error(), "both as a scalar and as a distribution") {
+	if _, err := run.Run(context.Background(), p, model, run.Config{}); err == nil || !strings.Contains(err.Error(), "both as a scalar and as a distribution") {
 		t.Errorf("got %v", err)
 	}
 }
@@ -230,8 +230,8 @@ func TestNonFiniteMetricIsError(t *testing.T) {
 func TestProgressCalled(t *testing.T) {
 	p := loadPlan(t, "testdata/small.toml")
 	var last, total int
-	cfg := experiments.Config{Parallel: 3, Progress: func(d, n int) { last, total = d, n }}
-	if _, err := experiments.Run(context.Background(), p, experimentstest.Fake, cfg); err != nil {
+	cfg := run.Config{Parallel: 3, Progress: func(d, n int) { last, total = d, n }}
+	if _, err := run.Run(context.Background(), p, experimentstest.Fake, cfg); err != nil {
 		t.Fatal(err)
 	}
 	if last != 12 || total != 12 {
