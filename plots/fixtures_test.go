@@ -81,6 +81,17 @@ func asyncTimeSeries() TimeSeries {
 	}
 }
 
+// asyncMarked is the async fixture with its SYNs and establishment marked.
+func asyncMarked() TimeSeries {
+	ts := asyncTimeSeries()
+	ts.Title = "curl download, asynchronous CNI: SYNs marked (fixture)"
+	marks := []Mark{{X: 0, Label: "SYN"}, {X: 1, Label: "SYN retry"}, {X: 1.001, Label: "established"}}
+	for i := range ts.Panels {
+		ts.Panels[i].Marks = marks
+	}
+	return ts
+}
+
 func latencyCDF() CDF {
 	return CDF{
 		Title:  "TCP_RR latency, inter-host (fixture)",

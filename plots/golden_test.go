@@ -33,6 +33,7 @@ func TestGolden(t *testing.T) {
 		{"lines", mtuLines()},
 		{"lines_logx", linkLines()},
 		{"timeseries", asyncTimeSeries()},
+		{"timeseries_marks", asyncMarked()},
 		{"cdf", latencyCDF()},
 		{"lines_clipped", encapLines()},
 		{"bars_absent_clipped", absentBars()},

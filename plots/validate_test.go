@@ -49,6 +49,8 @@ func TestRejectsBadInput(t *testing.T) {
 		{"lines log x zero", lines(func(l *Lines) { l.LogX = true; l.Series[0].X[0] = 0 }), "not positive"},
 		{"timeseries no panels", ts(func(x *TimeSeries) { x.Panels = nil }), "no Panels"},
 		{"timeseries no title", ts(func(x *TimeSeries) { x.Title = "" }), "empty Title"},
+		{"timeseries mark without label", ts(func(x *TimeSeries) { x.Panels[0].Marks = []Mark{{X: 1}} }), "empty Label"},
+		{"timeseries mark at NaN", ts(func(x *TimeSeries) { x.Panels[1].Marks = []Mark{{X: math.NaN(), Label: "SYN"}} }), "not a finite time"},
 		{"timeseries panel ylabel", ts(func(x *TimeSeries) { x.Panels[1].YLabel = "" }), "panel 1: empty YLabel"},
 		{"timeseries bad y", ts(func(x *TimeSeries) { x.Panels[1].Series[0].Y[4] = inf }), "Y[4] is +Inf"},
 		{"cdf no samples", cdf(func(c *CDF) { c.Series[1].Values = nil }), `series 1 "cilium": no samples`},

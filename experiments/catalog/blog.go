@@ -145,14 +145,34 @@ func downloadTrace(sr *Run) ([]Figure, []byte, error) {
 		}
 		ts.Panels[0].Series = append(ts.Panels[0].Series, tp)
 		ts.Panels[1].Series = append(ts.Panels[1].Series, cw)
+		ts.Panels[0].Marks = append(ts.Panels[0].Marks, synMarks(pt.Scenario.CNI.AsyncSetup, &r)...)
 	}
 	ts.Title = "Async vs blocking CNI set-up: client throughput and cwnd (simulated)"
 	f, err := figure("async-curl-timeseries", "Throughput (top) and the sender's congestion window (bottom), 50 ms bins, "+what+
-		", replication 1 of each mode: the asynchronous pod's first SYN is dropped and retried after 1 s.", ts)
+		", replication 1 of each mode; dashed lines mark each SYN the client sent and the connection's establishment: "+
+		"the asynchronous pod's first SYN is dropped and retried after 1 s.", ts)
 	if err != nil {
 		return nil, nil, err
 	}
 	return []Figure{f}, csv.Bytes(), nil
+}
+
+// synMarks marks a download's SYNs (the first, then each retry) and its
+// establishment, labelled with the set-up mode.
+func synMarks(async bool, r *workload.Result) []plots.Mark {
+	mode := "blocking"
+	if async {
+		mode = "async"
+	}
+	var ms []plots.Mark
+	for i, at := range r.SynSentS {
+		label := mode + ": SYN"
+		if i > 0 {
+			label = mode + ": SYN retry"
+		}
+		ms = append(ms, plots.Mark{X: at, Label: label})
+	}
+	return append(ms, plots.Mark{X: r.EstablishedS, Label: mode + ": established"})
 }
 
 // traceRun runs one replication of sc keeping its time series.

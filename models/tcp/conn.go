@@ -90,6 +90,22 @@ func (ep *Endpoint) sendSyn(at sim.Time) {
 	ep.xmitSyn(at, network.FlagSYN)
 }
 
+// SynSent returns the times the client sent its SYNs: the first and each
+// retransmission, which follow the SYN schedule from it (nil before the
+// first). Derived, not recorded, so that a connection carries no list.
+func (ep *Endpoint) SynSent() []sim.Time {
+	if ep.FirstSyn < 0 {
+		return nil
+	}
+	ts := make([]sim.Time, 0, ep.Stats.SynRetrans+1)
+	t := ep.FirstSyn
+	for k := 0; k <= int(ep.Stats.SynRetrans); k++ {
+		ts = append(ts, t)
+		t += ep.opt.synGap(k)
+	}
+	return ts
+}
+
 // xmitSyn sends a SYN or SYN-ACK and arms the SYN timer for the schedule.
 func (ep *Endpoint) xmitSyn(at sim.Time, flags uint8) {
 	if ep.synCount > 0 {

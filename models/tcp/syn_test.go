@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/cnisim/cnisim/models/network"
@@ -53,6 +54,13 @@ func TestSynSchedule(t *testing.T) {
 			}
 			if cl.Cwnd() != wantCwnd {
 				t.Errorf("%s: %d SYNs lost: initial cwnd %v, want %v", kind, k, cl.Cwnd(), wantCwnd)
+			}
+			var sent []float64
+			for _, at := range cl.SynSent() {
+				sent = append(sent, at.Seconds())
+			}
+			if !slices.Equal(sent, sched[kind][:k+1]) {
+				t.Errorf("%s: %d SYNs lost: SynSent %v, want %v", kind, k, sent, sched[kind][:k+1])
 			}
 			if cl.Stats.SynRetrans != uint64(k) {
 				t.Errorf("%s: %d SYNs lost: %d retransmissions", kind, k, cl.Stats.SynRetrans)

@@ -213,6 +213,10 @@ func (d *download) result(n *network.Network, launched *LaunchResult) Result {
 		r.ThroughputMbps = r.ThroughputIperf3Mbps
 	}
 	r.ConnectS = (cl.EstablishedAt - cl.FirstSyn).Seconds()
+	for _, at := range cl.SynSent() {
+		r.SynSentS = append(r.SynSentS, at.Seconds())
+	}
+	r.EstablishedS = cl.EstablishedAt.Seconds()
 	r.RTTus = sv.Stats.RTT.Mean()
 	for _, ep := range []*tcp.Endpoint{cl, sv} {
 		r.Retransmissions += ep.Stats.Retrans

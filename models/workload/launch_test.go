@@ -69,6 +69,12 @@ func TestAsyncSynTiming(t *testing.T) {
 		if r.Packets.DropHook != syns {
 			t.Errorf("async=%v delay %v: %d packets dropped, want the %d lost SYN(s)", tc.async, tc.delay, r.Packets.DropHook, syns)
 		}
+		// the SYN marks: one per SYN sent, the last one answered
+		if n := len(r.SynSentS); uint64(n) != syns+1 || math.Abs(r.SynSentS[n-1]-r.SynSentS[0]-tc.connect) > 1e-9 ||
+			math.Abs(r.EstablishedS-r.SynSentS[0]-r.ConnectS) > 1e-9 {
+			t.Errorf("async=%v delay %v: SYNs at %v s, established at %v s (connect %v s): want %d SYNs, the last %v s after the first",
+				tc.async, tc.delay, r.SynSentS, r.EstablishedS, r.ConnectS, syns+1, tc.connect)
+		}
 	}
 	// same random streams: blocking starts the pod exactly setup_delay later
 	for _, d := range []time.Duration{300 * time.Millisecond, 1500 * time.Millisecond} {

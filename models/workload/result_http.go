@@ -10,6 +10,11 @@ type HTTPResult struct {
 	ThroughputCurlMbps   float64
 	ThroughputIperf3Mbps float64
 	CompletionS          float64 // http_download: first attempt -> last body byte read
+	// SynSentS and EstablishedS are the download connection's SYNs (the
+	// first and each retry) and its establishment, in seconds of simulated
+	// time: what a time series of the download marks.
+	SynSentS     []float64
+	EstablishedS float64
 	// RequestsPerS is http_load's completed requests per second over
 	// [Warmup, Duration] (wrk's Requests/sec).
 	RequestsPerS float64
