@@ -10,42 +10,42 @@ import (
 	"github.com/cnisim/cnisim/plots"
 )
 
-func init() {
-	register(&Experiment{
-		Name:  "paper-fig4",
-		Title: "Fig. 4: cycles per packet by stage, intra-host, per CNI (virtual perf, TCP stream)",
-		About: "The CPU cycles each stage of the datapath costs per packet (the paper's CPP, formula III.1), " +
-			"measured by the simulation's virtual perf on the node of two pods during a netperf TCP_STREAM. " +
-			"Each bar is one CNI, each segment one stage kind; the total is the bar's height. The sender's and " +
-			"receiver's work and the ACKs are included, as perf on the node would see them. The runs are " +
-			"paper-fig3's TCP_STREAM tests (10 s, as the paper's perf measurements).",
-		Scenarios: fig3Files[0:2],
-		Quick:     fig3Quick,
-		Needs:     []string{"tcp_stream"},
-		Analyse:   analyseFig4,
-	})
-	register(&Experiment{
-		Name:  "paper-fig5",
-		Title: "Fig. 5: cycles per packet by stage, inter-host (receiver node), per CNI",
-		About: "As Fig. 4, between pods on two nodes, measured on the receiving node as in the paper: overlays " +
-			"add encapsulation (VXLAN, IP-in-IP, OVS) and, for Flannel and Calico-IPIP, a second pass through " +
-			"the host IP stack.",
-		Scenarios: fig3Files[2:4],
-		Quick:     fig3Quick,
-		Needs:     []string{"tcp_stream"},
-		Analyse:   analyseFig5,
-	})
-	register(&Experiment{
-		Name:  "paper-fig6",
-		Title: "Fig. 6: FIB lookups per 100,000 packets, inter-host, per CNI",
-		About: "How many FIB lookups (fib_table_lookup in the paper's perf traces) the packets of an inter-host " +
-			"TCP stream and their ACKs cause on both nodes, per 100,000 data packets. Kube-router's extra " +
-			"lookup in its DSR routing table makes it the highest in the paper.",
-		Scenarios: fig3Files[2:4],
-		Quick:     fig3Quick,
-		Needs:     []string{"tcp_stream"},
-		Analyse:   analyseFig6,
-	})
+var paperFig4 = &Experiment{
+	Name:  "paper-fig4",
+	Title: "Fig. 4: cycles per packet by stage, intra-host, per CNI (virtual perf, TCP stream)",
+	About: "The CPU cycles each stage of the datapath costs per packet (the paper's CPP, formula III.1), " +
+		"measured by the simulation's virtual perf on the node of two pods during a netperf TCP_STREAM. " +
+		"Each bar is one CNI, each segment one stage kind; the total is the bar's height. The sender's and " +
+		"receiver's work and the ACKs are included, as perf on the node would see them. The runs are " +
+		"paper-fig3's TCP_STREAM tests (10 s, as the paper's perf measurements).",
+	Scenarios: fig3Files[0:2],
+	Quick:     fig3Quick,
+	Needs:     []string{"tcp_stream"},
+	Analyse:   analyseFig4,
+}
+
+var paperFig5 = &Experiment{
+	Name:  "paper-fig5",
+	Title: "Fig. 5: cycles per packet by stage, inter-host (receiver node), per CNI",
+	About: "As Fig. 4, between pods on two nodes, measured on the receiving node as in the paper: overlays " +
+		"add encapsulation (VXLAN, IP-in-IP, OVS) and, for Flannel and Calico-IPIP, a second pass through " +
+		"the host IP stack.",
+	Scenarios: fig3Files[2:4],
+	Quick:     fig3Quick,
+	Needs:     []string{"tcp_stream"},
+	Analyse:   analyseFig5,
+}
+
+var paperFig6 = &Experiment{
+	Name:  "paper-fig6",
+	Title: "Fig. 6: FIB lookups per 100,000 packets, inter-host, per CNI",
+	About: "How many FIB lookups (fib_table_lookup in the paper's perf traces) the packets of an inter-host " +
+		"TCP stream and their ACKs cause on both nodes, per 100,000 data packets. Kube-router's extra " +
+		"lookup in its DSR routing table makes it the highest in the paper.",
+	Scenarios: fig3Files[2:4],
+	Quick:     fig3Quick,
+	Needs:     []string{"tcp_stream"},
+	Analyse:   analyseFig6,
 }
 
 // cppStacked is a stacked bar per config, one layer per stage kind in

@@ -8,24 +8,18 @@ import (
 	"github.com/cnisim/cnisim/plots"
 )
 
-func init() {
-	var fs []string
-	for _, m := range encapModes {
-		fs = append(fs, "encap-"+m.plugin+".toml")
-	}
-	register(&Experiment{
-		Name:  "whatif-encap-vs-direct",
-		Title: "What-if: every plugin's overlay vs native mode at 10, 25 and 100 Gbit/s: throughput and cores per Gbit/s",
-		About: "Four TCP streams between pods on two nodes (MTU 1500) for each plugin's encapsulation and direct " +
-			"routing modes as the link speeds up. At 10 Gbit/s the link limits and the modes differ by their " +
-			"header bytes; at 100 Gbit/s the per-packet CPU work limits and the overlay's extra stages (VXLAN, " +
-			"IP-in-IP, a second pass through the host stack) cost throughput and cores. Cores per Gbit/s is the " +
-			"receiving node's busy cores divided by the goodput.",
-		Scenarios: fs,
-		Quick:     []Setting{{"replications", int64(2)}, {"duration", "50ms"}, {"warmup", "10ms"}},
-		Needs:     []string{"tcp_stream"},
-		Analyse:   analyseEncap,
-	})
+var whatifEncapVsDirect = &Experiment{
+	Name:  "whatif-encap-vs-direct",
+	Title: "What-if: every plugin's overlay vs native mode at 10, 25 and 100 Gbit/s: throughput and cores per Gbit/s",
+	About: "Four TCP streams between pods on two nodes (MTU 1500) for each plugin's encapsulation and direct " +
+		"routing modes as the link speeds up. At 10 Gbit/s the link limits and the modes differ by their " +
+		"header bytes; at 100 Gbit/s the per-packet CPU work limits and the overlay's extra stages (VXLAN, " +
+		"IP-in-IP, a second pass through the host stack) cost throughput and cores. Cores per Gbit/s is the " +
+		"receiving node's busy cores divided by the goodput.",
+	Scenarios: perPlugin("encap-", encapModes),
+	Quick:     []Setting{{"replications", int64(2)}, {"duration", "50ms"}, {"warmup", "10ms"}},
+	Needs:     []string{"tcp_stream"},
+	Analyse:   analyseEncap,
 }
 
 func analyseEncap(d *Data) (*Output, error) {

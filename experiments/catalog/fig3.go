@@ -20,20 +20,18 @@ var fig3Files = []string{
 // fig3Quick: the quick form of Fig. 3-6 (shared, so the runs are shared).
 var fig3Quick = []Setting{{"replications", int64(3)}, {"duration", "300ms"}}
 
-func init() {
-	register(&Experiment{
-		Name:  "paper-fig3",
-		Title: "Fig. 3: intra- and inter-host TCP throughput, TCP_RR and UDP_RR latency per CNI (netperf, 10 s)",
-		About: "Pod-to-pod netperf between two pods on one node (intra-host: Flannel, Weave, Cilium, Kube-router, " +
-			"Calico without and with policy) and on two nodes (inter-host: the same plus Calico's IP-in-IP and " +
-			"native ('xsub') modes), on the paper's testbed: 2 nodes of ten 2.4 GHz cores, 10 Gbit/s. Bars are " +
-			"means over replications with Student-t 95% confidence whiskers; RR latency is the mean transaction " +
-			"time (1 / transactions per second).",
-		Scenarios: fig3Files,
-		Quick:     fig3Quick,
-		Needs:     []string{"tcp_stream", "tcp_rr", "udp_rr"},
-		Analyse:   analyseFig3,
-	})
+var paperFig3 = &Experiment{
+	Name:  "paper-fig3",
+	Title: "Fig. 3: intra- and inter-host TCP throughput, TCP_RR and UDP_RR latency per CNI (netperf, 10 s)",
+	About: "Pod-to-pod netperf between two pods on one node (intra-host: Flannel, Weave, Cilium, Kube-router, " +
+		"Calico without and with policy) and on two nodes (inter-host: the same plus Calico's IP-in-IP and " +
+		"native ('xsub') modes), on the paper's testbed: 2 nodes of ten 2.4 GHz cores, 10 Gbit/s. Bars are " +
+		"means over replications with Student-t 95% confidence whiskers; RR latency is the mean transaction " +
+		"time (1 / transactions per second).",
+	Scenarios: fig3Files,
+	Quick:     fig3Quick,
+	Needs:     []string{"tcp_stream", "tcp_rr", "udp_rr"},
+	Analyse:   analyseFig3,
 }
 
 // runDesc describes a run for figure titles: "10 s x 10 reps".

@@ -10,20 +10,18 @@ import (
 	"github.com/cnisim/cnisim/plots"
 )
 
-func init() {
-	register(&Experiment{
-		Name:  "paper-fig7",
-		Title: "Fig. 7: pod launch time per CNI (30 launches) and its breakdown by pipeline stage",
-		About: "One pod launched per replication, 30 replications per CNI, through the simulated pipeline: API " +
-			"server admission, scheduling, kubelet, sandbox, the CNI ADD call (IPAM, veth, routes, policy), " +
-			"container start and the status write-back through the API server to etcd. (a) the mean launch " +
-			"time with its 95% CI; (b) the mean time of each critical-path stage and queue, stacked, for every " +
-			"CNI (the paper shows Weave's).",
-		Scenarios: []string{"fig7-launch.toml"},
-		Quick:     []Setting{{"replications", int64(5)}},
-		Needs:     []string{"pod_launch"},
-		Analyse:   analyseFig7,
-	})
+var paperFig7 = &Experiment{
+	Name:  "paper-fig7",
+	Title: "Fig. 7: pod launch time per CNI (30 launches) and its breakdown by pipeline stage",
+	About: "One pod launched per replication, 30 replications per CNI, through the simulated pipeline: API " +
+		"server admission, scheduling, kubelet, sandbox, the CNI ADD call (IPAM, veth, routes, policy), " +
+		"container start and the status write-back through the API server to etcd. (a) the mean launch " +
+		"time with its 95% CI; (b) the mean time of each critical-path stage and queue, stacked, for every " +
+		"CNI (the paper shows Weave's).",
+	Scenarios: []string{"fig7-launch.toml"},
+	Quick:     []Setting{{"replications", int64(5)}},
+	Needs:     []string{"pod_launch"},
+	Analyse:   analyseFig7,
 }
 
 var fig7Plugins = []string{"flannel", "weave", "cilium", "calico", "kube-router"}

@@ -19,24 +19,18 @@ var encapModes = []struct{ plugin, encap, direct string }{
 	{"kube-router", "ipip", "native"},
 }
 
-func init() {
-	var fs []string
-	for _, m := range encapModes {
-		fs = append(fs, "mtu9000-"+m.plugin+".toml")
-	}
-	register(&Experiment{
-		Name:  "blog-mtu9000",
-		Title: "Vendor: TCP throughput at MTU 9000 on 10 Gbit/s, encapsulation vs direct routing per plugin",
-		About: "The vendor's TCP benchmark setting (iperf3, bare metal, 10 Gbit/s, MTU 9000): every plugin in its " +
-			"encapsulation mode and, where it has one, its direct-routing mode, with the node-to-node baseline. " +
-			"At jumbo frames the per-packet work is small, so every configuration should run near the wire-speed " +
-			"goodput bound link x MSS / (MSS + 52 + encapsulation + 38); encapsulation's extra headers lower that " +
-			"bound slightly.",
-		Scenarios: append(fs, "mtu9000-host.toml"),
-		Quick:     []Setting{{"replications", int64(2)}, {"duration", "300ms"}},
-		Needs:     []string{"tcp_stream"},
-		Analyse:   analyseMTU9000,
-	})
+var blogMtu9000 = &Experiment{
+	Name:  "blog-mtu9000",
+	Title: "Vendor: TCP throughput at MTU 9000 on 10 Gbit/s, encapsulation vs direct routing per plugin",
+	About: "The vendor's TCP benchmark setting (iperf3, bare metal, 10 Gbit/s, MTU 9000): every plugin in its " +
+		"encapsulation mode and, where it has one, its direct-routing mode, with the node-to-node baseline. " +
+		"At jumbo frames the per-packet work is small, so every configuration should run near the wire-speed " +
+		"goodput bound link x MSS / (MSS + 52 + encapsulation + 38); encapsulation's extra headers lower that " +
+		"bound slightly.",
+	Scenarios: append(perPlugin("mtu9000-", encapModes), "mtu9000-host.toml"),
+	Quick:     []Setting{{"replications", int64(2)}, {"duration", "300ms"}},
+	Needs:     []string{"tcp_stream"},
+	Analyse:   analyseMTU9000,
 }
 
 func analyseMTU9000(d *Data) (*Output, error) {

@@ -20,27 +20,21 @@ var offloadModes = func() (out []struct{ plugin, encap, direct string }) {
 	return out
 }()
 
-func init() {
-	var fs []string
-	for _, m := range offloadModes {
-		fs = append(fs, "offloads-"+m.plugin+".toml")
-	}
-	register(&Experiment{
-		Name:  "whatif-offloads",
-		Title: "What-if: GSO/TSO and GRO offloads off and on, overlay and native modes, one TCP stream at 25 and 100 Gbit/s",
-		About: "One TCP stream between pods on two nodes (MTU 1500) for three plugins' overlay and native modes, " +
-			"with cluster.offloads off (the paper's per-packet costs) and on (super-packets of up to 64 KiB pay the " +
-			"per-packet stage cycles once; GRO merges what waits in a busy receive ring). Without offloads a single " +
-			"stream is held at its busiest core's per-packet rate; with them the per-byte costs (the socket copies) " +
-			"and the link set the limit. Cycles per packet are the receiving node's, per data packet.",
-		Scenarios: fs,
-		// the quick form keeps a warm-up past slow start's overshoot: without
-		// offloads the receive core's ring overflows once and the repair
-		// takes an RTO (200 ms)
-		Quick:   []Setting{{"replications", int64(1)}, {"duration", "400ms"}, {"warmup", "300ms"}},
-		Needs:   []string{"tcp_stream"},
-		Analyse: analyseOffloads,
-	})
+var whatifOffloads = &Experiment{
+	Name:  "whatif-offloads",
+	Title: "What-if: GSO/TSO and GRO offloads off and on, overlay and native modes, one TCP stream at 25 and 100 Gbit/s",
+	About: "One TCP stream between pods on two nodes (MTU 1500) for three plugins' overlay and native modes, " +
+		"with cluster.offloads off (the paper's per-packet costs) and on (super-packets of up to 64 KiB pay the " +
+		"per-packet stage cycles once; GRO merges what waits in a busy receive ring). Without offloads a single " +
+		"stream is held at its busiest core's per-packet rate; with them the per-byte costs (the socket copies) " +
+		"and the link set the limit. Cycles per packet are the receiving node's, per data packet.",
+	Scenarios: perPlugin("offloads-", offloadModes),
+	// the quick form keeps a warm-up past slow start's overshoot: without
+	// offloads the receive core's ring overflows once and the repair
+	// takes an RTO (200 ms)
+	Quick:   []Setting{{"replications", int64(1)}, {"duration", "400ms"}, {"warmup", "300ms"}},
+	Needs:   []string{"tcp_stream"},
+	Analyse: analyseOffloads,
 }
 
 func analyseOffloads(d *Data) (*Output, error) {
