@@ -114,7 +114,7 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 			return nil, fmt.Errorf("cni.pod_mtu: %w", err)
 		}
 	}
-	if podMTU <= tcp.HeaderBytes+8 {
+	if podMTU <= datapath.TCPIPOverhead+8 {
 		return nil, fmt.Errorf("cluster.mtu = %d leaves a pod MTU of %d after %s's %d bytes of encapsulation: too small (raise cluster.mtu or set cni.pod_mtu)",
 			sc.Cluster.MTU, podMTU, m.Name, fwd.EncapBytes)
 	}

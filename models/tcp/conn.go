@@ -29,13 +29,13 @@ func Dial(n *network.Network, client, server Side, fwd, rev datapath.CostedPath,
 	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
-	if podMTU < HeaderBytes+1 || podMTU > 65535 {
-		return nil, fmt.Errorf("pod_mtu = %d: must be in [%d, 65535]", podMTU, HeaderBytes+1)
+	if podMTU < datapath.TCPIPOverhead+1 || podMTU > 65535 {
+		return nil, fmt.Errorf("pod_mtu = %d: must be in [%d, 65535]", podMTU, datapath.TCPIPOverhead+1)
 	}
 	o := &opt
 	c := &Conn{
-		Client: newEndpoint(n, o, client, true, int64(podMTU-HeaderBytes)),
-		Server: newEndpoint(n, o, server, false, int64(podMTU-HeaderBytes)),
+		Client: newEndpoint(n, o, client, true, int64(datapath.MSS(podMTU))),
+		Server: newEndpoint(n, o, server, false, int64(datapath.MSS(podMTU))),
 	}
 	c.Client.peer, c.Server.peer = c.Server, c.Client
 	var err error

@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/models/network"
 	"github.com/cnisim/cnisim/sim"
 )
@@ -20,9 +21,6 @@ const (
 var stateNames = [...]string{"closed", "listen", "syn_sent", "syn_rcvd", "established", "failed"}
 
 func (s State) String() string { return stateNames[s] }
-
-// Header sizes: IPv4 20 + TCP 20 + timestamps option 12 (MSS = MTU - 52).
-const HeaderBytes = 52
 
 // timer and event kinds (the arg of Endpoint.Handle)
 const (
@@ -251,7 +249,7 @@ func (ep *Endpoint) packet(at sim.Time, flags uint8, seq int64, n int64) *networ
 	p.Win = ep.advertise(at)
 	p.TSval = at + 1 // +1: zero means "no timestamp"
 	p.TSecr = ep.tsRecent
-	p.IPBytes = int32(HeaderBytes + n)
+	p.IPBytes = int32(datapath.TCPIPOverhead + n)
 	ep.rcvWup = ep.rcvNxt
 	ep.delack.Stop()
 	ep.superAck.Stop()

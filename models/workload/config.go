@@ -117,8 +117,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("workload.placement = %s does not match the paths' inter_host flags (forward %v, reverse %v)",
 			c.Placement, c.Forward.InterHost, c.Reverse.InterHost)
 	}
-	if c.PodMTU < tcp.HeaderBytes+1 {
-		return fmt.Errorf("cni.pod_mtu = %d: must be > %d", c.PodMTU, tcp.HeaderBytes)
+	if c.PodMTU < datapath.TCPIPOverhead+1 {
+		return fmt.Errorf("cni.pod_mtu = %d: must be > %d", c.PodMTU, datapath.TCPIPOverhead)
 	}
 	if c.Duration <= 0 {
 		return fmt.Errorf("duration = %v: must be > 0", c.Duration)
