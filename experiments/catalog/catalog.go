@@ -49,11 +49,11 @@ var registry = []*Experiment{
 // reorder it).
 func All() []*Experiment { return slices.Clone(registry) }
 
-// perPlugin names one scenario file per plugin of modes: prefix+plugin.toml.
-func perPlugin(prefix string, modes []struct{ plugin, encap, direct string }) []string {
+// perPlugin names one scenario file per plugin: prefix+plugin.toml.
+func perPlugin(prefix string, plugins []string) []string {
 	var fs []string
-	for _, m := range modes {
-		fs = append(fs, prefix+m.plugin+".toml")
+	for _, p := range plugins {
+		fs = append(fs, prefix+p+".toml")
 	}
 	return fs
 }

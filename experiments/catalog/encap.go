@@ -5,6 +5,7 @@ import (
 
 	"github.com/cnisim/cnisim/experiments/report"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/models/cni"
 	"github.com/cnisim/cnisim/plots"
 )
 
@@ -16,7 +17,7 @@ var whatifEncapVsDirect = &Experiment{
 		"header bytes; at 100 Gbit/s the per-packet CPU work limits and the overlay's extra stages (VXLAN, " +
 		"IP-in-IP, a second pass through the host stack) cost throughput and cores. Cores per Gbit/s is the " +
 		"receiving node's busy cores divided by the goodput.",
-	Scenarios: perPlugin("encap-", encapModes),
+	Scenarios: perPlugin("encap-", cni.PodNetworks()),
 	Quick:     []Setting{{"replications", int64(2)}, {"duration", "50ms"}, {"warmup", "10ms"}},
 	Needs:     []string{"tcp_stream"},
 	Analyse:   analyseEncap,
@@ -30,7 +31,7 @@ func analyseEncap(d *Data) (*Output, error) {
 	t := report.Table{Caption: fmt.Sprintf("Throughput and receiver CPU (mean ± 95%% CI, %s):", desc),
 		Header: []string{"plugin", "mode", "link (Gbit/s)", "throughput (Gbit/s)", "receiver cores", "cores per Gbit/s", "CPP total"}}
 	out := &Output{}
-	for _, m := range encapModes {
+	for _, m := range encapModes() {
 		run, err := d.Run("encap-" + m.plugin + ".toml")
 		if err != nil {
 			return nil, err

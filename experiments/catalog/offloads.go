@@ -2,23 +2,20 @@ package catalog
 
 import (
 	"fmt"
-	"slices"
+	"sync"
 
 	"github.com/cnisim/cnisim/experiments/report"
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/plots"
 )
 
-// offloadModes are the plugins of whatif-offloads, with encapModes' overlay
-// and native mode each.
-var offloadModes = func() (out []struct{ plugin, encap, direct string }) {
-	for _, m := range encapModes {
-		if slices.Contains([]string{"flannel", "cilium", "calico"}, m.plugin) {
-			out = append(out, m)
-		}
-	}
-	return out
-}()
+// offloadPlugins are the plugins of whatif-offloads: one of each network
+// model family with an overlay and a native mode.
+var offloadPlugins = []string{"flannel", "cilium", "calico"}
+
+// offloadModes are offloadPlugins with their overlay and native modes,
+// read from the models once (encapModes).
+var offloadModes = sync.OnceValue(func() []pluginModes { return modesOf(offloadPlugins) })
 
 var whatifOffloads = &Experiment{
 	Name:  "whatif-offloads",
@@ -28,7 +25,7 @@ var whatifOffloads = &Experiment{
 		"per-packet stage cycles once; GRO merges what waits in a busy receive ring). Without offloads a single " +
 		"stream is held at its busiest core's per-packet rate; with them the per-byte costs (the socket copies) " +
 		"and the link set the limit. Cycles per packet are the receiving node's, per data packet.",
-	Scenarios: perPlugin("offloads-", offloadModes),
+	Scenarios: perPlugin("offloads-", offloadPlugins),
 	// the quick form keeps a warm-up past slow start's overshoot: without
 	// offloads the receive core's ring overflows once and the repair
 	// takes an RTO (200 ms)
@@ -45,7 +42,7 @@ func analyseOffloads(d *Data) (*Output, error) {
 	t := report.Table{Caption: fmt.Sprintf("Throughput and receiver CPU without and with offloads (mean ± 95%% CI, %s):", desc),
 		Header: []string{"plugin", "mode", "link (Gbit/s)", "offloads", "throughput (Gbit/s)", "receiver cores", "CPP total"}}
 	out := &Output{}
-	for _, m := range offloadModes {
+	for _, m := range offloadModes() {
 		run, err := d.Run("offloads-" + m.plugin + ".toml")
 		if err != nil {
 			return nil, err

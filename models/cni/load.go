@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/cnisim/cnisim/internal/readfile"
@@ -16,10 +17,20 @@ import (
 var builtinFS embed.FS
 
 // builtinOrder is the paper's order (Table I), then the host baseline.
-var builtinOrder = []string{"flannel", "weave", "cilium", "calico", "kube-router", "host"}
+var builtinOrder = []string{"flannel", "weave", "cilium", "calico", "kube-router", HostBaseline}
+
+// HostBaseline is the built-in without a pod network: node to node, what
+// every benchmark reports as "bare metal".
+const HostBaseline = "host"
 
 // Names lists the built-in plugins in the paper's order.
 func Names() []string { return append([]string(nil), builtinOrder...) }
+
+// PodNetworks lists the built-in plugins that build a pod network: Names
+// without the host baseline. It reads no model.
+func PodNetworks() []string {
+	return slices.DeleteFunc(Names(), func(n string) bool { return n == HostBaseline })
+}
 
 // Builtin returns a fresh copy of a built-in plugin model.
 func Builtin(name string) (*Model, error) {
