@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/cnisim/cnisim/calibration/internal/tomlx"
 	"github.com/cnisim/cnisim/internal/readfile"
+	"github.com/cnisim/cnisim/internal/tomlx"
 )
 
 var profileSchema = tomlx.Schema{"": profileKeys, "cost": entryKeys, "rule_cost": ruleCostKeys}
@@ -21,7 +21,7 @@ func Parse(data []byte, file string) (*Profile, error) {
 		return nil, fmt.Errorf("%s: empty profile (want name, cpu_ghz and [[cost]] tables)", file)
 	}
 	var p Profile
-	lines, err := tomlx.Decode(file, data, &p, profileSchema)
+	lines, err := tomlx.Decode(file, data, &p, tomlx.Options{Check: profileSchema.Check})
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +32,7 @@ func Parse(data []byte, file string) (*Profile, error) {
 }
 
 // locate prefixes each FieldError joined in err with file:line.
-func locate(file string, lines *tomlx.Lines, err error) error {
+func locate(file string, lines tomlx.Lines, err error) error {
 	var errs []error
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs = j.Unwrap()

@@ -1,7 +1,5 @@
 package sim
 
-import "github.com/cnisim/cnisim/internal/ring"
-
 // Server is a work-conserving FIFO server (a NIC's queue and transmitter)
 // computed as "busy until", like a Processor: a job that arrives at now
 // starts at max(now, busy-until) and needs no event of its own. It also
@@ -97,7 +95,7 @@ func (s *Server) retire(now Time) {
 // indices wrap with a mask.
 func (s *Server) push(done Time) {
 	if s.size == len(s.ring) {
-		s.ring, s.head = ring.Grow(s.ring, s.head, s.size, 16), 0
+		s.ring, s.head = GrowRing(s.ring, s.head, s.size, 16), 0
 	}
 	s.ring[(s.head+s.size)&(len(s.ring)-1)] = done
 	s.size++

@@ -9,7 +9,6 @@ import (
 	"github.com/cnisim/cnisim/calibration/perf"
 	"github.com/cnisim/cnisim/models/cni"
 	"github.com/cnisim/cnisim/models/datapath"
-	"github.com/cnisim/cnisim/models/tcp"
 )
 
 // Crossings returns the crossings of c's model graph on the recorded CPU:
@@ -81,7 +80,7 @@ func CalibrateAll(r *Run, dir string) ([]Calibrated, error) {
 func (c Calibrated) Point() Point {
 	p := Point{Name: c.M.Config.Name, Engine: c.M.Config.Engine, Rules: c.M.Config.Rules, CPP: c.Cal.MeasuredCPP, Stages: map[string]Use{}}
 	D := float64(c.Cal.Counters.Packets)
-	a, b, h := c.Cal.AcksPerPacket, c.Cal.BytesPerPacket, float64(tcp.HeaderBytes)
+	a, b, h := c.Cal.AcksPerPacket, c.Cal.BytesPerPacket, float64(datapath.TCPIPOverhead)
 	for _, s := range c.Cal.Stages {
 		if s.Crossings == 0 {
 			continue // folded into the crossed stages

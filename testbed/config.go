@@ -22,14 +22,31 @@ type Config struct {
 	Placement string `json:"placement"`
 }
 
-// Families maps a topology family to its model graph.
-var families = map[string][3]string{
-	"routed":      {"calico", "native", "intra"},
-	"bridge":      {"flannel", "host-gw", "intra"},
-	"bridge-nf0":  {"flannel", "host-gw", "intra"},
-	"ebpf-peer":   {"cilium", "native", "intra"},
-	"ebpf-egress": {"cilium", "native", "intra"},
-	"vxlan":       {"flannel", "vxlan", "inter"},
+// families lists the topology families with their model graphs
+// (plugin, mode, placement), in the order help and errors name them.
+var families = []struct{ name, plugin, mode, placement string }{
+	{"routed", "calico", "native", "intra"},
+	{"bridge", "flannel", "host-gw", "intra"},
+	{"bridge-nf0", "flannel", "host-gw", "intra"},
+	{"ebpf-peer", "cilium", "native", "intra"},
+	{"ebpf-egress", "cilium", "native", "intra"},
+	{"vxlan", "flannel", "vxlan", "inter"},
+}
+
+// ruleSeries are the configurations that add N policy rules to routed.
+var ruleSeries = []struct{ prefix, engine string }{{"ipt-legacy-", "iptables-legacy"}, {"nft-", "nftables"}}
+
+// ConfigNames lists the valid configuration names for help and errors:
+// the families, then the rule series as ipt-legacy-N, nft-N.
+func ConfigNames() string {
+	var out []string
+	for _, f := range families {
+		out = append(out, f.name)
+	}
+	for _, r := range ruleSeries {
+		out = append(out, r.prefix+"N")
+	}
+	return strings.Join(out, ", ")
 }
 
 // AllConfigs is the full run's list, QuickConfigs the --quick one.
@@ -52,7 +69,7 @@ const maxRules = 20000
 // rules in the host's forward hook).
 func ParseConfig(name string) (Config, error) {
 	c := Config{Name: name, Family: name, Engine: "none"}
-	for _, p := range []struct{ prefix, engine string }{{"ipt-legacy-", "iptables-legacy"}, {"nft-", "nftables"}} {
+	for _, p := range ruleSeries {
 		if rest, ok := strings.CutPrefix(name, p.prefix); ok {
 			n, err := strconv.Atoi(rest)
 			if err != nil || n < 0 || n > maxRules || strconv.Itoa(n) != rest {
@@ -61,12 +78,13 @@ func ParseConfig(name string) (Config, error) {
 			c.Family, c.Engine, c.Rules = "routed", p.engine, n
 		}
 	}
-	m, ok := families[c.Family]
-	if !ok {
-		return Config{}, fmt.Errorf("unknown configuration %q (valid: routed, bridge, bridge-nf0, ebpf-peer, ebpf-egress, vxlan, ipt-legacy-N, nft-N)", name)
+	for _, f := range families {
+		if f.name == c.Family {
+			c.Plugin, c.Mode, c.Placement = f.plugin, f.mode, f.placement
+			return c, nil
+		}
 	}
-	c.Plugin, c.Mode, c.Placement = m[0], m[1], m[2]
-	return c, nil
+	return Config{}, fmt.Errorf("unknown configuration %q (valid: %s)", name, ConfigNames())
 }
 
 // ParseConfigs reads a comma-separated list; duplicates are errors.

@@ -1,6 +1,7 @@
 package testbed
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -117,5 +118,23 @@ func TestPrefixFromEnv(t *testing.T) {
 		if got := prefixFromEnv(v); got != want {
 			t.Errorf("prefixFromEnv(%q) = %q, want %q", v, got, want)
 		}
+	}
+}
+
+// DefaultOptions carries the run's configurations: every built-in name
+// parses, in the order of the lists.
+func TestDefaultOptionsConfigs(t *testing.T) {
+	for quick, want := range map[bool][]string{false: AllConfigs, true: QuickConfigs} {
+		o := DefaultOptions(quick)
+		var got []string
+		for _, c := range o.Configs {
+			got = append(got, c.Name)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("DefaultOptions(%v).Configs = %v, want %v", quick, got, want)
+		}
+	}
+	if got, want := ConfigNames(), "routed, bridge, bridge-nf0, ebpf-peer, ebpf-egress, vxlan, ipt-legacy-N, nft-N"; got != want {
+		t.Errorf("ConfigNames() = %q, want %q", got, want)
 	}
 }

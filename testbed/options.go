@@ -2,6 +2,7 @@ package testbed
 
 import (
 	"io"
+	"strings"
 	"time"
 )
 
@@ -23,13 +24,26 @@ type Options struct {
 	Log        io.Writer     // progress
 }
 
-// DefaultOptions are the full run's; Quick shortens them (1 s windows,
-// the 3 quick configurations).
+// DefaultOptions are the full run's: every configuration (AllConfigs);
+// quick shortens them (1 s windows, 2 tries, QuickConfigs). They are the
+// one copy of the testbed's defaults: `cnisim testbed run` takes its flag
+// defaults and help from them.
 func DefaultOptions(quick bool) Options {
-	o := Options{CPU: -1, Warmup: time.Second, Window: 3 * time.Second, RR: time.Second,
+	o := Options{Configs: mustParse(AllConfigs), CPU: -1, Warmup: time.Second, Window: 3 * time.Second, RR: time.Second,
 		PacingMbps: 400, Reps: 5, Tries: 5, PeriodNS: 250000, CC: "cubic", Timeout: 15 * time.Minute, Log: io.Discard}
 	if quick {
+		o.Configs = mustParse(QuickConfigs)
 		o.Warmup, o.Window, o.RR, o.Reps, o.Tries, o.Timeout = 500*time.Millisecond, time.Second, 500*time.Millisecond, 1, 2, 60*time.Second
 	}
 	return o
+}
+
+// mustParse parses a built-in list of configuration names (a test keeps
+// them valid).
+func mustParse(names []string) []Config {
+	cs, err := ParseConfigs(strings.Join(names, ","))
+	if err != nil {
+		panic(err)
+	}
+	return cs
 }

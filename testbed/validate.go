@@ -10,7 +10,6 @@ import (
 	"github.com/cnisim/cnisim/calibration"
 	"github.com/cnisim/cnisim/calibration/perf"
 	"github.com/cnisim/cnisim/models/datapath"
-	"github.com/cnisim/cnisim/models/tcp"
 )
 
 // Row is one configuration in validate's table.
@@ -102,7 +101,7 @@ func profileCPP(p *calibration.Profile, c Calibrated) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	pr, err := perf.Predict(p, cfg.Plugin, cfg.Mode, datapath.Placement(cfg.Placement), x, c.Cal.AcksPerPacket, c.Cal.BytesPerPacket, tcp.HeaderBytes)
+	pr, err := perf.Predict(p, cfg.Plugin, cfg.Mode, datapath.Placement(cfg.Placement), x, c.Cal.AcksPerPacket, c.Cal.BytesPerPacket, datapath.TCPIPOverhead)
 	if err != nil {
 		return 0, err
 	}

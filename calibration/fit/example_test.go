@@ -86,7 +86,7 @@ plugin,mode,placement,mtu,throughput_mbps,acks_per_packet,cpp_total`)
 			stage := func(k dp.Kind) float64 {
 				x := cfg.Crossings
 				return exampleCosts[k]*x.PerData(k, set.acks) +
-					exampleBytes[k]*(float64(cfg.PodMTU)*x.Data[k]+set.acks*AckBytes*x.Ack[k])
+					exampleBytes[k]*(float64(cfg.PodMTU)*x.Data[k]+set.acks*dp.TCPIPOverhead*x.Ack[k])
 			}
 			total := 0.0
 			for k := range dp.Kind(dp.NumKinds) {

@@ -18,11 +18,6 @@ import (
 // fidelity.md), so a measured ratio is better: Fit warns when it assumes.
 const DefaultAcksPerPacket = 0.5
 
-// AckBytes is the IP size of a pure ACK (IPv4 20 + TCP 20 + timestamps 12
-// bytes, models/tcp HeaderBytes): the bytes a stage's per-byte cost charges
-// each ACK in the simulator.
-const AckBytes = 52
-
 // MaxAcksPerPacket bounds a row's acks_per_packet: a receiver that ACKs
 // every segment sends 1 per data packet (tcp.ack_every = 1), and window
 // updates add a little; a larger number is not an ACK ratio (a percentage,
@@ -149,9 +144,9 @@ func (u unknown) String() string {
 // Fit solves for per-stage costs. Row i, with r ACKs per data packet and B
 // bytes per data packet, is modelled as the simulator charges it:
 //
-//	CPPTotal = sum_k c_k (Data[k] + r Ack[k]) + sum_k b_k (B Data[k] + r AckBytes Ack[k])
+//	CPPTotal = sum_k c_k (Data[k] + r Ack[k]) + sum_k b_k (B Data[k] + r H Ack[k])
 //
-// with per-byte costs b_k only for ByteStages whose rows differ in B; each
+// with H = datapath.TCPIPOverhead (the IP size of a pure ACK) and per-byte costs b_k only for ByteStages whose rows differ in B; each
 // measured per-stage CPP adds the equation of that stage's terms. The costs
 // are the non-negative least-squares solution; standard errors come from
 // the residual variance and (A_P^T A_P)^-1 over the passive set P (the
@@ -315,7 +310,7 @@ func (s *system) bytesVary(k datapath.Kind) bool {
 func (s *system) coef(i int, u unknown) float64 {
 	c := s.cfgs[i].Crossings
 	if u.perByte {
-		return s.bytes[i]*c.Data[u.kind] + s.acks[i]*AckBytes*c.Ack[u.kind]
+		return s.bytes[i]*c.Data[u.kind] + s.acks[i]*datapath.TCPIPOverhead*c.Ack[u.kind]
 	}
 	return c.PerData(u.kind, s.acks[i])
 }

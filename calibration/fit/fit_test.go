@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	dp "github.com/cnisim/cnisim/models/datapath"
-	"github.com/cnisim/cnisim/models/tcp"
 )
 
 // truth is a cost vector in the paper's range (III.B/C, per crossing).
@@ -311,7 +310,7 @@ func TestFitPerByte(t *testing.T) {
 	var c Config
 	c.Crossings.Data[dp.SocketCopy], c.Crossings.Ack[dp.SocketCopy] = 1, 1
 	c.PodMTU = 1500
-	cpp := func(r, bytes float64) float64 { return 100*(1+r) + 0.2*(bytes+r*AckBytes) }
+	cpp := func(r, bytes float64) float64 { return 100*(1+r) + 0.2*(bytes+r*dp.TCPIPOverhead) }
 	same := []Row{{CPPTotal: cpp(0.5, 1500), AcksPerPacket: 0.5, HasAcks: true}, {CPPTotal: cpp(0.1, 1500), AcksPerPacket: 0.1, HasAcks: true}}
 	res, err := Fit(same, []Config{c, c}, Options{})
 	if err != nil {
@@ -339,9 +338,3 @@ func TestFitPerByte(t *testing.T) {
 	}
 }
 
-// AckBytes is the simulator's pure ACK size.
-func TestAckBytes(t *testing.T) {
-	if AckBytes != tcp.HeaderBytes {
-		t.Errorf("AckBytes %d, models/tcp HeaderBytes %d", AckBytes, tcp.HeaderBytes)
-	}
-}

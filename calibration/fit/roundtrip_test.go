@@ -25,7 +25,7 @@ func known() (perCrossing [dp.NumKinds]float64, perByte map[dp.Kind]float64) {
 func modelled(c Config, acks, bytes float64, k dp.Kind) float64 {
 	pc, pb := known()
 	x := Crossings(c)
-	return pc[k]*x.PerData(k, acks) + pb[k]*(bytes*x.Data[k]+acks*AckBytes*x.Ack[k])
+	return pc[k]*x.PerData(k, acks) + pb[k]*(bytes*x.Data[k]+acks*dp.TCPIPOverhead*x.Ack[k])
 }
 
 // Crossings returns a configuration's crossings (a test shorthand).

@@ -7,8 +7,6 @@ import (
 	"regexp"
 	"testing"
 	"time"
-
-	"github.com/BurntSushi/toml"
 )
 
 // captureEntry is one [[capture]] of testdata/perf/manifest.toml, written
@@ -68,14 +66,7 @@ type captureEntry struct {
 // manifest states.
 func TestCaptureManifest(t *testing.T) {
 	const dir = "testdata/perf"
-	var m struct{ Capture []captureEntry }
-	md, err := toml.DecodeFile(filepath.Join(dir, "manifest.toml"), &m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if u := md.Undecoded(); len(u) > 0 {
-		t.Fatalf("manifest.toml: unknown keys %v", u)
-	}
+	m := struct{ Capture []captureEntry }{loadManifest(t)}
 	if len(m.Capture) == 0 {
 		t.Fatal("manifest.toml: no [[capture]]")
 	}

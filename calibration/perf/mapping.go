@@ -5,8 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 
-	"github.com/cnisim/cnisim/calibration/internal/tomlx"
 	"github.com/cnisim/cnisim/internal/readfile"
+	"github.com/cnisim/cnisim/internal/tomlx"
 )
 
 // Mapping is a rule table with a description for provenance.
@@ -40,7 +40,7 @@ var mapSchema = tomlx.Schema{"": {"replace", "rule"}, "rule": {"pattern", "stage
 // table (so they win where both match a frame) unless replace = true.
 func ParseMapping(data []byte, file string) (Mapping, error) {
 	var mf mapFile
-	lines, err := tomlx.Decode(file, data, &mf, mapSchema)
+	lines, err := tomlx.Decode(file, data, &mf, tomlx.Options{Check: mapSchema.Check})
 	if err != nil {
 		return Mapping{}, err
 	}

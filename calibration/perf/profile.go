@@ -10,7 +10,6 @@ import (
 
 	"github.com/cnisim/cnisim/calibration"
 	"github.com/cnisim/cnisim/models/datapath"
-	"github.com/cnisim/cnisim/models/tcp"
 )
 
 // ProfileOptions label the profile made from a Result.
@@ -37,7 +36,7 @@ type Counters struct {
 	Bytes   int64 // B: payload bytes those packets carried; 0: unknown (no per-byte costs)
 	Acks    int64 // A: pure ACK packets on the measured node
 	// HeaderBytes are the IP and transport header bytes of every packet
-	// (H; 0 means tcp.HeaderBytes, IPv4 + TCP with timestamps). A per-byte
+	// (H; 0 means datapath.TCPIPOverhead, IPv4 + TCP with timestamps). A per-byte
 	// stage touches a packet's IP bytes, as the simulator charges it: a
 	// data packet's payload plus H, a pure ACK's H.
 	HeaderBytes int
@@ -75,7 +74,7 @@ func (c Counters) header() float64 {
 	if c.HeaderBytes > 0 {
 		return float64(c.HeaderBytes)
 	}
-	return tcp.HeaderBytes
+	return datapath.TCPIPOverhead
 }
 
 // StageCost is one stage's calibration: where its cycles came from and

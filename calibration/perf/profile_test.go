@@ -7,7 +7,6 @@ import (
 
 	"github.com/cnisim/cnisim/calibration"
 	"github.com/cnisim/cnisim/models/datapath"
-	"github.com/cnisim/cnisim/models/tcp"
 )
 
 // Generic profile (no configuration): one crossing per data packet of
@@ -56,7 +55,7 @@ var roundTripGraph = []struct {
 	stage     string
 	data, ack float64
 	cycles    float64 // per crossing
-	perByte   float64 // per IP byte of every crossing (tcp.HeaderBytes of headers per packet)
+	perByte   float64 // per IP byte of every crossing (datapath.TCPIPOverhead of headers per packet)
 }{
 	{"veth", 2, 2, 300, 0},
 	{"bridge", 1, 1, 900, 0},
@@ -84,7 +83,7 @@ func TestCalibrateRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		x.Data[k], x.Ack[k] = g.data, g.ack
-		cyc := g.cycles*(D*g.data+A*g.ack) + g.perByte*((B+tcp.HeaderBytes*D)*g.data+tcp.HeaderBytes*A*g.ack)
+		cyc := g.cycles*(D*g.data+A*g.ack) + g.perByte*((B+datapath.TCPIPOverhead*D)*g.data+datapath.TCPIPOverhead*A*g.ack)
 		total += cyc
 		// one sample per 1000 cycles (period 1000): the costs are multiples
 		counts = append(counts, stageCount{g.stage, int(math.Round(cyc / 1000))})
@@ -107,7 +106,7 @@ func TestCalibrateRoundTrip(t *testing.T) {
 		t.Errorf("predicted %v measured %v, want %v", cal.PredictedCPP, cal.MeasuredCPP, measured)
 	}
 	// The simulator's own arithmetic on the written profile.
-	pred, err := Predict(cal.Profile, "flannel", "vxlan", datapath.Inter, x, float64(A)/D, float64(B)/D, tcp.HeaderBytes)
+	pred, err := Predict(cal.Profile, "flannel", "vxlan", datapath.Inter, x, float64(A)/D, float64(B)/D, datapath.TCPIPOverhead)
 	if err != nil || math.Abs(pred-measured) > 1e-9*measured {
 		t.Errorf("Predict %v, %v; want %v", pred, err, measured)
 	}
@@ -117,7 +116,7 @@ func TestCalibrateRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	over, _ := Predict(wrong.Profile, "", "", "", x, float64(A)/D, float64(B)/D, tcp.HeaderBytes)
+	over, _ := Predict(wrong.Profile, "", "", "", x, float64(A)/D, float64(B)/D, datapath.TCPIPOverhead)
 	if math.Abs(over-measured) < 0.05*measured {
 		t.Errorf("ignoring ACKs predicts %v, within 5%% of %v: the test cannot see a wrong ACK count", over, measured)
 	}

@@ -3,12 +3,13 @@ package perf
 import (
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/BurntSushi/toml"
+	"github.com/cnisim/cnisim/internal/tomlx"
 )
 
 // analyzeCapture calibrates one real capture of testdata/perf/manifest.toml
@@ -32,10 +33,19 @@ func analyzeCapture(t *testing.T, c captureEntry) *Result {
 	return r
 }
 
+// loadManifest reads the captures' manifest with internal/tomlx:
+// a key captureEntry lacks is an error.
 func loadManifest(t *testing.T) []captureEntry {
 	t.Helper()
-	var m struct{ Capture []captureEntry }
-	if _, err := toml.DecodeFile("testdata/perf/manifest.toml", &m); err != nil {
+	const file = "testdata/perf/manifest.toml"
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Capture []captureEntry `toml:"capture"`
+	}
+	if _, err := tomlx.Decode(file, data, &m, tomlx.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	return m.Capture

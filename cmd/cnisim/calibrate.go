@@ -73,7 +73,7 @@ func runCalibratePerf(args []string, stdout, stderr io.Writer) error {
 	var f calibratePerfFlags
 	fs.StringVar(&f.script, "script", "", "`FILE` of perf script text, or gzip of it (required)")
 	fs.Int64Var(&f.packets, "packets", 0, "data packets sent during the recording (required, > 0)")
-	fs.Int64Var(&f.bytes, "bytes", 0, "payload bytes those packets carried: copy and crypto stages get cycles per IP byte (payload + 52 header bytes per packet, ACKs included, as the simulator charges them)")
+	fs.Int64Var(&f.bytes, "bytes", 0, fmt.Sprintf("payload bytes those packets carried: copy and crypto stages get cycles per IP byte (payload + %d header bytes per packet, ACKs included, as the simulator charges them)", datapath.TCPIPOverhead))
 	fs.Int64Var(&f.acks, "acks", 0, "pure ACK packets on the measured node during the recording (from its counters)")
 	fs.Int64Var(&f.writes, "writes", 0, "the application's send calls on the measured node during the recording (e.g. bytes written / write size); 0: one per data packet assumed")
 	fs.Int64Var(&f.reads, "reads", 0, "the application's read calls on the measured node (perf stat -e syscalls:sys_enter_recvfrom,...); 0: one per data packet assumed")

@@ -106,7 +106,7 @@ func TestCalibrateFitRoundTrip(t *testing.T) {
 			if len(only) > 0 && k != only[0] {
 				continue
 			}
-			sum += truth[k]*x.PerData(k, r.AcksPerPacket) + perByte[k]*(float64(c.PodMTU)*x.Data[k]+r.AcksPerPacket*fit.AckBytes*x.Ack[k])
+			sum += truth[k]*x.PerData(k, r.AcksPerPacket) + perByte[k]*(float64(c.PodMTU)*x.Data[k]+r.AcksPerPacket*datapath.TCPIPOverhead*x.Ack[k])
 		}
 		return sum
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/cnisim/cnisim/calibration"
 	"github.com/cnisim/cnisim/models/cni"
 	"github.com/cnisim/cnisim/models/datapath"
-	"github.com/cnisim/cnisim/models/tcp"
 )
 
 // Real perf script captures (calibration/perf/testdata/perf/README.md):
@@ -222,7 +221,7 @@ func TestCalibratePerfOutPerCrossing(t *testing.T) {
 		if js.Cycles != e.Cycles || js.CyclesPerByte != e.CyclesPerByte || js.DataCrossings != x.Data[k] || js.AckCrossings != x.Ack[k] {
 			t.Errorf("%s: json %+v, profile %+v", e.Stage, js, e)
 		}
-		pred += e.Cycles*x.At(k, rates) + e.CyclesPerByte*((float64(B)/D+tcp.HeaderBytes)*x.Data[k]+tcp.HeaderBytes*float64(A)/D*x.Ack[k])
+		pred += e.Cycles*x.At(k, rates) + e.CyclesPerByte*((float64(B)/D+datapath.TCPIPOverhead)*x.Data[k]+datapath.TCPIPOverhead*float64(A)/D*x.Ack[k])
 	}
 	if c := p.Costs; len(c) == 0 {
 		t.Fatal("no entries")
@@ -401,7 +400,7 @@ func TestCalibratePerfRoundTripCLI(t *testing.T) {
 		var cyc float64
 		if k == datapath.SocketCopy {
 			cost[k] = 0.25 * float64(i+1) // per byte
-			cyc = cost[k] * ((B+tcp.HeaderBytes*D)*x.Data[k] + tcp.HeaderBytes*A*x.Ack[k])
+			cyc = cost[k] * ((B+datapath.TCPIPOverhead*D)*x.Data[k] + datapath.TCPIPOverhead*A*x.Ack[k])
 		} else {
 			cost[k] = 100 * float64(i+1)
 			cyc = cost[k] * (D*x.Data[k] + A*x.Ack[k])

@@ -1,10 +1,33 @@
 package main
 
-import sim "github.com/cnisim/cnisim/experiments/simulate"
+import (
+	"github.com/cnisim/cnisim/experiments/run"
+	"github.com/cnisim/cnisim/experiments/scenario"
+	sim "github.com/cnisim/cnisim/experiments/simulate"
+)
 
-// The real simulator behind `run` (tests may swap in a fake).
-func init() {
-	simulate = sim.Model
-	validateScenario = sim.Validate
-	warnScenario = sim.Warnings
+// The simulator behind `run`, `experiment`, `reproduce` and `solve`,
+// chosen here and nowhere else: the real one, or the deterministic fake
+// when the binary is built with -tags cnisimfake (fakeModel, set by
+// simulator_fake.go; nil in a normal build). Package variables are
+// initialised in dependency order, so the choice does not depend on file
+// names or init order. Tests swap these variables for their fakes.
+var (
+	simulate run.Model = chooseModel(fakeModel)
+
+	// validateScenario checks what the scenario package cannot (plugin,
+	// mode and profile names).
+	validateScenario func(*scenario.Scenario) error = sim.Validate
+
+	// warnScenario lists the keys of a checked scenario that have no
+	// effect (nil in tests that swap the simulator out).
+	warnScenario func(*scenario.Scenario) []string = sim.Warnings
+)
+
+// chooseModel returns fake if the build provides one, else the simulator.
+func chooseModel(fake run.Model) run.Model {
+	if fake != nil {
+		return fake
+	}
+	return sim.Model
 }

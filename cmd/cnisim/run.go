@@ -15,14 +15,6 @@ import (
 	"github.com/cnisim/cnisim/internal/readfile"
 )
 
-// simulate is the simulator behind `run`; the lead links the real one in.
-// Tests install deterministic fakes.
-var simulate run.Model
-
-// validateScenario checks what the scenario package cannot (plugin, mode
-// and profile names); nil until the model layer plugs in.
-var validateScenario func(*scenario.Scenario) error
-
 // maxPoints is the largest sweep run without --yes.
 const maxPoints = 10_000
 

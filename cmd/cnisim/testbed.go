@@ -48,12 +48,13 @@ func runTestbed(args []string, stdout, stderr io.Writer) error {
 
 func testbedRun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("testbed run", testbedRunSynopsis, stderr)
-	configs := fs.String("configs", "", "comma-separated configurations: routed, bridge, ebpf-peer, ebpf-egress, vxlan, ipt-legacy-N, nft-N (default: all; with --quick: "+strings.Join(testbed.QuickConfigs, ",")+")")
-	quick := fs.Bool("quick", false, "1 s windows, 2 tries, the quick configurations: under a minute")
-	cpu := fs.Int("cpu", -1, "the CPU the traffic runs on and perf records (default: the last one)")
+	def, q := testbed.DefaultOptions(false), testbed.DefaultOptions(true)
+	configs := fs.String("configs", "", "comma-separated configurations: "+testbed.ConfigNames()+" (default: all; with --quick: "+strings.Join(testbed.QuickConfigs, ",")+")")
+	quick := fs.Bool("quick", false, fmt.Sprintf("%g s windows, %d tries, the quick configurations: under a minute", q.Window.Seconds(), q.Tries))
+	cpu := fs.Int("cpu", def.CPU, "the CPU the traffic runs on and perf records (default: the last one)")
 	out := fs.String("out", "", "output `DIR` (required): measurements.json and NAME.script.gz")
-	reps := fs.Int("reps", 0, "stream windows per configuration, the median kept (default 5; 1 with --quick)")
-	mbps := fs.Float64("mbps", 400, "stream payload pacing in Mbit/s (keeps one core out of the ksoftirqd regime); 0: unpaced")
+	reps := fs.Int("reps", 0, fmt.Sprintf("stream windows per configuration, the median kept (default %d; %d with --quick)", def.Reps, q.Reps))
+	mbps := fs.Float64("mbps", def.PacingMbps, "stream payload pacing in Mbit/s (keeps one core out of the ksoftirqd regime); 0: unpaced")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -66,22 +67,18 @@ func testbedRun(args []string, stdout, stderr io.Writer) error {
 	if !(*mbps >= 0) {
 		return usagef("--mbps must be >= 0, got %v", *mbps)
 	}
-	list := strings.Join(testbed.AllConfigs, ",")
-	if *quick {
-		list = strings.Join(testbed.QuickConfigs, ",")
-	}
+	o := testbed.DefaultOptions(*quick)
 	if *configs != "" {
-		list = *configs
-	}
-	cs, err := testbed.ParseConfigs(list)
-	if err != nil {
-		return usagef("--configs: %v", err)
+		cs, err := testbed.ParseConfigs(*configs)
+		if err != nil {
+			return usagef("--configs: %v", err)
+		}
+		o.Configs = cs
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	o := testbed.DefaultOptions(*quick)
-	o.Configs, o.Out, o.CPU, o.PacingMbps, o.Log = cs, *out, *cpu, *mbps, stderr
+	o.Out, o.CPU, o.PacingMbps, o.Log = *out, *cpu, *mbps, stderr
 	if *reps < 0 || *reps > 20 {
 		return usagef("--reps must be 1..20, got %d", *reps)
 	}

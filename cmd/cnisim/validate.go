@@ -1,17 +1,15 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 
-	"github.com/BurntSushi/toml"
 	"github.com/cnisim/cnisim/internal/readfile"
 
 	"github.com/cnisim/cnisim/experiments/scenario"
-	"github.com/cnisim/cnisim/internal/tomlguard"
+	"github.com/cnisim/cnisim/internal/tomlx"
 )
 
 // fileKind is one kind of input file `validate` recognises from its
@@ -45,16 +43,9 @@ func runValidate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	if err := tomlguard.Check(path, data); err != nil {
-		return usagef("%v", err)
-	}
 	var top map[string]any
-	if _, err := toml.Decode(string(data), &top); err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return usagef("%s:%d: TOML syntax: %s", path, pe.Position.Line, pe.Message)
-		}
-		return usagef("%s: %v", path, err)
+	if _, err := tomlx.Parse(path, data, &top); err != nil {
+		return usagef("%v", err)
 	}
 	for _, k := range fileKinds {
 		if k.detect(top) {

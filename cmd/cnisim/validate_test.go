@@ -27,6 +27,7 @@ func TestValidateBad(t *testing.T) {
 		{"[cluster]\nnodes = 0\n", "x.toml:2: cluster.nodes = 0: out of range"},
 		{"name = \"x\"\ncpu_ghz = 2.4\n[[cost]]\nstage = \"veth\"\n", "unknown provenance"},
 		{"[cluster\n", "TOML syntax"},
+		{"\"\r\n", "x.toml:1: TOML syntax"}, // the library says line 0: was "x.toml:0:"
 		{"[sweep]\n\"cni.mode\" = 3\n", "want an array"},
 	}
 	for _, c := range cases {

@@ -7,10 +7,6 @@ import (
 	"github.com/cnisim/cnisim/experiments/scenario"
 )
 
-// warnScenario lists the keys of a checked scenario that have no effect
-// (simulate.Warnings; nil in tests that swap the simulator out).
-var warnScenario func(*scenario.Scenario) []string
-
 // printWarnings writes each distinct warning of the plan's points once, in
 // point order, as one "warning: ..." line on w (stderr: stdout stays the
 // results).

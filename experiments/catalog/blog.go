@@ -15,31 +15,30 @@ import (
 	"github.com/cnisim/cnisim/sim"
 )
 
-func init() {
-	register(&Experiment{
-		Name:  "blog-async-curl",
-		Title: "Vendor: 10 GB curl download with asynchronous (1.3.0) vs blocking (master) CNI set-up, curl vs iperf3 timing",
-		About: "The vendor's HTTP benchmark: a freshly launched curl pod downloads 10 GB from nginx on the other " +
-			"node (MTU 9000, Cilium VXLAN), 5 runs per mode. Asynchronous CNI set-up lets the pod start before " +
-			"its network is ready: the first SYN is dropped and retransmitted after the 1 s initial RTO, and " +
-			"curl, which times from the first connection attempt, reports a lower rate. iperf3, timing from " +
-			"establishment, sees the same rate in both modes. The time series shows replication 1 of each mode.",
-		Scenarios: []string{"async-curl.toml"},
-		Quick:     []Setting{{"replications", int64(2)}, {"duration", "6s"}, {"workload.file_bytes", int64(1_000_000_000)}},
-		Needs:     []string{"http_download"},
-		Analyse:   analyseAsyncCurl,
-	})
-	register(&Experiment{
-		Name:  "blog-wrk",
-		Title: "Vendor: wrk -t12 -c400 -d30s against one nginx pod: requests/s, latency quantiles, where the CPU goes",
-		About: "wrk with 12 threads and 400 connections against nginx running as a single pod on another node, 30 s. " +
-			"The server pod's core saturates first, so the request rate is the server's, and the network " +
-			"stack's share of the CPU is small: the vendor's conclusion.",
-		Scenarios: []string{"wrk.toml"},
-		Quick:     []Setting{{"replications", int64(2)}, {"duration", "300ms"}},
-		Needs:     []string{"http_load"},
-		Analyse:   analyseWrk,
-	})
+var blogAsyncCurl = &Experiment{
+	Name:  "blog-async-curl",
+	Title: "Vendor: 10 GB curl download with asynchronous (1.3.0) vs blocking (master) CNI set-up, curl vs iperf3 timing",
+	About: "The vendor's HTTP benchmark: a freshly launched curl pod downloads 10 GB from nginx on the other " +
+		"node (MTU 9000, Cilium VXLAN), 5 runs per mode. Asynchronous CNI set-up lets the pod start before " +
+		"its network is ready: the first SYN is dropped and retransmitted after the 1 s initial RTO, and " +
+		"curl, which times from the first connection attempt, reports a lower rate. iperf3, timing from " +
+		"establishment, sees the same rate in both modes. The time series shows replication 1 of each mode.",
+	Scenarios: []string{"async-curl.toml"},
+	Quick:     []Setting{{"replications", int64(2)}, {"duration", "6s"}, {"workload.file_bytes", int64(1_000_000_000)}},
+	Needs:     []string{"http_download"},
+	Analyse:   analyseAsyncCurl,
+}
+
+var blogWrk = &Experiment{
+	Name:  "blog-wrk",
+	Title: "Vendor: wrk -t12 -c400 -d30s against one nginx pod: requests/s, latency quantiles, where the CPU goes",
+	About: "wrk with 12 threads and 400 connections against nginx running as a single pod on another node, 30 s. " +
+		"The server pod's core saturates first, so the request rate is the server's, and the network " +
+		"stack's share of the CPU is small: the vendor's conclusion.",
+	Scenarios: []string{"wrk.toml"},
+	Quick:     []Setting{{"replications", int64(2)}, {"duration", "300ms"}},
+	Needs:     []string{"http_load"},
+	Analyse:   analyseWrk,
 }
 
 func analyseAsyncCurl(d *Data) (*Output, error) {

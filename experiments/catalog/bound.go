@@ -4,7 +4,7 @@ import (
 	"math"
 
 	"github.com/cnisim/cnisim/experiments/simulate"
-	"github.com/cnisim/cnisim/models/tcp"
+	"github.com/cnisim/cnisim/models/datapath"
 )
 
 // wireBoundMbps is the goodput a TCP stream reaches with free CPUs (DESIGN
@@ -19,7 +19,7 @@ func wireBoundMbps(r Row) float64 {
 	if err != nil {
 		return math.NaN()
 	}
-	mss := float64(st.PodMTU - tcp.HeaderBytes)
+	mss := float64(datapath.MSS(st.PodMTU))
 	wire := float64(st.PodMTU+st.Forward.EncapBytes) + float64(sc.Cluster.FrameOverhead)
 	return sc.Cluster.LinkGbps * 1000 * mss / wire
 }

@@ -35,31 +35,27 @@ type Setting struct {
 	Value any
 }
 
-var registry []*Experiment
-
-func register(e *Experiment) { registry = append(registry, e) }
-
-// All returns the experiments in report order.
-func All() []*Experiment {
-	out := slices.Clone(registry)
-	slices.SortStableFunc(out, func(a, b *Experiment) int { return rank(a.Name) - rank(b.Name) })
-	return out
+// registry is the catalog in report order: the paper's figures, the
+// vendor analysis, the what-if studies, then the testbed validation. It is
+// the one list: each experiment is declared as a variable in its own file.
+var registry = []*Experiment{
+	paperFig3, paperFig4, paperFig5, paperFig6, paperFig7,
+	blogAsyncCurl, blogMtu9000, blogWrk,
+	whatifMtu, whatifPolicyRules, whatifEncapVsDirect, whatifEncryptionMtu, whatifOffloads, whatifServices,
+	testbedValidation,
 }
 
-// order is the report's order: the paper's figures, the vendor analysis,
-// then the what-if studies.
-var order = []string{
-	"paper-fig3", "paper-fig4", "paper-fig5", "paper-fig6", "paper-fig7",
-	"blog-async-curl", "blog-mtu9000", "blog-wrk",
-	"whatif-mtu", "whatif-policy-rules", "whatif-encap-vs-direct", "whatif-encryption-mtu", "whatif-offloads", "whatif-services",
-	"testbed-validation",
-}
+// All returns the experiments in report order (a copy: callers may
+// reorder it).
+func All() []*Experiment { return slices.Clone(registry) }
 
-func rank(name string) int {
-	if i := slices.Index(order, name); i >= 0 {
-		return i
+// perPlugin names one scenario file per plugin: prefix+plugin.toml.
+func perPlugin(prefix string, plugins []string) []string {
+	var fs []string
+	for _, p := range plugins {
+		fs = append(fs, prefix+p+".toml")
 	}
-	return len(order)
+	return fs
 }
 
 // Names lists the experiment names in report order.

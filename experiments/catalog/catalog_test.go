@@ -17,9 +17,16 @@ import (
 )
 
 func TestRegistry(t *testing.T) {
-	names := Names()
-	if len(names) != len(order) {
-		t.Errorf("registered %v, want the %d of the report order %v", names, len(order), order)
+	// The report's order: the paper's figures, the vendor analysis, the
+	// what-if studies, then the testbed; each name once.
+	want := []string{
+		"paper-fig3", "paper-fig4", "paper-fig5", "paper-fig6", "paper-fig7",
+		"blog-async-curl", "blog-mtu9000", "blog-wrk",
+		"whatif-mtu", "whatif-policy-rules", "whatif-encap-vs-direct", "whatif-encryption-mtu", "whatif-offloads", "whatif-services",
+		"testbed-validation",
+	}
+	if names := Names(); !slices.Equal(names, want) {
+		t.Errorf("Names() = %v, want %v", names, want)
 	}
 	for _, e := range All() {
 		if e.Title == "" || e.About == "" || e.Analyse == nil || len(e.Scenarios) == 0 || len(e.Needs) == 0 {

@@ -1,5 +1,12 @@
 package catalog
 
+import (
+	"sync"
+
+	"github.com/cnisim/cnisim/models/cni"
+	"github.com/cnisim/cnisim/models/datapath"
+)
+
 // config is one bar of the paper's figures: a plugin configuration,
 // located in a run by its sweep parameters.
 type config struct {
@@ -11,35 +18,47 @@ type config struct {
 	Native bool
 }
 
-// intraConfigs are Fig. 3(a)-(c) and Fig. 4's bars: scenario files
-// prefix-intra.toml and prefix-intra-calico.toml.
-func intraConfigs(prefix string) []config {
-	f, c := prefix+"-intra.toml", prefix+"-intra-calico.toml"
-	return []config{
-		{Label: "Flannel", File: f, KV: []any{"cni.plugin", "flannel"}},
-		{Label: "Weave", File: f, KV: []any{"cni.plugin", "weave"}},
-		{Label: "Cilium", File: f, KV: []any{"cni.plugin", "cilium"}},
-		{Label: "Kube-router", File: f, KV: []any{"cni.plugin", "kube-router"}},
-		{Label: "Calico-np", File: c, KV: []any{"cni.policy", false}},
-		{Label: "Calico-wp", File: c, KV: []any{"cni.policy", true}},
+// paperNative says which inter-host configurations of the paper route
+// natively (cni.PaperConfig.Native), read once from the built-in models:
+// an error is a bug that every analysis of Fig. 3, 5 and 6 would hit.
+var paperNative = sync.OnceValue(func() map[string]bool {
+	out := map[string]bool{}
+	for _, c := range cni.PaperConfigs(datapath.Inter) {
+		n, err := c.Native()
+		if err != nil {
+			panic(err)
+		}
+		out[c.Label] = n
 	}
+	return out
+})
+
+// configsOf locates the paper's configurations of a placement in the
+// scenario files prefix-PLACEMENT.toml, which sweeps cni.plugin over the
+// plugins in their default (the paper's) modes, and
+// prefix-PLACEMENT-calico.toml, which sweeps Calico's cni.policy (wp/np)
+// and, inter-host, cni.mode (ipip, native: "xsub").
+func configsOf(prefix string, pl datapath.Placement) []config {
+	f, cf := prefix+"-"+string(pl)+".toml", prefix+"-"+string(pl)+"-calico.toml"
+	var out []config
+	for _, c := range cni.PaperConfigs(pl) {
+		cfg := config{Label: c.Label, File: f, KV: []any{"cni.plugin", c.Plugin}, Native: pl == datapath.Inter && paperNative()[c.Label]}
+		if c.Plugin == "calico" {
+			cfg.File, cfg.KV = cf, []any{"cni.policy", c.Policy}
+			if c.Mode != "" {
+				cfg.KV = []any{"cni.mode", c.Mode, "cni.policy", c.Policy}
+			}
+		}
+		out = append(out, cfg)
+	}
+	return out
 }
 
-// interConfigs are Fig. 3(d)-(f), 5 and 6's bars (the paper's names:
-// "xsub" is Calico's native routing).
-func interConfigs(prefix string) []config {
-	f, c := prefix+"-inter.toml", prefix+"-inter-calico.toml"
-	return []config{
-		{Label: "Flannel", File: f, KV: []any{"cni.plugin", "flannel"}},
-		{Label: "Weave", File: f, KV: []any{"cni.plugin", "weave"}},
-		{Label: "Cilium", File: f, KV: []any{"cni.plugin", "cilium"}},
-		{Label: "Kube-router", File: f, KV: []any{"cni.plugin", "kube-router"}, Native: true},
-		{Label: "Cali-np-ipip", File: c, KV: []any{"cni.mode", "ipip", "cni.policy", false}},
-		{Label: "Cali-wp-ipip", File: c, KV: []any{"cni.mode", "ipip", "cni.policy", true}},
-		{Label: "Cali-np-xsub", File: c, KV: []any{"cni.mode", "native", "cni.policy", false}, Native: true},
-		{Label: "Cali-wp-xsub", File: c, KV: []any{"cni.mode", "native", "cni.policy", true}, Native: true},
-	}
-}
+// intraConfigs are Fig. 3(a)-(c) and Fig. 4's bars.
+func intraConfigs(prefix string) []config { return configsOf(prefix, datapath.Intra) }
+
+// interConfigs are Fig. 3(d)-(f), 5 and 6's bars.
+func interConfigs(prefix string) []config { return configsOf(prefix, datapath.Inter) }
 
 func labels(cs []config) []string {
 	out := make([]string, len(cs))

@@ -5,27 +5,22 @@ import (
 
 	"github.com/cnisim/cnisim/experiments/report"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/models/cni"
 	"github.com/cnisim/cnisim/plots"
 )
 
-func init() {
-	var fs []string
-	for _, m := range encapModes {
-		fs = append(fs, "encap-"+m.plugin+".toml")
-	}
-	register(&Experiment{
-		Name:  "whatif-encap-vs-direct",
-		Title: "What-if: every plugin's overlay vs native mode at 10, 25 and 100 Gbit/s: throughput and cores per Gbit/s",
-		About: "Four TCP streams between pods on two nodes (MTU 1500) for each plugin's encapsulation and direct " +
-			"routing modes as the link speeds up. At 10 Gbit/s the link limits and the modes differ by their " +
-			"header bytes; at 100 Gbit/s the per-packet CPU work limits and the overlay's extra stages (VXLAN, " +
-			"IP-in-IP, a second pass through the host stack) cost throughput and cores. Cores per Gbit/s is the " +
-			"receiving node's busy cores divided by the goodput.",
-		Scenarios: fs,
-		Quick:     []Setting{{"replications", int64(2)}, {"duration", "50ms"}, {"warmup", "10ms"}},
-		Needs:     []string{"tcp_stream"},
-		Analyse:   analyseEncap,
-	})
+var whatifEncapVsDirect = &Experiment{
+	Name:  "whatif-encap-vs-direct",
+	Title: "What-if: every plugin's overlay vs native mode at 10, 25 and 100 Gbit/s: throughput and cores per Gbit/s",
+	About: "Four TCP streams between pods on two nodes (MTU 1500) for each plugin's encapsulation and direct " +
+		"routing modes as the link speeds up. At 10 Gbit/s the link limits and the modes differ by their " +
+		"header bytes; at 100 Gbit/s the per-packet CPU work limits and the overlay's extra stages (VXLAN, " +
+		"IP-in-IP, a second pass through the host stack) cost throughput and cores. Cores per Gbit/s is the " +
+		"receiving node's busy cores divided by the goodput.",
+	Scenarios: perPlugin("encap-", cni.PodNetworks()),
+	Quick:     []Setting{{"replications", int64(2)}, {"duration", "50ms"}, {"warmup", "10ms"}},
+	Needs:     []string{"tcp_stream"},
+	Analyse:   analyseEncap,
 }
 
 func analyseEncap(d *Data) (*Output, error) {
@@ -36,7 +31,7 @@ func analyseEncap(d *Data) (*Output, error) {
 	t := report.Table{Caption: fmt.Sprintf("Throughput and receiver CPU (mean ± 95%% CI, %s):", desc),
 		Header: []string{"plugin", "mode", "link (Gbit/s)", "throughput (Gbit/s)", "receiver cores", "cores per Gbit/s", "CPP total"}}
 	out := &Output{}
-	for _, m := range encapModes {
+	for _, m := range encapModes() {
 		run, err := d.Run("encap-" + m.plugin + ".toml")
 		if err != nil {
 			return nil, err

@@ -8,19 +8,17 @@ import (
 	"github.com/cnisim/cnisim/plots"
 )
 
-func init() {
-	register(&Experiment{
-		Name:  "whatif-encryption-mtu",
-		Title: "What-if: Weave's encrypted overlay with a correct and a too-large pod MTU (fragmentation)",
-		About: "Weave fastdp with encryption (VXLAN + IPsec ESP) between pods on two nodes, at underlay MTUs of 9000 " +
-			"and 1500. A pod MTU that leaves room for VXLAN but not for ESP makes every full-size packet fragment " +
-			"on the wire (the vendor's explanation of Weave's poor encrypted result); a pod MTU that accounts " +
-			"for both does not.",
-		Scenarios: []string{"encryption-9000.toml", "encryption-1500.toml"},
-		Quick:     []Setting{{"replications", int64(2)}, {"duration", "200ms"}, {"warmup", "50ms"}},
-		Needs:     []string{"tcp_stream"},
-		Analyse:   analyseEncryption,
-	})
+var whatifEncryptionMtu = &Experiment{
+	Name:  "whatif-encryption-mtu",
+	Title: "What-if: Weave's encrypted overlay with a correct and a too-large pod MTU (fragmentation)",
+	About: "Weave fastdp with encryption (VXLAN + IPsec ESP) between pods on two nodes, at underlay MTUs of 9000 " +
+		"and 1500. A pod MTU that leaves room for VXLAN but not for ESP makes every full-size packet fragment " +
+		"on the wire (the vendor's explanation of Weave's poor encrypted result); a pod MTU that accounts " +
+		"for both does not.",
+	Scenarios: []string{"encryption-9000.toml", "encryption-1500.toml"},
+	Quick:     []Setting{{"replications", int64(2)}, {"duration", "200ms"}, {"warmup", "50ms"}},
+	Needs:     []string{"tcp_stream"},
+	Analyse:   analyseEncryption,
 }
 
 func analyseEncryption(d *Data) (*Output, error) {

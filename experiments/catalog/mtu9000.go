@@ -3,40 +3,51 @@ package catalog
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/cnisim/cnisim/experiments/report"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/models/cni"
 	"github.com/cnisim/cnisim/plots"
 )
 
-// encapModes lists each plugin's encapsulation and direct-routing modes
+// pluginModes is a plugin with its encapsulation and direct-routing modes
 // ("" where it has none).
-var encapModes = []struct{ plugin, encap, direct string }{
-	{"flannel", "vxlan", "host-gw"},
-	{"weave", "fastdp", ""},
-	{"cilium", "vxlan", "native"},
-	{"calico", "ipip", "native"},
-	{"kube-router", "ipip", "native"},
+type pluginModes struct{ plugin, encap, direct string }
+
+// encapModes lists every pod-network plugin (cni.PodNetworks) with its
+// modes as its built-in model declares them (cni.Model.EncapAndNative),
+// read once, when an analysis first asks: parsing the models costs
+// milliseconds that a CLI start should not pay.
+var encapModes = sync.OnceValue(func() []pluginModes { return modesOf(cni.PodNetworks()) })
+
+// modesOf reads the plugins' modes from the built-in models; they are
+// built-in, so an error is a bug that every run of the catalog would hit.
+func modesOf(plugins []string) []pluginModes {
+	var out []pluginModes
+	for _, p := range plugins {
+		m, err := cni.Builtin(p)
+		if err != nil {
+			panic(err)
+		}
+		e, n := m.EncapAndNative()
+		out = append(out, pluginModes{p, e, n})
+	}
+	return out
 }
 
-func init() {
-	var fs []string
-	for _, m := range encapModes {
-		fs = append(fs, "mtu9000-"+m.plugin+".toml")
-	}
-	register(&Experiment{
-		Name:  "blog-mtu9000",
-		Title: "Vendor: TCP throughput at MTU 9000 on 10 Gbit/s, encapsulation vs direct routing per plugin",
-		About: "The vendor's TCP benchmark setting (iperf3, bare metal, 10 Gbit/s, MTU 9000): every plugin in its " +
-			"encapsulation mode and, where it has one, its direct-routing mode, with the node-to-node baseline. " +
-			"At jumbo frames the per-packet work is small, so every configuration should run near the wire-speed " +
-			"goodput bound link x MSS / (MSS + 52 + encapsulation + 38); encapsulation's extra headers lower that " +
-			"bound slightly.",
-		Scenarios: append(fs, "mtu9000-host.toml"),
-		Quick:     []Setting{{"replications", int64(2)}, {"duration", "300ms"}},
-		Needs:     []string{"tcp_stream"},
-		Analyse:   analyseMTU9000,
-	})
+var blogMtu9000 = &Experiment{
+	Name:  "blog-mtu9000",
+	Title: "Vendor: TCP throughput at MTU 9000 on 10 Gbit/s, encapsulation vs direct routing per plugin",
+	About: "The vendor's TCP benchmark setting (iperf3, bare metal, 10 Gbit/s, MTU 9000): every plugin in its " +
+		"encapsulation mode and, where it has one, its direct-routing mode, with the node-to-node baseline. " +
+		"At jumbo frames the per-packet work is small, so every configuration should run near the wire-speed " +
+		"goodput bound link x MSS / (MSS + 52 + encapsulation + 38); encapsulation's extra headers lower that " +
+		"bound slightly.",
+	Scenarios: append(perPlugin("mtu9000-", cni.PodNetworks()), "mtu9000-host.toml"),
+	Quick:     []Setting{{"replications", int64(2)}, {"duration", "300ms"}},
+	Needs:     []string{"tcp_stream"},
+	Analyse:   analyseMTU9000,
 }
 
 func analyseMTU9000(d *Data) (*Output, error) {
@@ -66,7 +77,7 @@ func analyseMTU9000(d *Data) (*Output, error) {
 			apart(one(st), one(exact(0.95*b, st.N)))))
 		return st, nil
 	}
-	for _, m := range encapModes {
+	for _, m := range encapModes() {
 		f := "mtu9000-" + m.plugin + ".toml"
 		cats = append(cats, displayName(m.plugin))
 		e, err := add(&enc, f, m.plugin, m.encap)

@@ -2,45 +2,36 @@ package catalog
 
 import (
 	"fmt"
-	"slices"
+	"sync"
 
 	"github.com/cnisim/cnisim/experiments/report"
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/plots"
 )
 
-// offloadModes are the plugins of whatif-offloads, with encapModes' overlay
-// and native mode each.
-var offloadModes = func() (out []struct{ plugin, encap, direct string }) {
-	for _, m := range encapModes {
-		if slices.Contains([]string{"flannel", "cilium", "calico"}, m.plugin) {
-			out = append(out, m)
-		}
-	}
-	return out
-}()
+// offloadPlugins are the plugins of whatif-offloads: one of each network
+// model family with an overlay and a native mode.
+var offloadPlugins = []string{"flannel", "cilium", "calico"}
 
-func init() {
-	var fs []string
-	for _, m := range offloadModes {
-		fs = append(fs, "offloads-"+m.plugin+".toml")
-	}
-	register(&Experiment{
-		Name:  "whatif-offloads",
-		Title: "What-if: GSO/TSO and GRO offloads off and on, overlay and native modes, one TCP stream at 25 and 100 Gbit/s",
-		About: "One TCP stream between pods on two nodes (MTU 1500) for three plugins' overlay and native modes, " +
-			"with cluster.offloads off (the paper's per-packet costs) and on (super-packets of up to 64 KiB pay the " +
-			"per-packet stage cycles once; GRO merges what waits in a busy receive ring). Without offloads a single " +
-			"stream is held at its busiest core's per-packet rate; with them the per-byte costs (the socket copies) " +
-			"and the link set the limit. Cycles per packet are the receiving node's, per data packet.",
-		Scenarios: fs,
-		// the quick form keeps a warm-up past slow start's overshoot: without
-		// offloads the receive core's ring overflows once and the repair
-		// takes an RTO (200 ms)
-		Quick:   []Setting{{"replications", int64(1)}, {"duration", "400ms"}, {"warmup", "300ms"}},
-		Needs:   []string{"tcp_stream"},
-		Analyse: analyseOffloads,
-	})
+// offloadModes are offloadPlugins with their overlay and native modes,
+// read from the models once (encapModes).
+var offloadModes = sync.OnceValue(func() []pluginModes { return modesOf(offloadPlugins) })
+
+var whatifOffloads = &Experiment{
+	Name:  "whatif-offloads",
+	Title: "What-if: GSO/TSO and GRO offloads off and on, overlay and native modes, one TCP stream at 25 and 100 Gbit/s",
+	About: "One TCP stream between pods on two nodes (MTU 1500) for three plugins' overlay and native modes, " +
+		"with cluster.offloads off (the paper's per-packet costs) and on (super-packets of up to 64 KiB pay the " +
+		"per-packet stage cycles once; GRO merges what waits in a busy receive ring). Without offloads a single " +
+		"stream is held at its busiest core's per-packet rate; with them the per-byte costs (the socket copies) " +
+		"and the link set the limit. Cycles per packet are the receiving node's, per data packet.",
+	Scenarios: perPlugin("offloads-", offloadPlugins),
+	// the quick form keeps a warm-up past slow start's overshoot: without
+	// offloads the receive core's ring overflows once and the repair
+	// takes an RTO (200 ms)
+	Quick:   []Setting{{"replications", int64(1)}, {"duration", "400ms"}, {"warmup", "300ms"}},
+	Needs:   []string{"tcp_stream"},
+	Analyse: analyseOffloads,
 }
 
 func analyseOffloads(d *Data) (*Output, error) {
@@ -51,7 +42,7 @@ func analyseOffloads(d *Data) (*Output, error) {
 	t := report.Table{Caption: fmt.Sprintf("Throughput and receiver CPU without and with offloads (mean ± 95%% CI, %s):", desc),
 		Header: []string{"plugin", "mode", "link (Gbit/s)", "offloads", "throughput (Gbit/s)", "receiver cores", "CPP total"}}
 	out := &Output{}
-	for _, m := range offloadModes {
+	for _, m := range offloadModes() {
 		run, err := d.Run("offloads-" + m.plugin + ".toml")
 		if err != nil {
 			return nil, err

@@ -8,21 +8,19 @@ import (
 	"github.com/cnisim/cnisim/plots"
 )
 
-func init() {
-	register(&Experiment{
-		Name:  "whatif-services",
-		Title: "What-if: Services (100..30,000, 4 endpoints) against first-packet latency and TCP_CRR rate, per proxy mode",
-		About: "netperf TCP_CRR from a pod to a ClusterIP through Flannel VXLAN: one connection per 1-byte transaction, " +
-			"the Service picked uniformly among the cluster's. kube-proxy's iptables mode walks KUBE-SERVICES to the " +
-			"Service's rule on every connection's first packet (on average half of them), so its first-packet latency " +
-			"grows linearly with the Services and the CRR rate falls; IPVS and nftables look the Service up in hash " +
-			"tables and verdict maps, flat in the count; eBPF at tc looks it up on every packet, eBPF at connect() once " +
-			"per connection. The last panel is the client node's CPU per 1,000 new connections per second.",
-		Scenarios: []string{"services.toml"},
-		Quick:     []Setting{{"replications", int64(1)}, {"duration", "40ms"}, {"warmup", "10ms"}},
-		Needs:     []string{"tcp_crr"},
-		Analyse:   analyseServices,
-	})
+var whatifServices = &Experiment{
+	Name:  "whatif-services",
+	Title: "What-if: Services (100..30,000, 4 endpoints) against first-packet latency and TCP_CRR rate, per proxy mode",
+	About: "netperf TCP_CRR from a pod to a ClusterIP through Flannel VXLAN: one connection per 1-byte transaction, " +
+		"the Service picked uniformly among the cluster's. kube-proxy's iptables mode walks KUBE-SERVICES to the " +
+		"Service's rule on every connection's first packet (on average half of them), so its first-packet latency " +
+		"grows linearly with the Services and the CRR rate falls; IPVS and nftables look the Service up in hash " +
+		"tables and verdict maps, flat in the count; eBPF at tc looks it up on every packet, eBPF at connect() once " +
+		"per connection. The last panel is the client node's CPU per 1,000 new connections per second.",
+	Scenarios: []string{"services.toml"},
+	Quick:     []Setting{{"replications", int64(1)}, {"duration", "40ms"}, {"warmup", "10ms"}},
+	Needs:     []string{"tcp_crr"},
+	Analyse:   analyseServices,
 }
 
 func analyseServices(d *Data) (*Output, error) {

@@ -10,29 +10,28 @@ import (
 	"github.com/cnisim/cnisim/plots"
 )
 
-func init() {
-	register(&Experiment{
-		Name:  "whatif-mtu",
-		Title: "What-if: TCP throughput and CPU against the underlay MTU (1280..9000), per plugin",
-		About: "One TCP stream between pods on two nodes at 10 Gbit/s, each plugin in its default mode, the node " +
-			"MTU swept from 1280 to 9000 bytes. Small MTUs mean more packets per byte and so more per-packet " +
-			"work: CPU-heavy datapaths fall below the link rate; at jumbo frames all approach it.",
-		Scenarios: []string{"mtu-sweep.toml"},
-		Quick:     []Setting{{"replications", int64(2)}, {"duration", "100ms"}, {"warmup", "20ms"}},
-		Needs:     []string{"tcp_stream"},
-		Analyse:   analyseMTU,
-	})
-	register(&Experiment{
-		Name:  "whatif-policy-rules",
-		Title: "What-if: network policy size (0..10,000 iptables rules) against throughput and latency, Calico",
-		About: "Calico IP-in-IP with policy enabled between pods on two nodes, with extra ingress policy rules of the " +
-			"server pod that every packet toward it traverses (its ACKs going back do not). Netfilter's per-packet cost grows linearly with the rules, so throughput falls " +
-			"roughly as 1 / (a + b x rules) and TCP_RR latency grows linearly once the rules dominate.",
-		Scenarios: []string{"policy-rules.toml"},
-		Quick:     []Setting{{"replications", int64(2)}, {"duration", "200ms"}, {"warmup", "50ms"}},
-		Needs:     []string{"tcp_stream", "tcp_rr"},
-		Analyse:   analysePolicy,
-	})
+var whatifMtu = &Experiment{
+	Name:  "whatif-mtu",
+	Title: "What-if: TCP throughput and CPU against the underlay MTU (1280..9000), per plugin",
+	About: "One TCP stream between pods on two nodes at 10 Gbit/s, each plugin in its default mode, the node " +
+		"MTU swept from 1280 to 9000 bytes. Small MTUs mean more packets per byte and so more per-packet " +
+		"work: CPU-heavy datapaths fall below the link rate; at jumbo frames all approach it.",
+	Scenarios: []string{"mtu-sweep.toml"},
+	Quick:     []Setting{{"replications", int64(2)}, {"duration", "100ms"}, {"warmup", "20ms"}},
+	Needs:     []string{"tcp_stream"},
+	Analyse:   analyseMTU,
+}
+
+var whatifPolicyRules = &Experiment{
+	Name:  "whatif-policy-rules",
+	Title: "What-if: network policy size (0..10,000 iptables rules) against throughput and latency, Calico",
+	About: "Calico IP-in-IP with policy enabled between pods on two nodes, with extra ingress policy rules of the " +
+		"server pod that every packet toward it traverses (its ACKs going back do not). Netfilter's per-packet cost grows linearly with the rules, so throughput falls " +
+		"roughly as 1 / (a + b x rules) and TCP_RR latency grows linearly once the rules dominate.",
+	Scenarios: []string{"policy-rules.toml"},
+	Quick:     []Setting{{"replications", int64(2)}, {"duration", "200ms"}, {"warmup", "50ms"}},
+	Needs:     []string{"tcp_stream", "tcp_rr"},
+	Analyse:   analysePolicy,
 }
 
 func analyseMTU(d *Data) (*Output, error) {

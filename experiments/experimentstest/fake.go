@@ -6,6 +6,7 @@ import (
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/sim"
 )
 
@@ -21,7 +22,7 @@ func Goodput(sc *scenario.Scenario) float64 {
 			pod -= 50
 		}
 	}
-	return sc.Cluster.LinkGbps * 1000 * float64(pod-52) / float64(sc.Cluster.MTU+sc.Cluster.FrameOverhead)
+	return sc.Cluster.LinkGbps * 1000 * float64(datapath.MSS(pod)) / float64(sc.Cluster.MTU+sc.Cluster.FrameOverhead)
 }
 
 // Fake is FakeRun as a Model (all its work per replication). FakeRun is a

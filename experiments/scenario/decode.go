@@ -8,8 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/BurntSushi/toml"
-	"github.com/cnisim/cnisim/internal/tomlguard"
+	"github.com/cnisim/cnisim/internal/tomlx"
 )
 
 // decoder fills a Scenario from the generic TOML tree, key by key, so that
@@ -37,17 +36,13 @@ func Decode(file string, data []byte) (*Scenario, error) {
 }
 
 func decode(file string, data []byte) (*decoder, error) {
-	if err := tomlguard.Check(file, data); err != nil {
-		return nil, err
-	}
 	var raw map[string]any
-	if _, err := toml.Decode(string(data), &raw); err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			line := max(pe.Position.Line, 1) // the parser says 0 for some errors on line 1 ("\"\r\n")
-			return nil, &FieldError{Where: fmt.Sprintf("%s:%d", file, line), Line: line, Msg: syntaxMsg(pe)}
+	if _, err := tomlx.Parse(file, data, &raw); err != nil {
+		var se *tomlx.SyntaxError
+		if errors.As(err, &se) {
+			return nil, &FieldError{Where: fmt.Sprintf("%s:%d", file, se.Line), Line: se.Line, Msg: "TOML syntax: " + se.Msg}
 		}
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, err
 	}
 	def := Defaults()
 	def.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
@@ -57,15 +52,6 @@ func decode(file string, data []byte) (*decoder, error) {
 		return nil, err
 	}
 	return d, nil
-}
-
-// syntaxMsg renders a parse error on one line (no source excerpt).
-func syntaxMsg(pe toml.ParseError) string {
-	msg := "TOML syntax: " + pe.Message
-	if pe.LastKey != "" {
-		msg += fmt.Sprintf(" (after key %q)", pe.LastKey)
-	}
-	return msg
 }
 
 func (d *decoder) add(path []string, key string, v any, msg string) {

@@ -3,14 +3,14 @@ package scenario
 import (
 	"strings"
 
-	"github.com/cnisim/cnisim/internal/tomlkeys"
+	"github.com/cnisim/cnisim/internal/tomlx"
 )
 
 // lineIndex finds the line of a key in a scenario file for error
-// messages (internal/tomlkeys).
-type lineIndex struct{ tomlkeys.Lines }
+// messages (internal/tomlx).
+type lineIndex struct{ tomlx.Lines }
 
-func indexLines(data []byte) lineIndex { return lineIndex{tomlkeys.Index(data)} }
+func indexLines(data []byte) lineIndex { return lineIndex{tomlx.Index(data)} }
 
 // line returns the line of the key path, or of its nearest enclosing table.
 func (idx lineIndex) line(path ...string) int { return idx.Line(path...) }

@@ -5,8 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/BurntSushi/toml"
-	"github.com/cnisim/cnisim/internal/tomlguard"
+	"github.com/cnisim/cnisim/internal/tomlx"
 )
 
 // Override sets one key after the file is read: a --set, --seed or --reps
@@ -34,7 +33,7 @@ func ParseSet(s string) (Override, error) {
 	if err := checkSettable(key); err != nil {
 		return Override{}, &FieldError{Where: src, Key: key, Msg: err.Error()}
 	}
-	if err := tomlguard.Check(src, []byte(text)); err != nil {
+	if err := tomlx.Check(src, []byte(text)); err != nil {
 		return Override{}, &FieldError{Where: src, Key: key, Msg: "value too large or nested too deeply (a scalar is expected)"}
 	}
 	v := parseValue(strings.TrimSpace(text))
@@ -49,11 +48,8 @@ func ParseSet(s string) (Override, error) {
 
 // parseValue reads text as a TOML value, or as a bare string.
 func parseValue(text string) any {
-	var m map[string]any
-	if _, err := toml.Decode("v = "+text, &m); err == nil {
-		if v, ok := m["v"]; ok {
-			return v // arrays and dates too: assign reports their type
-		}
+	if v, ok := tomlx.Value(text); ok {
+		return v // arrays and dates too: assign reports their type
 	}
 	return text
 }

@@ -19,36 +19,55 @@ import (
 	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/simulate"
+	"github.com/cnisim/cnisim/models/cni"
 	"github.com/cnisim/cnisim/models/datapath"
 )
 
-// paperCase is one configuration of the paper: Calico's wp/np is the
-// policy toggle, the paper's "xsub" is mode native; mode "" is the
-// plugin's default (the paper's: Flannel vxlan, Weave fastdp, Cilium
-// vxlan, Kube-router native, Calico ipip).
-type paperCase struct {
-	label, plugin, mode string
-	policy              bool
+// paperCase is one configuration of the paper (the one table,
+// cni.PaperConfigs): Calico's wp/np is the policy toggle, the paper's
+// "xsub" is mode native; mode "" is the plugin's default (the paper's).
+type paperCase = cni.PaperConfig
+
+// paperConfig is the configuration of that label in the paper.
+func paperConfig(pl datapath.Placement, label string) paperCase {
+	c, err := cni.PaperConfigNamed(pl, label)
+	if err != nil {
+		panic(err)
+	}
+	return c
 }
 
 var (
-	pFlannel  = paperCase{"Flannel", "flannel", "", false}
-	pWeave    = paperCase{"Weave", "weave", "", false}
-	pCilium   = paperCase{"Cilium", "cilium", "", false}
-	pKubeR    = paperCase{"Kube-router", "kube-router", "", false}
-	pCalicoNP = paperCase{"Calico-np", "calico", "", false}
-	pCalicoWP = paperCase{"Calico-wp", "calico", "", true}
-	pCaliNPip = paperCase{"Cali-np-ipip", "calico", "ipip", false}
-	pCaliWPip = paperCase{"Cali-wp-ipip", "calico", "ipip", true}
-	pCaliNPxs = paperCase{"Cali-np-xsub", "calico", "native", false}
-	pCaliWPxs = paperCase{"Cali-wp-xsub", "calico", "native", true}
+	pFlannel  = paperConfig(datapath.Intra, "Flannel")
+	pWeave    = paperConfig(datapath.Intra, "Weave")
+	pCilium   = paperConfig(datapath.Intra, "Cilium")
+	pKubeR    = paperConfig(datapath.Intra, "Kube-router")
+	pCalicoNP = paperConfig(datapath.Intra, "Calico-np")
+	pCalicoWP = paperConfig(datapath.Intra, "Calico-wp")
+	pCaliWPip = paperConfig(datapath.Inter, "Cali-wp-ipip")
+	pCaliNPxs = paperConfig(datapath.Inter, "Cali-np-xsub")
 
 	// III.B and III.C: the plugins of Fig. 3-6.
-	paperIntra    = []paperCase{pFlannel, pWeave, pCilium, pKubeR, pCalicoNP, pCalicoWP}
-	paperInter    = []paperCase{pFlannel, pWeave, pCilium, pKubeR, pCaliWPip, pCaliNPip, pCaliWPxs, pCaliNPxs}
-	paperNative   = []paperCase{pKubeR, pCaliWPxs, pCaliNPxs}
-	paperOverlays = []paperCase{pFlannel, pWeave, pCilium, pCaliWPip, pCaliNPip}
+	paperIntra = cni.PaperConfigs(datapath.Intra)
+	paperInter = cni.PaperConfigs(datapath.Inter)
+	// III.C: the native routing solutions and the overlays.
+	paperNative, paperOverlays = splitNative(paperInter)
 )
+
+func splitNative(cs []paperCase) (native, overlay []paperCase) {
+	for _, c := range cs {
+		n, err := c.Native()
+		if err != nil {
+			panic(err)
+		}
+		if n {
+			native = append(native, c)
+		} else {
+			overlay = append(overlay, c)
+		}
+	}
+	return native, overlay
+}
 
 // paperScenario is a short netperf run on the paper's testbed (III.A, the
 // scenario defaults): 300 ms with 100 ms of warm-up, one replication.
@@ -68,7 +87,7 @@ func paperScenario(c paperCase, pl datapath.Placement, kind string, mtu int) *sc
 	sc.Duration = 300 * time.Millisecond
 	sc.Warmup = 100 * time.Millisecond
 	sc.Cluster.MTU = mtu
-	sc.CNI.Plugin, sc.CNI.Mode, sc.CNI.Policy = c.plugin, c.mode, c.policy
+	sc.CNI.Plugin, sc.CNI.Mode, sc.CNI.Policy = c.Plugin, c.Mode, c.Policy
 	sc.Workload.Kind = kind
 	sc.Workload.Placement = string(pl)
 	sc.TCP.Rmem = 2 << 20
@@ -102,7 +121,7 @@ func paperRunSeed(t *testing.T, c paperCase, pl datapath.Placement, kind string,
 	sc.Seed = seed
 	s, err := simulate.Run(context.Background(), sc, 0, sc.Seed)
 	if err != nil {
-		t.Fatalf("%s %s %s: %v", c.label, pl, kind, err)
+		t.Fatalf("%s %s %s: %v", c.Label, pl, kind, err)
 	}
 	paperRuns[k] = s
 	return s
@@ -125,8 +144,7 @@ func mean(xs []float64) float64 {
 // "~x" numbers are read off the bars of Fig. 4/5 and rounded in the text:
 // within 10%; numbers stated plainly (2200, 240, 1550): within 3%; and
 // III.C's explicit ranges (700-880, 1300-1500) as given.
-func approxCPP(x float64) [2]float64 { return [2]float64{0.9 * x, 1.1 * x} }
-func exactCPP(x float64) [2]float64  { return [2]float64{0.97 * x, 1.03 * x} }
+const approxTol, exactTol = 0.10, 0.03
 
 // paperStage is a quoted per-stage CPP: the sum of the listed stages'
 // cpp_by_stage within [lo, hi].
@@ -146,86 +164,46 @@ func checkPaperStages(t *testing.T, pl datapath.Placement, tests []paperStage) {
 			got += s.Groups[results.CPPByStage][k.String()]
 		}
 		if got < tt.want[0] || got > tt.want[1] {
-			t.Errorf("%s %s %v = %.1f CPP, want [%.0f, %.0f] (paper %s)", tt.c.label, pl, tt.stages, got, tt.want[0], tt.want[1], tt.cite)
+			t.Errorf("%s %s %v = %.1f CPP, want [%.0f, %.0f] (paper %s)", tt.c.Label, pl, tt.stages, got, tt.want[0], tt.want[1], tt.cite)
 		}
 	}
 }
 
-var (
-	kVeth   = []datapath.Kind{datapath.Veth}
-	kBridge = []datapath.Kind{datapath.Bridge}
-	kNF     = []datapath.Kind{datapath.Netfilter}
-	kEBPF   = []datapath.Kind{datapath.EBPF}
-	kFIBFwd = []datapath.Kind{datapath.FIB, datapath.IPForward}
-)
+// quotedStages are the paper's quotes of a placement (cni.PaperQuotes)
+// as checks.
+func quotedStages(pl datapath.Placement) []paperStage {
+	var tests []paperStage
+	for _, q := range cni.PaperQuotes(pl) {
+		lo, hi := q.Bounds(approxTol, exactTol)
+		for _, l := range q.Labels {
+			tests = append(tests, paperStage{paperConfig(pl, l), q.Stages, [2]float64{lo, hi}, q.Cite})
+		}
+	}
+	return tests
+}
 
 // Paper III.B, Fig. 4: intra-host, the whole node.
 func TestPaperIntraStagesSimulated(t *testing.T) {
-	var tests []paperStage
-	for _, c := range paperIntra {
-		tests = append(tests, paperStage{c, kVeth, approxCPP(80), "III.B Veth: ~80 CPP for send and receive"})
-	}
-	for _, c := range []paperCase{pFlannel, pWeave, pKubeR} {
-		tests = append(tests,
-			paperStage{c, kBridge, approxCPP(250), "III.B Bridge: ~250 CPP"},
-			paperStage{c, kNF, exactCPP(2200 / 1.5), "III.B Netfilter: Calico-wp's 2200 is 1.5x the others"})
-	}
-	for _, c := range []paperCase{pCalicoNP, pCalicoWP} {
-		tests = append(tests,
-			paperStage{c, []datapath.Kind{datapath.FIB}, approxCPP(200), "III.B FIB & IP forwarding: Calico FIB ~200 CPP"},
-			paperStage{c, []datapath.Kind{datapath.IPForward}, exactCPP(240), "III.B: IP forwarding an extra 240 CPP"},
-			paperStage{c, kBridge, [2]float64{0, 0}, "III.B: Calico forwards with the host IP stack, no bridge"})
-	}
-	tests = append(tests,
-		paperStage{pCalicoWP, kNF, exactCPP(2200), "III.B Netfilter: Calico-wp 2200 CPP"},
-		paperStage{pCalicoNP, kNF, exactCPP(2200 / 1.5), "III.B Netfilter: the others 1.5x less than Calico-wp"},
-		paperStage{pCilium, kEBPF, approxCPP(1200), "III.B eBPF: Cilium ~1200 CPP"},
-		paperStage{pCilium, []datapath.Kind{datapath.Netfilter, datapath.Bridge, datapath.IPForward}, [2]float64{0, 0},
-			"III.B: Cilium has no Netfilter overhead; eBPF instead of bridge/IP forwarding"})
-	checkPaperStages(t, datapath.Intra, tests)
+	checkPaperStages(t, datapath.Intra, quotedStages(datapath.Intra))
 }
 
 // Paper III.C, Fig. 5: inter-host, the receiver node.
 func TestPaperInterStagesSimulated(t *testing.T) {
-	var tests []paperStage
-	for _, c := range []paperCase{pWeave, pCilium, pKubeR, pCaliWPxs, pCaliNPxs} {
-		tests = append(tests, paperStage{c, kFIBFwd, [2]float64{700, 880}, "III.C FIB & IP forwarding: one host-stack traversal, 700-880 CPP"})
-	}
-	for _, c := range []paperCase{pFlannel, pCaliWPip, pCaliNPip} {
-		tests = append(tests, paperStage{c, kFIBFwd, [2]float64{1300, 1500}, "III.C FIB & IP forwarding: two traversals, 1300-1500 CPP"})
-	}
-	for _, c := range paperInter {
-		want, cite := approxCPP(45), "III.C Veth: ~45 CPP"
-		if c == pWeave {
-			want, cite = approxCPP(90), "III.C Veth: Weave ~90 CPP (4 veth pairs vs 2)"
-		}
-		tests = append(tests, paperStage{c, kVeth, want, cite})
-	}
-	for _, c := range []paperCase{pFlannel, pWeave, pCilium} {
-		tests = append(tests, paperStage{c, []datapath.Kind{datapath.VXLAN}, approxCPP(900), "III.C Overlay: VXLAN ~900 CPP"})
-	}
-	for _, c := range []paperCase{pCaliWPip, pCaliNPip} {
-		tests = append(tests, paperStage{c, []datapath.Kind{datapath.IPIP}, approxCPP(250), "III.C Overlay: IP-in-IP ~250 CPP"})
-	}
-	tests = append(tests,
-		paperStage{pWeave, []datapath.Kind{datapath.OVS}, approxCPP(250), "III.C Overlay: Weave OVS datapath ~250 CPP"},
-		paperStage{pCilium, kEBPF, exactCPP(1550), "III.C eBPF: 1550 CPP inter-host"},
-		paperStage{pCilium, kNF, [2]float64{0, 0}, "III.B/C: Cilium has no Netfilter"})
-	checkPaperStages(t, datapath.Inter, tests)
+	checkPaperStages(t, datapath.Inter, quotedStages(datapath.Inter))
 
 	// III.C Netfilter: Cali-wp-ipip highest; Kube-router and Cali-np-xsub
 	// lowest of the iptables plugins.
 	nf := map[string]float64{}
 	for _, c := range paperInter {
-		nf[c.label] = paperRun(t, c, datapath.Inter, "tcp_stream", 1500).Groups[results.CPPByStage][datapath.Netfilter.String()]
+		nf[c.Label] = paperRun(t, c, datapath.Inter, "tcp_stream", 1500).Groups[results.CPPByStage][datapath.Netfilter.String()]
 	}
 	for _, c := range paperInter {
-		x := nf[c.label]
-		if c != pCaliWPip && x >= nf[pCaliWPip.label] {
-			t.Errorf("netfilter %s %.0f >= Cali-wp-ipip %.0f (III.C: Cali-wp-ipip highest)", c.label, x, nf[pCaliWPip.label])
+		x := nf[c.Label]
+		if c != pCaliWPip && x >= nf[pCaliWPip.Label] {
+			t.Errorf("netfilter %s %.0f >= Cali-wp-ipip %.0f (III.C: Cali-wp-ipip highest)", c.Label, x, nf[pCaliWPip.Label])
 		}
-		if c != pCilium && x < min(nf[pKubeR.label], nf[pCaliNPxs.label])-1 {
-			t.Errorf("netfilter %s %.0f below Kube-router %.0f / Cali-np-xsub %.0f (III.C: those two lowest)", c.label, x, nf[pKubeR.label], nf[pCaliNPxs.label])
+		if c != pCilium && x < min(nf[pKubeR.Label], nf[pCaliNPxs.Label])-1 {
+			t.Errorf("netfilter %s %.0f below Kube-router %.0f / Cali-np-xsub %.0f (III.C: those two lowest)", c.Label, x, nf[pKubeR.Label], nf[pCaliNPxs.Label])
 		}
 	}
 }
@@ -246,7 +224,7 @@ func TestPaperAckRatio(t *testing.T) {
 		s := paperRun(t, c, datapath.Inter, "tcp_stream", 1500)
 		r := s.Groups[results.CPPByStage][datapath.TCP.String()]/tcp - 1
 		if math.Abs(r-0.5) > 0.01 {
-			t.Errorf("%s: %.3f ACKs per data packet, want 0.5 (paper.toml's derivation)", c.label, r)
+			t.Errorf("%s: %.3f ACKs per data packet, want 0.5 (paper.toml's derivation)", c.Label, r)
 		}
 	}
 }
@@ -257,7 +235,7 @@ func TestPaperRunsClean(t *testing.T) {
 	check := func(c paperCase, pl datapath.Placement, kind string, mtu int) {
 		s := paperRun(t, c, pl, kind, mtu)
 		if d, r := s.Scalars[results.Drops], s.Scalars[results.Retransmissions]; d != 0 || r != 0 {
-			t.Errorf("%s %s %s MTU %d: %g drops, %g retransmissions; want none", c.label, pl, kind, mtu, d, r)
+			t.Errorf("%s %s %s MTU %d: %g drops, %g retransmissions; want none", c.Label, pl, kind, mtu, d, r)
 		}
 	}
 	for _, c := range paperIntra {
@@ -280,16 +258,16 @@ func TestPaperIntraOrderSimulated(t *testing.T) {
 	}
 	for _, c := range paperIntra {
 		if c != pCilium && thr[c] >= thr[pCilium] {
-			t.Errorf("intra TCP throughput %s %.0f >= Cilium %.0f Mbit/s (III.B: Cilium highest)", c.label, thr[c], thr[pCilium])
+			t.Errorf("intra TCP throughput %s %.0f >= Cilium %.0f Mbit/s (III.B: Cilium highest)", c.Label, thr[c], thr[pCilium])
 		}
 		if c != pCalicoWP && thr[c] <= thr[pCalicoWP] {
-			t.Errorf("intra TCP throughput %s %.0f <= Calico-wp %.0f Mbit/s (III.B: Calico-wp lowest)", c.label, thr[c], thr[pCalicoWP])
+			t.Errorf("intra TCP throughput %s %.0f <= Calico-wp %.0f Mbit/s (III.B: Calico-wp lowest)", c.Label, thr[c], thr[pCalicoWP])
 		}
 	}
 	for _, l3 := range []paperCase{pCalicoNP, pCalicoWP} {
 		for _, l2 := range []paperCase{pFlannel, pWeave, pKubeR} {
 			if thr[l3] >= thr[l2] {
-				t.Errorf("intra TCP throughput %s %.0f >= %s %.0f (III.B.1: L3 routing worse than L2)", l3.label, thr[l3], l2.label, thr[l2])
+				t.Errorf("intra TCP throughput %s %.0f >= %s %.0f (III.B.1: L3 routing worse than L2)", l3.Label, thr[l3], l2.Label, thr[l2])
 			}
 		}
 	}
@@ -300,10 +278,10 @@ func TestPaperIntraOrderSimulated(t *testing.T) {
 		}
 		for _, c := range paperIntra {
 			if c != pCilium && lat[c] <= lat[pCilium] {
-				t.Errorf("intra %s latency %s %.2f <= Cilium %.2f us (III.B: Cilium lowest)", kind, c.label, lat[c], lat[pCilium])
+				t.Errorf("intra %s latency %s %.2f <= Cilium %.2f us (III.B: Cilium lowest)", kind, c.Label, lat[c], lat[pCilium])
 			}
 			if c != pCalicoWP && lat[c] >= lat[pCalicoWP] {
-				t.Errorf("intra %s latency %s %.2f >= Calico-wp %.2f us (III.B: Calico-wp highest)", kind, c.label, lat[c], lat[pCalicoWP])
+				t.Errorf("intra %s latency %s %.2f >= Calico-wp %.2f us (III.B: Calico-wp highest)", kind, c.Label, lat[c], lat[pCalicoWP])
 			}
 		}
 	}
@@ -318,7 +296,7 @@ func TestPaperInterOrderSimulated(t *testing.T) {
 		tn := paperRun(t, n, datapath.Inter, "tcp_stream", 1500).Scalars[results.ThroughputMbps]
 		for _, o := range paperOverlays {
 			if to := paperRun(t, o, datapath.Inter, "tcp_stream", 1500).Scalars[results.ThroughputMbps]; tn <= to {
-				t.Errorf("inter TCP throughput native %s %.0f <= overlay %s %.0f Mbit/s (III.C.1)", n.label, tn, o.label, to)
+				t.Errorf("inter TCP throughput native %s %.0f <= overlay %s %.0f Mbit/s (III.C.1)", n.Label, tn, o.Label, to)
 			}
 		}
 	}
@@ -327,7 +305,7 @@ func TestPaperInterOrderSimulated(t *testing.T) {
 			ln := mean(paperRun(t, n, datapath.Inter, kind, 1500).Dists[results.RTTMicros])
 			for _, o := range paperOverlays {
 				if lo := mean(paperRun(t, o, datapath.Inter, kind, 1500).Dists[results.RTTMicros]); ln >= lo {
-					t.Errorf("inter %s latency native %s %.2f >= overlay %s %.2f us (III.C.1)", kind, n.label, ln, o.label, lo)
+					t.Errorf("inter %s latency native %s %.2f >= overlay %s %.2f us (III.C.1)", kind, n.Label, ln, o.Label, lo)
 				}
 			}
 		}
@@ -343,7 +321,7 @@ func TestPaperFIBEventsSimulated(t *testing.T) {
 	}
 	for _, c := range paperInter {
 		if c != pKubeR && fib[c] >= fib[pKubeR] {
-			t.Errorf("FIB lookups per 100k packets: %s %.0f >= Kube-router %.0f (III.C, Fig. 6)", c.label, fib[c], fib[pKubeR])
+			t.Errorf("FIB lookups per 100k packets: %s %.0f >= Kube-router %.0f (III.C, Fig. 6)", c.Label, fib[c], fib[pKubeR])
 		}
 	}
 }
@@ -375,9 +353,9 @@ func goodputBound(t *testing.T, sc *scenario.Scenario) float64 {
 // repetitions average over them.
 func TestPaperLineRate(t *testing.T) {
 	light := []paperCase{
-		{"host", "host", "", false},
-		{"Flannel host-gw", "flannel", "host-gw", false},
-		{"Cilium native", "cilium", "native", false},
+		{Label: "host", Plugin: "host"},
+		{Label: "Flannel host-gw", Plugin: "flannel", Mode: "host-gw"},
+		{Label: "Cilium native", Plugin: "cilium", Mode: "native"},
 		pCaliNPxs,
 	}
 	check := func(c paperCase, mtu int, atLine bool, seeds ...uint64) {
@@ -389,10 +367,10 @@ func TestPaperLineRate(t *testing.T) {
 		med := got[len(got)/2]
 		bound := goodputBound(t, paperScenario(c, datapath.Inter, "tcp_stream", mtu))
 		if atLine && med < 0.97*bound {
-			t.Errorf("%s MTU %d: %.0f Mbit/s (of %v), want line rate %.0f (>= 97%%)", c.label, mtu, med, got, bound)
+			t.Errorf("%s MTU %d: %.0f Mbit/s (of %v), want line rate %.0f (>= 97%%)", c.Label, mtu, med, got, bound)
 		}
 		if !atLine && med > 0.9*bound {
-			t.Errorf("%s MTU %d: %.0f Mbit/s, want CPU-bound below 90%% of line rate %.0f", c.label, mtu, med, bound)
+			t.Errorf("%s MTU %d: %.0f Mbit/s, want CPU-bound below 90%% of line rate %.0f", c.Label, mtu, med, bound)
 		}
 	}
 	for _, c := range light {
@@ -415,7 +393,7 @@ func TestPaperPrintSimulated(t *testing.T) {
 		s := paperRun(t, c, pl, "tcp_stream", 1500)
 		j := paperRun(t, c, pl, "tcp_stream", 9000)
 		rr := paperRun(t, c, pl, "tcp_rr", 1500)
-		line := fmt.Sprintf("%-5s %-12s %6.0f %6.0f Mbit/s  RR %5.2f us  FIB/100k %7.0f |", pl, c.label,
+		line := fmt.Sprintf("%-5s %-12s %6.0f %6.0f Mbit/s  RR %5.2f us  FIB/100k %7.0f |", pl, c.Label,
 			s.Scalars[results.ThroughputMbps], j.Scalars[results.ThroughputMbps], mean(rr.Dists[results.RTTMicros]), s.Scalars[results.FIBPer100kPackets])
 		for _, k := range datapath.Kinds() {
 			if v, ok := s.Groups[results.CPPByStage][k.String()]; ok && v > 0 {

@@ -114,7 +114,7 @@ func TestBudgetCoversPaperCPP(t *testing.T) {
 	p := loadPaper(t)
 	quoted := []datapath.Kind{datapath.Veth, datapath.Bridge, datapath.FIB, datapath.IPForward, datapath.Netfilter,
 		datapath.EBPF, datapath.VXLAN, datapath.IPIP, datapath.OVS}
-	for _, v := range interCNIs {
+	for _, v := range paperVariants(t, datapath.Inter) {
 		c := perfCPP(t, v, datapath.Inter)
 		q := 0.0
 		for _, k := range quoted {

@@ -52,20 +52,32 @@ func total(c [datapath.NumKinds]float64) float64 {
 	return s
 }
 
-var (
-	flannel   = variant{"Flannel", "flannel", "vxlan", np}
-	weave     = variant{"Weave", "weave", "fastdp", np}
-	cilium    = variant{"Cilium", "cilium", "vxlan", np}
-	kubeR     = variant{"Kube-router", "kube-router", "native", np}
-	calicoWP  = variant{"Calico-wp", "calico", "ipip", wp} // intra-host the mode does not matter
-	calicoNP  = variant{"Calico-np", "calico", "ipip", np}
-	caliWPip  = variant{"Cali-wp-ipip", "calico", "ipip", wp}
-	caliNPip  = variant{"Cali-np-ipip", "calico", "ipip", np}
-	caliWPxs  = variant{"Cali-wp-xsub", "calico", "native", wp}
-	caliNPxs  = variant{"Cali-np-xsub", "calico", "native", np}
-	intraCNIs = []variant{flannel, weave, cilium, kubeR, calicoNP, calicoWP}
-	interCNIs = []variant{flannel, weave, cilium, kubeR, caliWPip, caliNPip, caliWPxs, caliNPxs}
-)
+// paperVariants are the paper's configurations of a placement (cni
+// PaperConfigs) as variants, modes resolved in the models.
+func paperVariants(t testing.TB, pl datapath.Placement) []variant {
+	t.Helper()
+	var vs []variant
+	for _, c := range PaperConfigs(pl) {
+		md, err := c.ModeIn(builtin(t, c.Plugin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs = append(vs, variant{c.Label, c.Plugin, md.Name, PathOptions{Policy: c.Policy}})
+	}
+	return vs
+}
+
+// paperVariant is the configuration labelled so in the paper.
+func paperVariant(t testing.TB, pl datapath.Placement, label string) variant {
+	t.Helper()
+	for _, v := range paperVariants(t, pl) {
+		if v.label == label {
+			return v
+		}
+	}
+	t.Fatalf("no %s configuration %q in cni.PaperConfigs", pl, label)
+	return variant{}
+}
 
 // stage is a quoted per-stage CPP: sum of the listed kinds within [lo, hi].
 type stage struct {
@@ -75,13 +87,23 @@ type stage struct {
 	cite   string
 }
 
-// approx is "~x" in the paper: within 10% (numbers read off the bars of
-// Fig. 4/5 and rounded in the text).
-func approx(x float64) (float64, float64) { return 0.9 * x, 1.1 * x }
+// Tolerances of Quote.Bounds: "~x" in the paper within 10% (numbers
+// read off the bars of Fig. 4/5 and rounded in the text); a number the
+// text states plainly within 1% (the profile stores the derived
+// per-crossing costs to two decimals).
+const approxTol, exactTol = 0.10, 0.01
 
-// exact is a number the text states without "~": within 1% (the profile
-// stores the derived per-crossing costs to two decimals).
-func exact(x float64) (float64, float64) { return 0.99 * x, 1.01 * x }
+// quotedStages are the paper's quotes of a placement as checks.
+func quotedStages(t *testing.T, pl datapath.Placement) []stage {
+	var tests []stage
+	for _, q := range PaperQuotes(pl) {
+		lo, hi := q.Bounds(approxTol, exactTol)
+		for _, l := range q.Labels {
+			tests = append(tests, stage{paperVariant(t, pl, l), q.Stages, lo, hi, q.Cite})
+		}
+	}
+	return tests
+}
 
 func checkStages(t *testing.T, pl datapath.Placement, tests []stage) {
 	for _, tt := range tests {
@@ -98,44 +120,22 @@ func checkStages(t *testing.T, pl datapath.Placement, tests []stage) {
 
 // Paper III.B (Fig. 4), intra-host, whole node.
 func TestPaperIntraCPP(t *testing.T) {
-	var tests []stage
-	add := func(v variant, ks []datapath.Kind, lo, hi float64, cite string) {
-		tests = append(tests, stage{v, ks, lo, hi, cite})
+	tests := quotedStages(t, datapath.Intra)
+	// "nearly 1.7x higher than the overhead of bridging approaches"
+	br, ok := PaperQuote(datapath.Intra, "Flannel", datapath.Bridge)
+	if !ok {
+		t.Fatal("no bridge quote")
 	}
-	veth, bridge := []datapath.Kind{datapath.Veth}, []datapath.Kind{datapath.Bridge}
-	nf := []datapath.Kind{datapath.Netfilter}
-	for _, v := range intraCNIs {
-		lo, hi := approx(80)
-		add(v, veth, lo, hi, "III.B Veth: ~80 CPP for send and receive")
+	for _, l := range []string{"Calico-np", "Calico-wp"} {
+		tests = append(tests, stage{paperVariant(t, datapath.Intra, l), []datapath.Kind{datapath.FIB, datapath.IPForward},
+			(PaperFIBForwardOverBridge - 0.1) * br.CPP, (PaperFIBForwardOverBridge + 0.1) * br.CPP, "III.B: FIB+forwarding ~1.7x bridging"})
 	}
-	for _, v := range []variant{flannel, weave, kubeR} {
-		lo, hi := approx(250)
-		add(v, bridge, lo, hi, "III.B Bridge: ~250 CPP")
-		lo, hi = exact(2200 / 1.5)
-		add(v, nf, lo, hi, "III.B Netfilter: Calico-wp 2200 is 1.5x the others")
-	}
-	for _, v := range []variant{calicoWP, calicoNP} {
-		add(v, bridge, 0, 0, "III.B: Calico forwards with the host IP stack")
-		lo, hi := approx(200)
-		add(v, []datapath.Kind{datapath.FIB}, lo, hi, "III.B: Calico FIB ~200 CPP")
-		lo, hi = exact(240)
-		add(v, []datapath.Kind{datapath.IPForward}, lo, hi, "III.B: IP forwarding an extra 240 CPP")
-		// "nearly 1.7x higher than the overhead of bridging approaches" (~250)
-		add(v, []datapath.Kind{datapath.FIB, datapath.IPForward}, 1.6*250, 1.8*250, "III.B: FIB+forwarding ~1.7x bridging")
-	}
-	lo, hi := exact(2200)
-	add(calicoWP, nf, lo, hi, "III.B: Calico-wp 2200 CPP on Netfilter")
-	lo, hi = exact(2200 / 1.5)
-	add(calicoNP, nf, lo, hi, "III.B: the others 1.5x less than Calico-wp")
-	lo, hi = approx(1200)
-	add(cilium, []datapath.Kind{datapath.EBPF}, lo, hi, "III.B eBPF: Cilium ~1200 CPP")
-	add(cilium, []datapath.Kind{datapath.Netfilter, datapath.Bridge, datapath.IPForward}, 0, 0, "III.B: Cilium has no Netfilter overhead, eBPF instead of bridge/IP forwarding")
 	checkStages(t, datapath.Intra, tests)
 
 	// III.B.2: "Calico-wp ... has the highest CPP and Cilium the lowest";
 	// III.B.1: L3 (Calico) worse than the L2 bridge solutions.
 	totals := map[string]float64{}
-	for _, v := range intraCNIs {
+	for _, v := range paperVariants(t, datapath.Intra) {
 		totals[v.label] = total(perfCPP(t, v, datapath.Intra))
 	}
 	for l, x := range totals {
@@ -155,42 +155,12 @@ func TestPaperIntraCPP(t *testing.T) {
 
 // Paper III.C (Fig. 5), inter-host, receiver node.
 func TestPaperInterCPP(t *testing.T) {
-	var tests []stage
-	add := func(v variant, ks []datapath.Kind, lo, hi float64, cite string) {
-		tests = append(tests, stage{v, ks, lo, hi, cite})
-	}
-	fibfwd := []datapath.Kind{datapath.FIB, datapath.IPForward}
-	for _, v := range []variant{weave, cilium, kubeR, caliWPxs, caliNPxs} {
-		add(v, fibfwd, 700, 880, "III.C: one host-stack traversal, 700-880 CPP")
-	}
-	for _, v := range []variant{flannel, caliWPip, caliNPip} {
-		add(v, fibfwd, 1300, 1500, "III.C: two host-stack traversals, 1300-1500 CPP")
-	}
-	for _, v := range []variant{flannel, cilium, kubeR, caliWPip, caliNPip, caliWPxs, caliNPxs} {
-		lo, hi := approx(45)
-		add(v, []datapath.Kind{datapath.Veth}, lo, hi, "III.C Veth: ~45 CPP")
-	}
-	lo, hi := approx(90)
-	add(weave, []datapath.Kind{datapath.Veth}, lo, hi, "III.C Veth: Weave ~90 CPP (4 pairs vs 2)")
-	lo, hi = exact(1550)
-	add(cilium, []datapath.Kind{datapath.EBPF}, lo, hi, "III.C eBPF: 1550 CPP inter-host")
-	for _, v := range []variant{flannel, weave, cilium} {
-		lo, hi := approx(900)
-		add(v, []datapath.Kind{datapath.VXLAN}, lo, hi, "III.C Overlay: VXLAN ~900 CPP")
-	}
-	for _, v := range []variant{caliWPip, caliNPip} {
-		lo, hi := approx(250)
-		add(v, []datapath.Kind{datapath.IPIP}, lo, hi, "III.C Overlay: IP-in-IP ~250 CPP")
-	}
-	lo, hi = approx(250)
-	add(weave, []datapath.Kind{datapath.OVS}, lo, hi, "III.C Overlay: Weave OVS ~250 CPP")
-	add(cilium, []datapath.Kind{datapath.Netfilter}, 0, 0, "III.B/C: Cilium has no Netfilter")
-	checkStages(t, datapath.Inter, tests)
+	checkStages(t, datapath.Inter, quotedStages(t, datapath.Inter))
 
 	// Netfilter ordering (III.C "Netfilter"): Cali-wp-ipip highest;
 	// Kube-router and Cali-np-xsub lowest (of the iptables CNIs).
 	nf := map[string]float64{}
-	for _, v := range interCNIs {
+	for _, v := range paperVariants(t, datapath.Inter) {
 		nf[v.label] = perfCPP(t, v, datapath.Inter)[datapath.Netfilter]
 	}
 	for l, x := range nf {
@@ -203,8 +173,21 @@ func TestPaperInterCPP(t *testing.T) {
 	}
 
 	// Totals (III.C.2): native routing below every overlay.
-	natives := []variant{kubeR, caliWPxs, caliNPxs}
-	overlays := []variant{flannel, weave, cilium, caliWPip, caliNPip}
+	var natives, overlays []variant
+	for _, c := range PaperConfigs(datapath.Inter) {
+		native, err := c.Native()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if native {
+			natives = append(natives, paperVariant(t, datapath.Inter, c.Label))
+		} else {
+			overlays = append(overlays, paperVariant(t, datapath.Inter, c.Label))
+		}
+	}
+	if len(natives) != 3 || len(overlays) != 5 {
+		t.Fatalf("natives %v, overlays %v: want Kube-router and Cali-*-xsub native (III.C)", natives, overlays)
+	}
 	for _, n := range natives {
 		tn := total(perfCPP(t, n, datapath.Inter))
 		for _, o := range overlays {
@@ -221,11 +204,7 @@ func TestPrintInterBreakdown(t *testing.T) {
 		t.Skip("-v prints the table")
 	}
 	for _, pl := range []datapath.Placement{datapath.Intra, datapath.Inter} {
-		list := interCNIs
-		if pl == datapath.Intra {
-			list = intraCNIs
-		}
-		for _, v := range list {
+		for _, v := range paperVariants(t, pl) {
 			c := perfCPP(t, v, pl)
 			s := ""
 			for k, x := range c {

@@ -6,21 +6,31 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
-	"github.com/BurntSushi/toml"
 	"github.com/cnisim/cnisim/internal/readfile"
-	"github.com/cnisim/cnisim/internal/tomlguard"
+	"github.com/cnisim/cnisim/internal/tomlx"
 )
 
 //go:embed models/*.toml
 var builtinFS embed.FS
 
 // builtinOrder is the paper's order (Table I), then the host baseline.
-var builtinOrder = []string{"flannel", "weave", "cilium", "calico", "kube-router", "host"}
+var builtinOrder = []string{"flannel", "weave", "cilium", "calico", "kube-router", HostBaseline}
+
+// HostBaseline is the built-in without a pod network: node to node, what
+// every benchmark reports as "bare metal".
+const HostBaseline = "host"
 
 // Names lists the built-in plugins in the paper's order.
 func Names() []string { return append([]string(nil), builtinOrder...) }
+
+// PodNetworks lists the built-in plugins that build a pod network: Names
+// without the host baseline. It reads no model.
+func PodNetworks() []string {
+	return slices.DeleteFunc(Names(), func(n string) bool { return n == HostBaseline })
+}
 
 // Builtin returns a fresh copy of a built-in plugin model.
 func Builtin(name string) (*Model, error) {
@@ -72,37 +82,30 @@ func Load(nameOrPath string) (*Model, error) {
 // Parse decodes and validates a model file's contents; file names the
 // source in errors. Unknown or misspelt keys are errors.
 func Parse(file string, data []byte) (*Model, error) {
-	if err := tomlguard.Check(file, data); err != nil {
-		return nil, err
-	}
 	var fm fileModel
-	md, err := toml.Decode(string(data), &fm)
-	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			// The parser reports line 0 for some inputs (a lone "\r\n"), where
-			// ErrorWithPosition would index out of range.
-			return nil, fmt.Errorf("%s:%d: TOML syntax: %s", file, max(pe.Position.Line, 1), pe.Message)
-		}
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
 	loc := newLocator(file, data)
-	// BurntSushi/toml matches keys case-insensitively and reports keys it
-	// could not place in Undecoded; comparing every key's exact spelling
-	// against the tags catches both.
-	for _, k := range md.Keys() {
-		if !knownKeys[k.String()] {
-			last := k[len(k)-1]
-			return nil, loc.errf(loc.keyLine(last), "unknown key %q in %s (valid: %s)", last, where(k), strings.Join(allowedAt(k), ", "))
-		}
-	}
-	if u := md.Undecoded(); len(u) > 0 {
-		return nil, loc.errf(loc.keyLine(u[0][len(u[0])-1]), "unknown key %q", u[0].String())
+	_, err := tomlx.Decode(file, data, &fm, tomlx.Options{
+		Check: checkKey,
+		// Steps are inline tables, where only the regular expression
+		// finds a key.
+		Line: func(k tomlx.Key) int { return loc.keyLine(k[len(k)-1]) },
+	})
+	if err != nil {
+		return nil, err
 	}
 	return build(&fm, loc)
 }
 
-func where(k toml.Key) string {
+// checkKey compares a key's exact spelling against the tags:
+// BurntSushi/toml matches keys case-insensitively.
+func checkKey(k tomlx.Key, _ string) error {
+	if knownKeys[k.String()] {
+		return nil
+	}
+	return fmt.Errorf("unknown key %q in %s (valid: %s)", k[len(k)-1], where(k), strings.Join(allowedAt(k), ", "))
+}
+
+func where(k tomlx.Key) string {
 	switch {
 	case len(k) == 1:
 		return "the top level"

@@ -148,6 +148,23 @@ func (m *Model) Mode(name string) (*Mode, error) {
 	return nil, fmt.Errorf("plugin %s has no mode %q (modes: %s)", m.Name, name, strings.Join(m.ModeNames(), ", "))
 }
 
+// EncapAndNative returns the plugin's encapsulating mode and its native
+// routing mode (no encapsulation), "" where it has none: the default mode
+// on its side, else the first mode of the other side in file order
+// (Flannel: vxlan and host-gw; Weave: fastdp and none; Kube-router: ipip
+// and native).
+func (m *Model) EncapAndNative() (encap, native string) {
+	for _, md := range m.Modes {
+		switch {
+		case md.Encap != datapath.EncapNone && (encap == "" || md.Name == m.DefaultMode):
+			encap = md.Name
+		case md.Encap == datapath.EncapNone && (native == "" || md.Name == m.DefaultMode):
+			native = md.Name
+		}
+	}
+	return encap, native
+}
+
 // ModeNames lists the modes in file order.
 func (m *Model) ModeNames() []string {
 	n := make([]string, len(m.Modes))

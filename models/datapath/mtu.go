@@ -11,7 +11,10 @@ const (
 	TCPTimestamps = 12
 	// TCPIPOverhead is what a full-sized TCP segment adds to its payload:
 	// MSS = MTU - 52 (Linux advertises MTU - 40 and sends 12 bytes fewer
-	// per segment when timestamps are on).
+	// per segment when timestamps are on). It is also the IP size of a
+	// pure ACK. The project's one spelling of these 52 bytes: TCP
+	// endpoints, the workloads' bounds, calibration (perf H, fit's ACK
+	// bytes), the testbed and the catalog's goodput bound use it.
 	TCPIPOverhead = IPv4Header + TCPHeader + TCPTimestamps
 )
 

@@ -1,7 +1,6 @@
 package network
 
 import (
-	"github.com/cnisim/cnisim/internal/ring"
 	"github.com/cnisim/cnisim/sim"
 )
 
@@ -184,7 +183,7 @@ func (r *Route) RecvCost(bytes int) sim.Time {
 
 func (r *Route) txPush(done sim.Time, bytes int64) {
 	if r.n == len(r.ring) {
-		r.ring, r.head = ring.Grow(r.ring, r.head, r.n, 64), 0 // a power of two: index with a mask
+		r.ring, r.head = sim.GrowRing(r.ring, r.head, r.n, 64), 0 // a power of two: index with a mask
 	}
 	r.ring[(r.head+r.n)&(len(r.ring)-1)] = txEntry{done, bytes}
 	r.n++

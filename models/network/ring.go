@@ -1,7 +1,6 @@
 package network
 
 import (
-	"github.com/cnisim/cnisim/internal/ring"
 	"github.com/cnisim/cnisim/sim"
 )
 
@@ -37,7 +36,7 @@ func (q *timeRing) setLast(done sim.Time) {
 
 func (q *timeRing) push(done sim.Time) {
 	if q.size == len(q.t) {
-		q.t, q.head = ring.Grow(q.t, q.head, q.size, 64), 0 // a power of two: index with a mask
+		q.t, q.head = sim.GrowRing(q.t, q.head, q.size, 64), 0 // a power of two: index with a mask
 	}
 	q.t[(q.head+q.size)&(len(q.t)-1)] = done
 	q.size++

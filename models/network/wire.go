@@ -1,7 +1,6 @@
 package network
 
 import (
-	"github.com/cnisim/cnisim/internal/ring"
 	"github.com/cnisim/cnisim/sim"
 )
 
@@ -29,7 +28,7 @@ type pipe struct {
 
 func (w *pipe) push(f inFlight) {
 	if w.size == len(w.q) {
-		w.q, w.head = ring.Grow(w.q, w.head, w.size, 64), 0
+		w.q, w.head = sim.GrowRing(w.q, w.head, w.size, 64), 0
 	}
 	w.q[(w.head+w.size)&(len(w.q)-1)] = f
 	w.size++

@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/BurntSushi/toml"
-
-	"github.com/cnisim/cnisim/internal/tomlguard"
-	"github.com/cnisim/cnisim/internal/tomlkeys"
+	"github.com/cnisim/cnisim/internal/tomlx"
 )
 
 // ParsePlugin decodes and validates a plugin parameter file. file names the
@@ -38,46 +35,21 @@ func ParseCluster(data []byte, file string) (*ClusterParams, error) {
 	return &c, nil
 }
 
-// decodeStrict decodes data into v, rejecting keys that check refuses.
-// BurntSushi/toml matches struct tags case-insensitively and ignores
-// unknown keys, so every key it saw is checked by its exact spelling.
-func decodeStrict(data []byte, file string, v any, check func(k toml.Key) error) (*lineIndex, error) {
-	lines := indexLines(data)
+// decodeStrict decodes data into v, rejecting keys that check refuses
+// (internal/tomlx).
+func decodeStrict(data []byte, file string, v any, check func(k tomlx.Key) error) (tomlx.Lines, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return lines, fmt.Errorf("%s: empty parameter file", file)
+		return nil, fmt.Errorf("%s: empty parameter file", file)
 	}
-	if err := tomlguard.Check(file, data); err != nil {
-		return lines, err
-	}
-	md, err := toml.Decode(string(data), v)
-	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			msg := pe.Message
-			if pe.LastKey != "" {
-				msg = fmt.Sprintf("key %q: %s", pe.LastKey, msg)
-			}
-			return lines, fmt.Errorf("%s:%d: %s", file, pe.Position.Line, msg)
-		}
-		return lines, fmt.Errorf("%s: %w", file, err)
-	}
-	for _, k := range md.Keys() {
-		if err := check(k); err != nil {
-			return lines, fmt.Errorf("%s: %w", lines.where(file, k), err)
-		}
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		return lines, fmt.Errorf("%s: unknown key %q", lines.where(file, und[0]), und[0].String())
-	}
-	return lines, nil
+	return tomlx.Decode(file, data, v, tomlx.Options{Check: func(k tomlx.Key, _ string) error { return check(k) }})
 }
 
-func unknown(k toml.Key, allowed []string) error {
+func unknown(k tomlx.Key, allowed []string) error {
 	return fmt.Errorf("unknown key %q (allowed: %s)", k.String(), list(allowed))
 }
 
 // checkStageKey checks keys below "stage" (k[0] == "stage").
-func checkStageKey(k toml.Key, stages []string) error {
+func checkStageKey(k tomlx.Key, stages []string) error {
 	switch {
 	case len(k) == 2 && !contains(stages, k[1]):
 		return fmt.Errorf("unknown stage %q (allowed: %s)", k[1], list(stages))
@@ -91,7 +63,7 @@ func checkStageKey(k toml.Key, stages []string) error {
 	return nil
 }
 
-func checkPluginKey(k toml.Key) error {
+func checkPluginKey(k tomlx.Key) error {
 	switch {
 	case !contains(pluginRootKeys, k[0]):
 		return unknown(k, pluginRootKeys)
@@ -103,7 +75,7 @@ func checkPluginKey(k toml.Key) error {
 	return nil
 }
 
-func checkClusterKey(k toml.Key) error {
+func checkClusterKey(k tomlx.Key) error {
 	switch {
 	case !contains(clusterRootKeys, k[0]):
 		return unknown(k, clusterRootKeys)
@@ -118,30 +90,15 @@ func checkClusterKey(k toml.Key) error {
 }
 
 // locate prefixes each validation error with file:line of its key.
-func locate(file string, lines *lineIndex, errs []error) error {
+func locate(file string, lines tomlx.Lines, errs []error) error {
 	out := make([]error, len(errs))
 	for i, e := range errs {
 		var fe *fieldError
 		if errors.As(e, &fe) {
-			out[i] = fmt.Errorf("%s: %w", lines.where(file, fe.path), e)
+			out[i] = fmt.Errorf("%s: %w", lines.WhereKey(file, fe.path...), e)
 		} else {
 			out[i] = fmt.Errorf("%s: %w", file, e)
 		}
 	}
 	return errors.Join(out...)
-}
-
-// lineIndex maps key paths to the lines that define them
-// (internal/tomlkeys).
-type lineIndex struct{ tomlkeys.Lines }
-
-func indexLines(data []byte) *lineIndex { return &lineIndex{tomlkeys.Index(data)} }
-
-// where returns file:line for the longest prefix of path defined in the
-// file, or file alone.
-func (li *lineIndex) where(file string, path []string) string {
-	if n := li.Line(path...); n > 0 {
-		return fmt.Sprintf("%s:%d", file, n)
-	}
-	return file
 }

@@ -35,8 +35,8 @@ func Dial(n *network.Network, client, server Side, fwd, rev datapath.CostedPath,
 	}
 	o := &opt
 	c := &Conn{
-		Client: newEndpoint(n, o, client, true, int64(podMTU-HeaderBytes)),
-		Server: newEndpoint(n, o, server, false, int64(podMTU-HeaderBytes)),
+		Client: newEndpoint(n, o, client, true, int64(datapath.MSS(podMTU))),
+		Server: newEndpoint(n, o, server, false, int64(datapath.MSS(podMTU))),
 	}
 	c.Client.peer, c.Server.peer = c.Server, c.Client
 	var err error

@@ -22,9 +22,6 @@ var stateNames = [...]string{"closed", "listen", "syn_sent", "syn_rcvd", "establ
 
 func (s State) String() string { return stateNames[s] }
 
-// Header sizes: IPv4 20 + TCP 20 + timestamps option 12 (MSS = MTU - 52).
-const HeaderBytes = 52
-
 // MinPodMTU is the least pod MTU a connection accepts: IPv4's minimum link
 // MTU, which leaves a 16-byte MSS.
 const MinPodMTU = datapath.MinIPv4MTU
@@ -256,7 +253,7 @@ func (ep *Endpoint) packet(at sim.Time, flags uint8, seq int64, n int64) *networ
 	p.Win = ep.advertise(at)
 	p.TSval = at + 1 // +1: zero means "no timestamp"
 	p.TSecr = ep.tsRecent
-	p.IPBytes = int32(HeaderBytes + n)
+	p.IPBytes = int32(datapath.TCPIPOverhead + n)
 	ep.rcvWup = ep.rcvNxt
 	ep.delack.Stop()
 	ep.superAck.Stop()

@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/models/network"
 	"github.com/cnisim/cnisim/sim"
 )
@@ -46,7 +47,7 @@ func (ep *Endpoint) onData(h *network.Header, in *network.Route, at sim.Time, ba
 		}
 		n := ep.rcvNxt - old
 		pkts := int((n + ep.mss - 1) / ep.mss)
-		done := in.Recv(network.Read{Pkts: pkts, Bytes: n + int64(pkts*HeaderBytes), Payload: n, Size: ep.opt.ReadBytes}, at)
+		done := in.Recv(network.Read{Pkts: pkts, Bytes: n + int64(pkts*datapath.TCPIPOverhead), Payload: n, Size: ep.opt.ReadBytes}, at)
 		ep.pushCopy(done, ep.rcvNxt)
 		ep.Stats.BytesRead = ep.rcvNxt
 		if ep.OnRead != nil {

@@ -35,8 +35,8 @@ k = 2
 		{"nope", -1, "k", 0},
 	}
 	for _, c := range cases {
-		if got := l.Line(c.table, c.index, c.key); got != c.want {
-			t.Errorf("Line(%q, %d, %q) = %d, want %d", c.table, c.index, c.key, got, c.want)
+		if got := l.At(c.table, c.index, c.key); got != c.want {
+			t.Errorf("At(%q, %d, %q) = %d, want %d", c.table, c.index, c.key, got, c.want)
 		}
 	}
 	if w := l.Where("f", "cost", 1, "stage"); w != "f:11" {

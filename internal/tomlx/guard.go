@@ -1,10 +1,11 @@
-// Package tomlguard bounds a TOML document's size and nesting depth before
-// it reaches the TOML library, whose cost grows faster than linearly with
-// nesting (issue 19: 40 KB of nested inline tables took 3.7 GB). Every
-// strict decoder of the project calls Check first: scenario files and
-// --set values, calibration profiles, CNI models and pod-launch
-// parameters, and `cnisim validate`.
-package tomlguard
+package tomlx
+
+// Check bounds a TOML document's size and nesting depth before it reaches
+// the TOML library, whose cost grows faster than linearly with nesting
+// (issue 19: 40 KB of nested inline tables took 3.7 GB). Parse and Decode
+// call it first, so every input the project decodes is bounded: scenario
+// files and --set values, calibration profiles and perf maps, CNI models,
+// pod-launch parameters and `cnisim validate`.
 
 import "fmt"
 

@@ -1,9 +1,9 @@
-package tomlkeys_test
+package tomlx_test
 
 import (
 	"testing"
 
-	"github.com/cnisim/cnisim/internal/tomlkeys"
+	"github.com/cnisim/cnisim/internal/tomlx"
 )
 
 func TestLine(t *testing.T) {
@@ -22,7 +22,7 @@ name = "s1"
 [sweep]
 "cluster.mtu" = [1500, 9000]
 `)
-	idx := tomlkeys.Index(data)
+	idx := tomlx.Index(data)
 	for _, c := range []struct {
 		path []string
 		want int
@@ -38,8 +38,8 @@ name = "s1"
 		{[]string{"stage", "name"}, 12},
 		{[]string{"sweep", "cluster.mtu"}, 14},
 		{[]string{"nothing", "here"}, 0},
-		{[]string{"stage", tomlkeys.Occurrence(0), "name"}, 12},
-		{[]string{"cluster", tomlkeys.Occurrence(0), "mtu"}, 7},
+		{[]string{"stage", tomlx.Occurrence(0), "name"}, 12},
+		{[]string{"cluster", tomlx.Occurrence(0), "mtu"}, 7},
 	} {
 		if got := idx.Line(c.path...); got != c.want {
 			t.Errorf("Line(%q) = %d, want %d", c.path, got, c.want)
@@ -50,7 +50,7 @@ name = "s1"
 // Arrays of tables: the k-th occurrence's keys, its header when a key is
 // missing there, and the first occurrence without an index.
 func TestOccurrence(t *testing.T) {
-	idx := tomlkeys.Index([]byte(`[[cost]]
+	idx := tomlx.Index([]byte(`[[cost]]
 stage = "veth"
 "cycles" = 1
 
@@ -61,12 +61,12 @@ stage = "bridge"
 		path []string
 		want int
 	}{
-		{[]string{"cost", tomlkeys.Occurrence(0), "stage"}, 2},
-		{[]string{"cost", tomlkeys.Occurrence(0), "cycles"}, 3},
-		{[]string{"cost", tomlkeys.Occurrence(1), "stage"}, 6},
-		{[]string{"cost", tomlkeys.Occurrence(1), "cycles"}, 5},
+		{[]string{"cost", tomlx.Occurrence(0), "stage"}, 2},
+		{[]string{"cost", tomlx.Occurrence(0), "cycles"}, 3},
+		{[]string{"cost", tomlx.Occurrence(1), "stage"}, 6},
+		{[]string{"cost", tomlx.Occurrence(1), "cycles"}, 5},
 		{[]string{"cost", "stage"}, 2},
-		{[]string{"cost", tomlkeys.Occurrence(2), "stage"}, 1},
+		{[]string{"cost", tomlx.Occurrence(2), "stage"}, 1},
 	} {
 		if got := idx.Line(c.path...); got != c.want {
 			t.Errorf("Line(%q) = %d, want %d", c.path, got, c.want)

@@ -1,17 +1,19 @@
-// Package tomlkeys finds the line on which a TOML file defines a key, for
-// error messages: BurntSushi/toml reports positions for syntax errors
-// only. It is a light scanner, not a parser: it knows table headers,
-// dotted and quoted keys and multi-line strings, which is all the
-// project's files use. A key it cannot find falls back to the header of
-// its nearest enclosing table, then to no line (0).
-package tomlkeys
+package tomlx
+
+// The line on which a TOML file defines a key, for error messages:
+// BurntSushi/toml reports positions for syntax errors only. This is a
+// light scanner, not a parser: it knows table headers, dotted and quoted
+// keys and multi-line strings, which is all the project's files use. A key
+// it cannot find falls back to the header of its nearest enclosing table,
+// then to no line (0).
 
 import (
 	"strconv"
 	"strings"
 )
 
-// Lines maps key paths to the first line that defines them.
+// Lines maps key paths to the first line that defines them. The zero
+// value (nil) knows no lines.
 type Lines map[string]int // path joined by sep -> line
 
 const sep = "\x1f"
