@@ -337,4 +337,3 @@ func TestFitPerByte(t *testing.T) {
 		t.Errorf("profile %+v %v", p, err)
 	}
 }
-

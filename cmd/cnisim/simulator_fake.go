@@ -3,8 +3,8 @@
 package main
 
 import (
-	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/experimentstest"
+	"github.com/cnisim/cnisim/experiments/run"
 )
 
 // With -tags cnisimfake, `run` uses the deterministic fake model instead of
