@@ -25,6 +25,7 @@ type pipe struct {
 	q          []inFlight
 	head, size int
 	armed      bool
+	popped     uint64 // packets that reached the far end (conservation)
 }
 
 func (w *pipe) push(f inFlight) {
@@ -57,7 +58,12 @@ func (h *wireArrival) Handle(e *sim.Engine, node uint64) {
 		f := w.q[w.head]
 		w.head = (w.head + 1) & (len(w.q) - 1)
 		w.size--
-		n.advance(n.pool.at(f.id), f.at, true)
+		w.popped++
+		if p := n.pool.at(f.id); n.fab != nil && p.route.hops != nil {
+			n.admit(p, f.at) // at the first switch
+		} else {
+			n.advance(p, f.at, true)
+		}
 		if w.size == 0 {
 			w.armed = false
 			return
@@ -65,6 +71,44 @@ func (h *wireArrival) Handle(e *sim.Engine, node uint64) {
 		next := w.q[w.head].at
 		if !e.Continue(next) {
 			e.Schedule(next, h, node)
+			return
+		}
+	}
+}
+
+// toPipe puts p on the link w (a switch port's), arriving at the far end
+// at at; h(arg) is the link's arrival handler.
+func (n *Network) toPipe(w *pipe, p *Packet, at sim.Time, h sim.Handler, arg uint64) {
+	w.push(inFlight{at, p.id})
+	if !w.armed {
+		w.armed = true
+		n.eng.Schedule(at, h, arg)
+	}
+}
+
+// drain hands the packets at the head of a switch port's link w to their
+// next hop: the next switch port, or the destination node. Like
+// wireArrival, it goes on inline while the next one is the engine's next
+// event anyway.
+func (n *Network) drain(w *pipe, e *sim.Engine, h sim.Handler, arg uint64) {
+	for {
+		f := w.q[w.head]
+		w.head = (w.head + 1) & (len(w.q) - 1)
+		w.size--
+		w.popped++
+		p := n.pool.at(f.id)
+		if p.hop++; int(p.hop) < len(p.route.hops) {
+			n.admit(p, f.at)
+		} else {
+			n.advance(p, f.at, true)
+		}
+		if w.size == 0 {
+			w.armed = false
+			return
+		}
+		next := w.q[w.head].at
+		if !e.Continue(next) {
+			e.Schedule(next, h, arg)
 			return
 		}
 	}
