@@ -126,10 +126,11 @@ const (
 	TierToNode  Tier = iota // a ToR's or leaf's port down to a node
 	TierToSpine             // a leaf's uplink to a spine
 	TierToLeaf              // a spine's port down to a leaf
+	NumTiers
 )
 
 // Tiers are the tiers' names, in Tier order (metric group members).
-var Tiers = []string{"to_node", "to_spine", "to_leaf"}
+var Tiers = [NumTiers]string{"to_node", "to_spine", "to_leaf"}
 
 // switchBuf is one switch's packet buffer.
 type switchBuf struct {
