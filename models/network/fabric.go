@@ -161,7 +161,7 @@ func buildFabric(c Config) *fabric {
 	D := c.LinkDelay
 	add := func(sw int, tier Tier, gbps float64, delay sim.Time, node int) {
 		fb.ports = append(fb.ports, port{
-			sw: int32(sw), tier: tier, psPerByte: 8000 / gbps, delay: delay, node: int32(node), index: int32(len(fb.ports)),
+			sw: int32(sw), tier: tier, psPerByte: 8000 / gbps, delay: delay, node: int32(node), index: int32(len(fb.ports)), spine: -1,
 		})
 		fb.switches[sw].n++
 	}
@@ -184,6 +184,7 @@ func buildFabric(c Config) *fabric {
 			}
 			for s := 0; s < S; s++ {
 				add(l, TierToSpine, f.UplinkGbps, D+f.PerHop, -1)
+				fb.ports[len(fb.ports)-1].spine = int32(s)
 			}
 		}
 		for s := 0; s < S; s++ {
@@ -243,4 +244,13 @@ func (fb *fabric) portName(i int) string {
 		s := int(p.sw) - f.Leaves
 		return fmt.Sprintf("spine%d.leaf%d", s, i-f.Leaves*fb.perLeaf-s*f.Leaves)
 	}
+}
+
+// Hops returns the links a route's packets cross: 1 node to node without
+// a fabric, one more per switch, 0 for an intra-host route.
+func (r *Route) Hops() int {
+	if !r.wired {
+		return 0
+	}
+	return len(r.hops) + 1
 }

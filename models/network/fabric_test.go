@@ -362,3 +362,34 @@ func TestPortNames(t *testing.T) {
 		t.Errorf("names\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestHopChain: the ports a packet visits hop by hop (fabric.next, from
+// the port and the destination) are the route's, and the last one's link
+// ends at the destination node, for every pair and spine.
+func TestHopChain(t *testing.T) {
+	c := DefaultConfig()
+	c.Nodes = 12
+	c.Fabric = Fabric{Kind: FabricLeafSpine, Leaves: 3, Spines: 3, NodesPerLeaf: 4, UplinkGbps: 10, BufferBytes: 1 << 20}
+	for _, kind := range []FabricKind{FabricSwitch, FabricLeafSpine} {
+		c.Fabric.Kind = kind
+		_, n := newNet(t, c)
+		fb := n.fab
+		for src := 0; src < c.Nodes; src++ {
+			for dst := 0; dst < c.Nodes; dst++ {
+				if src == dst {
+					continue
+				}
+				for h := uint64(0); h < 3; h++ {
+					hops := fb.hops(src, dst, h)
+					var got []int32
+					for p := hops[0]; p >= 0; p = fb.next(&fb.ports[p], int32(dst)) {
+						got = append(got, p)
+					}
+					if !reflect.DeepEqual(got, hops) || fb.ports[got[len(got)-1]].node != int32(dst) {
+						t.Fatalf("%v %d->%d via %d: chain %v, route %v", kind, src, dst, h, got, hops)
+					}
+				}
+			}
+		}
+	}
+}

@@ -331,7 +331,11 @@ func (n *Network) transmit(r *Route, p *Packet, now sim.Time) bool {
 	r.txPush(done, int64(p.IPBytes))
 	r.txProgress(false)
 	p.seg++
-	n.toWire(node, p, done+n.firstHop)
+	port := int32(-1)
+	if r.hops != nil {
+		port = r.hops[0]
+	}
+	n.toWire(node, p, done+n.firstHop, port, int32(r.dst), int32(bytes))
 	return true
 }
 

@@ -42,7 +42,6 @@ type Packet struct {
 
 	route *Route
 	seg   int16 // next segment to run
-	hop   int16 // the fabric port it is at or heading for (Route.hops)
 	core  int16 // core that ran the previous segment
 	frag  bool  // outer packet fragmented into two frames
 	// batched: the packet rides in a GSO or GRO super-packet behind its
@@ -88,7 +87,7 @@ func (pl *pool) get() *Packet {
 	p.IPBytes, p.SendCore = 0, 0
 	p.Calls, p.Wake = 0, false
 	p.route = nil
-	p.seg, p.hop, p.core, p.frag, p.inNet, p.next = 0, 0, 0, false, false, -1
+	p.seg, p.core, p.frag, p.inNet, p.next = 0, 0, false, false, -1
 	p.batched = false
 	pl.live++
 	return p

@@ -35,6 +35,7 @@ type port struct {
 	sw        int32 // its switch (buffer)
 	tier      Tier
 	node      int32 // TierToNode: the node its link ends at; else -1
+	spine     int32 // TierToSpine: the spine its link ends at
 	index     int32
 	psPerByte float64  // serialisation, picoseconds per byte
 	delay     sim.Time // from the end of transmission to the next hop's ready time
@@ -90,12 +91,13 @@ func (pt *port) heldAt(t sim.Time) int64 {
 	return b
 }
 
-// admit offers p, arrived at the port it is at (p.hop) at time now (the
-// engine's), to that port: queued and put on its link, or dropped.
-func (n *Network) admit(p *Packet, now sim.Time) {
-	r := p.route
+// admit offers the packet f, arrived at its port f.port at f.at (the
+// engine's now), to that port: queued and put on its link toward the next
+// hop, or dropped.
+func (n *Network) admit(f inFlight) {
+	now := f.at
 	fb := n.fab
-	pt := &fb.ports[r.hops[p.hop]]
+	pt := &fb.ports[f.port]
 	sw := &fb.switches[pt.sw]
 	pt.retire(now, sw)
 	pt.in++
@@ -105,11 +107,12 @@ func (n *Network) admit(p *Packet, now sim.Time) {
 		pt.windowed = true
 		pt.maxHeld = pt.heldAt(pt.windowStart)
 	}
-	bytes, _ := n.wireBytes(r, p)
+	bytes := int64(f.bytes)
 	if !fb.room(pt, sw, bytes, now) {
 		pt.dropped++
 		n.dropPort++
-		r.dropped++
+		p := n.pool.at(f.id)
+		p.route.dropped++
 		if inWindow {
 			pt.wDrops++
 		}
@@ -131,7 +134,21 @@ func (n *Network) admit(p *Packet, now sim.Time) {
 		pt.wBytes += bytes
 		pt.maxHeld = max(pt.maxHeld, pt.held)
 	}
-	n.toPipe(&pt.wire, p, dep+pt.delay, (*portArrival)(n), uint64(pt.index))
+	f.at, f.port = dep+pt.delay, fb.next(pt, f.dst)
+	n.toPipe(&pt.wire, f, (*portArrival)(n), uint64(pt.index))
+}
+
+// next is the port after pt toward node dst (-1: dst itself).
+func (fb *fabric) next(pt *port, dst int32) int32 {
+	switch pt.tier {
+	case TierToSpine: // the spine's port down to dst's leaf
+		L, N := int32(fb.cfg.Leaves), int32(fb.cfg.NodesPerLeaf)
+		return L*int32(fb.perLeaf) + pt.spine*L + dst/N
+	case TierToLeaf: // the leaf's port down to dst
+		N := int32(fb.cfg.NodesPerLeaf)
+		return dst/N*int32(fb.perLeaf) + dst%N
+	}
+	return -1
 }
 
 // room reports whether a frame of bytes fits the port's buffer at now.

@@ -14,9 +14,15 @@ import (
 // product.
 
 // inFlight is a packet on the wire and its arrival time at the far end.
+// With a fabric it carries what the switch there needs, so that a hop
+// touches the packet only where it is dropped or leaves the fabric: the
+// egress port it joins (-1: the far end is its destination node), its
+// destination node and its wire bytes.
 type inFlight struct {
-	at sim.Time
-	id int32
+	at        sim.Time
+	id        int32
+	port, dst int32
+	bytes     int32
 }
 
 // pipe is a FIFO of packets on a link (a ring whose length is a power of
@@ -36,10 +42,11 @@ func (w *pipe) push(f inFlight) {
 	w.size++
 }
 
-// toWire puts p on node's link, arriving at the far end at at.
-func (n *Network) toWire(node *Node, p *Packet, at sim.Time) {
+// toWire puts p on node's link, arriving at the far end at at (at the
+// fabric's port, when port >= 0).
+func (n *Network) toWire(node *Node, p *Packet, at sim.Time, port, dst, bytes int32) {
 	w := &node.wire
-	w.push(inFlight{at, p.id})
+	w.push(inFlight{at, p.id, port, dst, bytes})
 	if !w.armed {
 		w.armed = true
 		n.eng.Schedule(at, (*wireArrival)(n), uint64(node.index))
@@ -59,10 +66,10 @@ func (h *wireArrival) Handle(e *sim.Engine, node uint64) {
 		w.head = (w.head + 1) & (len(w.q) - 1)
 		w.size--
 		w.popped++
-		if p := n.pool.at(f.id); n.fab != nil && p.route.hops != nil {
-			n.admit(p, f.at) // at the first switch
+		if f.port >= 0 {
+			n.admit(f) // at the first switch
 		} else {
-			n.advance(p, f.at, true)
+			n.advance(n.pool.at(f.id), f.at, true)
 		}
 		if w.size == 0 {
 			w.armed = false
@@ -76,13 +83,13 @@ func (h *wireArrival) Handle(e *sim.Engine, node uint64) {
 	}
 }
 
-// toPipe puts p on the link w (a switch port's), arriving at the far end
-// at at; h(arg) is the link's arrival handler.
-func (n *Network) toPipe(w *pipe, p *Packet, at sim.Time, h sim.Handler, arg uint64) {
-	w.push(inFlight{at, p.id})
+// toPipe puts f on the link w (a switch port's), arriving at the far end
+// at f.at; h(arg) is the link's arrival handler.
+func (n *Network) toPipe(w *pipe, f inFlight, h sim.Handler, arg uint64) {
+	w.push(f)
 	if !w.armed {
 		w.armed = true
-		n.eng.Schedule(at, h, arg)
+		n.eng.Schedule(f.at, h, arg)
 	}
 }
 
@@ -96,11 +103,10 @@ func (n *Network) drain(w *pipe, e *sim.Engine, h sim.Handler, arg uint64) {
 		w.head = (w.head + 1) & (len(w.q) - 1)
 		w.size--
 		w.popped++
-		p := n.pool.at(f.id)
-		if p.hop++; int(p.hop) < len(p.route.hops) {
-			n.admit(p, f.at)
+		if f.port >= 0 {
+			n.admit(f)
 		} else {
-			n.advance(p, f.at, true)
+			n.advance(n.pool.at(f.id), f.at, true)
 		}
 		if w.size == 0 {
 			w.armed = false
