@@ -1,8 +1,11 @@
 package simulate
 
 import (
+	"fmt"
+
 	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/models/network"
 )
 
@@ -55,4 +58,30 @@ func fillPorts(s *experiments.Sample, ports []network.PortStats) {
 		s.SetGroup(results.PortUtilisation, name+"_mean", a.sumU/float64(a.n))
 		s.SetGroup(results.PortUtilisation, name+"_max", a.maxU)
 	}
+}
+
+// fabricWarnings lists the [fabric] keys set away from their defaults
+// that the fabric kind ignores: all of them without a fabric, the
+// leaf-spine ones with one switch.
+func fabricWarnings(sc *scenario.Scenario) []string {
+	f, d := sc.Fabric, scenario.DefaultFabric()
+	var out []string
+	warn := func(key string, set bool, kinds string) {
+		if set {
+			out = append(out, fmt.Sprintf("%s has no effect with fabric.kind = %s (it applies to %s)", key, f.Kind, kinds))
+		}
+	}
+	if f.Kind == "none" {
+		warn("fabric.per_hop", f.PerHop != d.PerHop, "switch, leaf-spine")
+		warn("fabric.buffer_bytes", f.BufferBytes != d.BufferBytes, "switch, leaf-spine")
+		warn("fabric.buffer", f.Buffer != d.Buffer, "switch, leaf-spine")
+	}
+	if f.Kind != "leaf-spine" {
+		warn("fabric.leaves", f.Leaves != d.Leaves, "leaf-spine")
+		warn("fabric.spines", f.Spines != d.Spines, "leaf-spine")
+		warn("fabric.nodes_per_leaf", f.NodesPerLeaf != d.NodesPerLeaf, "leaf-spine")
+		warn("fabric.uplink_gbps", f.UplinkGbps != d.UplinkGbps, "leaf-spine")
+		warn("fabric.oversubscription", f.Oversubscription != d.Oversubscription, "leaf-spine")
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package simulate
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/cnisim/cnisim/experiments/results"
@@ -56,5 +57,21 @@ mode = "native"
 	}
 	if d := thr/none.Scalars[results.ThroughputMbps] - 1; math.Abs(d) > 0.02 {
 		t.Errorf("a ToR changes one stream's goodput by %.1f%%", d*100)
+	}
+}
+
+// TestFabricWarnings: [fabric] keys the kind ignores are reported.
+func TestFabricWarnings(t *testing.T) {
+	base := "name = \"w\"\n[fabric]\n"
+	for _, c := range []struct{ src, want string }{
+		{"spines = 4\n", "fabric.spines has no effect with fabric.kind = none (it applies to leaf-spine)"},
+		{"per_hop = \"1us\"\n", "fabric.per_hop has no effect with fabric.kind = none (it applies to switch, leaf-spine)"},
+		{"kind = \"switch\"\noversubscription = 3.0\n", "fabric.oversubscription has no effect with fabric.kind = switch (it applies to leaf-spine)"},
+		{"kind = \"leaf-spine\"\nspines = 4\nper_hop = \"1us\"\n", ""},
+	} {
+		got := strings.Join(Warnings(loadScenario(t, base+c.src)), "\n")
+		if got != c.want {
+			t.Errorf("%q: warnings %q, want %q", c.src, got, c.want)
+		}
 	}
 }
