@@ -22,7 +22,10 @@ type Fabric struct {
 	// cluster.link_gbps) over its uplink capacity (spines x uplink_gbps).
 	UplinkGbps       float64 `toml:"uplink_gbps"`
 	Oversubscription float64 `toml:"oversubscription"`
-	// PerHop is a switch's latency beyond store-and-forward, per switch.
+	// PerHop is a switch's latency beyond store-and-forward, per switch
+	// (at most MaxDuration like every duration key: a packet crossing
+	// three switches and four links at the bounds takes 49 days of
+	// simulated time, still half the clock's range: bounds.go).
 	PerHop      time.Duration `toml:"per_hop"`
 	BufferBytes int64         `toml:"buffer_bytes"` // per switch
 	Buffer      string        `toml:"buffer"`       // shared | per-port
