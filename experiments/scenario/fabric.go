@@ -28,13 +28,16 @@ type Fabric struct {
 	// simulated time, still half the clock's range: bounds.go).
 	PerHop      time.Duration `toml:"per_hop"`
 	BufferBytes int64         `toml:"buffer_bytes"` // per switch
-	Buffer      string        `toml:"buffer"`       // shared | per-port
+	// Buffer: dynamic (a port may hold BufferAlpha x the free buffer),
+	// shared (complete sharing) or per-port (split evenly).
+	Buffer      string  `toml:"buffer"`
+	BufferAlpha float64 `toml:"buffer_alpha"`
 }
 
 // Allowed values of the fabric's enumerated keys.
 var (
 	FabricKinds   = network.FabricKinds
-	FabricBuffers = []string{"shared", "per-port"}
+	FabricBuffers = []string{"dynamic", "shared", "per-port"}
 )
 
 // Bounds of the fabric's keys (assumed, like bounds.go's: they refuse
@@ -47,6 +50,8 @@ const (
 	MinOversubscription  = 0.01
 	MaxOversubscription  = 1000
 	MaxFabricBufferBytes = 1 << 40
+	MinBufferAlpha       = 1.0 / 64
+	MaxBufferAlpha       = 64
 )
 
 // DefaultFabric is the [fabric] table's defaults.
@@ -59,7 +64,12 @@ func DefaultFabric() Fabric {
 		// Trident II-class 10/40 GbE ToR (DESIGN 4's example); set the
 		// buffer of the switch planned for.
 		BufferBytes: 12_000_000,
-		Buffer:      "shared",
+		// Dynamic thresholds (Choudhury and Hahne, IEEE/ACM ToN 6(2),
+		// 1998), the shared-buffer ASICs' scheme; alpha assumed 1: a
+		// port congested alone may hold half the buffer (vendors make it
+		// a per-port setting, in powers of two).
+		Buffer:      "dynamic",
+		BufferAlpha: 1,
 		// PerHop 0 (assumed): only serialisation and propagation, which
 		// are modelled; a switch's own latency is the datasheet's to
 		// give (fabric.per_hop).
@@ -82,6 +92,7 @@ func (c *check) fabric(s *Scenario) {
 		c.floatRange("fabric.oversubscription", f.Oversubscription, MinOversubscription, MaxOversubscription)
 	}
 	c.durMin("fabric.per_hop", f.PerHop, 0)
+	c.floatRange("fabric.buffer_alpha", f.BufferAlpha, MinBufferAlpha, MaxBufferAlpha)
 	frame := int64(cl.MTU + cl.FrameOverhead)
 	c.intRange("fabric.buffer_bytes", f.BufferBytes, 1, MaxFabricBufferBytes)
 	if f.Kind == "none" || f.BufferBytes < 1 || f.BufferBytes > MaxFabricBufferBytes {
@@ -143,6 +154,9 @@ func (s *Scenario) FabricConfig() network.Fabric {
 	nf := network.Fabric{
 		Kind: kind, PerHop: sim.FromDuration(f.PerHop), BufferBytes: f.BufferBytes,
 		PerPort: f.Buffer == "per-port", StatsFrom: sim.FromDuration(s.Warmup),
+	}
+	if f.Buffer == "dynamic" {
+		nf.Alpha = f.BufferAlpha
 	}
 	if kind == network.FabricLeafSpine {
 		nf.Leaves, nf.Spines, nf.NodesPerLeaf = f.Leaves, f.Spines, s.nodesPerLeaf()

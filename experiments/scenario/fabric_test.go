@@ -17,7 +17,8 @@ func TestBadFabric(t *testing.T) {
 		want      []string
 	}{
 		{"kind", "[fabric]\nkind = \"clos\"\n", []string{"f.toml:2:", `fabric.kind = "clos"`, "allowed: none, switch, leaf-spine"}},
-		{"buffer", "[fabric]\nbuffer = \"dynamic\"\n", []string{"f.toml:2:", `fabric.buffer = "dynamic"`, "allowed: shared, per-port"}},
+		{"buffer", "[fabric]\nbuffer = \"drr\"\n", []string{"f.toml:2:", `fabric.buffer = "drr"`, "allowed: dynamic, shared, per-port"}},
+		{"alpha", "[fabric]\nbuffer_alpha = 0\n", []string{"f.toml:2:", "fabric.buffer_alpha = 0", "0.015625..64"}},
 		{"leaves", "[fabric]\nleaves = 0\n", []string{"f.toml:2:", "fabric.leaves = 0", "1..10000"}},
 		{"spines", "[fabric]\nspines = 10001\n", []string{"f.toml:2:", "fabric.spines = 10001", "1..10000"}},
 		{"per_hop", "[fabric]\nper_hop = \"-1us\"\n", []string{"f.toml:2:", "fabric.per_hop", ">= 0"}},
@@ -30,7 +31,7 @@ func TestBadFabric(t *testing.T) {
 		{"nodes", "[cluster]\nnodes = 10\n" + ls + "leaves = 3\n", []string{"f.toml:2:", "cluster.nodes = 10", "multiple of fabric.leaves (3)"}},
 		{"nodes per leaf", "[cluster]\nnodes = 10\n" + ls + "leaves = 3\nnodes_per_leaf = 4\n", []string{"cluster.nodes = 10", "3 x 4 = 12"}},
 		{"ports", "[cluster]\nnodes = 10000\n" + ls + "leaves = 10000\nspines = 10\n", []string{"fabric.spines = 10", "210000 switch ports", "up to 100000"}},
-		{"unknown", "[fabric]\nspine = 3\n", []string{"f.toml:2:", "fabric.spine", "allowed in [fabric]: kind, leaves, spines, nodes_per_leaf, uplink_gbps, oversubscription, per_hop, buffer_bytes, buffer"}},
+		{"unknown", "[fabric]\nspine = 3\n", []string{"f.toml:2:", "fabric.spine", "allowed in [fabric]: kind, leaves, spines, nodes_per_leaf, uplink_gbps, oversubscription, per_hop, buffer_bytes, buffer, buffer_alpha"}},
 		{"sweep", "[sweep]\n\"fabric.kind\" = [\"switch\", \"ring\"]\n", []string{"f.toml:2:", `fabric.kind = "ring"`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -60,11 +61,11 @@ func TestFabricConfig(t *testing.T) {
 			network.Fabric{Kind: network.FabricSwitch, PerHop: sim.Microsecond, BufferBytes: 12_000_000, PerPort: true, StatsFrom: sim.Second}},
 		// 64 nodes of 25 GbE on 4 leaves, 4 spines, 3:1: 16 x 25 / (4 x 3)
 		{"oversubscribed", "[cluster]\nnodes = 64\nlink_gbps = 25\n[fabric]\nkind = \"leaf-spine\"\nleaves = 4\nspines = 4\noversubscription = 3.0\n",
-			network.Fabric{Kind: network.FabricLeafSpine, Leaves: 4, Spines: 4, NodesPerLeaf: 16, UplinkGbps: 16 * 25.0 / 12, BufferBytes: 12_000_000, StatsFrom: sim.Second}},
+			network.Fabric{Kind: network.FabricLeafSpine, Leaves: 4, Spines: 4, NodesPerLeaf: 16, UplinkGbps: 16 * 25.0 / 12, BufferBytes: 12_000_000, Alpha: 1, StatsFrom: sim.Second}},
 		{"non-blocking", "[cluster]\nnodes = 8\n[fabric]\nkind = \"leaf-spine\"\nnodes_per_leaf = 4\n",
-			network.Fabric{Kind: network.FabricLeafSpine, Leaves: 2, Spines: 2, NodesPerLeaf: 4, UplinkGbps: 20, BufferBytes: 12_000_000, StatsFrom: sim.Second}},
+			network.Fabric{Kind: network.FabricLeafSpine, Leaves: 2, Spines: 2, NodesPerLeaf: 4, UplinkGbps: 20, BufferBytes: 12_000_000, Alpha: 1, StatsFrom: sim.Second}},
 		{"uplink", "[cluster]\nnodes = 8\n[fabric]\nkind = \"leaf-spine\"\nuplink_gbps = 40\n",
-			network.Fabric{Kind: network.FabricLeafSpine, Leaves: 2, Spines: 2, NodesPerLeaf: 4, UplinkGbps: 40, BufferBytes: 12_000_000, StatsFrom: sim.Second}},
+			network.Fabric{Kind: network.FabricLeafSpine, Leaves: 2, Spines: 2, NodesPerLeaf: 4, UplinkGbps: 40, BufferBytes: 12_000_000, Alpha: 1, StatsFrom: sim.Second}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p, err := Load("f.toml", []byte(c.src), Options{})

@@ -75,6 +75,10 @@ func fabricWarnings(sc *scenario.Scenario) []string {
 		warn("fabric.per_hop", f.PerHop != d.PerHop, "switch, leaf-spine")
 		warn("fabric.buffer_bytes", f.BufferBytes != d.BufferBytes, "switch, leaf-spine")
 		warn("fabric.buffer", f.Buffer != d.Buffer, "switch, leaf-spine")
+		warn("fabric.buffer_alpha", f.BufferAlpha != d.BufferAlpha, "switch, leaf-spine")
+	}
+	if f.Kind != "none" && f.Buffer != "dynamic" && f.BufferAlpha != d.BufferAlpha {
+		out = append(out, fmt.Sprintf("fabric.buffer_alpha has no effect with fabric.buffer = %s (it applies to dynamic)", f.Buffer))
 	}
 	if f.Kind != "leaf-spine" {
 		warn("fabric.leaves", f.Leaves != d.Leaves, "leaf-spine")

@@ -58,9 +58,15 @@ type Fabric struct {
 	PerHop sim.Time
 	// BufferBytes is each switch's packet buffer. Shared (the default):
 	// any egress port may fill all of it (complete sharing); PerPort:
-	// split evenly over the switch's egress ports (static partitioning).
+	// split evenly over the switch's egress ports (static partitioning);
+	// Alpha > 0 (shared only): a port may hold at most Alpha times the
+	// buffer still free (dynamic thresholds, Choudhury and Hahne,
+	// IEEE/ACM ToN 6(2), 1998, as shared-buffer switch ASICs do), so one
+	// congested port keeps Alpha/(1+Alpha) of the buffer and leaves the
+	// rest to the others.
 	BufferBytes int64
 	PerPort     bool
+	Alpha       float64
 	// StatsFrom starts the window of the port statistics (PortStats: the
 	// warm-up is deleted); conservation counts cover the whole run.
 	StatsFrom sim.Time
@@ -77,6 +83,9 @@ func (f Fabric) validate(c Config) error {
 	}
 	if f.PerHop < 0 {
 		return fmt.Errorf("fabric.per_hop = %v: must be >= 0", f.PerHop)
+	}
+	if !(f.Alpha >= 0 && f.Alpha <= 1e6) || f.Alpha > 0 && f.PerPort {
+		return fmt.Errorf("fabric.buffer_alpha = %g: must be >= 0 (0: complete sharing), and 0 with per-port buffers", f.Alpha)
 	}
 	if f.StatsFrom < 0 {
 		return fmt.Errorf("fabric statistics start %v: must be >= 0", f.StatsFrom)
@@ -146,6 +155,7 @@ type fabric struct {
 	ports    []port
 	switches []switchBuf
 	shared   bool
+	alpha    float64 // dynamic thresholds (shared only)
 	// leaf-spine indexing (port indices of the layout in build)
 	perLeaf int // ports per leaf: NodesPerLeaf down, then Spines up
 }
@@ -157,7 +167,7 @@ type fabric struct {
 //     with port L*(N+S)+s*L+l down to leaf l.
 func buildFabric(c Config) *fabric {
 	f := c.Fabric
-	fb := &fabric{cfg: f, shared: !f.PerPort}
+	fb := &fabric{cfg: f, shared: !f.PerPort, alpha: f.Alpha}
 	D := c.LinkDelay
 	add := func(sw int, tier Tier, gbps float64, delay sim.Time, node int) {
 		fb.ports = append(fb.ports, port{

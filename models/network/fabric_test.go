@@ -393,3 +393,44 @@ func TestHopChain(t *testing.T) {
 		}
 	}
 }
+
+// TestDynamicThreshold: with dynamic thresholds one congested port holds
+// at most alpha/(1+alpha) of the shared buffer (its queue q stops where
+// q + frame > alpha (B - q)), and the incast arithmetic of
+// TestIncastDrops holds with F that many frames.
+func TestDynamicThreshold(t *testing.T) {
+	const N, K, ip = 8, 100, 1500
+	const frame = ip + 38
+	for _, alpha := range []float64{0.5, 1, 2, 8} {
+		t.Run(fmt.Sprint(alpha), func(t *testing.T) {
+			c := fabricConfig(FabricSwitch, N+1)
+			B := int64(40 * frame)
+			c.Fabric.BufferBytes, c.Fabric.Alpha = B, alpha
+			e, n := newNet(t, c)
+			var rs []*Route
+			for i := 1; i <= N; i++ {
+				r, _ := route(t, n, datapathtest.HostPath(1), i, 0, uint64(i))
+				rs = append(rs, r)
+			}
+			burst(n, rs, K, ip)
+			e.Run()
+			if err := n.Conservation(); err != nil {
+				t.Fatal(err)
+			}
+			// the most whole frames f with f x frame <= alpha (B - (f-1) x frame)
+			F := int64(math.Floor((alpha*float64(B) + alpha*frame) / ((1 + alpha) * frame)))
+			pt := n.Stats().Ports[0]
+			if pt.MaxQueueBytes != F*frame {
+				t.Errorf("peak %d frames, want %d (alpha/(1+alpha) of %d frames)", pt.MaxQueueBytes/frame, F, B/frame)
+			}
+			if admitted := uint64(F + K - 1); pt.Frames != admitted || pt.Drops != N*K-admitted {
+				t.Errorf("admitted %d dropped %d, want %d and %d", pt.Frames, pt.Drops, admitted, N*K-admitted)
+			}
+		})
+	}
+	c := fabricConfig(FabricSwitch, 3)
+	c.Fabric.Alpha, c.Fabric.PerPort = 1, true
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "fabric.buffer_alpha") {
+		t.Errorf("alpha with per-port buffers: %v", err)
+	}
+}

@@ -159,13 +159,24 @@ func (fb *fabric) room(pt *port, sw *switchBuf, bytes int64, now sim.Time) bool 
 	if !fb.shared {
 		return pt.held+bytes <= sw.limit
 	}
-	if sw.used+bytes <= sw.limit {
+	if fb.fits(pt, sw, bytes) {
 		return true
 	}
 	for i := sw.first; i < sw.first+sw.n; i++ {
 		fb.ports[i].retire(now, sw)
 	}
-	return sw.used+bytes <= sw.limit
+	return fb.fits(pt, sw, bytes)
+}
+
+// fits is the shared buffer's test on its count so far: room in the
+// buffer, and with dynamic thresholds the port's queue with the frame at
+// most alpha x the buffer free before it (Choudhury and Hahne's T(t) =
+// alpha (B - Q(t))). An overcounted used only ever refuses.
+func (fb *fabric) fits(pt *port, sw *switchBuf, bytes int64) bool {
+	if sw.used+bytes > sw.limit {
+		return false
+	}
+	return fb.alpha == 0 || float64(pt.held+bytes) <= fb.alpha*float64(sw.limit-sw.used)
 }
 
 // portArrival is the Network as the handler of arrivals at the far end of
