@@ -2,11 +2,14 @@ package simulate
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
 
+	"github.com/cnisim/cnisim/experiments"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/models/network"
 )
 
 // TestFabricScenario: [fabric] reaches the network. One stream through a
@@ -73,5 +76,44 @@ func TestFabricWarnings(t *testing.T) {
 		if got != c.want {
 			t.Errorf("%q: warnings %q, want %q", c.src, got, c.want)
 		}
+	}
+}
+
+// TestFillPorts: per-tier sums, maxima and means; per-port members only
+// up to results.MaxPortMembers ports.
+func TestFillPorts(t *testing.T) {
+	var ports []network.PortStats
+	for i := range 40 {
+		tier := network.TierToNode
+		if i >= 30 {
+			tier = network.TierToSpine
+		}
+		ports = append(ports, network.PortStats{Name: fmt.Sprintf("p%d", i), Tier: tier, Drops: uint64(i),
+			MaxQueueBytes: int64(100 * i), MeanQueueBytes: float64(i), Utilisation: float64(i) / 40})
+	}
+	var s experiments.Sample
+	fillPorts(&s, ports)
+	d, q, u := s.Groups[results.PortDrops], s.Groups[results.PortQueueBytes], s.Groups[results.PortUtilisation]
+	want := map[string]float64{
+		"drops all": 780, "drops to_node": 435, "drops to_spine": 345,
+		"q to_node_max": 2900, "q to_spine_max": 3900, "q to_node_mean": 14.5, "q all_mean": 19.5,
+		"u to_spine_max": 39.0 / 40, "u to_spine_mean": 34.5 / 40,
+	}
+	got := map[string]float64{
+		"drops all": d["all"], "drops to_node": d["to_node"], "drops to_spine": d["to_spine"],
+		"q to_node_max": q["to_node_max"], "q to_spine_max": q["to_spine_max"], "q to_node_mean": q["to_node_mean"], "q all_mean": q["all_mean"],
+		"u to_spine_max": u["to_spine_max"], "u to_spine_mean": u["to_spine_mean"],
+	}
+	for k, w := range want {
+		if math.Abs(got[k]-w) > 1e-9 {
+			t.Errorf("%s = %g, want %g", k, got[k], w)
+		}
+	}
+	if _, ok := d["p3"]; ok || len(d) != 3 {
+		t.Errorf("40 ports: members %v, want the tiers only", d)
+	}
+	fillPorts(&s, ports[:4])
+	if s.Groups[results.PortDrops]["p3"] != 3 {
+		t.Error("4 ports: no per-port members")
 	}
 }
