@@ -47,6 +47,14 @@ var extremes = map[string][2]string{
 	"service.conntrack_max":              {"1", "2147483647"},
 	"service.time_wait":                  {"0s", "168h"},
 	"service.zipf":                       {"0", "10"},
+	"fabric.leaves":                      {"1", "10000"},
+	"fabric.spines":                      {"1", "10000"},
+	"fabric.nodes_per_leaf":              {"0", "100000"},
+	"fabric.uplink_gbps":                 {"0.001", "100000"},
+	"fabric.oversubscription":            {"0.01", "1000"},
+	"fabric.per_hop":                     {"0s", "168h"},
+	"fabric.buffer_bytes":                {"1", "1099511627776"},
+	"fabric.buffer_alpha":                {"0.015625", "64"},
 	"workload.threads":                   {"1", "10000"},
 	"workload.connections":               {"1", "1000000"},
 	"workload.pods":                      {"1", "1000000"},
@@ -68,6 +76,12 @@ var combos = [][]string{
 	{"cluster.offloads=true", "cluster.mtu=576", "tcp.ack_every=1024"},
 	{"workload.kind=tcp_crr", "workload.target=service", "service.count=1000000", "service.endpoints=100000", "service.conntrack_max=1"},
 	{"workload.kind=tcp_crr", "workload.target=service", "service.count=1000000", "service.proxy=nftables", "service.zipf=10"},
+	{"fabric.kind=switch", "fabric.buffer_bytes=1538", "fabric.per_hop=168h"},
+	{"fabric.kind=switch", "fabric.buffer_bytes=3076", "fabric.buffer_alpha=0.015625"},
+	{"fabric.kind=switch", "fabric.buffer=per-port", "fabric.buffer_bytes=1099511627776"},
+	{"fabric.kind=leaf-spine", "fabric.leaves=1", "fabric.spines=10000", "fabric.oversubscription=1000"},
+	{"fabric.kind=leaf-spine", "fabric.leaves=2", "fabric.spines=1", "fabric.uplink_gbps=0.001", "fabric.buffer_bytes=1538"},
+	{"fabric.kind=leaf-spine", "fabric.leaves=2", "fabric.nodes_per_leaf=1", "fabric.oversubscription=0.01", "fabric.per_hop=168h"},
 }
 
 // TestExtremeValues runs the real simulator on the smallest and largest

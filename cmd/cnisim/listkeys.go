@@ -68,6 +68,16 @@ var keyMeanings = map[string]string{
 	"service.conntrack_max":              "conntrack table size (nf_conntrack_max): a full table drops new connections",
 	"service.time_wait":                  "how long a closed connection's conntrack entry stays (TIME_WAIT)",
 	"service.zipf":                       "Service popularity: Zipf exponent (0: uniform)",
+	"fabric.kind":                        "switches between the nodes: none (each node's link ends at its peer, no switch queue), switch (one ToR, a port of cluster.link_gbps per node), leaf-spine",
+	"fabric.leaves":                      "leaf-spine: leaf switches",
+	"fabric.spines":                      "leaf-spine: spine switches; every leaf has one uplink to each, chosen per flow by ECMP on the outer header (VXLAN/Geneve and native spread flows, IPIP/GRE/user-space/encrypted do not)",
+	"fabric.nodes_per_leaf":              "leaf-spine: nodes per leaf; leaves x nodes_per_leaf must equal cluster.nodes (0: cluster.nodes / leaves)",
+	"fabric.uplink_gbps":                 "leaf-spine: rate of each leaf-spine link, Gbit/s (0: from oversubscription; not with it)",
+	"fabric.oversubscription":            "leaf-spine: nodes_per_leaf x link_gbps / (spines x uplink rate), sets the uplink rate (0: 1, non-blocking, unless uplink_gbps is set)",
+	"fabric.per_hop":                     "a switch's latency beyond store-and-forward, per switch crossed",
+	"fabric.buffer_bytes":                "each switch's packet buffer, bytes (frames counted with their wire framing)",
+	"fabric.buffer":                      "how a switch's ports share its buffer: dynamic (a port may hold buffer_alpha x the free buffer: dynamic thresholds), shared (any port may fill it) or per-port (split evenly)",
+	"fabric.buffer_alpha":                "dynamic buffers: a port's queue may reach buffer_alpha x the switch's free buffer (alone: alpha/(1+alpha) of it)",
 	"workload.file_bytes":                "http_download file size, bytes",
 	"workload.client":                    "http_download client: how throughput is timed (curl: from the first SYN; iperf3: from establishment)",
 	"workload.threads":                   "http_load (wrk) threads",
@@ -89,6 +99,8 @@ var keyAllowed = map[string][]string{
 	"workload.kind":      scenario.Kinds,
 	"workload.placement": scenario.Placements,
 	"workload.client":    scenario.Clients,
+	"fabric.kind":        scenario.FabricKinds,
+	"fabric.buffer":      scenario.FabricBuffers,
 }
 
 // extraKeys are accepted but not scalar keys of scenario.Keys.

@@ -94,6 +94,18 @@ const (
 	UDPSentPerSec      = "udp_sent_per_s"  // udp_stream: datagrams the senders sent per second
 )
 
+// Metric names of DESIGN 4 for the switched fabric (issue 23), groups
+// filled by experiments/simulate (fabric.go) when fabric.kind is not
+// none: per tier of ports (to_node, to_spine, to_leaf) and all ports, and
+// per port (tor.node3, leaf0.spine1, spine1.leaf0, ...) when the fabric
+// has at most MaxPortMembers ports.
+const (
+	PortDrops       = "port_drops"       // frames dropped for want of switch buffer, summed
+	PortQueueBytes  = "port_queue_bytes" // <x>_max: deepest queue; <x>_mean: time-average depth (mean over a tier's ports)
+	PortUtilisation = "port_utilisation" // <x>_mean over a tier's ports, <x>_max the busiest; per port its own
+	MaxPortMembers  = 32
+)
+
 // Order is the canonical metric order; other names follow, sorted.
 var Order = []string{
 	ThroughputMbps, RTTMicros, TransactionsPerSec, RequestsPerSec, CPUCoresUsed,
@@ -101,6 +113,7 @@ var Order = []string{
 	PodLaunchSeconds,
 	ThroughputCurlMbps, ThroughputIperf3Mbps, CPUByContext, PodReadySeconds, PodNetworkWaitSeconds,
 	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,
+	PortDrops, PortQueueBytes, PortUtilisation,
 }
 
 // SortMetricNames orders names: canonical ones first in Order, then the

@@ -17,6 +17,7 @@ type Scenario struct {
 	Calibration Calibration `toml:"calibration"`
 	Workload    Workload    `toml:"workload"`
 	Service     Service     `toml:"service"`
+	Fabric      Fabric      `toml:"fabric"`
 
 	// Sweep maps dotted keys to the values they take; a run covers the
 	// cartesian product (see Expand). Values are TOML values as decoded.
@@ -190,7 +191,8 @@ func Defaults() Scenario {
 			ConntrackMax: 262144,
 			TimeWait:     120 * time.Second,
 		},
-		Sweep: map[string][]any{},
+		Fabric: DefaultFabric(),
+		Sweep:  map[string][]any{},
 	}
 }
 

@@ -156,6 +156,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.DropOversize = st.Forward.OuterDF
 	cl.CPUJitter = c.CPUJitter
 	cl.Offloads = c.Offloads
+	cl.Fabric = sc.FabricConfig()
 	if cl.NICOffloads, err = network.ParseNICOffloads(c.NICOffloads); err != nil {
 		return workload.Config{}, keyed("cluster.nic_offloads", err)
 	}
@@ -261,6 +262,7 @@ func fill(s *run.Sample, r *workload.Result) {
 	set(results.PodReadySeconds, r.PodReadyS)
 	set(results.PodNetworkWaitSeconds, r.PodNetworkWaitS)
 	fillServices(s, r, applies)
+	fillPorts(s, r.Packets.Ports)
 	// rtt_us is always a distribution: RR and wrk latencies per
 	// transaction (at most MaxDistSamples per replication), or a stream's
 	// mean RTT once per replication, so a sweep over workload kinds never

@@ -60,5 +60,5 @@ func Warnings(sc *scenario.Scenario) []string {
 	only("workload.pods", w.Pods != d.Pods, PodLaunch)
 	only("workload.arrival", w.Arrival != d.Arrival, PodLaunch)
 	only("workload.server", w.Server != d.Server, "http_download", "http_load")
-	return out
+	return append(out, fabricWarnings(sc)...)
 }

@@ -39,6 +39,9 @@ type Config struct {
 	// NICOffloads are the offloads the NICs lack (nicoffload.go; zero:
 	// none lacking). Only with Offloads.
 	NICOffloads NICOffloads
+	// Fabric is the switched fabric between the nodes (fabric.go); the
+	// zero value, FabricNone, is a link from each node to its peer.
+	Fabric Fabric
 	// Streams seeds the jitter draws (one stream per node); unused when
 	// CPUJitter is 0.
 	Streams sim.Streams
@@ -79,5 +82,5 @@ func (c Config) Validate() error {
 	case c.DaemonCore >= c.CoresPerNode || c.DaemonCore < -1:
 		return field.Errorf("network.Config.DaemonCore", c.DaemonCore, "must be -1 (last core) or in [0, %d]", c.CoresPerNode-1)
 	}
-	return nil
+	return c.Fabric.validate(c)
 }

@@ -26,6 +26,17 @@
 // in a busy receive ring (GRO) form super-packets of up to 64 KiB whose
 // per-packet cycles are paid once (offload.go).
 //
+// Between the nodes, Config.Fabric (fabric.go, port.go, ecmp.go) is by
+// default nothing: a node's link ends at its peer. Kind switch puts one
+// ToR between them, kind leaf-spine leaves and spines with ECMP over the
+// spines by the outer header's hash; every switch port is a
+// store-and-forward FIFO at its link's rate with drop-tail admission
+// against a byte buffer (shared by a switch's ports or split among them).
+// A link is a pipe (wire.go) with one engine event per busy link, whose
+// head's arrival admits the packet at the next port in time order; the
+// ports have no events of their own, and their statistics (drops, queue
+// depth, utilisation) come from the admissions alone.
+//
 // Costs are accounted per route segment (packets and bytes, the jitter
 // factors, the packets that walked rules) and multiplied out by Accounting
 // into the cycles actually run per stage kind per node: the "virtual perf"

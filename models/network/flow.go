@@ -15,6 +15,7 @@ type Route struct {
 	recv     segment
 	wired    bool
 	encap    int32
+	hops     []int32 // the fabric's egress ports it crosses (nil: none)
 	rssCore  int16
 	recvCore int16
 	recvProc *sim.Processor // core recvCore of node dst

@@ -46,7 +46,13 @@ type Network struct {
 	daemonCore int16
 	jit        jitter
 
-	sent, delivered, dropQdisc, dropRx, dropDF, dropHook uint64
+	sent, delivered, dropQdisc, dropRx, dropDF, dropHook, dropPort uint64
+
+	// fab is the switched fabric (nil for FabricNone: links end at the
+	// destination node); firstHop the time from a node's NIC to the next
+	// hop's ready time (propagation, plus the first switch's latency).
+	fab      *fabric
+	firstHop sim.Time
 
 	// retired: the folded accounting of routes handed back by Retire;
 	// retiring: those waiting for their packets in flight (retire.go)
@@ -73,6 +79,11 @@ func New(e *sim.Engine, cfg Config) (*Network, error) {
 		n.Nodes[i].wake.Init(e, (*nicFlusher)(n), uint64(i))
 	}
 	n.jit = newJitter(cfg.CPUJitter, cfg.Streams, cfg.Nodes)
+	n.firstHop = cfg.LinkDelay
+	if cfg.Fabric.Kind != FabricNone {
+		n.fab = buildFabric(cfg)
+		n.firstHop += cfg.Fabric.PerHop
+	}
 	n.daemonCore = int16(cfg.DaemonCore)
 	if cfg.DaemonCore < 0 {
 		n.daemonCore = int16(cfg.CoresPerNode - 1)
@@ -123,6 +134,9 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 		rssCore:  int16(mix(spec.FlowKey) % uint64(n.cfg.CoresPerNode)),
 		recvCore: int16(spec.RecvCore), recvProc: &n.Nodes[spec.Dst].Cores[spec.RecvCore],
 		to: spec.To, target: -1,
+	}
+	if n.fab != nil && spec.Src != spec.Dst {
+		r.hops = n.fab.hops(spec.Src, spec.Dst, ecmpHash(spec.Path, spec.Src, spec.Dst, spec.FlowKey))
 	}
 	split := n.cfg.Offloads && n.cfg.NICOffloads.softwareGSO(spec.Path)
 	wire := false
@@ -287,13 +301,7 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 // now (>= the engine's Now: see offerNIC); false if p was dropped.
 func (n *Network) transmit(r *Route, p *Packet, now sim.Time) bool {
 	node := &n.Nodes[r.src]
-	bytes := int64(p.IPBytes) + int64(r.encap) + int64(n.cfg.FrameOverhead)
-	frames := uint64(1)
-	if p.frag {
-		// the second fragment carries its own outer IP header and framing
-		bytes += 20 + int64(n.cfg.FrameOverhead)
-		frames = 2
-	}
+	bytes, frames := n.wireBytes(r, p)
 	r.preNic -= int64(p.IPBytes)
 	if p.frag && n.cfg.DropOversize {
 		n.dropDF++
@@ -323,22 +331,45 @@ func (n *Network) transmit(r *Route, p *Packet, now sim.Time) bool {
 	r.txPush(done, int64(p.IPBytes))
 	r.txProgress(false)
 	p.seg++
-	n.toWire(node, p, done+n.cfg.LinkDelay)
+	port := int32(-1)
+	if r.hops != nil {
+		port = r.hops[0]
+	}
+	n.toWire(node, p, done+n.firstHop, port, int32(r.dst), int32(bytes))
 	return true
+}
+
+// wireBytes are p's bytes on the wire, framing included, and its frames.
+func (n *Network) wireBytes(r *Route, p *Packet) (bytes int64, frames uint64) {
+	bytes = int64(p.IPBytes) + int64(r.encap) + int64(n.cfg.FrameOverhead)
+	frames = 1
+	if p.frag {
+		// the second fragment carries its own outer IP header and framing
+		bytes += 20 + int64(n.cfg.FrameOverhead)
+		frames = 2
+	}
+	return bytes, frames
 }
 
 // Stats are the network's packet counters.
 type Stats struct {
 	Sent, Delivered, InFlight uint64
-	// drops at the NIC transmit queue, the receive ring, for DF, by hooks
-	DropQdisc, DropRx, DropOversize, DropHook, Drops uint64
+	// drops at the NIC transmit queue, the receive ring, for DF, by hooks,
+	// at switch ports (a fabric's buffers)
+	DropQdisc, DropRx, DropOversize, DropHook, DropPort, Drops uint64
+	// Ports are the fabric's switch ports, in port order (nil without a
+	// fabric): their statistics over the window from Fabric.StatsFrom.
+	Ports []PortStats
 }
 
 // Stats returns the packet counters.
 func (n *Network) Stats() Stats {
 	s := Stats{Sent: n.sent, Delivered: n.delivered, InFlight: n.inFlight(),
-		DropQdisc: n.dropQdisc, DropRx: n.dropRx, DropOversize: n.dropDF, DropHook: n.dropHook}
-	s.Drops = s.DropQdisc + s.DropRx + s.DropOversize + s.DropHook
+		DropQdisc: n.dropQdisc, DropRx: n.dropRx, DropOversize: n.dropDF, DropHook: n.dropHook, DropPort: n.dropPort}
+	s.Drops = s.DropQdisc + s.DropRx + s.DropOversize + s.DropHook + s.DropPort
+	if n.fab != nil {
+		s.Ports = n.portStats(n.eng.Now())
+	}
 	return s
 }
 
@@ -349,6 +380,9 @@ func (n *Network) Conservation() error {
 	if s.Sent != s.Delivered+s.Drops+s.InFlight {
 		return fmt.Errorf("network: packets not conserved: sent %d != delivered %d + dropped %d + in flight %d",
 			s.Sent, s.Delivered, s.Drops, s.InFlight)
+	}
+	if n.fab != nil {
+		return n.portConservation()
 	}
 	return nil
 }

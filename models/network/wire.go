@@ -13,9 +13,15 @@ import (
 // product.
 
 // inFlight is a packet on the wire and its arrival time at the far end.
+// With a fabric it carries what the switch there needs, so that a hop
+// touches the packet only where it is dropped or leaves the fabric: the
+// egress port it joins (-1: the far end is its destination node), its
+// destination node and its wire bytes.
 type inFlight struct {
-	at sim.Time
-	id int32
+	at        sim.Time
+	id        int32
+	port, dst int32
+	bytes     int32
 }
 
 // pipe is a FIFO of packets on a link (a ring whose length is a power of
@@ -24,6 +30,7 @@ type pipe struct {
 	q          []inFlight
 	head, size int
 	armed      bool
+	popped     uint64 // packets that reached the far end (conservation)
 }
 
 func (w *pipe) push(f inFlight) {
@@ -34,10 +41,11 @@ func (w *pipe) push(f inFlight) {
 	w.size++
 }
 
-// toWire puts p on node's link, arriving at the far end at at.
-func (n *Network) toWire(node *Node, p *Packet, at sim.Time) {
+// toWire puts p on node's link, arriving at the far end at at (at the
+// fabric's port, when port >= 0).
+func (n *Network) toWire(node *Node, p *Packet, at sim.Time, port, dst, bytes int32) {
 	w := &node.wire
-	w.push(inFlight{at, p.id})
+	w.push(inFlight{at, p.id, port, dst, bytes})
 	if !w.armed {
 		w.armed = true
 		n.eng.Schedule(at, (*wireArrival)(n), uint64(node.index))
@@ -56,7 +64,12 @@ func (h *wireArrival) Handle(e *sim.Engine, node uint64) {
 		f := w.q[w.head]
 		w.head = (w.head + 1) & (len(w.q) - 1)
 		w.size--
-		n.advance(n.pool.at(f.id), f.at, true)
+		w.popped++
+		if f.port >= 0 {
+			n.admit(f) // at the first switch
+		} else {
+			n.advance(n.pool.at(f.id), f.at, true)
+		}
 		if w.size == 0 {
 			w.armed = false
 			return
@@ -64,6 +77,43 @@ func (h *wireArrival) Handle(e *sim.Engine, node uint64) {
 		next := w.q[w.head].at
 		if !e.Continue(next) {
 			e.Schedule(next, h, node)
+			return
+		}
+	}
+}
+
+// toPipe puts f on the link w (a switch port's), arriving at the far end
+// at f.at; h(arg) is the link's arrival handler.
+func (n *Network) toPipe(w *pipe, f inFlight, h sim.Handler, arg uint64) {
+	w.push(f)
+	if !w.armed {
+		w.armed = true
+		n.eng.Schedule(f.at, h, arg)
+	}
+}
+
+// drain hands the packets at the head of a switch port's link w to their
+// next hop: the next switch port, or the destination node. Like
+// wireArrival, it goes on inline while the next one is the engine's next
+// event anyway.
+func (n *Network) drain(w *pipe, e *sim.Engine, h sim.Handler, arg uint64) {
+	for {
+		f := w.q[w.head]
+		w.head = (w.head + 1) & (len(w.q) - 1)
+		w.size--
+		w.popped++
+		if f.port >= 0 {
+			n.admit(f)
+		} else {
+			n.advance(n.pool.at(f.id), f.at, true)
+		}
+		if w.size == 0 {
+			w.armed = false
+			return
+		}
+		next := w.q[w.head].at
+		if !e.Continue(next) {
+			e.Schedule(next, h, arg)
 			return
 		}
 	}

@@ -1,0 +1,173 @@
+package scenario
+
+import (
+	"time"
+
+	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// Fabric is the [fabric] table: the switches between the nodes
+// (models/network fabric.go). Kind "none" keeps each node's link ending
+// at its peer, as every scenario before the table did.
+type Fabric struct {
+	Kind string `toml:"kind"` // none | switch | leaf-spine
+	// leaf-spine: Leaves leaves of NodesPerLeaf nodes (0: cluster.nodes /
+	// leaves), each with one uplink to every one of the Spines.
+	Leaves       int `toml:"leaves"`
+	Spines       int `toml:"spines"`
+	NodesPerLeaf int `toml:"nodes_per_leaf"`
+	// UplinkGbps or Oversubscription (at most one; neither: 1, a
+	// non-blocking fabric): a leaf's host capacity (nodes_per_leaf x
+	// cluster.link_gbps) over its uplink capacity (spines x uplink_gbps).
+	UplinkGbps       float64 `toml:"uplink_gbps"`
+	Oversubscription float64 `toml:"oversubscription"`
+	// PerHop is a switch's latency beyond store-and-forward, per switch
+	// (at most MaxDuration like every duration key: a packet crossing
+	// three switches and four links at the bounds takes 49 days of
+	// simulated time, still half the clock's range: bounds.go).
+	PerHop      time.Duration `toml:"per_hop"`
+	BufferBytes int64         `toml:"buffer_bytes"` // per switch
+	// Buffer: dynamic (a port may hold BufferAlpha x the free buffer),
+	// shared (complete sharing) or per-port (split evenly).
+	Buffer      string  `toml:"buffer"`
+	BufferAlpha float64 `toml:"buffer_alpha"`
+}
+
+// Allowed values of the fabric's enumerated keys.
+var (
+	FabricKinds   = network.FabricKinds
+	FabricBuffers = []string{"dynamic", "shared", "per-port"}
+)
+
+// Bounds of the fabric's keys (assumed, like bounds.go's: they refuse
+// typos, not real fabrics). MaxFabricSwitches bounds leaves and spines;
+// MaxFabricPorts the switch ports, leaves x (nodes_per_leaf + 2 spines),
+// which size the port tables (a port is about 250 bytes: 25 MB).
+const (
+	MaxFabricSwitches    = 10_000
+	MaxFabricPorts       = 100_000
+	MinOversubscription  = 0.01
+	MaxOversubscription  = 1000
+	MaxFabricBufferBytes = 1 << 40
+	MinBufferAlpha       = 1.0 / 64
+	MaxBufferAlpha       = 64
+)
+
+// DefaultFabric is the [fabric] table's defaults.
+func DefaultFabric() Fabric {
+	return Fabric{
+		Kind:   "none",
+		Leaves: 2,
+		Spines: 2,
+		// Assumed: 12 MB is the shared packet buffer of a Broadcom
+		// Trident II-class 10/40 GbE ToR (DESIGN 4's example); set the
+		// buffer of the switch planned for.
+		BufferBytes: 12_000_000,
+		// Dynamic thresholds (Choudhury and Hahne, IEEE/ACM ToN 6(2),
+		// 1998), the shared-buffer ASICs' scheme; alpha assumed 1: a
+		// port congested alone may hold half the buffer (vendors make it
+		// a per-port setting, in powers of two).
+		Buffer:      "dynamic",
+		BufferAlpha: 1,
+		// PerHop 0 (assumed): only serialisation and propagation, which
+		// are modelled; a switch's own latency is the datasheet's to
+		// give (fabric.per_hop).
+	}
+}
+
+// fabric checks the [fabric] table against the cluster.
+func (c *check) fabric(s *Scenario) {
+	f := &s.Fabric
+	cl := &s.Cluster
+	c.oneOf("fabric.kind", f.Kind, FabricKinds)
+	c.oneOf("fabric.buffer", f.Buffer, FabricBuffers)
+	c.intRange("fabric.leaves", int64(f.Leaves), 1, MaxFabricSwitches)
+	c.intRange("fabric.spines", int64(f.Spines), 1, MaxFabricSwitches)
+	c.intRange("fabric.nodes_per_leaf", int64(f.NodesPerLeaf), 0, MaxFabricPorts)
+	if f.UplinkGbps != 0 {
+		c.floatRange("fabric.uplink_gbps", f.UplinkGbps, MinLinkGbps, MaxLinkGbps)
+	}
+	if f.Oversubscription != 0 {
+		c.floatRange("fabric.oversubscription", f.Oversubscription, MinOversubscription, MaxOversubscription)
+	}
+	c.durMin("fabric.per_hop", f.PerHop, 0)
+	c.floatRange("fabric.buffer_alpha", f.BufferAlpha, MinBufferAlpha, MaxBufferAlpha)
+	frame := int64(cl.MTU + cl.FrameOverhead)
+	c.intRange("fabric.buffer_bytes", f.BufferBytes, 1, MaxFabricBufferBytes)
+	if f.Kind == "none" || f.BufferBytes < 1 || f.BufferBytes > MaxFabricBufferBytes {
+		return
+	}
+	if f.BufferBytes < frame {
+		c.fail("fabric.buffer_bytes", "must hold a full-sized frame of %d bytes (cluster.mtu + cluster.frame_overhead)", frame)
+	}
+	if f.Buffer == "per-port" && f.Kind == "switch" && cl.Nodes > 0 && f.BufferBytes/int64(cl.Nodes) < frame {
+		c.fail("fabric.buffer_bytes", "per-port buffers: %d bytes over the switch's %d ports leave less than a full-sized frame of %d bytes", f.BufferBytes, cl.Nodes, frame)
+	}
+	if f.Kind != "leaf-spine" || f.Leaves < 1 || f.Spines < 1 || f.Leaves > MaxFabricSwitches || f.Spines > MaxFabricSwitches {
+		return
+	}
+	if f.UplinkGbps != 0 && f.Oversubscription != 0 {
+		c.fail("fabric.oversubscription", "set fabric.uplink_gbps or fabric.oversubscription, not both (uplink_gbps = %s)", fmtNum(f.UplinkGbps))
+	}
+	if ports := int64(f.Leaves) * (int64(s.nodesPerLeaf()) + 2*int64(f.Spines)); ports > MaxFabricPorts {
+		c.fail("fabric.spines", "%d leaves x (%d nodes + 2 x %d spines) = %d switch ports: out of range (allowed: up to %d)",
+			f.Leaves, s.nodesPerLeaf(), f.Spines, ports, MaxFabricPorts)
+	}
+	if f.Buffer == "per-port" {
+		ports := int64(max(f.Spines+s.nodesPerLeaf(), f.Leaves))
+		if f.BufferBytes/ports < frame {
+			c.fail("fabric.buffer_bytes", "per-port buffers: %d bytes over a switch's %d ports leave less than a full-sized frame of %d bytes", f.BufferBytes, ports, frame)
+		}
+	}
+	switch npl := f.NodesPerLeaf; {
+	case npl == 0 && cl.Nodes%f.Leaves != 0:
+		c.fail("cluster.nodes", "must be a multiple of fabric.leaves (%d) with fabric.nodes_per_leaf = 0 (derived), or set fabric.nodes_per_leaf", f.Leaves)
+	case npl != 0 && int64(npl)*int64(f.Leaves) != int64(cl.Nodes):
+		c.fail("cluster.nodes", "must equal fabric.leaves x fabric.nodes_per_leaf = %d x %d = %d (or set nodes_per_leaf = 0 to derive it)", f.Leaves, npl, int64(npl)*int64(f.Leaves))
+	}
+	if f.UplinkGbps == 0 && cl.LinkGbps > 0 {
+		if up := s.FabricConfig().UplinkGbps; !(up >= MinLinkGbps && up <= MaxLinkGbps) {
+			c.fail("fabric.oversubscription", "gives uplinks of %s Gbit/s (nodes_per_leaf x cluster.link_gbps / (spines x oversubscription)): out of range (allowed: %s..%s)",
+				fmtNum(up), fmtNum(MinLinkGbps), fmtNum(MaxLinkGbps))
+		}
+	}
+}
+
+// nodesPerLeaf is fabric.nodes_per_leaf, or derived from cluster.nodes.
+func (s *Scenario) nodesPerLeaf() int {
+	if n := s.Fabric.NodesPerLeaf; n != 0 {
+		return n
+	}
+	return s.Cluster.Nodes / max(s.Fabric.Leaves, 1)
+}
+
+// FabricConfig is the [fabric] table as the network takes it (after
+// validation): the uplink rate from oversubscription when not given, and
+// port statistics from the end of the warm-up.
+func (s *Scenario) FabricConfig() network.Fabric {
+	f := s.Fabric
+	kind, err := network.ParseFabricKind(f.Kind)
+	if err != nil || kind == network.FabricNone {
+		return network.Fabric{}
+	}
+	nf := network.Fabric{
+		Kind: kind, PerHop: sim.FromDuration(f.PerHop), BufferBytes: f.BufferBytes,
+		PerPort: f.Buffer == "per-port", StatsFrom: sim.FromDuration(s.Warmup),
+	}
+	if f.Buffer == "dynamic" {
+		nf.Alpha = f.BufferAlpha
+	}
+	if kind == network.FabricLeafSpine {
+		nf.Leaves, nf.Spines, nf.NodesPerLeaf = f.Leaves, f.Spines, s.nodesPerLeaf()
+		nf.UplinkGbps = f.UplinkGbps
+		if nf.UplinkGbps == 0 {
+			o := f.Oversubscription
+			if o == 0 {
+				o = 1
+			}
+			nf.UplinkGbps = float64(nf.NodesPerLeaf) * s.Cluster.LinkGbps / (float64(f.Spines) * o)
+		}
+	}
+	return nf
+}

@@ -1,0 +1,80 @@
+package scenario
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// Every bad [fabric] value is refused with the file, the line, the key,
+// the value and what is allowed.
+func TestBadFabric(t *testing.T) {
+	ls := "[fabric]\nkind = \"leaf-spine\"\n"
+	for _, c := range []struct {
+		name, src string
+		want      []string
+	}{
+		{"kind", "[fabric]\nkind = \"clos\"\n", []string{"f.toml:2:", `fabric.kind = "clos"`, "allowed: none, switch, leaf-spine"}},
+		{"buffer", "[fabric]\nbuffer = \"drr\"\n", []string{"f.toml:2:", `fabric.buffer = "drr"`, "allowed: dynamic, shared, per-port"}},
+		{"alpha", "[fabric]\nbuffer_alpha = 0\n", []string{"f.toml:2:", "fabric.buffer_alpha = 0", "0.015625..64"}},
+		{"leaves", "[fabric]\nleaves = 0\n", []string{"f.toml:2:", "fabric.leaves = 0", "1..10000"}},
+		{"spines", "[fabric]\nspines = 10001\n", []string{"f.toml:2:", "fabric.spines = 10001", "1..10000"}},
+		{"per_hop", "[fabric]\nper_hop = \"-1us\"\n", []string{"f.toml:2:", "fabric.per_hop", ">= 0"}},
+		{"uplink", "[fabric]\nuplink_gbps = -1\n", []string{"f.toml:2:", "fabric.uplink_gbps = -1", "0.001..100000"}},
+		{"oversub", "[fabric]\noversubscription = 0.001\n", []string{"f.toml:2:", "fabric.oversubscription = 0.001", "0.01..1000"}},
+		{"buffer bytes", "[fabric]\nbuffer_bytes = 0\n", []string{"f.toml:2:", "fabric.buffer_bytes = 0", "1..1099511627776"}},
+		{"small buffer", "[fabric]\nkind = \"switch\"\nbuffer_bytes = 1000\n", []string{"f.toml:3:", "fabric.buffer_bytes = 1000", "full-sized frame of 1538 bytes"}},
+		{"small per-port", "[fabric]\nkind = \"switch\"\nbuffer = \"per-port\"\nbuffer_bytes = 2000\n", []string{"fabric.buffer_bytes = 2000", "2 ports"}},
+		{"both", ls + "uplink_gbps = 40\noversubscription = 3.0\n", []string{"f.toml:4:", "fabric.oversubscription", "not both"}},
+		{"nodes", "[cluster]\nnodes = 10\n" + ls + "leaves = 3\n", []string{"f.toml:2:", "cluster.nodes = 10", "multiple of fabric.leaves (3)"}},
+		{"nodes per leaf", "[cluster]\nnodes = 10\n" + ls + "leaves = 3\nnodes_per_leaf = 4\n", []string{"cluster.nodes = 10", "3 x 4 = 12"}},
+		{"ports", "[cluster]\nnodes = 10000\n" + ls + "leaves = 10000\nspines = 10\n", []string{"fabric.spines = 10", "210000 switch ports", "up to 100000"}},
+		{"unknown", "[fabric]\nspine = 3\n", []string{"f.toml:2:", "fabric.spine", "allowed in [fabric]: kind, leaves, spines, nodes_per_leaf, uplink_gbps, oversubscription, per_hop, buffer_bytes, buffer, buffer_alpha"}},
+		{"sweep", "[sweep]\n\"fabric.kind\" = [\"switch\", \"ring\"]\n", []string{"f.toml:2:", `fabric.kind = "ring"`}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Load("f.toml", []byte(c.src), Options{})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestFabricConfig: the table as the network takes it, the uplink rate
+// derived from the oversubscription (closed form), the statistics from
+// the warm-up on.
+func TestFabricConfig(t *testing.T) {
+	for _, c := range []struct {
+		name, src string
+		want      network.Fabric
+	}{
+		{"default", "", network.Fabric{}},
+		{"switch", "[fabric]\nkind = \"switch\"\nper_hop = \"1us\"\nbuffer = \"per-port\"\n",
+			network.Fabric{Kind: network.FabricSwitch, PerHop: sim.Microsecond, BufferBytes: 12_000_000, PerPort: true, StatsFrom: sim.Second}},
+		// 64 nodes of 25 GbE on 4 leaves, 4 spines, 3:1: 16 x 25 / (4 x 3)
+		{"oversubscribed", "[cluster]\nnodes = 64\nlink_gbps = 25\n[fabric]\nkind = \"leaf-spine\"\nleaves = 4\nspines = 4\noversubscription = 3.0\n",
+			network.Fabric{Kind: network.FabricLeafSpine, Leaves: 4, Spines: 4, NodesPerLeaf: 16, UplinkGbps: 16 * 25.0 / 12, BufferBytes: 12_000_000, Alpha: 1, StatsFrom: sim.Second}},
+		{"non-blocking", "[cluster]\nnodes = 8\n[fabric]\nkind = \"leaf-spine\"\nnodes_per_leaf = 4\n",
+			network.Fabric{Kind: network.FabricLeafSpine, Leaves: 2, Spines: 2, NodesPerLeaf: 4, UplinkGbps: 20, BufferBytes: 12_000_000, Alpha: 1, StatsFrom: sim.Second}},
+		{"uplink", "[cluster]\nnodes = 8\n[fabric]\nkind = \"leaf-spine\"\nuplink_gbps = 40\n",
+			network.Fabric{Kind: network.FabricLeafSpine, Leaves: 2, Spines: 2, NodesPerLeaf: 4, UplinkGbps: 40, BufferBytes: 12_000_000, Alpha: 1, StatsFrom: sim.Second}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := Load("f.toml", []byte(c.src), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.Base.FabricConfig(); got != c.want {
+				t.Errorf("got  %+v\nwant %+v", got, c.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,91 @@
+package simulate
+
+import (
+	"fmt"
+
+	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/models/network"
+)
+
+// fillPorts sets the fabric's port metrics (none without a fabric): per
+// tier and over all ports, and per port when there are at most
+// results.MaxPortMembers of them, so a 128-node leaf-spine reports a
+// handful of numbers per metric and a small ToR every port.
+func fillPorts(s *experiments.Sample, ports []network.PortStats) {
+	if len(ports) == 0 {
+		return
+	}
+	type agg struct {
+		n          int
+		drops      float64
+		maxQ, sumQ float64
+		sumU, maxU float64
+		present    bool
+	}
+	var tiers [network.NumTiers + 1]agg // the last: all ports
+	all := int(network.NumTiers)
+	for _, p := range ports {
+		for _, i := range []int{int(p.Tier), all} {
+			a := &tiers[i]
+			a.present = true
+			a.n++
+			a.drops += float64(p.Drops)
+			a.maxQ = max(a.maxQ, float64(p.MaxQueueBytes))
+			a.sumQ += p.MeanQueueBytes
+			a.sumU += p.Utilisation
+			a.maxU = max(a.maxU, p.Utilisation)
+		}
+		if len(ports) <= results.MaxPortMembers {
+			s.SetGroup(results.PortDrops, p.Name, float64(p.Drops))
+			s.SetGroup(results.PortQueueBytes, p.Name+"_max", float64(p.MaxQueueBytes))
+			s.SetGroup(results.PortQueueBytes, p.Name+"_mean", p.MeanQueueBytes)
+			s.SetGroup(results.PortUtilisation, p.Name, p.Utilisation)
+		}
+	}
+	for i, a := range tiers {
+		if !a.present {
+			continue
+		}
+		name := "all"
+		if i < all {
+			name = network.Tiers[i]
+		}
+		s.SetGroup(results.PortDrops, name, a.drops)
+		s.SetGroup(results.PortQueueBytes, name+"_max", a.maxQ)
+		s.SetGroup(results.PortQueueBytes, name+"_mean", a.sumQ/float64(a.n))
+		s.SetGroup(results.PortUtilisation, name+"_mean", a.sumU/float64(a.n))
+		s.SetGroup(results.PortUtilisation, name+"_max", a.maxU)
+	}
+}
+
+// fabricWarnings lists the [fabric] keys set away from their defaults
+// that the fabric kind ignores: all of them without a fabric, the
+// leaf-spine ones with one switch.
+func fabricWarnings(sc *scenario.Scenario) []string {
+	f, d := sc.Fabric, scenario.DefaultFabric()
+	var out []string
+	warn := func(key string, set bool, kinds string) {
+		if set {
+			out = append(out, fmt.Sprintf("%s has no effect with fabric.kind = %s (it applies to %s)", key, f.Kind, kinds))
+		}
+	}
+	if f.Kind == "none" {
+		warn("fabric.per_hop", f.PerHop != d.PerHop, "switch, leaf-spine")
+		warn("fabric.buffer_bytes", f.BufferBytes != d.BufferBytes, "switch, leaf-spine")
+		warn("fabric.buffer", f.Buffer != d.Buffer, "switch, leaf-spine")
+		warn("fabric.buffer_alpha", f.BufferAlpha != d.BufferAlpha, "switch, leaf-spine")
+	}
+	if f.Kind != "none" && f.Buffer != "dynamic" && f.BufferAlpha != d.BufferAlpha {
+		out = append(out, fmt.Sprintf("fabric.buffer_alpha has no effect with fabric.buffer = %s (it applies to dynamic)", f.Buffer))
+	}
+	if f.Kind != "leaf-spine" {
+		warn("fabric.leaves", f.Leaves != d.Leaves, "leaf-spine")
+		warn("fabric.spines", f.Spines != d.Spines, "leaf-spine")
+		warn("fabric.nodes_per_leaf", f.NodesPerLeaf != d.NodesPerLeaf, "leaf-spine")
+		warn("fabric.uplink_gbps", f.UplinkGbps != d.UplinkGbps, "leaf-spine")
+		warn("fabric.oversubscription", f.Oversubscription != d.Oversubscription, "leaf-spine")
+	}
+	return out
+}

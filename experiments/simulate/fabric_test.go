@@ -1,0 +1,119 @@
+package simulate
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/models/network"
+)
+
+// TestFabricScenario: [fabric] reaches the network. One stream through a
+// ToR: the node-facing port toward the server carries the data at the
+// rate the stream gets (utilisation x link = goodput x wire/payload),
+// drops nothing with the default buffer, and per-port members appear;
+// kind none reports no port metrics, and the switch leaves the goodput
+// of a link-bound stream where it was (store and forward adds latency,
+// not a bottleneck).
+func TestFabricScenario(t *testing.T) {
+	src := `name = "fab"
+replications = 1
+duration = "60ms"
+warmup = "20ms"
+[cluster]
+cpu_jitter = 0
+[cni]
+plugin = "calico"
+mode = "native"
+`
+	none, err := Run(context.Background(), loadScenario(t, src), 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := none.Groups[results.PortDrops]; ok {
+		t.Error("kind none reports port metrics")
+	}
+	sw, err := Run(context.Background(), loadScenario(t, src+"[fabric]\nkind = \"switch\"\nper_hop = \"1us\"\n"), 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := sw.Groups
+	if g[results.PortDrops]["all"] != 0 || g[results.PortDrops]["tor.node1"] != 0 {
+		t.Errorf("drops %v", g[results.PortDrops])
+	}
+	u := g[results.PortUtilisation]
+	// toward the server: data frames (1500 + 38 bytes on the wire for
+	// 1448 of payload); toward the client: ACKs only
+	thr := sw.Scalars[results.ThroughputMbps]
+	if want := thr * 1538 / 1448 / 10_000; math.Abs(u["tor.node1"]-want) > 0.02 {
+		t.Errorf("utilisation toward the server %.3f, want %.3f from the goodput", u["tor.node1"], want)
+	}
+	if u["tor.node0"] > 0.1 || u["to_node_max"] != u["tor.node1"] {
+		t.Errorf("utilisation %v", u)
+	}
+	if q := g[results.PortQueueBytes]; q["tor.node1_max"] <= 0 || q["all_max"] != q["tor.node1_max"] {
+		t.Errorf("queue %v", q)
+	}
+	if d := thr/none.Scalars[results.ThroughputMbps] - 1; math.Abs(d) > 0.02 {
+		t.Errorf("a ToR changes one stream's goodput by %.1f%%", d*100)
+	}
+}
+
+// TestFabricWarnings: [fabric] keys the kind ignores are reported.
+func TestFabricWarnings(t *testing.T) {
+	base := "name = \"w\"\n[fabric]\n"
+	for _, c := range []struct{ src, want string }{
+		{"spines = 4\n", "fabric.spines has no effect with fabric.kind = none (it applies to leaf-spine)"},
+		{"per_hop = \"1us\"\n", "fabric.per_hop has no effect with fabric.kind = none (it applies to switch, leaf-spine)"},
+		{"kind = \"switch\"\noversubscription = 3.0\n", "fabric.oversubscription has no effect with fabric.kind = switch (it applies to leaf-spine)"},
+		{"kind = \"leaf-spine\"\nspines = 4\nper_hop = \"1us\"\n", ""},
+	} {
+		got := strings.Join(Warnings(loadScenario(t, base+c.src)), "\n")
+		if got != c.want {
+			t.Errorf("%q: warnings %q, want %q", c.src, got, c.want)
+		}
+	}
+}
+
+// TestFillPorts: per-tier sums, maxima and means; per-port members only
+// up to results.MaxPortMembers ports.
+func TestFillPorts(t *testing.T) {
+	var ports []network.PortStats
+	for i := range 40 {
+		tier := network.TierToNode
+		if i >= 30 {
+			tier = network.TierToSpine
+		}
+		ports = append(ports, network.PortStats{Name: fmt.Sprintf("p%d", i), Tier: tier, Drops: uint64(i),
+			MaxQueueBytes: int64(100 * i), MeanQueueBytes: float64(i), Utilisation: float64(i) / 40})
+	}
+	var s experiments.Sample
+	fillPorts(&s, ports)
+	d, q, u := s.Groups[results.PortDrops], s.Groups[results.PortQueueBytes], s.Groups[results.PortUtilisation]
+	want := map[string]float64{
+		"drops all": 780, "drops to_node": 435, "drops to_spine": 345,
+		"q to_node_max": 2900, "q to_spine_max": 3900, "q to_node_mean": 14.5, "q all_mean": 19.5,
+		"u to_spine_max": 39.0 / 40, "u to_spine_mean": 34.5 / 40,
+	}
+	got := map[string]float64{
+		"drops all": d["all"], "drops to_node": d["to_node"], "drops to_spine": d["to_spine"],
+		"q to_node_max": q["to_node_max"], "q to_spine_max": q["to_spine_max"], "q to_node_mean": q["to_node_mean"], "q all_mean": q["all_mean"],
+		"u to_spine_max": u["to_spine_max"], "u to_spine_mean": u["to_spine_mean"],
+	}
+	for k, w := range want {
+		if math.Abs(got[k]-w) > 1e-9 {
+			t.Errorf("%s = %g, want %g", k, got[k], w)
+		}
+	}
+	if _, ok := d["p3"]; ok || len(d) != 3 {
+		t.Errorf("40 ports: members %v, want the tiers only", d)
+	}
+	fillPorts(&s, ports[:4])
+	if s.Groups[results.PortDrops]["p3"] != 3 {
+		t.Error("4 ports: no per-port members")
+	}
+}

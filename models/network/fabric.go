@@ -1,0 +1,266 @@
+package network
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/cnisim/cnisim/sim"
+)
+
+// FabricKind is the switched fabric between the nodes (DESIGN 4, [fabric]).
+type FabricKind uint8
+
+const (
+	// FabricNone: each node's link ends at the destination node (an ideal
+	// non-blocking crossbar with no queue): the two-node testbed of every
+	// existing scenario, and the zero value.
+	FabricNone FabricKind = iota
+	// FabricSwitch: one top-of-rack switch, a port of LinkGbps per node.
+	FabricSwitch
+	// FabricLeafSpine: leaves of NodesPerLeaf nodes, each leaf linked to
+	// every spine at UplinkGbps; ECMP over the spines (ecmp.go).
+	FabricLeafSpine
+)
+
+// FabricKinds are the names of the kinds, in FabricKind order.
+var FabricKinds = []string{"none", "switch", "leaf-spine"}
+
+func (k FabricKind) String() string {
+	if int(k) < len(FabricKinds) {
+		return FabricKinds[k]
+	}
+	return fmt.Sprintf("FabricKind(%d)", k)
+}
+
+// ParseFabricKind reads a kind name.
+func ParseFabricKind(s string) (FabricKind, error) {
+	for i, n := range FabricKinds {
+		if s == n {
+			return FabricKind(i), nil
+		}
+	}
+	return 0, fmt.Errorf("fabric.kind = %q: allowed %s", s, strings.Join(FabricKinds, ", "))
+}
+
+// Fabric describes the switches (Config.Fabric). Every switch port is a
+// store-and-forward FIFO at its link's rate with drop-tail admission
+// against a buffer in bytes (port.go); a frame is forwarded once it has
+// fully arrived plus PerHop.
+type Fabric struct {
+	Kind FabricKind
+	// Leaf-spine: Leaves x NodesPerLeaf = Config.Nodes; node i hangs off
+	// leaf i / NodesPerLeaf; every leaf has one link of UplinkGbps to
+	// each of the Spines.
+	Leaves, Spines, NodesPerLeaf int
+	UplinkGbps                   float64
+	// PerHop is a switch's latency beyond store-and-forward (lookup,
+	// crossbar): added once per switch crossed.
+	PerHop sim.Time
+	// BufferBytes is each switch's packet buffer. Shared (the default):
+	// any egress port may fill all of it (complete sharing); PerPort:
+	// split evenly over the switch's egress ports (static partitioning);
+	// Alpha > 0 (shared only): a port may hold at most Alpha times the
+	// buffer still free (dynamic thresholds, Choudhury and Hahne,
+	// IEEE/ACM ToN 6(2), 1998, as shared-buffer switch ASICs do), so one
+	// congested port keeps Alpha/(1+Alpha) of the buffer and leaves the
+	// rest to the others.
+	BufferBytes int64
+	PerPort     bool
+	Alpha       float64
+	// StatsFrom starts the window of the port statistics (PortStats: the
+	// warm-up is deleted); conservation counts cover the whole run.
+	StatsFrom sim.Time
+}
+
+// validate checks the fabric against the cluster.
+func (f Fabric) validate(c Config) error {
+	switch f.Kind {
+	case FabricNone:
+		return nil
+	case FabricSwitch, FabricLeafSpine:
+	default:
+		return fmt.Errorf("fabric.kind = %d: allowed %s", f.Kind, strings.Join(FabricKinds, ", "))
+	}
+	if f.PerHop < 0 {
+		return fmt.Errorf("fabric.per_hop = %v: must be >= 0", f.PerHop)
+	}
+	if !(f.Alpha >= 0 && f.Alpha <= 1e6) || f.Alpha > 0 && f.PerPort {
+		return fmt.Errorf("fabric.buffer_alpha = %g: must be >= 0 (0: complete sharing), and 0 with per-port buffers", f.Alpha)
+	}
+	if f.StatsFrom < 0 {
+		return fmt.Errorf("fabric statistics start %v: must be >= 0", f.StatsFrom)
+	}
+	if f.Kind == FabricLeafSpine {
+		switch {
+		case f.Leaves < 1:
+			return fmt.Errorf("fabric.leaves = %d: must be >= 1", f.Leaves)
+		case f.Spines < 1:
+			return fmt.Errorf("fabric.spines = %d: must be >= 1", f.Spines)
+		case f.NodesPerLeaf < 1:
+			return fmt.Errorf("fabric.nodes_per_leaf = %d: must be >= 1", f.NodesPerLeaf)
+		case f.Leaves*f.NodesPerLeaf != c.Nodes:
+			return fmt.Errorf("cluster.nodes = %d: must equal fabric.leaves x fabric.nodes_per_leaf = %d x %d = %d",
+				c.Nodes, f.Leaves, f.NodesPerLeaf, f.Leaves*f.NodesPerLeaf)
+		case !(f.UplinkGbps > 0):
+			return fmt.Errorf("fabric.uplink_gbps = %g: must be > 0", f.UplinkGbps)
+		}
+	}
+	// the smallest share of a buffer must hold one full-sized frame
+	share, ports := f.BufferBytes, int64(f.maxPorts(c))
+	if f.PerPort {
+		share /= ports
+	}
+	if frame := int64(c.MTU + c.FrameOverhead); share < frame {
+		what := "fabric.buffer_bytes"
+		if f.PerPort {
+			what = fmt.Sprintf("fabric.buffer_bytes / %d ports (per-port buffers)", ports)
+		}
+		return fmt.Errorf("%s = %d: must hold a full-sized frame of %d bytes (cluster.mtu + cluster.frame_overhead)", what, share, frame)
+	}
+	return nil
+}
+
+// maxPorts is the most egress ports one switch has.
+func (f Fabric) maxPorts(c Config) int {
+	if f.Kind == FabricLeafSpine {
+		return max(f.NodesPerLeaf+f.Spines, f.Leaves)
+	}
+	return c.Nodes
+}
+
+// Tier says where a port sends.
+type Tier uint8
+
+const (
+	TierToNode  Tier = iota // a ToR's or leaf's port down to a node
+	TierToSpine             // a leaf's uplink to a spine
+	TierToLeaf              // a spine's port down to a leaf
+	NumTiers
+)
+
+// Tiers are the tiers' names, in Tier order (metric group members).
+var Tiers = [NumTiers]string{"to_node", "to_spine", "to_leaf"}
+
+// switchBuf is one switch's packet buffer.
+type switchBuf struct {
+	limit int64 // bytes one port may hold (per-port), or the whole switch (shared)
+	used  int64 // shared: bytes held by its ports, not yet retired (>= the exact)
+	first int32 // its ports: [first, first+n)
+	n     int32
+}
+
+// fabric is the built topology: ports and switches, in index order.
+type fabric struct {
+	cfg      Fabric
+	ports    []port
+	switches []switchBuf
+	shared   bool
+	alpha    float64 // dynamic thresholds (shared only)
+	// leaf-spine indexing (port indices of the layout in build)
+	perLeaf int // ports per leaf: NodesPerLeaf down, then Spines up
+}
+
+// buildFabric lays out the switches and ports:
+//   - switch: switch 0, port i down to node i;
+//   - leaf-spine: leaf l is switch l with ports l*(N+S)+j down to node
+//     l*N+j (j < N) and l*(N+S)+N+s up to spine s; spine s is switch L+s
+//     with port L*(N+S)+s*L+l down to leaf l.
+func buildFabric(c Config) *fabric {
+	f := c.Fabric
+	fb := &fabric{cfg: f, shared: !f.PerPort, alpha: f.Alpha}
+	D := c.LinkDelay
+	add := func(sw int, tier Tier, gbps float64, delay sim.Time, node int) {
+		fb.ports = append(fb.ports, port{
+			sw: int32(sw), tier: tier, psPerByte: 8000 / gbps, delay: delay, node: int32(node), index: int32(len(fb.ports)), spine: -1,
+		})
+		fb.switches[sw].n++
+	}
+	newSwitch := func() {
+		fb.switches = append(fb.switches, switchBuf{first: int32(len(fb.ports))})
+	}
+	switch f.Kind {
+	case FabricSwitch:
+		newSwitch()
+		for i := 0; i < c.Nodes; i++ {
+			add(0, TierToNode, c.LinkGbps, D, i)
+		}
+	case FabricLeafSpine:
+		N, S, L := f.NodesPerLeaf, f.Spines, f.Leaves
+		fb.perLeaf = N + S
+		for l := 0; l < L; l++ {
+			newSwitch()
+			for j := 0; j < N; j++ {
+				add(l, TierToNode, c.LinkGbps, D, l*N+j)
+			}
+			for s := 0; s < S; s++ {
+				add(l, TierToSpine, f.UplinkGbps, D+f.PerHop, -1)
+				fb.ports[len(fb.ports)-1].spine = int32(s)
+			}
+		}
+		for s := 0; s < S; s++ {
+			newSwitch()
+			for l := 0; l < L; l++ {
+				add(L+s, TierToLeaf, f.UplinkGbps, D+f.PerHop, -1)
+			}
+		}
+	}
+	for i := range fb.switches {
+		sw := &fb.switches[i]
+		sw.limit = f.BufferBytes
+		if f.PerPort {
+			sw.limit = f.BufferBytes / int64(sw.n)
+		}
+	}
+	for i := range fb.ports {
+		fb.ports[i].windowStart = f.StatsFrom
+	}
+	return fb
+}
+
+// hops returns the egress ports a packet from node src to node dst
+// crosses, choosing the spine by the ECMP hash h (ecmp.go).
+func (fb *fabric) hops(src, dst int, h uint64) []int32 {
+	switch fb.cfg.Kind {
+	case FabricSwitch:
+		return []int32{int32(dst)}
+	case FabricLeafSpine:
+		N, S, L := fb.cfg.NodesPerLeaf, fb.cfg.Spines, fb.cfg.Leaves
+		ls, ld := src/N, dst/N
+		down := int32(ld*fb.perLeaf + dst%N)
+		if ls == ld {
+			return []int32{down}
+		}
+		s := int(h % uint64(S))
+		up := int32(ls*fb.perLeaf + N + s)
+		spine := int32(L*fb.perLeaf + s*L + ld)
+		return []int32{up, spine, down}
+	}
+	return nil
+}
+
+// PortName names port i for results: "tor.node3", "leaf0.node5",
+// "leaf0.spine1", "spine1.leaf0".
+func (fb *fabric) portName(i int) string {
+	p := &fb.ports[i]
+	f := fb.cfg
+	switch {
+	case f.Kind == FabricSwitch:
+		return fmt.Sprintf("tor.node%d", p.node)
+	case p.tier == TierToNode:
+		return fmt.Sprintf("leaf%d.node%d", p.sw, p.node)
+	case p.tier == TierToSpine:
+		return fmt.Sprintf("leaf%d.spine%d", p.sw, (i-int(p.sw)*fb.perLeaf)-f.NodesPerLeaf)
+	default:
+		s := int(p.sw) - f.Leaves
+		return fmt.Sprintf("spine%d.leaf%d", s, i-f.Leaves*fb.perLeaf-s*f.Leaves)
+	}
+}
+
+// Hops returns the links a route's packets cross: 1 node to node without
+// a fabric, one more per switch, 0 for an intra-host route.
+func (r *Route) Hops() int {
+	if !r.wired {
+		return 0
+	}
+	return len(r.hops) + 1
+}

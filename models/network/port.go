@@ -1,0 +1,280 @@
+package network
+
+import (
+	"fmt"
+
+	"github.com/cnisim/cnisim/internal/ring"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// A switch port is an egress FIFO: a frame that has fully arrived (store
+// and forward) and spent the switch's per-hop latency joins the port's
+// queue if the buffer has room for its bytes, else it is dropped (drop
+// tail); the port sends frames one after another at its rate onto its
+// link, a pipe like a node's (wire.go). Arrivals at a switch reach it in
+// time order because each comes from the head of a link's pipe, which is
+// an engine event (one per busy link, not one per packet), so admission is
+// exact without an event of its own: the port is "busy until" like a NIC,
+// with a ring of departure times whose retirement is lazy (O(1) amortised
+// per frame).
+//
+// Its statistics need no events either: a frame's bytes stay in the
+// buffer from its arrival to the end of its transmission, so the time
+// integral of the queue's bytes is the sum of bytes x residence
+// (Little), and the busy time the sum of serialisation times, both
+// clipped to the statistics window when read.
+
+// queued is a frame in a port's buffer: when its last bit leaves, and its bytes.
+type queued struct {
+	dep   sim.Time
+	bytes int64
+}
+
+// port is one egress port of a switch.
+type port struct {
+	sw        int32 // its switch (buffer)
+	tier      Tier
+	node      int32 // TierToNode: the node its link ends at; else -1
+	spine     int32 // TierToSpine: the spine its link ends at
+	index     int32
+	psPerByte float64  // serialisation, picoseconds per byte
+	delay     sim.Time // from the end of transmission to the next hop's ready time
+	busy      sim.Time // transmitting until
+	q         []queued // ring (power of two), oldest first
+	head, n   int
+	held      int64 // bytes in q
+	wire      pipe  // frames sent (or being sent) on its link
+
+	// whole-run counters: in = out + dropped + held frames (Conservation)
+	in, out, dropped uint64
+
+	// the statistics window [windowStart, now]
+	windowStart sim.Time
+	windowed    bool     // a frame has arrived in the window (maxHeld covers its start)
+	wDrops      uint64   // drops in the window
+	wFrames     uint64   // frames admitted in the window
+	wBytes      int64    // their bytes
+	wBusy       sim.Time // serialisation in the window (up to busy)
+	wQueue      float64  // byte-picoseconds held in the window (up to each frame's departure)
+	maxHeld     int64    // deepest queue in the window
+}
+
+// retire forgets the frames whose transmission has ended by now.
+func (pt *port) retire(now sim.Time, sw *switchBuf) {
+	for pt.n > 0 && pt.q[pt.head].dep <= now {
+		b := pt.q[pt.head].bytes
+		pt.held -= b
+		sw.used -= b
+		pt.head = (pt.head + 1) & (len(pt.q) - 1)
+		pt.n--
+		pt.out++
+	}
+}
+
+func (pt *port) push(f queued) {
+	if pt.n == len(pt.q) {
+		pt.q, pt.head = ring.Grow(pt.q, pt.head, pt.n, 16), 0
+	}
+	pt.q[(pt.head+pt.n)&(len(pt.q)-1)] = f
+	pt.n++
+}
+
+// heldAt is the bytes in the buffer at t (>= the last retirement): the
+// frames not yet sent by t.
+func (pt *port) heldAt(t sim.Time) int64 {
+	var b int64
+	for i := 0; i < pt.n; i++ {
+		if f := pt.q[(pt.head+i)&(len(pt.q)-1)]; f.dep > t {
+			b += f.bytes
+		}
+	}
+	return b
+}
+
+// admit offers the packet f, arrived at its port f.port at f.at (the
+// engine's now), to that port: queued and put on its link toward the next
+// hop, or dropped.
+func (n *Network) admit(f inFlight) {
+	now := f.at
+	fb := n.fab
+	pt := &fb.ports[f.port]
+	sw := &fb.switches[pt.sw]
+	pt.retire(now, sw)
+	pt.in++
+	inWindow := now >= pt.windowStart
+	if inWindow && !pt.windowed {
+		// the queue at the window's start may be its deepest
+		pt.windowed = true
+		pt.maxHeld = pt.heldAt(pt.windowStart)
+	}
+	bytes := int64(f.bytes)
+	if !fb.room(pt, sw, bytes, now) {
+		pt.dropped++
+		n.dropPort++
+		p := n.pool.at(f.id)
+		p.route.dropped++
+		if inWindow {
+			pt.wDrops++
+		}
+		n.pool.put(p)
+		return
+	}
+	start := max(now, pt.busy)
+	dep := start + sim.Time(float64(bytes)*pt.psPerByte+0.5)
+	pt.busy = dep
+	pt.push(queued{dep, bytes})
+	pt.held += bytes
+	sw.used += bytes
+	if w := pt.windowStart; dep > w {
+		pt.wBusy += dep - max(start, w)
+		pt.wQueue += float64(bytes) * float64(dep-max(now, w))
+	}
+	if inWindow {
+		pt.wFrames++
+		pt.wBytes += bytes
+		pt.maxHeld = max(pt.maxHeld, pt.held)
+	}
+	f.at, f.port = dep+pt.delay, fb.next(pt, f.dst)
+	n.toPipe(&pt.wire, f, (*portArrival)(n), uint64(pt.index))
+}
+
+// next is the port after pt toward node dst (-1: dst itself).
+func (fb *fabric) next(pt *port, dst int32) int32 {
+	switch pt.tier {
+	case TierToSpine: // the spine's port down to dst's leaf
+		L, N := int32(fb.cfg.Leaves), int32(fb.cfg.NodesPerLeaf)
+		return L*int32(fb.perLeaf) + pt.spine*L + dst/N
+	case TierToLeaf: // the leaf's port down to dst
+		N := int32(fb.cfg.NodesPerLeaf)
+		return dst/N*int32(fb.perLeaf) + dst%N
+	}
+	return -1
+}
+
+// room reports whether a frame of bytes fits the port's buffer at now.
+// The shared count may include frames of other ports already sent (their
+// rings retire lazily): only when it says "full" are they all retired and
+// the exact count asked.
+func (fb *fabric) room(pt *port, sw *switchBuf, bytes int64, now sim.Time) bool {
+	if !fb.shared {
+		return pt.held+bytes <= sw.limit
+	}
+	if fb.fits(pt, sw, bytes) {
+		return true
+	}
+	for i := sw.first; i < sw.first+sw.n; i++ {
+		fb.ports[i].retire(now, sw)
+	}
+	return fb.fits(pt, sw, bytes)
+}
+
+// fits is the shared buffer's test on its count so far: room in the
+// buffer, and with dynamic thresholds the port's queue with the frame at
+// most alpha x the buffer free before it (Choudhury and Hahne's T(t) =
+// alpha (B - Q(t))). An overcounted used only ever refuses.
+func (fb *fabric) fits(pt *port, sw *switchBuf, bytes int64) bool {
+	if sw.used+bytes > sw.limit {
+		return false
+	}
+	return fb.alpha == 0 || float64(pt.held+bytes) <= fb.alpha*float64(sw.limit-sw.used)
+}
+
+// portArrival is the Network as the handler of arrivals at the far end of
+// a switch port's link; arg is the port index.
+type portArrival Network
+
+func (h *portArrival) Handle(e *sim.Engine, arg uint64) {
+	n := (*Network)(h)
+	n.drain(&n.fab.ports[arg].wire, e, h, arg)
+}
+
+// PortStats are one switch port's figures over the statistics window
+// (Fabric.StatsFrom to the time they are read).
+type PortStats struct {
+	Name string // "tor.node3", "leaf0.spine1", "spine1.leaf0", ...
+	Tier Tier
+	// Drops are the frames dropped for want of buffer; Frames and Bytes
+	// those admitted (wire bytes, framing included).
+	Drops, Frames uint64
+	Bytes         int64
+	// MaxQueueBytes is the deepest the port's queue was (bytes held,
+	// the frame being sent included); MeanQueueBytes its time average.
+	MaxQueueBytes  int64
+	MeanQueueBytes float64
+	// Utilisation is the fraction of the window the port was sending.
+	Utilisation float64
+}
+
+// portStats reads every port's statistics at now.
+func (n *Network) portStats(now sim.Time) []PortStats {
+	fb := n.fab
+	out := make([]PortStats, len(fb.ports))
+	for i := range fb.ports {
+		pt := &fb.ports[i]
+		w := pt.windowStart
+		span := float64(now - w)
+		st := PortStats{Name: fb.portName(i), Tier: pt.tier, Drops: pt.wDrops, Frames: pt.wFrames, Bytes: pt.wBytes}
+		if !pt.windowed {
+			st.MaxQueueBytes = pt.heldAt(w) // nothing arrived since: the start was the deepest
+		} else {
+			st.MaxQueueBytes = pt.maxHeld
+		}
+		if span > 0 {
+			// what was counted up to departures after now is not in the window
+			busy, q := pt.wBusy, pt.wQueue
+			if pt.busy > now {
+				busy -= pt.busy - max(now, w)
+			}
+			for j := 0; j < pt.n; j++ {
+				if f := pt.q[(pt.head+j)&(len(pt.q)-1)]; f.dep > now {
+					q -= float64(f.bytes) * float64(f.dep-max(now, w))
+				}
+			}
+			st.Utilisation = float64(busy) / span
+			st.MeanQueueBytes = q / span
+		}
+		out[i] = st
+	}
+	return out
+}
+
+// portConservation checks every port's frames (in = sent + dropped +
+// held), every link's (sent = arrived at the far end + on the link), and
+// that the shared counts match the rings.
+func (n *Network) portConservation() error {
+	fb := n.fab
+	now := n.eng.Now()
+	for i := range fb.ports {
+		pt := &fb.ports[i]
+		pt.retire(now, &fb.switches[pt.sw])
+		if pt.in != pt.out+pt.dropped+uint64(pt.n) {
+			return fmt.Errorf("network: port %s: frames not conserved: in %d != sent %d + dropped %d + queued %d",
+				fb.portName(i), pt.in, pt.out, pt.dropped, pt.n)
+		}
+		var held int64
+		for j := 0; j < pt.n; j++ {
+			held += pt.q[(pt.head+j)&(len(pt.q)-1)].bytes
+		}
+		if held != pt.held {
+			return fmt.Errorf("network: port %s: %d bytes held, the ring says %d", fb.portName(i), pt.held, held)
+		}
+		if pt.admitted() != pt.wire.popped+uint64(pt.wire.size) {
+			return fmt.Errorf("network: port %s: link not conserved: sent %d != arrived %d + on the link %d",
+				fb.portName(i), pt.admitted(), pt.wire.popped, pt.wire.size)
+		}
+	}
+	for i := range fb.switches {
+		sw := &fb.switches[i]
+		var held int64
+		for j := sw.first; j < sw.first+sw.n; j++ {
+			held += fb.ports[j].held
+		}
+		if held != sw.used {
+			return fmt.Errorf("network: switch %d: buffer count %d != the ports' %d", i, sw.used, held)
+		}
+	}
+	return nil
+}
+
+// admitted is the frames the port accepted (sent or still queued).
+func (pt *port) admitted() uint64 { return pt.in - pt.dropped }
