@@ -3,7 +3,7 @@ package simulate
 import (
 	"fmt"
 
-	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/models/network"
@@ -13,7 +13,7 @@ import (
 // tier and over all ports, and per port when there are at most
 // results.MaxPortMembers of them, so a 128-node leaf-spine reports a
 // handful of numbers per metric and a small ToR every port.
-func fillPorts(s *experiments.Sample, ports []network.PortStats) {
+func fillPorts(s *run.Sample, ports []network.PortStats) {
 	if len(ports) == 0 {
 		return
 	}

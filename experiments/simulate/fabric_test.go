@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cnisim/cnisim/experiments"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/models/network"
 )
@@ -91,7 +91,7 @@ func TestFillPorts(t *testing.T) {
 		ports = append(ports, network.PortStats{Name: fmt.Sprintf("p%d", i), Tier: tier, Drops: uint64(i),
 			MaxQueueBytes: int64(100 * i), MeanQueueBytes: float64(i), Utilisation: float64(i) / 40})
 	}
-	var s experiments.Sample
+	var s run.Sample
 	fillPorts(&s, ports)
 	d, q, u := s.Groups[results.PortDrops], s.Groups[results.PortQueueBytes], s.Groups[results.PortUtilisation]
 	want := map[string]float64{

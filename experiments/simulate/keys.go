@@ -22,6 +22,14 @@ var scenarioKey = map[string]string{
 	"network.Config.QdiscLen":      "cluster.qdisc_packets",
 	"network.Config.CPUJitter":     "cluster.cpu_jitter",
 	"network.NICOffloads":          "cluster.nic_offloads",
+	"network.Fabric.Kind":          "fabric.kind",
+	"network.Fabric.PerHop":        "fabric.per_hop",
+	"network.Fabric.Alpha":         "fabric.buffer_alpha",
+	"network.Fabric.Leaves":        "fabric.leaves",
+	"network.Fabric.Spines":        "fabric.spines",
+	"network.Fabric.NodesPerLeaf":  "fabric.nodes_per_leaf",
+	"network.Fabric.UplinkGbps":    "fabric.uplink_gbps",
+	"network.Fabric.BufferBytes":   "fabric.buffer_bytes",
 
 	"tcp.Options.Congestion":  "tcp.congestion",
 	"tcp.Options.SynSchedule": "tcp.syn_schedule",
@@ -61,6 +69,7 @@ var scenarioKey = map[string]string{
 var noKey = map[string]bool{
 	"network.Config.RxRing":         true,
 	"network.Config.DaemonCore":     true,
+	"network.Fabric.StatsFrom":      true,
 	"tcp.Options.SynRetries":        true,
 	"tcp.Options.InitCwnd":          true,
 	"tcp.Options.TSQBytes":          true,

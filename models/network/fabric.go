@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"github.com/cnisim/cnisim/internal/field"
 	"strings"
 
 	"github.com/cnisim/cnisim/sim"
@@ -39,7 +40,7 @@ func ParseFabricKind(s string) (FabricKind, error) {
 			return FabricKind(i), nil
 		}
 	}
-	return 0, fmt.Errorf("fabric.kind = %q: allowed %s", s, strings.Join(FabricKinds, ", "))
+	return 0, field.Errorf("network.Fabric.Kind", s, "allowed %s", strings.Join(FabricKinds, ", "))
 }
 
 // Fabric describes the switches (Config.Fabric). Every switch port is a
@@ -79,30 +80,30 @@ func (f Fabric) validate(c Config) error {
 		return nil
 	case FabricSwitch, FabricLeafSpine:
 	default:
-		return fmt.Errorf("fabric.kind = %d: allowed %s", f.Kind, strings.Join(FabricKinds, ", "))
+		return field.Errorf("network.Fabric.Kind", f.Kind, "allowed %s", strings.Join(FabricKinds, ", "))
 	}
 	if f.PerHop < 0 {
-		return fmt.Errorf("fabric.per_hop = %v: must be >= 0", f.PerHop)
+		return field.Errorf("network.Fabric.PerHop", f.PerHop, "must be >= 0")
 	}
 	if !(f.Alpha >= 0 && f.Alpha <= 1e6) || f.Alpha > 0 && f.PerPort {
-		return fmt.Errorf("fabric.buffer_alpha = %g: must be >= 0 (0: complete sharing), and 0 with per-port buffers", f.Alpha)
+		return field.Errorf("network.Fabric.Alpha", f.Alpha, "must be >= 0 (0: complete sharing), and 0 with per-port buffers")
 	}
 	if f.StatsFrom < 0 {
-		return fmt.Errorf("fabric statistics start %v: must be >= 0", f.StatsFrom)
+		return field.Errorf("network.Fabric.StatsFrom", f.StatsFrom, "must be >= 0")
 	}
 	if f.Kind == FabricLeafSpine {
 		switch {
 		case f.Leaves < 1:
-			return fmt.Errorf("fabric.leaves = %d: must be >= 1", f.Leaves)
+			return field.Errorf("network.Fabric.Leaves", f.Leaves, "must be >= 1")
 		case f.Spines < 1:
-			return fmt.Errorf("fabric.spines = %d: must be >= 1", f.Spines)
+			return field.Errorf("network.Fabric.Spines", f.Spines, "must be >= 1")
 		case f.NodesPerLeaf < 1:
-			return fmt.Errorf("fabric.nodes_per_leaf = %d: must be >= 1", f.NodesPerLeaf)
+			return field.Errorf("network.Fabric.NodesPerLeaf", f.NodesPerLeaf, "must be >= 1")
 		case f.Leaves*f.NodesPerLeaf != c.Nodes:
-			return fmt.Errorf("cluster.nodes = %d: must equal fabric.leaves x fabric.nodes_per_leaf = %d x %d = %d",
-				c.Nodes, f.Leaves, f.NodesPerLeaf, f.Leaves*f.NodesPerLeaf)
+			return field.Errorf("network.Config.Nodes", c.Nodes, "must equal the leaves x nodes per leaf = %d x %d = %d",
+				f.Leaves, f.NodesPerLeaf, f.Leaves*f.NodesPerLeaf)
 		case !(f.UplinkGbps > 0):
-			return fmt.Errorf("fabric.uplink_gbps = %g: must be > 0", f.UplinkGbps)
+			return field.Errorf("network.Fabric.UplinkGbps", f.UplinkGbps, "must be > 0")
 		}
 	}
 	// the smallest share of a buffer must hold one full-sized frame
@@ -111,11 +112,11 @@ func (f Fabric) validate(c Config) error {
 		share /= ports
 	}
 	if frame := int64(c.MTU + c.FrameOverhead); share < frame {
-		what := "fabric.buffer_bytes"
+		what := ""
 		if f.PerPort {
-			what = fmt.Sprintf("fabric.buffer_bytes / %d ports (per-port buffers)", ports)
+			what = fmt.Sprintf(" (a share of %d bytes over %d ports, per-port buffers)", share, ports)
 		}
-		return fmt.Errorf("%s = %d: must hold a full-sized frame of %d bytes (cluster.mtu + cluster.frame_overhead)", what, share, frame)
+		return field.Errorf("network.Fabric.BufferBytes", f.BufferBytes, "must hold a full-sized frame of %d bytes (MTU + frame overhead)%s", frame, what)
 	}
 	return nil
 }

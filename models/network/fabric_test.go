@@ -325,19 +325,19 @@ func TestNoFabric(t *testing.T) {
 	}
 }
 
-// TestFabricValidate names the bad key.
+// TestFabricValidate names the bad field.
 func TestFabricValidate(t *testing.T) {
 	for _, tc := range []struct {
 		mod  func(*Config)
 		want string
 	}{
-		{func(c *Config) { c.Fabric.NodesPerLeaf = 3 }, "cluster.nodes = 4: must equal fabric.leaves x fabric.nodes_per_leaf = 2 x 3 = 6"},
-		{func(c *Config) { c.Fabric.Spines = 0 }, "fabric.spines"},
-		{func(c *Config) { c.Fabric.UplinkGbps = 0 }, "fabric.uplink_gbps"},
-		{func(c *Config) { c.Fabric.PerHop = -1 }, "fabric.per_hop"},
-		{func(c *Config) { c.Fabric.BufferBytes = 1000 }, "fabric.buffer_bytes = 1000: must hold a full-sized frame of 1538 bytes"},
-		{func(c *Config) { c.Fabric.BufferBytes, c.Fabric.PerPort = 4000, true }, "fabric.buffer_bytes / 4 ports"},
-		{func(c *Config) { c.Fabric.Kind = 7 }, "fabric.kind"},
+		{func(c *Config) { c.Fabric.NodesPerLeaf = 3 }, "network.Config.Nodes = 4: must equal the leaves x nodes per leaf = 2 x 3 = 6"},
+		{func(c *Config) { c.Fabric.Spines = 0 }, "network.Fabric.Spines"},
+		{func(c *Config) { c.Fabric.UplinkGbps = 0 }, "network.Fabric.UplinkGbps"},
+		{func(c *Config) { c.Fabric.PerHop = -1 }, "network.Fabric.PerHop"},
+		{func(c *Config) { c.Fabric.BufferBytes = 1000 }, "network.Fabric.BufferBytes = 1000: must hold a full-sized frame of 1538 bytes"},
+		{func(c *Config) { c.Fabric.BufferBytes, c.Fabric.PerPort = 4000, true }, "a share of 1000 bytes over 4 ports"},
+		{func(c *Config) { c.Fabric.Kind = 7 }, "network.Fabric.Kind"},
 	} {
 		c := fabricConfig(FabricLeafSpine, 4)
 		tc.mod(&c)
@@ -430,7 +430,7 @@ func TestDynamicThreshold(t *testing.T) {
 	}
 	c := fabricConfig(FabricSwitch, 3)
 	c.Fabric.Alpha, c.Fabric.PerPort = 1, true
-	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "fabric.buffer_alpha") {
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "network.Fabric.Alpha") {
 		t.Errorf("alpha with per-port buffers: %v", err)
 	}
 }

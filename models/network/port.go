@@ -3,7 +3,6 @@ package network
 import (
 	"fmt"
 
-	"github.com/cnisim/cnisim/internal/ring"
 	"github.com/cnisim/cnisim/sim"
 )
 
@@ -73,7 +72,7 @@ func (pt *port) retire(now sim.Time, sw *switchBuf) {
 
 func (pt *port) push(f queued) {
 	if pt.n == len(pt.q) {
-		pt.q, pt.head = ring.Grow(pt.q, pt.head, pt.n, 16), 0
+		pt.q, pt.head = sim.GrowRing(pt.q, pt.head, pt.n, 16), 0
 	}
 	pt.q[(pt.head+pt.n)&(len(pt.q)-1)] = f
 	pt.n++
