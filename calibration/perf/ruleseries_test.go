@@ -110,6 +110,11 @@ func meanOf(v []float64) float64 {
 // slope taken over 1000 rules multiplies that by five at 5000 rules. That
 // estimator is still computed and logged, with its error.
 //
+// Measured (go test ./calibration/perf -run TestRuleSeries -v, captures of
+// 2026-12-02): nftables 9.29 cycles per rule, 100 rules +2.1%, 5000 rules
+// +2.1%; iptables-legacy 8.31 cycles per rule, 100 rules +6.2%, 5000 rules
+// -13.9% (below).
+//
 // Not met (open, see testdata/perf/README.md "The rule series"):
 // iptables-legacy at 5000 rules. Its rule table is 200 bytes per rule
 // (IPT_SO_GET_INFO: 1,001,112 bytes at 5000 rules), as large as the 1 MiB
