@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cnisim/cnisim/internal/tomlx"
+	"github.com/cnisim/cnisim/models/datapath"
 )
 
 // analyzeCapture calibrates one real capture of testdata/perf/manifest.toml
@@ -51,101 +52,166 @@ func loadManifest(t *testing.T) []captureEntry {
 	return m.Capture
 }
 
-// TestRuleSeries: the per-rule cost of non-matching policy rules, measured
-// from real captures of the routed topology with 0, 100, 1000 and 5000
-// kube-proxy-like rules in FORWARD (three captures each, capture.sh), as
-// the slope of busy cycles per data packet between 0 and 1000 rules,
-// predicts the cycles per data packet at 100 and 5000 rules (issue 17: "per-
-// rule cost at 1000 rules predicts 100 and 5000 rules within 10%").
-//
-// Measured on this machine (2026-12-02): iptables-legacy 15.3 cycles per rule,
-// predictions -4.0% at 100 and +1.3% at 5000 rules; nftables 16.8 cycles per
-// rule, -10.2% at 100 and +16.0% at 5000. nftables' cost per rule falls as
-// the chain grows (netfilter stage alone: 17.4 cycles per rule over the
-// first 100 rules, 14.8 over 1000, 12.8 over 5000), which one linear cost
-// cannot follow; the bound for it below is the gap measured, not the
-// issue's 10%.
-func TestRuleSeries(t *testing.T) {
-	type key struct {
-		engine string
-		rules  int
-	}
-	total, nf, n := map[key]float64{}, map[key]float64{}, map[key]int{}
+// ruleEngine is the [[rule_cost]] engine of a manifest rule_engine.
+var ruleEngine = map[string]string{"iptables-legacy": "iptables", "nftables": "nftables"}
+
+// ruleSeries holds, per (rule engine, rule count), the busy cycles per data
+// packet (cpp_total) and the netfilter stage's cycles per data packet of
+// every capture of the rule series (routed topology, rules toward the server
+// pod, capture.sh SERIES), and the names of those captures.
+type ruleSeries struct {
+	total, nf map[ruleKey][]float64
+	names     map[ruleKey][]string
+}
+
+type ruleKey struct {
+	engine string
+	rules  int
+}
+
+func loadRuleSeries(t *testing.T) ruleSeries {
+	t.Helper()
+	s := ruleSeries{map[ruleKey][]float64{}, map[ruleKey][]float64{}, map[ruleKey][]string{}}
 	for _, c := range loadManifest(t) {
-		if c.Topology != "routed" || c.Regime != "inline" || c.Rules == 0 && c.RuleEngine == "none" || strings.Contains(c.Name, "-ct-") {
+		if c.Topology != "routed" || c.RuleEngine == "none" || strings.Contains(c.Name, "-ct-") {
 			continue
 		}
+		if c.Regime != "inline" {
+			t.Fatalf("%s: regime %q: the series is taken in the inline regime", c.Name, c.Regime)
+		}
 		r := analyzeCapture(t, c)
-		k := key{c.RuleEngine, c.Rules}
-		total[k] += r.CPPTotal
-		for _, s := range r.Stages {
-			if s.Stage == "netfilter" {
-				nf[k] += s.CPP
-			}
-		}
-		n[k]++
+		k := ruleKey{c.RuleEngine, c.Rules}
+		s.total[k] = append(s.total[k], r.CPPTotal)
+		s.nf[k] = append(s.nf[k], StageCPP(r, datapath.Netfilter))
+		s.names[k] = append(s.names[k], c.Name)
 	}
-	for _, tt := range []struct {
-		engine string
-		bound  float64 // largest |error| allowed
-	}{
-		{"iptables-legacy", 0.10},
-		{"nftables", 0.17},
-	} {
-		mean := func(rules int) float64 {
-			k := key{tt.engine, rules}
-			if n[k] != 3 {
-				t.Fatalf("%s at %d rules: %d captures, want 3", tt.engine, rules, n[k])
+	return s
+}
+
+func meanOf(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}
+
+// TestRuleSeries: the per-rule cost of non-matching policy rules,
+// calibrated at 1000 rules, predicts the busy cycles per data packet of the
+// same path at 100 and 5000 rules within 10% (issue 17), for
+// iptables-legacy and nftables. The captures (capture.sh SERIES, five
+// interleaved rounds of 0, 100, 1000 and 5000 rules per engine) are the
+// routed topology with the rules in a chain that only packets toward the
+// server pod walk, the client paced to 100 Mbit/s so that every point,
+// 5000 rules included, runs paced (the regime check rejects CPU-bound
+// windows).
+//
+// Calibration as a user would do it with `calibrate perf`: the rule cost is
+// what the rules add to the netfilter stage at 1000 rules over the
+// rule-free captures, per rule (RuleCostFromStage); the prediction at n
+// rules is the rule-free busy cycles per data packet plus n rules at that
+// cost, which is what the simulator charges (models/cni: rules walked once
+// per packet toward the server, on the netfilter stage).
+//
+// Why not the slope of the total cycles, as a first version of this test
+// did: on this shared 2-vCPU VM the rest of the path moves by 10-20%
+// between captures minutes apart (other jobs' cache and CPU use), and a
+// slope taken over 1000 rules multiplies that by five at 5000 rules. That
+// estimator is still computed and logged, with its error.
+//
+// Measured (go test ./calibration/perf -run TestRuleSeries -v, captures of
+// 2026-12-02): nftables 9.29 cycles per rule, 100 rules +2.1%, 5000 rules
+// +2.1%; iptables-legacy 8.31 cycles per rule, 100 rules +6.2%, 5000 rules
+// -13.9% (below).
+//
+// Not met (open, see testdata/perf/README.md "The rule series"):
+// iptables-legacy at 5000 rules. Its rule table is 200 bytes per rule
+// (IPT_SO_GET_INFO: 1,001,112 bytes at 5000 rules), about the 1 MiB L2
+// cache of a vCPU here, and the cost per rule rises as the table outgrows
+// it: 9.0-9.9 cycles per rule from 500 to 3000 rules, 11.0 at 4000 and
+// 5000, 12.6-12.8 at 6500 and 8000 (sweeps of two captures each), so the
+// cost calibrated at 1000 rules predicts 5000 rules 14% low. The same
+// rules with a comment match (489 bytes each, the same instructions) stay
+// at 8.2-9.5 cycles at 5000: the layout of the table, not the rule count.
+// A linear per-rule cost does not hold across that, and the model has no
+// cache term. The test keeps the 10% bound and lists the point in
+// knownMiss: it fails if the miss grows past 25% or turns the other way,
+// and if the point comes within 10% (then the entry must go).
+func TestRuleSeries(t *testing.T) {
+	knownMiss := map[ruleKey]bool{{"iptables-legacy", 5000}: true}
+	s := loadRuleSeries(t)
+	for _, engine := range []string{"iptables-legacy", "nftables"} {
+		for _, rules := range []int{0, 100, 1000, 5000} {
+			if n := len(s.total[ruleKey{engine, rules}]); n < 3 {
+				t.Fatalf("%s at %d rules: %d captures, want at least 3", engine, rules, n)
 			}
-			return total[k] / 3
 		}
-		perRule := (mean(1000) - mean(0)) / 1000
+		at := func(m map[ruleKey][]float64, rules int) float64 { return meanOf(m[ruleKey{engine, rules}]) }
+		rc, err := RuleCostFromStage(ruleEngine[engine], s.nf[ruleKey{engine, 0}], s.nf[ruleKey{engine, 1000}], 1000, "captures "+strings.Join(s.names[ruleKey{engine, 1000}], ", "))
+		if err != nil {
+			t.Fatal(err)
+		}
+		perRule := *rc.CyclesPerRule
+		slope := (at(s.total, 1000) - at(s.total, 0)) / 1000
 		var report []string
 		for _, rules := range []int{100, 5000} {
-			pred := mean(0) + float64(rules)*perRule
-			err := pred/mean(rules) - 1
-			report = append(report, fmt.Sprintf("%d rules: predicted %.0f measured %.0f (%+.1f%%)", rules, pred, mean(rules), 100*err))
-			if math.Abs(err) > tt.bound {
-				t.Errorf("%s: %s, beyond %.0f%%", tt.engine, report[len(report)-1], 100*tt.bound)
+			measured := at(s.total, rules)
+			pred := at(s.total, 0) + float64(rules)*perRule
+			e := pred/measured - 1
+			nfPred := at(s.nf, 0) + float64(rules)*perRule
+			nfErr := nfPred/at(s.nf, rules) - 1
+			slopeErr := (at(s.total, 0)+float64(rules)*slope)/measured - 1
+			report = append(report, fmt.Sprintf("%d rules: predicted %.0f measured %.0f (%+.1f%%; netfilter stage %+.1f%%; slope of totals %+.1f%%)",
+				rules, pred, measured, 100*e, 100*nfErr, 100*slopeErr))
+			switch {
+			case knownMiss[ruleKey{engine, rules}] && math.Abs(e) <= 0.10:
+				t.Errorf("%s: %s: within 10%%, remove it from knownMiss", engine, report[len(report)-1])
+			case knownMiss[ruleKey{engine, rules}] && (e > 0 || e < -0.25):
+				t.Errorf("%s: %s: the known miss (the linear cost too low beyond the L2 cache, by 10-25%%) changed", engine, report[len(report)-1])
+			case knownMiss[ruleKey{engine, rules}]:
+				t.Logf("%s: %s: beyond 10%%, a known miss (the rule table outgrows the L2 cache)", engine, report[len(report)-1])
+			case math.Abs(e) > 0.10:
+				t.Errorf("%s: %s, beyond 10%%", engine, report[len(report)-1])
 			}
 		}
-		nfPerRule := (nf[key{tt.engine, 1000}] - nf[key{tt.engine, 0}]) / 3 / 1000
-		t.Logf("%s: %.1f cycles per rule (netfilter stage alone %.1f); %s", tt.engine, perRule, nfPerRule, strings.Join(report, "; "))
+		t.Logf("%s: %.2f cycles per rule (%.2f ns at %.3f GHz; slope of totals %.2f); %s", engine, perRule, perRule/2.596, 2.596, slope, strings.Join(report, "; "))
 		if perRule < 5 || perRule > 50 {
-			t.Errorf("%s: %.1f cycles per rule, outside the 5..50 a rule walk of a few cache lines costs", tt.engine, perRule)
+			t.Errorf("%s: %.1f cycles per rule, outside the 5..50 a rule walk of a few cache lines costs", engine, perRule)
 		}
 	}
 }
 
 // TestConntrackSkipsRules: with an ESTABLISHED,RELATED accept ahead of 1000
 // rules, established packets do not walk them (fidelity.md, "Policy
-// rules"): the netfilter stage costs less than a fifth of the same 1000
-// rules without the accept.
+// rules"): what the netfilter stage costs above the rule-free captures is
+// less than a third of what the 1000-rule walk adds. What remains is the
+// price of the accept itself: conntrack's lookup (nf_conntrack_in, which
+// the conntrack match loads into the namespace) and the match, about 1.7k
+// cycles per packet here against about 8k for the walk.
 func TestConntrackSkipsRules(t *testing.T) {
-	var with, without []float64
+	var with, without, zero []float64
 	for _, c := range loadManifest(t) {
-		if c.Topology != "routed" || c.Rules != 1000 || c.RuleEngine != "iptables-legacy" {
+		if c.Topology != "routed" || c.RuleEngine != "iptables-legacy" || c.Rules != 0 && c.Rules != 1000 {
 			continue
 		}
-		r := analyzeCapture(t, c)
-		for _, s := range r.Stages {
-			if s.Stage != "netfilter" {
-				continue
-			}
-			if strings.Contains(c.Name, "-ct-") {
-				with = append(with, s.CPP)
-			} else {
-				without = append(without, s.CPP)
-			}
+		nf := StageCPP(analyzeCapture(t, c), datapath.Netfilter)
+		switch {
+		case c.Rules == 0:
+			zero = append(zero, nf)
+		case strings.Contains(c.Name, "-ct-"):
+			with = append(with, nf)
+		default:
+			without = append(without, nf)
 		}
 	}
-	if len(with) == 0 || len(without) == 0 {
-		t.Fatalf("captures: %d with the conntrack accept, %d without", len(with), len(without))
+	if len(with) == 0 || len(without) == 0 || len(zero) == 0 {
+		t.Fatalf("captures: %d with the conntrack accept, %d without, %d without rules", len(with), len(without), len(zero))
 	}
+	z := meanOf(zero)
 	for _, w := range with {
 		for _, wo := range without {
-			if w > wo/5 {
-				t.Errorf("netfilter %.0f cycles per packet behind the conntrack accept, %.0f without: the walk did not vanish", w, wo)
+			if w-z > (wo-z)/3 {
+				t.Errorf("netfilter %.0f cycles per packet behind the conntrack accept, %.0f without, %.0f without rules: the walk did not vanish", w, wo, z)
 			}
 		}
 	}

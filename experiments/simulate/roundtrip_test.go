@@ -24,7 +24,7 @@ package simulate_test
 // syscalls:sys_enter_recvfrom,sched:sched_wakeup).
 //
 // Measured (go test ./experiments/simulate -run CalibrateThenSimulate -v,
-// 2026-12-02): 31 captures, median |error| 0.13%, max 1.23% (nft-5000-r3),
+// 2026-12-02): 47 captures, median |error| 0.20%, max 1.70% (ipt-legacy-1000-r4),
 // the rest of it the work queued at the window's edges (a 5000-rule packet
 // costs 38 us of the one core).
 

@@ -22,12 +22,18 @@
 #   ebpf-peer          Cilium-like: routed + tc ingress eBPF on both host veths that
 #                      redirects with bpf_redirect_peer (host IP stack bypassed)
 #   ebpf-egress        the same with bpf_redirect to the egress of the peer's host veth
-#   ipt-legacy-N       routed + N non-matching kube-proxy-like rules in the host's
-#                      FORWARD chain (iptables-legacy): -d IP/32 -p tcp --dport P -j DROP
-#   nft-N              routed + the same N rules as a native nftables chain (no sets)
+#   ipt-legacy-N       routed + N non-matching kube-proxy-like rules (iptables-legacy):
+#                      -d IP/32 -p tcp --dport P -j DROP in chain CNIFX-TW, which FORWARD
+#                      jumps to for packets toward the server pod only (-o vb), as
+#                      Calico's to-workload chains are: the data packets walk the rules,
+#                      the ACKs back to the client do not
+#   nft-N              routed + the same N rules as a native nftables chain (no sets),
+#                      jumped to from the forward hook by oifname "vb"
 #   ipt-legacy-ct-N    ipt-legacy-N behind -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
-# TOPO@K is the K-th repetition of TOPO, written as TOPO-rK (the rule series is
-# taken three times). A capture is taken in the "inline" one-core regime (see regime()), repeated
+# TOPO@K is the K-th repetition of TOPO, written as TOPO-rK. The rule series
+# (SERIES) is taken in ROUNDS=5 interleaved rounds, each in another order,
+# so that the drift of a shared machine (other jobs' load moved the cost of
+# one rule by 50% within minutes here) falls on every rule count alike. A capture is taken in the "inline" one-core regime (see regime()), repeated
 # up to TRIES=10 times until it is; TOPO:REGIME (e.g. routed:ksoftirqd, written
 # as routed-ksoftirqd) asks for another regime, REGIME=any takes the first.
 #
@@ -36,7 +42,11 @@
 # client's paced payload rate (0: as fast as it can; a saturated core falls
 # into the ksoftirqd regime most of the time); RBUF (32768) the server's read
 # size; WARMUP (1)
-# seconds of traffic before the window; CC (cubic) TCP congestion control of
+# seconds of traffic before the window; SERIES_MBPS (100) the pacing of the
+# rule series (ipt-legacy-*, nft-*): a rate every rule count sustains, so
+# every point of the series runs in the same paced regime (at 400 the
+# 5000-rule points were CPU-bound and the others not); a window whose
+# payload rate falls below 90% of the pacing is CPU-bound and taken again; CC (cubic) TCP congestion control of
 # the sockets (the host default here is bbr, whose per-packet pacing timers
 # neither the model nor most nodes run); SENDER (built with go build when
 # unset); OUT (this directory); LOCK (/tmp/cpu.lock, flock'ed around each
@@ -57,9 +67,26 @@ MBPS=${MBPS:-400}
 PORT=5001
 CC=${CC:-cubic}
 FIELDS=comm,tid,cpu,time,period,event,ip,sym,dso
+SERIES_MBPS=${SERIES_MBPS:-100}
+ROUNDS=${ROUNDS:-5}
 SERIES=(ipt-legacy-0 ipt-legacy-100 ipt-legacy-1000 ipt-legacy-5000 nft-0 nft-100 nft-1000 nft-5000)
-ALL=(bridge-1cpu vxlan-1cpu routed ebpf-peer ebpf-egress ipt-legacy-ct-1000 routed:ksoftirqd
-	"${SERIES[@]}" "${SERIES[@]/%/@2}" "${SERIES[@]/%/@3}")
+# rounds R: the series ROUNDS times (round k as @k), round k rotated by 3k
+# and every other round reversed, so that no rule count is always first or
+# last of a round.
+rounds() {
+	local k i n=${#SERIES[@]} order
+	for ((k = 1; k <= ROUNDS; k++)); do
+		order=()
+		for ((i = 0; i < n; i++)); do order+=("${SERIES[$(((i + 3 * (k - 1)) % n))]}"); done
+		if ((k % 2 == 0)); then
+			for ((i = n - 1; i >= 0; i--)); do printf '%s\n' "${order[$i]}@$k"; done
+		else
+			for ((i = 0; i < n; i++)); do printf '%s\n' "${order[$i]}@$k"; done
+		fi
+	done | sed 's/@1$//'
+}
+mapfile -t SERIES_ALL < <(rounds)
+ALL=(bridge-1cpu vxlan-1cpu routed ebpf-peer ebpf-egress ipt-legacy-ct-1000 routed:ksoftirqd "${SERIES_ALL[@]}")
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -127,6 +154,13 @@ routed() {
 	DST=10.244.1.3 SDEV=eth0 RDEV=eth0
 }
 
+# The rules guard the server pod: FORWARD (the hook both directions cross)
+# jumps to them only for packets leaving toward it (-o vb / oifname "vb"),
+# like Calico's to-workload chains, so the data packets walk them and the
+# client's ACKs do not, and a capture's rule cost per data packet does not
+# move with the receiver's ACK ratio (0.02 to 0.09 ACKs per packet here).
+# With 0 rules the jump to the empty chain stays (the dispatch is the base).
+
 # rules_ipt N [ct]: iptables-legacy-restore input for the host's filter table.
 rules_ipt() {
 	local n=$1 i
@@ -134,9 +168,11 @@ rules_ipt() {
 	echo ':INPUT ACCEPT [0:0]'
 	echo ':FORWARD ACCEPT [0:0]'
 	echo ':OUTPUT ACCEPT [0:0]'
+	echo ":$P-TW - [0:0]"
 	[[ ${2:-} == ct ]] && echo '-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT'
+	echo "-A FORWARD -o vb -j $P-TW"
 	for ((i = 0; i < n; i++)); do
-		echo "-A FORWARD -d $(svc_ip "$i")/32 -p tcp -m tcp --dport $(svc_port "$i") -j DROP"
+		echo "-A $P-TW -d $(svc_ip "$i")/32 -p tcp -m tcp --dport $(svc_port "$i") -j DROP"
 	done
 	echo COMMIT
 }
@@ -145,11 +181,14 @@ rules_ipt() {
 rules_nft() {
 	local n=$1 i
 	echo 'table ip filter {'
-	echo '  chain forward {'
-	echo '    type filter hook forward priority 0; policy accept;'
+	echo '  chain tw {'
 	for ((i = 0; i < n; i++)); do
 		echo "    ip daddr $(svc_ip "$i") tcp dport $(svc_port "$i") drop"
 	done
+	echo '  }'
+	echo '  chain forward {'
+	echo '    type filter hook forward priority 0; policy accept;'
+	echo '    oifname "vb" jump tw'
 	echo '  }'
 	echo '}'
 }
@@ -208,17 +247,17 @@ build() {
 		n=${name#ipt-legacy-ct-}; routed
 		rules_ipt "$n" ct | nsx "$P-h" iptables-legacy-restore
 		TOPOLOGY=routed RULES=$n ENGINE=iptables-legacy
-		DESC="routed + FORWARD: -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT first, then $n non-matching rules -d 10.96.x.y/32 -p tcp -m tcp --dport P -j DROP (iptables-legacy)" ;;
+		DESC="routed + FORWARD: -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT first, then -o vb -j $P-TW, with $n non-matching rules -d 10.96.x.y/32 -p tcp -m tcp --dport P -j DROP in $P-TW (iptables-legacy)" ;;
 	ipt-legacy-*)
 		n=${name#ipt-legacy-}; routed
 		rules_ipt "$n" | nsx "$P-h" iptables-legacy-restore
 		TOPOLOGY=routed RULES=$n ENGINE=iptables-legacy
-		DESC="routed + $n non-matching kube-proxy-like rules in the host's FORWARD chain: -d 10.96.x.y/32 -p tcp -m tcp --dport P -j DROP (iptables-legacy; 0 = empty filter table loaded)" ;;
+		DESC="routed + $n non-matching kube-proxy-like rules -d 10.96.x.y/32 -p tcp -m tcp --dport P -j DROP in chain $P-TW, jumped to from FORWARD for packets toward the server pod only (-o vb): data packets walk them, ACKs do not (iptables-legacy; 0 = the jump to the empty chain)" ;;
 	nft-*)
 		n=${name#nft-}; routed
 		rules_nft "$n" | nsx "$P-h" nft -f -
 		TOPOLOGY=routed RULES=$n ENGINE=nftables
-		DESC="routed + $n non-matching rules 'ip daddr 10.96.x.y tcp dport P drop' in one native nftables base chain (hook forward, no sets; 0 = empty chain)" ;;
+		DESC="routed + $n non-matching rules 'ip daddr 10.96.x.y tcp dport P drop' in one native nftables chain (no sets), jumped to from the forward hook's base chain by 'oifname \"vb\" jump tw' (toward the server pod only: data packets walk them, ACKs do not; 0 = the jump to the empty chain)" ;;
 	*) die "unknown capture $name (./capture.sh list)" ;;
 	esac
 	[[ $RULES =~ ^[0-9]+$ ]] || die "$name: rule count must be a number"
@@ -273,6 +312,9 @@ capture() {
 	[[ $spec == *:* ]] && want=${spec#*:} name=$topo-${spec#*:}
 	((rep == 1)) || name=$name-r$rep
 	REP=$rep
+	# the client's pacing: the rule series at SERIES_MBPS, the rest at MBPS
+	case $topo in ipt-legacy-* | nft-*) RATE=$SERIES_MBPS ;; *) RATE=$MBPS ;; esac
+	[[ $RATE =~ ^[0-9]+$ ]] || die "MBPS and SERIES_MBPS must be whole Mbit/s (0: unpaced)"
 	case $want in inline | ksoftirqd | any) ;; *) die "$spec: regime must be inline, ksoftirqd or any" ;; esac
 	until record "$topo" "$name" "$want"; do
 		((++tries < TRIES)) || die "$name: no $want-regime window in $TRIES attempts"
@@ -294,7 +336,7 @@ record() {
 		((++try < 20)) || die "$name: no TCP connection to $DST:$PORT"
 		sleep 0.25
 	done
-	ip netns exec "$P-a" taskset -c "$CPU" env GOMAXPROCS=1 CNIFX_CC="$CC" CNIFX_MBPS="$MBPS" "$SENDER" client "$DST:$PORT" "$((WARMUP + SECS + 120))s" >/dev/null 2>"$TMP/client.err" &
+	ip netns exec "$P-a" taskset -c "$CPU" env GOMAXPROCS=1 CNIFX_CC="$CC" CNIFX_MBPS="$RATE" "$SENDER" client "$DST:$PORT" "$((WARMUP + SECS + 120))s" >/dev/null 2>"$TMP/client.err" &
 	CLI=$!
 	sleep "$WARMUP"
 	nsx "$P-b" ss -tiH state established "( sport = :$PORT )" | grep -qw "$CC" || die "$name: the connection does not use $CC"
@@ -334,7 +376,19 @@ record() {
 		END {printf "%d %d %d %d %d", n, t, s, i, n - t - s - i}')
 	local pk=$((s1 - s0)) acks=$((r1 - r0)) pay=$((b1 - b0))
 	REGIME_GOT=$(regime $samples)
-	log "$name: $REGIME_GOT regime, $pk data packets, $acks ACKs, $pay payload bytes, samples (all traffic ksoftirqd idle other) $samples in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}') s"
+	# A paced client that fell short of its rate was CPU-bound: another
+	# regime (back-to-back packets, fewer switches to other jobs per packet).
+	local mbps
+	mbps=$(awk -v p="$pay" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", p * 8 / (b - a) / 1e6}')
+	if ((RATE > 0)) && awk -v m="$mbps" -v r="$RATE" 'BEGIN {exit !(m < 0.9 * r)}'; then
+		REGIME_GOT=cpu-bound
+	fi
+	# cpu-clock lost more than 5% of the window's periods (the host did not
+	# run this vCPU): the samples no longer measure the window's time.
+	if awk -v n="${samples%% *}" -v p="$PERIOD_NS" -v a="$t0" -v b="$t1" 'BEGIN {exit !(n * p / 1e9 < 0.95 * (b - a))}'; then
+		REGIME_GOT=lost-samples
+	fi
+	log "$name: $REGIME_GOT regime, $pk data packets, $acks ACKs, $pay payload bytes ($mbps Mbit/s, paced at $RATE), samples (all traffic ksoftirqd idle other) $samples in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}') s"
 	if [[ $want != any && $REGIME_GOT != "$want" ]]; then
 		rm -f "$data"
 		return 1
@@ -366,9 +420,9 @@ description = $(toml_str "$DESC")
 capture_spec = "$TOPO_NAME"
 repetition = $REP
 foreign_samples = "samples of other comms keep their header line and leaf frame only"
-pacing_mbps = $MBPS
+pacing_mbps = $RATE
 regime = "$REGIME_GOT"
-regime_rule = "inline: ksoftirqd/$CPU samples < 2% of traffic + ksoftirqd samples; ksoftirqd: > 10%; mixed: between (capture.sh regime)"
+regime_rule = "inline: ksoftirqd/$CPU samples < 2% of traffic + ksoftirqd samples; ksoftirqd: > 10%; mixed: between; cpu-bound: payload below 90% of pacing_mbps; lost-samples: samples x period below 95% of the window (capture.sh regime)"
 rules = $RULES
 rule_engine = "$ENGINE"
 offloads = "gso_max_segs=1 on every device (one MTU-sized packet per skb); other flags at their defaults"
@@ -402,7 +456,7 @@ loadavg = "$loadavg"
 command = $(toml_str "perf record -e cpu-clock -c $PERIOD_NS -C $CPU -g -k CLOCK_MONOTONIC -- taskset -c $OTHER_CPU sh -c 'cnifx-sender snap ...; sleep $SECS; cnifx-sender snap ...'; perf script --time T0,T1 -F $FIELDS | gzip -9n")
 window_monotonic = [$t0, $t1]
 tcp_congestion_control = "$CC"
-traffic = $(toml_str "taskset -c $CPU cnifx-sender server $DST:$PORT (in cnifx-b); taskset -c $CPU cnifx-sender client $DST:$PORT (in cnifx-a, stopped after the window), GOMAXPROCS=1 CNIFX_CC=$CC CNIFX_MBPS=$MBPS CNIFX_RBUF=${RBUF:-32768}, 64 KiB writes; window starts after ${WARMUP}s")
+traffic = $(toml_str "taskset -c $CPU cnifx-sender server $DST:$PORT (in cnifx-b); taskset -c $CPU cnifx-sender client $DST:$PORT (in cnifx-a, stopped after the window), GOMAXPROCS=1 CNIFX_CC=$CC CNIFX_MBPS=$RATE CNIFX_RBUF=${RBUF:-32768}, 64 KiB writes; window starts after ${WARMUP}s")
 comms = ["cnifx-sender"]
 softirq_comms = ["ksoftirqd/$CPU"]
 EOF

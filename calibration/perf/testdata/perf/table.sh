@@ -57,11 +57,12 @@ while read -r name file pk acks ghz cpus rules engine regime comms; do
 done <"$TMP/list"
 
 # The rule series: mean cycles per packet per (engine, rules) over the
-# repetitions, the slope between 0 and 1000 rules, and how well that slope
-# predicts 100 and 5000 rules.
+# repetitions, and how well the rule cost calibrated at 1000 rules predicts
+# 100 and 5000 rules: from the netfilter stage (as ruleseries_test.go and
+# perf.RuleCostFromStage do) and, for comparison, the slope of the totals.
 echo
-echo "| engine | rules | repetitions | cycles/packet (mean) | min..max | predicted from {0, 1000} | error |"
-echo "|---|---:|---:|---:|---|---:|---:|"
+echo "| engine | rules | repetitions | cycles/packet (mean) | min..max | predicted: netfilter stage at 1000 | error | predicted: slope of totals | error |"
+echo "|---|---:|---:|---:|---|---:|---:|---:|---:|"
 awk -F'\t' '$1 ~ /^(ipt-legacy|nft)-[0-9]+(-r[0-9]+)?$/ {
 		k = $2 SUBSEP $3; s[k] += $4; n[k]++; nf[k] += $4 * $6
 		N[$2]++; sx[$2] += $3; sy[$2] += $4; sxx[$2] += $3 * $3; sxy[$2] += $3 * $4
@@ -77,15 +78,18 @@ awk -F'\t' '$1 ~ /^(ipt-legacy|nft)-[0-9]+(-r[0-9]+)?$/ {
 			if (!(e in eng)) continue
 			m0 = s[e SUBSEP 0] / n[e SUBSEP 0]; m1 = s[e SUBSEP 1000] / n[e SUBSEP 1000]
 			slope[e] = (m1 - m0) / 1000
+			# the rule cost as calibrate perf gives it: what 1000 rules add
+			# to the netfilter stage (perf.RuleCostFromStage)
+			stage[e] = (nf[e SUBSEP 1000] / n[e SUBSEP 1000] - nf[e SUBSEP 0] / n[e SUBSEP 0]) / 1000
 			for (i = 1; i <= 4; i++) {
 				k = e SUBSEP R[i]
 				if (!(k in n)) continue
-				m = s[k] / n[k]; p = m0 + slope[e] * R[i]
-				printf "| %s | %d | %d | %.0f | %.0f..%.0f | %.0f | %+.1f%% |\n", e, R[i], n[k], m, lo[k], hi[k], p, 100 * (p - m) / m
+				m = s[k] / n[k]; p = m0 + slope[e] * R[i]; q = m0 + stage[e] * R[i]
+				printf "| %s | %d | %d | %.0f | %.0f..%.0f | %.0f | %+.1f%% | %.0f | %+.1f%% |\n", e, R[i], n[k], m, lo[k], hi[k], q, 100 * (q - m) / m, p, 100 * (p - m) / m
 			}
 		}
 		print ""
-		for (j = 1; j <= ne; j++) if ((e = E[j]) in eng) printf "per-rule cost %s: %.2f cycles/packet/rule = %.2f ns at %s GHz (slope of the means, 0 -> 1000 rules)\n", e, slope[e], slope[e] / ghz, ghz
+		for (j = 1; j <= ne; j++) if ((e = E[j]) in eng) printf "per-rule cost %s: %.2f cycles/packet/rule = %.2f ns at %s GHz (netfilter stage, 0 -> 1000 rules); slope of the total means %.2f\n", e, stage[e], stage[e] / ghz, ghz, slope[e]
 		print ""
 		print "| engine | rules | netfilter cycles/packet (mean) | predicted from {0, 1000} | error |"
 		print "|---|---:|---:|---:|---:|"
