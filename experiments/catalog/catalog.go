@@ -22,6 +22,9 @@ type Experiment struct {
 	// Quick overrides every scenario for the --quick form (few, short
 	// replications); Paper notes how the full form relates to the source.
 	Quick []Setting
+	// Precision, if set, raises the full form's replications until the
+	// intervals are narrow enough to show what the experiment compares.
+	Precision *Precision
 	// Needs lists the workload kinds the experiment uses.
 	Needs []string
 	// Analyse turns the runs into figures, tables and checks.

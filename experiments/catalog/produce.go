@@ -39,6 +39,11 @@ func (r *Runner) Produce(ctx context.Context, e *Experiment, dir, rel string) (r
 		sec.Figures = append(sec.Figures, report.Image{File: path.Join(rel, f.Name+".png"), Alt: path.Join(rel, f.Name+".svg"), Caption: f.Caption})
 	}
 	sec.Tables, sec.Checks, sec.Notes = out.Tables, out.Checks, out.Notes
+	for _, sr := range d.Runs {
+		if sr.Precision != "" {
+			sec.Notes = append(sec.Notes, fmt.Sprintf("Replications (%s): %s.", sr.File, sr.Precision))
+		}
+	}
 	for _, f := range fs {
 		if strings.HasSuffix(f.Name, ".json") || strings.HasSuffix(f.Name, ".csv") || strings.HasSuffix(f.Name, ".toml") {
 			sec.Files = append(sec.Files, path.Join(rel, f.Name))

@@ -39,6 +39,9 @@ type Run struct {
 	// tables of individual runs (the vendor's 5-run table).
 	PerRep  [][]map[string]float64
 	Elapsed time.Duration
+	// Precision says how the replication count was reached when the
+	// experiment has a Precision target ("" otherwise).
+	Precision string
 }
 
 // Data is what an experiment's Analyse sees.
@@ -79,7 +82,13 @@ func (r *Runner) scenario(ctx context.Context, e *Experiment, file, label string
 		update, finish = r.Bar()
 	}
 	start := time.Now()
-	sr, err := r.runPlan(ctx, plan, update)
+	var sr *Run
+	var note string
+	if e.Precision != nil && !r.Quick && r.Reps == 0 {
+		sr, note, err = r.runToPrecision(ctx, e, file, plan, update)
+	} else {
+		sr, err = r.runPlan(ctx, plan, update)
+	}
 	if finish != nil {
 		finish()
 	}
@@ -90,7 +99,7 @@ func (r *Runner) scenario(ctx context.Context, e *Experiment, file, label string
 		}
 		return nil, fmt.Errorf("experiment %s, scenario %s: %w", e.Name, file, err)
 	}
-	sr.File, sr.Elapsed = file, time.Since(start)
+	sr.File, sr.Elapsed, sr.Precision = file, time.Since(start), note
 	if r.cache == nil {
 		r.cache = map[string]*Run{}
 	}
