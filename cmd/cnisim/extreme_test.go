@@ -50,6 +50,9 @@ var extremes = map[string][2]string{
 	"workload.threads":                   {"1", "10000"},
 	"workload.connections":               {"1", "1000000"},
 	"workload.pods":                      {"1", "1000000"},
+	"workload.pods_per_node":             {"1", "1000"},
+	"workload.incast_senders":            {"0", "1"}, // at most cluster.nodes - 1 (the base's 2 nodes)
+	"workload.load":                      {"0.0001", "1"},
 	"workload.server.cores":              {"1", "4096"},
 	"workload.server.cycles_per_request": {"0", "1e10"},
 	"workload.server.cycles_per_byte":    {"0", "1000"},
@@ -68,6 +71,11 @@ var combos = [][]string{
 	{"cluster.offloads=true", "cluster.mtu=576", "tcp.ack_every=1024"},
 	{"workload.kind=tcp_crr", "workload.target=service", "service.count=1000000", "service.endpoints=100000", "service.conntrack_max=1"},
 	{"workload.kind=tcp_crr", "workload.target=service", "service.count=1000000", "service.proxy=nftables", "service.zipf=10"},
+	{"cluster.nodes=10000", "workload.pattern=all-to-all", "workload.pods_per_node=1000"},
+	{"cluster.nodes=10000", "workload.pattern=permutation", "workload.pods_per_node=1000", "workload.streams=10000"},
+	{"cluster.nodes=10000", "workload.pattern=random", "workload.flow_sizes=datamining", "workload.load=1"},
+	{"cluster.nodes=10000", "workload.pattern=incast", "workload.flow_sizes=websearch", "workload.load=0.0001", "workload.pods_per_node=1000"},
+	{"cluster.nodes=3", "workload.pattern=all-to-all", "workload.flow_sizes=websearch", "workload.load=1", "cluster.link_gbps=100000"},
 }
 
 // TestExtremeValues runs the real simulator on the smallest and largest

@@ -33,6 +33,13 @@ var metricMeanings = map[string]metricInfo{
 	results.PodLaunchBreakdown:    {"group", "s", "mean per-pod seconds on the critical path by launch stage and queue"},
 	results.PodNetworkShare:       {"scalar", "fraction", "critical-path CNI time / launch time"},
 	results.PodMakespanSeconds:    {"scalar", "s", "first pod creation to the last pod running"},
+	results.FCTMicros:             {"distribution", "µs", "finite flows (workload.flow_sizes): connect() to the server's read of the last byte, flows started after warmup and completed by the end"},
+	results.FCTSlowdown:           {"distribution", "ratio", "FCT / ideal FCT on an idle network with free CPUs: 1.5 x base RTT (2 x link_delay) + the flow's wire bytes (headers, encapsulation, framing) / link rate"},
+	results.FCTMicrosBySize:       {"group", "µs", "fct_us per flow-size bucket (0-100KB, 100KB-1MB, 1MB-10MB, 10MB-; KB = 1000 B): <bucket>_mean, _p50, _p99, _n"},
+	results.FCTSlowdownBySize:     {"group", "ratio", "fct_slowdown per flow-size bucket, members as fct_us_by_size"},
+	results.FlowsCompleted:        {"scalar", "flows", "finite flows read whole by the run's end (all, warm-up included)"},
+	results.FlowsUnfinished:       {"scalar", "flows", "finite flows started but not read whole by the run's end"},
+	results.CPUCoresUsedBusiest:   {"scalar", "cores", "busy cores of the node with the most (every workload; cpu_cores_used_by_node has each node)"},
 }
 
 // listMetrics prints every metric results can carry, in results order.

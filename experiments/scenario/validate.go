@@ -151,6 +151,7 @@ func (s *Scenario) validate() errList {
 	c.floatRange("workload.server.cycles_per_request", w.Server.CyclesPerRequest, 0, MaxCycles)
 	c.floatRange("workload.server.cycles_per_byte", w.Server.CyclesPerByte, 0, MaxCyclesPerByte)
 	c.service(s)
+	c.traffic(s)
 	return c.errs
 }
 

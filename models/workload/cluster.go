@@ -240,12 +240,17 @@ func (m *meter) idealFCT(size int64) sim.Time {
 // counters, and for finite flows the FCT and slowdown of the flows that
 // started in the window and completed by its end, overall and per size
 // bucket. A two-pod pairs run's CPP stays the receiving node's; with a
-// cluster pattern no node is "the" receiver, so CPP is not reported.
+// cluster pattern no node is "the" receiver, so CPP and cycles per byte
+// are not reported (cpu_cores_used is the busiest node's).
 func (m *meter) clusterResult(r *Result) {
 	r.Retransmissions += m.svc.closedRetrans
 	r.RTOs += m.svc.closedRTOs
+	r.Applies = append(r.Applies, "cpu_cores_used_busiest")
 	if m.cfg.Workload.Pattern != PatternPairs {
-		r.Applies = slices.DeleteFunc(r.Applies, func(a string) bool { return a == "cpp_total" || a == "cpp_by_stage" })
+		// nor cycles per byte: each node's cycles over all nodes' bytes
+		r.Applies = slices.DeleteFunc(r.Applies, func(a string) bool {
+			return a == "cpp_total" || a == "cpp_by_stage" || a == "cycles_per_byte"
+		})
 	}
 	g := m.gen
 	if g == nil {

@@ -2,10 +2,13 @@ package workload
 
 import (
 	"embed"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"math/rand/v2"
-	"os"
+
+	"github.com/cnisim/cnisim/internal/readfile"
 	"slices"
 	"sort"
 	"strconv"
@@ -56,24 +59,23 @@ func LoadFlowSizes(nameOrPath string) (*FlowSizes, error) {
 		}
 		return ParseCDF(nameOrPath, data)
 	}
-	f, err := os.Open(nameOrPath)
-	if err != nil {
-		return nil, fmt.Errorf("workload.flow_sizes = %q: not a built-in (%s) and not a readable file: %w",
-			nameOrPath, strings.Join(FlowSizeNames(), ", "), err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
+	d, err := loadCDFFile(nameOrPath)
 	if err != nil {
 		return nil, fmt.Errorf("workload.flow_sizes: %w", err)
 	}
-	if !st.Mode().IsRegular() || st.Size() > maxCDFFileBytes {
-		return nil, fmt.Errorf("workload.flow_sizes = %q: want a regular file of at most %d bytes", nameOrPath, maxCDFFileBytes)
+	return d, nil
+}
+
+// loadCDFFile reads (a regular file of bounded size) and parses a CDF file.
+func loadCDFFile(path string) (*FlowSizes, error) {
+	data, err := readfile.ReadRegular(path, maxCDFFileBytes, "a flow-size CDF file")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%q is not a built-in (%s) nor an existing file", path, strings.Join(FlowSizeNames(), ", "))
 	}
-	data := make([]byte, st.Size())
-	if _, err := f.ReadAt(data, 0); err != nil && st.Size() > 0 {
-		return nil, fmt.Errorf("workload.flow_sizes: %w", err)
+	if err != nil {
+		return nil, err
 	}
-	return ParseCDF(nameOrPath, data)
+	return ParseCDF(path, data)
 }
 
 // ParseCDF reads a CDF file strictly: one "size_bytes probability" pair

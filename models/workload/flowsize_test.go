@@ -117,10 +117,10 @@ func TestLoadFlowSizesFile(t *testing.T) {
 	if err != nil || d.Mean() != 1500 {
 		t.Fatalf("LoadFlowSizes: %v %v", d, err)
 	}
-	if _, err := LoadFlowSizes(filepath.Join(dir, "missing.cdf")); err == nil || !strings.Contains(err.Error(), "not a built-in (websearch, datamining)") {
+	if _, err := LoadFlowSizes(filepath.Join(dir, "missing.cdf")); err == nil || !strings.Contains(err.Error(), "not a built-in (websearch, datamining) nor an existing file") {
 		t.Errorf("missing file: %v", err)
 	}
-	if _, err := LoadFlowSizes(dir); err == nil || !strings.Contains(err.Error(), "regular file") {
+	if _, err := LoadFlowSizes(dir); err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Errorf("directory: %v", err)
 	}
 }
