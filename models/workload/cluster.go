@@ -116,10 +116,13 @@ func (g *flowGen) start() {
 // arm schedules sender i's next arrival, an exponential gap from now,
 // unless it falls after the run.
 func (g *flowGen) arm(i uint64) {
-	at := g.m.e.Now() + sim.Time(g.rng.ExpFloat64()/g.rate*1e12+0.5)
-	if at <= g.m.cfg.Duration {
-		g.m.e.Schedule(at, g, i)
+	// in seconds first: a tiny rate's gap would overflow the clock
+	gap := g.rng.ExpFloat64() / g.rate
+	now := g.m.e.Now()
+	if gap > (g.m.cfg.Duration - now).Seconds() {
+		return
 	}
+	g.m.e.Schedule(min(now+sim.Time(gap*1e12+0.5), g.m.cfg.Duration), g, i)
 }
 
 func (g *flowGen) Handle(e *sim.Engine, arg uint64) {

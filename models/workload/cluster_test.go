@@ -275,3 +275,18 @@ func TestLongLivedIncast(t *testing.T) {
 		t.Errorf("incast throughput %.0f Mbit/s, want at least one link's worth", r.ThroughputMbps)
 	}
 }
+
+// A rate so small that the first gap is beyond the clock's range starts
+// no flow, and does not overflow the clock.
+func TestTinyLoadNoOverflow(t *testing.T) {
+	d, err := ParseCDF("huge", []byte("1099511627776 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := flowConfig(t, PatternPermutation, 3, d, 0.0001, 10*sim.Millisecond)
+	cfg.Cluster.LinkGbps = 0.001
+	r, err := Run(cfg)
+	if err != nil || r.FlowsStarted != 0 {
+		t.Errorf("started %d, err %v", r.FlowsStarted, err)
+	}
+}
