@@ -58,6 +58,9 @@ var extremes = map[string][2]string{
 	"workload.threads":                   {"1", "10000"},
 	"workload.connections":               {"1", "1000000"},
 	"workload.pods":                      {"1", "1000000"},
+	"workload.pods_per_node":             {"1", "1000"},
+	"workload.incast_senders":            {"0", "1"}, // at most cluster.nodes - 1 (the base's 2 nodes)
+	"workload.load":                      {"0.0001", "1"},
 	"workload.server.cores":              {"1", "4096"},
 	"workload.server.cycles_per_request": {"0", "1e10"},
 	"workload.server.cycles_per_byte":    {"0", "1000"},
@@ -82,6 +85,11 @@ var combos = [][]string{
 	{"fabric.kind=leaf-spine", "fabric.leaves=1", "fabric.spines=10000", "fabric.oversubscription=1000"},
 	{"fabric.kind=leaf-spine", "fabric.leaves=2", "fabric.spines=1", "fabric.uplink_gbps=0.001", "fabric.buffer_bytes=1538"},
 	{"fabric.kind=leaf-spine", "fabric.leaves=2", "fabric.nodes_per_leaf=1", "fabric.oversubscription=0.01", "fabric.per_hop=168h"},
+	{"cluster.nodes=10000", "workload.pattern=all-to-all", "workload.pods_per_node=1000"},
+	{"cluster.nodes=10000", "workload.pattern=permutation", "workload.pods_per_node=1000", "workload.streams=10000"},
+	{"cluster.nodes=10000", "workload.pattern=random", "workload.flow_sizes=datamining", "workload.load=1"},
+	{"cluster.nodes=10000", "workload.pattern=incast", "workload.flow_sizes=websearch", "workload.load=0.0001", "workload.pods_per_node=1000"},
+	{"cluster.nodes=3", "workload.pattern=all-to-all", "workload.flow_sizes=websearch", "workload.load=1", "cluster.link_gbps=100000"},
 }
 
 // TestExtremeValues runs the real simulator on the smallest and largest

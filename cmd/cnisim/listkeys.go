@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/models/workload"
 )
 
 func init() { listers["keys"] = listKeys }
@@ -22,7 +23,7 @@ var keyMeanings = map[string]string{
 	"duration":     "simulated time per replication",
 	"warmup":       "initial simulated time left out of steady-state metrics",
 
-	"cluster.nodes":          "nodes in the cluster (the workloads use the first two)",
+	"cluster.nodes":          "nodes in the cluster (pattern pairs uses the first two; the other patterns place pods on every node)",
 	"cluster.cores_per_node": "CPU cores per node",
 	"cluster.cpu_ghz":        "core clock (GHz); converts profile cycles to time",
 	"cluster.link_gbps":      "link rate of each node (Gbit/s)",
@@ -84,6 +85,11 @@ var keyMeanings = map[string]string{
 	"workload.connections":               "http_load (wrk) connections, closed loop",
 	"workload.pods":                      "pod_launch: pods created",
 	"workload.arrival":                   "pod_launch arrivals: burst, or a rate such as \"5/s\"",
+	"workload.pods_per_node":             "pods per node of the cluster patterns: pod j's application runs on core j mod cores_per_node; long-lived flows go from pod j to pod j of the destination, finite flows between random pods",
+	"workload.pattern":                   "who sends to whom (tcp_stream): pairs (node 0 to node 1: the two-pod workload), permutation (each node to one other, a random derangement per replication), all-to-all, incast (incast_senders nodes to node 0), random (each flow to a random other node); long-lived: streams flows per pod and destination",
+	"workload.incast_senders":            "incast: the sender nodes 1..N (0: all other nodes)",
+	"workload.flow_sizes":                "finite flows (tcp_stream): websearch (DCTCP, SIGCOMM 2010), datamining (VL2, SIGCOMM 2009) or a CDF file of \"size_bytes probability\" lines, relative to the scenario file; empty: long-lived flows",
+	"workload.load":                      "with flow_sizes: Poisson flow arrivals per sending node at this fraction of its link rate (load x link rate / mean flow size flows per second)",
 	"workload.server.cores":              "application server pod's cores (http workloads)",
 	"workload.server.cycles_per_request": "server CPU cycles per request",
 	"workload.server.cycles_per_byte":    "server CPU cycles per response byte",
@@ -101,6 +107,7 @@ var keyAllowed = map[string][]string{
 	"workload.client":    scenario.Clients,
 	"fabric.kind":        scenario.FabricKinds,
 	"fabric.buffer":      scenario.FabricBuffers,
+	"workload.pattern":   workload.Patterns(),
 }
 
 // extraKeys are accepted but not scalar keys of scenario.Keys.

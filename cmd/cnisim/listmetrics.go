@@ -36,6 +36,13 @@ var metricMeanings = map[string]metricInfo{
 	results.PortDrops:             {"group", "frames", "fabric (kind switch or leaf-spine): frames its switch ports dropped for want of buffer, after warmup; members all, per tier (to_node, to_spine, to_leaf) and per port (tor.node3, leaf0.spine1, spine1.leaf0) up to 32 ports"},
 	results.PortQueueBytes:        {"group", "bytes", "fabric: switch port queue depth after warmup (frame bytes held, the one being sent included): <member>_max the deepest, <member>_mean the time average (over a tier: the mean of its ports')"},
 	results.PortUtilisation:       {"group", "fraction", "fabric: fraction of the time after warmup a switch port was sending: <tier>_mean over its ports, <tier>_max the busiest, and per port"},
+	results.FCTMicros:             {"distribution", "µs", "finite flows (workload.flow_sizes): connect() to the server's read of the last byte, flows started after warmup and completed by the end"},
+	results.FCTSlowdown:           {"distribution", "ratio", "FCT / ideal FCT on an idle network with free CPUs: 1.5 x base RTT (2 x link_delay) + the flow's wire bytes (headers, encapsulation, framing) / link rate"},
+	results.FCTMicrosBySize:       {"group", "µs", "fct_us per flow-size bucket (0-100KB, 100KB-1MB, 1MB-10MB, 10MB-; KB = 1000 B): <bucket>_mean, _p50, _p99, _n"},
+	results.FCTSlowdownBySize:     {"group", "ratio", "fct_slowdown per flow-size bucket, members as fct_us_by_size"},
+	results.FlowsCompleted:        {"scalar", "flows", "finite flows read whole by the run's end (all, warm-up included)"},
+	results.FlowsUnfinished:       {"scalar", "flows", "finite flows started but not read whole by the run's end"},
+	results.CPUCoresUsedBusiest:   {"scalar", "cores", "busy cores of the node with the most (every workload; cpu_cores_used_by_node has each node)"},
 }
 
 // listMetrics prints every metric results can carry, in results order.

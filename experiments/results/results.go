@@ -2,6 +2,7 @@ package results
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/models/datapath"
@@ -106,6 +107,21 @@ const (
 	MaxPortMembers  = 32
 )
 
+// Metric names of DESIGN 4 for cluster traffic (issue 23): finite flows'
+// completion times (connect() to the server's read of the last byte) and
+// slowdowns (FCT / the ideal FCT on an idle network), per size bucket
+// (models/workload SizeBuckets) as groups with members <bucket>_mean,
+// <bucket>_p50, <bucket>_p99 and <bucket>_n.
+const (
+	FCTMicros           = "fct_us"                 // distribution
+	FCTSlowdown         = "fct_slowdown"           // distribution
+	FCTMicrosBySize     = "fct_us_by_size"         // group
+	FCTSlowdownBySize   = "fct_slowdown_by_size"   // group
+	FlowsCompleted      = "flows_completed"        // flows completed over the run
+	FlowsUnfinished     = "flows_unfinished"       // flows started but not read whole by the run's end
+	CPUCoresUsedBusiest = "cpu_cores_used_busiest" // the busiest node's cores
+)
+
 // Order is the canonical metric order; other names follow, sorted.
 var Order = []string{
 	ThroughputMbps, RTTMicros, TransactionsPerSec, RequestsPerSec, CPUCoresUsed,
@@ -114,6 +130,7 @@ var Order = []string{
 	ThroughputCurlMbps, ThroughputIperf3Mbps, CPUByContext, PodReadySeconds, PodNetworkWaitSeconds,
 	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,
 	PortDrops, PortQueueBytes, PortUtilisation,
+	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FlowsCompleted, FlowsUnfinished, CPUCoresUsedBusiest,
 }
 
 // SortMetricNames orders names: canonical ones first in Order, then the
@@ -139,8 +156,18 @@ func rankStage(s string) int {
 	if k, err := datapath.ParseKind(s); err == nil {
 		return int(k)
 	}
+	for i, b := range SizeBuckets {
+		if strings.HasPrefix(s, b+"_") {
+			return datapath.NumKinds + 1 + i
+		}
+	}
 	return datapath.NumKinds
 }
+
+// SizeBuckets are the flow-size buckets of fct_us_by_size and
+// fct_slowdown_by_size (models/workload.SizeBuckets, which a test keeps
+// equal), listed here so that members sort by size, not alphabetically.
+var SizeBuckets = []string{"0-100KB", "100KB-1MB", "1MB-10MB", "10MB-"}
 
 func compareRank(a, b string, rank func(string) int) int {
 	ra, rb := rank(a), rank(b)

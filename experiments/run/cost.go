@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/models/workload"
 )
 
 // Cost is a rough upper estimate of what running a plan takes, computed
@@ -117,6 +118,12 @@ func packetsPerReplication(s *scenario.Scenario) float64 {
 	if w.RateMbps > 0 {
 		rate = math.Min(rate, float64(w.Streams)*w.RateMbps*1e6/8/pkt)
 	}
+	// cluster traffic: every sending node can fill its link; finite flows
+	// offer load of it
+	rate *= sendingNodes(s)
+	if w.FlowSizes != "" {
+		rate *= w.Load
+	}
 	acks := 1 + 1/float64(max(s.TCP.AckEvery, 1))
 	switch w.Kind {
 	case "udp_stream":
@@ -129,9 +136,42 @@ func packetsPerReplication(s *scenario.Scenario) float64 {
 	return simulatedSeconds(s) * rate * acks
 }
 
+// sendingNodes is how many nodes send: one for the two-pod pairs
+// workload, the pattern's senders otherwise.
+func sendingNodes(s *scenario.Scenario) float64 {
+	w, n := s.Workload, s.Cluster.Nodes
+	switch w.Pattern {
+	case workload.PatternPairs:
+		return 1
+	case workload.PatternIncast:
+		if w.IncastSenders > 0 {
+			return float64(w.IncastSenders)
+		}
+		return float64(n - 1)
+	}
+	return float64(n)
+}
+
+// connections bounds the TCP connections a replication holds at once:
+// the long-lived flows a pattern places, or for finite flows every flow
+// that arrives in the run (an upper bound: none completing; their
+// Poisson rate is load x link rate / mean size per sending node).
+func connections(s *scenario.Scenario) float64 {
+	w := s.Workload
+	if w.FlowSizes == "" {
+		return workload.LongLivedFlowCount(w.Pattern, s.Cluster.Nodes, w.PodsPerNode, w.Streams, w.IncastSenders)
+	}
+	mean := 1e6 // bytes, if the distribution cannot be read (validation reports that)
+	if d, err := workload.LoadFlowSizes(w.FlowSizes); err == nil {
+		mean = d.Mean()
+	}
+	perS := w.Load * s.Cluster.LinkGbps * 1e9 / 8 / mean
+	return sendingNodes(s) * perS * simulatedSeconds(s)
+}
+
 // replicationBytes is the memory one running replication holds.
 func replicationBytes(s *scenario.Scenario) float64 {
-	b := bytesPerReplication + float64(s.Workload.Streams)*bytesPerConnection
+	b := bytesPerReplication + connections(s)*bytesPerConnection
 	switch s.Workload.Kind {
 	case "http_load":
 		b += float64(s.Workload.Connections) * bytesPerConnection

@@ -85,3 +85,30 @@ func TestCostShard(t *testing.T) {
 		t.Error("Shard(1) or Shard(0) changed the cost")
 	}
 }
+
+// Cluster traffic: every sending node fills its link (long-lived), or
+// offers load of it (finite flows); memory counts the long-lived flows a
+// pattern places, or every finite flow arriving in the run (closed forms).
+func TestEstimateCluster(t *testing.T) {
+	base := Estimate(plan(t, "name = \"x\"\nreplications = 1\n"), 1)
+	perm := Estimate(plan(t, "name = \"x\"\nreplications = 1\n[cluster]\nnodes = 8\n[workload]\npattern = \"permutation\"\npods_per_node = 4\n"), 1)
+	if math.Abs(perm.Packets-8*base.Packets) > 1e-9*perm.Packets {
+		t.Errorf("permutation of 8 nodes: %g packets, want 8 x %g", perm.Packets, base.Packets)
+	}
+	if d := perm.MemoryBytes - base.MemoryBytes; math.Abs(d-31*bytesPerConnection) > 1 {
+		t.Errorf("permutation: %g more bytes, want 31 more connections' %g", d, 31*bytesPerConnection)
+	}
+	inc := Estimate(plan(t, "name = \"x\"\nreplications = 1\n[cluster]\nnodes = 8\n[workload]\npattern = \"incast\"\nincast_senders = 3\nflow_sizes = \"websearch\"\nload = 0.5\n"), 1)
+	if math.Abs(inc.Packets-3*0.5*base.Packets) > 1e-9*inc.Packets {
+		t.Errorf("incast of 3 at load 0.5: %g packets, want 1.5 x %g", inc.Packets, base.Packets)
+	}
+	flows := 3 * 0.5 * 10e9 / 8 / 1_711_250 * 10 // senders x rate x 10 s
+	if d := inc.MemoryBytes - base.MemoryBytes; math.Abs(d-(flows-1)*bytesPerConnection) > 1 {
+		t.Errorf("incast: %g more bytes, want %g flows' %g", d, flows, (flows-1)*bytesPerConnection)
+	}
+	huge := Estimate(plan(t, "name = \"x\"\nreplications = 1\n[cluster]\nnodes = 10000\n[workload]\npattern = \"permutation\"\npods_per_node = 100\n"), 1)
+	// 1e6 x 15.5 KB = 15.5 GB: more than an 8 GB machine has
+	if err := huge.Check(Limits{Cores: 2, MemoryBytes: 8e9, MaxWall: 7 * 24 * time.Hour}); err == nil || !strings.Contains(err.Error(), "memory") {
+		t.Errorf("a million long-lived flows: %v, want refused for memory", err)
+	}
+}

@@ -36,7 +36,8 @@ func layerList(arr []any) (string, error) {
 }
 
 // relativeTo rewrites the relative file paths among the values of the
-// file keys (cni.plugin, each layer of calibration.profile) to be relative
+// file keys (cni.plugin, each layer of calibration.profile,
+// workload.flow_sizes) to be relative
 // to dir, the scenario file's directory, so a scenario runs the same from
 // any working directory. Built-in names and absolute paths are kept.
 func relativeTo(dir string, s *Scenario) {
@@ -45,6 +46,12 @@ func relativeTo(dir string, s *Scenario) {
 	}
 	s.CNI.Plugin = relPlugin(dir, s.CNI.Plugin)
 	s.Calibration.Profile = relLayers(dir, s.Calibration.Profile)
+	s.Workload.FlowSizes = relFlowSizes(dir, s.Workload.FlowSizes)
+	for i, x := range s.Sweep["workload.flow_sizes"] {
+		if str, ok := x.(string); ok {
+			s.Sweep["workload.flow_sizes"][i] = relFlowSizes(dir, str)
+		}
+	}
 	for _, key := range []string{"cni.plugin", profileKey} {
 		for i, x := range s.Sweep[key] {
 			if arr, ok := x.([]any); ok && key == profileKey { // a layered value: ["paper", "n.toml"]

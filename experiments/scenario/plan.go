@@ -21,8 +21,8 @@ type Options struct {
 	// MaxPoints refuses sweeps with more points (0: no limit).
 	MaxPoints int
 	// PathsFromFile resolves the relative file paths the scenario file
-	// gives (cni.plugin, each layer of calibration.profile, and their sweep
-	// values) against the file's directory; overrides stay relative to the
+	// gives (cni.plugin, each layer of calibration.profile,
+	// workload.flow_sizes, and their sweep values) against the file's directory; overrides stay relative to the
 	// working directory. Off for text that is not a file the user wrote
 	// (a shard's resolved scenario, whose paths are already resolved).
 	PathsFromFile bool

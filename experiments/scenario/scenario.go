@@ -108,7 +108,17 @@ type Workload struct {
 	// Target: "pod" (the server pod's address) or "service" (a ClusterIP
 	// of the [service] table, translated by its proxy).
 	Target string `toml:"target"`
-	Server Server `toml:"server"`
+	// Cluster traffic (models/workload pattern.go, cluster.go): pods per
+	// node, the pattern between nodes (pairs: the two-pod workload), the
+	// incast's sender nodes (0: all other nodes), finite flows' sizes (a
+	// built-in distribution or a CDF file; "": long-lived flows) and their
+	// Poisson load per sending node (a fraction of its link rate).
+	PodsPerNode   int     `toml:"pods_per_node"`
+	Pattern       string  `toml:"pattern"`
+	IncastSenders int     `toml:"incast_senders"`
+	FlowSizes     string  `toml:"flow_sizes"`
+	Load          float64 `toml:"load"`
+	Server        Server  `toml:"server"`
 }
 
 // Server is the application server pod (http_download, http_load).
@@ -182,6 +192,9 @@ func Defaults() Scenario {
 			Arrival:      "burst",
 			Server:       Server{Cores: 1, CyclesPerRequest: 60000, CyclesPerByte: 4.0},
 			Target:       "pod",
+			PodsPerNode:  1,
+			Pattern:      "pairs",
+			Load:         0.3, // the middle of the 0.1-0.9 loads pFabric and HPCC sweep (assumed)
 		},
 		Service: Service{
 			// No Services unless count is set; defaults in models/service

@@ -152,6 +152,7 @@ func (s *Scenario) validate() errList {
 	c.floatRange("workload.server.cycles_per_byte", w.Server.CyclesPerByte, 0, MaxCyclesPerByte)
 	c.service(s)
 	c.fabric(s)
+	c.traffic(s)
 	return c.errs
 }
 

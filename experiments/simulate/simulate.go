@@ -170,6 +170,12 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	if err != nil {
 		return workload.Config{}, err
 	}
+	var sizes *workload.FlowSizes
+	if w.FlowSizes != "" {
+		if sizes, err = workload.LoadFlowSizes(w.FlowSizes); err != nil {
+			return workload.Config{}, keyed("workload.flow_sizes", err)
+		}
+	}
 	return workload.Config{
 		Services:  svcs,
 		Cluster:   cl,
@@ -206,7 +212,12 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 				},
 				SndBuf: int64(sc.TCP.Wmem),
 			},
-			Launch: launch,
+			Launch:        launch,
+			Pattern:       w.Pattern,
+			PodsPerNode:   w.PodsPerNode,
+			IncastSenders: w.IncastSenders,
+			FlowSizes:     sizes,
+			Load:          w.Load,
 		},
 	}, nil
 }
@@ -263,6 +274,7 @@ func fill(s *run.Sample, r *workload.Result) {
 	set(results.PodNetworkWaitSeconds, r.PodNetworkWaitS)
 	fillServices(s, r, applies)
 	fillPorts(s, r.Packets.Ports)
+	fillCluster(s, r, applies)
 	// rtt_us is always a distribution: RR and wrk latencies per
 	// transaction (at most MaxDistSamples per replication), or a stream's
 	// mean RTT once per replication, so a sweep over workload kinds never

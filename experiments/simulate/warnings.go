@@ -22,6 +22,9 @@ func Warnings(sc *scenario.Scenario) []string {
 		if w.Placement == "inter" {
 			used = 2
 		}
+		if n, ok := clusterNodesUsed(w.Pattern, sc.Cluster.Nodes, w.IncastSenders); ok {
+			used = n
+		}
 		// The default two nodes are not reported for intra-host
 		// placement: the user did not ask for them.
 		if sc.Cluster.Nodes > used && sc.Cluster.Nodes != scenario.Defaults().Cluster.Nodes {
@@ -60,5 +63,15 @@ func Warnings(sc *scenario.Scenario) []string {
 	only("workload.pods", w.Pods != d.Pods, PodLaunch)
 	only("workload.arrival", w.Arrival != d.Arrival, PodLaunch)
 	only("workload.server", w.Server != d.Server, "http_download", "http_load")
+	cluster := w.Pattern != d.Pattern || w.FlowSizes != ""
+	if w.PodsPerNode != d.PodsPerNode && !cluster {
+		out = append(out, "workload.pods_per_node has no effect with workload.pattern = pairs and long-lived flows (the two-pod workload: use workload.streams)")
+	}
+	if w.IncastSenders != d.IncastSenders && w.Pattern != "incast" {
+		out = append(out, fmt.Sprintf("workload.incast_senders has no effect with workload.pattern = %s (it applies to incast)", w.Pattern))
+	}
+	if w.Load != d.Load && w.FlowSizes == "" {
+		out = append(out, "workload.load has no effect without workload.flow_sizes (long-lived flows send as fast as they can)")
+	}
 	return append(out, fabricWarnings(sc)...)
 }

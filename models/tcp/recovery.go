@@ -68,8 +68,9 @@ func (ep *Endpoint) detectLostRetx() {
 	}
 	k := 0
 	for j, r := range ep.rtxLog {
+		// after last none is delivered (the scan above): not asked twice
 		switch {
-		case ep.retxDelivered(r):
+		case j <= last && ep.retxDelivered(r):
 		case j < last || hi > r.fence:
 			ep.relost = append(ep.relost, span{r.start, r.end})
 		default:

@@ -65,11 +65,29 @@ type Workload struct {
 	// the client's node) and starts the client when its container has
 	// started (tcp_stream, http_download; launch.go).
 	Launch *podlaunch.Config
+
+	// Cluster traffic (pattern.go, cluster.go): the traffic pattern
+	// between nodes ("" is PatternPairs, the two-pod workload), pods per
+	// node (0 is 1), incast's sender nodes (0: all other nodes), and
+	// finite flows: sizes drawn from FlowSizes (nil: long-lived flows)
+	// arriving as a Poisson process per sending node at Load of its link
+	// rate.
+	Pattern       string
+	PodsPerNode   int
+	IncastSenders int
+	FlowSizes     *FlowSizes
+	Load          float64
 }
 
 func (c *Config) defaults() {
 	if c.Workload.Streams == 0 {
 		c.Workload.Streams = 1
+	}
+	if c.Workload.Pattern == "" {
+		c.Workload.Pattern = PatternPairs
+	}
+	if c.Workload.PodsPerNode == 0 {
+		c.Workload.PodsPerNode = 1
 	}
 	if c.Interval == 0 {
 		c.Interval = max(c.Duration/100, sim.Millisecond)
@@ -134,6 +152,9 @@ func (c *Config) Validate() error {
 		return field.Errorf("workload.Workload.Kind", w.Kind, "allowed tcp_stream, udp_stream, tcp_rr, tcp_crr, udp_rr, http_download, http_load (pod_launch runs models/podlaunch alone)")
 	}
 	if err := c.validateServices(); err != nil {
+		return err
+	}
+	if err := c.validatePattern(); err != nil {
 		return err
 	}
 	if err := w.HTTP.validate(w.Kind, c.Cluster.CoresPerNode); err != nil {

@@ -41,6 +41,7 @@ type meter struct {
 	udpSent0 uint64 // datagrams sent by the warm-up's end
 
 	svc serviceMetrics // Services and connection churn (service.go)
+	gen *flowGen       // finite cluster flows (cluster.go)
 }
 
 func newMeter(e *sim.Engine, n *network.Network, cfg *Config) *meter {
@@ -54,6 +55,9 @@ func newMeter(e *sim.Engine, n *network.Network, cfg *Config) *meter {
 }
 
 func (m *meter) start() {
+	if m.gen != nil {
+		m.gen.start()
+	}
 	m.e.Schedule(m.cfg.Warmup, m, evWarmup)
 	// the first bin end after now (a launched client starts late)
 	m.e.Schedule(min((m.e.Now()/m.cfg.Interval+1)*m.cfg.Interval, m.cfg.Duration), m, evTick)
@@ -122,6 +126,9 @@ func (m *meter) dataPackets() uint64 {
 	for _, u := range m.udpRx {
 		k += u.Received
 	}
+	if m.gen != nil {
+		m.gen.live(func(c *tcp.Conn) { k += c.Server.Stats.DataSegsRcvd })
+	}
 	return k
 }
 
@@ -161,6 +168,16 @@ func (m *meter) result() Result {
 	for i, b := range a.Busy {
 		r.CPUCoresUsedByNode[i] = b.Seconds() / (cfg.Duration - cfg.Warmup).Seconds()
 	}
+	r.BusiestNode = 0
+	for i, c := range r.CPUCoresUsedByNode {
+		if c > r.CPUCoresUsedByNode[r.BusiestNode] {
+			r.BusiestNode = i
+		}
+	}
+	r.BusiestCores = r.CPUCoresUsedByNode[r.BusiestNode]
+	if cfg.clustered() && cfg.Workload.Pattern != PatternPairs {
+		dst = r.BusiestNode // no one receiving node: the busiest
+	}
 	r.CPUCoresUsed = r.CPUCoresUsedByNode[dst]
 	r.hostCPU(a, (cfg.Duration - cfg.Warmup).Seconds(), cfg.Cluster.GHz, m.measured)
 	cppOn(&r, a, dst, m.dataPackets()-m.data0)
@@ -178,6 +195,14 @@ func (m *meter) result() Result {
 			connect += (c.Client.EstablishedAt - c.Client.FirstSyn).Seconds()
 			nconn++
 		}
+	}
+	if m.gen != nil {
+		m.gen.live(func(c *tcp.Conn) {
+			for _, ep := range []*tcp.Endpoint{c.Client, c.Server} {
+				r.Retransmissions += ep.Stats.Retrans
+				r.RTOs += ep.Stats.RTOs
+			}
+		})
 	}
 	for _, s := range m.senders {
 		if s.Stats.RTT.N() > 0 {
@@ -211,6 +236,9 @@ func (m *meter) result() Result {
 	}
 	r.Events = m.e.Executed()
 	r.Applies = applies(cfg.Workload.Kind)
+	if cfg.clustered() {
+		m.clusterResult(&r)
+	}
 	return r
 }
 

@@ -68,6 +68,21 @@ type Result struct {
 	// per second (CPUCoresUsedByNode / (ConnectionsPerS / 1000)).
 	CoresPer1kCPS []float64
 
+	// BusiestNode is the node with the most busy cores over the measured
+	// interval (the lowest index among equals) and BusiestCores its cores.
+	BusiestNode  int
+	BusiestCores float64
+
+	// Finite cluster flows (cluster.go): per flow that started in
+	// [Warmup, Duration] and completed by Duration, its completion time
+	// (connect() to the server's read of the last byte, µs) and slowdown
+	// (FCT / idealFCT), and their summaries per SizeBuckets; flows
+	// started and completed over the whole run, and left unfinished at
+	// its end (started = completed + unfinished).
+	FCTus, FCTSlowdown                            []float64
+	FCTByBucket, SlowdownByBucket                 []FlowStats
+	FlowsStarted, FlowsCompleted, FlowsUnfinished uint64
+
 	HTTPResult   // http_download, http_load
 	LaunchResult // a launched client pod
 

@@ -58,6 +58,10 @@ func Run(cfg Config) (r Result, err error) {
 	rng := sim.Streams{Seed: cfg.Seed, Replication: cfg.Replication}.Stream("workload")
 	switch cfg.Workload.Kind {
 	case TCPStream:
+		if cfg.clustered() {
+			err = m.buildCluster(rng)
+			break
+		}
 		err = m.buildTCPStream(rng)
 	case TCPRR:
 		err = m.buildTCPRR(rng)
@@ -114,6 +118,11 @@ func (m *meter) startAt(rng *rand.Rand) sim.Time {
 
 func (m *meter) dial(rng *rand.Rand, i int) (*tcp.Conn, error) {
 	cs, ss := m.sides(i)
+	return m.dialSides(rng, cs, ss, i)
+}
+
+// dialSides creates stream i's connection between two placed pods.
+func (m *meter) dialSides(rng *rand.Rand, cs, ss tcp.Side, i int) (*tcp.Conn, error) {
 	fwd, rev := m.paths(rng)
 	c, err := tcp.Dial(m.n, cs, ss, fwd, rev, m.cfg.PodMTU, flowKey(rng), m.cfg.TCP)
 	if err != nil {

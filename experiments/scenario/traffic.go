@@ -1,0 +1,76 @@
+package scenario
+
+import (
+	"path/filepath"
+	"slices"
+
+	"github.com/cnisim/cnisim/models/workload"
+)
+
+// Bounds of the cluster-traffic keys.
+const (
+	// MinLoad and MaxLoad bound workload.load: a fraction of each sending
+	// node's link rate (assumed: below 0.0001 hardly a flow arrives; above
+	// 1 the flows in progress grow without bound, and memory with them).
+	MinLoad = 0.0001
+	MaxLoad = 1
+
+	// MaxLongLivedFlows bounds the long-lived flows a pattern places
+	// (assumed: at about 15.5 KB a connection, experiments/cost.go, a
+	// million take 15.5 GB; the cost check refuses what the machine
+	// cannot hold below that).
+	MaxLongLivedFlows = 1_000_000
+)
+
+// traffic checks the cluster-traffic keys of [workload].
+func (c *check) traffic(s *Scenario) {
+	w, cl := &s.Workload, &s.Cluster
+	c.oneOf("workload.pattern", w.Pattern, workload.Patterns())
+	c.intRange("workload.pods_per_node", int64(w.PodsPerNode), 1, workload.MaxPodsPerNode)
+	c.intRange("workload.incast_senders", int64(w.IncastSenders), 0, 10_000)
+	if w.IncastSenders > cl.Nodes-1 && cl.Nodes >= 1 && w.IncastSenders <= 10_000 {
+		c.fail("workload.incast_senders", "must be at most cluster.nodes - 1 = %d (0: all other nodes)", cl.Nodes-1)
+	}
+	c.floatRange("workload.load", w.Load, MinLoad, MaxLoad)
+	if !slices.Contains(workload.Patterns(), w.Pattern) {
+		return
+	}
+	// one error for the combination (the first that applies): the key
+	// that asks for cluster traffic is the one named
+	key, what := "workload.pattern", w.Pattern
+	if w.Pattern == workload.PatternPairs {
+		key, what = "workload.flow_sizes", "a finite-flow workload"
+	}
+	switch {
+	case w.Pattern == workload.PatternPairs && w.FlowSizes == "":
+	case w.Kind != "tcp_stream":
+		c.fail(key, "%s needs workload.kind = tcp_stream (it is %s)", what, w.Kind)
+		return
+	case w.Target != "pod":
+		c.fail(key, "%s needs workload.target = pod (Services are not modelled with cluster traffic)", what)
+		return
+	case w.Pattern == workload.PatternPairs:
+	case w.Placement != "inter":
+		c.fail(key, "%s needs workload.placement = inter (it is %s)", what, w.Placement)
+		return
+	case cl.Nodes < 2:
+		c.fail(key, "%s needs cluster.nodes >= 2 (it is %d)", what, cl.Nodes)
+		return
+	}
+	if w.FlowSizes != "" {
+		return
+	}
+	if n := workload.LongLivedFlowCount(w.Pattern, cl.Nodes, w.PodsPerNode, w.Streams, w.IncastSenders); n > MaxLongLivedFlows {
+		c.fail("workload.pattern", "%s places %.4g long-lived flows (cluster.nodes %d, pods_per_node %d, streams %d), more than the bound %d",
+			w.Pattern, n, cl.Nodes, w.PodsPerNode, w.Streams, MaxLongLivedFlows)
+	}
+}
+
+// relFlowSizes resolves a flow_sizes file against dir; a built-in name,
+// an absolute path and "" (long-lived flows) are kept.
+func relFlowSizes(dir, p string) string {
+	if p == "" || slices.Contains(workload.FlowSizeNames(), p) || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
+}

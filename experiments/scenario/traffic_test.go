@@ -1,0 +1,52 @@
+package scenario
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The cluster-traffic keys: bounds, combinations and where errors point.
+func TestTrafficKeys(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"[workload]\npattern = \"ring\"\n", "s.toml:2: workload.pattern = \"ring\": not allowed (allowed: pairs, permutation, all-to-all, incast, random)"},
+		{"[workload]\npods_per_node = 0\n", "s.toml:2: workload.pods_per_node = 0: out of range (allowed: 1..1000)"},
+		{"[workload]\nload = 1.5\n", "s.toml:2: workload.load = 1.5: out of range (allowed: 0.0001..1)"},
+		{"[workload]\nload = 0\n", "workload.load = 0.0: out of range"},
+		{"[workload]\nincast_senders = 2\n", "s.toml:2: workload.incast_senders = 2: must be at most cluster.nodes - 1 = 1"},
+		{"[workload]\npattern = \"incast\"\nkind = \"tcp_rr\"\n", "workload.pattern = \"incast\": incast needs workload.kind = tcp_stream (it is tcp_rr)"},
+		{"[cluster]\nnodes = 4\n[workload]\npattern = \"permutation\"\nplacement = \"intra\"\n", "permutation needs workload.placement = inter"},
+		{"[workload]\nflow_sizes = \"websearch\"\nkind = \"udp_stream\"\n", "workload.flow_sizes = \"websearch\": a finite-flow workload needs workload.kind = tcp_stream"},
+		{"[cluster]\nnodes = 10000\n[workload]\npattern = \"all-to-all\"\npods_per_node = 2\n", "all-to-all places 2e+08 long-lived flows (cluster.nodes 10000, pods_per_node 2, streams 1), more than the bound 1000000"},
+	} {
+		_, err := Load("s.toml", []byte(c.text), Options{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q:\n got %v\nwant %q", c.text, err, c.want)
+		}
+	}
+	ok := "[cluster]\nnodes = 64\n[workload]\npattern = \"incast\"\nincast_senders = 63\npods_per_node = 40\nflow_sizes = \"datamining\"\nload = 0.5\n"
+	if _, err := Load("s.toml", []byte(ok), Options{}); err != nil {
+		t.Error(err)
+	}
+}
+
+// A flow_sizes file resolves against the scenario's directory, in the
+// base and in the sweep; built-in names stay.
+func TestFlowSizesPathFromFile(t *testing.T) {
+	text := "[workload]\nflow_sizes = \"cdf/my.cdf\"\n[sweep]\n\"workload.flow_sizes\" = [\"websearch\", \"other.cdf\"]\n"
+	p, err := Load(filepath.Join("dir", "s.toml"), []byte(text), Options{PathsFromFile: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Point(0).Scenario.Workload.FlowSizes; got != "websearch" {
+		t.Errorf("point 0: %q", got)
+	}
+	if got := p.Point(1).Scenario.Workload.FlowSizes; got != filepath.Join("dir", "other.cdf") {
+		t.Errorf("point 1: %q", got)
+	}
+	text = "[workload]\nflow_sizes = \"cdf/my.cdf\"\n"
+	p, err = Load(filepath.Join("dir", "s.toml"), []byte(text), Options{PathsFromFile: true})
+	if err != nil || p.Base.Workload.FlowSizes != filepath.Join("dir", "cdf", "my.cdf") {
+		t.Errorf("base: %v %v", p, err)
+	}
+}

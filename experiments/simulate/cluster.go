@@ -1,0 +1,55 @@
+package simulate
+
+import (
+	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
+	"github.com/cnisim/cnisim/models/workload"
+)
+
+// fillCluster maps the cluster-traffic metrics: the busiest node's cores
+// (cluster traffic only, so that the two-pod results stay as they were) and, for finite flows, FCT and
+// slowdown distributions (at most MaxDistSamples strata per replication)
+// and their per-size-bucket summaries.
+func fillCluster(s *run.Sample, r *workload.Result, applies map[string]bool) {
+	if applies[results.CPUCoresUsedBusiest] {
+		s.Set(results.CPUCoresUsedBusiest, r.BusiestCores)
+	}
+	if !applies[results.FCTMicros] {
+		return
+	}
+	s.Set(results.FlowsCompleted, float64(r.FlowsCompleted))
+	s.Set(results.FlowsUnfinished, float64(r.FlowsUnfinished))
+	s.Observe(results.FCTMicros, Strata(r.FCTus, MaxDistSamples)...)
+	s.Observe(results.FCTSlowdown, Strata(r.FCTSlowdown, MaxDistSamples)...)
+	for _, g := range []struct {
+		name  string
+		stats []workload.FlowStats
+	}{{results.FCTMicrosBySize, r.FCTByBucket}, {results.FCTSlowdownBySize, r.SlowdownByBucket}} {
+		for b, st := range g.stats {
+			if st.N == 0 {
+				continue // a bucket without flows has no mean: absent, not zero
+			}
+			name := workload.SizeBuckets[b]
+			s.SetGroup(g.name, name+"_mean", st.Mean)
+			s.SetGroup(g.name, name+"_p50", st.P50)
+			s.SetGroup(g.name, name+"_p99", st.P99)
+			s.SetGroup(g.name, name+"_n", float64(st.N))
+		}
+	}
+}
+
+// clusterNodesUsed is how many nodes the workload places pods on, for the
+// no-effect warning about cluster.nodes: all of them with a cluster
+// pattern.
+func clusterNodesUsed(pattern string, nodes, incast int) (int, bool) {
+	switch pattern {
+	case "", workload.PatternPairs:
+		return 0, false
+	case workload.PatternIncast:
+		if incast == 0 {
+			return nodes, true
+		}
+		return incast + 1, true
+	}
+	return nodes, true
+}

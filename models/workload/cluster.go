@@ -1,0 +1,281 @@
+package workload
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/models/tcp"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// Cluster traffic: pods on every node and the flows between them
+// (workload.pattern other than pairs, or finite flows with
+// workload.flow_sizes). Long-lived flows are placed once
+// (longLivedFlows); finite flows arrive as a Poisson process per sending
+// node at workload.load of its link rate, each a new TCP connection that
+// writes its size, is read whole by the server pod and is then closed
+// (its endpoints and routes handed back, as tcp_crr does).
+
+// clustered reports whether the run places cluster traffic instead of the
+// two-pod workload.
+func (c *Config) clustered() bool {
+	return c.Workload.Pattern != PatternPairs || c.Workload.FlowSizes != nil
+}
+
+// podCore is the core of pod j's application: pods are spread over a
+// node's cores round-robin.
+func (m *meter) podCore(j int) int { return j % m.cfg.Cluster.CoresPerNode }
+
+// buildCluster sets up the run's cluster traffic.
+func (m *meter) buildCluster(rng *rand.Rand) error {
+	w := &m.cfg.Workload
+	if w.FlowSizes != nil {
+		m.gen = newFlowGen(m, rng)
+		return nil
+	}
+	fs := longLivedFlows(w.Pattern, m.cfg.Cluster.Nodes, m.cfg.Cluster.CoresPerNode, w.PodsPerNode, w.Streams, w.IncastSenders, rng)
+	for i, f := range fs {
+		cs := tcp.Side{Node: int(f.src), Core: int(f.srcCore)}
+		ss := tcp.Side{Node: int(f.dst), Core: int(f.dstCore)}
+		c, err := m.dialSides(rng, cs, ss, i)
+		if err != nil {
+			return err
+		}
+		c.Client.Write(m.e.Now(), math.MaxInt64/2)
+		c.Server.OnRead = m.reader()
+		m.senders = append(m.senders, c.Client)
+		m.receivers = append(m.receivers, c.Server)
+		c.Connect(m.startAt(rng))
+	}
+	return nil
+}
+
+// flowGen generates finite flows: per sending node a Poisson process of
+// mean gap 1/rate, each arrival a flow of a size drawn from the
+// distribution to a destination the pattern picks. Flows in progress live
+// in one slice, reused through a free list, so their state stays compact
+// and their events carry an index (no closure per event).
+type flowGen struct {
+	m       *meter
+	rng     *rand.Rand
+	sizes   *FlowSizes
+	senders []int
+	rate    float64 // flows per second per sending node
+	perm    []int   // permutation: each node's destination
+	next    []int   // all-to-all: each node's next destination, round-robin
+
+	flows []liveFlow
+	free  []int32
+
+	started, completed uint64 // flows started and completed in the run
+	fct                flowRecords
+}
+
+// liveFlow is a flow in progress.
+type liveFlow struct {
+	c        *tcp.Conn
+	t0       sim.Time // connect()
+	size     int64
+	src, dst int32
+	done     bool // the server has read it whole; its close is scheduled
+}
+
+// Event args of a flowGen: arrivals carry the sender's index, closes
+// closeArg | the flow's index.
+const closeArg uint64 = 1 << 40
+
+func newFlowGen(m *meter, rng *rand.Rand) *flowGen {
+	w := &m.cfg.Workload
+	cl := &m.cfg.Cluster
+	g := &flowGen{m: m, rng: rng, sizes: w.FlowSizes}
+	g.senders = senders(w.Pattern, cl.Nodes, w.IncastSenders)
+	// load is a fraction of the sending node's line rate in flow bytes
+	// (as HPCC's traffic_gen.py: rate = bandwidth x load / 8 / mean size)
+	g.rate = w.Load * cl.LinkGbps * 1e9 / 8 / w.FlowSizes.Mean()
+	switch w.Pattern {
+	case PatternPermutation:
+		g.perm = derangement(cl.Nodes, rng)
+	case PatternAllToAll:
+		g.next = make([]int, cl.Nodes)
+		for s := range g.next {
+			g.next[s] = (s + 1) % cl.Nodes
+		}
+	}
+	return g
+}
+
+// start schedules each sender's first arrival.
+func (g *flowGen) start() {
+	for i := range g.senders {
+		g.arm(uint64(i))
+	}
+}
+
+// arm schedules sender i's next arrival, an exponential gap from now,
+// unless it falls after the run.
+func (g *flowGen) arm(i uint64) {
+	// in seconds first: a tiny rate's gap would overflow the clock
+	gap := g.rng.ExpFloat64() / g.rate
+	now := g.m.e.Now()
+	if gap > (g.m.cfg.Duration - now).Seconds() {
+		return
+	}
+	g.m.e.Schedule(min(now+sim.Time(gap*1e12+0.5), g.m.cfg.Duration), g, i)
+}
+
+func (g *flowGen) Handle(e *sim.Engine, arg uint64) {
+	if arg&closeArg != 0 {
+		g.close(int32(arg &^ closeArg))
+		return
+	}
+	g.open(g.senders[arg])
+	g.arm(arg)
+}
+
+// dest picks the destination node of a flow from src.
+func (g *flowGen) dest(src int) int {
+	cl := &g.m.cfg.Cluster
+	switch g.m.cfg.Workload.Pattern {
+	case PatternPairs:
+		if g.m.cfg.Placement == datapath.Intra {
+			return 0
+		}
+		return 1
+	case PatternPermutation:
+		return g.perm[src]
+	case PatternIncast:
+		return 0
+	case PatternAllToAll:
+		d := g.next[src]
+		n := (d + 1) % cl.Nodes
+		if n == src {
+			n = (n + 1) % cl.Nodes
+		}
+		g.next[src] = n
+		return d
+	}
+	return otherNode(src, cl.Nodes, g.rng)
+}
+
+// open starts a flow from a random pod of node src to a random pod of its
+// destination.
+func (g *flowGen) open(src int) {
+	m := g.m
+	now := m.e.Now()
+	dst := g.dest(src)
+	pods := m.cfg.Workload.PodsPerNode
+	cs := tcp.Side{Node: src, Core: m.podCore(g.rng.IntN(pods))}
+	ss := tcp.Side{Node: dst, Core: m.podCore(g.rng.IntN(pods))}
+	size := g.sizes.Sample(g.rng)
+	fwd, rev := m.paths(g.rng)
+	c, err := tcp.Dial(m.n, cs, ss, fwd, rev, m.cfg.PodMTU, flowKey(g.rng), m.cfg.TCP)
+	if err != nil {
+		panic("workload: cluster flow: " + err.Error() + " (paths checked at build)")
+	}
+	var id int32
+	if k := len(g.free); k > 0 {
+		id, g.free = g.free[k-1], g.free[:k-1]
+	} else {
+		id = int32(len(g.flows))
+		g.flows = append(g.flows, liveFlow{})
+	}
+	g.flows[id] = liveFlow{c: c, t0: now, size: size, src: int32(src), dst: int32(dst)}
+	g.started++
+	c.Client.OnFail = func(sim.Time) { m.failures++ }
+	var prev int64
+	c.Server.OnRead = func(at sim.Time, total int64) {
+		m.addBytes(at, total-prev)
+		prev = total
+		f := &g.flows[id]
+		if total < f.size || f.done {
+			return
+		}
+		f.done = true
+		g.completed++
+		if f.t0 >= m.cfg.Warmup && at <= m.cfg.Duration {
+			g.fct.add(f.size, at-f.t0, m.idealFCT(f.size, f.c.Client.Route().Hops()))
+		}
+		// an event of its own: the read returns into the endpoint first
+		m.e.Schedule(max(at, m.e.Now()), g, closeArg|uint64(id))
+	}
+	c.Client.Write(now, size)
+	c.Connect(now)
+}
+
+// close ends a completed flow and frees its slot.
+func (g *flowGen) close(id int32) {
+	f := &g.flows[id]
+	g.m.closeConn(f.c, g.m.e.Now())
+	*f = liveFlow{}
+	g.free = append(g.free, id)
+}
+
+// live calls fn for each flow in progress.
+func (g *flowGen) live(fn func(c *tcp.Conn)) {
+	for i := range g.flows {
+		if g.flows[i].c != nil {
+			fn(g.flows[i].c)
+		}
+	}
+}
+
+// unfinished counts the flows whose last byte was not read by the end.
+func (g *flowGen) unfinished() uint64 { return g.started - g.completed }
+
+// idealFCT is a flow's completion time on an idle network with free CPUs
+// and no window limit: the handshake's round trip, then the flow's wire
+// bytes serialised once at the link rate and one propagation delay:
+// 1.5 x base RTT + wire bytes x 8 / link rate + one full frame's
+// store-and-forward and the switch latency at each switch crossed, with
+// base RTT = 2 x (links x link_delay + switches x fabric.per_hop): on the
+// crossbar (one link) 3 x link_delay + wire bytes / rate. Wire bytes count
+// every packet's TCP/IP headers (52), encapsulation and frame overhead;
+// every link is taken at cluster.link_gbps (a slower uplink makes the
+// ideal optimistic).
+func (m *meter) idealFCT(size int64, links int) sim.Time {
+	cl := &m.cfg.Cluster
+	links = max(links, 1)
+	switches := sim.Time(links - 1)
+	mss := int64(m.cfg.PodMTU - datapath.TCPIPOverhead)
+	pkts := (size + mss - 1) / mss
+	perPkt := int64(datapath.TCPIPOverhead + m.cfg.Forward.EncapBytes + cl.FrameOverhead)
+	wire := float64(size + pkts*perPkt)
+	ser := wire * 8000 / cl.LinkGbps // picoseconds
+	frame := float64(int64(m.cfg.PodMTU)+int64(m.cfg.Forward.EncapBytes)+int64(cl.FrameOverhead)) * 8000 / cl.LinkGbps
+	base := 2 * (sim.Time(links)*cl.LinkDelay + switches*cl.Fabric.PerHop)
+	return base*3/2 + sim.Time(ser+float64(switches)*frame+0.5)
+}
+
+// clusterResult adds the cluster traffic's measurements: closed flows'
+// counters, and for finite flows the FCT and slowdown of the flows that
+// started in the window and completed by its end, overall and per size
+// bucket. A two-pod pairs run's CPP stays the receiving node's; with a
+// cluster pattern no node is "the" receiver, so CPP and cycles per byte
+// are not reported (cpu_cores_used is the busiest node's).
+func (m *meter) clusterResult(r *Result) {
+	r.Retransmissions += m.svc.closedRetrans
+	r.RTOs += m.svc.closedRTOs
+	r.Applies = append(r.Applies, "cpu_cores_used_busiest")
+	if m.cfg.Workload.Pattern != PatternPairs {
+		// nor cycles per byte: each node's cycles over all nodes' bytes
+		r.Applies = slices.DeleteFunc(r.Applies, func(a string) bool {
+			return a == "cpp_total" || a == "cpp_by_stage" || a == "cycles_per_byte"
+		})
+	}
+	g := m.gen
+	if g == nil {
+		return
+	}
+	r.Applies = slices.DeleteFunc(r.Applies, func(a string) bool { return a == "rtt_us" || a == "connect_s" })
+	r.Applies = append(r.Applies, "fct_us", "fct_slowdown", "fct_us_by_size", "fct_slowdown_by_size", "flows_completed", "flows_unfinished")
+	r.FlowsStarted, r.FlowsCompleted, r.FlowsUnfinished = g.started, g.completed, g.unfinished()
+	r.FCTus = make([]float64, len(g.fct.fct))
+	for i, s := range g.fct.fct {
+		r.FCTus[i] = s * 1e6
+	}
+	r.FCTSlowdown = g.fct.slowdown
+	r.FCTByBucket = g.fct.byBucket(r.FCTus)
+	r.SlowdownByBucket = g.fct.byBucket(r.FCTSlowdown)
+}

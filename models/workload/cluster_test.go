@@ -1,0 +1,292 @@
+package workload
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/cnisim/cnisim/sim"
+)
+
+func TestDerangement(t *testing.T) {
+	// no fixed point, a permutation, and uniform: over 6000 draws of n = 4
+	// (9 derangements) each appears 1/9 of the time (chi-square, 8 dof,
+	// 0.1% critical value 26.1)
+	rng := rand.New(rand.NewPCG(1, 2))
+	counts := map[string]int{}
+	const draws = 6000
+	for range draws {
+		p := derangement(4, rng)
+		seen := map[int]bool{}
+		for i, v := range p {
+			if v == i || seen[v] {
+				t.Fatalf("not a derangement: %v", p)
+			}
+			seen[v] = true
+		}
+		counts[fmt.Sprint(p)]++
+	}
+	if len(counts) != 9 {
+		t.Fatalf("%d distinct derangements of 4, want 9", len(counts))
+	}
+	var chi float64
+	e := float64(draws) / 9
+	for _, c := range counts {
+		chi += (float64(c) - e) * (float64(c) - e) / e
+	}
+	if chi > 26.1 {
+		t.Errorf("chi-square %.1f > 26.1: not uniform (%v)", chi, counts)
+	}
+	for _, n := range []int{2, 3, 128, 1000} {
+		p := derangement(n, rng)
+		for i, v := range p {
+			if v == i {
+				t.Fatalf("n=%d: fixed point %d", n, i)
+			}
+		}
+	}
+}
+
+// Placement closed forms: flow counts per pattern, destinations and cores.
+func TestLongLivedFlows(t *testing.T) {
+	const nodes, cores, pods, streams = 7, 4, 3, 2
+	per := pods * streams
+	for _, tc := range []struct {
+		pattern string
+		incast  int
+		want    int
+	}{
+		{PatternPermutation, 0, nodes * per},
+		{PatternAllToAll, 0, nodes * (nodes - 1) * per},
+		{PatternIncast, 0, (nodes - 1) * per},
+		{PatternIncast, 3, 3 * per},
+		{PatternRandom, 0, nodes * per},
+	} {
+		rng := rand.New(rand.NewPCG(3, 4))
+		fs := longLivedFlows(tc.pattern, nodes, cores, pods, streams, tc.incast, rng)
+		if len(fs) != tc.want || int(LongLivedFlowCount(tc.pattern, nodes, pods, streams, tc.incast)) != tc.want {
+			t.Errorf("%s/%d: %d flows (count %g), want %d", tc.pattern, tc.incast, len(fs), LongLivedFlowCount(tc.pattern, nodes, pods, streams, tc.incast), tc.want)
+		}
+		out := map[int32]map[int32]int{} // src -> dst -> flows
+		for _, f := range fs {
+			if f.src == f.dst || f.dst < 0 || int(f.dst) >= nodes || f.srcCore >= cores || f.srcCore != f.dstCore {
+				t.Fatalf("%s: bad flow %+v", tc.pattern, f)
+			}
+			if out[f.src] == nil {
+				out[f.src] = map[int32]int{}
+			}
+			out[f.src][f.dst]++
+		}
+		switch tc.pattern {
+		case PatternPermutation: // every node sends to one node and receives from one
+			in := map[int32]int{}
+			for s, ds := range out {
+				if len(ds) != 1 {
+					t.Errorf("permutation: node %d sends to %d nodes", s, len(ds))
+				}
+				for d, k := range ds {
+					in[d] += k
+				}
+			}
+			if len(out) != nodes || len(in) != nodes {
+				t.Errorf("permutation: %d senders, %d receivers, want %d", len(out), len(in), nodes)
+			}
+		case PatternAllToAll:
+			for s, ds := range out {
+				if len(ds) != nodes-1 {
+					t.Errorf("all-to-all: node %d sends to %d nodes", s, len(ds))
+				}
+			}
+		case PatternIncast:
+			n := tc.incast
+			if n == 0 {
+				n = nodes - 1
+			}
+			if len(out) != n {
+				t.Errorf("incast: %d senders, want %d", len(out), n)
+			}
+			for s, ds := range out {
+				if s < 1 || int(s) > n || len(ds) != 1 || ds[0] != per {
+					t.Errorf("incast: sender %d -> %v", s, ds)
+				}
+			}
+		}
+	}
+}
+
+// constSizes is a one-point CDF: every flow has size bytes.
+func constSizes(t testing.TB, size int) *FlowSizes {
+	d, err := ParseCDF("const", fmt.Appendf(nil, "%d 1\n", size))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func flowConfig(t testing.TB, pattern string, nodes int, sizes *FlowSizes, load float64, d sim.Time) Config {
+	cfg := baseConfig(TCPStream)
+	cfg.Cluster.Nodes = nodes
+	cfg.Cluster.CoresPerNode = 4
+	cfg.Forward, cfg.Reverse = hostPath(0), hostPath(0)
+	cfg.Duration, cfg.Warmup = d, 0
+	cfg.Workload.Pattern = pattern
+	cfg.Workload.FlowSizes = sizes
+	cfg.Workload.Load = load
+	cfg.Workload.PodsPerNode = 4
+	return cfg
+}
+
+// Poisson arrivals: the flows started per sending node match load x link
+// rate / mean size within sampling error (4 standard deviations per
+// seed, 3 over the pooled seeds), and the bytes offered match the load.
+func TestPoissonArrivalRate(t *testing.T) {
+	const size, load, nodes = 100_000, 0.3, 4
+	d := 100 * sim.Millisecond
+	rate := load * 10e9 / 8 / size // flows per second per node: 3750
+	mean := rate * d.Seconds() * nodes
+	var total float64
+	const seeds = 5
+	for seed := uint64(1); seed <= seeds; seed++ {
+		cfg := flowConfig(t, PatternPermutation, nodes, constSizes(t, size), load, d)
+		cfg.Seed = seed
+		r, err := Run(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := float64(r.FlowsStarted)
+		total += k
+		if math.Abs(k-mean) > 4*math.Sqrt(mean) {
+			t.Errorf("seed %d: %g flows started, want %g ± %.0f", seed, k, mean, 4*math.Sqrt(mean))
+		}
+		if r.FlowsStarted != r.FlowsCompleted+r.FlowsUnfinished {
+			t.Errorf("seed %d: started %d != completed %d + unfinished %d", seed, r.FlowsStarted, r.FlowsCompleted, r.FlowsUnfinished)
+		}
+	}
+	if m := mean * seeds; math.Abs(total-m) > 3*math.Sqrt(m) {
+		t.Errorf("pooled: %g flows, want %g ± %.0f", total, m, 3*math.Sqrt(m))
+	}
+}
+
+// A single flow on an idle network with free CPUs completes in closed
+// form: the handshake (SYN and SYN-ACK frames, c each, plus a propagation
+// delay D each way), the client's pure ACK, then slow start from 10
+// segments doubling per round trip (quick ACKs: one per segment), round r
+// starting when round r-1's first ACK returns (2D + one data frame + c
+// later), the last round's frames back to back, and one D to the
+// receiver: FCT = 2(D+c) + c + (R-1)(2D + s + c) + n_R s + D.
+func TestSingleFlowFCTClosedForm(t *testing.T) {
+	const mss = 1448
+	D := 50 * sim.Microsecond
+	s := (1500 + 38) * 8000 / 10.0 // ps per full frame at 10 Gbit/s
+	c := (52 + 38) * 8000 / 10.0   // ps per control frame
+	for _, segs := range []int{1, 10, 30, 70} {
+		size := segs * mss
+		// a load that makes flows rare: one at a time
+		cfg := flowConfig(t, PatternPairs, 2, constSizes(t, size), 0.0005, 2*sim.Second)
+		cfg.Cluster.LinkDelay = D
+		r, err := Run(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.FCTus) < 5 {
+			t.Fatalf("%d segments: %d flows completed", segs, len(r.FCTus))
+		}
+		R, sent, round := 0, 0, 10
+		for sent < segs {
+			R++
+			sent += round
+			round *= 2
+		}
+		nR := segs - (sent - round/2)
+		want := 2*(float64(D)+c) + c + float64(R-1)*(2*float64(D)+s+c) + float64(nR)*s + float64(D)
+		ideal := float64(3*D) + float64(segs)*s
+		for _, f := range r.FCTus {
+			got := f * 1e6 // ps
+			if math.Abs(got-want)/want > 0.001 {
+				t.Errorf("%d segments (R=%d): FCT %.3f us, closed form %.3f us", segs, R, got/1e6, want/1e6)
+				break
+			}
+		}
+		if sd := r.FCTSlowdown[0]; math.Abs(sd-r.FCTus[0]*1e6/ideal) > 1e-9 || sd < 1 {
+			t.Errorf("%d segments: slowdown %g, want FCT/ideal = %g >= 1", segs, sd, r.FCTus[0]*1e6/ideal)
+		}
+	}
+}
+
+// Conservation and determinism of a cluster run with finite flows: the
+// same Config gives the same Result; flows are started = completed +
+// unfinished; bytes read are at most those offered.
+func TestClusterFlowsDeterministic(t *testing.T) {
+	web, _ := LoadFlowSizes(FlowSizesWebSearch)
+	for _, p := range []string{PatternPermutation, PatternAllToAll, PatternIncast, PatternRandom} {
+		cfg := flowConfig(t, p, 5, web, 0.3, 50*sim.Millisecond)
+		cfg.Forward, cfg.Reverse = hostPath(1), hostPath(1)
+		a, err := Run(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := Run(cfg)
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%s: two runs differ", p)
+		}
+		if a.FlowsStarted == 0 || a.FlowsStarted != a.FlowsCompleted+a.FlowsUnfinished || len(a.FCTus) > int(a.FlowsCompleted) {
+			t.Errorf("%s: started %d completed %d unfinished %d recorded %d", p, a.FlowsStarted, a.FlowsCompleted, a.FlowsUnfinished, len(a.FCTus))
+		}
+		if len(a.CPUCoresUsedByNode) != 5 || a.BusiestCores != slicesMax(a.CPUCoresUsedByNode) {
+			t.Errorf("%s: cores by node %v, busiest %g", p, a.CPUCoresUsedByNode, a.BusiestCores)
+		}
+		for _, sd := range a.FCTSlowdown {
+			if sd < 1 {
+				t.Errorf("%s: slowdown %g < 1", p, sd)
+				break
+			}
+		}
+	}
+}
+
+func slicesMax(xs []float64) float64 {
+	m := math.Inf(-1)
+	for _, x := range xs {
+		m = max(m, x)
+	}
+	return m
+}
+
+// Long-lived cluster patterns: every node that the pattern makes send
+// keeps its cores busy; incast's receiver is the busiest node.
+func TestLongLivedIncast(t *testing.T) {
+	cfg := baseConfig(TCPStream)
+	cfg.Cluster.Nodes = 5
+	cfg.Workload.Pattern = PatternIncast
+	cfg.Workload.PodsPerNode = 2
+	cfg.Duration, cfg.Warmup = 60*sim.Millisecond, 20*sim.Millisecond
+	r, err := Run(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.BusiestNode != 0 {
+		t.Errorf("incast: busiest node %d, want the receiver 0 (%v)", r.BusiestNode, r.CPUCoresUsedByNode)
+	}
+	// the crossbar has no switch queue: 4 senders at 10 Gbit/s each
+	// deliver up to 4x the line rate to node 0, limited by its cores
+	if r.ThroughputMbps < 9000 {
+		t.Errorf("incast throughput %.0f Mbit/s, want at least one link's worth", r.ThroughputMbps)
+	}
+}
+
+// A rate so small that the first gap is beyond the clock's range starts
+// no flow, and does not overflow the clock.
+func TestTinyLoadNoOverflow(t *testing.T) {
+	d, err := ParseCDF("huge", []byte("1099511627776 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := flowConfig(t, PatternPermutation, 3, d, 0.0001, 10*sim.Millisecond)
+	cfg.Cluster.LinkGbps = 0.001
+	r, err := Run(cfg)
+	if err != nil || r.FlowsStarted != 0 {
+		t.Errorf("started %d, err %v", r.FlowsStarted, err)
+	}
+}

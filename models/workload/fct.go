@@ -1,0 +1,75 @@
+package workload
+
+import (
+	"math"
+	"slices"
+
+	"github.com/cnisim/cnisim/sim"
+)
+
+// SizeBuckets name the flow-size buckets of the per-size FCT metrics, in
+// decimal units as the flow-size CDFs are (KB = 1000 bytes): the split
+// pFabric and HPCC report (short flows, the bulk of the bytes, elephants).
+var SizeBuckets = []string{"0-100KB", "100KB-1MB", "1MB-10MB", "10MB-"}
+
+// sizeBucket returns the index in SizeBuckets of a flow of size bytes.
+func sizeBucket(size int64) uint8 {
+	switch {
+	case size < 100_000:
+		return 0
+	case size < 1_000_000:
+		return 1
+	case size < 10_000_000:
+		return 2
+	}
+	return 3
+}
+
+// flowRecords are the completed flows of the measured window: 17 bytes a
+// flow.
+type flowRecords struct {
+	fct      []float64 // seconds
+	slowdown []float64 // fct / ideal fct
+	bucket   []uint8
+}
+
+func (r *flowRecords) add(size int64, fct, ideal sim.Time) {
+	r.fct = append(r.fct, fct.Seconds())
+	r.slowdown = append(r.slowdown, float64(fct)/float64(ideal))
+	r.bucket = append(r.bucket, sizeBucket(size))
+}
+
+// FlowStats summarise one set of flows: count, mean, p50, p99.
+type FlowStats struct {
+	N              int
+	Mean, P50, P99 float64
+}
+
+// summarise returns the mean and the nearest-rank p50 and p99 of xs.
+func summarise(xs []float64) FlowStats {
+	if len(xs) == 0 {
+		return FlowStats{}
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	var sum float64
+	for _, x := range s {
+		sum += x
+	}
+	q := func(p float64) float64 { return s[max(0, int(math.Ceil(p*float64(len(s))))-1)] }
+	return FlowStats{N: len(s), Mean: sum / float64(len(s)), P50: q(0.5), P99: q(0.99)}
+}
+
+// byBucket splits xs by the flows' size buckets and summarises each.
+func (r *flowRecords) byBucket(xs []float64) []FlowStats {
+	parts := make([][]float64, len(SizeBuckets))
+	for i, x := range xs {
+		b := r.bucket[i]
+		parts[b] = append(parts[b], x)
+	}
+	out := make([]FlowStats, len(SizeBuckets))
+	for b := range parts {
+		out[b] = summarise(parts[b])
+	}
+	return out
+}

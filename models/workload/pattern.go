@@ -1,0 +1,218 @@
+package workload
+
+import (
+	"github.com/cnisim/cnisim/internal/field"
+
+	"github.com/cnisim/cnisim/models/datapath"
+	"math/rand/v2"
+	"strings"
+)
+
+// Traffic patterns of workload.pattern: who sends to whom among the
+// cluster's nodes.
+const (
+	// PatternPairs is the two-pod workload of every earlier release: the
+	// client pod on node 0, the server on node 1 (node 0 for intra-host).
+	PatternPairs = "pairs"
+	// PatternPermutation: each node sends to one other node, the targets
+	// a uniformly random derangement (no node to itself) drawn from the
+	// replication's seed.
+	PatternPermutation = "permutation"
+	// PatternAllToAll: every node sends to every other node.
+	PatternAllToAll = "all-to-all"
+	// PatternIncast: N sender nodes (1..N) send to one receiver, node 0.
+	PatternIncast = "incast"
+	// PatternRandom: each flow picks its destination node uniformly among
+	// the other nodes, with the replication's seed.
+	PatternRandom = "random"
+)
+
+// Patterns lists the allowed values of workload.pattern.
+func Patterns() []string {
+	return []string{PatternPairs, PatternPermutation, PatternAllToAll, PatternIncast, PatternRandom}
+}
+
+// MaxPodsPerNode bounds workload.pods_per_node (assumed: Kubernetes'
+// default limit is 110 pods per node and large clusters raise it to a
+// few hundred; 1000 is beyond any).
+const MaxPodsPerNode = 1000
+
+// flowSpec places one long-lived flow: client pod (node, core) and server
+// pod (node, core).
+type flowSpec struct {
+	src, dst         int32
+	srcCore, dstCore int32
+}
+
+// derangement returns a uniformly random permutation of 0..n-1 without a
+// fixed point (n >= 2): Fisher-Yates shuffles until one has none, about e
+// (2.718) shuffles on average, whatever n.
+func derangement(n int, rng *rand.Rand) []int {
+	p := make([]int, n)
+	for {
+		for i := range p {
+			p[i] = i
+		}
+		for i := n - 1; i > 0; i-- {
+			j := rng.IntN(i + 1)
+			p[i], p[j] = p[j], p[i]
+		}
+		ok := true
+		for i, v := range p {
+			if v == i {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return p
+		}
+	}
+}
+
+// otherNode draws a node uniformly among the n nodes other than src.
+func otherNode(src, n int, rng *rand.Rand) int {
+	d := rng.IntN(n - 1)
+	if d >= src {
+		d++
+	}
+	return d
+}
+
+// senders returns the nodes that send under the pattern: node 0 for pairs,
+// nodes 1..N for incast (N = incast senders, 0 for all other nodes),
+// every node otherwise.
+func senders(pattern string, nodes, incast int) []int {
+	var s []int
+	switch pattern {
+	case PatternPairs:
+		return []int{0}
+	case PatternIncast:
+		if incast == 0 {
+			incast = nodes - 1
+		}
+		for i := 1; i <= incast; i++ {
+			s = append(s, i)
+		}
+		return s
+	}
+	for i := range nodes {
+		s = append(s, i)
+	}
+	return s
+}
+
+// nodePairs returns the (source, destination) node pairs of a pattern for
+// long-lived flows, in a deterministic order: n for a permutation (perm
+// drawn by the caller), n(n-1) for all-to-all, N for incast, n for random
+// (one destination drawn per source: each flow draws its own in
+// longLivedFlows).
+func nodePairs(pattern string, nodes, incast int, perm []int) [][2]int {
+	var ps [][2]int
+	switch pattern {
+	case PatternPermutation:
+		for s, d := range perm {
+			ps = append(ps, [2]int{s, d})
+		}
+	case PatternAllToAll:
+		for s := range nodes {
+			for d := range nodes {
+				if d != s {
+					ps = append(ps, [2]int{s, d})
+				}
+			}
+		}
+	case PatternIncast:
+		for _, s := range senders(pattern, nodes, incast) {
+			ps = append(ps, [2]int{s, 0})
+		}
+	}
+	return ps
+}
+
+// longLivedFlows places the long-lived flows of a cluster pattern: for each
+// node pair of the pattern, each pod index j in [0, pods) and each of
+// streams streams, a flow from pod j on the source to pod j on the
+// destination. A node's k-th flow (k = j*streams + stream) runs its
+// application on core k mod cores on both sides, as the pairs workload
+// spreads its streams. Random draws each flow's destination.
+func longLivedFlows(pattern string, nodes, cores, pods, streams, incast int, rng *rand.Rand) []flowSpec {
+	var fs []flowSpec
+	add := func(s, d, k int) {
+		fs = append(fs, flowSpec{src: int32(s), dst: int32(d), srcCore: int32(k % cores), dstCore: int32(k % cores)})
+	}
+	if pattern == PatternRandom {
+		for s := range nodes {
+			for k := range pods * streams {
+				add(s, otherNode(s, nodes, rng), k)
+			}
+		}
+		return fs
+	}
+	var perm []int
+	if pattern == PatternPermutation {
+		perm = derangement(nodes, rng)
+	}
+	for _, p := range nodePairs(pattern, nodes, incast, perm) {
+		for k := range pods * streams {
+			add(p[0], p[1], k)
+		}
+	}
+	return fs
+}
+
+// LongLivedFlowCount is the number of long-lived flows a pattern places
+// (what the cost estimate and the validation bound): pairs its streams;
+// permutation and random nodes x pods x streams; all-to-all
+// nodes(nodes-1) x pods x streams; incast N x pods x streams.
+func LongLivedFlowCount(pattern string, nodes, pods, streams, incast int) float64 {
+	per := float64(pods) * float64(streams)
+	switch pattern {
+	case PatternPairs:
+		return float64(streams)
+	case PatternAllToAll:
+		return float64(nodes) * float64(nodes-1) * per
+	case PatternIncast:
+		if incast == 0 {
+			incast = nodes - 1
+		}
+		return float64(incast) * per
+	}
+	return float64(nodes) * per
+}
+
+// validatePattern checks the cluster-traffic keys against the workload.
+func (c *Config) validatePattern() error {
+	w := c.Workload
+	switch w.Pattern {
+	case PatternPairs, PatternPermutation, PatternAllToAll, PatternIncast, PatternRandom:
+	default:
+		return field.Errorf("workload.Workload.Pattern", w.Pattern, "allowed %s", strings.Join(Patterns(), ", "))
+	}
+	if w.PodsPerNode < 1 || w.PodsPerNode > MaxPodsPerNode {
+		return field.Errorf("workload.Workload.PodsPerNode", w.PodsPerNode, "must be in [1, %d]", MaxPodsPerNode)
+	}
+	if w.Pattern != PatternPairs || w.FlowSizes != nil {
+		if w.Kind != TCPStream {
+			return field.Errorf("workload.Workload.Pattern", w.Pattern, "cluster traffic (a pattern or flow sizes) runs the tcp_stream kind (got %s)", w.Kind)
+		}
+		if c.Services != nil || w.Launch != nil {
+			return field.Errorf("workload.Workload.Pattern", w.Pattern, "cluster traffic (a pattern or flow sizes) does not run with Services or a launched client pod")
+		}
+	}
+	if w.Pattern != PatternPairs {
+		if c.Placement != datapath.Inter {
+			return field.Errorf("workload.Workload.Pattern", w.Pattern, "needs the inter-host placement")
+		}
+		if c.Cluster.Nodes < 2 {
+			return field.Errorf("workload.Workload.Pattern", w.Pattern, "needs at least 2 nodes (the cluster has %d)", c.Cluster.Nodes)
+		}
+	}
+	if w.IncastSenders < 0 || w.IncastSenders > c.Cluster.Nodes-1 {
+		return field.Errorf("workload.Workload.IncastSenders", w.IncastSenders, "must be in [0, the nodes - 1 = %d] (0: all other nodes)", c.Cluster.Nodes-1)
+	}
+	if w.FlowSizes != nil && !(w.Load > 0 && w.Load <= 1) {
+		return field.Errorf("workload.Workload.Load", w.Load, "must be in (0, 1] (a fraction of each sending node's link rate)")
+	}
+	return nil
+}
