@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,9 +14,8 @@ import (
 	"github.com/cnisim/cnisim/experiments/experimentstest"
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 func loadPlan(t *testing.T, path string) *scenario.Plan {
 	t.Helper()
@@ -47,22 +45,9 @@ func render(t *testing.T, r *results.Results) (js, csv, table string) {
 	return a.String(), b.String(), c.String()
 }
 
-func golden(t *testing.T, name, got string) {
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from golden (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name+".golden"), []byte(got))
 }
 
 func TestGolden(t *testing.T) {
@@ -72,9 +57,9 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	js, csv, table := render(t, r)
-	golden(t, "small.json", js)
-	golden(t, "small.csv", csv)
-	golden(t, "small.table", table)
+	checkGolden(t, "small.json", js)
+	checkGolden(t, "small.csv", csv)
+	checkGolden(t, "small.table", table)
 }
 
 // Output must be byte-identical whatever the parallelism (DESIGN 2:

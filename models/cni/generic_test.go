@@ -2,10 +2,10 @@ package cni
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/cnisim/cnisim/internal/golden"
 	"github.com/cnisim/cnisim/models/datapath"
 )
 
@@ -51,38 +51,9 @@ func builtinPaths(t *testing.T, keep func(datapath.Kind) bool) string {
 	return b.String()
 }
 
-func checkGolden(t *testing.T, golden, got string) {
+func checkGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(want) != got {
-		t.Errorf("built-in graphs differ from %s (if intended: go test ./models/cni -run %s -update)\n%s",
-			golden, t.Name(), firstDiff(string(want), got))
-	}
-}
-
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := range max(len(w), len(g)) {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return fmt.Sprintf("line %d: want %q, got %q", i+1, a, b)
-		}
-	}
-	return ""
+	golden.Check(t, path, []byte(got))
 }
 
 // The generic kernel stages are added to the graphs without changing the
