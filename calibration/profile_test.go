@@ -166,9 +166,21 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// An integer cycles value (TOML "cycles = 40", not "40.0") is read as the
+// number it is, and applies to every plugin, mode and placement.
 func TestIntegerCyclesAccepted(t *testing.T) {
-	if _, err := Parse([]byte(good), "f.toml"); err != nil {
+	t.Parallel()
+	p, err := Parse([]byte(good), "f.toml")
+	if err != nil {
 		t.Fatal(err)
+	}
+	for _, pl := range []datapath.Placement{datapath.Intra, datapath.Inter} {
+		if c, cpb, ok := p.Cost(datapath.Veth, "any", "mode", pl); !ok || c != 40 || cpb != 0 {
+			t.Errorf("veth %s: cost %v, per byte %v, found %v; want 40, 0, true", pl, c, cpb, ok)
+		}
+	}
+	if p.CPUGHz() != 2.4 {
+		t.Errorf("cpu_ghz %v, want 2.4", p.CPUGHz())
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/simulate"
+	"github.com/cnisim/cnisim/internal/golden"
 	"github.com/cnisim/cnisim/models/datapath"
 )
 
@@ -406,11 +408,12 @@ func TestPaperLineRate(t *testing.T) {
 	}
 }
 
-// Printed with -v: the figures of the report.
-func TestPaperPrintSimulated(t *testing.T) {
-	if !testing.Verbose() {
-		t.Skip("-v prints the table")
-	}
+// The simulated figures of the report for every configuration of Fig. 3-6
+// (throughput at MTU 1500 and 9000, TCP_RR round trip, FIB lookups, CPP by
+// stage), pinned in testdata/paper-simulated.golden: the simulator's own
+// numbers, which the orderings and tolerances above let move.
+func TestPaperSimulatedGolden(t *testing.T) {
+	var out strings.Builder
 	row := func(c paperCase, pl datapath.Placement) {
 		s := paperRun(t, c, pl, "tcp_stream", 1500)
 		j := paperRun(t, c, pl, "tcp_stream", 9000)
@@ -422,7 +425,7 @@ func TestPaperPrintSimulated(t *testing.T) {
 				line += fmt.Sprintf(" %s=%.0f", k, v)
 			}
 		}
-		t.Log(line)
+		out.WriteString(line + "\n")
 	}
 	for _, c := range paperIntra {
 		row(c, datapath.Intra)
@@ -430,4 +433,5 @@ func TestPaperPrintSimulated(t *testing.T) {
 	for _, c := range paperInter {
 		row(c, datapath.Inter)
 	}
+	golden.Check(t, "testdata/paper-simulated.golden", []byte(out.String()))
 }

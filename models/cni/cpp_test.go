@@ -3,8 +3,10 @@ package cni
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
+	"github.com/cnisim/cnisim/internal/golden"
 	"github.com/cnisim/cnisim/models/datapath"
 )
 
@@ -215,11 +217,12 @@ func TestPaperInterCPP(t *testing.T) {
 	}
 }
 
-// Printed with -v: the receiver-node breakdown, for the report.
-func TestPrintInterBreakdown(t *testing.T) {
-	if !testing.Verbose() {
-		t.Skip("-v prints the table")
-	}
+// The node's CPP breakdown per stage kind of every CNI of Fig. 4 (intra) and
+// Fig. 5 (inter), as the report quotes it, pinned in
+// testdata/cpp-breakdown.golden.
+func TestCPPBreakdownGolden(t *testing.T) {
+	t.Parallel()
+	var out strings.Builder
 	for _, pl := range []datapath.Placement{datapath.Intra, datapath.Inter} {
 		list := interCNIs
 		if pl == datapath.Intra {
@@ -233,7 +236,8 @@ func TestPrintInterBreakdown(t *testing.T) {
 					s += fmt.Sprintf(" %s=%g", datapath.Kind(k), math.Round(x))
 				}
 			}
-			t.Logf("%s %-13s total %5.0f:%s", pl, v.label, total(c), s)
+			fmt.Fprintf(&out, "%s %-13s total %5.0f:%s\n", pl, v.label, total(c), s)
 		}
 	}
+	golden.Check(t, "testdata/cpp-breakdown.golden", []byte(out.String()))
 }
