@@ -111,6 +111,7 @@ func TestSubmitSlurmHostileValues(t *testing.T) {
 	}
 	for _, field := range []string{"name", "workdir", "binary", "partition", "time", "sbatch"} {
 		t.Run(field, func(t *testing.T) {
+			t.Parallel() // own directories; most of the time is bash and its children
 			root := t.TempDir()
 			marker := filepath.Join(root, "MARKER")
 			for i, v := range hostile(marker) {
