@@ -51,6 +51,7 @@ func checkGolden(t *testing.T, name, got string) {
 }
 
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t, "testdata/small.toml")
 	r, err := experiments.Run(context.Background(), p, experimentstest.Fake, experiments.Config{Parallel: 2, Version: "test"})
 	if err != nil {
@@ -65,6 +66,7 @@ func TestGolden(t *testing.T) {
 // Output must be byte-identical whatever the parallelism (DESIGN 2:
 // replications give identical results whatever the degree of parallelism).
 func TestParallelDeterminism(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t, "testdata/small.toml")
 	var outs []string
 	for _, par := range []int{1, 8, 3} {
@@ -82,6 +84,7 @@ func TestParallelDeterminism(t *testing.T) {
 
 // Any split of the units (a shard) re-aggregates to the full run.
 func TestShardsMerge(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t, "testdata/small.toml")
 	full, err := experiments.RunUnits(context.Background(), p, experimentstest.Fake, experiments.Config{Parallel: 2})
 	if err != nil {
@@ -112,6 +115,7 @@ func TestShardsMerge(t *testing.T) {
 }
 
 func TestUnitSeed(t *testing.T) {
+	t.Parallel()
 	seen := map[uint64]bool{}
 	for rep := range 1000 {
 		s := experiments.UnitSeed(1, 0, rep)
@@ -137,6 +141,7 @@ func TestUnitSeed(t *testing.T) {
 }
 
 func TestPanicNamesPointAndSeed(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t, "testdata/small.toml")
 	model := func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
 		if sc.Cluster.MTU == 9000 && sc.CNI.Mode == "host-gw" && rep == 1 {
@@ -163,6 +168,7 @@ func TestPanicNamesPointAndSeed(t *testing.T) {
 }
 
 func TestModelErrorStopsRun(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t, "testdata/small.toml")
 	var calls atomic.Int64
 	boom := errors.New("boom")
@@ -199,6 +205,7 @@ func TestCancel(t *testing.T) {
 }
 
 func TestNonFiniteMetricIsError(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t, "testdata/small.toml")
 	model := func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (experiments.Sample, error) {
 		var s experiments.Sample
@@ -213,6 +220,7 @@ func TestNonFiniteMetricIsError(t *testing.T) {
 }
 
 func TestProgressCalled(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t, "testdata/small.toml")
 	var last, total int
 	cfg := experiments.Config{Parallel: 3, Progress: func(d, n int) { last, total = d, n }}

@@ -20,6 +20,7 @@ import (
 // and look at the rewritten images (git diff, or an image viewer) before
 // committing them.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	long := fig6Bars()
 	long.Title = "FIB lookups, long plugin names (fixture)"
 	long.Categories = []string{"flannel-vxlan", "weave-fastdp-encrypted", "cilium-geneve", "calico-ipip-policy", "kube-router-native"}

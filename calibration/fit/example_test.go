@@ -106,6 +106,7 @@ plugin,mode,placement,mtu,throughput_mbps,acks_per_packet,cpp_total`)
 // example), and fitting it gives back the generating costs within their
 // standard errors.
 func TestExampleCSV(t *testing.T) {
+	t.Parallel()
 	got := exampleCSV(t)
 	const file = "testdata/example.csv"
 	golden.Check(t, file, []byte(got))

@@ -67,6 +67,7 @@ type captureEntry struct {
 // lists every fixture once, and each fixture parses with the counts the
 // manifest states.
 func TestCaptureManifest(t *testing.T) {
+	t.Parallel()
 	const dir = "testdata/perf"
 	var m struct{ Capture []captureEntry }
 	md, err := toml.DecodeFile(filepath.Join(dir, "manifest.toml"), &m)

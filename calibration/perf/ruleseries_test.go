@@ -56,6 +56,7 @@ func loadManifest(t *testing.T) []captureEntry {
 // cannot follow; the bound for it below is the gap measured, not the
 // issue's 10%.
 func TestRuleSeries(t *testing.T) {
+	t.Parallel()
 	type key struct {
 		engine string
 		rules  int
@@ -112,6 +113,7 @@ func TestRuleSeries(t *testing.T) {
 // rules"): the netfilter stage costs less than a fifth of the same 1000
 // rules without the accept.
 func TestConntrackSkipsRules(t *testing.T) {
+	t.Parallel()
 	var with, without []float64
 	for _, c := range loadManifest(t) {
 		if c.Topology != "routed" || c.Rules != 1000 || c.RuleEngine != "iptables-legacy" {

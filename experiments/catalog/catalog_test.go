@@ -17,6 +17,7 @@ import (
 )
 
 func TestRegistry(t *testing.T) {
+	t.Parallel()
 	names := Names()
 	if len(names) != len(order) {
 		t.Errorf("registered %v, want the %d of the report order %v", names, len(order), order)
@@ -93,6 +94,7 @@ var mustPass = map[string][]string{
 // TestQuick runs every experiment's quick form as reproduce does and
 // checks its tables, orderings, files and the report's links.
 func TestQuick(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := &Runner{Model: simulate.Model, Validate: simulate.Validate, Quick: true, Version: "test"}
 	doc := &report.Document{Title: "test"}
@@ -173,6 +175,7 @@ func checkPNG(t *testing.T, path string) {
 // for the scenario.toml written beside it (Load, RunUnits, Aggregate), and
 // does not depend on the number of workers.
 func TestSameAsRun(t *testing.T) {
+	t.Parallel()
 	e, err := Lookup("whatif-policy-rules")
 	if err != nil {
 		t.Fatal(err)

@@ -163,6 +163,7 @@ var (
 
 // Paper III.B, Fig. 4: intra-host, the whole node.
 func TestPaperIntraStagesSimulated(t *testing.T) {
+	t.Parallel()
 	var tests []paperStage
 	for _, c := range paperIntra {
 		tests = append(tests, paperStage{c, kVeth, approxCPP(80), "III.B Veth: ~80 CPP for send and receive"})

@@ -8,6 +8,7 @@ import (
 )
 
 func TestGrow(t *testing.T) {
+	t.Parallel()
 	if got := ring.Grow[int](nil, 0, 0, 64); len(got) != 64 {
 		t.Fatalf("empty buffer grows to %d, want 64", len(got))
 	}

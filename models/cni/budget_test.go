@@ -74,6 +74,7 @@ const lineRate1500 = 10e9 / 8 / 1538
 // rate at MTU 1500, ACKs included. Overlays and large iptables chains are
 // allowed to be CPU-bound.
 func TestLightPathsReachLineRate(t *testing.T) {
+	t.Parallel()
 	p := loadPaper(t)
 	light := []variant{
 		{"host", "host", "host", np},
@@ -114,6 +115,7 @@ func TestLightPathsReachLineRate(t *testing.T) {
 // half of the graph and the ACK's send half), so the quoted stages' perfCPP
 // is a lower bound of dstRSS and the rest is TCP, NIC and the ACK's copy.
 func TestBudgetCoversPaperCPP(t *testing.T) {
+	t.Parallel()
 	p := loadPaper(t)
 	quoted := []datapath.Kind{datapath.Veth, datapath.Bridge, datapath.FIB, datapath.IPForward, datapath.Netfilter,
 		datapath.EBPF, datapath.VXLAN, datapath.IPIP, datapath.OVS}

@@ -100,6 +100,7 @@ func checkStages(t *testing.T, pl datapath.Placement, tests []stage) {
 
 // Paper III.B (Fig. 4), intra-host, whole node.
 func TestPaperIntraCPP(t *testing.T) {
+	t.Parallel()
 	var tests []stage
 	add := func(v variant, ks []datapath.Kind, lo, hi float64, cite string) {
 		tests = append(tests, stage{v, ks, lo, hi, cite})
@@ -157,6 +158,7 @@ func TestPaperIntraCPP(t *testing.T) {
 
 // Paper III.C (Fig. 5), inter-host, receiver node.
 func TestPaperInterCPP(t *testing.T) {
+	t.Parallel()
 	var tests []stage
 	add := func(v variant, ks []datapath.Kind, lo, hi float64, cite string) {
 		tests = append(tests, stage{v, ks, lo, hi, cite})

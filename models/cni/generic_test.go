@@ -62,12 +62,14 @@ func checkGolden(t *testing.T, path, got string) {
 // (testdata/paper-steps.golden was written from the graphs before the
 // generic stages existed and must not be regenerated for them).
 func TestPaperStagesUnchanged(t *testing.T) {
+	t.Parallel()
 	checkGolden(t, "testdata/paper-steps.golden", builtinPaths(t, func(k datapath.Kind) bool { return k < datapath.Netdev }))
 }
 
 // The generic stages follow the rule in the models' header comments, checked
 // step by step on every built-in path (encryption on where a mode has it).
 func TestGenericStageRule(t *testing.T) {
+	t.Parallel()
 	for _, v := range allModes(t) {
 		m := builtin(t, v.plugin)
 		md, _ := m.Mode(v.mode)
@@ -192,6 +194,7 @@ func isEncapKind(k datapath.Kind) bool {
 // node intra-host): a reviewed golden, so that a change to a graph shows
 // up as a change of what calibrate fit and perf divide by.
 func TestNodeCrossingsGolden(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	for _, v := range allModes(t) {
 		m := builtin(t, v.plugin)

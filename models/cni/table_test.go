@@ -10,6 +10,7 @@ import (
 // cni.Table() rendered reproduces the paper's Table I (II.A) for the five
 // CNIs, derived from the model files, plus the host baseline.
 func TestTable1Golden(t *testing.T) {
+	t.Parallel()
 	rows, err := Table()
 	if err != nil {
 		t.Fatal(err)

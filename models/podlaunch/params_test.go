@@ -9,6 +9,7 @@ import (
 )
 
 func TestBuiltinsLoad(t *testing.T) {
+	t.Parallel()
 	want := []string{"calico", "cilium", "flannel", "host", "kube-router", "weave"}
 	if got := Plugins(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("Plugins() = %v, want %v", got, want)
@@ -122,6 +123,7 @@ func TestParsePluginGood(t *testing.T) {
 
 // Bad files are rejected with file:line, the key and the allowed values.
 func TestParsePluginBad(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, from, to string
 		want           []string
@@ -160,6 +162,7 @@ func TestParsePluginBad(t *testing.T) {
 }
 
 func TestParseClusterBad(t *testing.T) {
+	t.Parallel()
 	data, _ := builtinFS.ReadFile("params/cluster.toml")
 	good := string(data)
 	for _, tc := range []struct{ from, to, want string }{

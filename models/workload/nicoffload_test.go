@@ -12,6 +12,7 @@ import (
 // GRO without tunnel segmentation, then all), and the default (all) is
 // the global switch's behaviour.
 func TestNICOffloadsMonotone(t *testing.T) {
+	t.Parallel()
 	S, D := datapath.Src, datapath.Dst
 	path := datapath.CostedPath{InterHost: true, EncapBytes: 50, Steps: []datapath.CostedStep{
 		step(datapath.TCP, S, datapath.Send, 300, 0),

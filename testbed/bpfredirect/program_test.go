@@ -25,6 +25,7 @@ var (
 )
 
 func TestInstructionsErrors(t *testing.T) {
+	t.Parallel()
 	bad := []struct {
 		name string
 		hops []Hop
@@ -54,6 +55,7 @@ func TestInstructionsErrors(t *testing.T) {
 }
 
 func TestParseMode(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"peer", "egress"} {
 		m, err := ParseMode(s)
 		if err != nil || m.String() != s {
@@ -90,6 +92,7 @@ func packet(dst netip.Addr, etherType uint16) []byte {
 // MACs of its hop and TC_ACT_REDIRECT, anything else with TC_ACT_OK and
 // untouched.
 func TestRun(t *testing.T) {
+	t.Parallel()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to load BPF programs")
 	}
