@@ -68,6 +68,9 @@ type captureEntry struct {
 // manifest states.
 func TestCaptureManifest(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: runs capture.sh's manifest checks (~2 s)")
+	}
 	const dir = "testdata/perf"
 	var m struct{ Capture []captureEntry }
 	md, err := toml.DecodeFile(filepath.Join(dir, "manifest.toml"), &m)

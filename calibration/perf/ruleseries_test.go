@@ -57,6 +57,9 @@ func loadManifest(t *testing.T) []captureEntry {
 // issue's 10%.
 func TestRuleSeries(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: fits the recorded rule series (~2 s)")
+	}
 	type key struct {
 		engine string
 		rules  int

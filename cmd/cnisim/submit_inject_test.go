@@ -102,6 +102,9 @@ func nulArgs(t *testing.T, path string) []string {
 // marker file is never created. The values arrive intact (sbatch and the
 // jobs see exactly the strings given).
 func TestSubmitSlurmHostileValues(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: runs the Slurm script under bash for 6 fields x 9 values (~5 s)")
+	}
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("needs bash")
 	}

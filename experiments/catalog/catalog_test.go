@@ -95,6 +95,9 @@ var mustPass = map[string][]string{
 // checks its tables, orderings, files and the report's links.
 func TestQuick(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: runs every catalog experiment's quick form and compares its golden numbers (~20 s)")
+	}
 	dir := t.TempDir()
 	r := &Runner{Model: simulate.Model, Validate: simulate.Validate, Quick: true, Version: "test"}
 	doc := &report.Document{Title: "test"}
@@ -176,6 +179,9 @@ func checkPNG(t *testing.T, path string) {
 // does not depend on the number of workers.
 func TestSameAsRun(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: runs whatif-policy-rules three times (~2 s)")
+	}
 	e, err := Lookup("whatif-policy-rules")
 	if err != nil {
 		t.Fatal(err)

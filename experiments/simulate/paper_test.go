@@ -377,6 +377,9 @@ func goodputBound(t *testing.T, sc *scenario.Scenario) float64 {
 // takes the median over three seeds' placements, as the paper's
 // repetitions average over them.
 func TestPaperLineRate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: simulates every paper configuration at MTU 1500 and 9000 (~2 s)")
+	}
 	light := []paperCase{
 		{"host", "host", "", false},
 		{"Flannel host-gw", "flannel", "host-gw", false},

@@ -216,6 +216,9 @@ func TestStrata(t *testing.T) {
 // Expected: 10e9 x 8 / (10e9 x 8 / 4814e6 + 1 s) = 4541 async, 4814 not.
 func TestVendorScenario(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: simulates the vendor's scenario (~1 s)")
+	}
 	for _, tc := range []struct {
 		async bool
 		want  float64

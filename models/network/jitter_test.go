@@ -165,6 +165,9 @@ func TestFastExp(t *testing.T) {
 // five standard errors, and the factor's mean is 1 within four.
 func TestJitterDistribution(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: draws the jitter distribution at length (~3 s)")
+	}
 	const n = 4_000_000
 	for _, cv := range []float64{0.05, 0.5, 1} {
 		j := newJitter(cv, sim.Streams{Seed: 5}, 1)

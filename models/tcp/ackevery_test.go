@@ -54,6 +54,9 @@ func TestAckEveryClosedForm(t *testing.T) {
 // states; 64 models a GRO receiver's stretch ACKs.
 func TestAckEveryRatio(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: simulates bulk streams at several ack_every (~1 s)")
+	}
 	for _, n := range []int{1, 2, 4, 64} {
 		r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{AckEvery: n})
 		r.c.Connect(0)

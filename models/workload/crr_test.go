@@ -33,6 +33,9 @@ func withServices(t *testing.T, cfg Config, proxy service.Proxy, count, eps int,
 // than at 1.
 func TestCRRServiceCost(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: simulates connection churn through Services (~1 s)")
+	}
 	cfg := baseConfig(TCPCRR)
 	cfg.Cluster.CoresPerNode = 1
 	ghz := cfg.Cluster.GHz
@@ -73,6 +76,9 @@ func TestCRRServiceCost(t *testing.T) {
 // size and the drops are counted.
 func TestConntrackFullDropsNewConnections(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: simulates a full conntrack table (~1 s)")
+	}
 	cfg := baseConfig(TCPCRR)
 	cfg = withServices(t, cfg, service.NFTables, 10, 1, TargetService)
 	cfg.Services.Plan.Config.ConntrackMax = 500

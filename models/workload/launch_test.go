@@ -93,6 +93,9 @@ var vendorFull = flag.Bool("vendor-full", false, "TestVendorTable: move 10 GB in
 // four use 1 GB and the same arithmetic unless -vendor-full is given.
 func TestVendorTable(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: simulates the vendor's five curl downloads (~1 s)")
+	}
 	cfg := downloadConfig(10e9, 0, Curl)
 	send, _ := sendCycles(cfg.Reverse)
 	cap := 4814e6

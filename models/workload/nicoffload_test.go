@@ -13,6 +13,9 @@ import (
 // the global switch's behaviour.
 func TestNICOffloadsMonotone(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: simulates every offload combination (~1 s)")
+	}
 	S, D := datapath.Src, datapath.Dst
 	path := datapath.CostedPath{InterHost: true, EncapBytes: 50, Steps: []datapath.CostedStep{
 		step(datapath.TCP, S, datapath.Send, 300, 0),
