@@ -10,6 +10,7 @@ import (
 // Every example scenario a user starts from runs with the real simulator in
 // a quick form (--reps 2, short durations) and writes its three files.
 func TestExampleScenariosRun(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("-short: runs every example scenario with the real simulator (~5 s)")
 	}

@@ -184,6 +184,7 @@ func tomlString(s string) string {
 
 // The here-document delimiter is never a line of the body.
 func TestHeredocDelimiter(t *testing.T) {
+	t.Parallel()
 	for body, want := range map[string]string{
 		"a\n":               "<<'D'\na\nD",
 		"a":                 "<<'D'\na\nD",
@@ -203,6 +204,7 @@ func TestHeredocDelimiter(t *testing.T) {
 // values in --image, --binary, --pvc and --namespace come back intact
 // after strict decoding, and none adds a document or a field.
 func TestSubmitK8sHostileValues(t *testing.T) {
+	t.Parallel()
 	values := append(hostile("/tmp/never"), "x\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: evil}", "a: b", "- x", "{x: y}", "&a *a", "'", `"`)
 	for _, v := range values {
 		code, out, stderr := cli("submit", "k8s", smallScenario, "--shards", "2",
