@@ -238,3 +238,26 @@ func TestDiffQuick(t *testing.T) {
 		t.Errorf("encode/decode: %q", d)
 	}
 }
+
+// Every experiment of the catalogue has its golden numbers, and no golden
+// file is left of an experiment that is gone (TestQuick writes them).
+func TestQuickGoldensMatchCatalog(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob(filepath.Join("testdata", "quick", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, f := range files {
+		have[strings.TrimSuffix(filepath.Base(f), ".json")] = true
+	}
+	for _, name := range Names() {
+		if !have[name] {
+			t.Errorf("experiment %s has no testdata/quick/%s.json: go test ./experiments/catalog -run '^TestQuick$' -update", name, name)
+		}
+		delete(have, name)
+	}
+	for name := range have {
+		t.Errorf("testdata/quick/%s.json: no experiment %s in the catalogue; delete the file", name, name)
+	}
+}
