@@ -92,7 +92,10 @@ var mustPass = map[string][]string{
 }
 
 // TestQuick runs every experiment's quick form as reproduce does and
-// checks its tables, orderings, files and the report's links.
+// checks its tables, orderings, files and the report's links, and compares
+// every table cell, note and report check with its golden numbers in
+// testdata/quick/NAME.json (after an intended change: go test
+// ./experiments/catalog -run '^TestQuick$' -update, then review the diff).
 func TestQuick(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
