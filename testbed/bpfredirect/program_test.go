@@ -92,7 +92,6 @@ func packet(dst netip.Addr, etherType uint16) []byte {
 // MACs of its hop and TC_ACT_REDIRECT, anything else with TC_ACT_OK and
 // untouched.
 func TestRun(t *testing.T) {
-	t.Parallel()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to load BPF programs")
 	}
