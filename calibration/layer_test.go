@@ -16,6 +16,7 @@ func ent(stage, plugin, mode, place string, cyc float64, src string) Entry {
 }
 
 func TestLayerOrderAndProvenance(t *testing.T) {
+	t.Parallel()
 	base := prof("base", 2.0,
 		ent("veth", "", "", "", 100, "base veth"),
 		ent("vxlan", "flannel", "vxlan", "", 900, "base vxlan"),
@@ -72,6 +73,7 @@ func TestLayerOrderAndProvenance(t *testing.T) {
 }
 
 func TestLayerRuleCosts(t *testing.T) {
+	t.Parallel()
 	one, two := 10.0, 20.0
 	a := prof("a", 2, ent("veth", "", "", "", 1, "s"))
 	a.RuleCosts = []RuleCost{{Engine: "iptables", CyclesPerRule: &one, Provenance: Assumed, Source: "a"}}
@@ -89,6 +91,7 @@ func TestLayerRuleCosts(t *testing.T) {
 }
 
 func TestLoadLayers(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "node1.toml")
 	top := prof("node1", 3.1, ent("veth", "", "", "", 4242, "perf stat, test"))
@@ -126,6 +129,7 @@ func TestLoadLayers(t *testing.T) {
 }
 
 func TestShadowed(t *testing.T) {
+	t.Parallel()
 	base := prof("base", 2,
 		ent("veth", "flannel", "", "", 1, "s"),
 		ent("veth", "", "", "inter", 1, "s"),

@@ -21,6 +21,7 @@ func mustLoad(t *testing.T, path string) *Profile {
 
 // The specificity rule documented on Cost, case by case.
 func TestCostSpecificity(t *testing.T) {
+	t.Parallel()
 	p := mustLoad(t, "testdata/specific.toml")
 	cases := []struct {
 		plugin, mode string
@@ -55,6 +56,7 @@ func TestCostSpecificity(t *testing.T) {
 // The entry order in the file must not matter: reversing it gives the same
 // answers.
 func TestCostOrderIndependent(t *testing.T) {
+	t.Parallel()
 	p := mustLoad(t, "testdata/specific.toml")
 	q := p.Clone()
 	for i, j := 0, len(q.Costs)-1; i < j; i, j = i+1, j-1 {
@@ -74,6 +76,7 @@ func TestCostOrderIndependent(t *testing.T) {
 }
 
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	p := mustLoad(t, "testdata/specific.toml")
 	data, err := p.TOML()
 	if err != nil {
@@ -94,6 +97,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestSaveAtomic(t *testing.T) {
+	t.Parallel()
 	p := mustLoad(t, "testdata/specific.toml")
 	path := t.TempDir() + "/out.toml"
 	if err := p.Save(path); err != nil {
@@ -125,6 +129,7 @@ source = "s"
 // Each bad input must fail with an error naming the file, the line, the
 // key and, where there is a closed set, the allowed values.
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, text string
 		want       []string
@@ -166,13 +171,26 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// An integer cycles value (TOML "cycles = 40", not "40.0") is read as the
+// number it is, and applies to every plugin, mode and placement.
 func TestIntegerCyclesAccepted(t *testing.T) {
-	if _, err := Parse([]byte(good), "f.toml"); err != nil {
+	t.Parallel()
+	p, err := Parse([]byte(good), "f.toml")
+	if err != nil {
 		t.Fatal(err)
+	}
+	for _, pl := range []datapath.Placement{datapath.Intra, datapath.Inter} {
+		if c, cpb, ok := p.Cost(datapath.Veth, "any", "mode", pl); !ok || c != 40 || cpb != 0 {
+			t.Errorf("veth %s: cost %v, per byte %v, found %v; want 40, 0, true", pl, c, cpb, ok)
+		}
+	}
+	if p.CPUGHz() != 2.4 {
+		t.Errorf("cpu_ghz %v, want 2.4", p.CPUGHz())
 	}
 }
 
 func TestOverride(t *testing.T) {
+	t.Parallel()
 	p := mustLoad(t, "testdata/specific.toml")
 	if err := p.Override("netfilter", 900); err != nil {
 		t.Fatal(err)
@@ -207,6 +225,7 @@ func TestOverride(t *testing.T) {
 }
 
 func TestBuiltin(t *testing.T) {
+	t.Parallel()
 	names := BuiltinNames()
 	if len(names) == 0 || names[0] == "" {
 		t.Fatalf("BuiltinNames = %v", names)

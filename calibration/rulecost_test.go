@@ -10,6 +10,7 @@ import (
 // The specificity rule of RuleCycles, case by case (testdata/specific.toml:
 // per-rule cycles 10 generic, 20 calico, 30 calico/ipip).
 func TestRuleCyclesSpecificity(t *testing.T) {
+	t.Parallel()
 	p := mustLoad(t, "testdata/specific.toml")
 	cases := []struct {
 		engine, plugin, mode string
@@ -46,6 +47,7 @@ func TestRuleCyclesSpecificity(t *testing.T) {
 // A profile without the engine names itself, the engine and what it does
 // price; the error wraps ErrNoRuleCost.
 func TestRuleCyclesMissing(t *testing.T) {
+	t.Parallel()
 	p := mustLoad(t, "testdata/specific.toml")
 	_, _, err := p.RuleCycles("ipvs", "kube-router", "native")
 	if !errors.Is(err, ErrNoRuleCost) {
@@ -66,6 +68,7 @@ func TestRuleCyclesMissing(t *testing.T) {
 // were data (models/cni RuleNanos): iptables 20 ns, eBPF and OVS 0.1 ns, no
 // base, at 2.4 GHz; nftables and ipvs are not priced.
 func TestPaperRuleCosts(t *testing.T) {
+	t.Parallel()
 	p, err := Builtin("paper")
 	if err != nil {
 		t.Fatal(err)
@@ -94,6 +97,7 @@ source = "s"
 // Each bad [[rule_cost]] fails with the file, the line, the key and the
 // allowed values.
 func TestRuleCostParseErrors(t *testing.T) {
+	t.Parallel()
 	// r replaces the last occurrence: the [[rule_cost]]'s, not the [[cost]]'s
 	r := func(old, new string) string {
 		i := strings.LastIndex(goodRule, old)
@@ -138,6 +142,7 @@ func TestRuleCostParseErrors(t *testing.T) {
 // Clone copies the per-rule pointers: changing the clone leaves the
 // original alone.
 func TestCloneRuleCosts(t *testing.T) {
+	t.Parallel()
 	p := mustLoad(t, "testdata/specific.toml")
 	q := p.Clone()
 	*q.RuleCosts[0].CyclesPerRule = 999

@@ -11,6 +11,7 @@ import (
 )
 
 func TestECDF(t *testing.T) {
+	t.Parallel()
 	// F(x) = #{samples <= x}/n: rises by 1/n at each sample, by 2/n at a tie.
 	got := ecdf([]float64{3, 1, 2, 2})
 	want := plotter.XYs{{X: 1, Y: 0}, {X: 1, Y: 0.25}, {X: 2, Y: 0.5}, {X: 2, Y: 0.75}, {X: 3, Y: 1}}
@@ -25,6 +26,7 @@ func TestECDF(t *testing.T) {
 }
 
 func TestBarOffsets(t *testing.T) {
+	t.Parallel()
 	for n := 1; n <= MaxSeries; n++ {
 		offs, w := barOffsets(n)
 		if math.Abs(w*float64(n)-groupWidth) > 1e-12 {
@@ -46,6 +48,7 @@ func TestBarOffsets(t *testing.T) {
 }
 
 func TestPaletteDistinct(t *testing.T) {
+	t.Parallel()
 	seen := map[color.RGBA]int{}
 	for i := range MaxSeries {
 		c := Color(i).(color.RGBA)
@@ -63,6 +66,7 @@ func TestPaletteDistinct(t *testing.T) {
 // leave room for the whiskers, panels of a time series share the time axis,
 // a CDF spans 0..1.
 func TestAxes(t *testing.T) {
+	t.Parallel()
 	fig, err := fig3Bars().Figure()
 	if err != nil {
 		t.Fatal(err)
@@ -110,6 +114,7 @@ func TestAxes(t *testing.T) {
 // passing every stage kind in canonical order keeps colours stable without
 // cluttering the legend.
 func TestZeroLayerOmitted(t *testing.T) {
+	t.Parallel()
 	with := fig4Stacked() // its last layer, gre, is all zero
 	without := fig4Stacked()
 	without.Layers = without.Layers[:len(without.Layers)-1]
@@ -123,6 +128,7 @@ func TestZeroLayerOmitted(t *testing.T) {
 // TestDeterministic: drawing is repeatable, including after drawing in another
 // format (slotBars must not mutate the bar charts).
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	for _, s := range []Spec{fig3Bars(), fig4Stacked(), asyncTimeSeries()} {
 		fig, err := s.Figure()
 		if err != nil {
@@ -139,6 +145,7 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestEncodeErrors(t *testing.T) {
+	t.Parallel()
 	fig, err := fig3Bars().Figure()
 	if err != nil {
 		t.Fatal(err)

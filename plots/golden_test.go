@@ -2,23 +2,25 @@ package plots
 
 import (
 	"bytes"
-	"flag"
 	"image"
 	"image/png"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/cnisim/cnisim/internal/golden"
 )
 
-// regen rewrites the golden images, as gonum/plot's cmpimg -regen does. (cmpimg
-// itself is not used: it imports rsc.io/pdf, which go.mod does not require.)
-var regen = flag.Bool("regen", false, "rewrite the golden images in testdata")
-
 // TestGolden compares each figure kind, drawn from the fixtures, with its image
-// in testdata. After an intended change, look at the new images and run
+// in testdata, pixel by pixel (gonum/plot's cmpimg is not used: it imports
+// rsc.io/pdf, which go.mod does not require). After an intended change run
 //
-//	go test ./plots -run TestGolden -regen
+//	go test ./plots -run '^TestGolden$' -update
+//
+// and look at the rewritten images (git diff, or an image viewer) before
+// committing them.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	long := fig6Bars()
 	long.Title = "FIB lookups, long plugin names (fixture)"
 	long.Categories = []string{"flannel-vxlan", "weave-fastdp-encrypted", "cilium-geneve", "calico-ipip-policy", "kube-router-native"}
@@ -51,9 +53,9 @@ func TestGolden(t *testing.T) {
 // checkGolden compares fig as PNG, pixel by pixel, with testdata/name_golden.png.
 func checkGolden(t *testing.T, fig *Figure, name string) {
 	t.Helper()
-	golden := filepath.Join("testdata", name+"_golden")
-	if *regen {
-		if _, err := Save(fig, golden, "png"); err != nil {
+	path := filepath.Join("testdata", name+"_golden")
+	if golden.Update() {
+		if _, err := Save(fig, path, "png"); err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -62,14 +64,13 @@ func checkGolden(t *testing.T, fig *Figure, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := os.ReadFile(golden + ".png")
+	want, err := os.ReadFile(path + ".png")
 	if err != nil {
-		t.Fatalf("%v (run with -regen to create it)", err)
+		t.Fatalf("%v (create it: %s)", err, golden.Command(t))
 	}
 	if !samePixels(t, got, want) {
-		out := filepath.Join(t.TempDir(), name+".png")
-		os.WriteFile(out, got, 0o644)
-		t.Errorf("%s differs from %s.png; got written to %s", name, golden, out)
+		t.Errorf("%s differs from %s.png in its pixels; if the change is intended, rewrite the images with %s and look at them before committing",
+			name, path, golden.Command(t))
 	}
 }
 

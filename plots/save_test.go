@@ -66,6 +66,7 @@ func TestSaveFormats(t *testing.T) {
 // TestSaveAllOrNothing: a bad argument is found before any file is written, and
 // a good save replaces an old file without leaving temporaries behind.
 func TestSaveAllOrNothing(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	fig, err := fig4Stacked().Figure()
 	if err != nil {

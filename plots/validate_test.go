@@ -77,6 +77,7 @@ func TestRejectsBadInput(t *testing.T) {
 // TestInputNotAliased: constructors copy, so editing the input afterwards does
 // not change the figure (gonum/plot's plotters copy their data the same way).
 func TestInputNotAliased(t *testing.T) {
+	t.Parallel()
 	b := fig3Bars()
 	fig, err := b.Figure()
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 // Whiskers are cut at 0 for non-negative means and at the upper bound when
 // one is known; the cut ends are reported so they can be marked.
 func TestWhiskerEnds(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name         string
 		w            whisker
@@ -31,6 +32,7 @@ func TestWhiskerEnds(t *testing.T) {
 // Figure.Clipped tells the caption writer whether to add ClipNote; the
 // y axis shows the cut intervals, not the raw ones.
 func TestFigureClipped(t *testing.T) {
+	t.Parallel()
 	f, err := encapLines().Figure()
 	if err != nil {
 		t.Fatal(err)

@@ -81,6 +81,7 @@ func TestWatchdogNoProgress(t *testing.T) {
 
 // The real limit: 10^7 events at one instant (a fraction of a second).
 func TestWatchdogDefaultLimit(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("10^7 events")
 	}
@@ -95,6 +96,7 @@ func TestWatchdogDefaultLimit(t *testing.T) {
 // Bursts below the limit at one instant, and long runs whose time
 // advances, are not stopped.
 func TestWatchdogAllowsProgress(t *testing.T) {
+	t.Parallel()
 	e := sim.NewEngine()
 	e.SetNoProgressLimit(50_000)
 	burst := sim.HandlerFunc(func(e *sim.Engine, arg uint64) {}) // 40k events at t = 0

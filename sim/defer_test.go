@@ -37,6 +37,7 @@ func (d deferCall) Handle(e *sim.Engine, arg uint64) {
 // before the next event (even one at the same time), in order; Horizon is
 // the next pending event's time, capped at the end of the run.
 func TestDefer(t *testing.T) {
+	t.Parallel()
 	e := sim.NewEngine()
 	l := &deferLog{}
 	e.Schedule(10, deferEv{l}, 1)
@@ -100,6 +101,7 @@ func (c *chain) Handle(e *sim.Engine, i uint64) {
 // comes first (ties go to the event already queued) and it is within the
 // run; the order of execution is the same as with scheduling.
 func TestContinue(t *testing.T) {
+	t.Parallel()
 	e := sim.NewEngine()
 	c := &chain{times: []sim.Time{0, 10, 20, 30, 40, 50}}
 	other := &deferLog{}

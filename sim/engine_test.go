@@ -76,6 +76,7 @@ func runReference(seed uint64) []string {
 }
 
 func TestEngineOrderMatchesSortedReference(t *testing.T) {
+	t.Parallel()
 	for seed := uint64(1); seed <= 5; seed++ {
 		got, want := runEngine(seed), runReference(seed)
 		if len(got) != len(want) {
@@ -90,6 +91,7 @@ func TestEngineOrderMatchesSortedReference(t *testing.T) {
 }
 
 func TestEngineDeterministic(t *testing.T) {
+	t.Parallel()
 	a, b, c := runEngine(7), runEngine(7), runEngine(8)
 	if fmt.Sprint(a) != fmt.Sprint(b) {
 		t.Fatal("same seed gave different traces")
@@ -107,6 +109,7 @@ func (r *recorder) Handle(e *sim.Engine, arg uint64) {
 }
 
 func TestRunUntilBoundary(t *testing.T) {
+	t.Parallel()
 	e := sim.NewEngine()
 	r := &recorder{}
 	e.Schedule(10, r, 1)
@@ -146,6 +149,7 @@ func TestRunUntilBoundary(t *testing.T) {
 }
 
 func TestStop(t *testing.T) {
+	t.Parallel()
 	e := sim.NewEngine()
 	r := &recorder{}
 	e.Schedule(1, r, 1)
@@ -164,6 +168,7 @@ func TestStop(t *testing.T) {
 }
 
 func TestStep(t *testing.T) {
+	t.Parallel()
 	e := sim.NewEngine()
 	r := &recorder{}
 	e.Schedule(5, r, 1)
@@ -177,6 +182,7 @@ func TestStep(t *testing.T) {
 }
 
 func TestScheduleInThePastPanics(t *testing.T) {
+	t.Parallel()
 	e := sim.NewEngine()
 	e.Schedule(10, &recorder{}, 0)
 	e.Run()

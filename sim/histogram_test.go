@@ -12,6 +12,7 @@ import (
 // Values of one latency each land in one bucket: quantiles, strata and
 // mean are then exact, as for the closed-form RR tests.
 func TestHistogramExactForFewValues(t *testing.T) {
+	t.Parallel()
 	var h sim.Histogram
 	for range 1000 {
 		h.Record(23_456_789) // 23.456789 µs
@@ -41,6 +42,7 @@ func TestHistogramExactForFewValues(t *testing.T) {
 // buckets' relative width of 1/1024, for spreads from nanoseconds to
 // seconds; strata keep the mean and stay ordered.
 func TestHistogramAgainstSortedSamples(t *testing.T) {
+	t.Parallel()
 	st := sim.Streams{Seed: 11}
 	r := st.Stream("latency")
 	for _, scale := range []float64{1e3, 1e6, 1e9, 1e12} { // ps: 1 ns .. 1 s
@@ -81,6 +83,7 @@ func TestHistogramAgainstSortedSamples(t *testing.T) {
 }
 
 func TestHistogramMergeAndEdges(t *testing.T) {
+	t.Parallel()
 	var a, b, all sim.Histogram
 	if !math.IsNaN(a.Quantile(0.5)) || !math.IsNaN(a.Mean()) || a.Strata(5) != nil {
 		t.Fatal("empty histogram: want NaN quantile and mean, no strata")

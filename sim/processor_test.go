@@ -10,6 +10,7 @@ import (
 // A Processor computes exactly the start and completion times, busy time,
 // job count and utilisation of a Server offered the same jobs.
 func TestProcessorMatchesServer(t *testing.T) {
+	t.Parallel()
 	st := sim.Streams{Seed: 7}
 	r := st.Stream("jobs")
 	var p sim.Processor
@@ -38,6 +39,7 @@ func TestProcessorMatchesServer(t *testing.T) {
 }
 
 func TestProcessorFIFO(t *testing.T) {
+	t.Parallel()
 	var p sim.Processor
 	for _, c := range []struct{ now, service, start, done sim.Time }{
 		{0, 10, 0, 10},

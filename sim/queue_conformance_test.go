@@ -8,5 +8,6 @@ import (
 )
 
 func TestQueueConforms(t *testing.T) {
+	t.Parallel()
 	simtest.TestQueue(t, func() simtest.Queue { return &sim.RawQueue{} })
 }

@@ -11,6 +11,7 @@ import (
 // after end, so that events may then be pushed between end and it (the
 // engine does this after RunUntil).
 func TestPopNotAfterKeepsQueueValid(t *testing.T) {
+	t.Parallel()
 	type item struct {
 		at  Time
 		arg uint64
@@ -60,6 +61,7 @@ func TestPopNotAfterKeepsQueueValid(t *testing.T) {
 // reference heap) through random pushes (at or after the last pop, ties
 // included), peeks and pops.
 func TestPeekTime(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
 	var q eventQueue
 	ref := &timeHeap{}

@@ -11,6 +11,7 @@ import (
 // Conversions saturate at ±sim.Never instead of wrapping to a time in the
 // past (issue 19: duration=18446744173709552ns simulated 100 ms).
 func TestConversionsSaturate(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		got, want sim.Time

@@ -65,6 +65,7 @@ func (m *mm1) run() sim.Time {
 // value must lie in the 95% Student-t interval over 20 replications, and the
 // interval must be narrow enough to catch a server that is 10% off.
 func TestServerMM1(t *testing.T) {
+	t.Parallel()
 	const lambda, mu, reps = 0.8, 1.0, 20
 	const rho = lambda / mu
 	stop := 100 * sim.Millisecond // about 80,000 customers per replication
@@ -108,6 +109,7 @@ func TestServerMM1(t *testing.T) {
 // probability that the system is full, P_K = (1-rho) rho^K / (1-rho^(K+1))
 // (PASTA; Kleinrock vol. 1, §3.6).
 func TestServerBoundedQueueDrops(t *testing.T) {
+	t.Parallel()
 	const lambda, mu, k, reps = 0.8, 1.0, 5, 20
 	const rho = lambda / mu
 	want := (1 - rho) * math.Pow(rho, k) / (1 - math.Pow(rho, k+1)) // 0.0888
@@ -127,6 +129,7 @@ func TestServerBoundedQueueDrops(t *testing.T) {
 }
 
 func TestServerFIFO(t *testing.T) {
+	t.Parallel()
 	var s sim.Server
 	var changes [][2]int64
 	s.OnQueueLen = func(at sim.Time, n int) { changes = append(changes, [2]int64{int64(at), int64(n)}) }
@@ -165,6 +168,7 @@ func TestServerFIFO(t *testing.T) {
 }
 
 func TestServerLimit(t *testing.T) {
+	t.Parallel()
 	s := sim.Server{Limit: 2}
 	for i, c := range []struct {
 		now  sim.Time

@@ -11,6 +11,7 @@ import (
 
 // Student t 0.975 quantiles from the standard t table (two-sided 95%).
 func TestTQuantile975(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		df   int
 		want float64
@@ -24,6 +25,7 @@ func TestTQuantile975(t *testing.T) {
 }
 
 func TestSummaryMatchesGonum(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, n := range []int{2, 3, 10, 1000} {
 		xs := make([]float64, n)
@@ -55,6 +57,7 @@ func TestSummaryMatchesGonum(t *testing.T) {
 }
 
 func TestQuantile(t *testing.T) {
+	t.Parallel()
 	xs := []float64{9, 1, 8, 2, 7, 3, 6, 4, 5, 10}
 	orig := append([]float64(nil), xs...)
 	// Empirical quantile: the smallest x with ECDF(x) >= p.
@@ -76,6 +79,7 @@ func TestQuantile(t *testing.T) {
 }
 
 func TestTimeWeighted(t *testing.T) {
+	t.Parallel()
 	var w sim.TimeWeighted
 	w.Set(10, 2) // 2 on [10, 20), 5 on [20, 25), 0 from 25
 	if got := w.Mean(15); got != 2 {
@@ -96,6 +100,7 @@ func TestTimeWeighted(t *testing.T) {
 }
 
 func TestStreams(t *testing.T) {
+	t.Parallel()
 	draw := func(s sim.Streams, name string) [4]uint64 {
 		r := s.Stream(name)
 		return [4]uint64{r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64()}

@@ -8,6 +8,7 @@ import (
 )
 
 func TestTimeHelpers(t *testing.T) {
+	t.Parallel()
 	// DESIGN.md: a 45-cycle stage at 2.4 GHz lasts 18.75 ns, a 64-byte
 	// frame at 100 Gbit/s 5.12 ns.
 	if got := sim.Cycles(45, 2.4); got != 18750 {

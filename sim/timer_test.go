@@ -19,6 +19,7 @@ func at(e *sim.Engine, t sim.Time, fn func()) {
 }
 
 func TestTimer(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		ops  func(e *sim.Engine, tm *sim.Timer)
@@ -72,6 +73,7 @@ func TestTimer(t *testing.T) {
 // calls: they must fire at the same times, and the lazy one with fewer
 // events when re-armed later.
 func TestTimerRandomAgainstNaive(t *testing.T) {
+	t.Parallel()
 	for seed := uint64(1); seed <= 20; seed++ {
 		e := sim.NewEngine()
 		lazy := &fires{}
@@ -125,6 +127,7 @@ func (n *naiveTimer) Handle(e *sim.Engine, gen uint64) {
 // TCP re-arms its retransmission timer on every ACK: pushing the deadline
 // later must cost no event per re-arm.
 func TestTimerLazyRearmIsCheap(t *testing.T) {
+	t.Parallel()
 	e := sim.NewEngine()
 	f := &fires{}
 	var tm sim.Timer

@@ -10,6 +10,7 @@ import (
 )
 
 func TestReadMeasurements(t *testing.T) {
+	t.Parallel()
 	m, err := LoadMeasurements("testdata/measurements.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -38,6 +39,7 @@ func TestReadMeasurements(t *testing.T) {
 }
 
 func TestReadMeasurementsErrors(t *testing.T) {
+	t.Parallel()
 	const h = "plugin,mode,placement,mtu,throughput_mbps,cpp_total\n"
 	cases := []struct{ text, want string }{
 		{"", "m.csv: empty file (want the header plugin,mode"},

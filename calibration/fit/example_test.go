@@ -1,18 +1,15 @@
 package fit
 
 import (
-	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/cnisim/cnisim/internal/golden"
 	dp "github.com/cnisim/cnisim/models/datapath"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/example.csv from its generator")
 
 // exampleCosts generate testdata/example.csv: the generic inter-host
 // entries of calibration/profiles/paper.toml at 2.4 GHz for the paper's
@@ -109,19 +106,12 @@ plugin,mode,placement,mtu,throughput_mbps,acks_per_packet,cpp_total`)
 // example), and fitting it gives back the generating costs within their
 // standard errors.
 func TestExampleCSV(t *testing.T) {
+	t.Parallel()
 	got := exampleCSV(t)
 	const file = "testdata/example.csv"
-	if *update {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(want) != got {
-		t.Fatalf("%s differs from its generator (go test ./calibration/fit -run TestExampleCSV -update)", file)
+	golden.Check(t, file, []byte(got))
+	if t.Failed() {
+		t.FailNow()
 	}
 	m, err := LoadMeasurements(file)
 	if err != nil {

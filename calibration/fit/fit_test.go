@@ -71,6 +71,7 @@ func synth(rng *rand.Rand, reps int, sigma float64) ([]Row, []Counts) {
 }
 
 func TestFitExact(t *testing.T) {
+	t.Parallel()
 	rows, cs := synth(rand.New(rand.NewPCG(1, 1)), 1, 0)
 	res, err := Fit(rows, data(cs), Options{})
 	if err != nil {
@@ -100,6 +101,7 @@ func TestFitExact(t *testing.T) {
 // about 95% of the costs fall within 1.96 standard errors (the OLS
 // covariance sigma^2 (A^T A)^-1 is exact for Gaussian noise).
 func TestFitRecoversWithinUncertainty(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 11))
 	in, total := 0, 0
 	for trial := range 200 {
@@ -134,6 +136,7 @@ func TestFitRecoversWithinUncertainty(t *testing.T) {
 }
 
 func TestUnderdetermined(t *testing.T) {
+	t.Parallel()
 	// veth and bridge always crossed 2:1: their costs cannot be told apart.
 	cs := []Counts{
 		counts(map[dp.Kind]float64{dp.Veth: 2, dp.Bridge: 1, dp.VXLAN: 1}),
@@ -177,6 +180,7 @@ func TestUnderdetermined(t *testing.T) {
 
 // A stage whose best unconstrained estimate is negative sits at 0.
 func TestFitBound(t *testing.T) {
+	t.Parallel()
 	cs := []Counts{
 		counts(map[dp.Kind]float64{dp.Veth: 1}),
 		counts(map[dp.Kind]float64{dp.Veth: 1, dp.Bridge: 1}),
@@ -200,6 +204,7 @@ func TestFitBound(t *testing.T) {
 }
 
 func TestFitInputErrors(t *testing.T) {
+	t.Parallel()
 	c := []Counts{counts(map[dp.Kind]float64{dp.Veth: 1})}
 	for _, tc := range []struct {
 		rows []Row
@@ -220,6 +225,7 @@ func TestFitInputErrors(t *testing.T) {
 }
 
 func TestProfileFromFit(t *testing.T) {
+	t.Parallel()
 	rows, cs := synth(rand.New(rand.NewPCG(3, 3)), 3, 10)
 	res, err := Fit(rows, data(cs), Options{})
 	if err != nil {
@@ -238,6 +244,7 @@ func TestProfileFromFit(t *testing.T) {
 }
 
 func TestConfigsFor(t *testing.T) {
+	t.Parallel()
 	rows := []Row{{Plugin: "a", Placement: "inter", Line: 3}, {Plugin: "b", Placement: "intra", Line: 4}}
 	fn := func(r Row) (Config, error) {
 		if r.Plugin == "b" {
@@ -251,6 +258,7 @@ func TestConfigsFor(t *testing.T) {
 }
 
 func TestExactlyDetermined(t *testing.T) {
+	t.Parallel()
 	cs := []Counts{counts(map[dp.Kind]float64{dp.Veth: 1}), counts(map[dp.Kind]float64{dp.Veth: 1, dp.Bridge: 1})}
 	res, err := Fit([]Row{{CPPTotal: 40}, {CPPTotal: 290}}, data(cs), Options{})
 	if err != nil {
@@ -266,6 +274,7 @@ func TestExactlyDetermined(t *testing.T) {
 // in closed form: CPP = a + r b. A row without a ratio assumes 0.5, with a
 // warning that says why.
 func TestFitAckRatio(t *testing.T) {
+	t.Parallel()
 	var c Config
 	c.Crossings.Data[dp.SocketCopy] = 1
 	c.Crossings.Ack[dp.TCP] = 1
@@ -307,6 +316,7 @@ func TestFitAckRatio(t *testing.T) {
 // packet size, and then separated from the per-crossing cost, ACK bytes
 // included: CPP = c (1 + r) + b (B + r 52).
 func TestFitPerByte(t *testing.T) {
+	t.Parallel()
 	var c Config
 	c.Crossings.Data[dp.SocketCopy], c.Crossings.Ack[dp.SocketCopy] = 1, 1
 	c.PodMTU = 1500

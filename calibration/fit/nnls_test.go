@@ -13,6 +13,7 @@ import (
 // x_j > 0. Checked on random problems, many with negative unconstrained
 // solutions.
 func TestNNLSKuhnTucker(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	for trial := range 300 {
 		m, n := 3+rng.IntN(8), 1+rng.IntN(6)
@@ -58,6 +59,7 @@ func TestNNLSKuhnTucker(t *testing.T) {
 // Where the unconstrained solution is positive NNLS must equal it; a
 // hand-checked case where it is not: min (x-(-1))^2 + (y-2)^2 has x = 0.
 func TestNNLSKnown(t *testing.T) {
+	t.Parallel()
 	a := mat.NewDense(3, 2, []float64{1, 0, 0, 1, 1, 1})
 	x, _, err := NNLS(a, []float64{1, 2, 3})
 	if err != nil || math.Abs(x[0]-1) > 1e-12 || math.Abs(x[1]-2) > 1e-12 {

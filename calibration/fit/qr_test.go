@@ -11,6 +11,7 @@ import (
 // The accumulated R and d give the same normal equations as A and b:
 // R^T R = A^T A, R^T d = A^T b, and ||Ax-b||^2 = ||Rx-d||^2 + rss0.
 func TestQRAccMatchesNormalEquations(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(5, 8))
 	m, n := 40, 6
 	a := mat.NewDense(m, n, nil)

@@ -94,6 +94,7 @@ func roundTripRows(t testing.TB, perStage []dp.Kind, noise float64, rng *rand.Ra
 // skb, sched ...) need a perf breakdown on some rows, as a user's
 // capture gives; without it the fit names them.
 func TestRoundTripKnownProfile(t *testing.T) {
+	t.Parallel()
 	rows, cfgs := roundTripRows(t, nil, 0, nil)
 	_, err := Fit(rows, cfgs, Options{})
 	var ue *UnderdeterminedError

@@ -32,6 +32,7 @@ func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs
 // sample is 250000 ns = 600000 cycles at 2.4 GHz, so CPP(stage) =
 // n(stage) x 600000 / packets, exactly; idle samples change nothing.
 func TestFormulaIII1(t *testing.T) {
+	t.Parallel()
 	spec := scriptSpec{
 		counts: []stageCount{{"veth", 40}, {"bridge", 100}, {"netfilter", 220}, {"vxlan", 90},
 			{"tcp", 300}, {"socket_copy", 150}, {"nic", 60}, {"other", 40}},
@@ -86,6 +87,7 @@ func TestFormulaIII1(t *testing.T) {
 // With the cycles event the period is already cycles: the frequency must
 // not enter.
 func TestCyclesEvent(t *testing.T) {
+	t.Parallel()
 	spec := scriptSpec{counts: []stageCount{{"veth", 3}, {"tcp", 1}}, period: 1000, event: "cycles:ppp"}
 	r := analyze(t, spec.text(), Options{Packets: 10, CPUGHz: 3.0})
 	if r.Event != EventCycles || !near(stage(r, "veth").CPP, 300) || !near(stage(r, "tcp").CPP, 100) {
@@ -95,6 +97,7 @@ func TestCyclesEvent(t *testing.T) {
 
 // The layouts perf script prints, one sample each, all attributing veth.
 func TestLayouts(t *testing.T) {
+	t.Parallel()
 	const stack = "\tffffffff81a00020 veth_xmit+0x44 ([kernel.kallsyms])\n\tffffffff81a00070 tcp_sendmsg+0x30 ([kernel.kallsyms])\n"
 	cases := []struct {
 		name, text string
@@ -127,6 +130,7 @@ func TestLayouts(t *testing.T) {
 }
 
 func TestPeriodFallbackWarns(t *testing.T) {
+	t.Parallel()
 	text := "iperf3 7069/7073 [000] 1.0: cycles: ffffffff81a00020 veth_xmit ([kernel.kallsyms])\n" +
 		"iperf3 7069/7073 [000] 1.1: cycles: ffffffff81a00020 tcp_ack ([kernel.kallsyms])\n"
 	r := analyze(t, text, Options{Packets: 2, CPUGHz: 2, Period: 4000})
@@ -136,6 +140,7 @@ func TestPeriodFallbackWarns(t *testing.T) {
 }
 
 func TestCPUFilter(t *testing.T) {
+	t.Parallel()
 	spec := scriptSpec{counts: []stageCount{{"veth", 10}, {"tcp", 10}}, period: 100, event: "cycles"}
 	// Samples alternate CPUs 0 and 1 within each stage: CPU 1 keeps 5 of each.
 	r := analyze(t, spec.text(), Options{Packets: 1, CPUGHz: 1, CPUs: []int{1}})
@@ -150,6 +155,7 @@ func TestCPUFilter(t *testing.T) {
 
 // Only the selected event counts; the others are skipped and listed.
 func TestEventSelection(t *testing.T) {
+	t.Parallel()
 	a := scriptSpec{counts: []stageCount{{"veth", 2}}, period: 100, event: "cycles"}.text()
 	b := scriptSpec{counts: []stageCount{{"tcp", 3}}, period: 100, event: "instructions"}.text()
 	r := analyze(t, a+b, Options{Packets: 1, CPUGHz: 1, Event: EventCycles})
@@ -163,6 +169,7 @@ func TestEventSelection(t *testing.T) {
 }
 
 func TestGzip(t *testing.T) {
+	t.Parallel()
 	text := scriptSpec{counts: []stageCount{{"veth", 3}, {"bridge", 2}}, period: 100, event: "cycles"}.text()
 	var z bytes.Buffer
 	zw := gzip.NewWriter(&z)
@@ -183,6 +190,7 @@ func TestGzip(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
+	t.Parallel()
 	good := scriptSpec{counts: []stageCount{{"veth", 1}}, period: 100, event: "cycles"}.text()
 	ok := Options{Packets: 1, CPUGHz: 2.4}
 	cases := []struct {

@@ -13,6 +13,7 @@ import (
 // first). A wrong rule order, a missing owner or boundary, or no softirq
 // cut fails one of these.
 func TestAttributionFamilies(t *testing.T) {
+	t.Parallel()
 	m, err := compileRules(DefaultRules())
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +128,7 @@ func TestJITFrames(t *testing.T) {
 
 // Owner and boundary flags are data: a map file can add both.
 func TestMappingOwner(t *testing.T) {
+	t.Parallel()
 	mp, err := ParseMapping([]byte("[[rule]]\npattern = \"my_encap_*\"\nstage = \"vxlan\"\nowner = true\n\n[[rule]]\npattern = \"my_handoff\"\nstage = \"netdev\"\nboundary = true\n"), "m.toml")
 	if err != nil {
 		t.Fatal(err)
@@ -148,6 +150,7 @@ func TestMappingOwner(t *testing.T) {
 // unattributed cycles = busy cycles exactly, sample counts too, with and
 // without filters; the calibrated profile charges every busy cycle.
 func TestConservation(t *testing.T) {
+	t.Parallel()
 	for _, file := range []string{"testdata/perf/bridge.script.gz", "testdata/perf/vxlan.script.gz"} {
 		for _, comms := range [][]string{nil, {"sender", "ksoftirqd/*", "swapper"}} {
 			r, err := AnalyzeFile(file, Options{Packets: 1000, CPUGHz: 2.1, Comms: comms})
@@ -179,6 +182,7 @@ func TestConservation(t *testing.T) {
 // The layouts of perf script -F (recorded with perf 6.1 on kernel 6.18),
 // with and without call stacks, event and period.
 func TestLayoutsF(t *testing.T) {
+	t.Parallel()
 	const stack = "\tffffffff81a00020 veth_xmit+0x44 ([kernel.kallsyms])\n\tffffffff81a00070 tcp_sendmsg+0x30 ([kernel.kallsyms])\n"
 	const bare = "\tffffffff81a00020 veth_xmit\n\tffffffff81a00070 tcp_sendmsg\n"
 	cases := []struct {
@@ -224,6 +228,7 @@ func TestLayoutsF(t *testing.T) {
 }
 
 func TestFilters(t *testing.T) {
+	t.Parallel()
 	text := "sender 10/11 [000] 1.0: 100 cycles: ffffffff81a00020 veth_xmit\n" +
 		"ksoftirqd/0 15/15 [000] 1.1: 100 cycles: ffffffff81a00020 br_forward\n" +
 		"cni.test 20/21 [001] 1.2: 100 cycles: ffffffff81a00020 tcp_ack\n"
@@ -266,6 +271,7 @@ func TestFilters(t *testing.T) {
 
 // Errors name file:line; directories and FIFOs are refused before reading.
 func TestAnalyzeFileErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.script")
 	os.WriteFile(bad, []byte("sender 1 [000] 1.0: 100 cycles:\n\tffffffff81a00020 veth_xmit\n\nthis is not perf output\n"), 0o644)

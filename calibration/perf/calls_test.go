@@ -13,6 +13,7 @@ import (
 // predicts the measured cycles per packet back at those rates; without
 // counts one per data packet is assumed, with a warning.
 func TestCalibrateCalls(t *testing.T) {
+	t.Parallel()
 	r := &Result{CPUGHz: 2, TotalCycles: 1000 * 10000, Stages: []StageShare{
 		{Stage: "tcp", Cycles: 500 * 10000},
 		{Stage: "syscall", Cycles: 300 * 10000},

@@ -14,6 +14,7 @@ import (
 // (issue 19: 4.5 MB inflating without bound) fails with errTooLarge once
 // the cap is passed, instead of being read to its end; plain text too.
 func TestOpenTextCap(t *testing.T) {
+	t.Parallel()
 	text := strings.Repeat("swapper 0 [000] 1.000000: 1 cpu-clock:\n\tffffffff81000000 default_idle+0x0 ([kernel.kallsyms])\n\n", 200)
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
@@ -51,6 +52,7 @@ func TestOpenTextCap(t *testing.T) {
 // 19: huge periods printed "+Inf" and failed JSON); the bound itself
 // passes and gives finite results.
 func TestPeriodBound(t *testing.T) {
+	t.Parallel()
 	ok := scriptSpec{counts: []stageCount{{"veth", 3}, {"tcp", 1}}, period: MaxPeriod, event: "cycles:ppp"}
 	r := analyze(t, ok.text(), Options{Packets: 10, CPUGHz: 3.0})
 	if math.IsInf(stage(r, "veth").CPP, 0) || math.IsNaN(stage(r, "veth").CPP) {

@@ -65,6 +65,10 @@ type captureEntry struct {
 // lists every fixture once, and each fixture parses with the counts the
 // manifest states.
 func TestCaptureManifest(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: runs capture.sh's manifest checks (~2 s)")
+	}
 	const dir = "testdata/perf"
 	m := struct{ Capture []captureEntry }{loadManifest(t)}
 	if len(m.Capture) == 0 {

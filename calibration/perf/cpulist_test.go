@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseCPUList(t *testing.T) {
+	t.Parallel()
 	got, err := ParseCPUList("4-6, 0,2,5")
 	if err != nil || !slices.Equal(got, []int{0, 2, 4, 5, 6}) {
 		t.Errorf("%v %v", got, err)

@@ -8,6 +8,7 @@ import (
 // Real captures (testdata/perf/README.md): the parser reads them whole and
 // the attribution finds the stages each topology has and none it lacks.
 func TestRealFixtures(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		file    string
 		packets int64

@@ -12,6 +12,7 @@ import (
 // Generic profile (no configuration): one crossing per data packet of
 // each stage perf saw; the unattributed cycles are spread in proportion.
 func TestResultProfile(t *testing.T) {
+	t.Parallel()
 	spec := scriptSpec{counts: []stageCount{{"veth", 8}, {"vxlan", 30}, {"other", 2}}, period: 1000, event: "cycles"}
 	r := analyze(t, spec.text(), Options{Packets: 10, CPUGHz: 2.4})
 	p, err := r.Profile(ProfileOptions{Name: "lab", Plugin: "flannel", Mode: "vxlan", Placement: "inter"})
@@ -73,6 +74,7 @@ var roundTripGraph = []struct {
 // profile predicts the measured cycles per data packet within 0.5% (here
 // to rounding), and (3) a wrong ACK count or a missing --bytes does not.
 func TestCalibrateRoundTrip(t *testing.T) {
+	t.Parallel()
 	const D, A, B = 1000, 250, 1000 * 1448
 	var x datapath.Crossings
 	var counts []stageCount
@@ -125,6 +127,7 @@ func TestCalibrateRoundTrip(t *testing.T) {
 // A stage perf saw that the graph does not cross is folded in proportion,
 // with a warning; nothing is lost.
 func TestCalibrateFold(t *testing.T) {
+	t.Parallel()
 	r := analyze(t, genScript([]stageCount{{"veth", 30}, {"tcp", 10}, {"bridge", 40}, {"other", 20}}, 1000, "cycles"), Options{Packets: 100, CPUGHz: 2})
 	var x datapath.Crossings
 	x.Data[datapath.Veth], x.Data[datapath.TCP] = 2, 1
@@ -166,6 +169,7 @@ func genScript(counts []stageCount, period int, event string) string {
 }
 
 func TestWriteTable(t *testing.T) {
+	t.Parallel()
 	spec := scriptSpec{counts: []stageCount{{"veth", 8}, {"other", 2}}, period: 1000, event: "cycles"}
 	r := analyze(t, spec.text(), Options{Packets: 10, CPUGHz: 2.4})
 	var b strings.Builder

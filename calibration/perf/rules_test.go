@@ -9,6 +9,7 @@ import (
 // The attribution rule: walking from the leaf, the innermost frame that a
 // rule decides wins; within a frame, the first rule in table order.
 func TestAttribution(t *testing.T) {
+	t.Parallel()
 	m, err := compileRules(DefaultRules())
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +84,7 @@ func TestCleanSymbol(t *testing.T) {
 }
 
 func TestIdle(t *testing.T) {
+	t.Parallel()
 	m, _ := compileRules(DefaultRules())
 	cases := []struct {
 		comm   string
@@ -106,6 +108,7 @@ func TestIdle(t *testing.T) {
 }
 
 func TestMapping(t *testing.T) {
+	t.Parallel()
 	data := []byte(`
 [[rule]]
 pattern = "my_tunnel_*"
@@ -180,6 +183,7 @@ func TestSpaces(t *testing.T) {
 }
 
 func TestParseFrame(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   string
 		want frame

@@ -189,6 +189,7 @@ func TestRuleSeries(t *testing.T) {
 // the conntrack match loads into the namespace) and the match, about 1.7k
 // cycles per packet here against about 8k for the walk.
 func TestConntrackSkipsRules(t *testing.T) {
+	t.Parallel()
 	var with, without, zero []float64
 	for _, c := range loadManifest(t) {
 		if c.Topology != "routed" || c.RuleEngine != "iptables-legacy" || c.Rules != 0 && c.Rules != 1000 {

@@ -13,6 +13,7 @@ import (
 // every paper entry perf did not calibrate (with paper's provenance), so the
 // file alone runs a scenario that the partial profile cannot.
 func TestCalibratePerfBaseRoundTrip(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	part, full := filepath.Join(dir, "part.toml"), filepath.Join(dir, "node1.toml")
 	fix := perfFixtures + "bridge.script.gz"

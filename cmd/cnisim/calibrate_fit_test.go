@@ -47,6 +47,7 @@ func fitJSONOf(t *testing.T, args ...string) fit.Result {
 // standard errors: this holds only if the CLI's crossings are those the
 // data were made with (the measured node's).
 func TestCalibrateFitExample(t *testing.T) {
+	t.Parallel()
 	r := fitJSONOf(t, "--measurements", fitExample)
 	if len(r.Costs) != len(exampleTruth) || len(r.Rows) != 38 {
 		t.Fatalf("%d costs, %d rows; want %d, 38", len(r.Costs), len(r.Rows), len(exampleTruth))
@@ -83,6 +84,7 @@ func TestCalibrateFitExample(t *testing.T) {
 // what the fit's model says (calibrate, then simulate, gives back the
 // measured cost: ACKs counted the same way in both).
 func TestCalibrateFitRoundTrip(t *testing.T) {
+	t.Parallel()
 	truth := map[datapath.Kind]float64{}
 	for i, k := range datapath.Kinds() {
 		truth[k] = float64(100 + 37*i)
@@ -201,6 +203,7 @@ func TestCalibrateFitRoundTrip(t *testing.T) {
 }
 
 func TestCalibrateFitStages(t *testing.T) {
+	t.Parallel()
 	r := fitJSONOf(t, "--measurements", fitExample, "--stages", "userspace,vxlan")
 	if len(r.Costs) != 2 || r.Costs[0].Stage != "vxlan" || r.Costs[1].Stage != "userspace" {
 		t.Errorf("costs %+v, want vxlan and userspace", r.Costs)

@@ -59,6 +59,7 @@ func TestCalibrateDispatch(t *testing.T) {
 }
 
 func TestCalibratePerfTable(t *testing.T) {
+	t.Parallel()
 	for _, c := range perfCases {
 		code, out, stderr := invoke(perfArgs(perfFixtures+c.file, c.packets)...)
 		if code != 0 {
@@ -127,6 +128,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // 2.1e6 cycles at 2.1 GHz; the attributed stages' CPPs sum to
 // samples x 2.1e6 / packets x (1 - unattributed share).
 func TestCalibratePerfJSON(t *testing.T) {
+	t.Parallel()
 	for _, c := range perfCases {
 		r := perfJSONOf(t, perfArgs(perfFixtures+c.file, c.packets))
 		for _, s := range c.has {
@@ -152,6 +154,7 @@ func TestCalibratePerfJSON(t *testing.T) {
 
 // Plain text and its gzip give the same breakdown.
 func TestCalibratePerfPlainText(t *testing.T) {
+	t.Parallel()
 	f, err := os.Open(perfFixtures + "bridge.script.gz")
 	if err != nil {
 		t.Fatal(err)
@@ -183,6 +186,7 @@ func TestCalibratePerfPlainText(t *testing.T) {
 // per-byte socket copy, tagged with plugin, mode and placement; the
 // profile predicts the measured cycles per data packet.
 func TestCalibratePerfOutPerCrossing(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "node1.toml")
 	const D, A, B = 20773, 300, 20773 * 1448
 	args := perfArgs(perfFixtures+"vxlan.script.gz", "20773", "--plugin", "flannel", "--mode", "vxlan", "--placement", "inter",
@@ -238,6 +242,7 @@ func TestCalibratePerfOutPerCrossing(t *testing.T) {
 // packet; stages the configuration does not cross are folded with a
 // warning naming them.
 func TestCalibratePerfOutGenericAndFolded(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	generic := filepath.Join(dir, "generic.toml")
 	r := perfJSONOf(t, perfArgs(perfFixtures+"bridge.script.gz", "6464", "--out", generic))
@@ -371,6 +376,7 @@ func assertOnlyFiles(t *testing.T, dir string, names ...string) {
 // VXLAN receiver; calibrate perf with --plugin, --acks and --bytes must
 // give back every c_k and cpb_k, and the profile the cycles per packet.
 func TestCalibratePerfRoundTripCLI(t *testing.T) {
+	t.Parallel()
 	const D, A, B = 50_000, 700, 50_000 * 1448
 	m, err := cni.Builtin("flannel")
 	if err != nil {

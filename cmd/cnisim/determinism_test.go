@@ -101,6 +101,9 @@ func firstDiff(a, b []byte) string {
 // An experiment's points equal, metric for metric and byte for byte, the
 // points of `run` on the scenario files the experiment wrote.
 func TestExperimentMatchesRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: runs an experiment and its scenario with the real simulator (~2 s)")
+	}
 	const name = "paper-fig6" // two small scenarios in the quick form
 	if _, ok := commands["experiment"]; !ok {
 		t.Skip("no experiment command in this build")

@@ -10,6 +10,10 @@ import (
 // Every example scenario a user starts from runs with the real simulator in
 // a quick form (--reps 2, short durations) and writes its three files.
 func TestExampleScenariosRun(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: runs every example scenario with the real simulator (~5 s)")
+	}
 	files, err := filepath.Glob("../../scenarios/*.toml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no example scenarios: %v", err)

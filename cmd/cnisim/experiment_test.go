@@ -11,6 +11,10 @@ import (
 // An experiment and a `run` of the scenario file it writes give
 // byte-identical results.json (issue 8: one path for both).
 func TestExperimentResultsJSONIsRuns(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: runs an experiment with the real simulator (~1 s)")
+	}
 	dir := t.TempDir()
 	exp, rerun := filepath.Join(dir, "exp"), filepath.Join(dir, "run")
 	var stdout, stderr bytes.Buffer
@@ -36,6 +40,7 @@ func TestExperimentResultsJSONIsRuns(t *testing.T) {
 }
 
 func TestExperimentUsage(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"experiment"}, {"experiment", "no-such"}, {"experiment", "paper-fig3", "--reps", "-1"},
 		{"reproduce", "extra"},

@@ -12,6 +12,7 @@ import (
 // partial profile alone is refused, and a missing file's error says where
 // it was looked for.
 func TestLayeredProfileRelativePaths(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "sub")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -76,6 +77,7 @@ func mustAbs(t *testing.T, p string) string {
 
 // submit maps each file layer of a layered profile on its own.
 func TestSubmitLayeredProfile(t *testing.T) {
+	t.Parallel()
 	to := layered(func(key, p string) (string, error) { return "/mnt/" + filepath.Base(p), nil })
 	for _, c := range []struct{ key, in, want string }{
 		{"calibration.profile", "paper,sub/node1.toml", "paper,/mnt/node1.toml"},

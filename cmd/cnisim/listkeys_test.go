@@ -13,6 +13,7 @@ import (
 // Every scenario key has a meaning, and every meaning names a key: a key
 // added to experiments/scenario fails here until it is explained.
 func TestEveryKeyHasMeaning(t *testing.T) {
+	t.Parallel()
 	keys := append(scenario.Keys(), extraKeys...)
 	for _, k := range keys {
 		if strings.TrimSpace(keyMeanings[k]) == "" {
@@ -27,6 +28,7 @@ func TestEveryKeyHasMeaning(t *testing.T) {
 }
 
 func TestEveryMetricHasMeaning(t *testing.T) {
+	t.Parallel()
 	for _, n := range results.Order {
 		if m := metricMeanings[n]; m.meaning == "" || m.unit == "" || m.shape == "" {
 			t.Errorf("metric %s lacks shape, unit or meaning in metricMeanings", n)
@@ -39,6 +41,7 @@ func TestEveryMetricHasMeaning(t *testing.T) {
 
 // CLI table: list keys and list metrics in both formats, and bad formats.
 func TestListKeysMetricsCLI(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		args     []string
 		code     int
@@ -75,6 +78,7 @@ func TestListKeysMetricsCLI(t *testing.T) {
 // Every lister's JSON parses, with as many objects as table rows and the
 // same keys in each.
 func TestListJSONParses(t *testing.T) {
+	t.Parallel()
 	for _, name := range listerList() {
 		code, out, stderr := invoke("list", name, "--format", "json")
 		if code != 0 {

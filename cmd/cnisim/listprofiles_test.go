@@ -10,6 +10,7 @@ import (
 // The listing's counts agree with the TOML text of the built-in profile,
 // counted here without the calibration package.
 func TestListProfiles(t *testing.T) {
+	t.Parallel()
 	code, out, stderr := invoke("list", "profiles")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -44,6 +45,7 @@ func TestListProfiles(t *testing.T) {
 }
 
 func TestListNamesProfiles(t *testing.T) {
+	t.Parallel()
 	_, _, stderr := invoke("list", "nothing")
 	if !strings.Contains(stderr, "profiles") {
 		t.Errorf("list's valid catalogues lack profiles: %q", stderr)

@@ -68,6 +68,7 @@ func TestVersion(t *testing.T) {
 }
 
 func TestListStagesCoversDesignKinds(t *testing.T) {
+	t.Parallel()
 	_, out, _ := invoke("list", "stages")
 	// DESIGN 2 "Datapath graphs": the canonical stage kinds.
 	for _, k := range strings.Fields("veth bridge fib ip_forward netfilter ebpf vxlan geneve ipip gre ovs userspace encrypt tcp socket_copy nic") {

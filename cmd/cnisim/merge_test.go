@@ -40,6 +40,9 @@ func readOut(t *testing.T, dir string) map[string]string {
 // The merge of N shards writes the single run's files, byte for byte, for
 // N from one to more shards than units (4 points x 3 replications = 12).
 func TestMergeEqualsSingleRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: runs a sweep whole and in shards (~2 s)")
+	}
 	withModel(t, experimentstest.Fake)
 	tmp := t.TempDir()
 	single := filepath.Join(tmp, "single")
@@ -65,6 +68,9 @@ func TestMergeEqualsSingleRun(t *testing.T) {
 
 // Any order of the partial files, any split over directories: same bytes.
 func TestMergeAnyPermutation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: merges every order of the shards (~2 s)")
+	}
 	withModel(t, experimentstest.Fake)
 	tmp := t.TempDir()
 	dir := filepath.Join(tmp, "shards")

@@ -225,6 +225,9 @@ func TestRunProgress(t *testing.T) {
 }
 
 func TestRunProgressLongRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: sleeps 12 x 120 ms to show progress (~1.5 s)")
+	}
 	withModel(t, run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 		time.Sleep(120 * time.Millisecond)
 		return experimentstest.FakeRun(ctx, sc, rep, seed)

@@ -8,6 +8,7 @@ import (
 // The common flags have short forms (issue 24): -o --out, -f --format,
 // -p --parallel, -s --set, shown in each command's help.
 func TestShortFlags(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		cmd  []string
 		want []string

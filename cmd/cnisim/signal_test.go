@@ -133,6 +133,7 @@ func TestSignalStopsRunCleanly(t *testing.T) {
 // Interrupted runs print their message and the signal's exit code through
 // exitCode, the path every command shares.
 func TestExitCodeOfSignal(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	err := errors.Join(errors.New("interrupted"), &signalled{syscall.SIGTERM})
 	if code := exitCode(err, "run", &b); code != 143 {

@@ -192,6 +192,7 @@ func TestSolveBadInput(t *testing.T) {
 }
 
 func TestSolveHelp(t *testing.T) {
+	t.Parallel()
 	code, stdout, _ := cli("solve", "--help")
 	if code != 0 || !strings.Contains(stdout, "--target throughput_mbps=20000") || !strings.Contains(stdout, "--vary") {
 		t.Errorf("exit %d:\n%s", code, stdout)
@@ -211,6 +212,7 @@ func squash(s string) string {
 // carries more than 5 Gbit/s of Cilium VXLAN (measured: about 6.7), so
 // the answer is the lower bound and two values were run.
 func TestSolveRealSimulator(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the simulator")
 	}

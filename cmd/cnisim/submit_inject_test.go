@@ -102,6 +102,9 @@ func nulArgs(t *testing.T, path string) []string {
 // marker file is never created. The values arrive intact (sbatch and the
 // jobs see exactly the strings given).
 func TestSubmitSlurmHostileValues(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: runs the Slurm script under bash for 6 fields x 9 values (~5 s)")
+	}
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("needs bash")
 	}
@@ -111,6 +114,7 @@ func TestSubmitSlurmHostileValues(t *testing.T) {
 	}
 	for _, field := range []string{"name", "workdir", "binary", "partition", "time", "sbatch"} {
 		t.Run(field, func(t *testing.T) {
+			t.Parallel() // own directories; most of the time is bash and its children
 			root := t.TempDir()
 			marker := filepath.Join(root, "MARKER")
 			for i, v := range hostile(marker) {
@@ -180,6 +184,7 @@ func tomlString(s string) string {
 
 // The here-document delimiter is never a line of the body.
 func TestHeredocDelimiter(t *testing.T) {
+	t.Parallel()
 	for body, want := range map[string]string{
 		"a\n":               "<<'D'\na\nD",
 		"a":                 "<<'D'\na\nD",
@@ -199,6 +204,7 @@ func TestHeredocDelimiter(t *testing.T) {
 // values in --image, --binary, --pvc and --namespace come back intact
 // after strict decoding, and none adds a document or a field.
 func TestSubmitK8sHostileValues(t *testing.T) {
+	t.Parallel()
 	values := append(hostile("/tmp/never"), "x\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: evil}", "a: b", "- x", "{x: y}", "&a *a", "'", `"`)
 	for _, v := range values {
 		code, out, stderr := cli("submit", "k8s", smallScenario, "--shards", "2",

@@ -37,6 +37,7 @@ func k8sDocs(t *testing.T, out string) []string {
 // errors) into the official API types and carry the right fields; server
 // rules the types do not express are checked by hand.
 func TestSubmitK8sManifests(t *testing.T) {
+	t.Parallel()
 	code, out, stderr := cli("submit", "k8s", smallScenario, "--shards", "5", "--parallelism", "2",
 		"--image", "registry.example/cnisim:1.0", "--pvc", "sweeps", "--cpu", "2", "--namespace", "lab")
 	if code != 0 {
@@ -123,6 +124,7 @@ func TestSubmitK8sManifests(t *testing.T) {
 }
 
 func TestSubmitBadUsage(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		args []string
 		msg  string
@@ -171,6 +173,7 @@ func TestSubmitSlurmScript(t *testing.T) {
 }
 
 func TestShellQuote(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"abc": "abc", "/a/b-c_d.e": "/a/b-c_d.e", "": "''", "a b": "'a b'", "it's": `'it'\''s'`, "$x": "'$x'"} {
 		if got := shellQuote(in); got != want {
 			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)

@@ -51,6 +51,9 @@ func TestTestbedUsage(t *testing.T) {
 // validate's points.json reproduces the committed one (the recorded
 // report the testbed-validation experiment reads) byte for byte.
 func TestTestbedRecorded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: calibrates and validates the recorded testbed run (~4 s)")
+	}
 	dir := t.TempDir()
 	prof := filepath.Join(dir, "p.toml")
 	if code, _, stderr := invoke("testbed", "calibrate", recordedRun, "--out", prof); code != 0 {

@@ -9,6 +9,7 @@ import (
 
 // Every example scenario a user starts from validates.
 func TestValidateExamples(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob("../../scenarios/*.toml")
 	if len(files) < 4 {
 		t.Fatalf("found %d example scenarios", len(files))
@@ -22,6 +23,7 @@ func TestValidateExamples(t *testing.T) {
 }
 
 func TestValidateBad(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	cases := []struct{ text, want string }{
 		{"[cluster]\nnodes = 0\n", "x.toml:2: cluster.nodes = 0: out of range"},

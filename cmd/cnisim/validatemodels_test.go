@@ -10,6 +10,7 @@ import (
 // Every built-in model and profile file validates; broken ones exit 2
 // naming the file and what is wrong.
 func TestValidateModelsAndProfiles(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob("../../models/cni/models/*.toml")
 	files = append(files, "../../models/cni/testdata/antrea.toml", "../../calibration/profiles/paper.toml")
 	for _, f := range files {

@@ -17,6 +17,7 @@ import (
 )
 
 func TestRegistry(t *testing.T) {
+	t.Parallel()
 	// The report's order: the paper's figures, the vendor analysis, the
 	// what-if studies, then the testbed; each name once.
 	want := []string{
@@ -98,8 +99,15 @@ var mustPass = map[string][]string{
 }
 
 // TestQuick runs every experiment's quick form as reproduce does and
-// checks its tables, orderings, files and the report's links.
+// checks its tables, orderings, files and the report's links, and compares
+// every table cell, note and report check with its golden numbers in
+// testdata/quick/NAME.json (after an intended change: go test
+// ./experiments/catalog -run '^TestQuick$' -update, then review the diff).
 func TestQuick(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: runs every catalog experiment's quick form and compares its golden numbers (~20 s)")
+	}
 	dir := t.TempDir()
 	r := &Runner{Model: simulate.Model, Validate: simulate.Validate, Quick: true, Version: "test"}
 	doc := &report.Document{Title: "test"}
@@ -111,7 +119,7 @@ func TestQuick(t *testing.T) {
 			continue
 		}
 		if sec.Skipped != "" {
-			t.Logf("%s skipped: %s", e.Name, sec.Skipped)
+			checkQuickGolden(t, sec) // pins that it is skipped, and why
 			continue
 		}
 		want := tableRows[e.Name]
@@ -132,11 +140,9 @@ func TestQuick(t *testing.T) {
 				t.Errorf("%s: %q: source %s, predicted %s", e.Name, claim, c.SourceVal, c.Predicted)
 			}
 		}
-		for _, c := range sec.Checks {
-			if c.Status == report.Fail || c.Status == report.Off {
-				t.Logf("%s: %s: %s: source %s, predicted %s", e.Name, c.Status, c.Claim, c.SourceVal, c.Predicted)
-			}
-		}
+		// Every cell of every table and every check's status and values,
+		// pinned: the checks mustPass does not name are held by this.
+		checkQuickGolden(t, sec)
 		if len(sec.Figures) == 0 {
 			t.Errorf("%s: no figures", e.Name)
 		}
@@ -182,6 +188,10 @@ func checkPNG(t *testing.T, path string) {
 // for the scenario.toml written beside it (Load, RunUnits, Aggregate), and
 // does not depend on the number of workers.
 func TestSameAsRun(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: runs whatif-policy-rules three times (~2 s)")
+	}
 	e, err := Lookup("whatif-policy-rules")
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 type resultsFile = results.File
 
 func TestNumber(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		src, pred float64
 		want      report.Status
@@ -30,6 +31,7 @@ func TestNumber(t *testing.T) {
 }
 
 func TestSpan(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		pred float64
 		want report.Status
@@ -49,6 +51,7 @@ func TestSpan(t *testing.T) {
 }
 
 func TestFormat(t *testing.T) {
+	t.Parallel()
 	for v, want := range map[float64]string{0: "0", 4543.2: "4543", 12.345: "12.35", 0.00012345: "0.0001234", -3: "-3"} {
 		if got := num(v); got != want {
 			t.Errorf("num(%v) = %q, want %q", v, got, want)
@@ -67,6 +70,7 @@ func TestFormat(t *testing.T) {
 // 1448/1538 = 9414.8 Mbit/s; VXLAN's 50 bytes shrink the MSS to 1398 in
 // the same frame: 9089.7 Mbit/s.
 func TestWireBound(t *testing.T) {
+	t.Parallel()
 	e, _ := Lookup("whatif-encap-vs-direct")
 	plan, err := e.Load("encap-flannel.toml", false, 0, nil)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 // overlapping intervals (Fig. 7a at few launches) or one replication it is
 // "not resolved at N replications"; means the wrong way round fail.
 func TestOrderingNeedsSeparatedIntervals(t *testing.T) {
+	t.Parallel()
 	st := func(m, ci float64, n int) results.Stat { return results.Stat{Mean: m, CI95: ci, N: n} }
 	for _, tc := range []struct {
 		name   string
@@ -41,6 +42,7 @@ func TestOrderingNeedsSeparatedIntervals(t *testing.T) {
 
 // Delta-method interval of a ratio: relative half-widths add in quadrature.
 func TestRatio(t *testing.T) {
+	t.Parallel()
 	r := ratio(results.Stat{Mean: 2, CI95: 0.3, N: 3}, results.Stat{Mean: 10, CI95: 0.4, N: 4})
 	// 0.2 x sqrt(0.15^2 + 0.04^2) = 0.2 x 0.155241...
 	if !near(r.Mean, 0.2) || !near(r.CI95, 0.2*0.15524174696260025) || r.N != 3 {
@@ -49,6 +51,7 @@ func TestRatio(t *testing.T) {
 }
 
 func TestKinds(t *testing.T) {
+	t.Parallel()
 	if k := number("a", "s", 100, "", 105).KindText(); k != "magnitude within 10%" {
 		t.Errorf("number kind %q", k)
 	}
@@ -65,6 +68,7 @@ func near(a, b float64) bool { return math.Abs(a-b) <= 1e-12*math.Max(1, math.Ab
 // Labels not found (-1, when every value is NaN) leave a side empty: not
 // resolved, never a panic.
 func TestOrderingMissingLabel(t *testing.T) {
+	t.Parallel()
 	ss := []results.Stat{{Mean: 1, N: 3}, {Mean: 2, N: 3}}
 	if s := apart(without(ss, -1, -1), at(ss, -1, -1)); s.resolved {
 		t.Errorf("empty side resolved: %+v", s)

@@ -10,6 +10,7 @@ import (
 // Below MinWhiskerReps replications figures lose their whiskers and the
 // caption says why; from it on the caption says what the whiskers are.
 func TestGateWhiskers(t *testing.T) {
+	t.Parallel()
 	bars := plots.Bars{Title: "t", YLabel: "y", Categories: []string{"a"},
 		Series: []plots.Series{{Mean: []float64{1}, CI95: []float64{5}}}}
 	lines := plots.Lines{Title: "t", XLabel: "x", YLabel: "y",

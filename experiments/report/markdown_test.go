@@ -7,6 +7,7 @@ import (
 )
 
 func TestMarkdown(t *testing.T) {
+	t.Parallel()
 	d := &Document{Title: "r", Intro: []string{"intro"}, Sections: []Section{
 		{Name: "paper-fig3", Title: "Fig. 3", Figures: []Image{{File: "paper-fig3/a.png", Alt: "paper-fig3/a.svg", Caption: "cap"}},
 			Tables: []Table{{Caption: "t", Header: []string{"CNI", "x|y"}, Rows: [][]string{{"Cilium", "1"}}}},

@@ -36,6 +36,7 @@ func sample() *Results {
 
 // The JSON is DESIGN 3's layout and parses back to the same numbers.
 func TestJSONLayout(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	if err := sample().WriteJSON(&b); err != nil {
 		t.Fatal(err)
@@ -71,6 +72,7 @@ func TestJSONLayout(t *testing.T) {
 }
 
 func TestCSVRows(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	if err := sample().WriteCSV(&b); err != nil {
 		t.Fatal(err)
@@ -96,6 +98,7 @@ func TestCSVRows(t *testing.T) {
 }
 
 func TestWriteFilesAtomic(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "out")
 	files := []File{{Name: "a.json", Data: []byte("{}")}, {Name: "b.csv", Data: []byte("x\n")}}
 	if err := WriteFiles(dir, files); err != nil {
@@ -127,6 +130,7 @@ func TestWriteFilesAtomic(t *testing.T) {
 // With one replication stddev and ci95 are undefined: null in JSON, an
 // empty cell in CSV, "-" in the table; never 0, which reads as "exact".
 func TestOneReplicationUndefinedSpread(t *testing.T) {
+	t.Parallel()
 	r := &Results{Version: "v", Scenario: "s", Seed: 1, Replications: 1, Points: []Point{{
 		Metrics: []Metric{
 			{Name: ThroughputMbps, Stat: Stat{Mean: 9000, N: 1}},

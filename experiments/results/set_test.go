@@ -44,6 +44,7 @@ func readSet(t *testing.T, dir string) (names, tags []string) {
 // A set replaces the previous one as a whole (a file only the old set had
 // is gone), subdirectories included, with nothing left beside it.
 func TestWriteSetReplaces(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	dir := filepath.Join(tmp, "a", "out")
 	if err := WriteSet(dir, set("one", "results.json", "old.png", "scenarios/x.toml")); err != nil {
@@ -68,6 +69,7 @@ func TestWriteSetReplaces(t *testing.T) {
 // holds only files the new set writes (a set of an earlier version,
 // without the marker) is replaced.
 func TestWriteSetRefusesOtherFiles(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	dir := filepath.Join(tmp, "out")
 	os.Mkdir(dir, 0o755)
@@ -97,6 +99,7 @@ func TestWriteSetRefusesOtherFiles(t *testing.T) {
 // Writers racing on one directory each leave a whole set: at the end the
 // directory holds exactly one writer's files.
 func TestWriteSetConcurrent(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "out")
 	for round := range 10 {
 		var wg sync.WaitGroup

@@ -25,6 +25,7 @@ func onePoint(t *testing.T) *scenario.Plan {
 // (Student t table). Quantiles are of the pooled samples 1..5 (gonum's
 // Empirical: the smallest x with CDF >= p).
 func TestAggregateStatistics(t *testing.T) {
+	t.Parallel()
 	p := onePoint(t)
 	var urs []run.UnitResult
 	for rep, v := range []float64{3, 1, 2} { // order must not matter
@@ -80,6 +81,7 @@ func TestAggregateStatistics(t *testing.T) {
 }
 
 func TestAbsentMetricsAbsent(t *testing.T) {
+	t.Parallel()
 	p := onePoint(t)
 	var s run.Sample
 	s.Observe(results.PodLaunchSeconds, 1.5)
@@ -94,6 +96,7 @@ func TestAbsentMetricsAbsent(t *testing.T) {
 // quantiles: p50/p90/p99 of three replication means would pass for
 // quantiles of pooled samples (and p90 = p99), which they are not.
 func TestOneSamplePerReplicationNoQuantiles(t *testing.T) {
+	t.Parallel()
 	p := onePoint(t)
 	var urs []run.UnitResult
 	for rep, v := range []float64{10, 20, 30} {

@@ -23,6 +23,7 @@ func plan(t *testing.T, src string) *scenario.Plan {
 // (closed form): 10 Gbit/s / (8 x 1500 B) data packets plus one ACK per
 // two, for 10 s and 10 replications.
 func TestEstimateClosedForm(t *testing.T) {
+	t.Parallel()
 	c := Estimate(plan(t, "name = \"x\"\n"), 2)
 	want := 10 * 10.0 * 10e9 / 8 / 1500 * 1.5
 	if math.Abs(c.Packets-want) > 1e-9*want || c.Units != 10 {
@@ -36,6 +37,7 @@ func TestEstimateClosedForm(t *testing.T) {
 // What the defaults and the committed scenarios run is accepted; the
 // issue-19 blow-ups are refused with one line naming the cause.
 func TestCostCheck(t *testing.T) {
+	t.Parallel()
 	lim := Limits{Cores: 2, MemoryBytes: 24e9, MaxWall: 7 * 24 * time.Hour}
 	cases := []struct {
 		name, src string
@@ -76,6 +78,7 @@ func mtuSweep(n int) string {
 // partial file), and the full memory of a running replication; an
 // unsharded run keeps only the Window of results waiting to be streamed.
 func TestCostShard(t *testing.T) {
+	t.Parallel()
 	c := Estimate(plan(t, "name = \"x\"\nreplications = 1000\n"), 1)
 	s := c.Shard(10)
 	if s.Units != 100 || math.Abs(s.Packets-c.Packets/10) > 1e-6*c.Packets || math.Abs((s.MemoryBytes-c.MemoryBytes)-100*bytesPerUnit) > 1 {

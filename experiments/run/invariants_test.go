@@ -13,6 +13,7 @@ import (
 // underlay carries): sent = delivered + dropped + in flight, with the
 // packets in flight counted from the pool, independently of the counters.
 func TestConservationAtEndOfRun(t *testing.T) {
+	t.Parallel()
 	base := `name = "inv"
 duration = "20ms"
 warmup = "2ms"

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,9 +14,8 @@ import (
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 func loadPlan(t *testing.T, path string) *scenario.Plan {
 	t.Helper()
@@ -47,39 +45,28 @@ func render(t *testing.T, r *results.Results) (js, csv, table string) {
 	return a.String(), b.String(), c.String()
 }
 
-func golden(t *testing.T, name, got string) {
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from golden (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name+".golden"), []byte(got))
 }
 
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t, "testdata/small.toml")
 	r, err := run.Run(context.Background(), p, experimentstest.Fake, run.Config{Parallel: 2, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	js, csv, table := render(t, r)
-	golden(t, "small.json", js)
-	golden(t, "small.csv", csv)
-	golden(t, "small.table", table)
+	checkGolden(t, "small.json", js)
+	checkGolden(t, "small.csv", csv)
+	checkGolden(t, "small.table", table)
 }
 
 // Output must be byte-identical whatever the parallelism (DESIGN 2:
 // replications give identical results whatever the degree of parallelism).
 func TestParallelDeterminism(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t, "testdata/small.toml")
 	var outs []string
 	for _, par := range []int{1, 8, 3} {
@@ -97,6 +84,7 @@ func TestParallelDeterminism(t *testing.T) {
 
 // Any split of the units (a shard) re-aggregates to the full run.
 func TestShardsMerge(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t, "testdata/small.toml")
 	full, err := run.RunUnits(context.Background(), p, experimentstest.Fake, run.Config{Parallel: 2})
 	if err != nil {
@@ -127,6 +115,7 @@ func TestShardsMerge(t *testing.T) {
 }
 
 func TestUnitSeed(t *testing.T) {
+	t.Parallel()
 	seen := map[uint64]bool{}
 	for rep := range 1000 {
 		s := run.UnitSeed(1, 0, rep)
@@ -152,6 +141,7 @@ func TestUnitSeed(t *testing.T) {
 }
 
 func TestPanicNamesPointAndSeed(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t, "testdata/small.toml")
 	model := run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 		if sc.Cluster.MTU == 9000 && sc.CNI.Mode == "host-gw" && rep == 1 {
@@ -178,6 +168,7 @@ func TestPanicNamesPointAndSeed(t *testing.T) {
 }
 
 func TestModelErrorStopsRun(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t, "testdata/small.toml")
 	var calls atomic.Int64
 	boom := errors.New("boom")
@@ -214,6 +205,7 @@ func TestCancel(t *testing.T) {
 }
 
 func TestNonFiniteMetricIsError(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t, "testdata/small.toml")
 	model := run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
 		var s run.Sample
@@ -228,6 +220,7 @@ func TestNonFiniteMetricIsError(t *testing.T) {
 }
 
 func TestProgressCalled(t *testing.T) {
+	t.Parallel()
 	p := loadPlan(t, "testdata/small.toml")
 	var last, total int
 	cfg := run.Config{Parallel: 3, Progress: func(d, n int) { last, total = d, n }}

@@ -37,6 +37,7 @@ func jittery(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (
 // parallelism, with completions out of order, and over a shard's units
 // given in any order.
 func TestStreamedEqualsAggregate(t *testing.T) {
+	t.Parallel()
 	p := withReps(t, 40)
 	urs, err := run.RunUnits(context.Background(), p, experimentstest.Fake, run.Config{Parallel: 1})
 	if err != nil {
@@ -73,6 +74,7 @@ func TestStreamedEqualsAggregate(t *testing.T) {
 // summation order, so the Aggregator refuses it rather than giving other
 // digits.
 func TestAggregatorRefusesDisorder(t *testing.T) {
+	t.Parallel()
 	p := withReps(t, 3)
 	u := func(pt, rep int) run.UnitResult {
 		return run.UnitResult{Unit: run.Unit{Point: pt, Rep: rep}}

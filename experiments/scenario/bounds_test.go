@@ -10,6 +10,7 @@ import (
 // refused with a message naming the key and the bound (issue 19: values
 // past int64 picoseconds wrapped, tiny rates divided by almost zero).
 func TestBounds(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		key       string
 		ok, bad   any
@@ -69,6 +70,7 @@ func TestBounds(t *testing.T) {
 // pods / rate past MaxDuration is refused: the last creation would come
 // after the bound on simulated time.
 func TestArrivalSpan(t *testing.T) {
+	t.Parallel()
 	s := Defaults()
 	s.Name = "b"
 	s.Workload.Pods, s.Workload.Arrival = 1_000_000, "0.001/s"
@@ -81,6 +83,7 @@ func TestArrivalSpan(t *testing.T) {
 // whose product overflows int64 is refused before expansion, even
 // without a MaxPoints option (--yes).
 func TestPointCountOverflow(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString("[sweep]\n")
 	vals := make([]string, 1000)
@@ -105,6 +108,7 @@ func TestPointCountOverflow(t *testing.T) {
 // A sweep with a million bad values prints at most maxErrors lines and
 // says how many more.
 func TestErrorListCapped(t *testing.T) {
+	t.Parallel()
 	vals := make([]string, 20_000)
 	for i := range vals {
 		vals[i] = fmt.Sprintf("%q", fmt.Sprint("x", i))

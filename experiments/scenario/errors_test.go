@@ -9,6 +9,7 @@ import (
 // Each bad input gives one message naming file:line, the key, the value
 // and what is allowed.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, src string
 		want      []string
@@ -87,6 +88,7 @@ func TestErrorsInFileOrder(t *testing.T) {
 }
 
 func TestValidateHook(t *testing.T) {
+	t.Parallel()
 	hook := func(s *Scenario) error {
 		if s.CNI.Mode == "host-gw" && s.CNI.Plugin == "cilium" {
 			return &FieldError{Key: "cni.mode", Value: Format(s.CNI.Mode), Msg: "cilium has no mode host-gw (modes: vxlan, geneve, native)"}
@@ -105,6 +107,7 @@ func TestValidateHook(t *testing.T) {
 }
 
 func TestMaxPoints(t *testing.T) {
+	t.Parallel()
 	src := "[sweep]\n\"cluster.mtu\" = [1500, 9000]\n\"cni.policy_rules\" = [0, 1, 2]\n"
 	_, err := Load("f.toml", []byte(src), Options{MaxPoints: 5})
 	if !errors.Is(err, ErrTooManyPoints) || !strings.Contains(err.Error(), "6 points, more than 5") {

@@ -13,6 +13,7 @@ import (
 // key's line, or at the --set flag that set it, and shows the value; an
 // error that names no key is reported as it is, not parsed for one.
 func TestHookErrorLocated(t *testing.T) {
+	t.Parallel()
 	file := "name = \"x\"\n[cluster]\nmtu = 600\n[cni]\nplugin = \"flannel\"\nmode = \"ipip\"\n"
 	cases := []struct {
 		name string
@@ -52,6 +53,7 @@ func TestHookErrorLocated(t *testing.T) {
 // A panic in the model layer's check is reported against the input, not
 // propagated (the CLI would print a stack trace).
 func TestHookPanicIsError(t *testing.T) {
+	t.Parallel()
 	hook := func(*scenario.Scenario) error { panic("index out of range [-1]") }
 	_, err := scenario.Load("s.toml", []byte("[cni]\nplugin = \"x.toml\"\n"), scenario.Options{Validate: hook})
 	if err == nil || !strings.Contains(err.Error(), "s.toml") || !strings.Contains(err.Error(), "a cnisim bug") {
@@ -62,6 +64,7 @@ func TestHookPanicIsError(t *testing.T) {
 // The TOML parser reports line 0 for a CR-LF inside a string on line 1;
 // the error still names line 1.
 func TestSyntaxErrorLineNeverZero(t *testing.T) {
+	t.Parallel()
 	_, err := scenario.Load("s.toml", []byte("\"\r\n"), scenario.Options{})
 	if err == nil || !strings.Contains(err.Error(), "s.toml:1: TOML syntax") {
 		t.Errorf("got %v", err)

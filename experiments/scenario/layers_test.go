@@ -44,6 +44,7 @@ func TestPathsFromFile(t *testing.T) {
 }
 
 func TestProfileListErrors(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ text, want string }{
 		{"[calibration]\nprofile = []\n", "non-empty array"},
 		{"[calibration]\nprofile = [\"paper\", 1]\n", "layer 2: want a string"},

@@ -8,6 +8,7 @@ import (
 // Points are the cartesian product in sorted key order, values in file
 // order, the last key varying fastest; params carry canonical values.
 func TestSweepExpansion(t *testing.T) {
+	t.Parallel()
 	src := `[sweep]
 "cni.mode" = ["vxlan", "host-gw"]
 "cluster.mtu" = [9000, 1500]
@@ -53,6 +54,7 @@ duration = ["2000ms", "3s"]
 }
 
 func TestNoSweepIsOnePoint(t *testing.T) {
+	t.Parallel()
 	p, err := Load("f.toml", nil, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -63,6 +65,7 @@ func TestNoSweepIsOnePoint(t *testing.T) {
 }
 
 func TestSweepCycles(t *testing.T) {
+	t.Parallel()
 	p, err := Load("f.toml", []byte("[sweep]\n\"calibration.cycles.vxlan\" = [450, 900]\n"), Options{})
 	if err != nil {
 		t.Fatal(err)

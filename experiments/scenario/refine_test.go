@@ -8,6 +8,7 @@ import (
 // TestRefinementKeys: cluster.cpu_jitter (default 0.05, 0..1) and
 // cni.policy_conntrack (default false) decode, sweep and are checked.
 func TestRefinementKeys(t *testing.T) {
+	t.Parallel()
 	d := Defaults()
 	if d.Cluster.CPUJitter != 0.05 || d.CNI.PolicyConntrack {
 		t.Errorf("defaults cpu_jitter %v policy_conntrack %v, want 0.05 false", d.Cluster.CPUJitter, d.CNI.PolicyConntrack)

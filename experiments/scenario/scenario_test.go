@@ -10,6 +10,7 @@ import (
 )
 
 func TestEmptyFileIsDefaults(t *testing.T) {
+	t.Parallel()
 	s, err := Decode("dir/my-run.toml", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -22,6 +23,7 @@ func TestEmptyFileIsDefaults(t *testing.T) {
 }
 
 func TestDecodeDesignExample(t *testing.T) {
+	t.Parallel()
 	// The example of DESIGN section 3, verbatim keys.
 	src := `name = "flannel-vxlan-vs-native"
 seed = 1
@@ -98,6 +100,7 @@ func exampleFiles(t *testing.T) []string {
 // Every example decodes, and Resolved repeats it exactly: loading the
 // resolved text gives the same plan and the same text again.
 func TestExamplesResolveRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, f := range append(exampleFiles(t), "../run/testdata/small.toml") {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			data, err := os.ReadFile(f)
@@ -129,6 +132,7 @@ func TestExamplesResolveRoundTrip(t *testing.T) {
 }
 
 func TestParseArrival(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in   string
 		rate float64

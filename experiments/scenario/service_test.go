@@ -8,6 +8,7 @@ import (
 // Every bad [service] value and workload.target is refused with the file,
 // the line, the key, the value and what is allowed.
 func TestBadService(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name, src string
 		want      []string

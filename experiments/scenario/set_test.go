@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseSet(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in    string
 		key   string

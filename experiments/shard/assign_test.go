@@ -9,6 +9,7 @@ import (
 // Every unit belongs to exactly one shard, Select and Owner agree, and
 // shard sizes differ by at most one (round-robin).
 func TestEveryUnitInExactlyOneShard(t *testing.T) {
+	t.Parallel()
 	for _, size := range []struct{ points, reps int }{{1, 1}, {1, 3}, {4, 2}, {7, 5}, {13, 1}, {64, 2}, {100, 10}} {
 		var units []run.Unit
 		for p := range size.points {

@@ -50,6 +50,7 @@ func shards(t *testing.T, p *scenario.Plan, n int, version string) []Input {
 
 // The shards' units, merged in any order, aggregate to the single run.
 func TestCombineEqualsSingleRun(t *testing.T) {
+	t.Parallel()
 	p := loadSmall(t)
 	single, err := run.Run(context.Background(), p, experimentstest.Fake, run.Config{Version: "v1"})
 	if err != nil {
@@ -82,6 +83,7 @@ func TestCombineEqualsSingleRun(t *testing.T) {
 }
 
 func TestCombineRefusals(t *testing.T) {
+	t.Parallel()
 	p := loadSmall(t)
 	four := shards(t, p, 4, "v1")
 	other := p.Base.Clone()
@@ -134,6 +136,7 @@ func TestCombineRefusals(t *testing.T) {
 
 // A well-formed file whose units are not its shard's is refused.
 func TestSetUnitsChecksAssignment(t *testing.T) {
+	t.Parallel()
 	p := loadSmall(t)
 	in := shards(t, p, 2, "v1")
 	q, _ := Unmarshal(in[1].Data)

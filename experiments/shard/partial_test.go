@@ -12,6 +12,7 @@ import (
 
 // Floats survive the file bit for bit, including the awkward ones.
 func TestPartialRoundTripExact(t *testing.T) {
+	t.Parallel()
 	odd := []float64{0.1 + 0.2, 1e-300, math.SmallestNonzeroFloat64, math.MaxFloat64, -math.MaxFloat64, 1.0 / 3, 123456789.123456789, 0}
 	urs := []run.UnitResult{
 		{Unit: run.Unit{Point: 0, Rep: 1}, Seed: math.MaxUint64,
@@ -57,6 +58,7 @@ func TestPartialRoundTripExact(t *testing.T) {
 
 // Every truncation and every flipped byte is detected.
 func TestPartialCorruptionDetected(t *testing.T) {
+	t.Parallel()
 	urs := []run.UnitResult{{Unit: run.Unit{Point: 0, Rep: 0}, Seed: 9,
 		Sample: run.Sample{Scalars: map[string]float64{"throughput_mbps": 9412.5}}}}
 	data, err := Marshal(New("v1", "seed = 1\n", Spec{0, 1}, urs))

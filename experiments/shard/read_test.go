@@ -51,6 +51,7 @@ func TestReadFileRefuses(t *testing.T) {
 // recomputed, so only the metric check can see it) is refused, naming the
 // file that holds it and the metric.
 func TestUnitsRefuseMetricMismatch(t *testing.T) {
+	t.Parallel()
 	p := loadSmall(t)
 	for _, c := range []struct {
 		name string

@@ -11,6 +11,7 @@ import (
 // per byte, and udp_stream's sender rate and loss; workload.write_bytes
 // and cluster.nic_offloads reach the model.
 func TestHostCostMetrics(t *testing.T) {
+	t.Parallel()
 	sc := scenarioFor("udp_stream")
 	sc.Cluster.CPUJitter = 0
 	s := sample(t, sc, 0)

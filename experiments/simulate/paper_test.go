@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/simulate"
+	"github.com/cnisim/cnisim/internal/golden"
 	"github.com/cnisim/cnisim/models/cni"
 	"github.com/cnisim/cnisim/models/datapath"
 )
@@ -184,6 +186,7 @@ func quotedStages(pl datapath.Placement) []paperStage {
 
 // Paper III.B, Fig. 4: intra-host, the whole node.
 func TestPaperIntraStagesSimulated(t *testing.T) {
+	t.Parallel()
 	checkPaperStages(t, datapath.Intra, quotedStages(datapath.Intra))
 }
 
@@ -352,6 +355,9 @@ func goodputBound(t *testing.T, sc *scenario.Scenario) float64 {
 // takes the median over three seeds' placements, as the paper's
 // repetitions average over them.
 func TestPaperLineRate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: simulates every paper configuration at MTU 1500 and 9000 (~2 s)")
+	}
 	light := []paperCase{
 		{Label: "host", Plugin: "host"},
 		{Label: "Flannel host-gw", Plugin: "flannel", Mode: "host-gw"},
@@ -384,11 +390,12 @@ func TestPaperLineRate(t *testing.T) {
 	}
 }
 
-// Printed with -v: the figures of the report.
-func TestPaperPrintSimulated(t *testing.T) {
-	if !testing.Verbose() {
-		t.Skip("-v prints the table")
-	}
+// The simulated figures of the report for every configuration of Fig. 3-6
+// (throughput at MTU 1500 and 9000, TCP_RR round trip, FIB lookups, CPP by
+// stage), pinned in testdata/paper-simulated.golden: the simulator's own
+// numbers, which the orderings and tolerances above let move.
+func TestPaperSimulatedGolden(t *testing.T) {
+	var out strings.Builder
 	row := func(c paperCase, pl datapath.Placement) {
 		s := paperRun(t, c, pl, "tcp_stream", 1500)
 		j := paperRun(t, c, pl, "tcp_stream", 9000)
@@ -400,7 +407,7 @@ func TestPaperPrintSimulated(t *testing.T) {
 				line += fmt.Sprintf(" %s=%.0f", k, v)
 			}
 		}
-		t.Log(line)
+		out.WriteString(line + "\n")
 	}
 	for _, c := range paperIntra {
 		row(c, datapath.Intra)
@@ -408,4 +415,5 @@ func TestPaperPrintSimulated(t *testing.T) {
 	for _, c := range paperInter {
 		row(c, datapath.Inter)
 	}
+	golden.Check(t, "testdata/paper-simulated.golden", []byte(out.String()))
 }

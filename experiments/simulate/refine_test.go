@@ -13,6 +13,7 @@ import (
 // default 5% CPU jitter the latency has a spread and replications differ,
 // while the mean moves by far less than the spread.
 func TestCPUJitterLatency(t *testing.T) {
+	t.Parallel()
 	var means [2][2]float64
 	for i, cv := range []float64{0, 0.05} {
 		for rep := 0; rep < 2; rep++ {
@@ -47,6 +48,7 @@ func TestCPUJitterLatency(t *testing.T) {
 // client and walks none): rules x 20 ns (the paper profile's iptables
 // rule_cost, 48 cycles at 2.4 GHz).
 func TestPolicyConntrack(t *testing.T) {
+	t.Parallel()
 	type out struct{ tps, connect float64 }
 	run := func(rules int, conntrack bool) out {
 		sc := scenarioFor("tcp_rr")

@@ -71,6 +71,7 @@ func walk(t *testing.T, sc *scenario.Scenario, data, acks int) [2]float64 {
 // to the client (SYN-ACK, ACKs) walk nothing, so an ACK-only flow costs
 // the same with and without rules.
 func TestRulesWalkedTowardServer(t *testing.T) {
+	t.Parallel()
 	const data, acks = 20, 30
 	for _, ct := range []bool{false, true} {
 		sc := scenarioFor("tcp_stream")
@@ -103,6 +104,7 @@ func TestRulesWalkedTowardServer(t *testing.T) {
 // not price is an error naming the engine and the profile once there are
 // rules to price.
 func TestPolicyEngineKey(t *testing.T) {
+	t.Parallel()
 	const file = "name = \"e\"\n[cni]\nplugin = \"calico\"\nmode = \"native\"\npolicy = true\npolicy_engine = \"ebpf\"\npolicy_rules = 10\n"
 	load := func(text string, sets ...string) (*scenario.Plan, error) {
 		var ovs []scenario.Override

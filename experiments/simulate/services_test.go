@@ -21,6 +21,7 @@ func loadScenario(t *testing.T, src string) *scenario.Scenario {
 // metrics are reported, iptables' first packet at 10,000 Services is far
 // slower than nftables' (the walk), and Cilium defaults to socket LB.
 func TestServicesScenario(t *testing.T) {
+	t.Parallel()
 	src := `name = "svc"
 replications = 1
 duration = "60ms"

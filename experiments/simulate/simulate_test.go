@@ -36,6 +36,7 @@ func sample(t *testing.T, sc *scenario.Scenario, rep int) run.Sample {
 // only picks which is throughput_mbps. The download is launched in a new
 // pod (the vendor's kubectl run), so pod_ready_s is reported.
 func TestHTTPDownloadSample(t *testing.T) {
+	t.Parallel()
 	for _, client := range []string{"curl", "iperf3"} {
 		sc := scenarioFor("http_download")
 		sc.Cluster.MTU = 9000
@@ -75,6 +76,7 @@ func TestHTTPDownloadSample(t *testing.T) {
 // the network comes up after the start: then connect_s is the 1 s retry
 // (network wait < 1 s) or 3 s (< 3 s). Blocking never loses it.
 func TestAsyncScenario(t *testing.T) {
+	t.Parallel()
 	for _, async := range []bool{true, false} {
 		for rep := range 4 {
 			sc := scenarioFor("http_download")
@@ -105,6 +107,7 @@ func TestAsyncScenario(t *testing.T) {
 // TestTCPStreamUnchanged: a plain tcp_stream is not launched; with
 // async_setup it is, and reports pod_ready_s.
 func TestTCPStreamLaunch(t *testing.T) {
+	t.Parallel()
 	sc := scenarioFor("tcp_stream")
 	if _, ok := sample(t, sc, 0).Scalars[results.PodReadySeconds]; ok {
 		t.Error("plain tcp_stream reports pod_ready_s: it should not launch a pod")
@@ -121,6 +124,7 @@ func TestTCPStreamLaunch(t *testing.T) {
 // connections, one nginx core at 60,000 cycles per request): about 40k
 // requests/s (000), a capped latency distribution and the CPU split.
 func TestHTTPLoadSample(t *testing.T) {
+	t.Parallel()
 	sc := scenarioFor("http_load")
 	s := sample(t, sc, 0)
 	// one worker: 2.4e9 / (60,000 + 4 x 234) = 39,386 requests/s for
@@ -141,6 +145,7 @@ func TestHTTPLoadSample(t *testing.T) {
 // TestPodLaunchSample: pod_launch reports the launch time distribution and
 // a breakdown whose members sum to its mean (per replication).
 func TestPodLaunchSample(t *testing.T) {
+	t.Parallel()
 	for _, async := range []bool{false, true} {
 		sc := scenarioFor("pod_launch")
 		sc.CNI.Plugin = "weave"
@@ -176,6 +181,7 @@ func TestPodLaunchSample(t *testing.T) {
 
 // TestStrata: at most k values, the mean kept, quantiles within a stratum.
 func TestStrata(t *testing.T) {
+	t.Parallel()
 	xs := make([]float64, 100000)
 	var mean float64
 	for i := range xs {
@@ -209,6 +215,10 @@ func TestStrata(t *testing.T) {
 // 1.7 s from ADD's return (0.5 s past the 1.2 s mean container start).
 // Expected: 10e9 x 8 / (10e9 x 8 / 4814e6 + 1 s) = 4541 async, 4814 not.
 func TestVendorScenario(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: simulates the vendor's scenario (~1 s)")
+	}
 	for _, tc := range []struct {
 		async bool
 		want  float64
@@ -230,6 +240,7 @@ func TestVendorScenario(t *testing.T) {
 // packet are D + A/N for N segments per ACK (A: one ACK's cycles there),
 // so cpp(1) - cpp(2) = 2 (cpp(2) - cpp(4)).
 func TestAckEveryScenario(t *testing.T) {
+	t.Parallel()
 	cpp := map[int]float64{}
 	for _, n := range []int{1, 2, 4} {
 		sc := scenarioFor("tcp_stream")

@@ -22,6 +22,7 @@ func cpuBound(cpp, ghz, payload, linkMbps, relCI float64, calls *int) Func {
 }
 
 func TestSmallestCoresClosedForm(t *testing.T) {
+	t.Parallel()
 	const cpp, ghz, payload, link = 20000, 2.5, 1448, 100000
 	perCore := ghz * 1e9 / cpp * payload * 8 / 1e6 // 1448 Mbit/s
 	for _, tc := range []struct {
@@ -60,6 +61,7 @@ func TestSmallestCoresClosedForm(t *testing.T) {
 }
 
 func TestSmallestRealKey(t *testing.T) {
+	t.Parallel()
 	// throughput = 1000 x ghz: the smallest clock for 2500 is 2.5 GHz.
 	f := func(_ context.Context, x float64) (Eval, error) { return Eval{Mean: 1000 * x, N: 1}, nil }
 	a, err := Smallest(context.Background(), f, Domain{Min: 1, Max: 4, Tol: 0.001, Points: 2}, Target{Metric: "m", Value: 2500}, false)
@@ -72,6 +74,7 @@ func TestSmallestRealKey(t *testing.T) {
 }
 
 func TestSmallestAtMost(t *testing.T) {
+	t.Parallel()
 	// latency 1000/c: at most 150 needs c >= 6.67, so 7.
 	f := func(_ context.Context, c float64) (Eval, error) { return Eval{Mean: 1000 / c, N: 1}, nil }
 	a, err := Smallest(context.Background(), f, Domain{Min: 1, Max: 16, Integer: true}, Target{Metric: "rtt_us", Value: 150, AtMost: true}, false)
@@ -84,6 +87,7 @@ func TestSmallestAtMost(t *testing.T) {
 }
 
 func TestSmallestErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d := Domain{Min: 1, Max: 16, Integer: true}
 	tg := Target{Metric: "throughput_mbps", Value: 20000}
@@ -154,6 +158,7 @@ func TestSmallestModelErrorAndCancel(t *testing.T) {
 }
 
 func TestOptimise(t *testing.T) {
+	t.Parallel()
 	// peak at 5 (mean 25), 4 and 6 within the interval
 	f := func(_ context.Context, x float64) (Eval, error) {
 		return Eval{Mean: 25 - (x-5)*(x-5), CI95: 0.4, N: 4}, nil
@@ -182,6 +187,7 @@ func TestOptimise(t *testing.T) {
 }
 
 func TestParseTarget(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		want Target

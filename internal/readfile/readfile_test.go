@@ -13,6 +13,7 @@ import (
 )
 
 func TestRead(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	small := filepath.Join(dir, "small.toml")
 	if err := os.WriteFile(small, []byte("0123456789"), 0o644); err != nil {

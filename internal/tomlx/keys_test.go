@@ -7,6 +7,7 @@ import (
 )
 
 func TestLine(t *testing.T) {
+	t.Parallel()
 	data := []byte(`# a comment
 name = "x"
 note = """
@@ -50,6 +51,7 @@ name = "s1"
 // Arrays of tables: the k-th occurrence's keys, its header when a key is
 // missing there, and the first occurrence without an index.
 func TestOccurrence(t *testing.T) {
+	t.Parallel()
 	idx := tomlx.Index([]byte(`[[cost]]
 stage = "veth"
 "cycles" = 1

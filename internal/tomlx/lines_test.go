@@ -3,6 +3,7 @@ package tomlx
 import "testing"
 
 func TestLines(t *testing.T) {
+	t.Parallel()
 	src := `name = "x"
 description = """
 a = 1

@@ -1,8 +1,11 @@
 package cni
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/cnisim/cnisim/internal/golden"
 	"github.com/cnisim/cnisim/models/datapath"
 )
 
@@ -71,6 +74,7 @@ const lineRate1500 = 10e9 / 8 / 1538
 // rate at MTU 1500, ACKs included. Overlays and large iptables chains are
 // allowed to be CPU-bound.
 func TestLightPathsReachLineRate(t *testing.T) {
+	t.Parallel()
 	p := loadPaper(t)
 	light := []variant{
 		{"host", "host", "host", np},
@@ -111,6 +115,7 @@ func TestLightPathsReachLineRate(t *testing.T) {
 // half of the graph and the ACK's send half), so the quoted stages' perfCPP
 // is a lower bound of dstRSS and the rest is TCP, NIC and the ACK's copy.
 func TestBudgetCoversPaperCPP(t *testing.T) {
+	t.Parallel()
 	p := loadPaper(t)
 	quoted := []datapath.Kind{datapath.Veth, datapath.Bridge, datapath.FIB, datapath.IPForward, datapath.Netfilter,
 		datapath.EBPF, datapath.VXLAN, datapath.IPIP, datapath.OVS}
@@ -140,16 +145,17 @@ func costOf(t testing.TB, p *testProfile, k datapath.Kind) float64 {
 	return c
 }
 
-// Printed with -v: cycles per data packet on every core and the packet
-// rate of the busiest, for every built-in mode (the report's per-core
-// budget table), at underlay MTU 1500 and 9000.
-func TestPrintCoreBudget(t *testing.T) {
-	if !testing.Verbose() {
-		t.Skip("-v prints the table")
-	}
+// Cycles per data packet on every core and the packet rate of the busiest,
+// for every built-in mode (the report's per-core budget table), at underlay
+// MTU 1500 and 9000, pinned in testdata/core-budget.golden: a change of a
+// graph, a profile cost or the ACK ratio moves a cell.
+func TestCoreBudgetGolden(t *testing.T) {
+	t.Parallel()
 	p := loadPaper(t)
-	t.Logf("%-26s %5s | %7s %7s %7s | %7s %7s %7s | %6s %6s", "plugin/mode", "mtu",
+	var out strings.Builder
+	fmt.Fprintf(&out, "%-26s %5s | %7s %7s %7s | %7s %7s %7s | %6s %6s", "plugin/mode", "mtu",
 		"src.app", "src.rss", "src.dmn", "dst.rss", "dst.dmn", "dst.app", "Mpps", "Gbit/s")
+	out.WriteString("\n")
 	for _, mtu := range []int{1500, 9000} {
 		for _, v := range allModes(t) {
 			for _, opt := range []PathOptions{np, wp} {
@@ -175,10 +181,11 @@ func TestPrintCoreBudget(t *testing.T) {
 						cp, _ := m.Path(v.mode, pl, opt, p)
 						gbps = min(gbps, datapath.Goodput(10e9, podMTU, cp.EncapBytes, 38)/1e9)
 					}
-					t.Logf("%-26s %5d | %7.0f %7.0f %7.0f | %7.0f %7.0f %7.0f | %6.3f %6.2f", label+" "+string(pl), mtu,
+					fmt.Fprintf(&out, "%-26s %5d | %7.0f %7.0f %7.0f | %7.0f %7.0f %7.0f | %6.3f %6.2f\n", label+" "+string(pl), mtu,
 						b.srcApp, b.srcRSS, b.srcDaemon, b.dstRSS, b.dstDaemon, b.dstApp, pps/1e6, gbps)
 				}
 			}
 		}
 	}
+	golden.Check(t, "testdata/core-budget.golden", []byte(out.String()))
 }

@@ -3,8 +3,10 @@ package cni
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
+	"github.com/cnisim/cnisim/internal/golden"
 	"github.com/cnisim/cnisim/models/datapath"
 )
 
@@ -120,6 +122,7 @@ func checkStages(t *testing.T, pl datapath.Placement, tests []stage) {
 
 // Paper III.B (Fig. 4), intra-host, whole node.
 func TestPaperIntraCPP(t *testing.T) {
+	t.Parallel()
 	tests := quotedStages(t, datapath.Intra)
 	// "nearly 1.7x higher than the overhead of bridging approaches"
 	br, ok := PaperQuote(datapath.Intra, "Flannel", datapath.Bridge)
@@ -155,6 +158,7 @@ func TestPaperIntraCPP(t *testing.T) {
 
 // Paper III.C (Fig. 5), inter-host, receiver node.
 func TestPaperInterCPP(t *testing.T) {
+	t.Parallel()
 	checkStages(t, datapath.Inter, quotedStages(t, datapath.Inter))
 
 	// Netfilter ordering (III.C "Netfilter"): Cali-wp-ipip highest;
@@ -198,11 +202,12 @@ func TestPaperInterCPP(t *testing.T) {
 	}
 }
 
-// Printed with -v: the receiver-node breakdown, for the report.
-func TestPrintInterBreakdown(t *testing.T) {
-	if !testing.Verbose() {
-		t.Skip("-v prints the table")
-	}
+// The node's CPP breakdown per stage kind of every CNI of Fig. 4 (intra) and
+// Fig. 5 (inter), as the report quotes it, pinned in
+// testdata/cpp-breakdown.golden.
+func TestCPPBreakdownGolden(t *testing.T) {
+	t.Parallel()
+	var out strings.Builder
 	for _, pl := range []datapath.Placement{datapath.Intra, datapath.Inter} {
 		for _, v := range paperVariants(t, pl) {
 			c := perfCPP(t, v, pl)
@@ -212,7 +217,8 @@ func TestPrintInterBreakdown(t *testing.T) {
 					s += fmt.Sprintf(" %s=%g", datapath.Kind(k), math.Round(x))
 				}
 			}
-			t.Logf("%s %-13s total %5.0f:%s", pl, v.label, total(c), s)
+			fmt.Fprintf(&out, "%s %-13s total %5.0f:%s\n", pl, v.label, total(c), s)
 		}
 	}
+	golden.Check(t, "testdata/cpp-breakdown.golden", []byte(out.String()))
 }

@@ -2,10 +2,10 @@ package cni
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/cnisim/cnisim/internal/golden"
 	"github.com/cnisim/cnisim/models/datapath"
 )
 
@@ -51,38 +51,9 @@ func builtinPaths(t *testing.T, keep func(datapath.Kind) bool) string {
 	return b.String()
 }
 
-func checkGolden(t *testing.T, golden, got string) {
+func checkGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(want) != got {
-		t.Errorf("built-in graphs differ from %s (if intended: go test ./models/cni -run %s -update)\n%s",
-			golden, t.Name(), firstDiff(string(want), got))
-	}
-}
-
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := range max(len(w), len(g)) {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return fmt.Sprintf("line %d: want %q, got %q", i+1, a, b)
-		}
-	}
-	return ""
+	golden.Check(t, path, []byte(got))
 }
 
 // The generic kernel stages are added to the graphs without changing the
@@ -91,12 +62,14 @@ func firstDiff(want, got string) string {
 // (testdata/paper-steps.golden was written from the graphs before the
 // generic stages existed and must not be regenerated for them).
 func TestPaperStagesUnchanged(t *testing.T) {
+	t.Parallel()
 	checkGolden(t, "testdata/paper-steps.golden", builtinPaths(t, func(k datapath.Kind) bool { return k < datapath.Netdev }))
 }
 
 // The generic stages follow the rule in the models' header comments, checked
 // step by step on every built-in path (encryption on where a mode has it).
 func TestGenericStageRule(t *testing.T) {
+	t.Parallel()
 	for _, v := range allModes(t) {
 		m := builtin(t, v.plugin)
 		md, _ := m.Mode(v.mode)
@@ -221,6 +194,7 @@ func isEncapKind(k datapath.Kind) bool {
 // node intra-host): a reviewed golden, so that a change to a graph shows
 // up as a change of what calibrate fit and perf divide by.
 func TestNodeCrossingsGolden(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	for _, v := range allModes(t) {
 		m := builtin(t, v.plugin)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestBuiltins(t *testing.T) {
+	t.Parallel()
 	want := []string{"flannel", "weave", "cilium", "calico", "kube-router", "host"}
 	if !slices.Equal(Names(), want) {
 		t.Fatalf("Names() = %v, want %v", Names(), want)
@@ -54,6 +55,7 @@ func TestBuiltins(t *testing.T) {
 
 // A user's model file loads like a built-in and runs with the paper profile.
 func TestLoadUserModel(t *testing.T) {
+	t.Parallel()
 	m, err := Load("testdata/antrea.toml")
 	if err != nil {
 		t.Fatal(err)
@@ -186,6 +188,7 @@ name = "noencap"`, []string{"src step after dst steps"}, false},
 }
 
 func TestLoadFromFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	f := filepath.Join(dir, "x.toml")
 	if err := os.WriteFile(f, []byte("name = \"x\"\n"), 0o644); err != nil {

@@ -10,6 +10,7 @@ import (
 // (issue 19: one without it was accepted and ran at 347 Gbit/s
 // intra-host).
 func TestModelNeedsTCPStage(t *testing.T) {
+	t.Parallel()
 	data, err := builtinFS.ReadFile("models/flannel.toml")
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ func (f fixedCosts) CPUGHz() float64 { return f.ghz }
 // with the ACKs -> 1466.67 per traversal), off with the generic one
 // (2200 / 1.5 / 1.5 = 977.78).
 func TestPolicyToggle(t *testing.T) {
+	t.Parallel()
 	p := loadPaper(t)
 	calico := builtin(t, "calico")
 	for _, tt := range []struct {
@@ -37,6 +38,7 @@ func TestPolicyToggle(t *testing.T) {
 }
 
 func TestPathErrors(t *testing.T) {
+	t.Parallel()
 	p := loadPaper(t)
 	tests := []struct {
 		plugin, mode string
@@ -80,6 +82,7 @@ func (emptyCosts) CPUGHz() float64 { return 2.4 }
 // Weave encryption case: Weave sizes the pod MTU for VXLAN only, so with
 // ESP a full-sized packet is one fragment too many (two on the wire).
 func TestPodMTUAndFragmentation(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		plugin, mode string
 		opt          PathOptions

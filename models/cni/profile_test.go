@@ -24,6 +24,7 @@ func loadPaper(t testing.TB) *testProfile {
 // Every entry of the built-in profile carries provenance and a source, and
 // every stage kind has a cost for both placements.
 func TestPaperProfileComplete(t *testing.T) {
+	t.Parallel()
 	p := loadPaper(t)
 	if p.Name != "paper" || p.GHz != 2.4 {
 		t.Errorf("profile %q at %g GHz, want paper at 2.4 GHz (paper III.A)", p.Name, p.GHz)
@@ -54,6 +55,7 @@ func TestPaperProfileComplete(t *testing.T) {
 }
 
 func TestProfileResolution(t *testing.T) {
+	t.Parallel()
 	p := loadPaper(t)
 	tests := []struct {
 		k            datapath.Kind

@@ -31,6 +31,7 @@ func (ruleCosts) RuleCycles(engine, plugin, mode string) (float64, float64, erro
 
 // The engines of the model file agree with those a profile can price.
 func TestEnginesMatchProfile(t *testing.T) {
+	t.Parallel()
 	for _, e := range engines[1:] {
 		found := false
 		for _, c := range calibration.RuleEngines {
@@ -86,6 +87,7 @@ func extra(t *testing.T, m *Model, mode string, pl datapath.Placement, opt PathO
 // inter-host); linear in N; on every packet when stateless, on opening
 // packets only (RuleCycles) behind conntrack; never on the return path.
 func TestRuleWalkArithmetic(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		plugin, mode string
 		pl           datapath.Placement
@@ -157,6 +159,7 @@ func specsOf(t *testing.T, m *Model, mode string, pl datapath.Placement, opt Pat
 // nanoseconds, so it scales with the profile's clock; eBPF is nearly
 // flat; the RuleCycles override replaces the profile's price.
 func TestPaperRuleWalk(t *testing.T) {
+	t.Parallel()
 	p := loadPaper(t)
 	calico := builtin(t, "calico")
 	for _, n := range []int{100, 1000} {
@@ -184,6 +187,7 @@ func TestPaperRuleWalk(t *testing.T) {
 // rule_cost for the engine in effect is an error naming the engine and the
 // profile, but only when there are rules to price.
 func TestEngineSelection(t *testing.T) {
+	t.Parallel()
 	p := loadPaper(t)
 	cases := []struct {
 		plugin, mode, engine string
@@ -240,6 +244,7 @@ func TestEngineSelection(t *testing.T) {
 // the paper profile prices every default engine, so every built-in mode
 // runs with policy rules out of the box.
 func TestDefaultEnginesPriced(t *testing.T) {
+	t.Parallel()
 	p := loadPaper(t)
 	for _, v := range allModes(t) {
 		md, _ := builtin(t, v.plugin).Mode(v.mode)

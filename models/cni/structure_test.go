@@ -12,6 +12,7 @@ import (
 // eth0"), once for Weave, Cilium, Kube-router and Cali-*xsub. The other
 // tunnel modes follow the same shape (tunnel device behind the host stack).
 func TestHostStackTraversals(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		plugin, mode string
 		want         float64
@@ -39,6 +40,7 @@ func TestHostStackTraversals(t *testing.T) {
 // path crosses 4 pairs against 2 for the others (paper III.C "Veth");
 // intra-host every pod network crosses 2 (III.B "Veth").
 func TestVethPairs(t *testing.T) {
+	t.Parallel()
 	for _, v := range allModes(t) {
 		if v.plugin == "host" {
 			continue
@@ -59,6 +61,7 @@ func TestVethPairs(t *testing.T) {
 // eBPF: only Cilium; more hooks inter-host than intra-host ("two additional
 // eBPF hook points to attach with the overlay", paper III.C "eBPF").
 func TestEBPFHooks(t *testing.T) {
+	t.Parallel()
 	for _, v := range allModes(t) {
 		intra := both(counts(t, v, datapath.Intra), datapath.EBPF)
 		inter := both(counts(t, v, datapath.Inter), datapath.EBPF)
@@ -77,6 +80,7 @@ func TestEBPFHooks(t *testing.T) {
 // Kube-router counts the most FIB lookups (paper III.C, Fig. 6: the DSR
 // routing table) on the receiver node, of every built-in configuration.
 func TestKubeRouterMostFIB(t *testing.T) {
+	t.Parallel()
 	kr := counts(t, variant{plugin: "kube-router", mode: "native"}, datapath.Inter)[datapath.Dst][datapath.FIB]
 	for _, v := range allModes(t) {
 		if v.plugin == "kube-router" {
@@ -92,6 +96,7 @@ func TestKubeRouterMostFIB(t *testing.T) {
 // veths with eBPF (no bridge, no IP forwarding, no netfilter); Calico routes
 // through the host stack; Flannel, Weave, Kube-router bridge.
 func TestIntraForwarding(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		plugin                            string
 		bridge, fwd, fib, netfilter, ebpf float64
@@ -120,6 +125,7 @@ func TestIntraForwarding(t *testing.T) {
 // Kube-router bypass the bridge (host IP stack) and Weave bridges into its
 // extra veth pair. Cilium and Calico have no bridge.
 func TestInterBridge(t *testing.T) {
+	t.Parallel()
 	want := map[string][2]float64{
 		"flannel": {0, 1}, "kube-router": {0, 1}, "weave": {1, 1}, "cilium": {0, 0}, "calico": {0, 0}, "host": {0, 0},
 	}
@@ -134,6 +140,7 @@ func TestInterBridge(t *testing.T) {
 // Overlay stages: the tunnel's stage once per side for tunnel modes, OVS
 // only for Weave fastdp, no tunnel stages for native routing.
 func TestTunnelStages(t *testing.T) {
+	t.Parallel()
 	for _, v := range allModes(t) {
 		m := builtin(t, v.plugin)
 		md, _ := m.Mode(v.mode)
@@ -164,6 +171,7 @@ func TestTunnelStages(t *testing.T) {
 // veth, "three times"), run on the daemon's core. Every other mode stays in
 // the kernel ("one context switch").
 func TestUserspaceDaemons(t *testing.T) {
+	t.Parallel()
 	for _, v := range allModes(t) {
 		p, err := builtin(t, v.plugin).Graph(v.mode, datapath.Inter, PathOptions{})
 		if err != nil {
@@ -200,6 +208,7 @@ func TestUserspaceDaemons(t *testing.T) {
 // receive path runs in softirq (or the daemon) on dst. Netfilter: everyone
 // but Cilium and the host baseline.
 func TestFullPerPacketWork(t *testing.T) {
+	t.Parallel()
 	for _, v := range allModes(t) {
 		for _, pl := range []datapath.Placement{datapath.Intra, datapath.Inter} {
 			p, err := builtin(t, v.plugin).Graph(v.mode, pl, PathOptions{})
@@ -252,6 +261,7 @@ func TestFullPerPacketWork(t *testing.T) {
 // The host baseline has nothing but protocol, driver and generic kernel
 // work (the generic kinds: syscalls, skbs, device dispatch, IP receive).
 func TestHostBaseline(t *testing.T) {
+	t.Parallel()
 	allowed := map[datapath.Kind]bool{datapath.TCP: true, datapath.SocketCopy: true, datapath.FIB: true, datapath.IPForward: true, datapath.NIC: true}
 	for _, k := range datapath.Kinds() {
 		allowed[k] = allowed[k] || k >= datapath.Netdev
@@ -274,6 +284,7 @@ func TestHostBaseline(t *testing.T) {
 
 // Encryption adds an encrypt stage on each node and its bytes on the wire.
 func TestEncryptionSteps(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		plugin, mode string
 		bytes        int

@@ -2,16 +2,15 @@ package cni
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/table1.golden")
+	"github.com/cnisim/cnisim/internal/golden"
+)
 
 // cni.Table() rendered reproduces the paper's Table I (II.A) for the five
 // CNIs, derived from the model files, plus the host baseline.
 func TestTable1Golden(t *testing.T) {
+	t.Parallel()
 	rows, err := Table()
 	if err != nil {
 		t.Fatal(err)
@@ -20,19 +19,7 @@ func TestTable1Golden(t *testing.T) {
 	if err := FormatTable(&b, rows); err != nil {
 		t.Fatal(err)
 	}
-	const golden = "testdata/table1.golden"
-	if *update {
-		if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(b.Bytes(), want) {
-		t.Errorf("Table I differs from %s (run go test -run Table1 -update):\n%s", golden, b.String())
-	}
+	golden.Check(t, "testdata/table1.golden", b.Bytes())
 	// Table I of the paper, cell by cell.
 	paper := map[string][4]string{
 		"flannel":     {"Hybrid+Underlay/Overlay", "VXLAN/UDP", "No", "-"},

@@ -3,6 +3,7 @@ package datapath
 import "testing"
 
 func TestNodeCrossings(t *testing.T) {
+	t.Parallel()
 	steps := []Step{
 		{Kind: TCP, Side: Src, Context: Send, Count: 1},
 		{Kind: Veth, Side: Src, Context: Send, Count: 1},

@@ -6,6 +6,7 @@ import "testing"
 // (paper III.A: 1500; vendor analysis: 9000). Overheads: DESIGN 2 and the
 // RFCs cited in encap.go; MSS = MTU - 52 (IPv4 20 + TCP 20 + timestamps 12).
 func TestPodMTUAndMSS(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		e                Encap
 		overhead         int
@@ -38,6 +39,7 @@ func TestPodMTUAndMSS(t *testing.T) {
 }
 
 func TestGeneveOptions(t *testing.T) {
+	t.Parallel()
 	if n, err := GeneveOverhead(8); err != nil || n != 58 {
 		t.Errorf("GeneveOverhead(8) = %d, %v; want 58", n, err)
 	}
@@ -49,6 +51,7 @@ func TestGeneveOptions(t *testing.T) {
 }
 
 func TestParseEncap(t *testing.T) {
+	t.Parallel()
 	for e := EncapNone; e < numEncaps; e++ {
 		got, err := ParseEncap(e.String())
 		if err != nil || got != e {

@@ -8,6 +8,7 @@ import (
 // RFC 791 fragmentation: each fragment has its own 20-byte header and
 // non-final payloads are multiples of 8.
 func TestFragments(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		len, mtu int
 		want     []int
@@ -47,6 +48,7 @@ func TestFragments(t *testing.T) {
 
 // One byte over the underlay MTU: two fragments, or a drop with DF.
 func TestOversize(t *testing.T) {
+	t.Parallel()
 	if n, drop, err := Oversize(1501, 1500, false); n != 2 || drop || err != nil {
 		t.Errorf("Oversize(1501, 1500, false) = %d, %v, %v; want 2 fragments", n, drop, err)
 	}

@@ -8,6 +8,7 @@ import (
 func step(k Kind, s Side, c Context) Step { return Step{Kind: k, Side: s, Context: c, Count: 1} }
 
 func TestPathValidate(t *testing.T) {
+	t.Parallel()
 	good := Path{InterHost: true, Steps: []Step{
 		step(TCP, Src, Send), step(NIC, Src, Send), step(NIC, Dst, Softirq),
 		step(TCP, Dst, Softirq), step(SocketCopy, Dst, Recv),
@@ -40,6 +41,7 @@ func TestPathValidate(t *testing.T) {
 }
 
 func TestCostedPathSums(t *testing.T) {
+	t.Parallel()
 	p := CostedPath{Steps: []CostedStep{
 		{Step: Step{Kind: FIB, Side: Dst, Context: Softirq, Count: 3}, Cycles: 70},
 		{Step: Step{Kind: TCP, Side: Dst, Context: Softirq, Count: 1}, Cycles: 200},

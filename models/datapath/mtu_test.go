@@ -8,6 +8,7 @@ import (
 // Wire bytes per frame: Ethernet adds 18 (header + FCS) + 20 (preamble and
 // inter-frame gap) and pads payloads to 46 bytes (IEEE 802.3); PPP adds 2.
 func TestWireBytes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		f        Framing
 		ip, want int
@@ -31,6 +32,7 @@ func TestWireBytes(t *testing.T) {
 
 // Goodput with free CPUs = R x MSS / (MTU + encap + 38) (DESIGN 2).
 func TestGoodput(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		mtu, encap int
 		want       float64

@@ -6,6 +6,7 @@ import "testing"
 // bytes; data arriving while it copies joins the call in progress up to
 // Size, then further calls; a datagram socket reads one packet per call.
 func TestReadCalls(t *testing.T) {
+	t.Parallel()
 	var r Route
 	for i, tc := range []struct {
 		rd    Read

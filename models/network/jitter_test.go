@@ -50,6 +50,7 @@ func serviceTimes(t *testing.T, cv float64, seed uint64, cycles float64, n int) 
 // and has the configured coefficient of variation; the accounting charges
 // the cycles actually run (sum of service times x GHz).
 func TestJitterMoments(t *testing.T) {
+	t.Parallel()
 	const cycles, n = 2400, 20000 // 1 us at 2.4 GHz
 	mean := float64(sim.Cycles(cycles, 2.4))
 	for _, cv := range []float64{0.05, 0.2, 1} {
@@ -81,6 +82,7 @@ func TestJitterMoments(t *testing.T) {
 // TestJitterZero: without jitter every job costs exactly its cycles (the
 // closed forms of the other tests), and no stream is drawn from.
 func TestJitterZero(t *testing.T) {
+	t.Parallel()
 	xs, nw := serviceTimes(t, 0, 3, 2400, 100)
 	for i, x := range xs {
 		if x != float64(sim.Cycles(2400, 2.4)) {
@@ -98,6 +100,7 @@ func TestJitterZero(t *testing.T) {
 // TestJitterDeterminism: the same seed gives the same service times; the
 // draws come from the run's streams (another seed, other times).
 func TestJitterDeterminism(t *testing.T) {
+	t.Parallel()
 	a, _ := serviceTimes(t, 0.05, 9, 2400, 200)
 	b, _ := serviceTimes(t, 0.05, 9, 2400, 200)
 	c, _ := serviceTimes(t, 0.05, 10, 2400, 200)
@@ -117,6 +120,7 @@ func TestJitterDeterminism(t *testing.T) {
 // scaled by (z truncated at -6), so packets still reach the NIC queue in
 // arrival order; the route's lookahead is scaled accordingly.
 func TestJitterFloor(t *testing.T) {
+	t.Parallel()
 	j := newJitter(1, sim.Streams{Seed: 1}, 1)
 	if want := math.Exp(-math.Log(2)/2 - 6*math.Sqrt(math.Log(2))); math.Abs(j.floor-want) > 1e-8*want {
 		t.Errorf("floor %g, want %g", j.floor, want)
@@ -134,6 +138,7 @@ func TestJitterFloor(t *testing.T) {
 
 // TestJitterValidate names the key and the range.
 func TestJitterValidate(t *testing.T) {
+	t.Parallel()
 	for _, v := range []float64{-0.1, 1.5, math.NaN()} {
 		c := DefaultConfig()
 		c.CPUJitter = v
@@ -146,6 +151,7 @@ func TestJitterValidate(t *testing.T) {
 // TestFastExp: the hand-rolled exp matches math.Exp to 1e-8 relative over
 // the factors' range and beyond.
 func TestFastExp(t *testing.T) {
+	t.Parallel()
 	for x := -30.0; x <= 30; x += 0.000731 {
 		if got, want := fastExp(x), math.Exp(x); math.Abs(got-want) > 1e-8*want {
 			t.Fatalf("fastExp(%g) = %g, want %g", x, got, want)
@@ -158,6 +164,10 @@ func TestFastExp(t *testing.T) {
 // far tails to the median, the fraction of draws below x_p is p within
 // five standard errors, and the factor's mean is 1 within four.
 func TestJitterDistribution(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: draws the jitter distribution at length (~3 s)")
+	}
 	const n = 4_000_000
 	for _, cv := range []float64{0.05, 0.5, 1} {
 		j := newJitter(cv, sim.Streams{Seed: 5}, 1)

@@ -71,6 +71,7 @@ func setupWith(t *testing.T, cfg Config, path datapath.CostedPath) (*sim.Engine,
 // daemon's write to the tunnel continues in softirq on the daemon's own
 // core (its backlog) inline.
 func TestSegments(t *testing.T) {
+	t.Parallel()
 	e, n, r, s := setup(t, overlay())
 	var kinds []string
 	for _, sg := range r.segs {
@@ -104,6 +105,7 @@ func TestSegments(t *testing.T) {
 // TestAccounting: cycles per kind per node are the per-segment counters
 // multiplied out; a fragmented packet runs its outer stages twice.
 func TestAccounting(t *testing.T) {
+	t.Parallel()
 	e, n, r, _ := setup(t, overlay())
 	for i := 0; i < 10; i++ {
 		p := n.Alloc()
@@ -136,6 +138,7 @@ func TestAccounting(t *testing.T) {
 // TestQdiscDrops: a burst beyond the transmit queue drops the excess,
 // counted; sent = delivered + dropped.
 func TestQdiscDrops(t *testing.T) {
+	t.Parallel()
 	e, n, r, s := setup(t, datapath.CostedPath{InterHost: true})
 	for i := 0; i < 1500; i++ {
 		p := n.Alloc()
@@ -154,6 +157,7 @@ func TestQdiscDrops(t *testing.T) {
 
 // TestValidate names the bad field.
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	c := DefaultConfig()
 	c.QdiscLen = 0
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "network.Config.QdiscLen") {

@@ -50,6 +50,7 @@ func sendPath(cycles float64) datapath.CostedPath {
 // at 0.6 us). Departures are the closed form of a FIFO in arrival order:
 // 1038 wire bytes at 10 Gbit/s take 830.4 ns.
 func TestNICArrivalOrder(t *testing.T) {
+	t.Parallel()
 	const ser = sim.Time(1038 * 800)
 	delay := 5 * sim.Microsecond
 	for _, tc := range []struct {
@@ -100,6 +101,7 @@ func TestNICArrivalOrder(t *testing.T) {
 // one-packet queue, a packet arriving while another is being serialised
 // drops, even when its send started first.
 func TestNICDropOrder(t *testing.T) {
+	t.Parallel()
 	e := sim.NewEngine()
 	cfg := DefaultConfig()
 	cfg.QdiscLen = 1

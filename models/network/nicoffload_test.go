@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseNICOffloads(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		want NICOffloads
@@ -37,6 +38,7 @@ func TestParseNICOffloads(t *testing.T) {
 // TestNoGROGetsNone: the saturated receiver of TestGROMergesWhatWaits
 // merges nothing when its NIC cannot GRO: one receive crossing per packet.
 func TestNoGROGetsNone(t *testing.T) {
+	t.Parallel()
 	const recv, k = 12000.0, 400
 	for _, noGRO := range []bool{false, true} {
 		cfg := DefaultConfig()
@@ -63,6 +65,7 @@ func TestNoGROGetsNone(t *testing.T) {
 // packet while TCP and VXLAN still run per super-packet. Without TSO a
 // plain path's NIC step runs per packet; an intra-host path is untouched.
 func TestSoftwareGSO(t *testing.T) {
+	t.Parallel()
 	S, D := datapath.Src, datapath.Dst
 	vxlan := datapath.CostedPath{InterHost: true, EncapBytes: 50, Steps: []datapath.CostedStep{
 		step(datapath.TCP, S, datapath.Send, 240, 0.01),

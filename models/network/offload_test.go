@@ -37,6 +37,7 @@ func offloadNet(t *testing.T, offloads bool, path datapath.CostedPath) (*sim.Eng
 // cycles three times, per-byte cycles on every byte; without offloads, a
 // hundred times. Pure ACKs and UDP datagrams are never batched.
 func TestGSOBatchesOneSend(t *testing.T) {
+	t.Parallel()
 	const send, pb = 2400.0, 0.01
 	for _, c := range []struct {
 		offloads bool
@@ -102,6 +103,7 @@ func (d *dataAt) Handle(e *sim.Engine, _ uint64) { d.n.Send(d.r, tcpData(d.n, d.
 // per super-packet and ends a few super-packets after the last arrival,
 // where without GRO it ends 1.5 ms later.
 func TestGROMergesWhatWaits(t *testing.T) {
+	t.Parallel()
 	const recv, k = 12000.0, 400 // 5 us at 2.4 GHz
 	var heads [2]float64
 	var end [2]sim.Time
@@ -148,6 +150,7 @@ func TestGROMergesWhatWaits(t *testing.T) {
 // only 11 would (the queue's 10 and one that left it while the sender's
 // per-byte work went on).
 func TestTSOQdiscCountsSuperPackets(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		offloads bool
 		dropped  uint64
@@ -181,6 +184,7 @@ func TestTSOQdiscCountsSuperPackets(t *testing.T) {
 // idle (2 us apart, 1 us of softirq work each) are processed one by one,
 // with or without offloads: GRO merges only what waits.
 func TestGROIdleCoreMergesNothing(t *testing.T) {
+	t.Parallel()
 	const k = 200
 	for _, offloads := range []bool{false, true} {
 		e, n, r, s := offloadNet(t, offloads, offloadPath(0, 2400))
@@ -199,6 +203,7 @@ func TestGROIdleCoreMergesNothing(t *testing.T) {
 // time x frequency, within the 1 ps rounding of each job), whether a job
 // carried per-packet costs (a head) or per-byte costs only (batched).
 func TestOffloadAccountingWithJitter(t *testing.T) {
+	t.Parallel()
 	e := sim.NewEngine()
 	cfg := DefaultConfig()
 	cfg.Offloads, cfg.CPUJitter, cfg.Streams = true, 0.3, sim.Streams{Seed: 4}

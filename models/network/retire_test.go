@@ -10,6 +10,7 @@ import (
 // packets are out of flight (memory flat in connections), and the
 // accounting is the same as if they had stayed.
 func TestRetire(t *testing.T) {
+	t.Parallel()
 	e, n, _, s := setup(t, overlay())
 	var routes []*Route
 	for i := 0; i < 1000; i++ {

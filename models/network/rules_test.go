@@ -22,6 +22,7 @@ func rulesPath() datapath.CostedPath {
 // the rules on each node; other packets pay only the base cost; the
 // accounting charges exactly what ran.
 func TestConntrackRules(t *testing.T) {
+	t.Parallel()
 	e, n, r, s := setup(t, rulesPath())
 	base := 2*sim.Cycles(100, 2.4) + sim.Time(1038*800) + 5*sim.Microsecond
 	rules := 2 * sim.Cycles(4800, 2.4)
@@ -56,6 +57,7 @@ func TestConntrackRules(t *testing.T) {
 // TestRulesMonotone: more conntrack-guarded rules never make an opening
 // packet faster, nor change an established one.
 func TestRulesMonotone(t *testing.T) {
+	t.Parallel()
 	prevOpen, prevData := sim.Time(-1), sim.Time(-1)
 	for _, rc := range []float64{0, 48, 480, 4800, 48000} {
 		p := rulesPath()
@@ -79,6 +81,7 @@ func TestRulesMonotone(t *testing.T) {
 
 // TestRulesRecvRejected: rules belong to the kernel path, not the copy.
 func TestRulesRecvRejected(t *testing.T) {
+	t.Parallel()
 	e := sim.NewEngine()
 	n, _ := New(e, DefaultConfig())
 	p := rulesPath()

@@ -114,6 +114,7 @@ func TestPaperWeaveBreakdown(t *testing.T) {
 // A burst queues: 30 pods at once take longer each than one alone, and the
 // creating client's QPS (client-go default 5, burst 10) paces them.
 func TestBurstQueues(t *testing.T) {
+	t.Parallel()
 	one, _ := Run(Config{Plugin: "weave", Pods: 30, Arrival: Arrival{Kind: Sequential}}, sim.Streams{Seed: 1})
 	burst, _ := Run(Config{Plugin: "weave", Pods: 30}, sim.Streams{Seed: 1})
 	if burst.LaunchStats().Mean <= one.LaunchStats().Mean {

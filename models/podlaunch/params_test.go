@@ -1,6 +1,7 @@
 package podlaunch
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 )
 
 func TestBuiltinsLoad(t *testing.T) {
+	t.Parallel()
 	want := []string{"calico", "cilium", "flannel", "host", "kube-router", "weave"}
 	if got := Plugins(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("Plugins() = %v, want %v", got, want)
@@ -64,18 +66,64 @@ dist = "exponential"
 mean = { value = "2ms", provenance = "derived", source = "x" }
 `
 
+// A user's plugin file is read as written (scope, policy, each stage's
+// distribution and mean) and drives the pipeline: every pod launches, runs
+// its CNI stages with the file's durations (the deterministic one exactly,
+// the uniform one within its bounds), and the run is deterministic.
 func TestParsePluginGood(t *testing.T) {
+	t.Parallel()
 	p, err := ParsePlugin([]byte(goodPlugin), "mine.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Run(Config{Params: p, Pods: 3}, sim.Streams{Seed: 1}); err != nil {
+	if p.Plugin != "mine" || p.SerializeScope() != "add" || p.PolicyMode() != "always" || !p.HasCNI() {
+		t.Errorf("parsed plugin %q, serialize %q, policy %q, cni %v; want mine, add, always, true", p.Plugin, p.SerializeScope(), p.PolicyMode(), p.HasCNI())
+	}
+	// Means: deterministic, lognormal and gamma and exponential as given;
+	// uniform (1ms, 3ms) has mean 2ms.
+	for name, want := range map[string]float64{"cni_ipam": 0.010, "cni_veth": 0.040, "cni_routes": 0.002, "cni_policy": 0.005, "cni_labels": 0.002} {
+		st, ok := p.Stage[name]
+		if !ok {
+			t.Errorf("stage %s missing", name)
+			continue
+		}
+		if got := st.MeanSeconds(); math.Abs(got-want) > 1e-12 {
+			t.Errorf("stage %s mean %g s, want %g", name, got, want)
+		}
+	}
+	r, err := Run(Config{Params: p, Pods: 3}, sim.Streams{Seed: 1})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if r.Plugin != "mine" || len(r.Pods) != 3 {
+		t.Fatalf("result for plugin %q with %d pods, want mine with 3", r.Plugin, len(r.Pods))
+	}
+	for i, pod := range r.Pods {
+		if pod.Stages[CNIIPAM] != 10*sim.Millisecond {
+			t.Errorf("pod %d: cni_ipam %v, want the deterministic 10ms", i, pod.Stages[CNIIPAM])
+		}
+		if d := pod.Stages[CNIRoutes]; d < sim.Millisecond || d > 3*sim.Millisecond {
+			t.Errorf("pod %d: cni_routes %v, want uniform in [1ms, 3ms]", i, d)
+		}
+		if pod.Stages[CNIVeth] <= 0 || pod.Stages[CNIPolicy] <= 0 {
+			t.Errorf("pod %d: cni_veth %v, cni_policy %v: policy is always programmed and every stage takes time", i, pod.Stages[CNIVeth], pod.Stages[CNIPolicy])
+		}
+		if !(pod.Created <= pod.AddReturned && pod.AddReturned <= pod.Started && pod.Started < pod.Running) {
+			t.Errorf("pod %d: events out of order: %+v", i, pod)
+		}
+	}
+	again, err := Run(Config{Params: p, Pods: 3}, sim.Streams{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Makespan() != r.Makespan() {
+		t.Errorf("same seed, makespan %v then %v", r.Makespan(), again.Makespan())
 	}
 }
 
 // Bad files are rejected with file:line, the key and the allowed values.
 func TestParsePluginBad(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, from, to string
 		want           []string
@@ -114,6 +162,7 @@ func TestParsePluginBad(t *testing.T) {
 }
 
 func TestParseClusterBad(t *testing.T) {
+	t.Parallel()
 	data, _ := builtinFS.ReadFile("params/cluster.toml")
 	good := string(data)
 	for _, tc := range []struct{ from, to, want string }{

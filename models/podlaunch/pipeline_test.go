@@ -30,6 +30,7 @@ func sumStages(only func(Stage) bool) sim.Time {
 // A single pod's launch time is the sum of its stage times (paper III.D's
 // pipeline, nothing else on the path).
 func TestSinglePodIsSumOfStages(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		scope, policy string
 		policyOn      bool
@@ -65,6 +66,7 @@ func TestSinglePodIsSumOfStages(t *testing.T) {
 // time is its critical-path stages plus its waits: no time is lost or
 // double counted.
 func TestLaunchIsStagesPlusWaits(t *testing.T) {
+	t.Parallel()
 	for _, async := range []bool{false, true} {
 		for _, pl := range Plugins() {
 			r, err := Run(Config{Plugin: pl, Pods: 40, Nodes: 2, Async: async, Policy: true}, sim.Streams{Seed: 7})
@@ -92,6 +94,7 @@ func TestLaunchIsStagesPlusWaits(t *testing.T) {
 // Burst of N pods through one FIFO station of k servers with deterministic
 // service S and nothing else on the path: makespan = ceil(N/k) x S.
 func TestMakespanOneBottleneck(t *testing.T) {
+	t.Parallel()
 	const S = 100 * time.Millisecond
 	for _, tc := range []struct {
 		name  string
@@ -127,6 +130,7 @@ func TestMakespanOneBottleneck(t *testing.T) {
 // services s1, s2: makespan = s1 + s2 + (N-1) max(s1, s2) (the slower
 // station paces the line once it fills).
 func TestMakespanTandem(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ s1, s2 time.Duration }{
 		{30 * time.Millisecond, 70 * time.Millisecond},
 		{70 * time.Millisecond, 30 * time.Millisecond},
@@ -152,6 +156,7 @@ func TestMakespanTandem(t *testing.T) {
 // q, burst b) admits b at once and then one every 1/q: request k waits
 // max(0, (k-b+1)/q).
 func TestAPITokenBucket(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		qps   float64
 		burst int
@@ -186,6 +191,7 @@ func TestAPITokenBucket(t *testing.T) {
 // The per-node kubelet bucket limits status writes per node: two nodes
 // have two buckets.
 func TestKubeletBucketPerNode(t *testing.T) {
+	t.Parallel()
 	lim := unlimited()
 	lim.Kubelet = Bucket{QPS: 2, Burst: 1}
 	cfg := Config{Params: detPlugin("none", "always", nil), Cluster: detCluster(nil), Pods: 6, Nodes: 2, Limits: lim}
@@ -203,6 +209,7 @@ func TestKubeletBucketPerNode(t *testing.T) {
 // plumbing; the pod starts earlier than with blocking CNI by exactly the
 // deferred work, and its network is ready that long after ADD returned.
 func TestAsyncVersusBlocking(t *testing.T) {
+	t.Parallel()
 	deferred := sim.FromDuration(allStages[CNIPolicy] + allStages[CNILabels])
 	run := func(async bool, delay time.Duration) Result {
 		cfg := Config{Params: detPlugin("add", "always", allStages), Cluster: detCluster(allStages),
@@ -241,6 +248,7 @@ func TestAsyncVersusBlocking(t *testing.T) {
 // Async shortens the per-node CNI lock: with serialize = add, a burst's
 // makespan is paced by the minimal plumbing rather than the full ADD.
 func TestAsyncShortensCNILock(t *testing.T) {
+	t.Parallel()
 	d := map[Stage]time.Duration{CNIVeth: 50 * time.Millisecond, CNIPolicy: 150 * time.Millisecond}
 	for _, tc := range []struct {
 		async bool
@@ -260,6 +268,7 @@ func TestAsyncShortensCNILock(t *testing.T) {
 // The lower-level API: callbacks fire at the recorded times, and
 // NetworkReady is false until the deferred work is done.
 func TestCallbacksOnSharedEngine(t *testing.T) {
+	t.Parallel()
 	e := sim.NewEngine()
 	e.RunUntil(5 * sim.Second) // a caller's engine already in use
 	var started, ready sim.Time
@@ -287,6 +296,7 @@ func TestCallbacksOnSharedEngine(t *testing.T) {
 
 // Host networking makes no CNI call: no CNI time, network ready at once.
 func TestHostHasNoCNI(t *testing.T) {
+	t.Parallel()
 	r, err := Run(Config{Plugin: "host", Pods: 5, Async: true, SetupDelay: time.Second}, sim.Streams{Seed: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -299,6 +309,7 @@ func TestHostHasNoCNI(t *testing.T) {
 }
 
 func TestArrivals(t *testing.T) {
+	t.Parallel()
 	base := Config{Params: detPlugin("none", "always", nil), Cluster: detCluster(map[Stage]time.Duration{Sandbox: time.Second}),
 		Pods: 5, Limits: unlimited()}
 	cfg := base
@@ -335,6 +346,7 @@ func TestArrivals(t *testing.T) {
 }
 
 func TestDeterminism(t *testing.T) {
+	t.Parallel()
 	cfg := Config{Plugin: "calico", Policy: true, Pods: 50, Nodes: 2, Arrival: Arrival{Kind: Poisson, PerSecond: 20}, Async: true}
 	a, _ := Run(cfg, sim.Streams{Seed: 9, Replication: 2})
 	b, _ := Run(cfg, sim.Streams{Seed: 9, Replication: 2})
@@ -350,6 +362,7 @@ func TestDeterminism(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
+	t.Parallel()
 	for _, cfg := range []Config{
 		{Plugin: "nope", Pods: 1},
 		{Plugin: "weave", Pods: 0},

@@ -33,6 +33,7 @@ func plan(t *testing.T, proxy Proxy, count, eps int) *Plan {
 // endpoint must agree with that, so the first packet to Service i of N
 // walks i + (n+1)/2 + 2 rules on average over many seeds.
 func TestIPTablesStatisticWalk(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{1, 2, 4, 7} {
 		for _, i := range []int{1, 37, 1000} {
 			const draws = 200000
@@ -78,6 +79,7 @@ func TestIPTablesStatisticWalk(t *testing.T) {
 // TestPickUniform: Pick's positions average (N+1)/2 (port_count 1), so the
 // mean first-packet walk of uniform Services is (N+1)/2 + (n+1)/2 + 2.
 func TestPickUniform(t *testing.T) {
+	t.Parallel()
 	p := plan(t, IPTables, 1000, 4)
 	rng := rand.New(rand.NewPCG(1, 2))
 	var sum float64
@@ -99,6 +101,7 @@ func TestPickUniform(t *testing.T) {
 // nftables, IPVS and eBPF first packets cost the same at 100 and 30,000
 // Services and at any position; iptables grows by exactly the rules.
 func TestEstablishedAndFlat(t *testing.T) {
+	t.Parallel()
 	for _, px := range Proxies {
 		s := Structures[px]
 		if s.Established.Rules != 0 || s.Reverse.Rules != 0 {
@@ -125,6 +128,7 @@ func TestEstablishedAndFlat(t *testing.T) {
 }
 
 func TestEBPFSocketOncePerConnection(t *testing.T) {
+	t.Parallel()
 	p := plan(t, EBPFSocket, 1000, 4)
 	base := datapath.CostedPath{Steps: []datapath.CostedStep{
 		{Step: datapath.Step{Kind: datapath.TCP, Side: datapath.Src, Context: datapath.Send, Count: 1}, Cycles: 10},
@@ -159,6 +163,7 @@ func TestEBPFSocketOncePerConnection(t *testing.T) {
 // TestConntrack: entries = live connections + TIME_WAIT entries; a full
 // table drops exactly the excess; entries expire after their timeout.
 func TestConntrack(t *testing.T) {
+	t.Parallel()
 	ct := NewConntrack(100, 10*sim.Second)
 	opened := 0
 	for i := range 130 {
@@ -190,6 +195,7 @@ func TestConntrack(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	ok := Config{Count: 10}.Defaults("flannel", "")
 	for _, c := range []struct {
 		mut  func(*Config)
@@ -222,6 +228,7 @@ func TestValidate(t *testing.T) {
 // TestZipf: ranks follow P(k) ∝ 1/k^s; the popular Services sit at fixed
 // pseudo-random places of the chain, the same in every plan.
 func TestZipf(t *testing.T) {
+	t.Parallel()
 	const n, s = 1000, 1.1
 	p, err := NewPlan(Config{Count: n, Zipf: s}.Defaults("flannel", ""), fixedRules{}, "flannel", "vxlan")
 	if err != nil {

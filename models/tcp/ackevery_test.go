@@ -34,6 +34,7 @@ func bulkAcks(t *testing.T, ackEvery, segs int) (acks uint64, acked []sim.Time, 
 // once, then one ACK per AckEvery segments, and a remainder by the
 // delayed-ACK timer: 16 + floor((S-16)/N) + [(S-16) mod N > 0].
 func TestAckEveryClosedForm(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{1, 2, 3, 8} {
 		for _, s := range []int{16 + 8*3*5, 16 + 8*3*5 + 1, 1001} {
 			acks, _, _ := bulkAcks(t, n, s)
@@ -52,6 +53,10 @@ func TestAckEveryClosedForm(t *testing.T) {
 // ACK over the measured span), the ratio calibrate fit's acks_per_packet
 // states; 64 models a GRO receiver's stretch ACKs.
 func TestAckEveryRatio(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: simulates bulk streams at several ack_every (~1 s)")
+	}
 	for _, n := range []int{1, 2, 4, 64} {
 		r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{AckEvery: n})
 		r.c.Connect(0)
@@ -71,6 +76,7 @@ func TestAckEveryRatio(t *testing.T) {
 // ending on an odd segment gets its last ACK DelAck (40 ms) after the one
 // before it (the network's part of the gap is microseconds).
 func TestDelayedAckTimer(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{0, 2} { // 0: the default
 		acks, acked, _ := bulkAcks(t, n, 16+2*5+1)
 		if acks != 16+5+1 || len(acked) < 2 {
@@ -84,6 +90,7 @@ func TestDelayedAckTimer(t *testing.T) {
 }
 
 func TestAckEveryValidate(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{-1, MaxAckEvery + 1} {
 		err := Options{AckEvery: n}.Defaults().Validate()
 		if err == nil || !strings.Contains(err.Error(), "tcp.Options.AckEvery") || !strings.Contains(err.Error(), "[1, 1024]") {

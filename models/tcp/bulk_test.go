@@ -11,6 +11,7 @@ import (
 // TestBulkLineRate: with cheap stages a single stream fills the link:
 // goodput >= 97% of R x MSS / (MTU + 38) (DESIGN 2, "Hosts, cores, links").
 func TestBulkLineRate(t *testing.T) {
+	t.Parallel()
 	for _, mtu := range []int{1500, 9000} {
 		cfg := network.DefaultConfig()
 		cfg.MTU = mtu

@@ -6,6 +6,7 @@ import "testing"
 // paid by the segment that carries its first byte; several writes (RR
 // messages) each begin a call.
 func TestCallsIn(t *testing.T) {
+	t.Parallel()
 	ep := &Endpoint{opt: &Options{WriteBytes: 4000}}
 	ep.writes = []span{{0, 10000}, {10000, 10001}, {10001, 10002}}
 	for i, tc := range []struct {

@@ -18,6 +18,7 @@ import (
 // node with and without them (what keeps every reproduced figure as it
 // was; deterministic, unlike a wall-clock benchmark on a shared machine).
 func TestGenericStagesAddNoWork(t *testing.T) {
+	t.Parallel()
 	prof, err := calibration.Builtin("paper")
 	if err != nil {
 		t.Fatal(err)

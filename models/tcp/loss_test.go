@@ -30,6 +30,7 @@ func dropSeq(r *rig, seq int64, times int) *[]sim.Time {
 // retransmit on the third duplicate ACK (RFC 5681 3.2), without a timeout,
 // and every byte arrives.
 func TestFastRetransmit(t *testing.T) {
+	t.Parallel()
 	for _, cc := range []string{Reno, Cubic} {
 		r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{Congestion: cc})
 		mss := r.c.Client.MSS()
@@ -57,6 +58,7 @@ func TestFastRetransmit(t *testing.T) {
 // 6.2; Linux tcp_rack_detect_loss) and sent again within about an RTT,
 // with no timeout, even twice in a row.
 func TestLostRetransmission(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
 	mss := r.c.Client.MSS()
 	sends := dropSeq(r, 40*mss, 3)
@@ -87,6 +89,7 @@ func TestLostRetransmission(t *testing.T) {
 // last segment again (RFC 8985 7), whose SACK shows the other one lost:
 // recovery resends it, with no timeout.
 func TestTailLossProbe(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
 	mss := r.c.Client.MSS()
 	var sends [2][]sim.Time
@@ -129,6 +132,7 @@ func TestTailLossProbe(t *testing.T) {
 // (5.5); the window restarts from one segment. (Linux would send a tail
 // loss probe first; the model has no TLP.)
 func TestRTOBackoff(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
 	mss := r.c.Client.MSS()
 	sends := dropSeq(r, 40*mss, 3)
@@ -176,6 +180,7 @@ func TestRTOBackoff(t *testing.T) {
 // tcp_slow_start adds every segment ACKed). A 10 ms link delay makes the
 // RTT much longer than the serialisation of a window.
 func TestSlowStart(t *testing.T) {
+	t.Parallel()
 	cfg := network.DefaultConfig()
 	cfg.LinkDelay = 10 * sim.Millisecond
 	r := newRig(t, cfg, hostPath(1), 1500, Options{TSQBytes: 64 << 20, RcvBuf: 256 << 20})
@@ -198,6 +203,7 @@ func TestSlowStart(t *testing.T) {
 // back at Wmax after K = cbrt(Wmax (1-beta) / C) seconds. The 25 ms link
 // delay keeps CUBIC out of its Reno-friendly region (4.3) until K.
 func TestCongestionAvoidance(t *testing.T) {
+	t.Parallel()
 	cfg := network.DefaultConfig()
 	cfg.LinkDelay = 25 * sim.Millisecond
 	for _, cc := range []string{Reno, Cubic} {

@@ -55,6 +55,7 @@ func watchRecovery(r *rig) *recoveryWatch {
 // (RFC 9438 4.6). The 1 ms link delay makes the RTT long against a
 // window's serialisation, so "one RTT" is sharp.
 func TestSACKBurstLoss(t *testing.T) {
+	t.Parallel()
 	cfg := network.DefaultConfig()
 	cfg.LinkDelay = sim.Millisecond
 	for _, cc := range []string{Reno, Cubic} {
@@ -109,6 +110,7 @@ func TestSACKBurstLoss(t *testing.T) {
 // appendix: over the recovery RTT prr_out approaches ssthresh); window
 // inflation would send about a full window instead.
 func TestPRRSendsSsthresh(t *testing.T) {
+	t.Parallel()
 	cfg := network.DefaultConfig()
 	cfg.LinkDelay = sim.Millisecond
 	for _, cc := range []string{Reno, Cubic} {
@@ -147,6 +149,7 @@ func TestPRRSendsSsthresh(t *testing.T) {
 // ring drains: no stall longer than a few RTTs (the 200 ms RTO would be
 // one), and goodput within 10% of the core's rate x MSS.
 func TestCPUBoundRingRecovery(t *testing.T) {
+	t.Parallel()
 	p := hostPath(1)
 	p.Steps[2].Cycles = 1000 // nic in softirq
 	p.Steps[3].Cycles = 5000 // tcp and the overlay's decapsulation in softirq

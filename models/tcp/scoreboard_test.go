@@ -6,6 +6,7 @@ import "testing"
 // RFC 6675's IsLost marks the unSACKed bytes below the point where more
 // than (DupThresh - 1) x SMSS bytes are SACKed above (here SMSS = 10).
 func TestScoreboard(t *testing.T) {
+	t.Parallel()
 	var sb scoreboard
 	steps := []struct {
 		start, end, newly int64
@@ -45,6 +46,7 @@ func TestScoreboard(t *testing.T) {
 // TestSACKLog: ACK options come back by id, older ones are forgotten, the
 // ring grows across wrap-around without losing entries.
 func TestSACKLog(t *testing.T) {
+	t.Parallel()
 	var l sackLog
 	for i := range 39 { // the ring wraps and grows (16, 32, 64)
 		id := l.push(&sackRec{n: 1, blk: [maxSACKBlocks]span{{int64(i), int64(i + 1)}}})

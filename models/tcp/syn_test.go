@@ -16,6 +16,7 @@ import (
 // and failure at 11 s. The initial window is 10, or 1 once the SYN was
 // retransmitted twice (DESIGN 2).
 func TestSynSchedule(t *testing.T) {
+	t.Parallel()
 	sched := map[string][]float64{
 		SynExponential: {0, 1, 3, 7, 15, 31, 63, 127},
 		SynLinear4:     {0, 1, 2, 3, 4, 5, 7, 11},
@@ -73,6 +74,7 @@ func TestSynSchedule(t *testing.T) {
 // TestSynAckLoss: a lost SYN-ACK is repaired by the server's own timer
 // (1 s, tcp_synack_retries) or the client's SYN retransmission, both at 1 s.
 func TestSynAckLoss(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
 	r.c.Server.Route().DropNth(1)
 	r.c.Connect(0)
@@ -89,6 +91,7 @@ func TestSynAckLoss(t *testing.T) {
 // TestBlackhole: a server pod whose network becomes ready at 300 ms loses
 // the first SYN; the retry at 1 s connects (the vendor analysis' async CNI).
 func TestBlackhole(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
 	r.c.Server.BlackholeUntil(300 * sim.Millisecond)
 	r.c.Connect(0)

@@ -15,6 +15,7 @@ import (
 // a fallback) without deadlock, and goodput equals the copy rate:
 // F / (cycles per packet) x MSS.
 func TestSlowReceiver(t *testing.T) {
+	t.Parallel()
 	p := hostPath(1)
 	p.Steps[4].CyclesPerByte = 20 // socket_copy: 20 cycles/byte
 	r := newRig(t, network.DefaultConfig(), p, 1500, Options{RcvBuf: 64 << 10})
@@ -50,6 +51,7 @@ func TestSlowReceiver(t *testing.T) {
 // F / (cycles of that core per data packet); the core also sends the
 // delayed ACKs (one per two segments).
 func TestCPUBoundReceiver(t *testing.T) {
+	t.Parallel()
 	p := hostPath(1)
 	p.Steps[3].Cycles = 8000 // tcp in softirq: the receiver's bottleneck
 	// a receive window larger than the ring, so that the ring overflows
@@ -84,6 +86,7 @@ func TestCPUBoundReceiver(t *testing.T) {
 // TestIntraHost: both pods on one node; the receive softirq runs on the
 // sender's core (veth backlog), no wire, no deadlock, conservation.
 func TestIntraHost(t *testing.T) {
+	t.Parallel()
 	p := hostPath(1)
 	p.InterHost = false
 	p.Steps = append([]datapath.CostedStep(nil), p.Steps...)

@@ -15,6 +15,7 @@ import (
 // call on each side, plus serialisation and propagation: to the
 // nanosecond, jitter 0 (netperf TCP_RR / UDP_RR).
 func TestRRCallsClosedForm(t *testing.T) {
+	t.Parallel()
 	const syscall, sched = 3000.0, 5000.0
 	for _, tc := range []struct {
 		kind string
@@ -42,6 +43,7 @@ func TestRRCallsClosedForm(t *testing.T) {
 // TestRRMonotoneInCallCost: a dearer call or wake-up never raises the
 // transaction rate.
 func TestRRMonotoneInCallCost(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{TCPRR, UDPRR} {
 		prev := math.Inf(1)
 		for _, c := range []float64{0, 500, 2000, 8000, 32000} {
@@ -60,6 +62,7 @@ func TestRRMonotoneInCallCost(t *testing.T) {
 // bound by the sender's core: rate = Hz / (per-call + per-datagram send
 // cycles), at jitter 0; nothing is lost when the receiver keeps up.
 func TestUDPSenderCallBound(t *testing.T) {
+	t.Parallel()
 	for _, syscall := range []float64{1000, 4000} {
 		cfg := baseConfig(UDPStream)
 		cfg.Cluster.LinkGbps = 1e6
@@ -88,6 +91,7 @@ func TestUDPSenderCallBound(t *testing.T) {
 // packets, is woken for each): syscall cycles per data packet =
 // c x (MSS / write_bytes + 1).
 func TestStreamCallsPerWrite(t *testing.T) {
+	t.Parallel()
 	const syscall, sched = 2000.0, 3000.0
 	for _, w := range []int64{16 << 10, 128 << 10} {
 		cfg := baseConfig(TCPStream)
@@ -110,6 +114,7 @@ func TestStreamCallsPerWrite(t *testing.T) {
 
 // TestStreamMonotoneInByteCost: a dearer byte never raises throughput.
 func TestStreamMonotoneInByteCost(t *testing.T) {
+	t.Parallel()
 	prev := math.Inf(1)
 	for _, cpb := range []float64{0, 0.5, 2, 8} {
 		cfg := baseConfig(TCPStream)

@@ -32,6 +32,10 @@ func withServices(t *testing.T, cfg Config, proxy service.Proxy, count, eps int,
 // picked uniformly its mean walk, (N+1)/2 - 1 rules more at N Services
 // than at 1.
 func TestCRRServiceCost(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: simulates connection churn through Services (~1 s)")
+	}
 	cfg := baseConfig(TCPCRR)
 	cfg.Cluster.CoresPerNode = 1
 	ghz := cfg.Cluster.GHz
@@ -71,6 +75,10 @@ func TestCRRServiceCost(t *testing.T) {
 // and retried on the SYN schedule (1 s later): the table stays at its
 // size and the drops are counted.
 func TestConntrackFullDropsNewConnections(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: simulates a full conntrack table (~1 s)")
+	}
 	cfg := baseConfig(TCPCRR)
 	cfg = withServices(t, cfg, service.NFTables, 10, 1, TargetService)
 	cfg.Services.Plan.Config.ConntrackMax = 500
@@ -96,6 +104,7 @@ func TestConntrackFullDropsNewConnections(t *testing.T) {
 // pay the Service once (connections_per_s counts them in the window only
 // if established there).
 func TestStreamServiceTarget(t *testing.T) {
+	t.Parallel()
 	cfg := baseConfig(TCPRR)
 	cfg.Workload.Streams = 3
 	cfg.Warmup = 0
@@ -120,6 +129,7 @@ func TestStreamServiceTarget(t *testing.T) {
 // ahead of the response, and the client's ACK of the response (the close,
 // whose FIN carries it on Linux) ahead of the next SYN.
 func TestCRRLatencyClosedForm(t *testing.T) {
+	t.Parallel()
 	cfg := baseConfig(TCPCRR)
 	cfg.Cluster.CoresPerNode = 1
 	r := run(t, cfg)
@@ -155,6 +165,7 @@ func TestCRRLatencyClosedForm(t *testing.T) {
 // rewrite of the request and of the response (no rule walk): exactly 2 x
 // 150 cycles more than to the pod. Socket LB costs nothing per packet.
 func TestEstablishedPacketsWalkNothing(t *testing.T) {
+	t.Parallel()
 	cfg := baseConfig(TCPRR)
 	cfg.Cluster.CoresPerNode = 1
 	base := run(t, cfg)

@@ -52,6 +52,7 @@ func cpuBound(cfg Config, cpb float64, withAcks bool) float64 {
 // per byte on its own cores"; cycles_per_byte 4.0 at 2.4 GHz is 4800
 // Mbit/s for the application alone.
 func TestDownloadCPUBound(t *testing.T) {
+	t.Parallel()
 	for _, cpb := range []float64{4, 8} {
 		cfg := downloadConfig(500e6, cpb, Iperf3)
 		r := run(t, cfg)
@@ -82,6 +83,7 @@ func TestDownloadCPUBound(t *testing.T) {
 // from the initial connection attempt (unlike iperf3 and netperf)"). The
 // client setting only picks which is ThroughputMbps.
 func TestCurlVersusIperf3(t *testing.T) {
+	t.Parallel()
 	cfg := downloadConfig(100e6, 4, Curl)
 	c := run(t, cfg)
 	cfg.Workload.HTTP.Client = Iperf3
@@ -103,6 +105,7 @@ func TestCurlVersusIperf3(t *testing.T) {
 // TestDownloadOvertime: a download may outlast duration (it runs to
 // completion), but not duration + overtime.
 func TestDownloadOvertime(t *testing.T) {
+	t.Parallel()
 	cfg := downloadConfig(200e6, 4, Curl) // ~0.34 s at ~4.7 Gbit/s
 	cfg.Duration, cfg.Warmup = 10e9, 0    // 10 ms
 	r := run(t, cfg)
@@ -119,6 +122,7 @@ func TestDownloadOvertime(t *testing.T) {
 // response byte once, ends with the bin of the last byte, and its bins
 // (past slow start) carry the transfer's rate.
 func TestDownloadSeries(t *testing.T) {
+	t.Parallel()
 	cfg := downloadConfig(200e6, 4, Curl)
 	cfg.Interval = 10 * sim.Millisecond
 	r := run(t, cfg)
@@ -153,6 +157,7 @@ func TestDownloadSeries(t *testing.T) {
 // empty bins, 285 MB). The first bin holds the download's start; T stays
 // simulated time.
 func TestDownloadSeriesAfterSetupDelay(t *testing.T) {
+	t.Parallel()
 	cfg := downloadConfig(10e6, 4, Curl)
 	cfg.Interval = sim.Millisecond
 	plain := run(t, cfg)

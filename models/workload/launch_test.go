@@ -39,6 +39,7 @@ func launched(cfg Config, async bool, delay, start time.Duration, t *testing.T) 
 // work runs from ADD's return, concurrently with the container start, so
 // a container start longer than the delay hides it.
 func TestAsyncSynTiming(t *testing.T) {
+	t.Parallel()
 	cfg := downloadConfig(10e6, 4, Curl)
 	handshake := run(t, cfg).ConnectS // no loss
 	for _, tc := range []struct {
@@ -97,6 +98,10 @@ var vendorFull = flag.Bool("vendor-full", false, "TestVendorTable: move 10 GB in
 // GB (~1.1 M packets at MTU 9000, about half a second per mode); the other
 // four use 1 GB and the same arithmetic unless -vendor-full is given.
 func TestVendorTable(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: simulates the vendor's five curl downloads (~1 s)")
+	}
 	cfg := downloadConfig(10e9, 0, Curl)
 	send, _ := sendCycles(cfg.Reverse)
 	cap := 4814e6
@@ -130,6 +135,7 @@ func TestVendorTable(t *testing.T) {
 // lower its throughput, only delays it (000: "iperf3 measures the actual
 // transmitted data rate in intervals").
 func TestLaunchedStream(t *testing.T) {
+	t.Parallel()
 	cfg := baseConfig(TCPStream)
 	cfg.Warmup, cfg.Duration, cfg.Cluster.LinkGbps = 0, 1500*sim.Millisecond, 1
 	plain := run(t, cfg)

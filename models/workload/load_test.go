@@ -31,6 +31,7 @@ func serverBound(cfg Config) float64 {
 // GHz serves about 40k requests/s (the vendor saw 40,362.94 with nginx at
 // 99.7% of a core); the kernel's share on that core is small.
 func TestWrkNginxBound(t *testing.T) {
+	t.Parallel()
 	cfg := wrkConfig(1)
 	r := run(t, cfg)
 	bound := serverBound(cfg)
@@ -55,6 +56,7 @@ func TestWrkNginxBound(t *testing.T) {
 // TestWrkLittle: a closed loop with negligible client think time obeys
 // Little's law, mean latency = connections / throughput (Little 1961).
 func TestWrkLittle(t *testing.T) {
+	t.Parallel()
 	for _, cores := range []int{1, 2} {
 		cfg := wrkConfig(cores)
 		cfg.Workload.HTTP.ClientCyclesPerRequest = 1
@@ -74,6 +76,7 @@ func TestWrkLittle(t *testing.T) {
 // cycles (DESIGN 2: the server pod can be the bottleneck; rising "until the
 // network or client binds").
 func TestWrkScaling(t *testing.T) {
+	t.Parallel()
 	one := run(t, wrkConfig(1)).RequestsPerS
 	for _, cores := range []int{2, 3} {
 		r := run(t, wrkConfig(cores))
@@ -95,6 +98,7 @@ func TestWrkScaling(t *testing.T) {
 // TestHTTPDeterminismAndValidation: the http workloads are pure functions
 // of their Config, and bad keys are named.
 func TestHTTPDeterminismAndValidation(t *testing.T) {
+	t.Parallel()
 	for _, cfg := range []Config{wrkConfig(2), downloadConfig(20e6, 4, Curl)} {
 		a, b := run(t, cfg), run(t, cfg)
 		if !reflect.DeepEqual(a, b) {

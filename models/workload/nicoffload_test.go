@@ -12,6 +12,10 @@ import (
 // GRO without tunnel segmentation, then all), and the default (all) is
 // the global switch's behaviour.
 func TestNICOffloadsMonotone(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: simulates every offload combination (~1 s)")
+	}
 	S, D := datapath.Src, datapath.Dst
 	path := datapath.CostedPath{InterHost: true, EncapBytes: 50, Steps: []datapath.CostedStep{
 		step(datapath.TCP, S, datapath.Send, 300, 0),
@@ -36,8 +40,10 @@ func TestNICOffloadsMonotone(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := run(t, cfg).ThroughputMbps
-		if got < prev {
-			t.Errorf("nic_offloads %q: %.1f Mbit/s, less than %.1f with fewer offloads", nic, got, prev)
+		// CPU-bound at 100 Gbit/s, so each added offload must raise the
+		// throughput, not merely keep it.
+		if got <= prev {
+			t.Errorf("nic_offloads %q: %.1f Mbit/s, not above %.1f with fewer offloads", nic, got, prev)
 		}
 		t.Logf("nic_offloads %q: %.1f Mbit/s", nic, got)
 		prev = got

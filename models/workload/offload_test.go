@@ -14,6 +14,7 @@ import (
 // super-packets reach the socket whole, likewise. Conservation holds (run
 // checks it).
 func TestOffloadsLiftCPUBoundStream(t *testing.T) {
+	t.Parallel()
 	for _, place := range []datapath.Placement{datapath.Inter, datapath.Intra} {
 		var tput, cpp [2]float64
 		for i, on := range []bool{false, true} {

@@ -39,6 +39,7 @@ func pathCycles(p datapath.CostedPath, ip int, recv bool) float64 {
 // round trip is both directions' stage times plus serialisation and
 // propagation (netperf TCP_RR/UDP_RR, 1-byte messages; DESIGN 2).
 func TestRRLatencyClosedForm(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		kind string
 		hdr  int
@@ -62,6 +63,7 @@ func TestRRLatencyClosedForm(t *testing.T) {
 // TestUDPLineRate: with free CPUs datagrams leave at the line rate, so
 // payload goodput is R x payload / (payload + 28 + 38) (DESIGN 2).
 func TestUDPLineRate(t *testing.T) {
+	t.Parallel()
 	for _, mtu := range []int{1500, 9000} {
 		cfg := baseConfig(UDPStream)
 		cfg.Cluster.MTU, cfg.PodMTU = mtu, mtu
@@ -78,6 +80,7 @@ func TestUDPLineRate(t *testing.T) {
 // and an intra-host path, the core runs every stage, so it forwards
 // F / (sum of the path's cycles) packets per second.
 func TestSingleCoreForwarding(t *testing.T) {
+	t.Parallel()
 	cfg := baseConfig(UDPStream)
 	cfg.Placement = datapath.Intra
 	cfg.Cluster.CoresPerNode = 1
@@ -100,6 +103,7 @@ func TestSingleCoreForwarding(t *testing.T) {
 // TestUDPReceiverOverload: a receiver softirq core slower than the line
 // drops at the bounded receive ring; delivered + dropped = sent.
 func TestUDPReceiverOverload(t *testing.T) {
+	t.Parallel()
 	cfg := baseConfig(UDPStream)
 	p := hostPath(1)
 	p.Steps[3].Cycles = 6000
@@ -118,6 +122,7 @@ func TestUDPReceiverOverload(t *testing.T) {
 // receive-side stages plus half the ACK send path (delayed ACKs: one ACK
 // per two segments), and FIB lookups count every crossing.
 func TestStreamCPP(t *testing.T) {
+	t.Parallel()
 	cfg := baseConfig(TCPStream)
 	p := hostPath(1)
 	p.Steps = append(p.Steps[:2:2], append([]datapath.CostedStep{step(datapath.FIB, datapath.Src, datapath.Send, 200, 0)}, p.Steps[2:]...)...)
@@ -143,6 +148,7 @@ func TestStreamCPP(t *testing.T) {
 // fragments every outer packet (two frames on the wire, outer stages run
 // twice), or drops it with DF (DESIGN 2, the vendor analysis' Weave case).
 func TestFragmentation(t *testing.T) {
+	t.Parallel()
 	cfg := baseConfig(UDPStream)
 	p := hostPath(1)
 	p.EncapBytes = 50
@@ -167,6 +173,7 @@ func TestFragmentation(t *testing.T) {
 // TestDeterminism: the same Config gives the same Result; another seed
 // may place RSS differently but runs as well.
 func TestDeterminism(t *testing.T) {
+	t.Parallel()
 	for _, k := range []string{TCPStream, TCPRR, UDPStream, UDPRR} {
 		cfg := baseConfig(k)
 		cfg.Workload.Streams = 3
@@ -180,6 +187,7 @@ func TestDeterminism(t *testing.T) {
 
 // TestValidate: bad input returns an error naming the field.
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		mod  func(*Config)
 		want string

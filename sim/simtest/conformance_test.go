@@ -9,15 +9,18 @@ import (
 )
 
 func TestReferenceConforms(t *testing.T) {
+	t.Parallel()
 	simtest.TestQueue(t, func() simtest.Queue { return &simtest.Reference{} })
 }
 
 func TestEngineConforms(t *testing.T) {
+	t.Parallel()
 	simtest.TestQueue(t, func() simtest.Queue { return simtest.NewEngineQueue() })
 }
 
 // The conformance test must reject wrong queues.
 func TestCheckRejectsWrongQueues(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name     string
 		newQueue func() simtest.Queue

@@ -5,6 +5,7 @@ package bpfredirect
 import "testing"
 
 func TestParseRoute(t *testing.T) {
+	t.Parallel()
 	r, err := ParseRoute("10.244.1.3,vb,0a:00:00:00:01:03")
 	if err != nil || r.Dst.String() != "10.244.1.3" || r.Dev != "vb" || r.MAC.String() != "0a:00:00:00:01:03" {
 		t.Fatalf("got %+v, %v", r, err)

@@ -25,6 +25,7 @@ var (
 )
 
 func TestInstructionsErrors(t *testing.T) {
+	t.Parallel()
 	bad := []struct {
 		name string
 		hops []Hop
@@ -54,6 +55,7 @@ func TestInstructionsErrors(t *testing.T) {
 }
 
 func TestParseMode(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"peer", "egress"} {
 		m, err := ParseMode(s)
 		if err != nil || m.String() != s {
