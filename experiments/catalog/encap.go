@@ -67,7 +67,7 @@ func analyseEncap(d *Data) (*Output, error) {
 				addPoint(&cs, x, per, 0)
 				t.Rows = append(t.Rows, []string{displayName(m.plugin), mode + " (" + kind + ")", num(x), pm(st, 1e-3), pm(c, 1), num(per), pm(cpp, 1)})
 				last[kind] = per
-				lastS[kind] = ratio(c, scaled(st, 1e-3))
+				lastS[kind] = perRepRatio(r, results.CPUCoresUsed, results.ThroughputMbps, 1e-3)
 			}
 			tput.Series, cost.Series = append(tput.Series, ts), append(cost.Series, nonEmpty(cs))
 		}
