@@ -44,7 +44,7 @@ type Setting struct {
 var registry = []*Experiment{
 	paperFig3, paperFig4, paperFig5, paperFig6, paperFig7,
 	blogAsyncCurl, blogMtu9000, blogWrk,
-	whatifMtu, whatifPolicyRules, whatifEncapVsDirect, whatifEncryptionMtu, whatifOffloads, whatifServices,
+	whatifMtu, whatifPolicyRules, whatifEncapVsDirect, whatifEncryptionMtu, whatifOffloads, whatifServices, whatifFabric,
 	testbedValidation,
 }
 

@@ -23,7 +23,7 @@ func TestRegistry(t *testing.T) {
 	want := []string{
 		"paper-fig3", "paper-fig4", "paper-fig5", "paper-fig6", "paper-fig7",
 		"blog-async-curl", "blog-mtu9000", "blog-wrk",
-		"whatif-mtu", "whatif-policy-rules", "whatif-encap-vs-direct", "whatif-encryption-mtu", "whatif-offloads", "whatif-services",
+		"whatif-mtu", "whatif-policy-rules", "whatif-encap-vs-direct", "whatif-encryption-mtu", "whatif-offloads", "whatif-services", "whatif-fabric",
 		"testbed-validation",
 	}
 	if names := Names(); !slices.Equal(names, want) {
@@ -78,6 +78,7 @@ var tableRows = map[string][]int{
 	"whatif-offloads":        {24},    // 6 modes x offloads off/on x 2 links
 	"testbed-validation":     {14},    // the 14 configurations of testbed/testdata/run1
 	"whatif-services":        {6},     // Services 100..30,000
+	"whatif-fabric":          {4},     // 2 oversubscriptions x 2 modes
 }
 
 // mustPass are the orderings that the quick results must show (the
