@@ -243,3 +243,19 @@ func file(t *testing.T, fs []resultsFile, name string) []byte {
 	t.Fatalf("no %s among the files", name)
 	return nil
 }
+
+// Every experiment says how far to trust it, and no entry names an
+// experiment that does not exist.
+func TestEveryExperimentHasTrust(t *testing.T) {
+	t.Parallel()
+	for _, e := range All() {
+		if len(trust[e.Name]) < 80 {
+			t.Errorf("%s: no trust paragraph (catalog/trust.go)", e.Name)
+		}
+	}
+	for name := range trust {
+		if _, err := Lookup(name); err != nil {
+			t.Errorf("trust.go: %v", err)
+		}
+	}
+}

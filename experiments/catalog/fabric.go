@@ -78,11 +78,6 @@ func analyseFabric(d *Data) (*Output, error) {
 			paperSrc("III.C, summary"), "a native routing datapath is cheaper than an overlay",
 			fmt.Sprintf("%s vs %s cores", pm(vx[0], 1), pm(hg[0], 1)), lessAll(hg, vx), apart(vx, hg)))
 	}
-	out.Notes = append(out.Notes, "Trust: the stage costs are the paper profile's (a 2.4 GHz testbed of 2020); the fabric "+
-		"is store-and-forward drop-tail with dynamic buffer thresholds and no ECN or PFC, so FCT tails under loss are "+
-		"those of plain CUBIC over drop-tail. The closed-form checks of the fabric (bottleneck share, incast drops, "+
-		"store-and-forward delay, ECMP spread) are in models/network's tests; the testbed-validation section says how "+
-		"far the per-packet costs carry to a current kernel.")
 	return out, nil
 }
 

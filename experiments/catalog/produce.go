@@ -15,7 +15,7 @@ import (
 // report section, whose links are relative paths under rel (the section's
 // directory as seen from the report).
 func (r *Runner) Produce(ctx context.Context, e *Experiment, dir, rel string) (report.Section, error) {
-	sec := report.Section{Name: e.Name, Title: e.Title, About: e.About, Command: r.command(e)}
+	sec := report.Section{Name: e.Name, Title: e.Title, About: e.About, Trust: trust[e.Name], Command: r.command(e)}
 	d, err := r.Run(ctx, e)
 	if err != nil {
 		sec.Err = err.Error()

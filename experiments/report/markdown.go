@@ -79,6 +79,9 @@ func section(b *bytes.Buffer, s *Section) {
 	if s.About != "" {
 		b.WriteString(s.About + "\n\n")
 	}
+	if s.Trust != "" {
+		b.WriteString("**How far to trust this.** " + s.Trust + "\n\n")
+	}
 	if s.Command != "" {
 		fmt.Fprintf(b, "Rerun: `%s`\n\n", s.Command)
 	}

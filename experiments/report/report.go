@@ -14,6 +14,7 @@ type Section struct {
 	Name    string // the experiment's name, also its output directory
 	Title   string
 	About   string // what it shows
+	Trust   string // how far its numbers carry beyond the model
 	Command string // how to rerun it alone
 	// Skipped, if set, says why the experiment did not run (a workload
 	// the simulator does not have yet); nothing else is shown.
