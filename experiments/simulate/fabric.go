@@ -3,8 +3,8 @@ package simulate
 import (
 	"fmt"
 
-	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/models/network"
 )

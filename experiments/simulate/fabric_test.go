@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/models/network"
 )
 
