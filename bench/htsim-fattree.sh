@@ -7,8 +7,17 @@
 # CPU stage costs on (bench/fattree). Reports CPU time per simulated
 # packet-hop (one link crossed by one packet) for both. Not part of go test.
 #
+# The topologies differ as the two simulators' fabrics do: htsim's k=8
+# fat tree (32 ToR, 32 aggregation, 16 core switches; up to 6 links per
+# path) and cnisim's 2-tier leaf-spine (8 leaves of 16 hosts, 16 spines at
+# 100 Gbit/s, 1:1; up to 4 links). Buffers: htsim 8 packets per queue;
+# cnisim a per-port split of each switch's buffer sized for 8 packets per
+# leaf port (a spine, with 8 ports, then has 32 per port). Per packet-hop
+# is the figure that compares across them.
+#
 #   bench/htsim-fattree.sh                    # from the repository root
-#   HOSTS=128 SIMTIME=0.01 bench/htsim-fattree.sh
+#   HOSTS=432 SIMTIME=0.002 bench/htsim-fattree.sh  # HOSTS: k^3/4 for htsim (k even),
+#                                               # a multiple of 16 for cnisim: 128, 432, 1024
 #
 # htsim is built at run time from ../shared/peers/htsim (HTSIM_SRC) into
 # $OUT/htsim (HTSIM_ROOT) with its own build.sh. Two measurement probes are
