@@ -16,22 +16,29 @@ const (
 // Header is the transport's view of a packet. The network reads only
 // Flags&FlagSYN.
 type Header struct {
-	Flags uint8
 	Seq   int64 // first payload byte (TCP) or datagram number (UDP)
 	Ack   int64
 	Win   int64 // advertised receive window, bytes
-	Len   int32 // payload bytes
 	TSval sim.Time
 	TSecr sim.Time
+	Len   int32 // payload bytes
+	Flags uint8
 	Retx  bool // a retransmission (for statistics)
 }
 
 // Packet is one IP packet in flight. Packets live in the Network's pool and
 // are passed by pointer; a *Packet stays valid until Free.
+//
+// The fields the network reads at every hop come first and the transport's
+// Header last, largest first (80 bytes rather than 104): at a fabric's
+// scale a packet is out of the cache when a queue hands it on, and one
+// line then holds all a hop needs.
 type Packet struct {
-	Header
+	route    *Route
 	IPBytes  int32 // inner IP packet size (headers + payload)
 	SendCore int16 // core that runs the Send-context segments
+	seg      int16 // next segment to run
+	core     int16 // core that ran the previous segment
 	// Calls are the application's send calls that begin in this packet
 	// (its Send-context per-call steps run that many times: 0 for an ACK or
 	// a retransmission); Wake says the writer was blocked and woken to
@@ -39,17 +46,15 @@ type Packet struct {
 	// sets both before Send (datapath/calls.go).
 	Calls uint16
 	Wake  bool
-
-	route *Route
-	seg   int16 // next segment to run
-	core  int16 // core that ran the previous segment
-	frag  bool  // outer packet fragmented into two frames
+	frag  bool // outer packet fragmented into two frames
 	// batched: the packet rides in a GSO or GRO super-packet behind its
 	// head, so its stages charge only their per-byte costs (offload.go)
 	batched bool
 	inNet   bool  // sent and not yet delivered or dropped
 	next    int32 // free list link
 	id      int32
+
+	Header
 }
 
 // Route returns the route the packet travels.

@@ -54,31 +54,63 @@ type retxRec struct{ start, end, fence int64 }
 // its fence) is lost, and is sent again before any other hole. Without it
 // only the RTO would repair a lost retransmission (RFC 6675 sends each
 // hole once).
+//
+// It is incremental (Linux keeps per-segment state for the same reason,
+// tcp_mark_lost_retrans): a retransmission is undelivered when sent (it
+// carries unSACKed bytes at or above snd_una) and can only become
+// delivered by a cumulative ACK reaching into it or by newly SACKed bytes
+// overlapping it (the scoreboard's dirty ranges), so only those are looked
+// up. Fences rise in send order (snd_max never falls), so the entries
+// with fence < hi are a prefix; the entries from the latest delivered one
+// and from that prefix are all that change, and the rest stay as they are.
 func (ep *Endpoint) detectLostRetx() {
+	if checkDetect != nil {
+		defer checkDetect(ep)()
+	}
 	hi := ep.sndUna // the highest byte delivered, + 1
 	if s := ep.sb.spans(); len(s) > 0 {
 		hi = s[len(s)-1].end
 	}
+	log := ep.rtxLog
 	last := -1 // the latest retransmission delivered
-	for j := len(ep.rtxLog) - 1; j >= 0; j-- {
-		if ep.retxDelivered(ep.rtxLog[j]) {
+	for j := len(log) - 1; j >= 0; j-- {
+		if ep.retxDeliveredSince(log[j]) {
 			last = j
 			break
 		}
 	}
-	k := 0
-	for j, r := range ep.rtxLog {
-		// after last none is delivered (the scan above): not asked twice
-		switch {
-		case j <= last && ep.retxDelivered(r):
-		case j < last || hi > r.fence:
+	m := last + 1 // log[:m] leaves the log: delivered, or lost again
+	for m < len(log) && hi > log[m].fence {
+		m++
+	}
+	for _, r := range log[:m] {
+		if !ep.retxDeliveredSince(r) {
 			ep.relost = append(ep.relost, span{r.start, r.end})
-		default:
-			ep.rtxLog[k] = r
-			k++
 		}
 	}
-	ep.rtxLog = ep.rtxLog[:k]
+	if m > 0 {
+		ep.rtxLog = log[:copy(log, log[m:])]
+	}
+	ep.sb.clearDirty()
+}
+
+// checkDetect, when set (by this package's tests), is called before
+// detectLostRetx changes anything and returns a check to run after it:
+// the tests compare it with the whole-log scan it replaces.
+var checkDetect func(ep *Endpoint) func()
+
+// retxDeliveredSince is retxDelivered for a retransmission that was not
+// delivered at the last detectLostRetx (or when sent): the scoreboard is
+// consulted only if snd_una reached into it or newly SACKed bytes overlap
+// it.
+func (ep *Endpoint) retxDeliveredSince(r retxRec) bool {
+	if r.end <= ep.sndUna {
+		return true
+	}
+	if r.start >= ep.sndUna && !ep.sb.touched(r.start, r.end) {
+		return false
+	}
+	return ep.sb.unsacked(max(r.start, ep.sndUna), r.end) == 0
 }
 
 func (ep *Endpoint) retxDelivered(r retxRec) bool {
@@ -245,6 +277,9 @@ func (ep *Endpoint) recoveryOutput(at sim.Time) {
 			ep.sndNxt += n
 			ep.sndMax = max(ep.sndMax, ep.sndNxt)
 			continue
+		}
+		if len(ep.rtxLog) == 0 { // no entry for earlier SACKs to have delivered
+			ep.sb.clearDirty()
 		}
 		ep.rtxLog = append(ep.rtxLog, retxRec{seq, seq + n, ep.sndMax})
 	}

@@ -8,6 +8,13 @@ type scoreboard struct {
 	blk    []span
 	head   int
 	sacked int64 // bytes SACKed in total
+	// dirty lists the ranges that newly SACKed bytes since the last
+	// takeDirty (at most len(dirty); dirtyAll when more): a range of
+	// sequence space none of them overlaps has kept its unSACKed bytes
+	// (delivery.go).
+	dirty    [4]span
+	ndirty   int
+	dirtyAll bool
 }
 
 func (sb *scoreboard) spans() []span { return sb.blk[sb.head:] }
@@ -16,6 +23,34 @@ func (sb *scoreboard) empty() bool { return sb.head == len(sb.blk) }
 
 func (sb *scoreboard) reset() {
 	sb.blk, sb.head, sb.sacked = sb.blk[:0], 0, 0
+	sb.ndirty, sb.dirtyAll = 0, false
+}
+
+// markDirty records that bytes in [start, end) were newly SACKed.
+func (sb *scoreboard) markDirty(start, end int64) {
+	if sb.ndirty == len(sb.dirty) {
+		sb.dirtyAll = true
+		return
+	}
+	sb.dirty[sb.ndirty] = span{start, end}
+	sb.ndirty++
+}
+
+// clearDirty forgets the dirty ranges.
+func (sb *scoreboard) clearDirty() { sb.ndirty, sb.dirtyAll = 0, false }
+
+// touched reports whether bytes in [a, b) may have been newly SACKed since
+// the last clearDirty.
+func (sb *scoreboard) touched(a, b int64) bool {
+	if sb.dirtyAll {
+		return true
+	}
+	for _, d := range sb.dirty[:sb.ndirty] {
+		if d.start < b && d.end > a {
+			return true
+		}
+	}
+	return false
 }
 
 // add records the SACKed range [start, end) and returns the bytes it newly
@@ -23,7 +58,7 @@ func (sb *scoreboard) reset() {
 func (sb *scoreboard) add(start, end int64) int64 {
 	s := sb.spans()
 	i := firstEndAbove(s, start-1) // first span that ends at or after start
-	before := sb.sacked
+	before, start0, end0 := sb.sacked, start, end
 	j := i
 	for j < len(s) && s[j].start <= end {
 		start = min(start, s[j].start)
@@ -32,6 +67,9 @@ func (sb *scoreboard) add(start, end int64) int64 {
 		j++
 	}
 	sb.sacked += end - start
+	if sb.sacked > before {
+		sb.markDirty(start0, end0)
+	}
 	i += sb.head
 	j += sb.head
 	if j == i {
