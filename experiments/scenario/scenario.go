@@ -89,6 +89,7 @@ type Workload struct {
 	Kind         string  `toml:"kind"`
 	Placement    string  `toml:"placement"`
 	Streams      int     `toml:"streams"`
+	BulkStreams  int     `toml:"bulk_streams"`
 	RateMbps     float64 `toml:"rate_mbps"`
 	MessageBytes int     `toml:"message_bytes"`
 	// WriteBytes and ReadBytes are the application's send and read call
@@ -132,7 +133,7 @@ type Server struct {
 var (
 	Congestions  = []string{"cubic", "reno"}
 	SynSchedules = []string{"exponential", "linear4"}
-	Kinds        = []string{"tcp_stream", "udp_stream", "tcp_rr", "udp_rr", "http_download", "http_load", "pod_launch", "tcp_crr"}
+	Kinds        = []string{"tcp_stream", "udp_stream", "tcp_rr", "udp_rr", "http_download", "http_load", "pod_launch", "tcp_crr", "mixed"}
 	Targets      = []string{"pod", "service"}
 	Placements   = []string{"intra", "inter"}
 	Clients      = []string{"curl", "iperf3"}
@@ -183,6 +184,7 @@ func Defaults() Scenario {
 			Kind:         "tcp_stream",
 			Placement:    "inter",
 			Streams:      1,
+			BulkStreams:  1,
 			MessageBytes: 0,              // 0: the workload's own default (1 byte for RR as netperf, pod MTU - 28 for udp_stream)
 			FileBytes:    10_000_000_000, // the vendor analysis' 10G.dat curl download (000)
 			Client:       "curl",

@@ -127,6 +127,7 @@ func (s *Scenario) validate() errList {
 		c.fail("workload.placement", "needs cluster.nodes >= 2 (it is %d)", cl.Nodes)
 	}
 	c.intRange("workload.streams", int64(w.Streams), 1, 10_000)
+	c.intRange("workload.bulk_streams", int64(w.BulkStreams), 0, 10_000)
 	if w.RateMbps != 0 {
 		c.floatRange("workload.rate_mbps", w.RateMbps, MinRateMbps, MaxRateMbps)
 	}

@@ -29,7 +29,7 @@ var Model run.Model = Prepare
 // replications share one resolution.
 func Prepare(sc *scenario.Scenario) (run.Point, error) {
 	switch sc.Workload.Kind {
-	case workload.TCPStream, workload.UDPStream, workload.TCPRR, workload.TCPCRR, workload.UDPRR, workload.HTTPDownload, workload.HTTPLoad:
+	case workload.TCPStream, workload.UDPStream, workload.TCPRR, workload.TCPCRR, workload.UDPRR, workload.HTTPDownload, workload.HTTPLoad, workload.Mixed:
 	case PodLaunch:
 		return preparePodLaunch(sc)
 	default:
@@ -196,6 +196,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 		Workload: workload.Workload{
 			Kind:         w.Kind,
 			Streams:      w.Streams,
+			BulkStreams:  w.BulkStreams,
 			RateMbps:     w.RateMbps,
 			MessageBytes: w.MessageBytes,
 			WriteBytes:   int64(w.WriteBytes),

@@ -60,6 +60,7 @@ func Warnings(sc *scenario.Scenario) []string {
 	only("workload.client", w.Client != d.Client, "http_download")
 	only("workload.threads", w.Threads != d.Threads, "http_load")
 	only("workload.connections", w.Connections != d.Connections, "http_load")
+	only("workload.bulk_streams", w.BulkStreams != d.BulkStreams, "mixed")
 	only("workload.pods", w.Pods != d.Pods, PodLaunch)
 	only("workload.arrival", w.Arrival != d.Arrival, PodLaunch)
 	only("workload.server", w.Server != d.Server, "http_download", "http_load")

@@ -1,7 +1,6 @@
 package workload
 
 import (
-	"fmt"
 	"github.com/cnisim/cnisim/internal/field"
 
 	"github.com/cnisim/cnisim/models/datapath"
@@ -17,6 +16,11 @@ const (
 	UDPStream = "udp_stream"
 	TCPRR     = "tcp_rr"
 	UDPRR     = "udp_rr"
+	// Mixed is a backup stream beside request-response: Streams tcp_rr
+	// connections and BulkStreams tcp_stream ones on the same pods and
+	// path, the RR latency measured with the bulk load on it (BulkStreams
+	// 0: the RR alone, as tcp_rr).
+	Mixed = "mixed"
 )
 
 // Config is one replication of one scenario point.
@@ -46,6 +50,8 @@ type Config struct {
 type Workload struct {
 	Kind    string // tcp_stream | udp_stream | tcp_rr | udp_rr | http_download | http_load
 	Streams int    // parallel streams or RR connections (default 1)
+	// BulkStreams is mixed's bulk TCP streams beside its RR connections.
+	BulkStreams int
 	// RateMbps is udp_stream's offered rate per stream in Mbit/s of UDP
 	// payload; 0 sends as fast as the sender's core and socket buffer allow.
 	RateMbps float64
@@ -104,7 +110,7 @@ func (c *Config) defaults() {
 	for _, v := range []*int64{&c.Workload.WriteBytes, &c.Workload.ReadBytes} {
 		if *v == 0 {
 			*v = tcp.DefaultCallBytes
-			if c.Workload.Kind == TCPRR {
+			if c.Workload.Kind == TCPRR || c.Workload.Kind == Mixed {
 				*v = int64(c.Workload.MessageBytes)
 			}
 		}
@@ -140,16 +146,19 @@ func (c *Config) Validate() error {
 		return field.Errorf("workload.Config.PodMTU", c.PodMTU, "must be >= %d", tcp.MinPodMTU)
 	}
 	if c.Duration <= 0 {
-		return fmt.Errorf("duration = %v: must be > 0", c.Duration)
+		return field.Errorf("workload.Config.Duration", c.Duration, "must be > 0")
 	}
 	if c.Warmup < 0 || c.Warmup >= c.Duration {
-		return fmt.Errorf("warmup = %v: must be in [0, duration = %v)", c.Warmup, c.Duration)
+		return field.Errorf("workload.Config.Warmup", c.Warmup, "must be in [0, the duration %v)", c.Duration)
 	}
 	w := c.Workload
 	switch w.Kind {
-	case TCPStream, UDPStream, TCPRR, TCPCRR, UDPRR, HTTPDownload, HTTPLoad:
+	case TCPStream, UDPStream, TCPRR, TCPCRR, UDPRR, HTTPDownload, HTTPLoad, Mixed:
 	default:
-		return field.Errorf("workload.Workload.Kind", w.Kind, "allowed tcp_stream, udp_stream, tcp_rr, tcp_crr, udp_rr, http_download, http_load (pod_launch runs models/podlaunch alone)")
+		return field.Errorf("workload.Workload.Kind", w.Kind, "allowed tcp_stream, udp_stream, tcp_rr, tcp_crr, udp_rr, http_download, http_load, mixed (pod_launch runs models/podlaunch alone)")
+	}
+	if w.BulkStreams < 0 || w.BulkStreams > 100_000 {
+		return field.Errorf("workload.Workload.BulkStreams", w.BulkStreams, "must be in [0, 100000]")
 	}
 	if err := c.validateServices(); err != nil {
 		return err

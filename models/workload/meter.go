@@ -6,6 +6,7 @@ import (
 	"github.com/cnisim/cnisim/models/service"
 	"github.com/cnisim/cnisim/models/tcp"
 	"github.com/cnisim/cnisim/sim"
+	"slices"
 )
 
 const (
@@ -230,12 +231,15 @@ func (m *meter) result() Result {
 		r.LossFraction = float64(lost) / float64(sent)
 		r.SenderDatagramsPerS = float64(sent-m.udpSent0) / (cfg.Duration - cfg.Warmup).Seconds()
 	}
-	if cfg.Workload.Kind == TCPRR || cfg.Workload.Kind == UDPRR || cfg.Workload.Kind == TCPCRR {
+	if k := cfg.Workload.Kind; k == TCPRR || k == UDPRR || k == TCPCRR || k == Mixed {
 		r.TransactionsPerS = float64(m.trans) / (cfg.Duration - cfg.Warmup).Seconds()
 		r.summariseLatency(&m.latency)
 	}
 	r.Events = m.e.Executed()
 	r.Applies = applies(cfg.Workload.Kind)
+	if cfg.Workload.Kind == Mixed && cfg.Workload.BulkStreams == 0 {
+		r.Applies = slices.DeleteFunc(r.Applies, func(a string) bool { return a == "throughput_mbps" })
+	}
 	if cfg.clustered() {
 		m.clusterResult(&r)
 	}
@@ -264,6 +268,8 @@ func applies(kind string) []string {
 		return append([]string{"throughput_mbps", "loss_fraction", "udp_loss", "udp_sent_per_s"}, common...)
 	case TCPRR, TCPCRR:
 		return append([]string{"transactions_per_s", "rtt_us", "latency", "retransmissions", "connect_s"}, common...)
+	case Mixed:
+		return append([]string{"throughput_mbps", "transactions_per_s", "rtt_us", "latency", "retransmissions", "connect_s"}, common...)
 	default:
 		return append([]string{"transactions_per_s", "rtt_us", "latency"}, common...)
 	}

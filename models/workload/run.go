@@ -65,6 +65,8 @@ func Run(cfg Config) (r Result, err error) {
 		err = m.buildTCPStream(rng)
 	case TCPRR:
 		err = m.buildTCPRR(rng)
+	case Mixed:
+		err = m.buildMixed(rng)
 	case TCPCRR:
 		err = m.buildTCPCRR(rng)
 	case UDPStream:
@@ -140,15 +142,46 @@ func (m *meter) dialSides(rng *rand.Rand, cs, ss tcp.Side, i int) (*tcp.Conn, er
 // stream; the server's application reads it.
 func (m *meter) buildTCPStream(rng *rand.Rand) error {
 	for i := 0; i < m.cfg.Workload.Streams; i++ {
-		c, err := m.dial(rng, i)
-		if err != nil {
+		if err := m.bulkStream(rng, i); err != nil {
 			return err
 		}
-		c.Client.Write(m.e.Now(), math.MaxInt64/2)
-		c.Server.OnRead = m.reader()
-		m.senders = append(m.senders, c.Client)
-		m.receivers = append(m.receivers, c.Server)
-		c.Connect(m.startAt(rng))
+	}
+	return nil
+}
+
+// bulkStream opens stream i: an endless write, read by the server's
+// application into the meter's byte counters.
+func (m *meter) bulkStream(rng *rand.Rand, i int) error {
+	c, err := m.dial(rng, i)
+	if err != nil {
+		return err
+	}
+	c.Client.Write(m.e.Now(), math.MaxInt64/2)
+	c.Server.OnRead = m.reader()
+	m.senders = append(m.senders, c.Client)
+	m.receivers = append(m.receivers, c.Server)
+	c.Connect(m.startAt(rng))
+	return nil
+}
+
+// buildMixed: a backup stream beside request-response. The Streams RR
+// connections are tcp_rr's, built first with the same random draws, so
+// BulkStreams = 0 is tcp_rr exactly; the BulkStreams bulk streams follow
+// on the same pods and path (streams Streams.., their applications on the
+// next cores) with iperf3's 128 KiB calls (workload.write_bytes and
+// read_bytes are the RR's). The meter's bytes are the bulk's, its
+// transactions and latencies the RR's.
+func (m *meter) buildMixed(rng *rand.Rand) error {
+	if err := m.buildTCPRR(rng); err != nil {
+		return err
+	}
+	rr := m.cfg.TCP
+	defer func() { m.cfg.TCP = rr }()
+	m.cfg.TCP.WriteBytes, m.cfg.TCP.ReadBytes = tcp.DefaultCallBytes, tcp.DefaultCallBytes
+	for i := range m.cfg.Workload.BulkStreams {
+		if err := m.bulkStream(rng, m.cfg.Workload.Streams+i); err != nil {
+			return err
+		}
 	}
 	return nil
 }

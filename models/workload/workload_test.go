@@ -194,7 +194,7 @@ func TestValidate(t *testing.T) {
 	}{
 		{func(c *Config) { c.Workload.Kind = "http" }, "workload.Workload.Kind"},
 		{func(c *Config) { c.Placement = "rack" }, "workload.Config.Placement"},
-		{func(c *Config) { c.Warmup = c.Duration }, "warmup"},
+		{func(c *Config) { c.Warmup = c.Duration }, "workload.Config.Warmup"},
 		{func(c *Config) { c.TCP.Congestion = "bbr" }, "tcp.Options.Congestion"},
 		{func(c *Config) { c.TCP.SynSchedule = "x" }, "tcp.Options.SynSchedule"},
 		{func(c *Config) { c.Cluster.LinkGbps = 0 }, "network.Config.LinkGbps"},
