@@ -16,11 +16,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/cnisim/cnisim/bench/internal/procstat"
 	"math"
 	"math/rand/v2"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"time"
 
 	"github.com/cnisim/cnisim/models/datapath/datapathtest"
@@ -63,19 +63,13 @@ func run() error {
 	ports := *perLeaf + *spines // a leaf's egress ports
 	c.Fabric = network.Fabric{Kind: network.FabricLeafSpine, Leaves: leaves, Spines: *spines, NodesPerLeaf: *perLeaf,
 		UplinkGbps: *gbps, BufferBytes: int64(ports * *bufPkts * *mtu), PerPort: true}
-	if *prof != "" {
-		f, err := os.Create(*prof)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := procstat.StartProfile(*prof)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	runtime.LockOSThread()
-	c0, w0 := cpuTime(), time.Now()
+	c0, w0 := procstat.CPUTime(), time.Now()
 	e := sim.NewEngine()
 	n, err := network.New(e, c)
 	if err != nil {
@@ -100,7 +94,7 @@ func run() error {
 	}
 	end := sim.Time(simtime.Nanoseconds()) * sim.Nanosecond
 	e.RunUntil(end)
-	cpu, wall := cpuTime()-c0, time.Since(w0)
+	cpu, wall := procstat.CPUTime()-c0, time.Since(w0)
 	var hops, pkts, acked float64
 	for _, conn := range conns {
 		for _, ep := range []*tcp.Endpoint{conn.Client, conn.Server} {
@@ -118,7 +112,7 @@ func run() error {
 	runtime.ReadMemStats(&ms)
 	fmt.Printf("hosts=%d flows=%d sim_s=%g packets=%.0f hops=%.0f events=%d wall_s=%.3f cpu_s=%.3f cpu_ns_per_hop=%.1f goodput_gbps_per_flow=%.2f heap_mb=%.1f max_rss_mb=%.1f\n",
 		*hosts, len(conns), simtime.Seconds(), pkts, hops, e.Executed(), wall.Seconds(), cpu.Seconds(),
-		cpu.Seconds()*1e9/hops, acked*8/simtime.Seconds()/1e9/float64(len(conns)), float64(ms.HeapInuse)/1e6, maxRSSMB())
+		cpu.Seconds()*1e9/hops, acked*8/simtime.Seconds()/1e9/float64(len(conns)), float64(ms.HeapInuse)/1e6, procstat.MaxRSSMB())
 	return nil
 }
 

@@ -14,8 +14,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/cnisim/cnisim/bench/internal/procstat"
 	"os"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -72,17 +72,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if *prof != "" {
-		f, err := os.Create(*prof)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := procstat.StartProfile(*prof)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	var all []measure
 	for i := 0; i < *count; i++ {
 		m, err := once(cfg)
@@ -111,16 +105,16 @@ type measure struct {
 }
 
 func once(cfg workload.Config) (measure, error) {
-	c0 := cpuTime()
+	c0 := procstat.CPUTime()
 	t0 := time.Now()
 	r, err := workload.Run(cfg)
 	wall := time.Since(t0)
-	c1 := cpuTime()
+	c1 := procstat.CPUTime()
 	if err != nil {
 		return measure{}, err
 	}
 	return measure{wall: wall, cpu: c1 - c0, events: r.Events, packets: r.Packets.Sent, dataSegs: r.DataPackets,
-		goodputMbps: r.ThroughputMbps, maxRSSMB: maxRSSMB(), simS: cfg.Duration.Seconds()}, nil
+		goodputMbps: r.ThroughputMbps, maxRSSMB: procstat.MaxRSSMB(), simS: cfg.Duration.Seconds()}, nil
 }
 
 func (m measure) line(label string) string {

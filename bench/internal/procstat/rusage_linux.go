@@ -1,14 +1,14 @@
 //go:build linux
 
-package main
+package procstat
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime is the process's user + system CPU time.
-func cpuTime() time.Duration {
+// CPUTime is the process's user + system CPU time.
+func CPUTime() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0
@@ -16,8 +16,8 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// maxRSSMB is the process's peak resident set size (Linux reports KiB).
-func maxRSSMB() float64 {
+// MaxRSSMB is the process's peak resident set size (Linux reports KiB).
+func MaxRSSMB() float64 {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0
