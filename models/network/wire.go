@@ -44,12 +44,7 @@ func (w *pipe) push(f inFlight) {
 // toWire puts p on node's link, arriving at the far end at at (at the
 // fabric's port, when port >= 0).
 func (n *Network) toWire(node *Node, p *Packet, at sim.Time, port, dst, bytes int32) {
-	w := &node.wire
-	w.push(inFlight{at, p.id, port, dst, bytes})
-	if !w.armed {
-		w.armed = true
-		n.eng.Schedule(at, (*wireArrival)(n), uint64(node.index))
-	}
+	n.toPipe(&node.wire, inFlight{at, p.id, port, dst, bytes}, (*wireArrival)(n), uint64(node.index))
 }
 
 // wireArrival is the Network as the handler of link arrivals; arg is the
@@ -59,27 +54,7 @@ type wireArrival Network
 
 func (h *wireArrival) Handle(e *sim.Engine, node uint64) {
 	n := (*Network)(h)
-	w := &n.Nodes[node].wire
-	for {
-		f := w.q[w.head]
-		w.head = (w.head + 1) & (len(w.q) - 1)
-		w.size--
-		w.popped++
-		if f.port >= 0 {
-			n.admit(f) // at the first switch
-		} else {
-			n.advance(n.pool.at(f.id), f.at, true)
-		}
-		if w.size == 0 {
-			w.armed = false
-			return
-		}
-		next := w.q[w.head].at
-		if !e.Continue(next) {
-			e.Schedule(next, h, node)
-			return
-		}
-	}
+	n.drain(&n.Nodes[node].wire, e, h, node) // to the first switch, or the far node
 }
 
 // toPipe puts f on the link w (a switch port's), arriving at the far end
