@@ -1,7 +1,6 @@
 package workload
 
 import (
-	"math"
 	"math/rand/v2"
 	"slices"
 
@@ -39,15 +38,9 @@ func (m *meter) buildCluster(rng *rand.Rand) error {
 	for i, f := range fs {
 		cs := tcp.Side{Node: int(f.src), Core: int(f.srcCore)}
 		ss := tcp.Side{Node: int(f.dst), Core: int(f.dstCore)}
-		c, err := m.dialSides(rng, cs, ss, i)
-		if err != nil {
+		if err := m.bulkStreamSides(rng, cs, ss, i); err != nil {
 			return err
 		}
-		c.Client.Write(m.e.Now(), math.MaxInt64/2)
-		c.Server.OnRead = m.reader()
-		m.senders = append(m.senders, c.Client)
-		m.receivers = append(m.receivers, c.Server)
-		c.Connect(m.startAt(rng))
 	}
 	return nil
 }

@@ -152,7 +152,13 @@ func (m *meter) buildTCPStream(rng *rand.Rand) error {
 // bulkStream opens stream i: an endless write, read by the server's
 // application into the meter's byte counters.
 func (m *meter) bulkStream(rng *rand.Rand, i int) error {
-	c, err := m.dial(rng, i)
+	cs, ss := m.sides(i)
+	return m.bulkStreamSides(rng, cs, ss, i)
+}
+
+// bulkStreamSides opens stream i between two placed pods.
+func (m *meter) bulkStreamSides(rng *rand.Rand, cs, ss tcp.Side, i int) error {
+	c, err := m.dialSides(rng, cs, ss, i)
 	if err != nil {
 		return err
 	}
