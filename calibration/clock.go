@@ -56,7 +56,7 @@ func checkScaling(s Scaling) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("unknown per_byte_scaling %q (valid: %s; empty or absent: %s)", s, scalingList(), ScaleClock)
+	return fmt.Errorf("unknown value %q (valid: %s; empty or absent: %s)", s, scalingList(), ScaleClock)
 }
 
 // ByteScaling is the profile-level per_byte_scaling in effect: ScaleClock
@@ -122,3 +122,28 @@ func (c Clocked) perByteAt(e *Entry) float64 {
 // CPUGHz is the cluster's clock: the costs Clocked returns are cycles of
 // a core at that frequency.
 func (c Clocked) CPUGHz() float64 { return c.GHz }
+
+// ScalingSummary says in a few words how the profile's per-byte costs
+// scale, for listings: the profile's scaling, and how many entries with a
+// per-byte cost scale otherwise ("fixed; 1 entry clock").
+func (p *Profile) ScalingSummary() string {
+	def := p.ByteScaling()
+	n := map[Scaling]int{}
+	for i := range p.Costs {
+		e := &p.Costs[i]
+		if s := p.EntryScaling(e); e.CyclesPerByte != 0 && s != def {
+			n[s]++
+		}
+	}
+	out := string(def)
+	for _, s := range Scalings {
+		switch n[s] {
+		case 0:
+		case 1:
+			out += fmt.Sprintf("; 1 entry %s", s)
+		default:
+			out += fmt.Sprintf("; %d entries %s", n[s], s)
+		}
+	}
+	return out
+}

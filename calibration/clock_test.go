@@ -178,3 +178,20 @@ func TestLayerKeepsScaling(t *testing.T) {
 		t.Errorf("clock base under a fixed top: profile %q, entry %q; want fixed, clock", m.ByteScaling(), m.Costs[0].PerByteScaling)
 	}
 }
+
+func TestScalingSummary(t *testing.T) {
+	t.Parallel()
+	p := mustLoad(t, "testdata/clock.toml")
+	if got := p.ScalingSummary(); got != "fixed; 1 entry clock" {
+		t.Errorf("clock.toml: %q", got)
+	}
+	paper, _ := Builtin("paper")
+	if got := paper.ScalingSummary(); got != "clock" {
+		t.Errorf("paper: %q", got)
+	}
+	q := p.Clone()
+	q.PerByteScaling, q.Costs[0].PerByteScaling = ScaleClock, ScaleFixed
+	if got := q.ScalingSummary(); got != "clock; 1 entry fixed" {
+		t.Errorf("clock profile with a fixed copy: %q", got)
+	}
+}
