@@ -13,9 +13,21 @@ var _ datapath.CostSource = (*Profile)(nil)
 // (a plugin outranks a placement, a mode refines a plugin). Validation
 // forbids two entries with the same restrictions, so there is never a tie.
 // ok is false when no entry matches.
+//
+// Both numbers are as the profile states them: a "fixed" per_byte_scaling
+// is applied by Clocked (AtClock), which the simulator costs paths with.
 func (p *Profile) Cost(kind datapath.Kind, plugin, mode string, placement datapath.Placement) (cycles, cyclesPerByte float64, ok bool) {
+	if e := p.lookup(kind, plugin, mode, placement); e != nil {
+		return e.Cycles, e.CyclesPerByte, true
+	}
+	return 0, 0, false
+}
+
+// lookup is the entry Cost resolves to, or nil.
+func (p *Profile) lookup(kind datapath.Kind, plugin, mode string, placement datapath.Placement) *Entry {
 	name := kind.String()
 	best := -1
+	var out *Entry
 	for i := range p.Costs {
 		e := &p.Costs[i]
 		if e.Stage != name ||
@@ -25,10 +37,10 @@ func (p *Profile) Cost(kind datapath.Kind, plugin, mode string, placement datapa
 			continue
 		}
 		if s := specificity(e); s > best {
-			best, cycles, cyclesPerByte, ok = s, e.Cycles, e.CyclesPerByte, true
+			best, out = s, e
 		}
 	}
-	return cycles, cyclesPerByte, ok
+	return out
 }
 
 // specificity ranks an entry: plugin 4, mode 2, placement 1, which orders

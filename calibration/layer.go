@@ -30,11 +30,19 @@ func SplitLayers(list string) ([]string, error) {
 // entries keep their position, new ones are appended in their layer's
 // order, so the result is deterministic. The name joins the layers' names
 // with "+"; cpu_ghz is the last layer's (the machine the top layer
-// describes; cycles of earlier layers are used as they are). Layer of one
-// profile is a copy of it.
+// describes; cycles of earlier layers are used as they are), and so is
+// per_byte_scaling. Each entry keeps the per-byte scaling it had in its
+// own layer (see pinScaling): one its layer left implicit is written on
+// the entry where the merged profile's default differs, and a "fixed"
+// per-byte cost of a layer at another clock is restated at the merged
+// cpu_ghz so that it keeps its time per byte. Layer of one profile is a
+// copy of it.
 func Layer(ps ...*Profile) *Profile {
 	if len(ps) == 0 {
 		return nil
+	}
+	if len(ps) > 1 {
+		ps = pinScaling(ps)
 	}
 	out := ps[0].Clone()
 	names := []string{out.Name}
@@ -48,7 +56,7 @@ func Layer(ps ...*Profile) *Profile {
 		if q.Description != "" {
 			descs = append(descs, q.Description)
 		}
-		out.GHz = q.GHz
+		out.GHz, out.PerByteScaling = q.GHz, q.PerByteScaling
 		out.Costs = overlay(out.Costs, q.Costs, (*Entry).key)
 		out.RuleCosts = overlay(out.RuleCosts, q.RuleCosts, (*RuleCost).lkey)
 	}
@@ -128,6 +136,51 @@ func Shadowed(base, top *Profile) []string {
 			}
 			out = append(out, fmt.Sprintf("%s (plugin %q, mode %q, placement %q) is shadowed by %s's entry for plugin %q, mode %q, placement %q",
 				t.Stage, t.Plugin, t.Mode, t.Placement, base.Name, b.Plugin, b.Mode, b.Placement))
+		}
+	}
+	return out
+}
+
+// pinScaling returns copies of the layers whose entries mean in the merged
+// profile (the last layer's cpu_ghz and per_byte_scaling) what they meant
+// in their own layer:
+//   - an entry with a per-byte cost that inherits its layer's scaling,
+//     where that differs from the merged default, gets it written on the
+//     entry;
+//   - a "fixed" per-byte cost is cycles_per_byte / cpu_ghz ns per byte of
+//     its own layer; at the merged cpu_ghz G that is cycles_per_byte x G /
+//     cpu_ghz, with the arithmetic appended to its source.
+//
+// "clock" costs are cycles and need neither. Layers of one clock and one
+// scaling (the built-in paper layers) come back unchanged.
+func pinScaling(ps []*Profile) []*Profile {
+	top := ps[len(ps)-1]
+	out := make([]*Profile, len(ps))
+	for i, p := range ps {
+		out[i] = p
+		if i == len(ps)-1 {
+			continue
+		}
+		for j := range p.Costs {
+			e := &p.Costs[j]
+			s := p.EntryScaling(e)
+			pin := e.PerByteScaling == "" && e.CyclesPerByte != 0 && s != top.ByteScaling()
+			rescale := s == ScaleFixed && e.CyclesPerByte != 0 && p.GHz != top.GHz
+			if !pin && !rescale {
+				continue
+			}
+			if out[i] == p {
+				out[i] = p.Clone()
+			}
+			q := &out[i].Costs[j]
+			if pin {
+				q.PerByteScaling = s
+			}
+			if rescale {
+				q.CyclesPerByte = e.CyclesPerByte * top.GHz / p.GHz
+				q.Source += fmt.Sprintf(" [layer %s: fixed per-byte cost restated at %g GHz: %g x %g / %g = %g cycles per byte]",
+					p.Name, top.GHz, e.CyclesPerByte, top.GHz, p.GHz, q.CyclesPerByte)
+			}
 		}
 	}
 	return out

@@ -27,30 +27,37 @@ var Provenances = []Provenance{Measured, Quoted, Derived, Assumed}
 // Profile is a calibration profile: per-stage costs at CPU frequency GHz,
 // and the per-rule costs of policy engines (RuleCost).
 type Profile struct {
-	Name        string     `toml:"name"`
-	Description string     `toml:"description,omitempty"`
-	GHz         float64    `toml:"cpu_ghz"`
-	Costs       []Entry    `toml:"cost"`
-	RuleCosts   []RuleCost `toml:"rule_cost,omitempty"`
+	Name        string  `toml:"name"`
+	Description string  `toml:"description,omitempty"`
+	GHz         float64 `toml:"cpu_ghz"`
+	// PerByteScaling is how the entries' cycles_per_byte move with the
+	// cluster's clock, for entries that state none (see Scaling; "" is
+	// ScaleClock).
+	PerByteScaling Scaling    `toml:"per_byte_scaling,omitempty"`
+	Costs          []Entry    `toml:"cost"`
+	RuleCosts      []RuleCost `toml:"rule_cost,omitempty"`
 }
 
 // Entry is the cost of one crossing of a stage kind, optionally restricted
 // to a plugin, a mode of that plugin and a placement.
 type Entry struct {
-	Stage         string     `toml:"stage"`
-	Cycles        float64    `toml:"cycles"`
-	CyclesPerByte float64    `toml:"cycles_per_byte,omitempty"`
-	Plugin        string     `toml:"plugin,omitempty"`
-	Mode          string     `toml:"mode,omitempty"`
-	Placement     string     `toml:"placement,omitempty"`
-	Provenance    Provenance `toml:"provenance"`
-	Source        string     `toml:"source"`
+	Stage         string  `toml:"stage"`
+	Cycles        float64 `toml:"cycles"`
+	CyclesPerByte float64 `toml:"cycles_per_byte,omitempty"`
+	// PerByteScaling overrides the profile's per_byte_scaling for this
+	// entry ("" inherits it).
+	PerByteScaling Scaling    `toml:"per_byte_scaling,omitempty"`
+	Plugin         string     `toml:"plugin,omitempty"`
+	Mode           string     `toml:"mode,omitempty"`
+	Placement      string     `toml:"placement,omitempty"`
+	Provenance     Provenance `toml:"provenance"`
+	Source         string     `toml:"source"`
 }
 
 // Profile and entry keys, exactly as spelt in TOML.
 var (
-	profileKeys = []string{"name", "description", "cpu_ghz", "cost", "rule_cost"}
-	entryKeys   = []string{"stage", "cycles", "cycles_per_byte", "plugin", "mode", "placement", "provenance", "source"}
+	profileKeys = []string{"name", "description", "cpu_ghz", "per_byte_scaling", "cost", "rule_cost"}
+	entryKeys   = []string{"stage", "cycles", "cycles_per_byte", "per_byte_scaling", "plugin", "mode", "placement", "provenance", "source"}
 )
 
 // FieldError is a validation error located at a key: Entry is the index of
@@ -94,6 +101,9 @@ func (p *Profile) Validate() error {
 	if !inRange(p.GHz, MinGHz, MaxGHz) {
 		add(-1, "cpu_ghz", "must be a number in %v..%v, got %v", MinGHz, MaxGHz, p.GHz)
 	}
+	if err := checkScaling(p.PerByteScaling); err != nil {
+		add(-1, "per_byte_scaling", "%v", err)
+	}
 	seen := map[entryKey]int{}
 	for i, e := range p.Costs {
 		if _, err := datapath.ParseKind(e.Stage); err != nil {
@@ -104,6 +114,9 @@ func (p *Profile) Validate() error {
 		}
 		if !inRange(e.CyclesPerByte, 0, MaxCyclesPerByte) {
 			add(i, "cycles_per_byte", "must be a number in 0..%g, got %v", float64(MaxCyclesPerByte), e.CyclesPerByte)
+		}
+		if err := checkScaling(e.PerByteScaling); err != nil {
+			add(i, "per_byte_scaling", "%v", err)
 		}
 		if e.Mode != "" && e.Plugin == "" {
 			add(i, "mode", "mode %q needs a plugin (a mode belongs to one plugin)", e.Mode)

@@ -134,7 +134,7 @@ func TestParseErrors(t *testing.T) {
 		name, text string
 		want       []string
 	}{
-		{"unknown top key", "colour = 1\n" + good, []string{"f.toml:1", `"colour"`, "allowed: name, description, cpu_ghz, cost, rule_cost"}},
+		{"unknown top key", "colour = 1\n" + good, []string{"f.toml:1", `"colour"`, "allowed: name, description, cpu_ghz, per_byte_scaling, cost, rule_cost"}},
 		{"wrong case", strings.Replace(good, "cycles = 40", "Cycles = 40", 1), []string{"f.toml:5", `"cost.Cycles"`, "allowed: stage, cycles"}},
 		{"unknown entry key", strings.Replace(good, "cycles = 40", "cycles = 40\ncpp = 3", 1), []string{"f.toml:6", "cost.cpp"}},
 		{"unknown table", good + "[extra]\na = 1\n", []string{"f.toml", "unknown table", "[cost]"}},

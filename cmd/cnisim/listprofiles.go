@@ -11,9 +11,10 @@ func init() { listers["profiles"] = listProfiles }
 
 // listProfiles prints every built-in calibration profile with its entry
 // count, its provenance mix (stage costs and rule costs together), so a
-// user sees how much of it is sourced, and the policy engines it prices.
+// user sees how much of it is sourced, the policy engines it prices, and
+// how its per-byte costs scale with the cluster's clock (per_byte_scaling).
 func listProfiles() (listing, error) {
-	l := listing{header: []string{"profile", "cpu ghz", "entries", "rule costs", "measured", "quoted", "derived", "assumed", "rule engines", "description"}}
+	l := listing{header: []string{"profile", "cpu ghz", "entries", "rule costs", "measured", "quoted", "derived", "assumed", "rule engines", "per byte", "description"}}
 	for _, name := range calibration.BuiltinNames() {
 		p, err := calibration.Builtin(name)
 		if err != nil {
@@ -31,7 +32,7 @@ func listProfiles() (listing, error) {
 			engines = "-"
 		}
 		l.rows = append(l.rows, []string{p.Name, fmt.Sprint(p.GHz), fmt.Sprint(len(p.Costs)), fmt.Sprint(len(p.RuleCosts)),
-			fmt.Sprint(n[calibration.Measured]), fmt.Sprint(n[calibration.Quoted]), fmt.Sprint(n[calibration.Derived]), fmt.Sprint(n[calibration.Assumed]), engines, p.Description})
+			fmt.Sprint(n[calibration.Measured]), fmt.Sprint(n[calibration.Quoted]), fmt.Sprint(n[calibration.Derived]), fmt.Sprint(n[calibration.Assumed]), engines, p.ScalingSummary(), p.Description})
 	}
 	return l, nil
 }

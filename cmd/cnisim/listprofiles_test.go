@@ -28,6 +28,7 @@ func TestListProfiles(t *testing.T) {
 		strconv.Itoa(strings.Count(text, `provenance = "derived"`)),
 		strconv.Itoa(strings.Count(text, `provenance = "assumed"`)),
 		"ebpf,iptables,ovs",
+		"clock", // per_byte_scaling: the paper profile states none
 	}
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)

@@ -41,7 +41,7 @@ func printLayers(w, stderr io.Writer, list string) error {
 		ps = append(ps, p)
 	}
 	m := calibration.Layer(ps...)
-	fmt.Fprintf(w, "  calibration.profile layers: %s\n  layered profile %q: %d stage costs, %d rule costs at %g GHz (the last layer's)\n",
-		strings.Join(desc, ", then "), m.Name, len(m.Costs), len(m.RuleCosts), m.GHz)
+	fmt.Fprintf(w, "  calibration.profile layers: %s\n  layered profile %q: %d stage costs, %d rule costs at %g GHz (the last layer's); per-byte costs scale: %s\n",
+		strings.Join(desc, ", then "), m.Name, len(m.Costs), len(m.RuleCosts), m.GHz, m.ScalingSummary())
 	return nil
 }

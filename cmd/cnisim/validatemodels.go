@@ -50,7 +50,7 @@ func checkProfileFile(path string, data []byte, stdout, _ io.Writer) error {
 	if n := p.RuleEngineNames(); len(n) > 0 {
 		engines = strings.Join(n, ", ")
 	}
-	fmt.Fprintf(stdout, "%s: valid calibration profile %q at %g GHz: %d stage costs, rule costs for %s\n",
-		path, p.Name, p.CPUGHz(), len(p.Costs), engines)
+	fmt.Fprintf(stdout, "%s: valid calibration profile %q at %g GHz: %d stage costs, rule costs for %s; per-byte costs scale: %s\n",
+		path, p.Name, p.CPUGHz(), len(p.Costs), engines, p.ScalingSummary())
 	return nil
 }

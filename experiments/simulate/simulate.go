@@ -103,9 +103,13 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 			return nil, keyed("calibration.cycles", err)
 		}
 	}
-	// The profile's costs are cycles at its own frequency; a cluster at
-	// another frequency runs the same cycles faster or slower, which the
-	// network model does by dividing by the cluster's GHz.
+	// The clock model (calibration.Clocked): the network model turns
+	// cycles into time by dividing by the cluster's GHz, so per-crossing
+	// cycles, and per-byte cycles of a profile with per_byte_scaling
+	// "clock" (the default), run faster on a faster cluster; a "fixed"
+	// per-byte cost is restated in the cluster's cycles so that it keeps
+	// the profile's time per byte (cycles_per_byte / profile cpu_ghz ns).
+	costs := prof.AtClock(sc.Cluster.CPUGHz)
 	engine, err := m.PolicyEngine(mode, sc.CNI.PolicyEngine)
 	if err != nil {
 		return nil, keyed("cni.policy_engine", err)
@@ -115,14 +119,14 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 	placement := datapath.Placement(sc.Workload.Placement)
 	// The policy rules guard the server pod: packets toward it walk them,
 	// packets back (ACKs, responses, a download's data) do not.
-	fwd, err := m.Path(mode, placement, opt, prof)
+	fwd, err := m.Path(mode, placement, opt, costs)
 	if errors.Is(err, calibration.ErrNoRuleCost) {
 		return nil, keyed("calibration.profile", fmt.Errorf("%w (cni.policy_rules = %d with policy engine %s)", err, sc.CNI.PolicyRules, engine))
 	}
 	if err != nil {
 		return nil, keyed("cni.plugin", err)
 	}
-	rev, err := m.ReturnPath(mode, placement, opt, prof)
+	rev, err := m.ReturnPath(mode, placement, opt, costs)
 	if err != nil {
 		return nil, keyed("cni.plugin", err)
 	}
