@@ -34,13 +34,19 @@ type serviceMetrics struct {
 	connectSum  sim.Time      // their connect() -> established times
 	// closed connections' counters (their endpoints are dropped)
 	closedData, closedRetrans, closedRTOs uint64
+	// paths built for new connections: forward by first-packet cycles,
+	// the reverse once (paths)
+	fwd map[float64]datapath.CostedPath
+	rev *datapath.CostedPath
 }
 
 func (m *meter) servicesOn() bool { return m.cfg.Services != nil }
 
 // paths returns the paths of a new connection: the configured ones, with
 // the Service proxy's step when Services are modelled (a Service picked
-// per connection, or the non-Service walk for a pod target).
+// per connection, or the non-Service walk for a pod target). The paths
+// are built once per first-packet cost and reused (bounded by
+// maxServicePaths), so that the network compiles each once.
 func (m *meter) paths(rng *rand.Rand) (fwd, rev datapath.CostedPath) {
 	s := m.cfg.Services
 	if s == nil {
@@ -49,10 +55,31 @@ func (m *meter) paths(rng *rand.Rand) (fwd, rev datapath.CostedPath) {
 	pos, ep := 0, 0
 	if s.Target == TargetService {
 		pos, ep = s.Plan.Pick(rng)
-		return s.Plan.Forward(m.cfg.Forward, s.Plan.FirstCycles(pos, ep)), s.Plan.Reverse(m.cfg.Reverse)
 	}
-	return s.Plan.Forward(m.cfg.Forward, s.Plan.FirstCycles(0, 0)), m.cfg.Reverse
+	first := s.Plan.FirstCycles(pos, ep)
+	fwd, ok := m.svc.fwd[first]
+	if !ok {
+		fwd = s.Plan.Forward(m.cfg.Forward, first)
+		if m.svc.fwd == nil {
+			m.svc.fwd = make(map[float64]datapath.CostedPath)
+		}
+		if len(m.svc.fwd) < maxServicePaths {
+			m.svc.fwd[first] = fwd
+		}
+	}
+	if s.Target != TargetService {
+		return fwd, m.cfg.Reverse
+	}
+	if m.svc.rev == nil {
+		r := s.Plan.Reverse(m.cfg.Reverse)
+		m.svc.rev = &r
+	}
+	return fwd, *m.svc.rev
 }
+
+// maxServicePaths bounds the forward paths kept per run: beyond it (an
+// iptables walk to many Services) a path is built per connection.
+const maxServicePaths = 4096
 
 // connector opens connection after connection for one client loop: a
 // conntrack-table check at connect() (a full table drops the SYN, which
