@@ -62,6 +62,9 @@ type Network struct {
 	// compiledPaths: paths compiled once per (steps, src, dst) and shared
 	// by the routes over them (compiled.go)
 	compiledPaths map[pathKey]*compiledPath
+	// freeRoutes: folded routes' objects for reuse; done: sweep's scratch
+	freeRoutes []*Route
+	done       map[*Route]bool
 }
 
 // New builds the cluster on engine e.
@@ -132,15 +135,14 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 	if err != nil {
 		return nil, fmt.Errorf("route %d -> %d: %w", spec.Src, spec.Dst, err)
 	}
-	segs := make([]segment, len(c.segs))
+	r := n.reuse(len(c.segs))
+	segs := r.segs
 	copy(segs, c.segs) // the route's own counters; the step lists are shared
-	r := &Route{
-		net: n, src: spec.Src, dst: spec.Dst, segs: segs, recv: c.recv,
-		encap:    int32(spec.Path.EncapBytes),
-		rssCore:  int16(mix(spec.FlowKey) % uint64(n.cfg.CoresPerNode)),
-		recvCore: int16(spec.RecvCore), recvProc: &n.Nodes[spec.Dst].Cores[spec.RecvCore],
-		to: spec.To, target: -1,
-	}
+	r.net, r.src, r.dst, r.recv = n, spec.Src, spec.Dst, c.recv
+	r.encap = int32(spec.Path.EncapBytes)
+	r.rssCore = int16(mix(spec.FlowKey) % uint64(n.cfg.CoresPerNode))
+	r.recvCore, r.recvProc = int16(spec.RecvCore), &n.Nodes[spec.Dst].Cores[spec.RecvCore]
+	r.to, r.target = spec.To, -1
 	if n.fab != nil && spec.Src != spec.Dst {
 		r.hops = n.fab.hops(spec.Src, spec.Dst, ecmpHash(spec.Path, spec.Src, spec.Dst, spec.FlowKey))
 	}

@@ -38,6 +38,8 @@ type serviceMetrics struct {
 	// the reverse once (paths)
 	fwd map[float64]datapath.CostedPath
 	rev *datapath.CostedPath
+	// pool recycles closed connections (connector, closeConn)
+	pool tcp.Pool
 }
 
 func (m *meter) servicesOn() bool { return m.cfg.Services != nil }
@@ -123,7 +125,7 @@ func (k *connector) attempt(now sim.Time) {
 	k.tries = 0
 	fwd, rev := m.paths(k.rng)
 	cs, ss := m.sides(k.i)
-	c, err := tcp.Dial(m.n, cs, ss, fwd, rev, m.cfg.PodMTU, flowKey(k.rng), m.cfg.TCP)
+	c, err := m.svc.pool.Dial(m.n, cs, ss, fwd, rev, m.cfg.PodMTU, flowKey(k.rng), m.cfg.TCP)
 	if err != nil {
 		panic(fmt.Sprintf("workload stream %d: %v (paths checked at build)", k.i, err))
 	}
@@ -165,7 +167,7 @@ func (m *meter) established(c *tcp.Conn, t0, at sim.Time) {
 }
 
 // closeConn ends a connection: its conntrack entry goes to TIME_WAIT and
-// its counters are kept; the endpoints are dropped.
+// its counters are kept; the endpoints are recycled (tcp.Pool).
 func (m *meter) closeConn(c *tcp.Conn, at sim.Time) {
 	if m.svc.ct != nil {
 		m.svc.ct.Close(at)
@@ -175,7 +177,7 @@ func (m *meter) closeConn(c *tcp.Conn, at sim.Time) {
 		m.svc.closedRetrans += ep.Stats.Retrans
 		m.svc.closedRTOs += ep.Stats.RTOs
 	}
-	c.Abandon()
+	m.svc.pool.Abandon(c)
 }
 
 // serviceResult fills the Service and connection metrics.
