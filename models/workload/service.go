@@ -86,7 +86,9 @@ const maxServicePaths = 4096
 // connector opens connection after connection for one client loop: a
 // conntrack-table check at connect() (a full table drops the SYN, which
 // the client retransmits on its SYN schedule: 1, 3, 7 ... s after the
-// first attempt), then tcp.Dial on the connection's paths.
+// first attempt), then a Dial on the connection's paths. Its callbacks
+// are bound once per loop (a loop has one connection at a time), so a
+// connection costs no closures.
 type connector struct {
 	m     *meter
 	i     int // stream index: placement
@@ -94,6 +96,12 @@ type connector struct {
 	t0    sim.Time // first attempt of the current connection
 	tries int
 	open  func(c *tcp.Conn, t0 sim.Time) // wires the application's callbacks
+
+	c      *tcp.Conn         // the current connection
+	ct0    sim.Time          // its first attempt
+	onEst  func(at sim.Time) // the application's OnEstablished, called after the meter's
+	estFn  func(at sim.Time) // k.established, bound once
+	failFn func(at sim.Time) // k.failed, bound once
 }
 
 const evAttempt uint64 = 100
@@ -129,18 +137,27 @@ func (k *connector) attempt(now sim.Time) {
 	if err != nil {
 		panic(fmt.Sprintf("workload stream %d: %v (paths checked at build)", k.i, err))
 	}
-	t0 := k.t0
-	c.Client.OnFail = func(sim.Time) { m.failures++ }
-	k.open(c, t0)
-	prev := c.Client.OnEstablished
-	c.Client.OnEstablished = func(at sim.Time) {
-		m.established(c, t0, at)
-		if prev != nil {
-			prev(at)
-		}
+	if k.estFn == nil {
+		k.estFn, k.failFn = k.established, k.failed
 	}
+	k.c, k.ct0 = c, k.t0
+	c.Client.OnFail = k.failFn
+	k.open(c, k.ct0)
+	k.onEst = c.Client.OnEstablished
+	c.Client.OnEstablished = k.estFn
 	c.Connect(now)
 }
+
+// established: the current connection's handshake completed.
+func (k *connector) established(at sim.Time) {
+	k.m.established(k.c, k.ct0, at)
+	if k.onEst != nil {
+		k.onEst(at)
+	}
+}
+
+// failed: the current connection's SYN retries ran out.
+func (k *connector) failed(sim.Time) { k.m.failures++ }
 
 // synDeadline is when attempt tries+1 goes out, after the first: Linux's
 // SYN schedule, the sum of the gaps (1, 3, 7, 15 ... s exponential).
