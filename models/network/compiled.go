@@ -67,11 +67,12 @@ func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 			sg.pick, sg.fromRx = pickRSS, true
 		}
 	}
-	c := &compiledPath{steps: slices.Clone(p.Steps), segs: segs, recv: recv, lookahead: sendLookahead(segs)}
+	c := &compiledPath{segs: segs, recv: recv, lookahead: sendLookahead(segs)}
 	if n.compiledPaths == nil {
 		n.compiledPaths = make(map[pathKey]*compiledPath)
 	}
 	if _, ok := n.compiledPaths[k]; ok || len(n.compiledPaths) < maxCompiled {
+		c.steps = slices.Clone(p.Steps)
 		n.compiledPaths[k] = c
 	}
 	return c, nil
