@@ -14,9 +14,11 @@ type Timer struct {
 }
 
 // Init prepares t to call h.Handle(e, arg) when it expires. A Timer may be
-// embedded by value in a model struct and initialised in place.
+// embedded by value in a model struct and initialised in place, and
+// initialised again when the struct is recycled: a wake-up still queued
+// from its previous use stays a no-op (the generation only grows).
 func (t *Timer) Init(e *Engine, h Handler, arg uint64) {
-	*t = Timer{e: e, h: h, arg: arg, deadline: Never, pending: Never}
+	*t = Timer{e: e, h: h, arg: arg, deadline: Never, pending: Never, gen: t.gen + 1}
 }
 
 // NewTimer returns an initialised timer.

@@ -149,3 +149,32 @@ func TestTimerLazyRearmIsCheap(t *testing.T) {
 		t.Fatalf("%d timer wake-ups for 10000 re-arms, want <= 3", wakeups)
 	}
 }
+
+// TestTimerReinit: a recycled timer (Init again while its previous use's
+// wake-up at 50 is still queued) fires only its new deadline, earlier or
+// later than the stale wake-up, or not at all when not set.
+func TestTimerReinit(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		set  sim.Time // 0: not set after Init
+		want string
+	}{{"set later", 80, "[80]"}, {"set earlier", 30, "[30]"}, {"not set", 0, "[]"}} {
+		t.Run(c.name, func(t *testing.T) {
+			e := sim.NewEngine()
+			f := &fires{}
+			tm := sim.NewTimer(e, f, 0)
+			tm.Set(50)
+			at(e, 10, func() {
+				tm.Init(e, f, 0)
+				if c.set > 0 {
+					tm.Set(c.set)
+				}
+			})
+			e.Run()
+			if got := fmt.Sprint(f.at); got != c.want {
+				t.Fatalf("fired at %s, want %s", got, c.want)
+			}
+		})
+	}
+}

@@ -45,6 +45,8 @@ type Route struct {
 	hooked         bool     // a blackhole or dropNth was set: hookDrops must look
 	// DropIf, when set, drops the packets it returns true for (tests).
 	DropIf func(p *Packet, at sim.Time) bool
+
+	folds uint64 // times folded by a sweep after Retire (retire.go)
 }
 
 type txEntry struct {

@@ -58,6 +58,13 @@ type Network struct {
 	// retiring: those waiting for their packets in flight (retire.go)
 	retired  Accounting
 	retiring []*Route
+
+	// compiledPaths: paths compiled once per (steps, src, dst) and shared
+	// by the routes over them (compiled.go)
+	compiledPaths map[pathKey]*compiledPath
+	// freeRoutes: folded routes' objects for reuse; done: sweep's scratch
+	freeRoutes []*Route
+	done       map[*Route]bool
 }
 
 // New builds the cluster on engine e.
@@ -124,37 +131,23 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 	if spec.To == nil {
 		return nil, fmt.Errorf("route %d -> %d: no receiving endpoint", spec.Src, spec.Dst)
 	}
-	segs, recv, err := compile(spec.Path, spec.Src, spec.Dst, n.cfg.GHz)
+	c, err := n.compiled(spec)
 	if err != nil {
 		return nil, fmt.Errorf("route %d -> %d: %w", spec.Src, spec.Dst, err)
 	}
-	r := &Route{
-		net: n, src: spec.Src, dst: spec.Dst, segs: segs, recv: recv,
-		encap:    int32(spec.Path.EncapBytes),
-		rssCore:  int16(mix(spec.FlowKey) % uint64(n.cfg.CoresPerNode)),
-		recvCore: int16(spec.RecvCore), recvProc: &n.Nodes[spec.Dst].Cores[spec.RecvCore],
-		to: spec.To, target: -1,
-	}
+	r := n.reuse(len(c.segs))
+	segs := r.segs
+	copy(segs, c.segs) // the route's own counters; the step lists are shared
+	r.net, r.src, r.dst, r.recv = n, spec.Src, spec.Dst, c.recv
+	r.encap = int32(spec.Path.EncapBytes)
+	r.rssCore = int16(mix(spec.FlowKey) % uint64(n.cfg.CoresPerNode))
+	r.recvCore, r.recvProc = int16(spec.RecvCore), &n.Nodes[spec.Dst].Cores[spec.RecvCore]
+	r.to, r.target = spec.To, -1
 	if n.fab != nil && spec.Src != spec.Dst {
 		r.hops = n.fab.hops(spec.Src, spec.Dst, ecmpHash(spec.Path, spec.Src, spec.Dst, spec.FlowKey))
 	}
-	split := n.cfg.Offloads && n.cfg.NICOffloads.softwareGSO(spec.Path)
-	wire := false
 	for i := range segs {
-		sg := &segs[i]
-		wire = wire || sg.wire
-		sg.split = split && !wire && sg.psOuter != 0
-		r.wired = r.wired || sg.wire
-		sg.nd = &n.Nodes[sg.node]
-		sg.fixed = sim.Time(sg.psPkt + sg.psOuter + 0.5)
-		switch {
-		case sg.ctx == datapath.Send:
-			sg.pick = pickSend
-		case sg.ctx == datapath.Daemon:
-			sg.pick = pickDaemon
-		case sg.firstDst && spec.Src != spec.Dst:
-			sg.pick, sg.fromRx = pickRSS, true
-		}
+		r.wired = r.wired || segs[i].wire
 	}
 	if r.wired {
 		// A route created mid-run with a cheaper send side than the node's
@@ -163,7 +156,7 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 		src := &n.Nodes[spec.Src]
 		// Jitter can make a job faster than its cycles, down to the
 		// least factor.
-		la := sendLookahead(segs)
+		la := c.lookahead
 		if n.jit.on {
 			la = sim.Time(float64(la) * n.jit.floor)
 		}

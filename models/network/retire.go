@@ -7,7 +7,9 @@ import "github.com/cnisim/cnisim/models/datapath"
 // connections: once none of its packets is in flight, its accounting is
 // folded into the network's totals (Accounting is unchanged by this) and
 // the network drops its reference. The caller must send nothing more on
-// it. Retired routes are swept in batches (amortised O(1) per route).
+// it. Retired routes are swept in batches (amortised O(1) per route); a
+// folded route's object is recycled by a later NewRoute, so the caller
+// must not use it after the fold either (Folds tells it when).
 func (n *Network) Retire(r *Route) {
 	r.wake.Stop() // no TSQ wake-up of a forgotten sender
 	r.target = -1
@@ -17,6 +19,11 @@ func (n *Network) Retire(r *Route) {
 	}
 }
 
+// Folds counts the times the route was folded after Retire: once it moves,
+// none of the flow's packets is in flight any more (its endpoint may be
+// reused) and the object may already carry another flow.
+func (r *Route) Folds() uint64 { return r.folds }
+
 // sweep folds and forgets the retiring routes with nothing in flight.
 func (n *Network) sweep() {
 	if n.retired.Cycles == nil {
@@ -24,7 +31,10 @@ func (n *Network) sweep() {
 		n.retired.Crossings = make([][datapath.NumKinds]float64, len(n.Nodes))
 		n.retired.Context = make([][4]float64, len(n.Nodes))
 	}
-	done := make(map[*Route]bool, len(n.retiring))
+	if n.done == nil {
+		n.done = make(map[*Route]bool, len(n.retiring))
+	}
+	done := n.done
 	keep := n.retiring[:0]
 	for _, r := range n.retiring {
 		if r.sent != r.delivered+r.dropped {
@@ -36,6 +46,9 @@ func (n *Network) sweep() {
 		}
 		n.retired.add(&r.recv)
 		done[r] = true
+		r.folds++
+		r.to = nil
+		n.freeRoutes = append(n.freeRoutes, r)
 	}
 	clear(n.retiring[len(keep):])
 	n.retiring = keep
@@ -50,4 +63,24 @@ func (n *Network) sweep() {
 	}
 	clear(n.routes[len(live):])
 	n.routes = live
+	clear(done)
+}
+
+// reuse returns a folded route object for a new route, cleared but with
+// its buffers (segments, transmit ring) and its wake-up timer (whose
+// queued wake-ups must stay stale) kept, or a new one.
+func (n *Network) reuse(nsegs int) *Route {
+	k := len(n.freeRoutes)
+	if k == 0 {
+		return &Route{segs: make([]segment, nsegs)}
+	}
+	r := n.freeRoutes[k-1]
+	n.freeRoutes[k-1] = nil
+	n.freeRoutes = n.freeRoutes[:k-1]
+	segs, ring, wake, folds, dropNth := r.segs, r.ring, r.wake, r.folds, r.dropNth[:0]
+	if cap(segs) < nsegs {
+		segs = make([]segment, nsegs)
+	}
+	*r = Route{segs: segs[:nsegs], ring: ring, wake: wake, folds: folds, dropNth: dropNth}
+	return r
 }

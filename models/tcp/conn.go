@@ -26,6 +26,11 @@ type Conn struct {
 // path with the roles swapped); podMTU fixes the MSS (pod MTU - 52). key
 // distinguishes connections for RSS. Nothing is sent until Connect.
 func Dial(n *network.Network, client, server Side, fwd, rev datapath.CostedPath, podMTU int, key uint64, opt Options) (*Conn, error) {
+	return dial(n, nil, client, server, fwd, rev, podMTU, key, opt)
+}
+
+// dial is Dial into c, a closed connection to reuse, or a new one (nil).
+func dial(n *network.Network, c *Conn, client, server Side, fwd, rev datapath.CostedPath, podMTU int, key uint64, opt Options) (*Conn, error) {
 	opt = opt.Defaults()
 	if err := opt.Validate(); err != nil {
 		return nil, err
@@ -33,11 +38,16 @@ func Dial(n *network.Network, client, server Side, fwd, rev datapath.CostedPath,
 	if podMTU < MinPodMTU || podMTU > 65535 {
 		return nil, field.Errorf("tcp.Conn.PodMTU", podMTU, "must be in [%d, 65535]", MinPodMTU)
 	}
-	o := &opt
-	c := &Conn{
-		Client: newEndpoint(n, o, client, true, int64(datapath.MSS(podMTU))),
-		Server: newEndpoint(n, o, server, false, int64(datapath.MSS(podMTU))),
+	if c == nil {
+		c = &Conn{Client: new(Endpoint), Server: new(Endpoint)}
 	}
+	if c.Client.opt == nil || *c.Client.opt != opt {
+		o := opt
+		c.Client.opt = &o
+	}
+	o := c.Client.opt // read-only once set: shared by both endpoints and kept for reuse
+	c.Client.init(n, o, client, true, int64(datapath.MSS(podMTU)))
+	c.Server.init(n, o, server, false, int64(datapath.MSS(podMTU)))
 	c.Client.peer, c.Server.peer = c.Server, c.Client
 	var err error
 	c.Client.out, err = n.NewRoute(network.RouteSpec{Path: fwd, Src: client.Node, Dst: server.Node,
@@ -57,22 +67,30 @@ func Dial(n *network.Network, client, server Side, fwd, rev datapath.CostedPath,
 	return c, nil
 }
 
-func newEndpoint(n *network.Network, o *Options, s Side, client bool, mss int64) *Endpoint {
-	ep := &Endpoint{net: n, eng: n.Engine(), opt: o, Node: s.Node, Core: s.Core, client: client, mss: mss,
+// init sets ep up as a new endpoint: a zero one, or a closed one being
+// reused, whose timers keep their generations (a wake-up of its previous
+// connection still queued stays a no-op) and whose buffers keep their
+// arrays.
+func (ep *Endpoint) init(n *network.Network, o *Options, s Side, client bool, mss int64) {
+	rto, delack, superAck, winUpd := ep.rtoTimer, ep.delack, ep.superAck, ep.winUpd
+	writes, ooo, copies, rtxLog := ep.writes[:0], ep.ooo[:0], ep.copies[:0], ep.rtxLog[:0]
+	*ep = Endpoint{net: n, eng: n.Engine(), opt: o, Node: s.Node, Core: s.Core, client: client, mss: mss,
 		rto: o.InitRTO, ssthresh: math.Inf(1), rcvSpace: o.RcvBuf / 2, quick: o.QuickAcks,
-		FirstSyn: -1, EstablishedAt: -1, FailedAt: -1, ackCore: s.Core}
+		FirstSyn: -1, EstablishedAt: -1, FailedAt: -1, ackCore: s.Core, connectAt: -1,
+		rtoTimer: rto, delack: delack, superAck: superAck, winUpd: winUpd,
+		writes: writes, ooo: ooo, copies: copies, rtxLog: rtxLog}
 	ep.rtoTimer.Init(ep.eng, ep, evRTO)
 	ep.delack.Init(ep.eng, ep, evDelAck)
 	ep.superAck.Init(ep.eng, ep, evSuperAck)
 	ep.winUpd.Init(ep.eng, ep, evWinUpdate)
 	ep.cc.beta, ep.cc.c = 0.7, 0.4 // RFC 9438 4.5/4.6 and Linux's cubic defaults
-	return ep
 }
 
 // Connect starts the handshake at time at >= now.
 func (c *Conn) Connect(at sim.Time) {
 	ep := c.Client
 	if at > ep.eng.Now() {
+		ep.connectAt = at
 		ep.eng.Schedule(at, ep, evConnect)
 		return
 	}

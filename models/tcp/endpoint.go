@@ -130,6 +130,8 @@ type Endpoint struct {
 	OnAcked func(at sim.Time, total int64)
 
 	Stats Stats
+
+	connectAt sim.Time // a Connect event's time (-1: none): a Pool waits past it
 }
 
 // RTTStats accumulates an endpoint's RTT samples exactly, in

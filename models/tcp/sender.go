@@ -34,7 +34,11 @@ func (ep *Endpoint) callsIn(end int64) uint16 {
 		k++
 		ep.callNext += ep.opt.WriteBytes
 		if ep.callNext >= ep.writes[0].end {
-			ep.writes = ep.writes[1:]
+			if len(ep.writes) == 1 {
+				ep.writes = ep.writes[:0] // keep the array for the next write
+			} else {
+				ep.writes = ep.writes[1:]
+			}
 			if len(ep.writes) > 0 {
 				ep.callNext = ep.writes[0].start
 			}

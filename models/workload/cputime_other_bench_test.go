@@ -3,3 +3,5 @@
 package workload
 
 func threadCPU() (float64, bool) { return 0, false }
+
+func processCPU() (float64, bool) { return 0, false }

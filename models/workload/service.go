@@ -34,13 +34,21 @@ type serviceMetrics struct {
 	connectSum  sim.Time      // their connect() -> established times
 	// closed connections' counters (their endpoints are dropped)
 	closedData, closedRetrans, closedRTOs uint64
+	// paths built for new connections: forward by first-packet cycles,
+	// the reverse once (paths)
+	fwd map[float64]datapath.CostedPath
+	rev *datapath.CostedPath
+	// pool recycles closed connections (connector, closeConn)
+	pool tcp.Pool
 }
 
 func (m *meter) servicesOn() bool { return m.cfg.Services != nil }
 
 // paths returns the paths of a new connection: the configured ones, with
 // the Service proxy's step when Services are modelled (a Service picked
-// per connection, or the non-Service walk for a pod target).
+// per connection, or the non-Service walk for a pod target). The paths
+// are built once per first-packet cost and reused (bounded by
+// maxServicePaths), so that the network compiles each once.
 func (m *meter) paths(rng *rand.Rand) (fwd, rev datapath.CostedPath) {
 	s := m.cfg.Services
 	if s == nil {
@@ -49,15 +57,38 @@ func (m *meter) paths(rng *rand.Rand) (fwd, rev datapath.CostedPath) {
 	pos, ep := 0, 0
 	if s.Target == TargetService {
 		pos, ep = s.Plan.Pick(rng)
-		return s.Plan.Forward(m.cfg.Forward, s.Plan.FirstCycles(pos, ep)), s.Plan.Reverse(m.cfg.Reverse)
 	}
-	return s.Plan.Forward(m.cfg.Forward, s.Plan.FirstCycles(0, 0)), m.cfg.Reverse
+	first := s.Plan.FirstCycles(pos, ep)
+	fwd, ok := m.svc.fwd[first]
+	if !ok {
+		fwd = s.Plan.Forward(m.cfg.Forward, first)
+		if m.svc.fwd == nil {
+			m.svc.fwd = make(map[float64]datapath.CostedPath)
+		}
+		if len(m.svc.fwd) < maxServicePaths {
+			m.svc.fwd[first] = fwd
+		}
+	}
+	if s.Target != TargetService {
+		return fwd, m.cfg.Reverse
+	}
+	if m.svc.rev == nil {
+		r := s.Plan.Reverse(m.cfg.Reverse)
+		m.svc.rev = &r
+	}
+	return fwd, *m.svc.rev
 }
+
+// maxServicePaths bounds the forward paths kept per run: beyond it (an
+// iptables walk to many Services) a path is built per connection.
+const maxServicePaths = 4096
 
 // connector opens connection after connection for one client loop: a
 // conntrack-table check at connect() (a full table drops the SYN, which
 // the client retransmits on its SYN schedule: 1, 3, 7 ... s after the
-// first attempt), then tcp.Dial on the connection's paths.
+// first attempt), then a Dial on the connection's paths. Its callbacks
+// are bound once per loop (a loop has one connection at a time), so a
+// connection costs no closures.
 type connector struct {
 	m     *meter
 	i     int // stream index: placement
@@ -65,6 +96,12 @@ type connector struct {
 	t0    sim.Time // first attempt of the current connection
 	tries int
 	open  func(c *tcp.Conn, t0 sim.Time) // wires the application's callbacks
+
+	c      *tcp.Conn         // the current connection
+	ct0    sim.Time          // its first attempt
+	onEst  func(at sim.Time) // the application's OnEstablished, called after the meter's
+	estFn  func(at sim.Time) // k.established, bound once
+	failFn func(at sim.Time) // k.failed, bound once
 }
 
 const evAttempt uint64 = 100
@@ -96,22 +133,31 @@ func (k *connector) attempt(now sim.Time) {
 	k.tries = 0
 	fwd, rev := m.paths(k.rng)
 	cs, ss := m.sides(k.i)
-	c, err := tcp.Dial(m.n, cs, ss, fwd, rev, m.cfg.PodMTU, flowKey(k.rng), m.cfg.TCP)
+	c, err := m.svc.pool.Dial(m.n, cs, ss, fwd, rev, m.cfg.PodMTU, flowKey(k.rng), m.cfg.TCP)
 	if err != nil {
 		panic(fmt.Sprintf("workload stream %d: %v (paths checked at build)", k.i, err))
 	}
-	t0 := k.t0
-	c.Client.OnFail = func(sim.Time) { m.failures++ }
-	k.open(c, t0)
-	prev := c.Client.OnEstablished
-	c.Client.OnEstablished = func(at sim.Time) {
-		m.established(c, t0, at)
-		if prev != nil {
-			prev(at)
-		}
+	if k.estFn == nil {
+		k.estFn, k.failFn = k.established, k.failed
 	}
+	k.c, k.ct0 = c, k.t0
+	c.Client.OnFail = k.failFn
+	k.open(c, k.ct0)
+	k.onEst = c.Client.OnEstablished
+	c.Client.OnEstablished = k.estFn
 	c.Connect(now)
 }
+
+// established: the current connection's handshake completed.
+func (k *connector) established(at sim.Time) {
+	k.m.established(k.c, k.ct0, at)
+	if k.onEst != nil {
+		k.onEst(at)
+	}
+}
+
+// failed: the current connection's SYN retries ran out.
+func (k *connector) failed(sim.Time) { k.m.failures++ }
 
 // synDeadline is when attempt tries+1 goes out, after the first: Linux's
 // SYN schedule, the sum of the gaps (1, 3, 7, 15 ... s exponential).
@@ -138,7 +184,7 @@ func (m *meter) established(c *tcp.Conn, t0, at sim.Time) {
 }
 
 // closeConn ends a connection: its conntrack entry goes to TIME_WAIT and
-// its counters are kept; the endpoints are dropped.
+// its counters are kept; the endpoints are recycled (tcp.Pool).
 func (m *meter) closeConn(c *tcp.Conn, at sim.Time) {
 	if m.svc.ct != nil {
 		m.svc.ct.Close(at)
@@ -148,7 +194,7 @@ func (m *meter) closeConn(c *tcp.Conn, at sim.Time) {
 		m.svc.closedRetrans += ep.Stats.Retrans
 		m.svc.closedRTOs += ep.Stats.RTOs
 	}
-	c.Abandon()
+	m.svc.pool.Abandon(c)
 }
 
 // serviceResult fills the Service and connection metrics.

@@ -21,8 +21,8 @@ const TCPCRR = "tcp_crr"
 // connection's conntrack entry moves to TIME_WAIT. The FIN/ACK packets are
 // not simulated (models/tcp has no FIN): their CPU is missing from the
 // nodes' accounting, about two packets' worth per connection on each node.
-// The closed connection's endpoints are dropped, so memory does not grow
-// with transactions beyond the network's per-route accounting.
+// The closed connection's endpoints and routes are recycled (tcp.Pool,
+// network.Retire), so memory does not grow with transactions.
 type tcpCRR struct {
 	k     *connector
 	c     *tcp.Conn
@@ -57,25 +57,36 @@ func (m *meter) buildTCPCRR(rng *rand.Rand) error {
 		a := &tcpCRR{msg: int64(m.cfg.Workload.MessageBytes)}
 		k := &connector{m: m, i: i, rng: rng}
 		a.k = k
+		// bound once per loop: a loop has one connection at a time
+		onEst, onSrvRead, onCliRead := a.established, a.serverRead, a.clientRead
 		k.open = func(c *tcp.Conn, t0 sim.Time) {
 			a.c, a.t0 = c, t0
-			c.Client.OnEstablished = func(at sim.Time) { m.e.Schedule(at, a, crrRequest) }
-			c.Server.OnRead = func(at sim.Time, total int64) {
-				if total >= a.msg {
-					c.Server.OnRead = nil
-					m.e.Schedule(at, a, crrRespond)
-				}
-			}
-			c.Client.OnRead = func(at sim.Time, total int64) {
-				if total < a.msg {
-					return
-				}
-				c.Client.OnRead = nil
-				m.transaction(a.t0, at)
-				m.e.Schedule(at, a, crrClose)
-			}
+			c.Client.OnEstablished = onEst
+			c.Server.OnRead = onSrvRead
+			c.Client.OnRead = onCliRead
 		}
 		m.e.Schedule(m.startAt(rng), k, evAttempt)
 	}
 	return nil
+}
+
+// established: connect() returned; write the request.
+func (a *tcpCRR) established(at sim.Time) { a.k.m.e.Schedule(at, a, crrRequest) }
+
+// serverRead: the server has read the request; respond.
+func (a *tcpCRR) serverRead(at sim.Time, total int64) {
+	if total >= a.msg {
+		a.c.Server.OnRead = nil
+		a.k.m.e.Schedule(at, a, crrRespond)
+	}
+}
+
+// clientRead: the client has read the response: the transaction ends.
+func (a *tcpCRR) clientRead(at sim.Time, total int64) {
+	if total < a.msg {
+		return
+	}
+	a.c.Client.OnRead = nil
+	a.k.m.transaction(a.t0, at)
+	a.k.m.e.Schedule(at, a, crrClose)
 }

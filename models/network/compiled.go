@@ -1,0 +1,79 @@
+package network
+
+import (
+	"slices"
+
+	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// maxCompiled bounds the compiled-path cache: a workload that makes a new
+// path per connection (kube-proxy iptables, whose first packet's walk
+// depends on the Service picked) compiles past it as before.
+const maxCompiled = 256
+
+// pathKey identifies a path between two nodes by its steps' backing array
+// (a workload hands the same path value to route after route), verified
+// against a copy of the steps on every hit.
+type pathKey struct {
+	steps     *datapath.CostedStep
+	n         int
+	inter, df bool
+	encap     int
+	src, dst  int
+}
+
+// compiledPath is a path's segments between two nodes with everything
+// NewRoute derives from them and the configuration (cores picked, node
+// pointers, fixed service times), counters zero: routes over the path
+// copy it and share its read-only step lists. Compiling was most of a
+// connection's set-up cost in a TCP_CRR run.
+type compiledPath struct {
+	steps     []datapath.CostedStep // a copy: the caller may reuse its array
+	segs      []segment
+	recv      segment
+	lookahead sim.Time // send-side lookahead of the segments (before jitter and offloads)
+}
+
+// compiled returns the compiled form of spec's path, from the cache when
+// the same steps were compiled between the same nodes before.
+func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
+	p := spec.Path
+	k := pathKey{n: len(p.Steps), inter: p.InterHost, df: p.OuterDF, encap: p.EncapBytes, src: spec.Src, dst: spec.Dst}
+	if len(p.Steps) > 0 {
+		k.steps = &p.Steps[0]
+	}
+	if c, ok := n.compiledPaths[k]; ok && slices.Equal(c.steps, p.Steps) {
+		return c, nil
+	}
+	segs, recv, err := compile(p, spec.Src, spec.Dst, n.cfg.GHz)
+	if err != nil {
+		return nil, err
+	}
+	split := n.cfg.Offloads && n.cfg.NICOffloads.softwareGSO(p)
+	wire := false
+	for i := range segs {
+		sg := &segs[i]
+		wire = wire || sg.wire
+		sg.split = split && !wire && sg.psOuter != 0
+		sg.nd = &n.Nodes[sg.node]
+		sg.fixed = sim.Time(sg.psPkt + sg.psOuter + 0.5)
+		switch {
+		case sg.ctx == datapath.Send:
+			sg.pick = pickSend
+		case sg.ctx == datapath.Daemon:
+			sg.pick = pickDaemon
+		case sg.firstDst && spec.Src != spec.Dst:
+			sg.pick, sg.fromRx = pickRSS, true
+		}
+	}
+	c := &compiledPath{segs: segs, recv: recv, lookahead: sendLookahead(segs)}
+	if n.compiledPaths == nil {
+		n.compiledPaths = make(map[pathKey]*compiledPath)
+	}
+	if _, ok := n.compiledPaths[k]; ok || len(n.compiledPaths) < maxCompiled {
+		c.steps = slices.Clone(p.Steps)
+		n.compiledPaths[k] = c
+	}
+	return c, nil
+}
