@@ -124,9 +124,13 @@ func TestMeasureQuick(t *testing.T) {
 	}
 	for _, m := range r.Configs {
 		// Every data packet carries at most one MSS (gso_max_segs 1) and
-		// at least 52 header bytes: the generator's bytes must fit.
-		hdr := m.DataBytes - m.PayloadBytes
-		if m.PayloadBytes <= 0 || hdr < 52*m.DataPackets*9/10 || m.PayloadBytes/m.DataPackets > 1500 {
+		// 52 header bytes (IPv4, TCP, timestamps): the device's bytes less
+		// the headers are the generator's payload, within 2% (the
+		// generator and the counters are read a moment apart, so the
+		// bytes in flight at the window's edges, a few hundred KB under
+		// load, fall on one side only).
+		payload := m.DataBytes - 52*m.DataPackets
+		if m.PayloadBytes <= 0 || 50*abs64(payload-m.PayloadBytes) > m.PayloadBytes || m.PayloadBytes/m.DataPackets > 1500 {
 			t.Errorf("%s: payload %d B in %d packets of %d B: counters and generator disagree", m.Config.Name, m.PayloadBytes, m.DataPackets, m.DataBytes)
 		}
 		if m.BusyCycles <= 0 || m.RRTransactions <= 0 {
@@ -136,4 +140,11 @@ func TestMeasureQuick(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
