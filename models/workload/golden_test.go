@@ -1,17 +1,13 @@
 package workload
 
 import (
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/cnisim/cnisim/internal/golden"
 	"github.com/cnisim/cnisim/sim"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // TestClusterGolden pins a small cluster run (4 nodes, permutation, web
 // search flows at 30% load on HostPath(1), 30 ms): flow counts, FCT and
@@ -40,20 +36,5 @@ func TestClusterGolden(t *testing.T) {
 	}
 	fmt.Fprintf(&b, "busiest node%d %.6f\n", r.BusiestNode, r.BusiestCores)
 	fmt.Fprintf(&b, "throughput_mbps %.3f retransmissions %d packets %+v\n", r.ThroughputMbps, r.Retransmissions, r.Packets)
-	path := filepath.Join("testdata", "cluster.golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./models/workload -run ClusterGolden -update)", err)
-	}
-	if got := b.String(); got != string(want) {
-		t.Errorf("cluster run differs from %s:\n got:\n%s\nwant:\n%s", path, got, want)
-	}
+	golden.Check(t, "testdata/cluster.golden", []byte(b.String()))
 }
