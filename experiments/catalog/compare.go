@@ -157,31 +157,22 @@ func scaled(s results.Stat, k float64) results.Stat {
 	return s
 }
 
-// ratio is a / b with the half-width of the first-order (delta method)
-// propagation of their relative half-widths, treating them as independent:
-// cores per Gbit/s from cores and throughput.
 // perRepRatio is the ratio num / (den x scale) summarised over the
 // replications of one point: each replication's own ratio, so that two
 // quantities that move together (cores and goodput as RSS places the
 // streams) give the narrow interval of their ratio, not the sum of their
-// two intervals. Replications missing either metric are left out.
+// two intervals. Replications missing either metric, or with den = 0, are
+// left out.
 func perRepRatio(w Row, num, den string, scale float64) results.Stat {
-	ns, ds := w.PerRep(num), w.PerRep(den)
 	var s sim.Summary
-	for i := range min(len(ns), len(ds)) {
-		if ds[i] != 0 && !math.IsNaN(ns[i]) && !math.IsNaN(ds[i]) {
-			s.Add(ns[i] / (ds[i] * scale))
+	for _, m := range w.Run.PerRep[w.Index] {
+		n, okN := m[num]
+		d, okD := m[den]
+		if okN && okD && d != 0 {
+			s.Add(n / (d * scale))
 		}
 	}
 	return results.Stat{Mean: s.Mean(), StdDev: s.StdDev(), CI95: s.CI95(), N: s.N()}
-}
-
-func ratio(a, b results.Stat) results.Stat {
-	r := results.Stat{Mean: a.Mean / b.Mean, N: min(a.N, b.N)}
-	if a.Mean != 0 && b.Mean != 0 {
-		r.CI95 = math.Abs(r.Mean) * math.Hypot(a.CI95/a.Mean, b.CI95/b.Mean)
-	}
-	return r
 }
 
 // without returns ss less the entries at the given indices.

@@ -40,13 +40,17 @@ func TestOrderingNeedsSeparatedIntervals(t *testing.T) {
 	}
 }
 
-// Delta-method interval of a ratio: relative half-widths add in quadrature.
-func TestRatio(t *testing.T) {
+// perRepRatio summarises each replication's own ratio, leaving out those
+// missing a metric or with a zero denominator: (1/2, 3/4, 5/10) x 1/0.5.
+func TestPerRepRatio(t *testing.T) {
 	t.Parallel()
-	r := ratio(results.Stat{Mean: 2, CI95: 0.3, N: 3}, results.Stat{Mean: 10, CI95: 0.4, N: 4})
-	// 0.2 x sqrt(0.15^2 + 0.04^2) = 0.2 x 0.155241...
-	if !near(r.Mean, 0.2) || !near(r.CI95, 0.2*0.15524174696260025) || r.N != 3 {
-		t.Errorf("ratio %+v", r)
+	run := &Run{PerRep: [][]map[string]float64{{
+		{"c": 1, "g": 2}, {"c": 3, "g": 4}, {"c": 9}, {"c": 7, "g": 0}, {"c": 5, "g": 10},
+	}}}
+	r := perRepRatio(Row{Run: run, Index: 0}, "c", "g", 0.5)
+	// (1 + 1.5 + 1) / 3; sample stddev of 1, 1.5, 1 = 0.288675...
+	if r.N != 3 || !near(r.Mean, 3.5/3) || !near(r.StdDev, 0.28867513459481287) {
+		t.Errorf("perRepRatio %+v", r)
 	}
 }
 
