@@ -38,7 +38,7 @@ func (m *meter) buildCluster(rng *rand.Rand) error {
 	for i, f := range fs {
 		cs := tcp.Side{Node: int(f.src), Core: int(f.srcCore)}
 		ss := tcp.Side{Node: int(f.dst), Core: int(f.dstCore)}
-		if err := m.bulkStreamSides(rng, cs, ss, i); err != nil {
+		if err := m.bulkStream(rng, cs, ss, i, m.cfg.TCP); err != nil {
 			return err
 		}
 	}

@@ -120,13 +120,14 @@ func (m *meter) startAt(rng *rand.Rand) sim.Time {
 
 func (m *meter) dial(rng *rand.Rand, i int) (*tcp.Conn, error) {
 	cs, ss := m.sides(i)
-	return m.dialSides(rng, cs, ss, i)
+	return m.dialSides(rng, cs, ss, i, m.cfg.TCP)
 }
 
-// dialSides creates stream i's connection between two placed pods.
-func (m *meter) dialSides(rng *rand.Rand, cs, ss tcp.Side, i int) (*tcp.Conn, error) {
+// dialSides creates stream i's connection between two placed pods with
+// the TCP options opt.
+func (m *meter) dialSides(rng *rand.Rand, cs, ss tcp.Side, i int, opt tcp.Options) (*tcp.Conn, error) {
 	fwd, rev := m.paths(rng)
-	c, err := tcp.Dial(m.n, cs, ss, fwd, rev, m.cfg.PodMTU, flowKey(rng), m.cfg.TCP)
+	c, err := tcp.Dial(m.n, cs, ss, fwd, rev, m.cfg.PodMTU, flowKey(rng), opt)
 	if err != nil {
 		return nil, fmt.Errorf("workload stream %d: %w", i, err)
 	}
@@ -142,23 +143,19 @@ func (m *meter) dialSides(rng *rand.Rand, cs, ss tcp.Side, i int) (*tcp.Conn, er
 // stream; the server's application reads it.
 func (m *meter) buildTCPStream(rng *rand.Rand) error {
 	for i := 0; i < m.cfg.Workload.Streams; i++ {
-		if err := m.bulkStream(rng, i); err != nil {
+		cs, ss := m.sides(i)
+		if err := m.bulkStream(rng, cs, ss, i, m.cfg.TCP); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// bulkStream opens stream i: an endless write, read by the server's
-// application into the meter's byte counters.
-func (m *meter) bulkStream(rng *rand.Rand, i int) error {
-	cs, ss := m.sides(i)
-	return m.bulkStreamSides(rng, cs, ss, i)
-}
-
-// bulkStreamSides opens stream i between two placed pods.
-func (m *meter) bulkStreamSides(rng *rand.Rand, cs, ss tcp.Side, i int) error {
-	c, err := m.dialSides(rng, cs, ss, i)
+// bulkStream opens stream i between two placed pods with the TCP options
+// opt: an endless write, read by the server's application into the
+// meter's byte counters.
+func (m *meter) bulkStream(rng *rand.Rand, cs, ss tcp.Side, i int, opt tcp.Options) error {
+	c, err := m.dialSides(rng, cs, ss, i, opt)
 	if err != nil {
 		return err
 	}
@@ -181,11 +178,11 @@ func (m *meter) buildMixed(rng *rand.Rand) error {
 	if err := m.buildTCPRR(rng); err != nil {
 		return err
 	}
-	rr := m.cfg.TCP
-	defer func() { m.cfg.TCP = rr }()
-	m.cfg.TCP.WriteBytes, m.cfg.TCP.ReadBytes = tcp.DefaultCallBytes, tcp.DefaultCallBytes
+	bulk := m.cfg.TCP
+	bulk.WriteBytes, bulk.ReadBytes = tcp.DefaultCallBytes, tcp.DefaultCallBytes
 	for i := range m.cfg.Workload.BulkStreams {
-		if err := m.bulkStream(rng, m.cfg.Workload.Streams+i); err != nil {
+		cs, ss := m.sides(m.cfg.Workload.Streams + i)
+		if err := m.bulkStream(rng, cs, ss, m.cfg.Workload.Streams+i, bulk); err != nil {
 			return err
 		}
 	}
