@@ -169,6 +169,29 @@ func Cleanup() ([]string, error) {
 	return names, errors.Join(errs...)
 }
 
+// CleanupKilled removes what a killed run left, as a run does before it
+// starts (holding the lock): Cleanup's namespaces, and the prefix's perf
+// scratch directories, which kill -9 keeps from the run's own deferred
+// removal. It returns what it removed.
+func CleanupKilled() ([]string, error) {
+	names, err := Cleanup()
+	dirs, _ := filepath.Glob(scratchDir("*"))
+	for _, d := range dirs {
+		if rerr := os.RemoveAll(d); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("delete %s: %w", d, rerr))
+			continue
+		}
+		names = append(names, d)
+	}
+	return names, err
+}
+
+// scratchDir is the path of Measure's perf scratch directory with the
+// given suffix (os.MkdirTemp's pattern "*" gives every one).
+func scratchDir(suffix string) string {
+	return filepath.Join(os.TempDir(), Prefix+"perf-"+suffix)
+}
+
 // killIn sends SIGKILL to processes (other than us) whose network
 // namespace is the named one: the helpers (iptables, nft) of a run killed
 // with -9 while they ran.

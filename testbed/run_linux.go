@@ -61,7 +61,7 @@ func Measure(ctx context.Context, o Options) (*Run, error) {
 		return nil, err
 	}
 	defer unlock()
-	if old, err := Cleanup(); err != nil {
+	if old, err := CleanupKilled(); err != nil {
 		return nil, fmt.Errorf("removing leftovers: %w", err)
 	} else if len(old) > 0 {
 		fmt.Fprintf(o.Log, "removed leftovers of a killed run: %s\n", strings.Join(old, ", "))
@@ -76,7 +76,7 @@ func Measure(ctx context.Context, o Options) (*Run, error) {
 	r := &Run{Command: o.Command, Date: time.Now().UTC().Format(time.RFC3339), Kernel: kernelRelease(),
 		CPUModel: model, CPUGHz: mhz / 1000, GHzFrom: fmt.Sprintf("/proc/cpuinfo 'cpu MHz' of CPU %d (%g MHz)", o.CPU, mhz),
 		CPU: o.CPU, Perf: strings.TrimSpace(string(pv)), Loadavg: strings.Join(strings.Fields(string(la))[:3], " ")}
-	tmp, err := os.MkdirTemp("", Prefix+"perf-")
+	tmp, err := os.MkdirTemp(filepath.Dir(scratchDir("")), filepath.Base(scratchDir("")))
 	if err != nil {
 		return nil, err
 	}

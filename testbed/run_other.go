@@ -14,3 +14,6 @@ func Measure(ctx context.Context, o Options) (*Run, error) {
 
 // Cleanup has nothing to remove off Linux.
 func Cleanup() ([]string, error) { return nil, nil }
+
+// CleanupKilled has nothing to remove where the testbed does not run.
+func CleanupKilled() ([]string, error) { return nil, nil }

@@ -186,11 +186,15 @@ func TestTestbedKill9LeftoversRemoved(t *testing.T) {
 	}
 	cmd.Process.Kill()
 	cmd.Wait()
-	removed, err := testbed.Cleanup()
+	removed, err := testbed.CleanupKilled() // what the next run does first
 	if err != nil || len(removed) < 3 {
 		t.Errorf("Cleanup after kill -9 removed %v (%v), want the 3 namespaces of bridge", removed, err)
 	}
 	if left, _ := testbed.Leftovers(); len(left) > 0 {
 		t.Errorf("left: %v", left)
+	}
+	// the killed run's perf scratch directory goes too
+	if dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), subPrefix+"perf-*")); len(dirs) > 0 {
+		t.Errorf("left scratch directories: %v", dirs)
 	}
 }
