@@ -95,6 +95,14 @@ func addMarks(p *plot.Plot, ck checker, marks []Mark) error {
 	if len(marks) == 0 {
 		return nil
 	}
+	for i, m := range marks {
+		if math.IsNaN(m.X) || math.IsInf(m.X, 0) {
+			return ck.errorf("mark %d (%q): x %v is not a finite time", i, m.Label, m.X)
+		}
+		if m.Label == "" {
+			return ck.errorf("mark %d at x %v: empty Label; say what happened", i, m.X)
+		}
+	}
 	lo, hi := p.Y.Min, p.Y.Max
 	if !(hi > lo) {
 		lo, hi = 0, 1
@@ -105,16 +113,10 @@ func addMarks(p *plot.Plot, ck checker, marks []Mark) error {
 	// lower, so that close events (a SYN and the establishment) stay legible
 	xlo, xhi := math.Min(p.X.Min, slices.MinFunc(marks, byX).X), math.Max(p.X.Max, slices.MaxFunc(marks, byX).X)
 	row, prev := 0, math.Inf(-1)
-	for i, m := range slices.SortedStableFunc(slices.Values(marks), byX) {
-		if math.IsNaN(m.X) || math.IsInf(m.X, 0) {
-			return ck.errorf("mark %d (%q): x %v is not a finite time", i, m.Label, m.X)
-		}
-		if m.Label == "" {
-			return ck.errorf("mark %d at x %v: empty Label; say what happened", i, m.X)
-		}
+	for _, m := range slices.SortedStableFunc(slices.Values(marks), byX) {
 		l, err := plotter.NewLine(plotter.XYs{{X: m.X, Y: lo}, {X: m.X, Y: hi}})
 		if err != nil {
-			return ck.errorf("mark %d: %v", i, err)
+			return ck.errorf("mark %q at x %v: %v", m.Label, m.X, err)
 		}
 		l.Color = color.Gray{Y: 0x55}
 		l.Dashes = []vg.Length{vg.Points(3), vg.Points(2)}
