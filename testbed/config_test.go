@@ -1,6 +1,8 @@
 package testbed
 
 import (
+	"github.com/cnisim/cnisim/models/datapath"
+
 	"slices"
 	"strings"
 	"testing"
@@ -14,7 +16,8 @@ func TestParseConfig(t *testing.T) {
 		err                    string
 	}{
 		{in: "routed", family: "routed", engine: "none", plugin: "calico"},
-		{in: "bridge", family: "bridge", engine: "none", plugin: "flannel"},
+		{in: "bridge", family: "bridge", engine: "br_netfilter", plugin: "flannel"},
+		{in: "bridge-nf0", family: "bridge-nf0", engine: "none", plugin: "flannel"},
 		{in: "ebpf-egress", family: "ebpf-egress", engine: "none", plugin: "cilium"},
 		{in: "vxlan", family: "vxlan", engine: "none", plugin: "flannel"},
 		{in: "ipt-legacy-100", family: "routed", engine: "iptables-legacy", plugin: "calico", rules: 100},
@@ -137,4 +140,34 @@ func TestDefaultOptionsConfigs(t *testing.T) {
 	if got, want := ConfigNames(), "routed, bridge, bridge-nf0, ebpf-peer, ebpf-egress, vxlan, ipt-legacy-N, nft-N"; got != want {
 		t.Errorf("ConfigNames() = %q, want %q", got, want)
 	}
+}
+
+// TestBridgeNetfilterCrossings: bridge-nf-call-iptables=0 takes the
+// bridge's netfilter step out of the bridge graph and nothing else.
+func TestBridgeNetfilterCrossings(t *testing.T) {
+	on, err := Crossings(mustConfig(t, "bridge"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := Crossings(mustConfig(t, "bridge-nf0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if on.Data[datapath.Netfilter] != 1 || off.Data[datapath.Netfilter] != 0 || off.Ack[datapath.Netfilter] != 0 {
+		t.Errorf("netfilter crossings per data packet: bridge %v, bridge-nf0 %v; want 1 and 0", on.Data[datapath.Netfilter], off.Data[datapath.Netfilter])
+	}
+	for k := range datapath.NumKinds {
+		if datapath.Kind(k) != datapath.Netfilter && (on.Data[k] != off.Data[k] || on.Ack[k] != off.Ack[k]) {
+			t.Errorf("%v: bridge %v/%v, bridge-nf0 %v/%v; only netfilter may differ", k, on.Data[k], on.Ack[k], off.Data[k], off.Ack[k])
+		}
+	}
+}
+
+func mustConfig(t *testing.T, name string) Config {
+	t.Helper()
+	c, err := ParseConfig(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

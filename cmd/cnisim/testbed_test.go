@@ -14,8 +14,8 @@ import (
 	"github.com/cnisim/cnisim/testbed"
 )
 
-// recordedRun is the committed real run (testbed/testdata/run1).
-const recordedRun = "../../testbed/testdata/run1"
+// recordedRun is the committed real run (testbed/testdata/run2).
+const recordedRun = "../../testbed/testdata/run2"
 
 func TestTestbedUsage(t *testing.T) {
 	dir := t.TempDir()
