@@ -56,8 +56,21 @@ func TestTestbedRecorded(t *testing.T) {
 	}
 	dir := t.TempDir()
 	prof := filepath.Join(dir, "p.toml")
-	if code, _, stderr := invoke("testbed", "calibrate", recordedRun, "--out", prof); code != 0 {
+	if code, _, stderr := invoke("testbed", "calibrate", recordedRun, "--name", "testbed-vm-6.18", "--out", prof); code != 0 {
 		t.Fatalf("calibrate: exit %d: %s", code, stderr)
+	}
+	// The built-in profile testbed-vm-6.18 is this calibration, byte for
+	// byte below its header comment.
+	builtin, err := os.ReadFile("../../calibration/profiles/testbed-vm-6.18.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := builtin
+	for bytes.HasPrefix(body, []byte("#")) {
+		body = body[bytes.IndexByte(body, '\n')+1:]
+	}
+	if got, _ := os.ReadFile(prof); !bytes.Equal(got, body) {
+		t.Errorf("calibration/profiles/testbed-vm-6.18.toml is not `testbed calibrate %s --name testbed-vm-6.18` below its comment: regenerate it", recordedRun)
 	}
 	code, stdout, stderr := invoke("testbed", "validate", recordedRun, "--profile", prof, "--out", dir)
 	if code != 0 {
