@@ -65,6 +65,17 @@ type Calibrated struct {
 // CalibrateAll analyses every configuration's perf script in dir (only
 // the traffic's comms, the recorded CPU, cpu-clock at the run's GHz) and
 // calibrates it with perf.Calibrate against its model graph's crossings.
+//
+// The calls and wake-ups the window counted (Measurement.Writes, Reads,
+// Wakeups) are recorded but not given to the calibration, which assumes one
+// of each per data packet: the paced stream makes one 128 KiB write, one
+// read and two wake-ups per ~90 data packets, and the cycles perf puts in
+// the syscall stage grow with the bytes of the call (release_sock's
+// backlog of ACKs, the send loop's skb work), so dividing them by the calls
+// gives ~27k cycles per call, which no 1-byte TCP_RR call costs. Pricing
+// per call needs a per-call and a per-packet part fitted together (a
+// stream and an RR measurement of the same path); until then, per packet is
+// the better transfer to RR.
 func CalibrateAll(r *Run, dir string) ([]Calibrated, error) {
 	var out []Calibrated
 	for i := range r.Configs {

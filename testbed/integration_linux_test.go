@@ -133,6 +133,13 @@ func TestMeasureQuick(t *testing.T) {
 		if m.PayloadBytes <= 0 || 50*abs64(payload-m.PayloadBytes) > m.PayloadBytes || m.PayloadBytes/m.DataPackets > 1500 {
 			t.Errorf("%s: payload %d B in %d packets of %d B: counters and generator disagree", m.Config.Name, m.PayloadBytes, m.DataPackets, m.DataBytes)
 		}
+		// The client's writes carry the payload the server read, within
+		// the same edge effect plus one write at each edge; every read or
+		// write that found nothing to do blocked, so there are wake-ups.
+		written := m.Writes * writeSize
+		if m.Writes <= 0 || m.Reads <= 0 || m.Wakeups <= 0 || 50*abs64(written-m.PayloadBytes) > m.PayloadBytes+100*writeSize {
+			t.Errorf("%s: %d writes of %d B (%d B), %d reads, %d wake-ups for %d B read", m.Config.Name, m.Writes, writeSize, written, m.Reads, m.Wakeups, m.PayloadBytes)
+		}
 		if m.BusyCycles <= 0 || m.RRTransactions <= 0 {
 			t.Errorf("%s: busy %.0f cycles, %d RR transactions", m.Config.Name, m.BusyCycles, m.RRTransactions)
 		}

@@ -61,6 +61,13 @@ type Measurement struct {
 	DataBytes    int64   `json:"data_bytes"`    // tx_bytes of the same
 	AckPackets   int64   `json:"ack_packets"`   // tx_packets of the receiver pod's device: pure ACKs
 	PayloadBytes int64   `json:"payload_bytes"` // read by the server
+	// The application over the window: the client's write calls, the
+	// server's read calls, and both threads' wake-ups (voluntary context
+	// switches). 0 in runs recorded before they were counted: the
+	// calibration then assumes one of each per data packet.
+	Writes  int64 `json:"writes,omitempty"`
+	Reads   int64 `json:"reads,omitempty"`
+	Wakeups int64 `json:"wakeups,omitempty"`
 	// Samples of the recorded CPU in the window by comm: the traffic
 	// (this process's threads), ksoftirqd of the CPU, idle, others.
 	SamplesTraffic   int      `json:"samples_traffic"`

@@ -196,6 +196,8 @@ type snapshot struct {
 	data, ack    linkStats
 	payload      int64
 	busy, jiffie uint64
+	// The application's send calls, read calls and wake-ups (flow).
+	writes, reads, wakeups int64
 }
 
 func (t *Topology) snap(f *flow, cpu int) (snapshot, error) {
@@ -218,6 +220,10 @@ func (t *Topology) snap(f *flow, cpu int) (snapshot, error) {
 		return s, err
 	}
 	s.payload = f.received.Load()
+	s.writes, s.reads = f.writes.Load(), f.reads.Load()
+	if s.wakeups, err = f.wakeups(); err != nil {
+		return s, err
+	}
 	s.t = (t0 + mono()) / 2
 	s.busy, s.jiffie, err = cpuJiffies(cpu)
 	return s, err
@@ -272,7 +278,8 @@ func streamWindow(ctx context.Context, o Options, ghz float64, t *Topology, data
 		DataPackets: int64(s1.data.txPackets - s0.data.txPackets), DataBytes: int64(s1.data.txBytes - s0.data.txBytes),
 		AckPackets: int64(s1.ack.txPackets - s0.ack.txPackets), PayloadBytes: s1.payload - s0.payload,
 		SamplesTraffic: n.traffic, SamplesKsoftirqd: n.ksoftirqd, SamplesIdle: n.idle, SamplesOther: n.other,
-		PeriodNS: o.PeriodNS, Regime: Regime(n.traffic, n.ksoftirqd)}
+		PeriodNS: o.PeriodNS, Regime: Regime(n.traffic, n.ksoftirqd),
+		Writes: s1.writes - s0.writes, Reads: s1.reads - s0.reads, Wakeups: s1.wakeups - s0.wakeups}
 	m.BusyCycles = float64(n.traffic+n.ksoftirqd) * float64(o.PeriodNS) * ghz
 	if dj := s1.jiffie - s0.jiffie; dj > 0 {
 		m.CPUBusyFrac = float64(s1.busy-s0.busy) / float64(dj)

@@ -5,7 +5,10 @@ package testbed
 import (
 	"fmt"
 	"net"
+	"os"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -89,8 +92,13 @@ func sockaddr(ip net.IP) *unix.SockaddrInet4 {
 type flow struct {
 	stop     atomic.Bool
 	received atomic.Int64 // payload bytes (stream) or transactions (RR) the server side counted
-	srv, cli <-chan error
-	ready    chan struct{}
+	// The application's calls and its threads, so that a window counts
+	// the send calls, read calls and wake-ups the calibration divides the
+	// per-call and per-wake-up stages by (perf.Counters).
+	writes, reads  atomic.Int64
+	srvTID, cliTID atomic.Int32
+	srv, cli       <-chan error
+	ready          chan struct{}
 }
 
 func (f *flow) Stop() error {
@@ -116,6 +124,7 @@ func (f *flow) Stop() error {
 // ready; serve then runs on the connection.
 func (f *flow) server(t *Topology, cpu int, cc string, serve func(fd int) error) {
 	f.srv = pinned(t.ReceiverNS, cpu, func() error {
+		f.srvTID.Store(int32(unix.Gettid()))
 		ln, err := tcpSocket(cc, false)
 		if err != nil {
 			close(f.ready)
@@ -151,6 +160,7 @@ func (f *flow) server(t *Topology, cpu int, cc string, serve func(fd int) error)
 
 func (f *flow) client(t *Topology, cpu int, cc string, nodelay bool, run func(fd int) error) {
 	f.cli = pinned(t.SenderNS, cpu, func() error {
+		f.cliTID.Store(int32(unix.Gettid()))
 		fd, err := tcpSocket(cc, nodelay)
 		if err != nil {
 			return err
@@ -173,6 +183,7 @@ func Stream(t *Topology, cpu int, cc string, mbps float64) *flow {
 		buf := make([]byte, writeSize)
 		for {
 			n, err := unix.Read(c, buf)
+			f.reads.Add(1)
 			if n > 0 {
 				f.received.Add(int64(n))
 			}
@@ -196,6 +207,7 @@ func Stream(t *Topology, cpu int, cc string, mbps float64) *flow {
 		start := time.Now()
 		for !f.stop.Load() {
 			n, err := unix.Write(fd, buf)
+			f.writes.Add(1)
 			if err != nil && err != unix.EINTR && err != unix.EAGAIN {
 				return fmt.Errorf("client write: %w", err)
 			}
@@ -264,4 +276,37 @@ func retry(call func() (int, error)) (int, error) {
 			return n, err
 		}
 	}
+}
+
+// wakeups is the voluntary context switches of the flow's two threads so
+// far: each is the thread blocking (a read with nothing queued, a write
+// with a full send buffer, a pacing sleep) and so one wake-up later
+// (proc(5), /proc/PID/task/TID/status).
+func (f *flow) wakeups() (int64, error) {
+	var n int64
+	for _, tid := range []int32{f.srvTID.Load(), f.cliTID.Load()} {
+		if tid == 0 {
+			return 0, fmt.Errorf("traffic thread not started")
+		}
+		v, err := voluntarySwitches(fmt.Sprintf("/proc/self/task/%d/status", tid))
+		if err != nil {
+			return 0, err
+		}
+		n += v
+	}
+	return n, nil
+}
+
+// voluntarySwitches reads voluntary_ctxt_switches from a status file.
+func voluntarySwitches(file string) (int64, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "voluntary_ctxt_switches:"); ok {
+			return strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("%s: no voluntary_ctxt_switches line", file)
 }
