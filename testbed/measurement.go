@@ -178,6 +178,11 @@ func (r *Run) check() error {
 			errs = append(errs, fmt.Errorf("configs[%d]: %s measured twice", i, c.Name))
 		}
 		seen[c.Name] = true
+		if m.Config.Engine == "none" && c.Engine == brNetfilter {
+			// Recorded before the bridge had an engine of its own
+			// (config.go); the same configuration.
+			r.Configs[i].Config.Engine, m.Config.Engine = c.Engine, c.Engine
+		}
 		if m.Config != c {
 			errs = append(errs, fmt.Errorf("configs[%d] (%s): config fields differ from the name's %+v", i, c.Name, c))
 		}

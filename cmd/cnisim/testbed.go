@@ -20,6 +20,7 @@ const (
 	testbedRunSynopsis       = "testbed run [--configs LIST] [--quick] [--cpu N] --out DIR"
 	testbedCalibrateSynopsis = "testbed calibrate DIR --out PROFILE.toml"
 	testbedValidateSynopsis  = "testbed validate DIR --profile P [--out DIR]"
+	testbedCompareSynopsis   = "testbed compare DIR_A DIR_B [--tolerance PCT] [--out DIR]"
 )
 
 func init() {
@@ -27,21 +28,21 @@ func init() {
 }
 
 var testbedSubs = map[string]func([]string, io.Writer, io.Writer) error{
-	"run": testbedRun, "calibrate": testbedCalibrate, "validate": testbedValidate,
+	"run": testbedRun, "calibrate": testbedCalibrate, "validate": testbedValidate, "compare": testbedCompare,
 }
 
 func runTestbed(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("missing subcommand (run, calibrate or validate)")
+		return usagef("missing subcommand (run, calibrate, validate or compare)")
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
-		fmt.Fprintf(stderr, "Usage: cnisim %s\n       cnisim %s\n       cnisim %s\n", testbedRunSynopsis, testbedCalibrateSynopsis, testbedValidateSynopsis)
+		fmt.Fprintf(stderr, "Usage: cnisim %s\n       cnisim %s\n       cnisim %s\n       cnisim %s\n", testbedRunSynopsis, testbedCalibrateSynopsis, testbedValidateSynopsis, testbedCompareSynopsis)
 		return pflag.ErrHelp
 	}
 	sub, ok := testbedSubs[args[0]]
 	if !ok {
-		return usagef("unknown subcommand %q (valid: run, calibrate, validate)", args[0])
+		return usagef("unknown subcommand %q (valid: run, calibrate, validate, compare)", args[0])
 	}
 	return sub(args[1:], stdout, stderr)
 }
@@ -207,6 +208,58 @@ func testbedValidate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stderr, "wrote %s\n", strings.Join(append([]string{filepath.Join(*out, "validate.md"), filepath.Join(*out, "validate.json")}, paths...), ", "))
+	return nil
+}
+
+// testbedCompare compares two runs' measured cycles per packet,
+// configuration by configuration (testbed.Repeat).
+func testbedCompare(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("testbed compare", testbedCompareSynopsis, stderr)
+	tol := fs.Float64("tolerance", 5, "the largest difference, in %, that counts as repeating")
+	out := fs.String("out", "", "`DIR` for repeat.md and repeat.json")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := wantArgs(fs, 2, 2, "the two run DIRs"); err != nil {
+		return err
+	}
+	if !(*tol >= 0 && *tol <= 100) {
+		return usagef("--tolerance %v: want a percentage in 0..100", *tol)
+	}
+	var runs [2]*testbed.Run
+	for i := range runs {
+		r, err := testbed.Load(fs.Arg(i))
+		if err != nil {
+			return usagef("%v", err)
+		}
+		runs[i] = r
+	}
+	rep := testbed.Repeat(runs[0], runs[1], *tol)
+	if len(rep.Rows) == 0 {
+		return usagef("%s and %s measured no configuration in common", fs.Arg(0), fs.Arg(1))
+	}
+	var md strings.Builder
+	if err := rep.WriteTable(&md); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(stdout, md.String()); err != nil {
+		return err
+	}
+	if *out == "" {
+		return nil
+	}
+	js, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	for name, data := range map[string][]byte{"repeat.md": []byte(md.String()), "repeat.json": append(js, '\n')} {
+		if err := writeWhole(filepath.Join(*out, name), data); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -23,8 +23,8 @@ func TestTestbedUsage(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"testbed"}, "missing subcommand (run, calibrate or validate)"},
-		{[]string{"testbed", "fly"}, `unknown subcommand "fly" (valid: run, calibrate, validate)`},
+		{[]string{"testbed"}, "missing subcommand (run, calibrate, validate or compare)"},
+		{[]string{"testbed", "fly"}, `unknown subcommand "fly" (valid: run, calibrate, validate, compare)`},
 		{[]string{"testbed", "run"}, "--out DIR is required"},
 		{[]string{"testbed", "run", "--out", dir, "--configs", "routed,warp"}, `--configs: unknown configuration "warp" (valid: routed`},
 		{[]string{"testbed", "run", "--out", dir, "--configs", "nft-x"}, `--configs: configuration "nft-x": rule count`},
@@ -209,5 +209,32 @@ func TestTestbedKill9LeftoversRemoved(t *testing.T) {
 	// the killed run's perf scratch directory goes too
 	if dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), subPrefix+"perf-*")); len(dirs) > 0 {
 		t.Errorf("left scratch directories: %v", dirs)
+	}
+}
+
+// TestTestbedCompare: a run compared with itself repeats everywhere; bad
+// arguments are refused with the flag or argument named.
+func TestTestbedCompare(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := invoke("testbed", "compare", recordedRun, recordedRun, "--out", dir)
+	if code != 0 || !strings.Contains(stdout, "14 of 14 configurations repeat within 5%") {
+		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	}
+	for _, f := range []string{"repeat.md", "repeat.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"testbed", "compare", recordedRun}, "the two run DIRs"},
+		{[]string{"testbed", "compare", recordedRun, recordedRun, "--tolerance", "-1"}, "--tolerance -1: want a percentage in 0..100"},
+		{[]string{"testbed", "compare", recordedRun, dir}, "measurements.json"},
+	} {
+		if code, _, stderr := invoke(tc.args...); code == 0 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want an error naming %q", tc.args, code, stderr, tc.want)
+		}
 	}
 }
