@@ -94,6 +94,16 @@ type CostedPath struct {
 	// OuterDF says the outer packet carries Don't Fragment: an outer packet
 	// larger than the underlay MTU is dropped instead of fragmented.
 	OuterDF bool
+	// GSOCut is 1 + the index of the first sending-side step whose device
+	// cannot carry a GSO super-packet (models/cni/devices): with offloads,
+	// software GSO cuts super-packets there, and that step and every
+	// later one on the sending side run per packet. 0: no device cuts
+	// (the NIC may still: cluster.nic_offloads).
+	GSOCut int
+	// NoGRO says the path arrives through a device without GRO (an
+	// encryption or user-space tunnel): the receiving NIC merges none of
+	// its packets.
+	NoGRO bool
 }
 
 // Placement is where the two pods of a flow sit.
