@@ -103,7 +103,10 @@ func (md *Mode) deviceOffloads(cp *datapath.CostedPath) error {
 		if name == "" {
 			continue
 		}
-		d, ok := table[name]
+		d, ok := md.Devices[name]
+		if !ok {
+			d, ok = table[name]
+		}
 		if !ok {
 			return fmt.Errorf("mode %s: no offload capabilities for device %q (devices/devices.toml)", md.Name, name)
 		}
@@ -115,4 +118,46 @@ func (md *Mode) deviceOffloads(cp *datapath.CostedPath) error {
 		}
 	}
 	return nil
+}
+
+// deviceNames lists the devices of the built-in table, sorted (none if it
+// does not parse: its test fails then).
+func deviceNames() []string {
+	ds, _ := DeviceOffloads()
+	n := make([]string, len(ds))
+	for i, d := range ds {
+		n[i] = d.Device
+	}
+	return n
+}
+
+// buildDeviceOffloads reads a mode's device_offloads: device -> a comma
+// list of gso and gro, or "none".
+func buildDeviceOffloads(m map[string]string) (map[string]DeviceOffload, error) {
+	if len(m) == 0 {
+		return nil, nil
+	}
+	names := make([]string, 0, len(m))
+	for d := range m {
+		names = append(names, d)
+	}
+	sort.Strings(names) // the first error is the same on every run
+	out := make(map[string]DeviceOffload, len(m))
+	for _, d := range names {
+		o := DeviceOffload{Device: d, Source: "the model file's device_offloads"}
+		if v := strings.TrimSpace(m[d]); v != "none" {
+			for _, f := range strings.Split(v, ",") {
+				switch strings.TrimSpace(f) {
+				case "gso":
+					o.GSO = true
+				case "gro":
+					o.GRO = true
+				default:
+					return nil, fmt.Errorf("%s = %q: allowed a comma list of gso, gro, or \"none\"", d, m[d])
+				}
+			}
+		}
+		out[d] = o
+	}
+	return out, nil
 }

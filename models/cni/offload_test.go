@@ -1,6 +1,7 @@
 package cni
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -93,6 +94,41 @@ func TestDeviceTableComplete(t *testing.T) {
 	for _, e := range []datapath.Encap{datapath.EncapESP, datapath.EncapWireGuard, datapath.EncapNaCl} {
 		if !have[e.String()] {
 			t.Errorf("no entry for encryption %s", e)
+		}
+	}
+}
+
+// A mode's device_offloads replace the built-in capabilities for its
+// paths: antrea's encap mode (Geneve + ESP) with ESP declared able to
+// carry super-packets and GRO (a NIC with ESP offload) gets neither the
+// cut nor the lost GRO; "none" on veth cuts at the first veth.
+func TestModeDeviceOffloads(t *testing.T) {
+	t.Parallel()
+	base, err := os.ReadFile("testdata/antrea.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := loadPaper(t)
+	for _, c := range []struct {
+		decl       string
+		cut, noGRO bool
+		cutAt      datapath.Kind
+	}{
+		{"", true, true, datapath.Encrypt},
+		{`device_offloads = { esp = "gso,gro" }`, false, false, 0},
+		{`device_offloads = { esp = "gso, gro", veth = "none" }`, true, false, datapath.Veth},
+	} {
+		src := strings.Replace(string(base), `encryption = "esp"`, "encryption = \"esp\"\n"+c.decl, 1)
+		m, err := Parse("antrea.toml", []byte(src))
+		if err != nil {
+			t.Fatalf("%q: %v", c.decl, err)
+		}
+		cp, err := m.Path("encap", datapath.Inter, PathOptions{Encrypt: true}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (cp.GSOCut > 0) != c.cut || cp.NoGRO != c.noGRO || c.cut && cp.Steps[cp.GSOCut-1].Kind != c.cutAt {
+			t.Errorf("%q: cut %d no GRO %v; want cut %v at %s, no GRO %v", c.decl, cp.GSOCut, cp.NoGRO, c.cut, c.cutAt, c.noGRO)
 		}
 	}
 }
