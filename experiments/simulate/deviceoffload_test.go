@@ -12,7 +12,8 @@ import (
 // daemon: neither), one CPU-bound stream at 100 Gbit/s with
 //   - offloads off,
 //   - offloads on, the devices as declared,
-//   - offloads on, every device able (the path's cut and no-GRO cleared),
+//   - offloads on, every device able (the path's cut, no-GRO and late GRO
+//     cleared),
 //
 // more capability never lowers throughput; and ESP without GSO/GRO pays
 // its decryption per MTU-sized packet: the receiver's encrypt cycles per
@@ -49,6 +50,7 @@ func TestDeviceOffloadMonotone(t *testing.T) {
 					*p = 0
 				}
 				cfg.Forward.NoGRO, cfg.Reverse.NoGRO = false, false
+				cfg.Forward.GROFrom, cfg.Reverse.GROFrom = 0, 0
 			}
 			r, err := workload.Run(cfg)
 			if err != nil {

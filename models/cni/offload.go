@@ -26,8 +26,11 @@ type DeviceOffload struct {
 	GSO bool `toml:"gso"`
 	// GRO: the receiving NIC's GRO can merge a path's packets through this
 	// (decapsulating) device.
-	GRO    bool   `toml:"gro"`
-	Source string `toml:"source"`
+	GRO bool `toml:"gro"`
+	// GROAfter: the merging happens on the device's own NAPI after it
+	// (WireGuard), so the receiving steps up to it run per packet.
+	GROAfter bool   `toml:"gro_after"`
+	Source   string `toml:"source"`
 }
 
 var deviceTable = sync.OnceValues(func() (map[string]DeviceOffload, error) {
@@ -89,10 +92,11 @@ func decapsulates(k datapath.Kind) bool {
 	return false
 }
 
-// deviceOffloads sets cp's GSOCut and NoGRO from the devices its steps
-// cross: the first sending-side device that cannot carry a super-packet
-// is where software GSO cuts it, and an inter-host path arriving through
-// a device without GRO gets none.
+// deviceOffloads sets cp's GSOCut, NoGRO and GROFrom from the devices its
+// steps cross: the first sending-side device that cannot carry a
+// super-packet is where software GSO cuts it, an inter-host path arriving
+// through a device without GRO gets none, and through one that merges on
+// its own NAPI (WireGuard) only after it.
 func (md *Mode) deviceOffloads(cp *datapath.CostedPath) error {
 	table, err := deviceTable()
 	if err != nil {
@@ -115,6 +119,8 @@ func (md *Mode) deviceOffloads(cp *datapath.CostedPath) error {
 			cp.GSOCut = i + 1
 		case st.Side == datapath.Dst && cp.InterHost && decapsulates(st.Kind) && !d.GRO:
 			cp.NoGRO = true
+		case st.Side == datapath.Dst && cp.InterHost && decapsulates(st.Kind) && d.GROAfter:
+			cp.GROFrom = i + 2
 		}
 	}
 	return nil

@@ -61,6 +61,15 @@ func TestDeviceOffloadsOfBuiltins(t *testing.T) {
 		if cp.NoGRO != c.noGRO {
 			t.Errorf("%s: no GRO %v, want %v", name, cp.NoGRO, c.noGRO)
 		}
+		// WireGuard merges on its own NAPI after decrypting each packet
+		late := c.plugin == "cilium" && c.encrypt
+		if (cp.GROFrom > 0) != late {
+			t.Errorf("%s: GRO from step %d, want late GRO %v", name, cp.GROFrom, late)
+		} else if late {
+			if st := cp.Steps[cp.GROFrom-2]; st.Kind != datapath.Encrypt || st.Side != datapath.Dst {
+				t.Errorf("%s: GRO after %s %s, want after the dst encrypt", name, st.Side, st.Kind)
+			}
+		}
 		intra, err := m.Path(c.mode, datapath.Intra, PathOptions{}, p)
 		if err != nil {
 			t.Fatal(err)

@@ -104,6 +104,11 @@ type CostedPath struct {
 	// encryption or user-space tunnel): the receiving NIC merges none of
 	// its packets.
 	NoGRO bool
+	// GROFrom is 1 + the index of the first receiving-side step GRO's
+	// merging reaches when a device merges on its own NAPI after its
+	// step (WireGuard decrypts every packet, then GROs): the receiving
+	// steps before it run per packet. 0: GRO merges at the NIC.
+	GROFrom int
 }
 
 // Placement is where the two pods of a flow sit.

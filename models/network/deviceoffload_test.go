@@ -90,3 +90,52 @@ func TestDeviceGSOCut(t *testing.T) {
 		}
 	}
 }
+
+// TestLateGRO: a path whose decapsulating device merges on its own NAPI
+// after its step (CostedPath.GROFrom: WireGuard decrypts every packet,
+// then GROs) has the receiving steps up to that device run per packet,
+// and only the steps after it per super-packet, on the same saturated
+// receiver whose GRO merges at the NIC otherwise; the receiving core runs
+// exactly what the accounting says.
+func TestLateGRO(t *testing.T) {
+	t.Parallel()
+	S, D := datapath.Src, datapath.Dst
+	const k = 400
+	for _, late := range []bool{false, true} {
+		cfg := DefaultConfig()
+		cfg.Offloads = true
+		path := datapath.CostedPath{InterHost: true, Steps: []datapath.CostedStep{
+			step(datapath.TCP, S, datapath.Send, 0, 0.01),
+			step(datapath.NIC, D, datapath.Softirq, 4000, 0.01),
+			step(datapath.Encrypt, D, datapath.Softirq, 4000, 1),
+			step(datapath.TCP, D, datapath.Softirq, 4000, 0.01),
+		}}
+		if late {
+			path.GROFrom = 4 // the step after encrypt
+		}
+		e, n, r, s := setupWith(t, cfg, path)
+		for j := range k {
+			e.Schedule(sim.Time(j)*1200*sim.Nanosecond, &dataAt{n: n, r: r, seq: int64(j) * 1448}, 0)
+		}
+		e.Run()
+		if s.got != k {
+			t.Fatalf("late %v: %d of %d delivered", late, s.got, k)
+		}
+		a := n.Accounting()
+		nic, enc, tcp := a.Crossings[1][datapath.NIC], a.Crossings[1][datapath.Encrypt], a.Crossings[1][datapath.TCP]
+		t.Logf("late GRO %v: receive crossings nic %v encrypt %v tcp %v", late, nic, enc, tcp)
+		if tcp > k/4 {
+			t.Errorf("late GRO %v: %v tcp crossings for %d packets: GRO merged nothing", late, tcp, k)
+		}
+		if late && (nic != k || enc != k) || !late && (nic != tcp || enc != tcp) {
+			t.Errorf("late GRO %v: nic %v, encrypt %v, tcp %v crossings", late, nic, enc, tcp)
+		}
+		busy, cyc := 0.0, a.NodeCycles(1)
+		for c := range n.Nodes[1].Cores {
+			busy += n.Nodes[1].Cores[c].BusyTime().Seconds() * 2.4e9
+		}
+		if busy < cyc-1 || busy > cyc+1 {
+			t.Errorf("late GRO %v: receiver busy %.1f cycles, accounted %.1f", late, busy, cyc)
+		}
+	}
+}

@@ -20,7 +20,9 @@ type segment struct {
 	tracked bool
 	// split: GSO cuts super-packets in software before this segment's
 	// outer steps (NICOffloads) or its cut steps (a device without GSO
-	// before them: CostedPath.GSOCut), so a batched packet pays them
+	// before them: CostedPath.GSOCut), or, on the receiving side, GRO
+	// merges only after them (CostedPath.GROFrom), so a batched packet
+	// pays them
 	split bool
 	// noGRO: the receive ring's GRO merges nothing of this route (the
 	// NIC lacks gro, or the path arrives through a device without it)
@@ -226,7 +228,8 @@ func compile(path datapath.CostedPath, src, dst int, ghz float64) (segs []segmen
 		c := float64(st.Count)
 		s.steps = append(s.steps, st)
 		s.outer = append(s.outer, outer[i])
-		cut := path.GSOCut > 0 && i >= path.GSOCut-1 && st.Side == datapath.Src && !outer[i]
+		cut := !outer[i] && (path.GSOCut > 0 && i >= path.GSOCut-1 && st.Side == datapath.Src ||
+			path.GROFrom > 0 && i < path.GROFrom-1 && st.Side == datapath.Dst && st.Context != datapath.Recv)
 		s.cut = append(s.cut, cut)
 		// per-call and per-wake-up steps cost per crossing only: the bytes
 		// a call moves are socket_copy's (a per-byte cost on them is unused)
