@@ -76,7 +76,7 @@ func TestCompletionZshFish(t *testing.T) {
 		want  []string
 	}{
 		{"zsh", []string{"#compdef cnisim", "bashcompinit", "complete -o filenames -F _cnisim cnisim"}},
-		{"fish", []string{"complete -c cnisim -n __fish_use_subcommand -a", "'__fish_seen_subcommand_from list' -a \"experiments keys metrics plugins profiles stages\"", "'__fish_seen_subcommand_from run' -l out", "-s f"}},
+		{"fish", []string{"complete -c cnisim -n __fish_use_subcommand -a", "'__fish_seen_subcommand_from list' -a \"devices experiments keys metrics plugins profiles stages\"", "'__fish_seen_subcommand_from run' -l out", "-s f"}},
 	} {
 		code, script, stderr := invoke("completion", tc.shell)
 		if code != 0 {

@@ -35,7 +35,7 @@ var listers = map[string]func() (listing, error){
 var listFormats = []string{"table", "json"}
 
 func init() {
-	register(&command{name: "list", summary: "list plugins, experiments, profiles, stages, scenario keys or metrics", run: runList})
+	register(&command{name: "list", summary: "list plugins, experiments, profiles, stages, devices, scenario keys or metrics", run: runList})
 }
 
 func listerNames() string { return strings.Join(listerList(), ", ") }

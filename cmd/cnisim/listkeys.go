@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/models/tcp"
 	"github.com/cnisim/cnisim/models/workload"
 )
 
@@ -51,6 +52,7 @@ var keyMeanings = map[string]string{
 	"tcp.rmem":         "receive buffer limit, bytes (tcp_rmem max)",
 	"tcp.wmem":         "send buffer limit, bytes (tcp_wmem max)",
 	"tcp.ack_every":    "the receiver ACKs every this many full-sized segments (2: Linux; larger: GRO stretch ACKs)",
+	"tcp.ack_policy":   "receiver ACK policy: every = tcp.ack_every as stated (default); linux = Linux's quick ACKs, one ACK per skb (per GRO super-packet) while the window advances, per read call when the reader lags, adaptive delayed ACKs, none in request/response (ping-pong)",
 
 	"calibration.profile": "cost profile: built-in name (cnisim list profiles) or TOML path; an array [\"paper\", \"node1.toml\"] (or \"paper,node1.toml\") layers them, later entries replacing earlier ones; paths are relative to the scenario file (--set: to the working directory)",
 
@@ -103,6 +105,7 @@ var keyMeanings = map[string]string{
 var keyAllowed = map[string][]string{
 	"tcp.congestion":     scenario.Congestions,
 	"tcp.syn_schedule":   scenario.SynSchedules,
+	"tcp.ack_policy":     tcp.AckPolicies,
 	"workload.kind":      scenario.Kinds,
 	"workload.placement": scenario.Placements,
 	"workload.client":    scenario.Clients,

@@ -28,6 +28,10 @@ func TestNoEffectWarnings(t *testing.T) {
 		{"jumbo pod MTU", "[cni]\nplugin = \"flannel\"\nmode = \"vxlan\"\npod_mtu = 9000\n",
 			[]string{"= 9050 > cluster.mtu = 1500, so every full-sized packet is fragmented into 7 IP fragments"}},
 		{"pod MTU that fits", "[cni]\nplugin = \"flannel\"\nmode = \"vxlan\"\npod_mtu = 1450\n", nil},
+		{"derived pod MTU without room for ESP", "[cni]\nplugin = \"weave\"\nmode = \"fastdp\"\nencrypt = true\n",
+			[]string{"cni.pod_mtu = 0 gives 1450 (cluster.mtu 1500 - 50 bytes of vxlan, by weave fastdp's MTU rule \"tunnel\", which leaves out the 37 bytes of esp): 1450 + 87 bytes of weave encapsulation = 1537 > cluster.mtu = 1500, so every full-sized packet is"}},
+		{"derived pod MTU that fits", "[cni]\nplugin = \"weave\"\nmode = \"fastdp\"\n", nil},
+		{"derived pod MTU with WireGuard's overhead taken off", "[cni]\nplugin = \"cilium\"\nmode = \"vxlan\"\nencrypt = true\n", nil},
 		{"keys of other kinds", "[workload]\nkind = \"tcp_rr\"\nthreads = 4\nrate_mbps = 5.0\n", []string{
 			"workload.rate_mbps has no effect with workload.kind = tcp_rr (it applies to [udp_stream])",
 			"workload.threads has no effect with workload.kind = tcp_rr (it applies to [http_load])"}},

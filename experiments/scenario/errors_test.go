@@ -36,6 +36,7 @@ func TestBadInput(t *testing.T) {
 		{"warmup >= duration", "duration = \"2s\"\nwarmup = \"2s\"\n", []string{"f.toml:2:", `warmup = "2s"`, "less than duration (2s)"}},
 		{"ack_every zero", "[tcp]\nack_every = 0\n", []string{"f.toml:2:", "tcp.ack_every = 0", "1..1024"}},
 		{"ack_every large", "[tcp]\nack_every = 5000\n", []string{"f.toml:2:", "tcp.ack_every = 5000", "1..1024"}},
+		{"ack_policy unknown", "[tcp]\nack_policy = \"bsd\"\n", []string{"f.toml:2:", "tcp.ack_policy", "bsd", "every", "linux"}},
 		{"enum", "[tcp]\ncongestion = \"bbr\"\n", []string{"f.toml:2:", `tcp.congestion = "bbr"`, "allowed: cubic, reno"}},
 		{"kind", "[workload]\nkind = \"ping\"\n", []string{"f.toml:2:", "workload.kind", "tcp_stream, udp_stream, tcp_rr, udp_rr, http_download, http_load, pod_launch"}},
 		{"placement", "[workload]\nplacement = \"remote\"\n", []string{"f.toml:2:", "allowed: intra, inter"}},

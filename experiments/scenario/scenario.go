@@ -76,6 +76,11 @@ type TCP struct {
 	// segments (2: Linux's __tcp_ack_snd_check; larger: GRO stretch ACKs,
 	// 1 / the ACKs per data packet measured on a real receiver).
 	AckEvery int `toml:"ack_every"`
+	// AckPolicy: "every" (the default: ack_every as stated) or "linux"
+	// (models/tcp/ackpolicy.go: quick ACKs, one ACK per skb while the
+	// window advances, per read call when the reader lags, adaptive
+	// delayed ACKs, ping-pong for request/response).
+	AckPolicy string `toml:"ack_policy"`
 }
 
 // Calibration names the cost profile and per-stage overrides.
@@ -178,6 +183,8 @@ func Defaults() Scenario {
 			// Linux tcp_input.c __tcp_ack_snd_check: ACK when more than
 			// one full frame is unacknowledged, i.e. every second segment.
 			AckEvery: 2,
+			// the stated ratio, as every paper and vendor figure ran
+			AckPolicy: "every",
 		},
 		Calibration: Calibration{Profile: "paper", Cycles: map[string]float64{}},
 		Workload: Workload{

@@ -110,6 +110,7 @@ func (s *Scenario) validate() errList {
 	c.intRange("tcp.rmem", int64(s.TCP.Rmem), 4096, MaxSocketBytes)
 	c.intRange("tcp.wmem", int64(s.TCP.Wmem), 4096, MaxSocketBytes)
 	c.intRange("tcp.ack_every", int64(s.TCP.AckEvery), 1, tcp.MaxAckEvery)
+	c.oneOf("tcp.ack_policy", s.TCP.AckPolicy, tcp.AckPolicies)
 
 	if strings.TrimSpace(s.Calibration.Profile) == "" {
 		c.fail("calibration.profile", "must name a built-in profile or a profile file")

@@ -192,6 +192,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			SynSchedule: sc.TCP.SynSchedule,
 			RcvBuf:      int64(sc.TCP.Rmem),
 			AckEvery:    sc.TCP.AckEvery,
+			AckPolicy:   sc.TCP.AckPolicy,
 		},
 		Duration:    sim.FromDuration(sc.Duration),
 		Warmup:      sim.FromDuration(sc.Warmup),

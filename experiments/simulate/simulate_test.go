@@ -253,3 +253,21 @@ func TestAckEveryScenario(t *testing.T) {
 		t.Errorf("cpp_total by ack_every %v: differences %g and %g, want a ratio of 2", cpp, d12, d24)
 	}
 }
+
+// tcp.ack_policy reaches the receiver: with offloads "linux" ACKs once per
+// GRO/GSO super-packet instead of every second segment, so the receiving
+// side's ACK work per data packet, and cpp_total with it, falls.
+func TestAckPolicyScenario(t *testing.T) {
+	t.Parallel()
+	cpp := map[string]float64{}
+	for _, p := range []string{"every", "linux"} {
+		sc := scenarioFor("tcp_stream")
+		sc.Cluster.CPUJitter = 0
+		sc.Cluster.Offloads = true
+		sc.TCP.AckPolicy = p
+		cpp[p] = sample(t, sc, 0).Scalars[results.CPPTotal]
+	}
+	if !(cpp["linux"] < cpp["every"]) {
+		t.Errorf("cpp_total by ack_policy %v: want linux below every", cpp)
+	}
+}

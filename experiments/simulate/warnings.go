@@ -9,8 +9,9 @@ import (
 // Warnings lists the keys of sc that have no effect, or an effect the user
 // most likely did not mean, one line each (the CLI prints them on stderr):
 // cluster nodes beyond the ones the workload places pods on (unless the
-// count is the default two), a pod MTU
-// whose packets are larger than the link MTU after encapsulation, and
+// count is the default two), a pod MTU (stated, or derived by the mode's
+// MTU rule) whose packets are larger than the link MTU after
+// encapsulation, and
 // workload keys set away from their default for a kind that ignores them.
 // Keys are "set" when they differ from scenario.Defaults; a key set to its
 // default is not reported. The scenario must already have passed Validate.
@@ -32,17 +33,8 @@ func Warnings(sc *scenario.Scenario) []string {
 				sc.Cluster.Nodes, used, w.Kind, w.Placement, used, used))
 		}
 	}
-	if w.Kind != PodLaunch && w.Placement == "inter" && sc.CNI.PodMTU != 0 {
-		if st, err := Resolve(sc); err == nil && sc.CNI.PodMTU+st.Forward.EncapBytes > sc.Cluster.MTU {
-			// IPv4 fragments carry (MTU - 20) bytes rounded down to 8.
-			total, per := sc.CNI.PodMTU+st.Forward.EncapBytes, (sc.Cluster.MTU-20)&^7
-			fate := fmt.Sprintf("fragmented into %d IP fragments on the wire", (total-20+per-1)/per)
-			if st.Forward.OuterDF {
-				fate = "dropped (the outer header carries Don't Fragment)"
-			}
-			out = append(out, fmt.Sprintf("cni.pod_mtu = %d: %d + %d bytes of %s encapsulation = %d > cluster.mtu = %d, so every full-sized packet is %s",
-				sc.CNI.PodMTU, sc.CNI.PodMTU, st.Forward.EncapBytes, sc.CNI.Plugin, sc.CNI.PodMTU+st.Forward.EncapBytes, sc.Cluster.MTU, fate))
-		}
+	if w.Kind != PodLaunch && w.Placement == "inter" {
+		out = append(out, podMTUWarnings(sc)...)
 	}
 	only := func(key string, set bool, kinds ...string) {
 		if !set {
@@ -75,4 +67,37 @@ func Warnings(sc *scenario.Scenario) []string {
 		out = append(out, "workload.load has no effect without workload.flow_sizes (long-lived flows send as fast as they can)")
 	}
 	return append(out, fabricWarnings(sc)...)
+}
+
+// podMTUWarnings reports a pod MTU whose full-sized packets do not fit
+// the underlay after encapsulation: every one is fragmented (or dropped
+// where the outer header has DF set). A stated cni.pod_mtu names the
+// sum; a derived one (cni.pod_mtu = 0) also the derivation, which leaves
+// out what the mode's MTU rule does not subtract (Weave fastdp: ESP).
+func podMTUWarnings(sc *scenario.Scenario) []string {
+	st, err := Resolve(sc)
+	if err != nil {
+		return nil
+	}
+	pod, encap, link := st.PodMTU, st.Forward.EncapBytes, sc.Cluster.MTU
+	if pod+encap <= link {
+		return nil
+	}
+	// IPv4 fragments carry (MTU - 20) bytes rounded down to 8.
+	total, per := pod+encap, (link-20)&^7
+	fate := fmt.Sprintf("fragmented into %d IP fragments on the wire", (total-20+per-1)/per)
+	if st.Forward.OuterDF {
+		fate = "dropped (the outer header carries Don't Fragment)"
+	}
+	what := fmt.Sprintf("cni.pod_mtu = %d", sc.CNI.PodMTU)
+	if sc.CNI.PodMTU == 0 {
+		md, err := st.Model.Mode(st.Mode)
+		if err != nil {
+			return nil
+		}
+		what = fmt.Sprintf("cni.pod_mtu = 0 gives %d (cluster.mtu %d - %d bytes of %s, by %s %s's MTU rule %q, which leaves out the %d bytes of %s)",
+			pod, link, link-pod, md.Encap, sc.CNI.Plugin, st.Mode, md.MTURule, encap-(link-pod), md.Encryption)
+	}
+	return []string{fmt.Sprintf("%s: %d + %d bytes of %s encapsulation = %d > cluster.mtu = %d, so every full-sized packet is %s",
+		what, pod, encap, sc.CNI.Plugin, total, link, fate)}
 }

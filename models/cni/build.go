@@ -89,6 +89,9 @@ func buildMode(fm *fileMode, i int, shared []StepSpec, loc *locator) (*Mode, err
 	if md.MTURule, err = oneOf(def(fm.MTURule, "all"), mtuRules); err != nil {
 		return nil, bad("mtu_rule", "%v", err)
 	}
+	if md.Devices, err = buildDeviceOffloads(fm.DeviceOffloads); err != nil {
+		return nil, bad("device_offloads", "%v", err)
+	}
 
 	switch {
 	case len(fm.Intra) > 0:

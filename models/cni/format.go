@@ -13,18 +13,23 @@ type fileModel struct {
 }
 
 type fileMode struct {
-	Name          string     `toml:"name"`
-	Description   string     `toml:"description"`
-	NetworkModel  string     `toml:"network_model"`
-	Encapsulation string     `toml:"encapsulation"`
-	Policy        string     `toml:"policy"`
-	PolicyEngine  string     `toml:"policy_engine"`
-	PolicyEngines []string   `toml:"policy_engines"`
-	Encryption    string     `toml:"encryption"`
-	MTURule       string     `toml:"mtu_rule"`
-	OuterDF       bool       `toml:"outer_df"`
-	Intra         []fileStep `toml:"intra"`
-	Inter         []fileStep `toml:"inter"`
+	Name          string   `toml:"name"`
+	Description   string   `toml:"description"`
+	NetworkModel  string   `toml:"network_model"`
+	Encapsulation string   `toml:"encapsulation"`
+	Policy        string   `toml:"policy"`
+	PolicyEngine  string   `toml:"policy_engine"`
+	PolicyEngines []string `toml:"policy_engines"`
+	Encryption    string   `toml:"encryption"`
+	MTURule       string   `toml:"mtu_rule"`
+	OuterDF       bool     `toml:"outer_df"`
+	// DeviceOffloads overrides the built-in device capabilities
+	// (devices/devices.toml) for this mode: device -> "gso,gro", "gso",
+	// "gro" or "none" (a veth with XDP has GRO; a NIC with ESP offload
+	// lets ESP carry super-packets).
+	DeviceOffloads map[string]string `toml:"device_offloads"`
+	Intra          []fileStep        `toml:"intra"`
+	Inter          []fileStep        `toml:"inter"`
 }
 
 type fileStep struct {
@@ -40,7 +45,7 @@ type fileStep struct {
 var (
 	topKeys  = []string{"name", "description", "default_mode", "features", "intra", "mode"}
 	modeKeys = []string{"name", "description", "network_model", "encapsulation", "policy",
-		"policy_engine", "policy_engines", "encryption", "mtu_rule", "outer_df", "intra", "inter"}
+		"policy_engine", "policy_engines", "encryption", "mtu_rule", "outer_df", "device_offloads", "intra", "inter"}
 	stepKeys = []string{"stage", "side", "context", "count", "policy", "rules", "when"}
 )
 
@@ -59,6 +64,9 @@ var knownKeys = func() map[string]bool {
 	for _, m := range modeKeys {
 		k["mode."+m] = true
 	}
+	for _, d := range deviceNames() {
+		k["mode.device_offloads."+d] = true
+	}
 	return k
 }()
 
@@ -70,6 +78,8 @@ func allowedAt(path []string) []string {
 		return topKeys
 	case len(path) == 2 && path[0] == "mode":
 		return modeKeys
+	case len(path) == 3 && path[1] == "device_offloads":
+		return deviceNames()
 	default:
 		return stepKeys
 	}

@@ -111,6 +111,8 @@ func where(k tomlx.Key) string {
 		return "the top level"
 	case len(k) == 2 && k[0] == "mode":
 		return "a [[mode]]"
+	case len(k) == 3 && k[1] == "device_offloads":
+		return "a mode's device_offloads (devices with offload capabilities)"
 	default:
 		return "a step of " + strings.Join(k[:len(k)-1], ".")
 	}

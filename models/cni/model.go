@@ -29,6 +29,9 @@ type Mode struct {
 	Encryption   datapath.Encap // what PathOptions.Encrypt adds; EncapNone if unsupported
 	MTURule      MTURule
 	OuterDF      bool
+	// Devices override the built-in device offload capabilities
+	// (DeviceOffloads) for this mode, by device name; nil: none.
+	Devices      map[string]DeviceOffload
 	Intra, Inter []StepSpec
 }
 

@@ -134,6 +134,9 @@ func (m *Model) path(mode string, placement datapath.Placement, opt PathOptions,
 		cp.EncapBytes = md.encapBytes(opt.Encrypt)
 		cp.OuterDF = md.OuterDF
 	}
+	if err := md.deviceOffloads(&cp); err != nil {
+		return datapath.CostedPath{}, fmt.Errorf("plugin %s: %w", m.Name, err)
+	}
 	return cp, nil
 }
 

@@ -94,6 +94,21 @@ type CostedPath struct {
 	// OuterDF says the outer packet carries Don't Fragment: an outer packet
 	// larger than the underlay MTU is dropped instead of fragmented.
 	OuterDF bool
+	// GSOCut is 1 + the index of the first sending-side step whose device
+	// cannot carry a GSO super-packet (models/cni/devices): with offloads,
+	// software GSO cuts super-packets there, and that step and every
+	// later one on the sending side run per packet. 0: no device cuts
+	// (the NIC may still: cluster.nic_offloads).
+	GSOCut int
+	// NoGRO says the path arrives through a device without GRO (an
+	// encryption or user-space tunnel): the receiving NIC merges none of
+	// its packets.
+	NoGRO bool
+	// GROFrom is 1 + the index of the first receiving-side step GRO's
+	// merging reaches when a device merges on its own NAPI after its
+	// step (WireGuard decrypts every packet, then GROs): the receiving
+	// steps before it run per packet. 0: GRO merges at the NIC.
+	GROFrom int
 }
 
 // Placement is where the two pods of a flow sit.

@@ -65,6 +65,10 @@ func (a *Accounting) add(s *segment) {
 				// cut by software GSO: batched packets crossed them too
 				pk += float64(s.splitPkts + s.splitFrags)
 				jpk += s.jSplit + s.jSplitFrags
+			} else if s.cut[j] {
+				// cut by a device without GSO: batched packets crossed them
+				pk += float64(s.splitPkts)
+				jpk += s.jSplit
 			}
 		}
 		c := float64(st.Count)

@@ -20,6 +20,9 @@ type pathKey struct {
 	n         int
 	inter, df bool
 	encap     int
+	gsoCut    int
+	groFrom   int
+	noGRO     bool
 	src, dst  int
 }
 
@@ -39,7 +42,7 @@ type compiledPath struct {
 // the same steps were compiled between the same nodes before.
 func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 	p := spec.Path
-	k := pathKey{n: len(p.Steps), inter: p.InterHost, df: p.OuterDF, encap: p.EncapBytes, src: spec.Src, dst: spec.Dst}
+	k := pathKey{n: len(p.Steps), inter: p.InterHost, df: p.OuterDF, encap: p.EncapBytes, gsoCut: p.GSOCut, groFrom: p.GROFrom, noGRO: p.NoGRO, src: spec.Src, dst: spec.Dst}
 	if len(p.Steps) > 0 {
 		k.steps = &p.Steps[0]
 	}
@@ -50,12 +53,18 @@ func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 	if err != nil {
 		return nil, err
 	}
-	split := n.cfg.Offloads && n.cfg.NICOffloads.softwareGSO(p)
+	// a device without GSO cuts super-packets at its step; else the NIC
+	// may have to (NICOffloads)
+	split := n.cfg.Offloads && (p.GSOCut > 0 || n.cfg.NICOffloads.softwareGSO(p))
+	// a device merging after its own step leaves the receiving steps
+	// before it per packet
+	lateGRO := n.cfg.Offloads && p.GROFrom > 0 && !p.NoGRO
 	wire := false
 	for i := range segs {
 		sg := &segs[i]
 		wire = wire || sg.wire
-		sg.split = split && !wire && sg.psOuter != 0
+		sg.split = (split && !wire || lateGRO && wire && !sg.wire) && (sg.psOuter != 0 || sg.psCut != 0)
+		sg.noGRO = n.cfg.NICOffloads.NoGRO || p.NoGRO
 		sg.nd = &n.Nodes[sg.node]
 		sg.fixed = sim.Time(sg.psPkt + sg.psOuter + 0.5)
 		switch {

@@ -249,7 +249,7 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 				return
 			}
 			nd.RxPackets++
-			if nd.gro != nil && !n.cfg.NICOffloads.NoGRO {
+			if nd.gro != nil && !s.noGRO {
 				p.batched = nd.gro[core].joins(p, t)
 			}
 		}

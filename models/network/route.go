@@ -19,8 +19,14 @@ type segment struct {
 	// so the node's conntrack has the flow and accepts its packets early
 	tracked bool
 	// split: GSO cuts super-packets in software before this segment's
-	// outer steps (NICOffloads), so a batched packet pays them
+	// outer steps (NICOffloads) or its cut steps (a device without GSO
+	// before them: CostedPath.GSOCut), or, on the receiving side, GRO
+	// merges only after them (CostedPath.GROFrom), so a batched packet
+	// pays them
 	split bool
+	// noGRO: the receive ring's GRO merges nothing of this route (the
+	// NIC lacks gro, or the path arrives through a device without it)
+	noGRO bool
 	ctx   datapath.Context
 	node  int
 	nd    *Node    // resolved by NewRoute
@@ -30,6 +36,10 @@ type segment struct {
 	// (+ psRule for a connection-opening packet) + psCall x the packet's
 	// calls + psWake if it woke the writer (datapath/calls.go)
 	psByte, psRule, psPkt, psOuter, psCall, psWake float64
+	// psCut: the part of psPkt of the steps at or after CostedPath.GSOCut
+	// that are not outer: what a batched packet of a split segment pays
+	// besides psOuter
+	psCut float64
 
 	// accounting: multiplied out by Accounting. rulePkts walked the rules;
 	// the j* sums are sum(f-1) over jittered jobs (factor f) of the
@@ -44,6 +54,7 @@ type segment struct {
 
 	steps []datapath.CostedStep
 	outer []bool // per step: runs on the outer packet (twice when fragmented)
+	cut   []bool // per step: at or after the GSO cut, not outer (per packet when split)
 }
 
 // corePick says which core runs a segment.
@@ -115,8 +126,8 @@ func (n *Network) serviceSlow(s *segment, p *Packet) sim.Time {
 	opens := false
 	if p.batched { // its super-packet's head paid the per-packet costs, not its calls
 		t := s.psByte*float64(p.IPBytes) + s.callPS(p)
-		if s.split { // cut by software GSO: the outer steps per packet
-			t += s.psOuter
+		if s.split { // cut by software GSO: the outer (and cut) steps per packet
+			t += s.psOuter + s.psCut
 			if p.frag {
 				t += s.psOuter
 			}
@@ -217,6 +228,9 @@ func compile(path datapath.CostedPath, src, dst int, ghz float64) (segs []segmen
 		c := float64(st.Count)
 		s.steps = append(s.steps, st)
 		s.outer = append(s.outer, outer[i])
+		cut := !outer[i] && (path.GSOCut > 0 && i >= path.GSOCut-1 && st.Side == datapath.Src ||
+			path.GROFrom > 0 && i < path.GROFrom-1 && st.Side == datapath.Dst && st.Context != datapath.Recv)
+		s.cut = append(s.cut, cut)
 		// per-call and per-wake-up steps cost per crossing only: the bytes
 		// a call moves are socket_copy's (a per-byte cost on them is unused)
 		switch datapath.StepPer(st.Kind, st.Context) {
@@ -231,6 +245,9 @@ func compile(path datapath.CostedPath, src, dst int, ghz float64) (segs []segmen
 			s.psOuter += c * st.Cycles * ps
 		} else {
 			s.psPkt += c * st.Cycles * ps
+			if cut {
+				s.psCut += c * st.Cycles * ps
+			}
 		}
 		s.psByte += c * st.CyclesPerByte * ps
 		s.psRule += c * st.RuleCycles * ps

@@ -51,6 +51,9 @@ type Stats struct {
 	BytesRead    int64 // bytes the application has read (copied), by the time of the last copy
 	RTT          RTTStats
 	DataSegsRcvd uint64
+	// DataSkbsRcvd counts the data skbs: segments and GSO/GRO super-packets
+	// (what Linux checks its ACK policy on once each).
+	DataSkbsRcvd uint64
 }
 
 // Endpoint is one side of a TCP connection. It is created by Dial (both
@@ -113,6 +116,7 @@ type Endpoint struct {
 	ackCore        int
 	delack         sim.Timer
 	superAck       sim.Timer // ACK once a super-packet's last packet is processed (offloads)
+	lx             *linuxAck // Options.AckPolicy "linux" (ackpolicy.go), else nil
 	winUpd         sim.Timer
 	copies         []copyDone // application copies not yet finished
 	copiesHead     int
@@ -199,7 +203,9 @@ func (ep *Endpoint) Handle(e *sim.Engine, arg uint64) {
 	case evRTO:
 		ep.onRTO(now)
 	case evDelAck:
-		if ep.rcvNxt > ep.rcvWup || ep.advEdge < ep.rcvNxt {
+		if ep.lx != nil {
+			ep.linuxDelAckTimer(now)
+		} else if ep.rcvNxt > ep.rcvWup || ep.advEdge < ep.rcvNxt {
 			ep.sendAck(now, ep.ackCore)
 		}
 	case evWinUpdate:
@@ -210,9 +216,13 @@ func (ep *Endpoint) Handle(e *sim.Engine, arg uint64) {
 	case evConnect:
 		ep.sendSyn(now)
 	case evSuperAck:
-		if ep.rcvNxt > ep.rcvWup {
+		if ep.lx != nil {
+			ep.linuxAckCheck(now)
+		} else if ep.rcvNxt > ep.rcvWup {
 			ep.sendAck(now, ep.ackCore)
 		}
+	case evReadEnd:
+		ep.onReadEnd(now)
 	}
 }
 
@@ -256,6 +266,9 @@ func (ep *Endpoint) packet(at sim.Time, flags uint8, seq int64, n int64) *networ
 	p.TSval = at + 1 // +1: zero means "no timestamp"
 	p.TSecr = ep.tsRecent
 	p.IPBytes = int32(datapath.TCPIPOverhead + n)
+	if ep.lx != nil {
+		ep.linuxSent(at, n)
+	}
 	ep.rcvWup = ep.rcvNxt
 	ep.delack.Stop()
 	ep.superAck.Stop()

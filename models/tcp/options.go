@@ -45,6 +45,11 @@ type Options struct {
 	// with GRO sends stretch ACKs, one per super-packet or per several
 	// (a measured ratio of ACKs to data packets r gives AckEvery = 1/r).
 	AckEvery int
+	// AckPolicy is how the receiver decides when to ACK: AckPolicyEvery
+	// (the default: AckEvery, QuickAcks and DelAck as stated) or
+	// AckPolicyLinux (ackpolicy.go: quick ACKs, ACKs per skb when the
+	// window advances, per read call otherwise, adaptive delayed ACKs).
+	AckPolicy string
 	// WriteBytes and ReadBytes are the application's send and read call
 	// sizes: a send call begins every WriteBytes of a write, and pays the
 	// path's per-call steps (datapath/calls.go) once; a reader woken by
@@ -105,6 +110,9 @@ func (o Options) Defaults() Options {
 	if o.AckEvery == 0 {
 		o.AckEvery = 2
 	}
+	if o.AckPolicy == "" {
+		o.AckPolicy = AckPolicyEvery
+	}
 	if o.WriteBytes == 0 {
 		o.WriteBytes = DefaultCallBytes
 	}
@@ -131,6 +139,8 @@ func (o Options) Validate() error {
 		return field.Errorf("tcp.Options.TSQBytes", o.TSQBytes, "must be >= 0")
 	case o.AckEvery < 1 || o.AckEvery > MaxAckEvery:
 		return field.Errorf("tcp.Options.AckEvery", o.AckEvery, "must be in [1, %d] (full-sized segments per delayed ACK)", MaxAckEvery)
+	case o.AckPolicy != AckPolicyEvery && o.AckPolicy != AckPolicyLinux:
+		return field.Errorf("tcp.Options.AckPolicy", o.AckPolicy, "allowed %s, %s", AckPolicyEvery, AckPolicyLinux)
 	case o.WriteBytes < 1 || o.WriteBytes > 1<<30:
 		return field.Errorf("tcp.Options.WriteBytes", o.WriteBytes, "must be in [1, %d] (bytes per send call)", 1<<30)
 	case o.ReadBytes < 1 || o.ReadBytes > 1<<30:

@@ -24,10 +24,19 @@ func (ep *Endpoint) onData(h *network.Header, in *network.Route, at sim.Time, ba
 		ep.sendAck(at, ep.ackCore)
 		return
 	}
+	if ep.lx != nil && !batched {
+		ep.linuxFlushSuper()
+	}
 	ep.Stats.DataSegsRcvd++
+	if !batched {
+		ep.Stats.DataSkbsRcvd++
+	}
 	end := h.Seq + int64(h.Len)
 	switch {
 	case end <= ep.rcvNxt: // duplicate: the ACK was lost or the retransmission spurious
+		if ep.lx != nil {
+			ep.enterQuickAck()
+		}
 		ep.sendAck(at, ep.ackCore)
 	case h.Seq > ep.rcvNxt:
 		ep.insertOOO(h.Seq, end)
@@ -52,6 +61,10 @@ func (ep *Endpoint) onData(h *network.Header, in *network.Route, at sim.Time, ba
 		ep.Stats.BytesRead = ep.rcvNxt
 		if ep.OnRead != nil {
 			ep.OnRead(done, ep.rcvNxt)
+		}
+		if ep.lx != nil {
+			ep.linuxOnData(at, done, n, h.Len, batched, hadHole)
+			return
 		}
 		switch {
 		case hadHole || ep.quick > 0:

@@ -1,0 +1,141 @@
+package network
+
+import (
+	"testing"
+
+	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// TestPathNoGROGetsNone: a path that arrives through a device without GRO
+// (CostedPath.NoGRO: ESP, a user-space tunnel) is received packet by
+// packet even by a NIC with GRO and a saturated core that merges the same
+// packets otherwise.
+func TestPathNoGROGetsNone(t *testing.T) {
+	t.Parallel()
+	const recv, k = 12000.0, 400
+	for _, noGRO := range []bool{false, true} {
+		cfg := DefaultConfig()
+		cfg.Offloads = true
+		path := offloadPath(0, recv)
+		path.NoGRO = noGRO
+		e, n, r, s := setupWith(t, cfg, path)
+		for j := range k {
+			e.Schedule(sim.Time(j)*1200*sim.Nanosecond, &dataAt{n: n, r: r, seq: int64(j) * 1448}, 0)
+		}
+		e.Run()
+		if s.got != k {
+			t.Fatalf("path no GRO %v: %d of %d delivered", noGRO, s.got, k)
+		}
+		heads := n.Accounting().Crossings[1][datapath.NIC]
+		if noGRO && heads != k || !noGRO && heads > k/4 {
+			t.Errorf("path no GRO %v: %v receive crossings for %d packets", noGRO, heads, k)
+		}
+	}
+}
+
+// TestDeviceGSOCut: 100 segments sent at once form 3 super-packets; a
+// device without GSO on the sending side (CostedPath.GSOCut: here an ESP
+// encrypt step) makes software GSO cut them there, so that step and every
+// later one run per MTU-sized packet (100 crossings, 100 x its cycles)
+// while the steps before it still run per super-packet (3); the core runs
+// exactly what the accounting says. Without offloads everything is per
+// packet; with the cut ignored (a device that could carry them) the
+// encrypt step too runs per super-packet.
+func TestDeviceGSOCut(t *testing.T) {
+	t.Parallel()
+	S, D := datapath.Src, datapath.Dst
+	esp := datapath.CostedPath{InterHost: true, EncapBytes: 37, Steps: []datapath.CostedStep{
+		step(datapath.TCP, S, datapath.Send, 240, 0.01),
+		step(datapath.Veth, S, datapath.Send, 100, 0),
+		step(datapath.Encrypt, S, datapath.Send, 900, 10),
+		step(datapath.Netdev, S, datapath.Send, 60, 0),
+		step(datapath.NIC, S, datapath.Send, 120, 0),
+		step(datapath.NIC, D, datapath.Softirq, 120, 0),
+	}}
+	for _, tc := range []struct {
+		name                     string
+		offloads                 bool
+		cut                      int
+		tcp, veth, enc, dev, nic float64 // send-side crossings
+	}{
+		{"no offloads", false, 3, 100, 100, 100, 100, 100},
+		{"esp cuts", true, 3, 3, 3, 100, 100, 100},
+		{"carried whole", true, 0, 3, 3, 3, 3, 3},
+	} {
+		cfg := DefaultConfig()
+		cfg.Offloads = tc.offloads
+		path := esp
+		path.GSOCut = tc.cut
+		e, n, r, s := setupWith(t, cfg, path)
+		for i := range 100 {
+			p := tcpData(n, int64(i)*1448)
+			p.IPBytes = 1400
+			n.Send(r, p, 0, 0)
+		}
+		e.Run()
+		if s.got != 100 {
+			t.Fatalf("%s: %d of 100 delivered", tc.name, s.got)
+		}
+		a := n.Accounting()
+		got := [5]float64{a.Crossings[0][datapath.TCP], a.Crossings[0][datapath.Veth], a.Crossings[0][datapath.Encrypt], a.Crossings[0][datapath.Netdev], a.Crossings[0][datapath.NIC]}
+		if want := [5]float64{tc.tcp, tc.veth, tc.enc, tc.dev, tc.nic}; got != want {
+			t.Errorf("%s: send-side crossings tcp, veth, encrypt, netdev, nic = %v, want %v", tc.name, got, want)
+		}
+		if want := tc.enc*900 + 100*1400*10; a.Cycles[0][datapath.Encrypt] != want {
+			t.Errorf("%s: encrypt cycles %v, want %v", tc.name, a.Cycles[0][datapath.Encrypt], want)
+		}
+		if busy, cyc := n.Nodes[0].Cores[0].BusyTime().Seconds()*2.4e9, a.NodeCycles(0); busy < cyc-1 || busy > cyc+1 {
+			t.Errorf("%s: send core busy %.1f cycles, accounted %.1f", tc.name, busy, cyc)
+		}
+	}
+}
+
+// TestLateGRO: a path whose decapsulating device merges on its own NAPI
+// after its step (CostedPath.GROFrom: WireGuard decrypts every packet,
+// then GROs) has the receiving steps up to that device run per packet,
+// and only the steps after it per super-packet, on the same saturated
+// receiver whose GRO merges at the NIC otherwise; the receiving core runs
+// exactly what the accounting says.
+func TestLateGRO(t *testing.T) {
+	t.Parallel()
+	S, D := datapath.Src, datapath.Dst
+	const k = 400
+	for _, late := range []bool{false, true} {
+		cfg := DefaultConfig()
+		cfg.Offloads = true
+		path := datapath.CostedPath{InterHost: true, Steps: []datapath.CostedStep{
+			step(datapath.TCP, S, datapath.Send, 0, 0.01),
+			step(datapath.NIC, D, datapath.Softirq, 4000, 0.01),
+			step(datapath.Encrypt, D, datapath.Softirq, 4000, 1),
+			step(datapath.TCP, D, datapath.Softirq, 4000, 0.01),
+		}}
+		if late {
+			path.GROFrom = 4 // the step after encrypt
+		}
+		e, n, r, s := setupWith(t, cfg, path)
+		for j := range k {
+			e.Schedule(sim.Time(j)*1200*sim.Nanosecond, &dataAt{n: n, r: r, seq: int64(j) * 1448}, 0)
+		}
+		e.Run()
+		if s.got != k {
+			t.Fatalf("late %v: %d of %d delivered", late, s.got, k)
+		}
+		a := n.Accounting()
+		nic, enc, tcp := a.Crossings[1][datapath.NIC], a.Crossings[1][datapath.Encrypt], a.Crossings[1][datapath.TCP]
+		t.Logf("late GRO %v: receive crossings nic %v encrypt %v tcp %v", late, nic, enc, tcp)
+		if tcp > k/4 {
+			t.Errorf("late GRO %v: %v tcp crossings for %d packets: GRO merged nothing", late, tcp, k)
+		}
+		if late && (nic != k || enc != k) || !late && (nic != tcp || enc != tcp) {
+			t.Errorf("late GRO %v: nic %v, encrypt %v, tcp %v crossings", late, nic, enc, tcp)
+		}
+		busy, cyc := 0.0, a.NodeCycles(1)
+		for c := range n.Nodes[1].Cores {
+			busy += n.Nodes[1].Cores[c].BusyTime().Seconds() * 2.4e9
+		}
+		if busy < cyc-1 || busy > cyc+1 {
+			t.Errorf("late GRO %v: receiver busy %.1f cycles, accounted %.1f", late, busy, cyc)
+		}
+	}
+}
