@@ -19,6 +19,9 @@ type Side struct {
 // Conn is a TCP connection: the client (which connects) and the server.
 type Conn struct {
 	Client, Server *Endpoint
+	// OnDone is called when both sides' teardown has ended (fin.go): the
+	// last ACK of the FIN exchange has arrived, or a FIN was given up on.
+	OnDone func(c *Conn, at sim.Time)
 }
 
 // Dial creates both endpoints of a connection. fwd is the datapath from
@@ -49,6 +52,7 @@ func dial(n *network.Network, c *Conn, client, server Side, fwd, rev datapath.Co
 	c.Client.init(n, o, client, true, int64(datapath.MSS(podMTU)))
 	c.Server.init(n, o, server, false, int64(datapath.MSS(podMTU)))
 	c.Client.peer, c.Server.peer = c.Server, c.Client
+	c.Client.conn, c.Server.conn, c.OnDone = c, c, nil
 	var err error
 	c.Client.out, err = n.NewRoute(network.RouteSpec{Path: fwd, Src: client.Node, Dst: server.Node,
 		FlowKey: 2 * key, RecvCore: server.Core, To: c.Server})
