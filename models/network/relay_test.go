@@ -32,7 +32,9 @@ func relayPaths() (direct, leg1, leg2 datapath.CostedPath) {
 		step(datapath.IPForward, S, datapath.Softirq, 250, 0),
 		step(datapath.NIC, S, datapath.Softirq, 150, 0),
 	}
-	cat := func(a, b []datapath.CostedStep) []datapath.CostedStep { return append(append([]datapath.CostedStep{}, a...), b...) }
+	cat := func(a, b []datapath.CostedStep) []datapath.CostedStep {
+		return append(append([]datapath.CostedStep{}, a...), b...)
+	}
 	return datapath.CostedPath{InterHost: true, Steps: cat(send, recv)},
 		datapath.CostedPath{InterHost: true, Steps: cat(send, in)},
 		datapath.CostedPath{InterHost: true, Steps: cat(out, recv)}
