@@ -153,9 +153,12 @@ func (c *Config) Validate() error {
 	}
 	w := c.Workload
 	switch w.Kind {
-	case TCPStream, UDPStream, TCPRR, TCPCRR, UDPRR, HTTPDownload, HTTPLoad, Mixed:
+	case TCPStream, UDPStream, TCPRR, TCPCRR, UDPRR, HTTPDownload, HTTPLoad, Mixed, NodePort:
 	default:
-		return field.Errorf("workload.Workload.Kind", w.Kind, "allowed tcp_stream, udp_stream, tcp_rr, tcp_crr, udp_rr, http_download, http_load, mixed (pod_launch runs models/podlaunch alone)")
+		return field.Errorf("workload.Workload.Kind", w.Kind, "allowed tcp_stream, udp_stream, tcp_rr, tcp_crr, udp_rr, http_download, http_load, mixed, nodeport (pod_launch runs models/podlaunch alone)")
+	}
+	if err := c.validateNodePort(); err != nil {
+		return err
 	}
 	if w.BulkStreams < 0 || w.BulkStreams > 100_000 {
 		return field.Errorf("workload.Workload.BulkStreams", w.BulkStreams, "must be in [0, 100000]")

@@ -41,8 +41,9 @@ type meter struct {
 	data0    uint64
 	udpSent0 uint64 // datagrams sent by the warm-up's end
 
-	svc serviceMetrics // Services and connection churn (service.go)
-	gen *flowGen       // finite cluster flows (cluster.go)
+	svc serviceMetrics  // Services and connection churn (service.go)
+	np  nodePortMetrics // node-port connections (nodeport.go)
+	gen *flowGen        // finite cluster flows (cluster.go)
 }
 
 func newMeter(e *sim.Engine, n *network.Network, cfg *Config) *meter {

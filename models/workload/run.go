@@ -67,8 +67,8 @@ func Run(cfg Config) (r Result, err error) {
 		err = m.buildTCPRR(rng)
 	case Mixed:
 		err = m.buildMixed(rng)
-	case TCPCRR:
-		err = m.buildTCPCRR(rng)
+	case TCPCRR, NodePort:
+		err = m.buildTCPCRR(rng) // nodeport: TCP_CRR to the node port (nodeport.go)
 	case UDPStream:
 		err = m.buildUDPStream(rng)
 	case UDPRR:
