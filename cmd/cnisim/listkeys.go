@@ -70,6 +70,7 @@ var keyMeanings = map[string]string{
 	"service.conntrack_max":              "conntrack table size (nf_conntrack_max): a full table drops new connections",
 	"service.time_wait":                  "how long a closed connection's conntrack entry stays (TIME_WAIT)",
 	"service.zipf":                       "Service popularity: Zipf exponent (0: uniform)",
+	"service.external_traffic_policy":    "cluster (any endpoint, SNAT at the node port's node, maybe a second hop) or local (its own endpoints, no SNAT): nodeport",
 	"fabric.kind":                        "switches between the nodes: none (each node's link ends at its peer, no switch queue), switch (one ToR, a port of cluster.link_gbps per node), leaf-spine",
 	"fabric.leaves":                      "leaf-spine: leaf switches",
 	"fabric.spines":                      "leaf-spine: spine switches; every leaf has one uplink to each, chosen per flow by ECMP on the outer header (VXLAN/Geneve and native spread flows, IPIP/GRE/user-space/encrypted do not)",

@@ -133,7 +133,7 @@ type Server struct {
 var (
 	Congestions  = []string{"cubic", "reno"}
 	SynSchedules = []string{"exponential", "linear4"}
-	Kinds        = []string{"tcp_stream", "udp_stream", "tcp_rr", "udp_rr", "http_download", "http_load", "pod_launch", "tcp_crr", "mixed"}
+	Kinds        = []string{"tcp_stream", "udp_stream", "tcp_rr", "udp_rr", "http_download", "http_load", "pod_launch", "tcp_crr", "mixed", "nodeport"}
 	Targets      = []string{"pod", "service"}
 	Placements   = []string{"intra", "inter"}
 	Clients      = []string{"curl", "iperf3"}
@@ -201,10 +201,11 @@ func Defaults() Scenario {
 		Service: Service{
 			// No Services unless count is set; defaults in models/service
 			// (kube-proxy's conntrack sizing, the kernel's TIME_WAIT).
-			Endpoints:    1,
-			PortCount:    1,
-			ConntrackMax: 262144,
-			TimeWait:     120 * time.Second,
+			Endpoints:             1,
+			PortCount:             1,
+			ConntrackMax:          262144,
+			TimeWait:              120 * time.Second,
+			ExternalTrafficPolicy: "cluster",
 		},
 		Fabric: DefaultFabric(),
 		Sweep:  map[string][]any{},
