@@ -83,6 +83,7 @@ var combos = [][]string{
 	{"workload.kind=tcp_crr", "workload.target=service", "service.count=1000000", "service.proxy=nftables", "service.zipf=10"},
 	{"workload.kind=nodeport", "cluster.nodes=3", "service.count=1000000", "service.endpoints=100000", "service.conntrack_max=1"},
 	{"workload.kind=nodeport", "cluster.nodes=2", "service.count=1", "service.external_traffic_policy=local", "service.proxy=ebpf-socket"},
+	{"workload.kind=nodeport", "workload.nodeport_style=rr", "cluster.nodes=10000", "workload.streams=10000", "service.endpoints=100000"},
 	{"fabric.kind=switch", "fabric.buffer_bytes=1538", "fabric.per_hop=168h"},
 	{"fabric.kind=switch", "fabric.buffer_bytes=3076", "fabric.buffer_alpha=0.015625"},
 	{"fabric.kind=switch", "fabric.buffer=per-port", "fabric.buffer_bytes=1099511627776"},

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/cnisim/cnisim/models/service"
+	"github.com/cnisim/cnisim/models/workload"
 )
 
 // Service is the [service] table: Kubernetes Services and the proxy that
@@ -43,6 +44,7 @@ func (c *check) service(s *Scenario) {
 	c.oneOf("service.external_traffic_policy", v.ExternalTrafficPolicy, service.TrafficPolicies)
 	w := &s.Workload
 	c.oneOf("workload.target", w.Target, Targets)
+	c.oneOf("workload.nodeport_style", w.NodePortStyle, workload.NodePortStyles)
 	if w.Kind == "nodeport" { // service.count 0 means one Service here; cluster.nodes >= 2 as for placement inter
 		if w.Placement != "inter" {
 			c.fail("workload.kind", "nodeport needs workload.placement = \"inter\" (it is %q)", w.Placement)

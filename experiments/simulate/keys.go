@@ -61,6 +61,7 @@ var scenarioKey = map[string]string{
 	"workload.Workload.Pattern":        "workload.pattern",
 	"workload.Workload.PodsPerNode":    "workload.pods_per_node",
 	"workload.Workload.IncastSenders":  "workload.incast_senders",
+	"workload.Workload.NodePortStyle":  "workload.nodeport_style",
 	"workload.Workload.Load":           "workload.load",
 	"workload.Services.Target":         "workload.target",
 	"workload.HTTP.FileBytes":          "workload.file_bytes",

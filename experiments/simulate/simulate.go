@@ -223,6 +223,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			IncastSenders: w.IncastSenders,
 			FlowSizes:     sizes,
 			Load:          w.Load,
+			NodePortStyle: w.NodePortStyle,
 		},
 	}, nil
 }

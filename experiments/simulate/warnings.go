@@ -67,6 +67,7 @@ func Warnings(sc *scenario.Scenario) []string {
 	only("workload.pods", w.Pods != d.Pods, PodLaunch)
 	only("workload.arrival", w.Arrival != d.Arrival, PodLaunch)
 	only("workload.server", w.Server != d.Server, "http_download", "http_load")
+	only("workload.nodeport_style", w.NodePortStyle != d.NodePortStyle, "nodeport")
 	only("service.external_traffic_policy", sc.Service.ExternalTrafficPolicy != scenario.Defaults().Service.ExternalTrafficPolicy, "nodeport")
 	cluster := w.Pattern != d.Pattern || w.FlowSizes != ""
 	if w.PodsPerNode != d.PodsPerNode && !cluster {

@@ -2,6 +2,10 @@ package workload
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
 	"github.com/cnisim/cnisim/internal/field"
 
 	"github.com/cnisim/cnisim/models/datapath"
@@ -23,6 +27,20 @@ import (
 // picks among its own endpoints: one hop, no SNAT. The conntrack table is
 // the ingress node's.
 const NodePort = "nodeport"
+
+// Node-port transaction styles (Workload.NodePortStyle).
+const (
+	StyleCRR = "crr" // netperf TCP_CRR: a new connection per transaction (the default)
+	StyleRR  = "rr"  // netperf TCP_RR: one kept-alive connection per stream
+)
+
+// NodePortStyles are the allowed values of Workload.NodePortStyle.
+var NodePortStyles = []string{StyleCRR, StyleRR}
+
+// nodePortRR reports a nodeport workload of kept-alive connections.
+func (c *Config) nodePortRR() bool {
+	return c.Workload.Kind == NodePort && c.Workload.NodePortStyle == StyleRR
+}
 
 // The stage kinds a packet the node forwards does not cross: the pod's
 // transport and application (its socket, calls and wake-ups) and the
@@ -161,9 +179,9 @@ type nodePortKey struct {
 	remote bool
 }
 
-// dialNodePort opens loop k's next node-port connection: a Service port
-// and endpoint as the proxy picks them, the paths for its hop count.
-func (m *meter) dialNodePort(k *connector) (*tcp.Conn, error) {
+// dialNodePort opens stream i's next node-port connection: a Service
+// port and endpoint as the proxy picks them, the paths for its hop count.
+func (m *meter) dialNodePort(rng *rand.Rand, i int) (*tcp.Conn, error) {
 	s := m.cfg.Services
 	p := s.Plan
 	nodes := m.cfg.Cluster.Nodes - 1 // node 0 is the external client
@@ -171,14 +189,14 @@ func (m *meter) dialNodePort(k *connector) (*tcp.Conn, error) {
 	var epNode int
 	var remote bool
 	if p.Local() {
-		pos, j, n, ok := p.PickNodePortLocal(k.rng, 0, nodes)
+		pos, j, n, ok := p.PickNodePortLocal(rng, 0, nodes)
 		if !ok {
 			return nil, fmt.Errorf("nodeport: the ingress node has no local endpoint")
 		}
 		first = p.NodePortLocalFirstCycles(pos, j, n)
 	} else {
 		var pos, ep int
-		pos, ep, remote = p.PickNodePort(k.rng, 0, nodes)
+		pos, ep, remote = p.PickNodePort(rng, 0, nodes)
 		first = p.NodePortFirstCycles(pos, ep, remote)
 		epNode = service.EndpointNode(ep, nodes)
 	}
@@ -202,13 +220,13 @@ func (m *meter) dialNodePort(k *connector) (*tcp.Conn, error) {
 		}
 	}
 	cores := m.cfg.Cluster.CoresPerNode
-	cs := tcp.Side{Node: 0, Core: k.i % cores}
-	ss := tcp.Side{Node: 1 + epNode, Core: k.i % cores}
+	cs := tcp.Side{Node: 0, Core: i % cores}
+	ss := tcp.Side{Node: 1 + epNode, Core: i % cores}
 	if !remote {
-		return m.svc.pool.Dial(m.n, cs, ss, paths.fwd, paths.rev, m.cfg.PodMTU, flowKey(k.rng), m.cfg.TCP)
+		return m.svc.pool.Dial(m.n, cs, ss, paths.fwd, paths.rev, m.cfg.PodMTU, flowKey(rng), m.cfg.TCP)
 	}
 	via := tcp.Relays{Fwd: &network.Via{Node: 1, Path: paths.fwdVia}, Rev: &network.Via{Node: 1, Path: paths.revVia}}
-	return m.svc.pool.DialVia(m.n, cs, ss, paths.fwd, paths.rev, via, m.cfg.PodMTU, flowKey(k.rng), m.cfg.TCP)
+	return m.svc.pool.DialVia(m.n, cs, ss, paths.fwd, paths.rev, via, m.cfg.PodMTU, flowKey(rng), m.cfg.TCP)
 }
 
 // nodePortResult reports the second-hop share.
@@ -231,7 +249,13 @@ func natKind(p *service.Plan) datapath.Kind {
 // validateNodePort checks a nodeport workload's set-up.
 func (c *Config) validateNodePort() error {
 	if c.Workload.Kind != NodePort {
+		if c.Workload.NodePortStyle != "" && c.Workload.NodePortStyle != StyleCRR {
+			return field.Errorf("workload.Workload.NodePortStyle", c.Workload.NodePortStyle, "applies to workload kind nodeport only")
+		}
 		return nil
+	}
+	if !slices.Contains(NodePortStyles, c.Workload.NodePortStyle) {
+		return field.Errorf("workload.Workload.NodePortStyle", c.Workload.NodePortStyle, "allowed %s", strings.Join(NodePortStyles, ", "))
 	}
 	if c.Services == nil || c.Services.Plan == nil || c.Services.Plan.Config.Count < 1 {
 		return field.Errorf("workload.Workload.Kind", c.Workload.Kind, "needs Services (a [service] table with count >= 1)")

@@ -157,3 +157,39 @@ func TestNodePortRefused(t *testing.T) {
 		t.Error("local with no endpoint on the ingress node accepted")
 	}
 }
+
+// TestNodePortRR: kept-alive node-port connections (netperf TCP_RR to the
+// node port): one connection per stream, its set-up walked once, every
+// transaction crossing the same hops; at jitter 0 on one core per node a
+// local connection's transaction is cheaper than a remote one's by the
+// second hop both ways, so the latency spreads over the two kinds while a
+// single stream's is constant; the conntrack table holds the streams.
+func TestNodePortRR(t *testing.T) {
+	t.Parallel()
+	cfg := nodePortConfig(t, service.NFTables, 3, 4, service.PolicyCluster)
+	cfg.Workload.NodePortStyle = StyleRR
+	cfg.Workload.Streams = 8
+	r := run(t, cfg)
+	if r.TransactionsPerS < 1000 || r.ConntrackEntries != 8 || r.FirstPacket == nil || r.FirstPacket.N() != 8 {
+		t.Fatalf("rr: %v transactions/s, %d entries, first packets %v", r.TransactionsPerS, r.ConntrackEntries, r.FirstPacket)
+	}
+	if r.NodePortSecondHop <= 0 || r.NodePortSecondHop >= 1 {
+		t.Errorf("8 connections, second-hop share %v: want some of each", r.NodePortSecondHop)
+	}
+	one := cfg
+	one.Workload.Streams = 1
+	one.Cluster.CoresPerNode = 1
+	if r := run(t, one); r.LatencyP50us != r.LatencyP99us || r.LatencyP50us <= 0 {
+		t.Errorf("one stream: latency p50 %v p99 %v, want constant", r.LatencyP50us, r.LatencyP99us)
+	}
+	bad := cfg
+	bad.Workload.NodePortStyle = "stream"
+	if _, err := Run(bad); err == nil {
+		t.Error("nodeport style stream accepted")
+	}
+	bad = baseConfig(TCPRR)
+	bad.Workload.NodePortStyle = StyleRR
+	if _, err := Run(bad); err == nil {
+		t.Error("nodeport style on tcp_rr accepted")
+	}
+}

@@ -134,7 +134,7 @@ func (k *connector) attempt(now sim.Time) {
 	var c *tcp.Conn
 	var err error
 	if m.cfg.Workload.Kind == NodePort {
-		c, err = m.dialNodePort(k)
+		c, err = m.dialNodePort(k.rng, k.i)
 	} else {
 		fwd, rev := m.paths(k.rng)
 		cs, ss := m.sides(k.i)
@@ -218,7 +218,7 @@ func (m *meter) serviceResult(r *Result) {
 		r.FirstPacketP90us = h.Quantile(0.9) * 1e6
 		r.FirstPacketP99us = h.Quantile(0.99) * 1e6
 	}
-	crr := m.cfg.Workload.Kind == TCPCRR || m.cfg.Workload.Kind == NodePort
+	crr := m.cfg.Workload.Kind == TCPCRR || m.cfg.Workload.Kind == NodePort && !m.cfg.nodePortRR()
 	if crr && m.svc.conns > 0 {
 		r.ConnectS = m.svc.connectSum.Seconds() / float64(m.svc.conns)
 	}
@@ -279,7 +279,7 @@ func (c *Config) validateServices() error {
 	if s.Target == TargetService && s.Plan.Config.Count < 1 {
 		return field.Errorf("workload.Services.Target", s.Target, "needs at least 1 Service (got %d)", s.Plan.Config.Count)
 	}
-	if k := c.Workload.Kind; (k == TCPStream || k == TCPRR) && c.Workload.Streams > s.Plan.Config.ConntrackMax {
+	if k := c.Workload.Kind; (k == TCPStream || k == TCPRR || c.nodePortRR()) && c.Workload.Streams > s.Plan.Config.ConntrackMax {
 		return field.Errorf("workload.Workload.Streams", c.Workload.Streams, "more long-lived connections than the Services' conntrack table holds (%d)", s.Plan.Config.ConntrackMax)
 	}
 	return nil
