@@ -73,23 +73,109 @@ func hostRecv(k datapath.Kind) bool {
 	return false
 }
 
-// pick returns path's steps on side that keep says to keep, as side to
-// (forward: the send context becomes softirq, where a forwarded packet
-// runs; the daemon context stays).
-func pick(p datapath.CostedPath, side, to datapath.Side, forward bool, keep func(datapath.CostedStep) bool) []datapath.CostedStep {
+// steps returns path's steps on side.
+func steps(p datapath.CostedPath, side datapath.Side) []datapath.CostedStep {
 	var out []datapath.CostedStep
 	for _, s := range p.Steps {
-		if s.Side != side || !keep(s) {
-			continue
+		if s.Side == side {
+			out = append(out, s)
 		}
-		s.Side = to
-		if forward && s.Context == datapath.Send {
-			s.Context = datapath.Softirq
-		}
-		out = append(out, s)
 	}
 	return out
 }
+
+// until is the steps before the first one whose kind stop says.
+func until(st []datapath.CostedStep, stop func(datapath.Kind) bool) []datapath.CostedStep {
+	for i, s := range st {
+		if stop(s.Kind) {
+			return st[:i]
+		}
+	}
+	return st
+}
+
+// from is the steps from the first one whose kind start says (none if none).
+func from(st []datapath.CostedStep, start func(datapath.Kind) bool) []datapath.CostedStep {
+	for i, s := range st {
+		if start(s.Kind) {
+			return st[i:]
+		}
+	}
+	return nil
+}
+
+// afterLast is the steps after the last one whose kind is says (all if none).
+func afterLast(st []datapath.CostedStep, is func(datapath.Kind) bool) []datapath.CostedStep {
+	for i := len(st) - 1; i >= 0; i-- {
+		if is(st[i].Kind) {
+			return st[i+1:]
+		}
+	}
+	return st
+}
+
+// leading is the first run of steps whose kind is says; trailing the last.
+func leading(st []datapath.CostedStep, is func(datapath.Kind) bool) []datapath.CostedStep {
+	return until(st, func(k datapath.Kind) bool { return !is(k) })
+}
+
+func trailing(st []datapath.CostedStep, is func(datapath.Kind) bool) []datapath.CostedStep {
+	i := len(st)
+	for i > 0 && is(st[i-1].Kind) {
+		i--
+	}
+	return st[i:]
+}
+
+// only is the steps whose kind keep says.
+func only(st []datapath.CostedStep, keep func(datapath.Kind) bool) []datapath.CostedStep {
+	var out []datapath.CostedStep
+	for _, s := range st {
+		if keep(s.Kind) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// as returns st on side; forwarded: in softirq (a forwarded packet's work
+// runs there, not in a sender's context; the daemon context stays).
+func as(st []datapath.CostedStep, side datapath.Side, forwarded bool) []datapath.CostedStep {
+	out := make([]datapath.CostedStep, len(st))
+	for i, s := range st {
+		s.Side = side
+		if forwarded && s.Context == datapath.Send {
+			s.Context = datapath.Softirq
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// Kinds by role on a CNI path: beyond the pod's own stack (the routing,
+// policy and NAT hooks, the overlay, the pod's attachment), the pod's
+// attachment, the device work a sent packet ends with.
+func beyondPod(k datapath.Kind) bool {
+	switch k {
+	case datapath.FIB, datapath.IPForward, datapath.Netfilter, datapath.EBPF, datapath.Veth, datapath.Bridge:
+		return true
+	}
+	return overlay(k)
+}
+
+func attach(k datapath.Kind) bool { return k == datapath.Veth || k == datapath.Bridge }
+
+func routing(k datapath.Kind) bool { return beyondPod(k) && !attach(k) }
+
+func device(k datapath.Kind) bool {
+	switch k {
+	case datapath.NIC, datapath.Netdev, datapath.Neigh, datapath.Skb:
+		return true
+	}
+	return false
+}
+
+func isNIC(k datapath.Kind) bool { return k == datapath.NIC }
 
 // nodePortPaths are one kind of node-port connection's paths: the
 // forward and reverse first legs and, for a second hop, the second legs.
@@ -99,42 +185,30 @@ type nodePortPaths struct {
 }
 
 // buildNodePortPaths derives a node-port connection's paths from the
-// CNI's pod-to-pod paths (fwd, rev) and the ingress node's costs: first,
-// the opening packet's walk and entry; fwdNAT and revNAT, the per-packet
-// translation each way. The external client is a plain host: the CNI's
-// send and receive steps without the pod's attachment, overlay, policy
-// and forwarding kinds. The ingress node receives from the wire
-// (hostRecv kinds) and translates; a local endpoint then gets the CNI's
-// delivery into the pod (its receive steps without hostRecv and overlay
-// kinds), a remote one the CNI's inter-node path from the ingress node's
-// forwarding (the CNI's send steps without the pod's) to the endpoint's
-// pod. Replies mirror it: the endpoint's pod sends over the CNI path (to
-// the ingress node: its receive steps without the pod's, then the
-// un-NAT) or, local, straight out without overlay; the ingress node
-// forwards them to the client (fib, ip_forward and the device kinds of the
-// CNI's send steps).
+// CNI's pod-to-pod paths (fwd, rev: their steps in order) and the ingress
+// node's costs: first, the opening packet's walk and entry; fwdNAT and
+// revNAT, the per-packet translation each way (one step of kind on the
+// ingress node). Positions on the CNI path say what each node does:
+//   - the external client, a plain host: the pod's own stack (the send
+//     steps before any routing, policy, overlay or attachment step) and
+//     the NIC; on receive the NIC's leading receive steps and the pod's
+//     own stack (the steps after its attachment, less the receive steps
+//     already counted);
+//   - the ingress node: the leading receive steps and the translation;
+//     for a local endpoint then the inner packet's delivery (the receive
+//     steps after the decapsulation, less their leading receive steps);
+//     for a remote one the CNI's send steps from the first routing step
+//     on (route lookup, forwarding, policy, encapsulation, the NIC), in
+//     softirq, to the endpoint node's normal receive;
+//   - replies: a local pod's send steps up to the overlay and the NIC,
+//     the un-NAT, the client's receive; a remote pod's full send path to
+//     the ingress node, its receive steps there up to the pod's
+//     attachment (receive, decapsulation, routing), the un-NAT, then the
+//     device steps the CNI's send path ends with, to the client.
 func buildNodePortPaths(fwd, rev datapath.CostedPath, kind datapath.Kind, first, fwdNAT, revNAT float64, remote bool) nodePortPaths {
 	src, dst := datapath.Src, datapath.Dst
-	host := func(s datapath.CostedStep) bool {
-		switch s.Kind {
-		case datapath.Veth, datapath.Bridge, datapath.Netfilter, datapath.EBPF, datapath.IPForward:
-			return false
-		}
-		return !overlay(s.Kind)
-	}
-	recvIn := func(s datapath.CostedStep) bool { return hostRecv(s.Kind) }
-	deliver := func(s datapath.CostedStep) bool { return !hostRecv(s.Kind) && !overlay(s.Kind) }
-	forwardOut := func(s datapath.CostedStep) bool { return !podSide(s.Kind) }
-	routeOut := func(s datapath.CostedStep) bool {
-		switch s.Kind {
-		case datapath.FIB, datapath.IPForward, datapath.NIC, datapath.Netdev, datapath.Neigh, datapath.Skb:
-			return true
-		}
-		return false
-	}
-	notPod := func(s datapath.CostedStep) bool { return !podSide(s.Kind) && s.Context != datapath.Recv }
-	nat := func(side datapath.Side, cycles, rules float64) datapath.CostedStep {
-		return datapath.CostedStep{Step: datapath.Step{Kind: kind, Side: side, Context: datapath.Softirq, Count: 1}, Cycles: cycles, RuleCycles: rules}
+	nat := func(side datapath.Side, cycles, rules float64) []datapath.CostedStep {
+		return []datapath.CostedStep{{Step: datapath.Step{Kind: kind, Side: side, Context: datapath.Softirq, Count: 1}, Cycles: cycles, RuleCycles: rules}}
 	}
 	cat := func(parts ...[]datapath.CostedStep) []datapath.CostedStep {
 		var out []datapath.CostedStep
@@ -143,27 +217,40 @@ func buildNodePortPaths(fwd, rev datapath.CostedPath, kind datapath.Kind, first,
 		}
 		return out
 	}
-	under := func(steps []datapath.CostedStep) datapath.CostedPath {
-		return datapath.CostedPath{InterHost: true, Steps: steps}
+	under := func(st []datapath.CostedStep) datapath.CostedPath { return datapath.CostedPath{InterHost: true, Steps: st} }
+	cni := func(st []datapath.CostedStep, like datapath.CostedPath) datapath.CostedPath {
+		return datapath.CostedPath{InterHost: true, Steps: st, EncapBytes: like.EncapBytes, OuterDF: like.OuterDF}
 	}
-	cni := func(steps []datapath.CostedStep, like datapath.CostedPath) datapath.CostedPath {
-		return datapath.CostedPath{InterHost: true, Steps: steps, EncapBytes: like.EncapBytes, OuterDF: like.OuterDF}
+	notRecv := func(k datapath.Kind) bool { return !hostRecv(k) }
+	fs, fd, rs, rd := steps(fwd, src), steps(fwd, dst), steps(rev, src), steps(rev, dst)
+
+	clientSend := cat(until(fs, beyondPod), only(trailing(fs, device), isNIC))
+	ownRecv := afterLast(rd, attach)
+	if len(ownRecv) == len(rd) { // no attachment: after the leading receive steps
+		ownRecv = rd[len(leading(rd, hostRecv)):]
 	}
-	clientSend := pick(fwd, src, src, false, host)
-	ingressIn := cat(pick(fwd, dst, dst, false, recvIn), []datapath.CostedStep{nat(dst, fwdNAT, first)})
-	clientRecv := pick(rev, dst, dst, false, host)
+	clientRecv := cat(leading(rd, hostRecv), only(ownRecv, notRecv))
+	ingressIn := cat(leading(fd, hostRecv), nat(dst, fwdNAT, first))
+
 	var p nodePortPaths
 	if !remote {
-		p.fwd = under(cat(clientSend, ingressIn, pick(fwd, dst, dst, false, deliver)))
-		p.rev = under(cat(pick(rev, src, src, false, func(s datapath.CostedStep) bool { return !overlay(s.Kind) }),
-			[]datapath.CostedStep{nat(src, revNAT, 0)}, clientRecv))
+		inner := afterLast(fd, overlay)
+		if len(inner) == len(fd) {
+			inner = fd[len(leading(fd, hostRecv)):]
+		}
+		deliver := inner[len(leading(inner, hostRecv)):]
+		reply := rs
+		if len(until(rs, overlay)) < len(rs) {
+			reply = cat(until(rs, overlay), only(trailing(rs, device), isNIC))
+		}
+		p.fwd = under(cat(as(clientSend, src, false), as(ingressIn, dst, false), as(deliver, dst, false)))
+		p.rev = under(cat(as(reply, src, false), nat(src, revNAT, 0), as(clientRecv, dst, false)))
 		return p
 	}
-	p.fwd = under(cat(clientSend, ingressIn))
-	p.fwdVia = cni(cat(pick(fwd, src, src, true, forwardOut), pick(fwd, dst, dst, false, func(datapath.CostedStep) bool { return true })), fwd)
-	p.rev = cni(cat(pick(rev, src, src, false, func(datapath.CostedStep) bool { return true }),
-		pick(rev, dst, dst, false, notPod), []datapath.CostedStep{nat(dst, revNAT, 0)}), rev)
-	p.revVia = under(cat(pick(rev, src, src, true, routeOut), clientRecv))
+	p.fwd = under(cat(as(clientSend, src, false), as(ingressIn, dst, false)))
+	p.fwdVia = cni(cat(as(from(fs, routing), src, true), fd), fwd)
+	p.rev = cni(cat(rs, until(rd, func(k datapath.Kind) bool { return attach(k) || podSide(k) }), nat(dst, revNAT, 0)), rev)
+	p.revVia = under(cat(as(trailing(rs, device), src, true), as(clientRecv, dst, false)))
 	return p
 }
 

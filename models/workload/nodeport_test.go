@@ -2,6 +2,7 @@ package workload
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/cnisim/cnisim/models/datapath"
@@ -191,5 +192,62 @@ func TestNodePortRR(t *testing.T) {
 	bad.Workload.NodePortStyle = StyleRR
 	if _, err := Run(bad); err == nil {
 		t.Error("nodeport style on tcp_rr accepted")
+	}
+}
+
+// TestNodePortPathsDerivation: what each node does on a node-port
+// connection, derived from a Flannel-VXLAN-like pod-to-pod path by
+// position (the table is the model's claim; see buildNodePortPaths): the
+// client sends with its own stack and NIC, the ingress node receives and
+// translates, then delivers locally through the bridge and veth or
+// forwards over the VXLAN path; replies mirror it. Forwarded steps run in
+// softirq, never in a sender's context.
+func TestNodePortPathsDerivation(t *testing.T) {
+	t.Parallel()
+	p := vxlanPath()
+	names := func(path datapath.CostedPath) string {
+		var s []string
+		side := datapath.Src
+		for _, st := range path.Steps {
+			if st.Side != side {
+				s = append(s, "|")
+				side = st.Side
+			}
+			s = append(s, st.Kind.String())
+		}
+		return strings.Join(s, " ")
+	}
+	local := buildNodePortPaths(p, p, datapath.Netfilter, 1, 2, 3, false)
+	remote := buildNodePortPaths(p, p, datapath.Netfilter, 1, 2, 3, true)
+	for _, c := range []struct {
+		name string
+		path datapath.CostedPath
+		want string
+	}{
+		{"local forward", local.fwd, "tcp nic | nic netfilter bridge veth tcp socket_copy"},
+		{"local reply", local.rev, "tcp veth bridge fib nic netfilter | nic tcp socket_copy"},
+		{"remote forward, to the ingress", remote.fwd, "tcp nic | nic netfilter"},
+		{"remote forward, second hop", remote.fwdVia, "fib vxlan nic | nic vxlan bridge veth tcp socket_copy"},
+		{"remote reply, to the ingress", remote.rev, "tcp veth bridge fib vxlan nic | nic vxlan netfilter"},
+		{"remote reply, to the client", remote.revVia, "nic | nic tcp socket_copy"},
+	} {
+		if got := names(c.path); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+	for _, st := range append(remote.fwdVia.Steps, remote.revVia.Steps...) {
+		if st.Side == datapath.Src && st.Context == datapath.Send {
+			t.Errorf("forwarded step %v in the send context", st.Kind)
+		}
+	}
+	if remote.fwdVia.EncapBytes != 50 || remote.rev.EncapBytes != 50 || remote.fwd.EncapBytes != 0 || remote.revVia.EncapBytes != 0 || local.fwd.EncapBytes != 0 {
+		t.Error("encapsulation on the wrong legs: only the hop between the cluster nodes is VXLAN")
+	}
+	var rules float64
+	for _, st := range remote.fwd.Steps {
+		rules += st.RuleCycles
+	}
+	if rules != 1 {
+		t.Errorf("the node-port walk charged %v times on the forward path, want once", rules)
 	}
 }
