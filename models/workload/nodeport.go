@@ -217,7 +217,9 @@ func buildNodePortPaths(fwd, rev datapath.CostedPath, kind datapath.Kind, first,
 		}
 		return out
 	}
-	under := func(st []datapath.CostedStep) datapath.CostedPath { return datapath.CostedPath{InterHost: true, Steps: st} }
+	under := func(st []datapath.CostedStep) datapath.CostedPath {
+		return datapath.CostedPath{InterHost: true, Steps: st}
+	}
 	cni := func(st []datapath.CostedStep, like datapath.CostedPath) datapath.CostedPath {
 		return datapath.CostedPath{InterHost: true, Steps: st, EncapBytes: like.EncapBytes, OuterDF: like.OuterDF}
 	}
