@@ -32,8 +32,9 @@ func TestExampleScenariosRun(t *testing.T) {
 				}
 			}
 			b, _ := os.ReadFile(filepath.Join(out, "results.json"))
-			if !strings.Contains(string(b), `"throughput_mbps"`) {
-				t.Errorf("results.json lacks throughput_mbps")
+			// a connection-churn example (nodeport) reports connections, not bytes
+			if !strings.Contains(string(b), `"throughput_mbps"`) && !strings.Contains(string(b), `"connections_per_s"`) {
+				t.Errorf("results.json lacks throughput_mbps and connections_per_s")
 			}
 		})
 	}

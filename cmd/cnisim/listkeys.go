@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/models/service"
 	"github.com/cnisim/cnisim/models/tcp"
 	"github.com/cnisim/cnisim/models/workload"
 )
@@ -72,6 +73,7 @@ var keyMeanings = map[string]string{
 	"service.conntrack_max":              "conntrack table size (nf_conntrack_max): a full table drops new connections",
 	"service.time_wait":                  "how long a closed connection's conntrack entry stays (TIME_WAIT)",
 	"service.zipf":                       "Service popularity: Zipf exponent (0: uniform)",
+	"service.external_traffic_policy":    "cluster (any endpoint, SNAT at the node port's node, maybe a second hop) or local (its own endpoints, no SNAT): nodeport",
 	"fabric.kind":                        "switches between the nodes: none (each node's link ends at its peer, no switch queue), switch (one ToR, a port of cluster.link_gbps per node), leaf-spine",
 	"fabric.leaves":                      "leaf-spine: leaf switches",
 	"fabric.spines":                      "leaf-spine: spine switches; every leaf has one uplink to each, chosen per flow by ECMP on the outer header (VXLAN/Geneve and native spread flows, IPIP/GRE/user-space/encrypted do not)",
@@ -91,6 +93,7 @@ var keyMeanings = map[string]string{
 	"workload.pods_per_node":             "pods per node of the cluster patterns: pod j's application runs on core j mod cores_per_node; long-lived flows go from pod j to pod j of the destination, finite flows between random pods",
 	"workload.pattern":                   "who sends to whom (tcp_stream): pairs (node 0 to node 1: the two-pod workload), permutation (each node to one other, a random derangement per replication), all-to-all, incast (incast_senders nodes to node 0), random (each flow to a random other node); long-lived: streams flows per pod and destination",
 	"workload.incast_senders":            "incast: the sender nodes 1..N (0: all other nodes)",
+	"workload.nodeport_style":            "nodeport transactions: crr (a new connection each, netperf TCP_CRR) or rr (kept-alive connections, TCP_RR)",
 	"workload.flow_sizes":                "finite flows (tcp_stream): websearch (DCTCP, SIGCOMM 2010), datamining (VL2, SIGCOMM 2009) or a CDF file of \"size_bytes probability\" lines, relative to the scenario file; empty: long-lived flows",
 	"workload.load":                      "with flow_sizes: Poisson flow arrivals per sending node at this fraction of its link rate (load x link rate / mean flow size flows per second)",
 	"workload.server.cores":              "application server pod's cores (http workloads)",
@@ -103,15 +106,17 @@ var keyMeanings = map[string]string{
 // keyAllowed lists the allowed values of the enumerated keys, from the
 // scenario package.
 var keyAllowed = map[string][]string{
-	"tcp.congestion":     scenario.Congestions,
-	"tcp.syn_schedule":   scenario.SynSchedules,
-	"tcp.ack_policy":     tcp.AckPolicies,
-	"workload.kind":      scenario.Kinds,
-	"workload.placement": scenario.Placements,
-	"workload.client":    scenario.Clients,
-	"fabric.kind":        scenario.FabricKinds,
-	"fabric.buffer":      scenario.FabricBuffers,
-	"workload.pattern":   workload.Patterns(),
+	"tcp.congestion":                  scenario.Congestions,
+	"tcp.syn_schedule":                scenario.SynSchedules,
+	"tcp.ack_policy":                  tcp.AckPolicies,
+	"workload.kind":                   scenario.Kinds,
+	"workload.placement":              scenario.Placements,
+	"workload.client":                 scenario.Clients,
+	"fabric.kind":                     scenario.FabricKinds,
+	"fabric.buffer":                   scenario.FabricBuffers,
+	"workload.pattern":                workload.Patterns(),
+	"workload.nodeport_style":         workload.NodePortStyles,
+	"service.external_traffic_policy": service.TrafficPolicies,
 }
 
 // extraKeys are accepted but not scalar keys of scenario.Keys.

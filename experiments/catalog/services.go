@@ -71,7 +71,8 @@ func analyseServices(d *Data) (*Output, error) {
 	out.Notes = append(out.Notes,
 		"Costs: the iptables per-rule cost is the kubeproxy-blog-2025 layer's 17.98 ns (derived from the reference below), nftables rules "+
 			"at the measured nftables/iptables-legacy ratio 16.80/15.28 of it; lookups 250 cycles and conntrack creation 1,500 cycles "+
-			"(eBPF 500) assumed (models/service/costs.go). The FIN exchange of each close is not simulated.",
+			"(eBPF 500) assumed (models/service/costs.go). Each connection ends with netperf's FIN exchange (the server closes first and "+
+			"holds TIME_WAIT; a transaction ends when the client's close() returns, after the server's FIN).",
 		"Reference: the kube-proxy nftables announcement (kubernetes.io/blog/2025/02/28/nftables-kube-proxy, fig. 1) plots iptables "+
 			"first-packet latency at p01/p50/p90/p99 for 5,000, 10,000 and 30,000 Services; its bars are quoted in "+
 			"experiments/catalog/servicesref.go. Its p50 slope from 5,000 to 30,000 is the calibration (the echo below); the p90 and p99 "+

@@ -124,7 +124,10 @@ type Workload struct {
 	IncastSenders int     `toml:"incast_senders"`
 	FlowSizes     string  `toml:"flow_sizes"`
 	Load          float64 `toml:"load"`
-	Server        Server  `toml:"server"`
+	// NodePortStyle is nodeport's transactions: crr (a new connection
+	// each, netperf TCP_CRR) or rr (kept-alive connections, TCP_RR).
+	NodePortStyle string `toml:"nodeport_style"`
+	Server        Server `toml:"server"` // a table: after every scalar key
 }
 
 // Server is the application server pod (http_download, http_load).
@@ -138,7 +141,7 @@ type Server struct {
 var (
 	Congestions  = []string{"cubic", "reno"}
 	SynSchedules = []string{"exponential", "linear4"}
-	Kinds        = []string{"tcp_stream", "udp_stream", "tcp_rr", "udp_rr", "http_download", "http_load", "pod_launch", "tcp_crr", "mixed"}
+	Kinds        = []string{"tcp_stream", "udp_stream", "tcp_rr", "udp_rr", "http_download", "http_load", "pod_launch", "tcp_crr", "mixed", "nodeport"}
 	Targets      = []string{"pod", "service"}
 	Placements   = []string{"intra", "inter"}
 	Clients      = []string{"curl", "iperf3"}
@@ -188,30 +191,32 @@ func Defaults() Scenario {
 		},
 		Calibration: Calibration{Profile: "paper", Cycles: map[string]float64{}},
 		Workload: Workload{
-			Kind:         "tcp_stream",
-			Placement:    "inter",
-			Streams:      1,
-			BulkStreams:  1,
-			MessageBytes: 0,              // 0: the workload's own default (1 byte for RR as netperf, pod MTU - 28 for udp_stream)
-			FileBytes:    10_000_000_000, // the vendor analysis' 10G.dat curl download (000)
-			Client:       "curl",
-			Threads:      12,  // the vendor analysis' `wrk -t12 -c400` (000)
-			Connections:  400, // idem
-			Pods:         30,
-			Arrival:      "burst",
-			Server:       Server{Cores: 1, CyclesPerRequest: 60000, CyclesPerByte: 4.0},
-			Target:       "pod",
-			PodsPerNode:  1,
-			Pattern:      "pairs",
-			Load:         0.3, // the middle of the 0.1-0.9 loads pFabric and HPCC sweep (assumed)
+			Kind:          "tcp_stream",
+			Placement:     "inter",
+			Streams:       1,
+			BulkStreams:   1,
+			MessageBytes:  0,              // 0: the workload's own default (1 byte for RR as netperf, pod MTU - 28 for udp_stream)
+			FileBytes:     10_000_000_000, // the vendor analysis' 10G.dat curl download (000)
+			Client:        "curl",
+			Threads:       12,  // the vendor analysis' `wrk -t12 -c400` (000)
+			Connections:   400, // idem
+			Pods:          30,
+			Arrival:       "burst",
+			Server:        Server{Cores: 1, CyclesPerRequest: 60000, CyclesPerByte: 4.0},
+			Target:        "pod",
+			PodsPerNode:   1,
+			Pattern:       "pairs",
+			NodePortStyle: "crr",
+			Load:          0.3, // the middle of the 0.1-0.9 loads pFabric and HPCC sweep (assumed)
 		},
 		Service: Service{
 			// No Services unless count is set; defaults in models/service
 			// (kube-proxy's conntrack sizing, the kernel's TIME_WAIT).
-			Endpoints:    1,
-			PortCount:    1,
-			ConntrackMax: 262144,
-			TimeWait:     120 * time.Second,
+			Endpoints:             1,
+			PortCount:             1,
+			ConntrackMax:          262144,
+			TimeWait:              120 * time.Second,
+			ExternalTrafficPolicy: "cluster",
 		},
 		Fabric: DefaultFabric(),
 		Sweep:  map[string][]any{},

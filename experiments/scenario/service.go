@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/cnisim/cnisim/models/service"
+	"github.com/cnisim/cnisim/models/workload"
 )
 
 // Service is the [service] table: Kubernetes Services and the proxy that
@@ -21,6 +22,9 @@ type Service struct {
 	// Zipf: the exponent s of the Services' popularity (P(rank k) ∝
 	// 1/k^s); 0 picks them uniformly.
 	Zipf float64 `toml:"zipf"`
+	// ExternalTrafficPolicy: cluster | local, the Services'
+	// spec.externalTrafficPolicy (workload.kind = "nodeport").
+	ExternalTrafficPolicy string `toml:"external_traffic_policy"`
 }
 
 // service checks the [service] table and workload.target.
@@ -37,8 +41,18 @@ func (c *check) service(s *Scenario) {
 	if !(v.Zipf >= 0 && v.Zipf <= service.MaxZipf) {
 		c.fail("service.zipf", "out of range (allowed: 0..%g; 0 = uniform)", service.MaxZipf)
 	}
+	c.oneOf("service.external_traffic_policy", v.ExternalTrafficPolicy, service.TrafficPolicies)
 	w := &s.Workload
 	c.oneOf("workload.target", w.Target, Targets)
+	c.oneOf("workload.nodeport_style", w.NodePortStyle, workload.NodePortStyles)
+	if w.Kind == "nodeport" { // service.count 0 means one Service here; cluster.nodes >= 2 as for placement inter
+		if w.Placement != "inter" {
+			c.fail("workload.kind", "nodeport needs workload.placement = \"inter\" (it is %q)", w.Placement)
+		}
+		if w.Target != "pod" {
+			c.fail("workload.target", "nodeport connects to a node port: leave workload.target = \"pod\" (it is %q)", w.Target)
+		}
+	}
 	if w.Target == "service" {
 		switch w.Kind {
 		case "tcp_stream", "tcp_rr", "tcp_crr":
@@ -55,5 +69,6 @@ func (c *check) service(s *Scenario) {
 func (s *Scenario) ServiceConfig() service.Config {
 	v := s.Service
 	return service.Config{Count: v.Count, Endpoints: v.Endpoints, PortCount: v.PortCount,
-		Proxy: service.Proxy(v.Proxy), ConntrackMax: v.ConntrackMax, TimeWait: v.TimeWait, Zipf: v.Zipf}
+		Proxy: service.Proxy(v.Proxy), ConntrackMax: v.ConntrackMax, TimeWait: v.TimeWait, Zipf: v.Zipf,
+		ExternalTrafficPolicy: v.ExternalTrafficPolicy}
 }

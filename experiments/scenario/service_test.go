@@ -25,6 +25,10 @@ func TestBadService(t *testing.T) {
 		{"target", "[workload]\ntarget = \"vip\"\n", []string{"f.toml:2:", `workload.target = "vip"`, "allowed: pod, service"}},
 		{"target kind", "[workload]\nkind = \"udp_rr\"\ntarget = \"service\"\n[service]\ncount = 3\n", []string{"f.toml:3:", "workload.target", "tcp_stream, tcp_rr or tcp_crr"}},
 		{"target count", "[workload]\nkind = \"tcp_crr\"\ntarget = \"service\"\n", []string{"f.toml:3:", "workload.target", "service.count >= 1"}},
+		{"policy", "[service]\nexternal_traffic_policy = \"Local\"\n", []string{"f.toml:2:", `service.external_traffic_policy = "Local"`, "allowed: cluster, local"}},
+		{"nodeport style", "[workload]\nkind = \"nodeport\"\nnodeport_style = \"stream\"\n", []string{"f.toml:3:", `workload.nodeport_style = "stream"`, "allowed: crr, rr"}},
+		{"nodeport intra", "[workload]\nkind = \"nodeport\"\nplacement = \"intra\"\n", []string{"f.toml:2:", "workload.kind", `placement = "inter"`}},
+		{"nodeport target", "[workload]\nkind = \"nodeport\"\ntarget = \"service\"\n[service]\ncount = 3\n", []string{"f.toml:3:", "workload.target", "node port"}},
 		{"sweep proxy", "[service]\ncount = 3\n[sweep]\n\"service.proxy\" = [\"iptables\", \"pf\"]\n", []string{"f.toml:4:", `service.proxy = "pf"`, "allowed: iptables"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -44,7 +48,7 @@ func TestBadService(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := s.Base.ServiceConfig(); c.Count != 10000 || c.Endpoints != 4 || c.Proxy != "nftables" || c.ConntrackMax != 262144 {
+	if c := s.Base.ServiceConfig(); c.Count != 10000 || c.Endpoints != 4 || c.Proxy != "nftables" || c.ConntrackMax != 262144 || c.ExternalTrafficPolicy != "cluster" {
 		t.Errorf("service config %+v", c)
 	}
 }

@@ -18,15 +18,23 @@ const (
 	// CoresPer1kCPS is a group: node0 (the client's), node1, ...: CPU
 	// cores busy per 1,000 connections per second.
 	CoresPer1kCPS = "cores_per_1k_cps"
+	// NodePortSecondHop: the share of nodeport connections whose endpoint
+	// was on another node than the ingress node.
+	NodePortSecondHop = "nodeport_second_hop"
 )
 
 // services resolves the [service] table: nil without Services
-// (service.count = 0).
+// (service.count = 0), except for nodeport, which needs one Service at
+// least and takes count 0 as 1.
 func services(sc *scenario.Scenario, st *Setup) (*workload.Services, error) {
-	if sc.Service.Count == 0 {
-		return nil, nil
+	cfg := sc.ServiceConfig()
+	if cfg.Count == 0 {
+		if sc.Workload.Kind != workload.NodePort {
+			return nil, nil
+		}
+		cfg.Count = 1
 	}
-	cfg := sc.ServiceConfig().Defaults(st.Model.Name, string(st.Options.Engine))
+	cfg = cfg.Defaults(st.Model.Name, string(st.Options.Engine))
 	p, err := service.NewPlan(cfg, st.Profile, st.Model.Name, st.Mode)
 	if err != nil {
 		return nil, keyed("service", err)
@@ -50,6 +58,9 @@ func fillServices(s *run.Sample, r *workload.Result, applies map[string]bool) {
 		for i, v := range r.CoresPer1kCPS {
 			s.SetGroup(CoresPer1kCPS, fmt.Sprintf("node%d", i), v)
 		}
+	}
+	if applies[NodePortSecondHop] {
+		s.Set(NodePortSecondHop, r.NodePortSecondHop)
 	}
 	if applies[ConntrackEntries] {
 		s.Set(ConntrackEntries, float64(r.ConntrackEntries))

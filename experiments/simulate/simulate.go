@@ -29,7 +29,7 @@ var Model run.Model = Prepare
 // replications share one resolution.
 func Prepare(sc *scenario.Scenario) (run.Point, error) {
 	switch sc.Workload.Kind {
-	case workload.TCPStream, workload.UDPStream, workload.TCPRR, workload.TCPCRR, workload.UDPRR, workload.HTTPDownload, workload.HTTPLoad, workload.Mixed:
+	case workload.TCPStream, workload.UDPStream, workload.TCPRR, workload.TCPCRR, workload.UDPRR, workload.HTTPDownload, workload.HTTPLoad, workload.Mixed, workload.NodePort:
 	case PodLaunch:
 		return preparePodLaunch(sc)
 	default:
@@ -224,6 +224,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			IncastSenders: w.IncastSenders,
 			FlowSizes:     sizes,
 			Load:          w.Load,
+			NodePortStyle: w.NodePortStyle,
 		},
 	}, nil
 }

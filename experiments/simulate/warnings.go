@@ -26,6 +26,9 @@ func Warnings(sc *scenario.Scenario) []string {
 		if n, ok := clusterNodesUsed(w.Pattern, sc.Cluster.Nodes, w.IncastSenders); ok {
 			used = n
 		}
+		if w.Kind == "nodeport" { // the external client and every cluster node (endpoints spread over them)
+			used = sc.Cluster.Nodes
+		}
 		// The default two nodes are not reported for intra-host
 		// placement: the user did not ask for them.
 		if sc.Cluster.Nodes > used && sc.Cluster.Nodes != scenario.Defaults().Cluster.Nodes {
@@ -56,6 +59,8 @@ func Warnings(sc *scenario.Scenario) []string {
 	only("workload.pods", w.Pods != d.Pods, PodLaunch)
 	only("workload.arrival", w.Arrival != d.Arrival, PodLaunch)
 	only("workload.server", w.Server != d.Server, "http_download", "http_load")
+	only("workload.nodeport_style", w.NodePortStyle != d.NodePortStyle, "nodeport")
+	only("service.external_traffic_policy", sc.Service.ExternalTrafficPolicy != scenario.Defaults().Service.ExternalTrafficPolicy, "nodeport")
 	cluster := w.Pattern != d.Pattern || w.FlowSizes != ""
 	if w.PodsPerNode != d.PodsPerNode && !cluster {
 		out = append(out, "workload.pods_per_node has no effect with workload.pattern = pairs and long-lived flows (the two-pod workload: use workload.streams)")

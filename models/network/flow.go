@@ -47,6 +47,7 @@ type Route struct {
 	DropIf func(p *Packet, at sim.Time) bool
 
 	folds uint64 // times folded by a sweep after Retire (retire.go)
+	next  *Route // a relayed route's second leg (relay.go)
 }
 
 type txEntry struct {

@@ -115,6 +115,9 @@ type RouteSpec struct {
 	FlowKey  uint64 // hashed to pick the receiving node's RSS core
 	RecvCore int    // the receiving application's core (Recv context)
 	To       Endpoint
+	// Via, when set, relays the route through a third node (relay.go):
+	// NewRoute returns the first leg.
+	Via *Via
 }
 
 // NewRoute compiles a path between two nodes.
@@ -130,6 +133,9 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 	}
 	if spec.To == nil {
 		return nil, fmt.Errorf("route %d -> %d: no receiving endpoint", spec.Src, spec.Dst)
+	}
+	if spec.Via != nil {
+		return n.newRelayed(spec)
 	}
 	c, err := n.compiled(spec)
 	if err != nil {

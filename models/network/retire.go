@@ -13,7 +13,7 @@ import "github.com/cnisim/cnisim/models/datapath"
 func (n *Network) Retire(r *Route) {
 	r.wake.Stop() // no TSQ wake-up of a forgotten sender
 	r.target = -1
-	n.retiring = append(n.retiring, r)
+	n.retiring = append(n.retiring, r) // a relayed route's second leg folds with it
 	if len(n.retiring) >= 256 && 2*len(n.retiring) >= len(n.routes) {
 		n.sweep()
 	}
@@ -37,18 +37,14 @@ func (n *Network) sweep() {
 	done := n.done
 	keep := n.retiring[:0]
 	for _, r := range n.retiring {
-		if r.sent != r.delivered+r.dropped {
+		if !r.quiet() {
 			keep = append(keep, r)
 			continue
 		}
-		for i := range r.segs {
-			n.retired.add(&r.segs[i])
+		n.fold(r, done)
+		if r.next != nil {
+			n.fold(r.next, done)
 		}
-		n.retired.add(&r.recv)
-		done[r] = true
-		r.folds++
-		r.to = nil
-		n.freeRoutes = append(n.freeRoutes, r)
 	}
 	clear(n.retiring[len(keep):])
 	n.retiring = keep
@@ -64,6 +60,18 @@ func (n *Network) sweep() {
 	clear(n.routes[len(live):])
 	n.routes = live
 	clear(done)
+}
+
+// fold adds a quiet route's accounting to the retired totals and frees it.
+func (n *Network) fold(r *Route, done map[*Route]bool) {
+	for i := range r.segs {
+		n.retired.add(&r.segs[i])
+	}
+	n.retired.add(&r.recv)
+	done[r] = true
+	r.folds++
+	r.to = nil
+	n.freeRoutes = append(n.freeRoutes, r)
 }
 
 // reuse returns a folded route object for a new route, cleared but with

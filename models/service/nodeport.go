@@ -13,8 +13,9 @@ import "math/rand/v2"
 //
 // Every Service is taken to be of type NodePort (KUBE-NODEPORTS holds one
 // rule per Service port, in KUBE-SERVICES' order), so Plan.Pick's position
-// is also the node port's position. externalTrafficPolicy=Local (no SNAT,
-// local endpoints only) is not modelled.
+// is also the node port's position. With externalTrafficPolicy=Local the
+// ingress node picks among its own endpoints only and does not SNAT
+// (NodePortLocalFirstPacket, PickNodePortLocal).
 
 // NodePortStructures is the node-port part of each proxy's rule structure
 // as data, with its source.
@@ -87,8 +88,12 @@ func NodePortMeanRules(ports, n int) float64 {
 
 // Masquerades reports whether node-port traffic to an endpoint is SNATed
 // at the ingress node: always under kube-proxy with
-// externalTrafficPolicy=Cluster, only toward a remote endpoint under eBPF.
+// externalTrafficPolicy=Cluster, only toward a remote endpoint under eBPF,
+// never with externalTrafficPolicy=Local.
 func (p *Plan) Masquerades(remote bool) bool {
+	if p.Local() {
+		return false
+	}
 	switch nodePortStructure(p.Structure.Proxy) {
 	case EBPFTC:
 		return remote
@@ -106,6 +111,50 @@ func (p *Plan) NodePortFirstCycles(pos, ep int, remote bool) float64 {
 	}
 	st := Structures[nodePortStructure(p.Structure.Proxy)]
 	return p.Cycles(st.NodePortFirstPacket(pos, p.Ports(), ep, p.Config.Endpoints, remote)) + nodePortCT(p).NewCycles
+}
+
+// NodePortLocalFirstCycles is NodePortFirstCycles with
+// externalTrafficPolicy=Local: endpoint j of the ingress node's n.
+func (p *Plan) NodePortLocalFirstCycles(pos, j, n int) float64 {
+	if p.Structure.Proxy == None {
+		return 0
+	}
+	st := Structures[nodePortStructure(p.Structure.Proxy)]
+	return p.Cycles(st.NodePortLocalFirstPacket(pos, p.Ports(), j, n)) + nodePortCT(p).NewCycles
+}
+
+// Local reports externalTrafficPolicy=Local.
+func (p *Plan) Local() bool { return p.Config.ExternalTrafficPolicy == PolicyLocal }
+
+// NodePortLocalFirstPacket is NodePortFirstPacket with
+// externalTrafficPolicy=Local: ep is the index among the ingress node's n
+// local endpoints. As recalled from kube-proxy (pkg/proxy/iptables/
+// proxier.go, the external chain of a Local Service; not re-read here):
+// KUBE-EXT-* tests the pod-CIDR source, masquerades and routes
+// LOCAL-source traffic (3 rules that external traffic misses) and jumps
+// to KUBE-SVL-* (1), whose statistic rules pick among the local
+// endpoints; no KUBE-MARK-MASQ, so POSTROUTING evaluates only its first
+// rule (RETURN for unmarked packets). nftables: the same 4 external-chain
+// rules instead of 2 + the mark-for-masquerade rule, 1 rule at
+// masquerading. IPVS: KUBE-NODE-PORT's local set returns (1 rule, 1
+// lookup) instead of marking; 1 POSTROUTING rule. eBPF: the service,
+// backend slot and backend lookups, no SNAT.
+func (s Structure) NodePortLocalFirstPacket(pos, ports, ep, n int) Walk {
+	svc := ep + 1
+	if ep == n-1 {
+		svc = n
+	}
+	switch nodePortStructure(s.Proxy) {
+	case IPTables:
+		return Walk{Rules: float64(ports+1) + float64(pos) + 4 + float64(svc) + 2, PostRules: 1, Chains: 6}
+	case NFTables:
+		return Walk{Rules: 10, PostRules: 1, Chains: 6, Lookups: 4}
+	case IPVS:
+		return Walk{Rules: 4, PostRules: 1, Chains: 3, Lookups: 4}
+	case EBPFTC:
+		return Walk{Lookups: 3}
+	}
+	return Walk{}
 }
 
 // nodePortCT is the connection entry node-port traffic creates: the
@@ -147,4 +196,27 @@ func EndpointNode(ep, nodes int) int { return ep % nodes }
 func (p *Plan) PickNodePort(rng *rand.Rand, ingress, nodes int) (pos, ep int, remote bool) {
 	pos, ep = p.Pick(rng)
 	return pos, ep, EndpointNode(ep, nodes) != ingress
+}
+
+// LocalEndpoints is how many of a Service's endpoints run on node ingress
+// (0-based among nodes; endpoints spread as EndpointNode).
+func LocalEndpoints(endpoints, ingress, nodes int) int {
+	if ingress >= endpoints {
+		return 0
+	}
+	return (endpoints-ingress-1)/nodes + 1
+}
+
+// PickNodePortLocal draws a node-port connection entering at ingress with
+// externalTrafficPolicy=Local: the Service port as Pick, and an endpoint
+// among the ingress node's own (j of LocalEndpoints, uniformly, as the
+// KUBE-SVL-* statistic rules do); false when the node has none
+// (kube-proxy drops the traffic: KUBE-EXT-* ends in a DROP rule).
+func (p *Plan) PickNodePortLocal(rng *rand.Rand, ingress, nodes int) (pos, j, n int, ok bool) {
+	pos, _ = p.Pick(rng)
+	n = LocalEndpoints(p.Config.Endpoints, ingress, nodes)
+	if n == 0 {
+		return pos, 0, 0, false
+	}
+	return pos, rng.IntN(n), n, true
 }

@@ -3,6 +3,7 @@ package service
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -149,5 +150,52 @@ func TestNodePortSources(t *testing.T) {
 		if NodePortStructures[nodePortStructure(p)] == "" {
 			t.Errorf("%s: no node-port structure source", p)
 		}
+	}
+}
+
+// externalTrafficPolicy=Local: the iptables walk trades KUBE-EXT's
+// masquerade jump and KUBE-MARK-MASQ (3 rules) for the 4 external-chain
+// rules of a Local Service and KUBE-SVL over the local endpoints; one
+// POSTROUTING rule; nothing masquerades; every proxy's Local walk costs
+// less at POSTROUTING than its Cluster walk.
+func TestNodePortLocal(t *testing.T) {
+	t.Parallel()
+	st := Structures[IPTables]
+	w := st.NodePortLocalFirstPacket(37, 1000, 1, 2)
+	if want := float64(1000+1+37+4+2+2) + 0; w.Rules != want || w.PostRules != 1 || w.Chains != 6 {
+		t.Errorf("iptables local walk %+v, want %v rules, 1 post, 6 chains", w, want)
+	}
+	for _, pr := range []Proxy{IPTables, IPVS, NFTables, EBPFTC, EBPFSocket} {
+		p := plan(t, pr, 10, 4)
+		p.Config.ExternalTrafficPolicy = PolicyLocal
+		if !p.Local() || p.Masquerades(true) || p.Masquerades(false) {
+			t.Errorf("%s local: masquerades", pr)
+		}
+		s := Structures[nodePortStructure(pr)]
+		l, c := s.NodePortLocalFirstPacket(1, 10, 0, 1), s.NodePortFirstPacket(1, 10, 0, 1, true)
+		if l.PostRules > c.PostRules || (pr != EBPFTC && pr != EBPFSocket && l.PostRules != 1) {
+			t.Errorf("%s: local post rules %v, cluster %v", pr, l.PostRules, c.PostRules)
+		}
+		if p.NodePortLocalFirstCycles(1, 0, 1) <= 0 {
+			t.Errorf("%s: local first packet free", pr)
+		}
+	}
+	for _, c := range []struct{ eps, ingress, nodes, want int }{
+		{4, 0, 2, 2}, {4, 1, 2, 2}, {3, 0, 2, 2}, {3, 1, 2, 1}, {1, 1, 3, 0}, {5, 2, 3, 1}, {6, 0, 3, 2},
+	} {
+		got := LocalEndpoints(c.eps, c.ingress, c.nodes)
+		n := 0
+		for ep := 0; ep < c.eps; ep++ {
+			if EndpointNode(ep, c.nodes) == c.ingress {
+				n++
+			}
+		}
+		if got != c.want || got != n {
+			t.Errorf("LocalEndpoints%+v = %d (counted %d), want %d", c, got, n, c.want)
+		}
+	}
+	bad := Config{Count: 1, Endpoints: 1, PortCount: 1, Proxy: IPTables, ConntrackMax: 1, ExternalTrafficPolicy: "Local"}
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "cluster, local") {
+		t.Errorf("bad policy: %v", err)
 	}
 }

@@ -47,7 +47,21 @@ type Config struct {
 	// Zipf is the exponent s of the Services' popularity, P(rank k) ∝
 	// 1/k^s; 0 picks Services uniformly.
 	Zipf float64
+	// ExternalTrafficPolicy is the Services' spec.externalTrafficPolicy
+	// for node-port traffic: "cluster" (any endpoint, masqueraded) or
+	// "local" (the ingress node's endpoints only, client address kept);
+	// "" = cluster, Kubernetes' default.
+	ExternalTrafficPolicy string
 }
+
+// External traffic policies (Service spec.externalTrafficPolicy).
+const (
+	PolicyCluster = "cluster"
+	PolicyLocal   = "local"
+)
+
+// TrafficPolicies are the allowed values of service.external_traffic_policy.
+var TrafficPolicies = []string{PolicyCluster, PolicyLocal}
 
 // Defaults. nf_conntrack_max: the kernel sizes it from memory
 // (nf_conntrack_core.c: nf_conntrack_htable_size x 1 on 64-bit hosts with
@@ -91,6 +105,9 @@ func (c Config) Defaults(plugin, policyEngine string) Config {
 	if c.TimeWait == 0 {
 		c.TimeWait = DefaultTimeWait
 	}
+	if c.ExternalTrafficPolicy == "" {
+		c.ExternalTrafficPolicy = PolicyCluster
+	}
 	return c
 }
 
@@ -133,6 +150,8 @@ func (c Config) Validate() error {
 		return field.Errorf("service.Config.TimeWait", c.TimeWait, "must be >= 0")
 	case !(c.Zipf >= 0 && c.Zipf <= MaxZipf):
 		return field.Errorf("service.Config.Zipf", c.Zipf, "out of range (allowed: 0..%v; 0 = uniform)", MaxZipf)
+	case c.ExternalTrafficPolicy != "" && !slices.Contains(TrafficPolicies, c.ExternalTrafficPolicy):
+		return field.Errorf("service.Config.ExternalTrafficPolicy", c.ExternalTrafficPolicy, "not allowed (allowed: %s)", strings.Join(TrafficPolicies, ", "))
 	}
 	return nil
 }

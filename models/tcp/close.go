@@ -1,7 +1,8 @@
 package tcp
 
-// Abandon ends a connection whose FIN exchange is not simulated (a
-// connection-churn workload's close): every timer of both endpoints stops
+// Abandon ends a connection at once, without a FIN exchange (a flow that
+// simply stops, or a Pool's connection once its FIN exchange is over,
+// fin.go): every timer of both endpoints stops
 // (a close's FIN carries the ACK a delayed-ACK timer would have sent),
 // both go to Closed, so packets still arriving are dropped on delivery and
 // nothing more is sent, and their routes are handed back to the network

@@ -19,6 +19,9 @@ type Side struct {
 // Conn is a TCP connection: the client (which connects) and the server.
 type Conn struct {
 	Client, Server *Endpoint
+	// OnDone is called when both sides' teardown has ended (fin.go): the
+	// last ACK of the FIN exchange has arrived, or a FIN was given up on.
+	OnDone func(c *Conn, at sim.Time)
 }
 
 // Dial creates both endpoints of a connection. fwd is the datapath from
@@ -26,11 +29,19 @@ type Conn struct {
 // path with the roles swapped); podMTU fixes the MSS (pod MTU - 52). key
 // distinguishes connections for RSS. Nothing is sent until Connect.
 func Dial(n *network.Network, client, server Side, fwd, rev datapath.CostedPath, podMTU int, key uint64, opt Options) (*Conn, error) {
-	return dial(n, nil, client, server, fwd, rev, podMTU, key, opt)
+	return dial(n, nil, client, server, fwd, rev, nil, podMTU, key, opt)
 }
 
-// dial is Dial into c, a closed connection to reuse, or a new one (nil).
-func dial(n *network.Network, c *Conn, client, server Side, fwd, rev datapath.CostedPath, podMTU int, key uint64, opt Options) (*Conn, error) {
+// Relays are the third nodes a connection's two directions cross (nil:
+// direct): a NodePort connection whose endpoint is on another node than
+// the one it entered (network.Via).
+type Relays struct {
+	Fwd, Rev *network.Via
+}
+
+// dial is Dial into c, a closed connection to reuse, or a new one (nil),
+// relayed where via says.
+func dial(n *network.Network, c *Conn, client, server Side, fwd, rev datapath.CostedPath, via *Relays, podMTU int, key uint64, opt Options) (*Conn, error) {
 	opt = opt.Defaults()
 	if err := opt.Validate(); err != nil {
 		return nil, err
@@ -49,14 +60,19 @@ func dial(n *network.Network, c *Conn, client, server Side, fwd, rev datapath.Co
 	c.Client.init(n, o, client, true, int64(datapath.MSS(podMTU)))
 	c.Server.init(n, o, server, false, int64(datapath.MSS(podMTU)))
 	c.Client.peer, c.Server.peer = c.Server, c.Client
+	c.Client.conn, c.Server.conn, c.OnDone = c, c, nil
 	var err error
+	var fv, rv *network.Via
+	if via != nil {
+		fv, rv = via.Fwd, via.Rev
+	}
 	c.Client.out, err = n.NewRoute(network.RouteSpec{Path: fwd, Src: client.Node, Dst: server.Node,
-		FlowKey: 2 * key, RecvCore: server.Core, To: c.Server})
+		FlowKey: 2 * key, RecvCore: server.Core, To: c.Server, Via: fv})
 	if err != nil {
 		return nil, fmt.Errorf("forward path: %w", err)
 	}
 	c.Server.out, err = n.NewRoute(network.RouteSpec{Path: rev, Src: server.Node, Dst: client.Node,
-		FlowKey: 2*key + 1, RecvCore: client.Core, To: c.Client})
+		FlowKey: 2*key + 1, RecvCore: client.Core, To: c.Client, Via: rv})
 	if err != nil {
 		return nil, fmt.Errorf("reverse path: %w", err)
 	}

@@ -18,7 +18,8 @@ const (
 	Failed
 )
 
-var stateNames = [...]string{"closed", "listen", "syn_sent", "syn_rcvd", "established", "failed"}
+var stateNames = [...]string{"closed", "listen", "syn_sent", "syn_rcvd", "established", "failed",
+	"fin_wait_1", "fin_wait_2", "closing", "close_wait", "last_ack", "time_wait"} // fin.go
 
 func (s State) String() string { return stateNames[s] }
 
@@ -54,6 +55,7 @@ type Stats struct {
 	// DataSkbsRcvd counts the data skbs: segments and GSO/GRO super-packets
 	// (what Linux checks its ACK policy on once each).
 	DataSkbsRcvd uint64
+	FinRetrans   uint64 // FIN retransmissions (fin.go)
 }
 
 // Endpoint is one side of a TCP connection. It is created by Dial (both
@@ -136,6 +138,18 @@ type Endpoint struct {
 	Stats Stats
 
 	connectAt sim.Time // a Connect event's time (-1: none): a Pool waits past it
+
+	// teardown (fin.go): close() called, this side closed first, FIN
+	// sent / acknowledged / peer's received, teardown over; the FIN's
+	// sequence number; finIn is 1 once the peer's FIN is received (it
+	// occupies a sequence number our ACKs acknowledge)
+	closeReq, active, finSent, finAcked, finRcvd, done bool
+	finTries                                           int
+	finSeq, finIn, finAckSent                          int64
+	conn                                               *Conn
+	// OnEOF is called when the application's read returns end of file
+	// (the peer's FIN), at the time the read returns.
+	OnEOF func(at sim.Time)
 }
 
 // RTTStats accumulates an endpoint's RTT samples exactly, in
@@ -166,8 +180,13 @@ type copyDone struct {
 	total int64
 }
 
-// State returns the connection state.
-func (ep *Endpoint) State() State { return ep.state }
+// State returns the connection state (a closing side's from fin.go).
+func (ep *Endpoint) State() State {
+	if ep.state == Established && (ep.closeReq || ep.finRcvd) {
+		return ep.closeState()
+	}
+	return ep.state
+}
 
 // MSS returns the segment payload size.
 func (ep *Endpoint) MSS() int64 { return ep.mss }
@@ -201,11 +220,15 @@ func (ep *Endpoint) Handle(e *sim.Engine, arg uint64) {
 	now := e.Now()
 	switch arg {
 	case evRTO:
-		ep.onRTO(now)
+		if ep.finPending() {
+			ep.onFinRTO(now)
+		} else {
+			ep.onRTO(now)
+		}
 	case evDelAck:
-		if ep.lx != nil {
+		if ep.lx != nil && ep.finIn <= ep.finAckSent {
 			ep.linuxDelAckTimer(now)
-		} else if ep.rcvNxt > ep.rcvWup || ep.advEdge < ep.rcvNxt {
+		} else if ep.rcvNxt > ep.rcvWup || ep.advEdge < ep.rcvNxt || ep.finIn > ep.finAckSent {
 			ep.sendAck(now, ep.ackCore)
 		}
 	case evWinUpdate:
@@ -244,6 +267,13 @@ func (ep *Endpoint) Deliver(p *network.Packet, at sim.Time) {
 		}
 		ep.establish(at)
 	case Established:
+		if h.Flags&network.FlagFIN != 0 || ep.closeReq || ep.finRcvd {
+			ep.closing(&h, in, at, batched) // fin.go
+			return
+		}
+	case TimeWait:
+		ep.timeWait(&h, at)
+		return
 	default:
 		return
 	}
@@ -261,7 +291,8 @@ func (ep *Endpoint) packet(at sim.Time, flags uint8, seq int64, n int64) *networ
 	p.Flags = flags
 	p.Seq = seq
 	p.Len = int32(n)
-	p.Ack = ep.rcvNxt
+	p.Ack = ep.rcvNxt + ep.finIn
+	ep.finAckSent = ep.finIn
 	p.Win = ep.advertise(at)
 	p.TSval = at + 1 // +1: zero means "no timestamp"
 	p.TSecr = ep.tsRecent

@@ -27,7 +27,14 @@ type closedConn struct {
 
 // Dial is tcp.Dial with a recycled connection when one is free.
 func (p *Pool) Dial(n *network.Network, client, server Side, fwd, rev datapath.CostedPath, podMTU int, key uint64, opt Options) (*Conn, error) {
-	return dial(n, p.take(n), client, server, fwd, rev, podMTU, key, opt)
+	return dial(n, p.take(n), client, server, fwd, rev, nil, podMTU, key, opt)
+}
+
+// DialVia is Dial with the directions relayed through third nodes (a
+// NodePort connection's second hop): fwd and rev are then the first legs'
+// paths and via holds the second legs'.
+func (p *Pool) DialVia(n *network.Network, client, server Side, fwd, rev datapath.CostedPath, via Relays, podMTU int, key uint64, opt Options) (*Conn, error) {
+	return dial(n, p.take(n), client, server, fwd, rev, &via, podMTU, key, opt)
 }
 
 // Abandon is Conn.Abandon, keeping c for reuse: the caller must drop

@@ -83,6 +83,11 @@ type Workload struct {
 	IncastSenders int
 	FlowSizes     *FlowSizes
 	Load          float64
+
+	// NodePortStyle is a nodeport workload's transactions: StyleCRR (""
+	// too: a new connection per transaction) or StyleRR (kept-alive
+	// connections, one per stream).
+	NodePortStyle string
 }
 
 func (c *Config) defaults() {
@@ -91,6 +96,9 @@ func (c *Config) defaults() {
 	}
 	if c.Workload.Pattern == "" {
 		c.Workload.Pattern = PatternPairs
+	}
+	if c.Workload.Kind == NodePort && c.Workload.NodePortStyle == "" {
+		c.Workload.NodePortStyle = StyleCRR
 	}
 	if c.Workload.PodsPerNode == 0 {
 		c.Workload.PodsPerNode = 1
@@ -110,7 +118,7 @@ func (c *Config) defaults() {
 	for _, v := range []*int64{&c.Workload.WriteBytes, &c.Workload.ReadBytes} {
 		if *v == 0 {
 			*v = tcp.DefaultCallBytes
-			if c.Workload.Kind == TCPRR || c.Workload.Kind == Mixed {
+			if c.Workload.Kind == TCPRR || c.Workload.Kind == Mixed || c.nodePortRR() {
 				*v = int64(c.Workload.MessageBytes)
 			}
 		}
@@ -153,9 +161,12 @@ func (c *Config) Validate() error {
 	}
 	w := c.Workload
 	switch w.Kind {
-	case TCPStream, UDPStream, TCPRR, TCPCRR, UDPRR, HTTPDownload, HTTPLoad, Mixed:
+	case TCPStream, UDPStream, TCPRR, TCPCRR, UDPRR, HTTPDownload, HTTPLoad, Mixed, NodePort:
 	default:
-		return field.Errorf("workload.Workload.Kind", w.Kind, "allowed tcp_stream, udp_stream, tcp_rr, tcp_crr, udp_rr, http_download, http_load, mixed (pod_launch runs models/podlaunch alone)")
+		return field.Errorf("workload.Workload.Kind", w.Kind, "allowed tcp_stream, udp_stream, tcp_rr, tcp_crr, udp_rr, http_download, http_load, mixed, nodeport (pod_launch runs models/podlaunch alone)")
+	}
+	if err := c.validateNodePort(); err != nil {
+		return err
 	}
 	if w.BulkStreams < 0 || w.BulkStreams > 100_000 {
 		return field.Errorf("workload.Workload.BulkStreams", w.BulkStreams, "must be in [0, 100000]")

@@ -44,7 +44,13 @@ func TestCRRServiceCost(t *testing.T) {
 		t.Fatalf("no-service CRR: p50 %v p99 %v, %v conn/s", base.LatencyP50us, base.LatencyP99us, base.ConnectionsPerS)
 	}
 	sock := run(t, withServices(t, cfg, service.EBPFSocket, 100, 4, TargetService))
-	d := 4 * service.LookupCosts["ebpf"].Cycles / ghz * 1e-3 // µs
+	// the SYN's extra cost is hidden up to the slack: the server is still
+	// busy with the previous connection's teardown when the SYN arrives
+	lookups := 4 * service.LookupCosts["ebpf"].Cycles
+	d := (lookups - math.Min(lookups, synSlack(cfg))) / ghz * 1e-3 // µs
+	if d <= 0 {
+		t.Fatalf("socket LB lookups %v cycles within the slack %v: the test checks nothing", lookups, synSlack(cfg))
+	}
 	if got := sock.LatencyP50us - base.LatencyP50us; math.Abs(got-d) > 1e-3 {
 		t.Errorf("socket LB adds %.4f µs per transaction, want its lookups %.4f", got, d)
 	}
@@ -54,6 +60,8 @@ func TestCRRServiceCost(t *testing.T) {
 	if sock.ConntrackEntries < int(sock.ConnectionsPerS*0.25*0.9) {
 		t.Errorf("conntrack entries %d: every closed connection stays in TIME_WAIT", sock.ConntrackEntries)
 	}
+	// the iptables walks (1575 cycles and more with the conntrack entry)
+	// all exceed the slack: the difference is the walks'
 	one := run(t, withServices(t, cfg, service.IPTables, 1, 1, TargetService))
 	many := run(t, withServices(t, cfg, service.IPTables, 2001, 1, TargetService))
 	want := 1000 * 15 / ghz * 1e-3 // (2001+1)/2 - 1 = 1000 rules more on average
@@ -94,8 +102,10 @@ func TestConntrackFullDropsNewConnections(t *testing.T) {
 	}
 	// a short TIME_WAIT recycles entries: no drops
 	cfg.Services.Plan.Config.TimeWait = 0
-	if r := run(t, cfg); r.ConntrackDrops != 0 || r.ConntrackEntries != 4 {
-		t.Errorf("without TIME_WAIT: drops %d entries %d, want 0 and the 4 open connections (closed ones leave the table)", r.ConntrackDrops, r.ConntrackEntries)
+	// each loop's entries: its open connection, and the one before while
+	// its FIN exchange ends
+	if r := run(t, cfg); r.ConntrackDrops != 0 || r.ConntrackEntries < 4 || r.ConntrackEntries > 8 {
+		t.Errorf("without TIME_WAIT: drops %d entries %d, want 0 and the 4 open connections and at most 4 closing (closed ones leave the table)", r.ConntrackDrops, r.ConntrackEntries)
 	}
 	_ = sim.Second
 }
@@ -120,40 +130,77 @@ func TestStreamServiceTarget(t *testing.T) {
 	}
 }
 
+// sideCycles are a path's cycles for an ip-byte packet on one side,
+// outside the Recv context (a send job on src, a softirq job on dst).
+func sideCycles(p datapath.CostedPath, side datapath.Side, ip int) float64 {
+	var c float64
+	for _, s := range p.Steps {
+		if s.Side == side && s.Context != datapath.Recv {
+			c += float64(s.Count) * (s.Cycles + s.CyclesPerByte*float64(ip))
+		}
+	}
+	return c
+}
+
+// synSlack is how long (cycles) the server is still busy with the
+// previous connection's teardown when a TCP_CRR loop's next SYN would
+// arrive (one core per node): the client's close() sends its FIN+ACK and
+// connect() the SYN right behind it, and the server processes the
+// FIN+ACK and sends the final ACK before it takes the SYN.
+func synSlack(cfg Config) float64 {
+	return sideCycles(cfg.Forward, datapath.Dst, 52) + sideCycles(cfg.Reverse, datapath.Src, 52) - sideCycles(cfg.Forward, datapath.Src, 52)
+}
+
 // TestCRRLatencyClosedForm: at jitter 0 with one core per node (so every
-// job queues behind the one before it) a TCP_CRR transaction takes the
-// one-way times of the SYN and SYN-ACK (no copy to user space), of the
-// request and the response (with it), plus three pure-ACK send jobs that
-// run just ahead of a packet on the critical path: the client's ACK of
-// the SYN-ACK ahead of the request, the server's quick ACK of the request
-// ahead of the response, and the client's ACK of the response (the close,
-// whose FIN carries it on Linux) ahead of the next SYN.
+// job queues behind the one before it) a netperf TCP_CRR transaction,
+// from connect() to the return of the client's close(), takes:
+//   - the one-way times of the SYN and SYN-ACK (no copy to user space), of
+//     the request and the response (with it);
+//   - three pure-ACK send jobs just ahead of a packet on the critical
+//     path: the client's ACK of the SYN-ACK ahead of the request, the
+//     server's quick ACK of the request ahead of the response, the
+//     client's quick ACK of the response ahead of the server's FIN;
+//   - the teardown: the server's FIN, sent right behind the response,
+//     arrives while the client still processes the response (checked), so
+//     it adds its softirq job, the end-of-file read (one copy job of a
+//     52-byte packet) and the client's close(), the FIN+ACK's send job;
+//   - the next SYN's wait at the server behind the previous connection's
+//     FIN+ACK and final ACK (synSlack).
 func TestCRRLatencyClosedForm(t *testing.T) {
 	t.Parallel()
 	cfg := baseConfig(TCPCRR)
 	cfg.Cluster.CoresPerNode = 1
 	r := run(t, cfg)
 	c := cfg.Cluster
+	us := func(cycles float64) float64 { return cycles / c.GHz * 1e-3 }
+	wire := func(ip int) float64 {
+		return float64(ip+c.FrameOverhead)*8/(c.LinkGbps*1e3) + c.LinkDelay.Seconds()*1e6
+	}
 	oneWay := func(fwd bool, ip int, copyOut bool) float64 {
 		p := cfg.Forward
 		if !fwd {
 			p = cfg.Reverse
 		}
-		us := pathCycles(p, ip, false) / c.GHz * 1e-3
+		t := us(pathCycles(p, ip, false))
 		if copyOut {
-			us += pathCycles(p, ip, true) / c.GHz * 1e-3
+			t += us(pathCycles(p, ip, true))
 		}
-		return us + float64(ip+c.FrameOverhead)*8/(c.LinkGbps*1e3) + c.LinkDelay.Seconds()*1e6
+		return t + wire(ip)
 	}
-	var ackSend float64 // the src-side (send) cycles of the hostPath's pure ACK
-	for _, s := range cfg.Forward.Steps {
-		if s.Side == datapath.Src {
-			ackSend += float64(s.Count) * (s.Cycles + s.CyclesPerByte*52)
-		}
+	ackSend := us(sideCycles(cfg.Forward, datapath.Src, 52))
+	old := oneWay(true, 52, false) + oneWay(false, 52, false) + oneWay(true, 53, true) + oneWay(false, 53, true) + 3*ackSend
+	// the FIN leaves the server one send job after the response and is
+	// shorter on the wire; the client is busy with the response's softirq
+	// and copy and its ACK's send until after it arrives
+	finLag := us(sideCycles(cfg.Reverse, datapath.Src, 52)) + wire(52) - wire(53)
+	busy := us(sideCycles(cfg.Reverse, datapath.Dst, 53)+pathCycles(cfg.Reverse, 53, true)) + ackSend
+	if finLag >= busy {
+		t.Fatalf("the FIN arrives %.4f µs after the response, the client is busy %.4f µs: the closed form below does not apply", finLag, busy)
 	}
-	want := oneWay(true, 52, false) + oneWay(false, 52, false) + oneWay(true, 53, true) + oneWay(false, 53, true) + 3*ackSend/c.GHz*1e-3
+	teardown := us(sideCycles(cfg.Reverse, datapath.Dst, 52)+pathCycles(cfg.Reverse, 52, true)) + ackSend
+	want := old + teardown + us(synSlack(cfg))
 	if math.Abs(r.LatencyP50us-want) > 1e-3 || math.Abs(r.LatencyP99us-want) > 1e-3 {
-		t.Errorf("CRR latency p50 %.4f p99 %.4f µs, want %.4f", r.LatencyP50us, r.LatencyP99us, want)
+		t.Errorf("CRR latency p50 %.4f p99 %.4f µs, want %.4f (without the teardown %.4f)", r.LatencyP50us, r.LatencyP99us, want, old)
 	}
 	if cps := r.ConnectionsPerS; math.Abs(cps-1e6/want)/cps > 0.002 {
 		t.Errorf("%.0f connections/s, want 1/latency = %.0f", cps, 1e6/want)

@@ -41,8 +41,9 @@ type meter struct {
 	data0    uint64
 	udpSent0 uint64 // datagrams sent by the warm-up's end
 
-	svc serviceMetrics // Services and connection churn (service.go)
-	gen *flowGen       // finite cluster flows (cluster.go)
+	svc serviceMetrics  // Services and connection churn (service.go)
+	np  nodePortMetrics // node-port connections (nodeport.go)
+	gen *flowGen        // finite cluster flows (cluster.go)
 }
 
 func newMeter(e *sim.Engine, n *network.Network, cfg *Config) *meter {
@@ -231,7 +232,7 @@ func (m *meter) result() Result {
 		r.LossFraction = float64(lost) / float64(sent)
 		r.SenderDatagramsPerS = float64(sent-m.udpSent0) / (cfg.Duration - cfg.Warmup).Seconds()
 	}
-	if k := cfg.Workload.Kind; k == TCPRR || k == UDPRR || k == TCPCRR || k == Mixed {
+	if k := cfg.Workload.Kind; k == TCPRR || k == UDPRR || k == TCPCRR || k == Mixed || k == NodePort {
 		r.TransactionsPerS = float64(m.trans) / (cfg.Duration - cfg.Warmup).Seconds()
 		r.summariseLatency(&m.latency)
 	}
@@ -266,7 +267,7 @@ func applies(kind string) []string {
 		return append([]string{"throughput_mbps", "rtt_us", "retransmissions", "connect_s"}, common...)
 	case UDPStream:
 		return append([]string{"throughput_mbps", "loss_fraction", "udp_loss", "udp_sent_per_s"}, common...)
-	case TCPRR, TCPCRR:
+	case TCPRR, TCPCRR, NodePort:
 		return append([]string{"transactions_per_s", "rtt_us", "latency", "retransmissions", "connect_s"}, common...)
 	case Mixed:
 		return append([]string{"throughput_mbps", "transactions_per_s", "rtt_us", "latency", "retransmissions", "connect_s"}, common...)

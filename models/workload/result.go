@@ -67,6 +67,9 @@ type Result struct {
 	// CoresPer1kCPS is each node's CPU cores busy per 1,000 connections
 	// per second (CPUCoresUsedByNode / (ConnectionsPerS / 1000)).
 	CoresPer1kCPS []float64
+	// NodePortSecondHop is the share of nodeport connections whose
+	// endpoint was on another node than the ingress node.
+	NodePortSecondHop float64
 
 	// BusiestNode is the node with the most busy cores over the measured
 	// interval (the lowest index among equals) and BusiestCores its cores.

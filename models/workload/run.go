@@ -69,6 +69,12 @@ func Run(cfg Config) (r Result, err error) {
 		err = m.buildMixed(rng)
 	case TCPCRR:
 		err = m.buildTCPCRR(rng)
+	case NodePort: // TCP_CRR or TCP_RR to the node port (nodeport.go)
+		if cfg.nodePortRR() {
+			err = m.buildTCPRR(rng)
+		} else {
+			err = m.buildTCPCRR(rng)
+		}
 	case UDPStream:
 		err = m.buildUDPStream(rng)
 	case UDPRR:
@@ -126,8 +132,14 @@ func (m *meter) dial(rng *rand.Rand, i int) (*tcp.Conn, error) {
 // dialSides creates stream i's connection between two placed pods with
 // the TCP options opt.
 func (m *meter) dialSides(rng *rand.Rand, cs, ss tcp.Side, i int, opt tcp.Options) (*tcp.Conn, error) {
-	fwd, rev := m.paths(rng)
-	c, err := tcp.Dial(m.n, cs, ss, fwd, rev, m.cfg.PodMTU, flowKey(rng), opt)
+	var c *tcp.Conn
+	var err error
+	if m.cfg.Workload.Kind == NodePort { // kept-alive node-port connections (nodeport.go)
+		c, err = m.dialNodePort(rng, i)
+	} else {
+		fwd, rev := m.paths(rng)
+		c, err = tcp.Dial(m.n, cs, ss, fwd, rev, m.cfg.PodMTU, flowKey(rng), opt)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("workload stream %d: %w", i, err)
 	}

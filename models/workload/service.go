@@ -131,9 +131,15 @@ func (k *connector) attempt(now sim.Time) {
 		return
 	}
 	k.tries = 0
-	fwd, rev := m.paths(k.rng)
-	cs, ss := m.sides(k.i)
-	c, err := m.svc.pool.Dial(m.n, cs, ss, fwd, rev, m.cfg.PodMTU, flowKey(k.rng), m.cfg.TCP)
+	var c *tcp.Conn
+	var err error
+	if m.cfg.Workload.Kind == NodePort {
+		c, err = m.dialNodePort(k.rng, k.i)
+	} else {
+		fwd, rev := m.paths(k.rng)
+		cs, ss := m.sides(k.i)
+		c, err = m.svc.pool.Dial(m.n, cs, ss, fwd, rev, m.cfg.PodMTU, flowKey(k.rng), m.cfg.TCP)
+	}
 	if err != nil {
 		panic(fmt.Sprintf("workload stream %d: %v (paths checked at build)", k.i, err))
 	}
@@ -212,10 +218,11 @@ func (m *meter) serviceResult(r *Result) {
 		r.FirstPacketP90us = h.Quantile(0.9) * 1e6
 		r.FirstPacketP99us = h.Quantile(0.99) * 1e6
 	}
-	if m.cfg.Workload.Kind == TCPCRR && m.svc.conns > 0 {
+	crr := m.cfg.Workload.Kind == TCPCRR || m.cfg.Workload.Kind == NodePort && !m.cfg.nodePortRR()
+	if crr && m.svc.conns > 0 {
 		r.ConnectS = m.svc.connectSum.Seconds() / float64(m.svc.conns)
 	}
-	if r.ConnectionsPerS > 0 && m.cfg.Workload.Kind == TCPCRR {
+	if r.ConnectionsPerS > 0 && crr {
 		for _, c := range r.CPUCoresUsedByNode {
 			r.CoresPer1kCPS = append(r.CoresPer1kCPS, c/(r.ConnectionsPerS/1000))
 		}
@@ -224,8 +231,11 @@ func (m *meter) serviceResult(r *Result) {
 	r.Retransmissions += m.svc.closedRetrans
 	r.RTOs += m.svc.closedRTOs
 	r.Applies = append(r.Applies, "first_packet_us")
-	if m.cfg.Workload.Kind == TCPCRR {
+	if crr {
 		r.Applies = append(r.Applies, "connections_per_s")
+	}
+	if m.cfg.Workload.Kind == NodePort {
+		m.nodePortResult(r)
 	}
 	if ct := m.svc.ct; ct != nil {
 		r.ConntrackEntries = ct.Entries(m.e.Now())
@@ -269,7 +279,7 @@ func (c *Config) validateServices() error {
 	if s.Target == TargetService && s.Plan.Config.Count < 1 {
 		return field.Errorf("workload.Services.Target", s.Target, "needs at least 1 Service (got %d)", s.Plan.Config.Count)
 	}
-	if k := c.Workload.Kind; (k == TCPStream || k == TCPRR) && c.Workload.Streams > s.Plan.Config.ConntrackMax {
+	if k := c.Workload.Kind; (k == TCPStream || k == TCPRR || c.nodePortRR()) && c.Workload.Streams > s.Plan.Config.ConntrackMax {
 		return field.Errorf("workload.Workload.Streams", c.Workload.Streams, "more long-lived connections than the Services' conntrack table holds (%d)", s.Plan.Config.ConntrackMax)
 	}
 	return nil
