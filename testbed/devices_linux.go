@@ -91,8 +91,8 @@ func Inventory(t *Topology) ([]Device, error) {
 	return out, nil
 }
 
-// linkStats are a device's transmit counters.
-type linkStats struct{ txPackets, txBytes uint64 }
+// linkStats are a device's counters.
+type linkStats struct{ txPackets, txBytes, rxPackets uint64 }
 
 func readStats(h *netlink.Handle, dev string) (linkStats, error) {
 	l, err := h.LinkByName(dev)
@@ -103,5 +103,5 @@ func readStats(h *netlink.Handle, dev string) (linkStats, error) {
 	if s == nil {
 		return linkStats{}, fmt.Errorf("%s: no statistics", dev)
 	}
-	return linkStats{s.TxPackets, s.TxBytes}, nil
+	return linkStats{s.TxPackets, s.TxBytes, s.RxPackets}, nil
 }

@@ -139,6 +139,7 @@ func TestMeasureQuick(t *testing.T) {
 		if _, err := os.Stat(o.Out + "/" + m.Script); err != nil {
 			t.Error(err)
 		}
+		checkUDP(t, o.Out, m)
 	}
 }
 
@@ -147,4 +148,35 @@ func abs64(x int64) int64 {
 		return -x
 	}
 	return x
+}
+
+// checkUDP checks a configuration's UDP figures against the device
+// counters: one datagram per packet (the payload fills the pod MTU, so no
+// fragments), the receiver's device seeing what the server read plus what
+// its socket buffer dropped, UDP_RR running.
+func checkUDP(t *testing.T, dir string, m Measurement) {
+	t.Helper()
+	u := m.UDP
+	if u == nil {
+		t.Errorf("%s: no UDP measurement", m.Config.Name)
+		return
+	}
+	name := m.Config.Name
+	if u.Sent <= 0 || u.DatagramSize != UDPPayload(1500) && m.Config.Family == "routed" {
+		t.Errorf("%s: %d datagrams of %d B sent", name, u.Sent, u.DatagramSize)
+	}
+	near := func(a, b int64) bool { return 50*abs64(a-b) <= max(a, b) } // within 2%
+	if !near(u.TxPackets, u.Sent) || !near(u.RxPackets, u.Received+u.SocketDrops) {
+		t.Errorf("%s: generator sent %d, device sent %d; device received %d, server read %d, socket dropped %d: counters and generator disagree",
+			name, u.Sent, u.TxPackets, u.RxPackets, u.Received, u.SocketDrops)
+	}
+	if u.BusyCycles <= 0 || u.RRTransactions <= 0 {
+		t.Errorf("%s: UDP busy %.0f cycles, %d UDP_RR transactions", name, u.BusyCycles, u.RRTransactions)
+	}
+	if _, err := os.Stat(dir + "/" + u.Script); err != nil {
+		t.Error(err)
+	}
+	if m.Loadavg == "" {
+		t.Errorf("%s: no load average recorded", name)
+	}
 }

@@ -13,7 +13,8 @@ type Options struct {
 	CPU        int           // the CPU traffic and perf use; -1: the last CPU
 	Warmup     time.Duration // traffic before the window
 	Window     time.Duration // the recorded window
-	RR         time.Duration // TCP_RR run
+	RR         time.Duration // TCP_RR run (and UDP_RR's)
+	UDP        bool          // also a UDP stream window and a UDP_RR run per configuration
 	PacingMbps float64       // stream payload rate (0: unpaced)
 	Reps       int           // stream windows per configuration; the median one is kept
 	Tries      int           // attempts per window until the inline regime
@@ -30,7 +31,7 @@ type Options struct {
 // defaults and help from them.
 func DefaultOptions(quick bool) Options {
 	o := Options{Configs: mustParse(AllConfigs), CPU: -1, Warmup: time.Second, Window: 3 * time.Second, RR: time.Second,
-		PacingMbps: 400, Reps: 5, Tries: 5, PeriodNS: 250000, CC: "cubic", Timeout: 15 * time.Minute, Log: io.Discard}
+		PacingMbps: 400, UDP: true, Reps: 5, Tries: 5, PeriodNS: 250000, CC: "cubic", Timeout: 15 * time.Minute, Log: io.Discard}
 	if quick {
 		o.Configs = mustParse(QuickConfigs)
 		o.Warmup, o.Window, o.RR, o.Reps, o.Tries, o.Timeout = 500*time.Millisecond, time.Second, 500*time.Millisecond, 1, 2, 60*time.Second

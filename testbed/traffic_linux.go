@@ -89,6 +89,8 @@ func sockaddr(ip net.IP) *unix.SockaddrInet4 {
 type flow struct {
 	stop     atomic.Bool
 	received atomic.Int64 // payload bytes (stream) or transactions (RR) the server side counted
+	sent     atomic.Int64 // datagrams the client's send calls accepted (UDP stream)
+	msgs     atomic.Int64 // datagrams the server read (UDP stream)
 	srv, cli <-chan error
 	ready    chan struct{}
 }
