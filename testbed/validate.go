@@ -28,7 +28,20 @@ type Row struct {
 	MeasuredMbps  float64 `json:"one_core_mbps"`
 	PredictedMbps float64 `json:"loo_one_core_mbps"`
 	MbpsErr       float64 `json:"loo_one_core_error_pct"`
-	RRLatencyUS   float64 `json:"rr_latency_us"` // measured; not predicted
+	RRLatencyUS   float64 `json:"rr_latency_us"` // TCP_RR, measured
+	// RR latencies predicted by the simulator (AddRR; NaN before, or for
+	// a configuration without a model), and UDP_RR measured (0 when the
+	// run did not measure it).
+	RRPredictedUS    float64 `json:"rr_predicted_us"`
+	RRErr            float64 `json:"rr_error_pct"`
+	UDPRRLatencyUS   float64 `json:"udp_rr_latency_us"`
+	UDPRRPredictedUS float64 `json:"udp_rr_predicted_us"`
+	UDPRRErr         float64 `json:"udp_rr_error_pct"`
+}
+
+// noRR marks a row's RR predictions as not made.
+func (r *Row) noRR() {
+	r.RRPredictedUS, r.RRErr, r.UDPRRPredictedUS, r.UDPRRErr = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 }
 
 // Report is validate's result.
@@ -39,7 +52,14 @@ type Report struct {
 	CPP     Summary `json:"loo_cpp"`
 	Mbps    Summary `json:"loo_one_core_mbps"`
 	Profile Summary `json:"profile_cpp"`
-	Skipped []Skip  `json:"skipped,omitempty"`
+	// TCPRR and UDPRR summarise the RR latency predictions (AddRR) by
+	// RRProfile under RRRule; N = 0 when none was made.
+	TCPRR     Summary  `json:"tcp_rr"`
+	UDPRR     Summary  `json:"udp_rr"`
+	RRProfile string   `json:"rr_profile,omitempty"`
+	RRRule    string   `json:"rr_rule,omitempty"`
+	RRNotes   []string `json:"rr_notes,omitempty"`
+	Skipped   []Skip   `json:"skipped,omitempty"`
 }
 
 // LOORule states how a held-out configuration is predicted.
@@ -58,6 +78,10 @@ func Validate(r *Run, cs []Calibrated, prof *calibration.Profile) (*Report, erro
 	for i, c := range cs {
 		m := c.M
 		row := Row{Name: m.Config.Name, Regime: m.Regime, Measured: points[i].CPP, LOO: loo[i], RRLatencyUS: m.RRLatencyUS()}
+		row.noRR()
+		if m.UDP != nil {
+			row.UDPRRLatencyUS = m.UDP.RRLatencyUS()
+		}
 		row.MeasuredMbps = mbps(r.CPUGHz, c.Cal.BytesPerPacket, row.Measured)
 		row.PredictedMbps, row.MbpsErr = math.NaN(), math.NaN()
 		if loo[i].Predictable() {
@@ -119,8 +143,16 @@ func profileCPP(p *calibration.Profile, c Calibrated) (float64, error) {
 func (rep *Report) WriteTable(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Leave-one-out on %s\n\nRule: %s.\n\n", rep.Machine, rep.Rule)
-	b.WriteString("| configuration | regime | measured cycles/packet | LOO predicted | LOO error | one-core Mbit/s measured | LOO predicted | LOO error | profile predicted | profile error | TCP_RR us (measured) |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	rr := rep.TCPRR.N+rep.UDPRR.N > 0
+	b.WriteString("| configuration | regime | measured cycles/packet | LOO predicted | LOO error | one-core Mbit/s measured | LOO predicted | LOO error | profile predicted | profile error | TCP_RR us (measured) |")
+	if rr {
+		b.WriteString(" TCP_RR us predicted | error | UDP_RR us measured | predicted | error |")
+	}
+	b.WriteString("\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	if rr {
+		b.WriteString("---:|---:|---:|---:|---:|")
+	}
+	b.WriteString("\n")
 	for _, r := range rep.Rows {
 		pred := "n/a"
 		if r.LOO.Predictable() {
@@ -134,24 +166,44 @@ func (rep *Report) WriteTable(w io.Writer) error {
 		if !math.IsNaN(r.ProfileCPP) {
 			pp = fmt.Sprintf("%.0f", r.ProfileCPP)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %.0f | %s | %s | %s | %s | %.1f |\n", r.Name, r.Regime, r.Measured, pred, pct(r.LOO.ErrPct),
+		fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %.0f | %s | %s | %s | %s | %.1f |", r.Name, r.Regime, r.Measured, pred, pct(r.LOO.ErrPct),
 			r.MeasuredMbps, pm, pct(r.MbpsErr), pp, pct(r.ProfileErr), r.RRLatencyUS)
+		if rr {
+			fmt.Fprintf(&b, " %s | %s | %s | %s | %s |", us(r.RRPredictedUS), pct(r.RRErr), us(r.UDPRRLatencyUS), us(r.UDPRRPredictedUS), pct(r.UDPRRErr))
+		}
+		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "\nLOO cycles per packet: median |error| %.1f%%, max %.1f%% over %d predictable configurations (target: <= 10%%, <= 25%%)\n", rep.CPP.MedianAbs, rep.CPP.MaxAbs, rep.CPP.N)
 	fmt.Fprintf(&b, "LOO one-core throughput: median |error| %.1f%%, max %.1f%% over %d\n", rep.Mbps.MedianAbs, rep.Mbps.MaxAbs, rep.Mbps.N)
 	if rep.Profile.N > 0 {
 		fmt.Fprintf(&b, "profile (in-sample when calibrated from this run): median |error| %.1f%%, max %.1f%% over %d\n", rep.Profile.MedianAbs, rep.Profile.MaxAbs, rep.Profile.N)
 	}
+	if rr {
+		fmt.Fprintf(&b, "TCP_RR latency by %s: median |error| %.1f%%, max %.1f%% over %d (target: <= 20%%); UDP_RR: median %.1f%%, max %.1f%% over %d. Rule: %s\n",
+			rep.RRProfile, rep.TCPRR.MedianAbs, rep.TCPRR.MaxAbs, rep.TCPRR.N, rep.UDPRR.MedianAbs, rep.UDPRR.MaxAbs, rep.UDPRR.N, rep.RRRule)
+	}
 	for _, r := range rep.Rows {
 		if !r.LOO.Predictable() {
 			fmt.Fprintf(&b, "%s: not predicted leave-one-out: %s\n", r.Name, missingText(r.LOO))
 		}
+	}
+	for _, n := range rep.RRNotes {
+		fmt.Fprintln(&b, n)
 	}
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(&b, "%s: not measured: %s\n", s.Name, s.Reason)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// us formats a latency in microseconds; 0 (not measured) and NaN (not
+// predicted) are n/a.
+func us(v float64) string {
+	if math.IsNaN(v) || v == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f", v)
 }
 
 type jsonReport Report
@@ -167,7 +219,8 @@ func (rep *Report) MarshalJSON() ([]byte, error) {
 	c.Rows = append([]Row(nil), rep.Rows...)
 	for i := range c.Rows {
 		r := &c.Rows[i]
-		for _, f := range []*float64{&r.LOO.Predicted, &r.LOO.ErrPct, &r.PredictedMbps, &r.MbpsErr, &r.ProfileCPP, &r.ProfileErr} {
+		for _, f := range []*float64{&r.LOO.Predicted, &r.LOO.ErrPct, &r.PredictedMbps, &r.MbpsErr, &r.ProfileCPP, &r.ProfileErr,
+			&r.RRPredictedUS, &r.RRErr, &r.UDPRRPredictedUS, &r.UDPRRErr} {
 			if math.IsNaN(*f) {
 				*f = 0
 			}

@@ -172,6 +172,11 @@ func testbedValidate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ctx, stop := signalContext()
+	defer stop()
+	if err := rep.AddRR(ctx, r, *prof); err != nil {
+		return err
+	}
 	if err := rep.WriteTable(stdout); err != nil {
 		return err
 	}
