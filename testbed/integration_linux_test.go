@@ -5,6 +5,7 @@ package testbed
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"os/exec"
 	"slices"
@@ -140,6 +141,10 @@ func TestMeasureQuick(t *testing.T) {
 			t.Error(err)
 		}
 		checkUDP(t, o.Out, m)
+		checkRRCPU(t, "TCP_RR", r.CPUGHz, o, m.RRSeconds, m.RRCPU)
+		if m.UDP != nil {
+			checkRRCPU(t, "UDP_RR", r.CPUGHz, o, m.UDP.RRSeconds, m.UDP.RRCPU)
+		}
 	}
 }
 
@@ -178,5 +183,18 @@ func checkUDP(t *testing.T, dir string, m Measurement) {
 	}
 	if m.Loadavg == "" {
 		t.Errorf("%s: no load average recorded", name)
+	}
+}
+
+// checkRRCPU: the RR run's samples of the one CPU (busy, idle, others)
+// account for its wall time within 10%, and its script exists.
+func checkRRCPU(t *testing.T, what string, ghz float64, o Options, seconds float64, c RRCPU) {
+	t.Helper()
+	sum := c.RRBusyCycles/(ghz*1e9) + float64(c.RRSamplesIdle+c.RRSamplesOther)*float64(o.PeriodNS)/1e9
+	if c.RRBusyCycles <= 0 || math.Abs(sum-seconds) > 0.1*seconds {
+		t.Errorf("%s: samples account for %.3f s of a %.3f s run (busy %.0f cycles)", what, sum, seconds, c.RRBusyCycles)
+	}
+	if _, err := os.Stat(o.Out + "/" + c.RRScript); err != nil {
+		t.Error(err)
 	}
 }

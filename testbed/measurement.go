@@ -75,7 +75,8 @@ type Measurement struct {
 	// TCP_RR with 1-byte messages.
 	RRTransactions int64   `json:"rr_transactions"`
 	RRSeconds      float64 `json:"rr_seconds"`
-	Attempts       int     `json:"attempts"` // windows taken until the inline regime (or the last)
+	RRCPU
+	Attempts int `json:"attempts"` // windows taken until the inline regime (or the last)
 	// UDP is the UDP stream window and UDP_RR run (absent in runs made
 	// before they were measured).
 	UDP *UDP `json:"udp,omitempty"`
@@ -120,6 +121,29 @@ type UDP struct {
 	RRTransactions int64   `json:"rr_transactions"`
 	RRSeconds      float64 `json:"rr_seconds"`
 	RRLost         int64   `json:"rr_lost"`
+	RRCPU
+}
+
+// RRCPU is the recorded CPU's samples over an RR run (absent in runs
+// made before they were recorded): the traffic's busy cycles (its
+// threads and ksoftirqd), and the samples of idle and of other processes.
+// With everything on one CPU and one transaction at a time, the busy
+// cycles per transaction are the transaction's time on a CPU nothing else
+// runs on.
+type RRCPU struct {
+	RRScript       string  `json:"rr_script,omitempty"` // perf script of the run (gzip), relative to the run directory
+	RRBusyCycles   float64 `json:"rr_busy_cycles,omitempty"`
+	RRSamplesIdle  int     `json:"rr_samples_idle,omitempty"`
+	RRSamplesOther int     `json:"rr_samples_other,omitempty"`
+}
+
+// RRCPUUS is the busy CPU time per transaction in microseconds at ghz (0
+// when not recorded).
+func (c RRCPU) RRCPUUS(ghz float64, transactions int64) float64 {
+	if c.RRBusyCycles <= 0 || transactions <= 0 || !(ghz > 0) {
+		return 0
+	}
+	return c.RRBusyCycles / float64(transactions) / (ghz * 1e3)
 }
 
 // SentPerS and ReceivedPerS are datagrams per second over the window.

@@ -75,6 +75,9 @@ func TestAddRR(t *testing.T) {
 		m, _ := r.Measurement(n)
 		row := Row{Name: n, RRLatencyUS: m.RRLatencyUS()}
 		row.noRR()
+		if n == "routed" {
+			row.RRCPUUS = 20
+		}
 		rep.Rows = append(rep.Rows, row)
 	}
 	if err := rep.AddRR(context.Background(), r, run1Profile); err != nil {
@@ -86,7 +89,10 @@ func TestAddRR(t *testing.T) {
 			t.Errorf("%s: %+v", row.Name, row)
 		}
 	}
-	if rep.TCPRR.N != 2 || rep.UDPRR.N != 0 || rep.RRRule == "" {
+	if r0 := rep.Rows[0]; math.Abs(r0.RRCPUErr-100*(r0.RRPredictedUS-20)/20) > 1e-9 || !math.IsNaN(rep.Rows[1].RRCPUErr) {
+		t.Errorf("busy-CPU errors %v, %v", r0.RRCPUErr, rep.Rows[1].RRCPUErr)
+	}
+	if rep.TCPRR.N != 2 || rep.UDPRR.N != 0 || rep.TCPRRCPU.N != 1 || rep.RRRule == "" {
 		t.Errorf("summaries %+v %+v", rep.TCPRR, rep.UDPRR)
 	}
 	if _, err := json.Marshal(rep); err != nil {

@@ -18,7 +18,7 @@ const RRRule = "the simulator's tcp_rr / udp_rr workload (1-byte messages, mean 
 // engine) keeps n/a and says why in RRNotes; UDP_RR is predicted only
 // where the run measured it.
 func (rep *Report) AddRR(ctx context.Context, r *Run, profile string) error {
-	var tcp, udp []Prediction
+	var tcp, udp, tcpCPU, udpCPU []Prediction
 	for i := range rep.Rows {
 		row := &rep.Rows[i]
 		m, ok := r.Measurement(row.Name)
@@ -33,21 +33,32 @@ func (rep *Report) AddRR(ctx context.Context, r *Run, profile string) error {
 			rep.RRNotes = append(rep.RRNotes, fmt.Sprintf("%s: RR not predicted: %v", row.Name, err))
 			continue
 		}
-		row.RRPredictedUS, row.RRErr = p, errPct(p, row.RRLatencyUS)
-		if !math.IsNaN(row.RRErr) {
-			tcp = append(tcp, Prediction{Name: row.Name, Measured: row.RRLatencyUS, Predicted: p, ErrPct: row.RRErr})
-		}
+		row.RRPredictedUS = p
+		tcp = addPred(tcp, row.Name, row.RRLatencyUS, p, &row.RRErr)
+		tcpCPU = addPred(tcpCPU, row.Name, row.RRCPUUS, p, &row.RRCPUErr)
 		if row.UDPRRLatencyUS > 0 {
 			if p, err = PredictRR(ctx, m.Config, KindUDPRR, profile, r.CPUGHz); err != nil {
 				rep.RRNotes = append(rep.RRNotes, fmt.Sprintf("%s: UDP_RR not predicted: %v", row.Name, err))
 				continue
 			}
-			row.UDPRRPredictedUS, row.UDPRRErr = p, errPct(p, row.UDPRRLatencyUS)
-			udp = append(udp, Prediction{Name: row.Name, Measured: row.UDPRRLatencyUS, Predicted: p, ErrPct: row.UDPRRErr})
+			row.UDPRRPredictedUS = p
+			udp = addPred(udp, row.Name, row.UDPRRLatencyUS, p, &row.UDPRRErr)
+			udpCPU = addPred(udpCPU, row.Name, row.UDPRRCPUUS, p, &row.UDPRRCPUErr)
 		}
 	}
 	rep.TCPRR, rep.UDPRR, rep.RRProfile, rep.RRRule = Summarize(tcp), Summarize(udp), profile, RRRule
+	rep.TCPRRCPU, rep.UDPRRCPU = Summarize(tcpCPU), Summarize(udpCPU)
 	return nil
+}
+
+// addPred sets *e to the error of predicted against measured and adds
+// the prediction to ps when there is a measurement (NaN otherwise).
+func addPred(ps []Prediction, name string, measured, predicted float64, e *float64) []Prediction {
+	*e = errPct(predicted, measured)
+	if math.IsNaN(*e) {
+		return ps
+	}
+	return append(ps, Prediction{Name: name, Measured: measured, Predicted: predicted, ErrPct: *e})
 }
 
 // errPct is 100 x (predicted - measured) / measured, NaN without a

@@ -94,11 +94,11 @@ func Measure(ctx context.Context, o Options) (*Run, error) {
 		if err != nil {
 			return r, fmt.Errorf("%s: %w", c.Name, err)
 		}
-		fmt.Fprintf(o.Log, "%s: %s regime, %d data packets, %d ACKs, %.0f cycles/packet (repetitions %.0f, spread %.1f%%, others' share %.2f), one-core %.0f Mbit/s, TCP_RR %.1f us, load %s\n",
-			c.Name, m.Regime, m.DataPackets, m.AckPackets, m.CPP(), m.RepCPP, m.Spread(), m.RepOther, m.OneCoreMbps(r.CPUGHz), m.RRLatencyUS(), m.Loadavg)
+		fmt.Fprintf(o.Log, "%s: %s regime, %d data packets, %d ACKs, %.0f cycles/packet (repetitions %.0f, spread %.1f%%, others' share %.2f), one-core %.0f Mbit/s, TCP_RR %.1f us (%.1f us busy CPU), load %s\n",
+			c.Name, m.Regime, m.DataPackets, m.AckPackets, m.CPP(), m.RepCPP, m.Spread(), m.RepOther, m.OneCoreMbps(r.CPUGHz), m.RRLatencyUS(), m.RRCPUUS(r.CPUGHz, m.RRTransactions), m.Loadavg)
 		if u := m.UDP; u != nil {
-			fmt.Fprintf(o.Log, "%s: UDP %s regime, %d-byte datagrams: %.0f/s sent, %.0f/s received, loss %.2f%%, %.0f cycles/datagram; UDP_RR %.1f us (%d resent)\n",
-				c.Name, u.Regime, u.DatagramSize, u.SentPerS(), u.ReceivedPerS(), 100*u.Loss(), u.CyclesPerDatagram(), u.RRLatencyUS(), u.RRLost)
+			fmt.Fprintf(o.Log, "%s: UDP %s regime, %d-byte datagrams: %.0f/s sent, %.0f/s received, loss %.2f%%, %.0f cycles/datagram; UDP_RR %.1f us (%.1f us busy CPU, %d resent)\n",
+				c.Name, u.Regime, u.DatagramSize, u.SentPerS(), u.ReceivedPerS(), 100*u.Loss(), u.CyclesPerDatagram(), u.RRLatencyUS(), u.RRCPUUS(r.CPUGHz, u.RRTransactions), u.RRLost)
 		}
 		r.Configs = append(r.Configs, *m)
 	}
@@ -118,7 +118,7 @@ func lastCPU() int {
 
 // measureOne builds c, takes stream windows until one is in the inline
 // regime (or Tries are spent: the last one is kept and says its regime),
-// then a TCP_RR run, and removes the topology.
+// then a UDP stream window, the RR runs, and removes the topology.
 func measureOne(ctx context.Context, o Options, ghz float64, c Config, tmp string) (*Measurement, error) {
 	for _, tool := range needs(c) {
 		if _, err := lookPath(tool); err != nil {
@@ -171,29 +171,20 @@ func measureOne(ctx context.Context, o Options, ghz float64, c Config, tmp strin
 		return nil, err
 	}
 	m.Config, m.Devices, m.Notes, m.Script, m.Comms = c, devs, t.Notes, script, []string{comm, ksoft}
-	rr := RR(t, o.CPU, o.CC)
-	n0, t0 := rr.received.Load(), mono()
-	if err := sleep(ctx, o.RR); err != nil {
-		_ = rr.Stop()
-		return nil, err
-	}
-	n1, t1 := rr.received.Load(), mono()
-	if err := rr.Stop(); err != nil {
-		return nil, fmt.Errorf("TCP_RR: %w", err)
-	}
-	m.RRTransactions, m.RRSeconds = n1-n0, t1-t0
 	m.Loadavg = la
 	if o.UDP {
 		if m.UDP, err = measureUDP(ctx, o, ghz, t, devs, tmp, comm, ksoft); err != nil {
 			return nil, err
 		}
 	}
+	if err := measureRR(ctx, o, ghz, t, m, tmp, comm, ksoft); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
 // measureUDP takes UDP stream windows of datagrams that fill the sender
-// pod's MTU until one is in the inline regime (or Tries are spent), then
-// a UDP_RR run.
+// pod's MTU until one is in the inline regime (or Tries are spent).
 func measureUDP(ctx context.Context, o Options, ghz float64, t *Topology, devs []Device, tmp, comm, ksoft string) (*UDP, error) {
 	mtu := 0
 	for _, d := range devs {
@@ -218,17 +209,6 @@ func measureUDP(ctx context.Context, o Options, ghz float64, t *Topology, devs [
 		fmt.Fprintf(o.Log, "%s: UDP window %d in the %s regime, want inline: again\n", t.Config.Name, try, u.Regime)
 	}
 	u.Script = script
-	rr := UDPRR(t, o.CPU)
-	n0, l0, t0 := rr.received.Load(), rr.sent.Load(), mono()
-	if err := sleep(ctx, o.RR); err != nil {
-		_ = rr.Stop()
-		return nil, err
-	}
-	n1, l1, t1 := rr.received.Load(), rr.sent.Load(), mono()
-	if err := rr.Stop(); err != nil {
-		return nil, fmt.Errorf("UDP_RR: %w", err)
-	}
-	u.RRTransactions, u.RRSeconds, u.RRLost = n1-n0, t1-t0, l1-l0
 	return u, nil
 }
 

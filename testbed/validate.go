@@ -37,11 +37,19 @@ type Row struct {
 	UDPRRLatencyUS   float64 `json:"udp_rr_latency_us"`
 	UDPRRPredictedUS float64 `json:"udp_rr_predicted_us"`
 	UDPRRErr         float64 `json:"udp_rr_error_pct"`
+	// The busy CPU time per transaction the perf recording of the RR run
+	// measured (0 when not recorded): the wall time less what other jobs
+	// on the CPU took; the errors compare the same predictions with it.
+	RRCPUUS     float64 `json:"rr_cpu_us"`
+	RRCPUErr    float64 `json:"rr_cpu_error_pct"`
+	UDPRRCPUUS  float64 `json:"udp_rr_cpu_us"`
+	UDPRRCPUErr float64 `json:"udp_rr_cpu_error_pct"`
 }
 
 // noRR marks a row's RR predictions as not made.
 func (r *Row) noRR() {
 	r.RRPredictedUS, r.RRErr, r.UDPRRPredictedUS, r.UDPRRErr = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	r.RRCPUErr, r.UDPRRCPUErr = math.NaN(), math.NaN()
 }
 
 // Report is validate's result.
@@ -54,8 +62,12 @@ type Report struct {
 	Profile Summary `json:"profile_cpp"`
 	// TCPRR and UDPRR summarise the RR latency predictions (AddRR) by
 	// RRProfile under RRRule; N = 0 when none was made.
-	TCPRR     Summary  `json:"tcp_rr"`
-	UDPRR     Summary  `json:"udp_rr"`
+	TCPRR Summary `json:"tcp_rr"`
+	UDPRR Summary `json:"udp_rr"`
+	// TCPRRCPU and UDPRRCPU compare the same predictions with the busy CPU
+	// time per transaction.
+	TCPRRCPU  Summary  `json:"tcp_rr_cpu"`
+	UDPRRCPU  Summary  `json:"udp_rr_cpu"`
 	RRProfile string   `json:"rr_profile,omitempty"`
 	RRRule    string   `json:"rr_rule,omitempty"`
 	RRNotes   []string `json:"rr_notes,omitempty"`
@@ -79,8 +91,10 @@ func Validate(r *Run, cs []Calibrated, prof *calibration.Profile) (*Report, erro
 		m := c.M
 		row := Row{Name: m.Config.Name, Regime: m.Regime, Measured: points[i].CPP, LOO: loo[i], RRLatencyUS: m.RRLatencyUS()}
 		row.noRR()
+		row.RRCPUUS = m.RRCPUUS(r.CPUGHz, m.RRTransactions)
 		if m.UDP != nil {
 			row.UDPRRLatencyUS = m.UDP.RRLatencyUS()
+			row.UDPRRCPUUS = m.UDP.RRCPUUS(r.CPUGHz, m.UDP.RRTransactions)
 		}
 		row.MeasuredMbps = mbps(r.CPUGHz, c.Cal.BytesPerPacket, row.Measured)
 		row.PredictedMbps, row.MbpsErr = math.NaN(), math.NaN()
@@ -146,11 +160,11 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	rr := rep.TCPRR.N+rep.UDPRR.N > 0
 	b.WriteString("| configuration | regime | measured cycles/packet | LOO predicted | LOO error | one-core Mbit/s measured | LOO predicted | LOO error | profile predicted | profile error | TCP_RR us (measured) |")
 	if rr {
-		b.WriteString(" TCP_RR us predicted | error | UDP_RR us measured | predicted | error |")
+		b.WriteString(" TCP_RR us predicted | error | TCP_RR busy CPU us | error | UDP_RR us measured | predicted | error | UDP_RR busy CPU us | error |")
 	}
 	b.WriteString("\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	if rr {
-		b.WriteString("---:|---:|---:|---:|---:|")
+		b.WriteString("---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	}
 	b.WriteString("\n")
 	for _, r := range rep.Rows {
@@ -169,7 +183,8 @@ func (rep *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %.0f | %s | %s | %s | %s | %.1f |", r.Name, r.Regime, r.Measured, pred, pct(r.LOO.ErrPct),
 			r.MeasuredMbps, pm, pct(r.MbpsErr), pp, pct(r.ProfileErr), r.RRLatencyUS)
 		if rr {
-			fmt.Fprintf(&b, " %s | %s | %s | %s | %s |", us(r.RRPredictedUS), pct(r.RRErr), us(r.UDPRRLatencyUS), us(r.UDPRRPredictedUS), pct(r.UDPRRErr))
+			fmt.Fprintf(&b, " %s | %s | %s | %s | %s | %s | %s | %s | %s |", us(r.RRPredictedUS), pct(r.RRErr), us(r.RRCPUUS), pct(r.RRCPUErr),
+				us(r.UDPRRLatencyUS), us(r.UDPRRPredictedUS), pct(r.UDPRRErr), us(r.UDPRRCPUUS), pct(r.UDPRRCPUErr))
 		}
 		b.WriteString("\n")
 	}
@@ -181,6 +196,10 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	if rr {
 		fmt.Fprintf(&b, "TCP_RR latency by %s: median |error| %.1f%%, max %.1f%% over %d (target: <= 20%%); UDP_RR: median %.1f%%, max %.1f%% over %d. Rule: %s\n",
 			rep.RRProfile, rep.TCPRR.MedianAbs, rep.TCPRR.MaxAbs, rep.TCPRR.N, rep.UDPRR.MedianAbs, rep.UDPRR.MaxAbs, rep.UDPRR.N, rep.RRRule)
+		if rep.TCPRRCPU.N+rep.UDPRRCPU.N > 0 {
+			fmt.Fprintf(&b, "The same predictions against the busy CPU time per transaction (the RR runs' perf samples of the traffic, other jobs' time left out): TCP_RR median |error| %.1f%%, max %.1f%% over %d; UDP_RR median %.1f%%, max %.1f%% over %d\n",
+				rep.TCPRRCPU.MedianAbs, rep.TCPRRCPU.MaxAbs, rep.TCPRRCPU.N, rep.UDPRRCPU.MedianAbs, rep.UDPRRCPU.MaxAbs, rep.UDPRRCPU.N)
+		}
 	}
 	for _, r := range rep.Rows {
 		if !r.LOO.Predictable() {
@@ -220,7 +239,7 @@ func (rep *Report) MarshalJSON() ([]byte, error) {
 	for i := range c.Rows {
 		r := &c.Rows[i]
 		for _, f := range []*float64{&r.LOO.Predicted, &r.LOO.ErrPct, &r.PredictedMbps, &r.MbpsErr, &r.ProfileCPP, &r.ProfileErr,
-			&r.RRPredictedUS, &r.RRErr, &r.UDPRRPredictedUS, &r.UDPRRErr} {
+			&r.RRPredictedUS, &r.RRErr, &r.UDPRRPredictedUS, &r.UDPRRErr, &r.RRCPUErr, &r.UDPRRCPUErr} {
 			if math.IsNaN(*f) {
 				*f = 0
 			}
