@@ -47,13 +47,18 @@ type Calibrated struct {
 	Cal *perf.Calibration
 }
 
-// CalibrateAll analyses every configuration's perf script in dir (only
-// the traffic's comms, the recorded CPU, cpu-clock at the run's GHz) and
-// calibrates it with perf.Calibrate against its model graph's crossings.
+// CalibrateAll analyses every modelled configuration's perf script in
+// dir (only the traffic's comms, the recorded CPU, cpu-clock at the run's
+// GHz) and calibrates it with perf.Calibrate against its model graph's
+// crossings. A configuration no built-in graph fits (Unmodelled) is left
+// out: Unmodelled lists them with the reason.
 func CalibrateAll(r *Run, dir string) ([]Calibrated, error) {
 	var out []Calibrated
 	for i := range r.Configs {
 		m := &r.Configs[i]
+		if m.Config.Unmodelled != "" {
+			continue
+		}
 		res, err := perf.AnalyzeFile(filepath.Join(dir, m.Script), perf.Options{Packets: m.DataPackets, CPUGHz: r.CPUGHz,
 			Event: perf.EventCPUClock, CPUs: []int{r.CPU}, Comms: m.Comms})
 		if err != nil {
@@ -104,6 +109,18 @@ func Points(cs []Calibrated) []Point {
 	return ps
 }
 
+// Unmodelled lists the run's configurations that no built-in graph fits,
+// with the reason: measured, but neither calibrated nor predicted.
+func Unmodelled(r *Run) []Skip {
+	var out []Skip
+	for _, m := range r.Configs {
+		if m.Config.Unmodelled != "" {
+			out = append(out, Skip{Name: m.Config.Name, Reason: m.Config.Unmodelled})
+		}
+	}
+	return out
+}
+
 // describe is the provenance of a run: command, date, kernel, CPU.
 func (r *Run) describe() string {
 	return fmt.Sprintf("command %q, %s, kernel %s, CPU %q at %.3f GHz (%s), CPU %d, %s, load average %s",
@@ -113,7 +130,9 @@ func (r *Run) describe() string {
 func names(r *Run) string {
 	var n []string
 	for _, m := range r.Configs {
-		n = append(n, m.Config.Name)
+		if m.Config.Unmodelled == "" {
+			n = append(n, m.Config.Name)
+		}
 	}
 	return strings.Join(n, ", ")
 }

@@ -104,3 +104,31 @@ func TestLoadRejects(t *testing.T) {
 		t.Errorf("bad JSON: %v", err)
 	}
 }
+
+// TestUnmodelled: a configuration no built-in graph fits is measured and
+// loads, but calibration leaves it out (its script is never read) and
+// Unmodelled says why.
+func TestUnmodelled(t *testing.T) {
+	r := sampleRun()
+	g, _ := ParseConfig("geneve")
+	r.Configs[0].Config, r.Configs[0].Script = g, "missing.script.gz"
+	dir := t.TempDir()
+	if err := r.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := CalibrateAll(got, dir)
+	if err != nil || len(cs) != 0 {
+		t.Errorf("CalibrateAll: %d calibrations, %v; want none", len(cs), err)
+	}
+	u := Unmodelled(got)
+	if len(u) != 1 || u[0].Name != "geneve" || !strings.Contains(u[0].Reason, "no built-in graph fits") {
+		t.Errorf("Unmodelled = %+v", u)
+	}
+	if names(got) != "" {
+		t.Errorf("names = %q, want none", names(got))
+	}
+}

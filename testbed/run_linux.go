@@ -33,6 +33,8 @@ func needs(c Config) []string {
 	switch c.Engine {
 	case "iptables-legacy":
 		return []string{"iptables-legacy-restore"}
+	case "iptables-nft":
+		return []string{"iptables-nft-restore"}
 	case "nftables":
 		return []string{"nft"}
 	}
@@ -198,8 +200,10 @@ func measureUDP(ctx context.Context, o Options, ghz float64, t *Topology, devs [
 	script := t.Config.Name + ".udp.script.gz"
 	var u *UDP
 	var err error
+	uo := o
+	uo.Warmup, uo.Window = o.UDPWarmup, o.UDPWindow
 	for try := 1; try <= max(o.Tries, 1); try++ {
-		if u, err = udpWindow(ctx, o, ghz, t, UDPPayload(mtu), filepath.Join(tmp, "perf.data"), filepath.Join(o.Out, script), comm, ksoft); err != nil {
+		if u, err = udpWindow(ctx, uo, ghz, t, UDPPayload(mtu), filepath.Join(tmp, "perf.data"), filepath.Join(o.Out, script), comm, ksoft); err != nil {
 			return nil, fmt.Errorf("UDP stream: %w", err)
 		}
 		u.Attempts = try
@@ -287,11 +291,16 @@ func record(ctx context.Context, o Options, t *Topology, data, out, comm, ksoft 
 			_ = f.Stop()
 		}
 	}()
-	if err := sleep(ctx, o.Warmup); err != nil {
+	// perf starts while the flow warms up (it takes a second or more to
+	// start on a loaded VM); the window begins after the warm-up, and the
+	// script keeps only the window's samples.
+	began := time.Now()
+	rec, err := startPerf(ctx, data, o.CPU, o.PeriodNS, o.Warmup+o.Window+20*time.Second)
+	if err != nil {
 		return nil, err
 	}
-	rec, err := startPerf(ctx, data, o.CPU, o.PeriodNS, o.Window+20*time.Second)
-	if err != nil {
+	if err := sleep(ctx, o.Warmup-time.Since(began)); err != nil {
+		_ = rec.stop()
 		return nil, err
 	}
 	s0, err := t.snap(f, o.CPU)

@@ -2,7 +2,10 @@
 
 package testbed
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSnmpField(t *testing.T) {
 	text := "Ip: Forwarding DefaultTTL\nIp: 1 64\nUdp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors\nUdp: 58 0 0 61 1784 0\nUdpLite: InDatagrams RcvbufErrors\nUdpLite: 0 7\n"
@@ -16,5 +19,11 @@ func TestSnmpField(t *testing.T) {
 		if _, err := snmpField(bad, "Udp", "RcvbufErrors"); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
+	}
+}
+
+func TestOffloadsOffRejects(t *testing.T) {
+	if err := offloadsOff("cnitb-x", "nolro"); err == nil || !strings.Contains(err.Error(), "valid: nogso, nogro") {
+		t.Errorf("offloadsOff nolro: %v", err)
 	}
 }

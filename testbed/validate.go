@@ -71,7 +71,10 @@ type Report struct {
 	RRProfile string   `json:"rr_profile,omitempty"`
 	RRRule    string   `json:"rr_rule,omitempty"`
 	RRNotes   []string `json:"rr_notes,omitempty"`
-	Skipped   []Skip   `json:"skipped,omitempty"`
+	// Unmodelled are measured configurations no built-in graph fits:
+	// left out of the table, with the reason.
+	Unmodelled []Skip `json:"unmodelled,omitempty"`
+	Skipped    []Skip `json:"skipped,omitempty"`
 }
 
 // LOORule states how a held-out configuration is predicted.
@@ -85,7 +88,7 @@ const LOORule = "each configuration's cycles per data packet predicted from the 
 func Validate(r *Run, cs []Calibrated, prof *calibration.Profile) (*Report, error) {
 	points := Points(cs)
 	loo := LeaveOneOut(points)
-	rep := &Report{Machine: r.describe(), Rule: LOORule, Skipped: r.Skipped}
+	rep := &Report{Machine: r.describe(), Rule: LOORule, Skipped: r.Skipped, Unmodelled: Unmodelled(r)}
 	var pe []Prediction
 	for i, c := range cs {
 		m := c.M
@@ -208,6 +211,9 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	}
 	for _, n := range rep.RRNotes {
 		fmt.Fprintln(&b, n)
+	}
+	for _, s := range rep.Unmodelled {
+		fmt.Fprintf(&b, "%s: measured, left out of the table: %s\n", s.Name, s.Reason)
 	}
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(&b, "%s: not measured: %s\n", s.Name, s.Reason)
