@@ -71,6 +71,8 @@ type Report struct {
 	RRProfile string   `json:"rr_profile,omitempty"`
 	RRRule    string   `json:"rr_rule,omitempty"`
 	RRNotes   []string `json:"rr_notes,omitempty"`
+	// ProfileNotes say why a row has no profile prediction.
+	ProfileNotes []string `json:"profile_notes,omitempty"`
 	// Unmodelled are measured configurations no built-in graph fits:
 	// left out of the table, with the reason.
 	Unmodelled []Skip `json:"unmodelled,omitempty"`
@@ -105,14 +107,22 @@ func Validate(r *Run, cs []Calibrated, prof *calibration.Profile) (*Report, erro
 			row.PredictedMbps = mbps(r.CPUGHz, c.Cal.BytesPerPacket, loo[i].Predicted)
 			row.MbpsErr = 100 * (row.PredictedMbps - row.MeasuredMbps) / row.MeasuredMbps
 		}
+		rep.Rows = append(rep.Rows, row)
+		if _, ok := profileEngine[m.Config.Engine]; !ok && m.Config.Rules > 0 {
+			// A profile prices rules by engine (calibration.RuleEngines):
+			// iptables-nft has none of its own, and "iptables" is the
+			// legacy series' cost, not this engine's.
+			rep.Rows[i].ProfileCPP, rep.Rows[i].ProfileErr = math.NaN(), math.NaN()
+			rep.ProfileNotes = append(rep.ProfileNotes, fmt.Sprintf("%s: no profile prediction: a profile has no rule cost for %s", row.Name, m.Config.Engine))
+			continue
+		}
 		pc, err := profileCPP(prof, c)
 		if err != nil {
 			return nil, fmt.Errorf("%s: profile %s: %w", m.Config.Name, prof.Name, err)
 		}
-		row.ProfileCPP = pc
-		row.ProfileErr = 100 * (pc - row.Measured) / row.Measured
-		pe = append(pe, Prediction{Name: row.Name, Measured: row.Measured, Predicted: pc, ErrPct: row.ProfileErr})
-		rep.Rows = append(rep.Rows, row)
+		rep.Rows[i].ProfileCPP = pc
+		rep.Rows[i].ProfileErr = 100 * (pc - row.Measured) / row.Measured
+		pe = append(pe, Prediction{Name: row.Name, Measured: row.Measured, Predicted: pc, ErrPct: rep.Rows[i].ProfileErr})
 	}
 	rep.CPP = Summarize(loo)
 	var tp []Prediction
@@ -208,6 +218,9 @@ func (rep *Report) WriteTable(w io.Writer) error {
 		if !r.LOO.Predictable() {
 			fmt.Fprintf(&b, "%s: not predicted leave-one-out: %s\n", r.Name, missingText(r.LOO))
 		}
+	}
+	for _, n := range rep.ProfileNotes {
+		fmt.Fprintln(&b, n)
 	}
 	for _, n := range rep.RRNotes {
 		fmt.Fprintln(&b, n)
