@@ -10,7 +10,7 @@ import (
 // policy rules, and the built-in model graph it is calibrated against.
 type Config struct {
 	Name   string `json:"name"`
-	Family string `json:"family"` // routed | bridge | bridge-nf0 | ebpf-peer | ebpf-egress | vxlan | routed-inter | ipip | gre | geneve
+	Family string `json:"family"` // routed | bridge | bridge-nf0 | ebpf-peer | ebpf-egress | vxlan | routed-inter | ipip | gre | geneve | vxlan-inter
 	Engine string `json:"engine"` // none | iptables-legacy | iptables-nft | nftables
 	Rules  int    `json:"rules"`  // non-matching rules in the host's forward hook
 	// Offload is "" (the devices' defaults), nogso (TSO and GSO off on
@@ -47,6 +47,10 @@ var families = []struct{ name, plugin, mode, placement, unmodelled string }{
 	// GRE with bridged pods on each node (kube-router's gre mode: pods
 	// on kube-bridge, the node routing through a GRE tunnel).
 	{"gre", "kube-router", "gre", "inter", ""},
+	// Flannel's VXLAN: bridged pods on cni0, a VXLAN device between the
+	// nodes; the graph the bare vxlan family is calibrated against, whose
+	// pod veths, bridge and forwarding passes that family lacks.
+	{"vxlan-inter", "flannel", "vxlan", "inter", ""},
 	// Geneve between the nodes, routed pods: only Cilium's graph has
 	// Geneve, and it runs the pods' packets through four tc eBPF programs
 	// and one forwarding pass per node, which this kernel-routed Geneve
@@ -79,7 +83,8 @@ var (
 	AllConfigs = []string{"routed", "bridge", "bridge-nf0", "ebpf-peer", "ebpf-egress", "vxlan",
 		"ipt-legacy-0", "ipt-legacy-100", "ipt-legacy-1000", "ipt-legacy-5000",
 		"nft-0", "nft-100", "nft-1000", "nft-5000",
-		"routed-inter", "ipip", "gre", "geneve", "ipt-nft-100", "ipt-nft-1000", "ipt-nft-5000", "vxlan-nogso"}
+		"routed-inter", "ipip", "gre", "geneve", "ipt-nft-100", "ipt-nft-1000", "ipt-nft-5000",
+		"vxlan-inter", "vxlan-inter-nogso"}
 	// The quick three need no tool but perf, and the two eBPF redirects
 	// predict each other leave-one-out.
 	QuickConfigs = []string{"routed", "ebpf-peer", "ebpf-egress"}
@@ -91,7 +96,7 @@ const maxRules = 20000
 // ParseConfig reads a configuration name: routed, bridge (bridged
 // packets go through the iptables hooks when br_netfilter is loaded, as on
 // Kubernetes nodes), bridge-nf0 (the same with bridge-nf-call-iptables=0), ebpf-peer,
-// ebpf-egress, vxlan, routed-inter, ipip, gre, geneve, ipt-legacy-N,
+// ebpf-egress, vxlan, routed-inter, ipip, gre, geneve, vxlan-inter, ipt-legacy-N,
 // ipt-nft-N or nft-N (routed plus N non-matching rules in the host's
 // forward hook), any of them followed by -nogso or -nogro.
 func ParseConfig(name string) (Config, error) {

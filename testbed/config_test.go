@@ -21,6 +21,7 @@ func TestParseConfig(t *testing.T) {
 		{in: "routed-inter", family: "routed-inter", engine: "none", plugin: "calico", mode: "native"},
 		{in: "ipip", family: "ipip", engine: "none", plugin: "calico", mode: "ipip"},
 		{in: "gre", family: "gre", engine: "none", plugin: "kube-router", mode: "gre"},
+		{in: "vxlan-inter-nogso", family: "vxlan-inter", engine: "none", plugin: "flannel", mode: "vxlan", offload: "nogso"},
 		{in: "geneve-nogso", family: "geneve", engine: "none", offload: "nogso", unmodelled: true},
 		{in: "routed-nogso-nogro", err: "unknown configuration"},
 		{in: "-nogso", err: "unknown configuration"},
@@ -147,7 +148,7 @@ func TestDefaultOptionsConfigs(t *testing.T) {
 			t.Errorf("DefaultOptions(%v).Configs = %v, want %v", quick, got, want)
 		}
 	}
-	if got, want := ConfigNames(), "routed, bridge, bridge-nf0, ebpf-peer, ebpf-egress, vxlan, routed-inter, ipip, gre, geneve, ipt-legacy-N, ipt-nft-N, nft-N; any of them with -nogso or -nogro"; got != want {
+	if got, want := ConfigNames(), "routed, bridge, bridge-nf0, ebpf-peer, ebpf-egress, vxlan, routed-inter, ipip, gre, vxlan-inter, geneve, ipt-legacy-N, ipt-nft-N, nft-N; any of them with -nogso or -nogro"; got != want {
 		t.Errorf("ConfigNames() = %q, want %q", got, want)
 	}
 }

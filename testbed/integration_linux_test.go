@@ -59,9 +59,12 @@ func TestBuildTopologies(t *testing.T) {
 		"geneve": {"cnitb-a/eth0 10.244.1.2/32", "cnitb-b/eth0 10.244.2.3/32",
 			"cnitb-n1/eth0 10.78.0.1/24", "cnitb-n1/gnv1 10.80.0.1/24", "cnitb-n1/va", "cnitb-n2/eth0 10.78.0.2/24", "cnitb-n2/gnv1 10.80.0.2/24", "cnitb-n2/vb"},
 	}
-	want["vxlan-nogso"], want["routed-nogro"] = want["vxlan"], want["routed"]
+	want["vxlan-inter"] = []string{"cnitb-a/eth0 10.244.1.2/24", "cnitb-b/eth0 10.244.2.3/24",
+		"cnitb-n1/cni0 10.244.1.1/24", "cnitb-n1/eth0 10.78.0.1/24", "cnitb-n1/va", "cnitb-n1/vxlan1 10.81.0.1/24",
+		"cnitb-n2/cni0 10.244.2.1/24", "cnitb-n2/eth0 10.78.0.2/24", "cnitb-n2/vb", "cnitb-n2/vxlan1 10.81.0.2/24"}
+	want["vxlan-nogso"], want["routed-nogro"], want["vxlan-inter-nogso"] = want["vxlan"], want["routed"], want["vxlan-inter"]
 	// The pod MTU each family must give the client pod's device.
-	podMTU := map[string]int{"ipip": 1480, "gre": 1476, "geneve": 1450}
+	podMTU := map[string]int{"ipip": 1480, "gre": 1476, "geneve": 1450, "vxlan-inter": 1450, "vxlan-inter-nogso": 1450}
 	// The kernel's per-namespace fallback devices, created (down) beside
 	// the first tunnel of their kind.
 	fallback := map[string]bool{"tunl0": true, "gre0": true, "gretap0": true, "erspan0": true}
@@ -107,8 +110,11 @@ func TestBuildTopologies(t *testing.T) {
 			t.Errorf("%s: devices\n got %q\nwant %q", name, got, devs)
 		}
 		checkRoutes(t, name)
+		// The first transaction waits for ARP over an L2 overlay: up to 2 s.
 		rr := RR(top, 0, "cubic")
-		time.Sleep(200 * time.Millisecond)
+		for end := time.Now().Add(2 * time.Second); rr.received.Load() == 0 && time.Now().Before(end); {
+			time.Sleep(20 * time.Millisecond)
+		}
 		if err := rr.Stop(); err != nil || rr.received.Load() == 0 {
 			t.Errorf("%s: TCP_RR across it: %d transactions, %v", name, rr.received.Load(), err)
 		}
@@ -142,7 +148,7 @@ func checkRoutes(t *testing.T, name string) {
 				t.Errorf("%s: no host route to %s", name, d)
 			}
 		}
-	case "routed-inter", "ipip", "gre", "geneve":
+	case "routed-inter", "ipip", "gre", "geneve", "vxlan-inter", "vxlan-inter-nogso":
 		if !has(nsName("n1"), "10.244.2.0/24") || !has(nsName("n2"), "10.244.1.0/24") {
 			t.Errorf("%s: a node has no route to the other node's pods", name)
 		}

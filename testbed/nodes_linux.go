@@ -12,12 +12,17 @@ import (
 
 // Addresses of the two-node topologies: the wire between the nodes
 // (10.78.0.0/24, as the VXLAN family's), each node's pod network
-// (10.244.1.0/24 on node 1, 10.244.2.0/24 on node 2) and the Geneve
-// overlay's device addresses (10.80.0.0/24).
+// (10.244.1.0/24 on node 1, 10.244.2.0/24 on node 2) and the L2
+// overlays' device addresses (Geneve 10.80.0.0/24, VXLAN 10.81.0.0/24).
 var (
-	wireIP   = func(n int) string { return fmt.Sprintf("10.78.0.%d", n) }
-	podNet   = func(n int) string { return fmt.Sprintf("10.244.%d.0/24", n) }
-	genevIP  = func(n int) string { return fmt.Sprintf("10.80.0.%d", n) }
+	wireIP    = func(n int) string { return fmt.Sprintf("10.78.0.%d", n) }
+	podNet    = func(n int) string { return fmt.Sprintf("10.244.%d.0/24", n) }
+	overlayIP = func(family string, n int) string {
+		if family == "vxlan-inter" {
+			return fmt.Sprintf("10.81.0.%d", n)
+		}
+		return fmt.Sprintf("10.80.0.%d", n)
+	}
 	tunMAC   = func(n int) net.HardwareAddr { return net.HardwareAddr{0x0e, 0, 0, 0, 2, byte(n)} }
 	nodeRole = func(n int) string { return fmt.Sprintf("n%d", n) }
 )
@@ -25,14 +30,19 @@ var (
 // tunnelDev names each family's tunnel device (none for routed-inter).
 // Not the kernel's per-namespace fallback devices (tunl0, gre0), which
 // the first tunnel of a kind creates beside it, down and unused.
-var tunnelDev = map[string]string{"ipip": "ipip1", "gre": "gre1", "geneve": "gnv1"}
+var tunnelDev = map[string]string{"ipip": "ipip1", "gre": "gre1", "geneve": "gnv1", "vxlan-inter": "vxlan1"}
+
+// podBridge names the node's pod bridge of the families with bridged pods:
+// kube-router's kube-bridge, Flannel's cni0.
+var podBridge = map[string]string{"gre": "kube-bridge", "vxlan-inter": "cni0"}
 
 // nodes is the two-node family: pod a behind node 1, pod b behind node 2,
 // the nodes joined by a veth pair (the wire), the other node's pod network
 // routed directly (routed-inter) or through a tunnel (ipip, gre, geneve).
 // Pods are Calico-style routed (/32, 169.254.1.1 gateway, static
 // neighbours), or bridged for gre (kube-router: pods on kube-bridge, its
-// address their gateway). Pod devices take the tunnel's MTU, as CNIs set
+// address their gateway) and vxlan-inter (Flannel: pods on cni0, the
+// nodes joined by a VXLAN device, VNI 1, UDP 8472). Pod devices take the tunnel's MTU, as CNIs set
 // it, so TCP's segments and the UDP datagrams need no fragmenting.
 func (t *Topology) nodes(family string) error {
 	for _, r := range []struct {
@@ -68,8 +78,8 @@ func (t *Topology) nodes(family string) error {
 	}{{"a", "va", "10.244.1.2", 1, 2}, {"b", "vb", "10.244.2.3", 2, 3}}
 	for _, p := range pods {
 		var err error
-		if family == "gre" {
-			err = podBridged(nsName(nodeRole(p.node)), p.pod, p.dev, p.ip, p.node, p.i, mtu)
+		if br, ok := podBridge[family]; ok {
+			err = podBridged(nsName(nodeRole(p.node)), br, p.pod, p.dev, p.ip, p.node, p.i, mtu)
 		} else {
 			err = podL3At(nsName(nodeRole(p.node)), p.pod, p.dev, p.ip, p.i, mtu)
 		}
@@ -105,7 +115,7 @@ func tunnel(family string, n int, dev string) (int, error) {
 	}
 	var l netlink.Link
 	hint := map[string]string{"ipip": "a kernel with CONFIG_NET_IPIP (modprobe ipip)", "gre": "a kernel with CONFIG_NET_IPGRE (modprobe ip_gre)",
-		"geneve": "a kernel with CONFIG_GENEVE (modprobe geneve)"}[family]
+		"geneve": "a kernel with CONFIG_GENEVE (modprobe geneve)", "vxlan-inter": "a kernel with CONFIG_VXLAN (modprobe vxlan)"}[family]
 	switch family {
 	case "ipip":
 		l = &netlink.Iptun{LinkAttrs: netlink.LinkAttrs{Name: dev}, Local: local, Remote: remote, Link: uint32(wire.Attrs().Index), PMtuDisc: 1}
@@ -113,13 +123,16 @@ func tunnel(family string, n int, dev string) (int, error) {
 		l = &netlink.Gretun{LinkAttrs: netlink.LinkAttrs{Name: dev}, Local: local, Remote: remote, Link: uint32(wire.Attrs().Index), PMtuDisc: 1}
 	case "geneve":
 		l = &netlink.Geneve{LinkAttrs: netlink.LinkAttrs{Name: dev, HardwareAddr: tunMAC(n)}, ID: 42, Remote: remote, Dport: 6081}
+	case "vxlan-inter":
+		l = &netlink.Vxlan{LinkAttrs: netlink.LinkAttrs{Name: dev, HardwareAddr: tunMAC(n)}, VxlanId: 1, Port: 8472,
+			VtepDevIndex: wire.Attrs().Index, SrcAddr: local, Group: remote}
 	}
 	if err := h.LinkAdd(l); err != nil {
 		return 0, &MissingError{What: family + " device: " + err.Error(), Hint: hint}
 	}
 	cidr := ""
-	if family == "geneve" {
-		cidr = genevIP(n) + "/24"
+	if family == "geneve" || family == "vxlan-inter" {
+		cidr = overlayIP(family, n) + "/24"
 	}
 	if err := up(ns, dev, cidr); err != nil {
 		return 0, err
@@ -133,8 +146,8 @@ func tunnel(family string, n int, dev string) (int, error) {
 
 // routeToPods routes node n's traffic for the other node's pod network:
 // via the other node's wire address (routed-inter), into the point-to-
-// point tunnel (ipip, gre), or via the other node's Geneve address with
-// a static neighbour for its MAC (an L2 overlay, as VXLAN).
+// point tunnel (ipip, gre), or via the other node's overlay address with
+// a static neighbour for its MAC (the L2 overlays Geneve and VXLAN).
 func routeToPods(family string, n int) error {
 	ns := nsName(nodeRole(n))
 	_, dst, _ := net.ParseCIDR(podNet(3 - n))
@@ -147,8 +160,8 @@ func routeToPods(family string, n int) error {
 		switch family {
 		case "routed-inter":
 			r.Gw = net.ParseIP(wireIP(3 - n))
-		case "geneve":
-			gw := net.ParseIP(genevIP(3 - n))
+		case "geneve", "vxlan-inter":
+			gw := net.ParseIP(overlayIP(family, 3-n))
 			r.Gw = gw
 			if err := h.NeighSet(&netlink.Neigh{LinkIndex: l.Attrs().Index, IP: gw, HardwareAddr: tunMAC(3 - n), State: netlink.NUD_PERMANENT, Family: unix.AF_INET}); err != nil {
 				return fmt.Errorf("neighbour %s on %s/%s: %w", gw, ns, dev, err)
@@ -164,19 +177,19 @@ func routeToPods(family string, n int) error {
 }
 
 // podBridged attaches pod (device eth0, address ip/24) to a bridge
-// kube-bridge in node ns that holds the pod network's .1 as the pods'
-// gateway (kube-router's layout).
-func podBridged(ns, pod, hdev, ip string, node, i, mtu int) error {
+// brName in node ns that holds the pod network's .1 as the pods'
+// gateway (kube-router's and Flannel's layout).
+func podBridged(ns, brName, pod, hdev, ip string, node, i, mtu int) error {
 	h, err := handle(ns)
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: "kube-bridge", MTU: mtu}}
+	br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: brName, MTU: mtu}}
 	if err := h.LinkAdd(br); err != nil {
 		return &MissingError{What: "Linux bridge: " + err.Error(), Hint: "modprobe bridge"}
 	}
-	if err := up(ns, "kube-bridge", fmt.Sprintf("10.244.%d.1/24", node)); err != nil {
+	if err := up(ns, brName, fmt.Sprintf("10.244.%d.1/24", node)); err != nil {
 		return err
 	}
 	if err := veth(ns, hdev, hostMAC(i), nsName(pod), "eth0", podMAC(i)); err != nil {

@@ -49,7 +49,7 @@ func Build(c Config) (t *Topology, err error) {
 		err = t.bridge(c.Family == "bridge")
 	case "vxlan":
 		err = t.vxlan()
-	case "routed-inter", "ipip", "gre", "geneve":
+	case "routed-inter", "ipip", "gre", "geneve", "vxlan-inter":
 		err = t.nodes(c.Family)
 	default:
 		err = fmt.Errorf("unknown family %q", c.Family)
