@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/cnisim/cnisim/calibration"
 )
 
 const run1Profile = "testdata/run1/profile.toml"
@@ -107,5 +109,37 @@ func TestAddRR(t *testing.T) {
 	r.Configs = r.Configs[:1]
 	if err := rep.AddRR(context.Background(), r, run1Profile); err == nil || !strings.Contains(err.Error(), "not in the run") {
 		t.Errorf("row missing from the run: %v", err)
+	}
+}
+
+// TestValidateUnpricedEngine: a rule engine no profile can price
+// (iptables-nft) gets no profile prediction and a note, and stays out of
+// the profile summary; its leave-one-out row is kept.
+func TestValidateUnpricedEngine(t *testing.T) {
+	r, err := Load("testdata/run1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := CalibrateAll(r, "testdata/run1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := calibration.Load(run1Profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := r.Measurement("ipt-legacy-100")
+	m.Config, _ = ParseConfig("ipt-nft-100")
+	rep, err := Validate(r, cs, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rep.Rows {
+		if row.Name == "ipt-nft-100" && (!math.IsNaN(row.ProfileCPP) || !math.IsNaN(row.ProfileErr)) {
+			t.Errorf("ipt-nft-100 profile prediction %v", row.ProfileCPP)
+		}
+	}
+	if rep.Profile.N != len(rep.Rows)-1 || len(rep.ProfileNotes) != 1 || !strings.Contains(rep.ProfileNotes[0], "no rule cost for iptables-nft") {
+		t.Errorf("profile summary over %d of %d rows, notes %q", rep.Profile.N, len(rep.Rows), rep.ProfileNotes)
 	}
 }
