@@ -10,16 +10,23 @@ import (
 // policy rules, and the built-in model graph it is calibrated against.
 type Config struct {
 	Name   string `json:"name"`
-	Family string `json:"family"` // routed | bridge | bridge-nf0 | ebpf-peer | ebpf-egress | vxlan
-	Engine string `json:"engine"` // none | br_netfilter | iptables-legacy | nftables
+	Family string `json:"family"` // routed | bridge | bridge-nf0 | ebpf-peer | ebpf-egress | vxlan | routed-inter | ipip | gre | geneve | vxlan-inter
+	Engine string `json:"engine"` // none | br_netfilter | iptables-legacy | iptables-nft | nftables
 	Rules  int    `json:"rules"`  // non-matching rules in the host's forward hook
+	// Offload is "" (the devices' defaults), nogso (TSO and GSO off on
+	// every device) or nogro (GRO off on every device), set with the
+	// ethtool ioctl; gso_max_segs is 1 in every case.
+	Offload string `json:"offload,omitempty"`
 	// Plugin, Mode and Placement name the built-in model graph whose
 	// crossings the measurement is calibrated with. Inter-host graphs are
 	// measured with both "nodes" on the one recorded CPU: the crossings of
-	// the source and destination nodes are summed (model.go).
-	Plugin    string `json:"plugin"`
-	Mode      string `json:"mode"`
-	Placement string `json:"placement"`
+	// the source and destination nodes are summed (model.go). A family no
+	// built-in graph fits has no plugin, and Unmodelled says why: it is
+	// measured but neither calibrated nor predicted.
+	Unmodelled string `json:"unmodelled,omitempty"`
+	Plugin     string `json:"plugin"`
+	Mode       string `json:"mode"`
+	Placement  string `json:"placement"`
 }
 
 // families lists the topology families with their model graphs
@@ -35,20 +42,42 @@ type Config struct {
 // it: the leave-one-out fit of netfilter pools only the points with the
 // same engine (loo.go), and the profile prices it for the bridge graph only
 // (profile.go).
-var families = []struct{ name, engine, plugin, mode, placement string }{
-	{"routed", "none", "calico", "native", "intra"},
-	{"bridge", brNetfilter, "flannel", "host-gw", "intra"},
-	{"bridge-nf0", "none", "flannel", "host-gw", "intra"},
-	{"ebpf-peer", "none", "cilium", "native", "intra"},
-	{"ebpf-egress", "none", "cilium", "native", "intra"},
-	{"vxlan", "none", "flannel", "vxlan", "inter"},
+var families = []struct{ name, engine, plugin, mode, placement, unmodelled string }{
+	{"routed", "none", "calico", "native", "intra", ""},
+	{"bridge", brNetfilter, "flannel", "host-gw", "intra", ""},
+	{"bridge-nf0", "none", "flannel", "host-gw", "intra", ""},
+	{"ebpf-peer", "none", "cilium", "native", "intra", ""},
+	{"ebpf-egress", "none", "cilium", "native", "intra", ""},
+	{"vxlan", "none", "flannel", "vxlan", "inter", ""},
+	// Two node namespaces joined by a veth pair (the wire), a pod
+	// namespace behind each: Calico-style routed pods (/32, static
+	// neighbours), the nodes routing the other node's pod directly, or
+	// through an IP-in-IP tunnel (Calico's ipip mode).
+	{"routed-inter", "none", "calico", "native", "inter", ""},
+	{"ipip", "none", "calico", "ipip", "inter", ""},
+	// GRE with bridged pods on each node (kube-router's gre mode: pods
+	// on kube-bridge, the node routing through a GRE tunnel).
+	{"gre", "none", "kube-router", "gre", "inter", ""},
+	// Flannel's VXLAN: bridged pods on cni0, a VXLAN device between the
+	// nodes; the graph the bare vxlan family is calibrated against, whose
+	// pod veths, bridge and forwarding passes that family lacks.
+	{"vxlan-inter", "none", "flannel", "vxlan", "inter", ""},
+	// Geneve between the nodes, routed pods: only Cilium's graph has
+	// Geneve, and it runs the pods' packets through four tc eBPF programs
+	// and one forwarding pass per node, which this kernel-routed Geneve
+	// does not.
+	{"geneve", "none", "", "", "inter", "no built-in graph fits: cilium's geneve mode redirects with tc eBPF (4 programs, 1 forwarding pass per node); this Geneve is routed by the kernel (2 forwarding passes and the netfilter hooks per node)"},
 }
 
 // brNetfilter is the bridge family's engine (above).
 const brNetfilter = "br_netfilter"
 
+// offloads are the configuration-name suffixes that turn device offloads
+// off.
+var offloads = []string{"nogso", "nogro"}
+
 // ruleSeries are the configurations that add N policy rules to routed.
-var ruleSeries = []struct{ prefix, engine string }{{"ipt-legacy-", "iptables-legacy"}, {"nft-", "nftables"}}
+var ruleSeries = []struct{ prefix, engine string }{{"ipt-legacy-", "iptables-legacy"}, {"ipt-nft-", "iptables-nft"}, {"nft-", "nftables"}}
 
 // ConfigNames lists the valid configuration names for help and errors:
 // the families, then the rule series as ipt-legacy-N, nft-N.
@@ -60,14 +89,16 @@ func ConfigNames() string {
 	for _, r := range ruleSeries {
 		out = append(out, r.prefix+"N")
 	}
-	return strings.Join(out, ", ")
+	return strings.Join(out, ", ") + "; any of them with -" + strings.Join(offloads, " or -")
 }
 
 // AllConfigs is the full run's list, QuickConfigs the --quick one.
 var (
 	AllConfigs = []string{"routed", "bridge", "bridge-nf0", "ebpf-peer", "ebpf-egress", "vxlan",
 		"ipt-legacy-0", "ipt-legacy-100", "ipt-legacy-1000", "ipt-legacy-5000",
-		"nft-0", "nft-100", "nft-1000", "nft-5000"}
+		"nft-0", "nft-100", "nft-1000", "nft-5000",
+		"routed-inter", "ipip", "gre", "geneve", "ipt-nft-100", "ipt-nft-1000", "ipt-nft-5000",
+		"vxlan-inter", "vxlan-inter-nogso"}
 	// The quick three need no tool but perf, and the two eBPF redirects
 	// predict each other leave-one-out.
 	QuickConfigs = []string{"routed", "ebpf-peer", "ebpf-egress"}
@@ -79,12 +110,19 @@ const maxRules = 20000
 // ParseConfig reads a configuration name: routed, bridge (bridged
 // packets go through the iptables hooks when br_netfilter is loaded, as on
 // Kubernetes nodes), bridge-nf0 (the same with bridge-nf-call-iptables=0), ebpf-peer,
-// ebpf-egress, vxlan, ipt-legacy-N or nft-N (routed plus N non-matching
-// rules in the host's forward hook).
+// ebpf-egress, vxlan, routed-inter, ipip, gre, geneve, vxlan-inter, ipt-legacy-N,
+// ipt-nft-N or nft-N (routed plus N non-matching rules in the host's
+// forward hook), any of them followed by -nogso or -nogro.
 func ParseConfig(name string) (Config, error) {
-	c := Config{Name: name, Family: name}
+	base, off := name, ""
+	for _, o := range offloads {
+		if b, ok := strings.CutSuffix(name, "-"+o); ok {
+			base, off = b, o
+		}
+	}
+	c := Config{Name: name, Family: base, Offload: off}
 	for _, p := range ruleSeries {
-		if rest, ok := strings.CutPrefix(name, p.prefix); ok {
+		if rest, ok := strings.CutPrefix(base, p.prefix); ok {
 			n, err := strconv.Atoi(rest)
 			if err != nil || n < 0 || n > maxRules || strconv.Itoa(n) != rest {
 				return Config{}, fmt.Errorf("configuration %q: rule count must be an integer 0..%d", name, maxRules)
@@ -97,7 +135,7 @@ func ParseConfig(name string) (Config, error) {
 			if c.Engine == "" {
 				c.Engine = f.engine
 			}
-			c.Plugin, c.Mode, c.Placement = f.plugin, f.mode, f.placement
+			c.Plugin, c.Mode, c.Placement, c.Unmodelled = f.plugin, f.mode, f.placement, f.unmodelled
 			return c, nil
 		}
 	}
@@ -135,7 +173,7 @@ func ParseConfigs(list string) ([]Config, error) {
 func svcIP(i int) string { return fmt.Sprintf("10.96.%d.%d", i/250, i%250+1) }
 func svcPort(i int) int  { return 1024 + i%4000 }
 
-// IptablesRules is iptables-legacy-restore input for the host's filter
+// IptablesRules is iptables-legacy-restore (and iptables-nft-restore) input for the host's filter
 // table: n kube-proxy-like rules in FORWARD that never match.
 func IptablesRules(n int) string {
 	var b strings.Builder

@@ -14,7 +14,20 @@ func TestParseConfig(t *testing.T) {
 		family, engine, plugin string
 		rules                  int
 		err                    string
+		offload, mode          string
+		unmodelled             bool
 	}{
+		{in: "ipt-nft-1000", family: "routed", engine: "iptables-nft", plugin: "calico", rules: 1000},
+		{in: "ipt-legacy-100-nogso", family: "routed", engine: "iptables-legacy", plugin: "calico", rules: 100, offload: "nogso"},
+		{in: "vxlan-nogro", family: "vxlan", engine: "none", plugin: "flannel", offload: "nogro"},
+		{in: "routed-inter", family: "routed-inter", engine: "none", plugin: "calico", mode: "native"},
+		{in: "ipip", family: "ipip", engine: "none", plugin: "calico", mode: "ipip"},
+		{in: "gre", family: "gre", engine: "none", plugin: "kube-router", mode: "gre"},
+		{in: "vxlan-inter-nogso", family: "vxlan-inter", engine: "none", plugin: "flannel", mode: "vxlan", offload: "nogso"},
+		{in: "geneve-nogso", family: "geneve", engine: "none", offload: "nogso", unmodelled: true},
+		{in: "routed-nogso-nogro", err: "unknown configuration"},
+		{in: "-nogso", err: "unknown configuration"},
+		{in: "ipt-nft-x", err: "rule count"},
 		{in: "routed", family: "routed", engine: "none", plugin: "calico"},
 		{in: "bridge", family: "bridge", engine: "br_netfilter", plugin: "flannel"},
 		{in: "bridge-nf0", family: "bridge-nf0", engine: "none", plugin: "flannel"},
@@ -34,7 +47,8 @@ func TestParseConfig(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || c.Family != tc.family || c.Engine != tc.engine || c.Plugin != tc.plugin || c.Rules != tc.rules {
+		if err != nil || c.Family != tc.family || c.Engine != tc.engine || c.Plugin != tc.plugin || c.Rules != tc.rules ||
+			c.Offload != tc.offload || (tc.mode != "" && c.Mode != tc.mode) || (c.Unmodelled != "") != tc.unmodelled || c.Name != tc.in {
 			t.Errorf("%s: %+v, %v", tc.in, c, err)
 		}
 	}
@@ -137,7 +151,7 @@ func TestDefaultOptionsConfigs(t *testing.T) {
 			t.Errorf("DefaultOptions(%v).Configs = %v, want %v", quick, got, want)
 		}
 	}
-	if got, want := ConfigNames(), "routed, bridge, bridge-nf0, ebpf-peer, ebpf-egress, vxlan, ipt-legacy-N, nft-N"; got != want {
+	if got, want := ConfigNames(), "routed, bridge, bridge-nf0, ebpf-peer, ebpf-egress, vxlan, routed-inter, ipip, gre, vxlan-inter, geneve, ipt-legacy-N, ipt-nft-N, nft-N; any of them with -nogso or -nogro"; got != want {
 		t.Errorf("ConfigNames() = %q, want %q", got, want)
 	}
 }

@@ -4,6 +4,7 @@ package testbed
 
 import (
 	"fmt"
+	"net"
 	"sort"
 	"unsafe"
 
@@ -11,25 +12,78 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Legacy ethtool commands that read one offload flag (linux/ethtool.h).
+// Legacy ethtool commands that read or set one offload flag
+// (linux/ethtool.h, struct ethtool_value).
 const (
 	ethtoolGTSO = 0x1e
+	ethtoolSTSO = 0x1f
 	ethtoolGGSO = 0x23
+	ethtoolSGSO = 0x24
 	ethtoolGGRO = 0x2b
+	ethtoolSGRO = 0x2c
 )
+
+// ethtoolValue runs one legacy ethtool command on dev (struct
+// ethtool_value: cmd, data) with SIOCETHTOOL on fd's namespace.
+func ethtoolValue(fd int, dev string, cmd, data uint32) (uint32, error) {
+	val := struct{ Cmd, Data uint32 }{Cmd: cmd, Data: data}
+	var ifr [40]byte
+	copy(ifr[:unix.IFNAMSIZ-1], dev)
+	*(*uintptr)(unsafe.Pointer(&ifr[unix.IFNAMSIZ])) = uintptr(unsafe.Pointer(&val))
+	if _, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), unix.SIOCETHTOOL, uintptr(unsafe.Pointer(&ifr))); e != 0 {
+		return 0, e
+	}
+	return val.Data, nil
+}
+
+// offloadsOff turns an offload off on every device of namespace ns (lo
+// aside): nogso TSO and GSO, nogro GRO. A device that does not let the
+// flag go off (EOPNOTSUPP: fixed in its features) is an error, since the
+// configuration would measure what its name denies.
+func offloadsOff(ns, which string) error {
+	cmds := map[string][]uint32{"nogso": {ethtoolSTSO, ethtoolSGSO}, "nogro": {ethtoolSGRO}}[which]
+	if cmds == nil {
+		return fmt.Errorf("offload %q (valid: nogso, nogro)", which)
+	}
+	h, err := handle(ns)
+	if err != nil {
+		return err
+	}
+	ls, err := h.LinkList()
+	h.Close()
+	if err != nil {
+		return err
+	}
+	return inNS(ns, func() error {
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		defer unix.Close(fd)
+		for _, l := range ls {
+			name := l.Attrs().Name
+			if name == "lo" || l.Attrs().Flags&net.FlagUp == 0 {
+				continue // lo, and the kernel's unused fallback tunnels
+			}
+			for _, c := range cmds {
+				if _, err := ethtoolValue(fd, name, c, 0); err != nil {
+					return fmt.Errorf("ethtool %#x off on %s: %w", c, name, err)
+				}
+			}
+		}
+		return nil
+	})
+}
 
 // ethtoolFlag reads one flag of dev with SIOCETHTOOL on a socket opened in
 // the calling thread's namespace: "on", "off" or "?" when the driver does
 // not say.
 func ethtoolFlag(fd int, dev string, cmd uint32) string {
-	val := struct{ Cmd, Data uint32 }{Cmd: cmd}
-	var ifr [40]byte
-	copy(ifr[:unix.IFNAMSIZ-1], dev)
-	*(*uintptr)(unsafe.Pointer(&ifr[unix.IFNAMSIZ])) = uintptr(unsafe.Pointer(&val))
-	if _, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), unix.SIOCETHTOOL, uintptr(unsafe.Pointer(&ifr))); e != 0 {
+	v, err := ethtoolValue(fd, dev, cmd, 0)
+	switch {
+	case err != nil:
 		return "?"
-	}
-	if val.Data != 0 {
+	case v != 0:
 		return "on"
 	}
 	return "off"
@@ -91,8 +145,8 @@ func Inventory(t *Topology) ([]Device, error) {
 	return out, nil
 }
 
-// linkStats are a device's transmit counters.
-type linkStats struct{ txPackets, txBytes uint64 }
+// linkStats are a device's counters.
+type linkStats struct{ txPackets, txBytes, rxPackets uint64 }
 
 func readStats(h *netlink.Handle, dev string) (linkStats, error) {
 	l, err := h.LinkByName(dev)
@@ -103,5 +157,5 @@ func readStats(h *netlink.Handle, dev string) (linkStats, error) {
 	if s == nil {
 		return linkStats{}, fmt.Errorf("%s: no statistics", dev)
 	}
-	return linkStats{s.TxPackets, s.TxBytes}, nil
+	return linkStats{s.TxPackets, s.TxBytes, s.RxPackets}, nil
 }

@@ -5,12 +5,17 @@ package testbed
 import (
 	"context"
 	"errors"
+	"maps"
+	"math"
 	"os"
 	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 func needRoot(t *testing.T) {
@@ -29,8 +34,10 @@ func assertClean(t *testing.T) {
 }
 
 // TestBuildTopologies checks every family's construction from netlink:
-// the devices, addresses and (routed) routes it must have, and that
-// Cleanup leaves nothing.
+// the devices, addresses and (routed) routes it must have, the offload
+// flags of the -nogso/-nogro variants, that a TCP_RR exchange crosses it,
+// and that Cleanup leaves nothing. A family the kernel cannot build (no
+// IP-in-IP, GRE or Geneve in this VM's kernel) is logged and skipped.
 func TestBuildTopologies(t *testing.T) {
 	needRoot(t)
 	unlock, err := Lock(context.Background(), 2*time.Minute)
@@ -42,13 +49,34 @@ func TestBuildTopologies(t *testing.T) {
 		"routed": {"cnitb-a/eth0 10.244.1.2/32", "cnitb-b/eth0 10.244.1.3/32", "cnitb-h/va", "cnitb-h/vb"},
 		"bridge": {"cnitb-a/eth0 10.77.0.1/24", "cnitb-b/eth0 10.77.0.2/24", "cnitb-h/br0", "cnitb-h/va", "cnitb-h/vb"},
 		"vxlan":  {"cnitb-a/eth0 10.78.0.1/24", "cnitb-a/vx0 10.79.0.1/24", "cnitb-b/eth0 10.78.0.2/24", "cnitb-b/vx0 10.79.0.2/24"},
+		"routed-inter": {"cnitb-a/eth0 10.244.1.2/32", "cnitb-b/eth0 10.244.2.3/32",
+			"cnitb-n1/eth0 10.78.0.1/24", "cnitb-n1/va", "cnitb-n2/eth0 10.78.0.2/24", "cnitb-n2/vb"},
+		"ipip": {"cnitb-a/eth0 10.244.1.2/32", "cnitb-b/eth0 10.244.2.3/32",
+			"cnitb-n1/eth0 10.78.0.1/24", "cnitb-n1/ipip1", "cnitb-n1/va", "cnitb-n2/eth0 10.78.0.2/24", "cnitb-n2/ipip1", "cnitb-n2/vb"},
+		"gre": {"cnitb-a/eth0 10.244.1.2/24", "cnitb-b/eth0 10.244.2.3/24",
+			"cnitb-n1/eth0 10.78.0.1/24", "cnitb-n1/gre1", "cnitb-n1/kube-bridge 10.244.1.1/24", "cnitb-n1/va",
+			"cnitb-n2/eth0 10.78.0.2/24", "cnitb-n2/gre1", "cnitb-n2/kube-bridge 10.244.2.1/24", "cnitb-n2/vb"},
+		"geneve": {"cnitb-a/eth0 10.244.1.2/32", "cnitb-b/eth0 10.244.2.3/32",
+			"cnitb-n1/eth0 10.78.0.1/24", "cnitb-n1/gnv1 10.80.0.1/24", "cnitb-n1/va", "cnitb-n2/eth0 10.78.0.2/24", "cnitb-n2/gnv1 10.80.0.2/24", "cnitb-n2/vb"},
 	}
-	for name, devs := range want {
+	want["vxlan-inter"] = []string{"cnitb-a/eth0 10.244.1.2/24", "cnitb-b/eth0 10.244.2.3/24",
+		"cnitb-n1/cni0 10.244.1.1/24", "cnitb-n1/eth0 10.78.0.1/24", "cnitb-n1/va", "cnitb-n1/vxlan1 10.81.0.1/24",
+		"cnitb-n2/cni0 10.244.2.1/24", "cnitb-n2/eth0 10.78.0.2/24", "cnitb-n2/vb", "cnitb-n2/vxlan1 10.81.0.2/24"}
+	want["vxlan-nogso"], want["routed-nogro"], want["vxlan-inter-nogso"] = want["vxlan"], want["routed"], want["vxlan-inter"]
+	// The pod MTU each family must give the client pod's device.
+	podMTU := map[string]int{"ipip": 1480, "gre": 1476, "geneve": 1450, "vxlan-inter": 1450, "vxlan-inter-nogso": 1450}
+	// The kernel's per-namespace fallback devices, created (down) beside
+	// the first tunnel of their kind.
+	fallback := map[string]bool{"tunl0": true, "gre0": true, "gretap0": true, "erspan0": true}
+	names := slices.Sorted(maps.Keys(want))
+	for _, name := range names {
+		devs := want[name]
 		c, _ := ParseConfig(name)
 		top, err := Build(c)
 		var miss *MissingError
 		if errors.As(err, &miss) {
 			t.Logf("%s skipped: %v", name, err)
+			assertClean(t)
 			continue
 		}
 		if err != nil {
@@ -60,6 +88,9 @@ func TestBuildTopologies(t *testing.T) {
 		}
 		var got []string
 		for _, d := range inv {
+			if fallback[d.Name] {
+				continue
+			}
 			s := d.NS + "/" + d.Name
 			if len(d.Addrs) > 0 {
 				s += " " + strings.Join(d.Addrs, " ")
@@ -68,22 +99,59 @@ func TestBuildTopologies(t *testing.T) {
 			if d.GSOMaxSegs != 1 {
 				t.Errorf("%s: %s gso_max_segs %d, want 1", name, s, d.GSOMaxSegs)
 			}
+			if c.Offload == "nogso" && (d.TSO != "off" || d.GSO != "off") || c.Offload == "nogro" && d.GRO != "off" {
+				t.Errorf("%s: %s TSO %s GSO %s GRO %s", name, s, d.TSO, d.GSO, d.GRO)
+			}
+			if m, ok := podMTU[name]; ok && d.NS == top.SenderNS && d.Name == top.SenderDev && d.MTU != m {
+				t.Errorf("%s: client pod MTU %d, want %d", name, d.MTU, m)
+			}
 		}
 		if !slices.Equal(got, devs) {
 			t.Errorf("%s: devices\n got %q\nwant %q", name, got, devs)
 		}
-		if name == "routed" {
-			h, _ := handle(nsName("h"))
-			rs, err := h.RouteList(nil, 2)
-			h.Close()
-			if err != nil || len(rs) < 2 {
-				t.Errorf("routed: host routes %v (%v), want the two pod /32s", rs, err)
-			}
+		checkRoutes(t, name)
+		// The first transaction waits for ARP over an L2 overlay: up to 2 s.
+		rr := RR(top, 0, "cubic")
+		for end := time.Now().Add(2 * time.Second); rr.received.Load() == 0 && time.Now().Before(end); {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if err := rr.Stop(); err != nil || rr.received.Load() == 0 {
+			t.Errorf("%s: TCP_RR across it: %d transactions, %v", name, rr.received.Load(), err)
 		}
 		if _, err := Cleanup(); err != nil {
 			t.Fatal(err)
 		}
 		assertClean(t)
+	}
+}
+
+// checkRoutes checks the routes a family's forwarding needs: the host's
+// /32s to the pods (routed), each node's route to the other node's pods.
+func checkRoutes(t *testing.T, name string) {
+	t.Helper()
+	has := func(ns, dst string) bool {
+		h, err := handle(ns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer h.Close()
+		rs, err := h.RouteList(nil, unix.AF_INET)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(rs, func(r netlink.Route) bool { return r.Dst != nil && r.Dst.String() == dst })
+	}
+	switch name {
+	case "routed", "routed-nogro":
+		for _, d := range []string{"10.244.1.2/32", "10.244.1.3/32"} {
+			if !has(nsName("h"), d) {
+				t.Errorf("%s: no host route to %s", name, d)
+			}
+		}
+	case "routed-inter", "ipip", "gre", "geneve", "vxlan-inter", "vxlan-inter-nogso":
+		if !has(nsName("n1"), "10.244.2.0/24") || !has(nsName("n2"), "10.244.1.0/24") {
+			t.Errorf("%s: a node has no route to the other node's pods", name)
+		}
 	}
 }
 
@@ -146,6 +214,11 @@ func TestMeasureQuick(t *testing.T) {
 		if _, err := os.Stat(o.Out + "/" + m.Script); err != nil {
 			t.Error(err)
 		}
+		checkUDP(t, o.Out, m)
+		checkRRCPU(t, "TCP_RR", r.CPUGHz, o, m.RRSeconds, m.RRCPU)
+		if m.UDP != nil {
+			checkRRCPU(t, "UDP_RR", r.CPUGHz, o, m.UDP.RRSeconds, m.UDP.RRCPU)
+		}
 	}
 }
 
@@ -154,4 +227,48 @@ func abs64(x int64) int64 {
 		return -x
 	}
 	return x
+}
+
+// checkUDP checks a configuration's UDP figures against the device
+// counters: one datagram per packet (the payload fills the pod MTU, so no
+// fragments), the receiver's device seeing what the server read plus what
+// its socket buffer dropped, UDP_RR running.
+func checkUDP(t *testing.T, dir string, m Measurement) {
+	t.Helper()
+	u := m.UDP
+	if u == nil {
+		t.Errorf("%s: no UDP measurement", m.Config.Name)
+		return
+	}
+	name := m.Config.Name
+	if u.Sent <= 0 || u.DatagramSize != UDPPayload(1500) && m.Config.Family == "routed" {
+		t.Errorf("%s: %d datagrams of %d B sent", name, u.Sent, u.DatagramSize)
+	}
+	near := func(a, b int64) bool { return 50*abs64(a-b) <= max(a, b) } // within 2%
+	if !near(u.TxPackets, u.Sent) || !near(u.RxPackets, u.Received+u.SocketDrops) {
+		t.Errorf("%s: generator sent %d, device sent %d; device received %d, server read %d, socket dropped %d: counters and generator disagree",
+			name, u.Sent, u.TxPackets, u.RxPackets, u.Received, u.SocketDrops)
+	}
+	if u.BusyCycles <= 0 || u.RRTransactions <= 0 {
+		t.Errorf("%s: UDP busy %.0f cycles, %d UDP_RR transactions", name, u.BusyCycles, u.RRTransactions)
+	}
+	if _, err := os.Stat(dir + "/" + u.Script); err != nil {
+		t.Error(err)
+	}
+	if m.Loadavg == "" {
+		t.Errorf("%s: no load average recorded", name)
+	}
+}
+
+// checkRRCPU: the RR run's samples of the one CPU (busy, idle, others)
+// account for its wall time within 10%, and its script exists.
+func checkRRCPU(t *testing.T, what string, ghz float64, o Options, seconds float64, c RRCPU) {
+	t.Helper()
+	sum := c.RRBusyCycles/(ghz*1e9) + float64(c.RRSamplesIdle+c.RRSamplesOther)*float64(o.PeriodNS)/1e9
+	if c.RRBusyCycles <= 0 || math.Abs(sum-seconds) > 0.1*seconds {
+		t.Errorf("%s: samples account for %.3f s of a %.3f s run (busy %.0f cycles)", what, sum, seconds, c.RRBusyCycles)
+	}
+	if _, err := os.Stat(o.Out + "/" + c.RRScript); err != nil {
+		t.Error(err)
+	}
 }

@@ -82,7 +82,14 @@ type Measurement struct {
 	// TCP_RR with 1-byte messages.
 	RRTransactions int64   `json:"rr_transactions"`
 	RRSeconds      float64 `json:"rr_seconds"`
-	Attempts       int     `json:"attempts"` // windows taken until the inline regime (or the last)
+	RRCPU
+	Attempts int `json:"attempts"` // windows taken until the inline regime (or the last)
+	// UDP is the UDP stream window and UDP_RR run (absent in runs made
+	// before they were measured).
+	UDP *UDP `json:"udp,omitempty"`
+	// Loadavg is /proc/loadavg's first three fields when the
+	// configuration's measurement started (other jobs on a shared VM).
+	Loadavg string `json:"loadavg,omitempty"`
 	// RepCPP are the cycles per data packet of every repetition's window
 	// in the order taken; the measurement is the median one.
 	RepCPP []float64 `json:"rep_cpp"`
@@ -90,6 +97,98 @@ type Measurement struct {
 	// taken by other processes (other jobs on the shared VM): a window
 	// that shared its core has a colder cache, a cause of bimodal costs.
 	RepOther []float64 `json:"rep_other_share"`
+}
+
+// UDP is one configuration's UDP stream window (one datagram of the pod
+// MTU's payload per send call, paced like the TCP stream, perf recorded
+// as its window) and its UDP_RR run.
+type UDP struct {
+	Script       string  `json:"script"` // perf script file (gzip), relative to the run directory
+	PacingMbps   float64 `json:"pacing_mbps"`
+	DatagramSize int     `json:"datagram_bytes"` // payload per datagram
+	WindowS      float64 `json:"window_s"`
+	Sent         int64   `json:"sent"`       // datagrams the client's send calls accepted
+	Received     int64   `json:"received"`   // datagrams the server read
+	TxPackets    int64   `json:"tx_packets"` // the sender pod's device
+	RxPackets    int64   `json:"rx_packets"` // the receiver pod's device
+	// SocketDrops are the receiver namespace's UDP RcvbufErrors: datagrams
+	// the server's socket buffer had no room for (on one core the server
+	// runs only when the sender yields, so its buffer fills).
+	SocketDrops int64 `json:"socket_drops"`
+	// Samples of the recorded CPU in the window, as the TCP stream's.
+	SamplesTraffic   int     `json:"samples_traffic"`
+	SamplesKsoftirqd int     `json:"samples_ksoftirqd"`
+	SamplesIdle      int     `json:"samples_idle"`
+	SamplesOther     int     `json:"samples_other"`
+	Regime           string  `json:"regime"`
+	BusyCycles       float64 `json:"busy_cycles"`
+	Attempts         int     `json:"attempts"`
+	// UDP_RR with 1-byte messages; Lost counts requests resent after
+	// 100 ms without a response.
+	RRTransactions int64   `json:"rr_transactions"`
+	RRSeconds      float64 `json:"rr_seconds"`
+	RRLost         int64   `json:"rr_lost"`
+	RRCPU
+}
+
+// RRCPU is the recorded CPU's samples over an RR run (absent in runs
+// made before they were recorded): the traffic's busy cycles (its
+// threads and ksoftirqd), and the samples of idle and of other processes.
+// With everything on one CPU and one transaction at a time, the busy
+// cycles per transaction are the transaction's time on a CPU nothing else
+// runs on.
+type RRCPU struct {
+	RRScript       string  `json:"rr_script,omitempty"` // perf script of the run (gzip), relative to the run directory
+	RRBusyCycles   float64 `json:"rr_busy_cycles,omitempty"`
+	RRSamplesIdle  int     `json:"rr_samples_idle,omitempty"`
+	RRSamplesOther int     `json:"rr_samples_other,omitempty"`
+}
+
+// RRCPUUS is the busy CPU time per transaction in microseconds at ghz (0
+// when not recorded).
+func (c RRCPU) RRCPUUS(ghz float64, transactions int64) float64 {
+	if c.RRBusyCycles <= 0 || transactions <= 0 || !(ghz > 0) {
+		return 0
+	}
+	return c.RRBusyCycles / float64(transactions) / (ghz * 1e3)
+}
+
+// SentPerS and ReceivedPerS are datagrams per second over the window.
+func (u *UDP) SentPerS() float64     { return rate(u.Sent, u.WindowS) }
+func (u *UDP) ReceivedPerS() float64 { return rate(u.Received, u.WindowS) }
+
+// Loss is the fraction of the datagrams sent that the server did not
+// read in the window (negative when datagrams in flight at the window's
+// start arrive inside it; a few in a window of tens of thousands).
+func (u *UDP) Loss() float64 {
+	if u.Sent <= 0 {
+		return 0
+	}
+	return 1 - float64(u.Received)/float64(u.Sent)
+}
+
+// CyclesPerDatagram is the busy cycles per datagram the sender's device
+// sent.
+func (u *UDP) CyclesPerDatagram() float64 {
+	if u.TxPackets <= 0 {
+		return 0
+	}
+	return u.BusyCycles / float64(u.TxPackets)
+}
+
+// RRLatencyUS is the mean UDP_RR round trip: 1 / transactions per second.
+func (u *UDP) RRLatencyUS() float64 {
+	if u.RRTransactions <= 0 {
+		return 0
+	}
+	return u.RRSeconds / float64(u.RRTransactions) * 1e6
+}
+
+func rate(n int64, s float64) float64 {
+	if s <= 0 {
+		return 0
+	}
+	return float64(n) / s
 }
 
 // CPP is the measured busy cycles per data packet.
@@ -188,6 +287,9 @@ func (r *Run) check() error {
 		}
 		if m.DataPackets <= 0 || m.BusyCycles <= 0 || m.PayloadBytes < 0 || m.AckPackets < 0 {
 			errs = append(errs, fmt.Errorf("configs[%d] (%s): data_packets and busy_cycles must be > 0, payload_bytes and ack_packets >= 0", i, c.Name))
+		}
+		if u := m.UDP; u != nil && (u.Sent < 0 || u.Received < 0 || u.TxPackets < 0 || u.RxPackets < 0 || u.SocketDrops < 0 || u.BusyCycles < 0 || u.WindowS < 0 || u.RRTransactions < 0 || u.RRSeconds < 0) {
+			errs = append(errs, fmt.Errorf("configs[%d] (%s): udp counters, window and cycles must be >= 0", i, c.Name))
 		}
 	}
 	return errors.Join(errs...)

@@ -54,6 +54,7 @@ func (d *PointsData) Report() (*Report, error) {
 		row := Row{Name: p.Name, Regime: x.Regime, Measured: p.CPP, LOO: loo[i], RRLatencyUS: x.RRLatencyUS,
 			MeasuredMbps: mbps(d.CPUGHz, x.BytesPerPacket, p.CPP), PredictedMbps: math.NaN(), MbpsErr: math.NaN(),
 			ProfileCPP: math.NaN(), ProfileErr: math.NaN()}
+		row.noRR()
 		if loo[i].Predictable() {
 			row.PredictedMbps = mbps(d.CPUGHz, x.BytesPerPacket, loo[i].Predicted)
 			row.MbpsErr = 100 * (row.PredictedMbps - row.MeasuredMbps) / row.MeasuredMbps

@@ -33,6 +33,8 @@ func needs(c Config) []string {
 	switch c.Engine {
 	case "iptables-legacy":
 		return []string{"iptables-legacy-restore"}
+	case "iptables-nft":
+		return []string{"iptables-nft-restore"}
 	case "nftables":
 		return []string{"nft"}
 	}
@@ -72,10 +74,9 @@ func Measure(ctx context.Context, o Options) (*Run, error) {
 		return nil, err
 	}
 	pv, _ := exec.Command("perf", "--version").Output()
-	la, _ := os.ReadFile("/proc/loadavg")
 	r := &Run{Command: o.Command, Date: time.Now().UTC().Format(time.RFC3339), Kernel: kernelRelease(),
 		CPUModel: model, CPUGHz: mhz / 1000, GHzFrom: fmt.Sprintf("/proc/cpuinfo 'cpu MHz' of CPU %d (%g MHz)", o.CPU, mhz),
-		CPU: o.CPU, Perf: strings.TrimSpace(string(pv)), Loadavg: strings.Join(strings.Fields(string(la))[:3], " ")}
+		CPU: o.CPU, Perf: strings.TrimSpace(string(pv)), Loadavg: loadavg()}
 	tmp, err := os.MkdirTemp(filepath.Dir(scratchDir("")), filepath.Base(scratchDir("")))
 	if err != nil {
 		return nil, err
@@ -95,8 +96,12 @@ func Measure(ctx context.Context, o Options) (*Run, error) {
 		if err != nil {
 			return r, fmt.Errorf("%s: %w", c.Name, err)
 		}
-		fmt.Fprintf(o.Log, "%s: %s regime, %d data packets, %d ACKs, %.0f cycles/packet (repetitions %.0f, spread %.1f%%, others' share %.2f), one-core %.0f Mbit/s, TCP_RR %.1f us\n",
-			c.Name, m.Regime, m.DataPackets, m.AckPackets, m.CPP(), m.RepCPP, m.Spread(), m.RepOther, m.OneCoreMbps(r.CPUGHz), m.RRLatencyUS())
+		fmt.Fprintf(o.Log, "%s: %s regime, %d data packets, %d ACKs, %.0f cycles/packet (repetitions %.0f, spread %.1f%%, others' share %.2f), one-core %.0f Mbit/s, TCP_RR %.1f us (%.1f us busy CPU), load %s\n",
+			c.Name, m.Regime, m.DataPackets, m.AckPackets, m.CPP(), m.RepCPP, m.Spread(), m.RepOther, m.OneCoreMbps(r.CPUGHz), m.RRLatencyUS(), m.RRCPUUS(r.CPUGHz, m.RRTransactions), m.Loadavg)
+		if u := m.UDP; u != nil {
+			fmt.Fprintf(o.Log, "%s: UDP %s regime, %d-byte datagrams: %.0f/s sent, %.0f/s received, loss %.2f%%, %.0f cycles/datagram; UDP_RR %.1f us (%.1f us busy CPU, %d resent)\n",
+				c.Name, u.Regime, u.DatagramSize, u.SentPerS(), u.ReceivedPerS(), 100*u.Loss(), u.CyclesPerDatagram(), u.RRLatencyUS(), u.RRCPUUS(r.CPUGHz, u.RRTransactions), u.RRLost)
+		}
 		r.Configs = append(r.Configs, *m)
 	}
 	return r, nil
@@ -115,7 +120,7 @@ func lastCPU() int {
 
 // measureOne builds c, takes stream windows until one is in the inline
 // regime (or Tries are spent: the last one is kept and says its regime),
-// then a TCP_RR run, and removes the topology.
+// then a UDP stream window, the RR runs, and removes the topology.
 func measureOne(ctx context.Context, o Options, ghz float64, c Config, tmp string) (*Measurement, error) {
 	for _, tool := range needs(c) {
 		if _, err := lookPath(tool); err != nil {
@@ -123,6 +128,7 @@ func measureOne(ctx context.Context, o Options, ghz float64, c Config, tmp strin
 		}
 	}
 	defer Cleanup()
+	la := loadavg()
 	t, err := Build(c)
 	if err != nil {
 		return nil, err
@@ -167,18 +173,57 @@ func measureOne(ctx context.Context, o Options, ghz float64, c Config, tmp strin
 		return nil, err
 	}
 	m.Config, m.Devices, m.Notes, m.Script, m.Comms = c, devs, t.Notes, script, []string{comm, ksoft}
-	rr := RR(t, o.CPU, o.CC)
-	n0, t0 := rr.received.Load(), mono()
-	if err := sleep(ctx, o.RR); err != nil {
-		_ = rr.Stop()
+	m.Loadavg = la
+	if o.UDP {
+		if m.UDP, err = measureUDP(ctx, o, ghz, t, devs, tmp, comm, ksoft); err != nil {
+			return nil, err
+		}
+	}
+	if err := measureRR(ctx, o, ghz, t, m, tmp, comm, ksoft); err != nil {
 		return nil, err
 	}
-	n1, t1 := rr.received.Load(), mono()
-	if err := rr.Stop(); err != nil {
-		return nil, fmt.Errorf("TCP_RR: %w", err)
-	}
-	m.RRTransactions, m.RRSeconds = n1-n0, t1-t0
 	return m, nil
+}
+
+// measureUDP takes UDP stream windows of datagrams that fill the sender
+// pod's MTU until one is in the inline regime (or Tries are spent).
+func measureUDP(ctx context.Context, o Options, ghz float64, t *Topology, devs []Device, tmp, comm, ksoft string) (*UDP, error) {
+	mtu := 0
+	for _, d := range devs {
+		if d.NS == t.SenderNS && d.Name == t.SenderDev {
+			mtu = d.MTU
+		}
+	}
+	if mtu <= 28 {
+		return nil, fmt.Errorf("UDP stream: no MTU for %s/%s", t.SenderNS, t.SenderDev)
+	}
+	script := t.Config.Name + ".udp.script.gz"
+	var u *UDP
+	var err error
+	uo := o
+	uo.Warmup, uo.Window = o.UDPWarmup, o.UDPWindow
+	for try := 1; try <= max(o.Tries, 1); try++ {
+		if u, err = udpWindow(ctx, uo, ghz, t, UDPPayload(mtu), filepath.Join(tmp, "perf.data"), filepath.Join(o.Out, script), comm, ksoft); err != nil {
+			return nil, fmt.Errorf("UDP stream: %w", err)
+		}
+		u.Attempts = try
+		if u.Regime == "inline" {
+			break
+		}
+		fmt.Fprintf(o.Log, "%s: UDP window %d in the %s regime, want inline: again\n", t.Config.Name, try, u.Regime)
+	}
+	u.Script = script
+	return u, nil
+}
+
+// loadavg is /proc/loadavg's first three fields ("" if unreadable).
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if err != nil || len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -195,6 +240,8 @@ type snapshot struct {
 	t            float64 // CLOCK_MONOTONIC, perf's clock with -k CLOCK_MONOTONIC
 	data, ack    linkStats
 	payload      int64
+	sent, msgs   int64
+	rcvbufErrs   int64 // the receiver namespace's UDP RcvbufErrors
 	busy, jiffie uint64
 	// The application's send calls, read calls and wake-ups (flow).
 	writes, reads, wakeups int64
@@ -219,31 +266,47 @@ func (t *Topology) snap(f *flow, cpu int) (snapshot, error) {
 	if s.ack, err = readStats(rh, t.RecvDev); err != nil {
 		return s, err
 	}
-	s.payload = f.received.Load()
+	s.payload, s.sent, s.msgs = f.received.Load(), f.sent.Load(), f.msgs.Load()
 	s.writes, s.reads = f.writes.Load(), f.reads.Load()
 	if s.wakeups, err = f.wakeups(); err != nil {
 		return s, err
 	}
 	s.t = (t0 + mono()) / 2
+	if s.rcvbufErrs, err = udpRcvbufErrors(t.ReceiverNS); err != nil {
+		return s, err
+	}
 	s.busy, s.jiffie, err = cpuJiffies(cpu)
 	return s, err
 }
 
-// streamWindow runs one paced stream, records the CPU over a window
-// bracketed by two counter snapshots, and writes the window's perf script.
-func streamWindow(ctx context.Context, o Options, ghz float64, t *Topology, data, out, comm, ksoft string) (*Measurement, error) {
-	f := Stream(t, o.CPU, o.CC, o.PacingMbps)
+// window is one recorded window of a running flow: the counters at its
+// two ends and the perf samples between them by comm.
+type window struct {
+	s0, s1 snapshot
+	n      sampleCounts
+}
+
+// record runs the flow start returns, records the CPU over a window
+// bracketed by two counter snapshots, and writes the window's perf
+// script to out.
+func record(ctx context.Context, o Options, t *Topology, data, out, comm, ksoft string, start func() *flow) (*window, error) {
+	f := start()
 	stopped := false
 	defer func() {
 		if !stopped {
 			_ = f.Stop()
 		}
 	}()
-	if err := sleep(ctx, o.Warmup); err != nil {
+	// perf starts while the flow warms up (it takes a second or more to
+	// start on a loaded VM); the window begins after the warm-up, and the
+	// script keeps only the window's samples.
+	began := time.Now()
+	rec, err := startPerf(ctx, data, o.CPU, o.PeriodNS, o.Warmup+o.Window+20*time.Second)
+	if err != nil {
 		return nil, err
 	}
-	rec, err := startPerf(ctx, data, o.CPU, o.PeriodNS, o.Window+20*time.Second)
-	if err != nil {
+	if err := sleep(ctx, o.Warmup-time.Since(began)); err != nil {
+		_ = rec.stop()
 		return nil, err
 	}
 	s0, err := t.snap(f, o.CPU)
@@ -259,7 +322,7 @@ func streamWindow(ctx context.Context, o Options, ghz float64, t *Topology, data
 	perr := rec.stop()
 	stopped = true
 	if ferr := f.Stop(); ferr != nil {
-		return nil, fmt.Errorf("stream: %w", ferr)
+		return nil, fmt.Errorf("traffic: %w", ferr)
 	}
 	if err != nil {
 		return nil, err
@@ -274,15 +337,45 @@ func streamWindow(ctx context.Context, o Options, ghz float64, t *Topology, data
 	if err != nil {
 		return nil, err
 	}
+	return &window{s0: s0, s1: s1, n: n}, nil
+}
+
+// busyCycles is the traffic's and ksoftirqd's samples as cycles.
+func (w *window) busyCycles(o Options, ghz float64) float64 {
+	return float64(w.n.traffic+w.n.ksoftirqd) * float64(o.PeriodNS) * ghz
+}
+
+// streamWindow runs one paced TCP stream and records one window of it.
+func streamWindow(ctx context.Context, o Options, ghz float64, t *Topology, data, out, comm, ksoft string) (*Measurement, error) {
+	w, err := record(ctx, o, t, data, out, comm, ksoft, func() *flow { return Stream(t, o.CPU, o.CC, o.PacingMbps) })
+	if err != nil {
+		return nil, err
+	}
+	s0, s1, n := w.s0, w.s1, w.n
 	m := &Measurement{PacingMbps: o.PacingMbps, WindowS: s1.t - s0.t,
 		DataPackets: int64(s1.data.txPackets - s0.data.txPackets), DataBytes: int64(s1.data.txBytes - s0.data.txBytes),
 		AckPackets: int64(s1.ack.txPackets - s0.ack.txPackets), PayloadBytes: s1.payload - s0.payload,
 		SamplesTraffic: n.traffic, SamplesKsoftirqd: n.ksoftirqd, SamplesIdle: n.idle, SamplesOther: n.other,
-		PeriodNS: o.PeriodNS, Regime: Regime(n.traffic, n.ksoftirqd),
+		PeriodNS: o.PeriodNS, Regime: Regime(n.traffic, n.ksoftirqd), BusyCycles: w.busyCycles(o, ghz),
 		Writes: s1.writes - s0.writes, Reads: s1.reads - s0.reads, Wakeups: s1.wakeups - s0.wakeups}
-	m.BusyCycles = float64(n.traffic+n.ksoftirqd) * float64(o.PeriodNS) * ghz
 	if dj := s1.jiffie - s0.jiffie; dj > 0 {
 		m.CPUBusyFrac = float64(s1.busy-s0.busy) / float64(dj)
 	}
 	return m, nil
+}
+
+// udpWindow runs one paced UDP stream of size-byte datagrams and records
+// one window of it.
+func udpWindow(ctx context.Context, o Options, ghz float64, t *Topology, size int, data, out, comm, ksoft string) (*UDP, error) {
+	w, err := record(ctx, o, t, data, out, comm, ksoft, func() *flow { return UDPStream(t, o.CPU, size, o.PacingMbps) })
+	if err != nil {
+		return nil, err
+	}
+	s0, s1, n := w.s0, w.s1, w.n
+	return &UDP{PacingMbps: o.PacingMbps, DatagramSize: size, WindowS: s1.t - s0.t,
+		Sent: s1.sent - s0.sent, Received: s1.msgs - s0.msgs,
+		TxPackets: int64(s1.data.txPackets - s0.data.txPackets), RxPackets: int64(s1.ack.rxPackets - s0.ack.rxPackets),
+		SocketDrops:    s1.rcvbufErrs - s0.rcvbufErrs,
+		SamplesTraffic: n.traffic, SamplesKsoftirqd: n.ksoftirqd, SamplesIdle: n.idle, SamplesOther: n.other,
+		Regime: Regime(n.traffic, n.ksoftirqd), BusyCycles: w.busyCycles(o, ghz)}, nil
 }

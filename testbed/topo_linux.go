@@ -49,6 +49,8 @@ func Build(c Config) (t *Topology, err error) {
 		err = t.bridge(c.Family == "bridge")
 	case "vxlan":
 		err = t.vxlan()
+	case "routed-inter", "ipip", "gre", "geneve", "vxlan-inter":
+		err = t.nodes(c.Family)
 	default:
 		err = fmt.Errorf("unknown family %q", c.Family)
 	}
@@ -69,6 +71,8 @@ func Build(c Config) (t *Topology, err error) {
 	switch c.Engine {
 	case "iptables-legacy":
 		err = runIn(nsName("h"), IptablesRules(c.Rules), "iptables-legacy-restore")
+	case "iptables-nft":
+		err = runIn(nsName("h"), IptablesRules(c.Rules), "iptables-nft-restore")
 	case "nftables":
 		err = runIn(nsName("h"), NftRules(c.Rules), "nft", "-f", "-")
 	}
@@ -80,6 +84,11 @@ func Build(c Config) (t *Topology, err error) {
 	for _, ns := range t.Namespaces {
 		if err := eachDev(ns, func(h *netlink.Handle, l netlink.Link) error { return h.LinkSetGSOMaxSegs(l, 1) }); err != nil {
 			return nil, fmt.Errorf("gso_max_segs 1 in %s: %w", ns, err)
+		}
+		if c.Offload != "" {
+			if err := offloadsOff(ns, c.Offload); err != nil {
+				return nil, fmt.Errorf("%s in %s: %w", c.Offload, ns, err)
+			}
 		}
 	}
 	return t, nil
@@ -160,10 +169,22 @@ func (t *Topology) routed() error {
 	return nil
 }
 
-func podL3(pod, hdev, ip string, i int) error {
-	hn, pn := nsName("h"), nsName(pod)
+func podL3(pod, hdev, ip string, i int) error { return podL3At(nsName("h"), pod, hdev, ip, i, 0) }
+
+// podL3At attaches pod to the host (or node) namespace hn the Calico way;
+// mtu > 0 sets both ends' MTU.
+func podL3At(hn, pod, hdev, ip string, i, mtu int) error {
+	pn := nsName(pod)
 	if err := veth(hn, hdev, hostMAC(i), pn, "eth0", podMAC(i)); err != nil {
 		return err
+	}
+	if mtu > 0 {
+		if err := setMTU(hn, hdev, mtu); err != nil {
+			return err
+		}
+		if err := setMTU(pn, "eth0", mtu); err != nil {
+			return err
+		}
 	}
 	if err := up(hn, hdev, ""); err != nil {
 		return err

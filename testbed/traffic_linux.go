@@ -92,9 +92,11 @@ func sockaddr(ip net.IP) *unix.SockaddrInet4 {
 type flow struct {
 	stop     atomic.Bool
 	received atomic.Int64 // payload bytes (stream) or transactions (RR) the server side counted
+	sent     atomic.Int64 // datagrams the client's send calls accepted (UDP stream)
+	msgs     atomic.Int64 // datagrams the server read (UDP stream)
 	// The application's calls and its threads, so that a window counts
-	// the send calls, read calls and wake-ups the calibration divides the
-	// per-call and per-wake-up stages by (perf.Counters).
+	// the send calls, read calls and wake-ups (perf.Counters) of a TCP
+	// stream; the UDP flows leave them 0.
 	writes, reads  atomic.Int64
 	srvTID, cliTID atomic.Int32
 	srv, cli       <-chan error
@@ -286,7 +288,7 @@ func (f *flow) wakeups() (int64, error) {
 	var n int64
 	for _, tid := range []int32{f.srvTID.Load(), f.cliTID.Load()} {
 		if tid == 0 {
-			return 0, fmt.Errorf("traffic thread not started")
+			continue // a flow whose threads do not record their ids (UDP)
 		}
 		v, err := voluntarySwitches(fmt.Sprintf("/proc/self/task/%d/status", tid))
 		if err != nil {

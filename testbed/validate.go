@@ -28,7 +28,28 @@ type Row struct {
 	MeasuredMbps  float64 `json:"one_core_mbps"`
 	PredictedMbps float64 `json:"loo_one_core_mbps"`
 	MbpsErr       float64 `json:"loo_one_core_error_pct"`
-	RRLatencyUS   float64 `json:"rr_latency_us"` // measured; not predicted
+	RRLatencyUS   float64 `json:"rr_latency_us"` // TCP_RR, measured
+	// RR latencies predicted by the simulator (AddRR; NaN before, or for
+	// a configuration without a model), and UDP_RR measured (0 when the
+	// run did not measure it).
+	RRPredictedUS    float64 `json:"rr_predicted_us"`
+	RRErr            float64 `json:"rr_error_pct"`
+	UDPRRLatencyUS   float64 `json:"udp_rr_latency_us"`
+	UDPRRPredictedUS float64 `json:"udp_rr_predicted_us"`
+	UDPRRErr         float64 `json:"udp_rr_error_pct"`
+	// The busy CPU time per transaction the perf recording of the RR run
+	// measured (0 when not recorded): the wall time less what other jobs
+	// on the CPU took; the errors compare the same predictions with it.
+	RRCPUUS     float64 `json:"rr_cpu_us"`
+	RRCPUErr    float64 `json:"rr_cpu_error_pct"`
+	UDPRRCPUUS  float64 `json:"udp_rr_cpu_us"`
+	UDPRRCPUErr float64 `json:"udp_rr_cpu_error_pct"`
+}
+
+// noRR marks a row's RR predictions as not made.
+func (r *Row) noRR() {
+	r.RRPredictedUS, r.RRErr, r.UDPRRPredictedUS, r.UDPRRErr = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	r.RRCPUErr, r.UDPRRCPUErr = math.NaN(), math.NaN()
 }
 
 // Report is validate's result.
@@ -39,7 +60,23 @@ type Report struct {
 	CPP     Summary `json:"loo_cpp"`
 	Mbps    Summary `json:"loo_one_core_mbps"`
 	Profile Summary `json:"profile_cpp"`
-	Skipped []Skip  `json:"skipped,omitempty"`
+	// TCPRR and UDPRR summarise the RR latency predictions (AddRR) by
+	// RRProfile under RRRule; N = 0 when none was made.
+	TCPRR Summary `json:"tcp_rr"`
+	UDPRR Summary `json:"udp_rr"`
+	// TCPRRCPU and UDPRRCPU compare the same predictions with the busy CPU
+	// time per transaction.
+	TCPRRCPU  Summary  `json:"tcp_rr_cpu"`
+	UDPRRCPU  Summary  `json:"udp_rr_cpu"`
+	RRProfile string   `json:"rr_profile,omitempty"`
+	RRRule    string   `json:"rr_rule,omitempty"`
+	RRNotes   []string `json:"rr_notes,omitempty"`
+	// ProfileNotes say why a row has no profile prediction.
+	ProfileNotes []string `json:"profile_notes,omitempty"`
+	// Unmodelled are measured configurations no built-in graph fits:
+	// left out of the table, with the reason.
+	Unmodelled []Skip `json:"unmodelled,omitempty"`
+	Skipped    []Skip `json:"skipped,omitempty"`
 }
 
 // LOORule states how a held-out configuration is predicted.
@@ -53,25 +90,39 @@ const LOORule = "each configuration's cycles per data packet predicted from the 
 func Validate(r *Run, cs []Calibrated, prof *calibration.Profile) (*Report, error) {
 	points := Points(cs)
 	loo := LeaveOneOut(points)
-	rep := &Report{Machine: r.describe(), Rule: LOORule, Skipped: r.Skipped}
+	rep := &Report{Machine: r.describe(), Rule: LOORule, Skipped: r.Skipped, Unmodelled: Unmodelled(r)}
 	var pe []Prediction
 	for i, c := range cs {
 		m := c.M
 		row := Row{Name: m.Config.Name, Regime: m.Regime, Measured: points[i].CPP, LOO: loo[i], RRLatencyUS: m.RRLatencyUS()}
+		row.noRR()
+		row.RRCPUUS = m.RRCPUUS(r.CPUGHz, m.RRTransactions)
+		if m.UDP != nil {
+			row.UDPRRLatencyUS = m.UDP.RRLatencyUS()
+			row.UDPRRCPUUS = m.UDP.RRCPUUS(r.CPUGHz, m.UDP.RRTransactions)
+		}
 		row.MeasuredMbps = mbps(r.CPUGHz, c.Cal.BytesPerPacket, row.Measured)
 		row.PredictedMbps, row.MbpsErr = math.NaN(), math.NaN()
 		if loo[i].Predictable() {
 			row.PredictedMbps = mbps(r.CPUGHz, c.Cal.BytesPerPacket, loo[i].Predicted)
 			row.MbpsErr = 100 * (row.PredictedMbps - row.MeasuredMbps) / row.MeasuredMbps
 		}
+		rep.Rows = append(rep.Rows, row)
+		if _, ok := profileEngine[m.Config.Engine]; !ok && m.Config.Rules > 0 {
+			// A profile prices rules by engine (calibration.RuleEngines):
+			// iptables-nft has none of its own, and "iptables" is the
+			// legacy series' cost, not this engine's.
+			rep.Rows[i].ProfileCPP, rep.Rows[i].ProfileErr = math.NaN(), math.NaN()
+			rep.ProfileNotes = append(rep.ProfileNotes, fmt.Sprintf("%s: no profile prediction: a profile has no rule cost for %s", row.Name, m.Config.Engine))
+			continue
+		}
 		pc, err := profileCPP(prof, c)
 		if err != nil {
 			return nil, fmt.Errorf("%s: profile %s: %w", m.Config.Name, prof.Name, err)
 		}
-		row.ProfileCPP = pc
-		row.ProfileErr = 100 * (pc - row.Measured) / row.Measured
-		pe = append(pe, Prediction{Name: row.Name, Measured: row.Measured, Predicted: pc, ErrPct: row.ProfileErr})
-		rep.Rows = append(rep.Rows, row)
+		rep.Rows[i].ProfileCPP = pc
+		rep.Rows[i].ProfileErr = 100 * (pc - row.Measured) / row.Measured
+		pe = append(pe, Prediction{Name: row.Name, Measured: row.Measured, Predicted: pc, ErrPct: rep.Rows[i].ProfileErr})
 	}
 	rep.CPP = Summarize(loo)
 	var tp []Prediction
@@ -119,8 +170,16 @@ func profileCPP(p *calibration.Profile, c Calibrated) (float64, error) {
 func (rep *Report) WriteTable(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Leave-one-out on %s\n\nRule: %s.\n\n", rep.Machine, rep.Rule)
-	b.WriteString("| configuration | regime | measured cycles/packet | LOO predicted | LOO error | one-core Mbit/s measured | LOO predicted | LOO error | profile predicted | profile error | TCP_RR us (measured) |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	rr := rep.TCPRR.N+rep.UDPRR.N > 0
+	b.WriteString("| configuration | regime | measured cycles/packet | LOO predicted | LOO error | one-core Mbit/s measured | LOO predicted | LOO error | profile predicted | profile error | TCP_RR us (measured) |")
+	if rr {
+		b.WriteString(" TCP_RR us predicted | error | TCP_RR busy CPU us | error | UDP_RR us measured | predicted | error | UDP_RR busy CPU us | error |")
+	}
+	b.WriteString("\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	if rr {
+		b.WriteString("---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	}
+	b.WriteString("\n")
 	for _, r := range rep.Rows {
 		pred := "n/a"
 		if r.LOO.Predictable() {
@@ -134,24 +193,55 @@ func (rep *Report) WriteTable(w io.Writer) error {
 		if !math.IsNaN(r.ProfileCPP) {
 			pp = fmt.Sprintf("%.0f", r.ProfileCPP)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %.0f | %s | %s | %s | %s | %.1f |\n", r.Name, r.Regime, r.Measured, pred, pct(r.LOO.ErrPct),
+		fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %.0f | %s | %s | %s | %s | %.1f |", r.Name, r.Regime, r.Measured, pred, pct(r.LOO.ErrPct),
 			r.MeasuredMbps, pm, pct(r.MbpsErr), pp, pct(r.ProfileErr), r.RRLatencyUS)
+		if rr {
+			fmt.Fprintf(&b, " %s | %s | %s | %s | %s | %s | %s | %s | %s |", us(r.RRPredictedUS), pct(r.RRErr), us(r.RRCPUUS), pct(r.RRCPUErr),
+				us(r.UDPRRLatencyUS), us(r.UDPRRPredictedUS), pct(r.UDPRRErr), us(r.UDPRRCPUUS), pct(r.UDPRRCPUErr))
+		}
+		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "\nLOO cycles per packet: median |error| %.1f%%, max %.1f%% over %d predictable configurations (target: <= 10%%, <= 25%%)\n", rep.CPP.MedianAbs, rep.CPP.MaxAbs, rep.CPP.N)
 	fmt.Fprintf(&b, "LOO one-core throughput: median |error| %.1f%%, max %.1f%% over %d\n", rep.Mbps.MedianAbs, rep.Mbps.MaxAbs, rep.Mbps.N)
 	if rep.Profile.N > 0 {
 		fmt.Fprintf(&b, "profile (in-sample when calibrated from this run): median |error| %.1f%%, max %.1f%% over %d\n", rep.Profile.MedianAbs, rep.Profile.MaxAbs, rep.Profile.N)
 	}
+	if rr {
+		fmt.Fprintf(&b, "TCP_RR latency by %s: median |error| %.1f%%, max %.1f%% over %d (target: <= 20%%); UDP_RR: median %.1f%%, max %.1f%% over %d. Rule: %s\n",
+			rep.RRProfile, rep.TCPRR.MedianAbs, rep.TCPRR.MaxAbs, rep.TCPRR.N, rep.UDPRR.MedianAbs, rep.UDPRR.MaxAbs, rep.UDPRR.N, rep.RRRule)
+		if rep.TCPRRCPU.N+rep.UDPRRCPU.N > 0 {
+			fmt.Fprintf(&b, "The same predictions against the busy CPU time per transaction (the RR runs' perf samples of the traffic, other jobs' time left out): TCP_RR median |error| %.1f%%, max %.1f%% over %d; UDP_RR median %.1f%%, max %.1f%% over %d\n",
+				rep.TCPRRCPU.MedianAbs, rep.TCPRRCPU.MaxAbs, rep.TCPRRCPU.N, rep.UDPRRCPU.MedianAbs, rep.UDPRRCPU.MaxAbs, rep.UDPRRCPU.N)
+		}
+	}
 	for _, r := range rep.Rows {
 		if !r.LOO.Predictable() {
 			fmt.Fprintf(&b, "%s: not predicted leave-one-out: %s\n", r.Name, missingText(r.LOO))
 		}
+	}
+	for _, n := range rep.ProfileNotes {
+		fmt.Fprintln(&b, n)
+	}
+	for _, n := range rep.RRNotes {
+		fmt.Fprintln(&b, n)
+	}
+	for _, s := range rep.Unmodelled {
+		fmt.Fprintf(&b, "%s: measured, left out of the table: %s\n", s.Name, s.Reason)
 	}
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(&b, "%s: not measured: %s\n", s.Name, s.Reason)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// us formats a latency in microseconds; 0 (not measured) and NaN (not
+// predicted) are n/a.
+func us(v float64) string {
+	if math.IsNaN(v) || v == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f", v)
 }
 
 type jsonReport Report
@@ -167,7 +257,8 @@ func (rep *Report) MarshalJSON() ([]byte, error) {
 	c.Rows = append([]Row(nil), rep.Rows...)
 	for i := range c.Rows {
 		r := &c.Rows[i]
-		for _, f := range []*float64{&r.LOO.Predicted, &r.LOO.ErrPct, &r.PredictedMbps, &r.MbpsErr, &r.ProfileCPP, &r.ProfileErr} {
+		for _, f := range []*float64{&r.LOO.Predicted, &r.LOO.ErrPct, &r.PredictedMbps, &r.MbpsErr, &r.ProfileCPP, &r.ProfileErr,
+			&r.RRPredictedUS, &r.RRErr, &r.UDPRRPredictedUS, &r.UDPRRErr, &r.RRCPUErr, &r.UDPRRCPUErr} {
 			if math.IsNaN(*f) {
 				*f = 0
 			}

@@ -56,6 +56,7 @@ func testbedRun(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "output `DIR` (required): measurements.json and NAME.script.gz")
 	reps := fs.Int("reps", 0, fmt.Sprintf("stream windows per configuration, the median kept (default %d; %d with --quick)", def.Reps, q.Reps))
 	mbps := fs.Float64("mbps", def.PacingMbps, "stream payload pacing in Mbit/s (keeps one core out of the ksoftirqd regime); 0: unpaced")
+	udp := fs.Bool("udp", def.UDP, "also a UDP stream window (one pod-MTU datagram per send, paced at --mbps) and a UDP_RR run per configuration")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -79,7 +80,7 @@ func testbedRun(args []string, stdout, stderr io.Writer) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	o.Out, o.CPU, o.PacingMbps, o.Log = *out, *cpu, *mbps, stderr
+	o.Out, o.CPU, o.PacingMbps, o.UDP, o.Log = *out, *cpu, *mbps, *udp, stderr
 	if *reps < 0 || *reps > 20 {
 		return usagef("--reps must be 1..20, got %d", *reps)
 	}
@@ -170,6 +171,11 @@ func testbedValidate(args []string, stdout, stderr io.Writer) error {
 	}
 	rep, err := testbed.Validate(r, cs, p)
 	if err != nil {
+		return err
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	if err := rep.AddRR(ctx, r, *prof); err != nil {
 		return err
 	}
 	if err := rep.WriteTable(stdout); err != nil {

@@ -76,7 +76,7 @@ func TestTestbedRecorded(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("validate: exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"| routed |", "| nft-5000 |", "LOO cycles per packet: median |error|"} {
+	for _, want := range []string{"| routed |", "| nft-5000 |", "LOO cycles per packet: median |error|", "TCP_RR latency by", "TCP_RR us predicted"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("validate output lacks %q:\n%s", want, stdout)
 		}

@@ -1,0 +1,85 @@
+//go:build linux
+
+package testbed
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+)
+
+// rrRun is one RR run's counts: transactions, wall seconds, requests
+// resent (UDP_RR) and the CPU's samples over it.
+type rrRun struct {
+	n, lost int64
+	t0, t1  float64
+	samples sampleCounts
+}
+
+// runRR runs the RR flow start returns for d after a short warm-up
+// (connect, first transactions) and counts its transactions.
+func runRR(ctx context.Context, d time.Duration, start func() *flow) (rrRun, error) {
+	var r rrRun
+	f := start()
+	if err := sleep(ctx, min(d/10, 100*time.Millisecond)); err != nil {
+		_ = f.Stop()
+		return r, err
+	}
+	n0, l0, t0 := f.received.Load(), f.sent.Load(), mono()
+	if err := sleep(ctx, d); err != nil {
+		_ = f.Stop()
+		return r, err
+	}
+	n1, l1, t1 := f.received.Load(), f.sent.Load(), mono()
+	if err := f.Stop(); err != nil {
+		return r, err
+	}
+	return rrRun{n: n1 - n0, lost: l1 - l0, t0: t0, t1: t1}, nil
+}
+
+// measureRR runs TCP_RR and (with a UDP measurement) UDP_RR under one
+// perf recording of the CPU, so each run's busy cycles per transaction
+// are known besides its wall time: on a shared VM other jobs take the CPU
+// between transactions, and the wall time per transaction counts them.
+func measureRR(ctx context.Context, o Options, ghz float64, t *Topology, m *Measurement, tmp, comm, ksoft string) error {
+	data := filepath.Join(tmp, "perf.data")
+	rec, err := startPerf(ctx, data, o.CPU, o.PeriodNS, 2*o.RR+20*time.Second)
+	if err != nil {
+		return err
+	}
+	tcp, err := runRR(ctx, o.RR, func() *flow { return RR(t, o.CPU, o.CC) })
+	if err != nil {
+		_ = rec.stop()
+		return fmt.Errorf("TCP_RR: %w", err)
+	}
+	var udp rrRun
+	if m.UDP != nil {
+		if udp, err = runRR(ctx, o.RR, func() *flow { return UDPRR(t, o.CPU) }); err != nil {
+			_ = rec.stop()
+			return fmt.Errorf("UDP_RR: %w", err)
+		}
+	}
+	if err := rec.stop(); err != nil {
+		return err
+	}
+	// The scripts are kept for a calibration of the RR path (validate
+	// only counts their samples).
+	m.RRScript = m.Config.Name + ".tcprr.script.gz"
+	if tcp.samples, err = writeScript(ctx, data, filepath.Join(o.Out, m.RRScript), tcp.t0, tcp.t1, comm, ksoft); err != nil {
+		return err
+	}
+	m.RRTransactions, m.RRSeconds = tcp.n, tcp.t1-tcp.t0
+	m.RRBusyCycles = float64(tcp.samples.traffic+tcp.samples.ksoftirqd) * float64(o.PeriodNS) * ghz
+	m.RRSamplesIdle, m.RRSamplesOther = tcp.samples.idle, tcp.samples.other
+	if u := m.UDP; u != nil {
+		u.RRScript = m.Config.Name + ".udprr.script.gz"
+		if udp.samples, err = writeScript(ctx, data, filepath.Join(o.Out, u.RRScript), udp.t0, udp.t1, comm, ksoft); err != nil {
+			return err
+		}
+		u.RRTransactions, u.RRSeconds, u.RRLost = udp.n, udp.t1-udp.t0, udp.lost
+		u.RRBusyCycles = float64(udp.samples.traffic+udp.samples.ksoftirqd) * float64(o.PeriodNS) * ghz
+		u.RRSamplesIdle, u.RRSamplesOther = udp.samples.idle, udp.samples.other
+	}
+	return nil
+}
