@@ -50,11 +50,21 @@ func (node *Node) pushOffer(o nicOffer) {
 	node.pending = h
 }
 
-// popOffer removes the earliest waiting packet (the heap must not be empty).
+// popOffer removes the earliest waiting packet (the heap must not be
+// empty). One or two waiting, as with a single flow, take no sift.
 func (node *Node) popOffer() {
 	h := node.pending
-	last := h[len(h)-1]
-	h = h[:len(h)-1]
+	k := len(h) - 1
+	if k <= 1 {
+		h[0] = h[k]
+		node.pending = h[:k]
+		return
+	}
+	node.pending = siftDown(h[:k], h[k])
+}
+
+// siftDown puts last into the heap h whose root was just removed.
+func siftDown(h []nicOffer, last nicOffer) []nicOffer {
 	i := 0
 	for {
 		c := 2*i + 1
@@ -70,10 +80,8 @@ func (node *Node) popOffer() {
 		h[i] = h[c]
 		i = c
 	}
-	if len(h) > 0 {
-		h[i] = last
-	}
-	node.pending = h
+	h[i] = last
+	return h
 }
 
 // offerNIC hands p to its route's source NIC at time t >= now.
