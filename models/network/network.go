@@ -27,7 +27,8 @@ type Node struct {
 
 	// packets waiting to enter the NIC queue in arrival order (nic.go)
 	index     int
-	pending   []nicOffer
+	pending   []nicOffer // a heap (nic.go)
+	offers    uint32     // packets offered to pending so far (wrapping)
 	deferred  bool
 	wake      sim.Timer
 	lookahead sim.Time // least send-side time from an event to this NIC

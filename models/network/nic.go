@@ -16,11 +16,72 @@ import "github.com/cnisim/cnisim/sim"
 // wake-up at their arrival time. A bulk sender thus costs no NIC event at
 // all, and the queue, drops and departures stay exactly those of a FIFO
 // in arrival order.
+//
+// The list is a binary heap on (arrival time, order offered): with many
+// sending cores, some of them backlogged, a node keeps hundreds of
+// packets waiting (188 on average on a 1,000-node cluster, where a sorted
+// array's insertion moved 35 of them per packet).
 
 // nicOffer is a packet on its way into a node's NIC queue.
 type nicOffer struct {
-	at sim.Time
-	id int32 // the packet's pool index (no pointer: nothing for the GC to scan)
+	at  sim.Time
+	id  int32  // the packet's pool index (no pointer: nothing for the GC to scan)
+	seq uint32 // the order offered (wrapping: compared by difference)
+}
+
+// before orders offers by arrival time, equal times in the order offered.
+func (a nicOffer) before(b nicOffer) bool {
+	return a.at < b.at || a.at == b.at && int32(a.seq-b.seq) < 0
+}
+
+// pushOffer adds o to the node's heap of waiting packets.
+func (node *Node) pushOffer(o nicOffer) {
+	h := append(node.pending, o)
+	i := len(h) - 1
+	for i > 0 { // usually the latest: no move
+		up := (i - 1) / 2
+		if !o.before(h[up]) {
+			break
+		}
+		h[i] = h[up]
+		i = up
+	}
+	h[i] = o
+	node.pending = h
+}
+
+// popOffer removes the earliest waiting packet (the heap must not be
+// empty). One or two waiting, as with a single flow, take no sift.
+func (node *Node) popOffer() {
+	h := node.pending
+	k := len(h) - 1
+	if k <= 1 {
+		h[0] = h[k]
+		node.pending = h[:k]
+		return
+	}
+	node.pending = siftDown(h[:k], h[k])
+}
+
+// siftDown puts last into the heap h whose root was just removed.
+func siftDown(h []nicOffer, last nicOffer) []nicOffer {
+	i := 0
+	for {
+		c := 2*i + 1
+		if c >= len(h) {
+			break
+		}
+		if c+1 < len(h) && h[c+1].before(h[c]) {
+			c++
+		}
+		if !h[c].before(last) {
+			break
+		}
+		h[i] = h[c]
+		i = c
+	}
+	h[i] = last
+	return h
 }
 
 // offerNIC hands p to its route's source NIC at time t >= now.
@@ -30,16 +91,8 @@ func (n *Network) offerNIC(r *Route, p *Packet, t sim.Time) {
 		n.transmit(r, p, t) // nothing can arrive earlier
 		return
 	}
-	// insert in arrival order, equal times in the order offered; usually
-	// at the end
-	o := nicOffer{at: t, id: p.id}
-	i := len(node.pending)
-	node.pending = append(node.pending, o)
-	for i > 0 && node.pending[i-1].at > t {
-		node.pending[i] = node.pending[i-1]
-		i--
-	}
-	node.pending[i] = o
+	node.pushOffer(nicOffer{at: t, id: p.id, seq: node.offers})
+	node.offers++
 	if !node.deferred {
 		node.deferred = true
 		n.eng.Defer((*nicFlusher)(n), uint64(node.index))
@@ -50,13 +103,12 @@ func (n *Network) offerNIC(r *Route, p *Packet, t sim.Time) {
 // arrival order, and arms the wake-up for the rest.
 func (n *Network) flush(node *Node) {
 	node.deferred = false
-	k := 0
 	// horizon + lookahead: at least now + lookahead; the engine's horizon
 	// is asked for only when a packet arrives later than that
 	h := n.eng.Now() + node.lookahead
 	asked := false
-	for k < len(node.pending) {
-		o := node.pending[k]
+	for len(node.pending) > 0 {
+		o := node.pending[0]
 		if o.at > h && !asked {
 			asked = true
 			if hz := n.eng.Horizon(); hz < sim.Never-node.lookahead {
@@ -68,15 +120,12 @@ func (n *Network) flush(node *Node) {
 		if o.at > h {
 			break
 		}
-		k++
+		node.popOffer()
 		p := n.pool.at(o.id)
 		if !n.transmit(p.route, p, o.at) {
 			// a drop may have woken a sender at now: back to the floor
 			h, asked = n.eng.Now()+node.lookahead, false
 		}
-	}
-	if k > 0 {
-		node.pending = node.pending[:copy(node.pending, node.pending[k:])]
 	}
 	if len(node.pending) > 0 {
 		node.wake.Set(node.pending[0].at)

@@ -14,20 +14,20 @@ import (
 // time order because each comes from the head of a link's pipe, which is
 // an engine event (one per busy link, not one per packet), so admission is
 // exact without an event of its own: the port is "busy until" like a NIC,
-// with a ring of departure times whose retirement is lazy (O(1) amortised
-// per frame).
+// with departure times whose retirement is lazy (O(1) amortised per
+// frame). The queue needs no ring of its own: a frame joins the port's
+// link pipe when admitted (at its arrival at the far end, departure +
+// delay), so the queue is the pipe's newest frames (pipe.qn), whose slots
+// the pipe keeps until they are retired even if they have reached the far
+// end. A frame's entry is then read at its retirement and again, a
+// link delay later and still in cache, at its arrival: one miss per hop
+// rather than two.
 //
 // Its statistics need no events either: a frame's bytes stay in the
 // buffer from its arrival to the end of its transmission, so the time
 // integral of the queue's bytes is the sum of bytes x residence
 // (Little), and the busy time the sum of serialisation times, both
 // clipped to the statistics window when read.
-
-// queued is a frame in a port's buffer: when its last bit leaves, and its bytes.
-type queued struct {
-	dep   sim.Time
-	bytes int64
-}
 
 // port is one egress port of a switch.
 type port struct {
@@ -39,10 +39,8 @@ type port struct {
 	psPerByte float64  // serialisation, picoseconds per byte
 	delay     sim.Time // from the end of transmission to the next hop's ready time
 	busy      sim.Time // transmitting until
-	q         []queued // ring (power of two), oldest first
-	head, n   int
-	held      int64 // bytes in q
-	wire      pipe  // frames sent (or being sent) on its link
+	held      int64    // bytes in the queue (wire.qn frames)
+	wire      pipe     // frames sent (or being sent, or queued) on its link
 
 	// whole-run counters: in = out + dropped + held frames (Conservation)
 	in, out, dropped uint64
@@ -60,31 +58,27 @@ type port struct {
 
 // retire forgets the frames whose transmission has ended by now.
 func (pt *port) retire(now sim.Time, sw *switchBuf) {
-	for pt.n > 0 && pt.q[pt.head].dep <= now {
-		b := pt.q[pt.head].bytes
+	w := &pt.wire
+	for w.qn > 0 {
+		f := w.queued(0)
+		if f.at-pt.delay > now {
+			return
+		}
+		b := int64(f.bytes)
 		pt.held -= b
 		sw.used -= b
-		pt.head = (pt.head + 1) & (len(pt.q) - 1)
-		pt.n--
+		w.qn--
 		pt.out++
 	}
-}
-
-func (pt *port) push(f queued) {
-	if pt.n == len(pt.q) {
-		pt.q, pt.head = sim.GrowRing(pt.q, pt.head, pt.n, 16), 0
-	}
-	pt.q[(pt.head+pt.n)&(len(pt.q)-1)] = f
-	pt.n++
 }
 
 // heldAt is the bytes in the buffer at t (>= the last retirement): the
 // frames not yet sent by t.
 func (pt *port) heldAt(t sim.Time) int64 {
 	var b int64
-	for i := 0; i < pt.n; i++ {
-		if f := pt.q[(pt.head+i)&(len(pt.q)-1)]; f.dep > t {
-			b += f.bytes
+	for i := 0; i < pt.wire.qn; i++ {
+		if f := pt.wire.queued(i); f.at-pt.delay > t {
+			b += int64(f.bytes)
 		}
 	}
 	return b
@@ -121,7 +115,6 @@ func (n *Network) admit(f inFlight) {
 	start := max(now, pt.busy)
 	dep := start + sim.Time(float64(bytes)*pt.psPerByte+0.5)
 	pt.busy = dep
-	pt.push(queued{dep, bytes})
 	pt.held += bytes
 	sw.used += bytes
 	if w := pt.windowStart; dep > w {
@@ -134,6 +127,7 @@ func (n *Network) admit(f inFlight) {
 		pt.maxHeld = max(pt.maxHeld, pt.held)
 	}
 	f.at, f.port = dep+pt.delay, fb.next(pt, f.dst)
+	pt.wire.qn++ // queued too, until retired
 	n.toPipe(&pt.wire, f, (*portArrival)(n), uint64(pt.index))
 }
 
@@ -224,9 +218,9 @@ func (n *Network) portStats(now sim.Time) []PortStats {
 			if pt.busy > now {
 				busy -= pt.busy - max(now, w)
 			}
-			for j := 0; j < pt.n; j++ {
-				if f := pt.q[(pt.head+j)&(len(pt.q)-1)]; f.dep > now {
-					q -= float64(f.bytes) * float64(f.dep-max(now, w))
+			for j := 0; j < pt.wire.qn; j++ {
+				if f := pt.wire.queued(j); f.at-pt.delay > now {
+					q -= float64(f.bytes) * float64(f.at-pt.delay-max(now, w))
 				}
 			}
 			st.Utilisation = float64(busy) / span
@@ -246,13 +240,13 @@ func (n *Network) portConservation() error {
 	for i := range fb.ports {
 		pt := &fb.ports[i]
 		pt.retire(now, &fb.switches[pt.sw])
-		if pt.in != pt.out+pt.dropped+uint64(pt.n) {
+		if pt.in != pt.out+pt.dropped+uint64(pt.wire.qn) {
 			return fmt.Errorf("network: port %s: frames not conserved: in %d != sent %d + dropped %d + queued %d",
-				fb.portName(i), pt.in, pt.out, pt.dropped, pt.n)
+				fb.portName(i), pt.in, pt.out, pt.dropped, pt.wire.qn)
 		}
 		var held int64
-		for j := 0; j < pt.n; j++ {
-			held += pt.q[(pt.head+j)&(len(pt.q)-1)].bytes
+		for j := 0; j < pt.wire.qn; j++ {
+			held += int64(pt.wire.queued(j).bytes)
 		}
 		if held != pt.held {
 			return fmt.Errorf("network: port %s: %d bytes held, the ring says %d", fb.portName(i), pt.held, held)

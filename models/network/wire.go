@@ -25,20 +25,31 @@ type inFlight struct {
 }
 
 // pipe is a FIFO of packets on a link (a ring whose length is a power of
-// two); armed when its head has an event in the engine.
+// two); armed when its head has an event in the engine. A switch port's
+// pipe also holds its queue (port.go): the newest qn frames, which may
+// include some that already left the pipe at its head, so the ring keeps
+// max(size, qn) slots, from behind the head when qn > size.
 type pipe struct {
 	q          []inFlight
 	head, size int
+	qn         int // the port's queued frames (0 for a node's link)
 	armed      bool
 	popped     uint64 // packets that reached the far end (conservation)
 }
 
 func (w *pipe) push(f inFlight) {
-	if w.size == len(w.q) {
-		w.q, w.head = sim.GrowRing(w.q, w.head, w.size, 64), 0
+	if k := max(w.size, w.qn-1); k == len(w.q) { // qn counts f already
+		behind := k - w.size
+		w.q = sim.GrowRing(w.q, w.head-behind, k, 64)
+		w.head = behind
 	}
 	w.q[(w.head+w.size)&(len(w.q)-1)] = f
 	w.size++
+}
+
+// queued returns the i-th oldest frame of the port's queue (i < qn).
+func (w *pipe) queued(i int) *inFlight {
+	return &w.q[(w.head+w.size-w.qn+i)&(len(w.q)-1)]
 }
 
 // toWire puts p on node's link, arriving at the far end at at (at the

@@ -1,0 +1,54 @@
+package network
+
+import (
+	"testing"
+
+	"github.com/cnisim/cnisim/sim"
+)
+
+// TestPipeKeepsQueued: a switch port's queue is the newest qn frames of
+// its link pipe, some of which may already have left at the head (the
+// port retires lazily); pushes and growth must keep their slots, in
+// order, until they are retired.
+func TestPipeKeepsQueued(t *testing.T) {
+	var w pipe
+	next := 0 // frames pushed so far; frame k has at = k
+	push := func() {
+		w.qn++ // admitted: queued until retired
+		w.push(inFlight{at: sim.Time(next), id: int32(next)})
+		next++
+	}
+	check := func(when string) {
+		t.Helper()
+		for i := 0; i < w.qn; i++ {
+			if got, want := w.queued(i).id, int32(next-w.qn+i); got != want {
+				t.Fatalf("%s: queued(%d) = frame %d, want %d (size %d, qn %d, ring %d)", when, i, got, want, w.size, w.qn, len(w.q))
+			}
+		}
+		for i := 0; i < w.size; i++ {
+			if got, want := w.q[(w.head+i)&(len(w.q)-1)].id, int32(next-w.size+i); got != want {
+				t.Fatalf("%s: pipe[%d] = frame %d, want %d", when, i, got, want)
+			}
+		}
+	}
+	for round := 0; round < 6; round++ {
+		// fill past the ring's size, then let every frame reach the far
+		// end while the port retires none of them: qn > size
+		for k := 0; k < 50+37*round; k++ {
+			push()
+		}
+		check("filled")
+		for w.size > 0 {
+			w.head = (w.head + 1) & (len(w.q) - 1)
+			w.size--
+			w.popped++
+		}
+		check("drained")
+		for k := 0; k < 70; k++ { // pushes while older queued frames are behind the head
+			push()
+			check("pushed behind the head")
+		}
+		w.qn /= 3 // the port retires its oldest
+		check("retired")
+	}
+}
