@@ -40,6 +40,9 @@ func Crossings(c Config) (datapath.Crossings, error) {
 		dst.Read[k] += src.Read[k]
 		dst.Wake[k] += src.Wake[k]
 	}
+	if c.Family == "esp" {
+		dst = withESP(dst)
+	}
 	return dst, nil
 }
 

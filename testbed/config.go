@@ -13,6 +13,8 @@ type Config struct {
 	Family string `json:"family"` // routed | bridge | bridge-nf0 | ebpf-peer | ebpf-egress | vxlan
 	Engine string `json:"engine"` // none | br_netfilter | iptables-legacy | nftables
 	Rules  int    `json:"rules"`  // non-matching rules in the host's forward hook
+	// MTU is the tunnel device's MTU of esp-N (0: the family's default).
+	MTU int `json:"mtu,omitempty"`
 	// Plugin, Mode and Placement name the built-in model graph whose
 	// crossings the measurement is calibrated with. Inter-host graphs are
 	// measured with both "nodes" on the one recorded CPU: the crossings of
@@ -42,6 +44,9 @@ var families = []struct{ name, engine, plugin, mode, placement string }{
 	{"ebpf-peer", "none", "cilium", "native", "intra"},
 	{"ebpf-egress", "none", "cilium", "native", "intra"},
 	{"vxlan", "none", "flannel", "vxlan", "inter"},
+	// vxlan with IPsec ESP between the nodes (topo_esp_linux.go): the
+	// vxlan graph plus encrypt steps (espCrossings in esp.go).
+	{"esp", "none", "flannel", "vxlan", "inter"},
 }
 
 // brNetfilter is the bridge family's engine (above).
@@ -60,6 +65,7 @@ func ConfigNames() string {
 	for _, r := range ruleSeries {
 		out = append(out, r.prefix+"N")
 	}
+	out = append(out, "esp-MTU")
 	return strings.Join(out, ", ")
 }
 
@@ -83,6 +89,13 @@ const maxRules = 20000
 // rules in the host's forward hook).
 func ParseConfig(name string) (Config, error) {
 	c := Config{Name: name, Family: name}
+	if rest, ok := strings.CutPrefix(name, "esp-"); ok {
+		mtu, err := parseESPMTU(name, rest)
+		if err != nil {
+			return Config{}, err
+		}
+		c.Family, c.MTU = "esp", mtu
+	}
 	for _, p := range ruleSeries {
 		if rest, ok := strings.CutPrefix(name, p.prefix); ok {
 			n, err := strconv.Atoi(rest)

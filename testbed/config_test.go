@@ -137,7 +137,7 @@ func TestDefaultOptionsConfigs(t *testing.T) {
 			t.Errorf("DefaultOptions(%v).Configs = %v, want %v", quick, got, want)
 		}
 	}
-	if got, want := ConfigNames(), "routed, bridge, bridge-nf0, ebpf-peer, ebpf-egress, vxlan, ipt-legacy-N, nft-N"; got != want {
+	if got, want := ConfigNames(), "routed, bridge, bridge-nf0, ebpf-peer, ebpf-egress, vxlan, esp, ipt-legacy-N, nft-N, esp-MTU"; got != want {
 		t.Errorf("ConfigNames() = %q, want %q", got, want)
 	}
 }

@@ -49,6 +49,8 @@ func Build(c Config) (t *Topology, err error) {
 		err = t.bridge(c.Family == "bridge")
 	case "vxlan":
 		err = t.vxlan()
+	case "esp":
+		err = t.esp()
 	default:
 		err = fmt.Errorf("unknown family %q", c.Family)
 	}
