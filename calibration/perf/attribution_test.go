@@ -289,3 +289,38 @@ func TestAnalyzeFileErrors(t *testing.T) {
 		t.Errorf("fifo: %v", err)
 	}
 }
+
+// User-space encryption, from real frames (testdata/perf/aead-user.script:
+// a perf capture of `cnisim testbed aead run`, go1.26.8, kernel 6.18): Weave
+// sleeve's secretbox with its salsa20 and poly1305 leaves and a runtime
+// allocation under Open, wireguard-go's ChaCha20-Poly1305 whose assembly
+// loses its caller, and Go's AES-GCM, which no CNI data plane runs in user
+// space and stays unattributed.
+func TestUserEncryptionFrames(t *testing.T) {
+	m, err := compileRules(DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("testdata/perf/aead-user.script")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var got []string
+	err = parseScript(f, func(s *sample) error {
+		for _, fr := range s.frames {
+			if !fr.user {
+				t.Errorf("kernel frame in a user-space sample: %+v", fr)
+			}
+		}
+		got = append(got, kindName(m.attribute(s.frames)))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"encrypt", "encrypt", "encrypt", "encrypt", "encrypt", kindName(-1)}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("attributed %v, want %v", got, want)
+	}
+}
