@@ -7,8 +7,10 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"strings"
@@ -27,13 +29,17 @@ type AEADOptions struct {
 	CPU     int           // the CPU the thread is pinned to; -1: the last
 	Command string        // for provenance
 	Log     io.Writer
+	// LockWait bounds the wait for a testbed run holding the lock.
+	LockWait time.Duration
 }
 
 // DefaultAEADOptions: an ACK-sized, a small, the ESP family's and a
-// jumbo-sized message, 7 windows of 40 ms each (3 ciphers x 2 directions
-// x 4 sizes x 7 x 40 ms: about 7 s).
+// jumbo-sized message; 31 windows of 2 ms of thread time per case (short
+// enough that most run without a preemption on a busy machine: 3 ciphers x
+// 2 directions x 4 sizes x 31 x 2 ms, 1.5 s of CPU, about 10 s on a loaded
+// one); up to 15 minutes (a full testbed run) waiting for the lock.
 func DefaultAEADOptions() AEADOptions {
-	return AEADOptions{Sizes: []int{64, 576, 1400, 8960}, Reps: 31, Window: 2 * time.Millisecond, CPU: -1, Log: io.Discard}
+	return AEADOptions{Sizes: []int{64, 576, 1400, 8960}, Reps: 31, Window: 2 * time.Millisecond, CPU: -1, Log: io.Discard, LockWait: 15 * time.Minute}
 }
 
 // aeadCall returns the function one call of a case runs (on buffers made
@@ -119,6 +125,18 @@ func MeasureAEAD(ctx context.Context, o AEADOptions) (*AEADRun, error) {
 	}
 	if o.Log == nil {
 		o.Log = io.Discard
+	}
+	// The testbed's lock: a testbed run streams on the same last CPU, and
+	// each would disturb the other's measurement. Without root (no /run
+	// access) the benchmark runs unlocked and says so.
+	unlock, err := Lock(ctx, o.LockWait)
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		fmt.Fprintf(o.Log, "not locking out testbed runs: %v\n", err)
+	case err != nil:
+		return nil, err
+	default:
+		defer unlock()
 	}
 	model, mhz, err := cpuInfo(o.CPU)
 	if err != nil {

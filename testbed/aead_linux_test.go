@@ -4,8 +4,11 @@ package testbed
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Every cipher seals and opens (a sealed message that does not open would
@@ -15,8 +18,11 @@ func TestMeasureAEADShort(t *testing.T) {
 		t.Skip("-short: times the ciphers (~0.3 s)")
 	}
 	o := DefaultAEADOptions()
-	o.Sizes, o.Reps, o.Window = []int{64, 4096}, 3, time.Millisecond
+	o.Sizes, o.Reps, o.Window, o.LockWait = []int{64, 4096}, 3, time.Millisecond, time.Second
 	r, err := MeasureAEAD(context.Background(), o)
+	if errors.Is(err, unix.EWOULDBLOCK) {
+		t.Skipf("a testbed run holds the lock: %v", err)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -86,4 +87,48 @@ func configOff(text string, want []string) []string {
 		}
 	}
 	return off
+}
+
+// encryptStage is the model's stage of ESP (and every cipher).
+const encryptStage = "encrypt"
+
+// FitEncrypt separates encryption's per-crossing and per-byte cycles from
+// configurations that cross it at two or more packet sizes (esp and
+// esp-N): per configuration, x = IP bytes per crossing and y = cycles per
+// crossing; the least-squares line y = a + b x gives a cycles per crossing
+// and b per byte. It declines (ok false; how says why when there were
+// points) with fewer than two sizes 5% apart, or a line with a negative
+// part (noise larger than the size effect), and the profile keeps the
+// pooled per-byte cost.
+func FitEncrypt(points []Point) (a, b float64, how string, ok bool) {
+	var xs, ys []float64
+	var names []string
+	for _, p := range points {
+		u, has := p.Stages[encryptStage]
+		if !has || u.Crossings <= 0 || !u.PerByte {
+			continue
+		}
+		xs = append(xs, u.Units/u.Crossings)
+		ys = append(ys, u.Cycles/u.Crossings)
+		names = append(names, p.Name)
+	}
+	if len(xs) == 0 {
+		return 0, 0, "", false
+	}
+	lo, hi := xs[0], xs[0]
+	for _, x := range xs {
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+	}
+	if hi < 1.05*lo {
+		return 0, 0, fmt.Sprintf("encrypt measured at one packet size (%s): pooled per byte; run esp and esp-N for the per-packet part", strings.Join(names, ", ")), false
+	}
+	a, b = lineFit(xs, ys)
+	pts := make([]string, len(xs))
+	for i := range xs {
+		pts[i] = fmt.Sprintf("%s %.6g B, %.6g cycles", names[i], xs[i], ys[i])
+	}
+	if a < 0 || b < 0 {
+		return 0, 0, fmt.Sprintf("the line through %s has a negative part (%.6g + %.6g per byte): pooled per byte", strings.Join(pts, "; "), a, b), false
+	}
+	return a, b, fmt.Sprintf("least-squares line of cycles per crossing against IP bytes per crossing over %s: %.6g + %.6g per byte", strings.Join(pts, "; "), a, b), true
 }

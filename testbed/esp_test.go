@@ -1,6 +1,7 @@
 package testbed
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -73,5 +74,55 @@ func TestConfigOff(t *testing.T) {
 	}
 	if off := kernelConfigOff("/nonexistent/config.gz", espKernelOptions); off != nil {
 		t.Errorf("unreadable config: %v, want nil", off)
+	}
+}
+
+// espPoint is an esp configuration whose encrypt stage costs exactly
+// 500 + 0.8 x bytes per crossing, with 2.5 crossings per data packet.
+func espPoint(name string, bytesPerCrossing float64) Point {
+	n := 2.5
+	return Point{Name: name, Engine: "none", CPP: 20000, Stages: map[string]Use{
+		"encrypt": {Cycles: n * (500 + 0.8*bytesPerCrossing), Units: n * bytesPerCrossing, PerByte: true, Crossings: n},
+		"tcp":     {Cycles: 600, Units: 3},
+	}}
+}
+
+// Two sizes give the line (closed form); one size, or a line with a
+// negative part, keeps the pooled per-byte cost and says why.
+func TestFitEncrypt(t *testing.T) {
+	a, b, how, ok := FitEncrypt([]Point{espPoint("esp", 1400), espPoint("esp-600", 600)})
+	if !ok || math.Abs(a-500) > 1e-6 || math.Abs(b-0.8) > 1e-9 || !strings.Contains(how, "esp-600 600 B") {
+		t.Errorf("two sizes: %v + %v per byte (%v): %s", a, b, ok, how)
+	}
+	if _, _, how, ok := FitEncrypt([]Point{espPoint("esp", 1400)}); ok || !strings.Contains(how, "one packet size") {
+		t.Errorf("one size: ok %v, %q", ok, how)
+	}
+	if _, _, how, ok := FitEncrypt([]Point{{Name: "vxlan", Stages: map[string]Use{"tcp": {Cycles: 1, Units: 1}}}}); ok || how != "" {
+		t.Errorf("no encrypt: ok %v, %q", ok, how)
+	}
+	neg := espPoint("esp-600", 600)
+	u := neg.Stages["encrypt"]
+	u.Cycles = u.Crossings * 2000 // dearer at the small size: slope < 0
+	neg.Stages["encrypt"] = u
+	if _, _, how, ok := FitEncrypt([]Point{espPoint("esp", 1400), neg}); ok || !strings.Contains(how, "negative part") {
+		t.Errorf("negative slope: ok %v, %q", ok, how)
+	}
+	// the profile takes the line
+	r := &Run{Command: "c", Date: "d", Kernel: "k", CPUModel: "m", CPUGHz: 2.5}
+	p, err := Profile(r, []Point{espPoint("esp", 1400), espPoint("esp-600", 600)}, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, e := range p.Costs {
+		if e.Stage == "encrypt" {
+			found = true
+			if math.Abs(e.Cycles-500) > 1e-6 || math.Abs(e.CyclesPerByte-0.8) > 1e-9 || !strings.Contains(e.Source, "least-squares line") {
+				t.Errorf("profile encrypt %+v", e)
+			}
+		}
+	}
+	if !found {
+		t.Error("profile has no encrypt entry")
 	}
 }

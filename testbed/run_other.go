@@ -22,17 +22,18 @@ func CleanupKilled() ([]string, error) { return nil, nil }
 
 // AEADOptions are the AEAD benchmark's (aead_linux.go).
 type AEADOptions struct {
-	Sizes   []int
-	Reps    int
-	Window  time.Duration
-	CPU     int
-	Command string
-	Log     io.Writer
+	Sizes    []int
+	Reps     int
+	Window   time.Duration
+	CPU      int
+	Command  string
+	Log      io.Writer
+	LockWait time.Duration
 }
 
 // DefaultAEADOptions: see aead_linux.go.
 func DefaultAEADOptions() AEADOptions {
-	return AEADOptions{Sizes: []int{64, 576, 1400, 8960}, Reps: 31, Window: 2 * time.Millisecond, CPU: -1, Log: io.Discard}
+	return AEADOptions{Sizes: []int{64, 576, 1400, 8960}, Reps: 31, Window: 2 * time.Millisecond, CPU: -1, Log: io.Discard, LockWait: 15 * time.Minute}
 }
 
 // MeasureAEAD pins a thread to a CPU and reads its CPU clock: Linux.

@@ -63,6 +63,9 @@ func TestESPMissing(t *testing.T) {
 func TestBuildESP(t *testing.T) {
 	needRoot(t)
 	unlock, err := Lock(context.Background(), 2*time.Minute)
+	if errors.Is(err, unix.EWOULDBLOCK) {
+		t.Skipf("another testbed run holds the lock: %v", err) // a shared machine's run, not a failure of esp
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
