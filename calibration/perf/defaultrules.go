@@ -121,7 +121,11 @@ var defaultRules = []Rule{
 	k("rep_movs_alternative", "socket_copy"), k("csum_partial*", "socket_copy"), k("do_csum", "socket_copy"),
 	k("skb_checksum*", "socket_copy"), k("__skb_checksum*", "socket_copy"),
 
-	// Encryption.
+	// Encryption. ESP owns the cipher it calls: under a tunnel's transmit
+	// (VXLAN + ESP, Weave fastdp) the owner pass would otherwise give the
+	// AES-GCM under esp_output to vxlan_xmit_one; xfrm_output stays a plain
+	// rule, so the outer output after the transform is still the tunnel's.
+	owner("esp_*", "encrypt"), owner("esp4_*", "encrypt"), owner("esp6_*", "encrypt"),
 	k("esp*", "encrypt"), k("xfrm_input", "encrypt"), k("xfrm_output*", "encrypt"),
 	k("chacha*", "encrypt"), k("poly1305*", "encrypt"), k("aes*", "encrypt"), k("gcm*", "encrypt"), k("wg_*", "encrypt"),
 	// User-space packet encryption of the Go data planes: Weave sleeve's
