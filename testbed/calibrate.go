@@ -40,6 +40,9 @@ func Crossings(c Config) (datapath.Crossings, error) {
 		dst.Read[k] += src.Read[k]
 		dst.Wake[k] += src.Wake[k]
 	}
+	if c.Family == "esp" {
+		dst = withESP(dst)
+	}
 	return dst, nil
 }
 
@@ -122,7 +125,11 @@ func (c Calibrated) Point() Point {
 		if slices.Contains(perf.DefaultPerByte, k) && b > 0 && s.DataCrossings > 0 && s.CallCrossings == 0 {
 			u, perByte = (b+h)*s.DataCrossings+h*a*s.AckCrossings, true
 		}
-		p.Stages[s.Stage] = Use{Cycles: (s.Measured + s.Spread + s.Folded) / D, Units: u, PerByte: perByte}
+		use := Use{Cycles: (s.Measured + s.Spread + s.Folded) / D, Units: u, PerByte: perByte}
+		if k == datapath.Encrypt && perByte {
+			use.Crossings = s.DataCrossings + a*s.AckCrossings
+		}
+		p.Stages[s.Stage] = use
 	}
 	return p
 }

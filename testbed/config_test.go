@@ -19,7 +19,7 @@ func TestParseConfig(t *testing.T) {
 	}{
 		{in: "ipt-nft-1000", family: "routed", engine: "iptables-nft", plugin: "calico", rules: 1000},
 		{in: "ipt-legacy-100-nogso", family: "routed", engine: "iptables-legacy", plugin: "calico", rules: 100, offload: "nogso"},
-		{in: "vxlan-nogro", family: "vxlan", engine: "none", plugin: "flannel", offload: "nogro"},
+		{in: "vxlan-nogro", family: "vxlan", engine: "none", offload: "nogro", unmodelled: true},
 		{in: "routed-inter", family: "routed-inter", engine: "none", plugin: "calico", mode: "native"},
 		{in: "ipip", family: "ipip", engine: "none", plugin: "calico", mode: "ipip"},
 		{in: "gre", family: "gre", engine: "none", plugin: "kube-router", mode: "gre"},
@@ -32,7 +32,7 @@ func TestParseConfig(t *testing.T) {
 		{in: "bridge", family: "bridge", engine: "br_netfilter", plugin: "flannel"},
 		{in: "bridge-nf0", family: "bridge-nf0", engine: "none", plugin: "flannel"},
 		{in: "ebpf-egress", family: "ebpf-egress", engine: "none", plugin: "cilium"},
-		{in: "vxlan", family: "vxlan", engine: "none", plugin: "flannel"},
+		{in: "vxlan", family: "vxlan", engine: "none", unmodelled: true},
 		{in: "ipt-legacy-100", family: "routed", engine: "iptables-legacy", plugin: "calico", rules: 100},
 		{in: "nft-0", family: "routed", engine: "nftables", plugin: "calico"},
 		{in: "nft-01", err: "rule count must be an integer"},
@@ -151,7 +151,7 @@ func TestDefaultOptionsConfigs(t *testing.T) {
 			t.Errorf("DefaultOptions(%v).Configs = %v, want %v", quick, got, want)
 		}
 	}
-	if got, want := ConfigNames(), "routed, bridge, bridge-nf0, ebpf-peer, ebpf-egress, vxlan, routed-inter, ipip, gre, vxlan-inter, geneve, ipt-legacy-N, ipt-nft-N, nft-N; any of them with -nogso or -nogro"; got != want {
+	if got, want := ConfigNames(), "routed, bridge, bridge-nf0, ebpf-peer, ebpf-egress, vxlan, routed-inter, ipip, gre, vxlan-inter, esp, geneve, ipt-legacy-N, ipt-nft-N, nft-N, esp-MTU; any of them with -nogso or -nogro"; got != want {
 		t.Errorf("ConfigNames() = %q, want %q", got, want)
 	}
 }

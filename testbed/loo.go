@@ -26,6 +26,10 @@ type Use struct {
 	Units  float64 `json:"units"`  // crossings (or IP bytes) per data packet
 	// PerByte says the units are IP bytes (the stage's cost is per byte).
 	PerByte bool `json:"per_byte,omitempty"`
+	// Crossings per data packet (data + ACKs per data packet x ACK
+	// crossings), recorded for encrypt only: its per-packet and per-byte
+	// parts are fitted together over two packet sizes (FitEncrypt).
+	Crossings float64 `json:"crossings,omitempty"`
 }
 
 // NetfilterStage is fitted per rule engine (below); every other stage is

@@ -52,6 +52,14 @@ func Profile(r *Run, points []Point, name string) (*calibration.Profile, error) 
 		if perByte[k] {
 			e.Cycles, e.CyclesPerByte, unit = 0, c, "per IP byte"
 		}
+		if k == encryptStage {
+			if a, b, how, ok := FitEncrypt(points); ok {
+				e.Cycles, e.CyclesPerByte, rule, unit = a, b, how, "per IP byte, plus the line's per-crossing cycles"
+				c = b
+			} else if how != "" {
+				rule += " (" + how + ")"
+			}
+		}
 		e.Source = fmt.Sprintf("cnisim testbed: perf cpu-clock, calibrate perf against each configuration's model graph, %s; %.6g cycles %s; %s", rule, c, unit, prov)
 		p.Costs = append(p.Costs, e)
 	}

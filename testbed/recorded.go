@@ -66,16 +66,16 @@ func (d *PointsData) Report() (*Report, error) {
 	return rep, nil
 }
 
-//go:embed testdata/run2/points.json
+//go:embed testdata/run4/points.json
 var recordedPoints []byte
 
 // Recorded is the leave-one-out report of the run committed under
-// testdata/run2 (measured on this project's 2-vCPU VM), so that the
+// testdata/run4 (measured on this project's 2-vCPU VM), so that the
 // testbed-validation experiment needs no root.
 func Recorded() (*Report, error) {
 	var d PointsData
 	if err := json.Unmarshal(recordedPoints, &d); err != nil {
-		return nil, fmt.Errorf("testbed/testdata/run2/points.json: %w", err)
+		return nil, fmt.Errorf("testbed/testdata/run4/points.json: %w", err)
 	}
 	return d.Report()
 }

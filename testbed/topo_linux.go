@@ -51,6 +51,8 @@ func Build(c Config) (t *Topology, err error) {
 		err = t.vxlan()
 	case "routed-inter", "ipip", "gre", "geneve", "vxlan-inter":
 		err = t.nodes(c.Family)
+	case "esp":
+		err = t.esp()
 	default:
 		err = fmt.Errorf("unknown family %q", c.Family)
 	}

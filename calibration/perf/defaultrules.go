@@ -121,9 +121,22 @@ var defaultRules = []Rule{
 	k("rep_movs_alternative", "socket_copy"), k("csum_partial*", "socket_copy"), k("do_csum", "socket_copy"),
 	k("skb_checksum*", "socket_copy"), k("__skb_checksum*", "socket_copy"),
 
-	// Encryption.
+	// Encryption. ESP owns the cipher it calls: under a tunnel's transmit
+	// (VXLAN + ESP, Weave fastdp) the owner pass would otherwise give the
+	// AES-GCM under esp_output to vxlan_xmit_one; xfrm_output stays a plain
+	// rule, so the outer output after the transform is still the tunnel's.
+	owner("esp_*", "encrypt"), owner("esp4_*", "encrypt"), owner("esp6_*", "encrypt"),
 	k("esp*", "encrypt"), k("xfrm_input", "encrypt"), k("xfrm_output*", "encrypt"),
 	k("chacha*", "encrypt"), k("poly1305*", "encrypt"), k("aes*", "encrypt"), k("gcm*", "encrypt"), k("wg_*", "encrypt"),
+	// User-space packet encryption of the Go data planes: Weave sleeve's
+	// NaCl secretbox (XSalsa20-Poly1305) and wireguard-go's
+	// ChaCha20-Poly1305, by their package paths (frames seen in a perf
+	// capture of `cnisim testbed aead run`, attribution_test.go). A
+	// runtime leaf (the allocation of Open's result) passes to them. Go's
+	// AES-GCM is no CNI data plane's (TLS of an agent is not a packet stage).
+	u("golang.org/x/crypto/nacl/secretbox.*", "encrypt"), u("golang.org/x/crypto/salsa20/salsa.*", "encrypt"),
+	u("golang.org/x/crypto/internal/poly1305.*", "encrypt"), u("golang.org/x/crypto/poly1305.*", "encrypt"),
+	u("golang.org/x/crypto/chacha20poly1305.*", "encrypt"), u("golang.org/x/crypto/chacha20.*", "encrypt"),
 
 	k("tcp*", "tcp"), k("udp*", "tcp"),
 
@@ -143,6 +156,9 @@ var defaultRules = []Rule{
 
 // k is a kernel-frame rule; owner and boundary add the flags.
 func k(pattern, stage string) Rule { return Rule{Pattern: pattern, Stage: stage} }
+
+// u is a user-frame rule.
+func u(pattern, stage string) Rule { return Rule{Pattern: pattern, Stage: stage, Space: SpaceUser} }
 
 func owner(pattern, stage string) Rule {
 	return Rule{Pattern: pattern, Stage: stage, Owner: true}

@@ -33,16 +33,16 @@ var testbedSubs = map[string]func([]string, io.Writer, io.Writer) error{
 
 func runTestbed(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("missing subcommand (run, calibrate, validate or compare)")
+		return usagef("missing subcommand (run, calibrate, validate, compare or aead)")
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
-		fmt.Fprintf(stderr, "Usage: cnisim %s\n       cnisim %s\n       cnisim %s\n       cnisim %s\n", testbedRunSynopsis, testbedCalibrateSynopsis, testbedValidateSynopsis, testbedCompareSynopsis)
+		fmt.Fprintf(stderr, "Usage: cnisim %s\n       cnisim %s\n       cnisim %s\n       cnisim %s\n       cnisim %s\n", testbedRunSynopsis, testbedCalibrateSynopsis, testbedValidateSynopsis, testbedCompareSynopsis, testbedAEADSynopsis)
 		return pflag.ErrHelp
 	}
 	sub, ok := testbedSubs[args[0]]
 	if !ok {
-		return usagef("unknown subcommand %q (valid: run, calibrate, validate, compare)", args[0])
+		return usagef("unknown subcommand %q (valid: run, calibrate, validate, compare, aead)", args[0])
 	}
 	return sub(args[1:], stdout, stderr)
 }
@@ -81,8 +81,8 @@ func testbedRun(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o.Out, o.CPU, o.PacingMbps, o.UDP, o.Log = *out, *cpu, *mbps, *udp, stderr
-	if *reps < 0 || *reps > 20 {
-		return usagef("--reps must be 1..20, got %d", *reps)
+	if *reps < 0 || *reps > 19 || (*reps > 0 && *reps%2 == 0) {
+		return usagef("--reps must be an odd number in 1..19 (the median window is kept, and an even count has no middle one), got %d", *reps)
 	}
 	if *reps > 0 {
 		o.Reps = *reps

@@ -14,8 +14,8 @@ import (
 	"github.com/cnisim/cnisim/testbed"
 )
 
-// recordedRun is the committed real run (testbed/testdata/run2).
-const recordedRun = "../../testbed/testdata/run2"
+// recordedRun is the committed real run (testbed/testdata/run4).
+const recordedRun = "../../testbed/testdata/run4"
 
 func TestTestbedUsage(t *testing.T) {
 	dir := t.TempDir()
@@ -23,12 +23,13 @@ func TestTestbedUsage(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"testbed"}, "missing subcommand (run, calibrate, validate or compare)"},
-		{[]string{"testbed", "fly"}, `unknown subcommand "fly" (valid: run, calibrate, validate, compare)`},
+		{[]string{"testbed"}, "missing subcommand (run, calibrate, validate, compare or aead)"},
+		{[]string{"testbed", "fly"}, `unknown subcommand "fly" (valid: run, calibrate, validate, compare, aead)`},
 		{[]string{"testbed", "run"}, "--out DIR is required"},
 		{[]string{"testbed", "run", "--out", dir, "--configs", "routed,warp"}, `--configs: unknown configuration "warp" (valid: routed`},
 		{[]string{"testbed", "run", "--out", dir, "--configs", "nft-x"}, `--configs: configuration "nft-x": rule count`},
-		{[]string{"testbed", "run", "--out", dir, "--reps", "99"}, "--reps must be 1..20"},
+		{[]string{"testbed", "run", "--out", dir, "--reps", "99"}, "--reps must be an odd number in 1..19"},
+		{[]string{"testbed", "run", "--out", dir, "--reps", "4"}, "an even count has no middle one), got 4"},
 		{[]string{"testbed", "run", "--out", dir, "--mbps", "-1"}, "--mbps must be >= 0"},
 		{[]string{"testbed", "run", "--out", dir, "extra"}, "unexpected arguments"},
 		{[]string{"testbed", "calibrate", "--out", filepath.Join(dir, "p.toml")}, "missing the run DIR"},
@@ -217,7 +218,7 @@ func TestTestbedKill9LeftoversRemoved(t *testing.T) {
 func TestTestbedCompare(t *testing.T) {
 	dir := t.TempDir()
 	code, stdout, stderr := invoke("testbed", "compare", recordedRun, recordedRun, "--out", dir)
-	if code != 0 || !strings.Contains(stdout, "14 of 14 configurations repeat within 5%") {
+	if code != 0 || !strings.Contains(stdout, "20 of 20 configurations repeat within 5%") {
 		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
 	}
 	for _, f := range []string{"repeat.md", "repeat.json"} {

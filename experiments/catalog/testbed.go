@@ -15,7 +15,7 @@ var testbedValidation = &Experiment{
 	About: "The datapaths built by `cnisim testbed run` in network namespaces on the project's 2-vCPU VM " +
 		"(routed pod, bridge, tc eBPF redirect, VXLAN, iptables-legacy and nftables rule series), measured with " +
 		"perf cpu-clock on one core; each configuration's cycles per data packet is predicted by a model " +
-		"calibrated without it. The measurements are committed (testbed/testdata/run2), so this needs no root; " +
+		"calibrated without it. The measurements are committed (testbed/testdata/run4), so this needs no root; " +
 		"the simulation run is the Calico intra-host stream of paper-fig3, for the paper profile's figure beside them.",
 	Scenarios: []string{"fig3-stream-intra-calico.toml"},
 	Quick:     fig3Quick,

@@ -14,7 +14,7 @@ import (
 const write = 128 << 10
 
 // testbedRun is the recorded testbed run the prediction is compared with.
-const testbedRun = "../../testbed/testdata/run2/"
+const testbedRun = "../../testbed/testdata/run4/"
 
 // TestAckRatioOneCorePrediction predicts the receiver's ACKs per data
 // packet for the testbed's one-core stream and compares it with what the
