@@ -251,12 +251,18 @@ func Load(dir string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	return Parse(p, b)
+}
+
+// Parse reads a measurements.json's bytes (name says where they come
+// from, for errors) and checks them.
+func Parse(name string, b []byte) (*Run, error) {
 	var r Run
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if err := r.check(); err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &r, nil
 }

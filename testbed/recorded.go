@@ -1,6 +1,7 @@
 package testbed
 
 import (
+	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -68,6 +69,31 @@ func (d *PointsData) Report() (*Report, error) {
 
 //go:embed testdata/run4/points.json
 var recordedPoints []byte
+
+//go:embed testdata/run4/measurements.json
+var recordedMeasurements []byte
+
+// RecordedProfile is the built-in profile calibrated from the committed
+// run (calibration/profiles/testbed-vm-6.18.toml).
+const RecordedProfile = "testbed-vm-6.18"
+
+// RecordedRR is Recorded with the TCP_RR and UDP_RR columns filled by the
+// simulator with RecordedProfile (AddRR). The profile's costs come from
+// the run's TCP streams only, so the RR latencies are predictions.
+func RecordedRR(ctx context.Context) (*Report, error) {
+	rep, err := Recorded()
+	if err != nil {
+		return nil, err
+	}
+	r, err := Parse("testbed/testdata/run4/measurements.json", recordedMeasurements)
+	if err != nil {
+		return nil, err
+	}
+	if err := rep.AddRR(ctx, r, RecordedProfile); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
 
 // Recorded is the leave-one-out report of the run committed under
 // testdata/run4 (measured on this project's 2-vCPU VM), so that the

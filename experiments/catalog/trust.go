@@ -58,5 +58,8 @@ var trust = map[string]string{
 		"store-and-forward delay, ECMP spread) are tested in models/network.",
 	"testbed-validation": "This is the validation: per-packet costs calibrated by `cnisim testbed` on this machine's " +
 		"kernel, each configuration predicted with a profile that never saw it. Its error is the model's error on " +
-		"a kernel like this one for the configurations it covers (routed, bridge, eBPF, VXLAN, rules).",
+		"a kernel like this one for the configurations it covers (routed, bridge, eBPF, VXLAN, rules). The TCP_RR " +
+		"columns are the simulator's, with the profile calibrated from the same run's streams: the RR runs never " +
+		"entered it, so they are predictions, and they come out short because a stream's calibration holds no " +
+		"per-call cost a 1-byte RR pays.",
 }
