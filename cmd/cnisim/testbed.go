@@ -69,6 +69,9 @@ func testbedRun(args []string, stdout, stderr io.Writer) error {
 	if !(*mbps >= 0) {
 		return usagef("--mbps must be >= 0, got %v", *mbps)
 	}
+	if *reps < 0 || *reps > 19 || (*reps > 0 && *reps%2 == 0) {
+		return usagef("--reps must be an odd number in 1..19 (the median window is kept, and an even count has no middle one), got %d", *reps)
+	}
 	o := testbed.DefaultOptions(*quick)
 	if *configs != "" {
 		cs, err := testbed.ParseConfigs(*configs)
@@ -81,9 +84,6 @@ func testbedRun(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o.Out, o.CPU, o.PacingMbps, o.UDP, o.Log = *out, *cpu, *mbps, *udp, stderr
-	if *reps < 0 || *reps > 19 || (*reps > 0 && *reps%2 == 0) {
-		return usagef("--reps must be an odd number in 1..19 (the median window is kept, and an even count has no middle one), got %d", *reps)
-	}
 	if *reps > 0 {
 		o.Reps = *reps
 	}

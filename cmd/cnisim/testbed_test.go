@@ -29,7 +29,7 @@ func TestTestbedUsage(t *testing.T) {
 		{[]string{"testbed", "run", "--out", dir, "--configs", "routed,warp"}, `--configs: unknown configuration "warp" (valid: routed`},
 		{[]string{"testbed", "run", "--out", dir, "--configs", "nft-x"}, `--configs: configuration "nft-x": rule count`},
 		{[]string{"testbed", "run", "--out", dir, "--reps", "99"}, "--reps must be an odd number in 1..19"},
-		{[]string{"testbed", "run", "--out", dir, "--reps", "4"}, "an even count has no middle one), got 4"},
+		{[]string{"testbed", "run", "--out", filepath.Join(dir, "never"), "--reps", "4"}, "an even count has no middle one), got 4"},
 		{[]string{"testbed", "run", "--out", dir, "--mbps", "-1"}, "--mbps must be >= 0"},
 		{[]string{"testbed", "run", "--out", dir, "extra"}, "unexpected arguments"},
 		{[]string{"testbed", "calibrate", "--out", filepath.Join(dir, "p.toml")}, "missing the run DIR"},
@@ -45,6 +45,9 @@ func TestTestbedUsage(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "p.toml")); err == nil {
 		t.Error("a failed calibrate wrote its profile")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "never")); err == nil {
+		t.Error("a run refused for its --reps created its --out directory")
 	}
 }
 
