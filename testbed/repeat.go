@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // Repeatability compares two runs of the same configurations: whether the
@@ -140,15 +142,12 @@ func load1(s string) float64 {
 	return v
 }
 
+// mean is stat.Mean, 0 for no values (a run recorded without shares).
 func mean(v []float64) float64 {
 	if len(v) == 0 {
 		return 0
 	}
-	s := 0.0
-	for _, x := range v {
-		s += x
-	}
-	return s / float64(len(v))
+	return stat.Mean(v, nil)
 }
 
 // WriteTable writes the comparison as Markdown with its summary line.
