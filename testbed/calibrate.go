@@ -58,11 +58,14 @@ func withoutBridgeNetfilter(x datapath.Crossings) datapath.Crossings {
 	return x
 }
 
-// Calibrated is one configuration's perf analysis and calibration.
+// Calibrated is one configuration's perf analysis and calibration: its
+// TCP stream's, and where the run counted the RR run's context switches
+// (Measurement.RRWakeups), its TCP_RR run's against the same graph.
 type Calibrated struct {
 	M   *Measurement
 	Res *perf.Result
 	Cal *perf.Calibration
+	RR  *perf.Calibration // nil in runs recorded before the RR switches were counted
 }
 
 // CalibrateAll analyses every modelled configuration's perf script in
@@ -71,17 +74,13 @@ type Calibrated struct {
 // crossings. A configuration no built-in graph fits (Unmodelled) is left
 // out: Unmodelled lists them with the reason.
 //
-// The calls and wake-ups the window counted (Measurement.Writes, Reads,
-// Wakeups) are recorded but not given to the calibration, which assumes one
-// of each per data packet: the paced stream makes one 128 KiB write, one
-// read and two wake-ups per ~90 data packets, and the cycles perf puts in
-// the syscall and sched stages grow with the bytes of the call (release_sock's
-// backlog of ACKs, the send loop's skb work), so dividing them by the calls
-// gives ~27k cycles per call and ~42k per wake-up, which over-predicts a
-// 1-byte TCP_RR about 4x. Pricing per call needs a per-call and a
-// per-packet part fitted together (a stream and an RR measurement of the
-// same path: the RR scripts are now recorded); until then, per packet is
-// the better transfer to RR.
+// The stream is calibrated with one call and one wake-up per data packet
+// (perf.Counters without Writes): the cycles perf puts in the syscall and
+// sched stages of a paced stream grow with its packets (release_sock's
+// backlog, the socket lock per skb, a wake-up attempt per packet), not with
+// its ~90-packet writes. Where the run recorded the TCP_RR run too, Point
+// splits them into a per-call and a per-packet part from the two
+// (splitCalls).
 func CalibrateAll(r *Run, dir string) ([]Calibrated, error) {
 	var out []Calibrated
 	for i := range r.Configs {
@@ -89,29 +88,47 @@ func CalibrateAll(r *Run, dir string) ([]Calibrated, error) {
 		if m.Config.Unmodelled != "" {
 			continue
 		}
-		res, err := perf.AnalyzeFile(filepath.Join(dir, m.Script), perf.Options{Packets: m.DataPackets, CPUGHz: r.CPUGHz,
-			Event: perf.EventCPUClock, CPUs: []int{r.CPU}, Comms: m.Comms})
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", m.Config.Name, err)
-		}
 		x, err := Crossings(m.Config)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", m.Config.Name, err)
 		}
-		cal, err := perf.Calibrate(res, perf.Counters{Packets: m.DataPackets, Bytes: m.PayloadBytes, Acks: m.AckPackets}, &x,
-			perf.ProfileOptions{Name: m.Config.Name, Plugin: m.Config.Plugin, Mode: m.Config.Mode, Placement: m.Config.Placement})
-		if err != nil {
+		opt := perf.ProfileOptions{Name: m.Config.Name, Plugin: m.Config.Plugin, Mode: m.Config.Mode, Placement: m.Config.Placement}
+		c := Calibrated{M: m}
+		if c.Res, c.Cal, err = calibrateScript(r, dir, m.Script, m.Comms, perf.Counters{Packets: m.DataPackets, Bytes: m.PayloadBytes, Acks: m.AckPackets}, &x, opt); err != nil {
 			return nil, fmt.Errorf("%s: %w", m.Config.Name, err)
 		}
-		out = append(out, Calibrated{M: m, Res: res, Cal: cal})
+		if m.RRWakeups > 0 && m.RRScript != "" && m.RRTransactions > 0 {
+			// A transaction: two 1-byte data packets (request, response,
+			// each carrying the ACK of the other: no pure ACKs, assumed),
+			// two send calls and two read calls (the generator's loop), and
+			// the context switches counted.
+			t := m.RRTransactions
+			cnt := perf.Counters{Packets: 2 * t, Bytes: 2 * t, Writes: 2 * t, Reads: 2 * t, Wakeups: m.RRWakeups}
+			if _, c.RR, err = calibrateScript(r, dir, m.RRScript, m.Comms, cnt, &x, opt); err != nil {
+				return nil, fmt.Errorf("%s TCP_RR: %w", m.Config.Name, err)
+			}
+		}
+		out = append(out, c)
 	}
 	return out, nil
+}
+
+// calibrateScript analyses one perf script of the run and calibrates it.
+func calibrateScript(r *Run, dir, script string, comms []string, cnt perf.Counters, x *datapath.Crossings, opt perf.ProfileOptions) (*perf.Result, *perf.Calibration, error) {
+	res, err := perf.AnalyzeFile(filepath.Join(dir, script), perf.Options{Packets: cnt.Packets, CPUGHz: r.CPUGHz,
+		Event: perf.EventCPUClock, CPUs: []int{r.CPU}, Comms: comms})
+	if err != nil {
+		return nil, nil, err
+	}
+	cal, err := perf.Calibrate(res, cnt, x, opt)
+	return res, cal, err
 }
 
 // Point reduces a calibration to the stages' cycles and units per data
 // packet, as the simulator charges them (perf.Predict): a per-crossing
 // stage's units are Data + A/D x Ack plus its calls and wake-ups per data
 // packet, a per-byte stage's the IP bytes (B/D + H) x Data + H x A/D x Ack.
+// With an RR calibration, syscall and sched are split (splitCalls).
 func (c Calibrated) Point() Point {
 	p := Point{Name: c.M.Config.Name, Engine: c.M.Config.Engine, Rules: c.M.Config.Rules, CPP: c.Cal.MeasuredCPP, Stages: map[string]Use{}}
 	D := float64(c.Cal.Counters.Packets)
@@ -131,7 +148,60 @@ func (c Calibrated) Point() Point {
 		}
 		p.Stages[s.Stage] = use
 	}
+	if c.RR != nil && c.M.Writes > 0 && c.M.Wakeups > 0 {
+		p.splitCalls(c)
+	}
 	return p
+}
+
+// CallSplit is one stage's cycles per call (syscall) or per wake-up
+// (sched), and the per-packet cycles of the stream moved to tcp.
+type CallSplit struct {
+	PerEvent  float64 `json:"per_event"`
+	PerPacket float64 `json:"per_packet"` // per stream data packet, moved to tcp
+}
+
+// splitCalls prices syscall per call and sched per wake-up from the two
+// measurements of one path: the stream (s cycles of the stage per data
+// packet, u calls or wake-ups per data packet: 128 KiB writes, ~0.02) and
+// the TCP_RR run (r cycles per data packet, v per data packet: 2 calls,
+// ~1 switch). With per-packet part q and per-event cost e, s = q + u e and
+// r = q + v e, so e = (r - s) / (v - u), q = s - u e: the same per-packet
+// work in both, the calls and switches the RR adds paying for the rest.
+// e is clamped at 0 (an RR cheaper per packet than the stream prices no
+// calls). The stream's stage keeps u e at u units; q goes to tcp (the
+// socket layer's per-packet work: the lock per skb, a wake-up attempt per
+// packet), so the stream's cycles per packet are unchanged.
+func (p *Point) splitCalls(c Calibrated) {
+	rates := c.M.streamRates(0)
+	D := float64(c.RR.Counters.Packets)
+	rr := datapath.Rates{Writes: float64(c.RR.Counters.Writes) / D, Reads: float64(c.RR.Counters.Reads) / D, Wakeups: float64(c.RR.Counters.Wakeups) / D}
+	x, err := Crossings(c.M.Config)
+	tcp, okTCP := p.Stages[tcpStage]
+	if err != nil || !okTCP {
+		return
+	}
+	for _, st := range c.RR.Stages {
+		k, _ := datapath.ParseKind(st.Stage)
+		if k != datapath.Syscall && k != datapath.Sched {
+			continue
+		}
+		use, ok := p.Stages[st.Stage]
+		u, v := x.Calls(k, rates), x.Calls(k, rr)
+		if !ok || !(v > u) {
+			continue
+		}
+		r := (st.Measured + st.Spread + st.Folded) / D
+		e := max((r-use.Cycles)/(v-u), 0)
+		q := use.Cycles - u*e
+		p.Stages[st.Stage] = Use{Cycles: u * e, Units: u}
+		tcp.Cycles += q
+		if p.Calls == nil {
+			p.Calls = map[string]CallSplit{}
+		}
+		p.Calls[st.Stage] = CallSplit{PerEvent: e, PerPacket: q}
+	}
+	p.Stages[tcpStage] = tcp
 }
 
 // Points returns the Points of calibrations in order.
@@ -169,4 +239,15 @@ func names(r *Run) string {
 		}
 	}
 	return strings.Join(n, ", ")
+}
+
+// streamRates are the stream window's pure ACKs (acks per data packet, as
+// given), send calls, read calls and wake-ups per data packet; one of each
+// per data packet in runs that did not count them (datapath.OnePerPacket).
+func (m *Measurement) streamRates(acks float64) datapath.Rates {
+	if m.Writes <= 0 || m.Reads <= 0 || m.Wakeups <= 0 || m.DataPackets <= 0 {
+		return datapath.OnePerPacket(acks)
+	}
+	d := float64(m.DataPackets)
+	return datapath.Rates{Acks: acks, Writes: float64(m.Writes) / d, Reads: float64(m.Reads) / d, Wakeups: float64(m.Wakeups) / d}
 }

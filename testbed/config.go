@@ -12,7 +12,7 @@ type Config struct {
 	Name   string `json:"name"`
 	Family string `json:"family"` // routed | bridge | bridge-nf0 | ebpf-peer | ebpf-egress | vxlan | routed-inter | ipip | gre | geneve | vxlan-inter
 	Engine string `json:"engine"` // none | br_netfilter | iptables-legacy | iptables-nft | nftables
-	Rules  int    `json:"rules"`  // non-matching rules in the host's forward hook
+	Rules  int    `json:"rules"`  // non-matching rules in the server pod's chain (PolicyChain)
 	// Offload is "" (the devices' defaults), nogso (TSO and GSO off on
 	// every device) or nogro (GRO off on every device), set with the
 	// ethtool ioctl; gso_max_segs is 1 in every case.
@@ -120,8 +120,8 @@ const maxRules = 20000
 // packets go through the iptables hooks when br_netfilter is loaded, as on
 // Kubernetes nodes), bridge-nf0 (the same with bridge-nf-call-iptables=0), ebpf-peer,
 // ebpf-egress, vxlan, routed-inter, ipip, gre, geneve, vxlan-inter, ipt-legacy-N,
-// ipt-nft-N or nft-N (routed plus N non-matching rules in the host's
-// forward hook), any of them followed by -nogso or -nogro.
+// ipt-nft-N or nft-N (routed plus N non-matching rules in the server pod's
+// chain, PolicyChain), any of them followed by -nogso or -nogro.
 func ParseConfig(name string) (Config, error) {
 	base, off := name, ""
 	for _, o := range offloads {
@@ -189,26 +189,38 @@ func ParseConfigs(list string) ([]Config, error) {
 func svcIP(i int) string { return fmt.Sprintf("10.96.%d.%d", i/250, i%250+1) }
 func svcPort(i int) int  { return 1024 + i%4000 }
 
-// IptablesRules is iptables-legacy-restore (and iptables-nft-restore) input for the host's filter
-// table: n kube-proxy-like rules in FORWARD that never match.
-func IptablesRules(n int) string {
+// PolicyChain is the chain the rules sit in, as a CNI plugin puts a pod's
+// ingress policy in a chain of its own (Calico's cali-tw-*, kube-router's
+// KUBE-POD-FW-*): FORWARD jumps to it only for packets to the server pod
+// (server, 10.244.1.3 on the intra-host routed topology), so the
+// server's replies and ACKs test the one jump rule and walk none of the n,
+// as the model's ReturnPath has it (models/cni/path.go).
+const PolicyChain = "CNITB-POD"
+
+// IptablesRules is iptables-legacy-restore (and iptables-nft-restore) input
+// for the host's filter table: n kube-proxy-like rules that never match, in
+// PolicyChain behind a jump for packets to server. The jump is there at 0
+// rules too, so that the series differs only in n.
+func IptablesRules(n int, server string) string {
 	var b strings.Builder
 	b.WriteString("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n")
+	fmt.Fprintf(&b, ":%s - [0:0]\n-A FORWARD -d %s/32 -j %s\n", PolicyChain, server, PolicyChain)
 	for i := range n {
-		fmt.Fprintf(&b, "-A FORWARD -d %s/32 -p tcp -m tcp --dport %d -j DROP\n", svcIP(i), svcPort(i))
+		fmt.Fprintf(&b, "-A %s -d %s/32 -p tcp -m tcp --dport %d -j DROP\n", PolicyChain, svcIP(i), svcPort(i))
 	}
 	b.WriteString("COMMIT\n")
 	return b.String()
 }
 
-// NftRules is the same rule set as one native nftables base chain (hook
-// forward, no sets or maps), input of nft -f -.
-func NftRules(n int) string {
+// NftRules is the same rule set in native nftables (a regular chain jumped
+// to from the forward base chain for packets to server; no sets or maps),
+// input of nft -f -.
+func NftRules(n int, server string) string {
 	var b strings.Builder
-	b.WriteString("table ip filter {\n  chain forward {\n    type filter hook forward priority 0; policy accept;\n")
+	fmt.Fprintf(&b, "table ip filter {\n  chain pod {\n")
 	for i := range n {
 		fmt.Fprintf(&b, "    ip daddr %s tcp dport %d drop\n", svcIP(i), svcPort(i))
 	}
-	b.WriteString("  }\n}\n")
+	fmt.Fprintf(&b, "  }\n  chain forward {\n    type filter hook forward priority 0; policy accept;\n    ip daddr %s jump pod\n  }\n}\n", server)
 	return b.String()
 }

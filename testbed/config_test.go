@@ -68,23 +68,25 @@ func TestParseConfig(t *testing.T) {
 // The rule sets never match the testbed's traffic (pods are 10.244/16,
 // 10.77/16, 10.79/16; rules name 10.96/16) and have exactly n rules.
 func TestRules(t *testing.T) {
-	ipt := IptablesRules(3)
-	want := "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n" +
-		"-A FORWARD -d 10.96.0.1/32 -p tcp -m tcp --dport 1024 -j DROP\n" +
-		"-A FORWARD -d 10.96.0.2/32 -p tcp -m tcp --dport 1025 -j DROP\n" +
-		"-A FORWARD -d 10.96.0.3/32 -p tcp -m tcp --dport 1026 -j DROP\nCOMMIT\n"
+	ipt := IptablesRules(3, "10.244.1.3")
+	want := "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:CNITB-POD - [0:0]\n" +
+		"-A FORWARD -d 10.244.1.3/32 -j CNITB-POD\n" +
+		"-A CNITB-POD -d 10.96.0.1/32 -p tcp -m tcp --dport 1024 -j DROP\n" +
+		"-A CNITB-POD -d 10.96.0.2/32 -p tcp -m tcp --dport 1025 -j DROP\n" +
+		"-A CNITB-POD -d 10.96.0.3/32 -p tcp -m tcp --dport 1026 -j DROP\nCOMMIT\n"
 	if ipt != want {
 		t.Errorf("iptables rules:\n%s\nwant\n%s", ipt, want)
 	}
-	nft := NftRules(5000)
+	nft := NftRules(5000, "10.244.1.3")
 	if n := strings.Count(nft, " drop\n"); n != 5000 {
 		t.Errorf("nft: %d rules, want 5000", n)
 	}
-	if !strings.Contains(nft, "ip daddr 10.96.19.250 tcp dport 2023 drop") || strings.Contains(nft, "10.244.") {
-		t.Error("nft: rule 4999 or a pod address")
+	if !strings.Contains(nft, "ip daddr 10.96.19.250 tcp dport 2023 drop") || strings.Count(nft, "10.244.") != 1 ||
+		!strings.Contains(nft, "ip daddr 10.244.1.3 jump pod") {
+		t.Error("nft: rule 4999, or not one jump for the server pod")
 	}
-	if n := strings.Count(IptablesRules(0), "-A "); n != 0 {
-		t.Errorf("0 rules: %d", n)
+	if n := strings.Count(IptablesRules(0, "10.244.1.3"), "-A "); n != 1 {
+		t.Errorf("0 rules: %d -A lines, want the jump alone", n)
 	}
 }
 

@@ -18,6 +18,10 @@ type Point struct {
 	Rules  int            `json:"rules"`
 	CPP    float64        `json:"cpp"` // measured busy cycles per data packet
 	Stages map[string]Use `json:"stages"`
+	// Calls is the per-call (syscall) and per-wake-up (sched) split of
+	// the stream's cycles that its TCP_RR run gave (splitCalls); nil
+	// without one.
+	Calls map[string]CallSplit `json:"calls,omitempty"`
 }
 
 // Use is a stage's measured cycles and model units per data packet.
@@ -35,6 +39,10 @@ type Use struct {
 // NetfilterStage is fitted per rule engine (below); every other stage is
 // pooled.
 const netfilterStage = "netfilter"
+
+// tcpStage takes the per-packet part of the syscall and sched cycles
+// (splitCalls).
+const tcpStage = "tcp"
 
 // Prediction is one held-out configuration's cycles per data packet.
 type Prediction struct {

@@ -15,17 +15,21 @@ const MeasurementsFile = "measurements.json"
 // Run is what `testbed run` wrote: the machine and one Measurement per
 // configuration that was built (skipped ones say why).
 type Run struct {
-	Command  string        `json:"command"`
-	Date     string        `json:"date"` // UTC, RFC 3339
-	Kernel   string        `json:"kernel"`
-	CPUModel string        `json:"cpu_model"`
-	CPUGHz   float64       `json:"cpu_ghz"`
-	GHzFrom  string        `json:"cpu_ghz_source"`
-	CPU      int           `json:"cpu"` // the one CPU traffic ran on and perf recorded
-	Perf     string        `json:"perf_version"`
-	Loadavg  string        `json:"loadavg"`
-	Configs  []Measurement `json:"configs"`
-	Skipped  []Skip        `json:"skipped,omitempty"`
+	Command  string  `json:"command"`
+	Date     string  `json:"date"` // UTC, RFC 3339
+	Kernel   string  `json:"kernel"`
+	CPUModel string  `json:"cpu_model"`
+	CPUGHz   float64 `json:"cpu_ghz"`
+	GHzFrom  string  `json:"cpu_ghz_source"`
+	CPU      int     `json:"cpu"` // the one CPU traffic ran on and perf recorded
+	Perf     string  `json:"perf_version"`
+	Loadavg  string  `json:"loadavg"`
+	// RuleChain is the chain the policy rules sat in (PolicyChain, jumped
+	// to for packets to the server pod); "" in runs recorded before, whose
+	// rules sat in FORWARD itself, walked by the server's replies too.
+	RuleChain string        `json:"rule_chain,omitempty"`
+	Configs   []Measurement `json:"configs"`
+	Skipped   []Skip        `json:"skipped,omitempty"`
 }
 
 // Skip is a configuration that could not be built or measured.
@@ -142,6 +146,11 @@ type RRCPU struct {
 	RRBusyCycles   float64 `json:"rr_busy_cycles,omitempty"`
 	RRSamplesIdle  int     `json:"rr_samples_idle,omitempty"`
 	RRSamplesOther int     `json:"rr_samples_other,omitempty"`
+	// RRWakeups is the context switches, voluntary and not, of the
+	// client's and the server's threads over the run (TCP_RR; 0 where
+	// not recorded): two per transaction on one CPU (flow.switches), what
+	// the simulator charges as two wake-ups of a blocked reader.
+	RRWakeups int64 `json:"rr_wakeups,omitempty"`
 }
 
 // RRCPUUS is the busy CPU time per transaction in microseconds at ghz (0

@@ -48,6 +48,18 @@ func Profile(r *Run, points []Point, name string) (*calibration.Profile, error) 
 			rule = "the configurations without rules (engine none), pooled as the other stages"
 		}
 		unit := "per crossing"
+		if n := splitCount(points); n > 0 {
+			switch k {
+			case "syscall", "sched":
+				what := map[string]string{"syscall": "call (the client's and server's send and read calls)", "sched": "context switch of the two threads"}[k]
+				rule = fmt.Sprintf("per %s: in %d configurations the stream's cycles of the stage (s per data packet at u events per data packet, "+
+					"128 KiB writes) and the TCP_RR run's (r at v: 1-byte messages, two calls per packet, the switches counted) "+
+					"give e = (r - s) / (v - u) per event and s - u e per packet (moved to tcp); pooled as sum of u e / sum of u", what, n)
+				unit = "per event"
+			case tcpStage:
+				rule += fmt.Sprintf(", with the per-packet part of syscall and sched (socket lock, wake-up attempts) added in %d configurations", n)
+			}
+		}
 		e := calibration.Entry{Stage: k, Cycles: c, Provenance: calibration.Measured}
 		if perByte[k] {
 			e.Cycles, e.CyclesPerByte, unit = 0, c, "per IP byte"
@@ -100,10 +112,22 @@ func Profile(r *Run, points []Point, name string) (*calibration.Profile, error) 
 		per := b
 		p.RuleCosts = append(p.RuleCosts, calibration.RuleCost{Engine: profileEngine[eng], BaseCycles: a, CyclesPerRule: &per,
 			Provenance: calibration.Measured,
-			Source:     fmt.Sprintf("cnisim testbed: %s of netfilter cycles per crossing over rules %v (%s, non-matching rules in the forward hook): base %.6g + %.6g per rule; %s", how, xs, eng, a, b, prov)})
+			Source:     fmt.Sprintf("cnisim testbed: %s of netfilter cycles per crossing over rules %v (%s, non-matching rules in a chain the forward hook jumps to for packets to the server pod): base %.6g + %.6g per rule; %s", how, xs, eng, a, b, prov)})
 	}
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// splitCount is the number of points whose syscall and sched cycles were
+// split with their TCP_RR run (Point.Calls).
+func splitCount(points []Point) int {
+	n := 0
+	for _, p := range points {
+		if len(p.Calls) > 0 {
+			n++
+		}
+	}
+	return n
 }

@@ -67,41 +67,61 @@ func (d *PointsData) Report() (*Report, error) {
 	return rep, nil
 }
 
-//go:embed testdata/run4/points.json
+//go:embed testdata/run7/points.json
 var recordedPoints []byte
 
-//go:embed testdata/run4/measurements.json
+//go:embed testdata/run7/measurements.json
 var recordedMeasurements []byte
 
+// RecordedRun is the committed run the embedded files come from (the
+// go:embed lines name it too).
+const RecordedRun = "testbed/testdata/run7"
+
 // RecordedProfile is the built-in profile calibrated from the committed
-// run (calibration/profiles/testbed-vm-6.18.toml).
-const RecordedProfile = "testbed-vm-6.18"
+// run (calibration/profiles/testbed-vm-6.18-xeon.toml).
+const RecordedProfile = "testbed-vm-6.18-xeon"
 
 // RecordedRR is Recorded with the TCP_RR and UDP_RR columns filled by the
-// simulator with RecordedProfile (AddRR). The profile's costs come from
-// the run's TCP streams only, so the RR latencies are predictions.
+// simulator with RecordedProfile (AddRR: in-sample, the profile's syscall
+// and sched costs come from these RR runs) and with a profile fitted
+// without each configuration (AddRRLeaveOneOut: held out).
 func RecordedRR(ctx context.Context) (*Report, error) {
 	rep, err := Recorded()
 	if err != nil {
 		return nil, err
 	}
-	r, err := Parse("testbed/testdata/run4/measurements.json", recordedMeasurements)
+	r, err := Parse(RecordedRun+"/measurements.json", recordedMeasurements)
 	if err != nil {
 		return nil, err
 	}
 	if err := rep.AddRR(ctx, r, RecordedProfile); err != nil {
 		return nil, err
 	}
+	d, err := recordedPointsData()
+	if err != nil {
+		return nil, err
+	}
+	if err := rep.AddRRLeaveOneOut(ctx, r, d.Points); err != nil {
+		return nil, err
+	}
 	return rep, nil
 }
 
 // Recorded is the leave-one-out report of the run committed under
-// testdata/run4 (measured on this project's 2-vCPU VM), so that the
+// RecordedRun (measured on this project's 2-vCPU VM), so that the
 // testbed-validation experiment needs no root.
 func Recorded() (*Report, error) {
-	var d PointsData
-	if err := json.Unmarshal(recordedPoints, &d); err != nil {
-		return nil, fmt.Errorf("testbed/testdata/run4/points.json: %w", err)
+	d, err := recordedPointsData()
+	if err != nil {
+		return nil, err
 	}
 	return d.Report()
+}
+
+func recordedPointsData() (*PointsData, error) {
+	var d PointsData
+	if err := json.Unmarshal(recordedPoints, &d); err != nil {
+		return nil, fmt.Errorf("%s/points.json: %w", RecordedRun, err)
+	}
+	return &d, nil
 }

@@ -149,3 +149,63 @@ func TestValidateUnpricedEngine(t *testing.T) {
 		t.Errorf("profile summary over %d of %d rows (%d iptables-nft), notes %q", rep.Profile.N, len(rep.Rows), nft, rep.ProfileNotes)
 	}
 }
+
+// TestAddRRLeaveOneOut: a row's held-out RR prediction does not depend on
+// its own point (scaling that point's costs tenfold leaves it, and moves
+// another row's), and the rows are summarised.
+func TestAddRRLeaveOneOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: simulates TCP_RR and UDP_RR per configuration")
+	}
+	r, err := Load("testdata/run7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := CalibrateAll(r, "testdata/run7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	points := Points(cs)
+	run := func(points []Point) *Report {
+		t.Helper()
+		rep := &Report{}
+		for _, n := range []string{"routed", "ebpf-peer"} {
+			m, _ := r.Measurement(n)
+			row := Row{Name: n, RRLatencyUS: m.RRLatencyUS(), UDPRRLatencyUS: m.UDP.RRLatencyUS()}
+			row.noRR()
+			rep.Rows = append(rep.Rows, row)
+		}
+		if err := rep.AddRRLeaveOneOut(context.Background(), r, points); err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	base := run(points)
+	if base.TCPRRLOO.N != 2 || base.UDPRRLOO.N != 2 || len(base.RRNotes) != 0 {
+		t.Fatalf("summaries %+v %+v, notes %v", base.TCPRRLOO, base.UDPRRLOO, base.RRNotes)
+	}
+	for _, row := range base.Rows {
+		want := 100 * (row.RRLOOUS - row.RRLatencyUS) / row.RRLatencyUS
+		if !(row.RRLOOUS > 0) || math.Abs(row.RRLOOErr-want) > 1e-9 {
+			t.Errorf("%s: %+v", row.Name, row)
+		}
+	}
+	scaled := append([]Point(nil), points...)
+	for i := range scaled {
+		if scaled[i].Name == "routed" {
+			st := map[string]Use{}
+			for k, u := range scaled[i].Stages {
+				u.Cycles *= 10
+				st[k] = u
+			}
+			scaled[i].Stages = st
+		}
+	}
+	moved := run(scaled)
+	if moved.Rows[0].RRLOOUS != base.Rows[0].RRLOOUS {
+		t.Errorf("routed's held-out TCP_RR moved with its own point: %v -> %v", base.Rows[0].RRLOOUS, moved.Rows[0].RRLOOUS)
+	}
+	if !(moved.Rows[1].RRLOOUS > base.Rows[1].RRLOOUS) {
+		t.Errorf("ebpf-peer's held-out TCP_RR did not rise with routed's costs: %v -> %v", base.Rows[1].RRLOOUS, moved.Rows[1].RRLOOUS)
+	}
+}

@@ -4,6 +4,7 @@ package testbed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -13,6 +14,7 @@ import (
 // resent (UDP_RR) and the CPU's samples over it.
 type rrRun struct {
 	n, lost int64
+	wakeups int64 // the flow's threads' context switches (0 where they are not recorded: UDP)
 	t0, t1  float64
 	samples sampleCounts
 }
@@ -27,15 +29,20 @@ func runRR(ctx context.Context, d time.Duration, start func() *flow) (rrRun, err
 		return r, err
 	}
 	n0, l0, t0 := f.received.Load(), f.sent.Load(), mono()
+	w0, err0 := f.switches()
 	if err := sleep(ctx, d); err != nil {
 		_ = f.Stop()
 		return r, err
 	}
 	n1, l1, t1 := f.received.Load(), f.sent.Load(), mono()
+	w1, err1 := f.switches()
 	if err := f.Stop(); err != nil {
 		return r, err
 	}
-	return rrRun{n: n1 - n0, lost: l1 - l0, t0: t0, t1: t1}, nil
+	if err := errors.Join(err0, err1); err != nil {
+		return r, fmt.Errorf("wake-ups: %w", err)
+	}
+	return rrRun{n: n1 - n0, lost: l1 - l0, wakeups: w1 - w0, t0: t0, t1: t1}, nil
 }
 
 // measureRR runs TCP_RR and (with a UDP measurement) UDP_RR under one
@@ -69,7 +76,7 @@ func measureRR(ctx context.Context, o Options, ghz float64, t *Topology, m *Meas
 	if tcp.samples, err = writeScript(ctx, data, filepath.Join(o.Out, m.RRScript), tcp.t0, tcp.t1, comm, ksoft); err != nil {
 		return err
 	}
-	m.RRTransactions, m.RRSeconds = tcp.n, tcp.t1-tcp.t0
+	m.RRTransactions, m.RRSeconds, m.RRWakeups = tcp.n, tcp.t1-tcp.t0, tcp.wakeups
 	m.RRBusyCycles = float64(tcp.samples.traffic+tcp.samples.ksoftirqd) * float64(o.PeriodNS) * ghz
 	m.RRSamplesIdle, m.RRSamplesOther = tcp.samples.idle, tcp.samples.other
 	if u := m.UDP; u != nil {

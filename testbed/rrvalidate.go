@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 )
 
 // RRRule states how validate predicts RR latency.
 const RRRule = "the simulator's tcp_rr / udp_rr workload (1-byte messages, mean transaction time = simulated seconds / transactions) " +
 	"on each configuration's model graph with the given profile, one core per node at the run's clock, no wire delay; " +
-	"in-sample when the profile was calibrated from this run (its costs come from the TCP stream windows, not from the RR runs)"
+	"in-sample when the profile was calibrated from this run (its syscall and sched costs then come from these TCP_RR runs where they were recorded; " +
+	"the leave-one-out column holds each configuration's out)"
 
 // AddRR predicts every row's TCP_RR and UDP_RR latency with profile (a
 // built-in name or a file, as --profile) and fills the RR columns and
@@ -68,4 +71,64 @@ func errPct(predicted, measured float64) float64 {
 		return math.NaN()
 	}
 	return 100 * (predicted - measured) / measured
+}
+
+// RRLOORule states how AddRRLeaveOneOut predicts RR latency.
+const RRLOORule = "the same simulation with a profile calibrated without the configuration (Profile over the other configurations: " +
+	"their stream costs, and where their TCP_RR runs were recorded, syscall per call and sched per context switch split from the stream's per-packet work)"
+
+// AddRRLeaveOneOut predicts every row's TCP_RR and UDP_RR latency as
+// AddRR does, each with the profile Profile fits to the other rows'
+// points: a held-out prediction. A row the held-out profile cannot run
+// (its rule engine's series too short, a stage only it crosses) keeps n/a
+// and says why in RRNotes.
+func (rep *Report) AddRRLeaveOneOut(ctx context.Context, r *Run, points []Point) error {
+	dir, err := os.MkdirTemp("", "cnisim-rrloo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	var tcp, udp []Prediction
+	for i := range rep.Rows {
+		row := &rep.Rows[i]
+		m, ok := r.Measurement(row.Name)
+		if !ok {
+			return fmt.Errorf("%s: not in the run", row.Name)
+		}
+		var others []Point
+		for _, p := range points {
+			if p.Name != row.Name {
+				others = append(others, p)
+			}
+		}
+		prof, err := Profile(r, others, "loo-"+row.Name)
+		if err != nil {
+			rep.RRNotes = append(rep.RRNotes, fmt.Sprintf("%s: RR not predicted leave-one-out: %v", row.Name, err))
+			continue
+		}
+		file := filepath.Join(dir, row.Name+".toml")
+		if err := prof.Save(file); err != nil {
+			return err
+		}
+		p, err := PredictRR(ctx, m.Config, KindTCPRR, file, r.CPUGHz)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			rep.RRNotes = append(rep.RRNotes, fmt.Sprintf("%s: RR not predicted leave-one-out: %v", row.Name, err))
+			continue
+		}
+		row.RRLOOUS = p
+		tcp = addPred(tcp, row.Name, row.RRLatencyUS, p, &row.RRLOOErr)
+		if row.UDPRRLatencyUS > 0 {
+			if p, err = PredictRR(ctx, m.Config, KindUDPRR, file, r.CPUGHz); err != nil {
+				rep.RRNotes = append(rep.RRNotes, fmt.Sprintf("%s: UDP_RR not predicted leave-one-out: %v", row.Name, err))
+				continue
+			}
+			row.UDPRRLOOUS = p
+			udp = addPred(udp, row.Name, row.UDPRRLatencyUS, p, &row.UDPRRLOOErr)
+		}
+	}
+	rep.TCPRRLOO, rep.UDPRRLOO = Summarize(tcp), Summarize(udp)
+	return nil
 }

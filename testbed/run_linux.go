@@ -76,7 +76,7 @@ func Measure(ctx context.Context, o Options) (*Run, error) {
 	pv, _ := exec.Command("perf", "--version").Output()
 	r := &Run{Command: o.Command, Date: time.Now().UTC().Format(time.RFC3339), Kernel: kernelRelease(),
 		CPUModel: model, CPUGHz: mhz / 1000, GHzFrom: fmt.Sprintf("/proc/cpuinfo 'cpu MHz' of CPU %d (%g MHz)", o.CPU, mhz),
-		CPU: o.CPU, Perf: strings.TrimSpace(string(pv)), Loadavg: loadavg()}
+		CPU: o.CPU, Perf: strings.TrimSpace(string(pv)), Loadavg: loadavg(), RuleChain: PolicyChain}
 	tmp, err := os.MkdirTemp(filepath.Dir(scratchDir("")), filepath.Base(scratchDir("")))
 	if err != nil {
 		return nil, err

@@ -72,11 +72,11 @@ func Build(c Config) (t *Topology, err error) {
 	}
 	switch c.Engine {
 	case "iptables-legacy":
-		err = runIn(nsName("h"), IptablesRules(c.Rules), "iptables-legacy-restore")
+		err = runIn(nsName("h"), IptablesRules(c.Rules, t.ServerIP.String()), "iptables-legacy-restore")
 	case "iptables-nft":
-		err = runIn(nsName("h"), IptablesRules(c.Rules), "iptables-nft-restore")
+		err = runIn(nsName("h"), IptablesRules(c.Rules, t.ServerIP.String()), "iptables-nft-restore")
 	case "nftables":
-		err = runIn(nsName("h"), NftRules(c.Rules), "nft", "-f", "-")
+		err = runIn(nsName("h"), NftRules(c.Rules, t.ServerIP.String()), "nft", "-f", "-")
 	}
 	if err != nil {
 		return nil, err

@@ -284,13 +284,23 @@ func retry(call func() (int, error)) (int, error) {
 // far: each is the thread blocking (a read with nothing queued, a write
 // with a full send buffer, a pacing sleep) and so one wake-up later
 // (proc(5), /proc/PID/task/TID/status).
-func (f *flow) wakeups() (int64, error) {
+func (f *flow) wakeups() (int64, error) { return f.ctxSwitches("voluntary_ctxt_switches:") }
+
+// switches is all the context switches of the flow's two threads so far,
+// voluntary and not: in a one-CPU RR the woken client preempts the server
+// that woke it, whose next read then finds the request queued, so a
+// transaction has one voluntary switch and one preemption, two switches.
+func (f *flow) switches() (int64, error) {
+	return f.ctxSwitches("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")
+}
+
+func (f *flow) ctxSwitches(fields ...string) (int64, error) {
 	var n int64
 	for _, tid := range []int32{f.srvTID.Load(), f.cliTID.Load()} {
 		if tid == 0 {
 			continue // a flow whose threads do not record their ids (UDP)
 		}
-		v, err := voluntarySwitches(fmt.Sprintf("/proc/self/task/%d/status", tid))
+		v, err := statusCounts(fmt.Sprintf("/proc/self/task/%d/status", tid), fields)
 		if err != nil {
 			return 0, err
 		}
@@ -299,16 +309,28 @@ func (f *flow) wakeups() (int64, error) {
 	return n, nil
 }
 
-// voluntarySwitches reads voluntary_ctxt_switches from a status file.
-func voluntarySwitches(file string) (int64, error) {
+// statusCounts sums the named counters of a status file.
+func statusCounts(file string, fields []string) (int64, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return 0, err
 	}
+	var sum int64
+	found := 0
 	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "voluntary_ctxt_switches:"); ok {
-			return strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		for _, f := range fields {
+			if v, ok := strings.CutPrefix(line, f); ok {
+				n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+				if err != nil {
+					return 0, fmt.Errorf("%s: %s %w", file, f, err)
+				}
+				sum += n
+				found++
+			}
 		}
 	}
-	return 0, fmt.Errorf("%s: no voluntary_ctxt_switches line", file)
+	if found != len(fields) {
+		return 0, fmt.Errorf("%s: not every line of %v", file, fields)
+	}
+	return sum, nil
 }

@@ -44,12 +44,20 @@ type Row struct {
 	RRCPUErr    float64 `json:"rr_cpu_error_pct"`
 	UDPRRCPUUS  float64 `json:"udp_rr_cpu_us"`
 	UDPRRCPUErr float64 `json:"udp_rr_cpu_error_pct"`
+	// The same simulated RR with a profile fitted without this
+	// configuration (AddRRLeaveOneOut; NaN before, or where that profile
+	// cannot run it).
+	RRLOOUS     float64 `json:"rr_loo_us"`
+	RRLOOErr    float64 `json:"rr_loo_error_pct"`
+	UDPRRLOOUS  float64 `json:"udp_rr_loo_us"`
+	UDPRRLOOErr float64 `json:"udp_rr_loo_error_pct"`
 }
 
 // noRR marks a row's RR predictions as not made.
 func (r *Row) noRR() {
 	r.RRPredictedUS, r.RRErr, r.UDPRRPredictedUS, r.UDPRRErr = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 	r.RRCPUErr, r.UDPRRCPUErr = math.NaN(), math.NaN()
+	r.RRLOOUS, r.RRLOOErr, r.UDPRRLOOUS, r.UDPRRLOOErr = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 }
 
 // Report is validate's result.
@@ -71,6 +79,10 @@ type Report struct {
 	RRProfile string   `json:"rr_profile,omitempty"`
 	RRRule    string   `json:"rr_rule,omitempty"`
 	RRNotes   []string `json:"rr_notes,omitempty"`
+	// TCPRRLOO and UDPRRLOO summarise the held-out RR predictions
+	// (AddRRLeaveOneOut).
+	TCPRRLOO Summary `json:"tcp_rr_loo"`
+	UDPRRLOO Summary `json:"udp_rr_loo"`
 	// ProfileNotes say why a row has no profile prediction.
 	ProfileNotes []string `json:"profile_notes,omitempty"`
 	// Unmodelled are measured configurations no built-in graph fits:
@@ -141,8 +153,10 @@ func mbps(ghz, bytesPerPacket, cpp float64) float64 {
 	return bytesPerPacket * 8 * ghz * 1e9 / cpp / 1e6
 }
 
-// profileCPP predicts a configuration with a profile: perf.Predict on
-// its graph's crossings, plus the profile's rule cost of its engine
+// profileCPP predicts a configuration with a profile: perf.PredictAt on
+// its graph's crossings at the stream's counted calls and wake-ups (as the
+// simulator charges them; one per data packet in runs that did not count
+// them), plus the profile's rule cost of its engine
 // (base + per rule x rules) per netfilter crossing when it has rules.
 // Costs are scaled from the profile's GHz to the run's by cycles (a
 // profile of another clock is used as is: cycles, not time).
@@ -152,7 +166,7 @@ func profileCPP(p *calibration.Profile, c Calibrated) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	pr, err := perf.Predict(p, cfg.Plugin, cfg.Mode, datapath.Placement(cfg.Placement), x, c.Cal.AcksPerPacket, c.Cal.BytesPerPacket, datapath.TCPIPOverhead)
+	pr, err := perf.PredictAt(p, cfg.Plugin, cfg.Mode, datapath.Placement(cfg.Placement), x, c.M.streamRates(c.Cal.AcksPerPacket), c.Cal.BytesPerPacket, datapath.TCPIPOverhead)
 	if err != nil {
 		return 0, err
 	}
@@ -173,11 +187,11 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	rr := rep.TCPRR.N+rep.UDPRR.N > 0
 	b.WriteString("| configuration | regime | measured cycles/packet | LOO predicted | LOO error | one-core Mbit/s measured | LOO predicted | LOO error | profile predicted | profile error | TCP_RR us (measured) |")
 	if rr {
-		b.WriteString(" TCP_RR us predicted | error | TCP_RR busy CPU us | error | UDP_RR us measured | predicted | error | UDP_RR busy CPU us | error |")
+		b.WriteString(" TCP_RR us predicted | error | TCP_RR LOO | error | TCP_RR busy CPU us | error | UDP_RR us measured | predicted | error | UDP_RR LOO | error | UDP_RR busy CPU us | error |")
 	}
 	b.WriteString("\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	if rr {
-		b.WriteString("---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+		b.WriteString("---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	}
 	b.WriteString("\n")
 	for _, r := range rep.Rows {
@@ -196,8 +210,9 @@ func (rep *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(&b, "| %s | %s | %.0f | %s | %s | %.0f | %s | %s | %s | %s | %.1f |", r.Name, r.Regime, r.Measured, pred, pct(r.LOO.ErrPct),
 			r.MeasuredMbps, pm, pct(r.MbpsErr), pp, pct(r.ProfileErr), r.RRLatencyUS)
 		if rr {
-			fmt.Fprintf(&b, " %s | %s | %s | %s | %s | %s | %s | %s | %s |", us(r.RRPredictedUS), pct(r.RRErr), us(r.RRCPUUS), pct(r.RRCPUErr),
-				us(r.UDPRRLatencyUS), us(r.UDPRRPredictedUS), pct(r.UDPRRErr), us(r.UDPRRCPUUS), pct(r.UDPRRCPUErr))
+			fmt.Fprintf(&b, " %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", us(r.RRPredictedUS), pct(r.RRErr), us(r.RRLOOUS), pct(r.RRLOOErr),
+				us(r.RRCPUUS), pct(r.RRCPUErr), us(r.UDPRRLatencyUS), us(r.UDPRRPredictedUS), pct(r.UDPRRErr), us(r.UDPRRLOOUS), pct(r.UDPRRLOOErr),
+				us(r.UDPRRCPUUS), pct(r.UDPRRCPUErr))
 		}
 		b.WriteString("\n")
 	}
@@ -209,6 +224,10 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	if rr {
 		fmt.Fprintf(&b, "TCP_RR latency by %s: median |error| %.1f%%, max %.1f%% over %d (target: <= 20%%); UDP_RR: median %.1f%%, max %.1f%% over %d. Rule: %s\n",
 			rep.RRProfile, rep.TCPRR.MedianAbs, rep.TCPRR.MaxAbs, rep.TCPRR.N, rep.UDPRR.MedianAbs, rep.UDPRR.MaxAbs, rep.UDPRR.N, rep.RRRule)
+		if rep.TCPRRLOO.N+rep.UDPRRLOO.N > 0 {
+			fmt.Fprintf(&b, "TCP_RR latency leave-one-out: median |error| %.1f%%, max %.1f%% over %d (target: <= 20%%); UDP_RR: median %.1f%%, max %.1f%% over %d. Rule: %s\n",
+				rep.TCPRRLOO.MedianAbs, rep.TCPRRLOO.MaxAbs, rep.TCPRRLOO.N, rep.UDPRRLOO.MedianAbs, rep.UDPRRLOO.MaxAbs, rep.UDPRRLOO.N, RRLOORule)
+		}
 		if rep.TCPRRCPU.N+rep.UDPRRCPU.N > 0 {
 			fmt.Fprintf(&b, "The same predictions against the busy CPU time per transaction (the RR runs' perf samples of the traffic, other jobs' time left out): TCP_RR median |error| %.1f%%, max %.1f%% over %d; UDP_RR median %.1f%%, max %.1f%% over %d\n",
 				rep.TCPRRCPU.MedianAbs, rep.TCPRRCPU.MaxAbs, rep.TCPRRCPU.N, rep.UDPRRCPU.MedianAbs, rep.UDPRRCPU.MaxAbs, rep.UDPRRCPU.N)
@@ -258,7 +277,8 @@ func (rep *Report) MarshalJSON() ([]byte, error) {
 	for i := range c.Rows {
 		r := &c.Rows[i]
 		for _, f := range []*float64{&r.LOO.Predicted, &r.LOO.ErrPct, &r.PredictedMbps, &r.MbpsErr, &r.ProfileCPP, &r.ProfileErr,
-			&r.RRPredictedUS, &r.RRErr, &r.UDPRRPredictedUS, &r.UDPRRErr, &r.RRCPUErr, &r.UDPRRCPUErr} {
+			&r.RRPredictedUS, &r.RRErr, &r.UDPRRPredictedUS, &r.UDPRRErr, &r.RRCPUErr, &r.UDPRRCPUErr,
+			&r.RRLOOUS, &r.RRLOOErr, &r.UDPRRLOOUS, &r.UDPRRLOOErr} {
 			if math.IsNaN(*f) {
 				*f = 0
 			}

@@ -152,6 +152,18 @@ var defaultRules = []Rule{
 	k("__sock_sendmsg", "syscall"), k("sock_write_iter", "syscall"), k("sock_read_iter", "syscall"),
 	k("inet_sendmsg", "syscall"), k("inet_recvmsg", "syscall"), k("ksys_write", "syscall"),
 	k("ksys_read", "syscall"), k("vfs_write", "syscall"), k("vfs_read", "syscall"),
+	// The application's side of a call: the C library's and Go's
+	// system-call wrappers (entry, errno, the Go scheduler's hand-off
+	// around a blocking call) are paid once per call as the kernel's
+	// entry and exit are.
+	u("__libc_send*", "syscall"), u("__libc_recv*", "syscall"), u("__libc_write", "syscall"), u("__libc_read", "syscall"),
+	u("__GI___libc_write", "syscall"), u("__GI___libc_read", "syscall"), u("__send", "syscall"), u("__recv", "syscall"),
+	u("__sendto", "syscall"), u("__recvfrom", "syscall"),
+	u("internal/runtime/syscall/linux.Syscall6", "syscall"), u("syscall.Syscall*", "syscall"), u("syscall.RawSyscall*", "syscall"),
+	u("runtime.entersyscall*", "syscall"), u("runtime.exitsyscall*", "syscall"), u("runtime.reentersyscall", "syscall"),
+	u("golang.org/x/sys/unix.read", "syscall"), u("golang.org/x/sys/unix.write", "syscall"),
+	u("golang.org/x/sys/unix.Read", "syscall"), u("golang.org/x/sys/unix.Write", "syscall"),
+	u("golang.org/x/sys/unix.sendto", "syscall"), u("golang.org/x/sys/unix.recvfrom", "syscall"),
 }
 
 // k is a kernel-frame rule; owner and boundary add the flags.

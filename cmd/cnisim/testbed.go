@@ -178,6 +178,9 @@ func testbedValidate(args []string, stdout, stderr io.Writer) error {
 	if err := rep.AddRR(ctx, r, *prof); err != nil {
 		return err
 	}
+	if err := rep.AddRRLeaveOneOut(ctx, r, testbed.Points(cs)); err != nil {
+		return err
+	}
 	if err := rep.WriteTable(stdout); err != nil {
 		return err
 	}

@@ -14,8 +14,17 @@ import (
 	"github.com/cnisim/cnisim/testbed"
 )
 
-// recordedRun is the committed real run (testbed/testdata/run4).
-const recordedRun = "../../testbed/testdata/run4"
+// recordedRun is the committed real run the testbed-validation experiment
+// reads (testbed.RecordedRun).
+const recordedRun = "../../" + testbed.RecordedRun
+
+// recordedRuns are the committed runs and the built-in profile each
+// calibrates to: run4 on an AMD EPYC host, run7 on an Intel Xeon host (the
+// same VM kind and kernel), the latter with its TCP_RR scripts.
+var recordedRuns = []struct{ dir, profile string }{
+	{"../../testbed/testdata/run4", "testbed-vm-6.18"},
+	{recordedRun, testbed.RecordedProfile},
+}
 
 func TestTestbedUsage(t *testing.T) {
 	dir := t.TempDir()
@@ -56,16 +65,22 @@ func TestTestbedUsage(t *testing.T) {
 // report the testbed-validation experiment reads) byte for byte.
 func TestTestbedRecorded(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: calibrates and validates the recorded testbed run (~4 s)")
+		t.Skip("-short: calibrates and validates the recorded testbed runs (~10 s)")
 	}
+	for _, rec := range recordedRuns {
+		t.Run(rec.profile, func(t *testing.T) { testRecorded(t, rec.dir, rec.profile) })
+	}
+}
+
+func testRecorded(t *testing.T, run, name string) {
 	dir := t.TempDir()
 	prof := filepath.Join(dir, "p.toml")
-	if code, _, stderr := invoke("testbed", "calibrate", recordedRun, "--name", "testbed-vm-6.18", "--out", prof); code != 0 {
+	if code, _, stderr := invoke("testbed", "calibrate", run, "--name", name, "--out", prof); code != 0 {
 		t.Fatalf("calibrate: exit %d: %s", code, stderr)
 	}
-	// The built-in profile testbed-vm-6.18 is this calibration, byte for
-	// byte below its header comment.
-	builtin, err := os.ReadFile("../../calibration/profiles/testbed-vm-6.18.toml")
+	// The built-in profile is this calibration, byte for byte below its
+	// header comment.
+	builtin, err := os.ReadFile("../../calibration/profiles/" + name + ".toml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,13 +89,14 @@ func TestTestbedRecorded(t *testing.T) {
 		body = body[bytes.IndexByte(body, '\n')+1:]
 	}
 	if got, _ := os.ReadFile(prof); !bytes.Equal(got, body) {
-		t.Errorf("calibration/profiles/testbed-vm-6.18.toml is not `testbed calibrate %s --name testbed-vm-6.18` below its comment: regenerate it", recordedRun)
+		t.Errorf("calibration/profiles/%s.toml is not `testbed calibrate %s --name %s` below its comment: regenerate it", name, run, name)
 	}
-	code, stdout, stderr := invoke("testbed", "validate", recordedRun, "--profile", prof, "--out", dir)
+	code, stdout, stderr := invoke("testbed", "validate", run, "--profile", prof, "--out", dir)
 	if code != 0 {
 		t.Fatalf("validate: exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"| routed |", "| nft-5000 |", "LOO cycles per packet: median |error|", "TCP_RR latency by", "TCP_RR us predicted"} {
+	for _, want := range []string{"| routed |", "| nft-5000 |", "LOO cycles per packet: median |error|", "TCP_RR latency by", "TCP_RR us predicted",
+		"TCP_RR latency leave-one-out"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("validate output lacks %q:\n%s", want, stdout)
 		}
@@ -91,7 +107,7 @@ func TestTestbedRecorded(t *testing.T) {
 		}
 	}
 	got, _ := os.ReadFile(filepath.Join(dir, testbed.PointsFile))
-	want, err := os.ReadFile(filepath.Join(recordedRun, testbed.PointsFile))
+	want, err := os.ReadFile(filepath.Join(run, testbed.PointsFile))
 	if err != nil || !bytes.Equal(got, want) {
 		t.Errorf("points.json differs from the committed one (%v): re-run validate --out on the recorded run", err)
 	}
