@@ -23,6 +23,9 @@ type Repeatability struct {
 	TolerancePct float64     `json:"tolerance_pct"`
 	Rows         []RepeatRow `json:"rows"`
 	Within       int         `json:"within"` // rows within the tolerance
+	// Machines is set when the runs were recorded on different machines
+	// (CPU model or kernel): a comparison of hosts, not a repeat.
+	Machines string `json:"machines,omitempty"`
 }
 
 // RepeatRow is one configuration measured in both runs.
@@ -57,6 +60,12 @@ const (
 // Repeat compares the configurations measured in both a and b.
 func Repeat(a, b *Run, tolPct float64) *Repeatability {
 	rep := &Repeatability{A: a.describe(), B: b.describe(), TolerancePct: tolPct}
+	switch {
+	case a.CPUModel != b.CPUModel:
+		rep.Machines = fmt.Sprintf("another CPU (%q against %q)", a.CPUModel, b.CPUModel)
+	case a.Kernel != b.Kernel:
+		rep.Machines = fmt.Sprintf("another kernel (%s against %s)", a.Kernel, b.Kernel)
+	}
 	loadA, loadB := load1(a.Loadavg), load1(b.Loadavg)
 	for i := range a.Configs {
 		ma := &a.Configs[i]
@@ -68,7 +77,7 @@ func Repeat(a, b *Run, tolPct float64) *Repeatability {
 			SpreadA: ma.Spread(), SpreadB: mb.Spread(), OtherA: mean(ma.RepOther), OtherB: mean(mb.RepOther),
 			BimodalA: Bimodal(ma.RepCPP), BimodalB: Bimodal(mb.RepCPP)}
 		r.DiffPct = 100 * (r.CPPB - r.CPPA) / r.CPPA
-		r.Verdict = r.verdict(tolPct, loadA, loadB)
+		r.Verdict = r.verdict(tolPct, loadA, loadB, rep.Machines)
 		if math.Abs(r.DiffPct) <= tolPct {
 			rep.Within++
 		}
@@ -78,9 +87,10 @@ func Repeat(a, b *Run, tolPct float64) *Repeatability {
 }
 
 // verdict says whether the row repeats and, if not, what the recorded
-// evidence shows: bimodal windows, a core shared with other processes, or
-// a machine under load; otherwise that nothing recorded explains it.
-func (r RepeatRow) verdict(tolPct, loadA, loadB float64) string {
+// evidence shows: another machine, bimodal windows, a core shared with
+// other processes, or a machine under load; otherwise that nothing
+// recorded explains it.
+func (r RepeatRow) verdict(tolPct, loadA, loadB float64, machines string) string {
 	if math.Abs(r.DiffPct) <= tolPct {
 		return fmt.Sprintf("repeats (within %g%%)", tolPct)
 	}
@@ -91,6 +101,9 @@ func (r RepeatRow) verdict(tolPct, loadA, loadB float64) string {
 		otherD, otherC, loadD, loadC = r.OtherA, r.OtherB, loadA, loadB
 	}
 	var why []string
+	if machines != "" {
+		why = append(why, machines)
+	}
 	for _, x := range []struct {
 		run string
 		bi  bool
@@ -161,6 +174,9 @@ func (rep *Repeatability) WriteTable(out io.Writer) error {
 			r.SpreadA, mark(r.BimodalA), r.SpreadB, mark(r.BimodalB), 100*r.OtherA, 100*r.OtherB, r.Verdict)
 	}
 	fmt.Fprintf(&w, "\n%d of %d configurations repeat within %g%% (* bimodal windows)\n", rep.Within, len(rep.Rows), rep.TolerancePct)
+	if rep.Machines != "" {
+		fmt.Fprintf(&w, "The runs were recorded on different machines: %s. This compares hosts; it is no repeatability check.\n", rep.Machines)
+	}
 	_, err := io.WriteString(out, w.String())
 	return err
 }

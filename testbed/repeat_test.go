@@ -61,7 +61,20 @@ func TestRepeatVerdicts(t *testing.T) {
 		t.Errorf("routed: difference %.3f%%, want 4.5%%", d)
 	}
 	var sb strings.Builder
-	if err := rep.WriteTable(&sb); err != nil || !strings.Contains(sb.String(), "1 of 4 configurations repeat within 5%") {
+	if err := rep.WriteTable(&sb); err != nil || !strings.Contains(sb.String(), "1 of 4 configurations repeat within 5%") ||
+		strings.Contains(sb.String(), "different machines") {
 		t.Errorf("table: %v\n%s", err, sb.String())
+	}
+
+	// Runs on two hosts: every differing row names the other CPU first,
+	// and the table says it is no repeatability check.
+	b.CPUModel = "Intel(R) Xeon(R) Processor"
+	rep = Repeat(a, b, 5)
+	if !strings.HasPrefix(rep.Rows[3].Verdict, `differs: another CPU ("" against "Intel(R) Xeon(R) Processor")`) || rep.Rows[0].Verdict != "repeats (within 5%)" {
+		t.Errorf("verdicts across hosts: %q, %q", rep.Rows[3].Verdict, rep.Rows[0].Verdict)
+	}
+	sb.Reset()
+	if err := rep.WriteTable(&sb); err != nil || !strings.Contains(sb.String(), "This compares hosts; it is no repeatability check.") {
+		t.Errorf("table across hosts: %v\n%s", err, sb.String())
 	}
 }

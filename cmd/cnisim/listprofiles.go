@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/cnisim/cnisim/calibration"
@@ -31,7 +32,7 @@ func listProfiles() (listing, error) {
 		if engines == "" {
 			engines = "-"
 		}
-		l.rows = append(l.rows, []string{p.Name, fmt.Sprint(p.GHz), fmt.Sprint(len(p.Costs)), fmt.Sprint(len(p.RuleCosts)),
+		l.rows = append(l.rows, []string{p.Name, strconv.FormatFloat(p.GHz, 'g', 6, 64), fmt.Sprint(len(p.Costs)), fmt.Sprint(len(p.RuleCosts)),
 			fmt.Sprint(n[calibration.Measured]), fmt.Sprint(n[calibration.Quoted]), fmt.Sprint(n[calibration.Derived]), fmt.Sprint(n[calibration.Assumed]), engines, p.ScalingSummary(), p.Description})
 	}
 	return l, nil
