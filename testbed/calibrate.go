@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/cnisim/cnisim/calibration/perf"
 	"github.com/cnisim/cnisim/models/cni"
@@ -94,7 +93,7 @@ func CalibrateAll(r *Run, dir string) ([]Calibrated, error) {
 		}
 		opt := perf.ProfileOptions{Name: m.Config.Name, Plugin: m.Config.Plugin, Mode: m.Config.Mode, Placement: m.Config.Placement}
 		c := Calibrated{M: m}
-		if c.Res, c.Cal, err = calibrateScript(r, dir, m.Script, m.Comms, perf.Counters{Packets: m.DataPackets, Bytes: m.PayloadBytes, Acks: m.AckPackets}, &x, opt); err != nil {
+		if c.Res, c.Cal, err = calibrateScript(r, dir, m.Script, m, perf.Counters{Packets: m.DataPackets, Bytes: m.PayloadBytes, Acks: m.AckPackets}, &x, opt); err != nil {
 			return nil, fmt.Errorf("%s: %w", m.Config.Name, err)
 		}
 		if m.RRWakeups > 0 && m.RRScript != "" && m.RRTransactions > 0 {
@@ -104,7 +103,7 @@ func CalibrateAll(r *Run, dir string) ([]Calibrated, error) {
 			// the context switches counted.
 			t := m.RRTransactions
 			cnt := perf.Counters{Packets: 2 * t, Bytes: 2 * t, Writes: 2 * t, Reads: 2 * t, Wakeups: m.RRWakeups}
-			if _, c.RR, err = calibrateScript(r, dir, m.RRScript, m.Comms, cnt, &x, opt); err != nil {
+			if _, c.RR, err = calibrateScript(r, dir, m.RRScript, m, cnt, &x, opt); err != nil {
 				return nil, fmt.Errorf("%s TCP_RR: %w", m.Config.Name, err)
 			}
 		}
@@ -114,9 +113,13 @@ func CalibrateAll(r *Run, dir string) ([]Calibrated, error) {
 }
 
 // calibrateScript analyses one perf script of the run and calibrates it.
-func calibrateScript(r *Run, dir, script string, comms []string, cnt perf.Counters, x *datapath.Crossings, opt perf.ProfileOptions) (*perf.Result, *perf.Calibration, error) {
+func calibrateScript(r *Run, dir, script string, m *Measurement, cnt perf.Counters, x *datapath.Crossings, opt perf.ProfileOptions) (*perf.Result, *perf.Calibration, error) {
+	cpus := m.CPUs
+	if len(cpus) == 0 {
+		cpus = []int{r.CPU}
+	}
 	res, err := perf.AnalyzeFile(filepath.Join(dir, script), perf.Options{Packets: cnt.Packets, CPUGHz: r.CPUGHz,
-		Event: perf.EventCPUClock, CPUs: []int{r.CPU}, Comms: comms})
+		Event: perf.EventCPUClock, CPUs: cpus, Comms: m.Comms})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -130,7 +133,7 @@ func calibrateScript(r *Run, dir, script string, comms []string, cnt perf.Counte
 // packet, a per-byte stage's the IP bytes (B/D + H) x Data + H x A/D x Ack.
 // With an RR calibration, syscall and sched are split (splitCalls).
 func (c Calibrated) Point() Point {
-	p := Point{Name: c.M.Config.Name, Engine: c.M.Config.Engine, Rules: c.M.Config.Rules, CPP: c.Cal.MeasuredCPP, Stages: map[string]Use{}}
+	p := Point{Name: c.M.Config.Name, Engine: c.M.Config.Engine, Rules: c.M.Config.Rules, CPP: c.Cal.MeasuredCPP, CPUs: c.M.Config.CPUs, Stages: map[string]Use{}}
 	D := float64(c.Cal.Counters.Packets)
 	a, b, h := c.Cal.AcksPerPacket, c.Cal.BytesPerPacket, float64(datapath.TCPIPOverhead)
 	for _, s := range c.Cal.Stages {
@@ -229,16 +232,6 @@ func Unmodelled(r *Run) []Skip {
 func (r *Run) describe() string {
 	return fmt.Sprintf("command %q, %s, kernel %s, CPU %q at %.3f GHz (%s), CPU %d, %s, load average %s",
 		r.Command, r.Date, r.Kernel, r.CPUModel, r.CPUGHz, r.GHzFrom, r.CPU, r.Perf, r.Loadavg)
-}
-
-func names(r *Run) string {
-	var n []string
-	for _, m := range r.Configs {
-		if m.Config.Unmodelled == "" {
-			n = append(n, m.Config.Name)
-		}
-	}
-	return strings.Join(n, ", ")
 }
 
 // streamRates are the stream window's pure ACKs (acks per data packet, as

@@ -19,6 +19,9 @@ type Config struct {
 	Offload string `json:"offload,omitempty"`
 	// MTU is the tunnel device's MTU of esp-N (0: the family's default).
 	MTU int `json:"mtu,omitempty"`
+	// CPUs is 2 for a -2cpu configuration: the client thread on another
+	// CPU than the server's, both CPUs recorded (0: everything on one).
+	CPUs int `json:"cpus,omitempty"`
 	// Plugin, Mode and Placement name the built-in model graph whose
 	// crossings the measurement is calibrated with. Inter-host graphs are
 	// measured with both "nodes" on the one recorded CPU: the crossings of
@@ -84,6 +87,11 @@ const brNetfilter = "br_netfilter"
 // off.
 var offloads = []string{"nogso", "nogro"}
 
+// twoCPUSuffix ends a configuration name measured on two CPUs: the
+// client on one, the server on the other (the softirqs of a packet run
+// where it was sent from: veth delivers on the sending CPU).
+const twoCPUSuffix = "2cpu"
+
 // ruleSeries are the configurations that add N policy rules to routed.
 var ruleSeries = []struct{ prefix, engine string }{{"ipt-legacy-", "iptables-legacy"}, {"ipt-nft-", "iptables-nft"}, {"nft-", "nftables"}}
 
@@ -98,7 +106,7 @@ func ConfigNames() string {
 		out = append(out, r.prefix+"N")
 	}
 	out = append(out, "esp-MTU")
-	return strings.Join(out, ", ") + "; any of them with -" + strings.Join(offloads, " or -")
+	return strings.Join(out, ", ") + "; any of them with -" + strings.Join(offloads, " or -") + ", then -" + twoCPUSuffix
 }
 
 // AllConfigs is the full run's list, QuickConfigs the --quick one.
@@ -107,7 +115,7 @@ var (
 		"ipt-legacy-0", "ipt-legacy-100", "ipt-legacy-1000", "ipt-legacy-5000",
 		"nft-0", "nft-100", "nft-1000", "nft-5000",
 		"routed-inter", "ipip", "gre", "geneve", "ipt-nft-100", "ipt-nft-1000", "ipt-nft-5000",
-		"vxlan-inter", "vxlan-inter-nogso"}
+		"vxlan-inter", "vxlan-inter-nogso", "routed-2cpu", "ipt-legacy-1000-2cpu", "vxlan-inter-2cpu"}
 	// The quick three need no tool but perf, and the two eBPF redirects
 	// predict each other leave-one-out.
 	QuickConfigs = []string{"routed", "ebpf-peer", "ebpf-egress"}
@@ -121,15 +129,19 @@ const maxRules = 20000
 // Kubernetes nodes), bridge-nf0 (the same with bridge-nf-call-iptables=0), ebpf-peer,
 // ebpf-egress, vxlan, routed-inter, ipip, gre, geneve, vxlan-inter, ipt-legacy-N,
 // ipt-nft-N or nft-N (routed plus N non-matching rules in the server pod's
-// chain, PolicyChain), any of them followed by -nogso or -nogro.
+// chain, PolicyChain), any of them followed by -nogso or -nogro, and then
+// by -2cpu (client and server on two CPUs).
 func ParseConfig(name string) (Config, error) {
-	base, off := name, ""
+	base, off, cpus := name, "", 0
+	if b, ok := strings.CutSuffix(base, "-"+twoCPUSuffix); ok {
+		base, cpus = b, 2
+	}
 	for _, o := range offloads {
-		if b, ok := strings.CutSuffix(name, "-"+o); ok {
+		if b, ok := strings.CutSuffix(base, "-"+o); ok {
 			base, off = b, o
 		}
 	}
-	c := Config{Name: name, Family: base, Offload: off}
+	c := Config{Name: name, Family: base, Offload: off, CPUs: cpus}
 	if rest, ok := strings.CutPrefix(base, "esp-"); ok {
 		mtu, err := parseESPMTU(name, rest)
 		if err != nil {

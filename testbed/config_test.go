@@ -16,7 +16,13 @@ func TestParseConfig(t *testing.T) {
 		err                    string
 		offload, mode          string
 		unmodelled             bool
+		cpus                   int
 	}{
+		{in: "routed-2cpu", family: "routed", engine: "none", plugin: "calico", cpus: 2},
+		{in: "ipt-legacy-1000-nogro-2cpu", family: "routed", engine: "iptables-legacy", plugin: "calico", rules: 1000, offload: "nogro", cpus: 2},
+		{in: "vxlan-inter-2cpu", family: "vxlan-inter", engine: "none", plugin: "flannel", mode: "vxlan", cpus: 2},
+		{in: "routed-2cpu-nogso", err: "unknown configuration"},
+		{in: "routed-2cpu-2cpu", err: "unknown configuration"},
 		{in: "ipt-nft-1000", family: "routed", engine: "iptables-nft", plugin: "calico", rules: 1000},
 		{in: "ipt-legacy-100-nogso", family: "routed", engine: "iptables-legacy", plugin: "calico", rules: 100, offload: "nogso"},
 		{in: "vxlan-nogro", family: "vxlan", engine: "none", offload: "nogro", unmodelled: true},
@@ -48,7 +54,8 @@ func TestParseConfig(t *testing.T) {
 			continue
 		}
 		if err != nil || c.Family != tc.family || c.Engine != tc.engine || c.Plugin != tc.plugin || c.Rules != tc.rules ||
-			c.Offload != tc.offload || (tc.mode != "" && c.Mode != tc.mode) || (c.Unmodelled != "") != tc.unmodelled || c.Name != tc.in {
+			c.Offload != tc.offload || (tc.mode != "" && c.Mode != tc.mode) || (c.Unmodelled != "") != tc.unmodelled || c.Name != tc.in ||
+			c.CPUs != tc.cpus {
 			t.Errorf("%s: %+v, %v", tc.in, c, err)
 		}
 	}
@@ -118,13 +125,14 @@ func TestFilterScript(t *testing.T) {
 	in := "cnisim 10 [001]  1.0:     250000 cpu-clock: \n\tffff tcp_sendmsg ([kernel.kallsyms])\n\tffff write ([kernel.kallsyms])\n\n" +
 		"  other 11 [001]  1.1:     250000 cpu-clock: \n\tffff leaf ([kernel.kallsyms])\n\tffff caller ([kernel.kallsyms])\n\n" +
 		"ksoftirqd/1 12 [001]  1.2:     250000 cpu-clock: \n\tffff net_rx_action ([kernel.kallsyms])\n\n" +
+		"ksoftirqd/0 13 [000]  1.25:     250000 cpu-clock: \n\tffff net_rx_action ([kernel.kallsyms])\n\n" +
 		"swapper 0 [001]  1.3:     250000 cpu-clock: \n\tffff default_idle ([kernel.kallsyms])\n"
 	var out strings.Builder
 	var n sampleCounts
-	if err := filterScript(strings.NewReader(in), &out, "cnisim", "ksoftirqd/1", &n); err != nil {
+	if err := filterScript(strings.NewReader(in), &out, "cnisim", []string{"ksoftirqd/0", "ksoftirqd/1"}, &n); err != nil {
 		t.Fatal(err)
 	}
-	if n != (sampleCounts{traffic: 1, ksoftirqd: 1, idle: 1, other: 1}) {
+	if n != (sampleCounts{traffic: 1, ksoftirqd: 2, idle: 1, other: 1}) {
 		t.Errorf("counts %+v", n)
 	}
 	if strings.Contains(out.String(), "caller") || !strings.Contains(out.String(), "\tffff leaf") || !strings.Contains(out.String(), "write") {
@@ -153,7 +161,7 @@ func TestDefaultOptionsConfigs(t *testing.T) {
 			t.Errorf("DefaultOptions(%v).Configs = %v, want %v", quick, got, want)
 		}
 	}
-	if got, want := ConfigNames(), "routed, bridge, bridge-nf0, ebpf-peer, ebpf-egress, vxlan, routed-inter, ipip, gre, vxlan-inter, esp, geneve, ipt-legacy-N, ipt-nft-N, nft-N, esp-MTU; any of them with -nogso or -nogro"; got != want {
+	if got, want := ConfigNames(), "routed, bridge, bridge-nf0, ebpf-peer, ebpf-egress, vxlan, routed-inter, ipip, gre, vxlan-inter, esp, geneve, ipt-legacy-N, ipt-nft-N, nft-N, esp-MTU; any of them with -nogso or -nogro, then -2cpu"; got != want {
 		t.Errorf("ConfigNames() = %q, want %q", got, want)
 	}
 }

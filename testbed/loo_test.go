@@ -96,3 +96,47 @@ func TestLineFit(t *testing.T) {
 		t.Error("cost from nothing")
 	}
 }
+
+// A two-CPU point is predicted from the one-CPU points and prices nothing:
+// doubling its every cost moves no other prediction nor the profile, and
+// its own prediction is the one-CPU costs' (exact here, -50% against its
+// doubled measurement).
+func TestTwoCPUPointsPriceNothing(t *testing.T) {
+	_, pts := synthetic()
+	base := LeaveOneOut(pts)
+	two := pts[0] // routed
+	two.Name, two.CPUs, two.CPP, two.Stages = "routed-2cpu", 2, 2*two.CPP, map[string]Use{}
+	for k, u := range pts[0].Stages {
+		u.Cycles *= 2
+		two.Stages[k] = u
+	}
+	with := LeaveOneOut(append(append([]Point(nil), pts...), two))
+	for i := range base {
+		if base[i].Predicted != with[i].Predicted && !(math.IsNaN(base[i].Predicted) && math.IsNaN(with[i].Predicted)) {
+			t.Errorf("%s: %v with a two-CPU point, %v without", base[i].Name, with[i].Predicted, base[i].Predicted)
+		}
+	}
+	if got := with[len(with)-1]; math.Abs(got.ErrPct+50) > 1e-9 {
+		t.Errorf("routed-2cpu: %+v, want -50%% (the one-CPU costs)", got)
+	}
+	r := &Run{CPUGHz: 2.6}
+	p1, err := Profile(r, pts, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := Profile(r, append(append([]Point(nil), pts...), two), "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range p1.Costs {
+		if p1.Costs[i].Cycles != p2.Costs[i].Cycles || p1.Costs[i].CyclesPerByte != p2.Costs[i].CyclesPerByte {
+			t.Errorf("%s: %v with a two-CPU point, %v without", p1.Costs[i].Stage, p2.Costs[i], p1.Costs[i])
+		}
+	}
+	rep := &Report{Rows: []Row{{Name: "routed", LOO: base[0]}, {Name: "routed-2cpu", CPUs: 2, LOO: with[len(with)-1]}}}
+	rep.Rows[0].MbpsErr, rep.Rows[1].MbpsErr = 1, 50
+	rep.summarize()
+	if rep.CPP.N != 1 || rep.Mbps.N != 1 || rep.Mbps.MaxAbs != 1 || rep.TwoCPU.N != 1 || math.Abs(rep.TwoCPU.MaxAbs-50) > 1e-9 {
+		t.Errorf("summaries: one CPU %+v %+v, two %+v", rep.CPP, rep.Mbps, rep.TwoCPU)
+	}
+}

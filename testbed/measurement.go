@@ -79,10 +79,11 @@ type Measurement struct {
 	SamplesIdle      int      `json:"samples_idle"`
 	SamplesOther     int      `json:"samples_other"`
 	PeriodNS         int      `json:"period_ns"`
-	Regime           string   `json:"regime"`      // inline | mixed | ksoftirqd (Regime)
-	BusyCycles       float64  `json:"busy_cycles"` // traffic + ksoftirqd samples x period x GHz
-	CPUBusyFrac      float64  `json:"cpu_busy"`    // /proc/stat of the CPU: busy / all jiffies over the window (all processes)
-	Comms            []string `json:"comms"`       // the comms whose samples are the traffic's
+	Regime           string   `json:"regime"`         // inline | mixed | ksoftirqd (Regime)
+	BusyCycles       float64  `json:"busy_cycles"`    // traffic + ksoftirqd samples x period x GHz
+	CPUBusyFrac      float64  `json:"cpu_busy"`       // /proc/stat of the CPU: busy / all jiffies over the window (all processes)
+	Comms            []string `json:"comms"`          // the comms whose samples are the traffic's
+	CPUs             []int    `json:"cpus,omitempty"` // the CPUs recorded (a -2cpu configuration; absent: the run's CPU)
 	// TCP_RR with 1-byte messages.
 	RRTransactions int64   `json:"rr_transactions"`
 	RRSeconds      float64 `json:"rr_seconds"`
@@ -298,7 +299,7 @@ func (r *Run) check() error {
 		// recorded before a mapping changed (the bridge's br_netfilter
 		// engine, the bare vxlan family left unmodelled) still loads.
 		rec := m.Config
-		if rec.Family != c.Family || rec.Rules != c.Rules || rec.Offload != c.Offload || rec.MTU != c.MTU ||
+		if rec.Family != c.Family || rec.Rules != c.Rules || rec.Offload != c.Offload || rec.MTU != c.MTU || rec.CPUs != c.CPUs ||
 			(rec.Engine != c.Engine && !(rec.Engine == "none" && c.Engine == brNetfilter)) {
 			errs = append(errs, fmt.Errorf("configs[%d] (%s): config fields differ from the name's %+v", i, c.Name, c))
 		}

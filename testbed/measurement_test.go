@@ -128,7 +128,4 @@ func TestUnmodelled(t *testing.T) {
 	if len(u) != 1 || u[0].Name != "geneve" || !strings.Contains(u[0].Reason, "no built-in graph fits") {
 		t.Errorf("Unmodelled = %+v", u)
 	}
-	if names(got) != "" {
-		t.Errorf("names = %q, want none", names(got))
-	}
 }

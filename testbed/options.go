@@ -25,6 +25,16 @@ type Options struct {
 	Timeout    time.Duration // bound of the whole run
 	Command    string        // the command line, for provenance
 	Log        io.Writer     // progress
+	cpus       []int         // the CPUs perf records for the configuration measured (nil: CPU)
+}
+
+// recorded is the CPUs perf records: CPU, or both CPUs of a two-CPU
+// configuration.
+func (o Options) recorded() []int {
+	if len(o.cpus) > 0 {
+		return o.cpus
+	}
+	return []int{o.CPU}
 }
 
 // DefaultOptions are the full run's: every configuration (AllConfigs),

@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -30,10 +32,14 @@ type recorder struct {
 // once perf has written its header (it takes a second or more to start on
 // a loaded VM; the counters are read after that, so the window is inside
 // the recording).
-func startPerf(ctx context.Context, data string, cpu, periodNS int, maxDur time.Duration) (*recorder, error) {
+func startPerf(ctx context.Context, data string, cpus []int, periodNS int, maxDur time.Duration) (*recorder, error) {
+	list := make([]string, len(cpus))
+	for i, c := range cpus {
+		list[i] = strconv.Itoa(c)
+	}
 	r := &recorder{data: data}
 	r.cmd = exec.CommandContext(ctx, "perf", "record", "-q", "-e", "cpu-clock", "-c", fmt.Sprint(periodNS),
-		"-C", fmt.Sprint(cpu), "-g", "-k", "CLOCK_MONOTONIC", "-o", data, "--", "sleep", fmt.Sprint(int(maxDur.Seconds())+1))
+		"-C", strings.Join(list, ","), "-g", "-k", "CLOCK_MONOTONIC", "-o", data, "--", "sleep", fmt.Sprint(int(maxDur.Seconds())+1))
 	r.cmd.Stdout, r.cmd.Stderr = &r.log, &r.log
 	r.cmd.Cancel = func() error { return r.cmd.Process.Signal(syscall.SIGINT) }
 	r.cmd.WaitDelay = 5 * time.Second
@@ -72,7 +78,7 @@ type sampleCounts struct{ traffic, ksoftirqd, idle, other int }
 // out: samples of the traffic's comms, ksoftirqd and idle whole, others
 // with their header and leaf frame only (filters and totals see them, the
 // file stays small), as capture.sh does. It counts samples by comm.
-func writeScript(ctx context.Context, data, out string, t0, t1 float64, comm, ksoftirqd string) (sampleCounts, error) {
+func writeScript(ctx context.Context, data, out string, t0, t1 float64, comm string, ksoftirqd []string) (sampleCounts, error) {
 	var n sampleCounts
 	cmd := exec.CommandContext(ctx, "perf", "script", "-i", data, "--time", fmt.Sprintf("%.6f,%.6f", t0, t1), "-F", scriptFields)
 	var errb strings.Builder
@@ -117,7 +123,7 @@ func writeScript(ctx context.Context, data, out string, t0, t1 float64, comm, ks
 // filterScript copies perf script text (blank-line separated samples,
 // first line the header "comm tid cpu time: ...") keeping only the header
 // and leaf frame of samples of other comms.
-func filterScript(r io.Reader, w io.Writer, comm, ksoftirqd string, n *sampleCounts) error {
+func filterScript(r io.Reader, w io.Writer, comm string, ksoftirqd []string, n *sampleCounts) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	var cur []string
@@ -126,12 +132,12 @@ func filterScript(r io.Reader, w io.Writer, comm, ksoftirqd string, n *sampleCou
 			return nil
 		}
 		keep := cur
-		switch c := strings.Fields(cur[0])[0]; c {
-		case comm:
+		switch c := strings.Fields(cur[0])[0]; {
+		case c == comm:
 			n.traffic++
-		case ksoftirqd:
+		case slices.Contains(ksoftirqd, c):
 			n.ksoftirqd++
-		case "swapper":
+		case c == "swapper":
 			n.idle++
 		default:
 			n.other++

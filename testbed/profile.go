@@ -3,6 +3,7 @@ package testbed
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/cnisim/cnisim/calibration"
 )
@@ -19,12 +20,17 @@ var profileEngine = map[string]string{"iptables-legacy": "iptables", "nftables":
 // Provenance is measured: the source names the command, date, kernel and
 // CPU, and the arithmetic.
 func Profile(r *Run, points []Point, name string) (*calibration.Profile, error) {
+	points = oneCPU(points)
 	if len(points) == 0 {
-		return nil, fmt.Errorf("no configuration measured: nothing to calibrate")
+		return nil, fmt.Errorf("no configuration measured on one CPU: nothing to calibrate")
 	}
 	prov := r.describe()
+	var used []string
+	for _, pt := range points {
+		used = append(used, pt.Name)
+	}
 	p := &calibration.Profile{Name: name, GHz: r.CPUGHz, Description: fmt.Sprintf(
-		"calibrated by cnisim testbed on this machine from %d configurations (%s); %s", len(points), names(r), prov)}
+		"calibrated by cnisim testbed on this machine from %d configurations (%s); %s", len(points), strings.Join(used, ", "), prov)}
 	perByte := map[string]bool{}
 	for _, pt := range points {
 		for k, u := range pt.Stages {

@@ -49,21 +49,19 @@ func (d *PointsData) Report() (*Report, error) {
 	}
 	loo := LeaveOneOut(d.Points)
 	rep := &Report{Machine: d.Machine, Rule: LOORule}
-	var tp []Prediction
 	for i, p := range d.Points {
 		x := d.Extra[i]
-		row := Row{Name: p.Name, Regime: x.Regime, Measured: p.CPP, LOO: loo[i], RRLatencyUS: x.RRLatencyUS,
+		row := Row{Name: p.Name, CPUs: p.CPUs, Regime: x.Regime, Measured: p.CPP, LOO: loo[i], RRLatencyUS: x.RRLatencyUS,
 			MeasuredMbps: mbps(d.CPUGHz, x.BytesPerPacket, p.CPP), PredictedMbps: math.NaN(), MbpsErr: math.NaN(),
 			ProfileCPP: math.NaN(), ProfileErr: math.NaN()}
 		row.noRR()
 		if loo[i].Predictable() {
 			row.PredictedMbps = mbps(d.CPUGHz, x.BytesPerPacket, loo[i].Predicted)
 			row.MbpsErr = 100 * (row.PredictedMbps - row.MeasuredMbps) / row.MeasuredMbps
-			tp = append(tp, Prediction{ErrPct: row.MbpsErr})
 		}
 		rep.Rows = append(rep.Rows, row)
 	}
-	rep.CPP, rep.Mbps = Summarize(loo), Summarize(tp)
+	rep.summarize()
 	return rep, nil
 }
 

@@ -41,7 +41,7 @@ func RRScenario(c Config, kind, profile string, ghz float64) (*scenario.Scenario
 	sc := scenario.Defaults()
 	sc.Name = "testbed-" + c.Name + "-" + kind
 	sc.Replications, sc.Duration, sc.Warmup = 1, rrDuration, rrDuration/10
-	sc.Cluster.Nodes, sc.Cluster.CoresPerNode, sc.Cluster.CPUGHz = 2, 1, ghz
+	sc.Cluster.Nodes, sc.Cluster.CoresPerNode, sc.Cluster.CPUGHz = 2, max(c.CPUs, 1), ghz
 	sc.Cluster.LinkGbps, sc.Cluster.LinkDelay, sc.Cluster.CPUJitter = 100, 0, 0
 	sc.CNI.Plugin, sc.CNI.Mode = c.Plugin, c.Mode
 	if c.Rules > 0 {

@@ -49,9 +49,9 @@ func runRR(ctx context.Context, d time.Duration, start func() *flow) (rrRun, err
 // perf recording of the CPU, so each run's busy cycles per transaction
 // are known besides its wall time: on a shared VM other jobs take the CPU
 // between transactions, and the wall time per transaction counts them.
-func measureRR(ctx context.Context, o Options, ghz float64, t *Topology, m *Measurement, tmp, comm, ksoft string) error {
+func measureRR(ctx context.Context, o Options, ghz float64, t *Topology, m *Measurement, tmp, comm string, ksoft []string) error {
 	data := filepath.Join(tmp, "perf.data")
-	rec, err := startPerf(ctx, data, o.CPU, o.PeriodNS, 2*o.RR+20*time.Second)
+	rec, err := startPerf(ctx, data, o.recorded(), o.PeriodNS, 2*o.RR+20*time.Second)
 	if err != nil {
 		return err
 	}

@@ -118,6 +118,17 @@ func lastCPU() int {
 	return n
 }
 
+// otherCPU is a CPU other than cpu for a -2cpu configuration's client:
+// the lowest one; a machine with one CPU cannot build it.
+func otherCPU(cpu int) (int, error) {
+	for i := 0; i <= lastCPU(); i++ {
+		if i != cpu {
+			return i, nil
+		}
+	}
+	return 0, &MissingError{What: "a second CPU", Hint: "a machine with two CPUs or more"}
+}
+
 // measureOne builds c, takes stream windows until one is in the inline
 // regime (or Tries are spent: the last one is kept and says its regime),
 // then a UDP stream window, the RR runs, and removes the topology.
@@ -138,7 +149,20 @@ func measureOne(ctx context.Context, o Options, ghz float64, c Config, tmp strin
 		return nil, err
 	}
 	comm := selfComm()
-	ksoft := fmt.Sprintf("ksoftirqd/%d", o.CPU)
+	if c.CPUs == 2 {
+		// The client on another CPU, the server, perf's counters and the
+		// run's clock on o.CPU; both recorded.
+		other, err := otherCPU(o.CPU)
+		if err != nil {
+			return nil, err
+		}
+		t.ClientCPU, t.SplitCPUs = other, true
+		o.cpus = []int{min(other, o.CPU), max(other, o.CPU)}
+	}
+	var ksoft []string
+	for _, cpu := range o.recorded() {
+		ksoft = append(ksoft, fmt.Sprintf("ksoftirqd/%d", cpu))
+	}
 	script := c.Name + ".script.gz"
 	// Reps windows, each retried until inline; the configuration is the
 	// window of median cycles per packet (its script is kept), the others'
@@ -172,7 +196,10 @@ func measureOne(ctx context.Context, o Options, ghz float64, c Config, tmp strin
 	if err := os.Rename(m.Script, filepath.Join(o.Out, script)); err != nil {
 		return nil, err
 	}
-	m.Config, m.Devices, m.Notes, m.Script, m.Comms = c, devs, t.Notes, script, []string{comm, ksoft}
+	m.Config, m.Devices, m.Notes, m.Script, m.Comms = c, devs, t.Notes, script, append([]string{comm}, ksoft...)
+	if c.CPUs == 2 {
+		m.CPUs = o.recorded()
+	}
 	m.Loadavg = la
 	if o.UDP {
 		if m.UDP, err = measureUDP(ctx, o, ghz, t, devs, tmp, comm, ksoft); err != nil {
@@ -187,7 +214,7 @@ func measureOne(ctx context.Context, o Options, ghz float64, c Config, tmp strin
 
 // measureUDP takes UDP stream windows of datagrams that fill the sender
 // pod's MTU until one is in the inline regime (or Tries are spent).
-func measureUDP(ctx context.Context, o Options, ghz float64, t *Topology, devs []Device, tmp, comm, ksoft string) (*UDP, error) {
+func measureUDP(ctx context.Context, o Options, ghz float64, t *Topology, devs []Device, tmp, comm string, ksoft []string) (*UDP, error) {
 	mtu := 0
 	for _, d := range devs {
 		if d.NS == t.SenderNS && d.Name == t.SenderDev {
@@ -289,7 +316,7 @@ type window struct {
 // record runs the flow start returns, records the CPU over a window
 // bracketed by two counter snapshots, and writes the window's perf
 // script to out.
-func record(ctx context.Context, o Options, t *Topology, data, out, comm, ksoft string, start func() *flow) (*window, error) {
+func record(ctx context.Context, o Options, t *Topology, data, out, comm string, ksoft []string, start func() *flow) (*window, error) {
 	f := start()
 	stopped := false
 	defer func() {
@@ -301,7 +328,7 @@ func record(ctx context.Context, o Options, t *Topology, data, out, comm, ksoft 
 	// start on a loaded VM); the window begins after the warm-up, and the
 	// script keeps only the window's samples.
 	began := time.Now()
-	rec, err := startPerf(ctx, data, o.CPU, o.PeriodNS, o.Warmup+o.Window+20*time.Second)
+	rec, err := startPerf(ctx, data, o.recorded(), o.PeriodNS, o.Warmup+o.Window+20*time.Second)
 	if err != nil {
 		return nil, err
 	}
@@ -346,7 +373,7 @@ func (w *window) busyCycles(o Options, ghz float64) float64 {
 }
 
 // streamWindow runs one paced TCP stream and records one window of it.
-func streamWindow(ctx context.Context, o Options, ghz float64, t *Topology, data, out, comm, ksoft string) (*Measurement, error) {
+func streamWindow(ctx context.Context, o Options, ghz float64, t *Topology, data, out, comm string, ksoft []string) (*Measurement, error) {
 	w, err := record(ctx, o, t, data, out, comm, ksoft, func() *flow { return Stream(t, o.CPU, o.CC, o.PacingMbps) })
 	if err != nil {
 		return nil, err
@@ -366,7 +393,7 @@ func streamWindow(ctx context.Context, o Options, ghz float64, t *Topology, data
 
 // udpWindow runs one paced UDP stream of size-byte datagrams and records
 // one window of it.
-func udpWindow(ctx context.Context, o Options, ghz float64, t *Topology, size int, data, out, comm, ksoft string) (*UDP, error) {
+func udpWindow(ctx context.Context, o Options, ghz float64, t *Topology, size int, data, out, comm string, ksoft []string) (*UDP, error) {
 	w, err := record(ctx, o, t, data, out, comm, ksoft, func() *flow { return UDPStream(t, o.CPU, size, o.PacingMbps) })
 	if err != nil {
 		return nil, err

@@ -25,6 +25,18 @@ type Topology struct {
 	RecvDev    string // its data device (counters: pure ACKs)
 	ServerIP   net.IP
 	Notes      []string // e.g. the bridge-nf-call-iptables value
+	// ClientCPU is where the client thread runs when SplitCPUs (a -2cpu
+	// configuration); otherwise it shares the server's CPU.
+	ClientCPU int
+	SplitCPUs bool
+}
+
+// clientCPU is the client's CPU when the server's is cpu.
+func (t *Topology) clientCPU(cpu int) int {
+	if t.SplitCPUs {
+		return t.ClientCPU
+	}
+	return cpu
 }
 
 var (

@@ -161,7 +161,7 @@ func (f *flow) server(t *Topology, cpu int, cc string, serve func(fd int) error)
 }
 
 func (f *flow) client(t *Topology, cpu int, cc string, nodelay bool, run func(fd int) error) {
-	f.cli = pinned(t.SenderNS, cpu, func() error {
+	f.cli = pinned(t.SenderNS, t.clientCPU(cpu), func() error {
 		f.cliTID.Store(int32(unix.Gettid()))
 		fd, err := tcpSocket(cc, nodelay)
 		if err != nil {

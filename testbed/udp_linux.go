@@ -52,7 +52,7 @@ func (f *flow) udpServer(t *Topology, cpu int, serve func(fd int) error) {
 // udpClient connects a UDP socket to the server pod in the client's
 // namespace and runs run on it.
 func (f *flow) udpClient(t *Topology, cpu int, timeout time.Duration, run func(fd int) error) {
-	f.cli = pinned(t.SenderNS, cpu, func() error {
+	f.cli = pinned(t.SenderNS, t.clientCPU(cpu), func() error {
 		fd, err := udpSocket(timeout)
 		if err != nil {
 			return err
