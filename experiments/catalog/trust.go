@@ -10,7 +10,8 @@ var trust = map[string]string{
 		"arithmetic. The request-response latencies rest on the per-packet stage costs of the `paper` profile " +
 		"(quoted from the paper's Fig. 4/5 at 2.4 GHz, a kernel of 2020, gaps assumed); on this machine's 6.18 kernel " +
 		"the testbed-validation section measures how far per-packet costs calibrated there predict configurations " +
-		"left out (median 9%, max 27%).",
+		"left out (one host: median 3%, max 12%; another host of the same VM kind: median 8%, max 23%, at 4-5x the " +
+		"cycles per packet) and a 1-byte TCP_RR (median 7%, max 14%).",
 	"paper-fig4": "The per-stage CPP are the `paper` profile's input: these rows are echoes, they check the crossings " +
 		"arithmetic (data and ACK crossings per stage), not a prediction.",
 	"paper-fig5": "As Fig. 4: echoes of the profile's input, checking the crossings arithmetic inter-host.",
@@ -32,8 +33,9 @@ var trust = map[string]string{
 		"profile's error (testbed-validation).",
 	"whatif-policy-rules": "The slope is the `paper` profile's ~20 ns per non-matching iptables rule (quoted, not " +
 		"measured); this machine's kernel measured 3.2 ns (iptables-legacy) and 3.6 ns (nftables) per rule " +
-		"(README, calibration), so expect a current kernel's slope several times smaller, and linear only while " +
-		"the rule table fits the CPU cache.",
+		"(README, calibration; 3.8 and 4.6 ns beyond 1000 rules on the testbed's Xeon host), so expect a current kernel's " +
+		"slope several times smaller, and linear only within one cache level (about half as much per rule while the " +
+		"table fits the L1 cache).",
 	"whatif-encap-vs-direct": "At 10 Gbit/s the wire limits and the difference is the header bytes (exact). At 25 and " +
 		"100 Gbit/s a core limits: the numbers rest on the `paper` profile's per-packet costs with offloads off " +
 		"(each MTU-sized packet pays every stage), so real NICs with GSO/GRO move far more (whatif-offloads); the " +
