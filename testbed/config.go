@@ -62,6 +62,9 @@ var families = []struct{ name, engine, plugin, mode, placement, unmodelled strin
 	// neighbours), the nodes routing the other node's pod directly, or
 	// through an IP-in-IP tunnel (Calico's ipip mode).
 	{"routed-inter", "none", "calico", "native", "inter", ""},
+	// Flannel's host-gw between two nodes: bridged pods on cni0, each
+	// node routing the other's pod network via the other's wire address.
+	{"hostgw-inter", "none", "flannel", "host-gw", "inter", ""},
 	{"ipip", "none", "calico", "ipip", "inter", ""},
 	// GRE with bridged pods on each node (kube-router's gre mode: pods
 	// on kube-bridge, the node routing through a GRE tunnel).
@@ -114,7 +117,7 @@ var (
 	AllConfigs = []string{"routed", "bridge", "bridge-nf0", "ebpf-peer", "ebpf-egress", "vxlan",
 		"ipt-legacy-0", "ipt-legacy-100", "ipt-legacy-1000", "ipt-legacy-5000",
 		"nft-0", "nft-100", "nft-1000", "nft-5000",
-		"routed-inter", "ipip", "gre", "geneve", "ipt-nft-100", "ipt-nft-1000", "ipt-nft-5000",
+		"routed-inter", "hostgw-inter", "ipip", "gre", "geneve", "ipt-nft-100", "ipt-nft-1000", "ipt-nft-5000",
 		"vxlan-inter", "vxlan-inter-nogso", "routed-2cpu", "ipt-legacy-1000-2cpu", "vxlan-inter-2cpu"}
 	// The quick three need no tool but perf, and the two eBPF redirects
 	// predict each other leave-one-out.

@@ -27,6 +27,7 @@ func TestParseConfig(t *testing.T) {
 		{in: "ipt-legacy-100-nogso", family: "routed", engine: "iptables-legacy", plugin: "calico", rules: 100, offload: "nogso"},
 		{in: "vxlan-nogro", family: "vxlan", engine: "none", offload: "nogro", unmodelled: true},
 		{in: "routed-inter", family: "routed-inter", engine: "none", plugin: "calico", mode: "native"},
+		{in: "hostgw-inter", family: "hostgw-inter", engine: "none", plugin: "flannel", mode: "host-gw"},
 		{in: "ipip", family: "ipip", engine: "none", plugin: "calico", mode: "ipip"},
 		{in: "gre", family: "gre", engine: "none", plugin: "kube-router", mode: "gre"},
 		{in: "vxlan-inter-nogso", family: "vxlan-inter", engine: "none", plugin: "flannel", mode: "vxlan", offload: "nogso"},
@@ -161,7 +162,7 @@ func TestDefaultOptionsConfigs(t *testing.T) {
 			t.Errorf("DefaultOptions(%v).Configs = %v, want %v", quick, got, want)
 		}
 	}
-	if got, want := ConfigNames(), "routed, bridge, bridge-nf0, ebpf-peer, ebpf-egress, vxlan, routed-inter, ipip, gre, vxlan-inter, esp, geneve, ipt-legacy-N, ipt-nft-N, nft-N, esp-MTU; any of them with -nogso or -nogro, then -2cpu"; got != want {
+	if got, want := ConfigNames(), "routed, bridge, bridge-nf0, ebpf-peer, ebpf-egress, vxlan, routed-inter, hostgw-inter, ipip, gre, vxlan-inter, esp, geneve, ipt-legacy-N, ipt-nft-N, nft-N, esp-MTU; any of them with -nogso or -nogro, then -2cpu"; got != want {
 		t.Errorf("ConfigNames() = %q, want %q", got, want)
 	}
 }

@@ -61,6 +61,9 @@ func TestBuildTopologies(t *testing.T) {
 	want["vxlan-inter"] = []string{"cnitb-a/eth0 10.244.1.2/24", "cnitb-b/eth0 10.244.2.3/24",
 		"cnitb-n1/cni0 10.244.1.1/24", "cnitb-n1/eth0 10.78.0.1/24", "cnitb-n1/va", "cnitb-n1/vxlan1 10.81.0.1/24",
 		"cnitb-n2/cni0 10.244.2.1/24", "cnitb-n2/eth0 10.78.0.2/24", "cnitb-n2/vb", "cnitb-n2/vxlan1 10.81.0.2/24"}
+	want["hostgw-inter"] = []string{"cnitb-a/eth0 10.244.1.2/24", "cnitb-b/eth0 10.244.2.3/24",
+		"cnitb-n1/cni0 10.244.1.1/24", "cnitb-n1/eth0 10.78.0.1/24", "cnitb-n1/va",
+		"cnitb-n2/cni0 10.244.2.1/24", "cnitb-n2/eth0 10.78.0.2/24", "cnitb-n2/vb"}
 	want["vxlan-nogso"], want["routed-nogro"], want["vxlan-inter-nogso"] = want["vxlan"], want["routed"], want["vxlan-inter"]
 	// The pod MTU each family must give the client pod's device.
 	podMTU := map[string]int{"ipip": 1480, "gre": 1476, "geneve": 1450, "vxlan-inter": 1450, "vxlan-inter-nogso": 1450}
@@ -147,7 +150,7 @@ func checkRoutes(t *testing.T, name string) {
 				t.Errorf("%s: no host route to %s", name, d)
 			}
 		}
-	case "routed-inter", "ipip", "gre", "geneve", "vxlan-inter", "vxlan-inter-nogso":
+	case "routed-inter", "hostgw-inter", "ipip", "gre", "geneve", "vxlan-inter", "vxlan-inter-nogso":
 		if !has(nsName("n1"), "10.244.2.0/24") || !has(nsName("n2"), "10.244.1.0/24") {
 			t.Errorf("%s: a node has no route to the other node's pods", name)
 		}

@@ -34,15 +34,16 @@ var tunnelDev = map[string]string{"ipip": "ipip1", "gre": "gre1", "geneve": "gnv
 
 // podBridge names the node's pod bridge of the families with bridged pods:
 // kube-router's kube-bridge, Flannel's cni0.
-var podBridge = map[string]string{"gre": "kube-bridge", "vxlan-inter": "cni0"}
+var podBridge = map[string]string{"gre": "kube-bridge", "vxlan-inter": "cni0", "hostgw-inter": "cni0"}
 
 // nodes is the two-node family: pod a behind node 1, pod b behind node 2,
 // the nodes joined by a veth pair (the wire), the other node's pod network
 // routed directly (routed-inter) or through a tunnel (ipip, gre, geneve).
 // Pods are Calico-style routed (/32, 169.254.1.1 gateway, static
 // neighbours), or bridged for gre (kube-router: pods on kube-bridge, its
-// address their gateway) and vxlan-inter (Flannel: pods on cni0, the
-// nodes joined by a VXLAN device, VNI 1, UDP 8472). Pod devices take the tunnel's MTU, as CNIs set
+// address their gateway), hostgw-inter (Flannel host-gw: pods on cni0,
+// routed via the other node's wire address) and vxlan-inter (Flannel: pods
+// on cni0, the nodes joined by a VXLAN device, VNI 1, UDP 8472). Pod devices take the tunnel's MTU, as CNIs set
 // it, so TCP's segments and the UDP datagrams need no fragmenting.
 func (t *Topology) nodes(family string) error {
 	for _, r := range []struct {
@@ -158,7 +159,7 @@ func routeToPods(family string, n int) error {
 	return withLink(ns, dev, func(h *netlink.Handle, l netlink.Link) error {
 		r := &netlink.Route{LinkIndex: l.Attrs().Index, Dst: dst}
 		switch family {
-		case "routed-inter":
+		case "routed-inter", "hostgw-inter":
 			r.Gw = net.ParseIP(wireIP(3 - n))
 		case "geneve", "vxlan-inter":
 			gw := net.ParseIP(overlayIP(family, 3-n))

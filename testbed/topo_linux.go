@@ -61,7 +61,7 @@ func Build(c Config) (t *Topology, err error) {
 		err = t.bridge(c.Family == "bridge")
 	case "vxlan":
 		err = t.vxlan()
-	case "routed-inter", "ipip", "gre", "geneve", "vxlan-inter":
+	case "routed-inter", "hostgw-inter", "ipip", "gre", "geneve", "vxlan-inter":
 		err = t.nodes(c.Family)
 	case "esp":
 		err = t.esp()
