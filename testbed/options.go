@@ -40,7 +40,7 @@ func (o Options) recorded() []int {
 // DefaultOptions are the full run's: every configuration (AllConfigs),
 // 4 TCP stream windows of 3 s (the median kept; 5 before the UDP and RR
 // recordings were added, cut to keep a full run of 19 measured
-// configurations under 15 minutes on 2 vCPUs), one UDP window of 2 s;
+// configurations under 15 minutes on 2 vCPUs; 24 took 12 minutes in run9), one UDP window of 2 s;
 // quick shortens them (1 s windows, 2 tries, QuickConfigs). They are the
 // one copy of the testbed's defaults: `cnisim testbed run` takes its flag
 // defaults and help from them.

@@ -65,15 +65,15 @@ func (d *PointsData) Report() (*Report, error) {
 	return rep, nil
 }
 
-//go:embed testdata/run7/points.json
+//go:embed testdata/run9/points.json
 var recordedPoints []byte
 
-//go:embed testdata/run7/measurements.json
+//go:embed testdata/run9/measurements.json
 var recordedMeasurements []byte
 
 // RecordedRun is the committed run the embedded files come from (the
 // go:embed lines name it too).
-const RecordedRun = "testbed/testdata/run7"
+const RecordedRun = "testbed/testdata/run9"
 
 // RecordedProfile is the built-in profile calibrated from the committed
 // run (calibration/profiles/testbed-vm-6.18-xeon.toml).

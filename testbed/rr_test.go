@@ -157,11 +157,11 @@ func TestAddRRLeaveOneOut(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: simulates TCP_RR and UDP_RR per configuration")
 	}
-	r, err := Load("testdata/run7")
+	r, err := Load("testdata/run9")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs, err := CalibrateAll(r, "testdata/run7")
+	cs, err := CalibrateAll(r, "testdata/run9")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -237,7 +237,7 @@ func TestTestbedKill9LeftoversRemoved(t *testing.T) {
 func TestTestbedCompare(t *testing.T) {
 	dir := t.TempDir()
 	code, stdout, stderr := invoke("testbed", "compare", recordedRun, recordedRun, "--out", dir)
-	if code != 0 || !strings.Contains(stdout, "20 of 20 configurations repeat within 5%") {
+	if code != 0 || !strings.Contains(stdout, "24 of 24 configurations repeat within 5%") {
 		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
 	}
 	for _, f := range []string{"repeat.md", "repeat.json"} {

@@ -76,7 +76,7 @@ var tableRows = map[string][]int{
 	"whatif-encap-vs-direct": {27},    // 9 modes x 3 links
 	"whatif-encryption-mtu":  {5},     // 3 pod MTUs at 9000, 2 at 1500
 	"whatif-offloads":        {24},    // 6 modes x offloads off/on x 2 links
-	"testbed-validation":     {19},    // the 19 modelled configurations of testbed/testdata/run4
+	"testbed-validation":     {23},    // the 23 modelled configurations of testbed/testdata/run9
 	"whatif-services":        {6},     // Services 100..30,000
 	"whatif-fabric":          {4},     // 2 oversubscriptions x 2 modes
 }

@@ -10,8 +10,8 @@ var trust = map[string]string{
 		"arithmetic. The request-response latencies rest on the per-packet stage costs of the `paper` profile " +
 		"(quoted from the paper's Fig. 4/5 at 2.4 GHz, a kernel of 2020, gaps assumed); on this machine's 6.18 kernel " +
 		"the testbed-validation section measures how far per-packet costs calibrated there predict configurations " +
-		"left out (one host: median 3%, max 12%; another host of the same VM kind: median 8%, max 23%, at 4-5x the " +
-		"cycles per packet) and a 1-byte TCP_RR (median 7%, max 14%).",
+		"left out (one host: median 4%, max 21%; another host of the same VM kind: median 8%, max 23%, at 4-5x the " +
+		"cycles per packet) and a 1-byte TCP_RR (median 7.5%, max 12%).",
 	"paper-fig4": "The per-stage CPP are the `paper` profile's input: these rows are echoes, they check the crossings " +
 		"arithmetic (data and ACK crossings per stage), not a prediction.",
 	"paper-fig5": "As Fig. 4: echoes of the profile's input, checking the crossings arithmetic inter-host.",
