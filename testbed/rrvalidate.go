@@ -28,30 +28,56 @@ func (rep *Report) AddRR(ctx context.Context, r *Run, profile string) error {
 		if !ok {
 			return fmt.Errorf("%s: not in the run", row.Name)
 		}
-		if err := ctx.Err(); err != nil {
+		pt, pu, err := rep.predictRR(ctx, m, row, profile, r.CPUGHz, "")
+		if err != nil {
 			return err
 		}
-		p, err := PredictRR(ctx, m.Config, KindTCPRR, profile, r.CPUGHz)
-		if err != nil {
-			rep.RRNotes = append(rep.RRNotes, fmt.Sprintf("%s: RR not predicted: %v", row.Name, err))
-			continue
+		if !math.IsNaN(pt) {
+			row.RRPredictedUS = pt
+			tcp = addRow(row, tcp, row.RRLatencyUS, pt, &row.RRErr)
+			tcpCPU = addRow(row, tcpCPU, row.RRCPUUS, pt, &row.RRCPUErr)
 		}
-		row.RRPredictedUS = p
-		tcp = addRow(row, tcp, row.RRLatencyUS, p, &row.RRErr)
-		tcpCPU = addRow(row, tcpCPU, row.RRCPUUS, p, &row.RRCPUErr)
-		if row.UDPRRLatencyUS > 0 {
-			if p, err = PredictRR(ctx, m.Config, KindUDPRR, profile, r.CPUGHz); err != nil {
-				rep.RRNotes = append(rep.RRNotes, fmt.Sprintf("%s: UDP_RR not predicted: %v", row.Name, err))
-				continue
-			}
-			row.UDPRRPredictedUS = p
-			udp = addRow(row, udp, row.UDPRRLatencyUS, p, &row.UDPRRErr)
-			udpCPU = addRow(row, udpCPU, row.UDPRRCPUUS, p, &row.UDPRRCPUErr)
+		if !math.IsNaN(pu) {
+			row.UDPRRPredictedUS = pu
+			udp = addRow(row, udp, row.UDPRRLatencyUS, pu, &row.UDPRRErr)
+			udpCPU = addRow(row, udpCPU, row.UDPRRCPUUS, pu, &row.UDPRRCPUErr)
 		}
 	}
 	rep.TCPRR, rep.UDPRR, rep.RRProfile, rep.RRRule = Summarize(tcp), Summarize(udp), profile, RRRule
 	rep.TCPRRCPU, rep.UDPRRCPU = Summarize(tcpCPU), Summarize(udpCPU)
 	return nil
+}
+
+// predictRR simulates row's TCP_RR and, where the run measured it, its
+// UDP_RR with profile. A prediction the simulator cannot make (a stage or
+// rule engine the profile does not price) is NaN, with a note in RRNotes
+// ending "not predicted"+how; UDP_RR is not tried when TCP_RR failed. The
+// error is the context's only.
+func (rep *Report) predictRR(ctx context.Context, m *Measurement, row *Row, profile string, ghz float64, how string) (tcp, udp float64, err error) {
+	tcp, udp = math.NaN(), math.NaN()
+	if err := ctx.Err(); err != nil {
+		return tcp, udp, err
+	}
+	p, err := PredictRR(ctx, m.Config, KindTCPRR, profile, ghz)
+	if err != nil {
+		if ctx.Err() != nil {
+			return tcp, udp, ctx.Err()
+		}
+		rep.RRNotes = append(rep.RRNotes, fmt.Sprintf("%s: RR not predicted%s: %v", row.Name, how, err))
+		return tcp, udp, nil
+	}
+	tcp = p
+	if row.UDPRRLatencyUS > 0 {
+		if p, err = PredictRR(ctx, m.Config, KindUDPRR, profile, ghz); err != nil {
+			if ctx.Err() != nil {
+				return tcp, udp, ctx.Err()
+			}
+			rep.RRNotes = append(rep.RRNotes, fmt.Sprintf("%s: UDP_RR not predicted%s: %v", row.Name, how, err))
+			return tcp, udp, nil
+		}
+		udp = p
+	}
+	return tcp, udp, nil
 }
 
 // addRow is addPred for row, except that a two-CPU row's prediction
@@ -122,23 +148,17 @@ func (rep *Report) AddRRLeaveOneOut(ctx context.Context, r *Run, points []Point)
 		if err := prof.Save(file); err != nil {
 			return err
 		}
-		p, err := PredictRR(ctx, m.Config, KindTCPRR, file, r.CPUGHz)
+		pt, pu, err := rep.predictRR(ctx, m, row, file, r.CPUGHz, " leave-one-out")
 		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			rep.RRNotes = append(rep.RRNotes, fmt.Sprintf("%s: RR not predicted leave-one-out: %v", row.Name, err))
-			continue
+			return err
 		}
-		row.RRLOOUS = p
-		tcp = addRow(row, tcp, row.RRLatencyUS, p, &row.RRLOOErr)
-		if row.UDPRRLatencyUS > 0 {
-			if p, err = PredictRR(ctx, m.Config, KindUDPRR, file, r.CPUGHz); err != nil {
-				rep.RRNotes = append(rep.RRNotes, fmt.Sprintf("%s: UDP_RR not predicted leave-one-out: %v", row.Name, err))
-				continue
-			}
-			row.UDPRRLOOUS = p
-			udp = addRow(row, udp, row.UDPRRLatencyUS, p, &row.UDPRRLOOErr)
+		if !math.IsNaN(pt) {
+			row.RRLOOUS = pt
+			tcp = addRow(row, tcp, row.RRLatencyUS, pt, &row.RRLOOErr)
+		}
+		if !math.IsNaN(pu) {
+			row.UDPRRLOOUS = pu
+			udp = addRow(row, udp, row.UDPRRLatencyUS, pu, &row.UDPRRLOOErr)
 		}
 	}
 	rep.TCPRRLOO, rep.UDPRRLOO = Summarize(tcp), Summarize(udp)
