@@ -19,12 +19,14 @@ var profileEngine = map[string]string{"iptables-legacy": "iptables", "nftables":
 // N; the base includes the hook cost of the loaded empty table).
 // Provenance is measured: the source names the command, date, kernel and
 // CPU, and the arithmetic.
-func Profile(r *Run, points []Point, name string) (*calibration.Profile, error) {
+// With other runs (whose points were pooled into points: PoolPoints) the
+// provenance names them too.
+func Profile(r *Run, points []Point, name string, others ...*Run) (*calibration.Profile, error) {
 	points = oneCPU(points)
 	if len(points) == 0 {
 		return nil, fmt.Errorf("no configuration measured on one CPU: nothing to calibrate")
 	}
-	prov := r.describe()
+	prov := pooledMachine(r, others)
 	var used []string
 	for _, pt := range points {
 		used = append(used, pt.Name)

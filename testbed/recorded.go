@@ -32,9 +32,10 @@ type PointInfo struct {
 	RepCPP         []float64 `json:"rep_cpp"`
 }
 
-// NewPointsData reduces a run's calibrations.
-func NewPointsData(r *Run, cs []Calibrated) *PointsData {
-	d := &PointsData{Machine: r.describe(), CPUGHz: r.CPUGHz, Points: Points(cs)}
+// NewPointsData reduces a run's calibrations to points (Points(cs), or
+// those pooled with other runs: PoolPoints) and machine line.
+func NewPointsData(r *Run, cs []Calibrated, points []Point, machine string) *PointsData {
+	d := &PointsData{Machine: machine, CPUGHz: r.CPUGHz, Points: points}
 	for _, c := range cs {
 		d.Extra = append(d.Extra, PointInfo{Name: c.M.Config.Name, Regime: c.M.Regime, BytesPerPacket: c.Cal.BytesPerPacket,
 			RRLatencyUS: c.M.RRLatencyUS(), RepCPP: c.M.RepCPP})

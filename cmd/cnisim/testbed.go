@@ -18,8 +18,8 @@ import (
 
 const (
 	testbedRunSynopsis       = "testbed run [--configs LIST] [--quick] [--cpu N] --out DIR"
-	testbedCalibrateSynopsis = "testbed calibrate DIR --out PROFILE.toml"
-	testbedValidateSynopsis  = "testbed validate DIR --profile P [--out DIR]"
+	testbedCalibrateSynopsis = "testbed calibrate DIR [DIR...] --out PROFILE.toml"
+	testbedValidateSynopsis  = "testbed validate DIR [DIR...] --profile P [--out DIR]"
 	testbedCompareSynopsis   = "testbed compare DIR_A DIR_B [--tolerance PCT] [--out DIR]"
 )
 
@@ -110,20 +110,34 @@ func testbedRun(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func testbedLoad(fs *pflag.FlagSet) (*testbed.Run, string, []testbed.Calibrated, error) {
-	if err := wantArgs(fs, 1, 1, "the run DIR"); err != nil {
-		return nil, "", nil, err
+// testbedLoad loads and calibrates the run DIRs: the first is the primary
+// run, the others are pooled with it (testbed.PoolPoints); points are the
+// pooled points in the primary's order.
+func testbedLoad(fs *pflag.FlagSet) (r *testbed.Run, cs []testbed.Calibrated, others []testbed.OtherRun, points []testbed.Point, err error) {
+	if err := wantArgs(fs, 1, 16, "the run DIR (more DIRs: runs of the same configurations to pool with it)"); err != nil {
+		return nil, nil, nil, nil, err
 	}
-	dir := fs.Arg(0)
-	r, err := testbed.Load(dir)
-	if err != nil {
-		return nil, "", nil, usagef("%v", err)
+	sets := [][]testbed.Point{}
+	for i, dir := range fs.Args() {
+		run, err := testbed.Load(dir)
+		if err != nil {
+			return nil, nil, nil, nil, usagef("%v", err)
+		}
+		c, err := testbed.CalibrateAll(run, dir)
+		if err != nil {
+			return nil, nil, nil, nil, usagef("%s: %v", dir, err)
+		}
+		if i == 0 {
+			r, cs = run, c
+		} else {
+			others = append(others, testbed.OtherRun{Run: run, Cs: c})
+		}
+		sets = append(sets, testbed.Points(c))
 	}
-	cs, err := testbed.CalibrateAll(r, dir)
-	if err != nil {
-		return nil, "", nil, usagef("%s: %v", dir, err)
+	if points, err = testbed.PoolPoints(sets...); err != nil {
+		return nil, nil, nil, nil, usagef("%v", err)
 	}
-	return r, dir, cs, nil
+	return r, cs, others, points, nil
 }
 
 func testbedCalibrate(args []string, stdout, stderr io.Writer) error {
@@ -136,11 +150,15 @@ func testbedCalibrate(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return usagef("--out PROFILE.toml is required")
 	}
-	r, _, cs, err := testbedLoad(fs)
+	r, cs, others, points, err := testbedLoad(fs)
 	if err != nil {
 		return err
 	}
-	p, err := testbed.Profile(r, testbed.Points(cs), *name)
+	var runs []*testbed.Run
+	for _, o := range others {
+		runs = append(runs, o.Run)
+	}
+	p, err := testbed.Profile(r, points, *name, runs...)
 	if err != nil {
 		return err
 	}
@@ -161,7 +179,7 @@ func testbedValidate(args []string, stdout, stderr io.Writer) error {
 	if *prof == "" {
 		return usagef("--profile is required (e.g. the output of cnisim testbed calibrate)")
 	}
-	r, _, cs, err := testbedLoad(fs)
+	r, cs, others, points, err := testbedLoad(fs)
 	if err != nil {
 		return err
 	}
@@ -169,7 +187,7 @@ func testbedValidate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("--profile: %v", err)
 	}
-	rep, err := testbed.Validate(r, cs, p)
+	rep, err := testbed.ValidatePooled(r, cs, others, p)
 	if err != nil {
 		return err
 	}
@@ -178,7 +196,7 @@ func testbedValidate(args []string, stdout, stderr io.Writer) error {
 	if err := rep.AddRR(ctx, r, *prof); err != nil {
 		return err
 	}
-	if err := rep.AddRRLeaveOneOut(ctx, r, testbed.Points(cs)); err != nil {
+	if err := rep.AddRRLeaveOneOut(ctx, r, points); err != nil {
 		return err
 	}
 	if err := rep.WriteTable(stdout); err != nil {
@@ -198,7 +216,7 @@ func testbedValidate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	pts, err := json.MarshalIndent(testbed.NewPointsData(r, cs), "", "  ")
+	pts, err := json.MarshalIndent(testbed.NewPointsData(r, cs, points, rep.Machine), "", "  ")
 	if err != nil {
 		return err
 	}

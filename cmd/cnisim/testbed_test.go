@@ -258,3 +258,29 @@ func TestTestbedCompare(t *testing.T) {
 		}
 	}
 }
+
+// TestTestbedPooled: a run pooled with itself gives the run's own
+// leave-one-out figures, and the report names the pooled run.
+func TestTestbedPooled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: calibrates the recorded run twice")
+	}
+	_, single, _ := invoke("testbed", "validate", recordedRun, "--profile", testbed.RecordedProfile)
+	code, pooled, stderr := invoke("testbed", "validate", recordedRun, recordedRun, "--profile", testbed.RecordedProfile)
+	if code != 0 || !strings.Contains(pooled, "pooled with 1 other run(s)") {
+		t.Fatalf("exit %d: %s%s", code, pooled, stderr)
+	}
+	summary := func(out string) string {
+		i := strings.Index(out, "LOO cycles per packet")
+		if i < 0 {
+			return ""
+		}
+		return out[i:]
+	}
+	if s := summary(single); s == "" || s != summary(pooled) {
+		t.Errorf("pooled with itself:\n%s\nalone:\n%s", summary(pooled), s)
+	}
+	if code, _, stderr := invoke("testbed", "calibrate", recordedRun, t.TempDir(), "--out", filepath.Join(t.TempDir(), "p.toml")); code != 2 || !strings.Contains(stderr, "measurements.json") {
+		t.Errorf("a second DIR without a run: exit %d: %s", code, stderr)
+	}
+}
