@@ -290,6 +290,8 @@ features() {
 # netlink within milliseconds (sender/snap.go); TIME is CLOCK_MONOTONIC,
 # perf's clock with -k CLOCK_MONOTONIC.
 snap_cmd() { echo "$SENDER snap $P-a $SDEV $P-b $RDEV $PORT"; }
+# idle_cmd prints the recorded CPU's idle and iowait jiffies (/proc/stat).
+idle_cmd() { echo "awk '\$1 == \"cpu$CPU\" {print \$5 + \$6}' /proc/stat"; }
 # regime ALL TRAFFIC KSOFTIRQD IDLE OTHER: the one-core scheduling regime of
 # a window. On this VM the softirqs of the path either run inline in the
 # traffic processes (ksoftirqd < 2% of the traffic's busy samples: about
@@ -348,10 +350,12 @@ record() {
 	# and stops when it exits; its own start-up takes seconds on a loaded VM).
 	# The reads run on another CPU, off the recorded one.
 	perf record -q -e cpu-clock -c "$PERIOD_NS" -C "$CPU" -g -k CLOCK_MONOTONIC -o "$data" -- \
-		taskset -c "$OTHER_CPU" sh -c "$(snap_cmd) >$TMP/c0 && sleep $SECS && $(snap_cmd) >$TMP/c1" 2>"$TMP/perf.log"
-	local w0 w1
+		taskset -c "$OTHER_CPU" sh -c "$(snap_cmd) >$TMP/c0 && $(idle_cmd) >$TMP/i0 && sleep $SECS && $(snap_cmd) >$TMP/c1 && $(idle_cmd) >$TMP/i1" 2>"$TMP/perf.log"
+	local w0 w1 i0 i1
 	read -r t0 s0 sb0 r0 b0 w0 <"$TMP/c0"
 	read -r t1 s1 sb1 r1 b1 w1 <"$TMP/c1"
+	read -r i0 <"$TMP/i0"
+	read -r i1 <"$TMP/i1"
 	((b1 > b0)) || die "$name: no payload counted by ss over the window"
 	local feat
 	feat=$(features)
@@ -384,8 +388,15 @@ record() {
 		REGIME_GOT=cpu-bound
 	fi
 	# cpu-clock lost more than 5% of the window's periods (the host did not
-	# run this vCPU): the samples no longer measure the window's time.
-	if awk -v n="${samples%% *}" -v p="$PERIOD_NS" -v a="$t0" -v b="$t1" 'BEGIN {exit !(n * p / 1e9 < 0.95 * (b - a))}'; then
+	# run this vCPU): the samples no longer measure the window's time. Idle
+	# time the kernel does not sample (a tickless idle vCPU halts: cpu-clock
+	# sees no swapper samples on some hosts) is not lost: /proc/stat's idle
+	# jiffies of the CPU over the window, less the idle samples, are
+	# subtracted from the window first.
+	local idle_s
+	idle_s=$(awk -v j="$((i1 - i0))" -v hz="$(getconf CLK_TCK)" -v n="$(echo "$samples" | cut -d' ' -f4)" -v p="$PERIOD_NS" \
+		'BEGIN {u = j / hz - n * p / 1e9; print (u > 0 ? u : 0)}')
+	if awk -v n="${samples%% *}" -v p="$PERIOD_NS" -v a="$t0" -v b="$t1" -v u="$idle_s" 'BEGIN {exit !(n * p / 1e9 < 0.95 * (b - a - u))}'; then
 		REGIME_GOT=lost-samples
 	fi
 	log "$name: $REGIME_GOT regime, $pk data packets, $acks ACKs, $pay payload bytes ($mbps Mbit/s, paced at $RATE), samples (all traffic ksoftirqd idle other) $samples in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}') s"
