@@ -32,9 +32,11 @@ func TestExampleScenariosRun(t *testing.T) {
 				}
 			}
 			b, _ := os.ReadFile(filepath.Join(out, "results.json"))
-			// a connection-churn example (nodeport) reports connections, not bytes
-			if !strings.Contains(string(b), `"throughput_mbps"`) && !strings.Contains(string(b), `"connections_per_s"`) {
-				t.Errorf("results.json lacks throughput_mbps and connections_per_s")
+			// a connection-churn example (nodeport) reports connections, a
+			// request-response one (measured-rr) transactions, not bytes
+			if !strings.Contains(string(b), `"throughput_mbps"`) && !strings.Contains(string(b), `"connections_per_s"`) &&
+				!strings.Contains(string(b), `"transactions_per_s"`) {
+				t.Errorf("results.json lacks throughput_mbps, connections_per_s and transactions_per_s")
 			}
 		})
 	}
