@@ -64,7 +64,8 @@ type Calibrated struct {
 	M   *Measurement
 	Res *perf.Result
 	Cal *perf.Calibration
-	RR  *perf.Calibration // nil in runs recorded before the RR switches were counted
+	RR  *perf.Calibration  // nil in runs recorded before the RR switches were counted
+	X   datapath.Crossings // the model graph's crossings both were calibrated against (Crossings)
 }
 
 // CalibrateAll analyses every modelled configuration's perf script in
@@ -92,8 +93,8 @@ func CalibrateAll(r *Run, dir string) ([]Calibrated, error) {
 			return nil, fmt.Errorf("%s: %w", m.Config.Name, err)
 		}
 		opt := perf.ProfileOptions{Name: m.Config.Name, Plugin: m.Config.Plugin, Mode: m.Config.Mode, Placement: m.Config.Placement}
-		c := Calibrated{M: m}
-		if c.Res, c.Cal, err = calibrateScript(r, dir, m.Script, m, perf.Counters{Packets: m.DataPackets, Bytes: m.PayloadBytes, Acks: m.AckPackets}, &x, opt); err != nil {
+		c := Calibrated{M: m, X: x}
+		if c.Res, c.Cal, err = calibrateScript(r, dir, m.Script, m, perf.Counters{Packets: m.DataPackets, Bytes: m.PayloadBytes, Acks: m.AckPackets}, &c.X, opt); err != nil {
 			return nil, fmt.Errorf("%s: %w", m.Config.Name, err)
 		}
 		if m.RRWakeups > 0 && m.RRScript != "" && m.RRTransactions > 0 {
@@ -103,7 +104,7 @@ func CalibrateAll(r *Run, dir string) ([]Calibrated, error) {
 			// the context switches counted.
 			t := m.RRTransactions
 			cnt := perf.Counters{Packets: 2 * t, Bytes: 2 * t, Writes: 2 * t, Reads: 2 * t, Wakeups: m.RRWakeups}
-			if _, c.RR, err = calibrateScript(r, dir, m.RRScript, m, cnt, &x, opt); err != nil {
+			if _, c.RR, err = calibrateScript(r, dir, m.RRScript, m, cnt, &c.X, opt); err != nil {
 				return nil, fmt.Errorf("%s TCP_RR: %w", m.Config.Name, err)
 			}
 		}
@@ -179,9 +180,8 @@ func (p *Point) splitCalls(c Calibrated) {
 	rates := c.M.streamRates(0)
 	D := float64(c.RR.Counters.Packets)
 	rr := datapath.Rates{Writes: float64(c.RR.Counters.Writes) / D, Reads: float64(c.RR.Counters.Reads) / D, Wakeups: float64(c.RR.Counters.Wakeups) / D}
-	x, err := Crossings(c.M.Config)
-	tcp, okTCP := p.Stages[tcpStage]
-	if err != nil || !okTCP {
+	tcp, ok := p.Stages[tcpStage]
+	if !ok {
 		return
 	}
 	for _, st := range c.RR.Stages {
@@ -190,7 +190,7 @@ func (p *Point) splitCalls(c Calibrated) {
 			continue
 		}
 		use, ok := p.Stages[st.Stage]
-		u, v := x.Calls(k, rates), x.Calls(k, rr)
+		u, v := c.X.Calls(k, rates), c.X.Calls(k, rr)
 		if !ok || !(v > u) {
 			continue
 		}

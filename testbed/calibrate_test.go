@@ -38,7 +38,11 @@ func TestSplitCallsClosedForm(t *testing.T) {
 	rrSched := schedPerPkt + perWake*switches/rrPkts
 	rr := &perf.Calibration{Counters: perf.Counters{Packets: 2 * T, Writes: 2 * T, Reads: 2 * T, Wakeups: switches},
 		Stages: []perf.StageCost{stage("tcp", 999, rrPkts, 0), stage("sched", rrSched, rrPkts, 1), stage("syscall", rrSys, rrPkts, 2)}}
-	p := Calibrated{M: m, Cal: cal, RR: rr}.Point()
+	x, err := Crossings(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Calibrated{M: m, Cal: cal, RR: rr, X: x}.Point()
 	near := func(what string, got, want float64) {
 		t.Helper()
 		if math.Abs(got-want) > 1e-6*math.Max(1, math.Abs(want)) {
@@ -60,7 +64,7 @@ func TestSplitCallsClosedForm(t *testing.T) {
 	near("pooled syscall cost", must(StageCost([]Point{p}, "syscall", "none", 0)), perCall)
 
 	// Without the RR run (or the stream's call counts) nothing is split.
-	if q := (Calibrated{M: m, Cal: cal}).Point(); q.Calls != nil || q.Stages["syscall"].Cycles != streamSys {
+	if q := (Calibrated{M: m, Cal: cal, X: x}).Point(); q.Calls != nil || q.Stages["syscall"].Cycles != streamSys {
 		t.Errorf("no RR: %+v", q)
 	}
 }

@@ -74,6 +74,16 @@ func (r *recorder) stop() error {
 // sampleCounts are a window's samples by comm.
 type sampleCounts struct{ traffic, ksoftirqd, idle, other int }
 
+// busyCycles is the traffic's and ksoftirqd's samples as cycles.
+func (n sampleCounts) busyCycles(periodNS int, ghz float64) float64 {
+	return float64(n.traffic+n.ksoftirqd) * float64(periodNS) * ghz
+}
+
+// rrCPU is an RR run's RRCPU from the samples of its script.
+func (n sampleCounts) rrCPU(script string, periodNS int, ghz float64) RRCPU {
+	return RRCPU{RRScript: script, RRBusyCycles: n.busyCycles(periodNS, ghz), RRSamplesIdle: n.idle, RRSamplesOther: n.other}
+}
+
 // writeScript runs perf script over [t0, t1] and writes it gzipped to
 // out: samples of the traffic's comms, ksoftirqd and idle whole, others
 // with their header and leaf frame only (filters and totals see them, the

@@ -10,13 +10,13 @@ import (
 	"time"
 )
 
-// rrRun is one RR run's counts: transactions, wall seconds, requests
-// resent (UDP_RR) and the CPU's samples over it.
+// rrRun is one RR run's counts: transactions, requests resent (UDP_RR),
+// context switches and its window on CLOCK_MONOTONIC (its samples are
+// counted when its script is written).
 type rrRun struct {
 	n, lost int64
 	wakeups int64 // the flow's threads' context switches (0 where they are not recorded: UDP)
 	t0, t1  float64
-	samples sampleCounts
 }
 
 // runRR runs the RR flow start returns for d after a short warm-up
@@ -72,21 +72,19 @@ func measureRR(ctx context.Context, o Options, ghz float64, t *Topology, m *Meas
 	}
 	// The scripts are kept for a calibration of the RR path (validate
 	// only counts their samples).
-	m.RRScript = m.Config.Name + ".tcprr.script.gz"
-	if tcp.samples, err = writeScript(ctx, data, filepath.Join(o.Out, m.RRScript), tcp.t0, tcp.t1, comm, ksoft); err != nil {
+	script := func(run rrRun, name string) (RRCPU, error) {
+		n, err := writeScript(ctx, data, filepath.Join(o.Out, name), run.t0, run.t1, comm, ksoft)
+		return n.rrCPU(name, o.PeriodNS, ghz), err
+	}
+	if m.RRCPU, err = script(tcp, m.Config.Name+".tcprr.script.gz"); err != nil {
 		return err
 	}
 	m.RRTransactions, m.RRSeconds, m.RRWakeups = tcp.n, tcp.t1-tcp.t0, tcp.wakeups
-	m.RRBusyCycles = float64(tcp.samples.traffic+tcp.samples.ksoftirqd) * float64(o.PeriodNS) * ghz
-	m.RRSamplesIdle, m.RRSamplesOther = tcp.samples.idle, tcp.samples.other
 	if u := m.UDP; u != nil {
-		u.RRScript = m.Config.Name + ".udprr.script.gz"
-		if udp.samples, err = writeScript(ctx, data, filepath.Join(o.Out, u.RRScript), udp.t0, udp.t1, comm, ksoft); err != nil {
+		if u.RRCPU, err = script(udp, m.Config.Name+".udprr.script.gz"); err != nil {
 			return err
 		}
 		u.RRTransactions, u.RRSeconds, u.RRLost = udp.n, udp.t1-udp.t0, udp.lost
-		u.RRBusyCycles = float64(udp.samples.traffic+udp.samples.ksoftirqd) * float64(o.PeriodNS) * ghz
-		u.RRSamplesIdle, u.RRSamplesOther = udp.samples.idle, udp.samples.other
 	}
 	return nil
 }

@@ -369,7 +369,7 @@ func record(ctx context.Context, o Options, t *Topology, data, out, comm string,
 
 // busyCycles is the traffic's and ksoftirqd's samples as cycles.
 func (w *window) busyCycles(o Options, ghz float64) float64 {
-	return float64(w.n.traffic+w.n.ksoftirqd) * float64(o.PeriodNS) * ghz
+	return w.n.busyCycles(o.PeriodNS, ghz)
 }
 
 // streamWindow runs one paced TCP stream and records one window of it.

@@ -104,26 +104,19 @@ const LOORule = "each configuration's cycles per data packet predicted from the 
 
 // Validate builds the report from a run's calibrations and a profile.
 func Validate(r *Run, cs []Calibrated, prof *calibration.Profile) (*Report, error) {
-	return ValidatePooled(r, cs, nil, prof)
+	return ValidatePooled(r, cs, Points(cs), nil, prof)
 }
 
-// ValidatePooled is Validate with the points pooled with other runs'
-// (PoolPoints over r's and each of others' calibrations): the measured
-// and predicted cycles per packet are the runs' means; the RR and UDP
-// columns, regimes and bytes per packet are r's.
-func ValidatePooled(r *Run, cs []Calibrated, others []OtherRun, prof *calibration.Profile) (*Report, error) {
-	sets := [][]Point{Points(cs)}
-	var runs []*Run
-	for _, o := range others {
-		sets = append(sets, Points(o.Cs))
-		runs = append(runs, o.Run)
-	}
-	points, err := PoolPoints(sets...)
-	if err != nil {
-		return nil, err
+// ValidatePooled is Validate with points pooled from r's calibrations and
+// the others runs' (PoolPoints, in cs's order): the measured and predicted
+// cycles per packet are the runs' means; the RR and UDP columns, regimes
+// and bytes per packet are r's.
+func ValidatePooled(r *Run, cs []Calibrated, points []Point, others []*Run, prof *calibration.Profile) (*Report, error) {
+	if len(points) != len(cs) {
+		return nil, fmt.Errorf("%d points for %d configurations", len(points), len(cs))
 	}
 	loo := LeaveOneOut(points)
-	rep := &Report{Machine: pooledMachine(r, runs), Rule: LOORule, Skipped: r.Skipped, Unmodelled: Unmodelled(r)}
+	rep := &Report{Machine: pooledMachine(r, others), Rule: LOORule, Skipped: r.Skipped, Unmodelled: Unmodelled(r)}
 	var pe []Prediction
 	for i, c := range cs {
 		m := c.M
@@ -166,12 +159,6 @@ func ValidatePooled(r *Run, cs []Calibrated, others []OtherRun, prof *calibratio
 	rep.summarize()
 	rep.Profile = Summarize(pe)
 	return rep, nil
-}
-
-// OtherRun is a run pooled with the primary one (ValidatePooled).
-type OtherRun struct {
-	Run *Run
-	Cs  []Calibrated
 }
 
 // summarize fills the leave-one-out summaries from the rows: the one-CPU

@@ -113,7 +113,7 @@ func testbedRun(args []string, stdout, stderr io.Writer) error {
 // testbedLoad loads and calibrates the run DIRs: the first is the primary
 // run, the others are pooled with it (testbed.PoolPoints); points are the
 // pooled points in the primary's order.
-func testbedLoad(fs *pflag.FlagSet) (r *testbed.Run, cs []testbed.Calibrated, others []testbed.OtherRun, points []testbed.Point, err error) {
+func testbedLoad(fs *pflag.FlagSet) (r *testbed.Run, cs []testbed.Calibrated, others []*testbed.Run, points []testbed.Point, err error) {
 	if err := wantArgs(fs, 1, 16, "the run DIR (more DIRs: runs of the same configurations to pool with it)"); err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -130,7 +130,7 @@ func testbedLoad(fs *pflag.FlagSet) (r *testbed.Run, cs []testbed.Calibrated, ot
 		if i == 0 {
 			r, cs = run, c
 		} else {
-			others = append(others, testbed.OtherRun{Run: run, Cs: c})
+			others = append(others, run)
 		}
 		sets = append(sets, testbed.Points(c))
 	}
@@ -154,11 +154,7 @@ func testbedCalibrate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var runs []*testbed.Run
-	for _, o := range others {
-		runs = append(runs, o.Run)
-	}
-	p, err := testbed.Profile(r, points, *name, runs...)
+	p, err := testbed.Profile(r, points, *name, others...)
 	if err != nil {
 		return err
 	}
@@ -187,7 +183,7 @@ func testbedValidate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("--profile: %v", err)
 	}
-	rep, err := testbed.ValidatePooled(r, cs, others, p)
+	rep, err := testbed.ValidatePooled(r, cs, points, others, p)
 	if err != nil {
 		return err
 	}
