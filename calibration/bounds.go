@@ -15,6 +15,11 @@ const (
 	// largest MaxGHz that is 1e11 cycles, so costs are also checked where
 	// the path is built).
 	MaxNsPerRule = 1e9
+	// MaxTableBytesPerRule bounds table_bytes_per_rule (assumed: 1 MiB,
+	// far above the 100-500 bytes of an iptables or nftables rule).
+	MaxTableBytesPerRule = 1 << 20
+	// MaxCacheBytes bounds cache_bytes (assumed: 1 TiB, above any cache).
+	MaxCacheBytes = 1 << 40
 	// MaxGHz bounds a profile's cpu_ghz; MinGHz keeps cycles/GHz finite.
 	MinGHz = 0.01
 	MaxGHz = 100

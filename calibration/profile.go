@@ -177,6 +177,7 @@ func (p *Profile) Clone() *Profile {
 	q.RuleCosts = make([]RuleCost, len(p.RuleCosts))
 	for i, r := range p.RuleCosts {
 		r.CyclesPerRule, r.NsPerRule = clonePtr(r.CyclesPerRule), clonePtr(r.NsPerRule)
+		r.TableBytesPerRule, r.CacheBytes, r.UncachedCyclesPerRule = clonePtr(r.TableBytesPerRule), clonePtr(r.CacheBytes), clonePtr(r.UncachedCyclesPerRule)
 		q.RuleCosts[i] = r
 	}
 	if p.RuleCosts == nil {

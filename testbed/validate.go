@@ -202,7 +202,7 @@ func profileCPP(p *calibration.Profile, c Calibrated) (float64, error) {
 		return 0, err
 	}
 	if eng, ok := profileEngine[cfg.Engine]; ok && cfg.Rules > 0 {
-		base, per, err := p.RuleCycles(eng, cfg.Plugin, cfg.Mode)
+		base, per, err := p.RuleCycles(eng, cfg.Plugin, cfg.Mode, cfg.Rules)
 		if err != nil {
 			return 0, err
 		}

@@ -59,7 +59,18 @@ type captureEntry struct {
 	Traffic                 string    `toml:"traffic"`
 	Comms                   []string  `toml:"comms"`
 	SoftirqComms            []string  `toml:"softirq_comms"`
+	Caches                  string    `toml:"caches"`
+	Idler                   string    `toml:"idler"`
+
+	dir string // the directory of its manifest.toml (captureDirs)
 }
+
+// captureDirs are the directories of real captures, each with the
+// manifest.toml capture.sh wrote there: testdata/perf (host 1, AMD EPYC
+// family 26, 2026-12-02 01:12-03:46 UTC) and testdata/perf/series-host2
+// (the rule series at six rule counts on host 2, AMD EPYC family 25,
+// 12:34-12:44 UTC, with capture.sh's idler; testdata/perf/README.md).
+var captureDirs = []string{"testdata/perf", "testdata/perf/series-host2"}
 
 // TestCaptureManifest: the manifest of the real captures is well-formed,
 // lists every fixture once, and each fixture parses with the counts the
@@ -69,8 +80,13 @@ func TestCaptureManifest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: runs capture.sh's manifest checks (~2 s)")
 	}
-	const dir = "testdata/perf"
-	m := struct{ Capture []captureEntry }{loadManifest(t)}
+	for _, dir := range captureDirs {
+		t.Run(dir, func(t *testing.T) { checkManifest(t, dir) })
+	}
+}
+
+func checkManifest(t *testing.T, dir string) {
+	m := struct{ Capture []captureEntry }{loadManifest(t, dir)}
 	if len(m.Capture) == 0 {
 		t.Fatal("manifest.toml: no [[capture]]")
 	}

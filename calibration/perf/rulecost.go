@@ -42,23 +42,9 @@ func RuleCostFromStage(engine string, zero, withRules []float64, rules int, sour
 	case len(zero) == 0 || len(withRules) == 0:
 		return calibration.RuleCost{}, fmt.Errorf("rule cost: %d captures without rules and %d with %d rules: want at least one of each", len(zero), len(withRules), rules)
 	}
-	mean := func(v []float64) (float64, error) {
-		s := 0.0
-		for _, x := range v {
-			if !(x >= 0) || math.IsInf(x, 0) {
-				return 0, fmt.Errorf("rule cost: netfilter cycles per packet %v: want a finite number >= 0", x)
-			}
-			s += x
-		}
-		return s / float64(len(v)), nil
-	}
-	z, err := mean(zero)
-	if err != nil {
-		return calibration.RuleCost{}, err
-	}
-	w, err := mean(withRules)
-	if err != nil {
-		return calibration.RuleCost{}, err
+	z, w := meanFinite(zero), meanFinite(withRules)
+	if math.IsNaN(z) || math.IsNaN(w) {
+		return calibration.RuleCost{}, fmt.Errorf("rule cost: netfilter cycles per packet must be finite numbers >= 0")
 	}
 	if w < z {
 		return calibration.RuleCost{}, fmt.Errorf("rule cost: the netfilter stage costs %.0f cycles per packet with %d rules, less than the %.0f without: the rules were not walked (a matching or accepting rule first, conntrack?)", w, rules, z)
@@ -71,4 +57,55 @@ func RuleCostFromStage(engine string, zero, withRules []float64, rules int, sour
 		Source: fmt.Sprintf("netfilter stage %.0f cycles per data packet with %d rules (mean of %d captures) - %.0f without (mean of %d) = %.0f, / %d rules; base 0: the chain's entry is in the rule-free netfilter cost; %s",
 			w, rules, len(withRules), z, len(zero), w-z, rules, source),
 	}, nil
+}
+
+// AddCacheTerm gives rc, a rule cost calibrated on a table that fits the
+// cache (RuleCostFromStage), the cache term of calibration.RuleCost from
+// captures of the same path without rules (zero) and with beyondRules
+// rules (beyond: the netfilter stage's cycles per data packet), a table
+// that outgrows the cache. With K = cacheBytes / tableBytesPerRule the
+// rules the cache holds, a walk of N > K rules costs
+// N x (c + u x (1 - K/N)) over the rule-free path, so
+//
+//	u = ((mean beyond - mean zero) / N - c) / (1 - K/N)
+//
+// clamped at 0 (a walk that got no dearer per rule beyond the cache).
+// tableBytesPerRule and cacheBytes come from the engine's rule layout and
+// the host's cache (each with its provenance in source).
+func AddCacheTerm(rc *calibration.RuleCost, zero, beyond []float64, beyondRules int, tableBytesPerRule, cacheBytes float64, source string) error {
+	if rc.CyclesPerRule == nil {
+		return fmt.Errorf("cache term: the rule cost has no cycles_per_rule to extend")
+	}
+	k := cacheBytes / tableBytesPerRule
+	switch {
+	case !(tableBytesPerRule > 0) || !(cacheBytes > 0) || math.IsInf(cacheBytes+tableBytesPerRule, 0):
+		return fmt.Errorf("cache term: %v table bytes per rule, %v cache bytes: want finite numbers > 0", tableBytesPerRule, cacheBytes)
+	case float64(beyondRules) <= k:
+		return fmt.Errorf("cache term: %d rules fit the cache (%.0f rules of %.0f bytes in %.0f bytes): want a table beyond it", beyondRules, k, tableBytesPerRule, cacheBytes)
+	case len(zero) == 0 || len(beyond) == 0:
+		return fmt.Errorf("cache term: %d captures without rules and %d with %d rules: want at least one of each", len(zero), len(beyond), beyondRules)
+	}
+	z, w := meanFinite(zero), meanFinite(beyond)
+	if math.IsNaN(z) || math.IsNaN(w) {
+		return fmt.Errorf("cache term: netfilter cycles per packet must be finite numbers >= 0")
+	}
+	n := float64(beyondRules)
+	u := max(0, ((w-z)/n-*rc.CyclesPerRule)/(1-k/n))
+	rc.TableBytesPerRule, rc.CacheBytes, rc.UncachedCyclesPerRule = &tableBytesPerRule, &cacheBytes, &u
+	rc.Source += fmt.Sprintf("; cache term: %.0f cycles per data packet in the netfilter stage with %d rules (mean of %d captures) - %.0f without = %.2f per rule, %.2f over cycles_per_rule, / (1 - %.0f/%d rules the cache holds) = %.2f uncached cycles per rule (clamped at 0); %s",
+		w, beyondRules, len(beyond), z, (w-z)/n, (w-z)/n-*rc.CyclesPerRule, k, beyondRules, u, source)
+	return nil
+}
+
+// meanFinite is the mean of v, NaN if v holds a negative, NaN or infinite
+// value.
+func meanFinite(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		if !(x >= 0) || math.IsInf(x, 0) {
+			return math.NaN()
+		}
+		s += x
+	}
+	return s / float64(len(v))
 }

@@ -46,7 +46,7 @@ func TestRuleCostFromStage(t *testing.T) {
 			}
 			// The entry is a valid [[rule_cost]] of a profile.
 			p := calibration.Profile{Name: "t", GHz: 2.5, RuleCosts: []calibration.RuleCost{rc}}
-			base, per, err := p.RuleCycles("nftables", "calico", "native")
+			base, per, err := p.RuleCycles("nftables", "calico", "native", 0)
 			if err != nil || base != 0 || per != tt.wantPerRule {
 				t.Errorf("profile prices %v + %v per rule (%v)", base, per, err)
 			}

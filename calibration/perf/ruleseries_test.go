@@ -5,10 +5,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/cnisim/cnisim/calibration"
 	"github.com/cnisim/cnisim/internal/tomlx"
 	"github.com/cnisim/cnisim/models/datapath"
 )
@@ -27,18 +29,18 @@ func analyzeCapture(t *testing.T, c captureEntry) *Result {
 		cpus = append(cpus, n)
 	}
 	comms := append(append(append([]string{}, c.Comms...), c.SoftirqComms...), "swapper*")
-	r, err := AnalyzeFile(filepath.Join("testdata/perf", c.File), Options{Packets: c.DataPackets, CPUGHz: c.CPUGHz, CPUs: cpus, Comms: comms})
+	r, err := AnalyzeFile(filepath.Join(c.dir, c.File), Options{Packets: c.DataPackets, CPUGHz: c.CPUGHz, CPUs: cpus, Comms: comms})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return r
 }
 
-// loadManifest reads the captures' manifest with internal/tomlx:
-// a key captureEntry lacks is an error.
-func loadManifest(t *testing.T) []captureEntry {
+// loadManifest reads the manifest of the captures in dir with
+// internal/tomlx: a key captureEntry lacks is an error.
+func loadManifest(t *testing.T, dir string) []captureEntry {
 	t.Helper()
-	const file = "testdata/perf/manifest.toml"
+	file := filepath.Join(dir, "manifest.toml")
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +50,9 @@ func loadManifest(t *testing.T) []captureEntry {
 	}
 	if _, err := tomlx.Decode(file, data, &m, tomlx.Options{}); err != nil {
 		t.Fatal(err)
+	}
+	for i := range m.Capture {
+		m.Capture[i].dir = dir
 	}
 	return m.Capture
 }
@@ -69,10 +74,10 @@ type ruleKey struct {
 	rules  int
 }
 
-func loadRuleSeries(t *testing.T) ruleSeries {
+func loadRuleSeries(t *testing.T, dir string) ruleSeries {
 	t.Helper()
 	s := ruleSeries{map[ruleKey][]float64{}, map[ruleKey][]float64{}, map[ruleKey][]string{}}
-	for _, c := range loadManifest(t) {
+	for _, c := range loadManifest(t, dir) {
 		if c.Topology != "routed" || c.RuleEngine == "none" || strings.Contains(c.Name, "-ct-") {
 			continue
 		}
@@ -99,86 +104,130 @@ func meanOf(v []float64) float64 {
 // TestRuleSeries: the per-rule cost of non-matching policy rules,
 // calibrated at 1000 rules, predicts the busy cycles per data packet of the
 // same path at 100 and 5000 rules within 10% (issue 17), for
-// iptables-legacy and nftables. The captures (capture.sh SERIES, five
-// interleaved rounds of 0, 100, 1000 and 5000 rules per engine) are the
-// routed topology with the rules in a chain that only packets toward the
-// server pod walk, the client paced to 100 Mbit/s so that every point,
-// 5000 rules included, runs paced (the regime check rejects CPU-bound
-// windows).
+// iptables-legacy and nftables, on each recorded series (ruleSeriesCases).
+// The captures (capture.sh SERIES: interleaved rounds of every rule count
+// per engine) are the routed topology with the rules in a chain that only
+// packets toward the server pod walk, the client paced to 100 Mbit/s so
+// that every point, the largest included, runs paced.
 //
 // Calibration as a user would do it with `calibrate perf`: the rule cost is
 // what the rules add to the netfilter stage at 1000 rules over the
-// rule-free captures, per rule (RuleCostFromStage); the prediction at n
-// rules is the rule-free busy cycles per data packet plus n rules at that
-// cost, which is what the simulator charges (models/cni: rules walked once
-// per packet toward the server, on the netfilter stage).
+// rule-free captures, per rule (RuleCostFromStage); where the series has a
+// table beyond the cache (host 2: 8000 rules), the cache term from it
+// (AddCacheTerm). The prediction at n rules is the rule-free busy cycles
+// per data packet plus n rules at the profile's price for a table of n
+// rules (Profile.RuleCycles), which is what the simulator charges
+// (models/cni: rules walked once per packet toward the server, on the
+// netfilter stage). The slope of the totals (0 to 1000 rules) is logged
+// for comparison: on this shared VM the rest of the path moves by 10-30%
+// between captures minutes apart, and that slope carries it five times
+// into 5000 rules.
 //
-// Why not the slope of the total cycles, as a first version of this test
-// did: on this shared 2-vCPU VM the rest of the path moves by 10-20%
-// between captures minutes apart (other jobs' cache and CPU use), and a
-// slope taken over 1000 rules multiplies that by five at 5000 rules. That
-// estimator is still computed and logged, with its error.
-//
-// Measured (go test ./calibration/perf -run TestRuleSeries -v, captures of
-// 2026-12-02): nftables 9.29 cycles per rule, 100 rules +2.1%, 5000 rules
-// +2.1%; iptables-legacy 8.31 cycles per rule, 100 rules +6.2%, 5000 rules
-// -13.9% (below).
-//
-// Not met (open, see testdata/perf/README.md "The rule series"):
-// iptables-legacy at 5000 rules. Its rule table is 200 bytes per rule
-// (IPT_SO_GET_INFO: 1,001,112 bytes at 5000 rules), about the 1 MiB L2
-// cache of a vCPU here, and the cost per rule rises as the table outgrows
-// it: 9.0-9.9 cycles per rule from 500 to 3000 rules, 11.0 at 4000 and
-// 5000, 12.6-12.8 at 6500 and 8000 (sweeps of two captures each), so the
-// cost calibrated at 1000 rules predicts 5000 rules 14% low. The same
-// rules with a comment match (489 bytes each, the same instructions) stay
-// at 8.2-9.5 cycles at 5000: the layout of the table, not the rule count.
-// A linear per-rule cost does not hold across that, and the model has no
-// cache term. The test keeps the 10% bound and lists the point in
-// knownMiss: it fails if the miss grows past 25% or turns the other way,
-// and if the point comes within 10% (then the entry must go).
+// Measured (go test ./calibration/perf -run TestRuleSeries -v): see
+// testdata/perf/README.md, "The rule series", for the table. Known misses
+// (each fails the test if it comes within 10%, turns sign or grows past
+// 25%): host 1's iptables-legacy at 5000 rules, a table past the cache with
+// no point beyond it to price that; host 2's nftables, whose walk costs
+// more per rule at 1000 rules than at 3000-8000 in both series recorded
+// there (unexplained, README).
 func TestRuleSeries(t *testing.T) {
-	knownMiss := map[ruleKey]bool{{"iptables-legacy", 5000}: true}
-	s := loadRuleSeries(t)
-	for _, engine := range []string{"iptables-legacy", "nftables"} {
-		for _, rules := range []int{0, 100, 1000, 5000} {
-			if n := len(s.total[ruleKey{engine, rules}]); n < 3 {
-				t.Fatalf("%s at %d rules: %d captures, want at least 3", engine, rules, n)
+	for _, sc := range ruleSeriesCases {
+		s := loadRuleSeries(t, sc.dir)
+		for _, engine := range []string{"iptables-legacy", "nftables"} {
+			at := func(m map[ruleKey][]float64, rules int) float64 { return meanOf(m[ruleKey{engine, rules}]) }
+			var counts []int
+			for k, v := range s.total {
+				if k.engine != engine {
+					continue
+				}
+				if len(v) < 3 {
+					t.Fatalf("%s: %s at %d rules: %d captures, want at least 3", sc.dir, engine, k.rules, len(v))
+				}
+				counts = append(counts, k.rules)
 			}
-		}
-		at := func(m map[ruleKey][]float64, rules int) float64 { return meanOf(m[ruleKey{engine, rules}]) }
-		rc, err := RuleCostFromStage(ruleEngine[engine], s.nf[ruleKey{engine, 0}], s.nf[ruleKey{engine, 1000}], 1000, "captures "+strings.Join(s.names[ruleKey{engine, 1000}], ", "))
-		if err != nil {
-			t.Fatal(err)
-		}
-		perRule := *rc.CyclesPerRule
-		slope := (at(s.total, 1000) - at(s.total, 0)) / 1000
-		var report []string
-		for _, rules := range []int{100, 5000} {
-			measured := at(s.total, rules)
-			pred := at(s.total, 0) + float64(rules)*perRule
-			e := pred/measured - 1
-			nfPred := at(s.nf, 0) + float64(rules)*perRule
-			nfErr := nfPred/at(s.nf, rules) - 1
-			slopeErr := (at(s.total, 0)+float64(rules)*slope)/measured - 1
-			report = append(report, fmt.Sprintf("%d rules: predicted %.0f measured %.0f (%+.1f%%; netfilter stage %+.1f%%; slope of totals %+.1f%%)",
-				rules, pred, measured, 100*e, 100*nfErr, 100*slopeErr))
-			switch {
-			case knownMiss[ruleKey{engine, rules}] && math.Abs(e) <= 0.10:
-				t.Errorf("%s: %s: within 10%%, remove it from knownMiss", engine, report[len(report)-1])
-			case knownMiss[ruleKey{engine, rules}] && (e > 0 || e < -0.25):
-				t.Errorf("%s: %s: the known miss (the linear cost too low beyond the L2 cache, by 10-25%%) changed", engine, report[len(report)-1])
-			case knownMiss[ruleKey{engine, rules}]:
-				t.Logf("%s: %s: beyond 10%%, a known miss (the rule table outgrows the L2 cache)", engine, report[len(report)-1])
-			case math.Abs(e) > 0.10:
-				t.Errorf("%s: %s, beyond 10%%", engine, report[len(report)-1])
+			slices.Sort(counts)
+			if !slices.Contains(counts, 0) || !slices.Contains(counts, 100) || !slices.Contains(counts, 1000) || !slices.Contains(counts, 5000) {
+				t.Fatalf("%s: %s: rule counts %v, want 0, 100, 1000 and 5000", sc.dir, engine, counts)
 			}
-		}
-		t.Logf("%s: %.2f cycles per rule (%.2f ns at %.3f GHz; slope of totals %.2f); %s", engine, perRule, perRule/2.596, 2.596, slope, strings.Join(report, "; "))
-		if perRule < 5 || perRule > 50 {
-			t.Errorf("%s: %.1f cycles per rule, outside the 5..50 a rule walk of a few cache lines costs", engine, perRule)
+			rc, err := RuleCostFromStage(ruleEngine[engine], s.nf[ruleKey{engine, 0}], s.nf[ruleKey{engine, 1000}], 1000, "captures "+strings.Join(s.names[ruleKey{engine, 1000}], ", "))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sc.beyond > 0 {
+				err := AddCacheTerm(&rc, s.nf[ruleKey{engine, 0}], s.nf[ruleKey{engine, sc.beyond}], sc.beyond, tableBytesPerRule[engine], sc.l2Bytes/2, "test")
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			prof := &calibration.Profile{Name: "series", GHz: sc.ghz, RuleCosts: []calibration.RuleCost{rc}}
+			slope := (at(s.total, 1000) - at(s.total, 0)) / 1000
+			var report []string
+			for _, rules := range counts {
+				if rules == 0 || rules == 1000 || rules == sc.beyond {
+					continue
+				}
+				base, per, err := prof.RuleCycles(ruleEngine[engine], "", "", rules)
+				if err != nil {
+					t.Fatal(err)
+				}
+				measured := at(s.total, rules)
+				pred := at(s.total, 0) + base + float64(rules)*per
+				e := pred/measured - 1
+				slopeErr := (at(s.total, 0)+float64(rules)*slope)/measured - 1
+				line := fmt.Sprintf("%d rules: predicted %.0f measured %.0f (%+.1f%%; slope of totals %+.1f%%)", rules, pred, measured, 100*e, 100*slopeErr)
+				report = append(report, line)
+				if rules != 100 && rules != 5000 {
+					continue // held out, logged; the issue's bound is on 100 and 5000
+				}
+				want, known := sc.knownMiss[ruleKey{engine, rules}]
+				switch {
+				case known && math.Abs(e) <= 0.10:
+					t.Errorf("%s: %s: %s: within 10%%, remove it from knownMiss", sc.dir, engine, line)
+				case known && (math.Signbit(e) != math.Signbit(want) || math.Abs(e) > 0.25):
+					t.Errorf("%s: %s: %s: the known miss (%+.0f%%) changed", sc.dir, engine, line, 100*want)
+				case known:
+					t.Logf("%s: %s: %s: beyond 10%%, a known miss", sc.dir, engine, line)
+				case math.Abs(e) > 0.10:
+					t.Errorf("%s: %s: %s, beyond 10%%", sc.dir, engine, line)
+				}
+			}
+			perRule := *rc.CyclesPerRule
+			cache := "no cache term"
+			if rc.UncachedCyclesPerRule != nil {
+				cache = fmt.Sprintf("%.2f more per rule beyond the %.0f rules the cache holds", *rc.UncachedCyclesPerRule, rc.CachedRules())
+			}
+			t.Logf("%s: %s: %.2f cycles per rule (%s; slope of totals %.2f); %s", sc.dir, engine, perRule, cache, slope, strings.Join(report, "; "))
+			if perRule < 5 || perRule > 50 {
+				t.Errorf("%s: %s: %.1f cycles per rule, outside the 5..50 a rule walk of a few cache lines costs", sc.dir, engine, perRule)
+			}
 		}
 	}
+}
+
+// tableBytesPerRule is the rule table's bytes per rule of the series'
+// rules: iptables-legacy measured (IPT_SO_GET_INFO: 201,112 bytes at 1000
+// rules, 1,001,112 at 5000 on host 1: 200 per rule), nftables derived (the
+// datapath blob's nft_rule_dp header, 8 bytes, and its 7 expressions of
+// 8 + the private data aligned to 8: payload 16, cmp 24, meta 16, cmp 24,
+// payload 16, cmp 24, immediate 32; include/net/netfilter/nf_tables*.h).
+var tableBytesPerRule = map[string]float64{"iptables-legacy": 200, "nftables": 160}
+
+// ruleSeriesCases are the recorded rule series. l2Bytes is the host's L2
+// per vCPU; the cache term (where a series has a count beyond the cache)
+// takes half of it for the rules (derived: host 1's sweep, 500 to 8000
+// iptables-legacy rules, README, rose past a knee near 0.50 MB of its
+// 1 MiB L2; the rest of the packet path holds the other half). knownMiss
+// maps the points the test expects to miss to the sign and size of the
+// miss.
+var ruleSeriesCases = []struct {
+	dir       string
+	ghz       float64
+	l2Bytes   float64
+	beyond    int
+	knownMiss map[ruleKey]float64
+}{
+	{"testdata/perf", 2.596, 1 << 20, 0, map[ruleKey]float64{{"iptables-legacy", 5000}: -0.14}},
+	{"testdata/perf/series-host2", 2.445, 512 << 10, 8000, map[ruleKey]float64{{"nftables", 5000}: +0.22}},
 }
 
 // TestConntrackSkipsRules: with an ESTABLISHED,RELATED accept ahead of 1000
@@ -191,7 +240,7 @@ func TestRuleSeries(t *testing.T) {
 func TestConntrackSkipsRules(t *testing.T) {
 	t.Parallel()
 	var with, without, zero []float64
-	for _, c := range loadManifest(t) {
+	for _, c := range loadManifest(t, "testdata/perf") {
 		if c.Topology != "routed" || c.RuleEngine != "iptables-legacy" || c.Rules != 0 && c.Rules != 1000 {
 			continue
 		}

@@ -14,7 +14,7 @@ func TestBlogLayerIsDerivedFromTheQuotedBars(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, per, err := p.RuleCycles("iptables", "flannel", "")
+	_, per, err := p.RuleCycles("iptables", "flannel", "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

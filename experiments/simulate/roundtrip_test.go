@@ -24,7 +24,7 @@ package simulate_test
 // syscalls:sys_enter_recvfrom,sched:sched_wakeup).
 //
 // Measured (go test ./experiments/simulate -run CalibrateThenSimulate -v,
-// 2026-12-02): 47 captures, median |error| 0.20%, max 1.70% (ipt-legacy-1000-r4),
+// 2026-12-02): 95 captures on two hosts, median |error| 0.23%, max 1.68% (ipt-legacy-1000-r4),
 // the rest of it the work queued at the window's edges (a 5000-rule packet
 // costs 38 us of the one core).
 
@@ -48,7 +48,9 @@ import (
 	"github.com/cnisim/cnisim/models/datapath"
 )
 
-const captureDir = "../../calibration/perf/testdata/perf"
+// captureDirs hold the real captures, each with its manifest.toml
+// (calibration/perf/testdata/perf/README.md).
+var captureDirs = []string{"../../calibration/perf/testdata/perf", "../../calibration/perf/testdata/perf/series-host2"}
 
 // captureWriteBytes is the captures' sender's write size (manifest
 // "traffic": 64 KiB writes).
@@ -68,17 +70,26 @@ type capture struct {
 	CPUGHz           float64  `toml:"cpu_ghz"`
 	Comms            []string `toml:"comms"`
 	SoftirqComms     []string `toml:"softirq_comms"`
+
+	dir string // its manifest's directory
 }
 
 func loadCaptures(t *testing.T) []capture {
 	t.Helper()
-	var m struct {
-		Capture []capture `toml:"capture"`
+	var all []capture
+	for _, dir := range captureDirs {
+		var m struct {
+			Capture []capture `toml:"capture"`
+		}
+		if _, err := toml.DecodeFile(filepath.Join(dir, "manifest.toml"), &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range m.Capture {
+			c.dir = dir
+			all = append(all, c)
+		}
 	}
-	if _, err := toml.DecodeFile(filepath.Join(captureDir, "manifest.toml"), &m); err != nil {
-		t.Fatal(err)
-	}
-	return m.Capture
+	return all
 }
 
 func TestCalibrateThenSimulateRealCaptures(t *testing.T) {
@@ -100,7 +111,7 @@ func TestCalibrateThenSimulateRealCaptures(t *testing.T) {
 		if tt.plugin == "" {
 			t.Fatalf("capture %s: no model for its topology", tt.capture)
 		}
-		t.Run(tt.capture, func(t *testing.T) {
+		t.Run(filepath.Base(caps[i].dir)+"/"+tt.capture, func(t *testing.T) {
 			t.Parallel()
 			c := caps[i]
 			var cpus []int
@@ -112,7 +123,7 @@ func TestCalibrateThenSimulateRealCaptures(t *testing.T) {
 				cpus = append(cpus, n)
 			}
 			comms := append(append(append([]string{}, c.Comms...), c.SoftirqComms...), "swapper*")
-			res, err := perf.AnalyzeFile(filepath.Join(captureDir, c.File),
+			res, err := perf.AnalyzeFile(filepath.Join(c.dir, c.File),
 				perf.Options{Packets: c.DataPackets, CPUGHz: c.CPUGHz, CPUs: cpus, Comms: comms})
 			if err != nil {
 				t.Fatal(err)
@@ -149,8 +160,13 @@ func TestCalibrateThenSimulateRealCaptures(t *testing.T) {
 			// Long enough that slow start with the captures' stretch ACKs
 			// (one per 13 to 40 segments) is over and the work queued at the
 			// window's edges is small: at 300 ms the nft-1000 capture came
-			// out 4.5% low, and at 2 s the 5000-rule ones up to 3.6% off.
-			sc.Duration, sc.Warmup = 5*time.Second, 1*time.Second
+			// out 4.5% low, at 2 s the 5000-rule ones up to 3.6% off, and at
+			// 5 s the 8000-rule ones (70 us of the core per packet) up to
+			// 2.7%. So at least 5 s and 150k packets at the measured cost
+			// (the 8000-rule ones within 0.9% at 15 s), a fifth of it warm-up.
+			secs := max(5, 150e3*cal.MeasuredCPP/(c.CPUGHz*1e9))
+			sc.Duration = time.Duration(secs * float64(time.Second))
+			sc.Warmup = sc.Duration / 5
 			sc.Cluster.CoresPerNode = 1
 			sc.Cluster.CPUGHz = c.CPUGHz
 			sc.Cluster.CPUJitter = 0

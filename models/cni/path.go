@@ -36,11 +36,12 @@ type PathOptions struct {
 
 // RuleCostSource prices policy rules: what a packet that walks the rules
 // of engine pays on entering the chain (base) and per rule, in cycles at
-// the source's CPUGHz, for a plugin and mode. A calibration profile
+// the source's CPUGHz, for a plugin and mode, in a table of tableRules
+// rules (a large table is walked partly out of cache). A calibration profile
 // implements it with its [[rule_cost]] tables; the error names the profile
 // and the engine when it has no price.
 type RuleCostSource interface {
-	RuleCycles(engine, plugin, mode string) (base, perRule float64, err error)
+	RuleCycles(engine, plugin, mode string, tableRules int) (base, perRule float64, err error)
 }
 
 // Graph returns the uncosted component graph of a mode for a placement, with
@@ -152,7 +153,7 @@ func (m *Model) ruleWalk(md *Mode, opt PathOptions, costs datapath.CostSource) (
 	if !ok {
 		return 0, fmt.Errorf("the calibration profile prices no policy rules (engine %s, plugin %s, mode %s)", engine, m.Name, md.Name)
 	}
-	base, per, err := rc.RuleCycles(string(engine), m.Name, md.Name)
+	base, per, err := rc.RuleCycles(string(engine), m.Name, md.Name, opt.PolicyRules)
 	if err != nil {
 		return 0, err
 	}

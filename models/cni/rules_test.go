@@ -21,7 +21,7 @@ var testRulePrice = map[string][2]float64{ // engine -> base, per rule
 	"iptables": {30, 48}, "nftables": {50, 7}, "ipvs": {90, 0.5}, "ebpf": {20, 0.24}, "ovs": {10, 0.24},
 }
 
-func (ruleCosts) RuleCycles(engine, plugin, mode string) (float64, float64, error) {
+func (ruleCosts) RuleCycles(engine, plugin, mode string, _ int) (float64, float64, error) {
 	p, ok := testRulePrice[engine]
 	if !ok {
 		return 0, 0, errors.New("no price for " + engine)
@@ -254,7 +254,7 @@ func TestDefaultEnginesPriced(t *testing.T) {
 		if md.Policy == PolicyNone {
 			continue
 		}
-		if _, _, err := p.RuleCycles(string(md.Engine), v.plugin, v.mode); err != nil {
+		if _, _, err := p.RuleCycles(string(md.Engine), v.plugin, v.mode, 0); err != nil {
 			t.Errorf("%s: %v", v.label, err)
 		}
 	}

@@ -55,9 +55,9 @@ var ConntrackCosts = map[string]ConntrackCost{
 }
 
 // RuleCostSource prices linear rules and chains (a calibration profile's
-// [[rule_cost]]).
+// [[rule_cost]]) in a table of tableRules rules.
 type RuleCostSource interface {
-	RuleCycles(engine, plugin, mode string) (base, perRule float64, err error)
+	RuleCycles(engine, plugin, mode string, tableRules int) (base, perRule float64, err error)
 }
 
 // Plan is a resolved [service] table: the structure and the costs of one
@@ -96,10 +96,13 @@ func NewPlan(cfg Config, rules RuleCostSource, plugin, mode string) (*Plan, erro
 		if rules == nil {
 			return nil, field.Errorf("service.Config.Proxy", cfg.Proxy, "the calibration profile prices no rules")
 		}
-		base, per, err := rules.RuleCycles(st.Engine, plugin, mode)
+		// The table a connection walks is the services' dispatch chain,
+		// one rule per Service port (Ports).
+		table := cfg.Count * cfg.PortCount
+		base, per, err := rules.RuleCycles(st.Engine, plugin, mode, table)
 		if err != nil && st.Engine == "nftables" {
 			// derived: the profile's iptables price x the measured ratio
-			base, per, err = rules.RuleCycles("iptables", plugin, mode)
+			base, per, err = rules.RuleCycles("iptables", plugin, mode, table)
 			per *= NFTablesPerIPTablesRule
 			p.Derived = fmt.Sprintf("nftables rules priced at the profile's iptables per-rule cost x %.2f (NFTablesPerIPTablesRule)", NFTablesPerIPTablesRule)
 		}

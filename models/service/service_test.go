@@ -14,7 +14,7 @@ import (
 // fixedRules prices every engine alike: 10 cycles per rule, 100 per chain.
 type fixedRules struct{}
 
-func (fixedRules) RuleCycles(engine, plugin, mode string) (float64, float64, error) {
+func (fixedRules) RuleCycles(engine, plugin, mode string, _ int) (float64, float64, error) {
 	return 100, 10, nil
 }
 

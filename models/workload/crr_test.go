@@ -13,7 +13,9 @@ import (
 // (the order of the measured per-rule cost, calibration/perf fixtures).
 type rules struct{}
 
-func (rules) RuleCycles(engine, plugin, mode string) (float64, float64, error) { return 0, 15, nil }
+func (rules) RuleCycles(engine, plugin, mode string, _ int) (float64, float64, error) {
+	return 0, 15, nil
+}
 
 func withServices(t *testing.T, cfg Config, proxy service.Proxy, count, eps int, target string) Config {
 	t.Helper()

@@ -50,7 +50,12 @@
 # the sockets (the host default here is bbr, whose per-packet pacing timers
 # neither the model nor most nodes run); SENDER (built with go build when
 # unset); OUT (this directory); LOCK (/tmp/cpu.lock, flock'ed around each
-# recording, waited for at most LOCK_WAIT=60 s, as other jobs share the VM).
+# recording, waited for at most LOCK_WAIT=60 s, as other jobs share the VM);
+# IDLER (1): a SCHED_IDLE spinner (cnifx-idler) on CPU for the window, so
+# that the CPU never halts: on hosts where cpu-clock does not sample a
+# halted vCPU, short busy bursts lose most of their samples (README.md,
+# "Idle that perf does not sample"); 0 leaves the CPU to halt as before;
+# SERIES_RULES ("0 100 1000 5000") the rule counts of the series.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -64,12 +69,15 @@ LOCK=${LOCK:-/tmp/cpu.lock}
 LOCK_WAIT=${LOCK_WAIT:-60}
 TRIES=${TRIES:-10}
 MBPS=${MBPS:-400}
+IDLER=${IDLER:-1}
 PORT=5001
 CC=${CC:-cubic}
 FIELDS=comm,tid,cpu,time,period,event,ip,sym,dso
 SERIES_MBPS=${SERIES_MBPS:-100}
 ROUNDS=${ROUNDS:-5}
-SERIES=(ipt-legacy-0 ipt-legacy-100 ipt-legacy-1000 ipt-legacy-5000 nft-0 nft-100 nft-1000 nft-5000)
+SERIES_RULES=${SERIES_RULES:-0 100 1000 5000}
+SERIES=()
+for e in ipt-legacy nft; do for n in $SERIES_RULES; do SERIES+=("$e-$n"); done; done
 # rounds R: the series ROUNDS times (round k as @k), round k rotated by 3k
 # and every other round reversed, so that no rule count is always first or
 # last of a round.
@@ -88,16 +96,33 @@ rounds() {
 mapfile -t SERIES_ALL < <(rounds)
 ALL=(bridge-1cpu vxlan-1cpu routed ebpf-peer ebpf-egress ipt-legacy-ct-1000 routed:ksoftirqd "${SERIES_ALL[@]}")
 
+# caches CPU: the CPU's caches from sysfs, e.g. "L1d 32K, L1i 32K, L2 512K
+# (cpus 1), L3 32768K (cpus 0-1)": what the rule walk's cost depends on
+# (README.md, "The rule series").
+caches() {
+	local d out=()
+	for d in /sys/devices/system/cpu/cpu"$1"/cache/index*; do
+		local t
+		t=$(cat "$d/type")
+		case $t in Data) t=d ;; Instruction) t=i ;; *) t= ;; esac
+		out+=("L$(cat "$d/level")$t $(cat "$d/size") (cpus $(cat "$d/shared_cpu_list"))")
+	done
+	local IFS=,
+	echo "${out[*]}" | sed 's/,/, /g'
+}
+
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 TMP=
 SRV=
 CLI=
+IDL=
 cleanup() {
 	[[ -n $CLI ]] && kill "$CLI" 2>/dev/null || true
 	[[ -n $SRV ]] && kill "$SRV" 2>/dev/null || true
-	CLI= SRV=
+	[[ -n $IDL ]] && kill "$IDL" 2>/dev/null || true
+	CLI= SRV= IDL=
 	local ns
 	for ns in $(ip netns list | awk '{print $1}' | grep "^$P-" || true); do
 		# processes left in our namespaces by a killed run (kill -9)
@@ -330,6 +355,10 @@ record() {
 	local topo=$1 name=$2 want=$3 data=$TMP/$1.data
 	cleanup
 	build "$topo"
+	if ((IDLER)); then
+		chrt -i 0 taskset -c "$CPU" env GOMAXPROCS=1 "$TMP/cnifx-idler" idle "$((WARMUP + SECS + 120))s" &
+		IDL=$!
+	fi
 	ip netns exec "$P-b" taskset -c "$CPU" env GOMAXPROCS=1 CNIFX_CC="$CC" CNIFX_RBUF="${RBUF:-32768}" "$SENDER" server "$DST:$PORT" &
 	SRV=$!
 	sleep 0.3
@@ -376,7 +405,7 @@ record() {
 	# Samples by comm: the traffic, its deferred softirqs, idle, other jobs.
 	local samples
 	samples=$(perf script -i "$data" --time "$win" -F comm 2>/dev/null | awk -v k="ksoftirqd/$CPU" '
-		{n++} $1 == "cnifx-sender" {t++} $1 == k {s++} $1 == "swapper" {i++}
+		{n++} $1 == "cnifx-sender" {t++} $1 == k {s++} $1 == "swapper" || $1 == "cnifx-idler" {i++}
 		END {printf "%d %d %d %d %d", n, t, s, i, n - t - s - i}')
 	local pk=$((s1 - s0)) acks=$((r1 - r0)) pay=$((b1 - b0))
 	REGIME_GOT=$(regime $samples)
@@ -404,8 +433,9 @@ record() {
 		rm -f "$data"
 		return 1
 	fi
-	# Other jobs' samples keep their header (comm, CPU, time, period) and
-	# leaf frame only: filters and totals see them, the file stays small.
+	# Other jobs' samples (and the idler's) keep their header (comm, CPU,
+	# time, period) and leaf frame only: filters and totals see them, the
+	# file stays small.
 	perf script -i "$data" --time "$win" -F "$FIELDS" 2>/dev/null | awk -v k="ksoftirqd/$CPU" '
 		BEGIN {RS = ""; ORS = "\n\n"}
 		$1 == "cnifx-sender" || $1 == k || $1 == "swapper" {print; next}
@@ -460,6 +490,7 @@ payload_bytes_sent_counter = "tcpi_bytes_sent of the sender's socket (sock_diag;
 cpu_ghz = $GHZ
 cpu_ghz_source = "/proc/cpuinfo 'cpu MHz' of CPU $CPU ($MHZ MHz)"
 cpu_model = $(toml_str "$MODEL")
+caches = $(toml_str "$CACHES")
 kernel = "$(uname -r)"
 perf_version = $(toml_str "$(perf --version)")
 date = "$DATE"
@@ -470,6 +501,7 @@ tcp_congestion_control = "$CC"
 traffic = $(toml_str "taskset -c $CPU cnifx-sender server $DST:$PORT (in cnifx-b); taskset -c $CPU cnifx-sender client $DST:$PORT (in cnifx-a, stopped after the window), GOMAXPROCS=1 CNIFX_CC=$CC CNIFX_MBPS=$RATE CNIFX_RBUF=${RBUF:-32768}, 64 KiB writes; window starts after ${WARMUP}s")
 comms = ["cnifx-sender"]
 softirq_comms = ["ksoftirqd/$CPU"]
+idler = $(toml_str "$( ((IDLER)) && echo "cnifx-idler: a SCHED_IDLE spinner on CPU $CPU (sender idle), so the CPU never halts and cpu-clock samples every period; its samples count as idle" || echo none)")
 EOF
 }
 
@@ -512,9 +544,11 @@ main() {
 		(cd "$HERE" && go build -o "$SENDER" ./sender) || die "go build ./sender failed"
 	fi
 	[[ $(basename "$SENDER") == cnifx-sender ]] || die "SENDER must be named cnifx-sender (the comm the manifest names)"
+	ln -sf "$SENDER" "$TMP/cnifx-idler"
 	MHZ=$(awk -F': ' -v c="$CPU" '/^processor/ {p = $2} /^cpu MHz/ && p == c {print $2; exit}' /proc/cpuinfo)
 	GHZ=$(awk -v m="$MHZ" 'BEGIN {printf "%.3f", m / 1000}')
 	MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+	CACHES=$(caches "$CPU")
 	cleanup # leftovers of a killed run
 	remove_stale_tmp
 	local names=("$@")

@@ -6,6 +6,8 @@
 //	sender client ADDR DURATION     # send 64 KiB writes for DURATION
 //	sender snap NS DEV NS DEV PORT  # counters and CLOCK_MONOTONIC time, see snap.go
 //	sender redirect -netns NS -mode peer|egress -attach DEV[,DEV] -route IP,DEV,MAC ...
+//	sender idle DURATION            # spin for DURATION (run as cnifx-idler, SCHED_IDLE)
+//	sender duty BUSY SLEEP DURATION # spin BUSY, sleep about SLEEP, repeat for DURATION (sampling.sh)
 //
 // CNIFX_MBPS=R paces the client to R Mbit/s of payload.
 // CNIFX_CC=NAME sets the TCP congestion control of both ends' sockets.
@@ -17,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 
+	"math/rand/v2"
 	"net"
 	"os"
 	"strings"
@@ -78,8 +81,30 @@ func main() {
 		redirect(os.Args[2:])
 	case "snap":
 		check(snap(os.Args[2:]))
+	case "idle":
+		d, err := time.ParseDuration(os.Args[2])
+		check(err)
+		spin(d)
+	case "duty":
+		if len(os.Args) != 5 {
+			fmt.Fprintln(os.Stderr, "usage: sender duty BUSY SLEEP DURATION (e.g. 50us 450us 10s)")
+			os.Exit(2)
+		}
+		var d [3]time.Duration
+		for i := range d {
+			var err error
+			d[i], err = time.ParseDuration(os.Args[2+i])
+			check(err)
+		}
+		// Sleeps drawn uniformly from [SLEEP/2, 3 SLEEP/2): a fixed period
+		// would alias with perf's sampling period.
+		rng := rand.New(rand.NewPCG(1, 2))
+		for end := time.Now().Add(d[2]); time.Now().Before(end); {
+			spin(d[0])
+			time.Sleep(d[1]/2 + time.Duration(rng.Int64N(int64(d[1])+1)))
+		}
 	default:
-		fmt.Fprintf(os.Stderr, "unknown command %q (valid: server, client, redirect)\n", os.Args[1])
+		fmt.Fprintf(os.Stderr, "unknown command %q (valid: server, client, redirect, snap, idle, duty)\n", os.Args[1])
 		os.Exit(2)
 	}
 }
@@ -163,4 +188,20 @@ func discard(c net.Conn) {
 		}
 	}
 	c.Close()
+}
+
+// spin keeps a CPU busy for d without touching memory. capture.sh runs it
+// under SCHED_IDLE on the recorded CPU (as cnifx-idler, a symlink, so that
+// every thread has that comm): any other task preempts it at once, so it
+// stands in for the idle loop, but the CPU never halts. On hosts where a
+// halted vCPU's cpu-clock timer does not run, samples in short busy
+// bursts are lost (a 50 us burst every 500 us was sampled 46% of its
+// schedstat run time, README.md "Idle that perf does not sample"); with
+// the spinner every period is sampled.
+func spin(d time.Duration) {
+	end := time.Now().Add(d)
+	for time.Now().Before(end) {
+		for i := 0; i < 1<<10; i++ {
+		}
+	}
 }
