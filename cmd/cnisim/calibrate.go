@@ -32,8 +32,9 @@ const (
 
 // calibrateSubs are the `cnisim calibrate WHAT` subcommands.
 var calibrateSubs = map[string]func(args []string, stdout, stderr io.Writer) error{
-	"perf": runCalibratePerf,
-	"fit":  runCalibrateFit,
+	"perf":  runCalibratePerf,
+	"fit":   runCalibrateFit,
+	"rules": runCalibrateRules,
 }
 
 func init() {
@@ -42,17 +43,17 @@ func init() {
 
 func runCalibrate(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("missing subcommand (perf or fit)")
+		return usagef("missing subcommand (perf, fit or rules)")
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
-		fmt.Fprintf(stderr, "Usage: cnisim %s\n       cnisim %s\n\nRun 'cnisim calibrate perf --help' or 'cnisim calibrate fit --help' for the flags.\n",
-			calibratePerfSynopsis, calibrateFitSynopsis)
+		fmt.Fprintf(stderr, "Usage: cnisim %s\n       cnisim %s\n       cnisim %s\n\nRun 'cnisim calibrate perf|fit|rules --help' for the flags.\n",
+			calibratePerfSynopsis, calibrateFitSynopsis, calibrateRulesSynopsis)
 		return pflag.ErrHelp
 	}
 	sub, ok := calibrateSubs[args[0]]
 	if !ok {
-		return usagef("unknown subcommand %q (valid: perf, fit)", args[0])
+		return usagef("unknown subcommand %q (valid: perf, fit, rules)", args[0])
 	}
 	return sub(args[1:], stdout, stderr)
 }

@@ -39,8 +39,8 @@ func TestCalibrateDispatch(t *testing.T) {
 		code     int
 		inStderr string
 	}{
-		{[]string{"calibrate"}, 2, "missing subcommand (perf or fit)"},
-		{[]string{"calibrate", "bogus"}, 2, `unknown subcommand "bogus" (valid: perf, fit)`},
+		{[]string{"calibrate"}, 2, "missing subcommand (perf, fit or rules)"},
+		{[]string{"calibrate", "bogus"}, 2, `unknown subcommand "bogus" (valid: perf, fit, rules)`},
 		{[]string{"calibrate", "--help"}, 0, "cnisim calibrate perf --script FILE"},
 		{[]string{"calibrate", "perf", "--help"}, 0, "--cpu-ghz"},
 		{[]string{"calibrate", "fit", "--help"}, 0, "--measurements"},
