@@ -120,3 +120,29 @@ func TestCalibrateRulesErrors(t *testing.T) {
 		}
 	}
 }
+
+// FuzzNetfilterCPPs: any file given to calibrate rules is read or refused
+// with an error naming it, never a panic.
+func FuzzNetfilterCPPs(f *testing.F) {
+	f.Add([]byte(`{"stages": {"netfilter": {"cpp": 500}}}`))
+	f.Add([]byte(`{"stages": {}}`))
+	f.Add([]byte(`{"stages": {"netfilter": {"cpp": "x"}}}`))
+	f.Add([]byte(`[1,2]`))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file := filepath.Join(dir, "in.json")
+		if err := os.WriteFile(file, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		v, err := netfilterCPPs("--zero", []string{file})
+		if err != nil {
+			if !strings.Contains(err.Error(), file) {
+				t.Errorf("error %q does not name the file", err)
+			}
+			return
+		}
+		if len(v) != 1 {
+			t.Errorf("%d values for one file", len(v))
+		}
+	})
+}
