@@ -14,19 +14,23 @@ import (
 var _ RuleCostSource = (*calibration.Profile)(nil)
 
 // ruleCosts charges every stage 100 cycles and prices each engine with a
-// distinct base and per-rule cost, so a test sees which engine answered.
+// distinct base and per-rule cost, so a test sees which engine answered;
+// a rule costs tableRulePrice more per rule of the table (as a cache term
+// does), so a test sees the table size the model passed.
 type ruleCosts struct{ fixedCosts }
+
+const tableRulePrice = 1e-3
 
 var testRulePrice = map[string][2]float64{ // engine -> base, per rule
 	"iptables": {30, 48}, "nftables": {50, 7}, "ipvs": {90, 0.5}, "ebpf": {20, 0.24}, "ovs": {10, 0.24},
 }
 
-func (ruleCosts) RuleCycles(engine, plugin, mode string, _ int) (float64, float64, error) {
+func (ruleCosts) RuleCycles(engine, plugin, mode string, tableRules int) (float64, float64, error) {
 	p, ok := testRulePrice[engine]
 	if !ok {
 		return 0, 0, errors.New("no price for " + engine)
 	}
-	return p[0], p[1], nil
+	return p[0], p[1] + tableRulePrice*float64(tableRules), nil
 }
 
 // The engines of the model file agree with those a profile can price.
@@ -82,9 +86,9 @@ func extra(t *testing.T, m *Model, mode string, pl datapath.Placement, opt PathO
 }
 
 // The rule-walk arithmetic, closed form: one walk per packet toward the
-// server pod costs base + N x per-rule of the engine in effect, at the
-// last rules step (the hook nearest the server pod: the dst node
-// inter-host); linear in N; on every packet when stateless, on opening
+// server pod costs base + N x per-rule of the engine in effect for a table
+// of N rules, at the last rules step (the hook nearest the server pod: the
+// dst node inter-host); on every packet when stateless, on opening
 // packets only (RuleCycles) behind conntrack; never on the return path.
 func TestRuleWalkArithmetic(t *testing.T) {
 	t.Parallel()
@@ -114,7 +118,7 @@ func TestRuleWalkArithmetic(t *testing.T) {
 				opt.PolicyRules, opt.PolicyConntrack = n, ct
 				name := c.plugin + "/" + c.mode + " " + string(c.pl)
 				every, opening, at := extra(t, m, c.mode, c.pl, opt, ruleCosts{fixedCosts{2.4}}, false)
-				want := price[0] + float64(n)*price[1]
+				want := price[0] + float64(n)*(price[1]+tableRulePrice*float64(n))
 				got := every
 				if ct {
 					got = opening
@@ -125,7 +129,7 @@ func TestRuleWalkArithmetic(t *testing.T) {
 					t.Errorf("%s, %d rules, stateless: opening-only cycles %v", name, n, opening)
 				}
 				if math.Abs(got-want) > 1e-9*want {
-					t.Errorf("%s, %d rules, conntrack %v: +%v cycles per walk, want %v + %d x %v = %v", name, n, ct, got, price[0], n, price[1], want)
+					t.Errorf("%s, %d rules, conntrack %v: +%v cycles per walk, want %v + %d x %v = %v", name, n, ct, got, price[0], n, price[1]+tableRulePrice*float64(n), want)
 				}
 				g, _ := m.Graph(c.mode, c.pl, opt)
 				if at < 0 || g.Steps[at].Side != c.side {

@@ -260,3 +260,28 @@ func TestZipf(t *testing.T) {
 		t.Errorf("negative zipf: %v", err)
 	}
 }
+
+// tableRules records the table size a plan asked its rule price for.
+type tableRules struct{ got *int }
+
+func (r tableRules) RuleCycles(engine, plugin, mode string, table int) (float64, float64, error) {
+	*r.got = table
+	return 100, 10, nil
+}
+
+// NewPlan prices the rules for the table a connection walks: the dispatch
+// chain of one rule per Service port (Ports), which a cache term needs.
+func TestPlanRuleTable(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ count, ports int }{{1, 1}, {10000, 1}, {500, 3}} {
+		got := -1
+		cfg := Config{Count: c.count, PortCount: c.ports, Endpoints: 2, Proxy: IPTables}.Defaults("flannel", "")
+		p, err := NewPlan(cfg, tableRules{&got}, "flannel", "vxlan")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != p.Ports() || got != c.count*c.ports {
+			t.Errorf("%d Services x %d ports: priced a table of %d rules, want %d", c.count, c.ports, got, c.count*c.ports)
+		}
+	}
+}
