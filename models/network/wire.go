@@ -1,6 +1,9 @@
 package network
 
 import (
+	"unsafe"
+
+	"github.com/cnisim/cnisim/internal/prefetch"
 	"github.com/cnisim/cnisim/sim"
 )
 
@@ -88,6 +91,14 @@ func (n *Network) drain(w *pipe, e *sim.Engine, h sim.Handler, arg uint64) {
 		w.head = (w.head + 1) & (len(w.q) - 1)
 		w.size--
 		w.popped++
+		if w.size > 0 {
+			// the next frame's packet, if it leaves the fabric there: at
+			// scale it is out of the cache, and its load would stall the
+			// hop that reads it
+			if g := &w.q[w.head]; g.port < 0 {
+				prefetch.Line(unsafe.Pointer(n.pool.at(g.id)))
+			}
+		}
 		if f.port >= 0 {
 			n.admit(f)
 		} else {
