@@ -7,3 +7,9 @@ import "unsafe"
 //
 //go:noescape
 func Line(p unsafe.Pointer)
+
+// Lines prefetches the n cache lines from the one holding p (n > 0):
+// a large struct's part that the caller will read, in one call.
+//
+//go:noescape
+func Lines(p unsafe.Pointer, n int)

@@ -15,6 +15,7 @@ type Route struct {
 	net      *Network
 	segs     []segment
 	to       Endpoint
+	pf       Prefetcher // to, if it is one
 	src, dst int
 	hops     []int32 // the fabric's egress ports it crosses (nil: none)
 

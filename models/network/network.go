@@ -14,6 +14,14 @@ type Endpoint interface {
 	Deliver(p *Packet, at sim.Time)
 }
 
+// Prefetcher is an Endpoint that can ask the CPU for the state Deliver
+// will read about p (internal/prefetch), called when p reaches its node,
+// before the receiving side's stages run: at a fabric's scale that state
+// is out of the cache, and its misses then overlap with the stages'.
+type Prefetcher interface {
+	Prefetch(p *Packet)
+}
+
 // Node is one host: its cores, its NIC transmit queue and link, counters.
 type Node struct {
 	Cores     []sim.Processor
@@ -150,6 +158,7 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 	r.rssCore = int16(mix(spec.FlowKey) % uint64(n.cfg.CoresPerNode))
 	r.recvCore, r.recvProc = int16(spec.RecvCore), &n.Nodes[spec.Dst].Cores[spec.RecvCore]
 	r.to, r.target = spec.To, -1
+	r.pf, _ = spec.To.(Prefetcher)
 	if n.fab != nil && spec.Src != spec.Dst {
 		r.hops = n.fab.hops(spec.Src, spec.Dst, ecmpHash(spec.Path, spec.Src, spec.Dst, spec.FlowKey))
 	}

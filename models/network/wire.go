@@ -102,7 +102,11 @@ func (n *Network) drain(w *pipe, e *sim.Engine, h sim.Handler, arg uint64) {
 		if f.port >= 0 {
 			n.admit(f)
 		} else {
-			n.advance(n.pool.at(f.id), f.at, true)
+			p := n.pool.at(f.id)
+			if pf := p.route.pf; pf != nil {
+				pf.Prefetch(p)
+			}
+			n.advance(p, f.at, true)
 		}
 		if w.size == 0 {
 			w.armed = false
