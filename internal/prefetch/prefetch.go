@@ -6,3 +6,12 @@
 // intrinsic for user code, so it is one instruction of assembly on amd64
 // and nothing elsewhere. It never changes what a program computes.
 package prefetch
+
+import "unsafe"
+
+// Range prefetches the cache lines holding the size bytes from p (size
+// > 0): a small struct that may straddle two lines.
+func Range(p unsafe.Pointer, size uintptr) {
+	a := uintptr(p)
+	Lines(p, int((a+size-1)>>6-a>>6)+1)
+}

@@ -127,7 +127,7 @@ func (n *Network) flush(node *Node) {
 		}
 		node.popOffer()
 		if len(node.pending) > 0 { // the next one's packet, while this one is sent
-			prefetch.Line(unsafe.Pointer(n.pool.at(node.pending[0].id)))
+			prefetch.Range(unsafe.Pointer(n.pool.at(node.pending[0].id)), unsafe.Sizeof(Packet{}))
 		}
 		p := n.pool.at(o.id)
 		if !n.transmit(p.route, p, o.at) {
