@@ -50,18 +50,6 @@ func (w *pipe) push(f inFlight) {
 	w.size++
 }
 
-// prefetchEnds asks for the slots a frame's admission to a port reads
-// and writes: the oldest queued frame (retired first) and the next free
-// slot.
-func (w *pipe) prefetchEnds() {
-	if m := len(w.q) - 1; m >= 0 {
-		prefetch.Line(unsafe.Pointer(&w.q[(w.head+w.size)&m]))
-		if w.qn > 0 {
-			prefetch.Line(unsafe.Pointer(&w.q[(w.head+w.size-w.qn)&m]))
-		}
-	}
-}
-
 // queued returns the i-th oldest frame of the port's queue (i < qn).
 func (w *pipe) queued(i int) *inFlight {
 	return &w.q[(w.head+w.size-w.qn+i)&(len(w.q)-1)]
@@ -104,13 +92,12 @@ func (n *Network) drain(w *pipe, e *sim.Engine, h sim.Handler, arg uint64) {
 		w.size--
 		w.popped++
 		if w.size > 0 {
-			// what the next frame's hop will read: at scale it is out of
-			// the cache, and its load would stall that hop. Its packet,
-			// if it leaves the fabric there; else its port's queue ends.
+			// the next frame's packet, if it leaves the fabric there: at
+			// scale it is out of the cache, and its load would stall the
+			// hop that reads it. (Prefetching, for a frame bound to
+			// another port, that port's queue ends did not pay.)
 			if g := &w.q[w.head]; g.port < 0 {
 				prefetch.Range(unsafe.Pointer(n.pool.at(g.id)), unsafe.Sizeof(Packet{}))
-			} else {
-				n.fab.ports[g.port].wire.prefetchEnds()
 			}
 		}
 		if f.port >= 0 {
