@@ -126,7 +126,7 @@ func (n *Network) flush(node *Node) {
 			break
 		}
 		node.popOffer()
-		if len(node.pending) > 0 { // the next one's packet, while this one is sent
+		if n.scaled && len(node.pending) > 0 { // the next one's packet, while this one is sent
 			prefetch.Range(unsafe.Pointer(n.pool.at(node.pending[0].id)), unsafe.Sizeof(Packet{}))
 		}
 		p := n.pool.at(o.id)

@@ -91,7 +91,7 @@ func (n *Network) drain(w *pipe, e *sim.Engine, h sim.Handler, arg uint64) {
 		w.head = (w.head + 1) & (len(w.q) - 1)
 		w.size--
 		w.popped++
-		if w.size > 0 {
+		if n.scaled && w.size > 0 {
 			// the next frame's packet, if it leaves the fabric there: at
 			// scale it is out of the cache, and its load would stall the
 			// hop that reads it. (Prefetching, for a frame bound to
@@ -104,7 +104,7 @@ func (n *Network) drain(w *pipe, e *sim.Engine, h sim.Handler, arg uint64) {
 			n.admit(f)
 		} else {
 			p := n.pool.at(f.id)
-			if pf := p.route.pf; pf != nil {
+			if pf := p.route.pf; pf != nil && n.scaled {
 				pf.Prefetch(p)
 			}
 			n.advance(p, f.at, true)
