@@ -9,45 +9,49 @@ import (
 // bytes waiting for the wire (for TCP small queues and UDP send buffers),
 // and its drop hooks.
 type Route struct {
+	// The fields a packet's hops read or write come first, in the first
+	// three cache lines: at a fabric's scale the route is out of the cache
+	// whenever one of its packets needs it, and each line more is a miss.
 	net      *Network
-	src, dst int
 	segs     []segment
-	recv     segment
-	wired    bool
-	encap    int32
+	to       Endpoint
+	pf       Prefetcher // to, if it is one
+	src, dst int
 	hops     []int32 // the fabric's egress ports it crosses (nil: none)
-	rssCore  int16
-	recvCore int16
-	recvProc *sim.Processor // core recvCore of node dst
-	// the reader: when its last copy ends, and the bytes its last read
-	// call has taken (Recv)
-	recvIdle  sim.Time
-	readCarry int64
-	to        Endpoint
 
 	sent, delivered, dropped uint64
 
 	// bytes sent and not yet on the wire: before the NIC (preNic) and in
 	// the NIC queue (ring of serialisation end times).
 	preNic  int64
+	encap   int32
+	rssCore int16
+	wired   bool
+	hooked  bool // a blackhole or dropNth was set: hookDrops must look
 	ring    []txEntry
 	head, n int
 	ringB   int64
-	// throttled sender: wake h(arg) when queued bytes fall to target
+	target  int64 // throttled sender: wake when queued bytes fall to target (-1: not throttled)
+	// DropIf, when set, drops the packets it returns true for (tests).
+	DropIf func(p *Packet, at sim.Time) bool
 	wake   sim.Timer
-	target int64 // -1 when not throttled
+
+	recvCore int16
+	recvProc *sim.Processor // core recvCore of node dst
+	// the reader: when its last copy ends, and the bytes its last read
+	// call has taken (Recv)
+	recvIdle  sim.Time
+	readCarry int64
 
 	gso0       gsoBatch // the open GSO super-packet (offload.go)
 	tsoDropped bool     // the NIC queue dropped the head of the open super-packet
 
 	blackholeUntil sim.Time
 	dropNth        []uint64 // ascending packet numbers (1-based) to drop
-	hooked         bool     // a blackhole or dropNth was set: hookDrops must look
-	// DropIf, when set, drops the packets it returns true for (tests).
-	DropIf func(p *Packet, at sim.Time) bool
 
 	folds uint64 // times folded by a sweep after Retire (retire.go)
 	next  *Route // a relayed route's second leg (relay.go)
+	recv  segment
 }
 
 type txEntry struct {

@@ -1,6 +1,11 @@
 package network
 
-import "github.com/cnisim/cnisim/sim"
+import (
+	"unsafe"
+
+	"github.com/cnisim/cnisim/internal/prefetch"
+	"github.com/cnisim/cnisim/sim"
+)
 
 // A node's NIC queue is fed by all its cores, so it must see packets in
 // the order of their arrival times, not of the events that computed them:
@@ -121,6 +126,9 @@ func (n *Network) flush(node *Node) {
 			break
 		}
 		node.popOffer()
+		if n.scaled && len(node.pending) > 0 { // the next one's packet, while this one is sent
+			prefetch.Range(unsafe.Pointer(n.pool.at(node.pending[0].id)), unsafe.Sizeof(Packet{}))
+		}
 		p := n.pool.at(o.id)
 		if !n.transmit(p.route, p, o.at) {
 			// a drop may have woken a sender at now: back to the floor

@@ -70,7 +70,7 @@ func (n *Network) fold(r *Route, done map[*Route]bool) {
 	n.retired.add(&r.recv)
 	done[r] = true
 	r.folds++
-	r.to = nil
+	r.to, r.pf = nil, nil
 	n.freeRoutes = append(n.freeRoutes, r)
 }
 

@@ -10,7 +10,8 @@ import (
 // segment is a run of consecutive steps with the same side and context:
 // one job on one core. The wire crossing is a segment of its own.
 type segment struct {
-	// the fields advance reads for every packet come first: one cache line
+	// The fields advance reads and writes for every packet come first, in
+	// two cache lines (a fabric's hops find them out of the cache).
 	wire     bool
 	firstDst bool // first segment on the receiving side: always an event
 	fromRx   bool // first receiving segment of an inter-host route: the receive ring
@@ -28,25 +29,30 @@ type segment struct {
 	// NIC lacks gro, or the path arrives through a device without it)
 	noGRO bool
 	ctx   datapath.Context
-	node  int
 	nd    *Node    // resolved by NewRoute
 	fixed sim.Time // service of an unfragmented packet before its per-byte part, rounded as service
 
 	// service time in picoseconds: psPkt + psOuter (x2 if fragmented) + psByte x IP bytes
 	// (+ psRule for a connection-opening packet) + psCall x the packet's
 	// calls + psWake if it woke the writer (datapath/calls.go)
-	psByte, psRule, psPkt, psOuter, psCall, psWake float64
+	psByte, psCall, psWake float64
+
+	// accounting: multiplied out by Accounting. rulePkts walked the rules;
+	// the j* sums are sum(f-1) over jittered jobs (factor f) of the
+	// corresponding counts, so cycles are those actually run.
+	pkts, bytes   uint64
+	calls, wakes  uint64 // application calls and wake-ups paid here
+	frags         uint64
+	batched       uint64 // packets behind the head of a super-packet
+	psRule, psPkt float64
+	psOuter       float64
 	// psCut: the part of psPkt of the steps at or after CostedPath.GSOCut
 	// that are not outer: what a batched packet of a split segment pays
 	// besides psOuter
 	psCut float64
 
-	// accounting: multiplied out by Accounting. rulePkts walked the rules;
-	// the j* sums are sum(f-1) over jittered jobs (factor f) of the
-	// corresponding counts, so cycles are those actually run.
-	pkts, bytes, frags, rulePkts  uint64
-	batched                       uint64 // packets behind the head of a super-packet
-	calls, wakes                  uint64 // application calls and wake-ups paid here
+	node                          int
+	rulePkts                      uint64
 	splitPkts, splitFrags         uint64 // batched packets that paid the outer steps (split)
 	jSplit, jSplitFrags           float64
 	jPkts, jFrags, jBytes, jRules float64

@@ -1,6 +1,9 @@
 package network
 
 import (
+	"unsafe"
+
+	"github.com/cnisim/cnisim/internal/prefetch"
 	"github.com/cnisim/cnisim/sim"
 )
 
@@ -88,10 +91,23 @@ func (n *Network) drain(w *pipe, e *sim.Engine, h sim.Handler, arg uint64) {
 		w.head = (w.head + 1) & (len(w.q) - 1)
 		w.size--
 		w.popped++
+		if n.scaled && w.size > 0 {
+			// the next frame's packet, if it leaves the fabric there: at
+			// scale it is out of the cache, and its load would stall the
+			// hop that reads it. (Prefetching, for a frame bound to
+			// another port, that port's queue ends did not pay.)
+			if g := &w.q[w.head]; g.port < 0 {
+				prefetch.Range(unsafe.Pointer(n.pool.at(g.id)), unsafe.Sizeof(Packet{}))
+			}
+		}
 		if f.port >= 0 {
 			n.admit(f)
 		} else {
-			n.advance(n.pool.at(f.id), f.at, true)
+			p := n.pool.at(f.id)
+			if pf := p.route.pf; pf != nil && n.scaled {
+				pf.Prefetch(p)
+			}
+			n.advance(p, f.at, true)
 		}
 		if w.size == 0 {
 			w.armed = false

@@ -1,6 +1,9 @@
 package tcp
 
 import (
+	"unsafe"
+
+	"github.com/cnisim/cnisim/internal/prefetch"
 	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/models/network"
 	"github.com/cnisim/cnisim/sim"
@@ -70,12 +73,15 @@ type Endpoint struct {
 	peer *Endpoint
 	mss  int64
 
-	state    State
-	client   bool
-	synCount int // SYN or SYN-ACK transmissions so far
-
-	// Times of the first SYN, of establishment, and of failure.
-	FirstSyn, EstablishedAt, FailedAt sim.Time
+	state  State
+	client bool
+	// teardown (fin.go): close() called, this side closed first, FIN
+	// sent / acknowledged / peer's received, teardown over; the FIN's
+	// sequence number; finIn is 1 once the peer's FIN is received (it
+	// occupies a sequence number our ACKs acknowledge). Deliver and every
+	// ACK read them: they share the state's cache line.
+	closeReq, active, finSent, finAcked, finRcvd, done bool
+	finIn, finAckSent                                  int64
 
 	// sender
 	sndUna, sndNxt, sndMax int64
@@ -139,14 +145,14 @@ type Endpoint struct {
 
 	connectAt sim.Time // a Connect event's time (-1: none): a Pool waits past it
 
-	// teardown (fin.go): close() called, this side closed first, FIN
-	// sent / acknowledged / peer's received, teardown over; the FIN's
-	// sequence number; finIn is 1 once the peer's FIN is received (it
-	// occupies a sequence number our ACKs acknowledge)
-	closeReq, active, finSent, finAcked, finRcvd, done bool
-	finTries                                           int
-	finSeq, finIn, finAckSent                          int64
-	conn                                               *Conn
+	finTries int
+	finSeq   int64
+	conn     *Conn
+	synCount int // SYN or SYN-ACK transmissions so far
+
+	// Times of the first SYN, of establishment, and of failure.
+	FirstSyn, EstablishedAt, FailedAt sim.Time
+
 	// OnEOF is called when the application's read returns end of file
 	// (the peer's FIN), at the time the read returns.
 	OnEOF func(at sim.Time)
@@ -248,6 +254,27 @@ func (ep *Endpoint) Handle(e *sim.Engine, arg uint64) {
 		ep.onReadEnd(now)
 	}
 }
+
+// Prefetch asks for the lines of the endpoint that Deliver reads about p
+// (network.Prefetcher): its head, the receiver's or the sender's part (a
+// segment with payload or a pure ACK) and the statistics.
+func (ep *Endpoint) Prefetch(p *network.Packet) {
+	base := unsafe.Pointer(ep)
+	prefetch.Lines(base, 2) // to finAckSent
+	if p.Len > 0 {
+		prefetch.Lines(unsafe.Add(base, unsafe.Offsetof(ep.rcvNxt)), rcvLines)
+	} else {
+		prefetch.Lines(unsafe.Add(base, unsafe.Offsetof(ep.sndUna)), sndLines)
+	}
+	prefetch.Lines(unsafe.Add(base, unsafe.Offsetof(ep.OnRead)), statLines)
+}
+
+// the cache lines that Prefetch asks for
+const (
+	rcvLines  = int((unsafe.Offsetof(Endpoint{}.copied)-unsafe.Offsetof(Endpoint{}.rcvNxt))/64 + 1)
+	sndLines  = int((unsafe.Offsetof(Endpoint{}.prrOut)-unsafe.Offsetof(Endpoint{}.sndUna))/64 + 1)
+	statLines = int((unsafe.Offsetof(Endpoint{}.Stats)+unsafe.Sizeof(Stats{})-unsafe.Offsetof(Endpoint{}.OnRead))/64 + 1)
+)
 
 // Deliver processes a packet from the peer (network.Endpoint).
 func (ep *Endpoint) Deliver(p *network.Packet, at sim.Time) {

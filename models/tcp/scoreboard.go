@@ -1,5 +1,7 @@
 package tcp
 
+import "math"
+
 // scoreboard is the sender's record of SACKed ranges above snd_una (RFC
 // 6675 2, "scoreboard"): sorted, disjoint spans of sequence numbers, no
 // per-segment objects. Spans below the cumulative ACK are dropped from the
@@ -34,6 +36,19 @@ func (sb *scoreboard) markDirty(start, end int64) {
 	}
 	sb.dirty[sb.ndirty] = span{start, end}
 	sb.ndirty++
+}
+
+// dirtyBounds returns the smallest range holding every dirty range: lo
+// >= hi when there is none, everything with dirtyAll.
+func (sb *scoreboard) dirtyBounds() (lo, hi int64) {
+	if sb.dirtyAll {
+		return math.MinInt64, math.MaxInt64
+	}
+	lo, hi = math.MaxInt64, math.MinInt64
+	for _, d := range sb.dirty[:sb.ndirty] {
+		lo, hi = min(lo, d.start), max(hi, d.end)
+	}
+	return lo, hi
 }
 
 // clearDirty forgets the dirty ranges.
