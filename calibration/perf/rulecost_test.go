@@ -63,3 +63,44 @@ func TestStageCPP(t *testing.T) {
 		t.Errorf("ebpf %v, want 0 (no samples)", got)
 	}
 }
+
+// AddCacheTerm recovers the extra cost per uncached rule from a walk
+// beyond the cache (closed form), clamps a cheaper walk at 0, and refuses
+// a table that fits the cache or a cost without cycles_per_rule.
+func TestAddCacheTermClosedForm(t *testing.T) {
+	t.Parallel()
+	const c, u, k, n = 10.0, 4.0, 1000.0, 5000
+	zero := []float64{1000, 1000}
+	beyond := []float64{1000 + n*(c+u*(1-k/n))}
+	rc, err := RuleCostFromStage("iptables", zero, []float64{1000 + 1000*c}, 1000, "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := AddCacheTerm(&rc, zero, beyond, n, 200, k*200, "s"); err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(*rc.UncachedCyclesPerRule-u) > 1e-9 || rc.CachedRules() != k {
+		t.Errorf("uncached %v, cached rules %v; want %v, %v", *rc.UncachedCyclesPerRule, rc.CachedRules(), u, k)
+	}
+	cheap, _ := RuleCostFromStage("iptables", zero, []float64{1000 + 1000*c}, 1000, "s")
+	if err := AddCacheTerm(&cheap, zero, []float64{1000 + n*c*0.9}, n, 200, k*200, "s"); err != nil || *cheap.UncachedCyclesPerRule != 0 {
+		t.Errorf("a walk cheaper per rule beyond the cache: %v, %v; want 0", *cheap.UncachedCyclesPerRule, err)
+	}
+	for _, bad := range []struct {
+		rules        int
+		bytes, cache float64
+		want         string
+	}{
+		{900, 200, k * 200, "fit the cache"},
+		{n, 0, k * 200, "want finite numbers > 0"},
+		{n, 200, math.Inf(1), "want finite numbers > 0"},
+	} {
+		r := rc
+		if err := AddCacheTerm(&r, zero, beyond, bad.rules, bad.bytes, bad.cache, "s"); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%d rules, %v bytes, %v cache: error %v, want %q", bad.rules, bad.bytes, bad.cache, err, bad.want)
+		}
+	}
+	if err := AddCacheTerm(&calibration.RuleCost{}, zero, beyond, n, 200, k*200, "s"); err == nil {
+		t.Error("a rule cost without cycles_per_rule: no error")
+	}
+}
