@@ -42,9 +42,13 @@ func RuleCostFromStage(engine string, zero, withRules []float64, rules int, sour
 	case len(zero) == 0 || len(withRules) == 0:
 		return calibration.RuleCost{}, fmt.Errorf("rule cost: %d captures without rules and %d with %d rules: want at least one of each", len(zero), len(withRules), rules)
 	}
-	z, w := meanFinite(zero), meanFinite(withRules)
-	if math.IsNaN(z) || math.IsNaN(w) {
-		return calibration.RuleCost{}, fmt.Errorf("rule cost: netfilter cycles per packet must be finite numbers >= 0")
+	z, err := meanFinite(zero)
+	if err != nil {
+		return calibration.RuleCost{}, fmt.Errorf("rule cost: %w", err)
+	}
+	w, err := meanFinite(withRules)
+	if err != nil {
+		return calibration.RuleCost{}, fmt.Errorf("rule cost: %w", err)
 	}
 	if w < z {
 		return calibration.RuleCost{}, fmt.Errorf("rule cost: the netfilter stage costs %.0f cycles per packet with %d rules, less than the %.0f without: the rules were not walked (a matching or accepting rule first, conntrack?)", w, rules, z)
@@ -85,9 +89,13 @@ func AddCacheTerm(rc *calibration.RuleCost, zero, beyond []float64, beyondRules 
 	case len(zero) == 0 || len(beyond) == 0:
 		return fmt.Errorf("cache term: %d captures without rules and %d with %d rules: want at least one of each", len(zero), len(beyond), beyondRules)
 	}
-	z, w := meanFinite(zero), meanFinite(beyond)
-	if math.IsNaN(z) || math.IsNaN(w) {
-		return fmt.Errorf("cache term: netfilter cycles per packet must be finite numbers >= 0")
+	z, err := meanFinite(zero)
+	if err != nil {
+		return fmt.Errorf("cache term: %w", err)
+	}
+	w, err := meanFinite(beyond)
+	if err != nil {
+		return fmt.Errorf("cache term: %w", err)
 	}
 	n := float64(beyondRules)
 	u := max(0, ((w-z)/n-*rc.CyclesPerRule)/(1-k/n))
@@ -97,15 +105,15 @@ func AddCacheTerm(rc *calibration.RuleCost, zero, beyond []float64, beyondRules 
 	return nil
 }
 
-// meanFinite is the mean of v, NaN if v holds a negative, NaN or infinite
-// value.
-func meanFinite(v []float64) float64 {
+// meanFinite is the mean of v (netfilter cycles per data packet), or an
+// error naming the first negative, NaN or infinite value.
+func meanFinite(v []float64) (float64, error) {
 	s := 0.0
 	for _, x := range v {
 		if !(x >= 0) || math.IsInf(x, 0) {
-			return math.NaN()
+			return 0, fmt.Errorf("netfilter cycles per packet %v: want a finite number >= 0", x)
 		}
 		s += x
 	}
-	return s / float64(len(v))
+	return s / float64(len(v)), nil
 }

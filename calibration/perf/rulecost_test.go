@@ -24,7 +24,7 @@ func TestRuleCostFromStage(t *testing.T) {
 		{"no zero capture", nil, []float64{400}, 10, 0, "0 captures without rules"},
 		{"no rule capture", []float64{1}, nil, 10, 0, "0 with 10 rules"},
 		{"cheaper with rules", []float64{500}, []float64{400}, 10, 0, "not walked"},
-		{"NaN", []float64{math.NaN()}, []float64{400}, 10, 0, "finite"},
+		{"NaN", []float64{math.NaN()}, []float64{400}, 10, 0, "netfilter cycles per packet NaN: want a finite number"},
 		{"negative", []float64{300}, []float64{-1}, 10, 0, "finite"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

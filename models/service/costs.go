@@ -97,8 +97,8 @@ func NewPlan(cfg Config, rules RuleCostSource, plugin, mode string) (*Plan, erro
 			return nil, field.Errorf("service.Config.Proxy", cfg.Proxy, "the calibration profile prices no rules")
 		}
 		// The table a connection walks is the services' dispatch chain,
-		// one rule per Service port (Ports).
-		table := cfg.Count * cfg.PortCount
+		// one rule per Service port.
+		table := p.Ports()
 		base, per, err := rules.RuleCycles(st.Engine, plugin, mode, table)
 		if err != nil && st.Engine == "nftables" {
 			// derived: the profile's iptables price x the measured ratio
