@@ -46,14 +46,15 @@ func Crossings(c Config) (datapath.Crossings, error) {
 }
 
 // withoutBridgeNetfilter is the bridge graph with bridge-nf-call-iptables=0:
-// br_netfilter no longer runs the iptables hooks on bridged frames, so the
-// intra-host bridge graph's one netfilter step (cni0's, "br_netfilter sees
-// bridged traffic" in models/cni/models/flannel.toml) is not crossed. Keeping
-// it would make the pooled netfilter cost of rule-free configurations the
-// mean of a hook that runs and one that does not.
+// br_netfilter no longer runs on bridged frames, nor the iptables hooks it
+// calls, so the intra-host bridge graph's br_netfilter and netfilter steps
+// (cni0's, models/cni/models/flannel.toml) are not crossed. Keeping them
+// would make their pooled costs the mean of hooks that run and hooks that
+// do not.
 func withoutBridgeNetfilter(x datapath.Crossings) datapath.Crossings {
-	x.Data[datapath.Netfilter], x.Ack[datapath.Netfilter] = 0, 0
-	x.Write[datapath.Netfilter], x.Read[datapath.Netfilter], x.Wake[datapath.Netfilter] = 0, 0, 0
+	for _, k := range []datapath.Kind{datapath.Netfilter, datapath.BrNetfilter} {
+		x.Data[k], x.Ack[k], x.Write[k], x.Read[k], x.Wake[k] = 0, 0, 0, 0, 0
+	}
 	return x
 }
 

@@ -36,7 +36,7 @@ func TestParseConfig(t *testing.T) {
 		{in: "-nogso", err: "unknown configuration"},
 		{in: "ipt-nft-x", err: "rule count"},
 		{in: "routed", family: "routed", engine: "none", plugin: "calico"},
-		{in: "bridge", family: "bridge", engine: "br_netfilter", plugin: "flannel"},
+		{in: "bridge", family: "bridge", engine: "none", plugin: "flannel"},
 		{in: "bridge-nf0", family: "bridge-nf0", engine: "none", plugin: "flannel"},
 		{in: "ebpf-egress", family: "ebpf-egress", engine: "none", plugin: "cilium"},
 		{in: "vxlan", family: "vxlan", engine: "none", unmodelled: true},
@@ -168,7 +168,8 @@ func TestDefaultOptionsConfigs(t *testing.T) {
 }
 
 // TestBridgeNetfilterCrossings: bridge-nf-call-iptables=0 takes the
-// bridge's netfilter step out of the bridge graph and nothing else.
+// bridge's br_netfilter and netfilter steps out of the bridge graph and
+// nothing else.
 func TestBridgeNetfilterCrossings(t *testing.T) {
 	on, err := Crossings(mustConfig(t, "bridge"))
 	if err != nil {
@@ -178,12 +179,14 @@ func TestBridgeNetfilterCrossings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if on.Data[datapath.Netfilter] != 1 || off.Data[datapath.Netfilter] != 0 || off.Ack[datapath.Netfilter] != 0 {
-		t.Errorf("netfilter crossings per data packet: bridge %v, bridge-nf0 %v; want 1 and 0", on.Data[datapath.Netfilter], off.Data[datapath.Netfilter])
+	for _, k := range []datapath.Kind{datapath.Netfilter, datapath.BrNetfilter} {
+		if on.Data[k] != 1 || off.Data[k] != 0 || off.Ack[k] != 0 {
+			t.Errorf("%v crossings per data packet: bridge %v, bridge-nf0 %v; want 1 and 0", k, on.Data[k], off.Data[k])
+		}
 	}
 	for k := range datapath.NumKinds {
-		if datapath.Kind(k) != datapath.Netfilter && (on.Data[k] != off.Data[k] || on.Ack[k] != off.Ack[k]) {
-			t.Errorf("%v: bridge %v/%v, bridge-nf0 %v/%v; only netfilter may differ", k, on.Data[k], on.Ack[k], off.Data[k], off.Ack[k])
+		if k := datapath.Kind(k); k != datapath.Netfilter && k != datapath.BrNetfilter && (on.Data[k] != off.Data[k] || on.Ack[k] != off.Ack[k]) {
+			t.Errorf("%v: bridge %v/%v, bridge-nf0 %v/%v; only netfilter and br_netfilter may differ", k, on.Data[k], on.Ack[k], off.Data[k], off.Ack[k])
 		}
 	}
 }

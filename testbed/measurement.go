@@ -296,11 +296,11 @@ func (r *Run) check() error {
 		// What was built (family, rules, offloads, tunnel MTU) must be
 		// what the name says; how it is modelled (engine label, graph,
 		// unmodelled reason) is today's reading of the name, so a run
-		// recorded before a mapping changed (the bridge's br_netfilter
-		// engine, the bare vxlan family left unmodelled) still loads.
+		// recorded before a mapping changed (the bridge's engine, once
+		// br_netfilter, the bare vxlan family left unmodelled) still loads.
 		rec := m.Config
 		if rec.Family != c.Family || rec.Rules != c.Rules || rec.Offload != c.Offload || rec.MTU != c.MTU || rec.CPUs != c.CPUs ||
-			(rec.Engine != c.Engine && !(rec.Engine == "none" && c.Engine == brNetfilter)) {
+			(rec.Engine != c.Engine && !(rec.Engine == legacyBrNetfilter && c.Family == "bridge")) {
 			errs = append(errs, fmt.Errorf("configs[%d] (%s): config fields differ from the name's %+v", i, c.Name, c))
 		}
 		r.Configs[i].Config = c

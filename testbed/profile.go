@@ -83,13 +83,6 @@ func Profile(r *Run, points []Point, name string, others ...*Run) (*calibration.
 		e.Source = fmt.Sprintf("cnisim testbed: perf cpu-clock, calibrate perf against each configuration's model graph, %s; %.6g cycles %s; %s", rule, c, unit, prov)
 		p.Costs = append(p.Costs, e)
 	}
-	if c, ok := StageCost(points, netfilterStage, brNetfilter, 0); ok {
-		// br_netfilter's hooks on bridged frames: the bridge family's graph
-		// (Flannel, intra-host) only; families.
-		p.Costs = append(p.Costs, calibration.Entry{Stage: netfilterStage, Cycles: c, Plugin: "flannel", Placement: "intra",
-			Provenance: calibration.Measured,
-			Source:     fmt.Sprintf("cnisim testbed: the bridge configuration (bridge-nf-call-iptables=1, no rules): netfilter cycles per crossing of br_netfilter's hooks on bridged frames, %.6g; priced for Flannel's intra-host bridge graph only (kube-router's bridge was not measured); %s", c, prov)})
-	}
 	for _, eng := range []string{"iptables-legacy", "nftables"} {
 		var xs, ys []float64
 		for _, pt := range points {

@@ -48,10 +48,18 @@ var defaultRules = []Rule{
 	owner("sch_handle_ingress*", "ebpf"), owner("sch_handle_egress*", "ebpf"),
 	owner("bpf_redirect*", "ebpf"), owner("skb_do_redirect", "ebpf"), owner("bpf_*", "ebpf"),
 
-	// Netfilter. Bridge netfilter calls the bridge's own continuation
-	// (okfn) beneath its hook: those frames end the claim.
-	boundary("br_nf_*finish*", "netfilter"), boundary("br_nf_hook_thresh", "netfilter"),
-	owner("br_nf_*", "netfilter"), owner("nf_*", "netfilter"), owner("nft_*", "netfilter"),
+	// Netfilter. Bridge netfilter's own work (its hooks' glue, the fake
+	// route of pre-routing) is br_netfilter; the IPv4 tables it calls are
+	// netfilter (nf_hook_slow is the nearer owner). It calls the
+	// continuation (okfn) beneath its hook: the bridge's own (the
+	// *finish* functions, br_nf_hook_thresh) and, from ip_sabotage_in
+	// (the IPv4 pre-routing hook that skips a frame br_nf_pre_routing
+	// already ran), the whole IP receive and forward of a frame the
+	// bridge passed up: those frames end the claim, or nf_hook_slow
+	// above would make that IP work netfilter.
+	boundary("br_nf_*finish*", "br_netfilter"), boundary("br_nf_hook_thresh", "br_netfilter"),
+	boundary("ip_sabotage_in", "br_netfilter"), owner("br_nf_*", "br_netfilter"),
+	owner("nf_*", "netfilter"), owner("nft_*", "netfilter"),
 	owner("ipt_*", "netfilter"), owner("ip6t_*", "netfilter"), owner("iptable_*", "netfilter"),
 	owner("ip6table_*", "netfilter"), owner("ebt_*", "netfilter"), owner("ebtable_*", "netfilter"),
 	owner("arpt_*", "netfilter"), owner("ipv4_conntrack*", "netfilter"), owner("ipv4_confirm", "netfilter"),

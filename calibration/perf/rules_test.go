@@ -20,7 +20,12 @@ func TestAttribution(t *testing.T) {
 	}{
 		{[]string{"memcpy_erms", "veth_xmit", "tcp_sendmsg"}, "veth"}, // unmatched leaf: walk up
 		{[]string{"ipt_do_table", "nf_hook_slow", "br_nf_pre_routing", "br_handle_frame"}, "netfilter"},
-		{[]string{"br_nf_pre_routing", "br_handle_frame"}, "netfilter"},                                                               // br_nf_* before br_*
+		{[]string{"br_nf_pre_routing", "br_handle_frame"}, "br_netfilter"},                                                            // br_nf_* before br_*
+		{[]string{"ip_route_input_noref", "br_nf_pre_routing"}, "br_netfilter"},                                                       // its fake route
+		{[]string{"ip_sabotage_in", "nf_hook_slow", "ip_rcv"}, "br_netfilter"},                                                        // the IPv4 pre-routing it already ran
+		{[]string{"fib_table_lookup", "ip_route_input_noref", "ip_rcv_finish", "ip_sabotage_in", "nf_hook_slow", "ip_rcv"}, "fib"},    // its okfn: the IP receive it skipped to
+		{[]string{"nf_hook_slow", "br_nf_forward_ip", "nf_hook_slow", "br_forward"}, "netfilter"},                                     // the IPv4 hooks it calls
+		{[]string{"br_nf_hook_thresh", "br_nf_pre_routing_finish"}, "br_netfilter"},                                                   // a boundary decides its own frame
 		{[]string{"br_forward", "br_handle_frame_finish", "br_nf_pre_routing_finish", "br_nf_pre_routing", "nf_hook_slow"}, "bridge"}, // okfn continuation ends the hook's claim
 		{[]string{"udp_tunnel_xmit_skb", "vxlan_xmit_one"}, "vxlan"},                                                                  // pass: charged to the caller
 		{[]string{"iptunnel_xmit", "ip_tunnel_xmit", "ipgre_xmit"}, "gre"},                                                            // shared helpers, GRE caller

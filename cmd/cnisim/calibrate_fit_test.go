@@ -26,6 +26,7 @@ var (
 		"vxlan": 900, "geneve": 900, "ipip": 250, "gre": 275, "ovs": 250, "userspace": 2000,
 		"tcp": 200, "socket_copy": 0, "nic": 150,
 		"netdev": 60, "ip_rcv": 150, "neigh": 50, "skb": 120, "softirq": 90, "sched": 500, "syscall": 350,
+		"br_netfilter": 0,
 	}
 	exampleTruthPerByte = map[string]float64{"socket_copy": 0.2, "userspace": 0.25}
 )

@@ -391,7 +391,7 @@ func TestCalibratePerfRoundTripCLI(t *testing.T) {
 		datapath.TCP: "tcp_ack", datapath.SocketCopy: "_copy_to_iter", datapath.NIC: "virtnet_poll",
 		datapath.Netdev: "__netif_receive_skb_core", datapath.IPRcv: "ip_rcv", datapath.Neigh: "neigh_resolve_output",
 		datapath.Skb: "__alloc_skb", datapath.SoftirqEntry: "net_rx_action", datapath.Sched: "try_to_wake_up",
-		datapath.Syscall: "do_syscall_64"}
+		datapath.Syscall: "do_syscall_64", datapath.BrNetfilter: "br_nf_pre_routing"}
 	cost := map[datapath.Kind]float64{}
 	var script strings.Builder
 	total := 0.0

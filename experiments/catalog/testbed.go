@@ -99,7 +99,7 @@ func analyseTestbed(d *Data) (*Output, error) {
 	for _, r := range rep.Rows {
 		if !r.LOO.Predictable() {
 			out.Notes = append(out.Notes, fmt.Sprintf("%s is not predicted leave-one-out: no other configuration prices %v "+
-				"(netfilter is priced per engine: the bridge's br_netfilter hooks are its alone).", r.Name, r.LOO.Missing))
+				"(netfilter is priced per engine).", r.Name, r.LOO.Missing))
 		}
 	}
 	return out, nil

@@ -36,6 +36,11 @@ const (
 	SoftirqEntry
 	Sched
 	Syscall
+	// BrNetfilter is bridge netfilter's own work on a bridged frame
+	// (bridge-nf-call-iptables=1, as on Kubernetes nodes); the IPv4
+	// tables it runs are Netfilter's. Last, so that the kinds before it
+	// keep their numbers and report order.
+	BrNetfilter
 	NumKinds int = iota
 )
 
@@ -46,6 +51,7 @@ var kindNames = [...]string{
 	Encrypt: "encrypt", TCP: "tcp", SocketCopy: "socket_copy", NIC: "nic",
 	Netdev: "netdev", IPRcv: "ip_rcv", Neigh: "neigh", Skb: "skb",
 	SoftirqEntry: "softirq", Sched: "sched", Syscall: "syscall",
+	BrNetfilter: "br_netfilter",
 }
 
 var kindHelp = [...]string{
@@ -72,6 +78,7 @@ var kindHelp = [...]string{
 	SoftirqEntry: "softirq entry and NET_RX dispatch (do_softirq, net_rx_action, __napi_poll on a NIC-less path)",
 	Sched:        "scheduler, per wake-up of a blocked reader or writer: try_to_wake_up, __schedule, the context switch (per packet only in a daemon's context)",
 	Syscall:      "system call, per send or read call of the application: entry and exit, socket locking (entry_SYSCALL_64, __sys_sendto, lock_sock; per packet only in a daemon's context)",
+	BrNetfilter:  "bridge netfilter's hooks on a bridged frame with bridge-nf-call-iptables=1 (br_nf_pre_routing and its fake route, br_nf_forward*, br_nf_post_routing, ip_sabotage_in), per frame a bridge port receives; the IPv4 tables it calls are netfilter",
 }
 
 // String returns the canonical name.
