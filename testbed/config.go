@@ -51,7 +51,7 @@ var families = []struct{ name, engine, plugin, mode, placement, unmodelled strin
 	{"routed", "none", "calico", "native", "intra", ""},
 	{"bridge", "none", "flannel", "host-gw", "intra", ""},
 	{"bridge-nf0", "none", "flannel", "host-gw", "intra", ""},
-	{"ebpf-peer", "none", "cilium", "native", "intra", ""},
+	{"ebpf-peer", "none", "cilium", "native-bpf", "intra", ""},
 	{"ebpf-egress", "none", "cilium", "native", "intra", ""},
 	// Two pod namespaces joined by VXLAN devices directly: no node
 	// namespaces, bridge or forwarding passes, which the only VXLAN graph

@@ -174,20 +174,15 @@ func TestTestbedSIGINTCleansUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Wait until a topology exists, then interrupt.
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if left, _ := testbed.Leftovers(); len(left) > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("no namespace appeared: %s", errb.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	done := waitProcess(cmd)
+	if !awaitLeftovers(t, 1, done) {
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("no namespace appeared: %s", errb.String())
 	}
 	time.Sleep(300 * time.Millisecond)
 	cmd.Process.Signal(syscall.SIGINT)
-	err := cmd.Wait()
+	err := <-done
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
 		t.Errorf("exit %v, want 130: %s", err, errb.String())
 	}
@@ -195,6 +190,38 @@ func TestTestbedSIGINTCleansUp(t *testing.T) {
 		t.Errorf("left namespaces after SIGINT: %v", left)
 		testbed.Cleanup()
 	}
+}
+
+// waitProcess waits for cmd in the background; the channel gets Wait's
+// error once it exits.
+func waitProcess(cmd *exec.Cmd) chan error {
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	return done
+}
+
+// awaitLeftovers waits until at least n test namespaces exist, while the
+// run is alive: false if it exited first or after 150 s. The run may
+// first wait up to 2 minutes for the testbed lock (testbed.Lock), which
+// the testbed package's tests, run at the same time by go test ./...,
+// hold while they build their topologies; a fixed 20 s made these tests
+// fail whenever they did.
+func awaitLeftovers(t *testing.T, n int, done chan error) bool {
+	t.Helper()
+	deadline := time.Now().Add(150 * time.Second)
+	for time.Now().Before(deadline) {
+		if left, _ := testbed.Leftovers(); len(left) >= n {
+			return true
+		}
+		select {
+		case err := <-done:
+			t.Logf("the run exited before its topology appeared: %v", err)
+			done <- err // for the caller's receive
+			return false
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return false
 }
 
 // A run killed with -9 cannot clean up: the next run's Cleanup (called
@@ -206,19 +233,14 @@ func TestTestbedKill9LeftoversRemoved(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if left, _ := testbed.Leftovers(); len(left) >= 3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatal("no topology appeared")
-		}
-		time.Sleep(20 * time.Millisecond)
+	done := waitProcess(cmd)
+	if !awaitLeftovers(t, 3, done) {
+		cmd.Process.Kill()
+		<-done
+		t.Fatal("no topology appeared")
 	}
 	cmd.Process.Kill()
-	cmd.Wait()
+	<-done
 	removed, err := testbed.CleanupKilled() // what the next run does first
 	if err != nil || len(removed) < 3 {
 		t.Errorf("Cleanup after kill -9 removed %v (%v), want the 3 namespaces of bridge", removed, err)

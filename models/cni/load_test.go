@@ -33,7 +33,7 @@ func TestBuiltins(t *testing.T) {
 	}
 	modes := map[string][]string{ // DESIGN 2, "Datapath graphs"
 		"flannel": {"vxlan", "udp", "host-gw"}, "weave": {"fastdp", "sleeve"},
-		"cilium": {"vxlan", "geneve", "native"}, "calico": {"ipip", "vxlan", "native"},
+		"cilium": {"vxlan", "geneve", "native", "native-bpf"}, "calico": {"ipip", "vxlan", "native"},
 		"kube-router": {"native", "ipip", "gre"}, "host": {"host"},
 	}
 	for _, n := range want {
