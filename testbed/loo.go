@@ -54,6 +54,17 @@ type Prediction struct {
 	Predicted float64  `json:"predicted_cpp"` // NaN when a stage has no cost elsewhere
 	ErrPct    float64  `json:"error_pct"`     // 100 x (predicted - measured) / measured
 	Missing   []string `json:"missing,omitempty"`
+	// Stages is the prediction stage by stage, in name order: where an
+	// error comes from. Empty when a stage has no cost elsewhere.
+	Stages []StagePrediction `json:"stages,omitempty"`
+}
+
+// StagePrediction is one stage's measured and predicted cycles per data
+// packet in a leave-one-out prediction.
+type StagePrediction struct {
+	Stage     string  `json:"stage"`
+	Measured  float64 `json:"measured_cpp"`
+	Predicted float64 `json:"predicted_cpp"`
 }
 
 // Predictable says whether every stage had a cost from the others.
@@ -134,9 +145,10 @@ func Predict(from []Point, p Point) Prediction {
 			continue
 		}
 		pr.Predicted += c * s.Units
+		pr.Stages = append(pr.Stages, StagePrediction{Stage: k, Measured: s.Cycles, Predicted: c * s.Units})
 	}
 	if len(pr.Missing) > 0 {
-		pr.Predicted, pr.ErrPct = math.NaN(), math.NaN()
+		pr.Predicted, pr.ErrPct, pr.Stages = math.NaN(), math.NaN(), nil
 		return pr
 	}
 	pr.ErrPct = 100 * (pr.Predicted - p.CPP) / p.CPP

@@ -2,6 +2,7 @@ package testbed
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -138,5 +139,33 @@ func TestTwoCPUPointsPriceNothing(t *testing.T) {
 	rep.summarize()
 	if rep.CPP.N != 1 || rep.Mbps.N != 1 || rep.Mbps.MaxAbs != 1 || rep.TwoCPU.N != 1 || math.Abs(rep.TwoCPU.MaxAbs-50) > 1e-9 {
 		t.Errorf("summaries: one CPU %+v %+v, two %+v", rep.CPP, rep.Mbps, rep.TwoCPU)
+	}
+}
+
+// The stage breakdown of a prediction adds up to it, names the stage that
+// makes the error, and validate's table lists the worst row's stages.
+func TestPredictionStages(t *testing.T) {
+	a := Point{Name: "a", Engine: "none", CPP: 1500, Stages: map[string]Use{"tcp": {Cycles: 1000, Units: 1}, "veth": {Cycles: 500, Units: 1}}}
+	b := Point{Name: "b", Engine: "none", CPP: 2400, Stages: map[string]Use{"tcp": {Cycles: 2000, Units: 2}, "veth": {Cycles: 400, Units: 2}}}
+	pr := Predict([]Point{b}, a)
+	sum := 0.0
+	for _, s := range pr.Stages {
+		sum += s.Predicted
+	}
+	if len(pr.Stages) != 2 || math.Abs(sum-pr.Predicted) > 1e-9 || pr.Stages[0].Stage != "tcp" || pr.Stages[1].Stage != "veth" {
+		t.Fatalf("stages %+v, predicted %v", pr.Stages, pr.Predicted)
+	}
+	// veth: a measured 500, b prices it 200 per unit -> 200; tcp exact.
+	if s := pr.Stages[1]; s.Measured != 500 || math.Abs(s.Predicted-200) > 1e-9 {
+		t.Errorf("veth %+v", s)
+	}
+	if miss := Predict(nil, a); miss.Stages != nil {
+		t.Errorf("an unpredicted row has stages %+v", miss.Stages)
+	}
+	var sb strings.Builder
+	writeWorstStages(&sb, []Row{{Name: "a", LOO: pr}, {Name: "b", LOO: Predict([]Point{a}, b)}}, 1, 1)
+	// b from a: tcp exact, veth 500 per unit x 2 = 1000 against 400: +25%, the worst.
+	if want := "- b +25.0%: veth 400 -> 1000 (+600)\n"; !strings.HasSuffix(sb.String(), want) {
+		t.Errorf("worst stages:\n%s\nwant the line %q", sb.String(), want)
 	}
 }

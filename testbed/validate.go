@@ -1,10 +1,12 @@
 package testbed
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/cnisim/cnisim/calibration"
@@ -268,6 +270,7 @@ func (rep *Report) WriteTable(w io.Writer) error {
 				rep.TCPRRCPU.MedianAbs, rep.TCPRRCPU.MaxAbs, rep.TCPRRCPU.N, rep.UDPRRCPU.MedianAbs, rep.UDPRRCPU.MaxAbs, rep.UDPRRCPU.N)
 		}
 	}
+	writeWorstStages(&b, rep.Rows, 3, 4)
 	for _, r := range rep.Rows {
 		if !r.LOO.Predictable() {
 			fmt.Fprintf(&b, "%s: not predicted leave-one-out: %s\n", r.Name, missingText(r.LOO))
@@ -287,6 +290,34 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeWorstStages writes, for the rows (one CPU) with the n largest
+// leave-one-out |errors|, the k stages whose predictions miss most: where
+// an error comes from, in cycles per data packet.
+func writeWorstStages(b *strings.Builder, rows []Row, n, k int) {
+	var worst []Row
+	for _, r := range rows {
+		if r.CPUs <= 1 && r.LOO.Predictable() && len(r.LOO.Stages) > 0 {
+			worst = append(worst, r)
+		}
+	}
+	if len(worst) == 0 {
+		return
+	}
+	slices.SortStableFunc(worst, func(a, b Row) int { return cmp.Compare(math.Abs(b.LOO.ErrPct), math.Abs(a.LOO.ErrPct)) })
+	b.WriteString("Largest leave-one-out errors by stage (cycles per data packet, measured -> predicted):\n")
+	for _, r := range worst[:min(n, len(worst))] {
+		st := slices.Clone(r.LOO.Stages)
+		slices.SortStableFunc(st, func(x, y StagePrediction) int {
+			return cmp.Compare(math.Abs(y.Predicted-y.Measured), math.Abs(x.Predicted-x.Measured))
+		})
+		var parts []string
+		for _, s := range st[:min(k, len(st))] {
+			parts = append(parts, fmt.Sprintf("%s %.0f -> %.0f (%+.0f)", s.Stage, s.Measured, s.Predicted, s.Predicted-s.Measured))
+		}
+		fmt.Fprintf(b, "- %s %s: %s\n", r.Name, pct(r.LOO.ErrPct), strings.Join(parts, ", "))
+	}
 }
 
 // us formats a latency in microseconds; 0 (not measured) and NaN (not
