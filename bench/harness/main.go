@@ -14,16 +14,21 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/cnisim/cnisim/bench/internal/procstat"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/cnisim/cnisim/bench/internal/procstat"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/simulate"
+	"github.com/cnisim/cnisim/internal/hugepage"
 	"github.com/cnisim/cnisim/models/workload"
 )
+
+// hugepageEvery is how often the heap's new memory is put on huge pages,
+// as cnisim does (internal/hugepage).
+const hugepageEvery = 100 * time.Millisecond
 
 type sets []string
 
@@ -44,6 +49,7 @@ func run() error {
 	quiet := flag.Bool("q", false, "print only the median line")
 	flag.Var(&overrides, "set", "override a scenario key, as `key=value` (repeatable)")
 	flag.Parse()
+	hugepage.Start(hugepageEvery)
 	if flag.NArg() != 1 || *count < 1 {
 		return errors.New("usage: harness [-count N] [-cpuprofile FILE] [--set key=value]... SCENARIO.toml")
 	}

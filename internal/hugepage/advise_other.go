@@ -1,0 +1,7 @@
+//go:build !linux
+
+package hugepage
+
+func supported() bool { return false }
+
+func advise(span) {}
