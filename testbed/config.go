@@ -41,9 +41,9 @@ type Config struct {
 // "none" when no table is loaded (the hooks cost next to nothing). The
 // bridge's br_netfilter (bridge-nf-call-iptables=1, built into this kernel:
 // every bridged family runs it) is a stage of its own, br_netfilter, which
-// the graphs cross per hook traversal on a bridged frame (three for a frame
-// bridged between two pods, one for a frame passed up to the host stack)
-// and which is pooled as the other stages are. Until it was (run9 and
+// the graphs cross once per frame a bridge port receives (bridged between
+// two pods, or passed up to the host stack) and which is pooled as the
+// other stages are. Until it was (run9 and
 // before), its work was netfilter's, the bridge had an engine of its own
 // (br_netfilter) and the other bridged families' pre-routing inflated the
 // rule-free netfilter pool (legacyBrNetfilter).
