@@ -50,7 +50,7 @@ func run() error {
 	seed := flag.Uint64("seed", 1, "random seed (permutation, start times, ECMP keys)")
 	prof := flag.String("cpuprofile", "", "write a CPU profile to `FILE`")
 	flag.Parse()
-	hugepage.Start(100 * time.Millisecond) // as cnisim does
+	hugepage.Start(hugepage.Interval)
 	switch {
 	case flag.NArg() != 0:
 		return errors.New("no arguments expected: flags only (-h lists them)")

@@ -26,10 +26,6 @@ import (
 	"github.com/cnisim/cnisim/models/workload"
 )
 
-// hugepageEvery is how often the heap's new memory is put on huge pages,
-// as cnisim does (internal/hugepage).
-const hugepageEvery = 100 * time.Millisecond
-
 type sets []string
 
 func (s *sets) String() string     { return strings.Join(*s, " ") }
@@ -49,7 +45,7 @@ func run() error {
 	quiet := flag.Bool("q", false, "print only the median line")
 	flag.Var(&overrides, "set", "override a scenario key, as `key=value` (repeatable)")
 	flag.Parse()
-	hugepage.Start(hugepageEvery)
+	hugepage.Start(hugepage.Interval)
 	if flag.NArg() != 1 || *count < 1 {
 		return errors.New("usage: harness [-count N] [-cpuprofile FILE] [--set key=value]... SCENARIO.toml")
 	}

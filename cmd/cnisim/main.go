@@ -12,7 +12,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -43,7 +42,7 @@ func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(form
 
 func main() {
 	// a large run's heap on huge pages: fewer TLB misses, same results
-	hugepage.Start(100 * time.Millisecond)
+	hugepage.Start(hugepage.Interval)
 	os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr))
 }
 

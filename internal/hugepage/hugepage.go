@@ -50,6 +50,11 @@ func heapSpans(r io.Reader) []span {
 	return out
 }
 
+// Interval is how often the programs that use this package advise the
+// heap (cnisim, bench/harness, bench/fattree): the heap's growth since the
+// last call waits at most this long for huge pages.
+const Interval = 100 * time.Millisecond
+
 // Start advises the heap every interval from a goroutine, for the life of
 // the process, unless huge pages are unsupported or GODEBUG has
 // disablethp=1 (the runtime's own switch for huge pages); later calls do
