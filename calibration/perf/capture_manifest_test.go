@@ -61,16 +61,32 @@ type captureEntry struct {
 	SoftirqComms            []string  `toml:"softirq_comms"`
 	Caches                  string    `toml:"caches"`
 	Idler                   string    `toml:"idler"`
+	IdlerGHz                float64   `toml:"idler_ghz"`
+	IdlerGHzSource          string    `toml:"idler_ghz_source"`
 
 	dir string // the directory of its manifest.toml (captureDirs)
+}
+
+// clockGHz is the recorded CPU's clock over the capture's window: the
+// idler's probe where capture.sh ran it (idler_ghz: on host 3 the vCPU's
+// clock moved between 1.3 and 2.7 GHz within seconds, so the nominal
+// cpu_ghz would turn time into the wrong number of cycles), else the
+// nominal cpu_ghz.
+func (c captureEntry) clockGHz() float64 {
+	if c.IdlerGHz > 0 {
+		return c.IdlerGHz
+	}
+	return c.CPUGHz
 }
 
 // captureDirs are the directories of real captures, each with the
 // manifest.toml capture.sh wrote there: testdata/perf (host 1, AMD EPYC
 // family 26, 2026-12-02 01:12-03:46 UTC) and testdata/perf/series-host2
 // (the rule series at six rule counts on host 2, AMD EPYC family 25,
-// 12:34-12:44 UTC, with capture.sh's idler; testdata/perf/README.md).
-var captureDirs = []string{"testdata/perf", "testdata/perf/series-host2"}
+// 12:34-12:44 UTC, with capture.sh's idler) and testdata/perf/series-host3
+// (the rule series at five rule counts on host 3, Intel Xeon, 2026-12-02
+// 19:51-19:59 UTC, with the idler; testdata/perf/README.md).
+var captureDirs = []string{"testdata/perf", "testdata/perf/series-host2", "testdata/perf/series-host3"}
 
 // TestCaptureManifest: the manifest of the real captures is well-formed,
 // lists every fixture once, and each fixture parses with the counts the
@@ -126,7 +142,7 @@ func checkManifest(t *testing.T, dir string) {
 			t.Errorf("%s: cpus: %v", c.Name, err)
 			continue
 		}
-		r, err := AnalyzeFile(filepath.Join(dir, c.File), Options{Packets: c.DataPackets, CPUGHz: c.CPUGHz, Event: EventCPUClock, CPUs: cpus})
+		r, err := AnalyzeFile(filepath.Join(dir, c.File), Options{Packets: c.DataPackets, CPUGHz: c.clockGHz(), Event: EventCPUClock, CPUs: cpus})
 		if err != nil {
 			t.Errorf("%s: %v", c.Name, err)
 			continue
@@ -134,7 +150,7 @@ func checkManifest(t *testing.T, dir string) {
 		if n := r.Samples + r.IdleSamples + r.SkippedSamples; n != c.Samples || r.SkippedSamples != 0 {
 			t.Errorf("%s: parsed %d samples (%d skipped), manifest says %d", c.Name, n, r.SkippedSamples, c.Samples)
 		}
-		want := float64(r.Samples) * float64(c.PeriodNs) * c.CPUGHz
+		want := float64(r.Samples) * float64(c.PeriodNs) * c.clockGHz()
 		if math.Abs(r.TotalCycles-want) > 1e-9*want {
 			t.Errorf("%s: %v busy cycles, want %v", c.Name, r.TotalCycles, want)
 		}

@@ -29,7 +29,7 @@ func analyzeCapture(t *testing.T, c captureEntry) *Result {
 		cpus = append(cpus, n)
 	}
 	comms := append(append(append([]string{}, c.Comms...), c.SoftirqComms...), "swapper*")
-	r, err := AnalyzeFile(filepath.Join(c.dir, c.File), Options{Packets: c.DataPackets, CPUGHz: c.CPUGHz, CPUs: cpus, Comms: comms})
+	r, err := AnalyzeFile(filepath.Join(c.dir, c.File), Options{Packets: c.DataPackets, CPUGHz: c.clockGHz(), CPUs: cpus, Comms: comms})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,8 +51,29 @@ func loadManifest(t *testing.T, dir string) []captureEntry {
 	if _, err := tomlx.Decode(file, data, &m, tomlx.Options{}); err != nil {
 		t.Fatal(err)
 	}
+	var probed []float64
 	for i := range m.Capture {
 		m.Capture[i].dir = dir
+		if g := m.Capture[i].IdlerGHz; g > 0 {
+			probed = append(probed, g)
+		}
+	}
+	// A capture whose CPU was busy for nearly the whole window left the
+	// idler's probe too little run time to measure (capture.sh writes no
+	// idler_ghz under 50 ms): it takes the median clock of the directory's
+	// probed captures rather than the nominal cpu_ghz, so that one series
+	// is not converted at two clocks.
+	if len(probed) > 0 {
+		slices.Sort(probed)
+		median := probed[len(probed)/2]
+		if len(probed)%2 == 0 {
+			median = (probed[len(probed)/2-1] + median) / 2
+		}
+		for i := range m.Capture {
+			if m.Capture[i].IdlerGHz == 0 {
+				m.Capture[i].IdlerGHz = median
+			}
+		}
 	}
 	return m.Capture
 }
@@ -118,7 +139,7 @@ func meanOf(v []float64) float64 {
 // Calibration as a user would do it with `calibrate perf`: the rule cost is
 // what the rules add to the netfilter stage at 1000 rules over the
 // rule-free captures, per rule (RuleCostFromStage); where the series has a
-// table beyond the cache (host 2: 8000 rules), the cache term from it
+// table beyond the cache (host 2: 8000 rules, host 3: 10000), the cache term from it
 // (AddCacheTerm). The prediction at n rules is the rule-free busy cycles
 // per data packet plus n rules at the profile's price for a table of n
 // rules (Profile.RuleCycles), which is what the simulator charges
@@ -129,12 +150,15 @@ func meanOf(v []float64) float64 {
 // into 5000 rules.
 //
 // Measured (go test ./calibration/perf -run TestRuleSeries -v): see
-// testdata/perf/README.md, "The rule series", for the table. Known misses
-// (each fails the test if it comes within 10%, turns sign or grows past
-// 25%): host 1's iptables-legacy at 5000 rules, a table past the cache with
+// testdata/perf/README.md, "The rule series", for the table. Known misses:
+// host 1's iptables-legacy at 5000 rules, a table past the cache with
 // no point beyond it to price that; host 2's nftables, whose walk costs
 // more per rule at 1000 rules than at 3000-8000 in both series recorded
-// there (unexplained, README).
+// there (unexplained, README); host 3's iptables-legacy at 100 and 5000
+// rules, where the rest of the path's cost moved 2.5x between captures of
+// one configuration (the rule cost itself, in the netfilter stage, held
+// within 9% from 1000 to 5000 rules; README "Host 3"). A known miss fails
+// the test when it comes within 10% or moves more than 5 points.
 func TestRuleSeries(t *testing.T) {
 	for _, sc := range ruleSeriesCases {
 		s := loadRuleSeries(t, sc.dir)
@@ -188,7 +212,7 @@ func TestRuleSeries(t *testing.T) {
 				switch {
 				case known && math.Abs(e) <= 0.10:
 					t.Errorf("%s: %s: %s: within 10%%, remove it from knownMiss", sc.dir, engine, line)
-				case known && (math.Signbit(e) != math.Signbit(want) || math.Abs(e) > 0.25):
+				case known && math.Abs(e-want) > 0.05:
 					t.Errorf("%s: %s: %s: the known miss (%+.0f%%) changed", sc.dir, engine, line, 100*want)
 				case known:
 					t.Logf("%s: %s: %s: beyond 10%%, a known miss", sc.dir, engine, line)
@@ -219,12 +243,11 @@ var tableBytesPerRule = map[string]float64{"iptables-legacy": 200, "nftables": 1
 
 // ruleSeriesCases are the recorded rule series. l2Bytes is the host's L2
 // per vCPU (host 1: sysfs, testdata/perf/README.md, its manifest predates
-// the caches key; host 2: its entries' caches); the cache term (where a series has a count beyond the cache)
+// the caches key; hosts 2 and 3: their entries' caches); the cache term (where a series has a count beyond the cache)
 // takes half of it for the rules (derived: host 1's sweep, 500 to 8000
 // iptables-legacy rules, README, rose past a knee near 0.50 MB of its
 // 1 MiB L2; the rest of the packet path holds the other half). knownMiss
-// maps the points the test expects to miss to the sign and size of the
-// miss.
+// maps the points the test expects to miss to the error recorded.
 var ruleSeriesCases = []struct {
 	dir       string
 	l2Bytes   float64
@@ -233,6 +256,7 @@ var ruleSeriesCases = []struct {
 }{
 	{"testdata/perf", 1 << 20, 0, map[ruleKey]float64{{"iptables-legacy", 5000}: -0.14}},
 	{"testdata/perf/series-host2", 512 << 10, 8000, map[ruleKey]float64{{"nftables", 5000}: +0.22}},
+	{"testdata/perf/series-host3", 2 << 20, 10000, map[ruleKey]float64{{"iptables-legacy", 100}: -0.336, {"iptables-legacy", 5000}: -0.156}},
 }
 
 // TestConntrackSkipsRules: with an ESTABLISHED,RELATED accept ahead of 1000

@@ -50,7 +50,7 @@ import (
 
 // captureDirs hold the real captures, each with its manifest.toml
 // (calibration/perf/testdata/perf/README.md).
-var captureDirs = []string{"../../calibration/perf/testdata/perf", "../../calibration/perf/testdata/perf/series-host2"}
+var captureDirs = []string{"../../calibration/perf/testdata/perf", "../../calibration/perf/testdata/perf/series-host2", "../../calibration/perf/testdata/perf/series-host3"}
 
 // captureWriteBytes is the captures' sender's write size (manifest
 // "traffic": 64 KiB writes).
@@ -68,10 +68,19 @@ type capture struct {
 	// PayloadBytesSent is what the sender's calls wrote (retransmissions included)
 	PayloadBytesSent int64    `toml:"payload_bytes_sent"`
 	CPUGHz           float64  `toml:"cpu_ghz"`
+	IdlerGHz         float64  `toml:"idler_ghz"` // the clock capture.sh's probe measured, where it could
 	Comms            []string `toml:"comms"`
 	SoftirqComms     []string `toml:"softirq_comms"`
 
 	dir string // its manifest's directory
+}
+
+// clockGHz is the capture's clock: the probe's where it has one.
+func (c capture) clockGHz() float64 {
+	if c.IdlerGHz > 0 {
+		return c.IdlerGHz
+	}
+	return c.CPUGHz
 }
 
 func loadCaptures(t *testing.T) []capture {
@@ -124,7 +133,7 @@ func TestCalibrateThenSimulateRealCaptures(t *testing.T) {
 			}
 			comms := append(append(append([]string{}, c.Comms...), c.SoftirqComms...), "swapper*")
 			res, err := perf.AnalyzeFile(filepath.Join(c.dir, c.File),
-				perf.Options{Packets: c.DataPackets, CPUGHz: c.CPUGHz, CPUs: cpus, Comms: comms})
+				perf.Options{Packets: c.DataPackets, CPUGHz: c.clockGHz(), CPUs: cpus, Comms: comms})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -164,11 +173,11 @@ func TestCalibrateThenSimulateRealCaptures(t *testing.T) {
 			// 5 s the 8000-rule ones (70 us of the core per packet) up to
 			// 2.7%. So at least 5 s and 150k packets at the measured cost
 			// (the 8000-rule ones within 0.9% at 15 s), a fifth of it warm-up.
-			secs := max(5, 150e3*cal.MeasuredCPP/(c.CPUGHz*1e9))
+			secs := max(5, 150e3*cal.MeasuredCPP/(c.clockGHz()*1e9))
 			sc.Duration = time.Duration(secs * float64(time.Second))
 			sc.Warmup = sc.Duration / 5
 			sc.Cluster.CoresPerNode = 1
-			sc.Cluster.CPUGHz = c.CPUGHz
+			sc.Cluster.CPUGHz = c.clockGHz()
 			sc.Cluster.CPUJitter = 0
 			sc.CNI.Plugin = tt.plugin
 			sc.CNI.PodMTU = 1500 // the capture's pods: MTU 1500, no tunnel overhead taken off intra-host

@@ -54,7 +54,10 @@
 # IDLER (1): a SCHED_IDLE spinner (cnifx-idler) on CPU for the window, so
 # that the CPU never halts: on hosts where cpu-clock does not sample a
 # halted vCPU, short busy bursts lose most of their samples (README.md,
-# "Idle that perf does not sample"); 0 leaves the CPU to halt as before;
+# "Idle that perf does not sample"), and measures the CPU's clock over the
+# window with a multiply-add chain (idler_ghz in the manifest: the clock
+# that turns cpu-clock time into cycles on a VM whose nominal MHz says
+# nothing, README.md "Host 3"); 0 leaves the CPU to halt as before;
 # SERIES_RULES ("0 100 1000 5000") the rule counts of the series.
 set -euo pipefail
 
@@ -317,6 +320,15 @@ features() {
 snap_cmd() { echo "$SENDER snap $P-a $SDEV $P-b $RDEV $PORT"; }
 # idle_cmd prints the recorded CPU's idle and iowait jiffies (/proc/stat).
 idle_cmd() { echo "awk '\$1 == \"cpu$CPU\" {print \$5 + \$6}' /proc/stat"; }
+# probe_cmd prints the idler's clock probe: its chain steps so far and its
+# threads' run time in ns (schedstat); "0 0" without the idler.
+probe_cmd() {
+	if ((IDLER)); then
+		echo "echo \$(od -An -tu8 -N8 $TMP/probe) \$(cat /proc/$IDL/task/*/schedstat | awk '{s += \$1} END {printf \"%.0f\", s}')"
+	else
+		echo "echo 0 0"
+	fi
+}
 # regime ALL TRAFFIC KSOFTIRQD IDLE OTHER: the one-core scheduling regime of
 # a window. On this VM the softirqs of the path either run inline in the
 # traffic processes (ksoftirqd < 2% of the traffic's busy samples: about
@@ -356,7 +368,7 @@ record() {
 	cleanup
 	build "$topo"
 	if ((IDLER)); then
-		chrt -i 0 taskset -c "$CPU" env GOMAXPROCS=1 "$TMP/cnifx-idler" idle "$((WARMUP + SECS + 120))s" &
+		chrt -i 0 taskset -c "$CPU" env GOMAXPROCS=1 "$TMP/cnifx-idler" idle "$((WARMUP + SECS + 120))s" "$TMP/probe" &
 		IDL=$!
 	fi
 	ip netns exec "$P-b" taskset -c "$CPU" env GOMAXPROCS=1 CNIFX_CC="$CC" CNIFX_RBUF="${RBUF:-32768}" "$SENDER" server "$DST:$PORT" &
@@ -379,12 +391,18 @@ record() {
 	# and stops when it exits; its own start-up takes seconds on a loaded VM).
 	# The reads run on another CPU, off the recorded one.
 	perf record -q -e cpu-clock -c "$PERIOD_NS" -C "$CPU" -g -k CLOCK_MONOTONIC -o "$data" -- \
-		taskset -c "$OTHER_CPU" sh -c "$(snap_cmd) >$TMP/c0 && $(idle_cmd) >$TMP/i0 && sleep $SECS && $(snap_cmd) >$TMP/c1 && $(idle_cmd) >$TMP/i1" 2>"$TMP/perf.log"
+		taskset -c "$OTHER_CPU" sh -c "$(snap_cmd) >$TMP/c0 && $(idle_cmd) >$TMP/i0 && $(probe_cmd) >$TMP/p0 && sleep $SECS && $(snap_cmd) >$TMP/c1 && $(idle_cmd) >$TMP/i1 && $(probe_cmd) >$TMP/p1" 2>"$TMP/perf.log"
 	local w0 w1 i0 i1
 	read -r t0 s0 sb0 r0 b0 w0 <"$TMP/c0"
 	read -r t1 s1 sb1 r1 b1 w1 <"$TMP/c1"
 	read -r i0 <"$TMP/i0"
 	read -r i1 <"$TMP/i1"
+	# The idler's clock over the window: 4 cycles per chain step (sender
+	# probe.go) over its run time.
+	local ps0 pr0 ps1 pr1
+	read -r ps0 pr0 <"$TMP/p0"
+	read -r ps1 pr1 <"$TMP/p1"
+	PROBE_STEPS=$((ps1 - ps0)) PROBE_NS=$((pr1 - pr0))
 	((b1 > b0)) || die "$name: no payload counted by ss over the window"
 	local feat
 	feat=$(features)
@@ -446,6 +464,15 @@ record() {
 	manifest_put "$name" "$TMP/$name.entry"
 }
 
+# probe_entry: the manifest's idler_ghz, the recorded CPU's clock over the
+# window as the idler's probe measured it (none without the idler, or when
+# it ran under 50 ms of the window).
+probe_entry() {
+	((IDLER && PROBE_NS > 50000000)) || return 0
+	printf 'idler_ghz = %s\n' "$(awk -v s="$PROBE_STEPS" -v n="$PROBE_NS" 'BEGIN {printf "%.4f", 4 * s / n}')"
+	printf 'idler_ghz_source = "measured: the idler'"'"'s clock probe, %d multiply-add steps of 4 cycles (sender probe.go) in %d ns of its run time over the window"\n' "$PROBE_STEPS" "$PROBE_NS"
+}
+
 toml_str() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
 
 entry() {
@@ -501,6 +528,7 @@ tcp_congestion_control = "$CC"
 traffic = $(toml_str "taskset -c $CPU cnifx-sender server $DST:$PORT (in cnifx-b); taskset -c $CPU cnifx-sender client $DST:$PORT (in cnifx-a, stopped after the window), GOMAXPROCS=1 CNIFX_CC=$CC CNIFX_MBPS=$RATE CNIFX_RBUF=${RBUF:-32768}, 64 KiB writes; window starts after ${WARMUP}s")
 comms = ["cnifx-sender"]
 softirq_comms = ["ksoftirqd/$CPU"]
+$(probe_entry)
 idler = $(toml_str "$( ((IDLER)) && echo "cnifx-idler: a SCHED_IDLE spinner on CPU $CPU (sender idle), so the CPU never halts and cpu-clock samples every period; its samples count as idle" || echo none)")
 EOF
 }

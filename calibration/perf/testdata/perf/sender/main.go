@@ -6,7 +6,7 @@
 //	sender client ADDR DURATION     # send 64 KiB writes for DURATION
 //	sender snap NS DEV NS DEV PORT  # counters and CLOCK_MONOTONIC time, see snap.go
 //	sender redirect -netns NS -mode peer|egress -attach DEV[,DEV] -route IP,DEV,MAC ...
-//	sender idle DURATION            # spin for DURATION (run as cnifx-idler, SCHED_IDLE)
+//	sender idle DURATION [PROBE]    # spin for DURATION (run as cnifx-idler, SCHED_IDLE), counting clock probe steps into PROBE
 //	sender duty BUSY SLEEP DURATION # spin BUSY, sleep about SLEEP, repeat for DURATION (sampling.sh)
 //
 // CNIFX_MBPS=R paces the client to R Mbit/s of payload.
@@ -84,6 +84,10 @@ func main() {
 	case "idle":
 		d, err := time.ParseDuration(os.Args[2])
 		check(err)
+		if len(os.Args) > 3 {
+			check(probe(d, os.Args[3]))
+			break
+		}
 		spin(d)
 	case "duty":
 		if len(os.Args) != 5 {
