@@ -47,6 +47,23 @@ func cpuInfo(cpu int) (model string, mhz float64, err error) {
 	return model, mhz, nil
 }
 
+// userHZ is the unit of /proc/stat's times (USER_HZ, 100 on every
+// architecture Linux runs this on but alpha).
+const userHZ = 100
+
+// idleJiffies returns the idle and iowait jiffies of cpus summed.
+func idleJiffies(cpus []int) (uint64, error) {
+	var sum uint64
+	for _, c := range cpus {
+		busy, total, err := cpuJiffies(c)
+		if err != nil {
+			return 0, err
+		}
+		sum += total - busy
+	}
+	return sum, nil
+}
+
 // cpuJiffies returns busy and total jiffies of one CPU from /proc/stat
 // (busy = user + nice + system + irq + softirq + steal).
 func cpuJiffies(cpu int) (busy, total uint64, err error) {

@@ -271,11 +271,12 @@ func checkUDP(t *testing.T, dir string, m Measurement) {
 	}
 }
 
-// checkRRCPU: the RR run's samples of the one CPU (busy, idle, others)
-// account for its wall time within 10%, and its script exists.
+// checkRRCPU: the RR run's samples of the one CPU (busy, idle, others),
+// with the idle time /proc/stat counted that no sample covers (a halted
+// vCPU's), account for its wall time within 10%, and its script exists.
 func checkRRCPU(t *testing.T, what string, ghz float64, o Options, seconds float64, c RRCPU, cpus int) {
 	t.Helper()
-	sum := c.RRBusyCycles/(ghz*1e9) + float64(c.RRSamplesIdle+c.RRSamplesOther)*float64(o.PeriodNS)/1e9
+	sum := c.RRBusyCycles/(ghz*1e9) + float64(c.RRSamplesIdle+c.RRSamplesOther)*float64(o.PeriodNS)/1e9 + c.RRIdleUnsampledS
 	// One CPU is sampled all the time (its idle too); of two, the
 	// client's may stop its clock while idle, so the samples cover
 	// between one and two runs' time.

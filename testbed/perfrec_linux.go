@@ -79,9 +79,11 @@ func (n sampleCounts) busyCycles(periodNS int, ghz float64) float64 {
 	return float64(n.traffic+n.ksoftirqd) * float64(periodNS) * ghz
 }
 
-// rrCPU is an RR run's RRCPU from the samples of its script.
-func (n sampleCounts) rrCPU(script string, periodNS int, ghz float64) RRCPU {
-	return RRCPU{RRScript: script, RRBusyCycles: n.busyCycles(periodNS, ghz), RRSamplesIdle: n.idle, RRSamplesOther: n.other}
+// rrCPU is an RR run's RRCPU from the samples of its script and the
+// recorded CPUs' idle seconds over its window (/proc/stat).
+func (n sampleCounts) rrCPU(script string, periodNS int, ghz, idleS float64) RRCPU {
+	return RRCPU{RRScript: script, RRBusyCycles: n.busyCycles(periodNS, ghz), RRSamplesIdle: n.idle, RRSamplesOther: n.other,
+		RRIdleUnsampledS: max(0, idleS-float64(n.idle)*float64(periodNS)/1e9)}
 }
 
 // writeScript runs perf script over [t0, t1] and writes it gzipped to
