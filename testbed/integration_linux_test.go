@@ -273,15 +273,20 @@ func checkUDP(t *testing.T, dir string, m Measurement) {
 
 // checkRRCPU: the RR run's samples of the one CPU (busy, idle, others),
 // with the idle time /proc/stat counted that no sample covers (a halted
-// vCPU's), account for its wall time within 10%, and its script exists.
+// vCPU's), account for its wall time within 15% below and 10% above, and
+// its script exists. Below, because busy bursts between a halted vCPU's
+// idle periods lose samples too, which nothing counts: on the Intel Xeon
+// VM a UDP_RR run's accounted for 0.450 s of 0.503 with a CI run on the
+// other CPU (0.87-0.88 without the unsampled idle, 0.61 on two CPUs).
 func checkRRCPU(t *testing.T, what string, ghz float64, o Options, seconds float64, c RRCPU, cpus int) {
 	t.Helper()
 	sum := c.RRBusyCycles/(ghz*1e9) + float64(c.RRSamplesIdle+c.RRSamplesOther)*float64(o.PeriodNS)/1e9 + c.RRIdleUnsampledS
 	// One CPU is sampled all the time (its idle too); of two, the
 	// client's may stop its clock while idle, so the samples cover
 	// between one and two runs' time.
-	if sum < 0.9*seconds || sum > 1.1*float64(cpus)*seconds {
-		t.Errorf("%s: samples account for %.3f s of a %.3f s run (busy %.0f cycles)", what, sum, seconds, c.RRBusyCycles)
+	if sum < 0.85*seconds || sum > 1.1*float64(cpus)*seconds {
+		t.Errorf("%s: samples account for %.3f s of a %.3f s run (busy %.0f cycles, %d idle and %d others' samples, %.3f s of idle unsampled)",
+			what, sum, seconds, c.RRBusyCycles, c.RRSamplesIdle, c.RRSamplesOther, c.RRIdleUnsampledS)
 	}
 	// The traffic's threads carry its comm in the script (pinned names
 	// them again on the recorded CPU; before, a UDP_RR thread started on
