@@ -63,6 +63,7 @@ type captureEntry struct {
 	Idler                   string    `toml:"idler"`
 	IdlerGHz                float64   `toml:"idler_ghz"`
 	IdlerGHzSource          string    `toml:"idler_ghz_source"`
+	RcvLowat                int       `toml:"rcvlowat"` // the server socket's SO_RCVLOWAT (capture.sh RCVLOWAT), 0 unset
 
 	dir string // the directory of its manifest.toml (captureDirs)
 }
@@ -85,8 +86,10 @@ func (c captureEntry) clockGHz() float64 {
 // (the rule series at six rule counts on host 2, AMD EPYC family 25,
 // 12:34-12:44 UTC, with capture.sh's idler) and testdata/perf/series-host3
 // (the rule series at five rule counts on host 3, Intel Xeon, 2026-12-02
-// 19:51-19:59 UTC, with the idler; testdata/perf/README.md).
-var captureDirs = []string{"testdata/perf", "testdata/perf/series-host2", "testdata/perf/series-host3"}
+// 19:51-19:59 UTC, with the idler) and testdata/perf/series-host3-rcvlowat
+// (the same with the server's SO_RCVLOWAT at 64 KiB, 21:03-21:11 UTC;
+// testdata/perf/README.md).
+var captureDirs = []string{"testdata/perf", "testdata/perf/series-host2", "testdata/perf/series-host3", "testdata/perf/series-host3-rcvlowat"}
 
 // TestCaptureManifest: the manifest of the real captures is well-formed,
 // lists every fixture once, and each fixture parses with the counts the

@@ -35,6 +35,7 @@ var calibrateSubs = map[string]func(args []string, stdout, stderr io.Writer) err
 	"perf":  runCalibratePerf,
 	"fit":   runCalibrateFit,
 	"rules": runCalibrateRules,
+	"clock": runCalibrateClock,
 }
 
 func init() {
@@ -43,17 +44,17 @@ func init() {
 
 func runCalibrate(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("missing subcommand (perf, fit or rules)")
+		return usagef("missing subcommand (perf, fit, rules or clock)")
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
-		fmt.Fprintf(stderr, "Usage: cnisim %s\n       cnisim %s\n       cnisim %s\n\nRun 'cnisim calibrate perf|fit|rules --help' for the flags.\n",
-			calibratePerfSynopsis, calibrateFitSynopsis, calibrateRulesSynopsis)
+		fmt.Fprintf(stderr, "Usage: cnisim %s\n       cnisim %s\n       cnisim %s\n       cnisim %s\n\nRun 'cnisim calibrate perf|fit|rules|clock --help' for the flags.\n",
+			calibratePerfSynopsis, calibrateFitSynopsis, calibrateRulesSynopsis, calibrateClockSynopsis)
 		return pflag.ErrHelp
 	}
 	sub, ok := calibrateSubs[args[0]]
 	if !ok {
-		return usagef("unknown subcommand %q (valid: perf, fit, rules)", args[0])
+		return usagef("unknown subcommand %q (valid: perf, fit, rules, clock)", args[0])
 	}
 	return sub(args[1:], stdout, stderr)
 }

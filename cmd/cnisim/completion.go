@@ -24,7 +24,7 @@ var completionShells = []string{"bash", "zsh", "fish"}
 
 // subcommands are the second words of the commands that take one.
 var subcommands = map[string][]string{
-	"calibrate": {"perf", "fit", "rules"},
+	"calibrate": {"perf", "fit", "rules", "clock"},
 	"submit":    {"slurm", "k8s"},
 }
 

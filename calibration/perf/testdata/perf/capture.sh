@@ -58,7 +58,12 @@
 # window with a multiply-add chain (idler_ghz in the manifest: the clock
 # that turns cpu-clock time into cycles on a VM whose nominal MHz says
 # nothing, README.md "Host 3"); 0 leaves the CPU to halt as before;
-# SERIES_RULES ("0 100 1000 5000") the rule counts of the series.
+# SERIES_RULES ("0 100 1000 5000") the rule counts of the series;
+# RCVLOWAT (unset) the server socket's SO_RCVLOWAT in bytes: the reader is
+# woken once that much is queued, so its wake-ups and reads per packet are
+# the same in every capture (unset, they follow how the scheduler
+# interleaved it with the sender, and the rest of the path's cycles per
+# packet moved 2.5x between captures on host 3; README.md "Host 3").
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -73,6 +78,7 @@ LOCK_WAIT=${LOCK_WAIT:-60}
 TRIES=${TRIES:-10}
 MBPS=${MBPS:-400}
 IDLER=${IDLER:-1}
+RCVLOWAT=${RCVLOWAT:-}
 PORT=5001
 CC=${CC:-cubic}
 FIELDS=comm,tid,cpu,time,period,event,ip,sym,dso
@@ -371,7 +377,7 @@ record() {
 		chrt -i 0 taskset -c "$CPU" env GOMAXPROCS=1 "$TMP/cnifx-idler" idle "$((WARMUP + SECS + 120))s" "$TMP/probe" &
 		IDL=$!
 	fi
-	ip netns exec "$P-b" taskset -c "$CPU" env GOMAXPROCS=1 CNIFX_CC="$CC" CNIFX_RBUF="${RBUF:-32768}" "$SENDER" server "$DST:$PORT" &
+	ip netns exec "$P-b" taskset -c "$CPU" env GOMAXPROCS=1 CNIFX_CC="$CC" CNIFX_RBUF="${RBUF:-32768}" CNIFX_RCVLOWAT="$RCVLOWAT" "$SENDER" server "$DST:$PORT" &
 	SRV=$!
 	sleep 0.3
 	local try=0
@@ -397,8 +403,8 @@ record() {
 	read -r t1 s1 sb1 r1 b1 w1 <"$TMP/c1"
 	read -r i0 <"$TMP/i0"
 	read -r i1 <"$TMP/i1"
-	# The idler's clock over the window: 4 cycles per chain step (sender
-	# probe.go) over its run time.
+	# The idler's clock over the window: its chain steps
+	# (calibration/clockprobe) over its run time.
 	local ps0 pr0 ps1 pr1
 	read -r ps0 pr0 <"$TMP/p0"
 	read -r ps1 pr1 <"$TMP/p1"
@@ -460,7 +466,7 @@ record() {
 		{n = split($0, l, "\n"); print (n > 1 ? l[1] "\n" l[2] : l[1])}' | gzip -9n >"$OUT/$name.script.gz"
 	rm -f "$data"
 	TOPO_NAME=$topo
-	entry "$name" "$pk" "$((sb1 - sb0))" "$acks" "$pay" "$t0" "$t1" "$samples" "$loadavg" "$feat" "$((w1 - w0))" >"$TMP/$name.entry"
+	entry "$name" "$pk" "$((sb1 - sb0))" "$acks" "$pay" "$t0" "$t1" "$samples" "$loadavg" "$feat" "$((w1 - w0))" | sed '/^$/d' >"$TMP/$name.entry" # optional keys leave empty lines: a blank line ends an entry
 	manifest_put "$name" "$TMP/$name.entry"
 }
 
@@ -469,8 +475,10 @@ record() {
 # it ran under 50 ms of the window).
 probe_entry() {
 	((IDLER && PROBE_NS > 50000000)) || return 0
-	printf 'idler_ghz = %s\n' "$(awk -v s="$PROBE_STEPS" -v n="$PROBE_NS" 'BEGIN {printf "%.4f", 4 * s / n}')"
-	printf 'idler_ghz_source = "measured: the idler'"'"'s clock probe, %d multiply-add steps of 4 cycles (sender probe.go) in %d ns of its run time over the window"\n' "$PROBE_STEPS" "$PROBE_NS"
+	local cps
+	cps=$("$SENDER" cycles-per-step)
+	printf 'idler_ghz = %s\n' "$(awk -v c="$cps" -v s="$PROBE_STEPS" -v n="$PROBE_NS" 'BEGIN {printf "%.4f", c * s / n}')"
+	printf 'idler_ghz_source = "measured: the idler'"'"'s clock probe, %d multiply-add steps of %d cycles (calibration/clockprobe) in %d ns of its run time over the window"\n' "$PROBE_STEPS" "$cps" "$PROBE_NS"
 }
 
 toml_str() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
@@ -529,6 +537,7 @@ traffic = $(toml_str "taskset -c $CPU cnifx-sender server $DST:$PORT (in cnifx-b
 comms = ["cnifx-sender"]
 softirq_comms = ["ksoftirqd/$CPU"]
 $(probe_entry)
+${RCVLOWAT:+rcvlowat = $RCVLOWAT}
 idler = $(toml_str "$( ((IDLER)) && echo "cnifx-idler: a SCHED_IDLE spinner on CPU $CPU (sender idle), so the CPU never halts and cpu-clock samples every period; its samples count as idle" || echo none)")
 EOF
 }

@@ -7,10 +7,12 @@
 //	sender snap NS DEV NS DEV PORT  # counters and CLOCK_MONOTONIC time, see snap.go
 //	sender redirect -netns NS -mode peer|egress -attach DEV[,DEV] -route IP,DEV,MAC ...
 //	sender idle DURATION [PROBE]    # spin for DURATION (run as cnifx-idler, SCHED_IDLE), counting clock probe steps into PROBE
+//	sender cycles-per-step          # the clock probe's cycles per step (calibration/clockprobe)
 //	sender duty BUSY SLEEP DURATION # spin BUSY, sleep about SLEEP, repeat for DURATION (sampling.sh)
 //
 // CNIFX_MBPS=R paces the client to R Mbit/s of payload.
 // CNIFX_CC=NAME sets the TCP congestion control of both ends' sockets.
+// CNIFX_RCVLOWAT=B sets the server socket's SO_RCVLOWAT (wake the reader at B bytes queued).
 // capture.sh builds it as cnifx-sender: that is the comm of every traffic
 // thread in the captures (manifest.toml, comms).
 package main
@@ -25,11 +27,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cnisim/cnisim/calibration/clockprobe"
 	"github.com/cnisim/cnisim/testbed/bpfredirect"
 	"golang.org/x/sys/unix"
 )
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "cycles-per-step" { // capture.sh: the probe's cycles per step
+		fmt.Println(clockprobe.CyclesPerStep)
+		return
+	}
 	if len(os.Args) < 3 {
 		fmt.Fprintln(os.Stderr, "usage: sender server ADDR | sender client ADDR DURATION | sender redirect -netns NS ...")
 		os.Exit(2)
@@ -42,6 +49,7 @@ func main() {
 			c, err := ln.Accept()
 			check(err)
 			check(setCC(c.(*net.TCPConn)))
+			check(setRcvLowat(c.(*net.TCPConn)))
 			go discard(c)
 		}
 	case "client":
@@ -117,6 +125,35 @@ func main() {
 // a network namespace other than the host's may only default to the
 // host's allowed list, bbr and reno here; a socket with CAP_NET_ADMIN may
 // use any available one).
+// setRcvLowat sets SO_RCVLOWAT to $CNIFX_RCVLOWAT bytes on the server's
+// socket: the reader is woken once that much is queued, not on every
+// segment, so its wake-ups and reads per packet do not depend on how the
+// scheduler happened to interleave it with the sender.
+func setRcvLowat(c *net.TCPConn) error {
+	s := os.Getenv("CNIFX_RCVLOWAT")
+	if s == "" {
+		return nil
+	}
+	var n int
+	if _, err := fmt.Sscan(s, &n); err != nil || n < 1 {
+		return fmt.Errorf("CNIFX_RCVLOWAT=%s: want a byte count >= 1", s)
+	}
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVLOWAT, n)
+	}); err != nil {
+		return err
+	}
+	if serr != nil {
+		return fmt.Errorf("CNIFX_RCVLOWAT=%d: setsockopt SO_RCVLOWAT: %w", n, serr)
+	}
+	return nil
+}
+
 func setCC(c *net.TCPConn) error {
 	cc := os.Getenv("CNIFX_CC")
 	if cc == "" {
