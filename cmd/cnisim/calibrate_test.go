@@ -39,8 +39,9 @@ func TestCalibrateDispatch(t *testing.T) {
 		code     int
 		inStderr string
 	}{
-		{[]string{"calibrate"}, 2, "missing subcommand (perf, fit or rules)"},
-		{[]string{"calibrate", "bogus"}, 2, `unknown subcommand "bogus" (valid: perf, fit, rules)`},
+		{[]string{"calibrate"}, 2, "missing subcommand (perf, fit, rules or clock)"},
+		{[]string{"calibrate", "bogus"}, 2, `unknown subcommand "bogus" (valid: perf, fit, rules, clock)`},
+		{[]string{"calibrate", "clock", "--help"}, 0, "--idle"},
 		{[]string{"calibrate", "--help"}, 0, "cnisim calibrate perf --script FILE"},
 		{[]string{"calibrate", "perf", "--help"}, 0, "--cpu-ghz"},
 		{[]string{"calibrate", "fit", "--help"}, 0, "--measurements"},
