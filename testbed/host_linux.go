@@ -51,17 +51,40 @@ func cpuInfo(cpu int) (model string, mhz float64, err error) {
 // architecture Linux runs this on but alpha).
 const userHZ = 100
 
-// idleJiffies returns the idle and iowait jiffies of cpus summed.
-func idleJiffies(cpus []int) (uint64, error) {
+// unsampledJiffies returns the jiffies of cpus summed in which cpu-clock
+// may take no sample: idle and iowait (a halted vCPU) and steal (the host
+// ran something else on it).
+func unsampledJiffies(cpus []int) (uint64, error) {
 	var sum uint64
 	for _, c := range cpus {
-		busy, total, err := cpuJiffies(c)
+		busy, total, steal, err := cpuJiffiesSteal(c)
 		if err != nil {
 			return 0, err
 		}
-		sum += total - busy
+		sum += total - busy + steal
 	}
 	return sum, nil
+}
+
+// cpuJiffiesSteal is cpuJiffies with the CPU's steal jiffies apart.
+func cpuJiffiesSteal(cpu int) (busy, total, steal uint64, err error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	want := fmt.Sprintf("cpu%d ", cpu)
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, want) {
+			continue
+		}
+		f := strings.Fields(line)[1:]
+		if len(f) > 7 {
+			steal, _ = strconv.ParseUint(f[7], 10, 64)
+		}
+		busy, total, err = cpuJiffies(cpu)
+		return busy, total, steal, err
+	}
+	return 0, 0, 0, fmt.Errorf("/proc/stat: no line for CPU %d", cpu)
 }
 
 // cpuJiffies returns busy and total jiffies of one CPU from /proc/stat

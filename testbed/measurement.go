@@ -147,12 +147,14 @@ type RRCPU struct {
 	RRBusyCycles   float64 `json:"rr_busy_cycles,omitempty"`
 	RRSamplesIdle  int     `json:"rr_samples_idle,omitempty"`
 	RRSamplesOther int     `json:"rr_samples_other,omitempty"`
-	// RRIdleUnsampledS is the recorded CPUs' idle time (/proc/stat) over
-	// the run that no idle sample covers: a vCPU halted while idle, whose
-	// cpu-clock timer did not run (host 3, an Intel Xeon VM: 12-39% of a
-	// 0.5 s RR run). Short busy bursts between such halts lose samples too
-	// (calibration/perf/testdata/perf/README.md, "Idle that perf does not
-	// sample"), so there RRBusyCycles is a lower bound.
+	// RRIdleUnsampledS is the recorded CPUs' idle and steal time
+	// (/proc/stat) over the run that no idle sample covers: a vCPU halted
+	// while idle, whose cpu-clock timer did not run (host 3, an Intel Xeon
+	// VM: 12-39% of a 0.5 s RR run), or taken by the host (steal: 23% of a
+	// UDP_RR run there while CI ran on the other vCPU). Short busy bursts
+	// between halts lose samples too (calibration/perf/testdata/perf/
+	// README.md, "Idle that perf does not sample"), so where it is large
+	// RRBusyCycles is a lower bound.
 	RRIdleUnsampledS float64 `json:"rr_idle_unsampled_s,omitempty"`
 	// RRWakeups is the context switches, voluntary and not, of the
 	// client's and the server's threads over the run (TCP_RR; 0 where

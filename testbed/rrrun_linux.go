@@ -17,7 +17,7 @@ type rrRun struct {
 	n, lost int64
 	wakeups int64 // the flow's threads' context switches (0 where they are not recorded: UDP)
 	t0, t1  float64
-	idleS   float64 // the recorded CPUs' idle and iowait time over the window (/proc/stat)
+	idleS   float64 // the recorded CPUs' idle, iowait and steal time over the window (/proc/stat)
 }
 
 // runRR runs the RR flow start returns for d after a short warm-up
@@ -31,14 +31,14 @@ func runRR(ctx context.Context, d time.Duration, cpus []int, start func() *flow)
 	}
 	n0, l0, t0 := f.received.Load(), f.sent.Load(), mono()
 	w0, err0 := f.switches()
-	i0, errI0 := idleJiffies(cpus)
+	i0, errI0 := unsampledJiffies(cpus)
 	if err := sleep(ctx, d); err != nil {
 		_ = f.Stop()
 		return r, err
 	}
 	n1, l1, t1 := f.received.Load(), f.sent.Load(), mono()
 	w1, err1 := f.switches()
-	i1, errI1 := idleJiffies(cpus)
+	i1, errI1 := unsampledJiffies(cpus)
 	if err := errors.Join(errI0, errI1); err != nil {
 		_ = f.Stop()
 		return r, err
