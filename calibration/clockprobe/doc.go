@@ -13,4 +13,10 @@
 // thread's run time is the clock. It touches no memory, so running it
 // beside a measured datapath (under SCHED_IDLE, taking only idle time)
 // leaves the datapath's caches alone.
+//
+// The clock is not the whole of a VM's speed: other tenants' load on the
+// shared caches and memory slows kernel work at an unchanged clock.
+// Reference is a reference kernel workload (AF_UNIX datagram round trips)
+// whose ns per round trip, measured beside a capture (Options.Reference,
+// capture.sh's idler), tracks how fast the machine ran the captured path.
 package clockprobe

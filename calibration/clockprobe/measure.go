@@ -8,12 +8,14 @@ import (
 // Options says how to measure: for how long, in slices of what length,
 // on which CPU (-1: wherever the scheduler puts the thread) and whether
 // under SCHED_IDLE (only the CPU's idle time, as capture.sh's idler runs
-// beside a capture).
+// beside a capture); with Reference, every slice of the probe is followed
+// by a slice of the reference workload (Reference).
 type Options struct {
-	Duration time.Duration
-	Slice    time.Duration
-	CPU      int
-	Idle     bool
+	Duration  time.Duration
+	Slice     time.Duration
+	CPU       int
+	Idle      bool
+	Reference bool
 }
 
 // Result is a measurement: the clock over the whole run and per slice.
@@ -23,6 +25,12 @@ type Result struct {
 	RunNs  float64   `json:"run_ns"`  // the thread's CPU time
 	WallNs float64   `json:"wall_ns"` // wall time
 	Slices []float64 `json:"slices"`  // the clock of each slice with at least 1 ms of run time, in order
+
+	// With Options.Reference: the reference workload's round trips, the
+	// thread CPU time they took, and ns per round trip.
+	RefTrips     uint64  `json:"ref_trips,omitempty"`
+	RefRunNs     float64 `json:"ref_run_ns,omitempty"`
+	RefNsPerTrip float64 `json:"ref_ns_per_trip,omitempty"`
 }
 
 // Quantile is the q-quantile (0..1) of the per-slice clocks (nearest
@@ -53,7 +61,16 @@ func (s *slicer) add(steps uint64, runNs, wallNs float64) {
 	}
 }
 
+// addReference records a slice of the reference workload.
+func (s *slicer) addReference(trips uint64, runNs float64) {
+	s.r.RefTrips += trips
+	s.r.RefRunNs += runNs
+}
+
 func (s *slicer) result() Result {
 	s.r.GHz = GHz(s.r.Steps, s.r.RunNs)
+	if s.r.RefTrips > 0 {
+		s.r.RefNsPerTrip = s.r.RefRunNs / float64(s.r.RefTrips)
+	}
 	return s.r
 }

@@ -47,6 +47,14 @@ func measureHere(o Options) (Result, error) {
 			return Result{}, fmt.Errorf("SCHED_IDLE: %w", err)
 		}
 	}
+	var ref *Reference
+	if o.Reference {
+		var err error
+		if ref, err = NewReference(); err != nil {
+			return Result{}, err
+		}
+		defer ref.Close()
+	}
 	var s slicer
 	x := uint64(1)
 	end := time.Now().Add(o.Duration)
@@ -67,6 +75,20 @@ func measureHere(o Options) (Result, error) {
 			return Result{}, err
 		}
 		s.add(steps, float64(c1-c0), float64(w1.Sub(w0)))
+		if ref != nil {
+			var trips uint64
+			for sliceEnd := w1.Add(o.Slice); time.Now().Before(sliceEnd); trips += 16 {
+				if err := ref.Trips(16); err != nil {
+					return Result{}, err
+				}
+			}
+			w2, c2, err := clocks()
+			if err != nil {
+				return Result{}, err
+			}
+			s.addReference(trips, float64(c2-c1))
+			w1 = w2
+		}
 		if !w1.Before(end) {
 			break
 		}

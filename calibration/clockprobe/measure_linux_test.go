@@ -29,6 +29,31 @@ func TestMeasureHere(t *testing.T) {
 	}
 }
 
+// TestMeasureReference: with the reference workload, half the run is
+// round trips, each between 100 ns (two system calls and two copies of
+// 1400 bytes cannot be faster on any machine) and 100 µs (a machine that
+// slow could not run the datapaths it calibrates); without it, none.
+func TestMeasureReference(t *testing.T) {
+	r, err := Measure(Options{Duration: 200 * time.Millisecond, Slice: 20 * time.Millisecond, CPU: -1, Reference: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("probe %.3f GHz; reference %.1f ns per round trip (%d in %.3f s)", r.GHz, r.RefNsPerTrip, r.RefTrips, r.RefRunNs/1e9)
+	if r.RefTrips == 0 || !(r.RefNsPerTrip > 100 && r.RefNsPerTrip < 100e3) {
+		t.Errorf("%d round trips at %.1f ns each", r.RefTrips, r.RefNsPerTrip)
+	}
+	if r.RefRunNs < r.RunNs/4 || r.RefRunNs > 4*r.RunNs {
+		t.Errorf("reference ran %.3f s against the probe's %.3f s: the slices do not alternate", r.RefRunNs/1e9, r.RunNs/1e9)
+	}
+	r, err = Measure(Options{Duration: 20 * time.Millisecond, Slice: 10 * time.Millisecond, CPU: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.RefTrips != 0 || r.RefNsPerTrip != 0 {
+		t.Errorf("without Reference: %d round trips", r.RefTrips)
+	}
+}
+
 func TestMeasureRejects(t *testing.T) {
 	if _, err := Measure(Options{Duration: 0, Slice: time.Millisecond}); err == nil {
 		t.Error("zero duration accepted")

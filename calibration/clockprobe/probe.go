@@ -21,6 +21,10 @@ func Chain(x uint64) uint64 {
 	return x
 }
 
+// ReferenceDatagram is the reference workload's datagram size in bytes
+// (Reference): an MTU-1500 packet's TCP payload, rounded.
+const ReferenceDatagram = 1400
+
 // GHz is the clock that ran steps steps in runNs nanoseconds of a
 // thread's run time.
 func GHz(steps uint64, runNs float64) float64 {

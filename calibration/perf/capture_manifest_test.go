@@ -63,9 +63,12 @@ type captureEntry struct {
 	Idler                   string    `toml:"idler"`
 	IdlerGHz                float64   `toml:"idler_ghz"`
 	IdlerGHzSource          string    `toml:"idler_ghz_source"`
-	RcvLowat                int       `toml:"rcvlowat"` // the server socket's SO_RCVLOWAT (capture.sh RCVLOWAT), 0 unset
+	RcvLowat                int       `toml:"rcvlowat"`     // the server socket's SO_RCVLOWAT (capture.sh RCVLOWAT), 0 unset
+	IdlerRefNs              float64   `toml:"idler_ref_ns"` // the idler's reference workload, ns per round trip (capture.sh REFPROBE), 0 without
+	IdlerRefSource          string    `toml:"idler_ref_source"`
 
-	dir string // the directory of its manifest.toml (captureDirs)
+	dir      string // the directory of its manifest.toml (captureDirs)
+	speedGHz float64
 }
 
 // clockGHz is the recorded CPU's clock over the capture's window: the
@@ -74,6 +77,9 @@ type captureEntry struct {
 // cpu_ghz would turn time into the wrong number of cycles), else the
 // nominal cpu_ghz.
 func (c captureEntry) clockGHz() float64 {
+	if c.speedGHz > 0 {
+		return c.speedGHz
+	}
 	if c.IdlerGHz > 0 {
 		return c.IdlerGHz
 	}
@@ -88,8 +94,11 @@ func (c captureEntry) clockGHz() float64 {
 // (the rule series at five rule counts on host 3, Intel Xeon, 2026-12-02
 // 19:51-19:59 UTC, with the idler) and testdata/perf/series-host3-rcvlowat
 // (the same with the server's SO_RCVLOWAT at 64 KiB, 21:03-21:11 UTC;
-// testdata/perf/README.md).
-var captureDirs = []string{"testdata/perf", "testdata/perf/series-host2", "testdata/perf/series-host3", "testdata/perf/series-host3-rcvlowat"}
+// testdata/perf/README.md) and testdata/perf/series-host3-ref and -ref2
+// (the same beside the idler's reference workload, 2026-12-03 02:34-02:50
+// UTC).
+var captureDirs = []string{"testdata/perf", "testdata/perf/series-host2", "testdata/perf/series-host3", "testdata/perf/series-host3-rcvlowat",
+	"testdata/perf/series-host3-ref", "testdata/perf/series-host3-ref2"}
 
 // TestCaptureManifest: the manifest of the real captures is well-formed,
 // lists every fixture once, and each fixture parses with the counts the

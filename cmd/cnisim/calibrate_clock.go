@@ -10,7 +10,7 @@ import (
 	"github.com/cnisim/cnisim/calibration/clockprobe"
 )
 
-const calibrateClockSynopsis = "calibrate clock [--cpu N] [--seconds S] [--idle] [--format table|json]"
+const calibrateClockSynopsis = "calibrate clock [--cpu N] [--seconds S] [--idle] [--reference] [--format table|json]"
 
 // maxClockSeconds bounds --seconds: the probe holds a CPU for that long.
 const maxClockSeconds = 3600
@@ -24,11 +24,12 @@ func runCalibrateClock(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("calibrate clock", calibrateClockSynopsis, stderr)
 	var cpu int
 	var seconds float64
-	var idle bool
+	var idle, reference bool
 	var format string
 	fs.IntVar(&cpu, "cpu", -1, "CPU to measure (-1: wherever the scheduler runs the probe)")
 	fs.Float64Var(&seconds, "seconds", 3, fmt.Sprintf("how long to measure, in seconds (0 < S <= %d)", maxClockSeconds))
 	fs.BoolVar(&idle, "idle", false, "run under SCHED_IDLE: only the CPU's idle time, beside a perf record of it")
+	fs.BoolVar(&reference, "reference", false, "alternate the probe with the reference kernel workload (AF_UNIX datagram round trips) and report its ns per round trip: how fast the machine runs kernel work now")
 	fs.StringVar(&format, "format", "table", "stdout format: table or json")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -45,7 +46,7 @@ func runCalibrateClock(args []string, stdout, stderr io.Writer) error {
 		return usagef("--format must be table or json, got %q", format)
 	}
 	r, err := clockprobe.Measure(clockprobe.Options{Duration: time.Duration(seconds * float64(time.Second)),
-		Slice: 100 * time.Millisecond, CPU: cpu, Idle: idle})
+		Slice: 100 * time.Millisecond, CPU: cpu, Idle: idle, Reference: reference})
 	if err != nil {
 		return err
 	}
@@ -62,6 +63,10 @@ func runCalibrateClock(args []string, stdout, stderr io.Writer) error {
 	if len(r.Slices) > 0 {
 		fmt.Fprintf(stdout, "per 100 ms: min %.3f, median %.3f, max %.3f GHz over %d slices\n",
 			r.Quantile(0), r.Quantile(0.5), r.Quantile(1), len(r.Slices))
+	}
+	if r.RefTrips > 0 {
+		fmt.Fprintf(stdout, "reference %.1f ns per round trip: %d round trips of a %d-byte datagram through an AF_UNIX socket pair in %.3f s of run time\n",
+			r.RefNsPerTrip, r.RefTrips, clockprobe.ReferenceDatagram, r.RefRunNs/1e9)
 	}
 	return nil
 }

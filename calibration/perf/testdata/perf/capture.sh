@@ -63,7 +63,13 @@
 # woken once that much is queued, so its wake-ups and reads per packet are
 # the same in every capture (unset, they follow how the scheduler
 # interleaved it with the sender, and the rest of the path's cycles per
-# packet moved 2.5x between captures on host 3; README.md "Host 3").
+# packet moved 2.5x between captures on host 3; README.md "Host 3");
+# REFPROBE (1): the idler alternates its clock probe with a reference
+# kernel workload (calibration/clockprobe.Reference: 1400-byte datagrams
+# through an AF_UNIX socket pair, a millisecond of CPU time each), whose ns
+# per round trip over the window is the manifest's idler_ref_ns: how fast
+# the machine ran kernel work while the capture ran, which the tests
+# convert at (README.md "A reference workload"); 0: the clock probe only.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -79,6 +85,7 @@ TRIES=${TRIES:-10}
 MBPS=${MBPS:-400}
 IDLER=${IDLER:-1}
 RCVLOWAT=${RCVLOWAT:-}
+REFPROBE=${REFPROBE:-1}
 PORT=5001
 CC=${CC:-cubic}
 FIELDS=comm,tid,cpu,time,period,event,ip,sym,dso
@@ -327,12 +334,14 @@ snap_cmd() { echo "$SENDER snap $P-a $SDEV $P-b $RDEV $PORT"; }
 # idle_cmd prints the recorded CPU's idle and iowait jiffies (/proc/stat).
 idle_cmd() { echo "awk '\$1 == \"cpu$CPU\" {print \$5 + \$6}' /proc/stat"; }
 # probe_cmd prints the idler's clock probe: its chain steps so far and its
-# threads' run time in ns (schedstat); "0 0" without the idler.
+# threads' run time in ns (schedstat), then its reference round trips and
+# the CPU time in ns of its chain and reference phases (sender/probe.go);
+# "0 0 0 0 0" without the idler.
 probe_cmd() {
 	if ((IDLER)); then
-		echo "echo \$(od -An -tu8 -N8 $TMP/probe) \$(cat /proc/$IDL/task/*/schedstat | awk '{s += \$1} END {printf \"%.0f\", s}')"
+		echo "echo \$(od -An -tu8 -N8 $TMP/probe) \$(cat /proc/$IDL/task/*/schedstat | awk '{s += \$1} END {printf \"%.0f\", s}') \$(od -An -tu8 -j8 -N24 $TMP/probe)"
 	else
-		echo "echo 0 0"
+		echo "echo 0 0 0 0 0"
 	fi
 }
 # regime ALL TRAFFIC KSOFTIRQD IDLE OTHER: the one-core scheduling regime of
@@ -374,7 +383,7 @@ record() {
 	cleanup
 	build "$topo"
 	if ((IDLER)); then
-		chrt -i 0 taskset -c "$CPU" env GOMAXPROCS=1 "$TMP/cnifx-idler" idle "$((WARMUP + SECS + 120))s" "$TMP/probe" &
+		chrt -i 0 taskset -c "$CPU" env GOMAXPROCS=1 "$TMP/cnifx-idler" idle "$((WARMUP + SECS + 120))s" "$TMP/probe" $( ((REFPROBE)) && echo ref) &
 		IDL=$!
 	fi
 	ip netns exec "$P-b" taskset -c "$CPU" env GOMAXPROCS=1 CNIFX_CC="$CC" CNIFX_RBUF="${RBUF:-32768}" CNIFX_RCVLOWAT="$RCVLOWAT" "$SENDER" server "$DST:$PORT" &
@@ -405,10 +414,14 @@ record() {
 	read -r i1 <"$TMP/i1"
 	# The idler's clock over the window: its chain steps
 	# (calibration/clockprobe) over its run time.
-	local ps0 pr0 ps1 pr1
-	read -r ps0 pr0 <"$TMP/p0"
-	read -r ps1 pr1 <"$TMP/p1"
+	local ps0 pr0 pt0 pc0 pn0 ps1 pr1 pt1 pc1 pn1
+	read -r ps0 pr0 pt0 pc0 pn0 <"$TMP/p0"
+	read -r ps1 pr1 pt1 pc1 pn1 <"$TMP/p1"
 	PROBE_STEPS=$((ps1 - ps0)) PROBE_NS=$((pr1 - pr0))
+	REF_TRIPS=$((pt1 - pt0)) REF_NS=$((pn1 - pn0))
+	# With the reference workload, the clock is the chain's steps over
+	# the chain phases' own CPU time.
+	((REFPROBE)) && PROBE_NS=$((pc1 - pc0))
 	((b1 > b0)) || die "$name: no payload counted by ss over the window"
 	local feat
 	feat=$(features)
@@ -479,6 +492,9 @@ probe_entry() {
 	cps=$("$SENDER" cycles-per-step)
 	printf 'idler_ghz = %s\n' "$(awk -v c="$cps" -v s="$PROBE_STEPS" -v n="$PROBE_NS" 'BEGIN {printf "%.4f", c * s / n}')"
 	printf 'idler_ghz_source = "measured: the idler'"'"'s clock probe, %d multiply-add steps of %d cycles (calibration/clockprobe) in %d ns of its run time over the window"\n' "$PROBE_STEPS" "$cps" "$PROBE_NS"
+	((REFPROBE && REF_TRIPS > 0)) || return 0
+	printf 'idler_ref_ns = %s\n' "$(awk -v t="$REF_TRIPS" -v n="$REF_NS" 'BEGIN {printf "%.1f", n / t}')"
+	printf 'idler_ref_source = "measured: the idler'"'"'s reference workload, %d round trips of a 1400-byte datagram through an AF_UNIX socket pair in %d ns of its CPU time over the window"\n' "$REF_TRIPS" "$REF_NS"
 }
 
 toml_str() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }

@@ -6,7 +6,7 @@
 //	sender client ADDR DURATION     # send 64 KiB writes for DURATION
 //	sender snap NS DEV NS DEV PORT  # counters and CLOCK_MONOTONIC time, see snap.go
 //	sender redirect -netns NS -mode peer|egress -attach DEV[,DEV] -route IP,DEV,MAC ...
-//	sender idle DURATION [PROBE]    # spin for DURATION (run as cnifx-idler, SCHED_IDLE), counting clock probe steps into PROBE
+//	sender idle DURATION [PROBE [ref]]    # spin for DURATION (run as cnifx-idler, SCHED_IDLE), counting clock probe steps into PROBE (with ref, and a reference kernel workload's round trips)
 //	sender cycles-per-step          # the clock probe's cycles per step (calibration/clockprobe)
 //	sender duty BUSY SLEEP DURATION # spin BUSY, sleep about SLEEP, repeat for DURATION (sampling.sh)
 //
@@ -93,7 +93,7 @@ func main() {
 		d, err := time.ParseDuration(os.Args[2])
 		check(err)
 		if len(os.Args) > 3 {
-			check(probe(d, os.Args[3]))
+			check(probe(d, os.Args[3], len(os.Args) > 4 && os.Args[4] == "ref"))
 			break
 		}
 		spin(d)
