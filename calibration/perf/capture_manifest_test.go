@@ -94,11 +94,11 @@ func (c captureEntry) clockGHz() float64 {
 // (the rule series at five rule counts on host 3, Intel Xeon, 2026-12-02
 // 19:51-19:59 UTC, with the idler) and testdata/perf/series-host3-rcvlowat
 // (the same with the server's SO_RCVLOWAT at 64 KiB, 21:03-21:11 UTC;
-// testdata/perf/README.md) and testdata/perf/series-host3-ref and -ref2
-// (the same beside the idler's reference workload, 2026-12-03 02:34-02:50
-// UTC).
+// testdata/perf/README.md) and testdata/perf/series-host3-ref, -ref2 and
+// -ref8 (the same beside the idler's reference workload, the last with
+// eight rounds, 2026-12-03 02:34-03:27 UTC).
 var captureDirs = []string{"testdata/perf", "testdata/perf/series-host2", "testdata/perf/series-host3", "testdata/perf/series-host3-rcvlowat",
-	"testdata/perf/series-host3-ref", "testdata/perf/series-host3-ref2"}
+	"testdata/perf/series-host3-ref", "testdata/perf/series-host3-ref2", "testdata/perf/series-host3-ref8"}
 
 // TestCaptureManifest: the manifest of the real captures is well-formed,
 // lists every fixture once, and each fixture parses with the counts the

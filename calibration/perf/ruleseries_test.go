@@ -233,16 +233,18 @@ func meanOf(v []float64) float64 {
 // or moves more than 5 points.
 //
 // The series recorded beside the idler's reference workload
-// (series-host3-ref, series-host3-ref2: capture.sh REFPROBE=1) are
-// converted at each capture's speed-normalised clock (clockGHz,
-// loadManifest): the cycles the machine would have spent at its median
-// speed over the recording. That takes out what the other tenants' load
-// did to the time per packet (TestReferenceTracksSpeed), and every point
-// of both comes within 10%; the errors at the clock probe's figure alone
-// are logged beside them.
+// (series-host3-ref, -ref2 and -ref8: capture.sh REFPROBE) are converted
+// at each capture's speed-normalised clock (clockGHz, loadManifest): the
+// cycles the machine would have spent at its median speed over the
+// recording. That takes out much of what the other tenants' load did to
+// the time per packet (TestReferenceTracksSpeed). With four captures a
+// point 7 of 8 points came within 10% (-ref2's iptables-legacy at 5000
+// rules, -13.8%, is a known miss), pooled all did, and so did every point
+// of -ref8, eight rounds recorded afterwards to test that; the errors at
+// the clock probe's figure alone are logged beside them.
 func TestRuleSeries(t *testing.T) {
 	for _, sc := range ruleSeriesCases {
-		s := loadRuleSeries(t, sc.dir, sc.pooled...)
+		s := sc.series(t)
 		for _, engine := range []string{"iptables-legacy", "nftables"} {
 			counts := s.ruleCounts(t, sc.name(), engine)
 			fit := predictSeries(t, sc, engine, s.seriesView, counts, s.ghz, s.names)
@@ -295,7 +297,7 @@ func TestRuleSeries(t *testing.T) {
 // fails the last check; a reference that measured nothing, the first.
 func TestReferenceTracksSpeed(t *testing.T) {
 	for _, sc := range ruleSeriesCases {
-		s := loadRuleSeries(t, sc.dir, sc.pooled...)
+		s := sc.series(t)
 		if s.clockOnly == nil {
 			continue
 		}
@@ -443,6 +445,21 @@ type ruleSeriesCase struct {
 	pooled    []string // more recordings of the same series, pooled with dir's (one median clock and reference)
 }
 
+// loadedSeries keeps each case's series once analysed: TestRuleSeries and
+// TestReferenceTracksSpeed read the same captures (neither is parallel).
+var loadedSeries = map[string]ruleSeries{}
+
+// series returns the case's rule series, analysing its captures once.
+func (sc ruleSeriesCase) series(t *testing.T) ruleSeries {
+	t.Helper()
+	s, ok := loadedSeries[sc.name()]
+	if !ok {
+		s = loadRuleSeries(t, sc.dir, sc.pooled...)
+		loadedSeries[sc.name()] = s
+	}
+	return s
+}
+
 // name is the case's directory, and the pooled ones after a "+".
 func (sc ruleSeriesCase) name() string {
 	n := sc.dir
@@ -475,6 +492,7 @@ var ruleSeriesCases = []ruleSeriesCase{
 	{"testdata/perf/series-host3-ref", 2 << 20, 10000, nil, nil},
 	{"testdata/perf/series-host3-ref2", 2 << 20, 10000, map[ruleKey]float64{{"iptables-legacy", 5000}: -0.138}, nil},
 	{"testdata/perf/series-host3-ref", 2 << 20, 10000, nil, []string{"testdata/perf/series-host3-ref2"}},
+	{"testdata/perf/series-host3-ref8", 2 << 20, 10000, nil, nil},
 }
 
 // TestConntrackSkipsRules: with an ESTABLISHED,RELATED accept ahead of 1000

@@ -51,7 +51,8 @@ import (
 // captureDirs hold the real captures, each with its manifest.toml
 // (calibration/perf/testdata/perf/README.md).
 var captureDirs = []string{"../../calibration/perf/testdata/perf", "../../calibration/perf/testdata/perf/series-host2", "../../calibration/perf/testdata/perf/series-host3", "../../calibration/perf/testdata/perf/series-host3-rcvlowat",
-	"../../calibration/perf/testdata/perf/series-host3-ref", "../../calibration/perf/testdata/perf/series-host3-ref2"}
+	"../../calibration/perf/testdata/perf/series-host3-ref", "../../calibration/perf/testdata/perf/series-host3-ref2",
+	"../../calibration/perf/testdata/perf/series-host3-ref8"}
 
 // captureWriteBytes is the captures' sender's write size (manifest
 // "traffic": 64 KiB writes).
