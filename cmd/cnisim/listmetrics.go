@@ -33,6 +33,7 @@ var metricMeanings = map[string]metricInfo{
 	results.PodLaunchBreakdown:    {"group", "s", "mean per-pod seconds on the critical path by launch stage and queue"},
 	results.PodNetworkShare:       {"scalar", "fraction", "critical-path CNI time / launch time"},
 	results.PodMakespanSeconds:    {"scalar", "s", "first pod creation to the last pod running"},
+	results.DropsByPlace:          {"group", "packets", "drops split by where they happened, summing to drops: nic_queue (the sender's transmit queue), rx_ring (a receiving core that cannot keep up), switch (fabric buffers, the whole run), cni_not_ready (an asynchronous CNI's pod before its network is ready), oversize (DF set, over the MTU), socket (UDP receive buffers), conntrack (a full table)"},
 	results.PortDrops:             {"group", "frames", "fabric (kind switch or leaf-spine): frames its switch ports dropped for want of buffer, after warmup; members all, per tier (to_node, to_spine, to_leaf) and per port (tor.node3, leaf0.spine1, spine1.leaf0) up to 32 ports"},
 	results.PortQueueBytes:        {"group", "bytes", "fabric: switch port queue depth after warmup (frame bytes held, the one being sent included): <member>_max the deepest, <member>_mean the time average (over a tier: the mean of its ports')"},
 	results.PortUtilisation:       {"group", "fraction", "fabric: fraction of the time after warmup a switch port was sending: <tier>_mean over its ports, <tier>_max the busiest, and per port"},

@@ -19,7 +19,8 @@ var whatifFabric = &Experiment{
 		"or host-gw. Oversubscription 3:1 gives each leaf's 200 Gbit/s of node ports two 33 Gbit/s uplinks, " +
 		"so the spines' links carry the random traffic at a higher utilisation and queue; the overlay's extra " +
 		"stages cost cores on every node. Read the busiest node's cores (the CNI's CPU bill), the flow " +
-		"completion time (FCT) p99, and the uplinks' utilisation and drops.",
+		"completion time (FCT) p99, the uplinks' utilisation and drops, and the drops at the receiving " +
+		"cores' RX rings (where a CPU-bound receiver loses packets).",
 	Scenarios: []string{"fabric.toml"},
 	Quick: []Setting{{"replications", int64(2)}, {"duration", "20ms"}, {"warmup", "5ms"},
 		{"cluster.nodes", int64(16)}, {"workload.pods_per_node", int64(4)}},
@@ -37,7 +38,7 @@ func analyseFabric(d *Data) (*Output, error) {
 	modes := axisValues(sr, "cni.mode")
 	t := report.Table{Caption: fmt.Sprintf("Cores and flow completion times (mean ± 95%% CI; FCT quantiles pooled, %s):", desc),
 		Header: []string{"oversubscription", "mode", "busiest node (cores)", "mean node (cores)", "FCT p50 (ms)", "FCT p99 (ms)", "slowdown p99",
-			"uplink utilisation (mean)", "switch drops"}}
+			"uplink utilisation (mean)", "switch drops", "RX-ring drops (whole run)"}}
 	cores := plots.Bars{Title: fmt.Sprintf("Busiest node's cores (simulated, %s)", desc), YLabel: "cores"}
 	fct := plots.Bars{Title: "Flow completion time p99", YLabel: "FCT p99 (ms)"}
 	for _, o := range overs {
@@ -58,11 +59,12 @@ func analyseFabric(d *Data) (*Output, error) {
 			sl, _ := r.Stat(results.FCTSlowdown)
 			up, _ := r.Member(results.PortUtilisation, "to_spine_mean")
 			dr, _ := r.Member(results.PortDrops, "all")
+			rx, _ := r.Member(results.DropsByPlace, "rx_ring")
 			busy[fmt.Sprint(m)] = append(busy[fmt.Sprint(m)], c)
 			cs.Mean, cs.CI95 = append(cs.Mean, c.Mean), append(cs.CI95, c.CI95)
 			fs.Mean = append(fs.Mean, f.P99/1000)
 			t.Rows = append(t.Rows, []string{fmt.Sprintf("%v:1", o), fmt.Sprint(m), pm(c, 1), num(meanNodeCores(r)), num(f.P50 / 1000), num(f.P99 / 1000),
-				num(sl.P99), num(up.Mean), num(dr.Mean)})
+				num(sl.P99), num(up.Mean), num(dr.Mean), num(rx.Mean)})
 		}
 		cores.Series = append(cores.Series, cs)
 		fct.Series = append(fct.Series, fs)

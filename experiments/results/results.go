@@ -102,6 +102,7 @@ const (
 // has at most MaxPortMembers ports.
 const (
 	PortDrops       = "port_drops"       // frames dropped for want of switch buffer, summed
+	DropsByPlace    = "drops_by_place"   // group: drops split by where (models/workload DropPlaces)
 	PortQueueBytes  = "port_queue_bytes" // <x>_max: deepest queue; <x>_mean: time-average depth (mean over a tier's ports)
 	PortUtilisation = "port_utilisation" // <x>_mean over a tier's ports, <x>_max the busiest; per port its own
 	MaxPortMembers  = 32
@@ -129,7 +130,7 @@ var Order = []string{
 	PodLaunchSeconds,
 	ThroughputCurlMbps, ThroughputIperf3Mbps, CPUByContext, PodReadySeconds, PodNetworkWaitSeconds,
 	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,
-	PortDrops, PortQueueBytes, PortUtilisation,
+	DropsByPlace, PortDrops, PortQueueBytes, PortUtilisation,
 	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FlowsCompleted, FlowsUnfinished, CPUCoresUsedBusiest,
 }
 

@@ -260,6 +260,11 @@ func fill(s *run.Sample, r *workload.Result) {
 	set(results.FIBPer100kPackets, r.FIBLookupsPer100kPackets)
 	set(results.Retransmissions, float64(r.Retransmissions))
 	set(results.Drops, float64(r.Drops))
+	if applies[results.Drops] {
+		for i, d := range r.DropsByPlace() {
+			s.SetGroup(results.DropsByPlace, workload.DropPlaces[i], float64(d))
+		}
+	}
 	set(results.ConnectSeconds, r.ConnectS)
 	set(results.UDPLoss, r.LossFraction)
 	set(results.UDPSentPerSec, r.SenderDatagramsPerS)

@@ -221,6 +221,7 @@ func (m *meter) result() Result {
 	var sent, lost uint64
 	for i, u := range m.udpRx {
 		r.Drops += u.SockDrops
+		r.SocketDrops += u.SockDrops
 		if cfg.Workload.Kind == UDPStream {
 			tx := m.udpTx[i]
 			_, _, dropped := tx.Route().Counts()

@@ -48,6 +48,7 @@ type Result struct {
 	Retransmissions uint64
 	RTOs            uint64
 	Drops           uint64 // network drops (qdisc, DF, hooks) + UDP socket-buffer drops
+	SocketDrops     uint64 // UDP datagrams dropped for want of socket buffer (in Drops)
 	ConnectS        float64
 	ConnectFailures int
 
