@@ -51,7 +51,7 @@ func TestListKeysMetricsCLI(t *testing.T) {
 			"KEY ", "TYPE", "DEFAULT", "MEANING",
 			"cluster.mtu", "integer", "1500",
 			"duration", `"10s"`,
-			"tcp.congestion", `"cubic"`, "(cubic, reno)",
+			"tcp.congestion", `"cubic"`, "(cubic, reno, dctcp)",
 			"calibration.cycles.<stage>",
 		}},
 		{[]string{"list", "metrics"}, 0, []string{"METRIC", "throughput_mbps", "Mbit/s", "rtt_us", "distribution", "cpp_by_stage", "group"}},

@@ -55,8 +55,9 @@ var trust = map[string]string{
 		"The linear walk predicts the blog's p90 slope within about 10% but not its convexity (2.9 ns per Service " +
 		"from 5,000 to 10,000, 10.5 beyond) nor its p99 tail; the nftables, IPVS and eBPF lookups are flat by construction.",
 	"whatif-fabric": "The stage costs are the `paper` profile's (a 2.4 GHz testbed of 2020); the fabric is " +
-		"store-and-forward drop-tail with dynamic buffer thresholds and no ECN or PFC, so FCT tails under loss are " +
-		"those of plain CUBIC over drop-tail. The fabric's closed forms (bottleneck share, incast drops, " +
+		"store-and-forward drop-tail with dynamic buffer thresholds and no PFC, and the flows are CUBIC's, so FCT tails " +
+		"under loss are those of plain CUBIC over drop-tail (ECN marking and DCTCP exist: fabric.ecn_threshold_bytes, " +
+		"tcp.congestion = \"dctcp\"; this experiment does not use them). The fabric's closed forms (bottleneck share, incast drops, " +
 		"store-and-forward delay, ECMP spread) are tested in models/network.",
 	"testbed-validation": "This is the validation: per-packet costs calibrated by `cnisim testbed` on this machine's " +
 		"kernel, each configuration predicted with a profile that never saw it. Its error is the model's error on " +

@@ -102,6 +102,7 @@ const (
 // has at most MaxPortMembers ports.
 const (
 	PortDrops       = "port_drops"       // frames dropped for want of switch buffer, summed
+	PortECNMarks    = "port_ecn_marks"   // frames marked CE (fabric.ecn_threshold_bytes), summed
 	DropsByPlace    = "drops_by_place"   // group: drops split by where (models/workload DropPlaces)
 	PortQueueBytes  = "port_queue_bytes" // <x>_max: deepest queue; <x>_mean: time-average depth (mean over a tier's ports)
 	PortUtilisation = "port_utilisation" // <x>_mean over a tier's ports, <x>_max the busiest; per port its own
@@ -130,7 +131,7 @@ var Order = []string{
 	PodLaunchSeconds,
 	ThroughputCurlMbps, ThroughputIperf3Mbps, CPUByContext, PodReadySeconds, PodNetworkWaitSeconds,
 	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,
-	DropsByPlace, PortDrops, PortQueueBytes, PortUtilisation,
+	DropsByPlace, PortDrops, PortECNMarks, PortQueueBytes, PortUtilisation,
 	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FlowsCompleted, FlowsUnfinished, CPUCoresUsedBusiest,
 }
 

@@ -32,6 +32,10 @@ type Fabric struct {
 	// shared (complete sharing) or per-port (split evenly).
 	Buffer      string  `toml:"buffer"`
 	BufferAlpha float64 `toml:"buffer_alpha"`
+	// ECNThresholdBytes marks CE on ECN-capable packets (tcp.congestion =
+	// "dctcp") arriving at a port holding more than this many bytes (0:
+	// no marking; at most buffer_bytes).
+	ECNThresholdBytes int64 `toml:"ecn_threshold_bytes"`
 }
 
 // Allowed values of the fabric's enumerated keys.
@@ -95,6 +99,7 @@ func (c *check) fabric(s *Scenario) {
 	c.floatRange("fabric.buffer_alpha", f.BufferAlpha, MinBufferAlpha, MaxBufferAlpha)
 	frame := int64(cl.MTU + cl.FrameOverhead)
 	c.intRange("fabric.buffer_bytes", f.BufferBytes, 1, MaxFabricBufferBytes)
+	c.intRange("fabric.ecn_threshold_bytes", f.ECNThresholdBytes, 0, max(f.BufferBytes, 0))
 	if f.Kind == "none" || f.BufferBytes < 1 || f.BufferBytes > MaxFabricBufferBytes {
 		return
 	}
@@ -154,6 +159,7 @@ func (s *Scenario) FabricConfig() network.Fabric {
 	nf := network.Fabric{
 		Kind: kind, PerHop: sim.FromDuration(f.PerHop), BufferBytes: f.BufferBytes,
 		PerPort: f.Buffer == "per-port", StatsFrom: sim.FromDuration(s.Warmup),
+		ECNThreshold: f.ECNThresholdBytes,
 	}
 	if f.Buffer == "dynamic" {
 		nf.Alpha = f.BufferAlpha

@@ -68,7 +68,7 @@ type CNI struct {
 
 // TCP holds transport settings (Linux defaults).
 type TCP struct {
-	Congestion  string `toml:"congestion"`   // cubic | reno
+	Congestion  string `toml:"congestion"`   // cubic | reno | dctcp
 	SynSchedule string `toml:"syn_schedule"` // exponential | linear4
 	Rmem        int    `toml:"rmem"`         // receive buffer limit, bytes (tcp_rmem max)
 	Wmem        int    `toml:"wmem"`         // send buffer limit, bytes (tcp_wmem max)
@@ -139,7 +139,7 @@ type Server struct {
 
 // Allowed values of the enumerated keys.
 var (
-	Congestions  = []string{"cubic", "reno"}
+	Congestions  = []string{"cubic", "reno", "dctcp"}
 	SynSchedules = []string{"exponential", "linear4"}
 	Kinds        = []string{"tcp_stream", "udp_stream", "tcp_rr", "udp_rr", "http_download", "http_load", "pod_launch", "tcp_crr", "mixed", "nodeport"}
 	Targets      = []string{"pod", "service"}

@@ -20,6 +20,7 @@ func fillPorts(s *run.Sample, ports []network.PortStats) {
 	type agg struct {
 		n          int
 		drops      float64
+		marks      float64
 		maxQ, sumQ float64
 		sumU, maxU float64
 		present    bool
@@ -32,6 +33,7 @@ func fillPorts(s *run.Sample, ports []network.PortStats) {
 			a.present = true
 			a.n++
 			a.drops += float64(p.Drops)
+			a.marks += float64(p.ECNMarks)
 			a.maxQ = max(a.maxQ, float64(p.MaxQueueBytes))
 			a.sumQ += p.MeanQueueBytes
 			a.sumU += p.Utilisation
@@ -39,6 +41,7 @@ func fillPorts(s *run.Sample, ports []network.PortStats) {
 		}
 		if len(ports) <= results.MaxPortMembers {
 			s.SetGroup(results.PortDrops, p.Name, float64(p.Drops))
+			s.SetGroup(results.PortECNMarks, p.Name, float64(p.ECNMarks))
 			s.SetGroup(results.PortQueueBytes, p.Name+"_max", float64(p.MaxQueueBytes))
 			s.SetGroup(results.PortQueueBytes, p.Name+"_mean", p.MeanQueueBytes)
 			s.SetGroup(results.PortUtilisation, p.Name, p.Utilisation)
@@ -53,6 +56,7 @@ func fillPorts(s *run.Sample, ports []network.PortStats) {
 			name = network.Tiers[i]
 		}
 		s.SetGroup(results.PortDrops, name, a.drops)
+		s.SetGroup(results.PortECNMarks, name, a.marks)
 		s.SetGroup(results.PortQueueBytes, name+"_max", a.maxQ)
 		s.SetGroup(results.PortQueueBytes, name+"_mean", a.sumQ/float64(a.n))
 		s.SetGroup(results.PortUtilisation, name+"_mean", a.sumU/float64(a.n))
@@ -76,6 +80,7 @@ func fabricWarnings(sc *scenario.Scenario) []string {
 		warn("fabric.buffer_bytes", f.BufferBytes != d.BufferBytes, "switch, leaf-spine")
 		warn("fabric.buffer", f.Buffer != d.Buffer, "switch, leaf-spine")
 		warn("fabric.buffer_alpha", f.BufferAlpha != d.BufferAlpha, "switch, leaf-spine")
+		warn("fabric.ecn_threshold_bytes", f.ECNThresholdBytes != d.ECNThresholdBytes, "switch, leaf-spine")
 	}
 	if f.Kind != "none" && f.Buffer != "dynamic" && f.BufferAlpha != d.BufferAlpha {
 		out = append(out, fmt.Sprintf("fabric.buffer_alpha has no effect with fabric.buffer = %s (it applies to dynamic)", f.Buffer))

@@ -117,3 +117,57 @@ func TestFillPorts(t *testing.T) {
 		t.Error("4 ports: no per-port members")
 	}
 }
+
+// TestECNScenario: tcp.congestion = "dctcp" and fabric.ecn_threshold_bytes
+// reach the model: an incast of four DCTCP streams through a ToR whose
+// ports mark above 100 kB keeps the queue toward the receiver near the
+// threshold (no drops, port_ecn_marks counts the marks) and the RTT near
+// the base one, where CUBIC, whose packets are not ECN-capable, is not
+// marked and fills the buffer to drops.
+func TestECNScenario(t *testing.T) {
+	t.Parallel()
+	src := `name = "ecn"
+replications = 1
+duration = "50ms"
+warmup = "10ms"
+[cluster]
+nodes = 5
+cpu_jitter = 0
+[fabric]
+kind = "switch"
+ecn_threshold_bytes = 100_000
+[cni]
+plugin = "calico"
+mode = "native"
+[tcp]
+congestion = "%s"
+[workload]
+kind = "tcp_stream"
+pattern = "incast"
+incast_senders = 4
+`
+	got := map[string]run.Sample{}
+	for _, cc := range []string{"dctcp", "cubic"} {
+		s, err := Run(context.Background(), loadScenario(t, fmt.Sprintf(src, cc)), 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[cc] = s
+	}
+	d, c := got["dctcp"], got["cubic"]
+	dq, cq := d.Groups[results.PortQueueBytes]["tor.node0_max"], c.Groups[results.PortQueueBytes]["tor.node0_max"]
+	t.Logf("dctcp: %.0f Mbit/s, queue max %.0f B, %v marks, %v drops; cubic: %.0f Mbit/s, queue max %.0f B, %v drops",
+		d.Scalars[results.ThroughputMbps], dq, d.Groups[results.PortECNMarks]["all"], d.Groups[results.PortDrops]["all"],
+		c.Scalars[results.ThroughputMbps], cq, c.Groups[results.PortDrops]["all"])
+	if d.Groups[results.PortECNMarks]["tor.node0"] == 0 || d.Groups[results.PortDrops]["all"] != 0 || dq > 100_000+10*1538 {
+		t.Errorf("dctcp: marks %v, drops %v, queue max %v: want marks, no drops, the queue within 10 frames of the threshold",
+			d.Groups[results.PortECNMarks], d.Groups[results.PortDrops]["all"], dq)
+	}
+	if c.Groups[results.PortECNMarks]["all"] != 0 || c.Groups[results.PortDrops]["all"] == 0 || cq < 1_000_000 {
+		t.Errorf("cubic: marks %v, drops %v, queue max %v: want no marks, drops, a full buffer",
+			c.Groups[results.PortECNMarks]["all"], c.Groups[results.PortDrops]["all"], cq)
+	}
+	if d.Scalars[results.ThroughputMbps] < 0.97*c.Scalars[results.ThroughputMbps] {
+		t.Errorf("dctcp %.0f Mbit/s against cubic's %.0f: the short queue should not cost throughput", d.Scalars[results.ThroughputMbps], c.Scalars[results.ThroughputMbps])
+	}
+}

@@ -30,6 +30,7 @@ var scenarioKey = map[string]string{
 	"network.Fabric.NodesPerLeaf":  "fabric.nodes_per_leaf",
 	"network.Fabric.UplinkGbps":    "fabric.uplink_gbps",
 	"network.Fabric.BufferBytes":   "fabric.buffer_bytes",
+	"network.Fabric.ECNThreshold":  "fabric.ecn_threshold_bytes",
 
 	"tcp.Options.Congestion":  "tcp.congestion",
 	"tcp.Options.SynSchedule": "tcp.syn_schedule",

@@ -68,6 +68,13 @@ type Fabric struct {
 	BufferBytes int64
 	PerPort     bool
 	Alpha       float64
+	// ECNThreshold, when > 0, is every port's ECN marking threshold K in
+	// bytes: a frame of an ECN-capable packet that arrives while the
+	// port's queue holds more than K bytes is marked CE instead of
+	// waiting for a drop (step marking on the instantaneous queue, as
+	// DCTCP's switches are set up: Alizadeh et al., SIGCOMM 2010, 3.1).
+	// Other packets are queued or dropped as without it.
+	ECNThreshold int64
 	// StatsFrom starts the window of the port statistics (PortStats: the
 	// warm-up is deleted); conservation counts cover the whole run.
 	StatsFrom sim.Time
@@ -90,6 +97,9 @@ func (f Fabric) validate(c Config) error {
 	}
 	if f.StatsFrom < 0 {
 		return field.Errorf("network.Fabric.StatsFrom", f.StatsFrom, "must be >= 0")
+	}
+	if f.ECNThreshold < 0 || f.ECNThreshold > f.BufferBytes {
+		return field.Errorf("network.Fabric.ECNThreshold", f.ECNThreshold, "must be in [0, the buffer's %d bytes] (0: no marking)", f.BufferBytes)
 	}
 	if f.Kind == FabricLeafSpine {
 		switch {

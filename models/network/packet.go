@@ -23,8 +23,22 @@ type Header struct {
 	TSecr sim.Time
 	Len   int32 // payload bytes
 	Flags uint8
-	Retx  bool // a retransmission (for statistics)
+	Retx  bool  // a retransmission (for statistics)
+	ECN   uint8 // the IP header's ECN field: ECNNotECT, ECNECT0 or ECNCE
 }
+
+// Codepoints of the IP header's ECN field (RFC 3168 5), in Header.ECN. A
+// switch port above its marking threshold sets CE on ECN-capable packets
+// (Fabric.ECNThreshold). Linux's tunnels copy the field to the outer
+// header and a CE mark back to the inner one (RFC 6040: VXLAN, Geneve,
+// IP-in-IP, WireGuard), so the mark on the packet is the mark the
+// receiver sees whatever the encapsulation.
+const (
+	ECNNotECT uint8 = 0
+	ECNECT1   uint8 = 1
+	ECNECT0   uint8 = 2
+	ECNCE     uint8 = 3
+)
 
 // Packet is one IP packet in flight. Packets live in the Network's pool and
 // are passed by pointer; a *Packet stays valid until Free.

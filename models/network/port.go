@@ -49,6 +49,7 @@ type port struct {
 	windowStart sim.Time
 	windowed    bool     // a frame has arrived in the window (maxHeld covers its start)
 	wDrops      uint64   // drops in the window
+	wMarks      uint64   // frames marked CE in the window
 	wFrames     uint64   // frames admitted in the window
 	wBytes      int64    // their bytes
 	wBusy       sim.Time // serialisation in the window (up to busy)
@@ -112,6 +113,9 @@ func (n *Network) admit(f inFlight) {
 		n.pool.put(p)
 		return
 	}
+	if k := fb.cfg.ECNThreshold; k > 0 && pt.held > k {
+		n.markCE(pt, f.id, inWindow) // the packet is read only then
+	}
 	start := max(now, pt.busy)
 	dep := start + sim.Time(float64(bytes)*pt.psPerByte+0.5)
 	pt.busy = dep
@@ -129,6 +133,19 @@ func (n *Network) admit(f inFlight) {
 	f.at, f.port = dep+pt.delay, fb.next(pt, f.dst)
 	pt.wire.qn++ // queued too, until retired
 	n.toPipe(&pt.wire, f, (*portArrival)(n), uint64(pt.index))
+}
+
+// markCE marks the packet of pool index id CE at port pt, whose queue is
+// above the marking threshold, when it is ECN-capable.
+func (n *Network) markCE(pt *port, id int32, inWindow bool) {
+	p := n.pool.at(id)
+	if p.ECN == ECNNotECT {
+		return
+	}
+	p.ECN = ECNCE
+	if inWindow {
+		pt.wMarks++
+	}
 }
 
 // next is the port after pt toward node dst (-1: dst itself).
@@ -187,9 +204,10 @@ type PortStats struct {
 	Name string // "tor.node3", "leaf0.spine1", "spine1.leaf0", ...
 	Tier Tier
 	// Drops are the frames dropped for want of buffer; Frames and Bytes
-	// those admitted (wire bytes, framing included).
-	Drops, Frames uint64
-	Bytes         int64
+	// those admitted (wire bytes, framing included); ECNMarks those of
+	// them marked CE (Fabric.ECNThreshold).
+	Drops, Frames, ECNMarks uint64
+	Bytes                   int64
 	// MaxQueueBytes is the deepest the port's queue was (bytes held,
 	// the frame being sent included); MeanQueueBytes its time average.
 	MaxQueueBytes  int64
@@ -206,7 +224,7 @@ func (n *Network) portStats(now sim.Time) []PortStats {
 		pt := &fb.ports[i]
 		w := pt.windowStart
 		span := float64(now - w)
-		st := PortStats{Name: fb.portName(i), Tier: pt.tier, Drops: pt.wDrops, Frames: pt.wFrames, Bytes: pt.wBytes}
+		st := PortStats{Name: fb.portName(i), Tier: pt.tier, Drops: pt.wDrops, Frames: pt.wFrames, Bytes: pt.wBytes, ECNMarks: pt.wMarks}
 		if !pt.windowed {
 			st.MaxQueueBytes = pt.heldAt(w) // nothing arrived since: the start was the deepest
 		} else {

@@ -30,7 +30,7 @@ func (ep *Endpoint) ccOnAck(segs float64, at sim.Time) {
 			return
 		}
 	}
-	if ep.opt.Congestion == Reno {
+	if ep.opt.Congestion != Cubic { // Reno's, and DCTCP's (tcp_reno_cong_avoid)
 		ep.cwnd += segs / ep.cwnd // RFC 5681 3.1: about one segment per RTT
 		return
 	}
@@ -71,9 +71,15 @@ func (ep *Endpoint) cubicOnAck(segs float64, at sim.Time) {
 }
 
 // ccOnLoss returns the new ssthresh after a congestion event: Reno halves
-// the flight size (RFC 5681 eq. 4); CUBIC multiplies the window by beta
-// 0.7 and records W_max with fast convergence (RFC 9438 4.6-4.7).
+// the flight size (RFC 5681 eq. 4); DCTCP the window (Linux
+// dctcp_react_to_loss), ending a reduction ECE started; CUBIC multiplies
+// the window by beta 0.7 and records W_max with fast convergence (RFC 9438
+// 4.6-4.7).
 func (ep *Endpoint) ccOnLoss(at sim.Time) float64 {
+	if ep.dc != nil {
+		ep.dc.inCWR = false
+		return max(ep.cwnd/2, 2)
+	}
 	if ep.opt.Congestion == Reno {
 		flight := float64(ep.sndMax-ep.sndUna) / float64(ep.mss)
 		return max(flight/2, 2)

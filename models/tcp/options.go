@@ -11,6 +11,7 @@ import (
 const (
 	Cubic = "cubic"
 	Reno  = "reno"
+	DCTCP = "dctcp" // dctcp.go
 )
 
 // SYN retransmission schedules.
@@ -22,7 +23,7 @@ const (
 // Options are per-connection TCP settings. Zero values take Linux defaults
 // through Defaults.
 type Options struct {
-	Congestion  string // cubic (Linux default) | reno
+	Congestion  string // cubic (Linux default) | reno | dctcp
 	SynSchedule string // exponential | linear4
 	SynRetries  int    // tcp_syn_retries (Linux 6)
 	InitCwnd    int    // segments (Linux TCP_INIT_CWND 10, RFC 6928)
@@ -125,8 +126,8 @@ func (o Options) Defaults() Options {
 // Validate reports the first bad field with the allowed values.
 func (o Options) Validate() error {
 	switch {
-	case o.Congestion != Cubic && o.Congestion != Reno:
-		return field.Errorf("tcp.Options.Congestion", o.Congestion, "allowed cubic, reno")
+	case o.Congestion != Cubic && o.Congestion != Reno && o.Congestion != DCTCP:
+		return field.Errorf("tcp.Options.Congestion", o.Congestion, "allowed cubic, reno, dctcp")
 	case o.SynSchedule != SynExponential && o.SynSchedule != SynLinear4:
 		return field.Errorf("tcp.Options.SynSchedule", o.SynSchedule, "allowed exponential, linear4")
 	case o.SynRetries < 0 || o.SynRetries > 127:

@@ -17,6 +17,19 @@ import (
 // Linux ACKs a super-packet as a whole: the ACK waits for the time its
 // processing ends, and each later segment of the super-packet moves it.
 func (ep *Endpoint) onData(h *network.Header, in *network.Route, at sim.Time, batched bool) {
+	if ep.dc == nil || h.Len == 0 {
+		ep.receive(h, in, at, batched)
+		return
+	}
+	ackNow := ep.dctcpSegment(h, at) // DCTCP's echo of a CE change (dctcp.go)
+	ep.receive(h, in, at, batched)
+	if ackNow && ep.rcvNxt > ep.rcvWup {
+		ep.sendAck(at, ep.ackCore)
+	}
+}
+
+// receive is onData's work for every congestion control.
+func (ep *Endpoint) receive(h *network.Header, in *network.Route, at sim.Time, batched bool) {
 	if h.Seq <= ep.rcvNxt {
 		ep.tsRecent = h.TSval // RFC 7323 4.3
 	}

@@ -95,6 +95,9 @@ func (ep *Endpoint) output(at sim.Time) {
 			return
 		}
 		ep.xmit(at, ep.sndNxt, n)
+		if ep.dc != nil && ep.dc.inCWR {
+			ep.prrOut += n
+		}
 		ep.sndNxt += n
 		if ep.sndNxt > ep.sndMax {
 			ep.sndMax = ep.sndNxt
@@ -138,7 +141,7 @@ func (ep *Endpoint) onAck(h *network.Header, at sim.Time) {
 	case h.Ack > ep.sndUna:
 		ep.newAck(h, at, sacked)
 	case h.Ack == ep.sndUna && h.Len == 0 && (!winChanged || sacked > 0) && ep.sndMax > ep.sndUna && h.Flags&network.FlagProbe == 0:
-		ep.dupAck(at, sacked)
+		ep.dupAck(h, at, sacked)
 	}
 	if ep.inRecovery && len(ep.rtxLog) > 0 {
 		ep.detectLostRetx()
@@ -162,6 +165,9 @@ func (ep *Endpoint) newAck(h *network.Header, at sim.Time, sacked int64) {
 	ep.rttSample(h, at)
 	ep.dupAcks = 0
 	segs := float64(acked) / float64(ep.mss)
+	if ep.dc != nil {
+		ep.dctcpAck(h, acked+sacked)
+	}
 	switch {
 	case ep.inRecovery && h.Ack >= ep.recover: // RFC 6675 5 step (A)
 		ep.exitRecovery()
@@ -169,6 +175,8 @@ func (ep *Endpoint) newAck(h *network.Header, at sim.Time, sacked int64) {
 		ep.prrOnAck(acked+sacked, true)
 	case !ep.sb.empty() && ep.sndUna >= ep.recover && ep.sb.lostBelow(ep.sndUna, ep.mss) > ep.sndUna:
 		ep.enterRecovery(at) // IsLost(HighACK + 1) after a cumulative ACK
+		ep.prrOnAck(acked+sacked, true)
+	case ep.dc != nil && ep.dc.inCWR: // DCTCP's reduction after ECE (dctcp.go)
 		ep.prrOnAck(acked+sacked, true)
 	case ep.cwndLimited:
 		ep.ccOnAck(segs, at)
@@ -188,9 +196,12 @@ func (ep *Endpoint) newAck(h *network.Header, at sim.Time, sacked int64) {
 // dupAck counts duplicate ACKs. Recovery starts on the third, or earlier
 // when the SACKed data already marks snd_una lost (RFC 6675 5 steps 2-4);
 // during recovery each one clocks out data by PRR (RFC 6937).
-func (ep *Endpoint) dupAck(at sim.Time, sacked int64) {
+func (ep *Endpoint) dupAck(h *network.Header, at sim.Time, sacked int64) {
 	ep.Stats.DupAcksRcvd++
 	ep.dupAcks++
+	if ep.dc != nil && sacked > 0 {
+		ep.dctcpAck(h, sacked)
+	}
 	switch {
 	case ep.inRecovery:
 		ep.prrOnAck(sacked, false)

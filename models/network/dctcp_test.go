@@ -1,0 +1,124 @@
+package network_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/cnisim/cnisim/models/datapath/datapathtest"
+	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/models/tcp"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// dctcpRun runs N long-lived flows from N nodes into node 0 through a ToR
+// whose ports mark at k bytes, and returns the port toward node 0's
+// statistics over [0.2 s, 1 s], each sender's alpha sampled every ms
+// (averaged), the goodput's share of the port and the network.
+func dctcpRun(t *testing.T, cc string, N int, k int64) (network.PortStats, float64, float64, *network.Network) {
+	t.Helper()
+	c := network.DefaultConfig()
+	c.Nodes = N + 1
+	c.LinkDelay = 25 * sim.Microsecond
+	c.Fabric = network.Fabric{Kind: network.FabricSwitch, BufferBytes: 2_000_000, PerHop: sim.Microsecond,
+		ECNThreshold: k, StatsFrom: 200 * sim.Millisecond}
+	e := sim.NewEngine()
+	n, err := network.New(e, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := datapathtest.HostPath(1)
+	var conns []*tcp.Conn
+	var read0, read1 int64
+	for i := 0; i < N; i++ {
+		conn, err := tcp.Dial(n, tcp.Side{Node: i + 1, Core: 0}, tcp.Side{Node: 0, Core: i}, path, path, 1500, uint64(i), tcp.Options{Congestion: cc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.Client.Write(0, math.MaxInt64/2)
+		conn.Connect(sim.Time(i) * sim.Microsecond)
+		conns = append(conns, conn)
+	}
+	var alpha float64
+	samples := 0
+	e.RunUntil(200 * sim.Millisecond)
+	for _, cn := range conns {
+		read0 += cn.Server.Stats.BytesRead
+	}
+	for at := 201 * sim.Millisecond; at <= sim.Second; at += sim.Millisecond {
+		e.RunUntil(at)
+		for _, cn := range conns {
+			alpha += cn.Client.DCTCPAlpha()
+			samples++
+		}
+	}
+	for _, cn := range conns {
+		read1 += cn.Server.Stats.BytesRead
+	}
+	if err := n.Conservation(); err != nil {
+		t.Fatal(err)
+	}
+	st := n.Stats().Ports[0] // tor.node0
+	share := float64(read1-read0) / (10e9 / 8 * 1448 / 1538 * 0.8)
+	return st, alpha / float64(samples), share, n
+}
+
+// TestDCTCP: DCTCP flows into one ToR port that marks above K bytes
+// (Alizadeh et al., SIGCOMM 2010, 3.3, whose sawtooth analysis gives the
+// bounds): with a 10 Gbit/s port, a 105 us base RTT (a pipe of 85 frames)
+// and K from 20 to 60 frames (above the paper's C x RTT / 7 = 12):
+//   - the queue peaks just above K (the analysis: K + N frames; here
+//     within K + 2N + 2, the receivers' delayed ACKs releasing two frames
+//     at a time) and never drops with a 2 MB buffer, while the port stays
+//     busy (goodput >= 99.5% of it: the queue never empties);
+//   - alpha, each sender's estimate, is the fraction of frames the port
+//     marked within 10% (the receivers echo every mark: RFC 8257 3.2),
+//     grows with N and falls with K as sqrt(2 / W*), W* = (C x RTT + K) / N;
+//   - CUBIC's packets are not ECN-capable: the port marks none, CUBIC
+//     fills the buffer to drops, and the same run without a threshold is
+//     identical port statistic for port statistic.
+func TestDCTCP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates 5 x 1 s of 10 Gbit/s")
+	}
+	const frame = 1538
+	type key struct {
+		n int
+		k int64
+	}
+	alphas := map[key]float64{}
+	for _, tc := range []key{{2, 20}, {2, 60}, {8, 20}, {8, 60}} {
+		st, alpha, share, _ := dctcpRun(t, tcp.DCTCP, tc.n, tc.k*frame)
+		alphas[tc] = alpha
+		marked := float64(st.ECNMarks) / float64(st.Frames)
+		wStar := (85 + float64(tc.k)) / float64(tc.n)
+		t.Logf("N=%d K=%d frames: queue max %.1f mean %.1f frames, %.4f of the frames marked, alpha %.4f (sqrt(2/W*) %.4f), goodput %.4f of the port",
+			tc.n, tc.k, float64(st.MaxQueueBytes)/frame, st.MeanQueueBytes/frame, marked, alpha, math.Sqrt(2/wStar), share)
+		if q := st.MaxQueueBytes; q <= tc.k*frame || q > (tc.k+2*int64(tc.n)+2)*frame {
+			t.Errorf("N=%d K=%d: the queue peaked at %.1f frames, want in (K, K + 2N + 2]", tc.n, tc.k, float64(q)/frame)
+		}
+		if st.Drops != 0 || share < 0.995 {
+			t.Errorf("N=%d K=%d: %d drops, goodput %.4f of the port", tc.n, tc.k, st.Drops, share)
+		}
+		if math.Abs(alpha/marked-1) > 0.10 {
+			t.Errorf("N=%d K=%d: alpha %.4f, but %.4f of the frames were marked", tc.n, tc.k, alpha, marked)
+		}
+	}
+	for _, k := range []int64{20, 60} {
+		if !(alphas[key{8, k}] > alphas[key{2, k}]) {
+			t.Errorf("K=%d: alpha %.4f with 8 flows, %.4f with 2: want larger with more flows", k, alphas[key{8, k}], alphas[key{2, k}])
+		}
+	}
+	for _, n := range []int{2, 8} {
+		if !(alphas[key{n, 60}] < alphas[key{n, 20}]) {
+			t.Errorf("N=%d: alpha %.4f at K=60, %.4f at K=20: want smaller with a larger K", n, alphas[key{n, 60}], alphas[key{n, 20}])
+		}
+	}
+	marking, _, _, _ := dctcpRun(t, tcp.Cubic, 2, 20*frame)
+	plain, _, _, _ := dctcpRun(t, tcp.Cubic, 2, 0)
+	if marking.ECNMarks != 0 || marking.Drops == 0 || marking.MaxQueueBytes < 1_000_000 {
+		t.Errorf("cubic: %d marks, %d drops, queue max %d bytes: want none marked, the buffer filled to drops", marking.ECNMarks, marking.Drops, marking.MaxQueueBytes)
+	}
+	if marking != plain {
+		t.Errorf("cubic with a marking threshold %+v, without %+v: want identical", marking, plain)
+	}
+}
