@@ -171,3 +171,47 @@ incast_senders = 4
 		t.Errorf("dctcp %.0f Mbit/s against cubic's %.0f: the short queue should not cost throughput", d.Scalars[results.ThroughputMbps], c.Scalars[results.ThroughputMbps])
 	}
 }
+
+// TestECNThroughTunnels: a kernel tunnel carries the ECN field (RFC 6040)
+// and a user-space one does not: DCTCP over Flannel VXLAN is marked and
+// keeps the queue near the threshold, over Flannel UDP it is never marked
+// and fills the buffer to drops (1 Gbit/s links, so that the user-space
+// daemon's CPU does not limit the senders first).
+func TestECNThroughTunnels(t *testing.T) {
+	t.Parallel()
+	src := `name = "ecn-tunnels"
+replications = 1
+duration = "50ms"
+warmup = "10ms"
+[cluster]
+nodes = 5
+link_gbps = 1
+cpu_jitter = 0
+[fabric]
+kind = "switch"
+ecn_threshold_bytes = 30_000
+[cni]
+plugin = "flannel"
+mode = "%s"
+[tcp]
+congestion = "dctcp"
+[workload]
+kind = "tcp_stream"
+pattern = "incast"
+incast_senders = 4
+`
+	for _, tc := range []struct {
+		mode   string
+		marked bool
+	}{{"vxlan", true}, {"udp", false}} {
+		s, err := Run(context.Background(), loadScenario(t, fmt.Sprintf(src, tc.mode)), 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		marks, drops := s.Groups[results.PortECNMarks]["all"], s.Groups[results.PortDrops]["all"]
+		q := s.Groups[results.PortQueueBytes]["tor.node0_max"]
+		if tc.marked && (marks == 0 || drops != 0 || q > 30_000+10*1538) || !tc.marked && (marks != 0 || drops == 0) {
+			t.Errorf("%s: %v marks, %v drops, queue max %v bytes: want marks and a short queue %v", tc.mode, marks, drops, q, tc.marked)
+		}
+	}
+}

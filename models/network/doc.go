@@ -31,7 +31,9 @@
 // ToR between them, kind leaf-spine leaves and spines with ECMP over the
 // spines by the outer header's hash; every switch port is a
 // store-and-forward FIFO at its link's rate with drop-tail admission
-// against a byte buffer (shared by a switch's ports or split among them).
+// against a byte buffer (shared by a switch's ports or split among them),
+// and, above Fabric.ECNThreshold, CE marking of ECN-capable packets whose
+// wire header shows the field (ECNTransparent).
 // A link is a pipe (wire.go) with one engine event per busy link, whose
 // head's arrival admits the packet at the next port in time order; the
 // ports have no events of their own, and their statistics (drops, queue

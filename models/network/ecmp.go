@@ -36,6 +36,25 @@ func FlowEntropy(path datapath.CostedPath) bool {
 	return !encap || outer == datapath.VXLAN || outer == datapath.Geneve
 }
 
+// ECNTransparent reports whether a switch sees, and can mark, the ECN
+// field of a path's packets: native routing shows the packet's own
+// header, and Linux's tunnels (VXLAN, Geneve, IP-in-IP, GRE, WireGuard;
+// ESP in transport mode keeps the packet's IP header) copy the field to
+// the outer header and a CE mark back to the inner one (RFC 6040,
+// ip_tunnel_ecn_encap and INET_ECN_decapsulate). A user-space tunnel
+// (Flannel UDP, Weave sleeve) sends the packet as a UDP payload from an
+// ordinary socket, whose outer header is not ECN-capable: the switches
+// cannot mark it and the receiver never sees CE, so a DCTCP flow over it
+// meets only drops.
+func ECNTransparent(path datapath.CostedPath) bool {
+	for _, st := range path.Steps {
+		if st.Side == datapath.Src && st.Kind == datapath.Userspace {
+			return false
+		}
+	}
+	return true
+}
+
 // ecmpHash is the ECMP hash of a route: of the node pair, and of its flow
 // key when the outer header carries the flow's entropy.
 func ecmpHash(path datapath.CostedPath, src, dst int, flowKey uint64) uint64 {

@@ -45,6 +45,7 @@ type Route struct {
 
 	gso0       gsoBatch // the open GSO super-packet (offload.go)
 	tsoDropped bool     // the NIC queue dropped the head of the open super-packet
+	ecnOpaque  bool     // the wire header does not carry the packet's ECN field (ECNTransparent)
 
 	blackholeUntil sim.Time
 	dropNth        []uint64 // ascending packet numbers (1-based) to drop

@@ -165,6 +165,7 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 	r.pf, _ = spec.To.(Prefetcher)
 	if n.fab != nil && spec.Src != spec.Dst {
 		r.hops = n.fab.hops(spec.Src, spec.Dst, ecmpHash(spec.Path, spec.Src, spec.Dst, spec.FlowKey))
+		r.ecnOpaque = !ECNTransparent(spec.Path)
 	}
 	for i := range segs {
 		r.wired = r.wired || segs[i].wire

@@ -136,10 +136,10 @@ func (n *Network) admit(f inFlight) {
 }
 
 // markCE marks the packet of pool index id CE at port pt, whose queue is
-// above the marking threshold, when it is ECN-capable.
+// above the marking threshold, when it is ECN-capable on the wire.
 func (n *Network) markCE(pt *port, id int32, inWindow bool) {
 	p := n.pool.at(id)
-	if p.ECN == ECNNotECT {
+	if p.ECN == ECNNotECT || p.route.ecnOpaque {
 		return
 	}
 	p.ECN = ECNCE
