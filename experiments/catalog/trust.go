@@ -59,6 +59,12 @@ var trust = map[string]string{
 		"under loss are those of plain CUBIC over drop-tail (ECN marking and DCTCP exist: fabric.ecn_threshold_bytes, " +
 		"tcp.congestion = \"dctcp\"; this experiment does not use them). The fabric's closed forms (bottleneck share, incast drops, " +
 		"store-and-forward delay, ECMP spread) are tested in models/network.",
+	"whatif-dctcp": "DCTCP follows Linux's tcp_dctcp.c (precise echo, alpha with gain 1/16, one reduction per window " +
+		"through PRR) and the switches mark on the instantaneous queue, tested against DCTCP's sawtooth bounds " +
+		"in models/network (queue peak, no drops, full goodput; alpha equals the marked fraction but sits 28-35% " +
+		"below the paper's lockstep approximation). The stage costs are the `paper` profile's, so where the " +
+		"receiving cores bind (VXLAN) the FCTs rest on them; the marking threshold is the Linux Kconfig heuristic " +
+		"for 10 Gbit/s, not tuned for 25 GbE.",
 	"testbed-validation": "This is the validation: per-packet costs calibrated by `cnisim testbed` on this machine's " +
 		"kernel, each configuration predicted with a profile that never saw it. Its error is the model's error on " +
 		"a kernel like this one for the configurations it covers (routed, bridge, eBPF, VXLAN, rules). The TCP_RR " +
