@@ -44,7 +44,8 @@ var metricMeanings = map[string]metricInfo{
 	results.FCTSlowdownBySize:     {"group", "ratio", "fct_slowdown per flow-size bucket, members as fct_us_by_size"},
 	results.FlowsCompleted:        {"scalar", "flows", "finite flows read whole by the run's end (all, warm-up included)"},
 	results.FlowsUnfinished:       {"scalar", "flows", "finite flows started but not read whole by the run's end"},
-	results.CPUCoresUsedBusiest:   {"scalar", "cores", "busy cores of the node with the most (every workload; cpu_cores_used_by_node has each node)"},
+	results.CPUCoresUsedMean:      {"scalar", "cores", "cluster traffic: busy cores per node, the mean over every node (idle ones included): the CNI's CPU bill per node"},
+	results.CPUCoresUsedBusiest:   {"scalar", "cores", "cluster traffic: busy cores of the node with the most (cpu_cores_used_by_node has each node)"},
 }
 
 // listMetrics prints every metric results can carry, in results order.

@@ -122,6 +122,7 @@ const (
 	FlowsCompleted      = "flows_completed"        // flows completed over the run
 	FlowsUnfinished     = "flows_unfinished"       // flows started but not read whole by the run's end
 	CPUCoresUsedBusiest = "cpu_cores_used_busiest" // the busiest node's cores
+	CPUCoresUsedMean    = "cpu_cores_used_mean"    // the nodes' busy cores, mean over every node
 )
 
 // Order is the canonical metric order; other names follow, sorted.
@@ -132,7 +133,7 @@ var Order = []string{
 	ThroughputCurlMbps, ThroughputIperf3Mbps, CPUByContext, PodReadySeconds, PodNetworkWaitSeconds,
 	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,
 	DropsByPlace, PortDrops, PortECNMarks, PortQueueBytes, PortUtilisation,
-	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FlowsCompleted, FlowsUnfinished, CPUCoresUsedBusiest,
+	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FlowsCompleted, FlowsUnfinished, CPUCoresUsedBusiest, CPUCoresUsedMean,
 }
 
 // SortMetricNames orders names: canonical ones first in Order, then the

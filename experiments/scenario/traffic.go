@@ -46,9 +46,6 @@ func (c *check) traffic(s *Scenario) {
 	case w.Kind != "tcp_stream":
 		c.fail(key, "%s needs workload.kind = tcp_stream (it is %s)", what, w.Kind)
 		return
-	case w.Target != "pod":
-		c.fail(key, "%s needs workload.target = pod (Services are not modelled with cluster traffic)", what)
-		return
 	case w.Pattern == workload.PatternPairs:
 	case w.Placement != "inter":
 		c.fail(key, "%s needs workload.placement = inter (it is %s)", what, w.Placement)

@@ -7,12 +7,18 @@ import (
 )
 
 // fillCluster maps the cluster-traffic metrics: the busiest node's cores
-// (cluster traffic only, so that the two-pod results stay as they were) and, for finite flows, FCT and
+// and the mean over the nodes (cluster traffic only, so that the two-pod
+// results stay as they were) and, for finite flows, FCT and
 // slowdown distributions (at most MaxDistSamples strata per replication)
 // and their per-size-bucket summaries.
 func fillCluster(s *run.Sample, r *workload.Result, applies map[string]bool) {
 	if applies[results.CPUCoresUsedBusiest] {
 		s.Set(results.CPUCoresUsedBusiest, r.BusiestCores)
+		var sum float64
+		for _, c := range r.CPUCoresUsedByNode {
+			sum += c
+		}
+		s.Set(results.CPUCoresUsedMean, sum/float64(max(len(r.CPUCoresUsedByNode), 1)))
 	}
 	if !applies[results.FCTMicros] {
 		return

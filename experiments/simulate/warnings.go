@@ -68,6 +68,9 @@ func Warnings(sc *scenario.Scenario) []string {
 	if w.IncastSenders != d.IncastSenders && w.Pattern != "incast" {
 		out = append(out, fmt.Sprintf("workload.incast_senders has no effect with workload.pattern = %s (it applies to incast)", w.Pattern))
 	}
+	if sd := scenario.Defaults().Service; cluster && sc.Service.Count > 0 && (sc.Service.ConntrackMax != sd.ConntrackMax || sc.Service.TimeWait != sd.TimeWait) {
+		out = append(out, "service.conntrack_max and service.time_wait have no effect with cluster traffic (the conntrack table is modelled for the two-pod workloads only)")
+	}
 	if w.Load != d.Load && w.FlowSizes == "" {
 		out = append(out, "workload.load has no effect without workload.flow_sizes (long-lived flows send as fast as they can)")
 	}

@@ -49,7 +49,7 @@ type meter struct {
 func newMeter(e *sim.Engine, n *network.Network, cfg *Config) *meter {
 	k := int((cfg.Duration + cfg.Interval - 1) / cfg.Interval)
 	m := &meter{e: e, n: n, cfg: cfg, bins: make([]float64, k), cwnd: make([]float64, k)}
-	if s := cfg.Services; s != nil {
+	if s := cfg.Services; s != nil && !cfg.clustered() { // one table: the two-pod workloads' server node
 		c := s.Plan.Config
 		m.svc.ct = service.NewConntrack(c.ConntrackMax, sim.FromDuration(c.TimeWait))
 	}

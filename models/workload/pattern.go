@@ -196,8 +196,8 @@ func (c *Config) validatePattern() error {
 		if w.Kind != TCPStream {
 			return field.Errorf("workload.Workload.Pattern", w.Pattern, "cluster traffic (a pattern or flow sizes) runs the tcp_stream kind (got %s)", w.Kind)
 		}
-		if c.Services != nil || w.Launch != nil {
-			return field.Errorf("workload.Workload.Pattern", w.Pattern, "cluster traffic (a pattern or flow sizes) does not run with Services or a launched client pod")
+		if w.Launch != nil {
+			return field.Errorf("workload.Workload.Pattern", w.Pattern, "cluster traffic (a pattern or flow sizes) does not run with a launched client pod")
 		}
 	}
 	if w.Pattern != PatternPairs {

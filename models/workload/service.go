@@ -252,7 +252,9 @@ func (m *meter) serviceResult(r *Result) {
 // validation refuses (streams > conntrack_max).
 // Their set-up is measured at the end (serviceResult).
 func (m *meter) track(c *tcp.Conn) {
-	m.svc.ct.Open(m.e.Now())
+	if m.svc.ct != nil { // none with cluster traffic
+		m.svc.ct.Open(m.e.Now())
+	}
 }
 
 // validateServices checks the Service model against the workload.
@@ -279,7 +281,7 @@ func (c *Config) validateServices() error {
 	if s.Target == TargetService && s.Plan.Config.Count < 1 {
 		return field.Errorf("workload.Services.Target", s.Target, "needs at least 1 Service (got %d)", s.Plan.Config.Count)
 	}
-	if k := c.Workload.Kind; (k == TCPStream || k == TCPRR || c.nodePortRR()) && c.Workload.Streams > s.Plan.Config.ConntrackMax {
+	if k := c.Workload.Kind; (k == TCPStream || k == TCPRR || c.nodePortRR()) && !c.clustered() && c.Workload.Streams > s.Plan.Config.ConntrackMax {
 		return field.Errorf("workload.Workload.Streams", c.Workload.Streams, "more long-lived connections than the Services' conntrack table holds (%d)", s.Plan.Config.ConntrackMax)
 	}
 	return nil
