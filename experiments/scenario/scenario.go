@@ -81,6 +81,10 @@ type TCP struct {
 	// window advances, per read call when the reader lags, adaptive
 	// delayed ACKs, ping-pong for request/response).
 	AckPolicy string `toml:"ack_policy"`
+	// ECN: RFC 3168 ECN for reno and cubic (Linux net.ipv4.tcp_ecn = 1
+	// on both sides): switches marking above fabric.ecn_threshold_bytes
+	// then signal congestion without a drop. dctcp always uses ECN.
+	ECN bool `toml:"ecn"`
 }
 
 // Calibration names the cost profile and per-stage overrides.

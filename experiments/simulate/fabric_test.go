@@ -123,7 +123,8 @@ func TestFillPorts(t *testing.T) {
 // ports mark above 100 kB keeps the queue toward the receiver near the
 // threshold (no drops, port_ecn_marks counts the marks) and the RTT near
 // the base one, where CUBIC, whose packets are not ECN-capable, is not
-// marked and fills the buffer to drops.
+// marked and fills the buffer to drops; CUBIC with tcp.ecn (RFC 3168) is
+// marked instead of dropped.
 func TestECNScenario(t *testing.T) {
 	t.Parallel()
 	src := `name = "ecn"
@@ -141,14 +142,16 @@ plugin = "calico"
 mode = "native"
 [tcp]
 congestion = "%s"
+ecn = %v
 [workload]
 kind = "tcp_stream"
 pattern = "incast"
 incast_senders = 4
 `
 	got := map[string]run.Sample{}
-	for _, cc := range []string{"dctcp", "cubic"} {
-		s, err := Run(context.Background(), loadScenario(t, fmt.Sprintf(src, cc)), 0, 1)
+	for _, cc := range []string{"dctcp", "cubic", "cubic+ecn"} {
+		name, ecn := strings.CutSuffix(cc, "+ecn")
+		s, err := Run(context.Background(), loadScenario(t, fmt.Sprintf(src, name, ecn)), 0, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,6 +169,11 @@ incast_senders = 4
 	if c.Groups[results.PortECNMarks]["all"] != 0 || c.Groups[results.PortDrops]["all"] == 0 || cq < 1_000_000 {
 		t.Errorf("cubic: marks %v, drops %v, queue max %v: want no marks, drops, a full buffer",
 			c.Groups[results.PortECNMarks]["all"], c.Groups[results.PortDrops]["all"], cq)
+	}
+	e := got["cubic+ecn"]
+	if e.Groups[results.PortECNMarks]["all"] == 0 || e.Groups[results.PortDrops]["all"] != 0 || e.Scalars[results.Retransmissions] != 0 {
+		t.Errorf("cubic with tcp.ecn: marks %v, drops %v, retransmissions %v: want marks instead of drops",
+			e.Groups[results.PortECNMarks]["all"], e.Groups[results.PortDrops]["all"], e.Scalars[results.Retransmissions])
 	}
 	if d.Scalars[results.ThroughputMbps] < 0.97*c.Scalars[results.ThroughputMbps] {
 		t.Errorf("dctcp %.0f Mbit/s against cubic's %.0f: the short queue should not cost throughput", d.Scalars[results.ThroughputMbps], c.Scalars[results.ThroughputMbps])

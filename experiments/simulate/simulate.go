@@ -193,6 +193,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			RcvBuf:      int64(sc.TCP.Rmem),
 			AckEvery:    sc.TCP.AckEvery,
 			AckPolicy:   sc.TCP.AckPolicy,
+			ECN:         sc.TCP.ECN,
 		},
 		Duration:    sim.FromDuration(sc.Duration),
 		Warmup:      sim.FromDuration(sc.Warmup),

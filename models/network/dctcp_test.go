@@ -15,6 +15,11 @@ import (
 // statistics over [0.2 s, 1 s], each sender's alpha sampled every ms
 // (averaged), the goodput's share of the port and the network.
 func dctcpRun(t *testing.T, cc string, N int, k int64) (network.PortStats, float64, float64, *network.Network) {
+	return ecnRun(t, tcp.Options{Congestion: cc}, N, k)
+}
+
+// ecnRun is dctcpRun with any TCP options.
+func ecnRun(t *testing.T, opt tcp.Options, N int, k int64) (network.PortStats, float64, float64, *network.Network) {
 	t.Helper()
 	c := network.DefaultConfig()
 	c.Nodes = N + 1
@@ -30,7 +35,7 @@ func dctcpRun(t *testing.T, cc string, N int, k int64) (network.PortStats, float
 	var conns []*tcp.Conn
 	var read0, read1 int64
 	for i := 0; i < N; i++ {
-		conn, err := tcp.Dial(n, tcp.Side{Node: i + 1, Core: 0}, tcp.Side{Node: 0, Core: i}, path, path, 1500, uint64(i), tcp.Options{Congestion: cc})
+		conn, err := tcp.Dial(n, tcp.Side{Node: i + 1, Core: 0}, tcp.Side{Node: 0, Core: i}, path, path, 1500, uint64(i), opt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,5 +125,48 @@ func TestDCTCP(t *testing.T) {
 	}
 	if marking != plain {
 		t.Errorf("cubic with a marking threshold %+v, without %+v: want identical", marking, plain)
+	}
+}
+
+// TestClassicECN: RFC 3168 ECN (tcp.Options.ECN) through the same port
+// as TestDCTCP, 2 flows: the marks replace drops (none, and no
+// retransmission, the queue peaking just above K), but a window cut by
+// CUBIC's 0.3 or Reno's half empties the queue when K is small beside the
+// pipe (85 frames), where DCTCP's cut by alpha/2 does not: at K = 20
+// frames the goodput orders DCTCP > CUBIC > Reno (the DCTCP paper's
+// argument, Alizadeh et al., SIGCOMM 2010, 3.4: DCTCP needs K above about
+// a seventh of the pipe, TCP's halving a K of the order of the pipe), and
+// each rises with K.
+func TestClassicECN(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates 6 x 1 s of 10 Gbit/s")
+	}
+	const frame = 1538
+	share := map[string]map[int64]float64{}
+	for _, o := range []tcp.Options{{Congestion: tcp.Reno, ECN: true}, {Congestion: tcp.Cubic, ECN: true}, {Congestion: tcp.DCTCP}} {
+		share[o.Congestion] = map[int64]float64{}
+		for _, k := range []int64{20, 60} {
+			st, alpha, sh, n := ecnRun(t, o, 2, k*frame)
+			share[o.Congestion][k] = sh
+			t.Logf("%s, K=%d frames: goodput %.4f of the port, queue max %.1f mean %.1f frames, %d marks", o.Congestion, k, sh,
+				float64(st.MaxQueueBytes)/frame, st.MeanQueueBytes/frame, st.ECNMarks)
+			if st.Drops != 0 || n.Stats().Drops != 0 || st.ECNMarks == 0 {
+				t.Errorf("%s, K=%d: %d drops, %d marks: want marks instead of drops", o.Congestion, k, n.Stats().Drops, st.ECNMarks)
+			}
+			if q := st.MaxQueueBytes; q > (k+6)*frame {
+				t.Errorf("%s, K=%d: the queue peaked at %.1f frames, want at most K + 2N + 2", o.Congestion, k, float64(q)/frame)
+			}
+			if o.Congestion != tcp.DCTCP && alpha != 0 {
+				t.Errorf("%s: alpha %v, want 0 (DCTCP's only)", o.Congestion, alpha)
+			}
+		}
+	}
+	if s := share; !(s[tcp.DCTCP][20] > s[tcp.Cubic][20] && s[tcp.Cubic][20] > s[tcp.Reno][20]) {
+		t.Errorf("goodput at K = 20 frames: dctcp %.4f, cubic %.4f, reno %.4f: want in that order", s[tcp.DCTCP][20], s[tcp.Cubic][20], s[tcp.Reno][20])
+	}
+	for cc, s := range share {
+		if !(s[60] >= s[20]) || cc == tcp.DCTCP && s[20] < 0.995 {
+			t.Errorf("%s: goodput %.4f at K = 20, %.4f at K = 60: want no less with the larger K (and full for dctcp)", cc, s[20], s[60])
+		}
 	}
 }

@@ -70,14 +70,12 @@ func (ep *Endpoint) cubicOnAck(segs float64, at sim.Time) {
 	ep.cwnd += segs * (target - ep.cwnd) / ep.cwnd
 }
 
-// ccOnLoss returns the new ssthresh after a congestion event: Reno halves
-// the flight size (RFC 5681 eq. 4); DCTCP the window (Linux
-// dctcp_react_to_loss), ending a reduction ECE started; CUBIC multiplies
-// the window by beta 0.7 and records W_max with fast convergence (RFC 9438
-// 4.6-4.7).
+// ccOnLoss returns the new ssthresh after a congestion event (a loss, or
+// ECE under RFC 3168): Reno halves the flight size (RFC 5681 eq. 4); DCTCP
+// the window (Linux dctcp_react_to_loss); CUBIC multiplies the window by
+// beta 0.7 and records W_max with fast convergence (RFC 9438 4.6-4.7).
 func (ep *Endpoint) ccOnLoss(at sim.Time) float64 {
-	if ep.dc != nil {
-		ep.dc.inCWR = false
+	if ep.opt.Congestion == DCTCP {
 		return max(ep.cwnd/2, 2)
 	}
 	if ep.opt.Congestion == Reno {

@@ -4,7 +4,7 @@
 // handshake with the SYN retransmission schedule of tcp_syn_retries (and
 // tcp_syn_linear_timeouts), initial window 10, slow start with appropriate
 // byte counting, Reno or CUBIC congestion avoidance or DCTCP (RFC 8257,
-// with ECN-marking switches: dctcp.go), SACK (RFC 2018) loss
+// with ECN-marking switches) and RFC 3168 ECN (ecn.go), SACK (RFC 2018) loss
 // recovery with a scoreboard (RFC 6675), proportional rate reduction
 // (RFC 6937), RACK's rule for retransmissions lost in turn and the tail
 // loss probe (RFC 8985, by send order), an RFC 6298 retransmission timer,

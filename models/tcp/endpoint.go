@@ -125,7 +125,7 @@ type Endpoint struct {
 	delack         sim.Timer
 	superAck       sim.Timer // ACK once a super-packet's last packet is processed (offloads)
 	lx             *linuxAck // Options.AckPolicy "linux" (ackpolicy.go), else nil
-	dc             *dctcp    // Options.Congestion "dctcp" (dctcp.go), else nil
+	ecn            *ecnState // DCTCP or Options.ECN (ecn.go), else nil
 	winUpd         sim.Timer
 	copies         []copyDone // application copies not yet finished
 	copiesHead     int
@@ -325,11 +325,8 @@ func (ep *Endpoint) packet(at sim.Time, flags uint8, seq int64, n int64) *networ
 	p.TSval = at + 1 // +1: zero means "no timestamp"
 	p.TSecr = ep.tsRecent
 	p.IPBytes = int32(datapath.TCPIPOverhead + n)
-	if ep.dc != nil { // every packet ECN-capable (INET_ECN_xmit), ECE while CE
-		p.ECN = network.ECNECT0
-		if ep.dc.ceState {
-			p.Flags |= flagECE
-		}
+	if ep.ecn != nil {
+		ep.ecnMark(p)
 	}
 	if ep.lx != nil {
 		ep.linuxSent(at, n)

@@ -11,7 +11,7 @@ import (
 const (
 	Cubic = "cubic"
 	Reno  = "reno"
-	DCTCP = "dctcp" // dctcp.go
+	DCTCP = "dctcp" // ecn.go
 )
 
 // SYN retransmission schedules.
@@ -26,7 +26,10 @@ type Options struct {
 	Congestion  string // cubic (Linux default) | reno | dctcp
 	SynSchedule string // exponential | linear4
 	SynRetries  int    // tcp_syn_retries (Linux 6)
-	InitCwnd    int    // segments (Linux TCP_INIT_CWND 10, RFC 6928)
+	// ECN: RFC 3168 ECN for Reno and CUBIC on both sides of a connection
+	// (Linux net.ipv4.tcp_ecn = 1; ecn.go). DCTCP always uses ECN.
+	ECN      bool
+	InitCwnd int // segments (Linux TCP_INIT_CWND 10, RFC 6928)
 	// RcvBuf is the receive socket buffer; the window offered is half of
 	// it (tcp_adv_win_scale = 1). Linux tcp_rmem max 6 MiB.
 	RcvBuf int64

@@ -17,11 +17,11 @@ import (
 // Linux ACKs a super-packet as a whole: the ACK waits for the time its
 // processing ends, and each later segment of the super-packet moves it.
 func (ep *Endpoint) onData(h *network.Header, in *network.Route, at sim.Time, batched bool) {
-	if ep.dc == nil || h.Len == 0 {
+	if ep.ecn == nil || h.Len == 0 {
 		ep.receive(h, in, at, batched)
 		return
 	}
-	ackNow := ep.dctcpSegment(h, at) // DCTCP's echo of a CE change (dctcp.go)
+	ackNow := ep.ecnSegment(h, at) // the echo of CE (ecn.go)
 	ep.receive(h, in, at, batched)
 	if ackNow && ep.rcvNxt > ep.rcvWup {
 		ep.sendAck(at, ep.ackCore)

@@ -205,6 +205,7 @@ func (ep *Endpoint) probeAcked(at sim.Time, ack int64) {
 // the congestion control, RecoverFS as Linux's prior_cwnd.
 func (ep *Endpoint) enterRecovery(at sim.Time) {
 	ep.Stats.FastRetrans++
+	ep.ecnLoss()
 	ep.inRecovery = true
 	ep.recover = ep.sndMax
 	ep.priorCwnd = int64(ep.cwnd * float64(ep.mss))

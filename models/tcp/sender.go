@@ -95,7 +95,7 @@ func (ep *Endpoint) output(at sim.Time) {
 			return
 		}
 		ep.xmit(at, ep.sndNxt, n)
-		if ep.dc != nil && ep.dc.inCWR {
+		if ep.ecn != nil && ep.ecn.inCWR {
 			ep.prrOut += n
 		}
 		ep.sndNxt += n
@@ -114,6 +114,9 @@ func (ep *Endpoint) xmit(at sim.Time, seq, n int64) {
 	} else { // new data: the send calls that begin in it, and the writer's wake-up
 		p.Calls = ep.callsIn(seq + n)
 		p.Wake, ep.blocked = ep.blocked, false
+		if ep.ecn != nil {
+			ep.ecnData(p)
+		}
 	}
 	ep.Stats.SegsSent++
 	ep.net.Send(ep.out, p, ep.Core, at)
@@ -165,8 +168,8 @@ func (ep *Endpoint) newAck(h *network.Header, at sim.Time, sacked int64) {
 	ep.rttSample(h, at)
 	ep.dupAcks = 0
 	segs := float64(acked) / float64(ep.mss)
-	if ep.dc != nil {
-		ep.dctcpAck(h, acked+sacked)
+	if ep.ecn != nil {
+		ep.ecnAck(h, acked+sacked, at)
 	}
 	switch {
 	case ep.inRecovery && h.Ack >= ep.recover: // RFC 6675 5 step (A)
@@ -176,7 +179,7 @@ func (ep *Endpoint) newAck(h *network.Header, at sim.Time, sacked int64) {
 	case !ep.sb.empty() && ep.sndUna >= ep.recover && ep.sb.lostBelow(ep.sndUna, ep.mss) > ep.sndUna:
 		ep.enterRecovery(at) // IsLost(HighACK + 1) after a cumulative ACK
 		ep.prrOnAck(acked+sacked, true)
-	case ep.dc != nil && ep.dc.inCWR: // DCTCP's reduction after ECE (dctcp.go)
+	case ep.ecn != nil && ep.ecn.inCWR: // the reduction after ECE (ecn.go)
 		ep.prrOnAck(acked+sacked, true)
 	case ep.cwndLimited:
 		ep.ccOnAck(segs, at)
@@ -199,8 +202,8 @@ func (ep *Endpoint) newAck(h *network.Header, at sim.Time, sacked int64) {
 func (ep *Endpoint) dupAck(h *network.Header, at sim.Time, sacked int64) {
 	ep.Stats.DupAcksRcvd++
 	ep.dupAcks++
-	if ep.dc != nil && sacked > 0 {
-		ep.dctcpAck(h, sacked)
+	if ep.ecn != nil && sacked > 0 {
+		ep.ecnAck(h, sacked, at)
 	}
 	switch {
 	case ep.inRecovery:
@@ -286,6 +289,7 @@ func (ep *Endpoint) onRTO(now sim.Time) {
 	}
 	ep.Stats.RTOs++
 	ep.tlpHigh = 0
+	ep.ecnLoss()
 	ep.ssthresh = ep.ccOnLoss(now)
 	ep.cwnd = 1
 	ep.cc.epoch = -1
