@@ -44,6 +44,7 @@ var metricMeanings = map[string]metricInfo{
 	results.FCTSlowdownBySize:     {"group", "ratio", "fct_slowdown per flow-size bucket, members as fct_us_by_size"},
 	results.FlowsCompleted:        {"scalar", "flows", "finite flows read whole by the run's end (all, warm-up included)"},
 	results.FlowsUnfinished:       {"scalar", "flows", "finite flows started but not read whole by the run's end"},
+	results.RxDropsByNode:         {"group", "packets", "cluster traffic: packets each node's RX rings dropped over the whole run (node<i>), summing to drops_by_place.rx_ring: which receivers are CPU-bound"},
 	results.CPUCoresUsedMean:      {"scalar", "cores", "cluster traffic: busy cores per node, the mean over every node (idle ones included): the CNI's CPU bill per node"},
 	results.CPUCoresUsedBusiest:   {"scalar", "cores", "cluster traffic: busy cores of the node with the most (cpu_cores_used_by_node has each node)"},
 }

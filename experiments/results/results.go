@@ -123,6 +123,7 @@ const (
 	FlowsUnfinished     = "flows_unfinished"       // flows started but not read whole by the run's end
 	CPUCoresUsedBusiest = "cpu_cores_used_busiest" // the busiest node's cores
 	CPUCoresUsedMean    = "cpu_cores_used_mean"    // the nodes' busy cores, mean over every node
+	RxDropsByNode       = "rx_drops_by_node"       // group: each node's RX-ring drops (node<i>)
 )
 
 // Order is the canonical metric order; other names follow, sorted.
@@ -133,7 +134,7 @@ var Order = []string{
 	ThroughputCurlMbps, ThroughputIperf3Mbps, CPUByContext, PodReadySeconds, PodNetworkWaitSeconds,
 	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,
 	DropsByPlace, PortDrops, PortECNMarks, PortQueueBytes, PortUtilisation,
-	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FlowsCompleted, FlowsUnfinished, CPUCoresUsedBusiest, CPUCoresUsedMean,
+	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FlowsCompleted, FlowsUnfinished, CPUCoresUsedBusiest, CPUCoresUsedMean, RxDropsByNode,
 }
 
 // SortMetricNames orders names: canonical ones first in Order, then the

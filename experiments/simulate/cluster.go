@@ -1,6 +1,8 @@
 package simulate
 
 import (
+	"fmt"
+
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/models/workload"
@@ -19,6 +21,9 @@ func fillCluster(s *run.Sample, r *workload.Result, applies map[string]bool) {
 			sum += c
 		}
 		s.Set(results.CPUCoresUsedMean, sum/float64(max(len(r.CPUCoresUsedByNode), 1)))
+		for i, d := range r.RxDropsByNode {
+			s.SetGroup(results.RxDropsByNode, fmt.Sprintf("node%d", i), float64(d))
+		}
 	}
 	if !applies[results.FCTMicros] {
 		return

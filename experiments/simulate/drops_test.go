@@ -14,7 +14,8 @@ import (
 // buffer (the switch), the same into single-core nodes behind a deep
 // buffer (the receiving core cannot keep up: its RX ring), and an
 // asynchronous CNI whose client pod sends its SYN before its network is
-// ready (exactly that SYN).
+// ready (exactly that SYN). rx_drops_by_node puts the ring drops at the
+// incast's receiver.
 func TestDropsByPlace(t *testing.T) {
 	t.Parallel()
 	incast := `name = "drops"
@@ -77,6 +78,18 @@ file_bytes = 100_000_000
 			}
 			if by[tc.place] != drops || tc.exactly > 0 && drops != tc.exactly {
 				t.Errorf("drops_by_place %v: want all %v drops at %s", by, drops, tc.place)
+			}
+			if nodes, ok := s.Groups[results.RxDropsByNode]; ok {
+				// the incast's receiver, node 0, is the one whose rings drop
+				var sum float64
+				for _, v := range nodes {
+					sum += v
+				}
+				if sum != by["rx_ring"] || nodes["node0"] != sum {
+					t.Errorf("rx_drops_by_node %v: want node 0's to be all %v of drops_by_place.rx_ring", nodes, by["rx_ring"])
+				}
+			} else if tc.place != "cni_not_ready" {
+				t.Error("no rx_drops_by_node for cluster traffic")
 			}
 		})
 	}

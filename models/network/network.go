@@ -32,6 +32,7 @@ type Node struct {
 	TxFrames  uint64     // frames put on the wire (two for a fragmented packet)
 	TxBytes   uint64     // wire bytes, framing included
 	RxPackets uint64     // packets that reached this node's receiving side
+	RxDrops   uint64     // packets its cores' RX rings had no room for (whole run)
 
 	// packets waiting to enter the NIC queue in arrival order (nic.go)
 	index     int
@@ -271,6 +272,7 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 			// jobs only when the size alone would drop the packet
 			if rx := &nd.rx[core]; rx.size >= n.cfg.RxRing && rx.len(t) >= n.cfg.RxRing {
 				n.dropRx++
+				nd.RxDrops++
 				r.dropped++
 				n.pool.put(p)
 				return

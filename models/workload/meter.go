@@ -167,6 +167,9 @@ func (m *meter) result() Result {
 	}
 	a := m.n.Accounting().Sub(m.acct0)
 	r.CPUCoresUsedByNode = make([]float64, len(a.Busy))
+	for i := range m.n.Nodes {
+		r.RxDropsByNode = append(r.RxDropsByNode, m.n.Nodes[i].RxDrops)
+	}
 	for i, b := range a.Busy {
 		r.CPUCoresUsedByNode[i] = b.Seconds() / (cfg.Duration - cfg.Warmup).Seconds()
 	}

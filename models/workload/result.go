@@ -28,6 +28,9 @@ type Result struct {
 	// server's node); CPUCoresUsedByNode gives every node.
 	CPUCoresUsed       float64
 	CPUCoresUsedByNode []float64
+	// RxDropsByNode are the packets each node's RX rings dropped (the
+	// whole run): where a CPU-bound receiver loses them.
+	RxDropsByNode []uint64
 	// CoresByContext splits each node's stage cycles by context (node 0
 	// the client, the sender of a stream; node 1 the server), and
 	// CyclesPerByte is each node's busy cycles per payload byte the
