@@ -83,7 +83,7 @@ var keyMeanings = map[string]string{
 	"fabric.oversubscription":            "leaf-spine: nodes_per_leaf x link_gbps / (spines x uplink rate), sets the uplink rate (0: 1, non-blocking, unless uplink_gbps is set)",
 	"fabric.per_hop":                     "a switch's latency beyond store-and-forward, per switch crossed",
 	"fabric.buffer_bytes":                "each switch's packet buffer, bytes (frames counted with their wire framing)",
-	"fabric.ecn_threshold_bytes":         "ECN marking threshold K of every switch port, bytes: an ECN-capable packet (tcp.congestion = dctcp) arriving at a queue above it is marked CE (0: none; at most buffer_bytes)",
+	"fabric.ecn_threshold_bytes":         "ECN marking threshold K of every switch port, bytes: an ECN-capable packet (tcp.congestion = dctcp, or tcp.ecn) arriving at a queue above it is marked CE (0: none; at most buffer_bytes)",
 	"fabric.buffer":                      "how a switch's ports share its buffer: dynamic (a port may hold buffer_alpha x the free buffer: dynamic thresholds), shared (any port may fill it) or per-port (split evenly)",
 	"fabric.buffer_alpha":                "dynamic buffers: a port's queue may reach buffer_alpha x the switch's free buffer (alone: alpha/(1+alpha) of it)",
 	"workload.file_bytes":                "http_download file size, bytes",

@@ -2,8 +2,6 @@ package catalog
 
 import (
 	"fmt"
-	"math"
-	"strings"
 
 	"github.com/cnisim/cnisim/experiments/report"
 	"github.com/cnisim/cnisim/experiments/results"
@@ -55,6 +53,7 @@ func analyseFabric(d *Data) (*Output, error) {
 				return nil, err
 			}
 			c, _ := r.Stat(results.CPUCoresUsedBusiest)
+			mean, _ := r.Stat(results.CPUCoresUsedMean)
 			f, _ := r.Stat(results.FCTMicros)
 			sl, _ := r.Stat(results.FCTSlowdown)
 			up, _ := r.Member(results.PortUtilisation, "to_spine_mean")
@@ -63,7 +62,7 @@ func analyseFabric(d *Data) (*Output, error) {
 			busy[fmt.Sprint(m)] = append(busy[fmt.Sprint(m)], c)
 			cs.Mean, cs.CI95 = append(cs.Mean, c.Mean), append(cs.CI95, c.CI95)
 			fs.Mean = append(fs.Mean, f.P99/1000)
-			t.Rows = append(t.Rows, []string{fmt.Sprintf("%v:1", o), fmt.Sprint(m), pm(c, 1), num(meanNodeCores(r)), num(f.P50 / 1000), num(f.P99 / 1000),
+			t.Rows = append(t.Rows, []string{fmt.Sprintf("%v:1", o), fmt.Sprint(m), pm(c, 1), num(mean.Mean), num(f.P50 / 1000), num(f.P99 / 1000),
 				num(sl.P99), num(up.Mean), num(dr.Mean), num(rx.Mean)})
 		}
 		cores.Series = append(cores.Series, cs)
@@ -91,22 +90,4 @@ func lessAll(a, b []results.Stat) bool {
 		}
 	}
 	return true
-}
-
-// meanNodeCores is the mean over nodes of each node's busy cores (all
-// contexts): the CNI's CPU bill per node, where the busiest node says how
-// unevenly random traffic loads them.
-func meanNodeCores(r Row) float64 {
-	var sum float64
-	n := 0
-	for _, m := range r.Members(results.CPUCoresUsedByNode) {
-		if strings.HasPrefix(m.Name, "node") && !strings.Contains(m.Name, "_") {
-			sum += m.Stat.Mean
-			n++
-		}
-	}
-	if n == 0 {
-		return math.NaN()
-	}
-	return sum / float64(n)
 }

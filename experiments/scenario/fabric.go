@@ -33,7 +33,7 @@ type Fabric struct {
 	Buffer      string  `toml:"buffer"`
 	BufferAlpha float64 `toml:"buffer_alpha"`
 	// ECNThresholdBytes marks CE on ECN-capable packets (tcp.congestion =
-	// "dctcp") arriving at a port holding more than this many bytes (0:
+	// "dctcp", or tcp.ecn) arriving at a port holding more than this many bytes (0:
 	// no marking; at most buffer_bytes).
 	ECNThresholdBytes int64 `toml:"ecn_threshold_bytes"`
 }

@@ -218,6 +218,7 @@ incast_senders = 4
 		}
 		marks, drops := s.Groups[results.PortECNMarks]["all"], s.Groups[results.PortDrops]["all"]
 		q := s.Groups[results.PortQueueBytes]["tor.node0_max"]
+		t.Logf("%s: %v marks, %v drops, queue max %v bytes", tc.mode, marks, drops, q)
 		if tc.marked && (marks == 0 || drops != 0 || q > 30_000+10*1538) || !tc.marked && (marks != 0 || drops == 0) {
 			t.Errorf("%s: %v marks, %v drops, queue max %v bytes: want marks and a short queue %v", tc.mode, marks, drops, q, tc.marked)
 		}

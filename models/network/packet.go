@@ -32,10 +32,10 @@ type Header struct {
 // (Fabric.ECNThreshold). Linux's tunnels copy the field to the outer
 // header and a CE mark back to the inner one (RFC 6040: VXLAN, Geneve,
 // IP-in-IP, WireGuard), so the mark on the packet is the mark the
-// receiver sees whatever the encapsulation.
+// receiver sees; a user-space tunnel's outer header is not ECN-capable
+// and is never marked (ECNTransparent).
 const (
 	ECNNotECT uint8 = 0
-	ECNECT1   uint8 = 1
 	ECNECT0   uint8 = 2
 	ECNCE     uint8 = 3
 )
