@@ -64,6 +64,9 @@ var extremes = map[string][2]string{
 	"workload.pods_per_node":             {"1", "1000"},
 	"workload.incast_senders":            {"0", "1"}, // at most cluster.nodes - 1 (the base's 2 nodes)
 	"workload.load":                      {"0.0001", "1"},
+	"workload.query_rate":                {"0", "1e7"},
+	"workload.query_fanin":               {"0", "1"}, // at most cluster.nodes - 1 (the base's 2 nodes)
+	"workload.query_bytes":               {"1", "1000000000"},
 	"workload.server.cores":              {"1", "4096"},
 	"workload.server.cycles_per_request": {"0", "1e10"},
 	"workload.server.cycles_per_byte":    {"0", "1000"},
@@ -101,6 +104,9 @@ var combos = [][]string{
 	{"cluster.nodes=10000", "workload.pattern=random", "workload.flow_sizes=datamining", "workload.load=1"},
 	{"cluster.nodes=10000", "workload.pattern=incast", "workload.flow_sizes=websearch", "workload.load=0.0001", "workload.pods_per_node=1000"},
 	{"cluster.nodes=3", "workload.pattern=all-to-all", "workload.flow_sizes=websearch", "workload.load=1", "cluster.link_gbps=100000"},
+	{"cluster.nodes=10000", "workload.pattern=none", "workload.query_rate=1e7", "workload.query_bytes=1000000000"},
+	{"cluster.nodes=3", "workload.pattern=none", "workload.query_rate=1e7", "workload.query_bytes=1", "fabric.kind=switch"},
+	{"cluster.nodes=2", "workload.pattern=random", "workload.flow_sizes=websearch", "workload.query_rate=0.001", "workload.query_fanin=1"},
 }
 
 // TestExtremeValues runs the real simulator on the smallest and largest

@@ -65,6 +65,13 @@ var trust = map[string]string{
 		"below the paper's lockstep approximation). The stage costs are the `paper` profile's, so where the " +
 		"receiving cores bind (VXLAN) the FCTs rest on them; the marking threshold is the Linux Kconfig heuristic " +
 		"for 10 Gbit/s, not tuned for 25 GbE.",
+	"whatif-queries": "A query's responses are new TCP connections (handshake included, no persistent connections), " +
+		"started together when the query arrives (the request's leg to the workers is not modelled), so a response " +
+		"of 20 kB goes almost whole in its 10-segment first window, which no congestion control can shape: DCTCP " +
+		"helps the queries by keeping the background's queues short, as the paper argues, not by pacing the bursts. " +
+		"The incast closed forms (no loss when the buffer holds the first windows, the 200 ms RTO when it does not) " +
+		"are tested in models/workload; the stage costs are the `paper` profile's, so where the aggregator's cores " +
+		"bind (VXLAN) the QCTs rest on them.",
 	"testbed-validation": "This is the validation: per-packet costs calibrated by `cnisim testbed` on this machine's " +
 		"kernel, each configuration predicted with a profile that never saw it. Its error is the model's error on " +
 		"a kernel like this one for the configurations it covers (routed, bridge, eBPF, VXLAN, rules). The TCP_RR " +

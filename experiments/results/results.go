@@ -126,6 +126,16 @@ const (
 	RxDropsByNode       = "rx_drops_by_node"       // group: each node's RX-ring drops (node<i>)
 )
 
+// Metric names of the partition-aggregate queries (workload.query_rate):
+// query completion times (arrival to the aggregator's read of its last
+// response) of the queries that started after warmup and completed by
+// the end, and the counts over the run.
+const (
+	QueryCompletionMicros = "query_completion_us" // distribution
+	QueriesCompleted      = "queries_completed"   // queries whose responses were all read by the run's end
+	QueriesUnfinished     = "queries_unfinished"  // queries started but not completed by the run's end
+)
+
 // Order is the canonical metric order; other names follow, sorted.
 var Order = []string{
 	ThroughputMbps, RTTMicros, TransactionsPerSec, RequestsPerSec, CPUCoresUsed,
@@ -135,6 +145,7 @@ var Order = []string{
 	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,
 	DropsByPlace, PortDrops, PortECNMarks, PortQueueBytes, PortUtilisation,
 	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FlowsCompleted, FlowsUnfinished, CPUCoresUsedBusiest, CPUCoresUsedMean, RxDropsByNode,
+	QueryCompletionMicros, QueriesCompleted, QueriesUnfinished,
 }
 
 // SortMetricNames orders names: canonical ones first in Order, then the

@@ -124,6 +124,9 @@ func packetsPerReplication(s *scenario.Scenario) float64 {
 	if w.FlowSizes != "" {
 		rate *= w.Load
 	}
+	if w.QueryRate > 0 { // each response: its data packets and a handshake's three
+		rate += w.QueryRate * queryFanIn(s) * (math.Ceil(float64(w.QueryBytes)/pkt) + 3)
+	}
 	acks := 1 + 1/float64(max(s.TCP.AckEvery, 1))
 	switch w.Kind {
 	case "udp_stream":
@@ -143,6 +146,8 @@ func sendingNodes(s *scenario.Scenario) float64 {
 	switch w.Pattern {
 	case workload.PatternPairs:
 		return 1
+	case workload.PatternNone:
+		return 0
 	case workload.PatternIncast:
 		if w.IncastSenders > 0 {
 			return float64(w.IncastSenders)
@@ -158,15 +163,25 @@ func sendingNodes(s *scenario.Scenario) float64 {
 // Poisson rate is load x link rate / mean size per sending node).
 func connections(s *scenario.Scenario) float64 {
 	w := s.Workload
+	queries := w.QueryRate * queryFanIn(s) * simulatedSeconds(s) // the same bound for the queries' responses
 	if w.FlowSizes == "" {
-		return workload.LongLivedFlowCount(w.Pattern, s.Cluster.Nodes, w.PodsPerNode, w.Streams, w.IncastSenders)
+		return queries + workload.LongLivedFlowCount(w.Pattern, s.Cluster.Nodes, w.PodsPerNode, w.Streams, w.IncastSenders)
 	}
 	mean := 1e6 // bytes, if the distribution cannot be read (validation reports that)
 	if d, err := workload.LoadFlowSizes(w.FlowSizes); err == nil {
 		mean = d.Mean()
 	}
 	perS := w.Load * s.Cluster.LinkGbps * 1e9 / 8 / mean
-	return sendingNodes(s) * perS * simulatedSeconds(s)
+	return queries + sendingNodes(s)*perS*simulatedSeconds(s)
+}
+
+// queryFanIn is the responses per query (workload.query_fanin, 0: every
+// other node).
+func queryFanIn(s *scenario.Scenario) float64 {
+	if f := s.Workload.QueryFanIn; f > 0 {
+		return float64(f)
+	}
+	return float64(max(s.Cluster.Nodes-1, 1))
 }
 
 // replicationBytes is the memory one running replication holds.

@@ -128,6 +128,12 @@ type Workload struct {
 	IncastSenders int     `toml:"incast_senders"`
 	FlowSizes     string  `toml:"flow_sizes"`
 	Load          float64 `toml:"load"`
+	// Partition-aggregate queries (models/workload query.go): queries per
+	// second over the cluster (0: none), each answered at once by
+	// query_fanin worker nodes (0: all other nodes) with query_bytes each.
+	QueryRate  float64 `toml:"query_rate"`
+	QueryFanIn int     `toml:"query_fanin"`
+	QueryBytes int64   `toml:"query_bytes"`
 	// NodePortStyle is nodeport's transactions: crr (a new connection
 	// each, netperf TCP_CRR) or rr (kept-alive connections, TCP_RR).
 	NodePortStyle string `toml:"nodeport_style"`
@@ -212,6 +218,10 @@ func Defaults() Scenario {
 			Pattern:       "pairs",
 			NodePortStyle: "crr",
 			Load:          0.3, // the middle of the 0.1-0.9 loads pFabric and HPCC sweep (assumed)
+			// quoted: the partition/aggregate responses measured in the DCTCP
+			// paper (Alizadeh et al., SIGCOMM 2010, section 2: 1.6-2 KB; as
+			// summarised at http://www.adrian.idv.hk/2012-01-28-agmpppss10-dctcp/)
+			QueryBytes: 2000,
 		},
 		Service: Service{
 			// No Services unless count is set; defaults in models/service

@@ -32,6 +32,7 @@ func (c *check) traffic(s *Scenario) {
 		c.fail("workload.incast_senders", "must be at most cluster.nodes - 1 = %d (0: all other nodes)", cl.Nodes-1)
 	}
 	c.floatRange("workload.load", w.Load, MinLoad, MaxLoad)
+	c.queries(s)
 	if !slices.Contains(workload.Patterns(), w.Pattern) {
 		return
 	}
@@ -40,6 +41,10 @@ func (c *check) traffic(s *Scenario) {
 	key, what := "workload.pattern", w.Pattern
 	if w.Pattern == workload.PatternPairs {
 		key, what = "workload.flow_sizes", "a finite-flow workload"
+	}
+	if w.Pattern == workload.PatternNone && (!(w.QueryRate > 0) || w.FlowSizes != "") {
+		c.fail("workload.pattern", "none runs only the queries: it needs workload.query_rate > 0 and no workload.flow_sizes")
+		return
 	}
 	switch {
 	case w.Pattern == workload.PatternPairs && w.FlowSizes == "":
@@ -60,6 +65,32 @@ func (c *check) traffic(s *Scenario) {
 	if n := workload.LongLivedFlowCount(w.Pattern, cl.Nodes, w.PodsPerNode, w.Streams, w.IncastSenders); n > MaxLongLivedFlows {
 		c.fail("workload.pattern", "%s places %.4g long-lived flows (cluster.nodes %d, pods_per_node %d, streams %d), more than the bound %d",
 			w.Pattern, n, cl.Nodes, w.PodsPerNode, w.Streams, MaxLongLivedFlows)
+	}
+}
+
+// queries checks the partition-aggregate query keys: bounds always, the
+// workload they need when query_rate is set.
+func (c *check) queries(s *Scenario) {
+	w, cl := &s.Workload, &s.Cluster
+	c.floatRange("workload.query_rate", w.QueryRate, 0, workload.MaxQueryRate)
+	c.intRange("workload.query_fanin", int64(w.QueryFanIn), 0, 10_000)
+	c.intRange("workload.query_bytes", w.QueryBytes, 1, workload.MaxQueryBytes)
+	if !(w.QueryRate > 0) {
+		return
+	}
+	if w.QueryFanIn > cl.Nodes-1 && cl.Nodes >= 1 && w.QueryFanIn <= 10_000 {
+		c.fail("workload.query_fanin", "must be at most cluster.nodes - 1 = %d (0: all other nodes)", cl.Nodes-1)
+	}
+	if w.Pattern != workload.PatternPairs {
+		return // the pattern's own check names what it and the queries need
+	}
+	switch {
+	case w.Kind != "tcp_stream" && w.FlowSizes == "": // else flow_sizes' check names it
+		c.fail("workload.query_rate", "queries need workload.kind = tcp_stream (it is %s)", w.Kind)
+	case w.Placement != "inter":
+		c.fail("workload.query_rate", "queries need workload.placement = inter (it is %s)", w.Placement)
+	case cl.Nodes < 2:
+		c.fail("workload.query_rate", "queries need cluster.nodes >= 2 (it is %d)", cl.Nodes)
 	}
 }
 

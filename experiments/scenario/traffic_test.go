@@ -9,7 +9,12 @@ import (
 // The cluster-traffic keys: bounds, combinations and where errors point.
 func TestTrafficKeys(t *testing.T) {
 	for _, c := range []struct{ text, want string }{
-		{"[workload]\npattern = \"ring\"\n", "s.toml:2: workload.pattern = \"ring\": not allowed (allowed: pairs, permutation, all-to-all, incast, random)"},
+		{"[workload]\npattern = \"ring\"\n", "s.toml:2: workload.pattern = \"ring\": not allowed (allowed: pairs, permutation, all-to-all, incast, random, none)"},
+		{"[workload]\nquery_rate = -1\n", "s.toml:2: workload.query_rate = -1.0: out of range (allowed: 0..1e+07)"},
+		{"[workload]\nquery_bytes = 0\n", "s.toml:2: workload.query_bytes = 0: out of range (allowed: 1..1000000000)"},
+		{"[workload]\nquery_rate = 10\nquery_fanin = 2\n", "s.toml:3: workload.query_fanin = 2: must be at most cluster.nodes - 1 = 1"},
+		{"[workload]\nquery_rate = 10\nkind = \"tcp_rr\"\n", "workload.query_rate = 10.0: queries need workload.kind = tcp_stream (it is tcp_rr)"},
+		{"[workload]\npattern = \"none\"\n", "workload.pattern = \"none\": none runs only the queries: it needs workload.query_rate > 0 and no workload.flow_sizes"},
 		{"[workload]\npods_per_node = 0\n", "s.toml:2: workload.pods_per_node = 0: out of range (allowed: 1..1000)"},
 		{"[workload]\nload = 1.5\n", "s.toml:2: workload.load = 1.5: out of range (allowed: 0.0001..1)"},
 		{"[workload]\nload = 0\n", "workload.load = 0.0: out of range"},
@@ -22,6 +27,14 @@ func TestTrafficKeys(t *testing.T) {
 		_, err := Load("s.toml", []byte(c.text), Options{})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q:\n got %v\nwant %q", c.text, err, c.want)
+		}
+	}
+	for _, ok := range []string{
+		"[cluster]\nnodes = 16\n[workload]\npattern = \"none\"\nquery_rate = 1000\nquery_fanin = 15\nquery_bytes = 20000\n",
+		"[cluster]\nnodes = 16\n[workload]\npattern = \"random\"\nflow_sizes = \"websearch\"\nquery_rate = 1000\n",
+	} {
+		if _, err := Load("s.toml", []byte(ok), Options{}); err != nil {
+			t.Error(err)
 		}
 	}
 	ok := "[cluster]\nnodes = 64\n[workload]\npattern = \"incast\"\nincast_senders = 63\npods_per_node = 40\nflow_sizes = \"datamining\"\nload = 0.5\n"

@@ -25,6 +25,11 @@ func fillCluster(s *run.Sample, r *workload.Result, applies map[string]bool) {
 			s.SetGroup(results.RxDropsByNode, fmt.Sprintf("node%d", i), float64(d))
 		}
 	}
+	if applies[results.QueryCompletionMicros] {
+		s.Set(results.QueriesCompleted, float64(r.QueriesCompleted))
+		s.Set(results.QueriesUnfinished, float64(r.QueriesUnfinished))
+		s.Observe(results.QueryCompletionMicros, Strata(r.QCTus, MaxDistSamples)...)
+	}
 	if !applies[results.FCTMicros] {
 		return
 	}

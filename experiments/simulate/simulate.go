@@ -225,6 +225,9 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			IncastSenders: w.IncastSenders,
 			FlowSizes:     sizes,
 			Load:          w.Load,
+			QueryRate:     w.QueryRate,
+			QueryFanIn:    w.QueryFanIn,
+			QueryBytes:    w.QueryBytes,
 			NodePortStyle: w.NodePortStyle,
 		},
 	}, nil

@@ -26,7 +26,7 @@ func Warnings(sc *scenario.Scenario) []string {
 		if n, ok := clusterNodesUsed(w.Pattern, sc.Cluster.Nodes, w.IncastSenders); ok {
 			used = n
 		}
-		if w.Kind == "nodeport" { // the external client and every cluster node (endpoints spread over them)
+		if w.Kind == "nodeport" || w.QueryRate > 0 { // nodeport: the external client and every node (endpoints spread over them); queries: random nodes
 			used = sc.Cluster.Nodes
 		}
 		// The default two nodes are not reported for intra-host
@@ -61,7 +61,7 @@ func Warnings(sc *scenario.Scenario) []string {
 	only("workload.server", w.Server != d.Server, "http_download", "http_load")
 	only("workload.nodeport_style", w.NodePortStyle != d.NodePortStyle, "nodeport")
 	only("service.external_traffic_policy", sc.Service.ExternalTrafficPolicy != scenario.Defaults().Service.ExternalTrafficPolicy, "nodeport")
-	cluster := w.Pattern != d.Pattern || w.FlowSizes != ""
+	cluster := w.Pattern != d.Pattern || w.FlowSizes != "" || w.QueryRate > 0
 	if w.PodsPerNode != d.PodsPerNode && !cluster {
 		out = append(out, "workload.pods_per_node has no effect with workload.pattern = pairs and long-lived flows (the two-pod workload: use workload.streams)")
 	}
@@ -70,6 +70,9 @@ func Warnings(sc *scenario.Scenario) []string {
 	}
 	if sd := scenario.Defaults().Service; cluster && sc.Service.Count > 0 && (sc.Service.ConntrackMax != sd.ConntrackMax || sc.Service.TimeWait != sd.TimeWait) {
 		out = append(out, "service.conntrack_max and service.time_wait have no effect with cluster traffic (the conntrack table is modelled for the two-pod workloads only)")
+	}
+	if (w.QueryFanIn != d.QueryFanIn || w.QueryBytes != d.QueryBytes) && !(w.QueryRate > 0) {
+		out = append(out, "workload.query_fanin and workload.query_bytes have no effect without workload.query_rate")
 	}
 	if w.Load != d.Load && w.FlowSizes == "" {
 		out = append(out, "workload.load has no effect without workload.flow_sizes (long-lived flows send as fast as they can)")

@@ -20,8 +20,11 @@ import (
 // clustered reports whether the run places cluster traffic instead of the
 // two-pod workload.
 func (c *Config) clustered() bool {
-	return c.Workload.Pattern != PatternPairs || c.Workload.FlowSizes != nil
+	return c.Workload.Pattern != PatternPairs || c.Workload.FlowSizes != nil || c.Workload.queries()
 }
+
+// queries reports whether partition-aggregate queries run (query.go).
+func (w *Workload) queries() bool { return w.QueryRate > 0 }
 
 // podCore is the core of pod j's application: pods are spread over a
 // node's cores round-robin.
@@ -30,9 +33,17 @@ func (m *meter) podCore(j int) int { return j % m.cfg.Cluster.CoresPerNode }
 // buildCluster sets up the run's cluster traffic.
 func (m *meter) buildCluster(rng *rand.Rand) error {
 	w := &m.cfg.Workload
-	if w.FlowSizes != nil {
+	if w.FlowSizes != nil || w.queries() {
 		m.gen = newFlowGen(m, rng)
+	}
+	if w.FlowSizes != nil {
 		return nil
+	}
+	switch w.Pattern {
+	case PatternNone: // queries alone
+		return nil
+	case PatternPairs: // queries beside the two-pod streams
+		return m.buildTCPStream(rng)
 	}
 	fs := longLivedFlows(w.Pattern, m.cfg.Cluster.Nodes, m.cfg.Cluster.CoresPerNode, w.PodsPerNode, w.Streams, w.IncastSenders, rng)
 	for i, f := range fs {
@@ -47,13 +58,14 @@ func (m *meter) buildCluster(rng *rand.Rand) error {
 
 // flowGen generates finite flows: per sending node a Poisson process of
 // mean gap 1/rate, each arrival a flow of a size drawn from the
-// distribution to a destination the pattern picks. Flows in progress live
-// in one slice, reused through a free list, so their state stays compact
-// and their events carry an index (no closure per event).
+// distribution to a destination the pattern picks (with flow sizes), and
+// the queries' responses (query.go). Flows in progress live in one slice,
+// reused through a free list, so their state stays compact and their
+// events carry an index (no closure per event).
 type flowGen struct {
 	m       *meter
 	rng     *rand.Rand
-	sizes   *FlowSizes
+	sizes   *FlowSizes // nil: no background flows, queries only
 	senders []int
 	rate    float64 // flows per second per sending node
 	perm    []int   // permutation: each node's destination
@@ -62,8 +74,11 @@ type flowGen struct {
 	flows []liveFlow
 	free  []int32
 
-	started, completed uint64 // flows started and completed in the run
+	// the background flows (not the queries' responses) started and
+	// completed in the run
+	started, completed uint64
 	fct                flowRecords
+	q                  *queryGen // nil without queries
 }
 
 // liveFlow is a flow in progress.
@@ -72,17 +87,27 @@ type liveFlow struct {
 	t0       sim.Time // connect()
 	size     int64
 	src, dst int32
-	done     bool // the server has read it whole; its close is scheduled
+	query    int32 // a query's response: its index + 1; 0: a background flow
+	done     bool  // the server has read it whole; its close is scheduled
 }
 
 // Event args of a flowGen: arrivals carry the sender's index, closes
-// closeArg | the flow's index.
-const closeArg uint64 = 1 << 40
+// closeArg | the flow's index, query arrivals queryArg.
+const (
+	closeArg uint64 = 1 << 40
+	queryArg uint64 = 1 << 41
+)
 
 func newFlowGen(m *meter, rng *rand.Rand) *flowGen {
 	w := &m.cfg.Workload
 	cl := &m.cfg.Cluster
 	g := &flowGen{m: m, rng: rng, sizes: w.FlowSizes}
+	if w.queries() {
+		g.q = newQueryGen(m)
+	}
+	if w.FlowSizes == nil {
+		return g
+	}
 	g.senders = senders(w.Pattern, cl.Nodes, w.IncastSenders)
 	// load is a fraction of the sending node's line rate in flow bytes
 	// (as HPCC's traffic_gen.py: rate = bandwidth x load / 8 / mean size)
@@ -99,10 +124,13 @@ func newFlowGen(m *meter, rng *rand.Rand) *flowGen {
 	return g
 }
 
-// start schedules each sender's first arrival.
+// start schedules each sender's first arrival and the first query.
 func (g *flowGen) start() {
 	for i := range g.senders {
 		g.arm(uint64(i))
+	}
+	if g.q != nil {
+		g.armQuery()
 	}
 }
 
@@ -119,12 +147,16 @@ func (g *flowGen) arm(i uint64) {
 }
 
 func (g *flowGen) Handle(e *sim.Engine, arg uint64) {
-	if arg&closeArg != 0 {
+	switch {
+	case arg&closeArg != 0:
 		g.close(int32(arg &^ closeArg))
-		return
+	case arg == queryArg:
+		g.query()
+		g.armQuery()
+	default:
+		g.open(g.senders[arg])
+		g.arm(arg)
 	}
-	g.open(g.senders[arg])
-	g.arm(arg)
 }
 
 // dest picks the destination node of a flow from src.
@@ -152,30 +184,32 @@ func (g *flowGen) dest(src int) int {
 	return otherNode(src, cl.Nodes, g.rng)
 }
 
-// open starts a flow from a random pod of node src to a random pod of its
-// destination.
+// open starts a background flow from a random pod of node src to a
+// random pod of its destination.
 func (g *flowGen) open(src int) {
+	dst := g.dest(src)
+	pods := g.m.cfg.Workload.PodsPerNode
+	cs := tcp.Side{Node: src, Core: g.m.podCore(g.rng.IntN(pods))}
+	ss := tcp.Side{Node: dst, Core: g.m.podCore(g.rng.IntN(pods))}
+	g.openFlow(g.rng, cs, ss, g.sizes.Sample(g.rng), 0)
+}
+
+// openFlow connects cs to ss now and writes size bytes, its paths and
+// flow key drawn from rng; query is the response's query index + 1, or
+// 0 for a background flow.
+func (g *flowGen) openFlow(rng *rand.Rand, cs, ss tcp.Side, size int64, query int32) {
 	m := g.m
 	now := m.e.Now()
-	dst := g.dest(src)
-	pods := m.cfg.Workload.PodsPerNode
-	cs := tcp.Side{Node: src, Core: m.podCore(g.rng.IntN(pods))}
-	ss := tcp.Side{Node: dst, Core: m.podCore(g.rng.IntN(pods))}
-	size := g.sizes.Sample(g.rng)
-	fwd, rev := m.paths(g.rng)
-	c, err := tcp.Dial(m.n, cs, ss, fwd, rev, m.cfg.PodMTU, flowKey(g.rng), m.cfg.TCP)
+	fwd, rev := m.paths(rng)
+	c, err := tcp.Dial(m.n, cs, ss, fwd, rev, m.cfg.PodMTU, flowKey(rng), m.cfg.TCP)
 	if err != nil {
 		panic("workload: cluster flow: " + err.Error() + " (paths checked at build)")
 	}
-	var id int32
-	if k := len(g.free); k > 0 {
-		id, g.free = g.free[k-1], g.free[:k-1]
-	} else {
-		id = int32(len(g.flows))
-		g.flows = append(g.flows, liveFlow{})
+	id := takeSlot(&g.flows, &g.free)
+	g.flows[id] = liveFlow{c: c, t0: now, size: size, src: int32(cs.Node), dst: int32(ss.Node), query: query}
+	if query == 0 {
+		g.started++
 	}
-	g.flows[id] = liveFlow{c: c, t0: now, size: size, src: int32(src), dst: int32(dst)}
-	g.started++
 	c.Client.OnFail = func(sim.Time) { m.failures++ }
 	var prev int64
 	c.Server.OnRead = func(at sim.Time, total int64) {
@@ -186,15 +220,32 @@ func (g *flowGen) open(src int) {
 			return
 		}
 		f.done = true
-		g.completed++
-		if f.t0 >= m.cfg.Warmup && at <= m.cfg.Duration {
-			g.fct.add(f.size, at-f.t0, m.idealFCT(f.size, f.c.Client.Route().Hops()))
+		if f.query > 0 {
+			g.q.answered(f.query-1, at, m.cfg.Warmup, m.cfg.Duration)
+		} else {
+			g.completed++
+			if f.t0 >= m.cfg.Warmup && at <= m.cfg.Duration {
+				g.fct.add(f.size, at-f.t0, m.idealFCT(f.size, f.c.Client.Route().Hops()))
+			}
 		}
 		// an event of its own: the read returns into the endpoint first
 		m.e.Schedule(max(at, m.e.Now()), g, closeArg|uint64(id))
 	}
 	c.Client.Write(now, size)
 	c.Connect(now)
+}
+
+// takeSlot returns the index of a free slot of items, reusing one from
+// free (the indices of slots given back) before growing items.
+func takeSlot[T any](items *[]T, free *[]int32) int32 {
+	if k := len(*free); k > 0 {
+		id := (*free)[k-1]
+		*free = (*free)[:k-1]
+		return id
+	}
+	var zero T
+	*items = append(*items, zero)
+	return int32(len(*items) - 1)
 }
 
 // close ends a completed flow and frees its slot.
@@ -260,6 +311,17 @@ func (m *meter) clusterResult(r *Result) {
 	g := m.gen
 	if g == nil {
 		return
+	}
+	if q := g.q; q != nil {
+		r.Applies = append(r.Applies, "query_completion_us", "queries_completed", "queries_unfinished")
+		r.QueriesCompleted, r.QueriesUnfinished = q.completed, q.started-q.completed
+		r.QCTus = make([]float64, len(q.qct))
+		for i, s := range q.qct {
+			r.QCTus[i] = s * 1e6
+		}
+	}
+	if g.sizes == nil {
+		return // queries beside long-lived flows: no background FCT
 	}
 	r.Applies = slices.DeleteFunc(r.Applies, func(a string) bool { return a == "rtt_us" || a == "connect_s" })
 	r.Applies = append(r.Applies, "fct_us", "fct_slowdown", "fct_us_by_size", "fct_slowdown_by_size", "flows_completed", "flows_unfinished")

@@ -83,6 +83,13 @@ type Workload struct {
 	IncastSenders int
 	FlowSizes     *FlowSizes
 	Load          float64
+	// Queries (query.go), when QueryRate > 0: partition-aggregate
+	// incasts over the cluster traffic, QueryRate per second over the
+	// cluster (a Poisson process), each answered at once by QueryFanIn
+	// worker nodes (0: all other nodes) with QueryBytes each.
+	QueryRate  float64
+	QueryFanIn int
+	QueryBytes int64
 
 	// NodePortStyle is a nodeport workload's transactions: StyleCRR (""
 	// too: a new connection per transaction) or StyleRR (kept-alive

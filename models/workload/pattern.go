@@ -25,11 +25,14 @@ const (
 	// PatternRandom: each flow picks its destination node uniformly among
 	// the other nodes, with the replication's seed.
 	PatternRandom = "random"
+	// PatternNone: no background flows, only the queries of
+	// workload.query_rate (query.go).
+	PatternNone = "none"
 )
 
 // Patterns lists the allowed values of workload.pattern.
 func Patterns() []string {
-	return []string{PatternPairs, PatternPermutation, PatternAllToAll, PatternIncast, PatternRandom}
+	return []string{PatternPairs, PatternPermutation, PatternAllToAll, PatternIncast, PatternRandom, PatternNone}
 }
 
 // MaxPodsPerNode bounds workload.pods_per_node (assumed: Kubernetes'
@@ -168,6 +171,8 @@ func longLivedFlows(pattern string, nodes, cores, pods, streams, incast int, rng
 func LongLivedFlowCount(pattern string, nodes, pods, streams, incast int) float64 {
 	per := float64(pods) * float64(streams)
 	switch pattern {
+	case PatternNone:
+		return 0
 	case PatternPairs:
 		return float64(streams)
 	case PatternAllToAll:
@@ -183,9 +188,16 @@ func LongLivedFlowCount(pattern string, nodes, pods, streams, incast int) float6
 
 // validatePattern checks the cluster-traffic keys against the workload.
 func (c *Config) validatePattern() error {
+	if err := c.validateQueries(); err != nil {
+		return err
+	}
 	w := c.Workload
 	switch w.Pattern {
 	case PatternPairs, PatternPermutation, PatternAllToAll, PatternIncast, PatternRandom:
+	case PatternNone:
+		if !w.queries() || w.FlowSizes != nil {
+			return field.Errorf("workload.Workload.Pattern", w.Pattern, "none runs only queries: it needs a query rate and no flow sizes")
+		}
 	default:
 		return field.Errorf("workload.Workload.Pattern", w.Pattern, "allowed %s", strings.Join(Patterns(), ", "))
 	}
@@ -216,3 +228,37 @@ func (c *Config) validatePattern() error {
 	}
 	return nil
 }
+
+// MaxQueryRate bounds workload.query_rate (assumed: ten million queries a
+// second, each several connections, is past any cluster a run can hold).
+const MaxQueryRate = 1e7
+
+// validateQueries checks the partition-aggregate query keys (query.go).
+func (c *Config) validateQueries() error {
+	w := c.Workload
+	if !(w.QueryRate >= 0 && w.QueryRate <= MaxQueryRate) {
+		return field.Errorf("workload.Workload.QueryRate", w.QueryRate, "must be in [0, %g] queries per second (0: no queries)", MaxQueryRate)
+	}
+	if !w.queries() {
+		return nil
+	}
+	switch {
+	case w.Kind != TCPStream:
+		return field.Errorf("workload.Workload.QueryRate", w.QueryRate, "queries run with the tcp_stream kind (got %s)", w.Kind)
+	case w.Launch != nil:
+		return field.Errorf("workload.Workload.QueryRate", w.QueryRate, "queries do not run with a launched client pod")
+	case c.Placement != datapath.Inter:
+		return field.Errorf("workload.Workload.QueryRate", w.QueryRate, "queries need the inter-host placement")
+	case c.Cluster.Nodes < 2:
+		return field.Errorf("workload.Workload.QueryRate", w.QueryRate, "queries need at least 2 nodes (the cluster has %d)", c.Cluster.Nodes)
+	case w.QueryFanIn < 0 || w.QueryFanIn > c.Cluster.Nodes-1:
+		return field.Errorf("workload.Workload.QueryFanIn", w.QueryFanIn, "must be in [0, the nodes - 1 = %d] (0: all other nodes)", c.Cluster.Nodes-1)
+	case w.QueryBytes < 1 || w.QueryBytes > MaxQueryBytes:
+		return field.Errorf("workload.Workload.QueryBytes", w.QueryBytes, "must be in [1, %d] bytes per response", int64(MaxQueryBytes))
+	}
+	return nil
+}
+
+// MaxQueryBytes bounds a query response (assumed: 1 GB, past any
+// partition-aggregate answer).
+const MaxQueryBytes = 1e9

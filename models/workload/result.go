@@ -89,6 +89,13 @@ type Result struct {
 	FCTus, FCTSlowdown                            []float64
 	FCTByBucket, SlowdownByBucket                 []FlowStats
 	FlowsStarted, FlowsCompleted, FlowsUnfinished uint64
+	// Queries (query.go): per query that started in [Warmup, Duration]
+	// and completed by Duration, its completion time (arrival to the
+	// aggregator's read of its last response, µs); queries completed
+	// over the whole run, and left unfinished at its end. The queries'
+	// responses are not among the flows above.
+	QCTus                               []float64
+	QueriesCompleted, QueriesUnfinished uint64
 
 	HTTPResult   // http_download, http_load
 	LaunchResult // a launched client pod
