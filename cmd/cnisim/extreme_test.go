@@ -34,6 +34,7 @@ var extremes = map[string][2]string{
 	"cni.setup_delay":                    {"0s", "168h"},
 	"tcp.rmem":                           {"4096", "1073741824"},
 	"tcp.wmem":                           {"4096", "1073741824"},
+	"tcp.min_rto":                        {"1us", "2m0s"},
 	"tcp.ack_every":                      {"1", "1024"},
 	"workload.streams":                   {"1", "10000"},
 	"workload.bulk_streams":              {"0", "10000"},

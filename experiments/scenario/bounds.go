@@ -68,6 +68,13 @@ const (
 	// buffers at INT_MAX/2, about 2^30).
 	MaxSocketBytes = 1 << 30
 
+	// MinMinRTO and MaxMinRTO bound tcp.min_rto: Linux's tcp_rto_min_us
+	// takes 1 µs and up (measured: writing 0 is refused, 1 accepted, in a
+	// network namespace on the 6.18 VM, 2026-12-03); above the maximum
+	// RTO, 120 s (tcp_rto_max_ms there), a minimum means nothing.
+	MinMinRTO = time.Microsecond
+	MaxMinRTO = 120 * time.Second
+
 	// MaxFileBytes bounds workload.file_bytes (1 TiB).
 	MaxFileBytes = 1 << 40
 

@@ -28,6 +28,8 @@ func TestBounds(t *testing.T) {
 		{"cluster.qdisc_packets", int64(MaxQdiscPackets), int64(MaxQdiscPackets + 1), "1..1000000"},
 		{"cni.policy_rules", int64(MaxPolicyRules), int64(MaxPolicyRules + 1), "0..1000000"},
 		{"tcp.rmem", int64(MaxSocketBytes), int64(MaxSocketBytes + 1), "4096..1073741824"},
+		{"tcp.min_rto", "1us", "0s", "allowed: 1us..2m0s"},
+		{"tcp.min_rto", "120s", "121s", "allowed: 1us..2m0s"},
 		{"tcp.wmem", int64(MaxSocketBytes), int64(1) << 62, "4096..1073741824"},
 		{"calibration.cycles.tcp", float64(MaxCycles), 2.2e16, "0..1e+10"},
 		{"calibration.cycles.vxlan", 0.0, 1e308, "0..1e+10"},

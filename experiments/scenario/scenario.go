@@ -85,6 +85,10 @@ type TCP struct {
 	// on both sides): switches marking above fabric.ecn_threshold_bytes
 	// then signal congestion without a drop. dctcp always uses ECN.
 	ECN bool `toml:"ecn"`
+	// MinRTO is the minimum retransmission timeout (Linux
+	// net.ipv4.tcp_rto_min_us, or a route's rto_min): lowering it is the
+	// classic remedy for incast timeouts.
+	MinRTO time.Duration `toml:"min_rto"`
 }
 
 // Calibration names the cost profile and per-stage overrides.
@@ -198,6 +202,9 @@ func Defaults() Scenario {
 			AckEvery: 2,
 			// the stated ratio, as every paper and vendor figure ran
 			AckPolicy: "every",
+			// measured: `sysctl net.ipv4.tcp_rto_min_us` = 200000 on this
+			// project's 6.18 VM, 2026-12-03 (Linux TCP_RTO_MIN)
+			MinRTO: 200 * time.Millisecond,
 		},
 		Calibration: Calibration{Profile: "paper", Cycles: map[string]float64{}},
 		Workload: Workload{

@@ -48,6 +48,13 @@ func (c *check) durMin(key string, d, min time.Duration) {
 	}
 }
 
+// durRange checks min <= d <= max.
+func (c *check) durRange(key string, d, min, max time.Duration) {
+	if d < min || d > max {
+		c.fail(key, "out of range (allowed: %s..%s)", FormatDuration(min), FormatDuration(max))
+	}
+}
+
 // floatRange checks min <= v <= max, v finite.
 func (c *check) floatRange(key string, v, min, max float64) {
 	if !(v >= min && v <= max) {
@@ -111,6 +118,7 @@ func (s *Scenario) validate() errList {
 	c.intRange("tcp.wmem", int64(s.TCP.Wmem), 4096, MaxSocketBytes)
 	c.intRange("tcp.ack_every", int64(s.TCP.AckEvery), 1, tcp.MaxAckEvery)
 	c.oneOf("tcp.ack_policy", s.TCP.AckPolicy, tcp.AckPolicies)
+	c.durRange("tcp.min_rto", s.TCP.MinRTO, MinMinRTO, MaxMinRTO)
 
 	if strings.TrimSpace(s.Calibration.Profile) == "" {
 		c.fail("calibration.profile", "must name a built-in profile or a profile file")

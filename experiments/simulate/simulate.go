@@ -194,6 +194,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			AckEvery:    sc.TCP.AckEvery,
 			AckPolicy:   sc.TCP.AckPolicy,
 			ECN:         sc.TCP.ECN,
+			MinRTO:      sim.FromDuration(sc.TCP.MinRTO),
 		},
 		Duration:    sim.FromDuration(sc.Duration),
 		Warmup:      sim.FromDuration(sc.Warmup),

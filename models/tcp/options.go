@@ -149,8 +149,10 @@ func (o Options) Validate() error {
 		return field.Errorf("tcp.Options.WriteBytes", o.WriteBytes, "must be in [1, %d] (bytes per send call)", 1<<30)
 	case o.ReadBytes < 1 || o.ReadBytes > 1<<30:
 		return field.Errorf("tcp.Options.ReadBytes", o.ReadBytes, "must be in [1, %d] (bytes per read call)", 1<<30)
-	case o.MinRTO <= 0 || o.MaxRTO < o.MinRTO || o.InitRTO <= 0:
-		return fmt.Errorf("tcp rto bounds: need 0 < min_rto <= max_rto and init_rto > 0")
+	case o.MinRTO <= 0 || o.MinRTO > o.MaxRTO:
+		return field.Errorf("tcp.Options.MinRTO", o.MinRTO, "must be in (0, the maximum RTO %v]", o.MaxRTO)
+	case o.MaxRTO <= 0 || o.InitRTO <= 0:
+		return fmt.Errorf("tcp rto bounds: need max_rto > 0 and init_rto > 0")
 	}
 	return nil
 }

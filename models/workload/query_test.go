@@ -109,7 +109,8 @@ func TestQueryPoissonRate(t *testing.T) {
 // responses' wire time, above by that plus three round trips); when the
 // buffer holds less than the workers' first windows (fan-in x 10 initial
 // segments), the burst drops packets, some response waits for the 200 ms
-// minimum RTO, and the query with it: the incast collapse.
+// minimum RTO, and the query with it: the incast collapse; with a 5 ms
+// minimum RTO the timeouts cost 5 ms.
 func TestQueryIncast(t *testing.T) {
 	const fanIn, bytes = 8, 20_000
 	D := 5 * sim.Microsecond // network.DefaultConfig's link delay
@@ -150,6 +151,19 @@ func TestQueryIncast(t *testing.T) {
 		fanIn, bytes, idle, st.P50, st.P99, r.Drops, r.RTOs)
 	if st.P99 < 200_000 || st.P50 <= idle {
 		t.Errorf("shallow buffer: QCT p50 %.0f us, p99 %.0f us: want slower than idle (%.0f) and a p99 past the 200 ms RTO", st.P50, st.P99, idle)
+	}
+
+	// the classic remedy (Vasudevan et al., SIGCOMM 2009): a 5 ms minimum
+	// RTO, and the timeouts cost 5 ms instead of 200
+	shallow.TCP.MinRTO = 5 * sim.Millisecond
+	r, err = Run(shallow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast := summarise(r.QCTus)
+	t.Logf("with a 5 ms minimum RTO: p50 %.0f us, p99 %.0f us, %d RTOs", fast.P50, fast.P99, r.RTOs)
+	if r.RTOs == 0 || fast.P99 < 5_000 || fast.P99 > 20_000 {
+		t.Errorf("min RTO 5 ms: QCT p99 %.0f us with %d RTOs: want timeouts of 5 ms, not 200", fast.P99, r.RTOs)
 	}
 }
 
