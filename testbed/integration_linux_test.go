@@ -304,3 +304,36 @@ func checkRRCPU(t *testing.T, what string, ghz float64, o Options, seconds float
 		t.Error(err)
 	}
 }
+
+// An `ip netns add` run beside the testbed (iproute2 makes the namespace
+// directory a mount point the first time) must not hide our namespaces:
+// they stay usable and Cleanup removes them (seen when the first `ip
+// netns add` on a host bound the directory over a running testbed's
+// mounts: "file exists", "invalid argument").
+func TestNamespacesSurviveIPNetnsAdd(t *testing.T) {
+	needRoot(t)
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("no iproute2")
+	}
+	unlock, err := Lock(context.Background(), 2*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	ours, theirs := nsName("ipx"), nsName("ipy")
+	t.Cleanup(func() { Cleanup() })
+	if err := newNS(ours, false); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("ip", "netns", "add", theirs).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add: %v: %s", err, out)
+	}
+	if err := inNS(ours, func() error { return nil }); err != nil {
+		t.Errorf("our namespace after ip netns add: %v", err)
+	}
+	removed, err := Cleanup()
+	if err != nil || !slices.Contains(removed, ours) || !slices.Contains(removed, theirs) {
+		t.Errorf("Cleanup removed %v, err %v", removed, err)
+	}
+	assertClean(t)
+}

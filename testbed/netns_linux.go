@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vishvananda/netlink"
@@ -55,6 +56,29 @@ func inNS(name string, f func() error) error {
 	return ferr
 }
 
+// netnsDirOnce prepares netnsDir once per process.
+var netnsDirOnce sync.Once
+
+// prepareNetnsDir makes netnsDir a shared mount point as iproute2's `ip
+// netns add` does (ipnetns.c: make it shared, or when it is not a mount
+// point yet, bind it onto itself first), before our namespaces are
+// mounted in it. Otherwise the first `ip netns add` run beside us binds
+// the directory over our namespaces' mounts, hiding them: we could then
+// neither open nor delete them (seen: "file exists", "invalid argument").
+// Best effort: where mounts cannot be changed, namespaces still work as
+// before. The mount stays after the run, as iproute2's does.
+func prepareNetnsDir() {
+	netnsDirOnce.Do(func() {
+		if os.MkdirAll(netnsDir, 0o755) != nil {
+			return
+		}
+		if unix.Mount("", netnsDir, "none", unix.MS_SHARED|unix.MS_REC, "") == unix.EINVAL &&
+			unix.Mount(netnsDir, netnsDir, "none", unix.MS_BIND|unix.MS_REC, "") == nil {
+			_ = unix.Mount("", netnsDir, "none", unix.MS_SHARED|unix.MS_REC, "")
+		}
+	})
+}
+
 // newNS creates the named namespace (with lo up, IPv6 off so that no
 // DAD/MLD traffic is counted, rp_filter off, and IP forwarding if router)
 // without leaving the calling thread in it.
@@ -70,6 +94,7 @@ func newNS(name string, router bool) error {
 			return err
 		}
 		defer orig.Close()
+		prepareNetnsDir()
 		ns, err := netns.NewNamed(name)
 		if err != nil {
 			return fmt.Errorf("create namespace %s: %w", name, err)

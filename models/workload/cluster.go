@@ -320,10 +320,13 @@ func (m *meter) clusterResult(r *Result) {
 			r.QCTus[i] = s * 1e6
 		}
 	}
-	if g.sizes == nil {
-		return // queries beside long-lived flows: no background FCT
+	if g.sizes == nil && m.cfg.Workload.Pattern != PatternNone {
+		return // queries beside long-lived flows: theirs are the RTT and connect times, and no FCTs
 	}
 	r.Applies = slices.DeleteFunc(r.Applies, func(a string) bool { return a == "rtt_us" || a == "connect_s" })
+	if g.sizes == nil {
+		return // queries alone
+	}
 	r.Applies = append(r.Applies, "fct_us", "fct_slowdown", "fct_us_by_size", "fct_slowdown_by_size", "flows_completed", "flows_unfinished")
 	r.FlowsStarted, r.FlowsCompleted, r.FlowsUnfinished = g.started, g.completed, g.unfinished()
 	r.FCTus = make([]float64, len(g.fct.fct))

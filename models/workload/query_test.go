@@ -93,6 +93,9 @@ func TestQueryPoissonRate(t *testing.T) {
 		if len(r.QCTus) != int(r.QueriesCompleted) || r.QueriesUnfinished > 5 {
 			t.Errorf("seed %d: %d recorded, %d completed, %d unfinished", seed, len(r.QCTus), r.QueriesCompleted, r.QueriesUnfinished)
 		}
+		if slices.Contains(r.Applies, "rtt_us") || slices.Contains(r.Applies, "fct_us") || !slices.Contains(r.Applies, "query_completion_us") {
+			t.Errorf("seed %d: queries alone report %v", seed, r.Applies)
+		}
 		if r.FlowsStarted != 0 || len(r.FCTus) != 0 {
 			t.Errorf("seed %d: responses counted as background flows (%d, %d FCTs)", seed, r.FlowsStarted, len(r.FCTus))
 		}
