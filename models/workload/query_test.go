@@ -218,3 +218,30 @@ func TestQueryValidation(t *testing.T) {
 		}
 	}
 }
+
+// The queue a synchronised incast builds, bounded in closed form: the N
+// first windows of 10 frames arrive N times faster than the aggregator's
+// port drains them, so it peaks at no less than (N - 1) x 10 frames, and
+// at no more than every frame of the N responses (with short links the
+// second round's frames join before the first windows have drained).
+func TestQueryIncastQueueBounds(t *testing.T) {
+	const fanIn, bytes, frame = 8, 20_000, 1500 + 38
+	lo := int64((fanIn - 1) * 10 * frame)
+	hi := int64(fanIn * ((bytes + 1447) / 1448) * frame)
+	for _, d := range []sim.Time{5 * sim.Microsecond, 50 * sim.Microsecond} {
+		cfg := queryConfig(t, fanIn+1, 4, fanIn, bytes, 10_000_000, 500*sim.Millisecond)
+		cfg.Cluster.LinkDelay = d
+		r, err := Run(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var peak int64
+		for _, p := range r.Packets.Ports {
+			peak = max(peak, p.MaxQueueBytes)
+		}
+		t.Logf("link delay %v: %d queries, deepest queue %d bytes (%.1f frames), bounds [%d, %d]", d, r.QueriesCompleted, peak, float64(peak)/frame, lo, hi)
+		if r.QueriesCompleted == 0 || r.Drops != 0 || peak < lo || peak > hi {
+			t.Errorf("link delay %v: deepest queue %d bytes over %d queries (%d drops), want within [%d, %d]", d, peak, r.QueriesCompleted, r.Drops, lo, hi)
+		}
+	}
+}
