@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -120,18 +121,25 @@ func (ev *solveEval) eval(ctx context.Context, x float64) (solve.Eval, error) {
 		return solve.Eval{}, err
 	}
 	res := run.Aggregate(plan, urs, version)
-	st, err := metricStat(res, ev.q.metric)
-	if err != nil {
-		return solve.Eval{}, err
-	}
-	e := solve.Eval{X: x, Mean: st.Mean, CI95: st.CI95, N: st.N}
 	where := "the scenario"
 	if ev.q.key != "" {
 		where = ev.q.key + " = " + solveFmt(x)
 	}
+	st, err := metricStat(res, ev.q.metric)
+	if errors.Is(err, errNoSamples) {
+		return solve.Eval{}, usagef("metric %q has no samples at %s: no replication produced one (a distribution such as "+
+			"query_completion_us or fct_us is empty when nothing completed in the run); narrow --min/--max or lengthen the run", ev.q.metric, where)
+	}
+	if err != nil {
+		return solve.Eval{}, err
+	}
+	e := solve.Eval{X: x, Mean: st.Mean, CI95: st.CI95, N: st.N}
 	fmt.Fprintf(ev.stderr, "solve: %s: %s %s\n", where, ev.q.metric, fmtStat(e))
 	return e, nil
 }
+
+// errNoSamples: the metric is reported, but no replication gave it a value.
+var errNoSamples = errors.New("no samples")
 
 // metricStat finds a scalar metric of a one-point result.
 func metricStat(res *results.Results, name string) (results.Stat, error) {
@@ -145,7 +153,7 @@ func metricStat(res *results.Results, name string) (results.Stat, error) {
 		}
 		if m.Name == name {
 			if m.Stat.N == 0 {
-				break
+				return results.Stat{}, errNoSamples
 			}
 			return m.Stat, nil
 		}

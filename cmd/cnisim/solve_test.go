@@ -232,3 +232,22 @@ func TestSolveRealSimulator(t *testing.T) {
 		t.Errorf("answer %+v from %d runs, want 1 core from 2:\n%s", rep.Answer, len(rep.Runs), stdout)
 	}
 }
+
+// A distribution that no replication filled at some value (no query or
+// flow completed in the run) is named as such, with the value, not as a
+// metric the scenario lacks.
+func TestSolveNoSamples(t *testing.T) {
+	withModel(t, run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
+		var s run.Sample
+		if k := sc.Cluster.CoresPerNode; k >= 2 {
+			s.Observe(results.QueryCompletionMicros, 1000/float64(k))
+		} else {
+			s.Observe(results.QueryCompletionMicros) // none completed
+		}
+		return s, ctx.Err()
+	}))
+	code, _, stderr := cli("solve", solveScenario(t, ""), "--target", "query_completion_us<=300", "--vary", "cores_per_node", "--min", "1", "--max", "8")
+	if want := `metric "query_completion_us" has no samples at cluster.cores_per_node = 1`; code != 2 || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, stderr %q; want 2 naming %q", code, stderr, want)
+	}
+}
