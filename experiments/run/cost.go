@@ -175,13 +175,9 @@ func connections(s *scenario.Scenario) float64 {
 	return queries + sendingNodes(s)*perS*simulatedSeconds(s)
 }
 
-// queryFanIn is the responses per query (workload.query_fanin, 0: every
-// other node).
+// queryFanIn is the responses per query.
 func queryFanIn(s *scenario.Scenario) float64 {
-	if f := s.Workload.QueryFanIn; f > 0 {
-		return float64(f)
-	}
-	return float64(max(s.Cluster.Nodes-1, 1))
+	return float64(workload.QueryFanIn(s.Workload.QueryFanIn, s.Cluster.Nodes))
 }
 
 // replicationBytes is the memory one running replication holds.

@@ -136,14 +136,18 @@ func (g *flowGen) start() {
 
 // arm schedules sender i's next arrival, an exponential gap from now,
 // unless it falls after the run.
-func (g *flowGen) arm(i uint64) {
+func (g *flowGen) arm(i uint64) { g.armPoisson(g.rng, g.rate, i) }
+
+// armPoisson schedules the event arg after an exponential gap of mean
+// 1/rate seconds drawn from rng, unless it falls after the run.
+func (g *flowGen) armPoisson(rng *rand.Rand, rate float64, arg uint64) {
 	// in seconds first: a tiny rate's gap would overflow the clock
-	gap := g.rng.ExpFloat64() / g.rate
+	gap := rng.ExpFloat64() / rate
 	now := g.m.e.Now()
 	if gap > (g.m.cfg.Duration - now).Seconds() {
 		return
 	}
-	g.m.e.Schedule(min(now+sim.Time(gap*1e12+0.5), g.m.cfg.Duration), g, i)
+	g.m.e.Schedule(min(now+sim.Time(gap*1e12+0.5), g.m.cfg.Duration), g, arg)
 }
 
 func (g *flowGen) Handle(e *sim.Engine, arg uint64) {

@@ -23,6 +23,15 @@ import (
 // Queries draw from their own random stream ("queries"), so adding them
 // leaves the background flows' arrivals, sizes and endpoints as they were.
 
+// QueryFanIn is the responses per query: workload.query_fanin, or with
+// 0 every node but the aggregator (at least 1).
+func QueryFanIn(fanIn, nodes int) int {
+	if fanIn > 0 {
+		return fanIn
+	}
+	return max(nodes-1, 1)
+}
+
 // queryGen is the queries' state within a flowGen.
 type queryGen struct {
 	rng   *rand.Rand
@@ -52,13 +61,10 @@ func newQueryGen(m *meter) *queryGen {
 	q := &queryGen{
 		rng:   sim.Streams{Seed: m.cfg.Seed, Replication: m.cfg.Replication}.Stream("queries"),
 		rate:  w.QueryRate,
-		fanIn: w.QueryFanIn,
+		fanIn: QueryFanIn(w.QueryFanIn, nodes),
 		bytes: w.QueryBytes,
 		nodes: make([]int32, nodes),
 		pos:   make([]int32, nodes),
-	}
-	if q.fanIn == 0 {
-		q.fanIn = nodes - 1
 	}
 	for i := range q.nodes {
 		q.nodes[i], q.pos[i] = int32(i), int32(i)
@@ -68,15 +74,7 @@ func newQueryGen(m *meter) *queryGen {
 
 // armQuery schedules the next query, an exponential gap from now, unless
 // it falls after the run.
-func (g *flowGen) armQuery() {
-	q := g.q
-	gap := q.rng.ExpFloat64() / q.rate // seconds first, as arm
-	now := g.m.e.Now()
-	if gap > (g.m.cfg.Duration - now).Seconds() {
-		return
-	}
-	g.m.e.Schedule(min(now+sim.Time(gap*1e12+0.5), g.m.cfg.Duration), g, queryArg)
-}
+func (g *flowGen) armQuery() { g.armPoisson(g.q.rng, g.q.rate, queryArg) }
 
 // query starts a query now: its workers' responses to a random
 // aggregator pod.
