@@ -36,6 +36,13 @@ type Fabric struct {
 	// "dctcp", or tcp.ecn) arriving at a port holding more than this many bytes (0:
 	// no marking; at most buffer_bytes).
 	ECNThresholdBytes int64 `toml:"ecn_threshold_bytes"`
+	// FailedSpines takes the last N spines down (every link of spines
+	// spines-N..spines-1) and FailedLinks the leaf-spine links it names
+	// ("leaf0.spine1, spine2.leaf3", as the port metrics name their
+	// ports), for the whole run: a leaf hashes flows over the spines that
+	// both ends still reach (leaf-spine only).
+	FailedSpines int    `toml:"failed_spines"`
+	FailedLinks  string `toml:"failed_links"`
 }
 
 // Allowed values of the fabric's enumerated keys.
@@ -100,6 +107,11 @@ func (c *check) fabric(s *Scenario) {
 	frame := int64(cl.MTU + cl.FrameOverhead)
 	c.intRange("fabric.buffer_bytes", f.BufferBytes, 1, MaxFabricBufferBytes)
 	c.intRange("fabric.ecn_threshold_bytes", f.ECNThresholdBytes, 0, max(f.BufferBytes, 0))
+	c.intRange("fabric.failed_spines", int64(f.FailedSpines), 0, MaxFabricSwitches)
+	links, linksErr := network.ParseFabricLinks(f.FailedLinks)
+	if linksErr != nil {
+		c.fail("fabric.failed_links", "%v", linksErr)
+	}
 	if f.Kind == "none" || f.BufferBytes < 1 || f.BufferBytes > MaxFabricBufferBytes {
 		return
 	}
@@ -131,11 +143,43 @@ func (c *check) fabric(s *Scenario) {
 	case npl != 0 && int64(npl)*int64(f.Leaves) != int64(cl.Nodes):
 		c.fail("cluster.nodes", "must equal fabric.leaves x fabric.nodes_per_leaf = %d x %d = %d (or set nodes_per_leaf = 0 to derive it)", f.Leaves, npl, int64(npl)*int64(f.Leaves))
 	}
+	c.failed(s, links, linksErr == nil)
 	if f.UplinkGbps == 0 && cl.LinkGbps > 0 {
 		if up := s.FabricConfig().UplinkGbps; !(up >= MinLinkGbps && up <= MaxLinkGbps) {
 			c.fail("fabric.oversubscription", "gives uplinks of %s Gbit/s (nodes_per_leaf x cluster.link_gbps / (spines x oversubscription)): out of range (allowed: %s..%s)",
 				fmtNum(up), fmtNum(MinLinkGbps), fmtNum(MaxLinkGbps))
 		}
+	}
+}
+
+// failed checks the leaf-spine's failed spines and links (parsed, when
+// ok): a spine left up, links in range and not on a spine already down,
+// and every two leaves still sharing a spine.
+func (c *check) failed(s *Scenario, links []network.FabricLink, ok bool) {
+	f := &s.Fabric
+	if f.FailedSpines < 0 || f.FailedSpines > MaxFabricSwitches {
+		return // reported
+	}
+	if f.FailedSpines >= f.Spines {
+		c.fail("fabric.failed_spines", "must be below fabric.spines (%d): one spine at least must stay up", f.Spines)
+		return
+	}
+	if !ok {
+		return
+	}
+	for _, l := range links {
+		if l.Spine >= f.Spines-f.FailedSpines && l.Spine < f.Spines {
+			c.fail("fabric.failed_links", "%v is a link of spine %d, which fabric.failed_spines = %d already takes down (the last %d of spines 0..%d)",
+				l, l.Spine, f.FailedSpines, f.FailedSpines, f.Spines-1)
+			return
+		}
+	}
+	if err := s.FabricConfig().CheckFailed(); err != nil {
+		key := "fabric.failed_links"
+		if len(links) == 0 {
+			key = "fabric.failed_spines"
+		}
+		c.fail(key, "%v", err)
 	}
 }
 
@@ -174,6 +218,13 @@ func (s *Scenario) FabricConfig() network.Fabric {
 			}
 			nf.UplinkGbps = float64(nf.NodesPerLeaf) * s.Cluster.LinkGbps / (float64(f.Spines) * o)
 		}
+		for sp := max(f.Spines-f.FailedSpines, 0); sp < f.Spines; sp++ {
+			for l := 0; l < f.Leaves; l++ {
+				nf.Failed = append(nf.Failed, network.FabricLink{Leaf: l, Spine: sp})
+			}
+		}
+		links, _ := network.ParseFabricLinks(f.FailedLinks) // checked
+		nf.Failed = append(nf.Failed, links...)
 	}
 	return nf
 }

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -32,6 +33,13 @@ func TestBadFabric(t *testing.T) {
 		{"nodes per leaf", "[cluster]\nnodes = 10\n" + ls + "leaves = 3\nnodes_per_leaf = 4\n", []string{"cluster.nodes = 10", "3 x 4 = 12"}},
 		{"ports", "[cluster]\nnodes = 10000\n" + ls + "leaves = 10000\nspines = 10\n", []string{"fabric.spines = 10", "210000 switch ports", "up to 100000"}},
 		{"unknown", "[fabric]\nspine = 3\n", []string{"f.toml:2:", "fabric.spine", "allowed in [fabric]: kind, leaves, spines, nodes_per_leaf, uplink_gbps, oversubscription, per_hop, buffer_bytes, buffer, buffer_alpha"}},
+		{"failed spines", ls + "failed_spines = 2\n", []string{"f.toml:3:", "fabric.failed_spines = 2", "below fabric.spines (2)"}},
+		{"failed spines range", "[fabric]\nfailed_spines = -1\n", []string{"f.toml:2:", "fabric.failed_spines = -1", "0..10000"}},
+		{"failed link name", ls + "failed_links = \"leaf0-spine1\"\n", []string{"f.toml:3:", "fabric.failed_links", `link "leaf0-spine1": want leafL.spineS or spineS.leafL`}},
+		{"failed link range", ls + "failed_links = \"leaf0.spine2\"\n", []string{"f.toml:3:", "no spine 2 (spines 0..1)"}},
+		{"failed link twice", ls + "failed_links = \"leaf0.spine1 spine1.leaf0\"\n", []string{"f.toml:3:", "leaf0.spine1 is down twice"}},
+		{"failed link on spine", ls + "failed_spines = 1\nfailed_links = \"leaf1.spine1\"\n", []string{"f.toml:4:", "leaf1.spine1 is a link of spine 1, which fabric.failed_spines = 1 already takes down"}},
+		{"partitioned", ls + "failed_spines = 1\nfailed_links = \"leaf1.spine0\"\n", []string{"f.toml:4:", "fabric.failed_links", "leaf 1 has no live link to any spine: the fabric is partitioned"}},
 		{"sweep", "[sweep]\n\"fabric.kind\" = [\"switch\", \"ring\"]\n", []string{"f.toml:2:", `fabric.kind = "ring"`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -66,13 +74,17 @@ func TestFabricConfig(t *testing.T) {
 			network.Fabric{Kind: network.FabricLeafSpine, Leaves: 2, Spines: 2, NodesPerLeaf: 4, UplinkGbps: 20, BufferBytes: 12_000_000, Alpha: 1, StatsFrom: sim.Second}},
 		{"uplink", "[cluster]\nnodes = 8\n[fabric]\nkind = \"leaf-spine\"\nuplink_gbps = 40\n",
 			network.Fabric{Kind: network.FabricLeafSpine, Leaves: 2, Spines: 2, NodesPerLeaf: 4, UplinkGbps: 40, BufferBytes: 12_000_000, Alpha: 1, StatsFrom: sim.Second}},
+		// the last spine's links, then the named ones (both spellings)
+		{"failed", "[cluster]\nnodes = 12\n[fabric]\nkind = \"leaf-spine\"\nleaves = 3\nspines = 4\nfailed_spines = 1\nfailed_links = \"leaf0.spine1, spine2.leaf1\"\n",
+			network.Fabric{Kind: network.FabricLeafSpine, Leaves: 3, Spines: 4, NodesPerLeaf: 4, UplinkGbps: 10, BufferBytes: 12_000_000, Alpha: 1, StatsFrom: sim.Second,
+				Failed: []network.FabricLink{{Leaf: 0, Spine: 3}, {Leaf: 1, Spine: 3}, {Leaf: 2, Spine: 3}, {Leaf: 0, Spine: 1}, {Leaf: 1, Spine: 2}}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p, err := Load("f.toml", []byte(c.src), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := p.Base.FabricConfig(); got != c.want {
+			if got := p.Base.FabricConfig(); !reflect.DeepEqual(got, c.want) {
 				t.Errorf("got  %+v\nwant %+v", got, c.want)
 			}
 		})

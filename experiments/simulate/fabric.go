@@ -12,7 +12,10 @@ import (
 // fillPorts sets the fabric's port metrics (none without a fabric): per
 // tier and over all ports, and per port when there are at most
 // results.MaxPortMembers of them, so a 128-node leaf-spine reports a
-// handful of numbers per metric and a small ToR every port.
+// handful of numbers per metric and a small ToR every port. The groups
+// leave out the ports of failed links (fabric.failed_spines,
+// failed_links), so that to_spine_mean is the live uplinks' mean; their
+// own members, when listed, read 0.
 func fillPorts(s *run.Sample, ports []network.PortStats) {
 	if len(ports) == 0 {
 		return
@@ -29,6 +32,9 @@ func fillPorts(s *run.Sample, ports []network.PortStats) {
 	all := int(network.NumTiers)
 	for _, p := range ports {
 		for _, i := range []int{int(p.Tier), all} {
+			if p.Failed {
+				break // a down link's port is not part of the tier's capacity
+			}
 			a := &tiers[i]
 			a.present = true
 			a.n++
@@ -91,6 +97,8 @@ func fabricWarnings(sc *scenario.Scenario) []string {
 		warn("fabric.nodes_per_leaf", f.NodesPerLeaf != d.NodesPerLeaf, "leaf-spine")
 		warn("fabric.uplink_gbps", f.UplinkGbps != d.UplinkGbps, "leaf-spine")
 		warn("fabric.oversubscription", f.Oversubscription != d.Oversubscription, "leaf-spine")
+		warn("fabric.failed_spines", f.FailedSpines != d.FailedSpines, "leaf-spine")
+		warn("fabric.failed_links", f.FailedLinks != d.FailedLinks, "leaf-spine")
 	}
 	return out
 }

@@ -224,3 +224,52 @@ incast_senders = 4
 		}
 	}
 }
+
+// TestFailedSpineScenario: fabric.failed_spines reaches the network, the
+// failed links' ports carry nothing, and the tier groups average the live
+// ports only (to_spine_mean is the live uplinks' mean).
+func TestFailedSpineScenario(t *testing.T) {
+	src := `name = "failed"
+replications = 1
+duration = "30ms"
+warmup = "10ms"
+[cluster]
+nodes = 8
+cpu_jitter = 0
+[fabric]
+kind = "leaf-spine"
+leaves = 2
+spines = 3
+failed_spines = 1
+failed_links = "leaf0.spine0"
+[cni]
+plugin = "calico"
+mode = "native"
+[workload]
+kind = "tcp_stream"
+pattern = "permutation"
+`
+	s, err := Run(context.Background(), loadScenario(t, src), 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := s.Groups[results.PortUtilisation]
+	for _, p := range []string{"leaf0.spine0", "leaf0.spine2", "leaf1.spine2", "spine0.leaf0", "spine2.leaf0", "spine2.leaf1"} {
+		if v, ok := u[p]; !ok || v != 0 {
+			t.Errorf("%s: utilisation %v (present %v), want 0", p, v, ok)
+		}
+	}
+	// leaf0 reaches leaf1 through spine1 alone; leaf1's uplinks are
+	// spine0 and spine1 (spine0 reaches leaf0 no more: leaf1 uses it not)
+	if u["leaf0.spine1"] < 0.5 || u["leaf1.spine1"] < 0.5 || u["leaf1.spine0"] != 0 {
+		t.Errorf("live uplinks %v", u)
+	}
+	live := []string{"leaf0.spine1", "leaf1.spine0", "leaf1.spine1"}
+	var sum float64
+	for _, p := range live {
+		sum += u[p]
+	}
+	if want := sum / float64(len(live)); math.Abs(u["to_spine_mean"]-want) > 1e-12 {
+		t.Errorf("to_spine_mean %.6f, want the live uplinks' %.6f", u["to_spine_mean"], want)
+	}
+}

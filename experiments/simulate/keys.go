@@ -31,6 +31,7 @@ var scenarioKey = map[string]string{
 	"network.Fabric.UplinkGbps":    "fabric.uplink_gbps",
 	"network.Fabric.BufferBytes":   "fabric.buffer_bytes",
 	"network.Fabric.ECNThreshold":  "fabric.ecn_threshold_bytes",
+	"network.Fabric.Failed":        "fabric.failed_links",
 
 	"tcp.Options.Congestion":  "tcp.congestion",
 	"tcp.Options.SynSchedule": "tcp.syn_schedule",

@@ -78,6 +78,14 @@ type Fabric struct {
 	// StatsFrom starts the window of the port statistics (PortStats: the
 	// warm-up is deleted); conservation counts cover the whole run.
 	StatsFrom sim.Time
+	// Failed are leaf-spine links that are down, both directions, for
+	// the whole run (a spine out for maintenance is its Leaves links). A
+	// leaf hashes a packet over the spines that reach the destination's
+	// leaf by live links only: a spine that loses its link to a leaf
+	// withdraws that leaf's routes, and the other leaves' ECMP groups for
+	// it shrink (BGP in a Clos, RFC 7938 section 5.2; with plain, not
+	// resilient, hashing every flow is hashed again over what is left).
+	Failed []FabricLink
 }
 
 // validate checks the fabric against the cluster.
@@ -114,6 +122,11 @@ func (f Fabric) validate(c Config) error {
 				f.Leaves, f.NodesPerLeaf, f.Leaves*f.NodesPerLeaf)
 		case !(f.UplinkGbps > 0):
 			return field.Errorf("network.Fabric.UplinkGbps", f.UplinkGbps, "must be > 0")
+		}
+	}
+	if len(f.Failed) > 0 {
+		if err := f.CheckFailed(); err != nil {
+			return field.Errorf("network.Fabric.Failed", f.Failed, "%v", err)
 		}
 	}
 	// the smallest share of a buffer must hold one full-sized frame
@@ -169,6 +182,9 @@ type fabric struct {
 	alpha    float64 // dynamic thresholds (shared only)
 	// leaf-spine indexing (port indices of the layout in build)
 	perLeaf int // ports per leaf: NodesPerLeaf down, then Spines up
+	// down[l*Spines+s]: the link between leaf l and spine s has failed
+	// (nil: none has)
+	down []bool
 }
 
 // buildFabric lays out the switches and ports:
@@ -225,6 +241,15 @@ func buildFabric(c Config) *fabric {
 	for i := range fb.ports {
 		fb.ports[i].windowStart = f.StatsFrom
 	}
+	if len(f.Failed) > 0 {
+		N, S, L := f.NodesPerLeaf, f.Spines, f.Leaves
+		fb.down = make([]bool, L*S)
+		for _, l := range f.Failed {
+			fb.down[l.Leaf*S+l.Spine] = true
+			fb.ports[l.Leaf*fb.perLeaf+N+l.Spine].failed = true
+			fb.ports[L*fb.perLeaf+l.Spine*L+l.Leaf].failed = true
+		}
+	}
 	return fb
 }
 
@@ -242,6 +267,9 @@ func (fb *fabric) hops(src, dst int, h uint64) []int32 {
 			return []int32{down}
 		}
 		s := int(h % uint64(S))
+		if fb.down != nil {
+			s = fb.liveSpine(ls, ld, h)
+		}
 		up := int32(ls*fb.perLeaf + N + s)
 		spine := int32(L*fb.perLeaf + s*L + ld)
 		return []int32{up, spine, down}

@@ -63,17 +63,7 @@ func TestBottleneckShare(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var at0 int64 = -1
-				conn.Server.OnRead = func(at sim.Time, total int64) {
-					if at >= from && at0 < 0 {
-						at0 = total
-					}
-					if at < to && at0 >= 0 {
-						got[i] = total - at0
-					}
-				}
-				conn.Client.Write(0, math.MaxInt64/2)
-				conn.Connect(sim.Time(i) * sim.Microsecond)
+				bulk(conn, sim.Time(i)*sim.Microsecond, from, to, &got[i])
 			}
 			e.RunUntil(to)
 			if err := n.Conservation(); err != nil {
@@ -116,4 +106,88 @@ func TestBottleneckShare(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFailedSpineCapacity: long-lived flows between two leaves, limited
+// by the uplinks alone (nodes at 100 Gbit/s, 10 Gbit/s uplinks), fill
+// the live spines' uplinks and nothing else: with one spine of four down
+// their goodput is 3 x 10 Gbit/s x 1448/1538 (-3% to +1%), the failed
+// links' ports never send, and every live uplink is busy.
+func TestFailedSpineCapacity(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates 2 x 0.25 s of 30-40 Gbit/s")
+	}
+	for _, failed := range [][]network.FabricLink{nil, {{Leaf: 0, Spine: 3}, {Leaf: 1, Spine: 3}}} {
+		t.Run(fmt.Sprintf("failed=%v", failed), func(t *testing.T) {
+			const perLeaf, spines, flows = 4, 4, 16
+			c := network.DefaultConfig()
+			c.Nodes, c.LinkGbps = 2*perLeaf, 100
+			c.Fabric = network.Fabric{Kind: network.FabricLeafSpine, Leaves: 2, Spines: spines, NodesPerLeaf: perLeaf,
+				UplinkGbps: 10, BufferBytes: 2_000_000, Failed: failed}
+			e := sim.NewEngine()
+			n, err := network.New(e, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := datapathtest.HostPath(1)
+			from, to := sim.Second/20, sim.Second/4
+			got := make([]int64, flows)
+			for i := 0; i < flows; i++ {
+				conn, err := tcp.Dial(n, tcp.Side{Node: i % perLeaf, Core: i / perLeaf}, tcp.Side{Node: perLeaf + i%perLeaf, Core: i / perLeaf},
+					path, path, 1500, uint64(1000+i), tcp.Options{Congestion: "cubic"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				bulk(conn, sim.Time(i)*sim.Microsecond, from, to, &got[i])
+			}
+			e.RunUntil(to)
+			if err := n.Conservation(); err != nil {
+				t.Fatal(err)
+			}
+			busy := 0
+			for _, p := range n.Stats().Ports {
+				if p.Tier != network.TierToSpine || p.Name[:5] != "leaf0" {
+					continue
+				}
+				switch {
+				case p.Failed && p.Frames != 0:
+					t.Errorf("%s: failed, yet sent %d frames", p.Name, p.Frames)
+				case !p.Failed && p.Utilisation < 0.97:
+					t.Errorf("%s: utilisation %.3f, want >= 0.97 (the uplinks are the only bottleneck)", p.Name, p.Utilisation)
+				case !p.Failed:
+					busy++
+				}
+			}
+			if want := spines - len(failed)/2; busy != want {
+				t.Errorf("%d live uplinks busy, want %d", busy, want)
+			}
+			var sum float64
+			for _, g := range got {
+				sum += float64(g)
+			}
+			capacity := float64(busy) * 10e9 / 8 * 1448 / 1538 * (to - from).Seconds()
+			t.Logf("%d uplinks: goodput %.3f Gbit/s, %.2f%% of their capacity", busy, sum*8/(to-from).Seconds()/1e9, 100*sum/capacity)
+			// counted at the reader, whose lag behind the uplinks differs at
+			// the window's two ends by up to a millisecond: hence 1.01
+			if u := sum / capacity; u < 0.97 || u > 1.01 {
+				t.Errorf("the flows fill %.2f%% of the live uplinks' goodput", u*100)
+			}
+		})
+	}
+}
+
+// bulk starts a long-lived transfer on conn at start and counts in *got
+// the bytes its server reads in [from, to).
+func bulk(conn *tcp.Conn, start, from, to sim.Time, got *int64) {
+	var at0 int64 = -1
+	conn.Server.OnRead = func(at sim.Time, total int64) {
+		if at >= from && at0 < 0 {
+			at0 = total
+		}
+		if at < to && at0 >= 0 {
+			*got = total - at0
+		}
+	}
+	conn.Client.Write(0, math.MaxInt64/2)
+	conn.Connect(start)
 }

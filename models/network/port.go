@@ -33,6 +33,7 @@ import (
 type port struct {
 	sw        int32 // its switch (buffer)
 	tier      Tier
+	failed    bool  // its link is down (Fabric.Failed): it never sends
 	node      int32 // TierToNode: the node its link ends at; else -1
 	spine     int32 // TierToSpine: the spine its link ends at
 	index     int32
@@ -214,6 +215,8 @@ type PortStats struct {
 	MeanQueueBytes float64
 	// Utilisation is the fraction of the window the port was sending.
 	Utilisation float64
+	// Failed: the port's link is down (Fabric.Failed); it carries nothing.
+	Failed bool
 }
 
 // portStats reads every port's statistics at now.
@@ -224,7 +227,7 @@ func (n *Network) portStats(now sim.Time) []PortStats {
 		pt := &fb.ports[i]
 		w := pt.windowStart
 		span := float64(now - w)
-		st := PortStats{Name: fb.portName(i), Tier: pt.tier, Drops: pt.wDrops, Frames: pt.wFrames, Bytes: pt.wBytes, ECNMarks: pt.wMarks}
+		st := PortStats{Name: fb.portName(i), Tier: pt.tier, Drops: pt.wDrops, Frames: pt.wFrames, Bytes: pt.wBytes, ECNMarks: pt.wMarks, Failed: pt.failed}
 		if !pt.windowed {
 			st.MaxQueueBytes = pt.heldAt(w) // nothing arrived since: the start was the deepest
 		} else {
@@ -258,6 +261,9 @@ func (n *Network) portConservation() error {
 	for i := range fb.ports {
 		pt := &fb.ports[i]
 		pt.retire(now, &fb.switches[pt.sw])
+		if pt.failed && pt.in != 0 {
+			return fmt.Errorf("network: port %s: its link is down, yet %d frames reached it", fb.portName(i), pt.in)
+		}
 		if pt.in != pt.out+pt.dropped+uint64(pt.wire.qn) {
 			return fmt.Errorf("network: port %s: frames not conserved: in %d != sent %d + dropped %d + queued %d",
 				fb.portName(i), pt.in, pt.out, pt.dropped, pt.wire.qn)

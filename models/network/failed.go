@@ -1,0 +1,183 @@
+package network
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Failed links (Fabric.Failed): a leaf-spine with links down for the
+// whole run, for the planner's N-1 question (a spine out for maintenance,
+// a bad optic). Routes are hashed over the spines both leaves still
+// reach (liveSpine); the failed links' ports carry nothing.
+
+// FabricLink is one link between a leaf and a spine.
+type FabricLink struct{ Leaf, Spine int }
+
+func (l FabricLink) String() string { return fmt.Sprintf("leaf%d.spine%d", l.Leaf, l.Spine) }
+
+// MaxFailedLinks bounds the links ParseFabricLinks reads (assumed: a
+// planner names a few; whole spines go down by number). The
+// reachability check is quadratic in the distinct sets of live spines
+// the leaves are left with, at most this many plus one.
+const MaxFailedLinks = 4096
+
+// CheckFailed checks Failed against a leaf-spine's size: links in range,
+// none twice, and every two leaves still sharing a spine they both reach
+// (else the fabric is partitioned and some routes have no path).
+func (f Fabric) CheckFailed() error {
+	if len(f.Failed) == 0 {
+		return nil
+	}
+	if f.Kind != FabricLeafSpine {
+		return fmt.Errorf("failed links need a leaf-spine fabric")
+	}
+	down := make(map[FabricLink]bool, len(f.Failed))
+	for _, l := range f.Failed {
+		switch {
+		case l.Leaf < 0 || l.Leaf >= f.Leaves:
+			return fmt.Errorf("%v: no leaf %d (leaves 0..%d)", l, l.Leaf, f.Leaves-1)
+		case l.Spine < 0 || l.Spine >= f.Spines:
+			return fmt.Errorf("%v: no spine %d (spines 0..%d)", l, l.Spine, f.Spines-1)
+		case down[l]:
+			return fmt.Errorf("%v is down twice", l)
+		}
+		down[l] = true
+	}
+	if f.Leaves < 2 {
+		return nil
+	}
+	// Leaves with the same live spines form a group; the leaves that lost
+	// no link are one group. Two leaves are connected when their groups'
+	// live spines intersect.
+	words := (f.Spines + 63) / 64
+	live := func(leaf int) []uint64 {
+		b := make([]uint64, words)
+		for s := 0; s < f.Spines; s++ {
+			if !down[FabricLink{leaf, s}] {
+				b[s/64] |= 1 << (s % 64)
+			}
+		}
+		return b
+	}
+	type group struct {
+		leaf int // the group's first leaf
+		live []uint64
+	}
+	var groups []group
+	index := map[string]int{}
+	hit := map[int]bool{}
+	for l := range down {
+		hit[l.Leaf] = true
+	}
+	add := func(leaf int) {
+		b := live(leaf)
+		key := fmt.Sprint(b)
+		if i, ok := index[key]; ok {
+			groups[i].leaf = min(groups[i].leaf, leaf)
+			return
+		}
+		index[key] = len(groups)
+		groups = append(groups, group{leaf, b})
+	}
+	intact := false // one leaf stands for all that lost no link
+	for leaf := 0; leaf < f.Leaves; leaf++ {
+		if hit[leaf] || !intact {
+			add(leaf)
+			intact = intact || !hit[leaf]
+		}
+	}
+	sort.Slice(groups, func(i, j int) bool { return groups[i].leaf < groups[j].leaf })
+	meet := func(a, b []uint64) bool {
+		for w := range a {
+			if a[w]&b[w] != 0 {
+				return true
+			}
+		}
+		return false
+	}
+	for _, g := range groups {
+		if !meet(g.live, g.live) {
+			return fmt.Errorf("leaf %d has no live link to any spine: the fabric is partitioned", g.leaf)
+		}
+	}
+	for i := range groups {
+		for j := i + 1; j < len(groups); j++ {
+			if !meet(groups[i].live, groups[j].live) {
+				return fmt.Errorf("leaf %d and leaf %d share no spine both reach by live links: the fabric is partitioned", groups[i].leaf, groups[j].leaf)
+			}
+		}
+	}
+	return nil
+}
+
+// ParseFabricLinks reads leaf-spine links named as the port statistics
+// name their ports, "leaf0.spine1" or "spine1.leaf0" (the same link),
+// separated by commas or white space; "" is none.
+func ParseFabricLinks(s string) ([]FabricLink, error) {
+	names := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })
+	if len(names) > MaxFailedLinks {
+		return nil, fmt.Errorf("%d links: at most %d", len(names), MaxFailedLinks)
+	}
+	var out []FabricLink
+	for _, name := range names {
+		l, err := parseFabricLink(name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+func parseFabricLink(name string) (FabricLink, error) {
+	bad := fmt.Errorf("link %q: want leafL.spineS or spineS.leafL, such as leaf0.spine1", name)
+	a, b, ok := strings.Cut(name, ".")
+	if !ok {
+		return FabricLink{}, bad
+	}
+	num := func(s, prefix string) (int, bool) {
+		d, ok := strings.CutPrefix(s, prefix)
+		if !ok || d == "" || len(d) > 9 || (len(d) > 1 && d[0] == '0') {
+			return 0, false
+		}
+		v, err := strconv.Atoi(d)
+		return v, err == nil && v >= 0
+	}
+	if l, ok1 := num(a, "leaf"); ok1 {
+		if s, ok2 := num(b, "spine"); ok2 {
+			return FabricLink{l, s}, nil
+		}
+	}
+	if s, ok1 := num(a, "spine"); ok1 {
+		if l, ok2 := num(b, "leaf"); ok2 {
+			return FabricLink{l, s}, nil
+		}
+	}
+	return FabricLink{}, bad
+}
+
+// liveSpine is the spine the hash h picks among those that leaves ls and
+// ld both reach by live links, in spine order (CheckFailed made sure there
+// is one).
+func (fb *fabric) liveSpine(ls, ld int, h uint64) int {
+	S := fb.cfg.Spines
+	live := func(s int) bool { return !fb.down[ls*S+s] && !fb.down[ld*S+s] }
+	n := 0
+	for s := 0; s < S; s++ {
+		if live(s) {
+			n++
+		}
+	}
+	k := int(h % uint64(n))
+	for s := 0; s < S; s++ {
+		if live(s) {
+			if k == 0 {
+				return s
+			}
+			k--
+		}
+	}
+	panic("network: no live spine between two leaves (Fabric.CheckFailed)")
+}
