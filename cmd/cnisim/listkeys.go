@@ -88,6 +88,8 @@ var keyMeanings = map[string]string{
 	"fabric.buffer":                      "how a switch's ports share its buffer: dynamic (a port may hold buffer_alpha x the free buffer: dynamic thresholds), shared (any port may fill it) or per-port (split evenly)",
 	"fabric.failed_spines":               "leaf-spine: spines down for the whole run (the last N, every link of each); leaves hash flows over the spines both ends still reach",
 	"fabric.failed_links":                "leaf-spine: links down for the whole run, named as the port metrics name them (\"leaf0.spine1, spine2.leaf3\"); a spine that lost its link to a leaf is no path to it",
+	"fabric.fail_at":                     "leaf-spine: when the failed spines and links go down (0: before the run); frames on or queued for them are lost",
+	"fabric.convergence":                 "leaf-spine, with fail_at: how long the other leaves still send through a spine that lost its link to the destination's leaf (it drops them) before their routes withdraw it; a leaf drops its own failed links at once",
 	"fabric.buffer_alpha":                "dynamic buffers: a port's queue may reach buffer_alpha x the switch's free buffer (alone: alpha/(1+alpha) of it)",
 	"workload.file_bytes":                "http_download file size, bytes",
 	"workload.client":                    "http_download client: how throughput is timed (curl: from the first SYN; iperf3: from establishment)",

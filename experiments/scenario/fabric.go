@@ -43,6 +43,14 @@ type Fabric struct {
 	// both ends still reach (leaf-spine only).
 	FailedSpines int    `toml:"failed_spines"`
 	FailedLinks  string `toml:"failed_links"`
+	// FailAt is when they fail (0: before the run). A leaf stops using
+	// its own failed links at once; the others go on sending through a
+	// spine that lost its link to the destination's leaf, which drops the
+	// packets, for Convergence (the routing protocol's withdrawal: about
+	// 3 x the BFD interval, or BGP's hold time of at least 3 s without
+	// BFD, RFC 4271 4.2 as RFC 9384 restates it).
+	FailAt      time.Duration `toml:"fail_at"`
+	Convergence time.Duration `toml:"convergence"`
 }
 
 // Allowed values of the fabric's enumerated keys.
@@ -108,6 +116,11 @@ func (c *check) fabric(s *Scenario) {
 	c.intRange("fabric.buffer_bytes", f.BufferBytes, 1, MaxFabricBufferBytes)
 	c.intRange("fabric.ecn_threshold_bytes", f.ECNThresholdBytes, 0, max(f.BufferBytes, 0))
 	c.intRange("fabric.failed_spines", int64(f.FailedSpines), 0, MaxFabricSwitches)
+	c.durMin("fabric.fail_at", f.FailAt, 0)
+	c.durMin("fabric.convergence", f.Convergence, 0)
+	if f.FailAt > 0 && s.Duration > 0 && f.FailAt >= s.Duration && (f.FailedSpines != 0 || f.FailedLinks != "") {
+		c.fail("fabric.fail_at", "must be before the end of the run (duration = %v)", s.Duration)
+	}
 	links, linksErr := network.ParseFabricLinks(f.FailedLinks)
 	if linksErr != nil {
 		c.fail("fabric.failed_links", "%v", linksErr)
@@ -204,6 +217,7 @@ func (s *Scenario) FabricConfig() network.Fabric {
 		Kind: kind, PerHop: sim.FromDuration(f.PerHop), BufferBytes: f.BufferBytes,
 		PerPort: f.Buffer == "per-port", StatsFrom: sim.FromDuration(s.Warmup),
 		ECNThreshold: f.ECNThresholdBytes,
+		FailAt:       sim.FromDuration(f.FailAt), Convergence: sim.FromDuration(f.Convergence),
 	}
 	if f.Buffer == "dynamic" {
 		nf.Alpha = f.BufferAlpha

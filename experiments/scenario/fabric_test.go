@@ -39,6 +39,8 @@ func TestBadFabric(t *testing.T) {
 		{"failed link range", ls + "failed_links = \"leaf0.spine2\"\n", []string{"f.toml:3:", "no spine 2 (spines 0..1)"}},
 		{"failed link twice", ls + "failed_links = \"leaf0.spine1 spine1.leaf0\"\n", []string{"f.toml:3:", "leaf0.spine1 is down twice"}},
 		{"failed link on spine", ls + "failed_spines = 1\nfailed_links = \"leaf1.spine1\"\n", []string{"f.toml:4:", "leaf1.spine1 is a link of spine 1, which fabric.failed_spines = 1 already takes down"}},
+		{"fail_at", "duration = \"2s\"\n" + ls + "failed_spines = 1\nfail_at = \"2s\"\n", []string{"f.toml:5:", "fabric.fail_at", "before the end of the run (duration = 2s)"}},
+		{"convergence", "[fabric]\nconvergence = \"-1ms\"\n", []string{"f.toml:2:", "fabric.convergence", ">= 0"}},
 		{"partitioned", ls + "failed_spines = 1\nfailed_links = \"leaf1.spine0\"\n", []string{"f.toml:4:", "fabric.failed_links", "leaf 1 has no live link to any spine: the fabric is partitioned"}},
 		{"sweep", "[sweep]\n\"fabric.kind\" = [\"switch\", \"ring\"]\n", []string{"f.toml:2:", `fabric.kind = "ring"`}},
 	} {
@@ -75,8 +77,9 @@ func TestFabricConfig(t *testing.T) {
 		{"uplink", "[cluster]\nnodes = 8\n[fabric]\nkind = \"leaf-spine\"\nuplink_gbps = 40\n",
 			network.Fabric{Kind: network.FabricLeafSpine, Leaves: 2, Spines: 2, NodesPerLeaf: 4, UplinkGbps: 40, BufferBytes: 12_000_000, Alpha: 1, StatsFrom: sim.Second}},
 		// the last spine's links, then the named ones (both spellings)
-		{"failed", "[cluster]\nnodes = 12\n[fabric]\nkind = \"leaf-spine\"\nleaves = 3\nspines = 4\nfailed_spines = 1\nfailed_links = \"leaf0.spine1, spine2.leaf1\"\n",
+		{"failed", "[cluster]\nnodes = 12\n[fabric]\nkind = \"leaf-spine\"\nleaves = 3\nspines = 4\nfailed_spines = 1\nfailed_links = \"leaf0.spine1, spine2.leaf1\"\nfail_at = \"1.5s\"\nconvergence = \"300ms\"\n",
 			network.Fabric{Kind: network.FabricLeafSpine, Leaves: 3, Spines: 4, NodesPerLeaf: 4, UplinkGbps: 10, BufferBytes: 12_000_000, Alpha: 1, StatsFrom: sim.Second,
+				FailAt: 1500 * sim.Millisecond, Convergence: 300 * sim.Millisecond,
 				Failed: []network.FabricLink{{Leaf: 0, Spine: 3}, {Leaf: 1, Spine: 3}, {Leaf: 2, Spine: 3}, {Leaf: 0, Spine: 1}, {Leaf: 1, Spine: 2}}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

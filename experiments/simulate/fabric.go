@@ -100,5 +100,15 @@ func fabricWarnings(sc *scenario.Scenario) []string {
 		warn("fabric.failed_spines", f.FailedSpines != d.FailedSpines, "leaf-spine")
 		warn("fabric.failed_links", f.FailedLinks != d.FailedLinks, "leaf-spine")
 	}
+	if f.Kind == "leaf-spine" && f.FailedSpines == 0 && f.FailedLinks == "" {
+		for _, k := range []struct {
+			key string
+			set bool
+		}{{"fabric.fail_at", f.FailAt != d.FailAt}, {"fabric.convergence", f.Convergence != d.Convergence}} {
+			if k.set {
+				out = append(out, fmt.Sprintf("%s has no effect without fabric.failed_spines or fabric.failed_links", k.key))
+			}
+		}
+	}
 	return out
 }

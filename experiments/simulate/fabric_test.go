@@ -273,3 +273,53 @@ pattern = "permutation"
 		t.Errorf("to_spine_mean %.6f, want the live uplinks' %.6f", u["to_spine_mean"], want)
 	}
 }
+
+// TestTimedFailureScenario: with fabric.fail_at the failed link carries
+// traffic until then, the packets lost to it are drops_by_place.link_down
+// (and counted in drops), and a longer convergence loses more.
+func TestTimedFailureScenario(t *testing.T) {
+	src := `name = "timed"
+replications = 1
+duration = "30ms"
+warmup = "5ms"
+[cluster]
+nodes = 8
+cpu_jitter = 0
+[fabric]
+kind = "leaf-spine"
+leaves = 2
+spines = 2
+failed_links = "leaf1.spine0"
+fail_at = "15ms"
+convergence = "CONV"
+[cni]
+plugin = "calico"
+mode = "native"
+[workload]
+kind = "tcp_stream"
+pattern = "all-to-all"
+`
+	lost := map[string]float64{}
+	for _, conv := range []string{"0s", "5ms"} {
+		s, err := Run(context.Background(), loadScenario(t, strings.Replace(src, "CONV", conv, 1)), 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := s.Groups[results.DropsByPlace]
+		var sum float64
+		for _, v := range d {
+			sum += v
+		}
+		if sum != s.Scalars[results.Drops] {
+			t.Errorf("convergence %s: drops by place %v sum to %v, drops %v", conv, d, sum, s.Scalars[results.Drops])
+		}
+		if u := s.Groups[results.PortUtilisation]["leaf1.spine0"]; !(u > 0.1) {
+			t.Errorf("convergence %s: leaf1.spine0 busy %.3f before it failed, want > 0.1", conv, u)
+		}
+		lost[conv] = d["link_down"]
+	}
+	t.Logf("link_down drops: %v", lost)
+	if !(lost["0s"] > 0 && lost["5ms"] > lost["0s"]) {
+		t.Errorf("link_down drops %v: want some at once, more with 5 ms of convergence", lost)
+	}
+}

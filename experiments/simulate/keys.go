@@ -32,6 +32,7 @@ var scenarioKey = map[string]string{
 	"network.Fabric.BufferBytes":   "fabric.buffer_bytes",
 	"network.Fabric.ECNThreshold":  "fabric.ecn_threshold_bytes",
 	"network.Fabric.Failed":        "fabric.failed_links",
+	"network.Fabric.FailAt":        "fabric.fail_at",
 
 	"tcp.Options.Congestion":  "tcp.congestion",
 	"tcp.Options.SynSchedule": "tcp.syn_schedule",

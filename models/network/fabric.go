@@ -86,6 +86,13 @@ type Fabric struct {
 	// it shrink (BGP in a Clos, RFC 7938 section 5.2; with plain, not
 	// resilient, hashing every flow is hashed again over what is left).
 	Failed []FabricLink
+	// FailAt is when the Failed links go down (0: before the run, as if
+	// never up). A leaf stops hashing onto its own failed links at once
+	// (loss of signal); the other leaves go on hashing onto a spine that
+	// lost its link to the destination's leaf, which drops those packets,
+	// until Convergence later (the routing protocol's withdrawal). Frames
+	// on a link or queued for it when it fails are lost.
+	FailAt, Convergence sim.Time
 }
 
 // validate checks the fabric against the cluster.
@@ -96,6 +103,9 @@ func (f Fabric) validate(c Config) error {
 	case FabricSwitch, FabricLeafSpine:
 	default:
 		return field.Errorf("network.Fabric.Kind", f.Kind, "allowed %s", strings.Join(FabricKinds, ", "))
+	}
+	if f.FailAt < 0 || f.Convergence < 0 {
+		return field.Errorf("network.Fabric.FailAt", f.FailAt, "must be >= 0, and Convergence (%v) too", f.Convergence)
 	}
 	if f.PerHop < 0 {
 		return field.Errorf("network.Fabric.PerHop", f.PerHop, "must be >= 0")
@@ -182,10 +192,19 @@ type fabric struct {
 	alpha    float64 // dynamic thresholds (shared only)
 	// leaf-spine indexing (port indices of the layout in build)
 	perLeaf int // ports per leaf: NodesPerLeaf down, then Spines up
-	// down[l*Spines+s]: the link between leaf l and spine s has failed
-	// (nil: none has)
+	// down[l*Spines+s]: the link between leaf l and spine s fails (nil:
+	// none does); view is what the leaves know of it (viewNone before
+	// Fabric.FailAt, viewLocal until the routes converge, then viewAll)
 	down []bool
+	view uint8
 }
+
+// What the leaves' ECMP groups exclude.
+const (
+	viewNone  = iota // nothing has failed yet
+	viewLocal        // each leaf its own failed links
+	viewAll          // every spine that cannot reach the destination's leaf
+)
 
 // buildFabric lays out the switches and ports:
 //   - switch: switch 0, port i down to node i;
@@ -246,11 +265,21 @@ func buildFabric(c Config) *fabric {
 		fb.down = make([]bool, L*S)
 		for _, l := range f.Failed {
 			fb.down[l.Leaf*S+l.Spine] = true
-			fb.ports[l.Leaf*fb.perLeaf+N+l.Spine].failed = true
-			fb.ports[L*fb.perLeaf+l.Spine*L+l.Leaf].failed = true
+		}
+		if f.FailAt == 0 {
+			fb.fail(N, L)
+			fb.view = viewAll
 		}
 	}
 	return fb
+}
+
+// fail takes the Failed links' ports down.
+func (fb *fabric) fail(N, L int) {
+	for _, l := range fb.cfg.Failed {
+		fb.ports[l.Leaf*fb.perLeaf+N+l.Spine].failed = true
+		fb.ports[L*fb.perLeaf+l.Spine*L+l.Leaf].failed = true
+	}
 }
 
 // hops returns the egress ports a packet from node src to node dst
@@ -267,7 +296,7 @@ func (fb *fabric) hops(src, dst int, h uint64) []int32 {
 			return []int32{down}
 		}
 		s := int(h % uint64(S))
-		if fb.down != nil {
+		if fb.view != viewNone {
 			s = fb.liveSpine(ls, ld, h)
 		}
 		up := int32(ls*fb.perLeaf + N + s)

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/cnisim/cnisim/sim"
 )
 
 // Failed links (Fabric.Failed): a leaf-spine with links down for the
@@ -159,11 +161,11 @@ func parseFabricLink(name string) (FabricLink, error) {
 }
 
 // liveSpine is the spine the hash h picks among those that leaves ls and
-// ld both reach by live links, in spine order (CheckFailed made sure there
-// is one).
+// ld both reach by live links (with viewLocal: those ls reaches), in
+// spine order (CheckFailed made sure there is one).
 func (fb *fabric) liveSpine(ls, ld int, h uint64) int {
 	S := fb.cfg.Spines
-	live := func(s int) bool { return !fb.down[ls*S+s] && !fb.down[ld*S+s] }
+	live := func(s int) bool { return !fb.down[ls*S+s] && (fb.view == viewLocal || !fb.down[ld*S+s]) }
 	n := 0
 	for s := 0; s < S; s++ {
 		if live(s) {
@@ -180,4 +182,57 @@ func (fb *fabric) liveSpine(ls, ld int, h uint64) int {
 		}
 	}
 	panic("network: no live spine between two leaves (Fabric.CheckFailed)")
+}
+
+// fabricEvent is the Network as the handler of a timed failure: arg
+// failNow takes the links down, arg converge ends the convergence.
+type fabricEvent Network
+
+const (
+	failNow = iota
+	converge
+)
+
+func (h *fabricEvent) Handle(e *sim.Engine, arg uint64) {
+	n := (*Network)(h)
+	fb := n.fab
+	switch {
+	case arg == failNow:
+		fb.fail(fb.cfg.NodesPerLeaf, fb.cfg.Leaves)
+		fb.view = viewLocal
+		if c := fb.cfg.Convergence; c > 0 {
+			e.Schedule(e.Now()+c, h, converge)
+			break
+		}
+		fb.view = viewAll
+	default:
+		fb.view = viewAll
+	}
+	// every route hashes again over what its leaf now knows; packets
+	// already past their first hop go on where they were sent
+	for _, r := range n.routes {
+		if r.hops != nil {
+			r.hops = fb.hops(r.src, r.dst, r.ecmp)
+		}
+	}
+}
+
+// lose drops the frames arriving at the far end of a failed port's link
+// (sent, or queued to be, before it failed), as drain would hand them on.
+func (n *Network) lose(w *pipe, e *sim.Engine, h sim.Handler, arg uint64) {
+	for {
+		f := w.pop()
+		n.dropLink++
+		p := n.pool.at(f.id)
+		p.route.dropped++
+		n.pool.put(p)
+		if w.size == 0 {
+			w.armed = false
+			return
+		}
+		if next := w.q[w.head].at; !e.Continue(next) {
+			e.Schedule(next, h, arg)
+			return
+		}
+	}
 }

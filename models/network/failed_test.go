@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cnisim/cnisim/models/datapath/datapathtest"
+	"github.com/cnisim/cnisim/sim"
 )
 
 // failedConfig is 4 leaves of 2 nodes under 4 spines, with spine 1 down
@@ -206,4 +207,108 @@ func FuzzParseFabricLinks(f *testing.F) {
 			t.Errorf("%q: %v, then %v, %v", s, links, again, err)
 		}
 	})
+}
+
+// pacer sends packet number arg on each of its routes, now.
+type pacer struct {
+	n      *Network
+	routes []*Route
+}
+
+func (s *pacer) Handle(e *sim.Engine, arg uint64) {
+	for _, r := range s.routes {
+		p := s.n.Alloc()
+		p.IPBytes, p.Seq = 1000, int64(arg)
+		s.n.Send(r, p, 0, e.Now())
+	}
+}
+
+// seqSink records the Seq of every packet delivered.
+type seqSink struct {
+	n   *Network
+	got map[int64]bool
+}
+
+func (s *seqSink) Deliver(p *Packet, at sim.Time) {
+	s.got[p.Seq] = true
+	s.n.Free(p)
+}
+
+// TestTimedFailure: the link leaf1-spine0 fails at T and the routes
+// converge C later. A packet a microsecond, each way, on a route that
+// hashed onto spine0 before: leaf1's own packets (whose uplink failed)
+// move to spine1 at once, losing only those on or queued for the link
+// when it failed; leaf0's (the remote leaf) go on to spine0, which drops
+// them, until T + C, then move; everything else arrives, and the losses
+// are DropLink and conserved.
+func TestTimedFailure(t *testing.T) {
+	const T, C, gap = 100 * sim.Microsecond, 50 * sim.Microsecond, sim.Microsecond
+	c := DefaultConfig()
+	c.Nodes, c.LinkGbps = 4, 100
+	c.Fabric = Fabric{Kind: FabricLeafSpine, Leaves: 2, Spines: 2, NodesPerLeaf: 2, UplinkGbps: 100, BufferBytes: 1 << 20,
+		Failed: []FabricLink{{Leaf: 1, Spine: 0}}, FailAt: T, Convergence: C}
+	e, n := newNet(t, c)
+	onSpine0 := func(src, dst int) (*Route, *seqSink) {
+		for key := uint64(0); ; key++ {
+			s := &seqSink{n: n, got: map[int64]bool{}}
+			r, err := n.NewRoute(RouteSpec{Path: datapathtest.HostPath(1), Src: src, Dst: dst, FlowKey: key, To: s})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n.fab.ports[r.hops[0]].spine == 0 {
+				return r, s
+			}
+		}
+	}
+	remote, rs := onSpine0(0, 2) // leaf0 -> leaf1
+	local, ls := onSpine0(2, 0)  // leaf1 -> leaf0
+	const end = 300 * sim.Microsecond
+	count := int64(end / gap)
+	src := &pacer{n: n, routes: []*Route{remote, local}}
+	for i := int64(0); i < count; i++ {
+		e.Schedule(sim.Time(i)*gap, src, uint64(i))
+	}
+	e.Run()
+	if err := n.Conservation(); err != nil {
+		t.Fatal(err)
+	}
+	// a packet sent at s is on its way for ~20 us (NIC, 4 links of 5 us,
+	// serialisations): those sent within that of the failure may go
+	// either way, the others as the routes said when they were sent
+	const trip = 25 * sim.Microsecond
+	lost := 0
+	for i := int64(0); i < count; i++ {
+		s := sim.Time(i) * gap
+		for _, tc := range []struct {
+			name string
+			got  map[int64]bool
+			lose bool // the rule away from the edges
+		}{
+			{"remote", rs.got, s > T && s < T+C-trip},
+			{"local", ls.got, false},
+		} {
+			if !tc.got[i] {
+				lost++
+			}
+			edge := (s > T-trip && s <= T) || (tc.name == "remote" && s >= T+C-trip && s <= T+C)
+			if !edge && tc.got[i] == tc.lose {
+				t.Errorf("%s: packet sent at %v delivered %v", tc.name, s, tc.got[i])
+			}
+		}
+	}
+	st := n.Stats()
+	if st.DropLink != uint64(lost) || st.Drops != st.DropLink {
+		t.Errorf("lost %d, DropLink %d, Drops %d", lost, st.DropLink, st.Drops)
+	}
+	// the remote leaf lost its C of packets, near enough; the local one a few
+	if l := len(rs.got); int64(l) > count-int64((C-trip)/gap) || int64(l) < count-int64((C+trip)/gap) {
+		t.Errorf("remote: %d of %d delivered", l, count)
+	}
+	if l := len(ls.got); int64(l) < count-int64(trip/gap) {
+		t.Errorf("local: %d of %d delivered", l, count)
+	}
+	t.Logf("remote delivered %d of %d, local %d; DropLink %d", len(rs.got), count, len(ls.got), st.DropLink)
+	if got := n.fab.ports[remote.hops[0]].spine; got != 1 {
+		t.Errorf("remote route now on spine %d", got)
+	}
 }

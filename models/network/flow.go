@@ -50,6 +50,7 @@ type Route struct {
 	blackholeUntil sim.Time
 	dropNth        []uint64 // ascending packet numbers (1-based) to drop
 
+	ecmp  uint64 // the ECMP hash of its outer header (ecmp.go), to hash it again when links fail
 	folds uint64 // times folded by a sweep after Retire (retire.go)
 	next  *Route // a relayed route's second leg (relay.go)
 	recv  segment

@@ -56,7 +56,7 @@ type Network struct {
 	daemonCore int16
 	jit        jitter
 
-	sent, delivered, dropQdisc, dropRx, dropDF, dropHook, dropPort uint64
+	sent, delivered, dropQdisc, dropRx, dropDF, dropHook, dropPort, dropLink uint64
 
 	// fab is the switched fabric (nil for FabricNone: links end at the
 	// destination node); firstHop the time from a node's NIC to the next
@@ -104,6 +104,9 @@ func New(e *sim.Engine, cfg Config) (*Network, error) {
 	if cfg.Fabric.Kind != FabricNone {
 		n.fab = buildFabric(cfg)
 		n.firstHop += cfg.Fabric.PerHop
+		if f := cfg.Fabric; len(f.Failed) > 0 && f.FailAt > 0 {
+			e.Schedule(f.FailAt, (*fabricEvent)(n), failNow)
+		}
 	}
 	n.daemonCore = int16(cfg.DaemonCore)
 	if cfg.DaemonCore < 0 {
@@ -165,7 +168,8 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 	r.to, r.target = spec.To, -1
 	r.pf, _ = spec.To.(Prefetcher)
 	if n.fab != nil && spec.Src != spec.Dst {
-		r.hops = n.fab.hops(spec.Src, spec.Dst, ecmpHash(spec.Path, spec.Src, spec.Dst, spec.FlowKey))
+		r.ecmp = ecmpHash(spec.Path, spec.Src, spec.Dst, spec.FlowKey)
+		r.hops = n.fab.hops(spec.Src, spec.Dst, r.ecmp)
 		r.ecnOpaque = !ECNTransparent(spec.Path)
 	}
 	for i := range segs {
@@ -378,7 +382,8 @@ type Stats struct {
 	Sent, Delivered, InFlight uint64
 	// drops at the NIC transmit queue, the receive ring, for DF, by hooks,
 	// at switch ports (a fabric's buffers)
-	DropQdisc, DropRx, DropOversize, DropHook, DropPort, Drops uint64
+	// and on or at a failed fabric link (Fabric.Failed, FailAt)
+	DropQdisc, DropRx, DropOversize, DropHook, DropPort, DropLink, Drops uint64
 	// Ports are the fabric's switch ports, in port order (nil without a
 	// fabric): their statistics over the window from Fabric.StatsFrom.
 	Ports []PortStats
@@ -387,8 +392,8 @@ type Stats struct {
 // Stats returns the packet counters.
 func (n *Network) Stats() Stats {
 	s := Stats{Sent: n.sent, Delivered: n.delivered, InFlight: n.inFlight(),
-		DropQdisc: n.dropQdisc, DropRx: n.dropRx, DropOversize: n.dropDF, DropHook: n.dropHook, DropPort: n.dropPort}
-	s.Drops = s.DropQdisc + s.DropRx + s.DropOversize + s.DropHook + s.DropPort
+		DropQdisc: n.dropQdisc, DropRx: n.dropRx, DropOversize: n.dropDF, DropHook: n.dropHook, DropPort: n.dropPort, DropLink: n.dropLink}
+	s.Drops = s.DropQdisc + s.DropRx + s.DropOversize + s.DropHook + s.DropPort + s.DropLink
 	if n.fab != nil {
 		s.Ports = n.portStats(n.eng.Now())
 	}

@@ -43,8 +43,9 @@ type port struct {
 	held      int64    // bytes in the queue (wire.qn frames)
 	wire      pipe     // frames sent (or being sent, or queued) on its link
 
-	// whole-run counters: in = out + dropped + held frames (Conservation)
-	in, out, dropped uint64
+	// whole-run counters: in = out + dropped + blackholed + held frames
+	// (Conservation); blackholed arrived after its link failed
+	in, out, dropped, blackholed uint64
 
 	// the statistics window [windowStart, now]
 	windowStart sim.Time
@@ -96,6 +97,14 @@ func (n *Network) admit(f inFlight) {
 	sw := &fb.switches[pt.sw]
 	pt.retire(now, sw)
 	pt.in++
+	if pt.failed {
+		pt.blackholed++
+		n.dropLink++
+		p := n.pool.at(f.id)
+		p.route.dropped++
+		n.pool.put(p)
+		return
+	}
 	inWindow := now >= pt.windowStart
 	if inWindow && !pt.windowed {
 		// the queue at the window's start may be its deepest
@@ -196,6 +205,10 @@ type portArrival Network
 
 func (h *portArrival) Handle(e *sim.Engine, arg uint64) {
 	n := (*Network)(h)
+	if pt := &n.fab.ports[arg]; pt.failed {
+		n.lose(&pt.wire, e, h, arg)
+		return
+	}
 	n.drain(&n.fab.ports[arg].wire, e, h, arg)
 }
 
@@ -215,7 +228,8 @@ type PortStats struct {
 	MeanQueueBytes float64
 	// Utilisation is the fraction of the window the port was sending.
 	Utilisation float64
-	// Failed: the port's link is down (Fabric.Failed); it carries nothing.
+	// Failed: the port's link was down for the whole window (failed
+	// from before it began); it carried nothing.
 	Failed bool
 }
 
@@ -227,7 +241,8 @@ func (n *Network) portStats(now sim.Time) []PortStats {
 		pt := &fb.ports[i]
 		w := pt.windowStart
 		span := float64(now - w)
-		st := PortStats{Name: fb.portName(i), Tier: pt.tier, Drops: pt.wDrops, Frames: pt.wFrames, Bytes: pt.wBytes, ECNMarks: pt.wMarks, Failed: pt.failed}
+		st := PortStats{Name: fb.portName(i), Tier: pt.tier, Drops: pt.wDrops, Frames: pt.wFrames, Bytes: pt.wBytes, ECNMarks: pt.wMarks,
+			Failed: pt.failed && fb.cfg.FailAt <= w}
 		if !pt.windowed {
 			st.MaxQueueBytes = pt.heldAt(w) // nothing arrived since: the start was the deepest
 		} else {
@@ -261,12 +276,12 @@ func (n *Network) portConservation() error {
 	for i := range fb.ports {
 		pt := &fb.ports[i]
 		pt.retire(now, &fb.switches[pt.sw])
-		if pt.failed && pt.in != 0 {
+		if pt.failed && fb.cfg.FailAt == 0 && pt.in != 0 {
 			return fmt.Errorf("network: port %s: its link is down, yet %d frames reached it", fb.portName(i), pt.in)
 		}
-		if pt.in != pt.out+pt.dropped+uint64(pt.wire.qn) {
-			return fmt.Errorf("network: port %s: frames not conserved: in %d != sent %d + dropped %d + queued %d",
-				fb.portName(i), pt.in, pt.out, pt.dropped, pt.wire.qn)
+		if pt.in != pt.out+pt.dropped+pt.blackholed+uint64(pt.wire.qn) {
+			return fmt.Errorf("network: port %s: frames not conserved: in %d != sent %d + dropped %d + blackholed %d + queued %d",
+				fb.portName(i), pt.in, pt.out, pt.dropped, pt.blackholed, pt.wire.qn)
 		}
 		var held int64
 		for j := 0; j < pt.wire.qn; j++ {
@@ -294,4 +309,4 @@ func (n *Network) portConservation() error {
 }
 
 // admitted is the frames the port accepted (sent or still queued).
-func (pt *port) admitted() uint64 { return pt.in - pt.dropped }
+func (pt *port) admitted() uint64 { return pt.in - pt.dropped - pt.blackholed }

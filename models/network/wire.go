@@ -50,6 +50,15 @@ func (w *pipe) push(f inFlight) {
 	w.size++
 }
 
+// pop takes the frame at the head (size > 0): it has reached the far end.
+func (w *pipe) pop() inFlight {
+	f := w.q[w.head]
+	w.head = (w.head + 1) & (len(w.q) - 1)
+	w.size--
+	w.popped++
+	return f
+}
+
 // queued returns the i-th oldest frame of the port's queue (i < qn).
 func (w *pipe) queued(i int) *inFlight {
 	return &w.q[(w.head+w.size-w.qn+i)&(len(w.q)-1)]
@@ -87,10 +96,7 @@ func (n *Network) toPipe(w *pipe, f inFlight, h sim.Handler, arg uint64) {
 // event anyway.
 func (n *Network) drain(w *pipe, e *sim.Engine, h sim.Handler, arg uint64) {
 	for {
-		f := w.q[w.head]
-		w.head = (w.head + 1) & (len(w.q) - 1)
-		w.size--
-		w.popped++
+		f := w.pop()
 		if n.scaled && w.size > 0 {
 			// the next frame's packet, if it leaves the fabric there: at
 			// scale it is out of the cache, and its load would stall the
