@@ -20,6 +20,7 @@ var extremes = map[string][2]string{
 	"replications":                       {"1", "1000000"},
 	"duration":                           {"1ns", "168h"},
 	"warmup":                             {"0s", "999999ns"}, // < duration (1ms in the base)
+	"timeline":                           {"1us", "168h"},
 	"cluster.nodes":                      {"1", "10000"},
 	"cluster.cores_per_node":             {"1", "4096"},
 	"cluster.cpu_ghz":                    {"0.01", "100"},

@@ -24,6 +24,7 @@ var keyMeanings = map[string]string{
 	"replications": "independent replications per sweep point (intervals need at least 2, figures draw whiskers from 3)",
 	"duration":     "simulated time per replication",
 	"warmup":       "initial simulated time left out of steady-state metrics",
+	"timeline":     "bin of a time series per replication, written by run --out to timeline.csv: goodput, cwnd, drops, switch queues, cores busy (0: none)",
 
 	"cluster.nodes":          "nodes in the cluster (pattern pairs uses the first two; the other patterns place pods on every node)",
 	"cluster.cores_per_node": "CPU cores per node",

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/shard"
@@ -104,5 +107,10 @@ func merge(set *shard.Set, f runFlags, formatSet bool, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "cnisim merge: note: the shards ran cnisim %s, this is %s; results.json records %s\n",
 			set.Version(), version, set.Version())
 	}
-	return emit(run.Aggregate(plan, urs, set.Version()), plan, f, formatSet, stdout, stderr)
+	slices.SortFunc(urs, func(a, b run.UnitResult) int { return cmp.Or(cmp.Compare(a.Point, b.Point), cmp.Compare(a.Rep, b.Rep)) })
+	tl := results.NewTimeline(plan.Axes, results.TimelineColumns)
+	for _, u := range urs {
+		addTimeline(tl, plan, u)
+	}
+	return emit(run.Aggregate(plan, urs, set.Version()), tl, plan, f, formatSet, stdout, stderr)
 }

@@ -109,16 +109,27 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if sharded {
 		return runShard(ctx, plan, spec, cfg, f, stderr)
 	}
-	// streamed: replications are aggregated as they complete, not kept
-	var res *results.Results
-	err = withProgress(cfg, f, stderr, func(cfg run.Config) (err error) {
-		res, err = run.Run(ctx, plan, simulate, cfg)
-		return err
+	// streamed: replications are aggregated as they complete, not kept;
+	// their timelines (if the scenario asks) are rendered as they come
+	agg := run.NewAggregator(plan, cfg.Version)
+	tl := results.NewTimeline(plan.Axes, results.TimelineColumns)
+	err = withProgress(cfg, f, stderr, func(cfg run.Config) error {
+		return run.Stream(ctx, plan, simulate, cfg, func(u run.UnitResult) error {
+			addTimeline(tl, plan, u)
+			return agg.Add(u)
+		})
 	})
 	if err != nil {
 		return err
 	}
-	return emit(res, plan, f, fs.Changed("format"), stdout, stderr)
+	return emit(agg.Results(), tl, plan, f, fs.Changed("format"), stdout, stderr)
+}
+
+// addTimeline adds a unit's timeline, if it has one.
+func addTimeline(tl *results.Timeline, plan *scenario.Plan, u run.UnitResult) {
+	if len(u.Sample.Series) > 0 {
+		tl.Add(plan.Point(u.Point).Params, u.Rep, u.Seed, u.Sample.Series)
+	}
 }
 
 // runUnits runs cfg.Units (all when nil) with an optional progress bar and
@@ -189,7 +200,7 @@ func loadPlan(path string, overrides []scenario.Override, yes bool) (*scenario.P
 
 // emit renders every output in memory first, so nothing is written when
 // rendering fails, then writes --out atomically and stdout.
-func emit(res *results.Results, plan *scenario.Plan, f runFlags, formatSet bool, stdout, stderr io.Writer) error {
+func emit(res *results.Results, tl *results.Timeline, plan *scenario.Plan, f runFlags, formatSet bool, stdout, stderr io.Writer) error {
 	var js, csv, toml, table bytes.Buffer
 	if err := res.WriteJSON(&js); err != nil {
 		return err
@@ -205,13 +216,23 @@ func emit(res *results.Results, plan *scenario.Plan, f runFlags, formatSet bool,
 	}
 	if f.out != "" {
 		files := []results.File{{Name: runSet[0], Data: js.Bytes()}, {Name: runSet[1], Data: csv.Bytes()}, {Name: runSet[2], Data: toml.Bytes()}}
+		if tl.Rows() > 0 {
+			files = append(files, results.File{Name: results.TimelineFile, Data: tl.Bytes()})
+		}
 		if err := results.WriteSet(f.out, files); err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "wrote %s/{results.json,results.csv,scenario.toml}\n", strings.TrimRight(f.out, "/"))
+		names := make([]string, len(files))
+		for i, fl := range files {
+			names[i] = fl.Name
+		}
+		fmt.Fprintf(stderr, "wrote %s/{%s}\n", strings.TrimRight(f.out, "/"), strings.Join(names, ","))
 		if !formatSet {
 			return nil
 		}
+	}
+	if tl.Rows() > 0 && f.out == "" {
+		fmt.Fprintf(stderr, "warning: the timeline (%d bins) is written only with --out DIR, to DIR/%s\n", tl.Rows(), results.TimelineFile)
 	}
 	byFormat := map[string]*bytes.Buffer{"table": &table, "json": &js, "csv": &csv}
 	_, err := stdout.Write(byFormat[f.format].Bytes())
@@ -220,7 +241,7 @@ func emit(res *results.Results, plan *scenario.Plan, f runFlags, formatSet bool,
 
 // runSet is the output set of run --out and merge --out, written whole
 // (results.WriteSet).
-var runSet = []string{"results.json", "results.csv", "scenario.toml"}
+var runSet = []string{"results.json", "results.csv", "scenario.toml", results.TimelineFile}
 
 // checkOutDir refuses, before anything runs, an --out the results could
 // not be written to (results.CheckOut; set: the files of the output set,

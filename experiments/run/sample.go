@@ -17,6 +17,10 @@ type Sample struct {
 	Scalars map[string]float64
 	Dists   map[string][]float64
 	Groups  map[string]map[string]float64
+	// Series are a replication's time series (the scenario's timeline),
+	// by name, one value per bin; not aggregated: cnisim run writes them
+	// as they are, to timeline.csv.
+	Series map[string][]float64 `json:",omitempty"`
 }
 
 // Set records a scalar metric.

@@ -26,6 +26,10 @@ const (
 	// cluster.link_delay (assumed: a week of simulated time is beyond any
 	// experiment this simulator is for; 106 days would wrap).
 	MaxDuration = 7 * 24 * time.Hour
+	// MaxTimelineBins bounds duration / timeline: 6 series of 8 bytes per
+	// bin and replication in memory, and a CSV row each (assumed: 1 ms
+	// bins over 100 s).
+	MaxTimelineBins = 100_000
 
 	// MinCPUGHz and MaxCPUGHz bound cluster.cpu_ghz (assumed: 10 MHz to
 	// 100 GHz brackets every CPU by 100x).

@@ -33,6 +33,8 @@ func TestBadInput(t *testing.T) {
 		{"integer duration", "duration = 10\n", []string{"f.toml:1:", "duration = 10", "duration string"}},
 		{"zero duration", "duration = \"0s\"\nwarmup = \"0s\"\n", []string{"f.toml:1:", "duration", "> 0"}},
 		{"negative delay", "[cluster]\nlink_delay = \"-1us\"\n", []string{"f.toml:2:", `cluster.link_delay = "-1us"`, ">= 0"}},
+		{"timeline too fine", "timeline = \"1ns\"\n", []string{"f.toml:1:", `timeline = "1ns"`, "allowed: 1us..168h"}},
+		{"timeline bins", "duration = \"1s\"\ntimeline = \"1us\"\n", []string{"f.toml:2:", "timeline", "1000000 bins: at most 100000"}},
 		{"warmup >= duration", "duration = \"2s\"\nwarmup = \"2s\"\n", []string{"f.toml:2:", `warmup = "2s"`, "less than duration (2s)"}},
 		{"ack_every zero", "[tcp]\nack_every = 0\n", []string{"f.toml:2:", "tcp.ack_every = 0", "1..1024"}},
 		{"ack_every large", "[tcp]\nack_every = 5000\n", []string{"f.toml:2:", "tcp.ack_every = 5000", "1..1024"}},

@@ -10,6 +10,10 @@ type Scenario struct {
 	Replications int           `toml:"replications"`
 	Duration     time.Duration `toml:"duration"` // simulated time per replication
 	Warmup       time.Duration `toml:"warmup"`   // deleted from steady-state metrics
+	// Timeline, when > 0, is the bin of a time series per replication
+	// (cnisim run --out writes it to timeline.csv): goodput, cwnd, drops,
+	// switch queues and cores busy per bin, over the whole run.
+	Timeline time.Duration `toml:"timeline"`
 
 	Cluster     Cluster     `toml:"cluster"`
 	CNI         CNI         `toml:"cni"`

@@ -85,6 +85,14 @@ func (s *Scenario) validate() errList {
 		c.fail("warmup", "must be less than duration (%s)", FormatDuration(s.Duration))
 	}
 
+	if s.Timeline != 0 {
+		c.durRange("timeline", s.Timeline, time.Microsecond, MaxDuration)
+		if s.Timeline >= time.Microsecond && s.Duration > 0 && (s.Duration+s.Timeline-1)/s.Timeline > MaxTimelineBins {
+			c.fail("timeline", "cuts duration (%s) into %d bins: at most %d (a coarser timeline)",
+				FormatDuration(s.Duration), (s.Duration+s.Timeline-1)/s.Timeline, MaxTimelineBins)
+		}
+	}
+
 	cl := &s.Cluster
 	c.intRange("cluster.nodes", int64(cl.Nodes), 1, 10_000)
 	c.intRange("cluster.cores_per_node", int64(cl.CoresPerNode), 1, 4096)

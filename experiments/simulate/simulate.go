@@ -55,6 +55,9 @@ func Prepare(sc *scenario.Scenario) (run.Point, error) {
 			return s, keyed("", err)
 		}
 		fill(&s, &r)
+		if base.Interval > 0 { // a timeline was asked for
+			s.Series = timeline(r.Series)
+		}
 		return s, nil
 	}, nil
 }
@@ -198,6 +201,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 		},
 		Duration:    sim.FromDuration(sc.Duration),
 		Warmup:      sim.FromDuration(sc.Warmup),
+		Interval:    sim.FromDuration(sc.Timeline), // 0: the workload's default
 		Seed:        seed,
 		Replication: rep,
 		Workload: workload.Workload{
@@ -341,4 +345,26 @@ func checkStageCycles(sc *scenario.Scenario, paths ...datapath.CostedPath) error
 		}
 	}
 	return nil
+}
+
+// timeline turns a workload's series into the sample's named series: the
+// cwnd only where there are long-lived senders, the network's three only
+// where the workload sampled them.
+func timeline(ss []workload.Sample) map[string][]float64 {
+	cols := results.TimelineColumns // t_s, goodput, cwnd, then the network's
+	out := make(map[string][]float64, len(cols))
+	add := func(i int, v float64) { out[cols[i]] = append(out[cols[i]], v) }
+	for _, s := range ss {
+		add(0, s.T)
+		add(1, s.ThroughputMbps)
+		if s.Senders > 0 {
+			add(2, s.Cwnd)
+		}
+		if s.Net {
+			add(3, s.Drops)
+			add(4, s.FabricQueueBytes)
+			add(5, s.CoresBusy)
+		}
+	}
+	return out
 }

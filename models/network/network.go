@@ -400,6 +400,42 @@ func (n *Network) Stats() Stats {
 	return s
 }
 
+// DropCount is Stats().Drops without the port statistics: cheap enough
+// to read every time-series bin.
+func (n *Network) DropCount() uint64 {
+	return n.dropQdisc + n.dropRx + n.dropDF + n.dropHook + n.dropPort + n.dropLink
+}
+
+// FabricQueueBytes is the bytes held in every switch's buffer at now (the
+// frames not yet sent, the one being sent included; 0 without a fabric).
+// Retiring the frames sent by now changes no admission: an exact count
+// only ever admits what the lazy one would after its own retirement.
+func (n *Network) FabricQueueBytes(now sim.Time) int64 {
+	if n.fab == nil {
+		return 0
+	}
+	var b int64
+	for i := range n.fab.ports {
+		pt := &n.fab.ports[i]
+		pt.retire(now, &n.fab.switches[pt.sw])
+		b += pt.held
+	}
+	return b
+}
+
+// CoresBusy is the time every core of every node has been busy by now
+// (work accepted for later not counted), summed.
+func (n *Network) CoresBusy(now sim.Time) sim.Time {
+	var b sim.Time
+	for i := range n.Nodes {
+		for c := range n.Nodes[i].Cores {
+			p := &n.Nodes[i].Cores[c]
+			b += p.BusyTime() - max(p.BusyUntil()-now, 0)
+		}
+	}
+	return b
+}
+
 // Conservation checks sent = delivered + dropped + in flight, counting the
 // packets in flight by scanning the pool (independently of the counters).
 func (n *Network) Conservation() error {

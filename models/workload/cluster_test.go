@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/cnisim/cnisim/models/network"
 	"github.com/cnisim/cnisim/sim"
 )
 
@@ -288,5 +289,46 @@ func TestTinyLoadNoOverflow(t *testing.T) {
 	r, err := Run(cfg)
 	if err != nil || r.FlowsStarted != 0 {
 		t.Errorf("started %d, err %v", r.FlowsStarted, err)
+	}
+}
+
+// TestSeriesNetworkConservation: the series' per-bin network samples add
+// up to the run's totals: drops to Packets.Drops exactly, cores busy x
+// bin to the nodes' cores used over the run (within 1%), and a ToR that
+// drops held bytes at some bin's end.
+func TestSeriesNetworkConservation(t *testing.T) {
+	web, _ := LoadFlowSizes(FlowSizesWebSearch)
+	cfg := flowConfig(t, PatternRandom, 5, web, 0.6, 40*sim.Millisecond)
+	cfg.Forward, cfg.Reverse = hostPath(1), hostPath(1)
+	cfg.Cluster.Fabric = network.Fabric{Kind: network.FabricSwitch, BufferBytes: 200_000}
+	cfg.Interval = 5 * sim.Millisecond
+	r, err := Run(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Series) != 8 {
+		t.Fatalf("%d bins, want 8", len(r.Series))
+	}
+	var drops, busy, maxQ float64
+	for _, s := range r.Series {
+		if !s.Net || s.Drops < 0 || s.CoresBusy < 0 || s.FabricQueueBytes < 0 {
+			t.Errorf("bin %+v", s)
+		}
+		drops += s.Drops
+		busy += s.CoresBusy * cfg.Interval.Seconds()
+		maxQ = max(maxQ, s.FabricQueueBytes)
+	}
+	if drops != float64(r.Packets.Drops) || r.Packets.DropPort == 0 {
+		t.Errorf("bins' drops %v, the run's %d (%d at the switch)", drops, r.Packets.Drops, r.Packets.DropPort)
+	}
+	var used float64
+	for _, c := range r.CPUCoresUsedByNode {
+		used += c * cfg.Duration.Seconds()
+	}
+	if math.Abs(busy/used-1) > 0.01 {
+		t.Errorf("cores busy over the bins %.6g core-s, the nodes' %.6g", busy, used)
+	}
+	if maxQ <= 0 {
+		t.Error("the switch held nothing at any bin's end")
 	}
 }

@@ -2,6 +2,7 @@ package workload
 
 import (
 	"fmt"
+
 	"github.com/cnisim/cnisim/internal/field"
 
 	"github.com/cnisim/cnisim/models/network"
@@ -89,7 +90,7 @@ func (s *dlSeries) samples(end sim.Time) []Sample {
 		if s.cwnd[i] >= 0 {
 			w = s.cwnd[i]
 		}
-		out[i] = Sample{T: float64(s.base+i+1) * secs, ThroughputMbps: s.bytes[i] * 8 / secs / 1e6, Cwnd: w}
+		out[i] = Sample{T: float64(s.base+i+1) * secs, ThroughputMbps: s.bytes[i] * 8 / secs / 1e6, Cwnd: w, Senders: 1}
 	}
 	return out
 }

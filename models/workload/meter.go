@@ -33,9 +33,13 @@ type meter struct {
 	bin          int
 	binLo, binHi sim.Time
 	cwnd         []float64
-	measured     float64 // bytes read in [Warmup, Duration]
-	latency      sim.Histogram
-	trans        uint64 // transactions completed in [Warmup, Duration]
+	// the network at each bin's end (Sample), and its counts at the last
+	drops, queue, cores []float64
+	lastDrops           uint64
+	lastBusy            sim.Time
+	measured            float64 // bytes read in [Warmup, Duration]
+	latency             sim.Histogram
+	trans               uint64 // transactions completed in [Warmup, Duration]
 
 	acct0    network.Accounting
 	data0    uint64
@@ -48,7 +52,8 @@ type meter struct {
 
 func newMeter(e *sim.Engine, n *network.Network, cfg *Config) *meter {
 	k := int((cfg.Duration + cfg.Interval - 1) / cfg.Interval)
-	m := &meter{e: e, n: n, cfg: cfg, bins: make([]float64, k), cwnd: make([]float64, k)}
+	m := &meter{e: e, n: n, cfg: cfg, bins: make([]float64, k), cwnd: make([]float64, k),
+		drops: make([]float64, k), queue: make([]float64, k), cores: make([]float64, k)}
 	if s := cfg.Services; s != nil && !cfg.clustered() { // one table: the two-pod workloads' server node
 		c := s.Plan.Config
 		m.svc.ct = service.NewConntrack(c.ConntrackMax, sim.FromDuration(c.TimeWait))
@@ -61,6 +66,7 @@ func (m *meter) start() {
 		m.gen.start()
 	}
 	m.e.Schedule(m.cfg.Warmup, m, evWarmup)
+	m.lastDrops, m.lastBusy = m.n.DropCount(), m.n.CoresBusy(m.e.Now())
 	// the first bin end after now (a launched client starts late)
 	m.e.Schedule(min((m.e.Now()/m.cfg.Interval+1)*m.cfg.Interval, m.cfg.Duration), m, evTick)
 }
@@ -112,6 +118,12 @@ func (m *meter) Handle(e *sim.Engine, arg uint64) {
 		if len(m.senders) > 0 {
 			m.cwnd[i] = w / float64(len(m.senders))
 		}
+		now := e.Now()
+		d, busy := m.n.DropCount(), m.n.CoresBusy(now)
+		m.drops[i] = float64(d - m.lastDrops)
+		m.cores[i] = float64(busy-m.lastBusy) / float64(m.cfg.Interval)
+		m.queue[i] = float64(m.n.FabricQueueBytes(now))
+		m.lastDrops, m.lastBusy = d, busy
 		if next := e.Now() + m.cfg.Interval; next <= m.cfg.Duration {
 			e.Schedule(next, m, evTick)
 		}
@@ -157,7 +169,8 @@ func (m *meter) result() Result {
 	}
 	binS := cfg.Interval.Seconds()
 	for i := range m.bins {
-		r.Series = append(r.Series, Sample{T: float64(i+1) * binS, ThroughputMbps: m.bins[i] * 8 / binS / 1e6, Cwnd: m.cwnd[i]})
+		r.Series = append(r.Series, Sample{T: float64(i+1) * binS, ThroughputMbps: m.bins[i] * 8 / binS / 1e6, Cwnd: m.cwnd[i], Senders: len(m.senders),
+			Drops: m.drops[i], FabricQueueBytes: m.queue[i], CoresBusy: m.cores[i], Net: true})
 	}
 
 	// virtual perf on the receiving node over [Warmup, Duration]

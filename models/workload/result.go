@@ -111,4 +111,15 @@ type Sample struct {
 	T              float64 // bin end, seconds
 	ThroughputMbps float64 // payload read by applications in the bin
 	Cwnd           float64 // mean cwnd (segments) over the TCP senders at the bin end
+	// Senders is how many long-lived TCP senders Cwnd averages (0: none,
+	// as for finite cluster flows and transactions, and Cwnd is 0)
+	Senders int
+	// The network's, sampled at the bin's end when Net (not by
+	// http_download, whose series has no events of its own): packets
+	// dropped in the bin (every place the network drops: Packets.Drops),
+	// bytes queued in the switches at its end, and the cores busy over
+	// the bin, summed over every node (work counted when it is done, to
+	// within a core's look-ahead).
+	Drops, FabricQueueBytes, CoresBusy float64
+	Net                                bool
 }

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// timelineScenario: two points, two replications, 10 bins each.
+const timelineScenario = `name = "timeline"
+seed = 7
+replications = 2
+duration = "20ms"
+warmup = "4ms"
+timeline = "2ms"
+
+[cluster]
+nodes = 4
+cores_per_node = 4
+
+[fabric]
+kind = "switch"
+buffer_bytes = 100_000
+
+[cni]
+plugin = "flannel"
+
+[workload]
+kind = "tcp_stream"
+pattern = "incast"
+
+[sweep]
+"cni.mode" = ["vxlan", "host-gw"]
+`
+
+// TestTimeline: timeline = 2ms writes timeline.csv beside the results: a
+// row per bin of every replication in unit order, the same bytes whatever
+// --parallel and when merged from shards; its bins add up to the
+// replication's drops, and its goodput after the warm-up to the
+// throughput results.json reports.
+func TestTimeline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the simulator")
+	}
+	withRealSimulator(t)
+	dir := t.TempDir()
+	sc := filepath.Join(dir, "tl.toml")
+	if err := os.WriteFile(sc, []byte(timelineScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	read := func(out string) []byte {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(out, "timeline.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	runTo := func(name string, args ...string) []byte {
+		t.Helper()
+		out := filepath.Join(dir, name)
+		code, _, stderr := cli(append([]string{"run", sc, "--out", out}, args...)...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, stderr)
+		}
+		if !strings.Contains(stderr, "timeline.csv") {
+			t.Errorf("%s: stderr does not name timeline.csv: %s", name, stderr)
+		}
+		return read(out)
+	}
+	first := runTo("p1", "--parallel", "1")
+	if got := runTo("p2", "--parallel", "2"); !bytes.Equal(got, first) {
+		t.Errorf("--parallel 2: timeline.csv differs:\n%s", firstDiff(first, got))
+	}
+	shards := filepath.Join(dir, "shards")
+	for i := range 3 {
+		if code, _, stderr := cli("run", sc, "--shard", fmt.Sprintf("%d/3", i), "--out", shards); code != 0 {
+			t.Fatalf("shard %d: exit %d: %s", i, code, stderr)
+		}
+	}
+	merged := filepath.Join(dir, "merged")
+	if code, _, stderr := cli("merge", shards, "--out", merged); code != 0 {
+		t.Fatalf("merge: exit %d: %s", code, stderr)
+	}
+	if got := read(merged); !bytes.Equal(got, first) {
+		t.Errorf("merged timeline.csv differs:\n%s", firstDiff(first, got))
+	}
+
+	rows, err := csv.NewReader(bytes.NewReader(first)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "param.cni.mode,replication,seed,t_s,goodput_mbps,cwnd_segments,drops,fabric_queue_bytes,cores_busy"
+	if h := strings.Join(rows[0], ","); h != want {
+		t.Fatalf("header %s, want %s", h, want)
+	}
+	if len(rows) != 1+2*2*10 {
+		t.Fatalf("%d rows, want 1 + 2 points x 2 replications x 10 bins", len(rows))
+	}
+	// unit order: point-major, then replication, then bins in time
+	if rows[1][0] != "vxlan" || rows[11][1] != "1" || rows[21][0] != "host-gw" || rows[10][3] != "0.02" {
+		t.Errorf("order: %v %v %v %v", rows[1], rows[11], rows[21], rows[10])
+	}
+	// goodput after the warm-up, per replication, against results.csv's mean
+	res, err := os.ReadFile(filepath.Join(dir, "p1", "results.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rr, _ := csv.NewReader(bytes.NewReader(res)).ReadAll()
+	col := map[string]int{}
+	for i, h := range rr[0] {
+		col[h] = i
+	}
+	f := func(s string) float64 { v, _ := strconv.ParseFloat(s, 64); return v }
+	for p, mode := range []string{"vxlan", "host-gw"} {
+		var sum, drops float64
+		for _, r := range rows[1+p*20 : 21+p*20] {
+			if f(r[3]) > 0.005 { // the bins after the warm-up: 8 of 2 ms
+				sum += f(r[4]) * 2 / 16
+			}
+			drops += f(r[6])
+		}
+		sum /= 2
+		thr := f(rr[1+p][col["throughput_mbps.mean"]])
+		if d := sum/thr - 1; d > 1e-9 || d < -1e-9 {
+			t.Errorf("%s: the bins' goodput after the warm-up %.6f Mbit/s, results %.6f", mode, sum, thr)
+		}
+		if want := 2 * f(rr[1+p][col["drops.mean"]]); drops != want || drops == 0 {
+			t.Errorf("%s: the bins' drops %v, the replications' %v", mode, drops, want)
+		}
+	}
+}
