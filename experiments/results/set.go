@@ -175,6 +175,9 @@ func replaceable(dir string, newNames []string) error {
 		return fmt.Errorf("%s: exists and is not a directory", dir)
 	}
 	names, err := entryNames(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // another writer moved it away since the Lstat: the retry renames
+	}
 	if err != nil {
 		return err
 	}
