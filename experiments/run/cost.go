@@ -46,6 +46,11 @@ const (
 	// by CPU (assumed: the cheapest built-in path costs several thousand
 	// cycles per packet; 2000 keeps the estimate an upper bound).
 	cyclesPerPacketFloor = 2000
+	// bytesPerTimelineBin is what a timeline bin (scenario key timeline)
+	// holds until the run ends: its CSV row in memory (about 110
+	// characters with a 64-bit seed and six series) and its sample's six
+	// float64 while the replication waits for aggregation (assumed, 150).
+	bytesPerTimelineBin = 150
 	// minRTT bounds the transaction rate of a request-response stream
 	// (assumed: 10 us, below any simulated round trip with CPU costs).
 	minRTT = 10 * time.Microsecond
@@ -56,12 +61,16 @@ const (
 func Estimate(plan *scenario.Plan, parallel int) Cost {
 	var c Cost
 	var inFlight float64 // the largest per-replication state of any point
+	var timeline float64 // every replication's timeline bins, kept until the end
 	for i := range plan.Len() {
 		s := plan.Point(i).Scenario
 		reps := float64(s.Replications)
 		c.Units += reps
 		c.Packets += reps * packetsPerReplication(s)
 		inFlight = math.Max(inFlight, replicationBytes(s))
+		if s.Timeline > 0 {
+			timeline += reps * math.Ceil(float64(s.Duration)/float64(s.Timeline)) * bytesPerTimelineBin
+		}
 	}
 	c.CPUSeconds = c.Packets / PacketsPerCPUSecond
 	running := c.Units
@@ -69,7 +78,7 @@ func Estimate(plan *scenario.Plan, parallel int) Cost {
 		running = math.Min(running, float64(parallel))
 	}
 	waiting := math.Min(c.Units, float64(Window(int(running))))
-	c.MemoryBytes = bytesBase + running*inFlight + waiting*bytesPerUnit
+	c.MemoryBytes = bytesBase + running*inFlight + waiting*bytesPerUnit + timeline
 	return c
 }
 

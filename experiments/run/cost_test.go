@@ -115,3 +115,21 @@ func TestEstimateCluster(t *testing.T) {
 		t.Errorf("a million long-lived flows: %v, want refused for memory", err)
 	}
 }
+
+// A timeline's bins are kept until the run ends: each replication adds
+// its bins x bytesPerTimelineBin (closed form), and a sweep of many
+// replications of fine bins is refused for memory.
+func TestEstimateTimeline(t *testing.T) {
+	t.Parallel()
+	base := Estimate(plan(t, "name = \"x\"\n"), 2)
+	with := Estimate(plan(t, "name = \"x\"\ntimeline = \"1ms\"\n"), 2)
+	// 10 replications x 10 s / 1 ms
+	if d, want := with.MemoryBytes-base.MemoryBytes, 10*10_000.0*bytesPerTimelineBin; math.Abs(d-want) > 1e-6 {
+		t.Errorf("timeline adds %g bytes, want %g", d, want)
+	}
+	big := Estimate(plan(t, "name = \"x\"\nreplications = 100000\ntimeline = \"1ms\"\n"), 2)
+	err := big.Check(Limits{Cores: 2, MemoryBytes: 16e9, MaxWall: 1e6 * time.Hour})
+	if err == nil || !strings.Contains(err.Error(), "of memory") {
+		t.Errorf("1e5 replications x 1e4 bins: %v", err)
+	}
+}

@@ -51,6 +51,11 @@ type Fabric struct {
 	// BFD, RFC 4271 4.2 as RFC 9384 restates it).
 	FailAt      time.Duration `toml:"fail_at"`
 	Convergence time.Duration `toml:"convergence"`
+	// SlowLinks are leaf-spine links at another rate than the uplinks',
+	// "leaf0.spine1=10, spine2.leaf3=2.5" (Gbit/s, both directions, the
+	// whole run): a link negotiated down, a bundle with members down.
+	// ECMP hashes onto them as onto the others.
+	SlowLinks string `toml:"slow_links"`
 }
 
 // Allowed values of the fabric's enumerated keys.
@@ -125,6 +130,10 @@ func (c *check) fabric(s *Scenario) {
 	if linksErr != nil {
 		c.fail("fabric.failed_links", "%v", linksErr)
 	}
+	_, slowErr := network.ParseSlowLinks(f.SlowLinks)
+	if slowErr != nil {
+		c.fail("fabric.slow_links", "%v", slowErr)
+	}
 	if f.Kind == "none" || f.BufferBytes < 1 || f.BufferBytes > MaxFabricBufferBytes {
 		return
 	}
@@ -157,6 +166,11 @@ func (c *check) fabric(s *Scenario) {
 		c.fail("cluster.nodes", "must equal fabric.leaves x fabric.nodes_per_leaf = %d x %d = %d (or set nodes_per_leaf = 0 to derive it)", f.Leaves, npl, int64(npl)*int64(f.Leaves))
 	}
 	c.failed(s, links, linksErr == nil)
+	if slowErr == nil && linksErr == nil && f.FailedSpines >= 0 && f.FailedSpines < f.Spines {
+		if err := s.FabricConfig().CheckSlow(); err != nil {
+			c.fail("fabric.slow_links", "%v", err)
+		}
+	}
 	if f.UplinkGbps == 0 && cl.LinkGbps > 0 {
 		if up := s.FabricConfig().UplinkGbps; !(up >= MinLinkGbps && up <= MaxLinkGbps) {
 			c.fail("fabric.oversubscription", "gives uplinks of %s Gbit/s (nodes_per_leaf x cluster.link_gbps / (spines x oversubscription)): out of range (allowed: %s..%s)",
@@ -239,6 +253,7 @@ func (s *Scenario) FabricConfig() network.Fabric {
 		}
 		links, _ := network.ParseFabricLinks(f.FailedLinks) // checked
 		nf.Failed = append(nf.Failed, links...)
+		nf.Slow, _ = network.ParseSlowLinks(f.SlowLinks) // checked
 	}
 	return nf
 }

@@ -41,6 +41,8 @@ func TestBadFabric(t *testing.T) {
 		{"failed link on spine", ls + "failed_spines = 1\nfailed_links = \"leaf1.spine1\"\n", []string{"f.toml:4:", "leaf1.spine1 is a link of spine 1, which fabric.failed_spines = 1 already takes down"}},
 		{"fail_at", "duration = \"2s\"\n" + ls + "failed_spines = 1\nfail_at = \"2s\"\n", []string{"f.toml:5:", "fabric.fail_at", "before the end of the run (duration = 2s)"}},
 		{"convergence", "[fabric]\nconvergence = \"-1ms\"\n", []string{"f.toml:2:", "fabric.convergence", ">= 0"}},
+		{"slow link", ls + "slow_links = \"leaf0.spine1\"\n", []string{"f.toml:3:", "fabric.slow_links", "want a link and its rate"}},
+		{"slow link failed", ls + "failed_links = \"leaf0.spine1\"\nslow_links = \"spine1.leaf0=1\"\n", []string{"f.toml:4:", "fabric.slow_links", "leaf0.spine1 is failed too"}},
 		{"partitioned", ls + "failed_spines = 1\nfailed_links = \"leaf1.spine0\"\n", []string{"f.toml:4:", "fabric.failed_links", "leaf 1 has no live link to any spine: the fabric is partitioned"}},
 		{"sweep", "[sweep]\n\"fabric.kind\" = [\"switch\", \"ring\"]\n", []string{"f.toml:2:", `fabric.kind = "ring"`}},
 	} {
@@ -77,9 +79,10 @@ func TestFabricConfig(t *testing.T) {
 		{"uplink", "[cluster]\nnodes = 8\n[fabric]\nkind = \"leaf-spine\"\nuplink_gbps = 40\n",
 			network.Fabric{Kind: network.FabricLeafSpine, Leaves: 2, Spines: 2, NodesPerLeaf: 4, UplinkGbps: 40, BufferBytes: 12_000_000, Alpha: 1, StatsFrom: sim.Second}},
 		// the last spine's links, then the named ones (both spellings)
-		{"failed", "[cluster]\nnodes = 12\n[fabric]\nkind = \"leaf-spine\"\nleaves = 3\nspines = 4\nfailed_spines = 1\nfailed_links = \"leaf0.spine1, spine2.leaf1\"\nfail_at = \"1.5s\"\nconvergence = \"300ms\"\n",
+		{"failed", "[cluster]\nnodes = 12\n[fabric]\nkind = \"leaf-spine\"\nleaves = 3\nspines = 4\nfailed_spines = 1\nfailed_links = \"leaf0.spine1, spine2.leaf1\"\nfail_at = \"1.5s\"\nconvergence = \"300ms\"\nslow_links = \"leaf2.spine0=2.5\"\n",
 			network.Fabric{Kind: network.FabricLeafSpine, Leaves: 3, Spines: 4, NodesPerLeaf: 4, UplinkGbps: 10, BufferBytes: 12_000_000, Alpha: 1, StatsFrom: sim.Second,
 				FailAt: 1500 * sim.Millisecond, Convergence: 300 * sim.Millisecond,
+				Slow:   []network.SlowLink{{FabricLink: network.FabricLink{Leaf: 2, Spine: 0}, Gbps: 2.5}},
 				Failed: []network.FabricLink{{Leaf: 0, Spine: 3}, {Leaf: 1, Spine: 3}, {Leaf: 2, Spine: 3}, {Leaf: 0, Spine: 1}, {Leaf: 1, Spine: 2}}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

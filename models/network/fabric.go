@@ -93,6 +93,11 @@ type Fabric struct {
 	// until Convergence later (the routing protocol's withdrawal). Frames
 	// on a link or queued for it when it fails are lost.
 	FailAt, Convergence sim.Time
+	// Slow are leaf-spine links running below UplinkGbps, both directions,
+	// for the whole run (a link negotiated at a lower speed, a bundle
+	// with members down): ECMP, blind to speed, hashes onto them as onto
+	// the others.
+	Slow []SlowLink
 }
 
 // validate checks the fabric against the cluster.
@@ -137,6 +142,11 @@ func (f Fabric) validate(c Config) error {
 	if len(f.Failed) > 0 {
 		if err := f.CheckFailed(); err != nil {
 			return field.Errorf("network.Fabric.Failed", f.Failed, "%v", err)
+		}
+	}
+	if len(f.Slow) > 0 {
+		if err := f.CheckSlow(); err != nil {
+			return field.Errorf("network.Fabric.Slow", f.Slow, "%v", err)
 		}
 	}
 	// the smallest share of a buffer must hold one full-sized frame
@@ -259,6 +269,11 @@ func buildFabric(c Config) *fabric {
 	}
 	for i := range fb.ports {
 		fb.ports[i].windowStart = f.StatsFrom
+	}
+	for _, sl := range f.Slow {
+		ps := 8000 / sl.Gbps
+		fb.ports[sl.Leaf*fb.perLeaf+f.NodesPerLeaf+sl.Spine].psPerByte = ps
+		fb.ports[f.Leaves*fb.perLeaf+sl.Spine*f.Leaves+sl.Leaf].psPerByte = ps
 	}
 	if len(f.Failed) > 0 {
 		N, S, L := f.NodesPerLeaf, f.Spines, f.Leaves

@@ -112,18 +112,28 @@ func TestBottleneckShare(t *testing.T) {
 // by the uplinks alone (nodes at 100 Gbit/s, 10 Gbit/s uplinks), fill
 // the live spines' uplinks and nothing else: with one spine of four down
 // their goodput is 3 x 10 Gbit/s x 1448/1538 (-3% to +1%), the failed
-// links' ports never send, and every live uplink is busy.
+// links' ports never send, and every live uplink is busy; with one uplink
+// at 2.5 Gbit/s instead, (3 x 10 + 2.5) x 1448/1538.
 func TestFailedSpineCapacity(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulates 2 x 0.25 s of 30-40 Gbit/s")
 	}
-	for _, failed := range [][]network.FabricLink{nil, {{Leaf: 0, Spine: 3}, {Leaf: 1, Spine: 3}}} {
-		t.Run(fmt.Sprintf("failed=%v", failed), func(t *testing.T) {
+	for _, tc := range []struct {
+		failed []network.FabricLink
+		slow   []network.SlowLink
+		gbps   float64 // the live uplinks' capacity
+	}{
+		{nil, nil, 40},
+		{[]network.FabricLink{{Leaf: 0, Spine: 3}, {Leaf: 1, Spine: 3}}, nil, 30},
+		{nil, []network.SlowLink{{FabricLink: network.FabricLink{Leaf: 0, Spine: 3}, Gbps: 2.5}}, 32.5},
+	} {
+		failed := tc.failed
+		t.Run(fmt.Sprintf("failed=%v/slow=%v", failed, tc.slow), func(t *testing.T) {
 			const perLeaf, spines, flows = 4, 4, 16
 			c := network.DefaultConfig()
 			c.Nodes, c.LinkGbps = 2*perLeaf, 100
 			c.Fabric = network.Fabric{Kind: network.FabricLeafSpine, Leaves: 2, Spines: spines, NodesPerLeaf: perLeaf,
-				UplinkGbps: 10, BufferBytes: 2_000_000, Failed: failed}
+				UplinkGbps: 10, BufferBytes: 2_000_000, Failed: failed, Slow: tc.slow}
 			e := sim.NewEngine()
 			n, err := network.New(e, c)
 			if err != nil {
@@ -165,7 +175,7 @@ func TestFailedSpineCapacity(t *testing.T) {
 			for _, g := range got {
 				sum += float64(g)
 			}
-			capacity := float64(busy) * 10e9 / 8 * 1448 / 1538 * (to - from).Seconds()
+			capacity := tc.gbps * 1e9 / 8 * 1448 / 1538 * (to - from).Seconds()
 			t.Logf("%d uplinks: goodput %.3f Gbit/s, %.2f%% of their capacity", busy, sum*8/(to-from).Seconds()/1e9, 100*sum/capacity)
 			// counted at the reader, whose lag behind the uplinks differs at
 			// the window's two ends by up to a millisecond: hence 1.01

@@ -82,9 +82,16 @@ func TestStoreAndForwardDelay(t *testing.T) {
 		{"switch", FabricSwitch, 0, 3, D + H + ser(10)},
 		{"leaf-spine same leaf", FabricLeafSpine, 0, 1, D + H + ser(10)},
 		{"leaf-spine across spines", FabricLeafSpine, 0, 3, 3*(D+H) + 2*ser(25) + ser(10)},
+		// leaf0's two uplinks at 4 Gbit/s (Fabric.Slow), the way back at 25
+		{"leaf-spine, slow uplinks", FabricLeafSpine, 0, 3, 3*(D+H) + ser(4) + ser(25) + ser(10)},
+		{"leaf-spine, slow uplinks, the other way", FabricLeafSpine, 3, 0, 3*(D+H) + ser(25) + ser(4) + ser(10)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := oneTrip(t, fabricConfig(tc.kind, 4), tc.src, tc.dst, ip)
+			c := fabricConfig(tc.kind, 4)
+			if strings.Contains(tc.name, "slow") {
+				c.Fabric.Slow = []SlowLink{{FabricLink{0, 0}, 4}, {FabricLink{0, 1}, 4}}
+			}
+			got := oneTrip(t, c, tc.src, tc.dst, ip)
 			if got-base != tc.extra {
 				t.Errorf("delay over the direct link %v, want %v", got-base, tc.extra)
 			}

@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -112,6 +113,73 @@ func (f Fabric) CheckFailed() error {
 		}
 	}
 	return nil
+}
+
+// SlowLink is a leaf-spine link running at Gbps (Fabric.Slow).
+type SlowLink struct {
+	FabricLink
+	Gbps float64
+}
+
+func (l SlowLink) String() string {
+	return l.FabricLink.String() + "=" + strconv.FormatFloat(l.Gbps, 'g', -1, 64)
+}
+
+// CheckSlow checks Slow against a leaf-spine: links in range, none twice
+// or also failed, rates > 0 and finite.
+func (f Fabric) CheckSlow() error {
+	if len(f.Slow) == 0 {
+		return nil
+	}
+	if f.Kind != FabricLeafSpine {
+		return fmt.Errorf("slow links need a leaf-spine fabric")
+	}
+	failed := map[FabricLink]bool{}
+	for _, l := range f.Failed {
+		failed[l] = true
+	}
+	seen := map[FabricLink]bool{}
+	for _, l := range f.Slow {
+		switch {
+		case l.Leaf < 0 || l.Leaf >= f.Leaves:
+			return fmt.Errorf("%v: no leaf %d (leaves 0..%d)", l.FabricLink, l.Leaf, f.Leaves-1)
+		case l.Spine < 0 || l.Spine >= f.Spines:
+			return fmt.Errorf("%v: no spine %d (spines 0..%d)", l.FabricLink, l.Spine, f.Spines-1)
+		case seen[l.FabricLink]:
+			return fmt.Errorf("%v is slowed twice", l.FabricLink)
+		case failed[l.FabricLink]:
+			return fmt.Errorf("%v is failed too", l.FabricLink)
+		case !(l.Gbps > 0) || math.IsInf(l.Gbps, 0):
+			return fmt.Errorf("%v: the rate must be > 0 Gbit/s", l)
+		}
+		seen[l.FabricLink] = true
+	}
+	return nil
+}
+
+// ParseSlowLinks reads links with their rates in Gbit/s, "leaf0.spine1=10",
+// separated by commas or white space; "" is none.
+func ParseSlowLinks(s string) ([]SlowLink, error) {
+	var out []SlowLink
+	for _, e := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
+		if len(out) == MaxFailedLinks {
+			return nil, fmt.Errorf("more than %d links", MaxFailedLinks)
+		}
+		name, rate, ok := strings.Cut(e, "=")
+		if !ok {
+			return nil, fmt.Errorf("%q: want a link and its rate in Gbit/s, such as leaf0.spine1=10", e)
+		}
+		l, err := parseFabricLink(name)
+		if err != nil {
+			return nil, err
+		}
+		g, err := strconv.ParseFloat(rate, 64)
+		if err != nil || !(g > 0) || math.IsInf(g, 0) {
+			return nil, fmt.Errorf("%q: the rate %q must be a number of Gbit/s > 0", e, rate)
+		}
+		out = append(out, SlowLink{l, g})
+	}
+	return out, nil
 }
 
 // ParseFabricLinks reads leaf-spine links named as the port statistics

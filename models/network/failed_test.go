@@ -312,3 +312,63 @@ func TestTimedFailure(t *testing.T) {
 		t.Errorf("remote route now on spine %d", got)
 	}
 }
+
+// TestSlowLinks: the parser's spellings and refusals, and the checks.
+func TestSlowLinks(t *testing.T) {
+	got, err := ParseSlowLinks("leaf0.spine1=10, spine2.leaf3=2.5")
+	want := []SlowLink{{FabricLink{0, 1}, 10}, {FabricLink{3, 2}, 2.5}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, %v", got, err)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"leaf0.spine1", "want a link and its rate in Gbit/s"},
+		{"leaf0.spine1=0", "must be a number of Gbit/s > 0"},
+		{"leaf0.spine1=fast", "must be a number of Gbit/s > 0"},
+		{"leaf0.spine1=Inf", "must be a number of Gbit/s > 0"},
+		{"leaf0=10", "want leafL.spineS or spineS.leafL"},
+	} {
+		if _, err := ParseSlowLinks(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want %q", tc.in, err, tc.want)
+		}
+	}
+	c := failedConfig()
+	for _, tc := range []struct {
+		slow []SlowLink
+		want string
+	}{
+		{[]SlowLink{{FabricLink{4, 0}, 1}}, "no leaf 4"},
+		{[]SlowLink{{FabricLink{1, 0}, 1}, {FabricLink{1, 0}, 2}}, "leaf1.spine0 is slowed twice"},
+		{[]SlowLink{{FabricLink{0, 2}, 1}}, "leaf0.spine2 is failed too"},
+		{[]SlowLink{{FabricLink{1, 0}, -1}}, "must be > 0"},
+	} {
+		c.Fabric.Slow = tc.slow
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "network.Fabric.Slow") {
+			t.Errorf("%v: %v, want %q", tc.slow, err, tc.want)
+		}
+	}
+}
+
+// FuzzParseSlowLinks: any text parses or is refused; what parses writes
+// back to itself.
+func FuzzParseSlowLinks(f *testing.F) {
+	for _, s := range []string{"", "leaf0.spine1=10", "spine1.leaf0=2.5,leaf2.spine3=1e-3", "leaf0.spine1=", "=5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		links, err := ParseSlowLinks(s)
+		if err != nil {
+			return
+		}
+		var names []string
+		for _, l := range links {
+			if !(l.Gbps > 0) || l.Leaf < 0 || l.Spine < 0 {
+				t.Fatalf("%q: %v", s, l)
+			}
+			names = append(names, l.String())
+		}
+		again, err := ParseSlowLinks(strings.Join(names, ","))
+		if err != nil || !reflect.DeepEqual(again, links) {
+			t.Errorf("%q: %v, then %v, %v", s, links, again, err)
+		}
+	})
+}
