@@ -56,12 +56,17 @@ type Fabric struct {
 	// whole run): a link negotiated down, a bundle with members down.
 	// ECMP hashes onto them as onto the others.
 	SlowLinks string `toml:"slow_links"`
+	// ECMP is how a failure re-hashes flows: plain (every flow over the
+	// spines left, the modulo of a next-hop group) or resilient (only the
+	// flows of the failed paths move).
+	ECMP string `toml:"ecmp"`
 }
 
 // Allowed values of the fabric's enumerated keys.
 var (
 	FabricKinds   = network.FabricKinds
 	FabricBuffers = []string{"dynamic", "shared", "per-port"}
+	FabricECMPs   = []string{"plain", "resilient"}
 )
 
 // Bounds of the fabric's keys (assumed, like bounds.go's: they refuse
@@ -94,6 +99,7 @@ func DefaultFabric() Fabric {
 		// a per-port setting, in powers of two).
 		Buffer:      "dynamic",
 		BufferAlpha: 1,
+		ECMP:        "plain",
 		// PerHop 0 (assumed): only serialisation and propagation, which
 		// are modelled; a switch's own latency is the datasheet's to
 		// give (fabric.per_hop).
@@ -106,6 +112,7 @@ func (c *check) fabric(s *Scenario) {
 	cl := &s.Cluster
 	c.oneOf("fabric.kind", f.Kind, FabricKinds)
 	c.oneOf("fabric.buffer", f.Buffer, FabricBuffers)
+	c.oneOf("fabric.ecmp", f.ECMP, FabricECMPs)
 	c.intRange("fabric.leaves", int64(f.Leaves), 1, MaxFabricSwitches)
 	c.intRange("fabric.spines", int64(f.Spines), 1, MaxFabricSwitches)
 	c.intRange("fabric.nodes_per_leaf", int64(f.NodesPerLeaf), 0, MaxFabricPorts)
@@ -254,6 +261,7 @@ func (s *Scenario) FabricConfig() network.Fabric {
 		links, _ := network.ParseFabricLinks(f.FailedLinks) // checked
 		nf.Failed = append(nf.Failed, links...)
 		nf.Slow, _ = network.ParseSlowLinks(f.SlowLinks) // checked
+		nf.Resilient = f.ECMP == "resilient"
 	}
 	return nf
 }

@@ -43,6 +43,7 @@ func TestBadFabric(t *testing.T) {
 		{"convergence", "[fabric]\nconvergence = \"-1ms\"\n", []string{"f.toml:2:", "fabric.convergence", ">= 0"}},
 		{"slow link", ls + "slow_links = \"leaf0.spine1\"\n", []string{"f.toml:3:", "fabric.slow_links", "want a link and its rate"}},
 		{"slow link failed", ls + "failed_links = \"leaf0.spine1\"\nslow_links = \"spine1.leaf0=1\"\n", []string{"f.toml:4:", "fabric.slow_links", "leaf0.spine1 is failed too"}},
+		{"ecmp", "[fabric]\necmp = \"flowlet\"\n", []string{"f.toml:2:", `fabric.ecmp = "flowlet"`, "allowed: plain, resilient"}},
 		{"partitioned", ls + "failed_spines = 1\nfailed_links = \"leaf1.spine0\"\n", []string{"f.toml:4:", "fabric.failed_links", "leaf 1 has no live link to any spine: the fabric is partitioned"}},
 		{"sweep", "[sweep]\n\"fabric.kind\" = [\"switch\", \"ring\"]\n", []string{"f.toml:2:", `fabric.kind = "ring"`}},
 	} {

@@ -93,6 +93,10 @@ type Fabric struct {
 	// until Convergence later (the routing protocol's withdrawal). Frames
 	// on a link or queued for it when it fails are lost.
 	FailAt, Convergence sim.Time
+	// Resilient: a failure moves only the flows of the failed paths
+	// (resilient ECMP); otherwise every flow is hashed again over the
+	// spines left (plain ECMP, the modulo of a next-hop group).
+	Resilient bool
 	// Slow are leaf-spine links running below UplinkGbps, both directions,
 	// for the whole run (a link negotiated at a lower speed, a bundle
 	// with members down): ECMP, blind to speed, hashes onto them as onto

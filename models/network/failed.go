@@ -231,9 +231,20 @@ func parseFabricLink(name string) (FabricLink, error) {
 // liveSpine is the spine the hash h picks among those that leaves ls and
 // ld both reach by live links (with viewLocal: those ls reaches), in
 // spine order (CheckFailed made sure there is one).
+//
+// With Resilient hashing a flow whose spine is live keeps it, and only
+// the flows of the failed paths are hashed again (by another draw of the
+// hash) over the live ones: resilient (consistent) ECMP, as switch ASICs
+// offer it so that a member's failure moves no other flow.
 func (fb *fabric) liveSpine(ls, ld int, h uint64) int {
 	S := fb.cfg.Spines
 	live := func(s int) bool { return !fb.down[ls*S+s] && (fb.view == viewLocal || !fb.down[ld*S+s]) }
+	if fb.cfg.Resilient {
+		if s := int(h % uint64(S)); live(s) {
+			return s
+		}
+		h = mix(h ^ resilientSalt)
+	}
 	n := 0
 	for s := 0; s < S; s++ {
 		if live(s) {
@@ -251,6 +262,9 @@ func (fb *fabric) liveSpine(ls, ld int, h uint64) int {
 	}
 	panic("network: no live spine between two leaves (Fabric.CheckFailed)")
 }
+
+// resilientSalt separates a moved flow's second draw from its first.
+const resilientSalt = 0x3c6ef372fe94f82b
 
 // fabricEvent is the Network as the handler of a timed failure: arg
 // failNow takes the links down, arg converge ends the convergence.

@@ -372,3 +372,57 @@ func FuzzParseSlowLinks(f *testing.F) {
 		}
 	})
 }
+
+// TestResilientECMP: when spine 1 of 4 fails mid-run, resilient hashing
+// keeps every flow of the other spines where it was and spreads spine
+// 1's over the three left (chi-square); plain hashing moves most flows.
+func TestResilientECMP(t *testing.T) {
+	const K = 3000
+	for _, resilient := range []bool{true, false} {
+		c := DefaultConfig()
+		c.Nodes = 4
+		c.Fabric = Fabric{Kind: FabricLeafSpine, Leaves: 2, Spines: 4, NodesPerLeaf: 2, UplinkGbps: 10, BufferBytes: 1 << 20,
+			Failed: []FabricLink{{0, 1}, {1, 1}}, FailAt: sim.Microsecond, Resilient: resilient}
+		e, n := newNet(t, c)
+		spine := func(r *Route) int { return int(n.fab.ports[r.hops[0]].spine) }
+		rng := rand.New(rand.NewPCG(5, 5))
+		routes := make([]*Route, K)
+		before := make([]int, K)
+		for i := range routes {
+			routes[i], _ = route(t, n, datapathtest.HostPath(1), rng.IntN(2), 2+rng.IntN(2), rng.Uint64())
+			before[i] = spine(routes[i])
+		}
+		e.Run() // the failure
+		moved, kept := map[int]int{}, 0
+		for i, r := range routes {
+			s := spine(r)
+			if s == 1 {
+				t.Fatalf("resilient=%v: a route still on the failed spine", resilient)
+			}
+			switch {
+			case before[i] == 1:
+				moved[s]++
+			case s == before[i]:
+				kept++
+			}
+		}
+		others := K - (moved[0] + moved[2] + moved[3])
+		t.Logf("resilient=%v: %d of %d flows off spine 1 kept their spine; spine 1's went to %v", resilient, kept, others, moved)
+		if resilient {
+			if kept != others {
+				t.Errorf("resilient: %d of %d flows of live spines moved", others-kept, others)
+			}
+			n1 := float64(moved[0] + moved[2] + moved[3])
+			chi := 0.0
+			for _, s := range []int{0, 2, 3} {
+				d := float64(moved[s]) - n1/3
+				chi += d * d / (n1 / 3)
+			}
+			if chi > 13.8 { // chi-square(2) at 0.001
+				t.Errorf("resilient: spine 1's flows spread %v (chi-square %.1f)", moved, chi)
+			}
+		} else if float64(kept) > 0.5*float64(others) {
+			t.Errorf("plain: %d of %d flows kept their spine, want about a third", kept, others)
+		}
+	}
+}
