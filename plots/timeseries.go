@@ -21,6 +21,10 @@ type TimeSeries struct {
 	Title  string // drawn above the top panel
 	XLabel string // e.g. "time (s)"; drawn below the bottom panel
 	Panels []Panel
+	// Shared: series i of every panel is one thing (a sweep point seen in
+	// several quantities), with one colour and one legend entry; its
+	// name in the first panel names it.
+	Shared bool
 }
 
 // Panel is one y axis of a TimeSeries. Series X values are times.
@@ -68,10 +72,18 @@ func (t TimeSeries) Figure() (*Figure, error) {
 		}
 		p := newPlot(title, xlabel, pn.YLabel)
 		pck := checker{"TimeSeries", fmt.Sprintf("%s\" panel %d \"%s", t.Title, i, pn.YLabel)}
-		if _, err := addSeries(p, leg, pck, pn.Series, first, false, false, pn.Step); err != nil {
+		pl, start := leg, first
+		if t.Shared {
+			start, first = 0, max(first, len(pn.Series))
+			if i > 0 {
+				pl = newLegend() // named once, by the first panel
+			}
+		} else {
+			first += len(pn.Series)
+		}
+		if _, err := addSeries(p, pl, pck, pn.Series, start, false, false, pn.Step); err != nil {
 			return nil, err
 		}
-		first += len(pn.Series)
 		if err := addMarks(p, pck, pn.Marks); err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -95,5 +96,26 @@ func TestInputNotAliased(t *testing.T) {
 	}
 	if string(before) != string(after) {
 		t.Error("figure changed when its input was edited")
+	}
+}
+
+// TestTimeSeriesShared: with Shared, panels reuse series i's colour, so
+// 3 panels of 8 series fit the palette; without it 24 series do not.
+func TestTimeSeriesShared(t *testing.T) {
+	ts := TimeSeries{Title: "points", XLabel: "time (s)"}
+	for _, y := range []string{"goodput (Gbit/s)", "drops per bin", "cores busy"} {
+		pn := Panel{YLabel: y}
+		for i := range 8 {
+			pn.Series = append(pn.Series, LineSeries{Name: fmt.Sprintf("point %d", i), X: []float64{0, 1}, Y: []float64{1, 2}})
+		}
+		ts.Panels = append(ts.Panels, pn)
+	}
+	ts.Shared = true
+	if _, err := ts.Figure(); err != nil {
+		t.Errorf("shared: %v", err)
+	}
+	ts.Shared = false
+	if _, err := ts.Figure(); err == nil || !strings.Contains(err.Error(), "24 series") {
+		t.Errorf("not shared: %v", err)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/shard"
@@ -108,9 +107,9 @@ func merge(set *shard.Set, f runFlags, formatSet bool, stdout, stderr io.Writer)
 			set.Version(), version, set.Version())
 	}
 	slices.SortFunc(urs, func(a, b run.UnitResult) int { return cmp.Or(cmp.Compare(a.Point, b.Point), cmp.Compare(a.Rep, b.Rep)) })
-	tl := results.NewTimeline(plan.Axes, results.TimelineColumns)
+	tl := newTimelineOut(plan)
 	for _, u := range urs {
-		addTimeline(tl, plan, u)
+		tl.add(u)
 	}
 	return emit(run.Aggregate(plan, urs, set.Version()), tl, plan, f, formatSet, stdout, stderr)
 }

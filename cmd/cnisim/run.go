@@ -112,10 +112,10 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	// streamed: replications are aggregated as they complete, not kept;
 	// their timelines (if the scenario asks) are rendered as they come
 	agg := run.NewAggregator(plan, cfg.Version)
-	tl := results.NewTimeline(plan.Axes, results.TimelineColumns)
+	tl := newTimelineOut(plan)
 	err = withProgress(cfg, f, stderr, func(cfg run.Config) error {
 		return run.Stream(ctx, plan, simulate, cfg, func(u run.UnitResult) error {
-			addTimeline(tl, plan, u)
+			tl.add(u)
 			return agg.Add(u)
 		})
 	})
@@ -123,13 +123,6 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return emit(agg.Results(), tl, plan, f, fs.Changed("format"), stdout, stderr)
-}
-
-// addTimeline adds a unit's timeline, if it has one.
-func addTimeline(tl *results.Timeline, plan *scenario.Plan, u run.UnitResult) {
-	if len(u.Sample.Series) > 0 {
-		tl.Add(plan.Point(u.Point).Params, u.Rep, u.Seed, u.Sample.Series)
-	}
 }
 
 // runUnits runs cfg.Units (all when nil) with an optional progress bar and
@@ -200,7 +193,7 @@ func loadPlan(path string, overrides []scenario.Override, yes bool) (*scenario.P
 
 // emit renders every output in memory first, so nothing is written when
 // rendering fails, then writes --out atomically and stdout.
-func emit(res *results.Results, tl *results.Timeline, plan *scenario.Plan, f runFlags, formatSet bool, stdout, stderr io.Writer) error {
+func emit(res *results.Results, tl *timelineOut, plan *scenario.Plan, f runFlags, formatSet bool, stdout, stderr io.Writer) error {
 	var js, csv, toml, table bytes.Buffer
 	if err := res.WriteJSON(&js); err != nil {
 		return err
@@ -216,9 +209,7 @@ func emit(res *results.Results, tl *results.Timeline, plan *scenario.Plan, f run
 	}
 	if f.out != "" {
 		files := []results.File{{Name: runSet[0], Data: js.Bytes()}, {Name: runSet[1], Data: csv.Bytes()}, {Name: runSet[2], Data: toml.Bytes()}}
-		if tl.Rows() > 0 {
-			files = append(files, results.File{Name: results.TimelineFile, Data: tl.Bytes()})
-		}
+		files = append(files, tl.files(stderr)...)
 		if err := results.WriteSet(f.out, files); err != nil {
 			return err
 		}
@@ -231,8 +222,8 @@ func emit(res *results.Results, tl *results.Timeline, plan *scenario.Plan, f run
 			return nil
 		}
 	}
-	if tl.Rows() > 0 && f.out == "" {
-		fmt.Fprintf(stderr, "warning: the timeline (%d bins) is written only with --out DIR, to DIR/%s\n", tl.Rows(), results.TimelineFile)
+	if n := tl.csv.Rows(); n > 0 && f.out == "" {
+		fmt.Fprintf(stderr, "warning: the timeline (%d bins) is written only with --out DIR, to DIR/%s\n", n, results.TimelineFile)
 	}
 	byFormat := map[string]*bytes.Buffer{"table": &table, "json": &js, "csv": &csv}
 	_, err := stdout.Write(byFormat[f.format].Bytes())
@@ -241,7 +232,7 @@ func emit(res *results.Results, tl *results.Timeline, plan *scenario.Plan, f run
 
 // runSet is the output set of run --out and merge --out, written whole
 // (results.WriteSet).
-var runSet = []string{"results.json", "results.csv", "scenario.toml", results.TimelineFile}
+var runSet = []string{"results.json", "results.csv", "scenario.toml", results.TimelineFile, timelinePNG}
 
 // checkOutDir refuses, before anything runs, an --out the results could
 // not be written to (results.CheckOut; set: the files of the output set,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -53,14 +54,15 @@ func TestTimeline(t *testing.T) {
 	if err := os.WriteFile(sc, []byte(timelineScenario), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	read := func(out string) []byte {
+	readFile := func(out, name string) []byte {
 		t.Helper()
-		b, err := os.ReadFile(filepath.Join(out, "timeline.csv"))
+		b, err := os.ReadFile(filepath.Join(out, name))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return b
 	}
+	read := func(out string) []byte { return readFile(out, "timeline.csv") }
 	runTo := func(name string, args ...string) []byte {
 		t.Helper()
 		out := filepath.Join(dir, name)
@@ -89,6 +91,20 @@ func TestTimeline(t *testing.T) {
 	}
 	if got := read(merged); !bytes.Equal(got, first) {
 		t.Errorf("merged timeline.csv differs:\n%s", firstDiff(first, got))
+	}
+	// the figure: a PNG, the same bytes from the shards, one panel per
+	// quantity (5 with a switch and long-lived senders) at 45 mm each
+	fig := readFile(filepath.Join(dir, "p1"), "timeline.png")
+	if !bytes.Equal(readFile(merged, "timeline.png"), fig) || !bytes.Equal(readFile(filepath.Join(dir, "p2"), "timeline.png"), fig) {
+		t.Error("timeline.png differs between the runs")
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(fig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const high = 1276 // 5 x 45 mm at 144 dpi
+	if cfg.Height < high-2 || cfg.Height > high+2 {
+		t.Errorf("timeline.png is %d px high, want about %d (5 panels)", cfg.Height, high)
 	}
 
 	rows, err := csv.NewReader(bytes.NewReader(first)).ReadAll()

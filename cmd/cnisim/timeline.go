@@ -1,0 +1,170 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
+	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/plots"
+	"gonum.org/v1/plot/vg"
+)
+
+// timelineOut collects the replications' timelines (scenario key
+// timeline) as they stream in: the rows of timeline.csv, and per sweep
+// point the bin-by-bin sum over its replications for timeline.png.
+type timelineOut struct {
+	plan   *scenario.Plan
+	csv    *results.Timeline
+	points []int // in unit order
+	sums   map[int]*pointTimeline
+}
+
+// pointTimeline is one point's replications summed bin by bin (a series
+// only where every replication has it, over the same bins).
+type pointTimeline struct {
+	t      []float64
+	sum    map[string][]float64
+	reps   int
+	ragged bool // replications with other bins (http_download): not averaged
+}
+
+func newTimelineOut(plan *scenario.Plan) *timelineOut {
+	return &timelineOut{plan: plan, csv: results.NewTimeline(plan.Axes, results.TimelineColumns), sums: map[int]*pointTimeline{}}
+}
+
+// add takes a unit's timeline, if it has one.
+func (o *timelineOut) add(u run.UnitResult) {
+	ss := u.Sample.Series
+	if len(ss) == 0 {
+		return
+	}
+	o.csv.Add(o.plan.Point(u.Point).Params, u.Rep, u.Seed, ss)
+	pt, ok := o.sums[u.Point]
+	if !ok {
+		pt = &pointTimeline{t: ss["t_s"], sum: map[string][]float64{}}
+		for name, vs := range ss {
+			pt.sum[name] = make([]float64, len(vs))
+		}
+		o.sums[u.Point] = pt
+		o.points = append(o.points, u.Point)
+	}
+	if !slices.Equal(pt.t, ss["t_s"]) {
+		pt.ragged = true
+		return
+	}
+	for name, acc := range pt.sum {
+		vs, ok := ss[name]
+		if !ok || len(vs) != len(acc) {
+			delete(pt.sum, name)
+			continue
+		}
+		for i, v := range vs {
+			acc[i] += v
+		}
+	}
+	pt.reps++
+}
+
+// files are what the timelines add to the output set: timeline.csv, and
+// timeline.png when the points can be drawn (a note on stderr if not).
+func (o *timelineOut) files(stderr io.Writer) []results.File {
+	if o.csv.Rows() == 0 {
+		return nil
+	}
+	out := []results.File{{Name: results.TimelineFile, Data: o.csv.Bytes()}}
+	png, err := o.figure()
+	if err != nil {
+		fmt.Fprintf(stderr, "note: no %s: %v\n", timelinePNG, err)
+		return out
+	}
+	return append(out, results.File{Name: timelinePNG, Data: png})
+}
+
+// timelinePNG is the timeline's figure in the output set.
+const timelinePNG = "timeline.png"
+
+// timelinePanels are the quantities drawn, from the series of
+// results.TimelineColumns, with their scale to the axis' unit.
+var timelinePanels = []struct {
+	series, label string
+	scale         float64
+	step          bool
+}{
+	{"goodput_mbps", "goodput (Gbit/s)", 1e-3, false},
+	{"cwnd_segments", "mean cwnd (segments)", 1, true},
+	{"drops", "drops per bin", 1, false},
+	{"fabric_queue_bytes", "switch buffers (MB)", 1e-6, false},
+	{"cores_busy", "cores busy, all nodes", 1, false},
+}
+
+// figure draws one panel per quantity some point has (the switch buffers
+// only if some were ever used), one line per point: the mean over its
+// replications.
+func (o *timelineOut) figure() ([]byte, error) {
+	if len(o.points) > plots.MaxSeries {
+		return nil, fmt.Errorf("%d sweep points, at most %d lines can be told apart (timeline.csv has them all)", len(o.points), plots.MaxSeries)
+	}
+	reps := 0
+	ts := plots.TimeSeries{XLabel: "simulated time (s)", Shared: true}
+	for _, pn := range timelinePanels {
+		panel := plots.Panel{YLabel: pn.label, Step: pn.step}
+		used := false
+		for _, p := range o.points {
+			pt := o.sums[p]
+			if pt.ragged {
+				return nil, fmt.Errorf("the replications of %s have different bins", o.name(p))
+			}
+			acc, ok := pt.sum[pn.series]
+			if !ok {
+				continue
+			}
+			ys := make([]float64, len(acc))
+			for i, v := range acc {
+				ys[i] = v / float64(pt.reps) * pn.scale
+				used = used || ys[i] != 0
+			}
+			reps = max(reps, pt.reps)
+			panel.Series = append(panel.Series, plots.LineSeries{Name: o.name(p), X: pt.t, Y: ys})
+		}
+		if len(panel.Series) == len(o.points) && (used || pn.series != "fabric_queue_bytes") {
+			ts.Panels = append(ts.Panels, panel)
+		}
+	}
+	ts.Title = fmt.Sprintf("%s: timeline, mean of %d replication(s)", o.plan.Base.Name, reps)
+	if at, ok := o.failAt(); ok {
+		for i := range ts.Panels {
+			ts.Panels[i].Marks = []plots.Mark{{X: at, Label: "links fail"}}
+		}
+	}
+	f, err := ts.Figure()
+	if err != nil {
+		return nil, err
+	}
+	f.Height = max(f.Height, vg.Length(len(ts.Panels))*45*vg.Millimeter) // each panel legible
+	return f.Encode("png")
+}
+
+// failAt is when the scenario's links fail (fabric.fail_at), when one time
+// holds for every point.
+func (o *timelineOut) failAt() (float64, bool) {
+	for _, ax := range o.plan.Axes {
+		if strings.HasPrefix(ax.Key, "fabric.fail") {
+			return 0, false
+		}
+	}
+	f := o.plan.Base.Fabric
+	return f.FailAt.Seconds(), f.FailAt > 0 && (f.FailedSpines > 0 || f.FailedLinks != "")
+}
+
+// name labels point p's line: its swept values, or the scenario's name.
+func (o *timelineOut) name(p int) string {
+	ps := o.plan.Point(p).Params
+	if len(ps) == 0 {
+		return o.plan.Base.Name
+	}
+	return strings.Trim(scenario.FormatParams(ps), "{}")
+}
