@@ -56,7 +56,9 @@ Examples:
   cnisim solve tcp.toml --target throughput_mbps=20000 --vary cluster.cores_per_node
   cnisim solve tcp.toml --maximise throughput_mbps --given cores_per_node=4
   cnisim solve rr.toml --target rtt_us<=80 --vary cluster.cpu_ghz --min 1 --max 4 --tol 0.05
-  cnisim solve tcp.toml --maximise throughput_mbps --vary workload.streams --max 8 --format json`
+  cnisim solve tcp.toml --maximise throughput_mbps --vary workload.streams --max 8 --format json
+  cnisim solve plan.toml --target port_utilisation.to_spine_max<=0.7 --vary fabric.uplink_gbps --min 10 --max 100
+                                   (a group's member as GROUP.MEMBER)`
 
 func runSolve(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("solve", solveSynopsis, stderr)

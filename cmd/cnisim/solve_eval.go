@@ -138,17 +138,41 @@ func (ev *solveEval) eval(ctx context.Context, x float64) (solve.Eval, error) {
 	return e, nil
 }
 
+// memberStat is member of group g.
+func memberStat(g results.Metric, member string) (results.Stat, error) {
+	names := make([]string, len(g.Members))
+	for i, mb := range g.Members {
+		if mb.Name == member {
+			if mb.Stat.N == 0 {
+				return results.Stat{}, errNoSamples
+			}
+			return mb.Stat, nil
+		}
+		names[i] = mb.Name
+	}
+	if len(names) > 12 {
+		names = append(names[:12], "...")
+	}
+	return results.Stat{}, usagef("metric %s has no member %q (it has: %s)", g.Name, member, strings.Join(names, ", "))
+}
+
 // errNoSamples: the metric is reported, but no replication gave it a value.
 var errNoSamples = errors.New("no samples")
 
-// metricStat finds a scalar metric of a one-point result.
+// metricStat finds a scalar metric of a one-point result, or a member of
+// a group as GROUP.MEMBER (fct_us_by_size.0-100KB_p99,
+// port_utilisation.to_spine_max).
 func metricStat(res *results.Results, name string) (results.Stat, error) {
 	var have []string
 	for _, m := range res.Points[0].Metrics {
 		if m.Members != nil {
 			if m.Name == name {
-				return results.Stat{}, usagef("metric %s is a group (one value per member); solve needs a scalar metric", name)
+				return results.Stat{}, usagef("metric %s is a group (one value per member); name a member, as %s.%s", name, name, m.Members[0].Name)
 			}
+			if member, ok := strings.CutPrefix(name, m.Name+"."); ok {
+				return memberStat(m, member)
+			}
+			have = append(have, m.Name+".MEMBER")
 			continue
 		}
 		if m.Name == name {

@@ -251,3 +251,28 @@ func TestSolveNoSamples(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 2 naming %q", code, stderr, want)
 	}
 }
+
+// A member of a grouped metric is a target as GROUP.MEMBER; the group
+// alone, or a member it lacks, is refused naming what there is.
+func TestSolveGroupMember(t *testing.T) {
+	withModel(t, run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
+		var s run.Sample
+		k := float64(sc.Cluster.CoresPerNode)
+		s.SetGroup(results.PortUtilisation, "to_spine_max", 1/k)
+		s.SetGroup(results.PortUtilisation, "to_node_max", 2/k)
+		return s, ctx.Err()
+	}))
+	code, stdout, stderr := cli("solve", solveScenario(t, ""), "--target", "port_utilisation.to_spine_max<=0.3", "--vary", "cores_per_node", "--min", "1", "--max", "8")
+	if code != 0 || !strings.Contains(stdout, "answer: cluster.cores_per_node = 4") {
+		t.Errorf("member: exit %d, stdout %q, stderr %q; want the answer 4 (1/4 <= 0.3)", code, stdout, stderr)
+	}
+	for _, tc := range []struct{ metric, want string }{
+		{"port_utilisation", "metric port_utilisation is a group (one value per member); name a member, as port_utilisation.to_node_max"},
+		{"port_utilisation.to_leaf_max", `metric port_utilisation has no member "to_leaf_max" (it has: to_node_max, to_spine_max)`},
+	} {
+		code, _, stderr := cli("solve", solveScenario(t, ""), "--target", tc.metric+"<=0.3", "--vary", "cores_per_node", "--min", "1", "--max", "8")
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want 2 naming %q", tc.metric, code, stderr, tc.want)
+		}
+	}
+}
