@@ -93,6 +93,7 @@ var keyMeanings = map[string]string{
 	"fabric.convergence":                 "leaf-spine, with fail_at: how long the other leaves still send through a spine that lost its link to the destination's leaf (it drops them) before their routes withdraw it; a leaf drops its own failed links at once",
 	"fabric.slow_links":                  "leaf-spine: links at another rate than the uplinks' for the whole run, \"leaf0.spine1=10, spine2.leaf3=2.5\" (Gbit/s, both directions); ECMP hashes onto them as onto the others",
 	"fabric.ecmp":                        "leaf-spine: how failed links re-hash flows: plain (every flow over the spines left) or resilient (only the failed paths' flows move)",
+	"fabric.lossy_links":                 "leaf-spine: links losing each frame with a probability for the whole run, \"leaf0.spine1=0.001\" (both directions: a bad optic, a gray failure the routing never sees)",
 	"fabric.buffer_alpha":                "dynamic buffers: a port's queue may reach buffer_alpha x the switch's free buffer (alone: alpha/(1+alpha) of it)",
 	"workload.file_bytes":                "http_download file size, bytes",
 	"workload.client":                    "http_download client: how throughput is timed (curl: from the first SYN; iperf3: from establishment)",

@@ -56,6 +56,10 @@ type Fabric struct {
 	// whole run): a link negotiated down, a bundle with members down.
 	// ECMP hashes onto them as onto the others.
 	SlowLinks string `toml:"slow_links"`
+	// LossyLinks lose each frame with a probability, "leaf0.spine1=0.001"
+	// (both directions, the whole run): a bad optic or cable, a gray
+	// failure the routing never sees.
+	LossyLinks string `toml:"lossy_links"`
 	// ECMP is how a failure re-hashes flows: plain (every flow over the
 	// spines left, the modulo of a next-hop group) or resilient (only the
 	// flows of the failed paths move).
@@ -141,6 +145,10 @@ func (c *check) fabric(s *Scenario) {
 	if slowErr != nil {
 		c.fail("fabric.slow_links", "%v", slowErr)
 	}
+	_, lossyErr := network.ParseLossyLinks(f.LossyLinks)
+	if lossyErr != nil {
+		c.fail("fabric.lossy_links", "%v", lossyErr)
+	}
 	if f.Kind == "none" || f.BufferBytes < 1 || f.BufferBytes > MaxFabricBufferBytes {
 		return
 	}
@@ -173,9 +181,13 @@ func (c *check) fabric(s *Scenario) {
 		c.fail("cluster.nodes", "must equal fabric.leaves x fabric.nodes_per_leaf = %d x %d = %d (or set nodes_per_leaf = 0 to derive it)", f.Leaves, npl, int64(npl)*int64(f.Leaves))
 	}
 	c.failed(s, links, linksErr == nil)
-	if slowErr == nil && linksErr == nil && f.FailedSpines >= 0 && f.FailedSpines < f.Spines {
-		if err := s.FabricConfig().CheckSlow(); err != nil {
+	if linksErr == nil && f.FailedSpines >= 0 && f.FailedSpines < f.Spines {
+		nf := s.FabricConfig()
+		if err := nf.CheckSlow(); slowErr == nil && err != nil {
 			c.fail("fabric.slow_links", "%v", err)
+		}
+		if err := nf.CheckLossy(); lossyErr == nil && err != nil {
+			c.fail("fabric.lossy_links", "%v", err)
 		}
 	}
 	if f.UplinkGbps == 0 && cl.LinkGbps > 0 {
@@ -260,7 +272,8 @@ func (s *Scenario) FabricConfig() network.Fabric {
 		}
 		links, _ := network.ParseFabricLinks(f.FailedLinks) // checked
 		nf.Failed = append(nf.Failed, links...)
-		nf.Slow, _ = network.ParseSlowLinks(f.SlowLinks) // checked
+		nf.Slow, _ = network.ParseSlowLinks(f.SlowLinks)    // checked
+		nf.Lossy, _ = network.ParseLossyLinks(f.LossyLinks) // checked
 		nf.Resilient = f.ECMP == "resilient"
 	}
 	return nf

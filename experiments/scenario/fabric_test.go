@@ -44,6 +44,8 @@ func TestBadFabric(t *testing.T) {
 		{"slow link", ls + "slow_links = \"leaf0.spine1\"\n", []string{"f.toml:3:", "fabric.slow_links", "want a link and its rate"}},
 		{"slow link failed", ls + "failed_links = \"leaf0.spine1\"\nslow_links = \"spine1.leaf0=1\"\n", []string{"f.toml:4:", "fabric.slow_links", "leaf0.spine1 is failed too"}},
 		{"ecmp", "[fabric]\necmp = \"flowlet\"\n", []string{"f.toml:2:", `fabric.ecmp = "flowlet"`, "allowed: plain, resilient"}},
+		{"lossy link", ls + "lossy_links = \"leaf0.spine1=1\"\n", []string{"f.toml:3:", "fabric.lossy_links", "must be a probability in (0, 1)"}},
+		{"lossy link twice", ls + "lossy_links = \"leaf0.spine1=0.1 spine1.leaf0=0.2\"\n", []string{"f.toml:3:", "leaf0.spine1 is lossy twice"}},
 		{"partitioned", ls + "failed_spines = 1\nfailed_links = \"leaf1.spine0\"\n", []string{"f.toml:4:", "fabric.failed_links", "leaf 1 has no live link to any spine: the fabric is partitioned"}},
 		{"sweep", "[sweep]\n\"fabric.kind\" = [\"switch\", \"ring\"]\n", []string{"f.toml:2:", `fabric.kind = "ring"`}},
 	} {

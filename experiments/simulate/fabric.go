@@ -100,6 +100,7 @@ func fabricWarnings(sc *scenario.Scenario) []string {
 		warn("fabric.failed_spines", f.FailedSpines != d.FailedSpines, "leaf-spine")
 		warn("fabric.failed_links", f.FailedLinks != d.FailedLinks, "leaf-spine")
 		warn("fabric.slow_links", f.SlowLinks != d.SlowLinks, "leaf-spine")
+		warn("fabric.lossy_links", f.LossyLinks != d.LossyLinks, "leaf-spine")
 		warn("fabric.ecmp", f.ECMP != d.ECMP, "leaf-spine")
 	}
 	if f.Kind == "leaf-spine" && f.FailedSpines == 0 && f.FailedLinks == "" {

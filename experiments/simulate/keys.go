@@ -34,6 +34,7 @@ var scenarioKey = map[string]string{
 	"network.Fabric.Failed":        "fabric.failed_links",
 	"network.Fabric.FailAt":        "fabric.fail_at",
 	"network.Fabric.Slow":          "fabric.slow_links",
+	"network.Fabric.Lossy":         "fabric.lossy_links",
 
 	"tcp.Options.Congestion":  "tcp.congestion",
 	"tcp.Options.SynSchedule": "tcp.syn_schedule",

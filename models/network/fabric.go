@@ -2,9 +2,10 @@ package network
 
 import (
 	"fmt"
-	"github.com/cnisim/cnisim/internal/field"
+	"math/rand/v2"
 	"strings"
 
+	"github.com/cnisim/cnisim/internal/field"
 	"github.com/cnisim/cnisim/sim"
 )
 
@@ -102,6 +103,10 @@ type Fabric struct {
 	// with members down): ECMP, blind to speed, hashes onto them as onto
 	// the others.
 	Slow []SlowLink
+	// Lossy are leaf-spine links that lose each frame, both directions,
+	// with a probability (a bad optic or cable: a gray failure the routing
+	// never sees), drawn from the replication's stream "fabric-loss".
+	Lossy []LossyLink
 }
 
 // validate checks the fabric against the cluster.
@@ -151,6 +156,11 @@ func (f Fabric) validate(c Config) error {
 	if len(f.Slow) > 0 {
 		if err := f.CheckSlow(); err != nil {
 			return field.Errorf("network.Fabric.Slow", f.Slow, "%v", err)
+		}
+	}
+	if len(f.Lossy) > 0 {
+		if err := f.CheckLossy(); err != nil {
+			return field.Errorf("network.Fabric.Lossy", f.Lossy, "%v", err)
 		}
 	}
 	// the smallest share of a buffer must hold one full-sized frame
@@ -211,6 +221,8 @@ type fabric struct {
 	// Fabric.FailAt, viewLocal until the routes converge, then viewAll)
 	down []bool
 	view uint8
+	// lossRNG draws the lossy links' losses (nil: none is lossy)
+	lossRNG *rand.Rand
 }
 
 // What the leaves' ECMP groups exclude.
@@ -273,6 +285,11 @@ func buildFabric(c Config) *fabric {
 	}
 	for i := range fb.ports {
 		fb.ports[i].windowStart = f.StatsFrom
+	}
+	for _, ll := range f.Lossy {
+		fb.ports[ll.Leaf*fb.perLeaf+f.NodesPerLeaf+ll.Spine].loss = ll.Loss
+		fb.ports[f.Leaves*fb.perLeaf+ll.Spine*f.Leaves+ll.Leaf].loss = ll.Loss
+		fb.lossRNG = c.Streams.Stream("fabric-loss")
 	}
 	for _, sl := range f.Slow {
 		ps := 8000 / sl.Gbps

@@ -125,34 +125,69 @@ func (l SlowLink) String() string {
 	return l.FabricLink.String() + "=" + strconv.FormatFloat(l.Gbps, 'g', -1, 64)
 }
 
+// LossyLink is a leaf-spine link losing each frame with probability Loss
+// (Fabric.Lossy).
+type LossyLink struct {
+	FabricLink
+	Loss float64
+}
+
+func (l LossyLink) String() string {
+	return l.FabricLink.String() + "=" + strconv.FormatFloat(l.Loss, 'g', -1, 64)
+}
+
+// CheckLossy checks Lossy against a leaf-spine: links in range, none
+// twice or also failed, probabilities in (0, 1).
+func (f Fabric) CheckLossy() error {
+	links := make([]FabricLink, len(f.Lossy))
+	for i, l := range f.Lossy {
+		if !(l.Loss > 0 && l.Loss < 1) {
+			return fmt.Errorf("%v: the loss must be in (0, 1)", l)
+		}
+		links[i] = l.FabricLink
+	}
+	return f.checkLinks(links, "lossy")
+}
+
 // CheckSlow checks Slow against a leaf-spine: links in range, none twice
 // or also failed, rates > 0 and finite.
 func (f Fabric) CheckSlow() error {
-	if len(f.Slow) == 0 {
+	links := make([]FabricLink, len(f.Slow))
+	for i, l := range f.Slow {
+		if !(l.Gbps > 0) || math.IsInf(l.Gbps, 0) {
+			return fmt.Errorf("%v: the rate must be > 0 Gbit/s", l)
+		}
+		links[i] = l.FabricLink
+	}
+	return f.checkLinks(links, "slow")
+}
+
+// checkLinks checks the links of a list named what: a leaf-spine's, in
+// range, none twice, none failed.
+func (f Fabric) checkLinks(links []FabricLink, what string) error {
+	if len(links) == 0 {
 		return nil
 	}
 	if f.Kind != FabricLeafSpine {
-		return fmt.Errorf("slow links need a leaf-spine fabric")
+		return fmt.Errorf("%s links need a leaf-spine fabric", what)
 	}
 	failed := map[FabricLink]bool{}
 	for _, l := range f.Failed {
 		failed[l] = true
 	}
 	seen := map[FabricLink]bool{}
-	for _, l := range f.Slow {
+	for _, l := range links {
 		switch {
 		case l.Leaf < 0 || l.Leaf >= f.Leaves:
-			return fmt.Errorf("%v: no leaf %d (leaves 0..%d)", l.FabricLink, l.Leaf, f.Leaves-1)
+			return fmt.Errorf("%v: no leaf %d (leaves 0..%d)", l, l.Leaf, f.Leaves-1)
 		case l.Spine < 0 || l.Spine >= f.Spines:
-			return fmt.Errorf("%v: no spine %d (spines 0..%d)", l.FabricLink, l.Spine, f.Spines-1)
-		case seen[l.FabricLink]:
-			return fmt.Errorf("%v is slowed twice", l.FabricLink)
-		case failed[l.FabricLink]:
-			return fmt.Errorf("%v is failed too", l.FabricLink)
-		case !(l.Gbps > 0) || math.IsInf(l.Gbps, 0):
-			return fmt.Errorf("%v: the rate must be > 0 Gbit/s", l)
+			return fmt.Errorf("%v: no spine %d (spines 0..%d)", l, l.Spine, f.Spines-1)
+		case seen[l]:
+			return fmt.Errorf("%v is %s twice", l, what)
+		case failed[l]:
+			return fmt.Errorf("%v is failed too", l)
 		}
-		seen[l.FabricLink] = true
+		seen[l] = true
 	}
 	return nil
 }
@@ -161,25 +196,46 @@ func (f Fabric) CheckSlow() error {
 // separated by commas or white space; "" is none.
 func ParseSlowLinks(s string) ([]SlowLink, error) {
 	var out []SlowLink
+	err := parseLinkValues(s, "its rate in Gbit/s", "leaf0.spine1=10", "a number of Gbit/s > 0",
+		func(g float64) bool { return g > 0 && !math.IsInf(g, 0) },
+		func(l FabricLink, v float64) { out = append(out, SlowLink{l, v}) })
+	return out, err
+}
+
+// ParseLossyLinks reads links with the probability that each frame on
+// them is lost, "leaf0.spine1=0.001", separated by commas or white space;
+// "" is none.
+func ParseLossyLinks(s string) ([]LossyLink, error) {
+	var out []LossyLink
+	err := parseLinkValues(s, "its loss probability", "leaf0.spine1=0.001", "a probability in (0, 1)",
+		func(p float64) bool { return p > 0 && p < 1 },
+		func(l FabricLink, v float64) { out = append(out, LossyLink{l, v}) })
+	return out, err
+}
+
+// parseLinkValues reads "LINK=VALUE" entries, handing each on to add.
+func parseLinkValues(s, what, example, allowed string, ok func(float64) bool, add func(FabricLink, float64)) error {
+	n := 0
 	for _, e := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
-		if len(out) == MaxFailedLinks {
-			return nil, fmt.Errorf("more than %d links", MaxFailedLinks)
+		if n == MaxFailedLinks {
+			return fmt.Errorf("more than %d links", MaxFailedLinks)
 		}
-		name, rate, ok := strings.Cut(e, "=")
-		if !ok {
-			return nil, fmt.Errorf("%q: want a link and its rate in Gbit/s, such as leaf0.spine1=10", e)
+		name, text, found := strings.Cut(e, "=")
+		if !found {
+			return fmt.Errorf("%q: want a link and %s, such as %s", e, what, example)
 		}
 		l, err := parseFabricLink(name)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		g, err := strconv.ParseFloat(rate, 64)
-		if err != nil || !(g > 0) || math.IsInf(g, 0) {
-			return nil, fmt.Errorf("%q: the rate %q must be a number of Gbit/s > 0", e, rate)
+		v, err := strconv.ParseFloat(text, 64)
+		if err != nil || !ok(v) {
+			return fmt.Errorf("%q: %q must be %s", e, text, allowed)
 		}
-		out = append(out, SlowLink{l, g})
+		add(l, v)
+		n++
 	}
-	return out, nil
+	return nil
 }
 
 // ParseFabricLinks reads leaf-spine links named as the port statistics

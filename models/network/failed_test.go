@@ -337,7 +337,7 @@ func TestSlowLinks(t *testing.T) {
 		want string
 	}{
 		{[]SlowLink{{FabricLink{4, 0}, 1}}, "no leaf 4"},
-		{[]SlowLink{{FabricLink{1, 0}, 1}, {FabricLink{1, 0}, 2}}, "leaf1.spine0 is slowed twice"},
+		{[]SlowLink{{FabricLink{1, 0}, 1}, {FabricLink{1, 0}, 2}}, "leaf1.spine0 is slow twice"},
 		{[]SlowLink{{FabricLink{0, 2}, 1}}, "leaf0.spine2 is failed too"},
 		{[]SlowLink{{FabricLink{1, 0}, -1}}, "must be > 0"},
 	} {
@@ -425,4 +425,72 @@ func TestResilientECMP(t *testing.T) {
 			t.Errorf("plain: %d of %d flows kept their spine, want about a third", kept, others)
 		}
 	}
+}
+
+// TestLossyLink: a link losing each frame with probability p drops a
+// binomial share of the frames crossing it, both ways (within 4 standard
+// deviations), counted as DropCorrupt and conserved; the same seed loses
+// the same frames, another seed others.
+func TestLossyLink(t *testing.T) {
+	const K, p = 20000, 0.05
+	lost := func(seed uint64) (uint64, uint64) {
+		c := DefaultConfig()
+		c.Nodes, c.LinkGbps = 4, 100
+		c.Streams = sim.Streams{Seed: seed}
+		c.Fabric = Fabric{Kind: FabricLeafSpine, Leaves: 2, Spines: 1, NodesPerLeaf: 2, UplinkGbps: 100, BufferBytes: 1 << 30,
+			Lossy: []LossyLink{{FabricLink{0, 0}, p}}}
+		e, n := newNet(t, c)
+		there, s1 := route(t, n, datapathtest.HostPath(1), 0, 2, 1) // leaf0 -> spine0: lossy uplink
+		back, s2 := route(t, n, datapathtest.HostPath(1), 2, 0, 2)  // spine0 -> leaf0: the same link
+		src := &pacer{n: n, routes: []*Route{there, back}}
+		for i := 0; i < K; i++ {
+			e.Schedule(sim.Time(i)*sim.Microsecond, src, uint64(i))
+		}
+		e.Run()
+		if err := n.Conservation(); err != nil {
+			t.Fatal(err)
+		}
+		if st := n.Stats(); st.DropCorrupt != uint64(2*K-s1.got-s2.got) || st.Drops != st.DropCorrupt {
+			t.Errorf("seed %d: DropCorrupt %d, Drops %d, lost %d", seed, st.DropCorrupt, st.Drops, 2*K-s1.got-s2.got)
+		}
+		return uint64(K - s1.got), uint64(K - s2.got)
+	}
+	sd := math.Sqrt(K * p * (1 - p))
+	a1, a2 := lost(1)
+	for _, l := range []uint64{a1, a2} {
+		if math.Abs(float64(l)-K*p) > 4*sd {
+			t.Errorf("lost %d of %d, want %.0f +- %.0f", l, K, K*p, 4*sd)
+		}
+	}
+	if b1, b2 := lost(1); b1 != a1 || b2 != a2 {
+		t.Errorf("seed 1 twice: %d,%d then %d,%d", a1, a2, b1, b2)
+	}
+	if c1, c2 := lost(2); c1 == a1 && c2 == a2 {
+		t.Error("seed 2 lost exactly what seed 1 did")
+	}
+}
+
+// FuzzParseLossyLinks: any text parses or is refused; what parses has
+// probabilities in (0, 1) and writes back to itself.
+func FuzzParseLossyLinks(f *testing.F) {
+	for _, s := range []string{"", "leaf0.spine1=0.001", "spine1.leaf0=0.5,leaf2.spine3=1e-9", "leaf0.spine1=1", "leaf0.spine1=-0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		links, err := ParseLossyLinks(s)
+		if err != nil {
+			return
+		}
+		var names []string
+		for _, l := range links {
+			if !(l.Loss > 0 && l.Loss < 1) || l.Leaf < 0 || l.Spine < 0 {
+				t.Fatalf("%q: %v", s, l)
+			}
+			names = append(names, l.String())
+		}
+		again, err := ParseLossyLinks(strings.Join(names, ","))
+		if err != nil || !reflect.DeepEqual(again, links) {
+			t.Errorf("%q: %v, then %v, %v", s, links, again, err)
+		}
+	})
 }

@@ -56,7 +56,7 @@ type Network struct {
 	daemonCore int16
 	jit        jitter
 
-	sent, delivered, dropQdisc, dropRx, dropDF, dropHook, dropPort, dropLink uint64
+	sent, delivered, dropQdisc, dropRx, dropDF, dropHook, dropPort, dropLink, dropCorrupt uint64
 
 	// fab is the switched fabric (nil for FabricNone: links end at the
 	// destination node); firstHop the time from a node's NIC to the next
@@ -382,8 +382,9 @@ type Stats struct {
 	Sent, Delivered, InFlight uint64
 	// drops at the NIC transmit queue, the receive ring, for DF, by hooks,
 	// at switch ports (a fabric's buffers)
-	// and on or at a failed fabric link (Fabric.Failed, FailAt)
-	DropQdisc, DropRx, DropOversize, DropHook, DropPort, DropLink, Drops uint64
+	// on or at a failed fabric link (Fabric.Failed, FailAt), and on a
+	// lossy one (Fabric.Lossy)
+	DropQdisc, DropRx, DropOversize, DropHook, DropPort, DropLink, DropCorrupt, Drops uint64
 	// Ports are the fabric's switch ports, in port order (nil without a
 	// fabric): their statistics over the window from Fabric.StatsFrom.
 	Ports []PortStats
@@ -392,8 +393,8 @@ type Stats struct {
 // Stats returns the packet counters.
 func (n *Network) Stats() Stats {
 	s := Stats{Sent: n.sent, Delivered: n.delivered, InFlight: n.inFlight(),
-		DropQdisc: n.dropQdisc, DropRx: n.dropRx, DropOversize: n.dropDF, DropHook: n.dropHook, DropPort: n.dropPort, DropLink: n.dropLink}
-	s.Drops = s.DropQdisc + s.DropRx + s.DropOversize + s.DropHook + s.DropPort + s.DropLink
+		DropQdisc: n.dropQdisc, DropRx: n.dropRx, DropOversize: n.dropDF, DropHook: n.dropHook, DropPort: n.dropPort, DropLink: n.dropLink, DropCorrupt: n.dropCorrupt}
+	s.Drops = s.DropQdisc + s.DropRx + s.DropOversize + s.DropHook + s.DropPort + s.DropLink + s.DropCorrupt
 	if n.fab != nil {
 		s.Ports = n.portStats(n.eng.Now())
 	}
@@ -403,7 +404,7 @@ func (n *Network) Stats() Stats {
 // DropCount is Stats().Drops without the port statistics: cheap enough
 // to read every time-series bin.
 func (n *Network) DropCount() uint64 {
-	return n.dropQdisc + n.dropRx + n.dropDF + n.dropHook + n.dropPort + n.dropLink
+	return n.dropQdisc + n.dropRx + n.dropDF + n.dropHook + n.dropPort + n.dropLink + n.dropCorrupt
 }
 
 // FabricQueueBytes is the bytes held in every switch's buffer at now (the

@@ -38,13 +38,15 @@ type port struct {
 	spine     int32 // TierToSpine: the spine its link ends at
 	index     int32
 	psPerByte float64  // serialisation, picoseconds per byte
+	loss      float64  // probability that a frame is lost on its link (Fabric.Lossy)
 	delay     sim.Time // from the end of transmission to the next hop's ready time
 	busy      sim.Time // transmitting until
 	held      int64    // bytes in the queue (wire.qn frames)
 	wire      pipe     // frames sent (or being sent, or queued) on its link
 
 	// whole-run counters: in = out + dropped + blackholed + held frames
-	// (Conservation); blackholed arrived after its link failed
+	// (Conservation); blackholed arrived after its link failed, or was
+	// lost on a lossy link
 	in, out, dropped, blackholed uint64
 
 	// the statistics window [windowStart, now]
@@ -97,9 +99,13 @@ func (n *Network) admit(f inFlight) {
 	sw := &fb.switches[pt.sw]
 	pt.retire(now, sw)
 	pt.in++
-	if pt.failed {
+	if pt.failed || pt.loss > 0 && fb.lossRNG.Float64() < pt.loss {
+		if pt.failed {
+			n.dropLink++
+		} else {
+			n.dropCorrupt++ // lost on the link: dropped where it would have queued
+		}
 		pt.blackholed++
-		n.dropLink++
 		p := n.pool.at(f.id)
 		p.route.dropped++
 		n.pool.put(p)
