@@ -111,7 +111,7 @@ func TestTimeline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "param.cni.mode,replication,seed,t_s,goodput_mbps,cwnd_segments,drops,fabric_queue_bytes,cores_busy"
+	want := "param.cni.mode,replication,seed,t_s,goodput_mbps,cwnd_segments,drops,drops_switch,drops_rx_ring,drops_link,fabric_queue_bytes,cores_busy"
 	if h := strings.Join(rows[0], ","); h != want {
 		t.Fatalf("header %s, want %s", h, want)
 	}

@@ -15,10 +15,12 @@ const TimelineFile = "timeline.csv"
 // TimelineColumns are the series of a timeline, in their CSV order: the
 // bin's end, then per bin the applications' goodput, the TCP senders'
 // mean cwnd (empty without long-lived senders: finite flows, transactions),
-// the network's drops, the switches' queued bytes at the bin's end and the
-// cores busy over every node (the last three empty for http_download,
-// whose series has no events of its own).
-var TimelineColumns = []string{"t_s", "goodput_mbps", "cwnd_segments", "drops", "fabric_queue_bytes", "cores_busy"}
+// the network's drops and three places of them (switch buffers, receive
+// rings, failed or lossy fabric links), the switches' queued bytes at the
+// bin's end and the cores busy over every node (the network's empty for
+// http_download, whose series has no events of its own).
+var TimelineColumns = []string{"t_s", "goodput_mbps", "cwnd_segments", "drops", "drops_switch", "drops_rx_ring", "drops_link",
+	"fabric_queue_bytes", "cores_busy"}
 
 // Timeline renders timeline.csv in memory: one row per bin of every
 // replication, in the order they are added (the run's unit order, so the

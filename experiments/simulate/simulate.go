@@ -361,9 +361,9 @@ func timeline(ss []workload.Sample) map[string][]float64 {
 			add(2, s.Cwnd)
 		}
 		if s.Net {
-			add(3, s.Drops)
-			add(4, s.FabricQueueBytes)
-			add(5, s.CoresBusy)
+			for j, v := range []float64{s.Drops, s.DropsSwitch, s.DropsRxRing, s.DropsLink, s.FabricQueueBytes, s.CoresBusy} {
+				add(3+j, v)
+			}
 		}
 	}
 	return out

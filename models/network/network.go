@@ -407,6 +407,12 @@ func (n *Network) DropCount() uint64 {
 	return n.dropQdisc + n.dropRx + n.dropDF + n.dropHook + n.dropPort + n.dropLink + n.dropCorrupt
 }
 
+// DropsWhere are three places of DropCount: switch buffers, receive
+// rings, and failed or lossy fabric links.
+func (n *Network) DropsWhere() (switchBuffers, rxRings, links uint64) {
+	return n.dropPort, n.dropRx, n.dropLink + n.dropCorrupt
+}
+
 // FabricQueueBytes is the bytes held in every switch's buffer at now (the
 // frames not yet sent, the one being sent included; 0 without a fabric).
 // Retiring the frames sent by now changes no admission: an exact count

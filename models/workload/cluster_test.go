@@ -310,13 +310,20 @@ func TestSeriesNetworkConservation(t *testing.T) {
 		t.Fatalf("%d bins, want 8", len(r.Series))
 	}
 	var drops, busy, maxQ float64
+	var where [3]float64
 	for _, s := range r.Series {
+		where[0] += s.DropsSwitch
+		where[1] += s.DropsRxRing
+		where[2] += s.DropsLink
 		if !s.Net || s.Drops < 0 || s.CoresBusy < 0 || s.FabricQueueBytes < 0 {
 			t.Errorf("bin %+v", s)
 		}
 		drops += s.Drops
 		busy += s.CoresBusy * cfg.Interval.Seconds()
 		maxQ = max(maxQ, s.FabricQueueBytes)
+	}
+	if where != [3]float64{float64(r.Packets.DropPort), float64(r.Packets.DropRx), float64(r.Packets.DropLink + r.Packets.DropCorrupt)} {
+		t.Errorf("bins' drops by place %v, the run's switch %d, RX rings %d", where, r.Packets.DropPort, r.Packets.DropRx)
 	}
 	if drops != float64(r.Packets.Drops) || r.Packets.DropPort == 0 {
 		t.Errorf("bins' drops %v, the run's %d (%d at the switch)", drops, r.Packets.Drops, r.Packets.DropPort)

@@ -35,7 +35,9 @@ type meter struct {
 	cwnd         []float64
 	// the network at each bin's end (Sample), and its counts at the last
 	drops, queue, cores []float64
+	where               [3][]float64 // drops at switches, RX rings, links (network.DropsWhere)
 	lastDrops           uint64
+	lastWhere           [3]uint64
 	lastBusy            sim.Time
 	measured            float64 // bytes read in [Warmup, Duration]
 	latency             sim.Histogram
@@ -54,6 +56,9 @@ func newMeter(e *sim.Engine, n *network.Network, cfg *Config) *meter {
 	k := int((cfg.Duration + cfg.Interval - 1) / cfg.Interval)
 	m := &meter{e: e, n: n, cfg: cfg, bins: make([]float64, k), cwnd: make([]float64, k),
 		drops: make([]float64, k), queue: make([]float64, k), cores: make([]float64, k)}
+	for j := range m.where {
+		m.where[j] = make([]float64, k)
+	}
 	if s := cfg.Services; s != nil && !cfg.clustered() { // one table: the two-pod workloads' server node
 		c := s.Plan.Config
 		m.svc.ct = service.NewConntrack(c.ConntrackMax, sim.FromDuration(c.TimeWait))
@@ -67,6 +72,7 @@ func (m *meter) start() {
 	}
 	m.e.Schedule(m.cfg.Warmup, m, evWarmup)
 	m.lastDrops, m.lastBusy = m.n.DropCount(), m.n.CoresBusy(m.e.Now())
+	m.lastWhere = m.dropsWhere()
 	// the first bin end after now (a launched client starts late)
 	m.e.Schedule(min((m.e.Now()/m.cfg.Interval+1)*m.cfg.Interval, m.cfg.Duration), m, evTick)
 }
@@ -124,10 +130,21 @@ func (m *meter) Handle(e *sim.Engine, arg uint64) {
 		m.cores[i] = float64(busy-m.lastBusy) / float64(m.cfg.Interval)
 		m.queue[i] = float64(m.n.FabricQueueBytes(now))
 		m.lastDrops, m.lastBusy = d, busy
+		where := m.dropsWhere()
+		for j := range where {
+			m.where[j][i] = float64(where[j] - m.lastWhere[j])
+		}
+		m.lastWhere = where
 		if next := e.Now() + m.cfg.Interval; next <= m.cfg.Duration {
 			e.Schedule(next, m, evTick)
 		}
 	}
+}
+
+// dropsWhere is network.DropsWhere as an array.
+func (m *meter) dropsWhere() [3]uint64 {
+	s, r, l := m.n.DropsWhere()
+	return [3]uint64{s, r, l}
 }
 
 // dataPackets counts the data packets the receiving applications' side has
@@ -170,7 +187,8 @@ func (m *meter) result() Result {
 	binS := cfg.Interval.Seconds()
 	for i := range m.bins {
 		r.Series = append(r.Series, Sample{T: float64(i+1) * binS, ThroughputMbps: m.bins[i] * 8 / binS / 1e6, Cwnd: m.cwnd[i], Senders: len(m.senders),
-			Drops: m.drops[i], FabricQueueBytes: m.queue[i], CoresBusy: m.cores[i], Net: true})
+			Drops: m.drops[i], DropsSwitch: m.where[0][i], DropsRxRing: m.where[1][i], DropsLink: m.where[2][i],
+			FabricQueueBytes: m.queue[i], CoresBusy: m.cores[i], Net: true})
 	}
 
 	// virtual perf on the receiving node over [Warmup, Duration]

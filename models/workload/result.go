@@ -121,5 +121,8 @@ type Sample struct {
 	// the bin, summed over every node (work counted when it is done, to
 	// within a core's look-ahead).
 	Drops, FabricQueueBytes, CoresBusy float64
-	Net                                bool
+	// Three places of Drops: switch buffers, receive rings, failed or
+	// lossy fabric links
+	DropsSwitch, DropsRxRing, DropsLink float64
+	Net                                 bool
 }
