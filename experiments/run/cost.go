@@ -47,10 +47,13 @@ const (
 	// cycles per packet; 2000 keeps the estimate an upper bound).
 	cyclesPerPacketFloor = 2000
 	// bytesPerTimelineBin is what a timeline bin (scenario key timeline)
-	// holds until the run ends: its CSV row in memory (about 110
-	// characters with a 64-bit seed and six series) and its sample's six
-	// float64 while the replication waits for aggregation (assumed, 150).
-	bytesPerTimelineBin = 150
+	// holds until the run ends: its CSV row in memory (at most 85
+	// characters for a 64-bit seed and the nine series of
+	// results.TimelineColumns, measured: `cnisim run
+	// scenarios/link-failure.toml --set timeline=10ms --reps 1`, more
+	// with swept keys) and its sample's nine float64 (72 bytes) while
+	// the replication waits for aggregation: 200, rounded up (derived).
+	bytesPerTimelineBin = 200
 	// minRTT bounds the transaction rate of a request-response stream
 	// (assumed: 10 us, below any simulated round trip with CPU costs).
 	minRTT = 10 * time.Microsecond

@@ -348,7 +348,7 @@ func checkStageCycles(sc *scenario.Scenario, paths ...datapath.CostedPath) error
 }
 
 // timeline turns a workload's series into the sample's named series: the
-// cwnd only where there are long-lived senders, the network's three only
+// cwnd only where there are long-lived senders, the network's six only
 // where the workload sampled them.
 func timeline(ss []workload.Sample) map[string][]float64 {
 	cols := results.TimelineColumns // t_s, goodput, cwnd, then the network's

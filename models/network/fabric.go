@@ -287,34 +287,42 @@ func buildFabric(c Config) *fabric {
 		fb.ports[i].windowStart = f.StatsFrom
 	}
 	for _, ll := range f.Lossy {
-		fb.ports[ll.Leaf*fb.perLeaf+f.NodesPerLeaf+ll.Spine].loss = ll.Loss
-		fb.ports[f.Leaves*fb.perLeaf+ll.Spine*f.Leaves+ll.Leaf].loss = ll.Loss
+		for _, i := range fb.linkPorts(ll.FabricLink) {
+			fb.ports[i].loss = ll.Loss
+		}
 		fb.lossRNG = c.Streams.Stream("fabric-loss")
 	}
 	for _, sl := range f.Slow {
-		ps := 8000 / sl.Gbps
-		fb.ports[sl.Leaf*fb.perLeaf+f.NodesPerLeaf+sl.Spine].psPerByte = ps
-		fb.ports[f.Leaves*fb.perLeaf+sl.Spine*f.Leaves+sl.Leaf].psPerByte = ps
+		for _, i := range fb.linkPorts(sl.FabricLink) {
+			fb.ports[i].psPerByte = 8000 / sl.Gbps
+		}
 	}
 	if len(f.Failed) > 0 {
-		N, S, L := f.NodesPerLeaf, f.Spines, f.Leaves
-		fb.down = make([]bool, L*S)
+		fb.down = make([]bool, f.Leaves*f.Spines)
 		for _, l := range f.Failed {
-			fb.down[l.Leaf*S+l.Spine] = true
+			fb.down[l.Leaf*f.Spines+l.Spine] = true
 		}
 		if f.FailAt == 0 {
-			fb.fail(N, L)
+			fb.fail()
 			fb.view = viewAll
 		}
 	}
 	return fb
 }
 
+// linkPorts are the two ports of a leaf-spine link: the leaf's uplink to
+// the spine, and the spine's port down to the leaf.
+func (fb *fabric) linkPorts(l FabricLink) [2]int {
+	N, L := fb.cfg.NodesPerLeaf, fb.cfg.Leaves
+	return [2]int{l.Leaf*fb.perLeaf + N + l.Spine, L*fb.perLeaf + l.Spine*L + l.Leaf}
+}
+
 // fail takes the Failed links' ports down.
-func (fb *fabric) fail(N, L int) {
+func (fb *fabric) fail() {
 	for _, l := range fb.cfg.Failed {
-		fb.ports[l.Leaf*fb.perLeaf+N+l.Spine].failed = true
-		fb.ports[L*fb.perLeaf+l.Spine*L+l.Leaf].failed = true
+		for _, i := range fb.linkPorts(l) {
+			fb.ports[i].failed = true
+		}
 	}
 }
 
@@ -325,7 +333,7 @@ func (fb *fabric) hops(src, dst int, h uint64) []int32 {
 	case FabricSwitch:
 		return []int32{int32(dst)}
 	case FabricLeafSpine:
-		N, S, L := fb.cfg.NodesPerLeaf, fb.cfg.Spines, fb.cfg.Leaves
+		N, S := fb.cfg.NodesPerLeaf, fb.cfg.Spines
 		ls, ld := src/N, dst/N
 		down := int32(ld*fb.perLeaf + dst%N)
 		if ls == ld {
@@ -335,9 +343,8 @@ func (fb *fabric) hops(src, dst int, h uint64) []int32 {
 		if fb.view != viewNone {
 			s = fb.liveSpine(ls, ld, h)
 		}
-		up := int32(ls*fb.perLeaf + N + s)
-		spine := int32(L*fb.perLeaf + s*L + ld)
-		return []int32{up, spine, down}
+		up, spine := fb.linkPorts(FabricLink{ls, s})[0], fb.linkPorts(FabricLink{ld, s})[1]
+		return []int32{int32(up), int32(spine), down}
 	}
 	return nil
 }

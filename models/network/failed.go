@@ -30,22 +30,11 @@ const MaxFailedLinks = 4096
 // none twice, and every two leaves still sharing a spine they both reach
 // (else the fabric is partitioned and some routes have no path).
 func (f Fabric) CheckFailed() error {
-	if len(f.Failed) == 0 {
-		return nil
-	}
-	if f.Kind != FabricLeafSpine {
-		return fmt.Errorf("failed links need a leaf-spine fabric")
+	if err := f.checkLinks(f.Failed, "failed", "down"); err != nil || len(f.Failed) == 0 {
+		return err
 	}
 	down := make(map[FabricLink]bool, len(f.Failed))
 	for _, l := range f.Failed {
-		switch {
-		case l.Leaf < 0 || l.Leaf >= f.Leaves:
-			return fmt.Errorf("%v: no leaf %d (leaves 0..%d)", l, l.Leaf, f.Leaves-1)
-		case l.Spine < 0 || l.Spine >= f.Spines:
-			return fmt.Errorf("%v: no spine %d (spines 0..%d)", l, l.Spine, f.Spines-1)
-		case down[l]:
-			return fmt.Errorf("%v is down twice", l)
-		}
 		down[l] = true
 	}
 	if f.Leaves < 2 {
@@ -146,7 +135,7 @@ func (f Fabric) CheckLossy() error {
 		}
 		links[i] = l.FabricLink
 	}
-	return f.checkLinks(links, "lossy")
+	return f.checkLinks(links, "lossy", "lossy")
 }
 
 // CheckSlow checks Slow against a leaf-spine: links in range, none twice
@@ -159,12 +148,13 @@ func (f Fabric) CheckSlow() error {
 		}
 		links[i] = l.FabricLink
 	}
-	return f.checkLinks(links, "slow")
+	return f.checkLinks(links, "slow", "slow")
 }
 
-// checkLinks checks the links of a list named what: a leaf-spine's, in
-// range, none twice, none failed.
-func (f Fabric) checkLinks(links []FabricLink, what string) error {
+// checkLinks checks the links of the list of kind what (failed, slow,
+// lossy): a leaf-spine's, in range, none twice ("is <twice> twice"), and
+// for the slow and lossy ones none failed.
+func (f Fabric) checkLinks(links []FabricLink, what, twice string) error {
 	if len(links) == 0 {
 		return nil
 	}
@@ -172,8 +162,10 @@ func (f Fabric) checkLinks(links []FabricLink, what string) error {
 		return fmt.Errorf("%s links need a leaf-spine fabric", what)
 	}
 	failed := map[FabricLink]bool{}
-	for _, l := range f.Failed {
-		failed[l] = true
+	if what != "failed" {
+		for _, l := range f.Failed {
+			failed[l] = true
+		}
 	}
 	seen := map[FabricLink]bool{}
 	for _, l := range links {
@@ -183,7 +175,7 @@ func (f Fabric) checkLinks(links []FabricLink, what string) error {
 		case l.Spine < 0 || l.Spine >= f.Spines:
 			return fmt.Errorf("%v: no spine %d (spines 0..%d)", l, l.Spine, f.Spines-1)
 		case seen[l]:
-			return fmt.Errorf("%v is %s twice", l, what)
+			return fmt.Errorf("%v is %s twice", l, twice)
 		case failed[l]:
 			return fmt.Errorf("%v is failed too", l)
 		}
@@ -215,11 +207,11 @@ func ParseLossyLinks(s string) ([]LossyLink, error) {
 
 // parseLinkValues reads "LINK=VALUE" entries, handing each on to add.
 func parseLinkValues(s, what, example, allowed string, ok func(float64) bool, add func(FabricLink, float64)) error {
-	n := 0
-	for _, e := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
-		if n == MaxFailedLinks {
-			return fmt.Errorf("more than %d links", MaxFailedLinks)
-		}
+	entries, err := splitLinks(s)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
 		name, text, found := strings.Cut(e, "=")
 		if !found {
 			return fmt.Errorf("%q: want a link and %s, such as %s", e, what, example)
@@ -233,18 +225,27 @@ func parseLinkValues(s, what, example, allowed string, ok func(float64) bool, ad
 			return fmt.Errorf("%q: %q must be %s", e, text, allowed)
 		}
 		add(l, v)
-		n++
 	}
 	return nil
+}
+
+// splitLinks cuts a list of links at commas and white space, at most
+// MaxFailedLinks of them.
+func splitLinks(s string) ([]string, error) {
+	names := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })
+	if len(names) > MaxFailedLinks {
+		return nil, fmt.Errorf("%d links: at most %d", len(names), MaxFailedLinks)
+	}
+	return names, nil
 }
 
 // ParseFabricLinks reads leaf-spine links named as the port statistics
 // name their ports, "leaf0.spine1" or "spine1.leaf0" (the same link),
 // separated by commas or white space; "" is none.
 func ParseFabricLinks(s string) ([]FabricLink, error) {
-	names := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })
-	if len(names) > MaxFailedLinks {
-		return nil, fmt.Errorf("%d links: at most %d", len(names), MaxFailedLinks)
+	names, err := splitLinks(s)
+	if err != nil {
+		return nil, err
 	}
 	var out []FabricLink
 	for _, name := range names {
@@ -336,7 +337,7 @@ func (h *fabricEvent) Handle(e *sim.Engine, arg uint64) {
 	fb := n.fab
 	switch {
 	case arg == failNow:
-		fb.fail(fb.cfg.NodesPerLeaf, fb.cfg.Leaves)
+		fb.fail()
 		fb.view = viewLocal
 		if c := fb.cfg.Convergence; c > 0 {
 			e.Schedule(e.Now()+c, h, converge)
