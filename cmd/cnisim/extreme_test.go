@@ -63,6 +63,7 @@ var extremes = map[string][2]string{
 	"fabric.failed_spines":               {"0", "10000"},
 	"fabric.fail_at":                     {"0s", "168h"},
 	"fabric.convergence":                 {"0s", "168h"},
+	"fabric.recover_at":                  {"0s", "168h"},
 	"workload.threads":                   {"1", "10000"},
 	"workload.connections":               {"1", "1000000"},
 	"workload.pods":                      {"1", "1000000"},

@@ -135,10 +135,9 @@ func (o *timelineOut) figure() ([]byte, error) {
 		}
 	}
 	ts.Title = fmt.Sprintf("%s: timeline, mean of %d replication(s)", o.plan.Base.Name, reps)
-	if at, ok := o.failAt(); ok {
-		for i := range ts.Panels {
-			ts.Panels[i].Marks = []plots.Mark{{X: at, Label: "links fail"}}
-		}
+	marks := o.marks()
+	for i := range ts.Panels {
+		ts.Panels[i].Marks = marks
 	}
 	f, err := ts.Figure()
 	if err != nil {
@@ -148,16 +147,30 @@ func (o *timelineOut) figure() ([]byte, error) {
 	return f.Encode("png")
 }
 
-// failAt is when the scenario's links fail (fabric.fail_at), when one time
-// holds for every point.
-func (o *timelineOut) failAt() (float64, bool) {
+// marks are when the scenario's links fail (fabric.fail_at) and come
+// back (fabric.recover_at), each when one time holds for every point.
+func (o *timelineOut) marks() []plots.Mark {
+	f := o.plan.Base.Fabric
+	if f.FailedSpines == 0 && f.FailedLinks == "" {
+		return nil
+	}
+	failSwept, recoverSwept := false, false
 	for _, ax := range o.plan.Axes {
-		if strings.HasPrefix(ax.Key, "fabric.fail") {
-			return 0, false
+		switch {
+		case strings.HasPrefix(ax.Key, "fabric.fail"):
+			failSwept = true
+		case ax.Key == "fabric.recover_at":
+			recoverSwept = true
 		}
 	}
-	f := o.plan.Base.Fabric
-	return f.FailAt.Seconds(), f.FailAt > 0 && (f.FailedSpines > 0 || f.FailedLinks != "")
+	var marks []plots.Mark
+	if f.FailAt > 0 && !failSwept {
+		marks = append(marks, plots.Mark{X: f.FailAt.Seconds(), Label: "links fail"})
+	}
+	if f.RecoverAt > 0 && !failSwept && !recoverSwept {
+		marks = append(marks, plots.Mark{X: f.RecoverAt.Seconds(), Label: "links back"})
+	}
+	return marks
 }
 
 // name labels point p's line: its swept values, or the scenario's name.

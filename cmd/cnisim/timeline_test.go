@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/cnisim/cnisim/experiments/scenario"
 )
 
 // timelineScenario: two points, two replications, 10 bins each.
@@ -148,6 +150,33 @@ func TestTimeline(t *testing.T) {
 		}
 		if want := 2 * f(rr[1+p][col["drops.mean"]]); drops != want || drops == 0 {
 			t.Errorf("%s: the bins' drops %v, the replications' %v", mode, drops, want)
+		}
+	}
+}
+
+// TestTimelineMarks: the failure and the repair are marked when every
+// point has them at the same time, and not when they are swept.
+func TestTimelineMarks(t *testing.T) {
+	const base = "name = \"m\"\nduration = \"100ms\"\nwarmup = \"10ms\"\n[fabric]\nkind = \"leaf-spine\"\nfailed_links = \"leaf0.spine0\"\nfail_at = \"20ms\"\nrecover_at = \"60ms\"\n"
+	for _, tc := range []struct {
+		sweep string
+		want  string
+	}{
+		{"", "links fail@0.02 links back@0.06"},
+		{"[sweep]\n\"fabric.recover_at\" = [\"0s\", \"60ms\"]\n", "links fail@0.02"},
+		{"[sweep]\n\"fabric.convergence\" = [\"0s\", \"10ms\"]\n", "links fail@0.02 links back@0.06"},
+		{"[sweep]\n\"fabric.fail_at\" = [\"10ms\", \"20ms\"]\n", ""},
+	} {
+		plan, err := scenario.Load("m.toml", []byte(base+tc.sweep), scenario.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, m := range newTimelineOut(plan).marks() {
+			got = append(got, fmt.Sprintf("%s@%g", m.Label, m.X))
+		}
+		if g := strings.Join(got, " "); g != tc.want {
+			t.Errorf("%q: marks %q, want %q", tc.sweep, g, tc.want)
 		}
 	}
 }

@@ -51,6 +51,11 @@ type Fabric struct {
 	// BFD, RFC 4271 4.2 as RFC 9384 restates it).
 	FailAt      time.Duration `toml:"fail_at"`
 	Convergence time.Duration `toml:"convergence"`
+	// RecoverAt brings them back up (0: never): they carry again at once,
+	// and every leaf hashes over them again Convergence later (the
+	// sessions re-established, the routes advertised). Later than
+	// FailAt + Convergence.
+	RecoverAt time.Duration `toml:"recover_at"`
 	// SlowLinks are leaf-spine links at another rate than the uplinks',
 	// "leaf0.spine1=10, spine2.leaf3=2.5" (Gbit/s, both directions, the
 	// whole run): a link negotiated down, a bundle with members down.
@@ -134,8 +139,12 @@ func (c *check) fabric(s *Scenario) {
 	c.intRange("fabric.failed_spines", int64(f.FailedSpines), 0, MaxFabricSwitches)
 	c.durMin("fabric.fail_at", f.FailAt, 0)
 	c.durMin("fabric.convergence", f.Convergence, 0)
+	c.durMin("fabric.recover_at", f.RecoverAt, 0)
 	if f.FailAt > 0 && s.Duration > 0 && f.FailAt >= s.Duration && (f.FailedSpines != 0 || f.FailedLinks != "") {
 		c.fail("fabric.fail_at", "must be before the end of the run (duration = %v)", s.Duration)
+	}
+	if f.RecoverAt != 0 && f.RecoverAt <= f.FailAt+f.Convergence {
+		c.fail("fabric.recover_at", "must be 0 (never) or later than fail_at + convergence = %v (the routes withdrawn first)", f.FailAt+f.Convergence)
 	}
 	links, linksErr := network.ParseFabricLinks(f.FailedLinks)
 	if linksErr != nil {
@@ -251,6 +260,7 @@ func (s *Scenario) FabricConfig() network.Fabric {
 		PerPort: f.Buffer == "per-port", StatsFrom: sim.FromDuration(s.Warmup),
 		ECNThreshold: f.ECNThresholdBytes,
 		FailAt:       sim.FromDuration(f.FailAt), Convergence: sim.FromDuration(f.Convergence),
+		RecoverAt: sim.FromDuration(f.RecoverAt),
 	}
 	if f.Buffer == "dynamic" {
 		nf.Alpha = f.BufferAlpha

@@ -41,6 +41,7 @@ func TestBadFabric(t *testing.T) {
 		{"failed link on spine", ls + "failed_spines = 1\nfailed_links = \"leaf1.spine1\"\n", []string{"f.toml:4:", "leaf1.spine1 is a link of spine 1, which fabric.failed_spines = 1 already takes down"}},
 		{"fail_at", "duration = \"2s\"\n" + ls + "failed_spines = 1\nfail_at = \"2s\"\n", []string{"f.toml:5:", "fabric.fail_at", "before the end of the run (duration = 2s)"}},
 		{"convergence", "[fabric]\nconvergence = \"-1ms\"\n", []string{"f.toml:2:", "fabric.convergence", ">= 0"}},
+		{"recover_at early", ls + "failed_spines = 1\nfail_at = \"10ms\"\nconvergence = \"5ms\"\nrecover_at = \"15ms\"\n", []string{"f.toml:6:", "fabric.recover_at", "later than fail_at + convergence = 15ms"}},
 		{"slow link", ls + "slow_links = \"leaf0.spine1\"\n", []string{"f.toml:3:", "fabric.slow_links", "want a link and its rate"}},
 		{"slow link failed", ls + "failed_links = \"leaf0.spine1\"\nslow_links = \"spine1.leaf0=1\"\n", []string{"f.toml:4:", "fabric.slow_links", "leaf0.spine1 is failed too"}},
 		{"ecmp", "[fabric]\necmp = \"flowlet\"\n", []string{"f.toml:2:", `fabric.ecmp = "flowlet"`, "allowed: plain, resilient"}},

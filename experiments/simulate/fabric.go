@@ -88,6 +88,9 @@ func fabricWarnings(sc *scenario.Scenario) []string {
 		warn("fabric.buffer_alpha", f.BufferAlpha != d.BufferAlpha, "switch, leaf-spine")
 		warn("fabric.ecn_threshold_bytes", f.ECNThresholdBytes != d.ECNThresholdBytes, "switch, leaf-spine")
 	}
+	if failed := f.FailedSpines != 0 || f.FailedLinks != ""; failed && f.RecoverAt > 0 && sc.Duration > 0 && f.RecoverAt >= sc.Duration {
+		out = append(out, fmt.Sprintf("fabric.recover_at = %v has no effect: it is not before the end of the run (duration = %v), so the links stay down", f.RecoverAt, sc.Duration))
+	}
 	if f.Kind != "none" && f.Buffer != "dynamic" && f.BufferAlpha != d.BufferAlpha {
 		out = append(out, fmt.Sprintf("fabric.buffer_alpha has no effect with fabric.buffer = %s (it applies to dynamic)", f.Buffer))
 	}
@@ -107,7 +110,7 @@ func fabricWarnings(sc *scenario.Scenario) []string {
 		for _, k := range []struct {
 			key string
 			set bool
-		}{{"fabric.fail_at", f.FailAt != d.FailAt}, {"fabric.convergence", f.Convergence != d.Convergence}} {
+		}{{"fabric.fail_at", f.FailAt != d.FailAt}, {"fabric.convergence", f.Convergence != d.Convergence}, {"fabric.recover_at", f.RecoverAt != d.RecoverAt}} {
 			if k.set {
 				out = append(out, fmt.Sprintf("%s has no effect without fabric.failed_spines or fabric.failed_links", k.key))
 			}

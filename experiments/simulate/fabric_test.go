@@ -65,12 +65,16 @@ mode = "native"
 
 // TestFabricWarnings: [fabric] keys the kind ignores are reported.
 func TestFabricWarnings(t *testing.T) {
-	base := "name = \"w\"\n[fabric]\n"
+	base := "name = \"w\"\nduration = \"2s\"\n[fabric]\n"
 	for _, c := range []struct{ src, want string }{
 		{"spines = 4\n", "fabric.spines has no effect with fabric.kind = none (it applies to leaf-spine)"},
 		{"per_hop = \"1us\"\n", "fabric.per_hop has no effect with fabric.kind = none (it applies to switch, leaf-spine)"},
 		{"kind = \"switch\"\noversubscription = 3.0\n", "fabric.oversubscription has no effect with fabric.kind = switch (it applies to leaf-spine)"},
 		{"kind = \"leaf-spine\"\nspines = 4\nper_hop = \"1us\"\n", ""},
+		{"kind = \"leaf-spine\"\nrecover_at = \"1ms\"\n", "fabric.recover_at has no effect without fabric.failed_spines or fabric.failed_links"},
+		{"kind = \"leaf-spine\"\nfailed_spines = 1\nrecover_at = \"3s\"\n",
+			"fabric.recover_at = 3s has no effect: it is not before the end of the run (duration = 2s), so the links stay down"},
+		{"kind = \"leaf-spine\"\nfailed_spines = 1\nrecover_at = \"1s\"\n", ""},
 	} {
 		got := strings.Join(Warnings(loadScenario(t, base+c.src)), "\n")
 		if got != c.want {

@@ -33,6 +33,7 @@ var scenarioKey = map[string]string{
 	"network.Fabric.ECNThreshold":  "fabric.ecn_threshold_bytes",
 	"network.Fabric.Failed":        "fabric.failed_links",
 	"network.Fabric.FailAt":        "fabric.fail_at",
+	"network.Fabric.RecoverAt":     "fabric.recover_at",
 	"network.Fabric.Slow":          "fabric.slow_links",
 	"network.Fabric.Lossy":         "fabric.lossy_links",
 

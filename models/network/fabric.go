@@ -94,6 +94,14 @@ type Fabric struct {
 	// until Convergence later (the routing protocol's withdrawal). Frames
 	// on a link or queued for it when it fails are lost.
 	FailAt, Convergence sim.Time
+	// RecoverAt, when > 0, is when the Failed links come back up (the
+	// end of a maintenance window, a repaired optic): from then on they
+	// carry what is sent to them, and Convergence later (the BGP
+	// sessions re-established, the routes advertised again) every leaf
+	// hashes over all the spines again. Nothing is lost; with plain
+	// hashing every flow is hashed again, with resilient hashing only
+	// the flows that had moved go back. Later than FailAt + Convergence.
+	RecoverAt sim.Time
 	// Resilient: a failure moves only the flows of the failed paths
 	// (resilient ECMP); otherwise every flow is hashed again over the
 	// spines left (plain ECMP, the modulo of a next-hop group).
@@ -120,6 +128,9 @@ func (f Fabric) validate(c Config) error {
 	}
 	if f.FailAt < 0 || f.Convergence < 0 {
 		return field.Errorf("network.Fabric.FailAt", f.FailAt, "must be >= 0, and Convergence (%v) too", f.Convergence)
+	}
+	if f.RecoverAt != 0 && f.RecoverAt <= f.FailAt+f.Convergence {
+		return field.Errorf("network.Fabric.RecoverAt", f.RecoverAt, "must be 0 (never) or later than FailAt + Convergence = %v + %v (the routes withdrawn first)", f.FailAt, f.Convergence)
 	}
 	if f.PerHop < 0 {
 		return field.Errorf("network.Fabric.PerHop", f.PerHop, "must be >= 0")
@@ -218,7 +229,8 @@ type fabric struct {
 	perLeaf int // ports per leaf: NodesPerLeaf down, then Spines up
 	// down[l*Spines+s]: the link between leaf l and spine s fails (nil:
 	// none does); view is what the leaves know of it (viewNone before
-	// Fabric.FailAt, viewLocal until the routes converge, then viewAll)
+	// Fabric.FailAt, viewLocal until the routes converge, then viewAll;
+	// viewNone again once recovered links' routes are back)
 	down []bool
 	view uint8
 	// lossRNG draws the lossy links' losses (nil: none is lossy)
@@ -303,7 +315,7 @@ func buildFabric(c Config) *fabric {
 			fb.down[l.Leaf*f.Spines+l.Spine] = true
 		}
 		if f.FailAt == 0 {
-			fb.fail()
+			fb.fail(true)
 			fb.view = viewAll
 		}
 	}
@@ -317,11 +329,11 @@ func (fb *fabric) linkPorts(l FabricLink) [2]int {
 	return [2]int{l.Leaf*fb.perLeaf + N + l.Spine, L*fb.perLeaf + l.Spine*L + l.Leaf}
 }
 
-// fail takes the Failed links' ports down.
-func (fb *fabric) fail() {
+// fail takes the Failed links' ports down (up again: down false).
+func (fb *fabric) fail(down bool) {
 	for _, l := range fb.cfg.Failed {
 		for _, i := range fb.linkPorts(l) {
-			fb.ports[i].failed = true
+			fb.ports[i].failed = down
 		}
 	}
 }

@@ -324,28 +324,42 @@ func (fb *fabric) liveSpine(ls, ld int, h uint64) int {
 const resilientSalt = 0x3c6ef372fe94f82b
 
 // fabricEvent is the Network as the handler of a timed failure: arg
-// failNow takes the links down, arg converge ends the convergence.
+// failNow takes the links down, converge ends the convergence, recoverNow
+// brings them up again and reconverge puts them back in the routes.
 type fabricEvent Network
 
 const (
 	failNow = iota
 	converge
+	recoverNow
+	reconverge
 )
 
 func (h *fabricEvent) Handle(e *sim.Engine, arg uint64) {
 	n := (*Network)(h)
 	fb := n.fab
-	switch {
-	case arg == failNow:
-		fb.fail()
+	switch arg {
+	case failNow:
+		fb.fail(true)
 		fb.view = viewLocal
 		if c := fb.cfg.Convergence; c > 0 {
 			e.Schedule(e.Now()+c, h, converge)
 			break
 		}
 		fb.view = viewAll
-	default:
+	case converge:
 		fb.view = viewAll
+	case recoverNow:
+		// the links carry again at once; no route uses them until the
+		// sessions over them are up and their routes advertised
+		fb.fail(false)
+		if c := fb.cfg.Convergence; c > 0 {
+			e.Schedule(e.Now()+c, h, reconverge)
+			return
+		}
+		fb.view = viewNone
+	case reconverge:
+		fb.view = viewNone
 	}
 	// every route hashes again over what its leaf now knows; packets
 	// already past their first hop go on where they were sent
@@ -356,15 +370,29 @@ func (h *fabricEvent) Handle(e *sim.Engine, arg uint64) {
 	}
 }
 
-// lose drops the frames arriving at the far end of a failed port's link
-// (sent, or queued to be, before it failed), as drain would hand them on.
-func (n *Network) lose(w *pipe, e *sim.Engine, h sim.Handler, arg uint64) {
+// drainFaulty is drain for a failed or lossy port's link pt: a failed
+// link loses the frames arriving at its far end (sent, or queued to be,
+// before it failed); a lossy one each frame with its probability, drawn
+// as the frame arrives (it took the link's time: the far end's checksum
+// finds it corrupt).
+func (n *Network) drainFaulty(pt *port, e *sim.Engine, h sim.Handler, arg uint64) {
+	w := &pt.wire
+	fb := n.fab
 	for {
 		f := w.pop()
-		n.dropLink++
-		p := n.pool.at(f.id)
-		p.route.dropped++
-		n.pool.put(p)
+		switch {
+		case pt.failed:
+			n.dropLink++
+			n.dropFrame(f.id)
+		case fb.lossRNG.Float64() < pt.loss:
+			n.dropCorrupt++
+			pt.corrupted++
+			n.dropFrame(f.id)
+		case f.port >= 0:
+			n.admit(f)
+		default:
+			n.advance(n.pool.at(f.id), f.at, true)
+		}
 		if w.size == 0 {
 			w.armed = false
 			return
@@ -374,4 +402,11 @@ func (n *Network) lose(w *pipe, e *sim.Engine, h sim.Handler, arg uint64) {
 			return
 		}
 	}
+}
+
+// dropFrame frees the packet of pool index id, lost in the fabric.
+func (n *Network) dropFrame(id int32) {
+	p := n.pool.at(id)
+	p.route.dropped++
+	n.pool.put(p)
 }

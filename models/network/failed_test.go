@@ -159,6 +159,17 @@ func TestFailedValidate(t *testing.T) {
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "need a leaf-spine") {
 		t.Errorf("switch with failed links: %v", err)
 	}
+	// recovery after the failure's convergence, not before
+	for _, tc := range []struct {
+		fail, conv, recover sim.Time
+		ok                  bool
+	}{{0, 0, 1, true}, {100, 50, 151, true}, {100, 50, 150, false}, {100, 0, 50, false}, {100, 0, 0, true}} {
+		c := failedConfig()
+		c.Fabric.FailAt, c.Fabric.Convergence, c.Fabric.RecoverAt = tc.fail, tc.conv, tc.recover
+		if err := c.Validate(); (err == nil) != tc.ok || err != nil && !strings.Contains(err.Error(), "network.Fabric.RecoverAt") {
+			t.Errorf("fail %v, convergence %v, recover %v: %v", tc.fail, tc.conv, tc.recover, err)
+		}
+	}
 	// one leaf: nothing to reach
 	c = DefaultConfig()
 	c.Fabric = Fabric{Kind: FabricLeafSpine, Leaves: 1, Spines: 1, NodesPerLeaf: 2, UplinkGbps: 10, BufferBytes: 1 << 20, Failed: []FabricLink{L(0, 0)}}
@@ -313,6 +324,83 @@ func TestTimedFailure(t *testing.T) {
 	}
 }
 
+// TestRecovery: the link leaf1-spine0 fails at T and comes back at R,
+// the routes converging C after each. A packet a microsecond, each way, on
+// a route through spine0: the remote leaf loses its packets for C after
+// T, as without recovery; nothing is lost around R; from R+C both routes
+// are on spine0 again (plain hashing), and the recovered link carries
+// their packets.
+func TestRecovery(t *testing.T) {
+	const T, C, R, gap = 100 * sim.Microsecond, 50 * sim.Microsecond, 200 * sim.Microsecond, sim.Microsecond
+	c := DefaultConfig()
+	c.Nodes, c.LinkGbps = 4, 100
+	c.Fabric = Fabric{Kind: FabricLeafSpine, Leaves: 2, Spines: 2, NodesPerLeaf: 2, UplinkGbps: 100, BufferBytes: 1 << 20,
+		Failed: []FabricLink{{Leaf: 1, Spine: 0}}, FailAt: T, Convergence: C, RecoverAt: R}
+	e, n := newNet(t, c)
+	remote, rs := onSpine(t, n, 0, 2, 0) // leaf0 -> leaf1
+	local, ls := onSpine(t, n, 2, 0, 0)  // leaf1 -> leaf0
+	const end = 400 * sim.Microsecond
+	count := int64(end / gap)
+	src := &pacer{n: n, routes: []*Route{remote, local}}
+	for i := int64(0); i < count; i++ {
+		e.Schedule(sim.Time(i)*gap, src, uint64(i))
+	}
+	var mid [2]int        // the routes' spines between R and R+C
+	var sentMid [2]uint64 // and what the recovered link had sent, each way
+	link := n.fab.linkPorts(FabricLink{1, 0})
+	e.Schedule(R+C/2, sim.HandlerFunc(func(*sim.Engine, uint64) {
+		mid = [2]int{int(n.fab.ports[remote.hops[0]].spine), int(n.fab.ports[local.hops[0]].spine)}
+		sentMid = [2]uint64{n.fab.ports[link[0]].out, n.fab.ports[link[1]].out}
+	}), 0)
+	e.Run()
+	if err := n.Conservation(); err != nil {
+		t.Fatal(err)
+	}
+	const trip = 25 * sim.Microsecond
+	for i := int64(0); i < count; i++ {
+		s := sim.Time(i) * gap
+		inHole := s > T && s < T+C-trip // sent to spine0, which lost its link to leaf1
+		if edge := s > T-trip && s <= T || s >= T+C-trip && s <= T+C; !edge && rs.got[i] == inHole {
+			t.Errorf("remote: packet sent at %v delivered %v", s, rs.got[i])
+		}
+		if s > T && !ls.got[i] {
+			t.Errorf("local: packet sent at %v lost", s)
+		}
+	}
+	if mid != [2]int{1, 1} {
+		t.Errorf("between recovery and convergence the routes are on spines %v, want [1 1]", mid)
+	}
+	for _, r := range []*Route{remote, local} {
+		if got := n.fab.ports[r.hops[0]].spine; got != 0 {
+			t.Errorf("route %d->%d on spine %d after reconvergence, want 0", r.src, r.dst, got)
+		}
+	}
+	// the recovered link carried the packets sent from R+C on, each way
+	want := uint64((end - (R + C)) / gap)
+	for k, i := range link {
+		if pt := &n.fab.ports[i]; pt.out-sentMid[k] < want-1 || pt.out-sentMid[k] > want+1 || pt.failed {
+			t.Errorf("port %s: sent %d after recovery, want %d (failed %v)", n.fab.portName(i), pt.out-sentMid[k], want, pt.failed)
+		}
+	}
+	st := n.Stats()
+	t.Logf("remote delivered %d of %d, local %d; DropLink %d", len(rs.got), count, len(ls.got), st.DropLink)
+}
+
+// onSpine returns a route from src to dst hashed onto spine s, and its sink.
+func onSpine(t *testing.T, n *Network, src, dst int, s int32) (*Route, *seqSink) {
+	t.Helper()
+	for key := uint64(0); ; key++ {
+		sink := &seqSink{n: n, got: map[int64]bool{}}
+		r, err := n.NewRoute(RouteSpec{Path: datapathtest.HostPath(1), Src: src, Dst: dst, FlowKey: key, To: sink})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.fab.ports[r.hops[0]].spine == s {
+			return r, sink
+		}
+	}
+}
+
 // TestSlowLinks: the parser's spellings and refusals, and the checks.
 func TestSlowLinks(t *testing.T) {
 	got, err := ParseSlowLinks("leaf0.spine1=10, spine2.leaf3=2.5")
@@ -450,8 +538,15 @@ func TestLossyLink(t *testing.T) {
 		if err := n.Conservation(); err != nil {
 			t.Fatal(err)
 		}
-		if st := n.Stats(); st.DropCorrupt != uint64(2*K-s1.got-s2.got) || st.Drops != st.DropCorrupt {
+		st := n.Stats()
+		if st.DropCorrupt != uint64(2*K-s1.got-s2.got) || st.Drops != st.DropCorrupt {
 			t.Errorf("seed %d: DropCorrupt %d, Drops %d, lost %d", seed, st.DropCorrupt, st.Drops, 2*K-s1.got-s2.got)
+		}
+		// a lost frame took its link's time: both ends sent all K
+		for _, ps := range st.Ports {
+			if (ps.Name == "leaf0.spine0" || ps.Name == "spine0.leaf0") && ps.Frames != K {
+				t.Errorf("seed %d: %s sent %d frames, want %d", seed, ps.Name, ps.Frames, K)
+			}
 		}
 		return uint64(K - s1.got), uint64(K - s2.got)
 	}

@@ -107,6 +107,9 @@ func New(e *sim.Engine, cfg Config) (*Network, error) {
 		if f := cfg.Fabric; len(f.Failed) > 0 && f.FailAt > 0 {
 			e.Schedule(f.FailAt, (*fabricEvent)(n), failNow)
 		}
+		if f := cfg.Fabric; len(f.Failed) > 0 && f.RecoverAt > 0 {
+			e.Schedule(f.RecoverAt, (*fabricEvent)(n), recoverNow)
+		}
 	}
 	n.daemonCore = int16(cfg.DaemonCore)
 	if cfg.DaemonCore < 0 {

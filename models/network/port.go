@@ -45,9 +45,9 @@ type port struct {
 	wire      pipe     // frames sent (or being sent, or queued) on its link
 
 	// whole-run counters: in = out + dropped + blackholed + held frames
-	// (Conservation); blackholed arrived after its link failed, or was
-	// lost on a lossy link
-	in, out, dropped, blackholed uint64
+	// (Conservation); blackholed arrived after its link failed; corrupted
+	// were sent on a lossy link and lost at its far end
+	in, out, dropped, blackholed, corrupted uint64
 
 	// the statistics window [windowStart, now]
 	windowStart sim.Time
@@ -99,12 +99,8 @@ func (n *Network) admit(f inFlight) {
 	sw := &fb.switches[pt.sw]
 	pt.retire(now, sw)
 	pt.in++
-	if pt.failed || pt.loss > 0 && fb.lossRNG.Float64() < pt.loss {
-		if pt.failed {
-			n.dropLink++
-		} else {
-			n.dropCorrupt++ // lost on the link: dropped where it would have queued
-		}
+	if pt.failed {
+		n.dropLink++
 		pt.blackholed++
 		p := n.pool.at(f.id)
 		p.route.dropped++
@@ -211,8 +207,8 @@ type portArrival Network
 
 func (h *portArrival) Handle(e *sim.Engine, arg uint64) {
 	n := (*Network)(h)
-	if pt := &n.fab.ports[arg]; pt.failed {
-		n.lose(&pt.wire, e, h, arg)
+	if pt := &n.fab.ports[arg]; pt.failed || pt.loss > 0 {
+		n.drainFaulty(pt, e, h, arg)
 		return
 	}
 	n.drain(&n.fab.ports[arg].wire, e, h, arg)
@@ -300,6 +296,13 @@ func (n *Network) portConservation() error {
 			return fmt.Errorf("network: port %s: link not conserved: sent %d != arrived %d + on the link %d",
 				fb.portName(i), pt.admitted(), pt.wire.popped, pt.wire.size)
 		}
+	}
+	var corrupted uint64
+	for i := range fb.ports {
+		corrupted += fb.ports[i].corrupted
+	}
+	if corrupted != n.dropCorrupt {
+		return fmt.Errorf("network: %d frames lost on lossy links, the ports say %d", n.dropCorrupt, corrupted)
 	}
 	for i := range fb.switches {
 		sw := &fb.switches[i]
