@@ -107,7 +107,7 @@ func merge(set *shard.Set, f runFlags, formatSet bool, stdout, stderr io.Writer)
 			set.Version(), version, set.Version())
 	}
 	slices.SortFunc(urs, func(a, b run.UnitResult) int { return cmp.Or(cmp.Compare(a.Point, b.Point), cmp.Compare(a.Rep, b.Rep)) })
-	tl := newTimelineOut(plan)
+	tl := newRepOut(plan)
 	for _, u := range urs {
 		tl.add(u)
 	}

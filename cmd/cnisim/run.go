@@ -110,9 +110,10 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		return runShard(ctx, plan, spec, cfg, f, stderr)
 	}
 	// streamed: replications are aggregated as they complete, not kept;
-	// their timelines (if the scenario asks) are rendered as they come
+	// their timelines and flow logs (if the scenario asks) are rendered
+	// as they come
 	agg := run.NewAggregator(plan, cfg.Version)
-	tl := newTimelineOut(plan)
+	tl := newRepOut(plan)
 	err = withProgress(cfg, f, stderr, func(cfg run.Config) error {
 		return run.Stream(ctx, plan, simulate, cfg, func(u run.UnitResult) error {
 			tl.add(u)
@@ -193,7 +194,7 @@ func loadPlan(path string, overrides []scenario.Override, yes bool) (*scenario.P
 
 // emit renders every output in memory first, so nothing is written when
 // rendering fails, then writes --out atomically and stdout.
-func emit(res *results.Results, tl *timelineOut, plan *scenario.Plan, f runFlags, formatSet bool, stdout, stderr io.Writer) error {
+func emit(res *results.Results, tl *repOut, plan *scenario.Plan, f runFlags, formatSet bool, stdout, stderr io.Writer) error {
 	var js, csv, toml, table bytes.Buffer
 	if err := res.WriteJSON(&js); err != nil {
 		return err
@@ -222,8 +223,8 @@ func emit(res *results.Results, tl *timelineOut, plan *scenario.Plan, f runFlags
 			return nil
 		}
 	}
-	if n := tl.csv.Rows(); n > 0 && f.out == "" {
-		fmt.Fprintf(stderr, "warning: the timeline (%d bins) is written only with --out DIR, to DIR/%s\n", n, results.TimelineFile)
+	if f.out == "" {
+		tl.warnUnwritten(stderr)
 	}
 	byFormat := map[string]*bytes.Buffer{"table": &table, "json": &js, "csv": &csv}
 	_, err := stdout.Write(byFormat[f.format].Bytes())
@@ -232,7 +233,7 @@ func emit(res *results.Results, tl *timelineOut, plan *scenario.Plan, f runFlags
 
 // runSet is the output set of run --out and merge --out, written whole
 // (results.WriteSet).
-var runSet = []string{"results.json", "results.csv", "scenario.toml", results.TimelineFile, timelinePNG}
+var runSet = []string{"results.json", "results.csv", "scenario.toml", results.TimelineFile, timelinePNG, results.FlowsFile}
 
 // checkOutDir refuses, before anything runs, an --out the results could
 // not be written to (results.CheckOut; set: the files of the output set,

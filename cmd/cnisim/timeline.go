@@ -18,7 +18,7 @@ import (
 // point the bin-by-bin sum over its replications for timeline.png.
 type timelineOut struct {
 	plan   *scenario.Plan
-	csv    *results.Timeline
+	csv    *results.RepTable
 	points []int // in unit order
 	sums   map[int]*pointTimeline
 }
@@ -33,7 +33,7 @@ type pointTimeline struct {
 }
 
 func newTimelineOut(plan *scenario.Plan) *timelineOut {
-	return &timelineOut{plan: plan, csv: results.NewTimeline(plan.Axes, results.TimelineColumns), sums: map[int]*pointTimeline{}}
+	return &timelineOut{plan: plan, csv: results.NewTimeline(plan.Axes), sums: map[int]*pointTimeline{}}
 }
 
 // add takes a unit's timeline, if it has one.

@@ -51,49 +51,9 @@ func TestTimeline(t *testing.T) {
 		t.Skip("runs the simulator")
 	}
 	withRealSimulator(t)
-	dir := t.TempDir()
-	sc := filepath.Join(dir, "tl.toml")
-	if err := os.WriteFile(sc, []byte(timelineScenario), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	readFile := func(out, name string) []byte {
-		t.Helper()
-		b, err := os.ReadFile(filepath.Join(out, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	read := func(out string) []byte { return readFile(out, "timeline.csv") }
-	runTo := func(name string, args ...string) []byte {
-		t.Helper()
-		out := filepath.Join(dir, name)
-		code, _, stderr := cli(append([]string{"run", sc, "--out", out}, args...)...)
-		if code != 0 {
-			t.Fatalf("%s: exit %d: %s", name, code, stderr)
-		}
-		if !strings.Contains(stderr, "timeline.csv") {
-			t.Errorf("%s: stderr does not name timeline.csv: %s", name, stderr)
-		}
-		return read(out)
-	}
-	first := runTo("p1", "--parallel", "1")
-	if got := runTo("p2", "--parallel", "2"); !bytes.Equal(got, first) {
-		t.Errorf("--parallel 2: timeline.csv differs:\n%s", firstDiff(first, got))
-	}
-	shards := filepath.Join(dir, "shards")
-	for i := range 3 {
-		if code, _, stderr := cli("run", sc, "--shard", fmt.Sprintf("%d/3", i), "--out", shards); code != 0 {
-			t.Fatalf("shard %d: exit %d: %s", i, code, stderr)
-		}
-	}
+	dir, _, first := writtenThreeWays(t, timelineScenario, "timeline.csv")
 	merged := filepath.Join(dir, "merged")
-	if code, _, stderr := cli("merge", shards, "--out", merged); code != 0 {
-		t.Fatalf("merge: exit %d: %s", code, stderr)
-	}
-	if got := read(merged); !bytes.Equal(got, first) {
-		t.Errorf("merged timeline.csv differs:\n%s", firstDiff(first, got))
-	}
+	readFile := func(out, name string) []byte { return readOutFile(t, out, name) }
 	// the figure: a PNG, the same bytes from the shards, one panel per
 	// quantity (5 with a switch and long-lived senders) at 45 mm each
 	fig := readFile(filepath.Join(dir, "p1"), "timeline.png")

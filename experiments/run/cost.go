@@ -54,6 +54,15 @@ const (
 	// with swept keys) and its sample's nine float64 (72 bytes) while
 	// the replication waits for aggregation: 200, rounded up (derived).
 	bytesPerTimelineBin = 200
+	// bytesPerFlowRow is what a row of the flow log (scenario key
+	// flow_log) holds until the run ends: its CSV row in memory (at most
+	// 112 characters with a 64-bit seed, results.FlowColumns and two
+	// swept keys, measured: `cnisim run scenarios/link-recovery.toml --set
+	// flow_log=true --reps 1 --set duration=60ms`; more with more keys) and its sample's seven float64 (56 bytes) while
+	// the replication waits for aggregation, twice (the workload's log
+	// and the sample's share them; appending may double a slice): 250,
+	// rounded up (derived).
+	bytesPerFlowRow = 250
 	// minRTT bounds the transaction rate of a request-response stream
 	// (assumed: 10 us, below any simulated round trip with CPU costs).
 	minRTT = 10 * time.Microsecond
@@ -64,7 +73,7 @@ const (
 func Estimate(plan *scenario.Plan, parallel int) Cost {
 	var c Cost
 	var inFlight float64 // the largest per-replication state of any point
-	var timeline float64 // every replication's timeline bins, kept until the end
+	var timeline float64 // every replication's timeline bins and flow log rows, kept until the end
 	for i := range plan.Len() {
 		s := plan.Point(i).Scenario
 		reps := float64(s.Replications)
@@ -73,6 +82,9 @@ func Estimate(plan *scenario.Plan, parallel int) Cost {
 		inFlight = math.Max(inFlight, replicationBytes(s))
 		if s.Timeline > 0 {
 			timeline += reps * math.Ceil(float64(s.Duration)/float64(s.Timeline)) * bytesPerTimelineBin
+		}
+		if s.FlowLog && s.Workload.FlowSizes != "" {
+			timeline += reps * connections(s) * bytesPerFlowRow // every flow that arrives: an upper bound
 		}
 	}
 	c.CPUSeconds = c.Packets / PacketsPerCPUSecond

@@ -21,6 +21,10 @@ type Sample struct {
 	// by name, one value per bin; not aggregated: cnisim run writes them
 	// as they are, to timeline.csv.
 	Series map[string][]float64 `json:",omitempty"`
+	// Flows are a replication's flow log (the scenario's flow_log), by
+	// column, one value per flow; not aggregated: cnisim run writes them
+	// to flows.csv.
+	Flows map[string][]float64 `json:",omitempty"`
 }
 
 // Set records a scalar metric.

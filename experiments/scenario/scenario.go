@@ -14,6 +14,10 @@ type Scenario struct {
 	// (cnisim run --out writes it to timeline.csv): goodput, cwnd, drops,
 	// switch queues and cores busy per bin, over the whole run.
 	Timeline time.Duration `toml:"timeline"`
+	// FlowLog keeps a row per finite cluster flow that starts after the
+	// warm-up (cnisim run --out writes them to flows.csv): its nodes,
+	// size, start, completion time, slowdown and spine.
+	FlowLog bool `toml:"flow_log"`
 
 	Cluster     Cluster     `toml:"cluster"`
 	CNI         CNI         `toml:"cni"`

@@ -36,6 +36,7 @@ type Unit struct {
 	Dists   map[string][]float64          `json:"dists,omitempty"`
 	Groups  map[string]map[string]float64 `json:"groups,omitempty"`
 	Series  map[string][]float64          `json:"series,omitempty"` // the timeline's bins
+	Flows   map[string][]float64          `json:"flows,omitempty"`  // the flow log's rows
 }
 
 // ScenarioHash is the hex SHA-256 of a resolved scenario's text.
@@ -50,7 +51,7 @@ func New(version, resolved string, s Spec, urs []run.UnitResult) *Partial {
 		ScenarioSHA256: ScenarioHash(resolved), Scenario: resolved, Units: make([]Unit, len(urs))}
 	for i, u := range urs {
 		p.Units[i] = Unit{Point: u.Point, Rep: u.Rep, Seed: u.Seed,
-			Scalars: u.Sample.Scalars, Dists: u.Sample.Dists, Groups: u.Sample.Groups, Series: u.Sample.Series}
+			Scalars: u.Sample.Scalars, Dists: u.Sample.Dists, Groups: u.Sample.Groups, Series: u.Sample.Series, Flows: u.Sample.Flows}
 	}
 	return p
 }
@@ -60,7 +61,7 @@ func (p *Partial) UnitResults() []run.UnitResult {
 	out := make([]run.UnitResult, len(p.Units))
 	for i, u := range p.Units {
 		out[i] = run.UnitResult{Unit: run.Unit{Point: u.Point, Rep: u.Rep}, Seed: u.Seed,
-			Sample: run.Sample{Scalars: u.Scalars, Dists: u.Dists, Groups: u.Groups, Series: u.Series}}
+			Sample: run.Sample{Scalars: u.Scalars, Dists: u.Dists, Groups: u.Groups, Series: u.Series, Flows: u.Flows}}
 	}
 	return out
 }

@@ -63,3 +63,11 @@ func TestClusterScenarioMetrics(t *testing.T) {
 		t.Error("cpp_by_stage reported for all-to-all (no single receiving node)")
 	}
 }
+
+// TestFlowLogColumns: flows.csv's columns are the workload's log's, in
+// its order (one list each side of the package boundary).
+func TestFlowLogColumns(t *testing.T) {
+	if !slices.Equal(results.FlowColumns, workload.FlowLogColumns) {
+		t.Errorf("results.FlowColumns %v, workload.FlowLogColumns %v", results.FlowColumns, workload.FlowLogColumns)
+	}
+}

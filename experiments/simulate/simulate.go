@@ -58,6 +58,7 @@ func Prepare(sc *scenario.Scenario) (run.Point, error) {
 		if base.Interval > 0 { // a timeline was asked for
 			s.Series = timeline(r.Series)
 		}
+		s.Flows = r.FlowLog // nil unless the scenario's flow_log asks
 		return s, nil
 	}, nil
 }
@@ -202,6 +203,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 		Duration:    sim.FromDuration(sc.Duration),
 		Warmup:      sim.FromDuration(sc.Warmup),
 		Interval:    sim.FromDuration(sc.Timeline), // 0: the workload's default
+		FlowLog:     sc.FlowLog,
 		Seed:        seed,
 		Replication: rep,
 		Workload: workload.Workload{

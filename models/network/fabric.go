@@ -379,6 +379,16 @@ func (fb *fabric) portName(i int) string {
 	}
 }
 
+// Spine is the spine the route's packets cross now (the ECMP hash's
+// choice over the live spines), or -1: no leaf-spine, or both ends on
+// one leaf.
+func (r *Route) Spine() int {
+	if len(r.hops) != 3 {
+		return -1
+	}
+	return int(r.net.fab.ports[r.hops[0]].spine)
+}
+
 // Hops returns the links a route's packets cross: 1 node to node without
 // a fabric, one more per switch, 0 for an intra-host route.
 func (r *Route) Hops() int {

@@ -78,6 +78,7 @@ type flowGen struct {
 	// completed in the run
 	started, completed uint64
 	fct                flowRecords
+	log                *flowLog  // nil: no flow log (Config.FlowLog)
 	q                  *queryGen // nil without queries
 }
 
@@ -89,6 +90,7 @@ type liveFlow struct {
 	src, dst int32
 	query    int32 // a query's response: its index + 1; 0: a background flow
 	done     bool  // the server has read it whole; its close is scheduled
+	logRow   int32 // its row of the flow log, or -1
 }
 
 // Event args of a flowGen: arrivals carry the sender's index, closes
@@ -107,6 +109,9 @@ func newFlowGen(m *meter, rng *rand.Rand) *flowGen {
 	}
 	if w.FlowSizes == nil {
 		return g
+	}
+	if m.cfg.FlowLog {
+		g.log = &flowLog{}
 	}
 	g.senders = senders(w.Pattern, cl.Nodes, w.IncastSenders)
 	// load is a fraction of the sending node's line rate in flow bytes
@@ -210,9 +215,12 @@ func (g *flowGen) openFlow(rng *rand.Rand, cs, ss tcp.Side, size int64, query in
 		panic("workload: cluster flow: " + err.Error() + " (paths checked at build)")
 	}
 	id := takeSlot(&g.flows, &g.free)
-	g.flows[id] = liveFlow{c: c, t0: now, size: size, src: int32(cs.Node), dst: int32(ss.Node), query: query}
+	g.flows[id] = liveFlow{c: c, t0: now, size: size, src: int32(cs.Node), dst: int32(ss.Node), query: query, logRow: -1}
 	if query == 0 {
 		g.started++
+		if g.log != nil && now >= m.cfg.Warmup {
+			g.flows[id].logRow = g.log.open(int32(cs.Node), int32(ss.Node), size, now, c.Client.Route().Spine())
+		}
 	}
 	c.Client.OnFail = func(sim.Time) { m.failures++ }
 	var prev int64
@@ -229,7 +237,11 @@ func (g *flowGen) openFlow(rng *rand.Rand, cs, ss tcp.Side, size int64, query in
 		} else {
 			g.completed++
 			if f.t0 >= m.cfg.Warmup && at <= m.cfg.Duration {
-				g.fct.add(f.size, at-f.t0, m.idealFCT(f.size, f.c.Client.Route().Hops()))
+				ideal := m.idealFCT(f.size, f.c.Client.Route().Hops())
+				g.fct.add(f.size, at-f.t0, ideal)
+				if f.logRow >= 0 {
+					g.log.close(f.logRow, at-f.t0, ideal)
+				}
 			}
 		}
 		// an event of its own: the read returns into the endpoint first
@@ -338,6 +350,9 @@ func (m *meter) clusterResult(r *Result) {
 		r.FCTus[i] = s * 1e6
 	}
 	r.FCTSlowdown = g.fct.slowdown
+	if g.log != nil {
+		r.FlowLog = g.log.columns()
+	}
 	r.FCTByBucket = g.fct.byBucket(r.FCTus)
 	r.SlowdownByBucket = g.fct.byBucket(r.FCTSlowdown)
 }

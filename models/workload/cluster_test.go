@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/cnisim/cnisim/models/network"
@@ -338,4 +339,66 @@ func TestSeriesNetworkConservation(t *testing.T) {
 	if maxQ <= 0 {
 		t.Error("the switch held nothing at any bin's end")
 	}
+}
+
+// TestFlowLog: the flow log has a row per flow started after the
+// warm-up, in start order; its finished rows are exactly the FCTs and
+// slowdowns the run reports, the unfinished ones -1; its spines are
+// the routes' (every one of the two on a leaf-spine, -1 under one leaf);
+// the rest of the result does not change with the log on.
+func TestFlowLog(t *testing.T) {
+	web, _ := LoadFlowSizes(FlowSizesWebSearch)
+	cfg := flowConfig(t, PatternRandom, 8, web, 0.3, 40*sim.Millisecond)
+	cfg.Warmup = 5 * sim.Millisecond
+	cfg.Cluster.Fabric = network.Fabric{Kind: network.FabricLeafSpine, Leaves: 2, Spines: 2, NodesPerLeaf: 4,
+		UplinkGbps: 10, BufferBytes: 1 << 20}
+	plain, err := Run(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.FlowLog = true
+	r, err := Run(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.FlowLog != nil {
+		t.Error("a flow log without Config.FlowLog")
+	}
+	log := r.FlowLog
+	r.FlowLog = nil
+	if !reflect.DeepEqual(plain, r) {
+		t.Error("the flow log changed the result")
+	}
+	n := len(log["start_s"])
+	if n == 0 || uint64(n) > r.FlowsStarted {
+		t.Fatalf("%d rows, %d flows started", n, r.FlowsStarted)
+	}
+	var fcts, slowdowns []float64
+	spines := map[float64]int{}
+	for i := range n {
+		if s := log["start_s"][i]; s < cfg.Warmup.Seconds() || i > 0 && s < log["start_s"][i-1] {
+			t.Fatalf("row %d starts at %g s", i, s)
+		}
+		leafSrc, leafDst := int(log["src_node"][i])/4, int(log["dst_node"][i])/4
+		if sp := log["spine"][i]; (leafSrc == leafDst) != (sp == -1) || sp > 1 {
+			t.Errorf("row %d: nodes %g -> %g on spine %g", i, log["src_node"][i], log["dst_node"][i], sp)
+		}
+		spines[log["spine"][i]]++
+		if f := log["fct_us"][i]; f >= 0 {
+			fcts = append(fcts, f)
+			slowdowns = append(slowdowns, log["slowdown"][i])
+		} else if f != -1 || log["slowdown"][i] != -1 {
+			t.Errorf("row %d: unfinished with slowdown %g", i, log["slowdown"][i])
+		}
+	}
+	slices.Sort(fcts)
+	slices.Sort(slowdowns)
+	want, wantSd := slices.Sorted(slices.Values(r.FCTus)), slices.Sorted(slices.Values(r.FCTSlowdown))
+	if !slices.Equal(fcts, want) || !slices.Equal(slowdowns, wantSd) {
+		t.Errorf("the log's %d finished flows are not the %d FCTs reported", len(fcts), len(want))
+	}
+	if spines[0] == 0 || spines[1] == 0 || spines[-1] == 0 {
+		t.Errorf("spines %v: want flows on both and under one leaf", spines)
+	}
+	t.Logf("%d rows, %d finished; spines %v", n, len(fcts), spines)
 }

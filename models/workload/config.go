@@ -36,6 +36,9 @@ type Config struct {
 	Duration sim.Time // simulated time
 	Warmup   sim.Time // steady-state metrics ignore [0, Warmup)
 	Interval sim.Time // time-series bin; 0 means Duration/100 (at least 1 ms)
+	// FlowLog keeps a record of every finite cluster flow that starts in
+	// [Warmup, Duration] (Result.FlowLog): 64 bytes a flow.
+	FlowLog bool
 
 	Seed        uint64
 	Replication int

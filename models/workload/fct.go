@@ -39,6 +39,47 @@ func (r *flowRecords) add(size int64, fct, ideal sim.Time) {
 	r.bucket = append(r.bucket, sizeBucket(size))
 }
 
+// FlowLogColumns are the columns of Result.FlowLog: the flow's sending
+// and receiving nodes, its size in bytes, its start (connect()) in
+// seconds, its completion time in µs and slowdown (-1: unfinished at
+// the run's end) and the spine its data crossed when it started (-1: no
+// leaf-spine, or both pods under one leaf).
+var FlowLogColumns = []string{"src_node", "dst_node", "bytes", "start_s", "fct_us", "slowdown", "spine"}
+
+// flowLog is Result.FlowLog being written: one row per flow started in
+// the window.
+type flowLog struct {
+	src, dst, bytes, start, fct, slowdown, spine []float64
+}
+
+// open records a flow starting, unfinished; it returns its row.
+func (l *flowLog) open(src, dst int32, size int64, t0 sim.Time, spine int) int32 {
+	l.src = append(l.src, float64(src))
+	l.dst = append(l.dst, float64(dst))
+	l.bytes = append(l.bytes, float64(size))
+	l.start = append(l.start, t0.Seconds())
+	l.fct = append(l.fct, -1)
+	l.slowdown = append(l.slowdown, -1)
+	l.spine = append(l.spine, float64(spine))
+	return int32(len(l.src) - 1)
+}
+
+// close records row i's completion.
+func (l *flowLog) close(i int32, fct, ideal sim.Time) {
+	l.fct[i] = fct.Seconds() * 1e6
+	l.slowdown[i] = float64(fct) / float64(ideal)
+}
+
+// columns returns the log by FlowLogColumns' names.
+func (l *flowLog) columns() map[string][]float64 {
+	cols := [][]float64{l.src, l.dst, l.bytes, l.start, l.fct, l.slowdown, l.spine}
+	out := make(map[string][]float64, len(cols))
+	for i, name := range FlowLogColumns {
+		out[name] = cols[i]
+	}
+	return out
+}
+
 // FlowStats summarise one set of flows: count, mean, p50, p99.
 type FlowStats struct {
 	N              int

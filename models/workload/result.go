@@ -89,6 +89,10 @@ type Result struct {
 	FCTus, FCTSlowdown                            []float64
 	FCTByBucket, SlowdownByBucket                 []FlowStats
 	FlowsStarted, FlowsCompleted, FlowsUnfinished uint64
+	// FlowLog (Config.FlowLog) is a record of every such flow that
+	// started in [Warmup, Duration], finished or not, in start order, by
+	// column (FlowLogColumns).
+	FlowLog map[string][]float64
 	// Queries (query.go): per query that started in [Warmup, Duration]
 	// and completed by Duration, its completion time (arrival to the
 	// aggregator's read of its last response, µs); queries completed

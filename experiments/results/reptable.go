@@ -1,0 +1,117 @@
+package results
+
+import (
+	"bytes"
+	"encoding/csv"
+	"math"
+	"strconv"
+
+	"github.com/cnisim/cnisim/experiments/scenario"
+)
+
+// TimelineFile is the output set's time series file (scenario key
+// timeline).
+const TimelineFile = "timeline.csv"
+
+// TimelineColumns are the series of a timeline, in their CSV order: the
+// bin's end, then per bin the applications' goodput, the TCP senders'
+// mean cwnd (empty without long-lived senders: finite flows, transactions),
+// the network's drops and three places of them (switch buffers, receive
+// rings, failed or lossy fabric links), the switches' queued bytes at the
+// bin's end and the cores busy over every node (the network's empty for
+// http_download, whose series has no events of its own).
+var TimelineColumns = []string{"t_s", "goodput_mbps", "cwnd_segments", "drops", "drops_switch", "drops_rx_ring", "drops_link",
+	"fabric_queue_bytes", "cores_busy"}
+
+// FlowsFile is the output set's flow log (scenario key flow_log).
+const FlowsFile = "flows.csv"
+
+// FlowColumns are the flow log's columns, in their CSV order (the
+// workload's log, models/workload FlowLogColumns): the sending and
+// receiving nodes, the flow's bytes, its start (s), its completion time
+// (µs) and slowdown (empty: unfinished at the run's end; -1 in the
+// sample) and the spine it crossed when it started (-1: none).
+var FlowColumns = []string{"src_node", "dst_node", "bytes", "start_s", "fct_us", "slowdown", "spine"}
+
+// unfinishedColumns are the flow log's columns whose -1 means "none yet".
+var unfinishedColumns = []string{"fct_us", "slowdown"}
+
+// RepTable renders a per-replication CSV file in memory (timeline.csv,
+// flows.csv): the rows of every replication, in the order they are added
+// (the run's unit order, so the file does not depend on --parallel):
+// param.<key> per swept key, the replication and its seed, then the named
+// columns (an empty cell where a replication lacks one).
+type RepTable struct {
+	buf    bytes.Buffer
+	cw     *csv.Writer
+	series []string
+	blank  map[string]bool // columns whose negative values are written empty
+	rows   int
+}
+
+// NewTimeline starts timeline.csv for a plan's swept keys.
+func NewTimeline(axes []scenario.Axis) *RepTable { return newRepTable(axes, TimelineColumns) }
+
+// NewFlows starts flows.csv for a plan's swept keys.
+func NewFlows(axes []scenario.Axis) *RepTable {
+	t := newRepTable(axes, FlowColumns)
+	t.blank = map[string]bool{}
+	for _, c := range unfinishedColumns {
+		t.blank[c] = true
+	}
+	return t
+}
+
+// newRepTable starts a file for a plan's swept keys and the column
+// names, in order.
+func newRepTable(axes []scenario.Axis, series []string) *RepTable {
+	t := &RepTable{series: series}
+	t.cw = csv.NewWriter(&t.buf)
+	var head []string
+	for _, ax := range axes {
+		head = append(head, "param."+ax.Key)
+	}
+	t.cw.Write(append(append(head, "replication", "seed"), series...))
+	return t
+}
+
+// Add appends one replication's rows; series maps a column's name to one
+// value per row (all of one length, that of the first column's).
+func (t *RepTable) Add(params []scenario.Param, rep int, seed uint64, series map[string][]float64) {
+	n := len(series[t.series[0]])
+	for i := range n {
+		row := make([]string, 0, len(params)+2+len(t.series))
+		for _, pa := range params {
+			row = append(row, csvValue(pa.Value))
+		}
+		row = append(row, strconv.Itoa(rep), strconv.FormatUint(seed, 10))
+		for _, name := range t.series {
+			cell := ""
+			if vs := series[name]; i < len(vs) && !(t.blank[name] && vs[i] < 0) {
+				cell = repCell(vs[i])
+			}
+			row = append(row, cell)
+		}
+		t.cw.Write(row)
+		t.rows++
+	}
+}
+
+// Rows is the number of rows added.
+func (t *RepTable) Rows() int { return t.rows }
+
+// Bytes is the file so far.
+func (t *RepTable) Bytes() []byte {
+	t.cw.Flush()
+	return t.buf.Bytes()
+}
+
+// repCell writes a whole number as one (bytes, nodes, drops: 17154021,
+// not 1.7154021e+07), anything else in the shortest form that parses back
+// to the same bits.
+func repCell(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return num(v)
+}
