@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -57,6 +58,14 @@ func TestFlowLogFile(t *testing.T) {
 		t.Errorf("without --out: exit %d, stderr %s", code, stderr)
 	}
 
+	// the figure: a PNG, the same bytes from the shards and --parallel 2
+	fig := readOutFile(t, filepath.Join(dir, "p1"), "fct.png")
+	if !bytes.Equal(readOutFile(t, filepath.Join(dir, "merged"), "fct.png"), fig) || !bytes.Equal(readOutFile(t, filepath.Join(dir, "p2"), "fct.png"), fig) {
+		t.Error("fct.png differs between the runs")
+	}
+	if _, err := png.DecodeConfig(bytes.NewReader(fig)); err != nil {
+		t.Errorf("fct.png: %v", err)
+	}
 	rows, err := csv.NewReader(bytes.NewReader(first)).ReadAll()
 	if err != nil {
 		t.Fatal(err)

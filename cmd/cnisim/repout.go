@@ -3,10 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/plots"
 )
 
 // repOut collects what replications write beside the aggregated results,
@@ -16,10 +18,14 @@ type repOut struct {
 	timeline *timelineOut
 	flows    *results.RepTable
 	plan     *scenario.Plan
+	// each point's finished flows' FCTs (µs), every replication's, for
+	// the figure; points in unit order
+	fcts   map[int][]float64
+	points []int
 }
 
 func newRepOut(plan *scenario.Plan) *repOut {
-	return &repOut{timeline: newTimelineOut(plan), flows: results.NewFlows(plan.Axes), plan: plan}
+	return &repOut{timeline: newTimelineOut(plan), flows: results.NewFlows(plan.Axes), plan: plan, fcts: map[int][]float64{}}
 }
 
 // add takes a unit's timeline and flow log, if it has them.
@@ -27,6 +33,14 @@ func (o *repOut) add(u run.UnitResult) {
 	o.timeline.add(u)
 	if fl := u.Sample.Flows; fl != nil {
 		o.flows.Add(o.plan.Point(u.Point).Params, u.Rep, u.Seed, fl)
+		if _, ok := o.fcts[u.Point]; !ok {
+			o.points = append(o.points, u.Point)
+		}
+		for _, v := range fl["fct_us"] {
+			if v >= 0 {
+				o.fcts[u.Point] = append(o.fcts[u.Point], v)
+			}
+		}
 	}
 }
 
@@ -47,10 +61,53 @@ func (o *repOut) wantsFlows() bool {
 // files are what the replications add to the output set.
 func (o *repOut) files(stderr io.Writer) []results.File {
 	out := o.timeline.files(stderr)
-	if o.wantsFlows() {
-		out = append(out, results.File{Name: results.FlowsFile, Data: o.flows.Bytes()})
+	if !o.wantsFlows() {
+		return out
 	}
-	return out
+	out = append(out, results.File{Name: results.FlowsFile, Data: o.flows.Bytes()})
+	png, err := o.figure()
+	if err != nil {
+		fmt.Fprintf(stderr, "note: no %s: %v\n", fctPNG, err)
+		return out
+	}
+	return append(out, results.File{Name: fctPNG, Data: png})
+}
+
+// fctPNG is the flow log's figure in the output set.
+const fctPNG = "fct.png"
+
+// cdfPoints is at most how many of a point's FCTs its CDF line is drawn
+// through (evenly spaced order statistics: the line's error is below
+// 1/cdfPoints in fraction, finer than the figure shows).
+const cdfPoints = 2000
+
+// figure draws each point's FCT distribution, every replication's
+// finished flows pooled, as a CDF on a log axis.
+func (o *repOut) figure() ([]byte, error) {
+	if len(o.points) > plots.MaxSeries {
+		return nil, fmt.Errorf("%d sweep points, at most %d lines can be told apart (%s has them all)", len(o.points), plots.MaxSeries, results.FlowsFile)
+	}
+	c := plots.CDF{Title: o.plan.Base.Name + ": flow completion times, finished flows", XLabel: "FCT (µs)", LogX: true}
+	for _, p := range o.points {
+		vs := slices.Clone(o.fcts[p])
+		if len(vs) == 0 {
+			return nil, fmt.Errorf("point %s: no flow finished", o.timeline.name(p))
+		}
+		slices.Sort(vs)
+		if n := len(vs); n > cdfPoints {
+			thin := make([]float64, cdfPoints)
+			for i := range thin {
+				thin[i] = vs[(i+1)*n/cdfPoints-1]
+			}
+			vs = thin
+		}
+		c.Series = append(c.Series, plots.Samples{Name: o.timeline.name(p), Values: vs})
+	}
+	f, err := c.Figure()
+	if err != nil {
+		return nil, err
+	}
+	return f.Encode("png")
 }
 
 // warnUnwritten says on stderr what is written only with --out.

@@ -233,7 +233,7 @@ func emit(res *results.Results, tl *repOut, plan *scenario.Plan, f runFlags, for
 
 // runSet is the output set of run --out and merge --out, written whole
 // (results.WriteSet).
-var runSet = []string{"results.json", "results.csv", "scenario.toml", results.TimelineFile, timelinePNG, results.FlowsFile}
+var runSet = []string{"results.json", "results.csv", "scenario.toml", results.TimelineFile, timelinePNG, results.FlowsFile, fctPNG}
 
 // checkOutDir refuses, before anything runs, an --out the results could
 // not be written to (results.CheckOut; set: the files of the output set,

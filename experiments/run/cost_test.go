@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/models/workload"
 )
 
 func plan(t *testing.T, src string) *scenario.Plan {
@@ -131,5 +132,27 @@ func TestEstimateTimeline(t *testing.T) {
 	err := big.Check(Limits{Cores: 2, MemoryBytes: 16e9, MaxWall: 1e6 * time.Hour})
 	if err == nil || !strings.Contains(err.Error(), "of memory") {
 		t.Errorf("1e5 replications x 1e4 bins: %v", err)
+	}
+}
+
+// A flow log's rows are kept until the run ends: each replication adds
+// every arriving flow (load x link rate / mean size per sending node, the
+// Poisson rate) x bytesPerFlowRow; long-lived flows log nothing.
+func TestEstimateFlowLog(t *testing.T) {
+	t.Parallel()
+	const flows = "name = \"x\"\nreplications = 2\nduration = \"1s\"\nwarmup = \"0.1s\"\n[cluster]\nnodes = 4\n[workload]\npattern = \"random\"\nflow_sizes = \"websearch\"\nload = 0.5\n"
+	base := Estimate(plan(t, flows), 1)
+	with := Estimate(plan(t, "flow_log = true\n"+flows), 1)
+	web, err := workload.LoadFlowSizes("websearch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2 replications x 4 nodes x 0.5 x 10 Gbit/s / 8 / the mean size x 1 s
+	if d, want := with.MemoryBytes-base.MemoryBytes, 2*4*0.5*10e9/8/web.Mean()*bytesPerFlowRow; math.Abs(d/want-1) > 1e-9 {
+		t.Errorf("the flow log adds %g bytes, want %g", d, want)
+	}
+	long := "name = \"x\"\n[cluster]\nnodes = 4\n[workload]\npattern = \"random\"\n"
+	if a, b := Estimate(plan(t, long), 1), Estimate(plan(t, "flow_log = true\n"+long), 1); a != b {
+		t.Errorf("long-lived flows: %+v with the log, %+v without", b, a)
 	}
 }

@@ -3,6 +3,7 @@ package scenario
 import (
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/cnisim/cnisim/models/workload"
 )
@@ -95,9 +96,9 @@ func (c *check) queries(s *Scenario) {
 }
 
 // relFlowSizes resolves a flow_sizes file against dir; a built-in name,
-// an absolute path and "" (long-lived flows) are kept.
+// a constant size, an absolute path and "" (long-lived flows) are kept.
 func relFlowSizes(dir, p string) string {
-	if p == "" || slices.Contains(workload.FlowSizeNames(), p) || filepath.IsAbs(p) {
+	if p == "" || slices.Contains(workload.FlowSizeNames(), p) || strings.HasPrefix(p, workload.ConstantPrefix) || filepath.IsAbs(p) {
 		return p
 	}
 	return filepath.Join(dir, p)

@@ -44,9 +44,9 @@ func TestTrafficKeys(t *testing.T) {
 }
 
 // A flow_sizes file resolves against the scenario's directory, in the
-// base and in the sweep; built-in names stay.
+// base and in the sweep; built-in names and constant sizes stay.
 func TestFlowSizesPathFromFile(t *testing.T) {
-	text := "[workload]\nflow_sizes = \"cdf/my.cdf\"\n[sweep]\n\"workload.flow_sizes\" = [\"websearch\", \"other.cdf\"]\n"
+	text := "[workload]\nflow_sizes = \"cdf/my.cdf\"\n[sweep]\n\"workload.flow_sizes\" = [\"websearch\", \"other.cdf\", \"constant:1000\"]\n"
 	p, err := Load(filepath.Join("dir", "s.toml"), []byte(text), Options{PathsFromFile: true})
 	if err != nil {
 		t.Fatal(err)
@@ -56,6 +56,9 @@ func TestFlowSizesPathFromFile(t *testing.T) {
 	}
 	if got := p.Point(1).Scenario.Workload.FlowSizes; got != filepath.Join("dir", "other.cdf") {
 		t.Errorf("point 1: %q", got)
+	}
+	if got := p.Point(2).Scenario.Workload.FlowSizes; got != "constant:1000" {
+		t.Errorf("point 2: %q", got)
 	}
 	text = "[workload]\nflow_sizes = \"cdf/my.cdf\"\n"
 	p, err = Load(filepath.Join("dir", "s.toml"), []byte(text), Options{PathsFromFile: true})

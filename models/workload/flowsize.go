@@ -49,9 +49,21 @@ type FlowSizes struct {
 	small float64 // the smallest size a sample can take (>= 1)
 }
 
-// LoadFlowSizes returns a built-in distribution by name or reads a CDF
-// file (a path, resolved by the caller against the scenario's directory).
+// ConstantPrefix names a constant flow size: "constant:100000" is every
+// flow 100,000 bytes.
+const ConstantPrefix = "constant:"
+
+// LoadFlowSizes returns a built-in distribution by name, a constant size
+// (ConstantPrefix and a number of bytes) or reads a CDF file (a path,
+// resolved by the caller against the scenario's directory).
 func LoadFlowSizes(nameOrPath string) (*FlowSizes, error) {
+	if text, ok := strings.CutPrefix(nameOrPath, ConstantPrefix); ok {
+		size, err := strconv.ParseUint(text, 10, 64)
+		if err != nil || size < 1 || size > MaxFlowBytes {
+			return nil, fmt.Errorf("%q: want %sBYTES, an integer number of bytes in [1, %d]", nameOrPath, ConstantPrefix, uint64(MaxFlowBytes))
+		}
+		return ParseCDF(nameOrPath, []byte(text+" 1\n")) // an atom of probability 1
+	}
 	if slices.Contains(FlowSizeNames(), nameOrPath) {
 		data, err := builtinCDFs.ReadFile("flowsizes/" + nameOrPath + ".cdf")
 		if err != nil {
@@ -66,7 +78,7 @@ func LoadFlowSizes(nameOrPath string) (*FlowSizes, error) {
 func loadCDFFile(path string) (*FlowSizes, error) {
 	data, err := readfile.ReadRegular(path, maxCDFFileBytes, "a flow-size CDF file")
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%q is not a built-in (%s) nor an existing file", path, strings.Join(FlowSizeNames(), ", "))
+		return nil, fmt.Errorf("%q is not a built-in (%s), a constant size (%s100000) nor an existing file", path, strings.Join(FlowSizeNames(), ", "), ConstantPrefix)
 	}
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -117,11 +118,31 @@ func TestLoadFlowSizesFile(t *testing.T) {
 	if err != nil || d.Mean() != 1500 {
 		t.Fatalf("LoadFlowSizes: %v %v", d, err)
 	}
-	if _, err := LoadFlowSizes(filepath.Join(dir, "missing.cdf")); err == nil || !strings.Contains(err.Error(), "not a built-in (websearch, datamining) nor an existing file") {
+	if _, err := LoadFlowSizes(filepath.Join(dir, "missing.cdf")); err == nil || !strings.Contains(err.Error(), "not a built-in (websearch, datamining), a constant size (constant:100000) nor an existing file") {
 		t.Errorf("missing file: %v", err)
 	}
 	if _, err := LoadFlowSizes(dir); err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Errorf("directory: %v", err)
+	}
+}
+
+// TestConstantFlowSize: "constant:N" samples N every time, its mean N;
+// what is not a positive integer up to MaxFlowBytes is refused.
+func TestConstantFlowSize(t *testing.T) {
+	d, err := LoadFlowSizes("constant:100000")
+	if err != nil || d.Mean() != 100000 {
+		t.Fatalf("constant:100000: %v, %v", d, err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 1000 {
+		if v := d.Sample(rng); v != 100000 {
+			t.Fatalf("sampled %d", v)
+		}
+	}
+	for _, bad := range []string{"constant:", "constant:0", "constant:-5", "constant:1e5", "constant:1099511627777"} {
+		if _, err := LoadFlowSizes(bad); err == nil || !strings.Contains(err.Error(), "want constant:BYTES, an integer number of bytes in [1, 1099511627776]") {
+			t.Errorf("%q: %v", bad, err)
+		}
 	}
 }
 
@@ -148,6 +169,24 @@ func FuzzParseCDF(f *testing.F) {
 			if x < 1 || float64(x) > math.Max(1, d.Size[len(d.Size)-1]) {
 				t.Fatalf("sample %d outside [1, %g]", x, d.Size[len(d.Size)-1])
 			}
+		}
+	})
+}
+
+// FuzzConstantFlowSize: "constant:" and any text loads or is refused; what
+// loads is that many bytes, every sample.
+func FuzzConstantFlowSize(f *testing.F) {
+	for _, s := range []string{"100000", "1", "0", "-1", "1e5", "1099511627776", " 5", "+5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		d, err := LoadFlowSizes(ConstantPrefix + text)
+		if err != nil {
+			return
+		}
+		v, perr := strconv.ParseUint(text, 10, 64)
+		if perr != nil || d.Mean() != float64(v) || d.Sample(rand.New(rand.NewPCG(1, 1))) != int64(v) {
+			t.Errorf("%q: mean %g, parsed %d (%v)", text, d.Mean(), v, perr)
 		}
 	})
 }
