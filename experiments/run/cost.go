@@ -56,13 +56,13 @@ const (
 	bytesPerTimelineBin = 200
 	// bytesPerFlowRow is what a row of the flow log (scenario key
 	// flow_log) holds until the run ends: its CSV row in memory (at most
-	// 112 characters with a 64-bit seed, results.FlowColumns and two
+	// 137 characters with a 64-bit seed, results.FlowColumns and two
 	// swept keys, measured: `cnisim run scenarios/link-recovery.toml --set
-	// flow_log=true --reps 1 --set duration=60ms`; more with more keys) and its sample's seven float64 (56 bytes) while
-	// the replication waits for aggregation, twice (the workload's log
-	// and the sample's share them; appending may double a slice): 250,
-	// rounded up (derived).
-	bytesPerFlowRow = 250
+	// flow_log=true --reps 1 --set duration=60ms`; more with more keys)
+	// and its nine float64 (72 bytes) twice (the workload's log, whose
+	// appending may double a slice, and the sample waiting for
+	// aggregation): 281, rounded up to 300 (derived).
+	bytesPerFlowRow = 300
 	// minRTT bounds the transaction rate of a request-response stream
 	// (assumed: 10 us, below any simulated round trip with CPU costs).
 	minRTT = 10 * time.Microsecond

@@ -267,6 +267,9 @@ func takeSlot[T any](items *[]T, free *[]int32) int32 {
 // close ends a completed flow and frees its slot.
 func (g *flowGen) close(id int32) {
 	f := &g.flows[id]
+	if f.logRow >= 0 {
+		g.log.count(f.logRow, f.c)
+	}
 	g.m.closeConn(f.c, g.m.e.Now())
 	*f = liveFlow{}
 	g.free = append(g.free, id)
@@ -351,6 +354,11 @@ func (m *meter) clusterResult(r *Result) {
 	}
 	r.FCTSlowdown = g.fct.slowdown
 	if g.log != nil {
+		for i := range g.flows {
+			if f := &g.flows[i]; f.c != nil && f.logRow >= 0 {
+				g.log.count(f.logRow, f.c)
+			}
+		}
 		r.FlowLog = g.log.columns()
 	}
 	r.FCTByBucket = g.fct.byBucket(r.FCTus)

@@ -397,6 +397,19 @@ func TestFlowLog(t *testing.T) {
 	if !slices.Equal(fcts, want) || !slices.Equal(slowdowns, wantSd) {
 		t.Errorf("the log's %d finished flows are not the %d FCTs reported", len(fcts), len(want))
 	}
+	// every flow is logged from a zero warm-up: their retransmissions are the run's
+	cfg.Warmup = 0
+	r, err = Run(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var retrans float64
+	for _, v := range r.FlowLog["retransmissions"] {
+		retrans += v
+	}
+	if uint64(len(r.FlowLog["start_s"])) != r.FlowsStarted || retrans != float64(r.Retransmissions) || retrans == 0 {
+		t.Errorf("warm-up 0: %d rows of %d flows; their retransmissions %g, the run's %d", len(r.FlowLog["start_s"]), r.FlowsStarted, retrans, r.Retransmissions)
+	}
 	if spines[0] == 0 || spines[1] == 0 || spines[-1] == 0 {
 		t.Errorf("spines %v: want flows on both and under one leaf", spines)
 	}
