@@ -45,6 +45,7 @@ type Stats struct {
 	SegsSent     uint64 // data segments, retransmissions included
 	Retrans      uint64 // retransmitted data segments
 	FastRetrans  uint64 // fast retransmit episodes
+	Undos        uint64 // of them found spurious and undone (reordering: recovery.go)
 	RTOs         uint64 // retransmission timeouts (data)
 	SynRetrans   uint64 // SYN (or SYN-ACK) retransmissions
 	AcksSent     uint64 // pure ACKs (window updates and probes' answers included)
@@ -103,13 +104,22 @@ type Endpoint struct {
 	cc                     cubic
 	sb                     scoreboard // SACKed ranges (RFC 6675)
 	highRxt                int64      // end of the last retransmission in recovery (HighRxt)
-	rtxLog                 []retxRec  // this recovery's retransmissions in flight, in send order
-	probing                bool       // rtoTimer is the tail loss probe's timer (PTO)
-	tlpSeq, tlpHigh        int64      // the outstanding probe's first byte and snd_max after it (0: none)
-	rackLost               int64      // unSACKed bytes below it were sent before a delivered probe: lost
-	relost                 []span     // retransmissions found lost, to send again first
-	priorCwnd              int64      // PRR RecoverFS, bytes (Linux prior_cwnd)
-	prrDelivered, prrOut   int64      // RFC 6937 counters, bytes
+	// the TSval of the oldest retransmission not yet acknowledged when
+	// recovery began or sent since (0: none; Linux retrans_stamp), the end
+	// of the retransmitted data, and the retransmissions of this recovery
+	retransStamp         sim.Time
+	rtxEnd               int64
+	recRetx              int
+	rtxLog               []retxRec // this recovery's retransmissions in flight, in send order
+	probing              bool      // rtoTimer is the tail loss probe's timer (PTO)
+	tlpSeq, tlpHigh      int64     // the outstanding probe's first byte and snd_max after it (0: none)
+	rackLost             int64     // unSACKed bytes below it were sent before a delivered probe: lost
+	relost               []span    // retransmissions found lost, to send again first
+	priorCwnd            int64     // PRR RecoverFS, bytes (Linux prior_cwnd)
+	prrDelivered, prrOut int64     // RFC 6937 counters, bytes
+	// undoing a spurious recovery (recovery.go): the window and ssthresh
+	// before it
+	undoCwnd, undoSsthresh float64
 
 	// receiver
 	rcvNxt, rcvWup int64

@@ -209,6 +209,12 @@ func (ep *Endpoint) enterRecovery(at sim.Time) {
 	ep.inRecovery = true
 	ep.recover = ep.sndMax
 	ep.priorCwnd = int64(ep.cwnd * float64(ep.mss))
+	// Linux tcp_init_undo: prior_ssthresh = tcp_current_ssthresh
+	ep.undoCwnd, ep.undoSsthresh = ep.cwnd, max(ep.ssthresh, ep.cwnd*3/4)
+	ep.recRetx = 0
+	if ep.sndUna >= ep.rtxEnd {
+		ep.retransStamp = 0 // none outstanding from before
+	}
 	ep.ssthresh = ep.ccOnLoss(at)
 	ep.prrDelivered, ep.prrOut = 0, 0
 	ep.forgetRetx()
@@ -254,6 +260,27 @@ func (ep *Endpoint) exitRecovery() {
 	ep.inRecovery = false
 	ep.forgetRetx()
 	ep.cwnd = ep.ssthresh
+}
+
+// undoIfSpurious undoes the recovery that the ACK h ended when it was
+// spurious: it retransmitted nothing and none was outstanding from
+// before, or h echoes a timestamp older than the oldest retransmission
+// outstanding, so what filled the holes was the original data, delayed,
+// not lost (the Eifel detection, RFC 3522; Linux
+// tcp_try_undo_recovery with tcp_packet_delayed). The window and ssthresh
+// return to what they were (tcp_undo_cwnd_reduction; CUBIC's undo_cwnd
+// keeps the larger window). Only reordering makes one: a flow moved to a
+// shorter path (fabric failures and repairs), as the network keeps a
+// flow's order otherwise. Linux at datacenter time scales, its timestamps
+// in milliseconds, finds it by D-SACK a round trip later instead.
+func (ep *Endpoint) undoIfSpurious(h *network.Header) {
+	none := ep.recRetx == 0 && ep.retransStamp == 0
+	if !none && (ep.retransStamp == 0 || h.TSecr == 0 || h.TSecr >= ep.retransStamp) {
+		return
+	}
+	ep.Stats.Undos++
+	ep.cwnd = max(ep.cwnd, ep.undoCwnd)
+	ep.ssthresh = max(ep.ssthresh, ep.undoSsthresh)
 }
 
 // recoveryOutput sends while pipe is below the PRR window: first the

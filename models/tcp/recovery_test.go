@@ -190,3 +190,64 @@ func TestCPUBoundRingRecovery(t *testing.T) {
 	}
 	r.conserve(t)
 }
+
+// TestSpuriousRecoveryUndone: a segment delayed, not lost (the flow's
+// later segments overtake it, as after a move to a shorter path), sets
+// off fast recovery, and the ACK that ends recovery echoes the delayed
+// original's timestamp: the recovery is undone (Eifel, RFC 3522), the
+// window back where it was. The same segment lost instead: the
+// retransmission fills the hole, nothing is undone, cwnd = ssthresh.
+func TestSpuriousRecoveryUndone(t *testing.T) {
+	t.Parallel()
+	cfg := network.DefaultConfig()
+	cfg.LinkDelay = sim.Millisecond
+	for _, delayed := range []bool{true, false} {
+		r := newRig(t, cfg, hostPath(1), 1500, Options{Congestion: Cubic, TSQBytes: 64 << 20, RcvBuf: 256 << 20})
+		ep := r.c.Client
+		mss := ep.MSS()
+		const segs = 320
+		hole := 300 * mss
+		released := false
+		ep.Route().DropIf = func(p *network.Packet, at sim.Time) bool {
+			if p.Len == 0 || p.Seq != hole || p.Retx || released {
+				return false
+			}
+			if delayed { // sent again 1.5 ms later, as it was: it arrives before the retransmission
+				h := p.Header
+				r.e.Schedule(at+1500*sim.Microsecond, sim.HandlerFunc(func(e *sim.Engine, _ uint64) {
+					released = true
+					q := r.n.Alloc()
+					q.Header = h
+					r.n.Send(ep.Route(), q, ep.Core, e.Now())
+				}), 0)
+			}
+			return true
+		}
+		var before, after, ss float64
+		ep.OnAcked = func(at sim.Time, _ int64) {
+			if ep.Stats.FastRetrans == 0 {
+				before = ep.cwnd
+			} else if after == 0 && !ep.inRecovery {
+				after, ss = ep.cwnd, ep.ssthresh
+			}
+		}
+		r.c.Connect(0)
+		r.c.Client.Write(0, segs*mss)
+		r.e.RunUntil(2 * sim.Second)
+		st := ep.Stats
+		if got := r.c.Server.Received(); got != segs*mss {
+			t.Fatalf("delayed %v: received %d of %d", delayed, got, segs*mss)
+		}
+		if st.FastRetrans != 1 || st.Retrans != 1 || st.RTOs != 0 {
+			t.Fatalf("delayed %v: recoveries %d, retransmissions %d, RTOs %d; want 1, 1, 0", delayed, st.FastRetrans, st.Retrans, st.RTOs)
+		}
+		t.Logf("delayed %v: cwnd %.1f before, %.1f after (ssthresh %.1f), undos %d", delayed, before, after, ss, st.Undos)
+		switch {
+		case delayed && (st.Undos != 1 || after < before):
+			t.Errorf("delayed: undos %d, cwnd %.1f after recovery, want 1 and at least %.1f", st.Undos, after, before)
+		case !delayed && (st.Undos != 0 || after != ss || after >= before):
+			t.Errorf("lost: undos %d, cwnd %.1f after recovery (ssthresh %.1f, before %.1f), want 0 and ssthresh", st.Undos, after, ss, before)
+		}
+		r.conserve(t)
+	}
+}

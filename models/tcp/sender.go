@@ -111,6 +111,11 @@ func (ep *Endpoint) xmit(at sim.Time, seq, n int64) {
 	if seq < ep.sndMax {
 		p.Retx = true
 		ep.Stats.Retrans++
+		if ep.retransStamp == 0 {
+			ep.retransStamp = p.TSval
+		}
+		ep.rtxEnd = max(ep.rtxEnd, seq+n)
+		ep.recRetx++
 	} else { // new data: the send calls that begin in it, and the writer's wake-up
 		p.Calls = ep.callsIn(seq + n)
 		p.Wake, ep.blocked = ep.blocked, false
@@ -174,6 +179,7 @@ func (ep *Endpoint) newAck(h *network.Header, at sim.Time, sacked int64) {
 	switch {
 	case ep.inRecovery && h.Ack >= ep.recover: // RFC 6675 5 step (A)
 		ep.exitRecovery()
+		ep.undoIfSpurious(h)
 	case ep.inRecovery:
 		ep.prrOnAck(acked+sacked, true)
 	case !ep.sb.empty() && ep.sndUna >= ep.recover && ep.sb.lostBelow(ep.sndUna, ep.mss) > ep.sndUna:
@@ -185,6 +191,9 @@ func (ep *Endpoint) newAck(h *network.Header, at sim.Time, sacked int64) {
 		ep.ccOnAck(segs, at)
 	}
 	ep.cwndLimited = false
+	if ep.retransStamp != 0 && !ep.inRecovery && ep.sndUna >= ep.rtxEnd {
+		ep.retransStamp = 0 // every retransmission acknowledged
+	}
 	if ep.sndUna >= ep.sndMax {
 		ep.rtoTimer.Stop() // RFC 6298 5.2
 		ep.probing = false
