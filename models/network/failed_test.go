@@ -386,6 +386,60 @@ func TestRecovery(t *testing.T) {
 	t.Logf("remote delivered %d of %d, local %d; DropLink %d", len(rs.got), count, len(ls.got), st.DropLink)
 }
 
+// TestRecoveryFromStart: a link down from the start (a spine back from
+// maintenance) comes up at R: nothing is lost at any time, the routes
+// avoid it until R+C and use it from then on, and its ports are not
+// reported failed.
+func TestRecoveryFromStart(t *testing.T) {
+	const C, R, gap = 50 * sim.Microsecond, 100 * sim.Microsecond, sim.Microsecond
+	c := DefaultConfig()
+	c.Nodes, c.LinkGbps = 4, 100
+	c.Fabric = Fabric{Kind: FabricLeafSpine, Leaves: 2, Spines: 2, NodesPerLeaf: 2, UplinkGbps: 100, BufferBytes: 1 << 20,
+		Failed: []FabricLink{{Leaf: 1, Spine: 0}}, Convergence: C, RecoverAt: R}
+	e, n := newNet(t, c)
+	remote, rs := onSpine(t, n, 0, 2, 1) // leaf0 -> leaf1, on spine 1 while spine 0 cannot reach leaf1
+	var others []*Route
+	for key := uint64(100); key < 116; key++ {
+		r, err := n.NewRoute(RouteSpec{Path: datapathtest.HostPath(1), Src: 0, Dst: 2, FlowKey: key, To: rs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.fab.ports[r.hops[0]].spine != 1 {
+			t.Fatalf("key %d on spine %d while spine 0 cannot reach leaf1", key, n.fab.ports[r.hops[0]].spine)
+		}
+		others = append(others, r)
+	}
+	const end = 300 * sim.Microsecond
+	count := int64(end / gap)
+	src := &pacer{n: n, routes: []*Route{remote}}
+	for i := int64(0); i < count; i++ {
+		e.Schedule(sim.Time(i)*gap, src, uint64(i))
+	}
+	e.Run()
+	if err := n.Conservation(); err != nil {
+		t.Fatal(err)
+	}
+	if st := n.Stats(); len(rs.got) != int(count) || st.Drops != 0 {
+		t.Errorf("delivered %d of %d, %d drops", len(rs.got), count, st.Drops)
+	}
+	// plain hashing over two live spines again: routes made while the
+	// link was down, all on spine 1 then, spread over both
+	onZero := 0
+	for _, r := range others {
+		if n.fab.ports[r.hops[0]].spine == 0 {
+			onZero++
+		}
+	}
+	if onZero == 0 || onZero == len(others) {
+		t.Errorf("after recovery %d of %d routes on spine 0, want some", onZero, len(others))
+	}
+	for _, ps := range n.Stats().Ports {
+		if ps.Failed {
+			t.Errorf("port %s reported failed after its recovery", ps.Name)
+		}
+	}
+}
+
 // onSpine returns a route from src to dst hashed onto spine s, and its sink.
 func onSpine(t *testing.T, n *Network, src, dst int, s int32) (*Route, *seqSink) {
 	t.Helper()
