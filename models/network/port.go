@@ -102,9 +102,7 @@ func (n *Network) admit(f inFlight) {
 	if pt.failed {
 		n.dropLink++
 		pt.blackholed++
-		p := n.pool.at(f.id)
-		p.route.dropped++
-		n.pool.put(p)
+		n.dropFrame(f.id)
 		return
 	}
 	inWindow := now >= pt.windowStart
@@ -117,12 +115,10 @@ func (n *Network) admit(f inFlight) {
 	if !fb.room(pt, sw, bytes, now) {
 		pt.dropped++
 		n.dropPort++
-		p := n.pool.at(f.id)
-		p.route.dropped++
 		if inWindow {
 			pt.wDrops++
 		}
-		n.pool.put(p)
+		n.dropFrame(f.id)
 		return
 	}
 	if k := fb.cfg.ECNThreshold; k > 0 && pt.held > k {
