@@ -64,13 +64,29 @@ func (o *repOut) files(stderr io.Writer) []results.File {
 	if !o.wantsFlows() {
 		return out
 	}
-	out = append(out, results.File{Name: results.FlowsFile, Data: o.flows.Bytes()})
-	png, err := o.figure()
+	return append(out, withFigure(stderr, results.File{Name: results.FlowsFile, Data: o.flows.Bytes()}, fctPNG, o.figure)...)
+}
+
+// withFigure returns a per-replication file and its figure, named png,
+// as draw makes it; a note on stderr says why there is none if draw
+// fails (the file is written all the same).
+func withFigure(stderr io.Writer, file results.File, png string, draw func() ([]byte, error)) []results.File {
+	out := []results.File{file}
+	data, err := draw()
 	if err != nil {
-		fmt.Fprintf(stderr, "note: no %s: %v\n", fctPNG, err)
+		fmt.Fprintf(stderr, "note: no %s: %v\n", png, err)
 		return out
 	}
-	return append(out, results.File{Name: fctPNG, Data: png})
+	return append(out, results.File{Name: png, Data: data})
+}
+
+// linesFit refuses a figure of more sweep points than lines can be told
+// apart; file, written all the same, has them all.
+func linesFit(points int, file string) error {
+	if points > plots.MaxSeries {
+		return fmt.Errorf("%d sweep points, at most %d lines can be told apart (%s has them all)", points, plots.MaxSeries, file)
+	}
+	return nil
 }
 
 // fctPNG is the flow log's figure in the output set.
@@ -84,14 +100,14 @@ const cdfPoints = 2000
 // figure draws each point's FCT distribution, every replication's
 // finished flows pooled, as a CDF on a log axis.
 func (o *repOut) figure() ([]byte, error) {
-	if len(o.points) > plots.MaxSeries {
-		return nil, fmt.Errorf("%d sweep points, at most %d lines can be told apart (%s has them all)", len(o.points), plots.MaxSeries, results.FlowsFile)
+	if err := linesFit(len(o.points), results.FlowsFile); err != nil {
+		return nil, err
 	}
 	c := plots.CDF{Title: o.plan.Base.Name + ": flow completion times, finished flows", XLabel: "FCT (µs)", LogX: true}
 	for _, p := range o.points {
 		vs := slices.Clone(o.fcts[p])
 		if len(vs) == 0 {
-			return nil, fmt.Errorf("point %s: no flow finished", o.timeline.name(p))
+			return nil, fmt.Errorf("point %s: no flow finished", pointName(o.plan, p))
 		}
 		slices.Sort(vs)
 		if n := len(vs); n > cdfPoints {
@@ -101,7 +117,7 @@ func (o *repOut) figure() ([]byte, error) {
 			}
 			vs = thin
 		}
-		c.Series = append(c.Series, plots.Samples{Name: o.timeline.name(p), Values: vs})
+		c.Series = append(c.Series, plots.Samples{Name: pointName(o.plan, p), Values: vs})
 	}
 	f, err := c.Figure()
 	if err != nil {

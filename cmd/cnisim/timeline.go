@@ -75,13 +75,7 @@ func (o *timelineOut) files(stderr io.Writer) []results.File {
 	if o.csv.Rows() == 0 {
 		return nil
 	}
-	out := []results.File{{Name: results.TimelineFile, Data: o.csv.Bytes()}}
-	png, err := o.figure()
-	if err != nil {
-		fmt.Fprintf(stderr, "note: no %s: %v\n", timelinePNG, err)
-		return out
-	}
-	return append(out, results.File{Name: timelinePNG, Data: png})
+	return withFigure(stderr, results.File{Name: results.TimelineFile, Data: o.csv.Bytes()}, timelinePNG, o.figure)
 }
 
 // timelinePNG is the timeline's figure in the output set.
@@ -105,8 +99,8 @@ var timelinePanels = []struct {
 // only if some were ever used), one line per point: the mean over its
 // replications.
 func (o *timelineOut) figure() ([]byte, error) {
-	if len(o.points) > plots.MaxSeries {
-		return nil, fmt.Errorf("%d sweep points, at most %d lines can be told apart (timeline.csv has them all)", len(o.points), plots.MaxSeries)
+	if err := linesFit(len(o.points), results.TimelineFile); err != nil {
+		return nil, err
 	}
 	reps := 0
 	ts := plots.TimeSeries{XLabel: "simulated time (s)", Shared: true}
@@ -116,7 +110,7 @@ func (o *timelineOut) figure() ([]byte, error) {
 		for _, p := range o.points {
 			pt := o.sums[p]
 			if pt.ragged {
-				return nil, fmt.Errorf("the replications of %s have different bins", o.name(p))
+				return nil, fmt.Errorf("the replications of %s have different bins", pointName(o.plan, p))
 			}
 			acc, ok := pt.sum[pn.series]
 			if !ok {
@@ -128,7 +122,7 @@ func (o *timelineOut) figure() ([]byte, error) {
 				used = used || ys[i] != 0
 			}
 			reps = max(reps, pt.reps)
-			panel.Series = append(panel.Series, plots.LineSeries{Name: o.name(p), X: pt.t, Y: ys})
+			panel.Series = append(panel.Series, plots.LineSeries{Name: pointName(o.plan, p), X: pt.t, Y: ys})
 		}
 		if len(panel.Series) == len(o.points) && (used || pn.series != "fabric_queue_bytes") {
 			ts.Panels = append(ts.Panels, panel)
@@ -173,11 +167,12 @@ func (o *timelineOut) marks() []plots.Mark {
 	return marks
 }
 
-// name labels point p's line: its swept values, or the scenario's name.
-func (o *timelineOut) name(p int) string {
-	ps := o.plan.Point(p).Params
+// pointName labels point p's line in a figure: its swept values, or the
+// scenario's name.
+func pointName(plan *scenario.Plan, p int) string {
+	ps := plan.Point(p).Params
 	if len(ps) == 0 {
-		return o.plan.Base.Name
+		return plan.Base.Name
 	}
 	return strings.Trim(scenario.FormatParams(ps), "{}")
 }

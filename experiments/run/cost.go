@@ -73,7 +73,7 @@ const (
 func Estimate(plan *scenario.Plan, parallel int) Cost {
 	var c Cost
 	var inFlight float64 // the largest per-replication state of any point
-	var timeline float64 // every replication's timeline bins and flow log rows, kept until the end
+	var kept float64     // every replication's timeline bins and flow log rows, kept until the end
 	for i := range plan.Len() {
 		s := plan.Point(i).Scenario
 		reps := float64(s.Replications)
@@ -81,10 +81,10 @@ func Estimate(plan *scenario.Plan, parallel int) Cost {
 		c.Packets += reps * packetsPerReplication(s)
 		inFlight = math.Max(inFlight, replicationBytes(s))
 		if s.Timeline > 0 {
-			timeline += reps * math.Ceil(float64(s.Duration)/float64(s.Timeline)) * bytesPerTimelineBin
+			kept += reps * math.Ceil(float64(s.Duration)/float64(s.Timeline)) * bytesPerTimelineBin
 		}
 		if s.FlowLog && s.Workload.FlowSizes != "" {
-			timeline += reps * connections(s) * bytesPerFlowRow // every flow that arrives: an upper bound
+			kept += reps * connections(s) * bytesPerFlowRow // every flow that arrives: an upper bound
 		}
 	}
 	c.CPUSeconds = c.Packets / PacketsPerCPUSecond
@@ -93,7 +93,7 @@ func Estimate(plan *scenario.Plan, parallel int) Cost {
 		running = math.Min(running, float64(parallel))
 	}
 	waiting := math.Min(c.Units, float64(Window(int(running))))
-	c.MemoryBytes = bytesBase + running*inFlight + waiting*bytesPerUnit + timeline
+	c.MemoryBytes = bytesBase + running*inFlight + waiting*bytesPerUnit + kept
 	return c
 }
 

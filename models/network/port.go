@@ -271,8 +271,10 @@ func (n *Network) portStats(now sim.Time) []PortStats {
 func (n *Network) portConservation() error {
 	fb := n.fab
 	now := n.eng.Now()
+	var corrupted uint64
 	for i := range fb.ports {
 		pt := &fb.ports[i]
+		corrupted += pt.corrupted
 		pt.retire(now, &fb.switches[pt.sw])
 		if pt.failed && fb.cfg.FailAt == 0 && pt.in != 0 {
 			return fmt.Errorf("network: port %s: its link is down, yet %d frames reached it", fb.portName(i), pt.in)
@@ -292,10 +294,6 @@ func (n *Network) portConservation() error {
 			return fmt.Errorf("network: port %s: link not conserved: sent %d != arrived %d + on the link %d",
 				fb.portName(i), pt.admitted(), pt.wire.popped, pt.wire.size)
 		}
-	}
-	var corrupted uint64
-	for i := range fb.ports {
-		corrupted += fb.ports[i].corrupted
 	}
 	if corrupted != n.dropCorrupt {
 		return fmt.Errorf("network: %d frames lost on lossy links, the ports say %d", n.dropCorrupt, corrupted)

@@ -269,13 +269,14 @@ func (ep *Endpoint) exitRecovery() {
 // not lost (the Eifel detection, RFC 3522; Linux
 // tcp_try_undo_recovery with tcp_packet_delayed). The window and ssthresh
 // return to what they were (tcp_undo_cwnd_reduction; CUBIC's undo_cwnd
-// keeps the larger window). Only reordering makes one: a flow moved to a
-// shorter path (fabric failures and repairs), as the network keeps a
-// flow's order otherwise. Linux at datacenter time scales, its timestamps
-// in milliseconds, finds it by D-SACK a round trip later instead.
+// keeps the larger window). Reordering makes one, as when a flow moves
+// to a shorter path (fabric failures and repairs). Linux at datacenter
+// time scales, its timestamps in milliseconds, finds it by D-SACK a round
+// trip later instead.
 func (ep *Endpoint) undoIfSpurious(h *network.Header) {
 	none := ep.recRetx == 0 && ep.retransStamp == 0
-	if !none && (ep.retransStamp == 0 || h.TSecr == 0 || h.TSecr >= ep.retransStamp) {
+	delayed := ep.retransStamp != 0 && h.TSecr != 0 && h.TSecr < ep.retransStamp
+	if !none && !delayed {
 		return
 	}
 	ep.Stats.Undos++
