@@ -30,9 +30,7 @@ func (ep *Endpoint) onData(h *network.Header, in *network.Route, at sim.Time, ba
 
 // receive is onData's work for every congestion control.
 func (ep *Endpoint) receive(h *network.Header, in *network.Route, at sim.Time, batched bool) {
-	if h.Seq <= ep.rcvNxt {
-		ep.tsRecent = h.TSval // RFC 7323 4.3
-	}
+	ep.updateTSRecent(h)
 	if h.Len == 0 { // window probe
 		ep.sendAck(at, ep.ackCore)
 		return
@@ -94,6 +92,20 @@ func (ep *Endpoint) receive(h *network.Header, in *network.Route, at sim.Time, b
 				ep.delack.Set(at + ep.opt.DelAck)
 			}
 		}
+	}
+}
+
+// updateTSRecent keeps the timestamp the next ACK echoes as Linux does
+// (tcp_replace_ts_recent, RFC 7323 4.3): that of the segment starting at
+// the last ACK sent (rcv_wup), so a delayed ACK echoes the first segment
+// it covers, not the last; never older than the one kept (the PAWS
+// check), so data that was sent before a retransmission and arrives in
+// order after it does not pull the echo back behind the retransmission,
+// which the Eifel undo reads (undoIfSpurious); and not from a duplicate
+// wholly below rcv_wup, which Linux discards before (tcp_sequence).
+func (ep *Endpoint) updateTSRecent(h *network.Header) {
+	if h.Seq <= ep.rcvWup && h.Seq+int64(h.Len) >= ep.rcvWup && h.TSval >= ep.tsRecent {
+		ep.tsRecent = h.TSval
 	}
 }
 

@@ -201,11 +201,14 @@ func TestSpuriousRecoveryUndone(t *testing.T) {
 	t.Parallel()
 	cfg := network.DefaultConfig()
 	cfg.LinkDelay = sim.Millisecond
-	for _, delayed := range []bool{true, false} {
+	for _, tc := range []struct {
+		delayed bool
+		segs    int64 // 320: the hole's later segments have all arrived when its retransmission does; 2000: data sent before it is still in flight and arrives after it, in order, with older timestamps
+	}{{true, 320}, {false, 320}, {false, 2000}} {
+		delayed, segs := tc.delayed, tc.segs
 		r := newRig(t, cfg, hostPath(1), 1500, Options{Congestion: Cubic, TSQBytes: 64 << 20, RcvBuf: 256 << 20})
 		ep := r.c.Client
 		mss := ep.MSS()
-		const segs = 320
 		hole := 300 * mss
 		released := false
 		ep.Route().DropIf = func(p *network.Packet, at sim.Time) bool {
@@ -236,17 +239,17 @@ func TestSpuriousRecoveryUndone(t *testing.T) {
 		r.e.RunUntil(2 * sim.Second)
 		st := ep.Stats
 		if got := r.c.Server.Received(); got != segs*mss {
-			t.Fatalf("delayed %v: received %d of %d", delayed, got, segs*mss)
+			t.Fatalf("delayed %v, %d segments: received %d of %d", delayed, segs, got, segs*mss)
 		}
 		if st.FastRetrans != 1 || st.Retrans != 1 || st.RTOs != 0 {
-			t.Fatalf("delayed %v: recoveries %d, retransmissions %d, RTOs %d; want 1, 1, 0", delayed, st.FastRetrans, st.Retrans, st.RTOs)
+			t.Fatalf("delayed %v, %d segments: recoveries %d, retransmissions %d, RTOs %d; want 1, 1, 0", delayed, segs, st.FastRetrans, st.Retrans, st.RTOs)
 		}
-		t.Logf("delayed %v: cwnd %.1f before, %.1f after (ssthresh %.1f), undos %d", delayed, before, after, ss, st.Undos)
+		t.Logf("delayed %v, %d segments: cwnd %.1f before, %.1f after (ssthresh %.1f), undos %d", delayed, segs, before, after, ss, st.Undos)
 		switch {
 		case delayed && (st.Undos != 1 || after < before):
 			t.Errorf("delayed: undos %d, cwnd %.1f after recovery, want 1 and at least %.1f", st.Undos, after, before)
 		case !delayed && (st.Undos != 0 || after != ss || after >= before):
-			t.Errorf("lost: undos %d, cwnd %.1f after recovery (ssthresh %.1f, before %.1f), want 0 and ssthresh", st.Undos, after, ss, before)
+			t.Errorf("lost, %d segments: undos %d, cwnd %.1f after recovery (ssthresh %.1f, before %.1f), want 0 and ssthresh", segs, st.Undos, after, ss, before)
 		}
 		r.conserve(t)
 	}

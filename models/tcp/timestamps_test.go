@@ -1,0 +1,59 @@
+package tcp
+
+import (
+	"testing"
+
+	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// TestEchoedTimestamp feeds a receiver segments with chosen timestamps and
+// reads the echo of each ACK it sends, against Linux's rules for
+// ts_recent (tcp_replace_ts_recent): a delayed ACK echoes the first
+// segment it covers; the echo never goes back (a segment sent before a
+// retransmission, arriving after it); a duplicate below the last ACK
+// leaves it.
+func TestEchoedTimestamp(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
+	r.c.Connect(0)
+	r.e.RunUntil(10 * sim.Millisecond)
+	srv := r.c.Server
+	if srv.state != Established {
+		t.Fatalf("server state %v after 10 ms", srv.state)
+	}
+	var echoes []sim.Time
+	srv.Route().DropIf = func(p *network.Packet, _ sim.Time) bool {
+		echoes = append(echoes, p.TSecr)
+		return false
+	}
+	srv.quick = 0 // past quick-ack: an ACK every second full segment
+	mss, base := srv.MSS(), srv.rcvNxt
+	in := r.c.Client.Route()
+	now := r.e.Now()
+	for i, tc := range []struct {
+		seg    int64    // segment index from the first
+		tsval  sim.Time // its timestamp
+		echoes []sim.Time
+	}{
+		{0, 100, nil},             // held: the ACK waits for a second segment
+		{1, 200, []sim.Time{100}}, // the ACK covering 0 and 1 echoes 0's
+		{2, 300, nil},             //
+		{3, 250, []sim.Time{300}}, // 3 was sent before 2 (as a retransmission 2 and its original 3): no going back
+		{0, 400, []sim.Time{300}}, // a duplicate is ACKed at once; its timestamp is not kept
+		{4, 350, nil},             //
+		{5, 500, []sim.Time{350}}, //
+		{6, 600, nil},             //
+		{8, 800, []sim.Time{600}}, // out of order: a duplicate ACK at once with the echo of 6, which began at the last ACK
+		{7, 700, []sim.Time{700}}, // fills the hole at rcv_wup: its own (RFC 7323 4.2 case C)
+	} {
+		echoes = echoes[:0]
+		now += sim.Microsecond
+		h := network.Header{Seq: base + tc.seg*mss, Len: int32(mss), Flags: network.FlagACK, TSval: tc.tsval}
+		srv.onData(&h, in, now, false)
+		r.e.RunUntil(now + 500*sim.Nanosecond)
+		if len(echoes) != len(tc.echoes) || len(echoes) > 0 && echoes[0] != tc.echoes[0] {
+			t.Errorf("step %d (segment %d, TSval %d): ACKs echo %v, want %v", i, tc.seg, tc.tsval, echoes, tc.echoes)
+		}
+	}
+}
