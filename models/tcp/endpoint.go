@@ -46,6 +46,7 @@ type Stats struct {
 	Retrans      uint64 // retransmitted data segments
 	FastRetrans  uint64 // fast retransmit episodes
 	Undos        uint64 // of them found spurious and undone (reordering: recovery.go)
+	DSACKs       uint64 // ACKs received reporting a duplicate (D-SACK, RFC 2883)
 	RTOs         uint64 // retransmission timeouts (data)
 	SynRetrans   uint64 // SYN (or SYN-ACK) retransmissions
 	AcksSent     uint64 // pure ACKs (window updates and probes' answers included)
@@ -118,13 +119,19 @@ type Endpoint struct {
 	priorCwnd            int64     // PRR RecoverFS, bytes (Linux prior_cwnd)
 	prrDelivered, prrOut int64     // RFC 6937 counters, bytes
 	// undoing a spurious recovery (recovery.go): the window and ssthresh
-	// before it
+	// before it; whether it may still be undone by D-SACKs (Linux
+	// undo_marker set: snd_una when it began) and its retransmissions
+	// not yet reported duplicated (undo_retrans; -1 before the first)
 	undoCwnd, undoSsthresh float64
+	undoArmed              bool
+	undoMarker             int64
+	undoRetrans            int
 
 	// receiver
 	rcvNxt, rcvWup int64
 	ooo            []span // out-of-order data, sorted, disjoint
 	sackRecent     [maxSACKBlocks]int64
+	dsack          span // a duplicate received, for the next ACK's first block (RFC 2883; empty: none)
 	sackLog        sackLog
 	oooBytes       int64
 	rcvSpace       int64

@@ -45,17 +45,24 @@ func (ep *Endpoint) receive(h *network.Header, in *network.Route, at sim.Time, b
 	end := h.Seq + int64(h.Len)
 	switch {
 	case end <= ep.rcvNxt: // duplicate: the ACK was lost or the retransmission spurious
+		ep.dsack = span{h.Seq, end}
 		if ep.lx != nil {
 			ep.enterQuickAck()
 		}
 		ep.sendAck(at, ep.ackCore)
 	case h.Seq > ep.rcvNxt:
+		if i := firstEndAbove(ep.ooo, h.Seq); i < len(ep.ooo) && ep.ooo[i].start <= h.Seq && end <= ep.ooo[i].end {
+			ep.dsack = span{h.Seq, end} // held out of order already (Linux tcp_data_queue_ofo)
+		}
 		ep.insertOOO(h.Seq, end)
 		ep.noteOOO(h.Seq)
 		ep.sendAck(at, ep.ackCore)
 	default:
 		hadHole := len(ep.ooo) > 0
 		old := ep.rcvNxt
+		if h.Seq < old {
+			ep.dsack = span{h.Seq, old} // its first part was a duplicate
+		}
 		ep.rcvNxt = end
 		for len(ep.ooo) > 0 && ep.ooo[0].start <= ep.rcvNxt {
 			s := ep.ooo[0]
@@ -140,9 +147,15 @@ func (ep *Endpoint) insertOOO(start, end int64) {
 // segment, since Linux ACKs from tcp_v4_rcv).
 func (ep *Endpoint) sendAck(at sim.Time, core int) {
 	p := ep.packet(at, network.FlagACK, ep.sndNxt, 0)
-	if len(ep.ooo) > 0 {
+	if len(ep.ooo) > 0 || ep.dsack.end > ep.dsack.start {
 		var rec sackRec
-		ep.sackOption(&rec)
+		if ep.dsack.end > ep.dsack.start { // reported once, first (RFC 2883 4)
+			rec.blk[0], rec.n = ep.dsack, 1
+			ep.dsack = span{}
+		}
+		if len(ep.ooo) > 0 {
+			ep.sackOption(&rec)
+		}
 		p.Flags |= flagSACK
 		p.Seq = int64(ep.sackLog.push(&rec))
 	}

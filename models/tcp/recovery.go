@@ -10,21 +10,48 @@ import (
 const dupThresh = 3
 
 // takeSACK merges the SACK option of an ACK into the scoreboard and
-// returns the bytes it newly SACKed (RFC 6675 5, "update the scoreboard").
-func (ep *Endpoint) takeSACK(h *network.Header) int64 {
+// returns the bytes it newly SACKed (RFC 6675 5, "update the scoreboard")
+// and whether it reported a duplicate (D-SACK).
+func (ep *Endpoint) takeSACK(h *network.Header) (n int64, dsack bool) {
 	rec, ok := ep.peer.sackLog.take(uint64(h.Seq))
 	if !ok {
-		return 0
+		return 0, false
 	}
-	var n int64
+	if dsack = rec.n > 0 && ep.isDSACK(rec, h.Ack); dsack {
+		ep.onDSACK(rec.blk[0])
+	}
 	for k := uint8(0); k < rec.n; k++ {
-		b := rec.blk[k]
+		b := rec.blk[k] // a D-SACK block below the ACK or inside the next block adds nothing
 		b.start = max(b.start, h.Ack, ep.sndUna)
 		if b.end > b.start && b.end <= ep.sndMax {
 			n += ep.sb.add(b.start, b.end)
 		}
 	}
-	return n
+	return n, dsack
+}
+
+// isDSACK says whether the option's first block reports a duplicate (RFC
+// 2883 4): it lies below the cumulative ACK, or inside the second block.
+func (ep *Endpoint) isDSACK(rec *sackRec, ack int64) bool {
+	b := rec.blk[0]
+	return b.start < ack || rec.n > 1 && b.start >= rec.blk[1].start && b.end <= rec.blk[1].end
+}
+
+// onDSACK counts a duplicate the receiver reported against the
+// retransmissions of the last recovery (Linux tcp_check_dsack's counting,
+// every duplicate being a retransmission here: the network does not
+// duplicate packets): once each was reported, none of its originals was
+// lost and the recovery is undone (tcp_try_undo_dsack), at the ACK that
+// ends it or, after it, at the ACK that reports the last.
+func (ep *Endpoint) onDSACK(b span) {
+	ep.Stats.DSACKs++
+	if !ep.undoArmed || ep.undoRetrans <= 0 || b.end <= ep.undoMarker {
+		return
+	}
+	ep.undoRetrans = max(0, ep.undoRetrans-int((b.end-b.start+ep.mss-1)/ep.mss))
+	if ep.undoRetrans == 0 && !ep.inRecovery {
+		ep.undo()
+	}
 }
 
 // pipe is RFC 6675's estimate of the bytes in the network (SetPipe):
@@ -212,6 +239,10 @@ func (ep *Endpoint) enterRecovery(at sim.Time) {
 	// Linux tcp_init_undo: prior_ssthresh = tcp_current_ssthresh
 	ep.undoCwnd, ep.undoSsthresh = ep.cwnd, max(ep.ssthresh, ep.cwnd*3/4)
 	ep.recRetx = 0
+	// D-SACKs may undo it unless retransmissions are outstanding from
+	// before, which Linux counts in undo_retrans (retrans_out) and this
+	// TCP does not count one by one
+	ep.undoArmed, ep.undoMarker, ep.undoRetrans = ep.sndUna >= ep.rtxEnd, ep.sndUna, -1
 	if ep.sndUna >= ep.rtxEnd {
 		ep.retransStamp = 0 // none outstanding from before
 	}
@@ -276,10 +307,17 @@ func (ep *Endpoint) exitRecovery() {
 func (ep *Endpoint) undoIfSpurious(h *network.Header) {
 	none := ep.recRetx == 0 && ep.retransStamp == 0
 	delayed := ep.retransStamp != 0 && h.TSecr != 0 && h.TSecr < ep.retransStamp
-	if !none && !delayed {
-		return
+	duplicated := ep.undoArmed && ep.undoRetrans == 0 // every retransmission D-SACKed (onDSACK)
+	if none || delayed || duplicated {
+		ep.undo()
 	}
+}
+
+// undo gives back the window and ssthresh a spurious recovery took, once
+// (Linux tcp_undo_cwnd_reduction clears undo_marker).
+func (ep *Endpoint) undo() {
 	ep.Stats.Undos++
+	ep.undoArmed = false
 	ep.cwnd = max(ep.cwnd, ep.undoCwnd)
 	ep.ssthresh = max(ep.ssthresh, ep.undoSsthresh)
 }

@@ -254,3 +254,57 @@ func TestSpuriousRecoveryUndone(t *testing.T) {
 		r.conserve(t)
 	}
 }
+
+// TestDSACKUndo: a segment delayed past its retransmission fills its hole
+// after the retransmission did, so the ACK ending the recovery echoes the
+// retransmission and the timestamps cannot tell; the original then
+// arrives as a duplicate, the receiver reports it (D-SACK) and the
+// recovery is undone a round trip after it ended (Linux
+// tcp_try_undo_dsack), without a second recovery for that ACK. The same
+// segment lost is not undone.
+func TestDSACKUndo(t *testing.T) {
+	t.Parallel()
+	cfg := network.DefaultConfig()
+	cfg.LinkDelay = sim.Millisecond
+	for _, delayed := range []bool{true, false} {
+		r := newRig(t, cfg, hostPath(1), 1500, Options{Congestion: Cubic, TSQBytes: 64 << 20, RcvBuf: 256 << 20})
+		ep := r.c.Client
+		mss := ep.MSS()
+		const segs = 2000
+		hole := 300 * mss
+		released := false
+		ep.Route().DropIf = func(p *network.Packet, at sim.Time) bool {
+			if p.Len == 0 || p.Seq != hole || p.Retx || released {
+				return false
+			}
+			if delayed { // sent again 5 ms later, as it was: after its retransmission (RTT 2 ms)
+				h := p.Header
+				r.e.Schedule(at+5*sim.Millisecond, sim.HandlerFunc(func(e *sim.Engine, _ uint64) {
+					released = true
+					q := r.n.Alloc()
+					q.Header = h
+					r.n.Send(ep.Route(), q, ep.Core, e.Now())
+				}), 0)
+			}
+			return true
+		}
+		r.c.Connect(0)
+		r.c.Client.Write(0, segs*mss)
+		r.e.RunUntil(2 * sim.Second)
+		st := ep.Stats
+		if got := r.c.Server.Received(); got != segs*mss {
+			t.Fatalf("delayed %v: received %d of %d", delayed, got, segs*mss)
+		}
+		if st.FastRetrans != 1 || st.Retrans != 1 || st.RTOs != 0 {
+			t.Fatalf("delayed %v: recoveries %d, retransmissions %d, RTOs %d; want 1, 1, 0", delayed, st.FastRetrans, st.Retrans, st.RTOs)
+		}
+		t.Logf("delayed %v: D-SACKs %d, undos %d, ssthresh %.1f", delayed, st.DSACKs, st.Undos, ep.ssthresh)
+		switch {
+		case delayed && (st.DSACKs != 1 || st.Undos != 1 || !math.IsInf(ep.ssthresh, 1)):
+			t.Errorf("delayed: D-SACKs %d, undos %d, ssthresh %.1f; want 1, 1 and the slow start's +Inf back", st.DSACKs, st.Undos, ep.ssthresh)
+		case !delayed && (st.DSACKs != 0 || st.Undos != 0 || math.IsInf(ep.ssthresh, 1)):
+			t.Errorf("lost: D-SACKs %d, undos %d, ssthresh %.1f; want 0, 0 and the recovery's", st.DSACKs, st.Undos, ep.ssthresh)
+		}
+		r.conserve(t)
+	}
+}

@@ -68,10 +68,14 @@ func (ep *Endpoint) noteOOO(seq int64) {
 	r[2], r[1], r[0] = r[1], r[0], seq
 }
 
-// sackOption fills rec with up to three blocks of the out-of-order queue.
+// sackOption adds to rec, after a D-SACK block if it holds one, blocks of
+// the out-of-order queue up to three in all.
 func (ep *Endpoint) sackOption(rec *sackRec) {
-	rec.n = 0
+	first := rec.n
 	for _, seq := range ep.sackRecent {
+		if rec.n == maxSACKBlocks {
+			break
+		}
 		if seq < ep.rcvNxt {
 			continue
 		}
@@ -80,7 +84,7 @@ func (ep *Endpoint) sackOption(rec *sackRec) {
 			continue
 		}
 		dup := false
-		for k := uint8(0); k < rec.n; k++ {
+		for k := first; k < rec.n; k++ {
 			dup = dup || rec.blk[k] == ep.ooo[i]
 		}
 		if !dup {
@@ -88,9 +92,9 @@ func (ep *Endpoint) sackOption(rec *sackRec) {
 			rec.n++
 		}
 	}
-	if rec.n == 0 { // every remembered block was delivered: report the highest
-		rec.blk[0] = ep.ooo[len(ep.ooo)-1]
-		rec.n = 1
+	if rec.n == first { // every remembered block was delivered: report the highest
+		rec.blk[rec.n] = ep.ooo[len(ep.ooo)-1]
+		rec.n++
 	}
 }
 

@@ -116,6 +116,7 @@ func (ep *Endpoint) xmit(at sim.Time, seq, n int64) {
 		}
 		ep.rtxEnd = max(ep.rtxEnd, seq+n)
 		ep.recRetx++
+		ep.undoRetrans = max(ep.undoRetrans, 0) + 1
 	} else { // new data: the send calls that begin in it, and the writer's wake-up
 		p.Calls = ep.callsIn(seq + n)
 		p.Wake, ep.blocked = ep.blocked, false
@@ -142,12 +143,14 @@ func (ep *Endpoint) onAck(h *network.Header, at sim.Time) {
 		ep.lastWin = h.Win
 	}
 	var sacked int64
+	var dsack bool
 	if h.Flags&flagSACK != 0 && h.Len == 0 {
-		sacked = ep.takeSACK(h)
+		sacked, dsack = ep.takeSACK(h)
 	}
 	switch {
 	case h.Ack > ep.sndUna:
 		ep.newAck(h, at, sacked)
+	case dsack && sacked == 0: // reports only a duplicate: no sign of a loss (RFC 2883 5)
 	case h.Ack == ep.sndUna && h.Len == 0 && (!winChanged || sacked > 0) && ep.sndMax > ep.sndUna && h.Flags&network.FlagProbe == 0:
 		ep.dupAck(h, at, sacked)
 	}
@@ -298,6 +301,7 @@ func (ep *Endpoint) onRTO(now sim.Time) {
 	}
 	ep.Stats.RTOs++
 	ep.tlpHigh = 0
+	ep.undoArmed = false // a timeout is not undone (Linux's F-RTO and tcp_try_undo_loss are not modelled)
 	ep.ecnLoss()
 	ep.ssthresh = ep.ccOnLoss(now)
 	ep.cwnd = 1

@@ -57,3 +57,57 @@ func TestEchoedTimestamp(t *testing.T) {
 		}
 	}
 }
+
+// TestDSACKReported: a duplicate is reported once, as the first block of
+// the next ACK (RFC 2883): below the cumulative ACK when it was in order,
+// inside the second block when it was held out of order.
+func TestDSACKReported(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
+	r.c.Connect(0)
+	r.e.RunUntil(10 * sim.Millisecond)
+	srv := r.c.Server
+	mss, base := srv.MSS(), srv.rcvNxt
+	var opts [][]span
+	srv.Route().DropIf = func(p *network.Packet, _ sim.Time) bool {
+		var o []span
+		if p.Flags&flagSACK != 0 {
+			rec := srv.sackLog.buf[uint64(p.Seq)&uint64(len(srv.sackLog.buf)-1)]
+			for k := uint8(0); k < rec.n; k++ {
+				o = append(o, span{(rec.blk[k].start - base) / mss, (rec.blk[k].end - base) / mss})
+			}
+		}
+		opts = append(opts, o)
+		return false
+	}
+	srv.quick = 100 // every segment ACKed at once
+	in := r.c.Client.Route()
+	now := r.e.Now()
+	for i, tc := range []struct {
+		seg  int64
+		want []span // each ACK's blocks, in segments from the first
+	}{
+		{0, []span{}},
+		{1, []span{}},
+		{0, []span{{0, 1}}},         // a duplicate in order: below the ACK (2)
+		{3, []span{{3, 4}}},         // out of order
+		{3, []span{{3, 4}, {3, 4}}}, // held already: inside the next block
+		{4, []span{{3, 5}}},         // reported once
+		{2, []span{}},               // the hole filled
+	} {
+		opts = opts[:0]
+		now += sim.Microsecond
+		h := network.Header{Seq: base + tc.seg*mss, Len: int32(mss), Flags: network.FlagACK, TSval: now}
+		srv.onData(&h, in, now, false)
+		r.e.RunUntil(now + 500*sim.Nanosecond)
+		if len(opts) != 1 || len(opts[0]) != len(tc.want) {
+			t.Fatalf("step %d (segment %d): ACKs with blocks %v, want one with %v", i, tc.seg, opts, tc.want)
+		}
+		for k := range tc.want {
+			if opts[0][k] != tc.want[k] {
+				t.Errorf("step %d (segment %d): blocks %v, want %v", i, tc.seg, opts[0], tc.want)
+				break
+			}
+		}
+	}
+}
