@@ -30,9 +30,10 @@ const FlowsFile = "flows.csv"
 // workload's log, models/workload FlowLogColumns): the sending and
 // receiving nodes, the flow's bytes, its start (s), its completion time
 // (µs) and slowdown (empty: unfinished at the run's end; -1 in the
-// sample), the spine it crossed when it started (-1: none), and its
-// retransmitted segments and retransmission timeouts.
-var FlowColumns = []string{"src_node", "dst_node", "bytes", "start_s", "fct_us", "slowdown", "spine", "retransmissions", "timeouts"}
+// sample), the spine it crossed when it started and at its close or the
+// run's end (-1: none), and its retransmitted segments and retransmission
+// timeouts.
+var FlowColumns = []string{"src_node", "dst_node", "bytes", "start_s", "fct_us", "slowdown", "spine", "spine_end", "retransmissions", "timeouts"}
 
 // unfinishedColumns are the flow log's columns whose -1 means "none yet".
 var unfinishedColumns = []string{"fct_us", "slowdown"}

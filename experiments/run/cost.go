@@ -58,10 +58,11 @@ const (
 	// flow_log) holds until the run ends: its CSV row in memory (at most
 	// 137 characters with a 64-bit seed, results.FlowColumns and two
 	// swept keys, measured: `cnisim run scenarios/link-recovery.toml --set
-	// flow_log=true --reps 1 --set duration=60ms`; more with more keys)
-	// and its nine float64 (72 bytes) twice (the workload's log, whose
-	// appending may double a slice, and the sample waiting for
-	// aggregation): 281, rounded up to 300 (derived).
+	// flow_log=true --reps 1 --set duration=60ms`, before spine_end, and 3
+	// more for its value and comma; more with more keys) and its ten
+	// float64 (80 bytes) twice (the workload's log, whose appending may
+	// double a slice, and the sample waiting for aggregation): 300
+	// (derived).
 	bytesPerFlowRow = 300
 	// minRTT bounds the transaction rate of a request-response stream
 	// (assumed: 10 us, below any simulated round trip with CPU costs).

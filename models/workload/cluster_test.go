@@ -384,6 +384,9 @@ func TestFlowLog(t *testing.T) {
 			t.Errorf("row %d: nodes %g -> %g on spine %g", i, log["src_node"][i], log["dst_node"][i], sp)
 		}
 		spines[log["spine"][i]]++
+		if log["spine_end"][i] != log["spine"][i] { // nothing fails: no flow is hashed again
+			t.Errorf("row %d: spine %g at its start, %g at its end", i, log["spine"][i], log["spine_end"][i])
+		}
 		if f := log["fct_us"][i]; f >= 0 {
 			fcts = append(fcts, f)
 			slowdowns = append(slowdowns, log["slowdown"][i])

@@ -37,7 +37,7 @@ type Config struct {
 	Warmup   sim.Time // steady-state metrics ignore [0, Warmup)
 	Interval sim.Time // time-series bin; 0 means Duration/100 (at least 1 ms)
 	// FlowLog keeps a record of every finite cluster flow that starts in
-	// [Warmup, Duration] (Result.FlowLog): nine float64, 72 bytes a flow.
+	// [Warmup, Duration] (Result.FlowLog): ten float64, 80 bytes a flow.
 	FlowLog bool
 
 	Seed        uint64

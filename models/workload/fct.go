@@ -43,16 +43,17 @@ func (r *flowRecords) add(size int64, fct, ideal sim.Time) {
 // FlowLogColumns are the columns of Result.FlowLog: the flow's sending
 // and receiving nodes, its size in bytes, its start (connect()) in
 // seconds, its completion time in µs and slowdown (-1: unfinished at
-// the run's end), the spine its data crossed when it started (-1: no
-// leaf-spine, or both pods under one leaf), and the segments its two
-// endpoints retransmitted and their retransmission timeouts, by its close
-// or the run's end.
-var FlowLogColumns = []string{"src_node", "dst_node", "bytes", "start_s", "fct_us", "slowdown", "spine", "retransmissions", "timeouts"}
+// the run's end), the spine its data crossed when it started and at its
+// close or the run's end (-1: no leaf-spine, or both pods under one leaf;
+// they differ when a failure, a repair or their convergence hashed it
+// again), and the segments its two endpoints retransmitted and their
+// retransmission timeouts, by its close or the run's end.
+var FlowLogColumns = []string{"src_node", "dst_node", "bytes", "start_s", "fct_us", "slowdown", "spine", "spine_end", "retransmissions", "timeouts"}
 
 // flowLog is Result.FlowLog being written: one row per flow started in
 // the window.
 type flowLog struct {
-	src, dst, bytes, start, fct, slowdown, spine, retrans, rtos []float64
+	src, dst, bytes, start, fct, slowdown, spine, spineEnd, retrans, rtos []float64
 }
 
 // open records a flow starting, unfinished; it returns its row.
@@ -64,14 +65,17 @@ func (l *flowLog) open(src, dst int32, size int64, t0 sim.Time, spine int) int32
 	l.fct = append(l.fct, -1)
 	l.slowdown = append(l.slowdown, -1)
 	l.spine = append(l.spine, float64(spine))
+	l.spineEnd = append(l.spineEnd, float64(spine))
 	l.retrans = append(l.retrans, 0)
 	l.rtos = append(l.rtos, 0)
 	return int32(len(l.src) - 1)
 }
 
-// count records row i's retransmissions and timeouts so far, its two
-// endpoints' (at its close, and for flows still open at the run's end).
+// count records row i's spine, retransmissions and timeouts so far, its
+// two endpoints' (at its close, and for flows still open at the run's
+// end).
 func (l *flowLog) count(i int32, c *tcp.Conn) {
+	l.spineEnd[i] = float64(c.Client.Route().Spine())
 	l.retrans[i] = float64(c.Client.Stats.Retrans + c.Server.Stats.Retrans)
 	l.rtos[i] = float64(c.Client.Stats.RTOs + c.Server.Stats.RTOs)
 }
@@ -84,7 +88,7 @@ func (l *flowLog) close(i int32, fct, ideal sim.Time) {
 
 // columns returns the log by FlowLogColumns' names.
 func (l *flowLog) columns() map[string][]float64 {
-	cols := [][]float64{l.src, l.dst, l.bytes, l.start, l.fct, l.slowdown, l.spine, l.retrans, l.rtos}
+	cols := [][]float64{l.src, l.dst, l.bytes, l.start, l.fct, l.slowdown, l.spine, l.spineEnd, l.retrans, l.rtos}
 	out := make(map[string][]float64, len(cols))
 	for i, name := range FlowLogColumns {
 		out[name] = cols[i]
