@@ -106,8 +106,9 @@ func (ep *Endpoint) receive(h *network.Header, in *network.Route, at sim.Time, b
 // (tcp_replace_ts_recent, RFC 7323 4.3): that of the segment starting at
 // the last ACK sent (rcv_wup), so a delayed ACK echoes the first segment
 // it covers, not the last; never older than the one kept (the PAWS
-// check), so data that was sent before a retransmission and arrives in
-// order after it does not pull the echo back behind the retransmission,
+// check), so a segment stamped earlier than one already taken (a sender
+// stamps a segment with its core's time, which need not rise with the
+// sequence here) does not pull the echo back behind a retransmission,
 // which the Eifel undo reads (undoIfSpurious); and not from a duplicate
 // wholly below rcv_wup, which Linux discards before (tcp_sequence).
 func (ep *Endpoint) updateTSRecent(h *network.Header) {
@@ -147,9 +148,9 @@ func (ep *Endpoint) insertOOO(start, end int64) {
 // segment, since Linux ACKs from tcp_v4_rcv).
 func (ep *Endpoint) sendAck(at sim.Time, core int) {
 	p := ep.packet(at, network.FlagACK, ep.sndNxt, 0)
-	if len(ep.ooo) > 0 || ep.dsack.end > ep.dsack.start {
+	if dup := ep.dsack.end > ep.dsack.start; dup || len(ep.ooo) > 0 {
 		var rec sackRec
-		if ep.dsack.end > ep.dsack.start { // reported once, first (RFC 2883 4)
+		if dup { // reported once, first (RFC 2883 4)
 			rec.blk[0], rec.n = ep.dsack, 1
 			ep.dsack = span{}
 		}

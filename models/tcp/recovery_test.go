@@ -197,35 +197,46 @@ func TestCPUBoundRingRecovery(t *testing.T) {
 // original's timestamp: the recovery is undone (Eifel, RFC 3522), the
 // window back where it was. The same segment lost instead: the
 // retransmission fills the hole, nothing is undone, cwnd = ssthresh.
+// holdFirst takes the client's first transmission of the data segment at
+// seq off the wire and, with hold > 0, sends it again, as it was, hold
+// later (delayed, not lost); with hold 0 it is lost.
+func holdFirst(r *rig, seq int64, hold sim.Time) {
+	ep := r.c.Client
+	released := false
+	ep.Route().DropIf = func(p *network.Packet, at sim.Time) bool {
+		if p.Len == 0 || p.Seq != seq || p.Retx || released {
+			return false
+		}
+		if hold > 0 {
+			h := p.Header
+			r.e.Schedule(at+hold, sim.HandlerFunc(func(e *sim.Engine, _ uint64) {
+				released = true
+				q := r.n.Alloc()
+				q.Header = h
+				r.n.Send(ep.Route(), q, ep.Core, e.Now())
+			}), 0)
+		}
+		return true
+	}
+}
+
 func TestSpuriousRecoveryUndone(t *testing.T) {
 	t.Parallel()
 	cfg := network.DefaultConfig()
 	cfg.LinkDelay = sim.Millisecond
 	for _, tc := range []struct {
 		delayed bool
-		segs    int64 // 320: the hole's later segments have all arrived when its retransmission does; 2000: data sent before it is still in flight and arrives after it, in order, with older timestamps
+		segs    int64 // 320: the hole's later segments have all arrived when its retransmission does; 2000: new data keeps arriving after the recovery
 	}{{true, 320}, {false, 320}, {false, 2000}} {
 		delayed, segs := tc.delayed, tc.segs
 		r := newRig(t, cfg, hostPath(1), 1500, Options{Congestion: Cubic, TSQBytes: 64 << 20, RcvBuf: 256 << 20})
 		ep := r.c.Client
 		mss := ep.MSS()
-		hole := 300 * mss
-		released := false
-		ep.Route().DropIf = func(p *network.Packet, at sim.Time) bool {
-			if p.Len == 0 || p.Seq != hole || p.Retx || released {
-				return false
-			}
-			if delayed { // sent again 1.5 ms later, as it was: it arrives before the retransmission
-				h := p.Header
-				r.e.Schedule(at+1500*sim.Microsecond, sim.HandlerFunc(func(e *sim.Engine, _ uint64) {
-					released = true
-					q := r.n.Alloc()
-					q.Header = h
-					r.n.Send(ep.Route(), q, ep.Core, e.Now())
-				}), 0)
-			}
-			return true
+		hold := sim.Time(0)
+		if delayed {
+			hold = 1500 * sim.Microsecond // it arrives before the retransmission
 		}
+		holdFirst(r, 300*mss, hold)
 		var before, after, ss float64
 		ep.OnAcked = func(at sim.Time, _ int64) {
 			if ep.Stats.FastRetrans == 0 {
@@ -271,23 +282,11 @@ func TestDSACKUndo(t *testing.T) {
 		ep := r.c.Client
 		mss := ep.MSS()
 		const segs = 2000
-		hole := 300 * mss
-		released := false
-		ep.Route().DropIf = func(p *network.Packet, at sim.Time) bool {
-			if p.Len == 0 || p.Seq != hole || p.Retx || released {
-				return false
-			}
-			if delayed { // sent again 5 ms later, as it was: after its retransmission (RTT 2 ms)
-				h := p.Header
-				r.e.Schedule(at+5*sim.Millisecond, sim.HandlerFunc(func(e *sim.Engine, _ uint64) {
-					released = true
-					q := r.n.Alloc()
-					q.Header = h
-					r.n.Send(ep.Route(), q, ep.Core, e.Now())
-				}), 0)
-			}
-			return true
+		hold := sim.Time(0)
+		if delayed {
+			hold = 5 * sim.Millisecond // after its retransmission (RTT 2 ms)
 		}
+		holdFirst(r, 300*mss, hold)
 		r.c.Connect(0)
 		r.c.Client.Write(0, segs*mss)
 		r.e.RunUntil(2 * sim.Second)

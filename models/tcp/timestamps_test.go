@@ -7,6 +7,19 @@ import (
 	"github.com/cnisim/cnisim/sim"
 )
 
+// establishedServer returns a rig whose connection is established and
+// its server, for a test to feed segments directly (onData).
+func establishedServer(t *testing.T) (*rig, *Endpoint) {
+	t.Helper()
+	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
+	r.c.Connect(0)
+	r.e.RunUntil(10 * sim.Millisecond)
+	if st := r.c.Server.state; st != Established {
+		t.Fatalf("server state %v after 10 ms", st)
+	}
+	return r, r.c.Server
+}
+
 // TestEchoedTimestamp feeds a receiver segments with chosen timestamps and
 // reads the echo of each ACK it sends, against Linux's rules for
 // ts_recent (tcp_replace_ts_recent): a delayed ACK echoes the first
@@ -15,13 +28,7 @@ import (
 // leaves it.
 func TestEchoedTimestamp(t *testing.T) {
 	t.Parallel()
-	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
-	r.c.Connect(0)
-	r.e.RunUntil(10 * sim.Millisecond)
-	srv := r.c.Server
-	if srv.state != Established {
-		t.Fatalf("server state %v after 10 ms", srv.state)
-	}
+	r, srv := establishedServer(t)
 	var echoes []sim.Time
 	srv.Route().DropIf = func(p *network.Packet, _ sim.Time) bool {
 		echoes = append(echoes, p.TSecr)
@@ -63,10 +70,7 @@ func TestEchoedTimestamp(t *testing.T) {
 // inside the second block when it was held out of order.
 func TestDSACKReported(t *testing.T) {
 	t.Parallel()
-	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
-	r.c.Connect(0)
-	r.e.RunUntil(10 * sim.Millisecond)
-	srv := r.c.Server
+	r, srv := establishedServer(t)
 	mss, base := srv.MSS(), srv.rcvNxt
 	var opts [][]span
 	srv.Route().DropIf = func(p *network.Packet, _ sim.Time) bool {
