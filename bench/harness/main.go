@@ -7,7 +7,9 @@
 //	go run ./bench/harness --set cluster.link_gbps=100 --set workload.streams=64 bench/bulk.toml
 //
 // Each of -count runs is reported on one line; the last line gives the
-// median. -cpuprofile writes a pprof CPU profile of all the runs.
+// median. -cpuprofile writes a pprof CPU profile of all the runs, -memprofile a heap
+// profile whose alloc_space says what the runs allocated (their state: the
+// simulator reuses what it frees).
 package main
 
 import (
@@ -42,12 +44,13 @@ func run() error {
 	var overrides sets
 	count := flag.Int("count", 1, "runs to time")
 	prof := flag.String("cpuprofile", "", "write a CPU profile to `FILE`")
+	memprof := flag.String("memprofile", "", "write a pprof heap profile (allocations of all the runs) to `FILE`")
 	quiet := flag.Bool("q", false, "print only the median line")
 	flag.Var(&overrides, "set", "override a scenario key, as `key=value` (repeatable)")
 	flag.Parse()
 	hugepage.Start(hugepage.Interval)
 	if flag.NArg() != 1 || *count < 1 {
-		return errors.New("usage: harness [-count N] [-cpuprofile FILE] [--set key=value]... SCENARIO.toml")
+		return errors.New("usage: harness [-count N] [-cpuprofile FILE] [-memprofile FILE] [--set key=value]... SCENARIO.toml")
 	}
 	file := flag.Arg(0)
 	data, err := os.ReadFile(file)
@@ -92,7 +95,7 @@ func run() error {
 	}
 	med := median(all)
 	fmt.Println(med.line("median"))
-	return nil
+	return procstat.WriteHeapProfile(*memprof)
 }
 
 // measure is one timed run.
