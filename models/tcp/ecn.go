@@ -138,13 +138,10 @@ func (ep *Endpoint) ecnAck(h *network.Header, delivered int64, at sim.Time) {
 		return
 	}
 	e.inCWR, e.cwrHigh = true, ep.sndNxt
+	ep.tlpHigh = 0 // tcp_init_cwnd_reduction ends a probe episode
 	ep.priorCwnd = int64(ep.cwnd * float64(ep.mss))
-	if e.dctcp {
-		ep.ssthresh = max(ep.cwnd*(1-e.alpha/2), 2) // dctcp_ssthresh
-	} else {
-		ep.ssthresh = ep.ccOnLoss(at) // the congestion control's ssthresh
-		e.sendCWR = true              // tcp_ecn_queue_cwr
-	}
+	ep.ssthresh = ep.cwrSsthresh(at)
+	e.sendCWR = !e.dctcp // tcp_ecn_queue_cwr
 	ep.prrDelivered, ep.prrOut = 0, 0
 }
 

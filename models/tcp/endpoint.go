@@ -42,21 +42,22 @@ const (
 
 // Stats are an endpoint's counters.
 type Stats struct {
-	SegsSent     uint64 // data segments, retransmissions included
-	Retrans      uint64 // retransmitted data segments
-	FastRetrans  uint64 // fast retransmit episodes
-	Undos        uint64 // of them found spurious and undone (reordering: recovery.go)
-	DSACKs       uint64 // ACKs received reporting a duplicate (D-SACK, RFC 2883)
-	RTOs         uint64 // retransmission timeouts (data)
-	SynRetrans   uint64 // SYN (or SYN-ACK) retransmissions
-	AcksSent     uint64 // pure ACKs (window updates and probes' answers included)
-	DupAcksRcvd  uint64
-	Probes       uint64 // zero-window probes sent
-	TLPs         uint64 // tail loss probes sent
-	BytesAcked   int64
-	BytesRead    int64 // bytes the application has read (copied), by the time of the last copy
-	RTT          RTTStats
-	DataSegsRcvd uint64
+	SegsSent      uint64 // data segments, retransmissions included
+	Retrans       uint64 // retransmitted data segments
+	FastRetrans   uint64 // fast retransmit episodes
+	Undos         uint64 // of them found spurious and undone (reordering: recovery.go)
+	DSACKs        uint64 // ACKs received reporting a duplicate (D-SACK, RFC 2883)
+	RTOs          uint64 // retransmission timeouts (data)
+	SynRetrans    uint64 // SYN (or SYN-ACK) retransmissions
+	AcksSent      uint64 // pure ACKs (window updates and probes' answers included)
+	DupAcksRcvd   uint64
+	Probes        uint64 // zero-window probes sent
+	TLPs          uint64 // tail loss probes sent
+	TLPRecoveries uint64 // probes that repaired a loss, the window then reduced (Linux TCPLossProbeRecovery)
+	BytesAcked    int64
+	BytesRead     int64 // bytes the application has read (copied), by the time of the last copy
+	RTT           RTTStats
+	DataSegsRcvd  uint64
 	// DataSkbsRcvd counts the data skbs: segments and GSO/GRO super-packets
 	// (what Linux checks its ACK policy on once each).
 	DataSkbsRcvd uint64
@@ -114,6 +115,8 @@ type Endpoint struct {
 	rtxLog               []retxRec // this recovery's retransmissions in flight, in send order
 	probing              bool      // rtoTimer is the tail loss probe's timer (PTO)
 	tlpSeq, tlpHigh      int64     // the outstanding probe's first byte and snd_max after it (0: none)
+	tlpRetrans           bool      // the probe sent the last segment again (Linux tlp_retrans)
+	tlpDup               bool      // a D-SACK reported the probe's bytes twice: nothing was lost
 	rackLost             int64     // unSACKed bytes below it were sent before a delivered probe: lost
 	relost               []span    // retransmissions found lost, to send again first
 	priorCwnd            int64     // PRR RecoverFS, bytes (Linux prior_cwnd)

@@ -126,48 +126,114 @@ func TestTailLossProbe(t *testing.T) {
 	r.conserve(t)
 }
 
+// TestTailLossProbeReduces: the ACKs of a transfer's tail are lost and so
+// is its last segment, so the sender probes with that segment again. When
+// the ACK beyond the probe carries no D-SACK the probe repaired a loss and
+// the window is reduced, once (RFC 8985 7.4.2; Linux tcp_process_tlp_ack);
+// when the segment was only delayed past the probe, the receiver reports
+// the duplicate and nothing is reduced. Neither is a recovery or a timeout.
+func TestTailLossProbeReduces(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		lost   bool // else held back 10 ms, past the probe
+		reduce uint64
+	}{{"lost", true, 1}, {"delayed", false, 0}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
+			mss := r.c.Client.MSS()
+			const n = 40
+			last := (n - 1) * mss
+			if tc.lost {
+				dropSeq(r, last, 1)
+			} else {
+				holdFirst(r, last, 10*sim.Millisecond)
+			}
+			r.c.Server.Route().DropIf = func(p *network.Packet, _ sim.Time) bool {
+				return p.Len == 0 && p.Ack >= (n-3)*mss && p.Ack < n*mss // the tail's ACKs
+			}
+			r.c.Connect(0)
+			r.c.Client.Write(0, n*mss)
+			var cwndBefore float64
+			r.e.Schedule(100*sim.Millisecond, sim.HandlerFunc(func(e *sim.Engine, _ uint64) {
+				cwndBefore = r.c.Client.Cwnd()
+				r.c.Client.Write(e.Now(), n*mss)
+			}), 0)
+			r.e.RunUntil(sim.Second)
+			st := r.c.Client.Stats
+			if st.TLPs != 1 || st.TLPRecoveries != tc.reduce || st.FastRetrans != 0 || st.RTOs != 0 {
+				t.Errorf("probes %d, reductions %d, fast retransmits %d, RTOs %d; want 1, %d, 0, 0",
+					st.TLPs, st.TLPRecoveries, st.FastRetrans, st.RTOs, tc.reduce)
+			}
+			ss := r.c.Client.Ssthresh()
+			if tc.lost && !(ss < cwndBefore) {
+				t.Errorf("ssthresh %.1f after the repair, want below the window %.1f", ss, cwndBefore)
+			}
+			if !tc.lost && !math.IsInf(ss, 1) {
+				t.Errorf("ssthresh %.1f, want untouched (no loss)", ss)
+			}
+			if got := r.c.Server.Received(); got != 2*n*mss {
+				t.Errorf("received %d of %d", got, 2*n*mss)
+			}
+			r.conserve(t)
+		})
+	}
+}
+
 // TestRTOBackoff: when nothing is sent after a lost segment (the last of
-// the transfer), no ACK can reveal its loss: the RTO (RFC 6298: at least
-// 200 ms here, Linux TCP_RTO_MIN) fires, and each further loss doubles it
-// (5.5); the window restarts from one segment. (Linux would send a tail
-// loss probe first; the model has no TLP.)
+// the transfer), no ACK can reveal its loss. With one segment in flight
+// the probe's timeout (2 SRTT + 200 ms) is after the RTO's (RFC 6298: at
+// least 200 ms here, Linux TCP_RTO_MIN), so the sender probes at the RTO's
+// time (Linux tcp_schedule_loss_probe), with the window untouched; the
+// probe lost too, the RTO fires one RTO later, and each further loss
+// doubles it (5.5); the window restarts from one segment.
 func TestRTOBackoff(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
 	mss := r.c.Client.MSS()
-	sends := dropSeq(r, 40*mss, 3)
+	sends := dropSeq(r, 40*mss, 4)
 	r.c.Connect(0)
 	total := 41 * mss // segment 40 is the last
 	r.c.Client.Write(0, total)
 	r.e.RunUntil(5 * sim.Second)
 	s := *sends
-	if len(s) != 4 {
-		t.Fatalf("segment sent %d times (%v), want 4", len(s), s)
+	if len(s) != 5 {
+		t.Fatalf("segment sent %d times (%v), want 5", len(s), s)
 	}
-	g0, g1, g2 := s[1]-s[0], s[2]-s[1], s[3]-s[2]
+	probe, g0, g1, g2 := s[1]-s[0], s[2]-s[1], s[3]-s[2], s[4]-s[3]
 	// the timer runs from the last new ACK, shortly after the segment left
-	if g0 < 195*sim.Millisecond || g0 > 210*sim.Millisecond {
-		t.Errorf("first timeout after %v, want about the 200 ms minimum RTO", g0)
+	if probe < 195*sim.Millisecond || probe > 210*sim.Millisecond {
+		t.Errorf("probe after %v, want at the RTO's time, about the 200 ms minimum RTO", probe)
+	}
+	if math.Abs(float64(g0)/float64(probe)-1) > 0.03 {
+		t.Errorf("first timeout %v after the probe, want one RTO (%v)", g0, probe)
 	}
 	if math.Abs(float64(g1)/float64(g0)-2) > 0.02 || math.Abs(float64(g2)/float64(g1)-2) > 0.01 {
 		t.Errorf("timeouts %v, %v, %v: want each twice the one before", g0, g1, g2)
 	}
 	st := r.c.Client.Stats
-	if st.RTOs != 3 || st.FastRetrans != 0 {
-		t.Errorf("RTOs %d, fast retransmits %d; want 3, 0", st.RTOs, st.FastRetrans)
+	if st.TLPs != 1 || st.RTOs != 3 || st.FastRetrans != 0 {
+		t.Errorf("probes %d, RTOs %d, fast retransmits %d; want 1, 3, 0", st.TLPs, st.RTOs, st.FastRetrans)
 	}
 	// after the timeouts ssthresh is at its floor of 2
 	if r.c.Client.ssthresh != 2 {
 		t.Errorf("after the timeouts ssthresh %v, want 2", r.c.Client.ssthresh)
 	}
-	// replay to just after the last timeout: the window is one segment
-	r2 := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
-	dropSeq(r2, 40*mss, 3)
-	r2.c.Connect(0)
-	r2.c.Client.Write(0, total)
-	r2.e.RunUntil(s[3] + sim.Microsecond)
-	if w := r2.c.Client.Cwnd(); w != 1 {
-		t.Errorf("cwnd just after the RTO %v, want 1 (RFC 5681 3.1)", w)
+	// replay to just after the probe, then the last timeout: the probe
+	// leaves the window as it was, the timeout makes it one segment
+	for _, tc := range []struct {
+		at   sim.Time
+		one  bool
+		what string
+	}{{s[1] + sim.Microsecond, false, "probe"}, {s[4] + sim.Microsecond, true, "RTO"}} {
+		r2 := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
+		dropSeq(r2, 40*mss, 4)
+		r2.c.Connect(0)
+		r2.c.Client.Write(0, total)
+		r2.e.RunUntil(tc.at)
+		if w := r2.c.Client.Cwnd(); (w == 1) != tc.one {
+			t.Errorf("cwnd just after the %s %v, want 1 only after a timeout (RFC 5681 3.1)", tc.what, w)
+		}
 	}
 	if got := r.c.Server.Received(); got != total {
 		t.Errorf("received %d of %d", got, total)

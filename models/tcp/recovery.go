@@ -45,6 +45,9 @@ func (ep *Endpoint) isDSACK(rec *sackRec, ack int64) bool {
 // ends it or, after it, at the ACK that reports the last.
 func (ep *Endpoint) onDSACK(b span) {
 	ep.Stats.DSACKs++
+	if ep.tlpHigh > 0 && ep.tlpRetrans && b.start >= ep.tlpSeq && b.end <= ep.tlpHigh {
+		ep.tlpDup = true // the probe and the segment it repeated both arrived
+	}
 	if !ep.undoArmed || ep.undoRetrans <= 0 || b.end <= ep.undoMarker {
 		return
 	}
@@ -169,8 +172,11 @@ func (ep *Endpoint) lostBelow() int64 {
 // in the open state has data in flight and no probe outstanding, the
 // tail loss probe at now + PTO if that comes first (RFC 8985 7.2; Linux
 // tcp_schedule_loss_probe: 2 SRTT, plus the minimum RTO with one segment
-// in flight, whose ACK the peer may delay, else plus 2 ms). Linux then
-// probes at the RTO's time when that comes first; here the RTO fires.
+// in flight, whose ACK the peer may delay, else plus 2 ms), or at the
+// RTO's time when that comes first (Linux: timeout = min(timeout,
+// rto_delta_us)): one segment lost at a transfer's tail is probed for,
+// not timed out, so the window does not fall to one segment and the RTO
+// does not back off; a lost probe leaves the RTO one RTO later.
 func (ep *Endpoint) armRetx(at sim.Time) {
 	ep.probing = false
 	open := !ep.inRecovery && ep.sndUna >= ep.recover // not repairing a loss (Linux TCP_CA_Open)
@@ -181,11 +187,9 @@ func (ep *Endpoint) armRetx(at sim.Time) {
 		} else {
 			pto += 2 * sim.Millisecond
 		}
-		if pto < ep.rto {
-			ep.probing = true
-			ep.rtoTimer.Set(at + pto)
-			return
-		}
+		ep.probing = true
+		ep.rtoTimer.Set(at + min(pto, ep.rto))
+		return
 	}
 	ep.rtoTimer.Set(at + ep.rto)
 }
@@ -202,6 +206,7 @@ func (ep *Endpoint) lossProbe(now sim.Time) {
 		n = ep.sndMax - seq
 	}
 	ep.tlpSeq, ep.tlpHigh = seq, max(ep.sndMax, seq+n)
+	ep.tlpRetrans, ep.tlpDup = seq < ep.sndMax, false
 	ep.xmit(now, seq, n)
 	if seq == ep.sndNxt {
 		ep.sndNxt += n
@@ -211,19 +216,57 @@ func (ep *Endpoint) lossProbe(now sim.Time) {
 	ep.rtoTimer.Set(now + ep.rto)
 }
 
-// probeAcked ends a probe episode, and when the probe arrived while data
-// sent before it did not (its SACK), marks that data lost and starts
-// recovery (RACK, RFC 8985 6.2 and 7.4), rather than waiting for the RTO.
-func (ep *Endpoint) probeAcked(at sim.Time, ack int64) {
+// probeAcked follows a probe episode to its end (RFC 8985 7.4; Linux
+// tcp_process_tlp_ack). Below the probe: when the probe arrived while
+// data sent before it did not (its SACK), that data is lost and recovery
+// starts (RACK, RFC 8985 6.2 and 7.4), rather than waiting for the RTO.
+// At or above it: a probe of new data ends the episode; so does one that
+// sent the last segment again when the receiver reported its bytes twice
+// (a D-SACK) or the ACK is a pure duplicate, both copies having arrived;
+// an ACK beyond the probe with neither says that the probe repaired a
+// loss, a congestion signal: the window is reduced (tlpReduce). An ACK
+// just reaching the probe's end waits for the D-SACK that may follow it.
+func (ep *Endpoint) probeAcked(at sim.Time, ack int64, pureDup bool) {
 	switch {
-	case ack >= ep.tlpHigh:
+	case ack < ep.tlpHigh:
+		if !ep.inRecovery && ep.sndUna < ep.tlpSeq && ep.sb.unsacked(ep.tlpSeq, ep.tlpHigh) == 0 {
+			ep.tlpHigh = 0
+			ep.enterRecovery(at)
+			ep.rackLost = ep.tlpSeq
+			ep.prrOnAck(ep.mss, false)
+		}
+	case !ep.tlpRetrans || ep.tlpDup || pureDup:
 		ep.tlpHigh = 0
-	case !ep.inRecovery && ep.sndUna < ep.tlpSeq && ep.sb.unsacked(ep.tlpSeq, ep.tlpHigh) == 0:
-		ep.tlpHigh = 0
-		ep.enterRecovery(at)
-		ep.rackLost = ep.tlpSeq
-		ep.prrOnAck(ep.mss, false)
+	case ack > ep.tlpHigh:
+		ep.tlpReduce(at)
 	}
+}
+
+// tlpReduce reduces the window after a probe repaired a loss, at once to
+// the ssthresh the congestion control gives (Linux
+// tcp_init_cwnd_reduction, the CWR state, then tcp_end_cwnd_reduction:
+// cwnd = ssthresh), and queues CWR under RFC 3168 ECN
+// (tcp_ecn_queue_cwr). Nothing is retransmitted and nothing undone.
+func (ep *Endpoint) tlpReduce(at sim.Time) {
+	ep.tlpHigh = 0
+	ep.Stats.TLPRecoveries++
+	ep.ssthresh = ep.cwrSsthresh(at)
+	ep.cwnd = ep.ssthresh
+	if e := ep.ecn; e != nil {
+		e.inCWR = false
+		e.sendCWR = !e.dctcp
+	}
+}
+
+// cwrSsthresh is the ssthresh the congestion control gives when the
+// window is reduced without a loss recovery (ECE, a probe's repair; Linux
+// icsk_ca_ops->ssthresh): DCTCP's cwnd x (1 - alpha/2) (dctcp_ssthresh),
+// else that of a loss (ccOnLoss).
+func (ep *Endpoint) cwrSsthresh(at sim.Time) float64 {
+	if e := ep.ecn; e != nil && e.dctcp {
+		return max(ep.cwnd*(1-e.alpha/2), 2)
+	}
+	return ep.ccOnLoss(at)
 }
 
 // enterRecovery starts SACK loss recovery (RFC 6675 5 step 4; HighRxt
@@ -233,6 +276,7 @@ func (ep *Endpoint) probeAcked(at sim.Time, ack int64) {
 func (ep *Endpoint) enterRecovery(at sim.Time) {
 	ep.Stats.FastRetrans++
 	ep.ecnLoss()
+	ep.tlpHigh = 0 // tcp_init_cwnd_reduction ends a probe episode
 	ep.inRecovery = true
 	ep.recover = ep.sndMax
 	ep.priorCwnd = int64(ep.cwnd * float64(ep.mss))

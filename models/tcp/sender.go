@@ -138,6 +138,7 @@ func (ep *Endpoint) xmit(at sim.Time, seq, n int64) {
 // onAck processes the acknowledgment fields of a segment from the peer.
 func (ep *Endpoint) onAck(h *network.Header, at sim.Time) {
 	winChanged := h.Win != ep.lastWin
+	priorUna := ep.sndUna
 	if h.Ack >= ep.sndUna {
 		ep.sndWndEdge = h.Ack + h.Win
 		ep.lastWin = h.Win
@@ -158,7 +159,7 @@ func (ep *Endpoint) onAck(h *network.Header, at sim.Time) {
 		ep.detectLostRetx()
 	}
 	if ep.tlpHigh > 0 {
-		ep.probeAcked(at, h.Ack)
+		ep.probeAcked(at, h.Ack, h.Ack == priorUna && h.Len == 0 && sacked == 0 && !winChanged)
 	}
 	ep.output(at)
 }
