@@ -7,8 +7,9 @@
 // with ECN-marking switches) and RFC 3168 ECN (ecn.go), SACK (RFC 2018) loss
 // recovery with a scoreboard (RFC 6675), proportional rate reduction
 // (RFC 6937), RACK's rule for retransmissions lost in turn and the tail
-// loss probe (RFC 8985, by send order), an RFC 6298 retransmission timer,
-// delayed ACKs,
+// loss probe (RFC 8985, by send order), D-SACK (RFC 2883), the undo of
+// spurious recoveries and timeouts (timestamps and D-SACKs, as Linux), an
+// RFC 6298 retransmission timer, delayed ACKs,
 // a receive window from the socket buffer drained by the application's
 // copies, and TCP small queues.
 //

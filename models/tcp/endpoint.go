@@ -48,6 +48,7 @@ type Stats struct {
 	Undos         uint64 // of them found spurious and undone (reordering: recovery.go)
 	DSACKs        uint64 // ACKs received reporting a duplicate (D-SACK, RFC 2883)
 	RTOs          uint64 // retransmission timeouts (data)
+	RTOUndos      uint64 // of them found spurious and undone (Linux TCPLossUndo)
 	SynRetrans    uint64 // SYN (or SYN-ACK) retransmissions
 	AcksSent      uint64 // pure ACKs (window updates and probes' answers included)
 	DupAcksRcvd   uint64
@@ -129,6 +130,10 @@ type Endpoint struct {
 	undoArmed              bool
 	undoMarker             int64
 	undoRetrans            int
+	// after a timeout, until snd_una reaches recover (Linux TCP_CA_Loss),
+	// and whether no ACK has advanced snd_una since the last timeout
+	// (icsk_retransmits > 0)
+	inLoss, timedOut bool
 
 	// receiver
 	rcvNxt, rcvWup int64

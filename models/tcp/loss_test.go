@@ -215,17 +215,16 @@ func TestRTOBackoff(t *testing.T) {
 	if st.TLPs != 1 || st.RTOs != 3 || st.FastRetrans != 0 {
 		t.Errorf("probes %d, RTOs %d, fast retransmits %d; want 1, 3, 0", st.TLPs, st.RTOs, st.FastRetrans)
 	}
-	// after the timeouts ssthresh is at its floor of 2
-	if r.c.Client.ssthresh != 2 {
-		t.Errorf("after the timeouts ssthresh %v, want 2", r.c.Client.ssthresh)
-	}
-	// replay to just after the probe, then the last timeout: the probe
-	// leaves the window as it was, the timeout makes it one segment
+	// replay to just after the probe, the first and the last timeout: the
+	// probe leaves the window as it was, a timeout makes it one segment;
+	// the first timeout sets ssthresh (CUBIC: 0.7 x the window), the
+	// later ones, with no progress in between, hold it (RFC 5681 3.1)
+	var cwndProbe, ssFirst float64
 	for _, tc := range []struct {
 		at   sim.Time
 		one  bool
 		what string
-	}{{s[1] + sim.Microsecond, false, "probe"}, {s[4] + sim.Microsecond, true, "RTO"}} {
+	}{{s[1] + sim.Microsecond, false, "probe"}, {s[2] + sim.Microsecond, true, "first RTO"}, {s[4] + sim.Microsecond, true, "last RTO"}} {
 		r2 := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
 		dropSeq(r2, 40*mss, 4)
 		r2.c.Connect(0)
@@ -234,6 +233,18 @@ func TestRTOBackoff(t *testing.T) {
 		if w := r2.c.Client.Cwnd(); (w == 1) != tc.one {
 			t.Errorf("cwnd just after the %s %v, want 1 only after a timeout (RFC 5681 3.1)", tc.what, w)
 		}
+		switch tc.what {
+		case "probe":
+			cwndProbe = r2.c.Client.Cwnd()
+		case "first RTO":
+			ssFirst = r2.c.Client.Ssthresh()
+		}
+	}
+	if want := 0.7 * cwndProbe; math.Abs(ssFirst-want) > 1e-9 {
+		t.Errorf("ssthresh after the first timeout %v, want 0.7 x the window %v", ssFirst, cwndProbe)
+	}
+	if ss := r.c.Client.Ssthresh(); ss != ssFirst {
+		t.Errorf("after the later timeouts ssthresh %v, want it held at %v", ss, ssFirst)
 	}
 	if got := r.c.Server.Received(); got != total {
 		t.Errorf("received %d of %d", got, total)
@@ -310,5 +321,77 @@ func TestCongestionAvoidance(t *testing.T) {
 			}
 		}
 		r.conserve(t)
+	}
+}
+
+// TestSpuriousTimeoutUndone: every ACK the receiver sends from 5 to 250
+// ms is held back 300 ms (a delay spike on the return path, long enough
+// that no window update gets through), so the RTO fires although nothing
+// was lost. The first ACK to advance snd_una after it
+// echoes a timestamp from before the retransmission (or the receiver
+// reports the retransmission as a duplicate): the timeout was spurious
+// and is undone (Linux tcp_try_undo_loss): the window and ssthresh
+// return, and the data the timeout took for lost is not sent again (no
+// go-back-N of the window). When the data itself was lost instead, the
+// timeout stands (the data sent from 5 to 20 ms lost: the probe, then one
+// timeout).
+func TestSpuriousTimeoutUndone(t *testing.T) {
+	t.Parallel()
+	const from, hold = 5 * sim.Millisecond, 300 * sim.Millisecond
+	for _, tc := range []struct {
+		name    string
+		delayed bool     // else the data sent in the window is lost
+		until   sim.Time // the window's end
+		undos   uint64
+	}{{"ACKs delayed", true, 250 * sim.Millisecond, 1}, {"data lost", false, 20 * sim.Millisecond, 0}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
+			if tc.delayed {
+				srv := r.c.Server
+				srv.Route().DropIf = func(p *network.Packet, at sim.Time) bool {
+					if p.Len != 0 || at < from || at >= tc.until {
+						return false
+					}
+					h := p.Header
+					r.e.Schedule(at+hold, sim.HandlerFunc(func(e *sim.Engine, _ uint64) {
+						q := r.n.Alloc()
+						q.Header = h
+						r.n.Send(srv.Route(), q, srv.Core, e.Now())
+					}), 0)
+					return true
+				}
+			} else {
+				r.c.Client.Route().DropIf = func(p *network.Packet, at sim.Time) bool {
+					return p.Len > 0 && at >= from && at < tc.until
+				}
+			}
+			r.c.Connect(0)
+			const total = 40000 * 1448 // longer than the spike
+			r.c.Client.Write(0, total)
+			var cwndBefore float64
+			r.e.Schedule(from, sim.HandlerFunc(func(*sim.Engine, uint64) { cwndBefore = r.c.Client.Cwnd() }), 0)
+			r.e.RunUntil(2 * sim.Second)
+			st := r.c.Client.Stats
+			if st.RTOs != 1 || st.RTOUndos != tc.undos {
+				t.Fatalf("RTOs %d, undone %d; want 1, %d (probes %d, retrans %d, received %d)", st.RTOs, st.RTOUndos, tc.undos, st.TLPs, st.Retrans, r.c.Server.Received())
+			}
+			if tc.delayed {
+				if st.Retrans > 3 {
+					t.Errorf("%d retransmissions, want the probe's and the timeout's only (no go-back-N)", st.Retrans)
+				}
+				if !math.IsInf(r.c.Client.Ssthresh(), 1) {
+					t.Errorf("ssthresh %v after the undo, want back to its initial infinity", r.c.Client.Ssthresh())
+				}
+				if w := r.c.Client.Cwnd(); w < cwndBefore {
+					t.Errorf("cwnd %v at the end, below the %v before the spike", w, cwndBefore)
+				}
+			} else if math.IsInf(r.c.Client.Ssthresh(), 1) {
+				t.Error("ssthresh untouched after a real timeout")
+			}
+			if got := r.c.Server.Received(); got != total {
+				t.Errorf("received %d of %d", got, total)
+			}
+			r.conserve(t)
+		})
 	}
 }

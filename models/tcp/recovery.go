@@ -52,7 +52,7 @@ func (ep *Endpoint) onDSACK(b span) {
 		return
 	}
 	ep.undoRetrans = max(0, ep.undoRetrans-int((b.end-b.start+ep.mss-1)/ep.mss))
-	if ep.undoRetrans == 0 && !ep.inRecovery {
+	if ep.undoRetrans == 0 && !ep.inRecovery && !ep.inLoss { // in Loss: at the next ACK (lossAck)
 		ep.undo()
 	}
 }
@@ -280,13 +280,12 @@ func (ep *Endpoint) enterRecovery(at sim.Time) {
 	ep.inRecovery = true
 	ep.recover = ep.sndMax
 	ep.priorCwnd = int64(ep.cwnd * float64(ep.mss))
-	// Linux tcp_init_undo: prior_ssthresh = tcp_current_ssthresh
-	ep.undoCwnd, ep.undoSsthresh = ep.cwnd, max(ep.ssthresh, ep.cwnd*3/4)
+	ep.armUndo()
 	ep.recRetx = 0
 	// D-SACKs may undo it unless retransmissions are outstanding from
 	// before, which Linux counts in undo_retrans (retrans_out) and this
 	// TCP does not count one by one
-	ep.undoArmed, ep.undoMarker, ep.undoRetrans = ep.sndUna >= ep.rtxEnd, ep.sndUna, -1
+	ep.undoArmed = ep.sndUna >= ep.rtxEnd
 	if ep.sndUna >= ep.rtxEnd {
 		ep.retransStamp = 0 // none outstanding from before
 	}
@@ -364,6 +363,58 @@ func (ep *Endpoint) undo() {
 	ep.undoArmed = false
 	ep.cwnd = max(ep.cwnd, ep.undoCwnd)
 	ep.ssthresh = max(ep.ssthresh, ep.undoSsthresh)
+}
+
+// timeoutReduces says whether a timeout sets ssthresh (Linux
+// tcp_enter_loss: "reduce ssthresh if it has not yet been made inside
+// this window"): not during a fast recovery or an ECN reduction of the
+// same window, which already did, and not again when the timer fires
+// again with no progress since the last timeout (RFC 5681 3.1: ssthresh
+// is held constant when a segment is retransmitted by the timer again).
+func (ep *Endpoint) timeoutReduces() bool {
+	switch {
+	case ep.inRecovery:
+		return ep.sndUna >= ep.recover
+	case ep.inLoss:
+		return ep.sndUna >= ep.recover || !ep.timedOut
+	case ep.ecn != nil && ep.ecn.inCWR:
+		return ep.sndUna > ep.ecn.cwrHigh
+	}
+	return true
+}
+
+// armUndo records the window and ssthresh a reduction is about to change,
+// so that it can be undone if found spurious (Linux tcp_init_undo, with
+// prior_ssthresh = tcp_current_ssthresh): by D-SACKs for every
+// retransmission it sends from now, or by a timestamp echoed from before
+// them.
+func (ep *Endpoint) armUndo() {
+	ep.undoCwnd, ep.undoSsthresh = ep.cwnd, max(ep.ssthresh, ep.cwnd*3/4)
+	ep.undoArmed, ep.undoMarker, ep.undoRetrans = true, ep.sndUna, -1
+}
+
+// lossAck is the part of an ACK advancing snd_una after a timeout (Linux
+// tcp_process_loss with tcp_try_undo_loss): when it echoes a timestamp
+// from before the first retransmission (tcp_packet_delayed), or every
+// retransmission was reported duplicated, the timeout was spurious: the
+// original data was delayed, not lost. The window and ssthresh return, the
+// data the timeout took for lost and not yet sent again is in flight
+// again (snd_nxt back to snd_max, as Linux unmarks it), and the sender is
+// open: a later loss starts a fast recovery. Else the timeout's recovery
+// ends once snd_una reaches the data sent before it.
+func (ep *Endpoint) lossAck(h *network.Header) {
+	ep.timedOut = false // progress (Linux icsk_retransmits = 0)
+	delayed := ep.retransStamp != 0 && h.TSecr != 0 && h.TSecr < ep.retransStamp
+	switch {
+	case ep.undoArmed && (delayed || ep.undoRetrans == 0):
+		ep.Stats.RTOUndos++
+		ep.undo()
+		ep.inLoss = false
+		ep.sndNxt = max(ep.sndNxt, ep.sndMax)
+		ep.recover = ep.sndUna
+	case ep.sndUna >= ep.recover:
+		ep.inLoss = false
+	}
 }
 
 // recoveryOutput sends while pipe is below the PRR window: first the

@@ -180,6 +180,9 @@ func (ep *Endpoint) newAck(h *network.Header, at sim.Time, sacked int64) {
 	if ep.ecn != nil {
 		ep.ecnAck(h, acked+sacked, at)
 	}
+	if ep.inLoss {
+		ep.lossAck(h)
+	}
 	switch {
 	case ep.inRecovery && h.Ack >= ep.recover: // RFC 6675 5 step (A)
 		ep.exitRecovery()
@@ -263,7 +266,7 @@ func (ep *Endpoint) rttSample(h *network.Header, at sim.Time) {
 
 // onRTO handles the retransmission timer: SYN retries, zero-window
 // probes, and data timeouts (RFC 6298 5.4-5.6: back off, go back to
-// snd_una with a window of one segment).
+// snd_una with a window of one segment; ssthresh as timeoutReduces says).
 func (ep *Endpoint) onRTO(now sim.Time) {
 	switch ep.state {
 	case SynSent:
@@ -302,12 +305,15 @@ func (ep *Endpoint) onRTO(now sim.Time) {
 	}
 	ep.Stats.RTOs++
 	ep.tlpHigh = 0
-	ep.undoArmed = false // a timeout is not undone (Linux's F-RTO and tcp_try_undo_loss are not modelled)
+	if ep.timeoutReduces() {
+		ep.armUndo()
+		ep.ssthresh = ep.ccOnLoss(now)
+	}
 	ep.ecnLoss()
-	ep.ssthresh = ep.ccOnLoss(now)
 	ep.cwnd = 1
 	ep.cc.epoch = -1
 	ep.inRecovery = false
+	ep.inLoss, ep.timedOut = true, true
 	ep.forgetRetx()
 	ep.dupAcks = 0
 	ep.recover = ep.sndMax
