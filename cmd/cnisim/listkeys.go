@@ -93,6 +93,7 @@ var keyMeanings = map[string]string{
 	"fabric.fail_at":                     "leaf-spine: when the failed spines and links go down (0: before the run); frames on or queued for them are lost",
 	"fabric.convergence":                 "leaf-spine, with fail_at: how long the other leaves still send through a spine that lost its link to the destination's leaf (it drops them) before their routes withdraw it; a leaf drops its own failed links at once",
 	"fabric.recover_at":                  "leaf-spine: when the failed spines and links come back up (0: never; later than fail_at + convergence): they carry again at once, and every leaf hashes over them again convergence later",
+	"fabric.flap_every":                  "leaf-spine, with fail_at and recover_at: repeat the failure and the repair every flap_every (0: once), a flapping link: down again at fail_at + k x flap_every, up at recover_at + k x flap_every (longer than recover_at + convergence - fail_at)",
 	"fabric.slow_links":                  "leaf-spine: links at another rate than the uplinks' for the whole run, \"leaf0.spine1=10, spine2.leaf3=2.5\" (Gbit/s, both directions); ECMP hashes onto them as onto the others",
 	"fabric.ecmp":                        "leaf-spine: how failed links re-hash flows: plain (every flow over the spines left) or resilient (only the failed paths' flows move)",
 	"fabric.lossy_links":                 "leaf-spine: links losing each frame with a probability for the whole run, \"leaf0.spine1=0.001\" (both directions: a bad optic, a gray failure the routing never sees)",

@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/run"
@@ -142,30 +143,45 @@ func (o *timelineOut) figure() ([]byte, error) {
 }
 
 // marks are when the scenario's links fail (fabric.fail_at) and come
-// back (fabric.recover_at), each when one time holds for every point.
+// back (fabric.recover_at), each when one time holds for every point;
+// a flapping link's (fabric.flap_every) every cycle in the run, up to
+// maxFlapMarks of them.
 func (o *timelineOut) marks() []plots.Mark {
-	f := o.plan.Base.Fabric
+	b := o.plan.Base
+	f := b.Fabric
 	if f.FailedSpines == 0 && f.FailedLinks == "" {
 		return nil
 	}
-	failSwept, recoverSwept := false, false
+	failSwept, recoverSwept, flapSwept := false, false, false
 	for _, ax := range o.plan.Axes {
 		switch {
 		case strings.HasPrefix(ax.Key, "fabric.fail"):
 			failSwept = true
 		case ax.Key == "fabric.recover_at":
 			recoverSwept = true
+		case ax.Key == "fabric.flap_every":
+			flapSwept = true
 		}
 	}
-	var marks []plots.Mark
-	if f.FailAt > 0 && !failSwept {
-		marks = append(marks, plots.Mark{X: f.FailAt.Seconds(), Label: "links fail"})
+	cycles := 1
+	if f.FlapEvery > 0 && !flapSwept && b.Duration > f.FailAt {
+		cycles = min(maxFlapMarks, int((b.Duration-f.FailAt+f.FlapEvery-1)/f.FlapEvery))
 	}
-	if f.RecoverAt > 0 && !failSwept && !recoverSwept {
-		marks = append(marks, plots.Mark{X: f.RecoverAt.Seconds(), Label: "links back"})
+	var marks []plots.Mark
+	for k := range cycles {
+		shift := time.Duration(k) * f.FlapEvery
+		if f.FailAt > 0 && !failSwept {
+			marks = append(marks, plots.Mark{X: (f.FailAt + shift).Seconds(), Label: "links fail"})
+		}
+		if r := f.RecoverAt + shift; f.RecoverAt > 0 && !failSwept && !recoverSwept && (k == 0 || r < b.Duration) {
+			marks = append(marks, plots.Mark{X: r.Seconds(), Label: "links back"})
+		}
 	}
 	return marks
 }
+
+// maxFlapMarks bounds the cycles of a flapping link a timeline marks.
+const maxFlapMarks = 10
 
 // pointName labels point p's line in a figure: its swept values, or the
 // scenario's name.

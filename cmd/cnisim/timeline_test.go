@@ -115,7 +115,8 @@ func TestTimeline(t *testing.T) {
 }
 
 // TestTimelineMarks: the failure and the repair are marked when every
-// point has them at the same time, and not when they are swept.
+// point has them at the same time, and not when they are swept; a
+// flapping link's every cycle in the run.
 func TestTimelineMarks(t *testing.T) {
 	const base = "name = \"m\"\nduration = \"100ms\"\nwarmup = \"10ms\"\n[fabric]\nkind = \"leaf-spine\"\nfailed_links = \"leaf0.spine0\"\nfail_at = \"20ms\"\nrecover_at = \"60ms\"\n"
 	for _, tc := range []struct {
@@ -126,6 +127,8 @@ func TestTimelineMarks(t *testing.T) {
 		{"[sweep]\n\"fabric.recover_at\" = [\"0s\", \"60ms\"]\n", "links fail@0.02"},
 		{"[sweep]\n\"fabric.convergence\" = [\"0s\", \"10ms\"]\n", "links fail@0.02 links back@0.06"},
 		{"[sweep]\n\"fabric.fail_at\" = [\"10ms\", \"20ms\"]\n", ""},
+		{"flap_every = \"45ms\"\n", "links fail@0.02 links back@0.06 links fail@0.065"},
+		{"flap_every = \"45ms\"\n[sweep]\n\"fabric.flap_every\" = [\"45ms\", \"50ms\"]\n", "links fail@0.02 links back@0.06"},
 	} {
 		plan, err := scenario.Load("m.toml", []byte(base+tc.sweep), scenario.Options{})
 		if err != nil {

@@ -161,7 +161,15 @@ func packetsPerReplication(s *scenario.Scenario) float64 {
 		rtt := math.Max((2 * s.Cluster.LinkDelay).Seconds(), minRTT.Seconds())
 		rate = math.Min(rate, float64(w.Streams)*2/rtt)
 	}
-	return simulatedSeconds(s) * rate * acks
+	n := simulatedSeconds(s) * rate * acks
+	if p := s.Fabric.FlapEvery; p > 0 {
+		// a flapping link's failures, repairs and their convergences each
+		// hash every route again (both directions of every connection);
+		// a route's new hops cost about a packet's work (assumed)
+		changes := 4 * math.Ceil(simulatedSeconds(s)/p.Seconds())
+		n += changes * (2*connections(s) + 1)
+	}
+	return n
 }
 
 // sendingNodes is how many nodes send: one for the two-pod pairs

@@ -56,6 +56,12 @@ type Fabric struct {
 	// sessions re-established, the routes advertised). Later than
 	// FailAt + Convergence.
 	RecoverAt time.Duration `toml:"recover_at"`
+	// FlapEvery repeats the failure and the repair every FlapEvery (0:
+	// once): a flapping link or optic. The links fail again at fail_at +
+	// k x flap_every and come back at recover_at + k x flap_every, each
+	// time with its convergence, until the run ends. Needs fail_at > 0 and
+	// recover_at, and is longer than recover_at + convergence - fail_at.
+	FlapEvery time.Duration `toml:"flap_every"`
 	// SlowLinks are leaf-spine links at another rate than the uplinks',
 	// "leaf0.spine1=10, spine2.leaf3=2.5" (Gbit/s, both directions, the
 	// whole run): a link negotiated down, a bundle with members down.
@@ -145,6 +151,13 @@ func (c *check) fabric(s *Scenario) {
 	}
 	if f.RecoverAt != 0 && f.RecoverAt <= f.FailAt+f.Convergence {
 		c.fail("fabric.recover_at", "must be 0 (never) or later than fail_at + convergence = %v (the routes withdrawn first)", f.FailAt+f.Convergence)
+	}
+	c.durMin("fabric.flap_every", f.FlapEvery, 0)
+	switch cycle := f.RecoverAt + f.Convergence - f.FailAt; {
+	case f.FlapEvery > 0 && (f.FailAt == 0 || f.RecoverAt == 0):
+		c.fail("fabric.flap_every", "needs fabric.fail_at > 0 and fabric.recover_at > 0: it repeats that failure and repair")
+	case f.FlapEvery > 0 && f.FlapEvery <= cycle:
+		c.fail("fabric.flap_every", "must be longer than recover_at + convergence - fail_at = %v, so that each cycle's routes are back before the next failure", cycle)
 	}
 	links, linksErr := network.ParseFabricLinks(f.FailedLinks)
 	if linksErr != nil {
@@ -260,7 +273,7 @@ func (s *Scenario) FabricConfig() network.Fabric {
 		PerPort: f.Buffer == "per-port", StatsFrom: sim.FromDuration(s.Warmup),
 		ECNThreshold: f.ECNThresholdBytes,
 		FailAt:       sim.FromDuration(f.FailAt), Convergence: sim.FromDuration(f.Convergence),
-		RecoverAt: sim.FromDuration(f.RecoverAt),
+		RecoverAt: sim.FromDuration(f.RecoverAt), FlapEvery: sim.FromDuration(f.FlapEvery),
 	}
 	if f.Buffer == "dynamic" {
 		nf.Alpha = f.BufferAlpha

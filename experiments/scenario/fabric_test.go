@@ -42,6 +42,8 @@ func TestBadFabric(t *testing.T) {
 		{"fail_at", "duration = \"2s\"\n" + ls + "failed_spines = 1\nfail_at = \"2s\"\n", []string{"f.toml:5:", "fabric.fail_at", "before the end of the run (duration = 2s)"}},
 		{"convergence", "[fabric]\nconvergence = \"-1ms\"\n", []string{"f.toml:2:", "fabric.convergence", ">= 0"}},
 		{"recover_at early", ls + "failed_spines = 1\nfail_at = \"10ms\"\nconvergence = \"5ms\"\nrecover_at = \"15ms\"\n", []string{"f.toml:6:", "fabric.recover_at", "later than fail_at + convergence = 15ms"}},
+		{"flap_every alone", ls + "failed_spines = 1\nflap_every = \"30ms\"\n", []string{"f.toml:4:", "fabric.flap_every", "needs fabric.fail_at > 0 and fabric.recover_at > 0"}},
+		{"flap_every short", ls + "failed_spines = 1\nfail_at = \"10ms\"\nconvergence = \"5ms\"\nrecover_at = \"20ms\"\nflap_every = \"15ms\"\n", []string{"f.toml:7:", "fabric.flap_every", "longer than recover_at + convergence - fail_at = 15ms"}},
 		{"slow link", ls + "slow_links = \"leaf0.spine1\"\n", []string{"f.toml:3:", "fabric.slow_links", "want a link and its rate"}},
 		{"slow link failed", ls + "failed_links = \"leaf0.spine1\"\nslow_links = \"spine1.leaf0=1\"\n", []string{"f.toml:4:", "fabric.slow_links", "leaf0.spine1 is failed too"}},
 		{"ecmp", "[fabric]\necmp = \"flowlet\"\n", []string{"f.toml:2:", `fabric.ecmp = "flowlet"`, "allowed: plain, resilient"}},

@@ -110,7 +110,7 @@ func fabricWarnings(sc *scenario.Scenario) []string {
 		for _, k := range []struct {
 			key string
 			set bool
-		}{{"fabric.fail_at", f.FailAt != d.FailAt}, {"fabric.convergence", f.Convergence != d.Convergence}, {"fabric.recover_at", f.RecoverAt != d.RecoverAt}} {
+		}{{"fabric.fail_at", f.FailAt != d.FailAt}, {"fabric.convergence", f.Convergence != d.Convergence}, {"fabric.recover_at", f.RecoverAt != d.RecoverAt}, {"fabric.flap_every", f.FlapEvery != d.FlapEvery}} {
 			if k.set {
 				out = append(out, fmt.Sprintf("%s has no effect without fabric.failed_spines or fabric.failed_links", k.key))
 			}

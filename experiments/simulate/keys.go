@@ -34,6 +34,7 @@ var scenarioKey = map[string]string{
 	"network.Fabric.Failed":        "fabric.failed_links",
 	"network.Fabric.FailAt":        "fabric.fail_at",
 	"network.Fabric.RecoverAt":     "fabric.recover_at",
+	"network.Fabric.FlapEvery":     "fabric.flap_every",
 	"network.Fabric.Slow":          "fabric.slow_links",
 	"network.Fabric.Lossy":         "fabric.lossy_links",
 

@@ -102,6 +102,14 @@ type Fabric struct {
 	// hashing every flow is hashed again, with resilient hashing only
 	// the flows that had moved go back. Later than FailAt + Convergence.
 	RecoverAt sim.Time
+	// FlapEvery, when > 0, repeats the failure and the recovery every
+	// FlapEvery (a flapping optic or link): the Failed links go down again
+	// at FailAt + k x FlapEvery and come back at RecoverAt + k x
+	// FlapEvery, each time with its Convergence, until the run ends. It
+	// needs FailAt > 0 and RecoverAt, and is longer than RecoverAt +
+	// Convergence - FailAt, so that each cycle's routes are back before
+	// the next failure.
+	FlapEvery sim.Time
 	// Resilient: a failure moves only the flows of the failed paths
 	// (resilient ECMP); otherwise every flow is hashed again over the
 	// spines left (plain ECMP, the modulo of a next-hop group).
@@ -128,6 +136,9 @@ func (f Fabric) validate(c Config) error {
 	}
 	if f.FailAt < 0 || f.Convergence < 0 {
 		return field.Errorf("network.Fabric.FailAt", f.FailAt, "must be >= 0, and Convergence (%v) too", f.Convergence)
+	}
+	if f.FlapEvery < 0 || f.FlapEvery > 0 && (f.FailAt == 0 || f.RecoverAt == 0 || f.FlapEvery <= f.RecoverAt+f.Convergence-f.FailAt) {
+		return field.Errorf("network.Fabric.FlapEvery", f.FlapEvery, "must be 0 (once), or with FailAt > 0 and RecoverAt > 0 longer than RecoverAt + Convergence - FailAt (%v + %v - %v)", f.RecoverAt, f.Convergence, f.FailAt)
 	}
 	if f.RecoverAt != 0 && f.RecoverAt <= f.FailAt+f.Convergence {
 		return field.Errorf("network.Fabric.RecoverAt", f.RecoverAt, "must be 0 (never) or later than FailAt + Convergence = %v + %v (the routes withdrawn first)", f.FailAt, f.Convergence)
@@ -233,6 +244,10 @@ type fabric struct {
 	// viewNone again once recovered links' routes are back)
 	down []bool
 	view uint8
+	// failedSince is when the Failed links last went down (0: before the
+	// run); the ports' statistics report a link failed for the whole
+	// window only if it went down before the window began
+	failedSince sim.Time
 	// lossRNG draws the lossy links' losses (nil: none is lossy)
 	lossRNG *rand.Rand
 }

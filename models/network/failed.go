@@ -325,7 +325,8 @@ const resilientSalt = 0x3c6ef372fe94f82b
 
 // fabricEvent is the Network as the handler of a timed failure: arg
 // failNow takes the links down, converge ends the convergence, recoverNow
-// brings them up again and reconverge puts them back in the routes.
+// brings them up again and reconverge puts them back in the routes. With
+// Fabric.FlapEvery each failure and each recovery schedules the next one.
 type fabricEvent Network
 
 const (
@@ -341,6 +342,10 @@ func (h *fabricEvent) Handle(e *sim.Engine, arg uint64) {
 	switch arg {
 	case failNow:
 		fb.fail(true)
+		fb.failedSince = e.Now()
+		if p := fb.cfg.FlapEvery; p > 0 {
+			e.Schedule(e.Now()+p, h, failNow)
+		}
 		fb.view = viewLocal
 		if c := fb.cfg.Convergence; c > 0 {
 			e.Schedule(e.Now()+c, h, converge)
@@ -353,6 +358,9 @@ func (h *fabricEvent) Handle(e *sim.Engine, arg uint64) {
 		// the links carry again at once; no route uses them until the
 		// sessions over them are up and their routes advertised
 		fb.fail(false)
+		if p := fb.cfg.FlapEvery; p > 0 {
+			e.Schedule(e.Now()+p, h, recoverNow)
+		}
 		if c := fb.cfg.Convergence; c > 0 {
 			e.Schedule(e.Now()+c, h, reconverge)
 			return

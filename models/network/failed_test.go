@@ -440,6 +440,60 @@ func TestRecoveryFromStart(t *testing.T) {
 	}
 }
 
+// TestFlaps: the link leaf1-spine0 fails at T, comes back at R and does
+// it again every P (Fabric.FlapEvery), the routes converging C after each
+// change. A packet a microsecond on a route from leaf 0 through spine 0:
+// in each cycle the packets sent into the hole before the convergence are
+// lost and none other, and at the end the route is on spine 0 again.
+// With P too short for a cycle's routes to come back first, the fabric
+// is refused.
+func TestFlaps(t *testing.T) {
+	const T, C, R, P, gap = 100 * sim.Microsecond, 50 * sim.Microsecond, 200 * sim.Microsecond, 250 * sim.Microsecond, sim.Microsecond
+	c := DefaultConfig()
+	c.Nodes, c.LinkGbps = 4, 100
+	c.Fabric = Fabric{Kind: FabricLeafSpine, Leaves: 2, Spines: 2, NodesPerLeaf: 2, UplinkGbps: 100, BufferBytes: 1 << 20,
+		Failed: []FabricLink{{Leaf: 1, Spine: 0}}, FailAt: T, Convergence: C, RecoverAt: R, FlapEvery: P}
+	e, n := newNet(t, c)
+	remote, rs := onSpine(t, n, 0, 2, 0) // leaf0 -> leaf1
+	const end = 800 * sim.Microsecond    // failures at 100, 350 and 600 us
+	count := int64(end / gap)
+	src := &pacer{n: n, routes: []*Route{remote}}
+	for i := int64(0); i < count; i++ {
+		e.Schedule(sim.Time(i)*gap, src, uint64(i))
+	}
+	e.RunUntil(end + 40*sim.Microsecond) // before the fourth failure (flaps never stop: Run would not return)
+	if err := n.Conservation(); err != nil {
+		t.Fatal(err)
+	}
+	const trip = 25 * sim.Microsecond
+	lost := 0
+	for i := int64(0); i < count; i++ {
+		s := sim.Time(i) * gap
+		inHole, edge := false, false
+		for k := sim.Time(0); k < 3; k++ {
+			f := T + k*P
+			inHole = inHole || s > f && s < f+C-trip
+			edge = edge || s > f-trip && s <= f || s >= f+C-trip && s <= f+C
+		}
+		if !rs.got[i] {
+			lost++
+		}
+		if !edge && rs.got[i] == inHole {
+			t.Errorf("packet sent at %v delivered %v", s, rs.got[i])
+		}
+	}
+	if want := 3 * int((C-trip)/gap); lost < want || lost > want+3*int(2*trip/gap) {
+		t.Errorf("%d packets lost, want about %d (three holes)", lost, want)
+	}
+	if got := n.fab.ports[remote.hops[0]].spine; got != 0 {
+		t.Errorf("route on spine %d after the last recovery, want 0", got)
+	}
+	c.Fabric.FlapEvery = R + C - T
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "network.Fabric.FlapEvery") {
+		t.Errorf("FlapEvery = R + C - T: err %v, want it refused", err)
+	}
+}
+
 // onSpine returns a route from src to dst hashed onto spine s, and its sink.
 func onSpine(t *testing.T, n *Network, src, dst int, s int32) (*Route, *seqSink) {
 	t.Helper()

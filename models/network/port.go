@@ -240,7 +240,7 @@ func (n *Network) portStats(now sim.Time) []PortStats {
 		w := pt.windowStart
 		span := float64(now - w)
 		st := PortStats{Name: fb.portName(i), Tier: pt.tier, Drops: pt.wDrops, Frames: pt.wFrames, Bytes: pt.wBytes, ECNMarks: pt.wMarks,
-			Failed: pt.failed && fb.cfg.FailAt <= w}
+			Failed: pt.failed && fb.failedSince <= w}
 		if !pt.windowed {
 			st.MaxQueueBytes = pt.heldAt(w) // nothing arrived since: the start was the deepest
 		} else {
