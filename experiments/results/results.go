@@ -101,8 +101,9 @@ const (
 // per port (tor.node3, leaf0.spine1, spine1.leaf0, ...) when the fabric
 // has at most MaxPortMembers ports.
 const (
-	PortDrops       = "port_drops"       // frames dropped for want of switch buffer, summed
+	PortDrops       = "port_drops"       // frames dropped for want of switch buffer or early (port_early_drops), summed
 	PortECNMarks    = "port_ecn_marks"   // frames marked CE (fabric.ecn_threshold_bytes), summed
+	PortEarlyDrops  = "port_early_drops" // of port_drops, packets not ECN-capable dropped where they would be marked (fabric.drop_not_ect)
 	DropsByPlace    = "drops_by_place"   // group: drops split by where (models/workload DropPlaces)
 	PortQueueBytes  = "port_queue_bytes" // <x>_max: deepest queue; <x>_mean: time-average depth (mean over a tier's ports)
 	PortUtilisation = "port_utilisation" // <x>_mean over a tier's ports, <x>_max the busiest; per port its own
@@ -143,7 +144,7 @@ var Order = []string{
 	PodLaunchSeconds,
 	ThroughputCurlMbps, ThroughputIperf3Mbps, CPUByContext, PodReadySeconds, PodNetworkWaitSeconds,
 	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,
-	DropsByPlace, PortDrops, PortECNMarks, PortQueueBytes, PortUtilisation,
+	DropsByPlace, PortDrops, PortEarlyDrops, PortECNMarks, PortQueueBytes, PortUtilisation,
 	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FlowsCompleted, FlowsUnfinished, CPUCoresUsedBusiest, CPUCoresUsedMean, RxDropsByNode,
 	QueryCompletionMicros, QueriesCompleted, QueriesUnfinished,
 }

@@ -36,6 +36,17 @@ type Fabric struct {
 	// "dctcp", or tcp.ecn) arriving at a port holding more than this many bytes (0:
 	// no marking; at most buffer_bytes).
 	ECNThresholdBytes int64 `toml:"ecn_threshold_bytes"`
+	// ECNMaxBytes, when set (above ecn_threshold_bytes, at most
+	// buffer_bytes), makes the marking a WRED ramp on the instantaneous
+	// queue: from probability 0 at ecn_threshold_bytes up to
+	// ECNMaxProbability at ECNMaxBytes, every packet beyond it (0: step
+	// marking at ecn_threshold_bytes, DCTCP's).
+	ECNMaxBytes       int64   `toml:"ecn_max_bytes"`
+	ECNMaxProbability float64 `toml:"ecn_max_probability"`
+	// DropNotECT drops, where the ports would mark an ECN-capable packet,
+	// one that is not (RED's early drop, RFC 7567), instead of letting it
+	// queue until the buffer is full. Needs ecn_threshold_bytes.
+	DropNotECT bool `toml:"drop_not_ect"`
 	// FailedSpines takes the last N spines down (every link of spines
 	// spines-N..spines-1) and FailedLinks the leaf-spine links it names
 	// ("leaf0.spine1, spine2.leaf3", as the port metrics name their
@@ -96,6 +107,9 @@ const (
 	MaxFabricBufferBytes = 1 << 40
 	MinBufferAlpha       = 1.0 / 64
 	MaxBufferAlpha       = 64
+	// MinMarkProbability: a ramp topping out lower marks too few packets
+	// in a run to matter; it is more likely a percentage typed as 0.
+	MinMarkProbability = 1e-4
 )
 
 // DefaultFabric is the [fabric] table's defaults.
@@ -115,6 +129,9 @@ func DefaultFabric() Fabric {
 		Buffer:      "dynamic",
 		BufferAlpha: 1,
 		ECMP:        "plain",
+		// Assumed: the ramp's top marks every packet; SONiC's WRED
+		// profiles set it (green_drop_probability, often 5-10%).
+		ECNMaxProbability: 1,
 		// PerHop 0 (assumed): only serialisation and propagation, which
 		// are modelled; a switch's own latency is the datasheet's to
 		// give (fabric.per_hop).
@@ -142,6 +159,14 @@ func (c *check) fabric(s *Scenario) {
 	frame := int64(cl.MTU + cl.FrameOverhead)
 	c.intRange("fabric.buffer_bytes", f.BufferBytes, 1, MaxFabricBufferBytes)
 	c.intRange("fabric.ecn_threshold_bytes", f.ECNThresholdBytes, 0, max(f.BufferBytes, 0))
+	c.intRange("fabric.ecn_max_bytes", f.ECNMaxBytes, 0, max(f.BufferBytes, 0))
+	c.floatRange("fabric.ecn_max_probability", f.ECNMaxProbability, MinMarkProbability, 1)
+	if f.ECNMaxBytes != 0 && f.ECNMaxBytes <= f.ECNThresholdBytes {
+		c.fail("fabric.ecn_max_bytes", "must be 0 (step marking) or above fabric.ecn_threshold_bytes = %d: the ramp runs from the threshold to it", f.ECNThresholdBytes)
+	}
+	if f.DropNotECT && f.ECNThresholdBytes == 0 {
+		c.fail("fabric.drop_not_ect", "needs fabric.ecn_threshold_bytes > 0: it drops where the ports would mark")
+	}
 	c.intRange("fabric.failed_spines", int64(f.FailedSpines), 0, MaxFabricSwitches)
 	c.durMin("fabric.fail_at", f.FailAt, 0)
 	c.durMin("fabric.convergence", f.Convergence, 0)
@@ -271,12 +296,15 @@ func (s *Scenario) FabricConfig() network.Fabric {
 	nf := network.Fabric{
 		Kind: kind, PerHop: sim.FromDuration(f.PerHop), BufferBytes: f.BufferBytes,
 		PerPort: f.Buffer == "per-port", StatsFrom: sim.FromDuration(s.Warmup),
-		ECNThreshold: f.ECNThresholdBytes,
-		FailAt:       sim.FromDuration(f.FailAt), Convergence: sim.FromDuration(f.Convergence),
+		ECNThreshold: f.ECNThresholdBytes, DropNotECT: f.DropNotECT,
+		FailAt: sim.FromDuration(f.FailAt), Convergence: sim.FromDuration(f.Convergence),
 		RecoverAt: sim.FromDuration(f.RecoverAt), FlapEvery: sim.FromDuration(f.FlapEvery),
 	}
 	if f.Buffer == "dynamic" {
 		nf.Alpha = f.BufferAlpha
+	}
+	if f.ECNMaxBytes > 0 {
+		nf.ECNMax, nf.ECNMaxProb = f.ECNMaxBytes, f.ECNMaxProbability
 	}
 	if kind == network.FabricLeafSpine {
 		nf.Leaves, nf.Spines, nf.NodesPerLeaf = f.Leaves, f.Spines, s.nodesPerLeaf()

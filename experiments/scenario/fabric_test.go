@@ -44,6 +44,10 @@ func TestBadFabric(t *testing.T) {
 		{"recover_at early", ls + "failed_spines = 1\nfail_at = \"10ms\"\nconvergence = \"5ms\"\nrecover_at = \"15ms\"\n", []string{"f.toml:6:", "fabric.recover_at", "later than fail_at + convergence = 15ms"}},
 		{"flap_every alone", ls + "failed_spines = 1\nflap_every = \"30ms\"\n", []string{"f.toml:4:", "fabric.flap_every", "needs fabric.fail_at > 0 and fabric.recover_at > 0"}},
 		{"flap_every short", ls + "failed_spines = 1\nfail_at = \"10ms\"\nconvergence = \"5ms\"\nrecover_at = \"20ms\"\nflap_every = \"15ms\"\n", []string{"f.toml:7:", "fabric.flap_every", "longer than recover_at + convergence - fail_at = 15ms"}},
+		{"ecn ramp below", "[fabric]\necn_threshold_bytes = 50000\necn_max_bytes = 50000\n", []string{"f.toml:3:", "fabric.ecn_max_bytes", "above fabric.ecn_threshold_bytes = 50000"}},
+		{"ecn ramp range", "[fabric]\necn_max_bytes = 13000000\n", []string{"f.toml:2:", "fabric.ecn_max_bytes = 13000000", "0..12000000"}},
+		{"ecn probability", "[fabric]\necn_threshold_bytes = 50000\necn_max_bytes = 90000\necn_max_probability = 5\n", []string{"f.toml:4:", "fabric.ecn_max_probability = 5", "0.0001..1"}},
+		{"drop_not_ect alone", "[fabric]\ndrop_not_ect = true\n", []string{"f.toml:2:", "fabric.drop_not_ect", "needs fabric.ecn_threshold_bytes > 0"}},
 		{"slow link", ls + "slow_links = \"leaf0.spine1\"\n", []string{"f.toml:3:", "fabric.slow_links", "want a link and its rate"}},
 		{"slow link failed", ls + "failed_links = \"leaf0.spine1\"\nslow_links = \"spine1.leaf0=1\"\n", []string{"f.toml:4:", "fabric.slow_links", "leaf0.spine1 is failed too"}},
 		{"ecmp", "[fabric]\necmp = \"flowlet\"\n", []string{"f.toml:2:", `fabric.ecmp = "flowlet"`, "allowed: plain, resilient"}},
@@ -90,6 +94,12 @@ func TestFabricConfig(t *testing.T) {
 				FailAt: 1500 * sim.Millisecond, Convergence: 300 * sim.Millisecond,
 				Slow:   []network.SlowLink{{FabricLink: network.FabricLink{Leaf: 2, Spine: 0}, Gbps: 2.5}},
 				Failed: []network.FabricLink{{Leaf: 0, Spine: 3}, {Leaf: 1, Spine: 3}, {Leaf: 2, Spine: 3}, {Leaf: 0, Spine: 1}, {Leaf: 1, Spine: 2}}}},
+		// a WRED ramp with early drops; the probability is passed only with a ramp
+		{"ramp", "[fabric]\nkind = \"switch\"\necn_threshold_bytes = 30000\necn_max_bytes = 90000\necn_max_probability = 0.05\ndrop_not_ect = true\n",
+			network.Fabric{Kind: network.FabricSwitch, BufferBytes: 12_000_000, Alpha: 1, StatsFrom: sim.Second,
+				ECNThreshold: 30_000, ECNMax: 90_000, ECNMaxProb: 0.05, DropNotECT: true}},
+		{"step", "[fabric]\nkind = \"switch\"\necn_threshold_bytes = 30000\necn_max_probability = 0.05\n",
+			network.Fabric{Kind: network.FabricSwitch, BufferBytes: 12_000_000, Alpha: 1, StatsFrom: sim.Second, ECNThreshold: 30_000}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p, err := Load("f.toml", []byte(c.src), Options{})

@@ -70,6 +70,37 @@ func fillPorts(s *run.Sample, ports []network.PortStats) {
 	}
 }
 
+// fillEarlyDrops sets port_early_drops, with fabric.drop_not_ect: the
+// early drops per tier and over all ports (the live ones, as fillPorts),
+// and per port when fillPorts lists them.
+func fillEarlyDrops(s *run.Sample, ports []network.PortStats) {
+	var tiers [network.NumTiers + 1]float64 // the last: all ports
+	var present [network.NumTiers + 1]bool
+	all := int(network.NumTiers)
+	for _, p := range ports {
+		if len(ports) <= results.MaxPortMembers {
+			s.SetGroup(results.PortEarlyDrops, p.Name, float64(p.EarlyDrops))
+		}
+		if p.Failed {
+			continue
+		}
+		for _, i := range []int{int(p.Tier), all} {
+			tiers[i] += float64(p.EarlyDrops)
+			present[i] = true
+		}
+	}
+	for i, d := range tiers {
+		if !present[i] {
+			continue
+		}
+		name := "all"
+		if i < all {
+			name = network.Tiers[i]
+		}
+		s.SetGroup(results.PortEarlyDrops, name, d)
+	}
+}
+
 // fabricWarnings lists the [fabric] keys set away from their defaults
 // that the fabric kind ignores: all of them without a fabric, the
 // leaf-spine ones with one switch.
@@ -87,6 +118,9 @@ func fabricWarnings(sc *scenario.Scenario) []string {
 		warn("fabric.buffer", f.Buffer != d.Buffer, "switch, leaf-spine")
 		warn("fabric.buffer_alpha", f.BufferAlpha != d.BufferAlpha, "switch, leaf-spine")
 		warn("fabric.ecn_threshold_bytes", f.ECNThresholdBytes != d.ECNThresholdBytes, "switch, leaf-spine")
+		warn("fabric.ecn_max_bytes", f.ECNMaxBytes != d.ECNMaxBytes, "switch, leaf-spine")
+		warn("fabric.ecn_max_probability", f.ECNMaxProbability != d.ECNMaxProbability, "switch, leaf-spine")
+		warn("fabric.drop_not_ect", f.DropNotECT != d.DropNotECT, "switch, leaf-spine")
 	}
 	if failed := f.FailedSpines != 0 || f.FailedLinks != ""; failed && f.RecoverAt > 0 && sc.Duration > 0 && f.RecoverAt >= sc.Duration {
 		out = append(out, fmt.Sprintf("fabric.recover_at = %v has no effect: it is not before the end of the run (duration = %v), so the links stay down", f.RecoverAt, sc.Duration))

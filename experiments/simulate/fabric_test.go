@@ -75,6 +75,11 @@ func TestFabricWarnings(t *testing.T) {
 		{"kind = \"leaf-spine\"\nfailed_spines = 1\nrecover_at = \"3s\"\n",
 			"fabric.recover_at = 3s has no effect: it is not before the end of the run (duration = 2s), so the links stay down"},
 		{"kind = \"leaf-spine\"\nfailed_spines = 1\nrecover_at = \"1s\"\n", ""},
+		{"drop_not_ect = true\necn_threshold_bytes = 1000\n", "fabric.ecn_threshold_bytes has no effect with fabric.kind = none (it applies to switch, leaf-spine)\n" +
+			"fabric.drop_not_ect has no effect with fabric.kind = none (it applies to switch, leaf-spine)"},
+		// not warned: a sweep over ecn_max_bytes has step points
+		{"kind = \"switch\"\necn_threshold_bytes = 1000\necn_max_probability = 0.1\n", ""},
+		{"kind = \"switch\"\necn_threshold_bytes = 1000\necn_max_bytes = 2000\necn_max_probability = 0.1\n", ""},
 	} {
 		got := strings.Join(Warnings(loadScenario(t, base+c.src)), "\n")
 		if got != c.want {
@@ -122,6 +127,29 @@ func TestFillPorts(t *testing.T) {
 	}
 }
 
+// incastSrc is the incast of four streams through a ToR of the ECN and
+// RED tests, with the [fabric] lines and the [tcp] lines to add.
+const incastSrc = `name = "incast"
+replications = 1
+duration = "50ms"
+warmup = "10ms"
+[cluster]
+nodes = 5
+cpu_jitter = 0
+[fabric]
+kind = "switch"
+%s
+[cni]
+plugin = "calico"
+mode = "native"
+[tcp]
+%s
+[workload]
+kind = "tcp_stream"
+pattern = "incast"
+incast_senders = 4
+`
+
 // TestECNScenario: tcp.congestion = "dctcp" and fabric.ecn_threshold_bytes
 // reach the model: an incast of four DCTCP streams through a ToR whose
 // ports mark above 100 kB keeps the queue toward the receiver near the
@@ -131,27 +159,7 @@ func TestFillPorts(t *testing.T) {
 // marked instead of dropped.
 func TestECNScenario(t *testing.T) {
 	t.Parallel()
-	src := `name = "ecn"
-replications = 1
-duration = "50ms"
-warmup = "10ms"
-[cluster]
-nodes = 5
-cpu_jitter = 0
-[fabric]
-kind = "switch"
-ecn_threshold_bytes = 100_000
-[cni]
-plugin = "calico"
-mode = "native"
-[tcp]
-congestion = "%s"
-ecn = %v
-[workload]
-kind = "tcp_stream"
-pattern = "incast"
-incast_senders = 4
-`
+	src := fmt.Sprintf(incastSrc, "ecn_threshold_bytes = 100_000", "congestion = \"%s\"\necn = %v")
 	got := map[string]run.Sample{}
 	for _, cc := range []string{"dctcp", "cubic", "cubic+ecn"} {
 		name, ecn := strings.CutSuffix(cc, "+ecn")
@@ -181,6 +189,41 @@ incast_senders = 4
 	}
 	if d.Scalars[results.ThroughputMbps] < 0.97*c.Scalars[results.ThroughputMbps] {
 		t.Errorf("dctcp %.0f Mbit/s against cubic's %.0f: the short queue should not cost throughput", d.Scalars[results.ThroughputMbps], c.Scalars[results.ThroughputMbps])
+	}
+}
+
+// TestREDScenario: the incast of TestECNScenario with CUBIC through a
+// WRED ramp from 100 to 300 kB (10% at its top) whose ports drop the
+// packets they cannot mark (fabric.drop_not_ect): every switch drop is
+// early (port_early_drops = port_drops), the queue stays below the
+// ramp's top plus a frame, and the throughput stays within 3% of
+// drop-tail's; without drop_not_ect there is no port_early_drops.
+func TestREDScenario(t *testing.T) {
+	t.Parallel()
+	red, err := Run(context.Background(), loadScenario(t, fmt.Sprintf(incastSrc, "ecn_threshold_bytes = 100_000\necn_max_bytes = 300_000\necn_max_probability = 0.1\ndrop_not_ect = true", "")), 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tail, err := Run(context.Background(), loadScenario(t, fmt.Sprintf(incastSrc, "", "")), 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	early, drops := red.Groups[results.PortEarlyDrops], red.Groups[results.PortDrops]
+	q := red.Groups[results.PortQueueBytes]["tor.node0_max"]
+	t.Logf("red: %.0f Mbit/s, %v drops (%v early), queue max %.0f B; drop-tail: %.0f Mbit/s, %v drops, queue max %.0f B",
+		red.Scalars[results.ThroughputMbps], drops["all"], early["all"], q,
+		tail.Scalars[results.ThroughputMbps], tail.Groups[results.PortDrops]["all"], tail.Groups[results.PortQueueBytes]["tor.node0_max"])
+	if early["all"] == 0 || early["all"] != drops["all"] || early["tor.node0"] != early["all"] {
+		t.Errorf("early drops %v, drops %v: want every drop early, at the port toward the receiver", early, drops)
+	}
+	if q >= 300_000+1538 {
+		t.Errorf("queue max %.0f bytes, want below the ramp's top plus a frame", q)
+	}
+	if r, d := red.Scalars[results.ThroughputMbps], tail.Scalars[results.ThroughputMbps]; r < 0.97*d {
+		t.Errorf("throughput %.0f Mbit/s with early drops, %.0f with drop-tail", r, d)
+	}
+	if _, ok := tail.Groups[results.PortEarlyDrops]; ok {
+		t.Error("port_early_drops reported without fabric.drop_not_ect")
 	}
 }
 

@@ -55,6 +55,9 @@ func Prepare(sc *scenario.Scenario) (run.Point, error) {
 			return s, keyed("", err)
 		}
 		fill(&s, &r)
+		if base.Cluster.Fabric.DropNotECT {
+			fillEarlyDrops(&s, r.Packets.Ports)
+		}
 		if base.Interval > 0 { // a timeline was asked for
 			s.Series = timeline(r.Series)
 		}

@@ -20,12 +20,18 @@ func dctcpRun(t *testing.T, cc string, N int, k int64) (network.PortStats, float
 
 // ecnRun is dctcpRun with any TCP options.
 func ecnRun(t *testing.T, opt tcp.Options, N int, k int64) (network.PortStats, float64, float64, *network.Network) {
+	return aqmRun(t, opt, N, func(f *network.Fabric) { f.ECNThreshold = k })
+}
+
+// aqmRun is ecnRun with the ToR's marking (and dropping) set by aqm.
+func aqmRun(t *testing.T, opt tcp.Options, N int, aqm func(*network.Fabric)) (network.PortStats, float64, float64, *network.Network) {
 	t.Helper()
 	c := network.DefaultConfig()
 	c.Nodes = N + 1
 	c.LinkDelay = 25 * sim.Microsecond
 	c.Fabric = network.Fabric{Kind: network.FabricSwitch, BufferBytes: 2_000_000, PerHop: sim.Microsecond,
-		ECNThreshold: k, StatsFrom: 200 * sim.Millisecond}
+		StatsFrom: 200 * sim.Millisecond}
+	aqm(&c.Fabric)
 	e := sim.NewEngine()
 	n, err := network.New(e, c)
 	if err != nil {
@@ -168,5 +174,73 @@ func TestClassicECN(t *testing.T) {
 		if !(s[60] >= s[20]) || cc == tcp.DCTCP && s[20] < 0.995 {
 			t.Errorf("%s: goodput %.4f at K = 20, %.4f at K = 60: want no less with the larger K (and full for dctcp)", cc, s[20], s[60])
 		}
+	}
+}
+
+// TestMarkingRamp: WRED-style marking (Fabric.ECNMax, ECNMaxProb) and
+// RED's early drop of packets that are not ECN-capable (DropNotECT),
+// through the port of TestDCTCP (8 flows, a pipe of 85 frames):
+//   - a ramp whose top is one byte above K marks exactly as the step at
+//     K (every queue above K is at the top): identical port statistics;
+//   - DCTCP's queue settles inside a ramp from 20 to 60 frames: deeper
+//     on average than with the step at 20 and shallower than with the
+//     step at 60, never dropping, the port kept busy;
+//   - CUBIC without ECN through the ramp with early drops: the port
+//     drops early, never for want of buffer, and the queue stays below
+//     the ramp's top plus a frame (there every frame is dropped), where
+//     drop-tail fills the 2 MB buffer;
+//   - CUBIC with ECN (RFC 3168) through the same port: marks, no drops.
+func TestMarkingRamp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates 7 x 1 s of 10 Gbit/s")
+	}
+	const frame, N = 1538, 8
+	step := func(k int64) func(*network.Fabric) {
+		return func(f *network.Fabric) { f.ECNThreshold = k * frame }
+	}
+	ramp := func(lo, hi int64, p float64, drop bool) func(*network.Fabric) {
+		return func(f *network.Fabric) {
+			f.ECNThreshold, f.ECNMax, f.ECNMaxProb, f.DropNotECT = lo*frame, hi*frame, p, drop
+		}
+	}
+	dctcp := tcp.Options{Congestion: tcp.DCTCP}
+	step20, _, _, _ := aqmRun(t, dctcp, N, step(20))
+	same, _, _, _ := aqmRun(t, dctcp, N, func(f *network.Fabric) {
+		f.ECNThreshold, f.ECNMax, f.ECNMaxProb = 20*frame, 20*frame+1, 0.5
+	})
+	if same != step20 {
+		t.Errorf("ramp (K, K+1 byte]: %+v, step at K: %+v: want identical", same, step20)
+	}
+	step60, _, _, _ := aqmRun(t, dctcp, N, step(60))
+	st, _, share, _ := aqmRun(t, dctcp, N, ramp(20, 60, 1, false))
+	t.Logf("dctcp: mean queue %.1f frames (step at 20: %.1f, at 60: %.1f), max %.1f, %d marks, goodput %.4f of the port",
+		st.MeanQueueBytes/frame, step20.MeanQueueBytes/frame, step60.MeanQueueBytes/frame, float64(st.MaxQueueBytes)/frame, st.ECNMarks, share)
+	if !(st.MeanQueueBytes > step20.MeanQueueBytes && st.MeanQueueBytes < step60.MeanQueueBytes) {
+		t.Errorf("dctcp: mean queue %.1f frames through the ramp, want between the steps' %.1f and %.1f",
+			st.MeanQueueBytes/frame, step20.MeanQueueBytes/frame, step60.MeanQueueBytes/frame)
+	}
+	if st.Drops != 0 || st.ECNMarks == 0 || share < 0.995 {
+		t.Errorf("dctcp through the ramp: %d drops, %d marks, goodput %.4f of the port", st.Drops, st.ECNMarks, share)
+	}
+
+	cubic := tcp.Options{Congestion: tcp.Cubic}
+	tail, _, _, _ := aqmRun(t, cubic, N, func(*network.Fabric) {})
+	red, _, share, n := aqmRun(t, cubic, N, ramp(20, 60, 0.1, true))
+	t.Logf("cubic, early drops: %d drops (%d early), queue max %.1f mean %.1f frames, goodput %.4f (drop-tail: %d drops, max %.1f mean %.1f frames)",
+		red.Drops, red.EarlyDrops, float64(red.MaxQueueBytes)/frame, red.MeanQueueBytes/frame, share,
+		tail.Drops, float64(tail.MaxQueueBytes)/frame, tail.MeanQueueBytes/frame)
+	if red.EarlyDrops == 0 || red.Drops != red.EarlyDrops || red.ECNMarks != 0 {
+		t.Errorf("cubic, early drops: %d drops, %d early, %d marks: want every drop early, no mark", red.Drops, red.EarlyDrops, red.ECNMarks)
+	}
+	if red.MaxQueueBytes >= 61*frame || tail.MaxQueueBytes < 1_000_000 || tail.EarlyDrops != 0 {
+		t.Errorf("queue max %d bytes with early drops (want < 61 frames), %d with drop-tail (want the buffer filled; %d early drops)",
+			red.MaxQueueBytes, tail.MaxQueueBytes, tail.EarlyDrops)
+	}
+	if err := n.Conservation(); err != nil {
+		t.Fatal(err)
+	}
+	ecn, _, _, n := aqmRun(t, tcp.Options{Congestion: tcp.Cubic, ECN: true}, N, ramp(20, 60, 0.1, true))
+	if ecn.Drops != 0 || n.Stats().Drops != 0 || ecn.ECNMarks == 0 {
+		t.Errorf("cubic with ECN through the ramp: %d drops, %d marks: want marks instead of drops", n.Stats().Drops, ecn.ECNMarks)
 	}
 }

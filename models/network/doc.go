@@ -33,7 +33,9 @@
 // store-and-forward FIFO at its link's rate with drop-tail admission
 // against a byte buffer (shared by a switch's ports or split among them),
 // and, above Fabric.ECNThreshold, CE marking of ECN-capable packets whose
-// wire header shows the field (ECNTransparent).
+// wire header shows the field (ECNTransparent): a step, or a WRED ramp up
+// to Fabric.ECNMax, with RED's early drop of the other packets
+// (Fabric.DropNotECT).
 // A link is a pipe (wire.go) with one engine event per busy link, whose
 // head's arrival admits the packet at the next port in time order; the
 // ports have no events of their own, and their statistics (drops, queue

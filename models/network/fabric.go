@@ -76,6 +76,21 @@ type Fabric struct {
 	// DCTCP's switches are set up: Alizadeh et al., SIGCOMM 2010, 3.1).
 	// Other packets are queued or dropped as without it.
 	ECNThreshold int64
+	// ECNMax, when > ECNThreshold, makes the marking a ramp (WRED with
+	// ECN on the instantaneous queue, as datacenter switch ASICs offer
+	// it, e.g. SONiC's WRED profiles): a frame arriving at a queue of q
+	// bytes in (ECNThreshold, ECNMax) is marked with probability
+	// ECNMaxProb x (q - ECNThreshold) / (ECNMax - ECNThreshold), each
+	// frame drawn alone (no RED count spacing), and every frame at a
+	// queue of ECNMax or more is marked (as Linux's RED without
+	// harddrop). 0: step marking at ECNThreshold.
+	ECNMax     int64
+	ECNMaxProb float64
+	// DropNotECT makes the ports drop, where they would mark an
+	// ECN-capable packet, one that is not (RED's early drop, RFC 7567:
+	// an AQM drops what it cannot mark); false: such packets pass the
+	// marking point and only a full buffer drops them.
+	DropNotECT bool
 	// StatsFrom starts the window of the port statistics (PortStats: the
 	// warm-up is deleted); conservation counts cover the whole run.
 	StatsFrom sim.Time
@@ -154,6 +169,15 @@ func (f Fabric) validate(c Config) error {
 	}
 	if f.ECNThreshold < 0 || f.ECNThreshold > f.BufferBytes {
 		return field.Errorf("network.Fabric.ECNThreshold", f.ECNThreshold, "must be in [0, the buffer's %d bytes] (0: no marking)", f.BufferBytes)
+	}
+	if f.ECNMax != 0 && (f.ECNThreshold == 0 || f.ECNMax <= f.ECNThreshold || f.ECNMax > f.BufferBytes) {
+		return field.Errorf("network.Fabric.ECNMax", f.ECNMax, "must be 0 (step marking) or in (ECNThreshold = %d, the buffer's %d bytes]", f.ECNThreshold, f.BufferBytes)
+	}
+	if f.ECNMax != 0 && !(f.ECNMaxProb > 0 && f.ECNMaxProb <= 1) {
+		return field.Errorf("network.Fabric.ECNMaxProb", f.ECNMaxProb, "must be in (0, 1] with a marking ramp (ECNMax %d)", f.ECNMax)
+	}
+	if f.DropNotECT && f.ECNThreshold == 0 {
+		return field.Errorf("network.Fabric.DropNotECT", f.DropNotECT, "needs a marking threshold (ECNThreshold > 0): it drops where the ports would mark")
 	}
 	if f.Kind == FabricLeafSpine {
 		switch {
@@ -250,6 +274,8 @@ type fabric struct {
 	failedSince sim.Time
 	// lossRNG draws the lossy links' losses (nil: none is lossy)
 	lossRNG *rand.Rand
+	// markRNG draws the marking ramp's marks (nil: step marking)
+	markRNG *rand.Rand
 }
 
 // What the leaves' ECMP groups exclude.
@@ -312,6 +338,9 @@ func buildFabric(c Config) *fabric {
 	}
 	for i := range fb.ports {
 		fb.ports[i].windowStart = f.StatsFrom
+	}
+	if f.ECNMax > 0 {
+		fb.markRNG = c.Streams.Stream("fabric-mark")
 	}
 	for _, ll := range f.Lossy {
 		for _, i := range fb.linkPorts(ll.FabricLink) {

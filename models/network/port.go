@@ -53,6 +53,7 @@ type port struct {
 	windowStart sim.Time
 	windowed    bool     // a frame has arrived in the window (maxHeld covers its start)
 	wDrops      uint64   // drops in the window
+	wEarly      uint64   // of them, early drops of packets not ECN-capable (Fabric.DropNotECT)
 	wMarks      uint64   // frames marked CE in the window
 	wFrames     uint64   // frames admitted in the window
 	wBytes      int64    // their bytes
@@ -121,8 +122,18 @@ func (n *Network) admit(f inFlight) {
 		n.dropFrame(f.id)
 		return
 	}
-	if k := fb.cfg.ECNThreshold; k > 0 && pt.held > k {
-		n.markCE(pt, f.id, inWindow) // the packet is read only then
+	if k := fb.cfg.ECNThreshold; k > 0 && pt.held > k && fb.congested(pt.held) {
+		// the packet is read only here
+		if !n.markCE(pt, f.id, inWindow) && fb.cfg.DropNotECT {
+			pt.dropped++
+			n.dropPort++
+			if inWindow {
+				pt.wDrops++
+				pt.wEarly++
+			}
+			n.dropFrame(f.id)
+			return
+		}
 	}
 	start := max(now, pt.busy)
 	dep := start + sim.Time(float64(bytes)*pt.psPerByte+0.5)
@@ -143,17 +154,32 @@ func (n *Network) admit(f inFlight) {
 	n.toPipe(&pt.wire, f, (*portArrival)(n), uint64(pt.index))
 }
 
+// congested reports whether a frame arriving at a queue of held bytes,
+// above the marking threshold, is to be marked: always with step marking
+// and at or beyond the ramp's top (Fabric.ECNMax), else with the ramp's
+// probability.
+func (fb *fabric) congested(held int64) bool {
+	k, m := fb.cfg.ECNThreshold, fb.cfg.ECNMax
+	if m == 0 || held >= m {
+		return true
+	}
+	p := fb.cfg.ECNMaxProb * float64(held-k) / float64(m-k)
+	return fb.markRNG.Float64() < p
+}
+
 // markCE marks the packet of pool index id CE at port pt, whose queue is
-// above the marking threshold, when it is ECN-capable on the wire.
-func (n *Network) markCE(pt *port, id int32, inWindow bool) {
+// congested, when it is ECN-capable on the wire, and reports whether it
+// was.
+func (n *Network) markCE(pt *port, id int32, inWindow bool) bool {
 	p := n.pool.at(id)
 	if p.ECN == ECNNotECT || p.route.ecnOpaque {
-		return
+		return false
 	}
 	p.ECN = ECNCE
 	if inWindow {
 		pt.wMarks++
 	}
+	return true
 }
 
 // next is the port after pt toward node dst (-1: dst itself).
@@ -215,11 +241,13 @@ func (h *portArrival) Handle(e *sim.Engine, arg uint64) {
 type PortStats struct {
 	Name string // "tor.node3", "leaf0.spine1", "spine1.leaf0", ...
 	Tier Tier
-	// Drops are the frames dropped for want of buffer; Frames and Bytes
-	// those admitted (wire bytes, framing included); ECNMarks those of
-	// them marked CE (Fabric.ECNThreshold).
-	Drops, Frames, ECNMarks uint64
-	Bytes                   int64
+	// Drops are the frames dropped for want of buffer and, EarlyDrops of
+	// them, those of packets not ECN-capable that the port would have
+	// marked (Fabric.DropNotECT); Frames and Bytes those admitted (wire
+	// bytes, framing included); ECNMarks those of them marked CE
+	// (Fabric.ECNThreshold).
+	Drops, EarlyDrops, Frames, ECNMarks uint64
+	Bytes                               int64
 	// MaxQueueBytes is the deepest the port's queue was (bytes held,
 	// the frame being sent included); MeanQueueBytes its time average.
 	MaxQueueBytes  int64
@@ -239,7 +267,7 @@ func (n *Network) portStats(now sim.Time) []PortStats {
 		pt := &fb.ports[i]
 		w := pt.windowStart
 		span := float64(now - w)
-		st := PortStats{Name: fb.portName(i), Tier: pt.tier, Drops: pt.wDrops, Frames: pt.wFrames, Bytes: pt.wBytes, ECNMarks: pt.wMarks,
+		st := PortStats{Name: fb.portName(i), Tier: pt.tier, Drops: pt.wDrops, EarlyDrops: pt.wEarly, Frames: pt.wFrames, Bytes: pt.wBytes, ECNMarks: pt.wMarks,
 			Failed: pt.failed && fb.failedSince <= w}
 		if !pt.windowed {
 			st.MaxQueueBytes = pt.heldAt(w) // nothing arrived since: the start was the deepest
