@@ -395,3 +395,49 @@ func TestSpuriousTimeoutUndone(t *testing.T) {
 		})
 	}
 }
+
+// TestTimeoutSkipsSACKed: after a timeout the data SACKed above a hole is
+// not in flight (Linux tcp_packets_in_flight counts packets_out less
+// sacked_out and lost_out, plus retrans_out), so the sender goes on to
+// the next hole past a SACKed block in the same round trip, as its window
+// allows. Every send of segments 40, 60 and 80-99 in the first 100 ms is
+// lost, so the fast recovery and the probes cannot repair them and a
+// timeout comes. It resends 40; the ACK covers up to 60 (41-59 were
+// SACKed) and opens the window to two segments: 60 and then 80, past the
+// SACKed 61-79, leave together, where counting 61-79 in flight held 80
+// back a round trip (2 ms on this 1 ms link), until 60 was acknowledged.
+func TestTimeoutSkipsSACKed(t *testing.T) {
+	t.Parallel()
+	cfg := network.DefaultConfig()
+	cfg.LinkDelay = sim.Millisecond
+	r := newRig(t, cfg, hostPath(1), 1500, Options{})
+	mss := r.c.Client.MSS()
+	sends := map[int64][]sim.Time{}
+	r.c.Client.Route().DropIf = func(p *network.Packet, at sim.Time) bool {
+		if p.Len == 0 {
+			return false
+		}
+		seg := p.Seq / mss
+		sends[seg] = append(sends[seg], at)
+		return (seg == 40 || seg == 60 || seg >= 80) && at < 100*sim.Millisecond
+	}
+	r.c.Connect(0)
+	total := 100 * mss
+	r.c.Client.Write(0, total)
+	r.e.RunUntil(2 * sim.Second)
+	if st := r.c.Client.Stats; st.RTOs != 1 {
+		t.Fatalf("%d timeouts, want 1 (the rig did not force one)", st.RTOs)
+	}
+	if got := r.c.Server.Received(); got != total {
+		t.Errorf("received %d of %d", got, total)
+	}
+	last := func(seg int64) sim.Time { s := sends[seg]; return s[len(s)-1] }
+	rto := last(40)
+	if rto < 100*sim.Millisecond || last(60) < rto || last(80) < rto {
+		t.Fatalf("last sends of 40, 60, 80 at %v, %v, %v: want them after the timeout", rto, last(60), last(80))
+	}
+	if gap := last(80) - last(60); gap < 0 || gap > 100*sim.Microsecond {
+		t.Errorf("after the timeout (40 resent at %v) segment 60 sent at %v, 80 at %v: want 80 right after 60, in the same round trip", rto, last(60), last(80))
+	}
+	r.conserve(t)
+}

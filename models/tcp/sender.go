@@ -75,6 +75,13 @@ func (ep *Endpoint) output(at sim.Time) {
 			n = min(n, next-seq)
 		}
 		inflight := ep.sndNxt - ep.sndUna
+		if ep.inLoss && !ep.sb.empty() {
+			// after a timeout the SACKed data is not in flight, nor the
+			// holes not yet sent again (Linux tcp_packets_in_flight:
+			// packets_out - sacked_out - lost_out + retrans_out): only
+			// what was sent since, below snd_nxt, and not SACKed
+			inflight = ep.sb.unsacked(ep.sndUna, ep.sndNxt)
+		}
 		if float64(inflight+n) > math.Floor(ep.cwnd)*float64(ep.mss) {
 			ep.cwndLimited = true
 			ep.blocked = true
