@@ -15,14 +15,16 @@ import (
 // handful of numbers per metric and a small ToR every port. The groups
 // leave out the ports of failed links (fabric.failed_spines,
 // failed_links), so that to_spine_mean is the live uplinks' mean; their
-// own members, when listed, read 0.
-func fillPorts(s *run.Sample, ports []network.PortStats) {
+// own members, when listed, read 0. With early (fabric.drop_not_ect)
+// port_early_drops too.
+func fillPorts(s *run.Sample, ports []network.PortStats, early bool) {
 	if len(ports) == 0 {
 		return
 	}
 	type agg struct {
 		n          int
 		drops      float64
+		early      float64
 		marks      float64
 		maxQ, sumQ float64
 		sumU, maxU float64
@@ -39,6 +41,7 @@ func fillPorts(s *run.Sample, ports []network.PortStats) {
 			a.present = true
 			a.n++
 			a.drops += float64(p.Drops)
+			a.early += float64(p.EarlyDrops)
 			a.marks += float64(p.ECNMarks)
 			a.maxQ = max(a.maxQ, float64(p.MaxQueueBytes))
 			a.sumQ += p.MeanQueueBytes
@@ -47,6 +50,9 @@ func fillPorts(s *run.Sample, ports []network.PortStats) {
 		}
 		if len(ports) <= results.MaxPortMembers {
 			s.SetGroup(results.PortDrops, p.Name, float64(p.Drops))
+			if early {
+				s.SetGroup(results.PortEarlyDrops, p.Name, float64(p.EarlyDrops))
+			}
 			s.SetGroup(results.PortECNMarks, p.Name, float64(p.ECNMarks))
 			s.SetGroup(results.PortQueueBytes, p.Name+"_max", float64(p.MaxQueueBytes))
 			s.SetGroup(results.PortQueueBytes, p.Name+"_mean", p.MeanQueueBytes)
@@ -62,42 +68,14 @@ func fillPorts(s *run.Sample, ports []network.PortStats) {
 			name = network.Tiers[i]
 		}
 		s.SetGroup(results.PortDrops, name, a.drops)
+		if early {
+			s.SetGroup(results.PortEarlyDrops, name, a.early)
+		}
 		s.SetGroup(results.PortECNMarks, name, a.marks)
 		s.SetGroup(results.PortQueueBytes, name+"_max", a.maxQ)
 		s.SetGroup(results.PortQueueBytes, name+"_mean", a.sumQ/float64(a.n))
 		s.SetGroup(results.PortUtilisation, name+"_mean", a.sumU/float64(a.n))
 		s.SetGroup(results.PortUtilisation, name+"_max", a.maxU)
-	}
-}
-
-// fillEarlyDrops sets port_early_drops, with fabric.drop_not_ect: the
-// early drops per tier and over all ports (the live ones, as fillPorts),
-// and per port when fillPorts lists them.
-func fillEarlyDrops(s *run.Sample, ports []network.PortStats) {
-	var tiers [network.NumTiers + 1]float64 // the last: all ports
-	var present [network.NumTiers + 1]bool
-	all := int(network.NumTiers)
-	for _, p := range ports {
-		if len(ports) <= results.MaxPortMembers {
-			s.SetGroup(results.PortEarlyDrops, p.Name, float64(p.EarlyDrops))
-		}
-		if p.Failed {
-			continue
-		}
-		for _, i := range []int{int(p.Tier), all} {
-			tiers[i] += float64(p.EarlyDrops)
-			present[i] = true
-		}
-	}
-	for i, d := range tiers {
-		if !present[i] {
-			continue
-		}
-		name := "all"
-		if i < all {
-			name = network.Tiers[i]
-		}
-		s.SetGroup(results.PortEarlyDrops, name, d)
 	}
 }
 

@@ -101,7 +101,7 @@ func TestFillPorts(t *testing.T) {
 			MaxQueueBytes: int64(100 * i), MeanQueueBytes: float64(i), Utilisation: float64(i) / 40})
 	}
 	var s run.Sample
-	fillPorts(&s, ports)
+	fillPorts(&s, ports, false)
 	d, q, u := s.Groups[results.PortDrops], s.Groups[results.PortQueueBytes], s.Groups[results.PortUtilisation]
 	want := map[string]float64{
 		"drops all": 780, "drops to_node": 435, "drops to_spine": 345,
@@ -121,7 +121,7 @@ func TestFillPorts(t *testing.T) {
 	if _, ok := d["p3"]; ok || len(d) != 3 {
 		t.Errorf("40 ports: members %v, want the tiers only", d)
 	}
-	fillPorts(&s, ports[:4])
+	fillPorts(&s, ports[:4], false)
 	if s.Groups[results.PortDrops]["p3"] != 3 {
 		t.Error("4 ports: no per-port members")
 	}

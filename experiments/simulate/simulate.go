@@ -54,10 +54,7 @@ func Prepare(sc *scenario.Scenario) (run.Point, error) {
 		if err != nil {
 			return s, keyed("", err)
 		}
-		fill(&s, &r)
-		if base.Cluster.Fabric.DropNotECT {
-			fillEarlyDrops(&s, r.Packets.Ports)
-		}
+		fill(&s, &r, base.Cluster.Fabric.DropNotECT)
 		if base.Interval > 0 { // a timeline was asked for
 			s.Series = timeline(r.Series)
 		}
@@ -253,8 +250,9 @@ func Validate(sc *scenario.Scenario) error {
 }
 
 // fill maps a workload result onto the metric names of the results contract,
-// setting only the metrics the workload measures.
-func fill(s *run.Sample, r *workload.Result) {
+// setting only the metrics the workload measures (port_early_drops only with
+// earlyDrops: the scenario's fabric.drop_not_ect).
+func fill(s *run.Sample, r *workload.Result, earlyDrops bool) {
 	applies := map[string]bool{}
 	for _, a := range r.Applies {
 		applies[a] = true
@@ -299,7 +297,7 @@ func fill(s *run.Sample, r *workload.Result) {
 	set(results.PodReadySeconds, r.PodReadyS)
 	set(results.PodNetworkWaitSeconds, r.PodNetworkWaitS)
 	fillServices(s, r, applies)
-	fillPorts(s, r.Packets.Ports)
+	fillPorts(s, r.Packets.Ports, earlyDrops)
 	fillCluster(s, r, applies)
 	// rtt_us is always a distribution: RR and wrk latencies per
 	// transaction (at most MaxDistSamples per replication), or a stream's

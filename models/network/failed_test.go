@@ -226,6 +226,15 @@ type pacer struct {
 	routes []*Route
 }
 
+// pace schedules count sends, one every gap from 0, of a packet on each
+// of routes (Seq: the send's number).
+func pace(e *sim.Engine, n *Network, count int64, gap sim.Time, routes ...*Route) {
+	src := &pacer{n: n, routes: routes}
+	for i := int64(0); i < count; i++ {
+		e.Schedule(sim.Time(i)*gap, src, uint64(i))
+	}
+}
+
 func (s *pacer) Handle(e *sim.Engine, arg uint64) {
 	for _, r := range s.routes {
 		p := s.n.Alloc()
@@ -275,10 +284,7 @@ func TestTimedFailure(t *testing.T) {
 	local, ls := onSpine0(2, 0)  // leaf1 -> leaf0
 	const end = 300 * sim.Microsecond
 	count := int64(end / gap)
-	src := &pacer{n: n, routes: []*Route{remote, local}}
-	for i := int64(0); i < count; i++ {
-		e.Schedule(sim.Time(i)*gap, src, uint64(i))
-	}
+	pace(e, n, count, gap, remote, local)
 	e.Run()
 	if err := n.Conservation(); err != nil {
 		t.Fatal(err)
@@ -341,10 +347,7 @@ func TestRecovery(t *testing.T) {
 	local, ls := onSpine(t, n, 2, 0, 0)  // leaf1 -> leaf0
 	const end = 400 * sim.Microsecond
 	count := int64(end / gap)
-	src := &pacer{n: n, routes: []*Route{remote, local}}
-	for i := int64(0); i < count; i++ {
-		e.Schedule(sim.Time(i)*gap, src, uint64(i))
-	}
+	pace(e, n, count, gap, remote, local)
 	var mid [2]int        // the routes' spines between R and R+C
 	var sentMid [2]uint64 // and what the recovered link had sent, each way
 	link := n.fab.linkPorts(FabricLink{1, 0})
@@ -411,10 +414,7 @@ func TestRecoveryFromStart(t *testing.T) {
 	}
 	const end = 300 * sim.Microsecond
 	count := int64(end / gap)
-	src := &pacer{n: n, routes: []*Route{remote}}
-	for i := int64(0); i < count; i++ {
-		e.Schedule(sim.Time(i)*gap, src, uint64(i))
-	}
+	pace(e, n, count, gap, remote)
 	e.Run()
 	if err := n.Conservation(); err != nil {
 		t.Fatal(err)
@@ -457,10 +457,7 @@ func TestFlaps(t *testing.T) {
 	remote, rs := onSpine(t, n, 0, 2, 0) // leaf0 -> leaf1
 	const end = 800 * sim.Microsecond    // failures at 100, 350 and 600 us
 	count := int64(end / gap)
-	src := &pacer{n: n, routes: []*Route{remote}}
-	for i := int64(0); i < count; i++ {
-		e.Schedule(sim.Time(i)*gap, src, uint64(i))
-	}
+	pace(e, n, count, gap, remote)
 	e.RunUntil(end + 40*sim.Microsecond) // before the fourth failure (flaps never stop: Run would not return)
 	if err := n.Conservation(); err != nil {
 		t.Fatal(err)
@@ -638,10 +635,7 @@ func TestLossyLink(t *testing.T) {
 		e, n := newNet(t, c)
 		there, s1 := route(t, n, datapathtest.HostPath(1), 0, 2, 1) // leaf0 -> spine0: lossy uplink
 		back, s2 := route(t, n, datapathtest.HostPath(1), 2, 0, 2)  // spine0 -> leaf0: the same link
-		src := &pacer{n: n, routes: []*Route{there, back}}
-		for i := 0; i < K; i++ {
-			e.Schedule(sim.Time(i)*sim.Microsecond, src, uint64(i))
-		}
+		pace(e, n, K, sim.Microsecond, there, back)
 		e.Run()
 		if err := n.Conservation(); err != nil {
 			t.Fatal(err)

@@ -114,24 +114,13 @@ func (n *Network) admit(f inFlight) {
 	}
 	bytes := int64(f.bytes)
 	if !fb.room(pt, sw, bytes, now) {
-		pt.dropped++
-		n.dropPort++
-		if inWindow {
-			pt.wDrops++
-		}
-		n.dropFrame(f.id)
+		n.dropAtPort(pt, f.id, inWindow, false)
 		return
 	}
 	if k := fb.cfg.ECNThreshold; k > 0 && pt.held > k && fb.congested(pt.held) {
 		// the packet is read only here
 		if !n.markCE(pt, f.id, inWindow) && fb.cfg.DropNotECT {
-			pt.dropped++
-			n.dropPort++
-			if inWindow {
-				pt.wDrops++
-				pt.wEarly++
-			}
-			n.dropFrame(f.id)
+			n.dropAtPort(pt, f.id, inWindow, true)
 			return
 		}
 	}
@@ -152,6 +141,20 @@ func (n *Network) admit(f inFlight) {
 	f.at, f.port = dep+pt.delay, fb.next(pt, f.dst)
 	pt.wire.qn++ // queued too, until retired
 	n.toPipe(&pt.wire, f, (*portArrival)(n), uint64(pt.index))
+}
+
+// dropAtPort drops the frame of pool index id at port pt: for want of
+// buffer, or early (Fabric.DropNotECT) where it would have been marked.
+func (n *Network) dropAtPort(pt *port, id int32, inWindow, early bool) {
+	pt.dropped++
+	n.dropPort++
+	if inWindow {
+		pt.wDrops++
+		if early {
+			pt.wEarly++
+		}
+	}
+	n.dropFrame(id)
 }
 
 // congested reports whether a frame arriving at a queue of held bytes,
