@@ -441,3 +441,46 @@ func TestTimeoutSkipsSACKed(t *testing.T) {
 	}
 	r.conserve(t)
 }
+
+// TestNoProbeInRecovery: a tail loss probe armed while the connection was
+// open does not fire once fast recovery has begun; the head's fast
+// retransmission re-arms the retransmission timer instead (Linux
+// tcp_xmit_retransmit_queue rearms ICSK_TIME_RETRANS; tcp_schedule_loss_probe
+// refuses outside TCP_CA_Open). Segment 40 of 50 is lost twice, so the
+// recovery stalls until the timeout: no probe is sent in between.
+func TestNoProbeInRecovery(t *testing.T) {
+	t.Parallel()
+	cfg := network.DefaultConfig()
+	cfg.LinkDelay = sim.Millisecond
+	r := newRig(t, cfg, hostPath(1), 1500, Options{})
+	mss := r.c.Client.MSS()
+	var sends []sim.Time
+	r.c.Client.Route().DropIf = func(p *network.Packet, at sim.Time) bool {
+		if p.Len == 0 || p.Seq/mss != 40 {
+			return false
+		}
+		sends = append(sends, at)
+		return len(sends) <= 2
+	}
+	r.c.Connect(0)
+	total := 50 * mss
+	r.c.Client.Write(0, total)
+	r.e.RunUntil(2 * sim.Second)
+	st := r.c.Client.Stats
+	if st.FastRetrans != 1 || st.RTOs != 1 {
+		t.Fatalf("%d fast recoveries and %d timeouts, want 1 and 1 (the rig did not stall a recovery)", st.FastRetrans, st.RTOs)
+	}
+	if st.TLPs != 0 {
+		t.Errorf("%d tail loss probes, want none: one fired during fast recovery", st.TLPs)
+	}
+	if len(sends) != 3 {
+		t.Fatalf("segment 40 sent %d times, want 3", len(sends))
+	}
+	if gap, rto := sends[2]-sends[1], 200*sim.Millisecond; gap < rto {
+		t.Errorf("timeout %v after the lost fast retransmission, want at least the minimum RTO %v", gap, rto)
+	}
+	if got := r.c.Server.Received(); got != total {
+		t.Errorf("received %d of %d", got, total)
+	}
+	r.conserve(t)
+}

@@ -295,6 +295,12 @@ func (ep *Endpoint) enterRecovery(at sim.Time) {
 	// retransmissions of the last recovery still unacknowledged stay in
 	// flight, not lost (Linux keeps TCPCB_SACKED_RETRANS per segment)
 	ep.highRxt = max(ep.highRxt, ep.sndUna)
+	if ep.probing {
+		// the head's fast retransmission follows: Linux re-arms the RTO
+		// for it (tcp_xmit_retransmit_queue), and a probe is never
+		// scheduled outside the open state (tcp_schedule_loss_probe)
+		ep.armRetx(at)
+	}
 }
 
 // prrOnAck sets the window for what may be sent on an ACK that delivered
