@@ -476,7 +476,7 @@ func TestNoProbeInRecovery(t *testing.T) {
 	if len(sends) != 3 {
 		t.Fatalf("segment 40 sent %d times, want 3", len(sends))
 	}
-	if gap, rto := sends[2]-sends[1], 200*sim.Millisecond; gap < rto {
+	if gap, rto := sends[2]-sends[1], r.c.Client.opt.MinRTO; gap < rto {
 		t.Errorf("timeout %v after the lost fast retransmission, want at least the minimum RTO %v", gap, rto)
 	}
 	if got := r.c.Server.Received(); got != total {
