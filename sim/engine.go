@@ -24,10 +24,10 @@ type event struct {
 // Engine is a discrete-event scheduler. Events run in order of time, and
 // events at equal times in the order they were scheduled (FIFO), so a run is
 // a deterministic function of its inputs. The zero Engine is ready to use;
-// it is large (about 50 KB of bucket tables), so keep it behind a pointer.
+// it is large (about 130 KB of bucket tables), so keep it behind a pointer.
 type Engine struct {
+	q        eventQueue // first: its buckets' alignment (queue.go)
 	now      Time
-	q        eventQueue
 	stopped  bool
 	executed uint64
 	end      Time       // end of the current RunUntil; Now outside a run
@@ -107,7 +107,7 @@ func (e *Engine) Continue(at Time) bool {
 	if e.stopped || at > e.end || at < e.now {
 		return false
 	}
-	if t, ok := e.q.PeekTime(); ok && t <= at {
+	if e.q.pendingBy(at) {
 		return false
 	}
 	e.now = at

@@ -25,13 +25,20 @@ import "math/bits"
 // the same way). The gap between the two thresholds bounds the moves to
 // a constant per operation, amortised.
 //
-// Events are stored by value in fixed-size blocks from a shared arena; a
-// bucket is a chain of blocks, and emptied blocks go to a free list. The
-// arena grows only with the number of pending events, so a steady-state
-// run allocates nothing and the memory touched stays proportional to the
-// number of pending events.
+// Events are stored by value: a bucket's first event in the bucket itself,
+// the rest in fixed-size blocks from a shared arena, chained, and emptied
+// blocks go to a free list. A bucket is one cache line holding its
+// earliest time and its first event, so the many buckets of one event (most
+// of them, in a packet model) cost one line and no block. The arena grows
+// only with the number of pending events, so a steady-state run allocates
+// nothing and the memory touched stays proportional to the number of
+// pending events.
 type eventQueue struct {
-	last Time // the time of the last event popped
+	// first, so that in an Engine (allocated whole, page-aligned) each
+	// bucket is one cache line (TestBucketLayout)
+	b0   bucket                            // events at last
+	lv   [numLevels][1 << digitBits]bucket // lv[l][d]: bucket (l, d)
+	last Time                              // the time of the last event popped
 	n    int
 	// big: the events are in the radix heap; else in small[:n], in
 	// reverse pop order (the next event last)
@@ -39,13 +46,11 @@ type eventQueue struct {
 	small [smallCap]event
 	// levels has bit l set when some bucket of level l is non-empty;
 	// digits[l] has bit d set when bucket (l, d) is non-empty.
-	levels  uint64
-	digits  [numLevels][digitWords]uint64
-	buckets [numBuckets]bucket
-	mins    [numBuckets]Time // earliest time in each bucket >= 1
-	blocks  []block
-	next    []int32 // next block in a chain; in the free list, next free + 1
-	free    int32   // first free block + 1; 0 when none
+	levels uint64
+	digits [numLevels][digitWords]uint64
+	blocks []block
+	next   []int32 // next block in a chain; in the free list, next free + 1
+	free   int32   // first free block + 1; 0 when none
 	// peek caches the earliest pending time while peekOK (pushes keep it,
 	// pops invalidate it): models ask for it once or twice per event.
 	peek   Time
@@ -57,20 +62,29 @@ const (
 	digitMask  = 1<<digitBits - 1
 	digitWords = (1<<digitBits + 63) / 64 // 4: refill tests the words by hand
 	numLevels  = (64 + digitBits - 1) / digitBits
-	numBuckets = 1 + numLevels<<digitBits
 	blockSize  = 16 // events per block
 
 	smallCap = 64 // most events kept in the sorted array
 	smallLow = 4  // a pop leaving this many moves the heap's events back
 )
 
+// numLevels is a power of two: lv's level index is masked by it, which
+// spares the bounds check (this fails to compile otherwise).
+var _ [0]struct{} = [numLevels & (numLevels - 1)]struct{}{}
+
 type block [blockSize]event
 
-// bucket is a FIFO chain of blocks; fill == 0 when it holds none (an
-// empty bucket gives its block back).
+// bucket is a FIFO: one (when hasOne), then a chain of blocks (fill == 0
+// when it has none: an emptied chain gives its blocks back). Buckets other
+// than 0 are only appended to and then emptied whole, so for them hasOne
+// says whether the bucket holds anything; bucket 0 pops one event at a
+// time, and appends to its chain once it has one.
 type bucket struct {
+	min         Time  // the earliest time in the bucket (buckets >= 1)
+	one         event // the first event
 	head, tail  int32 // first and last block
 	first, fill int32 // next event to read in head, events written in tail
+	hasOne      bool
 }
 
 func (q *eventQueue) Len() int { return q.n }
@@ -92,30 +106,43 @@ func (q *eventQueue) Push(ev event) {
 	q.n++
 	x := uint64(ev.at ^ q.last)
 	if x == 0 {
-		q.append(&q.buckets[0], ev)
+		q.append0(ev)
 		return
 	}
+	q.place(ev, x)
+}
+
+// place puts ev, whose time differs from last in the bits x, into its
+// bucket above 0.
+func (q *eventQueue) place(ev event, x uint64) {
 	l := uint(bits.Len64(x)-1) / digitBits
-	d := uint(uint64(ev.at)>>(l*digitBits)) & digitMask
-	b := 1 + l<<digitBits + d
-	bk := &q.buckets[b]
-	f := bk.fill
-	if f == 0 { // an empty bucket
+	d := uint(uint64(ev.at)>>(l*digitBits&63)) & digitMask
+	bk := &q.lv[l&(numLevels-1)][d&digitMask]
+	if !bk.hasOne { // an empty bucket
 		q.digits[l][d/64] |= 1 << (d % 64)
 		q.levels |= 1 << l
-		q.mins[b] = ev.at
-		q.append(bk, ev)
+		bk.min, bk.one, bk.hasOne = ev.at, ev, true
 		return
 	}
-	if ev.at < q.mins[b] {
-		q.mins[b] = ev.at
+	if ev.at < bk.min {
+		bk.min = ev.at
 	}
-	if f < blockSize { // room in the tail block
+	if f := bk.fill; f > 0 && f < blockSize { // room in the tail block
 		q.blocks[bk.tail][f] = ev
 		bk.fill = f + 1
 		return
 	}
 	q.append(bk, ev)
+}
+
+// append0 adds ev (at last) to bucket 0.
+func (q *eventQueue) append0(ev event) {
+	b0 := &q.b0
+	if !b0.hasOne && b0.fill == 0 {
+		b0.one, b0.hasOne = ev, true
+		return
+	}
+	q.append(b0, ev)
 }
 
 // insert puts ev into the array after the events that pop before it
@@ -157,7 +184,7 @@ func (q *eventQueue) shrink() {
 func (q *eventQueue) append(bk *bucket, ev event) {
 	if bk.fill == 0 {
 		b := q.alloc()
-		*bk = bucket{head: b, tail: b}
+		bk.head, bk.tail, bk.first = b, b, 0
 	} else if bk.fill == blockSize {
 		b := q.alloc()
 		q.next[bk.tail] = b
@@ -195,13 +222,13 @@ func (q *eventQueue) PopNotAfter(end Time) (ev event, ok bool) {
 		q.last = ev.at
 		return ev, true
 	}
-	b0 := &q.buckets[0]
+	b0 := &q.b0
 	switch {
-	case b0.fill == 0:
+	case !b0.hasOne && b0.fill == 0:
 		if ev, ok = q.refill(end); !ok {
 			return ev, false
 		}
-	case q.blocks[b0.head][b0.first].at > end:
+	case q.first0() > end:
 		return event{}, false
 	default:
 		ev = q.pop0()
@@ -214,17 +241,26 @@ func (q *eventQueue) PopNotAfter(end Time) (ev event, ok bool) {
 
 // popBig is PopNotAfter on the heap, without moving the rest back.
 func (q *eventQueue) popBig(end Time) (ev event, ok bool) {
-	b0 := &q.buckets[0]
-	if b0.fill == 0 {
+	b0 := &q.b0
+	if !b0.hasOne && b0.fill == 0 {
 		if q.n == 0 {
 			return event{}, false
 		}
 		return q.refill(end)
 	}
-	if q.blocks[b0.head][b0.first].at > end {
+	if q.first0() > end {
 		return event{}, false
 	}
 	return q.pop0(), true
+}
+
+// first0 is the time of bucket 0's first event (it must not be empty).
+func (q *eventQueue) first0() Time {
+	b0 := &q.b0
+	if b0.hasOne {
+		return b0.one.at
+	}
+	return q.blocks[b0.head][b0.first].at
 }
 
 // PeekTime returns the earliest pending time without removing anything.
@@ -239,9 +275,8 @@ func (q *eventQueue) PeekTime() (Time, bool) {
 		return q.peek, true
 	}
 	q.peekOK = true
-	b0 := &q.buckets[0]
-	if b0.fill > 0 {
-		q.peek = q.blocks[b0.head][b0.first].at
+	if b0 := &q.b0; b0.hasOne || b0.fill > 0 {
+		q.peek = q.first0()
 		return q.peek, true
 	}
 	l := uint(bits.TrailingZeros64(q.levels))
@@ -251,16 +286,65 @@ func (q *eventQueue) PeekTime() (Time, bool) {
 		k++
 	}
 	d := uint(k*64 + bits.TrailingZeros64(dw[k]))
-	q.peek = q.mins[1+l<<digitBits+d]
+	q.peek = q.lv[l&(numLevels-1)][d&digitMask].min
 	return q.peek, true
+}
+
+// pendingBy reports whether some event is pending at or before at (>=
+// last): PeekTime() <= at, but mostly from the occupancy bits, without
+// reading a bucket. The bucket of the earliest events is at the lowest
+// non-empty level; at's own level (the highest digit where it differs from
+// last, where its digit is the larger) decides against it, and the two
+// digits within one level.
+func (q *eventQueue) pendingBy(at Time) bool {
+	if !q.big {
+		return q.n > 0 && q.small[q.n-1].at <= at
+	}
+	if q.peekOK {
+		return q.peek <= at
+	}
+	return q.pendingInHeap(at)
+}
+
+// pendingInHeap is pendingBy on the heap, with no cached peek.
+func (q *eventQueue) pendingInHeap(at Time) bool {
+	if q.n == 0 {
+		return false
+	}
+	if b0 := &q.b0; b0.hasOne || b0.fill > 0 {
+		return true // at last
+	}
+	x := uint64(at ^ q.last)
+	if x == 0 {
+		return false // every event is after last
+	}
+	la := uint(bits.Len64(x)-1) / digitBits
+	l := uint(bits.TrailingZeros64(q.levels))
+	if l != la {
+		return l < la
+	}
+	dw := &q.digits[l]
+	k := 0
+	for dw[k] == 0 {
+		k++
+	}
+	d := uint(k*64 + bits.TrailingZeros64(dw[k]))
+	if da := uint(uint64(at)>>(l*digitBits&63)) & digitMask; d != da {
+		return d < da
+	}
+	return q.lv[l&(numLevels-1)][d&digitMask].min <= at
 }
 
 // pop0 removes the first event of bucket 0, which must not be empty.
 func (q *eventQueue) pop0() event {
 	q.peekOK = false
-	b0 := &q.buckets[0]
-	ev := q.blocks[b0.head][b0.first]
 	q.n--
+	b0 := &q.b0
+	if b0.hasOne {
+		b0.hasOne = false
+		return b0.one
+	}
+	ev := q.blocks[b0.head][b0.first]
 	b0.first++
 	if b0.head == b0.tail {
 		if b0.first == b0.fill {
@@ -287,57 +371,33 @@ func (q *eventQueue) refill(end Time) (event, bool) {
 		k++
 	}
 	d := uint(k*64 + bits.TrailingZeros64(dw[k]))
-	b := 1 + l<<digitBits + d
-	if q.mins[b] > end {
+	src := &q.lv[l&(numLevels-1)][d&digitMask]
+	if src.min > end {
 		return event{}, false
 	}
-	q.last = q.mins[b]
+	q.last = src.min
 	if dw[k] &^= 1 << (d % 64); dw[k] == 0 && dw[0]|dw[1]|dw[2]|dw[3] == 0 {
 		q.levels &^= 1 << l
 	}
-	src := &q.buckets[b]
-	head, tail, fill := src.head, src.tail, src.fill
-	src.fill = 0
-	if head == tail && fill == 1 {
+	src.hasOne = false
+	if src.fill == 0 {
 		// A lone event, common when the queue is sparse: no move at all.
-		ev := q.blocks[head][0]
 		q.n--
 		q.peekOK = false
-		q.release(head)
-		return ev, true
+		return src.one, true
 	}
-	// Walk the chain front to back: the events go below level l. A block
-	// is released once read, so the moves reuse it.
+	// The first event, then the chain front to back: the events go below
+	// level l. A block is released once read, so the moves reuse it.
+	q.move(src.one)
+	head, tail, fill := src.head, src.tail, src.fill
+	src.fill = 0
 	for blk := head; ; {
 		m := int32(blockSize)
 		if blk == tail {
 			m = fill
 		}
 		for i := int32(0); i < m; i++ {
-			// Push, inlined by hand: this loop is the heap's hot spot.
-			ev := q.blocks[blk][i]
-			x := uint64(ev.at ^ q.last)
-			if x == 0 {
-				q.append(&q.buckets[0], ev)
-				continue
-			}
-			l := uint(bits.Len64(x)-1) / digitBits
-			d := uint(uint64(ev.at)>>(l*digitBits)) & digitMask
-			b := 1 + l<<digitBits + d
-			bk := &q.buckets[b]
-			if f := bk.fill; f == 0 {
-				q.digits[l][d/64] |= 1 << (d % 64)
-				q.levels |= 1 << l
-				q.mins[b] = ev.at
-			} else if ev.at < q.mins[b] {
-				q.mins[b] = ev.at
-			}
-			if f := bk.fill; f > 0 && f < blockSize {
-				q.blocks[bk.tail][f] = ev
-				bk.fill = f + 1
-			} else {
-				q.append(bk, ev)
-			}
+			q.move(q.blocks[blk][i])
 		}
 		nb := q.next[blk]
 		q.release(blk)
@@ -347,4 +407,13 @@ func (q *eventQueue) refill(end Time) (event, bool) {
 		blk = nb
 	}
 	return q.pop0(), true
+}
+
+// move is Push for refill: ev goes below the bucket being emptied.
+func (q *eventQueue) move(ev event) {
+	if x := uint64(ev.at ^ q.last); x != 0 {
+		q.place(ev, x)
+	} else {
+		q.append0(ev)
+	}
 }

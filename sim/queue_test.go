@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"testing"
+	"unsafe"
 )
 
 // PopNotAfter must leave the queue untouched when the earliest event is
@@ -57,9 +58,10 @@ func TestPopNotAfterKeepsQueueValid(t *testing.T) {
 	}
 }
 
-// TestPeekTime: PeekTime is the earliest pending time (checked against a
-// reference heap) through random pushes (at or after the last pop, ties
-// included), peeks and pops.
+// TestPeekTime: PeekTime is the earliest pending time, and pendingBy(at)
+// whether it is at or before at (checked against a reference heap),
+// through random pushes (at or after the last pop, ties included), peeks
+// and pops.
 func TestPeekTime(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -67,6 +69,24 @@ func TestPeekTime(t *testing.T) {
 	ref := &timeHeap{}
 	now := Time(0)
 	for i := 0; i < 100000; i++ {
+		// pendingBy, before PeekTime caches the answer: at times around
+		// the earliest and at every distance
+		ats := []Time{now, now + Time(rng.IntN(300)), now + Time(rng.Int64N(1<<uint(rng.IntN(42))))}
+		if ref.Len() > 0 {
+			ats = append(ats, (*ref)[0], (*ref)[0]-1, (*ref)[0]+1)
+		}
+		for _, at := range ats {
+			if at < now {
+				continue
+			}
+			peek, peekOK := q.peek, q.peekOK
+			q.peekOK = false // the occupancy bits' answer, not the cache's
+			got := q.pendingBy(at)
+			q.peek, q.peekOK = peek, peekOK
+			if want := ref.Len() > 0 && (*ref)[0] <= at; got != want {
+				t.Fatalf("step %d: pendingBy(%d) = %v, want %v (now %d)", i, at, got, want, now)
+			}
+		}
 		if rng.IntN(2) == 0 {
 			pt, ok := q.PeekTime()
 			if ok != (ref.Len() > 0) || ok && pt != (*ref)[0] {
@@ -105,4 +125,22 @@ func (h *timeHeap) Pop() any {
 	x := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return x
+}
+
+// TestBucketLayout: a bucket is one cache line, and in an Engine the
+// buckets start on a line boundary (an Engine is allocated whole, so its
+// address is page-aligned), so that reading one bucket reads one line.
+func TestBucketLayout(t *testing.T) {
+	var e Engine
+	if s := unsafe.Sizeof(bucket{}); s != 64 {
+		t.Errorf("bucket is %d bytes, want 64", s)
+	}
+	for _, off := range []uintptr{unsafe.Offsetof(e.q.b0), unsafe.Offsetof(e.q.lv)} {
+		if off += unsafe.Offsetof(e.q); off%64 != 0 {
+			t.Errorf("buckets at offset %d of Engine, want a multiple of 64", off)
+		}
+	}
+	if p := uintptr(unsafe.Pointer(&NewEngine().q.b0)); p%64 != 0 {
+		t.Errorf("a new engine's buckets at %#x, want a multiple of 64", p)
+	}
 }

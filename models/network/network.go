@@ -36,7 +36,7 @@ type Node struct {
 
 	// packets waiting to enter the NIC queue in arrival order (nic.go)
 	index     int
-	pending   []nicOffer // a heap (nic.go)
+	pending   offerQueue // (nic.go)
 	offers    uint32     // packets offered to pending so far (wrapping)
 	deferred  bool
 	wake      sim.Timer

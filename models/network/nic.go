@@ -22,10 +22,15 @@ import (
 // all, and the queue, drops and departures stay exactly those of a FIFO
 // in arrival order.
 //
-// The list is a binary heap on (arrival time, order offered): with many
-// sending cores, some of them backlogged, a node keeps hundreds of
-// packets waiting (188 on average on a 1,000-node cluster, where a sorted
-// array's insertion moved 35 of them per packet).
+// The list is a run sorted by arrival time plus a binary heap for the
+// offers that arrive out of order. Packets from one core come in time
+// order, so a node whose senders share a core (or keep up) appends to the
+// run and pops its front at no cost; with many sending cores, some of them
+// backlogged, a node keeps hundreds of packets waiting (188 on average on
+// a 1,000-node cluster, where a sorted array's insertion moved 35 of them
+// per packet), and those that would break the run's order go to the heap.
+// The earlier of the two fronts leaves first, so the order is exactly one
+// heap's.
 
 // nicOffer is a packet on its way into a node's NIC queue.
 type nicOffer struct {
@@ -39,11 +44,43 @@ func (a nicOffer) before(b nicOffer) bool {
 	return a.at < b.at || a.at == b.at && int32(a.seq-b.seq) < 0
 }
 
-// pushOffer adds o to the node's heap of waiting packets.
-func (node *Node) pushOffer(o nicOffer) {
-	h := append(node.pending, o)
+// offerQueue is a node's waiting packets: run[head:] in order, and heap.
+type offerQueue struct {
+	run  []nicOffer
+	head int
+	last sim.Time // the time of the run's last offer
+	heap []nicOffer
+}
+
+func (q *offerQueue) len() int { return len(q.run) - q.head + len(q.heap) }
+
+// first is the earliest waiting offer (the queue must not be empty).
+func (q *offerQueue) first() nicOffer {
+	if len(q.heap) == 0 || q.head < len(q.run) && q.run[q.head].before(q.heap[0]) {
+		return q.run[q.head]
+	}
+	return q.heap[0]
+}
+
+// push adds o, offered after everything waiting (so that an offer at the
+// same time as the run's last comes after it): to the run when nothing in
+// it comes later.
+func (q *offerQueue) push(o nicOffer) {
+	k := len(q.run)
+	if k == q.head { // the run is empty: start it again at the front
+		q.run, q.head, k = q.run[:0], 0, 0
+	}
+	if k == 0 || o.at >= q.last {
+		if k == cap(q.run) && q.head >= 64 && 2*q.head >= k { // full: reuse the front rather than grow
+			q.run = q.run[:copy(q.run, q.run[q.head:])]
+			q.head = 0
+		}
+		q.run, q.last = append(q.run, o), o.at
+		return
+	}
+	h := append(q.heap, o)
 	i := len(h) - 1
-	for i > 0 { // usually the latest: no move
+	for i > 0 {
 		up := (i - 1) / 2
 		if !o.before(h[up]) {
 			break
@@ -52,20 +89,31 @@ func (node *Node) pushOffer(o nicOffer) {
 		i = up
 	}
 	h[i] = o
-	node.pending = h
+	q.heap = h
 }
 
-// popOffer removes the earliest waiting packet (the heap must not be
-// empty). One or two waiting, as with a single flow, take no sift.
-func (node *Node) popOffer() {
-	h := node.pending
+// pop removes the earliest waiting offer (the queue must not be empty).
+func (q *offerQueue) pop() {
+	if len(q.heap) == 0 {
+		q.head++
+		return
+	}
+	q.popEither()
+}
+
+func (q *offerQueue) popEither() {
+	if q.head < len(q.run) && q.run[q.head].before(q.heap[0]) {
+		q.head++
+		return
+	}
+	h := q.heap
 	k := len(h) - 1
 	if k <= 1 {
 		h[0] = h[k]
-		node.pending = h[:k]
+		q.heap = h[:k]
 		return
 	}
-	node.pending = siftDown(h[:k], h[k])
+	q.heap = siftDown(h[:k], h[k])
 }
 
 // siftDown puts last into the heap h whose root was just removed.
@@ -92,11 +140,11 @@ func siftDown(h []nicOffer, last nicOffer) []nicOffer {
 // offerNIC hands p to its route's source NIC at time t >= now.
 func (n *Network) offerNIC(r *Route, p *Packet, t sim.Time) {
 	node := &n.Nodes[r.src]
-	if len(node.pending) == 0 && t <= n.eng.Now() {
+	if node.pending.len() == 0 && t <= n.eng.Now() {
 		n.transmit(r, p, t) // nothing can arrive earlier
 		return
 	}
-	node.pushOffer(nicOffer{at: t, id: p.id, seq: node.offers})
+	node.pending.push(nicOffer{at: t, id: p.id, seq: node.offers})
 	node.offers++
 	if !node.deferred {
 		node.deferred = true
@@ -112,8 +160,8 @@ func (n *Network) flush(node *Node) {
 	// is asked for only when a packet arrives later than that
 	h := n.eng.Now() + node.lookahead
 	asked := false
-	for len(node.pending) > 0 {
-		o := node.pending[0]
+	for node.pending.len() > 0 {
+		o := node.pending.first()
 		if o.at > h && !asked {
 			asked = true
 			if hz := n.eng.Horizon(); hz < sim.Never-node.lookahead {
@@ -125,9 +173,9 @@ func (n *Network) flush(node *Node) {
 		if o.at > h {
 			break
 		}
-		node.popOffer()
-		if n.scaled && len(node.pending) > 0 { // the next one's packet, while this one is sent
-			prefetch.Range(unsafe.Pointer(n.pool.at(node.pending[0].id)), unsafe.Sizeof(Packet{}))
+		node.pending.pop()
+		if n.scaled && node.pending.len() > 0 { // the next one's packet, while this one is sent
+			prefetch.Range(unsafe.Pointer(n.pool.at(node.pending.first().id)), unsafe.Sizeof(Packet{}))
 		}
 		p := n.pool.at(o.id)
 		if !n.transmit(p.route, p, o.at) {
@@ -135,8 +183,8 @@ func (n *Network) flush(node *Node) {
 			h, asked = n.eng.Now()+node.lookahead, false
 		}
 	}
-	if len(node.pending) > 0 {
-		node.wake.Set(node.pending[0].at)
+	if node.pending.len() > 0 {
+		node.wake.Set(node.pending.first().at)
 	}
 }
 

@@ -29,37 +29,43 @@ import (
 // (Little), and the busy time the sum of serialisation times, both
 // clipped to the statistics window when read.
 
-// port is one egress port of a switch.
+// port is one egress port of a switch, laid out by use (TestPortLayout):
+// what a frame's arrival and admission read and write in three cache
+// lines (its link pipe; the port's state; its counters and statistics),
+// what only drops, failures and reports touch after them.
 type port struct {
+	wire pipe // frames sent (or being sent, or queued) on its link
+
 	sw        int32 // its switch (buffer)
 	tier      Tier
-	failed    bool  // its link is down (Fabric.Failed): it never sends
-	node      int32 // TierToNode: the node its link ends at; else -1
-	spine     int32 // TierToSpine: the spine its link ends at
-	index     int32
+	failed    bool     // its link is down (Fabric.Failed): it never sends
+	spine     int32    // TierToSpine: the spine its link ends at
+	index     int32    // in fabric.ports
 	psPerByte float64  // serialisation, picoseconds per byte
-	loss      float64  // probability that a frame is lost on its link (Fabric.Lossy)
 	delay     sim.Time // from the end of transmission to the next hop's ready time
 	busy      sim.Time // transmitting until
 	held      int64    // bytes in the queue (wire.qn frames)
-	wire      pipe     // frames sent (or being sent, or queued) on its link
+	loss      float64  // probability that a frame is lost on its link (Fabric.Lossy)
+	// the statistics window [windowStart, now]
+	windowStart sim.Time
 
 	// whole-run counters: in = out + dropped + blackholed + held frames
 	// (Conservation); blackholed arrived after its link failed; corrupted
 	// were sent on a lossy link and lost at its far end
-	in, out, dropped, blackholed, corrupted uint64
+	in, out  uint64
+	windowed bool     // a frame has arrived in the window (maxHeld covers its start)
+	wFrames  uint64   // frames admitted in the window
+	wBytes   int64    // their bytes
+	wBusy    sim.Time // serialisation in the window (up to busy)
+	wQueue   float64  // byte-picoseconds held in the window (up to each frame's departure)
+	maxHeld  int64    // deepest queue in the window
 
-	// the statistics window [windowStart, now]
-	windowStart sim.Time
-	windowed    bool     // a frame has arrived in the window (maxHeld covers its start)
-	wDrops      uint64   // drops in the window
-	wEarly      uint64   // of them, early drops of packets not ECN-capable (Fabric.DropNotECT)
-	wMarks      uint64   // frames marked CE in the window
-	wFrames     uint64   // frames admitted in the window
-	wBytes      int64    // their bytes
-	wBusy       sim.Time // serialisation in the window (up to busy)
-	wQueue      float64  // byte-picoseconds held in the window (up to each frame's departure)
-	maxHeld     int64    // deepest queue in the window
+	node                           int32 // TierToNode: the node its link ends at; else -1
+	dropped, blackholed, corrupted uint64
+	wDrops                         uint64 // drops in the window
+	wEarly                         uint64 // of them, early drops of packets not ECN-capable (Fabric.DropNotECT)
+	wMarks                         uint64 // frames marked CE in the window
+	_                              [8]byte
 }
 
 // retire forgets the frames whose transmission has ended by now.
