@@ -7,7 +7,9 @@
 # off (GOGC=off) so that its timing-dependent work is not counted; the
 # simulators allocate next to nothing per event, so memory stays bounded.
 # Counts, not time: a change that trades instructions for misses must still
-# be timed (bench/ab.sh, or both builds at once, one per CPU).
+# be timed (bench/ab.sh, or both builds at once, one per CPU). The same build
+# counts within about 0.5% from run to run on runs of a few seconds (the Go
+# runtime's own threads), more on very short ones.
 #
 #   bench/cachegrind.sh OLD NEW ARGS...   # both builds with the same arguments, side by side
 #   bench/cachegrind.sh /tmp/old-fattree /tmp/new-fattree -simtime 2ms
@@ -18,6 +20,9 @@ set -eu
 [ $# -ge 2 ] || { echo "usage: bench/cachegrind.sh OLD NEW [ARGS...]" >&2; exit 2; }
 old=$1 new=$2
 shift 2
+for b in "$old" "$new"; do
+	[ -x "$b" ] || { echo "bench/cachegrind.sh: $b: not an executable file" >&2; exit 2; }
+done
 command -v valgrind >/dev/null || apt-get install -y valgrind >/dev/null
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -25,12 +30,13 @@ count() { # BIN TAG ARGS...
 	bin=$1 tag=$2
 	shift 2
 	GOGC=off GOMAXPROCS=1 valgrind --tool=cachegrind --cache-sim=yes --D1=32768,8,64 \
-		--cachegrind-out-file=/dev/null "$bin" "$@" >"$dir/$tag" 2>&1 ||
-		{ echo "bench/cachegrind.sh: $bin failed:" >&2; tail -5 "$dir/$tag" >&2; exit 1; }
+		--cachegrind-out-file=/dev/null --log-file="$dir/$tag" "$bin" "$@" >"$dir/$tag.out" 2>&1 ||
+		{ echo "bench/cachegrind.sh: $bin failed:" >&2; tail -5 "$dir/$tag.out" >&2; exit 1; }
 }
 count "$old" old "$@" &
+pid=$!
 count "$new" new "$@"
-wait
+wait "$pid"
 awk '/I *refs:/ {gsub(",", "", $4); ir[FILENAME] = $4}
 	/D1  misses:/ {gsub(",", "", $4); d1[FILENAME] = $4}
 	END {
