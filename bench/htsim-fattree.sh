@@ -18,6 +18,12 @@
 #   bench/htsim-fattree.sh                    # from the repository root
 #   HOSTS=432 SIMTIME=0.002 bench/htsim-fattree.sh  # HOSTS: k^3/4 for htsim (k even),
 #                                               # a multiple of 16 for cnisim: 128, 432, 1024
+#   PAIRS=5 bench/htsim-fattree.sh            # the two at once, one per CPU, 5 times:
+#                                               # each pair's ratio and their median
+#
+# This VM's speed drifts by 15-25% within minutes, so one after the other
+# the ratio moves with the minute; run at once (PAIRS, taskset on CPUs 0
+# and 1, swapped every pair) both see the same machine.
 #
 # htsim is built at run time from ../shared/peers/htsim (HTSIM_SRC) into
 # $OUT/htsim (HTSIM_ROOT) with its own build.sh. Two measurement probes are
@@ -60,17 +66,42 @@ fi
 echo "building cnisim's bench/fattree" >&2
 go build -o "$out/fattree" ./bench/fattree
 
+secs_ns=$(awk -v s="$simtime" 'BEGIN{printf "%.0f", s*1e9}')
+kv() { tr ' ' '\n' < "$1" | sed -n "s/^$2=//p" | head -1; }
+
+if [ -n "${PAIRS:-}" ]; then
+	command -v taskset >/dev/null || { echo "htsim-fattree.sh: PAIRS needs taskset (util-linux)" >&2; exit 1; }
+	: >"$out/pairs.txt"
+	for i in $(seq "$PAIRS"); do
+		if [ $((i % 2)) = 1 ]; then hcpu=0 ccpu=1; else hcpu=1 ccpu=0; fi
+		(cd "$out" && HTSIM_SIMTIME=$simtime taskset -c $hcpu /usr/bin/time -f "%e %U %S" -o htsim-pair.time \
+			"$root/sim/datacenter/htsim_tcp" -nodes "$hosts" -conns "$hosts" -o htsim-pair.log >htsim-pair.txt) &
+		hpid=$!
+		taskset -c $ccpu "$out/fattree" -hosts "$hosts" -gbps 100 -delay 1us -buffer-pkts 8 -flows 1 \
+			-simtime "${secs_ns}ns" >"$out/cnisim-pair.txt"
+		wait "$hpid"
+		h_hops=$(sed -n 's/^htsim_hops=//p' "$out/htsim-pair.txt")
+		h_cpu=$(awk '{print $2+$3}' "$out/htsim-pair.time")
+		awk -v hh="$h_hops" -v hc="$h_cpu" -v ch="$(kv "$out/cnisim-pair.txt" hops)" -v cc="$(kv "$out/cnisim-pair.txt" cpu_s)" -v i="$i" 'BEGIN {
+			printf "pair %d: htsim %.1f cpu-ns/hop, cnisim %.1f: %.2fx\n", i, hc*1e9/hh, cc*1e9/ch, (hc/hh)/(cc/ch)
+		}' | tee -a "$out/pairs.txt"
+	done
+	sed 's/.*: //; s/x$//' "$out/pairs.txt" | sort -n | awk -v n="$PAIRS" -v hosts="$hosts" -v secs="$simtime" '
+		{ r[NR] = $1 }
+		END { m = (NR % 2) ? r[(NR+1)/2] : (r[NR/2] + r[NR/2+1]) / 2
+		      printf "%d hosts, %s s simulated, %d pairs run at once: cnisim is %.2fx as fast as htsim per packet-hop (median; %.2f-%.2f)\n", hosts, secs, n, m, r[1], r[NR] }'
+	exit 0
+fi
+
 echo "running htsim_tcp ($hosts hosts, $simtime s simulated)" >&2
 (cd "$out" && HTSIM_SIMTIME=$simtime /usr/bin/time -f "%e %U %S" -o htsim-fattree.time \
 	"$root/sim/datacenter/htsim_tcp" -nodes "$hosts" -conns "$hosts" -o htsim-fattree.log >htsim-fattree.txt)
 echo "running cnisim ($hosts hosts, $simtime s simulated)" >&2
-secs_ns=$(awk -v s="$simtime" 'BEGIN{printf "%.0f", s*1e9}')
 "$out/fattree" -hosts "$hosts" -gbps 100 -delay 1us -buffer-pkts 8 -flows 1 -simtime "${secs_ns}ns" >"$out/cnisim-fattree.txt"
 
 h_hops=$(sed -n 's/^htsim_hops=//p' "$out/htsim-fattree.txt")
 h_wall=$(awk '{print $1}' "$out/htsim-fattree.time")
 h_cpu=$(awk '{print $2+$3}' "$out/htsim-fattree.time")
-kv() { tr ' ' '\n' < "$1" | sed -n "s/^$2=//p" | head -1; }
 c_hops=$(kv "$out/cnisim-fattree.txt" hops)
 c_wall=$(kv "$out/cnisim-fattree.txt" wall_s)
 c_cpu=$(kv "$out/cnisim-fattree.txt" cpu_s)
