@@ -397,7 +397,29 @@ func (q *eventQueue) refill(end Time) (event, bool) {
 			m = fill
 		}
 		for i := int32(0); i < m; i++ {
-			q.move(q.blocks[blk][i])
+			// move, with place inlined by hand: the heap's hot loop
+			ev := q.blocks[blk][i]
+			x := uint64(ev.at ^ q.last)
+			if x == 0 {
+				q.append0(ev)
+				continue
+			}
+			l := uint(bits.Len64(x)-1) / digitBits
+			d := uint(uint64(ev.at)>>(l*digitBits&63)) & digitMask
+			bk := &q.lv[l&(numLevels-1)][d&digitMask]
+			if !bk.hasOne {
+				q.digits[l][d/64] |= 1 << (d % 64)
+				q.levels |= 1 << l
+				bk.min, bk.one, bk.hasOne = ev.at, ev, true
+				continue
+			}
+			bk.min = min(bk.min, ev.at)
+			if f := bk.fill; f > 0 && f < blockSize {
+				q.blocks[bk.tail][f] = ev
+				bk.fill = f + 1
+				continue
+			}
+			q.append(bk, ev)
 		}
 		nb := q.next[blk]
 		q.release(blk)
