@@ -7,7 +7,8 @@
 // log-linear Histogram for latency quantiles in constant memory).
 //
 // The scheduler is a monotone radix heap with byte digits (time never goes
-// backwards), storing events by value in a block arena: about 25 M events/s
+// backwards), storing events by value, each bucket's first in the bucket
+// (one cache line) and the rest in a block arena: about 25 M events/s
 // with 1,000 pending events and 20 M with 100,000 on one core of the
 // project's machine, with no allocation per event (BenchmarkHoldModel).
 // Up to 64 pending events (a packet model's links and timers, for a few flows)
