@@ -40,6 +40,9 @@ hosts=${HOSTS:-128}
 simtime=${SIMTIME:-0.01}
 src=${HTSIM_SRC:-$(pwd)/../shared/peers/htsim}
 root=${HTSIM_ROOT:-$out/htsim}
+case ${PAIRS:-1} in
+*[!0-9]* | 0*) echo "htsim-fattree.sh: PAIRS=$PAIRS: want a whole number of pairs, 1 or more" >&2; exit 2 ;;
+esac
 mkdir -p "$out"
 
 probed() {
@@ -68,17 +71,29 @@ go build -o "$out/fattree" ./bench/fattree
 
 secs_ns=$(awk -v s="$simtime" 'BEGIN{printf "%.0f", s*1e9}')
 kv() { tr ' ' '\n' < "$1" | sed -n "s/^$2=//p" | head -1; }
+# run_htsim NAME [PREFIX...]: htsim_tcp into $out/NAME.{txt,time,log};
+# run_cnisim FILE [PREFIX...]: bench/fattree into FILE. PREFIX (taskset -c N)
+# runs the simulator under that command.
+run_htsim() {
+	name=$1
+	shift
+	(cd "$out" && HTSIM_SIMTIME=$simtime "$@" /usr/bin/time -f "%e %U %S" -o "$name.time" \
+		"$root/sim/datacenter/htsim_tcp" -nodes "$hosts" -conns "$hosts" -o "$name.log" >"$name.txt")
+}
+run_cnisim() {
+	file=$1
+	shift
+	"$@" "$out/fattree" -hosts "$hosts" -gbps 100 -delay 1us -buffer-pkts 8 -flows 1 -simtime "${secs_ns}ns" >"$file"
+}
 
 if [ -n "${PAIRS:-}" ]; then
 	command -v taskset >/dev/null || { echo "htsim-fattree.sh: PAIRS needs taskset (util-linux)" >&2; exit 1; }
 	: >"$out/pairs.txt"
 	for i in $(seq "$PAIRS"); do
 		if [ $((i % 2)) = 1 ]; then hcpu=0 ccpu=1; else hcpu=1 ccpu=0; fi
-		(cd "$out" && HTSIM_SIMTIME=$simtime taskset -c $hcpu /usr/bin/time -f "%e %U %S" -o htsim-pair.time \
-			"$root/sim/datacenter/htsim_tcp" -nodes "$hosts" -conns "$hosts" -o htsim-pair.log >htsim-pair.txt) &
+		run_htsim htsim-pair taskset -c $hcpu &
 		hpid=$!
-		taskset -c $ccpu "$out/fattree" -hosts "$hosts" -gbps 100 -delay 1us -buffer-pkts 8 -flows 1 \
-			-simtime "${secs_ns}ns" >"$out/cnisim-pair.txt"
+		run_cnisim "$out/cnisim-pair.txt" taskset -c $ccpu
 		wait "$hpid"
 		h_hops=$(sed -n 's/^htsim_hops=//p' "$out/htsim-pair.txt")
 		h_cpu=$(awk '{print $2+$3}' "$out/htsim-pair.time")
@@ -94,10 +109,9 @@ if [ -n "${PAIRS:-}" ]; then
 fi
 
 echo "running htsim_tcp ($hosts hosts, $simtime s simulated)" >&2
-(cd "$out" && HTSIM_SIMTIME=$simtime /usr/bin/time -f "%e %U %S" -o htsim-fattree.time \
-	"$root/sim/datacenter/htsim_tcp" -nodes "$hosts" -conns "$hosts" -o htsim-fattree.log >htsim-fattree.txt)
+run_htsim htsim-fattree
 echo "running cnisim ($hosts hosts, $simtime s simulated)" >&2
-"$out/fattree" -hosts "$hosts" -gbps 100 -delay 1us -buffer-pkts 8 -flows 1 -simtime "${secs_ns}ns" >"$out/cnisim-fattree.txt"
+run_cnisim "$out/cnisim-fattree.txt"
 
 h_hops=$(sed -n 's/^htsim_hops=//p' "$out/htsim-fattree.txt")
 h_wall=$(awk '{print $1}' "$out/htsim-fattree.time")

@@ -280,22 +280,27 @@ func (q *eventQueue) PeekTime() (Time, bool) {
 		return q.peek, true
 	}
 	l := uint(bits.TrailingZeros64(q.levels))
-	dw := &q.digits[l]
-	k := 0
-	for dw[k] == 0 {
-		k++
-	}
-	d := uint(k*64 + bits.TrailingZeros64(dw[k]))
+	_, d := q.lowestDigit(l)
 	q.peek = q.lv[l&(numLevels-1)][d&digitMask].min
 	return q.peek, true
 }
 
+// lowestDigit is the lowest non-empty bucket's digit d at level l (which
+// must hold one) and the word k of digits[l] that marks it.
+func (q *eventQueue) lowestDigit(l uint) (k int, d uint) {
+	dw := &q.digits[l]
+	for dw[k] == 0 {
+		k++
+	}
+	return k, uint(k*64 + bits.TrailingZeros64(dw[k]))
+}
+
 // pendingBy reports whether some event is pending at or before at (>=
-// last): PeekTime() <= at, but mostly from the occupancy bits, without
-// reading a bucket. The bucket of the earliest events is at the lowest
-// non-empty level; at's own level (the highest digit where it differs from
-// last, where its digit is the larger) decides against it, and the two
-// digits within one level.
+// last): PeekTime() <= at, answered mostly from the occupancy bits without
+// reading a bucket. The earliest events are in the lowest non-empty
+// bucket: below at's level (the highest digit in which at differs from
+// last) it is earlier than at, above it later; at the same level the two
+// digits decide, and only equal digits need the bucket's earliest time.
 func (q *eventQueue) pendingBy(at Time) bool {
 	if !q.big {
 		return q.n > 0 && q.small[q.n-1].at <= at
@@ -323,12 +328,7 @@ func (q *eventQueue) pendingInHeap(at Time) bool {
 	if l != la {
 		return l < la
 	}
-	dw := &q.digits[l]
-	k := 0
-	for dw[k] == 0 {
-		k++
-	}
-	d := uint(k*64 + bits.TrailingZeros64(dw[k]))
+	_, d := q.lowestDigit(l)
 	if da := uint(uint64(at)>>(l*digitBits&63)) & digitMask; d != da {
 		return d < da
 	}
@@ -365,12 +365,8 @@ func (q *eventQueue) pop0() event {
 // to lower buckets, the earliest ones to bucket 0.
 func (q *eventQueue) refill(end Time) (event, bool) {
 	l := uint(bits.TrailingZeros64(q.levels))
+	k, d := q.lowestDigit(l)
 	dw := &q.digits[l]
-	k := 0
-	for dw[k] == 0 {
-		k++
-	}
-	d := uint(k*64 + bits.TrailingZeros64(dw[k]))
 	src := &q.lv[l&(numLevels-1)][d&digitMask]
 	if src.min > end {
 		return event{}, false

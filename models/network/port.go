@@ -62,10 +62,10 @@ type port struct {
 
 	node                           int32 // TierToNode: the node its link ends at; else -1
 	dropped, blackholed, corrupted uint64
-	wDrops                         uint64 // drops in the window
-	wEarly                         uint64 // of them, early drops of packets not ECN-capable (Fabric.DropNotECT)
-	wMarks                         uint64 // frames marked CE in the window
-	_                              [8]byte
+	wDrops                         uint64  // drops in the window
+	wEarly                         uint64  // of them, early drops of packets not ECN-capable (Fabric.DropNotECT)
+	wMarks                         uint64  // frames marked CE in the window
+	_                              [8]byte // to 256 bytes: every port in the slice starts a line
 }
 
 // retire forgets the frames whose transmission has ended by now.
