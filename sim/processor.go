@@ -1,26 +1,169 @@
 package sim
 
-// Processor is a work-conserving FIFO server reduced to its "busy until"
-// time: a CPU core whose jobs never wait in a bounded queue and whose queue
-// length nobody asks. It computes the same start and completion times as a
-// Server, without keeping the completion times of the jobs in flight, so a
-// job costs a handful of instructions (a model's cores serve several jobs
-// per packet). Use a Server for a bounded queue or a queue-length series.
+// Processor is a work-conserving server reduced to its "busy until" time: a
+// CPU core whose jobs never wait in a bounded queue and whose queue length
+// nobody asks. It computes the same start and completion times as a Server
+// for jobs offered in arrival order, without keeping the completion times
+// of the jobs in flight, so a job costs a handful of instructions (a
+// model's cores serve several jobs per packet).
+//
+// A model may also book a job ahead of the clock (Book): a packet whose
+// previous stage ends later on another core reaches this one then, and its
+// times are committed when it is booked. A job that arrives earlier but is
+// booked after it must not wait behind it while the core idles in
+// between, so the processor remembers its idle gaps after the clock and
+// fills them in time order: the late job runs in the gap, is interrupted
+// by the booked work and resumes after it (the booked work's times are
+// already promised). Use a Server for a bounded queue or a queue-length
+// series.
 type Processor struct {
 	busyUntil Time
 	busy      Time // total service time accepted
 	jobs      uint64
+	gapsTo    Time // no gap ends after it: a job from then on has none to fill
+	// gaps: the idle intervals before busyUntil that end after the clock
+	// of the last Book; nil until a job is booked ahead (behind a
+	// pointer: most processors never need it)
+	gaps *gapList
+}
+
+// gap is an idle interval [from, to) of a Processor.
+type gap struct{ from, to Time }
+
+// gapList holds a processor's gaps in g[head:], oldest first and
+// disjoint: they are forgotten from the front (the clock passes them) and
+// left at the back (a job booked ahead), so the front is an index.
+type gapList struct {
+	g    []gap
+	head int
 }
 
 // Serve accepts a job arriving at now with the given service time and
-// returns its start and completion times. Jobs must be offered in
-// non-decreasing arrival time.
+// returns its start and completion times: Book(now, now, service), for a
+// job offered at the clock.
 func (p *Processor) Serve(now, service Time) (start, done Time) {
-	start = max(p.busyUntil, now)
-	done = start + service
-	p.busyUntil = done
+	return p.Book(now, now, service)
+}
+
+// Book accepts a job arriving at at >= now with the given service time,
+// where now is the clock: no job booked later arrives before now. It
+// returns the job's start and completion times. The job takes the
+// earliest idle time from at on: the gaps left by jobs booked ahead of
+// the clock first, then the end of the booked work. Jobs booked in
+// arrival order are served first come, first served (as a Server).
+func (p *Processor) Book(now, at, service Time) (start, done Time) {
+	if start, done, ok := p.BookInOrder(now, at, service); ok {
+		return start, done
+	}
+	return p.bookGaps(now, at, service)
+}
+
+// BookInOrder is Book's common case, small enough to inline where a model
+// books several jobs per packet: a job with no gap to fill and none to
+// leave, served first come, first served. ok is false, and nothing
+// booked, otherwise (call Book).
+func (p *Processor) BookInOrder(now, at, service Time) (start, done Time, ok bool) {
+	if at < p.gapsTo || at > max(p.busyUntil, now) {
+		return 0, 0, false
+	}
+	start = max(p.busyUntil, at)
+	p.busyUntil = start + service
 	p.busy += service
 	p.jobs++
+	return start, p.busyUntil, true
+}
+
+// bookGaps is Book for a processor with gaps or a job that leaves one.
+func (p *Processor) bookGaps(now, at, service Time) (start, done Time) {
+	p.busy += service
+	p.jobs++
+	if p.gaps == nil {
+		p.gaps = new(gapList)
+	}
+	l := p.gaps
+	l.forget(now)
+	if at >= p.busyUntil {
+		if at > p.busyUntil && at > now {
+			// idle until a job booked ahead: later jobs may arrive before
+			l.g = append(l.g, gap{max(p.busyUntil, now), at})
+			p.gapsTo = at
+		}
+		p.busyUntil = at + service
+		return at, p.busyUntil
+	}
+	if k := len(l.g); k == l.head || l.g[k-1].to <= at {
+		start = p.busyUntil // busy from at on: first come, first served
+		p.busyUntil += service
+		return start, p.busyUntil
+	}
+	return p.fill(at, service)
+}
+
+// forget drops the gaps that end by now: no job can use them any more.
+func (l *gapList) forget(now Time) {
+	for l.head < len(l.g) && l.g[l.head].to <= now {
+		l.head++
+	}
+	switch {
+	case l.head == len(l.g):
+		l.g, l.head = l.g[:0], 0
+	case l.head >= 64 && 2*l.head >= len(l.g):
+		l.g, l.head = l.g[:copy(l.g, l.g[l.head:])], 0
+	}
+}
+
+// fill serves a job arriving at at in the idle gaps after at, in time
+// order, and whatever is left of it after busyUntil.
+func (p *Processor) fill(at, service Time) (start, done Time) {
+	l := p.gaps
+	gaps := l.g[l.head:]
+	// the first gap that ends after at (one exists: Book checked the last)
+	lo, hi := 0, len(gaps)-1
+	for lo < hi {
+		if m := int(uint(lo+hi) >> 1); gaps[m].to <= at {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if service == 0 { // at the first idle instant from at on
+		from := max(gaps[lo].from, at)
+		return from, from
+	}
+	start = -1
+	left := service
+	for i := lo; i < len(gaps) && left > 0; {
+		g := &gaps[i]
+		from := max(g.from, at)
+		use := min(g.to-from, left)
+		if start < 0 {
+			start = from
+		}
+		left -= use
+		done = from + use
+		switch {
+		case from == g.from && use == g.to-g.from: // the whole gap
+			gaps = append(gaps[:i], gaps[i+1:]...)
+		case from == g.from: // its beginning
+			g.from += use
+			i++
+		case from+use == g.to: // its end
+			g.to = from
+			i++
+		default: // its middle: two gaps
+			gaps = append(gaps[:i+1], gaps[i:]...)
+			gaps[i].to, gaps[i+1].from = from, from+use
+			i += 2
+		}
+	}
+	l.g, l.head = gaps, 0
+	if left > 0 {
+		if start < 0 {
+			start = p.busyUntil
+		}
+		p.busyUntil += left
+		done = p.busyUntil
+	}
 	return start, done
 }
 
@@ -31,17 +174,32 @@ func (p *Processor) BusyUntil() Time { return p.busyUntil }
 // scheduled beyond now).
 func (p *Processor) BusyTime() Time { return p.busy }
 
+// BusyBy returns the service time accepted that runs by now (>= the clock
+// of the last Book): BusyTime without the work booked after now.
+func (p *Processor) BusyBy(now Time) Time {
+	if p.busyUntil <= now {
+		return p.busy
+	}
+	ahead := p.busyUntil - now
+	if p.gaps == nil {
+		return p.busy - ahead
+	}
+	for _, g := range p.gaps.g[p.gaps.head:] {
+		if g.to > now {
+			ahead -= g.to - max(g.from, now)
+		}
+	}
+	return p.busy - ahead
+}
+
 // Jobs returns the number of jobs accepted.
 func (p *Processor) Jobs() uint64 { return p.jobs }
 
-// Utilisation returns the fraction of [0, now] the processor was busy.
+// Utilisation returns the fraction of [0, now] the processor was busy
+// (now >= the clock of the last Book).
 func (p *Processor) Utilisation(now Time) float64 {
 	if now <= 0 {
 		return 0
 	}
-	b := p.busy
-	if p.busyUntil > now {
-		b -= p.busyUntil - now
-	}
-	return float64(b) / float64(now)
+	return float64(p.BusyBy(now)) / float64(now)
 }

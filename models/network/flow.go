@@ -150,7 +150,7 @@ func (r *Route) Recv(rd Read, at sim.Time) sim.Time {
 			s.jWakes += f - 1
 		}
 	}
-	_, done := r.recvProc.Serve(at, sim.Time(t+0.5))
+	_, done := r.recvProc.Book(r.net.eng.Now(), at, sim.Time(t+0.5))
 	r.recvIdle = done
 	return done
 }

@@ -295,8 +295,12 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 		} else {
 			svc = n.serviceSlow(s, p)
 		}
-		var start sim.Time
-		start, t = nd.Cores[core].Serve(t, svc)
+		c := &nd.Cores[core]
+		start, done, ok := c.BookInOrder(n.eng.Now(), t, svc)
+		if !ok {
+			start, done = c.Book(n.eng.Now(), t, svc) // a gap to fill or leave
+		}
+		t = done
 		if s.fromRx {
 			nd.rx[core].push(t)
 			if nd.gro != nil {
@@ -440,7 +444,7 @@ func (n *Network) CoresBusy(now sim.Time) sim.Time {
 	for i := range n.Nodes {
 		for c := range n.Nodes[i].Cores {
 			p := &n.Nodes[i].Cores[c]
-			b += p.BusyTime() - max(p.BusyUntil()-now, 0)
+			b += p.BusyBy(now)
 		}
 	}
 	return b

@@ -171,3 +171,29 @@ func TestValidate(t *testing.T) {
 		t.Error("a src step after a dst step must be rejected")
 	}
 }
+
+// A packet sent ahead of the clock (a sender reacting when an ACK's
+// processing on another core ends) books its core then; a packet sent
+// earlier on the same, idle core runs at once, not behind the booking.
+func TestSendAheadLeavesCoreIdle(t *testing.T) {
+	t.Parallel()
+	e, n, r, s := setup(t, datapathtest.HostPath(1))
+	ahead := n.Alloc()
+	ahead.IPBytes = 1500
+	n.Send(r, ahead, 0, sim.Millisecond) // booked on core 0 at 1 ms
+	p := n.Alloc()
+	p.IPBytes = 1500
+	n.Send(r, p, 0, 0) // core 0 idles until then
+	e.RunUntil(500 * sim.Microsecond)
+	if s.got != 1 || s.last >= 100*sim.Microsecond {
+		t.Fatalf("the packet sent at 0: %d delivered by 500us, the last at %v; want it in tens of us", s.got, s.last)
+	}
+	half := n.CoresBusy(e.Now()) // one packet's work: the other's is booked after 1 ms
+	e.RunUntil(10 * sim.Millisecond)
+	if s.got != 2 || s.last < sim.Millisecond {
+		t.Fatalf("%d delivered, the last at %v; want 2, after 1ms", s.got, s.last)
+	}
+	if all := n.CoresBusy(e.Now()); half <= 0 || 2*half != all {
+		t.Fatalf("CoresBusy %v by 500us and %v in all; want half of it (two equal packets)", half, all)
+	}
+}
