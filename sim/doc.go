@@ -2,7 +2,8 @@
 // picoseconds, an event scheduler with FIFO tie-breaking, cheap re-armable
 // timers, FIFO servers computed as "busy until" without events (Server,
 // with a bounded queue and its length, for a NIC; Processor, the bare
-// busy-until time, for a CPU core), reproducible random streams and the
+// busy-until time and the idle gaps that jobs booked ahead of the clock
+// leave, for a CPU core), reproducible random streams and the
 // statistics used to summarise replications (Summary, Student-t CI95, a
 // log-linear Histogram for latency quantiles in constant memory).
 //

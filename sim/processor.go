@@ -1,5 +1,7 @@
 package sim
 
+import "slices"
+
 // Processor is a work-conserving server reduced to its "busy until" time: a
 // CPU core whose jobs never wait in a bounded queue and whose queue length
 // nobody asks. It computes the same start and completion times as a Server
@@ -30,12 +32,34 @@ type Processor struct {
 // gap is an idle interval [from, to) of a Processor.
 type gap struct{ from, to Time }
 
-// gapList holds a processor's gaps in g[head:], oldest first and
-// disjoint: they are forgotten from the front (the clock passes them) and
-// left at the back (a job booked ahead), so the front is an index.
+// gapList holds a processor's gaps, oldest first and disjoint, in a ring
+// (buf's length a power of two): they are forgotten from the front (the
+// clock passes them) and left at the back (a job booked ahead), so a gap
+// is written and read once however many wait behind it.
 type gapList struct {
-	g    []gap
-	head int
+	buf     []gap
+	head, n int
+}
+
+// push appends g at the back.
+func (l *gapList) push(g gap) {
+	if l.n == len(l.buf) {
+		l.resize(max(8, 2*len(l.buf)))
+	}
+	l.buf[(l.head+l.n)&(len(l.buf)-1)] = g
+	l.n++
+}
+
+// back returns the newest gap (n > 0).
+func (l *gapList) back() gap { return l.buf[(l.head+l.n-1)&(len(l.buf)-1)] }
+
+// resize moves the gaps, in order, to the front of a ring of size k.
+func (l *gapList) resize(k int) {
+	buf := make([]gap, k)
+	for i := range l.n {
+		buf[i] = l.buf[(l.head+i)&(len(l.buf)-1)]
+	}
+	l.buf, l.head = buf, 0
 }
 
 // Serve accepts a job arriving at now with the given service time and
@@ -85,13 +109,13 @@ func (p *Processor) bookGaps(now, at, service Time) (start, done Time) {
 	if at >= p.busyUntil {
 		if at > p.busyUntil && at > now {
 			// idle until a job booked ahead: later jobs may arrive before
-			l.g = append(l.g, gap{max(p.busyUntil, now), at})
+			l.push(gap{max(p.busyUntil, now), at})
 			p.gapsTo = at
 		}
 		p.busyUntil = at + service
 		return at, p.busyUntil
 	}
-	if k := len(l.g); k == l.head || l.g[k-1].to <= at {
+	if l.n == 0 || l.back().to <= at {
 		start = p.busyUntil // busy from at on: first come, first served
 		p.busyUntil += service
 		return start, p.busyUntil
@@ -101,14 +125,9 @@ func (p *Processor) bookGaps(now, at, service Time) (start, done Time) {
 
 // forget drops the gaps that end by now: no job can use them any more.
 func (l *gapList) forget(now Time) {
-	for l.head < len(l.g) && l.g[l.head].to <= now {
-		l.head++
-	}
-	switch {
-	case l.head == len(l.g):
-		l.g, l.head = l.g[:0], 0
-	case l.head >= 64 && 2*l.head >= len(l.g):
-		l.g, l.head = l.g[:copy(l.g, l.g[l.head:])], 0
+	for l.n > 0 && l.buf[l.head].to <= now {
+		l.head = (l.head + 1) & (len(l.buf) - 1)
+		l.n--
 	}
 }
 
@@ -116,7 +135,17 @@ func (l *gapList) forget(now Time) {
 // order, and whatever is left of it after busyUntil.
 func (p *Processor) fill(at, service Time) (start, done Time) {
 	l := p.gaps
-	gaps := l.g[l.head:]
+	switch {
+	case l.n == len(l.buf): // no room for the one gap a split adds
+		l.resize(2 * len(l.buf))
+	case l.head+l.n >= len(l.buf): // wrapped, or no room behind: rotate to the front
+		slices.Reverse(l.buf[:l.head])
+		slices.Reverse(l.buf[l.head:])
+		slices.Reverse(l.buf)
+		l.head = 0
+	}
+	gaps := l.buf[l.head : l.head+l.n] // appends stay in buf (one at most)
+	defer func() { l.n = len(gaps) }()
 	// the first gap that ends after at (one exists: Book checked the last)
 	lo, hi := 0, len(gaps)-1
 	for lo < hi {
@@ -156,7 +185,6 @@ func (p *Processor) fill(at, service Time) (start, done Time) {
 			i += 2
 		}
 	}
-	l.g, l.head = gaps, 0
 	if left > 0 {
 		if start < 0 {
 			start = p.busyUntil
@@ -184,7 +212,8 @@ func (p *Processor) BusyBy(now Time) Time {
 	if p.gaps == nil {
 		return p.busy - ahead
 	}
-	for _, g := range p.gaps.g[p.gaps.head:] {
+	for i := range p.gaps.n {
+		g := p.gaps.buf[(p.gaps.head+i)&(len(p.gaps.buf)-1)]
 		if g.to > now {
 			ahead -= g.to - max(g.from, now)
 		}
