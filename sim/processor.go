@@ -41,23 +41,26 @@ type gapList struct {
 	head, n int
 }
 
+// at returns the i-th oldest gap's slot (i < len(buf)).
+func (l *gapList) at(i int) *gap { return &l.buf[(l.head+i)&(len(l.buf)-1)] }
+
 // push appends g at the back.
 func (l *gapList) push(g gap) {
 	if l.n == len(l.buf) {
 		l.resize(max(8, 2*len(l.buf)))
 	}
-	l.buf[(l.head+l.n)&(len(l.buf)-1)] = g
+	*l.at(l.n) = g
 	l.n++
 }
 
 // back returns the newest gap (n > 0).
-func (l *gapList) back() gap { return l.buf[(l.head+l.n-1)&(len(l.buf)-1)] }
+func (l *gapList) back() gap { return *l.at(l.n - 1) }
 
 // resize moves the gaps, in order, to the front of a ring of size k.
 func (l *gapList) resize(k int) {
 	buf := make([]gap, k)
 	for i := range l.n {
-		buf[i] = l.buf[(l.head+i)&(len(l.buf)-1)]
+		buf[i] = *l.at(i)
 	}
 	l.buf, l.head = buf, 0
 }
@@ -213,8 +216,7 @@ func (p *Processor) BusyBy(now Time) Time {
 		return p.busy - ahead
 	}
 	for i := range p.gaps.n {
-		g := p.gaps.buf[(p.gaps.head+i)&(len(p.gaps.buf)-1)]
-		if g.to > now {
+		if g := p.gaps.at(i); g.to > now {
 			ahead -= g.to - max(g.from, now)
 		}
 	}
