@@ -12,9 +12,12 @@ import (
 // depends on the Service picked) compiles past it as before.
 const maxCompiled = 256
 
-// pathKey identifies a path between two nodes by its steps' backing array
-// (a workload hands the same path value to route after route), verified
-// against a copy of the steps on every hit.
+// pathKey identifies a path by its steps' backing array (a workload hands
+// the same path value to route after route), verified against a copy of
+// the steps on every hit. The nodes are not part of it: a route binds its
+// own (bind), so one compiled path serves a cluster's every node pair
+// (a Poisson flow workload on 1,000 nodes opened nearly every route
+// between a pair never seen before, and compiled it again).
 type pathKey struct {
 	steps     *datapath.CostedStep
 	n         int
@@ -23,14 +26,13 @@ type pathKey struct {
 	gsoCut    int
 	groFrom   int
 	noGRO     bool
-	src, dst  int
 }
 
-// compiledPath is a path's segments between two nodes with everything
-// NewRoute derives from them and the configuration (cores picked, node
-// pointers, fixed service times), counters zero: routes over the path
-// copy it and share its read-only step lists. Compiling was most of a
-// connection's set-up cost in a TCP_CRR run.
+// compiledPath is a path's segments with everything NewRoute derives from
+// them and the configuration (cores picked, fixed service times),
+// counters zero, between placeholder nodes: routes over the path copy it,
+// bind their nodes and share its read-only step lists. Compiling was most
+// of a connection's set-up cost in a TCP_CRR run.
 type compiledPath struct {
 	steps     []datapath.CostedStep // a copy: the caller may reuse its array
 	segs      []segment
@@ -42,14 +44,18 @@ type compiledPath struct {
 // the same steps were compiled between the same nodes before.
 func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 	p := spec.Path
-	k := pathKey{n: len(p.Steps), inter: p.InterHost, df: p.OuterDF, encap: p.EncapBytes, gsoCut: p.GSOCut, groFrom: p.GROFrom, noGRO: p.NoGRO, src: spec.Src, dst: spec.Dst}
+	k := pathKey{n: len(p.Steps), inter: p.InterHost, df: p.OuterDF, encap: p.EncapBytes, gsoCut: p.GSOCut, groFrom: p.GROFrom, noGRO: p.NoGRO}
 	if len(p.Steps) > 0 {
 		k.steps = &p.Steps[0]
 	}
 	if c, ok := n.compiledPaths[k]; ok && slices.Equal(c.steps, p.Steps) {
 		return c, nil
 	}
-	segs, recv, err := compile(p, spec.Src, spec.Dst, n.cfg.GHz)
+	src, dst := 0, 0 // placeholders (bind): distinct for an inter-host path
+	if p.InterHost {
+		dst = 1
+	}
+	segs, recv, err := compile(p, src, dst, n.cfg.GHz)
 	if err != nil {
 		return nil, err
 	}
@@ -65,14 +71,13 @@ func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 		wire = wire || sg.wire
 		sg.split = (split && !wire || lateGRO && wire && !sg.wire) && (sg.psOuter != 0 || sg.psCut != 0)
 		sg.noGRO = n.cfg.NICOffloads.NoGRO || p.NoGRO
-		sg.nd = &n.Nodes[sg.node]
 		sg.fixed = sim.Time(sg.psPkt + sg.psOuter + 0.5)
 		switch {
 		case sg.ctx == datapath.Send:
 			sg.pick = pickSend
 		case sg.ctx == datapath.Daemon:
 			sg.pick = pickDaemon
-		case sg.firstDst && spec.Src != spec.Dst:
+		case sg.firstDst && p.InterHost:
 			sg.pick, sg.fromRx = pickRSS, true
 		}
 	}
@@ -85,4 +90,18 @@ func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 		n.compiledPaths[k] = c
 	}
 	return c, nil
+}
+
+// bind puts a route's segments, copied from a compiled path, on its
+// nodes: the source's or the destination's, as each segment's side says.
+func (n *Network) bind(segs []segment, recv *segment, src, dst int) {
+	for i := range segs {
+		sg := &segs[i]
+		sg.node = src
+		if sg.onDst {
+			sg.node = dst
+		}
+		sg.nd = &n.Nodes[sg.node]
+	}
+	recv.node = dst
 }

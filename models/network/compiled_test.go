@@ -3,6 +3,8 @@ package network
 import (
 	"reflect"
 	"testing"
+
+	"github.com/cnisim/cnisim/models/datapath"
 )
 
 // TestCompiledShared: routes over one path value between the same nodes
@@ -93,5 +95,59 @@ func TestRouteReuse(t *testing.T) {
 	}
 	if err := n.Conservation(); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestCompiledAcrossNodes: one compiled path serves every node pair, each
+// route's segments on its own source or destination as their steps' side
+// says; a packet over each route charges the nodes it crosses and no
+// other.
+func TestCompiledAcrossNodes(t *testing.T) {
+	t.Parallel()
+	cfg := DefaultConfig()
+	cfg.Nodes = 4
+	path := overlay()
+	e, n, _, s := setupWith(t, cfg, path) // a route 0 -> 1, not used
+	pairs := [][2]int{{2, 3}, {3, 1}, {1, 2}}
+	var routes []*Route
+	for i, pr := range pairs {
+		r, err := n.NewRoute(RouteSpec{Path: path, Src: pr[0], Dst: pr[1], FlowKey: uint64(10 + i), RecvCore: 1, To: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		routes = append(routes, r)
+	}
+	if len(n.compiledPaths) != 1 {
+		t.Errorf("%d compiled paths for one path over %d node pairs, want 1", len(n.compiledPaths), len(pairs)+1)
+	}
+	for i, r := range routes {
+		src, dst := pairs[i][0], pairs[i][1]
+		for j, sg := range r.segs {
+			want := src
+			if !sg.wire && sg.steps[0].Side == datapath.Dst {
+				want = dst
+			}
+			if sg.node != want || sg.nd != &n.Nodes[want] {
+				t.Errorf("route %d -> %d, segment %d: on node %d, want %d", src, dst, j, sg.node, want)
+			}
+		}
+		if r.recv.node != dst {
+			t.Errorf("route %d -> %d: recv segment on node %d", src, dst, r.recv.node)
+		}
+	}
+	for _, r := range routes {
+		p := n.Alloc()
+		p.IPBytes = 1500
+		n.Send(r, p, 0, e.Now())
+	}
+	e.Run()
+	acc := n.Accounting()
+	for node := range cfg.Nodes {
+		if got, want := acc.NodeCycles(node) > 0, node != 0; got != want {
+			t.Errorf("node %d: %v cycles, want some: %v", node, acc.NodeCycles(node), want)
+		}
+	}
+	if s.got != len(pairs) {
+		t.Errorf("delivered %d of %d", s.got, len(pairs))
 	}
 }

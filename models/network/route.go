@@ -29,6 +29,10 @@ type segment struct {
 	// NIC lacks gro, or the path arrives through a device without it)
 	noGRO bool
 	ctx   datapath.Context
+	// onDst: the segment runs on the route's destination node (else its
+	// source); NewRoute binds node and nd from it, so that one compiled
+	// path serves every node pair
+	onDst bool
 	nd    *Node    // resolved by NewRoute
 	fixed sim.Time // service of an unfragmented packet before its per-byte part, rounded as service
 
@@ -259,6 +263,7 @@ func compile(path datapath.CostedPath, src, dst int, ghz float64) (segs []segmen
 		s.psRule += c * st.RuleCycles * ps
 	}
 	recv.node = dst
+	recv.onDst = true
 	recv.ctx = datapath.Recv
 	wired, seenDst := false, false
 	for i, st := range path.Steps {
@@ -276,7 +281,7 @@ func compile(path datapath.CostedPath, src, dst int, ghz float64) (segs []segmen
 		}
 		first := st.Side == datapath.Dst && !seenDst
 		if n := len(segs); n == 0 || first || segs[n-1].wire || segs[n-1].ctx != st.Context || segs[n-1].node != node || segs[n-1].steps[len(segs[n-1].steps)-1].Side != st.Side {
-			segs = append(segs, segment{ctx: st.Context, node: node, firstDst: first})
+			segs = append(segs, segment{ctx: st.Context, node: node, onDst: st.Side == datapath.Dst, firstDst: first})
 		}
 		if st.Side == datapath.Dst {
 			seenDst = true
@@ -289,7 +294,7 @@ func compile(path datapath.CostedPath, src, dst int, ghz float64) (segs []segmen
 	if !seenDst {
 		// The receiving side always starts with an event (causality, and no
 		// unbounded recursion between two endpoints on one core).
-		segs = append(segs, segment{ctx: datapath.Softirq, node: dst, firstDst: true})
+		segs = append(segs, segment{ctx: datapath.Softirq, node: dst, onDst: true, firstDst: true})
 	}
 	return segs, recv, nil
 }
