@@ -164,15 +164,19 @@ func (ep *Endpoint) sendAck(at sim.Time, core int) {
 	ep.net.Send(ep.out, p, core, at)
 }
 
-// copiesCompact is the number of finished copies from which readBy moves
-// the unfinished ones to the front of the array, once they are fewer than
-// the finished: each entry is then moved at most once on average, and the
-// array stays within about twice the reader's backlog. (From 1,024, every
-// flow of more than about 1,000 segments kept an array of 2,048 entries,
-// 32 KB: the 1,000-node cluster's largest allocation.)
-const copiesCompact = 32
-
+// pushCopy records a copy to the application, done at done, after which
+// total bytes have been read. When the array is full and at least half of
+// it is finished copies, the unfinished ones move to its front instead of
+// the array growing: each entry moves at most once on average, and the
+// array stays within about twice the reader's backlog. (Compacting only
+// past 1,024 finished copies, every flow of more than about 1,000
+// segments kept an array of 2,048 entries, 32 KB: the 1,000-node
+// cluster's largest allocation.)
 func (ep *Endpoint) pushCopy(done sim.Time, total int64) {
+	if n := len(ep.copies); n == cap(ep.copies) && ep.copiesHead > 0 && 2*ep.copiesHead >= n {
+		k := copy(ep.copies, ep.copies[ep.copiesHead:])
+		ep.copies, ep.copiesHead = ep.copies[:k], 0
+	}
 	ep.copies = append(ep.copies, copyDone{done, total})
 }
 
@@ -184,9 +188,6 @@ func (ep *Endpoint) readBy(t sim.Time) int64 {
 	}
 	if ep.copiesHead == len(ep.copies) && ep.copiesHead > 0 {
 		ep.copies, ep.copiesHead = ep.copies[:0], 0
-	} else if ep.copiesHead >= copiesCompact && ep.copiesHead*2 > len(ep.copies) {
-		k := copy(ep.copies, ep.copies[ep.copiesHead:])
-		ep.copies, ep.copiesHead = ep.copies[:k], 0
 	}
 	return ep.copied
 }
