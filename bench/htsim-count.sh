@@ -49,12 +49,16 @@ count() {
 htsim() { count "h$1" "$hroot/sim/tests/htsim_p2p_tcp" -simtime "$2" -gbps 10 -delay_us 50 -mtu 1500 -qpkts 100; }
 cnisim() { count "c$1" "$out/harness" -q -set duration="${2}s" bench/bulk.toml; }
 echo "counting htsim and cnisim at $s1 and $s2 s simulated (valgrind)" >&2
+# one wait per run: set -e then stops on either's failure (a wait for
+# both returns only the last one's status)
 htsim 1 "$s1" & p1=$!
 htsim 2 "$s2" & p2=$!
-wait "$p1" "$p2"
+wait "$p1"
+wait "$p2"
 cnisim 1 "$s1" & p1=$!
 cnisim 2 "$s2" & p2=$!
-wait "$p1" "$p2"
+wait "$p1"
+wait "$p2"
 
 js() { tr ',{}' '\n\n\n' <"$1" | sed -n "s/^\"$2\"://p" | head -1; }
 kv() { tr ' ' '\n' <"$1" | sed -n "s/^$2=//p" | head -1; }

@@ -41,7 +41,8 @@ type compiledPath struct {
 }
 
 // compiled returns the compiled form of spec's path, from the cache when
-// the same steps were compiled between the same nodes before.
+// the same steps were compiled before (between any nodes: NewRoute binds
+// the route's own).
 func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 	p := spec.Path
 	k := pathKey{n: len(p.Steps), inter: p.InterHost, df: p.OuterDF, encap: p.EncapBytes, gsoCut: p.GSOCut, groFrom: p.GROFrom, noGRO: p.NoGRO}

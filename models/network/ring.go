@@ -7,8 +7,9 @@ import (
 // timeRing is a FIFO of non-decreasing completion times: the packets
 // waiting in a receive ring until their softirq job ends. It is queried
 // at non-decreasing times, so retiring is exact whenever it happens; the
-// caller retires only when the size alone reaches the bound, which keeps
-// the size (and the buffer) at most the bound.
+// caller retires when the size alone reaches the bound (to decide a drop)
+// or fills the buffer (before a push would grow it), so the buffer follows
+// the backlog and never passes the bound.
 type timeRing struct {
 	t          []sim.Time
 	head, size int
