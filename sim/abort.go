@@ -72,6 +72,8 @@ type watch struct {
 	at     Time   // the instant seen at the last check
 	n      uint64 // Executed when that instant was first seen by a check
 	limit  uint64 // NoProgressLimit, or a test's own
+	// progress, when set, is told the clock at every check (progress.go)
+	progress *Progress
 }
 
 // check runs every checkEvery events: it panics with an *Abort when the
@@ -82,6 +84,7 @@ type watch struct {
 //go:noinline
 func (e *Engine) check() {
 	w := &e.watch
+	w.publish(e.now)
 	if g := interruptGen.Load(); !w.genSet {
 		w.gen, w.genSet = g, true
 	} else if g != w.gen {

@@ -145,6 +145,9 @@ func (e *Engine) Run() { e.RunUntil(Never) }
 func (e *Engine) RunUntil(end Time) {
 	e.stopped = false
 	e.end = max(end, e.now)
+	if p := e.watch.progress; p != nil && end != Never {
+		p.end.Store(int64(end))
+	}
 	if len(e.deferred) > 0 {
 		e.runDeferred()
 	}
@@ -166,6 +169,7 @@ func (e *Engine) RunUntil(end Time) {
 		e.now = end
 	}
 	e.end = e.now
+	e.watch.publish(e.now)
 }
 
 // Step runs the earliest pending event, if any, and reports whether it did.

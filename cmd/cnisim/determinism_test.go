@@ -46,8 +46,8 @@ func withRealSimulator(t *testing.T) {
 	t.Cleanup(func() { simulate, validateScenario = oldSim, oldVal })
 }
 
-// The same scenario and seed give byte-identical results.json across runs
-// and across --parallel 1, 2 and 8, with the real simulator.
+// The same scenario and seed give byte-identical results.json across runs,
+// across --parallel 1, 2 and 8 and with --progress, with the real simulator.
 func TestDeterminismRealSimulator(t *testing.T) {
 	withRealSimulator(t)
 	dir := t.TempDir()
@@ -80,6 +80,10 @@ func TestDeterminismRealSimulator(t *testing.T) {
 		if !bytes.Equal(got, first) {
 			t.Errorf("--parallel %s: results.json differs from the first run:\n%s", p, firstDiff(first, got))
 		}
+	}
+	// the progress bar reads the engines' clocks as they run: no effect
+	if got := runOnce("progress", "--parallel", "2", "--progress"); !bytes.Equal(got, first) {
+		t.Errorf("--progress: results.json differs from the first run:\n%s", firstDiff(first, got))
 	}
 	// Another seed gives other numbers: the seed reaches the model.
 	if other := runOnce("seed", "--seed", "43"); bytes.Equal(other, first) {

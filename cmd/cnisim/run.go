@@ -147,7 +147,7 @@ func withProgress(cfg run.Config, f runFlags, stderr io.Writer, body func(run.Co
 	if f.progress || isTerminal(stderr) {
 		bar = run.NewProgress(stderr)
 		bar.Start()
-		cfg.Progress = bar.Update
+		cfg.Progress, cfg.Simulated = bar.Update, bar.Simulated
 	}
 	err := body(cfg)
 	if bar != nil {

@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/scenario"
@@ -54,7 +56,25 @@ type Config struct {
 	Parallel int                   // workers; <= 0 means runtime.NumCPU()
 	Units    []Unit                // the units to run; nil means all (Units(plan))
 	Progress func(done, total int) // called after each unit, from one goroutine
-	Version  string                // cnisim_version in the results
+	// Simulated, when set, is called every ProgressEvery of wall time
+	// while units run, from the goroutine that calls Progress: done counts
+	// the units completed plus the share of each running unit's simulated
+	// time reached (a model that publishes it: ProgressOf), so that a long
+	// replication shows how far it has got.
+	Simulated func(done float64, total int)
+	Version   string // cnisim_version in the results
+}
+
+// ProgressEvery is how often Stream calls Config.Simulated.
+const ProgressEvery = 250 * time.Millisecond
+
+type progressKey struct{}
+
+// ProgressOf returns where the unit running under ctx may publish its
+// progress (sim.Engine.ReportProgress), or nil when nobody asks.
+func ProgressOf(ctx context.Context) *sim.Progress {
+	p, _ := ctx.Value(progressKey{}).(*sim.Progress)
+	return p
 }
 
 // UnitError is a replication that failed or panicked; it names the point's
@@ -175,25 +195,40 @@ func Stream(ctx context.Context, p *scenario.Plan, m Model, cfg Config, sink fun
 	defer context.AfterFunc(ctx, sim.InterruptAll)()
 
 	type outcome struct {
-		i   int
-		ur  UnitResult
-		err error
+		i      int
+		ur     UnitResult
+		err    error
+		worker int
+		prog   *sim.Progress // the unit's, when Simulated is set
 	}
 	pts := newPrepared(p, m, units)
 	slots := make(chan struct{}, Window(workers)) // one per unit started, not yet handed on
 	jobs := make(chan int)
 	done := make(chan outcome)
 	var wg sync.WaitGroup
-	for range workers {
+	// the running units' progress, one per worker, read by the ticks
+	// below (display only); a unit's stays until its outcome is counted
+	var live []atomic.Pointer[sim.Progress]
+	if cfg.Simulated != nil {
+		live = make([]atomic.Pointer[sim.Progress], workers)
+	}
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				ur, err := runUnit(ctx, p, pts, unitAt(i))
+				uctx := ctx
+				var prog *sim.Progress
+				if live != nil {
+					prog = new(sim.Progress)
+					live[w].Store(prog)
+					uctx = context.WithValue(ctx, progressKey{}, prog)
+				}
+				ur, err := runUnit(uctx, p, pts, unitAt(i))
 				if err != nil {
 					cancel()
 				}
-				done <- outcome{i, ur, err}
+				done <- outcome{i, ur, err, w, prog}
 			}
 		}()
 	}
@@ -234,8 +269,11 @@ func Stream(ctx context.Context, p *scenario.Plan, m Model, cfg Config, sink fun
 			}
 		}
 	)
-	for o := range done {
+	handle := func(o outcome) {
 		n++
+		if live != nil {
+			live[o.worker].CompareAndSwap(o.prog, nil) // unless its next unit has begun
+		}
 		if o.err != nil {
 			recordError(o.i, o.err)
 		} else {
@@ -257,6 +295,28 @@ func Stream(ctx context.Context, p *scenario.Plan, m Model, cfg Config, sink fun
 		}
 		if cfg.Progress != nil {
 			cfg.Progress(n, total)
+		}
+	}
+	var tick <-chan time.Time // nil, never ready, without Simulated
+	if live != nil {
+		t := time.NewTicker(ProgressEvery)
+		defer t.Stop()
+		tick = t.C
+	}
+	for open := true; open; {
+		select {
+		case o, more := <-done:
+			if open = more; more {
+				handle(o)
+			}
+		case <-tick:
+			f := float64(n)
+			for w := range live {
+				if prog := live[w].Load(); prog != nil {
+					f += prog.Fraction()
+				}
+			}
+			cfg.Simulated(min(f, float64(total)), total)
 		}
 	}
 	if sinkErr != nil {

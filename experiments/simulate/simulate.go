@@ -50,6 +50,7 @@ func Prepare(sc *scenario.Scenario) (run.Point, error) {
 		cfg := base
 		cfg.Seed, cfg.Replication = seed, rep
 		cfg.Cluster.Streams = sim.Streams{Seed: seed, Replication: rep}
+		cfg.Progress = run.ProgressOf(ctx)
 		r, err := workload.Run(cfg)
 		if err != nil {
 			return s, keyed("", err)

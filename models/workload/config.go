@@ -47,6 +47,11 @@ type Config struct {
 	// Services, when not nil, is the Service model: connections of
 	// tcp_stream, tcp_rr and tcp_crr go through its proxy (service.go).
 	Services *Services
+
+	// Progress, when not nil, is told how far the run has got as it goes
+	// (sim.Engine.ReportProgress), for a progress bar; it is written,
+	// never read, so it changes no result.
+	Progress *sim.Progress
 }
 
 // Workload says what traffic to generate.

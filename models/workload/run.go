@@ -25,6 +25,7 @@ func Run(cfg Config) (r Result, err error) {
 	// CPU jitter draws from the replication's streams, so replications differ.
 	cfg.Cluster.Streams = sim.Streams{Seed: cfg.Seed, Replication: cfg.Replication}
 	e := sim.NewEngine()
+	e.ReportProgress(cfg.Progress)
 	n, err := network.New(e, cfg.Cluster)
 	if err != nil {
 		return Result{}, err
