@@ -145,9 +145,7 @@ func (e *Engine) Run() { e.RunUntil(Never) }
 func (e *Engine) RunUntil(end Time) {
 	e.stopped = false
 	e.end = max(end, e.now)
-	if p := e.watch.progress; p != nil && end != Never {
-		p.end.Store(int64(end))
-	}
+	e.watch.runTo(end)
 	if len(e.deferred) > 0 {
 		e.runDeferred()
 	}

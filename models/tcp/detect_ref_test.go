@@ -13,6 +13,11 @@ import (
 func init() { checkDetect = referenceDetect }
 
 func referenceDetect(ep *Endpoint) func() {
+	for _, r := range ep.rtxLog { // the bounds the scan trusts
+		if r.start < ep.rtxLo || r.end > ep.rtxHi {
+			panic(fmt.Sprintf("detectLostRetx: retransmission [%d, %d) outside the log's bounds [%d, %d)", r.start, r.end, ep.rtxLo, ep.rtxHi))
+		}
+	}
 	hi := ep.sndUna
 	if s := ep.sb.spans(); len(s) > 0 {
 		hi = s[len(s)-1].end

@@ -110,18 +110,21 @@ type Endpoint struct {
 	// the TSval of the oldest retransmission not yet acknowledged when
 	// recovery began or sent since (0: none; Linux retrans_stamp), the end
 	// of the retransmitted data, and the retransmissions of this recovery
-	retransStamp         sim.Time
-	rtxEnd               int64
-	recRetx              int
-	rtxLog               []retxRec // this recovery's retransmissions in flight, in send order
-	probing              bool      // rtoTimer is the tail loss probe's timer (PTO)
-	tlpSeq, tlpHigh      int64     // the outstanding probe's first byte and snd_max after it (0: none)
-	tlpRetrans           bool      // the probe sent the last segment again (Linux tlp_retrans)
-	tlpDup               bool      // a D-SACK reported the probe's bytes twice: nothing was lost
-	rackLost             int64     // unSACKed bytes below it were sent before a delivered probe: lost
-	relost               []span    // retransmissions found lost, to send again first
-	priorCwnd            int64     // PRR RecoverFS, bytes (Linux prior_cwnd)
-	prrDelivered, prrOut int64     // RFC 6937 counters, bytes
+	retransStamp sim.Time
+	rtxEnd       int64
+	recRetx      int
+	rtxLog       []retxRec // this recovery's retransmissions in flight, in send order
+	// a bound on rtxLog's ranges: no start below rtxLo, no end above
+	// rtxHi (detectLostRetx skips its scan when none can have changed)
+	rtxLo, rtxHi         int64
+	probing              bool   // rtoTimer is the tail loss probe's timer (PTO)
+	tlpSeq, tlpHigh      int64  // the outstanding probe's first byte and snd_max after it (0: none)
+	tlpRetrans           bool   // the probe sent the last segment again (Linux tlp_retrans)
+	tlpDup               bool   // a D-SACK reported the probe's bytes twice: nothing was lost
+	rackLost             int64  // unSACKed bytes below it were sent before a delivered probe: lost
+	relost               []span // retransmissions found lost, to send again first
+	priorCwnd            int64  // PRR RecoverFS, bytes (Linux prior_cwnd)
+	prrDelivered, prrOut int64  // RFC 6937 counters, bytes
 	// undoing a spurious recovery (recovery.go): the window and ssthresh
 	// before it; whether it may still be undone by D-SACKs (Linux
 	// undo_marker set: snd_una when it began) and its retransmissions

@@ -3,6 +3,7 @@ package tcp
 import (
 	"github.com/cnisim/cnisim/models/network"
 	"github.com/cnisim/cnisim/sim"
+	"math"
 )
 
 // dupThresh is RFC 6675's DupThresh (and RFC 5681's three duplicate ACKs;
@@ -109,13 +110,19 @@ func (ep *Endpoint) detectLostRetx() {
 	// scoreboard (retxDeliveredSince's test, by the span's bounds).
 	una := ep.sndUna
 	dlo, dhi := ep.sb.dirtyBounds()
-	for j := len(log) - 1; j >= 0; j-- {
-		if r := &log[j]; r.start >= una && (r.end <= dlo || r.start >= dhi) {
-			continue
-		}
-		if ep.retxDeliveredSince(log[j]) {
-			last = j
-			break
+	// Skipping every entry needs no walk when the log's bounds say so:
+	// nothing cumulatively acknowledged and the newly SACKed bytes all
+	// above or all below it (in recovery, SACKs mostly report new data
+	// above the holes being repaired).
+	if ep.rtxLo < una || ep.rtxHi > dlo && ep.rtxLo < dhi {
+		for j := len(log) - 1; j >= 0; j-- {
+			if r := &log[j]; r.start >= una && (r.end <= dlo || r.start >= dhi) {
+				continue
+			}
+			if ep.retxDeliveredSince(log[j]) {
+				last = j
+				break
+			}
 		}
 	}
 	m := last + 1 // log[:m] leaves the log: delivered, or lost again
@@ -129,8 +136,18 @@ func (ep *Endpoint) detectLostRetx() {
 	}
 	if m > 0 {
 		ep.rtxLog = log[:copy(log, log[m:])]
+		ep.boundRetx()
 	}
 	ep.sb.clearDirty()
+}
+
+// boundRetx sets rtxLo and rtxHi to the log's exact bounds.
+func (ep *Endpoint) boundRetx() {
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, r := range ep.rtxLog {
+		lo, hi = min(lo, r.start), max(hi, r.end)
+	}
+	ep.rtxLo, ep.rtxHi = lo, hi
 }
 
 // checkDetect, when set (by this package's tests), is called before
@@ -457,8 +474,10 @@ func (ep *Endpoint) recoveryOutput(at sim.Time) {
 		}
 		if len(ep.rtxLog) == 0 { // no entry for earlier SACKs to have delivered
 			ep.sb.clearDirty()
+			ep.rtxLo, ep.rtxHi = seq, seq+n
 		}
 		ep.rtxLog = append(ep.rtxLog, retxRec{seq, seq + n, ep.sndMax})
+		ep.rtxLo, ep.rtxHi = min(ep.rtxLo, seq), max(ep.rtxHi, seq+n)
 	}
 }
 
