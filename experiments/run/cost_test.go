@@ -106,6 +106,12 @@ func TestEstimateCluster(t *testing.T) {
 	if math.Abs(inc.Packets-3*0.5*base.Packets) > 1e-9*inc.Packets {
 		t.Errorf("incast of 3 at load 0.5: %g packets, want 1.5 x %g", inc.Packets, base.Packets)
 	}
+	// 16 long-lived senders into one link: the link's worth, twice over
+	// for what is dropped and sent again, not 16 links'
+	inc16 := Estimate(plan(t, "name = \"x\"\nreplications = 1\n[cluster]\nnodes = 17\n[workload]\npattern = \"incast\"\n"), 1)
+	if math.Abs(inc16.Packets-incastResend*base.Packets) > 1e-9*inc16.Packets {
+		t.Errorf("incast of 16: %g packets, want %g x %g", inc16.Packets, incastResend, base.Packets)
+	}
 	flows := 3 * 0.5 * 10e9 / 8 / 1_711_250 * 10 // senders x rate x 10 s
 	if d := inc.MemoryBytes - base.MemoryBytes; math.Abs(d-(flows-1)*bytesPerConnection) > 1 {
 		t.Errorf("incast: %g more bytes, want %g flows' %g", d, flows, (flows-1)*bytesPerConnection)
