@@ -21,12 +21,6 @@ func (p *Progress) Fraction() float64 {
 	return min(max(float64(p.now.Load())/float64(end), 0), 1)
 }
 
-// Reset clears p for another run.
-func (p *Progress) Reset() {
-	p.end.Store(0)
-	p.now.Store(0)
-}
-
 // ReportProgress makes e publish its progress in p (nil: nowhere, the
 // default).
 func (e *Engine) ReportProgress(p *Progress) { e.watch.progress = p }

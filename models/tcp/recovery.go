@@ -475,9 +475,10 @@ func (ep *Endpoint) recoveryOutput(at sim.Time) {
 		if len(ep.rtxLog) == 0 { // no entry for earlier SACKs to have delivered
 			ep.sb.clearDirty()
 			ep.rtxLo, ep.rtxHi = seq, seq+n
+		} else {
+			ep.rtxLo, ep.rtxHi = min(ep.rtxLo, seq), max(ep.rtxHi, seq+n)
 		}
 		ep.rtxLog = append(ep.rtxLog, retxRec{seq, seq + n, ep.sndMax})
-		ep.rtxLo, ep.rtxHi = min(ep.rtxLo, seq), max(ep.rtxHi, seq+n)
 	}
 }
 
