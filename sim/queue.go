@@ -44,9 +44,10 @@ type eventQueue struct {
 	// reverse pop order (the next event last)
 	big   bool
 	small [smallCap]event
-	// levels has bit l set when some bucket of level l is non-empty;
-	// digits[l] has bit d set when bucket (l, d) is non-empty.
-	levels uint64
+	// digits[l] has bit d set when bucket (l, d) is non-empty; words has
+	// bit l*digitWords+k set when digits[l][k] is non-zero, so that one
+	// count of trailing zeros finds the lowest non-empty level and word.
+	words  uint64
 	digits [numLevels][digitWords]uint64
 	blocks []block
 	next   []int32 // next block in a chain; in the free list, next free + 1
@@ -60,7 +61,7 @@ type eventQueue struct {
 const (
 	digitBits  = 8
 	digitMask  = 1<<digitBits - 1
-	digitWords = (1<<digitBits + 63) / 64 // 4: refill tests the words by hand
+	digitWords = (1<<digitBits + 63) / 64 // 4
 	numLevels  = (64 + digitBits - 1) / digitBits
 	blockSize  = 16 // events per block
 
@@ -71,6 +72,9 @@ const (
 // numLevels is a power of two: lv's level index is masked by it, which
 // spares the bounds check (this fails to compile otherwise).
 var _ [0]struct{} = [numLevels & (numLevels - 1)]struct{}{}
+
+// words has a bit for every word of digits (this fails to compile otherwise).
+var _ [64 - numLevels*digitWords]struct{}
 
 type block [blockSize]event
 
@@ -120,7 +124,7 @@ func (q *eventQueue) place(ev event, x uint64) {
 	bk := &q.lv[l&(numLevels-1)][d&digitMask]
 	if !bk.hasOne { // an empty bucket
 		q.digits[l][d/64] |= 1 << (d % 64)
-		q.levels |= 1 << l
+		q.words |= 1 << (l*digitWords + d/64)
 		bk.min, bk.one, bk.hasOne = ev.at, ev, true
 		return
 	}
@@ -279,20 +283,17 @@ func (q *eventQueue) PeekTime() (Time, bool) {
 		q.peek = q.first0()
 		return q.peek, true
 	}
-	l := uint(bits.TrailingZeros64(q.levels))
-	_, d := q.lowestDigit(l)
+	l, _, d := q.lowest()
 	q.peek = q.lv[l&(numLevels-1)][d&digitMask].min
 	return q.peek, true
 }
 
-// lowestDigit is the lowest non-empty bucket's digit d at level l (which
-// must hold one) and the word k of digits[l] that marks it.
-func (q *eventQueue) lowestDigit(l uint) (k int, d uint) {
-	dw := &q.digits[l]
-	for dw[k] == 0 {
-		k++
-	}
-	return k, uint(k*64 + bits.TrailingZeros64(dw[k]))
+// lowest is the lowest non-empty bucket above 0 (there must be one): its
+// level l and digit d, and the word k of digits[l] that marks it.
+func (q *eventQueue) lowest() (l, k, d uint) {
+	lk := uint(bits.TrailingZeros64(q.words))
+	l, k = lk/digitWords, lk%digitWords
+	return l, k, k*64 + uint(bits.TrailingZeros64(q.digits[l&(numLevels-1)][k]))
 }
 
 // pendingBy reports whether some event is pending at or before at (>=
@@ -324,11 +325,10 @@ func (q *eventQueue) pendingInHeap(at Time) bool {
 		return false // every event is after last
 	}
 	la := uint(bits.Len64(x)-1) / digitBits
-	l := uint(bits.TrailingZeros64(q.levels))
-	if l != la {
+	if l := uint(bits.TrailingZeros64(q.words)) / digitWords; l != la {
 		return l < la
 	}
-	_, d := q.lowestDigit(l)
+	l, _, d := q.lowest()
 	if da := uint(uint64(at)>>(l*digitBits&63)) & digitMask; d != da {
 		return d < da
 	}
@@ -364,16 +364,15 @@ func (q *eventQueue) pop0() event {
 // non-empty bucket: last advances to its time, and the bucket's events move
 // to lower buckets, the earliest ones to bucket 0.
 func (q *eventQueue) refill(end Time) (event, bool) {
-	l := uint(bits.TrailingZeros64(q.levels))
-	k, d := q.lowestDigit(l)
-	dw := &q.digits[l]
+	l, k, d := q.lowest()
 	src := &q.lv[l&(numLevels-1)][d&digitMask]
 	if src.min > end {
 		return event{}, false
 	}
 	q.last = src.min
-	if dw[k] &^= 1 << (d % 64); dw[k] == 0 && dw[0]|dw[1]|dw[2]|dw[3] == 0 {
-		q.levels &^= 1 << l
+	w := &q.digits[l&(numLevels-1)][k]
+	if *w &^= 1 << (d % 64); *w == 0 {
+		q.words &^= 1 << (l*digitWords + k)
 	}
 	src.hasOne = false
 	if src.fill == 0 {
@@ -405,7 +404,7 @@ func (q *eventQueue) refill(end Time) (event, bool) {
 			bk := &q.lv[l&(numLevels-1)][d&digitMask]
 			if !bk.hasOne {
 				q.digits[l][d/64] |= 1 << (d % 64)
-				q.levels |= 1 << l
+				q.words |= 1 << (l*digitWords + d/64)
 				bk.min, bk.one, bk.hasOne = ev.at, ev, true
 				continue
 			}
