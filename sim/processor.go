@@ -147,8 +147,13 @@ func (p *Processor) fill(at, service Time) (start, done Time) {
 		slices.Reverse(l.buf)
 		l.head = 0
 	}
-	gaps := l.buf[l.head : l.head+l.n] // appends stay in buf (one at most)
-	defer func() { l.n = len(gaps) }()
+	// gaps is buf[head:head+n], contiguous; a gap taken or split moves
+	// the shorter side of the list, and the job nearly always lands in
+	// its first gaps (a processor can hold a hundred after work booked
+	// far ahead), so that is the front: head moves with it.
+	head := l.head
+	gaps := l.buf[head : head+l.n]
+	defer func() { l.head, l.n = head, len(gaps) }()
 	// the first gap that ends after at (one exists: Book checked the last)
 	lo, hi := 0, len(gaps)-1
 	for lo < hi {
@@ -175,15 +180,27 @@ func (p *Processor) fill(at, service Time) (start, done Time) {
 		done = from + use
 		switch {
 		case from == g.from && use == g.to-g.from: // the whole gap
-			gaps = append(gaps[:i], gaps[i+1:]...)
+			if i < len(gaps)-1-i { // the gaps before it move up
+				copy(gaps[1:i+1], gaps[:i])
+				gaps = gaps[1:]
+				head++
+			} else {
+				gaps = append(gaps[:i], gaps[i+1:]...)
+			}
 		case from == g.from: // its beginning
 			g.from += use
 			i++
 		case from+use == g.to: // its end
 			g.to = from
 			i++
-		default: // its middle: two gaps
-			gaps = append(gaps[:i+1], gaps[i:]...)
+		default: // its middle: two gaps (the job ends in it)
+			if head > 0 && i < len(gaps)-i { // the gaps up to it move down
+				head--
+				gaps = l.buf[head : head+len(gaps)+1]
+				copy(gaps[:i+1], gaps[1:i+2])
+			} else { // room behind: checked above
+				gaps = append(gaps[:i+1], gaps[i:]...)
+			}
 			gaps[i].to, gaps[i+1].from = from, from+use
 			i += 2
 		}
