@@ -391,9 +391,12 @@ func (q *eventQueue) refill(end Time) (event, bool) {
 		if blk == tail {
 			m = fill
 		}
-		for i := int32(0); i < m; i++ {
+		// b stays valid if the moves grow the arena: its events are read
+		// from the old array, which the moves do not write (blk is not
+		// free until released below)
+		b := &q.blocks[blk]
+		for _, ev := range b[:m] {
 			// move, with place inlined by hand: the heap's hot loop
-			ev := q.blocks[blk][i]
 			x := uint64(ev.at ^ q.last)
 			if x == 0 {
 				q.append0(ev)
