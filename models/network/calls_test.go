@@ -24,7 +24,7 @@ func TestReadCalls(t *testing.T) {
 		{Read{Pkts: 1, Payload: 9000}, true, 1, 0},          // no size: one call takes all
 		{Read{Pkts: 1, Payload: 9000}, false, 0, 0},
 	} {
-		if got := r.readCalls(tc.rd, tc.woke); got != tc.calls || r.readCarry != tc.carry {
+		if got := r.readCalls(&tc.rd, tc.woke); got != tc.calls || r.readCarry != tc.carry {
 			t.Errorf("case %d: %d calls, carry %d; want %d, %d", i, got, r.readCarry, tc.calls, tc.carry)
 		}
 	}

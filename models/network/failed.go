@@ -387,7 +387,7 @@ func (n *Network) drainFaulty(pt *port, e *sim.Engine, h sim.Handler, arg uint64
 	w := &pt.wire
 	fb := n.fab
 	for {
-		f := w.pop()
+		f := *w.pop()
 		switch {
 		case pt.failed:
 			n.dropLink++

@@ -130,7 +130,7 @@ func (r *Route) Recv(rd Read, at sim.Time) sim.Time {
 		return at
 	}
 	woke := at >= r.recvIdle
-	calls := r.readCalls(rd, woke)
+	calls := r.readCalls(&rd, woke) // by pointer: a copy of rd would load across its spilled fields (store forwarding)
 	s.pkts += uint64(rd.Pkts)
 	s.bytes += uint64(rd.Bytes)
 	s.calls += uint64(calls)
@@ -157,7 +157,7 @@ func (r *Route) Recv(rd Read, at sim.Time) sim.Time {
 
 // readCalls returns the read calls that take rd's data, keeping in
 // r.readCarry what the last call has read so far.
-func (r *Route) readCalls(rd Read, woke bool) int64 {
+func (r *Route) readCalls(rd *Read, woke bool) int64 {
 	if rd.Datagrams {
 		return int64(rd.Pkts)
 	}

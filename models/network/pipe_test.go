@@ -15,7 +15,7 @@ func TestPipeKeepsQueued(t *testing.T) {
 	next := 0 // frames pushed so far; frame k has at = k
 	push := func() {
 		w.qn++ // admitted: queued until retired
-		w.push(inFlight{at: sim.Time(next), id: int32(next)})
+		w.push(sim.Time(next), int32(next), 0, 0, 0)
 		next++
 	}
 	check := func(when string) {
