@@ -387,7 +387,7 @@ func (n *Network) drainFaulty(pt *port, e *sim.Engine, h sim.Handler, arg uint64
 	w := &pt.wire
 	fb := n.fab
 	for {
-		f := *w.pop()
+		f := w.pop(e.Now())
 		switch {
 		case pt.failed:
 			n.dropLink++
@@ -405,7 +405,7 @@ func (n *Network) drainFaulty(pt *port, e *sim.Engine, h sim.Handler, arg uint64
 			w.armed = false
 			return
 		}
-		if next := w.q[w.head].at; !e.Continue(next) {
+		if next := w.next(); !e.Continue(next) {
 			e.Schedule(next, h, arg)
 			return
 		}

@@ -2,6 +2,7 @@ package network
 
 import (
 	"testing"
+	"unsafe"
 
 	"github.com/cnisim/cnisim/sim"
 )
@@ -20,15 +21,19 @@ func TestPipeKeepsQueued(t *testing.T) {
 	}
 	check := func(when string) {
 		t.Helper()
-		for i := 0; i < w.qn; i++ {
-			if got, want := w.queued(i).id, int32(next-w.qn+i); got != want {
+		qn, size := int(w.qn), int(w.size)
+		for i := range qn {
+			if got, want := w.queued(i).id, int32(next-qn+i); got != want {
 				t.Fatalf("%s: queued(%d) = frame %d, want %d (size %d, qn %d, ring %d)", when, i, got, want, w.size, w.qn, len(w.q))
 			}
 		}
-		for i := 0; i < w.size; i++ {
-			if got, want := w.q[(w.head+i)&(len(w.q)-1)].id, int32(next-w.size+i); got != want {
+		for i := range size {
+			if got, want := w.q[(int(w.head)+i)&(len(w.q)-1)].id, int32(next-size+i); got != want {
 				t.Fatalf("%s: pipe[%d] = frame %d, want %d", when, i, got, want)
 			}
+		}
+		if size > 0 && w.first != w.q[w.head].frame {
+			t.Fatalf("%s: first = %+v, want the head's %+v", when, w.first, w.q[w.head].frame)
 		}
 	}
 	for round := 0; round < 6; round++ {
@@ -39,9 +44,10 @@ func TestPipeKeepsQueued(t *testing.T) {
 		}
 		check("filled")
 		for w.size > 0 {
-			w.head = (w.head + 1) & (len(w.q) - 1)
-			w.size--
-			w.popped++
+			want := inFlight{w.next(), w.q[w.head].frame}
+			if got := w.pop(want.at); got != want {
+				t.Fatalf("pop = %+v, want %+v", got, want)
+			}
 		}
 		check("drained")
 		for k := 0; k < 70; k++ { // pushes while older queued frames are behind the head
@@ -50,5 +56,13 @@ func TestPipeKeepsQueued(t *testing.T) {
 		}
 		w.qn /= 3 // the port retires its oldest
 		check("retired")
+	}
+}
+
+// TestPipeLayout: a pipe, with its head frame, is one cache line, the
+// line an arrival reads (a port's first: TestPortLayout).
+func TestPipeLayout(t *testing.T) {
+	if s := unsafe.Sizeof(pipe{}); s != 64 {
+		t.Errorf("pipe is %d bytes, want 64", s)
 	}
 }

@@ -19,9 +19,9 @@ import (
 // link pipe when admitted (at its arrival at the far end, departure +
 // delay), so the queue is the pipe's newest frames (pipe.qn), whose slots
 // the pipe keeps until they are retired even if they have reached the far
-// end. A frame's entry is then read at its retirement and again, a
-// link delay later and still in cache, at its arrival: one miss per hop
-// rather than two.
+// end. A frame's entry is then read at its retirement, and at its
+// arrival, a link delay later, the pipe has a copy of it in its own line
+// (pipe.first): one miss per hop rather than two.
 //
 // Its statistics need no events either: a frame's bytes stay in the
 // buffer from its arrival to the end of its transmission, so the time
@@ -88,7 +88,7 @@ func (pt *port) retire(now sim.Time, sw *switchBuf) {
 // frames not yet sent by t.
 func (pt *port) heldAt(t sim.Time) int64 {
 	var b int64
-	for i := 0; i < pt.wire.qn; i++ {
+	for i := range int(pt.wire.qn) {
 		if f := pt.wire.queued(i); f.at-pt.delay > t {
 			b += int64(f.bytes)
 		}
@@ -289,7 +289,7 @@ func (n *Network) portStats(now sim.Time) []PortStats {
 			if pt.busy > now {
 				busy -= pt.busy - max(now, w)
 			}
-			for j := 0; j < pt.wire.qn; j++ {
+			for j := range int(pt.wire.qn) {
 				if f := pt.wire.queued(j); f.at-pt.delay > now {
 					q -= float64(f.bytes) * float64(f.at-pt.delay-max(now, w))
 				}
@@ -321,7 +321,7 @@ func (n *Network) portConservation() error {
 				fb.portName(i), pt.in, pt.out, pt.dropped, pt.blackholed, pt.wire.qn)
 		}
 		var held int64
-		for j := 0; j < pt.wire.qn; j++ {
+		for j := range int(pt.wire.qn) {
 			held += int64(pt.wire.queued(j).bytes)
 		}
 		if held != pt.held {

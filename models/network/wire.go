@@ -21,7 +21,12 @@ import (
 // egress port it joins (-1: the far end is its destination node), its
 // destination node and its wire bytes.
 type inFlight struct {
-	at        sim.Time
+	at sim.Time
+	frame
+}
+
+// frame is an inFlight without its arrival time.
+type frame struct {
 	id        int32
 	port, dst int32
 	bytes     int32
@@ -32,10 +37,17 @@ type inFlight struct {
 // pipe also holds its queue (port.go): the newest qn frames, which may
 // include some that already left the pipe at its head, so the ring keeps
 // max(size, qn) slots, from behind the head when qn > size.
+//
+// The head's frame is kept in the pipe too (first, while size > 0): its
+// arrival, an event, reads it with the pipe's other fields, in one line
+// (TestPipeLayout), instead of from a ring slot that the time since its
+// send has taken out of the cache; that slot's miss, for the frame after
+// it, then no longer delays the hop. Its arrival time is the event's.
 type pipe struct {
+	first      frame
 	q          []inFlight
-	head, size int
-	qn         int // the port's queued frames (0 for a node's link)
+	head, size int32
+	qn         int32 // the port's queued frames (0 for a node's link)
 	armed      bool
 	popped     uint64 // packets that reached the far end (conservation)
 }
@@ -45,10 +57,13 @@ type pipe struct {
 // and read back in 16-byte moves, which store-to-load forwarding cannot
 // serve (a stall of some 10 cycles on every push, 3% of bench/bulk.toml).
 func (w *pipe) push(at sim.Time, id, port, dst, bytes int32) {
-	if max(w.size, w.qn-1) == len(w.q) { // qn counts the frame already
+	if int(max(w.size, w.qn-1)) == len(w.q) { // qn counts the frame already
 		w.grow()
 	}
-	s := &w.q[(w.head+w.size)&(len(w.q)-1)]
+	if w.size == 0 {
+		w.first = frame{id, port, dst, bytes}
+	}
+	s := &w.q[int(w.head+w.size)&(len(w.q)-1)]
 	s.at, s.id, s.port, s.dst, s.bytes = at, id, port, dst, bytes
 	w.size++
 }
@@ -56,34 +71,37 @@ func (w *pipe) push(at sim.Time, id, port, dst, bytes int32) {
 // grow doubles the ring, keeping the queued frames behind the head (out
 // of line: push is on every hop).
 func (w *pipe) grow() {
-	k := max(w.size, w.qn-1)
-	behind := k - w.size
-	w.q = sim.GrowRing(w.q, w.head-behind, k, 64)
-	w.head = behind
+	k := int(max(w.size, w.qn-1))
+	behind := k - int(w.size)
+	w.q = sim.GrowRing(w.q, int(w.head)-behind, k, 64)
+	w.head = int32(behind)
 }
 
-// pop takes the frame at the head (size > 0): it has reached the far end.
-// It returns the frame's slot, valid until the next push: a returned copy
-// would be copied again into the caller's variable, and the second copy's
-// overlapping 16-byte loads would each read across two of the first's
-// stores, which store-to-load forwarding cannot serve.
-func (w *pipe) pop() *inFlight {
-	f := &w.q[w.head]
-	w.head = (w.head + 1) & (len(w.q) - 1)
+// pop takes the frame at the head (size > 0), arriving at the far end at
+// now, and returns it (from first: the ring is read only for the next).
+func (w *pipe) pop(now sim.Time) inFlight {
+	f := inFlight{now, w.first}
+	w.head = (w.head + 1) & int32(len(w.q)-1)
 	w.size--
 	w.popped++
+	if w.size > 0 {
+		w.first = w.q[w.head].frame
+	}
 	return f
 }
 
+// next is the head frame's arrival time (size > 0).
+func (w *pipe) next() sim.Time { return w.q[w.head].at }
+
 // queued returns the i-th oldest frame of the port's queue (i < qn).
 func (w *pipe) queued(i int) *inFlight {
-	return &w.q[(w.head+w.size-w.qn+i)&(len(w.q)-1)]
+	return &w.q[(int(w.head+w.size-w.qn)+i)&(len(w.q)-1)]
 }
 
 // toWire puts p on node's link, arriving at the far end at at (at the
 // fabric's port, when port >= 0).
 func (n *Network) toWire(node *Node, p *Packet, at sim.Time, port, dst, bytes int32) {
-	n.toPipe(&node.wire, inFlight{at, p.id, port, dst, bytes}, (*wireArrival)(n), uint64(node.index))
+	n.toPipe(&node.wire, inFlight{at, frame{p.id, port, dst, bytes}}, (*wireArrival)(n), uint64(node.index))
 }
 
 // wireArrival is the Network as the handler of link arrivals; arg is the
@@ -112,13 +130,13 @@ func (n *Network) toPipe(w *pipe, f inFlight, h sim.Handler, arg uint64) {
 // event anyway.
 func (n *Network) drain(w *pipe, e *sim.Engine, h sim.Handler, arg uint64) {
 	for {
-		f := *w.pop()
+		f := w.pop(e.Now())
 		if n.scaled && w.size > 0 {
 			// the next frame's packet, if it leaves the fabric there: at
 			// scale it is out of the cache, and its load would stall the
 			// hop that reads it. (Prefetching, for a frame bound to
 			// another port, that port's queue ends did not pay.)
-			if g := &w.q[w.head]; g.port < 0 {
+			if g := &w.first; g.port < 0 {
 				prefetch.Range(unsafe.Pointer(n.pool.at(g.id)), unsafe.Sizeof(Packet{}))
 			}
 		}
@@ -135,7 +153,7 @@ func (n *Network) drain(w *pipe, e *sim.Engine, h sim.Handler, arg uint64) {
 			w.armed = false
 			return
 		}
-		next := w.q[w.head].at
+		next := w.next()
 		if !e.Continue(next) {
 			e.Schedule(next, h, arg)
 			return
