@@ -71,6 +71,14 @@ type port struct {
 // retire forgets the frames whose transmission has ended by now.
 func (pt *port) retire(now sim.Time, sw *switchBuf) {
 	w := &pt.wire
+	if w.qn > 0 && now >= pt.busy {
+		// the last frame queued (departing at busy) has been sent, so
+		// have the others: retire them all without reading their slots
+		sw.used -= pt.held
+		pt.out += uint64(w.qn)
+		pt.held, w.qn = 0, 0
+		return
+	}
 	for w.qn > 0 {
 		f := w.queued(0)
 		if f.at-pt.delay > now {
@@ -238,9 +246,13 @@ type portArrival Network
 
 func (h *portArrival) Handle(e *sim.Engine, arg uint64) {
 	n := (*Network)(h)
-	if pt := &n.fab.ports[arg]; pt.failed || pt.loss > 0 {
-		n.drainFaulty(pt, e, h, arg)
-		return
+	// A fabric with no failed or lossy link reads only the port's pipe
+	// (its first line): the flags are in the next.
+	if fb := n.fab; fb.down != nil || fb.lossRNG != nil {
+		if pt := &fb.ports[arg]; pt.failed || pt.loss > 0 {
+			n.drainFaulty(pt, e, h, arg)
+			return
+		}
 	}
 	n.drain(&n.fab.ports[arg].wire, e, h, arg)
 }
