@@ -108,7 +108,12 @@ func (p *Processor) bookGaps(now, at, service Time) (start, done Time) {
 		p.gaps = new(gapList)
 	}
 	l := p.gaps
-	l.forget(now)
+	if now >= p.gapsTo {
+		// every gap ends by gapsTo: forget them all without reading them
+		l.head, l.n = 0, 0
+	} else {
+		l.forget(now)
+	}
 	if at >= p.busyUntil {
 		if at > p.busyUntil && at > now {
 			// idle until a job booked ahead: later jobs may arrive before
