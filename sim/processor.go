@@ -108,12 +108,7 @@ func (p *Processor) bookGaps(now, at, service Time) (start, done Time) {
 		p.gaps = new(gapList)
 	}
 	l := p.gaps
-	if now >= p.gapsTo {
-		// every gap ends by gapsTo: forget them all without reading them
-		l.head, l.n = 0, 0
-	} else {
-		l.forget(now)
-	}
+	l.forget(now)
 	if at >= p.busyUntil {
 		if at > p.busyUntil && at > now {
 			// idle until a job booked ahead: later jobs may arrive before
