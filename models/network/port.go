@@ -246,15 +246,15 @@ type portArrival Network
 
 func (h *portArrival) Handle(e *sim.Engine, arg uint64) {
 	n := (*Network)(h)
+	fb := n.fab
+	pt := &fb.ports[arg]
 	// A fabric with no failed or lossy link reads only the port's pipe
 	// (its first line): the flags are in the next.
-	if fb := n.fab; fb.down != nil || fb.lossRNG != nil {
-		if pt := &fb.ports[arg]; pt.failed || pt.loss > 0 {
-			n.drainFaulty(pt, e, h, arg)
-			return
-		}
+	if (fb.down != nil || fb.lossRNG != nil) && (pt.failed || pt.loss > 0) {
+		n.drainFaulty(pt, e, h, arg)
+		return
 	}
-	n.drain(&n.fab.ports[arg].wire, e, h, arg)
+	n.drain(&pt.wire, e, h, arg)
 }
 
 // PortStats are one switch port's figures over the statistics window
