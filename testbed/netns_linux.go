@@ -187,11 +187,24 @@ func Cleanup() ([]string, error) {
 	var errs []error
 	for _, n := range names {
 		killIn(n)
-		if err := netns.DeleteNamed(n); err != nil {
+		if err := deleteNamed(n); err != nil {
 			errs = append(errs, fmt.Errorf("delete namespace %s: %w", n, err))
 		}
 	}
 	return names, errors.Join(errs...)
+}
+
+// deleteNamed removes a named namespace as iproute2's `ip netns del`
+// does: a lazy unmount, then unlink. A run killed between creating the
+// name's file and bind-mounting its namespace on it leaves a plain file;
+// its unmount fails with EINVAL (not a mount point) and the file must
+// still go (netns.DeleteNamed returns at the unmount's error and keeps it).
+func deleteNamed(name string) error {
+	p := filepath.Join(netnsDir, name)
+	if err := unix.Unmount(p, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) {
+		return fmt.Errorf("unmount %s: %w", p, err)
+	}
+	return os.Remove(p)
 }
 
 // CleanupKilled removes what a killed run left, as a run does before it
