@@ -45,6 +45,8 @@ var metricMeanings = map[string]metricInfo{
 	results.FCTSlowdownBySize:     {"group", "ratio", "fct_slowdown per flow-size bucket, members as fct_us_by_size"},
 	results.FlowsCompleted:        {"scalar", "flows", "finite flows read whole by the run's end (all, warm-up included)"},
 	results.FlowsUnfinished:       {"scalar", "flows", "finite flows started but not read whole by the run's end"},
+	results.FlowsOpenMidway:       {"scalar", "flows", "finite background flows open when the window's midpoint passed: beside flows_unfinished (those open at the end), growth says the run reached no steady state: too short a warmup, or a load the cluster cannot carry (run prints a warning)"},
+	results.OfferedMbps:           {"scalar", "Mbit/s", "finite flows' bytes (queries' responses included) arriving in [warmup, duration], per second: the offered load, beside throughput_mbps, the carried one"},
 	results.QueryCompletionMicros: {"distribution", "µs", "queries (workload.query_rate): arrival to the aggregator's read of its last response, queries started after warmup and completed by the end"},
 	results.QueriesCompleted:      {"scalar", "queries", "queries whose responses were all read by the run's end (all, warm-up included)"},
 	results.QueriesUnfinished:     {"scalar", "queries", "queries started but not completed by the run's end"},

@@ -208,6 +208,9 @@ func emit(res *results.Results, tl *repOut, plan *scenario.Plan, f runFlags, for
 	if err := res.WriteTable(&table); err != nil {
 		return err
 	}
+	for _, msg := range res.Unsteady() { // after the run: its results say it
+		fmt.Fprintf(stderr, "warning: %s\n", msg)
+	}
 	if f.out != "" {
 		files := []results.File{{Name: runSet[0], Data: js.Bytes()}, {Name: runSet[1], Data: csv.Bytes()}, {Name: runSet[2], Data: toml.Bytes()}}
 		files = append(files, tl.files(stderr)...)

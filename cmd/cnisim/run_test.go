@@ -240,3 +240,43 @@ func TestRunProgressLongRun(t *testing.T) {
 		t.Errorf("progress belongs on stderr, ending at 12/12: stderr %q", stderr)
 	}
 }
+
+// A run whose open flows pile up (three senders at 0.6 of the link each
+// into one switch port) ends with a warning that it reached no steady
+// state, after its results; a permutation at a third of the load (its
+// open flows: 2.2 at mid-window, 2.3 at the end) does not.
+func TestRunWarnsUnsteady(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "incast.toml")
+	text := `name = "incast"
+duration = "50ms"
+warmup = "10ms"
+[cluster]
+nodes = 4
+link_gbps = 10
+[fabric]
+kind = "switch"
+buffer_bytes = 1_000_000
+[workload]
+kind = "tcp_stream"
+pattern = "incast"
+flow_sizes = "constant:100000"
+load = 0.6
+`
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := cli("run", p, "--format", "csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "warning: the run: no steady state: open flows grew from") || !strings.Contains(stderr, "of the offered load") {
+		t.Errorf("no unsteady warning:\n%s", stderr)
+	}
+	if !strings.Contains(stdout, "offered_mbps.mean") || !strings.Contains(stdout, "flows_open_midway.mean") {
+		t.Errorf("results lack offered_mbps or flows_open_midway:\n%s", stdout)
+	}
+	code, _, stderr = cli("run", p, "--format", "csv", "--set", "workload.pattern=permutation", "--set", "workload.load=0.2")
+	if code != 0 || strings.Contains(stderr, "steady") {
+		t.Errorf("permutation: exit %d, stderr:\n%s", code, stderr)
+	}
+}

@@ -122,6 +122,8 @@ const (
 	FCTSlowdownBySize   = "fct_slowdown_by_size"   // group
 	FlowsCompleted      = "flows_completed"        // flows completed over the run
 	FlowsUnfinished     = "flows_unfinished"       // flows started but not read whole by the run's end
+	FlowsOpenMidway     = "flows_open_midway"      // background flows open at the window's midpoint (beside flows_unfinished: growth = no steady state)
+	OfferedMbps         = "offered_mbps"           // finite flows' bytes arriving in the window per second (beside throughput_mbps, the carried load)
 	CPUCoresUsedBusiest = "cpu_cores_used_busiest" // the busiest node's cores
 	CPUCoresUsedMean    = "cpu_cores_used_mean"    // the nodes' busy cores, mean over every node
 	RxDropsByNode       = "rx_drops_by_node"       // group: each node's RX-ring drops (node<i>)
@@ -145,7 +147,7 @@ var Order = []string{
 	ThroughputCurlMbps, ThroughputIperf3Mbps, CPUByContext, PodReadySeconds, PodNetworkWaitSeconds,
 	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,
 	DropsByPlace, PortDrops, PortEarlyDrops, PortECNMarks, PortQueueBytes, PortUtilisation,
-	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FlowsCompleted, FlowsUnfinished, CPUCoresUsedBusiest, CPUCoresUsedMean, RxDropsByNode,
+	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FlowsCompleted, FlowsUnfinished, FlowsOpenMidway, OfferedMbps, CPUCoresUsedBusiest, CPUCoresUsedMean, RxDropsByNode,
 	QueryCompletionMicros, QueriesCompleted, QueriesUnfinished,
 }
 

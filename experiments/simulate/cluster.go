@@ -35,6 +35,10 @@ func fillCluster(s *run.Sample, r *workload.Result, applies map[string]bool) {
 	}
 	s.Set(results.FlowsCompleted, float64(r.FlowsCompleted))
 	s.Set(results.FlowsUnfinished, float64(r.FlowsUnfinished))
+	s.Set(results.OfferedMbps, r.OfferedMbps)
+	if r.FlowsOpenMidway >= 0 {
+		s.Set(results.FlowsOpenMidway, float64(r.FlowsOpenMidway))
+	}
 	s.Observe(results.FCTMicros, Strata(r.FCTus, MaxDistSamples)...)
 	s.Observe(results.FCTSlowdown, Strata(r.FCTSlowdown, MaxDistSamples)...)
 	for _, g := range []struct {

@@ -77,9 +77,17 @@ type flowGen struct {
 	// the background flows (not the queries' responses) started and
 	// completed in the run
 	started, completed uint64
-	fct                flowRecords
-	log                *flowLog  // nil: no flow log (Config.FlowLog)
-	q                  *queryGen // nil without queries
+	// the stability probe (Result.OfferedMbps, FlowsOpenMidway): bytes
+	// of the flows that arrived in the window, the window's midpoint and
+	// the background flows open then (-1 until sampled, at the first
+	// arrival or close from the midpoint on: no event of its own, so a
+	// run's events are what they were)
+	offered int64
+	mid     sim.Time
+	openMid int64
+	fct     flowRecords
+	log     *flowLog  // nil: no flow log (Config.FlowLog)
+	q       *queryGen // nil without queries
 }
 
 // liveFlow is a flow in progress.
@@ -103,7 +111,8 @@ const (
 func newFlowGen(m *meter, rng *rand.Rand) *flowGen {
 	w := &m.cfg.Workload
 	cl := &m.cfg.Cluster
-	g := &flowGen{m: m, rng: rng, sizes: w.FlowSizes}
+	g := &flowGen{m: m, rng: rng, sizes: w.FlowSizes, openMid: -1}
+	g.mid = m.cfg.Warmup + (m.cfg.Duration-m.cfg.Warmup)/2
 	if w.queries() {
 		g.q = newQueryGen(m)
 	}
@@ -209,6 +218,10 @@ func (g *flowGen) open(src int) {
 func (g *flowGen) openFlow(rng *rand.Rand, cs, ss tcp.Side, size int64, query int32) {
 	m := g.m
 	now := m.e.Now()
+	g.probeMidway(now)
+	if now >= m.cfg.Warmup {
+		g.offered += size
+	}
 	fwd, rev := m.paths(rng)
 	c, err := tcp.Dial(m.n, cs, ss, fwd, rev, m.cfg.PodMTU, flowKey(rng), m.cfg.TCP)
 	if err != nil {
@@ -266,6 +279,7 @@ func takeSlot[T any](items *[]T, free *[]int32) int32 {
 
 // close ends a completed flow and frees its slot.
 func (g *flowGen) close(id int32) {
+	g.probeMidway(g.m.e.Now())
 	f := &g.flows[id]
 	if f.logRow >= 0 {
 		g.log.count(f.logRow, f.c)
@@ -281,6 +295,14 @@ func (g *flowGen) live(fn func(c *tcp.Conn)) {
 		if g.flows[i].c != nil {
 			fn(g.flows[i].c)
 		}
+	}
+}
+
+// probeMidway records the background flows open, once, at the first
+// arrival or close from the window's midpoint on.
+func (g *flowGen) probeMidway(now sim.Time) {
+	if g.openMid < 0 && now >= g.mid {
+		g.openMid = int64(g.unfinished())
 	}
 }
 
@@ -348,6 +370,9 @@ func (m *meter) clusterResult(r *Result) {
 	}
 	r.Applies = append(r.Applies, "fct_us", "fct_slowdown", "fct_us_by_size", "fct_slowdown_by_size", "flows_completed", "flows_unfinished")
 	r.FlowsStarted, r.FlowsCompleted, r.FlowsUnfinished = g.started, g.completed, g.unfinished()
+	r.Applies = append(r.Applies, "offered_mbps", "flows_open_midway")
+	r.OfferedMbps = float64(g.offered) * 8 / (m.cfg.Duration - m.cfg.Warmup).Seconds() / 1e6
+	r.FlowsOpenMidway = g.openMid
 	r.FCTus = make([]float64, len(g.fct.fct))
 	for i, s := range g.fct.fct {
 		r.FCTus[i] = s * 1e6

@@ -418,3 +418,52 @@ func TestFlowLog(t *testing.T) {
 	}
 	t.Logf("%d rows, %d finished; spines %v", n, len(fcts), spines)
 }
+
+// The stability probe: offered_mbps is the bytes of the flows that arrived
+// in the window per second (constant sizes: the arrivals' count times the
+// size, so the Poisson count's error bounds it), and the open flows at the
+// window's midpoint stay where they are by the end in a steady run, and
+// pile up in one that cannot carry its load (an incast of three senders at
+// 0.6 of the link each into one switch port of 10 Gbit/s: 1.8 times what
+// it can send).
+func TestStabilityProbe(t *testing.T) {
+	const size = 100_000
+	d := 50 * sim.Millisecond
+	for _, tc := range []struct {
+		name    string
+		pattern string
+		load    float64
+		senders float64
+		grows   bool
+	}{
+		{"permutation", PatternPermutation, 0.5, 8, false},
+		{"incast", PatternIncast, 0.6, 3, true},
+	} {
+		cfg := flowConfig(t, tc.pattern, map[bool]int{false: 8, true: 4}[tc.grows], constSizes(t, size), tc.load, d)
+		cfg.Warmup = 10 * sim.Millisecond
+		cfg.Cluster.Fabric = network.Fabric{Kind: network.FabricSwitch, BufferBytes: 1_000_000}
+		r, err := Run(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		window := (d - cfg.Warmup).Seconds()
+		want := tc.load * 10e3 * tc.senders // Mbit/s: load x link x senders
+		arrivals := want * 1e6 * window / 8 / size
+		if tol := 4 * math.Sqrt(arrivals) / arrivals; math.Abs(r.OfferedMbps/want-1) > tol {
+			t.Errorf("%s: offered %.0f Mbit/s, want %.0f ± %.0f%%", tc.name, r.OfferedMbps, want, 100*tol)
+		}
+		if got := math.Mod(r.OfferedMbps*1e6*window/8, size); got > 1e-3 && size-got > 1e-3 {
+			t.Errorf("%s: offered %.3f Mbit/s is not a whole number of %d-byte flows", tc.name, r.OfferedMbps, size)
+		}
+		mid, end := float64(r.FlowsOpenMidway), float64(r.FlowsUnfinished)
+		if r.FlowsOpenMidway < 0 {
+			t.Fatalf("%s: no midway sample", tc.name)
+		}
+		t.Logf("%s: open flows %v at mid-window, %v at the end; carried %.0f of %.0f Mbit/s", tc.name, mid, end, r.ThroughputMbps, r.OfferedMbps)
+		grew := end >= 1.5*mid && end-mid > 3*math.Sqrt(mid) // as results.Growing asks
+		steady := math.Abs(end-mid) <= 3*math.Sqrt(max(mid, 1))+3
+		if tc.grows && !grew || !tc.grows && !steady {
+			t.Errorf("%s: open flows %v at mid-window, %v at the end (carried %.0f of %.0f Mbit/s)", tc.name, mid, end, r.ThroughputMbps, r.OfferedMbps)
+		}
+	}
+}

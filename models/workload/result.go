@@ -89,6 +89,16 @@ type Result struct {
 	FCTus, FCTSlowdown                            []float64
 	FCTByBucket, SlowdownByBucket                 []FlowStats
 	FlowsStarted, FlowsCompleted, FlowsUnfinished uint64
+	// The stability probe (cluster.go): the finite flows' bytes (the
+	// queries' responses included) that arrived in [Warmup, Duration],
+	// per second of it (the load the run offered, to set beside
+	// ThroughputMbps, the load it carried), and the background flows
+	// open when the window's midpoint passed (-1: no flow arrived or
+	// closed after it), to set beside FlowsUnfinished, those open at
+	// the end: a run short of its steady state, or one that cannot carry
+	// its load, accumulates flows.
+	OfferedMbps     float64
+	FlowsOpenMidway int64
 	// FlowLog (Config.FlowLog) is a record of every such flow that
 	// started in [Warmup, Duration], finished or not, in start order, by
 	// column (FlowLogColumns).
