@@ -37,7 +37,7 @@ func analyseDCTCP(d *Data) (*Output, error) {
 	ccs := axisValues(sr, "tcp.congestion")
 	t := report.Table{Caption: fmt.Sprintf("Queues, losses and flow completion times at 3:1 (mean ± 95%% CI; FCT quantiles pooled, %s):", desc),
 		Header: []string{"mode", "congestion control", "uplink queue, mean (kB)", "uplink queue, deepest (kB)", "flows < 100 kB: FCT mean (ms)",
-			"FCT p50 (ms)", "FCT p99 (ms)", "switch drops", "RX-ring drops", "ECN marks", "busiest node (cores)"}}
+			"FCT p50 (ms)", "FCT p99 (ms)", "switch drops", "RX-ring drops", "ECN marks", "busiest node (cores)", "carried / offered", "open flows (mid-window, end)"}}
 	small := plots.Bars{Title: fmt.Sprintf("Flows under 100 kB: mean FCT (simulated, %s)", desc), YLabel: "FCT (ms)"}
 	queue := plots.Bars{Title: "Uplink queue, time average", YLabel: "kB"}
 	for _, m := range modes {
@@ -68,8 +68,9 @@ func analyseDCTCP(d *Data) (*Output, error) {
 			queueBy[key] = append(queueBy[key], q)
 			ss.Mean, ss.CI95 = append(ss.Mean, sm.Mean/1000), append(ss.CI95, sm.CI95/1000)
 			qs.Mean, qs.CI95 = append(qs.Mean, q.Mean/1000), append(qs.CI95, q.CI95/1000)
+			st := steadiness(r)
 			rows[fmt.Sprint(m, "/", cc)] = ([]string{fmt.Sprint(m), key, pm(scaled(q, 1e-3), 1), num(qmax.Mean / 1000), pm(scaled(sm, 1e-3), 1),
-				num(f.P50 / 1000), num(f.P99 / 1000), num(sw.Mean), num(rx.Mean), num(mk.Mean), pm(c, 1)})
+				num(f.P50 / 1000), num(f.P99 / 1000), num(sw.Mean), num(rx.Mean), num(mk.Mean), pm(c, 1), st[0], st[1]})
 		}
 		small.Series = append(small.Series, ss)
 		queue.Series = append(queue.Series, qs)

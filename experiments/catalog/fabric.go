@@ -18,7 +18,9 @@ var whatifFabric = &Experiment{
 		"so the spines' links carry the random traffic at a higher utilisation and queue; the overlay's extra " +
 		"stages cost cores on every node. Read the busiest node's cores (the CNI's CPU bill), the flow " +
 		"completion time (FCT) p99, the uplinks' utilisation and drops, and the drops at the receiving " +
-		"cores' RX rings (where a CPU-bound receiver loses packets).",
+		"cores' RX rings (where a CPU-bound receiver loses packets). The last two columns say whether a row's FCTs are " +
+		"a steady state's: the share of the offered load carried, and the open flows at mid-window and at the end " +
+		"(growing by half and beyond a Poisson fluctuation: no steady state; the web-search tail ramps up for tens of ms).",
 	Scenarios: []string{"fabric.toml"},
 	Quick: []Setting{{"replications", int64(2)}, {"duration", "20ms"}, {"warmup", "5ms"},
 		{"cluster.nodes", int64(16)}, {"workload.pods_per_node", int64(4)}},
@@ -36,7 +38,7 @@ func analyseFabric(d *Data) (*Output, error) {
 	modes := axisValues(sr, "cni.mode")
 	t := report.Table{Caption: fmt.Sprintf("Cores and flow completion times (mean ± 95%% CI; FCT quantiles pooled, %s):", desc),
 		Header: []string{"oversubscription", "mode", "busiest node (cores)", "mean node (cores)", "FCT p50 (ms)", "FCT p99 (ms)", "slowdown p99",
-			"uplink utilisation (mean)", "switch drops", "RX-ring drops (whole run)"}}
+			"uplink utilisation (mean)", "switch drops", "RX-ring drops (whole run)", "carried / offered", "open flows (mid-window, end)"}}
 	cores := plots.Bars{Title: fmt.Sprintf("Busiest node's cores (simulated, %s)", desc), YLabel: "cores"}
 	fct := plots.Bars{Title: "Flow completion time p99", YLabel: "FCT p99 (ms)"}
 	for _, o := range overs {
@@ -59,11 +61,12 @@ func analyseFabric(d *Data) (*Output, error) {
 			up, _ := r.Member(results.PortUtilisation, "to_spine_mean")
 			dr, _ := r.Member(results.PortDrops, "all")
 			rx, _ := r.Member(results.DropsByPlace, "rx_ring")
+			st := steadiness(r)
 			busy[fmt.Sprint(m)] = append(busy[fmt.Sprint(m)], c)
 			cs.Mean, cs.CI95 = append(cs.Mean, c.Mean), append(cs.CI95, c.CI95)
 			fs.Mean = append(fs.Mean, f.P99/1000)
 			t.Rows = append(t.Rows, []string{fmt.Sprintf("%v:1", o), fmt.Sprint(m), pm(c, 1), num(mean.Mean), num(f.P50 / 1000), num(f.P99 / 1000),
-				num(sl.P99), num(up.Mean), num(dr.Mean), num(rx.Mean)})
+				num(sl.P99), num(up.Mean), num(dr.Mean), num(rx.Mean), st[0], st[1]})
 		}
 		cores.Series = append(cores.Series, cs)
 		fct.Series = append(fct.Series, fs)
@@ -80,6 +83,26 @@ func analyseFabric(d *Data) (*Output, error) {
 			fmt.Sprintf("%s vs %s cores", pm(vx[0], 1), pm(hg[0], 1)), lessAll(hg, vx), apart(vx, hg)))
 	}
 	return out, nil
+}
+
+// steadiness is a cluster row's two cells that say whether its FCTs are
+// a steady state's: the share of the offered load carried
+// (throughput_mbps / offered_mbps), and the open flows at mid-window and
+// at the end, flagged as results.Unsteady flags them.
+func steadiness(r Row) [2]string {
+	carried, _ := r.Stat(results.ThroughputMbps)
+	offered, _ := r.Stat(results.OfferedMbps)
+	mid, _ := r.Stat(results.FlowsOpenMidway)
+	end, _ := r.Stat(results.FlowsUnfinished)
+	share := "-"
+	if offered.Mean > 0 {
+		share = num(carried.Mean / offered.Mean)
+	}
+	open := fmt.Sprintf("%s, %s", num(mid.Mean), num(end.Mean))
+	if results.Growing(mid.Mean, end.Mean) {
+		open += " (growing: no steady state)"
+	}
+	return [2]string{share, open}
 }
 
 // lessAll: a[i] < b[i] at every index, by the means.

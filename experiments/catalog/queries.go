@@ -36,7 +36,7 @@ func analyseQueries(d *Data) (*Output, error) {
 	ccs := axisValues(sr, "tcp.congestion")
 	t := report.Table{Caption: fmt.Sprintf("Query completion, queues and losses in the rack (mean ± 95%% CI; QCT quantiles pooled, %s):", desc),
 		Header: []string{"mode", "congestion control", "QCT mean (ms)", "QCT p50 (ms)", "QCT p99 (ms)", "queries unfinished",
-			"flows < 100 kB: FCT mean (ms)", "node-facing queue, mean (kB)", "deepest (kB)", "switch drops", "RX-ring drops", "ECN marks"}}
+			"flows < 100 kB: FCT mean (ms)", "node-facing queue, mean (kB)", "deepest (kB)", "switch drops", "RX-ring drops", "ECN marks", "carried / offered", "open flows (mid-window, end)"}}
 	qct := plots.Bars{Title: fmt.Sprintf("Query completion time, mean (simulated, %s)", desc), YLabel: "QCT (ms)"}
 	queue := plots.Bars{Title: "Node-facing switch queues, time average", YLabel: "kB"}
 	for _, m := range modes {
@@ -67,8 +67,9 @@ func analyseQueries(d *Data) (*Output, error) {
 			queueBy[key] = append(queueBy[key], w)
 			qs.Mean, qs.CI95 = append(qs.Mean, q.Mean/1000), append(qs.CI95, q.CI95/1000)
 			ws.Mean, ws.CI95 = append(ws.Mean, w.Mean/1000), append(ws.CI95, w.CI95/1000)
+			st := steadiness(r)
 			rows[fmt.Sprint(m, "/", cc)] = []string{fmt.Sprint(m), key, pm(scaled(q, 1e-3), 1), num(q.P50 / 1000), num(q.P99 / 1000),
-				num(un.Mean), pm(scaled(sm, 1e-3), 1), pm(scaled(w, 1e-3), 1), num(wmax.Mean / 1000), num(sw.Mean), num(rx.Mean), num(mk.Mean)}
+				num(un.Mean), pm(scaled(sm, 1e-3), 1), pm(scaled(w, 1e-3), 1), num(wmax.Mean / 1000), num(sw.Mean), num(rx.Mean), num(mk.Mean), st[0], st[1]}
 		}
 		qct.Series = append(qct.Series, qs)
 		queue.Series = append(queue.Series, ws)
