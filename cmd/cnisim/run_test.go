@@ -243,8 +243,9 @@ func TestRunProgressLongRun(t *testing.T) {
 
 // A run whose open flows pile up (three senders at 0.6 of the link each
 // into one switch port) ends with a warning that it reached no steady
-// state, after its results; a permutation at a third of the load (its
-// open flows: 2.2 at mid-window, 2.3 at the end) does not.
+// state, after its results, and solve says so at the value it ran; a
+// permutation at a third of the load (its open flows: 2.2 at mid-window,
+// 2.3 at the end) does not.
 func TestRunWarnsUnsteady(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "incast.toml")
 	text := `name = "incast"
@@ -278,5 +279,11 @@ load = 0.6
 	code, _, stderr = cli("run", p, "--format", "csv", "--set", "workload.pattern=permutation", "--set", "workload.load=0.2")
 	if code != 0 || strings.Contains(stderr, "steady") {
 		t.Errorf("permutation: exit %d, stderr:\n%s", code, stderr)
+	}
+	// solve says it at the value it ran: an FCT there counts only the
+	// flows that finished
+	code, _, stderr = cli("solve", p, "--maximise", "fct_us", "--reps", "2")
+	if code != 0 || !strings.Contains(stderr, "solve: the scenario: warning: the run: no steady state") {
+		t.Errorf("solve: exit %d, stderr:\n%s", code, stderr)
 	}
 }
