@@ -68,14 +68,7 @@ func matches(ps []scenario.Param, kv []any) bool {
 }
 
 // Stat returns a scalar or distribution metric; ok is false if absent.
-func (w Row) Stat(metric string) (results.Stat, bool) {
-	for _, m := range w.Point.Metrics {
-		if m.Name == metric && m.Members == nil {
-			return m.Stat, true
-		}
-	}
-	return results.Stat{}, false
-}
+func (w Row) Stat(metric string) (results.Stat, bool) { return w.Point.Stat(metric) }
 
 // Member returns one member of a grouped metric.
 func (w Row) Member(group, member string) (results.Stat, bool) {

@@ -19,9 +19,11 @@ import (
 // flagged point, naming its sweep values.
 func (r *Results) Unsteady() []string {
 	var out []string
-	for _, p := range r.Points {
-		mid, ok1 := p.mean(FlowsOpenMidway)
-		end, ok2 := p.mean(FlowsUnfinished)
+	for i := range r.Points {
+		p := &r.Points[i]
+		midS, ok1 := p.Stat(FlowsOpenMidway)
+		endS, ok2 := p.Stat(FlowsUnfinished)
+		mid, end := midS.Mean, endS.Mean
 		if !ok1 || !ok2 || !Growing(mid, end) {
 			continue
 		}
@@ -33,9 +35,9 @@ func (r *Results) Unsteady() []string {
 			}
 		}
 		line := fmt.Sprintf("%s: no steady state: open flows grew from %.0f at mid-window to %.0f at the end", where, mid, end)
-		if off, ok := p.mean(OfferedMbps); ok && off > 0 {
-			if car, ok := p.mean(ThroughputMbps); ok {
-				line += fmt.Sprintf(", and the network carried %.0f%% of the offered load (throughput_mbps / offered_mbps)", 100*car/off)
+		if off, ok := p.Stat(OfferedMbps); ok && off.Mean > 0 {
+			if car, ok := p.Stat(ThroughputMbps); ok {
+				line += fmt.Sprintf(", and the network carried %.0f%% of the offered load (throughput_mbps / offered_mbps)", 100*car.Mean/off.Mean)
 			}
 		}
 		line += "; its FCTs depend on the run's length and count only flows that finished. Set warmup past the largest flows' completion time; if open flows still grow, the cluster cannot carry workload.load (rx_drops_by_node, cpu_cores_used_by_node and port_utilisation show where)"
@@ -50,12 +52,13 @@ func Growing(mid, end float64) bool {
 	return end >= 20 && end >= 1.5*mid && end-mid > 3*math.Sqrt(max(mid, 1))
 }
 
-// mean returns the named scalar metric's mean, if the point has it.
-func (p Point) mean(name string) (float64, bool) {
+// Stat returns the named scalar or distribution metric; ok is false if
+// the point does not have it.
+func (p *Point) Stat(name string) (Stat, bool) {
 	for _, m := range p.Metrics {
 		if m.Name == name && m.Members == nil {
-			return m.Stat.Mean, true
+			return m.Stat, true
 		}
 	}
-	return 0, false
+	return Stat{}, false
 }

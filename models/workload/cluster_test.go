@@ -432,14 +432,15 @@ func TestStabilityProbe(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		pattern string
+		nodes   int
 		load    float64
 		senders float64
 		grows   bool
 	}{
-		{"permutation", PatternPermutation, 0.5, 8, false},
-		{"incast", PatternIncast, 0.6, 3, true},
+		{"permutation", PatternPermutation, 8, 0.5, 8, false},
+		{"incast", PatternIncast, 4, 0.6, 3, true},
 	} {
-		cfg := flowConfig(t, tc.pattern, map[bool]int{false: 8, true: 4}[tc.grows], constSizes(t, size), tc.load, d)
+		cfg := flowConfig(t, tc.pattern, tc.nodes, constSizes(t, size), tc.load, d)
 		cfg.Warmup = 10 * sim.Millisecond
 		cfg.Cluster.Fabric = network.Fabric{Kind: network.FabricSwitch, BufferBytes: 1_000_000}
 		r, err := Run(cfg)
