@@ -78,7 +78,7 @@ var tableRows = map[string][]int{
 	"whatif-offloads":        {24},    // 6 modes x offloads off/on x 2 links
 	"testbed-validation":     {23},    // the 23 modelled configurations of testbed/testdata/run9
 	"whatif-services":        {6},     // Services 100..30,000
-	"whatif-fabric":          {4},     // 2 oversubscriptions x 2 modes
+	"whatif-fabric":          {8},     // 2 oversubscriptions x 2 modes x offloads off/on
 	"whatif-dctcp":           {4},     // 2 modes x 2 congestion controls
 	"whatif-queries":         {4},     // 2 modes x 2 congestion controls
 }
