@@ -26,7 +26,7 @@ type Prefetcher interface {
 type Node struct {
 	Cores     []sim.Processor
 	rx        []timeRing // per core: softirq completion times of packets from the wire
-	gro       []groState // per core, with offloads: the last super-packet from the wire
+	gro       []groTable // per core, with offloads: the open super-packets from the wire
 	tso       timeRing   // with offloads: completion times of the super-packets in the NIC queue
 	NIC       sim.Server // transmit queue + serialiser; Limit = qdisc length
 	TxFrames  uint64     // frames put on the wire (two for a fragmented packet)
@@ -92,7 +92,7 @@ func New(e *sim.Engine, cfg Config) (*Network, error) {
 		n.Nodes[i].Cores = make([]sim.Processor, cfg.CoresPerNode)
 		n.Nodes[i].rx = make([]timeRing, cfg.CoresPerNode)
 		if cfg.Offloads {
-			n.Nodes[i].gro = make([]groState, cfg.CoresPerNode)
+			n.Nodes[i].gro = make([]groTable, cfg.CoresPerNode)
 		}
 		n.Nodes[i].NIC.Limit = cfg.QdiscLen
 		n.Nodes[i].index = i
@@ -275,6 +275,7 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 		}
 		atEvent = false
 		nd := s.nd
+		groSlot := -1
 		if s.fromRx {
 			// the ring's length is at most its size: retire the finished
 			// jobs only when the size alone would drop the packet
@@ -292,7 +293,8 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 			}
 			nd.RxPackets++
 			if nd.gro != nil && !s.noGRO {
-				p.batched = nd.gro[core].joins(p, t)
+				groSlot = nd.gro[core].joins(p, t)
+				p.batched = groSlot >= 0
 			}
 		}
 		var svc sim.Time
@@ -306,13 +308,13 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 		if !ok {
 			start, done = c.Book(n.eng.Now(), t, svc) // a gap to fill or leave
 		}
-		t = done
 		if s.fromRx {
-			nd.rx[core].push(t)
+			nd.rx[core].push(done)
 			if nd.gro != nil {
-				nd.gro[core].took(p, start)
+				nd.gro[core].took(p, groSlot, t, start)
 			}
 		}
+		t = done
 		s.pkts++
 		s.bytes += uint64(p.IPBytes)
 		s.countCalls(p)

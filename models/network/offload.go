@@ -13,7 +13,8 @@ import "github.com/cnisim/cnisim/sim"
 //     CPU). Intra-host, nothing cuts them: they reach the receiving
 //     socket whole.
 //   - GRO on the receiving side: a packet from the wire joins the last
-//     super-packet of its flow on its receive core when that
+//     super-packet of its flow on its receive core (which holds those of
+//     up to groFlows flows at once) when that
 //     super-packet's softirq job has not started yet (it waits in the
 //     ring, and NAPI merges what it polls from the ring), up to
 //     GSOMaxBytes. So GRO merges nothing on an idle core and a lot on a
@@ -89,28 +90,75 @@ func (n *Network) offerTSO(node *Node, r *Route, p *Packet, now, svc sim.Time) (
 	return done, true
 }
 
-// groState is a receiving core's last super-packet from the wire.
+// groFlows is how many flows' super-packets one receiving core holds open
+// at once. Linux keeps at most MAX_GRO_SKBS (8) packets in each of its
+// GRO_HASH_BUCKETS (8) lists, flushing a list's oldest beyond that
+// (net/core/gro.c, gro_receive_skb); the list is the flow hash's low 3
+// bits, and RSS's default indirection table (entry i to queue i mod n)
+// gives every flow of a receive queue the same low bits when the queues
+// are a multiple of 8, so one core's flows share one list: 8 flows.
+const groFlows = 8
+
+// groState is one flow's open super-packet on a receiving core.
 type groState struct {
 	route *Route
-	start sim.Time // when its softirq job starts
+	start sim.Time // when its head's softirq job starts
 	bytes int32
 }
 
-// joins reports whether p, arriving from the wire at t, joins the
-// super-packet waiting on its core: its flow's, not started, with room.
-func (g *groState) joins(p *Packet, t sim.Time) bool {
-	return g.route == p.route && p.offloadable() && g.start > t && g.bytes+p.IPBytes <= GSOMaxBytes
+// groTable is a receiving core's super-packets from the wire, at most one
+// per flow.
+type groTable [groFlows]groState
+
+// joins returns the slot of the super-packet that p, arriving from the
+// wire at t, joins: its flow's, not started, with room; -1 if none.
+func (g *groTable) joins(p *Packet, t sim.Time) int {
+	if !p.offloadable() {
+		return -1
+	}
+	for i := range g {
+		if e := &g[i]; e.route == p.route {
+			if e.start > t && e.bytes+p.IPBytes <= GSOMaxBytes {
+				return i
+			}
+			return -1
+		}
+	}
+	return -1
 }
 
-// took records p's softirq job starting at start: a new super-packet,
-// or p joined the last one. A packet GRO does not merge (a pure ACK of
-// another flow) leaves the waiting super-packet open, as NAPI's per-flow
-// GRO lists do; another flow's data replaces it (one flow per core).
-func (g *groState) took(p *Packet, start sim.Time) {
-	switch {
-	case p.batched:
-		g.bytes += p.IPBytes
-	case p.offloadable():
-		*g = groState{route: p.route, start: start, bytes: p.IPBytes}
+// took records p's softirq job, starting at start for p arrived at t: p
+// joined slot, or (slot < 0) p heads a new super-packet of its flow, in
+// the flow's slot, else a free one or one whose job started by t, else
+// the oldest one's (Linux flushes the oldest). A packet GRO does not
+// merge (a pure ACK) leaves every super-packet open, as NAPI's per-flow
+// lists do.
+func (g *groTable) took(p *Packet, slot int, t, start sim.Time) {
+	if slot >= 0 {
+		g[slot].bytes += p.IPBytes
+		return
 	}
+	if !p.offloadable() {
+		return
+	}
+	victim := -1
+	for i := range g {
+		if g[i].route == p.route {
+			victim = i
+			break
+		}
+	}
+	if victim < 0 {
+		victim = 0
+		for i := range g {
+			if e := &g[i]; e.route == nil || e.start <= t {
+				victim = i
+				break
+			}
+			if g[i].start < g[victim].start {
+				victim = i
+			}
+		}
+	}
+	g[victim] = groState{route: p.route, start: start, bytes: p.IPBytes}
 }

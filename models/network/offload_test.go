@@ -239,3 +239,130 @@ func TestOffloadAccountingWithJitter(t *testing.T) {
 		}
 	}
 }
+
+// TestGROTable: a receiving core keeps one open super-packet per flow, up
+// to groFlows flows: interleaved flows each merge into their own, a
+// packet joins only its flow's not-yet-started one with room, a new flow
+// takes a free or started slot before the oldest open one, and a pure ACK
+// changes nothing.
+func TestGROTable(t *testing.T) {
+	routes := make([]*Route, groFlows+1)
+	for i := range routes {
+		routes[i] = &Route{}
+	}
+	data := func(i int) *Packet {
+		return &Packet{Header: Header{Flags: FlagACK, Len: 1448}, IPBytes: 1500, route: routes[i]}
+	}
+	us := sim.Microsecond
+	type arrival struct {
+		flow      int
+		at, start sim.Time // arrival, and the softirq job's start
+		ack       bool
+		wantJoin  bool
+	}
+	for _, tc := range []struct {
+		name string
+		in   []arrival
+	}{
+		{"interleaved flows each merge", []arrival{
+			{flow: 0, at: 0, start: 10 * us},
+			{flow: 1, at: 1 * us, start: 11 * us},
+			{flow: 0, at: 2 * us, start: 12 * us, wantJoin: true},
+			{flow: 1, at: 3 * us, start: 13 * us, wantJoin: true},
+		}},
+		{"a started super-packet takes no more", []arrival{
+			{flow: 0, at: 0, start: 1 * us},
+			{flow: 0, at: 2 * us, start: 5 * us}, // the first started at 1 us
+			{flow: 0, at: 3 * us, start: 6 * us, wantJoin: true},
+		}},
+		{"a pure ACK leaves the super-packet open", []arrival{
+			{flow: 0, at: 0, start: 10 * us},
+			{flow: 1, at: 1 * us, start: 11 * us, ack: true},
+			{flow: 0, at: 2 * us, start: 12 * us, wantJoin: true},
+		}},
+		{"a ninth flow replaces the oldest open one", []arrival{
+			{flow: 0, at: 0, start: 10 * us}, {flow: 1, at: 0, start: 11 * us}, {flow: 2, at: 0, start: 12 * us},
+			{flow: 3, at: 0, start: 13 * us}, {flow: 4, at: 0, start: 14 * us}, {flow: 5, at: 0, start: 15 * us},
+			{flow: 6, at: 0, start: 16 * us}, {flow: 7, at: 0, start: 17 * us},
+			{flow: 8, at: 1 * us, start: 18 * us},
+			{flow: 0, at: 2 * us, start: 19 * us}, // flow 0's was the oldest: gone
+			{flow: 2, at: 3 * us, start: 20 * us, wantJoin: true},
+			{flow: 8, at: 4 * us, start: 21 * us, wantJoin: true},
+		}},
+		{"a started slot goes before the oldest open one", []arrival{
+			{flow: 0, at: 0, start: 1 * us}, {flow: 1, at: 0, start: 11 * us}, {flow: 2, at: 0, start: 12 * us},
+			{flow: 3, at: 0, start: 13 * us}, {flow: 4, at: 0, start: 14 * us}, {flow: 5, at: 0, start: 15 * us},
+			{flow: 6, at: 0, start: 16 * us}, {flow: 7, at: 0, start: 17 * us},
+			{flow: 8, at: 2 * us, start: 18 * us}, // flow 0's started at 1 us: its slot
+			{flow: 1, at: 3 * us, start: 19 * us, wantJoin: true},
+			{flow: 8, at: 4 * us, start: 20 * us, wantJoin: true},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var g groTable
+			for i, a := range tc.in {
+				p := data(a.flow)
+				if a.ack {
+					p.Len = 0
+				}
+				slot := g.joins(p, a.at)
+				if got := slot >= 0; got != a.wantJoin {
+					t.Fatalf("arrival %d (flow %d at %v): joined %v, want %v", i, a.flow, a.at, got, a.wantJoin)
+				}
+				g.took(p, slot, a.at, a.start)
+			}
+		})
+	}
+	// room: a super-packet takes at most GSOMaxBytes
+	var g groTable
+	p := data(0)
+	g.took(p, g.joins(p, 0), 0, sim.Second)
+	joined := 0
+	for i := 1; i < 100; i++ {
+		p := data(0)
+		slot := g.joins(p, sim.Time(i))
+		if slot < 0 {
+			break
+		}
+		joined++
+		g.took(p, slot, sim.Time(i), sim.Second)
+	}
+	if want := GSOMaxBytes/1500 - 1; joined != want {
+		t.Errorf("%d packets joined a head of 1500 bytes, want %d (GSOMaxBytes %d)", joined, want, GSOMaxBytes)
+	}
+}
+
+// TestGROMergesInterleavedFlows: TestGROMergesWhatWaits with two flows
+// whose packets alternate on the same receiving core. Each merges into its
+// own super-packet, as NAPI's per-flow GRO lists do; a core holding one
+// flow's super-packet at a time would merge nothing, each packet breaking
+// the other flow's, and pay the per-packet cycles 2 x 400 times.
+func TestGROMergesInterleavedFlows(t *testing.T) {
+	t.Parallel()
+	const recv, k = 12000.0, 400 // 5 us at 2.4 GHz
+	e, n, a, s := offloadNet(t, true, offloadPath(0, recv))
+	b, err := n.NewRoute(RouteSpec{Path: offloadPath(0, recv), Src: 0, Dst: 1, FlowKey: 7, RecvCore: 3, To: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.rssCore != b.rssCore {
+		t.Fatalf("the flows' RSS cores differ: %d, %d", a.rssCore, b.rssCore)
+	}
+	for j := range k {
+		at := sim.Time(j) * 1200 * sim.Nanosecond
+		e.Schedule(at, &dataAt{n: n, r: a, seq: int64(j) * 1448}, 0)
+		e.Schedule(at+600*sim.Nanosecond, &dataAt{n: n, r: b, seq: int64(j) * 1448}, 0)
+	}
+	e.Run()
+	if s.got != 2*k {
+		t.Fatalf("%d of %d delivered", s.got, 2*k)
+	}
+	heads := n.Accounting().Crossings[1][datapath.NIC]
+	if heads > 2*k/4 {
+		t.Errorf("%v super-packets for 2 x %d interleaved packets: GRO merged fewer than 4 a super-packet", heads, k)
+	}
+	t.Logf("%v super-packets for %d packets", heads, 2*k)
+	if err := n.Conservation(); err != nil {
+		t.Error(err)
+	}
+}
