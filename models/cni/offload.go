@@ -29,8 +29,12 @@ type DeviceOffload struct {
 	GRO bool `toml:"gro"`
 	// GROAfter: the merging happens on the device's own NAPI after it
 	// (WireGuard), so the receiving steps up to it run per packet.
-	GROAfter bool   `toml:"gro_after"`
-	Source   string `toml:"source"`
+	GROAfter bool `toml:"gro_after"`
+	// RSSByNodes: a path arriving in this device's outer header is spread
+	// over the receiving node's cores by the two nodes alone, not by flow
+	// (its header carries no inner ports for the NIC's RSS hash).
+	RSSByNodes bool   `toml:"rss_by_nodes"`
+	Source     string `toml:"source"`
 }
 
 var deviceTable = sync.OnceValues(func() (map[string]DeviceOffload, error) {
@@ -92,16 +96,19 @@ func decapsulates(k datapath.Kind) bool {
 	return false
 }
 
-// deviceOffloads sets cp's GSOCut, NoGRO and GROFrom from the devices its
-// steps cross: the first sending-side device that cannot carry a
-// super-packet is where software GSO cuts it, an inter-host path arriving
-// through a device without GRO gets none, and through one that merges on
-// its own NAPI (WireGuard) only after it.
+// deviceOffloads sets cp's GSOCut, NoGRO, GROFrom and RSSByNodes from the
+// devices its steps cross: the first sending-side device that cannot
+// carry a super-packet is where software GSO cuts it, an inter-host path
+// arriving through a device without GRO gets none, and through one that
+// merges on its own NAPI (WireGuard) only after it; the first receiving
+// device that decapsulates holds the outermost header, which the NIC's
+// RSS hashes.
 func (md *Mode) deviceOffloads(cp *datapath.CostedPath) error {
 	table, err := deviceTable()
 	if err != nil {
 		return err
 	}
+	outermost := true
 	for i, st := range cp.Steps {
 		name := deviceOf(st.Kind, md.Encryption)
 		if name == "" {
@@ -113,6 +120,10 @@ func (md *Mode) deviceOffloads(cp *datapath.CostedPath) error {
 		}
 		if !ok {
 			return fmt.Errorf("mode %s: no offload capabilities for device %q (devices/devices.toml)", md.Name, name)
+		}
+		if st.Side == datapath.Dst && cp.InterHost && decapsulates(st.Kind) && outermost {
+			outermost = false
+			cp.RSSByNodes = d.RSSByNodes
 		}
 		switch {
 		case st.Side == datapath.Src && !d.GSO && cp.GSOCut == 0:
@@ -148,9 +159,14 @@ func buildDeviceOffloads(m map[string]string) (map[string]DeviceOffload, error) 
 		names = append(names, d)
 	}
 	sort.Strings(names) // the first error is the same on every run
+	table, err := deviceTable()
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[string]DeviceOffload, len(m))
 	for _, d := range names {
-		o := DeviceOffload{Device: d, Source: "the model file's device_offloads"}
+		// the offloads are the file's; how RSS sees the device's header is not
+		o := DeviceOffload{Device: d, RSSByNodes: table[d].RSSByNodes, Source: "the model file's device_offloads"}
 		if v := strings.TrimSpace(m[d]); v != "none" {
 			for _, f := range strings.Split(v, ",") {
 				switch strings.TrimSpace(f) {

@@ -13,7 +13,11 @@ import (
 // let the NIC's GRO merge, so those paths are unlimited (and their
 // results unchanged); ESP and WireGuard cut super-packets at the
 // encryption (ESP also loses GRO), a user-space daemon at its first step
-// (and loses GRO).
+// (and loses GRO). The receiving NIC spreads a path by the two nodes alone
+// (RSSByNodes) when its outermost header has no inner ports: IP-in-IP,
+// GRE, ESP and the user-space tunnels; VXLAN and Geneve carry the flow's
+// hash in their source port, and WireGuard's decryption spreads over the
+// cores (so, by flow).
 func TestDeviceOffloadsOfBuiltins(t *testing.T) {
 	t.Parallel()
 	p := loadPaper(t)
@@ -22,19 +26,22 @@ func TestDeviceOffloadsOfBuiltins(t *testing.T) {
 		encrypt      bool
 		cutAt        datapath.Kind // the step kind software GSO cuts at; 0 (veth) for none
 		cut, noGRO   bool
+		byNodes      bool
 	}{
-		{"flannel", "vxlan", false, 0, false, false},
-		{"flannel", "host-gw", false, 0, false, false},
-		{"flannel", "udp", false, datapath.Userspace, true, true},
-		{"calico", "ipip", false, 0, false, false},
-		{"calico", "vxlan", false, 0, false, false},
-		{"cilium", "vxlan", false, 0, false, false},
-		{"cilium", "geneve", false, 0, false, false},
-		{"cilium", "vxlan", true, datapath.Encrypt, true, false}, // WireGuard: its own GSO, GRO on its NAPI
-		{"weave", "fastdp", false, 0, false, false},
-		{"weave", "fastdp", true, datapath.Encrypt, true, true}, // ESP
-		{"weave", "sleeve", true, datapath.Userspace, true, true},
-		{"kube-router", "gre", false, 0, false, false},
+		{"flannel", "vxlan", false, 0, false, false, false},
+		{"flannel", "host-gw", false, 0, false, false, false},
+		{"flannel", "udp", false, datapath.Userspace, true, true, true},
+		{"calico", "ipip", false, 0, false, false, true},
+		{"calico", "vxlan", false, 0, false, false, false},
+		{"calico", "native", false, 0, false, false, false},
+		{"cilium", "vxlan", false, 0, false, false, false},
+		{"cilium", "geneve", false, 0, false, false, false},
+		{"cilium", "vxlan", true, datapath.Encrypt, true, false, false}, // WireGuard: its own GSO, GRO on its NAPI
+		{"weave", "fastdp", false, 0, false, false, false},
+		{"weave", "fastdp", true, datapath.Encrypt, true, true, true}, // ESP
+		{"weave", "sleeve", true, datapath.Userspace, true, true, true},
+		{"kube-router", "gre", false, 0, false, false, true},
+		{"kube-router", "ipip", false, 0, false, false, true},
 	} {
 		m := builtin(t, c.plugin)
 		cp, err := m.Path(c.mode, datapath.Inter, PathOptions{Encrypt: c.encrypt}, p)
@@ -61,6 +68,9 @@ func TestDeviceOffloadsOfBuiltins(t *testing.T) {
 		if cp.NoGRO != c.noGRO {
 			t.Errorf("%s: no GRO %v, want %v", name, cp.NoGRO, c.noGRO)
 		}
+		if cp.RSSByNodes != c.byNodes {
+			t.Errorf("%s: RSS by the nodes %v, want %v", name, cp.RSSByNodes, c.byNodes)
+		}
 		// WireGuard merges on its own NAPI after decrypting each packet
 		late := c.plugin == "cilium" && c.encrypt
 		if (cp.GROFrom > 0) != late {
@@ -74,8 +84,8 @@ func TestDeviceOffloadsOfBuiltins(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if intra.GSOCut != 0 || intra.NoGRO {
-			t.Errorf("%s intra: cut %d no GRO %v, want neither (veth and bridge pass super-packets)", name, intra.GSOCut, intra.NoGRO)
+		if intra.GSOCut != 0 || intra.NoGRO || intra.RSSByNodes {
+			t.Errorf("%s intra: cut %d no GRO %v RSS by nodes %v, want none (veth and bridge pass super-packets; no NIC)", name, intra.GSOCut, intra.NoGRO, intra.RSSByNodes)
 		}
 	}
 }
@@ -110,7 +120,8 @@ func TestDeviceTableComplete(t *testing.T) {
 // A mode's device_offloads replace the built-in capabilities for its
 // paths: antrea's encap mode (Geneve + ESP) with ESP declared able to
 // carry super-packets and GRO (a NIC with ESP offload) gets neither the
-// cut nor the lost GRO; "none" on veth cuts at the first veth.
+// cut nor the lost GRO, but keeps ESP's one receive core per node pair;
+// "none" on veth cuts at the first veth.
 func TestModeDeviceOffloads(t *testing.T) {
 	t.Parallel()
 	base, err := os.ReadFile("testdata/antrea.toml")
@@ -138,6 +149,10 @@ func TestModeDeviceOffloads(t *testing.T) {
 		}
 		if (cp.GSOCut > 0) != c.cut || cp.NoGRO != c.noGRO || c.cut && cp.Steps[cp.GSOCut-1].Kind != c.cutAt {
 			t.Errorf("%q: cut %d no GRO %v; want cut %v at %s, no GRO %v", c.decl, cp.GSOCut, cp.NoGRO, c.cut, c.cutAt, c.noGRO)
+		}
+		// offloads in the NIC change nothing of how RSS sees ESP's header
+		if !cp.RSSByNodes {
+			t.Errorf("%q: ESP spread by flow, want by the two nodes (one SA per node pair)", c.decl)
 		}
 	}
 }

@@ -109,6 +109,12 @@ type CostedPath struct {
 	// step (WireGuard decrypts every packet, then GROs): the receiving
 	// steps before it run per packet. 0: GRO merges at the NIC.
 	GROFrom int
+	// RSSByNodes says the receiving NIC's RSS hash sees only the two nodes:
+	// the outermost header the path arrives in carries none of the inner
+	// flow's ports (IP-in-IP, GRE, ESP, a user-space tunnel's fixed UDP
+	// ports), so every flow of the path between the same two nodes lands
+	// on one receive core (models/cni/devices).
+	RSSByNodes bool
 }
 
 // Placement is where the two pods of a flow sit.

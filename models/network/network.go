@@ -76,6 +76,9 @@ type Network struct {
 	// hops prefetch it (internal/prefetch); with a few flows everything
 	// stays cached and the prefetches would only cost
 	scaled bool
+	// pairCores: the receive core of each ordered node pair whose paths
+	// RSS spreads by the nodes alone (RSSByNodes), from its first route
+	pairCores map[[2]int32]int16
 	// freeRoutes: folded routes' objects for reuse; done: sweep's scratch
 	freeRoutes []*Route
 	done       map[*Route]bool
@@ -167,7 +170,7 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 	r.net, r.src, r.dst, r.recv = n, spec.Src, spec.Dst, c.recv
 	n.bind(segs, &r.recv, spec.Src, spec.Dst)
 	r.encap = int32(spec.Path.EncapBytes)
-	r.rssCore = int16(mix(spec.FlowKey) % uint64(n.cfg.CoresPerNode))
+	r.rssCore = n.rssCore(spec)
 	r.recvCore, r.recvProc = int16(spec.RecvCore), &n.Nodes[spec.Dst].Cores[spec.RecvCore]
 	r.to, r.target = spec.To, -1
 	r.pf, _ = spec.To.(Prefetcher)
@@ -480,6 +483,27 @@ func (n *Network) inFlight() uint64 {
 		}
 	}
 	return k
+}
+
+// rssCore is the receiving node's core that RSS gives a new route: its
+// flow key's hash, or, where RSS sees only the two nodes (RSSByNodes),
+// the core the node pair's first such route got, so that every flow
+// between them meets there (which core a pair hashes to is arbitrary;
+// taking the first flow's keeps a pair with one flow where it was).
+func (n *Network) rssCore(spec RouteSpec) int16 {
+	core := int16(mix(spec.FlowKey) % uint64(n.cfg.CoresPerNode))
+	if !spec.Path.RSSByNodes || !spec.Path.InterHost {
+		return core
+	}
+	pair := [2]int32{int32(spec.Src), int32(spec.Dst)}
+	if c, ok := n.pairCores[pair]; ok {
+		return c
+	}
+	if n.pairCores == nil {
+		n.pairCores = make(map[[2]int32]int16)
+	}
+	n.pairCores[pair] = core
+	return core
 }
 
 // mix is SplitMix64's finaliser: the RSS hash (Toeplitz in hardware; any

@@ -220,3 +220,52 @@ func TestRxRingFollowsBacklog(t *testing.T) {
 		t.Errorf("receive ring buffer %d slots for a backlog of a few packets, want 64", len(rx.t))
 	}
 }
+
+// TestRSSByNodes: a path whose outer header shows only the two nodes
+// (RSSByNodes: IP-in-IP, GRE, ESP, a user-space tunnel) puts every flow
+// between the same two nodes on one receive core, the one its first flow
+// hashed to; the reverse direction and other pairs have their own, and a
+// path with flow entropy spreads flows by their keys.
+func TestRSSByNodes(t *testing.T) {
+	t.Parallel()
+	cfg := DefaultConfig()
+	cfg.Nodes = 3
+	n, err := New(sim.NewEngine(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byNodes := datapathtest.HostPath(1)
+	byNodes.RSSByNodes = true
+	byFlow := datapathtest.HostPath(1)
+	core := func(p datapath.CostedPath, src, dst int, key uint64) int {
+		t.Helper()
+		r, err := n.NewRoute(RouteSpec{Path: p, Src: src, Dst: dst, FlowKey: key, RecvCore: 0, To: &sink{n: n}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.RSSCore()
+	}
+	// two keys that hash to different cores
+	k1, k2 := uint64(1), uint64(2)
+	for mix(k2)%uint64(cfg.CoresPerNode) == mix(k1)%uint64(cfg.CoresPerNode) {
+		k2++
+	}
+	if a, b := core(byFlow, 0, 1, k1), core(byFlow, 0, 1, k2); a == b {
+		t.Errorf("by flow: keys %d and %d both on core %d", k1, k2, a)
+	}
+	first := core(byNodes, 0, 1, k1)
+	if want := int(mix(k1) % uint64(cfg.CoresPerNode)); first != want {
+		t.Errorf("by nodes: the pair's first flow on core %d, want its own hash's %d", first, want)
+	}
+	for key := uint64(100); key < 120; key++ {
+		if c := core(byNodes, 0, 1, key); c != first {
+			t.Fatalf("by nodes: flow %d on core %d, the pair's flows on %d", key, c, first)
+		}
+	}
+	if c := core(byNodes, 1, 0, k2); c != int(mix(k2)%uint64(cfg.CoresPerNode)) {
+		t.Errorf("by nodes: the reverse direction's first flow on core %d, want its own hash's", c)
+	}
+	if c := core(byNodes, 0, 2, k2); c != int(mix(k2)%uint64(cfg.CoresPerNode)) {
+		t.Errorf("by nodes: another pair's first flow on core %d, want its own hash's", c)
+	}
+}
