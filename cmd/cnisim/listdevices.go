@@ -10,15 +10,21 @@ func init() { listers["devices"] = listDevices }
 
 // listDevices is the built-in table of device offload capabilities
 // (models/cni/devices/devices.toml) with each entry's provenance: what
-// cluster.offloads can use on a path through each device.
+// cluster.offloads can use on a path through each device, and how the
+// receiving NIC's RSS spreads a path arriving in its header (by flow, or
+// by the two nodes alone).
 func listDevices() (listing, error) {
 	ds, err := cni.DeviceOffloads()
 	if err != nil {
 		return listing{}, err
 	}
-	l := listing{header: []string{"device", "gso", "gro", "source"}}
+	l := listing{header: []string{"device", "gso", "gro", "rss", "source"}}
 	for _, d := range ds {
-		l.rows = append(l.rows, []string{d.Device, strconv.FormatBool(d.GSO), strconv.FormatBool(d.GRO), d.Source})
+		rss := "flow"
+		if d.RSSByNodes {
+			rss = "nodes"
+		}
+		l.rows = append(l.rows, []string{d.Device, strconv.FormatBool(d.GSO), strconv.FormatBool(d.GRO), rss, d.Source})
 	}
 	return l, nil
 }
