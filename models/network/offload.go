@@ -91,8 +91,9 @@ func (n *Network) offerTSO(node *Node, r *Route, p *Packet, now, svc sim.Time) (
 }
 
 // groFlows is how many flows' super-packets one receiving core holds open
-// at once. Linux keeps at most MAX_GRO_SKBS (8) packets in each of its
-// GRO_HASH_BUCKETS (8) lists, flushing a list's oldest beyond that
+// at once. Linux holds at most MAX_GRO_SKBS (8) skbs being merged, one per
+// flow, in each of its GRO_HASH_BUCKETS (8) lists, flushing a list's oldest
+// beyond that
 // (net/core/gro.c, gro_receive_skb); the list is the flow hash's low 3
 // bits, and RSS's default indirection table (entry i to queue i mod n)
 // gives every flow of a receive queue the same low bits when the queues
