@@ -55,7 +55,8 @@ func analyseFabric(d *Data) (*Output, error) {
 		on, _ := off.(bool)
 		busy[on] = map[string][]results.Stat{}
 		for _, m := range modes {
-			name := fmt.Sprint(m)
+			key := fmt.Sprint(m)
+			name := key
 			if on {
 				name += ", offloads"
 			}
@@ -74,10 +75,10 @@ func analyseFabric(d *Data) (*Output, error) {
 				dr, _ := r.Member(results.PortDrops, "all")
 				rx, _ := r.Member(results.DropsByPlace, "rx_ring")
 				st := steadiness(r)
-				busy[on][fmt.Sprint(m)] = append(busy[on][fmt.Sprint(m)], c)
+				busy[on][key] = append(busy[on][key], c)
 				cs.Mean, cs.CI95 = append(cs.Mean, c.Mean), append(cs.CI95, c.CI95)
 				fs.Mean = append(fs.Mean, f.P99/1000)
-				t.Rows = append(t.Rows, []string{fmt.Sprintf("%v:1", o), fmt.Sprint(m), onOff(on), pm(c, 1), num(mean.Mean), num(f.P50 / 1000), num(f.P99 / 1000),
+				t.Rows = append(t.Rows, []string{fmt.Sprintf("%v:1", o), key, onOff(on), pm(c, 1), num(mean.Mean), num(f.P50 / 1000), num(f.P99 / 1000),
 					num(sl.P99), num(up.Mean), num(dr.Mean), num(rx.Mean), st[0], st[1]})
 			}
 			cores.Series = append(cores.Series, cs)

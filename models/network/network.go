@@ -278,7 +278,7 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 		}
 		atEvent = false
 		nd := s.nd
-		groSlot := -1
+		groSlot := -1 // p's flow's GRO slot, or groJoined
 		if s.fromRx {
 			// the ring's length is at most its size: retire the finished
 			// jobs only when the size alone would drop the packet
@@ -295,9 +295,8 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 				rx.len(t)
 			}
 			nd.RxPackets++
-			if nd.gro != nil && !s.noGRO {
-				groSlot = nd.gro[core].joins(p, t)
-				p.batched = groSlot >= 0
+			if nd.gro != nil {
+				groSlot = nd.gro[core].arrive(p, t, !s.noGRO)
 			}
 		}
 		var svc sim.Time
@@ -492,7 +491,7 @@ func (n *Network) inFlight() uint64 {
 // taking the first flow's keeps a pair with one flow where it was).
 func (n *Network) rssCore(spec RouteSpec) int16 {
 	core := int16(mix(spec.FlowKey) % uint64(n.cfg.CoresPerNode))
-	if !spec.Path.RSSByNodes || !spec.Path.InterHost {
+	if !spec.Path.RSSByNodes {
 		return core
 	}
 	pair := [2]int32{int32(spec.Src), int32(spec.Dst)}

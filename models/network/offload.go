@@ -111,55 +111,69 @@ type groState struct {
 // per flow.
 type groTable [groFlows]groState
 
-// joins returns the slot of the super-packet that p, arriving from the
-// wire at t, joins: its flow's, not started, with room; -1 if none.
-func (g *groTable) joins(p *Packet, t sim.Time) int {
+// slot returns the slot of p's flow's super-packet, -1 if it has none or
+// p is nothing GRO merges.
+func (g *groTable) slot(p *Packet) int {
 	if !p.offloadable() {
 		return -1
 	}
 	for i := range g {
-		if e := &g[i]; e.route == p.route {
-			if e.start > t && e.bytes+p.IPBytes <= GSOMaxBytes {
-				return i
-			}
-			return -1
+		if g[i].route == p.route {
+			return i
 		}
 	}
 	return -1
 }
 
-// took records p's softirq job, starting at start for p arrived at t: p
-// joined slot, or (slot < 0) p heads a new super-packet of its flow, in
-// the flow's slot, else a free one or one whose job started by t, else
-// the oldest one's (Linux flushes the oldest). A packet GRO does not
-// merge (a pure ACK) leaves every super-packet open, as NAPI's per-flow
-// lists do.
-func (g *groTable) took(p *Packet, slot int, t, start sim.Time) {
-	if slot >= 0 {
-		g[slot].bytes += p.IPBytes
-		return
-	}
-	if !p.offloadable() {
-		return
-	}
-	victim := -1
-	for i := range g {
-		if g[i].route == p.route {
-			victim = i
-			break
+// groJoined is the GRO slot of a packet that has joined its flow's
+// super-packet (join), for took.
+const groJoined = -2
+
+// arrive is GRO for p arriving from the wire at t: with merge (the path
+// lets GRO merge it) p joins its flow's super-packet if it can (batched).
+// It returns what took needs: p's flow's slot, or groJoined.
+func (g *groTable) arrive(p *Packet, t sim.Time, merge bool) int {
+	slot := g.slot(p)
+	if merge {
+		if p.batched = g.join(slot, p, t); p.batched {
+			return groJoined
 		}
 	}
-	if victim < 0 {
-		victim = 0
+	return slot
+}
+
+// join reports whether p, arriving from the wire at t, joins its flow's
+// super-packet in slot (g.slot's): not started, with room; if so, it
+// adds p's bytes to it.
+func (g *groTable) join(slot int, p *Packet, t sim.Time) bool {
+	if slot < 0 || g[slot].start <= t || g[slot].bytes+p.IPBytes > GSOMaxBytes {
+		return false
+	}
+	g[slot].bytes += p.IPBytes
+	return true
+}
+
+// took records p's softirq job, starting at start for p arrived at t,
+// slot being its flow's (g.slot's), or groJoined when p joined it. A
+// packet that did not heads a new super-packet of its flow, in the
+// flow's slot, else a free one or one whose job started by t, else the
+// oldest one's (Linux flushes the oldest). A packet GRO does not merge (a
+// pure ACK) leaves every super-packet open, as NAPI's per-flow lists do.
+func (g *groTable) took(p *Packet, slot int, t, start sim.Time) {
+	if slot == groJoined || !p.offloadable() {
+		return
+	}
+	if slot < 0 {
+		slot = 0
 		for i := range g {
 			if e := &g[i]; e.route == nil || e.start <= t {
-				victim = i
+				slot = i
 				break
 			}
-			if g[i].start < g[victim].start {
-				victim = i
+			if g[i].start < g[slot].start {
+				slot = i
 			}
 		}
 	}
-	g[victim] = groState{route: p.route, start: start, bytes: p.IPBytes}
+	g[slot] = groState{route: p.route, start: start, bytes: p.IPBytes}
 }

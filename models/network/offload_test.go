@@ -305,9 +305,13 @@ func TestGROTable(t *testing.T) {
 				if a.ack {
 					p.Len = 0
 				}
-				slot := g.joins(p, a.at)
-				if got := slot >= 0; got != a.wantJoin {
-					t.Fatalf("arrival %d (flow %d at %v): joined %v, want %v", i, a.flow, a.at, got, a.wantJoin)
+				slot := g.slot(p)
+				joined := g.join(slot, p, a.at)
+				if joined != a.wantJoin {
+					t.Fatalf("arrival %d (flow %d at %v): joined %v, want %v", i, a.flow, a.at, joined, a.wantJoin)
+				}
+				if joined {
+					slot = groJoined
 				}
 				g.took(p, slot, a.at, a.start)
 			}
@@ -316,16 +320,14 @@ func TestGROTable(t *testing.T) {
 	// room: a super-packet takes at most GSOMaxBytes
 	var g groTable
 	p := data(0)
-	g.took(p, g.joins(p, 0), 0, sim.Second)
+	g.took(p, g.slot(p), 0, sim.Second)
 	joined := 0
 	for i := 1; i < 100; i++ {
 		p := data(0)
-		slot := g.joins(p, sim.Time(i))
-		if slot < 0 {
+		if !g.join(g.slot(p), p, sim.Time(i)) {
 			break
 		}
 		joined++
-		g.took(p, slot, sim.Time(i), sim.Second)
 	}
 	if want := GSOMaxBytes/1500 - 1; joined != want {
 		t.Errorf("%d packets joined a head of 1500 bytes, want %d (GSOMaxBytes %d)", joined, want, GSOMaxBytes)
