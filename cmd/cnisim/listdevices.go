@@ -21,7 +21,10 @@ func listDevices() (listing, error) {
 	l := listing{header: []string{"device", "gso", "gro", "rss", "source"}}
 	for _, d := range ds {
 		rss := "flow"
-		if d.RSSByNodes {
+		switch {
+		case d.RSSInner:
+			rss = "nodes (flow with cluster.rss_inner)"
+		case d.RSSByNodes:
 			rss = "nodes"
 		}
 		l.rows = append(l.rows, []string{d.Device, strconv.FormatBool(d.GSO), strconv.FormatBool(d.GRO), rss, d.Source})

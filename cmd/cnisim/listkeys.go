@@ -36,6 +36,7 @@ var keyMeanings = map[string]string{
 	"cluster.frame_overhead": "wire bytes per frame beyond the IP packet (38: Ethernet header, FCS, preamble, gap; 2: PPP)",
 	"cluster.offloads":       "GSO/GRO: per-packet stages charged per super-packet",
 	"cluster.nic_offloads":   "with offloads: what the NICs can do: all, none, or a list of tso, gro, tx-udp_tnl-segmentation, tx-ipxip4-segmentation, tx-gre-segmentation",
+	"cluster.rss_inner":      "the NICs hash the inner header of IP-in-IP and GRE (mlx5e): those tunnels spread over the receiving cores by flow, not by node pair",
 	"cluster.qdisc_packets":  "NIC transmit queue length, packets (Linux txqueuelen)",
 	"cluster.cpu_jitter":     "coefficient of variation of every job's service time on a core (0: exact cycles)",
 

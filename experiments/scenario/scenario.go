@@ -47,8 +47,11 @@ type Cluster struct {
 	// tx-udp_tnl-segmentation, tx-ipxip4-segmentation, tx-gre-segmentation
 	// (network.NICOffloads: a missing tunnel segmentation cuts GSO in
 	// software before the NIC, a missing gro merges nothing on receive).
-	NICOffloads  string `toml:"nic_offloads"`
-	QdiscPackets int    `toml:"qdisc_packets"` // NIC transmit queue length
+	NICOffloads string `toml:"nic_offloads"`
+	// RSSInner: the NICs hash the inner header of IP-in-IP and GRE
+	// (network.Config.RSSInner), so those tunnels spread by flow.
+	RSSInner     bool `toml:"rss_inner"`
+	QdiscPackets int  `toml:"qdisc_packets"` // NIC transmit queue length
 	// CPUJitter is the coefficient of variation of every job's service
 	// time on a core (network.Config.CPUJitter); 0 = exact cycles.
 	CPUJitter float64 `toml:"cpu_jitter"`

@@ -164,7 +164,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.MTU, cl.FrameOverhead, cl.QdiscLen = c.MTU, c.FrameOverhead, c.QdiscPackets
 	cl.DropOversize = st.Forward.OuterDF
 	cl.CPUJitter = c.CPUJitter
-	cl.Offloads = c.Offloads
+	cl.Offloads, cl.RSSInner = c.Offloads, c.RSSInner
 	cl.Fabric = sc.FabricConfig()
 	if cl.NICOffloads, err = network.ParseNICOffloads(c.NICOffloads); err != nil {
 		return workload.Config{}, keyed("cluster.nic_offloads", err)

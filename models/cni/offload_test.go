@@ -17,7 +17,9 @@ import (
 // (RSSByNodes) when its outermost header has no inner ports: IP-in-IP,
 // GRE, ESP and the user-space tunnels; VXLAN and Geneve carry the flow's
 // hash in their source port, and WireGuard's decryption spreads over the
-// cores (so, by flow).
+// cores (so, by flow). Of those by the nodes, IP-in-IP and GRE can be
+// hashed by their inner header (RSSInner); ESP and the daemons' datagrams
+// cannot.
 func TestDeviceOffloadsOfBuiltins(t *testing.T) {
 	t.Parallel()
 	p := loadPaper(t)
@@ -27,21 +29,22 @@ func TestDeviceOffloadsOfBuiltins(t *testing.T) {
 		cutAt        datapath.Kind // the step kind software GSO cuts at; 0 (veth) for none
 		cut, noGRO   bool
 		byNodes      bool
+		inner        bool
 	}{
-		{"flannel", "vxlan", false, 0, false, false, false},
-		{"flannel", "host-gw", false, 0, false, false, false},
-		{"flannel", "udp", false, datapath.Userspace, true, true, true},
-		{"calico", "ipip", false, 0, false, false, true},
-		{"calico", "vxlan", false, 0, false, false, false},
-		{"calico", "native", false, 0, false, false, false},
-		{"cilium", "vxlan", false, 0, false, false, false},
-		{"cilium", "geneve", false, 0, false, false, false},
-		{"cilium", "vxlan", true, datapath.Encrypt, true, false, false}, // WireGuard: its own GSO, GRO on its NAPI
-		{"weave", "fastdp", false, 0, false, false, false},
-		{"weave", "fastdp", true, datapath.Encrypt, true, true, true}, // ESP
-		{"weave", "sleeve", true, datapath.Userspace, true, true, true},
-		{"kube-router", "gre", false, 0, false, false, true},
-		{"kube-router", "ipip", false, 0, false, false, true},
+		{"flannel", "vxlan", false, 0, false, false, false, false},
+		{"flannel", "host-gw", false, 0, false, false, false, false},
+		{"flannel", "udp", false, datapath.Userspace, true, true, true, false},
+		{"calico", "ipip", false, 0, false, false, true, true},
+		{"calico", "vxlan", false, 0, false, false, false, false},
+		{"calico", "native", false, 0, false, false, false, false},
+		{"cilium", "vxlan", false, 0, false, false, false, false},
+		{"cilium", "geneve", false, 0, false, false, false, false},
+		{"cilium", "vxlan", true, datapath.Encrypt, true, false, false, false}, // WireGuard: its own GSO, GRO on its NAPI
+		{"weave", "fastdp", false, 0, false, false, false, false},
+		{"weave", "fastdp", true, datapath.Encrypt, true, true, true, false}, // ESP
+		{"weave", "sleeve", true, datapath.Userspace, true, true, true, false},
+		{"kube-router", "gre", false, 0, false, false, true, true},
+		{"kube-router", "ipip", false, 0, false, false, true, true},
 	} {
 		m := builtin(t, c.plugin)
 		cp, err := m.Path(c.mode, datapath.Inter, PathOptions{Encrypt: c.encrypt}, p)
@@ -68,8 +71,8 @@ func TestDeviceOffloadsOfBuiltins(t *testing.T) {
 		if cp.NoGRO != c.noGRO {
 			t.Errorf("%s: no GRO %v, want %v", name, cp.NoGRO, c.noGRO)
 		}
-		if cp.RSSByNodes != c.byNodes {
-			t.Errorf("%s: RSS by the nodes %v, want %v", name, cp.RSSByNodes, c.byNodes)
+		if cp.RSSByNodes != c.byNodes || cp.RSSInner != c.inner {
+			t.Errorf("%s: RSS by the nodes %v, inner %v; want %v, %v", name, cp.RSSByNodes, cp.RSSInner, c.byNodes, c.inner)
 		}
 		// WireGuard merges on its own NAPI after decrypting each packet
 		late := c.plugin == "cilium" && c.encrypt

@@ -115,6 +115,11 @@ type CostedPath struct {
 	// ports), so every flow of the path between the same two nodes lands
 	// on one receive core (models/cni/devices).
 	RSSByNodes bool
+	// RSSInner says, with RSSByNodes, that a NIC able to parse that outer
+	// header can hash the inner flow's instead (IP-in-IP, GRE; not ESP,
+	// whose inner header is encrypted): with such NICs
+	// (network.Config.RSSInner) the path spreads by flow.
+	RSSInner bool
 }
 
 // Placement is where the two pods of a flow sit.

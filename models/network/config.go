@@ -39,6 +39,11 @@ type Config struct {
 	// NICOffloads are the offloads the NICs lack (nicoffload.go; zero:
 	// none lacking). Only with Offloads.
 	NICOffloads NICOffloads
+	// RSSInner: the NICs hash the inner header of the tunnels that allow
+	// it (datapath.CostedPath.RSSInner: IP-in-IP and GRE, as mlx5e does),
+	// so such paths spread over the receiving cores by flow rather than
+	// by node pair. Offloads or not.
+	RSSInner bool
 	// Fabric is the switched fabric between the nodes (fabric.go); the
 	// zero value, FabricNone, is a link from each node to its peer.
 	Fabric Fabric

@@ -485,13 +485,14 @@ func (n *Network) inFlight() uint64 {
 }
 
 // rssCore is the receiving node's core that RSS gives a new route: its
-// flow key's hash, or, where RSS sees only the two nodes (RSSByNodes),
-// the core the node pair's first such route got, so that every flow
+// flow key's hash, or, where RSS sees only the two nodes (RSSByNodes,
+// unless the NICs hash the inner header: Config.RSSInner), the core the
+// node pair's first such route got, so that every flow
 // between them meets there (which core a pair hashes to is arbitrary;
 // taking the first flow's keeps a pair with one flow where it was).
 func (n *Network) rssCore(spec RouteSpec) int16 {
 	core := int16(mix(spec.FlowKey) % uint64(n.cfg.CoresPerNode))
-	if !spec.Path.RSSByNodes {
+	if !spec.Path.RSSByNodes || n.cfg.RSSInner && spec.Path.RSSInner {
 		return core
 	}
 	pair := [2]int32{int32(spec.Src), int32(spec.Dst)}

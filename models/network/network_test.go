@@ -269,3 +269,41 @@ func TestRSSByNodes(t *testing.T) {
 		t.Errorf("by nodes: another pair's first flow on core %d, want its own hash's", c)
 	}
 }
+
+// TestRSSInner: NICs that hash a tunnel's inner header (Config.RSSInner)
+// spread an IP-in-IP or GRE path (RSSInner) by flow again, and leave a
+// path whose inner header they cannot read (ESP: RSSByNodes alone) on the
+// node pair's core.
+func TestRSSInner(t *testing.T) {
+	t.Parallel()
+	for _, inner := range []bool{false, true} {
+		cfg := DefaultConfig()
+		cfg.RSSInner = inner
+		n, err := New(sim.NewEngine(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ipip := datapathtest.HostPath(1)
+		ipip.RSSByNodes, ipip.RSSInner = true, true
+		esp := datapathtest.HostPath(1)
+		esp.RSSByNodes = true
+		cores := func(p datapath.CostedPath) map[int]bool {
+			seen := map[int]bool{}
+			for key := uint64(1); key <= 40; key++ {
+				r, err := n.NewRoute(RouteSpec{Path: p, Src: 0, Dst: 1, FlowKey: key, RecvCore: 0, To: &sink{n: n}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				seen[r.RSSCore()] = true
+			}
+			return seen
+		}
+		// 40 flows on 10 cores: all on one with probability 10^-39
+		if got, want := len(cores(ipip)) > 1, inner; got != want {
+			t.Errorf("rss_inner %v: IP-in-IP's 40 flows on %d cores, want spread %v", inner, len(cores(ipip)), want)
+		}
+		if got := len(cores(esp)); got != 1 {
+			t.Errorf("rss_inner %v: ESP's 40 flows on %d cores, want the pair's one", inner, got)
+		}
+	}
+}
