@@ -1,6 +1,10 @@
 package scenario
 
-import "time"
+import (
+	"time"
+
+	"github.com/cnisim/cnisim/models/network"
+)
 
 // Scenario is one what-if scenario. The toml tags are the key names of the
 // file format; Defaults gives every key's default.
@@ -106,6 +110,9 @@ type TCP struct {
 type Calibration struct {
 	Profile string             `toml:"profile"` // built-in name or path
 	Cycles  map[string]float64 `toml:"cycles"`  // stage kind -> cycles per packet
+	// GROFrameCycles is, with cluster.offloads, what each frame GRO
+	// merges costs the receiving core (network.Config.GROFrameCycles).
+	GROFrameCycles float64 `toml:"gro_frame_cycles"`
 }
 
 // Workload is the traffic or pod-launch load.
@@ -217,7 +224,7 @@ func Defaults() Scenario {
 			// project's 6.18 VM, 2026-12-03 (Linux TCP_RTO_MIN)
 			MinRTO: 200 * time.Millisecond,
 		},
-		Calibration: Calibration{Profile: "paper", Cycles: map[string]float64{}},
+		Calibration: Calibration{Profile: "paper", Cycles: map[string]float64{}, GROFrameCycles: network.DefaultGROFrameCycles},
 		Workload: Workload{
 			Kind:          "tcp_stream",
 			Placement:     "inter",

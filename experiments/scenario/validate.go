@@ -105,6 +105,9 @@ func (s *Scenario) validate() errList {
 	if _, err := network.ParseNICOffloads(cl.NICOffloads); err != nil {
 		c.fail("cluster.nic_offloads", "%s", strings.TrimPrefix(err.Error(), "cluster.nic_offloads: "))
 	}
+	if g := s.Calibration.GROFrameCycles; !(g >= 0 && g <= 1e6) {
+		c.fail("calibration.gro_frame_cycles", "out of range (allowed: 0..1e6 cycles per frame GRO merges; default %v, measured)", network.DefaultGROFrameCycles)
+	}
 	if !(cl.CPUJitter >= 0 && cl.CPUJitter <= 1) {
 		c.fail("cluster.cpu_jitter", "out of range (allowed: 0..1, the coefficient of variation of a job's CPU time)")
 	}

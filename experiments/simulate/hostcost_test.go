@@ -41,7 +41,8 @@ func TestHostCostMetrics(t *testing.T) {
 	if tput[16<<10] != tput[128<<10] {
 		t.Errorf("paper profile: throughput by write_bytes %v, want equal (it prices no call)", tput)
 	}
-	// a NIC without GRO or tunnel segmentation never helps
+	// a NIC without GRO or tunnel segmentation never helps (beyond the
+	// last digits of a wire-bound run, where when ACKs fall moves it)
 	var prev = math.Inf(1)
 	for _, nic := range []string{"all", "tso,gro", "none"} {
 		sc := scenarioFor("tcp_stream")
@@ -49,7 +50,7 @@ func TestHostCostMetrics(t *testing.T) {
 		sc.Cluster.Offloads = true
 		sc.Cluster.NICOffloads = nic
 		got := sample(t, sc, 0).Scalars[results.ThroughputMbps]
-		if got > prev {
+		if got > prev*(1+1e-4) {
 			t.Errorf("nic_offloads %q: %.1f Mbit/s, more than %.1f with more offloads", nic, got, prev)
 		}
 		prev = got

@@ -86,6 +86,13 @@ func (a *Accounting) add(s *segment) {
 		a.Cycles[s.node][st.Kind] += c * cyc
 		a.Context[s.node][s.ctx] += c * cyc
 	}
+	if s.frameCycles != 0 {
+		// GRO's per-frame work is the device layer's in a perf capture
+		// (calibration/perf: dev_gro_receive, *_gro_receive -> netdev)
+		cyc := (float64(s.batched) + s.jFrame) * s.frameCycles
+		a.Cycles[s.node][datapath.Netdev] += cyc
+		a.Context[s.node][s.ctx] += cyc
+	}
 }
 
 // Sub returns a - b (the accounting of the interval between two snapshots).

@@ -81,6 +81,12 @@ func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 		case sg.firstDst && p.InterHost:
 			sg.pick, sg.fromRx = pickRSS, true
 		}
+		if sg.fromRx && n.cfg.Offloads && !sg.noGRO {
+			// the driver hands GRO every frame: a merged one costs its
+			// per-frame work here, its super-packet's stages once
+			sg.frameCycles = n.cfg.GROFrameCycles
+			sg.psFrame = sg.frameCycles * 1000 / n.cfg.GHz
+		}
 	}
 	c := &compiledPath{segs: segs, recv: recv, lookahead: sendLookahead(segs)}
 	if n.compiledPaths == nil {

@@ -39,6 +39,12 @@ type Config struct {
 	// NICOffloads are the offloads the NICs lack (nicoffload.go; zero:
 	// none lacking). Only with Offloads.
 	NICOffloads NICOffloads
+	// GROFrameCycles is, with Offloads, what each frame GRO merges behind
+	// a super-packet's head costs the receiving core: the driver's
+	// per-frame receive work, GRO's protocol callbacks and the merge, and
+	// freeing the merged frame's head (DefaultGROFrameCycles). The head
+	// pays the super-packet's per-packet stage costs instead.
+	GROFrameCycles float64
 	// RSSInner: the NICs hash the inner header of the tunnels that allow
 	// it (datapath.CostedPath.RSSInner: IP-in-IP and GRE, as mlx5e does),
 	// so such paths spread over the receiving cores by flow rather than
@@ -58,6 +64,7 @@ func DefaultConfig() Config {
 	return Config{
 		Nodes: 2, CoresPerNode: 10, GHz: 2.4, LinkGbps: 10, LinkDelay: 5 * sim.Microsecond,
 		MTU: 1500, FrameOverhead: 38, QdiscLen: 1000, RxRing: 1000, DaemonCore: -1,
+		GROFrameCycles: DefaultGROFrameCycles,
 	}
 }
 
@@ -82,6 +89,8 @@ func (c Config) Validate() error {
 		return field.Errorf("network.Config.QdiscLen", c.QdiscLen, "must be >= 1")
 	case c.RxRing < 1:
 		return field.Errorf("network.Config.RxRing", c.RxRing, "must be >= 1")
+	case !(c.GROFrameCycles >= 0 && c.GROFrameCycles <= 1e6):
+		return field.Errorf("network.Config.GROFrameCycles", c.GROFrameCycles, "must be in [0, 1e6] (cycles per frame GRO merges)")
 	case !(c.CPUJitter >= 0 && c.CPUJitter <= 1):
 		return field.Errorf("network.Config.CPUJitter", c.CPUJitter, "must be in [0, 1] (coefficient of variation of a job's service time)")
 	case c.DaemonCore >= c.CoresPerNode || c.DaemonCore < -1:

@@ -139,3 +139,56 @@ func TestLateGRO(t *testing.T) {
 		}
 	}
 }
+
+// TestGROFrameCycles: with GRO, every frame merged behind a super-packet's
+// head costs the receiving core Config.GROFrameCycles more, exactly (the
+// same arrivals, a saturated receiver, with and without the cost), and the
+// accounting books it to netdev, so that the core's busy time is still
+// what the accounting says.
+func TestGROFrameCycles(t *testing.T) {
+	t.Parallel()
+	S, D := datapath.Src, datapath.Dst
+	const k = 400
+	var merged [2]float64
+	var busy, netdev [2]float64
+	for i, frame := range []float64{0, 536} {
+		cfg := DefaultConfig()
+		cfg.Offloads, cfg.GROFrameCycles = true, frame
+		path := datapath.CostedPath{InterHost: true, Steps: []datapath.CostedStep{
+			step(datapath.TCP, S, datapath.Send, 0, 0.01),
+			step(datapath.NIC, D, datapath.Softirq, 4000, 0.01),
+			step(datapath.TCP, D, datapath.Softirq, 4000, 0.01),
+		}}
+		e, n, r, s := setupWith(t, cfg, path)
+		for j := range k {
+			e.Schedule(sim.Time(j)*1200*sim.Nanosecond, &dataAt{n: n, r: r, seq: int64(j) * 1448}, 0)
+		}
+		e.Run()
+		if s.got != k {
+			t.Fatalf("frame cycles %v: %d of %d delivered", frame, s.got, k)
+		}
+		a := n.Accounting()
+		merged[i] = k - a.Crossings[1][datapath.TCP]
+		netdev[i] = a.Cycles[1][datapath.Netdev]
+		for c := range n.Nodes[1].Cores {
+			busy[i] += n.Nodes[1].Cores[c].BusyTime().Seconds() * 2.4e9
+		}
+		if cyc := a.NodeCycles(1); busy[i] < cyc-1 || busy[i] > cyc+1 {
+			t.Errorf("frame cycles %v: receiver busy %.1f cycles, accounted %.1f", frame, busy[i], cyc)
+		}
+	}
+	if merged[0] < k/2 || merged[1] < k/2 {
+		t.Fatalf("merged %v of %d frames: the receiver was not saturated", merged, k)
+	}
+	// a costlier frame keeps the core busier, so GRO merges at least as much
+	if merged[1] < merged[0] {
+		t.Errorf("merged %v frames without the cost, %v with it", merged[0], merged[1])
+	}
+	if netdev[0] != 0 || netdev[1] != merged[1]*536 {
+		t.Errorf("netdev cycles %v, want 0 and %v merged x 536", netdev, merged[1])
+	}
+	// the stages cost the same per super-packet; the frames add the rest
+	if d := busy[1] - busy[0]; merged[1] == merged[0] && (d < merged[1]*536-1 || d > merged[1]*536+1) {
+		t.Errorf("receiver busy %.1f cycles more with the cost, want %v merged x 536", d, merged[1])
+	}
+}

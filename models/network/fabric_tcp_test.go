@@ -35,6 +35,10 @@ import (
 // GRO super-packet, fewer times than it receives and sends frames. The
 // path is then 10 times dearer, so that the receiving cores are busy
 // enough for GRO to merge, and fairness under drops is checked at 0.97.
+// GRO's per-frame cost (Config.GROFrameCycles) is left out: it keeps the
+// receivers busier still, so super-packets grow and their single ACKs
+// release larger bursts (Jain 0.951 over 1.5 s with the default): the
+// hosts' effect on the flows' phases, not the port's sharing.
 func TestBottleneckShare(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulates 3 x 2 s of 10 Gbit/s")
@@ -56,7 +60,7 @@ func TestBottleneckShare(t *testing.T) {
 		t.Run(fmt.Sprintf("%s/per-port=%v/rcvbuf=%v/offloads=%v", tc.cc, tc.perPort, tc.rcvBuf, tc.offloads), func(t *testing.T) {
 			c := network.DefaultConfig()
 			c.Nodes = N + 1
-			c.Offloads = tc.offloads
+			c.Offloads, c.GROFrameCycles = tc.offloads, 0
 			c.Fabric = network.Fabric{Kind: network.FabricSwitch, BufferBytes: 1_000_000, PerPort: tc.perPort, PerHop: sim.Microsecond}
 			if tc.perPort {
 				c.Fabric.BufferBytes *= N + 1

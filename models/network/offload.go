@@ -44,6 +44,18 @@ func (p *Packet) Batched() bool { return p.batched }
 // and the GRO limit: 64 KiB).
 const GSOMaxBytes = 65536
 
+// DefaultGROFrameCycles is what a frame GRO merges behind a super-packet's
+// head costs the receiving core (Config.GROFrameCycles): measured,
+// `calibration/gro/gro-frame.sh` five times on 2026-12-05 (kernel
+// 6.18.44, the AMD EPYC VM, 2.445 GHz as /proc/cpuinfo read then): MTU
+// frames into a veth with GRO on (NAPI), perf cpu-clock on the CPU running
+// it; the veth ring's consumer 115-141, GRO's callbacks and merge 251-346,
+// freeing the merged frames' heads 89-109 cycles; in total 455, 477, 536,
+// 571 and 591 cycles per frame, the median taken. A NIC's driver does
+// more per frame than veth's ring (descriptors, DMA, pages), so for a
+// host with a NIC this is a lower bound.
+const DefaultGROFrameCycles = 536
+
 // gsoBatch is a route's open GSO super-packet on its sending side.
 type gsoBatch struct {
 	at    sim.Time // the send time of its packets

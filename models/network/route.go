@@ -54,6 +54,11 @@ type segment struct {
 	// that are not outer: what a batched packet of a split segment pays
 	// besides psOuter
 	psCut float64
+	// frameCycles (psFrame in picoseconds): with GRO, what each frame
+	// merged behind a super-packet's head costs the receiving core
+	// (Config.GROFrameCycles; the first receiving segment only), and
+	// jFrame the jitter's sum(f-1) over those frames' jobs
+	frameCycles, psFrame, jFrame float64
 
 	node                          int
 	rulePkts                      uint64
@@ -135,7 +140,8 @@ func (n *Network) serviceSlow(s *segment, p *Packet) sim.Time {
 	var svc sim.Time
 	opens := false
 	if p.batched { // its super-packet's head paid the per-packet costs, not its calls
-		t := s.psByte*float64(p.IPBytes) + s.callPS(p)
+		// a frame GRO merged still cost the driver's and GRO's per-frame work
+		t := s.psByte*float64(p.IPBytes) + s.callPS(p) + s.psFrame
 		if s.split { // cut by software GSO: the outer (and cut) steps per packet
 			t += s.psOuter + s.psCut
 			if p.frag {
@@ -173,6 +179,9 @@ func (s *segment) jitter(p *Packet, opens bool, f float64) {
 			if p.frag {
 				s.jSplitFrags += d
 			}
+		}
+		if s.psFrame != 0 {
+			s.jFrame += d
 		}
 		return // no other per-packet part was scaled
 	}

@@ -1,0 +1,69 @@
+#!/bin/sh
+# The per-frame cost of GRO on this machine's kernel (root; iperf3, ethtool,
+# perf): the source of network.DefaultGROFrameCycles
+# (calibration.gro_frame_cycles). Two namespaces joined by a veth pair; the
+# sender's veth has GSO and TSO off, so MTU-sized frames cross it; the
+# receiver's veth has GRO on, which gives it NAPI (veth_gro_requested,
+# Linux 5.13+), so every frame goes through napi_gro_receive and is merged.
+# Sender and NAPI run on CPU 0 (veth_xmit schedules the NAPI where it
+# runs); perf samples CPU 0 (cpu-clock, 10 kHz) for DUR seconds, and the
+# receiving veth's rx_packets over the same window count the frames. The
+# per-frame functions: the veth ring's consumer (veth_xdp_rcv*, veth_poll,
+# eth_type_trans), GRO's callbacks and merge, and freeing the merged
+# frames' heads. Prints cycles per frame, by group and in total.
+#
+#   calibration/gro/gro-frame.sh            # GHZ from /proc/cpuinfo's CPU 0
+#   DUR=10 GHZ=2.596 calibration/gro/gro-frame.sh
+#
+# Everything it creates is named cnigro-* and removed on exit, error and
+# signal.
+set -eu
+DUR=${DUR:-10}
+GHZ=${GHZ:-$(awk -F: '/^cpu MHz/ {printf "%.4f", $2/1000; exit}' /proc/cpuinfo)}
+A=cnigro-a B=cnigro-b
+dir=$(mktemp -d)
+cleanup() {
+	ip netns pids $B 2>/dev/null | xargs -r kill 2>/dev/null || true
+	ip netns del $A 2>/dev/null || true
+	ip netns del $B 2>/dev/null || true
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+for t in iperf3 ethtool perf; do
+	command -v $t >/dev/null || { echo "gro-frame.sh: needs $t (apt-get install iperf3 ethtool linux-perf)" >&2; exit 2; }
+done
+ip netns add $A
+ip netns add $B
+ip link add cnigro-va netns $A type veth peer name cnigro-vb netns $B
+ip -n $A addr add 10.77.0.1/24 dev cnigro-va
+ip -n $B addr add 10.77.0.2/24 dev cnigro-vb
+for ns in $A $B; do ip -n $ns link set lo up; done
+ip -n $A link set cnigro-va up
+ip -n $B link set cnigro-vb up
+ip netns exec $A ethtool -K cnigro-va tso off gso off >/dev/null
+ip netns exec $B ethtool -K cnigro-vb gro on >/dev/null
+ip netns exec $B taskset -c 1 iperf3 -s -1 >/dev/null 2>&1 &
+sleep 0.5
+ip netns exec $A taskset -c 0 iperf3 -c 10.77.0.2 -t $((DUR + 2)) >/dev/null &
+client=$!
+sleep 1
+rx() { ip netns exec $B cat /sys/class/net/cnigro-vb/statistics/rx_packets; }
+rx0=$(rx)
+perf record -q -e cpu-clock -F 10000 -C 0 -o "$dir/perf.data" -- sleep "$DUR" 2>/dev/null
+rx1=$(rx)
+wait $client
+perf report -i "$dir/perf.data" --stdio --sort sym -q 2>/dev/null |
+	awk -v frames=$((rx1 - rx0)) -v dur="$DUR" -v ghz="$GHZ" '
+	{ gsub("%", "", $1); p[$3] += $1 }
+	END {
+		split("veth_xdp_rcv veth_xdp_rcv_skb veth_poll eth_type_trans", a, " ")
+		split("napi_gro_receive gro_receive_skb dev_gro_receive inet_gro_receive tcp4_gro_receive tcp_gro_receive skb_gro_receive tcp_gro_pull_header gro_pull_from_frag0 gro_complete.constprop.0", b, " ")
+		split("__napi_kfree_skb napi_skb_cache_put kmem_cache_free_bulk build_detached_freelist", c, " ")
+		k = dur * ghz * 1e9 / 100 / frames # cycles per frame per percent
+		for (i in a) ga += p[a[i]]
+		for (i in b) gb += p[b[i]]
+		for (i in c) gc += p[c[i]]
+		printf "frames %d in %s s at %s GHz\n", frames, dur, ghz
+		printf "veth ring consumer %.1f, GRO callbacks and merge %.1f, merged heads freed %.1f: %.1f cycles per frame\n", ga * k, gb * k, gc * k, (ga + gb + gc) * k
+	}'
