@@ -54,8 +54,11 @@ type Cluster struct {
 	NICOffloads string `toml:"nic_offloads"`
 	// RSSInner: the NICs hash the inner header of IP-in-IP and GRE
 	// (network.Config.RSSInner), so those tunnels spread by flow.
-	RSSInner     bool `toml:"rss_inner"`
-	QdiscPackets int  `toml:"qdisc_packets"` // NIC transmit queue length
+	RSSInner bool `toml:"rss_inner"`
+	// RxUsecs is the receive interrupt moderation, microseconds (ethtool
+	// rx-usecs; network.Config.RxUsecs): 0 interrupts at once.
+	RxUsecs      float64 `toml:"rx_usecs"`
+	QdiscPackets int     `toml:"qdisc_packets"` // NIC transmit queue length
 	// CPUJitter is the coefficient of variation of every job's service
 	// time on a core (network.Config.CPUJitter); 0 = exact cycles.
 	CPUJitter float64 `toml:"cpu_jitter"`

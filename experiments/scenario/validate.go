@@ -105,6 +105,9 @@ func (s *Scenario) validate() errList {
 	if _, err := network.ParseNICOffloads(cl.NICOffloads); err != nil {
 		c.fail("cluster.nic_offloads", "%s", strings.TrimPrefix(err.Error(), "cluster.nic_offloads: "))
 	}
+	if u := cl.RxUsecs; !(u >= 0 && u <= 1e6) {
+		c.fail("cluster.rx_usecs", "out of range (allowed: 0..1e6 microseconds of receive interrupt moderation; 0 interrupts at once)")
+	}
 	if g := s.Calibration.GROFrameCycles; !(g >= 0 && g <= 1e6) {
 		c.fail("calibration.gro_frame_cycles", "out of range (allowed: 0..1e6 cycles per frame GRO merges; default %v, measured)", network.DefaultGROFrameCycles)
 	}

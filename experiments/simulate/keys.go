@@ -22,6 +22,7 @@ var scenarioKey = map[string]string{
 	"network.Config.QdiscLen":       "cluster.qdisc_packets",
 	"network.Config.CPUJitter":      "cluster.cpu_jitter",
 	"network.Config.GROFrameCycles": "calibration.gro_frame_cycles",
+	"network.Config.RxUsecs":        "cluster.rx_usecs",
 	"network.NICOffloads":           "cluster.nic_offloads",
 	"network.Fabric.Kind":           "fabric.kind",
 	"network.Fabric.PerHop":         "fabric.per_hop",

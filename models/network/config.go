@@ -20,6 +20,12 @@ type Config struct {
 	// when a packet arrives from the wire: the NIC ring and backlog
 	// (assumed 1000, Linux netdev_max_backlog); beyond it packets drop.
 	RxRing int
+	// RxUsecs is the receive interrupt's moderation delay (ethtool's
+	// rx-usecs, a fixed value; 0, the default, interrupts at once): a frame
+	// reaching an idle receive queue waits that long for its softirq, so
+	// that those arriving meanwhile are polled, and merged by GRO, with it
+	// (Node.interrupt). Beside RxRing: advance reads both.
+	RxUsecs sim.Time
 	// DaemonCore is the core of user-space encapsulation daemons (Daemon
 	// context); -1 means the last core.
 	DaemonCore int
@@ -89,6 +95,8 @@ func (c Config) Validate() error {
 		return field.Errorf("network.Config.QdiscLen", c.QdiscLen, "must be >= 1")
 	case c.RxRing < 1:
 		return field.Errorf("network.Config.RxRing", c.RxRing, "must be >= 1")
+	case c.RxUsecs < 0 || c.RxUsecs > sim.Second:
+		return field.Errorf("network.Config.RxUsecs", c.RxUsecs, "must be in [0, 1s] (receive interrupt moderation)")
 	case !(c.GROFrameCycles >= 0 && c.GROFrameCycles <= 1e6):
 		return field.Errorf("network.Config.GROFrameCycles", c.GROFrameCycles, "must be in [0, 1e6] (cycles per frame GRO merges)")
 	case !(c.CPUJitter >= 0 && c.CPUJitter <= 1):

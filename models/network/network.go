@@ -42,6 +42,9 @@ type Node struct {
 	wake      sim.Timer
 	lookahead sim.Time // least send-side time from an event to this NIC
 	wire      pipe     // packets on the link, in arrival order (wire.go)
+	// per core, with Config.RxUsecs: when its pending receive interrupt
+	// fires (last: the fields above keep their cache lines)
+	irqAt []sim.Time
 }
 
 // Network is a cluster executing routes. It is the sim.Handler of every
@@ -94,6 +97,9 @@ func New(e *sim.Engine, cfg Config) (*Network, error) {
 	for i := range n.Nodes {
 		n.Nodes[i].Cores = make([]sim.Processor, cfg.CoresPerNode)
 		n.Nodes[i].rx = make([]timeRing, cfg.CoresPerNode)
+		if cfg.RxUsecs > 0 {
+			n.Nodes[i].irqAt = make([]sim.Time, cfg.CoresPerNode)
+		}
 		if cfg.Offloads {
 			n.Nodes[i].gro = make([]groTable, cfg.CoresPerNode)
 		}
@@ -304,6 +310,9 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 			svc = s.service(p, false)
 		} else {
 			svc = n.serviceSlow(s, p)
+		}
+		if n.cfg.RxUsecs != 0 && s.fromRx { // after the hot calls above: default.pgo knows them by line
+			t = nd.interrupt(core, t, n.cfg.RxUsecs) // p's job waits for the receive interrupt
 		}
 		c := &nd.Cores[core]
 		start, done, ok := c.BookInOrder(n.eng.Now(), t, svc)
