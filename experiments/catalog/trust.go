@@ -48,10 +48,11 @@ var trust = map[string]string{
 		"not the encrypted throughput.",
 	"whatif-offloads": "GSO/TSO and GRO are modelled as super-packets that pay per-packet stage costs once, each frame " +
 		"GRO merges paying the receive core's per-frame work (calibration.gro_frame_cycles, 536 cycles measured on this " +
-		"project's 6.18 VM through a veth: a NIC's driver adds to it). That per-frame cost bounds the 100 Gbit/s streams; " +
-		"on a held-out case (eight GRE streams on one 100 GbE receive queue, Linux commit 7b3722fa9ef6: 21.3 Gbit/s) the " +
-		"model reads 38.7, +81%, so the 100 Gbit/s rows are optimistic. The per-byte costs are assumed; the gain's " +
-		"direction is robust (tested: more offload capability never lowers throughput).",
+		"project's 6.18 VM through a veth: a NIC's driver adds to it). That per-frame cost bounds the 100 Gbit/s streams, " +
+		"and the held-out GRE case below (eight streams on one receive queue, measured by Linux commit 7b3722fa9ef6) " +
+		"shows how far it falls short of a real NIC's per-frame work: read the 100 Gbit/s rows as optimistic by " +
+		"that check's difference. The per-byte costs are assumed; the gain's direction is robust (tested: more " +
+		"offload capability never lowers throughput).",
 	"whatif-services": "The rule-walk arithmetic is exact to each proxy's rule structure (closed-form tests); the price " +
 		"per rule (17.98 ns) is derived from the kube-proxy nftables blog's p50 slope (an echo), where this machine's " +
 		"bare rules measured 3.2-3.6 ns, so it stands for kube-proxy's real rules on the blog's unnamed hardware. " +
