@@ -36,8 +36,11 @@ type DeviceOffload struct {
 	RSSByNodes bool `toml:"rss_by_nodes"`
 	// RSSInner: with RSSByNodes, a NIC that parses this tunnel can hash
 	// the inner flow's header instead (cluster.rss_inner).
-	RSSInner bool   `toml:"rss_inner"`
-	Source   string `toml:"source"`
+	RSSInner bool `toml:"rss_inner"`
+	// GROFrameCycles: what GRO's parsing of this tunnel's headers adds to
+	// each frame it merges, for a path arriving in its outer header.
+	GROFrameCycles float64 `toml:"gro_frame_cycles"`
+	Source         string  `toml:"source"`
 }
 
 var deviceTable = sync.OnceValues(func() (map[string]DeviceOffload, error) {
@@ -51,6 +54,9 @@ var deviceTable = sync.OnceValues(func() (map[string]DeviceOffload, error) {
 	for _, d := range f.Device {
 		if _, dup := m[d.Device]; dup || d.Device == "" || strings.TrimSpace(d.Source) == "" {
 			return nil, fmt.Errorf("builtin:devices/devices.toml: device %q: duplicate, empty or without a source", d.Device)
+		}
+		if !(d.GROFrameCycles >= 0 && d.GROFrameCycles <= 1e6) {
+			return nil, fmt.Errorf("builtin:devices/devices.toml: device %q: gro_frame_cycles = %v (allowed: 0..1e6)", d.Device, d.GROFrameCycles)
 		}
 		if d.RSSInner && !d.RSSByNodes {
 			return nil, fmt.Errorf("builtin:devices/devices.toml: device %q: rss_inner without rss_by_nodes (a header with the flow's ports needs no inner hash)", d.Device)
@@ -102,7 +108,7 @@ func decapsulates(k datapath.Kind) bool {
 	return false
 }
 
-// deviceOffloads sets cp's GSOCut, NoGRO, GROFrom, RSSByNodes and RSSInner from the
+// deviceOffloads sets cp's GSOCut, NoGRO, GROFrom, RSSByNodes, RSSInner and GROFrameExtra from the
 // devices its steps cross: the first sending-side device that cannot
 // carry a super-packet is where software GSO cuts it, an inter-host path
 // arriving through a device without GRO gets none, and through one that
@@ -129,7 +135,7 @@ func (md *Mode) deviceOffloads(cp *datapath.CostedPath) error {
 		}
 		if st.Side == datapath.Dst && cp.InterHost && decapsulates(st.Kind) && outermost {
 			outermost = false
-			cp.RSSByNodes, cp.RSSInner = d.RSSByNodes, d.RSSInner
+			cp.RSSByNodes, cp.RSSInner, cp.GROFrameExtra = d.RSSByNodes, d.RSSInner, d.GROFrameCycles
 		}
 		switch {
 		case st.Side == datapath.Src && !d.GSO && cp.GSOCut == 0:
@@ -172,7 +178,8 @@ func buildDeviceOffloads(m map[string]string) (map[string]DeviceOffload, error) 
 	out := make(map[string]DeviceOffload, len(m))
 	for _, d := range names {
 		// the offloads are the file's; how RSS sees the device's header is not
-		o := DeviceOffload{Device: d, RSSByNodes: table[d].RSSByNodes, RSSInner: table[d].RSSInner, Source: "the model file's device_offloads"}
+		o := DeviceOffload{Device: d, RSSByNodes: table[d].RSSByNodes, RSSInner: table[d].RSSInner, GROFrameCycles: table[d].GROFrameCycles,
+			Source: "the model file's device_offloads"}
 		if v := strings.TrimSpace(m[d]); v != "none" {
 			for _, f := range strings.Split(v, ",") {
 				switch strings.TrimSpace(f) {

@@ -120,6 +120,10 @@ type CostedPath struct {
 	// whose inner header is encrypted): with such NICs
 	// (network.Config.RSSInner) the path spreads by flow.
 	RSSInner bool
+	// GROFrameExtra is what GRO's parsing of the outer header the path
+	// arrives in adds to each frame it merges, cycles, beyond a plain
+	// frame's (network.Config.GROFrameCycles; models/cni/devices).
+	GROFrameExtra float64
 }
 
 // Placement is where the two pods of a flow sit.

@@ -26,6 +26,7 @@ type pathKey struct {
 	gsoCut    int
 	groFrom   int
 	noGRO     bool
+	groExtra  float64
 }
 
 // compiledPath is a path's segments with everything NewRoute derives from
@@ -45,7 +46,7 @@ type compiledPath struct {
 // the route's own).
 func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 	p := spec.Path
-	k := pathKey{n: len(p.Steps), inter: p.InterHost, df: p.OuterDF, encap: p.EncapBytes, gsoCut: p.GSOCut, groFrom: p.GROFrom, noGRO: p.NoGRO}
+	k := pathKey{n: len(p.Steps), inter: p.InterHost, df: p.OuterDF, encap: p.EncapBytes, gsoCut: p.GSOCut, groFrom: p.GROFrom, noGRO: p.NoGRO, groExtra: p.GROFrameExtra}
 	if len(p.Steps) > 0 {
 		k.steps = &p.Steps[0]
 	}
@@ -81,10 +82,11 @@ func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 		case sg.firstDst && p.InterHost:
 			sg.pick, sg.fromRx = pickRSS, true
 		}
-		if sg.fromRx && n.cfg.Offloads && !sg.noGRO {
+		if sg.fromRx && n.cfg.Offloads && !sg.noGRO && n.cfg.GROFrameCycles > 0 {
 			// the driver hands GRO every frame: a merged one costs its
-			// per-frame work here, its super-packet's stages once
-			sg.frameCycles = n.cfg.GROFrameCycles
+			// per-frame work here (more for a tunnel's headers), its
+			// super-packet's stages once
+			sg.frameCycles = n.cfg.GROFrameCycles + p.GROFrameExtra
 			sg.psFrame = sg.frameCycles * 1000 / n.cfg.GHz
 		}
 	}

@@ -48,8 +48,10 @@ type Config struct {
 	// GROFrameCycles is, with Offloads, what each frame GRO merges behind
 	// a super-packet's head costs the receiving core: the driver's
 	// per-frame receive work, GRO's protocol callbacks and the merge, and
-	// freeing the merged frame's head (DefaultGROFrameCycles). The head
-	// pays the super-packet's per-packet stage costs instead.
+	// freeing the merged frame's head (DefaultGROFrameCycles), plus what a
+	// tunnel's headers add (datapath.CostedPath.GROFrameExtra); 0 turns
+	// both off. The head pays the super-packet's per-packet stage costs
+	// instead.
 	GROFrameCycles float64
 	// RSSInner: the NICs hash the inner header of the tunnels that allow
 	// it (datapath.CostedPath.RSSInner: IP-in-IP and GRE, as mlx5e does),

@@ -144,7 +144,8 @@ func TestLateGRO(t *testing.T) {
 // head costs the receiving core Config.GROFrameCycles more, exactly (the
 // same arrivals, a saturated receiver, with and without the cost), and the
 // accounting books it to netdev, so that the core's busy time is still
-// what the accounting says.
+// what the accounting says. A tunnel's extra (CostedPath.GROFrameExtra)
+// adds to it, and a cost of 0 turns both off.
 func TestGROFrameCycles(t *testing.T) {
 	t.Parallel()
 	S, D := datapath.Src, datapath.Dst
@@ -159,6 +160,7 @@ func TestGROFrameCycles(t *testing.T) {
 			step(datapath.NIC, D, datapath.Softirq, 4000, 0.01),
 			step(datapath.TCP, D, datapath.Softirq, 4000, 0.01),
 		}}
+		path.GROFrameExtra = 100 // off with frame 0
 		e, n, r, s := setupWith(t, cfg, path)
 		for j := range k {
 			e.Schedule(sim.Time(j)*1200*sim.Nanosecond, &dataAt{n: n, r: r, seq: int64(j) * 1448}, 0)
@@ -184,11 +186,11 @@ func TestGROFrameCycles(t *testing.T) {
 	if merged[1] < merged[0] {
 		t.Errorf("merged %v frames without the cost, %v with it", merged[0], merged[1])
 	}
-	if netdev[0] != 0 || netdev[1] != merged[1]*536 {
-		t.Errorf("netdev cycles %v, want 0 and %v merged x 536", netdev, merged[1])
+	if netdev[0] != 0 || netdev[1] != merged[1]*636 {
+		t.Errorf("netdev cycles %v, want 0 and %v merged x (536 + 100)", netdev, merged[1])
 	}
 	// the stages cost the same per super-packet; the frames add the rest
-	if d := busy[1] - busy[0]; merged[1] == merged[0] && (d < merged[1]*536-1 || d > merged[1]*536+1) {
-		t.Errorf("receiver busy %.1f cycles more with the cost, want %v merged x 536", d, merged[1])
+	if d := busy[1] - busy[0]; merged[1] == merged[0] && (d < merged[1]*636-1 || d > merged[1]*636+1) {
+		t.Errorf("receiver busy %.1f cycles more with the cost, want %v merged x 636", d, merged[1])
 	}
 }
