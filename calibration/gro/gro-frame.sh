@@ -30,8 +30,10 @@ esac
 GHZ=${GHZ:-$(awk -F: '/^cpu MHz/ {printf "%.4f", $2/1000; exit}' /proc/cpuinfo)}
 A=cnigro-a B=cnigro-b
 dir=$(mktemp -d)
+perfpid=""
 cleanup() {
-	ip netns pids $B 2>/dev/null | xargs -r kill 2>/dev/null || true
+	[ -z "$perfpid" ] || kill "$perfpid" 2>/dev/null || true
+	for ns in $A $B; do ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true; done
 	ip netns del $A 2>/dev/null || true
 	ip netns del $B 2>/dev/null || true
 	rm -rf "$dir"
@@ -73,7 +75,12 @@ client=$!
 sleep 1
 rx() { ip netns exec $B cat /sys/class/net/cnigro-vb/statistics/rx_packets; }
 rx0=$(rx)
-perf record -q -e cpu-clock -F 10000 -C 0 -o "$dir/perf.data" -- sleep "$DUR" 2>/dev/null
+# in the background, so that a signal's trap runs at once (sh waits out a
+# foreground command before it)
+perf record -q -e cpu-clock -F 10000 -C 0 -o "$dir/perf.data" -- sleep "$DUR" 2>/dev/null &
+perfpid=$!
+wait $perfpid
+perfpid=""
 rx1=$(rx)
 wait $client
 perf report -i "$dir/perf.data" --stdio --sort sym -q 2>/dev/null |
