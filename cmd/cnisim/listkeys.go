@@ -38,6 +38,7 @@ var keyMeanings = map[string]string{
 	"cluster.nic_offloads":         "with offloads: what the NICs can do: all, none, or a list of tso, gro, tx-udp_tnl-segmentation, tx-ipxip4-segmentation, tx-gre-segmentation",
 	"calibration.gro_frame_cycles": "with cluster.offloads: cycles each frame GRO merges costs the receiving core (driver, GRO callbacks, freeing its head; default measured on a 6.18 kernel)",
 	"cluster.rx_usecs":             "receive interrupt moderation, microseconds (ethtool rx-usecs, fixed): a frame at an idle queue waits that long, so GRO merges what arrives meanwhile (0: at once)",
+	"cluster.rps":                  "Receive Packet Steering: IP-in-IP's and GRE's receiving stacks, after the NIC's step, move from the node pair's core to their inner flows' cores",
 	"cluster.rss_inner":            "the NICs hash the inner header of IP-in-IP and GRE (mlx5e): those tunnels spread over the receiving cores by flow, not by node pair",
 	"cluster.qdisc_packets":        "NIC transmit queue length, packets (Linux txqueuelen)",
 	"cluster.cpu_jitter":           "coefficient of variation of every job's service time on a core (0: exact cycles)",

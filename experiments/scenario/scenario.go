@@ -55,6 +55,10 @@ type Cluster struct {
 	// RSSInner: the NICs hash the inner header of IP-in-IP and GRE
 	// (network.Config.RSSInner), so those tunnels spread by flow.
 	RSSInner bool `toml:"rss_inner"`
+	// RPS: Receive Packet Steering on the receiving nodes
+	// (network.Config.RPS): IP-in-IP's and GRE's stacks leave the node
+	// pair's core for their inner flows'.
+	RPS bool `toml:"rps"`
 	// RxUsecs is the receive interrupt moderation, microseconds (ethtool
 	// rx-usecs; network.Config.RxUsecs): 0 interrupts at once.
 	RxUsecs      float64 `toml:"rx_usecs"`

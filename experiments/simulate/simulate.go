@@ -164,7 +164,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.MTU, cl.FrameOverhead, cl.QdiscLen = c.MTU, c.FrameOverhead, c.QdiscPackets
 	cl.DropOversize = st.Forward.OuterDF
 	cl.CPUJitter = c.CPUJitter
-	cl.Offloads, cl.RSSInner = c.Offloads, c.RSSInner
+	cl.Offloads, cl.RSSInner, cl.RPS = c.Offloads, c.RSSInner, c.RPS
 	cl.GROFrameCycles = sc.Calibration.GROFrameCycles
 	cl.RxUsecs = sim.Time(c.RxUsecs*float64(sim.Microsecond) + 0.5)
 	cl.Fabric = sc.FabricConfig()

@@ -27,6 +27,7 @@ type pathKey struct {
 	groFrom   int
 	noGRO     bool
 	groExtra  float64
+	rps       bool
 }
 
 // compiledPath is a path's segments with everything NewRoute derives from
@@ -46,7 +47,8 @@ type compiledPath struct {
 // the route's own).
 func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 	p := spec.Path
-	k := pathKey{n: len(p.Steps), inter: p.InterHost, df: p.OuterDF, encap: p.EncapBytes, gsoCut: p.GSOCut, groFrom: p.GROFrom, noGRO: p.NoGRO, groExtra: p.GROFrameExtra}
+	k := pathKey{n: len(p.Steps), inter: p.InterHost, df: p.OuterDF, encap: p.EncapBytes, gsoCut: p.GSOCut, groFrom: p.GROFrom, noGRO: p.NoGRO, groExtra: p.GROFrameExtra,
+		rps: n.steered(p)}
 	if len(p.Steps) > 0 {
 		k.steps = &p.Steps[0]
 	}
@@ -57,7 +59,7 @@ func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 	if p.InterHost {
 		dst = 1
 	}
-	segs, recv, err := compile(p, src, dst, n.cfg.GHz)
+	segs, recv, err := compile(p, src, dst, n.cfg.GHz, k.rps)
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +83,8 @@ func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 			sg.pick = pickDaemon
 		case sg.firstDst && p.InterHost:
 			sg.pick, sg.fromRx = pickRSS, true
+		case sg.afterRPS:
+			sg.pick = pickRPS
 		}
 		if sg.fromRx && n.cfg.Offloads && !sg.noGRO && n.cfg.GROFrameCycles > 0 {
 			// the driver hands GRO every frame: a merged one costs its
@@ -113,4 +117,12 @@ func (n *Network) bind(segs []segment, recv *segment, src, dst int) {
 		sg.nd = &n.Nodes[sg.node]
 	}
 	recv.node = dst
+}
+
+// steered reports whether RPS (Config.RPS) moves path p's receiving stack
+// off its RSS core: where RSS sees only the two nodes (RSSByNodes) and
+// the kernel's flow dissector reaches the inner flow (RSSInner: IP-in-IP,
+// GRE), unless the NICs already hash that (Config.RSSInner).
+func (n *Network) steered(p datapath.CostedPath) bool {
+	return n.cfg.RPS && !n.cfg.RSSInner && p.InterHost && p.RSSByNodes && p.RSSInner
 }

@@ -25,7 +25,7 @@ func TestCompiledShared(t *testing.T) {
 	if &r1.segs[0] == &r2.segs[0] {
 		t.Error("two routes share their segments (their counters)")
 	}
-	fresh, recv, err := compile(path, 0, 1, n.cfg.GHz)
+	fresh, recv, err := compile(path, 0, 1, n.cfg.GHz, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestCompiledShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fresh, _, err = compile(path, 0, 1, n.cfg.GHz)
+	fresh, _, err = compile(path, 0, 1, n.cfg.GHz, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,6 +53,14 @@ type Config struct {
 	// both off. The head pays the super-packet's per-packet stage costs
 	// instead.
 	GROFrameCycles float64
+	// RPS is Receive Packet Steering on the receiving nodes (rps_cpus set
+	// on every queue): a path that RSS puts on its node pair's core but
+	// whose inner flow the kernel's flow dissector reaches (IP-in-IP, GRE:
+	// datapath.CostedPath.RSSInner) runs its receiving stack after the
+	// NIC's step (and GRO, which the NIC's core still does) on its inner
+	// flow's core. RPS's own enqueue and inter-processor interrupt are not
+	// charged.
+	RPS bool
 	// RSSInner: the NICs hash the inner header of the tunnels that allow
 	// it (datapath.CostedPath.RSSInner: IP-in-IP and GRE, as mlx5e does),
 	// so such paths spread over the receiving cores by flow rather than

@@ -37,6 +37,7 @@ type Route struct {
 	wake   sim.Timer
 
 	recvCore int16
+	rpsCore  int16          // with RPS (Config.RPS): the core the inner flow's hash steers its stack to
 	recvProc *sim.Processor // core recvCore of node dst
 	// the reader: when its last copy ends, and the bytes its last read
 	// call has taken (Recv)
@@ -66,6 +67,14 @@ func (r *Route) Src() int { return r.src }
 
 // Dst returns the receiving node.
 func (r *Route) Dst() int { return r.dst }
+
+// rxCore is the receiving core that pick (pickRSS or pickRPS) names.
+func (r *Route) rxCore(pick corePick) int16 {
+	if pick == pickRPS {
+		return r.rpsCore
+	}
+	return r.rssCore
+}
 
 // RSSCore returns the receiving node's core that runs the route's softirq.
 func (r *Route) RSSCore() int { return int(r.rssCore) }

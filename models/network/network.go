@@ -177,6 +177,7 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 	n.bind(segs, &r.recv, spec.Src, spec.Dst)
 	r.encap = int32(spec.Path.EncapBytes)
 	r.rssCore = n.rssCore(spec)
+	r.rpsCore = int16(mix(spec.FlowKey) % uint64(n.cfg.CoresPerNode)) // the inner flow's hash
 	r.recvCore, r.recvProc = int16(spec.RecvCore), &n.Nodes[spec.Dst].Cores[spec.RecvCore]
 	r.to, r.target = spec.To, -1
 	r.pf, _ = spec.To.(Prefetcher)
@@ -273,8 +274,8 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 			core = p.SendCore
 		case pickDaemon:
 			core = n.daemonCore
-		case pickRSS:
-			core = r.rssCore
+		case pickRSS, pickRPS: // one case: default.pgo knows the hot calls below by line
+			core = r.rxCore(s.pick)
 		}
 		if !atEvent && (core != p.core || s.firstDst) {
 			p.seg = int16(i)

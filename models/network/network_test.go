@@ -1,6 +1,7 @@
 package network
 
 import (
+	"maps"
 	"math"
 	"strings"
 	"testing"
@@ -304,6 +305,76 @@ func TestRSSInner(t *testing.T) {
 		}
 		if got := len(cores(esp)); got != 1 {
 			t.Errorf("rss_inner %v: ESP's 40 flows on %d cores, want the pair's one", inner, got)
+		}
+	}
+}
+
+// TestRPS: with RPS (Config.RPS), an IP-in-IP or GRE path whose flows RSS
+// puts on their node pair's core keeps its receiving NIC step there and
+// runs the rest of its receiving stack on its inner flow's core: two
+// flows between the same nodes share the NIC step's core and split the
+// stack's. Without RPS, or on a path RSS spreads anyway, nothing moves.
+func TestRPS(t *testing.T) {
+	t.Parallel()
+	S, D := datapath.Src, datapath.Dst
+	const nicCycles, tcpCycles = 300, 2000
+	path := datapath.CostedPath{InterHost: true, RSSByNodes: true, RSSInner: true, Steps: []datapath.CostedStep{
+		step(datapath.TCP, S, datapath.Send, 0, 0),
+		step(datapath.NIC, D, datapath.Softirq, nicCycles, 0),
+		step(datapath.TCP, D, datapath.Softirq, tcpCycles, 0),
+	}}
+	cores := DefaultConfig().CoresPerNode
+	// two flow keys whose own hashes pick different cores
+	k1, k2 := uint64(1), uint64(2)
+	for mix(k2)%uint64(cores) == mix(k1)%uint64(cores) {
+		k2++
+	}
+	for _, tc := range []struct {
+		name      string
+		rps, flow bool // RPS on; a path RSS spreads by flow anyway
+		steered   bool
+	}{
+		{"rps", true, false, true},
+		{"no rps", false, false, false},
+		{"rps, spread by flow", true, true, false},
+	} {
+		cfg := DefaultConfig()
+		cfg.RPS = tc.rps
+		e := sim.NewEngine()
+		n, err := New(e, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := path
+		p.RSSByNodes, p.RSSInner = !tc.flow, !tc.flow
+		for _, key := range []uint64{k1, k2} {
+			r, err := n.NewRoute(RouteSpec{Path: p, Src: 0, Dst: 1, FlowKey: key, RecvCore: 0, To: &sink{n: n}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n.Send(r, tcpData(n, 0), 0, 0)
+		}
+		e.Run()
+		busy := map[int]float64{}
+		for c := range n.Nodes[1].Cores {
+			if b := n.Nodes[1].Cores[c].BusyTime().Seconds() * 2.4e9; b > 0.5 {
+				busy[c] = math.Round(b)
+			}
+		}
+		pair := int(mix(k1) % uint64(cores)) // the pair's core: its first flow's
+		var want map[int]float64
+		switch {
+		case tc.steered: // the NIC steps on the pair's core, each stack on its flow's
+			want = map[int]float64{pair: 2 * nicCycles}
+			want[int(mix(k2)%uint64(cores))] += tcpCycles
+			want[pair] += tcpCycles
+		case tc.flow: // each flow on its own core
+			want = map[int]float64{pair: nicCycles + tcpCycles, int(mix(k2) % uint64(cores)): nicCycles + tcpCycles}
+		default: // both on the pair's core
+			want = map[int]float64{pair: 2 * (nicCycles + tcpCycles)}
+		}
+		if !maps.Equal(busy, want) {
+			t.Errorf("%s: receiving cores busy %v cycles, want %v", tc.name, busy, want)
 		}
 	}
 }

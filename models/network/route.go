@@ -15,6 +15,7 @@ type segment struct {
 	wire     bool
 	firstDst bool // first segment on the receiving side: always an event
 	fromRx   bool // first receiving segment of an inter-host route: the receive ring
+	afterRPS bool // first segment after the receiving NIC's step, steered by RPS (Config.RPS)
 	pick     corePick
 	// tracked: a packet of this direction has walked the segment's rules,
 	// so the node's conntrack has the flow and accepts its packets early
@@ -80,6 +81,7 @@ const (
 	pickSend                    // the sending application's core
 	pickDaemon                  // the encapsulation daemon's core
 	pickRSS                     // NET_RX on the core RSS picks for the route
+	pickRPS                     // the backlog of the core RPS picks for the route's inner flow (Config.RPS)
 )
 
 func (s *segment) service(p *Packet, opens bool) sim.Time {
@@ -206,8 +208,10 @@ func isEncap(k datapath.Kind) bool {
 // compile splits a path into segments (the Recv-context steps apart) and
 // marks the steps that handle the outer packet: on the sending side those
 // after the last encapsulation step, on the receiving side those before the
-// first one; without an encapsulation step only the NIC steps.
-func compile(path datapath.CostedPath, src, dst int, ghz float64) (segs []segment, recv segment, err error) {
+// first one; without an encapsulation step only the NIC steps. With rps,
+// the receiving side's steps after its NIC step start a segment of their
+// own (afterRPS), which RPS moves to the inner flow's core.
+func compile(path datapath.CostedPath, src, dst int, ghz float64, rps bool) (segs []segment, recv segment, err error) {
 	outer := make([]bool, len(path.Steps))
 	lastSrcEncap, firstDstEncap := -1, -1
 	for i, st := range path.Steps {
@@ -274,7 +278,7 @@ func compile(path datapath.CostedPath, src, dst int, ghz float64) (segs []segmen
 	recv.node = dst
 	recv.onDst = true
 	recv.ctx = datapath.Recv
-	wired, seenDst := false, false
+	wired, seenDst, steer := false, false, false
 	for i, st := range path.Steps {
 		if st.Context == datapath.Recv {
 			add(&recv, i)
@@ -289,9 +293,10 @@ func compile(path datapath.CostedPath, src, dst int, ghz float64) (segs []segmen
 			}
 		}
 		first := st.Side == datapath.Dst && !seenDst
-		if n := len(segs); n == 0 || first || segs[n-1].wire || segs[n-1].ctx != st.Context || segs[n-1].node != node || segs[n-1].steps[len(segs[n-1].steps)-1].Side != st.Side {
-			segs = append(segs, segment{ctx: st.Context, node: node, onDst: st.Side == datapath.Dst, firstDst: first})
+		if n := len(segs); n == 0 || first || steer || segs[n-1].wire || segs[n-1].ctx != st.Context || segs[n-1].node != node || segs[n-1].steps[len(segs[n-1].steps)-1].Side != st.Side {
+			segs = append(segs, segment{ctx: st.Context, node: node, onDst: st.Side == datapath.Dst, firstDst: first, afterRPS: steer})
 		}
+		steer = rps && path.InterHost && st.Side == datapath.Dst && st.Kind == datapath.NIC
 		if st.Side == datapath.Dst {
 			seenDst = true
 		}
