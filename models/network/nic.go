@@ -218,8 +218,10 @@ func sendLookahead(segs []segment) sim.Time {
 // fires usecs later; frames arriving before it fires wait for it, and
 // those arriving while NAPI polls are polled at once. So GRO can merge a
 // flow's frames even on an idle core, and an idle receiver adds usecs to
-// a packet's latency. Out of line: advance, on every packet, stays as
-// compiled without it (inlined, it cost 2% of bulk.toml's instructions).
+// a packet's latency. Out of line, and called after advance's hot call
+// sites, whose lines default.pgo knows (called before them it moved their
+// lines and cost segment.service its inlining: +2% of bench/bulk.toml's
+// instructions).
 //
 //go:noinline
 func (nd *Node) interrupt(core int16, t, usecs sim.Time) sim.Time {
