@@ -166,7 +166,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.CPUJitter = c.CPUJitter
 	cl.Offloads, cl.RSSInner, cl.RPS = c.Offloads, c.RSSInner, c.RPS
 	cl.GROFrameCycles = sc.Calibration.GROFrameCycles
-	cl.RxUsecs = sim.Time(c.RxUsecs*float64(sim.Microsecond) + 0.5)
+	cl.RxUsecs = sim.FromSeconds(c.RxUsecs * 1e-6)
 	cl.Fabric = sc.FabricConfig()
 	if cl.NICOffloads, err = network.ParseNICOffloads(c.NICOffloads); err != nil {
 		return workload.Config{}, keyed("cluster.nic_offloads", err)

@@ -20,9 +20,7 @@ func TestPathNoGROGetsNone(t *testing.T) {
 		path := offloadPath(0, recv)
 		path.NoGRO = noGRO
 		e, n, r, s := setupWith(t, cfg, path)
-		for j := range k {
-			e.Schedule(sim.Time(j)*1200*sim.Nanosecond, &dataAt{n: n, r: r, seq: int64(j) * 1448}, 0)
-		}
+		dataEvery(e, n, r, k, 1200*sim.Nanosecond)
 		e.Run()
 		if s.got != k {
 			t.Fatalf("path no GRO %v: %d of %d delivered", noGRO, s.got, k)
@@ -114,9 +112,7 @@ func TestLateGRO(t *testing.T) {
 			path.GROFrom = 4 // the step after encrypt
 		}
 		e, n, r, s := setupWith(t, cfg, path)
-		for j := range k {
-			e.Schedule(sim.Time(j)*1200*sim.Nanosecond, &dataAt{n: n, r: r, seq: int64(j) * 1448}, 0)
-		}
+		dataEvery(e, n, r, k, 1200*sim.Nanosecond)
 		e.Run()
 		if s.got != k {
 			t.Fatalf("late %v: %d of %d delivered", late, s.got, k)
@@ -162,9 +158,7 @@ func TestGROFrameCycles(t *testing.T) {
 		}}
 		path.GROFrameExtra = 100 // off with frame 0
 		e, n, r, s := setupWith(t, cfg, path)
-		for j := range k {
-			e.Schedule(sim.Time(j)*1200*sim.Nanosecond, &dataAt{n: n, r: r, seq: int64(j) * 1448}, 0)
-		}
+		dataEvery(e, n, r, k, 1200*sim.Nanosecond)
 		e.Run()
 		if s.got != k {
 			t.Fatalf("frame cycles %v: %d of %d delivered", frame, s.got, k)

@@ -177,7 +177,7 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 	n.bind(segs, &r.recv, spec.Src, spec.Dst)
 	r.encap = int32(spec.Path.EncapBytes)
 	r.rssCore = n.rssCore(spec)
-	r.rpsCore = int16(mix(spec.FlowKey) % uint64(n.cfg.CoresPerNode)) // the inner flow's hash
+	r.rpsCore = n.flowCore(spec.FlowKey) // the inner flow's hash
 	r.recvCore, r.recvProc = int16(spec.RecvCore), &n.Nodes[spec.Dst].Cores[spec.RecvCore]
 	r.to, r.target = spec.To, -1
 	r.pf, _ = spec.To.(Prefetcher)
@@ -501,7 +501,7 @@ func (n *Network) inFlight() uint64 {
 // between them meets there (which core a pair hashes to is arbitrary;
 // taking the first flow's keeps a pair with one flow where it was).
 func (n *Network) rssCore(spec RouteSpec) int16 {
-	core := int16(mix(spec.FlowKey) % uint64(n.cfg.CoresPerNode))
+	core := n.flowCore(spec.FlowKey)
 	if !spec.Path.RSSByNodes || n.cfg.RSSInner && spec.Path.RSSInner {
 		return core
 	}
@@ -515,6 +515,10 @@ func (n *Network) rssCore(spec RouteSpec) int16 {
 	n.pairCores[pair] = core
 	return core
 }
+
+// flowCore is the receiving core a flow key hashes to (RSS by flow, or
+// RPS by the inner flow).
+func (n *Network) flowCore(key uint64) int16 { return int16(mix(key) % uint64(n.cfg.CoresPerNode)) }
 
 // mix is SplitMix64's finaliser: the RSS hash (Toeplitz in hardware; any
 // fixed, well-spread hash keeps the flow-to-core mapping deterministic).

@@ -45,9 +45,7 @@ func TestNoGROGetsNone(t *testing.T) {
 		cfg.Offloads = true
 		cfg.NICOffloads.NoGRO = noGRO
 		e, n, r, s := setupWith(t, cfg, offloadPath(0, recv))
-		for j := range k {
-			e.Schedule(sim.Time(j)*1200*sim.Nanosecond, &dataAt{n: n, r: r, seq: int64(j) * 1448}, 0)
-		}
+		dataEvery(e, n, r, k, 1200*sim.Nanosecond)
 		e.Run()
 		if s.got != k {
 			t.Fatalf("no GRO %v: %d of %d delivered", noGRO, s.got, k)

@@ -94,6 +94,14 @@ type dataAt struct {
 
 func (d *dataAt) Handle(e *sim.Engine, _ uint64) { d.n.Send(d.r, tcpData(d.n, d.seq), 0, e.Now()) }
 
+// dataEvery schedules k full TCP segments on r, one send every gap from 0
+// (1.2 us: 10 Gbit/s of 1500-byte packets).
+func dataEvery(e *sim.Engine, n *Network, r *Route, k int, gap sim.Time) {
+	for j := range k {
+		e.Schedule(sim.Time(j)*gap, &dataAt{n: n, r: r, seq: int64(j) * 1448}, 0)
+	}
+}
+
 // TestGROMergesWhatWaits: segments arriving every 1.2 us (10 Gbit/s) at a
 // receive core that needs 5 us per packet. Without offloads the core
 // falls behind by 3.8 us a packet; with GRO the packets that arrive while
@@ -109,10 +117,7 @@ func TestGROMergesWhatWaits(t *testing.T) {
 	var end [2]sim.Time
 	for i, offloads := range []bool{false, true} {
 		e, n, r, s := offloadNet(t, offloads, offloadPath(0, recv))
-		for j := range k {
-			// one send per 1.2 us: no GSO batch spans two
-			e.Schedule(sim.Time(j)*1200*sim.Nanosecond, &dataAt{n: n, r: r, seq: int64(j) * 1448}, 0)
-		}
+		dataEvery(e, n, r, k, 1200*sim.Nanosecond) // one send per 1.2 us: no GSO batch spans two
 		e.Run()
 		if s.got != k {
 			t.Fatalf("offloads %v: %d of %d delivered", offloads, s.got, k)
@@ -188,9 +193,7 @@ func TestGROIdleCoreMergesNothing(t *testing.T) {
 	const k = 200
 	for _, offloads := range []bool{false, true} {
 		e, n, r, s := offloadNet(t, offloads, offloadPath(0, 2400))
-		for j := range k {
-			e.Schedule(sim.Time(j)*2*sim.Microsecond, &dataAt{n: n, r: r, seq: int64(j) * 1448}, 0)
-		}
+		dataEvery(e, n, r, k, 2*sim.Microsecond)
 		e.Run()
 		if got := n.Accounting().Crossings[1][datapath.NIC]; got != k || s.got != k {
 			t.Errorf("offloads %v: %v receive crossings and %d delivered, want %d of each", offloads, got, s.got, k)
@@ -398,9 +401,7 @@ func TestRxUsecs(t *testing.T) {
 		cfg.Offloads = true
 		e, n, r, s = setupWith(t, cfg, path)
 		const k = 20
-		for j := range k {
-			e.Schedule(sim.Time(j)*1200*sim.Nanosecond, &dataAt{n: n, r: r, seq: int64(j) * 1448}, 0)
-		}
+		dataEvery(e, n, r, k, 1200*sim.Nanosecond)
 		e.Run()
 		if s.got != k {
 			t.Fatalf("rx-usecs %v: %d of %d delivered", rx, s.got, k)
