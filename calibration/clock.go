@@ -96,7 +96,10 @@ type Clocked struct {
 	GHz float64
 }
 
-var _ datapath.CostSource = Clocked{}
+var (
+	_ datapath.CostSource     = Clocked{}
+	_ datapath.GROFrameSource = Clocked{}
+)
 
 // AtClock returns p priced for a cluster at ghz (see Clocked).
 func (p *Profile) AtClock(ghz float64) Clocked { return Clocked{Profile: p, GHz: ghz} }

@@ -36,6 +36,8 @@ type Profile struct {
 	PerByteScaling Scaling    `toml:"per_byte_scaling,omitempty"`
 	Costs          []Entry    `toml:"cost"`
 	RuleCosts      []RuleCost `toml:"rule_cost,omitempty"`
+	// GROFrames are the per-frame costs of GRO merging (gro.go).
+	GROFrames []GROFrame `toml:"gro_frame,omitempty"`
 }
 
 // Entry is the cost of one crossing of a stage kind, optionally restricted
@@ -56,7 +58,7 @@ type Entry struct {
 
 // Profile and entry keys, exactly as spelt in TOML.
 var (
-	profileKeys = []string{"name", "description", "cpu_ghz", "per_byte_scaling", "cost", "rule_cost"}
+	profileKeys = []string{"name", "description", "cpu_ghz", "per_byte_scaling", "cost", "rule_cost", "gro_frame"}
 	entryKeys   = []string{"stage", "cycles", "cycles_per_byte", "per_byte_scaling", "plugin", "mode", "placement", "provenance", "source"}
 )
 
@@ -138,6 +140,7 @@ func (p *Profile) Validate() error {
 		}
 	}
 	p.validateRuleCosts(addIn)
+	p.validateGROFrames(addIn)
 	return errors.Join(errs...)
 }
 
@@ -183,6 +186,7 @@ func (p *Profile) Clone() *Profile {
 	if p.RuleCosts == nil {
 		q.RuleCosts = nil
 	}
+	q.GROFrames = append([]GROFrame(nil), p.GROFrames...)
 	return &q
 }
 

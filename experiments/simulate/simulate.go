@@ -83,6 +83,11 @@ type Setup struct {
 	// Forward runs from the client pod to the server pod; Reverse back.
 	Forward, Reverse datapath.CostedPath
 	PodMTU           int
+	// GROFrameCycles is what each frame GRO merges costs the receiving
+	// core (network.Config.GROFrameCycles): calibration.gro_frame_cycles
+	// when set, else the profile's [[gro_frame]] for every frame, else
+	// network.DefaultGROFrameCycles.
+	GROFrameCycles float64
 }
 
 // Resolve loads the plugin and the profile named by sc and costs its paths.
@@ -114,6 +119,10 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 	// "clock" (the default), run faster on a faster cluster; a "fixed"
 	// per-byte cost is restated in the cluster's cycles so that it keeps
 	// the profile's time per byte (cycles_per_byte / profile cpu_ghz ns).
+	groFrame, err := groFrameCycles(sc, prof)
+	if err != nil {
+		return nil, err
+	}
 	costs := prof.AtClock(sc.Cluster.CPUGHz)
 	engine, err := m.PolicyEngine(mode, sc.CNI.PolicyEngine)
 	if err != nil {
@@ -148,7 +157,37 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 		return nil, &scenario.FieldError{Key: "cluster.mtu", Msg: fmt.Sprintf("leaves a pod MTU of %d after %s's %d bytes of encapsulation, below the least %d (raise cluster.mtu or set cni.pod_mtu)",
 			podMTU, m.Name, fwd.EncapBytes, tcp.MinPodMTU)}
 	}
-	return &Setup{Model: m, Mode: mode, Profile: prof, Options: opt, Forward: fwd, Reverse: rev, PodMTU: podMTU}, nil
+	return &Setup{Model: m, Mode: mode, Profile: prof, Options: opt, Forward: fwd, Reverse: rev, PodMTU: podMTU, GROFrameCycles: groFrame}, nil
+}
+
+// groFrameCycles resolves GRO's per-frame cost: the scenario's
+// calibration.gro_frame_cycles when set, else the profile's entry for
+// every frame, else the built-in measured value. It refuses a profile
+// whose [[gro_frame]] names a device the devices table does not know.
+func groFrameCycles(sc *scenario.Scenario, prof *calibration.Profile) (float64, error) {
+	if len(prof.GROFrames) > 0 {
+		devs, err := cni.DeviceOffloads()
+		if err != nil {
+			return 0, err
+		}
+		names := make([]string, len(devs))
+		for i, d := range devs {
+			names[i] = d.Device
+		}
+		for i, g := range prof.GROFrames {
+			if g.Device != "" && !slices.Contains(names, g.Device) {
+				return 0, keyed("calibration.profile", fmt.Errorf("profile %s: gro_frame[%d].device %q is not a device (allowed: \"\" for every frame, or %s)",
+					prof.Name, i, g.Device, strings.Join(names, ", ")))
+			}
+		}
+	}
+	if g := sc.Calibration.GROFrameCycles; g != scenario.GROFrameFromProfile {
+		return g, nil
+	}
+	if g, ok := prof.GROFrameCycles(""); ok {
+		return g, nil
+	}
+	return network.DefaultGROFrameCycles, nil
 }
 
 // Config builds the workload configuration of one replication.
@@ -165,7 +204,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.DropOversize = st.Forward.OuterDF
 	cl.CPUJitter = c.CPUJitter
 	cl.Offloads, cl.RSSInner, cl.RPS = c.Offloads, c.RSSInner, c.RPS
-	cl.GROFrameCycles = sc.Calibration.GROFrameCycles
+	cl.GROFrameCycles = st.GROFrameCycles
 	cl.RxUsecs = sim.FromSeconds(c.RxUsecs * 1e-6)
 	cl.Fabric = sc.FabricConfig()
 	if cl.NICOffloads, err = network.ParseNICOffloads(c.NICOffloads); err != nil {

@@ -114,8 +114,10 @@ func decapsulates(k datapath.Kind) bool {
 // arriving through a device without GRO gets none, and through one that
 // merges on its own NAPI (WireGuard) only after it; the first receiving
 // device that decapsulates holds the outermost header, which the NIC's
-// RSS hashes.
-func (md *Mode) deviceOffloads(cp *datapath.CostedPath) error {
+// RSS hashes and GRO parses (its per-frame share from costs when it
+// states one, a calibration profile measured on the user's node, else
+// from the devices table).
+func (md *Mode) deviceOffloads(cp *datapath.CostedPath, costs datapath.CostSource) error {
 	table, err := deviceTable()
 	if err != nil {
 		return err
@@ -136,6 +138,11 @@ func (md *Mode) deviceOffloads(cp *datapath.CostedPath) error {
 		if st.Side == datapath.Dst && cp.InterHost && decapsulates(st.Kind) && outermost {
 			outermost = false
 			cp.RSSByNodes, cp.RSSInner, cp.GROFrameExtra = d.RSSByNodes, d.RSSInner, d.GROFrameCycles
+			if g, ok := costs.(datapath.GROFrameSource); ok {
+				if c, ok := g.GROFrameCycles(name); ok {
+					cp.GROFrameExtra = c
+				}
+			}
 		}
 		switch {
 		case st.Side == datapath.Src && !d.GSO && cp.GSOCut == 0:

@@ -135,7 +135,7 @@ func (m *Model) path(mode string, placement datapath.Placement, opt PathOptions,
 		cp.EncapBytes = md.encapBytes(opt.Encrypt)
 		cp.OuterDF = md.OuterDF
 	}
-	if err := md.deviceOffloads(&cp); err != nil {
+	if err := md.deviceOffloads(&cp, costs); err != nil {
 		return datapath.CostedPath{}, fmt.Errorf("plugin %s: %w", m.Name, err)
 	}
 	return cp, nil

@@ -122,7 +122,8 @@ type CostedPath struct {
 	RSSInner bool
 	// GROFrameExtra is what GRO's parsing of the outer header the path
 	// arrives in adds to each frame it merges, cycles, beyond a plain
-	// frame's (network.Config.GROFrameCycles; models/cni/devices).
+	// frame's (network.Config.GROFrameCycles): the cost source's, when it
+	// states one for that device (GROFrameSource), else models/cni/devices'.
 	GROFrameExtra float64
 }
 
@@ -140,4 +141,12 @@ const (
 type CostSource interface {
 	Cost(kind Kind, plugin, mode string, placement Placement) (cycles, cyclesPerByte float64, ok bool)
 	CPUGHz() float64
+}
+
+// GROFrameSource is a CostSource that may also state GRO's per-frame cost
+// (a calibration profile's [[gro_frame]] entries): device "" for every
+// merged frame, a tunnel device for what its headers add. ok is false when
+// it states none for device.
+type GROFrameSource interface {
+	GROFrameCycles(device string) (cycles float64, ok bool)
 }
