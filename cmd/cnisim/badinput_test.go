@@ -151,7 +151,7 @@ func TestBadInput(t *testing.T) {
 		{"negative rate", []string{"run", f("neg-rate.toml")}, []string{"cluster.link_gbps = -10", "allowed: 0.001..100000"}},
 		{"unknown plugin", []string{"run", f("plugin.toml")}, []string{"plugin.toml:12:", `"flanel"`, "flannel, weave, cilium, calico, kube-router, host"}},
 		{"mode the plugin lacks", []string{"run", f("mode.toml")}, []string{"mode.toml:13:", `plugin flannel has no mode "ipip"`, "vxlan, udp, host-gw"}},
-		{"unknown profile", []string{"run", f("profile.toml")}, []string{"profile.toml:18:", `"papers"`, "built-in: aead-vm-6.18, kubeproxy-blog-2025, paper"}},
+		{"unknown profile", []string{"run", f("profile.toml")}, []string{"profile.toml:18:", `"papers"`, "built-in: aead-vm-6.18, gro-vm-6.18, kubeproxy-blog-2025, paper"}},
 		{"negative cost", []string{"run", f("neg-cycles.toml")}, []string{"neg-cycles.toml:18:", "calibration.cycles.vxlan", "allowed: 0..1e+10"}},
 		{"unknown stage", []string{"run", f("cycles-stage.toml")}, []string{"cycles-stage.toml:18:", `unknown stage kind "vxlans"`, "veth, bridge"}},
 		{"swept mode the plugin lacks", []string{"run", f("sweep-mode.toml")}, []string{"sweep-mode.toml:18:", `no mode "ipip"`, "at sweep point"}},

@@ -1,0 +1,232 @@
+package testbed
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cnisim/cnisim/calibration"
+)
+
+// The fixtures are perf script text of CPU 0 recorded beside `cnisim
+// testbed gro run` on this VM (kernel 6.18.44): gro-script-plain.txt 80
+// samples of the plain stream with the call chains hidden (-G, as
+// groScript asks), gro-script-vxlan.txt 30 samples of the VXLAN stream
+// with them shown. The expected counts were taken with awk, apart from
+// the parser: the leaf is the header's 8th field (-G) or the first
+// frame's 2nd, counted against gro-frame.sh's lists.
+func TestParseGROScript(t *testing.T) {
+	read := func(f string) string {
+		b, err := os.ReadFile(filepath.Join("testdata", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	const hdr = "      cnisim 7 [000]   1.000000:     100000 cpu-clock:  "
+	for _, c := range []struct {
+		name, text       string
+		cpu              int
+		samples, idle    int64
+		ring, gro, freed int64
+		sym              string // one symbol's count to check
+		symN             int64
+	}{
+		{"plain -G", read("gro-script-plain.txt"), 0, 80, 0, 2, 9, 4, "inet_gro_receive", 3},
+		{"vxlan call chains", read("gro-script-vxlan.txt"), 0, 30, 0, 1, 4, 0, "tcp_gro_receive", 2},
+		{"other CPU not counted", read("gro-script-plain.txt"), 1, 0, 0, 0, 0, 0, "inet_gro_receive", 0},
+		{"idle, offsets, comm with spaces", hdr + "ffffffff81 pv_native_safe_halt ([kernel.kallsyms])\n" +
+			strings.Replace(hdr, "cnisim", "swapper", 1) + "ffffffff81 pv_native_safe_halt+0x1f ([kernel.kallsyms])\n" +
+			strings.Replace(hdr, "cnisim", "Web Content", 1) + "ffffffff81 veth_poll+0x10 ([kernel.kallsyms])\n" +
+			"swapper     0 [000] 2.0: 100000 cpu-clock: \n\tffffffff81 napi_skb_cache_put ([kernel.kallsyms])\n\tffffffff82 veth_poll ([kernel.kallsyms])\n\n" +
+			"x 1 [001] 2.0: 100000 cpu-clock: \n\tffffffff81 napi_gro_receive ([kernel.kallsyms])\n",
+			0, 4, 2, 1, 0, 1, "veth_poll", 1},
+		{"a frame without its sample", "\tffffffff81 veth_poll ([kernel.kallsyms])\n", 0, 0, 0, 0, 0, 0, "veth_poll", 0},
+	} {
+		n, err := ParseGROScript(strings.NewReader(c.text), c.cpu)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if n.Samples != c.samples || n.Idle != c.idle || n.Groups["ring"] != c.ring || n.Groups["gro"] != c.gro || n.Groups["freed"] != c.freed || n.Symbols[c.sym] != c.symN {
+			t.Errorf("%s: %+v, want %d samples (%d idle), groups %d/%d/%d, %s %d", c.name, n, c.samples, c.idle, c.ring, c.gro, c.freed, c.sym, c.symN)
+		}
+	}
+	if _, err := ParseGROScript(strings.NewReader(hdr+"ffffffff81 veth_poll (k)\nnot a header\n"), 0); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("a stray line: %v, want an error naming line 2", err)
+	}
+}
+
+// FuzzParseGROScript: any text is counted or refused with an error naming
+// a line, never a panic; the groups never hold more than the samples and
+// are the sum of their symbols.
+func FuzzParseGROScript(f *testing.F) {
+	for _, file := range []string{"testdata/gro-script-plain.txt", "testdata/gro-script-vxlan.txt"} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("a 1 [000] 1.0: 1 cpu-clock: 1 veth_poll+0x1 (k)\n\t\n\tx\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		n, err := ParseGROScript(strings.NewReader(string(b)), 0)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "line ") && !strings.Contains(err.Error(), "token too long") {
+				t.Fatalf("error without a line: %v", err)
+			}
+			return
+		}
+		var groups, syms int64
+		for _, v := range n.Groups {
+			groups += v
+		}
+		for _, v := range n.Symbols {
+			syms += v
+		}
+		if groups != syms || groups > n.Samples || n.Idle > n.Samples || len(n.Groups) != len(GROGroups) {
+			t.Fatalf("%+v", n)
+		}
+	})
+}
+
+// synthGRO is a run at 2 GHz with a 100 us period and 1e6 frames per
+// window (so a sample is 0.2 cycles per frame): rep i's plain window
+// costs plain[i] cycles per frame and its VXLAN window vx[i], split
+// 1:2:1 over the groups.
+func synthGRO(plain, vx []float64) *GRORun {
+	r := &GRORun{Command: "synthetic", Date: "2026-12-05T00:00:00Z", Kernel: "k", CPUModel: "cpu", CPUGHz: 2, GHzFrom: "test",
+		CPU: 0, ReceiverCPU: 1, Reps: len(plain), Tunnels: []string{"none", "vxlan"}, DurS: 10, WarmupS: 1, Loadavg: "1 1 1", LoadavgEnd: "2 2 2"}
+	win := func(rep int, tun string, cpf float64) GROWindow {
+		s := int64(math.Round(cpf / 0.2))
+		return GROWindow{Rep: rep, Tunnel: tun, Frames: 1e6, PeriodNS: 100000, WindowS: 10,
+			GROCount: GROCount{Samples: 100000, Groups: map[string]int64{"ring": s / 4, "gro": s / 2, "freed": s - s/4 - s/2}}}
+	}
+	for i := range plain {
+		r.Windows = append(r.Windows, win(i+1, "none", plain[i]), win(i+1, "vxlan", vx[i]))
+	}
+	return r
+}
+
+// Device "" is the plain windows' median; vxlan's is the median of the
+// paired differences (200, 300, 250, 150, 400: 250), not the difference of
+// the medians (1000 - 500 = 500).
+func TestGROLayer(t *testing.T) {
+	r := synthGRO([]float64{400, 500, 600, 550, 450}, []float64{600, 800, 850, 700, 850})
+	p, err := GROLayer(r, "gro-test", 2.4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.GHz != 2.4 || len(p.Costs) != 0 || len(p.GROFrames) != 2 {
+		t.Fatalf("profile %+v", p)
+	}
+	if c, ok := p.GROFrameCycles(""); !ok || c != 500 {
+		t.Errorf("every frame: %v %v, want 500", c, ok)
+	}
+	if c, ok := p.GROFrameCycles("vxlan"); !ok || c != 250 {
+		t.Errorf("vxlan: %v %v, want 250 (median of the paired differences)", c, ok)
+	}
+	for _, g := range p.GROFrames {
+		if g.Provenance != calibration.Measured || !strings.Contains(g.Source, `"synthetic"`) || !strings.Contains(g.Source, "veth_xdp_rcv_skb") ||
+			!strings.Contains(g.Source, "load average 1 1 1 at the start and 2 2 2 at the end") {
+			t.Errorf("%s: source lacks the command, the symbols or the load: %s", g, g.Source)
+		}
+	}
+	if s := p.GROFrames[0].Source; !strings.Contains(s, "per rep 400, 500, 600, 550, 450 cycles per frame, median 500") || !strings.Contains(s, "lower bound") ||
+		!strings.Contains(s, "veth ring consumer 125, GRO callbacks and merge 250, merged heads freed 125") {
+		t.Errorf("every frame's source lacks the reps, the groups or the NIC caveat: %s", s)
+	}
+	if s := p.GROFrames[1].Source; !strings.Contains(s, "differences 200, 300, 250, 150, 400, median 250") {
+		t.Errorf("vxlan's source lacks the differences: %s", s)
+	}
+	// layered over paper: the gro_frame entries come in, paper's costs and
+	// clock stay
+	paper, err := calibration.Builtin("paper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := calibration.Layer(paper, p)
+	if len(m.Costs) != len(paper.Costs) || m.GHz != paper.GHz || len(m.GROFrames) != 2 {
+		t.Errorf("layered: %d costs (paper %d), %g GHz, %d gro_frame", len(m.Costs), len(paper.Costs), m.GHz, len(m.GROFrames))
+	}
+	back, err := calibration.Parse(mustTOML(t, p), "layer.toml")
+	if err != nil || len(back.GROFrames) != 2 || len(back.Costs) != 0 {
+		t.Errorf("the layer does not parse back: %v", err)
+	}
+	if _, err := GROLayer(synthGRO([]float64{500, 500, 500}, []float64{400, 450, 600}), "x", 0); err == nil || !strings.Contains(err.Error(), "negative") {
+		t.Errorf("a negative median difference: %v, want an error", err)
+	}
+}
+
+func mustTOML(t *testing.T, p *calibration.Profile) []byte {
+	t.Helper()
+	b, err := p.TOML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestParseGROTunnels(t *testing.T) {
+	for _, c := range []struct{ in, want, err string }{
+		{"none,vxlan", "none,vxlan", ""},
+		{"vxlan, none", "none,vxlan", ""},
+		{"none", "none", ""},
+		{"vxlan", "", "must include none"},
+		{"none,geneve", "", `unknown tunnel "geneve" (allowed: none, vxlan, gre, ipip)`},
+		{"none,none", "", "given twice"},
+	} {
+		got, err := ParseGROTunnels(c.in)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%q: %v, want %q", c.in, err, c.err)
+			}
+			continue
+		}
+		if err != nil || strings.Join(got, ",") != c.want {
+			t.Errorf("%q: %v %v, want %s", c.in, got, err, c.want)
+		}
+	}
+}
+
+func TestLoadGROErrors(t *testing.T) {
+	dir := t.TempDir()
+	r := synthGRO([]float64{400, 500}, []float64{600, 800})
+	if err := r.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	if back, err := LoadGRO(dir); err != nil || len(back.Windows) != 4 {
+		t.Fatalf("round trip: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, GROFile+".tmp")); err == nil {
+		t.Error("Save left its temporary file")
+	}
+	good, _ := json.Marshal(r)
+	edit := func(f func(*GRORun)) string {
+		var q GRORun
+		_ = json.Unmarshal(good, &q)
+		f(&q)
+		b, _ := json.Marshal(&q)
+		return string(b)
+	}
+	for _, c := range []struct{ body, want string }{
+		{`{"cpu_ghz": 0}`, "cpu_ghz must be > 0"},
+		{edit(func(q *GRORun) { q.Tunnels = []string{"vxlan", "none"} }), "tunnels start with none"},
+		{edit(func(q *GRORun) { q.Windows = q.Windows[:3] }), "3 windows, want reps x tunnels = 4"},
+		{edit(func(q *GRORun) { q.Windows[1].Frames = 0 }), "frames, period_ns and samples must be > 0"},
+		{edit(func(q *GRORun) { delete(q.Windows[2].Groups, "gro") }), "groups.gro missing"},
+		{edit(func(q *GRORun) { q.Windows[3].Rep = 1 }), "no window of rep 2, tunnel vxlan"},
+		{`{"cpu_ghz": `, "unexpected end"},
+	} {
+		if err := os.WriteFile(filepath.Join(dir, GROFile), []byte(c.body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := LoadGRO(dir)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), GROFile) {
+			t.Errorf("%.60s: %v, want %q naming the file", c.body, err, c.want)
+		}
+	}
+}
