@@ -117,6 +117,7 @@ type groState struct {
 	route *Route
 	start sim.Time // when its head's softirq job starts
 	bytes int32
+	ecn   uint8 // its IP header's ECN field: a frame whose field differs does not join
 }
 
 // groTable is a receiving core's super-packets from the wire, at most one
@@ -137,16 +138,28 @@ func (g *groTable) slot(p *Packet) int {
 	return -1
 }
 
-// groJoined is the GRO slot of a packet that has joined its flow's
-// super-packet (join), for took.
-const groJoined = -2
+// The GRO slot arrive returns for took besides a flow's slot: a packet
+// that has joined its flow's super-packet (join), and one that GRO
+// passes up alone.
+const (
+	groJoined = -2
+	groAlone  = -3
+)
 
 // arrive is GRO for p arriving from the wire at t: with merge (the path
 // lets GRO merge it) p joins its flow's super-packet if it can (batched).
-// It returns what took needs: p's flow's slot, or groJoined.
+// A frame whose ECN field differs from its flow's open super-packet's
+// ends that super-packet and goes up alone, unmerged and not held (Linux
+// inet_gro_receive flushes on a TOS difference, and tcp_gro_receive then
+// flushes the new skb too), so CE marks keep their frames' boundaries.
+// It returns what took needs: p's flow's slot, groJoined or groAlone.
 func (g *groTable) arrive(p *Packet, t sim.Time, merge bool) int {
 	slot := g.slot(p)
 	if merge {
+		if slot >= 0 && g[slot].start > t && g[slot].ecn != p.ECN {
+			g[slot] = groState{}
+			return groAlone
+		}
 		if p.batched = g.join(slot, p, t); p.batched {
 			return groJoined
 		}
@@ -155,8 +168,8 @@ func (g *groTable) arrive(p *Packet, t sim.Time, merge bool) int {
 }
 
 // join reports whether p, arriving from the wire at t, joins its flow's
-// super-packet in slot (g.slot's): not started, with room; if so, it
-// adds p's bytes to it.
+// super-packet in slot (g.slot's): not started, with room (its ECN field
+// the same, arrive checked); if so, it adds p's bytes to it.
 func (g *groTable) join(slot int, p *Packet, t sim.Time) bool {
 	if slot < 0 || g[slot].start <= t || g[slot].bytes+p.IPBytes > GSOMaxBytes {
 		return false
@@ -172,7 +185,7 @@ func (g *groTable) join(slot int, p *Packet, t sim.Time) bool {
 // oldest one's (Linux flushes the oldest). A packet GRO does not merge (a
 // pure ACK) leaves every super-packet open, as NAPI's per-flow lists do.
 func (g *groTable) took(p *Packet, slot int, t, start sim.Time) {
-	if slot == groJoined || !p.offloadable() {
+	if slot == groJoined || slot == groAlone || !p.offloadable() {
 		return
 	}
 	if slot < 0 {
@@ -187,5 +200,5 @@ func (g *groTable) took(p *Packet, slot int, t, start sim.Time) {
 			}
 		}
 	}
-	g[slot] = groState{route: p.route, start: start, bytes: p.IPBytes}
+	g[slot] = groState{route: p.route, start: start, bytes: p.IPBytes, ecn: p.ECN}
 }

@@ -261,7 +261,9 @@ func TestGROTable(t *testing.T) {
 		flow      int
 		at, start sim.Time // arrival, and the softirq job's start
 		ack       bool
+		ecn       uint8 // the frame's ECN field
 		wantJoin  bool
+		wantAlone bool // ends its flow's super-packet and goes up alone
 	}
 	for _, tc := range []struct {
 		name string
@@ -282,6 +284,21 @@ func TestGROTable(t *testing.T) {
 			{flow: 0, at: 0, start: 10 * us},
 			{flow: 1, at: 1 * us, start: 11 * us, ack: true},
 			{flow: 0, at: 2 * us, start: 12 * us, wantJoin: true},
+		}},
+		{"a frame with another ECN field ends the super-packet and goes up alone", []arrival{
+			{flow: 0, at: 0, start: 10 * us, ecn: ECNECT0},
+			{flow: 0, at: 1 * us, start: 11 * us, ecn: ECNECT0, wantJoin: true},
+			{flow: 0, at: 2 * us, start: 12 * us, ecn: ECNCE, wantAlone: true},
+			{flow: 0, at: 3 * us, start: 13 * us, ecn: ECNCE}, // heads the next
+			{flow: 0, at: 4 * us, start: 14 * us, ecn: ECNCE, wantJoin: true},
+			{flow: 0, at: 5 * us, start: 15 * us, ecn: ECNECT0, wantAlone: true},
+			{flow: 0, at: 6 * us, start: 16 * us, ecn: ECNECT0},
+			{flow: 0, at: 7 * us, start: 17 * us, ecn: ECNECT0, wantJoin: true},
+		}},
+		{"a started super-packet is not ended by another ECN field", []arrival{
+			{flow: 0, at: 0, start: 1 * us, ecn: ECNECT0},
+			{flow: 0, at: 2 * us, start: 5 * us, ecn: ECNCE}, // the first started at 1 us: heads
+			{flow: 0, at: 3 * us, start: 6 * us, ecn: ECNCE, wantJoin: true},
 		}},
 		{"a ninth flow replaces the oldest open one", []arrival{
 			{flow: 0, at: 0, start: 10 * us}, {flow: 1, at: 0, start: 11 * us}, {flow: 2, at: 0, start: 12 * us},
@@ -305,16 +322,13 @@ func TestGROTable(t *testing.T) {
 			var g groTable
 			for i, a := range tc.in {
 				p := data(a.flow)
+				p.ECN = a.ecn
 				if a.ack {
 					p.Len = 0
 				}
-				slot := g.slot(p)
-				joined := g.join(slot, p, a.at)
-				if joined != a.wantJoin {
-					t.Fatalf("arrival %d (flow %d at %v): joined %v, want %v", i, a.flow, a.at, joined, a.wantJoin)
-				}
-				if joined {
-					slot = groJoined
+				slot := g.arrive(p, a.at, true)
+				if p.batched != a.wantJoin || (slot == groAlone) != a.wantAlone {
+					t.Fatalf("arrival %d (flow %d at %v): joined %v, alone %v; want %v, %v", i, a.flow, a.at, p.batched, slot == groAlone, a.wantJoin, a.wantAlone)
 				}
 				g.took(p, slot, a.at, a.start)
 			}
