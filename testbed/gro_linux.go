@@ -43,25 +43,14 @@ func MeasureGRO(ctx context.Context, o GROOptions) (*GRORun, error) {
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := Lock(ctx, o.LockWait)
+	release, m, err := takeTestbed(ctx, o.LockWait, o.CPU, o.Log)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
-	if old, err := CleanupKilled(); err != nil {
-		return nil, fmt.Errorf("removing leftovers: %w", err)
-	} else if len(old) > 0 {
-		fmt.Fprintf(o.Log, "removed leftovers of a killed run: %s\n", strings.Join(old, ", "))
-	}
-	defer Cleanup()
-	model, mhz, err := cpuInfo(o.CPU)
-	if err != nil {
-		return nil, err
-	}
-	pv, _ := exec.Command("perf", "--version").Output()
-	r := &GRORun{Command: o.Command, Date: time.Now().UTC().Format(time.RFC3339), Kernel: kernelRelease(), CPUModel: model,
-		CPUGHz: mhz / 1000, GHzFrom: fmt.Sprintf("/proc/cpuinfo 'cpu MHz' of CPU %d (%g MHz)", o.CPU, mhz),
-		CPU: o.CPU, ReceiverCPU: recv, Perf: strings.TrimSpace(string(pv)), Reps: max(o.Reps, 1), Tunnels: o.Tunnels,
+	defer release()
+	r := &GRORun{Command: o.Command, Date: time.Now().UTC().Format(time.RFC3339), Kernel: kernelRelease(), CPUModel: m.model,
+		CPUGHz: m.mhz / 1000, GHzFrom: m.ghzFrom,
+		CPU: o.CPU, ReceiverCPU: recv, Perf: m.perf, Reps: max(o.Reps, 1), Tunnels: o.Tunnels,
 		DurS: o.Dur.Seconds(), WarmupS: o.Warmup.Seconds(), Loadavg: loadavg()}
 	tmp, err := os.MkdirTemp(filepath.Dir(scratchDir("")), filepath.Base(scratchDir("")))
 	if err != nil {

@@ -58,25 +58,13 @@ func Measure(ctx context.Context, o Options) (*Run, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	unlock, err := Lock(ctx, 2*time.Minute)
+	release, m, err := takeTestbed(ctx, 2*time.Minute, o.CPU, o.Log)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
-	if old, err := CleanupKilled(); err != nil {
-		return nil, fmt.Errorf("removing leftovers: %w", err)
-	} else if len(old) > 0 {
-		fmt.Fprintf(o.Log, "removed leftovers of a killed run: %s\n", strings.Join(old, ", "))
-	}
-	defer Cleanup()
-	model, mhz, err := cpuInfo(o.CPU)
-	if err != nil {
-		return nil, err
-	}
-	pv, _ := exec.Command("perf", "--version").Output()
+	defer release()
 	r := &Run{Command: o.Command, Date: time.Now().UTC().Format(time.RFC3339), Kernel: kernelRelease(),
-		CPUModel: model, CPUGHz: mhz / 1000, GHzFrom: fmt.Sprintf("/proc/cpuinfo 'cpu MHz' of CPU %d (%g MHz)", o.CPU, mhz),
-		CPU: o.CPU, Perf: strings.TrimSpace(string(pv)), Loadavg: loadavg(), RuleChain: PolicyChain}
+		CPUModel: m.model, CPUGHz: m.mhz / 1000, GHzFrom: m.ghzFrom, CPU: o.CPU, Perf: m.perf, Loadavg: loadavg(), RuleChain: PolicyChain}
 	tmp, err := os.MkdirTemp(filepath.Dir(scratchDir("")), filepath.Base(scratchDir("")))
 	if err != nil {
 		return nil, err
@@ -105,6 +93,42 @@ func Measure(ctx context.Context, o Options) (*Run, error) {
 		r.Configs = append(r.Configs, *m)
 	}
 	return r, nil
+}
+
+// machine is what a run records about the recorded CPU and perf.
+type machine struct {
+	model   string
+	mhz     float64
+	ghzFrom string // where mhz was read
+	perf    string // perf --version
+}
+
+// takeTestbed takes the testbed's lock (waiting up to wait), removes a
+// killed run's leftovers, and describes cpu; release removes every
+// namespace with the prefix and gives the lock back.
+func takeTestbed(ctx context.Context, wait time.Duration, cpu int, log io.Writer) (release func(), m machine, err error) {
+	unlock, err := Lock(ctx, wait)
+	if err != nil {
+		return nil, m, err
+	}
+	release = func() {
+		Cleanup()
+		unlock()
+	}
+	if old, err := CleanupKilled(); err != nil {
+		unlock()
+		return nil, m, fmt.Errorf("removing leftovers: %w", err)
+	} else if len(old) > 0 {
+		fmt.Fprintf(log, "removed leftovers of a killed run: %s\n", strings.Join(old, ", "))
+	}
+	if m.model, m.mhz, err = cpuInfo(cpu); err != nil {
+		release()
+		return nil, m, err
+	}
+	m.ghzFrom = fmt.Sprintf("/proc/cpuinfo 'cpu MHz' of CPU %d (%g MHz)", cpu, m.mhz)
+	pv, _ := exec.Command("perf", "--version").Output()
+	m.perf = strings.TrimSpace(string(pv))
+	return release, m, nil
 }
 
 func lastCPU() int {
