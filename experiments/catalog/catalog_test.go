@@ -75,7 +75,7 @@ var tableRows = map[string][]int{
 	"whatif-policy-rules":    {7},     // 7 rule counts
 	"whatif-encap-vs-direct": {27},    // 9 modes x 3 links
 	"whatif-encryption-mtu":  {5},     // 3 pod MTUs at 9000, 2 at 1500
-	"whatif-offloads":        {24, 2}, // 6 modes x offloads off/on x 2 links; the held-out GRE case
+	"whatif-offloads":        {24, 4}, // 6 modes x offloads off/on x 2 links; the held-out GRE case x 2 per-frame GRO costs
 	"testbed-validation":     {23},    // the 23 modelled configurations of testbed/testdata/run9
 	"whatif-services":        {6},     // Services 100..30,000
 	"whatif-fabric":          {8},     // 2 oversubscriptions x 2 modes x offloads off/on
