@@ -181,9 +181,12 @@ func (r *GRORun) check() error {
 	if r.Reps < 1 || len(r.Tunnels) == 0 || r.Tunnels[0] != "none" {
 		return fmt.Errorf("reps must be >= 1 and tunnels start with none, got %d and %v", r.Reps, r.Tunnels)
 	}
-	for _, t := range r.Tunnels {
+	for i, t := range r.Tunnels {
 		if !slices.Contains(GROTunnels, t) {
 			return fmt.Errorf("unknown tunnel %q (allowed: %s)", t, strings.Join(GROTunnels, ", "))
+		}
+		if slices.Contains(r.Tunnels[:i], t) {
+			return fmt.Errorf("tunnel %q listed twice", t)
 		}
 	}
 	if len(r.Windows) != r.Reps*len(r.Tunnels) {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -229,4 +230,42 @@ func TestLoadGROErrors(t *testing.T) {
 			t.Errorf("%.60s: %v, want %q naming the file", c.body, err, c.want)
 		}
 	}
+}
+
+// FuzzParseGRO: ParseGRO never panics and names the file in its errors;
+// what it accepts survives a write and re-read unchanged, and the layer
+// made from it is either refused with an error or a valid profile.
+func FuzzParseGRO(f *testing.F) {
+	b, err := os.ReadFile("testdata/gro-run1/gro.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add([]byte(`{"cpu_ghz":2,"reps":1,"tunnels":["none"],"windows":[{"rep":1,"tunnel":"none","frames":10,"period_ns":100000,"samples":5,"groups":{"ring":1,"gro":1,"freed":1}}]}`))
+	f.Add([]byte(`{"cpu_ghz":2,"reps":1,"tunnels":["none","none"],"windows":[]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := ParseGRO("g.json", b)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "g.json: ") {
+				t.Fatalf("error without the file name: %v", err)
+			}
+			return
+		}
+		again, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2, err := ParseGRO("again.json", again)
+		if err != nil {
+			t.Fatalf("cannot re-read what was accepted: %v", err)
+		}
+		if !reflect.DeepEqual(r, r2) {
+			t.Fatalf("round trip changed the run:\n%+v\n%+v", r, r2)
+		}
+		if p, err := GROLayer(r, "fuzz", 2.4); err == nil {
+			if err := p.Validate(); err != nil {
+				t.Fatalf("GROLayer made an invalid profile: %v", err)
+			}
+		}
+	})
 }
