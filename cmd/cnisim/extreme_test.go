@@ -31,6 +31,7 @@ var extremes = map[string][2]string{
 	"cluster.qdisc_packets":              {"1", "1000000"},
 	"cluster.cpu_jitter":                 {"0", "1"},
 	"calibration.gro_frame_cycles":       {"0", "1000000"},
+	"calibration.gso_segment_cycles":     {"0", "1000000"},
 	"cluster.rx_usecs":                   {"0", "1000000"},
 	"cni.pod_mtu":                        {"576", "65535"},
 	"cni.policy_rules":                   {"0", "1000000"},

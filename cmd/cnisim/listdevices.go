@@ -18,7 +18,7 @@ func listDevices() (listing, error) {
 	if err != nil {
 		return listing{}, err
 	}
-	l := listing{header: []string{"device", "gso", "gro", "gro_frame+", "rss", "source"}}
+	l := listing{header: []string{"device", "gso", "gro", "gro_frame+", "gso_segment+", "rss", "source"}}
 	for _, d := range ds {
 		rss := "flow"
 		switch {
@@ -28,7 +28,7 @@ func listDevices() (listing, error) {
 			rss = "nodes"
 		}
 		l.rows = append(l.rows, []string{d.Device, strconv.FormatBool(d.GSO), strconv.FormatBool(d.GRO),
-			strconv.FormatFloat(d.GROFrameCycles, 'g', -1, 64), rss, d.Source})
+			strconv.FormatFloat(d.GROFrameCycles, 'g', -1, 64), strconv.FormatFloat(d.GSOSegmentCycles, 'g', -1, 64), rss, d.Source})
 	}
 	return l, nil
 }

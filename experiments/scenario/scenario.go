@@ -2,6 +2,8 @@ package scenario
 
 import (
 	"time"
+
+	"github.com/cnisim/cnisim/models/network"
 )
 
 // Scenario is one what-if scenario. The toml tags are the key names of the
@@ -121,6 +123,10 @@ type Calibration struct {
 	// entry for every frame, or network.DefaultGROFrameCycles when the
 	// profile states none.
 	GROFrameCycles float64 `toml:"gro_frame_cycles"`
+	// GSOSegmentCycles is, with cluster.offloads, what each segment
+	// software GSO cuts costs the sending core
+	// (network.Config.GSOSegmentCycles).
+	GSOSegmentCycles float64 `toml:"gso_segment_cycles"`
 }
 
 // GROFrameFromProfile is calibration.gro_frame_cycles's default: the
@@ -236,7 +242,7 @@ func Defaults() Scenario {
 			// project's 6.18 VM, 2026-12-03 (Linux TCP_RTO_MIN)
 			MinRTO: 200 * time.Millisecond,
 		},
-		Calibration: Calibration{Profile: "paper", Cycles: map[string]float64{}, GROFrameCycles: GROFrameFromProfile},
+		Calibration: Calibration{Profile: "paper", Cycles: map[string]float64{}, GROFrameCycles: GROFrameFromProfile, GSOSegmentCycles: network.DefaultGSOSegmentCycles},
 		Workload: Workload{
 			Kind:          "tcp_stream",
 			Placement:     "inter",

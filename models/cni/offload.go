@@ -40,7 +40,11 @@ type DeviceOffload struct {
 	// GROFrameCycles: what GRO's parsing of this tunnel's headers adds to
 	// each frame it merges, for a path arriving in its outer header.
 	GROFrameCycles float64 `toml:"gro_frame_cycles"`
-	Source         string  `toml:"source"`
+	// GSOSegmentCycles: what software GSO of this tunnel's encapsulated
+	// super-packets adds to each segment (a NIC without the tunnel's
+	// segmentation), for a path whose outermost sending tunnel it is.
+	GSOSegmentCycles float64 `toml:"gso_segment_cycles"`
+	Source           string  `toml:"source"`
 }
 
 var deviceTable = sync.OnceValues(func() (map[string]DeviceOffload, error) {
@@ -57,6 +61,9 @@ var deviceTable = sync.OnceValues(func() (map[string]DeviceOffload, error) {
 		}
 		if !(d.GROFrameCycles >= 0 && d.GROFrameCycles <= 1e6) {
 			return nil, fmt.Errorf("builtin:devices/devices.toml: device %q: gro_frame_cycles = %v (allowed: 0..1e6)", d.Device, d.GROFrameCycles)
+		}
+		if !(d.GSOSegmentCycles >= 0 && d.GSOSegmentCycles <= 1e6) {
+			return nil, fmt.Errorf("builtin:devices/devices.toml: device %q: gso_segment_cycles = %v (allowed: 0..1e6)", d.Device, d.GSOSegmentCycles)
 		}
 		if d.RSSInner && !d.RSSByNodes {
 			return nil, fmt.Errorf("builtin:devices/devices.toml: device %q: rss_inner without rss_by_nodes (a header with the flow's ports needs no inner hash)", d.Device)
@@ -108,7 +115,7 @@ func decapsulates(k datapath.Kind) bool {
 	return false
 }
 
-// deviceOffloads sets cp's GSOCut, NoGRO, GROFrom, RSSByNodes, RSSInner and GROFrameExtra from the
+// deviceOffloads sets cp's GSOCut, NoGRO, GROFrom, RSSByNodes, RSSInner, GROFrameExtra and GSOSegmentExtra from the
 // devices its steps cross: the first sending-side device that cannot
 // carry a super-packet is where software GSO cuts it, an inter-host path
 // arriving through a device without GRO gets none, and through one that
@@ -134,6 +141,9 @@ func (md *Mode) deviceOffloads(cp *datapath.CostedPath, costs datapath.CostSourc
 		}
 		if !ok {
 			return fmt.Errorf("mode %s: no offload capabilities for device %q (devices/devices.toml)", md.Name, name)
+		}
+		if st.Side == datapath.Src && cp.InterHost && decapsulates(st.Kind) {
+			cp.GSOSegmentExtra = d.GSOSegmentCycles // the last sending tunnel's: the outermost
 		}
 		if st.Side == datapath.Dst && cp.InterHost && decapsulates(st.Kind) && outermost {
 			outermost = false

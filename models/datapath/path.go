@@ -125,6 +125,11 @@ type CostedPath struct {
 	// frame's (network.Config.GROFrameCycles): the cost source's, when it
 	// states one for that device (GROFrameSource), else models/cni/devices'.
 	GROFrameExtra float64
+	// GSOSegmentExtra is what software GSO of the path's outermost
+	// sending tunnel adds to each segment, cycles, beyond a plain one's
+	// (network.Config.GSOSegmentCycles), where the NIC cannot segment the
+	// tunnel (models/cni/devices).
+	GSOSegmentExtra float64
 }
 
 // Placement is where the two pods of a flow sit.

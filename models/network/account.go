@@ -87,8 +87,10 @@ func (a *Accounting) add(s *segment) {
 		a.Context[s.node][s.ctx] += c * cyc
 	}
 	if s.frameCycles != 0 {
-		// GRO's per-frame work is the device layer's in a perf capture
-		// (calibration/perf: dev_gro_receive, *_gro_receive -> netdev)
+		// GRO's per-frame work and software GSO's per-segment work are
+		// the device layer's in a perf capture (calibration/perf:
+		// dev_gro_receive, *_gro_receive -> netdev; skb_segment runs
+		// under validate_xmit_skb -> netdev)
 		cyc := (float64(s.batched) + s.jFrame) * s.frameCycles
 		a.Cycles[s.node][datapath.Netdev] += cyc
 		a.Context[s.node][s.ctx] += cyc

@@ -27,6 +27,7 @@ type pathKey struct {
 	groFrom   int
 	noGRO     bool
 	groExtra  float64
+	gsoExtra  float64
 	rps       bool
 }
 
@@ -47,7 +48,7 @@ type compiledPath struct {
 // the route's own).
 func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 	p := spec.Path
-	k := pathKey{n: len(p.Steps), inter: p.InterHost, df: p.OuterDF, encap: p.EncapBytes, gsoCut: p.GSOCut, groFrom: p.GROFrom, noGRO: p.NoGRO, groExtra: p.GROFrameExtra,
+	k := pathKey{n: len(p.Steps), inter: p.InterHost, df: p.OuterDF, encap: p.EncapBytes, gsoCut: p.GSOCut, groFrom: p.GROFrom, noGRO: p.NoGRO, groExtra: p.GROFrameExtra, gsoExtra: p.GSOSegmentExtra,
 		rps: n.steered(p)}
 	if len(p.Steps) > 0 {
 		k.steps = &p.Steps[0]
@@ -69,11 +70,24 @@ func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 	// a device merging after its own step leaves the receiving steps
 	// before it per packet
 	lateGRO := n.cfg.Offloads && p.GROFrom > 0 && !p.NoGRO
-	wire := false
+	wire, gsoCut := false, false
 	for i := range segs {
 		sg := &segs[i]
 		wire = wire || sg.wire
 		sg.split = (split && !wire || lateGRO && wire && !sg.wire) && (sg.psOuter != 0 || sg.psCut != 0)
+		if sg.split && !wire && !gsoCut && n.cfg.GSOSegmentCycles > 0 {
+			// software GSO cuts each super-packet once, where the cut
+			// is first reached: the segments after its head cost their
+			// skb_segment work there
+			gsoCut = true
+			sg.frameCycles = n.cfg.GSOSegmentCycles
+			if p.GSOCut == 0 {
+				// the NIC's segmentation done in software: of the
+				// tunnel's encapsulated super-packet, if any
+				sg.frameCycles += p.GSOSegmentExtra
+			}
+			sg.psFrame = sg.frameCycles * 1000 / n.cfg.GHz
+		}
 		sg.noGRO = n.cfg.NICOffloads.NoGRO || p.NoGRO
 		sg.fixed = sim.Time(sg.psPkt + sg.psOuter + 0.5)
 		switch {

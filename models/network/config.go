@@ -53,6 +53,16 @@ type Config struct {
 	// both off. The head pays the super-packet's per-packet stage costs
 	// instead.
 	GROFrameCycles float64
+	// GSOSegmentCycles is, with Offloads, what each segment software GSO
+	// cuts from a super-packet costs the sending core: skb_segment and
+	// the protocols' gso_segment callbacks, the segment's skb allocated
+	// and its headers copied (DefaultGSOSegmentCycles). Software GSO cuts
+	// where a device on the path cannot carry super-packets
+	// (datapath.CostedPath.GSOCut) or the NIC cannot segment them
+	// (NICOffloads); it is charged to the segments after each
+	// super-packet's head, at the first sending segment the cut reaches.
+	// 0 turns it off.
+	GSOSegmentCycles float64
 	// RPS is Receive Packet Steering on the receiving nodes (rps_cpus set
 	// on every queue): a path that RSS puts on its node pair's core but
 	// whose inner flow the kernel's flow dissector reaches (IP-in-IP, GRE:
@@ -80,7 +90,7 @@ func DefaultConfig() Config {
 	return Config{
 		Nodes: 2, CoresPerNode: 10, GHz: 2.4, LinkGbps: 10, LinkDelay: 5 * sim.Microsecond,
 		MTU: 1500, FrameOverhead: 38, QdiscLen: 1000, RxRing: 1000, DaemonCore: -1,
-		GROFrameCycles: DefaultGROFrameCycles,
+		GROFrameCycles: DefaultGROFrameCycles, GSOSegmentCycles: DefaultGSOSegmentCycles,
 	}
 }
 
@@ -109,6 +119,8 @@ func (c Config) Validate() error {
 		return field.Errorf("network.Config.RxUsecs", c.RxUsecs, "must be in [0, 1s] (receive interrupt moderation)")
 	case !(c.GROFrameCycles >= 0 && c.GROFrameCycles <= 1e6):
 		return field.Errorf("network.Config.GROFrameCycles", c.GROFrameCycles, "must be in [0, 1e6] (cycles per frame GRO merges)")
+	case !(c.GSOSegmentCycles >= 0 && c.GSOSegmentCycles <= 1e6):
+		return field.Errorf("network.Config.GSOSegmentCycles", c.GSOSegmentCycles, "must be in [0, 1e6] (cycles per segment software GSO cuts)")
 	case !(c.CPUJitter >= 0 && c.CPUJitter <= 1):
 		return field.Errorf("network.Config.CPUJitter", c.CPUJitter, "must be in [0, 1] (coefficient of variation of a job's service time)")
 	case c.DaemonCore >= c.CoresPerNode || c.DaemonCore < -1:

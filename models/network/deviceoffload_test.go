@@ -1,6 +1,8 @@
 package network
 
 import (
+	"math"
+
 	"testing"
 
 	"github.com/cnisim/cnisim/models/datapath"
@@ -186,5 +188,68 @@ func TestGROFrameCycles(t *testing.T) {
 	// the stages cost the same per super-packet; the frames add the rest
 	if d := busy[1] - busy[0]; merged[1] == merged[0] && (d < merged[1]*636-1 || d > merged[1]*636+1) {
 		t.Errorf("receiver busy %.1f cycles more with the cost, want %v merged x 636", d, merged[1])
+	}
+}
+
+// TestGSOSegmentCycles: where software GSO cuts super-packets (here a NIC
+// without TSO), every segment cut behind a head costs the sending core
+// Config.GSOSegmentCycles more, exactly, booked to netdev; a path the NIC
+// segments pays nothing, and a cost of 0 turns it off.
+func TestGSOSegmentCycles(t *testing.T) {
+	t.Parallel()
+	S, D := datapath.Src, datapath.Dst
+	path := datapath.CostedPath{InterHost: true, Steps: []datapath.CostedStep{
+		step(datapath.TCP, S, datapath.Send, 2400, 0.01),
+		step(datapath.NIC, S, datapath.Send, 600, 0),
+		step(datapath.NIC, D, datapath.Softirq, 100, 0),
+	}}
+	const k, seg = 100, 450.0
+	ps := 1000 / 2.4
+	run := func(nic string, cycles float64) (busy sim.Time, netdev float64) {
+		cfg := DefaultConfig()
+		cfg.Offloads, cfg.GSOSegmentCycles = true, cycles
+		var err error
+		if cfg.NICOffloads, err = ParseNICOffloads(nic); err != nil {
+			t.Fatal(err)
+		}
+		e, n, r, s := setupWith(t, cfg, path)
+		for i := range k {
+			n.Send(r, tcpData(n, int64(i)*1448), 0, 0)
+		}
+		e.Run()
+		if s.got != k {
+			t.Fatalf("%q, %v cycles: %d of %d delivered", nic, cycles, s.got, k)
+		}
+		a := n.Accounting()
+		busy = n.Nodes[0].Cores[0].BusyTime()
+		if cyc := a.NodeCycles(0); math.Abs(busy.Seconds()*2.4e9-cyc) > 1 {
+			t.Errorf("%q, %v cycles: sender busy %.1f cycles, accounted %.1f", nic, cycles, busy.Seconds()*2.4e9, cyc)
+		}
+		return busy, a.Cycles[0][datapath.Netdev]
+	}
+	const heads = 3 // ceil(100 x 1500 / 65536) super-packets
+	// each batched segment's job: per-byte, the NIC step again (cut), and the segmentation
+	tail := func(g float64) sim.Time { return sim.Time(0.01*1500*ps + 600*ps + g*ps + 0.5) }
+	for _, c := range []struct {
+		nic    string
+		cycles float64
+		netdev float64
+		tail   sim.Time
+	}{
+		{"gro", seg, (k - heads) * seg, tail(seg)}, // no TSO: software GSO
+		{"gro", 0, 0, tail(0)},
+	} {
+		busy, netdev := run(c.nic, c.cycles)
+		if netdev != c.netdev {
+			t.Errorf("%q, %v cycles: netdev %v, want %v", c.nic, c.cycles, netdev, c.netdev)
+		}
+		head := sim.Time((2400+600)*ps + 0.01*1500*ps + 0.5)
+		if want := heads*head + (k-heads)*c.tail; busy != want {
+			t.Errorf("%q, %v cycles: sender busy %v, want %v", c.nic, c.cycles, busy, want)
+		}
+	}
+	// the NIC segments (TSO): no software GSO, no cost
+	if _, netdev := run("all", seg); netdev != 0 {
+		t.Errorf("with TSO: netdev %v, want 0", netdev)
 	}
 }

@@ -56,6 +56,19 @@ const GSOMaxBytes = 65536
 // host with a NIC this is a lower bound.
 const DefaultGROFrameCycles = 536
 
+// DefaultGSOSegmentCycles is what a segment software GSO cuts from a
+// super-packet costs the sending core (Config.GSOSegmentCycles):
+// measured, `calibration/gso/gso-segment.sh` three times for 10 s on
+// 2026-12-05 (kernel 6.18.44, the AMD EPYC VM at 2.445 GHz): MTU segments
+// cut from TCP super-packets before a veth without TSO, perf cpu-clock
+// with call graphs on the CPU running it, the samples under
+// __skb_gso_segment (skb_segment, tcp4_gso_segment, the segments' skbs
+// allocated and their headers copied) over the veth's tx_packets: 325,
+// 236 and 307 cycles per segment, the median taken. A tunnel's
+// encapsulated super-packets cost more (devices.toml's
+// gso_segment_cycles).
+const DefaultGSOSegmentCycles = 307
+
 // gsoBatch is a route's open GSO super-packet on its sending side.
 type gsoBatch struct {
 	at    sim.Time // the send time of its packets

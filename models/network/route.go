@@ -57,8 +57,10 @@ type segment struct {
 	psCut float64
 	// frameCycles (psFrame in picoseconds): with GRO, what each frame
 	// merged behind a super-packet's head costs the receiving core
-	// (Config.GROFrameCycles; the first receiving segment only), and
-	// jFrame the jitter's sum(f-1) over those frames' jobs
+	// (Config.GROFrameCycles; the first receiving segment only); with
+	// software GSO, what each segment cut behind a head costs the sending
+	// core (Config.GSOSegmentCycles; the first sending segment the cut
+	// reaches); jFrame the jitter's sum(f-1) over those frames' jobs
 	frameCycles, psFrame, jFrame float64
 
 	node                          int
@@ -142,7 +144,8 @@ func (n *Network) serviceSlow(s *segment, p *Packet) sim.Time {
 	var svc sim.Time
 	opens := false
 	if p.batched { // its super-packet's head paid the per-packet costs, not its calls
-		// a frame GRO merged still cost the driver's and GRO's per-frame work
+		// a frame GRO merged still cost the driver's and GRO's per-frame
+		// work, a segment software GSO cut its segmentation
 		t := s.psByte*float64(p.IPBytes) + s.callPS(p) + s.psFrame
 		if s.split { // cut by software GSO: the outer (and cut) steps per packet
 			t += s.psOuter + s.psCut
