@@ -252,4 +252,38 @@ func TestGSOSegmentCycles(t *testing.T) {
 	if _, netdev := run("all", seg); netdev != 0 {
 		t.Errorf("with TSO: netdev %v, want 0", netdev)
 	}
+	// a tunnel's encapsulated super-packets cut in the NIC's stead cost
+	// the tunnel's extra too; a device that cuts (GSOCut) cuts the inner
+	// packet at the plain cost
+	for _, c := range []struct {
+		name   string
+		gsoCut int
+		nic    string
+		want   float64
+	}{
+		{"VXLAN, NIC without tunnel segmentation", 0, "tso,gro", (k - heads) * (seg + 100)},
+		{"VXLAN, NIC able", 0, "all", 0},
+		{"a device without GSO", 2, "all", (k - heads) * seg},
+	} {
+		vx := datapath.CostedPath{InterHost: true, GSOCut: c.gsoCut, GSOSegmentExtra: 100, Steps: []datapath.CostedStep{
+			step(datapath.TCP, S, datapath.Send, 2400, 0.01),
+			step(datapath.VXLAN, S, datapath.Send, 800, 0),
+			step(datapath.NIC, S, datapath.Send, 600, 0),
+			step(datapath.VXLAN, D, datapath.Softirq, 100, 0),
+		}}
+		cfg := DefaultConfig()
+		cfg.Offloads, cfg.GSOSegmentCycles = true, seg
+		var err error
+		if cfg.NICOffloads, err = ParseNICOffloads(c.nic); err != nil {
+			t.Fatal(err)
+		}
+		e, n, r, _ := setupWith(t, cfg, vx)
+		for i := range k {
+			n.Send(r, tcpData(n, int64(i)*1448), 0, 0)
+		}
+		e.Run()
+		if got := n.Accounting().Cycles[0][datapath.Netdev]; got != c.want {
+			t.Errorf("%s: netdev %v, want %v", c.name, got, c.want)
+		}
+	}
 }
