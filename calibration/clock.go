@@ -97,8 +97,8 @@ type Clocked struct {
 }
 
 var (
-	_ datapath.CostSource     = Clocked{}
-	_ datapath.GROFrameSource = Clocked{}
+	_ datapath.CostSource      = Clocked{}
+	_ datapath.FrameCostSource = Clocked{}
 )
 
 // AtClock returns p priced for a cluster at ghz (see Clocked).

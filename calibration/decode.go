@@ -12,7 +12,7 @@ import (
 	"github.com/cnisim/cnisim/internal/tomlx"
 )
 
-var profileSchema = tomlx.Schema{"": profileKeys, "cost": entryKeys, "rule_cost": ruleCostKeys, "gro_frame": groFrameKeys}
+var profileSchema = tomlx.Schema{"": profileKeys, "cost": entryKeys, "rule_cost": ruleCostKeys, "gro_frame": frameCostKeys, "gso_segment": frameCostKeys}
 
 // Parse decodes and validates a profile. file names the input in errors,
 // which carry the line of the offending key where it can be found.

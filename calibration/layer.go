@@ -26,7 +26,7 @@ func SplitLayers(list string) ([]string, error) {
 // Layer merges profiles in order: an entry of a later profile replaces the
 // entry of an earlier one with the same (stage, plugin, mode, placement),
 // a rule_cost the one with the same (engine, plugin, mode), and a
-// gro_frame the one with the same device. Entries are
+// gro_frame or gso_segment the one with the same device. Entries are
 // copied whole, so each keeps its own provenance and source; replaced
 // entries keep their position, new ones are appended in their layer's
 // order, so the result is deterministic. The name joins the layers' names
@@ -60,7 +60,8 @@ func Layer(ps ...*Profile) *Profile {
 		out.GHz, out.PerByteScaling = q.GHz, q.PerByteScaling
 		out.Costs = overlay(out.Costs, q.Costs, (*Entry).key)
 		out.RuleCosts = overlay(out.RuleCosts, q.RuleCosts, (*RuleCost).lkey)
-		out.GROFrames = overlay(out.GROFrames, q.GROFrames, (*GROFrame).groDevice)
+		out.GROFrames = overlay(out.GROFrames, q.GROFrames, (*FrameCost).device)
+		out.GSOSegments = overlay(out.GSOSegments, q.GSOSegments, (*FrameCost).device)
 	}
 	out.Name = strings.Join(names, "+")
 	if len(ps) > 1 {

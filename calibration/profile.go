@@ -36,8 +36,10 @@ type Profile struct {
 	PerByteScaling Scaling    `toml:"per_byte_scaling,omitempty"`
 	Costs          []Entry    `toml:"cost"`
 	RuleCosts      []RuleCost `toml:"rule_cost,omitempty"`
-	// GROFrames are the per-frame costs of GRO merging (gro.go).
-	GROFrames []GROFrame `toml:"gro_frame,omitempty"`
+	// GROFrames and GSOSegments are the per-frame costs of GRO merging
+	// and of software GSO's cutting (framecost.go).
+	GROFrames   []FrameCost `toml:"gro_frame,omitempty"`
+	GSOSegments []FrameCost `toml:"gso_segment,omitempty"`
 }
 
 // Entry is the cost of one crossing of a stage kind, optionally restricted
@@ -58,7 +60,7 @@ type Entry struct {
 
 // Profile and entry keys, exactly as spelt in TOML.
 var (
-	profileKeys = []string{"name", "description", "cpu_ghz", "per_byte_scaling", "cost", "rule_cost", "gro_frame"}
+	profileKeys = []string{"name", "description", "cpu_ghz", "per_byte_scaling", "cost", "rule_cost", "gro_frame", "gso_segment"}
 	entryKeys   = []string{"stage", "cycles", "cycles_per_byte", "per_byte_scaling", "plugin", "mode", "placement", "provenance", "source"}
 )
 
@@ -140,7 +142,8 @@ func (p *Profile) Validate() error {
 		}
 	}
 	p.validateRuleCosts(addIn)
-	p.validateGROFrames(addIn)
+	validateFrameCosts("gro_frame", p.GROFrames, addIn)
+	validateFrameCosts("gso_segment", p.GSOSegments, addIn)
 	return errors.Join(errs...)
 }
 
@@ -186,7 +189,8 @@ func (p *Profile) Clone() *Profile {
 	if p.RuleCosts == nil {
 		q.RuleCosts = nil
 	}
-	q.GROFrames = append([]GROFrame(nil), p.GROFrames...)
+	q.GROFrames = append([]FrameCost(nil), p.GROFrames...)
+	q.GSOSegments = append([]FrameCost(nil), p.GSOSegments...)
 	return &q
 }
 

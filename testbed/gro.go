@@ -405,8 +405,8 @@ func GROLayer(r *GRORun, name string, ghz float64) (*calibration.Profile, error)
 
 // groFrameEntry is the measured [[gro_frame]] entry of tunnel ("none":
 // every merged frame, device "").
-func groFrameEntry(tunnel string) calibration.GROFrame {
-	g := calibration.GROFrame{Device: tunnel, Provenance: calibration.Measured}
+func groFrameEntry(tunnel string) calibration.FrameCost {
+	g := calibration.FrameCost{Device: tunnel, Provenance: calibration.Measured}
 	if tunnel == "none" {
 		g.Device = ""
 	}

@@ -24,6 +24,7 @@ func TestListProfiles(t *testing.T) {
 		strconv.Itoa(strings.Count(text, "[[cost]]")),
 		strconv.Itoa(strings.Count(text, "[[rule_cost]]")),
 		strconv.Itoa(strings.Count(text, "[[gro_frame]]")),
+		strconv.Itoa(strings.Count(text, "[[gso_segment]]")),
 		strconv.Itoa(strings.Count(text, `provenance = "measured"`)),
 		strconv.Itoa(strings.Count(text, `provenance = "quoted"`)),
 		strconv.Itoa(strings.Count(text, `provenance = "derived"`)),

@@ -2,8 +2,6 @@ package scenario
 
 import (
 	"time"
-
-	"github.com/cnisim/cnisim/models/network"
 )
 
 // Scenario is one what-if scenario. The toml tags are the key names of the
@@ -119,19 +117,22 @@ type Calibration struct {
 	Cycles  map[string]float64 `toml:"cycles"`  // stage kind -> cycles per packet
 	// GROFrameCycles is, with cluster.offloads, what each frame GRO
 	// merges costs the receiving core (network.Config.GROFrameCycles);
-	// GROFrameFromProfile (the default) takes the profile's [[gro_frame]]
-	// entry for every frame, or network.DefaultGROFrameCycles when the
-	// profile states none.
+	// FromProfile (the default) takes the profile's [[gro_frame]] entry
+	// for every frame, or network.DefaultGROFrameCycles when the profile
+	// states none.
 	GROFrameCycles float64 `toml:"gro_frame_cycles"`
 	// GSOSegmentCycles is, with cluster.offloads, what each segment
 	// software GSO cuts costs the sending core
-	// (network.Config.GSOSegmentCycles).
+	// (network.Config.GSOSegmentCycles); FromProfile (the default) takes
+	// the profile's [[gso_segment]] entry for every segment, or
+	// network.DefaultGSOSegmentCycles.
 	GSOSegmentCycles float64 `toml:"gso_segment_cycles"`
 }
 
-// GROFrameFromProfile is calibration.gro_frame_cycles's default: the
-// profile's per-frame GRO cost, else the built-in measured one.
-const GROFrameFromProfile = -1
+// FromProfile is the default of calibration.gro_frame_cycles and
+// gso_segment_cycles: the profile's per-frame cost, else the built-in
+// measured one.
+const FromProfile = -1
 
 // Workload is the traffic or pod-launch load.
 type Workload struct {
@@ -242,7 +243,7 @@ func Defaults() Scenario {
 			// project's 6.18 VM, 2026-12-03 (Linux TCP_RTO_MIN)
 			MinRTO: 200 * time.Millisecond,
 		},
-		Calibration: Calibration{Profile: "paper", Cycles: map[string]float64{}, GROFrameCycles: GROFrameFromProfile, GSOSegmentCycles: network.DefaultGSOSegmentCycles},
+		Calibration: Calibration{Profile: "paper", Cycles: map[string]float64{}, GROFrameCycles: FromProfile, GSOSegmentCycles: FromProfile},
 		Workload: Workload{
 			Kind:          "tcp_stream",
 			Placement:     "inter",

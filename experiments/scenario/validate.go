@@ -108,11 +108,11 @@ func (s *Scenario) validate() errList {
 	if u := cl.RxUsecs; !(u >= 0 && u <= 1e6) {
 		c.fail("cluster.rx_usecs", "out of range (allowed: 0..1e6 microseconds of receive interrupt moderation; 0 interrupts at once)")
 	}
-	if g := s.Calibration.GROFrameCycles; !(g >= 0 && g <= 1e6 || g == GROFrameFromProfile) {
-		c.fail("calibration.gro_frame_cycles", "out of range (allowed: 0..1e6 cycles per frame GRO merges, or %v, the default: the profile's [[gro_frame]], else %v, measured)", GROFrameFromProfile, network.DefaultGROFrameCycles)
+	if g := s.Calibration.GROFrameCycles; !(g >= 0 && g <= 1e6 || g == FromProfile) {
+		c.fail("calibration.gro_frame_cycles", "out of range (allowed: 0..1e6 cycles per frame GRO merges, or %v, the default: the profile's [[gro_frame]], else %v, measured)", FromProfile, network.DefaultGROFrameCycles)
 	}
-	if g := s.Calibration.GSOSegmentCycles; !(g >= 0 && g <= 1e6) {
-		c.fail("calibration.gso_segment_cycles", "out of range (allowed: 0..1e6 cycles per segment software GSO cuts; default %v, measured)", network.DefaultGSOSegmentCycles)
+	if g := s.Calibration.GSOSegmentCycles; !(g >= 0 && g <= 1e6 || g == FromProfile) {
+		c.fail("calibration.gso_segment_cycles", "out of range (allowed: 0..1e6 cycles per segment software GSO cuts, or %v, the default: the profile's [[gso_segment]], else %v, measured)", FromProfile, network.DefaultGSOSegmentCycles)
 	}
 	if !(cl.CPUJitter >= 0 && cl.CPUJitter <= 1) {
 		c.fail("cluster.cpu_jitter", "out of range (allowed: 0..1, the coefficient of variation of a job's CPU time)")

@@ -13,20 +13,26 @@ import (
 	"github.com/cnisim/cnisim/models/network"
 )
 
-// groLayer writes a profile layer stating GRO's per-frame costs (device ""
-// for every frame; others a tunnel's share) and returns its path. Its
-// cpu_ghz is paper's, so layering over paper keeps paper's clock.
-func groLayer(t *testing.T, frames map[string]float64) string {
+// groLayer writes a profile layer stating GRO's per-frame costs and
+// software GSO's per-segment costs (device "" for every frame; others a
+// tunnel's share) and returns its path. Its cpu_ghz is paper's, so
+// layering over paper keeps paper's clock.
+func groLayer(t *testing.T, frames, segments map[string]float64) string {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString("name = \"gro-test\"\ncpu_ghz = 2.4\n")
-	for _, d := range []string{"", "vxlan", "vxlam"} {
-		if c, ok := frames[d]; ok {
-			b.WriteString("\n[[gro_frame]]\n")
-			if d != "" {
-				b.WriteString("device = \"" + d + "\"\n")
+	for _, table := range []struct {
+		name string
+		m    map[string]float64
+	}{{"gro_frame", frames}, {"gso_segment", segments}} {
+		for _, d := range []string{"", "vxlan", "vxlam"} {
+			if c, ok := table.m[d]; ok {
+				b.WriteString("\n[[" + table.name + "]]\n")
+				if d != "" {
+					b.WriteString("device = \"" + d + "\"\n")
+				}
+				b.WriteString("cycles = " + strconv.FormatFloat(c, 'f', -1, 64) + "\nprovenance = \"assumed\"\nsource = \"test\"\n")
 			}
-			b.WriteString("cycles = " + strconv.FormatFloat(c, 'f', -1, 64) + "\nprovenance = \"assumed\"\nsource = \"test\"\n")
 		}
 	}
 	path := filepath.Join(t.TempDir(), "gro.toml")
@@ -61,9 +67,9 @@ func TestGROFrameResolution(t *testing.T) {
 		frames   map[string]float64
 		base, vx float64
 	}{
-		{"built-in", scenario.GROFrameFromProfile, nil, network.DefaultGROFrameCycles, builtinVXLAN},
-		{"profile", scenario.GROFrameFromProfile, map[string]float64{"": 480}, 480, builtinVXLAN},
-		{"profile and tunnel", scenario.GROFrameFromProfile, map[string]float64{"": 480, "vxlan": 120}, 480, 120},
+		{"built-in", scenario.FromProfile, nil, network.DefaultGROFrameCycles, builtinVXLAN},
+		{"profile", scenario.FromProfile, map[string]float64{"": 480}, 480, builtinVXLAN},
+		{"profile and tunnel", scenario.FromProfile, map[string]float64{"": 480, "vxlan": 120}, 480, 120},
 		{"key over profile", 200, map[string]float64{"": 480, "vxlan": 120}, 200, 120},
 		{"key without profile", 0, nil, 0, builtinVXLAN},
 	} {
@@ -71,7 +77,7 @@ func TestGROFrameResolution(t *testing.T) {
 		sc.CNI.Plugin, sc.CNI.Mode = "flannel", "vxlan"
 		sc.Calibration.GROFrameCycles = c.key
 		if c.frames != nil {
-			sc.Calibration.Profile = "paper," + groLayer(t, c.frames)
+			sc.Calibration.Profile = "paper," + groLayer(t, c.frames, nil)
 		}
 		cfg, err := Config(sc, 1, 0)
 		if err != nil {
@@ -83,7 +89,7 @@ func TestGROFrameResolution(t *testing.T) {
 		}
 	}
 	sc := scenarioFor("tcp_stream")
-	sc.Calibration.Profile = "paper," + groLayer(t, map[string]float64{"vxlam": 1})
+	sc.Calibration.Profile = "paper," + groLayer(t, map[string]float64{"vxlam": 1}, nil)
 	_, err := Resolve(sc)
 	for _, w := range []string{"calibration.profile", `gro_frame[0].device "vxlam"`, "allowed:", "vxlan", "geneve"} {
 		if err == nil || !strings.Contains(err.Error(), w) {
@@ -103,17 +109,54 @@ func TestGROFrameProfileRun(t *testing.T) {
 		sc.Duration, sc.Warmup = 20*time.Millisecond, 5*time.Millisecond
 		sc.Calibration.GROFrameCycles = key
 		if frames != nil {
-			sc.Calibration.Profile = "paper," + groLayer(t, frames)
+			sc.Calibration.Profile = "paper," + groLayer(t, frames, nil)
 		}
 		return sample(t, sc, 0).Scalars
 	}
-	fromProfile := run(scenario.GROFrameFromProfile, map[string]float64{"": 900})
+	fromProfile := run(scenario.FromProfile, map[string]float64{"": 900})
 	fromKey := run(900, nil)
-	builtin := run(scenario.GROFrameFromProfile, nil)
+	builtin := run(scenario.FromProfile, nil)
 	if !reflect.DeepEqual(fromProfile, fromKey) {
 		t.Errorf("profile's 900 cycles and the key's differ:\n%v\n%v", fromProfile, fromKey)
 	}
 	if reflect.DeepEqual(fromProfile, builtin) {
 		t.Error("the profile's per-frame cost changed nothing against the built-in one")
+	}
+}
+
+// TestGSOSegmentResolution: software GSO's per-segment cost resolves as
+// GRO's per-frame cost does (the key, else the profile's [[gso_segment]],
+// else the built-in measured value; a tunnel's share from the profile,
+// else the devices table), and an unknown device is refused.
+func TestGSOSegmentResolution(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name     string
+		key      float64
+		segments map[string]float64
+		base, vx float64
+	}{
+		{"built-in", scenario.FromProfile, nil, network.DefaultGSOSegmentCycles, 286},
+		{"profile and tunnel", scenario.FromProfile, map[string]float64{"": 250, "vxlan": 200}, 250, 200},
+		{"key over profile", 0, map[string]float64{"": 250}, 0, 286},
+	} {
+		sc := scenarioFor("tcp_stream")
+		sc.CNI.Plugin, sc.CNI.Mode = "flannel", "vxlan"
+		sc.Calibration.GSOSegmentCycles = c.key
+		if c.segments != nil {
+			sc.Calibration.Profile = "paper," + groLayer(t, nil, c.segments)
+		}
+		cfg, err := Config(sc, 1, 0)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if cfg.Cluster.GSOSegmentCycles != c.base || cfg.Forward.GSOSegmentExtra != c.vx {
+			t.Errorf("%s: per segment %v, vxlan share %v; want %v, %v", c.name, cfg.Cluster.GSOSegmentCycles, cfg.Forward.GSOSegmentExtra, c.base, c.vx)
+		}
+	}
+	sc := scenarioFor("tcp_stream")
+	sc.Calibration.Profile = "paper," + groLayer(t, nil, map[string]float64{"vxlam": 1})
+	if _, err := Resolve(sc); err == nil || !strings.Contains(err.Error(), `gso_segment[0].device "vxlam"`) {
+		t.Errorf("unknown device: error %v", err)
 	}
 }

@@ -86,8 +86,9 @@ type Setup struct {
 	// GROFrameCycles is what each frame GRO merges costs the receiving
 	// core (network.Config.GROFrameCycles): calibration.gro_frame_cycles
 	// when set, else the profile's [[gro_frame]] for every frame, else
-	// network.DefaultGROFrameCycles.
-	GROFrameCycles float64
+	// network.DefaultGROFrameCycles; GSOSegmentCycles likewise what each
+	// segment software GSO cuts costs the sending core.
+	GROFrameCycles, GSOSegmentCycles float64
 }
 
 // Resolve loads the plugin and the profile named by sc and costs its paths.
@@ -119,7 +120,7 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 	// "clock" (the default), run faster on a faster cluster; a "fixed"
 	// per-byte cost is restated in the cluster's cycles so that it keeps
 	// the profile's time per byte (cycles_per_byte / profile cpu_ghz ns).
-	groFrame, err := groFrameCycles(sc, prof)
+	groFrame, gsoSegment, err := frameCosts(sc, prof)
 	if err != nil {
 		return nil, err
 	}
@@ -157,37 +158,49 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 		return nil, &scenario.FieldError{Key: "cluster.mtu", Msg: fmt.Sprintf("leaves a pod MTU of %d after %s's %d bytes of encapsulation, below the least %d (raise cluster.mtu or set cni.pod_mtu)",
 			podMTU, m.Name, fwd.EncapBytes, tcp.MinPodMTU)}
 	}
-	return &Setup{Model: m, Mode: mode, Profile: prof, Options: opt, Forward: fwd, Reverse: rev, PodMTU: podMTU, GROFrameCycles: groFrame}, nil
+	return &Setup{Model: m, Mode: mode, Profile: prof, Options: opt, Forward: fwd, Reverse: rev, PodMTU: podMTU, GROFrameCycles: groFrame, GSOSegmentCycles: gsoSegment}, nil
 }
 
-// groFrameCycles resolves GRO's per-frame cost: the scenario's
-// calibration.gro_frame_cycles when set, else the profile's entry for
-// every frame, else the built-in measured value. It refuses a profile
-// whose [[gro_frame]] names a device the devices table does not know.
-func groFrameCycles(sc *scenario.Scenario, prof *calibration.Profile) (float64, error) {
-	if len(prof.GROFrames) > 0 {
+// frameCosts resolves GRO's per-frame and software GSO's per-segment
+// costs: the scenario's calibration.gro_frame_cycles and
+// gso_segment_cycles when set, else the profile's entries for every
+// frame, else the built-in measured values. It refuses a profile whose
+// [[gro_frame]] or [[gso_segment]] names a device the devices table does
+// not know.
+func frameCosts(sc *scenario.Scenario, prof *calibration.Profile) (gro, gso float64, err error) {
+	if len(prof.GROFrames)+len(prof.GSOSegments) > 0 {
 		devs, err := cni.DeviceOffloads()
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		names := make([]string, len(devs))
 		for i, d := range devs {
 			names[i] = d.Device
 		}
-		for i, g := range prof.GROFrames {
-			if g.Device != "" && !slices.Contains(names, g.Device) {
-				return 0, keyed("calibration.profile", fmt.Errorf("profile %s: gro_frame[%d].device %q is not a device (allowed: \"\" for every frame, or %s)",
-					prof.Name, i, g.Device, strings.Join(names, ", ")))
+		for _, t := range []struct {
+			table string
+			list  []calibration.FrameCost
+		}{{"gro_frame", prof.GROFrames}, {"gso_segment", prof.GSOSegments}} {
+			for i, g := range t.list {
+				if g.Device != "" && !slices.Contains(names, g.Device) {
+					return 0, 0, keyed("calibration.profile", fmt.Errorf("profile %s: %s[%d].device %q is not a device (allowed: \"\" for every frame, or %s)",
+						prof.Name, t.table, i, g.Device, strings.Join(names, ", ")))
+				}
 			}
 		}
 	}
-	if g := sc.Calibration.GROFrameCycles; g != scenario.GROFrameFromProfile {
-		return g, nil
+	resolve := func(key float64, fromProfile func(string) (float64, bool), builtin float64) float64 {
+		if key != scenario.FromProfile {
+			return key
+		}
+		if c, ok := fromProfile(""); ok {
+			return c
+		}
+		return builtin
 	}
-	if g, ok := prof.GROFrameCycles(""); ok {
-		return g, nil
-	}
-	return network.DefaultGROFrameCycles, nil
+	gro = resolve(sc.Calibration.GROFrameCycles, prof.GROFrameCycles, network.DefaultGROFrameCycles)
+	gso = resolve(sc.Calibration.GSOSegmentCycles, prof.GSOSegmentCycles, network.DefaultGSOSegmentCycles)
+	return gro, gso, nil
 }
 
 // Config builds the workload configuration of one replication.
@@ -205,7 +218,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.CPUJitter = c.CPUJitter
 	cl.Offloads, cl.RSSInner, cl.RPS = c.Offloads, c.RSSInner, c.RPS
 	cl.GROFrameCycles = st.GROFrameCycles
-	cl.GSOSegmentCycles = sc.Calibration.GSOSegmentCycles
+	cl.GSOSegmentCycles = st.GSOSegmentCycles
 	cl.RxUsecs = sim.FromSeconds(c.RxUsecs * 1e-6)
 	cl.Fabric = sc.FabricConfig()
 	if cl.NICOffloads, err = network.ParseNICOffloads(c.NICOffloads); err != nil {

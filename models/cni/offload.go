@@ -144,11 +144,16 @@ func (md *Mode) deviceOffloads(cp *datapath.CostedPath, costs datapath.CostSourc
 		}
 		if st.Side == datapath.Src && cp.InterHost && decapsulates(st.Kind) {
 			cp.GSOSegmentExtra = d.GSOSegmentCycles // the last sending tunnel's: the outermost
+			if g, ok := costs.(datapath.FrameCostSource); ok {
+				if c, ok := g.GSOSegmentCycles(name); ok {
+					cp.GSOSegmentExtra = c
+				}
+			}
 		}
 		if st.Side == datapath.Dst && cp.InterHost && decapsulates(st.Kind) && outermost {
 			outermost = false
 			cp.RSSByNodes, cp.RSSInner, cp.GROFrameExtra = d.RSSByNodes, d.RSSInner, d.GROFrameCycles
-			if g, ok := costs.(datapath.GROFrameSource); ok {
+			if g, ok := costs.(datapath.FrameCostSource); ok {
 				if c, ok := g.GROFrameCycles(name); ok {
 					cp.GROFrameExtra = c
 				}

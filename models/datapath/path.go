@@ -123,12 +123,13 @@ type CostedPath struct {
 	// GROFrameExtra is what GRO's parsing of the outer header the path
 	// arrives in adds to each frame it merges, cycles, beyond a plain
 	// frame's (network.Config.GROFrameCycles): the cost source's, when it
-	// states one for that device (GROFrameSource), else models/cni/devices'.
+	// states one for that device (FrameCostSource), else models/cni/devices'.
 	GROFrameExtra float64
 	// GSOSegmentExtra is what software GSO of the path's outermost
 	// sending tunnel adds to each segment, cycles, beyond a plain one's
 	// (network.Config.GSOSegmentCycles), where the NIC cannot segment the
-	// tunnel (models/cni/devices).
+	// tunnel: the cost source's, when it states one for that device
+	// (FrameCostSource), else models/cni/devices'.
 	GSOSegmentExtra float64
 }
 
@@ -148,10 +149,11 @@ type CostSource interface {
 	CPUGHz() float64
 }
 
-// GROFrameSource is a CostSource that may also state GRO's per-frame cost
-// (a calibration profile's [[gro_frame]] entries): device "" for every
-// merged frame, a tunnel device for what its headers add. ok is false when
-// it states none for device.
-type GROFrameSource interface {
+// FrameCostSource is a CostSource that may also state the offloads'
+// per-frame costs (a calibration profile's [[gro_frame]] and
+// [[gso_segment]] entries): device "" for every frame, a tunnel device for
+// what its headers add. ok is false when it states none for device.
+type FrameCostSource interface {
 	GROFrameCycles(device string) (cycles float64, ok bool)
+	GSOSegmentCycles(device string) (cycles float64, ok bool)
 }

@@ -20,15 +20,21 @@ func TestGROFrames(t *testing.T) {
 			t.Errorf("GROFrameCycles(%q) = %v, %v; want %v, %v", c.device, got, ok, c.want, c.ok)
 		}
 	}
+	if got, ok := p.GSOSegmentCycles(""); got != 310 || !ok {
+		t.Errorf("GSOSegmentCycles(\"\") = %v, %v; want 310, true", got, ok)
+	}
+	if _, ok := p.GSOSegmentCycles("vxlan"); ok {
+		t.Error("a gso_segment entry for vxlan where the profile states none")
+	}
 	if _, ok := mustLoad(t, "testdata/specific.toml").GROFrameCycles(""); ok {
 		t.Error("a profile without [[gro_frame]] states a per-frame cost")
 	}
-	top := &Profile{Name: "top", GHz: 2.6, GROFrames: []GROFrame{
+	top := &Profile{Name: "top", GHz: 2.6, GROFrames: []FrameCost{
 		{Device: "vxlan", Cycles: 100, Provenance: Assumed, Source: "top"},
 		{Device: "geneve", Cycles: 90, Provenance: Assumed, Source: "top"},
 	}}
 	l := Layer(p, top)
-	want := []GROFrame{p.GROFrames[0], top.GROFrames[0], top.GROFrames[1]}
+	want := []FrameCost{p.GROFrames[0], top.GROFrames[0], top.GROFrames[1]}
 	if len(l.GROFrames) != len(want) {
 		t.Fatalf("layered gro_frame = %v, want %v", l.GROFrames, want)
 	}
@@ -62,6 +68,7 @@ func TestGROFrameErrors(t *testing.T) {
 		{"source", strings.Replace(base, `source = "gs"`, `source = ""`, 1), []string{"gro_frame[0].source"}},
 		{"unknown key", strings.Replace(base, "cycles = 500", "cycles = 500\nstage = \"vxlan\"", 1), []string{"f.toml:", "gro_frame.stage", "allowed: device, cycles, provenance, source"}},
 		{"duplicate", base + "\n[[gro_frame]]\ncycles = 1\nprovenance = \"assumed\"\nsource = \"t\"\n", []string{"gro_frame[1].device", "duplicate of gro_frame[0]"}},
+		{"gso_segment", base + "\n[[gso_segment]]\ncycles = -3\nprovenance = \"assumed\"\nsource = \"t\"\n", []string{"gso_segment[0].cycles", "0..1e+06"}},
 		{"spaces", strings.Replace(base, "cycles = 500", "device = \" vxlan\"\ncycles = 500", 1), []string{"gro_frame[0].device", "spaces"}},
 	} {
 		_, err := Parse([]byte(c.text), "f.toml")
