@@ -115,15 +115,33 @@ func decapsulates(k datapath.Kind) bool {
 	return false
 }
 
+// tunnelShare is what a tunnel device adds to each frame GRO merges, or
+// with gso to each segment software GSO cuts: the cost source's when it
+// states one for the device (a calibration profile's [[gro_frame]] or
+// [[gso_segment]]), else the devices table's.
+func tunnelShare(costs datapath.CostSource, gso bool, device string, table float64) float64 {
+	g, ok := costs.(datapath.FrameCostSource)
+	if !ok {
+		return table
+	}
+	lookup := g.GROFrameCycles
+	if gso {
+		lookup = g.GSOSegmentCycles
+	}
+	if c, ok := lookup(device); ok {
+		return c
+	}
+	return table
+}
+
 // deviceOffloads sets cp's GSOCut, NoGRO, GROFrom, RSSByNodes, RSSInner, GROFrameExtra and GSOSegmentExtra from the
 // devices its steps cross: the first sending-side device that cannot
 // carry a super-packet is where software GSO cuts it, an inter-host path
 // arriving through a device without GRO gets none, and through one that
 // merges on its own NAPI (WireGuard) only after it; the first receiving
 // device that decapsulates holds the outermost header, which the NIC's
-// RSS hashes and GRO parses (its per-frame share from costs when it
-// states one, a calibration profile measured on the user's node, else
-// from the devices table).
+// RSS hashes and GRO parses; the last sending tunnel is what software GSO
+// cuts where the NIC cannot (the tunnels' shares: tunnelShare).
 func (md *Mode) deviceOffloads(cp *datapath.CostedPath, costs datapath.CostSource) error {
 	table, err := deviceTable()
 	if err != nil {
@@ -143,21 +161,13 @@ func (md *Mode) deviceOffloads(cp *datapath.CostedPath, costs datapath.CostSourc
 			return fmt.Errorf("mode %s: no offload capabilities for device %q (devices/devices.toml)", md.Name, name)
 		}
 		if st.Side == datapath.Src && cp.InterHost && decapsulates(st.Kind) {
-			cp.GSOSegmentExtra = d.GSOSegmentCycles // the last sending tunnel's: the outermost
-			if g, ok := costs.(datapath.FrameCostSource); ok {
-				if c, ok := g.GSOSegmentCycles(name); ok {
-					cp.GSOSegmentExtra = c
-				}
-			}
+			// the last sending tunnel's: the outermost
+			cp.GSOSegmentExtra = tunnelShare(costs, true, name, d.GSOSegmentCycles)
 		}
 		if st.Side == datapath.Dst && cp.InterHost && decapsulates(st.Kind) && outermost {
 			outermost = false
-			cp.RSSByNodes, cp.RSSInner, cp.GROFrameExtra = d.RSSByNodes, d.RSSInner, d.GROFrameCycles
-			if g, ok := costs.(datapath.FrameCostSource); ok {
-				if c, ok := g.GROFrameCycles(name); ok {
-					cp.GROFrameExtra = c
-				}
-			}
+			cp.RSSByNodes, cp.RSSInner = d.RSSByNodes, d.RSSInner
+			cp.GROFrameExtra = tunnelShare(costs, false, name, d.GROFrameCycles)
 		}
 		switch {
 		case st.Side == datapath.Src && !d.GSO && cp.GSOCut == 0:
