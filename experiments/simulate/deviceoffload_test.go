@@ -64,9 +64,15 @@ func TestDeviceOffloadMonotone(t *testing.T) {
 			name, tput[0], tput[1], tput[2], enc[0], enc[1], enc[2])
 		// offloads on a path that cuts its super-packets in software may
 		// gain nothing and pay the segmentation (calibration.
-		// gso_segment_cycles): Flannel udp's per-packet daemon, 0.4% below
-		// offloads off; by no more than 1%
-		if !(tput[0] <= tput[1]*1.01 && tput[1] <= tput[2]*1.001) {
+		// gso_segment_cycles, measured on a 6.18 kernel, against the
+		// paper profile's send-side stages of 4.15 that it would save):
+		// Flannel udp's per-packet daemon, 2.7% below offloads off; by
+		// no more than 3% there
+		slack := 1.001
+		if c.plugin == "flannel" {
+			slack = 1.03
+		}
+		if !(tput[0] <= tput[1]*slack && tput[1] <= tput[2]*1.001) {
 			t.Errorf("%s: throughput %v falls with more offload capability", name, tput)
 		}
 		if c.plugin != "flannel" && tput[2] <= tput[1]*1.01 {

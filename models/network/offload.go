@@ -58,16 +58,18 @@ const DefaultGROFrameCycles = 536
 
 // DefaultGSOSegmentCycles is what a segment software GSO cuts from a
 // super-packet costs the sending core (Config.GSOSegmentCycles):
-// measured, `calibration/gso/gso-segment.sh` three times for 10 s on
+// measured, `calibration/gso/gso-segment.sh` eight times for 10 s on
 // 2026-12-05 (kernel 6.18.44, the AMD EPYC VM at 2.445 GHz): MTU segments
 // cut from TCP super-packets before a veth without TSO, perf cpu-clock
 // with call graphs on the CPU running it, the samples under
 // __skb_gso_segment (skb_segment, tcp4_gso_segment, the segments' skbs
 // allocated and their headers copied) over the veth's tx_packets: 325,
-// 236 and 307 cycles per segment, the median taken. A tunnel's
-// encapsulated super-packets cost more (devices.toml's
+// 236 and 307 cycles per segment in three runs at 23:21 UTC, 620, 738,
+// 607, 637 and 551 in five at 23:46 (one core runs sender and receiver:
+// two regimes, fidelity.md), the median of the eight taken. A tunnel's
+// encapsulated super-packets add a little (devices.toml's
 // gso_segment_cycles).
-const DefaultGSOSegmentCycles = 307
+const DefaultGSOSegmentCycles = 579
 
 // gsoBatch is a route's open GSO super-packet on its sending side.
 type gsoBatch struct {
