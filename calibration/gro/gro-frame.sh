@@ -27,30 +27,8 @@ case $TUNNEL in none | vxlan | gre | ipip) ;; *)
 	exit 2
 	;;
 esac
-GHZ=${GHZ:-$(awk -F: '/^cpu MHz/ {printf "%.4f", $2/1000; exit}' /proc/cpuinfo)}
-A=cnigro-a B=cnigro-b
-dir=$(mktemp -d)
-perfpid=""
-cleanup() {
-	[ -z "$perfpid" ] || kill "$perfpid" 2>/dev/null || true
-	for ns in $A $B; do ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true; done
-	ip netns del $A 2>/dev/null || true
-	ip netns del $B 2>/dev/null || true
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-for t in iperf3 ethtool perf; do
-	command -v $t >/dev/null || { echo "gro-frame.sh: needs $t (apt-get install iperf3 ethtool linux-perf)" >&2; exit 2; }
-done
-ip netns add $A
-ip netns add $B
-ip link add cnigro-va netns $A type veth peer name cnigro-vb netns $B
-ip -n $A addr add 10.77.0.1/24 dev cnigro-va
-ip -n $B addr add 10.77.0.2/24 dev cnigro-vb
-for ns in $A $B; do ip -n $ns link set lo up; done
-ip -n $A link set cnigro-va up
-ip -n $B link set cnigro-vb up
+SCRIPT=gro-frame.sh P=cnigro NET=10.77.0
+. "$(dirname "$0")/../veth-pair.sh"
 dst=10.77.0.2
 if [ "$TUNNEL" != none ]; then
 	# the tunnel over the veth: 10.78.0.0/24 inside, the veth's addresses outside

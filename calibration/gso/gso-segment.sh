@@ -30,30 +30,8 @@ case $TUNNEL in none | vxlan) ;; *)
 	exit 2
 	;;
 esac
-GHZ=${GHZ:-$(awk -F: '/^cpu MHz/ {printf "%.4f", $2/1000; exit}' /proc/cpuinfo)}
-A=cnigso-a B=cnigso-b
-dir=$(mktemp -d)
-perfpid=""
-cleanup() {
-	[ -z "$perfpid" ] || kill "$perfpid" 2>/dev/null || true
-	for ns in $A $B; do ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true; done
-	ip netns del $A 2>/dev/null || true
-	ip netns del $B 2>/dev/null || true
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-for t in iperf3 ethtool perf; do
-	command -v $t >/dev/null || { echo "gso-segment.sh: needs $t (apt-get install iperf3 ethtool linux-perf)" >&2; exit 2; }
-done
-ip netns add $A
-ip netns add $B
-ip link add cnigso-va netns $A type veth peer name cnigso-vb netns $B
-ip -n $A addr add 10.79.0.1/24 dev cnigso-va
-ip -n $B addr add 10.79.0.2/24 dev cnigso-vb
-for ns in $A $B; do ip -n $ns link set lo up; done
-ip -n $A link set cnigso-va up
-ip -n $B link set cnigso-vb up
+SCRIPT=gso-segment.sh P=cnigso NET=10.79.0
+. "$(dirname "$0")/../veth-pair.sh"
 dst=10.79.0.2
 dev=cnigso-va # where the segments are counted
 if [ "$TUNNEL" = vxlan ]; then
