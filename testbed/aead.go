@@ -182,13 +182,13 @@ func LoadAEAD(dir string) (*AEADRun, error) {
 	return &r, nil
 }
 
-// Save writes dir/aead.json.
+// Save writes dir/aead.json whole or not at all.
 func (r *AEADRun) Save(dir string) error {
 	b, err := json.MarshalIndent(r, "", " ")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, AEADFile), append(b, '\n'), 0o644)
+	return writeWhole(filepath.Join(dir, AEADFile), append(b, '\n'))
 }
 
 // paperPacketCycles is paper.toml's assumed per-packet cycles of the ESP

@@ -251,19 +251,13 @@ func LoadGRO(dir string) (*GRORun, error) {
 	return ParseGRO(p, b)
 }
 
-// Save writes dir/gro.json whole or not at all (a temporary file renamed
-// into place), so a failed run leaves no half-written record.
+// Save writes dir/gro.json whole or not at all.
 func (r *GRORun) Save(dir string) error {
 	b, err := json.MarshalIndent(r, "", " ")
 	if err != nil {
 		return err
 	}
-	p := filepath.Join(dir, GROFile)
-	if err := os.WriteFile(p+".tmp", append(b, '\n'), 0o644); err != nil {
-		os.Remove(p + ".tmp")
-		return err
-	}
-	return os.Rename(p+".tmp", p)
+	return writeWhole(filepath.Join(dir, GROFile), append(b, '\n'))
 }
 
 // groHeaderRE is a perf script sample header of the fields GRO reads

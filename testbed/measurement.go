@@ -256,11 +256,18 @@ func (r *Run) Save(dir string) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, "."+MeasurementsFile+".tmp")
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+	return writeWhole(filepath.Join(dir, MeasurementsFile), append(b, '\n'))
+}
+
+// writeWhole writes path whole or not at all: a temporary file beside it,
+// renamed into place, so a failed run leaves no half-written record.
+func writeWhole(path string, data []byte) error {
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		os.Remove(tmp)
 		return err
 	}
-	return os.Rename(tmp, filepath.Join(dir, MeasurementsFile))
+	return os.Rename(tmp, path)
 }
 
 // Load reads DIR/measurements.json and checks it.
