@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/models/network"
 	"github.com/cnisim/cnisim/models/service"
 	"github.com/cnisim/cnisim/models/tcp"
 	"github.com/cnisim/cnisim/models/workload"
@@ -36,8 +37,8 @@ var keyMeanings = map[string]string{
 	"cluster.frame_overhead":         "wire bytes per frame beyond the IP packet (38: Ethernet header, FCS, preamble, gap; 2: PPP)",
 	"cluster.offloads":               "GSO/GRO: per-packet stages charged per super-packet",
 	"cluster.nic_offloads":           "with offloads: what the NICs can do: all, none, or a list of tso, gro, tx-udp_tnl-segmentation, tx-ipxip4-segmentation, tx-gre-segmentation",
-	"calibration.gro_frame_cycles":   "with cluster.offloads: cycles each frame GRO merges costs the receiving core (driver, GRO callbacks, freeing its head); -1 (default): the profile's [[gro_frame]] for every frame, else 536, measured on a 6.18 kernel (cnisim testbed gro)",
-	"calibration.gso_segment_cycles": "with cluster.offloads: cycles each segment software GSO cuts (a device or NIC that cannot segment the super-packet) costs the sending core; -1 (default): the profile's [[gso_segment]] for every segment, else 579, measured on a 6.18 kernel (calibration/gso/gso-segment.sh)",
+	"calibration.gro_frame_cycles":   fmt.Sprintf("with cluster.offloads: cycles each frame GRO merges costs the receiving core (driver, GRO callbacks, freeing its head); -1 (default): the profile's [[gro_frame]] for every frame, else %v, measured on a 6.18 kernel (calibration/gro/gro-frame.sh; cnisim testbed gro measures yours)", network.DefaultGROFrameCycles),
+	"calibration.gso_segment_cycles": fmt.Sprintf("with cluster.offloads: cycles each segment software GSO cuts (a device or NIC that cannot segment the super-packet) costs the sending core; -1 (default): the profile's [[gso_segment]] for every segment, else %v, measured on a 6.18 kernel (calibration/gso/gso-segment.sh)", network.DefaultGSOSegmentCycles),
 	"cluster.rx_usecs":               "receive interrupt moderation, microseconds (ethtool rx-usecs, fixed): a frame at an idle queue waits that long, so GRO merges what arrives meanwhile (0: at once)",
 	"cluster.rps":                    "Receive Packet Steering: IP-in-IP's and GRE's receiving stacks, after the NIC's step, move from the node pair's core to their inner flows' cores",
 	"cluster.rss_inner":              "the NICs hash the inner header of IP-in-IP and GRE (mlx5e): those tunnels spread over the receiving cores by flow, not by node pair",

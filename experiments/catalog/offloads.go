@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/cnisim/cnisim/calibration"
 	"github.com/cnisim/cnisim/experiments/report"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/models/network"
 	"github.com/cnisim/cnisim/plots"
 )
 
@@ -127,6 +129,11 @@ func greRSS(d *Data) (report.Table, []report.Check, error) {
 	if err != nil {
 		return t, nil, err
 	}
+	layer, err := calibration.Builtin("gro-vm-6.18")
+	if err != nil {
+		return t, nil, err
+	}
+	layerFrame, _ := layer.GROFrameCycles("")
 	var checks []report.Check
 	for _, c := range []struct {
 		inner         bool
@@ -137,8 +144,8 @@ func greRSS(d *Data) (report.Table, []report.Check, error) {
 		{true, "eight (cluster.rss_inner)", "spread over eight receive queues", 90.5},
 	} {
 		for _, p := range []struct{ profile, label string }{
-			{"paper", "built-in (536 cycles)"},
-			{"paper,gro-vm-6.18", "gro-vm-6.18 (704 cycles)"},
+			{"paper", fmt.Sprintf("built-in (%.0f cycles)", float64(network.DefaultGROFrameCycles))},
+			{"paper,gro-vm-6.18", fmt.Sprintf("gro-vm-6.18 (%.0f cycles)", layerFrame)},
 		} {
 			r, err := run.Find("cluster.rss_inner", c.inner, "calibration.profile", p.profile)
 			if err != nil {
