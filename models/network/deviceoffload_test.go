@@ -205,7 +205,7 @@ func TestGSOSegmentCycles(t *testing.T) {
 	}}
 	const k, seg = 100, 450.0
 	ps := 1000 / 2.4
-	run := func(nic string, cycles float64) (busy sim.Time, netdev float64) {
+	run := func(path datapath.CostedPath, nic string, cycles float64) (busy sim.Time, netdev float64) {
 		cfg := DefaultConfig()
 		cfg.Offloads, cfg.GSOSegmentCycles = true, cycles
 		var err error
@@ -239,7 +239,7 @@ func TestGSOSegmentCycles(t *testing.T) {
 		{"gro", seg, (k - heads) * seg, tail(seg)}, // no TSO: software GSO
 		{"gro", 0, 0, tail(0)},
 	} {
-		busy, netdev := run(c.nic, c.cycles)
+		busy, netdev := run(path, c.nic, c.cycles)
 		if netdev != c.netdev {
 			t.Errorf("%q, %v cycles: netdev %v, want %v", c.nic, c.cycles, netdev, c.netdev)
 		}
@@ -249,7 +249,7 @@ func TestGSOSegmentCycles(t *testing.T) {
 		}
 	}
 	// the NIC segments (TSO): no software GSO, no cost
-	if _, netdev := run("all", seg); netdev != 0 {
+	if _, netdev := run(path, "all", seg); netdev != 0 {
 		t.Errorf("with TSO: netdev %v, want 0", netdev)
 	}
 	// a tunnel's encapsulated super-packets cut in the NIC's stead cost
@@ -271,18 +271,7 @@ func TestGSOSegmentCycles(t *testing.T) {
 			step(datapath.NIC, S, datapath.Send, 600, 0),
 			step(datapath.VXLAN, D, datapath.Softirq, 100, 0),
 		}}
-		cfg := DefaultConfig()
-		cfg.Offloads, cfg.GSOSegmentCycles = true, seg
-		var err error
-		if cfg.NICOffloads, err = ParseNICOffloads(c.nic); err != nil {
-			t.Fatal(err)
-		}
-		e, n, r, _ := setupWith(t, cfg, vx)
-		for i := range k {
-			n.Send(r, tcpData(n, int64(i)*1448), 0, 0)
-		}
-		e.Run()
-		if got := n.Accounting().Cycles[0][datapath.Netdev]; got != c.want {
+		if _, got := run(vx, c.nic, seg); got != c.want {
 			t.Errorf("%s: netdev %v, want %v", c.name, got, c.want)
 		}
 	}
