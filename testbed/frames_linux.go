@@ -18,20 +18,20 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// MeasureGRO runs o.Reps rounds, each a fresh topology and window per
+// MeasureFrames runs benchmark b: o.Reps rounds, each a fresh topology and window per
 // tunnel, "none" first, so that each tunnel's share is a difference
 // within a round. It holds the testbed's lock (a testbed run would share
 // the CPU and the prefix), removes a killed run's leftovers first, and
 // every namespace with the prefix on return, whatever happens (a signal
 // cancels ctx and returns through the same path).
-func MeasureGRO(ctx context.Context, o GROOptions) (*GRORun, error) {
+func MeasureFrames(ctx context.Context, b *FrameBench, o FrameOptions) (*FrameRun, error) {
 	if err := Preflight(); err != nil {
 		return nil, err
 	}
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
-	tuns, err := ParseGROTunnels(strings.Join(o.Tunnels, ","))
+	tuns, err := ParseFrameTunnels(strings.Join(o.Tunnels, ","))
 	if err != nil {
 		return nil, fmt.Errorf("tunnels %v: %w", o.Tunnels, err)
 	}
@@ -39,16 +39,22 @@ func MeasureGRO(ctx context.Context, o GROOptions) (*GRORun, error) {
 	if o.CPU < 0 || o.CPU > lastCPU() {
 		return nil, fmt.Errorf("CPU %d: this machine has CPUs 0..%d", o.CPU, lastCPU())
 	}
-	recv, err := otherCPU(o.CPU) // the receiver's: the NAPI shares the sender's
-	if err != nil {
-		return nil, err
+	recv := o.CPU // GSO: the receiver shares the sender's CPU, as in gso-segment.sh
+	if b == GROBench {
+		if recv, err = otherCPU(o.CPU); err != nil { // the receiver's: the NAPI shares the sender's
+			return nil, err
+		}
 	}
 	release, m, err := takeTestbed(ctx, o.LockWait, o.CPU, o.Log)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	r := &GRORun{Command: o.Command, Date: time.Now().UTC().Format(time.RFC3339), Kernel: kernelRelease(), CPUModel: m.model,
+	kind := b.Name
+	if b == GROBench {
+		kind = "" // as gro.json files were written before the GSO benchmark
+	}
+	r := &FrameRun{Kind: kind, Command: o.Command, Date: time.Now().UTC().Format(time.RFC3339), Kernel: kernelRelease(), CPUModel: m.model,
 		CPUGHz: m.mhz / 1000, GHzFrom: m.ghzFrom,
 		CPU: o.CPU, ReceiverCPU: recv, Perf: m.perf, Reps: max(o.Reps, 1), Tunnels: o.Tunnels,
 		DurS: o.Dur.Seconds(), WarmupS: o.Warmup.Seconds(), Loadavg: loadavg()}
@@ -62,13 +68,13 @@ func MeasureGRO(ctx context.Context, o GROOptions) (*GRORun, error) {
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("stopped before rep %d, %s: %w", rep, tun, context.Cause(ctx))
 			}
-			w, err := groWindow(ctx, o, recv, tun, filepath.Join(tmp, "perf.data"))
+			w, err := frameWindow(ctx, b, o, recv, tun, filepath.Join(tmp, "perf.data"))
 			if err != nil {
 				return nil, fmt.Errorf("rep %d, tunnel %s: %w", rep, tun, err)
 			}
 			w.Rep = rep
-			c, _ := w.CyclesPerFrame(r.CPUGHz)
-			fmt.Fprintf(o.Log, "rep %d, %s: %d frames in %.2f s, %d samples (%v), %.0f cycles per frame\n", rep, tun, w.Frames, w.WindowS, w.Samples, w.Groups, c)
+			c, _ := w.CyclesPerFrame(b, r.CPUGHz)
+			fmt.Fprintf(o.Log, "rep %d, %s: %d %ss in %.2f s, %d samples (%v), %.0f cycles per %s\n", rep, tun, w.Frames, b.Unit, w.WindowS, w.Samples, w.Groups, c, b.Unit)
 			r.Windows = append(r.Windows, *w)
 		}
 	}
@@ -76,16 +82,16 @@ func MeasureGRO(ctx context.Context, o GROOptions) (*GRORun, error) {
 	return r, nil
 }
 
-// groWindow builds the veth pair (and tunnel), streams over it and
+// frameWindow builds the veth pair (and tunnel), streams over it and
 // records one window of the sender's CPU; the topology is removed again.
-func groWindow(ctx context.Context, o GROOptions, recv int, tunnel, data string) (*GROWindow, error) {
+func frameWindow(ctx context.Context, b *FrameBench, o FrameOptions, recv int, tunnel, data string) (*FrameWindow, error) {
 	defer Cleanup()
-	t, err := buildGRO(tunnel)
+	t, err := buildFrameTopology(b, tunnel)
 	if err != nil {
 		return nil, err
 	}
-	t.ClientCPU, t.SplitCPUs = o.CPU, true
-	f := Stream(t, recv, "cubic", 0) // unpaced, as iperf3 in the script
+	t.ClientCPU, t.SplitCPUs = o.CPU, recv != o.CPU
+	f := Stream(t, recv, "cubic", 0) // unpaced, as iperf3 in the scripts
 	stopped := false
 	defer func() {
 		if !stopped {
@@ -102,7 +108,7 @@ func groWindow(ctx context.Context, o GROOptions, recv int, tunnel, data string)
 		return nil, err
 	}
 	date := time.Now().UTC().Format(time.RFC3339)
-	t0, rx0, err := rxPackets(t)
+	t0, rx0, err := countFrames(b, t)
 	if err != nil {
 		_ = rec.stop()
 		return nil, err
@@ -112,7 +118,7 @@ func groWindow(ctx context.Context, o GROOptions, recv int, tunnel, data string)
 		_ = rec.stop()
 		return nil, err
 	}
-	t1, rx1, err := rxPackets(t)
+	t1, rx1, err := countFrames(b, t)
 	p1 := f.received.Load()
 	perr := rec.stop()
 	stopped = true
@@ -125,40 +131,53 @@ func groWindow(ctx context.Context, o GROOptions, recv int, tunnel, data string)
 	if rx1 <= rx0 || p1 <= p0 {
 		return nil, fmt.Errorf("no traffic counted over the window (%s %s)", t.ReceiverNS, t.RecvDev)
 	}
-	n, err := groScript(ctx, data, o.CPU, t0, t1)
+	n, err := frameScript(ctx, b, data, o.CPU, t0, t1)
 	if err != nil {
 		return nil, err
 	}
-	return &GROWindow{Tunnel: tunnel, Date: date, WindowS: t1 - t0, Frames: int64(rx1 - rx0), PeriodNS: o.PeriodNS, GROCount: n}, nil
+	return &FrameWindow{Tunnel: tunnel, Date: date, WindowS: t1 - t0, Frames: int64(rx1 - rx0), PeriodNS: o.PeriodNS, FrameCount: n}, nil
 }
 
-// rxPackets reads the receiving veth's rx_packets and the time.
-func rxPackets(t *Topology) (float64, uint64, error) {
-	h, err := handle(t.ReceiverNS)
+// countFrames reads the time and what b counts: the receiving veth's
+// rx_packets (GRO's frames) or the sending veth's tx_packets (GSO's
+// segments, after the cut).
+func countFrames(b *FrameBench, t *Topology) (float64, uint64, error) {
+	ns, dev := t.ReceiverNS, t.RecvDev
+	if b == GSOBench {
+		ns, dev = t.SenderNS, t.SenderDev
+	}
+	h, err := handle(ns)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer h.Close()
 	t0 := mono()
-	s, err := readStats(h, t.RecvDev)
+	s, err := readStats(h, dev)
+	if b == GSOBench {
+		return (t0 + mono()) / 2, s.txPackets, err
+	}
 	return (t0 + mono()) / 2, s.rxPackets, err
 }
 
-// groScript counts the samples of the recording between t0 and t1
-// (CLOCK_MONOTONIC, perf's clock with -k), the call chains hidden (-G):
-// only the leaf symbol counts.
-func groScript(ctx context.Context, data string, cpu int, t0, t1 float64) (GROCount, error) {
-	cmd := exec.CommandContext(ctx, "perf", "script", "-i", data, "-G", "--time", fmt.Sprintf("%.6f,%.6f", t0, t1), "-F", scriptFields)
+// frameScript counts the samples of the recording between t0 and t1
+// (CLOCK_MONOTONIC, perf's clock with -k): with the call chains hidden
+// (-G) when only the leaf symbol counts.
+func frameScript(ctx context.Context, b *FrameBench, data string, cpu int, t0, t1 float64) (FrameCount, error) {
+	args := []string{"script", "-i", data, "--time", fmt.Sprintf("%.6f,%.6f", t0, t1), "-F", scriptFields}
+	if !b.Stack {
+		args = append(args, "-G")
+	}
+	cmd := exec.CommandContext(ctx, "perf", args...)
 	var errb strings.Builder
 	cmd.Stderr = &errb
 	pipe, err := cmd.StdoutPipe()
 	if err != nil {
-		return GROCount{}, err
+		return FrameCount{}, err
 	}
 	if err := cmd.Start(); err != nil {
-		return GROCount{}, fmt.Errorf("perf script: %w", err)
+		return FrameCount{}, fmt.Errorf("perf script: %w", err)
 	}
-	n, perr := ParseGROScript(pipe, cpu)
+	n, perr := ParseFrameScript(pipe, cpu, b)
 	if perr != nil {
 		_ = cmd.Process.Kill()
 	}
@@ -176,21 +195,27 @@ func groScript(ctx context.Context, data string, cpu int, t0, t1 float64) (GROCo
 }
 
 // groAddr is the address of side i (0: sender, 1: receiver) on net
-// 10.77 (the veth) or 10.78 (the tunnel inside), as gro-frame.sh's.
+// 10.77 (the veth) or 10.78 (the tunnel inside), as gro-frame.sh's (the
+// GSO benchmark uses the same: the two never run at once).
 func groAddr(net, i int) string { return fmt.Sprintf("10.%d.0.%d", net, i+1) }
 
-// buildGRO makes gro-frame.sh's topology: namespaces a and b joined by a
-// veth pair eth0 (sender: TSO and GSO off, so MTU-sized frames cross it;
-// receiver: GRO on, which gives the veth its NAPI), and with a tunnel a
-// device tun0 in each over the veth's addresses. On error everything with
-// the prefix is removed.
-func buildGRO(tunnel string) (t *Topology, err error) {
+// buildFrameTopology makes the scripts' topology: namespaces a and b
+// joined by a veth pair eth0, and with a tunnel a device tun0 in each over
+// the veth's addresses. GRO (gro-frame.sh): the sender's veth and tun0
+// have TSO and GSO off, so MTU-sized frames cross them, and the
+// receiver's veth GRO on, which gives it its NAPI. GSO (gso-segment.sh):
+// the sender's veth has TSO off and GSO on, so it cuts in software what
+// TCP (or tun0, its offloads left on) hands it as super-packets; the
+// receiver is left as made. On error everything with the prefix is
+// removed.
+func buildFrameTopology(b *FrameBench, tunnel string) (t *Topology, err error) {
 	defer func() {
 		if err != nil {
 			_, _ = Cleanup()
-			err = fmt.Errorf("build the GRO topology (tunnel %s): %w", tunnel, err)
+			err = fmt.Errorf("build the %s topology (tunnel %s): %w", strings.ToUpper(b.Name), tunnel, err)
 		}
 	}()
+	gso := b == GSOBench
 	t = &Topology{SenderNS: nsName("a"), ReceiverNS: nsName("b"), SenderDev: "eth0", RecvDev: "eth0", ServerIP: net.ParseIP(groAddr(77, 1))}
 	for _, role := range []string{"a", "b"} {
 		if err := t.ns(role, false); err != nil {
@@ -205,11 +230,20 @@ func buildGRO(tunnel string) (t *Topology, err error) {
 			return nil, err
 		}
 	}
-	if err := setOffloads(t.SenderNS, "eth0", 0, ethtoolSTSO, ethtoolSGSO); err != nil {
-		return nil, err
-	}
-	if err := setOffloads(t.ReceiverNS, "eth0", 1, ethtoolSGRO); err != nil {
-		return nil, err
+	if gso {
+		if err := setOffloads(t.SenderNS, "eth0", 0, ethtoolSTSO); err != nil {
+			return nil, err
+		}
+		if err := setOffloads(t.SenderNS, "eth0", 1, ethtoolSGSO); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := setOffloads(t.SenderNS, "eth0", 0, ethtoolSTSO, ethtoolSGSO); err != nil {
+			return nil, err
+		}
+		if err := setOffloads(t.ReceiverNS, "eth0", 1, ethtoolSGRO); err != nil {
+			return nil, err
+		}
 	}
 	if tunnel == "none" {
 		return t, nil
@@ -220,6 +254,9 @@ func buildGRO(tunnel string) (t *Topology, err error) {
 		}
 		if err := up(ns, "tun0", groAddr(78, i)+"/24"); err != nil {
 			return nil, err
+		}
+		if gso {
+			continue
 		}
 		if err := setOffloads(ns, "tun0", 0, ethtoolSTSO, ethtoolSGSO); err != nil {
 			return nil, err
@@ -244,7 +281,7 @@ func groTunnel(ns, tunnel, local, remote string) error {
 		case "ipip":
 			dev = &netlink.Iptun{LinkAttrs: attrs, Local: net.ParseIP(local), Remote: net.ParseIP(remote)}
 		default:
-			return fmt.Errorf("unknown tunnel %q (allowed: %s)", tunnel, strings.Join(GROTunnels, ", "))
+			return fmt.Errorf("unknown tunnel %q (allowed: %s)", tunnel, strings.Join(FrameTunnels, ", "))
 		}
 		if err := h.LinkAdd(dev); err != nil {
 			return &MissingError{What: fmt.Sprintf("%s tunnels: this kernel cannot make a %s device: %v", tunnel, tunnel, err), Hint: "its module missing? modprobe " + map[string]string{"vxlan": "vxlan", "gre": "ip_gre", "ipip": "ipip"}[tunnel]}
