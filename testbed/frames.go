@@ -31,9 +31,14 @@ import (
 //     the sender's veth has TSO off and GSO on, so TCP builds
 //     super-packets and the device layer cuts them into MTU segments in
 //     software (validate_xmit_skb -> __skb_gso_segment) before veth_xmit,
-//     as for a NIC without the offload the packets need. The sender, the
-//     receiver and its softirq share one CPU, as in the script; perf
-//     samples it, and the sending veth's tx_packets count the segments. A
+//     as for a NIC without the offload the packets need. The sender and
+//     the softirqs share one CPU, which perf samples, and the reader runs
+//     on the other; the sending veth's tx_packets count the segments. (The
+//     script runs the reader on the sender's CPU too, where the kernel
+//     falls into one of two regimes, sender- or receiver-heavy, and this
+//     stream and iperf3 fall into different ones: 691-1210 cycles per
+//     segment against 168-615 on this VM. With the reader on its own CPU
+//     the two agree within about 20%: testbed/testdata/gso-run1.) A
 //     sample counts when __skb_gso_segment is anywhere on its call chain:
 //     the whole segmentation (skb_segment, the protocols' gso_segment
 //     callbacks, the segments' skbs allocated and their headers copied).
@@ -122,7 +127,7 @@ type FrameOptions struct {
 	Dur      time.Duration // the recorded window
 	Warmup   time.Duration // traffic before the window
 	PeriodNS int           // cpu-clock sampling period
-	CPU      int           // the sender's CPU (GRO: and the NAPI's; GSO: and the receiver's), recorded
+	CPU      int           // the sender's and its softirqs' CPU (GRO's NAPI), recorded; the reader runs on another
 	Command  string        // for provenance
 	Log      io.Writer
 	// LockWait bounds the wait for a testbed run holding the lock.
@@ -201,7 +206,7 @@ type FrameRun struct {
 	CPUModel    string        `json:"cpu_model"`
 	CPUGHz      float64       `json:"cpu_ghz"`
 	GHzFrom     string        `json:"ghz_from"`
-	CPU         int           `json:"cpu"`          // the sender's (and GRO's NAPI, GSO's receiver), recorded
+	CPU         int           `json:"cpu"`          // the sender's and its softirqs' (GRO's NAPI), recorded
 	ReceiverCPU int           `json:"receiver_cpu"` // the receiving application's
 	Perf        string        `json:"perf"`
 	Reps        int           `json:"reps"`
@@ -488,9 +493,9 @@ func (r *FrameRun) methodText() (method, caveat, tunnelHow, desc string) {
 	}
 	period := r.Windows[0].PeriodNS
 	if b == GSOBench {
-		return fmt.Sprintf("cnisim testbed gso: a bulk TCP stream whose sender's veth has TSO off and GSO on, so that the device layer cuts TCP's super-packets into MTU segments in software before veth_xmit (validate_xmit_skb -> __skb_gso_segment); the sender, the receiver and its softirq on CPU %d; perf record -e cpu-clock -c %d -C %d -g over %g s windows after %g s of warm-up, a sample counted when %s is on its call chain (any comm); the sending veth's tx_packets over the same window count the segments; cycles per segment = samples x period x clock / segments",
-				r.CPU, period, r.CPU, r.DurS, r.WarmupS, strings.Join(syms, ", ")),
-			"a NIC with TSO (and, for a tunnel, its UDP tunnel segmentation) cuts in hardware and pays none of it; on this VM the cost has two regimes (gso-segment.sh read 236-738 cycles over 8 runs), so take the median of several reps",
+		return fmt.Sprintf("cnisim testbed gso: a bulk TCP stream whose sender's veth has TSO off and GSO on, so that the device layer cuts TCP's super-packets into MTU segments in software before veth_xmit (validate_xmit_skb -> __skb_gso_segment); the sender and the softirqs on CPU %d, the reader on CPU %d; perf record -e cpu-clock -c %d -C %d -g over %g s windows after %g s of warm-up, a sample counted when %s is on its call chain (any comm); the sending veth's tx_packets over the same window count the segments; cycles per segment = samples x period x clock / segments",
+				r.CPU, r.ReceiverCPU, period, r.CPU, r.DurS, r.WarmupS, strings.Join(syms, ", ")),
+			"a NIC with TSO (and, for a tunnel, its UDP tunnel segmentation) cuts in hardware and pays none of it; with the reader on the sender's CPU the kernel falls into one of two regimes (gso-segment.sh read 236-738 cycles over 8 runs that way), with it on another, as here, runs on the project's VM spread about 20% either way, so take the median of several reps",
 			" (its offloads on, so that super-packets reach the veth, which cuts the encapsulated ones)",
 			"software GSO's per-segment cost from cnisim testbed gso (super-packets cut in software before a veth on this machine); layer over paper"
 	}

@@ -39,11 +39,9 @@ func MeasureFrames(ctx context.Context, b *FrameBench, o FrameOptions) (*FrameRu
 	if o.CPU < 0 || o.CPU > lastCPU() {
 		return nil, fmt.Errorf("CPU %d: this machine has CPUs 0..%d", o.CPU, lastCPU())
 	}
-	recv := o.CPU // GSO: the receiver shares the sender's CPU, as in gso-segment.sh
-	if b == GROBench {
-		if recv, err = otherCPU(o.CPU); err != nil { // the receiver's: the NAPI shares the sender's
-			return nil, err
-		}
+	recv, err := otherCPU(o.CPU) // the reader's: the softirqs (GRO's NAPI) share the sender's
+	if err != nil {
+		return nil, err
 	}
 	release, m, err := takeTestbed(ctx, o.LockWait, o.CPU, o.Log)
 	if err != nil {
@@ -90,7 +88,7 @@ func frameWindow(ctx context.Context, b *FrameBench, o FrameOptions, recv int, t
 	if err != nil {
 		return nil, err
 	}
-	t.ClientCPU, t.SplitCPUs = o.CPU, recv != o.CPU
+	t.ClientCPU, t.SplitCPUs = o.CPU, true
 	f := Stream(t, recv, "cubic", 0) // unpaced, as iperf3 in the scripts
 	stopped := false
 	defer func() {

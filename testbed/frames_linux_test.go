@@ -15,7 +15,7 @@ import (
 // A one-second measurement of each benchmark on this kernel: frames
 // cross, the cycles per frame (segment) are in a sane range
 // (gro-frame.sh read 455-591 per plain frame here, gso-segment.sh
-// 168-738 per segment and the GSO port 691-1210; a busy or odd machine
+// 168-738 per segment and the GSO port 621-950; a busy or odd machine
 // may read several times that), the run says its kind, a tunnel adds a
 // share or fails clearly, and no namespace is left.
 func TestMeasureFramesShort(t *testing.T) {
@@ -41,7 +41,7 @@ func TestMeasureFramesShort(t *testing.T) {
 		if len(r.Windows) != 2 || r.CPUGHz <= 0 || r.Kernel == "" || r.LoadavgEnd == "" || r.Bench() != b {
 			t.Fatalf("%s: run %+v", b.Name, r)
 		}
-		if b == GSOBench && r.ReceiverCPU != r.CPU || b == GROBench && r.ReceiverCPU == r.CPU {
+		if r.ReceiverCPU == r.CPU {
 			t.Errorf("%s: sender on CPU %d, receiver on %d", b.Name, r.CPU, r.ReceiverCPU)
 		}
 		for _, w := range r.Windows {

@@ -209,7 +209,7 @@ func TestGROLayer(t *testing.T) {
 // sample in it.
 func synthGSO(plain, vx []float64) *FrameRun {
 	r := synthGRO(plain, vx)
-	r.Kind, r.ReceiverCPU = "gso", 0
+	r.Kind = "gso"
 	for i := range r.Windows {
 		g := r.Windows[i].Groups
 		r.Windows[i].Groups = map[string]int64{"gso": g["ring"] + g["gro"] + g["freed"]}
