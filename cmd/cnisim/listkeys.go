@@ -119,6 +119,7 @@ var keyMeanings = map[string]string{
 	"workload.nodeport_style":            "nodeport transactions: crr (a new connection each, netperf TCP_CRR) or rr (kept-alive connections, TCP_RR)",
 	"workload.flow_sizes":                "finite flows (tcp_stream): websearch (DCTCP, SIGCOMM 2010), datamining (VL2, SIGCOMM 2009), constant:BYTES (every flow that size) or a CDF file of \"size_bytes probability\" lines, relative to the scenario file; empty: long-lived flows",
 	"workload.load":                      "with flow_sizes: Poisson flow arrivals per sending node at this fraction of its link rate (load x link rate / mean flow size flows per second)",
+	"workload.rack_local":                "random pattern on a leaf-spine: the fraction of flows to another node under the source's own leaf (rack), the rest to other leaves' nodes; -1: every other node equally likely",
 	"workload.query_rate":                "partition-aggregate queries per second over the cluster (tcp_stream, inter; 0: none), a Poisson process beside the background flows: each picks an aggregator pod and query_fanin other nodes whose pods all answer at once (a synchronised incast); metrics query_completion_us, queries_completed, queries_unfinished",
 	"workload.query_fanin":               "query_rate: worker nodes answering each query (0: all other nodes)",
 	"workload.query_bytes":               "query_rate: bytes of each worker's response (a new TCP connection, closed once read)",

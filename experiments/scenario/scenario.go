@@ -169,6 +169,9 @@ type Workload struct {
 	IncastSenders int     `toml:"incast_senders"`
 	FlowSizes     string  `toml:"flow_sizes"`
 	Load          float64 `toml:"load"`
+	// RackLocal: the random pattern's share of flows that stay under
+	// the source's leaf (-1: every other node equally likely).
+	RackLocal float64 `toml:"rack_local"`
 	// Partition-aggregate queries (models/workload query.go): queries per
 	// second over the cluster (0: none), each answered at once by
 	// query_fanin worker nodes (0: all other nodes) with query_bytes each.
@@ -262,6 +265,7 @@ func Defaults() Scenario {
 			Pattern:       "pairs",
 			NodePortStyle: "crr",
 			Load:          0.3, // the middle of the 0.1-0.9 loads pFabric and HPCC sweep (assumed)
+			RackLocal:     -1,  // uniform over the other nodes, as before the key
 			// quoted: the partition/aggregate responses measured in the DCTCP
 			// paper (Alizadeh et al., SIGCOMM 2010, section 2: 1.6-2 KB; as
 			// summarised at http://www.adrian.idv.hk/2012-01-28-agmpppss10-dctcp/)

@@ -33,6 +33,7 @@ func (c *check) traffic(s *Scenario) {
 		c.fail("workload.incast_senders", "must be at most cluster.nodes - 1 = %d (0: all other nodes)", cl.Nodes-1)
 	}
 	c.floatRange("workload.load", w.Load, MinLoad, MaxLoad)
+	c.rackLocal(s)
 	c.queries(s)
 	if !slices.Contains(workload.Patterns(), w.Pattern) {
 		return
@@ -66,6 +67,32 @@ func (c *check) traffic(s *Scenario) {
 	if n := workload.LongLivedFlowCount(w.Pattern, cl.Nodes, w.PodsPerNode, w.Streams, w.IncastSenders); n > MaxLongLivedFlows {
 		c.fail("workload.pattern", "%s places %.4g long-lived flows (cluster.nodes %d, pods_per_node %d, streams %d), more than the bound %d",
 			w.Pattern, n, cl.Nodes, w.PodsPerNode, w.Streams, MaxLongLivedFlows)
+	}
+}
+
+// rackLocal checks workload.rack_local: -1 (uniform), or a fraction with
+// racks to honour it: a leaf-spine fabric, another node under a leaf for
+// rack-local flows, another leaf for the rest. A pattern other than
+// random ignores it (simulate warns).
+func (c *check) rackLocal(s *Scenario) {
+	f := s.Workload.RackLocal
+	if f == -1 {
+		return
+	}
+	if !(f >= 0 && f <= 1) {
+		c.fail("workload.rack_local", "must be -1 (every other node equally likely) or a fraction in [0, 1], got %v", f)
+		return
+	}
+	if s.Workload.Pattern != workload.PatternRandom {
+		return
+	}
+	switch npl := s.nodesPerLeaf(); {
+	case s.Fabric.Kind != "leaf-spine":
+		c.fail("workload.rack_local", "needs fabric.kind = leaf-spine: its leaves are the racks (the fabric is %q)", s.Fabric.Kind)
+	case f > 0 && npl < 2:
+		c.fail("workload.rack_local", "%v needs at least 2 nodes per leaf for rack-local flows (fabric.nodes_per_leaf %d)", f, npl)
+	case f < 1 && s.Fabric.Leaves < 2:
+		c.fail("workload.rack_local", "%v needs at least 2 leaves for flows that leave the rack (fabric.leaves %d)", f, s.Fabric.Leaves)
 	}
 }
 

@@ -23,6 +23,11 @@ func TestTrafficKeys(t *testing.T) {
 		{"[cluster]\nnodes = 4\n[workload]\npattern = \"permutation\"\nplacement = \"intra\"\n", "permutation needs workload.placement = inter"},
 		{"[workload]\nflow_sizes = \"websearch\"\nkind = \"udp_stream\"\n", "workload.flow_sizes = \"websearch\": a finite-flow workload needs workload.kind = tcp_stream"},
 		{"[cluster]\nnodes = 10000\n[workload]\npattern = \"all-to-all\"\npods_per_node = 2\n", "all-to-all places 2e+08 long-lived flows (cluster.nodes 10000, pods_per_node 2, streams 1), more than the bound 1000000"},
+		{"[workload]\nrack_local = 1.5\n", "s.toml:2: workload.rack_local = 1.5: must be -1 (every other node equally likely) or a fraction in [0, 1], got 1.5"},
+		{"[workload]\nrack_local = -0.5\n", "workload.rack_local = -0.5: must be -1"},
+		{"[cluster]\nnodes = 8\n[workload]\npattern = \"random\"\nflow_sizes = \"websearch\"\nrack_local = 0.5\n", "s.toml:6: workload.rack_local = 0.5: needs fabric.kind = leaf-spine: its leaves are the racks (the fabric is \"none\")"},
+		{"[cluster]\nnodes = 8\n[fabric]\nkind = \"leaf-spine\"\nleaves = 8\nspines = 2\n[workload]\npattern = \"random\"\nflow_sizes = \"websearch\"\nrack_local = 0.5\n", "workload.rack_local = 0.5: 0.5 needs at least 2 nodes per leaf for rack-local flows (fabric.nodes_per_leaf 1)"},
+		{"[cluster]\nnodes = 8\n[fabric]\nkind = \"leaf-spine\"\nleaves = 1\nspines = 2\n[workload]\npattern = \"random\"\nflow_sizes = \"websearch\"\nrack_local = 0.5\n", "workload.rack_local = 0.5: 0.5 needs at least 2 leaves for flows that leave the rack (fabric.leaves 1)"},
 	} {
 		_, err := Load("s.toml", []byte(c.text), Options{})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -32,6 +37,9 @@ func TestTrafficKeys(t *testing.T) {
 	for _, ok := range []string{
 		"[cluster]\nnodes = 16\n[workload]\npattern = \"none\"\nquery_rate = 1000\nquery_fanin = 15\nquery_bytes = 20000\n",
 		"[cluster]\nnodes = 16\n[workload]\npattern = \"random\"\nflow_sizes = \"websearch\"\nquery_rate = 1000\n",
+		"[cluster]\nnodes = 8\n[fabric]\nkind = \"leaf-spine\"\nleaves = 2\nspines = 2\n[workload]\npattern = \"random\"\nflow_sizes = \"websearch\"\nrack_local = 1\n",
+		"[cluster]\nnodes = 8\n[fabric]\nkind = \"leaf-spine\"\nleaves = 1\nspines = 2\n[workload]\npattern = \"random\"\nflow_sizes = \"websearch\"\nrack_local = 1\n",
+		"[workload]\npattern = \"permutation\"\nrack_local = 0.5\n", // no effect: simulate warns
 	} {
 		if _, err := Load("s.toml", []byte(ok), Options{}); err != nil {
 			t.Error(err)

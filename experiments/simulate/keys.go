@@ -78,6 +78,7 @@ var scenarioKey = map[string]string{
 	"workload.Workload.IncastSenders":  "workload.incast_senders",
 	"workload.Workload.NodePortStyle":  "workload.nodeport_style",
 	"workload.Workload.Load":           "workload.load",
+	"workload.Workload.RackLocal":      "workload.rack_local",
 	"workload.Workload.QueryRate":      "workload.query_rate",
 	"workload.Workload.QueryFanIn":     "workload.query_fanin",
 	"workload.Workload.QueryBytes":     "workload.query_bytes",

@@ -286,6 +286,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			Pattern:       w.Pattern,
 			PodsPerNode:   w.PodsPerNode,
 			IncastSenders: w.IncastSenders,
+			RackLocal:     rackLocal(w.RackLocal, w.Pattern),
 			FlowSizes:     sizes,
 			Load:          w.Load,
 			QueryRate:     w.QueryRate,
@@ -426,4 +427,14 @@ func timeline(ss []workload.Sample) map[string][]float64 {
 		}
 	}
 	return out
+}
+
+// rackLocal is workload.rack_local as the workload takes it: nil for -1
+// (every other node equally likely) and for a pattern other than random,
+// which ignores it (Warnings says so).
+func rackLocal(f float64, pattern string) *float64 {
+	if f < 0 || pattern != workload.PatternRandom {
+		return nil
+	}
+	return &f
 }

@@ -65,6 +65,9 @@ func Warnings(sc *scenario.Scenario) []string {
 	if w.PodsPerNode != d.PodsPerNode && !cluster {
 		out = append(out, "workload.pods_per_node has no effect with workload.pattern = pairs and long-lived flows (the two-pod workload: use workload.streams)")
 	}
+	if w.RackLocal != d.RackLocal && w.Pattern != "random" {
+		out = append(out, fmt.Sprintf("workload.rack_local has no effect with workload.pattern = %s (it applies to random)", w.Pattern))
+	}
 	if w.IncastSenders != d.IncastSenders && w.Pattern != "incast" {
 		out = append(out, fmt.Sprintf("workload.incast_senders has no effect with workload.pattern = %s (it applies to incast)", w.Pattern))
 	}

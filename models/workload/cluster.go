@@ -45,7 +45,8 @@ func (m *meter) buildCluster(rng *rand.Rand) error {
 	case PatternPairs: // queries beside the two-pod streams
 		return m.buildTCPStream(rng)
 	}
-	fs := longLivedFlows(w.Pattern, m.cfg.Cluster.Nodes, m.cfg.Cluster.CoresPerNode, w.PodsPerNode, w.Streams, w.IncastSenders, rng)
+	fs := longLivedFlows(w.Pattern, m.cfg.Cluster.Nodes, m.cfg.Cluster.CoresPerNode, w.PodsPerNode, w.Streams, w.IncastSenders, rng,
+		func(src int) int { return m.randomPeer(src, rng) })
 	for i, f := range fs {
 		cs := tcp.Side{Node: int(f.src), Core: int(f.srcCore)}
 		ss := tcp.Side{Node: int(f.dst), Core: int(f.dstCore)}
@@ -199,7 +200,17 @@ func (g *flowGen) dest(src int) int {
 		g.next[src] = n
 		return d
 	}
-	return otherNode(src, cl.Nodes, g.rng)
+	return g.m.randomPeer(src, g.rng)
+}
+
+// randomPeer is the random pattern's destination from src, drawn from
+// rng (workload.rack_local).
+func (m *meter) randomPeer(src int, rng *rand.Rand) int {
+	cl, local := &m.cfg.Cluster, -1.0
+	if f := m.cfg.Workload.RackLocal; f != nil {
+		local = *f
+	}
+	return randomPeer(src, cl.Nodes, cl.Fabric.NodesPerLeaf, local, rng)
 }
 
 // open starts a background flow from a random pod of node src to a

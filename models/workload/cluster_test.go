@@ -67,7 +67,7 @@ func TestLongLivedFlows(t *testing.T) {
 		{PatternRandom, 0, nodes * per},
 	} {
 		rng := rand.New(rand.NewPCG(3, 4))
-		fs := longLivedFlows(tc.pattern, nodes, cores, pods, streams, tc.incast, rng)
+		fs := longLivedFlows(tc.pattern, nodes, cores, pods, streams, tc.incast, rng, func(s int) int { return otherNode(s, nodes, rng) })
 		if len(fs) != tc.want || int(LongLivedFlowCount(tc.pattern, nodes, pods, streams, tc.incast)) != tc.want {
 			t.Errorf("%s/%d: %d flows (count %g), want %d", tc.pattern, tc.incast, len(fs), LongLivedFlowCount(tc.pattern, nodes, pods, streams, tc.incast), tc.want)
 		}
@@ -465,6 +465,108 @@ func TestStabilityProbe(t *testing.T) {
 		steady := math.Abs(end-mid) <= 3*math.Sqrt(max(mid, 1))+3
 		if tc.grows && !grew || !tc.grows && !steady {
 			t.Errorf("%s: open flows %v at mid-window, %v at the end (carried %.0f of %.0f Mbit/s)", tc.name, mid, end, r.ThroughputMbps, r.OfferedMbps)
+		}
+	}
+}
+
+// randomPeer never picks the source; with a fraction it picks a node of
+// the source's leaf with that probability (binomially: within 4 standard
+// deviations), every candidate on either side equally often (chi-square
+// below its 0.1% critical value), and without one (-1) it is otherNode's
+// uniform draw, the same numbers from the same stream.
+func TestRandomPeer(t *testing.T) {
+	const n, perLeaf, draws = 20, 5, 40_000
+	// chi-square critical values at 0.1%: df 3 (4 other nodes of a leaf)
+	// and 14 (15 nodes of other leaves)
+	crit := map[int]float64{3: 16.27, 14: 36.12}
+	for _, local := range []float64{-1, 0, 0.25, 1} {
+		rng := rand.New(rand.NewPCG(7, 8))
+		in := 0
+		counts := map[int]int{} // by destination, from source 7 (leaf 1: nodes 5-9)
+		for i := range draws {
+			src := 7
+			if i%2 == 1 {
+				src = i % n // every source, for the leaf arithmetic
+			}
+			d := randomPeer(src, n, perLeaf, local, rng)
+			if d == src || d < 0 || d >= n {
+				t.Fatalf("local %v: %d -> %d", local, src, d)
+			}
+			if d/perLeaf == src/perLeaf {
+				in++
+			}
+			if src == 7 {
+				counts[d]++
+			}
+		}
+		p := local
+		if local < 0 {
+			p = float64(perLeaf-1) / float64(n-1)
+		}
+		sd := math.Sqrt(draws * p * (1 - p))
+		if math.Abs(float64(in)-draws*p) > 4*sd+1e-9 {
+			t.Errorf("local %v: %d of %d in the leaf, want %.0f ± %.0f", local, in, draws, draws*p, 4*sd)
+		}
+		for _, side := range []struct {
+			nodes []int
+			want  bool
+		}{{[]int{5, 6, 8, 9}, local != 0}, {[]int{0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19}, local != 1}} {
+			total := 0
+			for _, d := range side.nodes {
+				total += counts[d]
+			}
+			if (total > 0) != side.want {
+				t.Errorf("local %v: %d draws to %v", local, total, side.nodes)
+				continue
+			}
+			if total == 0 {
+				continue
+			}
+			e, chi := float64(total)/float64(len(side.nodes)), 0.0
+			for _, d := range side.nodes {
+				chi += (float64(counts[d]) - e) * (float64(counts[d]) - e) / e
+			}
+			if c := crit[len(side.nodes)-1]; chi > c {
+				t.Errorf("local %v: draws to %v not uniform: chi-square %.1f > %.2f (%v)", local, side.nodes, chi, c, counts)
+			}
+		}
+	}
+	a, b := rand.New(rand.NewPCG(1, 2)), rand.New(rand.NewPCG(1, 2))
+	for range 1000 {
+		if x, y := randomPeer(3, n, perLeaf, -1, a), otherNode(3, n, b); x != y {
+			t.Fatalf("without a fraction: %d, otherNode %d", x, y)
+		}
+	}
+}
+
+// workload.rack_local in a run: every flow of the flow log stays under
+// its source's leaf (and crosses no spine) at 1, none does at 0, and at
+// 0.5 half do within sampling error.
+func TestRackLocalFlows(t *testing.T) {
+	for _, local := range []float64{0, 0.5, 1} {
+		cfg := flowConfig(t, PatternRandom, 8, constSizes(t, 20_000), 0.3, 10*sim.Millisecond)
+		cfg.Cluster.Fabric = network.Fabric{Kind: network.FabricLeafSpine, Leaves: 2, Spines: 2, NodesPerLeaf: 4,
+			UplinkGbps: 10, BufferBytes: 1 << 20}
+		cfg.FlowLog = true
+		cfg.Workload.RackLocal = &local
+		r, err := Run(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		log := r.FlowLog
+		n, in := len(log["src_node"]), 0
+		for i := range n {
+			same := int(log["src_node"][i])/4 == int(log["dst_node"][i])/4
+			if same {
+				in++
+			}
+			if same != (log["spine"][i] == -1) {
+				t.Errorf("local %v, row %d: nodes %g -> %g on spine %g", local, i, log["src_node"][i], log["dst_node"][i], log["spine"][i])
+			}
+		}
+		sd := math.Sqrt(float64(n) * local * (1 - local))
+		if n < 100 || math.Abs(float64(in)-float64(n)*local) > 4*sd+1e-9 {
+			t.Errorf("local %v: %d of %d flows in the rack", local, in, n)
 		}
 	}
 }

@@ -1,11 +1,12 @@
 package workload
 
 import (
-	"github.com/cnisim/cnisim/internal/field"
-
-	"github.com/cnisim/cnisim/models/datapath"
 	"math/rand/v2"
 	"strings"
+
+	"github.com/cnisim/cnisim/internal/field"
+	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/models/network"
 )
 
 // Traffic patterns of workload.pattern: who sends to whom among the
@@ -82,6 +83,27 @@ func otherNode(src, n int, rng *rand.Rand) int {
 	return d
 }
 
+// randomPeer draws the destination of a random-pattern flow from src
+// among n nodes on leaves of perLeaf: with probability local one of the
+// other nodes under src's leaf, otherwise one under another leaf, each
+// uniformly; local < 0: any other node uniformly (otherNode, the same
+// draws as before the key existed). Validation ensures a leaf has
+// another node when local > 0 and there is another leaf when local < 1.
+func randomPeer(src, n, perLeaf int, local float64, rng *rand.Rand) int {
+	if local < 0 {
+		return otherNode(src, n, rng)
+	}
+	first := src / perLeaf * perLeaf // src's leaf's first node
+	if rng.Float64() < local {
+		return first + otherNode(src-first, perLeaf, rng)
+	}
+	d := rng.IntN(n - perLeaf)
+	if d >= first {
+		d += perLeaf
+	}
+	return d
+}
+
 // senders returns the nodes that send under the pattern: node 0 for pairs,
 // nodes 1..N for incast (N = incast senders, 0 for all other nodes),
 // every node otherwise.
@@ -138,8 +160,8 @@ func nodePairs(pattern string, nodes, incast int, perm []int) [][2]int {
 // streams streams, a flow from pod j on the source to pod j on the
 // destination. A node's k-th flow (k = j*streams + stream) runs its
 // application on core k mod cores on both sides, as the pairs workload
-// spreads its streams. Random draws each flow's destination.
-func longLivedFlows(pattern string, nodes, cores, pods, streams, incast int, rng *rand.Rand) []flowSpec {
+// spreads its streams. Random draws each flow's destination with peer.
+func longLivedFlows(pattern string, nodes, cores, pods, streams, incast int, rng *rand.Rand, peer func(src int) int) []flowSpec {
 	var fs []flowSpec
 	add := func(s, d, k int) {
 		fs = append(fs, flowSpec{src: int32(s), dst: int32(d), srcCore: int32(k % cores), dstCore: int32(k % cores)})
@@ -147,7 +169,7 @@ func longLivedFlows(pattern string, nodes, cores, pods, streams, incast int, rng
 	if pattern == PatternRandom {
 		for s := range nodes {
 			for k := range pods * streams {
-				add(s, otherNode(s, nodes, rng), k)
+				add(s, peer(s), k)
 			}
 		}
 		return fs
@@ -222,6 +244,21 @@ func (c *Config) validatePattern() error {
 	}
 	if w.IncastSenders < 0 || w.IncastSenders > c.Cluster.Nodes-1 {
 		return field.Errorf("workload.Workload.IncastSenders", w.IncastSenders, "must be in [0, the nodes - 1 = %d] (0: all other nodes)", c.Cluster.Nodes-1)
+	}
+	if f := w.RackLocal; f != nil {
+		fab := c.Cluster.Fabric
+		switch {
+		case !(*f >= 0 && *f <= 1):
+			return field.Errorf("workload.Workload.RackLocal", *f, "must be in [0, 1] (a fraction of the flows)")
+		case w.Pattern != PatternRandom:
+			return field.Errorf("workload.Workload.RackLocal", *f, "applies to the random pattern (the pattern is %s)", w.Pattern)
+		case fab.Kind != network.FabricLeafSpine:
+			return field.Errorf("workload.Workload.RackLocal", *f, "needs a leaf-spine fabric: its leaves are the racks")
+		case *f > 0 && fab.NodesPerLeaf < 2:
+			return field.Errorf("workload.Workload.RackLocal", *f, "needs at least 2 nodes per leaf for rack-local flows (the fabric has %d)", fab.NodesPerLeaf)
+		case *f < 1 && fab.Leaves < 2:
+			return field.Errorf("workload.Workload.RackLocal", *f, "needs at least 2 leaves for flows that leave the rack (the fabric has %d)", fab.Leaves)
+		}
 	}
 	if w.FlowSizes != nil && !(w.Load > 0 && w.Load <= 1) {
 		return field.Errorf("workload.Workload.Load", w.Load, "must be in (0, 1] (a fraction of each sending node's link rate)")
