@@ -48,11 +48,7 @@ func MeasureFrames(ctx context.Context, b *FrameBench, o FrameOptions) (*FrameRu
 		return nil, err
 	}
 	defer release()
-	kind := b.Name
-	if b == GROBench {
-		kind = "" // as gro.json files were written before the GSO benchmark
-	}
-	r := &FrameRun{Kind: kind, Command: o.Command, Date: time.Now().UTC().Format(time.RFC3339), Kernel: kernelRelease(), CPUModel: m.model,
+	r := &FrameRun{Kind: b.Name, Command: o.Command, Date: time.Now().UTC().Format(time.RFC3339), Kernel: kernelRelease(), CPUModel: m.model,
 		CPUGHz: m.mhz / 1000, GHzFrom: m.ghzFrom,
 		CPU: o.CPU, ReceiverCPU: recv, Perf: m.perf, Reps: max(o.Reps, 1), Tunnels: o.Tunnels,
 		DurS: o.Dur.Seconds(), WarmupS: o.Warmup.Seconds(), Loadavg: loadavg()}
