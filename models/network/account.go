@@ -91,7 +91,7 @@ func (a *Accounting) add(s *segment) {
 		// the device layer's in a perf capture (calibration/perf:
 		// dev_gro_receive, *_gro_receive -> netdev; skb_segment runs
 		// under validate_xmit_skb -> netdev)
-		cyc := (float64(s.batched) + s.jFrame) * s.frameCycles
+		cyc := (float64(s.batched+s.cutHeads) + s.jFrame) * s.frameCycles
 		a.Cycles[s.node][datapath.Netdev] += cyc
 		a.Context[s.node][s.ctx] += cyc
 	}

@@ -77,9 +77,11 @@ func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 		sg.split = (split && !wire || lateGRO && wire && !sg.wire) && (sg.psOuter != 0 || sg.psCut != 0)
 		if sg.split && !wire && !gsoCut && n.cfg.GSOSegmentCycles > 0 {
 			// software GSO cuts each super-packet once, where the cut
-			// is first reached: the segments after its head cost their
-			// skb_segment work there
-			gsoCut = true
+			// is first reached: each of its segments costs its
+			// skb_segment work there (the head's charged with the
+			// first behind it: serviceSlow)
+			gsoCut, sg.gsoCut = true, true
+			n.slowService = true // the segment's heads go through serviceSlow too
 			sg.frameCycles = n.cfg.GSOSegmentCycles
 			if p.GSOCut == 0 {
 				// the NIC's segmentation done in software: of the

@@ -59,9 +59,9 @@ type Config struct {
 	// and its headers copied (DefaultGSOSegmentCycles). Software GSO cuts
 	// where a device on the path cannot carry super-packets
 	// (datapath.CostedPath.GSOCut) or the NIC cannot segment them
-	// (NICOffloads); it is charged to the segments after each
-	// super-packet's head, at the first sending segment the cut reaches.
-	// 0 turns it off.
+	// (NICOffloads); it is charged to every segment of a super-packet
+	// that is cut (the head's with the first segment behind it), at the
+	// first sending segment the cut reaches. 0 turns it off.
 	GSOSegmentCycles float64
 	// RPS is Receive Packet Steering on the receiving nodes (rps_cpus set
 	// on every queue): a path that RSS puts on its node pair's core but

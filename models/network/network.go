@@ -58,6 +58,10 @@ type Network struct {
 	psPerByte  float64
 	daemonCore int16
 	jit        jitter
+	// slowService: every job goes through serviceSlow (jitter on, or a
+	// route whose segment software GSO cuts at, which must see the
+	// super-packets' heads)
+	slowService bool
 
 	sent, delivered, dropQdisc, dropRx, dropDF, dropHook, dropPort, dropLink, dropCorrupt uint64
 
@@ -109,6 +113,7 @@ func New(e *sim.Engine, cfg Config) (*Network, error) {
 		n.Nodes[i].wake.Init(e, (*nicFlusher)(n), uint64(i))
 	}
 	n.jit = newJitter(cfg.CPUJitter, cfg.Streams, cfg.Nodes)
+	n.slowService = n.jit.on
 	n.firstHop = cfg.LinkDelay
 	if cfg.Fabric.Kind != FabricNone {
 		n.fab = buildFabric(cfg)
@@ -307,7 +312,7 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 			}
 		}
 		var svc sim.Time
-		if s.psRule == 0 && !n.jit.on && !p.batched {
+		if s.psRule == 0 && !n.slowService && !p.batched {
 			svc = s.service(p, false)
 		} else {
 			svc = n.serviceSlow(s, p)

@@ -66,8 +66,12 @@ const DefaultGROFrameCycles = 536
 // allocated and their headers copied) over the veth's tx_packets: 325,
 // 236 and 307 cycles per segment in three runs at 23:21 UTC, 620, 738,
 // 607, 637 and 551 in five at 23:46 (one core runs sender and receiver:
-// two regimes, fidelity.md), the median of the eight taken. A tunnel's
-// encapsulated super-packets add a little (devices.toml's
+// two regimes, fidelity.md), the median of the eight taken. With the
+// reader on the other CPU, 2026-12-06: the script 455-692 over nine runs
+// (median 586), `cnisim testbed gso` 621-950 over eleven (median 691;
+// testbed/testdata/gso-run1). The samples are over every segment the
+// veth sent, so the model charges every segment cut, the head's too. A
+// tunnel's encapsulated super-packets add a little (devices.toml's
 // gso_segment_cycles).
 const DefaultGSOSegmentCycles = 579
 

@@ -2,6 +2,7 @@ package network
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/cnisim/cnisim/models/datapath"
@@ -207,38 +208,49 @@ func TestGROIdleCoreMergesNothing(t *testing.T) {
 // carried per-packet costs (a head) or per-byte costs only (batched).
 func TestOffloadAccountingWithJitter(t *testing.T) {
 	t.Parallel()
-	e := sim.NewEngine()
-	cfg := DefaultConfig()
-	cfg.Offloads, cfg.CPUJitter, cfg.Streams = true, 0.3, sim.Streams{Seed: 4}
-	n, err := New(e, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &sink{n: n}
-	r, err := n.NewRoute(RouteSpec{Path: offloadPath(3000, 6000), Src: 0, Dst: 1, FlowKey: 3, RecvCore: 2, To: s})
-	if err != nil {
-		t.Fatal(err)
-	}
-	jobs := 0
-	for j := range 300 { // bursts of 10 every 20 us: GSO batches, GRO merges behind a busy core
-		for k := range 10 {
-			e.Schedule(sim.Time(j)*20*sim.Microsecond, &dataAt{n: n, r: r, seq: int64(10*j+k) * 1448}, 0)
-			jobs += 2
+	for _, nic := range []string{"all", "gro"} { // gro: no TSO, so software GSO cuts (its heads' cuts too)
+		e := sim.NewEngine()
+		cfg := DefaultConfig()
+		cfg.Offloads, cfg.CPUJitter, cfg.Streams = true, 0.3, sim.Streams{Seed: 4}
+		var err error
+		if cfg.NICOffloads, err = ParseNICOffloads(nic); err != nil {
+			t.Fatal(err)
 		}
-	}
-	e.Run()
-	if s.got != 3000 {
-		t.Fatalf("%d of 3000 delivered", s.got)
-	}
-	a := n.Accounting()
-	heads := a.Crossings[0][datapath.TCP] + a.Crossings[1][datapath.NIC]
-	if heads >= 6000 || heads <= 600 {
-		t.Errorf("%v super-packets on the two sides for 3000 packets: want batching on both", heads)
-	}
-	for node := range 2 {
-		ran := a.Busy[node].Seconds() * cfg.GHz * 1e9
-		if d := math.Abs(a.NodeCycles(node) - ran); d > 0.0024*float64(jobs) {
-			t.Errorf("node %d: accounted %.1f cycles, ran %.1f", node, a.NodeCycles(node), ran)
+		n, err := New(e, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &sink{n: n}
+		path := offloadPath(3000, 6000)
+		path.Steps = slices.Insert(path.Steps, 1, step(datapath.NIC, datapath.Src, datapath.Send, 600, 0)) // where the NIC's segmentation is done in software
+		r, err := n.NewRoute(RouteSpec{Path: path, Src: 0, Dst: 1, FlowKey: 3, RecvCore: 2, To: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs := 0
+		for j := range 300 { // bursts of 10 every 20 us: GSO batches, GRO merges behind a busy core
+			for k := range 10 {
+				e.Schedule(sim.Time(j)*20*sim.Microsecond, &dataAt{n: n, r: r, seq: int64(10*j+k) * 1448}, 0)
+				jobs += 2
+			}
+		}
+		e.Run()
+		if s.got != 3000 {
+			t.Fatalf("%s: %d of 3000 delivered", nic, s.got)
+		}
+		a := n.Accounting()
+		heads := a.Crossings[0][datapath.TCP] + a.Crossings[1][datapath.NIC]
+		if heads >= 6000 || heads <= 600 {
+			t.Errorf("%s: %v super-packets on the two sides for 3000 packets: want batching on both", nic, heads)
+		}
+		if cut := a.Cycles[0][datapath.Netdev]; (nic == "gro") != (cut > 0) {
+			t.Errorf("%s: the sender's netdev cycles (software GSO) %v", nic, cut)
+		}
+		for node := range 2 {
+			ran := a.Busy[node].Seconds() * cfg.GHz * 1e9
+			if d := math.Abs(a.NodeCycles(node) - ran); d > 0.0024*float64(jobs) {
+				t.Errorf("%s, node %d: accounted %.1f cycles, ran %.1f", nic, node, a.NodeCycles(node), ran)
+			}
 		}
 	}
 }

@@ -34,8 +34,14 @@ type segment struct {
 	// source); NewRoute binds node and nd from it, so that one compiled
 	// path serves every node pair
 	onDst bool
-	nd    *Node    // resolved by NewRoute
-	fixed sim.Time // service of an unfragmented packet before its per-byte part, rounded as service
+	// gsoCut: software GSO cuts super-packets here (frameCycles is its
+	// per-segment cost); cutHead: the last packet through was a
+	// super-packet's head, whose own cut is charged with its first
+	// follower (skb_segment makes every segment anew, the head's too,
+	// and a lone packet is not cut)
+	gsoCut, cutHead bool
+	nd              *Node    // resolved by NewRoute
+	fixed           sim.Time // service of an unfragmented packet before its per-byte part, rounded as service
 
 	// service time in picoseconds: psPkt + psOuter (x2 if fragmented) + psByte x IP bytes
 	// (+ psRule for a connection-opening packet) + psCall x the packet's
@@ -58,10 +64,13 @@ type segment struct {
 	// frameCycles (psFrame in picoseconds): with GRO, what each frame
 	// merged behind a super-packet's head costs the receiving core
 	// (Config.GROFrameCycles; the first receiving segment only); with
-	// software GSO, what each segment cut behind a head costs the sending
-	// core (Config.GSOSegmentCycles; the first sending segment the cut
-	// reaches); jFrame the jitter's sum(f-1) over those frames' jobs
+	// software GSO, what each segment it cuts costs the sending core
+	// (Config.GSOSegmentCycles; the first sending segment the cut
+	// reaches), the head's charged with the first segment behind it
+	// (cutHeads counts them); jFrame the jitter's sum(f-1) over those
+	// charges
 	frameCycles, psFrame, jFrame float64
+	cutHeads                     uint64
 
 	node                          int
 	rulePkts                      uint64
@@ -143,10 +152,16 @@ func (s *segment) opens(p *Packet) bool {
 func (n *Network) serviceSlow(s *segment, p *Packet) sim.Time {
 	var svc sim.Time
 	opens := false
+	head := false  // p carries its super-packet head's software GSO cut
 	if p.batched { // its super-packet's head paid the per-packet costs, not its calls
 		// a frame GRO merged still cost the driver's and GRO's per-frame
 		// work, a segment software GSO cut its segmentation
 		t := s.psByte*float64(p.IPBytes) + s.callPS(p) + s.psFrame
+		if head = s.cutHead; head {
+			t += s.psFrame
+			s.cutHead = false
+			s.cutHeads++
+		}
 		if s.split { // cut by software GSO: the outer (and cut) steps per packet
 			t += s.psOuter + s.psCut
 			if p.frag {
@@ -155,6 +170,7 @@ func (n *Network) serviceSlow(s *segment, p *Packet) sim.Time {
 		}
 		svc = sim.Time(t + 0.5)
 	} else {
+		s.cutHead = s.gsoCut // a head, cut if a segment follows it
 		if opens = s.psRule != 0 && s.opens(p); opens {
 			s.rulePkts++
 		}
@@ -164,6 +180,9 @@ func (n *Network) serviceSlow(s *segment, p *Packet) sim.Time {
 		f := n.jit.factor(s.node)
 		svc = sim.Time(float64(svc)*f + 0.5)
 		s.jitter(p, opens, f)
+		if head {
+			s.jFrame += f - 1
+		}
 	}
 	return svc
 }
