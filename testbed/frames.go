@@ -54,6 +54,7 @@ type FrameBench struct {
 	Name   string       // "gro" or "gso": the command (cnisim testbed NAME) and the run's kind
 	File   string       // the run's measurement file in its directory
 	Unit   string       // what the counter counts: "frame" (merged by GRO) or "segment" (cut by GSO)
+	Table  string       // the layer's profile table: gro_frame or gso_segment
 	Groups []FrameGroup // the shares of the cost
 	// Stack: a sample counts for the first group with a symbol anywhere
 	// on its call chain (GSO calls into the protocols, the allocator and
@@ -64,9 +65,20 @@ type FrameBench struct {
 
 // GROBench and GSOBench are the two benchmarks.
 var (
-	GROBench = &FrameBench{Name: "gro", File: "gro.json", Unit: "frame", Groups: GROGroups}
-	GSOBench = &FrameBench{Name: "gso", File: "gso.json", Unit: "segment", Groups: GSOGroups, Stack: true}
+	GROBench = &FrameBench{Name: "gro", File: "gro.json", Unit: "frame", Table: "gro_frame", Groups: GROGroups}
+	GSOBench = &FrameBench{Name: "gso", File: "gso.json", Unit: "segment", Table: "gso_segment", Groups: GSOGroups, Stack: true}
 )
+
+// entries is the profile's table of b's entries.
+func (b *FrameBench) entries(p *calibration.Profile) *[]calibration.FrameCost {
+	if b == GSOBench {
+		return &p.GSOSegments
+	}
+	return &p.GROFrames
+}
+
+// Entries are the profile's entries of b's table (a layer FrameLayer made).
+func (b *FrameBench) Entries(p *calibration.Profile) []calibration.FrameCost { return *b.entries(p) }
 
 // FrameGroup is one share of a frame's cost: the kernel functions whose
 // samples make it up.
@@ -470,11 +482,8 @@ func FrameLayer(r *FrameRun, name string, ghz float64) (*calibration.Profile, er
 			g.Source = fmt.Sprintf("%s; the stream crosses a %s device in each namespace over the veth%s; per rep the %s %ss cost %s cycles and the paired plain %ss %s, differences %s, median %.4g (by group, medians over the reps of the %s %ss: %s; of the differences: %s); %s",
 				method, t, tunnelHow, t, b.Unit, fmtCycles(tot), b.Unit, fmtCycles(plain), fmtCycles(diff), median(diff), t, b.Unit, b.fmtGroups(groups), b.fmtGroups(gdiff), prov)
 		}
-		if b == GSOBench {
-			p.GSOSegments = append(p.GSOSegments, g)
-		} else {
-			p.GROFrames = append(p.GROFrames, g)
-		}
+		e := b.entries(p)
+		*e = append(*e, g)
 	}
 	if err := p.Validate(); err != nil {
 		return nil, err

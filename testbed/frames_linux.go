@@ -136,8 +136,9 @@ func frameWindow(ctx context.Context, b *FrameBench, o FrameOptions, recv int, t
 // rx_packets (GRO's frames) or the sending veth's tx_packets (GSO's
 // segments, after the cut).
 func countFrames(b *FrameBench, t *Topology) (float64, uint64, error) {
+	tx := b == GSOBench
 	ns, dev := t.ReceiverNS, t.RecvDev
-	if b == GSOBench {
+	if tx {
 		ns, dev = t.SenderNS, t.SenderDev
 	}
 	h, err := handle(ns)
@@ -147,10 +148,11 @@ func countFrames(b *FrameBench, t *Topology) (float64, uint64, error) {
 	defer h.Close()
 	t0 := mono()
 	s, err := readStats(h, dev)
-	if b == GSOBench {
-		return (t0 + mono()) / 2, s.txPackets, err
+	n := s.rxPackets
+	if tx {
+		n = s.txPackets
 	}
-	return (t0 + mono()) / 2, s.rxPackets, err
+	return (t0 + mono()) / 2, n, err
 }
 
 // frameScript counts the samples of the recording between t0 and t1

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cnisim/cnisim/calibration"
 	"github.com/cnisim/cnisim/testbed"
 )
 
@@ -96,7 +95,7 @@ func testbedFramesRun(b *testbed.FrameBench, args []string, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	for _, g := range layerEntries(p) {
+	for _, g := range b.Entries(p) {
 		if g.Device == "" {
 			fmt.Fprintf(stderr, "every %s: %g cycles (%s)\n", b.Unit, g.Cycles, g.Provenance)
 		} else {
@@ -135,15 +134,6 @@ func testbedFramesLayer(b *testbed.FrameBench, args []string, stderr io.Writer) 
 	if err := p.Save(*out); err != nil {
 		return err
 	}
-	table := "gro_frame"
-	if b == testbed.GSOBench {
-		table = "gso_segment"
-	}
-	fmt.Fprintf(stderr, "wrote %s: %d %s entries\n", *out, len(layerEntries(p)), table)
+	fmt.Fprintf(stderr, "wrote %s: %d %s entries\n", *out, len(b.Entries(p)), b.Table)
 	return nil
-}
-
-// layerEntries are a frame layer's entries, of whichever table it fills.
-func layerEntries(p *calibration.Profile) []calibration.FrameCost {
-	return append(append([]calibration.FrameCost(nil), p.GROFrames...), p.GSOSegments...)
 }

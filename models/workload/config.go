@@ -94,12 +94,12 @@ type Workload struct {
 	// RackLocal, for PatternRandom on a leaf-spine fabric: the fraction
 	// of flows whose destination is under the source's own leaf (its
 	// rack), the others going to another leaf's; nil: every other node
-	// equally likely. How much traffic
-	// stays in the rack is what decides an oversubscribed uplink's load,
-	// and it differs between datacenters: Roy et al. ("Inside the Social
-	// Network's (Datacenter) Network", SIGCOMM 2015, Table 1) set the
-	// 50-80% rack-local traffic that earlier studies reported against
-	// Facebook's, whose traffic is neither rack-local nor all-to-all.
+	// equally likely. How much traffic stays in the rack is what decides
+	// an oversubscribed uplink's load, and it differs between
+	// datacenters: Roy et al. ("Inside the Social Network's (Datacenter)
+	// Network", SIGCOMM 2015, Table 1) set the 50-80% rack-local traffic
+	// that earlier studies reported against Facebook's, whose traffic is
+	// neither rack-local nor all-to-all.
 	RackLocal *float64
 	// Queries (query.go), when QueryRate > 0: partition-aggregate
 	// incasts over the cluster traffic, QueryRate per second over the
