@@ -24,11 +24,12 @@ func init() {
 }
 
 func runMerge(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("merge", "merge DIR|FILE... --out OUT [--format table|json|csv] [--wait DURATION]", stderr)
+	fs := newFlags("merge", "merge DIR|FILE... --out OUT [--format table|json|csv] [--wait DURATION] [--baseline key=value]...", stderr)
 	var f runFlags
 	var wait time.Duration
 	fs.StringVarP(&f.out, "out", "o", "", "write results.json, results.csv and scenario.toml to `OUT` (required)")
 	fs.StringVarP(&f.format, "format", "f", "table", "also print the results in this format: table, json or csv")
+	baselineFlag(fs, &f)
 	fs.DurationVar(&wait, "wait", 0, "wait up to this long for missing shards to appear (a merge started with the shards)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -106,10 +107,16 @@ func merge(set *shard.Set, f runFlags, formatSet bool, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "cnisim merge: note: the shards ran cnisim %s, this is %s; results.json records %s\n",
 			set.Version(), version, set.Version())
 	}
+	base, err := baselineOf(plan, f.baselines)
+	if err != nil {
+		return err
+	}
 	slices.SortFunc(urs, func(a, b run.UnitResult) int { return cmp.Or(cmp.Compare(a.Point, b.Point), cmp.Compare(a.Rep, b.Rep)) })
 	tl := newRepOut(plan)
+	pairs := newPairs(base)
 	for _, u := range urs {
 		tl.add(u)
+		pairs.add(u)
 	}
-	return emit(run.Aggregate(plan, urs, set.Version()), tl, plan, f, formatSet, stdout, stderr)
+	return emit(run.Aggregate(plan, urs, set.Version()), pairs.comparisons(), tl, plan, f, formatSet, stdout, stderr)
 }

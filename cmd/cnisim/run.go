@@ -34,11 +34,13 @@ type runFlags struct {
 	yes         bool
 	shard       string
 	shards      int
+	baselines   []string
 }
 
 func runRun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", "run SCENARIO.toml [--out DIR] [--format table|json|csv] [--seed N] [--reps N]\n"+
-		"                  [--parallel N] [--set key=value]... [--progress] [--yes] [--shard I/N | --shards N]", stderr)
+		"                  [--parallel N] [--set key=value]... [--baseline key=value]... [--progress] [--yes]\n"+
+		"                  [--shard I/N | --shards N]", stderr)
 	var f runFlags
 	fs.StringVarP(&f.out, "out", "o", "", "write results.json, results.csv and scenario.toml to `DIR`")
 	fs.StringVarP(&f.format, "format", "f", "table", "stdout format: table, json or csv")
@@ -46,6 +48,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&f.reps, "reps", 0, "override the scenario's replications")
 	fs.IntVarP(&f.parallel, "parallel", "p", 0, "replications run at once (0: all cores)")
 	fs.StringArrayVarP(&f.sets, "set", "s", nil, "override a scenario key, as `key=value` (repeatable; cluster.mtu=9000)")
+	baselineFlag(fs, &f)
 	fs.BoolVar(&f.progress, "progress", false, "draw a progress bar on stderr even when it is not a terminal")
 	fs.BoolVar(&f.yes, "yes", false, fmt.Sprintf("run sweeps of more than %d points", maxPoints))
 	fs.StringVar(&f.shard, "shard", "", "run only shard `I/N` (I in 0..N-1) of the units and write DIR/partial-I-of-N.json (needs --out)")
@@ -91,6 +94,13 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if sharded && len(f.baselines) > 0 {
+		return usagef("--baseline with --shard: pass it to cnisim merge, which pairs the shards' replications")
+	}
+	base, err := baselineOf(plan, f.baselines)
+	if err != nil {
+		return err
+	}
 	shards := 1
 	if sharded {
 		shards = spec.Count // this process runs one shard's units
@@ -114,16 +124,18 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	// as they come
 	agg := run.NewAggregator(plan, cfg.Version)
 	tl := newRepOut(plan)
+	pairs := newPairs(base)
 	err = withProgress(cfg, f, stderr, func(cfg run.Config) error {
 		return run.Stream(ctx, plan, simulate, cfg, func(u run.UnitResult) error {
 			tl.add(u)
+			pairs.add(u)
 			return agg.Add(u)
 		})
 	})
 	if err != nil {
 		return err
 	}
-	return emit(agg.Results(), tl, plan, f, fs.Changed("format"), stdout, stderr)
+	return emit(agg.Results(), pairs.comparisons(), tl, plan, f, fs.Changed("format"), stdout, stderr)
 }
 
 // runUnits runs cfg.Units (all when nil) with an optional progress bar and
@@ -194,7 +206,7 @@ func loadPlan(path string, overrides []scenario.Override, yes bool) (*scenario.P
 
 // emit renders every output in memory first, so nothing is written when
 // rendering fails, then writes --out atomically and stdout.
-func emit(res *results.Results, tl *repOut, plan *scenario.Plan, f runFlags, formatSet bool, stdout, stderr io.Writer) error {
+func emit(res *results.Results, comps *results.Comparisons, tl *repOut, plan *scenario.Plan, f runFlags, formatSet bool, stdout, stderr io.Writer) error {
 	var js, csv, toml, table bytes.Buffer
 	if err := res.WriteJSON(&js); err != nil {
 		return err
@@ -208,11 +220,26 @@ func emit(res *results.Results, tl *repOut, plan *scenario.Plan, f runFlags, for
 	if err := res.WriteTable(&table); err != nil {
 		return err
 	}
+	var cjs, ccsv bytes.Buffer
+	if comps != nil {
+		if err := comps.WriteJSON(&cjs); err != nil {
+			return err
+		}
+		if err := comps.WriteCSV(&ccsv); err != nil {
+			return err
+		}
+		if err := comps.WriteTable(&table); err != nil {
+			return err
+		}
+	}
 	for _, msg := range res.Unsteady() { // after the run: its results say it
 		fmt.Fprintf(stderr, "warning: %s\n", msg)
 	}
 	if f.out != "" {
 		files := []results.File{{Name: runSet[0], Data: js.Bytes()}, {Name: runSet[1], Data: csv.Bytes()}, {Name: runSet[2], Data: toml.Bytes()}}
+		if comps != nil {
+			files = append(files, results.File{Name: results.ComparisonJSON, Data: cjs.Bytes()}, results.File{Name: results.ComparisonCSV, Data: ccsv.Bytes()})
+		}
 		files = append(files, tl.files(stderr)...)
 		if err := results.WriteSet(f.out, files); err != nil {
 			return err
@@ -236,7 +263,8 @@ func emit(res *results.Results, tl *repOut, plan *scenario.Plan, f runFlags, for
 
 // runSet is the output set of run --out and merge --out, written whole
 // (results.WriteSet).
-var runSet = []string{"results.json", "results.csv", "scenario.toml", results.TimelineFile, timelinePNG, results.FlowsFile, fctPNG}
+var runSet = []string{"results.json", "results.csv", "scenario.toml", results.TimelineFile, timelinePNG, results.FlowsFile, fctPNG,
+	results.ComparisonJSON, results.ComparisonCSV}
 
 // checkOutDir refuses, before anything runs, an --out the results could
 // not be written to (results.CheckOut; set: the files of the output set,

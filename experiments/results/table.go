@@ -16,13 +16,7 @@ import (
 func (r *Results) WriteTable(w io.Writer) error {
 	head := []string{"metric", "mean", "±ci95", "stddev", "n", "p50", "p90", "p99"}
 	blocks := make([][][]string, len(r.Points))
-	width := make([]int, len(head))
-	measure := func(row []string) {
-		for i, c := range row {
-			width[i] = max(width[i], len([]rune(c)))
-		}
-	}
-	measure(head)
+	cols := newColumns(head)
 	for i, p := range r.Points {
 		row := func(name string, s Stat) {
 			cells := []string{name, short(s.Mean), "-", "-", strconv.Itoa(s.N), "", "", ""} // "-": undefined, one replication
@@ -32,7 +26,7 @@ func (r *Results) WriteTable(w io.Writer) error {
 			if s.Quantiles {
 				cells[5], cells[6], cells[7] = short(s.P50), short(s.P90), short(s.P99)
 			}
-			measure(cells)
+			cols.measure(cells)
 			blocks[i] = append(blocks[i], cells)
 		}
 		for _, m := range p.Metrics {
@@ -44,33 +38,16 @@ func (r *Results) WriteTable(w io.Writer) error {
 			}
 		}
 	}
-	line := func(cells []string) string {
-		var b strings.Builder
-		b.WriteString("  ")
-		for i, c := range cells {
-			pad := strings.Repeat(" ", width[i]-len([]rune(c)))
-			if i == 0 {
-				b.WriteString(c + pad)
-			} else {
-				b.WriteString("  " + pad + c)
-			}
-		}
-		return strings.TrimRight(b.String(), " ") + "\n"
-	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "scenario %s   seed %d   replications %d   points %d\n", r.Scenario, r.Seed, r.Replications, len(r.Points))
 	for i, p := range r.Points {
 		b.WriteString("\n")
 		if len(p.Params) > 0 {
-			parts := make([]string, len(p.Params))
-			for j, pa := range p.Params {
-				parts[j] = pa.Key + "=" + strings.Trim(scenario.Format(pa.Value), `"`)
-			}
-			b.WriteString(strings.Join(parts, "  ") + "\n")
+			b.WriteString(tableParams(p.Params) + "\n")
 		}
-		b.WriteString(line(head))
+		b.WriteString(cols.line(head))
 		for _, cells := range blocks[i] {
-			b.WriteString(line(cells))
+			b.WriteString(cols.line(cells))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -84,4 +61,44 @@ func short(v float64) string {
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
 	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+// tableParams renders params as the results table does: key=value, strings
+// unquoted, two spaces apart.
+func tableParams(ps []scenario.Param) string {
+	parts := make([]string, len(ps))
+	for j, pa := range ps {
+		parts[j] = pa.Key + "=" + strings.Trim(scenario.Format(pa.Value), `"`)
+	}
+	return strings.Join(parts, "  ")
+}
+
+// columns lines up a table's cells: the first column left, the others
+// right, two spaces apart, each as wide as its widest cell measured.
+type columns struct{ width []int }
+
+func newColumns(head []string) *columns {
+	c := &columns{width: make([]int, len(head))}
+	c.measure(head)
+	return c
+}
+
+func (c *columns) measure(row []string) {
+	for i, s := range row {
+		c.width[i] = max(c.width[i], len([]rune(s)))
+	}
+}
+
+func (c *columns) line(cells []string) string {
+	var b strings.Builder
+	b.WriteString("  ")
+	for i, s := range cells {
+		pad := strings.Repeat(" ", c.width[i]-len([]rune(s)))
+		if i == 0 {
+			b.WriteString(s + pad)
+		} else {
+			b.WriteString("  " + pad + s)
+		}
+	}
+	return strings.TrimRight(b.String(), " ") + "\n"
 }

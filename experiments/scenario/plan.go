@@ -274,3 +274,58 @@ func BlamesKey(err error) bool {
 	var fe *FieldError
 	return errors.As(err, &fe) && fe.Key != ""
 }
+
+// Locate finds a sweep value: the index of key's axis and of v among its
+// canonical values (v is read as the sweep's own values are, so 3 and 3.0,
+// "1ms" and "1000us" name the same value). It names what is allowed when
+// key is not swept or v is not one of its values.
+func (p *Plan) Locate(key string, v any) (axis, value int, err error) {
+	axis = slices.IndexFunc(p.Axes, func(a Axis) bool { return a.Key == key })
+	if axis < 0 {
+		swept := make([]string, len(p.Axes))
+		for i, a := range p.Axes {
+			swept[i] = a.Key
+		}
+		allowed := "the scenario sweeps nothing"
+		if len(swept) > 0 {
+			allowed = "swept: " + strings.Join(swept, ", ")
+		}
+		return -1, -1, &FieldError{Key: key, Msg: "not a swept key (" + allowed + ")"}
+	}
+	ax := p.Axes[axis]
+	probe := p.Base.point()
+	if err := probe.assign(key, v); err != nil {
+		return -1, -1, &FieldError{Key: key, Value: Format(v), Msg: err.Error()}
+	}
+	c, _ := probe.value(key)
+	value = slices.Index(ax.Values, c)
+	if value < 0 {
+		vals := make([]string, len(ax.Values))
+		for i, x := range ax.Values {
+			vals[i] = Format(x)
+		}
+		return -1, -1, &FieldError{Key: key, Value: Format(v), Msg: "not one of the swept values (" + strings.Join(vals, ", ") + ")"}
+	}
+	return axis, value, nil
+}
+
+// Index returns the point whose value index on each axis is idx[axis]
+// (Point's order: the first axis varies slowest).
+func (p *Plan) Index(idx []int) int {
+	i := 0
+	for a, ax := range p.Axes {
+		i = i*len(ax.Values) + idx[a]
+	}
+	return i
+}
+
+// Coordinates returns point i's value index on each axis (Index's inverse).
+func (p *Plan) Coordinates(i int) []int {
+	idx := make([]int, len(p.Axes))
+	for a := len(p.Axes) - 1; a >= 0; a-- {
+		n := len(p.Axes[a].Values)
+		idx[a] = i % n
+		i /= n
+	}
+	return idx
+}
