@@ -1,13 +1,11 @@
 package main
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -111,7 +109,7 @@ func merge(set *shard.Set, f runFlags, formatSet bool, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(urs, func(a, b run.UnitResult) int { return cmp.Or(cmp.Compare(a.Point, b.Point), cmp.Compare(a.Rep, b.Rep)) })
+	run.SortUnits(urs)
 	tl := newRepOut(plan)
 	pairs := newPairs(base)
 	for _, u := range urs {

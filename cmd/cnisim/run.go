@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/cnisim/cnisim/experiments/results"
@@ -35,12 +36,14 @@ type runFlags struct {
 	shard       string
 	shards      int
 	baselines   []string
+	until       string
+	maxReps     int
 }
 
 func runRun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", "run SCENARIO.toml [--out DIR] [--format table|json|csv] [--seed N] [--reps N]\n"+
-		"                  [--parallel N] [--set key=value]... [--baseline key=value]... [--progress] [--yes]\n"+
-		"                  [--shard I/N | --shards N]", stderr)
+		"                  [--parallel N] [--set key=value]... [--baseline key=value]... [--until METRIC=REL [--max-reps N]]\n"+
+		"                  [--progress] [--yes] [--shard I/N | --shards N]", stderr)
 	var f runFlags
 	fs.StringVarP(&f.out, "out", "o", "", "write results.json, results.csv and scenario.toml to `DIR`")
 	fs.StringVarP(&f.format, "format", "f", "table", "stdout format: table, json or csv")
@@ -49,6 +52,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	fs.IntVarP(&f.parallel, "parallel", "p", 0, "replications run at once (0: all cores)")
 	fs.StringArrayVarP(&f.sets, "set", "s", nil, "override a scenario key, as `key=value` (repeatable; cluster.mtu=9000)")
 	baselineFlag(fs, &f)
+	untilFlags(fs, &f)
 	fs.BoolVar(&f.progress, "progress", false, "draw a progress bar on stderr even when it is not a terminal")
 	fs.BoolVar(&f.yes, "yes", false, fmt.Sprintf("run sweeps of more than %d points", maxPoints))
 	fs.StringVar(&f.shard, "shard", "", "run only shard `I/N` (I in 0..N-1) of the units and write DIR/partial-I-of-N.json (needs --out)")
@@ -97,15 +101,31 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if sharded && len(f.baselines) > 0 {
 		return usagef("--baseline with --shard: pass it to cnisim merge, which pairs the shards' replications")
 	}
+	if sharded && f.until != "" {
+		return usagef("--until with --shard: a shard runs a fixed share of the units; run the target's count (--reps) in shards")
+	}
+	if fs.Changed("max-reps") && f.until == "" {
+		return usagef("--max-reps is --until's budget: give --until METRIC=REL")
+	}
 	base, err := baselineOf(plan, f.baselines)
 	if err != nil {
 		return err
+	}
+	var target run.Target
+	costed := plan // what the cost check prices: with --until, the budget
+	if f.until != "" {
+		if target, err = parseUntil(f.until, f.maxReps, plan.Base.Replications); err != nil {
+			return err
+		}
+		if costed, err = loadPlan(fs.Arg(0), withReps(overrides, target.MaxReps), f.yes); err != nil {
+			return err
+		}
 	}
 	shards := 1
 	if sharded {
 		shards = spec.Count // this process runs one shard's units
 	}
-	if err := checkCost(plan, f.parallel, shards, f.yes); err != nil {
+	if err := checkCost(costed, f.parallel, shards, f.yes); err != nil {
 		return err
 	}
 	printWarnings(stderr, plan) // once the run will happen: a refusal stays one line
@@ -118,6 +138,14 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	cfg := run.Config{Parallel: f.parallel, Version: version}
 	if sharded {
 		return runShard(ctx, plan, spec, cfg, f, stderr)
+	}
+	if f.until != "" {
+		var bl []scenario.Override
+		if base != nil {
+			bl = base.Values
+		}
+		reload := func(reps int) (*scenario.Plan, error) { return loadPlan(fs.Arg(0), withReps(overrides, reps), true) }
+		return runUntil(ctx, plan, target, bl, cfg, f, reload, fs.Changed("format"), stdout, stderr)
 	}
 	// streamed: replications are aggregated as they complete, not kept;
 	// their timelines and flow logs (if the scenario asks) are rendered
@@ -296,4 +324,10 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// withReps returns overrides with the replication count set last (after
+// --reps, which it supersedes).
+func withReps(overrides []scenario.Override, reps int) []scenario.Override {
+	return append(slices.Clone(overrides), scenario.Override{Key: "replications", Value: int64(reps), Source: fmt.Sprintf("--until (%d replications)", reps)})
 }

@@ -12,6 +12,8 @@ type Baseline struct {
 	fixed map[int]int // axis -> value index
 	// Params are the fixed values, in axis order.
 	Params []scenario.Param
+	// Values are the overrides it was made from.
+	Values []scenario.Override
 }
 
 // NewBaseline checks the baseline's keys and values against the plan's
@@ -20,7 +22,7 @@ func NewBaseline(plan *scenario.Plan, values []scenario.Override) (*Baseline, er
 	if len(values) == 0 {
 		return nil, fmt.Errorf("a baseline needs at least one swept key=value")
 	}
-	b := &Baseline{plan: plan, fixed: map[int]int{}}
+	b := &Baseline{plan: plan, fixed: map[int]int{}, Values: values}
 	for _, o := range values {
 		a, v, err := plan.Locate(o.Key, o.Value)
 		if err != nil {

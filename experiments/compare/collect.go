@@ -10,6 +10,7 @@ import (
 
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/run"
+	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/sim"
 )
 
@@ -155,4 +156,36 @@ func welch95(a, b sim.Summary) float64 {
 	}
 	df := se2 * se2 / (va*va/float64(a.N()-1) + vb*vb/float64(b.N()-1))
 	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.975) * math.Sqrt(se2)
+}
+
+// WidestDifference measures, for run.RaiseReplications, the paired 95%
+// interval of metric's difference relative to the baseline's mean, the
+// widest over the compared points (+Inf where undefined: one pair, or a
+// zero baseline mean with a spread) and the comparison it is at. The
+// baseline is rebuilt on each plan the rounds run (its replication count
+// grows).
+func WidestDifference(baseline []scenario.Override, metric string) run.Measure {
+	return func(plan *scenario.Plan, urs []run.UnitResult) (float64, string) {
+		b, err := NewBaseline(plan, baseline)
+		if err != nil {
+			return math.Inf(1), err.Error() // checked before the run: not reached
+		}
+		c := NewCollector(b)
+		for _, u := range urs {
+			c.Add(u)
+		}
+		w, where, found := math.Inf(1), "not reported", false
+		for _, p := range c.Comparisons().Points {
+			for _, d := range p.Metrics {
+				if d.Name != metric {
+					continue
+				}
+				rel := run.RelHalfWidth(d.Spread(), d.CI95, d.Base)
+				if !found || rel > w {
+					w, where, found = rel, scenario.FormatParams(p.Point)+" against "+scenario.FormatParams(p.Baseline), true
+				}
+			}
+		}
+		return w, where
+	}
 }

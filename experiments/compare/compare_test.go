@@ -111,11 +111,14 @@ func TestPairedClosedForm(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := NewCollector(b)
+	var us []run.UnitResult
 	base := []float64{10, 20, 30}  // baseline point 1
 	diff := []float64{1.9, 2, 2.1} // vxlan = baseline + diff
 	for r := range 3 {
-		c.Add(unit(1, r, base[r]))
-		c.Add(unit(0, r, base[r]+diff[r]))
+		us = append(us, unit(1, r, base[r]), unit(0, r, base[r]+diff[r]))
+	}
+	for _, u := range us {
+		c.Add(u)
 	}
 	got := c.Comparisons()
 	if len(got.Points) != 1 || len(got.Points[0].Metrics) != 1 {
@@ -146,6 +149,15 @@ func TestPairedClosedForm(t *testing.T) {
 	}
 	if pct, ok := d.ChangePct(); !ok || math.Abs(pct-10) > 1e-9 {
 		t.Errorf("change %v%% (%v), want 10%%", pct, ok)
+	}
+	// --until's measure with a baseline: the paired interval over the
+	// baseline's mean
+	w, where := WidestDifference([]scenario.Override{override(t, "cni.mode=host-gw")}, "throughput_mbps")(p, us)
+	if math.Abs(w-want.CI95/20) > 1e-9 || where != `{cni.mode="vxlan"} against {cni.mode="host-gw"}` {
+		t.Errorf("WidestDifference = %v at %s, want %v", w, where, want.CI95/20)
+	}
+	if w, where := WidestDifference([]scenario.Override{override(t, "cni.mode=host-gw")}, "fct_us")(p, us); !math.IsInf(w, 1) || where != "not reported" {
+		t.Errorf("a metric not reported: %v at %s", w, where)
 	}
 }
 

@@ -27,6 +27,10 @@ func Aggregate(p *scenario.Plan, urs []UnitResult, version string) *results.Resu
 	return a.Results()
 }
 
+// SortUnits sorts unit results by point, then replication: the order
+// Aggregate sums in and the per-replication outputs are written in.
+func SortUnits(urs []UnitResult) { slices.SortFunc(urs, compareUnits) }
+
 func compareUnits(a, b UnitResult) int {
 	return cmp.Or(cmp.Compare(a.Point, b.Point), cmp.Compare(a.Rep, b.Rep))
 }
