@@ -11,6 +11,10 @@ const (
 	// MaxCyclesPerByte bounds cycles_per_byte (assumed: 1000 cycles per
 	// byte is thousands of times any copy or checksum).
 	MaxCyclesPerByte = 1000
+	// MaxScale bounds a stage's cost multiplier (Scale; assumed: 100x
+	// brackets any sensitivity question; the scaled costs must still
+	// pass MaxCycles and MaxCyclesPerByte).
+	MaxScale = 100
 	// MaxNsPerRule bounds ns_per_rule (assumed: 1 s per rule; at the
 	// largest MaxGHz that is 1e11 cycles, so costs are also checked where
 	// the path is built).

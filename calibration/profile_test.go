@@ -2,6 +2,7 @@ package calibration
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"reflect"
 	"strings"
@@ -254,5 +255,60 @@ func TestBuiltin(t *testing.T) {
 	}
 	if p, err := Load("testdata/specific.toml"); err != nil || p.Name != "specific" {
 		t.Errorf("Load path: %v", err)
+	}
+}
+
+// Scale multiplies every entry of the stage, per crossing and per byte,
+// whichever entry answers; other stages and the provenance stay; a stage
+// not priced, a factor out of range or a product above the bounds is an
+// error naming the stage.
+func TestScale(t *testing.T) {
+	t.Parallel()
+	p := mustLoad(t, "testdata/specific.toml")
+	before := p.Clone()
+	c0, b0, _ := p.Cost(datapath.Netfilter, "calico", "ipip", datapath.Inter)
+	g0, _, _ := p.Cost(datapath.Netfilter, "weave", "fastdp", datapath.Intra)
+	if err := p.ScaleAll(map[string]float64{"netfilter": 1.5}); err != nil {
+		t.Fatal(err)
+	}
+	if c, b, _ := p.Cost(datapath.Netfilter, "calico", "ipip", datapath.Inter); c != 1.5*c0 || b != 1.5*b0 || b0 == 0 {
+		t.Errorf("most specific entry: %v, %v per byte, want %v, %v", c, b, 1.5*c0, 1.5*b0)
+	}
+	if g, _, _ := p.Cost(datapath.Netfilter, "weave", "fastdp", datapath.Intra); g != 1.5*g0 {
+		t.Errorf("generic entry: %v, want %v", g, 1.5*g0)
+	}
+	for i, e := range p.Costs {
+		o := before.Costs[i]
+		if e.Stage != "netfilter" && e != o {
+			t.Errorf("entry %d of stage %s changed: %+v", i, e.Stage, e)
+		}
+		if e.Stage == "netfilter" && (e.Provenance != o.Provenance || !strings.HasSuffix(e.Source, "; scaled x1.5 (calibration.scale)")) {
+			t.Errorf("entry %d: provenance %v, source %q", i, e.Provenance, e.Source)
+		}
+	}
+	if err := p.Validate(); err != nil {
+		t.Errorf("scaled profile invalid: %v", err)
+	}
+	for _, tc := range []struct {
+		stage  string
+		factor float64
+		want   string
+	}{
+		{"vxlan", 2, "the profile prices no vxlan stage"},
+		{"vxlam", 2, "valid: veth"},
+		{"netfilter", -1, "0..100"},
+		{"netfilter", 101, "0..100"},
+		{"netfilter", math.NaN(), "0..100"},
+	} {
+		if err := p.Clone().Scale(tc.stage, tc.factor); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Scale(%s, %v): %v, want %q", tc.stage, tc.factor, err, tc.want)
+		}
+	}
+	big := p.Clone()
+	if err := big.Override("netfilter", MaxCycles/2); err != nil {
+		t.Fatal(err)
+	}
+	if err := big.Scale("netfilter", 3); err == nil || !strings.Contains(err.Error(), "above the bounds") {
+		t.Errorf("a product above MaxCycles: %v", err)
 	}
 }

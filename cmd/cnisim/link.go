@@ -22,6 +22,11 @@ var (
 	// warnScenario lists the keys of a checked scenario that have no
 	// effect (nil in tests that swap the simulator out).
 	warnScenario func(*scenario.Scenario) []string = sim.Warnings
+
+	// pathStages lists the stages a scenario's datapaths cross at a cost
+	// (nil in tests that swap the simulator out: sensitivity then varies
+	// the stages the run's cpp_by_stage reports).
+	pathStages func(*scenario.Scenario) ([]string, error) = sim.Stages
 )
 
 // chooseModel returns fake if the build provides one, else the simulator.

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/pflag"
+
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
@@ -60,14 +62,8 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := wantArgs(fs, 1, 1, "a scenario file"); err != nil {
+	if err := checkRunArgs(fs, f); err != nil {
 		return err
-	}
-	if !contains(formats, f.format) {
-		return usagef("unknown format %q (valid: %s)", f.format, strings.Join(formats, ", "))
-	}
-	if f.parallel < 0 {
-		return usagef("--parallel %d: must be >= 0 (0: all cores)", f.parallel)
 	}
 	spec, sharded, err := shardOf(f, fs.Changed("shard"), stderr)
 	if err != nil {
@@ -80,19 +76,9 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 	if err := checkOutDir(f.out, set); err != nil {
 		return err
 	}
-	var overrides []scenario.Override
-	for _, s := range f.sets {
-		o, err := scenario.ParseSet(s)
-		if err != nil {
-			return usagef("%v", err)
-		}
-		overrides = append(overrides, o)
-	}
-	if fs.Changed("seed") {
-		overrides = append(overrides, scenario.Override{Key: "seed", Value: f.seed, Source: fmt.Sprintf("--seed %d", f.seed)})
-	}
-	if fs.Changed("reps") {
-		overrides = append(overrides, scenario.Override{Key: "replications", Value: int64(f.reps), Source: fmt.Sprintf("--reps %d", f.reps)})
+	overrides, err := scenarioOverrides(fs, f)
+	if err != nil {
+		return err
 	}
 	plan, err := loadPlan(fs.Arg(0), overrides, f.yes)
 	if err != nil {
@@ -117,7 +103,7 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		if target, err = parseUntil(f.until, f.maxReps, plan.Base.Replications); err != nil {
 			return err
 		}
-		if costed, err = loadPlan(fs.Arg(0), withReps(overrides, target.MaxReps), f.yes); err != nil {
+		if costed, err = loadPlan(fs.Arg(0), withReps(overrides, target.MaxReps, "--until"), f.yes); err != nil {
 			return err
 		}
 	}
@@ -144,7 +130,9 @@ func runRun(args []string, stdout, stderr io.Writer) error {
 		if base != nil {
 			bl = base.Values
 		}
-		reload := func(reps int) (*scenario.Plan, error) { return loadPlan(fs.Arg(0), withReps(overrides, reps), true) }
+		reload := func(reps int) (*scenario.Plan, error) {
+			return loadPlan(fs.Arg(0), withReps(overrides, reps, "--until"), true)
+		}
 		return runUntil(ctx, plan, target, bl, cfg, f, reload, fs.Changed("format"), stdout, stderr)
 	}
 	// streamed: replications are aggregated as they complete, not kept;
@@ -210,6 +198,41 @@ func withProgress(cfg run.Config, f runFlags, stderr io.Writer, body func(run.Co
 		return err
 	}
 	return nil
+}
+
+// checkRunArgs checks what run and sensitivity share: one scenario file,
+// the format, the parallelism.
+func checkRunArgs(fs *pflag.FlagSet, f runFlags) error {
+	if err := wantArgs(fs, 1, 1, "a scenario file"); err != nil {
+		return err
+	}
+	if !contains(formats, f.format) {
+		return usagef("unknown format %q (valid: %s)", f.format, strings.Join(formats, ", "))
+	}
+	if f.parallel < 0 {
+		return usagef("--parallel %d: must be >= 0 (0: all cores)", f.parallel)
+	}
+	return nil
+}
+
+// scenarioOverrides are the --set, --seed and --reps flags as overrides,
+// in that order.
+func scenarioOverrides(fs *pflag.FlagSet, f runFlags) ([]scenario.Override, error) {
+	var overrides []scenario.Override
+	for _, s := range f.sets {
+		o, err := scenario.ParseSet(s)
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		overrides = append(overrides, o)
+	}
+	if fs.Changed("seed") {
+		overrides = append(overrides, scenario.Override{Key: "seed", Value: f.seed, Source: fmt.Sprintf("--seed %d", f.seed)})
+	}
+	if fs.Changed("reps") {
+		overrides = append(overrides, scenario.Override{Key: "replications", Value: int64(f.reps), Source: fmt.Sprintf("--reps %d", f.reps)})
+	}
+	return overrides, nil
 }
 
 // loadPlan reads and checks a scenario file; every failure is bad input.
@@ -327,7 +350,7 @@ func isTerminal(w io.Writer) bool {
 }
 
 // withReps returns overrides with the replication count set last (after
-// --reps, which it supersedes).
-func withReps(overrides []scenario.Override, reps int) []scenario.Override {
-	return append(slices.Clone(overrides), scenario.Override{Key: "replications", Value: int64(reps), Source: fmt.Sprintf("--until (%d replications)", reps)})
+// --reps, which it supersedes); why names the flag that set it.
+func withReps(overrides []scenario.Override, reps int, why string) []scenario.Override {
+	return append(slices.Clone(overrides), scenario.Override{Key: "replications", Value: int64(reps), Source: fmt.Sprintf("%s (%d replications)", why, reps)})
 }

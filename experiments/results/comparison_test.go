@@ -98,3 +98,35 @@ func TestComparisonFormats(t *testing.T) {
 		t.Error("an infinite difference is significant")
 	}
 }
+
+// The sensitivity writers, pinned: one point with a significant, an
+// unresolved and a one-replication elasticity.
+func TestSensitivityGolden(t *testing.T) {
+	s := &Sensitivity{Step: 0.2, Metrics: []string{"throughput_mbps", "cpu_cores_used"}, Points: []SensitivityPoint{{
+		Params: []scenario.Param{{Key: "cni.mode", Value: "vxlan"}},
+		Stages: []StageSensitivity{
+			{Stage: "vxlan", Elasticities: []Elasticity{{Metric: "throughput_mbps", N: 3, Base: 4500, Mean: -0.42, CI95: 0.05}, {Metric: "cpu_cores_used", N: 3, Base: 1.9, Mean: 0.31, CI95: 0.4}}},
+			{Stage: "veth", Elasticities: []Elasticity{{Metric: "throughput_mbps", N: 1, Base: 4500, Mean: -0.01}, {Metric: "cpu_cores_used", N: 0}}},
+		},
+	}}}
+	for _, f := range []struct {
+		file  string
+		write func(*bytes.Buffer) error
+	}{
+		{"testdata/sensitivity.json", func(b *bytes.Buffer) error { return s.WriteJSON(b) }},
+		{"testdata/sensitivity.csv", func(b *bytes.Buffer) error { return s.WriteCSV(b) }},
+		{"testdata/sensitivity.txt", func(b *bytes.Buffer) error { return s.WriteTable(b) }},
+	} {
+		var b bytes.Buffer
+		if err := f.write(&b); err != nil {
+			t.Fatal(err)
+		}
+		if f.file == "testdata/sensitivity.json" {
+			var doc map[string]any
+			if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+				t.Errorf("sensitivity.json does not parse: %v", err)
+			}
+		}
+		golden.Check(t, f.file, b.Bytes())
+	}
+}

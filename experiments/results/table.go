@@ -40,18 +40,28 @@ func (r *Results) WriteTable(w io.Writer) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "scenario %s   seed %d   replications %d   points %d\n", r.Scenario, r.Seed, r.Replications, len(r.Points))
+	params := make([][]scenario.Param, len(r.Points))
 	for i, p := range r.Points {
+		params[i] = p.Params
+	}
+	writeBlocks(&b, params, head, blocks, cols)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeBlocks writes each point's block of rows after a blank line, the
+// point's parameters (none without a sweep) and the header.
+func writeBlocks(b *strings.Builder, params [][]scenario.Param, head []string, blocks [][][]string, cols *columns) {
+	for i, ps := range params {
 		b.WriteString("\n")
-		if len(p.Params) > 0 {
-			b.WriteString(tableParams(p.Params) + "\n")
+		if len(ps) > 0 {
+			b.WriteString(tableParams(ps) + "\n")
 		}
 		b.WriteString(cols.line(head))
 		for _, cells := range blocks[i] {
 			b.WriteString(cols.line(cells))
 		}
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 // short formats for reading: four significant digits, whole numbers above

@@ -52,6 +52,10 @@ const (
 	// (assumed: 1e10 cycles is 4 s of a 2.4 GHz core for one packet, five
 	// orders of magnitude above the dearest real stage).
 	MaxCycles = calibration.MaxCycles
+	// MaxScale bounds calibration.scale.<stage>, a multiplier of a
+	// stage's costs; the scaled costs are checked against MaxCycles and
+	// MaxCyclesPerByte when the profile is resolved.
+	MaxScale = calibration.MaxScale
 
 	// MaxCyclesPerByte bounds workload.server.cycles_per_byte and a
 	// profile's cycles_per_byte (assumed: 1000 cycles per byte is 250x

@@ -33,6 +33,8 @@ func TestBounds(t *testing.T) {
 		{"tcp.wmem", int64(MaxSocketBytes), int64(1) << 62, "4096..1073741824"},
 		{"calibration.cycles.tcp", float64(MaxCycles), 2.2e16, "0..1e+10"},
 		{"calibration.cycles.vxlan", 0.0, 1e308, "0..1e+10"},
+		{"calibration.scale.vxlan", 0.0, -0.5, "0..100"},
+		{"calibration.scale.netfilter", float64(MaxScale), 100.5, "0..100"},
 		{"workload.rate_mbps", 0.0, 1e-300, "0.001..1e+08"},
 		{"workload.rate_mbps", float64(MaxRateMbps), 1e9, "0.001..1e+08"},
 		{"workload.file_bytes", int64(MaxFileBytes), int64(MaxFileBytes + 1), "1..1099511627776"},

@@ -82,8 +82,8 @@ func (d *decoder) table(table string, m map[string]any) {
 		switch {
 		case table == "" && k == sweepTable:
 			d.sweep(v)
-		case table == cyclesTable:
-			if err := d.s.assign(cyclesTable+"."+k, v); err != nil {
+		case slices.Contains(stageTables, table):
+			if err := d.s.assign(table+"."+k, v); err != nil {
 				d.add(path, key, v, err.Error())
 			}
 		case isTable(key):

@@ -21,7 +21,7 @@ func (s *Scenario) Resolved(w io.Writer) error {
 		if f.table != table {
 			table = f.table
 			if table == "workload" {
-				s.writeCycles(&b) // [calibration.cycles] follows [calibration]
+				s.writeStageTables(&b) // [calibration.cycles] and [calibration.scale] follow [calibration]
 			}
 			fmt.Fprintf(&b, "\n[%s]\n", table)
 		}
@@ -38,14 +38,17 @@ func (s *Scenario) Resolved(w io.Writer) error {
 	return err
 }
 
-func (s *Scenario) writeCycles(b *bytes.Buffer) {
-	if len(s.Calibration.Cycles) == 0 {
-		return
-	}
-	b.WriteString("\n[calibration.cycles]\n")
-	for _, k := range datapath.Kinds() {
-		if v, ok := s.Calibration.Cycles[k.String()]; ok {
-			fmt.Fprintf(b, "%s = %s\n", k, Format(v))
+func (s *Scenario) writeStageTables(b *bytes.Buffer) {
+	for _, t := range stageTables {
+		m := *s.stageMap(t)
+		if len(m) == 0 {
+			continue
+		}
+		b.WriteString("\n[" + t + "]\n")
+		for _, k := range datapath.Kinds() {
+			if v, ok := m[k.String()]; ok {
+				fmt.Fprintf(b, "%s = %s\n", k, Format(v))
+			}
 		}
 	}
 }

@@ -17,11 +17,36 @@ type field struct {
 	typ   reflect.Type
 }
 
-// Special keys: the free-form cycles table and the sweep table.
+// Special keys: the free-form stage tables and the sweep table.
 const (
 	cyclesTable = "calibration.cycles"
+	scaleTable  = "calibration.scale"
 	sweepTable  = "sweep"
 )
+
+// stageTables are the free-form tables keyed by stage kind (cnisim list
+// stages): [calibration.cycles] replaces a stage's cycles per crossing,
+// [calibration.scale] multiplies its costs. Each of their entries is a key
+// of its own, <table>.<stage>, for --set and [sweep].
+var stageTables = []string{cyclesTable, scaleTable}
+
+// stageKey splits a stage table's key into its table and stage.
+func stageKey(key string) (table, stage string, ok bool) {
+	for _, t := range stageTables {
+		if stage, ok := strings.CutPrefix(key, t+"."); ok {
+			return t, stage, true
+		}
+	}
+	return "", "", false
+}
+
+// stageMap is the scenario's map of a stage table.
+func (s *Scenario) stageMap(table string) *map[string]float64 {
+	if table == scaleTable {
+		return &s.Calibration.Scale
+	}
+	return &s.Calibration.Cycles
+}
 
 var (
 	fields     []*field          // in struct (and Resolved) order
@@ -46,7 +71,7 @@ func walk(t reflect.Type, table string, index []int) {
 		key := join(table, name)
 		tableKeys[table] = append(tableKeys[table], name)
 		switch {
-		case key == sweepTable || key == cyclesTable:
+		case key == sweepTable || slices.Contains(stageTables, key):
 			// free-form tables, handled by name
 		case f.Type.Kind() == reflect.Struct:
 			walk(f.Type, key, idx)
@@ -69,11 +94,11 @@ func join(table, name string) string {
 // free-form ones).
 func isTable(key string) bool {
 	_, ok := tableKeys[key]
-	return ok || key == sweepTable || key == cyclesTable
+	return ok || key == sweepTable || slices.Contains(stageTables, key)
 }
 
 // Keys returns every scalar key of the format in file order, the form
-// accepted by --set and [sweep] (plus "calibration.cycles.<stage>").
+// accepted by --set and [sweep] (plus "calibration.cycles.<stage>" and "calibration.scale.<stage>").
 func Keys() []string {
 	ks := make([]string, len(fields))
 	for i, f := range fields {

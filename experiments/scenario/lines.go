@@ -15,11 +15,11 @@ func indexLines(data []byte) lineIndex { return lineIndex{tomlx.Index(data)} }
 // line returns the line of the key path, or of its nearest enclosing table.
 func (idx lineIndex) line(path ...string) int { return idx.Line(path...) }
 
-// lineOf locates a dotted scenario key; calibration.cycles.<stage> and
+// lineOf locates a dotted scenario key; a stage table's <table>.<stage> and
 // sweep entries ("sweep", "cluster.mtu") are passed as paths by callers.
 func (idx lineIndex) lineOf(key string) int {
-	if stage, ok := strings.CutPrefix(key, cyclesTable+"."); ok {
-		return idx.line("calibration", "cycles", stage)
+	if table, stage, ok := stageKey(key); ok {
+		return idx.line(append(strings.Split(table, "."), stage)...)
 	}
 	return idx.line(strings.Split(key, ".")...)
 }

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -61,6 +62,38 @@ func TestNoSweepIsOnePoint(t *testing.T) {
 	}
 	if p.Len() != 1 || len(p.Point(0).Params) != 0 {
 		t.Errorf("len %d params %v", p.Len(), p.Point(0).Params)
+	}
+}
+
+// A stage's cost multiplier sweeps like any key, and Resolved writes it
+// in its own table, which loads back to the same point.
+func TestSweepScale(t *testing.T) {
+	t.Parallel()
+	p, err := Load("f.toml", []byte("[calibration.scale]\nnetfilter = 2\n[sweep]\n\"calibration.scale.vxlan\" = [0.8, 1, 1.2]\n"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := p.Point(2).Scenario
+	if sc.Calibration.Scale["vxlan"] != 1.2 || sc.Calibration.Scale["netfilter"] != 2 || p.Point(0).Scenario.Calibration.Scale["vxlan"] != 0.8 {
+		t.Errorf("scale sweep: %v, point 0 %v", sc.Calibration.Scale, p.Point(0).Scenario.Calibration.Scale)
+	}
+	var b strings.Builder
+	if err := sc.Resolved(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "\n[calibration.scale]\nnetfilter = 2.0\nvxlan = 1.2\n") {
+		t.Errorf("Resolved lacks the scale table:\n%s", b.String())
+	}
+	back, err := Load("r.toml", []byte(b.String()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Base.Calibration.Scale, sc.Calibration.Scale) {
+		t.Errorf("round trip: %v, want %v", back.Base.Calibration.Scale, sc.Calibration.Scale)
+	}
+	o, err := ParseSet("calibration.scale.socket_copy=1.5")
+	if err != nil || o.Key != "calibration.scale.socket_copy" {
+		t.Errorf("--set: %+v %v", o, err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"maps"
 	"time"
 )
 
@@ -115,6 +116,10 @@ type TCP struct {
 type Calibration struct {
 	Profile string             `toml:"profile"` // built-in name or path
 	Cycles  map[string]float64 `toml:"cycles"`  // stage kind -> cycles per packet
+	// Scale multiplies every cost of a stage kind in the profile (cycles
+	// per crossing and per byte; after Cycles): 1.2 prices it 20% dearer,
+	// for asking how much an answer depends on one calibrated cost.
+	Scale map[string]float64 `toml:"scale"`
 	// GROFrameCycles is, with cluster.offloads, what each frame GRO
 	// merges costs the receiving core (network.Config.GROFrameCycles);
 	// FromProfile (the default) takes the profile's [[gro_frame]] entry
@@ -127,6 +132,14 @@ type Calibration struct {
 	// the profile's [[gso_segment]] entry for every segment, or
 	// network.DefaultGSOSegmentCycles.
 	GSOSegmentCycles float64 `toml:"gso_segment_cycles"`
+}
+
+// ScaleOf is the multiplier calibration.scale gives a stage (1 without one).
+func (c Calibration) ScaleOf(stage string) float64 {
+	if f, ok := c.Scale[stage]; ok {
+		return f
+	}
+	return 1
 }
 
 // FromProfile is the default of calibration.gro_frame_cycles and
@@ -246,7 +259,7 @@ func Defaults() Scenario {
 			// project's 6.18 VM, 2026-12-03 (Linux TCP_RTO_MIN)
 			MinRTO: 200 * time.Millisecond,
 		},
-		Calibration: Calibration{Profile: "paper", Cycles: map[string]float64{}, GROFrameCycles: FromProfile, GSOSegmentCycles: FromProfile},
+		Calibration: Calibration{Profile: "paper", Cycles: map[string]float64{}, Scale: map[string]float64{}, GROFrameCycles: FromProfile, GSOSegmentCycles: FromProfile},
 		Workload: Workload{
 			Kind:          "tcp_stream",
 			Placement:     "inter",
@@ -297,9 +310,13 @@ func (s *Scenario) Clone() *Scenario {
 // point copies s without its sweep: what one sweep point runs.
 func (s *Scenario) point() *Scenario {
 	c := *s
-	c.Calibration.Cycles = make(map[string]float64, len(s.Calibration.Cycles))
-	for k, v := range s.Calibration.Cycles {
-		c.Calibration.Cycles[k] = v
+	c.Calibration.Cycles = maps.Clone(s.Calibration.Cycles)
+	c.Calibration.Scale = maps.Clone(s.Calibration.Scale)
+	if c.Calibration.Cycles == nil {
+		c.Calibration.Cycles = map[string]float64{}
+	}
+	if c.Calibration.Scale == nil {
+		c.Calibration.Scale = map[string]float64{}
 	}
 	c.Sweep = map[string][]any{}
 	return &c

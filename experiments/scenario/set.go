@@ -54,12 +54,12 @@ func parseValue(text string) any {
 	return text
 }
 
-// checkSettable accepts the scalar keys and calibration.cycles.<stage>.
+// checkSettable accepts the scalar keys and the stage tables' <table>.<stage>.
 func checkSettable(key string) error {
 	if strings.HasPrefix(key, sweepTable+".") || key == sweepTable {
 		return fmt.Errorf("sweep entries cannot be set from the command line; --set the swept key itself to pin one value")
 	}
-	if _, ok := strings.CutPrefix(key, cyclesTable+"."); ok {
+	if _, _, ok := stageKey(key); ok {
 		return nil // the stage name is checked by assign
 	}
 	if fieldByKey[key] == nil {

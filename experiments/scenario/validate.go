@@ -144,6 +144,9 @@ func (s *Scenario) validate() errList {
 		if v, ok := s.Calibration.Cycles[k.String()]; ok {
 			c.floatRange(cyclesTable+"."+k.String(), v, 0, MaxCycles)
 		}
+		if v, ok := s.Calibration.Scale[k.String()]; ok {
+			c.floatRange(scaleTable+"."+k.String(), v, 0, MaxScale)
+		}
 	}
 
 	w := &s.Workload

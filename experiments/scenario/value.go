@@ -17,7 +17,7 @@ import (
 // types: integers for integer keys, integers or floats for float keys,
 // strings for text and for durations ("300ms").
 func (s *Scenario) assign(key string, v any) error {
-	if stage, ok := strings.CutPrefix(key, cyclesTable+"."); ok {
+	if table, stage, ok := stageKey(key); ok {
 		if _, err := datapath.ParseKind(stage); err != nil {
 			return fmt.Errorf("%v", err)
 		}
@@ -25,10 +25,11 @@ func (s *Scenario) assign(key string, v any) error {
 		if err != nil {
 			return err
 		}
-		if s.Calibration.Cycles == nil {
-			s.Calibration.Cycles = map[string]float64{}
+		m := s.stageMap(table)
+		if *m == nil {
+			*m = map[string]float64{}
 		}
-		s.Calibration.Cycles[stage] = x
+		(*m)[stage] = x
 		return nil
 	}
 	if key == profileKey {
@@ -112,8 +113,8 @@ func toFloat(v any) (float64, error) {
 // bool, string, or a duration as its string ("300ms"). ok is false for an
 // unknown key.
 func (s *Scenario) value(key string) (any, bool) {
-	if stage, ok := strings.CutPrefix(key, cyclesTable+"."); ok {
-		v, ok := s.Calibration.Cycles[stage]
+	if table, stage, ok := stageKey(key); ok {
+		v, ok := (*s.stageMap(table))[stage]
 		return v, ok
 	}
 	f, ok := fieldByKey[key]

@@ -108,10 +108,13 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 	if err != nil {
 		return nil, keyed("calibration.profile", err)
 	}
-	if len(sc.Calibration.Cycles) > 0 {
+	if len(sc.Calibration.Cycles) > 0 || len(sc.Calibration.Scale) > 0 {
 		prof = prof.Clone()
 		if err := prof.OverrideAll(sc.Calibration.Cycles); err != nil {
 			return nil, keyed("calibration.cycles", err)
+		}
+		if err := prof.ScaleAll(sc.Calibration.Scale); err != nil {
+			return nil, keyed("calibration.scale", err)
 		}
 	}
 	// The clock model (calibration.Clocked): the network model turns
@@ -437,4 +440,29 @@ func rackLocal(f float64, pattern string) *float64 {
 		return nil
 	}
 	return &f
+}
+
+// Stages lists the stage kinds sc's datapaths cross at a cost (the
+// client-to-server path and back, as Resolve costs them), in the kinds'
+// canonical order: what `cnisim sensitivity` varies when not told.
+func Stages(sc *scenario.Scenario) ([]string, error) {
+	st, err := Resolve(sc)
+	if err != nil {
+		return nil, err
+	}
+	crossed := map[datapath.Kind]bool{}
+	for _, p := range []datapath.CostedPath{st.Forward, st.Reverse} {
+		for _, s := range p.Steps {
+			if s.Cycles > 0 || s.CyclesPerByte > 0 || s.RuleCycles > 0 {
+				crossed[s.Kind] = true
+			}
+		}
+	}
+	var out []string
+	for _, k := range datapath.Kinds() {
+		if crossed[k] {
+			out = append(out, k.String())
+		}
+	}
+	return out, nil
 }

@@ -1,0 +1,158 @@
+package sensitivity
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/run"
+	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// MaxStep bounds r: a step of 1 or more would price a stage at nothing
+// or less.
+const MaxStep = 0.9
+
+// Factors are the two scale factors of a stage for step r, relative to
+// the scale the scenario gives it (base, 1 without one).
+func Factors(base, r float64) (lower, upper float64) { return base * (1 - r), base * (1 + r) }
+
+// Stages returns the stages a base run crossed: the members of
+// cpp_by_stage above zero at some point, in the kinds' canonical order.
+func Stages(base []run.UnitResult) []string {
+	seen := map[string]bool{}
+	for _, u := range base {
+		for s, v := range u.Sample.Groups[results.CPPByStage] {
+			if v > 0 {
+				seen[s] = true
+			}
+		}
+	}
+	var out []string
+	for _, k := range datapath.Kinds() {
+		if seen[k.String()] {
+			out = append(out, k.String())
+		}
+	}
+	return out
+}
+
+// Varied is one stage's two runs: the units with its costs scaled down
+// (Lower) and up (Upper).
+type Varied struct {
+	Stage        string
+	Lower, Upper []run.UnitResult
+}
+
+// Elasticities pairs the base run's units with each stage's two runs,
+// replication by replication, and returns every point's elasticities of
+// the metrics (a scalar, a distribution's per-replication mean, or a
+// group member as group.member) that the three runs all report; a
+// replication whose base value is 0 has no elasticity and is left out.
+func Elasticities(plan *scenario.Plan, step float64, metrics []string, base []run.UnitResult, varied []Varied) *results.Sensitivity {
+	out := &results.Sensitivity{Step: step, Metrics: metrics}
+	type key struct{ point, rep int }
+	index := func(us []run.UnitResult) map[key]run.Sample {
+		m := make(map[key]run.Sample, len(us))
+		for _, u := range us {
+			m[key{u.Point, u.Rep}] = u.Sample
+		}
+		return m
+	}
+	b := index(base)
+	lo, hi := make([]map[key]run.Sample, len(varied)), make([]map[key]run.Sample, len(varied))
+	for i, v := range varied {
+		lo[i], hi[i] = index(v.Lower), index(v.Upper)
+	}
+	for pt := range plan.Len() {
+		p := results.SensitivityPoint{Params: plan.Point(pt).Params}
+		for i, v := range varied {
+			row := results.StageSensitivity{Stage: v.Stage}
+			for _, m := range metrics {
+				var e, x0 sim.Summary
+				for rep := range plan.Base.Replications {
+					k := key{pt, rep}
+					b0, ok0 := value(b[k], m)
+					l, okl := value(lo[i][k], m)
+					h, okh := value(hi[i][k], m)
+					if !ok0 || !okl || !okh || b0 == 0 {
+						continue
+					}
+					e.Add((h - l) / (2 * step * b0))
+					x0.Add(b0)
+				}
+				el := results.Elasticity{Metric: m, N: e.N(), Base: x0.Mean(), Mean: e.Mean()}
+				if e.N() >= 2 {
+					el.CI95 = e.CI95()
+				}
+				row.Elasticities = append(row.Elasticities, el)
+			}
+			p.Stages = append(p.Stages, row)
+		}
+		// the stages the first metric hinges on most first
+		slices.SortStableFunc(p.Stages, func(a, b results.StageSensitivity) int {
+			x, y := math.Abs(a.Elasticities[0].Mean), math.Abs(b.Elasticities[0].Mean)
+			switch {
+			case x > y:
+				return -1
+			case x < y:
+				return 1
+			}
+			return 0
+		})
+		out.Points = append(out.Points, p)
+	}
+	return out
+}
+
+// value reads a metric of a sample: a scalar, a distribution's mean, or
+// a group member (group.member).
+func value(s run.Sample, metric string) (float64, bool) {
+	if v, ok := s.Scalars[metric]; ok {
+		return v, true
+	}
+	if vs, ok := s.Dists[metric]; ok && len(vs) > 0 {
+		var m sim.Summary
+		for _, v := range vs {
+			m.Add(v)
+		}
+		return m.Mean(), true
+	}
+	if g, member, ok := strings.Cut(metric, "."); ok {
+		v, ok := s.Groups[g][member]
+		return v, ok
+	}
+	return 0, false
+}
+
+// Reported returns the metrics of want that some base unit reports, in
+// want's order, and the ones none does.
+func Reported(base []run.UnitResult, want []string) (have, missing []string) {
+	for _, m := range want {
+		found := false
+		for _, u := range base {
+			if _, ok := value(u.Sample, m); ok {
+				found = true
+				break
+			}
+		}
+		if found {
+			have = append(have, m)
+		} else {
+			missing = append(missing, m)
+		}
+	}
+	return have, missing
+}
+
+// CheckStep validates r.
+func CheckStep(r float64) error {
+	if !(r > 0 && r <= MaxStep) {
+		return fmt.Errorf("want a step in (0, %v] (0.2 or 20%%: the costs at 0.8x and 1.2x), got %v", MaxStep, r)
+	}
+	return nil
+}
