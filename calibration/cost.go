@@ -23,6 +23,15 @@ func (p *Profile) Cost(kind datapath.Kind, plugin, mode string, placement datapa
 	return 0, 0, false
 }
 
+// Entry returns the entry Cost resolves to (its provenance and source
+// say where the number comes from); ok is false when none matches.
+func (p *Profile) Entry(kind datapath.Kind, plugin, mode string, placement datapath.Placement) (Entry, bool) {
+	if e := p.lookup(kind, plugin, mode, placement); e != nil {
+		return *e, true
+	}
+	return Entry{}, false
+}
+
 // lookup is the entry Cost resolves to, or nil.
 func (p *Profile) lookup(kind datapath.Kind, plugin, mode string, placement datapath.Placement) *Entry {
 	name := kind.String()

@@ -26,7 +26,7 @@ var (
 	// pathStages lists the stages a scenario's datapaths cross at a cost
 	// (nil in tests that swap the simulator out: sensitivity then varies
 	// the stages the run's cpp_by_stage reports).
-	pathStages func(*scenario.Scenario) ([]string, error) = sim.Stages
+	pathStages func(*scenario.Scenario) ([]sim.StageCost, error) = sim.Stages
 )
 
 // chooseModel returns fake if the build provides one, else the simulator.

@@ -100,12 +100,13 @@ func runSensitivity(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	crossed, prov, err := crossedStages(plan, base)
+	if err != nil {
+		return err
+	}
 	stages := f.stages
 	if len(stages) == 0 {
-		if stages, err = crossedStages(plan, base); err != nil {
-			return err
-		}
-		if len(stages) == 0 {
+		if stages = crossed; len(stages) == 0 {
 			return usagef("the scenario's datapaths cross no priced stage: nothing to vary")
 		}
 	}
@@ -146,26 +147,29 @@ func runSensitivity(args []string, stdout, stderr io.Writer) error {
 		}
 		varied = append(varied, v)
 	}
-	sens := sensitivity.Elasticities(plan, step, metrics, base, varied)
+	sens := sensitivity.Elasticities(plan, step, metrics, base, varied, func(pt int, stage string) string { return prov[pt][stage] })
 	return emitSensitivity(run.Aggregate(plan, base, version), sens, plan, f, fs.Changed("format"), stdout, stderr)
 }
 
 // crossedStages are the stages the plan's points' datapaths cross at a
 // cost (pathStages) and those its base run reports in cpp_by_stage, in
-// the kinds' order.
-func crossedStages(plan *scenario.Plan, base []run.UnitResult) ([]string, error) {
+// the kinds' order, and each point's stages' provenance.
+func crossedStages(plan *scenario.Plan, base []run.UnitResult) ([]string, map[int]map[string]string, error) {
 	seen := map[string]bool{}
 	for _, s := range sensitivity.Stages(base) {
 		seen[s] = true
 	}
+	prov := map[int]map[string]string{}
 	if pathStages != nil {
 		for pt := range plan.Len() {
 			ss, err := pathStages(plan.Point(pt).Scenario)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
+			prov[pt] = map[string]string{}
 			for _, s := range ss {
-				seen[s] = true
+				seen[s.Stage] = true
+				prov[pt][s.Stage] = s.Provenance
 			}
 		}
 	}
@@ -175,7 +179,7 @@ func crossedStages(plan *scenario.Plan, base []run.UnitResult) ([]string, error)
 			out = append(out, k.String())
 		}
 	}
-	return out, nil
+	return out, prov, nil
 }
 
 // checkSensitivityCost prices the base run and, for stages > 0, the two

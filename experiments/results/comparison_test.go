@@ -105,7 +105,7 @@ func TestSensitivityGolden(t *testing.T) {
 	s := &Sensitivity{Step: 0.2, Metrics: []string{"throughput_mbps", "cpu_cores_used"}, Points: []SensitivityPoint{{
 		Params: []scenario.Param{{Key: "cni.mode", Value: "vxlan"}},
 		Stages: []StageSensitivity{
-			{Stage: "vxlan", Elasticities: []Elasticity{{Metric: "throughput_mbps", N: 3, Base: 4500, Mean: -0.42, CI95: 0.05}, {Metric: "cpu_cores_used", N: 3, Base: 1.9, Mean: 0.31, CI95: 0.4}}},
+			{Stage: "vxlan", Provenance: "quoted", Elasticities: []Elasticity{{Metric: "throughput_mbps", N: 3, Base: 4500, Mean: -0.42, CI95: 0.05}, {Metric: "cpu_cores_used", N: 3, Base: 1.9, Mean: 0.31, CI95: 0.4}}},
 			{Stage: "veth", Elasticities: []Elasticity{{Metric: "throughput_mbps", N: 1, Base: 4500, Mean: -0.01}, {Metric: "cpu_cores_used", N: 0}}},
 		},
 	}}}

@@ -30,7 +30,10 @@ type SensitivityPoint struct {
 
 // StageSensitivity is one stage's elasticities, one per metric.
 type StageSensitivity struct {
-	Stage        string
+	Stage string
+	// Provenance is the profile entry's that prices the stage at the
+	// point (measured, quoted, derived, assumed; "" unknown).
+	Provenance   string
 	Elasticities []Elasticity
 }
 
@@ -67,7 +70,7 @@ func (s *Sensitivity) WriteJSON(w io.Writer) error {
 			if j > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString("\n        " + jstr(st.Stage) + ": {")
+			b.WriteString("\n        " + jstr(st.Stage) + ": {\"provenance\": " + jstr(st.Provenance) + ", ")
 			for k, e := range st.Elasticities {
 				if k > 0 {
 					b.WriteString(", ")
@@ -99,7 +102,7 @@ func (s *Sensitivity) WriteCSV(w io.Writer) error {
 			head = append(head, "param."+p.Key)
 		}
 	}
-	head = append(head, "stage", "metric", "elasticity", "ci95", "base", "n")
+	head = append(head, "stage", "provenance", "metric", "elasticity", "ci95", "base", "n")
 	if err := cw.Write(head); err != nil {
 		return err
 	}
@@ -114,7 +117,7 @@ func (s *Sensitivity) WriteCSV(w io.Writer) error {
 				if e.N >= 2 {
 					ci = num(e.CI95)
 				}
-				row := append(append([]string{}, lead...), st.Stage, e.Metric, num(e.Mean), ci, num(e.Base), strconv.Itoa(e.N))
+				row := append(append([]string{}, lead...), st.Stage, st.Provenance, e.Metric, num(e.Mean), ci, num(e.Base), strconv.Itoa(e.N))
 				if err := cw.Write(row); err != nil {
 					return err
 				}
@@ -128,7 +131,7 @@ func (s *Sensitivity) WriteCSV(w io.Writer) error {
 // WriteTable writes per point a row per stage, a column per metric: the
 // elasticity ± its interval, * where the interval excludes zero.
 func (s *Sensitivity) WriteTable(w io.Writer) error {
-	head := append([]string{"stage"}, s.Metrics...)
+	head := append([]string{"stage", "provenance"}, s.Metrics...)
 	cols := newColumns(head)
 	blocks := make([][][]string, len(s.Points))
 	for i, p := range s.Points {
@@ -136,7 +139,7 @@ func (s *Sensitivity) WriteTable(w io.Writer) error {
 			if st.unmoved() {
 				continue
 			}
-			cells := []string{st.Stage}
+			cells := []string{st.Stage, st.Provenance}
 			for _, e := range st.Elasticities {
 				c := "-"
 				switch {

@@ -53,7 +53,9 @@ type Varied struct {
 // the metrics (a scalar, a distribution's per-replication mean, or a
 // group member as group.member) that the three runs all report; a
 // replication whose base value is 0 has no elasticity and is left out.
-func Elasticities(plan *scenario.Plan, step float64, metrics []string, base []run.UnitResult, varied []Varied) *results.Sensitivity {
+// provenance, if not nil, says where a point's stage cost comes from.
+func Elasticities(plan *scenario.Plan, step float64, metrics []string, base []run.UnitResult, varied []Varied,
+	provenance func(point int, stage string) string) *results.Sensitivity {
 	out := &results.Sensitivity{Step: step, Metrics: metrics}
 	type key struct{ point, rep int }
 	index := func(us []run.UnitResult) map[key]run.Sample {
@@ -72,6 +74,9 @@ func Elasticities(plan *scenario.Plan, step float64, metrics []string, base []ru
 		p := results.SensitivityPoint{Params: plan.Point(pt).Params}
 		for i, v := range varied {
 			row := results.StageSensitivity{Stage: v.Stage}
+			if provenance != nil {
+				row.Provenance = provenance(pt, v.Stage)
+			}
 			for _, m := range metrics {
 				var e, x0 sim.Summary
 				for rep := range plan.Base.Replications {

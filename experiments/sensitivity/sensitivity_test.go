@@ -53,7 +53,7 @@ func TestElasticitiesClosedForm(t *testing.T) {
 		{Stage: "veth", Lower: units(p, c), Upper: units(p, c)},
 		{Stage: "vxlan", Lower: units(p, c*(1-r)), Upper: units(p, c*(1+r))},
 	}
-	s := Elasticities(p, r, []string{"throughput_mbps", "cpu_cores_used", "cpp_by_stage.veth"}, base, varied)
+	s := Elasticities(p, r, []string{"throughput_mbps", "cpu_cores_used", "cpp_by_stage.veth"}, base, varied, nil)
 	if len(s.Points) != 2 {
 		t.Fatalf("%d points, want 2", len(s.Points))
 	}
@@ -112,7 +112,7 @@ func TestElasticitiesMissing(t *testing.T) {
 	base := units(p, 300)
 	lower, upper := units(p, 240), units(p, 360)
 	base[0].Sample.Scalars["throughput_mbps"] = 0 // point 0, replication 0
-	s := Elasticities(p, 0.2, []string{"throughput_mbps"}, base, []Varied{{Stage: "vxlan", Lower: lower, Upper: upper}})
+	s := Elasticities(p, 0.2, []string{"throughput_mbps"}, base, []Varied{{Stage: "vxlan", Lower: lower, Upper: upper}}, nil)
 	e := s.Points[0].Stages[0].Elasticities[0]
 	if e.N != 1 || e.Significant() || e.CI95 != 0 {
 		t.Errorf("%+v: want one replication, no interval", e)

@@ -47,3 +47,35 @@ func TestCalibrationScale(t *testing.T) {
 		t.Errorf("a stage the profile does not price: %v", err)
 	}
 }
+
+// Stages lists what the datapaths cross at a cost, with the provenance of
+// the entry that prices each: Flannel's inter-host VXLAN path under the
+// paper profile crosses vxlan (derived from the paper's figures) and
+// netfilter (assumed: the paper orders inter-host netfilter costs but
+// gives none), not ovs or ipip; under the testbed's measured profile
+// every stage is measured.
+func TestStagesProvenance(t *testing.T) {
+	t.Parallel()
+	sc := scenarioFor("tcp_stream")
+	sc.CNI.Plugin, sc.CNI.Mode = "flannel", "vxlan"
+	got, err := Stages(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov := map[string]string{}
+	for _, s := range got {
+		prov[s.Stage] = s.Provenance
+	}
+	if prov["vxlan"] != "derived" || prov["netfilter"] != "assumed" || prov["ovs"] != "" || prov["ipip"] != "" {
+		t.Errorf("paper profile: %v", got)
+	}
+	sc.Calibration.Profile = "testbed-vm-6.18-xeon"
+	if got, err = Stages(sc); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range got {
+		if s.Provenance != "measured" {
+			t.Errorf("testbed profile: %s is %q, want measured", s.Stage, s.Provenance)
+		}
+	}
+}

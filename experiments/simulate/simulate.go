@@ -442,10 +442,19 @@ func rackLocal(f float64, pattern string) *float64 {
 	return &f
 }
 
+// StageCost is a stage a scenario's datapaths cross at a cost, and the
+// provenance of the profile entry that prices it (measured, quoted,
+// derived, assumed).
+type StageCost struct {
+	Stage      string
+	Provenance string
+}
+
 // Stages lists the stage kinds sc's datapaths cross at a cost (the
 // client-to-server path and back, as Resolve costs them), in the kinds'
-// canonical order: what `cnisim sensitivity` varies when not told.
-func Stages(sc *scenario.Scenario) ([]string, error) {
+// canonical order, each with its entry's provenance: what `cnisim
+// sensitivity` varies when not told, and where each number comes from.
+func Stages(sc *scenario.Scenario) ([]StageCost, error) {
 	st, err := Resolve(sc)
 	if err != nil {
 		return nil, err
@@ -458,11 +467,16 @@ func Stages(sc *scenario.Scenario) ([]string, error) {
 			}
 		}
 	}
-	var out []string
+	var out []StageCost
 	for _, k := range datapath.Kinds() {
-		if crossed[k] {
-			out = append(out, k.String())
+		if !crossed[k] {
+			continue
 		}
+		c := StageCost{Stage: k.String()}
+		if e, ok := st.Profile.Entry(k, st.Model.Name, st.Mode, datapath.Placement(sc.Workload.Placement)); ok {
+			c.Provenance = string(e.Provenance)
+		}
+		out = append(out, c)
 	}
 	return out, nil
 }
