@@ -83,6 +83,13 @@ func runSensitivity(args []string, stdout, stderr io.Writer) error {
 			return usagef("the scenario sweeps %s: sensitivity varies each stage's scale itself (pin it with --set, or leave %s out of --stages)", ax.Key, s)
 		}
 	}
+	// a stage given that the profile does not price is refused before
+	// anything runs
+	for _, s := range f.stages {
+		if _, err := variedPlan(path, overrides, s, 1+step); err != nil {
+			return err
+		}
+	}
 	// the base run, then two runs per stage: priced up front when the
 	// stages are given, else the base now and the rest once it has said
 	// which stages the scenario crosses
@@ -136,8 +143,7 @@ func runSensitivity(args []string, stdout, stderr io.Writer) error {
 			units  *[]run.UnitResult
 		}{{lo, &v.Lower}, {hi, &v.Upper}} {
 			fmt.Fprintf(stderr, "cnisim sensitivity: %s x%s (%d of %d)\n", s, strconv.FormatFloat(side.factor, 'g', 4, 64), 2*i+j+1, 2*len(stages))
-			key := "calibration.scale." + s
-			p, err := loadPlan(path, append(slices.Clone(overrides), scenario.Override{Key: key, Value: side.factor, Source: "sensitivity " + key}), true)
+			p, err := variedPlan(path, overrides, s, side.factor)
 			if err != nil {
 				return err
 			}
@@ -180,6 +186,12 @@ func crossedStages(plan *scenario.Plan, base []run.UnitResult) ([]string, map[in
 		}
 	}
 	return out, prov, nil
+}
+
+// variedPlan is the scenario with a stage's costs scaled by factor.
+func variedPlan(path string, overrides []scenario.Override, stage string, factor float64) (*scenario.Plan, error) {
+	key := "calibration.scale." + stage
+	return loadPlan(path, append(slices.Clone(overrides), scenario.Override{Key: key, Value: factor, Source: "sensitivity " + key}), true)
 }
 
 // checkSensitivityCost prices the base run and, for stages > 0, the two

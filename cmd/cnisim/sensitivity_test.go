@@ -121,6 +121,11 @@ func TestSensitivityBadInput(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q: want exit 2 and %q", tc.args, code, stdout, stderr, tc.want)
 		}
 	}
+	withRealSimulator(t)
+	code, _, stderr := cli("sensitivity", smallScenario, "--set", "calibration.profile=testbed-vm-6.18-xeon", "--stages", "ovs")
+	if code != 2 || !strings.Contains(stderr, "prices no ovs stage") {
+		t.Errorf("a stage the profile does not price: exit %d: %s", code, stderr)
+	}
 	sc := filepath.Join(t.TempDir(), "swept.toml")
 	os.WriteFile(sc, []byte("name = \"s\"\n[sweep]\n\"calibration.scale.vxlan\" = [1, 2]\n"), 0o644)
 	if code, _, stderr := cli("sensitivity", sc); code != 2 || !strings.Contains(stderr, "the scenario sweeps calibration.scale.vxlan") {
