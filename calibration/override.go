@@ -50,17 +50,47 @@ func (p *Profile) OverrideAll(m map[string]float64) error {
 	return nil
 }
 
+// RulesStage names the policy and Service rule costs ([[rule_cost]]) for
+// Scale: not a stage kind, they are paid per rule a packet walks.
+const RulesStage = "rules"
+
+// ScaleStages are the names Scale takes: every stage kind, then
+// RulesStage.
+func ScaleStages() []string {
+	var out []string
+	for _, k := range datapath.Kinds() {
+		out = append(out, k.String())
+	}
+	return append(out, RulesStage)
+}
+
+// checkScaleStage accepts a stage kind or RulesStage.
+func checkScaleStage(stage string) error {
+	if stage == RulesStage {
+		return nil
+	}
+	if _, err := datapath.ParseKind(stage); err != nil {
+		return fmt.Errorf("%w, or %s (the [[rule_cost]] entries)", err, RulesStage)
+	}
+	return nil
+}
+
 // Scale multiplies the costs of every entry of a stage kind, per crossing
 // and per byte, as a scenario's `[calibration.scale] vxlan = 1.2` asks (a
-// sensitivity question: the answer with that cost 20% dearer). The
-// entries keep their provenance, their source noting the factor. A stage
-// the profile does not price, or a product above the bounds, is an error.
+// sensitivity question: the answer with that cost 20% dearer); RulesStage
+// multiplies every [[rule_cost]]'s base and per-rule costs (cached and
+// uncached). The entries keep their provenance, their source noting the
+// factor. A stage the profile does not price, or a product above the
+// bounds, is an error.
 func (p *Profile) Scale(stage string, factor float64) error {
-	if _, err := datapath.ParseKind(stage); err != nil {
+	if err := checkScaleStage(stage); err != nil {
 		return fmt.Errorf("calibration scale: %w", err)
 	}
 	if !inRange(factor, 0, MaxScale) {
 		return fmt.Errorf("calibration scale %s: the factor must be a number in 0..%g, got %v", stage, float64(MaxScale), factor)
+	}
+	if stage == RulesStage {
+		return p.scaleRules(factor)
 	}
 	found := false
 	for i := range p.Costs {
@@ -74,7 +104,7 @@ func (p *Profile) Scale(stage string, factor float64) error {
 			return fmt.Errorf("calibration scale %s: x%v makes %v cycles and %v per byte, above the bounds (%g, %g)", stage, factor, c, b, float64(MaxCycles), float64(MaxCyclesPerByte))
 		}
 		e.Cycles, e.CyclesPerByte = c, b
-		e.Source = fmt.Sprintf("%s; scaled x%v (calibration.scale)", e.Source, factor)
+		e.Source = scaledSource(e.Source, factor)
 	}
 	if !found {
 		return fmt.Errorf("calibration scale %s: the profile prices no %s stage (cnisim list profiles; [calibration.cycles] adds one)", stage, stage)
@@ -82,16 +112,43 @@ func (p *Profile) Scale(stage string, factor float64) error {
 	return nil
 }
 
-// ScaleAll applies Scale for each stage of m in canonical kind order.
+// scaleRules multiplies every [[rule_cost]]'s costs (their pointers are
+// the profile's own: Clone copies them).
+func (p *Profile) scaleRules(factor float64) error {
+	if len(p.RuleCosts) == 0 {
+		return fmt.Errorf("calibration scale %s: the profile has no [[rule_cost]]", RulesStage)
+	}
+	for i := range p.RuleCosts {
+		r := &p.RuleCosts[i]
+		r.BaseCycles *= factor
+		for _, v := range []*float64{r.CyclesPerRule, r.NsPerRule, r.UncachedCyclesPerRule} {
+			if v != nil {
+				*v *= factor
+			}
+		}
+		if r.BaseCycles > MaxCycles || r.CyclesPerRule != nil && *r.CyclesPerRule > MaxCycles || r.NsPerRule != nil && *r.NsPerRule > MaxNsPerRule ||
+			r.UncachedCyclesPerRule != nil && *r.UncachedCyclesPerRule > MaxCycles {
+			return fmt.Errorf("calibration scale %s: x%v takes [[rule_cost]] %d (%s) above the bounds", RulesStage, factor, i, r.Engine)
+		}
+		r.Source = scaledSource(r.Source, factor)
+	}
+	return nil
+}
+
+func scaledSource(src string, factor float64) string {
+	return fmt.Sprintf("%s; scaled x%v (calibration.scale)", src, factor)
+}
+
+// ScaleAll applies Scale for each stage of m, in ScaleStages' order.
 func (p *Profile) ScaleAll(m map[string]float64) error {
 	for _, name := range slices.Sorted(maps.Keys(m)) {
-		if _, err := datapath.ParseKind(name); err != nil {
+		if err := checkScaleStage(name); err != nil {
 			return fmt.Errorf("calibration scale: %w", err)
 		}
 	}
-	for _, k := range datapath.Kinds() {
-		if v, ok := m[k.String()]; ok {
-			if err := p.Scale(k.String(), v); err != nil {
+	for _, s := range ScaleStages() {
+		if v, ok := m[s]; ok {
+			if err := p.Scale(s, v); err != nil {
 				return err
 			}
 		}

@@ -312,3 +312,32 @@ func TestScale(t *testing.T) {
 		t.Errorf("a product above MaxCycles: %v", err)
 	}
 }
+
+// Scale("rules") multiplies every [[rule_cost]]'s base and per-rule costs,
+// and refuses a profile without them.
+func TestScaleRules(t *testing.T) {
+	t.Parallel()
+	p, err := LoadLayers("paper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := p.Clone()
+	if err := q.ScaleAll(map[string]float64{RulesStage: 3}); err != nil {
+		t.Fatal(err)
+	}
+	for _, eng := range p.RuleEngineNames() {
+		b0, r0, err0 := p.RuleCycles(eng, "calico", "ipip", 5000)
+		b1, r1, err1 := q.RuleCycles(eng, "calico", "ipip", 5000)
+		if err0 != nil || err1 != nil || math.Abs(b1-3*b0) > 1e-9*b1 || math.Abs(r1-3*r0) > 1e-9*r1 || r0 <= 0 {
+			t.Errorf("%s: base %v -> %v, per rule %v -> %v (%v %v): want x3", eng, b0, b1, r0, r1, err0, err1)
+		}
+	}
+	if b, r, _ := p.RuleCycles("iptables", "calico", "ipip", 5000); b == 0 && r == 0 {
+		t.Error("the clone's scaling reached the shared profile")
+	}
+	empty := p.Clone()
+	empty.RuleCosts = nil
+	if err := empty.Scale(RulesStage, 2); err == nil || !strings.Contains(err.Error(), "no [[rule_cost]]") {
+		t.Errorf("a profile without rule costs: %v", err)
+	}
+}

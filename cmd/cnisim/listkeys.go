@@ -128,7 +128,7 @@ var keyMeanings = map[string]string{
 	"workload.server.cycles_per_byte":    "server CPU cycles per response byte",
 
 	"calibration.cycles.<stage>": "override one stage's cycles per packet (stage: cnisim list stages)",
-	"calibration.scale.<stage>":  "multiply every profile cost of one stage, per crossing and per byte, after calibration.cycles (0..100; sweep it with --baseline to see how an answer depends on that cost)",
+	"calibration.scale.<stage>":  "multiply every profile cost of one stage, per crossing and per byte, after calibration.cycles, or with stage rules every [[rule_cost]] (0..100; sweep it with --baseline to see how an answer depends on that cost)",
 }
 
 // keyAllowed lists the allowed values of the enumerated keys, from the

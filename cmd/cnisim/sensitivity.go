@@ -10,11 +10,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cnisim/cnisim/calibration"
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/sensitivity"
-	"github.com/cnisim/cnisim/models/datapath"
 )
 
 func init() {
@@ -40,7 +40,7 @@ func runSensitivity(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sensitivity", "sensitivity SCENARIO.toml [--stages S,S...] [--step 20%] [--metric M]... [--out DIR] [--format table|json|csv]\n"+
 		"                  [--seed N] [--reps N] [--parallel N] [--set key=value]... [--progress] [--yes]", stderr)
 	var f sensitivityFlags
-	fs.StringSliceVar(&f.stages, "stages", nil, "the stages to vary (cnisim list stages; default: every stage the scenario's run crosses)")
+	fs.StringSliceVar(&f.stages, "stages", nil, "the stages to vary (cnisim list stages, or rules: the [[rule_cost]] entries; default: every stage the scenario's datapaths cross at a cost, and rules when policy rules or Services are walked)")
 	fs.StringVar(&f.step, "step", "20%", "how far each cost is varied, down and up: 20% or 0.2 (the costs at 0.8x and 1.2x)")
 	fs.StringArrayVar(&f.metrics, "metric", nil, "a metric to report, repeatable (a group's member as group.member; default: throughput, transactions, RTT, cores, FCT as the workload reports them)")
 	fs.StringVarP(&f.out, "out", "o", "", "write the base run's results.json, results.csv, scenario.toml and sensitivity.{json,csv} to `DIR`")
@@ -62,8 +62,8 @@ func runSensitivity(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	for _, s := range f.stages {
-		if _, err := datapath.ParseKind(s); err != nil {
-			return usagef("--stages: %v", err)
+		if !slices.Contains(calibration.ScaleStages(), s) {
+			return usagef("--stages %s: not a stage (allowed: %s)", s, strings.Join(calibration.ScaleStages(), ", "))
 		}
 	}
 	if err := checkOutDir(f.out, sensitivitySet); err != nil {
@@ -180,9 +180,9 @@ func crossedStages(plan *scenario.Plan, base []run.UnitResult) ([]string, map[in
 		}
 	}
 	var out []string
-	for _, k := range datapath.Kinds() {
-		if seen[k.String()] {
-			out = append(out, k.String())
+	for _, s := range calibration.ScaleStages() {
+		if seen[s] {
+			out = append(out, s)
 		}
 	}
 	return out, prov, nil

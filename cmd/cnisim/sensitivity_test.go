@@ -112,7 +112,7 @@ func TestSensitivityBadInput(t *testing.T) {
 	}{
 		{[]string{"--step", "1.5"}, "--step 1.5: want a step in (0, 0.9]"},
 		{[]string{"--step", "big"}, `--step "big": want a fraction or a percentage`},
-		{[]string{"--stages", "vxlam"}, "--stages: "},
+		{[]string{"--stages", "vxlam"}, "--stages vxlam: not a stage (allowed: veth, "},
 		{[]string{"--metric", "fct_us"}, "--metric: the run reports no fct_us"},
 		{[]string{"--format", "xml"}, `unknown format "xml"`},
 	} {

@@ -7,8 +7,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-
-	"github.com/cnisim/cnisim/models/datapath"
 )
 
 // Resolved writes s as a scenario file with every key and its value, the
@@ -45,8 +43,8 @@ func (s *Scenario) writeStageTables(b *bytes.Buffer) {
 			continue
 		}
 		b.WriteString("\n[" + t + "]\n")
-		for _, k := range datapath.Kinds() {
-			if v, ok := m[k.String()]; ok {
+		for _, k := range tableStages(t) {
+			if v, ok := m[k]; ok {
 				fmt.Fprintf(b, "%s = %s\n", k, Format(v))
 			}
 		}

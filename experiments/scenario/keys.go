@@ -1,10 +1,14 @@
 package scenario
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cnisim/cnisim/calibration"
+	"github.com/cnisim/cnisim/models/datapath"
 )
 
 // field is one scalar key of the format, found from the struct tags so the
@@ -38,6 +42,32 @@ func stageKey(key string) (table, stage string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// tableStages are the entries a stage table takes: every stage kind, and
+// in [calibration.scale] the policy and Service rules too.
+func tableStages(table string) []string {
+	if table == scaleTable {
+		return calibration.ScaleStages()
+	}
+	var out []string
+	for _, k := range datapath.Kinds() {
+		out = append(out, k.String())
+	}
+	return out
+}
+
+// checkStage accepts an entry of a stage table, naming the allowed ones
+// otherwise.
+func checkStage(table, stage string) error {
+	if slices.Contains(tableStages(table), stage) {
+		return nil
+	}
+	_, err := datapath.ParseKind(stage)
+	if table == scaleTable {
+		return fmt.Errorf("%v, or %s (the [[rule_cost]] entries)", err, calibration.RulesStage)
+	}
+	return fmt.Errorf("%v", err)
 }
 
 // stageMap is the scenario's map of a stage table.

@@ -110,3 +110,24 @@ func TestSweepCycles(t *testing.T) {
 		t.Errorf("values %v", p.Axes[0].Values)
 	}
 }
+
+// [calibration.scale] also takes rules (the [[rule_cost]] entries);
+// [calibration.cycles] does not, and a wrong name lists both.
+func TestScaleRulesKey(t *testing.T) {
+	t.Parallel()
+	p, err := Load("f.toml", []byte("[calibration.scale]\nrules = 2\n"), Options{})
+	if err != nil || p.Base.Calibration.Scale["rules"] != 2 {
+		t.Fatalf("scale rules: %v %v", err, p)
+	}
+	var b strings.Builder
+	if err := p.Base.Resolved(&b); err != nil || !strings.Contains(b.String(), "[calibration.scale]\nrules = 2.0\n") {
+		t.Errorf("Resolved: %v\n%s", err, b.String())
+	}
+	if _, err := Load("f.toml", []byte("[calibration.cycles]\nrules = 2\n"), Options{}); err == nil {
+		t.Error("calibration.cycles.rules accepted")
+	}
+	_, err = ParseSet("calibration.scale.rulez=2")
+	if err == nil || !strings.Contains(err.Error(), "or rules (the [[rule_cost]] entries)") {
+		t.Errorf("a wrong scale name: %v", err)
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/models/network"
 	"github.com/cnisim/cnisim/models/podlaunch"
 	"github.com/cnisim/cnisim/models/tcp"
@@ -140,12 +139,14 @@ func (s *Scenario) validate() errList {
 	if strings.TrimSpace(s.Calibration.Profile) == "" {
 		c.fail("calibration.profile", "must name a built-in profile or a profile file")
 	}
-	for _, k := range datapath.Kinds() {
-		if v, ok := s.Calibration.Cycles[k.String()]; ok {
-			c.floatRange(cyclesTable+"."+k.String(), v, 0, MaxCycles)
+	for _, k := range tableStages(cyclesTable) {
+		if v, ok := s.Calibration.Cycles[k]; ok {
+			c.floatRange(cyclesTable+"."+k, v, 0, MaxCycles)
 		}
-		if v, ok := s.Calibration.Scale[k.String()]; ok {
-			c.floatRange(scaleTable+"."+k.String(), v, 0, MaxScale)
+	}
+	for _, k := range tableStages(scaleTable) {
+		if v, ok := s.Calibration.Scale[k]; ok {
+			c.floatRange(scaleTable+"."+k, v, 0, MaxScale)
 		}
 	}
 

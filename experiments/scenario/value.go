@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/cnisim/cnisim/models/datapath"
 )
 
 // assign sets key to v, a TOML value as the decoder returns it (string,
@@ -18,8 +16,8 @@ import (
 // strings for text and for durations ("300ms").
 func (s *Scenario) assign(key string, v any) error {
 	if table, stage, ok := stageKey(key); ok {
-		if _, err := datapath.ParseKind(stage); err != nil {
-			return fmt.Errorf("%v", err)
+		if err := checkStage(table, stage); err != nil {
+			return err
 		}
 		x, err := toFloat(v)
 		if err != nil {

@@ -452,7 +452,9 @@ type StageCost struct {
 
 // Stages lists the stage kinds sc's datapaths cross at a cost (the
 // client-to-server path and back, as Resolve costs them), in the kinds'
-// canonical order, each with its entry's provenance: what `cnisim
+// canonical order, each with its entry's provenance, then
+// calibration.RulesStage when policy rules or Services are walked (the
+// provenances of the profile's [[rule_cost]] entries): what `cnisim
 // sensitivity` varies when not told, and where each number comes from.
 func Stages(sc *scenario.Scenario) ([]StageCost, error) {
 	st, err := Resolve(sc)
@@ -477,6 +479,17 @@ func Stages(sc *scenario.Scenario) ([]StageCost, error) {
 			c.Provenance = string(e.Provenance)
 		}
 		out = append(out, c)
+	}
+	// policy rules and Services' rules are priced by [[rule_cost]]
+	if len(st.Profile.RuleCosts) > 0 && (sc.CNI.Policy && sc.CNI.PolicyRules > 0 || sc.Service.Count > 0) {
+		var provs []string
+		for _, r := range st.Profile.RuleCosts {
+			if p := string(r.Provenance); !slices.Contains(provs, p) {
+				provs = append(provs, p)
+			}
+		}
+		slices.Sort(provs)
+		out = append(out, StageCost{Stage: calibration.RulesStage, Provenance: strings.Join(provs, "/")})
 	}
 	return out, nil
 }
