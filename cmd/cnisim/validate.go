@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/cnisim/cnisim/calibration"
 
 	"github.com/cnisim/cnisim/internal/readfile"
 
@@ -31,7 +34,8 @@ func init() {
 }
 
 func runValidate(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("validate", "validate FILE", stderr)
+	fs := newFlags("validate", "validate FILE [--costs]", stderr)
+	costs := fs.Bool("costs", false, "for a scenario: list, per sweep point, the stage costs its datapaths cross, with each entry's provenance and source")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -49,7 +53,13 @@ func runValidate(args []string, stdout, stderr io.Writer) error {
 	}
 	for _, k := range fileKinds {
 		if k.detect(top) {
-			return k.check(path, data, stdout, stderr)
+			if *costs && !isScenario(top) {
+				return usagef("--costs: %s is not a scenario (it lists a scenario's stage costs)", path)
+			}
+			if err := k.check(path, data, stdout, stderr); err != nil || !*costs {
+				return err
+			}
+			return printCosts(path, data, stdout)
 		}
 	}
 	names := make([]string, len(fileKinds))
@@ -92,4 +102,39 @@ func checkScenarioFile(path string, data []byte, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "note: more than %d points; `cnisim run` needs --yes\n", maxPoints)
 	}
 	return nil
+}
+
+// printCosts lists, per sweep point, the stages the scenario's datapaths
+// cross at a cost and the profile entry behind each: where every number
+// of the answer comes from.
+func printCosts(path string, data []byte, stdout io.Writer) error {
+	if pathStages == nil {
+		return nil
+	}
+	plan, err := scenario.Load(path, data, scenario.Options{Validate: validateScenario, PathsFromFile: true})
+	if err != nil {
+		return usagef("%v", err)
+	}
+	var b strings.Builder
+	for pt := range plan.Len() {
+		p := plan.Point(pt)
+		ss, err := pathStages(p.Scenario)
+		if err != nil {
+			return usagef("%s: %v", path, err)
+		}
+		b.WriteString("\n")
+		if len(p.Params) > 0 {
+			b.WriteString(scenario.FormatParams(p.Params) + "\n")
+		}
+		fmt.Fprintf(&b, "  %-12s %9s %10s %9s  %-10s %s\n", "stage", "crossings", "cycles", "per byte", "provenance", "source")
+		for _, s := range ss {
+			cross, cyc, pb := strconv.Itoa(s.Crossings), strconv.FormatFloat(s.Cycles, 'g', 6, 64), strconv.FormatFloat(s.CyclesPerByte, 'g', 4, 64)
+			if s.Stage == calibration.RulesStage {
+				cross, cyc, pb = "-", "-", "-"
+			}
+			fmt.Fprintf(&b, "  %-12s %9s %10s %9s  %-10s %s\n", s.Stage, cross, cyc, pb, s.Provenance, s.Source)
+		}
+	}
+	_, err = io.WriteString(stdout, b.String())
+	return err
 }

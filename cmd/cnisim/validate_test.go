@@ -44,3 +44,38 @@ func TestValidateBad(t *testing.T) {
 		t.Errorf("no file: exit %d", code)
 	}
 }
+
+// validate --costs lists each point's stage costs with their provenance
+// and source; the overrides of the scenario are in them; a file that is
+// not a scenario is refused.
+func TestValidateCosts(t *testing.T) {
+	withRealSimulator(t)
+	dir := t.TempDir()
+	sc := filepath.Join(dir, "c.toml")
+	if err := os.WriteFile(sc, []byte(`name = "c"
+[cni]
+plugin = "flannel"
+[calibration.cycles]
+vxlan = 700
+[sweep]
+"cni.mode" = ["vxlan", "host-gw"]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := cli("validate", "--costs", sc)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, w := range []string{`{cni.mode="vxlan"}`, `{cni.mode="host-gw"}`, "provenance", "source",
+		"vxlan                4        700         0  assumed    override", "netfilter            8     977.78         0  assumed    paper III.C"} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("validate --costs lacks %q:\n%s", w, stdout)
+		}
+	}
+	if strings.Count(stdout, "vxlan  ") != 1 {
+		t.Errorf("host-gw crosses no vxlan stage:\n%s", stdout)
+	}
+	if code, _, stderr := cli("validate", "--costs", "../../calibration/profiles/paper.toml"); code != 2 || !strings.Contains(stderr, "is not a scenario") {
+		t.Errorf("--costs on a profile: exit %d: %s", code, stderr)
+	}
+}

@@ -443,11 +443,14 @@ func rackLocal(f float64, pattern string) *float64 {
 }
 
 // StageCost is a stage a scenario's datapaths cross at a cost, and the
-// provenance of the profile entry that prices it (measured, quoted,
-// derived, assumed).
+// profile entry that prices it there (calibration.cycles and .scale
+// applied): its cycles per crossing and per byte at the profile's clock,
+// its provenance (measured, quoted, derived, assumed) and source.
 type StageCost struct {
-	Stage      string
-	Provenance string
+	Stage                 string
+	Crossings             int // per data packet and its reply, forward and reverse paths
+	Cycles, CyclesPerByte float64
+	Provenance, Source    string
 }
 
 // Stages lists the stage kinds sc's datapaths cross at a cost (the
@@ -461,22 +464,22 @@ func Stages(sc *scenario.Scenario) ([]StageCost, error) {
 	if err != nil {
 		return nil, err
 	}
-	crossed := map[datapath.Kind]bool{}
+	crossed := map[datapath.Kind]int{}
 	for _, p := range []datapath.CostedPath{st.Forward, st.Reverse} {
 		for _, s := range p.Steps {
 			if s.Cycles > 0 || s.CyclesPerByte > 0 || s.RuleCycles > 0 {
-				crossed[s.Kind] = true
+				crossed[s.Kind] += max(s.Count, 1)
 			}
 		}
 	}
 	var out []StageCost
 	for _, k := range datapath.Kinds() {
-		if !crossed[k] {
+		if crossed[k] == 0 {
 			continue
 		}
-		c := StageCost{Stage: k.String()}
+		c := StageCost{Stage: k.String(), Crossings: crossed[k]}
 		if e, ok := st.Profile.Entry(k, st.Model.Name, st.Mode, datapath.Placement(sc.Workload.Placement)); ok {
-			c.Provenance = string(e.Provenance)
+			c.Cycles, c.CyclesPerByte, c.Provenance, c.Source = e.Cycles, e.CyclesPerByte, string(e.Provenance), e.Source
 		}
 		out = append(out, c)
 	}
@@ -489,7 +492,8 @@ func Stages(sc *scenario.Scenario) ([]StageCost, error) {
 			}
 		}
 		slices.Sort(provs)
-		out = append(out, StageCost{Stage: calibration.RulesStage, Provenance: strings.Join(provs, "/")})
+		out = append(out, StageCost{Stage: calibration.RulesStage, Provenance: strings.Join(provs, "/"),
+			Source: "[[rule_cost]] entries: cnisim list profiles, or the profile file"})
 	}
 	return out, nil
 }
