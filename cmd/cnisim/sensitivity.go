@@ -210,11 +210,7 @@ func checkSensitivityCost(path string, overrides []scenario.Override, plan *scen
 
 // parseStep reads --step: a fraction (0.2) or a percentage (20%).
 func parseStep(s string) (float64, error) {
-	v, pct := strings.CutSuffix(strings.TrimSpace(s), "%")
-	x, err := strconv.ParseFloat(v, 64)
-	if pct {
-		x /= 100
-	}
+	x, err := parseFraction(s)
 	if err != nil || math.IsNaN(x) {
 		return 0, usagef("--step %q: want a fraction or a percentage (0.2 or 20%%)", s)
 	}

@@ -42,11 +42,7 @@ func parseUntil(s string, maxReps, reps int) (run.Target, error) {
 	case info.shape != "group" && isMember:
 		return run.Target{}, usagef("--until %s: %s is a %s, it has no members", s, top, info.shape)
 	}
-	v, pctSign := strings.CutSuffix(strings.TrimSpace(rel), "%")
-	x, err := strconv.ParseFloat(v, 64)
-	if pctSign {
-		x /= 100
-	}
+	x, err := parseFraction(rel)
 	if err != nil || !(x > 0) || math.IsInf(x, 0) {
 		return run.Target{}, usagef("--until %s: REL %q: want a positive fraction or percentage (0.05 or 5%%)", s, rel)
 	}
@@ -103,6 +99,16 @@ func runUntil(ctx context.Context, plan *scenario.Plan, t run.Target, baseline [
 		pairs.add(u)
 	}
 	return emit(run.Aggregate(plan, urs, cfg.Version), pairs.comparisons(), tl, plan, f, formatSet, stdout, stderr)
+}
+
+// parseFraction reads a fraction (0.05) or a percentage (5%).
+func parseFraction(s string) (float64, error) {
+	v, pct := strings.CutSuffix(strings.TrimSpace(s), "%")
+	x, err := strconv.ParseFloat(v, 64)
+	if pct {
+		x /= 100
+	}
+	return x, err
 }
 
 func relPct(x float64) string {
