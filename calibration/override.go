@@ -56,13 +56,7 @@ const RulesStage = "rules"
 
 // ScaleStages are the names Scale takes: every stage kind, then
 // RulesStage.
-func ScaleStages() []string {
-	var out []string
-	for _, k := range datapath.Kinds() {
-		out = append(out, k.String())
-	}
-	return append(out, RulesStage)
-}
+func ScaleStages() []string { return append(datapath.KindNames(), RulesStage) }
 
 // checkScaleStage accepts a stage kind or RulesStage.
 func checkScaleStage(stage string) error {

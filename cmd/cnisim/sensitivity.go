@@ -83,10 +83,27 @@ func runSensitivity(args []string, stdout, stderr io.Writer) error {
 			return usagef("the scenario sweeps %s: sensitivity varies each stage's scale itself (pin it with --set, or leave %s out of --stages)", ax.Key, s)
 		}
 	}
-	// a stage given that the profile does not price is refused before
-	// anything runs
+	// each stage's two plans, loaded (and checked) once: a stage given
+	// that the profile does not price is refused before anything runs
+	plans := map[string][2]*scenario.Plan{}
+	plansOf := func(s string) ([2]*scenario.Plan, error) {
+		if ps, ok := plans[s]; ok {
+			return ps, nil
+		}
+		var ps [2]*scenario.Plan
+		lo, hi := sensitivity.Factors(plan.Base.Calibration.ScaleOf(s), step)
+		for i, factor := range []float64{lo, hi} {
+			p, err := variedPlan(path, overrides, s, factor)
+			if err != nil {
+				return ps, err
+			}
+			ps[i] = p
+		}
+		plans[s] = ps
+		return ps, nil
+	}
 	for _, s := range f.stages {
-		if _, err := variedPlan(path, overrides, s, 1+step); err != nil {
+		if _, err := plansOf(s); err != nil {
 			return err
 		}
 	}
@@ -136,18 +153,15 @@ func runSensitivity(args []string, stdout, stderr io.Writer) error {
 	}
 	var varied []sensitivity.Varied
 	for i, s := range stages {
+		ps, err := plansOf(s)
+		if err != nil {
+			return err
+		}
 		v := sensitivity.Varied{Stage: s}
-		lo, hi := sensitivity.Factors(plan.Base.Calibration.ScaleOf(s), step)
-		for j, side := range []struct {
-			factor float64
-			units  *[]run.UnitResult
-		}{{lo, &v.Lower}, {hi, &v.Upper}} {
-			fmt.Fprintf(stderr, "cnisim sensitivity: %s x%s (%d of %d)\n", s, strconv.FormatFloat(side.factor, 'g', 4, 64), 2*i+j+1, 2*len(stages))
-			p, err := variedPlan(path, overrides, s, side.factor)
-			if err != nil {
-				return err
-			}
-			if *side.units, err = runUnits(ctx, p, cfg, f.runFlags, stderr); err != nil {
+		for j, units := range []*[]run.UnitResult{&v.Lower, &v.Upper} {
+			fmt.Fprintf(stderr, "cnisim sensitivity: %s x%s (%d of %d)\n", s,
+				strconv.FormatFloat(ps[j].Base.Calibration.ScaleOf(s), 'g', 4, 64), 2*i+j+1, 2*len(stages))
+			if *units, err = runUnits(ctx, ps[j], cfg, f.runFlags, stderr); err != nil {
 				return err
 			}
 		}
@@ -179,13 +193,7 @@ func crossedStages(plan *scenario.Plan, base []run.UnitResult) ([]string, map[in
 			}
 		}
 	}
-	var out []string
-	for _, s := range calibration.ScaleStages() {
-		if seen[s] {
-			out = append(out, s)
-		}
-	}
-	return out, prov, nil
+	return slices.DeleteFunc(calibration.ScaleStages(), func(s string) bool { return !seen[s] }), prov, nil
 }
 
 // variedPlan is the scenario with a stage's costs scaled by factor.

@@ -67,7 +67,7 @@ func runUntil(ctx context.Context, plan *scenario.Plan, t run.Target, baseline [
 	}
 	raised := func(o run.Outcome, next int) {
 		fmt.Fprintf(stderr, "cnisim run: %d replications: %s's 95%% interval is %s of %s at %s; raising to %d\n",
-			o.Reps, t.Metric, relPct(o.Widest), of, o.Where, next)
+			o.Reps, t.Metric, run.FormatRel(o.Widest), of, o.Where, next)
 	}
 	var urs []run.UnitResult
 	var o run.Outcome
@@ -78,15 +78,15 @@ func runUntil(ctx context.Context, plan *scenario.Plan, t run.Target, baseline [
 	if err != nil {
 		return err
 	}
-	if math.IsInf(o.Widest, 1) && o.Where == "not reported" {
+	if o.Where == run.NotReported {
 		return usagef("--until %s: no point reports %s (cnisim list metrics: this workload's metrics are in the results)", t.Metric, t.Metric)
 	}
 	if o.Met {
 		fmt.Fprintf(stderr, "cnisim run: %d replications per point: %s's 95%% interval within %s of %s everywhere (target %s)\n",
-			o.Reps, t.Metric, relPct(o.Widest), of, relPct(t.RelHalfWidth))
+			o.Reps, t.Metric, run.FormatRel(o.Widest), of, run.FormatRel(t.RelHalfWidth))
 	} else {
 		fmt.Fprintf(stderr, "warning: --until: the budget of %d replications per point spent: %s's 95%% interval is %s of %s at %s, short of the target %s\n",
-			o.Reps, t.Metric, relPct(o.Widest), of, o.Where, relPct(t.RelHalfWidth))
+			o.Reps, t.Metric, run.FormatRel(o.Widest), of, o.Where, run.FormatRel(t.RelHalfWidth))
 	}
 	base, err := baselineOf(plan, f.baselines) // on the final plan: its replications
 	if err != nil {
@@ -109,11 +109,4 @@ func parseFraction(s string) (float64, error) {
 		x /= 100
 	}
 	return x, err
-}
-
-func relPct(x float64) string {
-	if math.IsInf(x, 1) {
-		return "undefined"
-	}
-	return strconv.FormatFloat(100*x, 'f', 1, 64) + "%"
 }

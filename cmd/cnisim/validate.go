@@ -53,13 +53,17 @@ func runValidate(args []string, stdout, stderr io.Writer) error {
 	}
 	for _, k := range fileKinds {
 		if k.detect(top) {
-			if *costs && !isScenario(top) {
+			if !*costs {
+				return k.check(path, data, stdout, stderr)
+			}
+			if !isScenario(top) {
 				return usagef("--costs: %s is not a scenario (it lists a scenario's stage costs)", path)
 			}
-			if err := k.check(path, data, stdout, stderr); err != nil || !*costs {
+			plan, err := checkScenario(path, data, stdout, stderr)
+			if err != nil {
 				return err
 			}
-			return printCosts(path, data, stdout)
+			return printCosts(path, plan, stdout)
 		}
 	}
 	names := make([]string, len(fileKinds))
@@ -80,9 +84,15 @@ func isScenario(top map[string]any) bool {
 }
 
 func checkScenarioFile(path string, data []byte, stdout, stderr io.Writer) error {
+	_, err := checkScenario(path, data, stdout, stderr)
+	return err
+}
+
+// checkScenario loads and checks a scenario and prints its summary.
+func checkScenario(path string, data []byte, stdout, stderr io.Writer) (*scenario.Plan, error) {
 	plan, err := scenario.Load(path, data, scenario.Options{Validate: validateScenario, PathsFromFile: true})
 	if err != nil {
-		return usagef("%v", err)
+		return nil, usagef("%v", err)
 	}
 	keys := make([]string, len(plan.Axes))
 	for i, a := range plan.Axes {
@@ -95,25 +105,21 @@ func checkScenarioFile(path string, data []byte, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "%s: valid scenario %q: %d point(s)%s x %d replication(s)\n",
 		path, plan.Base.Name, plan.Len(), sweep, plan.Base.Replications)
 	if err := printLayers(stdout, stderr, plan.Base.Calibration.Profile); err != nil {
-		return usagef("%s: %v", path, err)
+		return nil, usagef("%s: %v", path, err)
 	}
 	printWarnings(stderr, plan)
 	if plan.Len() > maxPoints {
 		fmt.Fprintf(stdout, "note: more than %d points; `cnisim run` needs --yes\n", maxPoints)
 	}
-	return nil
+	return plan, nil
 }
 
 // printCosts lists, per sweep point, the stages the scenario's datapaths
 // cross at a cost and the profile entry behind each: where every number
 // of the answer comes from.
-func printCosts(path string, data []byte, stdout io.Writer) error {
+func printCosts(path string, plan *scenario.Plan, stdout io.Writer) error {
 	if pathStages == nil {
 		return nil
-	}
-	plan, err := scenario.Load(path, data, scenario.Options{Validate: validateScenario, PathsFromFile: true})
-	if err != nil {
-		return usagef("%v", err)
 	}
 	var b strings.Builder
 	for pt := range plan.Len() {
@@ -135,6 +141,6 @@ func printCosts(path string, data []byte, stdout io.Writer) error {
 			fmt.Fprintf(&b, "  %-12s %9s %10s %9s  %-10s %s\n", s.Stage, cross, cyc, pb, s.Provenance, s.Source)
 		}
 	}
-	_, err = io.WriteString(stdout, b.String())
+	_, err := io.WriteString(stdout, b.String())
 	return err
 }

@@ -71,19 +71,7 @@ func matches(ps []scenario.Param, kv []any) bool {
 func (w Row) Stat(metric string) (results.Stat, bool) { return w.Point.Stat(metric) }
 
 // Member returns one member of a grouped metric.
-func (w Row) Member(group, member string) (results.Stat, bool) {
-	for _, m := range w.Point.Metrics {
-		if m.Name != group {
-			continue
-		}
-		for _, mem := range m.Members {
-			if mem.Name == member {
-				return mem.Stat, true
-			}
-		}
-	}
-	return results.Stat{}, false
-}
+func (w Row) Member(group, member string) (results.Stat, bool) { return w.Point.Member(group, member) }
 
 // Members returns a grouped metric's members in canonical order.
 func (w Row) Members(group string) []results.Member {

@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"fmt"
-	"math"
 
 	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
@@ -33,17 +32,17 @@ func (r *Runner) runToPrecision(ctx context.Context, e *Experiment, file string,
 	cfg := run.Config{Parallel: r.Parallel, Version: r.Version, Progress: update}
 	reload := func(reps int) (*scenario.Plan, error) { return e.Load(file, false, reps, r.Validate) }
 	raised := func(o run.Outcome, next int) {
-		r.logf("%s: %s: %s's interval is %s of the mean at %s; raising the replications to %d\n", e.Name, file, p.Metric, pct(o.Widest), o.Where, next)
+		r.logf("%s: %s: %s's interval is %s of the mean at %s; raising the replications to %d\n", e.Name, file, p.Metric, run.FormatRel(o.Widest), o.Where, next)
 	}
 	urs, plan, o, err := run.RaiseReplications(ctx, plan, r.Model, cfg, t, run.WidestInterval(p.Metric), reload, raised)
 	if err != nil {
 		return nil, "", err
 	}
 	note := fmt.Sprintf("%d replications per point: %s's 95%% interval within %s of the mean at every point (target %s, at most %d replications)",
-		o.Reps, p.Metric, pct(o.Widest), pct(p.RelHalfWidth), p.MaxReps)
+		o.Reps, p.Metric, run.FormatRel(o.Widest), run.FormatRel(p.RelHalfWidth), p.MaxReps)
 	if !o.Met {
 		note = fmt.Sprintf("%d replications per point, the budget: %s's 95%% interval is %s of the mean at its widest (%s), short of the target %s",
-			o.Reps, p.Metric, pct(o.Widest), o.Where, pct(p.RelHalfWidth))
+			o.Reps, p.Metric, run.FormatRel(o.Widest), o.Where, run.FormatRel(p.RelHalfWidth))
 	}
 	sr := &Run{Plan: plan, Results: run.Aggregate(plan, urs, r.Version), PerRep: make([][]map[string]float64, plan.Len())}
 	for pt := range sr.PerRep {
@@ -53,11 +52,4 @@ func (r *Runner) runToPrecision(ctx context.Context, e *Experiment, file string,
 		sr.PerRep[u.Point][u.Rep] = u.Sample.Scalars
 	}
 	return sr, note, nil
-}
-
-func pct(x float64) string {
-	if math.IsInf(x, 1) {
-		return "undefined"
-	}
-	return fmt.Sprintf("%.1f%%", 100*x)
 }

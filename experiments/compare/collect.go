@@ -39,7 +39,7 @@ func (c *Collector) Add(u run.UnitResult) {
 		m = map[string][]float64{}
 		c.vals[u.Point] = m
 	}
-	set := func(name string, v float64) {
+	u.Sample.EachValue(func(name string, v float64) {
 		vs := m[name]
 		if vs == nil {
 			vs = make([]float64, c.reps)
@@ -49,25 +49,7 @@ func (c *Collector) Add(u run.UnitResult) {
 			m[name] = vs
 		}
 		vs[u.Rep] = v
-	}
-	s := u.Sample
-	for n, v := range s.Scalars {
-		set(n, v)
-	}
-	for n, vs := range s.Dists {
-		if len(vs) > 0 {
-			var sum sim.Summary
-			for _, v := range vs {
-				sum.Add(v)
-			}
-			set(n, sum.Mean())
-		}
-	}
-	for g, members := range s.Groups {
-		for mb, v := range members {
-			set(g+"."+mb, v)
-		}
-	}
+	})
 }
 
 // Comparisons pairs every point that is not a baseline with its
@@ -174,7 +156,7 @@ func WidestDifference(baseline []scenario.Override, metric string) run.Measure {
 		for _, u := range urs {
 			c.Add(u)
 		}
-		w, where, found := math.Inf(1), "not reported", false
+		w, where, found := math.Inf(1), run.NotReported, false
 		for _, p := range c.Comparisons().Points {
 			for _, d := range p.Metrics {
 				if d.Name != metric {

@@ -62,3 +62,19 @@ func (p *Point) Stat(name string) (Stat, bool) {
 	}
 	return Stat{}, false
 }
+
+// Member returns a member of the named group metric; ok is false if the
+// point does not have it.
+func (p *Point) Member(group, member string) (Stat, bool) {
+	for _, m := range p.Metrics {
+		if m.Name != group {
+			continue
+		}
+		for _, mem := range m.Members {
+			if mem.Name == member {
+				return mem.Stat, true
+			}
+		}
+	}
+	return Stat{}, false
+}

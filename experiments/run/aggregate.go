@@ -152,11 +152,7 @@ func (pa *pointAcc) add(u UnitResult) {
 			pa.dists[n] = d
 		}
 		if len(vs) > 0 {
-			var m sim.Summary
-			for _, v := range vs {
-				m.Add(v)
-			}
-			d.means.Add(m.Mean())
+			d.means.Add(distMean(vs))
 			d.pooled = append(d.pooled, vs...)
 		}
 	}

@@ -5,6 +5,9 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
+
+	"github.com/cnisim/cnisim/sim"
 )
 
 // Sample is what one replication measured. Scalars are one value per
@@ -52,6 +55,52 @@ func (s *Sample) SetGroup(group, member string, v float64) {
 		s.Groups[group] = map[string]float64{}
 	}
 	s.Groups[group][member] = v
+}
+
+// Value returns one replication's value of a metric: a scalar, a
+// distribution's mean over its observations (none: not reported), or a
+// group's member named group.member.
+func (s Sample) Value(metric string) (float64, bool) {
+	if v, ok := s.Scalars[metric]; ok {
+		return v, true
+	}
+	if vs := s.Dists[metric]; len(vs) > 0 {
+		return distMean(vs), true
+	}
+	if g, member, ok := strings.Cut(metric, "."); ok {
+		v, ok := s.Groups[g][member]
+		return v, ok
+	}
+	return 0, false
+}
+
+// EachValue calls f with every metric's value as Value gives it: the
+// scalars, the distributions with observations, and every group member
+// as group.member (in map order).
+func (s Sample) EachValue(f func(metric string, v float64)) {
+	for n, v := range s.Scalars {
+		f(n, v)
+	}
+	for n, vs := range s.Dists {
+		if len(vs) > 0 {
+			f(n, distMean(vs))
+		}
+	}
+	for g, members := range s.Groups {
+		for m, v := range members {
+			f(g+"."+m, v)
+		}
+	}
+}
+
+// distMean is a replication's mean of a distribution's observations, the
+// value its results' mean and interval rest on (results.Stat).
+func distMean(vs []float64) float64 {
+	var m sim.Summary
+	for _, v := range vs {
+		m.Add(v)
+	}
+	return m.Mean()
 }
 
 // check rejects non-finite values and a name used for two kinds of metric:

@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 
@@ -21,6 +22,9 @@ type Target struct {
 // Measure says how far a run is from a Target: the largest relative
 // half-width over what it checks (+Inf where undefined) and where that is.
 type Measure func(plan *scenario.Plan, urs []UnitResult) (widest float64, where string)
+
+// NotReported is a Measure's where when no point reports the metric.
+const NotReported = "not reported"
 
 // Outcome is where RaiseReplications stopped.
 type Outcome struct {
@@ -75,11 +79,11 @@ func RaiseReplications(ctx context.Context, plan *scenario.Plan, m Model, cfg Co
 // mean at each point of the aggregated results (+Inf where undefined:
 // fewer than two replications, or a zero mean with a spread), the widest
 // and its point's parameters; points that do not report the metric are
-// skipped. A metric no point reports measures +Inf, "not reported".
+// skipped. A metric no point reports measures +Inf at NotReported.
 func WidestInterval(metric string) Measure {
 	return func(plan *scenario.Plan, urs []UnitResult) (float64, string) {
 		res := Aggregate(plan, urs, "")
-		w, where := math.Inf(1), "not reported"
+		w, where := math.Inf(1), NotReported
 		found := false
 		for _, pt := range res.Points {
 			st, ok := statOf(pt, metric)
@@ -110,21 +114,19 @@ func RelHalfWidth(spread bool, ci95, mean float64) float64 {
 	return ci95 / math.Abs(mean)
 }
 
+// FormatRel renders a relative half-width as a percentage with one
+// decimal ("4.3%"), "undefined" for +Inf.
+func FormatRel(x float64) string {
+	if math.IsInf(x, 1) {
+		return "undefined"
+	}
+	return fmt.Sprintf("%.1f%%", 100*x)
+}
+
 // statOf finds a metric (or group.member) of a point.
 func statOf(pt results.Point, metric string) (results.Stat, bool) {
-	top, member, isMember := strings.Cut(metric, ".")
-	for _, m := range pt.Metrics {
-		if m.Name != top {
-			continue
-		}
-		if !isMember {
-			return m.Stat, m.Members == nil
-		}
-		for _, mb := range m.Members {
-			if mb.Name == member {
-				return mb.Stat, true
-			}
-		}
+	if group, member, ok := strings.Cut(metric, "."); ok {
+		return pt.Member(group, member)
 	}
-	return results.Stat{}, false
+	return pt.Stat(metric)
 }

@@ -50,11 +50,7 @@ func tableStages(table string) []string {
 	if table == scaleTable {
 		return calibration.ScaleStages()
 	}
-	var out []string
-	for _, k := range datapath.Kinds() {
-		out = append(out, k.String())
-	}
-	return out
+	return datapath.KindNames()
 }
 
 // checkStage accepts an entry of a stage table, naming the allowed ones

@@ -1,10 +1,10 @@
 package sensitivity
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/run"
@@ -32,13 +32,7 @@ func Stages(base []run.UnitResult) []string {
 			}
 		}
 	}
-	var out []string
-	for _, k := range datapath.Kinds() {
-		if seen[k.String()] {
-			out = append(out, k.String())
-		}
-	}
-	return out
+	return slices.DeleteFunc(datapath.KindNames(), func(s string) bool { return !seen[s] })
 }
 
 // Varied is one stage's two runs: the units with its costs scaled down
@@ -81,9 +75,9 @@ func Elasticities(plan *scenario.Plan, step float64, metrics []string, base []ru
 				var e, x0 sim.Summary
 				for rep := range plan.Base.Replications {
 					k := key{pt, rep}
-					b0, ok0 := value(b[k], m)
-					l, okl := value(lo[i][k], m)
-					h, okh := value(hi[i][k], m)
+					b0, ok0 := b[k].Value(m)
+					l, okl := lo[i][k].Value(m)
+					h, okh := hi[i][k].Value(m)
 					if !ok0 || !okl || !okh || b0 == 0 {
 						continue
 					}
@@ -100,38 +94,11 @@ func Elasticities(plan *scenario.Plan, step float64, metrics []string, base []ru
 		}
 		// the stages the first metric hinges on most first
 		slices.SortStableFunc(p.Stages, func(a, b results.StageSensitivity) int {
-			x, y := math.Abs(a.Elasticities[0].Mean), math.Abs(b.Elasticities[0].Mean)
-			switch {
-			case x > y:
-				return -1
-			case x < y:
-				return 1
-			}
-			return 0
+			return cmp.Compare(math.Abs(b.Elasticities[0].Mean), math.Abs(a.Elasticities[0].Mean))
 		})
 		out.Points = append(out.Points, p)
 	}
 	return out
-}
-
-// value reads a metric of a sample: a scalar, a distribution's mean, or
-// a group member (group.member).
-func value(s run.Sample, metric string) (float64, bool) {
-	if v, ok := s.Scalars[metric]; ok {
-		return v, true
-	}
-	if vs, ok := s.Dists[metric]; ok && len(vs) > 0 {
-		var m sim.Summary
-		for _, v := range vs {
-			m.Add(v)
-		}
-		return m.Mean(), true
-	}
-	if g, member, ok := strings.Cut(metric, "."); ok {
-		v, ok := s.Groups[g][member]
-		return v, ok
-	}
-	return 0, false
 }
 
 // Reported returns the metrics of want that some base unit reports, in
@@ -140,7 +107,7 @@ func Reported(base []run.UnitResult, want []string) (have, missing []string) {
 	for _, m := range want {
 		found := false
 		for _, u := range base {
-			if _, ok := value(u.Sample, m); ok {
+			if _, ok := u.Sample.Value(m); ok {
 				found = true
 				break
 			}

@@ -2,6 +2,7 @@ package datapath
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -105,6 +106,9 @@ func Kinds() []Kind {
 	}
 	return ks
 }
+
+// KindNames returns every stage kind's canonical name, in order.
+func KindNames() []string { return slices.Clone(kindNames[:]) }
 
 // ParseKind returns the kind with the given canonical name; the error lists
 // the valid names.
