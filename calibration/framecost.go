@@ -51,6 +51,22 @@ func (p *Profile) GSOSegmentCycles(device string) (float64, bool) {
 	return frameCycles(p.GSOSegments, device)
 }
 
+// FrameCost returns the profile's entry for device ("" for every frame or
+// segment) of GROFrameStage's table ([[gro_frame]]) or GSOSegmentStage's
+// ([[gso_segment]]), and whether it states one.
+func (p *Profile) FrameCost(stage, device string) (FrameCost, bool) {
+	list := p.GROFrames
+	if stage == GSOSegmentStage {
+		list = p.GSOSegments
+	}
+	for _, g := range list {
+		if g.Device == device {
+			return g, true
+		}
+	}
+	return FrameCost{}, false
+}
+
 func frameCycles(list []FrameCost, device string) (float64, bool) {
 	for _, g := range list {
 		if g.Device == device {

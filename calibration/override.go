@@ -54,17 +54,34 @@ func (p *Profile) OverrideAll(m map[string]float64) error {
 // Scale: not a stage kind, they are paid per rule a packet walks.
 const RulesStage = "rules"
 
-// ScaleStages are the names Scale takes: every stage kind, then
-// RulesStage.
-func ScaleStages() []string { return append(datapath.KindNames(), RulesStage) }
+// GROFrameStage and GSOSegmentStage name the offloads' per-frame costs in
+// calibration.scale: what each frame GRO merges costs the receiving core,
+// and each segment software GSO cuts the sending one, tunnels' shares
+// included. Not profile entries alone (the built-in measured values and
+// the devices table price them when the profile does not), so the
+// simulator applies their factors where it resolves those costs
+// (experiments/simulate); Scale refuses them and ScaleAll leaves them.
+const (
+	GROFrameStage   = "gro_frame"
+	GSOSegmentStage = "gso_segment"
+)
 
-// checkScaleStage accepts a stage kind or RulesStage.
-func checkScaleStage(stage string) error {
-	if stage == RulesStage {
+// FrameStages are GROFrameStage and GSOSegmentStage.
+func FrameStages() []string { return []string{GROFrameStage, GSOSegmentStage} }
+
+// ScaleStages are the names calibration.scale takes: every stage kind,
+// RulesStage, then FrameStages.
+func ScaleStages() []string {
+	return append(append(datapath.KindNames(), RulesStage), FrameStages()...)
+}
+
+// CheckScaleStage accepts a name of ScaleStages, naming them otherwise.
+func CheckScaleStage(stage string) error {
+	if stage == RulesStage || slices.Contains(FrameStages(), stage) {
 		return nil
 	}
 	if _, err := datapath.ParseKind(stage); err != nil {
-		return fmt.Errorf("%w, or %s (the [[rule_cost]] entries)", err, RulesStage)
+		return fmt.Errorf("%w, or %s (the [[rule_cost]] entries), %s or %s (the offloads' per-frame costs)", err, RulesStage, GROFrameStage, GSOSegmentStage)
 	}
 	return nil
 }
@@ -77,7 +94,7 @@ func checkScaleStage(stage string) error {
 // factor. A stage the profile does not price, or a product above the
 // bounds, is an error.
 func (p *Profile) Scale(stage string, factor float64) error {
-	if err := checkScaleStage(stage); err != nil {
+	if err := CheckScaleStage(stage); err != nil {
 		return fmt.Errorf("calibration scale: %w", err)
 	}
 	if !inRange(factor, 0, MaxScale) {
@@ -85,6 +102,9 @@ func (p *Profile) Scale(stage string, factor float64) error {
 	}
 	if stage == RulesStage {
 		return p.scaleRules(factor)
+	}
+	if slices.Contains(FrameStages(), stage) {
+		return fmt.Errorf("calibration scale %s: applied where the simulator resolves the frame costs, not to a profile", stage)
 	}
 	found := false
 	for i := range p.Costs {
@@ -98,7 +118,7 @@ func (p *Profile) Scale(stage string, factor float64) error {
 			return fmt.Errorf("calibration scale %s: x%v makes %v cycles and %v per byte, above the bounds (%g, %g)", stage, factor, c, b, float64(MaxCycles), float64(MaxCyclesPerByte))
 		}
 		e.Cycles, e.CyclesPerByte = c, b
-		e.Source = scaledSource(e.Source, factor)
+		e.Source = ScaledSource(e.Source, factor)
 	}
 	if !found {
 		return fmt.Errorf("calibration scale %s: the profile prices no %s stage (cnisim list profiles; [calibration.cycles] adds one)", stage, stage)
@@ -124,24 +144,26 @@ func (p *Profile) scaleRules(factor float64) error {
 			r.UncachedCyclesPerRule != nil && *r.UncachedCyclesPerRule > MaxCycles {
 			return fmt.Errorf("calibration scale %s: x%v takes [[rule_cost]] %d (%s) above the bounds", RulesStage, factor, i, r.Engine)
 		}
-		r.Source = scaledSource(r.Source, factor)
+		r.Source = ScaledSource(r.Source, factor)
 	}
 	return nil
 }
 
-func scaledSource(src string, factor float64) string {
+// ScaledSource is a scaled cost's source: src, noting the factor.
+func ScaledSource(src string, factor float64) string {
 	return fmt.Sprintf("%s; scaled x%v (calibration.scale)", src, factor)
 }
 
-// ScaleAll applies Scale for each stage of m, in ScaleStages' order.
+// ScaleAll applies Scale for each stage of m, in ScaleStages' order,
+// leaving the frame stages to the simulator.
 func (p *Profile) ScaleAll(m map[string]float64) error {
 	for _, name := range slices.Sorted(maps.Keys(m)) {
-		if err := checkScaleStage(name); err != nil {
+		if err := CheckScaleStage(name); err != nil {
 			return fmt.Errorf("calibration scale: %w", err)
 		}
 	}
 	for _, s := range ScaleStages() {
-		if v, ok := m[s]; ok {
+		if v, ok := m[s]; ok && !slices.Contains(FrameStages(), s) {
 			if err := p.Scale(s, v); err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -339,5 +340,34 @@ func TestScaleRules(t *testing.T) {
 	empty.RuleCosts = nil
 	if err := empty.Scale(RulesStage, 2); err == nil || !strings.Contains(err.Error(), "no [[rule_cost]]") {
 		t.Errorf("a profile without rule costs: %v", err)
+	}
+}
+
+// The frame stages are calibration.scale names the simulator applies
+// where it resolves the frame costs: ScaleAll leaves the profile as it is
+// for them, Scale refuses them, and a wrong name lists them.
+func TestScaleFrameStages(t *testing.T) {
+	t.Parallel()
+	p, err := LoadLayers("paper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := p.Clone()
+	if err := q.ScaleAll(map[string]float64{GROFrameStage: 2, GSOSegmentStage: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(p, q) {
+		t.Error("ScaleAll of the frame stages changed the profile")
+	}
+	for _, s := range FrameStages() {
+		if !slices.Contains(ScaleStages(), s) {
+			t.Errorf("ScaleStages lacks %s", s)
+		}
+		if err := q.Scale(s, 2); err == nil || !strings.Contains(err.Error(), "where the simulator resolves") {
+			t.Errorf("Scale(%s): %v", s, err)
+		}
+	}
+	if err := CheckScaleStage("gro"); err == nil || !strings.Contains(err.Error(), "gro_frame or gso_segment") {
+		t.Errorf("a wrong name: %v", err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/sensitivity"
+	"github.com/cnisim/cnisim/models/datapath"
 )
 
 func init() {
@@ -40,7 +41,7 @@ func runSensitivity(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sensitivity", "sensitivity SCENARIO.toml [--stages S,S...] [--step 20%] [--metric M]... [--out DIR] [--format table|json|csv]\n"+
 		"                  [--seed N] [--reps N] [--parallel N] [--set key=value]... [--progress] [--yes]", stderr)
 	var f sensitivityFlags
-	fs.StringSliceVar(&f.stages, "stages", nil, "the stages to vary (cnisim list stages, or rules: the [[rule_cost]] entries; default: every stage the scenario's datapaths cross at a cost, and rules when policy rules or Services are walked)")
+	fs.StringSliceVar(&f.stages, "stages", nil, "the stages to vary (cnisim list stages; rules: the [[rule_cost]] entries; gro_frame, gso_segment: the offloads' per-frame costs; default: every stage the scenario's datapaths cross at a cost, rules when policy rules or Services are walked, and the frame costs the offloads pay)")
 	fs.StringVar(&f.step, "step", "20%", "how far each cost is varied, down and up: 20% or 0.2 (the costs at 0.8x and 1.2x)")
 	fs.StringArrayVar(&f.metrics, "metric", nil, "a metric to report, repeatable (a group's member as group.member; default: throughput, transactions, RTT, cores, FCT as the workload reports them)")
 	fs.StringVarP(&f.out, "out", "o", "", "write the base run's results.json, results.csv, scenario.toml and sensitivity.{json,csv} to `DIR`")
@@ -180,6 +181,7 @@ func crossedStages(plan *scenario.Plan, base []run.UnitResult) ([]string, map[in
 		seen[s] = true
 	}
 	prov := map[int]map[string]string{}
+	priced := map[string]bool{} // by some point's paths
 	if pathStages != nil {
 		for pt := range plan.Len() {
 			ss, err := pathStages(plan.Point(pt).Scenario)
@@ -188,10 +190,18 @@ func crossedStages(plan *scenario.Plan, base []run.UnitResult) ([]string, map[in
 			}
 			prov[pt] = map[string]string{}
 			for _, s := range ss {
-				seen[s.Stage] = true
+				seen[s.Stage], priced[s.Stage] = true, true
 				prov[pt][s.Stage] = s.Provenance
 			}
 		}
+	}
+	netdev := datapath.Netdev.String()
+	if pathStages != nil && !priced[netdev] && slices.ContainsFunc(calibration.FrameStages(), func(s string) bool { return priced[s] }) {
+		// the model charges the offloads' per-frame work to netdev
+		// (models/network/account.go, as perf attributes it): where the
+		// paths price no netdev stage, its cycles are the frame stages',
+		// and scaling netdev would move nothing
+		delete(seen, netdev)
 	}
 	return slices.DeleteFunc(calibration.ScaleStages(), func(s string) bool { return !seen[s] }), prov, nil
 }

@@ -103,6 +103,46 @@ kind = "tcp_rr"
 	}
 }
 
+// With offloads, one stream at 100 Gbit/s is bound by the receiving
+// core's per-frame GRO work: sensitivity varies gro_frame without being
+// told (and not netdev, where the model books those cycles but the
+// profile prices nothing), and the throughput hinges on it most.
+func TestSensitivityFrameStages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: 23 short runs of the simulator")
+	}
+	withRealSimulator(t)
+	sc := filepath.Join(t.TempDir(), "gro.toml")
+	if err := os.WriteFile(sc, []byte(`name = "gro"
+replications = 2
+duration = "30ms"
+warmup = "5ms"
+[cluster]
+link_gbps = 100
+offloads = true
+[cni]
+plugin = "flannel"
+mode = "vxlan"
+[workload]
+kind = "tcp_stream"
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := cli("sensitivity", sc, "--metric", "throughput_mbps", "--format", "csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "gro_frame") || strings.Contains(stderr, "netdev") {
+		t.Errorf("the stages varied: %s", stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	f := strings.Split(lines[1], ",") // the first stage: the one the metric depends on most
+	var e float64
+	if err := json.Unmarshal([]byte(f[3]), &e); err != nil || f[0] != "gro_frame" || f[1] != "measured" || !(e < -0.5) {
+		t.Errorf("first row %q (%v): want gro_frame, measured, an elasticity below -0.5", lines[1], err)
+	}
+}
+
 // Bad input: exit 2, the flag named.
 func TestSensitivityBadInput(t *testing.T) {
 	withModel(t, experimentstest.Fake)

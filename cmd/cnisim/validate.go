@@ -135,8 +135,11 @@ func printCosts(path string, plan *scenario.Plan, stdout io.Writer) error {
 		fmt.Fprintf(&b, "  %-12s %9s %10s %9s  %-10s %s\n", "stage", "crossings", "cycles", "per byte", "provenance", "source")
 		for _, s := range ss {
 			cross, cyc, pb := strconv.Itoa(s.Crossings), strconv.FormatFloat(s.Cycles, 'g', 6, 64), strconv.FormatFloat(s.CyclesPerByte, 'g', 4, 64)
-			if s.Stage == calibration.RulesStage {
+			switch {
+			case s.Stage == calibration.RulesStage:
 				cross, cyc, pb = "-", "-", "-"
+			case slices.Contains(calibration.FrameStages(), s.Stage):
+				cross, pb = "per frame", "-" // GRO's merged frames, GSO's cut segments
 			}
 			fmt.Fprintf(&b, "  %-12s %9s %10s %9s  %-10s %s\n", s.Stage, cross, cyc, pb, s.Provenance, s.Source)
 		}

@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -45,7 +44,8 @@ func stageKey(key string) (table, stage string, ok bool) {
 }
 
 // tableStages are the entries a stage table takes: every stage kind, and
-// in [calibration.scale] the policy and Service rules too.
+// in [calibration.scale] the policy and Service rules and the offloads' per-frame
+// costs too.
 func tableStages(table string) []string {
 	if table == scaleTable {
 		return calibration.ScaleStages()
@@ -59,11 +59,11 @@ func checkStage(table, stage string) error {
 	if slices.Contains(tableStages(table), stage) {
 		return nil
 	}
-	_, err := datapath.ParseKind(stage)
 	if table == scaleTable {
-		return fmt.Errorf("%v, or %s (the [[rule_cost]] entries)", err, calibration.RulesStage)
+		return calibration.CheckScaleStage(stage)
 	}
-	return fmt.Errorf("%v", err)
+	_, err := datapath.ParseKind(stage)
+	return err
 }
 
 // stageMap is the scenario's map of a stage table.

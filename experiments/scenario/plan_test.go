@@ -131,3 +131,15 @@ func TestScaleRulesKey(t *testing.T) {
 		t.Errorf("a wrong scale name: %v", err)
 	}
 }
+
+// [calibration.scale] takes the offloads' per-frame costs too.
+func TestScaleFrameKeys(t *testing.T) {
+	t.Parallel()
+	p, err := Load("f.toml", []byte("[calibration.scale]\ngro_frame = 1.2\n[sweep]\n\"calibration.scale.gso_segment\" = [0.8, 1.2]\n"), Options{})
+	if err != nil || p.Base.Calibration.Scale["gro_frame"] != 1.2 || p.Len() != 2 || p.Point(1).Scenario.Calibration.ScaleOf("gso_segment") != 1.2 {
+		t.Fatalf("scale frame keys: %v %v", err, p)
+	}
+	if _, err := Load("f.toml", []byte("[calibration.scale]\ngro_frame = -1\n"), Options{}); err == nil || !strings.Contains(err.Error(), "calibration.scale.gro_frame") {
+		t.Errorf("a negative factor: %v", err)
+	}
+}

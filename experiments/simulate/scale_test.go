@@ -2,10 +2,16 @@ package simulate
 
 import (
 	"math"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/cnisim/cnisim/calibration"
 	"github.com/cnisim/cnisim/experiments/results"
+	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/models/network"
 )
 
 // calibration.scale.<stage> multiplies what the stage costs, exactly: a
@@ -109,5 +115,103 @@ func TestCalibrationScaleRules(t *testing.T) {
 	}
 	if last := got[len(got)-1]; last.Stage != "rules" || last.Provenance == "" {
 		t.Errorf("Stages with policy rules: %v, want rules last with its provenance", got)
+	}
+}
+
+// calibration.scale.gro_frame and gso_segment multiply the offloads'
+// per-frame costs where they are resolved, and nowhere else: on a direct
+// path (no tunnel share) a factor is exactly the scenario key set to the
+// built-in cost times it, byte for byte in the results; on VXLAN the
+// tunnel's share is multiplied too; a product above the bound is refused,
+// naming the key.
+func TestCalibrationScaleFrames(t *testing.T) {
+	t.Parallel()
+	stream := func(mode, nics string) *scenario.Scenario {
+		sc := scenarioFor("tcp_stream")
+		sc.CNI.Plugin, sc.CNI.Mode = "flannel", mode
+		sc.Cluster.Offloads, sc.Cluster.NICOffloads = true, nics
+		sc.Cluster.LinkGbps, sc.Cluster.CPUJitter = 100, 0
+		sc.Duration, sc.Warmup = 30*time.Millisecond, 5*time.Millisecond
+		return sc
+	}
+	for _, c := range []struct {
+		stage, nics string
+		set         func(*scenario.Scenario, float64)
+		builtin     float64
+	}{
+		{calibration.GROFrameStage, "all", func(sc *scenario.Scenario, v float64) { sc.Calibration.GROFrameCycles = v }, network.DefaultGROFrameCycles},
+		{calibration.GSOSegmentStage, "none", func(sc *scenario.Scenario, v float64) { sc.Calibration.GSOSegmentCycles = v }, network.DefaultGSOSegmentCycles},
+	} {
+		scaled := stream("host-gw", c.nics)
+		scaled.Calibration.Scale = map[string]float64{c.stage: 1.5}
+		keyed := stream("host-gw", c.nics)
+		c.set(keyed, 1.5*c.builtin)
+		a, b := sample(t, scaled, 0), sample(t, keyed, 0)
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%s x1.5 differs from the key at %v: %v against %v", c.stage, 1.5*c.builtin, a.Scalars, b.Scalars)
+		}
+		if base := sample(t, stream("host-gw", c.nics), 0); reflect.DeepEqual(a, base) {
+			t.Errorf("%s x1.5 changed nothing: the run pays no such cost", c.stage)
+		}
+	}
+	base, err := Resolve(stream("vxlan", "all"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := stream("vxlan", "all")
+	sc.Calibration.Scale = map[string]float64{calibration.GROFrameStage: 2, calibration.GSOSegmentStage: 0.5}
+	got, err := Resolve(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base.Forward.GROFrameExtra <= 0 || got.GROFrameCycles != 2*base.GROFrameCycles || got.Forward.GROFrameExtra != 2*base.Forward.GROFrameExtra ||
+		got.GSOSegmentCycles != 0.5*base.GSOSegmentCycles || got.Forward.GSOSegmentExtra != 0.5*base.Forward.GSOSegmentExtra {
+		t.Errorf("VXLAN scaled: GRO %v + %v (base %v + %v), GSO %v + %v (base %v + %v)", got.GROFrameCycles, got.Forward.GROFrameExtra,
+			base.GROFrameCycles, base.Forward.GROFrameExtra, got.GSOSegmentCycles, got.Forward.GSOSegmentExtra, base.GSOSegmentCycles, base.Forward.GSOSegmentExtra)
+	}
+	sc.Calibration.GROFrameCycles = 20_000
+	sc.Calibration.Scale = map[string]float64{calibration.GROFrameStage: 100}
+	if _, err := Resolve(sc); err == nil || !strings.Contains(err.Error(), "calibration.scale.gro_frame") {
+		t.Errorf("2e6 cycles per frame: %v", err)
+	}
+}
+
+// Stages lists a frame stage where the model charges it, with where its
+// number comes from: none without offloads; GRO's per frame with them
+// (the built-in measurement, VXLAN's header share added); software GSO's
+// where the NICs cannot segment; the scenario's key as assumed.
+func TestStagesFrames(t *testing.T) {
+	t.Parallel()
+	frames := func(mutate func(*scenario.Scenario)) map[string]StageCost {
+		sc := scenarioFor("tcp_stream")
+		sc.CNI.Plugin, sc.CNI.Mode = "flannel", "vxlan"
+		mutate(sc)
+		got, err := Stages(sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]StageCost{}
+		for _, s := range got {
+			if slices.Contains(calibration.FrameStages(), s.Stage) {
+				m[s.Stage] = s
+			}
+		}
+		return m
+	}
+	if m := frames(func(*scenario.Scenario) {}); len(m) != 0 {
+		t.Errorf("without offloads: %v", m)
+	}
+	m := frames(func(sc *scenario.Scenario) { sc.Cluster.Offloads = true })
+	gro, ok := m[calibration.GROFrameStage]
+	if _, gso := m[calibration.GSOSegmentStage]; !ok || gso || gro.Provenance != "measured" || gro.Cycles <= network.DefaultGROFrameCycles ||
+		!strings.Contains(gro.Source, "tunnel's headers") {
+		t.Errorf("VXLAN with offloads: %v", m)
+	}
+	m = frames(func(sc *scenario.Scenario) {
+		sc.Cluster.Offloads, sc.Cluster.NICOffloads = true, "none"
+		sc.Calibration.GSOSegmentCycles = 700
+	})
+	if gso, ok := m[calibration.GSOSegmentStage]; len(m) != 1 || !ok || gso.Provenance != "assumed" || !strings.Contains(gso.Source, "gso_segment_cycles") {
+		t.Errorf("NICs without offloads, the GSO key set: %v", m)
 	}
 }

@@ -151,6 +151,9 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 	if err := checkStageCycles(sc, fwd, rev); err != nil {
 		return nil, err
 	}
+	if groFrame, gsoSegment, err = scaleFrameCosts(sc, groFrame, gsoSegment, &fwd, &rev); err != nil {
+		return nil, err
+	}
 	podMTU := sc.CNI.PodMTU
 	if podMTU == 0 {
 		if podMTU, err = m.PodMTU(mode, sc.Cluster.MTU, opt); err != nil {
@@ -203,6 +206,35 @@ func frameCosts(sc *scenario.Scenario, prof *calibration.Profile) (gro, gso floa
 	}
 	gro = resolve(sc.Calibration.GROFrameCycles, prof.GROFrameCycles, network.DefaultGROFrameCycles)
 	gso = resolve(sc.Calibration.GSOSegmentCycles, prof.GSOSegmentCycles, network.DefaultGSOSegmentCycles)
+	return gro, gso, nil
+}
+
+// scaleFrameCosts applies calibration.scale.gro_frame and gso_segment to
+// the resolved per-frame costs, the paths' tunnel shares included (the
+// one place those factors apply: calibration.Profile.ScaleAll leaves
+// them), refusing a product above the bounds.
+func scaleFrameCosts(sc *scenario.Scenario, gro, gso float64, fwd, rev *datapath.CostedPath) (float64, float64, error) {
+	for _, f := range []struct {
+		stage string
+		base  *float64
+		extra func(*datapath.CostedPath) *float64
+	}{
+		{calibration.GROFrameStage, &gro, func(p *datapath.CostedPath) *float64 { return &p.GROFrameExtra }},
+		{calibration.GSOSegmentStage, &gso, func(p *datapath.CostedPath) *float64 { return &p.GSOSegmentExtra }},
+	} {
+		k := sc.Calibration.ScaleOf(f.stage)
+		if k == 1 {
+			continue
+		}
+		*f.base *= k
+		for _, p := range []*datapath.CostedPath{fwd, rev} {
+			e := f.extra(p)
+			*e *= k
+			if *f.base+*e > calibration.MaxFrameCycles {
+				return 0, 0, keyed("calibration.scale."+f.stage, fmt.Errorf("x%v makes %v cycles per frame, above %g", k, *f.base+*e, float64(calibration.MaxFrameCycles)))
+			}
+		}
+	}
 	return gro, gso, nil
 }
 
@@ -447,8 +479,11 @@ func rackLocal(f float64, pattern string) *float64 {
 // applied): its cycles per crossing and per byte at the profile's clock,
 // its provenance (measured, quoted, derived, assumed) and source.
 type StageCost struct {
-	Stage                 string
-	Crossings             int // per data packet and its reply, forward and reverse paths
+	Stage string
+	// Crossings: per data packet and its reply, forward and reverse
+	// paths; for a frame stage (calibration.FrameStages) the paths whose
+	// frames it merges or cuts, its Cycles charged per frame.
+	Crossings             int
 	Cycles, CyclesPerByte float64
 	Provenance, Source    string
 }
@@ -457,8 +492,9 @@ type StageCost struct {
 // client-to-server path and back, as Resolve costs them), in the kinds'
 // canonical order, each with its entry's provenance, then
 // calibration.RulesStage when policy rules or Services are walked (the
-// provenances of the profile's [[rule_cost]] entries): what `cnisim
-// sensitivity` varies when not told, and where each number comes from.
+// provenances of the profile's [[rule_cost]] entries), then the offloads'
+// per-frame costs the paths pay (frameStages): what `cnisim sensitivity`
+// varies when not told, and where each number comes from.
 func Stages(sc *scenario.Scenario) ([]StageCost, error) {
 	st, err := Resolve(sc)
 	if err != nil {
@@ -494,6 +530,70 @@ func Stages(sc *scenario.Scenario) ([]StageCost, error) {
 		slices.Sort(provs)
 		out = append(out, StageCost{Stage: calibration.RulesStage, Provenance: strings.Join(provs, "/"),
 			Source: "[[rule_cost]] entries: cnisim list profiles, or the profile file"})
+	}
+	frames, err := frameStages(sc, st)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, frames...), nil
+}
+
+// frameStages are the offloads' per-frame costs sc's paths pay (Stages):
+// calibration.GROFrameStage when GRO merges a path's frames, and
+// GSOSegmentStage when software GSO cuts its super-packets, each with
+// the cycles per frame of the first path that pays it (tunnel share
+// included, calibration.scale applied) and where the number comes from:
+// the scenario's key, the profile's entry, or the built-in measurement.
+func frameStages(sc *scenario.Scenario, st *Setup) ([]StageCost, error) {
+	nics, err := network.ParseNICOffloads(sc.Cluster.NICOffloads)
+	if err != nil {
+		return nil, keyed("cluster.nic_offloads", err)
+	}
+	cfg := network.Config{Offloads: sc.Cluster.Offloads, NICOffloads: nics}
+	var out []StageCost
+	for _, f := range []struct {
+		stage   string
+		cycles  float64
+		key     float64 // the scenario's calibration key, or FromProfile
+		builtin string
+		pays    func(datapath.CostedPath) bool
+		extra   func(datapath.CostedPath) float64
+	}{
+		{calibration.GROFrameStage, st.GROFrameCycles, sc.Calibration.GROFrameCycles, network.DefaultGROFrameSource, cfg.MergesFrames,
+			func(p datapath.CostedPath) float64 { return p.GROFrameExtra }},
+		{calibration.GSOSegmentStage, st.GSOSegmentCycles, sc.Calibration.GSOSegmentCycles, network.DefaultGSOSegmentSource, cfg.CutsSegments,
+			func(p datapath.CostedPath) float64 { return p.GSOSegmentExtra }},
+	} {
+		c := StageCost{Stage: f.stage}
+		share := 0.0
+		for _, p := range []datapath.CostedPath{st.Forward, st.Reverse} {
+			if !f.pays(p) {
+				continue
+			}
+			if c.Crossings++; c.Crossings == 1 {
+				share = f.extra(p)
+				c.Cycles = f.cycles + share
+			}
+		}
+		if c.Crossings == 0 || f.cycles <= 0 {
+			continue // with its cost at 0 the model charges nothing (compile)
+		}
+		switch e, ok := st.Profile.FrameCost(f.stage, ""); {
+		case f.key != scenario.FromProfile:
+			c.Provenance, c.Source = string(calibration.Assumed), "the scenario's calibration."+f.stage+"_cycles"
+		case ok:
+			c.Provenance, c.Source = string(e.Provenance), e.Source
+		default:
+			c.Provenance, c.Source = string(calibration.Measured), f.builtin
+		}
+		if share > 0 {
+			c.Source = fmt.Sprintf("%s; plus %.4g cycles for the tunnel's headers (the profile's [[%s]] entry for its device, else models/cni/devices/devices.toml)",
+				c.Source, share, f.stage)
+		}
+		if x := sc.Calibration.ScaleOf(f.stage); x != 1 {
+			c.Source = calibration.ScaledSource(c.Source, x)
+		}
+		out = append(out, c)
 	}
 	return out, nil
 }

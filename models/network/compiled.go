@@ -66,7 +66,7 @@ func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 	}
 	// a device without GSO cuts super-packets at its step; else the NIC
 	// may have to (NICOffloads)
-	split := n.cfg.Offloads && (p.GSOCut > 0 || n.cfg.NICOffloads.softwareGSO(p))
+	split := n.cfg.CutsSegments(p)
 	// a device merging after its own step leaves the receiving steps
 	// before it per packet
 	lateGRO := n.cfg.Offloads && p.GROFrom > 0 && !p.NoGRO
@@ -102,7 +102,7 @@ func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 		case sg.afterRPS:
 			sg.pick = pickRPS
 		}
-		if sg.fromRx && n.cfg.Offloads && !sg.noGRO && n.cfg.GROFrameCycles > 0 {
+		if sg.fromRx && n.cfg.MergesFrames(p) && n.cfg.GROFrameCycles > 0 {
 			// the driver hands GRO every frame: a merged one costs its
 			// per-frame work here (more for a tunnel's headers), its
 			// super-packet's stages once

@@ -86,3 +86,19 @@ func (o NICOffloads) softwareGSO(path datapath.CostedPath) bool {
 	}
 	return o.NoTSO
 }
+
+// MergesFrames reports whether GRO merges the frames of path p on its
+// receiving node under c (what compile prices with GROFrameCycles): with
+// offloads, an inter-host path (a NIC to receive on), neither the NICs
+// nor the path's outermost tunnel device without GRO.
+func (c *Config) MergesFrames(p datapath.CostedPath) bool {
+	return c.Offloads && p.InterHost && !c.NICOffloads.NoGRO && !p.NoGRO
+}
+
+// CutsSegments reports whether software GSO cuts path p's super-packets
+// on its sending node under c (what compile prices with
+// GSOSegmentCycles): with offloads, where a device on the path cannot
+// take a super-packet or the NIC cannot segment what the path hands it.
+func (c *Config) CutsSegments(p datapath.CostedPath) bool {
+	return c.Offloads && (p.GSOCut > 0 || c.NICOffloads.softwareGSO(p))
+}

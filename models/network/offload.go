@@ -56,6 +56,10 @@ const GSOMaxBytes = 65536
 // host with a NIC this is a lower bound.
 const DefaultGROFrameCycles = 536
 
+// DefaultGROFrameSource is DefaultGROFrameCycles' provenance, as a profile
+// entry's source would state it (cnisim validate --costs shows it).
+const DefaultGROFrameSource = "built-in network.DefaultGROFrameCycles: calibration/gro/gro-frame.sh five times on 2026-12-05 (kernel 6.18.44, the AMD EPYC VM at 2.445 GHz), veth with GRO, the median; a NIC's driver does more per frame"
+
 // DefaultGSOSegmentCycles is what a segment software GSO cuts from a
 // super-packet costs the sending core (Config.GSOSegmentCycles):
 // measured, `calibration/gso/gso-segment.sh` eight times for 10 s on
@@ -74,6 +78,9 @@ const DefaultGROFrameCycles = 536
 // tunnel's encapsulated super-packets add a little (devices.toml's
 // gso_segment_cycles).
 const DefaultGSOSegmentCycles = 579
+
+// DefaultGSOSegmentSource is DefaultGSOSegmentCycles' provenance.
+const DefaultGSOSegmentSource = "built-in network.DefaultGSOSegmentCycles: calibration/gso/gso-segment.sh eight times on 2026-12-05 (kernel 6.18.44, the AMD EPYC VM at 2.445 GHz), segments cut before a veth without TSO, the median"
 
 // gsoBatch is a route's open GSO super-packet on its sending side.
 type gsoBatch struct {
