@@ -366,33 +366,37 @@ func maxMin(flows [][]string, capacity float64) []float64 {
 	}
 }
 
-// TestRenoSawtooth: one long-lived Reno flow through a drop-tail
+// TestSawtooth: one long-lived Reno or CUBIC flow through a drop-tail
 // bottleneck (a 2.5 Gbit/s uplink between two leaves whose nodes have 10
 // Gbit/s links) fills the link as the sawtooth's closed form says. With a
 // pipe of P frames (the bottleneck's rate times the unloaded round trip,
 // measured by a window-limited probe) and room for B more in the buffer,
-// the window climbs one frame per round trip to P + B, loses a frame,
-// halves to w0 = (P + B)/2 and climbs again; while it is below P the link
-// idles, so the link's utilisation is
+// the window climbs alpha frames per round trip to P + B, loses a frame,
+// is cut to w0 = beta (P + B) and climbs again; while it is below P the
+// link idles, so the link's utilisation is
 //
 //	U = (S1 + S2) / (P (P - w0) + S2),  S1 = (P^2 - w0^2)/2,  S2 = ((P+B)^2 - P^2)/2
 //
-// (1 from B >= P; 3/4 at B = 0: the classic buffer-sizing argument,
-// Villamizar and Song 1994, Appenzeller et al. SIGCOMM 2004), within a
-// point; and a cycle, (P - w0) round trips below the pipe and then S2
-// frames at the link's rate, ends in one drop, so the drops in a window
-// are its cycles within 15%. A queue that held more or less than its
-// buffer, a window that did not halve on a loss (the utilisation), or one
-// that grew faster or slower than a frame per round trip, as a delayed-ACK
-// miscount would make it (the drops), fails. Linux's Reno grows by acked
-// segments, so delayed ACKs do not slow it (tcp_cong_avoid_ai). Measured
-// 2026-12-06: 0.8893 against 0.8939 and 21 drops in 22.3 cycles at B =
-// P/4, 0.9598 against 0.9641 and 17 in 16.8 at P/2 (each cycle's loss
-// comes a frame or so early: no pacing smooths the senders' bursts of two
-// into the bottleneck).
-func TestRenoSawtooth(t *testing.T) {
+// (1 once w0 >= P; 3/4 for Reno at B = 0: the classic buffer-sizing
+// argument, Villamizar and Song 1994, Appenzeller et al. SIGCOMM 2004),
+// within a point; and a cycle, (P - w0) round trips below the pipe and
+// then S2 frames at the link's rate, over alpha, ends in one drop, so the
+// drops in a window are its cycles within 15%. Reno: beta 1/2, alpha 1
+// (Linux's grows by acked segments, so delayed ACKs do not slow it:
+// tcp_cong_avoid_ai). CUBIC: beta 0.7, and at this pipe (K, the time
+// W_cubic takes back to W_max, is seconds) it grows as its Reno-friendly
+// estimate, alpha = 3(1 - beta)/(1 + beta) (RFC 9438 4.3; Linux
+// tcp_friendliness). A queue that held more or less than its buffer or a
+// wrong cut (the utilisation), or a window growing faster or slower, as a
+// delayed-ACK miscount would make it (the drops), fails. Measured
+// 2026-12-06 (P = 166.4): Reno 0.8893 against 0.8939 and 21 drops in 22.3
+// cycles at B = P/4, 0.9598 against 0.9641 and 17 in 16.8 at P/2; CUBIC
+// 0.8804 against 0.8876 and 24 in 25 at P/20, 0.9165 against 0.9223 and
+// 23 in 23 at P/10 (each cycle's loss comes a frame or so early: no pacing
+// smooths the senders' bursts of two into the bottleneck).
+func TestSawtooth(t *testing.T) {
 	if testing.Short() {
-		t.Skip("simulates 4 x 3 s of 2.5 Gbit/s")
+		t.Skip("simulates 5 x 3 s of 2.5 Gbit/s")
 	}
 	const frame = 1538 // wire bytes of an MTU frame
 	newNet := func(buffer int64) (*sim.Engine, *network.Network) {
@@ -418,11 +422,23 @@ func TestRenoSawtooth(t *testing.T) {
 	e.RunUntil(sim.Second / 10)
 	rtt := probe.Client.SRTT()
 	P := 2.5e9 / 8 / frame * rtt.Seconds() // frames in the pipe
-	for _, bFrac := range []float64{0.25, 0.5, 1.5} {
-		t.Run(fmt.Sprintf("B=%.2fP", bFrac), func(t *testing.T) {
-			B := math.Round(bFrac * P)
+	for _, tc := range []struct {
+		cc          string
+		beta, alpha float64 // the window's cut on a loss, its growth per round trip
+		bFrac       float64 // of P
+	}{
+		{"reno", 0.5, 1, 0.25},
+		{"reno", 0.5, 1, 0.5},
+		{"reno", 0.5, 1, 1.5},
+		// CUBIC at this pipe grows as its Reno-friendly estimate (RFC 9438
+		// 4.3: 3(1-beta)/(1+beta) a round trip; W_cubic's K is seconds)
+		{"cubic", 0.7, 3 * (1 - 0.7) / (1 + 0.7), 0.05},
+		{"cubic", 0.7, 3 * (1 - 0.7) / (1 + 0.7), 0.1},
+	} {
+		t.Run(fmt.Sprintf("%s/B=%.2fP", tc.cc, tc.bFrac), func(t *testing.T) {
+			B := math.Round(tc.bFrac * P)
 			e, n := newNet(int64(B) * frame)
-			conn, err := tcp.Dial(n, tcp.Side{Node: 0}, tcp.Side{Node: 1}, path, path, 1500, 11, tcp.Options{Congestion: "reno"})
+			conn, err := tcp.Dial(n, tcp.Side{Node: 0}, tcp.Side{Node: 1}, path, path, 1500, 11, tcp.Options{Congestion: tc.cc})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -437,7 +453,7 @@ func TestRenoSawtooth(t *testing.T) {
 				t.Fatal(err)
 			}
 			wmax := P + B
-			w0 := wmax / 2
+			w0 := tc.beta * wmax
 			want := 1.0
 			if w0 < P {
 				s1 := (P*P - w0*w0) / 2
@@ -446,7 +462,7 @@ func TestRenoSawtooth(t *testing.T) {
 			u := float64(got) / (2.5e9 / 8 * 1448 / frame * (to - from).Seconds())
 			// a cycle: (P - w0) round trips of rtt below the pipe, then
 			// S2 frames at the link's rate
-			cycle := (max(P-w0, 0) + s2of(P, w0, wmax)/P) * rtt.Seconds()
+			cycle := (max(P-w0, 0) + s2of(P, w0, wmax)/P) / tc.alpha * rtt.Seconds()
 			t.Logf("RTT %v, P %.1f frames, B %.0f: utilisation %.4f, closed form %.4f; %d drops in %.0f cycles of %.1f ms",
 				rtt, P, B, u, want, drops, (to-from).Seconds()/cycle, cycle*1e3)
 			if math.Abs(u-want) > 0.01 {
@@ -459,7 +475,7 @@ func TestRenoSawtooth(t *testing.T) {
 	}
 }
 
-// s2of is the frames a Reno sawtooth from w0 to wmax sends while the
+// s2of is the frames a sawtooth from w0 to wmax sends while the
 // window is at least the pipe P.
 func s2of(P, w0, wmax float64) float64 {
 	lo := max(P, w0)
