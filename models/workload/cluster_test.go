@@ -589,8 +589,9 @@ func TestRackLocalFlows(t *testing.T) {
 // 1,493 between 1,331 and 1,812 at rho 0.53. At higher loads the
 // senders' 1,000-packet queues overflow (no CPU cost paces them here) and
 // the model takes those drops for losses, timeouts included, where Linux
-// keeps a segment its qdisc refused unsent and enters CWR (README, "Limits
-// of the model"); hence no drops are asked of these runs.
+// keeps a host-network socket's segment its qdisc refused unsent and
+// enters CWR (README, "Limits of the model"); hence no drops are asked of
+// these runs.
 func TestFCTProcessorSharing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulates 5 x 2 s of flows at 10 Gbit/s")
