@@ -27,6 +27,7 @@ var keyMeanings = map[string]string{
 	"warmup":       "initial simulated time left out of steady-state metrics",
 	"timeline":     "bin of a time series per replication, written by run --out to timeline.csv: goodput, cwnd, drops, switch queues, cores busy (0: none)",
 	"flow_log":     "true: a row per finite cluster flow started after the warm-up, written by run --out to flows.csv: nodes, bytes, start, FCT, slowdown, spine",
+	"port_log":     "true: a row per switch port per replication, written by run --out to ports.csv: drops, frames, ECN marks, deepest and mean queue, utilisation after the warm-up (every port, where the port metrics list at most 32)",
 
 	"cluster.nodes":                  "nodes in the cluster (pattern pairs uses the first two; the other patterns place pods on every node)",
 	"cluster.cores_per_node":         "CPU cores per node",

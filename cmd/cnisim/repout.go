@@ -12,11 +12,12 @@ import (
 )
 
 // repOut collects what replications write beside the aggregated results,
-// as they come in unit order: the timeline (scenario key timeline) and
-// the flow log (flow_log).
+// as they come in unit order: the timeline (scenario key timeline), the
+// flow log (flow_log) and the port log (port_log).
 type repOut struct {
 	timeline *timelineOut
 	flows    *results.RepTable
+	ports    *results.RepTable
 	plan     *scenario.Plan
 	// each point's finished flows' FCTs (µs), every replication's, for
 	// the figure; points in unit order
@@ -25,12 +26,16 @@ type repOut struct {
 }
 
 func newRepOut(plan *scenario.Plan) *repOut {
-	return &repOut{timeline: newTimelineOut(plan), flows: results.NewFlows(plan.Axes), plan: plan, fcts: map[int][]float64{}}
+	return &repOut{timeline: newTimelineOut(plan), flows: results.NewFlows(plan.Axes), ports: results.NewPorts(plan.Axes), plan: plan,
+		fcts: map[int][]float64{}}
 }
 
-// add takes a unit's timeline and flow log, if it has them.
+// add takes a unit's timeline, flow log and port log, if it has them.
 func (o *repOut) add(u run.UnitResult) {
 	o.timeline.add(u)
+	if pl := u.Sample.Ports; pl != nil {
+		o.ports.AddLabelled(o.plan.Point(u.Point).Params, u.Rep, u.Seed, [][]string{pl.Names, pl.Tiers}, pl.Columns)
+	}
 	if fl := u.Sample.Flows; fl != nil {
 		o.flows.Add(o.plan.Point(u.Point).Params, u.Rep, u.Seed, fl)
 		if _, ok := o.fcts[u.Point]; !ok {
@@ -47,20 +52,25 @@ func (o *repOut) add(u run.UnitResult) {
 // wantsFlows reports whether the scenario asks for a flow log (at some
 // sweep point): flows.csv is written then, if only its header.
 func (o *repOut) wantsFlows() bool {
-	if o.plan.Base.FlowLog || o.flows.Rows() > 0 {
-		return true
-	}
-	for _, ax := range o.plan.Axes {
-		if ax.Key == "flow_log" {
-			return true
-		}
-	}
-	return false
+	return o.plan.Base.FlowLog || o.flows.Rows() > 0 || o.swept("flow_log")
+}
+
+// wantsPorts is wantsFlows for the port log and ports.csv.
+func (o *repOut) wantsPorts() bool {
+	return o.plan.Base.PortLog || o.ports.Rows() > 0 || o.swept("port_log")
+}
+
+// swept reports whether the plan sweeps key.
+func (o *repOut) swept(key string) bool {
+	return slices.ContainsFunc(o.plan.Axes, func(ax scenario.Axis) bool { return ax.Key == key })
 }
 
 // files are what the replications add to the output set.
 func (o *repOut) files(stderr io.Writer) []results.File {
 	out := o.timeline.files(stderr)
+	if o.wantsPorts() {
+		out = append(out, results.File{Name: results.PortsFile, Data: o.ports.Bytes()})
+	}
 	if !o.wantsFlows() {
 		return out
 	}
@@ -133,5 +143,8 @@ func (o *repOut) warnUnwritten(stderr io.Writer) {
 	}
 	if o.wantsFlows() {
 		fmt.Fprintf(stderr, "warning: the flow log (%d flows) is written only with --out DIR, to DIR/%s\n", o.flows.Rows(), results.FlowsFile)
+	}
+	if o.wantsPorts() {
+		fmt.Fprintf(stderr, "warning: the port log (%d rows) is written only with --out DIR, to DIR/%s\n", o.ports.Rows(), results.PortsFile)
 	}
 }

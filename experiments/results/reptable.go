@@ -35,17 +35,35 @@ const FlowsFile = "flows.csv"
 // timeouts.
 var FlowColumns = []string{"src_node", "dst_node", "bytes", "start_s", "fct_us", "slowdown", "spine", "spine_end", "retransmissions", "timeouts"}
 
+// PortsFile is the output set's per-port statistics (scenario key
+// port_log).
+const PortsFile = "ports.csv"
+
+// PortLabels are the port log's leading text columns: the port's name
+// ("leaf0.spine1": leaf 0's port toward spine 1) and its tier (to_node,
+// to_spine, to_leaf).
+var PortLabels = []string{"port", "tier"}
+
+// PortColumns are the port log's numeric columns, after PortLabels, over
+// [warmup, duration] as the port metrics: frames dropped (early drops
+// among them), frames and wire bytes admitted, frames marked CE, the
+// deepest queue and its time average (bytes), the fraction of the window
+// the port was sending, and 1 for a port whose link was down all along.
+var PortColumns = []string{"drops", "early_drops", "frames", "bytes", "ecn_marks", "queue_max_bytes", "queue_mean_bytes", "utilisation", "failed"}
+
 // unfinishedColumns are the flow log's columns whose -1 means "none yet".
 var unfinishedColumns = []string{"fct_us", "slowdown"}
 
 // RepTable renders a per-replication CSV file in memory (timeline.csv,
-// flows.csv): the rows of every replication, in the order they are added
-// (the run's unit order, so the file does not depend on --parallel):
-// param.<key> per swept key, the replication and its seed, then the named
-// columns (an empty cell where a replication lacks one).
+// flows.csv, ports.csv): the rows of every replication, in the order they
+// are added (the run's unit order, so the file does not depend on
+// --parallel): param.<key> per swept key, the replication and its seed,
+// then the text columns, if any, and the named columns (an empty cell
+// where a replication lacks one).
 type RepTable struct {
 	buf    bytes.Buffer
 	cw     *csv.Writer
+	labels []string // text columns before the series (AddLabelled)
 	series []string
 	blank  map[string]bool // columns whose negative values are written empty
 	rows   int
@@ -64,29 +82,52 @@ func NewFlows(axes []scenario.Axis) *RepTable {
 	return t
 }
 
+// NewPorts starts ports.csv for a plan's swept keys.
+func NewPorts(axes []scenario.Axis) *RepTable { return newLabelledTable(axes, PortLabels, PortColumns) }
+
 // newRepTable starts a file for a plan's swept keys and the column
 // names, in order.
 func newRepTable(axes []scenario.Axis, series []string) *RepTable {
-	t := &RepTable{series: series}
+	return newLabelledTable(axes, nil, series)
+}
+
+// newLabelledTable starts a file whose rows begin with text columns
+// (labels) before the numeric series.
+func newLabelledTable(axes []scenario.Axis, labels, series []string) *RepTable {
+	t := &RepTable{labels: labels, series: series}
 	t.cw = csv.NewWriter(&t.buf)
 	var head []string
 	for _, ax := range axes {
 		head = append(head, "param."+ax.Key)
 	}
-	t.cw.Write(append(append(head, "replication", "seed"), series...))
+	head = append(append(head, "replication", "seed"), labels...)
+	t.cw.Write(append(head, series...))
 	return t
 }
 
 // Add appends one replication's rows; series maps a column's name to one
 // value per row (all of one length, that of the first column's).
 func (t *RepTable) Add(params []scenario.Param, rep int, seed uint64, series map[string][]float64) {
+	t.AddLabelled(params, rep, seed, nil, series)
+}
+
+// AddLabelled is Add for a table with text columns: labels[j] holds
+// column j's text, one per row (a row without one gets an empty cell).
+func (t *RepTable) AddLabelled(params []scenario.Param, rep int, seed uint64, labels [][]string, series map[string][]float64) {
 	n := len(series[t.series[0]])
 	for i := range n {
-		row := make([]string, 0, len(params)+2+len(t.series))
+		row := make([]string, 0, len(params)+2+len(t.labels)+len(t.series))
 		for _, pa := range params {
 			row = append(row, csvValue(pa.Value))
 		}
 		row = append(row, strconv.Itoa(rep), strconv.FormatUint(seed, 10))
+		for j := range t.labels {
+			cell := ""
+			if j < len(labels) && i < len(labels[j]) {
+				cell = labels[j][i]
+			}
+			row = append(row, cell)
+		}
 		for _, name := range t.series {
 			cell := ""
 			if vs := series[name]; i < len(vs) && !(t.blank[name] && vs[i] < 0) {

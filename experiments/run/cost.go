@@ -64,6 +64,13 @@ const (
 	// double a slice, and the sample waiting for aggregation): 300
 	// (derived).
 	bytesPerFlowRow = 300
+	// bytesPerPortRow is what a row of the port log (scenario key
+	// port_log) holds until the run ends: its CSV row (two swept keys,
+	// the replication, a 64-bit seed, a port name such as leaf12.spine3,
+	// its tier and nine numbers: under 200 characters) and the sample's
+	// nine float64 and two strings while the replication waits: 300, as
+	// a flow row (derived).
+	bytesPerPortRow = 300
 	// incastResend bounds an incast's packets, in links' worth of the
 	// receiver's: the one link delivers at most its rate, and the drops
 	// at its port are sent again (assumed: twice the link, since
@@ -93,6 +100,9 @@ func Estimate(plan *scenario.Plan, parallel int) Cost {
 		}
 		if s.FlowLog && s.Workload.FlowSizes != "" {
 			kept += reps * connections(s) * bytesPerFlowRow // every flow that arrives: an upper bound
+		}
+		if s.PortLog {
+			kept += reps * switchPorts(s) * bytesPerPortRow
 		}
 	}
 	c.CPUSeconds = c.Packets / PacketsPerCPUSecond
@@ -283,4 +293,17 @@ func secondsText(s float64) string {
 		return fmt.Sprintf("%.3g hours", s/3600)
 	}
 	return fmt.Sprintf("%.3g s", s)
+}
+
+// switchPorts is how many egress ports the scenario's fabric has: one
+// toward each node, and with leaf-spine one each way between every leaf
+// and every spine.
+func switchPorts(s *scenario.Scenario) float64 {
+	switch s.Fabric.Kind {
+	case "switch":
+		return float64(s.Cluster.Nodes)
+	case "leaf-spine":
+		return float64(s.Cluster.Nodes) + 2*float64(s.Fabric.Leaves)*float64(s.Fabric.Spines)
+	}
+	return 0
 }

@@ -162,3 +162,20 @@ func TestEstimateFlowLog(t *testing.T) {
 		t.Errorf("long-lived flows: %+v with the log, %+v without", b, a)
 	}
 }
+
+// A port log's rows are kept until the run ends: each replication adds a
+// row per switch port (a node port on its leaf, and one each way between
+// every leaf and every spine) x bytesPerPortRow; without a fabric, none.
+func TestEstimatePortLog(t *testing.T) {
+	t.Parallel()
+	const ls = "name = \"x\"\nreplications = 3\n[cluster]\nnodes = 32\n[fabric]\nkind = \"leaf-spine\"\nleaves = 4\nspines = 2\n"
+	base := Estimate(plan(t, ls), 1)
+	with := Estimate(plan(t, "port_log = true\n"+ls), 1)
+	if d, want := with.MemoryBytes-base.MemoryBytes, 3*(32+2*4*2)*float64(bytesPerPortRow); math.Abs(d/want-1) > 1e-9 {
+		t.Errorf("the port log adds %g bytes, want %g", d, want)
+	}
+	none := "name = \"x\"\n[cluster]\nnodes = 4\n"
+	if a, b := Estimate(plan(t, none), 1), Estimate(plan(t, "port_log = true\n"+none), 1); a != b {
+		t.Errorf("no fabric: %+v with the log, %+v without", b, a)
+	}
+}

@@ -28,6 +28,19 @@ type Sample struct {
 	// column, one value per flow; not aggregated: cnisim run writes them
 	// to flows.csv.
 	Flows map[string][]float64 `json:",omitempty"`
+	// Ports are a replication's per-port statistics (the scenario's
+	// port_log), a row per switch port; not aggregated: cnisim run writes
+	// them to ports.csv.
+	Ports *PortLog `json:",omitempty"`
+}
+
+// PortLog is a replication's per-port statistics: each port's name and
+// tier (strings), and the numeric columns by name (results.PortColumns),
+// one value per port.
+type PortLog struct {
+	Names   []string             `json:"names"`
+	Tiers   []string             `json:"tiers"`
+	Columns map[string][]float64 `json:"columns"`
 }
 
 // Set records a scalar metric.

@@ -21,6 +21,11 @@ type Scenario struct {
 	// warm-up (cnisim run --out writes them to flows.csv): its nodes,
 	// size, start, completion time, slowdown and spine.
 	FlowLog bool `toml:"flow_log"`
+	// PortLog keeps a row per switch port per replication (cnisim run
+	// --out writes them to ports.csv): its drops, frames, ECN marks,
+	// deepest and mean queue and utilisation after the warm-up, for
+	// fabrics whose ports are too many for the per-port metrics.
+	PortLog bool `toml:"port_log"`
 
 	Cluster     Cluster     `toml:"cluster"`
 	CNI         CNI         `toml:"cni"`

@@ -37,6 +37,7 @@ type Unit struct {
 	Groups  map[string]map[string]float64 `json:"groups,omitempty"`
 	Series  map[string][]float64          `json:"series,omitempty"` // the timeline's bins
 	Flows   map[string][]float64          `json:"flows,omitempty"`  // the flow log's rows
+	Ports   *run.PortLog                  `json:"ports,omitempty"`  // the port log's rows
 }
 
 // ScenarioHash is the hex SHA-256 of a resolved scenario's text.
@@ -51,7 +52,8 @@ func New(version, resolved string, s Spec, urs []run.UnitResult) *Partial {
 		ScenarioSHA256: ScenarioHash(resolved), Scenario: resolved, Units: make([]Unit, len(urs))}
 	for i, u := range urs {
 		p.Units[i] = Unit{Point: u.Point, Rep: u.Rep, Seed: u.Seed,
-			Scalars: u.Sample.Scalars, Dists: u.Sample.Dists, Groups: u.Sample.Groups, Series: u.Sample.Series, Flows: u.Sample.Flows}
+			Scalars: u.Sample.Scalars, Dists: u.Sample.Dists, Groups: u.Sample.Groups, Series: u.Sample.Series, Flows: u.Sample.Flows,
+			Ports: u.Sample.Ports}
 	}
 	return p
 }
@@ -61,7 +63,7 @@ func (p *Partial) UnitResults() []run.UnitResult {
 	out := make([]run.UnitResult, len(p.Units))
 	for i, u := range p.Units {
 		out[i] = run.UnitResult{Unit: run.Unit{Point: u.Point, Rep: u.Rep}, Seed: u.Seed,
-			Sample: run.Sample{Scalars: u.Scalars, Dists: u.Dists, Groups: u.Groups, Series: u.Series, Flows: u.Flows}}
+			Sample: run.Sample{Scalars: u.Scalars, Dists: u.Dists, Groups: u.Groups, Series: u.Series, Flows: u.Flows, Ports: u.Ports}}
 	}
 	return out
 }

@@ -130,3 +130,25 @@ func fabricWarnings(sc *scenario.Scenario) []string {
 	}
 	return out
 }
+
+// portRows is the port log (scenario key port_log) of a replication's
+// ports, in the network's port order: nil without a fabric.
+func portRows(ports []network.PortStats) *run.PortLog {
+	if len(ports) == 0 {
+		return nil
+	}
+	l := &run.PortLog{Columns: map[string][]float64{}}
+	for _, p := range ports {
+		l.Names = append(l.Names, p.Name)
+		l.Tiers = append(l.Tiers, network.Tiers[p.Tier])
+		failed := 0.0
+		if p.Failed {
+			failed = 1
+		}
+		for i, v := range []float64{float64(p.Drops), float64(p.EarlyDrops), float64(p.Frames), float64(p.Bytes), float64(p.ECNMarks),
+			float64(p.MaxQueueBytes), p.MeanQueueBytes, p.Utilisation, failed} {
+			l.Columns[results.PortColumns[i]] = append(l.Columns[results.PortColumns[i]], v)
+		}
+	}
+	return l
+}

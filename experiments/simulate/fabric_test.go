@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -368,5 +370,27 @@ pattern = "all-to-all"
 	t.Logf("link_down drops: %v", lost)
 	if !(lost["0s"] > 0 && lost["5ms"] > lost["0s"]) {
 		t.Errorf("link_down drops %v: want some at once, more with 5 ms of convergence", lost)
+	}
+}
+
+// TestPortRows: the port log holds every port, in order, each statistic
+// in its column (results.PortColumns), a failed link's port as 1; no
+// fabric, no log.
+func TestPortRows(t *testing.T) {
+	ports := []network.PortStats{
+		{Name: "leaf0.node0", Tier: network.TierToNode, Drops: 1, EarlyDrops: 2, Frames: 3, Bytes: 4, ECNMarks: 5, MaxQueueBytes: 6, MeanQueueBytes: 7.5, Utilisation: 0.25},
+		{Name: "leaf0.spine1", Tier: network.TierToSpine, Failed: true},
+	}
+	l := portRows(ports)
+	if !slices.Equal(l.Names, []string{"leaf0.node0", "leaf0.spine1"}) || !slices.Equal(l.Tiers, []string{"to_node", "to_spine"}) {
+		t.Errorf("names %v, tiers %v", l.Names, l.Tiers)
+	}
+	want := map[string][]float64{"drops": {1, 0}, "early_drops": {2, 0}, "frames": {3, 0}, "bytes": {4, 0}, "ecn_marks": {5, 0},
+		"queue_max_bytes": {6, 0}, "queue_mean_bytes": {7.5, 0}, "utilisation": {0.25, 0}, "failed": {0, 1}}
+	if !reflect.DeepEqual(l.Columns, want) || len(want) != len(results.PortColumns) {
+		t.Errorf("columns %v, want %v", l.Columns, want)
+	}
+	if portRows(nil) != nil {
+		t.Error("no ports: a log")
 	}
 }

@@ -42,6 +42,7 @@ func Prepare(sc *scenario.Scenario) (run.Point, error) {
 	if err := base.Check(); err != nil {
 		return nil, keyed("", err)
 	}
+	portLog := sc.PortLog
 	return func(ctx context.Context, rep int, seed uint64) (run.Sample, error) {
 		var s run.Sample
 		if err := ctx.Err(); err != nil {
@@ -60,6 +61,9 @@ func Prepare(sc *scenario.Scenario) (run.Point, error) {
 			s.Series = timeline(r.Series)
 		}
 		s.Flows = r.FlowLog // nil unless the scenario's flow_log asks
+		if portLog {
+			s.Ports = portRows(r.Packets.Ports)
+		}
 		return s, nil
 	}, nil
 }

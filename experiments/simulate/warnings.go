@@ -80,6 +80,9 @@ func Warnings(sc *scenario.Scenario) []string {
 	if w.Load != d.Load && w.FlowSizes == "" {
 		out = append(out, "workload.load has no effect without workload.flow_sizes (long-lived flows send as fast as they can)")
 	}
+	if sc.PortLog && sc.Fabric.Kind == "none" {
+		out = append(out, "port_log has no effect without a fabric (fabric.kind switch or leaf-spine): there are no switch ports")
+	}
 	if sc.FlowLog && w.FlowSizes == "" {
 		out = append(out, "flow_log has no effect without workload.flow_sizes (it logs finite cluster flows)")
 	}
