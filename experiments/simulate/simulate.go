@@ -155,9 +155,6 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 	if err := checkStageCycles(sc, fwd, rev); err != nil {
 		return nil, err
 	}
-	if groFrame, gsoSegment, err = scaleFrameCosts(sc, groFrame, gsoSegment, &fwd, &rev); err != nil {
-		return nil, err
-	}
 	podMTU := sc.CNI.PodMTU
 	if podMTU == 0 {
 		if podMTU, err = m.PodMTU(mode, sc.Cluster.MTU, opt); err != nil {
@@ -168,7 +165,11 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 		return nil, &scenario.FieldError{Key: "cluster.mtu", Msg: fmt.Sprintf("leaves a pod MTU of %d after %s's %d bytes of encapsulation, below the least %d (raise cluster.mtu or set cni.pod_mtu)",
 			podMTU, m.Name, fwd.EncapBytes, tcp.MinPodMTU)}
 	}
-	return &Setup{Model: m, Mode: mode, Profile: prof, Options: opt, Forward: fwd, Reverse: rev, PodMTU: podMTU, GROFrameCycles: groFrame, GSOSegmentCycles: gsoSegment}, nil
+	st := &Setup{Model: m, Mode: mode, Profile: prof, Options: opt, Forward: fwd, Reverse: rev, PodMTU: podMTU, GROFrameCycles: groFrame, GSOSegmentCycles: gsoSegment}
+	if err := st.scaleFrames(sc); err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // frameCosts resolves GRO's per-frame and software GSO's per-segment
@@ -213,33 +214,47 @@ func frameCosts(sc *scenario.Scenario, prof *calibration.Profile) (gro, gso floa
 	return gro, gso, nil
 }
 
-// scaleFrameCosts applies calibration.scale.gro_frame and gso_segment to
-// the resolved per-frame costs, the paths' tunnel shares included (the
-// one place those factors apply: calibration.Profile.ScaleAll leaves
-// them), refusing a product above the bounds.
-func scaleFrameCosts(sc *scenario.Scenario, gro, gso float64, fwd, rev *datapath.CostedPath) (float64, float64, error) {
-	for _, f := range []struct {
-		stage string
-		base  *float64
-		extra func(*datapath.CostedPath) *float64
-	}{
-		{calibration.GROFrameStage, &gro, func(p *datapath.CostedPath) *float64 { return &p.GROFrameExtra }},
-		{calibration.GSOSegmentStage, &gso, func(p *datapath.CostedPath) *float64 { return &p.GSOSegmentExtra }},
-	} {
+// frameKind is one of the offloads' per-frame costs
+// (calibration.FrameStages): where a Setup holds it resolved, a path's
+// tunnel share of it, the scenario's key for it, the built-in value's
+// provenance, and whether a path pays it.
+type frameKind struct {
+	stage   string
+	cost    func(*Setup) *float64
+	share   func(*datapath.CostedPath) *float64
+	key     func(*scenario.Scenario) float64 // scenario.FromProfile: unset
+	builtin string
+	pays    func(*network.Config, datapath.CostedPath) bool
+}
+
+var frameKinds = []frameKind{
+	{calibration.GROFrameStage, func(s *Setup) *float64 { return &s.GROFrameCycles }, func(p *datapath.CostedPath) *float64 { return &p.GROFrameExtra },
+		func(sc *scenario.Scenario) float64 { return sc.Calibration.GROFrameCycles }, network.DefaultGROFrameSource, (*network.Config).MergesFrames},
+	{calibration.GSOSegmentStage, func(s *Setup) *float64 { return &s.GSOSegmentCycles }, func(p *datapath.CostedPath) *float64 { return &p.GSOSegmentExtra },
+		func(sc *scenario.Scenario) float64 { return sc.Calibration.GSOSegmentCycles }, network.DefaultGSOSegmentSource, (*network.Config).CutsSegments},
+}
+
+// scaleFrames applies calibration.scale.gro_frame and gso_segment to the
+// resolved per-frame costs, the paths' tunnel shares included (the one
+// place those factors apply: calibration.Profile.ScaleAll leaves them),
+// refusing a product above the bounds.
+func (st *Setup) scaleFrames(sc *scenario.Scenario) error {
+	for _, f := range frameKinds {
 		k := sc.Calibration.ScaleOf(f.stage)
 		if k == 1 {
 			continue
 		}
-		*f.base *= k
-		for _, p := range []*datapath.CostedPath{fwd, rev} {
-			e := f.extra(p)
+		base := f.cost(st)
+		*base *= k
+		for _, p := range []*datapath.CostedPath{&st.Forward, &st.Reverse} {
+			e := f.share(p)
 			*e *= k
-			if *f.base+*e > calibration.MaxFrameCycles {
-				return 0, 0, keyed("calibration.scale."+f.stage, fmt.Errorf("x%v makes %v cycles per frame, above %g", k, *f.base+*e, float64(calibration.MaxFrameCycles)))
+			if *base+*e > calibration.MaxFrameCycles {
+				return keyed("calibration.scale."+f.stage, fmt.Errorf("x%v makes %v cycles per frame, above %g", k, *base+*e, float64(calibration.MaxFrameCycles)))
 			}
 		}
 	}
-	return gro, gso, nil
+	return nil
 }
 
 // Config builds the workload configuration of one replication.
@@ -553,37 +568,26 @@ func frameStages(sc *scenario.Scenario, st *Setup) ([]StageCost, error) {
 	if err != nil {
 		return nil, keyed("cluster.nic_offloads", err)
 	}
-	cfg := network.Config{Offloads: sc.Cluster.Offloads, NICOffloads: nics}
+	cfg := &network.Config{Offloads: sc.Cluster.Offloads, NICOffloads: nics}
 	var out []StageCost
-	for _, f := range []struct {
-		stage   string
-		cycles  float64
-		key     float64 // the scenario's calibration key, or FromProfile
-		builtin string
-		pays    func(datapath.CostedPath) bool
-		extra   func(datapath.CostedPath) float64
-	}{
-		{calibration.GROFrameStage, st.GROFrameCycles, sc.Calibration.GROFrameCycles, network.DefaultGROFrameSource, cfg.MergesFrames,
-			func(p datapath.CostedPath) float64 { return p.GROFrameExtra }},
-		{calibration.GSOSegmentStage, st.GSOSegmentCycles, sc.Calibration.GSOSegmentCycles, network.DefaultGSOSegmentSource, cfg.CutsSegments,
-			func(p datapath.CostedPath) float64 { return p.GSOSegmentExtra }},
-	} {
+	for _, f := range frameKinds {
+		cycles := *f.cost(st)
 		c := StageCost{Stage: f.stage}
 		share := 0.0
-		for _, p := range []datapath.CostedPath{st.Forward, st.Reverse} {
-			if !f.pays(p) {
+		for _, p := range []*datapath.CostedPath{&st.Forward, &st.Reverse} {
+			if !f.pays(cfg, *p) {
 				continue
 			}
 			if c.Crossings++; c.Crossings == 1 {
-				share = f.extra(p)
-				c.Cycles = f.cycles + share
+				share = *f.share(p)
+				c.Cycles = cycles + share
 			}
 		}
-		if c.Crossings == 0 || f.cycles <= 0 {
+		if c.Crossings == 0 || cycles <= 0 {
 			continue // with its cost at 0 the model charges nothing (compile)
 		}
 		switch e, ok := st.Profile.FrameCost(f.stage, ""); {
-		case f.key != scenario.FromProfile:
+		case f.key(sc) != scenario.FromProfile:
 			c.Provenance, c.Source = string(calibration.Assumed), "the scenario's calibration."+f.stage+"_cycles"
 		case ok:
 			c.Provenance, c.Source = string(e.Provenance), e.Source
