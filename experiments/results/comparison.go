@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -159,6 +160,49 @@ func (c *Comparisons) WriteCSV(w io.Writer) error {
 	return cw.Error()
 }
 
+// diffRow is a row of the comparisons table: a difference, or a note.
+type diffRow struct {
+	d    Diff
+	note string
+}
+
+// tableDiffs are the rows the table lists of a point's differences: those
+// that differ in some pair, a group's members (group.member) all of them
+// up to MaxTableMembers, else the TableTopMembers that moved most (the
+// largest |diff|) and a note of how many more the files hold.
+func tableDiffs(ds []Diff) []diffRow {
+	var out []diffRow
+	for i := 0; i < len(ds); {
+		group, _, grouped := strings.Cut(ds[i].Name, ".")
+		j := i + 1
+		for grouped && j < len(ds) && strings.HasPrefix(ds[j].Name, group+".") {
+			j++
+		}
+		var moved []int
+		for k := i; k < j; k++ {
+			if ds[k].Diff != 0 || ds[k].StdDev != 0 {
+				moved = append(moved, k)
+			}
+		}
+		if len(moved) > MaxTableMembers {
+			keep := slices.Clone(moved)
+			slices.SortStableFunc(keep, func(a, b int) int { return cmp.Compare(math.Abs(ds[b].Diff), math.Abs(ds[a].Diff)) })
+			keep = keep[:TableTopMembers]
+			slices.Sort(keep)
+			for _, k := range keep {
+				out = append(out, diffRow{d: ds[k]})
+			}
+			out = append(out, diffRow{note: fmt.Sprintf("%s: %d more members in comparison.csv and comparison.json", group, len(moved)-len(keep))})
+		} else {
+			for _, k := range moved {
+				out = append(out, diffRow{d: ds[k]})
+			}
+		}
+		i = j
+	}
+	return out
+}
+
 // WriteTable writes, per point, the metrics that differ in some pair:
 // baseline and point means, the paired difference with its interval, the
 // change in percent, the interval two independent samples would give,
@@ -169,10 +213,12 @@ func (c *Comparisons) WriteTable(w io.Writer) error {
 	cols := newColumns(head)
 	blocks := make([][][]string, len(c.Points))
 	for i, p := range c.Points {
-		for _, d := range p.Metrics {
-			if d.Diff == 0 && d.StdDev == 0 {
+		for _, r := range tableDiffs(p.Metrics) {
+			if r.note != "" { // one cell: written as it is
+				blocks[i] = append(blocks[i], []string{r.note})
 				continue
 			}
+			d := r.d
 			cells := []string{d.Name, short(d.Base), short(d.Value), short(d.Diff), "-", "", "-", strconv.Itoa(d.N), ""}
 			if d.Spread() {
 				cells[4], cells[6] = short(d.CI95), short(d.CI95Unpaired)

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -193,5 +195,54 @@ func TestOneReplicationUndefinedSpread(t *testing.T) {
 	}
 	if f := strings.Fields(tput); len(f) != 5 || f[2] != "-" || f[3] != "-" {
 		t.Errorf("table row %q, want mean then - - for ci95 and stddev", tput)
+	}
+}
+
+// A group of more than MaxTableMembers members (a cluster's per-node
+// cores, four a node) lists its TableTopMembers largest by mean, in their
+// order, and a note of how many more the files hold; a smaller group
+// lists them all. The paired-comparison table does the same by the
+// largest differences, after leaving out members equal in every pair.
+func TestTableCapsLargeGroups(t *testing.T) {
+	var many []Member
+	var diffs []Diff
+	for i := range 40 {
+		v := float64(i % 10) // largest: node9, node19, node29, node39, then the 8s
+		many = append(many, Member{Name: fmt.Sprintf("node%d", i), Stat: Stat{Mean: v, N: 1}})
+		diffs = append(diffs, Diff{Name: fmt.Sprintf("rx_drops_by_node.node%d", i), N: 2, Diff: -v, StdDev: v})
+	}
+	r := &Results{Scenario: "s", Replications: 1, Points: []Point{{Metrics: []Metric{
+		{Name: CPUCoresUsedByNode, Members: many},
+		{Name: CPPByStage, Members: many[:3]},
+	}}}}
+	var b strings.Builder
+	if err := r.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	var listed []string
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) > 1 && strings.HasPrefix(f[0], CPUCoresUsedByNode+".") {
+			listed = append(listed, strings.TrimPrefix(f[0], CPUCoresUsedByNode+"."))
+		}
+	}
+	if want := []string{"node8", "node9", "node18", "node19", "node28", "node29", "node38", "node39"}; !slices.Equal(listed, want) {
+		t.Errorf("listed %v, want %v", listed, want)
+	}
+	if !strings.Contains(out, "  cpu_cores_used_by_node: 32 more members in results.csv and results.json\n") ||
+		!strings.Contains(out, "cpp_by_stage.node2") {
+		t.Errorf("table:\n%s", out)
+	}
+	c := &Comparisons{Points: []Comparison{{Metrics: append(append([]Diff{{Name: "throughput_mbps", N: 2, Diff: 1, StdDev: 1}}, diffs...),
+		Diff{Name: "rtt_us", N: 2, Diff: 2, StdDev: 1})}}}
+	b.Reset()
+	if err := c.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	out = b.String()
+	// node0, node10, node20, node30 equal in every pair: 36 moved, 8 shown
+	if n := strings.Count(out, "rx_drops_by_node.node"); n != 8 || !strings.Contains(out, "  rx_drops_by_node: 28 more members in comparison.csv and comparison.json\n") ||
+		!strings.Contains(out, "rx_drops_by_node.node39") || !strings.Contains(out, "rtt_us") || !strings.Contains(out, "throughput_mbps") {
+		t.Errorf("%d members listed; table:\n%s", n, out)
 	}
 }

@@ -1,9 +1,11 @@
 package results
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -33,8 +35,12 @@ func (r *Results) WriteTable(w io.Writer) error {
 			if m.Members == nil {
 				row(m.Name, m.Stat)
 			}
-			for _, mem := range m.Members {
+			shown := tableMembers(m.Members)
+			for _, mem := range shown {
 				row(m.Name+"."+mem.Name, mem.Stat)
+			}
+			if more := len(m.Members) - len(shown); more > 0 { // a note: one cell, not measured
+				blocks[i] = append(blocks[i], []string{fmt.Sprintf("%s: %d more members in results.csv and results.json", m.Name, more)})
 			}
 		}
 	}
@@ -47,6 +53,36 @@ func (r *Results) WriteTable(w io.Writer) error {
 	writeBlocks(&b, params, head, blocks, cols)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// MaxTableMembers bounds the members of a group the table lists (a
+// cluster's per-node groups have four per node); past it the table lists
+// the TableTopMembers largest by mean and says how many more the files
+// hold.
+const (
+	MaxTableMembers = 32
+	TableTopMembers = 8
+)
+
+// tableMembers are the members of a group the table lists: all of them up
+// to MaxTableMembers, else the TableTopMembers with the largest means (the
+// busiest nodes, the ports or nodes that dropped), in their order.
+func tableMembers(ms []Member) []Member {
+	if len(ms) <= MaxTableMembers {
+		return ms
+	}
+	idx := make([]int, len(ms))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(ms[b].Stat.Mean, ms[a].Stat.Mean) })
+	idx = idx[:TableTopMembers]
+	slices.Sort(idx)
+	out := make([]Member, len(idx))
+	for i, k := range idx {
+		out[i] = ms[k]
+	}
+	return out
 }
 
 // writeBlocks writes each point's block of rows after a blank line, the
@@ -99,7 +135,11 @@ func (c *columns) measure(row []string) {
 	}
 }
 
+// line lays out a row; a row of one cell is a note, written as it is.
 func (c *columns) line(cells []string) string {
+	if len(cells) == 1 {
+		return "  " + cells[0] + "\n"
+	}
 	var b strings.Builder
 	b.WriteString("  ")
 	for i, s := range cells {
