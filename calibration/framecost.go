@@ -41,14 +41,16 @@ const MaxFrameCycles = 1e6
 // for every merged frame; a tunnel device for its headers' share) and
 // whether the profile states one.
 func (p *Profile) GROFrameCycles(device string) (float64, bool) {
-	return frameCycles(p.GROFrames, device)
+	g, ok := p.FrameCost(GROFrameStage, device)
+	return g.Cycles, ok
 }
 
 // GSOSegmentCycles returns the profile's per-segment cost of software GSO
 // for device ("" for every segment; a tunnel device for its
 // encapsulation's share) and whether the profile states one.
 func (p *Profile) GSOSegmentCycles(device string) (float64, bool) {
-	return frameCycles(p.GSOSegments, device)
+	g, ok := p.FrameCost(GSOSegmentStage, device)
+	return g.Cycles, ok
 }
 
 // FrameCost returns the profile's entry for device ("" for every frame or
@@ -65,15 +67,6 @@ func (p *Profile) FrameCost(stage, device string) (FrameCost, bool) {
 		}
 	}
 	return FrameCost{}, false
-}
-
-func frameCycles(list []FrameCost, device string) (float64, bool) {
-	for _, g := range list {
-		if g.Device == device {
-			return g.Cycles, true
-		}
-	}
-	return 0, false
 }
 
 // validateFrameCosts adds a *FieldError per problem of the table's
