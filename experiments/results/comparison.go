@@ -2,7 +2,6 @@ package results
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -185,10 +184,7 @@ func tableDiffs(ds []Diff) []diffRow {
 			}
 		}
 		if len(moved) > MaxTableMembers {
-			keep := slices.Clone(moved)
-			slices.SortStableFunc(keep, func(a, b int) int { return cmp.Compare(math.Abs(ds[b].Diff), math.Abs(ds[a].Diff)) })
-			keep = keep[:TableTopMembers]
-			slices.Sort(keep)
+			keep := topIndices(moved, func(k int) float64 { return math.Abs(ds[k].Diff) })
 			for _, k := range keep {
 				out = append(out, diffRow{d: ds[k]})
 			}

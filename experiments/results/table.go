@@ -75,14 +75,21 @@ func tableMembers(ms []Member) []Member {
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(ms[b].Stat.Mean, ms[a].Stat.Mean) })
-	idx = idx[:TableTopMembers]
-	slices.Sort(idx)
-	out := make([]Member, len(idx))
-	for i, k := range idx {
-		out[i] = ms[k]
+	var out []Member
+	for _, k := range topIndices(idx, func(k int) float64 { return ms[k].Stat.Mean }) {
+		out = append(out, ms[k])
 	}
 	return out
+}
+
+// topIndices are the TableTopMembers indices of idx with the largest key,
+// ascending (ties: the earlier index first); idx is not changed.
+func topIndices(idx []int, key func(int) float64) []int {
+	top := slices.Clone(idx)
+	slices.SortStableFunc(top, func(a, b int) int { return cmp.Compare(key(b), key(a)) })
+	top = top[:min(TableTopMembers, len(top))]
+	slices.Sort(top)
+	return top
 }
 
 // writeBlocks writes each point's block of rows after a blank line, the
