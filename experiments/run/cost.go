@@ -102,7 +102,7 @@ func Estimate(plan *scenario.Plan, parallel int) Cost {
 			kept += reps * connections(s) * bytesPerFlowRow // every flow that arrives: an upper bound
 		}
 		if s.PortLog {
-			kept += reps * switchPorts(s) * bytesPerPortRow
+			kept += reps * float64(s.FabricConfig().Ports(s.Cluster.Nodes)) * bytesPerPortRow
 		}
 	}
 	c.CPUSeconds = c.Packets / PacketsPerCPUSecond
@@ -293,17 +293,4 @@ func secondsText(s float64) string {
 		return fmt.Sprintf("%.3g hours", s/3600)
 	}
 	return fmt.Sprintf("%.3g s", s)
-}
-
-// switchPorts is how many egress ports the scenario's fabric has: one
-// toward each node, and with leaf-spine one each way between every leaf
-// and every spine.
-func switchPorts(s *scenario.Scenario) float64 {
-	switch s.Fabric.Kind {
-	case "switch":
-		return float64(s.Cluster.Nodes)
-	case "leaf-spine":
-		return float64(s.Cluster.Nodes) + 2*float64(s.Fabric.Leaves)*float64(s.Fabric.Spines)
-	}
-	return 0
 }

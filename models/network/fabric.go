@@ -224,6 +224,19 @@ func (f Fabric) validate(c Config) error {
 	return nil
 }
 
+// Ports is how many egress ports the fabric has over a cluster of nodes
+// (buildFabric's layout): one toward each node, and in a leaf-spine one
+// each way between every leaf and every spine.
+func (f Fabric) Ports(nodes int) int {
+	switch f.Kind {
+	case FabricSwitch:
+		return nodes
+	case FabricLeafSpine:
+		return f.Leaves*(f.NodesPerLeaf+f.Spines) + f.Spines*f.Leaves
+	}
+	return 0
+}
+
 // maxPorts is the most egress ports one switch has.
 func (f Fabric) maxPorts(c Config) int {
 	if f.Kind == FabricLeafSpine {
@@ -292,7 +305,7 @@ const (
 //     with port L*(N+S)+s*L+l down to leaf l.
 func buildFabric(c Config) *fabric {
 	f := c.Fabric
-	fb := &fabric{cfg: f, shared: !f.PerPort, alpha: f.Alpha}
+	fb := &fabric{cfg: f, shared: !f.PerPort, alpha: f.Alpha, ports: make([]port, 0, f.Ports(c.Nodes))}
 	D := c.LinkDelay
 	add := func(sw int, tier Tier, gbps float64, delay sim.Time, node int) {
 		fb.ports = append(fb.ports, port{

@@ -441,3 +441,21 @@ func TestDynamicThreshold(t *testing.T) {
 		t.Errorf("alpha with per-port buffers: %v", err)
 	}
 }
+
+// Fabric.Ports counts the ports buildFabric lays out (the run's memory
+// estimate of a port log rests on it): every switch port, once.
+func TestFabricPorts(t *testing.T) {
+	for _, f := range []Fabric{
+		{Kind: FabricSwitch, BufferBytes: 1 << 20},
+		{Kind: FabricLeafSpine, Leaves: 3, Spines: 2, NodesPerLeaf: 4, UplinkGbps: 10, BufferBytes: 1 << 20},
+	} {
+		c := DefaultConfig()
+		c.Nodes, c.Fabric = 12, f
+		if got, want := len(buildFabric(c).ports), f.Ports(c.Nodes); got != want {
+			t.Errorf("%v: %d ports laid out, Ports says %d", f.Kind, got, want)
+		}
+	}
+	if p := (Fabric{}).Ports(12); p != 0 {
+		t.Errorf("no fabric: %d ports", p)
+	}
+}
