@@ -114,6 +114,9 @@ func checkScenario(path string, data []byte, stdout, stderr io.Writer) (*scenari
 	return plan, nil
 }
 
+// costRow lays out a row of printCosts' table, its header too.
+const costRow = "  %-12s %9s %10s %9s  %-10s %s\n"
+
 // printCosts lists, per sweep point, the stages the scenario's datapaths
 // cross at a cost and the profile entry behind each: where every number
 // of the answer comes from.
@@ -132,7 +135,7 @@ func printCosts(path string, plan *scenario.Plan, stdout io.Writer) error {
 		if len(p.Params) > 0 {
 			b.WriteString(scenario.FormatParams(p.Params) + "\n")
 		}
-		fmt.Fprintf(&b, "  %-12s %9s %10s %9s  %-10s %s\n", "stage", "crossings", "cycles", "per byte", "provenance", "source")
+		fmt.Fprintf(&b, costRow, "stage", "crossings", "cycles", "per byte", "provenance", "source")
 		for _, s := range ss {
 			cross, cyc, pb := strconv.Itoa(s.Crossings), strconv.FormatFloat(s.Cycles, 'g', 6, 64), strconv.FormatFloat(s.CyclesPerByte, 'g', 4, 64)
 			switch {
@@ -141,7 +144,7 @@ func printCosts(path string, plan *scenario.Plan, stdout io.Writer) error {
 			case slices.Contains(calibration.FrameStages(), s.Stage):
 				cross, pb = "per frame", "-" // GRO's merged frames, GSO's cut segments
 			}
-			fmt.Fprintf(&b, "  %-12s %9s %10s %9s  %-10s %s\n", s.Stage, cross, cyc, pb, s.Provenance, s.Source)
+			fmt.Fprintf(&b, costRow, s.Stage, cross, cyc, pb, s.Provenance, s.Source)
 		}
 	}
 	_, err := io.WriteString(stdout, b.String())
