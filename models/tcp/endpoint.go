@@ -42,7 +42,16 @@ const (
 
 // Stats are an endpoint's counters.
 type Stats struct {
-	SegsSent      uint64 // data segments, retransmissions included
+	// first, in one cache line, the counters a packet moves (Endpoint.Prefetch)
+	SegsSent     uint64 // data segments, retransmissions included
+	AcksSent     uint64 // pure ACKs (window updates and probes' answers included)
+	BytesAcked   int64
+	BytesRead    int64 // bytes the application has read (copied), by the time of the last copy
+	DataSegsRcvd uint64
+	// DataSkbsRcvd counts the data skbs: segments and GSO/GRO super-packets
+	// (what Linux checks its ACK policy on once each).
+	DataSkbsRcvd  uint64
+	RTT           RTTStats
 	Retrans       uint64 // retransmitted data segments
 	FastRetrans   uint64 // fast retransmit episodes
 	Undos         uint64 // of them found spurious and undone (reordering: recovery.go)
@@ -50,32 +59,27 @@ type Stats struct {
 	RTOs          uint64 // retransmission timeouts (data)
 	RTOUndos      uint64 // of them found spurious and undone (Linux TCPLossUndo)
 	SynRetrans    uint64 // SYN (or SYN-ACK) retransmissions
-	AcksSent      uint64 // pure ACKs (window updates and probes' answers included)
 	DupAcksRcvd   uint64
 	Probes        uint64 // zero-window probes sent
 	TLPs          uint64 // tail loss probes sent
 	TLPRecoveries uint64 // probes that repaired a loss, the window then reduced (Linux TCPLossProbeRecovery)
-	BytesAcked    int64
-	BytesRead     int64 // bytes the application has read (copied), by the time of the last copy
-	RTT           RTTStats
-	DataSegsRcvd  uint64
-	// DataSkbsRcvd counts the data skbs: segments and GSO/GRO super-packets
-	// (what Linux checks its ACK policy on once each).
-	DataSkbsRcvd uint64
-	FinRetrans   uint64 // FIN retransmissions (fin.go)
+	FinRetrans    uint64 // FIN retransmissions (fin.go)
 }
 
 // Endpoint is one side of a TCP connection. It is created by Dial (both
 // sides at once) and driven by the network and its timers.
 type Endpoint struct {
+	// Laid out by use (TestEndpointLayout): the fields a data segment or an
+	// ACK reads or writes, either side's, come first, in the lines
+	// Prefetch asks for; recovery's, the handshake's and teardown's after.
 	net  *network.Network
 	eng  *sim.Engine
 	opt  *Options
-	Node int // the pod's node
-	Core int // the application's core (Send and Recv contexts)
 	out  *network.Route
 	peer *Endpoint
 	mss  int64
+	Node int // the pod's node
+	Core int // the application's core (Send and Recv contexts)
 
 	state  State
 	client bool
@@ -90,35 +94,73 @@ type Endpoint struct {
 	// sender
 	sndUna, sndNxt, sndMax int64
 	appLimit               int64  // bytes the application has written
-	writes                 []span // written ranges whose send calls have not all been sent
 	callNext               int64  // offset of the next send call's first byte (in writes[0])
-	blocked                bool   // the writer had data it could not send: the next new segment wakes it
+	writes                 []span // written ranges whose send calls have not all been sent
 	sndWndEdge             int64  // peer's window right edge
 	lastWin                int64
 	cwnd, ssthresh         float64
+	blocked                bool // the writer had data it could not send: the next new segment wakes it
 	cwndLimited            bool
-	dupAcks                int
 	inRecovery             bool
-	recover                int64
-	srtt, rttvar, rto      sim.Time
-	minRTT                 sim.Time
 	persist                bool
-	rtoTimer               sim.Timer
-	cc                     cubic
-	sb                     scoreboard // SACKed ranges (RFC 6675)
-	highRxt                int64      // end of the last retransmission in recovery (HighRxt)
+	probing                bool // rtoTimer is the tail loss probe's timer (PTO)
+	// after a timeout, until snd_una reaches recover (Linux TCP_CA_Loss),
+	// and whether no ACK has advanced snd_una since the last timeout
+	// (icsk_retransmits > 0)
+	inLoss, timedOut bool
+	dupAcks          int
+	recover          int64
+	srtt, rttvar     sim.Time
+	rto, minRTT      sim.Time
 	// the TSval of the oldest retransmission not yet acknowledged when
-	// recovery began or sent since (0: none; Linux retrans_stamp), the end
-	// of the retransmitted data, and the retransmissions of this recovery
+	// recovery began or sent since (0: none; Linux retrans_stamp), and the
+	// end of the retransmitted data
 	retransStamp sim.Time
 	rtxEnd       int64
-	recRetx      int
-	rtxLog       []retxRec // this recovery's retransmissions in flight, in send order
+	tlpHigh      int64     // snd_max after the outstanding probe (0: none; tlpSeq below)
+	lx           *linuxAck // Options.AckPolicy "linux" (ackpolicy.go), else nil
+	ecn          *ecnState // DCTCP or Options.ECN (ecn.go), else nil
+
+	// receiver
+	rcvNxt, rcvWup int64
+	oooBytes       int64
+	rcvSpace       int64
+	advEdge        int64
+	tsRecent       sim.Time
+	ackCore        int
+	quick          int
+	ooo            []span     // out-of-order data, sorted, disjoint
+	copies         []copyDone // application copies not yet finished
+	copiesHead     int
+	copied         int64
+	dsack          span // a duplicate received, for the next ACK's first block (RFC 2883; empty: none)
+
+	// OnRead is called when in-order data has been copied to the
+	// application: total bytes read so far, at the time the copy ends
+	// (at may be later than now; schedule an event to act at that time).
+	OnRead func(at sim.Time, total int64)
+	// OnAcked is called when new data is acknowledged: total bytes acked.
+	OnAcked func(at sim.Time, total int64)
+
+	delack   sim.Timer
+	superAck sim.Timer // ACK once a super-packet's last packet is processed (offloads)
+	winUpd   sim.Timer
+	// what an ACK reaching the sender reads besides (Prefetch)
+	rtoTimer sim.Timer
+	cc       cubic
+	sb       scoreboard // SACKed ranges (RFC 6675)
+
+	Stats Stats // its first line what packets move
+
+	// below, what loss recovery and the connection's life read
+
+	highRxt int64     // end of the last retransmission in recovery (HighRxt)
+	recRetx int       // the retransmissions of this recovery
+	rtxLog  []retxRec // this recovery's retransmissions in flight, in send order
 	// a bound on rtxLog's ranges: no start below rtxLo, no end above
 	// rtxHi (detectLostRetx skips its scan when none can have changed)
 	rtxLo, rtxHi         int64
-	probing              bool   // rtoTimer is the tail loss probe's timer (PTO)
-	tlpSeq, tlpHigh      int64  // the outstanding probe's first byte and snd_max after it (0: none)
+	tlpSeq               int64  // the outstanding probe's first byte (0: none)
 	tlpRetrans           bool   // the probe sent the last segment again (Linux tlp_retrans)
 	tlpDup               bool   // a D-SACK reported the probe's bytes twice: nothing was lost
 	rackLost             int64  // unSACKed bytes below it were sent before a delivered probe: lost
@@ -133,44 +175,14 @@ type Endpoint struct {
 	undoArmed              bool
 	undoMarker             int64
 	undoRetrans            int
-	// after a timeout, until snd_una reaches recover (Linux TCP_CA_Loss),
-	// and whether no ACK has advanced snd_una since the last timeout
-	// (icsk_retransmits > 0)
-	inLoss, timedOut bool
 
-	// receiver
-	rcvNxt, rcvWup int64
-	ooo            []span // out-of-order data, sorted, disjoint
-	sackRecent     [maxSACKBlocks]int64
-	dsack          span // a duplicate received, for the next ACK's first block (RFC 2883; empty: none)
-	sackLog        sackLog
-	oooBytes       int64
-	rcvSpace       int64
-	advEdge        int64
-	quick          int
-	tsRecent       sim.Time
-	ackCore        int
-	delack         sim.Timer
-	superAck       sim.Timer // ACK once a super-packet's last packet is processed (offloads)
-	lx             *linuxAck // Options.AckPolicy "linux" (ackpolicy.go), else nil
-	ecn            *ecnState // DCTCP or Options.ECN (ecn.go), else nil
-	winUpd         sim.Timer
-	copies         []copyDone // application copies not yet finished
-	copiesHead     int
-	copied         int64
+	sackRecent [maxSACKBlocks]int64
+	sackLog    sackLog
 
 	// OnEstablished is called once the handshake completes on this side.
 	OnEstablished func(at sim.Time)
 	// OnFail is called when the SYN retries are exhausted.
 	OnFail func(at sim.Time)
-	// OnRead is called when in-order data has been copied to the
-	// application: total bytes read so far, at the time the copy ends
-	// (at may be later than now; schedule an event to act at that time).
-	OnRead func(at sim.Time, total int64)
-	// OnAcked is called when new data is acknowledged: total bytes acked.
-	OnAcked func(at sim.Time, total int64)
-
-	Stats Stats
 
 	connectAt sim.Time // a Connect event's time (-1: none): a Pool waits past it
 
@@ -289,20 +301,19 @@ func (ep *Endpoint) Handle(e *sim.Engine, arg uint64) {
 // segment with payload or a pure ACK) and the statistics.
 func (ep *Endpoint) Prefetch(p *network.Packet) {
 	base := unsafe.Pointer(ep)
-	prefetch.Lines(base, 2) // to finAckSent
-	if p.Len > 0 {
-		prefetch.Lines(unsafe.Add(base, unsafe.Offsetof(ep.rcvNxt)), rcvLines)
-	} else {
-		prefetch.Lines(unsafe.Add(base, unsafe.Offsetof(ep.sndUna)), sndLines)
+	prefetch.Lines(base, hotLines)
+	if p.Len == 0 { // an ACK: the sender's timer, window and scoreboard
+		prefetch.Lines(unsafe.Add(base, unsafe.Offsetof(ep.rtoTimer)), sndLines)
 	}
-	prefetch.Lines(unsafe.Add(base, unsafe.Offsetof(ep.OnRead)), statLines)
+	prefetch.Lines(unsafe.Add(base, unsafe.Offsetof(ep.Stats)), 1)
 }
 
-// the cache lines that Prefetch asks for
+// the cache lines that Prefetch asks for: from the start to winUpd (either
+// side's), rtoTimer to sb (an ACK's), and the first line of Stats
 const (
-	rcvLines  = int((unsafe.Offsetof(Endpoint{}.copied)-unsafe.Offsetof(Endpoint{}.rcvNxt))/64 + 1)
-	sndLines  = int((unsafe.Offsetof(Endpoint{}.prrOut)-unsafe.Offsetof(Endpoint{}.sndUna))/64 + 1)
-	statLines = int((unsafe.Offsetof(Endpoint{}.Stats)+unsafe.Sizeof(Stats{})-unsafe.Offsetof(Endpoint{}.OnRead))/64 + 1)
+	hotLines = int((unsafe.Offsetof(Endpoint{}.winUpd)+unsafe.Sizeof(sim.Timer{})-1)/64 + 1)
+	sndLines = int((unsafe.Offsetof(Endpoint{}.sb)+unsafe.Sizeof(scoreboard{})-1)/64 -
+		unsafe.Offsetof(Endpoint{}.rtoTimer)/64 + 1)
 )
 
 // Deliver processes a packet from the peer (network.Endpoint).
