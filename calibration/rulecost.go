@@ -99,8 +99,6 @@ func (p *Profile) validateRuleCosts(add func(table string, i int, key, format st
 	}
 }
 
-func finiteNonNeg(v float64) bool { return v >= 0 && !math.IsInf(v, 0) }
-
 // countSet is how many of v are set.
 func countSet(v ...*float64) int {
 	n := 0

@@ -73,7 +73,7 @@ var recordedPoints []byte
 var recordedMeasurements []byte
 
 // RecordedRun is the committed run the embedded files come from (the
-// go:embed lines name it too).
+// embedding directives above name it too).
 const RecordedRun = "testbed/testdata/run9"
 
 // RecordedProfile is the built-in profile calibrated from the committed

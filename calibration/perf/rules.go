@@ -138,12 +138,10 @@ func parseTarget(s string) (int, error) {
 	return int(k), nil
 }
 
-// lookup returns the target of the first rule matching sym, or targetNone.
-// A pattern matches the symbol as printed (offset and GCC clone suffixes
-// such as .isra.0 removed) or without its leading underscores, so tcp_*
-// also covers __tcp_transmit_skb.
-func (m *matcher) lookup(f frame) int { return m.classify(f).stage }
-
+// classify returns the verdict of the first rule matching f (stage
+// targetNone when none does). A pattern matches the symbol as printed
+// (offset and GCC clone suffixes such as .isra.0 removed) or without its
+// leading underscores, so tcp_* also covers __tcp_transmit_skb.
 func (m *matcher) classify(f frame) verdict {
 	if v, ok := m.cache[f]; ok {
 		return v

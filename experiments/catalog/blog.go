@@ -104,13 +104,6 @@ func analyseAsyncCurl(d *Data) (*Output, error) {
 	return out, nil
 }
 
-func abs(x float64) float64 {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
-
 // traceInterval is the time-series bin of the download trace.
 const traceInterval = 50 * sim.Millisecond
 

@@ -23,11 +23,6 @@ func (sb *scoreboard) spans() []span { return sb.blk[sb.head:] }
 
 func (sb *scoreboard) empty() bool { return sb.head == len(sb.blk) }
 
-func (sb *scoreboard) reset() {
-	sb.blk, sb.head, sb.sacked = sb.blk[:0], 0, 0
-	sb.ndirty, sb.dirtyAll = 0, false
-}
-
 // markDirty records that bytes in [start, end) were newly SACKed.
 func (sb *scoreboard) markDirty(start, end int64) {
 	if sb.ndirty == len(sb.dirty) {

@@ -27,11 +27,10 @@ const TCPCRR = "tcp_crr"
 // The connection is recycled (tcp.Pool) once the last ACK has arrived
 // (tcp.Conn.OnDone): its conntrack entry moves to TIME_WAIT then.
 type tcpCRR struct {
-	k     *connector
-	c     *tcp.Conn
-	msg   int64
-	t0    sim.Time
-	reqAt sim.Time
+	k   *connector
+	c   *tcp.Conn
+	msg int64
+	t0  sim.Time
 }
 
 const (
