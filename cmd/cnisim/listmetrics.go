@@ -53,6 +53,7 @@ var metricMeanings = map[string]metricInfo{
 	results.RxDropsByNode:         {"group", "packets", "cluster traffic: packets each node's RX rings dropped over the whole run (node<i>), summing to drops_by_place.rx_ring: which receivers are CPU-bound"},
 	results.CPUCoresUsedMean:      {"scalar", "cores", "cluster traffic: busy cores per node, the mean over every node (idle ones included): the CNI's CPU bill per node"},
 	results.CPUCoresUsedBusiest:   {"scalar", "cores", "cluster traffic: busy cores of the node with the most (cpu_cores_used_by_node has each node)"},
+	results.CPUCoresUsedPerNode:   {"distribution", "cores", "cluster traffic: each node's busy cores, pooled over replications: p90 and p99 are what the 90th and 99th percentile node needs (the mean is cpu_cores_used_mean)"},
 }
 
 // listMetrics prints every metric results can carry, in results order.

@@ -126,6 +126,7 @@ const (
 	OfferedMbps         = "offered_mbps"           // finite flows' bytes arriving in the window per second (beside throughput_mbps, the carried load)
 	CPUCoresUsedBusiest = "cpu_cores_used_busiest" // the busiest node's cores
 	CPUCoresUsedMean    = "cpu_cores_used_mean"    // the nodes' busy cores, mean over every node
+	CPUCoresUsedPerNode = "cpu_cores_used_per_node" // distribution: each node's busy cores, pooled over replications
 	RxDropsByNode       = "rx_drops_by_node"       // group: each node's RX-ring drops (node<i>)
 )
 
@@ -147,7 +148,7 @@ var Order = []string{
 	ThroughputCurlMbps, ThroughputIperf3Mbps, CPUByContext, PodReadySeconds, PodNetworkWaitSeconds,
 	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,
 	DropsByPlace, PortDrops, PortEarlyDrops, PortECNMarks, PortQueueBytes, PortUtilisation,
-	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FlowsCompleted, FlowsUnfinished, FlowsOpenMidway, OfferedMbps, CPUCoresUsedBusiest, CPUCoresUsedMean, RxDropsByNode,
+	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FlowsCompleted, FlowsUnfinished, FlowsOpenMidway, OfferedMbps, CPUCoresUsedBusiest, CPUCoresUsedMean, CPUCoresUsedPerNode, RxDropsByNode,
 	QueryCompletionMicros, QueriesCompleted, QueriesUnfinished,
 }
 

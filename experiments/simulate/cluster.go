@@ -8,8 +8,8 @@ import (
 	"github.com/cnisim/cnisim/models/workload"
 )
 
-// fillCluster maps the cluster-traffic metrics: the busiest node's cores
-// and the mean over the nodes (cluster traffic only, so that the two-pod
+// fillCluster maps the cluster-traffic metrics: the busiest node's cores,
+// the mean over the nodes and their distribution (cluster traffic only, so that the two-pod
 // results stay as they were) and, for finite flows, FCT and
 // slowdown distributions (at most MaxDistSamples strata per replication)
 // and their per-size-bucket summaries.
@@ -21,6 +21,8 @@ func fillCluster(s *run.Sample, r *workload.Result, applies map[string]bool) {
 			sum += c
 		}
 		s.Set(results.CPUCoresUsedMean, sum/float64(max(len(r.CPUCoresUsedByNode), 1)))
+		// every node a sample: the quantiles a node must be sized for
+		s.Observe(results.CPUCoresUsedPerNode, Strata(r.CPUCoresUsedByNode, MaxDistSamples)...)
 		for i, d := range r.RxDropsByNode {
 			s.SetGroup(results.RxDropsByNode, fmt.Sprintf("node%d", i), float64(d))
 		}

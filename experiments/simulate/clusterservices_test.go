@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/cnisim/cnisim/experiments/results"
@@ -59,6 +60,16 @@ load = 0.3
 			}
 			if mean := s.Scalars[results.CPUCoresUsedMean]; math.Abs(mean-sum/16) > 1e-12 || mean > s.Scalars[results.CPUCoresUsedBusiest] || mean <= 0 {
 				t.Errorf("cpu_cores_used_mean %v: want the mean of the 16 nodes' %v, at most the busiest's %v", mean, sum/16, s.Scalars[results.CPUCoresUsedBusiest])
+			}
+			// the per-node distribution: each node's cores once, the busiest its largest
+			per := slices.Sorted(slices.Values(s.Dists[results.CPUCoresUsedPerNode]))
+			if len(per) != 16 || per[15] != s.Scalars[results.CPUCoresUsedBusiest] || per[0] < 0 {
+				t.Errorf("cpu_cores_used_per_node %v: want the 16 nodes' cores, the largest the busiest's %v", per, s.Scalars[results.CPUCoresUsedBusiest])
+			}
+			for i := range 16 {
+				if c := s.Groups[results.CPUCoresUsedByNode][fmt.Sprintf("node%d", i)]; !slices.Contains(per, c) {
+					t.Errorf("node%d's %v cores not among cpu_cores_used_per_node %v", i, c, per)
+				}
 			}
 			for name := range s.Scalars {
 				if name == "conntrack_entries" || name == "conntrack_drops" {
