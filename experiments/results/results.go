@@ -116,18 +116,18 @@ const (
 // (models/workload SizeBuckets) as groups with members <bucket>_mean,
 // <bucket>_p50, <bucket>_p99 and <bucket>_n.
 const (
-	FCTMicros           = "fct_us"                 // distribution
-	FCTSlowdown         = "fct_slowdown"           // distribution
-	FCTMicrosBySize     = "fct_us_by_size"         // group
-	FCTSlowdownBySize   = "fct_slowdown_by_size"   // group
-	FlowsCompleted      = "flows_completed"        // flows completed over the run
-	FlowsUnfinished     = "flows_unfinished"       // flows started but not read whole by the run's end
-	FlowsOpenMidway     = "flows_open_midway"      // background flows open at the window's midpoint (beside flows_unfinished: growth = no steady state)
-	OfferedMbps         = "offered_mbps"           // finite flows' bytes arriving in the window per second (beside throughput_mbps, the carried load)
-	CPUCoresUsedBusiest = "cpu_cores_used_busiest" // the busiest node's cores
-	CPUCoresUsedMean    = "cpu_cores_used_mean"    // the nodes' busy cores, mean over every node
+	FCTMicros           = "fct_us"                  // distribution
+	FCTSlowdown         = "fct_slowdown"            // distribution
+	FCTMicrosBySize     = "fct_us_by_size"          // group
+	FCTSlowdownBySize   = "fct_slowdown_by_size"    // group
+	FlowsCompleted      = "flows_completed"         // flows completed over the run
+	FlowsUnfinished     = "flows_unfinished"        // flows started but not read whole by the run's end
+	FlowsOpenMidway     = "flows_open_midway"       // background flows open at the window's midpoint (beside flows_unfinished: growth = no steady state)
+	OfferedMbps         = "offered_mbps"            // finite flows' bytes arriving in the window per second (beside throughput_mbps, the carried load)
+	CPUCoresUsedBusiest = "cpu_cores_used_busiest"  // the busiest node's cores
+	CPUCoresUsedMean    = "cpu_cores_used_mean"     // the nodes' busy cores, mean over every node
 	CPUCoresUsedPerNode = "cpu_cores_used_per_node" // distribution: each node's busy cores, pooled over replications
-	RxDropsByNode       = "rx_drops_by_node"       // group: each node's RX-ring drops (node<i>)
+	RxDropsByNode       = "rx_drops_by_node"        // group: each node's RX-ring drops (node<i>)
 )
 
 // Metric names of the partition-aggregate queries (workload.query_rate):
