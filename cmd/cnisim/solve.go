@@ -58,7 +58,10 @@ Examples:
   cnisim solve rr.toml --target rtt_us<=80 --vary cluster.cpu_ghz --min 1 --max 4 --tol 0.05
   cnisim solve tcp.toml --maximise throughput_mbps --vary workload.streams --max 8 --format json
   cnisim solve plan.toml --target port_utilisation.to_spine_max<=0.7 --vary fabric.uplink_gbps --min 10 --max 100
-                                   (a group's member as GROUP.MEMBER)`
+                                   (a group's member as GROUP.MEMBER)
+  cnisim solve plan.toml --target 'fct_us.p99<=20000' --vary fabric.uplink_gbps --min 10 --max 100
+                                   (a distribution's quantile as DIST.p50, .p90 or .p99:
+                                   each replication's own, with their interval)`
 
 func runSolve(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("solve", solveSynopsis, stderr)

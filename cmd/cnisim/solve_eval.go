@@ -11,6 +11,7 @@ import (
 	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/solve"
+	"github.com/cnisim/cnisim/sim"
 )
 
 // solveEval runs the scenario at one value of the varied key with the
@@ -126,6 +127,12 @@ func (ev *solveEval) eval(ctx context.Context, x float64) (solve.Eval, error) {
 		where = ev.q.key + " = " + solveFmt(x)
 	}
 	st, err := metricStat(res, ev.q.metric)
+	if qs, ok := quantileStat(res, urs, ev.q.metric); ok {
+		st, err = qs, nil
+		if st.N == 0 {
+			err = errNoSamples
+		}
+	}
 	if errors.Is(err, errNoSamples) {
 		return solve.Eval{}, usagef("metric %q has no samples at %s: no replication produced one (a distribution such as "+
 			"query_completion_us or fct_us is empty when nothing completed in the run); narrow --min/--max or lengthen the run", ev.q.metric, where)
@@ -141,6 +148,33 @@ func (ev *solveEval) eval(ctx context.Context, x float64) (solve.Eval, error) {
 		fmt.Fprintf(ev.stderr, "solve: %s: warning: %s\n", where, msg)
 	}
 	return e, nil
+}
+
+// quantiles a target may name on a distribution, as DIST.p99
+var targetQuantiles = map[string]float64{"p50": 0.50, "p90": 0.90, "p99": 0.99}
+
+// quantileStat reads DIST.pXX (fct_us.p99, cpu_cores_used_per_node.p90)
+// as each replication's quantile of its own observations, summarised over
+// the replications as every other target is: the pooled quantile that
+// run prints has no interval to decide with. ok is false when name is not
+// a quantile of a distribution the result reports.
+func quantileStat(res *results.Results, urs []run.UnitResult, name string) (st results.Stat, ok bool) {
+	dist, q, cut := strings.Cut(name, ".")
+	p, isQ := targetQuantiles[q]
+	if !cut || !isQ {
+		return st, false
+	}
+	if m, found := res.Points[0].Stat(dist); !found || !m.Quantiles {
+		return st, false
+	}
+	run.SortUnits(urs) // replications in order: the sum runs as Aggregate's
+	var sum sim.Summary
+	for _, u := range urs {
+		if vs := u.Sample.Dists[dist]; len(vs) > 0 {
+			sum.Add(sim.Quantile(p, vs))
+		}
+	}
+	return results.Stat{Mean: sum.Mean(), StdDev: sum.StdDev(), CI95: sum.CI95(), N: sum.N()}, true
 }
 
 // memberStat is member of group g.
@@ -166,7 +200,8 @@ var errNoSamples = errors.New("no samples")
 
 // metricStat finds a scalar metric of a one-point result, or a member of
 // a group as GROUP.MEMBER (fct_us_by_size.0-100KB_p99,
-// port_utilisation.to_spine_max).
+// port_utilisation.to_spine_max); the error lists what the result has,
+// a distribution's quantiles (quantileStat) among them.
 func metricStat(res *results.Results, name string) (results.Stat, error) {
 	var have []string
 	for _, m := range res.Points[0].Metrics {
@@ -185,6 +220,10 @@ func metricStat(res *results.Results, name string) (results.Stat, error) {
 				return results.Stat{}, errNoSamples
 			}
 			return m.Stat, nil
+		}
+		if m.Stat.Quantiles { // quantileStat reads these
+			have = append(have, m.Name+"[.p50|.p90|.p99]")
+			continue
 		}
 		have = append(have, m.Name)
 	}
