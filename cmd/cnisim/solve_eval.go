@@ -11,7 +11,6 @@ import (
 	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/solve"
-	"github.com/cnisim/cnisim/sim"
 )
 
 // solveEval runs the scenario at one value of the varied key with the
@@ -150,31 +149,21 @@ func (ev *solveEval) eval(ctx context.Context, x float64) (solve.Eval, error) {
 	return e, nil
 }
 
-// quantiles a target may name on a distribution, as DIST.p99
-var targetQuantiles = map[string]float64{"p50": 0.50, "p90": 0.90, "p99": 0.99}
-
 // quantileStat reads DIST.pXX (fct_us.p99, cpu_cores_used_per_node.p90)
-// as each replication's quantile of its own observations, summarised over
-// the replications as every other target is: the pooled quantile that
-// run prints has no interval to decide with. ok is false when name is not
-// a quantile of a distribution the result reports.
+// as run.QuantileStats does: each replication's quantile of its own
+// observations, summarised over the replications as every other target
+// is. ok is false when name is not a quantile of a distribution the
+// result reports.
 func quantileStat(res *results.Results, urs []run.UnitResult, name string) (st results.Stat, ok bool) {
-	dist, q, cut := strings.Cut(name, ".")
-	p, isQ := targetQuantiles[q]
-	if !cut || !isQ {
-		return st, false
-	}
+	dist, _, _ := strings.Cut(name, ".")
 	if m, found := res.Points[0].Stat(dist); !found || !m.Quantiles {
 		return st, false
 	}
-	run.SortUnits(urs) // replications in order: the sum runs as Aggregate's
-	var sum sim.Summary
-	for _, u := range urs {
-		if vs := u.Sample.Dists[dist]; len(vs) > 0 {
-			sum.Add(sim.Quantile(p, vs))
-		}
+	sts := run.QuantileStats(urs, name)
+	if len(sts) != 1 {
+		return st, false // not a quantile's name (or no unit)
 	}
-	return results.Stat{Mean: sum.Mean(), StdDev: sum.StdDev(), CI95: sum.CI95(), N: sum.N()}, true
+	return sts[0], true
 }
 
 // memberStat is member of group g.

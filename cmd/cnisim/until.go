@@ -25,7 +25,8 @@ func untilFlags(fs *pflag.FlagSet, f *runFlags) {
 }
 
 // parseUntil reads --until METRIC=REL against the metrics results can
-// carry: a scalar or distribution by name, a group's member as
+// carry: a scalar or distribution by name, a distribution's quantile as
+// dist.p99 (each replication's own: run.Quantiles), a group's member as
 // group.member.
 func parseUntil(s string, maxReps, reps int) (run.Target, error) {
 	name, rel, ok := strings.Cut(s, "=")
@@ -39,7 +40,9 @@ func parseUntil(s string, maxReps, reps int) (run.Target, error) {
 		return run.Target{}, usagef("--until %s: unknown metric %q (cnisim list metrics)", s, top)
 	case info.shape == "group" && (!isMember || member == ""):
 		return run.Target{}, usagef("--until %s: %s is a group: name a member, as %s.<member> (the results' rows)", s, top, top)
-	case info.shape != "group" && isMember:
+	case info.shape == "distribution" && isMember && !run.IsQuantile(member):
+		return run.Target{}, usagef("--until %s: %s is a distribution: name it, or a quantile of it as %s.p50, %s.p90 or %s.p99", s, top, top, top, top)
+	case info.shape != "group" && info.shape != "distribution" && isMember:
 		return run.Target{}, usagef("--until %s: %s is a %s, it has no members", s, top, info.shape)
 	}
 	x, err := parseFraction(rel)

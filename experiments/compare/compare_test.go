@@ -225,7 +225,8 @@ func TestPairsOrderIndependent(t *testing.T) {
 		}
 	}
 	// four compared points (two modes x the two other oversubscriptions),
-	// each with its three metrics in the results' order
+	// each with its three metrics in the results' order, the distribution
+	// with each replication's quantiles after its mean
 	cs := collect(us)
 	if len(cs.Points) != 4 {
 		t.Fatalf("%d compared points, want 4", len(cs.Points))
@@ -234,7 +235,7 @@ func TestPairsOrderIndependent(t *testing.T) {
 	for _, d := range cs.Points[0].Metrics {
 		names = append(names, d.Name)
 	}
-	if got := strings.Join(names, " "); got != "throughput_mbps port_utilisation.leaf0.spine1 port_utilisation.to_spine_mean fct_us" {
+	if got := strings.Join(names, " "); got != "throughput_mbps port_utilisation.leaf0.spine1 port_utilisation.to_spine_mean fct_us fct_us.p50 fct_us.p90 fct_us.p99" {
 		t.Errorf("metric order %q", got)
 	}
 }

@@ -70,9 +70,28 @@ func (s *Sample) SetGroup(group, member string, v float64) {
 	s.Groups[group][member] = v
 }
 
+// Quantiles are the quantiles of a distribution that a replication
+// reports as DIST.p50, DIST.p90 and DIST.p99 (Value, EachValue): of its
+// own observations, so that comparisons, sensitivity and solve pair and
+// summarise a tail replication by replication, where the results' pooled
+// quantiles have no interval. A distribution of one observation per
+// replication (a stream's mean RTT) has none, as in the results.
+var Quantiles = []Quantile{{"p50", 0.50}, {"p90", 0.90}, {"p99", 0.99}}
+
+// Quantile is one of Quantiles: its name after the distribution's, and p.
+type Quantile struct {
+	Name string
+	P    float64
+}
+
+// IsQuantile reports whether name is one of Quantiles' names.
+func IsQuantile(name string) bool {
+	return slices.ContainsFunc(Quantiles, func(q Quantile) bool { return q.Name == name })
+}
+
 // Value returns one replication's value of a metric: a scalar, a
-// distribution's mean over its observations (none: not reported), or a
-// group's member named group.member.
+// distribution's mean over its observations (none: not reported) or one
+// of its Quantiles as dist.p99, or a group's member named group.member.
 func (s Sample) Value(metric string) (float64, bool) {
 	if v, ok := s.Scalars[metric]; ok {
 		return v, true
@@ -81,6 +100,14 @@ func (s Sample) Value(metric string) (float64, bool) {
 		return distMean(vs), true
 	}
 	if g, member, ok := strings.Cut(metric, "."); ok {
+		if vs := s.Dists[g]; len(vs) > 1 {
+			for _, q := range Quantiles {
+				if q.Name == member {
+					return sim.Quantile(q.P, vs), true
+				}
+			}
+			return 0, false
+		}
 		v, ok := s.Groups[g][member]
 		return v, ok
 	}
@@ -88,8 +115,9 @@ func (s Sample) Value(metric string) (float64, bool) {
 }
 
 // EachValue calls f with every metric's value as Value gives it: the
-// scalars, the distributions with observations, and every group member
-// as group.member (in map order).
+// scalars, the distributions with observations (with their Quantiles
+// when they have more than one), and every group member as group.member
+// (in map order).
 func (s Sample) EachValue(f func(metric string, v float64)) {
 	for n, v := range s.Scalars {
 		f(n, v)
@@ -97,6 +125,12 @@ func (s Sample) EachValue(f func(metric string, v float64)) {
 	for n, vs := range s.Dists {
 		if len(vs) > 0 {
 			f(n, distMean(vs))
+		}
+		if len(vs) > 1 {
+			sorted := slices.Sorted(slices.Values(vs))
+			for _, q := range Quantiles {
+				f(n+"."+q.Name, sim.Quantile(q.P, sorted))
+			}
 		}
 	}
 	for g, members := range s.Groups {

@@ -4,17 +4,19 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/sim"
 )
 
 // Target is a precision a run's replications are raised to reach: the
 // 95% interval of Metric within RelHalfWidth of the mean (0.05: 5%) at
 // every point, at most MaxReps replications per point.
 type Target struct {
-	Metric       string // a scalar, a distribution, or a group member as group.member
+	Metric       string // a scalar, a distribution (or its quantile as dist.p99: Quantiles), or a group member as group.member
 	RelHalfWidth float64
 	MaxReps      int
 }
@@ -83,10 +85,14 @@ func RaiseReplications(ctx context.Context, plan *scenario.Plan, m Model, cfg Co
 func WidestInterval(metric string) Measure {
 	return func(plan *scenario.Plan, urs []UnitResult) (float64, string) {
 		res := Aggregate(plan, urs, "")
+		perRep := QuantileStats(urs, metric)
 		w, where := math.Inf(1), NotReported
 		found := false
-		for _, pt := range res.Points {
+		for i, pt := range res.Points {
 			st, ok := statOf(pt, metric)
+			if perRep != nil {
+				st, ok = perRep[i], perRep[i].N > 0
+			}
 			if !ok {
 				continue
 			}
@@ -121,6 +127,31 @@ func FormatRel(x float64) string {
 		return "undefined"
 	}
 	return fmt.Sprintf("%.1f%%", 100*x)
+}
+
+// QuantileStats summarises, per point in the results' order (Aggregate's),
+// each replication's own quantile of a distribution named dist.p99
+// (Quantiles, Sample.Value): the interval a tail's target rests on, where
+// the results' pooled quantile has none. A point none of whose
+// replications reports it has N 0. nil when metric names no quantile.
+func QuantileStats(urs []UnitResult, metric string) []results.Stat {
+	if _, q, ok := strings.Cut(metric, "."); !ok || !IsQuantile(q) {
+		return nil
+	}
+	sorted := slices.Clone(urs)
+	SortUnits(sorted) // replications in order: the sums run as Aggregate's
+	var out []results.Stat
+	var sum sim.Summary
+	for i, u := range sorted {
+		if v, ok := u.Sample.Value(metric); ok {
+			sum.Add(v)
+		}
+		if i == len(sorted)-1 || sorted[i+1].Point != u.Point {
+			out = append(out, results.Stat{Mean: sum.Mean(), StdDev: sum.StdDev(), CI95: sum.CI95(), N: sum.N()})
+			sum = sim.Summary{}
+		}
+	}
+	return out
 }
 
 // statOf finds a metric (or group.member) of a point.
