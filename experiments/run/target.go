@@ -90,8 +90,11 @@ func WidestInterval(metric string) Measure {
 		found := false
 		for i, pt := range res.Points {
 			st, ok := statOf(pt, metric)
-			if perRep != nil {
-				st, ok = perRep[i], perRep[i].N > 0
+			if perRep != nil { // a point each, in the same order (both from the sorted units)
+				ok = i < len(perRep) && perRep[i].N > 0
+				if ok {
+					st = perRep[i]
+				}
 			}
 			if !ok {
 				continue
