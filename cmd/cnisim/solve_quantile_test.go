@@ -89,24 +89,3 @@ func TestUntilQuantile(t *testing.T) {
 		}
 	}
 }
-
-// TestWidestIntervalQuantile: the interval of a quantile target is the
-// one over each replication's own quantile (here 90 and 1090 at p90:
-// mean 590, half-width 12.706 x 1000 / sqrt2 / sqrt2), not the pooled one.
-func TestWidestIntervalQuantile(t *testing.T) {
-	var urs []run.UnitResult
-	for rep, off := range []float64{0, 1000} {
-		u := run.UnitResult{Unit: run.Unit{Rep: rep}}
-		for i := 1; i <= 100; i++ {
-			u.Sample.Observe(results.FCTMicros, float64(i)+off)
-		}
-		urs = append(urs, u)
-	}
-	sts := run.QuantileStats(urs, "fct_us.p90")
-	if len(sts) != 1 || sts[0].N != 2 || sts[0].Mean != 590 || math.Abs(sts[0].CI95-12.706204736*500) > 1e-3 {
-		t.Errorf("QuantileStats = %+v, want mean 590, half-width %v over 2 replications", sts, 12.706204736*500)
-	}
-	if sts := run.QuantileStats(urs, "fct_us"); sts != nil {
-		t.Errorf("fct_us read as a quantile: %+v", sts)
-	}
-}

@@ -127,9 +127,8 @@ func (s Sample) EachValue(f func(metric string, v float64)) {
 			f(n, distMean(vs))
 		}
 		if len(vs) > 1 {
-			sorted := slices.Sorted(slices.Values(vs))
 			for _, q := range Quantiles {
-				f(n+"."+q.Name, sim.Quantile(q.P, sorted))
+				f(n+"."+q.Name, sim.Quantile(q.P, vs))
 			}
 		}
 	}

@@ -89,3 +89,30 @@ func TestRaiseReplications(t *testing.T) {
 		}
 	}
 }
+
+// TestWidestIntervalQuantile: a quantile target's interval is the one
+// over each replication's own quantile (here 90 and 1090 at p90: mean
+// 590, half-width t(0.975, 1) x 1000/sqrt2/sqrt2 = 12.7062 x 500), not
+// the pooled quantile's (which has none); a quantile the runner does not
+// know is nowhere reported.
+func TestWidestIntervalQuantile(t *testing.T) {
+	plan, err := scenario.Load("q.toml", []byte("name = \"q\"\nreplications = 2\n"), scenario.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var urs []run.UnitResult
+	for rep, off := range []float64{0, 1000} {
+		u := run.UnitResult{Unit: run.Unit{Rep: rep}}
+		for i := 1; i <= 100; i++ {
+			u.Sample.Observe("fct_us", float64(i)+off)
+		}
+		urs = append(urs, u)
+	}
+	w, where := run.WidestInterval("fct_us.p90")(plan, urs)
+	if want := 12.706204736 * 500 / 590; math.Abs(w-want) > 1e-6 || where == run.NotReported {
+		t.Errorf("fct_us.p90: widest %v at %q, want %v", w, where, want)
+	}
+	if w, where := run.WidestInterval("fct_us.p95")(plan, urs); !math.IsInf(w, 1) || where != run.NotReported {
+		t.Errorf("fct_us.p95: widest %v at %q, want +Inf, not reported", w, where)
+	}
+}

@@ -42,7 +42,9 @@ const (
 
 // Stats are an endpoint's counters.
 type Stats struct {
-	// first, in one cache line, the counters a packet moves (Endpoint.Prefetch)
+	// first the counters a data segment or an ACK moves, in the 48 bytes
+	// the endpoint's layout puts in one line (Endpoint.Prefetch,
+	// TestEndpointLayout); RTT, an ACK's, after them
 	SegsSent     uint64 // data segments, retransmissions included
 	AcksSent     uint64 // pure ACKs (window updates and probes' answers included)
 	BytesAcked   int64
@@ -150,7 +152,7 @@ type Endpoint struct {
 	cc       cubic
 	sb       scoreboard // SACKed ranges (RFC 6675)
 
-	Stats Stats // its first line what packets move
+	Stats Stats // its leading counters, what packets move, in the line Prefetch asks for (RTT, which an ACK moves, in the next)
 
 	// below, what loss recovery and the connection's life read
 
@@ -309,7 +311,7 @@ func (ep *Endpoint) Prefetch(p *network.Packet) {
 }
 
 // the cache lines that Prefetch asks for: from the start to winUpd (either
-// side's), rtoTimer to sb (an ACK's), and the first line of Stats
+// side's), rtoTimer to sb (an ACK's), and the line Stats starts in
 const (
 	hotLines = int((unsafe.Offsetof(Endpoint{}.winUpd)+unsafe.Sizeof(sim.Timer{})-1)/64 + 1)
 	sndLines = int((unsafe.Offsetof(Endpoint{}.sb)+unsafe.Sizeof(scoreboard{})-1)/64 -

@@ -18,7 +18,8 @@ func TestEndpointLayout(t *testing.T) {
 	hotEnd := uintptr(64 * hotLines)
 	sndStart := unsafe.Offsetof(ep.rtoTimer) &^ 63
 	sndEnd := sndStart + uintptr(64*sndLines)
-	statsEnd := unsafe.Offsetof(ep.Stats) + 64
+	statsLine := unsafe.Offsetof(ep.Stats) &^ 63 // the line Prefetch asks for (Stats need not start one)
+	statsEnd := statsLine + 64
 	for _, f := range []field{ // read or written for every data segment or ACK
 		{"state", unsafe.Offsetof(ep.state), unsafe.Sizeof(ep.state)},
 		{"sndUna", unsafe.Offsetof(ep.sndUna), unsafe.Sizeof(ep.sndUna)},
@@ -56,7 +57,7 @@ func TestEndpointLayout(t *testing.T) {
 		{"DataSkbsRcvd", s + unsafe.Offsetof(ep.Stats.DataSkbsRcvd), 8},
 	} {
 		if f.off+f.size > statsEnd {
-			t.Errorf("Stats.%s at [%d, %d): beyond the statistics' first line [%d, %d)", f.name, f.off, f.off+f.size, s, statsEnd)
+			t.Errorf("Stats.%s at [%d, %d): beyond the statistics' line Prefetch asks for [%d, %d)", f.name, f.off, f.off+f.size, statsLine, statsEnd)
 		}
 	}
 	for _, f := range []field{ // loss recovery's and the connection's life's: behind
