@@ -22,11 +22,11 @@ func init() {
 }
 
 func runMerge(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("merge", "merge DIR|FILE... --out OUT [--format table|json|csv] [--wait DURATION] [--baseline key=value]...", stderr)
+	fs := newFlags("merge", "merge DIR|FILE... --out OUT [--format table|json|csv|csv-long] [--wait DURATION] [--baseline key=value]...", stderr)
 	var f runFlags
 	var wait time.Duration
 	fs.StringVarP(&f.out, "out", "o", "", "write results.json, results.csv and scenario.toml to `OUT` (required)")
-	fs.StringVarP(&f.format, "format", "f", "table", "also print the results in this format: table, json or csv")
+	fs.StringVarP(&f.format, "format", "f", "table", "also print the results in this format: table, json, csv or csv-long (one metric and member per row)")
 	baselineFlag(fs, &f)
 	fs.DurationVar(&wait, "wait", 0, "wait up to this long for missing shards to appear (a merge started with the shards)")
 	if err := parseFlags(fs, args); err != nil {

@@ -108,7 +108,7 @@ func reportIntro(f experimentFlags) []string {
 			"input* compares with a number the calibration profile or model was built from, so it checks the "+
 			"arithmetic, not a prediction.", cmd, version, form),
 		"Each experiment's directory holds results.json and results.csv (mean, standard deviation, Student-t 95% " +
-			"half-width and count per metric), the resolved scenario file(s) — `cnisim run` on one of them repeats " +
+			"half-width and count per metric; results-long.csv has the same numbers one metric and member per row), the resolved scenario file(s) — `cnisim run` on one of them repeats " +
 			"its numbers exactly — and every figure as PNG and SVG.",
 	}
 }

@@ -21,7 +21,7 @@ import (
 // maxPoints is the largest sweep run without --yes.
 const maxPoints = 10_000
 
-var formats = []string{"table", "json", "csv"}
+var formats = []string{"table", "json", "csv", "csv-long"}
 
 func init() {
 	register(&command{name: "run", summary: "run a scenario file (sweep x replications)", run: runRun})
@@ -43,12 +43,12 @@ type runFlags struct {
 }
 
 func runRun(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("run", "run SCENARIO.toml [--out DIR] [--format table|json|csv] [--seed N] [--reps N]\n"+
+	fs := newFlags("run", "run SCENARIO.toml [--out DIR] [--format table|json|csv|csv-long] [--seed N] [--reps N]\n"+
 		"                  [--parallel N] [--set key=value]... [--baseline key=value]... [--until METRIC=REL [--max-reps N]]\n"+
 		"                  [--progress] [--yes] [--shard I/N | --shards N]", stderr)
 	var f runFlags
 	fs.StringVarP(&f.out, "out", "o", "", "write results.json, results.csv and scenario.toml to `DIR`")
-	fs.StringVarP(&f.format, "format", "f", "table", "stdout format: table, json or csv")
+	fs.StringVarP(&f.format, "format", "f", "table", "stdout format: table, json, csv or csv-long (one metric and member per row)")
 	fs.Int64Var(&f.seed, "seed", 0, "override the scenario's seed")
 	fs.IntVar(&f.reps, "reps", 0, "override the scenario's replications")
 	fs.IntVarP(&f.parallel, "parallel", "p", 0, "replications run at once (0: all cores)")
@@ -258,11 +258,14 @@ func loadPlan(path string, overrides []scenario.Override, yes bool) (*scenario.P
 // emit renders every output in memory first, so nothing is written when
 // rendering fails, then writes --out atomically and stdout.
 func emit(res *results.Results, comps *results.Comparisons, tl *repOut, plan *scenario.Plan, f runFlags, formatSet bool, stdout, stderr io.Writer) error {
-	var js, csv, toml, table bytes.Buffer
+	var js, csv, long, toml, table bytes.Buffer
 	if err := res.WriteJSON(&js); err != nil {
 		return err
 	}
 	if err := res.WriteCSV(&csv); err != nil {
+		return err
+	}
+	if err := res.WriteLongCSV(&long); err != nil {
 		return err
 	}
 	if err := plan.Base.Resolved(&toml); err != nil {
@@ -287,7 +290,8 @@ func emit(res *results.Results, comps *results.Comparisons, tl *repOut, plan *sc
 		fmt.Fprintf(stderr, "warning: %s\n", msg)
 	}
 	if f.out != "" {
-		files := []results.File{{Name: runSet[0], Data: js.Bytes()}, {Name: runSet[1], Data: csv.Bytes()}, {Name: runSet[2], Data: toml.Bytes()}}
+		files := []results.File{{Name: runSet[0], Data: js.Bytes()}, {Name: runSet[1], Data: csv.Bytes()},
+			{Name: results.LongCSVFile, Data: long.Bytes()}, {Name: runSet[2], Data: toml.Bytes()}}
 		if comps != nil {
 			files = append(files, results.File{Name: results.ComparisonJSON, Data: cjs.Bytes()}, results.File{Name: results.ComparisonCSV, Data: ccsv.Bytes()})
 		}
@@ -300,6 +304,7 @@ func emit(res *results.Results, comps *results.Comparisons, tl *repOut, plan *sc
 			names[i] = fl.Name
 		}
 		fmt.Fprintf(stderr, "wrote %s/{%s}\n", strings.TrimRight(f.out, "/"), strings.Join(names, ","))
+		warnWide(res, stderr)
 		if !formatSet {
 			return nil
 		}
@@ -307,14 +312,27 @@ func emit(res *results.Results, comps *results.Comparisons, tl *repOut, plan *sc
 	if f.out == "" {
 		tl.warnUnwritten(stderr)
 	}
-	byFormat := map[string]*bytes.Buffer{"table": &table, "json": &js, "csv": &csv}
+	if f.format == "csv" {
+		warnWide(res, stderr)
+	}
+	byFormat := map[string]*bytes.Buffer{"table": &table, "json": &js, "csv": &csv, "csv-long": &long}
 	_, err := stdout.Write(byFormat[f.format].Bytes())
 	return err
 }
 
+// warnWide says when results.csv has more columns than a spreadsheet
+// opens (a large cluster's per-node metrics), and where the same numbers
+// are in rows.
+func warnWide(res *results.Results, stderr io.Writer) {
+	if n := res.CSVColumns(); n > results.SpreadsheetColumns {
+		fmt.Fprintf(stderr, "note: results.csv has %d columns, more than a spreadsheet opens (%d); %s (--format csv-long) has the same numbers one metric and member per row\n",
+			n, results.SpreadsheetColumns, results.LongCSVFile)
+	}
+}
+
 // runSet is the output set of run --out and merge --out, written whole
 // (results.WriteSet).
-var runSet = []string{"results.json", "results.csv", "scenario.toml", results.TimelineFile, timelinePNG, results.FlowsFile, fctPNG,
+var runSet = []string{"results.json", "results.csv", "scenario.toml", results.LongCSVFile, results.TimelineFile, timelinePNG, results.FlowsFile, fctPNG,
 	results.ComparisonJSON, results.ComparisonCSV}
 
 // checkOutDir refuses, before anything runs, an --out the results could

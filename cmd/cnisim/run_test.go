@@ -47,10 +47,19 @@ func TestRunOutDirRepeatsExactly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"results.csv", "scenario.toml"} {
+	for _, f := range []string{"results.csv", "results-long.csv", "scenario.toml"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Error(err)
 		}
+	}
+	// --format csv-long prints the file --out wrote
+	long, err := os.ReadFile(filepath.Join(dir, "results-long.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, printed, stderr := cli("run", smallScenario, "--reps", "2", "--set", "cluster.link_gbps=25", "--format", "csv-long")
+	if code != 0 || printed != string(long) || !strings.HasPrefix(printed, "point,") {
+		t.Errorf("--format csv-long: exit %d, %q, want the written results-long.csv %q (%s)", code, printed, long, stderr)
 	}
 	if !bytes.Contains(first, []byte(`"replications": 2`)) {
 		t.Errorf("--reps not applied:\n%s", first)

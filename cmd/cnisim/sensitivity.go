@@ -28,7 +28,7 @@ var defaultSensitivityMetrics = []string{results.ThroughputMbps, results.Transac
 	results.CPUCoresUsedBusiest, results.FCTMicros}
 
 // sensitivitySet is the output set of sensitivity --out.
-var sensitivitySet = []string{"results.json", "results.csv", "scenario.toml", results.SensitivityJSON, results.SensitivityCSV}
+var sensitivitySet = []string{"results.json", "results.csv", "scenario.toml", results.SensitivityJSON, results.SensitivityCSV, results.LongCSVFile}
 
 type sensitivityFlags struct {
 	runFlags
@@ -57,6 +57,9 @@ func runSensitivity(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := checkRunArgs(fs, f.runFlags); err != nil {
 		return err
+	}
+	if f.format == "csv-long" {
+		return usagef("--format csv-long: sensitivity prints table, json or csv (--out writes the base run's %s)", results.LongCSVFile)
 	}
 	step, err := parseStep(f.step)
 	if err != nil {
@@ -241,9 +244,10 @@ func parseStep(s string) (float64, error) {
 // emitSensitivity renders everything first, then writes --out whole and
 // stdout: the base run's results and the elasticities.
 func emitSensitivity(res *results.Results, sens *results.Sensitivity, plan *scenario.Plan, f sensitivityFlags, formatSet bool, stdout, stderr io.Writer) error {
-	var js, csv, toml, sjs, scsv, table bytes.Buffer
+	var js, csv, long, toml, sjs, scsv, table bytes.Buffer
 	for _, w := range []func() error{
 		func() error { return res.WriteJSON(&js) }, func() error { return res.WriteCSV(&csv) },
+		func() error { return res.WriteLongCSV(&long) },
 		func() error { return plan.Base.Resolved(&toml) }, func() error { return sens.WriteJSON(&sjs) },
 		func() error { return sens.WriteCSV(&scsv) }, func() error { return sens.WriteTable(&table) },
 	} {
@@ -253,7 +257,8 @@ func emitSensitivity(res *results.Results, sens *results.Sensitivity, plan *scen
 	}
 	if f.out != "" {
 		files := []results.File{{Name: sensitivitySet[0], Data: js.Bytes()}, {Name: sensitivitySet[1], Data: csv.Bytes()},
-			{Name: sensitivitySet[2], Data: toml.Bytes()}, {Name: sensitivitySet[3], Data: sjs.Bytes()}, {Name: sensitivitySet[4], Data: scsv.Bytes()}}
+			{Name: sensitivitySet[2], Data: toml.Bytes()}, {Name: sensitivitySet[3], Data: sjs.Bytes()}, {Name: sensitivitySet[4], Data: scsv.Bytes()},
+			{Name: sensitivitySet[5], Data: long.Bytes()}}
 		if err := results.WriteSet(f.out, files); err != nil {
 			return err
 		}

@@ -155,6 +155,7 @@ func TestSensitivityBadInput(t *testing.T) {
 		{[]string{"--stages", "vxlam"}, "--stages vxlam: not a stage (allowed: veth, "},
 		{[]string{"--metric", "fct_us"}, "--metric: the run reports no fct_us"},
 		{[]string{"--format", "xml"}, `unknown format "xml"`},
+		{[]string{"--format", "csv-long"}, "--format csv-long: sensitivity prints table, json or csv"},
 	} {
 		code, stdout, stderr := cli(append([]string{"sensitivity", smallScenario, "--reps", "2"}, tc.args...)...)
 		if code != 2 || stdout != "" || !strings.Contains(stderr, tc.want) {

@@ -149,7 +149,7 @@ var slurmScript = template.Must(template.New("slurm").Funcs(template.FuncMap{
 # Run it where sbatch works (a login node): bash THIS_FILE
 # It submits a job array of {{.Shards}} tasks, each writing one partial result to
 # WORKDIR/shards, then a merge job that starts when every task has succeeded
-# (afterok) and writes results.json, results.csv and scenario.toml to
+# (afterok) and writes results.json, results.csv, results-long.csv and scenario.toml to
 # WORKDIR/results. It prints the two job ids.
 set -euo pipefail
 WORKDIR={{q .Workdir}}

@@ -30,11 +30,11 @@ func (d *Data) Combined(version string) *results.Results {
 }
 
 // Files renders everything an experiment writes into its directory:
-// results.json, results.csv, the resolved scenario file(s) (scenario.toml
+// results.json, results.csv, results-long.csv, the resolved scenario file(s) (scenario.toml
 // for one scenario, scenarios/NAME.toml for several) and every figure as
 // PNG and SVG. Names may contain one "/" (scenarios/).
 func (d *Data) Files(out *Output, version string) ([]results.File, error) {
-	var js, csv bytes.Buffer
+	var js, csv, long bytes.Buffer
 	res := d.Combined(version)
 	if err := res.WriteJSON(&js); err != nil {
 		return nil, err
@@ -42,7 +42,11 @@ func (d *Data) Files(out *Output, version string) ([]results.File, error) {
 	if err := res.WriteCSV(&csv); err != nil {
 		return nil, err
 	}
-	fs := []results.File{{Name: "results.json", Data: js.Bytes()}, {Name: "results.csv", Data: csv.Bytes()}}
+	if err := res.WriteLongCSV(&long); err != nil {
+		return nil, err
+	}
+	fs := []results.File{{Name: "results.json", Data: js.Bytes()}, {Name: "results.csv", Data: csv.Bytes()},
+		{Name: results.LongCSVFile, Data: long.Bytes()}}
 	for _, run := range d.Runs {
 		var t bytes.Buffer
 		if err := run.Plan.Base.Resolved(&t); err != nil {
