@@ -25,7 +25,7 @@ func TestExampleScenariosRun(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
-			for _, name := range []string{"results.json", "results.csv", "scenario.toml"} {
+			for _, name := range []string{"results.json", "results.csv", "results-long.csv", "scenario.toml"} {
 				b, err := os.ReadFile(filepath.Join(out, name))
 				if err != nil || len(b) == 0 {
 					t.Errorf("%s: %v (%d bytes)", name, err, len(b))

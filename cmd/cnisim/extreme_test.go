@@ -76,7 +76,8 @@ var extremes = map[string][2]string{
 	"workload.pods_per_node":             {"1", "1000"},
 	"workload.incast_senders":            {"0", "1"}, // at most cluster.nodes - 1 (the base's 2 nodes)
 	"workload.load":                      {"0.0001", "1"},
-	"workload.rack_local":                {"-1", "1"}, // 0..1 needs a leaf-spine and the random pattern (combinations below)
+	"workload.rack_local":                {"-1", "1"},      // 0..1 needs a leaf-spine and the random pattern (combinations below)
+	"workload.matrix_scale":              {"1e-9", "1000"}, // no effect without the matrix pattern (combinations below)
 	"workload.query_rate":                {"0", "1e7"},
 	"workload.query_fanin":               {"0", "1"}, // at most cluster.nodes - 1 (the base's 2 nodes)
 	"workload.query_bytes":               {"1", "1000000000"},
@@ -130,6 +131,8 @@ var combos = [][]string{
 	{"cluster.nodes=2", "workload.pattern=random", "workload.flow_sizes=websearch", "workload.query_rate=0.001", "workload.query_fanin=1"},
 	{"cluster.nodes=4", "fabric.kind=leaf-spine", "fabric.leaves=2", "workload.pattern=random", "workload.flow_sizes=websearch", "workload.rack_local=1", "workload.load=1"},
 	{"cluster.nodes=4", "fabric.kind=leaf-spine", "fabric.leaves=2", "workload.pattern=random", "workload.pods_per_node=1000", "workload.rack_local=0"},
+	{"cluster.nodes=3", "workload.pattern=matrix", "workload.matrix=testdata/extreme.tm", "workload.flow_sizes=websearch", "workload.matrix_scale=1000"},
+	{"cluster.nodes=3", "workload.pattern=matrix", "workload.matrix=testdata/extreme.tm", "workload.flow_sizes=constant:1", "workload.matrix_scale=1e-9"},
 }
 
 // TestExtremeValues runs the real simulator on the smallest and largest

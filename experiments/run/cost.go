@@ -164,7 +164,7 @@ func packetsPerReplication(s *scenario.Scenario) float64 {
 	// offer load of it
 	senders := sendingNodes(s)
 	if w.FlowSizes != "" {
-		senders *= w.Load
+		senders = offeredLinks(s)
 	}
 	if w.Pattern == workload.PatternIncast {
 		// one receiver's link carries them all: what the senders offer
@@ -228,8 +228,23 @@ func connections(s *scenario.Scenario) float64 {
 	if d, err := workload.LoadFlowSizes(w.FlowSizes); err == nil {
 		mean = d.Mean()
 	}
-	perS := w.Load * s.Cluster.LinkGbps * 1e9 / 8 / mean
-	return queries + sendingNodes(s)*perS*simulatedSeconds(s)
+	perLink := s.Cluster.LinkGbps * 1e9 / 8 / mean // flows per second filling one link
+	return queries + offeredLinks(s)*perLink*simulatedSeconds(s)
+}
+
+// offeredLinks is what finite flows offer, in links' worth: the sending
+// nodes' load, or a traffic matrix's total rate (an unreadable matrix
+// counts as every node at full load; validation reports it).
+func offeredLinks(s *scenario.Scenario) float64 {
+	w := s.Workload
+	if w.Pattern != workload.PatternMatrix {
+		return sendingNodes(s) * w.Load
+	}
+	m, err := workload.LoadMatrix(w.Matrix)
+	if err != nil {
+		return float64(s.Cluster.Nodes)
+	}
+	return m.TotalGbps() * w.MatrixScale / s.Cluster.LinkGbps
 }
 
 // queryFanIn is the responses per query.

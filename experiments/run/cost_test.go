@@ -2,6 +2,8 @@ package run
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -177,5 +179,27 @@ func TestEstimatePortLog(t *testing.T) {
 	none := "name = \"x\"\n[cluster]\nnodes = 4\n"
 	if a, b := Estimate(plan(t, none), 1), Estimate(plan(t, "port_log = true\n"+none), 1); a != b {
 		t.Errorf("no fabric: %+v with the log, %+v without", b, a)
+	}
+}
+
+// A traffic matrix offers its total rate: 12 Gbit/s over 10 Gbit/s links
+// is what four random senders at load 0.3 offer (the same packets and
+// connections), and its scale multiplies both.
+func TestEstimateMatrix(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tm := filepath.Join(dir, "tm.txt")
+	if err := os.WriteFile(tm, []byte("0 1 5\n1 2 4\n3 0 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	head := "name = \"x\"\nreplications = 1\n[cluster]\nnodes = 4\n[workload]\nflow_sizes = \"websearch\"\n"
+	random := Estimate(plan(t, head+"pattern = \"random\"\nload = 0.3\n"), 1)
+	matrix := Estimate(plan(t, head+"pattern = \"matrix\"\nmatrix = \""+tm+"\"\n"), 1)
+	if math.Abs(matrix.Packets-random.Packets) > 1e-9*random.Packets || math.Abs(matrix.MemoryBytes-random.MemoryBytes) > 1 {
+		t.Errorf("matrix of 12 Gbit/s: %g packets, %g bytes; random at 0.3: %g, %g", matrix.Packets, matrix.MemoryBytes, random.Packets, random.MemoryBytes)
+	}
+	double := Estimate(plan(t, head+"pattern = \"matrix\"\nmatrix = \""+tm+"\"\nmatrix_scale = 2\n"), 1)
+	if math.Abs(double.Packets-2*matrix.Packets) > 1e-9*matrix.Packets {
+		t.Errorf("scale 2: %g packets, want 2 x %g", double.Packets, matrix.Packets)
 	}
 }

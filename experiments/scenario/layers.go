@@ -37,7 +37,7 @@ func layerList(arr []any) (string, error) {
 
 // relativeTo rewrites the relative file paths among the values of the
 // file keys (cni.plugin, each layer of calibration.profile,
-// workload.flow_sizes) to be relative
+// workload.flow_sizes, workload.matrix) to be relative
 // to dir, the scenario file's directory, so a scenario runs the same from
 // any working directory. Built-in names and absolute paths are kept.
 func relativeTo(dir string, s *Scenario) {
@@ -50,6 +50,12 @@ func relativeTo(dir string, s *Scenario) {
 	for i, x := range s.Sweep["workload.flow_sizes"] {
 		if str, ok := x.(string); ok {
 			s.Sweep["workload.flow_sizes"][i] = relFlowSizes(dir, str)
+		}
+	}
+	s.Workload.Matrix = relFile(dir, s.Workload.Matrix)
+	for i, x := range s.Sweep["workload.matrix"] {
+		if str, ok := x.(string); ok {
+			s.Sweep["workload.matrix"][i] = relFile(dir, str)
 		}
 	}
 	for _, key := range []string{"cni.plugin", profileKey} {

@@ -190,6 +190,11 @@ type Workload struct {
 	// RackLocal: the random pattern's share of flows that stay under
 	// the source's leaf (-1: every other node equally likely).
 	RackLocal float64 `toml:"rack_local"`
+	// Matrix: the matrix pattern's traffic matrix file ("src_node dst_node
+	// gbps" lines, relative to the scenario file), its rates multiplied
+	// by MatrixScale.
+	Matrix      string  `toml:"matrix"`
+	MatrixScale float64 `toml:"matrix_scale"`
 	// Partition-aggregate queries (models/workload query.go): queries per
 	// second over the cluster (0: none), each answered at once by
 	// query_fanin worker nodes (0: all other nodes) with query_bytes each.
@@ -284,6 +289,7 @@ func Defaults() Scenario {
 			NodePortStyle: "crr",
 			Load:          0.3, // the middle of the 0.1-0.9 loads pFabric and HPCC sweep (assumed)
 			RackLocal:     -1,  // uniform over the other nodes, as before the key
+			MatrixScale:   1,   // the matrix's rates as written
 			// quoted: the partition/aggregate responses measured in the DCTCP
 			// paper (Alizadeh et al., SIGCOMM 2010, section 2: 1.6-2 KB; as
 			// summarised at http://www.adrian.idv.hk/2012-01-28-agmpppss10-dctcp/)

@@ -34,6 +34,7 @@ func (c *check) traffic(s *Scenario) {
 	}
 	c.floatRange("workload.load", w.Load, MinLoad, MaxLoad)
 	c.rackLocal(s)
+	c.matrix(s)
 	c.queries(s)
 	if !slices.Contains(workload.Patterns(), w.Pattern) {
 		return
@@ -120,6 +121,34 @@ func (c *check) queries(s *Scenario) {
 	case cl.Nodes < 2:
 		c.fail("workload.query_rate", "queries need cluster.nodes >= 2 (it is %d)", cl.Nodes)
 	}
+}
+
+// matrix checks the matrix pattern's keys: a file to read, flow sizes
+// to give its rates flows, the scale's bounds. The file's lines and
+// nodes are checked where it is read (simulate), against the cluster.
+func (c *check) matrix(s *Scenario) {
+	w := &s.Workload
+	if !(w.MatrixScale > 0 && w.MatrixScale <= workload.MaxMatrixScale) {
+		c.fail("workload.matrix_scale", "must be in (0, %d] (a multiple of the matrix's rates), got %v", workload.MaxMatrixScale, w.MatrixScale)
+	}
+	if w.Pattern != workload.PatternMatrix {
+		return
+	}
+	switch {
+	case w.Matrix == "":
+		c.fail("workload.matrix", "the matrix pattern needs a traffic matrix file (lines of \"src_node dst_node gbps\")")
+	case w.FlowSizes == "":
+		c.fail("workload.pattern", "matrix offers rates of finite flows: it needs workload.flow_sizes")
+	}
+}
+
+// relFile resolves a file path against dir; an absolute path and "" are
+// kept.
+func relFile(dir, p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
 }
 
 // relFlowSizes resolves a flow_sizes file against dir; a built-in name,

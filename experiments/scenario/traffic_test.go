@@ -9,7 +9,7 @@ import (
 // The cluster-traffic keys: bounds, combinations and where errors point.
 func TestTrafficKeys(t *testing.T) {
 	for _, c := range []struct{ text, want string }{
-		{"[workload]\npattern = \"ring\"\n", "s.toml:2: workload.pattern = \"ring\": not allowed (allowed: pairs, permutation, all-to-all, incast, random, none)"},
+		{"[workload]\npattern = \"ring\"\n", "s.toml:2: workload.pattern = \"ring\": not allowed (allowed: pairs, permutation, all-to-all, incast, random, matrix, none)"},
 		{"[workload]\nquery_rate = -1\n", "s.toml:2: workload.query_rate = -1.0: out of range (allowed: 0..1e+07)"},
 		{"[workload]\nquery_bytes = 0\n", "s.toml:2: workload.query_bytes = 0: out of range (allowed: 1..1000000000)"},
 		{"[workload]\nquery_rate = 10\nquery_fanin = 2\n", "s.toml:3: workload.query_fanin = 2: must be at most cluster.nodes - 1 = 1"},
@@ -28,6 +28,10 @@ func TestTrafficKeys(t *testing.T) {
 		{"[cluster]\nnodes = 8\n[workload]\npattern = \"random\"\nflow_sizes = \"websearch\"\nrack_local = 0.5\n", "s.toml:6: workload.rack_local = 0.5: needs fabric.kind = leaf-spine: its leaves are the racks (the fabric is \"none\")"},
 		{"[cluster]\nnodes = 8\n[fabric]\nkind = \"leaf-spine\"\nleaves = 8\nspines = 2\n[workload]\npattern = \"random\"\nflow_sizes = \"websearch\"\nrack_local = 0.5\n", "workload.rack_local = 0.5: 0.5 needs at least 2 nodes per leaf for rack-local flows (fabric.nodes_per_leaf 1)"},
 		{"[cluster]\nnodes = 8\n[fabric]\nkind = \"leaf-spine\"\nleaves = 1\nspines = 2\n[workload]\npattern = \"random\"\nflow_sizes = \"websearch\"\nrack_local = 0.5\n", "workload.rack_local = 0.5: 0.5 needs at least 2 leaves for flows that leave the rack (fabric.leaves 1)"},
+		{"[cluster]\nnodes = 4\n[workload]\npattern = \"matrix\"\nflow_sizes = \"websearch\"\n", "s.toml:3: workload.matrix = \"\": the matrix pattern needs a traffic matrix file"},
+		{"[cluster]\nnodes = 4\n[workload]\npattern = \"matrix\"\nmatrix = \"tm.txt\"\n", "s.toml:4: workload.pattern = \"matrix\": matrix offers rates of finite flows: it needs workload.flow_sizes"},
+		{"[workload]\nmatrix_scale = 0\n", "s.toml:2: workload.matrix_scale = 0.0: must be in (0, 1000]"},
+		{"[workload]\nmatrix_scale = 1001\n", "workload.matrix_scale = 1001.0: must be in (0, 1000]"},
 	} {
 		_, err := Load("s.toml", []byte(c.text), Options{})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -39,7 +43,8 @@ func TestTrafficKeys(t *testing.T) {
 		"[cluster]\nnodes = 16\n[workload]\npattern = \"random\"\nflow_sizes = \"websearch\"\nquery_rate = 1000\n",
 		"[cluster]\nnodes = 8\n[fabric]\nkind = \"leaf-spine\"\nleaves = 2\nspines = 2\n[workload]\npattern = \"random\"\nflow_sizes = \"websearch\"\nrack_local = 1\n",
 		"[cluster]\nnodes = 8\n[fabric]\nkind = \"leaf-spine\"\nleaves = 1\nspines = 2\n[workload]\npattern = \"random\"\nflow_sizes = \"websearch\"\nrack_local = 1\n",
-		"[workload]\npattern = \"permutation\"\nrack_local = 0.5\n", // no effect: simulate warns
+		"[workload]\npattern = \"permutation\"\nrack_local = 0.5\n",                                                                      // no effect: simulate warns
+		"[cluster]\nnodes = 4\n[workload]\npattern = \"matrix\"\nmatrix = \"tm.txt\"\nflow_sizes = \"websearch\"\nmatrix_scale = 1000\n", // the file is read by simulate
 	} {
 		if _, err := Load("s.toml", []byte(ok), Options{}); err != nil {
 			t.Error(err)
@@ -72,5 +77,25 @@ func TestFlowSizesPathFromFile(t *testing.T) {
 	p, err = Load(filepath.Join("dir", "s.toml"), []byte(text), Options{PathsFromFile: true})
 	if err != nil || p.Base.Workload.FlowSizes != filepath.Join("dir", "cdf", "my.cdf") {
 		t.Errorf("base: %v %v", p, err)
+	}
+}
+
+// A traffic matrix file is read relative to the scenario file, in the
+// base and in the sweep; absolute paths stay.
+func TestMatrixPathFromFile(t *testing.T) {
+	abs := filepath.Join(string(filepath.Separator), "m", "abs.tm")
+	text := "[cluster]\nnodes = 4\n[workload]\npattern = \"matrix\"\nflow_sizes = \"websearch\"\nmatrix = \"tm/day.tm\"\n[sweep]\n\"workload.matrix\" = [\"night.tm\", \"" + abs + "\"]\n"
+	p, err := Load(filepath.Join("dir", "s.toml"), []byte(text), Options{PathsFromFile: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Base.Workload.Matrix; got != filepath.Join("dir", "tm", "day.tm") {
+		t.Errorf("base: %q", got)
+	}
+	if got := p.Point(0).Scenario.Workload.Matrix; got != filepath.Join("dir", "night.tm") {
+		t.Errorf("point 0: %q", got)
+	}
+	if got := p.Point(1).Scenario.Workload.Matrix; got != abs {
+		t.Errorf("point 1: %q", got)
 	}
 }

@@ -79,6 +79,8 @@ var scenarioKey = map[string]string{
 	"workload.Workload.NodePortStyle":  "workload.nodeport_style",
 	"workload.Workload.Load":           "workload.load",
 	"workload.Workload.RackLocal":      "workload.rack_local",
+	"workload.Workload.Matrix":         "workload.matrix",
+	"workload.Workload.MatrixScale":    "workload.matrix_scale",
 	"workload.Workload.QueryRate":      "workload.query_rate",
 	"workload.Workload.QueryFanIn":     "workload.query_fanin",
 	"workload.Workload.QueryBytes":     "workload.query_bytes",

@@ -294,6 +294,12 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			return workload.Config{}, keyed("workload.flow_sizes", err)
 		}
 	}
+	var matrix *workload.Matrix
+	if w.Pattern == workload.PatternMatrix {
+		if matrix, err = workload.LoadMatrix(w.Matrix); err != nil {
+			return workload.Config{}, keyed("workload.matrix", err)
+		}
+	}
 	return workload.Config{
 		Services:  svcs,
 		Cluster:   cl,
@@ -343,6 +349,8 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			RackLocal:     rackLocal(w.RackLocal, w.Pattern),
 			FlowSizes:     sizes,
 			Load:          w.Load,
+			Matrix:        matrix,
+			MatrixScale:   w.MatrixScale,
 			QueryRate:     w.QueryRate,
 			QueryFanIn:    w.QueryFanIn,
 			QueryBytes:    w.QueryBytes,

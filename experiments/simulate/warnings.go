@@ -77,6 +77,12 @@ func Warnings(sc *scenario.Scenario) []string {
 	if (w.QueryFanIn != d.QueryFanIn || w.QueryBytes != d.QueryBytes) && !(w.QueryRate > 0) {
 		out = append(out, "workload.query_fanin and workload.query_bytes have no effect without workload.query_rate")
 	}
+	if (w.Matrix != d.Matrix || w.MatrixScale != d.MatrixScale) && w.Pattern != "matrix" {
+		out = append(out, fmt.Sprintf("workload.matrix and workload.matrix_scale have no effect with workload.pattern = %s (they apply to matrix)", w.Pattern))
+	}
+	if w.Load != d.Load && w.Pattern == "matrix" {
+		out = append(out, "workload.load has no effect with workload.pattern = matrix (the matrix gives each pair's rate: scale it with workload.matrix_scale)")
+	}
 	if w.Load != d.Load && w.FlowSizes == "" {
 		out = append(out, "workload.load has no effect without workload.flow_sizes (long-lived flows send as fast as they can)")
 	}

@@ -13,7 +13,8 @@ import (
 // (workload.pattern other than pairs, or finite flows with
 // workload.flow_sizes). Long-lived flows are placed once
 // (longLivedFlows); finite flows arrive as a Poisson process per sending
-// node at workload.load of its link rate, each a new TCP connection that
+// node at workload.load of its link rate (with a traffic matrix, at the
+// sum of its pairs' rates: matrix.go), each a new TCP connection that
 // writes its size, is read whole by the server pod and is then closed
 // (its endpoints and routes handed back, as tcp_crr does).
 
@@ -68,9 +69,10 @@ type flowGen struct {
 	rng     *rand.Rand
 	sizes   *FlowSizes // nil: no background flows, queries only
 	senders []int
-	rate    float64 // flows per second per sending node
-	perm    []int   // permutation: each node's destination
-	next    []int   // all-to-all: each node's next destination, round-robin
+	rate    float64        // flows per second per sending node
+	perm    []int          // permutation: each node's destination
+	next    []int          // all-to-all: each node's next destination, round-robin
+	matrix  *matrixSources // matrix: each sender's rate and destinations
 
 	flows []liveFlow
 	free  []int32
@@ -123,6 +125,15 @@ func newFlowGen(m *meter, rng *rand.Rand) *flowGen {
 	if m.cfg.FlowLog {
 		g.log = &flowLog{}
 	}
+	if w.Pattern == PatternMatrix {
+		scale := w.MatrixScale
+		if scale == 0 {
+			scale = 1
+		}
+		g.matrix = w.Matrix.sources(w.FlowSizes.Mean(), scale)
+		g.senders = g.matrix.nodes
+		return g
+	}
 	g.senders = senders(w.Pattern, cl.Nodes, w.IncastSenders)
 	// load is a fraction of the sending node's line rate in flow bytes
 	// (as HPCC's traffic_gen.py: rate = bandwidth x load / 8 / mean size)
@@ -151,7 +162,13 @@ func (g *flowGen) start() {
 
 // arm schedules sender i's next arrival, an exponential gap from now,
 // unless it falls after the run.
-func (g *flowGen) arm(i uint64) { g.armPoisson(g.rng, g.rate, i) }
+func (g *flowGen) arm(i uint64) {
+	rate := g.rate
+	if g.matrix != nil {
+		rate = g.matrix.rate[i]
+	}
+	g.armPoisson(g.rng, rate, i)
+}
 
 // armPoisson schedules the event arg after an exponential gap of mean
 // 1/rate seconds drawn from rng, unless it falls after the run.
@@ -173,15 +190,17 @@ func (g *flowGen) Handle(e *sim.Engine, arg uint64) {
 		g.query()
 		g.armQuery()
 	default:
-		g.open(g.senders[arg])
+		g.open(int(arg))
 		g.arm(arg)
 	}
 }
 
-// dest picks the destination node of a flow from src.
-func (g *flowGen) dest(src int) int {
+// dest picks the destination node of a flow from sender i, node src.
+func (g *flowGen) dest(i, src int) int {
 	cl := &g.m.cfg.Cluster
 	switch g.m.cfg.Workload.Pattern {
+	case PatternMatrix:
+		return g.matrix.pick(i, g.rng.Float64())
 	case PatternPairs:
 		if g.m.cfg.Placement == datapath.Intra {
 			return 0
@@ -213,10 +232,11 @@ func (m *meter) randomPeer(src int, rng *rand.Rand) int {
 	return randomPeer(src, cl.Nodes, cl.Fabric.NodesPerLeaf, local, rng)
 }
 
-// open starts a background flow from a random pod of node src to a
-// random pod of its destination.
-func (g *flowGen) open(src int) {
-	dst := g.dest(src)
+// open starts a background flow from a random pod of sender i's node to
+// a random pod of its destination.
+func (g *flowGen) open(i int) {
+	src := g.senders[i]
+	dst := g.dest(i, src)
 	pods := g.m.cfg.Workload.PodsPerNode
 	cs := tcp.Side{Node: src, Core: g.m.podCore(g.rng.IntN(pods))}
 	ss := tcp.Side{Node: dst, Core: g.m.podCore(g.rng.IntN(pods))}

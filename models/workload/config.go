@@ -101,6 +101,12 @@ type Workload struct {
 	// that earlier studies reported against Facebook's, whose traffic is
 	// neither rack-local nor all-to-all.
 	RackLocal *float64
+	// Matrix, for PatternMatrix: each node pair's offered rate
+	// (matrix.go), multiplied by MatrixScale (0 is 1); the finite flows
+	// of a pair arrive as a Poisson process at its rate over the mean
+	// flow size. Load does not apply.
+	Matrix      *Matrix
+	MatrixScale float64
 	// Queries (query.go), when QueryRate > 0: partition-aggregate
 	// incasts over the cluster traffic, QueryRate per second over the
 	// cluster (a Poisson process), each answered at once by QueryFanIn

@@ -33,7 +33,7 @@ const (
 
 // Patterns lists the allowed values of workload.pattern.
 func Patterns() []string {
-	return []string{PatternPairs, PatternPermutation, PatternAllToAll, PatternIncast, PatternRandom, PatternNone}
+	return []string{PatternPairs, PatternPermutation, PatternAllToAll, PatternIncast, PatternRandom, PatternMatrix, PatternNone}
 }
 
 // MaxPodsPerNode bounds workload.pods_per_node (assumed: Kubernetes'
@@ -216,6 +216,18 @@ func (c *Config) validatePattern() error {
 	w := c.Workload
 	switch w.Pattern {
 	case PatternPairs, PatternPermutation, PatternAllToAll, PatternIncast, PatternRandom:
+	case PatternMatrix:
+		switch {
+		case w.FlowSizes == nil:
+			return field.Errorf("workload.Workload.Pattern", w.Pattern, "matrix offers rates of finite flows: it needs flow sizes")
+		case w.Matrix == nil:
+			return field.Errorf("workload.Workload.Matrix", "", "the matrix pattern needs a traffic matrix file")
+		case !(w.MatrixScale >= 0 && w.MatrixScale <= MaxMatrixScale):
+			return field.Errorf("workload.Workload.MatrixScale", w.MatrixScale, "must be in (0, %d] (0: 1)", MaxMatrixScale)
+		}
+		if err := w.Matrix.check(c.Cluster.Nodes); err != nil {
+			return field.Errorf("workload.Workload.Matrix", w.Matrix.Name, "%v", err)
+		}
 	case PatternNone:
 		if !w.queries() || w.FlowSizes != nil {
 			return field.Errorf("workload.Workload.Pattern", w.Pattern, "none runs only queries: it needs a query rate and no flow sizes")

@@ -1,0 +1,187 @@
+package workload
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/sim"
+)
+
+func TestParseMatrix(t *testing.T) {
+	m, err := ParseMatrix("tm", []byte("# src dst gbps\n0 1 4\n\n2,0,1.5 # storage\n1\t2\t0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []MatrixEntry{{0, 1, 4, 2}, {2, 0, 1.5, 4}, {1, 2, 0, 5}}
+	if len(m.Entries) != len(want) {
+		t.Fatalf("%d entries, want %d", len(m.Entries), len(want))
+	}
+	for i, e := range m.Entries {
+		if e != want[i] {
+			t.Errorf("entry %d: %+v, want %+v", i, e, want[i])
+		}
+	}
+	if m.TotalGbps() != 5.5 {
+		t.Errorf("total %g Gbit/s, want 5.5", m.TotalGbps())
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"", "tm: no pair offers traffic"},
+		{"0 1 0\n", "tm: no pair offers traffic"},
+		{"0 1\n", `tm:1: want "src_node dst_node gbps", got "0 1"`},
+		{"0 1 2 3\n", `tm:1: want "src_node dst_node gbps"`},
+		{"# x\n-1 1 2\n", `tm:2: node "-1": want a node index in [0, 100000]`},
+		{"0 x 2\n", `tm:1: node "x"`},
+		{"0 100001 2\n", `tm:1: node "100001"`},
+		{"0 1 -2\n", `tm:1: rate "-2": want Gbit/s in [0, 100000]`},
+		{"0 1 NaN\n", `tm:1: rate "NaN"`},
+		{"0 1 Inf\n", `tm:1: rate "Inf"`},
+		{"3 3 1\n", "tm:1: node 3 to itself"},
+		{"0 1 1\n1 0 1\n0 1 2\n", "tm:3: pair 0 -> 1 again (first on line 1)"},
+		{"0 1 1\n" + strings.Repeat("9", 300) + "\n", "tm:2: line longer than 256 bytes"},
+	} {
+		_, err := ParseMatrix("tm", []byte(tc.in))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.in, err, tc.want)
+		}
+	}
+}
+
+// A node the cluster lacks is named with its line, at the workload's
+// validation.
+func TestMatrixNodesChecked(t *testing.T) {
+	m, err := ParseMatrix("tm", []byte("0 1 1\n1 4 2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := flowConfig(t, PatternMatrix, 4, constSizes(t, 10_000), 0.3, sim.Millisecond)
+	cfg.Workload.Matrix = m
+	_, err = Run(cfg)
+	if err == nil || !strings.Contains(err.Error(), "tm:2: node 4: the cluster has nodes 0..3") {
+		t.Errorf("error %v", err)
+	}
+	cfg.Workload.Matrix = nil
+	if _, err = Run(cfg); err == nil || !strings.Contains(err.Error(), "traffic matrix file") {
+		t.Errorf("no matrix: error %v", err)
+	}
+	cfg.Workload.Matrix, cfg.Workload.FlowSizes = m, nil
+	if _, err = Run(cfg); err == nil || !strings.Contains(err.Error(), "needs flow sizes") {
+		t.Errorf("no flow sizes: error %v", err)
+	}
+}
+
+// One process per sender, thinned by destination: each destination gets
+// its share of the sender's rate (a chi-square over 10,000 draws), and the
+// sender's rate is its pairs' sum over the mean size.
+func TestMatrixSources(t *testing.T) {
+	m, err := ParseMatrix("tm", []byte("3 0 1\n0 2 2\n3 1 0\n3 2 3\n0 1 6\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := m.sources(1e6, 2)
+	if len(s.nodes) != 2 || s.nodes[0] != 0 || s.nodes[1] != 3 {
+		t.Fatalf("senders %v, want [0 3] (a pair at rate 0 adds none)", s.nodes)
+	}
+	for i, gbps := range []float64{8, 4} {
+		if want := 2 * gbps * 1e9 / 8 / 1e6; math.Abs(s.rate[i]-want) > 1e-9*want {
+			t.Errorf("sender %d: %g flows/s, want %g", s.nodes[i], s.rate[i], want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	const draws = 10_000
+	for i, want := range []map[int]float64{{2: 0.25, 1: 0.75}, {0: 0.25, 2: 0.75}} {
+		got := map[int]float64{}
+		for range draws {
+			got[s.pick(i, rng.Float64())]++
+		}
+		chi := 0.0
+		for d, p := range want {
+			e := p * draws
+			chi += (got[d] - e) * (got[d] - e) / e
+			delete(got, d)
+		}
+		if len(got) > 0 || chi > 10.83 { // 1 degree of freedom, p = 0.001
+			t.Errorf("sender %d: destinations %v beyond %v, chi-square %.2f", s.nodes[i], got, want, chi)
+		}
+	}
+	// the cumulative rates' edges: u = 0 is the first destination, u just
+	// below 1 the last
+	if s.pick(0, 0) != 2 || s.pick(0, math.Nextafter(1, 0)) != 1 {
+		t.Errorf("edges: %d and %d", s.pick(0, 0), s.pick(0, math.Nextafter(1, 0)))
+	}
+}
+
+// A run with a matrix starts flows on each pair at its rate (constant
+// sizes: the flow log's count per pair is Poisson, 4 standard deviations)
+// and on no other pair; the scale multiplies every rate.
+func TestMatrixRun(t *testing.T) {
+	const size = 50_000
+	d := 50 * sim.Millisecond
+	m, err := ParseMatrix("tm", []byte("0 1 2\n0 3 0.5\n2 1 4\n3 2 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, scale := range []float64{0, 1.5} {
+		cfg := flowConfig(t, PatternMatrix, 4, constSizes(t, size), 0.3, d)
+		cfg.Cluster.Fabric = network.Fabric{Kind: network.FabricSwitch, BufferBytes: 1 << 20}
+		cfg.Workload.Matrix, cfg.Workload.MatrixScale = m, scale
+		cfg.FlowLog = true
+		r, err := Run(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if scale == 0 {
+			scale = 1
+		}
+		got := map[[2]int]float64{}
+		for i := range r.FlowLog["src_node"] {
+			got[[2]int{int(r.FlowLog["src_node"][i]), int(r.FlowLog["dst_node"][i])}]++
+		}
+		for _, e := range m.Entries {
+			want := scale * e.Gbps * 1e9 / 8 / size * d.Seconds()
+			k := got[[2]int{int(e.Src), int(e.Dst)}]
+			if math.Abs(k-want) > 4*math.Sqrt(want) {
+				t.Errorf("scale %g, %d -> %d: %g flows, want %.0f ± %.0f", scale, e.Src, e.Dst, k, want, 4*math.Sqrt(want))
+			}
+			delete(got, [2]int{int(e.Src), int(e.Dst)})
+		}
+		if len(got) > 0 {
+			t.Errorf("scale %g: flows on pairs the matrix lacks: %v", scale, got)
+		}
+		if r.FlowsStarted != r.FlowsCompleted+r.FlowsUnfinished {
+			t.Errorf("started %d != completed %d + unfinished %d", r.FlowsStarted, r.FlowsCompleted, r.FlowsUnfinished)
+		}
+	}
+}
+
+func FuzzParseMatrix(f *testing.F) {
+	for _, s := range []string{"0 1 4\n2,0,1.5\n", "# c\n\n1 0 0.5 # x\n", "0 1 0\n1 0 1e-9", "5 6 1e5\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := ParseMatrix("fz", data)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fz") {
+				t.Fatalf("error without the file name: %v", err)
+			}
+			return
+		}
+		if tot := m.TotalGbps(); !(tot > 0) || math.IsInf(tot, 0) {
+			t.Fatalf("total %v", tot)
+		}
+		s := m.sources(1000, 1)
+		rng := rand.New(rand.NewPCG(1, 2))
+		for i, n := range s.nodes {
+			if !(s.rate[i] > 0) {
+				t.Fatalf("sender %d at rate %v", n, s.rate[i])
+			}
+			for range 10 {
+				if d := s.pick(i, rng.Float64()); d == n || d < 0 || d > MaxMatrixNode {
+					t.Fatalf("sender %d picked %d", n, d)
+				}
+			}
+		}
+	})
+}
