@@ -26,7 +26,7 @@ type solveFlags struct {
 	vary                       string
 	min, max, tol              float64
 	points                     int
-	grid                       bool
+	grid, largest              bool
 	sets, given                []string
 	reps, parallel             int
 	seed                       int64
@@ -35,7 +35,7 @@ type solveFlags struct {
 }
 
 const solveSynopsis = `solve SCENARIO.toml (--target METRIC=V | --maximise METRIC | --minimise METRIC)
-                    [--vary KEY [--min A] [--max B] [--tol T] [--points N] [--grid]]
+                    [--vary KEY [--min A] [--max B] [--tol T] [--points N] [--grid] [--largest]]
                     [--given key=value]... [--set key=value]... [--reps N] [--seed N]
                     [--parallel N] [--format table|json] [--yes]
 
@@ -47,6 +47,9 @@ one integer or float key and answers:
                                    interval does (the lower bound for "at least").
                                    Bisection by default: it assumes the target, once
                                    met, stays met as KEY grows; --grid runs every value.
+                                   With --largest: the largest KEY value meeting it, for
+                                   a target that, once met, stays met as KEY falls (a
+                                   load, workload.matrix_scale: how much may it grow?).
   --maximise throughput_mbps       the KEY value with the largest mean (every value
                                    of the grid), and which values it is not separated
                                    from; without --vary, the one run at --given.
@@ -60,6 +63,7 @@ Examples:
   cnisim solve plan.toml --target port_utilisation.to_spine_max<=0.7 --vary fabric.uplink_gbps --min 10 --max 100
                                    (a group's member as GROUP.MEMBER)
   cnisim solve plan.toml --target 'fct_us.p99<=20000' --vary fabric.uplink_gbps --min 10 --max 100
+  cnisim solve matrix.toml --target 'fct_us.p99<=30000' --vary workload.matrix_scale --min 0.5 --max 3 --largest
                                    (a distribution's quantile as DIST.p50, .p90 or .p99:
                                    each replication's own, with their interval)`
 
@@ -75,6 +79,7 @@ func runSolve(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&f.tol, "tol", 0, "float keys: stop bisecting when the bracket is this narrow (default (max-min)/100)")
 	fs.IntVar(&f.points, "points", 11, "float keys: values of the grid (--grid, --maximise), min and max included")
 	fs.BoolVar(&f.grid, "grid", false, "with --target: run every value (integers) or --points values instead of bisecting, to see the whole curve")
+	fs.BoolVar(&f.largest, "largest", false, "with --target: find the largest --vary value meeting it (it stays met as the value falls: a load, a traffic scale)")
 	fs.StringArrayVar(&f.given, "given", nil, "fix a scenario key, as `key=value` (a unique suffix of the key works: cores_per_node=4)")
 	fs.StringArrayVarP(&f.sets, "set", "s", nil, "override a scenario key, as `key=value` (as run --set)")
 	fs.IntVar(&f.reps, "reps", 0, "replications per value (default: the scenario's; at least 2 for an interval)")
@@ -116,7 +121,7 @@ func runSolve(args []string, stdout, stderr io.Writer) error {
 
 // question is what solve was asked, checked.
 type question struct {
-	kind   string // "smallest", "maximise", "minimise"
+	kind   string // "smallest", "largest", "maximise", "minimise"
 	target solve.Target
 	metric string
 	key    string // "" for a single run (--maximise without --vary)
@@ -151,8 +156,11 @@ func solveQuestion(f solveFlags, changed func(string) bool) (question, error) {
 			return q, usagef("--target %v", err)
 		}
 		q.kind, q.target, q.metric = "smallest", t, t.Metric
+		if f.largest {
+			q.kind = "largest"
+		}
 		if f.vary == "" {
-			return q, usagef("--target needs --vary KEY (the key whose smallest value meets it)")
+			return q, usagef("--target needs --vary KEY (the key whose %s value meets it)", q.kind)
 		}
 	case changed("maximise"):
 		q.kind, q.metric = "maximise", f.maximise
@@ -162,8 +170,11 @@ func solveQuestion(f solveFlags, changed func(string) bool) (question, error) {
 	if q.metric == "" {
 		return q, usagef("--%s: empty metric (cnisim list metrics)", q.kind)
 	}
-	if f.grid && q.kind != "smallest" {
+	if f.grid && !q.searches() {
 		return q, usagef("--grid goes with --target (--%s always runs the grid)", q.kind)
+	}
+	if f.largest && !q.searches() {
+		return q, usagef("--largest goes with --target (--%s runs the grid)", q.kind)
 	}
 	q.grid = f.grid
 	if f.vary == "" {
@@ -186,7 +197,7 @@ func solveQuestion(f solveFlags, changed func(string) bool) (question, error) {
 		if q.dom.Min != math.Trunc(q.dom.Min) || q.dom.Max != math.Trunc(q.dom.Max) {
 			return q, usagef("--min %g --max %g: %s is an integer key: give integer bounds", f.min, f.max, key)
 		}
-		if q.kind != "smallest" && q.dom.Max-q.dom.Min >= 1000 {
+		if !q.searches() && q.dom.Max-q.dom.Min >= 1000 {
 			return q, usagef("--min %g --max %g: --%s runs every integer of the range: at most 1000 values", f.min, f.max, q.kind)
 		}
 	case reflect.Float64:
@@ -217,10 +228,16 @@ func solveQuestion(f solveFlags, changed func(string) bool) (question, error) {
 }
 
 // solve runs the search q asks for over eval.
+// searches reports whether the question searches for a target's
+// boundary (--target), not the grid's best mean.
+func (q question) searches() bool { return q.kind == "smallest" || q.kind == "largest" }
+
 func (q question) solve(ctx context.Context, eval solve.Func) (*solve.Answer, error) {
 	switch {
 	case q.kind == "smallest":
 		return solve.Smallest(ctx, eval, q.dom, q.target, q.grid)
+	case q.kind == "largest":
+		return solve.Largest(ctx, eval, q.dom, q.target, q.grid)
 	case q.key == "":
 		e, err := eval(ctx, 0)
 		if err != nil {

@@ -17,7 +17,7 @@ type solveReport struct {
 	Scenario     string       `json:"scenario"`
 	Seed         uint64       `json:"seed"`
 	Replications int          `json:"replications"`
-	Question     string       `json:"question"` // smallest, maximise, minimise
+	Question     string       `json:"question"` // smallest, largest, maximise, minimise
 	Vary         string       `json:"vary,omitempty"`
 	Min          *float64     `json:"min,omitempty"`
 	Max          *float64     `json:"max,omitempty"`
@@ -55,13 +55,12 @@ func newSolveReport(q question, ev *solveEval, a *solve.Answer, serr error) *sol
 		r.Min, r.Max = &mn, &mx
 	}
 	switch q.kind {
-	case "smallest":
-		op := ">="
-		r.Rule = "the smallest value whose whole 95% interval meets the target (its lower bound, for at least)"
+	case "smallest", "largest":
+		op, bound := ">=", "lower bound, for at least"
 		if q.target.AtMost {
-			op = "<="
-			r.Rule = "the smallest value whose whole 95% interval meets the target (its upper bound, for at most)"
+			op, bound = "<=", "upper bound, for at most"
 		}
+		r.Rule = "the " + q.kind + " value whose whole 95% interval meets the target (its " + bound + ")"
 		r.Target = &solveTarget{Op: op, Value: q.target.Value}
 	case "maximise":
 		r.Rule = "the value with the largest mean; not_separated_from_answer: values whose 95% interval overlaps the answer's"
@@ -103,7 +102,7 @@ func (r *solveReport) row(e solve.Eval) solveRow {
 		ci, lo, hi := e.CI95, e.Lower(), e.Upper()
 		row.CI95, row.Lower, row.Upper = &ci, &lo, &hi
 	}
-	if r.q.kind == "smallest" {
+	if r.q.searches() {
 		m := r.q.target.Met(e)
 		row.Meets = &m
 	}
@@ -121,8 +120,8 @@ func (r *solveReport) write(w io.Writer, format string) error {
 
 func (r *solveReport) writeTable(w io.Writer) error {
 	switch r.Question {
-	case "smallest":
-		fmt.Fprintf(w, "question: the smallest %s in [%s, %s] with %s %s %s\n", r.Vary, solveFmt(*r.Min), solveFmt(*r.Max), r.Metric, r.Target.Op, solveFmt(r.Target.Value))
+	case "smallest", "largest":
+		fmt.Fprintf(w, "question: the %s %s in [%s, %s] with %s %s %s\n", r.Question, r.Vary, solveFmt(*r.Min), solveFmt(*r.Max), r.Metric, r.Target.Op, solveFmt(r.Target.Value))
 	case "maximise", "minimise":
 		if r.Vary != "" {
 			fmt.Fprintf(w, "question: the %s in [%s, %s] that %ss %s\n", r.Vary, solveFmt(*r.Min), solveFmt(*r.Max), r.Question, r.Metric)
@@ -154,7 +153,7 @@ func (r *solveReport) writeTable(w io.Writer) error {
 	if r.Vary != "" {
 		head = r.Vary + "\t" + head
 	}
-	if r.Question == "smallest" {
+	if r.q.searches() {
 		head += "meets\t"
 	}
 	fmt.Fprintln(tw, head)

@@ -106,6 +106,35 @@ func TestSolveTable(t *testing.T) {
 	}
 }
 
+// --largest: rtt_us = 1000/cores is at least 125 up to 8 cores, the
+// largest such count, by bisection and over the grid; runs ascending.
+func TestSolveLargest(t *testing.T) {
+	withModel(t, cpuBoundModel(20000))
+	sc := solveScenario(t, "")
+	for _, grid := range []string{"--grid=false", "--grid"} {
+		code, stdout, stderr := cli("solve", sc, "--target", "rtt_us>=125", "--vary", "cores_per_node", "--max", "16", "--reps", "1", "--largest", grid)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", grid, code, stderr)
+		}
+		for _, want := range []string{
+			"question: the largest cluster.cores_per_node in [1, 16] with rtt_us >= 125",
+			"rule: the largest value whose whole 95% interval meets the target (its lower bound, for at least)",
+			"answer: cluster.cores_per_node = 8: rtt_us 125 (1 replication, no interval)",
+			"\n8 125 1 yes\n9 111.111 1 no\n",
+		} {
+			if !strings.Contains(squash(stdout), want) {
+				t.Errorf("%s: stdout lacks %q:\n%s", grid, want, stdout)
+			}
+		}
+	}
+	// at most 125 is met from 8 cores up: the largest count meeting it is
+	// 16, but the smaller counts' misses make it no --largest question
+	code, _, stderr := cli("solve", sc, "--target", "rtt_us<=125", "--vary", "cores_per_node", "--max", "16", "--reps", "1", "--largest")
+	if code != 1 || !strings.Contains(stderr, "not monotone") || !strings.Contains(stderr, "stays met as the value falls") {
+		t.Errorf("non-monotone: exit %d, stderr %s", code, stderr)
+	}
+}
+
 func TestSolveUnreachable(t *testing.T) {
 	withModel(t, cpuBoundModel(20000))
 	sc := solveScenario(t, "")
@@ -172,6 +201,7 @@ func TestSolveBadInput(t *testing.T) {
 		{append(tgt, "--vary", "cores_per_node", "--set", "cluster.cores_per_node=3"), "--vary cluster.cores_per_node is also fixed"},
 		{append(tgt, "--vary", "cores_per_node", "--min", "0"), "cores_per_node"},
 		{[]string{"--maximise", "throughput_mbps", "--grid"}, "--grid goes with --target"},
+		{[]string{"--maximise", "throughput_mbps", "--largest"}, "--largest goes with --target"},
 		{[]string{"--maximise", "throughput_mbps", "--tol", "1"}, "--tol needs --vary"},
 		{[]string{"--maximise", "no_metric"}, "metric \"no_metric\" is not reported"},
 		{[]string{"--maximise", "throughput_mbps", "--bogus"}, "--bogus"},

@@ -166,16 +166,25 @@ func (e *Unreachable) Error() string {
 }
 
 // NonMonotone is a metric that does not move one way with the input, so
-// "the smallest value meeting the target" is not well defined.
+// "the smallest value meeting the target" (or, Falling, the largest) is
+// not well defined.
 type NonMonotone struct {
 	Target Target
-	A, B   Eval // A.X < B.X, and A is met (or significantly better) while B is not
-	Runs   []Eval
+	// A is met (or significantly better) while B is not, though B lies
+	// the way the search assumes better: A.X < B.X, or A.X > B.X when
+	// Falling
+	A, B    Eval
+	Runs    []Eval
+	Falling bool // the search was Largest's
 }
 
 func (e *NonMonotone) Error() string {
-	return fmt.Sprintf("%s is not monotone in the input: %s gives %s but the larger %s gives %s; solve needs a target that, once met, stays met as the value grows (narrow --min/--max, or use --grid to see every value)",
-		e.Target.Metric, fmtX(e.A.X), fmtEval(e.A), fmtX(e.B.X), fmtEval(e.B))
+	larger, grows := "larger", "grows"
+	if e.Falling {
+		larger, grows = "smaller", "falls"
+	}
+	return fmt.Sprintf("%s is not monotone in the input: %s gives %s but the %s %s gives %s; solve needs a target that, once met, stays met as the value %s (narrow --min/--max, or use --grid to see every value)",
+		e.Target.Metric, fmtX(e.A.X), fmtEval(e.A), larger, fmtX(e.B.X), fmtEval(e.B), grows)
 }
 
 // Smallest finds the smallest value in d whose evaluation meets t, by
@@ -222,6 +231,42 @@ func Smallest(ctx context.Context, f Func, d Domain, t Target, grid bool) (*Answ
 		}
 	}
 	return r.answer(hi, t)
+}
+
+// Largest finds the largest value in d whose evaluation meets t, by
+// bisection or over the grid: Smallest run on the input negated, so it
+// assumes the target, once met, stays met as the value falls (a load, a
+// traffic scale, a number of flows), checks it on what it evaluated, and
+// returns *NonMonotone (Falling) or *Unreachable with the values as given.
+func Largest(ctx context.Context, f Func, d Domain, t Target, grid bool) (*Answer, error) {
+	if err := d.Check(); err != nil {
+		return nil, err
+	}
+	neg := Domain{Min: -d.Max, Max: -d.Min, Integer: d.Integer, Tol: d.Tol, Points: d.Points}
+	a, err := Smallest(ctx, func(ctx context.Context, x float64) (Eval, error) { return f(ctx, -x) }, neg, t, grid)
+	if a != nil {
+		a.X, a.At.X, a.Runs = -a.X, -a.At.X, mirror(a.Runs)
+	}
+	var ur *Unreachable
+	var nm *NonMonotone
+	switch {
+	case errors.As(err, &ur):
+		ur.Best.X, ur.Runs = -ur.Best.X, mirror(ur.Runs)
+	case errors.As(err, &nm):
+		nm.A.X, nm.B.X, nm.Runs, nm.Falling = -nm.A.X, -nm.B.X, mirror(nm.Runs), true
+	}
+	return a, err
+}
+
+// mirror negates the inputs of runs ascending in the negated input, so
+// they ascend in the input again.
+func mirror(runs []Eval) []Eval {
+	out := make([]Eval, len(runs))
+	for i, e := range runs {
+		e.X = -e.X
+		out[len(runs)-1-i] = e
+	}
+	return out
 }
 
 // mid is the next bisection point between lo (not met) and hi (met), or

@@ -220,3 +220,73 @@ func FuzzParseTarget(f *testing.F) {
 		}
 	})
 }
+
+// Largest, closed forms: an M/M/1 queue's mean sojourn 1/(mu - lambda)
+// at most W allows arrivals up to mu - 1/W (integer and real inputs, by
+// bisection and over the grid); the runs come back ascending in the
+// input as given, and each value is evaluated once.
+func TestLargestClosedForm(t *testing.T) {
+	t.Parallel()
+	const mu, w = 100.0, 0.05 // at most 50 ms: lambda <= 80
+	for _, tc := range []struct {
+		name string
+		d    Domain
+		grid bool
+		want func(x float64) bool
+	}{
+		{"integer", Domain{Min: 1, Max: 99, Integer: true}, false, func(x float64) bool { return x == 80 }},
+		{"integer grid", Domain{Min: 1, Max: 99, Integer: true}, true, func(x float64) bool { return x == 80 }},
+		{"real", Domain{Min: 10, Max: 99, Tol: 0.01, Points: 2}, false, func(x float64) bool { return x <= 80 && x > 79.99 }},
+		{"real grid", Domain{Min: 0, Max: 99, Tol: 1, Points: 12}, true, func(x float64) bool { return x == 72 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			seen := map[float64]int{}
+			f := func(_ context.Context, lambda float64) (Eval, error) {
+				seen[lambda]++
+				return Eval{Mean: 1 / (mu - lambda), N: 1}, nil
+			}
+			a, err := Largest(context.Background(), f, tc.d, Target{Metric: "sojourn_s", Value: w, AtMost: true}, tc.grid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.want(a.X) || a.At.X != a.X || a.At.Mean != 1/(mu-a.X) {
+				t.Errorf("lambda %v (eval at %v: %v)", a.X, a.At.X, a.At.Mean)
+			}
+			for i, e := range a.Runs {
+				if seen[e.X] != 1 || i > 0 && e.X <= a.Runs[i-1].X || e.Mean != 1/(mu-e.X) {
+					t.Errorf("run %d at %v (mean %v, evaluated %d times)", i, e.X, e.Mean, seen[e.X])
+				}
+			}
+			if len(a.Runs) != len(seen) {
+				t.Errorf("%d runs, %d values evaluated", len(a.Runs), len(seen))
+			}
+		})
+	}
+}
+
+// Largest's errors speak of the values as given: unreachable (the best is
+// the smallest value), and a target met at a larger value than one where
+// it is not (non-monotone the other way).
+func TestLargestErrors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := Domain{Min: 1, Max: 16, Integer: true}
+	tg := Target{Metric: "rtt_us", Value: 5, AtMost: true}
+	rising := func(_ context.Context, x float64) (Eval, error) { return Eval{Mean: 10 * x, N: 1}, nil }
+	var ur *Unreachable
+	if _, err := Largest(ctx, rising, d, tg, false); !errors.As(err, &ur) || ur.Best.X != 1 || ur.Runs[0].X != 1 || ur.Runs[len(ur.Runs)-1].X != 16 {
+		t.Errorf("err %v, want *Unreachable best at 1, runs ascending", err)
+	}
+	falling := func(_ context.Context, x float64) (Eval, error) { return Eval{Mean: 40 / x, N: 1}, nil }
+	var nm *NonMonotone
+	_, err := Largest(ctx, falling, d, tg, true)
+	if !errors.As(err, &nm) || !nm.Falling || nm.A.X != 16 || nm.B.X != 7 {
+		t.Fatalf("err %v, want *NonMonotone met at 16 (the grid's first met), not at the smaller 7", err)
+	}
+	if msg := err.Error(); msg != "rtt_us is not monotone in the input: 16 gives 2.5 (1 replication, no interval) but the smaller 7 gives 5.71429 (1 replication, no interval); solve needs a target that, once met, stays met as the value falls (narrow --min/--max, or use --grid to see every value)" {
+		t.Errorf("message %q", msg)
+	}
+	if _, err := Largest(ctx, rising, Domain{Min: 2, Max: 1, Integer: true}, tg, false); err == nil || err.Error() != "min 2 > max 1" {
+		t.Errorf("bad domain: %v, want the bounds as given", err)
+	}
+}
