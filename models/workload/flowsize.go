@@ -98,49 +98,42 @@ func ParseCDF(file string, data []byte) (*FlowSizes, error) {
 	}
 	d := &FlowSizes{Name: file}
 	lastLine := 0
-	for i, line := range strings.Split(string(data), "\n") {
-		n := i + 1
-		if len(line) > maxCDFLineBytes {
-			return nil, fmt.Errorf("%s:%d: line longer than %d bytes", file, n, maxCDFLineBytes)
-		}
-		if k := strings.IndexByte(line, '#'); k >= 0 {
-			line = line[:k]
-		}
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
+	err := eachDataLine(file, data, maxCDFLineBytes, func(n int, line string) error {
 		f := strings.Fields(strings.Replace(line, ",", " ", 1))
 		if len(f) != 2 || strings.Count(line, ",") > 1 {
-			return nil, fmt.Errorf("%s:%d: want \"size_bytes cumulative_probability\", got %q", file, n, line)
+			return fmt.Errorf("%s:%d: want \"size_bytes cumulative_probability\", got %q", file, n, line)
 		}
 		size, err := strconv.ParseUint(f[0], 10, 64)
 		if err != nil || size > MaxFlowBytes {
-			return nil, fmt.Errorf("%s:%d: size %q: want an integer number of bytes in [0, %d]", file, n, f[0], uint64(MaxFlowBytes))
+			return fmt.Errorf("%s:%d: size %q: want an integer number of bytes in [0, %d]", file, n, f[0], uint64(MaxFlowBytes))
 		}
 		p, err := strconv.ParseFloat(f[1], 64)
 		if err != nil || !(p >= 0 && p <= 1) {
-			return nil, fmt.Errorf("%s:%d: probability %q: want a number in [0, 1] (a percentage column: divide by 100)", file, n, f[1])
+			return fmt.Errorf("%s:%d: probability %q: want a number in [0, 1] (a percentage column: divide by 100)", file, n, f[1])
 		}
 		if k := len(d.Size); k > 0 {
 			ps, pp := d.Size[k-1], d.Prob[k-1]
 			switch {
 			case float64(size) < ps:
-				return nil, fmt.Errorf("%s:%d: size %d is less than the previous point's %.0f: sizes must not decrease", file, n, size, ps)
+				return fmt.Errorf("%s:%d: size %d is less than the previous point's %.0f: sizes must not decrease", file, n, size, ps)
 			case p < pp:
-				return nil, fmt.Errorf("%s:%d: probability %g is less than the previous point's %g: a CDF must not decrease", file, n, p, pp)
+				return fmt.Errorf("%s:%d: probability %g is less than the previous point's %g: a CDF must not decrease", file, n, p, pp)
 			case float64(size) == ps && p == pp:
-				return nil, fmt.Errorf("%s:%d: repeats the previous point (%d, %g)", file, n, size, p)
+				return fmt.Errorf("%s:%d: repeats the previous point (%d, %g)", file, n, size, p)
 			case pp == 1:
-				return nil, fmt.Errorf("%s:%d: a point after probability 1 (line %d)", file, n, lastLine)
+				return fmt.Errorf("%s:%d: a point after probability 1 (line %d)", file, n, lastLine)
 			}
 		}
 		if len(d.Size) == MaxCDFPoints {
-			return nil, fmt.Errorf("%s:%d: more than %d points", file, n, MaxCDFPoints)
+			return fmt.Errorf("%s:%d: more than %d points", file, n, MaxCDFPoints)
 		}
 		d.Size = append(d.Size, float64(size))
 		d.Prob = append(d.Prob, p)
 		lastLine = n
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(d.Size) == 0 {
 		return nil, fmt.Errorf("%s: no points: want lines of \"size_bytes cumulative_probability\"", file)
@@ -203,4 +196,28 @@ func (d *FlowSizes) CDF(x float64) float64 {
 		return d.Prob[i+1]
 	}
 	return d.Prob[i] + (x-s0)/(s1-s0)*(d.Prob[i+1]-d.Prob[i])
+}
+
+// eachDataLine calls fn with each line of a data file that holds data:
+// its number (from 1) and its text with any '#' comment and the
+// surrounding space removed; blank lines are skipped. A line longer than
+// maxLine bytes is an error naming file:line, as is fn's first error,
+// which stops the walk.
+func eachDataLine(file string, data []byte, maxLine int, fn func(n int, line string) error) error {
+	for i, line := range strings.Split(string(data), "\n") {
+		n := i + 1
+		if len(line) > maxLine {
+			return fmt.Errorf("%s:%d: line longer than %d bytes", file, n, maxLine)
+		}
+		if k := strings.IndexByte(line, '#'); k >= 0 {
+			line = line[:k]
+		}
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		if err := fn(n, line); err != nil {
+			return err
+		}
+	}
+	return nil
 }

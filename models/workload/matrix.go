@@ -73,46 +73,39 @@ func ParseMatrix(file string, data []byte) (*Matrix, error) {
 	m := &Matrix{Name: file}
 	seen := map[[2]int32]int32{} // pair -> its line
 	total := 0.0
-	for i, line := range strings.Split(string(data), "\n") {
-		n := i + 1
-		if len(line) > maxMatrixLineBytes {
-			return nil, fmt.Errorf("%s:%d: line longer than %d bytes", file, n, maxMatrixLineBytes)
-		}
-		if k := strings.IndexByte(line, '#'); k >= 0 {
-			line = line[:k]
-		}
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
+	err := eachDataLine(file, data, maxMatrixLineBytes, func(n int, line string) error {
 		f := strings.Fields(strings.ReplaceAll(line, ",", " "))
 		if len(f) != 3 {
-			return nil, fmt.Errorf("%s:%d: want %s, got %q", file, n, matrixLineWant, line)
+			return fmt.Errorf("%s:%d: want %s, got %q", file, n, matrixLineWant, line)
 		}
 		var nodes [2]int32
 		for j, s := range f[:2] {
 			v, err := strconv.ParseUint(s, 10, 32)
 			if err != nil || v > MaxMatrixNode {
-				return nil, fmt.Errorf("%s:%d: node %q: want a node index in [0, %d]", file, n, s, MaxMatrixNode)
+				return fmt.Errorf("%s:%d: node %q: want a node index in [0, %d]", file, n, s, MaxMatrixNode)
 			}
 			nodes[j] = int32(v)
 		}
 		g, err := strconv.ParseFloat(f[2], 64)
 		if err != nil || !(g >= 0 && g <= MaxMatrixGbps) {
-			return nil, fmt.Errorf("%s:%d: rate %q: want Gbit/s in [0, %d]", file, n, f[2], MaxMatrixGbps)
+			return fmt.Errorf("%s:%d: rate %q: want Gbit/s in [0, %d]", file, n, f[2], MaxMatrixGbps)
 		}
 		if nodes[0] == nodes[1] {
-			return nil, fmt.Errorf("%s:%d: node %d to itself: a matrix lists traffic between two nodes", file, n, nodes[0])
+			return fmt.Errorf("%s:%d: node %d to itself: a matrix lists traffic between two nodes", file, n, nodes[0])
 		}
 		if first, ok := seen[nodes]; ok {
-			return nil, fmt.Errorf("%s:%d: pair %d -> %d again (first on line %d)", file, n, nodes[0], nodes[1], first)
+			return fmt.Errorf("%s:%d: pair %d -> %d again (first on line %d)", file, n, nodes[0], nodes[1], first)
 		}
 		if len(m.Entries) == MaxMatrixEntries {
-			return nil, fmt.Errorf("%s:%d: more than %d pairs", file, n, MaxMatrixEntries)
+			return fmt.Errorf("%s:%d: more than %d pairs", file, n, MaxMatrixEntries)
 		}
 		seen[nodes] = int32(n)
 		m.Entries = append(m.Entries, MatrixEntry{Src: nodes[0], Dst: nodes[1], Gbps: g, Line: int32(n)})
 		total += g
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if !(total > 0) {
 		return nil, fmt.Errorf("%s: no pair offers traffic: want lines of %s with some rate above 0", file, matrixLineWant)
