@@ -78,8 +78,14 @@ run_htsim() {
 	name=$1
 	shift
 	(cd "$out" && HTSIM_SIMTIME=$simtime "$@" /usr/bin/time -f "%e %U %S" -o "$name.time" \
-		"$root/sim/datacenter/htsim_tcp" -nodes "$hosts" -conns "$hosts" -o "$name.log" >"$name.txt")
+		"$root/sim/datacenter/htsim_tcp" -nodes "$hosts" -conns "$hosts" -o "$name.log" >"$name.txt" 2>"$name.err")
 }
+# htsim's permutation (ConnectionMatrix::setPermutation) draws each host's
+# destination among those left and asserts src != dest when only the host
+# itself is left: about one run in HOSTS fails so, its seed the time in
+# seconds. permutation_failed NAME says whether run NAME failed that way;
+# the run is then repeated (a second later: another seed), at most twice.
+permutation_failed() { grep -q "Assertion .src!=dest' failed" "$out/$1.err" 2>/dev/null; }
 run_cnisim() {
 	file=$1
 	shift
@@ -91,10 +97,15 @@ if [ -n "${PAIRS:-}" ]; then
 	: >"$out/pairs.txt"
 	for i in $(seq "$PAIRS"); do
 		if [ $((i % 2)) = 1 ]; then hcpu=0 ccpu=1; else hcpu=1 ccpu=0; fi
-		run_htsim htsim-pair taskset -c $hcpu &
-		hpid=$!
-		run_cnisim "$out/cnisim-pair.txt" taskset -c $ccpu
-		wait "$hpid"
+		for try in 1 2 3; do
+			run_htsim htsim-pair taskset -c $hcpu &
+			hpid=$!
+			run_cnisim "$out/cnisim-pair.txt" taskset -c $ccpu
+			if wait "$hpid"; then break; fi
+			permutation_failed htsim-pair && [ "$try" -lt 3 ] || { cat "$out/htsim-pair.err" >&2; exit 1; }
+			echo "pair $i: htsim's permutation drew a host to itself (its assertion); the pair again" >&2
+			sleep 1
+		done
 		h_hops=$(sed -n 's/^htsim_hops=//p' "$out/htsim-pair.txt")
 		h_cpu=$(awk '{print $2+$3}' "$out/htsim-pair.time")
 		awk -v hh="$h_hops" -v hc="$h_cpu" -v ch="$(kv "$out/cnisim-pair.txt" hops)" -v cc="$(kv "$out/cnisim-pair.txt" cpu_s)" -v i="$i" 'BEGIN {
@@ -109,7 +120,12 @@ if [ -n "${PAIRS:-}" ]; then
 fi
 
 echo "running htsim_tcp ($hosts hosts, $simtime s simulated)" >&2
-run_htsim htsim-fattree
+for try in 1 2 3; do
+	if run_htsim htsim-fattree; then break; fi
+	permutation_failed htsim-fattree && [ "$try" -lt 3 ] || { cat "$out/htsim-fattree.err" >&2; exit 1; }
+	echo "htsim's permutation drew a host to itself (its assertion); again" >&2
+	sleep 1
+done
 echo "running cnisim ($hosts hosts, $simtime s simulated)" >&2
 run_cnisim "$out/cnisim-fattree.txt"
 
