@@ -190,7 +190,7 @@ type Workload struct {
 	// RackLocal: the random pattern's share of flows that stay under
 	// the source's leaf (-1: every other node equally likely).
 	RackLocal float64 `toml:"rack_local"`
-	// Matrix: the matrix pattern's traffic matrix file ("src_node dst_node
+	// Matrix: the matrix pattern's traffic matrix file ("src dst
 	// gbps" lines, relative to the scenario file), its rates multiplied
 	// by MatrixScale.
 	Matrix      string  `toml:"matrix"`

@@ -136,7 +136,7 @@ func (c *check) matrix(s *Scenario) {
 	}
 	switch {
 	case w.Matrix == "":
-		c.fail("workload.matrix", "the matrix pattern needs a traffic matrix file (lines of \"src_node dst_node gbps\")")
+		c.fail("workload.matrix", "the matrix pattern needs a traffic matrix file (lines of \"src dst gbps\", a node or a range a-b each)")
 	case w.FlowSizes == "":
 		c.fail("workload.pattern", "matrix offers rates of finite flows: it needs workload.flow_sizes")
 	}

@@ -12,38 +12,51 @@ import (
 )
 
 // PatternMatrix: finite flows between the node pairs of a traffic matrix
-// file (workload.matrix), each pair offering its own rate.
+// file (workload.matrix), each line offering its own rate.
 const PatternMatrix = "matrix"
 
-// Limits of a traffic matrix file: a 10,000-node cluster's full matrix is
-// 10^8 pairs, past what a run can hold; a million pairs (a 1,000-node
-// matrix) and 64 MiB bound the parser's memory.
+// Limits of a traffic matrix file: a million lines (a 1,000-node matrix
+// node by node; by rack, a few hundred) and 64 MiB bound the parser's
+// memory, and so do the senders' destination lists (at most the lines'
+// source nodes).
 const (
 	MaxMatrixEntries   = 1_000_000
 	MaxMatrixNode      = 100_000 // node indices, before the cluster's size is known
-	MaxMatrixGbps      = 100_000 // one pair's offered rate: 100 Tbit/s, past any link
+	MaxMatrixGbps      = 100_000 // one line's offered rate: 100 Tbit/s, past any fabric
 	maxMatrixLineBytes = 256
 	maxMatrixFileBytes = 64 << 20
-	matrixLineWant     = `"src_node dst_node gbps"`
+	maxMatrixDests     = 10_000_000 // (source node, line) pairs a matrix's ranges expand to
+	matrixLineWant     = `"src dst gbps" (a node or a range of nodes a-b each)`
 	// MaxMatrixScale bounds workload.matrix_scale (assumed: a thousand
 	// times a measured matrix is past any growth a plan asks about).
 	MaxMatrixScale = 1000
 )
 
-// Matrix is a traffic matrix: the offered rate, in Gbit/s of flow bytes,
-// from node Src to node Dst for each listed pair (pairs not listed offer
-// nothing). Entries are in file order, each pair at most once.
+// Matrix is a traffic matrix: lines of offered rates, in Gbit/s of flow
+// bytes, from a range of source nodes to a range of destination nodes (a
+// single node is a range of one), split evenly over the range's pairs of
+// two different nodes; pairs not listed offer nothing, and where ranges
+// overlap their rates add. Entries are in file order.
 type Matrix struct {
 	Name    string // the file it was read from
 	Entries []MatrixEntry
 }
 
-// MatrixEntry is one pair's offered rate; Line is its line in the file,
-// for errors found later (a node the cluster does not have).
+// MatrixEntry is one line: the nodes [SrcLo, SrcHi] to [DstLo, DstHi] at
+// Gbps in all; Line is its line in the file, for errors found later (a
+// node the cluster does not have).
 type MatrixEntry struct {
-	Src, Dst int32
-	Gbps     float64
-	Line     int32
+	SrcLo, SrcHi, DstLo, DstHi int32
+	Gbps                       float64
+	Line                       int32
+}
+
+// pairs is the entry's number of (source, destination) pairs of two
+// different nodes.
+func (e MatrixEntry) pairs() int64 {
+	src, dst := int64(e.SrcHi-e.SrcLo+1), int64(e.DstHi-e.DstLo+1)
+	overlap := int64(min(e.SrcHi, e.DstHi)) - int64(max(e.SrcLo, e.DstLo)) + 1
+	return src*dst - max(overlap, 0)
 }
 
 // LoadMatrix reads (a regular file of bounded size) and parses a traffic
@@ -60,47 +73,53 @@ func LoadMatrix(path string) (*Matrix, error) {
 	return ParseMatrix(path, data)
 }
 
-// ParseMatrix reads a traffic matrix strictly: one "src_node dst_node
-// gbps" line per node pair (separated by spaces, tabs or commas), node
-// indices from 0, the pair's offered rate of flow bytes in Gbit/s; '#'
-// comments and blank lines ignored. A pair may appear once, a node not
-// with itself; a rate is finite and in [0, MaxMatrixGbps], and some rate
-// is positive. Errors name file:line.
+// ParseMatrix reads a traffic matrix strictly: one "src dst gbps" line
+// per source and destination (separated by spaces, tabs or commas), each
+// a node index from 0 or an inclusive range "a-b" (a <= b), then the
+// line's offered rate of flow bytes in Gbit/s; '#' comments and blank
+// lines ignored. A line repeats no earlier line's ranges and has a pair
+// of two different nodes; a rate is finite and in [0, MaxMatrixGbps], and
+// some rate is positive. Errors name file:line.
 func ParseMatrix(file string, data []byte) (*Matrix, error) {
 	if len(data) > maxMatrixFileBytes {
 		return nil, fmt.Errorf("%s: %d bytes, more than the %d a traffic matrix file may have", file, len(data), maxMatrixFileBytes)
 	}
 	m := &Matrix{Name: file}
-	seen := map[[2]int32]int32{} // pair -> its line
+	seen := map[[4]int32]int32{} // ranges -> their line
 	total := 0.0
+	var dests int64
 	err := eachDataLine(file, data, maxMatrixLineBytes, func(n int, line string) error {
 		f := strings.Fields(strings.ReplaceAll(line, ",", " "))
 		if len(f) != 3 {
 			return fmt.Errorf("%s:%d: want %s, got %q", file, n, matrixLineWant, line)
 		}
-		var nodes [2]int32
+		var r [4]int32
 		for j, s := range f[:2] {
-			v, err := strconv.ParseUint(s, 10, 32)
-			if err != nil || v > MaxMatrixNode {
-				return fmt.Errorf("%s:%d: node %q: want a node index in [0, %d]", file, n, s, MaxMatrixNode)
+			lo, hi, err := parseNodeRange(s)
+			if err != nil {
+				return fmt.Errorf("%s:%d: %v", file, n, err)
 			}
-			nodes[j] = int32(v)
+			r[2*j], r[2*j+1] = lo, hi
 		}
 		g, err := strconv.ParseFloat(f[2], 64)
 		if err != nil || !(g >= 0 && g <= MaxMatrixGbps) {
 			return fmt.Errorf("%s:%d: rate %q: want Gbit/s in [0, %d]", file, n, f[2], MaxMatrixGbps)
 		}
-		if nodes[0] == nodes[1] {
-			return fmt.Errorf("%s:%d: node %d to itself: a matrix lists traffic between two nodes", file, n, nodes[0])
+		e := MatrixEntry{SrcLo: r[0], SrcHi: r[1], DstLo: r[2], DstHi: r[3], Gbps: g, Line: int32(n)}
+		if e.pairs() == 0 {
+			return fmt.Errorf("%s:%d: %s to %s: no pair of two different nodes (a node sends nothing to itself)", file, n, f[0], f[1])
 		}
-		if first, ok := seen[nodes]; ok {
-			return fmt.Errorf("%s:%d: pair %d -> %d again (first on line %d)", file, n, nodes[0], nodes[1], first)
+		if first, ok := seen[r]; ok {
+			return fmt.Errorf("%s:%d: %s -> %s again (first on line %d)", file, n, f[0], f[1], first)
 		}
 		if len(m.Entries) == MaxMatrixEntries {
-			return fmt.Errorf("%s:%d: more than %d pairs", file, n, MaxMatrixEntries)
+			return fmt.Errorf("%s:%d: more than %d lines", file, n, MaxMatrixEntries)
 		}
-		seen[nodes] = int32(n)
-		m.Entries = append(m.Entries, MatrixEntry{Src: nodes[0], Dst: nodes[1], Gbps: g, Line: int32(n)})
+		if dests += int64(e.SrcHi - e.SrcLo + 1); dests > maxMatrixDests {
+			return fmt.Errorf("%s:%d: the ranges so far give %d (source node, line) pairs, more than %d: list fewer or coarser lines", file, n, dests, maxMatrixDests)
+		}
+		seen[r] = int32(n)
+		m.Entries = append(m.Entries, e)
 		total += g
 		return nil
 	})
@@ -108,9 +127,27 @@ func ParseMatrix(file string, data []byte) (*Matrix, error) {
 		return nil, err
 	}
 	if !(total > 0) {
-		return nil, fmt.Errorf("%s: no pair offers traffic: want lines of %s with some rate above 0", file, matrixLineWant)
+		return nil, fmt.Errorf("%s: no line offers traffic: want lines of %s with some rate above 0", file, matrixLineWant)
 	}
 	return m, nil
+}
+
+// parseNodeRange reads a node index or an inclusive range "a-b".
+func parseNodeRange(s string) (lo, hi int32, err error) {
+	a, b, isRange := strings.Cut(s, "-")
+	if !isRange {
+		b = a
+	}
+	var v [2]uint64
+	for i, x := range []string{a, b} {
+		if v[i], err = strconv.ParseUint(x, 10, 32); err != nil || v[i] > MaxMatrixNode {
+			return 0, 0, fmt.Errorf("node %q: want a node index in [0, %d] or a range a-b of them", s, MaxMatrixNode)
+		}
+	}
+	if v[0] > v[1] {
+		return 0, 0, fmt.Errorf("node range %q: its first node is after its last", s)
+	}
+	return int32(v[0]), int32(v[1]), nil
 }
 
 // TotalGbps is the rate the whole matrix offers.
@@ -125,60 +162,72 @@ func (m *Matrix) TotalGbps() float64 {
 // check names the first entry whose node the cluster of nodes lacks.
 func (m *Matrix) check(nodes int) error {
 	for _, e := range m.Entries {
-		if int(max(e.Src, e.Dst)) >= nodes {
-			return fmt.Errorf("%s:%d: node %d: the cluster has nodes 0..%d", m.Name, e.Line, max(e.Src, e.Dst), nodes-1)
+		if hi := max(e.SrcHi, e.DstHi); int(hi) >= nodes {
+			return fmt.Errorf("%s:%d: node %d: the cluster has nodes 0..%d", m.Name, e.Line, hi, nodes-1)
 		}
 	}
 	return nil
 }
 
 // matrixSources is the matrix turned into arrival processes: per sending
-// node (in node order) its total flow arrival rate and its destinations
-// with their cumulative rates, so that one Poisson process per node,
-// each arrival sent to a destination drawn in proportion to its rate, is
-// the superposition of one process per pair (a Poisson process thinned
-// at random is Poisson).
+// node (in node order) its total flow arrival rate and the destination
+// ranges of its lines with their cumulative rates, so that one Poisson
+// process per node, each arrival sent to a line drawn in proportion to
+// its rate and to a node of the line's range uniformly (the node itself
+// excluded), is the superposition of one process per pair (a Poisson
+// process thinned at random is Poisson).
 type matrixSources struct {
-	nodes []int       // sending nodes, ascending
-	rate  []float64   // flows per second of each
-	dst   [][]int32   // each one's destinations, in file order
-	cum   [][]float64 // their cumulative Gbit/s
+	nodes  []int       // sending nodes, ascending
+	rate   []float64   // flows per second of each
+	lo, hi [][]int32   // each one's destination ranges, in file order
+	cum    [][]float64 // their cumulative Gbit/s
 }
 
 // sources builds the arrival processes for flows of the given mean size
-// (bytes), the matrix's rates multiplied by scale.
+// (bytes), the matrix's rates multiplied by scale: a line's rate is split
+// evenly over its pairs, so a source node's share is the rate per pair
+// times its destinations in the range other than itself.
 func (m *Matrix) sources(meanBytes, scale float64) *matrixSources {
-	by := map[int32]int{}
-	s := &matrixSources{}
-	var order []int32
-	for _, e := range m.Entries {
-		if !(e.Gbps > 0) {
-			continue
+	share := func(e MatrixEntry, src int32) float64 {
+		dsts := int64(e.DstHi - e.DstLo + 1)
+		if src >= e.DstLo && src <= e.DstHi {
+			dsts--
 		}
-		if _, ok := by[e.Src]; !ok {
-			by[e.Src] = -1
-			order = append(order, e.Src)
+		return e.Gbps * float64(dsts) / float64(e.pairs())
+	}
+	index := map[int32]int{} // sending node -> its index
+	for _, e := range m.Entries {
+		for src := e.SrcLo; src <= e.SrcHi; src++ {
+			if share(e, src) > 0 {
+				index[src] = 0
+			}
 		}
 	}
-	slices.Sort(order)
-	for i, n := range order {
-		by[n] = i
+	s := &matrixSources{}
+	for n := range index {
 		s.nodes = append(s.nodes, int(n))
 	}
-	s.rate = make([]float64, len(order))
-	s.dst = make([][]int32, len(order))
-	s.cum = make([][]float64, len(order))
+	slices.Sort(s.nodes)
+	for i, n := range s.nodes {
+		index[int32(n)] = i
+	}
+	k := len(s.nodes)
+	s.rate, s.cum = make([]float64, k), make([][]float64, k)
+	s.lo, s.hi = make([][]int32, k), make([][]int32, k)
 	for _, e := range m.Entries {
-		if !(e.Gbps > 0) {
-			continue
+		for src := e.SrcLo; src <= e.SrcHi; src++ {
+			g := share(e, src)
+			if !(g > 0) {
+				continue
+			}
+			i := index[src]
+			prev := 0.0
+			if c := len(s.cum[i]); c > 0 {
+				prev = s.cum[i][c-1]
+			}
+			s.lo[i], s.hi[i] = append(s.lo[i], e.DstLo), append(s.hi[i], e.DstHi)
+			s.cum[i] = append(s.cum[i], prev+g)
 		}
-		i := by[e.Src]
-		prev := 0.0
-		if k := len(s.cum[i]); k > 0 {
-			prev = s.cum[i][k-1]
-		}
-		s.dst[i] = append(s.dst[i], e.Dst)
-		s.cum[i] = append(s.cum[i], prev+e.Gbps)
 	}
 	for i := range s.rate {
 		s.rate[i] = scale * s.cum[i][len(s.cum[i])-1] * 1e9 / 8 / meanBytes
@@ -186,7 +235,10 @@ func (m *Matrix) sources(meanBytes, scale float64) *matrixSources {
 	return s
 }
 
-// pick draws sender i's destination: u uniform in [0, 1).
+// pick draws sender i's destination from u uniform in [0, 1): the line
+// whose cumulative rate first exceeds u times the total, then the node of
+// its range at u's position within the line's share (uniform, given the
+// line), the sender itself skipped.
 func (s *matrixSources) pick(i int, u float64) int {
 	cum := s.cum[i]
 	x := u * cum[len(cum)-1]
@@ -194,5 +246,21 @@ func (s *matrixSources) pick(i int, u float64) int {
 	for k < len(cum)-1 && cum[k] <= x { // the first cumulative rate above x
 		k++
 	}
-	return int(s.dst[i][k])
+	prev := 0.0
+	if k > 0 {
+		prev = cum[k-1]
+	}
+	self := int32(s.nodes[i])
+	lo, hi := s.lo[i][k], s.hi[i][k]
+	count := hi - lo + 1
+	if self >= lo && self <= hi {
+		count--
+	}
+	j := int32(float64(count) * (x - prev) / (cum[k] - prev))
+	j = min(max(j, 0), count-1) // rounding at the line's edges
+	d := lo + j
+	if self >= lo && self <= hi && d >= self {
+		d++
+	}
+	return int(d)
 }

@@ -1,8 +1,10 @@
 package workload
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,11 +13,11 @@ import (
 )
 
 func TestParseMatrix(t *testing.T) {
-	m, err := ParseMatrix("tm", []byte("# src dst gbps\n0 1 4\n\n2,0,1.5 # storage\n1\t2\t0\n"))
+	m, err := ParseMatrix("tm", []byte("# src dst gbps\n0 1 4\n\n2,0,1.5 # storage\n1\t2\t0\n0-3 4-7 8\n0-3 0-3 2\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []MatrixEntry{{0, 1, 4, 2}, {2, 0, 1.5, 4}, {1, 2, 0, 5}}
+	want := []MatrixEntry{{0, 0, 1, 1, 4, 2}, {2, 2, 0, 0, 1.5, 4}, {1, 1, 2, 2, 0, 5}, {0, 3, 4, 7, 8, 6}, {0, 3, 0, 3, 2, 7}}
 	if len(m.Entries) != len(want) {
 		t.Fatalf("%d entries, want %d", len(m.Entries), len(want))
 	}
@@ -24,22 +26,37 @@ func TestParseMatrix(t *testing.T) {
 			t.Errorf("entry %d: %+v, want %+v", i, e, want[i])
 		}
 	}
-	if m.TotalGbps() != 5.5 {
-		t.Errorf("total %g Gbit/s, want 5.5", m.TotalGbps())
+	if m.TotalGbps() != 15.5 {
+		t.Errorf("total %g Gbit/s, want 15.5", m.TotalGbps())
 	}
+	for i, want := range []int64{1, 1, 1, 16, 12} {
+		if got := m.Entries[i].pairs(); got != want {
+			t.Errorf("entry %d: %d pairs of two nodes, want %d", i, got, want)
+		}
+	}
+	var w strings.Builder // 101 lines of 100,000 sources each
+	for d := range 101 {
+		fmt.Fprintf(&w, "0-99999 %d 1\n", d)
+	}
+	wide := w.String()
 	for _, tc := range []struct{ in, want string }{
-		{"", "tm: no pair offers traffic"},
-		{"0 1 0\n", "tm: no pair offers traffic"},
-		{"0 1\n", `tm:1: want "src_node dst_node gbps", got "0 1"`},
-		{"0 1 2 3\n", `tm:1: want "src_node dst_node gbps"`},
-		{"# x\n-1 1 2\n", `tm:2: node "-1": want a node index in [0, 100000]`},
+		{"", "tm: no line offers traffic"},
+		{"0 1 0\n", "tm: no line offers traffic"},
+		{"0 1\n", `tm:1: want "src dst gbps" (a node or a range of nodes a-b each), got "0 1"`},
+		{"0 1 2 3\n", `tm:1: want "src dst gbps"`},
+		{"# x\n-1 1 2\n", `tm:2: node "-1": want a node index in [0, 100000] or a range a-b of them`},
+		{"5-2 1 1\n", `tm:1: node range "5-2": its first node is after its last`},
+		{"0-1-2 3 1\n", `tm:1: node "0-1-2"`},
+		{"3-3 3 1\n", "tm:1: 3-3 to 3: no pair of two different nodes"},
+		{"0-1 4 1\n0-1 4 2\n", "tm:2: 0-1 -> 4 again (first on line 1)"},
 		{"0 x 2\n", `tm:1: node "x"`},
 		{"0 100001 2\n", `tm:1: node "100001"`},
 		{"0 1 -2\n", `tm:1: rate "-2": want Gbit/s in [0, 100000]`},
 		{"0 1 NaN\n", `tm:1: rate "NaN"`},
 		{"0 1 Inf\n", `tm:1: rate "Inf"`},
-		{"3 3 1\n", "tm:1: node 3 to itself"},
-		{"0 1 1\n1 0 1\n0 1 2\n", "tm:3: pair 0 -> 1 again (first on line 1)"},
+		{"3 3 1\n", "tm:1: 3 to 3: no pair of two different nodes"},
+		{"0 1 1\n1 0 1\n0 1 2\n", "tm:3: 0 -> 1 again (first on line 1)"},
+		{wide, "tm:101: the ranges so far give 10100000 (source node, line) pairs, more than 10000000"},
 		{"0 1 1\n" + strings.Repeat("9", 300) + "\n", "tm:2: line longer than 256 bytes"},
 	} {
 		_, err := ParseMatrix("tm", []byte(tc.in))
@@ -73,25 +90,29 @@ func TestMatrixNodesChecked(t *testing.T) {
 }
 
 // One process per sender, thinned by destination: each destination gets
-// its share of the sender's rate (a chi-square over 10,000 draws), and the
-// sender's rate is its pairs' sum over the mean size.
+// its share of the sender's rate (a chi-square over 10,000 draws), a
+// range's rate is split evenly over its pairs of two different nodes,
+// and the sender's rate is its pairs' sum over the mean size.
 func TestMatrixSources(t *testing.T) {
-	m, err := ParseMatrix("tm", []byte("3 0 1\n0 2 2\n3 1 0\n3 2 3\n0 1 6\n"))
+	// 5-6 to 4-7: 2 x 4 pairs less 5->5 and 6->6, 1 Gbit/s each
+	m, err := ParseMatrix("tm", []byte("3 0 1\n0 2 2\n3 1 0\n3 2 3\n0 1 6\n5-6 4-7 6\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := m.sources(1e6, 2)
-	if len(s.nodes) != 2 || s.nodes[0] != 0 || s.nodes[1] != 3 {
-		t.Fatalf("senders %v, want [0 3] (a pair at rate 0 adds none)", s.nodes)
+	if !slices.Equal(s.nodes, []int{0, 3, 5, 6}) {
+		t.Fatalf("senders %v, want [0 3 5 6] (a pair at rate 0 adds none)", s.nodes)
 	}
-	for i, gbps := range []float64{8, 4} {
+	for i, gbps := range []float64{8, 4, 3, 3} {
 		if want := 2 * gbps * 1e9 / 8 / 1e6; math.Abs(s.rate[i]-want) > 1e-9*want {
 			t.Errorf("sender %d: %g flows/s, want %g", s.nodes[i], s.rate[i], want)
 		}
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	const draws = 10_000
-	for i, want := range []map[int]float64{{2: 0.25, 1: 0.75}, {0: 0.25, 2: 0.75}} {
+	critical := []float64{0, 10.83, 13.82, 16.27} // chi-square at p = 0.001 by degrees of freedom
+	third := 1.0 / 3
+	for i, want := range []map[int]float64{{2: 0.25, 1: 0.75}, {0: 0.25, 2: 0.75}, {4: third, 6: third, 7: third}, {4: third, 5: third, 7: third}} {
 		got := map[int]float64{}
 		for range draws {
 			got[s.pick(i, rng.Float64())]++
@@ -102,29 +123,51 @@ func TestMatrixSources(t *testing.T) {
 			chi += (got[d] - e) * (got[d] - e) / e
 			delete(got, d)
 		}
-		if len(got) > 0 || chi > 10.83 { // 1 degree of freedom, p = 0.001
+		if len(got) > 0 || chi > critical[len(want)-1] {
 			t.Errorf("sender %d: destinations %v beyond %v, chi-square %.2f", s.nodes[i], got, want, chi)
 		}
 	}
-	// the cumulative rates' edges: u = 0 is the first destination, u just
-	// below 1 the last
-	if s.pick(0, 0) != 2 || s.pick(0, math.Nextafter(1, 0)) != 1 {
-		t.Errorf("edges: %d and %d", s.pick(0, 0), s.pick(0, math.Nextafter(1, 0)))
+	// the edges: u = 0 is the first destination, u just below 1 the
+	// last; within a range the sender is skipped
+	below1 := math.Nextafter(1, 0)
+	for _, c := range []struct {
+		i    int
+		u    float64
+		want int
+	}{{0, 0, 2}, {0, below1, 1}, {2, 0, 4}, {2, 0.5, 6}, {2, below1, 7}, {3, 0.5, 5}, {3, below1, 7}} {
+		if got := s.pick(c.i, c.u); got != c.want {
+			t.Errorf("sender %d at u = %v: %d, want %d", s.nodes[c.i], c.u, got, c.want)
+		}
 	}
 }
 
 // A run with a matrix starts flows on each pair at its rate (constant
-// sizes: the flow log's count per pair is Poisson, 4 standard deviations)
-// and on no other pair; the scale multiplies every rate.
+// sizes: the flow log's count per pair is Poisson, 4 standard deviations;
+// a range's rate split evenly over its pairs, counted here by expanding
+// it) and on no other pair; the scale multiplies every rate.
 func TestMatrixRun(t *testing.T) {
 	const size = 50_000
 	d := 50 * sim.Millisecond
-	m, err := ParseMatrix("tm", []byte("0 1 2\n0 3 0.5\n2 1 4\n3 2 1\n"))
+	m, err := ParseMatrix("tm", []byte("0 1 2\n0 3 0.5\n2 1 4\n3 2 1\n4-5 0-5 6\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	gbps := map[[2]int]float64{} // each pair's rate
+	for _, e := range m.Entries {
+		var pairs [][2]int
+		for src := int(e.SrcLo); src <= int(e.SrcHi); src++ {
+			for dst := int(e.DstLo); dst <= int(e.DstHi); dst++ {
+				if src != dst {
+					pairs = append(pairs, [2]int{src, dst})
+				}
+			}
+		}
+		for _, p := range pairs {
+			gbps[p] += e.Gbps / float64(len(pairs))
+		}
+	}
 	for _, scale := range []float64{0, 1.5} {
-		cfg := flowConfig(t, PatternMatrix, 4, constSizes(t, size), 0.3, d)
+		cfg := flowConfig(t, PatternMatrix, 6, constSizes(t, size), 0.3, d)
 		cfg.Cluster.Fabric = network.Fabric{Kind: network.FabricSwitch, BufferBytes: 1 << 20}
 		cfg.Workload.Matrix, cfg.Workload.MatrixScale = m, scale
 		cfg.FlowLog = true
@@ -139,13 +182,12 @@ func TestMatrixRun(t *testing.T) {
 		for i := range r.FlowLog["src_node"] {
 			got[[2]int{int(r.FlowLog["src_node"][i]), int(r.FlowLog["dst_node"][i])}]++
 		}
-		for _, e := range m.Entries {
-			want := scale * e.Gbps * 1e9 / 8 / size * d.Seconds()
-			k := got[[2]int{int(e.Src), int(e.Dst)}]
-			if math.Abs(k-want) > 4*math.Sqrt(want) {
-				t.Errorf("scale %g, %d -> %d: %g flows, want %.0f ± %.0f", scale, e.Src, e.Dst, k, want, 4*math.Sqrt(want))
+		for p, g := range gbps {
+			want := scale * g * 1e9 / 8 / size * d.Seconds()
+			if k := got[p]; math.Abs(k-want) > 4*math.Sqrt(want) {
+				t.Errorf("scale %g, %d -> %d: %g flows, want %.0f ± %.0f", scale, p[0], p[1], k, want, 4*math.Sqrt(want))
 			}
-			delete(got, [2]int{int(e.Src), int(e.Dst)})
+			delete(got, p)
 		}
 		if len(got) > 0 {
 			t.Errorf("scale %g: flows on pairs the matrix lacks: %v", scale, got)
@@ -157,7 +199,7 @@ func TestMatrixRun(t *testing.T) {
 }
 
 func FuzzParseMatrix(f *testing.F) {
-	for _, s := range []string{"0 1 4\n2,0,1.5\n", "# c\n\n1 0 0.5 # x\n", "0 1 0\n1 0 1e-9", "5 6 1e5\n"} {
+	for _, s := range []string{"0 1 4\n2,0,1.5\n", "# c\n\n1 0 0.5 # x\n", "0 1 0\n1 0 1e-9", "5 6 1e5\n", "0-3 4-7 8\n2-5 0-9 1\n", "7-8 8 3\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
