@@ -28,7 +28,7 @@ type solveFlags struct {
 	points                     int
 	grid, largest              bool
 	sets, given                []string
-	reps, parallel             int
+	reps, parallel, maxReps    int
 	seed                       int64
 	format                     string
 	yes, progress              bool
@@ -36,8 +36,8 @@ type solveFlags struct {
 
 const solveSynopsis = `solve SCENARIO.toml (--target METRIC=V | --maximise METRIC | --minimise METRIC)
                     [--vary KEY [--min A] [--max B] [--tol T] [--points N] [--grid] [--largest]]
-                    [--given key=value]... [--set key=value]... [--reps N] [--seed N]
-                    [--parallel N] [--format table|json] [--yes]
+                    [--given key=value]... [--set key=value]... [--reps N] [--max-reps M]
+                    [--seed N] [--parallel N] [--format table|json] [--yes]
 
 Runs the scenario (one point: no [sweep]) with the existing runner at values of
 one integer or float key and answers:
@@ -50,6 +50,9 @@ one integer or float key and answers:
                                    With --largest: the largest KEY value meeting it, for
                                    a target that, once met, stays met as KEY falls (a
                                    load, workload.matrix_scale: how much may it grow?).
+                                   With --max-reps M: a value whose interval straddles V
+                                   runs more replications (doubling, up to M) until it
+                                   meets the target or clearly misses it.
   --maximise throughput_mbps       the KEY value with the largest mean (every value
                                    of the grid), and which values it is not separated
                                    from; without --vary, the one run at --given.
@@ -83,6 +86,7 @@ func runSolve(args []string, stdout, stderr io.Writer) error {
 	fs.StringArrayVar(&f.given, "given", nil, "fix a scenario key, as `key=value` (a unique suffix of the key works: cores_per_node=4)")
 	fs.StringArrayVarP(&f.sets, "set", "s", nil, "override a scenario key, as `key=value` (as run --set)")
 	fs.IntVar(&f.reps, "reps", 0, "replications per value (default: the scenario's; at least 2 for an interval)")
+	fs.IntVar(&f.maxReps, "max-reps", 0, "with --target: raise a value's replications (doubling, up to `M`) while its 95% interval straddles the target (0: never)")
 	fs.Int64Var(&f.seed, "seed", 0, "override the scenario's seed (every value runs with the same seed)")
 	fs.IntVarP(&f.parallel, "parallel", "p", 0, "replications run at once (0: all cores)")
 	fs.StringVarP(&f.format, "format", "f", "table", "stdout format: table or json")
@@ -175,6 +179,12 @@ func solveQuestion(f solveFlags, changed func(string) bool) (question, error) {
 	}
 	if f.largest && !q.searches() {
 		return q, usagef("--largest goes with --target (--%s runs the grid)", q.kind)
+	}
+	if changed("max-reps") && !q.searches() {
+		return q, usagef("--max-reps goes with --target (it raises the replications where the interval leaves the target undecided)")
+	}
+	if changed("max-reps") && (f.maxReps < 2 || f.maxReps > 1_000_000) {
+		return q, usagef("--max-reps %d: want 2..1000000", f.maxReps)
 	}
 	q.grid = f.grid
 	if f.vary == "" {

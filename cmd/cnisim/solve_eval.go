@@ -66,11 +66,14 @@ func (ev *solveEval) prepare(changed func(string) bool) error {
 		ev.overrides = append(ev.overrides, scenario.Override{Key: "replications", Value: int64(ev.f.reps), Source: fmt.Sprintf("--reps %d", ev.f.reps)})
 	}
 	for _, x := range ev.endpoints() {
-		plan, err := ev.plan(x)
+		plan, err := ev.plan(x, 0)
 		if err != nil {
 			return err
 		}
 		ev.name, ev.seed, ev.reps = plan.Base.Name, plan.Base.Seed, plan.Base.Replications
+	}
+	if ev.f.maxReps > 0 && ev.f.maxReps < ev.reps {
+		return usagef("--max-reps %d: below the %d replications each value runs", ev.f.maxReps, ev.reps)
 	}
 	if ev.reps < 2 {
 		fmt.Fprintf(ev.stderr, "cnisim solve: warning: %d replication per value: no interval, the mean alone decides (--reps 3 or more for one)\n", ev.reps)
@@ -86,8 +89,9 @@ func (ev *solveEval) endpoints() []float64 {
 	return []float64{ev.q.dom.Min, ev.q.dom.Max}
 }
 
-// plan loads the scenario with the key at x; bad input is a usage error.
-func (ev *solveEval) plan(x float64) (*scenario.Plan, error) {
+// plan loads the scenario with the key at x (and reps replications, 0:
+// as given); bad input is a usage error.
+func (ev *solveEval) plan(x float64, reps int) (*scenario.Plan, error) {
 	ovs := ev.overrides
 	if ev.q.key != "" {
 		o := scenario.Override{Key: ev.q.key, Value: x, Source: "--vary " + ev.q.key + "=" + solveFmt(x)}
@@ -95,6 +99,9 @@ func (ev *solveEval) plan(x float64) (*scenario.Plan, error) {
 			o.Value = int64(x)
 		}
 		ovs = append(append([]scenario.Override(nil), ovs...), o)
+	}
+	if reps > 0 {
+		ovs = withReps(ovs, reps, "--max-reps")
 	}
 	plan, err := loadPlan(ev.path, ovs, ev.f.yes)
 	if err != nil {
@@ -111,27 +118,26 @@ func (ev *solveEval) plan(x float64) (*scenario.Plan, error) {
 
 // eval is the solve.Func over the simulator.
 func (ev *solveEval) eval(ctx context.Context, x float64) (solve.Eval, error) {
-	plan, err := ev.plan(x)
+	plan, err := ev.plan(x, 0)
 	if err != nil {
 		return solve.Eval{}, err
 	}
-	cfg := run.Config{Parallel: ev.f.parallel, Version: version}
-	urs, err := runUnits(ctx, plan, cfg, runFlags{progress: ev.f.progress}, ev.stderr)
-	if err != nil {
-		return solve.Eval{}, err
-	}
-	res := run.Aggregate(plan, urs, version)
 	where := "the scenario"
 	if ev.q.key != "" {
 		where = ev.q.key + " = " + solveFmt(x)
 	}
-	st, err := metricStat(res, ev.q.metric)
-	if qs, ok := quantileStat(res, urs, ev.q.metric); ok {
-		st, err = qs, nil
-		if st.N == 0 {
-			err = errNoSamples
-		}
+	cfg := run.Config{Parallel: ev.f.parallel, Version: version}
+	var urs []run.UnitResult
+	if ev.f.maxReps > ev.reps {
+		urs, plan, err = ev.raise(ctx, plan, x, where, cfg)
+	} else {
+		urs, err = runUnits(ctx, plan, cfg, runFlags{progress: ev.f.progress}, ev.stderr)
 	}
+	if err != nil {
+		return solve.Eval{}, err
+	}
+	res := run.Aggregate(plan, urs, version)
+	st, err := ev.stat(res, urs)
 	if errors.Is(err, errNoSamples) {
 		return solve.Eval{}, usagef("metric %q has no samples at %s: no replication produced one (a distribution such as "+
 			"query_completion_us or fct_us is empty when nothing completed in the run); narrow --min/--max or lengthen the run", ev.q.metric, where)
@@ -147,6 +153,51 @@ func (ev *solveEval) eval(ctx context.Context, x float64) (solve.Eval, error) {
 		fmt.Fprintf(ev.stderr, "solve: %s: warning: %s\n", where, msg)
 	}
 	return e, nil
+}
+
+// stat is the metric's summary over the replications of a one-point
+// result: a distribution's quantile (quantileStat), a scalar or a
+// group's member (metricStat).
+func (ev *solveEval) stat(res *results.Results, urs []run.UnitResult) (results.Stat, error) {
+	if qs, ok := quantileStat(res, urs, ev.q.metric); ok {
+		if qs.N == 0 {
+			return qs, errNoSamples
+		}
+		return qs, nil
+	}
+	return metricStat(res, ev.q.metric)
+}
+
+// raise runs the value's replications, then doubles them (up to
+// --max-reps, only the new ones running: run.RaiseReplications) while the
+// metric's 95% interval straddles the target, so that neither meeting it
+// nor missing it is decided.
+func (ev *solveEval) raise(ctx context.Context, plan *scenario.Plan, x float64, where string, cfg run.Config) ([]run.UnitResult, *scenario.Plan, error) {
+	undecided := func(plan *scenario.Plan, urs []run.UnitResult) (float64, string) {
+		st, err := ev.stat(run.Aggregate(plan, urs, ""), urs)
+		switch {
+		case err != nil:
+			return 0, where // nothing to decide on: eval reports it
+		case st.N < 2 || ev.q.target.Straddles(solve.Eval{Mean: st.Mean, CI95: st.CI95, N: st.N}):
+			return 1, where // no interval yet, or one on both sides
+		}
+		return 0, where
+	}
+	raised := func(o run.Outcome, next int) {
+		fmt.Fprintf(ev.stderr, "solve: %s: %d replications leave %s %s undecided; raising to %d\n", where, o.Reps, ev.q.metric, ev.q.target.Bound(), next)
+	}
+	reload := func(reps int) (*scenario.Plan, error) { return ev.plan(x, reps) }
+	t := run.Target{Metric: ev.q.metric, RelHalfWidth: 0.5, MaxReps: ev.f.maxReps}
+	var urs []run.UnitResult
+	err := withProgress(cfg, runFlags{progress: ev.f.progress}, ev.stderr, func(cfg run.Config) (err error) {
+		urs, plan, _, err = run.RaiseReplications(ctx, plan, simulate, cfg, t, undecided, reload, raised)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	run.SortUnits(urs)
+	return urs, plan, nil
 }
 
 // quantileStat reads DIST.pXX (fct_us.p99, cpu_cores_used_per_node.p90)

@@ -17,7 +17,8 @@ type solveReport struct {
 	Scenario     string       `json:"scenario"`
 	Seed         uint64       `json:"seed"`
 	Replications int          `json:"replications"`
-	Question     string       `json:"question"` // smallest, largest, maximise, minimise
+	MaxReps      int          `json:"max_replications,omitempty"` // --max-reps: raised up to this where undecided
+	Question     string       `json:"question"`                   // smallest, largest, maximise, minimise
 	Vary         string       `json:"vary,omitempty"`
 	Min          *float64     `json:"min,omitempty"`
 	Max          *float64     `json:"max,omitempty"`
@@ -50,6 +51,9 @@ type solveRow struct {
 
 func newSolveReport(q question, ev *solveEval, a *solve.Answer, serr error) *solveReport {
 	r := &solveReport{Scenario: ev.name, Seed: ev.seed, Replications: ev.reps, Question: q.kind, Vary: q.key, Metric: q.metric, q: q}
+	if ev.f.maxReps > ev.reps {
+		r.MaxReps = ev.f.maxReps
+	}
 	if q.key != "" {
 		mn, mx := q.dom.Min, q.dom.Max
 		r.Min, r.Max = &mn, &mx
@@ -130,7 +134,11 @@ func (r *solveReport) writeTable(w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(w, "rule: %s\n", r.Rule)
-	fmt.Fprintf(w, "scenario: %s, seed %d, %d replication(s) per value\n", r.Scenario, r.Seed, r.Replications)
+	raised := ""
+	if r.MaxReps > 0 {
+		raised = fmt.Sprintf(", raised up to %d where the interval left the target undecided", r.MaxReps)
+	}
+	fmt.Fprintf(w, "scenario: %s, seed %d, %d replication(s) per value%s\n", r.Scenario, r.Seed, r.Replications, raised)
 	if r.Answer != nil {
 		at := ""
 		if r.Answer.Value != nil {

@@ -135,6 +135,76 @@ func TestSolveLargest(t *testing.T) {
 	}
 }
 
+// --max-reps: a model of 1000 x cores ± 300 (replication by replication,
+// the sign alternating) has the exact mean, and an interval that
+// narrows with replications: Student's t at n - 1 degrees of freedom
+// times 300 sqrt(n/(n-1)) / sqrt(n). At 2 replications the half-width is
+// 3,811, so at least 10,000 needs 14 cores; raised up to 8 where the
+// interval straddles the target, 11 cores decide at 4 replications
+// (half-width 551: met) and 10 never do (268 at 8: undecided, not met),
+// so the answer is 11. Values the 2-replication interval decides keep 2.
+// (Over the grid, so that every value's count is seen.)
+func TestSolveMaxReps(t *testing.T) {
+	withModel(t, run.PerReplication(func(ctx context.Context, sc *scenario.Scenario, rep int, seed uint64) (run.Sample, error) {
+		var s run.Sample
+		noise := 300.0
+		if rep%2 == 1 {
+			noise = -300
+		}
+		s.Set(results.ThroughputMbps, 1000*float64(sc.Cluster.CoresPerNode)+noise)
+		return s, ctx.Err()
+	}))
+	sc := solveScenario(t, "")
+	type report struct {
+		Answer struct{ Value float64 }
+		Runs   []struct {
+			Value        float64
+			Replications int
+		}
+	}
+	answer := func(extra ...string) report {
+		t.Helper()
+		args := append([]string{"solve", sc, "--target", "throughput_mbps>=10000", "--vary", "cores_per_node", "--max", "16", "--reps", "2", "--grid", "--format", "json"}, extra...)
+		code, stdout, stderr := cli(args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", extra, code, stderr)
+		}
+		var r report
+		if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if r := answer(); r.Answer.Value != 14 {
+		t.Errorf("2 replications: %v cores, want 14", r.Answer.Value)
+	}
+	r := answer("--max-reps", "8")
+	if r.Answer.Value != 11 {
+		t.Errorf("--max-reps 8: %v cores, want 11", r.Answer.Value)
+	}
+	// within 3,811 of 10,000 (7 to 13 cores) the 2 replications straddle
+	// it; within 551, only 10 cores, so do 4
+	for _, row := range r.Runs {
+		want := 2
+		if d := math.Abs(1000*row.Value - 10000); d == 0 {
+			want = 8
+		} else if d <= 3811 {
+			want = 4
+		}
+		if row.Replications != want {
+			t.Errorf("%v cores: %d replications, want %d", row.Value, row.Replications, want)
+		}
+	}
+	code, _, stderr := cli("solve", sc, "--maximise", "throughput_mbps", "--max-reps", "8")
+	if code != 2 || !strings.Contains(stderr, "--max-reps goes with --target") {
+		t.Errorf("--max-reps with --maximise: exit %d, %s", code, stderr)
+	}
+	code, _, stderr = cli("solve", sc, "--target", "throughput_mbps>=10000", "--vary", "cores_per_node", "--reps", "4", "--max-reps", "3")
+	if code != 2 || !strings.Contains(stderr, "--max-reps 3: below the 4 replications") {
+		t.Errorf("--max-reps below --reps: exit %d, %s", code, stderr)
+	}
+}
+
 func TestSolveUnreachable(t *testing.T) {
 	withModel(t, cpuBoundModel(20000))
 	sc := solveScenario(t, "")

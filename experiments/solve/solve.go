@@ -51,13 +51,7 @@ func ParseTarget(s string) (Target, error) {
 	return t, nil
 }
 
-func (t Target) String() string {
-	op := ">="
-	if t.AtMost {
-		op = "<="
-	}
-	return fmt.Sprintf("%s %s %s", t.Metric, op, strconv.FormatFloat(t.Value, 'g', -1, 64))
-}
+func (t Target) String() string { return t.Metric + " " + t.Bound() }
 
 // Eval is the model's answer at one value X of the varied input.
 type Eval struct {
@@ -88,6 +82,25 @@ func (t Target) Met(e Eval) bool {
 		return e.Upper() <= t.Value
 	}
 	return e.Lower() >= t.Value
+}
+
+// Straddles reports whether e's interval leaves t undecided: it neither
+// meets t nor clearly misses it (its whole interval on the wrong side),
+// so more replications could decide either way.
+func (t Target) Straddles(e Eval) bool {
+	if t.AtMost {
+		return e.Lower() <= t.Value && t.Value < e.Upper()
+	}
+	return e.Lower() < t.Value && t.Value <= e.Upper()
+}
+
+// Bound is the target's comparison and value ("<= 30000").
+func (t Target) Bound() string {
+	op := ">="
+	if t.AtMost {
+		op = "<="
+	}
+	return op + " " + strconv.FormatFloat(t.Value, 'g', -1, 64)
 }
 
 // Func evaluates the model at x.

@@ -290,3 +290,33 @@ func TestLargestErrors(t *testing.T) {
 		t.Errorf("bad domain: %v, want the bounds as given", err)
 	}
 }
+
+// Straddles: undecided only while the interval holds the target value
+// inside (met at the bound itself, as Met says; missed when the whole
+// interval is on the wrong side); without an interval, decided.
+func TestStraddles(t *testing.T) {
+	t.Parallel()
+	least, most := Target{Value: 10}, Target{Value: 10, AtMost: true}
+	for _, c := range []struct {
+		tg   Target
+		e    Eval
+		want bool
+	}{
+		{least, Eval{Mean: 11, CI95: 2, N: 3}, true},  // [9, 13]
+		{least, Eval{Mean: 12, CI95: 2, N: 3}, false}, // [10, 14]: met
+		{least, Eval{Mean: 7, CI95: 2, N: 3}, false},  // [5, 9]: missed
+		{least, Eval{Mean: 8, CI95: 2, N: 3}, true},   // [6, 10]: 10 inside
+		{least, Eval{Mean: 9, CI95: 5, N: 1}, false},  // no interval
+		{most, Eval{Mean: 9, CI95: 2, N: 3}, true},    // [7, 11]
+		{most, Eval{Mean: 8, CI95: 2, N: 3}, false},   // [6, 10]: met
+		{most, Eval{Mean: 12, CI95: 2, N: 3}, true},   // [10, 14]: 10 inside
+		{most, Eval{Mean: 13, CI95: 2, N: 3}, false},  // [11, 15]: missed
+	} {
+		if got := c.tg.Straddles(c.e); got != c.want {
+			t.Errorf("%s, %+v: straddles %v, want %v", c.tg.Bound(), c.e, got, c.want)
+		}
+		if c.tg.Straddles(c.e) && c.tg.Met(c.e) {
+			t.Errorf("%s, %+v: both met and undecided", c.tg.Bound(), c.e)
+		}
+	}
+}
