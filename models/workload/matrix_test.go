@@ -227,3 +227,55 @@ func FuzzParseMatrix(f *testing.F) {
 		}
 	})
 }
+
+// A matrix offering what the random pattern does (every node to every
+// other alike, load x link rate per node) is the same arrival process:
+// the same gaps and sizes, drawn in the same order, so the flows started
+// and the bytes offered are equal, and the destinations are uniform
+// among the other nodes (chi-square over the flow log).
+func TestMatrixUniformIsRandom(t *testing.T) {
+	const nodes = 8
+	sizes := constSizes(t, 20_000) // 18,750 flows a second per node
+	random := flowConfig(t, PatternRandom, nodes, sizes, 0.3, 20*sim.Millisecond)
+	rr, err := Run(random)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 0.3 x 10 Gbit/s x 8 nodes over all 56 pairs of 0-7
+	m, err := ParseMatrix("tm", []byte("0-7 0-7 24\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	matrix := flowConfig(t, PatternMatrix, nodes, sizes, 0.3, 20*sim.Millisecond)
+	matrix.Workload.Matrix = m
+	matrix.FlowLog = true
+	mr, err := Run(matrix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mr.FlowsStarted != rr.FlowsStarted || mr.OfferedMbps != rr.OfferedMbps {
+		t.Errorf("matrix: %d flows, %g Mbit/s offered; random: %d, %g", mr.FlowsStarted, mr.OfferedMbps, rr.FlowsStarted, rr.OfferedMbps)
+	}
+	count := map[[2]int]float64{}
+	for i := range mr.FlowLog["src_node"] {
+		count[[2]int{int(mr.FlowLog["src_node"][i]), int(mr.FlowLog["dst_node"][i])}]++
+	}
+	for src := range nodes {
+		var row []float64
+		total := 0.0
+		for dst := range nodes {
+			if dst != src {
+				row = append(row, count[[2]int{src, dst}])
+				total += count[[2]int{src, dst}]
+			}
+		}
+		chi := 0.0
+		for _, k := range row {
+			e := total / float64(len(row))
+			chi += (k - e) * (k - e) / e
+		}
+		if total < 300 || chi > 24.32 { // 6 degrees of freedom, p = 0.0005 (8 rows tested)
+			t.Errorf("node %d: destinations %v, chi-square %.2f", src, row, chi)
+		}
+	}
+}
