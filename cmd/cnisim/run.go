@@ -312,7 +312,7 @@ func emit(res *results.Results, comps *results.Comparisons, tl *repOut, plan *sc
 	if f.out == "" {
 		tl.warnUnwritten(stderr)
 	}
-	if f.format == "csv" {
+	if f.format == "csv" && f.out == "" { // with --out, said above
 		warnWide(res, stderr)
 	}
 	byFormat := map[string]*bytes.Buffer{"table": &table, "json": &js, "csv": &csv, "csv-long": &long}

@@ -66,9 +66,9 @@ Examples:
   cnisim solve plan.toml --target port_utilisation.to_spine_max<=0.7 --vary fabric.uplink_gbps --min 10 --max 100
                                    (a group's member as GROUP.MEMBER)
   cnisim solve plan.toml --target 'fct_us.p99<=20000' --vary fabric.uplink_gbps --min 10 --max 100
-  cnisim solve matrix.toml --target 'fct_us.p99<=30000' --vary workload.matrix_scale --min 0.5 --max 3 --largest
                                    (a distribution's quantile as DIST.p50, .p90 or .p99:
-                                   each replication's own, with their interval)`
+                                   each replication's own, with their interval)
+  cnisim solve matrix.toml --target 'fct_us.p99<=30000' --vary workload.matrix_scale --min 0.5 --max 3 --largest`
 
 func runSolve(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("solve", solveSynopsis, stderr)
@@ -183,8 +183,10 @@ func solveQuestion(f solveFlags, changed func(string) bool) (question, error) {
 	if changed("max-reps") && !q.searches() {
 		return q, usagef("--max-reps goes with --target (it raises the replications where the interval leaves the target undecided)")
 	}
-	if changed("max-reps") && (f.maxReps < 2 || f.maxReps > 1_000_000) {
-		return q, usagef("--max-reps %d: want 2..1000000", f.maxReps)
+	if changed("max-reps") {
+		if err := checkMaxReps(f.maxReps); err != nil {
+			return q, err
+		}
 	}
 	q.grid = f.grid
 	if f.vary == "" {
@@ -237,11 +239,11 @@ func solveQuestion(f solveFlags, changed func(string) bool) (question, error) {
 	return q, nil
 }
 
-// solve runs the search q asks for over eval.
 // searches reports whether the question searches for a target's
 // boundary (--target), not the grid's best mean.
 func (q question) searches() bool { return q.kind == "smallest" || q.kind == "largest" }
 
+// solve runs the search q asks for over eval.
 func (q question) solve(ctx context.Context, eval solve.Func) (*solve.Answer, error) {
 	switch {
 	case q.kind == "smallest":

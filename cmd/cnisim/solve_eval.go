@@ -187,6 +187,8 @@ func (ev *solveEval) raise(ctx context.Context, plan *scenario.Plan, x float64, 
 		fmt.Fprintf(ev.stderr, "solve: %s: %d replications leave %s %s undecided; raising to %d\n", where, o.Reps, ev.q.metric, ev.q.target.Bound(), next)
 	}
 	reload := func(reps int) (*scenario.Plan, error) { return ev.plan(x, reps) }
+	// RaiseReplications stops once the measure is at most RelHalfWidth:
+	// undecided measures 1 or 0, so any threshold between them will do
 	t := run.Target{Metric: ev.q.metric, RelHalfWidth: 0.5, MaxReps: ev.f.maxReps}
 	var urs []run.UnitResult
 	err := withProgress(cfg, runFlags{progress: ev.f.progress}, ev.stderr, func(cfg run.Config) (err error) {

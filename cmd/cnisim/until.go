@@ -49,13 +49,21 @@ func parseUntil(s string, maxReps, reps int) (run.Target, error) {
 	if err != nil || !(x > 0) || math.IsInf(x, 0) {
 		return run.Target{}, usagef("--until %s: REL %q: want a positive fraction or percentage (0.05 or 5%%)", s, rel)
 	}
-	if maxReps < 2 || maxReps > 1_000_000 {
-		return run.Target{}, usagef("--max-reps %d: want 2..1000000", maxReps)
+	if err := checkMaxReps(maxReps); err != nil {
+		return run.Target{}, err
 	}
 	if maxReps < reps {
 		return run.Target{}, usagef("--max-reps %d: below the scenario's %d replications", maxReps, reps)
 	}
 	return run.Target{Metric: name, RelHalfWidth: x, MaxReps: maxReps}, nil
+}
+
+// checkMaxReps checks a --max-reps budget (run's --until, solve's).
+func checkMaxReps(maxReps int) error {
+	if maxReps < 2 || maxReps > 1_000_000 {
+		return usagef("--max-reps %d: want 2..1000000", maxReps)
+	}
+	return nil
 }
 
 // runUntil runs the plan with --until: rounds of replications until the

@@ -46,18 +46,15 @@ func relativeTo(dir string, s *Scenario) {
 	}
 	s.CNI.Plugin = relPlugin(dir, s.CNI.Plugin)
 	s.Calibration.Profile = relLayers(dir, s.Calibration.Profile)
+	for key, rel := range map[string]func(dir, p string) string{"workload.flow_sizes": relFlowSizes, "workload.matrix": relFile} {
+		for i, x := range s.Sweep[key] {
+			if str, ok := x.(string); ok {
+				s.Sweep[key][i] = rel(dir, str)
+			}
+		}
+	}
 	s.Workload.FlowSizes = relFlowSizes(dir, s.Workload.FlowSizes)
-	for i, x := range s.Sweep["workload.flow_sizes"] {
-		if str, ok := x.(string); ok {
-			s.Sweep["workload.flow_sizes"][i] = relFlowSizes(dir, str)
-		}
-	}
 	s.Workload.Matrix = relFile(dir, s.Workload.Matrix)
-	for i, x := range s.Sweep["workload.matrix"] {
-		if str, ok := x.(string); ok {
-			s.Sweep["workload.matrix"][i] = relFile(dir, str)
-		}
-	}
 	for _, key := range []string{"cni.plugin", profileKey} {
 		for i, x := range s.Sweep[key] {
 			if arr, ok := x.([]any); ok && key == profileKey { // a layered value: ["paper", "n.toml"]

@@ -154,8 +154,8 @@ func relFile(dir, p string) string {
 // relFlowSizes resolves a flow_sizes file against dir; a built-in name,
 // a constant size, an absolute path and "" (long-lived flows) are kept.
 func relFlowSizes(dir, p string) string {
-	if p == "" || slices.Contains(workload.FlowSizeNames(), p) || strings.HasPrefix(p, workload.ConstantPrefix) || filepath.IsAbs(p) {
+	if slices.Contains(workload.FlowSizeNames(), p) || strings.HasPrefix(p, workload.ConstantPrefix) {
 		return p
 	}
-	return filepath.Join(dir, p)
+	return relFile(dir, p)
 }

@@ -101,10 +101,10 @@ type Workload struct {
 	// that earlier studies reported against Facebook's, whose traffic is
 	// neither rack-local nor all-to-all.
 	RackLocal *float64
-	// Matrix, for PatternMatrix: each node pair's offered rate
-	// (matrix.go), multiplied by MatrixScale (0 is 1); the finite flows
-	// of a pair arrive as a Poisson process at its rate over the mean
-	// flow size. Load does not apply.
+	// Matrix, for PatternMatrix: the offered rates between nodes or
+	// ranges of nodes (matrix.go), multiplied by MatrixScale (0 is 1);
+	// the finite flows of a pair arrive as a Poisson process at its rate
+	// over the mean flow size. Load does not apply.
 	Matrix      *Matrix
 	MatrixScale float64
 	// Queries (query.go), when QueryRate > 0: partition-aggregate

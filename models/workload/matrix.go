@@ -188,51 +188,45 @@ type matrixSources struct {
 // evenly over its pairs, so a source node's share is the rate per pair
 // times its destinations in the range other than itself.
 func (m *Matrix) sources(meanBytes, scale float64) *matrixSources {
-	share := func(e MatrixEntry, src int32) float64 {
-		dsts := int64(e.DstHi - e.DstLo + 1)
-		if src >= e.DstLo && src <= e.DstHi {
-			dsts--
-		}
-		return e.Gbps * float64(dsts) / float64(e.pairs())
+	type line struct {
+		lo, hi int32
+		gbps   float64
 	}
-	index := map[int32]int{} // sending node -> its index
+	lines := map[int32][]line{} // each sending node's lines, in file order
 	for _, e := range m.Entries {
+		pairs := float64(e.pairs())
 		for src := e.SrcLo; src <= e.SrcHi; src++ {
-			if share(e, src) > 0 {
-				index[src] = 0
+			if g := e.Gbps * float64(others(e.DstLo, e.DstHi, src)) / pairs; g > 0 {
+				lines[src] = append(lines[src], line{e.DstLo, e.DstHi, g})
 			}
 		}
 	}
 	s := &matrixSources{}
-	for n := range index {
+	for n := range lines {
 		s.nodes = append(s.nodes, int(n))
 	}
 	slices.Sort(s.nodes)
-	for i, n := range s.nodes {
-		index[int32(n)] = i
-	}
-	k := len(s.nodes)
-	s.rate, s.cum = make([]float64, k), make([][]float64, k)
-	s.lo, s.hi = make([][]int32, k), make([][]int32, k)
-	for _, e := range m.Entries {
-		for src := e.SrcLo; src <= e.SrcHi; src++ {
-			g := share(e, src)
-			if !(g > 0) {
-				continue
-			}
-			i := index[src]
-			prev := 0.0
-			if c := len(s.cum[i]); c > 0 {
-				prev = s.cum[i][c-1]
-			}
-			s.lo[i], s.hi[i] = append(s.lo[i], e.DstLo), append(s.hi[i], e.DstHi)
-			s.cum[i] = append(s.cum[i], prev+g)
+	for _, n := range s.nodes {
+		var lo, hi []int32
+		var cum []float64
+		total := 0.0
+		for _, l := range lines[int32(n)] {
+			total += l.gbps
+			lo, hi, cum = append(lo, l.lo), append(hi, l.hi), append(cum, total)
 		}
-	}
-	for i := range s.rate {
-		s.rate[i] = scale * s.cum[i][len(s.cum[i])-1] * 1e9 / 8 / meanBytes
+		s.lo, s.hi, s.cum = append(s.lo, lo), append(s.hi, hi), append(s.cum, cum)
+		s.rate = append(s.rate, scale*total*1e9/8/meanBytes)
 	}
 	return s
+}
+
+// others is the number of nodes in [lo, hi] other than self.
+func others(lo, hi, self int32) int32 {
+	n := hi - lo + 1
+	if self >= lo && self <= hi {
+		n--
+	}
+	return n
 }
 
 // pick draws sender i's destination from u uniform in [0, 1): the line
@@ -252,10 +246,7 @@ func (s *matrixSources) pick(i int, u float64) int {
 	}
 	self := int32(s.nodes[i])
 	lo, hi := s.lo[i][k], s.hi[i][k]
-	count := hi - lo + 1
-	if self >= lo && self <= hi {
-		count--
-	}
+	count := others(lo, hi, self)
 	j := int32(float64(count) * (x - prev) / (cum[k] - prev))
 	j = min(max(j, 0), count-1) // rounding at the line's edges
 	d := lo + j

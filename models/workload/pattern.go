@@ -223,7 +223,7 @@ func (c *Config) validatePattern() error {
 		case w.Matrix == nil:
 			return field.Errorf("workload.Workload.Matrix", "", "the matrix pattern needs a traffic matrix file")
 		case !(w.MatrixScale >= 0 && w.MatrixScale <= MaxMatrixScale):
-			return field.Errorf("workload.Workload.MatrixScale", w.MatrixScale, "must be in (0, %d] (0: 1)", MaxMatrixScale)
+			return field.Errorf("workload.Workload.MatrixScale", w.MatrixScale, "must be in [0, %d] (0: 1)", MaxMatrixScale)
 		}
 		if err := w.Matrix.check(c.Cluster.Nodes); err != nil {
 			return field.Errorf("workload.Workload.Matrix", w.Matrix.Name, "%v", err)
