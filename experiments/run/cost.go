@@ -7,6 +7,7 @@ import (
 
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/models/workload"
+	"github.com/cnisim/cnisim/sim"
 )
 
 // Cost is a rough upper estimate of what running a plan takes, computed
@@ -233,8 +234,9 @@ func connections(s *scenario.Scenario) float64 {
 }
 
 // offeredLinks is what finite flows offer, in links' worth: the sending
-// nodes' load, or a traffic matrix's total rate (an unreadable matrix
-// counts as every node at full load; validation reports it).
+// nodes' load, or a traffic matrix's mean rate over the run (an
+// unreadable matrix counts as every node at full load; validation
+// reports it).
 func offeredLinks(s *scenario.Scenario) float64 {
 	w := s.Workload
 	if w.Pattern != workload.PatternMatrix {
@@ -244,7 +246,7 @@ func offeredLinks(s *scenario.Scenario) float64 {
 	if err != nil {
 		return float64(s.Cluster.Nodes)
 	}
-	return m.TotalGbps() * w.MatrixScale / s.Cluster.LinkGbps
+	return m.MeanGbps(sim.FromDuration(s.Duration)) * w.MatrixScale / s.Cluster.LinkGbps
 }
 
 // queryFanIn is the responses per query.

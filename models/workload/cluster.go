@@ -73,6 +73,7 @@ type flowGen struct {
 	perm    []int          // permutation: each node's destination
 	next    []int          // all-to-all: each node's next destination, round-robin
 	matrix  *matrixSources // matrix: each sender's rate and destinations
+	phase   []int          // matrix: the phase of each sender's next arrival
 
 	flows []liveFlow
 	free  []int32
@@ -132,6 +133,7 @@ func newFlowGen(m *meter, rng *rand.Rand) *flowGen {
 		}
 		g.matrix = w.Matrix.sources(w.FlowSizes.Mean(), scale)
 		g.senders = g.matrix.nodes
+		g.phase = make([]int, len(g.senders))
 		return g
 	}
 	g.senders = senders(w.Pattern, cl.Nodes, w.IncastSenders)
@@ -160,14 +162,19 @@ func (g *flowGen) start() {
 	}
 }
 
-// arm schedules sender i's next arrival, an exponential gap from now,
-// unless it falls after the run.
+// arm schedules sender i's next arrival, an exponential gap from now
+// (with a matrix, at the rate of each phase it crosses), unless it falls
+// after the run.
 func (g *flowGen) arm(i uint64) {
-	rate := g.rate
-	if g.matrix != nil {
-		rate = g.matrix.rate[i]
+	if g.matrix == nil {
+		g.armPoisson(g.rng, g.rate, i)
+		return
 	}
-	g.armPoisson(g.rng, rate, i)
+	at, phase, ok := g.matrix.next(int(i), g.m.e.Now(), g.m.cfg.Duration, g.rng)
+	if ok {
+		g.phase[i] = phase
+		g.m.e.Schedule(at, g, i)
+	}
 }
 
 // armPoisson schedules the event arg after an exponential gap of mean
@@ -200,7 +207,7 @@ func (g *flowGen) dest(i, src int) int {
 	cl := &g.m.cfg.Cluster
 	switch g.m.cfg.Workload.Pattern {
 	case PatternMatrix:
-		return g.matrix.pick(i, g.rng.Float64())
+		return g.matrix.pick(g.phase[i], i, g.rng.Float64())
 	case PatternPairs:
 		if g.m.cfg.Placement == datapath.Intra {
 			return 0

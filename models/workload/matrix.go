@@ -4,11 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cnisim/cnisim/internal/readfile"
+	"github.com/cnisim/cnisim/sim"
 )
 
 // PatternMatrix: finite flows between the node pairs of a traffic matrix
@@ -25,8 +28,8 @@ const (
 	MaxMatrixGbps      = 100_000 // one line's offered rate: 100 Tbit/s, past any fabric
 	maxMatrixLineBytes = 256
 	maxMatrixFileBytes = 64 << 20
-	maxMatrixDests     = 10_000_000 // (source node, line) pairs a matrix's ranges expand to
-	matrixLineWant     = `"src dst gbps" (a node or a range of nodes a-b each)`
+	maxMatrixDests     = 10_000_000 // (source node, line, phase) triples a matrix's ranges and windows expand to
+	matrixLineWant     = `"src dst gbps [from [to]]" (a node or a range of nodes a-b each, from and to durations)`
 	// MaxMatrixScale bounds workload.matrix_scale (assumed: a thousand
 	// times a measured matrix is past any growth a plan asks about).
 	MaxMatrixScale = 1000
@@ -35,7 +38,8 @@ const (
 // Matrix is a traffic matrix: lines of offered rates, in Gbit/s of flow
 // bytes, from a range of source nodes to a range of destination nodes (a
 // single node is a range of one), split evenly over the range's pairs of
-// two different nodes; pairs not listed offer nothing, and where ranges
+// two different nodes, during a window of the run (the whole run unless
+// the line gives one); pairs not listed offer nothing, and where lines
 // overlap their rates add. Entries are in file order.
 type Matrix struct {
 	Name    string // the file it was read from
@@ -43,12 +47,29 @@ type Matrix struct {
 }
 
 // MatrixEntry is one line: the nodes [SrcLo, SrcHi] to [DstLo, DstHi] at
-// Gbps in all; Line is its line in the file, for errors found later (a
-// node the cluster does not have).
+// Gbps in all from From until To (sim.Never: the run's end); Line is its
+// line in the file, for errors found later (a node the cluster does not
+// have).
 type MatrixEntry struct {
 	SrcLo, SrcHi, DstLo, DstHi int32
 	Gbps                       float64
 	Line                       int32
+	From, To                   sim.Time
+}
+
+// overlaps reports whether the entries' windows share a moment.
+func (e MatrixEntry) overlaps(o MatrixEntry) bool { return e.From < o.To && o.From < e.To }
+
+// window is the entry's window as the file wrote it.
+func (e MatrixEntry) window() string {
+	if e.From == 0 && e.To == sim.Never {
+		return "the whole run"
+	}
+	to := "the end"
+	if e.To != sim.Never {
+		to = e.To.Duration().String()
+	}
+	return e.From.Duration().String() + " to " + to
 }
 
 // pairs is the entry's number of (source, destination) pairs of two
@@ -73,24 +94,27 @@ func LoadMatrix(path string) (*Matrix, error) {
 	return ParseMatrix(path, data)
 }
 
-// ParseMatrix reads a traffic matrix strictly: one "src dst gbps" line
-// per source and destination (separated by spaces, tabs or commas), each
-// a node index from 0 or an inclusive range "a-b" (a <= b), then the
-// line's offered rate of flow bytes in Gbit/s; '#' comments and blank
-// lines ignored. A line repeats no earlier line's ranges and has a pair
-// of two different nodes; a rate is finite and in [0, MaxMatrixGbps], and
-// some rate is positive. Errors name file:line.
+// ParseMatrix reads a traffic matrix strictly: one "src dst gbps [from
+// [to]]" line per source and destination (separated by spaces, tabs or
+// commas), each a node index from 0 or an inclusive range "a-b" (a <= b),
+// then the line's offered rate of flow bytes in Gbit/s and, optionally,
+// the window it offers it in: from a duration ("40ms") until another
+// later one, or the run's end; '#' comments and blank lines ignored. A
+// line repeats no earlier line's ranges in a window overlapping that
+// line's, and has a pair of two different nodes; a rate is finite and in
+// [0, MaxMatrixGbps], and some rate is positive. Errors name file:line.
 func ParseMatrix(file string, data []byte) (*Matrix, error) {
 	if len(data) > maxMatrixFileBytes {
 		return nil, fmt.Errorf("%s: %d bytes, more than the %d a traffic matrix file may have", file, len(data), maxMatrixFileBytes)
 	}
 	m := &Matrix{Name: file}
-	seen := map[[4]int32]int32{} // ranges -> their line
+	seen := map[[4]int32][]int32{} // ranges -> their entries
+	bounds := map[sim.Time]bool{}  // the windows' ends inside the run's span
 	total := 0.0
 	var dests int64
 	err := eachDataLine(file, data, maxMatrixLineBytes, func(n int, line string) error {
 		f := strings.Fields(strings.ReplaceAll(line, ",", " "))
-		if len(f) != 3 {
+		if len(f) < 3 || len(f) > 5 {
 			return fmt.Errorf("%s:%d: want %s, got %q", file, n, matrixLineWant, line)
 		}
 		var r [4]int32
@@ -105,12 +129,20 @@ func ParseMatrix(file string, data []byte) (*Matrix, error) {
 		if err != nil || !(g >= 0 && g <= MaxMatrixGbps) {
 			return fmt.Errorf("%s:%d: rate %q: want Gbit/s in [0, %d]", file, n, f[2], MaxMatrixGbps)
 		}
-		e := MatrixEntry{SrcLo: r[0], SrcHi: r[1], DstLo: r[2], DstHi: r[3], Gbps: g, Line: int32(n)}
+		e := MatrixEntry{SrcLo: r[0], SrcHi: r[1], DstLo: r[2], DstHi: r[3], Gbps: g, Line: int32(n), To: sim.Never}
+		if e.From, e.To, err = parseWindow(f[3:]); err != nil {
+			return fmt.Errorf("%s:%d: %v", file, n, err)
+		}
 		if e.pairs() == 0 {
 			return fmt.Errorf("%s:%d: %s to %s: no pair of two different nodes (a node sends nothing to itself)", file, n, f[0], f[1])
 		}
-		if first, ok := seen[r]; ok {
-			return fmt.Errorf("%s:%d: %s -> %s again (first on line %d)", file, n, f[0], f[1], first)
+		for _, i := range seen[r] {
+			if first := m.Entries[i]; first.overlaps(e) {
+				if first.From == 0 && first.To == sim.Never && e.From == 0 && e.To == sim.Never {
+					return fmt.Errorf("%s:%d: %s -> %s again (first on line %d)", file, n, f[0], f[1], first.Line)
+				}
+				return fmt.Errorf("%s:%d: %s -> %s again in %s, overlapping line %d's %s (give one line per window, or their sum)", file, n, f[0], f[1], e.window(), first.Line, first.window())
+			}
 		}
 		if len(m.Entries) == MaxMatrixEntries {
 			return fmt.Errorf("%s:%d: more than %d lines", file, n, MaxMatrixEntries)
@@ -118,7 +150,12 @@ func ParseMatrix(file string, data []byte) (*Matrix, error) {
 		if dests += int64(e.SrcHi - e.SrcLo + 1); dests > maxMatrixDests {
 			return fmt.Errorf("%s:%d: the ranges so far give %d (source node, line) pairs, more than %d: list fewer or coarser lines", file, n, dests, maxMatrixDests)
 		}
-		seen[r] = int32(n)
+		for _, b := range []sim.Time{e.From, e.To} {
+			if b != 0 && b != sim.Never {
+				bounds[b] = true
+			}
+		}
+		seen[r] = append(seen[r], int32(len(m.Entries)))
 		m.Entries = append(m.Entries, e)
 		total += g
 		return nil
@@ -129,7 +166,32 @@ func ParseMatrix(file string, data []byte) (*Matrix, error) {
 	if !(total > 0) {
 		return nil, fmt.Errorf("%s: no line offers traffic: want lines of %s with some rate above 0", file, matrixLineWant)
 	}
+	// each sender's lines are kept once per phase between the windows'
+	// ends: bound them all together
+	if phases := int64(len(bounds) + 1); dests*phases > maxMatrixDests {
+		return nil, fmt.Errorf("%s: %d (source node, line) pairs in each of the %d phases the windows' ends make, more than %d in all: fewer lines or fewer distinct window ends", file, dests, phases, maxMatrixDests)
+	}
 	return m, nil
+}
+
+// parseWindow reads a line's optional window: nothing (the whole run),
+// a start, or a start and a later end; durations as Go writes them
+// ("40ms", "1.5s"), from 0.
+func parseWindow(f []string) (from, to sim.Time, err error) {
+	var d [2]time.Duration
+	for i, s := range f {
+		if d[i], err = time.ParseDuration(s); err != nil || d[i] < 0 {
+			return 0, 0, fmt.Errorf("window %q: want a duration from 0 such as 40ms", s)
+		}
+	}
+	to = sim.Never
+	if len(f) == 2 {
+		if d[1] <= d[0] {
+			return 0, 0, fmt.Errorf("window %s to %s: its end is not after its start", f[0], f[1])
+		}
+		to = sim.FromDuration(d[1])
+	}
+	return sim.FromDuration(d[0]), to, nil
 }
 
 // parseNodeRange reads a node index or an inclusive range "a-b".
@@ -150,11 +212,17 @@ func parseNodeRange(s string) (lo, hi int32, err error) {
 	return int32(v[0]), int32(v[1]), nil
 }
 
-// TotalGbps is the rate the whole matrix offers.
-func (m *Matrix) TotalGbps() float64 {
+// MeanGbps is the rate the whole matrix offers on average over a run of
+// duration d: each line's rate for the part of its window within [0, d).
+func (m *Matrix) MeanGbps(d sim.Time) float64 {
+	if d <= 0 {
+		return 0
+	}
 	t := 0.0
 	for _, e := range m.Entries {
-		t += e.Gbps
+		if on := min(e.To, d) - min(e.From, d); on > 0 {
+			t += e.Gbps * (float64(on) / float64(d))
+		}
 	}
 	return t
 }
@@ -169,16 +237,23 @@ func (m *Matrix) check(nodes int) error {
 	return nil
 }
 
-// matrixSources is the matrix turned into arrival processes: per sending
-// node (in node order) its total flow arrival rate and the destination
-// ranges of its lines with their cumulative rates, so that one Poisson
-// process per node, each arrival sent to a line drawn in proportion to
-// its rate and to a node of the line's range uniformly (the node itself
-// excluded), is the superposition of one process per pair (a Poisson
-// process thinned at random is Poisson).
+// matrixSources is the matrix turned into arrival processes: the run cut
+// into phases at the windows' ends (one phase without windows), and in
+// each, per sending node (in node order) its total flow arrival rate and
+// the destination ranges of its lines then, with their cumulative rates,
+// so that one Poisson process per node, each arrival sent to a line drawn
+// in proportion to its rate and to a node of the line's range uniformly
+// (the node itself excluded), is the superposition of one process per
+// pair (a Poisson process thinned at random is Poisson).
 type matrixSources struct {
-	nodes  []int       // sending nodes, ascending
-	rate   []float64   // flows per second of each
+	nodes  []int      // sending nodes, ascending: those sending in any phase
+	starts []sim.Time // each phase's start, ascending from 0
+	phases []matrixPhase
+}
+
+// matrixPhase is the senders' processes during one phase.
+type matrixPhase struct {
+	rate   []float64   // flows per second of each sender (0: it sends nothing then)
 	lo, hi [][]int32   // each one's destination ranges, in file order
 	cum    [][]float64 // their cumulative Gbit/s
 }
@@ -189,35 +264,82 @@ type matrixSources struct {
 // times its destinations in the range other than itself.
 func (m *Matrix) sources(meanBytes, scale float64) *matrixSources {
 	type line struct {
-		lo, hi int32
-		gbps   float64
+		lo, hi   int32
+		gbps     float64
+		from, to sim.Time
 	}
 	lines := map[int32][]line{} // each sending node's lines, in file order
+	starts := []sim.Time{0}
 	for _, e := range m.Entries {
 		pairs := float64(e.pairs())
 		for src := e.SrcLo; src <= e.SrcHi; src++ {
 			if g := e.Gbps * float64(others(e.DstLo, e.DstHi, src)) / pairs; g > 0 {
-				lines[src] = append(lines[src], line{e.DstLo, e.DstHi, g})
+				lines[src] = append(lines[src], line{e.DstLo, e.DstHi, g, e.From, e.To})
 			}
 		}
+		starts = append(starts, e.From, e.To)
 	}
-	s := &matrixSources{}
+	slices.Sort(starts)
+	starts = slices.Compact(starts)
+	if starts[len(starts)-1] == sim.Never {
+		starts = starts[:len(starts)-1]
+	}
+	s := &matrixSources{starts: starts, phases: make([]matrixPhase, len(starts))}
 	for n := range lines {
 		s.nodes = append(s.nodes, int(n))
 	}
 	slices.Sort(s.nodes)
-	for _, n := range s.nodes {
-		var lo, hi []int32
-		var cum []float64
-		total := 0.0
-		for _, l := range lines[int32(n)] {
-			total += l.gbps
-			lo, hi, cum = append(lo, l.lo), append(hi, l.hi), append(cum, total)
+	for k, at := range starts {
+		// a line is on for the whole phase or not at all: every window's
+		// ends start a phase
+		p := &s.phases[k]
+		for _, n := range s.nodes {
+			var lo, hi []int32
+			var cum []float64
+			total := 0.0
+			for _, l := range lines[int32(n)] {
+				if l.from <= at && at < l.to {
+					total += l.gbps
+					lo, hi, cum = append(lo, l.lo), append(hi, l.hi), append(cum, total)
+				}
+			}
+			p.lo, p.hi, p.cum = append(p.lo, lo), append(p.hi, hi), append(p.cum, cum)
+			p.rate = append(p.rate, scale*total*1e9/8/meanBytes)
 		}
-		s.lo, s.hi, s.cum = append(s.lo, lo), append(s.hi, hi), append(s.cum, cum)
-		s.rate = append(s.rate, scale*total*1e9/8/meanBytes)
 	}
 	return s
+}
+
+// next draws sender i's next arrival after now as a Poisson process at
+// each phase's rate: a gap at the rate of the phase now is in and, when it
+// passes the phase's end, a gap drawn again from there at the next
+// phase's rate (exact: the process is memoryless). It returns the
+// arrival's time and phase, or ok false when none comes by end (the
+// run's); an arrival is never at a later phase's start, so its phase is
+// the one it was drawn in.
+func (s *matrixSources) next(i int, now, end sim.Time, rng *rand.Rand) (at sim.Time, phase int, ok bool) {
+	k, _ := slices.BinarySearch(s.starts, now+1)
+	k-- // the last phase starting at or before now
+	for {
+		stop, last := end, true
+		if k+1 < len(s.starts) && s.starts[k+1] < end {
+			stop, last = s.starts[k+1], false
+		}
+		if rate := s.phases[k].rate[i]; rate > 0 {
+			// in seconds first: a tiny rate's gap would overflow the clock
+			if gap := rng.ExpFloat64() / rate; gap <= (stop - now).Seconds() {
+				at = now + sim.Time(gap*1e12+0.5)
+				if last {
+					return min(at, end), k, true
+				}
+				return min(at, stop-1), k, true
+			}
+		}
+		if last {
+			return 0, 0, false
+		}
+		now, k = stop, k+1
+	}
 }
 
 // others is the number of nodes in [lo, hi] other than self.
@@ -229,25 +351,27 @@ func others(lo, hi, self int32) int32 {
 	return n
 }
 
-// pick draws sender i's destination from u uniform in [0, 1): the line
-// whose cumulative rate first exceeds u times the total, then the node of
-// its range at u's position within the line's share (uniform, given the
-// line), the sender itself skipped.
-func (s *matrixSources) pick(i int, u float64) int {
-	cum := s.cum[i]
+// pick draws the destination of sender i's arrival in phase k (one in
+// which it sends) from u uniform in [0, 1): the line whose cumulative
+// rate first exceeds u times the total, then the node of its range at u's
+// position within the line's share (uniform, given the line), the sender
+// itself skipped.
+func (s *matrixSources) pick(k, i int, u float64) int {
+	p := &s.phases[k]
+	cum := p.cum[i]
 	x := u * cum[len(cum)-1]
-	k, _ := slices.BinarySearch(cum, x)
-	for k < len(cum)-1 && cum[k] <= x { // the first cumulative rate above x
-		k++
+	l, _ := slices.BinarySearch(cum, x)
+	for l < len(cum)-1 && cum[l] <= x { // the first cumulative rate above x
+		l++
 	}
 	prev := 0.0
-	if k > 0 {
-		prev = cum[k-1]
+	if l > 0 {
+		prev = cum[l-1]
 	}
 	self := int32(s.nodes[i])
-	lo, hi := s.lo[i][k], s.hi[i][k]
+	lo, hi := p.lo[i][l], p.hi[i][l]
 	count := others(lo, hi, self)
-	j := int32(float64(count) * (x - prev) / (cum[k] - prev))
+	j := int32(float64(count) * (x - prev) / (cum[l] - prev))
 	j = min(max(j, 0), count-1) // rounding at the line's edges
 	d := lo + j
 	if self >= lo && self <= hi && d >= self {

@@ -17,7 +17,8 @@ func TestParseMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []MatrixEntry{{0, 0, 1, 1, 4, 2}, {2, 2, 0, 0, 1.5, 4}, {1, 1, 2, 2, 0, 5}, {0, 3, 4, 7, 8, 6}, {0, 3, 0, 3, 2, 7}}
+	all := sim.Never
+	want := []MatrixEntry{{0, 0, 1, 1, 4, 2, 0, all}, {2, 2, 0, 0, 1.5, 4, 0, all}, {1, 1, 2, 2, 0, 5, 0, all}, {0, 3, 4, 7, 8, 6, 0, all}, {0, 3, 0, 3, 2, 7, 0, all}}
 	if len(m.Entries) != len(want) {
 		t.Fatalf("%d entries, want %d", len(m.Entries), len(want))
 	}
@@ -26,8 +27,8 @@ func TestParseMatrix(t *testing.T) {
 			t.Errorf("entry %d: %+v, want %+v", i, e, want[i])
 		}
 	}
-	if m.TotalGbps() != 15.5 {
-		t.Errorf("total %g Gbit/s, want 15.5", m.TotalGbps())
+	if got := m.MeanGbps(sim.Second); got != 15.5 {
+		t.Errorf("total %g Gbit/s, want 15.5", got)
 	}
 	for i, want := range []int64{1, 1, 1, 16, 12} {
 		if got := m.Entries[i].pairs(); got != want {
@@ -39,11 +40,23 @@ func TestParseMatrix(t *testing.T) {
 		fmt.Fprintf(&w, "0-99999 %d 1\n", d)
 	}
 	wide := w.String()
+	w.Reset() // 7 windows of 100,000 sources each: 15 phases
+	for d := range 7 {
+		fmt.Fprintf(&w, "0-99999 %d 1 %dms %dms\n", d, 2*d+1, 2*d+2)
+	}
+	phased := w.String()
 	for _, tc := range []struct{ in, want string }{
 		{"", "tm: no line offers traffic"},
 		{"0 1 0\n", "tm: no line offers traffic"},
-		{"0 1\n", `tm:1: want "src dst gbps" (a node or a range of nodes a-b each), got "0 1"`},
-		{"0 1 2 3\n", `tm:1: want "src dst gbps"`},
+		{"0 1\n", `tm:1: want "src dst gbps [from [to]]" (a node or a range of nodes a-b each, from and to durations), got "0 1"`},
+		{"0 1 2 3ms 4ms 5ms\n", `tm:1: want "src dst gbps [from [to]]"`},
+		{"0 1 2 3\n", `tm:1: window "3": want a duration from 0 such as 40ms`},
+		{"0 1 2 -1ms\n", `tm:1: window "-1ms"`},
+		{"0 1 2 5ms 5ms\n", "tm:1: window 5ms to 5ms: its end is not after its start"},
+		{"0 1 2 5ms 1ms\n", "tm:1: window 5ms to 1ms"},
+		{"0 1 2 0s 10ms\n0 1 3 5ms\n", "tm:2: 0 -> 1 again in 5ms to the end, overlapping line 1's 0s to 10ms (give one line per window, or their sum)"},
+		{"0 1 2\n0 1 3 5ms 6ms\n", "tm:2: 0 -> 1 again in 5ms to 6ms, overlapping line 1's the whole run"},
+		{phased, "tm: 700000 (source node, line) pairs in each of the 15 phases the windows' ends make, more than 10000000"},
 		{"# x\n-1 1 2\n", `tm:2: node "-1": want a node index in [0, 100000] or a range a-b of them`},
 		{"5-2 1 1\n", `tm:1: node range "5-2": its first node is after its last`},
 		{"0-1-2 3 1\n", `tm:1: node "0-1-2"`},
@@ -104,8 +117,8 @@ func TestMatrixSources(t *testing.T) {
 		t.Fatalf("senders %v, want [0 3 5 6] (a pair at rate 0 adds none)", s.nodes)
 	}
 	for i, gbps := range []float64{8, 4, 3, 3} {
-		if want := 2 * gbps * 1e9 / 8 / 1e6; math.Abs(s.rate[i]-want) > 1e-9*want {
-			t.Errorf("sender %d: %g flows/s, want %g", s.nodes[i], s.rate[i], want)
+		if want := 2 * gbps * 1e9 / 8 / 1e6; math.Abs(s.phases[0].rate[i]-want) > 1e-9*want {
+			t.Errorf("sender %d: %g flows/s, want %g", s.nodes[i], s.phases[0].rate[i], want)
 		}
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -115,7 +128,7 @@ func TestMatrixSources(t *testing.T) {
 	for i, want := range []map[int]float64{{2: 0.25, 1: 0.75}, {0: 0.25, 2: 0.75}, {4: third, 6: third, 7: third}, {4: third, 5: third, 7: third}} {
 		got := map[int]float64{}
 		for range draws {
-			got[s.pick(i, rng.Float64())]++
+			got[s.pick(0, i, rng.Float64())]++
 		}
 		chi := 0.0
 		for d, p := range want {
@@ -135,7 +148,7 @@ func TestMatrixSources(t *testing.T) {
 		u    float64
 		want int
 	}{{0, 0, 2}, {0, below1, 1}, {2, 0, 4}, {2, 0.5, 6}, {2, below1, 7}, {3, 0.5, 5}, {3, below1, 7}} {
-		if got := s.pick(c.i, c.u); got != c.want {
+		if got := s.pick(0, c.i, c.u); got != c.want {
 			t.Errorf("sender %d at u = %v: %d, want %d", s.nodes[c.i], c.u, got, c.want)
 		}
 	}
@@ -199,7 +212,8 @@ func TestMatrixRun(t *testing.T) {
 }
 
 func FuzzParseMatrix(f *testing.F) {
-	for _, s := range []string{"0 1 4\n2,0,1.5\n", "# c\n\n1 0 0.5 # x\n", "0 1 0\n1 0 1e-9", "5 6 1e5\n", "0-3 4-7 8\n2-5 0-9 1\n", "7-8 8 3\n"} {
+	for _, s := range []string{"0 1 4\n2,0,1.5\n", "# c\n\n1 0 0.5 # x\n", "0 1 0\n1 0 1e-9", "5 6 1e5\n", "0-3 4-7 8\n2-5 0-9 1\n", "7-8 8 3\n",
+		"0 1 2 10ms 20ms\n0 1 3 20ms\n1 0 1 1.5s\n", "0-3 0-3 1 0s 1us\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -210,19 +224,32 @@ func FuzzParseMatrix(f *testing.F) {
 			}
 			return
 		}
-		if tot := m.TotalGbps(); !(tot > 0) || math.IsInf(tot, 0) {
-			t.Fatalf("total %v", tot)
+		if tot := m.MeanGbps(sim.Never / 2); !(tot >= 0) || math.IsInf(tot, 0) {
+			t.Fatalf("mean %v", tot)
 		}
 		s := m.sources(1000, 1)
+		if s.starts[0] != 0 || !slices.IsSorted(s.starts) || len(s.starts) != len(s.phases) {
+			t.Fatalf("phases at %v", s.starts)
+		}
 		rng := rand.New(rand.NewPCG(1, 2))
 		for i, n := range s.nodes {
-			if !(s.rate[i] > 0) {
-				t.Fatalf("sender %d at rate %v", n, s.rate[i])
-			}
-			for range 10 {
-				if d := s.pick(i, rng.Float64()); d == n || d < 0 || d > MaxMatrixNode {
-					t.Fatalf("sender %d picked %d", n, d)
+			sends := false
+			for k, p := range s.phases {
+				if !(p.rate[i] >= 0) {
+					t.Fatalf("sender %d at rate %v", n, p.rate[i])
 				}
+				if p.rate[i] == 0 {
+					continue
+				}
+				sends = true
+				for range 10 {
+					if d := s.pick(k, i, rng.Float64()); d == n || d < 0 || d > MaxMatrixNode {
+						t.Fatalf("sender %d picked %d", n, d)
+					}
+				}
+			}
+			if !sends {
+				t.Fatalf("sender %d sends in no phase", n)
 			}
 		}
 	})
@@ -277,5 +304,152 @@ func TestMatrixUniformIsRandom(t *testing.T) {
 		if total < 300 || chi > 24.32 { // 6 degrees of freedom, p = 0.0005 (8 rows tested)
 			t.Errorf("node %d: destinations %v, chi-square %.2f", src, row, chi)
 		}
+	}
+}
+
+// Windows cut the run into phases at their ends; in each, a sender's rate
+// and destinations are those of its lines on then, and a sender without a
+// line on sends nothing. The mean rate weighs each line by its window's
+// part of the run.
+func TestMatrixPhases(t *testing.T) {
+	m, err := ParseMatrix("tm", []byte("0 1 2\n0 2 4 10ms 20ms\n1 0 3 15ms\n2 3 1 0s 5ms\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := sim.Millisecond
+	if got, want := m.MeanGbps(30*ms), 2+4.0/3+1.5+1.0/6; math.Abs(got-want) > 1e-12 {
+		t.Errorf("mean over 30 ms %g Gbit/s, want %g", got, want)
+	}
+	if got := m.MeanGbps(5 * ms); got != 3 {
+		t.Errorf("mean over 5 ms %g Gbit/s, want 3", got)
+	}
+	s := m.sources(1e9/8, 1) // 1 flow a second per Gbit/s
+	if want := []sim.Time{0, 5 * ms, 10 * ms, 15 * ms, 20 * ms}; !slices.Equal(s.starts, want) {
+		t.Fatalf("phases at %v, want %v", s.starts, want)
+	}
+	if !slices.Equal(s.nodes, []int{0, 1, 2}) {
+		t.Fatalf("senders %v", s.nodes)
+	}
+	want := [][]float64{{2, 0, 1}, {2, 0, 0}, {6, 0, 0}, {6, 3, 0}, {2, 3, 0}} // by phase, then sender
+	for k, p := range s.phases {
+		if !slices.Equal(p.rate, want[k]) {
+			t.Errorf("phase %d: rates %v, want %v", k, p.rate, want[k])
+		}
+	}
+	// node 0 between 10 and 20 ms: to 1 a third of its flows, to 2 the rest
+	if a, b := s.pick(2, 0, 0.33), s.pick(2, 0, 0.34); a != 1 || b != 2 {
+		t.Errorf("phase 2 picks %d at u = 0.33 and %d at 0.34, want 1 and 2", a, b)
+	}
+}
+
+// next draws within a phase, and past its end again from there at the
+// next phase's rate: a sender idle until 15 ms arrives first after it,
+// and an arrival is never at a later phase's start.
+func TestMatrixNext(t *testing.T) {
+	m, err := ParseMatrix("tm", []byte("0 1 2\n1 0 3 15ms 16ms\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := sim.Millisecond
+	s := m.sources(1e3, 1) // 375,000 flows a second from node 1 within its window
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200 {
+		at, k, ok := s.next(1, 0, 40*ms, rng)
+		if !ok || at < 15*ms || at >= 16*ms || k != 1 {
+			t.Fatalf("node 1's arrival at %v in phase %d (%v), want one in [15, 16) ms, phase 1", at, k, ok)
+		}
+	}
+	if _, _, ok := s.next(1, 16*ms, 40*ms, rng); ok {
+		t.Error("node 1 arrives after its window")
+	}
+	if _, _, ok := s.next(1, 0, 15*ms, rng); ok {
+		t.Error("node 1 arrives in a run ending as its window starts")
+	}
+	// a phase's end is reached exactly: the next arrival is not at it
+	if at, k, ok := s.next(1, 16*ms-1, 40*ms, rng); ok && (at >= 16*ms || k != 1) {
+		t.Errorf("arrival at %v in phase %d from 1 ps before the window's end", at, k)
+	}
+}
+
+// A run with windowed lines starts each pair's flows inside its windows
+// only, at each window's rate (constant sizes: Poisson counts, 4 standard
+// deviations); a window past the run's end leaves the process as it was
+// without one, draw for draw.
+func TestMatrixWindowsRun(t *testing.T) {
+	const size = 50_000 // 2,500 flows a second per Gbit/s
+	d := 30 * sim.Millisecond
+	m, err := ParseMatrix("tm", []byte("0 1 2\n0 3 1 0s 10ms\n0 3 8 10ms\n1 0 3 15ms\n2 3 1 0s 5ms\n3 2 6 12ms 18ms\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type window struct {
+		src, dst int
+		from, to float64 // seconds
+	}
+	want := map[window]float64{ // flows
+		{0, 1, 0, 0.03}:      2 * 2500 * 0.03,
+		{0, 3, 0, 0.01}:      1 * 2500 * 0.01,
+		{0, 3, 0.01, 0.03}:   8 * 2500 * 0.02,
+		{1, 0, 0.015, 0.03}:  3 * 2500 * 0.015,
+		{2, 3, 0, 0.005}:     1 * 2500 * 0.005,
+		{3, 2, 0.012, 0.018}: 6 * 2500 * 0.006,
+	}
+	cfg := flowConfig(t, PatternMatrix, 4, constSizes(t, size), 0.3, d)
+	cfg.Cluster.Fabric = network.Fabric{Kind: network.FabricSwitch, BufferBytes: 1 << 20}
+	cfg.Workload.Matrix = m
+	cfg.FlowLog = true
+	r, err := Run(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[window]float64{}
+	log := r.FlowLog
+next:
+	for i := range log["src_node"] {
+		src, dst, at := int(log["src_node"][i]), int(log["dst_node"][i]), log["start_s"][i]
+		for w := range want {
+			if w.src == src && w.dst == dst && at >= w.from && at < w.to {
+				got[w]++
+				continue next
+			}
+		}
+		t.Errorf("a flow %d -> %d at %g s, in no window of the pair", src, dst, at)
+	}
+	for w, k := range want {
+		if math.Abs(got[w]-k) > 4*math.Sqrt(k) {
+			t.Errorf("%+v: %g flows, want %.0f ± %.0f", w, got[w], k, 4*math.Sqrt(k))
+		}
+	}
+
+	// the same lines with windows ending after the run: the same flows
+	plain, err := ParseMatrix("tm", []byte("0 1 2\n0 3 8\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	late, err := ParseMatrix("tm", []byte("0 1 2 0s 1h\n0 3 8 0s 31ms\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res [2]Result
+	for i, mm := range []*Matrix{plain, late} {
+		c := flowConfig(t, PatternMatrix, 4, constSizes(t, size), 0.3, d)
+		c.Workload.Matrix = mm
+		if res[i], err = Run(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if res[0].FlowsStarted != res[1].FlowsStarted || res[0].OfferedMbps != res[1].OfferedMbps || res[0].FlowsCompleted != res[1].FlowsCompleted {
+		t.Errorf("windows past the run: %d flows, %g Mbit/s, %d completed; without: %d, %g, %d",
+			res[1].FlowsStarted, res[1].OfferedMbps, res[1].FlowsCompleted, res[0].FlowsStarted, res[0].OfferedMbps, res[0].FlowsCompleted)
+	}
+
+	// a matrix whose every window starts after the run is refused
+	after, err := ParseMatrix("tm", []byte("0 1 2 30ms\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Workload.Matrix = after
+	if _, err := Run(cfg); err == nil || !strings.Contains(err.Error(), "offers nothing within the run (duration 30ms)") {
+		t.Errorf("a matrix after the run: error %v", err)
 	}
 }

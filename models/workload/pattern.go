@@ -228,6 +228,9 @@ func (c *Config) validatePattern() error {
 		if err := w.Matrix.check(c.Cluster.Nodes); err != nil {
 			return field.Errorf("workload.Workload.Matrix", w.Matrix.Name, "%v", err)
 		}
+		if !(w.Matrix.MeanGbps(c.Duration) > 0) {
+			return field.Errorf("workload.Workload.Matrix", w.Matrix.Name, "offers nothing within the run (duration %v): every line with a rate starts at or after its end", c.Duration.Duration())
+		}
 	case PatternNone:
 		if !w.queries() || w.FlowSizes != nil {
 			return field.Errorf("workload.Workload.Pattern", w.Pattern, "none runs only queries: it needs a query rate and no flow sizes")

@@ -1,0 +1,17 @@
+# scenarios/matrix-plan.tm at half its rates (what the 3:1 fabric of
+# scenarios/matrix-plan.toml carries: 44 Gbit/s), plus a batch job's
+# shuffle among the API tier's nodes from 100 to 160 ms (assumed, for the
+# example): does it hurt the application's flows while it runs, and how
+# soon after it do they recover?
+#
+# src dst gbps [from [to]]: a node or a range a-b each; a range's rate is
+# split evenly over its pairs of two different nodes; a line with a window
+# offers its rate from its start until its end (or the run's end).
+0-3   4-11  8    # frontends -> API: requests
+4-11  0-3   16   # API -> frontends: responses
+4-11  12-15 16   # API -> storage: writes
+12    13    1    # storage -> storage: replication
+13    14    1
+14    15    1
+15    12    1
+4-11  4-11  48  100ms 160ms   # the shuffle: 48 Gbit/s over 56 pairs, 32 of them between racks 1 and 2
