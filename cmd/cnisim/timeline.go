@@ -29,6 +29,7 @@ type timelineOut struct {
 type pointTimeline struct {
 	t      []float64
 	sum    map[string][]float64
+	n      map[string][]float64 // of a series with gaps, the replications with a value in each bin
 	reps   int
 	ragged bool // replications with other bins (http_download): not averaged
 }
@@ -46,9 +47,12 @@ func (o *timelineOut) add(u run.UnitResult) {
 	o.csv.Add(o.plan.Point(u.Point).Params, u.Rep, u.Seed, ss)
 	pt, ok := o.sums[u.Point]
 	if !ok {
-		pt = &pointTimeline{t: ss["t_s"], sum: map[string][]float64{}}
+		pt = &pointTimeline{t: ss["t_s"], sum: map[string][]float64{}, n: map[string][]float64{}}
 		for name, vs := range ss {
 			pt.sum[name] = make([]float64, len(vs))
+			if slices.Contains(results.TimelineGaps, name) {
+				pt.n[name] = make([]float64, len(vs))
+			}
 		}
 		o.sums[u.Point] = pt
 		o.points = append(o.points, u.Point)
@@ -63,8 +67,14 @@ func (o *timelineOut) add(u run.UnitResult) {
 			delete(pt.sum, name)
 			continue
 		}
+		n := pt.n[name]
 		for i, v := range vs {
-			acc[i] += v
+			if n == nil {
+				acc[i] += v
+			} else if v >= 0 { // a gap adds nothing
+				acc[i] += v
+				n[i]++
+			}
 		}
 	}
 	pt.reps++
@@ -94,11 +104,13 @@ var timelinePanels = []struct {
 	{"drops", "drops per bin", 1, false},
 	{"fabric_queue_bytes", "switch buffers (MB)", 1e-6, false},
 	{"cores_busy", "cores busy, all nodes", 1, false},
+	{"fct_us_p50", "median FCT by start (ms)", 1e-3, false},
 }
 
-// figure draws one panel per quantity some point has (the switch buffers
+// figure draws one panel per quantity every point has (the switch buffers
 // only if some were ever used), one line per point: the mean over its
-// replications.
+// replications (of a series with gaps, over those with a value in the bin;
+// a bin none has is left out).
 func (o *timelineOut) figure() ([]byte, error) {
 	if err := linesFit(len(o.points), results.TimelineFile); err != nil {
 		return nil, err
@@ -117,13 +129,21 @@ func (o *timelineOut) figure() ([]byte, error) {
 			if !ok {
 				continue
 			}
-			ys := make([]float64, len(acc))
+			var xs, ys []float64
 			for i, v := range acc {
-				ys[i] = v / float64(pt.reps) * pn.scale
-				used = used || ys[i] != 0
+				k := float64(pt.reps)
+				if n := pt.n[pn.series]; n != nil { // the mean of the replications with a value
+					if k = n[i]; k == 0 {
+						continue
+					}
+				}
+				xs, ys = append(xs, pt.t[i]), append(ys, v/k*pn.scale)
+				used = used || ys[len(ys)-1] != 0
 			}
 			reps = max(reps, pt.reps)
-			panel.Series = append(panel.Series, plots.LineSeries{Name: pointName(o.plan, p), X: pt.t, Y: ys})
+			if len(xs) > 0 {
+				panel.Series = append(panel.Series, plots.LineSeries{Name: pointName(o.plan, p), X: xs, Y: ys})
+			}
 		}
 		if len(panel.Series) == len(o.points) && (used || pn.series != "fabric_queue_bytes") {
 			ts.Panels = append(ts.Panels, panel)

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/sim"
 )
 
 // timelineScenario: two points, two replications, 10 bins each.
@@ -73,7 +75,7 @@ func TestTimeline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "param.cni.mode,replication,seed,t_s,goodput_mbps,cwnd_segments,drops,drops_switch,drops_rx_ring,drops_link,fabric_queue_bytes,cores_busy"
+	want := "param.cni.mode,replication,seed,t_s,goodput_mbps,cwnd_segments,drops,drops_switch,drops_rx_ring,drops_link,fabric_queue_bytes,cores_busy,flows_started,fct_us_p50"
 	if h := strings.Join(rows[0], ","); h != want {
 		t.Fatalf("header %s, want %s", h, want)
 	}
@@ -111,6 +113,83 @@ func TestTimeline(t *testing.T) {
 		if want := 2 * f(rr[1+p][col["drops.mean"]]); drops != want || drops == 0 {
 			t.Errorf("%s: the bins' drops %v, the replications' %v", mode, drops, want)
 		}
+	}
+}
+
+// TestTimelineFlows: with finite flows each bin counts the background
+// flows that started in it (all of the flow log's, without a warm-up) and
+// gives the median FCT of those of them that completed, as the flow log
+// has them; a bin where none did has an empty cell; the figure gains the
+// median's panel.
+func TestTimelineFlows(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the simulator")
+	}
+	withRealSimulator(t)
+	dir := t.TempDir()
+	sc := filepath.Join(dir, "s.toml")
+	text := strings.Replace(flowLogScenario, `warmup = "4ms"`, "warmup = \"0s\"\ntimeline = \"2ms\"", 1)
+	if err := os.WriteFile(sc, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	if code, _, stderr := cli("run", sc, "--out", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	read := func(name string) [][]string {
+		rows, err := csv.NewReader(bytes.NewReader(readOutFile(t, out, name))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	f := func(s string) float64 { v, _ := strconv.ParseFloat(s, 64); return v }
+	type bin struct {
+		mode, rep string
+		i         int
+	}
+	started, fcts := map[bin]float64{}, map[bin][]float64{}
+	for _, r := range read("flows.csv")[1:] { // mode, rep, seed, src, dst, bytes, start_s, fct_us
+		b := bin{r[0], r[1], int(f(r[6]) / 0.002)}
+		started[b]++
+		if r[7] != "" {
+			fcts[b] = append(fcts[b], f(r[7]))
+		}
+	}
+	tl := read("timeline.csv")
+	col := map[string]int{}
+	for i, h := range tl[0] {
+		col[h] = i
+	}
+	gaps, total := 0, 0.0
+	for _, r := range tl[1:] {
+		b := bin{r[0], r[1], int(math.Round(f(r[col["t_s"]])/0.002)) - 1}
+		if got := f(r[col["flows_started"]]); got != started[b] {
+			t.Errorf("%v: %v flows started, the log %v", b, got, started[b])
+		}
+		total += started[b]
+		cell := r[col["fct_us_p50"]]
+		if len(fcts[b]) == 0 {
+			gaps++
+			if cell != "" {
+				t.Errorf("%v: median FCT %s with no flow completed", b, cell)
+			}
+			continue
+		}
+		want := sim.Quantile(0.5, fcts[b])
+		if math.Abs(f(cell)/want-1) > 1e-9 {
+			t.Errorf("%v: median FCT %s us, the log's %.6f", b, cell, want)
+		}
+	}
+	if len(tl) != 1+2*2*10 || total == 0 || gaps == 0 {
+		t.Errorf("%d rows, %v flows, %d bins without a completed flow: want 40 rows and some of each", len(tl)-1, total, gaps)
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(readOutFile(t, out, "timeline.png")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if high := 1276; cfg.Height < high-2 || cfg.Height > high+2 { // goodput, drops, buffers, cores, FCT
+		t.Errorf("timeline.png is %d px high, want about %d (5 panels)", cfg.Height, high)
 	}
 }
 

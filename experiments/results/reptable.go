@@ -19,9 +19,15 @@ const TimelineFile = "timeline.csv"
 // the network's drops and three places of them (switch buffers, receive
 // rings, failed or lossy fabric links), the switches' queued bytes at the
 // bin's end and the cores busy over every node (the network's empty for
-// http_download, whose series has no events of its own).
+// http_download, whose series has no events of its own), and with finite
+// flows the background flows started in the bin and the median completion
+// time (µs) of those that completed by the run's end (empty: none did).
 var TimelineColumns = []string{"t_s", "goodput_mbps", "cwnd_segments", "drops", "drops_switch", "drops_rx_ring", "drops_link",
-	"fabric_queue_bytes", "cores_busy"}
+	"fabric_queue_bytes", "cores_busy", "flows_started", "fct_us_p50"}
+
+// TimelineGaps are the timeline's columns whose bins may have no value:
+// negative in the series, an empty cell in the file, left out of a mean.
+var TimelineGaps = []string{"fct_us_p50"}
 
 // FlowsFile is the output set's flow log (scenario key flow_log).
 const FlowsFile = "flows.csv"
@@ -70,7 +76,14 @@ type RepTable struct {
 }
 
 // NewTimeline starts timeline.csv for a plan's swept keys.
-func NewTimeline(axes []scenario.Axis) *RepTable { return newRepTable(axes, TimelineColumns) }
+func NewTimeline(axes []scenario.Axis) *RepTable {
+	t := newRepTable(axes, TimelineColumns)
+	t.blank = map[string]bool{}
+	for _, c := range TimelineGaps {
+		t.blank[c] = true
+	}
+	return t
+}
 
 // NewFlows starts flows.csv for a plan's swept keys.
 func NewFlows(axes []scenario.Axis) *RepTable {

@@ -471,7 +471,7 @@ func checkStageCycles(sc *scenario.Scenario, paths ...datapath.CostedPath) error
 
 // timeline turns a workload's series into the sample's named series: the
 // cwnd only where there are long-lived senders, the network's six only
-// where the workload sampled them.
+// where the workload sampled them, the finite flows' two only with them.
 func timeline(ss []workload.Sample) map[string][]float64 {
 	cols := results.TimelineColumns // t_s, goodput, cwnd, then the network's
 	out := make(map[string][]float64, len(cols))
@@ -486,6 +486,10 @@ func timeline(ss []workload.Sample) map[string][]float64 {
 			for j, v := range []float64{s.Drops, s.DropsSwitch, s.DropsRxRing, s.DropsLink, s.FabricQueueBytes, s.CoresBusy} {
 				add(3+j, v)
 			}
+		}
+		if s.Flows {
+			add(9, s.FlowsStarted)
+			add(10, s.FCTMedianUs)
 		}
 	}
 	return out

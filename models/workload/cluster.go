@@ -90,8 +90,12 @@ type flowGen struct {
 	mid     sim.Time
 	openMid int64
 	fct     flowRecords
-	log     *flowLog  // nil: no flow log (Config.FlowLog)
-	q       *queryGen // nil without queries
+	// per timeline bin: the background flows started in it, and the
+	// completion times (s) of those completed by the run's end
+	binStarted []float64
+	binFCT     [][]float64
+	log        *flowLog  // nil: no flow log (Config.FlowLog)
+	q          *queryGen // nil without queries
 }
 
 // liveFlow is a flow in progress.
@@ -126,6 +130,7 @@ func newFlowGen(m *meter, rng *rand.Rand) *flowGen {
 	if m.cfg.FlowLog {
 		g.log = &flowLog{}
 	}
+	g.binStarted, g.binFCT = make([]float64, len(m.bins)), make([][]float64, len(m.bins))
 	if w.Pattern == PatternMatrix {
 		scale := w.MatrixScale
 		if scale == 0 {
@@ -269,6 +274,9 @@ func (g *flowGen) openFlow(rng *rand.Rand, cs, ss tcp.Side, size int64, query in
 	g.flows[id] = liveFlow{c: c, t0: now, size: size, src: int32(cs.Node), dst: int32(ss.Node), query: query, logRow: -1}
 	if query == 0 {
 		g.started++
+		if b := int(now / m.cfg.Interval); b < len(g.binStarted) {
+			g.binStarted[b]++
+		}
 		if g.log != nil && now >= m.cfg.Warmup {
 			g.flows[id].logRow = g.log.open(int32(cs.Node), int32(ss.Node), size, now, c.Client.Route().Spine())
 		}
@@ -287,6 +295,9 @@ func (g *flowGen) openFlow(rng *rand.Rand, cs, ss tcp.Side, size int64, query in
 			g.q.answered(f.query-1, at, m.cfg.Warmup, m.cfg.Duration)
 		} else {
 			g.completed++
+			if b := int(f.t0 / m.cfg.Interval); b < len(g.binFCT) && at <= m.cfg.Duration {
+				g.binFCT[b] = append(g.binFCT[b], (at - f.t0).Seconds())
+			}
 			if f.t0 >= m.cfg.Warmup && at <= m.cfg.Duration {
 				ideal := m.idealFCT(f.size, f.c.Client.Route().Hops())
 				g.fct.add(f.size, at-f.t0, ideal)

@@ -189,6 +189,13 @@ func (m *meter) result() Result {
 		r.Series = append(r.Series, Sample{T: float64(i+1) * binS, ThroughputMbps: m.bins[i] * 8 / binS / 1e6, Cwnd: m.cwnd[i], Senders: len(m.senders),
 			Drops: m.drops[i], DropsSwitch: m.where[0][i], DropsRxRing: m.where[1][i], DropsLink: m.where[2][i],
 			FabricQueueBytes: m.queue[i], CoresBusy: m.cores[i], Net: true})
+		if g := m.gen; g != nil && g.binStarted != nil {
+			s := &r.Series[i]
+			s.Flows, s.FlowsStarted, s.FCTMedianUs = true, g.binStarted[i], -1
+			if len(g.binFCT[i]) > 0 {
+				s.FCTMedianUs = sim.Quantile(0.5, g.binFCT[i]) * 1e6
+			}
+		}
 	}
 
 	// virtual perf on the receiving node over [Warmup, Duration]

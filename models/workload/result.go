@@ -139,4 +139,9 @@ type Sample struct {
 	// lossy fabric links
 	DropsSwitch, DropsRxRing, DropsLink float64
 	Net                                 bool
+	// Finite flows' (Flows, when the workload has them): the background
+	// flows that started in the bin, and the median completion time (µs)
+	// of those of them that completed by the run's end (-1: none did)
+	FlowsStarted, FCTMedianUs float64
+	Flows                     bool
 }
