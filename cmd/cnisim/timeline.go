@@ -10,7 +10,9 @@ import (
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/run"
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/models/workload"
 	"github.com/cnisim/cnisim/plots"
+	"github.com/cnisim/cnisim/sim"
 	"gonum.org/v1/plot/vg"
 )
 
@@ -162,11 +164,52 @@ func (o *timelineOut) figure() ([]byte, error) {
 	return f.Encode("png")
 }
 
-// marks are when the scenario's links fail (fabric.fail_at) and come
-// back (fabric.recover_at), each when one time holds for every point;
-// a flapping link's (fabric.flap_every) every cycle in the run, up to
-// maxFlapMarks of them.
+// marks are the failure's (failureMarks) and the traffic matrix's
+// changes (matrixMarks).
 func (o *timelineOut) marks() []plots.Mark {
+	return append(o.failureMarks(), o.matrixMarks()...)
+}
+
+// matrixMarks are when a traffic matrix's windows change the offered
+// traffic within the run, when every point has the one matrix and it
+// changes at most maxFlapMarks times (an unreadable file, which the run
+// would have refused, marks nothing).
+func (o *timelineOut) matrixMarks() []plots.Mark {
+	b := o.plan.Base
+	if b.Workload.Pattern != workload.PatternMatrix {
+		return nil
+	}
+	for _, ax := range o.plan.Axes {
+		if ax.Key == "workload.matrix" || ax.Key == "workload.pattern" {
+			return nil
+		}
+	}
+	m, err := workload.LoadMatrix(b.Workload.Matrix)
+	if err != nil {
+		return nil
+	}
+	end := sim.FromDuration(b.Duration)
+	var at []sim.Time
+	for _, t := range m.Changes() {
+		if t < end {
+			at = append(at, t)
+		}
+	}
+	if len(at) > maxFlapMarks {
+		return nil
+	}
+	var marks []plots.Mark
+	for _, t := range at {
+		marks = append(marks, plots.Mark{X: t.Seconds(), Label: "traffic changes"})
+	}
+	return marks
+}
+
+// failureMarks are when the scenario's links fail (fabric.fail_at) and
+// come back (fabric.recover_at), each when one time holds for every
+// point; a flapping link's (fabric.flap_every) every cycle in the run, up
+// to maxFlapMarks of them.
+func (o *timelineOut) failureMarks() []plots.Mark {
 	b := o.plan.Base
 	f := b.Fabric
 	if f.FailedSpines == 0 && f.FailedLinks == "" {
@@ -200,7 +243,8 @@ func (o *timelineOut) marks() []plots.Mark {
 	return marks
 }
 
-// maxFlapMarks bounds the cycles of a flapping link a timeline marks.
+// maxFlapMarks bounds the cycles of a flapping link a timeline marks, and
+// a traffic matrix's changes.
 const maxFlapMarks = 10
 
 // pointName labels point p's line in a figure: its swept values, or the

@@ -222,3 +222,44 @@ func TestTimelineMarks(t *testing.T) {
 		}
 	}
 }
+
+// TestTimelineMatrixMarks: a traffic matrix's windows mark where the
+// offered traffic changes within the run, unless the matrix is swept or
+// changes more often than the marks allow.
+func TestTimelineMatrixMarks(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	burst := write("burst.tm", "0 1 2\n1 0 4 20ms 60ms\n0-1 0-1 1 60ms 100ms\n1 0 3 150ms\n")
+	var many strings.Builder
+	for i := range 11 {
+		fmt.Fprintf(&many, "0 1 1 %dms %dms\n", 2*i+1, 2*i+2)
+	}
+	busy := write("many.tm", many.String())
+	const base = "name = \"m\"\nduration = \"100ms\"\nwarmup = \"0s\"\n[cluster]\nnodes = 2\n[workload]\npattern = \"matrix\"\nflow_sizes = \"constant:10000\"\nmatrix = %q\n"
+	for _, tc := range []struct {
+		text, want string
+	}{
+		{fmt.Sprintf(base, burst), "traffic changes@0.02 traffic changes@0.06"},
+		{fmt.Sprintf(base, burst) + "[sweep]\n\"workload.matrix_scale\" = [1, 2]\n", "traffic changes@0.02 traffic changes@0.06"},
+		{fmt.Sprintf(base, burst) + "[sweep]\n\"workload.matrix\" = [" + strconv.Quote(burst) + ", " + strconv.Quote(busy) + "]\n", ""},
+		{fmt.Sprintf(base, busy), ""},
+	} {
+		plan, err := scenario.Load("m.toml", []byte(tc.text), scenario.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, m := range newTimelineOut(plan).marks() {
+			got = append(got, fmt.Sprintf("%s@%g", m.Label, m.X))
+		}
+		if g := strings.Join(got, " "); g != tc.want {
+			t.Errorf("%q: marks %q, want %q", tc.text, g, tc.want)
+		}
+	}
+}

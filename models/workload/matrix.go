@@ -109,7 +109,6 @@ func ParseMatrix(file string, data []byte) (*Matrix, error) {
 	}
 	m := &Matrix{Name: file}
 	seen := map[[4]int32][]int32{} // ranges -> their entries
-	bounds := map[sim.Time]bool{}  // the windows' ends inside the run's span
 	total := 0.0
 	var dests int64
 	err := eachDataLine(file, data, maxMatrixLineBytes, func(n int, line string) error {
@@ -150,11 +149,6 @@ func ParseMatrix(file string, data []byte) (*Matrix, error) {
 		if dests += int64(e.SrcHi - e.SrcLo + 1); dests > maxMatrixDests {
 			return fmt.Errorf("%s:%d: the ranges so far give %d (source node, line) pairs, more than %d: list fewer or coarser lines", file, n, dests, maxMatrixDests)
 		}
-		for _, b := range []sim.Time{e.From, e.To} {
-			if b != 0 && b != sim.Never {
-				bounds[b] = true
-			}
-		}
 		seen[r] = append(seen[r], int32(len(m.Entries)))
 		m.Entries = append(m.Entries, e)
 		total += g
@@ -168,7 +162,7 @@ func ParseMatrix(file string, data []byte) (*Matrix, error) {
 	}
 	// each sender's lines are kept once per phase between the windows'
 	// ends: bound them all together
-	if phases := int64(len(bounds) + 1); dests*phases > maxMatrixDests {
+	if phases := int64(len(m.Changes()) + 1); dests*phases > maxMatrixDests {
 		return nil, fmt.Errorf("%s: %d (source node, line) pairs in each of the %d phases the windows' ends make, more than %d in all: fewer lines or fewer distinct window ends", file, dests, phases, maxMatrixDests)
 	}
 	return m, nil
@@ -227,6 +221,21 @@ func (m *Matrix) MeanGbps(d sim.Time) float64 {
 	return t
 }
 
+// Changes are the times after 0 at which a line's window starts or ends,
+// ascending: where the offered traffic changes.
+func (m *Matrix) Changes() []sim.Time {
+	var at []sim.Time
+	for _, e := range m.Entries {
+		for _, t := range []sim.Time{e.From, e.To} {
+			if t > 0 && t < sim.Never {
+				at = append(at, t)
+			}
+		}
+	}
+	slices.Sort(at)
+	return slices.Compact(at)
+}
+
 // check names the first entry whose node the cluster of nodes lacks.
 func (m *Matrix) check(nodes int) error {
 	for _, e := range m.Entries {
@@ -269,7 +278,6 @@ func (m *Matrix) sources(meanBytes, scale float64) *matrixSources {
 		from, to sim.Time
 	}
 	lines := map[int32][]line{} // each sending node's lines, in file order
-	starts := []sim.Time{0}
 	for _, e := range m.Entries {
 		pairs := float64(e.pairs())
 		for src := e.SrcLo; src <= e.SrcHi; src++ {
@@ -277,13 +285,8 @@ func (m *Matrix) sources(meanBytes, scale float64) *matrixSources {
 				lines[src] = append(lines[src], line{e.DstLo, e.DstHi, g, e.From, e.To})
 			}
 		}
-		starts = append(starts, e.From, e.To)
 	}
-	slices.Sort(starts)
-	starts = slices.Compact(starts)
-	if starts[len(starts)-1] == sim.Never {
-		starts = starts[:len(starts)-1]
-	}
+	starts := append([]sim.Time{0}, m.Changes()...)
 	s := &matrixSources{starts: starts, phases: make([]matrixPhase, len(starts))}
 	for n := range lines {
 		s.nodes = append(s.nodes, int(n))
