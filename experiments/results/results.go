@@ -114,12 +114,16 @@ const (
 // completion times (connect() to the server's read of the last byte) and
 // slowdowns (FCT / the ideal FCT on an idle network), per size bucket
 // (models/workload SizeBuckets) as groups with members <bucket>_mean,
-// <bucket>_p50, <bucket>_p99 and <bucket>_n.
+// <bucket>_p50, <bucket>_p99 and <bucket>_n, and with a traffic matrix
+// whose windows change it, the FCTs per phase of the run the flows
+// started in, members <phase>_mean and so on (a phase named by its span,
+// "100ms-160ms", the last open, "160ms-").
 const (
 	FCTMicros           = "fct_us"                  // distribution
 	FCTSlowdown         = "fct_slowdown"            // distribution
 	FCTMicrosBySize     = "fct_us_by_size"          // group
 	FCTSlowdownBySize   = "fct_slowdown_by_size"    // group
+	FCTMicrosByPhase    = "fct_us_by_phase"         // group
 	FlowsCompleted      = "flows_completed"         // flows completed over the run
 	FlowsUnfinished     = "flows_unfinished"        // flows started but not read whole by the run's end
 	FlowsOpenMidway     = "flows_open_midway"       // background flows open at the window's midpoint (beside flows_unfinished: growth = no steady state)
@@ -148,7 +152,7 @@ var Order = []string{
 	ThroughputCurlMbps, ThroughputIperf3Mbps, CPUByContext, PodReadySeconds, PodNetworkWaitSeconds,
 	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,
 	DropsByPlace, PortDrops, PortEarlyDrops, PortECNMarks, PortQueueBytes, PortUtilisation,
-	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FlowsCompleted, FlowsUnfinished, FlowsOpenMidway, OfferedMbps, CPUCoresUsedBusiest, CPUCoresUsedMean, CPUCoresUsedPerNode, RxDropsByNode,
+	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FCTMicrosByPhase, FlowsCompleted, FlowsUnfinished, FlowsOpenMidway, OfferedMbps, CPUCoresUsedBusiest, CPUCoresUsedMean, CPUCoresUsedPerNode, RxDropsByNode,
 	QueryCompletionMicros, QueriesCompleted, QueriesUnfinished,
 }
 

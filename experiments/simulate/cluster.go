@@ -58,6 +58,18 @@ func fillCluster(s *run.Sample, r *workload.Result, applies map[string]bool) {
 			s.SetGroup(g.name, name+"_n", float64(st.N))
 		}
 	}
+	if applies[results.FCTMicrosByPhase] {
+		for k, st := range r.FCTByPhase {
+			if st.N == 0 {
+				continue // a phase without completed flows (before the warm-up's end, say): absent
+			}
+			name := r.Phases[k]
+			s.SetGroup(results.FCTMicrosByPhase, name+"_mean", st.Mean)
+			s.SetGroup(results.FCTMicrosByPhase, name+"_p50", st.P50)
+			s.SetGroup(results.FCTMicrosByPhase, name+"_p99", st.P99)
+			s.SetGroup(results.FCTMicrosByPhase, name+"_n", float64(st.N))
+		}
+	}
 }
 
 // clusterNodesUsed is how many nodes the workload places pods on, for the

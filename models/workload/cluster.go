@@ -301,6 +301,9 @@ func (g *flowGen) openFlow(rng *rand.Rand, cs, ss tcp.Side, size int64, query in
 			if f.t0 >= m.cfg.Warmup && at <= m.cfg.Duration {
 				ideal := m.idealFCT(f.size, f.c.Client.Route().Hops())
 				g.fct.add(f.size, at-f.t0, ideal)
+				if s := g.matrix; s != nil && len(s.starts) > 1 {
+					g.fct.phase = append(g.fct.phase, int32(s.phaseAt(f.t0)))
+				}
 				if f.logRow >= 0 {
 					g.log.close(f.logRow, at-f.t0, ideal)
 				}
@@ -437,4 +440,8 @@ func (m *meter) clusterResult(r *Result) {
 	}
 	r.FCTByBucket = g.fct.byBucket(r.FCTus)
 	r.SlowdownByBucket = g.fct.byBucket(r.FCTSlowdown)
+	if s := g.matrix; s != nil && len(s.starts) > 1 {
+		r.Applies = append(r.Applies, "fct_us_by_phase")
+		r.FCTByPhase, r.Phases = g.fct.byPhase(r.FCTus, len(s.starts)), s.phaseNames()
+	}
 }

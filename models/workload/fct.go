@@ -32,6 +32,7 @@ type flowRecords struct {
 	fct      []float64 // seconds
 	slowdown []float64 // fct / ideal fct
 	bucket   []uint8
+	phase    []int32 // with a traffic matrix's phases: the one the flow started in
 }
 
 func (r *flowRecords) add(size int64, fct, ideal sim.Time) {
@@ -115,6 +116,20 @@ func summarise(xs []float64) FlowStats {
 	}
 	q := func(p float64) float64 { return s[max(0, int(math.Ceil(p*float64(len(s))))-1)] }
 	return FlowStats{N: len(s), Mean: sum / float64(len(s)), P50: q(0.5), P99: q(0.99)}
+}
+
+// byPhase splits xs by the phases of the traffic matrix the flows
+// started in (phase) and summarises each of the n.
+func (r *flowRecords) byPhase(xs []float64, n int) []FlowStats {
+	parts := make([][]float64, n)
+	for i, x := range xs {
+		parts[r.phase[i]] = append(parts[r.phase[i]], x)
+	}
+	out := make([]FlowStats, n)
+	for k := range parts {
+		out[k] = summarise(parts[k])
+	}
+	return out
 }
 
 // byBucket splits xs by the flows' size buckets and summarises each.

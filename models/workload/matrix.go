@@ -321,8 +321,7 @@ func (m *Matrix) sources(meanBytes, scale float64) *matrixSources {
 // run's); an arrival is never at a later phase's start, so its phase is
 // the one it was drawn in.
 func (s *matrixSources) next(i int, now, end sim.Time, rng *rand.Rand) (at sim.Time, phase int, ok bool) {
-	k, _ := slices.BinarySearch(s.starts, now+1)
-	k-- // the last phase starting at or before now
+	k := s.phaseAt(now)
 	for {
 		stop, last := end, true
 		if k+1 < len(s.starts) && s.starts[k+1] < end {
@@ -352,6 +351,39 @@ func others(lo, hi, self int32) int32 {
 		n--
 	}
 	return n
+}
+
+// phaseAt is the phase t is in: the last starting at or before it.
+func (s *matrixSources) phaseAt(t sim.Time) int {
+	k, _ := slices.BinarySearch(s.starts, t+1)
+	return k - 1
+}
+
+// phaseNames name the phases by their spans, "100ms-160ms", the last
+// open ("160ms-"), in whole milli-, micro- or nanoseconds (a name has no
+// dot, which separates a metric from its member).
+func (s *matrixSources) phaseNames() []string {
+	names := make([]string, len(s.starts))
+	for k, t := range s.starts {
+		names[k] = spanTime(t) + "-"
+		if k+1 < len(s.starts) {
+			names[k] += spanTime(s.starts[k+1])
+		}
+	}
+	return names
+}
+
+// spanTime writes t in the largest of ms, us and ns that keeps it whole.
+func spanTime(t sim.Time) string {
+	for _, u := range []struct {
+		unit sim.Time
+		name string
+	}{{sim.Millisecond, "ms"}, {sim.Microsecond, "us"}, {sim.Nanosecond, "ns"}} {
+		if t%u.unit == 0 {
+			return strconv.FormatInt(int64(t/u.unit), 10) + u.name
+		}
+	}
+	return strconv.FormatInt(int64(t), 10) + "ps"
 }
 
 // pick draws the destination of sender i's arrival in phase k (one in

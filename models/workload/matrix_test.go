@@ -420,6 +420,23 @@ next:
 			t.Errorf("%+v: %g flows, want %.0f ± %.0f", w, got[w], k, 4*math.Sqrt(k))
 		}
 	}
+	// fct_us_by_phase: the completed flows by the phase they started in
+	names := []string{"0ms-5ms", "5ms-10ms", "10ms-12ms", "12ms-15ms", "15ms-18ms", "18ms-"}
+	if !slices.Equal(r.Phases, names) || len(r.FCTByPhase) != len(names) || !slices.Contains(r.Applies, "fct_us_by_phase") {
+		t.Fatalf("phases %v (%d stats), want %v", r.Phases, len(r.FCTByPhase), names)
+	}
+	bounds := []float64{0, 0.005, 0.01, 0.012, 0.015, 0.018, math.Inf(1)}
+	for k, st := range r.FCTByPhase {
+		var fcts []float64
+		for i, at := range log["start_s"] {
+			if f := log["fct_us"][i]; f >= 0 && at >= bounds[k] && at < bounds[k+1] {
+				fcts = append(fcts, f)
+			}
+		}
+		if w := summarise(fcts); st.N != w.N || st.N == 0 || math.Abs(st.Mean/w.Mean-1) > 1e-9 || math.Abs(st.P99/w.P99-1) > 1e-9 {
+			t.Errorf("phase %s: %+v, the flow log's %+v", names[k], st, w)
+		}
+	}
 
 	// the same lines with windows ending after the run: the same flows
 	plain, err := ParseMatrix("tm", []byte("0 1 2\n0 3 8\n"))
@@ -451,5 +468,18 @@ next:
 	cfg.Workload.Matrix = after
 	if _, err := Run(cfg); err == nil || !strings.Contains(err.Error(), "offers nothing within the run (duration 30ms)") {
 		t.Errorf("a matrix after the run: error %v", err)
+	}
+}
+
+// Phase names are whole milli-, micro- or nanoseconds: no dot, which
+// separates a metric from its member.
+func TestSpanTime(t *testing.T) {
+	for _, c := range []struct {
+		t    sim.Time
+		want string
+	}{{0, "0ms"}, {1500 * sim.Microsecond, "1500us"}, {2 * sim.Second, "2000ms"}, {7 * sim.Nanosecond, "7ns"}, {3, "3ps"}} {
+		if got := spanTime(c.t); got != c.want {
+			t.Errorf("%d ps: %q, want %q", c.t, got, c.want)
+		}
 	}
 }

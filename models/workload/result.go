@@ -86,8 +86,12 @@ type Result struct {
 	// (FCT / idealFCT), and their summaries per SizeBuckets; flows
 	// started and completed over the whole run, and left unfinished at
 	// its end (started = completed + unfinished).
-	FCTus, FCTSlowdown                            []float64
-	FCTByBucket, SlowdownByBucket                 []FlowStats
+	FCTus, FCTSlowdown            []float64
+	FCTByBucket, SlowdownByBucket []FlowStats
+	// With a traffic matrix whose windows change it: the FCTs (µs) per
+	// phase of the run, by the flow's start, and the phases' names
+	FCTByPhase                                    []FlowStats
+	Phases                                        []string
 	FlowsStarted, FlowsCompleted, FlowsUnfinished uint64
 	// The stability probe (cluster.go): the finite flows' bytes (the
 	// queries' responses included) that arrived in [Warmup, Duration],
