@@ -209,18 +209,25 @@ func TestTimelineMarks(t *testing.T) {
 		{"flap_every = \"45ms\"\n", "links fail@0.02 links back@0.06 links fail@0.065"},
 		{"flap_every = \"45ms\"\n[sweep]\n\"fabric.flap_every\" = [\"45ms\", \"50ms\"]\n", "links fail@0.02 links back@0.06"},
 	} {
-		plan, err := scenario.Load("m.toml", []byte(base+tc.sweep), scenario.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, m := range newTimelineOut(plan).marks() {
-			got = append(got, fmt.Sprintf("%s@%g", m.Label, m.X))
-		}
-		if g := strings.Join(got, " "); g != tc.want {
+		if g := markText(t, base+tc.sweep); g != tc.want {
 			t.Errorf("%q: marks %q, want %q", tc.sweep, g, tc.want)
 		}
 	}
+}
+
+// markText is the timeline's marks of a scenario's text, "label@time"
+// each.
+func markText(t *testing.T, text string) string {
+	t.Helper()
+	plan, err := scenario.Load("m.toml", []byte(text), scenario.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range newTimelineOut(plan).marks() {
+		got = append(got, fmt.Sprintf("%s@%g", m.Label, m.X))
+	}
+	return strings.Join(got, " ")
 }
 
 // TestTimelineMatrixMarks: a traffic matrix's windows mark where the
@@ -250,15 +257,7 @@ func TestTimelineMatrixMarks(t *testing.T) {
 		{fmt.Sprintf(base, burst) + "[sweep]\n\"workload.matrix\" = [" + strconv.Quote(burst) + ", " + strconv.Quote(busy) + "]\n", ""},
 		{fmt.Sprintf(base, busy), ""},
 	} {
-		plan, err := scenario.Load("m.toml", []byte(tc.text), scenario.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, m := range newTimelineOut(plan).marks() {
-			got = append(got, fmt.Sprintf("%s@%g", m.Label, m.X))
-		}
-		if g := strings.Join(got, " "); g != tc.want {
+		if g := markText(t, tc.text); g != tc.want {
 			t.Errorf("%q: marks %q, want %q", tc.text, g, tc.want)
 		}
 	}

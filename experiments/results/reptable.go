@@ -77,19 +77,18 @@ type RepTable struct {
 
 // NewTimeline starts timeline.csv for a plan's swept keys.
 func NewTimeline(axes []scenario.Axis) *RepTable {
-	t := newRepTable(axes, TimelineColumns)
-	t.blank = map[string]bool{}
-	for _, c := range TimelineGaps {
-		t.blank[c] = true
-	}
-	return t
+	return newRepTable(axes, TimelineColumns).blanking(TimelineGaps)
 }
 
 // NewFlows starts flows.csv for a plan's swept keys.
 func NewFlows(axes []scenario.Axis) *RepTable {
-	t := newRepTable(axes, FlowColumns)
+	return newRepTable(axes, FlowColumns).blanking(unfinishedColumns)
+}
+
+// blanking makes the columns' negative values empty cells.
+func (t *RepTable) blanking(columns []string) *RepTable {
 	t.blank = map[string]bool{}
-	for _, c := range unfinishedColumns {
+	for _, c := range columns {
 		t.blank[c] = true
 	}
 	return t
