@@ -81,6 +81,8 @@ var extremes = map[string][2]string{
 	"workload.query_rate":                {"0", "1e7"},
 	"workload.query_fanin":               {"0", "1"}, // at most cluster.nodes - 1 (the base's 2 nodes)
 	"workload.query_bytes":               {"1", "1000000000"},
+	"workload.query_from":                {"0s", "168h"},
+	"workload.query_until":               {"0s", "168h"},
 	"workload.server.cores":              {"1", "4096"},
 	"workload.server.cycles_per_request": {"0", "1e10"},
 	"workload.server.cycles_per_byte":    {"0", "1000"},
@@ -128,6 +130,8 @@ var combos = [][]string{
 	{"cluster.nodes=3", "workload.pattern=all-to-all", "workload.flow_sizes=websearch", "workload.load=1", "cluster.link_gbps=100000"},
 	{"cluster.nodes=10000", "workload.pattern=none", "workload.query_rate=1e7", "workload.query_bytes=1000000000"},
 	{"cluster.nodes=3", "workload.pattern=none", "workload.query_rate=1e7", "workload.query_bytes=1", "fabric.kind=switch"},
+	{"cluster.nodes=3", "workload.pattern=none", "workload.query_rate=1e7", "workload.query_from=1ns", "workload.query_until=2ns", "fabric.kind=switch"},
+	{"cluster.nodes=3", "workload.pattern=none", "workload.query_rate=1e-9", "workload.query_from=167h", "duration=168h", "fabric.kind=switch"},
 	{"cluster.nodes=2", "workload.pattern=random", "workload.flow_sizes=websearch", "workload.query_rate=0.001", "workload.query_fanin=1"},
 	{"cluster.nodes=4", "fabric.kind=leaf-spine", "fabric.leaves=2", "workload.pattern=random", "workload.flow_sizes=websearch", "workload.rack_local=1", "workload.load=1"},
 	{"cluster.nodes=4", "fabric.kind=leaf-spine", "fabric.leaves=2", "workload.pattern=random", "workload.pods_per_node=1000", "workload.rack_local=0"},

@@ -126,6 +126,8 @@ var keyMeanings = map[string]string{
 	"workload.query_rate":                "partition-aggregate queries per second over the cluster (tcp_stream, inter; 0: none), a Poisson process beside the background flows: each picks an aggregator pod and query_fanin other nodes whose pods all answer at once (a synchronised incast); metrics query_completion_us, queries_completed, queries_unfinished",
 	"workload.query_fanin":               "query_rate: worker nodes answering each query (0: all other nodes)",
 	"workload.query_bytes":               "query_rate: bytes of each worker's response (a new TCP connection, closed once read)",
+	"workload.query_from":                "query_rate: when the queries start (a nightly incast's window: from query_from until query_until)",
+	"workload.query_until":               "query_rate: when the queries stop (0: the run's end; later than query_from)",
 	"workload.server.cores":              "application server pod's cores (http workloads)",
 	"workload.server.cycles_per_request": "server CPU cycles per request",
 	"workload.server.cycles_per_byte":    "server CPU cycles per response byte",

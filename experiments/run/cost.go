@@ -92,15 +92,16 @@ func Estimate(plan *scenario.Plan, parallel int) Cost {
 	var kept float64     // every replication's timeline bins and flow log rows, kept until the end
 	for i := range plan.Len() {
 		s := plan.Point(i).Scenario
+		o := offerOf(s)
 		reps := float64(s.Replications)
 		c.Units += reps
-		c.Packets += reps * packetsPerReplication(s)
-		inFlight = math.Max(inFlight, replicationBytes(s))
+		c.Packets += reps * packetsPerReplication(s, o)
+		inFlight = math.Max(inFlight, replicationBytes(s, o))
 		if s.Timeline > 0 {
 			kept += reps * math.Ceil(float64(s.Duration)/float64(s.Timeline)) * bytesPerTimelineBin
 		}
 		if s.FlowLog && s.Workload.FlowSizes != "" {
-			kept += reps * connections(s) * bytesPerFlowRow // every flow that arrives: an upper bound
+			kept += reps * connections(s, o) * bytesPerFlowRow // every flow that arrives: an upper bound
 		}
 		if s.PortLog {
 			kept += reps * float64(s.FabricConfig().Ports(s.Cluster.Nodes)) * bytesPerPortRow
@@ -139,7 +140,7 @@ func simulatedSeconds(s *scenario.Scenario) float64 {
 }
 
 // packetsPerReplication bounds the packets one replication simulates.
-func packetsPerReplication(s *scenario.Scenario) float64 {
+func packetsPerReplication(s *scenario.Scenario, o finiteOffer) float64 {
 	w, cl := s.Workload, s.Cluster
 	if w.Kind == "pod_launch" {
 		return float64(w.Pods) * 100 // a few dozen events per pod
@@ -165,7 +166,7 @@ func packetsPerReplication(s *scenario.Scenario) float64 {
 	// offer load of it
 	senders := sendingNodes(s)
 	if w.FlowSizes != "" {
-		senders = offeredLinks(s)
+		senders = o.links
 	}
 	if w.Pattern == workload.PatternIncast {
 		// one receiver's link carries them all: what the senders offer
@@ -175,7 +176,11 @@ func packetsPerReplication(s *scenario.Scenario) float64 {
 	}
 	rate *= senders
 	if w.QueryRate > 0 { // each response: its data packets and a handshake's three
-		rate += w.QueryRate * queryFanIn(s) * (math.Ceil(float64(w.QueryBytes)/pkt) + 3)
+		share := 1.0 // of the run, the queries' window
+		if t := simulatedSeconds(s); t > 0 {
+			share = querySeconds(s) / t
+		}
+		rate += w.QueryRate * share * queryFanIn(s) * (math.Ceil(float64(w.QueryBytes)/pkt) + 3)
 	}
 	acks := 1 + 1/float64(max(s.TCP.AckEvery, 1))
 	switch w.Kind {
@@ -192,7 +197,7 @@ func packetsPerReplication(s *scenario.Scenario) float64 {
 		// hash every route again (both directions of every connection);
 		// a route's new hops cost about a packet's work (assumed)
 		changes := 4 * math.Ceil(simulatedSeconds(s)/p.Seconds())
-		n += changes * (2*connections(s) + 1)
+		n += changes * (2*connections(s, o) + 1)
 	}
 	return n
 }
@@ -219,34 +224,52 @@ func sendingNodes(s *scenario.Scenario) float64 {
 // the long-lived flows a pattern places, or for finite flows every flow
 // that arrives in the run (an upper bound: none completing; their
 // Poisson rate is load x link rate / mean size per sending node).
-func connections(s *scenario.Scenario) float64 {
+func connections(s *scenario.Scenario, o finiteOffer) float64 {
 	w := s.Workload
-	queries := w.QueryRate * queryFanIn(s) * simulatedSeconds(s) // the same bound for the queries' responses
+	queries := w.QueryRate * queryFanIn(s) * querySeconds(s) // the same bound for the queries' responses
 	if w.FlowSizes == "" {
 		return queries + workload.LongLivedFlowCount(w.Pattern, s.Cluster.Nodes, w.PodsPerNode, w.Streams, w.IncastSenders)
 	}
-	mean := 1e6 // bytes, if the distribution cannot be read (validation reports that)
-	if d, err := workload.LoadFlowSizes(w.FlowSizes); err == nil {
-		mean = d.Mean()
-	}
-	perLink := s.Cluster.LinkGbps * 1e9 / 8 / mean // flows per second filling one link
-	return queries + offeredLinks(s)*perLink*simulatedSeconds(s)
+	perLink := s.Cluster.LinkGbps * 1e9 / 8 / o.meanBytes // flows per second filling one link
+	return queries + o.links*perLink*simulatedSeconds(s)
 }
 
-// offeredLinks is what finite flows offer, in links' worth: the sending
-// nodes' load, or a traffic matrix's mean rate over the run (an
-// unreadable matrix counts as every node at full load; validation
-// reports it).
-func offeredLinks(s *scenario.Scenario) float64 {
+// finiteOffer is what a point's finite flows offer: links' worth of load
+// (the sending nodes' load, or a traffic matrix's mean rate over the run)
+// and their mean size, each file read once per point.
+type finiteOffer struct {
+	links, meanBytes float64
+}
+
+// offerOf reads a point's finite flows' offer (nothing without flow
+// sizes); an unreadable flow-size file counts as a mean of 1 MB and an
+// unreadable matrix as every node at full load (validation reports
+// either).
+func offerOf(s *scenario.Scenario) finiteOffer {
 	w := s.Workload
-	if w.Pattern != workload.PatternMatrix {
-		return sendingNodes(s) * w.Load
+	if w.FlowSizes == "" {
+		return finiteOffer{}
 	}
-	m, err := workload.LoadMatrix(w.Matrix)
-	if err != nil {
-		return float64(s.Cluster.Nodes)
+	o := finiteOffer{links: sendingNodes(s) * w.Load, meanBytes: 1e6}
+	if d, err := workload.LoadFlowSizes(w.FlowSizes); err == nil {
+		o.meanBytes = d.Mean()
 	}
-	return m.MeanGbps(sim.FromDuration(s.Duration)) * w.MatrixScale / s.Cluster.LinkGbps
+	if w.Pattern == workload.PatternMatrix {
+		o.links = float64(s.Cluster.Nodes)
+		if m, err := workload.LoadMatrix(w.Matrix); err == nil {
+			o.links = m.MeanGbps(sim.FromDuration(s.Duration)) * w.MatrixScale / s.Cluster.LinkGbps
+		}
+	}
+	return o
+}
+
+// querySeconds is how long the queries run: their window within the run.
+func querySeconds(s *scenario.Scenario) float64 {
+	end := s.Duration
+	if u := s.Workload.QueryUntil; u != 0 {
+		end = min(end, u)
+	}
+	return max(end-s.Workload.QueryFrom, 0).Seconds()
 }
 
 // queryFanIn is the responses per query.
@@ -255,8 +278,8 @@ func queryFanIn(s *scenario.Scenario) float64 {
 }
 
 // replicationBytes is the memory one running replication holds.
-func replicationBytes(s *scenario.Scenario) float64 {
-	b := bytesPerReplication + connections(s)*bytesPerConnection
+func replicationBytes(s *scenario.Scenario, o finiteOffer) float64 {
+	b := bytesPerReplication + connections(s, o)*bytesPerConnection
 	switch s.Workload.Kind {
 	case "http_load":
 		b += float64(s.Workload.Connections) * bytesPerConnection

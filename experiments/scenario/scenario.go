@@ -197,10 +197,13 @@ type Workload struct {
 	MatrixScale float64 `toml:"matrix_scale"`
 	// Partition-aggregate queries (models/workload query.go): queries per
 	// second over the cluster (0: none), each answered at once by
-	// query_fanin worker nodes (0: all other nodes) with query_bytes each.
-	QueryRate  float64 `toml:"query_rate"`
-	QueryFanIn int     `toml:"query_fanin"`
-	QueryBytes int64   `toml:"query_bytes"`
+	// query_fanin worker nodes (0: all other nodes) with query_bytes each,
+	// from query_from until query_until (0: the run's end).
+	QueryRate  float64       `toml:"query_rate"`
+	QueryFanIn int           `toml:"query_fanin"`
+	QueryBytes int64         `toml:"query_bytes"`
+	QueryFrom  time.Duration `toml:"query_from"`
+	QueryUntil time.Duration `toml:"query_until"`
 	// NodePortStyle is nodeport's transactions: crr (a new connection
 	// each, netperf TCP_CRR) or rr (kept-alive connections, TCP_RR).
 	NodePortStyle string `toml:"nodeport_style"`

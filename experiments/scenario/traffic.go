@@ -104,6 +104,11 @@ func (c *check) queries(s *Scenario) {
 	c.floatRange("workload.query_rate", w.QueryRate, 0, workload.MaxQueryRate)
 	c.intRange("workload.query_fanin", int64(w.QueryFanIn), 0, 10_000)
 	c.intRange("workload.query_bytes", w.QueryBytes, 1, workload.MaxQueryBytes)
+	c.durMin("workload.query_from", w.QueryFrom, 0)
+	c.durMin("workload.query_until", w.QueryUntil, 0)
+	if w.QueryUntil != 0 && w.QueryUntil <= w.QueryFrom {
+		c.fail("workload.query_until", "must be 0 (the run's end) or later than query_from = %v", w.QueryFrom)
+	}
 	if !(w.QueryRate > 0) {
 		return
 	}

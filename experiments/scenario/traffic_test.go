@@ -13,6 +13,8 @@ func TestTrafficKeys(t *testing.T) {
 		{"[workload]\nquery_rate = -1\n", "s.toml:2: workload.query_rate = -1.0: out of range (allowed: 0..1e+07)"},
 		{"[workload]\nquery_bytes = 0\n", "s.toml:2: workload.query_bytes = 0: out of range (allowed: 1..1000000000)"},
 		{"[workload]\nquery_rate = 10\nquery_fanin = 2\n", "s.toml:3: workload.query_fanin = 2: must be at most cluster.nodes - 1 = 1"},
+		{"[workload]\nquery_from = \"-1ms\"\n", "s.toml:2: workload.query_from = \"-1ms\": must be >= 0"},
+		{"[workload]\nquery_from = \"5ms\"\nquery_until = \"5ms\"\n", "s.toml:3: workload.query_until = \"5ms\": must be 0 (the run's end) or later than query_from = 5ms"},
 		{"[workload]\nquery_rate = 10\nkind = \"tcp_rr\"\n", "workload.query_rate = 10.0: queries need workload.kind = tcp_stream (it is tcp_rr)"},
 		{"[workload]\npattern = \"none\"\n", "workload.pattern = \"none\": none runs only the queries: it needs workload.query_rate > 0 and no workload.flow_sizes"},
 		{"[workload]\npods_per_node = 0\n", "s.toml:2: workload.pods_per_node = 0: out of range (allowed: 1..1000)"},

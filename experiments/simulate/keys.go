@@ -84,6 +84,8 @@ var scenarioKey = map[string]string{
 	"workload.Workload.QueryRate":      "workload.query_rate",
 	"workload.Workload.QueryFanIn":     "workload.query_fanin",
 	"workload.Workload.QueryBytes":     "workload.query_bytes",
+	"workload.Workload.QueryFrom":      "workload.query_from",
+	"workload.Workload.QueryUntil":     "workload.query_until",
 	"workload.Services.Target":         "workload.target",
 	"workload.HTTP.FileBytes":          "workload.file_bytes",
 	"workload.HTTP.Client":             "workload.client",

@@ -354,6 +354,8 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			QueryRate:     w.QueryRate,
 			QueryFanIn:    w.QueryFanIn,
 			QueryBytes:    w.QueryBytes,
+			QueryFrom:     sim.FromDuration(w.QueryFrom),
+			QueryUntil:    sim.FromDuration(w.QueryUntil),
 			NodePortStyle: w.NodePortStyle,
 		},
 	}, nil

@@ -74,8 +74,11 @@ func Warnings(sc *scenario.Scenario) []string {
 	if sd := scenario.Defaults().Service; cluster && sc.Service.Count > 0 && (sc.Service.ConntrackMax != sd.ConntrackMax || sc.Service.TimeWait != sd.TimeWait) {
 		out = append(out, "service.conntrack_max and service.time_wait have no effect with cluster traffic (the conntrack table is modelled for the two-pod workloads only)")
 	}
-	if (w.QueryFanIn != d.QueryFanIn || w.QueryBytes != d.QueryBytes) && !(w.QueryRate > 0) {
-		out = append(out, "workload.query_fanin and workload.query_bytes have no effect without workload.query_rate")
+	if (w.QueryFanIn != d.QueryFanIn || w.QueryBytes != d.QueryBytes || w.QueryFrom != d.QueryFrom || w.QueryUntil != d.QueryUntil) && !(w.QueryRate > 0) {
+		out = append(out, "workload.query_fanin, query_bytes, query_from and query_until have no effect without workload.query_rate")
+	}
+	if w.QueryRate > 0 && w.QueryFrom >= sc.Duration {
+		out = append(out, fmt.Sprintf("workload.query_from (%v) is not before the run's end (duration %v): no query runs", w.QueryFrom, sc.Duration))
 	}
 	if (w.Matrix != d.Matrix || w.MatrixScale != d.MatrixScale) && w.Pattern != "matrix" {
 		out = append(out, fmt.Sprintf("workload.matrix and workload.matrix_scale have no effect with workload.pattern = %s (they apply to matrix)", w.Pattern))

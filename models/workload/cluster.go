@@ -185,13 +185,18 @@ func (g *flowGen) arm(i uint64) {
 // armPoisson schedules the event arg after an exponential gap of mean
 // 1/rate seconds drawn from rng, unless it falls after the run.
 func (g *flowGen) armPoisson(rng *rand.Rand, rate float64, arg uint64) {
+	g.armPoissonIn(rng, rate, arg, g.m.e.Now(), g.m.cfg.Duration)
+}
+
+// armPoissonIn schedules the event arg an exponential gap after from
+// (now or later), unless it falls after end.
+func (g *flowGen) armPoissonIn(rng *rand.Rand, rate float64, arg uint64, from, end sim.Time) {
 	// in seconds first: a tiny rate's gap would overflow the clock
 	gap := rng.ExpFloat64() / rate
-	now := g.m.e.Now()
-	if gap > (g.m.cfg.Duration - now).Seconds() {
+	if gap > (end - from).Seconds() {
 		return
 	}
-	g.m.e.Schedule(min(now+sim.Time(gap*1e12+0.5), g.m.cfg.Duration), g, arg)
+	g.m.e.Schedule(min(from+sim.Time(gap*1e12+0.5), end), g, arg)
 }
 
 func (g *flowGen) Handle(e *sim.Engine, arg uint64) {

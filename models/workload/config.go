@@ -110,10 +110,12 @@ type Workload struct {
 	// Queries (query.go), when QueryRate > 0: partition-aggregate
 	// incasts over the cluster traffic, QueryRate per second over the
 	// cluster (a Poisson process), each answered at once by QueryFanIn
-	// worker nodes (0: all other nodes) with QueryBytes each.
-	QueryRate  float64
-	QueryFanIn int
-	QueryBytes int64
+	// worker nodes (0: all other nodes) with QueryBytes each, from
+	// QueryFrom until QueryUntil (0: the run's end).
+	QueryRate             float64
+	QueryFanIn            int
+	QueryBytes            int64
+	QueryFrom, QueryUntil sim.Time
 
 	// NodePortStyle is a nodeport workload's transactions: StyleCRR (""
 	// too: a new connection per transaction) or StyleRR (kept-alive

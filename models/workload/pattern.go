@@ -307,6 +307,10 @@ func (c *Config) validateQueries() error {
 		return field.Errorf("workload.Workload.QueryFanIn", w.QueryFanIn, "must be in [0, the nodes - 1 = %d] (0: all other nodes)", c.Cluster.Nodes-1)
 	case w.QueryBytes < 1 || w.QueryBytes > MaxQueryBytes:
 		return field.Errorf("workload.Workload.QueryBytes", w.QueryBytes, "must be in [1, %d] bytes per response", int64(MaxQueryBytes))
+	case w.QueryFrom < 0:
+		return field.Errorf("workload.Workload.QueryFrom", w.QueryFrom.Duration(), "must be >= 0")
+	case w.QueryUntil != 0 && w.QueryUntil <= w.QueryFrom:
+		return field.Errorf("workload.Workload.QueryUntil", w.QueryUntil.Duration(), "must be 0 (the run's end) or later than QueryFrom (%v)", w.QueryFrom.Duration())
 	}
 	return nil
 }

@@ -72,9 +72,18 @@ func newQueryGen(m *meter) *queryGen {
 	return q
 }
 
-// armQuery schedules the next query, an exponential gap from now, unless
-// it falls after the run.
-func (g *flowGen) armQuery() { g.armPoisson(g.q.rng, g.q.rate, queryArg) }
+// armQuery schedules the next query, an exponential gap from now or the
+// queries' window's start, unless it falls after the window or the run.
+func (g *flowGen) armQuery() {
+	w := &g.m.cfg.Workload
+	end := g.m.cfg.Duration
+	if w.QueryUntil != 0 {
+		end = min(end, w.QueryUntil)
+	}
+	if from := max(g.m.e.Now(), w.QueryFrom); from < end {
+		g.armPoissonIn(g.q.rng, g.q.rate, queryArg, from, end)
+	}
+}
 
 // query starts a query now: its workers' responses to a random
 // aggregator pod.

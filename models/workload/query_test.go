@@ -105,6 +105,40 @@ func TestQueryPoissonRate(t *testing.T) {
 	}
 }
 
+// A window (QueryFrom, QueryUntil) keeps the queries inside it: a run
+// ending at the window's start has none, and a window of 10 ms in a run of
+// 30 or 100 ms has the window's Poisson count, not the run's (4 standard
+// deviations); without one the draws are the whole run's, as before.
+func TestQueryWindow(t *testing.T) {
+	const rate = 20_000.0
+	ms := sim.Millisecond
+	count := func(d, from, until sim.Time) float64 {
+		cfg := queryConfig(t, 6, rate, 2, 1000, 10_000_000, d)
+		cfg.Workload.QueryFrom, cfg.Workload.QueryUntil = from, until
+		r, err := Run(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return float64(r.QueriesCompleted + r.QueriesUnfinished)
+	}
+	if k := count(10*ms, 10*ms, 0); k != 0 {
+		t.Errorf("%g queries in a run ending as the window starts", k)
+	}
+	for _, w := range []struct{ d, from, until sim.Time }{{30 * ms, 10 * ms, 20 * ms}, {100 * ms, 0, 10 * ms}, {30 * ms, 20 * ms, 0}} {
+		end := w.until
+		if end == 0 {
+			end = w.d
+		}
+		want := rate * (end - w.from).Seconds()
+		if k := count(w.d, w.from, w.until); math.Abs(k-want) > 4*math.Sqrt(want) {
+			t.Errorf("window %v-%v of %v: %g queries, want %.0f ± %.0f", w.from, w.until, w.d, k, want, 4*math.Sqrt(want))
+		}
+	}
+	if a, b := count(20*ms, 0, 0), count(20*ms, 0, 20*ms); a != b {
+		t.Errorf("a window of the whole run: %g queries, without one %g", b, a)
+	}
+}
+
 // The incast a query makes: on an idle switch whose buffer holds every
 // worker's first window, nothing is lost and the query completes within a
 // few round trips of the aggregator's link carrying all the responses
@@ -209,6 +243,8 @@ func TestQueryValidation(t *testing.T) {
 		{func(c *Config) { c.Workload.QueryBytes = 0 }, "QueryBytes"},
 		{func(c *Config) { c.Workload.QueryRate = 0 }, "none runs only queries"},
 		{func(c *Config) { c.Workload.Kind = TCPRR }, "QueryRate"},
+		{func(c *Config) { c.Workload.QueryFrom = -1 }, "QueryFrom"},
+		{func(c *Config) { c.Workload.QueryFrom, c.Workload.QueryUntil = 5*sim.Millisecond, 5*sim.Millisecond }, "QueryUntil"},
 	} {
 		cfg := queryConfig(t, 6, 100, 2, 1000, 1_000_000, 10*sim.Millisecond)
 		tc.edit(&cfg)
