@@ -164,10 +164,31 @@ func (o *timelineOut) figure() ([]byte, error) {
 	return f.Encode("png")
 }
 
-// marks are the failure's (failureMarks) and the traffic matrix's
-// changes (matrixMarks).
+// marks are the failure's (failureMarks), the traffic matrix's changes
+// (matrixMarks) and the queries' window (queryMarks).
 func (o *timelineOut) marks() []plots.Mark {
-	return append(o.failureMarks(), o.matrixMarks()...)
+	return slices.Concat(o.failureMarks(), o.matrixMarks(), o.queryMarks())
+}
+
+// queryMarks are when the queries start and stop (workload.query_from,
+// query_until) within the run, each when one time holds for every point.
+func (o *timelineOut) queryMarks() []plots.Mark {
+	w := o.plan.Base.Workload
+	if !(w.QueryRate > 0) {
+		return nil
+	}
+	var marks []plots.Mark
+	for _, m := range []struct {
+		key   string
+		at    time.Duration
+		label string
+	}{{"workload.query_from", w.QueryFrom, "queries start"}, {"workload.query_until", w.QueryUntil, "queries stop"}} {
+		swept := slices.ContainsFunc(o.plan.Axes, func(ax scenario.Axis) bool { return ax.Key == m.key || ax.Key == "workload.query_rate" })
+		if m.at > 0 && m.at < o.plan.Base.Duration && !swept {
+			marks = append(marks, plots.Mark{X: m.at.Seconds(), Label: m.label})
+		}
+	}
+	return marks
 }
 
 // matrixMarks are when a traffic matrix's windows change the offered

@@ -230,6 +230,24 @@ func markText(t *testing.T, text string) string {
 	return strings.Join(got, " ")
 }
 
+// TestTimelineQueryMarks: the queries' window is marked within the run,
+// each end unless it is swept (or the rate is).
+func TestTimelineQueryMarks(t *testing.T) {
+	const base = "name = \"q\"\nduration = \"100ms\"\nwarmup = \"0s\"\n[cluster]\nnodes = 4\n[workload]\npattern = \"none\"\nquery_rate = 100\n"
+	for _, tc := range []struct{ text, want string }{
+		{base + "query_from = \"20ms\"\nquery_until = \"60ms\"\n", "queries start@0.02 queries stop@0.06"},
+		{base + "query_from = \"20ms\"\n", "queries start@0.02"},
+		{base + "query_until = \"150ms\"\n", ""},
+		{base + "query_from = \"20ms\"\nquery_until = \"60ms\"\n[sweep]\n\"workload.query_until\" = [\"60ms\", \"70ms\"]\n", "queries start@0.02"},
+		{base + "query_from = \"20ms\"\n[sweep]\n\"workload.query_rate\" = [100, 200]\n", ""},
+		{base, ""},
+	} {
+		if g := markText(t, tc.text); g != tc.want {
+			t.Errorf("%q: marks %q, want %q", tc.text, g, tc.want)
+		}
+	}
+}
+
 // TestTimelineMatrixMarks: a traffic matrix's windows mark where the
 // offered traffic changes within the run, unless the matrix is swept or
 // changes more often than the marks allow.
