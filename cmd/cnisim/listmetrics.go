@@ -43,6 +43,7 @@ var metricMeanings = map[string]metricInfo{
 	results.FCTSlowdown:           {"distribution", "ratio", "FCT / ideal FCT on an idle network with free CPUs: 1.5 x base RTT (2 x link_delay) + the flow's wire bytes (headers, encapsulation, framing) / link rate"},
 	results.FCTMicrosBySize:       {"group", "µs", "fct_us per flow-size bucket (0-100KB, 100KB-1MB, 1MB-10MB, 10MB-; KB = 1000 B): <bucket>_mean, _p50, _p99, _n"},
 	results.FCTSlowdownBySize:     {"group", "ratio", "fct_slowdown per flow-size bucket, members as fct_us_by_size"},
+	results.FCTMicrosByClass:      {"group", "µs", "fct_us per traffic class of a matrix whose lines name them (class=NAME; lines naming none: other): <class>_mean, _p50, _p99, _n"},
 	results.FCTMicrosByPhase:      {"group", "µs", "fct_us per phase of a traffic matrix with windows, by the flow's start (a phase named by its span: 0ms-100ms, 100ms-160ms, 160ms-): <phase>_mean, _p50, _p99, _n"},
 	results.FlowsCompleted:        {"scalar", "flows", "finite flows read whole by the run's end (all, warm-up included)"},
 	results.FlowsUnfinished:       {"scalar", "flows", "finite flows started but not read whole by the run's end"},

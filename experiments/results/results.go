@@ -117,13 +117,17 @@ const (
 // <bucket>_p50, <bucket>_p99 and <bucket>_n, and with a traffic matrix
 // whose windows change it, the FCTs per phase of the run the flows
 // started in, members <phase>_mean and so on (a phase named by its span,
-// "100ms-160ms", the last open, "160ms-").
+// "100ms-160ms", the last open, "160ms-"), and with a matrix whose lines
+// name traffic classes, per class (members <class>_mean and so on; the
+// lines naming none are "other"), and per phase also each class
+// (<phase>_<class>_mean, ...).
 const (
 	FCTMicros           = "fct_us"                  // distribution
 	FCTSlowdown         = "fct_slowdown"            // distribution
 	FCTMicrosBySize     = "fct_us_by_size"          // group
 	FCTSlowdownBySize   = "fct_slowdown_by_size"    // group
 	FCTMicrosByPhase    = "fct_us_by_phase"         // group
+	FCTMicrosByClass    = "fct_us_by_class"         // group
 	FlowsCompleted      = "flows_completed"         // flows completed over the run
 	FlowsUnfinished     = "flows_unfinished"        // flows started but not read whole by the run's end
 	FlowsOpenMidway     = "flows_open_midway"       // background flows open at the window's midpoint (beside flows_unfinished: growth = no steady state)
@@ -152,7 +156,7 @@ var Order = []string{
 	ThroughputCurlMbps, ThroughputIperf3Mbps, CPUByContext, PodReadySeconds, PodNetworkWaitSeconds,
 	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,
 	DropsByPlace, PortDrops, PortEarlyDrops, PortECNMarks, PortQueueBytes, PortUtilisation,
-	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FCTMicrosByPhase, FlowsCompleted, FlowsUnfinished, FlowsOpenMidway, OfferedMbps, CPUCoresUsedBusiest, CPUCoresUsedMean, CPUCoresUsedPerNode, RxDropsByNode,
+	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FCTMicrosByPhase, FCTMicrosByClass, FlowsCompleted, FlowsUnfinished, FlowsOpenMidway, OfferedMbps, CPUCoresUsedBusiest, CPUCoresUsedMean, CPUCoresUsedPerNode, RxDropsByNode,
 	QueryCompletionMicros, QueriesCompleted, QueriesUnfinished,
 }
 

@@ -58,16 +58,23 @@ func fillCluster(s *run.Sample, r *workload.Result, applies map[string]bool) {
 			s.SetGroup(g.name, name+"_n", float64(st.N))
 		}
 	}
-	if applies[results.FCTMicrosByPhase] {
-		for k, st := range r.FCTByPhase {
+	for _, g := range []struct {
+		name  string
+		stats []workload.FlowStats
+		parts []string
+	}{{results.FCTMicrosByPhase, r.FCTByPhase, r.Phases}, {results.FCTMicrosByClass, r.FCTByClass, r.Classes}} {
+		if !applies[g.name] {
+			continue
+		}
+		for k, st := range g.stats {
 			if st.N == 0 {
-				continue // a phase without completed flows (before the warm-up's end, say): absent
+				continue // a phase or class without completed flows (a phase before the warm-up's end, say): absent
 			}
-			name := r.Phases[k]
-			s.SetGroup(results.FCTMicrosByPhase, name+"_mean", st.Mean)
-			s.SetGroup(results.FCTMicrosByPhase, name+"_p50", st.P50)
-			s.SetGroup(results.FCTMicrosByPhase, name+"_p99", st.P99)
-			s.SetGroup(results.FCTMicrosByPhase, name+"_n", float64(st.N))
+			name := g.parts[k]
+			s.SetGroup(g.name, name+"_mean", st.Mean)
+			s.SetGroup(g.name, name+"_p50", st.P50)
+			s.SetGroup(g.name, name+"_p99", st.P99)
+			s.SetGroup(g.name, name+"_n", float64(st.N))
 		}
 	}
 }

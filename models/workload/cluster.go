@@ -105,6 +105,7 @@ type liveFlow struct {
 	size     int64
 	src, dst int32
 	query    int32 // a query's response: its index + 1; 0: a background flow
+	class    int16 // a matrix flow's traffic class (Matrix.Classes)
 	done     bool  // the server has read it whole; its close is scheduled
 	logRow   int32 // its row of the flow log, or -1
 }
@@ -212,12 +213,11 @@ func (g *flowGen) Handle(e *sim.Engine, arg uint64) {
 	}
 }
 
-// dest picks the destination node of a flow from sender i, node src.
+// dest picks the destination node of a flow from sender i, node src
+// (the matrix pattern's in open).
 func (g *flowGen) dest(i, src int) int {
 	cl := &g.m.cfg.Cluster
 	switch g.m.cfg.Workload.Pattern {
-	case PatternMatrix:
-		return g.matrix.pick(g.phase[i], i, g.rng.Float64())
 	case PatternPairs:
 		if g.m.cfg.Placement == datapath.Intra {
 			return 0
@@ -253,17 +253,24 @@ func (m *meter) randomPeer(src int, rng *rand.Rand) int {
 // a random pod of its destination.
 func (g *flowGen) open(i int) {
 	src := g.senders[i]
-	dst := g.dest(i, src)
+	var dst int
+	var class int16
+	if g.matrix != nil {
+		dst, class = g.matrix.pick(g.phase[i], i, g.rng.Float64())
+	} else {
+		dst = g.dest(i, src)
+	}
 	pods := g.m.cfg.Workload.PodsPerNode
 	cs := tcp.Side{Node: src, Core: g.m.podCore(g.rng.IntN(pods))}
 	ss := tcp.Side{Node: dst, Core: g.m.podCore(g.rng.IntN(pods))}
-	g.openFlow(g.rng, cs, ss, g.sizes.Sample(g.rng), 0)
+	id := g.openFlow(g.rng, cs, ss, g.sizes.Sample(g.rng), 0)
+	g.flows[id].class = class
 }
 
 // openFlow connects cs to ss now and writes size bytes, its paths and
 // flow key drawn from rng; query is the response's query index + 1, or
-// 0 for a background flow.
-func (g *flowGen) openFlow(rng *rand.Rand, cs, ss tcp.Side, size int64, query int32) {
+// 0 for a background flow. It returns the flow's index.
+func (g *flowGen) openFlow(rng *rand.Rand, cs, ss tcp.Side, size int64, query int32) int32 {
 	m := g.m
 	now := m.e.Now()
 	g.probeMidway(now)
@@ -309,6 +316,9 @@ func (g *flowGen) openFlow(rng *rand.Rand, cs, ss tcp.Side, size int64, query in
 				if s := g.matrix; s != nil && len(s.starts) > 1 {
 					g.fct.phase = append(g.fct.phase, int32(s.phaseAt(f.t0)))
 				}
+				if g.matrix != nil && len(m.cfg.Workload.Matrix.Classes) > 0 {
+					g.fct.class = append(g.fct.class, f.class)
+				}
 				if f.logRow >= 0 {
 					g.log.close(f.logRow, at-f.t0, ideal)
 				}
@@ -319,6 +329,7 @@ func (g *flowGen) openFlow(rng *rand.Rand, cs, ss tcp.Side, size int64, query in
 	}
 	c.Client.Write(now, size)
 	c.Connect(now)
+	return id
 }
 
 // takeSlot returns the index of a free slot of items, reusing one from
@@ -445,8 +456,24 @@ func (m *meter) clusterResult(r *Result) {
 	}
 	r.FCTByBucket = g.fct.byBucket(r.FCTus)
 	r.SlowdownByBucket = g.fct.byBucket(r.FCTSlowdown)
-	if s := g.matrix; s != nil && len(s.starts) > 1 {
+	if g.matrix == nil {
+		return
+	}
+	phases, classes := g.matrix.phaseNames(), m.cfg.Workload.Matrix.Classes
+	if len(phases) > 1 {
 		r.Applies = append(r.Applies, "fct_us_by_phase")
-		r.FCTByPhase, r.Phases = g.fct.byPhase(r.FCTus, len(s.starts)), s.phaseNames()
+		r.FCTByPhase, r.Phases = g.fct.byPhase(r.FCTus, len(phases)), phases
+		if C := len(classes); C > 0 { // and each class within each phase: "100ms-160ms_app"
+			r.FCTByPhase = append(r.FCTByPhase, splitSummarise(r.FCTus, len(phases)*C, func(i int) int { return int(g.fct.phase[i])*C + int(g.fct.class[i]) })...)
+			for _, p := range phases {
+				for _, c := range classes {
+					r.Phases = append(r.Phases, p+"_"+c)
+				}
+			}
+		}
+	}
+	if len(classes) > 0 {
+		r.Applies = append(r.Applies, "fct_us_by_class")
+		r.FCTByClass, r.Classes = g.fct.byClass(r.FCTus, len(classes)), classes
 	}
 }

@@ -33,6 +33,7 @@ type flowRecords struct {
 	slowdown []float64 // fct / ideal fct
 	bucket   []uint8
 	phase    []int32 // with a traffic matrix's phases: the one the flow started in
+	class    []int16 // with a traffic matrix's classes: the flow's
 }
 
 func (r *flowRecords) add(size int64, fct, ideal sim.Time) {
@@ -119,11 +120,22 @@ func summarise(xs []float64) FlowStats {
 }
 
 // byPhase splits xs by the phases of the traffic matrix the flows
-// started in (phase) and summarises each of the n.
+// started in and summarises each of the n.
 func (r *flowRecords) byPhase(xs []float64, n int) []FlowStats {
+	return splitSummarise(xs, n, func(i int) int { return int(r.phase[i]) })
+}
+
+// byClass splits xs by the flows' traffic classes and summarises each of
+// the n.
+func (r *flowRecords) byClass(xs []float64, n int) []FlowStats {
+	return splitSummarise(xs, n, func(i int) int { return int(r.class[i]) })
+}
+
+// splitSummarise summarises xs in n parts, x i in part of(i).
+func splitSummarise(xs []float64, n int, of func(i int) int) []FlowStats {
 	parts := make([][]float64, n)
 	for i, x := range xs {
-		parts[r.phase[i]] = append(parts[r.phase[i]], x)
+		parts[of(i)] = append(parts[of(i)], x)
 	}
 	out := make([]FlowStats, n)
 	for k := range parts {

@@ -29,7 +29,11 @@ const (
 	maxMatrixLineBytes = 256
 	maxMatrixFileBytes = 64 << 20
 	maxMatrixDests     = 10_000_000 // (source node, line, phase) triples a matrix's ranges and windows expand to
-	matrixLineWant     = `"src dst gbps [from [to]]" (a node or a range of nodes a-b each, from and to durations)`
+	matrixLineWant     = `"src dst gbps [from [to]] [class=NAME]" (a node or a range of nodes a-b each, from and to durations)`
+	// MaxMatrixClasses bounds a matrix's traffic classes (assumed: a
+	// plan names a handful: its applications, its batch jobs).
+	MaxMatrixClasses   = 64
+	maxMatrixClassName = 32
 	// MaxMatrixScale bounds workload.matrix_scale (assumed: a thousand
 	// times a measured matrix is past any growth a plan asks about).
 	MaxMatrixScale = 1000
@@ -44,7 +48,15 @@ const (
 type Matrix struct {
 	Name    string // the file it was read from
 	Entries []MatrixEntry
+	// Classes are the traffic classes the lines name (class=NAME), in
+	// the order first named, after "other" (the lines naming none); nil
+	// when no line names one
+	Classes []string
 }
+
+// OtherClass is the class of a matrix's lines that name none, when others
+// do.
+const OtherClass = "other"
 
 // MatrixEntry is one line: the nodes [SrcLo, SrcHi] to [DstLo, DstHi] at
 // Gbps in all from From until To (sim.Never: the run's end); Line is its
@@ -55,6 +67,7 @@ type MatrixEntry struct {
 	Gbps                       float64
 	Line                       int32
 	From, To                   sim.Time
+	Class                      int16 // its index in Matrix.Classes (0: other)
 }
 
 // overlaps reports whether the entries' windows share a moment.
@@ -109,10 +122,18 @@ func ParseMatrix(file string, data []byte) (*Matrix, error) {
 	}
 	m := &Matrix{Name: file}
 	seen := map[[4]int32][]int32{} // ranges -> their entries
+	classes := map[string]int16{}
 	total := 0.0
 	var dests int64
 	err := eachDataLine(file, data, maxMatrixLineBytes, func(n int, line string) error {
 		f := strings.Fields(strings.ReplaceAll(line, ",", " "))
+		class := ""
+		if last := f[len(f)-1]; len(f) > 3 && strings.HasPrefix(last, "class=") {
+			class, f = strings.TrimPrefix(last, "class="), f[:len(f)-1]
+			if !validClassName(class) {
+				return fmt.Errorf("%s:%d: class %q: want 1 to %d letters, digits, '_' or '-'", file, n, class, maxMatrixClassName)
+			}
+		}
 		if len(f) < 3 || len(f) > 5 {
 			return fmt.Errorf("%s:%d: want %s, got %q", file, n, matrixLineWant, line)
 		}
@@ -132,11 +153,29 @@ func ParseMatrix(file string, data []byte) (*Matrix, error) {
 		if e.From, e.To, err = parseWindow(f[3:]); err != nil {
 			return fmt.Errorf("%s:%d: %v", file, n, err)
 		}
+		if class != "" {
+			k, ok := classes[class]
+			if !ok {
+				if len(m.Classes) == 0 {
+					m.Classes = []string{OtherClass}
+					classes[OtherClass] = 0
+				}
+				if k, ok = classes[class]; !ok {
+					if len(m.Classes) > MaxMatrixClasses {
+						return fmt.Errorf("%s:%d: class %q: more than %d classes", file, n, class, MaxMatrixClasses)
+					}
+					k = int16(len(m.Classes))
+					classes[class] = k
+					m.Classes = append(m.Classes, class)
+				}
+			}
+			e.Class = k
+		}
 		if e.pairs() == 0 {
 			return fmt.Errorf("%s:%d: %s to %s: no pair of two different nodes (a node sends nothing to itself)", file, n, f[0], f[1])
 		}
 		for _, i := range seen[r] {
-			if first := m.Entries[i]; first.overlaps(e) {
+			if first := m.Entries[i]; first.Class == e.Class && first.overlaps(e) {
 				if first.From == 0 && first.To == sim.Never && e.From == 0 && e.To == sim.Never {
 					return fmt.Errorf("%s:%d: %s -> %s again (first on line %d)", file, n, f[0], f[1], first.Line)
 				}
@@ -166,6 +205,21 @@ func ParseMatrix(file string, data []byte) (*Matrix, error) {
 		return nil, fmt.Errorf("%s: %d (source node, line) pairs in each of the %d phases the windows' ends make, more than %d in all: fewer lines or fewer distinct window ends", file, dests, phases, maxMatrixDests)
 	}
 	return m, nil
+}
+
+// validClassName reports whether a traffic class's name is 1 to
+// maxMatrixClassName letters, digits, '_' or '-' (no dot, which separates
+// a metric from its member).
+func validClassName(s string) bool {
+	if len(s) == 0 || len(s) > maxMatrixClassName {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // parseWindow reads a line's optional window: nothing (the whole run),
@@ -264,6 +318,7 @@ type matrixSources struct {
 type matrixPhase struct {
 	rate   []float64   // flows per second of each sender (0: it sends nothing then)
 	lo, hi [][]int32   // each one's destination ranges, in file order
+	class  [][]int16   // and their lines' traffic classes
 	cum    [][]float64 // their cumulative Gbit/s
 }
 
@@ -276,13 +331,14 @@ func (m *Matrix) sources(meanBytes, scale float64) *matrixSources {
 		lo, hi   int32
 		gbps     float64
 		from, to sim.Time
+		class    int16
 	}
 	lines := map[int32][]line{} // each sending node's lines, in file order
 	for _, e := range m.Entries {
 		pairs := float64(e.pairs())
 		for src := e.SrcLo; src <= e.SrcHi; src++ {
 			if g := e.Gbps * float64(others(e.DstLo, e.DstHi, src)) / pairs; g > 0 {
-				lines[src] = append(lines[src], line{e.DstLo, e.DstHi, g, e.From, e.To})
+				lines[src] = append(lines[src], line{e.DstLo, e.DstHi, g, e.From, e.To, e.Class})
 			}
 		}
 	}
@@ -298,15 +354,16 @@ func (m *Matrix) sources(meanBytes, scale float64) *matrixSources {
 		p := &s.phases[k]
 		for _, n := range s.nodes {
 			var lo, hi []int32
+			var class []int16
 			var cum []float64
 			total := 0.0
 			for _, l := range lines[int32(n)] {
 				if l.from <= at && at < l.to {
 					total += l.gbps
-					lo, hi, cum = append(lo, l.lo), append(hi, l.hi), append(cum, total)
+					lo, hi, class, cum = append(lo, l.lo), append(hi, l.hi), append(class, l.class), append(cum, total)
 				}
 			}
-			p.lo, p.hi, p.cum = append(p.lo, lo), append(p.hi, hi), append(p.cum, cum)
+			p.lo, p.hi, p.class, p.cum = append(p.lo, lo), append(p.hi, hi), append(p.class, class), append(p.cum, cum)
 			p.rate = append(p.rate, scale*total*1e9/8/meanBytes)
 		}
 	}
@@ -390,8 +447,8 @@ func spanTime(t sim.Time) string {
 // which it sends) from u uniform in [0, 1): the line whose cumulative
 // rate first exceeds u times the total, then the node of its range at u's
 // position within the line's share (uniform, given the line), the sender
-// itself skipped.
-func (s *matrixSources) pick(k, i int, u float64) int {
+// itself skipped; and the line's traffic class.
+func (s *matrixSources) pick(k, i int, u float64) (dst int, class int16) {
 	p := &s.phases[k]
 	cum := p.cum[i]
 	x := u * cum[len(cum)-1]
@@ -412,5 +469,5 @@ func (s *matrixSources) pick(k, i int, u float64) int {
 	if self >= lo && self <= hi && d >= self {
 		d++
 	}
-	return int(d)
+	return int(d), p.class[i][l]
 }

@@ -18,7 +18,7 @@ func TestParseMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := sim.Never
-	want := []MatrixEntry{{0, 0, 1, 1, 4, 2, 0, all}, {2, 2, 0, 0, 1.5, 4, 0, all}, {1, 1, 2, 2, 0, 5, 0, all}, {0, 3, 4, 7, 8, 6, 0, all}, {0, 3, 0, 3, 2, 7, 0, all}}
+	want := []MatrixEntry{{0, 0, 1, 1, 4, 2, 0, all, 0}, {2, 2, 0, 0, 1.5, 4, 0, all, 0}, {1, 1, 2, 2, 0, 5, 0, all, 0}, {0, 3, 4, 7, 8, 6, 0, all, 0}, {0, 3, 0, 3, 2, 7, 0, all, 0}}
 	if len(m.Entries) != len(want) {
 		t.Fatalf("%d entries, want %d", len(m.Entries), len(want))
 	}
@@ -48,8 +48,13 @@ func TestParseMatrix(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"", "tm: no line offers traffic"},
 		{"0 1 0\n", "tm: no line offers traffic"},
-		{"0 1\n", `tm:1: want "src dst gbps [from [to]]" (a node or a range of nodes a-b each, from and to durations), got "0 1"`},
-		{"0 1 2 3ms 4ms 5ms\n", `tm:1: want "src dst gbps [from [to]]"`},
+		{"0 1\n", `tm:1: want "src dst gbps [from [to]] [class=NAME]" (a node or a range of nodes a-b each, from and to durations), got "0 1"`},
+		{"0 1 2 3ms 4ms 5ms\n", `tm:1: want "src dst gbps [from [to]] [class=NAME]"`},
+		{"0 1 class=app\n", `tm:1: rate "class=app"`},
+		{"0 1 2 class=a.b\n", `tm:1: class "a.b": want 1 to 32 letters, digits, '_' or '-'`},
+		{"0 1 2 class=\n", `tm:1: class ""`},
+		{"0 1 2 class=app\n0 1 3 5ms class=app\n", "tm:2: 0 -> 1 again in 5ms to the end, overlapping line 1's the whole run"},
+		{"0 1 2 class=app 5ms\n", `tm:1: window "class=app"`},
 		{"0 1 2 3\n", `tm:1: window "3": want a duration from 0 such as 40ms`},
 		{"0 1 2 -1ms\n", `tm:1: window "-1ms"`},
 		{"0 1 2 5ms 5ms\n", "tm:1: window 5ms to 5ms: its end is not after its start"},
@@ -128,7 +133,8 @@ func TestMatrixSources(t *testing.T) {
 	for i, want := range []map[int]float64{{2: 0.25, 1: 0.75}, {0: 0.25, 2: 0.75}, {4: third, 6: third, 7: third}, {4: third, 5: third, 7: third}} {
 		got := map[int]float64{}
 		for range draws {
-			got[s.pick(0, i, rng.Float64())]++
+			d, _ := s.pick(0, i, rng.Float64())
+			got[d]++
 		}
 		chi := 0.0
 		for d, p := range want {
@@ -148,7 +154,7 @@ func TestMatrixSources(t *testing.T) {
 		u    float64
 		want int
 	}{{0, 0, 2}, {0, below1, 1}, {2, 0, 4}, {2, 0.5, 6}, {2, below1, 7}, {3, 0.5, 5}, {3, below1, 7}} {
-		if got := s.pick(0, c.i, c.u); got != c.want {
+		if got, _ := s.pick(0, c.i, c.u); got != c.want {
 			t.Errorf("sender %d at u = %v: %d, want %d", s.nodes[c.i], c.u, got, c.want)
 		}
 	}
@@ -213,7 +219,7 @@ func TestMatrixRun(t *testing.T) {
 
 func FuzzParseMatrix(f *testing.F) {
 	for _, s := range []string{"0 1 4\n2,0,1.5\n", "# c\n\n1 0 0.5 # x\n", "0 1 0\n1 0 1e-9", "5 6 1e5\n", "0-3 4-7 8\n2-5 0-9 1\n", "7-8 8 3\n",
-		"0 1 2 10ms 20ms\n0 1 3 20ms\n1 0 1 1.5s\n", "0-3 0-3 1 0s 1us\n"} {
+		"0 1 2 10ms 20ms\n0 1 3 20ms\n1 0 1 1.5s\n", "0-3 0-3 1 0s 1us\n", "0 1 1 class=a\n0 1 2 5ms class=b-2\n1 0 1\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -243,7 +249,7 @@ func FuzzParseMatrix(f *testing.F) {
 				}
 				sends = true
 				for range 10 {
-					if d := s.pick(k, i, rng.Float64()); d == n || d < 0 || d > MaxMatrixNode {
+					if d, _ := s.pick(k, i, rng.Float64()); d == n || d < 0 || d > MaxMatrixNode {
 						t.Fatalf("sender %d picked %d", n, d)
 					}
 				}
@@ -337,8 +343,11 @@ func TestMatrixPhases(t *testing.T) {
 		}
 	}
 	// node 0 between 10 and 20 ms: to 1 a third of its flows, to 2 the rest
-	if a, b := s.pick(2, 0, 0.33), s.pick(2, 0, 0.34); a != 1 || b != 2 {
-		t.Errorf("phase 2 picks %d at u = 0.33 and %d at 0.34, want 1 and 2", a, b)
+	if a, _ := s.pick(2, 0, 0.33); a != 1 {
+		t.Errorf("phase 2 picks %d at u = 0.33, want 1", a)
+	}
+	if b, _ := s.pick(2, 0, 0.34); b != 2 {
+		t.Errorf("phase 2 picks %d at u = 0.34, want 2", b)
 	}
 }
 
@@ -481,5 +490,111 @@ func TestSpanTime(t *testing.T) {
 		if got := spanTime(c.t); got != c.want {
 			t.Errorf("%d ps: %q, want %q", c.t, got, c.want)
 		}
+	}
+}
+
+// Lines may name traffic classes: the classes in the order first named,
+// after "other" for the lines naming none; the same pair in two classes
+// at once adds; pick gives each arrival its line's class, in proportion
+// to the lines' rates (chi-square).
+func TestMatrixClasses(t *testing.T) {
+	m, err := ParseMatrix("tm", []byte("0 1 1 class=app\n0 1 3 class=backup\n1 0 2\n0 2 4 0s 10ms class=app\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(m.Classes, []string{"other", "app", "backup"}) {
+		t.Fatalf("classes %v", m.Classes)
+	}
+	for i, want := range []int16{1, 2, 0, 1} {
+		if m.Entries[i].Class != want {
+			t.Errorf("line %d: class %d, want %d", i+1, m.Entries[i].Class, want)
+		}
+	}
+	plain, err := ParseMatrix("tm", []byte("0 1 4\n"))
+	if err != nil || plain.Classes != nil {
+		t.Fatalf("no class named: %v, %v", plain.Classes, err)
+	}
+	s := m.sources(1e9/8, 1)
+	rng := rand.New(rand.NewPCG(7, 8))
+	const draws = 10_000
+	got := map[[2]int]float64{} // (destination, class)
+	for range draws {
+		d, c := s.pick(1, 0, rng.Float64()) // after 10 ms: node 0 to 1 as app (1) and backup (3)
+		got[[2]int{d, int(c)}]++
+	}
+	want := map[[2]int]float64{{1, 1}: 0.25, {1, 2}: 0.75}
+	chi := 0.0
+	for k, p := range want {
+		e := p * draws
+		chi += (got[k] - e) * (got[k] - e) / e
+		delete(got, k)
+	}
+	if len(got) > 0 || chi > 10.83 {
+		t.Errorf("node 0's draws: %v beyond %v, chi-square %.2f", got, want, chi)
+	}
+	if d, c := s.pick(0, 1, 0.5); d != 0 || c != 0 {
+		t.Errorf("node 1: %d as class %d, want 0 as other", d, c)
+	}
+}
+
+// A run reports the FCTs of each class's flows, as the flow log has them
+// by pair (each pair one class here), and the draws are the ones without
+// classes: the same flows.
+func TestMatrixClassesRun(t *testing.T) {
+	run := func(text string) Result {
+		m, err := ParseMatrix("tm", []byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := flowConfig(t, PatternMatrix, 4, constSizes(t, 20_000), 0.3, 20*sim.Millisecond)
+		cfg.Workload.Matrix = m
+		cfg.FlowLog = true
+		r, err := Run(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	r := run("0 1 2 class=app\n2 3 4 class=batch\n1 0 1\n")
+	plain := run("0 1 2\n2 3 4\n1 0 1\n")
+	if r.FlowsStarted != plain.FlowsStarted || r.OfferedMbps != plain.OfferedMbps || slices.Contains(plain.Applies, "fct_us_by_class") {
+		t.Errorf("classes changed the run: %d flows, %g Mbit/s; without: %d, %g", r.FlowsStarted, r.OfferedMbps, plain.FlowsStarted, plain.OfferedMbps)
+	}
+	if !slices.Equal(r.Classes, []string{"other", "app", "batch"}) || !slices.Contains(r.Applies, "fct_us_by_class") {
+		t.Fatalf("classes %v, applies %v", r.Classes, r.Applies)
+	}
+	class := map[[2]int]int{{1, 0}: 0, {0, 1}: 1, {2, 3}: 2}
+	parts := make([][]float64, 3)
+	log := r.FlowLog
+	for i := range log["src_node"] {
+		if f := log["fct_us"][i]; f >= 0 {
+			k := class[[2]int{int(log["src_node"][i]), int(log["dst_node"][i])}]
+			parts[k] = append(parts[k], f)
+		}
+	}
+	for k, st := range r.FCTByClass {
+		if w := summarise(parts[k]); st.N != w.N || st.N == 0 || math.Abs(st.Mean/w.Mean-1) > 1e-9 || math.Abs(st.P99/w.P99-1) > 1e-9 {
+			t.Errorf("class %s: %+v, the flow log's %+v", r.Classes[k], st, w)
+		}
+	}
+
+	// with windows too: each phase, then each class within each phase,
+	// whose counts add up to the phase's; a class off in a phase has none
+	w := run("0 1 2 class=app\n2 3 4 0s 10ms class=batch\n1 0 1\n")
+	names := []string{"0ms-10ms", "10ms-", "0ms-10ms_other", "0ms-10ms_app", "0ms-10ms_batch", "10ms-_other", "10ms-_app", "10ms-_batch"}
+	if !slices.Equal(w.Phases, names) || len(w.FCTByPhase) != len(names) {
+		t.Fatalf("phases %v", w.Phases)
+	}
+	for k := range 2 {
+		n := 0
+		for c := range 3 {
+			n += w.FCTByPhase[2+3*k+c].N
+		}
+		if n != w.FCTByPhase[k].N || n == 0 {
+			t.Errorf("phase %s: %d flows, its classes %d", names[k], w.FCTByPhase[k].N, n)
+		}
+	}
+	if st := w.FCTByPhase[7]; st.N != 0 {
+		t.Errorf("batch after its window: %+v", st)
 	}
 }

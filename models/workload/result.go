@@ -89,9 +89,14 @@ type Result struct {
 	FCTus, FCTSlowdown            []float64
 	FCTByBucket, SlowdownByBucket []FlowStats
 	// With a traffic matrix whose windows change it: the FCTs (µs) per
-	// phase of the run, by the flow's start, and the phases' names
-	FCTByPhase                                    []FlowStats
-	Phases                                        []string
+	// phase of the run, by the flow's start, and the phases' names; with
+	// classes too, then per phase and class ("100ms-160ms_app")
+	FCTByPhase []FlowStats
+	Phases     []string
+	// With a traffic matrix whose lines name classes: the FCTs (µs) per
+	// class, and the classes' names (Matrix.Classes)
+	FCTByClass                                    []FlowStats
+	Classes                                       []string
 	FlowsStarted, FlowsCompleted, FlowsUnfinished uint64
 	// The stability probe (cluster.go): the finite flows' bytes (the
 	// queries' responses included) that arrived in [Warmup, Duration],
