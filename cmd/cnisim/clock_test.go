@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -13,13 +11,7 @@ import (
 func TestPerByteScalingCLI(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := fileWriter(t, dir)
 	const prof = "name = \"copies\"\ncpu_ghz = 3.0\nper_byte_scaling = %q\n[[cost]]\nstage = \"socket_copy\"\ncycles = 0\ncycles_per_byte = 0.4\nprovenance = \"assumed\"\nsource = \"test\"\n"
 	good := write("good.toml", strings.Replace(prof, "%q", `"fixed"`, 1))
 	bad := write("bad.toml", strings.Replace(prof, "%q", `"bandwidth"`, 1))

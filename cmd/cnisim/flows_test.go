@@ -167,6 +167,19 @@ func writtenThreeWays(t *testing.T, text, file string) (dir, sc string, first []
 	return dir, sc, first
 }
 
+// fileWriter returns a function that writes a test file of text into
+// dir and returns its path.
+func fileWriter(t *testing.T, dir string) func(name, text string) string {
+	return func(name, text string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+}
+
 // readOutFile reads file name of output directory out.
 func readOutFile(t *testing.T, out, name string) []byte {
 	t.Helper()

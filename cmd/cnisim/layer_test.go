@@ -21,13 +21,7 @@ func TestLayeredProfileRelativePaths(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "node1.toml"), []byte(node), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := fileWriter(t, dir)
 	short := "duration = \"20ms\"\nwarmup = \"5ms\"\nreplications = 1\n"
 	cases := []struct {
 		name, text string

@@ -44,7 +44,7 @@ var metricMeanings = map[string]metricInfo{
 	results.FCTMicrosBySize:       {"group", "µs", "fct_us per flow-size bucket (0-100KB, 100KB-1MB, 1MB-10MB, 10MB-; KB = 1000 B): <bucket>_mean, _p50, _p99, _n"},
 	results.FCTSlowdownBySize:     {"group", "ratio", "fct_slowdown per flow-size bucket, members as fct_us_by_size"},
 	results.FCTMicrosByClass:      {"group", "µs", "fct_us per traffic class of a matrix whose lines name them (class=NAME; lines naming none: other): <class>_mean, _p50, _p99, _n"},
-	results.FCTMicrosByPhase:      {"group", "µs", "fct_us per phase of a traffic matrix with windows, by the flow's start (a phase named by its span: 0ms-100ms, 100ms-160ms, 160ms-): <phase>_mean, _p50, _p99, _n"},
+	results.FCTMicrosByPhase:      {"group", "µs", "fct_us per phase of a traffic matrix with windows, by the flow's start (a phase named by its span: 0ms-100ms, 100ms-160ms, 160ms-): <phase>_mean, _p50, _p99, _n; with classes also <phase>_<class>_mean, ..."},
 	results.FlowsCompleted:        {"scalar", "flows", "finite flows read whole by the run's end (all, warm-up included)"},
 	results.FlowsUnfinished:       {"scalar", "flows", "finite flows started but not read whole by the run's end"},
 	results.FlowsOpenMidway:       {"scalar", "flows", "finite background flows open when the window's midpoint passed: beside flows_unfinished (those open at the end), growth says the run reached no steady state: too short a warmup, or a load the cluster cannot carry (run prints a warning)"},

@@ -109,13 +109,7 @@ func TestRunSeedChangesResults(t *testing.T) {
 func TestRunBadInput(t *testing.T) {
 	withModel(t, experimentstest.Fake)
 	tmp := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(tmp, name)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := fileWriter(t, tmp)
 	cases := []struct {
 		name string
 		args []string

@@ -253,13 +253,7 @@ func TestTimelineQueryMarks(t *testing.T) {
 // changes more often than the marks allow.
 func TestTimelineMatrixMarks(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := fileWriter(t, dir)
 	burst := write("burst.tm", "0 1 2\n1 0 4 20ms 60ms\n0-1 0-1 1 60ms 100ms\n1 0 3 150ms\n")
 	var many strings.Builder
 	for i := range 11 {
