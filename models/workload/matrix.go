@@ -128,8 +128,8 @@ func ParseMatrix(file string, data []byte) (*Matrix, error) {
 	err := eachDataLine(file, data, maxMatrixLineBytes, func(n int, line string) error {
 		f := strings.Fields(strings.ReplaceAll(line, ",", " "))
 		class := ""
-		if last := f[len(f)-1]; len(f) > 3 && strings.HasPrefix(last, "class=") {
-			class, f = strings.TrimPrefix(last, "class="), f[:len(f)-1]
+		if len(f) > 3 && strings.HasPrefix(f[len(f)-1], "class=") {
+			class, f = strings.TrimPrefix(f[len(f)-1], "class="), f[:len(f)-1]
 			if !validClassName(class) {
 				return fmt.Errorf("%s:%d: class %q: want 1 to %d letters, digits, '_' or '-'", file, n, class, maxMatrixClassName)
 			}

@@ -51,6 +51,7 @@ func TestParseMatrix(t *testing.T) {
 		{"0 1\n", `tm:1: want "src dst gbps [from [to]] [class=NAME]" (a node or a range of nodes a-b each, from and to durations), got "0 1"`},
 		{"0 1 2 3ms 4ms 5ms\n", `tm:1: want "src dst gbps [from [to]] [class=NAME]"`},
 		{"0 1 class=app\n", `tm:1: rate "class=app"`},
+		{",\n", `tm:1: want "src dst gbps [from [to]] [class=NAME]"`},
 		{"0 1 2 class=a.b\n", `tm:1: class "a.b": want 1 to 32 letters, digits, '_' or '-'`},
 		{"0 1 2 class=\n", `tm:1: class ""`},
 		{"0 1 2 class=app\n0 1 3 5ms class=app\n", "tm:2: 0 -> 1 again in 5ms to the end, overlapping line 1's the whole run"},
