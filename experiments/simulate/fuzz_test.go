@@ -34,6 +34,7 @@ func FuzzScenarioRun(f *testing.F) {
 		"port_log = true\nflow_log = true\n[cluster]\nnodes = 8\n[fabric]\nkind = \"leaf-spine\"\nleaves = 2\nspines = 2\noversubscription = 2.0\nfailed_links = \"leaf0.spine0\"\nfail_at = \"0.5ms\"\n[workload]\nkind = \"tcp_stream\"\npods_per_node = 2\npattern = \"random\"\nflow_sizes = \"websearch\"\nload = 0.3\n",
 		"[cluster]\nnodes = 5\n[fabric]\nkind = \"switch\"\necn_threshold_bytes = 10000\nbuffer_bytes = 100000\n[tcp]\ncongestion = \"dctcp\"\n[workload]\nkind = \"tcp_stream\"\npattern = \"incast\"\n",
 		"[cluster]\nnodes = 4\n[fabric]\nkind = \"leaf-spine\"\nleaves = 2\nspines = 1\nuplink_gbps = 1\n[service]\ncount = 10\n[workload]\nkind = \"tcp_stream\"\ntarget = \"service\"\npods_per_node = 3\npattern = \"all-to-all\"\nflow_sizes = \"datamining\"\nload = 0.9\nquery_rate = 1000\nquery_bytes = 1000\n",
+		"[cluster]\nnodes = 4\n[fabric]\nkind = \"switch\"\n[workload]\nkind = \"tcp_stream\"\npattern = \"none\"\nquery_rate = 20000\nquery_fanin = 2\nquery_from = \"0.2ms\"\nquery_until = \"0.6ms\"\n",
 	} {
 		f.Add(s)
 	}
