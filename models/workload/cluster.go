@@ -192,12 +192,21 @@ func (g *flowGen) armPoisson(rng *rand.Rand, rate float64, arg uint64) {
 // armPoissonIn schedules the event arg an exponential gap after from
 // (now or later), unless it falls after end.
 func (g *flowGen) armPoissonIn(rng *rand.Rand, rate float64, arg uint64, from, end sim.Time) {
+	if at, ok := poissonArrival(rng, rate, from, end); ok {
+		g.m.e.Schedule(at, g, arg)
+	}
+}
+
+// poissonArrival draws an exponential gap of mean 1/rate seconds from rng
+// and returns from plus it (end at most, where rounding reaches past it),
+// or ok false when the gap passes end.
+func poissonArrival(rng *rand.Rand, rate float64, from, end sim.Time) (at sim.Time, ok bool) {
 	// in seconds first: a tiny rate's gap would overflow the clock
 	gap := rng.ExpFloat64() / rate
 	if gap > (end - from).Seconds() {
-		return
+		return 0, false
 	}
-	g.m.e.Schedule(min(from+sim.Time(gap*1e12+0.5), end), g, arg)
+	return min(from+sim.Time(gap*1e12+0.5), end), true
 }
 
 func (g *flowGen) Handle(e *sim.Engine, arg uint64) {

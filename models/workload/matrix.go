@@ -154,20 +154,17 @@ func ParseMatrix(file string, data []byte) (*Matrix, error) {
 			return fmt.Errorf("%s:%d: %v", file, n, err)
 		}
 		if class != "" {
+			if m.Classes == nil { // the first class named: the lines naming none are "other"
+				m.Classes, classes[OtherClass] = []string{OtherClass}, 0
+			}
 			k, ok := classes[class]
 			if !ok {
-				if len(m.Classes) == 0 {
-					m.Classes = []string{OtherClass}
-					classes[OtherClass] = 0
+				if len(m.Classes) > MaxMatrixClasses {
+					return fmt.Errorf("%s:%d: class %q: more than %d classes", file, n, class, MaxMatrixClasses)
 				}
-				if k, ok = classes[class]; !ok {
-					if len(m.Classes) > MaxMatrixClasses {
-						return fmt.Errorf("%s:%d: class %q: more than %d classes", file, n, class, MaxMatrixClasses)
-					}
-					k = int16(len(m.Classes))
-					classes[class] = k
-					m.Classes = append(m.Classes, class)
-				}
+				k = int16(len(m.Classes))
+				classes[class] = k
+				m.Classes = append(m.Classes, class)
 			}
 			e.Class = k
 		}
@@ -385,13 +382,11 @@ func (s *matrixSources) next(i int, now, end sim.Time, rng *rand.Rand) (at sim.T
 			stop, last = s.starts[k+1], false
 		}
 		if rate := s.phases[k].rate[i]; rate > 0 {
-			// in seconds first: a tiny rate's gap would overflow the clock
-			if gap := rng.ExpFloat64() / rate; gap <= (stop - now).Seconds() {
-				at = now + sim.Time(gap*1e12+0.5)
-				if last {
-					return min(at, end), k, true
+			if at, ok := poissonArrival(rng, rate, now, stop); ok {
+				if !last {
+					at = min(at, stop-1) // in this phase, not at the next one's start
 				}
-				return min(at, stop-1), k, true
+				return at, k, true
 			}
 		}
 		if last {
