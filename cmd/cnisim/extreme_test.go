@@ -83,6 +83,7 @@ var extremes = map[string][2]string{
 	"workload.query_bytes":               {"1", "1000000000"},
 	"workload.query_from":                {"0s", "168h"},
 	"workload.query_until":               {"0s", "168h"},
+	"workload.measure_until":             {"0s", "1ms"}, // at most the duration (1ms in the base)
 	"workload.server.cores":              {"1", "4096"},
 	"workload.server.cycles_per_request": {"0", "1e10"},
 	"workload.server.cycles_per_byte":    {"0", "1000"},
@@ -133,6 +134,7 @@ var combos = [][]string{
 	{"cluster.nodes=3", "workload.pattern=none", "workload.query_rate=1e7", "workload.query_from=1ns", "workload.query_until=2ns", "fabric.kind=switch"},
 	{"cluster.nodes=3", "workload.pattern=none", "workload.query_rate=1e-9", "workload.query_from=167h", "duration=168h", "fabric.kind=switch"},
 	{"cluster.nodes=2", "workload.pattern=random", "workload.flow_sizes=websearch", "workload.query_rate=0.001", "workload.query_fanin=1"},
+	{"cluster.nodes=2", "workload.pattern=random", "workload.flow_sizes=websearch", "workload.load=1", "workload.query_rate=1e5", "workload.measure_until=1ns"},
 	{"cluster.nodes=4", "fabric.kind=leaf-spine", "fabric.leaves=2", "workload.pattern=random", "workload.flow_sizes=websearch", "workload.rack_local=1", "workload.load=1"},
 	{"cluster.nodes=4", "fabric.kind=leaf-spine", "fabric.leaves=2", "workload.pattern=random", "workload.pods_per_node=1000", "workload.rack_local=0"},
 	{"cluster.nodes=3", "workload.pattern=matrix", "workload.matrix=testdata/extreme.tm", "workload.flow_sizes=websearch", "workload.matrix_scale=1000"},

@@ -128,6 +128,7 @@ var keyMeanings = map[string]string{
 	"workload.query_bytes":               "query_rate: bytes of each worker's response (a new TCP connection, closed once read)",
 	"workload.query_from":                "query_rate: when the queries start (a nightly incast's window: from query_from until query_until)",
 	"workload.query_until":               "query_rate: when the queries stop (0: the run's end; later than query_from)",
+	"workload.measure_until":             "finite flows and queries: the measured ones (fct_us, query_completion_us) are those started from warmup until measure_until (0: the run's end); the traffic goes on until duration so that they finish under the same load (flows_censored counts those that did not)",
 	"workload.server.cores":              "application server pod's cores (http workloads)",
 	"workload.server.cycles_per_request": "server CPU cycles per request",
 	"workload.server.cycles_per_byte":    "server CPU cycles per response byte",

@@ -286,7 +286,7 @@ func emit(res *results.Results, comps *results.Comparisons, tl *repOut, plan *sc
 			return err
 		}
 	}
-	for _, msg := range res.Unsteady() { // after the run: its results say it
+	for _, msg := range res.Caveats() { // after the run: its results say it
 		fmt.Fprintf(stderr, "warning: %s\n", msg)
 	}
 	if f.out != "" {

@@ -147,9 +147,10 @@ func (ev *solveEval) eval(ctx context.Context, x float64) (solve.Eval, error) {
 	}
 	e := solve.Eval{X: x, Mean: st.Mean, CI95: st.CI95, N: st.N}
 	fmt.Fprintf(ev.stderr, "solve: %s: %s %s\n", where, ev.q.metric, fmtStat(e))
-	// an FCT at a value the cluster cannot carry counts only the flows
-	// that finished, so it looks better than it is: say so at that value
-	for _, msg := range res.Unsteady() {
+	// an FCT at a value the cluster cannot carry, or of a window too
+	// near the run's end, counts only the flows that finished, so it
+	// looks better than it is: say so at that value
+	for _, msg := range res.Caveats() {
 		fmt.Fprintf(ev.stderr, "solve: %s: warning: %s\n", where, msg)
 	}
 	return e, nil

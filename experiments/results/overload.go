@@ -27,20 +27,62 @@ func (r *Results) Unsteady() []string {
 		if !ok1 || !ok2 || !Growing(mid, end) {
 			continue
 		}
-		where := "the run"
-		if len(p.Params) > 0 {
-			where = "point"
-			for _, q := range p.Params {
-				where += fmt.Sprintf(" %s=%v", q.Key, q.Value)
-			}
-		}
-		line := fmt.Sprintf("%s: no steady state: open flows grew from %.0f at mid-window to %.0f at the end", where, mid, end)
+		line := fmt.Sprintf("%s: no steady state: open flows grew from %.0f at mid-window to %.0f at the end", p.where(), mid, end)
 		if off, ok := p.Stat(OfferedMbps); ok && off.Mean > 0 {
 			if car, ok := p.Stat(ThroughputMbps); ok {
 				line += fmt.Sprintf(", and the network carried %.0f%% of the offered load (throughput_mbps / offered_mbps)", 100*car.Mean/off.Mean)
 			}
 		}
 		line += "; its FCTs depend on the run's length and count only flows that finished. Set warmup past the largest flows' completion time; if open flows still grow, the cluster cannot carry workload.load (rx_drops_by_node, cpu_cores_used_by_node and port_utilisation show where)"
+		out = append(out, line)
+	}
+	return out
+}
+
+// Caveats are what a run's results say about how far to read them:
+// Unsteady's lines, then Censored's.
+func (r *Results) Caveats() []string { return append(r.Unsteady(), r.Censored()...) }
+
+// where names a point in a warning: "the run", or its sweep values.
+func (p *Point) where() string {
+	if len(p.Params) == 0 {
+		return "the run"
+	}
+	where := "point"
+	for _, q := range p.Params {
+		where += fmt.Sprintf(" %s=%v", q.Key, q.Value)
+	}
+	return where
+}
+
+// CensoredShare is the share of the measured flows left out of fct_us
+// (flows_censored / flows_measured) past which Censored warns: with more
+// than 1% of them left out, and these the longest, the p99 of those
+// that finished is below the flows' own, by as much as their FCTs.
+const CensoredShare = 0.01
+
+// Censored says, for each point of finite flows where more than
+// CensoredShare of the flows started in the measured window were still
+// open at the run's end, that fct_us leaves them out and its upper
+// quantiles read low, and how to give them time (workload.measure_until).
+// One line per flagged point, naming its sweep values.
+func (r *Results) Censored() []string {
+	var out []string
+	for i := range r.Points {
+		p := &r.Points[i]
+		measured, ok1 := p.Stat(FlowsMeasured)
+		censored, ok2 := p.Stat(FlowsCensored)
+		if !ok1 || !ok2 || !(censored.Mean > CensoredShare*measured.Mean) {
+			continue
+		}
+		line := fmt.Sprintf("%s: %.0f of the %.0f flows started in the measured window (%.1f%%, means over replications) were still open at the run's end: "+
+			"fct_us leaves them out, and as they are the longest its p99 reads low", p.where(), censored.Mean, measured.Mean, 100*censored.Mean/measured.Mean)
+		fct, ok1 := p.Stat(FCTMicros)
+		floor, ok2 := p.Stat(FCTp99Floor)
+		if ok1 && ok2 && fct.Quantiles {
+			line += fmt.Sprintf(" (%.0f µs of those that finished; counting each open flow at its age at the end, at least %.0f µs: fct_us_p99_floor)", fct.P99, floor.Mean)
+		}
+		line += ". Set workload.measure_until before duration: the traffic goes on after it, so the measured flows finish under the same load (flows_censored counts those that still do not)"
 		out = append(out, line)
 	}
 	return out

@@ -62,3 +62,34 @@ func TestUnsteady(t *testing.T) {
 		t.Errorf("line 1 quotes a carried share without offered_mbps: %q", got[1])
 	}
 }
+
+// Censored flags the points where more than 1% of the measured flows were
+// open at the end, quotes the p99 and its floor when it has them, and
+// says nothing at 1% or without the counts (long-lived flows).
+func TestCensored(t *testing.T) {
+	fct := Metric{Name: FCTMicros, Stat: Stat{Mean: 900, N: 1, Quantiles: true, P50: 500, P99: 18000}}
+	r := &Results{Points: []Point{
+		{Params: []scenario.Param{{Key: "cni.mode", Value: "vxlan"}}, Metrics: []Metric{
+			fct, scalar(FlowsMeasured, 869), scalar(FlowsCensored, 123), scalar(FCTp99Floor, 39634)}},
+		{Metrics: []Metric{scalar(FlowsMeasured, 1000), scalar(FlowsCensored, 10)}}, // 1%: not flagged
+		{Metrics: []Metric{scalar(FlowsMeasured, 1000), scalar(FlowsCensored, 11)}},
+		{Metrics: []Metric{scalar(FlowsUnfinished, 300)}},
+	}}
+	got := r.Censored()
+	if len(got) != 2 {
+		t.Fatalf("%d lines, want 2: %q", len(got), got)
+	}
+	for i, want := range [][]string{
+		{"point cni.mode=vxlan: 123 of the 869 flows", "(14.2%", "(18000 µs of those that finished", "at least 39634 µs", "workload.measure_until"},
+		{"the run: 11 of the 1000 flows", "(1.1%", "its p99 reads low. Set workload.measure_until"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(got[i], w) {
+				t.Errorf("line %d: %q lacks %q", i, got[i], w)
+			}
+		}
+	}
+	if n := len(r.Caveats()); n != 2 {
+		t.Errorf("%d caveats, want the 2 censored lines", n)
+	}
+}

@@ -20,8 +20,9 @@ const TimelineFile = "timeline.csv"
 // rings, failed or lossy fabric links), the switches' queued bytes at the
 // bin's end and the cores busy over every node (the network's empty for
 // http_download, whose series has no events of its own), and with finite
-// flows the background flows started in the bin and the median completion
-// time (µs) of those that completed by the run's end (empty: none did).
+// flows the background flows started in the bin and their median
+// completion time (µs; empty: none started, or too many were still open
+// at the run's end to know it).
 var TimelineColumns = []string{"t_s", "goodput_mbps", "cwnd_segments", "drops", "drops_switch", "drops_rx_ring", "drops_link",
 	"fabric_queue_bytes", "cores_busy", "flows_started", "fct_us_p50"}
 

@@ -131,6 +131,9 @@ const (
 	FlowsCompleted      = "flows_completed"         // flows completed over the run
 	FlowsUnfinished     = "flows_unfinished"        // flows started but not read whole by the run's end
 	FlowsOpenMidway     = "flows_open_midway"       // background flows open at the window's midpoint (beside flows_unfinished: growth = no steady state)
+	FlowsMeasured       = "flows_measured"          // background flows started in the measured window (warmup to workload.measure_until)
+	FlowsCensored       = "flows_censored"          // of flows_measured, those not read whole by the run's end: fct_us leaves them out
+	FCTp99Floor         = "fct_us_p99_floor"        // the least the measured flows' p99 FCT can be: the censored ones counted at their age at the end
 	OfferedMbps         = "offered_mbps"            // finite flows' bytes arriving in the window per second (beside throughput_mbps, the carried load)
 	CPUCoresUsedBusiest = "cpu_cores_used_busiest"  // the busiest node's cores
 	CPUCoresUsedMean    = "cpu_cores_used_mean"     // the nodes' busy cores, mean over every node
@@ -156,7 +159,7 @@ var Order = []string{
 	ThroughputCurlMbps, ThroughputIperf3Mbps, CPUByContext, PodReadySeconds, PodNetworkWaitSeconds,
 	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,
 	DropsByPlace, PortDrops, PortEarlyDrops, PortECNMarks, PortQueueBytes, PortUtilisation,
-	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FCTMicrosByPhase, FCTMicrosByClass, FlowsCompleted, FlowsUnfinished, FlowsOpenMidway, OfferedMbps, CPUCoresUsedBusiest, CPUCoresUsedMean, CPUCoresUsedPerNode, RxDropsByNode,
+	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FCTMicrosByPhase, FCTMicrosByClass, FlowsCompleted, FlowsUnfinished, FlowsOpenMidway, FlowsMeasured, FlowsCensored, FCTp99Floor, OfferedMbps, CPUCoresUsedBusiest, CPUCoresUsedMean, CPUCoresUsedPerNode, RxDropsByNode,
 	QueryCompletionMicros, QueriesCompleted, QueriesUnfinished,
 }
 

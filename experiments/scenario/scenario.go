@@ -204,6 +204,10 @@ type Workload struct {
 	QueryBytes int64         `toml:"query_bytes"`
 	QueryFrom  time.Duration `toml:"query_from"`
 	QueryUntil time.Duration `toml:"query_until"`
+	// MeasureUntil ends the window of the flows and queries whose
+	// completion times are measured (from warmup; 0: the run's end); the
+	// traffic goes on until duration so that they can finish.
+	MeasureUntil time.Duration `toml:"measure_until"`
 	// NodePortStyle is nodeport's transactions: crr (a new connection
 	// each, netperf TCP_CRR) or rr (kept-alive connections, TCP_RR).
 	NodePortStyle string `toml:"nodeport_style"`

@@ -33,6 +33,10 @@ func (c *check) traffic(s *Scenario) {
 		c.fail("workload.incast_senders", "must be at most cluster.nodes - 1 = %d (0: all other nodes)", cl.Nodes-1)
 	}
 	c.floatRange("workload.load", w.Load, MinLoad, MaxLoad)
+	c.durMin("workload.measure_until", w.MeasureUntil, 0)
+	if u := w.MeasureUntil; u > 0 && (u <= s.Warmup || u > s.Duration) {
+		c.fail("workload.measure_until", "must be 0 (the run's end) or after warmup (%s) and at most duration (%s)", FormatDuration(s.Warmup), FormatDuration(s.Duration))
+	}
 	c.rackLocal(s)
 	c.matrix(s)
 	c.queries(s)

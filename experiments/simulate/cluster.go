@@ -37,6 +37,9 @@ func fillCluster(s *run.Sample, r *workload.Result, applies map[string]bool) {
 	}
 	s.Set(results.FlowsCompleted, float64(r.FlowsCompleted))
 	s.Set(results.FlowsUnfinished, float64(r.FlowsUnfinished))
+	s.Set(results.FlowsMeasured, float64(r.FlowsMeasured))
+	s.Set(results.FlowsCensored, float64(r.FlowsCensored))
+	s.Set(results.FCTp99Floor, r.FCTp99Floor)
 	s.Set(results.OfferedMbps, r.OfferedMbps)
 	if r.FlowsOpenMidway >= 0 {
 		s.Set(results.FlowsOpenMidway, float64(r.FlowsOpenMidway))

@@ -86,6 +86,7 @@ var scenarioKey = map[string]string{
 	"workload.Workload.QueryBytes":     "workload.query_bytes",
 	"workload.Workload.QueryFrom":      "workload.query_from",
 	"workload.Workload.QueryUntil":     "workload.query_until",
+	"workload.Workload.MeasureUntil":   "workload.measure_until",
 	"workload.Services.Target":         "workload.target",
 	"workload.HTTP.FileBytes":          "workload.file_bytes",
 	"workload.HTTP.Client":             "workload.client",

@@ -356,6 +356,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			QueryBytes:    w.QueryBytes,
 			QueryFrom:     sim.FromDuration(w.QueryFrom),
 			QueryUntil:    sim.FromDuration(w.QueryUntil),
+			MeasureUntil:  sim.FromDuration(w.MeasureUntil),
 			NodePortStyle: w.NodePortStyle,
 		},
 	}, nil

@@ -77,6 +77,9 @@ func Warnings(sc *scenario.Scenario) []string {
 	if (w.QueryFanIn != d.QueryFanIn || w.QueryBytes != d.QueryBytes || w.QueryFrom != d.QueryFrom || w.QueryUntil != d.QueryUntil) && !(w.QueryRate > 0) {
 		out = append(out, "workload.query_fanin, query_bytes, query_from and query_until have no effect without workload.query_rate")
 	}
+	if w.MeasureUntil != d.MeasureUntil && w.FlowSizes == "" && !(w.QueryRate > 0) {
+		out = append(out, "workload.measure_until has no effect without finite flows (workload.flow_sizes) or queries (workload.query_rate)")
+	}
 	if w.QueryRate > 0 && w.QueryFrom >= sc.Duration {
 		out = append(out, fmt.Sprintf("workload.query_from (%v) is not before the run's end (duration %v): no query runs", w.QueryFrom, sc.Duration))
 	}

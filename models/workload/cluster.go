@@ -79,8 +79,11 @@ type flowGen struct {
 	free  []int32
 
 	// the background flows (not the queries' responses) started and
-	// completed in the run
-	started, completed uint64
+	// completed in the run, and of them those started in the measured
+	// window [Warmup, measureEnd] (whose FCTs are measured)
+	started, completed   uint64
+	measured, measuredOK uint64
+	measureEnd           sim.Time // Workload.MeasureUntil, or the run's end
 	// the stability probe (Result.OfferedMbps, FlowsOpenMidway): bytes
 	// of the flows that arrived in the window, the window's midpoint and
 	// the background flows open then (-1 until sampled, at the first
@@ -107,6 +110,7 @@ type liveFlow struct {
 	query    int32 // a query's response: its index + 1; 0: a background flow
 	class    int16 // a matrix flow's traffic class (Matrix.Classes)
 	done     bool  // the server has read it whole; its close is scheduled
+	counted  bool  // its FCT is measured (fct): started in the window, done by the end
 	logRow   int32 // its row of the flow log, or -1
 }
 
@@ -122,6 +126,10 @@ func newFlowGen(m *meter, rng *rand.Rand) *flowGen {
 	cl := &m.cfg.Cluster
 	g := &flowGen{m: m, rng: rng, sizes: w.FlowSizes, openMid: -1}
 	g.mid = m.cfg.Warmup + (m.cfg.Duration-m.cfg.Warmup)/2
+	g.measureEnd = m.cfg.Duration
+	if u := w.MeasureUntil; u != 0 {
+		g.measureEnd = u
+	}
 	if w.queries() {
 		g.q = newQueryGen(m)
 	}
@@ -295,6 +303,9 @@ func (g *flowGen) openFlow(rng *rand.Rand, cs, ss tcp.Side, size int64, query in
 	g.flows[id] = liveFlow{c: c, t0: now, size: size, src: int32(cs.Node), dst: int32(ss.Node), query: query, logRow: -1}
 	if query == 0 {
 		g.started++
+		if g.inWindow(now) {
+			g.measured++
+		}
 		if b := int(now / m.cfg.Interval); b < len(g.binStarted) {
 			g.binStarted[b]++
 		}
@@ -313,23 +324,25 @@ func (g *flowGen) openFlow(rng *rand.Rand, cs, ss tcp.Side, size int64, query in
 		}
 		f.done = true
 		if f.query > 0 {
-			g.q.answered(f.query-1, at, m.cfg.Warmup, m.cfg.Duration)
+			g.q.answered(f.query-1, at, g.inWindow, m.cfg.Duration)
 		} else {
 			g.completed++
 			if b := int(f.t0 / m.cfg.Interval); b < len(g.binFCT) && at <= m.cfg.Duration {
 				g.binFCT[b] = append(g.binFCT[b], (at - f.t0).Seconds())
 			}
-			if f.t0 >= m.cfg.Warmup && at <= m.cfg.Duration {
-				ideal := m.idealFCT(f.size, f.c.Client.Route().Hops())
+			ideal := m.idealFCT(f.size, f.c.Client.Route().Hops())
+			if f.logRow >= 0 && at <= m.cfg.Duration {
+				g.log.close(f.logRow, at-f.t0, ideal)
+			}
+			if g.inWindow(f.t0) && at <= m.cfg.Duration {
+				g.measuredOK++
+				f.counted = true
 				g.fct.add(f.size, at-f.t0, ideal)
 				if s := g.matrix; s != nil && len(s.starts) > 1 {
 					g.fct.phase = append(g.fct.phase, int32(s.phaseAt(f.t0)))
 				}
 				if g.matrix != nil && len(m.cfg.Workload.Matrix.Classes) > 0 {
 					g.fct.class = append(g.fct.class, f.class)
-				}
-				if f.logRow >= 0 {
-					g.log.close(f.logRow, at-f.t0, ideal)
 				}
 			}
 		}
@@ -385,6 +398,56 @@ func (g *flowGen) probeMidway(now sim.Time) {
 
 // unfinished counts the flows whose last byte was not read by the end.
 func (g *flowGen) unfinished() uint64 { return g.started - g.completed }
+
+// binMedians returns each timeline bin's median FCT (µs) of the
+// background flows started in it, or -1 where no flow started or where
+// it is not known: a flow still open at the run's end takes longer than
+// its age then, which is at least the time from the bin's end to the
+// run's, so the median (nearest rank, ceil(n/2) of the n started) is
+// known when that many completed and the one at that rank is within the
+// bound. The median of the completed flows alone would read low in the
+// last bins, where only the short flows started have finished.
+func (g *flowGen) binMedians() []float64 {
+	end, iv := g.m.cfg.Duration, g.m.cfg.Interval
+	out := make([]float64, len(g.binStarted))
+	for b := range out {
+		out[b] = -1
+		n, done := int(g.binStarted[b]), g.binFCT[b]
+		k := (n + 1) / 2
+		if n == 0 || len(done) < k {
+			continue
+		}
+		slices.Sort(done)
+		openAge := (end - min(sim.Time(b+1)*iv, end)).Seconds() // a lower bound of an open flow's FCT
+		if v := done[k-1]; len(done) == n || v <= openAge {
+			out[b] = v * 1e6
+		}
+	}
+	return out
+}
+
+// p99Floor is the least the measured flows' 99th percentile FCT (s) can
+// be: their nearest-rank p99 with each flow still open at the run's end
+// counted at its age then (its FCT is longer). With none open it is the
+// p99 of the FCTs measured; with more than 1% open it is at least the
+// tail the run gave them.
+func (g *flowGen) p99Floor() float64 {
+	xs := slices.Clone(g.fct.fct)
+	end := g.m.cfg.Duration
+	for i := range g.flows {
+		if f := &g.flows[i]; f.c != nil && f.query == 0 && !f.counted && g.inWindow(f.t0) {
+			xs = append(xs, (end - f.t0).Seconds())
+		}
+	}
+	if len(xs) == 0 {
+		return 0
+	}
+	return summarise(xs).P99
+}
+
+// inWindow reports whether a flow or query started at t0 is measured:
+// from the warm-up until Workload.MeasureUntil (the run's end without).
+func (g *flowGen) inWindow(t0 sim.Time) bool { return t0 >= g.m.cfg.Warmup && t0 <= g.measureEnd }
 
 // idealFCT is a flow's completion time on an idle network with free CPUs
 // and no window limit: the handshake's round trip, then the flow's wire
@@ -445,8 +508,10 @@ func (m *meter) clusterResult(r *Result) {
 	if g.sizes == nil {
 		return // queries alone
 	}
-	r.Applies = append(r.Applies, "fct_us", "fct_slowdown", "fct_us_by_size", "fct_slowdown_by_size", "flows_completed", "flows_unfinished")
+	r.Applies = append(r.Applies, "fct_us", "fct_slowdown", "fct_us_by_size", "fct_slowdown_by_size", "flows_completed", "flows_unfinished", "flows_measured", "flows_censored", "fct_us_p99_floor")
 	r.FlowsStarted, r.FlowsCompleted, r.FlowsUnfinished = g.started, g.completed, g.unfinished()
+	r.FlowsMeasured, r.FlowsCensored = g.measured, g.measured-g.measuredOK
+	r.FCTp99Floor = g.p99Floor() * 1e6
 	r.Applies = append(r.Applies, "offered_mbps", "flows_open_midway")
 	r.OfferedMbps = float64(g.offered) * 8 / (m.cfg.Duration - m.cfg.Warmup).Seconds() / 1e6
 	r.FlowsOpenMidway = g.openMid

@@ -644,3 +644,71 @@ func TestFCTProcessorSharing(t *testing.T) {
 		}
 	}
 }
+
+// TestMeasureWindow: workload.measure_until keeps the FCTs to the flows
+// started from the warm-up until it, the traffic going on until the end
+// with the same draws (the flow log is the same row for row); of the
+// window's flows, FlowsMeasured counts them, FCTus holds those that
+// finished and FlowsCensored the rest, all as the flow log has them; the
+// p99 floor is the log's p99 with each open flow at its age at the end,
+// and at least the reported p99 of the finished when none is open. A
+// window ending early leaves fewer of its flows open at the end.
+func TestMeasureWindow(t *testing.T) {
+	web, _ := LoadFlowSizes(FlowSizesWebSearch)
+	cfg := flowConfig(t, PatternRandom, 16, web, 0.5, 40*sim.Millisecond)
+	cfg.Warmup = 5 * sim.Millisecond
+	// 3:1 uplinks: the largest flows take longer than the run
+	cfg.Cluster.Fabric = network.Fabric{Kind: network.FabricLeafSpine, Leaves: 2, Spines: 1, NodesPerLeaf: 8,
+		UplinkGbps: 10 * 8 / 3, BufferBytes: 4 << 20}
+	cfg.FlowLog = true
+	whole, err := Run(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Workload.MeasureUntil = 20 * sim.Millisecond
+	r, err := Run(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(whole.FlowLog, r.FlowLog) || whole.FlowsStarted != r.FlowsStarted || whole.OfferedMbps != r.OfferedMbps {
+		t.Fatal("the measured window changed the flows")
+	}
+	for _, c := range []struct {
+		name  string
+		r     *Result
+		until float64
+	}{{"whole run", &whole, 0.040}, {"until 20 ms", &r, 0.020}} {
+		log := c.r.FlowLog
+		var fcts, floor []float64
+		var measured, censored uint64
+		for i, s := range log["start_s"] {
+			if s > c.until {
+				continue
+			}
+			measured++
+			if f := log["fct_us"][i]; f >= 0 {
+				fcts = append(fcts, f)
+				floor = append(floor, f)
+			} else {
+				censored++
+				floor = append(floor, (0.040-s)*1e6)
+			}
+		}
+		if measured != c.r.FlowsMeasured || censored != c.r.FlowsCensored || censored == 0 {
+			t.Errorf("%s: %d measured, %d censored; the log's %d and %d (want some censored)", c.name, c.r.FlowsMeasured, c.r.FlowsCensored, measured, censored)
+		}
+		if p99 := summarise(fcts).P99; !(c.r.FCTp99Floor > p99) {
+			t.Errorf("%s: p99 floor %.0f µs, the finished flows' p99 %.0f: want the open flows above it", c.name, c.r.FCTp99Floor, p99)
+		}
+		if got := slices.Sorted(slices.Values(c.r.FCTus)); !slices.Equal(got, slices.Sorted(slices.Values(fcts))) {
+			t.Errorf("%s: %d FCTs reported, the log's window has %d finished", c.name, len(got), len(fcts))
+		}
+		if want := summarise(floor).P99; math.Abs(c.r.FCTp99Floor/want-1) > 1e-9 {
+			t.Errorf("%s: p99 floor %.3f µs, the log's %.3f", c.name, c.r.FCTp99Floor, want)
+		}
+		t.Logf("%s: %d measured, %d censored, p99 %.0f µs of the finished, floor %.0f", c.name, measured, censored, summarise(fcts).P99, c.r.FCTp99Floor)
+	}
+	if share := func(r *Result) float64 { return float64(r.FlowsCensored) / float64(r.FlowsMeasured) }; share(&r) >= share(&whole) {
+		t.Errorf("censored share %.3f with a 20 ms tail, %.3f without", share(&r), share(&whole))
+	}
+}

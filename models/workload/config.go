@@ -116,6 +116,13 @@ type Workload struct {
 	QueryFanIn            int
 	QueryBytes            int64
 	QueryFrom, QueryUntil sim.Time
+	// MeasureUntil ends the window of the finite flows and queries whose
+	// completion times are measured (fct_us, query_completion_us): those
+	// started from Warmup until MeasureUntil (0: the run's end). Arrivals
+	// go on until the run's end, so that the measured flows finish under
+	// the same load: without that tail the flows still open at the end,
+	// the long ones, are left out and a p99 reads low (FlowsCensored).
+	MeasureUntil sim.Time
 
 	// NodePortStyle is a nodeport workload's transactions: StyleCRR (""
 	// too: a new connection per transaction) or StyleRR (kept-alive

@@ -185,16 +185,17 @@ func (m *meter) result() Result {
 		r.ThroughputMbps = m.measured * 8 / span / 1e6
 	}
 	binS := cfg.Interval.Seconds()
+	var medians []float64
+	if g := m.gen; g != nil && g.binStarted != nil {
+		medians = g.binMedians()
+	}
 	for i := range m.bins {
 		r.Series = append(r.Series, Sample{T: float64(i+1) * binS, ThroughputMbps: m.bins[i] * 8 / binS / 1e6, Cwnd: m.cwnd[i], Senders: len(m.senders),
 			Drops: m.drops[i], DropsSwitch: m.where[0][i], DropsRxRing: m.where[1][i], DropsLink: m.where[2][i],
 			FabricQueueBytes: m.queue[i], CoresBusy: m.cores[i], Net: true})
-		if g := m.gen; g != nil && g.binStarted != nil {
+		if medians != nil {
 			s := &r.Series[i]
-			s.Flows, s.FlowsStarted, s.FCTMedianUs = true, g.binStarted[i], -1
-			if len(g.binFCT[i]) > 0 {
-				s.FCTMedianUs = sim.Quantile(0.5, g.binFCT[i]) * 1e6
-			}
+			s.Flows, s.FlowsStarted, s.FCTMedianUs = true, m.gen.binStarted[i], medians[i]
 		}
 	}
 

@@ -278,6 +278,9 @@ func (c *Config) validatePattern() error {
 	if w.FlowSizes != nil && !(w.Load > 0 && w.Load <= 1) {
 		return field.Errorf("workload.Workload.Load", w.Load, "must be in (0, 1] (a fraction of each sending node's link rate)")
 	}
+	if u := w.MeasureUntil; u != 0 && (u <= c.Warmup || u > c.Duration) {
+		return field.Errorf("workload.Workload.MeasureUntil", u.Duration(), "must be 0 (the run's end) or in (the warm-up %v, the duration %v]", c.Warmup.Duration(), c.Duration.Duration())
+	}
 	return nil
 }
 

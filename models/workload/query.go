@@ -122,14 +122,16 @@ func (q *queryGen) swap(i, j int) {
 	q.pos[a], q.pos[b] = int32(j), int32(i)
 }
 
-// answered records that one of query id's responses was read whole at at.
-func (q *queryGen) answered(id int32, at sim.Time, warmup, end sim.Time) {
+// answered records that one of query id's responses was read whole at
+// at; the query's completion time is measured if it started in the
+// window (flowGen.inWindow) and completed by end.
+func (q *queryGen) answered(id int32, at sim.Time, inWindow func(t0 sim.Time) bool, end sim.Time) {
 	lq := &q.live[id]
 	if lq.pending--; lq.pending > 0 {
 		return
 	}
 	q.completed++
-	if lq.t0 >= warmup && at <= end {
+	if inWindow(lq.t0) && at <= end {
 		q.qct = append(q.qct, (at - lq.t0).Seconds())
 	}
 	q.free = append(q.free, id)

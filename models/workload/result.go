@@ -80,8 +80,9 @@ type Result struct {
 	BusiestNode  int
 	BusiestCores float64
 
-	// Finite cluster flows (cluster.go): per flow that started in
-	// [Warmup, Duration] and completed by Duration, its completion time
+	// Finite cluster flows (cluster.go): per flow that started in the
+	// measured window [Warmup, Workload.MeasureUntil or Duration] and
+	// completed by Duration, its completion time
 	// (connect() to the server's read of the last byte, µs) and slowdown
 	// (FCT / idealFCT), and their summaries per SizeBuckets; flows
 	// started and completed over the whole run, and left unfinished at
@@ -98,6 +99,15 @@ type Result struct {
 	FCTByClass                                    []FlowStats
 	Classes                                       []string
 	FlowsStarted, FlowsCompleted, FlowsUnfinished uint64
+	// The background flows started in the measured window (from the
+	// warm-up until Workload.MeasureUntil), and of them those not read
+	// whole by the run's end: FCTus leaves these out, and as they are
+	// the longest, its upper quantiles read low when they are many.
+	FlowsMeasured, FlowsCensored uint64
+	// FCTp99Floor (µs) is the least the measured flows' p99 FCT can be:
+	// counting each censored flow at its age at the run's end
+	// (flowGen.p99Floor).
+	FCTp99Floor float64
 	// The stability probe (cluster.go): the finite flows' bytes (the
 	// queries' responses included) that arrived in [Warmup, Duration],
 	// per second of it (the load the run offered, to set beside
@@ -149,8 +159,9 @@ type Sample struct {
 	DropsSwitch, DropsRxRing, DropsLink float64
 	Net                                 bool
 	// Finite flows' (Flows, when the workload has them): the background
-	// flows that started in the bin, and the median completion time (µs)
-	// of those of them that completed by the run's end (-1: none did)
+	// flows that started in the bin, and their median completion time
+	// (µs; -1: none started, or not known because too many of them were
+	// still open at the run's end: flowGen.binMedians)
 	FlowsStarted, FCTMedianUs float64
 	Flows                     bool
 }
