@@ -61,25 +61,37 @@ func (p *Point) where() string {
 // that finished is below the flows' own, by as much as their FCTs.
 const CensoredShare = 0.01
 
+// FloorAbove is how far above fct_us's p99 the mean of the replications'
+// p99 floors must be for Censored to warn with fewer open flows than
+// CensoredShare: without open flows the floor is a replication's p99, and
+// the mean of those differs from the pooled p99 by sampling alone.
+const FloorAbove = 1.1
+
 // Censored says, for each point of finite flows where more than
 // CensoredShare of the flows started in the measured window were still
-// open at the run's end, that fct_us leaves them out and its upper
-// quantiles read low, and how to give them time (workload.measure_until).
-// One line per flagged point, naming its sweep values.
+// open at the run's end, or fewer whose ages lift the p99 floor above
+// FloorAbove times the p99 of those that finished, that fct_us leaves
+// them out and its upper quantiles read low, and how to give them time
+// (workload.measure_until). One line per flagged point, naming its sweep
+// values.
 func (r *Results) Censored() []string {
 	var out []string
 	for i := range r.Points {
 		p := &r.Points[i]
 		measured, ok1 := p.Stat(FlowsMeasured)
 		censored, ok2 := p.Stat(FlowsCensored)
-		if !ok1 || !ok2 || !(censored.Mean > CensoredShare*measured.Mean) {
+		fct, okF := p.Stat(FCTMicros)
+		floor, okL := p.Stat(FCTp99Floor)
+		quoted := okF && okL && fct.Quantiles
+		// past the share, or fewer open flows that still lift the floor
+		// clearly above the p99 of those that finished
+		above := quoted && censored.Mean > 0 && floor.Mean > FloorAbove*fct.P99
+		if !ok1 || !ok2 || !(censored.Mean > CensoredShare*measured.Mean || above) {
 			continue
 		}
 		line := fmt.Sprintf("%s: %.0f of the %.0f flows started in the measured window (%.1f%%, means over replications) were still open at the run's end: "+
 			"fct_us leaves them out, and as they are the longest its p99 reads low", p.where(), censored.Mean, measured.Mean, 100*censored.Mean/measured.Mean)
-		fct, ok1 := p.Stat(FCTMicros)
-		floor, ok2 := p.Stat(FCTp99Floor)
-		if ok1 && ok2 && fct.Quantiles {
+		if quoted {
 			line += fmt.Sprintf(" (%.0f µs of those that finished; counting each open flow at its age at the end, at least %.0f µs: fct_us_p99_floor)", fct.P99, floor.Mean)
 		}
 		line += ". Set workload.measure_until before duration: the traffic goes on after it, so the measured flows finish under the same load (flows_censored counts those that still do not)"

@@ -64,8 +64,10 @@ func TestUnsteady(t *testing.T) {
 }
 
 // Censored flags the points where more than 1% of the measured flows were
-// open at the end, quotes the p99 and its floor when it has them, and
-// says nothing at 1% or without the counts (long-lived flows).
+// open at the end, or fewer that lift the p99 floor past 1.1 times the
+// p99, quotes the p99 and its floor when it has them, and says nothing
+// at 1% with the floor near the p99, or without the counts (long-lived
+// flows).
 func TestCensored(t *testing.T) {
 	fct := Metric{Name: FCTMicros, Stat: Stat{Mean: 900, N: 1, Quantiles: true, P50: 500, P99: 18000}}
 	r := &Results{Points: []Point{
@@ -74,14 +76,19 @@ func TestCensored(t *testing.T) {
 		{Metrics: []Metric{scalar(FlowsMeasured, 1000), scalar(FlowsCensored, 10)}}, // 1%: not flagged
 		{Metrics: []Metric{scalar(FlowsMeasured, 1000), scalar(FlowsCensored, 11)}},
 		{Metrics: []Metric{scalar(FlowsUnfinished, 300)}},
+		// under 1% open, but lifting the floor past 1.1 x the p99: flagged
+		{Metrics: []Metric{fct, scalar(FlowsMeasured, 1000), scalar(FlowsCensored, 5), scalar(FCTp99Floor, 19801)}},
+		{Metrics: []Metric{fct, scalar(FlowsMeasured, 1000), scalar(FlowsCensored, 5), scalar(FCTp99Floor, 19799)}},
+		{Metrics: []Metric{fct, scalar(FlowsMeasured, 1000), scalar(FlowsCensored, 0), scalar(FCTp99Floor, 25000)}},
 	}}
 	got := r.Censored()
-	if len(got) != 2 {
-		t.Fatalf("%d lines, want 2: %q", len(got), got)
+	if len(got) != 3 {
+		t.Fatalf("%d lines, want 3: %q", len(got), got)
 	}
 	for i, want := range [][]string{
 		{"point cni.mode=vxlan: 123 of the 869 flows", "(14.2%", "(18000 µs of those that finished", "at least 39634 µs", "workload.measure_until"},
 		{"the run: 11 of the 1000 flows", "(1.1%", "its p99 reads low. Set workload.measure_until"},
+		{"the run: 5 of the 1000 flows", "(0.5%", "at least 19801 µs"},
 	} {
 		for _, w := range want {
 			if !strings.Contains(got[i], w) {
@@ -89,7 +96,7 @@ func TestCensored(t *testing.T) {
 			}
 		}
 	}
-	if n := len(r.Caveats()); n != 2 {
-		t.Errorf("%d caveats, want the 2 censored lines", n)
+	if n := len(r.Caveats()); n != 3 {
+		t.Errorf("%d caveats, want the 3 censored lines", n)
 	}
 }
