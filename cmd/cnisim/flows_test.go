@@ -70,7 +70,7 @@ func TestFlowLogFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "param.cni.mode,replication,seed,src_node,dst_node,bytes,start_s,fct_us,slowdown,spine,spine_end,retransmissions,timeouts"
+	want := "param.cni.mode,replication,seed,src_node,dst_node,bytes,start_s,fct_us,slowdown,spine,spine_end,retransmissions,timeouts,syn_retransmissions,connect_us"
 	if h := strings.Join(rows[0], ","); h != want {
 		t.Fatalf("header %s, want %s", h, want)
 	}
@@ -89,6 +89,9 @@ func TestFlowLogFile(t *testing.T) {
 		prev = u
 		if s := f(r[6]); s < 0.004 || s > 0.02 {
 			t.Errorf("row %d starts at %v s, outside [warm-up, duration]", i+1, s)
+		}
+		if r[7] != "" && (r[14] == "" || f(r[14]) > f(r[7])) {
+			t.Errorf("row %d: finished in %s µs, connected in %q", i+1, r[7], r[14])
 		}
 		if r[7] == "" {
 			if r[8] != "" {

@@ -38,9 +38,11 @@ const FlowsFile = "flows.csv"
 // receiving nodes, the flow's bytes, its start (s), its completion time
 // (µs) and slowdown (empty: unfinished at the run's end; -1 in the
 // sample), the spine it crossed when it started and at its close or the
-// run's end (-1: none), and its retransmitted segments and retransmission
-// timeouts.
-var FlowColumns = []string{"src_node", "dst_node", "bytes", "start_s", "fct_us", "slowdown", "spine", "spine_end", "retransmissions", "timeouts"}
+// run's end (-1: none), its retransmitted segments and retransmission
+// timeouts, the SYNs its client sent again and its connect time (µs;
+// empty: not established by the run's end).
+var FlowColumns = []string{"src_node", "dst_node", "bytes", "start_s", "fct_us", "slowdown", "spine", "spine_end", "retransmissions", "timeouts",
+	"syn_retransmissions", "connect_us"}
 
 // PortsFile is the output set's per-port statistics (scenario key
 // port_log).
@@ -59,7 +61,7 @@ var PortLabels = []string{"port", "tier"}
 var PortColumns = []string{"drops", "early_drops", "frames", "bytes", "ecn_marks", "queue_max_bytes", "queue_mean_bytes", "utilisation", "failed"}
 
 // unfinishedColumns are the flow log's columns whose -1 means "none yet".
-var unfinishedColumns = []string{"fct_us", "slowdown"}
+var unfinishedColumns = []string{"fct_us", "slowdown", "connect_us"}
 
 // RepTable renders a per-replication CSV file in memory (timeline.csv,
 // flows.csv, ports.csv): the rows of every replication, in the order they

@@ -60,11 +60,12 @@ const (
 	// 137 characters with a 64-bit seed, results.FlowColumns and two
 	// swept keys, measured: `cnisim run scenarios/link-recovery.toml --set
 	// flow_log=true --reps 1 --set duration=60ms`, before spine_end, and 3
-	// more for its value and comma; more with more keys) and its ten
-	// float64 (80 bytes) twice (the workload's log, whose appending may
-	// double a slice, and the sample waiting for aggregation): 300
-	// (derived).
-	bytesPerFlowRow = 300
+	// more for its value and comma, and about 20 more for
+	// syn_retransmissions and connect_us; more with more keys) and its
+	// twelve float64 (96 bytes) twice (the workload's log, whose appending
+	// may double a slice, and the sample waiting for aggregation): 157 +
+	// 192 = 349, rounded up to 360 (derived).
+	bytesPerFlowRow = 360
 	// bytesPerPortRow is what a row of the port log (scenario key
 	// port_log) holds until the run ends: its CSV row (two swept keys,
 	// the replication, a 64-bit seed, a port name such as leaf12.spine3,

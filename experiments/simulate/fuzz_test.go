@@ -35,6 +35,7 @@ func FuzzScenarioRun(f *testing.F) {
 		"[cluster]\nnodes = 5\n[fabric]\nkind = \"switch\"\necn_threshold_bytes = 10000\nbuffer_bytes = 100000\n[tcp]\ncongestion = \"dctcp\"\n[workload]\nkind = \"tcp_stream\"\npattern = \"incast\"\n",
 		"[cluster]\nnodes = 4\n[fabric]\nkind = \"leaf-spine\"\nleaves = 2\nspines = 1\nuplink_gbps = 1\n[service]\ncount = 10\n[workload]\nkind = \"tcp_stream\"\ntarget = \"service\"\npods_per_node = 3\npattern = \"all-to-all\"\nflow_sizes = \"datamining\"\nload = 0.9\nquery_rate = 1000\nquery_bytes = 1000\n",
 		"[cluster]\nnodes = 4\n[fabric]\nkind = \"switch\"\n[workload]\nkind = \"tcp_stream\"\npattern = \"none\"\nquery_rate = 20000\nquery_fanin = 2\nquery_from = \"0.2ms\"\nquery_until = \"0.6ms\"\n",
+		"timeline = \"0.1ms\"\n[cluster]\nnodes = 4\n[fabric]\nkind = \"switch\"\n[workload]\nkind = \"tcp_stream\"\npattern = \"random\"\nflow_sizes = \"websearch\"\nload = 0.8\nmeasure_until = \"0.5ms\"\nquery_rate = 5000\n",
 	} {
 		f.Add(s)
 	}

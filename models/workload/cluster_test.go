@@ -712,3 +712,51 @@ func TestMeasureWindow(t *testing.T) {
 		t.Errorf("censored share %.3f with a 20 ms tail, %.3f without", share(&r), share(&whole))
 	}
 }
+
+// TestFlowLogHandshake: the flow log's connect time and SYN
+// retransmissions follow Linux's handshake timer exactly: in an incast
+// into a small switch buffer some SYNs or SYN-ACKs are lost, and the flows
+// whose client sent its SYN again connected no sooner than the 1 s initial timeout
+// (RFC 6298 2.1, TCP_TIMEOUT_INIT), those that did not within it; a
+// finished flow connected before it finished; a flow that has not
+// connected by the end has no connect time.
+func TestFlowLogHandshake(t *testing.T) {
+	cfg := flowConfig(t, PatternIncast, 4, constSizes(t, 200_000), 0.9, 1500*sim.Millisecond)
+	cfg.Cluster.LinkGbps = 1
+	cfg.Cluster.Fabric = network.Fabric{Kind: network.FabricSwitch, BufferBytes: 30_000}
+	cfg.FlowLog = true
+	r, err := Run(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := r.FlowLog
+	var retried, retriedConnected, unconnected int
+	for i := range log["start_s"] {
+		syn, conn, fct := log["syn_retransmissions"][i], log["connect_us"][i], log["fct_us"][i]
+		switch {
+		case conn == -1:
+			unconnected++
+			if fct != -1 {
+				t.Errorf("row %d: finished in %.0f µs without connecting", i, fct)
+			}
+		case syn > 0:
+			retriedConnected++
+			if conn < 1e6 {
+				t.Errorf("row %d: %g SYNs sent again, connected in %.0f µs: before the 1 s timeout", i, syn, conn)
+			}
+		case conn >= 1e6:
+			t.Errorf("row %d: no SYN sent again, connected in %.0f µs", i, conn)
+		}
+		if syn > 0 {
+			retried++
+		}
+		if fct >= 0 && conn > fct {
+			t.Errorf("row %d: connected after %.0f µs, finished after %.0f", i, conn, fct)
+		}
+	}
+	if retriedConnected == 0 {
+		t.Errorf("%d flows, %d with SYNs sent again (%d of them connected), %d not connected: want some that connected after a lost handshake",
+			len(log["start_s"]), retried, retriedConnected, unconnected)
+	}
+	t.Logf("%d flows, %d with SYNs sent again (%d connected), %d not connected at the end", len(log["start_s"]), retried, retriedConnected, unconnected)
+}

@@ -49,13 +49,20 @@ func (r *flowRecords) add(size int64, fct, ideal sim.Time) {
 // close or the run's end (-1: no leaf-spine, or both pods under one leaf;
 // they differ when a failure, a repair or their convergence hashed it
 // again), and the segments its two endpoints retransmitted and their
-// retransmission timeouts, by its close or the run's end.
-var FlowLogColumns = []string{"src_node", "dst_node", "bytes", "start_s", "fct_us", "slowdown", "spine", "spine_end", "retransmissions", "timeouts"}
+// retransmission timeouts, by its close or the run's end; then the SYNs
+// its client sent again (the first after Linux's 1 s initial timeout,
+// then doubling; a lost SYN-ACK too makes the client send its SYN again)
+// and its connect time, connect() to the client's ESTABLISHED in µs (-1:
+// not established by the run's end): a lost handshake shows as a flow
+// whose FCT is over a second, or that is open at the end.
+var FlowLogColumns = []string{"src_node", "dst_node", "bytes", "start_s", "fct_us", "slowdown", "spine", "spine_end", "retransmissions", "timeouts",
+	"syn_retransmissions", "connect_us"}
 
 // flowLog is Result.FlowLog being written: one row per flow started in
 // the window.
 type flowLog struct {
 	src, dst, bytes, start, fct, slowdown, spine, spineEnd, retrans, rtos []float64
+	synRetrans, connect                                                   []float64
 }
 
 // open records a flow starting, unfinished; it returns its row.
@@ -70,6 +77,8 @@ func (l *flowLog) open(src, dst int32, size int64, t0 sim.Time, spine int) int32
 	l.spineEnd = append(l.spineEnd, float64(spine))
 	l.retrans = append(l.retrans, 0)
 	l.rtos = append(l.rtos, 0)
+	l.synRetrans = append(l.synRetrans, 0)
+	l.connect = append(l.connect, -1)
 	return int32(len(l.src) - 1)
 }
 
@@ -80,6 +89,10 @@ func (l *flowLog) count(i int32, c *tcp.Conn) {
 	l.spineEnd[i] = float64(c.Client.Route().Spine())
 	l.retrans[i] = float64(c.Client.Stats.Retrans + c.Server.Stats.Retrans)
 	l.rtos[i] = float64(c.Client.Stats.RTOs + c.Server.Stats.RTOs)
+	l.synRetrans[i] = float64(c.Client.Stats.SynRetrans)
+	if est := c.Client.EstablishedAt; est >= 0 {
+		l.connect[i] = (est.Seconds() - l.start[i]) * 1e6
+	}
 }
 
 // close records row i's completion.
@@ -90,7 +103,7 @@ func (l *flowLog) close(i int32, fct, ideal sim.Time) {
 
 // columns returns the log by FlowLogColumns' names.
 func (l *flowLog) columns() map[string][]float64 {
-	cols := [][]float64{l.src, l.dst, l.bytes, l.start, l.fct, l.slowdown, l.spine, l.spineEnd, l.retrans, l.rtos}
+	cols := [][]float64{l.src, l.dst, l.bytes, l.start, l.fct, l.slowdown, l.spine, l.spineEnd, l.retrans, l.rtos, l.synRetrans, l.connect}
 	out := make(map[string][]float64, len(cols))
 	for i, name := range FlowLogColumns {
 		out[name] = cols[i]
