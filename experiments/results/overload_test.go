@@ -64,8 +64,8 @@ func TestUnsteady(t *testing.T) {
 }
 
 // Censored flags the points where more than 1% of the measured flows were
-// open at the end, or fewer that lift the p99 floor past 1.1 times the
-// p99, quotes the p99 and its floor when it has them, and says nothing
+// open at the end, or fewer (one a replication at least) that lift the
+// p99 floor past 1.1 times the p99, quotes the p99 and its floor when it has them, and says nothing
 // at 1% with the floor near the p99, or without the counts (long-lived
 // flows).
 func TestCensored(t *testing.T) {
@@ -80,6 +80,9 @@ func TestCensored(t *testing.T) {
 		{Metrics: []Metric{fct, scalar(FlowsMeasured, 1000), scalar(FlowsCensored, 5), scalar(FCTp99Floor, 19801)}},
 		{Metrics: []Metric{fct, scalar(FlowsMeasured, 1000), scalar(FlowsCensored, 5), scalar(FCTp99Floor, 19799)}},
 		{Metrics: []Metric{fct, scalar(FlowsMeasured, 1000), scalar(FlowsCensored, 0), scalar(FCTp99Floor, 25000)}},
+		// under one open flow a replication: the floor's distance is the
+		// replications' p99s against the pooled one, not censoring
+		{Metrics: []Metric{fct, scalar(FlowsMeasured, 523), scalar(FlowsCensored, 0.33), scalar(FCTp99Floor, 353221)}},
 	}}
 	got := r.Censored()
 	if len(got) != 3 {
