@@ -12,7 +12,9 @@ import (
 // for ever) or the window is shorter than the ramp-up: from an empty
 // network, open flows grow until the largest flows have had time to
 // finish, which with heavy-tailed sizes (web search's 30 MB at a few
-// Gbit/s) takes tens of milliseconds; one run cannot tell the two apart,
+// Gbit/s) takes tens of milliseconds, and flows stalled on timers pile up
+// until the run outlasts them (200 ms retransmission timeouts, 1 s for a
+// lost handshake); one run cannot tell these apart,
 // a longer warmup can. A steady run's open flows fluctuate about a mean m
 // by about sqrt(m) (Poisson arrivals), so the flag asks for growth by half
 // and by more than three of those, and at least 20 flows. One line per
@@ -33,7 +35,7 @@ func (r *Results) Unsteady() []string {
 				line += fmt.Sprintf(", and the network carried %.0f%% of the offered load (throughput_mbps / offered_mbps)", 100*car.Mean/off.Mean)
 			}
 		}
-		line += "; its FCTs depend on the run's length and count only flows that finished. Set warmup past the largest flows' completion time; if open flows still grow, the cluster cannot carry workload.load (rx_drops_by_node, cpu_cores_used_by_node and port_utilisation show where)"
+		line += "; its FCTs depend on the run's length and count only flows that finished. Set warmup past the largest flows' completion time; flows stalled on a retransmission timeout (tcp.min_rto and its backoff) or a lost handshake (1 s, then 3, 7 s) also pile up until the run outlasts those timers (the flow log's timeouts and connect_us show them); if open flows still grow, the cluster cannot carry workload.load (rx_drops_by_node, cpu_cores_used_by_node and port_utilisation show where)"
 		out = append(out, line)
 	}
 	return out
