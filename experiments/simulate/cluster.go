@@ -49,35 +49,27 @@ func fillCluster(s *run.Sample, r *workload.Result, applies map[string]bool) {
 	for _, g := range []struct {
 		name  string
 		stats []workload.FlowStats
-	}{{results.FCTMicrosBySize, r.FCTByBucket}, {results.FCTSlowdownBySize, r.SlowdownByBucket}} {
-		for b, st := range g.stats {
-			if st.N == 0 {
-				continue // a bucket without flows has no mean: absent, not zero
-			}
-			name := workload.SizeBuckets[b]
-			s.SetGroup(g.name, name+"_mean", st.Mean)
-			s.SetGroup(g.name, name+"_p50", st.P50)
-			s.SetGroup(g.name, name+"_p99", st.P99)
-			s.SetGroup(g.name, name+"_n", float64(st.N))
-		}
-	}
-	for _, g := range []struct {
-		name  string
-		stats []workload.FlowStats
 		parts []string
-	}{{results.FCTMicrosByPhase, r.FCTByPhase, r.Phases}, {results.FCTMicrosByClass, r.FCTByClass, r.Classes}} {
+		open  bool // FCT groups: each part's open flows too
+	}{{results.FCTMicrosBySize, r.FCTByBucket, workload.SizeBuckets, true}, {results.FCTSlowdownBySize, r.SlowdownByBucket, workload.SizeBuckets, false},
+		{results.FCTMicrosByPhase, r.FCTByPhase, r.Phases, true}, {results.FCTMicrosByClass, r.FCTByClass, r.Classes, true}} {
 		if !applies[g.name] {
 			continue
 		}
 		for k, st := range g.stats {
-			if st.N == 0 {
-				continue // a phase or class without completed flows (a phase before the warm-up's end, say): absent
+			if st.N == 0 && (!g.open || st.Open == 0) {
+				continue // a part without flows (a phase before the warm-up's end, say): absent, not zero
 			}
 			name := g.parts[k]
-			s.SetGroup(g.name, name+"_mean", st.Mean)
-			s.SetGroup(g.name, name+"_p50", st.P50)
-			s.SetGroup(g.name, name+"_p99", st.P99)
+			if st.N > 0 { // without a finished flow no mean: its open ones alone
+				s.SetGroup(g.name, name+"_mean", st.Mean)
+				s.SetGroup(g.name, name+"_p50", st.P50)
+				s.SetGroup(g.name, name+"_p99", st.P99)
+			}
 			s.SetGroup(g.name, name+"_n", float64(st.N))
+			if g.open {
+				s.SetGroup(g.name, name+"_open", float64(st.Open))
+			}
 		}
 	}
 }

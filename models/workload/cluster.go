@@ -434,11 +434,7 @@ func (g *flowGen) binMedians() []float64 {
 func (g *flowGen) p99Floor() float64 {
 	xs := slices.Clone(g.fct.fct)
 	end := g.m.cfg.Duration
-	for i := range g.flows {
-		if f := &g.flows[i]; f.c != nil && f.query == 0 && !f.counted && g.inWindow(f.t0) {
-			xs = append(xs, (end - f.t0).Seconds())
-		}
-	}
+	g.eachOpen(func(f *liveFlow) { xs = append(xs, (end - f.t0).Seconds()) })
 	if len(xs) == 0 {
 		return 0
 	}
@@ -530,10 +526,16 @@ func (m *meter) clusterResult(r *Result) {
 	}
 	r.FCTByBucket = g.fct.byBucket(r.FCTus)
 	r.SlowdownByBucket = g.fct.byBucket(r.FCTSlowdown)
-	if g.matrix == nil {
-		return
+	if g.matrix != nil {
+		g.matrixGroups(r)
 	}
-	phases, classes := g.matrix.phaseNames(), m.cfg.Workload.Matrix.Classes
+	g.countOpen(r)
+}
+
+// matrixGroups adds a traffic matrix's FCT groups: per phase of its
+// windows, and per class of its lines (and per class within each phase).
+func (g *flowGen) matrixGroups(r *Result) {
+	phases, classes := g.matrix.phaseNames(), g.m.cfg.Workload.Matrix.Classes
 	if len(phases) > 1 {
 		r.Applies = append(r.Applies, "fct_us_by_phase")
 		r.FCTByPhase, r.Phases = g.fct.byPhase(r.FCTus, len(phases)), phases
@@ -549,5 +551,39 @@ func (m *meter) clusterResult(r *Result) {
 	if len(classes) > 0 {
 		r.Applies = append(r.Applies, "fct_us_by_class")
 		r.FCTByClass, r.Classes = g.fct.byClass(r.FCTus, len(classes)), classes
+	}
+}
+
+// countOpen adds to each FCT group's parts (size bucket, phase, class)
+// the measured flows of it still open at the run's end (FlowStats.Open):
+// those its quantiles leave out.
+func (g *flowGen) countOpen(r *Result) {
+	C := len(r.FCTByClass)
+	var phases int
+	if s := g.matrix; s != nil && len(r.FCTByPhase) > 0 {
+		phases = len(s.phaseNames())
+	}
+	g.eachOpen(func(f *liveFlow) {
+		r.FCTByBucket[sizeBucket(f.size)].Open++
+		if phases > 0 {
+			p := g.matrix.phaseAt(f.t0)
+			r.FCTByPhase[p].Open++
+			if C > 0 {
+				r.FCTByPhase[phases+p*C+int(f.class)].Open++
+			}
+		}
+		if C > 0 {
+			r.FCTByClass[f.class].Open++
+		}
+	})
+}
+
+// eachOpen calls fn for each measured background flow still open at the
+// run's end (started in the window, not counted in the FCTs).
+func (g *flowGen) eachOpen(fn func(f *liveFlow)) {
+	for i := range g.flows {
+		if f := &g.flows[i]; f.c != nil && f.query == 0 && !f.counted && g.inWindow(f.t0) {
+			fn(f)
+		}
 	}
 }

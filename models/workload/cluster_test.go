@@ -681,6 +681,7 @@ func TestMeasureWindow(t *testing.T) {
 		log := c.r.FlowLog
 		var fcts, floor []float64
 		var measured, censored uint64
+		open := make([]int, len(SizeBuckets))
 		for i, s := range log["start_s"] {
 			if s > c.until {
 				continue
@@ -692,6 +693,12 @@ func TestMeasureWindow(t *testing.T) {
 			} else {
 				censored++
 				floor = append(floor, (0.040-s)*1e6)
+				open[sizeBucket(int64(log["bytes"][i]))]++
+			}
+		}
+		for b, st := range c.r.FCTByBucket {
+			if st.Open != open[b] || c.r.SlowdownByBucket[b].Open != 0 {
+				t.Errorf("%s: bucket %s: %d open, the log's %d (slowdown's %d: want 0)", c.name, SizeBuckets[b], st.Open, open[b], c.r.SlowdownByBucket[b].Open)
 			}
 		}
 		if measured != c.r.FlowsMeasured || censored != c.r.FlowsCensored || censored == 0 {

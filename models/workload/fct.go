@@ -115,6 +115,9 @@ func (l *flowLog) columns() map[string][]float64 {
 type FlowStats struct {
 	N              int
 	Mean, P50, P99 float64
+	// Open counts the set's measured flows still open at the run's end,
+	// left out of N and the quantiles (FCT groups only; 0 in slowdown's)
+	Open int
 }
 
 // summarise returns the mean and the nearest-rank p50 and p99 of xs.

@@ -565,17 +565,19 @@ func TestMatrixClassesRun(t *testing.T) {
 		t.Fatalf("classes %v, applies %v", r.Classes, r.Applies)
 	}
 	class := map[[2]int]int{{1, 0}: 0, {0, 1}: 1, {2, 3}: 2}
-	parts := make([][]float64, 3)
+	parts, open := make([][]float64, 3), make([]int, 3)
 	log := r.FlowLog
 	for i := range log["src_node"] {
+		k := class[[2]int{int(log["src_node"][i]), int(log["dst_node"][i])}]
 		if f := log["fct_us"][i]; f >= 0 {
-			k := class[[2]int{int(log["src_node"][i]), int(log["dst_node"][i])}]
 			parts[k] = append(parts[k], f)
+		} else {
+			open[k]++
 		}
 	}
 	for k, st := range r.FCTByClass {
-		if w := summarise(parts[k]); st.N != w.N || st.N == 0 || math.Abs(st.Mean/w.Mean-1) > 1e-9 || math.Abs(st.P99/w.P99-1) > 1e-9 {
-			t.Errorf("class %s: %+v, the flow log's %+v", r.Classes[k], st, w)
+		if w := summarise(parts[k]); st.N != w.N || st.N == 0 || math.Abs(st.Mean/w.Mean-1) > 1e-9 || math.Abs(st.P99/w.P99-1) > 1e-9 || st.Open != open[k] {
+			t.Errorf("class %s: %+v, the flow log's %+v and %d open", r.Classes[k], st, w, open[k])
 		}
 	}
 
@@ -586,14 +588,20 @@ func TestMatrixClassesRun(t *testing.T) {
 	if !slices.Equal(w.Phases, names) || len(w.FCTByPhase) != len(names) {
 		t.Fatalf("phases %v", w.Phases)
 	}
+	open2 := 0
 	for k := range 2 {
-		n := 0
+		n, o := 0, 0
 		for c := range 3 {
 			n += w.FCTByPhase[2+3*k+c].N
+			o += w.FCTByPhase[2+3*k+c].Open
 		}
-		if n != w.FCTByPhase[k].N || n == 0 {
-			t.Errorf("phase %s: %d flows, its classes %d", names[k], w.FCTByPhase[k].N, n)
+		if n != w.FCTByPhase[k].N || n == 0 || o != w.FCTByPhase[k].Open {
+			t.Errorf("phase %s: %d flows and %d open, its classes %d and %d", names[k], w.FCTByPhase[k].N, w.FCTByPhase[k].Open, n, o)
 		}
+		open2 += o
+	}
+	if open2 != int(w.FlowsCensored) || open2 == 0 {
+		t.Errorf("%d open by phase, %d censored: want the same, some", open2, w.FlowsCensored)
 	}
 	if st := w.FCTByPhase[7]; st.N != 0 {
 		t.Errorf("batch after its window: %+v", st)
