@@ -55,6 +55,7 @@ var metricMeanings = map[string]metricInfo{
 	results.QueryCompletionMicros: {"distribution", "µs", "queries (workload.query_rate): arrival to the aggregator's read of its last response, queries started in the measured window (warmup to workload.measure_until) and completed by the run's end"},
 	results.QueriesCompleted:      {"scalar", "queries", "queries whose responses were all read by the run's end (all, warm-up included)"},
 	results.QueriesUnfinished:     {"scalar", "queries", "queries started but not completed by the run's end"},
+	results.QueriesCensored:       {"scalar", "queries", "queries started in the measured window (warmup to workload.measure_until) but not completed by the run's end: query_completion_us leaves them out (one lost handshake holds a query for 1 s)"},
 	results.RxDropsByNode:         {"group", "packets", "cluster traffic: packets each node's RX rings dropped over the whole run (node<i>), summing to drops_by_place.rx_ring: which receivers are CPU-bound"},
 	results.CPUCoresUsedMean:      {"scalar", "cores", "cluster traffic: busy cores per node, the mean over every node (idle ones included): the CNI's CPU bill per node"},
 	results.CPUCoresUsedBusiest:   {"scalar", "cores", "cluster traffic: busy cores of the node with the most (cpu_cores_used_by_node has each node)"},

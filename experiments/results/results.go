@@ -149,6 +149,7 @@ const (
 	QueryCompletionMicros = "query_completion_us" // distribution
 	QueriesCompleted      = "queries_completed"   // queries whose responses were all read by the run's end
 	QueriesUnfinished     = "queries_unfinished"  // queries started but not completed by the run's end
+	QueriesCensored       = "queries_censored"    // queries started in the measured window but not completed by the run's end: query_completion_us leaves them out
 )
 
 // Order is the canonical metric order; other names follow, sorted.
@@ -160,7 +161,7 @@ var Order = []string{
 	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,
 	DropsByPlace, PortDrops, PortEarlyDrops, PortECNMarks, PortQueueBytes, PortUtilisation,
 	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FCTMicrosByPhase, FCTMicrosByClass, FlowsCompleted, FlowsUnfinished, FlowsOpenMidway, FlowsMeasured, FlowsCensored, FCTp99Floor, OfferedMbps, CPUCoresUsedBusiest, CPUCoresUsedMean, CPUCoresUsedPerNode, RxDropsByNode,
-	QueryCompletionMicros, QueriesCompleted, QueriesUnfinished,
+	QueryCompletionMicros, QueriesCompleted, QueriesUnfinished, QueriesCensored,
 }
 
 // SortMetricNames orders names: canonical ones first in Order, then the

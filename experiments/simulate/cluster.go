@@ -30,6 +30,7 @@ func fillCluster(s *run.Sample, r *workload.Result, applies map[string]bool) {
 	if applies[results.QueryCompletionMicros] {
 		s.Set(results.QueriesCompleted, float64(r.QueriesCompleted))
 		s.Set(results.QueriesUnfinished, float64(r.QueriesUnfinished))
+		s.Set(results.QueriesCensored, float64(r.QueriesCensored))
 		s.Observe(results.QueryCompletionMicros, Strata(r.QCTus, MaxDistSamples)...)
 	}
 	if !applies[results.FCTMicros] {

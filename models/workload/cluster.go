@@ -490,8 +490,9 @@ func (m *meter) clusterResult(r *Result) {
 		return
 	}
 	if q := g.q; q != nil {
-		r.Applies = append(r.Applies, "query_completion_us", "queries_completed", "queries_unfinished")
+		r.Applies = append(r.Applies, "query_completion_us", "queries_completed", "queries_unfinished", "queries_censored")
 		r.QueriesCompleted, r.QueriesUnfinished = q.completed, q.started-q.completed
+		r.QueriesCensored = q.measured - uint64(len(q.qct))
 		r.QCTus = make([]float64, len(q.qct))
 		for i, s := range q.qct {
 			r.QCTus[i] = s * 1e6

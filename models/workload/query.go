@@ -47,7 +47,8 @@ type queryGen struct {
 	free  []int32
 
 	started, completed uint64
-	qct                []float64 // seconds: queries started after warmup and completed by the end
+	measured           uint64    // queries started in the measured window (flowGen.inWindow)
+	qct                []float64 // seconds: the measured queries completed by the end
 }
 
 // liveQuery is a query whose responses are not all read.
@@ -96,6 +97,9 @@ func (g *flowGen) query() {
 	id := takeSlot(&q.live, &q.free)
 	q.live[id] = liveQuery{t0: m.e.Now(), pending: int32(q.fanIn)}
 	q.started++
+	if g.inWindow(m.e.Now()) {
+		q.measured++
+	}
 	for _, w := range workers {
 		cs := tcp.Side{Node: int(w), Core: m.podCore(q.rng.IntN(pods))}
 		g.openFlow(q.rng, cs, ss, q.bytes, id+1)

@@ -281,3 +281,32 @@ func TestQueryIncastQueueBounds(t *testing.T) {
 		}
 	}
 }
+
+// The measured queries: without a warm-up or a window every query is
+// measured, so those left out of the QCTs are exactly the unfinished
+// ones; with a window ending halfway, its queries (a Poisson count at the
+// rate over it) are the QCTs and the censored, a subset of the
+// unfinished, and no more of them are open at the end than without it.
+func TestQueriesCensored(t *testing.T) {
+	const rate = 20_000.0
+	run := func(until sim.Time) Result {
+		cfg := queryConfig(t, 6, rate, 3, 100_000, 200_000, 30*sim.Millisecond)
+		cfg.Workload.MeasureUntil = until
+		r, err := Run(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	all := run(0)
+	if all.QueriesCensored != all.QueriesUnfinished || all.QueriesCensored == 0 || uint64(len(all.QCTus))+all.QueriesCensored != all.QueriesCompleted+all.QueriesUnfinished {
+		t.Errorf("no window: %d QCTs, %d censored; %d completed, %d unfinished", len(all.QCTus), all.QueriesCensored, all.QueriesCompleted, all.QueriesUnfinished)
+	}
+	half := run(15 * sim.Millisecond)
+	measured := float64(uint64(len(half.QCTus)) + half.QueriesCensored)
+	if want := rate * 0.015; math.Abs(measured-want) > 4*math.Sqrt(want) || half.QueriesCensored > half.QueriesUnfinished || half.QueriesCensored > all.QueriesCensored {
+		t.Errorf("window to 15 ms: %g measured (want %.0f ± %.0f), %d censored of %d unfinished (%d without the window)",
+			measured, want, 4*math.Sqrt(want), half.QueriesCensored, half.QueriesUnfinished, all.QueriesCensored)
+	}
+	t.Logf("no window: %d QCTs, %d censored; to 15 ms: %g measured, %d censored", len(all.QCTus), all.QueriesCensored, measured, half.QueriesCensored)
+}

@@ -122,13 +122,15 @@ type Result struct {
 	// started in [Warmup, Duration], finished or not, in start order, by
 	// column (FlowLogColumns).
 	FlowLog map[string][]float64
-	// Queries (query.go): per query that started in [Warmup, Duration]
-	// and completed by Duration, its completion time (arrival to the
-	// aggregator's read of its last response, µs); queries completed
-	// over the whole run, and left unfinished at its end. The queries'
-	// responses are not among the flows above.
-	QCTus                               []float64
-	QueriesCompleted, QueriesUnfinished uint64
+	// Queries (query.go): per query that started in the measured window
+	// [Warmup, Workload.MeasureUntil or Duration] and completed by
+	// Duration, its completion time (arrival to the aggregator's read of
+	// its last response, µs); queries completed over the whole run, left
+	// unfinished at its end, and of the measured ones those unfinished
+	// (left out of QCTus). The queries' responses are not among the
+	// flows above.
+	QCTus                                                []float64
+	QueriesCompleted, QueriesUnfinished, QueriesCensored uint64
 
 	HTTPResult   // http_download, http_load
 	LaunchResult // a launched client pod
