@@ -73,10 +73,9 @@ const FloorAbove = 1.1
 // CensoredShare of the flows started in the measured window were still
 // open at the run's end, or fewer (at least one a replication) whose ages
 // lift the p99 floor above FloorAbove times the p99 of those that
-// finished, that fct_us leaves
-// them out and its upper quantiles read low, and how to give them time
-// (workload.measure_until). One line per flagged point, naming its sweep
-// values.
+// finished, that fct_us leaves them out and its upper quantiles read low,
+// and how to give them time (workload.measure_until). One line per
+// flagged point, naming its sweep values.
 func (r *Results) Censored() []string {
 	var out []string
 	for i := range r.Points {

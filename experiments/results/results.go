@@ -114,7 +114,9 @@ const (
 // completion times (connect() to the server's read of the last byte) and
 // slowdowns (FCT / the ideal FCT on an idle network), per size bucket
 // (models/workload SizeBuckets) as groups with members <bucket>_mean,
-// <bucket>_p50, <bucket>_p99 and <bucket>_n, and with a traffic matrix
+// <bucket>_p50, <bucket>_p99 and <bucket>_n (the FCT groups also
+// <bucket>_open: the measured flows still open at the run's end, left
+// out of the others), and with a traffic matrix
 // whose windows change it, the FCTs per phase of the run the flows
 // started in, members <phase>_mean and so on (a phase named by its span,
 // "100ms-160ms", the last open, "160ms-"), and with a matrix whose lines

@@ -80,10 +80,11 @@ type flowGen struct {
 
 	// the background flows (not the queries' responses) started and
 	// completed in the run, and of them those started in the measured
-	// window [Warmup, measureEnd] (whose FCTs are measured)
-	started, completed   uint64
-	measured, measuredOK uint64
-	measureEnd           sim.Time // Workload.MeasureUntil, or the run's end
+	// window [Warmup, measureEnd] (those of them completed by the end are
+	// fct's)
+	started, completed uint64
+	measured           uint64
+	measureEnd         sim.Time // Workload.MeasureUntil, or the run's end
 	// the stability probe (Result.OfferedMbps, FlowsOpenMidway): bytes
 	// of the flows that arrived in the window, the window's midpoint and
 	// the background flows open then (-1 until sampled, at the first
@@ -335,7 +336,6 @@ func (g *flowGen) openFlow(rng *rand.Rand, cs, ss tcp.Side, size int64, query in
 				g.log.close(f.logRow, at-f.t0, ideal)
 			}
 			if g.inWindow(f.t0) && at <= m.cfg.Duration {
-				g.measuredOK++
 				f.counted = true
 				g.fct.add(f.size, at-f.t0, ideal)
 				if s := g.matrix; s != nil && len(s.starts) > 1 {
@@ -507,7 +507,7 @@ func (m *meter) clusterResult(r *Result) {
 	}
 	r.Applies = append(r.Applies, "fct_us", "fct_slowdown", "fct_us_by_size", "fct_slowdown_by_size", "flows_completed", "flows_unfinished", "flows_measured", "flows_censored", "fct_us_p99_floor")
 	r.FlowsStarted, r.FlowsCompleted, r.FlowsUnfinished = g.started, g.completed, g.unfinished()
-	r.FlowsMeasured, r.FlowsCensored = g.measured, g.measured-g.measuredOK
+	r.FlowsMeasured, r.FlowsCensored = g.measured, g.measured-uint64(len(g.fct.fct))
 	r.FCTp99Floor = g.p99Floor() * 1e6
 	r.Applies = append(r.Applies, "offered_mbps", "flows_open_midway")
 	r.OfferedMbps = float64(g.offered) * 8 / (m.cfg.Duration - m.cfg.Warmup).Seconds() / 1e6

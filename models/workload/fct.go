@@ -162,14 +162,5 @@ func splitSummarise(xs []float64, n int, of func(i int) int) []FlowStats {
 
 // byBucket splits xs by the flows' size buckets and summarises each.
 func (r *flowRecords) byBucket(xs []float64) []FlowStats {
-	parts := make([][]float64, len(SizeBuckets))
-	for i, x := range xs {
-		b := r.bucket[i]
-		parts[b] = append(parts[b], x)
-	}
-	out := make([]FlowStats, len(SizeBuckets))
-	for b := range parts {
-		out[b] = summarise(parts[b])
-	}
-	return out
+	return splitSummarise(xs, len(SizeBuckets), func(i int) int { return int(r.bucket[i]) })
 }
