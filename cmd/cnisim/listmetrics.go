@@ -22,6 +22,8 @@ var metricMeanings = map[string]metricInfo{
 	results.CPPByStage:            {"group", "cycles", "cycles per data packet by stage kind (cnisim list stages)"},
 	results.FIBPer100kPackets:     {"scalar", "lookups", "FIB lookups on both nodes per 100,000 data packets"},
 	results.Retransmissions:       {"scalar", "segments", "TCP retransmissions, both directions"},
+	results.TCPTimeouts:           {"scalar", "timeouts", "TCP retransmission timeouts, both directions (Linux TcpExtTCPTimeouts)"},
+	results.TCPLossProbes:         {"scalar", "probes", "TCP tail loss probes sent, both directions (Linux TcpExtTCPLossProbes)"},
 	results.Drops:                 {"scalar", "packets", "packets dropped (queues, sockets, policy)"},
 	results.ConnectSeconds:        {"scalar", "s", "first SYN to established, mean over connections"},
 	results.PodLaunchSeconds:      {"distribution", "s", "pod creation to running, per pod"},

@@ -66,6 +66,8 @@ const (
 	CPPByStage         = "cpp_by_stage"
 	FIBPer100kPackets  = "fib_lookups_per_100k_packets"
 	Retransmissions    = "retransmissions"
+	TCPTimeouts        = "tcp_timeouts"    // retransmission timeouts, both directions
+	TCPLossProbes      = "tcp_loss_probes" // tail loss probes sent, both directions
 	Drops              = "drops"
 	ConnectSeconds     = "connect_s"
 	PodLaunchSeconds   = "pod_launch_s"
@@ -157,7 +159,7 @@ const (
 // Order is the canonical metric order; other names follow, sorted.
 var Order = []string{
 	ThroughputMbps, RTTMicros, TransactionsPerSec, RequestsPerSec, CPUCoresUsed,
-	CPPTotal, CPPByStage, FIBPer100kPackets, Retransmissions, Drops, ConnectSeconds,
+	CPPTotal, CPPByStage, FIBPer100kPackets, Retransmissions, TCPTimeouts, TCPLossProbes, Drops, ConnectSeconds,
 	PodLaunchSeconds,
 	ThroughputCurlMbps, ThroughputIperf3Mbps, CPUByContext, PodReadySeconds, PodNetworkWaitSeconds,
 	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,

@@ -393,6 +393,8 @@ func fill(s *run.Sample, r *workload.Result, earlyDrops bool) {
 	set(results.CPPTotal, r.CPPTotal)
 	set(results.FIBPer100kPackets, r.FIBLookupsPer100kPackets)
 	set(results.Retransmissions, float64(r.Retransmissions))
+	set(results.TCPTimeouts, float64(r.RTOs))
+	set(results.TCPLossProbes, float64(r.TLPs))
 	set(results.Drops, float64(r.Drops))
 	if applies[results.Drops] {
 		for i, d := range r.DropsByPlace() {

@@ -99,6 +99,7 @@ func (ep *Endpoint) init(n *network.Network, o *Options, s Side, client bool, ms
 	ep.delack.Init(ep.eng, ep, evDelAck)
 	ep.superAck.Init(ep.eng, ep, evSuperAck)
 	ep.winUpd.Init(ep.eng, ep, evWinUpdate)
+	ep.reoTimer.Init(ep.eng, ep, evReo)
 	ep.initLinuxAck(lx)
 	ep.initECN(ecn)
 	ep.cc.beta, ep.cc.c = 0.7, 0.4 // RFC 9438 4.5/4.6 and Linux's cubic defaults

@@ -38,6 +38,7 @@ const (
 	evTSQ
 	evConnect
 	evSuperAck
+	evReo
 )
 
 // Stats are an endpoint's counters.
@@ -162,13 +163,15 @@ type Endpoint struct {
 	// a bound on rtxLog's ranges: no start below rtxLo, no end above
 	// rtxHi (detectLostRetx skips its scan when none can have changed)
 	rtxLo, rtxHi         int64
-	tlpSeq               int64  // the outstanding probe's first byte (0: none)
-	tlpRetrans           bool   // the probe sent the last segment again (Linux tlp_retrans)
-	tlpDup               bool   // a D-SACK reported the probe's bytes twice: nothing was lost
-	rackLost             int64  // unSACKed bytes below it were sent before a delivered probe: lost
-	relost               []span // retransmissions found lost, to send again first
-	priorCwnd            int64  // PRR RecoverFS, bytes (Linux prior_cwnd)
-	prrDelivered, prrOut int64  // RFC 6937 counters, bytes
+	tlpSeq               int64     // the outstanding probe's first byte (0: none)
+	tlpRetrans           bool      // the probe sent the last segment again (Linux tlp_retrans)
+	tlpDup               bool      // a D-SACK reported the probe's bytes twice: nothing was lost
+	rackLost             int64     // unSACKed bytes below it were sent before delivered data: lost
+	lossAt               sim.Time  // the last data timeout (lossRetxLost)
+	reoTimer             sim.Timer // RACK's reordering window before SACKed data marks the holes below it lost (rackDetect)
+	relost               []span    // retransmissions found lost, to send again first
+	priorCwnd            int64     // PRR RecoverFS, bytes (Linux prior_cwnd)
+	prrDelivered, prrOut int64     // RFC 6937 counters, bytes
 	// undoing a spurious recovery (recovery.go): the window and ssthresh
 	// before it; whether it may still be undone by D-SACKs (Linux
 	// undo_marker set: snd_una when it began) and its retransmissions
@@ -295,6 +298,8 @@ func (ep *Endpoint) Handle(e *sim.Engine, arg uint64) {
 		}
 	case evReadEnd:
 		ep.onReadEnd(now)
+	case evReo:
+		ep.onReoTimeout(now)
 	}
 }
 

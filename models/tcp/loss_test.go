@@ -333,8 +333,9 @@ func TestCongestionAvoidance(t *testing.T) {
 // and is undone (Linux tcp_try_undo_loss): the window and ssthresh
 // return, and the data the timeout took for lost is not sent again (no
 // go-back-N of the window). When the data itself was lost instead, the
-// timeout stands (the data sent from 5 to 20 ms lost: the probe, then one
-// timeout).
+// timeout stands (the data sent from 5 to 150 ms lost, the probe with it:
+// one timeout; had the probe arrived, its SACK would have started a fast
+// recovery instead, RACK).
 func TestSpuriousTimeoutUndone(t *testing.T) {
 	t.Parallel()
 	const from, hold = 5 * sim.Millisecond, 300 * sim.Millisecond
@@ -343,7 +344,7 @@ func TestSpuriousTimeoutUndone(t *testing.T) {
 		delayed bool     // else the data sent in the window is lost
 		until   sim.Time // the window's end
 		undos   uint64
-	}{{"ACKs delayed", true, 250 * sim.Millisecond, 1}, {"data lost", false, 20 * sim.Millisecond, 0}} {
+	}{{"ACKs delayed", true, 250 * sim.Millisecond, 1}, {"data lost", false, 150 * sim.Millisecond, 0}} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
 			if tc.delayed {

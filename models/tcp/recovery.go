@@ -194,12 +194,18 @@ func (ep *Endpoint) lostBelow() int64 {
 // rto_delta_us)): one segment lost at a transfer's tail is probed for,
 // not timed out, so the window does not fall to one segment and the RTO
 // does not back off; a lost probe leaves the RTO one RTO later.
-func (ep *Endpoint) armRetx(at sim.Time) {
+func (ep *Endpoint) armRetx(at sim.Time) { ep.armRetxFlight(at, ep.sndMax-ep.sndUna) }
+
+// armRetxFlight is armRetx with flight bytes outstanding: xmit arms the
+// timer for a segment before its caller advances snd_max, and the probe
+// is due for a first flight from idle too (Linux tcp_write_xmit ends with
+// tcp_schedule_loss_probe).
+func (ep *Endpoint) armRetxFlight(at sim.Time, flight int64) {
 	ep.probing = false
 	open := !ep.inRecovery && ep.sndUna >= ep.recover // not repairing a loss (Linux TCP_CA_Open)
-	if ep.state == Established && open && !ep.persist && ep.tlpHigh == 0 && ep.srtt > 0 && ep.sndMax > ep.sndUna {
+	if ep.state == Established && open && !ep.persist && ep.tlpHigh == 0 && ep.srtt > 0 && flight > 0 {
 		pto := 2 * ep.srtt
-		if ep.sndMax-ep.sndUna <= ep.mss {
+		if flight <= ep.mss {
 			pto += ep.opt.MinRTO
 		} else {
 			pto += 2 * sim.Millisecond
@@ -257,6 +263,80 @@ func (ep *Endpoint) probeAcked(at sim.Time, ack int64, pureDup bool) {
 	case ack > ep.tlpHigh:
 		ep.tlpReduce(at)
 	}
+}
+
+// rackDetect is RACK's loss detection for data sent once, in the open
+// state (RFC 8985 6.2; Linux tcp_rack_detect_loss, Linux's loss detection
+// since RFC 6675's duplicate-ACK threshold became off by default with
+// tcp_recovery's RACK bit): unSACKed data sent before SACKed data is lost
+// once a reordering window has passed, and recovery starts. Sent once,
+// data below the highest SACKed byte was sent before it. With three or
+// more segments SACKed the window is 0 (tcp_rack_reo_wnd: sacked_out >=
+// reordering) and dupAck has already started recovery by RFC 6675's
+// rule, which gives the same holes; with fewer, the window is a quarter
+// of the minimum RTT, at most SRTT, from the first ACK that showed the
+// holes (Linux counts it from each hole's send time, at most this much
+// earlier): without it a burst that lost all but its last segments
+// waited for the RTO.
+func (ep *Endpoint) rackDetect(at sim.Time) {
+	if ep.sndUna < ep.recover || ep.state != Established || ep.reoTimer.Armed() {
+		return
+	}
+	wnd := min(ep.minRTT/4, ep.srtt)
+	if wnd <= 0 {
+		ep.onReoTimeout(at)
+		return
+	}
+	ep.reoTimer.Set(at + wnd)
+}
+
+// onReoTimeout marks the holes below the highest SACKed byte lost when
+// the reordering window has passed without them arriving and starts
+// recovery (Linux tcp_rack_reo_timeout: tcp_enter_recovery, PRR for one
+// segment delivered, the retransmissions).
+func (ep *Endpoint) onReoTimeout(now sim.Time) {
+	ep.reoTimer.Stop()
+	if ep.state != Established || ep.inRecovery || ep.inLoss || ep.sb.empty() || ep.sndUna < ep.recover {
+		return
+	}
+	high := ep.sb.high()
+	ep.enterRecovery(now)
+	ep.rackLost = high
+	ep.prrOnAck(ep.mss, false)
+	ep.output(now)
+}
+
+// lossRetxLost finds retransmissions lost again after a timeout, by
+// RACK's rule (RFC 8985 6.2, reordering window 0 in the loss state, as
+// Linux tcp_rack_reo_wnd): after the timeout the holes are sent again in
+// order from snd_una, so a hole below newly SACKed data that was sent in
+// this round (below snd_nxt) went out before it and is lost. The sender
+// then leaves the loss state for a fast recovery (Linux
+// tcp_fastretrans_alert: in TCP_CA_Loss, FLAG_LOST_RETRANS falls through
+// to tcp_enter_recovery), which sends those holes again first; the data
+// not yet sent again since the timeout stays lost (tcp_enter_loss marked
+// it so). Without this a lost retransmission waited for a second,
+// backed-off timeout. SACKs arriving sooner than the minimum RTT after the
+// timeout are for data sent before it, not for this round (Linux
+// tcp_rack_advance ignores a retransmission "delivered" within min_rtt).
+func (ep *Endpoint) lossRetxLost(at sim.Time, sacked int64) {
+	lo, hi := ep.sb.dirtyBounds()
+	ep.sb.clearDirty()
+	if at-ep.lossAt < ep.minRTT || lo >= ep.sndNxt {
+		return
+	}
+	hi = min(hi, ep.sndNxt)
+	if hole, _ := ep.sb.nextHole(ep.sndUna, hi); hole >= hi {
+		return // nothing below the SACKed data is missing
+	}
+	sent := ep.sndNxt
+	ep.inLoss = false
+	ep.enterRecovery(at)
+	ep.relost = append(ep.relost[:0], span{ep.sndUna, hi})
+	ep.highRxt = sent
+	ep.sndNxt = ep.sndMax
+	ep.rackLost = ep.sndMax
+	ep.prrOnAck(sacked, false)
 }
 
 // tlpReduce reduces the window after a probe repaired a loss, at once to

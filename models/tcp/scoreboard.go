@@ -92,6 +92,14 @@ func (sb *scoreboard) add(start, end int64) int64 {
 	return sb.sacked - before
 }
 
+// high returns the end of the highest SACKed span (0 when none).
+func (sb *scoreboard) high() int64 {
+	if sb.empty() {
+		return 0
+	}
+	return sb.blk[len(sb.blk)-1].end
+}
+
 // trim forgets what lies below the cumulative ACK una and returns the
 // SACKed bytes so acknowledged.
 func (sb *scoreboard) trim(una int64) int64 {

@@ -137,8 +137,12 @@ func (ep *Endpoint) xmit(at sim.Time, seq, n int64) {
 		ep.persist = false
 		ep.rtoTimer.Set(at + ep.rto)
 	}
-	if !ep.rtoTimer.Armed() {
-		ep.armRetx(at)
+	if !ep.rtoTimer.Armed() || ep.probing && seq >= ep.sndMax && ep.sndMax-ep.sndUna <= ep.mss {
+		// the probe is due after a flight of new data (Linux
+		// tcp_write_xmit ends with tcp_schedule_loss_probe): armed
+		// for its first segment with one segment's timeout, it is armed
+		// again with the flight's (ACKs re-arm it as they come)
+		ep.armRetxFlight(at, max(ep.sndMax, seq+n)-ep.sndUna)
 	}
 }
 
@@ -164,9 +168,20 @@ func (ep *Endpoint) onAck(h *network.Header, at sim.Time) {
 	}
 	if ep.inRecovery && len(ep.rtxLog) > 0 {
 		ep.detectLostRetx()
+	} else if ep.inLoss && sacked > 0 {
+		ep.lossRetxLost(at, sacked)
 	}
 	if ep.tlpHigh > 0 {
 		ep.probeAcked(at, h.Ack, h.Ack == priorUna && h.Len == 0 && sacked == 0 && !winChanged)
+		if ep.tlpHigh == 0 && h.Ack > priorUna && ep.sndUna < ep.sndMax {
+			// the episode over, the timer newAck armed may be a probe's
+			// again (Linux tcp_ack: tcp_process_tlp_ack before
+			// tcp_set_xmit_timer)
+			ep.armRetx(at)
+		}
+	}
+	if !ep.sb.empty() && !ep.inRecovery && !ep.inLoss {
+		ep.rackDetect(at)
 	}
 	ep.output(at)
 }
@@ -267,8 +282,11 @@ func (ep *Endpoint) rttSample(h *network.Header, at sim.Time) {
 		ep.rttvar = (3*ep.rttvar + d) / 4
 		ep.srtt = (7*ep.srtt + r) / 8
 	}
-	ep.rto = ep.srtt + max(1, 4*ep.rttvar)
-	ep.rto = min(max(ep.rto, ep.opt.MinRTO), ep.opt.MaxRTO)
+	// Linux's floor is on the variance term, not on the sum
+	// (tcp_rtt_estimator: rttvar_us >= mdev_max_us >= tcp_rto_min_us;
+	// __tcp_set_rto = srtt + rttvar_us): the RTO exceeds SRTT by at least
+	// the minimum, where RFC 6298 2.4 only floors the whole
+	ep.rto = min(ep.srtt+max(4*ep.rttvar, ep.opt.MinRTO, 1), ep.opt.MaxRTO)
 }
 
 // onRTO handles the retransmission timer: SYN retries, zero-window
@@ -321,6 +339,8 @@ func (ep *Endpoint) onRTO(now sim.Time) {
 	ep.cc.epoch = -1
 	ep.inRecovery = false
 	ep.inLoss, ep.timedOut = true, true
+	ep.lossAt = now
+	ep.sb.clearDirty() // lossRetxLost reads what is SACKed from now
 	ep.forgetRetx()
 	ep.dupAcks = 0
 	ep.recover = ep.sndMax

@@ -478,6 +478,7 @@ func (m *meter) idealFCT(size int64, links int) sim.Time {
 func (m *meter) clusterResult(r *Result) {
 	r.Retransmissions += m.svc.closedRetrans
 	r.RTOs += m.svc.closedRTOs
+	r.TLPs += m.svc.closedTLPs
 	r.Applies = append(r.Applies, "cpu_cores_used_busiest")
 	if m.cfg.Workload.Pattern != PatternPairs {
 		// nor cycles per byte: each node's cycles over all nodes' bytes

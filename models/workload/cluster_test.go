@@ -730,7 +730,7 @@ func TestMeasureWindow(t *testing.T) {
 func TestFlowLogHandshake(t *testing.T) {
 	cfg := flowConfig(t, PatternIncast, 4, constSizes(t, 200_000), 0.9, 1500*sim.Millisecond)
 	cfg.Cluster.LinkGbps = 1
-	cfg.Cluster.Fabric = network.Fabric{Kind: network.FabricSwitch, BufferBytes: 30_000}
+	cfg.Cluster.Fabric = network.Fabric{Kind: network.FabricSwitch, BufferBytes: 20_000}
 	cfg.FlowLog = true
 	r, err := Run(cfg)
 	if err != nil {

@@ -222,6 +222,7 @@ func (d *download) result(n *network.Network, launched *LaunchResult) Result {
 	for _, ep := range []*tcp.Endpoint{cl, sv} {
 		r.Retransmissions += ep.Stats.Retrans
 		r.RTOs += ep.Stats.RTOs
+		r.TLPs += ep.Stats.TLPs
 	}
 	r.Packets = n.Stats()
 	r.Drops = r.Packets.Drops
@@ -245,7 +246,7 @@ func (d *download) result(n *network.Network, launched *LaunchResult) Result {
 	r.Series = d.series.samples(d.doneAt)
 	r.Events = d.e.Executed()
 	r.Applies = []string{"throughput_mbps", "throughput_curl_mbps", "throughput_iperf3_mbps", "connect_s", "rtt_us",
-		"retransmissions", "drops", "cpu_cores_used", "cpu_by_context", "cpp_total", "cpp_by_stage", "fib_lookups_per_100k_packets"}
+		"retransmissions", "tcp_timeouts", "tcp_loss_probes", "drops", "cpu_cores_used", "cpu_by_context", "cpp_total", "cpp_by_stage", "fib_lookups_per_100k_packets"}
 	if launched != nil {
 		r.Applies = append(r.Applies, "pod_ready_s", "pod_network_wait_s")
 	}

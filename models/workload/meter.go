@@ -234,6 +234,7 @@ func (m *meter) result() Result {
 		for _, ep := range []*tcp.Endpoint{c.Client, c.Server} {
 			r.Retransmissions += ep.Stats.Retrans
 			r.RTOs += ep.Stats.RTOs
+			r.TLPs += ep.Stats.TLPs
 		}
 		if c.Client.EstablishedAt >= 0 {
 			connect += (c.Client.EstablishedAt - c.Client.FirstSyn).Seconds()
@@ -245,6 +246,7 @@ func (m *meter) result() Result {
 			for _, ep := range []*tcp.Endpoint{c.Client, c.Server} {
 				r.Retransmissions += ep.Stats.Retrans
 				r.RTOs += ep.Stats.RTOs
+				r.TLPs += ep.Stats.TLPs
 			}
 		})
 	}
@@ -307,13 +309,13 @@ func applies(kind string) []string {
 	common := []string{"cpu_cores_used", "cpu_cores_used_by_node", "cycles_per_byte", "cpp_total", "cpp_by_stage", "fib_lookups_per_100k_packets", "drops"}
 	switch kind {
 	case TCPStream:
-		return append([]string{"throughput_mbps", "rtt_us", "retransmissions", "connect_s"}, common...)
+		return append([]string{"throughput_mbps", "rtt_us", "retransmissions", "tcp_timeouts", "tcp_loss_probes", "connect_s"}, common...)
 	case UDPStream:
 		return append([]string{"throughput_mbps", "loss_fraction", "udp_loss", "udp_sent_per_s"}, common...)
 	case TCPRR, TCPCRR, NodePort:
-		return append([]string{"transactions_per_s", "rtt_us", "latency", "retransmissions", "connect_s"}, common...)
+		return append([]string{"transactions_per_s", "rtt_us", "latency", "retransmissions", "tcp_timeouts", "tcp_loss_probes", "connect_s"}, common...)
 	case Mixed:
-		return append([]string{"throughput_mbps", "transactions_per_s", "rtt_us", "latency", "retransmissions", "connect_s"}, common...)
+		return append([]string{"throughput_mbps", "transactions_per_s", "rtt_us", "latency", "retransmissions", "tcp_timeouts", "tcp_loss_probes", "connect_s"}, common...)
 	default:
 		return append([]string{"transactions_per_s", "rtt_us", "latency"}, common...)
 	}

@@ -49,7 +49,8 @@ type Result struct {
 	DataPackets              uint64 // data packets received in the measured interval
 
 	Retransmissions uint64
-	RTOs            uint64
+	RTOs            uint64 // retransmission timeouts (tcp_timeouts)
+	TLPs            uint64 // tail loss probes (tcp_loss_probes)
 	Drops           uint64 // network drops (qdisc, DF, hooks) + UDP socket-buffer drops
 	SocketDrops     uint64 // UDP datagrams dropped for want of socket buffer (in Drops)
 	ConnectS        float64

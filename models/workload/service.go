@@ -33,7 +33,7 @@ type serviceMetrics struct {
 	conns       uint64        // connections established in [Warmup, Duration]
 	connectSum  sim.Time      // their connect() -> established times
 	// closed connections' counters (their endpoints are dropped)
-	closedData, closedRetrans, closedRTOs uint64
+	closedData, closedRetrans, closedRTOs, closedTLPs uint64
 	// paths built for new connections: forward by first-packet cycles,
 	// the reverse once (paths)
 	fwd map[float64]datapath.CostedPath
@@ -199,6 +199,7 @@ func (m *meter) closeConn(c *tcp.Conn, at sim.Time) {
 	for _, ep := range []*tcp.Endpoint{c.Client, c.Server} {
 		m.svc.closedRetrans += ep.Stats.Retrans
 		m.svc.closedRTOs += ep.Stats.RTOs
+		m.svc.closedTLPs += ep.Stats.TLPs
 	}
 	m.svc.pool.Abandon(c)
 }
@@ -230,6 +231,7 @@ func (m *meter) serviceResult(r *Result) {
 	}
 	r.Retransmissions += m.svc.closedRetrans
 	r.RTOs += m.svc.closedRTOs
+	r.TLPs += m.svc.closedTLPs
 	r.Applies = append(r.Applies, "first_packet_us")
 	if crr {
 		r.Applies = append(r.Applies, "connections_per_s")
