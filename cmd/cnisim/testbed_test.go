@@ -32,8 +32,8 @@ func TestTestbedUsage(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"testbed"}, "missing subcommand (run, calibrate, validate, compare, aead, gro or gso)"},
-		{[]string{"testbed", "fly"}, `unknown subcommand "fly" (valid: run, calibrate, validate, compare, aead, gro, gso)`},
+		{[]string{"testbed"}, "missing subcommand (run, calibrate, validate, compare, aead, gro, gso or incast)"},
+		{[]string{"testbed", "fly"}, `unknown subcommand "fly" (valid: run, calibrate, validate, compare, aead, gro, gso, incast)`},
 		{[]string{"testbed", "run"}, "--out DIR is required"},
 		{[]string{"testbed", "run", "--out", dir, "--configs", "routed,warp"}, `--configs: unknown configuration "warp" (valid: routed`},
 		{[]string{"testbed", "run", "--out", dir, "--configs", "nft-x"}, `--configs: configuration "nft-x": rule count`},

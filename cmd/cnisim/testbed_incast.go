@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/testbed"
+)
+
+const testbedIncastSynopsis = "testbed incast run --out DIR [--senders LIST] [--buffers LIST] [--rate-mbit R] [--bytes N] [--queries N] [--gap D]\n       cnisim testbed incast compare DIR [--out FILE.md]"
+
+// The incast benchmark: a partition-aggregate TCP incast through a shaped,
+// small-buffer bridge port on this kernel, and the simulator's prediction
+// of the same configuration (testbed/incast.go).
+func init() { testbedSubs["incast"] = testbedIncast }
+
+func testbedIncast(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usagef("testbed incast: missing subcommand (run or compare)")
+	}
+	switch args[0] {
+	case "run":
+		return testbedIncastRun(args[1:], stderr)
+	case "compare":
+		return testbedIncastCompare(args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprintf(stderr, "Usage: cnisim %s\n", testbedIncastSynopsis)
+		return nil
+	}
+	return usagef("testbed incast: unknown subcommand %q (valid: run, compare)", args[0])
+}
+
+func testbedIncastRun(args []string, stderr io.Writer) error {
+	fs := newFlags("testbed incast run", testbedIncastSynopsis, stderr)
+	def := testbed.DefaultIncastOptions()
+	out := fs.String("out", "", "output `DIR` (required): incast.json")
+	senders := fs.String("senders", joinInts(def.Senders), fmt.Sprintf("comma-separated worker counts, a configuration each (1..%d)", testbed.IncastMaxSenders))
+	buffers := fs.String("buffers", joinInt64s(def.Buffers), fmt.Sprintf("comma-separated bottleneck buffers in bytes, a configuration each with every sender count (%d..%d)", testbed.IncastMinBuffer, testbed.IncastMaxBuffer))
+	rate := fs.Float64("rate-mbit", def.RateMbit, fmt.Sprintf("every link's rate in Mbit/s (%g..%g)", float64(testbed.IncastMinRateMbit), float64(testbed.IncastMaxRateMbit)))
+	size := fs.Int64("bytes", def.Bytes, fmt.Sprintf("each worker's response in bytes (1..%d)", testbed.IncastMaxBytes))
+	queries := fs.Int("queries", def.Queries, fmt.Sprintf("queries per configuration (1..%d)", testbed.IncastMaxQueries))
+	gap := fs.Duration("gap", def.Gap, fmt.Sprintf("idle time between queries (0s..%v)", testbed.IncastMaxGap))
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := wantArgs(fs, 0, 0, "no arguments"); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usagef("--out DIR is required")
+	}
+	o := def
+	var err error
+	if o.Senders, err = parseIntList(*senders, 1, testbed.IncastMaxSenders); err != nil {
+		return usagef("--senders %q: %v", *senders, err)
+	}
+	bs, err := parseIntList(*buffers, testbed.IncastMinBuffer, testbed.IncastMaxBuffer)
+	if err != nil {
+		return usagef("--buffers %q: %v", *buffers, err)
+	}
+	o.Buffers = make([]int64, len(bs))
+	for i, b := range bs {
+		o.Buffers[i] = int64(b)
+	}
+	o.RateMbit, o.Bytes, o.Queries, o.Gap = *rate, *size, *queries, *gap
+	if err := o.Validate(); err != nil {
+		return usagef("--%v", err)
+	}
+	o.Log = stderr
+	o.Command = strings.TrimSpace("cnisim testbed incast run " + strings.Join(args, " "))
+	o.Tools = map[string]string{"cnisim": version}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	r, err := testbed.MeasureIncast(ctx, o)
+	if err != nil {
+		var sg *signalled
+		if errors.As(context.Cause(ctx), &sg) {
+			return sg
+		}
+		return err
+	}
+	if err := r.Save(*out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %s (%d configurations, idle handshake %.0f us; load average %s at the start, %s at the end)\n",
+		filepath.Join(*out, testbed.IncastFile), len(r.Configs), r.IdleRTTUS, r.Loadavg, r.LoadavgEnd)
+	return nil
+}
+
+func testbedIncastCompare(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("testbed incast compare", testbedIncastSynopsis, stderr)
+	out := fs.String("out", "", "also write the table to `FILE.md`")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := wantArgs(fs, 1, 1, "the run DIR"); err != nil {
+		return err
+	}
+	r, err := testbed.LoadIncast(fs.Arg(0))
+	if err != nil {
+		return usagef("%v", err)
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	rows, err := testbed.CompareIncast(ctx, r)
+	if err != nil {
+		return err
+	}
+	table := testbed.IncastTable(rows)
+	head := fmt.Sprintf("Incast of %s (%s, kernel %s, %s): %g Mbit/s, %d bytes per worker, idle handshake %.0f us (median); simulated with link_delay %s (a quarter of it).\n\n",
+		filepath.Join(fs.Arg(0), testbed.IncastFile), r.Date, r.Kernel, r.CPUModel, r.RateMbit, r.Bytes, r.IdleRTTUS,
+		scenario.FormatDuration(r.LinkDelay()))
+	if _, err := io.WriteString(stdout, head+table); err != nil {
+		return err
+	}
+	if *out != "" {
+		tmp := *out + ".tmp"
+		if err := os.WriteFile(tmp, []byte(head+table), 0o644); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+		if err := os.Rename(tmp, *out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseIntList reads comma-separated integers in lo..hi.
+func parseIntList(s string, lo, hi int) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < lo || n > hi {
+			return nil, fmt.Errorf("%q is not an integer %d..%d", f, lo, hi)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func joinInt64s(v []int64) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.FormatInt(n, 10)
+	}
+	return strings.Join(s, ",")
+}
