@@ -186,3 +186,43 @@ func TestRTOAboveSRTT(t *testing.T) {
 		})
 	}
 }
+
+// TestNoProbeFromHostQueue: on a 10 Mbit/s link the sender's last
+// segments wait in its own NIC queue for milliseconds; the receiver's ACKs
+// are held back from 3 to 10 ms, so the probe's timer fires while the last
+// segment has not left the host. Sending it again would prove nothing, so
+// no probe goes out and nothing is retransmitted (Linux
+// skb_still_in_host_queue: TCPSpuriousRtxHostQueues); the transfer ends
+// without a loss.
+func TestNoProbeFromHostQueue(t *testing.T) {
+	t.Parallel()
+	cfg := network.DefaultConfig()
+	cfg.LinkGbps = 0.01
+	r := newRig(t, cfg, hostPath(1), 1500, Options{})
+	mss := r.c.Client.MSS()
+	srv := r.c.Server
+	srv.Route().DropIf = func(p *network.Packet, at sim.Time) bool {
+		if p.Len != 0 || at < 3*sim.Millisecond || at >= 10*sim.Millisecond {
+			return false
+		}
+		h := p.Header
+		r.e.Schedule(10*sim.Millisecond, sim.HandlerFunc(func(e *sim.Engine, _ uint64) {
+			q := r.n.Alloc()
+			q.Header = h
+			r.n.Send(srv.Route(), q, srv.Core, e.Now())
+		}), 0)
+		return true
+	}
+	r.c.Connect(0)
+	total := 14 * mss
+	r.c.Client.Write(0, total)
+	r.e.RunUntil(sim.Second)
+	st := r.c.Client.Stats
+	if got := r.c.Server.Received(); got != total {
+		t.Fatalf("received %d of %d", got, total)
+	}
+	if st.TLPs != 0 || st.Retrans != 0 || st.RTOs != 0 {
+		t.Errorf("probes %d, retransmissions %d, timeouts %d; want none (the last segment was still queued at the sender)", st.TLPs, st.Retrans, st.RTOs)
+	}
+	r.conserve(t)
+}

@@ -221,13 +221,23 @@ func (ep *Endpoint) armRetxFlight(at sim.Time, flight int64) {
 // the peer's window takes one (whatever cwnd says), else the last segment
 // again, to draw an ACK whose SACK shows what was lost; then the RTO.
 func (ep *Endpoint) lossProbe(now sim.Time) {
-	ep.Stats.TLPs++
 	seq := ep.sndNxt
 	n := min(ep.mss, ep.appLimit-seq)
 	if n <= 0 || seq+n > ep.sndWndEdge || seq < ep.sndMax {
+		if ep.out.TxQueued(now) > 0 {
+			// the last segment has not left this host's queue yet:
+			// sending it again proves nothing (Linux
+			// skb_still_in_host_queue, TCPSpuriousRtxHostQueues), and
+			// the RTO is armed instead (tcp_send_loss_probe's
+			// rearm_timer); ACKs arm the probe again as they come
+			ep.probing = false
+			ep.rtoTimer.Set(now + ep.rto)
+			return
+		}
 		seq = max(ep.sndUna, (ep.sndMax-1)/ep.mss*ep.mss)
 		n = ep.sndMax - seq
 	}
+	ep.Stats.TLPs++
 	ep.tlpSeq, ep.tlpHigh = seq, max(ep.sndMax, seq+n)
 	ep.tlpRetrans, ep.tlpDup = seq < ep.sndMax, false
 	ep.xmit(now, seq, n)
