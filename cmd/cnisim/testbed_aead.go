@@ -116,13 +116,9 @@ func testbedAEADLayer(args []string, stderr io.Writer) error {
 }
 
 func parseSizes(s string) ([]int, error) {
-	var out []int
-	for _, f := range strings.Split(s, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 || n > 65536 {
-			return nil, fmt.Errorf("size %q is not an integer 1..65536", f)
-		}
-		out = append(out, n)
+	out, err := parseIntList(s, 1, 65536)
+	if err != nil {
+		return nil, fmt.Errorf("size %w", err)
 	}
 	if len(out) < 2 {
 		return nil, fmt.Errorf("two or more sizes are needed to separate per-call and per-byte cycles")
@@ -130,10 +126,11 @@ func parseSizes(s string) ([]int, error) {
 	return out, nil
 }
 
-func joinInts(v []int) string {
+// joinInts writes integers comma-separated, as the list flags read them.
+func joinInts[T int | int64](v []T) string {
 	s := make([]string, len(v))
 	for i, n := range v {
-		s[i] = strconv.Itoa(n)
+		s[i] = strconv.FormatInt(int64(n), 10)
 	}
 	return strings.Join(s, ",")
 }

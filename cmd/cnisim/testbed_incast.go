@@ -42,7 +42,7 @@ func testbedIncastRun(args []string, stderr io.Writer) error {
 	def := testbed.DefaultIncastOptions()
 	out := fs.String("out", "", "output `DIR` (required): incast.json")
 	senders := fs.String("senders", joinInts(def.Senders), fmt.Sprintf("comma-separated worker counts, a configuration each (1..%d)", testbed.IncastMaxSenders))
-	buffers := fs.String("buffers", joinInt64s(def.Buffers), fmt.Sprintf("comma-separated bottleneck buffers in bytes, a configuration each with every sender count (%d..%d)", testbed.IncastMinBuffer, testbed.IncastMaxBuffer))
+	buffers := fs.String("buffers", joinInts(def.Buffers), fmt.Sprintf("comma-separated bottleneck buffers in bytes, a configuration each with every sender count (%d..%d)", testbed.IncastMinBuffer, testbed.IncastMaxBuffer))
 	rate := fs.Float64("rate-mbit", def.RateMbit, fmt.Sprintf("every link's rate in Mbit/s (%g..%g)", float64(testbed.IncastMinRateMbit), float64(testbed.IncastMaxRateMbit)))
 	size := fs.Int64("bytes", def.Bytes, fmt.Sprintf("each worker's response in bytes (1..%d)", testbed.IncastMaxBytes))
 	queries := fs.Int("queries", def.Queries, fmt.Sprintf("queries per configuration (1..%d)", testbed.IncastMaxQueries))
@@ -147,12 +147,4 @@ func parseIntList(s string, lo, hi int) ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
-}
-
-func joinInt64s(v []int64) string {
-	s := make([]string, len(v))
-	for i, n := range v {
-		s[i] = strconv.FormatInt(n, 10)
-	}
-	return strings.Join(s, ",")
 }
