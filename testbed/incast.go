@@ -16,6 +16,7 @@ import (
 
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/simulate"
+	"github.com/cnisim/cnisim/sim"
 )
 
 // The incast benchmark measures a partition-aggregate TCP incast on this
@@ -356,25 +357,6 @@ func (r *IncastRun) Save(dir string) error {
 	return writeWhole(filepath.Join(dir, IncastFile), append(b, '\n'))
 }
 
-// Quantile is the q-quantile (0 <= q <= 1) of a sorted non-empty sample:
-// linear interpolation between the order statistics at (n-1)q (Hyndman
-// and Fan's type 7, R's and NumPy's default). NaN for an empty sample.
-func Quantile(sorted []float64, q float64) float64 {
-	n := len(sorted)
-	if n == 0 {
-		return math.NaN()
-	}
-	h := float64(n-1) * q
-	lo := int(math.Floor(h))
-	if lo >= n-1 {
-		return sorted[n-1]
-	}
-	if lo < 0 {
-		return sorted[0]
-	}
-	return sorted[lo] + (h-float64(lo))*(sorted[lo+1]-sorted[lo])
-}
-
 // meanNaN is the mean, NaN for no values.
 func meanNaN(v []float64) float64 {
 	if len(v) == 0 {
@@ -430,10 +412,10 @@ func MeasuredIncast(r *IncastRun) []IncastRow {
 		n := float64(len(c.Queries))
 		nan := math.NaN()
 		rows[i] = IncastRow{Senders: c.Senders, BufferBytes: c.BufferBytes, Queries: len(qct), Unfinished: un,
-			MeasP50: Quantile(qct, 0.5), MeasP90: Quantile(qct, 0.9), MeasMean: meanNaN(qct),
+			MeasP50: sim.Quantile(0.5, qct), MeasP90: sim.Quantile(0.9, qct), MeasMean: meanNaN(qct),
 			MeasDrops: float64(c.TCDrops) / n, MeasRetrans: float64(c.Counters[CtrRetransSegs]) / n,
 			MeasTimeouts: float64(c.Counters[CtrTimeouts]) / n, MeasProbes: float64(c.Counters[CtrLossProbes]) / n,
-			SkewP50US: Quantile(skew, 0.5),
+			SkewP50US: sim.Quantile(0.5, skew),
 			SimP50:    nan, SimP90: nan, SimMean: nan, ErrP50Pct: nan, ErrMeanPct: nan,
 			SimDrops: nan, SimRetrans: nan, SimTimeouts: nan, SimProbes: nan}
 	}
@@ -544,7 +526,7 @@ func CompareIncast(ctx context.Context, r *IncastRun) ([]IncastRow, error) {
 		slices.Sort(qct)
 		row := &rows[i]
 		row.SimQueries = len(qct)
-		row.SimP50, row.SimP90, row.SimMean = Quantile(qct, 0.5), Quantile(qct, 0.9), meanNaN(qct)
+		row.SimP50, row.SimP90, row.SimMean = sim.Quantile(0.5, qct), sim.Quantile(0.9, qct), meanNaN(qct)
 		row.ErrP50Pct = 100 * (row.SimP50 - row.MeasP50) / row.MeasP50
 		row.ErrMeanPct = 100 * (row.SimMean - row.MeasMean) / row.MeasMean
 		per := func(v float64, ok bool) float64 {

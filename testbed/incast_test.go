@@ -60,25 +60,7 @@ func TestIncastOptionsValidate(t *testing.T) {
 	}
 }
 
-func TestQuantile(t *testing.T) {
-	for _, c := range []struct {
-		v    []float64
-		q, w float64
-	}{
-		{[]float64{7}, 0.5, 7}, {[]float64{7}, 0.9, 7},
-		{[]float64{1, 2}, 0.5, 1.5}, {[]float64{1, 2, 3}, 0.5, 2},
-		{[]float64{1, 2, 3, 4}, 0.5, 2.5}, {[]float64{1, 2, 3, 4}, 0, 1}, {[]float64{1, 2, 3, 4}, 1, 4},
-		// type 7: h = (n-1) q = 9 x 0.9 = 8.1 of 0..9: 9 + 0.1 x (10 - 9)
-		{[]float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 0.9, 9.1},
-		{[]float64{10, 20, 30, 40, 50}, 0.9, 46},
-	} {
-		if got := Quantile(c.v, c.q); math.Abs(got-c.w) > 1e-12 {
-			t.Errorf("Quantile(%v, %v) = %v, want %v", c.v, c.q, got, c.w)
-		}
-	}
-	if !math.IsNaN(Quantile(nil, 0.5)) {
-		t.Error("Quantile of nothing is not NaN")
-	}
+func TestMeanNaN(t *testing.T) {
 	if m := meanNaN([]float64{1, 2, 6}); m != 3 || !math.IsNaN(meanNaN(nil)) {
 		t.Errorf("meanNaN: %v", m)
 	}
@@ -161,7 +143,9 @@ func TestMeasuredIncast(t *testing.T) {
 		t.Errorf("simulated columns set: %+v", b)
 	}
 	tab := IncastMeasuredTable(rows)
-	if !strings.Contains(tab, "| 8 | 24000 | 3 | 1 | 270.0 | 286.0 | 270.0 | 150 | 75.0 | 80.0 | 2.00 | 10.00 |") {
+	// p90 of three: the largest (sim.Quantile's empirical quantile, as
+	// every quantile cnisim reports, simulated or measured)
+	if !strings.Contains(tab, "| 8 | 24000 | 3 | 1 | 270.0 | 290.0 | 270.0 | 150 | 75.0 | 80.0 | 2.00 | 10.00 |") {
 		t.Errorf("measured table:\n%s", tab)
 	}
 	if full := IncastTable(rows); !strings.Contains(full, "| 270.0 / - |") || strings.Count(full, "\n") != 4 {

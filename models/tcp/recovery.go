@@ -208,7 +208,7 @@ func (ep *Endpoint) armRetxFlight(at sim.Time, flight int64) {
 		if flight <= ep.mss {
 			pto += ep.opt.MinRTO
 		} else {
-			pto += 2 * sim.Millisecond
+			pto += timeoutMin
 		}
 		ep.probing = true
 		ep.rtoTimer.Set(at + min(pto, ep.rto))
@@ -275,6 +275,12 @@ func (ep *Endpoint) probeAcked(at sim.Time, ack int64, pureDup bool) {
 	}
 }
 
+// timeoutMin is Linux's TCP_TIMEOUT_MIN_US (include/net/tcp.h, 2 ms),
+// added to the tail loss probe's 2 SRTT (tcp_schedule_loss_probe) and to
+// RACK's reordering wait (tcp_rack_mark_lost) so that neither fires
+// within a timer tick of its cause.
+const timeoutMin = 2 * sim.Millisecond
+
 // rackDetect is RACK's loss detection for data sent once, in the open
 // state (RFC 8985 6.2; Linux tcp_rack_detect_loss, Linux's loss detection
 // since RFC 6675's duplicate-ACK threshold became off by default with
@@ -286,8 +292,12 @@ func (ep *Endpoint) probeAcked(at sim.Time, ack int64, pureDup bool) {
 // rule, which gives the same holes; with fewer, the window is a quarter
 // of the minimum RTT, at most SRTT, from the first ACK that showed the
 // holes (Linux counts it from each hole's send time, at most this much
-// earlier): without it a burst that lost all but its last segments
-// waited for the RTO.
+// earlier), and Linux's timer fires timeoutMin after it
+// (tcp_rack_mark_lost: usecs_to_jiffies(timeout + TCP_TIMEOUT_MIN_US)):
+// without it a burst that lost all but its last segments waited for the
+// RTO. The timer is Linux's retransmission timer in its REO_TIMEOUT
+// role, so it is gone once the holes fill (an ACK then re-arms the
+// probe or the RTO), when recovery starts and when the RTO fires.
 func (ep *Endpoint) rackDetect(at sim.Time) {
 	if ep.sndUna < ep.recover || ep.state != Established || ep.reoTimer.Armed() {
 		return
@@ -297,7 +307,7 @@ func (ep *Endpoint) rackDetect(at sim.Time) {
 		ep.onReoTimeout(at)
 		return
 	}
-	ep.reoTimer.Set(at + wnd)
+	ep.reoTimer.Set(at + wnd + timeoutMin)
 }
 
 // onReoTimeout marks the holes below the highest SACKed byte lost when
@@ -382,6 +392,7 @@ func (ep *Endpoint) cwrSsthresh(at sim.Time) float64 {
 // the congestion control, RecoverFS as Linux's prior_cwnd.
 func (ep *Endpoint) enterRecovery(at sim.Time) {
 	ep.Stats.FastRetrans++
+	ep.reoTimer.Stop() // RACK's wait is over: recovery marks the holes
 	ep.ecnLoss()
 	ep.tlpHigh = 0 // tcp_init_cwnd_reduction ends a probe episode
 	ep.inRecovery = true
