@@ -66,11 +66,13 @@ func TestDeviceOffloadMonotone(t *testing.T) {
 		// gain nothing and pay the segmentation (calibration.
 		// gso_segment_cycles, measured on a 6.18 kernel, against the
 		// paper profile's send-side stages of 4.15 that it would save):
-		// Flannel udp's per-packet daemon, 2.4% below offloads off; by
-		// no more than 3% there
+		// Flannel udp's per-packet daemon, 2.4% below offloads off with
+		// TCP's loss detection before 2026-12-06's changes and 4.0% after
+		// them (its CPU-bound stream drops at the daemon, and the faster
+		// recovery lifted offloads off by 1.2%); by no more than 5% there
 		slack := 1.001
 		if c.plugin == "flannel" {
-			slack = 1.03
+			slack = 1.05
 		}
 		if !(tput[0] <= tput[1]*slack && tput[1] <= tput[2]*1.001) {
 			t.Errorf("%s: throughput %v falls with more offload capability", name, tput)

@@ -12,10 +12,10 @@ import (
 // their SACK is all the sender learns: fewer than three segments SACKed,
 // so RFC 6675's rule finds nothing lost. RACK (RFC 8985 6.2, Linux's loss
 // detection) marks the holes below them lost a quarter of the minimum
-// RTT after that ACK and starts a fast recovery: no probe, no timeout
-// (the incast the testbed measures: `cnisim testbed incast`). The
-// retransmission follows the SACKed segment's send by its round trip and
-// the reordering window.
+// RTT and Linux's 2 ms timer floor after that ACK and starts a fast
+// recovery: no probe, no timeout (the incast the testbed measures:
+// `cnisim testbed incast`). The retransmission follows the SACKed
+// segment's send by its round trip, the reordering window and the floor.
 func TestRACKFewSACKs(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
@@ -44,9 +44,10 @@ func TestRACKFewSACKs(t *testing.T) {
 		t.Fatalf("segment 1 sent at %v, 11 at %v: want twice and once", sends[1], sends[11])
 	}
 	minRTT := r.c.Client.minRTT
-	lo, hi := minRTT+minRTT/4, minRTT+minRTT/4+minRTT/2
+	lo := minRTT + minRTT/4 + timeoutMin
+	hi := lo + minRTT/2
 	if d := sends[1][1] - sends[11][0]; d < lo || d > hi {
-		t.Errorf("segment 1 resent %v after segment 11 was sent, want its round trip and a quarter of the minimum RTT (%v): [%v, %v]", d, minRTT, lo, hi)
+		t.Errorf("segment 1 resent %v after segment 11 was sent, want its round trip, a quarter of the minimum RTT (%v) and 2 ms: [%v, %v]", d, minRTT, lo, hi)
 	}
 	r.conserve(t)
 }
@@ -225,4 +226,132 @@ func TestNoProbeFromHostQueue(t *testing.T) {
 		t.Errorf("probes %d, retransmissions %d, timeouts %d; want none (the last segment was still queued at the sender)", st.TLPs, st.Retrans, st.RTOs)
 	}
 	r.conserve(t)
+}
+
+// TestReoTimerEndsWithRecovery: one segment of the initial window is
+// lost; the first SACK arms RACK's reordering timer, the third starts a
+// fast recovery by RFC 6675's rule, and the timer is gone by the time the
+// hole is sent again (in Linux it is the retransmission timer, re-armed
+// for the retransmission), so it cannot fire, stale, into a later
+// episode.
+func TestReoTimerEndsWithRecovery(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
+	mss := r.c.Client.MSS()
+	ep := r.c.Client
+	var sends, armedAtRetx int
+	r.c.Client.Route().DropIf = func(p *network.Packet, at sim.Time) bool {
+		if p.Len == 0 || p.Seq/mss != 1 {
+			return false
+		}
+		sends++
+		if sends == 2 && ep.reoTimer.Armed() {
+			armedAtRetx++
+		}
+		return sends == 1
+	}
+	r.c.Connect(0)
+	r.c.Client.Write(0, 10*mss)
+	r.e.RunUntil(sim.Second)
+	if st := ep.Stats; st.FastRetrans != 1 || st.RTOs != 0 || sends != 2 {
+		t.Fatalf("fast retransmits %d, RTOs %d, segment 1 sent %d times; want 1, 0, 2", st.FastRetrans, st.RTOs, sends)
+	}
+	if armedAtRetx != 0 {
+		t.Error("RACK's reordering timer still armed when recovery resent the hole")
+	}
+	r.conserve(t)
+}
+
+// TestRACKInRecovery: segments 1 and 5 of the first flight are lost.
+// SACKs for 2-4 start a recovery that resends 1; the SACK for 6 shows 5
+// lost too, at once (RACK's reordering window is 0 in recovery, Linux
+// tcp_rack_reo_wnd), and the PRR budget of that ACK resends it before any
+// new data. RFC 6675's IsLost would wait for the SACKs for 7 and 8 and
+// spend that budget on new data first (send order ... 1 12 5 ...).
+func TestRACKInRecovery(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
+	mss := r.c.Client.MSS()
+	var order []int64 // segments in the order sent, retransmissions included
+	sends := map[int64]int{}
+	r.c.Client.Route().DropIf = func(p *network.Packet, at sim.Time) bool {
+		if p.Len == 0 {
+			return false
+		}
+		seg := p.Seq / mss
+		order = append(order, seg)
+		sends[seg]++
+		return (seg == 1 || seg == 5) && sends[seg] == 1
+	}
+	r.c.Connect(0)
+	r.c.Client.Write(0, 30*mss)
+	r.e.RunUntil(sim.Second)
+	st := r.c.Client.Stats
+	if st.RTOs != 0 || st.TLPs != 0 || st.FastRetrans != 1 || st.Retrans != 2 {
+		t.Errorf("RTOs %d, probes %d, fast retransmits %d, retransmissions %d; want 0, 0, 1, 2", st.RTOs, st.TLPs, st.FastRetrans, st.Retrans)
+	}
+	second := func(seg int64) int { // position of seg's second sending
+		k := 0
+		for i, s := range order {
+			if s == seg {
+				if k++; k == 2 {
+					return i
+				}
+			}
+		}
+		return -1
+	}
+	r1, r5 := second(1), second(5)
+	if r1 < 0 || r5 < r1 {
+		t.Fatalf("segments 1 and 5 not resent in that order: %v", order)
+	}
+	for _, s := range order[r1+1 : r5] {
+		if s >= 10 {
+			t.Errorf("new segment %d sent between the retransmissions of 1 and 5 (send order %v)", s, order)
+		}
+	}
+	r.conserve(t)
+}
+
+// TestRetxCarriedAcrossRecoveries: segment 1 and its first retransmission
+// are lost, so the recovery lasts a round trip longer; in it segment 13,
+// new data above the recovery point, is lost, found lost by RACK once 14
+// is SACKed, and its retransmission is lost too. The recovery ends when 1
+// arrives, with 13's retransmission still out; data sent after it is
+// SACKed, so it is lost again and the next recovery sends it a third
+// time (Linux keeps a retransmission's state per segment across
+// episodes), where forgetting it left it counted in flight until the RTO.
+func TestRetxCarriedAcrossRecoveries(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
+	mss := r.c.Client.MSS()
+	sends := dropSends(r, func(seg int64, n int) bool { return (seg == 1 || seg == 13) && n <= 2 })
+	r.c.Connect(0)
+	r.c.Client.Write(0, 200*mss)
+	r.e.RunUntil(sim.Second)
+	st := r.c.Client.Stats
+	if got := r.c.Server.Received(); got != 200*mss {
+		t.Fatalf("received %d of %d", got, 200*mss)
+	}
+	if st.RTOs != 0 || sends[1] != 3 || sends[13] != 3 || st.FastRetrans != 2 {
+		t.Errorf("RTOs %d, segment 1 sent %d times, 13 %d, fast recoveries %d; want 0, 3, 3, 2", st.RTOs, sends[1], sends[13], st.FastRetrans)
+	}
+	r.conserve(t)
+}
+
+// dropSends counts the client's data segments by number (sequence / MSS)
+// as they are sent, in the order sent, and drops the n-th sending of a
+// segment (n from 1) when drop says so.
+func dropSends(r *rig, drop func(seg int64, n int) bool) map[int64]int {
+	mss := r.c.Client.MSS()
+	sends := map[int64]int{}
+	r.c.Client.Route().DropIf = func(p *network.Packet, at sim.Time) bool {
+		if p.Len == 0 {
+			return false
+		}
+		seg := p.Seq / mss
+		sends[seg]++
+		return drop(seg, sends[seg])
+	}
+	return sends
 }

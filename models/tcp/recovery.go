@@ -173,10 +173,40 @@ func (ep *Endpoint) retxDelivered(r retxRec) bool {
 	return r.end <= ep.sndUna || ep.sb.unsacked(max(r.start, ep.sndUna), r.end) == 0
 }
 
-// forgetRetx ends the lost-retransmission bookkeeping of a recovery.
+// forgetRetx ends the lost-retransmission bookkeeping after a timeout,
+// which sends everything unSACKed again.
 func (ep *Endpoint) forgetRetx() {
 	ep.rtxLog, ep.relost = ep.rtxLog[:0], ep.relost[:0]
 	ep.rackLost = 0
+}
+
+// carryRetx ends a recovery's loss marks but keeps its retransmissions
+// not yet delivered, and those found lost again and not yet resent, for
+// the next recovery: Linux keeps TCPCB_SACKED_RETRANS and TCPCB_LOST per
+// segment across episodes, so RACK still finds such a retransmission
+// lost by its send time (and a recovery that ends with lost segments
+// outstanding starts the next at once, tcp_time_to_recover's lost_out).
+// Forgetting them left a retransmission lost above the recovery point
+// counted in flight until the RTO.
+func (ep *Endpoint) carryRetx() {
+	ep.rackLost = 0
+	log := ep.rtxLog[:0]
+	for _, r := range ep.rtxLog {
+		if !ep.retxDelivered(r) {
+			log = append(log, r)
+		}
+	}
+	ep.rtxLog = log
+	relost := ep.relost[:0]
+	for _, sp := range ep.relost {
+		if sp.end > ep.sndUna {
+			relost = append(relost, sp)
+		}
+	}
+	ep.relost = relost
+	if len(log) > 0 {
+		ep.boundRetx()
+	}
 }
 
 // lostBelow is the boundary below which unSACKed bytes are lost: RFC
@@ -265,7 +295,7 @@ func (ep *Endpoint) probeAcked(at sim.Time, ack int64, pureDup bool) {
 		if !ep.inRecovery && ep.sndUna < ep.tlpSeq && ep.sb.unsacked(ep.tlpSeq, ep.tlpHigh) == 0 {
 			ep.tlpHigh = 0
 			ep.enterRecovery(at)
-			ep.rackLost = ep.tlpSeq
+			ep.rackLost = max(ep.rackLost, ep.tlpSeq)
 			ep.prrOnAck(ep.mss, false)
 		}
 	case !ep.tlpRetrans || ep.tlpDup || pureDup:
@@ -308,6 +338,18 @@ func (ep *Endpoint) rackDetect(at sim.Time) {
 		return
 	}
 	ep.reoTimer.Set(at + wnd + timeoutMin)
+}
+
+// rackRecoveryLost is RACK's loss detection in recovery (RFC 8985 6.2;
+// Linux tcp_rack_reo_wnd is 0 from TCP_CA_Recovery on while no
+// reordering has been seen, and this network does not reorder a flow):
+// unSACKed data below the highest SACKed byte was sent before it and is
+// lost at once, where RFC 6675's IsLost waits for three segments SACKed
+// above each hole. Retransmissions lost again are detectLostRetx's.
+func (ep *Endpoint) rackRecoveryLost() {
+	if !ep.sb.empty() {
+		ep.rackLost = max(ep.rackLost, ep.sb.high())
+	}
 }
 
 // onReoTimeout marks the holes below the highest SACKed byte lost when
@@ -409,10 +451,11 @@ func (ep *Endpoint) enterRecovery(at sim.Time) {
 	}
 	ep.ssthresh = ep.ccOnLoss(at)
 	ep.prrDelivered, ep.prrOut = 0, 0
-	ep.forgetRetx()
+	ep.carryRetx()
 	// retransmissions of the last recovery still unacknowledged stay in
-	// flight, not lost (Linux keeps TCPCB_SACKED_RETRANS per segment)
+	// flight until found lost (Linux keeps TCPCB_SACKED_RETRANS per segment)
 	ep.highRxt = max(ep.highRxt, ep.sndUna)
+	ep.rackRecoveryLost()
 	if ep.probing {
 		// the head's fast retransmission follows: Linux re-arms the RTO
 		// for it (tcp_xmit_retransmit_queue), and a probe is never
@@ -456,7 +499,7 @@ func (ep *Endpoint) prrOnAck(delivered int64, unaAdvanced bool) {
 // is ssthresh (RFC 6937 3.1; Linux tcp_end_cwnd_reduction).
 func (ep *Endpoint) exitRecovery() {
 	ep.inRecovery = false
-	ep.forgetRetx()
+	ep.carryRetx()
 	ep.cwnd = ep.ssthresh
 }
 

@@ -159,6 +159,9 @@ func (ep *Endpoint) onAck(h *network.Header, at sim.Time) {
 	if h.Flags&flagSACK != 0 && h.Len == 0 {
 		sacked, dsack = ep.takeSACK(h)
 	}
+	if ep.inRecovery && sacked > 0 {
+		ep.rackRecoveryLost() // before PRR counts what is in flight (Linux tcp_fastretrans_alert)
+	}
 	switch {
 	case h.Ack > ep.sndUna:
 		ep.newAck(h, at, sacked)
@@ -166,8 +169,18 @@ func (ep *Endpoint) onAck(h *network.Header, at sim.Time) {
 	case h.Ack == ep.sndUna && h.Len == 0 && (!winChanged || sacked > 0) && ep.sndMax > ep.sndUna && h.Flags&network.FlagProbe == 0:
 		ep.dupAck(h, at, sacked)
 	}
-	if ep.inRecovery && len(ep.rtxLog) > 0 {
+	// a carried retransmission (carryRetx) is found lost in the open state
+	// only by SACKed data sent after it: the scoreboard is asked first, the
+	// log being off the lines an ACK reads
+	if (ep.inRecovery || !ep.sb.empty() && !ep.inLoss) && len(ep.rtxLog) > 0 {
 		ep.detectLostRetx()
+		if !ep.inRecovery && len(ep.relost) > 0 && ep.state == Established {
+			// a retransmission carried from the last recovery is lost
+			// again: Linux's lost_out starts the next recovery at once
+			// (tcp_time_to_recover)
+			ep.enterRecovery(at)
+			ep.prrOnAck(ep.mss, false)
+		}
 	} else if ep.inLoss && sacked > 0 {
 		ep.lossRetxLost(at, sacked)
 	}
@@ -191,6 +204,9 @@ func (ep *Endpoint) newAck(h *network.Header, at sim.Time, sacked int64) {
 	ep.sndUna = h.Ack
 	if !ep.sb.empty() {
 		acked -= ep.sb.trim(ep.sndUna) // delivered before, when SACKed
+		if ep.sb.empty() {
+			ep.reoTimer.Stop() // no hole left for RACK to wait on
+		}
 	}
 	if ep.sndNxt < ep.sndUna {
 		ep.sndNxt = ep.sndUna
@@ -330,6 +346,7 @@ func (ep *Endpoint) onRTO(now sim.Time) {
 	}
 	ep.Stats.RTOs++
 	ep.tlpHigh = 0
+	ep.reoTimer.Stop() // one timer in Linux: the timeout replaced RACK's wait
 	if ep.timeoutReduces() {
 		ep.armUndo()
 		ep.ssthresh = ep.ccOnLoss(now)
