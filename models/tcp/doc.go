@@ -6,8 +6,10 @@
 // byte counting, Reno or CUBIC congestion avoidance or DCTCP (RFC 8257,
 // with ECN-marking switches) and RFC 3168 ECN (ecn.go), SACK (RFC 2018) loss
 // recovery with a scoreboard (RFC 6675), proportional rate reduction
-// (RFC 6937), RACK's rule for retransmissions lost in turn and the tail
-// loss probe (RFC 8985, by send order), D-SACK (RFC 2883), the undo of
+// (RFC 6937), RACK's loss detection (RFC 8985, by send order: a
+// reordering window of min_rtt/4 plus Linux's 2 ms timer minimum in the
+// open state, none in recovery; retransmissions lost in turn, watched
+// across recoveries) and the tail loss probe, D-SACK (RFC 2883), the undo of
 // spurious recoveries and timeouts (timestamps and D-SACKs, as Linux), an
 // RFC 6298 retransmission timer, delayed ACKs,
 // a receive window from the socket buffer drained by the application's

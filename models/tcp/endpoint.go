@@ -159,7 +159,7 @@ type Endpoint struct {
 
 	highRxt int64     // end of the last retransmission in recovery (HighRxt)
 	recRetx int       // the retransmissions of this recovery
-	rtxLog  []retxRec // this recovery's retransmissions in flight, in send order
+	rtxLog  []retxRec // retransmissions in flight, in send order: this recovery's and those carried from the last (carryRetx)
 	// a bound on rtxLog's ranges: no start below rtxLo, no end above
 	// rtxHi (detectLostRetx skips its scan when none can have changed)
 	rtxLo, rtxHi         int64
@@ -169,7 +169,7 @@ type Endpoint struct {
 	rackLost             int64     // unSACKed bytes below it were sent before delivered data: lost
 	lossAt               sim.Time  // the last data timeout (lossRetxLost)
 	reoTimer             sim.Timer // RACK's reordering window before SACKed data marks the holes below it lost (rackDetect)
-	relost               []span    // retransmissions found lost, to send again first
+	relost               []span    // retransmissions found lost, to send again first (carried to the next recovery when unsent)
 	priorCwnd            int64     // PRR RecoverFS, bytes (Linux prior_cwnd)
 	prrDelivered, prrOut int64     // RFC 6937 counters, bytes
 	// undoing a spurious recovery (recovery.go): the window and ssthresh
