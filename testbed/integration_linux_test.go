@@ -203,19 +203,21 @@ func TestMeasureQuick(t *testing.T) {
 		}
 		// Every data packet carries at most one MSS (gso_max_segs 1) and
 		// 52 header bytes (IPv4, TCP, timestamps): the device's bytes less
-		// the headers are the generator's payload, within 2% (the
+		// the headers are the generator's payload, within 5% (the
 		// generator and the counters are read a moment apart, so the
-		// bytes in flight at the window's edges, a few hundred KB under
-		// load, fall on one side only).
+		// bytes in flight at the window's edges, a few hundred KB on a
+		// quiet machine and 1 MB of a quick run's 50 MB (2.0%) once with
+		// other jobs running, fall on one side only; a wrong device or
+		// header count is off by far more).
 		payload := m.DataBytes - 52*m.DataPackets
-		if m.PayloadBytes <= 0 || 50*abs64(payload-m.PayloadBytes) > m.PayloadBytes || m.PayloadBytes/m.DataPackets > 1500 {
+		if m.PayloadBytes <= 0 || 20*abs64(payload-m.PayloadBytes) > m.PayloadBytes || m.PayloadBytes/m.DataPackets > 1500 {
 			t.Errorf("%s: payload %d B in %d packets of %d B: counters and generator disagree", m.Config.Name, m.PayloadBytes, m.DataPackets, m.DataBytes)
 		}
 		// The client's writes carry the payload the server read, within
 		// the same edge effect plus one write at each edge; every read or
 		// write that found nothing to do blocked, so there are wake-ups.
 		written := m.Writes * writeSize
-		if m.Writes <= 0 || m.Reads <= 0 || m.Wakeups <= 0 || 50*abs64(written-m.PayloadBytes) > m.PayloadBytes+100*writeSize {
+		if m.Writes <= 0 || m.Reads <= 0 || m.Wakeups <= 0 || 20*abs64(written-m.PayloadBytes) > m.PayloadBytes+40*writeSize {
 			t.Errorf("%s: %d writes of %d B (%d B), %d reads, %d wake-ups for %d B read", m.Config.Name, m.Writes, writeSize, written, m.Reads, m.Wakeups, m.PayloadBytes)
 		}
 		if m.BusyCycles <= 0 || m.RRTransactions <= 0 {
