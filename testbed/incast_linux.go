@@ -70,7 +70,7 @@ func MeasureIncast(ctx context.Context, o IncastOptions) (*IncastRun, error) {
 	r := &IncastRun{Command: o.Command, Date: time.Now().UTC().Format(time.RFC3339), Kernel: kernelRelease(), CPUModel: m.model,
 		CPUs: lastCPU() + 1, Tools: tools, Loadavg: loadavg(), RateMbit: o.RateMbit, Bytes: o.Bytes,
 		GapMS: float64(o.Gap.Microseconds()) / 1000, TimeoutMS: float64(o.Timeout.Microseconds()) / 1000,
-		BurstBytes: IncastBurstBytes, HostLimit: IncastHostLimitBytes, MTU: incastMTU}
+		BurstBytes: int64(o.BurstFrames) * IncastFrameBytes, HostLimit: IncastHostLimitBytes, MTU: incastMTU}
 	var rtts []float64
 	for _, n := range o.Senders {
 		for _, buf := range o.Buffers {
@@ -101,7 +101,7 @@ func MeasureIncast(ctx context.Context, o IncastOptions) (*IncastRun, error) {
 // incastConfig builds one configuration, measures it and removes it.
 func incastConfig(ctx context.Context, o IncastOptions, n int, buf int64) (*IncastConfig, map[string]string, error) {
 	defer Cleanup()
-	t, err := buildIncast(n, o.RateMbit, buf)
+	t, err := buildIncast(n, o.RateMbit, int64(o.BurstFrames)*IncastFrameBytes, buf)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -164,7 +164,7 @@ func incastConfig(ctx context.Context, o IncastOptions, n int, buf int64) (*Inca
 // addresses, static neighbours (no ARP in a query), and the tbfs: every
 // host's egress at the rate with a queue that never fills, the bridge's
 // port p0 toward the aggregator at the rate with limit buf.
-func buildIncast(n int, rateMbit float64, buf int64) (t *incastTopo, err error) {
+func buildIncast(n int, rateMbit float64, burst, buf int64) (t *incastTopo, err error) {
 	defer func() {
 		if err != nil {
 			_, _ = Cleanup()
@@ -254,12 +254,12 @@ func buildIncast(n int, rateMbit float64, buf int64) (t *incastTopo, err error) 
 			return nil, err
 		}
 		if err := tc(hn, "qdisc", "replace", "dev", "eth0", "root", "tbf", "rate", rate,
-			"burst", fmt.Sprint(IncastBurstBytes), "limit", fmt.Sprint(IncastHostLimitBytes)); err != nil {
+			"burst", fmt.Sprint(burst), "limit", fmt.Sprint(IncastHostLimitBytes)); err != nil {
 			return nil, err
 		}
 	}
 	if err := tc(t.sw, "qdisc", "replace", "dev", "p0", "root", "tbf", "rate", rate,
-		"burst", fmt.Sprint(IncastBurstBytes), "limit", fmt.Sprint(buf)); err != nil {
+		"burst", fmt.Sprint(burst), "limit", fmt.Sprint(buf)); err != nil {
 		return nil, err
 	}
 	return t, nil

@@ -28,6 +28,9 @@ func TestIncastOptionsValidate(t *testing.T) {
 			o.Senders, o.Buffers, o.RateMbit, o.Bytes = []int{32}, []int64{64 << 20}, 1000, 16<<20
 		}, ""},
 		{"no gap", func(o *IncastOptions) { o.Gap = 0 }, ""},
+		{"one-frame bucket", func(o *IncastOptions) { o.BurstFrames = 1 }, ""},
+		{"no bucket", func(o *IncastOptions) { o.BurstFrames = 0 }, "burst-frames: 0 is not in 1..16"},
+		{"bucket too deep", func(o *IncastOptions) { o.BurstFrames = 17 }, "burst-frames: 17 is not in 1..16"},
 		{"no senders", func(o *IncastOptions) { o.Senders = nil }, "senders: at least one count, each 1..32"},
 		{"zero senders", func(o *IncastOptions) { o.Senders = []int{0} }, "senders: 0 is not in 1..32"},
 		{"too many senders", func(o *IncastOptions) { o.Senders = []int{33} }, "senders: 33 is not in 1..32"},

@@ -14,7 +14,7 @@ import (
 	"github.com/cnisim/cnisim/testbed"
 )
 
-const testbedIncastSynopsis = "testbed incast run --out DIR [--senders LIST] [--buffers LIST] [--rate-mbit R] [--bytes N] [--queries N] [--gap D]\n       cnisim testbed incast compare DIR [--out FILE.md]"
+const testbedIncastSynopsis = "testbed incast run --out DIR [--senders LIST] [--buffers LIST] [--rate-mbit R] [--bytes N] [--queries N] [--gap D] [--burst-frames N]\n       cnisim testbed incast compare DIR [--out FILE.md]"
 
 // The incast benchmark: a partition-aggregate TCP incast through a shaped,
 // small-buffer bridge port on this kernel, and the simulator's prediction
@@ -47,6 +47,7 @@ func testbedIncastRun(args []string, stderr io.Writer) error {
 	size := fs.Int64("bytes", def.Bytes, fmt.Sprintf("each worker's response in bytes (1..%d)", testbed.IncastMaxBytes))
 	queries := fs.Int("queries", def.Queries, fmt.Sprintf("queries per configuration (1..%d)", testbed.IncastMaxQueries))
 	gap := fs.Duration("gap", def.Gap, fmt.Sprintf("idle time between queries (0s..%v)", testbed.IncastMaxGap))
+	burst := fs.Int("burst-frames", def.BurstFrames, fmt.Sprintf("every tbf's bucket in full-sized frames (1..%d; 1: closest to a store-and-forward port)", testbed.IncastMaxBurst))
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -69,7 +70,7 @@ func testbedIncastRun(args []string, stderr io.Writer) error {
 	for i, b := range bs {
 		o.Buffers[i] = int64(b)
 	}
-	o.RateMbit, o.Bytes, o.Queries, o.Gap = *rate, *size, *queries, *gap
+	o.RateMbit, o.Bytes, o.Queries, o.Gap, o.BurstFrames = *rate, *size, *queries, *gap, *burst
 	if err := o.Validate(); err != nil {
 		return usagef("--%v", err)
 	}

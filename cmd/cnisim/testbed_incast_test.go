@@ -33,6 +33,7 @@ func TestTestbedIncastUsage(t *testing.T) {
 		{[]string{"testbed", "incast", "run", "--out", dir, "--queries", "0"}, "--queries: 0 is not in 1..10000"},
 		{[]string{"testbed", "incast", "run", "--out", dir, "--gap", "-1s"}, "--gap: -1s is not in 0s..1m0s"},
 		{[]string{"testbed", "incast", "run", "--out", dir, "--gap", "2m"}, "--gap: 2m0s is not in 0s..1m0s"},
+		{[]string{"testbed", "incast", "run", "--out", dir, "--burst-frames", "0"}, "--burst-frames: 0 is not in 1..16"},
 		{[]string{"testbed", "incast", "compare"}, "missing the run DIR"},
 		{[]string{"testbed", "incast", "compare", dir, dir}, "unexpected arguments"},
 		{[]string{"testbed", "incast", "compare", dir}, "incast.json"},
@@ -54,24 +55,32 @@ func TestTestbedIncastUsage(t *testing.T) {
 	}
 }
 
-// recordedIncast is the committed incast run (testbed/testdata/incast-run1/README.md).
-const recordedIncast = "../../testbed/testdata/incast-run1"
+// recordedIncasts are the committed incast runs: tbf buckets of three
+// frames (run1, and run3 beside run2) and of one (run2)
+// (testbed/testdata/incast-run*/README.md).
+var recordedIncasts = []string{"../../testbed/testdata/incast-run1", "../../testbed/testdata/incast-run2", "../../testbed/testdata/incast-run3"}
 
-// The committed run loads; `testbed incast compare` simulates each of its
+// Each committed run loads; `testbed incast compare` simulates each of its
 // configurations and prints a row each; every number is finite. Only the
 // measured columns are pinned (the golden measured.md beside the run): the
 // simulated ones follow the TCP model, which changes.
 func TestTestbedIncastRecorded(t *testing.T) {
-	r, err := testbed.LoadIncast(recordedIncast)
+	for _, dir := range recordedIncasts {
+		t.Run(filepath.Base(dir), func(t *testing.T) { checkRecordedIncast(t, dir) })
+	}
+}
+
+func checkRecordedIncast(t *testing.T, dir string) {
+	r, err := testbed.LoadIncast(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(r.Configs) != 8 {
 		t.Fatalf("%d configurations, want 8 (4 and 8 senders x 4 buffers)", len(r.Configs))
 	}
-	golden.Check(t, recordedIncast+"/measured.md", []byte(testbed.IncastMeasuredTable(testbed.MeasuredIncast(r))))
+	golden.Check(t, dir+"/measured.md", []byte(testbed.IncastMeasuredTable(testbed.MeasuredIncast(r))))
 	out := filepath.Join(t.TempDir(), "cmp.md")
-	code, stdout, stderr := invoke("testbed", "incast", "compare", recordedIncast, "--out", out)
+	code, stdout, stderr := invoke("testbed", "incast", "compare", dir, "--out", out)
 	if code != 0 {
 		t.Fatalf("compare: exit %d: %s", code, stderr)
 	}
