@@ -125,7 +125,7 @@ type IncastOptions struct {
 // Ranges of IncastOptions (Validate; the CLI's help).
 const (
 	IncastMaxSenders  = 32
-	IncastMinBuffer   = incastMTU + incastFrameOverhead // one full-sized frame
+	IncastMinBuffer   = IncastFrameBytes // one full-sized frame
 	IncastMaxBuffer   = 64 << 20
 	IncastMinRateMbit = 0.1
 	IncastMaxRateMbit = 1000
@@ -144,6 +144,9 @@ func DefaultIncastOptions() IncastOptions {
 	return IncastOptions{Senders: []int{8}, Buffers: []int64{256000, 96000, 48000, 24000}, RateMbit: 10, Bytes: 20000,
 		Queries: 20, Gap: 300 * time.Millisecond, Timeout: 5 * time.Second, RTTs: 20, BurstFrames: 3, Log: io.Discard, LockWait: 15 * time.Minute}
 }
+
+// burstBytes is every tbf's bucket in bytes.
+func (o IncastOptions) burstBytes() int64 { return int64(o.BurstFrames) * IncastFrameBytes }
 
 // Validate checks the options' ranges; each error names the option.
 func (o IncastOptions) Validate() error {

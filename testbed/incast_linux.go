@@ -70,7 +70,7 @@ func MeasureIncast(ctx context.Context, o IncastOptions) (*IncastRun, error) {
 	r := &IncastRun{Command: o.Command, Date: time.Now().UTC().Format(time.RFC3339), Kernel: kernelRelease(), CPUModel: m.model,
 		CPUs: lastCPU() + 1, Tools: tools, Loadavg: loadavg(), RateMbit: o.RateMbit, Bytes: o.Bytes,
 		GapMS: float64(o.Gap.Microseconds()) / 1000, TimeoutMS: float64(o.Timeout.Microseconds()) / 1000,
-		BurstBytes: int64(o.BurstFrames) * IncastFrameBytes, HostLimit: IncastHostLimitBytes, MTU: incastMTU}
+		BurstBytes: o.burstBytes(), HostLimit: IncastHostLimitBytes, MTU: incastMTU}
 	var rtts []float64
 	for _, n := range o.Senders {
 		for _, buf := range o.Buffers {
@@ -101,7 +101,7 @@ func MeasureIncast(ctx context.Context, o IncastOptions) (*IncastRun, error) {
 // incastConfig builds one configuration, measures it and removes it.
 func incastConfig(ctx context.Context, o IncastOptions, n int, buf int64) (*IncastConfig, map[string]string, error) {
 	defer Cleanup()
-	t, err := buildIncast(n, o.RateMbit, int64(o.BurstFrames)*IncastFrameBytes, buf)
+	t, err := buildIncast(n, o.RateMbit, o.burstBytes(), buf)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -162,3 +162,35 @@ func wantArgs(fs *pflag.FlagSet, min, max int, what string) error {
 	}
 	return nil
 }
+
+// subcommand is one of a command's subcommands and what runs it on the
+// arguments after its name.
+type subcommand struct {
+	name string
+	run  func(args []string) error
+}
+
+// dispatch runs the subcommand args[0] names of command cmd ("testbed
+// aead"): none or an unknown one is a usage error naming the valid ones;
+// -h, --help and help print the synopsis.
+func dispatch(cmd, synopsis string, args []string, stderr io.Writer, subs ...subcommand) error {
+	names := make([]string, len(subs))
+	for i, s := range subs {
+		names[i] = s.name
+	}
+	if len(args) == 0 {
+		last := len(names) - 1
+		return usagef("%s: missing subcommand (%s or %s)", cmd, strings.Join(names[:last], ", "), names[last])
+	}
+	for _, s := range subs {
+		if args[0] == s.name {
+			return s.run(args[1:])
+		}
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprintf(stderr, "Usage: cnisim %s\n", synopsis)
+		return nil
+	}
+	return usagef("%s: unknown subcommand %q (valid: %s)", cmd, args[0], strings.Join(names, ", "))
+}

@@ -19,19 +19,9 @@ const testbedAEADSynopsis = "testbed aead run --out DIR [--sizes LIST] [--reps N
 func init() { testbedSubs["aead"] = testbedAEAD }
 
 func testbedAEAD(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usagef("testbed aead: missing subcommand (run or layer)")
-	}
-	switch args[0] {
-	case "run":
-		return testbedAEADRun(args[1:], stderr)
-	case "layer":
-		return testbedAEADLayer(args[1:], stderr)
-	case "-h", "--help", "help":
-		fmt.Fprintf(stderr, "Usage: cnisim %s\n", testbedAEADSynopsis)
-		return nil
-	}
-	return usagef("testbed aead: unknown subcommand %q (valid: run, layer)", args[0])
+	return dispatch("testbed aead", testbedAEADSynopsis, args, stderr,
+		subcommand{"run", func(a []string) error { return testbedAEADRun(a, stderr) }},
+		subcommand{"layer", func(a []string) error { return testbedAEADLayer(a, stderr) }})
 }
 
 func testbedAEADRun(args []string, stderr io.Writer) error {

@@ -31,19 +31,9 @@ func frameSynopsis(b *testbed.FrameBench) string {
 }
 
 func testbedFrames(b *testbed.FrameBench, args []string, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usagef("testbed %s: missing subcommand (run or layer)", b.Name)
-	}
-	switch args[0] {
-	case "run":
-		return testbedFramesRun(b, args[1:], stderr)
-	case "layer":
-		return testbedFramesLayer(b, args[1:], stderr)
-	case "-h", "--help", "help":
-		fmt.Fprintf(stderr, "Usage: cnisim %s\n", frameSynopsis(b))
-		return nil
-	}
-	return usagef("testbed %s: unknown subcommand %q (valid: run, layer)", b.Name, args[0])
+	return dispatch("testbed "+b.Name, frameSynopsis(b), args, stderr,
+		subcommand{"run", func(a []string) error { return testbedFramesRun(b, a, stderr) }},
+		subcommand{"layer", func(a []string) error { return testbedFramesLayer(b, a, stderr) }})
 }
 
 func testbedFramesRun(b *testbed.FrameBench, args []string, stderr io.Writer) error {

@@ -22,19 +22,9 @@ const testbedIncastSynopsis = "testbed incast run --out DIR [--senders LIST] [--
 func init() { testbedSubs["incast"] = testbedIncast }
 
 func testbedIncast(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usagef("testbed incast: missing subcommand (run or compare)")
-	}
-	switch args[0] {
-	case "run":
-		return testbedIncastRun(args[1:], stderr)
-	case "compare":
-		return testbedIncastCompare(args[1:], stdout, stderr)
-	case "-h", "--help", "help":
-		fmt.Fprintf(stderr, "Usage: cnisim %s\n", testbedIncastSynopsis)
-		return nil
-	}
-	return usagef("testbed incast: unknown subcommand %q (valid: run, compare)", args[0])
+	return dispatch("testbed incast", testbedIncastSynopsis, args, stderr,
+		subcommand{"run", func(a []string) error { return testbedIncastRun(a, stderr) }},
+		subcommand{"compare", func(a []string) error { return testbedIncastCompare(a, stdout, stderr) }})
 }
 
 func testbedIncastRun(args []string, stderr io.Writer) error {
