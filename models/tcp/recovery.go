@@ -98,10 +98,7 @@ func (ep *Endpoint) detectLostRetx() {
 	if checkDetect != nil {
 		defer checkDetect(ep)()
 	}
-	hi := ep.sndUna // the highest byte delivered, + 1
-	if s := ep.sb.spans(); len(s) > 0 {
-		hi = s[len(s)-1].end
-	}
+	hi := max(ep.sndUna, ep.sb.high()) // the highest byte delivered, + 1
 	log := ep.rtxLog
 	last := -1 // the latest retransmission delivered
 	// The scan often walks the whole log (61 entries on average on the
@@ -361,9 +358,7 @@ func (ep *Endpoint) onReoTimeout(now sim.Time) {
 	if ep.state != Established || ep.inRecovery || ep.inLoss || ep.sb.empty() || ep.sndUna < ep.recover {
 		return
 	}
-	high := ep.sb.high()
-	ep.enterRecovery(now)
-	ep.rackLost = high
+	ep.enterRecovery(now) // its rackRecoveryLost marks the holes below the highest SACKed byte
 	ep.prrOnAck(ep.mss, false)
 	ep.output(now)
 }
