@@ -5,7 +5,9 @@ package testbed
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -121,6 +123,27 @@ func kernelRelease() string {
 		return "?"
 	}
 	return unix.ByteSliceToString(u.Release[:])
+}
+
+// kernelHZ is the running kernel's CONFIG_HZ, from /proc/config.gz or
+// /boot/config-RELEASE; 0 when neither says.
+func kernelHZ() int {
+	var cfg io.Reader
+	if f, err := os.Open("/proc/config.gz"); err == nil {
+		defer f.Close()
+		if z, err := gzip.NewReader(f); err == nil {
+			cfg = z
+		}
+	}
+	if cfg == nil {
+		f, err := os.Open("/boot/config-" + kernelRelease())
+		if err != nil {
+			return 0
+		}
+		defer f.Close()
+		cfg = f
+	}
+	return configHZ(cfg)
 }
 
 func mono() float64 {

@@ -1,6 +1,7 @@
 package testbed
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -11,11 +12,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/experiments/simulate"
+	"github.com/cnisim/cnisim/models/tcp"
 	"github.com/cnisim/cnisim/sim"
 )
 
@@ -225,6 +228,9 @@ type IncastRun struct {
 	BurstBytes int64             `json:"tbf_burst_bytes"`
 	HostLimit  int64             `json:"host_limit_bytes"`
 	MTU        int               `json:"mtu"`
+	// HZ is the kernel's CONFIG_HZ (kernelHZ), which sets when its TCP
+	// timers fire; 0 where the run did not record it.
+	HZ int `json:"hz,omitempty"`
 	// IdleRTTUS is the median of every configuration's idle handshakes
 	// (connect to its completion, one worker at a time), microseconds.
 	IdleRTTUS float64        `json:"idle_rtt_us"`
@@ -299,6 +305,9 @@ func (r *IncastRun) check() error {
 	}
 	if r.MTU != 0 && (r.MTU < 576 || r.MTU > 65535) {
 		return fmt.Errorf("mtu: %d is not in 576..65535", r.MTU)
+	}
+	if !slices.Contains(tcp.KernelHZs, r.HZ) {
+		return fmt.Errorf("hz: %d is not one of %v (0: not recorded)", r.HZ, tcp.KernelHZs)
 	}
 	if len(r.Configs) == 0 {
 		return errors.New("configs: none")
@@ -457,7 +466,8 @@ const (
 // buffer_bytes each (the model splits fabric.buffer_bytes evenly over the
 // switch's nodes ports: models/network/fabric.go); the host plugin (no
 // CNI datapath: the testbed's hosts are bare namespaces); cubic; the SYN
-// schedule and the minimum RTO of the kernel's sysctls where recorded;
+// schedule and the minimum RTO of the kernel's sysctls and its CONFIG_HZ
+// (tcp.hz) where recorded;
 // partition-aggregate queries of all the other nodes with the run's
 // response size, and nothing else. Deterministic: seed 1, no CPU jitter.
 func IncastScenario(r *IncastRun, c IncastConfig) string {
@@ -485,7 +495,11 @@ func IncastScenario(r *IncastRun, c IncastConfig) string {
 	fmt.Fprintf(&b, "[fabric]\nkind = \"switch\"\nbuffer = \"per-port\"\nbuffer_bytes = %d # %d per port x %d ports\n\n",
 		c.BufferBytes*int64(nodes), c.BufferBytes, nodes)
 	b.WriteString("[cni]\nplugin = \"host\"\n\n")
-	fmt.Fprintf(&b, "[tcp]\ncongestion = \"cubic\"\nsyn_schedule = %q\nmin_rto = %q\n\n", syn, scenario.FormatDuration(rto))
+	fmt.Fprintf(&b, "[tcp]\ncongestion = \"cubic\"\nsyn_schedule = %q\nmin_rto = %q\n", syn, scenario.FormatDuration(rto))
+	if r.HZ > 0 {
+		fmt.Fprintf(&b, "hz = %d # the kernel's CONFIG_HZ: its TCP timers fire on ticks\n", r.HZ)
+	}
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "[workload]\nkind = \"tcp_stream\"\npattern = \"none\"\nquery_rate = %s\nquery_fanin = 0\nquery_bytes = %d\n",
 		scenario.Format(incastQueryRate), r.Bytes)
 	return b.String()
@@ -595,4 +609,17 @@ func IncastMeasuredTable(rows []IncastRow) string {
 			fmtNum("%.1f", r.MeasDrops), fmtNum("%.1f", r.MeasRetrans), fmtNum("%.2f", r.MeasTimeouts), fmtNum("%.2f", r.MeasProbes))
 	}
 	return b.String()
+}
+
+// configHZ reads CONFIG_HZ from a kernel configuration; 0 if absent.
+func configHZ(cfg io.Reader) int {
+	sc := bufio.NewScanner(cfg)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "CONFIG_HZ="); ok {
+			if hz, err := strconv.Atoi(v); err == nil && hz > 0 {
+				return hz
+			}
+		}
+	}
+	return 0
 }

@@ -67,7 +67,7 @@ func MeasureIncast(ctx context.Context, o IncastOptions) (*IncastRun, error) {
 	for k, v := range o.Tools {
 		tools[k] = v
 	}
-	r := &IncastRun{Command: o.Command, Date: time.Now().UTC().Format(time.RFC3339), Kernel: kernelRelease(), CPUModel: m.model,
+	r := &IncastRun{Command: o.Command, Date: time.Now().UTC().Format(time.RFC3339), Kernel: kernelRelease(), HZ: kernelHZ(), CPUModel: m.model,
 		CPUs: lastCPU() + 1, Tools: tools, Loadavg: loadavg(), RateMbit: o.RateMbit, Bytes: o.Bytes,
 		GapMS: float64(o.Gap.Microseconds()) / 1000, TimeoutMS: float64(o.Timeout.Microseconds()) / 1000,
 		BurstBytes: o.burstBytes(), HostLimit: IncastHostLimitBytes, MTU: incastMTU}

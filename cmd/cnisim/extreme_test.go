@@ -40,6 +40,7 @@ var extremes = map[string][2]string{
 	"tcp.wmem":                           {"4096", "1073741824"},
 	"tcp.min_rto":                        {"1us", "2m0s"},
 	"tcp.ack_every":                      {"1", "1024"},
+	"tcp.hz":                             {"0", "1000"},
 	"workload.streams":                   {"1", "10000"},
 	"workload.bulk_streams":              {"0", "10000"},
 	"workload.rate_mbps":                 {"0.001", "100000000"},

@@ -59,6 +59,7 @@ var keyMeanings = map[string]string{
 
 	"tcp.congestion":   "congestion control (dctcp: with ECN-marking switches, fabric.ecn_threshold_bytes)",
 	"tcp.min_rto":      "minimum retransmission timeout (Linux net.ipv4.tcp_rto_min_us, 200 ms; a route's rto_min): lower it against incast timeouts",
+	"tcp.hz":           "the kernel's tick rate (CONFIG_HZ 100, 250, 300 or 1000; grep CONFIG_HZ= /boot/config-$(uname -r)): retransmission, loss-probe, RACK and delayed-ACK timers fire on its ticks, N to N+1 jiffies after they are armed, as Linux's do (0, the default: at exact times)",
 	"tcp.ecn":          "RFC 3168 ECN for reno and cubic (Linux tcp_ecn = 1): ECN-capable data, ECE echoed until CWR, a reduction per window instead of a drop where switches mark (dctcp always uses ECN)",
 	"tcp.syn_schedule": "SYN retransmission schedule: exponential retries at 1, 3, 7 ... s; linear4 as tcp_syn_linear_timeouts = 4",
 	"tcp.rmem":         "receive buffer limit, bytes (tcp_rmem max)",

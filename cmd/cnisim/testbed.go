@@ -33,16 +33,16 @@ var testbedSubs = map[string]func([]string, io.Writer, io.Writer) error{
 
 func runTestbed(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("missing subcommand (run, calibrate, validate, compare, aead, gro, gso or incast)")
+		return usagef("missing subcommand (run, calibrate, validate, compare, aead, gro, gso, incast or timers)")
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
-		fmt.Fprintf(stderr, "Usage: cnisim %s\n       cnisim %s\n       cnisim %s\n       cnisim %s\n       cnisim %s\n       cnisim %s\n       cnisim %s\n       cnisim %s\n", testbedRunSynopsis, testbedCalibrateSynopsis, testbedValidateSynopsis, testbedCompareSynopsis, testbedAEADSynopsis, frameSynopsis(testbed.GROBench), frameSynopsis(testbed.GSOBench), testbedIncastSynopsis)
+		fmt.Fprintf(stderr, "Usage: cnisim %s\n       cnisim %s\n       cnisim %s\n       cnisim %s\n       cnisim %s\n       cnisim %s\n       cnisim %s\n       cnisim %s\n       cnisim %s\n", testbedRunSynopsis, testbedCalibrateSynopsis, testbedValidateSynopsis, testbedCompareSynopsis, testbedAEADSynopsis, frameSynopsis(testbed.GROBench), frameSynopsis(testbed.GSOBench), testbedIncastSynopsis, testbedTimersSynopsis)
 		return pflag.ErrHelp
 	}
 	sub, ok := testbedSubs[args[0]]
 	if !ok {
-		return usagef("unknown subcommand %q (valid: run, calibrate, validate, compare, aead, gro, gso, incast)", args[0])
+		return usagef("unknown subcommand %q (valid: run, calibrate, validate, compare, aead, gro, gso, incast, timers)", args[0])
 	}
 	return sub(args[1:], stdout, stderr)
 }

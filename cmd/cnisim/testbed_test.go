@@ -32,8 +32,11 @@ func TestTestbedUsage(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"testbed"}, "missing subcommand (run, calibrate, validate, compare, aead, gro, gso or incast)"},
-		{[]string{"testbed", "fly"}, `unknown subcommand "fly" (valid: run, calibrate, validate, compare, aead, gro, gso, incast)`},
+		{[]string{"testbed"}, "missing subcommand (run, calibrate, validate, compare, aead, gro, gso, incast or timers)"},
+		{[]string{"testbed", "fly"}, `unknown subcommand "fly" (valid: run, calibrate, validate, compare, aead, gro, gso, incast, timers)`},
+		{[]string{"testbed", "timers"}, "--out DIR is required"},
+		{[]string{"testbed", "timers", "--out", filepath.Join(dir, "never"), "--tries", "0"}, "--tries: 0 is not in 1..1000"},
+		{[]string{"testbed", "timers", "--out", dir, "extra"}, "unexpected arguments"},
 		{[]string{"testbed", "run"}, "--out DIR is required"},
 		{[]string{"testbed", "run", "--out", dir, "--configs", "routed,warp"}, `--configs: unknown configuration "warp" (valid: routed`},
 		{[]string{"testbed", "run", "--out", dir, "--configs", "nft-x"}, `--configs: configuration "nft-x": rule count`},

@@ -115,6 +115,11 @@ type TCP struct {
 	// net.ipv4.tcp_rto_min_us, or a route's rto_min): lowering it is the
 	// classic remedy for incast timeouts.
 	MinRTO time.Duration `toml:"min_rto"`
+	// HZ is the kernel's tick rate (CONFIG_HZ: 100, 250, 300 or 1000):
+	// the retransmission, loss-probe, RACK and delayed-ACK timers fire on
+	// its ticks, N to N+1 jiffies after they are armed, as Linux's do
+	// (models/tcp/jiffies.go); 0, the default, fires them at exact times.
+	HZ int `toml:"hz"`
 }
 
 // Calibration names the cost profile and per-stage overrides.

@@ -135,6 +135,9 @@ func (s *Scenario) validate() errList {
 	c.intRange("tcp.ack_every", int64(s.TCP.AckEvery), 1, tcp.MaxAckEvery)
 	c.oneOf("tcp.ack_policy", s.TCP.AckPolicy, tcp.AckPolicies)
 	c.durRange("tcp.min_rto", s.TCP.MinRTO, MinMinRTO, MaxMinRTO)
+	if !slices.Contains(tcp.KernelHZs, s.TCP.HZ) {
+		c.fail("tcp.hz", "not allowed (allowed: 0 for exact timers, or a kernel's CONFIG_HZ: 100, 250, 300, 1000)")
+	}
 
 	if strings.TrimSpace(s.Calibration.Profile) == "" {
 		c.fail("calibration.profile", "must name a built-in profile or a profile file")

@@ -50,6 +50,7 @@ var scenarioKey = map[string]string{
 	"tcp.Options.AckEvery":    "tcp.ack_every",
 	"tcp.Options.AckPolicy":   "tcp.ack_policy",
 	"tcp.Options.MinRTO":      "tcp.min_rto",
+	"tcp.Options.HZ":          "tcp.hz",
 	"tcp.Options.WriteBytes":  "workload.write_bytes",
 	"tcp.Options.ReadBytes":   "workload.read_bytes",
 	"tcp.Conn.PodMTU":         "cni.pod_mtu",

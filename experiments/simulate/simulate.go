@@ -315,6 +315,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			AckPolicy:   sc.TCP.AckPolicy,
 			ECN:         sc.TCP.ECN,
 			MinRTO:      sim.FromDuration(sc.TCP.MinRTO),
+			HZ:          sc.TCP.HZ,
 		},
 		Duration:    sim.FromDuration(sc.Duration),
 		Warmup:      sim.FromDuration(sc.Warmup),

@@ -244,7 +244,7 @@ func (ep *Endpoint) linuxDelayAck(now sim.Time) {
 		ato = min(ato, maxAto)
 	}
 	ato = min(ato, delAckMax)
-	timeout := now + ato
+	timeout := ep.opt.timerAt(now, ato)
 	if ep.delack.Armed() {
 		if d := ep.delack.Deadline(); d <= now+ato/4 {
 			ep.sendAck(now, ep.ackCore)

@@ -150,7 +150,7 @@ func (ep *Endpoint) xmitSyn(at sim.Time, flags uint8) {
 	}
 	p := ep.packet(at, flags, 0, 0)
 	ep.net.Send(ep.out, p, ep.Core, at)
-	ep.rtoTimer.Set(at + ep.opt.synGap(ep.synCount))
+	ep.rtoTimer.Set(ep.opt.timerAt(at, ep.opt.synGap(ep.synCount)))
 	ep.synCount++
 }
 

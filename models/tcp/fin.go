@@ -67,7 +67,7 @@ func (ep *Endpoint) xmitFin(at sim.Time, calls uint16) {
 	p.Calls = calls
 	ep.net.Send(ep.out, p, ep.Core, at)
 	if !ep.rtoTimer.Armed() {
-		ep.rtoTimer.Set(at + ep.rto)
+		ep.rtoTimer.Set(ep.opt.timerAt(at, ep.rto))
 	}
 }
 
@@ -117,7 +117,7 @@ func (ep *Endpoint) closing(h *network.Header, in *network.Route, at sim.Time, b
 		ep.sendFin(at)
 	}
 	if ep.finPending() && !ep.rtoTimer.Armed() {
-		ep.rtoTimer.Set(at + ep.rto) // the data's RTO stopped when it was all acknowledged
+		ep.rtoTimer.Set(ep.opt.timerAt(at, ep.rto)) // the data's RTO stopped when it was all acknowledged
 	}
 	ep.checkDone(at)
 }
@@ -143,7 +143,7 @@ func (ep *Endpoint) onFin(h *network.Header, in *network.Route, at sim.Time) {
 		return
 	}
 	done := in.Recv(network.Read{Pkts: 1, Bytes: datapath.TCPIPOverhead, Size: ep.opt.ReadBytes}, at)
-	ep.delack.Set(at + ep.opt.DelAck)
+	ep.delack.Set(ep.opt.timerAt(at, ep.opt.DelAck))
 	if ep.OnEOF != nil {
 		ep.OnEOF(done)
 	}

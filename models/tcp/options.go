@@ -2,6 +2,8 @@ package tcp
 
 import (
 	"fmt"
+	"slices"
+
 	"github.com/cnisim/cnisim/internal/field"
 
 	"github.com/cnisim/cnisim/sim"
@@ -36,13 +38,17 @@ type Options struct {
 	// TSQBytes bounds a socket's bytes queued below TCP (qdisc and NIC):
 	// TCP small queues, tcp_limit_output_bytes (assumed 256 KiB, the
 	// kernel 4.x default; newer kernels allow 1-4 MiB).
-	TSQBytes   int64
-	InitRTO    sim.Time // 1 s (RFC 6298 2.1; Linux TCP_TIMEOUT_INIT)
-	MinRTO     sim.Time // 200 ms (Linux TCP_RTO_MIN)
-	MaxRTO     sim.Time // 120 s (Linux TCP_RTO_MAX)
-	DelAck     sim.Time // 40 ms (Linux TCP_DELACK_MIN)
-	QuickAcks  int      // segments ACKed at once at the start (Linux TCP_MAX_QUICKACKS 16)
-	SynAckRetr int      // tcp_synack_retries (Linux 5)
+	TSQBytes int64
+	InitRTO  sim.Time // 1 s (RFC 6298 2.1; Linux TCP_TIMEOUT_INIT)
+	MinRTO   sim.Time // 200 ms (Linux TCP_RTO_MIN)
+	MaxRTO   sim.Time // 120 s (Linux TCP_RTO_MAX)
+	DelAck   sim.Time // 40 ms (Linux TCP_DELACK_MIN)
+	// HZ is the kernel's tick rate (CONFIG_HZ): TCP's retransmission,
+	// probe, RACK and delayed-ACK timers then fire on its ticks, as
+	// Linux's do (timerAt); 0, the default, fires them at exact times.
+	HZ         int
+	QuickAcks  int // segments ACKed at once at the start (Linux TCP_MAX_QUICKACKS 16)
+	SynAckRetr int // tcp_synack_retries (Linux 5)
 	// AckEvery is the receiver's ACK policy: a pure ACK once this many
 	// full-sized segments are unacknowledged (else after DelAck). Linux's
 	// __tcp_ack_snd_check ACKs "more than one full frame", so 2; a receiver
@@ -149,6 +155,8 @@ func (o Options) Validate() error {
 		return field.Errorf("tcp.Options.WriteBytes", o.WriteBytes, "must be in [1, %d] (bytes per send call)", 1<<30)
 	case o.ReadBytes < 1 || o.ReadBytes > 1<<30:
 		return field.Errorf("tcp.Options.ReadBytes", o.ReadBytes, "must be in [1, %d] (bytes per read call)", 1<<30)
+	case !slices.Contains(KernelHZs, o.HZ):
+		return field.Errorf("tcp.Options.HZ", o.HZ, "allowed %v (0: exact timers)", KernelHZs)
 	case o.MinRTO <= 0 || o.MinRTO > o.MaxRTO:
 		return field.Errorf("tcp.Options.MinRTO", o.MinRTO, "must be in (0, the maximum RTO %v]", o.MaxRTO)
 	case o.MaxRTO <= 0 || o.InitRTO <= 0:

@@ -96,7 +96,7 @@ func (ep *Endpoint) receive(h *network.Header, in *network.Route, at sim.Time, b
 			ep.sendAck(at, ep.ackCore)
 		default:
 			if !ep.delack.Armed() {
-				ep.delack.Set(at + ep.opt.DelAck)
+				ep.delack.Set(ep.opt.timerAt(at, ep.opt.DelAck))
 			}
 		}
 	}

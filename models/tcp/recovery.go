@@ -238,10 +238,10 @@ func (ep *Endpoint) armRetxFlight(at sim.Time, flight int64) {
 			pto += timeoutMin
 		}
 		ep.probing = true
-		ep.rtoTimer.Set(at + min(pto, ep.rto))
+		ep.rtoTimer.Set(ep.opt.timerAt(at, min(pto, ep.rto)))
 		return
 	}
-	ep.rtoTimer.Set(at + ep.rto)
+	ep.rtoTimer.Set(ep.opt.timerAt(at, ep.rto))
 }
 
 // lossProbe sends the tail loss probe (RFC 8985 7.3): a new segment if
@@ -258,7 +258,7 @@ func (ep *Endpoint) lossProbe(now sim.Time) {
 			// the RTO is armed instead (tcp_send_loss_probe's
 			// rearm_timer); ACKs arm the probe again as they come
 			ep.probing = false
-			ep.rtoTimer.Set(now + ep.rto)
+			ep.rtoTimer.Set(ep.opt.timerAt(now, ep.rto))
 			return
 		}
 		seq = max(ep.sndUna, (ep.sndMax-1)/ep.mss*ep.mss)
@@ -273,7 +273,7 @@ func (ep *Endpoint) lossProbe(now sim.Time) {
 		ep.sndMax = max(ep.sndMax, ep.sndNxt)
 	}
 	ep.probing = false
-	ep.rtoTimer.Set(now + ep.rto)
+	ep.rtoTimer.Set(ep.opt.timerAt(now, ep.rto))
 }
 
 // probeAcked follows a probe episode to its end (RFC 8985 7.4; Linux
@@ -334,7 +334,7 @@ func (ep *Endpoint) rackDetect(at sim.Time) {
 		ep.onReoTimeout(at)
 		return
 	}
-	ep.reoTimer.Set(at + wnd + timeoutMin)
+	ep.reoTimer.Set(ep.opt.timerAt(at, wnd+timeoutMin))
 }
 
 // rackRecoveryLost is RACK's loss detection in recovery (RFC 8985 6.2;

@@ -91,7 +91,7 @@ func (ep *Endpoint) output(at sim.Time) {
 			if inflight == 0 && !ep.persist { // zero window: probe (RFC 9293 3.8.6.1)
 				ep.persist = true
 				ep.probing = false
-				ep.rtoTimer.Set(at + ep.rto)
+				ep.rtoTimer.Set(ep.opt.timerAt(at, ep.rto))
 			}
 			ep.blocked = true
 			return
@@ -135,7 +135,7 @@ func (ep *Endpoint) xmit(at sim.Time, seq, n int64) {
 	ep.net.Send(ep.out, p, ep.Core, at)
 	if ep.persist {
 		ep.persist = false
-		ep.rtoTimer.Set(at + ep.rto)
+		ep.rtoTimer.Set(ep.opt.timerAt(at, ep.rto))
 	}
 	if !ep.rtoTimer.Armed() || ep.probing && seq >= ep.sndMax && ep.sndMax-ep.sndUna <= ep.mss {
 		// the probe is due after a flight of new data (Linux
@@ -338,7 +338,7 @@ func (ep *Endpoint) onRTO(now sim.Time) {
 		p := ep.packet(now, network.FlagACK|network.FlagProbe, ep.sndNxt, 0)
 		ep.net.Send(ep.out, p, ep.Core, now)
 		ep.rto = min(2*ep.rto, ep.opt.MaxRTO)
-		ep.rtoTimer.Set(now + ep.rto)
+		ep.rtoTimer.Set(ep.opt.timerAt(now, ep.rto))
 		return
 	}
 	if ep.sndUna >= ep.sndMax {
@@ -370,5 +370,5 @@ func (ep *Endpoint) onRTO(now sim.Time) {
 	}
 	ep.output(now)
 	ep.probing = false
-	ep.rtoTimer.Set(now + ep.rto) // not a probe: the window is one segment
+	ep.rtoTimer.Set(ep.opt.timerAt(now, ep.rto)) // not a probe: the window is one segment
 }

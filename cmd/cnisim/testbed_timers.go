@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/cnisim/cnisim/testbed"
+)
+
+const testbedTimersSynopsis = "testbed timers --out DIR [--tries N]"
+
+// The timers benchmark: when this kernel's TCP loss probe and
+// retransmission timeout fire, against the model's tcp.hz
+// (testbed/timers.go).
+func init() { testbedSubs["timers"] = testbedTimers }
+
+func testbedTimers(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("testbed timers", testbedTimersSynopsis, stderr)
+	out := fs.String("out", "", "output `DIR` (required): timers.json and timers.md")
+	tries := fs.Int("tries", 40, fmt.Sprintf("flights to lose, about 0.3 s each (1..%d)", testbed.TimersMaxTries))
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := wantArgs(fs, 0, 0, "no arguments"); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usagef("--out DIR is required")
+	}
+	o := testbed.TimersOptions{Tries: *tries, Log: stderr,
+		Command: strings.TrimSpace("cnisim testbed timers " + strings.Join(args, " "))}
+	if err := o.Validate(); err != nil {
+		return usagef("--%v", err)
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	r, err := testbed.MeasureTimers(ctx, o)
+	if err != nil {
+		var sg *signalled
+		if errors.As(context.Cause(ctx), &sg) {
+			return sg
+		}
+		return err
+	}
+	if err := r.Save(*out); err != nil {
+		return err
+	}
+	var table strings.Builder
+	if err := testbed.WriteTimersTable(&table, r); err != nil {
+		return err
+	}
+	tmp := filepath.Join(*out, "timers.md.tmp")
+	if err := os.WriteFile(tmp, []byte(table.String()), 0o644); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(*out, "timers.md")); err != nil {
+		return err
+	}
+	_, err = io.WriteString(stdout, table.String())
+	return err
+}

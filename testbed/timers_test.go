@@ -1,0 +1,117 @@
+package testbed
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/cnisim/cnisim/internal/golden"
+)
+
+func TestTimersOptionsValidate(t *testing.T) {
+	for _, c := range []struct {
+		tries int
+		msg   string
+	}{{1, ""}, {TimersMaxTries, ""}, {0, "tries: 0 is not in 1..1000"}, {TimersMaxTries + 1, "tries: 1001 is not in 1..1000"}} {
+		err := TimersOptions{Tries: c.tries}.Validate()
+		if (err == nil) != (c.msg == "") || err != nil && !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("tries %d: %v, want %q", c.tries, err, c.msg)
+		}
+	}
+}
+
+// TestPredictTimers: the probe is 2 SRTT + 2 ms, rounded up to jiffies and
+// fired within the jiffy after; the RTO likewise.
+func TestPredictTimers(t *testing.T) {
+	for _, c := range []struct {
+		try                    TimersTry
+		hz                     int
+		probeExact, lo, hi     float64
+		rtoExact, rtoLo, rtoHi float64
+	}{
+		{TimersTry{SRTTUS: 30, RTOUS: 204000}, 250, 2060, 4000, 8000, 204000, 204000, 208000},
+		{TimersTry{SRTTUS: 30, RTOUS: 204000}, 0, 2060, 2060, 2060, 204000, 204000, 204000},
+		{TimersTry{SRTTUS: 30, RTOUS: 201000}, 1000, 2060, 3000, 4000, 201000, 201000, 202000},
+		{TimersTry{SRTTUS: 1500, RTOUS: 210000}, 100, 5000, 10000, 20000, 210000, 210000, 220000},
+	} {
+		p := PredictTimers(c.try, c.hz)
+		want := TimersPrediction{c.probeExact, c.lo, c.hi, c.rtoExact, c.rtoLo, c.rtoHi}
+		if p != want {
+			t.Errorf("%+v at HZ %d: %+v, want %+v", c.try, c.hz, p, want)
+		}
+	}
+}
+
+// TestSummarizeTimers: tries inside and outside the model's interval are
+// counted as such, and the means' errors follow.
+func TestSummarizeTimers(t *testing.T) {
+	r := &TimersRun{Kernel: "k", HZ: 250, Date: "d", CPUModel: "cpu", Tries: []TimersTry{
+		{SRTTUS: 30, RTOUS: 204000, ProbeUS: 5000, RTOFire: 208000},
+		{SRTTUS: 30, RTOUS: 204000, ProbeUS: 7000, RTOFire: 208100},
+		{SRTTUS: 30, RTOUS: 204000, ProbeUS: 11000, RTOFire: 210000},
+		{SRTTUS: 30, RTOUS: 204000, ProbeUS: 1000, RTOFire: 203000},
+	}}
+	s := SummarizeTimers(r)
+	if s.Tries != 4 || s.ProbeWithin != 0.5 || s.RTOWithin != 0.5 || s.ProbeLo != 4 || s.ProbeHi != 8 {
+		t.Errorf("%+v: want 4 tries, half of each within (4, 8] and (204, 208]", s)
+	}
+	// measured mean 6 ms; exact 2.06 ms; ticked 6 ms
+	if d := s.ProbeMeanErrExact - 100*(2.06-6)/6; d > 1e-9 || d < -1e-9 || s.ProbeMeanErrHZ != 0 {
+		t.Errorf("mean errors %v / %v, want %v / 0", s.ProbeMeanErrExact, s.ProbeMeanErrHZ, 100*(2.06-6)/6)
+	}
+	var b strings.Builder
+	if err := WriteTimersTable(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"CONFIG_HZ 250", "| tail loss probe after the flight | ", "| (4, 8] | 50% | -66% / +0% |", "| RTO after the probe | - / 208.00 / - | 204.00 | (204, 208] | 50% |"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+// TestTimersRecorded: the committed run parses, and its table is the
+// one beside it (the measured columns pinned).
+func TestTimersRecorded(t *testing.T) {
+	r, err := LoadTimers("testdata/timers-run1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := WriteTimersTable(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "testdata/timers-run1/timers.md", []byte(b.String()))
+	if s := SummarizeTimers(r); r.HZ != 250 || s.ProbeWithin < 0.8 || s.RTOWithin < 0.9 {
+		t.Errorf("HZ %d, %.0f%% of probes and %.0f%% of RTOs within the model's intervals: the recorded run says 250, 90%% and 98%%", r.HZ, 100*s.ProbeWithin, 100*s.RTOWithin)
+	}
+}
+
+// FuzzParseTimers: a timers.json is read or refused with an error naming
+// the file, never a panic; what is read checks clean after a round trip
+// and summarises.
+func FuzzParseTimers(f *testing.F) {
+	f.Add([]byte(`{"hz":250,"tries":[{"srtt_us":30,"rto_us":204000,"probe_us":5000,"rto_after_probe_us":208000}]}`))
+	f.Add([]byte(`{"hz":0,"tries":[{"srtt_us":1,"rto_us":1,"probe_us":0,"rto_after_probe_us":0}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := ParseTimers("t.json", b)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "t.json: ") {
+				t.Fatalf("error without the file name: %v", err)
+			}
+			return
+		}
+		again, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ParseTimers("again", again); err != nil {
+			t.Fatalf("round trip: %v", err)
+		}
+		_ = SummarizeTimers(r)
+		var sb strings.Builder
+		if err := WriteTimersTable(&sb, r); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
