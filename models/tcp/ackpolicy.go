@@ -1,6 +1,10 @@
 package tcp
 
-import "github.com/cnisim/cnisim/sim"
+import (
+	"math"
+
+	"github.com/cnisim/cnisim/sim"
+)
 
 // Receiver ACK policies (Options.AckPolicy, scenario tcp.ack_policy).
 const (
@@ -132,9 +136,9 @@ func (ep *Endpoint) incrQuickAck() {
 	if q == 0 {
 		q = 2
 	}
-	q = min(q, ep.opt.QuickAcks)
-	if q > ep.quick {
-		ep.quick = q
+	q = min(q, ep.opt.QuickAcks, math.MaxInt32)
+	if int32(q) > ep.quick {
+		ep.quick = int32(q)
 	}
 }
 

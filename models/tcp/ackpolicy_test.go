@@ -65,7 +65,7 @@ func TestIncrQuickAck(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
 		wnd         int64
-		left, quick int
+		left, quick int32
 	}{
 		{0, 0, 2}, {1448, 0, 2}, {2896, 0, 1}, {10 * 1448, 0, 5}, {3 << 20, 0, 16},
 		{65535, 0, 16}, {2896, 10, 10}, {10 * 1448, 3, 5},

@@ -91,7 +91,7 @@ func (ep *Endpoint) init(n *network.Network, o *Options, s Side, client bool, ms
 	rto, delack, superAck, winUpd, lx, ecn := ep.rtoTimer, ep.delack, ep.superAck, ep.winUpd, ep.lx, ep.ecn
 	writes, ooo, copies, rtxLog := ep.writes[:0], ep.ooo[:0], ep.copies[:0], ep.rtxLog[:0]
 	*ep = Endpoint{net: n, eng: n.Engine(), opt: o, Node: s.Node, Core: s.Core, client: client, mss: mss,
-		rto: o.InitRTO, ssthresh: math.Inf(1), rcvSpace: o.RcvBuf / 2, quick: o.QuickAcks,
+		rto: o.InitRTO, ssthresh: math.Inf(1), rcvSpace: o.RcvBuf / 2, quick: int32(min(o.QuickAcks, math.MaxInt32)),
 		FirstSyn: -1, EstablishedAt: -1, FailedAt: -1, ackCore: s.Core, connectAt: -1,
 		rtoTimer: rto, delack: delack, superAck: superAck, winUpd: winUpd,
 		writes: writes, ooo: ooo, copies: copies, rtxLog: rtxLog}

@@ -109,9 +109,10 @@ type Endpoint struct {
 	probing                bool // rtoTimer is the tail loss probe's timer (PTO)
 	// after a timeout, until snd_una reaches recover (Linux TCP_CA_Loss),
 	// and whether no ACK has advanced snd_una since the last timeout
-	// (icsk_retransmits > 0)
+	// (icsk_retransmits > 0); beside the other flags, in one word
 	inLoss, timedOut bool
-	dupAcks          int
+	dupAcks          int32
+	quick            int32 // the receiver's quick ACKs left (here to share the flags' word)
 	recover          int64
 	srtt, rttvar     sim.Time
 	rto, minRTT      sim.Time
@@ -120,6 +121,7 @@ type Endpoint struct {
 	// end of the retransmitted data
 	retransStamp sim.Time
 	rtxEnd       int64
+	lastXmit     sim.Time  // when the last data segment was handed down (xmit)
 	tlpHigh      int64     // snd_max after the outstanding probe (0: none; tlpSeq below)
 	lx           *linuxAck // Options.AckPolicy "linux" (ackpolicy.go), else nil
 	ecn          *ecnState // DCTCP or Options.ECN (ecn.go), else nil
@@ -131,7 +133,6 @@ type Endpoint struct {
 	advEdge        int64
 	tsRecent       sim.Time
 	ackCore        int
-	quick          int
 	ooo            []span     // out-of-order data, sorted, disjoint
 	copies         []copyDone // application copies not yet finished
 	copiesHead     int

@@ -485,3 +485,34 @@ func TestNoProbeInRecovery(t *testing.T) {
 	}
 	r.conserve(t)
 }
+
+// TestSendsSerialised: a socket hands its segments down one after the
+// other (Linux: under its lock). A segment decided at the end of an ACK's
+// processing on a busy core (stamped late) and then one decided on an
+// idle core (stamped earlier) leave in the order decided, the second no
+// earlier than the first: without it the network saw the second first,
+// and the receiver a reordering that RACK takes for losses.
+func TestSendsSerialised(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
+	r.c.Connect(0)
+	r.e.RunUntil(5 * sim.Millisecond)
+	ep := r.c.Client
+	var seqs []int64
+	var times []sim.Time
+	ep.Route().DropIf = func(p *network.Packet, at sim.Time) bool {
+		if p.Len > 0 {
+			seqs, times = append(seqs, p.Seq), append(times, p.TSval)
+		}
+		return false
+	}
+	mss := ep.MSS()
+	ep.appLimit = 2 * mss
+	ep.xmit(8*sim.Millisecond, 0, mss)
+	ep.sndNxt, ep.sndMax = mss, mss
+	ep.xmit(6*sim.Millisecond, mss, mss)
+	r.e.RunUntil(sim.Second)
+	if len(seqs) < 2 || seqs[0] != 0 || seqs[1] != mss || times[1] < times[0] {
+		t.Fatalf("segments %v stamped %v: want 0 then %d, the second no earlier", seqs, times, mss)
+	}
+}

@@ -355,3 +355,30 @@ func dropSends(r *rig, drop func(seg int64, n int) bool) map[int64]int {
 	}
 	return sends
 }
+
+// TestRACKTailBehindHoles: segments 8-10 and the transfer's last, 13, are
+// lost; 11 and 12 arrive, so RACK starts a recovery that repairs 8-10.
+// Nothing above 13 is left to SACK it, but it was sent before those
+// retransmissions: once the first of them is acknowledged RACK finds 13
+// lost by its send time (Linux tcp_rack_detect_loss) and the same
+// recovery sends it again: no probe (recovery has none) and no RTO.
+func TestRACKTailBehindHoles(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{})
+	sends := dropSends(r, func(seg int64, n int) bool { return n == 1 && (seg >= 8 && seg <= 10 || seg == 13) })
+	r.c.Connect(0)
+	total := 14 * r.c.Client.MSS()
+	r.c.Client.Write(0, total)
+	r.e.RunUntil(sim.Second)
+	st := r.c.Client.Stats
+	if st.RTOs != 0 || st.FastRetrans != 1 || st.Retrans != 4 {
+		t.Errorf("RTOs %d, fast retransmits %d, retransmissions %d; want 0, 1, 4", st.RTOs, st.FastRetrans, st.Retrans)
+	}
+	if sends[13] != 2 || sends[12] != 1 {
+		t.Errorf("segment 13 sent %d times, 12 %d; want 2 and 1", sends[13], sends[12])
+	}
+	if got := r.c.Server.Received(); got != total {
+		t.Fatalf("received %d of %d", got, total)
+	}
+	r.conserve(t)
+}

@@ -73,9 +73,13 @@ func (ep *Endpoint) pipe() int64 {
 	return p
 }
 
-// retxRec is a retransmission sent during recovery and the highest
-// sequence sent before it (snd_max): data above the fence left after it.
-type retxRec struct{ start, end, fence int64 }
+// retxRec is a retransmission sent during recovery, the highest sequence
+// sent before it (snd_max: data above the fence left after it) and when
+// it was sent.
+type retxRec struct {
+	start, end, fence int64
+	sent              sim.Time
+}
 
 // detectLostRetx finds retransmissions that were lost in turn, by RACK's
 // rule with the order of sending in place of its timestamps (RFC 8985
@@ -94,7 +98,7 @@ type retxRec struct{ start, end, fence int64 }
 // up. Fences rise in send order (snd_max never falls), so the entries
 // with fence < hi are a prefix; the entries from the latest delivered one
 // and from that prefix are all that change, and the rest stay as they are.
-func (ep *Endpoint) detectLostRetx() {
+func (ep *Endpoint) detectLostRetx(at sim.Time) {
 	if checkDetect != nil {
 		defer checkDetect(ep)()
 	}
@@ -122,6 +126,9 @@ func (ep *Endpoint) detectLostRetx() {
 			}
 		}
 	}
+	if last >= 0 && ep.inRecovery {
+		ep.rackSentBefore(at, log[last])
+	}
 	m := last + 1 // log[:m] leaves the log: delivered, or lost again
 	for m < len(log) && hi > log[m].fence {
 		m++
@@ -136,6 +143,21 @@ func (ep *Endpoint) detectLostRetx() {
 		ep.boundRetx()
 	}
 	ep.sb.clearDirty()
+}
+
+// rackSentBefore is RACK's rule for data sent once, by send time (RFC 8985
+// 6.2; Linux tcp_rack_advance and tcp_rack_detect_loss, the reordering
+// window 0 in recovery): once retransmission r is delivered, every
+// unSACKed byte sent before it and not resent since is lost, so data
+// above the highest SACKed byte sent before r counts too: a flight's
+// last segments lost behind holes are repaired in the same recovery, not
+// left to the RTO (nothing above them to SACK). As Linux, a
+// retransmission acknowledged within the minimum RTT of its sending may
+// have been the original's delivery and moves nothing.
+func (ep *Endpoint) rackSentBefore(at sim.Time, r retxRec) {
+	if at-r.sent >= ep.minRTT {
+		ep.rackLost = max(ep.rackLost, r.fence)
+	}
 }
 
 // boundRetx sets rtxLo and rtxHi to the log's exact bounds.
@@ -617,7 +639,7 @@ func (ep *Endpoint) recoveryOutput(at sim.Time) {
 		} else {
 			ep.rtxLo, ep.rtxHi = min(ep.rtxLo, seq), max(ep.rtxHi, seq+n)
 		}
-		ep.rtxLog = append(ep.rtxLog, retxRec{seq, seq + n, ep.sndMax})
+		ep.rtxLog = append(ep.rtxLog, retxRec{seq, seq + n, ep.sndMax, at})
 	}
 }
 
