@@ -278,18 +278,27 @@ func LoadIncast(dir string) (*IncastRun, error) {
 // from, for errors: every error starts with it) and checks them.
 func ParseIncast(name string, b []byte) (*IncastRun, error) {
 	var r IncastRun
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&r); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if d.More() {
-		return nil, fmt.Errorf("%s: data after the record", name)
-	}
-	if err := r.check(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if err := parseRecord(name, b, &r); err != nil {
+		return nil, err
 	}
 	return &r, nil
+}
+
+// parseRecord decodes one JSON record into r, refusing unknown fields
+// and trailing data, and checks it; every error starts with name.
+func parseRecord(name string, b []byte, r interface{ check() error }) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(r); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if d.More() {
+		return fmt.Errorf("%s: data after the record", name)
+	}
+	if err := r.check(); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
 }
 
 // check validates a loaded run; errors name the field.

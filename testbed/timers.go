@@ -1,7 +1,6 @@
 package testbed
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -199,16 +198,8 @@ func LoadTimers(dir string) (*TimersRun, error) {
 // checks them.
 func ParseTimers(name string, b []byte) (*TimersRun, error) {
 	var r TimersRun
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&r); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if d.More() {
-		return nil, fmt.Errorf("%s: data after the record", name)
-	}
-	if err := r.check(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if err := parseRecord(name, b, &r); err != nil {
+		return nil, err
 	}
 	return &r, nil
 }

@@ -286,10 +286,12 @@ func testbedCompare(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// writeWhole writes a file through a temporary file and a rename.
+// writeWhole writes a file through a temporary file and a rename, so
+// that it is whole or absent.
 func writeWhole(path string, data []byte) error {
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		os.Remove(tmp)
 		return err
 	}
 	return os.Rename(tmp, path)

@@ -115,14 +115,7 @@ func testbedIncastCompare(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *out != "" {
-		tmp := *out + ".tmp"
-		if err := os.WriteFile(tmp, []byte(head+table), 0o644); err != nil {
-			os.Remove(tmp)
-			return err
-		}
-		if err := os.Rename(tmp, *out); err != nil {
-			return err
-		}
+		return writeWhole(*out, []byte(head+table))
 	}
 	return nil
 }

@@ -57,12 +57,7 @@ func testbedTimers(args []string, stdout, stderr io.Writer) error {
 	if err := testbed.WriteTimersTable(&table, r); err != nil {
 		return err
 	}
-	tmp := filepath.Join(*out, "timers.md.tmp")
-	if err := os.WriteFile(tmp, []byte(table.String()), 0o644); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, filepath.Join(*out, "timers.md")); err != nil {
+	if err := writeWhole(filepath.Join(*out, "timers.md"), []byte(table.String())); err != nil {
 		return err
 	}
 	_, err = io.WriteString(stdout, table.String())

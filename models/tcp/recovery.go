@@ -639,7 +639,7 @@ func (ep *Endpoint) recoveryOutput(at sim.Time) {
 		} else {
 			ep.rtxLo, ep.rtxHi = min(ep.rtxLo, seq), max(ep.rtxHi, seq+n)
 		}
-		ep.rtxLog = append(ep.rtxLog, retxRec{seq, seq + n, ep.sndMax, at})
+		ep.rtxLog = append(ep.rtxLog, retxRec{seq, seq + n, ep.sndMax, ep.lastXmit}) // when xmit handed it down
 	}
 }
 
