@@ -18,17 +18,22 @@ import (
 // The timers benchmark: when this kernel's TCP timers fire. A connection
 // over a veth pair exchanges one-byte messages (its SRTT settles at a few
 // tens of microseconds), then the receiver's namespace drops everything
-// the sender sends (nftables) and the sender writes a flight of
-// TimersFlight full segments: the tail loss probe follows, then the
-// retransmission timeout. The sender's TCP_INFO, polled from a spinning
-// thread, dates both by its retransmission count. What the kernel does
-// against the simulator's model of it (models/tcp/jiffies.go, tcp.hz):
-// the probe 2 SRTT + 2 ms after the flight, the RTO after the probe,
-// each rounded to jiffies and fired one tick after its expiry.
+// the sender sends (nftables) and the sender writes a flight of full
+// segments: the tail loss probe follows, then the retransmission
+// timeout. The sender's TCP_INFO, polled from a spinning thread, dates
+// both by its retransmission count. What the kernel does against the
+// simulator's model of it (models/tcp/jiffies.go, tcp.hz): the probe 2
+// SRTT + 2 ms after a flight of several segments, 2 SRTT + the minimum RTO
+// after a lone one (whose ACK the peer may delay), at most the RTO; the
+// RTO after the probe; each rounded to jiffies and fired one tick after
+// its expiry.
 const (
-	// TimersFlight is the flight's segments: more than one, so the probe
-	// waits 2 SRTT + TCP_TIMEOUT_MIN, not the minimum RTO.
+	// TimersFlight is the flight's segments by default: more than one,
+	// so the probe waits 2 SRTT + TCP_TIMEOUT_MIN, not the minimum RTO.
 	TimersFlight = 10
+	// TimersMaxFlight bounds --segments: the initial window, so that the
+	// flight leaves at once.
+	TimersMaxFlight = 10
 	// TimersFile is the run's measurements.
 	TimersFile = "timers.json"
 	// TimersMaxTries bounds --tries (each about 0.3 s).
@@ -42,6 +47,7 @@ const (
 // TimersOptions are the timers benchmark's settings.
 type TimersOptions struct {
 	Tries    int
+	Segments int // the flight, 1..TimersMaxFlight
 	Command  string
 	Log      io.Writer
 	LockWait time.Duration
@@ -52,6 +58,9 @@ func (o TimersOptions) Validate() error {
 	if o.Tries < 1 || o.Tries > TimersMaxTries {
 		return fmt.Errorf("tries: %d is not in 1..%d", o.Tries, TimersMaxTries)
 	}
+	if o.Segments < 1 || o.Segments > TimersMaxFlight {
+		return fmt.Errorf("segments: %d is not in 1..%d", o.Segments, TimersMaxFlight)
+	}
 	return nil
 }
 
@@ -60,7 +69,8 @@ type TimersRun struct {
 	Command  string      `json:"command"`
 	Date     string      `json:"date"`
 	Kernel   string      `json:"kernel"`
-	HZ       int         `json:"hz"` // CONFIG_HZ; 0 when the kernel's configuration is not readable
+	HZ       int         `json:"hz"`                 // CONFIG_HZ; 0 when the kernel's configuration is not readable
+	Segments int         `json:"segments,omitempty"` // the flight (0: TimersFlight, before it was recorded)
 	CPUModel string      `json:"cpu_model"`
 	Loadavg  string      `json:"loadavg"`
 	Tries    []TimersTry `json:"tries"`
@@ -83,13 +93,18 @@ type TimersPrediction struct {
 	RTOExact, RTOLo, RTOHi       float64
 }
 
-// PredictTimers is the model's prediction for a try on a kernel with hz
-// (models/tcp jiffies.go and recovery.go: the probe 2 SRTT + 2 ms, the
-// RTO as TCP_INFO reports it; a timeout of N jiffies fires N to N+1
-// jiffies after it is armed). With hz 0 the intervals are the exact
-// times.
-func PredictTimers(t TimersTry, hz int) TimersPrediction {
-	probe := float64(2*t.SRTTUS) + float64(timeoutMinUS)
+// PredictTimers is the model's prediction for a try of a flight of
+// segments on a kernel with hz (models/tcp jiffies.go and recovery.go:
+// the probe 2 SRTT + 2 ms, or 2 SRTT + the minimum RTO for a lone
+// segment, at most the RTO; the RTO as TCP_INFO reports it; a timeout of
+// N jiffies fires N to N+1 jiffies after it is armed). With hz 0 the
+// intervals are the exact times.
+func PredictTimers(t TimersTry, hz, segments int) TimersPrediction {
+	wait := float64(timeoutMinUS)
+	if segments == 1 {
+		wait = rtoMinUS
+	}
+	probe := min(float64(2*t.SRTTUS)+wait, float64(t.RTOUS))
 	p := TimersPrediction{ProbeExact: probe, RTOExact: float64(t.RTOUS)}
 	p.ProbeLo, p.ProbeHi, p.RTOLo, p.RTOHi = probe, probe, p.RTOExact, p.RTOExact
 	if hz > 0 {
@@ -102,8 +117,21 @@ func PredictTimers(t TimersTry, hz int) TimersPrediction {
 	return p
 }
 
-// timeoutMinUS is Linux's TCP_TIMEOUT_MIN_US (models/tcp's timeoutMin).
-const timeoutMinUS = 2000
+// timeoutMinUS is Linux's TCP_TIMEOUT_MIN_US (models/tcp's timeoutMin);
+// rtoMinUS its TCP_RTO_MIN, the default of net.ipv4.tcp_rto_min_us
+// (tcp.Options.MinRTO's default).
+const (
+	timeoutMinUS = 2000
+	rtoMinUS     = 200_000
+)
+
+// flight is the run's flight in segments.
+func (r *TimersRun) flight() int {
+	if r.Segments == 0 {
+		return TimersFlight
+	}
+	return r.Segments
+}
 
 // TimersSummary is a run's table.
 type TimersSummary struct {
@@ -128,7 +156,7 @@ func SummarizeTimers(r *TimersRun) TimersSummary {
 	within, rtoWithin := 0, 0
 	tol := float64(timersTolerance.Microseconds())
 	for _, t := range r.Tries {
-		p := PredictTimers(t, r.HZ)
+		p := PredictTimers(t, r.HZ, r.flight())
 		probes = append(probes, t.ProbeUS/1000)
 		rtos = append(rtos, t.RTOFire/1000)
 		measSum += t.ProbeUS
@@ -144,7 +172,7 @@ func SummarizeTimers(r *TimersRun) TimersSummary {
 	n := float64(s.Tries)
 	s.ProbeP10, s.ProbeP50, s.ProbeP90 = sim.Quantile(0.1, probes), sim.Quantile(0.5, probes), sim.Quantile(0.9, probes)
 	s.ProbeExact = exactSum / n / 1000
-	mid := PredictTimers(r.Tries[len(r.Tries)/2], r.HZ)
+	mid := PredictTimers(r.Tries[len(r.Tries)/2], r.HZ, r.flight())
 	s.ProbeLo, s.ProbeHi = mid.ProbeLo/1000, mid.ProbeHi/1000
 	s.ProbeWithin = float64(within) / n
 	s.ProbeMeanErrExact = 100 * (exactSum - measSum) / measSum
@@ -163,8 +191,8 @@ func WriteTimersTable(w io.Writer, r *TimersRun) error {
 		hz = "unknown (exact timers)"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "TCP timers on kernel %s (CONFIG_HZ %s, %s), %s: %d flights of %d segments lost whole.\n\n",
-		r.Kernel, hz, r.CPUModel, r.Date, s.Tries, TimersFlight)
+	fmt.Fprintf(&b, "TCP timers on kernel %s (CONFIG_HZ %s, %s), %s: %d flights of %d x 1448 bytes, each lost whole.\n\n",
+		r.Kernel, hz, r.CPUModel, r.Date, s.Tries, r.flight())
 	b.WriteString("| timer | measured p10 / p50 / p90 ms | model, exact timers ms | model, tcp.hz ms | within the tcp.hz interval | mean error exact / tcp.hz |\n|---|---|---|---|---|---|\n")
 	fmt.Fprintf(&b, "| tail loss probe after the flight | %.2f / %.2f / %.2f | %.2f | (%.0f, %.0f] | %.0f%% | %+.0f%% / %+.0f%% |\n",
 		s.ProbeP10, s.ProbeP50, s.ProbeP90, s.ProbeExact, s.ProbeLo, s.ProbeHi, 100*s.ProbeWithin, s.ProbeMeanErrExact, s.ProbeMeanErrHZ)
@@ -208,6 +236,9 @@ func ParseTimers(name string, b []byte) (*TimersRun, error) {
 func (r *TimersRun) check() error {
 	if !slices.Contains(tcp.KernelHZs, r.HZ) {
 		return fmt.Errorf("hz: %d is not one of %v (0: not readable)", r.HZ, tcp.KernelHZs)
+	}
+	if r.Segments < 0 || r.Segments > TimersMaxFlight {
+		return fmt.Errorf("segments: %d is not in 0..%d (0: %d)", r.Segments, TimersMaxFlight, TimersFlight)
 	}
 	if len(r.Tries) == 0 || len(r.Tries) > TimersMaxTries {
 		return fmt.Errorf("tries: %d, want 1..%d", len(r.Tries), TimersMaxTries)

@@ -63,13 +63,13 @@ func MeasureTimers(ctx context.Context, o TimersOptions) (*TimersRun, error) {
 	}
 	defer ln.Close()
 	go echoServer(ln)
-	r := &TimersRun{Command: o.Command, Date: time.Now().UTC().Format(time.RFC3339), Kernel: kernelRelease(), HZ: kernelHZ(),
+	r := &TimersRun{Command: o.Command, Date: time.Now().UTC().Format(time.RFC3339), Kernel: kernelRelease(), HZ: kernelHZ(), Segments: o.Segments,
 		CPUModel: m.model, Loadavg: loadavg()}
 	for k := range o.Tries {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("stopped after %d tries: %w", k, context.Cause(ctx))
 		}
-		t, err := timersTry(snd, rcv)
+		t, err := timersTry(snd, rcv, o.Segments)
 		if err != nil {
 			return nil, fmt.Errorf("try %d: %w", k+1, err)
 		}
@@ -145,7 +145,7 @@ func echoServer(ln net.Listener) {
 }
 
 // timersTry runs one flight on a new connection.
-func timersTry(snd, rcv string) (TimersTry, error) {
+func timersTry(snd, rcv string, segments int) (TimersTry, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	fd, err := socketIn(snd, 1<<20)
@@ -177,7 +177,7 @@ func timersTry(snd, rcv string) (TimersTry, error) {
 	if err != nil {
 		return TimersTry{}, err
 	}
-	flight := make([]byte, TimersFlight*1448)
+	flight := make([]byte, segments*1448)
 	if n, err := unix.Write(fd, flight); err != nil || n != len(flight) {
 		return TimersTry{}, fmt.Errorf("the flight's write: %d of %d bytes (%v)", n, len(flight), err)
 	}

@@ -27,7 +27,7 @@ func TestMeasureTimers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds a topology and loses 6 flights (~2 s)")
 	}
-	r, err := MeasureTimers(context.Background(), TimersOptions{Tries: 6, Command: "go test", LockWait: 2 * time.Minute})
+	r, err := MeasureTimers(context.Background(), TimersOptions{Tries: 6, Segments: TimersFlight, Command: "go test", LockWait: 2 * time.Minute})
 	if errors.Is(err, unix.EWOULDBLOCK) {
 		t.Skipf("a testbed run holds the lock: %v", err)
 	}
@@ -39,7 +39,7 @@ func TestMeasureTimers(t *testing.T) {
 		t.Fatalf("run %+v", r)
 	}
 	for i, try := range r.Tries {
-		p := PredictTimers(try, 0)
+		p := PredictTimers(try, 0, TimersFlight)
 		if try.ProbeUS < p.ProbeExact-200 || try.RTOFire < p.RTOExact-200 || try.SRTTUS <= 0 {
 			t.Errorf("try %d: %+v: a timer before its time (%+v)", i, try, p)
 		}

@@ -10,34 +10,41 @@ import (
 
 func TestTimersOptionsValidate(t *testing.T) {
 	for _, c := range []struct {
-		tries int
-		msg   string
-	}{{1, ""}, {TimersMaxTries, ""}, {0, "tries: 0 is not in 1..1000"}, {TimersMaxTries + 1, "tries: 1001 is not in 1..1000"}} {
-		err := TimersOptions{Tries: c.tries}.Validate()
+		tries, segments int
+		msg             string
+	}{
+		{1, 1, ""}, {TimersMaxTries, TimersMaxFlight, ""},
+		{0, 10, "tries: 0 is not in 1..1000"}, {TimersMaxTries + 1, 10, "tries: 1001 is not in 1..1000"},
+		{1, 0, "segments: 0 is not in 1..10"}, {1, 11, "segments: 11 is not in 1..10"},
+	} {
+		err := TimersOptions{Tries: c.tries, Segments: c.segments}.Validate()
 		if (err == nil) != (c.msg == "") || err != nil && !strings.Contains(err.Error(), c.msg) {
-			t.Errorf("tries %d: %v, want %q", c.tries, err, c.msg)
+			t.Errorf("tries %d, segments %d: %v, want %q", c.tries, c.segments, err, c.msg)
 		}
 	}
 }
 
-// TestPredictTimers: the probe is 2 SRTT + 2 ms, rounded up to jiffies and
-// fired within the jiffy after; the RTO likewise.
+// TestPredictTimers: the probe is 2 SRTT + 2 ms (2 SRTT + 200 ms for a
+// lone segment, at most the RTO), rounded up to jiffies and fired within
+// the jiffy after; the RTO likewise.
 func TestPredictTimers(t *testing.T) {
 	for _, c := range []struct {
 		try                    TimersTry
-		hz                     int
+		hz, segments           int
 		probeExact, lo, hi     float64
 		rtoExact, rtoLo, rtoHi float64
 	}{
-		{TimersTry{SRTTUS: 30, RTOUS: 204000}, 250, 2060, 4000, 8000, 204000, 204000, 208000},
-		{TimersTry{SRTTUS: 30, RTOUS: 204000}, 0, 2060, 2060, 2060, 204000, 204000, 204000},
-		{TimersTry{SRTTUS: 30, RTOUS: 201000}, 1000, 2060, 3000, 4000, 201000, 201000, 202000},
-		{TimersTry{SRTTUS: 1500, RTOUS: 210000}, 100, 5000, 10000, 20000, 210000, 210000, 220000},
+		{TimersTry{SRTTUS: 30, RTOUS: 204000}, 250, 10, 2060, 4000, 8000, 204000, 204000, 208000},
+		{TimersTry{SRTTUS: 30, RTOUS: 204000}, 0, 10, 2060, 2060, 2060, 204000, 204000, 204000},
+		{TimersTry{SRTTUS: 30, RTOUS: 201000}, 1000, 2, 2060, 3000, 4000, 201000, 201000, 202000},
+		{TimersTry{SRTTUS: 1500, RTOUS: 210000}, 100, 10, 5000, 10000, 20000, 210000, 210000, 220000},
+		{TimersTry{SRTTUS: 30, RTOUS: 204000}, 250, 1, 200060, 204000, 208000, 204000, 204000, 208000},
+		{TimersTry{SRTTUS: 3000, RTOUS: 204000}, 250, 1, 204000, 204000, 208000, 204000, 204000, 208000}, // the RTO comes first
 	} {
-		p := PredictTimers(c.try, c.hz)
+		p := PredictTimers(c.try, c.hz, c.segments)
 		want := TimersPrediction{c.probeExact, c.lo, c.hi, c.rtoExact, c.rtoLo, c.rtoHi}
 		if p != want {
-			t.Errorf("%+v at HZ %d: %+v, want %+v", c.try, c.hz, p, want)
+			t.Errorf("%+v at HZ %d, %d segments: %+v, want %+v", c.try, c.hz, c.segments, p, want)
 		}
 	}
 }
@@ -70,20 +77,29 @@ func TestSummarizeTimers(t *testing.T) {
 	}
 }
 
-// TestTimersRecorded: the committed run parses, and its table is the
-// one beside it (the measured columns pinned).
+// TestTimersRecorded: the committed runs parse, their tables are the ones
+// beside them (the measured columns pinned), and most of their probes
+// and RTOs fall in the model's intervals.
 func TestTimersRecorded(t *testing.T) {
-	r, err := LoadTimers("testdata/timers-run1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	if err := WriteTimersTable(&b, r); err != nil {
-		t.Fatal(err)
-	}
-	golden.Check(t, "testdata/timers-run1/timers.md", []byte(b.String()))
-	if s := SummarizeTimers(r); r.HZ != 250 || s.ProbeWithin < 0.8 || s.RTOWithin < 0.9 {
-		t.Errorf("HZ %d, %.0f%% of probes and %.0f%% of RTOs within the model's intervals: the recorded run says 250, 90%% and 98%%", r.HZ, 100*s.ProbeWithin, 100*s.RTOWithin)
+	for _, c := range []struct {
+		dir      string
+		segments int
+	}{{"testdata/timers-run1", 10}, {"testdata/timers-run2", 1}} {
+		t.Run(c.dir, func(t *testing.T) {
+			dir := c.dir
+			r, err := LoadTimers(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			if err := WriteTimersTable(&b, r); err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, dir+"/timers.md", []byte(b.String()))
+			if s := SummarizeTimers(r); r.HZ != 250 || r.flight() != c.segments || s.ProbeWithin < 0.8 || s.RTOWithin < 0.9 {
+				t.Errorf("HZ %d, %d segments, %.0f%% of probes and %.0f%% of RTOs within the model's intervals: the recorded run says 250, %d and at least 90%% of each", r.HZ, r.flight(), 100*s.ProbeWithin, 100*s.RTOWithin, c.segments)
+			}
+		})
 	}
 }
 

@@ -36,6 +36,7 @@ func TestTestbedUsage(t *testing.T) {
 		{[]string{"testbed", "fly"}, `unknown subcommand "fly" (valid: run, calibrate, validate, compare, aead, gro, gso, incast, timers)`},
 		{[]string{"testbed", "timers"}, "--out DIR is required"},
 		{[]string{"testbed", "timers", "--out", filepath.Join(dir, "never"), "--tries", "0"}, "--tries: 0 is not in 1..1000"},
+		{[]string{"testbed", "timers", "--out", filepath.Join(dir, "never"), "--segments", "11"}, "--segments: 11 is not in 1..10"},
 		{[]string{"testbed", "timers", "--out", dir, "extra"}, "unexpected arguments"},
 		{[]string{"testbed", "run"}, "--out DIR is required"},
 		{[]string{"testbed", "run", "--out", dir, "--configs", "routed,warp"}, `--configs: unknown configuration "warp" (valid: routed`},

@@ -12,7 +12,7 @@ import (
 	"github.com/cnisim/cnisim/testbed"
 )
 
-const testbedTimersSynopsis = "testbed timers --out DIR [--tries N]"
+const testbedTimersSynopsis = "testbed timers --out DIR [--tries N] [--segments N]"
 
 // The timers benchmark: when this kernel's TCP loss probe and
 // retransmission timeout fire, against the model's tcp.hz
@@ -23,6 +23,7 @@ func testbedTimers(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("testbed timers", testbedTimersSynopsis, stderr)
 	out := fs.String("out", "", "output `DIR` (required): timers.json and timers.md")
 	tries := fs.Int("tries", 40, fmt.Sprintf("flights to lose, about 0.3 s each (1..%d)", testbed.TimersMaxTries))
+	segments := fs.Int("segments", testbed.TimersFlight, fmt.Sprintf("full segments a flight (1..%d; 1: the probe waits 2 SRTT + the minimum RTO)", testbed.TimersMaxFlight))
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -32,7 +33,7 @@ func testbedTimers(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return usagef("--out DIR is required")
 	}
-	o := testbed.TimersOptions{Tries: *tries, Log: stderr,
+	o := testbed.TimersOptions{Tries: *tries, Segments: *segments, Log: stderr,
 		Command: strings.TrimSpace("cnisim testbed timers " + strings.Join(args, " "))}
 	if err := o.Validate(); err != nil {
 		return usagef("--%v", err)
