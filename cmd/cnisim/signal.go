@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/signal"
 	"syscall"
@@ -46,4 +47,14 @@ func signalContext() (ctx context.Context, stop func()) {
 		close(done)
 		cancel(context.Canceled)
 	}
+}
+
+// signalledErr is err, or the signal that cancelled ctx when one did:
+// whatever step a signal stopped, the command exits 128 + the signal.
+func signalledErr(ctx context.Context, err error) error {
+	var sg *signalled
+	if errors.As(context.Cause(ctx), &sg) {
+		return sg
+	}
+	return err
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -98,11 +97,7 @@ func testbedRun(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "wrote %s (%d configurations, %d skipped)\n", filepath.Join(*out, testbed.MeasurementsFile), len(r.Configs), len(r.Skipped))
 	}
 	if err != nil {
-		var sg *signalled
-		if errors.As(context.Cause(ctx), &sg) {
-			return sg
-		}
-		return err
+		return signalledErr(ctx, err)
 	}
 	if len(r.Configs) == 0 {
 		return fmt.Errorf("no configuration could be measured (skipped: %v)", r.Skipped)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -72,11 +70,7 @@ func testbedFramesRun(b *testbed.FrameBench, args []string, stderr io.Writer) er
 	defer stop()
 	r, err := testbed.MeasureFrames(ctx, b, o)
 	if err != nil {
-		var sg *signalled
-		if errors.As(context.Cause(ctx), &sg) {
-			return sg // whatever step it stopped: exit 128 + the signal
-		}
-		return err
+		return signalledErr(ctx, err)
 	}
 	if err := r.Save(*out); err != nil {
 		return err

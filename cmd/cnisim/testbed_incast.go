@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -74,11 +72,7 @@ func testbedIncastRun(args []string, stderr io.Writer) error {
 	defer stop()
 	r, err := testbed.MeasureIncast(ctx, o)
 	if err != nil {
-		var sg *signalled
-		if errors.As(context.Cause(ctx), &sg) {
-			return sg
-		}
-		return err
+		return signalledErr(ctx, err)
 	}
 	if err := r.Save(*out); err != nil {
 		return err

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -45,11 +43,7 @@ func testbedTimers(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	r, err := testbed.MeasureTimers(ctx, o)
 	if err != nil {
-		var sg *signalled
-		if errors.As(context.Cause(ctx), &sg) {
-			return sg
-		}
-		return err
+		return signalledErr(ctx, err)
 	}
 	if err := r.Save(*out); err != nil {
 		return err
