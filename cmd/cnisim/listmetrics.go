@@ -23,6 +23,7 @@ var metricMeanings = map[string]metricInfo{
 	results.FIBPer100kPackets:     {"scalar", "lookups", "FIB lookups on both nodes per 100,000 data packets"},
 	results.Retransmissions:       {"scalar", "segments", "TCP retransmissions, both directions"},
 	results.TCPTimeouts:           {"scalar", "timeouts", "TCP retransmission timeouts, both directions (Linux TcpExtTCPTimeouts)"},
+	results.TCPReordered:          {"scalar", "segments", "TCP data segments delivered out of order by the network (originals arriving after later data; a path change, not a loss), both directions"},
 	results.TCPLossProbes:         {"scalar", "probes", "TCP tail loss probes sent, both directions (Linux TcpExtTCPLossProbes)"},
 	results.Drops:                 {"scalar", "packets", "packets dropped (queues, sockets, policy)"},
 	results.ConnectSeconds:        {"scalar", "s", "first SYN to established, mean over connections"},

@@ -68,6 +68,7 @@ const (
 	Retransmissions    = "retransmissions"
 	TCPTimeouts        = "tcp_timeouts"    // retransmission timeouts, both directions
 	TCPLossProbes      = "tcp_loss_probes" // tail loss probes sent, both directions
+	TCPReordered       = "tcp_reordered"   // original segments delivered after later ones, both directions
 	Drops              = "drops"
 	ConnectSeconds     = "connect_s"
 	PodLaunchSeconds   = "pod_launch_s"
@@ -159,7 +160,7 @@ const (
 // Order is the canonical metric order; other names follow, sorted.
 var Order = []string{
 	ThroughputMbps, RTTMicros, TransactionsPerSec, RequestsPerSec, CPUCoresUsed,
-	CPPTotal, CPPByStage, FIBPer100kPackets, Retransmissions, TCPTimeouts, TCPLossProbes, Drops, ConnectSeconds,
+	CPPTotal, CPPByStage, FIBPer100kPackets, Retransmissions, TCPTimeouts, TCPLossProbes, TCPReordered, Drops, ConnectSeconds,
 	PodLaunchSeconds,
 	ThroughputCurlMbps, ThroughputIperf3Mbps, CPUByContext, PodReadySeconds, PodNetworkWaitSeconds,
 	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,

@@ -396,6 +396,7 @@ func fill(s *run.Sample, r *workload.Result, earlyDrops bool) {
 	set(results.Retransmissions, float64(r.Retransmissions))
 	set(results.TCPTimeouts, float64(r.RTOs))
 	set(results.TCPLossProbes, float64(r.TLPs))
+	set(results.TCPReordered, float64(r.Reordered))
 	set(results.Drops, float64(r.Drops))
 	if applies[results.Drops] {
 		for i, d := range r.DropsByPlace() {

@@ -67,6 +67,11 @@ type Stats struct {
 	TLPs          uint64 // tail loss probes sent
 	TLPRecoveries uint64 // probes that repaired a loss, the window then reduced (Linux TCPLossProbeRecovery)
 	FinRetrans    uint64 // FIN retransmissions (fin.go)
+	// Reordered counts original data segments (not retransmissions) that
+	// arrived after data sent after them: the network reordered the flow
+	// (a path that changed, or ECMP that is not per flow). Loss alone
+	// never moves it: a lost segment's hole is filled by a retransmission.
+	Reordered uint64
 }
 
 // Endpoint is one side of a TCP connection. It is created by Dial (both

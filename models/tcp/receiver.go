@@ -53,12 +53,17 @@ func (ep *Endpoint) receive(h *network.Header, in *network.Route, at sim.Time, b
 	case h.Seq > ep.rcvNxt:
 		if i := firstEndAbove(ep.ooo, h.Seq); i < len(ep.ooo) && ep.ooo[i].start <= h.Seq && end <= ep.ooo[i].end {
 			ep.dsack = span{h.Seq, end} // held out of order already (Linux tcp_data_queue_ofo)
+		} else if !h.Retx && i < len(ep.ooo) {
+			ep.Stats.Reordered++ // an original below data held above it
 		}
 		ep.insertOOO(h.Seq, end)
 		ep.noteOOO(h.Seq)
 		ep.sendAck(at, ep.ackCore)
 	default:
 		hadHole := len(ep.ooo) > 0
+		if hadHole && !h.Retx {
+			ep.Stats.Reordered++ // an original filling the hole below data held above it
+		}
 		old := ep.rcvNxt
 		if h.Seq < old {
 			ep.dsack = span{h.Seq, old} // its first part was a duplicate

@@ -476,9 +476,6 @@ func (m *meter) idealFCT(size int64, links int) sim.Time {
 // cluster pattern no node is "the" receiver, so CPP and cycles per byte
 // are not reported (cpu_cores_used is the busiest node's).
 func (m *meter) clusterResult(r *Result) {
-	r.Retransmissions += m.svc.closedRetrans
-	r.RTOs += m.svc.closedRTOs
-	r.TLPs += m.svc.closedTLPs
 	r.Applies = append(r.Applies, "cpu_cores_used_busiest")
 	if m.cfg.Workload.Pattern != PatternPairs {
 		// nor cycles per byte: each node's cycles over all nodes' bytes

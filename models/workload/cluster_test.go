@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/models/service"
 	"github.com/cnisim/cnisim/sim"
 )
 
@@ -413,6 +414,19 @@ func TestFlowLog(t *testing.T) {
 	}
 	if uint64(len(r.FlowLog["start_s"])) != r.FlowsStarted || retrans != float64(r.Retransmissions) || retrans == 0 {
 		t.Errorf("warm-up 0: %d rows of %d flows; their retransmissions %g, the run's %d", len(r.FlowLog["start_s"]), r.FlowsStarted, retrans, r.Retransmissions)
+	}
+	// and through Services, whose results once added the closed flows'
+	// counters a second time
+	svc, err := Run(withServices(t, cfg, service.NFTables, 100, 1, TargetService))
+	if err != nil {
+		t.Fatal(err)
+	}
+	retrans = 0
+	for _, v := range svc.FlowLog["retransmissions"] {
+		retrans += v
+	}
+	if retrans != float64(svc.Retransmissions) || retrans == 0 {
+		t.Errorf("through Services: the flows' retransmissions %g, the run's %d", retrans, svc.Retransmissions)
 	}
 	if spines[0] == 0 || spines[1] == 0 || spines[-1] == 0 {
 		t.Errorf("spines %v: want flows on both and under one leaf", spines)

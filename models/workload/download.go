@@ -219,11 +219,8 @@ func (d *download) result(n *network.Network, launched *LaunchResult) Result {
 	}
 	r.EstablishedS = cl.EstablishedAt.Seconds()
 	r.RTTus = sv.Stats.RTT.Mean()
-	for _, ep := range []*tcp.Endpoint{cl, sv} {
-		r.Retransmissions += ep.Stats.Retrans
-		r.RTOs += ep.Stats.RTOs
-		r.TLPs += ep.Stats.TLPs
-	}
+	r.Add(cl)
+	r.Add(sv)
 	r.Packets = n.Stats()
 	r.Drops = r.Packets.Drops
 
@@ -246,7 +243,7 @@ func (d *download) result(n *network.Network, launched *LaunchResult) Result {
 	r.Series = d.series.samples(d.doneAt)
 	r.Events = d.e.Executed()
 	r.Applies = []string{"throughput_mbps", "throughput_curl_mbps", "throughput_iperf3_mbps", "connect_s", "rtt_us",
-		"retransmissions", "tcp_timeouts", "tcp_loss_probes", "drops", "cpu_cores_used", "cpu_by_context", "cpp_total", "cpp_by_stage", "fib_lookups_per_100k_packets"}
+		"retransmissions", "tcp_timeouts", "tcp_loss_probes", "tcp_reordered", "drops", "cpu_cores_used", "cpu_by_context", "cpp_total", "cpp_by_stage", "fib_lookups_per_100k_packets"}
 	if launched != nil {
 		r.Applies = append(r.Applies, "pod_ready_s", "pod_network_wait_s")
 	}

@@ -154,11 +154,7 @@ func (l *load) result() Result {
 	var connect float64
 	var nconn int
 	for _, k := range l.conns {
-		for _, ep := range []*tcp.Endpoint{k.c.Client, k.c.Server} {
-			r.Retransmissions += ep.Stats.Retrans
-			r.RTOs += ep.Stats.RTOs
-			r.TLPs += ep.Stats.TLPs
-		}
+		r.AddConn(k.c)
 		if k.c.Client.EstablishedAt >= 0 {
 			connect += (k.c.Client.EstablishedAt - k.c.Client.FirstSyn).Seconds()
 			nconn++
@@ -172,6 +168,6 @@ func (l *load) result() Result {
 	r.Drops = r.Packets.Drops
 	r.Events = l.e.Executed()
 	r.Applies = []string{"requests_per_s", "rtt_us", "latency", "cpu_cores_used", "cpu_by_context",
-		"retransmissions", "tcp_timeouts", "tcp_loss_probes", "drops", "connect_s"}
+		"retransmissions", "tcp_timeouts", "tcp_loss_probes", "tcp_reordered", "drops", "connect_s"}
 	return r
 }

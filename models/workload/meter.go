@@ -47,6 +47,8 @@ type meter struct {
 	data0    uint64
 	udpSent0 uint64 // datagrams sent by the warm-up's end
 
+	closed TCPCounts // connections closed before the end (closeConn: their endpoints recycled)
+
 	svc serviceMetrics  // Services and connection churn (service.go)
 	np  nodePortMetrics // node-port connections (nodeport.go)
 	gen *flowGen        // finite cluster flows (cluster.go)
@@ -231,25 +233,16 @@ func (m *meter) result() Result {
 	var connect float64
 	var nconn int
 	for _, c := range m.conns {
-		for _, ep := range []*tcp.Endpoint{c.Client, c.Server} {
-			r.Retransmissions += ep.Stats.Retrans
-			r.RTOs += ep.Stats.RTOs
-			r.TLPs += ep.Stats.TLPs
-		}
+		r.AddConn(c)
 		if c.Client.EstablishedAt >= 0 {
 			connect += (c.Client.EstablishedAt - c.Client.FirstSyn).Seconds()
 			nconn++
 		}
 	}
 	if m.gen != nil {
-		m.gen.live(func(c *tcp.Conn) {
-			for _, ep := range []*tcp.Endpoint{c.Client, c.Server} {
-				r.Retransmissions += ep.Stats.Retrans
-				r.RTOs += ep.Stats.RTOs
-				r.TLPs += ep.Stats.TLPs
-			}
-		})
+		m.gen.live(r.AddConn)
 	}
+	r.Merge(m.closed) // connections closed before the end (closeConn)
 	for _, s := range m.senders {
 		if s.Stats.RTT.N() > 0 {
 			rtt.Add(s.Stats.RTT.Mean())
@@ -309,13 +302,13 @@ func applies(kind string) []string {
 	common := []string{"cpu_cores_used", "cpu_cores_used_by_node", "cycles_per_byte", "cpp_total", "cpp_by_stage", "fib_lookups_per_100k_packets", "drops"}
 	switch kind {
 	case TCPStream:
-		return append([]string{"throughput_mbps", "rtt_us", "retransmissions", "tcp_timeouts", "tcp_loss_probes", "connect_s"}, common...)
+		return append([]string{"throughput_mbps", "rtt_us", "retransmissions", "tcp_timeouts", "tcp_loss_probes", "tcp_reordered", "connect_s"}, common...)
 	case UDPStream:
 		return append([]string{"throughput_mbps", "loss_fraction", "udp_loss", "udp_sent_per_s"}, common...)
 	case TCPRR, TCPCRR, NodePort:
-		return append([]string{"transactions_per_s", "rtt_us", "latency", "retransmissions", "tcp_timeouts", "tcp_loss_probes", "connect_s"}, common...)
+		return append([]string{"transactions_per_s", "rtt_us", "latency", "retransmissions", "tcp_timeouts", "tcp_loss_probes", "tcp_reordered", "connect_s"}, common...)
 	case Mixed:
-		return append([]string{"throughput_mbps", "transactions_per_s", "rtt_us", "latency", "retransmissions", "tcp_timeouts", "tcp_loss_probes", "connect_s"}, common...)
+		return append([]string{"throughput_mbps", "transactions_per_s", "rtt_us", "latency", "retransmissions", "tcp_timeouts", "tcp_loss_probes", "tcp_reordered", "connect_s"}, common...)
 	default:
 		return append([]string{"transactions_per_s", "rtt_us", "latency"}, common...)
 	}

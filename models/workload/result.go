@@ -2,6 +2,7 @@ package workload
 
 import (
 	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/models/tcp"
 	"github.com/cnisim/cnisim/sim"
 )
 
@@ -48,9 +49,7 @@ type Result struct {
 	FIBLookupsPer100kPackets float64
 	DataPackets              uint64 // data packets received in the measured interval
 
-	Retransmissions uint64
-	RTOs            uint64 // retransmission timeouts (tcp_timeouts)
-	TLPs            uint64 // tail loss probes (tcp_loss_probes)
+	TCPCounts
 	Drops           uint64 // network drops (qdisc, DF, hooks) + UDP socket-buffer drops
 	SocketDrops     uint64 // UDP datagrams dropped for want of socket buffer (in Drops)
 	ConnectS        float64
@@ -167,4 +166,36 @@ type Sample struct {
 	// still open at the run's end: flowGen.binMedians)
 	FlowsStarted, FCTMedianUs float64
 	Flows                     bool
+}
+
+// TCPCounts are the transport counters a run sums over its endpoints,
+// both directions: those of connections still open at the end and of
+// those closed before (their endpoints recycled).
+type TCPCounts struct {
+	Retransmissions uint64
+	RTOs            uint64 // retransmission timeouts (tcp_timeouts)
+	TLPs            uint64 // tail loss probes (tcp_loss_probes)
+	Reordered       uint64 // original segments delivered after later ones (tcp_reordered)
+}
+
+// AddConn adds both endpoints' counters.
+func (c *TCPCounts) AddConn(conn *tcp.Conn) {
+	c.Add(conn.Client)
+	c.Add(conn.Server)
+}
+
+// Add adds one endpoint's counters.
+func (c *TCPCounts) Add(ep *tcp.Endpoint) {
+	c.Retransmissions += ep.Stats.Retrans
+	c.RTOs += ep.Stats.RTOs
+	c.TLPs += ep.Stats.TLPs
+	c.Reordered += ep.Stats.Reordered
+}
+
+// Merge adds another sum.
+func (c *TCPCounts) Merge(o TCPCounts) {
+	c.Retransmissions += o.Retransmissions
+	c.RTOs += o.RTOs
+	c.TLPs += o.TLPs
+	c.Reordered += o.Reordered
 }

@@ -32,8 +32,7 @@ type serviceMetrics struct {
 	firstPacket sim.Histogram // connect() -> the SYN's arrival at the endpoint, connections opened in the window
 	conns       uint64        // connections established in [Warmup, Duration]
 	connectSum  sim.Time      // their connect() -> established times
-	// closed connections' counters (their endpoints are dropped)
-	closedData, closedRetrans, closedRTOs, closedTLPs uint64
+	closedData  uint64        // closed connections' data segments received (their endpoints are dropped)
 	// paths built for new connections: forward by first-packet cycles,
 	// the reverse once (paths)
 	fwd map[float64]datapath.CostedPath
@@ -196,11 +195,7 @@ func (m *meter) closeConn(c *tcp.Conn, at sim.Time) {
 		m.svc.ct.Close(at)
 	}
 	m.svc.closedData += c.Server.Stats.DataSegsRcvd
-	for _, ep := range []*tcp.Endpoint{c.Client, c.Server} {
-		m.svc.closedRetrans += ep.Stats.Retrans
-		m.svc.closedRTOs += ep.Stats.RTOs
-		m.svc.closedTLPs += ep.Stats.TLPs
-	}
+	m.closed.AddConn(c)
 	m.svc.pool.Abandon(c)
 }
 
@@ -229,9 +224,6 @@ func (m *meter) serviceResult(r *Result) {
 		}
 		r.Applies = append(r.Applies, "cores_per_1k_cps")
 	}
-	r.Retransmissions += m.svc.closedRetrans
-	r.RTOs += m.svc.closedRTOs
-	r.TLPs += m.svc.closedTLPs
 	r.Applies = append(r.Applies, "first_packet_us")
 	if crr {
 		r.Applies = append(r.Applies, "connections_per_s")
