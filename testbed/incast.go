@@ -479,7 +479,13 @@ const (
 // (tcp.hz) where recorded;
 // partition-aggregate queries of all the other nodes with the run's
 // response size, and nothing else. Deterministic: seed 1, no CPU jitter.
-func IncastScenario(r *IncastRun, c IncastConfig) string {
+//
+// links says what the simulated links are: IncastSwitch, store-and-forward
+// NICs and a switch port (what the testbed stands for), or IncastTBF, tbf
+// links with the run's bucket (what it is built of: cluster.
+// tbf_burst_frames), which separates the emulation's share of an error
+// from the model's.
+func IncastScenario(r *IncastRun, c IncastConfig, links IncastLinks) string {
 	nodes := c.Senders + 1
 	delay := r.LinkDelay()
 	mtu := r.MTU
@@ -499,8 +505,12 @@ func IncastScenario(r *IncastRun, c IncastConfig) string {
 		IncastFile, r.Date, r.Kernel, c.Senders, r.Bytes, r.RateMbit, c.BufferBytes)
 	fmt.Fprintf(&b, "name = %q\nseed = 1\nreplications = 1\nduration = %q\nwarmup = %q\n\n",
 		fmt.Sprintf("testbed-incast-%dx%d", c.Senders, c.BufferBytes), scenario.FormatDuration(incastSimDuration), scenario.FormatDuration(incastSimWarmup))
-	fmt.Fprintf(&b, "[cluster]\nnodes = %d\nlink_gbps = %s\nlink_delay = %q\nmtu = %d\nframe_overhead = %d\ncpu_jitter = 0.0\n\n",
+	fmt.Fprintf(&b, "[cluster]\nnodes = %d\nlink_gbps = %s\nlink_delay = %q\nmtu = %d\nframe_overhead = %d\ncpu_jitter = 0.0\n",
 		nodes, scenario.Format(r.RateMbit/1000), scenario.FormatDuration(delay), mtu, incastFrameOverhead)
+	if links == IncastTBF {
+		fmt.Fprintf(&b, "tbf_burst_frames = %d # the testbed's tbf buckets (%d bytes)\n", r.burstFrames(mtu), r.BurstBytes)
+	}
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "[fabric]\nkind = \"switch\"\nbuffer = \"per-port\"\nbuffer_bytes = %d # %d per port x %d ports\n\n",
 		c.BufferBytes*int64(nodes), c.BufferBytes, nodes)
 	b.WriteString("[cni]\nplugin = \"host\"\n\n")
@@ -512,6 +522,22 @@ func IncastScenario(r *IncastRun, c IncastConfig) string {
 	fmt.Fprintf(&b, "[workload]\nkind = \"tcp_stream\"\npattern = \"none\"\nquery_rate = %s\nquery_fanin = 0\nquery_bytes = %d\n",
 		scenario.Format(incastQueryRate), r.Bytes)
 	return b.String()
+}
+
+// IncastLinks are the links CompareIncast simulates.
+type IncastLinks string
+
+const (
+	IncastSwitch IncastLinks = "switch" // store-and-forward NICs and switch port
+	IncastTBF    IncastLinks = "tbf"    // tbf links with the run's bucket, as the testbed is built
+)
+
+// IncastLinkModels are the allowed IncastLinks.
+var IncastLinkModels = []IncastLinks{IncastSwitch, IncastTBF}
+
+// burstFrames is the run's tbf bucket in full-sized frames (at least one).
+func (r *IncastRun) burstFrames(mtu int) int {
+	return max(1, int(r.BurstBytes/int64(mtu+incastFrameOverhead)))
 }
 
 // LinkDelay is the simulated links' one-way delay: a quarter of the
@@ -535,14 +561,20 @@ const (
 	simDropsAt    = "switch"
 )
 
-// CompareIncast simulates every configuration of r (IncastScenario, in
-// process) and returns its rows: the measured columns of MeasuredIncast
+// CompareIncast simulates every configuration of r with the links given
+// (IncastScenario, in process) and returns its rows: the measured columns of MeasuredIncast
 // and the simulated ones.
-func CompareIncast(ctx context.Context, r *IncastRun) ([]IncastRow, error) {
+func CompareIncast(ctx context.Context, r *IncastRun, links IncastLinks) ([]IncastRow, error) {
+	if !slices.Contains(IncastLinkModels, links) {
+		return nil, fmt.Errorf("links %q: want one of %v", links, IncastLinkModels)
+	}
+	if links == IncastTBF && r.BurstBytes <= 0 {
+		return nil, fmt.Errorf("links %q: the run does not record its tbf bucket (tbf_burst_bytes)", links)
+	}
 	rows := MeasuredIncast(r)
 	for i, c := range r.Configs {
 		name := fmt.Sprintf("senders %d, buffer %d", c.Senders, c.BufferBytes)
-		sc, err := scenario.Decode(fmt.Sprintf("incast-%dx%d.toml", c.Senders, c.BufferBytes), []byte(IncastScenario(r, c)))
+		sc, err := scenario.Decode(fmt.Sprintf("incast-%dx%d.toml", c.Senders, c.BufferBytes), []byte(IncastScenario(r, c, links)))
 		if err != nil {
 			return nil, fmt.Errorf("%s: the equivalent scenario: %w", name, err)
 		}

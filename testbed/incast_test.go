@@ -88,7 +88,7 @@ func incastFixture() *IncastRun {
 // queries.
 func TestIncastScenario(t *testing.T) {
 	r := incastFixture()
-	text := IncastScenario(r, r.Configs[1])
+	text := IncastScenario(r, r.Configs[1], IncastSwitch)
 	sc, err := scenario.Decode("incast.toml", []byte(text))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, text)
@@ -108,18 +108,41 @@ func TestIncastScenario(t *testing.T) {
 		{"workload.kind", sc.Workload.Kind, "tcp_stream"}, {"workload.pattern", sc.Workload.Pattern, "none"},
 		{"query_rate", sc.Workload.QueryRate, incastQueryRate}, {"query_fanin", sc.Workload.QueryFanIn, 0},
 		{"query_bytes", sc.Workload.QueryBytes, int64(20000)},
+		{"tbf_burst_frames", sc.Cluster.TBFBurstFrames, 0},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s = %v, want %v", c.what, c.got, c.want)
 		}
 	}
+	// the links as built: tbf with the run's bucket, in frames
+	for _, tc := range []struct {
+		bucket int64
+		frames int
+	}{{IncastFrameBytes, 1}, {3 * IncastFrameBytes, 3}, {IncastFrameBytes / 2, 1}} {
+		r.BurstBytes = tc.bucket
+		sc, err := scenario.Decode("incast.toml", []byte(IncastScenario(r, r.Configs[1], IncastTBF)))
+		if err != nil || sc.Cluster.TBFBurstFrames != tc.frames {
+			t.Errorf("bucket %d bytes: tbf_burst_frames %d (%v), want %d", tc.bucket, sc.Cluster.TBFBurstFrames, err, tc.frames)
+		}
+	}
+	for _, tc := range []struct {
+		links  IncastLinks
+		bucket int64
+		want   string
+	}{{"wire", IncastFrameBytes, `links "wire": want one of [switch tbf]`}, {IncastTBF, 0, "does not record its tbf bucket"}} {
+		r.BurstBytes = tc.bucket
+		if _, err := CompareIncast(context.Background(), r, tc.links); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("links %q, bucket %d: %v, want %q", tc.links, tc.bucket, err, tc.want)
+		}
+	}
+	r.BurstBytes = IncastFrameBytes
 	if q := sc.Workload.QueryRate * (sc.Duration - sc.Warmup).Seconds(); q < 100 {
 		t.Errorf("%v queries expected, want 100 or more (the comparison refuses under %d)", q, IncastMinSimQueries)
 	}
 	// without the sysctls: Linux's older defaults
 	r.Sysctls = nil
 	r.IdleRTTUS = 2
-	sc, err = scenario.Decode("incast.toml", []byte(IncastScenario(r, r.Configs[0])))
+	sc, err = scenario.Decode("incast.toml", []byte(IncastScenario(r, r.Configs[0], IncastSwitch)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +185,7 @@ func TestCompareIncastFixture(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: simulates two configurations")
 	}
-	rows, err := CompareIncast(context.Background(), incastFixture())
+	rows, err := CompareIncast(context.Background(), incastFixture(), IncastSwitch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +308,7 @@ func FuzzParseIncast(f *testing.F) {
 			t.Fatalf("%d rows for %d configurations", len(rows), len(r.Configs))
 		}
 		for _, c := range r.Configs {
-			_ = IncastScenario(r, c)
+			_ = IncastScenario(r, c, IncastTBF)
 		}
 	})
 }

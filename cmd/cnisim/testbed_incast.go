@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -12,7 +13,7 @@ import (
 	"github.com/cnisim/cnisim/testbed"
 )
 
-const testbedIncastSynopsis = "testbed incast run --out DIR [--senders LIST] [--buffers LIST] [--rate-mbit R] [--bytes N] [--queries N] [--gap D] [--burst-frames N]\n       cnisim testbed incast compare DIR [--out FILE.md]"
+const testbedIncastSynopsis = "testbed incast run --out DIR [--senders LIST] [--buffers LIST] [--rate-mbit R] [--bytes N] [--queries N] [--gap D] [--burst-frames N]\n       cnisim testbed incast compare DIR [--links switch|tbf] [--out FILE.md]"
 
 // The incast benchmark: a partition-aggregate TCP incast through a shaped,
 // small-buffer bridge port on this kernel, and the simulator's prediction
@@ -85,11 +86,15 @@ func testbedIncastRun(args []string, stderr io.Writer) error {
 func testbedIncastCompare(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("testbed incast compare", testbedIncastSynopsis, stderr)
 	out := fs.String("out", "", "also write the table to `FILE.md`")
+	links := fs.String("links", string(testbed.IncastSwitch), "the simulated links: `switch` (store-and-forward NICs and switch port) or tbf (tbf links with the run's bucket, as the testbed is built)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := wantArgs(fs, 1, 1, "the run DIR"); err != nil {
 		return err
+	}
+	if !slices.Contains(testbed.IncastLinkModels, testbed.IncastLinks(*links)) {
+		return usagef("--links %q: want switch or tbf", *links)
 	}
 	r, err := testbed.LoadIncast(fs.Arg(0))
 	if err != nil {
@@ -97,14 +102,14 @@ func testbedIncastCompare(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	rows, err := testbed.CompareIncast(ctx, r)
+	rows, err := testbed.CompareIncast(ctx, r, testbed.IncastLinks(*links))
 	if err != nil {
 		return err
 	}
 	table := testbed.IncastTable(rows)
-	head := fmt.Sprintf("Incast of %s (%s, kernel %s, %s): %g Mbit/s, %d bytes per worker, idle handshake %.0f us (median); simulated with link_delay %s (a quarter of it).\n\n",
+	head := fmt.Sprintf("Incast of %s (%s, kernel %s, %s): %g Mbit/s, %d bytes per worker, idle handshake %.0f us (median); simulated with link_delay %s (a quarter of it) and %s links.\n\n",
 		filepath.Join(fs.Arg(0), testbed.IncastFile), r.Date, r.Kernel, r.CPUModel, r.RateMbit, r.Bytes, r.IdleRTTUS,
-		scenario.FormatDuration(r.LinkDelay()))
+		scenario.FormatDuration(r.LinkDelay()), *links)
 	if _, err := io.WriteString(stdout, head+table); err != nil {
 		return err
 	}

@@ -97,9 +97,23 @@ func checkRecordedIncast(t *testing.T, dir string) {
 	if rows != len(r.Configs) {
 		t.Errorf("%d table rows for %d configurations:\n%s", rows, len(r.Configs), stdout)
 	}
-	cmp, err := testbed.CompareIncast(context.Background(), r)
+	cmp, err := testbed.CompareIncast(context.Background(), r, testbed.IncastSwitch)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// as built: tbf links pass a frame when their bucket holds it, so a
+	// query that loses nothing ends sooner than through a switch
+	tbf, err := testbed.CompareIncast(context.Background(), r, testbed.IncastTBF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range tbf {
+		if math.IsNaN(row.SimMean) || row.SimQueries < testbed.IncastMinSimQueries {
+			t.Errorf("tbf links, senders %d, buffer %d: mean %v of %d queries", row.Senders, row.BufferBytes, row.SimMean, row.SimQueries)
+		}
+		if row.BufferBytes >= 256_000 && !(row.SimMean < cmp[i].SimMean) {
+			t.Errorf("senders %d, buffer %d, no loss: %.2f ms through tbf links, %.2f through a switch: want sooner", row.Senders, row.BufferBytes, row.SimMean, cmp[i].SimMean)
+		}
 	}
 	for _, row := range cmp {
 		vals := map[string]float64{"measured p50": row.MeasP50, "p90": row.MeasP90, "mean": row.MeasMean,

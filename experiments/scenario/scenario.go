@@ -63,6 +63,10 @@ type Cluster struct {
 	// (network.Config.RPS): IP-in-IP's and GRE's stacks leave the node
 	// pair's core for their inner flows'.
 	RPS bool `toml:"rps"`
+	// TBFBurstFrames, when > 0, makes every link a Linux tbf whose bucket
+	// holds that many full-sized frames (network.Config.TBFBurstFrames):
+	// the testbed's emulated links, for comparing with them.
+	TBFBurstFrames int `toml:"tbf_burst_frames"`
 	// RxUsecs is the receive interrupt moderation, microseconds (ethtool
 	// rx-usecs; network.Config.RxUsecs): 0 interrupts at once.
 	RxUsecs      float64 `toml:"rx_usecs"`

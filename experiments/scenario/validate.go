@@ -104,6 +104,10 @@ func (s *Scenario) validate() errList {
 	if _, err := network.ParseNICOffloads(cl.NICOffloads); err != nil {
 		c.fail("cluster.nic_offloads", "%s", strings.TrimPrefix(err.Error(), "cluster.nic_offloads: "))
 	}
+	c.intRange("cluster.tbf_burst_frames", int64(cl.TBFBurstFrames), 0, network.MaxTBFBurstFrames)
+	if cl.TBFBurstFrames > 0 && cl.Offloads {
+		c.fail("cluster.tbf_burst_frames", "needs cluster.offloads = false (tbf links are modelled frame by frame)")
+	}
 	if u := cl.RxUsecs; !(u >= 0 && u <= 1e6) {
 		c.fail("cluster.rx_usecs", "out of range (allowed: 0..1e6 microseconds of receive interrupt moderation; 0 interrupts at once)")
 	}

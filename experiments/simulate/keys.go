@@ -24,6 +24,7 @@ var scenarioKey = map[string]string{
 	"network.Config.GROFrameCycles":   "calibration.gro_frame_cycles",
 	"network.Config.GSOSegmentCycles": "calibration.gso_segment_cycles",
 	"network.Config.RxUsecs":          "cluster.rx_usecs",
+	"network.Config.TBFBurstFrames":   "cluster.tbf_burst_frames",
 	"network.NICOffloads":             "cluster.nic_offloads",
 	"network.Fabric.Kind":             "fabric.kind",
 	"network.Fabric.PerHop":           "fabric.per_hop",

@@ -271,6 +271,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.DropOversize = st.Forward.OuterDF
 	cl.CPUJitter = c.CPUJitter
 	cl.Offloads, cl.RSSInner, cl.RPS = c.Offloads, c.RSSInner, c.RPS
+	cl.TBFBurstFrames = c.TBFBurstFrames
 	cl.GROFrameCycles = st.GROFrameCycles
 	cl.GSOSegmentCycles = st.GSOSegmentCycles
 	cl.RxUsecs = sim.FromSeconds(c.RxUsecs * 1e-6)

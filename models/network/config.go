@@ -76,6 +76,19 @@ type Config struct {
 	// so such paths spread over the receiving cores by flow rather than
 	// by node pair. Offloads or not.
 	RSSInner bool
+	// TBFBurstFrames, when > 0, makes every link a Linux tbf whose bucket
+	// holds that many full-sized frames (MTU + FrameOverhead), as the
+	// testbed's emulated NICs and switch port (cnisim testbed incast,
+	// --burst-frames): a frame leaves, and reaches the next hop a link
+	// delay later, as soon as the bucket holds its bytes, not when a
+	// store-and-forward port has clocked it out; the bucket refills at
+	// the link rate, so a busy link still carries the link rate. The
+	// departure is max(arrival, the store-and-forward start less the
+	// bucket's room beyond this frame), the fill being the same as a
+	// store-and-forward port's busy time (tbfStart). For comparing with
+	// such a testbed; a NIC or switch is store-and-forward (0). Not with
+	// Offloads.
+	TBFBurstFrames int
 	// Fabric is the switched fabric between the nodes (fabric.go); the
 	// zero value, FabricNone, is a link from each node to its peer.
 	Fabric Fabric
@@ -83,6 +96,10 @@ type Config struct {
 	// CPUJitter is 0.
 	Streams sim.Streams
 }
+
+// MaxTBFBurstFrames bounds Config.TBFBurstFrames (the testbed's
+// IncastMaxBurst).
+const MaxTBFBurstFrames = 16
 
 // DefaultConfig returns a two-node cluster like the paper's testbed:
 // 10 cores at 2.4 GHz, 10 Gbit/s, Ethernet framing, txqueuelen 1000.
@@ -123,6 +140,10 @@ func (c Config) Validate() error {
 		return field.Errorf("network.Config.GSOSegmentCycles", c.GSOSegmentCycles, "must be in [0, 1e6] (cycles per segment software GSO cuts)")
 	case !(c.CPUJitter >= 0 && c.CPUJitter <= 1):
 		return field.Errorf("network.Config.CPUJitter", c.CPUJitter, "must be in [0, 1] (coefficient of variation of a job's service time)")
+	case c.TBFBurstFrames < 0 || c.TBFBurstFrames > MaxTBFBurstFrames:
+		return field.Errorf("network.Config.TBFBurstFrames", c.TBFBurstFrames, "must be in [0, %d] (0: store-and-forward links)", MaxTBFBurstFrames)
+	case c.TBFBurstFrames > 0 && c.Offloads:
+		return field.Errorf("network.Config.TBFBurstFrames", c.TBFBurstFrames, "must be 0 with Offloads (tbf links are modelled per frame)")
 	case c.DaemonCore >= c.CoresPerNode || c.DaemonCore < -1:
 		return field.Errorf("network.Config.DaemonCore", c.DaemonCore, "must be -1 (last core) or in [0, %d]", c.CoresPerNode-1)
 	}

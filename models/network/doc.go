@@ -35,7 +35,9 @@
 // and, above Fabric.ECNThreshold, CE marking of ECN-capable packets whose
 // wire header shows the field (ECNTransparent): a step, or a WRED ramp up
 // to Fabric.ECNMax, with RED's early drop of the other packets
-// (Fabric.DropNotECT).
+// (Fabric.DropNotECT). Config.TBFBurstFrames turns every link and port
+// into a Linux tbf instead (a frame leaves when the bucket holds it: the
+// testbed's emulated links, tbfStart).
 // A link is a pipe (wire.go) with one engine event per busy link, whose
 // head's arrival admits the packet at the next port in time order; the
 // ports have no events of their own, and their statistics (drops, queue

@@ -45,6 +45,8 @@ type Node struct {
 	// per core, with Config.RxUsecs: when its pending receive interrupt
 	// fires (last: the fields above keep their cache lines)
 	irqAt []sim.Time
+	// with Config.TBFBurstFrames: when the last frame left its tbf (tbfStart)
+	tbfLast sim.Time
 }
 
 // Network is a cluster executing routes. It is the sim.Handler of every
@@ -56,6 +58,7 @@ type Network struct {
 	pool       pool
 	routes     []*Route
 	psPerByte  float64
+	tbfBucket  int64 // Config.TBFBurstFrames' bucket in bytes (0: store-and-forward links)
 	daemonCore int16
 	jit        jitter
 	// slowService: every job goes through serviceSlow (jitter on, or a
@@ -96,7 +99,8 @@ func New(e *sim.Engine, cfg Config) (*Network, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	n := &Network{cfg: cfg, eng: e, pool: newPool(), psPerByte: 8000 / cfg.LinkGbps}
+	n := &Network{cfg: cfg, eng: e, pool: newPool(), psPerByte: 8000 / cfg.LinkGbps,
+		tbfBucket: int64(cfg.TBFBurstFrames) * int64(cfg.MTU+cfg.FrameOverhead)}
 	n.Nodes = make([]Node, cfg.Nodes)
 	for i := range n.Nodes {
 		n.Nodes[i].Cores = make([]sim.Processor, cfg.CoresPerNode)
@@ -370,7 +374,8 @@ func (n *Network) transmit(r *Route, p *Packet, now sim.Time) bool {
 	}
 	var done sim.Time
 	var ok bool
-	if svc := sim.Time(float64(bytes)*n.psPerByte + 0.5); n.cfg.Offloads {
+	svc := sim.Time(float64(bytes)*n.psPerByte + 0.5)
+	if n.cfg.Offloads {
 		done, ok = n.offerTSO(node, r, p, now, svc)
 	} else {
 		done, ok = node.NIC.Offer(now, svc)
@@ -393,8 +398,27 @@ func (n *Network) transmit(r *Route, p *Packet, now sim.Time) bool {
 	if r.hops != nil {
 		port = r.hops[0]
 	}
-	n.toWire(node, p, done+n.firstHop, port, int32(r.dst), int32(bytes))
+	leaves := done
+	if b := n.tbfBucket; b > 0 { // the NIC's FIFO server started it at done - svc
+		node.tbfLast = tbfStart(now, done-svc, node.tbfLast, b, bytes, n.psPerByte)
+		leaves = node.tbfLast
+	}
+	n.toWire(node, p, leaves+n.firstHop, port, int32(r.dst), int32(bytes))
 	return true
+}
+
+// tbfStart is when a frame of bytes leaves a tbf link (Config.
+// TBFBurstFrames) that a store-and-forward link would start sending it at
+// start (its arrival now, or the link's busy-until before it): as soon as
+// the bucket holds its bytes. The bucket fills at the link rate and is
+// emptied by what it passes, so it is full exactly when a
+// store-and-forward link would be idle, and short of full by the bytes
+// that link still has to send; a frame needs only its own bytes, so it
+// leaves up to the bucket's room beyond it earlier than start, never
+// before it arrives nor before the frame ahead of it (last).
+func tbfStart(now, start, last sim.Time, bucket, bytes int64, psPerByte float64) sim.Time {
+	room := sim.Time(float64(max(bucket-bytes, 0))*psPerByte + 0.5)
+	return max(now, start-room, last)
 }
 
 // wireBytes are p's bytes on the wire, framing included, and its frames.

@@ -62,10 +62,10 @@ type port struct {
 
 	node                           int32 // TierToNode: the node its link ends at; else -1
 	dropped, blackholed, corrupted uint64
-	wDrops                         uint64  // drops in the window
-	wEarly                         uint64  // of them, early drops of packets not ECN-capable (Fabric.DropNotECT)
-	wMarks                         uint64  // frames marked CE in the window
-	_                              [8]byte // to 256 bytes: every port in the slice starts a line
+	wDrops                         uint64   // drops in the window
+	wEarly                         uint64   // of them, early drops of packets not ECN-capable (Fabric.DropNotECT)
+	wMarks                         uint64   // frames marked CE in the window
+	tbfLast                        sim.Time // with Config.TBFBurstFrames: when the last frame left (tbfStart); to 256 bytes: every port in the slice starts a line
 }
 
 // retire forgets the frames whose transmission has ended by now.
@@ -152,7 +152,13 @@ func (n *Network) admit(f inFlight) {
 		pt.wBytes += bytes
 		pt.maxHeld = max(pt.maxHeld, pt.held)
 	}
-	f.at, f.port = dep+pt.delay, fb.next(pt, f.dst)
+	leaves := dep
+	if b := n.tbfBucket; b > 0 {
+		// a tbf, not a switch: held until it leaves (retire), then gone
+		pt.tbfLast = tbfStart(now, start, pt.tbfLast, b, bytes, pt.psPerByte)
+		leaves = pt.tbfLast
+	}
+	f.at, f.port = leaves+pt.delay, fb.next(pt, f.dst)
 	pt.wire.qn++ // queued too, until retired
 	n.toPipe(&pt.wire, f, (*portArrival)(n), uint64(pt.index))
 }
