@@ -39,9 +39,13 @@ func TestMeasureTimers(t *testing.T) {
 	if len(r.Tries) != 6 || r.Kernel == "" {
 		t.Fatalf("run %+v", r)
 	}
+	// The RTO is dated from the probe as the poller saw it, so a probe
+	// seen late (the poller descheduled under load) shortens the RTO as
+	// much: the RTO's bound is checked on the two together, from the
+	// flight, which only the kernel's timers set.
 	for i, try := range r.Tries {
 		p := PredictTimers(try, 0, TimersFlight)
-		if try.ProbeUS < p.ProbeExact-200 || try.RTOFire < p.RTOExact-200 || try.SRTTUS <= 0 {
+		if try.ProbeUS < p.ProbeExact-200 || try.ProbeUS+try.RTOFire < p.ProbeExact+p.RTOExact-200 || try.SRTTUS <= 0 {
 			t.Errorf("try %d: %+v: a timer before its time (%+v)", i, try, p)
 		}
 	}
@@ -58,7 +62,7 @@ func TestMeasureTimers(t *testing.T) {
 	var lateProbe, lateRTO []float64
 	for i, try := range r.Tries {
 		p := PredictTimers(try, r.HZ, TimersFlight)
-		if try.ProbeUS <= p.ProbeLo-200 || try.RTOFire <= p.RTOLo-200 {
+		if try.ProbeUS <= p.ProbeLo-200 || try.ProbeUS+try.RTOFire <= p.ProbeLo+p.RTOLo-200 {
 			t.Errorf("try %d: %+v: a timer before its jiffies (%+v)", i, try, p)
 		}
 		lateProbe = append(lateProbe, try.ProbeUS-p.ProbeHi)

@@ -70,7 +70,7 @@ func TestFlowLogFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "param.cni.mode,replication,seed,src_node,dst_node,bytes,start_s,fct_us,slowdown,spine,spine_end,retransmissions,timeouts,syn_retransmissions,connect_us"
+	want := "param.cni.mode,replication,seed,src_node,dst_node,bytes,start_s,fct_us,slowdown,spine,spine_end,retransmissions,timeouts,syn_retransmissions,connect_us,query,loss_probes"
 	if h := strings.Join(rows[0], ","); h != want {
 		t.Fatalf("header %s, want %s", h, want)
 	}

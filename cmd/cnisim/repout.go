@@ -41,8 +41,9 @@ func (o *repOut) add(u run.UnitResult) {
 		if _, ok := o.fcts[u.Point]; !ok {
 			o.points = append(o.points, u.Point)
 		}
-		for _, v := range fl["fct_us"] {
-			if v >= 0 {
+		query := fl["query"]
+		for i, v := range fl["fct_us"] {
+			if v >= 0 && (query == nil || query[i] < 0) { // the traffic's flows, not queries' responses
 				o.fcts[u.Point] = append(o.fcts[u.Point], v)
 			}
 		}

@@ -40,9 +40,10 @@ const FlowsFile = "flows.csv"
 // sample), the spine it crossed when it started and at its close or the
 // run's end (-1: none), its retransmitted segments and retransmission
 // timeouts, the SYNs its client sent again and its connect time (µs;
-// empty: not established by the run's end).
+// empty: not established by the run's end), the query a response belongs
+// to (empty: a flow of the traffic pattern) and its tail loss probes.
 var FlowColumns = []string{"src_node", "dst_node", "bytes", "start_s", "fct_us", "slowdown", "spine", "spine_end", "retransmissions", "timeouts",
-	"syn_retransmissions", "connect_us"}
+	"syn_retransmissions", "connect_us", "query", "loss_probes"}
 
 // PortsFile is the output set's per-port statistics (scenario key
 // port_log).
@@ -60,8 +61,9 @@ var PortLabels = []string{"port", "tier"}
 // the port was sending, and 1 for a port whose link was down all along.
 var PortColumns = []string{"drops", "early_drops", "frames", "bytes", "ecn_marks", "queue_max_bytes", "queue_mean_bytes", "utilisation", "failed"}
 
-// unfinishedColumns are the flow log's columns whose -1 means "none yet".
-var unfinishedColumns = []string{"fct_us", "slowdown", "connect_us"}
+// unfinishedColumns are the flow log's columns whose -1 means "none"
+// (none yet; for query, not a query's response): empty cells.
+var unfinishedColumns = []string{"fct_us", "slowdown", "connect_us", "query"}
 
 // RepTable renders a per-replication CSV file in memory (timeline.csv,
 // flows.csv, ports.csv): the rows of every replication, in the order they

@@ -95,8 +95,8 @@ func Warnings(sc *scenario.Scenario) []string {
 	if sc.PortLog && sc.Fabric.Kind == "none" {
 		out = append(out, "port_log has no effect without a fabric (fabric.kind switch or leaf-spine): there are no switch ports")
 	}
-	if sc.FlowLog && w.FlowSizes == "" {
-		out = append(out, "flow_log has no effect without workload.flow_sizes (it logs finite cluster flows)")
+	if sc.FlowLog && w.FlowSizes == "" && w.QueryRate == 0 {
+		out = append(out, "flow_log has no effect without workload.flow_sizes or workload.query_rate (it logs finite cluster flows and queries' responses)")
 	}
 	return append(out, fabricWarnings(sc)...)
 }

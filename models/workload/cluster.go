@@ -134,11 +134,11 @@ func newFlowGen(m *meter, rng *rand.Rand) *flowGen {
 	if w.queries() {
 		g.q = newQueryGen(m)
 	}
+	if m.cfg.FlowLog && (w.FlowSizes != nil || g.q != nil) {
+		g.log = &flowLog{} // the finite flows' and the queries' responses
+	}
 	if w.FlowSizes == nil {
 		return g
-	}
-	if m.cfg.FlowLog {
-		g.log = &flowLog{}
 	}
 	g.binStarted, g.binFCT = make([]float64, len(m.bins)), make([][]float64, len(m.bins))
 	if w.Pattern == PatternMatrix {
@@ -310,9 +310,13 @@ func (g *flowGen) openFlow(rng *rand.Rand, cs, ss tcp.Side, size int64, query in
 		if b := int(now / m.cfg.Interval); b < len(g.binStarted) {
 			g.binStarted[b]++
 		}
-		if g.log != nil && now >= m.cfg.Warmup {
-			g.flows[id].logRow = g.log.open(int32(cs.Node), int32(ss.Node), size, now, c.Client.Route().Spine())
+	}
+	if g.log != nil && now >= m.cfg.Warmup {
+		number := int64(-1)
+		if query > 0 {
+			number = int64(g.q.started) - 1 // query() counts it before opening its responses
 		}
+		g.flows[id].logRow = g.log.open(int32(cs.Node), int32(ss.Node), size, now, c.Client.Route().Spine(), number)
 	}
 	c.Client.OnFail = func(sim.Time) { m.failures++ }
 	var prev int64
@@ -326,6 +330,9 @@ func (g *flowGen) openFlow(rng *rand.Rand, cs, ss tcp.Side, size int64, query in
 		f.done = true
 		if f.query > 0 {
 			g.q.answered(f.query-1, at, g.inWindow, m.cfg.Duration)
+			if f.logRow >= 0 && at <= m.cfg.Duration {
+				g.log.close(f.logRow, at-f.t0, m.idealFCT(f.size, f.c.Client.Route().Hops()))
+			}
 		} else {
 			g.completed++
 			if b := int(f.t0 / m.cfg.Interval); b < len(g.binFCT) && at <= m.cfg.Duration {
@@ -496,6 +503,14 @@ func (m *meter) clusterResult(r *Result) {
 			r.QCTus[i] = s * 1e6
 		}
 	}
+	if g.log != nil {
+		for i := range g.flows {
+			if f := &g.flows[i]; f.c != nil && f.logRow >= 0 {
+				g.log.count(f.logRow, f.c)
+			}
+		}
+		r.FlowLog = g.log.columns()
+	}
 	if g.sizes == nil && m.cfg.Workload.Pattern != PatternNone {
 		return // queries beside long-lived flows: theirs are the RTT and connect times, and no FCTs
 	}
@@ -515,14 +530,6 @@ func (m *meter) clusterResult(r *Result) {
 		r.FCTus[i] = s * 1e6
 	}
 	r.FCTSlowdown = g.fct.slowdown
-	if g.log != nil {
-		for i := range g.flows {
-			if f := &g.flows[i]; f.c != nil && f.logRow >= 0 {
-				g.log.count(f.logRow, f.c)
-			}
-		}
-		r.FlowLog = g.log.columns()
-	}
 	r.FCTByBucket = g.fct.byBucket(r.FCTus)
 	r.SlowdownByBucket = g.fct.byBucket(r.FCTSlowdown)
 	if g.matrix != nil {

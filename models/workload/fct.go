@@ -54,19 +54,24 @@ func (r *flowRecords) add(size int64, fct, ideal sim.Time) {
 // then doubling; a lost SYN-ACK too makes the client send its SYN again)
 // and its connect time, connect() to the client's ESTABLISHED in µs (-1:
 // not established by the run's end): a lost handshake shows as a flow
-// whose FCT is over a second, or that is open at the end.
+// whose FCT is over a second, or that is open at the end; then, for a
+// query's response (workload.query_*), the query's number in the run
+// (from 0; -1: a flow of the traffic pattern), so that a query's rows
+// are its responses and its QCT their largest FCT, and the tail loss
+// probes its two endpoints sent.
 var FlowLogColumns = []string{"src_node", "dst_node", "bytes", "start_s", "fct_us", "slowdown", "spine", "spine_end", "retransmissions", "timeouts",
-	"syn_retransmissions", "connect_us"}
+	"syn_retransmissions", "connect_us", "query", "loss_probes"}
 
 // flowLog is Result.FlowLog being written: one row per flow started in
 // the window.
 type flowLog struct {
 	src, dst, bytes, start, fct, slowdown, spine, spineEnd, retrans, rtos []float64
-	synRetrans, connect                                                   []float64
+	synRetrans, connect, query, tlps                                      []float64
 }
 
-// open records a flow starting, unfinished; it returns its row.
-func (l *flowLog) open(src, dst int32, size int64, t0 sim.Time, spine int) int32 {
+// open records a flow starting, unfinished (query: the query's number
+// for a response, else -1); it returns its row.
+func (l *flowLog) open(src, dst int32, size int64, t0 sim.Time, spine int, query int64) int32 {
 	l.src = append(l.src, float64(src))
 	l.dst = append(l.dst, float64(dst))
 	l.bytes = append(l.bytes, float64(size))
@@ -79,6 +84,8 @@ func (l *flowLog) open(src, dst int32, size int64, t0 sim.Time, spine int) int32
 	l.rtos = append(l.rtos, 0)
 	l.synRetrans = append(l.synRetrans, 0)
 	l.connect = append(l.connect, -1)
+	l.query = append(l.query, float64(query))
+	l.tlps = append(l.tlps, 0)
 	return int32(len(l.src) - 1)
 }
 
@@ -90,6 +97,7 @@ func (l *flowLog) count(i int32, c *tcp.Conn) {
 	l.retrans[i] = float64(c.Client.Stats.Retrans + c.Server.Stats.Retrans)
 	l.rtos[i] = float64(c.Client.Stats.RTOs + c.Server.Stats.RTOs)
 	l.synRetrans[i] = float64(c.Client.Stats.SynRetrans)
+	l.tlps[i] = float64(c.Client.Stats.TLPs + c.Server.Stats.TLPs)
 	if est := c.Client.EstablishedAt; est >= 0 {
 		l.connect[i] = (est.Seconds() - l.start[i]) * 1e6
 	}
@@ -103,7 +111,7 @@ func (l *flowLog) close(i int32, fct, ideal sim.Time) {
 
 // columns returns the log by FlowLogColumns' names.
 func (l *flowLog) columns() map[string][]float64 {
-	cols := [][]float64{l.src, l.dst, l.bytes, l.start, l.fct, l.slowdown, l.spine, l.spineEnd, l.retrans, l.rtos, l.synRetrans, l.connect}
+	cols := [][]float64{l.src, l.dst, l.bytes, l.start, l.fct, l.slowdown, l.spine, l.spineEnd, l.retrans, l.rtos, l.synRetrans, l.connect, l.query, l.tlps}
 	out := make(map[string][]float64, len(cols))
 	for i, name := range FlowLogColumns {
 		out[name] = cols[i]

@@ -310,3 +310,54 @@ func TestQueriesCensored(t *testing.T) {
 	}
 	t.Logf("no window: %d QCTs, %d censored; to 15 ms: %g measured, %d censored", len(all.QCTus), all.QueriesCensored, measured, half.QueriesCensored)
 }
+
+// The flow log has a row per query response, numbered by its query: each
+// query's rows are its fan-in responses, the largest FCT among them is
+// the query's completion time, and the rows' timeouts and loss probes
+// are the run's (queries alone, no warm-up).
+func TestQueryFlowLog(t *testing.T) {
+	const fanIn, bytes = 8, 20_000
+	cfg := queryConfig(t, fanIn+1, 100, fanIn, bytes, fanIn*10*(1500+38)/2, 500*sim.Millisecond)
+	cfg.FlowLog = true
+	r, err := Run(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := r.FlowLog
+	rows := map[float64][]float64{} // query -> its responses' FCTs (-1: open)
+	var rtos, tlps float64
+	for i, q := range log["query"] {
+		if q < 0 || log["bytes"][i] != bytes {
+			t.Fatalf("row %d: query %g, %g bytes: want a response of %d bytes", i, q, log["bytes"][i], bytes)
+		}
+		rows[q] = append(rows[q], log["fct_us"][i])
+		rtos += log["timeouts"][i]
+		tlps += log["loss_probes"][i]
+	}
+	if uint64(len(rows)) != r.QueriesCompleted+r.QueriesUnfinished {
+		t.Fatalf("%d queries in the log, %d started", len(rows), r.QueriesCompleted+r.QueriesUnfinished)
+	}
+	var qcts []float64
+	for q, fcts := range rows {
+		if len(fcts) != fanIn {
+			t.Errorf("query %g: %d rows, want %d", q, len(fcts), fanIn)
+		}
+		if !slices.Contains(fcts, -1) {
+			qcts = append(qcts, slices.Max(fcts))
+		}
+	}
+	slices.Sort(qcts)
+	want := slices.Sorted(slices.Values(r.QCTus))
+	if len(qcts) != len(want) {
+		t.Fatalf("%d queries finished in the log, %d QCTs", len(qcts), len(want))
+	}
+	for i := range want {
+		if math.Abs(qcts[i]-want[i]) > 1e-6*want[i] {
+			t.Errorf("QCT %g us, the log's largest response %g us", want[i], qcts[i])
+			break
+		}
+	}
+	if rtos != float64(r.RTOs) || tlps != float64(r.TLPs) || rtos == 0 {
+		t.Errorf("the log's timeouts %g and probes %g, the run's %d and %d: want equal, and timeouts", rtos, tlps, r.RTOs, r.TLPs)
+	}
+}
