@@ -116,15 +116,23 @@ func burst(n *Network, rs []*Route, k, ip int) {
 // the buffer fills and then takes one frame per T: it admits F + K - 1
 // frames and drops N*K - (F + K - 1), sends for (F + K - 1) T and peaks
 // at F frames. Shared and per-port buffers alike (one port congested).
+// A tbf port (Config.TBFBurstFrames, one-frame bucket) holds the frames
+// its bucket has not passed, so it admits one frame more: the one a
+// switch would still be clocking out has left.
 func TestIncastDrops(t *testing.T) {
 	const N, K, F, ip = 8, 100, 20, 1500
 	const frame = ip + 38
 	T := sim.Time(frame * 800) // 10 Gbit/s
-	for _, perPort := range []bool{false, true} {
-		t.Run(fmt.Sprintf("per-port=%v", perPort), func(t *testing.T) {
+	for _, tc := range []struct {
+		perPort bool
+		tbf     int
+	}{{false, 0}, {true, 0}, {false, 1}, {true, 1}} {
+		perPort := tc.perPort
+		t.Run(fmt.Sprintf("per-port=%v,tbf=%d", perPort, tc.tbf), func(t *testing.T) {
 			c := fabricConfig(FabricSwitch, N+1)
 			c.Fabric.BufferBytes = F*frame + frame/2
 			c.Fabric.PerPort = perPort
+			c.TBFBurstFrames = tc.tbf
 			if perPort {
 				c.Fabric.BufferBytes *= int64(N + 1)
 			}
@@ -141,7 +149,7 @@ func TestIncastDrops(t *testing.T) {
 			}
 			st := n.Stats()
 			pt := st.Ports[0]
-			admitted := uint64(F + K - 1)
+			admitted := uint64(F + K - 1 + tc.tbf)
 			if st.DropPort != N*K-admitted || pt.Drops != st.DropPort || pt.Frames != admitted {
 				t.Errorf("port drops %d (stats %d), admitted %d; want %d dropped, %d admitted", st.DropPort, pt.Drops, pt.Frames, N*K-admitted, admitted)
 			}

@@ -63,36 +63,3 @@ func TestTBFLinks(t *testing.T) {
 		})
 	}
 }
-
-// A tbf switch port's queue holds the frames its bucket has not yet
-// passed: eight senders' bursts into one port of room for F frames are
-// admitted as the store-and-forward closed form says with one frame more
-// (the one a switch would be clocking out has left a tbf), and dropped
-// accordingly.
-func TestTBFPortAdmission(t *testing.T) {
-	const N, K, F, ip = 8, 100, 20, 1500
-	const frame = ip + 38
-	for _, b := range []int{0, 1} {
-		c := fabricConfig(FabricSwitch, N+1)
-		c.Fabric.BufferBytes = F*frame + frame/2
-		c.TBFBurstFrames = b
-		e, n := newNet(t, c)
-		var rs []*Route
-		for i := 1; i <= N; i++ {
-			r, _ := route(t, n, datapathtest.HostPath(1), i, 0, uint64(i))
-			rs = append(rs, r)
-		}
-		burst(n, rs, K, ip)
-		e.Run()
-		if err := n.Conservation(); err != nil {
-			t.Fatal(err)
-		}
-		want := uint64(N*K - (F + K - 1))
-		if b > 0 {
-			want--
-		}
-		if got := n.Stats().DropPort; got != want {
-			t.Errorf("bucket %d: %d dropped at the port, want %d", b, got, want)
-		}
-	}
-}
