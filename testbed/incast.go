@@ -564,7 +564,11 @@ const (
 // CompareIncast simulates every configuration of r with the links given
 // (IncastScenario, in process) and returns its rows: the measured columns of MeasuredIncast
 // and the simulated ones.
-func CompareIncast(ctx context.Context, r *IncastRun, links IncastLinks) ([]IncastRow, error) {
+//
+// overrides set scenario keys in every configuration's scenario after it
+// is built (cnisim testbed incast compare --set: tcp.rto_from_head=true,
+// say), as cnisim run's --set does.
+func CompareIncast(ctx context.Context, r *IncastRun, links IncastLinks, overrides ...scenario.Override) ([]IncastRow, error) {
 	if !slices.Contains(IncastLinkModels, links) {
 		return nil, fmt.Errorf("links %q: want one of %v", links, IncastLinkModels)
 	}
@@ -574,10 +578,12 @@ func CompareIncast(ctx context.Context, r *IncastRun, links IncastLinks) ([]Inca
 	rows := MeasuredIncast(r)
 	for i, c := range r.Configs {
 		name := fmt.Sprintf("senders %d, buffer %d", c.Senders, c.BufferBytes)
-		sc, err := scenario.Decode(fmt.Sprintf("incast-%dx%d.toml", c.Senders, c.BufferBytes), []byte(IncastScenario(r, c, links)))
+		plan, err := scenario.Load(fmt.Sprintf("incast-%dx%d.toml", c.Senders, c.BufferBytes), []byte(IncastScenario(r, c, links)),
+			scenario.Options{Overrides: overrides})
 		if err != nil {
 			return nil, fmt.Errorf("%s: the equivalent scenario: %w", name, err)
 		}
+		sc := plan.Base
 		s, err := simulate.Run(ctx, sc, 0, sc.Seed)
 		if err != nil {
 			return nil, fmt.Errorf("%s: simulate: %w", name, err)

@@ -13,7 +13,7 @@ import (
 	"github.com/cnisim/cnisim/testbed"
 )
 
-const testbedIncastSynopsis = "testbed incast run --out DIR [--senders LIST] [--buffers LIST] [--rate-mbit R] [--bytes N] [--queries N] [--gap D] [--burst-frames N]\n       cnisim testbed incast compare DIR [--links switch|tbf] [--out FILE.md]"
+const testbedIncastSynopsis = "testbed incast run --out DIR [--senders LIST] [--buffers LIST] [--rate-mbit R] [--bytes N] [--queries N] [--gap D] [--burst-frames N]\n       cnisim testbed incast compare DIR [--links switch|tbf] [--set KEY=VALUE]... [--out FILE.md]"
 
 // The incast benchmark: a partition-aggregate TCP incast through a shaped,
 // small-buffer bridge port on this kernel, and the simulator's prediction
@@ -86,6 +86,8 @@ func testbedIncastRun(args []string, stderr io.Writer) error {
 func testbedIncastCompare(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("testbed incast compare", testbedIncastSynopsis, stderr)
 	out := fs.String("out", "", "also write the table to `FILE.md`")
+	var sets []string
+	fs.StringArrayVar(&sets, "set", nil, "set a scenario `KEY=VALUE` in every configuration's simulation (repeatable; tcp.rto_from_head=true, say)")
 	links := fs.String("links", string(testbed.IncastSwitch), "the simulated links: `switch` (store-and-forward NICs and switch port) or tbf (tbf links with the run's bucket, as the testbed is built)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -96,13 +98,21 @@ func testbedIncastCompare(args []string, stdout, stderr io.Writer) error {
 	if !slices.Contains(testbed.IncastLinkModels, testbed.IncastLinks(*links)) {
 		return usagef("--links %q: want switch or tbf", *links)
 	}
+	var overrides []scenario.Override
+	for _, s := range sets {
+		o, err := scenario.ParseSet(s)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		overrides = append(overrides, o)
+	}
 	r, err := testbed.LoadIncast(fs.Arg(0))
 	if err != nil {
 		return usagef("%v", err)
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	rows, err := testbed.CompareIncast(ctx, r, testbed.IncastLinks(*links))
+	rows, err := testbed.CompareIncast(ctx, r, testbed.IncastLinks(*links), overrides...)
 	if err != nil {
 		return err
 	}
@@ -110,6 +120,9 @@ func testbedIncastCompare(args []string, stdout, stderr io.Writer) error {
 	head := fmt.Sprintf("Incast of %s (%s, kernel %s, %s): %g Mbit/s, %d bytes per worker, idle handshake %.0f us (median); simulated with link_delay %s (a quarter of it) and %s links.\n\n",
 		filepath.Join(fs.Arg(0), testbed.IncastFile), r.Date, r.Kernel, r.CPUModel, r.RateMbit, r.Bytes, r.IdleRTTUS,
 		scenario.FormatDuration(r.LinkDelay()), *links)
+	if len(sets) > 0 {
+		head = strings.TrimSuffix(head, ".\n\n") + ", --set " + strings.Join(sets, " --set ") + ".\n\n"
+	}
 	if _, err := io.WriteString(stdout, head+table); err != nil {
 		return err
 	}

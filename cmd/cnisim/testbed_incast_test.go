@@ -139,3 +139,25 @@ func checkRecordedIncast(t *testing.T, dir string) {
 		}
 	}
 }
+
+// compare --set applies scenario keys to every configuration's
+// simulation and says so in the table's head; a bad key is the flag's
+// error, exit 2.
+func TestTestbedIncastCompareSet(t *testing.T) {
+	dir := recordedIncasts[3]
+	code, plain, stderr := invoke("testbed", "incast", "compare", dir, "--links", "tbf")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	code, set, stderr := invoke("testbed", "incast", "compare", dir, "--links", "tbf", "--set", "tcp.rto_from_head=true")
+	if code != 0 {
+		t.Fatalf("--set: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(set, "--set tcp.rto_from_head=true.") || set == plain {
+		t.Errorf("--set: the table does not say or show it:\n%s", set)
+	}
+	code, _, stderr = invoke("testbed", "incast", "compare", dir, "--set", "tcp.nope=1")
+	if code != 2 || !strings.Contains(stderr, "--set tcp.nope=1") {
+		t.Errorf("bad --set: exit %d, %q", code, stderr)
+	}
+}

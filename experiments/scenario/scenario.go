@@ -124,6 +124,10 @@ type TCP struct {
 	// its ticks, N to N+1 jiffies after they are armed, as Linux's do
 	// (models/tcp/jiffies.go); 0, the default, fires them at exact times.
 	HZ int `toml:"hz"`
+	// RTOFromHead re-arms the retransmission timer as Linux does around a
+	// tail loss probe: from the oldest outstanding segment's send
+	// (tcp.Options.RTOFromHead); false, the default, from when it is armed.
+	RTOFromHead bool `toml:"rto_from_head"`
 }
 
 // Calibration names the cost profile and per-stage overrides.

@@ -317,6 +317,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			ECN:         sc.TCP.ECN,
 			MinRTO:      sim.FromDuration(sc.TCP.MinRTO),
 			HZ:          sc.TCP.HZ,
+			RTOFromHead: sc.TCP.RTOFromHead,
 		},
 		Duration:    sim.FromDuration(sc.Duration),
 		Warmup:      sim.FromDuration(sc.Warmup),

@@ -89,12 +89,12 @@ func dial(n *network.Network, c *Conn, client, server Side, fwd, rev datapath.Co
 // arrays.
 func (ep *Endpoint) init(n *network.Network, o *Options, s Side, client bool, mss int64) {
 	rto, delack, superAck, winUpd, lx, ecn := ep.rtoTimer, ep.delack, ep.superAck, ep.winUpd, ep.lx, ep.ecn
-	writes, ooo, copies, rtxLog := ep.writes[:0], ep.ooo[:0], ep.copies[:0], ep.rtxLog[:0]
+	writes, ooo, copies, rtxLog, sent := ep.writes[:0], ep.ooo[:0], ep.copies[:0], ep.rtxLog[:0], ep.sent[:0]
 	*ep = Endpoint{net: n, eng: n.Engine(), opt: o, Node: s.Node, Core: s.Core, client: client, mss: mss,
 		rto: o.InitRTO, ssthresh: math.Inf(1), rcvSpace: o.RcvBuf / 2, quick: int32(min(o.QuickAcks, math.MaxInt32)),
 		FirstSyn: -1, EstablishedAt: -1, FailedAt: -1, ackCore: s.Core, connectAt: -1,
 		rtoTimer: rto, delack: delack, superAck: superAck, winUpd: winUpd,
-		writes: writes, ooo: ooo, copies: copies, rtxLog: rtxLog}
+		writes: writes, ooo: ooo, copies: copies, rtxLog: rtxLog, sent: sent}
 	ep.rtoTimer.Init(ep.eng, ep, evRTO)
 	ep.delack.Init(ep.eng, ep, evDelAck)
 	ep.superAck.Init(ep.eng, ep, evSuperAck)

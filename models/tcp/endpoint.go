@@ -208,6 +208,11 @@ type Endpoint struct {
 	// OnEOF is called when the application's read returns end of file
 	// (the peer's FIN), at the time the read returns.
 	OnEOF func(at sim.Time)
+
+	// with Options.RTOFromHead: the original segments outstanding from
+	// sentHead on, with their send times (noteSent, rtoFromHead)
+	sent     []sentRec
+	sentHead int
 }
 
 // RTTStats accumulates an endpoint's RTT samples exactly, in

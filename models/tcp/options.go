@@ -46,9 +46,18 @@ type Options struct {
 	// HZ is the kernel's tick rate (CONFIG_HZ): TCP's retransmission,
 	// probe, RACK and delayed-ACK timers then fire on its ticks, as
 	// Linux's do (timerAt); 0, the default, fires them at exact times.
-	HZ         int
-	QuickAcks  int // segments ACKed at once at the start (Linux TCP_MAX_QUICKACKS 16)
-	SynAckRetr int // tcp_synack_retries (Linux 5)
+	HZ int
+	// RTOFromHead re-arms the retransmission timer as Linux does once a
+	// tail loss probe is due (tcp_rearm_rto with a probe pending:
+	// tcp_rto_delta_us): to expire an RTO after the oldest outstanding
+	// segment was sent, not an RTO from now; and, as Linux's ACKs do,
+	// re-arms the probe timer during a probe's episode, which then
+	// re-arms the RTO so instead of probing again (tcp_send_loss_probe:
+	// tlp_high_seq set). false, the default, counts every RTO from when
+	// it is armed (figures measured before 2026-12-07).
+	RTOFromHead bool
+	QuickAcks   int // segments ACKed at once at the start (Linux TCP_MAX_QUICKACKS 16)
+	SynAckRetr  int // tcp_synack_retries (Linux 5)
 	// AckEvery is the receiver's ACK policy: a pure ACK once this many
 	// full-sized segments are unacknowledged (else after DelAck). Linux's
 	// __tcp_ack_snd_check ACKs "more than one full frame", so 2; a receiver

@@ -382,3 +382,43 @@ func TestRACKTailBehindHoles(t *testing.T) {
 	}
 	r.conserve(t)
 }
+
+// TestRTOFromHead: a transfer's tail (segments 10-19) and its loss probe
+// are lost, so the RTO resends segment 10. Linux re-arms the RTO, once
+// the probe is out, to expire an RTO after the oldest outstanding
+// segment was sent (tcp_rearm_rto with the probe pending:
+// tcp_rto_delta_us), not an RTO after the probe; Options.RTOFromHead does
+// so, without it the RTO counts from the probe.
+func TestRTOFromHead(t *testing.T) {
+	t.Parallel()
+	for _, head := range []bool{false, true} {
+		r := newRig(t, network.DefaultConfig(), hostPath(1), 1500, Options{RTOFromHead: head})
+		mss := r.c.Client.MSS()
+		sends := map[int64][]sim.Time{}
+		r.c.Client.Route().DropIf = func(p *network.Packet, at sim.Time) bool {
+			k := p.Seq / mss
+			if p.Len == 0 || k < 10 {
+				return false
+			}
+			sends[k] = append(sends[k], at)
+			return len(sends[k]) == 1 || k == 19 && len(sends[k]) == 2 // the tail, and the probe
+		}
+		r.c.Connect(0)
+		total := 20 * mss
+		r.c.Client.Write(0, total)
+		r.e.RunUntil(2 * sim.Second)
+		st := r.c.Client.Stats
+		if got := r.c.Server.Received(); got != total || st.TLPs != 1 || st.RTOs != 1 {
+			t.Fatalf("head %v: received %d of %d, %d probes, %d RTOs; want all, 1, 1", head, got, total, st.TLPs, st.RTOs)
+		}
+		probe, first, rto := sends[19][1], sends[10][0], sends[10][1]
+		srtt := r.c.Client.SRTT()
+		if !head && rto-probe < 200*sim.Millisecond {
+			t.Errorf("RTO %v after the probe, want the RTO (200 ms and more)", rto-probe)
+		}
+		if head && (rto-probe >= 200*sim.Millisecond || rto-first < 200*sim.Millisecond || rto-first > 200*sim.Millisecond+2*srtt) {
+			t.Errorf("RTO %v after the probe and %v after segment 10 was sent (SRTT %v): want an RTO after the latter", rto-probe, rto-first, srtt)
+		}
+		r.conserve(t)
+	}
+}

@@ -243,33 +243,100 @@ func (ep *Endpoint) lostBelow() int64 {
 // rto_delta_us)): one segment lost at a transfer's tail is probed for,
 // not timed out, so the window does not fall to one segment and the RTO
 // does not back off; a lost probe leaves the RTO one RTO later.
-func (ep *Endpoint) armRetx(at sim.Time) { ep.armRetxFlight(at, ep.sndMax-ep.sndUna) }
+func (ep *Endpoint) armRetx(at sim.Time) { ep.armRetxFlight(at, ep.sndMax-ep.sndUna, false) }
 
 // armRetxFlight is armRetx with flight bytes outstanding: xmit arms the
 // timer for a segment before its caller advances snd_max, and the probe
 // is due for a first flight from idle too (Linux tcp_write_xmit ends with
 // tcp_schedule_loss_probe).
-func (ep *Endpoint) armRetxFlight(at sim.Time, flight int64) {
+//
+// With Options.RTOFromHead, as Linux: the probe is armed during a
+// probe's episode too (tcp_schedule_loss_probe does not look at
+// tlp_high_seq; tcp_send_loss_probe then re-arms the RTO instead of
+// probing, lossProbe), a probe armed after sending (sent: not an ACK's
+// advance) is due no later than the RTO counted from the oldest
+// outstanding segment's send (tcp_rto_delta_us), and an RTO armed
+// while a probe was pending counts from there too (tcp_rearm_rto).
+func (ep *Endpoint) armRetxFlight(at sim.Time, flight int64, sent bool) {
+	wasProbing := ep.probing
 	ep.probing = false
 	open := !ep.inRecovery && ep.sndUna >= ep.recover // not repairing a loss (Linux TCP_CA_Open)
-	if ep.state == Established && open && !ep.persist && ep.tlpHigh == 0 && ep.srtt > 0 && flight > 0 {
+	episode := ep.tlpHigh != 0 && !ep.opt.RTOFromHead
+	if ep.state == Established && open && !ep.persist && !episode && ep.srtt > 0 && flight > 0 {
 		pto := 2 * ep.srtt
 		if flight <= ep.mss {
 			pto += ep.opt.MinRTO
 		} else {
 			pto += timeoutMin
 		}
+		limit := ep.rto
+		if sent {
+			limit = ep.rtoFromHead(at)
+		}
 		ep.probing = true
-		ep.rtoTimer.Set(ep.opt.timerAt(at, min(pto, ep.rto)))
+		ep.rtoTimer.Set(ep.opt.timerAt(at, min(pto, limit)))
 		return
 	}
-	ep.rtoTimer.Set(ep.opt.timerAt(at, ep.rto))
+	rto := ep.rto
+	if wasProbing {
+		rto = ep.rtoFromHead(at)
+	}
+	ep.rtoTimer.Set(ep.opt.timerAt(at, rto))
+}
+
+// rtoFromHead is the retransmission timeout to arm at now, Linux's
+// tcp_rearm_rto with a probe pending (Options.RTOFromHead): what is left
+// of an RTO from the send of the oldest segment outstanding (its last
+// retransmission's, if it was sent again), at least a microsecond (a
+// jiffy with Options.HZ); without the option, or with nothing
+// outstanding, the RTO.
+func (ep *Endpoint) rtoFromHead(now sim.Time) sim.Time {
+	if !ep.opt.RTOFromHead {
+		return ep.rto
+	}
+	for ep.sentHead < len(ep.sent) && ep.sent[ep.sentHead].end <= ep.sndUna {
+		ep.sentHead++
+	}
+	if ep.sentHead == len(ep.sent) {
+		return ep.rto
+	}
+	t := ep.sent[ep.sentHead].at
+	for _, r := range ep.rtxLog {
+		if r.start <= ep.sndUna && ep.sndUna < r.end {
+			t = max(t, r.sent)
+		}
+	}
+	return max(t+ep.rto-now, sim.Microsecond)
+}
+
+// noteSent records an original segment's send (Options.RTOFromHead),
+// first forgetting those acknowledged.
+func (ep *Endpoint) noteSent(end int64, at sim.Time) {
+	for ep.sentHead < len(ep.sent) && ep.sent[ep.sentHead].end <= ep.sndUna {
+		ep.sentHead++
+	}
+	if ep.sentHead > 64 && 2*ep.sentHead > len(ep.sent) {
+		n := copy(ep.sent, ep.sent[ep.sentHead:])
+		ep.sent, ep.sentHead = ep.sent[:n], 0
+	}
+	ep.sent = append(ep.sent, sentRec{end, at})
+}
+
+// sentRec is an original segment's end and send time.
+type sentRec struct {
+	end int64
+	at  sim.Time
 }
 
 // lossProbe sends the tail loss probe (RFC 8985 7.3): a new segment if
 // the peer's window takes one (whatever cwnd says), else the last segment
 // again, to draw an ACK whose SACK shows what was lost; then the RTO.
 func (ep *Endpoint) lossProbe(now sim.Time) {
+	if ep.opt.RTOFromHead && ep.tlpHigh != 0 { // at most one probe outstanding: armed during its episode, it re-arms the RTO (Linux tcp_send_loss_probe)
+		ep.probing = false
+		ep.rtoTimer.Set(ep.opt.timerAt(now, ep.rtoFromHead(now)))
+		return
+	}
 	seq := ep.sndNxt
 	n := min(ep.mss, ep.appLimit-seq)
 	if n <= 0 || seq+n > ep.sndWndEdge || seq < ep.sndMax {
@@ -280,7 +347,7 @@ func (ep *Endpoint) lossProbe(now sim.Time) {
 			// the RTO is armed instead (tcp_send_loss_probe's
 			// rearm_timer); ACKs arm the probe again as they come
 			ep.probing = false
-			ep.rtoTimer.Set(ep.opt.timerAt(now, ep.rto))
+			ep.rtoTimer.Set(ep.opt.timerAt(now, ep.rtoFromHead(now)))
 			return
 		}
 		seq = max(ep.sndUna, (ep.sndMax-1)/ep.mss*ep.mss)
@@ -295,7 +362,7 @@ func (ep *Endpoint) lossProbe(now sim.Time) {
 		ep.sndMax = max(ep.sndMax, ep.sndNxt)
 	}
 	ep.probing = false
-	ep.rtoTimer.Set(ep.opt.timerAt(now, ep.rto))
+	ep.rtoTimer.Set(ep.opt.timerAt(now, ep.rtoFromHead(now)))
 }
 
 // probeAcked follows a probe episode to its end (RFC 8985 7.4; Linux

@@ -136,6 +136,9 @@ func (ep *Endpoint) xmit(at sim.Time, seq, n int64) {
 		ep.recRetx++
 		ep.undoRetrans = max(ep.undoRetrans, 0) + 1
 	} else { // new data: the send calls that begin in it, and the writer's wake-up
+		if ep.opt.RTOFromHead {
+			ep.noteSent(seq+n, at)
+		}
 		p.Calls = ep.callsIn(seq + n)
 		p.Wake, ep.blocked = ep.blocked, false
 		if ep.ecn != nil {
@@ -153,7 +156,7 @@ func (ep *Endpoint) xmit(at sim.Time, seq, n int64) {
 		// tcp_write_xmit ends with tcp_schedule_loss_probe): armed
 		// for its first segment with one segment's timeout, it is armed
 		// again with the flight's (ACKs re-arm it as they come)
-		ep.armRetxFlight(at, max(ep.sndMax, seq+n)-ep.sndUna)
+		ep.armRetxFlight(at, max(ep.sndMax, seq+n)-ep.sndUna, true)
 	}
 }
 
