@@ -96,7 +96,7 @@ func testbedIncastCompare(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if !slices.Contains(testbed.IncastLinkModels, testbed.IncastLinks(*links)) {
-		return usagef("--links %q: want switch or tbf", *links)
+		return usagef("--links %q: want one of %v", *links, testbed.IncastLinkModels)
 	}
 	var overrides []scenario.Override
 	for _, s := range sets {

@@ -294,9 +294,7 @@ func (ep *Endpoint) rtoFromHead(now sim.Time) sim.Time {
 	if !ep.opt.RTOFromHead {
 		return ep.rto
 	}
-	for ep.sentHead < len(ep.sent) && ep.sent[ep.sentHead].end <= ep.sndUna {
-		ep.sentHead++
-	}
+	ep.forgetAcked()
 	if ep.sentHead == len(ep.sent) {
 		return ep.rto
 	}
@@ -312,14 +310,19 @@ func (ep *Endpoint) rtoFromHead(now sim.Time) sim.Time {
 // noteSent records an original segment's send (Options.RTOFromHead),
 // first forgetting those acknowledged.
 func (ep *Endpoint) noteSent(end int64, at sim.Time) {
-	for ep.sentHead < len(ep.sent) && ep.sent[ep.sentHead].end <= ep.sndUna {
-		ep.sentHead++
-	}
+	ep.forgetAcked()
 	if ep.sentHead > 64 && 2*ep.sentHead > len(ep.sent) {
 		n := copy(ep.sent, ep.sent[ep.sentHead:])
 		ep.sent, ep.sentHead = ep.sent[:n], 0
 	}
 	ep.sent = append(ep.sent, sentRec{end, at})
+}
+
+// forgetAcked moves sentHead past the segments acknowledged.
+func (ep *Endpoint) forgetAcked() {
+	for ep.sentHead < len(ep.sent) && ep.sent[ep.sentHead].end <= ep.sndUna {
+		ep.sentHead++
+	}
 }
 
 // sentRec is an original segment's end and send time.
