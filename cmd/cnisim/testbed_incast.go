@@ -13,7 +13,7 @@ import (
 	"github.com/cnisim/cnisim/testbed"
 )
 
-const testbedIncastSynopsis = "testbed incast run --out DIR [--senders LIST] [--buffers LIST] [--rate-mbit R] [--bytes N] [--queries N] [--gap D] [--burst-frames N]\n       cnisim testbed incast compare DIR [--links switch|tbf] [--set KEY=VALUE]... [--out FILE.md]"
+const testbedIncastSynopsis = "testbed incast run --out DIR [--senders LIST] [--buffers LIST] [--rate-mbit R] [--bytes N] [--queries N] [--gap D] [--burst-frames N]\n       cnisim testbed incast compare DIR [--links switch|tbf] [--set KEY=VALUE]... [--out FILE.md] [--scenarios DIR]"
 
 // The incast benchmark: a partition-aggregate TCP incast through a shaped,
 // small-buffer bridge port on this kernel, and the simulator's prediction
@@ -86,6 +86,7 @@ func testbedIncastRun(args []string, stderr io.Writer) error {
 func testbedIncastCompare(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("testbed incast compare", testbedIncastSynopsis, stderr)
 	out := fs.String("out", "", "also write the table to `FILE.md`")
+	scenarios := fs.String("scenarios", "", "also write each configuration's equivalent scenario to `DIR`/incast-SxB.toml (before --set), to run with cnisim run")
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, "set a scenario `KEY=VALUE` in every configuration's simulation (repeatable; tcp.rto_from_head=true, say)")
 	links := fs.String("links", string(testbed.IncastSwitch), "the simulated links: `switch` (store-and-forward NICs and switch port) or tbf (tbf links with the run's bucket, as the testbed is built)")
@@ -125,6 +126,17 @@ func testbedIncastCompare(args []string, stdout, stderr io.Writer) error {
 	}
 	if _, err := io.WriteString(stdout, head+table); err != nil {
 		return err
+	}
+	if *scenarios != "" {
+		if err := os.MkdirAll(*scenarios, 0o755); err != nil {
+			return err
+		}
+		for _, c := range r.Configs {
+			name := filepath.Join(*scenarios, fmt.Sprintf("incast-%dx%d.toml", c.Senders, c.BufferBytes))
+			if err := writeWhole(name, []byte(testbed.IncastScenario(r, c, testbed.IncastLinks(*links)))); err != nil {
+				return err
+			}
+		}
 	}
 	if *out != "" {
 		return writeWhole(*out, []byte(head+table))

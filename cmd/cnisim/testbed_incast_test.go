@@ -156,6 +156,13 @@ func TestTestbedIncastCompareSet(t *testing.T) {
 	if !strings.Contains(set, "--set tcp.rto_from_head=true.") || set == plain {
 		t.Errorf("--set: the table does not say or show it:\n%s", set)
 	}
+	sc := t.TempDir()
+	if code, _, stderr := invoke("testbed", "incast", "compare", dir, "--links", "tbf", "--scenarios", sc); code != 0 {
+		t.Fatalf("--scenarios: exit %d: %s", code, stderr)
+	}
+	if b, err := os.ReadFile(filepath.Join(sc, "incast-8x96000.toml")); err != nil || !strings.Contains(string(b), "tbf_burst_frames = 1") {
+		t.Errorf("--scenarios: incast-8x96000.toml %v:\n%s", err, b)
+	}
 	code, _, stderr = invoke("testbed", "incast", "compare", dir, "--set", "tcp.nope=1")
 	if code != 2 || !strings.Contains(stderr, "--set tcp.nope=1") {
 		t.Errorf("bad --set: exit %d, %q", code, stderr)
