@@ -36,6 +36,7 @@ func TestBadInput(t *testing.T) {
 		{"timeline too fine", "timeline = \"1ns\"\n", []string{"f.toml:1:", `timeline = "1ns"`, "allowed: 1us..168h"}},
 		{"timeline bins", "duration = \"1s\"\ntimeline = \"1us\"\n", []string{"f.toml:2:", "timeline", "1000000 bins: at most 100000"}},
 		{"warmup >= duration", "duration = \"2s\"\nwarmup = \"2s\"\n", []string{"f.toml:2:", `warmup = "2s"`, "less than duration (2s)"}},
+		{"tsq through fabric with offloads", "[cluster]\noffloads = true\ntsq_through_fabric = true\n", []string{"f.toml:3:", "cluster.tsq_through_fabric = true", "needs cluster.offloads = false"}},
 		{"ack_every zero", "[tcp]\nack_every = 0\n", []string{"f.toml:2:", "tcp.ack_every = 0", "1..1024"}},
 		{"ack_every large", "[tcp]\nack_every = 5000\n", []string{"f.toml:2:", "tcp.ack_every = 5000", "1..1024"}},
 		{"ack_policy unknown", "[tcp]\nack_policy = \"bsd\"\n", []string{"f.toml:2:", "tcp.ack_policy", "bsd", "every", "linux"}},

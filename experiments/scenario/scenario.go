@@ -67,6 +67,10 @@ type Cluster struct {
 	// holds that many full-sized frames (network.Config.TBFBurstFrames):
 	// the testbed's emulated links, for comparing with them.
 	TBFBurstFrames int `toml:"tbf_burst_frames"`
+	// TSQThroughFabric counts a socket's packets against TCP small queues
+	// until they are delivered or dropped (network.Config.TSQThroughFabric):
+	// a fabric emulated in the senders' kernel, as the testbed's.
+	TSQThroughFabric bool `toml:"tsq_through_fabric"`
 	// RxUsecs is the receive interrupt moderation, microseconds (ethtool
 	// rx-usecs; network.Config.RxUsecs): 0 interrupts at once.
 	RxUsecs      float64 `toml:"rx_usecs"`
@@ -128,6 +132,10 @@ type TCP struct {
 	// tail loss probe: from the oldest outstanding segment's send
 	// (tcp.Options.RTOFromHead); false, the default, from when it is armed.
 	RTOFromHead bool `toml:"rto_from_head"`
+	// LinuxTSQ bounds a socket's queued bytes as Linux's TCP small queues
+	// do, by its pacing rate (tcp.Options.LinuxTSQ); false, the default:
+	// by tcp_limit_output_bytes alone.
+	LinuxTSQ bool `toml:"linux_tsq"`
 }
 
 // Calibration names the cost profile and per-stage overrides.

@@ -105,6 +105,9 @@ func (s *Scenario) validate() errList {
 		c.fail("cluster.nic_offloads", "%s", strings.TrimPrefix(err.Error(), "cluster.nic_offloads: "))
 	}
 	c.intRange("cluster.tbf_burst_frames", int64(cl.TBFBurstFrames), 0, network.MaxTBFBurstFrames)
+	if cl.TSQThroughFabric && cl.Offloads {
+		c.fail("cluster.tsq_through_fabric", "needs cluster.offloads = false (the emulated fabric is modelled packet by packet)")
+	}
 	if cl.TBFBurstFrames > 0 && cl.Offloads {
 		c.fail("cluster.tbf_burst_frames", "needs cluster.offloads = false (tbf links are modelled frame by frame)")
 	}

@@ -25,6 +25,7 @@ var scenarioKey = map[string]string{
 	"network.Config.GSOSegmentCycles": "calibration.gso_segment_cycles",
 	"network.Config.RxUsecs":          "cluster.rx_usecs",
 	"network.Config.TBFBurstFrames":   "cluster.tbf_burst_frames",
+	"network.Config.TSQThroughFabric": "cluster.tsq_through_fabric",
 	"network.NICOffloads":             "cluster.nic_offloads",
 	"network.Fabric.Kind":             "fabric.kind",
 	"network.Fabric.PerHop":           "fabric.per_hop",

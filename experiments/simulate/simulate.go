@@ -271,7 +271,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.DropOversize = st.Forward.OuterDF
 	cl.CPUJitter = c.CPUJitter
 	cl.Offloads, cl.RSSInner, cl.RPS = c.Offloads, c.RSSInner, c.RPS
-	cl.TBFBurstFrames = c.TBFBurstFrames
+	cl.TBFBurstFrames, cl.TSQThroughFabric = c.TBFBurstFrames, c.TSQThroughFabric
 	cl.GROFrameCycles = st.GROFrameCycles
 	cl.GSOSegmentCycles = st.GSOSegmentCycles
 	cl.RxUsecs = sim.FromSeconds(c.RxUsecs * 1e-6)
@@ -318,6 +318,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			MinRTO:      sim.FromDuration(sc.TCP.MinRTO),
 			HZ:          sc.TCP.HZ,
 			RTOFromHead: sc.TCP.RTOFromHead,
+			LinuxTSQ:    sc.TCP.LinuxTSQ,
 		},
 		Duration:    sim.FromDuration(sc.Duration),
 		Warmup:      sim.FromDuration(sc.Warmup),

@@ -89,6 +89,17 @@ type Config struct {
 	// such a testbed; a NIC or switch is store-and-forward (0). Not with
 	// Offloads.
 	TBFBurstFrames int
+	// TSQThroughFabric makes a route's queued bytes (Route.TxQueued, what
+	// TCP small queues and the UDP send buffer bound) count a packet from
+	// its send until it is delivered or dropped, not until it leaves the
+	// source's NIC: a fabric emulated in the senders' kernel (the
+	// testbed's veth, bridge and tbf), where an skb keeps charging its
+	// socket's sk_wmem_alloc across the veth into the emulated switch's
+	// queue (measured: cnisim testbed incast with ss -tinm, skmem t =
+	// 2,280 bytes per segment not yet received, 2026-12-07, kernel 6.18).
+	// A NIC frees the skb when it has sent it (0, false). Not with
+	// Offloads.
+	TSQThroughFabric bool
 	// Fabric is the switched fabric between the nodes (fabric.go); the
 	// zero value, FabricNone, is a link from each node to its peer.
 	Fabric Fabric
@@ -142,6 +153,8 @@ func (c Config) Validate() error {
 		return field.Errorf("network.Config.CPUJitter", c.CPUJitter, "must be in [0, 1] (coefficient of variation of a job's service time)")
 	case c.TBFBurstFrames < 0 || c.TBFBurstFrames > MaxTBFBurstFrames:
 		return field.Errorf("network.Config.TBFBurstFrames", c.TBFBurstFrames, "must be in [0, %d] (0: store-and-forward links)", MaxTBFBurstFrames)
+	case c.TSQThroughFabric && c.Offloads:
+		return field.Errorf("network.Config.TSQThroughFabric", c.TSQThroughFabric, "must be false with Offloads (the emulated fabric is modelled per packet)")
 	case c.TBFBurstFrames > 0 && c.Offloads:
 		return field.Errorf("network.Config.TBFBurstFrames", c.TBFBurstFrames, "must be 0 with Offloads (tbf links are modelled per frame)")
 	case c.DaemonCore >= c.CoresPerNode || c.DaemonCore < -1:

@@ -415,6 +415,14 @@ func (n *Network) drainFaulty(pt *port, e *sim.Engine, h sim.Handler, arg uint64
 // dropFrame frees the packet of pool index id, lost in the fabric.
 func (n *Network) dropFrame(id int32) {
 	p := n.pool.at(id)
-	p.route.dropped++
+	n.discard(p.route, p)
+}
+
+// discard frees p, dropped on route r after Send took it in.
+func (n *Network) discard(r *Route, p *Packet) {
+	r.dropped++
+	if n.cfg.TSQThroughFabric && r.wired {
+		r.release(int64(p.IPBytes))
+	}
 	n.pool.put(p)
 }

@@ -32,6 +32,7 @@ type Route struct {
 	head, n int
 	ringB   int64
 	target  int64 // throttled sender: wake when queued bytes fall to target (-1: not throttled)
+	netB    int64 // with Config.TSQThroughFabric: bytes sent and neither delivered nor dropped
 	// DropIf, when set, drops the packets it returns true for (tests).
 	DropIf func(p *Packet, at sim.Time) bool
 	wake   sim.Timer
@@ -218,8 +219,12 @@ func (r *Route) retire(now sim.Time) {
 }
 
 // TxQueued returns the IP bytes sent on the route that have not finished
-// serialisation on the wire at now (0 for an intra-host route).
+// serialisation on the wire at now (0 for an intra-host route); with
+// Config.TSQThroughFabric, those neither delivered nor dropped.
 func (r *Route) TxQueued(now sim.Time) int64 {
+	if r.net.cfg.TSQThroughFabric {
+		return r.netB
+	}
 	r.retire(now)
 	return r.preNic + r.ringB
 }
@@ -238,6 +243,15 @@ func (r *Route) Throttle(now sim.Time, target int64) {
 	r.target = target
 	r.retire(now)
 	r.txProgress(true)
+}
+
+// release takes bytes delivered or dropped off a route's queued bytes
+// (Config.TSQThroughFabric) and wakes a throttled sender they drain.
+func (r *Route) release(bytes int64) {
+	r.netB -= bytes
+	if r.target >= 0 && r.netB <= r.target && !r.wake.Armed() {
+		r.wake.Set(r.net.eng.Now())
+	}
 }
 
 // Throttled reports whether a wake-up is pending.
@@ -259,6 +273,12 @@ func (r *Route) txProgress(force bool) {
 		return
 	}
 	now := r.net.eng.Now()
+	if r.net.cfg.TSQThroughFabric { // drained by deliveries and drops (release)
+		if r.netB <= r.target {
+			r.wake.Set(now)
+		}
+		return
+	}
 	q := r.preNic + r.ringB
 	if q <= r.target {
 		r.wake.Set(now)

@@ -254,6 +254,9 @@ func (n *Network) Send(r *Route, p *Packet, sendCore int, at sim.Time) {
 	}
 	if r.wired {
 		r.preNic += int64(p.IPBytes)
+		if n.cfg.TSQThroughFabric {
+			r.netB += int64(p.IPBytes)
+		}
 	}
 	p.inNet = true
 	n.advance(p, at, false)
@@ -301,8 +304,7 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 			if rx := &nd.rx[core]; rx.size >= n.cfg.RxRing && rx.len(t) >= n.cfg.RxRing {
 				n.dropRx++
 				nd.RxDrops++
-				r.dropped++
-				n.pool.put(p)
+				n.discard(r, p)
 				return
 			} else if rx.size == len(rx.t) {
 				// full below the bound: retire before the push grows it, so
@@ -356,6 +358,9 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 	p.inNet = false
 	n.delivered++
 	r.delivered++
+	if n.cfg.TSQThroughFabric && r.wired {
+		r.release(int64(p.IPBytes)) // delivered at t >= now: the skb's last free, near enough
+	}
 	r.to.Deliver(p, t)
 }
 
@@ -367,8 +372,7 @@ func (n *Network) transmit(r *Route, p *Packet, now sim.Time) bool {
 	r.preNic -= int64(p.IPBytes)
 	if p.frag && n.cfg.DropOversize {
 		n.dropDF++
-		r.dropped++
-		n.pool.put(p)
+		n.discard(r, p)
 		r.txProgress(true)
 		return false
 	}
@@ -382,8 +386,7 @@ func (n *Network) transmit(r *Route, p *Packet, now sim.Time) bool {
 	}
 	if !ok {
 		n.dropQdisc++
-		r.dropped++
-		n.pool.put(p)
+		n.discard(r, p)
 		r.txProgress(true)
 		return false
 	}

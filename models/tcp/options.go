@@ -56,8 +56,18 @@ type Options struct {
 	// tlp_high_seq set). false, the default, counts every RTO from when
 	// it is armed (figures measured before 2026-12-07).
 	RTOFromHead bool
-	QuickAcks   int // segments ACKed at once at the start (Linux TCP_MAX_QUICKACKS 16)
-	SynAckRetr  int // tcp_synack_retries (Linux 5)
+	// LinuxTSQ bounds a socket's queued bytes (network.Route.TxQueued) as
+	// Linux's tcp_small_queue_check does before each segment: at most
+	// max(two segments' skb truesize, the pacing rate >> 10, about 1 ms
+	// of it; the rate 2x cwnd*mss/srtt in slow start below half ssthresh,
+	// else 1.2x: tcp_update_pacing_rate), capped at TSQBytes
+	// (tcp_limit_output_bytes), not applied with one segment at most
+	// unacknowledged, and sending again once they fall to the bound (the
+	// skb's free wakes it: tcp_wfree). false, the default: TSQBytes, then
+	// a wake-up at half of it (figures measured before 2026-12-07).
+	LinuxTSQ   bool
+	QuickAcks  int // segments ACKed at once at the start (Linux TCP_MAX_QUICKACKS 16)
+	SynAckRetr int // tcp_synack_retries (Linux 5)
 	// AckEvery is the receiver's ACK policy: a pure ACK once this many
 	// full-sized segments are unacknowledged (else after DelAck). Linux's
 	// __tcp_ack_snd_check ACKs "more than one full frame", so 2; a receiver

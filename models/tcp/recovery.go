@@ -686,8 +686,7 @@ func (ep *Endpoint) recoveryOutput(at sim.Time) {
 			ep.cwndLimited = true
 			return
 		}
-		if tsq := ep.opt.TSQBytes; tsq > 0 && ep.out.TxQueued(at) >= tsq {
-			ep.out.Throttle(at, tsq/2)
+		if ep.tsqThrottled(at) {
 			return
 		}
 		ep.xmit(at, seq, n)
