@@ -86,7 +86,7 @@ func testbedIncastRun(args []string, stderr io.Writer) error {
 func testbedIncastCompare(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("testbed incast compare", testbedIncastSynopsis, stderr)
 	out := fs.String("out", "", "also write the table to `FILE.md`")
-	scenarios := fs.String("scenarios", "", "also write each configuration's equivalent scenario to `DIR`/incast-SxB.toml (before --set), to run with cnisim run")
+	scenarios := fs.String("scenarios", "", "also write each configuration's equivalent scenario to `DIR`/incast-SxB.toml (before --set, which a comment in each repeats), to run with cnisim run")
 	var sets []string
 	fs.StringArrayVar(&sets, "set", nil, "set a scenario `KEY=VALUE` in every configuration's simulation (repeatable; tcp.rto_from_head=true, say)")
 	links := fs.String("links", string(testbed.IncastSwitch), "the simulated links: `switch` (store-and-forward NICs and switch port) or tbf (tbf links with the run's bucket, as the testbed is built)")
@@ -133,7 +133,11 @@ func testbedIncastCompare(args []string, stdout, stderr io.Writer) error {
 		}
 		for _, c := range r.Configs {
 			name := filepath.Join(*scenarios, fmt.Sprintf("incast-%dx%d.toml", c.Senders, c.BufferBytes))
-			if err := writeWhole(name, []byte(testbed.IncastScenario(r, c, testbed.IncastLinks(*links)))); err != nil {
+			text := testbed.IncastScenario(r, c, testbed.IncastLinks(*links))
+			if len(sets) > 0 { // the file is before --set: say what to pass to run
+				text = "# compared with --set " + strings.Join(sets, " --set ") + ": pass the same to cnisim run\n" + text
+			}
+			if err := writeWhole(name, []byte(text)); err != nil {
 				return err
 			}
 		}

@@ -163,6 +163,13 @@ func TestTestbedIncastCompareSet(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(sc, "incast-8x96000.toml")); err != nil || !strings.Contains(string(b), "tbf_burst_frames = 1") {
 		t.Errorf("--scenarios: incast-8x96000.toml %v:\n%s", err, b)
 	}
+	sc = t.TempDir()
+	if code, _, stderr := invoke("testbed", "incast", "compare", dir, "--links", "tbf", "--set", "tcp.linux_tsq=true", "--scenarios", sc); code != 0 {
+		t.Fatalf("--set --scenarios: exit %d: %s", code, stderr)
+	}
+	if b, err := os.ReadFile(filepath.Join(sc, "incast-8x96000.toml")); err != nil || !strings.HasPrefix(string(b), "# compared with --set tcp.linux_tsq=true: pass the same to cnisim run\n") {
+		t.Errorf("--set --scenarios: incast-8x96000.toml %v does not repeat the --set:\n%s", err, b)
+	}
 	code, _, stderr = invoke("testbed", "incast", "compare", dir, "--set", "tcp.nope=1")
 	if code != 2 || !strings.Contains(stderr, "--set tcp.nope=1") {
 		t.Errorf("bad --set: exit %d, %q", code, stderr)

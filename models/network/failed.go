@@ -421,7 +421,7 @@ func (n *Network) dropFrame(id int32) {
 // discard frees p, dropped on route r after Send took it in.
 func (n *Network) discard(r *Route, p *Packet) {
 	r.dropped++
-	if n.cfg.TSQThroughFabric && r.wired {
+	if n.tsqFabric && r.wired {
 		r.release(int64(p.IPBytes))
 	}
 	n.pool.put(p)

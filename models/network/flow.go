@@ -222,7 +222,7 @@ func (r *Route) retire(now sim.Time) {
 // serialisation on the wire at now (0 for an intra-host route); with
 // Config.TSQThroughFabric, those neither delivered nor dropped.
 func (r *Route) TxQueued(now sim.Time) int64 {
-	if r.net.cfg.TSQThroughFabric {
+	if r.net.tsqFabric {
 		return r.netB
 	}
 	r.retire(now)
@@ -273,7 +273,7 @@ func (r *Route) txProgress(force bool) {
 		return
 	}
 	now := r.net.eng.Now()
-	if r.net.cfg.TSQThroughFabric { // drained by deliveries and drops (release)
+	if r.net.tsqFabric { // drained by deliveries and drops (release)
 		if r.netB <= r.target {
 			r.wake.Set(now)
 		}

@@ -60,6 +60,7 @@ type Network struct {
 	psPerByte  float64
 	tbfBucket  int64 // Config.TBFBurstFrames' bucket in bytes (0: store-and-forward links)
 	daemonCore int16
+	tsqFabric  bool // Config.TSQThroughFabric, beside the fields a packet's hops read
 	jit        jitter
 	// slowService: every job goes through serviceSlow (jitter on, or a
 	// route whose segment software GSO cuts at, which must see the
@@ -100,7 +101,7 @@ func New(e *sim.Engine, cfg Config) (*Network, error) {
 		return nil, err
 	}
 	n := &Network{cfg: cfg, eng: e, pool: newPool(), psPerByte: 8000 / cfg.LinkGbps,
-		tbfBucket: int64(cfg.TBFBurstFrames) * int64(cfg.MTU+cfg.FrameOverhead)}
+		tbfBucket: int64(cfg.TBFBurstFrames) * int64(cfg.MTU+cfg.FrameOverhead), tsqFabric: cfg.TSQThroughFabric}
 	n.Nodes = make([]Node, cfg.Nodes)
 	for i := range n.Nodes {
 		n.Nodes[i].Cores = make([]sim.Processor, cfg.CoresPerNode)
@@ -254,7 +255,7 @@ func (n *Network) Send(r *Route, p *Packet, sendCore int, at sim.Time) {
 	}
 	if r.wired {
 		r.preNic += int64(p.IPBytes)
-		if n.cfg.TSQThroughFabric {
+		if n.tsqFabric {
 			r.netB += int64(p.IPBytes)
 		}
 	}
@@ -358,7 +359,7 @@ func (n *Network) advance(p *Packet, t sim.Time, atEvent bool) {
 	p.inNet = false
 	n.delivered++
 	r.delivered++
-	if n.cfg.TSQThroughFabric && r.wired {
+	if n.tsqFabric && r.wired {
 		r.release(int64(p.IPBytes)) // delivered at t >= now: the skb's last free, near enough
 	}
 	r.to.Deliver(p, t)

@@ -213,6 +213,12 @@ type Endpoint struct {
 	// sentHead on, with their send times (noteSent, rtoFromHead)
 	sent     []sentRec
 	sentHead int
+
+	// with Options.LinuxTSQ: new data up to tsqPass may follow without
+	// another check while sending at tsqPassAt (the rest of the skb
+	// tcp_small_queue_check let through whole: tsqThrottled)
+	tsqPass   int64
+	tsqPassAt sim.Time
 }
 
 // RTTStats accumulates an endpoint's RTT samples exactly, in

@@ -686,7 +686,7 @@ func (ep *Endpoint) recoveryOutput(at sim.Time) {
 			ep.cwndLimited = true
 			return
 		}
-		if ep.tsqThrottled(at) {
+		if tsq := ep.opt.TSQBytes; tsq > 0 && (ep.opt.LinuxTSQ || ep.out.TxQueued(at) >= tsq) && ep.tsqThrottled(at, 0) {
 			return
 		}
 		ep.xmit(at, seq, n)

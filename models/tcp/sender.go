@@ -97,7 +97,7 @@ func (ep *Endpoint) output(at sim.Time) {
 			ep.blocked = true
 			return
 		}
-		if ep.tsqThrottled(at) {
+		if tsq := ep.opt.TSQBytes; tsq > 0 && (ep.opt.LinuxTSQ || ep.out.TxQueued(at) >= tsq) && ep.tsqThrottled(at, left) {
 			ep.blocked = true
 			return
 		}
@@ -114,8 +114,13 @@ func (ep *Endpoint) output(at sim.Time) {
 
 // tsqThrottled reports whether TCP small queues hold the next segment back
 // at at, and if so asks the route for a wake-up (evTSQ) when its queued
-// bytes have drained (Options.LinuxTSQ says to what).
-func (ep *Endpoint) tsqThrottled(at sim.Time) bool {
+// bytes have drained (Options.LinuxTSQ says to what); its callers ask
+// only when the fixed bound is reached or with LinuxTSQ, so that the
+// common case stays inline in the send loop. unsent is the
+// application's data not yet sent (0: a retransmission): with LinuxTSQ,
+// Linux checks the skb about to go, which holds the unsent data up to
+// the GSO size, and sends it whole once it passes.
+func (ep *Endpoint) tsqThrottled(at sim.Time, unsent int64) bool {
 	tsq := ep.opt.TSQBytes
 	if tsq <= 0 {
 		return false
@@ -127,41 +132,54 @@ func (ep *Endpoint) tsqThrottled(at sim.Time) bool {
 		ep.out.Throttle(at, tsq/2)
 		return true
 	}
+	if unsent > 0 && ep.sndNxt < ep.tsqPass && at == ep.tsqPassAt {
+		return false // the rest of an skb let through whole
+	}
 	if ep.sndMax-ep.sndUna <= ep.mss { // tcp_rtx_queue_empty_or_single_skb
 		return false
 	}
-	limit := ep.linuxTSQLimit()
+	skb := min(max(unsent, ep.mss), gsoMaxSize)
+	limit := ep.linuxTSQLimit(skb)
 	if ep.out.TxQueued(at) <= limit {
+		if unsent > 0 {
+			ep.tsqPass, ep.tsqPassAt = ep.sndNxt+skb, at
+		}
 		return false
 	}
 	ep.out.Throttle(at, limit)
 	return true
 }
 
-// skbTruesize is the sk_wmem_alloc charge of one full-sized segment's skb
-// (measured: ss -tinm's skmem t over the segments in flight, 2,280
-// bytes each for 1,448-byte segments, cnisim testbed incast on kernel
-// 6.18, 2026-12-07); TCP small queues count it where the model counts IP
-// bytes.
-const skbTruesize = 2280
+// skbOverhead is an skb's sk_wmem_alloc charge beyond its payload, its
+// truesize less its data (measured: ss -tinm's skmem t, 2,280 bytes for
+// each 1,448-byte segment in flight and 2,008 for a 1,176-byte one,
+// cnisim testbed incast on kernel 6.18, 2026-12-07).
+const skbOverhead = 832
 
-// linuxTSQLimit is tcp_small_queue_check's limit in the route's IP bytes:
-// max(2 truesize, sk_pacing_rate >> sk_pacing_shift 10) in truesize
-// bytes, scaled to a full segment's IP bytes, capped at TSQBytes. Before
-// the first RTT sample the pacing rate is unlimited (~0UL): the cap.
-func (ep *Endpoint) linuxTSQLimit() int64 {
-	if ep.srtt <= 0 {
-		return ep.opt.TSQBytes
+// gsoMaxSize is the largest skb TCP builds (sk_gso_max_size, Linux
+// GSO_LEGACY_MAX_SIZE 65,536; tcp_tso_autosize keeps it at RTTs under
+// 512 us).
+const gsoMaxSize = 65536
+
+// linuxTSQLimit is tcp_small_queue_check's limit for an skb of skb
+// payload bytes, in the route's IP bytes: max(2 truesize of the skb,
+// sk_pacing_rate >> sk_pacing_shift 10) in truesize bytes, capped at
+// TSQBytes (tcp_limit_output_bytes), then scaled by a full segment's IP
+// bytes over its truesize (the route counts IP bytes, the kernel
+// truesize). Before the first RTT sample the pacing rate is unlimited
+// (~0UL): the cap.
+func (ep *Endpoint) linuxTSQLimit(skb int64) int64 {
+	limit := float64(ep.opt.TSQBytes)
+	if ep.srtt > 0 {
+		ratio := 1.2 // tcp_pacing_ca_ratio 120
+		if ep.cwnd < ep.ssthresh/2 {
+			ratio = 2 // tcp_pacing_ss_ratio 200
+		}
+		segs := max(ep.cwnd, float64(ep.sndMax-ep.sndUna)/float64(ep.mss))
+		rate := ratio * float64(ep.mss) * segs / ep.srtt.Seconds() // bytes a second
+		limit = min(limit, max(2*float64(skbOverhead+skb), rate/1024))
 	}
-	ratio := 1.2 // tcp_pacing_ca_ratio 120
-	if ep.cwnd < ep.ssthresh/2 {
-		ratio = 2 // tcp_pacing_ss_ratio 200
-	}
-	segs := max(ep.cwnd, float64(ep.sndMax-ep.sndUna)/float64(ep.mss))
-	rate := ratio * float64(ep.mss) * segs / ep.srtt.Seconds() // bytes a second
-	truesize := max(2*skbTruesize, rate/1024)
-	limit := int64(truesize * float64(datapath.TCPIPOverhead+ep.mss) / skbTruesize)
-	return min(limit, ep.opt.TSQBytes)
+	return int64(limit * float64(datapath.TCPIPOverhead+ep.mss) / float64(skbOverhead+ep.mss))
 }
 
 // xmit sends one data segment and arms the retransmission timer. A
