@@ -57,9 +57,9 @@ func TestTestbedIncastUsage(t *testing.T) {
 
 // recordedIncasts are the committed incast runs: tbf buckets of three
 // frames (run1, and run3 beside run2) and of one (run2, and run4, recorded
-// after the model's 2026-12-07 changes)
+// after the model's 2026-12-07 changes; run5 after TCP small queues were)
 // (testbed/testdata/incast-run*/README.md).
-var recordedIncasts = []string{"../../testbed/testdata/incast-run1", "../../testbed/testdata/incast-run2", "../../testbed/testdata/incast-run3", "../../testbed/testdata/incast-run4"}
+var recordedIncasts = []string{"../../testbed/testdata/incast-run1", "../../testbed/testdata/incast-run2", "../../testbed/testdata/incast-run3", "../../testbed/testdata/incast-run4", "../../testbed/testdata/incast-run5"}
 
 // Each committed run loads; `testbed incast compare` simulates each of its
 // configurations and prints a row each; every number is finite. Only the
