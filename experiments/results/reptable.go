@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/models/workload"
 )
 
 // TimelineFile is the output set's time series file (scenario key
@@ -33,17 +34,9 @@ var TimelineGaps = []string{"fct_us_p50"}
 // FlowsFile is the output set's flow log (scenario key flow_log).
 const FlowsFile = "flows.csv"
 
-// FlowColumns are the flow log's columns, in their CSV order (the
-// workload's log, models/workload FlowLogColumns): the sending and
-// receiving nodes, the flow's bytes, its start (s), its completion time
-// (µs) and slowdown (empty: unfinished at the run's end; -1 in the
-// sample), the spine it crossed when it started and at its close or the
-// run's end (-1: none), its retransmitted segments and retransmission
-// timeouts, the SYNs its client sent again and its connect time (µs;
-// empty: not established by the run's end), the query a response belongs
-// to (empty: a flow of the traffic pattern) and its tail loss probes.
-var FlowColumns = []string{"src_node", "dst_node", "bytes", "start_s", "fct_us", "slowdown", "spine", "spine_end", "retransmissions", "timeouts",
-	"syn_retransmissions", "connect_us", "query", "loss_probes"}
+// FlowColumns are the flow log's columns, in their CSV order: the
+// workload's log's (models/workload FlowLogColumns says what each holds).
+var FlowColumns = workload.FlowLogColumns
 
 // PortsFile is the output set's per-port statistics (scenario key
 // port_log).

@@ -6,6 +6,7 @@ import (
 
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/models/datapath"
+	"github.com/cnisim/cnisim/models/workload"
 )
 
 // Results is one run: every sweep point with its metrics.
@@ -201,9 +202,9 @@ func rankStage(s string) int {
 }
 
 // SizeBuckets are the flow-size buckets of fct_us_by_size and
-// fct_slowdown_by_size (models/workload.SizeBuckets, which a test keeps
-// equal), listed here so that members sort by size, not alphabetically.
-var SizeBuckets = []string{"0-100KB", "100KB-1MB", "1MB-10MB", "10MB-"}
+// fct_slowdown_by_size, the model's (models/workload.SizeBuckets), by
+// which members sort by size, not alphabetically.
+var SizeBuckets = workload.SizeBuckets
 
 func compareRank(a, b string, rank func(string) int) int {
 	ra, rb := rank(a), rank(b)
