@@ -38,6 +38,7 @@ var extremes = map[string][2]string{
 	"cni.policy_rules":                   {"0", "1000000"},
 	"cni.setup_delay":                    {"0s", "168h"},
 	"tcp.rmem":                           {"4096", "1073741824"},
+	"tcp.limit_output_bytes":             {"1", "1073741824"},
 	"tcp.wmem":                           {"4096", "1073741824"},
 	"tcp.min_rto":                        {"1us", "2m0s"},
 	"tcp.ack_every":                      {"1", "1024"},

@@ -106,6 +106,10 @@ type TCP struct {
 	SynSchedule string `toml:"syn_schedule"` // exponential | linear4
 	Rmem        int    `toml:"rmem"`         // receive buffer limit, bytes (tcp_rmem max)
 	Wmem        int    `toml:"wmem"`         // send buffer limit, bytes (tcp_wmem max)
+	// LimitOutputBytes bounds a socket's bytes below TCP, in its qdisc and
+	// NIC queue: TCP small queues' net.ipv4.tcp_limit_output_bytes
+	// (tcp.Options.TSQBytes).
+	LimitOutputBytes int `toml:"limit_output_bytes"`
 	// AckEvery: the receiver sends a pure ACK per this many full-sized
 	// segments (2: Linux's __tcp_ack_snd_check; larger: GRO stretch ACKs,
 	// 1 / the ACKs per data packet measured on a real receiver).
@@ -288,6 +292,9 @@ func Defaults() Scenario {
 			// the limits receive/send autotuning grows the buffers to.
 			Rmem: 6 << 20,
 			Wmem: 4 << 20,
+			// assumed: 256 KiB, tcp_limit_output_bytes of the 4.x kernels
+			// the paper measured (6.x: 1 MiB; this VM's reads 4 MiB)
+			LimitOutputBytes: 256 << 10,
 			// Linux tcp_input.c __tcp_ack_snd_check: ACK when more than
 			// one full frame is unacknowledged, i.e. every second segment.
 			AckEvery: 2,

@@ -138,6 +138,7 @@ func (s *Scenario) validate() errList {
 	c.oneOf("tcp.syn_schedule", s.TCP.SynSchedule, SynSchedules)
 	// 4096 is the minimum of tcp_rmem and tcp_wmem (ip-sysctl.rst).
 	c.intRange("tcp.rmem", int64(s.TCP.Rmem), 4096, MaxSocketBytes)
+	c.intRange("tcp.limit_output_bytes", int64(s.TCP.LimitOutputBytes), 1, MaxSocketBytes)
 	c.intRange("tcp.wmem", int64(s.TCP.Wmem), 4096, MaxSocketBytes)
 	c.intRange("tcp.ack_every", int64(s.TCP.AckEvery), 1, tcp.MaxAckEvery)
 	c.oneOf("tcp.ack_policy", s.TCP.AckPolicy, tcp.AckPolicies)

@@ -49,6 +49,7 @@ var scenarioKey = map[string]string{
 	"tcp.Options.Congestion":  "tcp.congestion",
 	"tcp.Options.SynSchedule": "tcp.syn_schedule",
 	"tcp.Options.RcvBuf":      "tcp.rmem",
+	"tcp.Options.TSQBytes":    "tcp.limit_output_bytes",
 	"tcp.Options.AckEvery":    "tcp.ack_every",
 	"tcp.Options.AckPolicy":   "tcp.ack_policy",
 	"tcp.Options.MinRTO":      "tcp.min_rto",
@@ -109,7 +110,6 @@ var noKey = map[string]bool{
 	"network.Fabric.StatsFrom":      true,
 	"tcp.Options.SynRetries":        true,
 	"tcp.Options.InitCwnd":          true,
-	"tcp.Options.TSQBytes":          true,
 	"workload.Workload.StartJitter": true,
 }
 

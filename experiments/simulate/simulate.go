@@ -312,6 +312,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			Congestion:  sc.TCP.Congestion,
 			SynSchedule: sc.TCP.SynSchedule,
 			RcvBuf:      int64(sc.TCP.Rmem),
+			TSQBytes:    int64(sc.TCP.LimitOutputBytes),
 			AckEvery:    sc.TCP.AckEvery,
 			AckPolicy:   sc.TCP.AckPolicy,
 			ECN:         sc.TCP.ECN,
