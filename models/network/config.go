@@ -92,13 +92,14 @@ type Config struct {
 	// TSQThroughFabric makes a route's queued bytes (Route.TxQueued, what
 	// TCP small queues and the UDP send buffer bound) count a packet from
 	// its send until it is delivered or dropped, not until it leaves the
-	// source's NIC: a fabric emulated in the senders' kernel (the
-	// testbed's veth, bridge and tbf), where an skb keeps charging its
-	// socket's sk_wmem_alloc across the veth into the emulated switch's
-	// queue (measured: cnisim testbed incast with ss -tinm, skmem t =
-	// 2,280 bytes per segment not yet received, 2026-12-07, kernel 6.18).
-	// A NIC frees the skb when it has sent it (0, false). Not with
-	// Offloads.
+	// source's NIC: a fabric emulated in the senders' kernel by veths and
+	// a plain bridge (the incast testbed's), where an skb keeps charging
+	// its socket's sk_wmem_alloc into the emulated switch's queue
+	// (measured: cnisim testbed incast with ss -tinm, skmem t = 2,280
+	// bytes per segment not yet received, 2026-12-07, kernel 6.18). A NIC
+	// frees the skb when it has sent it, and a routed hop or a bridge
+	// whose frames netfilter sees takes it from its socket
+	// (calibration/tsq/tsq-orphan.sh): false. Not with Offloads.
 	TSQThroughFabric bool
 	// Fabric is the switched fabric between the nodes (fabric.go); the
 	// zero value, FabricNone, is a link from each node to its peer.
