@@ -216,7 +216,7 @@ type Endpoint struct {
 
 	// with Options.LinuxTSQ: new data up to tsqPass may follow without
 	// another check while sending at tsqPassAt (the rest of the skb
-	// tcp_small_queue_check let through whole: tsqThrottled)
+	// tcp_small_queue_check let through whole: tsqHold)
 	tsqPass   int64
 	tsqPassAt sim.Time
 }

@@ -57,10 +57,11 @@ type Options struct {
 	// it is armed (figures measured before 2026-12-07).
 	RTOFromHead bool
 	// LinuxTSQ bounds a socket's queued bytes (network.Route.TxQueued) as
-	// Linux's tcp_small_queue_check does before each segment: at most
-	// max(two segments' skb truesize, the pacing rate >> 10, about 1 ms
-	// of it; the rate 2x cwnd*mss/srtt in slow start below half ssthresh,
-	// else 1.2x: tcp_update_pacing_rate), capped at TSQBytes
+	// Linux's tcp_small_queue_check does before each skb: at most
+	// max(twice the truesize of the skb about to go, its unsent data up
+	// to 64 kB; the pacing rate >> 10, about 1 ms of it, the rate 2x
+	// cwnd*mss/srtt in slow start below half ssthresh, else 1.2x:
+	// tcp_update_pacing_rate), capped at TSQBytes
 	// (tcp_limit_output_bytes), not applied with one segment at most
 	// unacknowledged, and sending again once they fall to the bound (the
 	// skb's free wakes it: tcp_wfree). false, the default: TSQBytes, then

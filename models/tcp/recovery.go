@@ -686,7 +686,7 @@ func (ep *Endpoint) recoveryOutput(at sim.Time) {
 			ep.cwndLimited = true
 			return
 		}
-		if tsq := ep.opt.TSQBytes; tsq > 0 && (ep.opt.LinuxTSQ || ep.out.TxQueued(at) >= tsq) && ep.tsqThrottled(at, 0) {
+		if tsq := ep.opt.TSQBytes; tsq > 0 && (ep.opt.LinuxTSQ || ep.out.TxQueued(at) >= tsq) && ep.tsqHold(at, 0, tsq) { // as output's
 			return
 		}
 		ep.xmit(at, seq, n)
