@@ -28,7 +28,12 @@ set -eu
 MODE=${MODE:-routed}
 case $MODE in routed | bridged) ;; *) echo "tsq-orphan.sh: MODE=$MODE: want routed or bridged" >&2; exit 2 ;; esac
 case ${BRIDGE_NF:=0} in 0 | 1) ;; *) echo "tsq-orphan.sh: BRIDGE_NF=$BRIDGE_NF: want 0 or 1" >&2; exit 2 ;; esac
-cleanup() { for n in cn40a cn40b cn40c; do ip netns del "$n" 2>/dev/null || true; done; }
+cleanup() { # the iperf3s first: a process keeps its namespace alive
+	for n in cn40a cn40b cn40c; do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null || true
+		ip netns del "$n" 2>/dev/null || true
+	done
+}
 trap cleanup EXIT INT TERM
 cleanup
 for n in cn40a cn40b cn40c; do ip netns add $n; ip -n $n link set lo up; done
