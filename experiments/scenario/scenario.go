@@ -71,6 +71,9 @@ type Cluster struct {
 	// until they are delivered or dropped (network.Config.TSQThroughFabric):
 	// a fabric emulated in the senders' kernel, as the testbed's.
 	TSQThroughFabric bool `toml:"tsq_through_fabric"`
+	// TSQOrphan ends a pod's queued bytes where its node's IP stack takes
+	// its packets from the socket, not at the NIC (network.Config.TSQOrphan).
+	TSQOrphan bool `toml:"tsq_orphan"`
 	// RxUsecs is the receive interrupt moderation, microseconds (ethtool
 	// rx-usecs; network.Config.RxUsecs): 0 interrupts at once.
 	RxUsecs      float64 `toml:"rx_usecs"`

@@ -108,6 +108,9 @@ func (s *Scenario) validate() errList {
 	if cl.TSQThroughFabric && cl.Offloads {
 		c.fail("cluster.tsq_through_fabric", "needs cluster.offloads = false (the emulated fabric is modelled packet by packet)")
 	}
+	if cl.TSQOrphan && cl.TSQThroughFabric {
+		c.fail("cluster.tsq_orphan", "needs cluster.tsq_through_fabric = false (a socket's bytes end at its node's IP stack or at delivery, not both)")
+	}
 	if cl.TBFBurstFrames > 0 && cl.Offloads {
 		c.fail("cluster.tbf_burst_frames", "needs cluster.offloads = false (tbf links are modelled frame by frame)")
 	}

@@ -26,6 +26,7 @@ var scenarioKey = map[string]string{
 	"network.Config.RxUsecs":          "cluster.rx_usecs",
 	"network.Config.TBFBurstFrames":   "cluster.tbf_burst_frames",
 	"network.Config.TSQThroughFabric": "cluster.tsq_through_fabric",
+	"network.Config.TSQOrphan":        "cluster.tsq_orphan",
 	"network.NICOffloads":             "cluster.nic_offloads",
 	"network.Fabric.Kind":             "fabric.kind",
 	"network.Fabric.PerHop":           "fabric.per_hop",

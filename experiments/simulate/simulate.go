@@ -271,7 +271,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.DropOversize = st.Forward.OuterDF
 	cl.CPUJitter = c.CPUJitter
 	cl.Offloads, cl.RSSInner, cl.RPS = c.Offloads, c.RSSInner, c.RPS
-	cl.TBFBurstFrames, cl.TSQThroughFabric = c.TBFBurstFrames, c.TSQThroughFabric
+	cl.TBFBurstFrames, cl.TSQThroughFabric, cl.TSQOrphan = c.TBFBurstFrames, c.TSQThroughFabric, c.TSQOrphan
 	cl.GROFrameCycles = st.GROFrameCycles
 	cl.GSOSegmentCycles = st.GSOSegmentCycles
 	cl.RxUsecs = sim.FromSeconds(c.RxUsecs * 1e-6)

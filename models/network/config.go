@@ -101,6 +101,18 @@ type Config struct {
 	// whose frames netfilter sees takes it from its socket
 	// (calibration/tsq/tsq-orphan.sh): false. Not with Offloads.
 	TSQThroughFabric bool
+	// TSQOrphan ends a route's queued bytes where Linux takes an skb from
+	// its socket: a pod's packets that its node's IP stack receives on
+	// their way out (a path with a sending-side ip_rcv step: routed and
+	// bridged pods, overlays; not a host-network socket nor a pod whose
+	// eBPF datapath redirects past the host stack) stop counting against
+	// TCP small queues and the UDP send buffer when they reach the NIC
+	// queue, not when they leave it, so nothing but the NIC queue's limit
+	// bounds what a pod's stream queues there. ip_rcv_core orphans the
+	// skb (measured, calibration/tsq/tsq-orphan.sh and rtt-under-load.sh,
+	// kernel 6.18, 2026-12-07). False: every route counts its NIC queue,
+	// as a host-network socket does. Not with TSQThroughFabric.
+	TSQOrphan bool
 	// Fabric is the switched fabric between the nodes (fabric.go); the
 	// zero value, FabricNone, is a link from each node to its peer.
 	Fabric Fabric
@@ -156,6 +168,8 @@ func (c Config) Validate() error {
 		return field.Errorf("network.Config.TBFBurstFrames", c.TBFBurstFrames, "must be in [0, %d] (0: store-and-forward links)", MaxTBFBurstFrames)
 	case c.TSQThroughFabric && c.Offloads:
 		return field.Errorf("network.Config.TSQThroughFabric", c.TSQThroughFabric, "must be false with Offloads (the emulated fabric is modelled per packet)")
+	case c.TSQOrphan && c.TSQThroughFabric:
+		return field.Errorf("network.Config.TSQOrphan", c.TSQOrphan, "must be false with TSQThroughFabric (a socket's bytes end at the first IP stack or at delivery, not both)")
 	case c.TBFBurstFrames > 0 && c.Offloads:
 		return field.Errorf("network.Config.TBFBurstFrames", c.TBFBurstFrames, "must be 0 with Offloads (tbf links are modelled per frame)")
 	case c.DaemonCore >= c.CoresPerNode || c.DaemonCore < -1:

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/sim"
 )
 
@@ -27,7 +28,8 @@ type Route struct {
 	encap   int32
 	rssCore int16
 	wired   bool
-	hooked  bool // a blackhole or dropNth was set: hookDrops must look
+	orphan  int64 // -1 with Config.TSQOrphan on a path through the sending node's IP stack (orphansSkb): its NIC queue entries count no bytes, else 0
+	hooked  bool  // a blackhole or dropNth was set: hookDrops must look
 	ring    []txEntry
 	head, n int
 	ringB   int64
@@ -220,7 +222,9 @@ func (r *Route) retire(now sim.Time) {
 
 // TxQueued returns the IP bytes sent on the route that have not finished
 // serialisation on the wire at now (0 for an intra-host route); with
-// Config.TSQThroughFabric, those neither delivered nor dropped.
+// Config.TSQThroughFabric, those neither delivered nor dropped; with
+// Config.TSQOrphan, on a pod's path through its node's IP stack, those
+// not yet in the NIC queue (the ring's entries carry no bytes).
 func (r *Route) TxQueued(now sim.Time) int64 {
 	if r.net.tsqFabric {
 		return r.netB
@@ -292,4 +296,21 @@ func (r *Route) txProgress(force bool) {
 			return
 		}
 	}
+}
+
+// orphansSkb reports whether the sending node's IP stack receives path's
+// packets before its NIC (a sending-side ip_rcv step): Linux's
+// ip_rcv_core takes such an skb from its socket, which stops counting it
+// (Config.TSQOrphan). A host-network socket's own output and an eBPF
+// redirect past the host stack have no such step.
+func orphansSkb(path datapath.CostedPath) bool {
+	if !path.InterHost {
+		return false
+	}
+	for _, s := range path.Steps {
+		if s.Side == datapath.Src && s.Kind == datapath.IPRcv && s.Count > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -199,6 +199,9 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 	for i := range segs {
 		r.wired = r.wired || segs[i].wire
 	}
+	if r.wired && n.cfg.TSQOrphan && orphansSkb(spec.Path) {
+		r.orphan = -1 // all bits: the NIC queue's entries carry no bytes
+	}
 	if r.wired {
 		// A route created mid-run with a cheaper send side than the node's
 		// others may hand the NIC a packet before ones already queued
@@ -393,9 +396,9 @@ func (n *Network) transmit(r *Route, p *Packet, now sim.Time) bool {
 	}
 	node.TxFrames += frames
 	node.TxBytes += uint64(bytes)
-	p.batched = false     // TSO: the NIC cuts super-packets into frames
-	r.retire(n.eng.Now()) // not now: TxQueued may still be asked about earlier times
-	r.txPush(done, int64(p.IPBytes))
+	p.batched = false                          // TSO: the NIC cuts super-packets into frames
+	r.retire(n.eng.Now())                      // not now: TxQueued may still be asked about earlier times
+	r.txPush(done, int64(p.IPBytes)&^r.orphan) // nothing counted past an orphaning stack
 	r.txProgress(false)
 	p.seg++
 	port := int32(-1)

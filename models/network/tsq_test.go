@@ -1,8 +1,10 @@
 package network
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/models/datapath/datapathtest"
 	"github.com/cnisim/cnisim/sim"
 )
@@ -76,5 +78,123 @@ func TestTSQThroughFabric(t *testing.T) {
 	}
 	if woke <= nicDone+sim.Microsecond {
 		t.Errorf("through the fabric: the throttled sender woken at %v, want after its packets left the switch (NIC done %v)", woke, nicDone)
+	}
+}
+
+// podPath is HostPath with the sending node's IP stack between the
+// sender and the NIC (a routed pod's veth into its node, which forwards).
+func podPath() datapath.CostedPath {
+	p := datapathtest.HostPath(1)
+	stack := datapathtest.Step(datapath.IPRcv, datapath.Src, datapath.Softirq, 400, 0)
+	p.Steps = append([]datapath.CostedStep{p.Steps[0], stack}, p.Steps[1:]...)
+	return p
+}
+
+func TestOrphansSkb(t *testing.T) {
+	intra := podPath()
+	intra.InterHost = false
+	dstOnly := datapathtest.HostPath(1)
+	dstOnly.Steps = append(dstOnly.Steps, datapathtest.Step(datapath.IPRcv, datapath.Dst, datapath.Softirq, 400, 0))
+	for _, tc := range []struct {
+		name string
+		path datapath.CostedPath
+		want bool
+	}{
+		{"host-network socket", datapathtest.HostPath(1), false},
+		{"pod through its node's stack", podPath(), true},
+		{"an ip_rcv on the receiving node only", dstOnly, false},
+		{"intra-host", intra, false},
+	} {
+		if got := orphansSkb(tc.path); got != tc.want {
+			t.Errorf("%s: orphansSkb %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// With Config.TSQOrphan a pod's route (its node's IP stack on the way)
+// counts its packets only until they reach the NIC queue: a burst larger
+// than the link drains counts nothing once its last packet is queued,
+// while a host-network route, and the pod's route without the option,
+// count until each packet has been serialised (the closed form: the
+// bytes whose serialisation has not ended). A throttled pod sender is
+// woken when its packets have entered the queue, before the NIC is done.
+func TestTSQOrphan(t *testing.T) {
+	const ip, k = 1500, 20
+	c := DefaultConfig()
+	c.Nodes = 2
+	frame := sim.Time(float64(ip+c.FrameOverhead)*8000/c.LinkGbps + 0.5)
+	for _, tc := range []struct {
+		name         string
+		orphan, pod  bool
+		countsTheNIC bool
+	}{
+		{"pod, orphaned", true, true, false},
+		{"pod, without the option", false, true, true},
+		{"host network, with the option", true, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := c
+			c.TSQOrphan = tc.orphan
+			e, n := newNet(t, c)
+			path := datapathtest.HostPath(1)
+			if tc.pod {
+				path = podPath()
+			}
+			r, _ := route(t, n, path, 0, 1, 1)
+			woke := sim.Time(-1)
+			r.SetTxWaker(sim.HandlerFunc(func(e *sim.Engine, _ uint64) {
+				r.Unthrottle()
+				woke = e.Now()
+			}), 0)
+			burst(n, []*Route{r}, k, ip)
+			r.Throttle(0, 0)
+			var queuedStart sim.Time = -1 // when the last packet entered the NIC queue
+			for at := sim.Time(0); at < sim.Time(k+2)*frame; at += 100 * sim.Nanosecond {
+				e.RunUntil(at)
+				got := r.TxQueued(at)
+				if at == 0 && got != k*ip {
+					t.Fatalf("at 0: %d bytes queued, want the burst's %d", got, k*ip)
+				}
+				if queuedStart < 0 && got < k*ip && n.Nodes[0].pending.len() == 0 && r.preNic == 0 {
+					queuedStart = at
+				}
+				if r.preNic != 0 {
+					continue
+				}
+				// every packet is in the NIC queue or gone: the closed form
+				first := n.Nodes[0].NIC.BusyUntil() - sim.Time(k)*frame // the first frame's start
+				unsent := int64(0)
+				for i := 1; i <= k; i++ {
+					if first+sim.Time(i)*frame > at {
+						unsent += ip
+					}
+				}
+				want := int64(0)
+				if tc.countsTheNIC {
+					want = unsent
+				}
+				if got != want {
+					t.Fatalf("at %v: %d bytes queued, want %d (%d not yet serialised)", at, got, want, unsent)
+				}
+			}
+			if queuedStart < 0 {
+				t.Fatal("the burst never reached the NIC queue")
+			}
+			done := n.Nodes[0].NIC.BusyUntil()
+			switch {
+			case tc.countsTheNIC && woke != done:
+				t.Errorf("throttled sender woken at %v, want when the NIC is done, %v", woke, done)
+			case !tc.countsTheNIC && (woke < 0 || woke > queuedStart || woke >= done-frame):
+				t.Errorf("throttled sender woken at %v, want once its packets are in the NIC queue (by %v), long before it is done (%v)", woke, queuedStart, done)
+			}
+		})
+	}
+}
+
+func TestTSQOrphanRefusesThroughFabric(t *testing.T) {
+	c := DefaultConfig()
+	c.TSQOrphan, c.TSQThroughFabric = true, true
+	if _, err := New(sim.NewEngine(), c); err == nil || !strings.Contains(err.Error(), "TSQOrphan") {
+		t.Errorf("TSQOrphan with TSQThroughFabric: %v, want an error naming TSQOrphan", err)
 	}
 }

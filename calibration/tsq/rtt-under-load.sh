@@ -1,0 +1,121 @@
+#!/bin/bash
+# The round-trip time a pod's bulk TCP stream builds in its node's egress
+# queue, and what a request-response flow beside it waits (root; iperf3,
+# tc, ss, ethtool, python3). Three namespaces in a line: a pod (sender),
+# its node (routing, as Calico's or Flannel host-gw's nodes do) and a
+# receiver, joined by veth pairs with TSO, GSO and GRO off (one skb per
+# segment, the model's per-packet regime). The node's egress toward the
+# receiver is the bottleneck "NIC": a tbf at RATE Mbit/s (a bucket of
+# BURST bytes, ten 1,514-byte frames by default) whose queue is a pfifo of
+# LIMIT packets, Linux's txqueuelen-style FIFO. One iperf3 CUBIC stream runs DURATION seconds
+# and a 1-byte TCP request-response probe (back to back, TCP_NODELAY) runs
+# beside it from the same pod to the same receiver; from WARM seconds on,
+# every half second, the script samples the stream's smoothed RTT (ss) and
+# the node queue's backlog (tc), and the probe records every transaction.
+# It prints the idle probe RTT (before the stream), the medians under load
+# and the stream's throughput, one line each, for `cnisim run
+# calibration/tsq/rtt-under-load.toml` to be compared with (README
+# "Limits of the model").
+# Everything it makes is named cn41* and removed on exit, error or signal.
+#
+#   calibration/tsq/rtt-under-load.sh
+#   RATE=50 LIMIT=300 calibration/tsq/rtt-under-load.sh
+set -eu
+RATE=${RATE:-100}
+LIMIT=${LIMIT:-1000}
+BURST=${BURST:-15140}
+DURATION=${DURATION:-12}
+WARM=${WARM:-4}
+for v in RATE LIMIT BURST DURATION WARM; do
+	case ${!v} in '' | *[!0-9]*) echo "rtt-under-load.sh: $v=${!v}: want a whole number" >&2; exit 2 ;; esac
+done
+[ "$WARM" -lt "$DURATION" ] || { echo "rtt-under-load.sh: WARM=$WARM must be below DURATION=$DURATION" >&2; exit 2; }
+cleanup() { # the processes first: a process keeps its namespace alive
+	for n in cn41a cn41b cn41c; do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null || true
+		ip netns del "$n" 2>/dev/null || true
+	done
+}
+trap cleanup EXIT INT TERM
+cleanup
+for n in cn41a cn41b cn41c; do ip netns add $n; ip -n $n link set lo up; done
+ip link add cn41ab type veth peer name cn41ba
+ip link set cn41ab netns cn41a
+ip link set cn41ba netns cn41b
+ip link add cn41bc type veth peer name cn41cb
+ip link set cn41bc netns cn41b
+ip link set cn41cb netns cn41c
+for d in cn41a:cn41ab cn41b:cn41ba cn41b:cn41bc cn41c:cn41cb; do
+	ip -n "${d%%:*}" link set "${d#*:}" up
+	ip netns exec "${d%%:*}" ethtool -K "${d#*:}" tso off gso off gro off >/dev/null
+done
+ip -n cn41a addr add 10.41.1.2/24 dev cn41ab
+ip -n cn41a route add default via 10.41.1.1
+ip -n cn41b addr add 10.41.1.1/24 dev cn41ba
+ip -n cn41b addr add 10.41.2.1/24 dev cn41bc
+ip -n cn41c addr add 10.41.2.2/24 dev cn41cb
+ip -n cn41c route add default via 10.41.2.1
+ip netns exec cn41b sysctl -qw net.ipv4.ip_forward=1
+tc -n cn41b qdisc add dev cn41bc root handle 1: tbf rate "${RATE}mbit" burst "$BURST" limit 100000000
+tc -n cn41b qdisc replace dev cn41bc parent 1:1 handle 10: pfifo limit "$LIMIT"
+
+ip netns exec cn41c iperf3 -s -1 -D >/dev/null 2>&1
+ip netns exec cn41c python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.41.2.2", 5301)); s.listen(1)
+c, _ = s.accept(); c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+while True:
+    b = c.recv(1)
+    if not b: break
+    c.sendall(b)
+' &
+sleep 0.5
+# the probe: idle transactions for a second, then through the stream
+ip netns exec cn41a python3 -c '
+import socket, statistics, sys, time
+duration, warm = float(sys.argv[1]), float(sys.argv[2])
+c = socket.create_connection(("10.41.2.2", 5301)); c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+def rr():
+    t = time.monotonic(); c.sendall(b"x"); c.recv(1); return time.monotonic() - t
+idle = [rr() for _ in range(200)]
+open("/tmp/cn41-go", "w").close()
+start = time.monotonic(); loaded = []
+while time.monotonic() - start < duration - 0.5:
+    r = rr()
+    if time.monotonic() - start >= warm: loaded.append(r)
+q = statistics.quantiles(loaded, n=100)
+print("probe: idle median %.1f us; under load median %.2f ms, p10 %.2f, p90 %.2f, %d transactions" % (
+    statistics.median(idle) * 1e6, statistics.median(loaded) * 1e3, q[9] * 1e3, q[89] * 1e3, len(loaded)))
+' "$DURATION" "$WARM" > /tmp/cn41-probe &
+probe=$!
+while [ ! -e /tmp/cn41-go ]; do sleep 0.05; done
+rm -f /tmp/cn41-go
+ip netns exec cn41a iperf3 -c 10.41.2.2 -t "$DURATION" -C cubic -J > /tmp/cn41-iperf &
+sleep "$WARM"
+: > /tmp/cn41-samples
+end=$((SECONDS + DURATION - WARM - 1))
+while [ $SECONDS -lt $end ]; do
+	# the stream's socket: the one to port 5201 with the most bytes acked
+	srtt=$(ip netns exec cn41a ss -tin '( dport = :5201 )' | awk '
+		/rtt:/ { r = ""; a = 0; for (i = 1; i <= NF; i++) { if ($i ~ /^rtt:/) { split(substr($i, 5), x, "/"); r = x[1] } if ($i ~ /^bytes_acked:/) a = substr($i, 13) + 0 }
+			if (a >= best) { best = a; rtt = r } }
+		END { print rtt }')
+	q=$(tc -n cn41b -s qdisc show dev cn41bc | awk '/^qdisc pfifo/ { p = 1 } p && /backlog/ { sub("p", "", $3); print $3; exit }')
+	echo "$srtt $q" >> /tmp/cn41-samples
+	sleep 0.5
+done
+wait "$probe"
+wait
+mbps=$(python3 -c 'import json; e = json.load(open("/tmp/cn41-iperf"))["end"]; print("%.1f Mbit/s received, %d retransmissions" % (e["sum_received"]["bits_per_second"] / 1e6, e["sum_sent"]["retransmits"]))')
+echo "rtt-under-load: kernel $(uname -r), tbf ${RATE} Mbit/s (bucket ${BURST} bytes), pfifo limit ${LIMIT} packets, ${DURATION} s, samples from ${WARM} s"
+cat /tmp/cn41-probe
+python3 - <<'EOF'
+import statistics
+rows = [l.split() for l in open("/tmp/cn41-samples") if len(l.split()) == 2]
+srtt = [float(r[0]) for r in rows]; q = [int(r[1]) for r in rows]
+print("stream: srtt median %.2f ms (%.2f-%.2f), node queue median %d packets (%d-%d), %d samples" % (
+    statistics.median(srtt), min(srtt), max(srtt), statistics.median(q), min(q), max(q), len(rows)))
+EOF
+echo "stream: ${mbps}"
+rm -f /tmp/cn41-probe /tmp/cn41-samples /tmp/cn41-iperf
