@@ -143,6 +143,9 @@ type TCP struct {
 	// do, by its pacing rate (tcp.Options.LinuxTSQ); false, the default:
 	// by tcp_limit_output_bytes alone.
 	LinuxTSQ bool `toml:"linux_tsq"`
+	// LinuxCubic runs CUBIC as Linux's tcp_cubic.c does, HyStart
+	// included (tcp.Options.LinuxCubic); false, the default: RFC 9438's.
+	LinuxCubic bool `toml:"linux_cubic"`
 }
 
 // Calibration names the cost profile and per-stage overrides.

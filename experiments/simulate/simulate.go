@@ -320,6 +320,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			HZ:          sc.TCP.HZ,
 			RTOFromHead: sc.TCP.RTOFromHead,
 			LinuxTSQ:    sc.TCP.LinuxTSQ,
+			LinuxCubic:  sc.TCP.LinuxCubic,
 		},
 		Duration:    sim.FromDuration(sc.Duration),
 		Warmup:      sim.FromDuration(sc.Warmup),

@@ -30,11 +30,22 @@ func (ep *Endpoint) ccOnAck(segs float64, at sim.Time) {
 			return
 		}
 	}
-	if ep.opt.Congestion != Cubic { // Reno's, and DCTCP's (tcp_reno_cong_avoid)
-		ep.cwnd += segs / ep.cwnd // RFC 5681 3.1: about one segment per RTT
+	if ep.opt.Congestion != Cubic || ep.opt.LinuxCubic { // Reno's, DCTCP's, Linux's CUBIC
+		ep.otherOnAck(segs, at)
 		return
 	}
 	ep.cubicOnAck(segs, at)
+}
+
+// otherOnAck is congestion avoidance but RFC 9438's CUBIC: Reno's and
+// DCTCP's (tcp_reno_cong_avoid: RFC 5681 3.1, about one segment per RTT),
+// or Linux's CUBIC.
+func (ep *Endpoint) otherOnAck(segs float64, at sim.Time) {
+	if ep.opt.Congestion == Cubic {
+		ep.linuxCubicOnAck(segs, at)
+		return
+	}
+	ep.cwnd += segs / ep.cwnd
 }
 
 // cubicOnAck is RFC 9438 4.2-4.5: the window follows
@@ -54,8 +65,8 @@ func (ep *Endpoint) cubicOnAck(segs float64, at sim.Time) {
 		cc.wEst = ep.cwnd
 	}
 	rtt := ep.srtt
-	if rtt == 0 {
-		rtt = ep.opt.InitRTO
+	if rtt == 0 || ep.opt.LinuxCubic { // Linux's runs ahead by delay_min
+		rtt = ep.cubicRTT()
 	}
 	t := (at - cc.epoch + rtt).Seconds() // W_cubic(t + RTT), RFC 9438 4.4
 	d := t - cc.k

@@ -88,7 +88,7 @@ func dial(n *network.Network, c *Conn, client, server Side, fwd, rev datapath.Co
 // connection still queued stays a no-op) and whose buffers keep their
 // arrays.
 func (ep *Endpoint) init(n *network.Network, o *Options, s Side, client bool, mss int64) {
-	rto, delack, superAck, winUpd, lx, ecn := ep.rtoTimer, ep.delack, ep.superAck, ep.winUpd, ep.lx, ep.ecn
+	rto, delack, superAck, winUpd, lx, ecn, hs := ep.rtoTimer, ep.delack, ep.superAck, ep.winUpd, ep.lx, ep.ecn, ep.hs
 	writes, ooo, copies, rtxLog, sent := ep.writes[:0], ep.ooo[:0], ep.copies[:0], ep.rtxLog[:0], ep.sent[:0]
 	*ep = Endpoint{net: n, eng: n.Engine(), opt: o, Node: s.Node, Core: s.Core, client: client, mss: mss,
 		rto: o.InitRTO, ssthresh: math.Inf(1), rcvSpace: o.RcvBuf / 2, quick: int32(min(o.QuickAcks, math.MaxInt32)),
@@ -102,6 +102,7 @@ func (ep *Endpoint) init(n *network.Network, o *Options, s Side, client bool, ms
 	ep.reoTimer.Init(ep.eng, ep, evReo)
 	ep.initLinuxAck(lx)
 	ep.initECN(ecn)
+	ep.initLinuxCubic(hs)
 	ep.cc.beta, ep.cc.c = 0.7, 0.4 // RFC 9438 4.5/4.6 and Linux's cubic defaults
 }
 

@@ -186,6 +186,9 @@ type Endpoint struct {
 	undoArmed              bool
 	undoMarker             int64
 	undoRetrans            int
+	// Linux's CUBIC state (Options.LinuxCubic with CUBIC, linuxcubic.go),
+	// else nil; behind the per-packet lines: ACKs test opt.LinuxCubic
+	hs *linuxCubic
 
 	sackRecent [maxSACKBlocks]int64
 	sackLog    sackLog

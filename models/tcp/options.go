@@ -66,7 +66,15 @@ type Options struct {
 	// unacknowledged, and sending again once they fall to the bound (the
 	// skb's free wakes it: tcp_wfree). false, the default: TSQBytes, then
 	// a wake-up at half of it (figures measured before 2026-12-07).
-	LinuxTSQ   bool
+	LinuxTSQ bool
+	// LinuxCubic runs CUBIC as Linux's tcp_cubic.c does (linuxcubic.go):
+	// HyStart ends slow start before a loss (an ACK train longer than
+	// half the least RTT, or a round's RTT 4-16 ms above it), the window
+	// grows 5% a round at least while there is no W_max (after HyStart or
+	// a timeout, which forgets it), and the cubic's time runs ahead by the
+	// least RTT. false, the default: RFC 9438's CUBIC with slow start
+	// until a loss (figures measured before 2026-12-07).
+	LinuxCubic bool
 	QuickAcks  int // segments ACKed at once at the start (Linux TCP_MAX_QUICKACKS 16)
 	SynAckRetr int // tcp_synack_retries (Linux 5)
 	// AckEvery is the receiver's ACK policy: a pure ACK once this many

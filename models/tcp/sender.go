@@ -164,16 +164,26 @@ const gsoMaxSize = 65536
 // (~0UL): the cap.
 func (ep *Endpoint) linuxTSQLimit(skb int64) int64 {
 	limit := float64(ep.opt.TSQBytes)
-	if ep.srtt > 0 {
-		ratio := 1.2 // tcp_pacing_ca_ratio 120
-		if ep.cwnd < ep.ssthresh/2 {
-			ratio = 2 // tcp_pacing_ss_ratio 200
-		}
-		segs := max(ep.cwnd, float64(ep.sndMax-ep.sndUna)/float64(ep.mss))
-		rate := ratio * float64(ep.mss) * segs / ep.srtt.Seconds() // bytes a second
+	if rate := ep.pacingRate(); rate > 0 {
 		limit = min(limit, max(2*float64(skbOverhead+skb), rate/1024))
 	}
 	return int64(limit * float64(datapath.TCPIPOverhead+ep.mss) / float64(skbOverhead+ep.mss))
+}
+
+// pacingRate is Linux's sk_pacing_rate in bytes a second
+// (tcp_update_pacing_rate): twice cwnd*mss/srtt in slow start below half
+// ssthresh, else 1.2 times, the window no less than what is in flight; 0
+// before the first RTT sample (Linux's is then unlimited).
+func (ep *Endpoint) pacingRate() float64 {
+	if ep.srtt <= 0 {
+		return 0
+	}
+	ratio := 1.2 // tcp_pacing_ca_ratio 120
+	if ep.cwnd < ep.ssthresh/2 {
+		ratio = 2 // tcp_pacing_ss_ratio 200
+	}
+	segs := max(ep.cwnd, float64(ep.sndMax-ep.sndUna)/float64(ep.mss))
+	return ratio * float64(ep.mss) * segs / ep.srtt.Seconds()
 }
 
 // xmit sends one data segment and arms the retransmission timer. A
@@ -290,7 +300,9 @@ func (ep *Endpoint) newAck(h *network.Header, at sim.Time, sacked int64) {
 		ep.sndNxt = ep.sndUna
 	}
 	ep.Stats.BytesAcked += acked
-	ep.rttSample(h, at)
+	if r := ep.rttSample(h, at); ep.opt.LinuxCubic { // the same line: default.pgo knows the call by it
+		ep.hystartAcked(r, at)
+	}
 	ep.dupAcks = 0
 	segs := float64(acked) / float64(ep.mss)
 	if ep.ecn != nil {
@@ -353,10 +365,11 @@ func (ep *Endpoint) dupAck(h *network.Header, at sim.Time, sacked int64) {
 }
 
 // rttSample updates SRTT, RTTVAR and RTO from the echoed timestamp
-// (RFC 7323 4.1, RFC 6298 2.2-2.4: alpha 1/8, beta 1/4, K = 4).
-func (ep *Endpoint) rttSample(h *network.Header, at sim.Time) {
+// (RFC 7323 4.1, RFC 6298 2.2-2.4: alpha 1/8, beta 1/4, K = 4) and
+// returns the sample (0: none).
+func (ep *Endpoint) rttSample(h *network.Header, at sim.Time) sim.Time {
 	if h.TSecr == 0 {
-		return
+		return 0
 	}
 	r := at - (h.TSecr - 1)
 	if r <= 0 {
@@ -381,6 +394,7 @@ func (ep *Endpoint) rttSample(h *network.Header, at sim.Time) {
 	// __tcp_set_rto = srtt + rttvar_us): the RTO exceeds SRTT by at least
 	// the minimum, where RFC 6298 2.4 only floors the whole
 	ep.rto = min(ep.srtt+max(4*ep.rttvar, ep.opt.MinRTO, 1), ep.opt.MaxRTO)
+	return r
 }
 
 // onRTO handles the retransmission timer: SYN retries, zero-window
@@ -432,6 +446,9 @@ func (ep *Endpoint) onRTO(now sim.Time) {
 	ep.ecnLoss()
 	ep.cwnd = 1
 	ep.cc.epoch = -1
+	if ep.hs != nil {
+		ep.linuxCubicTimeout(now)
+	}
 	ep.inRecovery = false
 	ep.inLoss, ep.timedOut = true, true
 	ep.lossAt = now
