@@ -16,17 +16,23 @@
 # and the stream's throughput, one line each, for `cnisim run
 # calibration/tsq/rtt-under-load.toml` to be compared with (README
 # "Limits of the model").
+# With UDP=MBPS the pod sends an iperf3 UDP stream of 1,472-byte datagrams
+# at MBPS instead (no probe), and the script prints the rates sent and
+# received, the datagrams lost and the node queue's drops: a pod's UDP
+# socket, orphaned as its TCP ones, is not held back by its node's queue.
 # Everything it makes is named cn41* and removed on exit, error or signal.
 #
 #   calibration/tsq/rtt-under-load.sh
 #   RATE=50 LIMIT=300 calibration/tsq/rtt-under-load.sh
+#   RATE=50 LIMIT=300 UDP=100 calibration/tsq/rtt-under-load.sh
 set -eu
 RATE=${RATE:-100}
 LIMIT=${LIMIT:-1000}
 BURST=${BURST:-15140}
+UDP=${UDP:-0}
 DURATION=${DURATION:-12}
 WARM=${WARM:-4}
-for v in RATE LIMIT BURST DURATION WARM; do
+for v in RATE LIMIT BURST UDP DURATION WARM; do
 	case ${!v} in '' | *[!0-9]*) echo "rtt-under-load.sh: $v=${!v}: want a whole number" >&2; exit 2 ;; esac
 done
 [ "$WARM" -lt "$DURATION" ] || { echo "rtt-under-load.sh: WARM=$WARM must be below DURATION=$DURATION" >&2; exit 2; }
@@ -60,6 +66,17 @@ tc -n cn41b qdisc add dev cn41bc root handle 1: tbf rate "${RATE}mbit" burst "$B
 tc -n cn41b qdisc replace dev cn41bc parent 1:1 handle 10: pfifo limit "$LIMIT"
 
 ip netns exec cn41c iperf3 -s -1 -D >/dev/null 2>&1
+if [ "$UDP" -gt 0 ]; then # a UDP stream instead: what its socket's buffer lets through
+	sleep 0.3
+	ip netns exec cn41a iperf3 -c 10.41.2.2 -u -b "${UDP}M" -l 1472 -t "$DURATION" -J > /tmp/cn41-iperf
+	drops=$(tc -n cn41b -s qdisc show dev cn41bc | awk '/^qdisc pfifo/ { p = 1 } p && /dropped/ { sub(",", "", $7); print $7; exit }')
+	echo "rtt-under-load: kernel $(uname -r), tbf ${RATE} Mbit/s (bucket ${BURST} bytes), pfifo limit ${LIMIT} packets, ${DURATION} s, UDP at ${UDP} Mbit/s (1,472-byte datagrams)"
+	python3 -c 'import json, sys; e = json.load(open("/tmp/cn41-iperf"))["end"]; s = e["sum"]
+print("udp: sent %.1f Mbit/s, received %.1f Mbit/s, %d of %d datagrams lost (%.1f%%), %s dropped by the node queue" % (
+    e["sum_sent"]["bits_per_second"] / 1e6, e["sum_received"]["bits_per_second"] / 1e6, s["lost_packets"], s["packets"], s["lost_percent"], sys.argv[1]))' "$drops"
+	rm -f /tmp/cn41-iperf
+	exit 0
+fi
 ip netns exec cn41c python3 -c '
 import socket
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
