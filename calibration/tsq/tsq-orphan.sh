@@ -19,20 +19,27 @@
 # middle counted and the sender held back by them (an skb keeps its
 # socket across veths and a plain bridge until the receiver's IP stack
 # takes it).
+# MODE=ebpf: routed, but a tc ingress eBPF program on the middle's veth
+# from the sender bpf_redirects the sender's packets to the egress toward
+# the receiver (testbed/bpfredirect, as Cilium's BPF host routing skips the
+# node's IP stack): measured 2026-12-07, see README "Limits of the model".
 # Everything it makes is named cn40* and removed on exit, error or signal.
 #
 #   calibration/tsq/tsq-orphan.sh
 #   MODE=bridged calibration/tsq/tsq-orphan.sh
 #   MODE=bridged BRIDGE_NF=1 calibration/tsq/tsq-orphan.sh
+#   MODE=ebpf calibration/tsq/tsq-orphan.sh
 set -eu
 MODE=${MODE:-routed}
-case $MODE in routed | bridged) ;; *) echo "tsq-orphan.sh: MODE=$MODE: want routed or bridged" >&2; exit 2 ;; esac
+case $MODE in routed | bridged | ebpf) ;; *) echo "tsq-orphan.sh: MODE=$MODE: want routed, bridged or ebpf" >&2; exit 2 ;; esac
 case ${BRIDGE_NF:=0} in 0 | 1) ;; *) echo "tsq-orphan.sh: BRIDGE_NF=$BRIDGE_NF: want 0 or 1" >&2; exit 2 ;; esac
+tmp=$(mktemp -d)
 cleanup() { # the iperf3s first: a process keeps its namespace alive
 	for n in cn40a cn40b cn40c; do
 		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null || true
 		ip netns del "$n" 2>/dev/null || true
 	done
+	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
 cleanup
@@ -50,7 +57,7 @@ ip -n cn40b link set cn40ba up
 ip netns exec cn40b ethtool -K cn40ba tso off gso off gro off >/dev/null
 ip -n cn40b link set cn40bc up
 ip -n cn40c link set cn40cb up
-if [ "$MODE" = routed ]; then
+if [ "$MODE" != bridged ]; then
 	ip -n cn40a addr add 10.40.1.2/24 dev cn40ab
 	ip -n cn40a route add default via 10.40.1.1
 	ip -n cn40b addr add 10.40.1.1/24 dev cn40ba
@@ -68,6 +75,14 @@ else
 	ip -n cn40c addr add 10.40.2.2/24 dev cn40cb
 fi
 tc -n cn40b qdisc add dev cn40bc root tbf rate 10mbit burst 1514 limit 1000000
+if [ "$MODE" = ebpf ]; then
+	# the sender's packets skip the middle's IP stack: a tc ingress program
+	# on its veth rewrites their MACs and bpf_redirects them to the egress
+	# toward the receiver (Cilium's host routing; its ACKs come back routed)
+	(cd "$(dirname "$0")/../.." && go build -o "$tmp/sender" ./calibration/perf/testdata/perf/sender)
+	mac=$(ip -n cn40c -j link show cn40cb | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["address"])')
+	"$tmp/sender" redirect -netns cn40b -mode egress -attach cn40ba -route "10.40.2.2,cn40bc,$mac"
+fi
 ip netns exec cn40c iperf3 -s -1 -D >/dev/null 2>&1
 sleep 0.3
 ip netns exec cn40a iperf3 -c 10.40.2.2 -t 3 -C cubic >/dev/null 2>&1 &
@@ -84,4 +99,6 @@ for i in 1 2 3; do
 	sleep 1
 done
 wait
-echo "$MODE (bridge-nf-call-iptables $BRIDGE_NF): the sender's TSQ counted at most $tmax bytes; the middle queued at most $qmax packets"
+what=$MODE
+[ "$MODE" = bridged ] && what="$MODE (bridge-nf-call-iptables $BRIDGE_NF)"
+echo "$what: the sender's TSQ counted at most $tmax bytes; the middle queued at most $qmax packets"
