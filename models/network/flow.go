@@ -25,11 +25,11 @@ type Route struct {
 	// bytes sent and not yet on the wire: before the NIC (preNic) and in
 	// the NIC queue (ring of serialisation end times).
 	preNic  int64
-	encap   int32
+	encap   int16 // outer bytes: a tunnel's and encryption's headers, tens
 	rssCore int16
 	wired   bool
-	orphan  int64 // -1 with Config.TSQOrphan on a path through the sending node's IP stack (orphansSkb): its NIC queue entries count no bytes, else 0
 	hooked  bool  // a blackhole or dropNth was set: hookDrops must look
+	orphan  uint8 // 1 with Config.TSQOrphan on a path through the sending node's IP stack (orphansSkb): its NIC queue entries count no bytes
 	ring    []txEntry
 	head, n int
 	ringB   int64

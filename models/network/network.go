@@ -185,7 +185,7 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 	copy(segs, c.segs) // the route's own counters; the step lists are shared
 	r.net, r.src, r.dst, r.recv = n, spec.Src, spec.Dst, c.recv
 	n.bind(segs, &r.recv, spec.Src, spec.Dst)
-	r.encap = int32(spec.Path.EncapBytes)
+	r.encap = int16(spec.Path.EncapBytes) // datapath.Encap's overheads: tens of bytes
 	r.rssCore = n.rssCore(spec)
 	r.rpsCore = n.flowCore(spec.FlowKey) // the inner flow's hash
 	r.recvCore, r.recvProc = int16(spec.RecvCore), &n.Nodes[spec.Dst].Cores[spec.RecvCore]
@@ -200,7 +200,7 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 		r.wired = r.wired || segs[i].wire
 	}
 	if r.wired && n.cfg.TSQOrphan && orphansSkb(spec.Path) {
-		r.orphan = -1 // all bits: the NIC queue's entries carry no bytes
+		r.orphan = 1 // the NIC queue's entries carry no bytes
 	}
 	if r.wired {
 		// A route created mid-run with a cheaper send side than the node's
@@ -396,9 +396,9 @@ func (n *Network) transmit(r *Route, p *Packet, now sim.Time) bool {
 	}
 	node.TxFrames += frames
 	node.TxBytes += uint64(bytes)
-	p.batched = false                          // TSO: the NIC cuts super-packets into frames
-	r.retire(n.eng.Now())                      // not now: TxQueued may still be asked about earlier times
-	r.txPush(done, int64(p.IPBytes)&^r.orphan) // nothing counted past an orphaning stack
+	p.batched = false                                  // TSO: the NIC cuts super-packets into frames
+	r.retire(n.eng.Now())                              // not now: TxQueued may still be asked about earlier times
+	r.txPush(done, int64(p.IPBytes)&^-int64(r.orphan)) // nothing counted past an orphaning stack
 	r.txProgress(false)
 	p.seg++
 	port := int32(-1)

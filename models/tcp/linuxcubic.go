@@ -98,6 +98,14 @@ func (ep *Endpoint) linuxCubicTimeout(at sim.Time) {
 	ep.hystartReset(at)
 }
 
+// ccAcked is the congestion control's look at an ACK's RTT sample rtt
+// (Linux's pkts_acked): Linux's CUBIC's only.
+func (ep *Endpoint) ccAcked(rtt, at sim.Time) {
+	if ep.opt.LinuxCubic {
+		ep.hystartAcked(rtt, at)
+	}
+}
+
 // hystartAcked takes an ACK's RTT sample rtt (0: none) at at
 // (cubictcp_acked, then hystart_update).
 func (ep *Endpoint) hystartAcked(rtt, at sim.Time) {

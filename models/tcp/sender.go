@@ -300,9 +300,7 @@ func (ep *Endpoint) newAck(h *network.Header, at sim.Time, sacked int64) {
 		ep.sndNxt = ep.sndUna
 	}
 	ep.Stats.BytesAcked += acked
-	if r := ep.rttSample(h, at); ep.opt.LinuxCubic { // the same line: default.pgo knows the call by it
-		ep.hystartAcked(r, at)
-	}
+	ep.ccAcked(ep.rttSample(h, at), at) // one line: default.pgo knows the calls below by theirs
 	ep.dupAcks = 0
 	segs := float64(acked) / float64(ep.mss)
 	if ep.ecn != nil {
