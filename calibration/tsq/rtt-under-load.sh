@@ -36,25 +36,11 @@ for v in RATE LIMIT BURST UDP DURATION WARM; do
 	case ${!v} in '' | *[!0-9]*) echo "rtt-under-load.sh: $v=${!v}: want a whole number" >&2; exit 2 ;; esac
 done
 [ "$WARM" -lt "$DURATION" ] || { echo "rtt-under-load.sh: WARM=$WARM must be below DURATION=$DURATION" >&2; exit 2; }
-cleanup() { # the processes first: a process keeps its namespace alive
-	for n in cn41a cn41b cn41c; do
-		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null || true
-		ip netns del "$n" 2>/dev/null || true
-	done
-}
+. "$(dirname "$0")/line.sh"
+cleanup() { line_cleanup cn41; }
 trap cleanup EXIT INT TERM
 cleanup
-for n in cn41a cn41b cn41c; do ip netns add $n; ip -n $n link set lo up; done
-ip link add cn41ab type veth peer name cn41ba
-ip link set cn41ab netns cn41a
-ip link set cn41ba netns cn41b
-ip link add cn41bc type veth peer name cn41cb
-ip link set cn41bc netns cn41b
-ip link set cn41cb netns cn41c
-for d in cn41a:cn41ab cn41b:cn41ba cn41b:cn41bc cn41c:cn41cb; do
-	ip -n "${d%%:*}" link set "${d#*:}" up
-	ip netns exec "${d%%:*}" ethtool -K "${d#*:}" tso off gso off gro off >/dev/null
-done
+line_build cn41
 ip -n cn41a addr add 10.41.1.2/24 dev cn41ab
 ip -n cn41a route add default via 10.41.1.1
 ip -n cn41b addr add 10.41.1.1/24 dev cn41ba

@@ -33,30 +33,16 @@ set -eu
 MODE=${MODE:-routed}
 case $MODE in routed | bridged | ebpf) ;; *) echo "tsq-orphan.sh: MODE=$MODE: want routed, bridged or ebpf" >&2; exit 2 ;; esac
 case ${BRIDGE_NF:=0} in 0 | 1) ;; *) echo "tsq-orphan.sh: BRIDGE_NF=$BRIDGE_NF: want 0 or 1" >&2; exit 2 ;; esac
+. "$(dirname "$0")/line.sh"
 tmp=$(mktemp -d)
-cleanup() { # the iperf3s first: a process keeps its namespace alive
-	for n in cn40a cn40b cn40c; do
-		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null || true
-		ip netns del "$n" 2>/dev/null || true
-	done
+cleanup() {
+	line_cleanup cn40
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
 cleanup
-for n in cn40a cn40b cn40c; do ip netns add $n; ip -n $n link set lo up; done
-ip link add cn40ab type veth peer name cn40ba
-ip link set cn40ab netns cn40a
-ip link set cn40ba netns cn40b
-ip link add cn40bc type veth peer name cn40cb
-ip link set cn40bc netns cn40b
-ip link set cn40cb netns cn40c
-ip -n cn40a link set cn40ab up
-ip netns exec cn40a ethtool -K cn40ab tso off gso off gro off >/dev/null
+line_build cn40
 tc -n cn40a qdisc add dev cn40ab root tbf rate 11mbit burst 1514 limit 1000000
-ip -n cn40b link set cn40ba up
-ip netns exec cn40b ethtool -K cn40ba tso off gso off gro off >/dev/null
-ip -n cn40b link set cn40bc up
-ip -n cn40c link set cn40cb up
 if [ "$MODE" != bridged ]; then
 	ip -n cn40a addr add 10.40.1.2/24 dev cn40ab
 	ip -n cn40a route add default via 10.40.1.1
