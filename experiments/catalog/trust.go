@@ -76,6 +76,11 @@ var trust = map[string]string{
 		"The incast closed forms (no loss when the buffer holds the first windows, the 200 ms RTO when it does not) " +
 		"are tested in models/workload; the stage costs are the `paper` profile's, so where the aggregator's cores " +
 		"bind (VXLAN) the QCTs rest on them.",
+	"whatif-linux-cubic": "tcp.linux_cubic follows Linux's tcp_cubic.c (HyStart's ACK-train and delay thresholds as in 6.x, " +
+		"tested in closed form in models/tcp) and was checked against this VM's kernel on a deep FIFO without fitting: the " +
+		"retransmissions of a pod's stream match (55 against 55, 18 against 17-18; RFC 9438's CUBIC 1,395 and 412, README " +
+		"\"Limits of the model\"). Not checked on a fabric: the receiving cores' RX rings, where most of RFC 9438's losses " +
+		"fall with VXLAN, rest on the `paper` profile's stage costs; the cores per node do not depend on the variant.",
 	"testbed-validation": "This is the validation: per-packet costs calibrated by `cnisim testbed` on this machine's " +
 		"kernel, each configuration predicted with a profile that never saw it. Its error is the model's error on " +
 		"a kernel like this one for the configurations it covers (routed, bridge, eBPF, VXLAN, rules). The TCP_RR " +
