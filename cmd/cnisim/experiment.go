@@ -15,6 +15,7 @@ import (
 	"github.com/cnisim/cnisim/experiments/report"
 	"github.com/cnisim/cnisim/experiments/results"
 	"github.com/cnisim/cnisim/experiments/run"
+	"github.com/cnisim/cnisim/experiments/scenario"
 )
 
 func init() {
@@ -27,6 +28,9 @@ type experimentFlags struct {
 	reps     int
 	parallel int
 	progress bool
+	sets     []string
+	// overrides are sets parsed (check)
+	overrides []scenario.Override
 }
 
 func (f *experimentFlags) define(fs *pflag.FlagSet, outHelp string) {
@@ -35,6 +39,7 @@ func (f *experimentFlags) define(fs *pflag.FlagSet, outHelp string) {
 	fs.IntVar(&f.reps, "reps", 0, "override every scenario's replications (--reps 50: the paper's repetitions)")
 	fs.IntVarP(&f.parallel, "parallel", "p", 0, "replications run at once (0: all cores)")
 	fs.BoolVar(&f.progress, "progress", false, "draw a progress bar on stderr even when it is not a terminal")
+	fs.StringArrayVarP(&f.sets, "set", "s", nil, "run every scenario with a key overridden, as `key=value` (repeatable; tcp.linux_cubic=true); not a key the experiment sweeps")
 }
 
 func (f *experimentFlags) check() error {
@@ -46,6 +51,14 @@ func (f *experimentFlags) check() error {
 	}
 	if simulate == nil {
 		return errors.New("no simulator linked into this build")
+	}
+	f.overrides = nil
+	for _, s := range f.sets {
+		o, err := scenario.ParseSet(s)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		f.overrides = append(f.overrides, o)
 	}
 	return nil
 }
@@ -68,7 +81,7 @@ func limitMemory() {
 func (f *experimentFlags) runner(stderr io.Writer) *catalog.Runner {
 	limitMemory()
 	r := &catalog.Runner{Model: simulate, Validate: validateScenario, Parallel: f.parallel,
-		Version: version, Quick: f.quick, Reps: f.reps, Log: stderr}
+		Version: version, Quick: f.quick, Reps: f.reps, Sets: f.overrides, Log: stderr}
 	if f.progress || isTerminal(stderr) {
 		r.Bar = func() (func(int, int), func()) {
 			b := run.NewProgress(stderr)
@@ -80,7 +93,7 @@ func (f *experimentFlags) runner(stderr io.Writer) *catalog.Runner {
 }
 
 func runExperiment(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("experiment", "experiment NAME [--out DIR] [--quick] [--reps N] [--parallel N]\n\n"+
+	fs := newFlags("experiment", "experiment NAME [--out DIR] [--quick] [--reps N] [--parallel N] [--set key=value]...\n\n"+
 		"Experiments (cnisim list experiments):\n  "+strings.Join(catalog.Names(), ", "), stderr)
 	var f experimentFlags
 	f.define(fs, "write results.json, results.csv, the scenario file(s) and the figures to `DIR` (default out/NAME)")
@@ -113,7 +126,11 @@ func runExperiment(args []string, stdout, stderr io.Writer) error {
 	if sec.Skipped != "" {
 		return fmt.Errorf("%s: %s", e.Name, sec.Skipped)
 	}
-	fmt.Fprintf(stderr, "%s: wrote %s in %s\n", e.Name, f.out, time.Since(start).Round(time.Millisecond))
+	with := ""
+	for _, o := range f.overrides {
+		with += ", with " + o.Source
+	}
+	fmt.Fprintf(stderr, "%s: wrote %s in %s%s\n", e.Name, f.out, time.Since(start).Round(time.Millisecond), with)
 	// The section's tables and comparisons, without the figures, on stdout.
 	sec.Figures, sec.Files, sec.Command = nil, nil, ""
 	_, err = stdout.Write(report.Markdown(&report.Document{Title: e.Name, Sections: []report.Section{sec}}))

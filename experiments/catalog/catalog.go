@@ -88,6 +88,13 @@ func ScenarioFile(name string) ([]byte, error) {
 // Load reads one of e's scenario files with the overrides of the form
 // asked for: the quick settings, then reps (if > 0), then extra.
 func (e *Experiment) Load(file string, quick bool, reps int, validate func(*scenario.Scenario) error) (*scenario.Plan, error) {
+	return e.LoadWith(file, quick, reps, nil, validate)
+}
+
+// LoadWith is Load with a user's --set overrides applied last. A key the
+// scenario sweeps is refused: the experiment's analysis reads every value
+// of its axes.
+func (e *Experiment) LoadWith(file string, quick bool, reps int, sets []scenario.Override, validate func(*scenario.Scenario) error) (*scenario.Plan, error) {
 	data, err := ScenarioFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("experiment %s: %w", e.Name, err)
@@ -103,6 +110,20 @@ func (e *Experiment) Load(file string, quick bool, reps int, validate func(*scen
 		ovs = append(ovs, scenario.Override{Key: "replications", Value: int64(reps), Source: fmt.Sprintf("--reps %d", reps)})
 	}
 	plan, err := scenario.Load(file, data, scenario.Options{Overrides: ovs, Validate: validate})
+	if err != nil || len(sets) == 0 {
+		if err != nil {
+			return nil, fmt.Errorf("experiment %s: %w", e.Name, err)
+		}
+		return plan, nil
+	}
+	for _, s := range sets {
+		for _, a := range plan.Axes {
+			if a.Key == s.Key {
+				return nil, fmt.Errorf("experiment %s: %s: the experiment sweeps %s (scenario %s), so it cannot be set", e.Name, s.Source, s.Key, file)
+			}
+		}
+	}
+	plan, err = scenario.Load(file, data, scenario.Options{Overrides: append(ovs, sets...), Validate: validate})
 	if err != nil {
 		return nil, fmt.Errorf("experiment %s: %w", e.Name, err)
 	}

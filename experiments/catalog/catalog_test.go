@@ -262,3 +262,26 @@ func TestEveryExperimentHasTrust(t *testing.T) {
 		}
 	}
 }
+
+// A user's --set reaches every scenario of an experiment last and its
+// section's command line; a key the experiment sweeps is refused.
+func TestLoadWithSets(t *testing.T) {
+	set, err := scenario.ParseSet("tcp.linux_cubic=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := whatifDCTCP.LoadWith("dctcp.toml", true, 0, []scenario.Override{set}, simulate.Validate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Base.TCP.LinuxCubic || p.Base.Replications != 2 {
+		t.Errorf("linux_cubic %v, replications %d: want the --set and the quick form both", p.Base.TCP.LinuxCubic, p.Base.Replications)
+	}
+	if got, want := (&Runner{Quick: true, Sets: []scenario.Override{set}}).command(whatifDCTCP), "cnisim experiment whatif-dctcp --quick --set tcp.linux_cubic=true"; got != want {
+		t.Errorf("command %q, want %q", got, want)
+	}
+	if _, err := whatifLinuxCubic.LoadWith("linux-cubic.toml", false, 0, []scenario.Override{set}, simulate.Validate); err == nil ||
+		!strings.Contains(err.Error(), "sweeps tcp.linux_cubic") || !strings.Contains(err.Error(), "linux-cubic.toml") {
+		t.Errorf("--set of a swept key: %v, want it refused, key and scenario named", err)
+	}
+}

@@ -30,7 +30,7 @@ func (r *Runner) runToPrecision(ctx context.Context, e *Experiment, file string,
 	p := e.Precision
 	t := run.Target{Metric: p.Metric, RelHalfWidth: p.RelHalfWidth, MaxReps: p.MaxReps}
 	cfg := run.Config{Parallel: r.Parallel, Version: r.Version, Progress: update}
-	reload := func(reps int) (*scenario.Plan, error) { return e.Load(file, false, reps, r.Validate) }
+	reload := func(reps int) (*scenario.Plan, error) { return e.LoadWith(file, false, reps, r.Sets, r.Validate) }
 	raised := func(o run.Outcome, next int) {
 		r.logf("%s: %s: %s's interval is %s of the mean at %s; raising the replications to %d\n", e.Name, file, p.Metric, run.FormatRel(o.Widest), o.Where, next)
 	}

@@ -75,5 +75,8 @@ func (r *Runner) command(e *Experiment) string {
 	if r.Reps > 0 {
 		c += fmt.Sprintf(" --reps %d", r.Reps)
 	}
+	for _, s := range r.Sets {
+		c += " " + s.Source
+	}
 	return c
 }

@@ -21,6 +21,9 @@ type Runner struct {
 	Version  string
 	Quick    bool
 	Reps     int // > 0 overrides every scenario's replications
+	// Sets are a user's --set overrides, applied to every scenario last
+	// (Experiment.LoadWith): the experiments under another model setting.
+	Sets []scenario.Override
 	// Log receives one progress line per scenario; nil is silent.
 	Log io.Writer
 	// Bar, if set, returns a progress callback for a scenario's units and
@@ -65,7 +68,7 @@ func (r *Runner) Run(ctx context.Context, e *Experiment) (*Data, error) {
 }
 
 func (r *Runner) scenario(ctx context.Context, e *Experiment, file, label string) (*Run, error) {
-	plan, err := e.Load(file, r.Quick, r.Reps, r.Validate)
+	plan, err := e.LoadWith(file, r.Quick, r.Reps, r.Sets, r.Validate)
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,6 @@ func TestBadInput(t *testing.T) {
 		{"timeline bins", "duration = \"1s\"\ntimeline = \"1us\"\n", []string{"f.toml:2:", "timeline", "1000000 bins: at most 100000"}},
 		{"warmup >= duration", "duration = \"2s\"\nwarmup = \"2s\"\n", []string{"f.toml:2:", `warmup = "2s"`, "less than duration (2s)"}},
 		{"tsq through fabric with offloads", "[cluster]\noffloads = true\ntsq_through_fabric = true\n", []string{"f.toml:3:", "cluster.tsq_through_fabric = true", "needs cluster.offloads = false"}},
-		{"linux cubic with reno", "[tcp]\ncongestion = \"reno\"\nlinux_cubic = true\n", []string{"f.toml:3:", "tcp.linux_cubic = true", "needs tcp.congestion = \"cubic\""}},
 		{"tsq orphan with tsq through fabric", "[cluster]\ntsq_through_fabric = true\ntsq_orphan = true\n", []string{"f.toml:3:", "cluster.tsq_orphan = true", "needs cluster.tsq_through_fabric = false"}},
 		{"ack_every zero", "[tcp]\nack_every = 0\n", []string{"f.toml:2:", "tcp.ack_every = 0", "1..1024"}},
 		{"ack_every large", "[tcp]\nack_every = 5000\n", []string{"f.toml:2:", "tcp.ack_every = 5000", "1..1024"}},

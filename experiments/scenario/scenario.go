@@ -145,6 +145,7 @@ type TCP struct {
 	LinuxTSQ bool `toml:"linux_tsq"`
 	// LinuxCubic runs CUBIC as Linux's tcp_cubic.c does, HyStart
 	// included (tcp.Options.LinuxCubic); false, the default: RFC 9438's.
+	// CUBIC's only: reno and dctcp flows are unchanged by it.
 	LinuxCubic bool `toml:"linux_cubic"`
 }
 

@@ -138,9 +138,6 @@ func (s *Scenario) validate() errList {
 	c.durMin("cni.setup_delay", cn.SetupDelay, 0)
 
 	c.oneOf("tcp.congestion", s.TCP.Congestion, Congestions)
-	if s.TCP.LinuxCubic && s.TCP.Congestion != "cubic" {
-		c.fail("tcp.linux_cubic", "needs tcp.congestion = \"cubic\"")
-	}
 	c.oneOf("tcp.syn_schedule", s.TCP.SynSchedule, SynSchedules)
 	// 4096 is the minimum of tcp_rmem and tcp_wmem (ip-sysctl.rst).
 	c.intRange("tcp.rmem", int64(s.TCP.Rmem), 4096, MaxSocketBytes)

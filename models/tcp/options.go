@@ -73,7 +73,8 @@ type Options struct {
 	// grows 5% a round at least while there is no W_max (after HyStart or
 	// a timeout, which forgets it), and the cubic's time runs ahead by the
 	// least RTT. false, the default: RFC 9438's CUBIC with slow start
-	// until a loss (figures measured before 2026-12-07).
+	// until a loss (figures measured before 2026-12-07). Reno and DCTCP
+	// ignore it.
 	LinuxCubic bool
 	QuickAcks  int // segments ACKed at once at the start (Linux TCP_MAX_QUICKACKS 16)
 	SynAckRetr int // tcp_synack_retries (Linux 5)
