@@ -119,7 +119,7 @@ func (e *Experiment) LoadWith(file string, quick bool, reps int, sets []scenario
 	for _, s := range sets {
 		for _, a := range plan.Axes {
 			if a.Key == s.Key {
-				return nil, fmt.Errorf("experiment %s: %s: the experiment sweeps %s (scenario %s), so it cannot be set", e.Name, s.Source, s.Key, file)
+				return nil, &SweptError{Exp: e.Name, Key: s.Key, File: file, Source: s.Source}
 			}
 		}
 	}
@@ -128,4 +128,15 @@ func (e *Experiment) LoadWith(file string, quick bool, reps int, sets []scenario
 		return nil, fmt.Errorf("experiment %s: %w", e.Name, err)
 	}
 	return plan, nil
+}
+
+// SweptError is a --set of a key one of an experiment's scenarios sweeps:
+// the experiment cannot run under it (reproduce skips it).
+type SweptError struct {
+	Exp, Key, File string
+	Source         string // the flag, "--set key=value"
+}
+
+func (e *SweptError) Error() string {
+	return fmt.Sprintf("experiment %s: %s: the experiment sweeps %s (scenario %s), so it cannot be set", e.Exp, e.Source, e.Key, e.File)
 }

@@ -284,4 +284,9 @@ func TestLoadWithSets(t *testing.T) {
 		!strings.Contains(err.Error(), "sweeps tcp.linux_cubic") || !strings.Contains(err.Error(), "linux-cubic.toml") {
 		t.Errorf("--set of a swept key: %v, want it refused, key and scenario named", err)
 	}
+	// reproduce skips such an experiment, before running anything
+	sec, err := (&Runner{Sets: []scenario.Override{set}}).Produce(context.Background(), whatifLinuxCubic, t.TempDir(), "")
+	if err != nil || !strings.Contains(sec.Skipped, "sweeps tcp.linux_cubic") {
+		t.Errorf("Produce with a swept --set: skipped %q, %v; want it skipped, the key named", sec.Skipped, err)
+	}
 }

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -17,6 +18,10 @@ import (
 func (r *Runner) Produce(ctx context.Context, e *Experiment, dir, rel string) (report.Section, error) {
 	sec := report.Section{Name: e.Name, Title: e.Title, About: e.About, Trust: trust[e.Name], Command: r.command(e)}
 	d, err := r.Run(ctx, e)
+	if sw := (*SweptError)(nil); errors.As(err, &sw) {
+		sec.Skipped = fmt.Sprintf("it sweeps %s (scenario %s), which %s would fix: run it without that flag", sw.Key, sw.File, sw.Source)
+		return sec, nil
+	}
 	if err != nil {
 		sec.Err = err.Error()
 		return sec, err

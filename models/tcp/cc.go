@@ -37,7 +37,7 @@ func (ep *Endpoint) ccOnAck(segs float64, at sim.Time) {
 	ep.cubicOnAck(segs, at)
 }
 
-// otherOnAck is congestion avoidance but RFC 9438's CUBIC: Reno's and
+// otherOnAck is every congestion avoidance but RFC 9438's CUBIC: Reno's and
 // DCTCP's (tcp_reno_cong_avoid: RFC 5681 3.1, about one segment per RTT),
 // or Linux's CUBIC.
 func (ep *Endpoint) otherOnAck(segs float64, at sim.Time) {
