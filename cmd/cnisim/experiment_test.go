@@ -93,3 +93,18 @@ func TestExperimentSet(t *testing.T) {
 		t.Errorf("--set of a swept key: exit %d, %q; want it refused, the key named", code, stderr.String())
 	}
 }
+
+// The report of a reproduce with --set says so once, in its first line.
+func TestReportIntroSets(t *testing.T) {
+	f := experimentFlags{sets: []string{"tcp.linux_cubic=true", "cluster.tsq_orphan=true"}}
+	if err := f.check(); err != nil {
+		t.Fatal(err)
+	}
+	intro := reportIntro(f)[0]
+	for _, want := range []string{"`cnisim reproduce --set tcp.linux_cubic=true --set cluster.tsq_orphan=true`",
+		"with `--set tcp.linux_cubic=true` and `--set cluster.tsq_orphan=true` in every scenario (not the model's default"} {
+		if !strings.Contains(intro, want) {
+			t.Errorf("intro lacks %q:\n%s", want, intro)
+		}
+	}
+}
