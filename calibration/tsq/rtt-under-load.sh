@@ -37,30 +37,27 @@ for v in RATE LIMIT BURST UDP DURATION WARM; do
 done
 [ "$WARM" -lt "$DURATION" ] || { echo "rtt-under-load.sh: WARM=$WARM must be below DURATION=$DURATION" >&2; exit 2; }
 . "$(dirname "$0")/line.sh"
-cleanup() { line_cleanup cn41; }
+tmp=$(mktemp -d) # the probe's, iperf3's and the samples' files
+cleanup() {
+	line_cleanup cn41
+	rm -rf "$tmp"
+}
 trap cleanup EXIT INT TERM
-cleanup
+line_cleanup cn41 # a killed run's
 line_build cn41
-ip -n cn41a addr add 10.41.1.2/24 dev cn41ab
-ip -n cn41a route add default via 10.41.1.1
-ip -n cn41b addr add 10.41.1.1/24 dev cn41ba
-ip -n cn41b addr add 10.41.2.1/24 dev cn41bc
-ip -n cn41c addr add 10.41.2.2/24 dev cn41cb
-ip -n cn41c route add default via 10.41.2.1
-ip netns exec cn41b sysctl -qw net.ipv4.ip_forward=1
+line_route cn41 41
 tc -n cn41b qdisc add dev cn41bc root handle 1: tbf rate "${RATE}mbit" burst "$BURST" limit 100000000
 tc -n cn41b qdisc replace dev cn41bc parent 1:1 handle 10: pfifo limit "$LIMIT"
 
 ip netns exec cn41c iperf3 -s -1 -D >/dev/null 2>&1
 if [ "$UDP" -gt 0 ]; then # a UDP stream instead: what its socket's buffer lets through
 	sleep 0.3
-	ip netns exec cn41a iperf3 -c 10.41.2.2 -u -b "${UDP}M" -l 1472 -t "$DURATION" -J > /tmp/cn41-iperf
+	ip netns exec cn41a iperf3 -c 10.41.2.2 -u -b "${UDP}M" -l 1472 -t "$DURATION" -J > "$tmp/iperf"
 	drops=$(tc -n cn41b -s qdisc show dev cn41bc | awk '/^qdisc pfifo/ { p = 1 } p && /dropped/ { sub(",", "", $7); print $7; exit }')
 	echo "rtt-under-load: kernel $(uname -r), tbf ${RATE} Mbit/s (bucket ${BURST} bytes), pfifo limit ${LIMIT} packets, ${DURATION} s, UDP at ${UDP} Mbit/s (1,472-byte datagrams)"
-	python3 -c 'import json, sys; e = json.load(open("/tmp/cn41-iperf"))["end"]; s = e["sum"]
+	python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["end"]; s = e["sum"]
 print("udp: sent %.1f Mbit/s, received %.1f Mbit/s, %d of %d datagrams lost (%.1f%%), %s dropped by the node queue" % (
-    e["sum_sent"]["bits_per_second"] / 1e6, e["sum_received"]["bits_per_second"] / 1e6, s["lost_packets"], s["packets"], s["lost_percent"], sys.argv[1]))' "$drops"
-	rm -f /tmp/cn41-iperf
+    e["sum_sent"]["bits_per_second"] / 1e6, e["sum_received"]["bits_per_second"] / 1e6, s["lost_packets"], s["packets"], s["lost_percent"], sys.argv[2]))' "$tmp/iperf" "$drops"
 	exit 0
 fi
 ip netns exec cn41c python3 -c '
@@ -82,7 +79,7 @@ c = socket.create_connection(("10.41.2.2", 5301)); c.setsockopt(socket.IPPROTO_T
 def rr():
     t = time.monotonic(); c.sendall(b"x"); c.recv(1); return time.monotonic() - t
 idle = [rr() for _ in range(200)]
-open("/tmp/cn41-go", "w").close()
+open(sys.argv[3], "w").close()
 start = time.monotonic(); loaded = []
 while time.monotonic() - start < duration - 0.5:
     r = rr()
@@ -90,13 +87,12 @@ while time.monotonic() - start < duration - 0.5:
 q = statistics.quantiles(loaded, n=100)
 print("probe: idle median %.1f us; under load median %.2f ms, p10 %.2f, p90 %.2f, %d transactions" % (
     statistics.median(idle) * 1e6, statistics.median(loaded) * 1e3, q[9] * 1e3, q[89] * 1e3, len(loaded)))
-' "$DURATION" "$WARM" > /tmp/cn41-probe &
+' "$DURATION" "$WARM" "$tmp/go" > "$tmp/probe" &
 probe=$!
-while [ ! -e /tmp/cn41-go ]; do sleep 0.05; done
-rm -f /tmp/cn41-go
-ip netns exec cn41a iperf3 -c 10.41.2.2 -t "$DURATION" -C cubic -J > /tmp/cn41-iperf &
+while [ ! -e "$tmp/go" ]; do sleep 0.05; done
+ip netns exec cn41a iperf3 -c 10.41.2.2 -t "$DURATION" -C cubic -J > "$tmp/iperf" &
 sleep "$WARM"
-: > /tmp/cn41-samples
+: > "$tmp/samples"
 end=$((SECONDS + DURATION - WARM - 1))
 while [ $SECONDS -lt $end ]; do
 	# the stream's socket: the one to port 5201 with the most bytes acked
@@ -105,20 +101,19 @@ while [ $SECONDS -lt $end ]; do
 			if (a >= best) { best = a; rtt = r } }
 		END { print rtt }')
 	q=$(tc -n cn41b -s qdisc show dev cn41bc | awk '/^qdisc pfifo/ { p = 1 } p && /backlog/ { sub("p", "", $3); print $3; exit }')
-	echo "$srtt $q" >> /tmp/cn41-samples
+	echo "$srtt $q" >> "$tmp/samples"
 	sleep 0.5
 done
 wait "$probe"
 wait
-mbps=$(python3 -c 'import json; e = json.load(open("/tmp/cn41-iperf"))["end"]; print("%.1f Mbit/s received, %d retransmissions" % (e["sum_received"]["bits_per_second"] / 1e6, e["sum_sent"]["retransmits"]))')
+mbps=$(python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["end"]; print("%.1f Mbit/s received, %d retransmissions" % (e["sum_received"]["bits_per_second"] / 1e6, e["sum_sent"]["retransmits"]))' "$tmp/iperf")
 echo "rtt-under-load: kernel $(uname -r), tbf ${RATE} Mbit/s (bucket ${BURST} bytes), pfifo limit ${LIMIT} packets, ${DURATION} s, samples from ${WARM} s"
-cat /tmp/cn41-probe
-python3 - <<'EOF'
-import statistics
-rows = [l.split() for l in open("/tmp/cn41-samples") if len(l.split()) == 2]
+cat "$tmp/probe"
+python3 - "$tmp/samples" <<'EOF'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if len(l.split()) == 2]
 srtt = [float(r[0]) for r in rows]; q = [int(r[1]) for r in rows]
 print("stream: srtt median %.2f ms (%.2f-%.2f), node queue median %d packets (%d-%d), %d samples" % (
     statistics.median(srtt), min(srtt), max(srtt), statistics.median(q), min(q), max(q), len(rows)))
 EOF
 echo "stream: ${mbps}"
-rm -f /tmp/cn41-probe /tmp/cn41-samples /tmp/cn41-iperf

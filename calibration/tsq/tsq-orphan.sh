@@ -40,17 +40,11 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
-cleanup
+line_cleanup cn40 # a killed run's
 line_build cn40
 tc -n cn40a qdisc add dev cn40ab root tbf rate 11mbit burst 1514 limit 1000000
 if [ "$MODE" != bridged ]; then
-	ip -n cn40a addr add 10.40.1.2/24 dev cn40ab
-	ip -n cn40a route add default via 10.40.1.1
-	ip -n cn40b addr add 10.40.1.1/24 dev cn40ba
-	ip -n cn40b addr add 10.40.2.1/24 dev cn40bc
-	ip -n cn40c addr add 10.40.2.2/24 dev cn40cb
-	ip -n cn40c route add default via 10.40.2.1
-	ip netns exec cn40b sysctl -qw net.ipv4.ip_forward=1
+	line_route cn40 40
 else
 	ip -n cn40b link add cn40br type bridge
 	ip -n cn40b link set cn40ba master cn40br

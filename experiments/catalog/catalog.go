@@ -110,13 +110,13 @@ func (e *Experiment) LoadWith(file string, quick bool, reps int, sets []scenario
 		ovs = append(ovs, scenario.Override{Key: "replications", Value: int64(reps), Source: fmt.Sprintf("--reps %d", reps)})
 	}
 	plan, err := scenario.Load(file, data, scenario.Options{Overrides: ovs, Validate: validate})
-	if err != nil || len(sets) == 0 {
-		if err != nil {
-			return nil, fmt.Errorf("experiment %s: %w", e.Name, err)
-		}
+	if err != nil {
+		return nil, fmt.Errorf("experiment %s: %w", e.Name, err)
+	}
+	if len(sets) == 0 {
 		return plan, nil
 	}
-	for _, s := range sets {
+	for _, s := range sets { // the axes of the file as written: a set would remove its own
 		for _, a := range plan.Axes {
 			if a.Key == s.Key {
 				return nil, &SweptError{Exp: e.Name, Key: s.Key, File: file, Source: s.Source}

@@ -308,7 +308,7 @@ func orphansSkb(path datapath.CostedPath) bool {
 		return false
 	}
 	for _, s := range path.Steps {
-		if s.Side == datapath.Src && s.Kind == datapath.IPRcv && s.Count > 0 {
+		if s.Side == datapath.Src && s.Kind == datapath.IPRcv { // Count >= 1: datapath validates it
 			return true
 		}
 	}
