@@ -21,6 +21,8 @@ var extremes = map[string][2]string{
 	"duration":                           {"1ns", "168h"},
 	"warmup":                             {"0s", "999999ns"}, // < duration (1ms in the base)
 	"timeline":                           {"1us", "168h"},
+	"trace.replication":                  {"0", "999999"},
+	"trace.max_mb":                       {"0.001", "4096"},
 	"cluster.nodes":                      {"1", "10000"},
 	"cluster.cores_per_node":             {"1", "4096"},
 	"cluster.cpu_ghz":                    {"0.01", "100"},

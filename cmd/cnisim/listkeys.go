@@ -20,14 +20,18 @@ func init() { listers["keys"] = listKeys }
 // defaults come from experiments/scenario, so they cannot drift; a test
 // fails when a key has no meaning here). Units are in the meaning.
 var keyMeanings = map[string]string{
-	"name":         "the scenario's name in results (default: the file name without .toml)",
-	"seed":         "root of every random stream; the same seed gives identical results",
-	"replications": "independent replications per sweep point (intervals need at least 2, figures draw whiskers from 3)",
-	"duration":     "simulated time per replication",
-	"warmup":       "initial simulated time left out of steady-state metrics",
-	"timeline":     "bin of a time series per replication, written by run --out to timeline.csv: goodput, cwnd, drops, switch queues, cores busy (0: none)",
-	"flow_log":     "true: a row per finite cluster flow started after the warm-up, written by run --out to flows.csv: nodes, bytes, start, FCT, slowdown, spine",
-	"port_log":     "true: a row per switch port per replication, written by run --out to ports.csv: drops, frames, ECN marks, deepest and mean queue, utilisation after the warm-up (every port, where the port metrics list at most 32)",
+	"name":              "the scenario's name in results (default: the file name without .toml)",
+	"seed":              "root of every random stream; the same seed gives identical results",
+	"replications":      "independent replications per sweep point (intervals need at least 2, figures draw whiskers from 3)",
+	"duration":          "simulated time per replication",
+	"warmup":            "initial simulated time left out of steady-state metrics",
+	"timeline":          "bin of a time series per replication, written by run --out to timeline.csv: goodput, cwnd, drops, switch queues, cores busy (0: none)",
+	"flow_log":          "true: a row per finite cluster flow started after the warm-up, written by run --out to flows.csv: nodes, bytes, start, FCT, slowdown, spine",
+	"trace.pcap":        "true: packet captures of one replication as tcpdump in every pod would see them (headers only), written by run --out to pcap/node<N>.pcap, one per node (a directory per sweep point)",
+	"trace.nodes":       "nodes captured, a comma list (\"0,1\"; empty: every node)",
+	"trace.replication": "the replication captured (0: the first)",
+	"trace.max_mb":      "bound on a point's captures together, MB held in memory until written; packets past it are counted and left out",
+	"port_log":          "true: a row per switch port per replication, written by run --out to ports.csv: drops, frames, ECN marks, deepest and mean queue, utilisation after the warm-up (every port, where the port metrics list at most 32)",
 
 	"cluster.nodes":                  "nodes in the cluster (pattern pairs uses the first two; the other patterns place pods on every node)",
 	"cluster.cores_per_node":         "CPU cores per node",

@@ -23,6 +23,10 @@ type repOut struct {
 	// the figure; points in unit order
 	fcts   map[int][]float64
 	points []int
+	// the packet captures of the replication [trace] names, per point
+	// (the scenario's trace.pcap), and the packets they left out
+	pcaps   []results.File
+	skipped uint64
 }
 
 func newRepOut(plan *scenario.Plan) *repOut {
@@ -33,6 +37,7 @@ func newRepOut(plan *scenario.Plan) *repOut {
 // add takes a unit's timeline, flow log and port log, if it has them.
 func (o *repOut) add(u run.UnitResult) {
 	o.timeline.add(u)
+	o.addPcap(u)
 	if pl := u.Sample.Ports; pl != nil {
 		o.ports.AddLabelled(o.plan.Point(u.Point).Params, u.Rep, u.Seed, [][]string{pl.Names, pl.Tiers}, pl.Columns)
 	}
@@ -68,7 +73,8 @@ func (o *repOut) swept(key string) bool {
 
 // files are what the replications add to the output set.
 func (o *repOut) files(stderr io.Writer) []results.File {
-	out := o.timeline.files(stderr)
+	out := append(o.timeline.files(stderr), o.pcaps...)
+	o.notePcap(stderr)
 	if o.wantsPorts() {
 		out = append(out, results.File{Name: results.PortsFile, Data: o.ports.Bytes()})
 	}
@@ -147,5 +153,8 @@ func (o *repOut) warnUnwritten(stderr io.Writer) {
 	}
 	if o.wantsPorts() {
 		fmt.Fprintf(stderr, "warning: the port log (%d rows) is written only with --out DIR, to DIR/%s\n", o.ports.Rows(), results.PortsFile)
+	}
+	if len(o.pcaps) > 0 {
+		fmt.Fprintf(stderr, "warning: the packet captures (%d files) are written only with --out DIR, to DIR/%s/\n", len(o.pcaps), pcapDir)
 	}
 }

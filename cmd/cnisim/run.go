@@ -333,7 +333,7 @@ func warnWide(res *results.Results, stderr io.Writer) {
 // runSet is the output set of run --out and merge --out, written whole
 // (results.WriteSet).
 var runSet = []string{"results.json", "results.csv", "scenario.toml", results.LongCSVFile, results.TimelineFile, timelinePNG, results.FlowsFile, fctPNG,
-	results.ComparisonJSON, results.ComparisonCSV}
+	results.ComparisonJSON, results.ComparisonCSV, pcapDir}
 
 // checkOutDir refuses, before anything runs, an --out the results could
 // not be written to (results.CheckOut; set: the files of the output set,

@@ -73,6 +73,11 @@ const (
 	// nine float64 and two strings while the replication waits: 300, as
 	// a flow row (derived).
 	bytesPerPortRow = 300
+	// bytesPerPcapRecord is a TCP record of a packet capture (trace.pcap):
+	// 16 bytes of record header and 52 of IPv4 and TCP with timestamps,
+	// up to 80 with SACK blocks or a SYN's options (derived); each packet
+	// is recorded twice, sent and received, where both nodes are captured.
+	bytesPerPcapRecord = 80
 	// incastResend bounds an incast's packets, in links' worth of the
 	// receiver's: the one link delivers at most its rate, and the drops
 	// at its port are sent again (assumed: twice the link, since
@@ -106,6 +111,9 @@ func Estimate(plan *scenario.Plan, parallel int) Cost {
 		}
 		if s.PortLog {
 			kept += reps * float64(s.FabricConfig().Ports(s.Cluster.Nodes)) * bytesPerPortRow
+		}
+		if s.Trace.Pcap { // one replication's captures, up to their bound, kept until written
+			kept += math.Min(s.Trace.MaxMB*1e6, packetsPerReplication(s, o)*2*bytesPerPcapRecord)
 		}
 	}
 	c.CPUSeconds = c.Packets / PacketsPerCPUSecond

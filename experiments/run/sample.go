@@ -32,6 +32,12 @@ type Sample struct {
 	// port_log), a row per switch port; not aggregated: cnisim run writes
 	// them to ports.csv.
 	Ports *PortLog `json:",omitempty"`
+	// Pcap are the packet captures of the replication the scenario's
+	// [trace] names, by node (models/tcp Capture), and PcapSkipped the
+	// packets left out of them past trace.max_mb; cnisim run writes them
+	// to DIR/pcap.
+	Pcap        map[int][]byte `json:",omitempty"`
+	PcapSkipped uint64         `json:",omitempty"`
 }
 
 // PortLog is a replication's per-port statistics: each port's name and

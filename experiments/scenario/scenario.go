@@ -34,6 +34,7 @@ type Scenario struct {
 	Workload    Workload    `toml:"workload"`
 	Service     Service     `toml:"service"`
 	Fabric      Fabric      `toml:"fabric"`
+	Trace       Trace       `toml:"trace"`
 
 	// Sweep maps dotted keys to the values they take; a run covers the
 	// cartesian product (see Expand). Values are TOML values as decoded.
@@ -347,6 +348,7 @@ func Defaults() Scenario {
 			ExternalTrafficPolicy: "cluster",
 		},
 		Fabric: DefaultFabric(),
+		Trace:  Trace{MaxMB: DefaultTraceMB},
 		Sweep:  map[string][]any{},
 	}
 }

@@ -198,6 +198,7 @@ func (s *Scenario) validate() errList {
 	c.service(s)
 	c.fabric(s)
 	c.traffic(s)
+	c.trace(s)
 	return c.errs
 }
 

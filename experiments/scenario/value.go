@@ -39,6 +39,13 @@ func (s *Scenario) assign(key string, v any) error {
 			v = str
 		}
 	}
+	if key == traceNodesKey {
+		str, err := traceNodes(v)
+		if err != nil {
+			return err
+		}
+		v = str
+	}
 	f, ok := fieldByKey[key]
 	if !ok {
 		return errUnknownKey(key)

@@ -38,6 +38,9 @@ type Unit struct {
 	Series  map[string][]float64          `json:"series,omitempty"` // the timeline's bins
 	Flows   map[string][]float64          `json:"flows,omitempty"`  // the flow log's rows
 	Ports   *run.PortLog                  `json:"ports,omitempty"`  // the port log's rows
+	// the packet captures of [trace] (base64 in JSON) and what they left out
+	Pcap        map[int][]byte `json:"pcap,omitempty"`
+	PcapSkipped uint64         `json:"pcap_skipped,omitempty"`
 }
 
 // ScenarioHash is the hex SHA-256 of a resolved scenario's text.
@@ -53,7 +56,7 @@ func New(version, resolved string, s Spec, urs []run.UnitResult) *Partial {
 	for i, u := range urs {
 		p.Units[i] = Unit{Point: u.Point, Rep: u.Rep, Seed: u.Seed,
 			Scalars: u.Sample.Scalars, Dists: u.Sample.Dists, Groups: u.Sample.Groups, Series: u.Sample.Series, Flows: u.Sample.Flows,
-			Ports: u.Sample.Ports}
+			Ports: u.Sample.Ports, Pcap: u.Sample.Pcap, PcapSkipped: u.Sample.PcapSkipped}
 	}
 	return p
 }
@@ -63,7 +66,8 @@ func (p *Partial) UnitResults() []run.UnitResult {
 	out := make([]run.UnitResult, len(p.Units))
 	for i, u := range p.Units {
 		out[i] = run.UnitResult{Unit: run.Unit{Point: u.Point, Rep: u.Rep}, Seed: u.Seed,
-			Sample: run.Sample{Scalars: u.Scalars, Dists: u.Dists, Groups: u.Groups, Series: u.Series, Flows: u.Flows, Ports: u.Ports}}
+			Sample: run.Sample{Scalars: u.Scalars, Dists: u.Dists, Groups: u.Groups, Series: u.Series, Flows: u.Flows, Ports: u.Ports,
+				Pcap: u.Pcap, PcapSkipped: u.PcapSkipped}}
 	}
 	return out
 }

@@ -43,6 +43,10 @@ func Prepare(sc *scenario.Scenario) (run.Point, error) {
 		return nil, keyed("", err)
 	}
 	portLog := sc.PortLog
+	capture, err := traceCapture(sc)
+	if err != nil {
+		return nil, err
+	}
 	return func(ctx context.Context, rep int, seed uint64) (run.Sample, error) {
 		var s run.Sample
 		if err := ctx.Err(); err != nil {
@@ -52,9 +56,14 @@ func Prepare(sc *scenario.Scenario) (run.Point, error) {
 		cfg.Seed, cfg.Replication = seed, rep
 		cfg.Cluster.Streams = sim.Streams{Seed: seed, Replication: rep}
 		cfg.Progress = run.ProgressOf(ctx)
+		cp := capture(rep)
+		cfg.TCP.Capture = cp
 		r, err := workload.Run(cfg)
 		if err != nil {
 			return s, keyed("", err)
+		}
+		if cp != nil {
+			s.Pcap, s.PcapSkipped = cp.Files(), cp.Skipped()
 		}
 		fill(&s, &r, base.Cluster.Fabric.DropNotECT)
 		if base.Interval > 0 { // a timeline was asked for

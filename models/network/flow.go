@@ -58,6 +58,8 @@ type Route struct {
 	folds uint64 // times folded by a sweep after Retire (retire.go)
 	next  *Route // a relayed route's second leg (relay.go)
 	recv  segment
+
+	onSend func(p *Packet, at sim.Time) // OnSend's observer (a packet capture), nil: none; last, off every packet's lines
 }
 
 type txEntry struct {
@@ -103,7 +105,28 @@ func (r *Route) DropNth(k ...uint64) {
 	}
 }
 
+// OnSend calls f with every packet the sender hands to the route, at the
+// time it does, before any of the route's drops (a capture in the sending
+// pod sees a SYN its CNI then drops). f must not keep p: the network owns
+// it. It costs the routes without one nothing: Send looks only when a
+// hook is set.
+func (r *Route) OnSend(f func(p *Packet, at sim.Time)) { r.onSend, r.hooked = f, f != nil || r.hooked }
+
+// Intercept puts wrap(endpoint) in front of the endpoint the route (its
+// last leg, if relayed) delivers to: an observer of what arrives (a packet
+// capture), which must pass every packet on. The route then prefetches
+// nothing for it.
+func (r *Route) Intercept(wrap func(Endpoint) Endpoint) {
+	for r.next != nil {
+		r = r.next
+	}
+	r.to, r.pf = wrap(r.to), nil
+}
+
 func (r *Route) hookDrops(p *Packet, at sim.Time) bool {
+	if r.onSend != nil {
+		r.onSend(p, at)
+	}
 	if at < r.blackholeUntil || r.DropIf != nil && r.DropIf(p, at) {
 		return true
 	}

@@ -79,6 +79,9 @@ func dial(n *network.Network, c *Conn, client, server Side, fwd, rev datapath.Co
 	for _, ep := range []*Endpoint{c.Client, c.Server} {
 		ep.out.SetTxWaker(ep, evTSQ)
 	}
+	if o.Capture != nil {
+		o.Capture.attach(c)
+	}
 	c.Server.state = Listen
 	return c, nil
 }

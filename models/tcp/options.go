@@ -76,6 +76,9 @@ type Options struct {
 	// until a loss (figures measured before 2026-12-07). Reno and DCTCP
 	// ignore it.
 	LinuxCubic bool
+	// Capture, when set, records the connections' packets (capture.go);
+	// it changes nothing they do.
+	Capture    *Capture
 	QuickAcks  int // segments ACKed at once at the start (Linux TCP_MAX_QUICKACKS 16)
 	SynAckRetr int // tcp_synack_retries (Linux 5)
 	// AckEvery is the receiver's ACK policy: a pure ACK once this many

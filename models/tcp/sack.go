@@ -46,6 +46,15 @@ func (l *sackLog) push(r *sackRec) uint64 {
 	return l.hi - 1
 }
 
+// peek returns the option of ACK id, still held, without taking it (a
+// packet capture's view).
+func (l *sackLog) peek(id uint64) (r *sackRec, ok bool) {
+	if id < l.lo || id >= l.hi {
+		return nil, false
+	}
+	return &l.buf[id&uint64(len(l.buf)-1)], true
+}
+
 // take returns the option of ACK id and forgets it and every older one; ok
 // is false for an id already forgotten (an ACK overtaken by a later one).
 func (l *sackLog) take(id uint64) (r *sackRec, ok bool) {

@@ -91,6 +91,9 @@ func (m *meter) buildUDPRR(rng *rand.Rand) error {
 		if err != nil {
 			return fmt.Errorf("workload stream %d: %w", i, err)
 		}
+		if c := m.cfg.TCP.Capture; c != nil {
+			c.AttachUDP(cl, sv)
+		}
 		a := &udpRR{m: m, cl: cl, sv: sv, msg: m.cfg.Workload.MessageBytes}
 		m.udpRx = append(m.udpRx, sv)
 		m.udpTx = append(m.udpTx, cl)

@@ -56,6 +56,9 @@ func (m *meter) buildUDPStream(rng *rand.Rand) error {
 		if err != nil {
 			return fmt.Errorf("workload stream %d: %w", i, err)
 		}
+		if c := m.cfg.TCP.Capture; c != nil {
+			c.AttachUDP(tx, rx)
+		}
 		u := &udpStream{m: m, tx: tx, rx: rx, payload: w.MessageBytes, core: m.n.Core(cs.Node, cs.Core)}
 		if w.RateMbps > 0 {
 			u.interval = sim.Time(float64(w.MessageBytes) * 8 / (w.RateMbps * 1e6) * float64(sim.Second))

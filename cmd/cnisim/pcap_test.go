@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cnisim/cnisim/internal/pcap"
+	"github.com/cnisim/cnisim/internal/wire"
+)
+
+const pcapScenario = `name = "pcap"
+seed = 3
+replications = 2
+duration = "4ms"
+warmup = "1ms"
+
+[cni]
+plugin = "flannel"
+
+[workload]
+kind = "tcp_stream"
+placement = "inter"
+
+[trace]
+pcap = true
+nodes = [1]
+replication = 1
+
+[sweep]
+"cni.mode" = ["vxlan", "host-gw"]
+`
+
+// TestPcapFiles: run --out writes the captures [trace] asks for, one per
+// captured node and sweep point, the same bytes with --parallel 2 and from
+// shards merged; they hold the second replication's packets as node 1's
+// pods saw them; without --out a warning says where they would go.
+func TestPcapFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the simulator")
+	}
+	withRealSimulator(t)
+	const file = "pcap/cni.mode=vxlan/node1.pcap"
+	dir, sc, first := writtenThreeWays(t, pcapScenario, file)
+	if _, err := os.Stat(filepath.Join(dir, "p1", "pcap", "cni.mode=vxlan", "node0.pcap")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("node 0 was not asked for: %v", err)
+	}
+	if code, _, stderr := cli("run", sc); code != 0 || !strings.Contains(stderr, "packet captures (2 files)") || !strings.Contains(stderr, "DIR/pcap/") {
+		t.Errorf("without --out: exit %d, stderr %s", code, stderr)
+	}
+	r, err := pcap.NewReader(bytes.NewReader(first))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var syn, data, acks int
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := wire.Decode(rec.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.IP.Src[2] != 1 && p.IP.Dst[2] != 1 {
+			t.Fatalf("a packet of neither pod of node 1: %+v", p.IP)
+		}
+		switch {
+		case p.TCP.Flags&wire.FlagSYN != 0:
+			syn++
+		case p.Payload > 0:
+			data++
+		default:
+			acks++
+		}
+	}
+	if syn != 2 || data == 0 || acks == 0 {
+		t.Errorf("%d SYNs, %d data segments, %d ACKs: want the SYN received and the SYN-ACK sent, and a stream", syn, data, acks)
+	}
+	// the second replication, not the first: another seed, another capture
+	code, _, stderr := cli("run", sc, "--set", "trace.replication=0", "--out", filepath.Join(dir, "rep0"))
+	if code != 0 {
+		t.Fatalf("replication 0: exit %d: %s", code, stderr)
+	}
+	if bytes.Equal(readOutFile(t, filepath.Join(dir, "rep0"), file), first) {
+		t.Error("trace.replication = 0 captured the same packets as replication 1")
+	}
+	if _, err := exec.LookPath("tcpdump"); err != nil {
+		t.Log("no tcpdump on PATH: its reading of the capture not checked")
+		return
+	}
+	out, err := exec.Command("tcpdump", "-nn", "-r", filepath.Join(dir, "p1", filepath.FromSlash(file))).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "Flags [S.]") || !strings.Contains(string(out), "10.0.1.2.5201 > 10.0.0.2.1024") {
+		t.Errorf("tcpdump -r: %v\n%.600s", err, out)
+	}
+}

@@ -1,0 +1,334 @@
+package tcp
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+
+	"github.com/cnisim/cnisim/internal/pcap"
+	"github.com/cnisim/cnisim/internal/wire"
+	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/sim"
+)
+
+// Capture records the packets of the connections and UDP sockets dialled
+// with it as tcpdump inside their pods would: a packet when its socket
+// hands it to the network (before the CNI's stages, so a SYN the CNI then
+// drops is there) and when the network hands it to the receiving socket.
+// Each captured node gets one capture (every pod of the node, as tcpdump
+// -i any sees the pods' veths), headers only: the simulator carries no
+// payload, so a record's original length says what the payload was.
+//
+// What a record shows is what the model has: sequence numbers from a
+// per-connection initial number, TCP timestamps in microseconds of
+// simulated time, the SACK blocks of each ACK, the window (scaled as the
+// SYN's window-scale option says), the IP header's ECN field as the packet
+// carries it where it is recorded (CE set by a switch shows on receipt).
+// Addresses stand for pods: 10.<node/256>.<node%256>.<2 + the
+// application's core>; a client's port is 1024 + its connection's number
+// (in the order connections were dialled) modulo 64,512, a server's
+// ServerPort. One record is one model packet: a segment of MSS bytes, not
+// a GSO super-packet, with no SACK option bytes in the IP length the
+// model charges (the record's headers include them).
+//
+// The core does no I/O: a capture is built in memory, up to MaxBytes in
+// all, then counts what it leaves out (Skipped); Files hands the captures
+// to whoever writes them.
+type Capture struct {
+	// ServerPort is the servers' port (iperf3 5201, HTTP 80).
+	ServerPort uint16
+	// MaxBytes bounds the captures' bytes together, file headers
+	// included; packets past it are counted in Skipped, not recorded.
+	MaxBytes int64
+
+	nodes   map[int]bool // nil: every node
+	files   map[int]*nodeCapture
+	size    int64
+	skipped uint64
+	conns   uint32
+	buf     []byte
+	// sackSeq holds a SACK-carrying pure ACK's sequence number from its
+	// send to its receipt: its Header.Seq names its SACK log entry instead.
+	sackSeq map[*network.Packet]uint32
+}
+
+// nodeCapture holds one node's records until Files writes them in time
+// order: a packet sent on a core booked ahead is recorded at its send
+// time, after packets the node received before it.
+type nodeCapture struct {
+	arena []byte // the records' bytes, back to back
+	recs  []capRecord
+}
+
+type capRecord struct {
+	at   sim.Time
+	off  int64 // in arena
+	len  int32
+	orig int32 // the packet's length
+}
+
+// NewCapture captures the given nodes (none: every node), at most
+// maxBytes in all.
+func NewCapture(nodes []int, maxBytes int64, serverPort uint16) *Capture {
+	c := &Capture{ServerPort: serverPort, MaxBytes: maxBytes, files: map[int]*nodeCapture{}, sackSeq: map[*network.Packet]uint32{}}
+	if len(nodes) > 0 {
+		c.nodes = map[int]bool{}
+		for _, n := range nodes {
+			c.nodes[n] = true
+		}
+	}
+	return c
+}
+
+// snapLen is the longest record: IPv4 20 + TCP 60 bytes of headers.
+const snapLen = 80
+
+// Files returns each captured node's pcap file (LINKTYPE_RAW, nanosecond
+// timestamps, records in time order, ties in the order recorded), by node;
+// a node that saw no packet has none.
+func (c *Capture) Files() map[int][]byte {
+	out := make(map[int][]byte, len(c.files))
+	for n, f := range c.files {
+		sort.SliceStable(f.recs, func(i, j int) bool { return f.recs[i].at < f.recs[j].at })
+		var b bytes.Buffer
+		b.Grow(24 + len(f.arena) + 16*len(f.recs))
+		w, err := pcap.NewWriter(&b, snapLen, pcap.LinkTypeRaw)
+		if err != nil {
+			panic(fmt.Sprintf("tcp: capture: %v", err)) // a bytes.Buffer does not fail
+		}
+		for _, r := range f.recs {
+			if err := w.WritePacket(int64(r.at/sim.Nanosecond), f.arena[r.off:r.off+int64(r.len)], int(r.orig)); err != nil {
+				panic(fmt.Sprintf("tcp: capture: %v", err)) // records are built to fit
+			}
+		}
+		out[n] = b.Bytes()
+	}
+	return out
+}
+
+// Skipped returns the packets left out once MaxBytes was reached.
+func (c *Capture) Skipped() uint64 { return c.skipped }
+
+func (c *Capture) captures(node int) bool { return c.nodes == nil || c.nodes[node] }
+
+// conn is one captured connection (or UDP socket pair).
+type capConn struct {
+	c  *Capture
+	id uint32
+}
+
+// podAddr is the address standing for the pod whose application runs on
+// core of node.
+func podAddr(node, core int) [4]byte {
+	return [4]byte{10, byte(node >> 8), byte(node), byte(2 + core%253)}
+}
+
+// isn is a side's initial sequence number: fixed per connection and side,
+// so that captures repeat.
+func (k *capConn) isn(client bool) uint32 {
+	x := uint64(k.id)<<1 | 1
+	if client {
+		x &^= 1
+	}
+	return uint32(splitmix(x))
+}
+
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// attach records conn's packets if either side's node is captured.
+func (c *Capture) attach(conn *Conn) {
+	if !c.captures(conn.Client.Node) && !c.captures(conn.Server.Node) {
+		return
+	}
+	k := &capConn{c: c, id: c.conns}
+	c.conns++
+	for _, ep := range []*Endpoint{conn.Client, conn.Server} {
+		ep.out.OnSend(func(p *network.Packet, at sim.Time) { k.record(ep, p, at, true) })
+		ep.peer.out.Intercept(func(network.Endpoint) network.Endpoint { return &capRecv{k: k, ep: ep} })
+	}
+}
+
+// capRecv records a packet where the network hands it to its endpoint.
+type capRecv struct {
+	k  *capConn
+	ep *Endpoint
+}
+
+func (r *capRecv) Deliver(p *network.Packet, at sim.Time) {
+	r.k.record(r.ep.peer, p, at, false)
+	r.ep.Deliver(p, at)
+}
+
+// record adds p, sent by from, to the capture of the node where it is
+// seen: from's on sending, its peer's on receipt.
+func (k *capConn) record(from *Endpoint, p *network.Packet, at sim.Time, sent bool) {
+	to := from.peer
+	node := to.Node
+	if sent {
+		node = from.Node
+	}
+	seq := k.isn(from.client) + 1 + uint32(p.Seq)
+	switch {
+	case p.Flags&network.FlagSYN != 0:
+		seq = k.isn(from.client)
+	case p.Flags&flagSACK != 0 && sent:
+		seq = k.isn(from.client) + 1 + uint32(from.sndNxt)
+		k.c.sackSeq[p] = seq
+	case p.Flags&flagSACK != 0:
+		seq = k.c.sackSeq[p]
+		delete(k.c.sackSeq, p)
+	}
+	if !k.c.captures(node) {
+		return
+	}
+	t := wire.TCP{SrcPort: k.port(from), DstPort: k.port(to), Seq: seq, Flags: tcpFlags(p.Flags), WScale: -1,
+		HasTimestamps: true, TSval: tsMicros(p.TSval), TSecr: tsMicros(p.TSecr)}
+	if p.Flags&network.FlagACK != 0 {
+		t.Ack = k.isn(to.client) + 1 + uint32(p.Ack)
+	}
+	ws := windowScale(from.opt.RcvBuf)
+	if p.Flags&network.FlagSYN != 0 {
+		t.MSS, t.SACKPermitted, t.WScale = uint16(min(from.mss+12, 65535)), true, int8(ws)
+		t.Window = uint16(min(p.Win, 65535))
+	} else {
+		t.Window = uint16(min(p.Win>>ws, 65535))
+	}
+	if p.Flags&flagSACK != 0 {
+		// The blocks are in the sender's SACK log until the peer takes
+		// them, after this record on receipt.
+		if rec, ok := from.sackLog.peek(uint64(p.Seq)); ok {
+			base := k.isn(to.client) + 1
+			for _, b := range rec.blk[:rec.n] {
+				t.SACK = append(t.SACK, wire.Block{Start: base + uint32(b.start), End: base + uint32(b.end)})
+			}
+		}
+	}
+	ip := wire.IPv4{Src: podAddr(from.Node, from.Core), Dst: podAddr(to.Node, to.Core), TOS: p.ECN, DF: true, TTL: 64, Protocol: wire.ProtoTCP}
+	var err error
+	k.c.buf, err = wire.AppendTCP(k.c.buf[:0], ip, t, int(p.Len))
+	if err != nil {
+		panic(fmt.Sprintf("tcp: capture: %v", err)) // the model's headers always fit
+	}
+	k.c.write(node, at, int(p.Len))
+}
+
+// port is a side's port: the server's ServerPort, the client's from its
+// connection's number.
+func (k *capConn) port(ep *Endpoint) uint16 {
+	if ep.client {
+		return uint16(1024 + k.id%64512)
+	}
+	return k.c.ServerPort
+}
+
+// write adds the record in buf, of a packet with payload bytes beyond it,
+// to node's capture.
+func (c *Capture) write(node int, at sim.Time, payload int) {
+	f := c.files[node]
+	add := int64(16 + len(c.buf))
+	if f == nil {
+		add += 24 // the file's header
+	}
+	if c.size+add > c.MaxBytes {
+		c.skipped++
+		return
+	}
+	if f == nil {
+		f = &nodeCapture{}
+		c.files[node] = f
+	}
+	f.recs = append(f.recs, capRecord{at: at, off: int64(len(f.arena)), len: int32(len(c.buf)), orig: int32(len(c.buf) + payload)})
+	f.arena = append(f.arena, c.buf...)
+	c.size += add
+}
+
+// tcpFlags maps the model's header flags to TCP's.
+func tcpFlags(f uint8) uint8 {
+	var t uint8
+	for _, m := range [...]struct{ model, wire uint8 }{
+		{network.FlagSYN, wire.FlagSYN}, {network.FlagACK, wire.FlagACK}, {network.FlagFIN, wire.FlagFIN},
+		{network.FlagRST, wire.FlagRST}, {flagECE, wire.FlagECE}, {flagCWR, wire.FlagCWR},
+	} {
+		if f&m.model != 0 {
+			t |= m.wire
+		}
+	}
+	return t
+}
+
+// tsMicros is a TCP timestamp (the model's send time + 1 ns, 0: none) in
+// microseconds.
+func tsMicros(ts sim.Time) uint32 {
+	if ts <= 0 {
+		return 0
+	}
+	return uint32((ts - 1) / sim.Microsecond)
+}
+
+// windowScale is the shift Linux's tcp_select_initial_window picks for a
+// receive buffer: the least that brings it within 16 bits, at most 14.
+func windowScale(rcvBuf int64) int {
+	ws := 0
+	for rcvBuf>>ws > 65535 && ws < 14 {
+		ws++
+	}
+	return ws
+}
+
+// AttachUDP records a UDP socket pair from DialUDP (a sends to b, a
+// client's port) if either side's node is captured; call it before either
+// sends.
+func (c *Capture) AttachUDP(a, b *UDPEndpoint) {
+	if !c.captures(a.Node) && !c.captures(b.Node) {
+		return
+	}
+	ports := [2]uint16{uint16(1024 + c.conns%64512), c.ServerPort}
+	c.conns++
+	for i, u := range [2]*UDPEndpoint{a, b} {
+		peer, sport, dport := [2]*UDPEndpoint{b, a}[i], ports[i], ports[1-i]
+		u.out.OnSend(func(p *network.Packet, at sim.Time) { c.recordUDP(u, peer, sport, dport, p, at, u.Node) })
+		u.out.Intercept(func(e network.Endpoint) network.Endpoint {
+			return udpRecv{next: e, f: func(p *network.Packet, at sim.Time) { c.recordUDP(u, peer, sport, dport, p, at, peer.Node) }}
+		})
+	}
+}
+
+// udpRecv records a datagram where the network hands it to its socket.
+type udpRecv struct {
+	next network.Endpoint
+	f    func(p *network.Packet, at sim.Time)
+}
+
+func (r udpRecv) Deliver(p *network.Packet, at sim.Time) {
+	r.f(p, at)
+	r.next.Deliver(p, at)
+}
+
+// recordUDP adds a datagram from u to peer to node's capture.
+func (c *Capture) recordUDP(u, peer *UDPEndpoint, sport, dport uint16, p *network.Packet, at sim.Time, node int) {
+	if !c.captures(node) {
+		return
+	}
+	ip := wire.IPv4{Src: podAddr(u.Node, u.Core), Dst: podAddr(peer.Node, peer.Core), TOS: p.ECN, DF: true, TTL: 64, Protocol: wire.ProtoUDP}
+	var err error
+	c.buf, err = wire.AppendUDP(c.buf[:0], ip, wire.UDP{SrcPort: sport, DstPort: dport}, int(p.Len))
+	if err != nil {
+		panic(fmt.Sprintf("tcp: capture: %v", err))
+	}
+	c.write(node, at, int(p.Len))
+}
+
+// Nodes returns the captured nodes that saw packets, in order.
+func (c *Capture) Nodes() []int {
+	ns := make([]int, 0, len(c.files))
+	for n := range c.files {
+		ns = append(ns, n)
+	}
+	sort.Ints(ns)
+	return ns
+}
