@@ -28,6 +28,7 @@ var keyMeanings = map[string]string{
 	"timeline":          "bin of a time series per replication, written by run --out to timeline.csv: goodput, cwnd, drops, switch queues, cores busy (0: none)",
 	"flow_log":          "true: a row per finite cluster flow started after the warm-up, written by run --out to flows.csv: nodes, bytes, start, FCT, slowdown, spine",
 	"trace.pcap":        "true: packet captures of one replication as tcpdump in every pod would see them (headers only), written by run --out to pcap/node<N>.pcap, one per node (a directory per sweep point)",
+	"trace.point":       "where the captures record: pod (each socket's packets at its pod's interface) or nic (at the nodes' NICs, inside the tunnel's and encryption's headers)",
 	"trace.nodes":       "nodes captured, a comma list (\"0,1\"; empty: every node)",
 	"trace.replication": "the replication captured (0: the first)",
 	"trace.max_mb":      "bound on a point's captures together, MB held in memory until written; packets past it are counted and left out",
@@ -163,6 +164,7 @@ var keyAllowed = map[string][]string{
 	"workload.pattern":                workload.Patterns(),
 	"workload.nodeport_style":         workload.NodePortStyles,
 	"service.external_traffic_policy": service.TrafficPolicies,
+	"trace.point":                     scenario.TracePoints,
 }
 
 // extraKeys are accepted but not scalar keys of scenario.Keys.

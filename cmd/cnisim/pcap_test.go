@@ -93,12 +93,39 @@ func TestPcapFiles(t *testing.T) {
 	if bytes.Equal(readOutFile(t, filepath.Join(dir, "rep0"), file), first) {
 		t.Error("trace.replication = 0 captured the same packets as replication 1")
 	}
+	// at the NICs: the VXLAN point's packets inside its tunnel, host-gw's bare
+	if code, _, stderr := cli("run", sc, "--set", "trace.point=nic", "--out", filepath.Join(dir, "nic")); code != 0 {
+		t.Fatalf("trace.point=nic: exit %d: %s", code, stderr)
+	}
+	for mode, vxlan := range map[string]bool{"vxlan": true, "host-gw": false} {
+		b := readOutFile(t, filepath.Join(dir, "nic"), "pcap/cni.mode="+mode+"/node1.pcap")
+		r, err := pcap.NewReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := r.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, inner, err := wire.DecodeEncap(rec.Data, 0)
+		if err != nil || (e.Kind == wire.EncapVXLAN) != vxlan || e.Kind == wire.EncapVXLAN && e.Overhead != 50 {
+			t.Errorf("%s at the NIC: first record's outer headers %+v, %v", mode, e, err)
+		}
+		if p, err := wire.Decode(inner); err != nil || p.TCP == nil || p.TCP.Flags != wire.FlagSYN {
+			t.Errorf("%s at the NIC: first record %+v, %v: want the SYN", mode, p, err)
+		}
+	}
 	if _, err := exec.LookPath("tcpdump"); err != nil {
-		t.Log("no tcpdump on PATH: its reading of the capture not checked")
+		t.Log("no tcpdump on PATH: its reading of the captures not checked")
 		return
 	}
-	out, err := exec.Command("tcpdump", "-nn", "-r", filepath.Join(dir, "p1", filepath.FromSlash(file))).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "Flags [S.]") || !strings.Contains(string(out), "10.0.1.2.5201 > 10.0.0.2.1024") {
-		t.Errorf("tcpdump -r: %v\n%.600s", err, out)
+	for _, c := range []struct{ dir, want string }{
+		{"p1", "10.0.1.2.5201 > 10.0.0.2.1024: Flags [S.]"},
+		{"nic", "VXLAN, flags [I] (0x08), vni 1"},
+	} {
+		out, err := exec.Command("tcpdump", "-nn", "-r", filepath.Join(dir, c.dir, filepath.FromSlash(file))).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), c.want) {
+			t.Errorf("tcpdump -r %s: %v, want %q in\n%.600s", c.dir, err, c.want, out)
+		}
 	}
 }

@@ -348,7 +348,7 @@ func Defaults() Scenario {
 			ExternalTrafficPolicy: "cluster",
 		},
 		Fabric: DefaultFabric(),
-		Trace:  Trace{MaxMB: DefaultTraceMB},
+		Trace:  Trace{Point: "pod", MaxMB: DefaultTraceMB},
 		Sweep:  map[string][]any{},
 	}
 }

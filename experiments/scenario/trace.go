@@ -12,6 +12,10 @@ type Trace struct {
 	// Pcap records every TCP and UDP socket's packets as tcpdump in its
 	// pod would see them, one capture per node.
 	Pcap bool `toml:"pcap"`
+	// Point is where: "pod" (each socket's packets at its pod's
+	// interface) or "nic" (at the nodes' NICs, inside the tunnel's and
+	// encryption's outer headers).
+	Point string `toml:"point"`
 	// Nodes are the captured nodes, a comma list ("0,1"); "" every node.
 	Nodes string `toml:"nodes"`
 	// Replication is the replication captured (0 the first).
@@ -20,6 +24,9 @@ type Trace struct {
 	// (10^6 bytes); packets past it are counted, not recorded.
 	MaxMB float64 `toml:"max_mb"`
 }
+
+// TracePoints are trace.point's values.
+var TracePoints = []string{"pod", "nic"}
 
 // MaxTraceMB bounds trace.max_mb: the captures are held in memory until
 // the replication ends.
@@ -83,6 +90,7 @@ func ParseTraceNodes(s string, n int) ([]int, error) {
 // trace checks the [trace] table.
 func (c *check) trace(s *Scenario) {
 	t := &s.Trace
+	c.oneOf("trace.point", t.Point, TracePoints)
 	if _, err := ParseTraceNodes(t.Nodes, max(s.Cluster.Nodes, 1)); err != nil {
 		c.fail("trace.nodes", "%v", err)
 	}

@@ -23,7 +23,9 @@ func traceCapture(sc *scenario.Scenario) (func(rep int) *tcp.Capture, error) {
 		if rep != t.Replication {
 			return nil
 		}
-		return tcp.NewCapture(nodes, int64(t.MaxMB*1e6), port)
+		cp := tcp.NewCapture(nodes, int64(t.MaxMB*1e6), port)
+		cp.NIC = t.Point == "nic"
+		return cp
 	}, nil
 }
 

@@ -134,6 +134,10 @@ func (m *Model) path(mode string, placement datapath.Placement, opt PathOptions,
 	if cp.InterHost {
 		cp.EncapBytes = md.encapBytes(opt.Encrypt)
 		cp.OuterDF = md.OuterDF
+		cp.Encap = md.Encap
+		if opt.Encrypt {
+			cp.Encryption = md.Encryption
+		}
 	}
 	if err := md.deviceOffloads(&cp, costs); err != nil {
 		return datapath.CostedPath{}, fmt.Errorf("plugin %s: %w", m.Name, err)

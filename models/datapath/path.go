@@ -91,6 +91,9 @@ type CostedPath struct {
 	Steps      []CostedStep
 	InterHost  bool // the path crosses the wire from Src to Dst
 	EncapBytes int  // outer headers added on the wire (0 for native routing)
+	// Encap and Encryption are the tunnel and the encryption layer those
+	// bytes are (EncapNone: none): what a capture at the NIC shows.
+	Encap, Encryption Encap
 	// OuterDF says the outer packet carries Don't Fragment: an outer packet
 	// larger than the underlay MTU is dropped instead of fragmented.
 	OuterDF bool

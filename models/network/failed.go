@@ -399,7 +399,7 @@ func (n *Network) drainFaulty(pt *port, e *sim.Engine, h sim.Handler, arg uint64
 		case f.port >= 0:
 			n.admit(f)
 		default:
-			n.advance(n.pool.at(f.id), f.at, true)
+			n.advance(n.rxWire(n.pool.at(f.id), f.at), f.at, true)
 		}
 		if w.size == 0 {
 			w.armed = false

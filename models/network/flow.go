@@ -59,7 +59,10 @@ type Route struct {
 	next  *Route // a relayed route's second leg (relay.go)
 	recv  segment
 
-	onSend func(p *Packet, at sim.Time) // OnSend's observer (a packet capture), nil: none; last, off every packet's lines
+	// observers (a packet capture), nil: none; last, off every packet's lines
+	onSend             func(p *Packet, at sim.Time)
+	onWire             func(p *Packet, at sim.Time, sent bool)
+	tunnel, encryption datapath.Encap // the path's, for a capture's outer headers
 }
 
 type txEntry struct {
@@ -111,6 +114,25 @@ func (r *Route) DropNth(k ...uint64) {
 // it. It costs the routes without one nothing: Send looks only when a
 // hook is set.
 func (r *Route) OnSend(f func(p *Packet, at sim.Time)) { r.onSend, r.hooked = f, f != nil || r.hooked }
+
+// OnWire calls f with every packet of the route (each leg, if relayed) as
+// a capture on the nodes' NICs would see it: sent when it starts leaving
+// the sending node's NIC (after its queue: a packet the queue drops is
+// not seen), received when it has arrived at the receiving node's, before
+// its stages. f must not keep p. The wire looks for it only once a route
+// of the network has one.
+func (r *Route) OnWire(f func(p *Packet, at sim.Time, sent bool)) {
+	for ; r != nil; r = r.next {
+		r.onWire = f
+		r.net.wireTap = r.net.wireTap || f != nil
+	}
+}
+
+// Encapsulation returns the tunnel and the encryption layer of the
+// route's wire packets (datapath.EncapNone: none) and the bytes they add.
+func (r *Route) Encapsulation() (tunnel, encryption datapath.Encap, bytes int) {
+	return r.tunnel, r.encryption, int(r.encap)
+}
 
 // Intercept puts wrap(endpoint) in front of the endpoint the route (its
 // last leg, if relayed) delivers to: an observer of what arrives (a packet

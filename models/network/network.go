@@ -87,6 +87,9 @@ type Network struct {
 	// hops prefetch it (internal/prefetch); with a few flows everything
 	// stays cached and the prefetches would only cost
 	scaled bool
+	// wireTap: some route has an OnWire observer (a capture), which the
+	// wire then looks for; beside scaled, read at the same hops
+	wireTap bool
 	// pairCores: the receive core of each ordered node pair whose paths
 	// RSS spreads by the nodes alone (RSSByNodes), from its first route
 	pairCores map[[2]int32]int16
@@ -186,6 +189,7 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 	r.net, r.src, r.dst, r.recv = n, spec.Src, spec.Dst, c.recv
 	n.bind(segs, &r.recv, spec.Src, spec.Dst)
 	r.encap = int16(spec.Path.EncapBytes) // datapath.Encap's overheads: tens of bytes
+	r.tunnel, r.encryption = spec.Path.Encap, spec.Path.Encryption
 	r.rssCore = n.rssCore(spec)
 	r.rpsCore = n.flowCore(spec.FlowKey) // the inner flow's hash
 	r.recvCore, r.recvProc = int16(spec.RecvCore), &n.Nodes[spec.Dst].Cores[spec.RecvCore]
@@ -410,7 +414,7 @@ func (n *Network) transmit(r *Route, p *Packet, now sim.Time) bool {
 		node.tbfLast = tbfStart(now, done-svc, node.tbfLast, b, bytes, n.psPerByte)
 		leaves = node.tbfLast
 	}
-	n.toWire(node, p, leaves+n.firstHop, port, int32(r.dst), int32(bytes))
+	n.toWire(node, n.txWire(p, done-svc), leaves+n.firstHop, port, int32(r.dst), int32(bytes))
 	return true
 }
 

@@ -115,6 +115,34 @@ func (h *wireArrival) Handle(e *sim.Engine, node uint64) {
 	n.drain(&n.Nodes[node].wire, e, h, node) // to the first switch, or the far node
 }
 
+// rxWire returns p, arrived at its destination node at at, after telling
+// a capture on its route (Route.OnWire). Small enough to inline, and in
+// the call it wraps: default.pgo knows the calls around it by line.
+func (n *Network) rxWire(p *Packet, at sim.Time) *Packet {
+	if n.wireTap {
+		p.route.onWireHook(p, at, false)
+	}
+	return p
+}
+
+// txWire is rxWire for p starting to leave its node's NIC at at.
+func (n *Network) txWire(p *Packet, at sim.Time) *Packet {
+	if n.wireTap {
+		p.route.onWireHook(p, at, true)
+	}
+	return p
+}
+
+// onWireHook calls the route's OnWire observer, if any (out of line, so
+// that rxWire and txWire inline).
+//
+//go:noinline
+func (r *Route) onWireHook(p *Packet, at sim.Time, sent bool) {
+	if r.onWire != nil {
+		r.onWire(p, at, sent)
+	}
+}
+
 // toPipe puts f on the link w (a switch port's), arriving at the far end
 // at f.at; h(arg) is the link's arrival handler.
 func (n *Network) toPipe(w *pipe, f inFlight, h sim.Handler, arg uint64) {
@@ -148,7 +176,7 @@ func (n *Network) drain(w *pipe, e *sim.Engine, h sim.Handler, arg uint64) {
 			if pf := p.route.pf; pf != nil && n.scaled {
 				pf.Prefetch(p)
 			}
-			n.advance(p, f.at, true)
+			n.advance(n.rxWire(p, f.at), f.at, true)
 		}
 		if w.size == 0 {
 			w.armed = false

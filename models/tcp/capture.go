@@ -7,6 +7,7 @@ import (
 
 	"github.com/cnisim/cnisim/internal/pcap"
 	"github.com/cnisim/cnisim/internal/wire"
+	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/models/network"
 	"github.com/cnisim/cnisim/sim"
 )
@@ -40,6 +41,13 @@ type Capture struct {
 	// MaxBytes bounds the captures' bytes together, file headers
 	// included; packets past it are counted in Skipped, not recorded.
 	MaxBytes int64
+	// NIC records the packets where they cross the nodes' NICs instead of
+	// the pods' interfaces: when one starts leaving the sending node's
+	// NIC (after its queue, which may drop it first) and when it has
+	// arrived at the receiving node's (before its stages), inside the
+	// route's tunnel and encryption headers (network.Route.OnWire); a
+	// pod's traffic within its node is not seen.
+	NIC bool
 
 	nodes   map[int]bool // nil: every node
 	files   map[int]*nodeCapture
@@ -47,9 +55,14 @@ type Capture struct {
 	skipped uint64
 	conns   uint32
 	buf     []byte
+	nicBuf  []byte
 	// sackSeq holds a SACK-carrying pure ACK's sequence number from its
 	// send to its receipt: its Header.Seq names its SACK log entry instead.
 	sackSeq map[*network.Packet]uint32
+	// an encrypted wire packet's sequence number, from its send to its
+	// receipt, and each route's last
+	wireSeq  map[*network.Packet]uint64
+	routeSeq map[*network.Route]uint64
 }
 
 // nodeCapture holds one node's records until Files writes them in time
@@ -70,7 +83,8 @@ type capRecord struct {
 // NewCapture captures the given nodes (none: every node), at most
 // maxBytes in all.
 func NewCapture(nodes []int, maxBytes int64, serverPort uint16) *Capture {
-	c := &Capture{ServerPort: serverPort, MaxBytes: maxBytes, files: map[int]*nodeCapture{}, sackSeq: map[*network.Packet]uint32{}}
+	c := &Capture{ServerPort: serverPort, MaxBytes: maxBytes, files: map[int]*nodeCapture{}, sackSeq: map[*network.Packet]uint32{},
+		wireSeq: map[*network.Packet]uint64{}, routeSeq: map[*network.Route]uint64{}}
 	if len(nodes) > 0 {
 		c.nodes = map[int]bool{}
 		for _, n := range nodes {
@@ -80,8 +94,10 @@ func NewCapture(nodes []int, maxBytes int64, serverPort uint16) *Capture {
 	return c
 }
 
-// snapLen is the longest record: IPv4 20 + TCP 60 bytes of headers.
-const snapLen = 80
+// snapLen bounds a record: IPv4 20 + TCP 60 bytes of pod headers, inside
+// at most 50 bytes of a tunnel's (VXLAN, Geneve) and an encryption's
+// clear header.
+const snapLen = 256
 
 // Files returns each captured node's pcap file (LINKTYPE_RAW, nanosecond
 // timestamps, records in time order, ties in the order recorded), by node;
@@ -148,8 +164,22 @@ func (c *Capture) attach(conn *Conn) {
 	k := &capConn{c: c, id: c.conns}
 	c.conns++
 	for _, ep := range []*Endpoint{conn.Client, conn.Server} {
-		ep.out.OnSend(func(p *network.Packet, at sim.Time) { k.record(ep, p, at, true) })
+		ep.out.OnSend(func(p *network.Packet, at sim.Time) {
+			seq := k.tcpSeq(ep, p, atSocket)
+			if !c.NIC {
+				k.record(ep, p, at, ep.Node, seq)
+			}
+		})
 		ep.peer.out.Intercept(func(network.Endpoint) network.Endpoint { return &capRecv{k: k, ep: ep} })
+		if c.NIC {
+			ep.out.OnWire(func(p *network.Packet, at sim.Time, sent bool) {
+				node := ep.peer.Node
+				if sent {
+					node = ep.Node
+				}
+				k.record(ep, p, at, node, k.tcpSeq(ep, p, onWire))
+			})
+		}
 	}
 }
 
@@ -160,32 +190,50 @@ type capRecv struct {
 }
 
 func (r *capRecv) Deliver(p *network.Packet, at sim.Time) {
-	r.k.record(r.ep.peer, p, at, false)
+	from := r.ep.peer
+	seq := r.k.tcpSeq(from, p, atDelivery)
+	if !r.k.c.NIC {
+		r.k.record(from, p, at, r.ep.Node, seq)
+	}
 	r.ep.Deliver(p, at)
 }
 
-// record adds p, sent by from, to the capture of the node where it is
-// seen: from's on sending, its peer's on receipt.
-func (k *capConn) record(from *Endpoint, p *network.Packet, at sim.Time, sent bool) {
-	to := from.peer
-	node := to.Node
-	if sent {
-		node = from.Node
-	}
-	seq := k.isn(from.client) + 1 + uint32(p.Seq)
+// Where a packet is when tcpSeq is asked for its sequence number.
+const (
+	atSocket   = iota // handed to the network
+	onWire            // on a NIC
+	atDelivery        // handed to its endpoint: its last record
+)
+
+// tcpSeq is p's sequence number on the wire, p sent by from. A pure ACK
+// carrying SACK blocks uses its Header.Seq for its SACK log entry: its
+// sequence number is the sender's snd_nxt when it sent it, kept from then
+// until its delivery.
+func (k *capConn) tcpSeq(from *Endpoint, p *network.Packet, where int) uint32 {
 	switch {
 	case p.Flags&network.FlagSYN != 0:
-		seq = k.isn(from.client)
-	case p.Flags&flagSACK != 0 && sent:
-		seq = k.isn(from.client) + 1 + uint32(from.sndNxt)
+		return k.isn(from.client)
+	case p.Flags&flagSACK == 0:
+		return k.isn(from.client) + 1 + uint32(p.Seq)
+	case where == atSocket:
+		seq := k.isn(from.client) + 1 + uint32(from.sndNxt)
 		k.c.sackSeq[p] = seq
-	case p.Flags&flagSACK != 0:
-		seq = k.c.sackSeq[p]
+		return seq
+	case where == atDelivery:
+		seq := k.c.sackSeq[p]
 		delete(k.c.sackSeq, p)
+		return seq
 	}
+	return k.c.sackSeq[p]
+}
+
+// record adds p, sent by from, to node's capture: the pod's packet, or with
+// NIC its wire packet, the route's encapsulation around it.
+func (k *capConn) record(from *Endpoint, p *network.Packet, at sim.Time, node int, seq uint32) {
 	if !k.c.captures(node) {
 		return
 	}
+	to := from.peer
 	t := wire.TCP{SrcPort: k.port(from), DstPort: k.port(to), Seq: seq, Flags: tcpFlags(p.Flags), WScale: -1,
 		HasTimestamps: true, TSval: tsMicros(p.TSval), TSecr: tsMicros(p.TSecr)}
 	if p.Flags&network.FlagACK != 0 {
@@ -214,7 +262,43 @@ func (k *capConn) record(from *Endpoint, p *network.Packet, at sim.Time, sent bo
 	if err != nil {
 		panic(fmt.Sprintf("tcp: capture: %v", err)) // the model's headers always fit
 	}
-	k.c.write(node, at, int(p.Len))
+	k.c.emit(node, at, p, k.id, from.client)
+}
+
+// emit writes the packet in buf (its headers; p's payload beyond them) to
+// node's capture: as it is, or with NIC inside the outer headers of the
+// route (the leg, if relayed) it is on.
+func (c *Capture) emit(node int, at sim.Time, p *network.Packet, conn uint32, client bool) {
+	inner := len(c.buf) + int(p.Len)
+	if !c.NIC {
+		c.write(node, at, inner)
+		return
+	}
+	route := p.Route()
+	tunnel, encryption, bytes := route.Encapsulation()
+	e := wire.Encap{Kind: encapKind(tunnel), Encrypted: encapKind(encryption), Src: nodeAddr(route.Src()), Dst: nodeAddr(route.Dst()),
+		TOS: p.ECN, TTL: 64, SrcPort: entropyPort(conn, client), Port: udpTunnelPort, VNI: 1,
+		SPI: 0x100 + uint32(route.Src()), Index: 0x100 + uint32(route.Dst()), Overhead: bytes}
+	if tunnel == datapath.EncapUDP {
+		e.TOS = 0 // a user-space tunnel's socket sends Not-ECT (network.ECNTransparent)
+	}
+	if encryption != datapath.EncapNone { // a sequence number per route, the packet's from its send to its receipt
+		if node == route.Src() {
+			c.routeSeq[route]++
+			c.wireSeq[p] = c.routeSeq[route]
+		}
+		e.Seq = c.wireSeq[p]
+		if node != route.Src() {
+			delete(c.wireSeq, p)
+		}
+	}
+	var err error
+	c.nicBuf, err = wire.AppendEncap(c.nicBuf[:0], e, c.buf, inner)
+	if err != nil {
+		panic(fmt.Sprintf("tcp: capture: %v", err)) // the model's overheads fit its headers
+	}
+	c.buf, c.nicBuf = c.nicBuf, c.buf
+	c.write(node, at, inner+bytes)
 }
 
 // port is a side's port: the server's ServerPort, the client's from its
@@ -226,9 +310,9 @@ func (k *capConn) port(ep *Endpoint) uint16 {
 	return k.c.ServerPort
 }
 
-// write adds the record in buf, of a packet with payload bytes beyond it,
-// to node's capture.
-func (c *Capture) write(node int, at sim.Time, payload int) {
+// write adds the record in buf, of a packet of orig bytes, to node's
+// capture.
+func (c *Capture) write(node int, at sim.Time, orig int) {
 	f := c.files[node]
 	add := int64(16 + len(c.buf))
 	if f == nil {
@@ -242,7 +326,7 @@ func (c *Capture) write(node int, at sim.Time, payload int) {
 		f = &nodeCapture{}
 		c.files[node] = f
 	}
-	f.recs = append(f.recs, capRecord{at: at, off: int64(len(f.arena)), len: int32(len(c.buf)), orig: int32(len(c.buf) + payload)})
+	f.recs = append(f.recs, capRecord{at: at, off: int64(len(f.arena)), len: int32(len(c.buf)), orig: int32(orig)})
 	f.arena = append(f.arena, c.buf...)
 	c.size += add
 }
@@ -287,13 +371,23 @@ func (c *Capture) AttachUDP(a, b *UDPEndpoint) {
 	if !c.captures(a.Node) && !c.captures(b.Node) {
 		return
 	}
-	ports := [2]uint16{uint16(1024 + c.conns%64512), c.ServerPort}
+	id := c.conns
 	c.conns++
 	for i, u := range [2]*UDPEndpoint{a, b} {
-		peer, sport, dport := [2]*UDPEndpoint{b, a}[i], ports[i], ports[1-i]
-		u.out.OnSend(func(p *network.Packet, at sim.Time) { c.recordUDP(u, peer, sport, dport, p, at, u.Node) })
+		d := udpDir{c: c, u: u, peer: [2]*UDPEndpoint{b, a}[i], conn: id, client: i == 0}
+		if c.NIC {
+			u.out.OnWire(func(p *network.Packet, at sim.Time, sent bool) {
+				node := d.peer.Node
+				if sent {
+					node = u.Node
+				}
+				d.record(p, at, node)
+			})
+			continue
+		}
+		u.out.OnSend(func(p *network.Packet, at sim.Time) { d.record(p, at, u.Node) })
 		u.out.Intercept(func(e network.Endpoint) network.Endpoint {
-			return udpRecv{next: e, f: func(p *network.Packet, at sim.Time) { c.recordUDP(u, peer, sport, dport, p, at, peer.Node) }}
+			return udpRecv{next: e, f: func(p *network.Packet, at sim.Time) { d.record(p, at, d.peer.Node) }}
 		})
 	}
 }
@@ -309,18 +403,68 @@ func (r udpRecv) Deliver(p *network.Packet, at sim.Time) {
 	r.next.Deliver(p, at)
 }
 
-// recordUDP adds a datagram from u to peer to node's capture.
-func (c *Capture) recordUDP(u, peer *UDPEndpoint, sport, dport uint16, p *network.Packet, at sim.Time, node int) {
+// udpDir is one direction of a captured UDP socket pair: u's datagrams to
+// peer.
+type udpDir struct {
+	c       *Capture
+	u, peer *UDPEndpoint
+	conn    uint32
+	client  bool
+}
+
+// record adds a datagram to node's capture.
+func (d *udpDir) record(p *network.Packet, at sim.Time, node int) {
+	c := d.c
 	if !c.captures(node) {
 		return
 	}
-	ip := wire.IPv4{Src: podAddr(u.Node, u.Core), Dst: podAddr(peer.Node, peer.Core), TOS: p.ECN, DF: true, TTL: 64, Protocol: wire.ProtoUDP}
+	ports := [2]uint16{uint16(1024 + d.conn%64512), c.ServerPort}
+	if !d.client {
+		ports[0], ports[1] = ports[1], ports[0]
+	}
+	ip := wire.IPv4{Src: podAddr(d.u.Node, d.u.Core), Dst: podAddr(d.peer.Node, d.peer.Core), TOS: p.ECN, DF: true, TTL: 64, Protocol: wire.ProtoUDP}
 	var err error
-	c.buf, err = wire.AppendUDP(c.buf[:0], ip, wire.UDP{SrcPort: sport, DstPort: dport}, int(p.Len))
+	c.buf, err = wire.AppendUDP(c.buf[:0], ip, wire.UDP{SrcPort: ports[0], DstPort: ports[1]}, int(p.Len))
 	if err != nil {
 		panic(fmt.Sprintf("tcp: capture: %v", err))
 	}
-	c.write(node, at, int(p.Len))
+	c.emit(node, at, p, d.conn, d.client)
+}
+
+// nodeAddr is the address standing for a node on the underlay:
+// 172.16.0.0/12 from .0.1 up.
+func nodeAddr(node int) [4]byte {
+	a := uint32(172<<24|16<<16) + uint32(node) + 1
+	return [4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}
+}
+
+// entropyPort is a VXLAN or Geneve packet's UDP source port, which Linux
+// takes from a hash of the inner flow (udp_flow_src_port, within
+// ip_local_port_range 32768-60999): one per connection and direction.
+func entropyPort(conn uint32, client bool) uint16 {
+	x := uint64(conn) << 1
+	if !client {
+		x |= 1
+	}
+	return uint16(32768 + splitmix(x^0x5eed)%(60999-32768+1))
+}
+
+// udpTunnelPort is a user-space UDP tunnel's port (Flannel's udp backend;
+// Weave's sleeve uses 6784).
+const udpTunnelPort = 8285
+
+// encapKinds are the capture's names for the encapsulations.
+var encapKinds = [...]wire.EncapKind{
+	datapath.EncapNone: wire.EncapNone, datapath.EncapVXLAN: wire.EncapVXLAN, datapath.EncapGeneve: wire.EncapGeneve,
+	datapath.EncapIPIP: wire.EncapIPIP, datapath.EncapGRE: wire.EncapGRE, datapath.EncapUDP: wire.EncapUDP,
+	datapath.EncapWireGuard: wire.EncapWireGuard, datapath.EncapESP: wire.EncapESP, datapath.EncapNaCl: wire.EncapNaCl,
+}
+
+func encapKind(e datapath.Encap) wire.EncapKind {
+	if int(e) < len(encapKinds) {
+		return encapKinds[e]
+	}
+	return wire.EncapNone
 }
 
 // Nodes returns the captured nodes that saw packets, in order.

@@ -3,11 +3,13 @@ package tcp
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 
 	"github.com/cnisim/cnisim/internal/pcap"
 	"github.com/cnisim/cnisim/internal/wire"
+	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/models/network"
 	"github.com/cnisim/cnisim/sim"
 )
@@ -231,5 +233,104 @@ func TestCaptureBlackhole(t *testing.T) {
 	cli, srv := syns(readCapture(t, files[0])), syns(readCapture(t, files[1]))
 	if len(cli) != 2 || cli[0] != 0 || cli[1] != sim.Second || len(srv) != 1 || srv[0] < sim.Second || srv[0] > sim.Second+sim.Millisecond {
 		t.Errorf("SYNs at %v on the client's node and %v on the server's: want 0 and 1 s, and just after 1 s", cli, srv)
+	}
+}
+
+// TestCaptureNIC: at the NICs a VXLAN path's packets carry the tunnel's
+// outer headers (the nodes' addresses, UDP to 4789 from one entropy port
+// per direction, VNI 1, 50 bytes more), and inside them the pod's packets
+// exactly as the pod capture of the same run shows them, later: a segment
+// lost before the NIC is in the pod's capture only.
+func TestCaptureNIC(t *testing.T) {
+	t.Parallel()
+	path := overlayPath()
+	path.Encap = datapath.EncapVXLAN
+	run := func(nic bool) map[int][]decoded {
+		cp := NewCapture(nil, 1<<30, 5201)
+		cp.NIC = nic
+		r := newRig(t, network.DefaultConfig(), path, 1450, Options{Capture: cp})
+		r.c.Client.Route().DropNth(12)
+		r.c.Connect(0)
+		r.c.Client.Write(0, 60*1398)
+		r.e.RunUntil(3 * sim.Second)
+		if got := r.c.Client.Acked(); got != 60*1398 {
+			t.Fatalf("acked %d bytes", got)
+		}
+		out := map[int][]decoded{}
+		for n, b := range cp.Files() {
+			out[n] = readCaptureAt(t, b, nic)
+		}
+		return out
+	}
+	pod, nic := run(false), run(true)
+	key := func(p wire.Packet) string { return fmt.Sprintf("%v %v %+v %d", p.IP.Src, p.IP.Dst, *p.TCP, p.Payload) }
+	for n := range 2 {
+		// every NIC record is a pod record of the same packet, at or after it
+		left := map[string][]sim.Time{}
+		for _, d := range pod[n] {
+			left[key(d.p)] = append(left[key(d.p)], d.at)
+		}
+		for _, d := range nic[n] {
+			k := key(d.p)
+			if len(left[k]) == 0 {
+				t.Fatalf("node %d: NIC record %s at %v has no pod record", n, k, d.at)
+			}
+			at, sentHere := left[k][0], int(d.p.IP.Src[2]) == n
+			if sentHere && d.at < at || !sentHere && d.at > at {
+				t.Errorf("node %d: %s at the NIC at %v, at the pod at %v", n, k, d.at, at)
+			}
+			left[k] = left[k][1:]
+		}
+		var missing int
+		for _, ts := range left {
+			missing += len(ts)
+		}
+		if want := map[int]int{0: 1, 1: 0}[n]; missing != want {
+			t.Errorf("node %d: %d pod records not seen at the NIC, want %d (the segment dropped before it)", n, missing, want)
+		}
+	}
+	if len(nic[0]) == 0 || len(nic[1]) == 0 {
+		t.Fatal("no NIC records")
+	}
+}
+
+// readCaptureAt reads a capture, the NIC's through its VXLAN headers,
+// checking them.
+func readCaptureAt(t *testing.T, b []byte, nic bool) []decoded {
+	t.Helper()
+	if !nic {
+		return readCapture(t, b)
+	}
+	r, err := pcap.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []decoded
+	ports := map[[4]byte]uint16{}
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, inner, err := wire.DecodeEncap(rec.Data, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := wire.Decode(inner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Kind != wire.EncapVXLAN || e.VNI != 1 || e.Src != nodeAddr(int(p.IP.Src[2])) || e.Dst != nodeAddr(int(p.IP.Dst[2])) ||
+			rec.OrigLen != len(inner)+p.Payload+50 || e.SrcPort < 32768 || e.SrcPort > 60999 {
+			t.Fatalf("outer %+v of %+v (original length %d)", e, p.IP, rec.OrigLen)
+		}
+		if old, ok := ports[e.Src]; ok && old != e.SrcPort {
+			t.Fatalf("direction from %v: source ports %d and %d", e.Src, old, e.SrcPort)
+		}
+		ports[e.Src] = e.SrcPort
+		out = append(out, decoded{sim.Time(rec.TS) * sim.Nanosecond, p})
 	}
 }

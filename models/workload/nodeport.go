@@ -221,7 +221,7 @@ func buildNodePortPaths(fwd, rev datapath.CostedPath, kind datapath.Kind, first,
 		return datapath.CostedPath{InterHost: true, Steps: st}
 	}
 	cni := func(st []datapath.CostedStep, like datapath.CostedPath) datapath.CostedPath {
-		return datapath.CostedPath{InterHost: true, Steps: st, EncapBytes: like.EncapBytes, OuterDF: like.OuterDF}
+		return datapath.CostedPath{InterHost: true, Steps: st, EncapBytes: like.EncapBytes, OuterDF: like.OuterDF, Encap: like.Encap, Encryption: like.Encryption}
 	}
 	notRecv := func(k datapath.Kind) bool { return !hostRecv(k) }
 	fs, fd, rs, rd := steps(fwd, src), steps(fwd, dst), steps(rev, src), steps(rev, dst)
