@@ -20,12 +20,17 @@
 # at MBPS instead (no probe), and the script prints the rates sent and
 # received, the datagrams lost and the node queue's drops: a pod's UDP
 # socket, orphaned as its TCP ones, is not held back by its node's queue.
+# With PCAP=FILE (TCP only; tcpdump) the pod's interface is captured for the
+# whole run into FILE (headers only), for `cnisim pcap compare FILE` with a
+# simulated capture of the same line (README "Packet captures").
 # Everything it makes is named cn41* and removed on exit, error or signal.
 #
 #   calibration/tsq/rtt-under-load.sh
 #   RATE=50 LIMIT=300 calibration/tsq/rtt-under-load.sh
 #   RATE=50 LIMIT=300 UDP=100 calibration/tsq/rtt-under-load.sh
+#   PCAP=/tmp/pod.pcap RATE=50 LIMIT=300 calibration/tsq/rtt-under-load.sh
 set -eu
+PCAP=${PCAP:-}
 RATE=${RATE:-100}
 LIMIT=${LIMIT:-1000}
 BURST=${BURST:-15140}
@@ -50,6 +55,12 @@ tc -n cn41b qdisc add dev cn41bc root handle 1: tbf rate "${RATE}mbit" burst "$B
 tc -n cn41b qdisc replace dev cn41bc parent 1:1 handle 10: pfifo limit "$LIMIT"
 
 ip netns exec cn41c iperf3 -s -1 -D >/dev/null 2>&1
+if [ -n "$PCAP" ]; then # stopped by the clean-up's kill of cn41a's processes, or below
+	[ "$UDP" -eq 0 ] || { echo "rtt-under-load.sh: PCAP is for the TCP run" >&2; exit 2; }
+	ip netns exec cn41a tcpdump -i cn41ab -s 128 -w "$tmp/pcap" -U 2>/dev/null &
+	dump=$!
+	sleep 0.5 # tcpdump's socket open before the first packet
+fi
 if [ "$UDP" -gt 0 ]; then # a UDP stream instead: what its socket's buffer lets through
 	sleep 0.3
 	ip netns exec cn41a iperf3 -c 10.41.2.2 -u -b "${UDP}M" -l 1472 -t "$DURATION" -J > "$tmp/iperf"
@@ -91,6 +102,7 @@ print("probe: idle median %.1f us; under load median %.2f ms, p10 %.2f, p90 %.2f
 probe=$!
 while [ ! -e "$tmp/go" ]; do sleep 0.05; done
 ip netns exec cn41a iperf3 -c 10.41.2.2 -t "$DURATION" -C cubic -J > "$tmp/iperf" &
+iperf=$!
 sleep "$WARM"
 : > "$tmp/samples"
 end=$((SECONDS + DURATION - WARM - 1))
@@ -105,6 +117,13 @@ while [ $SECONDS -lt $end ]; do
 	sleep 0.5
 done
 wait "$probe"
+if [ -n "$PCAP" ]; then
+	wait "$iperf"
+	sleep 0.2
+	kill -INT "$dump"
+	wait "$dump" 2>/dev/null || true
+	cp "$tmp/pcap" "$PCAP"
+fi
 wait
 mbps=$(python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["end"]; print("%.1f Mbit/s received, %d retransmissions" % (e["sum_received"]["bits_per_second"] / 1e6, e["sum_sent"]["retransmits"]))' "$tmp/iperf")
 echo "rtt-under-load: kernel $(uname -r), tbf ${RATE} Mbit/s (bucket ${BURST} bytes), pfifo limit ${LIMIT} packets, ${DURATION} s, samples from ${WARM} s"

@@ -129,3 +129,50 @@ func TestPcapFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestPcapCommand: pcap stats reads a simulated capture's connections,
+// pcap compare of a capture with itself reads no error anywhere, and bad
+// input is refused with what is allowed.
+func TestPcapCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the simulator")
+	}
+	withRealSimulator(t)
+	dir := t.TempDir()
+	sc := filepath.Join(dir, "s.toml")
+	if err := os.WriteFile(sc, []byte(pcapScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := cli("run", sc, "--set", "trace.point=nic", "--out", filepath.Join(dir, "out")); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	file := filepath.Join(dir, "out", "pcap", "cni.mode=vxlan", "node1.pcap")
+	code, stdout, stderr := cli("pcap", "stats", file)
+	if code != 0 || !strings.Contains(stdout, "10.0.0.2:1024") || !strings.Contains(stdout, "10.0.1.2:5201") || !strings.Contains(stdout, "acks_per_segment") {
+		t.Errorf("pcap stats (a VXLAN NIC capture): exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = cli("pcap", "compare", "--largest", file, file)
+	if code != 0 || strings.Count(stdout, "+0.0%") < 10 || strings.Contains(stdout, "+0.1") || strings.Contains(stdout, "-0.") {
+		t.Errorf("pcap compare of a capture with itself: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, stdout, _ := cli("pcap", "stats", "--format", "json", file); code != 0 || !strings.Contains(stdout, `"RetransFraction"`) {
+		t.Errorf("pcap stats --format json: exit %d\n%.300s", code, stdout)
+	}
+	notPcap := filepath.Join(dir, "s.toml")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"pcap"}, "want stats FILE or compare REFERENCE FILE"},
+		{[]string{"pcap", "show", file}, "pcap show: unknown (allowed: stats, compare)"},
+		{[]string{"pcap", "compare", file}, "pcap compare: want REFERENCE FILE"},
+		{[]string{"pcap", "stats", filepath.Join(dir, "missing.pcap")}, "missing.pcap: no such file"},
+		{[]string{"pcap", "stats", notPcap}, "not a pcap or pcapng file"},
+		{[]string{"pcap", "stats", "--format", "csv", file}, "--format \"csv\": allowed table, json"},
+	} {
+		code, _, stderr := cli(c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}

@@ -140,7 +140,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 	case bswap(magicNano):
 		pr.order, pr.fracNS = binary.BigEndian, 1
 	case magicNG:
-		return nil, errors.New("pcap: a pcapng file, not pcap (convert it with editcap -F pcap)")
+		return nil, errors.New("pcap: a pcapng file, not pcap (read it with Open)")
 	default:
 		return nil, fmt.Errorf("pcap: not a pcap file: magic %#08x", binary.BigEndian.Uint32(h[:]))
 	}

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/cnisim/cnisim/experiments/flowstats"
+	"github.com/cnisim/cnisim/internal/pcap"
+	"github.com/cnisim/cnisim/internal/wire"
+)
+
+func init() {
+	register(&command{name: "pcap", summary: "TCP statistics of packet captures, real or simulated, and two side by side", run: runPcap})
+	subcommands["pcap"] = []string{"stats", "compare"}
+}
+
+func runPcap(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("pcap", "pcap stats FILE [--largest] [--format table|json] [--udp-tunnel-port N]\n"+
+		"       pcap compare REFERENCE FILE [--largest] [--format table|json] [--udp-tunnel-port N]\n\n"+
+		"Reads pcap and pcapng files (tcpdump, Wireshark; Ethernet, Linux cooked, raw IP link\n"+
+		"types; VXLAN, Geneve, IP-in-IP and GRE opened to the pod's packet) and prints each TCP\n"+
+		"connection's handshake, data segments, retransmissions, ACKs, SACKs and the round trips\n"+
+		"the timestamps' echo gives where it was captured; compare prints two captures' pooled\n"+
+		"figures side by side (a real one first, a simulated one from run with trace.pcap next).\n\n"+
+		"Examples:\n  cnisim pcap stats out/pcap/node0.pcap\n"+
+		"  cnisim pcap compare pod.pcap out/pcap/node0.pcap", stderr)
+	format := fs.StringP("format", "f", "table", "output: table or json")
+	tunnel := fs.Uint16("udp-tunnel-port", 0, "a user-space UDP tunnel's port to open (Flannel udp 8285, Weave sleeve 6784; 0: none)")
+	largest := fs.Bool("largest", false, "only each capture's connection with the most payload (a bulk stream beside its tool's control connection)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *format != "table" && *format != "json" {
+		return usagef("--format %q: allowed table, json", *format)
+	}
+	a := fs.Args()
+	if len(a) == 0 {
+		return usagef("pcap: want stats FILE or compare REFERENCE FILE")
+	}
+	switch {
+	case a[0] == "stats" && len(a) == 2:
+		conns, err := readCapture(a[1], *tunnel, stderr)
+		if err != nil {
+			return err
+		}
+		return printStats(stdout, a[1], pick(conns, *largest), *format)
+	case a[0] == "compare" && len(a) == 3:
+		ref, err := readCapture(a[1], *tunnel, stderr)
+		if err != nil {
+			return err
+		}
+		got, err := readCapture(a[2], *tunnel, stderr)
+		if err != nil {
+			return err
+		}
+		return printCompare(stdout, a[1], a[2], flowstats.Summarize(pick(ref, *largest)), flowstats.Summarize(pick(got, *largest)), *format)
+	case a[0] != "stats" && a[0] != "compare":
+		return usagef("pcap %s: unknown (allowed: stats, compare)", a[0])
+	}
+	return usagef("pcap %s: want %s", a[0], map[string]string{"stats": "one FILE", "compare": "REFERENCE FILE"}[a[0]])
+}
+
+// readCapture reads a capture file's TCP connections; records that are not
+// IPv4 TCP, or are cut before their TCP header, are counted on stderr.
+func readCapture(name string, tunnelPort uint16, stderr io.Writer) ([]flowstats.Conn, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	defer f.Close()
+	r, err := pcap.Open(bufio.NewReaderSize(f, 1<<16))
+	if err != nil {
+		return nil, usagef("%s: %v", name, err)
+	}
+	var pkts []flowstats.Packet
+	var other, cut, encrypted int
+	for n := 1; ; n++ {
+		rec, link, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, usagef("%s: record %d: %v", name, n, err)
+		}
+		ip, ok, err := pcap.IPv4(link, rec.Data)
+		if err != nil {
+			return nil, usagef("%s: record %d: %v", name, n, err)
+		}
+		if !ok {
+			other++
+			continue
+		}
+		_, inner, err := wire.DecodeEncap(ip, tunnelPort)
+		switch {
+		case err != nil:
+			cut++
+			continue
+		case inner == nil:
+			encrypted++
+			continue
+		}
+		p, err := wire.Decode(inner)
+		if err != nil {
+			cut++
+			continue
+		}
+		pkts = append(pkts, flowstats.Packet{TS: rec.TS, P: p})
+	}
+	if other+cut+encrypted > 0 {
+		fmt.Fprintf(stderr, "%s: left out %d records not IPv4, %d cut or malformed, %d encrypted\n", name, other, cut, encrypted)
+	}
+	return flowstats.Analyze(pkts), nil
+}
+
+// pick returns conns, or with largest only the one with the most payload.
+func pick(conns []flowstats.Conn, largest bool) []flowstats.Conn {
+	if !largest || len(conns) == 0 {
+		return conns
+	}
+	best := 0
+	for i, c := range conns {
+		if c.UniqueBytes > conns[best].UniqueBytes {
+			best = i
+		}
+	}
+	return conns[best : best+1]
+}
+
+// printStats prints a capture's connections and their summary.
+func printStats(w io.Writer, name string, conns []flowstats.Conn, format string) error {
+	s := flowstats.Summarize(conns)
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			File        string
+			Summary     flowstats.Summary
+			Connections []flowstats.Conn
+		}{name, s, conns})
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "sender\treceiver\tsyns\tconnect_us\tsegments\tpayload_bytes\tretrans\tacks\tsack_acks\trtt_p50_us\tmax_window\t\n")
+	for _, c := range conns {
+		rtt := flowstats.Summarize([]flowstats.Conn{c}).RTTP50us
+		fmt.Fprintf(tw, "%v\t%v\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%.1f\t%d\t\n", c.Sender, c.Receiver, c.Syns, micros(c.SynAck), c.Segments, c.UniqueBytes,
+			c.Retrans, c.Acks, c.SACKAcks, rtt, c.MaxWindow)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	return printSummary(w, []string{name}, []flowstats.Summary{s})
+}
+
+// printCompare prints two summaries side by side, with the second's error
+// against the first.
+func printCompare(w io.Writer, refName, name string, ref, got flowstats.Summary, format string) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Reference, File               string
+			ReferenceSummary, FileSummary flowstats.Summary
+		}{refName, name, ref, got})
+	}
+	return printSummary(w, []string{refName, name}, []flowstats.Summary{ref, got})
+}
+
+// summaryRows are the summary's figures as printed.
+var summaryRows = []struct {
+	name string
+	v    func(s flowstats.Summary) float64
+}{
+	{"connections", func(s flowstats.Summary) float64 { return float64(s.Connections) }},
+	{"goodput_mbps", func(s flowstats.Summary) float64 { return s.GoodputMbps }},
+	{"payload_bytes", func(s flowstats.Summary) float64 { return float64(s.UniqueBytes) }},
+	{"data_segments", func(s flowstats.Summary) float64 { return float64(s.Segments) }},
+	{"retransmitted", func(s flowstats.Summary) float64 { return float64(s.Retrans) }},
+	{"retrans_fraction", func(s flowstats.Summary) float64 { return s.RetransFraction }},
+	{"acks_per_segment", func(s flowstats.Summary) float64 { return s.AckRatio }},
+	{"sack_acks", func(s flowstats.Summary) float64 { return float64(s.SACKAcks) }},
+	{"dsacks", func(s flowstats.Summary) float64 { return float64(s.DSACKs) }},
+	{"ce_marked", func(s flowstats.Summary) float64 { return float64(s.CE) }},
+	{"ece_acks", func(s flowstats.Summary) float64 { return float64(s.ECE) }},
+	{"rtt_p10_us", func(s flowstats.Summary) float64 { return s.RTTP10us }},
+	{"rtt_p50_us", func(s flowstats.Summary) float64 { return s.RTTP50us }},
+	{"rtt_p90_us", func(s flowstats.Summary) float64 { return s.RTTP90us }},
+	{"rtt_samples", func(s flowstats.Summary) float64 { return float64(s.RTTSamples) }},
+	{"syn_retries", func(s flowstats.Summary) float64 { return float64(s.SynRetries) }},
+	{"connect_p50_us", func(s flowstats.Summary) float64 { return s.SynAckP50us }},
+}
+
+// printSummary prints one column per summary and, for two, the second's
+// relative error against the first.
+func printSummary(w io.Writer, names []string, ss []flowstats.Summary) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := "metric\t" + strings.Join(names, "\t") + "\t"
+	if len(ss) == 2 {
+		head += "error\t"
+	}
+	fmt.Fprintln(tw, head)
+	for _, r := range summaryRows {
+		fmt.Fprintf(tw, "%s\t", r.name)
+		for _, s := range ss {
+			fmt.Fprintf(tw, "%s\t", fmtFigure(r.v(s)))
+		}
+		if len(ss) == 2 {
+			a, b := r.v(ss[0]), r.v(ss[1])
+			if a != 0 {
+				fmt.Fprintf(tw, "%+.1f%%\t", (b-a)/a*100)
+			} else {
+				fmt.Fprintf(tw, "-\t")
+			}
+		}
+		fmt.Fprintln(tw)
+	}
+	return tw.Flush()
+}
+
+// fmtFigure prints a figure whole from 1000 on, else with four
+// significant digits.
+func fmtFigure(v float64) string {
+	if v == float64(int64(v)) || v >= 1000 || v <= -1000 {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.4g", v)
+}
+
+// micros prints a duration in ns as µs, "-" for none (negative).
+func micros(ns int64) string {
+	if ns < 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", float64(ns)/1e3)
+}
