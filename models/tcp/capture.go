@@ -69,13 +69,14 @@ type Capture struct {
 // order: a packet sent on a core booked ahead is recorded at its send
 // time, after packets the node received before it.
 type nodeCapture struct {
-	arena []byte // the records' bytes, back to back
+	arena [][]byte // the records' bytes, back to back in chunks of arenaChunk (no copies as it grows)
+	size  int64    // bytes in arena
 	recs  []capRecord
 }
 
 type capRecord struct {
 	at   sim.Time
-	off  int64 // in arena
+	off  int64 // in arena: chunk off/arenaChunk, from off%arenaChunk
 	len  int32
 	orig int32 // the packet's length
 }
@@ -94,6 +95,9 @@ func NewCapture(nodes []int, maxBytes int64, serverPort uint16) *Capture {
 	return c
 }
 
+// arenaChunk is the size of a capture's chunks of record bytes.
+const arenaChunk = 1 << 20
+
 // snapLen bounds a record: IPv4 20 + TCP 60 bytes of pod headers, inside
 // at most 50 bytes of a tunnel's (VXLAN, Geneve) and an encryption's
 // clear header.
@@ -107,13 +111,14 @@ func (c *Capture) Files() map[int][]byte {
 	for n, f := range c.files {
 		sort.SliceStable(f.recs, func(i, j int) bool { return f.recs[i].at < f.recs[j].at })
 		var b bytes.Buffer
-		b.Grow(24 + len(f.arena) + 16*len(f.recs))
+		b.Grow(24 + int(f.size) + 16*len(f.recs))
 		w, err := pcap.NewWriter(&b, snapLen, pcap.LinkTypeRaw)
 		if err != nil {
 			panic(fmt.Sprintf("tcp: capture: %v", err)) // a bytes.Buffer does not fail
 		}
 		for _, r := range f.recs {
-			if err := w.WritePacket(int64(r.at/sim.Nanosecond), f.arena[r.off:r.off+int64(r.len)], int(r.orig)); err != nil {
+			at := r.off % arenaChunk
+			if err := w.WritePacket(int64(r.at/sim.Nanosecond), f.arena[r.off/arenaChunk][at:at+int64(r.len)], int(r.orig)); err != nil {
 				panic(fmt.Sprintf("tcp: capture: %v", err)) // records are built to fit
 			}
 		}
@@ -326,8 +331,14 @@ func (c *Capture) write(node int, at sim.Time, orig int) {
 		f = &nodeCapture{}
 		c.files[node] = f
 	}
-	f.recs = append(f.recs, capRecord{at: at, off: int64(len(f.arena)), len: int32(len(c.buf)), orig: int32(orig)})
-	f.arena = append(f.arena, c.buf...)
+	k := len(f.arena) - 1
+	if k < 0 || len(f.arena[k])+len(c.buf) > arenaChunk {
+		f.arena = append(f.arena, make([]byte, 0, arenaChunk))
+		k++
+	}
+	f.recs = append(f.recs, capRecord{at: at, off: int64(k)*arenaChunk + int64(len(f.arena[k])), len: int32(len(c.buf)), orig: int32(orig)})
+	f.arena[k] = append(f.arena[k], c.buf...)
+	f.size += int64(len(c.buf))
 	c.size += add
 }
 
