@@ -145,10 +145,10 @@ func printStats(w io.Writer, name string, conns []flowstats.Conn, format string)
 		}{name, s, conns})
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "sender\treceiver\tsyns\tconnect_us\tsegments\tpayload_bytes\tretrans\tacks\tsack_acks\trtt_p50_us\tmax_window\t\n")
+	fmt.Fprintf(tw, "sender\treceiver\tsyns\tconnect_us\tfct_us\tsegments\tpayload_bytes\tretrans\tacks\tsack_acks\trtt_p50_us\tmax_window\t\n")
 	for _, c := range conns {
 		rtt := flowstats.Summarize([]flowstats.Conn{c}).RTTP50us
-		fmt.Fprintf(tw, "%v\t%v\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%.1f\t%d\t\n", c.Sender, c.Receiver, c.Syns, micros(c.SynAck), c.Segments, c.UniqueBytes,
+		fmt.Fprintf(tw, "%v\t%v\t%d\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%.1f\t%d\t\n", c.Sender, c.Receiver, c.Syns, micros(c.SynAck), micros(c.Completion), c.Segments, c.UniqueBytes,
 			c.Retrans, c.Acks, c.SACKAcks, rtt, c.MaxWindow)
 	}
 	if err := tw.Flush(); err != nil {
@@ -194,6 +194,10 @@ var summaryRows = []struct {
 	{"rtt_samples", func(s flowstats.Summary) float64 { return float64(s.RTTSamples) }},
 	{"syn_retries", func(s flowstats.Summary) float64 { return float64(s.SynRetries) }},
 	{"connect_p50_us", func(s flowstats.Summary) float64 { return s.SynAckP50us }},
+	{"completed", func(s flowstats.Summary) float64 { return float64(s.Completed) }},
+	{"fct_p50_us", func(s flowstats.Summary) float64 { return s.FCTP50us }},
+	{"fct_p90_us", func(s flowstats.Summary) float64 { return s.FCTP90us }},
+	{"fct_p99_us", func(s flowstats.Summary) float64 { return s.FCTP99us }},
 }
 
 // printSummary prints one column per summary and, for two, the second's

@@ -51,6 +51,10 @@ type Conn struct {
 	// MaxWindow is the largest window the receiver offered, bytes (its
 	// SYN's window scale applied when the SYN was captured).
 	MaxWindow int64
+	// Completion is the flow completion time: from the first SYN to the
+	// ACK of the data direction's last byte, where captured (-1: no SYN,
+	// no payload, or the last byte not acknowledged in the capture).
+	Completion int64
 }
 
 // dir is one direction's sequence bookkeeping.
@@ -58,6 +62,8 @@ type dir struct {
 	base     uint32 // the first sequence number seen (the ISN after a SYN)
 	started  bool
 	high     int64 // highest sequence end seen, relative to base
+	ackHigh  int64 // highest the other side acknowledged, relative to base,
+	ackAt    int64 // and when that ACK was seen
 	wscale   uint8
 	syn      bool // the SYN was captured (wscale known)
 	bytes    int64
@@ -174,6 +180,11 @@ func (c *conn) packet(from int, ts int64, t *wire.TCP, p wire.Packet) {
 	if ack && t.HasTimestamps && len(r.tsSent) > 0 {
 		r.echoed(t.TSecr, ts)
 	}
+	if ack && r.started {
+		if a := r.rel(t.Ack); a > r.ackHigh {
+			r.ackHigh, r.ackAt = a, ts
+		}
+	}
 	if p.Payload > 0 && !syn {
 		start := d.rel(t.Seq)
 		end := start + int64(p.Payload)
@@ -235,6 +246,10 @@ func (c *conn) result() Conn {
 	out.CE = d.ce
 	out.RTT = slices.Clone(d.rtt)
 	out.MaxWindow = r.maxWin
+	out.Completion = -1
+	if c.synAt >= 0 && d.high > 0 && d.ackHigh >= d.high {
+		out.Completion = d.ackAt - c.synAt
+	}
 	return out
 }
 
@@ -258,12 +273,16 @@ type Summary struct {
 	// the median of the handshakes' SYN to SYN-ACK times (0: none seen).
 	SynRetries  int
 	SynAckP50us float64
+	// Completed are the connections with a completion time, and the
+	// quantiles of those times, µs.
+	Completed                    int
+	FCTP50us, FCTP90us, FCTP99us float64
 }
 
 // Summarize pools conns.
 func Summarize(conns []Conn) Summary {
 	var s Summary
-	var rtt, syn []float64
+	var rtt, syn, fct []float64
 	first, last := int64(-1), int64(0)
 	var acks int64
 	for _, c := range conns {
@@ -286,6 +305,9 @@ func Summarize(conns []Conn) Summary {
 		if c.SynAck >= 0 {
 			syn = append(syn, float64(c.SynAck)/1e3)
 		}
+		if c.Completion >= 0 {
+			fct = append(fct, float64(c.Completion)/1e3)
+		}
 		if c.Segments > 0 {
 			if first < 0 || c.DataFirst < first {
 				first = c.DataFirst
@@ -303,6 +325,8 @@ func Summarize(conns []Conn) Summary {
 	s.RTTSamples = len(rtt)
 	s.RTTP10us, s.RTTP50us, s.RTTP90us = quantile(rtt, 0.1), quantile(rtt, 0.5), quantile(rtt, 0.9)
 	s.SynAckP50us = quantile(syn, 0.5)
+	s.Completed = len(fct)
+	s.FCTP50us, s.FCTP90us, s.FCTP99us = quantile(fct, 0.5), quantile(fct, 0.9), quantile(fct, 0.99)
 	return s
 }
 

@@ -71,11 +71,14 @@ func TestAnalyzeByHand(t *testing.T) {
 		c.First != want.First || c.Last != want.Last || c.MaxWindow != want.MaxWindow {
 		t.Errorf("got  %+v\nwant %+v", c, want)
 	}
+	if c.Completion != 1000600e3 { // the first SYN to the ACK of byte 5000
+		t.Errorf("completion %d ns, want 1000600000", c.Completion)
+	}
 	if len(c.RTT) != 4 || c.RTT[0] != 99e3 || c.RTT[1] != 98e3 || c.RTT[2] != 100e3 || c.RTT[3] != 100e3 {
 		t.Errorf("RTT samples %v, want 99, 98, 100 and 100 µs (the spurious retransmission's echo too)", c.RTT)
 	}
 	s := Summarize(cs)
-	if s.SynRetries != 1 || s.RetransFraction != 2.0/7 || s.AckRatio != 4.0/7 || s.RTTP50us != 99 || s.SynAckP50us != 1000100 ||
+	if s.SynRetries != 1 || s.RetransFraction != 2.0/7 || s.AckRatio != 4.0/7 || s.RTTP50us != 99 || s.SynAckP50us != 1000100 || s.Completed != 1 || s.FCTP99us != 1000600 ||
 		math.Abs(s.GoodputMbps-5000*8/400e-6/1e6) > 1e-9 {
 		t.Errorf("summary %+v", s)
 	}
@@ -132,6 +135,9 @@ func TestAnalyzeSimulated(t *testing.T) {
 	}
 	got := cs[0]
 	_, delivered, _ := conn.Server.Route().Counts()
+	if got.Completion <= 0 || got.Completion > int64(2*sim.Second/sim.Nanosecond) || conn.Client.Acked() != 20<<20 {
+		t.Errorf("completion %d ns of a transfer acknowledged %d of %d bytes in 2 s", got.Completion, conn.Client.Acked(), 20<<20)
+	}
 	inFlight := got.UniqueBytes - conn.Client.Acked()
 	if got.Segments != int64(cl.SegsSent) || got.Retrans != int64(cl.Retrans) || inFlight < 0 || inFlight > 3<<20 ||
 		got.Acks > int64(sv.AcksSent) || got.Acks == 0 || uint64(got.Acks) > delivered || got.Syns != 1 {
