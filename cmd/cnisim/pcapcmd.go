@@ -98,6 +98,9 @@ func readCapture(name string, tunnelPort uint16, stderr io.Writer) ([]flowstats.
 		}
 		_, inner, err := wire.DecodeEncap(ip, tunnelPort)
 		switch {
+		case errors.Is(err, wire.ErrNotIPv4):
+			other++
+			continue
 		case err != nil:
 			cut++
 			continue

@@ -304,7 +304,7 @@ func DecodeEncap(b []byte, udpTunnelPort uint16) (Encap, []byte, error) {
 			return Encap{}, nil, fmt.Errorf("wire: GRE flags and version %#04x: only C, K and S of version 0 are known", flags)
 		}
 		if pt := binary.BigEndian.Uint16(rec[off+2:]); pt != etherTypeIP {
-			return Encap{}, nil, fmt.Errorf("wire: GRE protocol type %#04x, not IPv4", pt)
+			return Encap{}, nil, fmt.Errorf("%w: GRE protocol type %#04x", ErrNotIPv4, pt)
 		}
 		n := greLen
 		for _, bit := range []uint16{0x8000, 0x2000, 0x1000} {
@@ -353,7 +353,7 @@ func DecodeEncap(b []byte, udpTunnelPort uint16) (Encap, []byte, error) {
 			return Encap{}, nil, err
 		}
 		if t := rec[off]; t != wgTypeData {
-			return Encap{}, nil, fmt.Errorf("wire: WireGuard message type %d, not transport data (%d)", t, wgTypeData)
+			return Encap{}, nil, fmt.Errorf("%w: WireGuard message type %d, not transport data (%d)", ErrNotIPv4, t, wgTypeData)
 		}
 		if total < off+wgLen+wgTag {
 			return Encap{}, nil, fmt.Errorf("wire: IP total length %d under the %d bytes of a WireGuard data message's headers and tag", total, off+wgLen+wgTag)
@@ -392,7 +392,7 @@ func DecodeEncap(b []byte, udpTunnelPort uint16) (Encap, []byte, error) {
 			return Encap{}, nil, err
 		}
 		if et := binary.BigEndian.Uint16(rec[off+12:]); et != etherTypeIP {
-			return Encap{}, nil, fmt.Errorf("wire: inner Ethernet type %#04x, not IPv4", et)
+			return Encap{}, nil, fmt.Errorf("%w: inner Ethernet type %#04x", ErrNotIPv4, et)
 		}
 		off += etherLen
 	}

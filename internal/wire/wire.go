@@ -237,6 +237,11 @@ type Packet struct {
 // ErrTruncated reports a record that ends inside the IP or transport header.
 var ErrTruncated = errors.New("wire: truncated header")
 
+// ErrNotIPv4 is a well-formed tunnel packet that carries no IPv4 packet (an
+// ARP or IPv6 frame inside VXLAN or Geneve, a WireGuard handshake):
+// DecodeEncap's errors wrap it, so a reader can skip such records.
+var ErrNotIPv4 = errors.New("wire: the tunnel carries no IPv4 packet")
+
 // Decode decodes a capture record that starts with an IPv4 header. The
 // record may end anywhere after the transport header (a capture's snap
 // length); the payload length comes from the IP total length. IP options
