@@ -20,7 +20,7 @@
 # at MBPS instead (no probe), and the script prints the rates sent and
 # received, the datagrams lost and the node queue's drops: a pod's UDP
 # socket, orphaned as its TCP ones, is not held back by its node's queue.
-# With PCAP=FILE (TCP only; tcpdump) the pod's interface is captured for the
+# With PCAP=FILE (tcpdump) the pod's interface is captured for the
 # whole run into FILE (headers only), for `cnisim pcap compare FILE` with a
 # simulated capture of the same line (README "Packet captures").
 # Everything it makes is named cn41* and removed on exit, error or signal.
@@ -55,8 +55,15 @@ tc -n cn41b qdisc add dev cn41bc root handle 1: tbf rate "${RATE}mbit" burst "$B
 tc -n cn41b qdisc replace dev cn41bc parent 1:1 handle 10: pfifo limit "$LIMIT"
 
 ip netns exec cn41c iperf3 -s -1 -D >/dev/null 2>&1
-if [ -n "$PCAP" ]; then # stopped by the clean-up's kill of cn41a's processes, or below
-	[ "$UDP" -eq 0 ] || { echo "rtt-under-load.sh: PCAP is for the TCP run" >&2; exit 2; }
+# save_pcap stops the capture (once the stream is done) and keeps it.
+save_pcap() {
+	[ -n "$PCAP" ] || return 0
+	sleep 0.2
+	kill -INT "$dump"
+	wait "$dump" 2>/dev/null || true
+	cp "$tmp/pcap" "$PCAP"
+}
+if [ -n "$PCAP" ]; then # stopped by save_pcap, or by the clean-up's kill of cn41a's processes
 	ip netns exec cn41a tcpdump -i cn41ab -s 128 -w "$tmp/pcap" -U 2>/dev/null &
 	dump=$!
 	sleep 0.5 # tcpdump's socket open before the first packet
@@ -69,6 +76,7 @@ if [ "$UDP" -gt 0 ]; then # a UDP stream instead: what its socket's buffer lets 
 	python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["end"]; s = e["sum"]
 print("udp: sent %.1f Mbit/s, received %.1f Mbit/s, %d of %d datagrams lost (%.1f%%), %s dropped by the node queue" % (
     e["sum_sent"]["bits_per_second"] / 1e6, e["sum_received"]["bits_per_second"] / 1e6, s["lost_packets"], s["packets"], s["lost_percent"], sys.argv[2]))' "$tmp/iperf" "$drops"
+	save_pcap
 	exit 0
 fi
 ip netns exec cn41c python3 -c '
@@ -119,10 +127,7 @@ done
 wait "$probe"
 if [ -n "$PCAP" ]; then
 	wait "$iperf"
-	sleep 0.2
-	kill -INT "$dump"
-	wait "$dump" 2>/dev/null || true
-	cp "$tmp/pcap" "$PCAP"
+	save_pcap
 fi
 wait
 mbps=$(python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["end"]; print("%.1f Mbit/s received, %d retransmissions" % (e["sum_received"]["bits_per_second"] / 1e6, e["sum_sent"]["retransmits"]))' "$tmp/iperf")

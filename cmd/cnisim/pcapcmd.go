@@ -45,11 +45,11 @@ func runPcap(args []string, stdout, stderr io.Writer) error {
 	}
 	switch {
 	case a[0] == "stats" && len(a) == 2:
-		conns, err := readCapture(a[1], *tunnel, stderr)
+		c, err := readCapture(a[1], *tunnel, stderr)
 		if err != nil {
 			return err
 		}
-		return printStats(stdout, a[1], pick(conns, *largest), *format)
+		return printStats(stdout, a[1], c, *largest, *format)
 	case a[0] == "compare" && len(a) == 3:
 		ref, err := readCapture(a[1], *tunnel, stderr)
 		if err != nil {
@@ -59,24 +59,43 @@ func runPcap(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return printCompare(stdout, a[1], a[2], flowstats.Summarize(pick(ref, *largest)), flowstats.Summarize(pick(got, *largest)), *format)
+		return printCompare(stdout, a[1], a[2], ref.summary(*largest), got.summary(*largest), *format)
 	case a[0] != "stats" && a[0] != "compare":
 		return usagef("pcap %s: unknown (allowed: stats, compare)", a[0])
 	}
 	return usagef("pcap %s: want %s", a[0], map[string]string{"stats": "one FILE", "compare": "REFERENCE FILE"}[a[0]])
 }
 
-// readCapture reads a capture file's TCP connections; records that are not
-// IPv4 TCP, or are cut before their TCP header, are counted on stderr.
-func readCapture(name string, tunnelPort uint16, stderr io.Writer) ([]flowstats.Conn, error) {
+// capture is a capture file's TCP connections and UDP flows.
+type capture struct {
+	conns []flowstats.Conn
+	udp   []flowstats.UDPFlow
+}
+
+// summary pools a capture (with largest, its connection with the most
+// payload alone).
+func (c capture) summary(largest bool) capSummary {
+	return capSummary{flowstats.Summarize(pick(c.conns, largest)), flowstats.SummarizeUDP(c.udp)}
+}
+
+// capSummary is what a capture's summary rows read.
+type capSummary struct {
+	TCP flowstats.Summary
+	UDP flowstats.UDPSummary
+}
+
+// readCapture reads a capture file's TCP connections and UDP flows;
+// records that are not IPv4, or are cut before their transport header,
+// are counted on stderr.
+func readCapture(name string, tunnelPort uint16, stderr io.Writer) (capture, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, usagef("%v", err)
+		return capture{}, usagef("%v", err)
 	}
 	defer f.Close()
 	r, err := pcap.Open(bufio.NewReaderSize(f, 1<<16))
 	if err != nil {
-		return nil, usagef("%s: %v", name, err)
+		return capture{}, usagef("%s: %v", name, err)
 	}
 	var pkts []flowstats.Packet
 	var other, cut, encrypted int
@@ -86,11 +105,11 @@ func readCapture(name string, tunnelPort uint16, stderr io.Writer) ([]flowstats.
 			break
 		}
 		if err != nil {
-			return nil, usagef("%s: record %d: %v", name, n, err)
+			return capture{}, usagef("%s: record %d: %v", name, n, err)
 		}
 		ip, ok, err := pcap.IPv4(link, rec.Data)
 		if err != nil {
-			return nil, usagef("%s: record %d: %v", name, n, err)
+			return capture{}, usagef("%s: record %d: %v", name, n, err)
 		}
 		if !ok {
 			other++
@@ -118,7 +137,7 @@ func readCapture(name string, tunnelPort uint16, stderr io.Writer) ([]flowstats.
 	if other+cut+encrypted > 0 {
 		fmt.Fprintf(stderr, "%s: left out %d records not IPv4, %d cut or malformed, %d encrypted\n", name, other, cut, encrypted)
 	}
-	return flowstats.Analyze(pkts), nil
+	return capture{flowstats.Analyze(pkts), flowstats.AnalyzeUDP(pkts)}, nil
 }
 
 // pick returns conns, or with largest only the one with the most payload.
@@ -135,17 +154,19 @@ func pick(conns []flowstats.Conn, largest bool) []flowstats.Conn {
 	return conns[best : best+1]
 }
 
-// printStats prints a capture's connections and their summary.
-func printStats(w io.Writer, name string, conns []flowstats.Conn, format string) error {
-	s := flowstats.Summarize(conns)
+// printStats prints a capture's connections, UDP flows and their summary.
+func printStats(w io.Writer, name string, c capture, largest bool, format string) error {
+	conns := pick(c.conns, largest)
+	s := c.summary(largest)
 	if format == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
 			File        string
-			Summary     flowstats.Summary
+			Summary     capSummary
 			Connections []flowstats.Conn
-		}{name, s, conns})
+			UDPFlows    []flowstats.UDPFlow
+		}{name, s, conns, c.udp})
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "sender\treceiver\tsyns\tconnect_us\tfct_us\tsegments\tpayload_bytes\tretrans\tacks\tsack_acks\trtt_p50_us\tmax_window\t\n")
@@ -157,55 +178,70 @@ func printStats(w io.Writer, name string, conns []flowstats.Conn, format string)
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if len(c.udp) > 0 {
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "udp from\tto\tdatagrams\tpayload_bytes\trate_mbps\t\n")
+		for _, f := range c.udp {
+			fmt.Fprintf(tw, "%v\t%v\t%d\t%d\t%.2f\t\n", f.Src, f.Dst, f.Datagrams, f.Bytes, f.RateMbps())
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintln(w)
-	return printSummary(w, []string{name}, []flowstats.Summary{s})
+	return printSummary(w, []string{name}, []capSummary{s})
 }
 
 // printCompare prints two summaries side by side, with the second's error
 // against the first.
-func printCompare(w io.Writer, refName, name string, ref, got flowstats.Summary, format string) error {
+func printCompare(w io.Writer, refName, name string, ref, got capSummary, format string) error {
 	if format == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
 			Reference, File               string
-			ReferenceSummary, FileSummary flowstats.Summary
+			ReferenceSummary, FileSummary capSummary
 		}{refName, name, ref, got})
 	}
-	return printSummary(w, []string{refName, name}, []flowstats.Summary{ref, got})
+	return printSummary(w, []string{refName, name}, []capSummary{ref, got})
 }
 
 // summaryRows are the summary's figures as printed.
 var summaryRows = []struct {
 	name string
-	v    func(s flowstats.Summary) float64
+	v    func(s capSummary) float64
 }{
-	{"connections", func(s flowstats.Summary) float64 { return float64(s.Connections) }},
-	{"goodput_mbps", func(s flowstats.Summary) float64 { return s.GoodputMbps }},
-	{"payload_bytes", func(s flowstats.Summary) float64 { return float64(s.UniqueBytes) }},
-	{"data_segments", func(s flowstats.Summary) float64 { return float64(s.Segments) }},
-	{"retransmitted", func(s flowstats.Summary) float64 { return float64(s.Retrans) }},
-	{"retrans_fraction", func(s flowstats.Summary) float64 { return s.RetransFraction }},
-	{"acks_per_segment", func(s flowstats.Summary) float64 { return s.AckRatio }},
-	{"sack_acks", func(s flowstats.Summary) float64 { return float64(s.SACKAcks) }},
-	{"dsacks", func(s flowstats.Summary) float64 { return float64(s.DSACKs) }},
-	{"ce_marked", func(s flowstats.Summary) float64 { return float64(s.CE) }},
-	{"ece_acks", func(s flowstats.Summary) float64 { return float64(s.ECE) }},
-	{"rtt_p10_us", func(s flowstats.Summary) float64 { return s.RTTP10us }},
-	{"rtt_p50_us", func(s flowstats.Summary) float64 { return s.RTTP50us }},
-	{"rtt_p90_us", func(s flowstats.Summary) float64 { return s.RTTP90us }},
-	{"rtt_samples", func(s flowstats.Summary) float64 { return float64(s.RTTSamples) }},
-	{"syn_retries", func(s flowstats.Summary) float64 { return float64(s.SynRetries) }},
-	{"connect_p50_us", func(s flowstats.Summary) float64 { return s.SynAckP50us }},
-	{"completed", func(s flowstats.Summary) float64 { return float64(s.Completed) }},
-	{"fct_p50_us", func(s flowstats.Summary) float64 { return s.FCTP50us }},
-	{"fct_p90_us", func(s flowstats.Summary) float64 { return s.FCTP90us }},
-	{"fct_p99_us", func(s flowstats.Summary) float64 { return s.FCTP99us }},
+	{"connections", func(s capSummary) float64 { return float64(s.TCP.Connections) }},
+	{"goodput_mbps", func(s capSummary) float64 { return s.TCP.GoodputMbps }},
+	{"payload_bytes", func(s capSummary) float64 { return float64(s.TCP.UniqueBytes) }},
+	{"data_segments", func(s capSummary) float64 { return float64(s.TCP.Segments) }},
+	{"retransmitted", func(s capSummary) float64 { return float64(s.TCP.Retrans) }},
+	{"retrans_fraction", func(s capSummary) float64 { return s.TCP.RetransFraction }},
+	{"acks_per_segment", func(s capSummary) float64 { return s.TCP.AckRatio }},
+	{"sack_acks", func(s capSummary) float64 { return float64(s.TCP.SACKAcks) }},
+	{"dsacks", func(s capSummary) float64 { return float64(s.TCP.DSACKs) }},
+	{"ce_marked", func(s capSummary) float64 { return float64(s.TCP.CE) }},
+	{"ece_acks", func(s capSummary) float64 { return float64(s.TCP.ECE) }},
+	{"rtt_p10_us", func(s capSummary) float64 { return s.TCP.RTTP10us }},
+	{"rtt_p50_us", func(s capSummary) float64 { return s.TCP.RTTP50us }},
+	{"rtt_p90_us", func(s capSummary) float64 { return s.TCP.RTTP90us }},
+	{"rtt_samples", func(s capSummary) float64 { return float64(s.TCP.RTTSamples) }},
+	{"syn_retries", func(s capSummary) float64 { return float64(s.TCP.SynRetries) }},
+	{"connect_p50_us", func(s capSummary) float64 { return s.TCP.SynAckP50us }},
+	{"completed", func(s capSummary) float64 { return float64(s.TCP.Completed) }},
+	{"fct_p50_us", func(s capSummary) float64 { return s.TCP.FCTP50us }},
+	{"fct_p90_us", func(s capSummary) float64 { return s.TCP.FCTP90us }},
+	{"fct_p99_us", func(s capSummary) float64 { return s.TCP.FCTP99us }},
+	{"udp_flows", func(s capSummary) float64 { return float64(s.UDP.Flows) }},
+	{"udp_datagrams", func(s capSummary) float64 { return float64(s.UDP.Datagrams) }},
+	{"udp_payload_bytes", func(s capSummary) float64 { return float64(s.UDP.Bytes) }},
+	{"udp_rate_mbps", func(s capSummary) float64 { return s.UDP.RateMbps }},
 }
 
 // printSummary prints one column per summary and, for two, the second's
 // relative error against the first.
-func printSummary(w io.Writer, names []string, ss []flowstats.Summary) error {
+func printSummary(w io.Writer, names []string, ss []capSummary) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := "metric\t" + strings.Join(names, "\t") + "\t"
 	if len(ss) == 2 {

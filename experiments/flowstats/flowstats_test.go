@@ -180,3 +180,30 @@ func FuzzAnalyze(f *testing.F) {
 		}
 	})
 }
+
+// TestAnalyzeUDP: datagrams a direction each, their payload and rate.
+func TestAnalyzeUDP(t *testing.T) {
+	t.Parallel()
+	dgram := func(ts int64, fwd bool, n int) Packet {
+		ip, u := wire.IPv4{Src: cli, Dst: srv, Protocol: wire.ProtoUDP}, &wire.UDP{SrcPort: 40000, DstPort: 5201}
+		if !fwd {
+			ip.Src, ip.Dst, u.SrcPort, u.DstPort = srv, cli, 5201, 40000
+		}
+		return Packet{TS: ts, P: wire.Packet{IP: ip, UDP: u, Payload: n}}
+	}
+	var pkts []Packet
+	for i := range 11 { // 11 datagrams of 1,250 bytes 1 ms apart: 10,000 bits a ms over 10 ms
+		pkts = append(pkts, dgram(int64(i)*1e6, true, 1250))
+	}
+	pkts = append(pkts, dgram(5e6, false, 8), seg(0, true, wire.FlagSYN, 1, 0, 0, 1, 0))
+	fs := AnalyzeUDP(pkts)
+	if len(fs) != 2 || fs[0].Datagrams != 11 || fs[0].Bytes != 13750 || fs[1].Datagrams != 1 || fs[1].RateMbps() != 0 {
+		t.Fatalf("flows %+v", fs)
+	}
+	if r := fs[0].RateMbps(); math.Abs(r-11) > 1e-9 { // 13,750 bytes over 10 ms
+		t.Errorf("rate %.3f Mbit/s, want 11", r)
+	}
+	if s := SummarizeUDP(fs); s.Flows != 2 || s.Datagrams != 12 || s.Bytes != 13758 || math.Abs(s.RateMbps-13758*8/10e-3/1e6) > 1e-9 {
+		t.Errorf("summary %+v", s)
+	}
+}
