@@ -58,6 +58,9 @@ func (f *experimentFlags) check() error {
 		if err != nil {
 			return usagef("%v", err)
 		}
+		if strings.HasPrefix(o.Key, "trace.") {
+			return usagef("--set %s: packet captures are written by cnisim run: run an experiment's written scenario with it (cnisim run DIR/scenario.toml --set trace.pcap=true --out OUT)", s)
+		}
 		f.overrides = append(f.overrides, o)
 	}
 	return nil

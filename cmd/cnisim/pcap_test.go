@@ -169,6 +169,8 @@ func TestPcapCommand(t *testing.T) {
 		{[]string{"pcap", "stats", filepath.Join(dir, "missing.pcap")}, "missing.pcap: no such file"},
 		{[]string{"pcap", "stats", notPcap}, "not a pcap or pcapng file"},
 		{[]string{"pcap", "stats", "--format", "csv", file}, "--format \"csv\": allowed table, json"},
+		{[]string{"experiment", "paper-fig6", "--quick", "--set", "trace.pcap=true"}, "packet captures are written by cnisim run"},
+		{[]string{"reproduce", "--quick", "--set", "trace.point=nic"}, "packet captures are written by cnisim run"},
 	} {
 		code, _, stderr := cli(c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) {
