@@ -22,12 +22,13 @@ func init() {
 
 func runPcap(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("pcap", "pcap stats FILE [--largest] [--format table|json] [--udp-tunnel-port N]\n"+
-		"       pcap compare REFERENCE FILE [--largest] [--format table|json] [--udp-tunnel-port N]\n\n"+
+		"       cnisim pcap compare REFERENCE FILE [--largest] [--format table|json] [--udp-tunnel-port N]\n\n"+
 		"Reads pcap and pcapng files (tcpdump, Wireshark; Ethernet, Linux cooked, raw IP link\n"+
 		"types; VXLAN, Geneve, IP-in-IP and GRE opened to the pod's packet) and prints each TCP\n"+
-		"connection's handshake, data segments, retransmissions, ACKs, SACKs and the round trips\n"+
-		"the timestamps' echo gives where it was captured; compare prints two captures' pooled\n"+
-		"figures side by side (a real one first, a simulated one from run with trace.pcap next).\n\n"+
+		"connection's handshake, data segments, retransmissions, ACKs, SACKs, the round trips\n"+
+		"the timestamps' echo gives where it was captured and its completion time, and each UDP\n"+
+		"flow's datagrams and rate; compare prints two captures' pooled figures side by side (a\n"+
+		"real one first, a simulated one from cnisim run with trace.pcap = true next).\n\n"+
 		"Examples:\n  cnisim pcap stats out/pcap/node0.pcap\n"+
 		"  cnisim pcap compare pod.pcap out/pcap/node0.pcap", stderr)
 	format := fs.StringP("format", "f", "table", "output: table or json")
