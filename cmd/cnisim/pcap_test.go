@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,19 +52,12 @@ func TestPcapFiles(t *testing.T) {
 	if code, _, stderr := cli("run", sc); code != 0 || !strings.Contains(stderr, "packet captures (2 files)") || !strings.Contains(stderr, "DIR/pcap/") {
 		t.Errorf("without --out: exit %d, stderr %s", code, stderr)
 	}
-	r, err := pcap.NewReader(bytes.NewReader(first))
+	_, recs, err := pcap.ReadAll(bytes.NewReader(first))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var syn, data, acks int
-	for {
-		rec, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, rec := range recs {
 		p, err := wire.Decode(rec.Data)
 		if err != nil {
 			t.Fatal(err)

@@ -2,8 +2,6 @@ package flowstats
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"math"
 	"testing"
 
@@ -111,18 +109,11 @@ func TestAnalyzeSimulated(t *testing.T) {
 		t.Fatal("no retransmissions: the test wants losses")
 	}
 	var pkts []Packet
-	r, err := pcap.NewReader(bytes.NewReader(capture.Files()[0]))
+	_, recs, err := pcap.ReadAll(bytes.NewReader(capture.Files()[0]))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		rec, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, rec := range recs {
 		p, err := wire.Decode(rec.Data)
 		if err != nil {
 			t.Fatal(err)

@@ -73,11 +73,15 @@ const (
 	// nine float64 and two strings while the replication waits: 300, as
 	// a flow row (derived).
 	bytesPerPortRow = 300
-	// bytesPerPcapRecord is a TCP record of a packet capture (trace.pcap):
-	// 16 bytes of record header and 52 of IPv4 and TCP with timestamps,
-	// up to 80 with SACK blocks or a SYN's options (derived); each packet
-	// is recorded twice, sent and received, where both nodes are captured.
-	bytesPerPcapRecord = 80
+	// bytesPerPcapRecord is a TCP record of a packet capture at the pods
+	// (trace.pcap): 16 bytes of record header and 52 of IPv4 and TCP with
+	// timestamps, up to 80 with SACK blocks or a SYN's options (derived);
+	// each packet is recorded twice, sent and received, where both nodes
+	// are captured. At the NICs (trace.point nic) a tunnel's and an
+	// encryption's clear headers come on top, up to 50 bytes
+	// (models/tcp snapLen).
+	bytesPerPcapRecord    = 80
+	bytesPerNICPcapRecord = bytesPerPcapRecord + 50
 	// incastResend bounds an incast's packets, in links' worth of the
 	// receiver's: the one link delivers at most its rate, and the drops
 	// at its port are sent again (assumed: twice the link, since
@@ -113,7 +117,13 @@ func Estimate(plan *scenario.Plan, parallel int) Cost {
 			kept += reps * float64(s.FabricConfig().Ports(s.Cluster.Nodes)) * bytesPerPortRow
 		}
 		if s.Trace.Pcap { // one replication's captures, up to their bound, kept until written
-			kept += math.Min(s.Trace.MaxMB*1e6, packetsPerReplication(s, o)*2*bytesPerPcapRecord)
+			rec := float64(bytesPerPcapRecord)
+			if s.Trace.Point == "nic" {
+				rec = bytesPerNICPcapRecord
+			}
+			// twice: at the replication's end its records and the files
+			// built from them are both held (tcp.Capture.Files)
+			kept += 2 * math.Min(s.Trace.MaxMB*1e6, packetsPerReplication(s, o)*2*rec)
 		}
 	}
 	c.CPUSeconds = c.Packets / PacketsPerCPUSecond

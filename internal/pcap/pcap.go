@@ -211,3 +211,22 @@ func (r *Reader) next() (Record, error) {
 	r.n++
 	return Record{TS: sec*1e9 + frac*r.fracNS, Data: data, OrigLen: int(origLen)}, nil
 }
+
+// ReadAll reads a whole pcap file: its link type and every record, in
+// order.
+func ReadAll(r io.Reader) (linkType uint32, recs []Record, err error) {
+	pr, err := NewReader(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	for {
+		rec, err := pr.Next()
+		if errors.Is(err, io.EOF) {
+			return pr.LinkType(), recs, nil
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		recs = append(recs, rec)
+	}
+}

@@ -118,9 +118,6 @@ func optionsLen(t *TCP) int {
 // the SACK blocks. ip.Protocol is set to ProtoTCP. On error b is returned
 // unchanged.
 func AppendTCP(b []byte, ip IPv4, t TCP, payload int) ([]byte, error) {
-	if payload < 0 {
-		return b, fmt.Errorf("wire: negative payload length %d", payload)
-	}
 	if t.WScale > maxWScale || t.WScale < -1 {
 		return b, fmt.Errorf("wire: window scale %d outside 0..%d (-1: absent)", t.WScale, maxWScale)
 	}
@@ -129,9 +126,9 @@ func AppendTCP(b []byte, ip IPv4, t TCP, payload int) ([]byte, error) {
 		return b, fmt.Errorf("wire: TCP options need %d bytes, over %d (%d SACK blocks)", olen, MaxTCPOptionLen, len(t.SACK))
 	}
 	tcpLen := TCPHeaderLen + olen
-	total := IPv4HeaderLen + tcpLen + payload
-	if payload > maxTotalLen || total > maxTotalLen {
-		return b, fmt.Errorf("wire: IP total length %d over %d", IPv4HeaderLen+tcpLen+payload, maxTotalLen)
+	total, err := ipTotal(tcpLen, payload)
+	if err != nil {
+		return b, err
 	}
 	ip.Protocol = ProtoTCP
 	b = appendIPv4(b, &ip, total)
@@ -177,12 +174,9 @@ func AppendTCP(b []byte, ip IPv4, t TCP, payload int) ([]byte, error) {
 // bytes to b: UDP length = 8 + payload, UDP checksum 0 (none, which IPv4
 // allows). ip.Protocol is set to ProtoUDP. On error b is returned unchanged.
 func AppendUDP(b []byte, ip IPv4, u UDP, payload int) ([]byte, error) {
-	if payload < 0 {
-		return b, fmt.Errorf("wire: negative payload length %d", payload)
-	}
-	total := IPv4HeaderLen + UDPHeaderLen + payload
-	if payload > maxTotalLen || total > maxTotalLen {
-		return b, fmt.Errorf("wire: IP total length %d over %d", IPv4HeaderLen+UDPHeaderLen+payload, maxTotalLen)
+	total, err := ipTotal(UDPHeaderLen, payload)
+	if err != nil {
+		return b, err
 	}
 	ip.Protocol = ProtoUDP
 	b = appendIPv4(b, &ip, total)
@@ -190,6 +184,19 @@ func AppendUDP(b []byte, ip IPv4, u UDP, payload int) ([]byte, error) {
 	b = binary.BigEndian.AppendUint16(b, u.DstPort)
 	b = binary.BigEndian.AppendUint16(b, uint16(UDPHeaderLen+payload))
 	return append(b, 0, 0), nil
+}
+
+// ipTotal is the IP total length of a packet whose transport header of
+// hdr bytes carries payload bytes, or why there is none.
+func ipTotal(hdr, payload int) (int, error) {
+	if payload < 0 {
+		return 0, fmt.Errorf("wire: negative payload length %d", payload)
+	}
+	total := IPv4HeaderLen + hdr + payload
+	if payload > maxTotalLen || total > maxTotalLen {
+		return 0, fmt.Errorf("wire: IP total length %d over %d", total, maxTotalLen)
+	}
+	return total, nil
 }
 
 func appendIPv4(b []byte, ip *IPv4, total int) []byte {

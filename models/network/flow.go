@@ -28,7 +28,7 @@ type Route struct {
 	encap   int16 // outer bytes: a tunnel's and encryption's headers, tens
 	rssCore int16
 	wired   bool
-	hooked  bool  // a blackhole or dropNth was set: hookDrops must look
+	hooked  bool  // a blackhole, dropNth or OnSend was set: hookDrops must look
 	orphan  uint8 // 1 with Config.TSQOrphan on a path through the sending node's IP stack (orphansSkb): its NIC queue entries count no bytes
 	ring    []txEntry
 	head, n int

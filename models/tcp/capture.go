@@ -178,11 +178,7 @@ func (c *Capture) attach(conn *Conn) {
 		ep.peer.out.Intercept(func(network.Endpoint) network.Endpoint { return &capRecv{k: k, ep: ep} })
 		if c.NIC {
 			ep.out.OnWire(func(p *network.Packet, at sim.Time, sent bool) {
-				node := ep.peer.Node
-				if sent {
-					node = ep.Node
-				}
-				k.record(ep, p, at, node, k.tcpSeq(ep, p, onWire))
+				k.record(ep, p, at, wireNode(sent, ep.Node, ep.peer.Node), k.tcpSeq(ep, p, onWire))
 			})
 		}
 	}
@@ -310,9 +306,21 @@ func (c *Capture) emit(node int, at sim.Time, p *network.Packet, conn uint32, cl
 // connection's number.
 func (k *capConn) port(ep *Endpoint) uint16 {
 	if ep.client {
-		return uint16(1024 + k.id%64512)
+		return clientPort(k.id)
 	}
 	return k.c.ServerPort
+}
+
+// clientPort is the client's port of connection (or UDP pair) number id.
+func clientPort(id uint32) uint16 { return uint16(1024 + id%64512) }
+
+// wireNode is the node whose NIC sees a packet from src to dst: src's when
+// sent, dst's when received.
+func wireNode(sent bool, src, dst int) int {
+	if sent {
+		return src
+	}
+	return dst
 }
 
 // write adds the record in buf, of a packet of orig bytes, to node's
@@ -387,13 +395,7 @@ func (c *Capture) AttachUDP(a, b *UDPEndpoint) {
 	for i, u := range [2]*UDPEndpoint{a, b} {
 		d := udpDir{c: c, u: u, peer: [2]*UDPEndpoint{b, a}[i], conn: id, client: i == 0}
 		if c.NIC {
-			u.out.OnWire(func(p *network.Packet, at sim.Time, sent bool) {
-				node := d.peer.Node
-				if sent {
-					node = u.Node
-				}
-				d.record(p, at, node)
-			})
+			u.out.OnWire(func(p *network.Packet, at sim.Time, sent bool) { d.record(p, at, wireNode(sent, u.Node, d.peer.Node)) })
 			continue
 		}
 		u.out.OnSend(func(p *network.Packet, at sim.Time) { d.record(p, at, u.Node) })
@@ -429,7 +431,7 @@ func (d *udpDir) record(p *network.Packet, at sim.Time, node int) {
 	if !c.captures(node) {
 		return
 	}
-	ports := [2]uint16{uint16(1024 + d.conn%64512), c.ServerPort}
+	ports := [2]uint16{clientPort(d.conn), c.ServerPort}
 	if !d.client {
 		ports[0], ports[1] = ports[1], ports[0]
 	}
@@ -476,14 +478,4 @@ func encapKind(e datapath.Encap) wire.EncapKind {
 		return encapKinds[e]
 	}
 	return wire.EncapNone
-}
-
-// Nodes returns the captured nodes that saw packets, in order.
-func (c *Capture) Nodes() []int {
-	ns := make([]int, 0, len(c.files))
-	for n := range c.files {
-		ns = append(ns, n)
-	}
-	sort.Ints(ns)
-	return ns
 }

@@ -2,9 +2,7 @@ package tcp
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"testing"
 
 	"github.com/cnisim/cnisim/internal/pcap"
@@ -22,22 +20,8 @@ type decoded struct {
 
 func readCapture(t *testing.T, b []byte) []decoded {
 	t.Helper()
-	r, err := pcap.NewReader(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.LinkType() != pcap.LinkTypeRaw {
-		t.Fatalf("link type %d, want %d", r.LinkType(), pcap.LinkTypeRaw)
-	}
 	var out []decoded
-	for {
-		rec, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, rec := range readRecords(t, b) {
 		p, err := wire.Decode(rec.Data)
 		if err != nil {
 			t.Fatal(err)
@@ -47,6 +31,20 @@ func readCapture(t *testing.T, b []byte) []decoded {
 		}
 		out = append(out, decoded{sim.Time(rec.TS) * sim.Nanosecond, p})
 	}
+	return out
+}
+
+// readRecords reads a capture's records, checking its link type.
+func readRecords(t *testing.T, b []byte) []pcap.Record {
+	t.Helper()
+	link, recs, err := pcap.ReadAll(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if link != pcap.LinkTypeRaw {
+		t.Fatalf("link type %d, want %d", link, pcap.LinkTypeRaw)
+	}
+	return recs
 }
 
 // captured runs a transfer of segs full segments from node 0 to node 1,
@@ -207,7 +205,7 @@ func TestCaptureBound(t *testing.T) {
 	one := NewCapture([]int{1}, 1<<30, 5201)
 	captured(t, 10, one)
 	if f := one.Files(); len(f) != 1 || f[1] == nil {
-		t.Errorf("nodes [1]: files for nodes %v", one.Nodes())
+		t.Errorf("nodes [1]: %d files, node 1's %d bytes", len(f), len(f[1]))
 	}
 }
 
@@ -301,20 +299,9 @@ func readCaptureAt(t *testing.T, b []byte, nic bool) []decoded {
 	if !nic {
 		return readCapture(t, b)
 	}
-	r, err := pcap.NewReader(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []decoded
 	ports := map[[4]byte]uint16{}
-	for {
-		rec, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, rec := range readRecords(t, b) {
 		e, inner, err := wire.DecodeEncap(rec.Data, 0)
 		if err != nil {
 			t.Fatal(err)
@@ -333,4 +320,5 @@ func readCaptureAt(t *testing.T, b []byte, nic bool) []decoded {
 		ports[e.Src] = e.SrcPort
 		out = append(out, decoded{sim.Time(rec.TS) * sim.Nanosecond, p})
 	}
+	return out
 }
