@@ -42,6 +42,7 @@ func TestBadInput(t *testing.T) {
 		{"ack_every large", "[tcp]\nack_every = 5000\n", []string{"f.toml:2:", "tcp.ack_every = 5000", "1..1024"}},
 		{"ack_policy unknown", "[tcp]\nack_policy = \"bsd\"\n", []string{"f.toml:2:", "tcp.ack_policy", "bsd", "every", "linux"}},
 		{"hz not a kernel's", "[tcp]\nhz = 200\n", []string{"f.toml:2:", "tcp.hz", "200", "250", "1000"}},
+		{"stack unknown", "[tcp]\nstack = \"bsd\"\n", []string{"f.toml:2:", "tcp.stack", "bsd", "rfc", "linux"}},
 		{"enum", "[tcp]\ncongestion = \"bbr\"\n", []string{"f.toml:2:", `tcp.congestion = "bbr"`, "allowed: cubic, reno, dctcp"}},
 		{"kind", "[workload]\nkind = \"ping\"\n", []string{"f.toml:2:", "workload.kind", "tcp_stream, udp_stream, tcp_rr, udp_rr, http_download, http_load, pod_launch"}},
 		{"placement", "[workload]\nplacement = \"remote\"\n", []string{"f.toml:2:", "allowed: intra, inter"}},

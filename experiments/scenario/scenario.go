@@ -148,6 +148,9 @@ type TCP struct {
 	// included (tcp.Options.LinuxCubic); false, the default: RFC 9438's.
 	// CUBIC's only: reno and dctcp flows are unchanged by it.
 	LinuxCubic bool `toml:"linux_cubic"`
+	// Stack is "rfc" (the default: each behaviour as its own key says) or
+	// "linux": every one of Linux's behaviours on at once (Scenario.Linux).
+	Stack string `toml:"stack"`
 }
 
 // Calibration names the cost profile and per-stage overrides.
@@ -258,6 +261,7 @@ type Server struct {
 var (
 	Congestions  = []string{"cubic", "reno", "dctcp"}
 	SynSchedules = []string{"exponential", "linear4"}
+	Stacks       = []string{StackRFC, StackLinux}
 	Kinds        = []string{"tcp_stream", "udp_stream", "tcp_rr", "udp_rr", "http_download", "http_load", "pod_launch", "tcp_crr", "mixed", "nodeport"}
 	Targets      = []string{"pod", "service"}
 	Placements   = []string{"intra", "inter"}
@@ -311,6 +315,7 @@ func Defaults() Scenario {
 			// measured: `sysctl net.ipv4.tcp_rto_min_us` = 200000 on this
 			// project's 6.18 VM, 2026-12-03 (Linux TCP_RTO_MIN)
 			MinRTO: 200 * time.Millisecond,
+			Stack:  StackRFC,
 		},
 		Calibration: Calibration{Profile: "paper", Cycles: map[string]float64{}, Scale: map[string]float64{}, GROFrameCycles: FromProfile, GSOSegmentCycles: FromProfile},
 		Workload: Workload{

@@ -145,6 +145,7 @@ func (s *Scenario) validate() errList {
 	c.intRange("tcp.wmem", int64(s.TCP.Wmem), 4096, MaxSocketBytes)
 	c.intRange("tcp.ack_every", int64(s.TCP.AckEvery), 1, tcp.MaxAckEvery)
 	c.oneOf("tcp.ack_policy", s.TCP.AckPolicy, tcp.AckPolicies)
+	c.oneOf("tcp.stack", s.TCP.Stack, Stacks)
 	c.durRange("tcp.min_rto", s.TCP.MinRTO, MinMinRTO, MaxMinRTO)
 	if !slices.Contains(tcp.KernelHZs, s.TCP.HZ) {
 		c.fail("tcp.hz", "not allowed (allowed: 0 for exact timers, or a kernel's CONFIG_HZ: 100, 250, 300, 1000)")

@@ -280,7 +280,8 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.DropOversize = st.Forward.OuterDF
 	cl.CPUJitter = c.CPUJitter
 	cl.Offloads, cl.RSSInner, cl.RPS = c.Offloads, c.RSSInner, c.RPS
-	cl.TBFBurstFrames, cl.TSQThroughFabric, cl.TSQOrphan = c.TBFBurstFrames, c.TSQThroughFabric, c.TSQOrphan
+	lx := sc.Linux()
+	cl.TBFBurstFrames, cl.TSQThroughFabric, cl.TSQOrphan = c.TBFBurstFrames, c.TSQThroughFabric, lx.TSQOrphan
 	cl.GROFrameCycles = st.GROFrameCycles
 	cl.GSOSegmentCycles = st.GSOSegmentCycles
 	cl.RxUsecs = sim.FromSeconds(c.RxUsecs * 1e-6)
@@ -323,13 +324,13 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 			RcvBuf:      int64(sc.TCP.Rmem),
 			TSQBytes:    int64(sc.TCP.LimitOutputBytes),
 			AckEvery:    sc.TCP.AckEvery,
-			AckPolicy:   sc.TCP.AckPolicy,
+			AckPolicy:   lx.AckPolicy,
 			ECN:         sc.TCP.ECN,
 			MinRTO:      sim.FromDuration(sc.TCP.MinRTO),
-			HZ:          sc.TCP.HZ,
-			RTOFromHead: sc.TCP.RTOFromHead,
-			LinuxTSQ:    sc.TCP.LinuxTSQ,
-			LinuxCubic:  sc.TCP.LinuxCubic,
+			HZ:          lx.HZ,
+			RTOFromHead: lx.RTOFromHead,
+			LinuxTSQ:    lx.LinuxTSQ,
+			LinuxCubic:  lx.LinuxCubic,
 		},
 		Duration:    sim.FromDuration(sc.Duration),
 		Warmup:      sim.FromDuration(sc.Warmup),
