@@ -3,6 +3,8 @@ package scenario
 import (
 	"maps"
 	"time"
+
+	"github.com/cnisim/cnisim/models/network"
 )
 
 // Scenario is one what-if scenario. The toml tags are the key names of the
@@ -75,6 +77,10 @@ type Cluster struct {
 	// TSQOrphan ends a pod's queued bytes where its node's IP stack takes
 	// its packets from the socket, not at the NIC (network.Config.TSQOrphan).
 	TSQOrphan bool `toml:"tsq_orphan"`
+	// Qdisc is the NICs' transmit queue (network.Config.Qdisc): "pfifo",
+	// the default, a FIFO of qdisc_packets, or "fq_codel", Linux's with
+	// its default parameters.
+	Qdisc string `toml:"qdisc"`
 	// RxUsecs is the receive interrupt moderation, microseconds (ethtool
 	// rx-usecs; network.Config.RxUsecs): 0 interrupts at once.
 	RxUsecs      float64 `toml:"rx_usecs"`
@@ -287,6 +293,7 @@ func Defaults() Scenario {
 			MTU:           1500,
 			FrameOverhead: 38,   // Ethernet header+FCS 18, preamble+IFG 20
 			QdiscPackets:  1000, // Linux txqueuelen default
+			Qdisc:         network.QdiscPFIFO,
 			// Assumed, not measured: per-packet cycle counts vary by a few
 			// percent (cache misses, interrupts, frequency); 5% keeps the
 			// means and gives replications and RR latency quantiles a

@@ -20,6 +20,7 @@ var scenarioKey = map[string]string{
 	"network.Config.MTU":              "cluster.mtu",
 	"network.Config.FrameOverhead":    "cluster.frame_overhead",
 	"network.Config.QdiscLen":         "cluster.qdisc_packets",
+	"network.Config.Qdisc":            "cluster.qdisc",
 	"network.Config.CPUJitter":        "cluster.cpu_jitter",
 	"network.Config.GROFrameCycles":   "calibration.gro_frame_cycles",
 	"network.Config.GSOSegmentCycles": "calibration.gso_segment_cycles",

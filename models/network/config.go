@@ -16,6 +16,10 @@ type Config struct {
 	MTU           int      // underlay (NIC) MTU, IP bytes
 	FrameOverhead int      // wire bytes per frame beyond the IP packet: 38 Ethernet (18 header+FCS, 20 preamble+IFG), 2 PPP
 	QdiscLen      int      // NIC transmit queue limit in packets (Linux txqueuelen default 1000)
+	// Qdisc is the NICs' transmit queue: QdiscPFIFO ("" too), a FIFO of
+	// QdiscLen packets, or QdiscFQCoDel, Linux's fq_codel with its
+	// default parameters (fqcodel.go), QdiscLen unused.
+	Qdisc string
 	// RxRing bounds the packets waiting for (or in) the receiving RSS core
 	// when a packet arrives from the wire: the NIC ring and backlog
 	// (assumed 1000, Linux netdev_max_backlog); beyond it packets drop.
@@ -154,6 +158,12 @@ func (c Config) Validate() error {
 		return field.Errorf("network.Config.FrameOverhead", c.FrameOverhead, "must be >= 0 (38 Ethernet, 2 PPP)")
 	case c.QdiscLen < 1:
 		return field.Errorf("network.Config.QdiscLen", c.QdiscLen, "must be >= 1")
+	case c.Qdisc != "" && c.Qdisc != QdiscPFIFO && c.Qdisc != QdiscFQCoDel:
+		return field.Errorf("network.Config.Qdisc", c.Qdisc, "must be %s or %s", QdiscPFIFO, QdiscFQCoDel)
+	case c.Qdisc == QdiscFQCoDel && c.Offloads:
+		return field.Errorf("network.Config.Qdisc", c.Qdisc, "must be %s with Offloads (fq_codel is modelled per packet; its super-packets are not)", QdiscPFIFO)
+	case c.Qdisc == QdiscFQCoDel && c.TBFBurstFrames > 0:
+		return field.Errorf("network.Config.Qdisc", c.Qdisc, "must be %s with TBFBurstFrames (the emulated links are a tbf over a FIFO)", QdiscPFIFO)
 	case c.RxRing < 1:
 		return field.Errorf("network.Config.RxRing", c.RxRing, "must be >= 1")
 	case c.RxUsecs < 0 || c.RxUsecs > sim.Second:

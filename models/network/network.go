@@ -47,6 +47,8 @@ type Node struct {
 	irqAt []sim.Time
 	// with Config.TBFBurstFrames: when the last frame left its tbf (tbfStart)
 	tbfLast sim.Time
+	// with Config.Qdisc = QdiscFQCoDel: the NIC's qdisc (fqcodel.go)
+	fq *fqCodel
 }
 
 // Network is a cluster executing routes. It is the sim.Handler of every
@@ -90,6 +92,9 @@ type Network struct {
 	// wireTap: some route has an OnWire observer (a capture), which the
 	// wire then looks for; beside scaled, read at the same hops
 	wireTap bool
+	// fqOn: the NICs' qdisc is fq_codel (Config.Qdisc), which transmit
+	// hands its packets to (fqcodel.go)
+	fqOn bool
 	// pairCores: the receive core of each ordered node pair whose paths
 	// RSS spreads by the nodes alone (RSSByNodes), from its first route
 	pairCores map[[2]int32]int16
@@ -119,6 +124,12 @@ func New(e *sim.Engine, cfg Config) (*Network, error) {
 		n.Nodes[i].index = i
 		n.Nodes[i].lookahead = sim.Never
 		n.Nodes[i].wake.Init(e, (*nicFlusher)(n), uint64(i))
+	}
+	if n.fqOn = cfg.Qdisc == QdiscFQCoDel; n.fqOn {
+		perturb := cfg.Streams.Source("fq_codel") // each node's qdisc draws its own
+		for i := range n.Nodes {
+			n.Nodes[i].fq = newFQCodel(cfg.MTU, perturb.Uint64())
+		}
 	}
 	n.jit = newJitter(cfg.CPUJitter, cfg.Streams, cfg.Nodes)
 	n.slowService = n.jit.on
@@ -195,10 +206,14 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 	r.recvCore, r.recvProc = int16(spec.RecvCore), &n.Nodes[spec.Dst].Cores[spec.RecvCore]
 	r.to, r.target = spec.To, -1
 	r.pf, _ = spec.To.(Prefetcher)
-	if n.fab != nil && spec.Src != spec.Dst {
+	if (n.fab != nil || n.fqOn) && spec.Src != spec.Dst {
+		// the outer header's hash and ECN field: what a fabric's
+		// switches and fq_codel's flow queues see
 		r.ecmp = ecmpHash(spec.Path, spec.Src, spec.Dst, spec.FlowKey)
-		r.hops = n.fab.hops(spec.Src, spec.Dst, r.ecmp)
 		r.ecnOpaque = !ECNTransparent(spec.Path)
+		if n.fab != nil {
+			r.hops = n.fab.hops(spec.Src, spec.Dst, r.ecmp)
+		}
 	}
 	for i := range segs {
 		r.wired = r.wired || segs[i].wire
@@ -217,8 +232,10 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 		if n.jit.on {
 			la = sim.Time(float64(la) * n.jit.floor)
 		}
-		if n.cfg.Offloads {
-			la = 0 // a batched packet pays no fixed cost
+		if n.cfg.Offloads || n.fqOn {
+			// a batched packet pays no fixed cost; fq_codel's dequeue
+			// must not see a packet from after its time
+			la = 0
 		}
 		src.lookahead = min(src.lookahead, la)
 	}
@@ -378,11 +395,11 @@ func (n *Network) transmit(r *Route, p *Packet, now sim.Time) bool {
 	node := &n.Nodes[r.src]
 	bytes, frames := n.wireBytes(r, p)
 	r.preNic -= int64(p.IPBytes)
-	if p.frag && n.cfg.DropOversize {
-		n.dropDF++
-		n.discard(r, p)
-		r.txProgress(true)
-		return false
+	if p.frag && n.cfg.DropOversize || n.fqOn {
+		// dropped (DF), or into a flow queue of fq_codel: out of line,
+		// on as many lines as the drop took here, so that the hot
+		// calls below keep the lines default.pgo knows them by
+		return n.beforeNIC(node, r, p, now)
 	}
 	var done sim.Time
 	var ok bool

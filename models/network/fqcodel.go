@@ -1,0 +1,409 @@
+package network
+
+import (
+	"github.com/cnisim/cnisim/sim"
+)
+
+// fq_codel, the transmit queue of a node's NIC with Config.Qdisc =
+// QdiscFQCoDel: Linux's default qdisc wherever systemd sets
+// net.core.default_qdisc (RFC 8290; net/sched/sch_fq_codel.c and
+// include/net/codel_impl.h, Linux 6.18, followed step by step below). A
+// packet goes to one of 1,024 flow queues by its outer header's hash;
+// the queues are served by deficit round robin, flows that have just
+// become active (new) before the others (old), and each queue runs CoDel
+// at its head: once the packets it hands out have waited at least target
+// for an interval, it drops (or marks CE, for an ECN-capable packet) and
+// drops again after interval / sqrt(count), until a packet waits less.
+// Unlike the FIFO, a packet's departure is known only when the NIC takes
+// it, so the NIC takes packets in events of their own (fqDequeuer).
+//
+// The parameters are Linux's defaults (fq_codel_init and
+// codel_params_init), quoted, not measured: this project's kernel has no
+// fq_codel to measure against.
+const (
+	fqFlows     = 1024                      // q->flows_cnt
+	fqLimit     = 10 * 1024                 // sch->limit, packets
+	fqDropBatch = 64                        // q->drop_batch_size
+	codelShift  = 10                        // CODEL_SHIFT: codel time is ns >> 10
+	codelTarget = 5_000_000 >> codelShift   // MS2TIME(5)
+	codelIntvl  = 100_000_000 >> codelShift // MS2TIME(100)
+	recInvBits  = 16                        // REC_INV_SQRT_BITS
+	recInvShift = 32 - recInvBits           // REC_INV_SQRT_SHIFT
+	fqHeader    = 14                        // psched_mtu: dev->mtu + hard_header_len (Ethernet)
+	fqNewList   = 1
+	fqOldList   = 2
+	fqNoFlow    = -1
+	codelNever  = int64(-1) << 62 // first_above_time 0: not above target
+)
+
+// Qdisc values (Config.Qdisc).
+const (
+	QdiscPFIFO   = "pfifo"    // a FIFO of QdiscLen packets: pfifo_fast, txqueuelen
+	QdiscFQCoDel = "fq_codel" // fqCodel
+)
+
+// Qdiscs are the values Config.Qdisc accepts ("" is QdiscPFIFO).
+var Qdiscs = []string{QdiscPFIFO, QdiscFQCoDel}
+
+// fqEntry is a packet waiting in a flow queue: its pool index, IP bytes
+// (qdisc_pkt_len: the frame's length) and enqueue time.
+type fqEntry struct {
+	id    int32
+	bytes int32
+	at    sim.Time
+}
+
+// fqFlow is one flow queue with its CoDel state (struct codel_vars).
+type fqFlow struct {
+	q          []fqEntry // ring, power-of-two length
+	head, n    int
+	backlog    int64
+	deficit    int64
+	next       int // the list's next flow, fqNoFlow at its tail
+	list       uint8
+	dropping   bool
+	count      uint32
+	lastCount  uint32
+	recInvSqrt uint16
+	dropNext   int64 // codel time
+	firstAbove int64 // codel time, codelNever when below target
+}
+
+// fqCodel is a node's fq_codel qdisc.
+type fqCodel struct {
+	flows    []fqFlow
+	lists    [3]struct{ head, tail int } // new and old flows
+	qlen     int
+	backlog  int64
+	quantum  int64
+	mtu      int64 // codel's "backlog <= mtu" floor
+	perturb  uint64
+	armed    bool // a dequeue event is pending
+	marks    uint64
+	aqmDrops uint64 // CoDel's drops (the overlimit drops are the FIFO's)
+}
+
+func newFQCodel(mtu int, perturb uint64) *fqCodel {
+	q := &fqCodel{flows: make([]fqFlow, fqFlows), quantum: int64(mtu + fqHeader), mtu: int64(mtu + fqHeader), perturb: perturb}
+	for i := range q.flows {
+		q.flows[i].next, q.flows[i].firstAbove = fqNoFlow, codelNever
+	}
+	for l := range q.lists {
+		q.lists[l] = struct{ head, tail int }{fqNoFlow, fqNoFlow}
+	}
+	return q
+}
+
+// codelTime is Linux's codel_get_time of simulated time t: ns >> 10.
+func codelTime(t sim.Time) int64 { return int64(t/sim.Nanosecond) >> codelShift }
+
+// bucket is the flow queue of a route's packets: its outer header's hash
+// with the qdisc's random perturbation, scaled to the flows
+// (fq_codel_classify: reciprocal_scale(skb_get_hash, flows_cnt)).
+func (q *fqCodel) bucket(r *Route) int {
+	return int((mix(r.ecmp^q.perturb) >> 32 * fqFlows) >> 32)
+}
+
+func (q *fqCodel) pushList(l uint8, i int) {
+	f := &q.flows[i]
+	f.list, f.next = l, fqNoFlow
+	if q.lists[l].tail == fqNoFlow {
+		q.lists[l].head = i
+	} else {
+		q.flows[q.lists[l].tail].next = i
+	}
+	q.lists[l].tail = i
+}
+
+func (q *fqCodel) popList(l uint8) int {
+	i := q.lists[l].head
+	f := &q.flows[i]
+	q.lists[l].head = f.next
+	if f.next == fqNoFlow {
+		q.lists[l].tail = fqNoFlow
+	}
+	f.list, f.next = 0, fqNoFlow
+	return i
+}
+
+// enqueue adds a packet (fq_codel_enqueue). Past the limit it drops a
+// batch from the head of the fattest flow, calling drop for each
+// (fq_codel_drop), and reports whether it dropped.
+func (q *fqCodel) enqueue(i int, e fqEntry, drop func(id int32)) bool {
+	f := &q.flows[i]
+	if f.n == len(f.q) {
+		f.q = sim.GrowRing(f.q, f.head, f.n, 8)
+		f.head = 0
+	}
+	f.q[(f.head+f.n)&(len(f.q)-1)] = e
+	f.n++
+	f.backlog += int64(e.bytes)
+	q.backlog += int64(e.bytes)
+	q.qlen++
+	if f.list == 0 {
+		q.pushList(fqNewList, i)
+		f.deficit = q.quantum
+	}
+	if q.qlen <= fqLimit {
+		return false
+	}
+	fat := 0
+	for j := range q.flows {
+		if q.flows[j].backlog > q.flows[fat].backlog {
+			fat = j
+		}
+	}
+	g := &q.flows[fat]
+	threshold := g.backlog >> 1
+	var dropped int64
+	k := uint32(0)
+	for {
+		d := q.pop(g)
+		dropped += int64(d.bytes)
+		drop(d.id)
+		k++
+		if k >= fqDropBatch || dropped >= threshold || g.n == 0 {
+			break
+		}
+	}
+	g.count += k
+	return true
+}
+
+// pop takes a flow's head packet (dequeue_head, with fq_codel's
+// accounting in dequeue_func).
+func (q *fqCodel) pop(f *fqFlow) fqEntry {
+	e := f.q[f.head]
+	f.head = (f.head + 1) & (len(f.q) - 1)
+	f.n--
+	f.backlog -= int64(e.bytes)
+	q.backlog -= int64(e.bytes)
+	q.qlen--
+	return e
+}
+
+// dequeue hands out the next packet at now (fq_codel_dequeue), calling
+// drop for each packet CoDel drops and mark for each it marks CE (mark
+// reports whether the packet is ECN-capable: a packet that is not is
+// dropped instead). ok is false when every queue is empty.
+func (q *fqCodel) dequeue(now sim.Time, drop func(id int32), mark func(id int32) bool) (fqEntry, bool) {
+	ct := codelTime(now)
+	for {
+		l := uint8(fqNewList)
+		if q.lists[l].head == fqNoFlow {
+			l = fqOldList
+			if q.lists[l].head == fqNoFlow {
+				return fqEntry{}, false
+			}
+		}
+		i := q.lists[l].head
+		f := &q.flows[i]
+		if f.deficit <= 0 {
+			f.deficit += q.quantum
+			q.popList(l)
+			q.pushList(fqOldList, i)
+			continue
+		}
+		e, ok := q.codelDequeue(f, ct, drop, mark)
+		if !ok {
+			q.popList(l)
+			if l == fqNewList && q.lists[fqOldList].head != fqNoFlow {
+				q.pushList(fqOldList, i)
+			}
+			continue
+		}
+		f.deficit -= int64(e.bytes)
+		return e, true
+	}
+}
+
+// shouldDrop is codel_should_drop for the packet e just taken (ok: there
+// was one), q.backlog no longer counting it.
+func (q *fqCodel) shouldDrop(f *fqFlow, e fqEntry, ok bool, now int64) bool {
+	if !ok {
+		f.firstAbove = codelNever
+		return false
+	}
+	sojourn := now - codelTime(e.at)
+	if sojourn < codelTarget || q.backlog <= q.mtu {
+		f.firstAbove = codelNever
+		return false
+	}
+	if f.firstAbove == codelNever {
+		f.firstAbove = now + codelIntvl
+		return false
+	}
+	return now > f.firstAbove
+}
+
+func (q *fqCodel) take(f *fqFlow) (fqEntry, bool) {
+	if f.n == 0 {
+		return fqEntry{}, false
+	}
+	return q.pop(f), true
+}
+
+// codelDequeue is codel_dequeue on one flow queue.
+func (q *fqCodel) codelDequeue(f *fqFlow, now int64, drop func(id int32), mark func(id int32) bool) (fqEntry, bool) {
+	e, ok := q.take(f)
+	if !ok {
+		f.dropping = false
+		return e, false
+	}
+	dropIt := q.shouldDrop(f, e, ok, now)
+	switch {
+	case f.dropping && !dropIt:
+		f.dropping = false
+	case f.dropping && now >= f.dropNext:
+		for f.dropping && now >= f.dropNext {
+			f.count++
+			f.newtonStep()
+			if mark(e.id) {
+				q.marks++
+				f.dropNext = controlLaw(f.dropNext, f.recInvSqrt)
+				return e, true
+			}
+			q.aqmDrops++
+			drop(e.id)
+			e, ok = q.take(f)
+			if !q.shouldDrop(f, e, ok, now) {
+				f.dropping = false
+			} else {
+				f.dropNext = controlLaw(f.dropNext, f.recInvSqrt)
+			}
+		}
+	case !f.dropping && dropIt:
+		if mark(e.id) {
+			q.marks++
+		} else {
+			q.aqmDrops++
+			drop(e.id)
+			e, ok = q.take(f)
+			q.shouldDrop(f, e, ok, now)
+		}
+		f.dropping = true
+		delta := f.count - f.lastCount
+		if delta > 1 && now-f.dropNext < 16*codelIntvl {
+			f.count = delta
+			f.newtonStep()
+		} else {
+			f.count = 1
+			f.recInvSqrt = ^uint16(0)
+		}
+		f.lastCount = f.count
+		f.dropNext = controlLaw(now, f.recInvSqrt)
+	}
+	return e, ok
+}
+
+// newtonStep is codel_Newton_step: one Newton iteration of 1/sqrt(count)
+// in Q0.16.
+func (f *fqFlow) newtonStep() {
+	invsqrt := uint32(f.recInvSqrt) << recInvShift
+	invsqrt2 := uint32((uint64(invsqrt) * uint64(invsqrt)) >> 32)
+	val := (uint64(3) << 32) - uint64(f.count)*uint64(invsqrt2)
+	val >>= 2
+	val = (val * uint64(invsqrt)) >> (32 - 2 + 1)
+	f.recInvSqrt = uint16(val >> recInvShift)
+}
+
+// controlLaw is codel_control_law: t + interval / sqrt(count).
+func controlLaw(t int64, recInvSqrt uint16) int64 {
+	return t + int64((uint64(codelIntvl)*uint64(uint32(recInvSqrt)<<recInvShift))>>32)
+}
+
+// beforeNIC is transmit's path for a packet that does not join the FIFO:
+// too large for the path with DF set (dropped), or, with fq_codel, bound
+// for a flow queue. Out of line: transmit keeps its lines (default.pgo).
+func (n *Network) beforeNIC(node *Node, r *Route, p *Packet, at sim.Time) bool {
+	if p.frag && n.cfg.DropOversize {
+		n.dropDF++
+		n.discard(r, p)
+		r.txProgress(true)
+		return false
+	}
+	q := node.fq
+	// a socket that counts its bytes to the wire counts them while they
+	// wait in the qdisc (transmit has taken them off preNic)
+	r.preNic += n.heldBytes(r, p)
+	dropped := q.enqueue(q.bucket(r), fqEntry{id: p.id, bytes: n.qdiscLen(r, p), at: at}, n.fqDrop)
+	r.txProgress(false)
+	if !q.armed {
+		q.armed = true
+		n.eng.Schedule(max(at, node.NIC.BusyUntil()), (*fqDequeuer)(n), uint64(node.index))
+	}
+	return !dropped
+}
+
+// heldBytes are p's bytes that its socket counts until the NIC sends
+// them: none past an orphaning stack (Route.orphan).
+func (n *Network) heldBytes(r *Route, p *Packet) int64 {
+	return int64(p.IPBytes) &^ -int64(r.orphan)
+}
+
+// qdiscLen is the length the qdisc counts for p: the frame without the
+// preamble, FCS and gap (qdisc_pkt_len: skb->len with its Ethernet
+// header), the tunnel's headers included.
+func (n *Network) qdiscLen(r *Route, p *Packet) int32 {
+	return int32(p.IPBytes) + int32(r.encap) + fqHeader
+}
+
+// fqDrop drops a packet fq_codel took (CoDel or the limit).
+func (n *Network) fqDrop(id int32) {
+	p := n.pool.at(id)
+	r := p.route
+	n.dropQdisc++
+	r.preNic -= n.heldBytes(r, p)
+	n.discard(r, p)
+	r.txProgress(true)
+}
+
+// fqMark marks a packet CE for CoDel when it is ECN-capable on the wire
+// (INET_ECN_set_ce: one already marked counts as marked).
+func (n *Network) fqMark(id int32) bool {
+	p := n.pool.at(id)
+	if p.ECN == ECNNotECT || p.route.ecnOpaque {
+		return false
+	}
+	p.ECN = ECNCE
+	return true
+}
+
+// fqDequeuer is the Network as the handler of a node's fq_codel dequeue:
+// the NIC is free, and takes the next packet; arg is the node index.
+type fqDequeuer Network
+
+func (h *fqDequeuer) Handle(e *sim.Engine, arg uint64) {
+	n := (*Network)(h)
+	node := &n.Nodes[arg]
+	q := node.fq
+	q.armed = false
+	now := e.Now()
+	en, ok := q.dequeue(now, n.fqDrop, n.fqMark)
+	if !ok {
+		return
+	}
+	p := n.pool.at(en.id)
+	r := p.route
+	bytes, frames := n.wireBytes(r, p)
+	svc := sim.Time(float64(bytes)*n.psPerByte + 0.5)
+	start, done := node.NIC.Serve(now, svc)
+	// as transmit's tail, from the NIC on
+	node.TxFrames += frames
+	node.TxBytes += uint64(bytes)
+	held := n.heldBytes(r, p)
+	r.preNic -= held
+	r.retire(now)
+	r.txPush(done, held)
+	r.txProgress(false)
+	p.seg++
+	port := int32(-1)
+	if r.hops != nil {
+		port = r.hops[0]
+	}
+	n.toWire(node, n.txWire(p, start), done+n.firstHop, port, int32(r.dst), int32(bytes))
+	if q.qlen > 0 {
+		q.armed = true
+		e.Schedule(done, h, arg)
+	}
+}
