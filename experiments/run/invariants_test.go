@@ -33,6 +33,7 @@ plugin = "flannel"
 		{"fq_codel, udp overload", "cluster.qdisc=fq_codel workload.kind=udp_stream workload.rate_mbps=5000 tcp.stack=linux duration=200ms"},
 		{"fq_codel, tcp streams", "cluster.qdisc=fq_codel workload.kind=tcp_stream workload.streams=3 cluster.link_gbps=0.2 tcp.stack=linux"},
 		{"fq_codel, pod MTU above underlay", "cluster.qdisc=fq_codel workload.kind=tcp_stream cni.pod_mtu=1500"},
+		{"fq_codel, offloads", "cluster.qdisc=fq_codel cluster.offloads=true workload.kind=tcp_stream workload.streams=3 cluster.link_gbps=0.2 tcp.stack=linux duration=300ms"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -147,9 +147,6 @@ func (s *Scenario) validate() errList {
 	c.oneOf("tcp.ack_policy", s.TCP.AckPolicy, tcp.AckPolicies)
 	c.oneOf("tcp.stack", s.TCP.Stack, Stacks)
 	c.oneOf("cluster.qdisc", s.Cluster.Qdisc, network.Qdiscs)
-	if s.Cluster.Qdisc == network.QdiscFQCoDel && s.Cluster.Offloads {
-		c.fail("cluster.qdisc", "fq_codel is modelled per packet: not with cluster.offloads = true (its super-packets are not)")
-	}
 	if s.Cluster.Qdisc == network.QdiscFQCoDel && s.Cluster.TBFBurstFrames > 0 {
 		c.fail("cluster.qdisc", "fq_codel: not with cluster.tbf_burst_frames (the emulated links are a tbf over a FIFO)")
 	}

@@ -160,8 +160,6 @@ func (c Config) Validate() error {
 		return field.Errorf("network.Config.QdiscLen", c.QdiscLen, "must be >= 1")
 	case c.Qdisc != "" && c.Qdisc != QdiscPFIFO && c.Qdisc != QdiscFQCoDel:
 		return field.Errorf("network.Config.Qdisc", c.Qdisc, "must be %s or %s", QdiscPFIFO, QdiscFQCoDel)
-	case c.Qdisc == QdiscFQCoDel && c.Offloads:
-		return field.Errorf("network.Config.Qdisc", c.Qdisc, "must be %s with Offloads (fq_codel is modelled per packet; its super-packets are not)", QdiscPFIFO)
 	case c.Qdisc == QdiscFQCoDel && c.TBFBurstFrames > 0:
 		return field.Errorf("network.Config.Qdisc", c.Qdisc, "must be %s with TBFBurstFrames (the emulated links are a tbf over a FIFO)", QdiscPFIFO)
 	case c.RxRing < 1:

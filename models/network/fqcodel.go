@@ -45,12 +45,15 @@ const (
 // Qdiscs are the values Config.Qdisc accepts ("" is QdiscPFIFO).
 var Qdiscs = []string{QdiscPFIFO, QdiscFQCoDel}
 
-// fqEntry is a packet waiting in a flow queue: its pool index, IP bytes
-// (qdisc_pkt_len: the frame's length) and enqueue time.
+// fqEntry is a packet waiting in a flow queue: its pool index, length
+// (qdisc_pkt_len: the frame's) and enqueue time. With offloads a GSO
+// super-packet is one skb: its segments behind the head are entries that
+// continue it (cont), taken, dropped and marked with it.
 type fqEntry struct {
 	id    int32
 	bytes int32
 	at    sim.Time
+	cont  bool
 }
 
 // fqFlow is one flow queue with its CoDel state (struct codel_vars).
@@ -65,8 +68,9 @@ type fqFlow struct {
 	count      uint32
 	lastCount  uint32
 	recInvSqrt uint16
-	dropNext   int64 // codel time
-	firstAbove int64 // codel time, codelNever when below target
+	dropNext   int64  // codel time
+	firstAbove int64  // codel time, codelNever when below target
+	last       *Route // the route of the newest skb, whose segments may follow it
 }
 
 // fqCodel is a node's fq_codel qdisc.
@@ -78,7 +82,8 @@ type fqCodel struct {
 	quantum  int64
 	mtu      int64 // codel's "backlog <= mtu" floor
 	perturb  uint64
-	armed    bool // a dequeue event is pending
+	armed    bool    // a dequeue event is pending
+	group    []int32 // the packets of the skb last taken
 	marks    uint64
 	aqmDrops uint64 // CoDel's drops (the overlimit drops are the FIFO's)
 }
@@ -126,19 +131,25 @@ func (q *fqCodel) popList(l uint8) int {
 	return i
 }
 
-// enqueue adds a packet (fq_codel_enqueue). Past the limit it drops a
-// batch from the head of the fattest flow, calling drop for each
-// (fq_codel_drop), and reports whether it dropped.
-func (q *fqCodel) enqueue(i int, e fqEntry, drop func(id int32)) bool {
+// enqueue adds a packet of route r (fq_codel_enqueue); batched, it
+// continues r's newest skb if that is the queue's last. Past the limit
+// it drops a batch of skbs from the head of the fattest flow, calling drop
+// for each packet (fq_codel_drop), and reports whether it dropped.
+func (q *fqCodel) enqueue(i int, e fqEntry, r *Route, batched bool, drop func(id int32)) bool {
 	f := &q.flows[i]
 	if f.n == len(f.q) {
 		f.q = sim.GrowRing(f.q, f.head, f.n, 8)
 		f.head = 0
 	}
+	e.cont = batched && f.n > 0 && f.last == r
 	f.q[(f.head+f.n)&(len(f.q)-1)] = e
 	f.n++
+	f.last = r
 	f.backlog += int64(e.bytes)
 	q.backlog += int64(e.bytes)
+	if e.cont {
+		return false // a segment of an skb already counted
+	}
 	q.qlen++
 	if f.list == 0 {
 		q.pushList(fqNewList, i)
@@ -160,7 +171,7 @@ func (q *fqCodel) enqueue(i int, e fqEntry, drop func(id int32)) bool {
 	for {
 		d := q.pop(g)
 		dropped += int64(d.bytes)
-		drop(d.id)
+		q.dropGroup(drop)
 		k++
 		if k >= fqDropBatch || dropped >= threshold || g.n == 0 {
 			break
@@ -170,22 +181,54 @@ func (q *fqCodel) enqueue(i int, e fqEntry, drop func(id int32)) bool {
 	return true
 }
 
-// pop takes a flow's head packet (dequeue_head, with fq_codel's
-// accounting in dequeue_func).
+// pop takes a flow's head skb (dequeue_head, with fq_codel's accounting
+// in dequeue_func): its first packet's entry with the skb's length, its
+// packets in q.group.
 func (q *fqCodel) pop(f *fqFlow) fqEntry {
+	mask := len(f.q) - 1
 	e := f.q[f.head]
-	f.head = (f.head + 1) & (len(f.q) - 1)
+	q.group = append(q.group[:0], e.id)
+	f.head = (f.head + 1) & mask
 	f.n--
+	for f.n > 0 && f.q[f.head].cont {
+		c := f.q[f.head]
+		q.group = append(q.group, c.id)
+		e.bytes += c.bytes
+		f.head = (f.head + 1) & mask
+		f.n--
+	}
+	if f.n == 0 {
+		f.last = nil
+	}
 	f.backlog -= int64(e.bytes)
 	q.backlog -= int64(e.bytes)
 	q.qlen--
 	return e
 }
 
-// dequeue hands out the next packet at now (fq_codel_dequeue), calling
-// drop for each packet CoDel drops and mark for each it marks CE (mark
-// reports whether the packet is ECN-capable: a packet that is not is
-// dropped instead). ok is false when every queue is empty.
+// dropGroup drops the packets of the skb last taken.
+func (q *fqCodel) dropGroup(drop func(id int32)) {
+	for _, id := range q.group {
+		drop(id)
+	}
+}
+
+// markGroup marks the skb last taken CE if its head is ECN-capable (its
+// segments share the head's IP header), and reports whether it was.
+func (q *fqCodel) markGroup(mark func(id int32) bool) bool {
+	if !mark(q.group[0]) {
+		return false
+	}
+	for _, id := range q.group[1:] {
+		mark(id)
+	}
+	return true
+}
+
+// dequeue hands out the next skb at now (fq_codel_dequeue), its packets
+// in q.group, calling drop for each packet CoDel drops and mark for each
+// it marks CE (mark reports whether the packet is ECN-capable: a packet
+// that is not is dropped instead). ok is false when every queue is empty.
 func (q *fqCodel) dequeue(now sim.Time, drop func(id int32), mark func(id int32) bool) (fqEntry, bool) {
 	ct := codelTime(now)
 	for {
@@ -258,13 +301,13 @@ func (q *fqCodel) codelDequeue(f *fqFlow, now int64, drop func(id int32), mark f
 		for f.dropping && now >= f.dropNext {
 			f.count++
 			f.newtonStep()
-			if mark(e.id) {
+			if q.markGroup(mark) {
 				q.marks++
 				f.dropNext = controlLaw(f.dropNext, f.recInvSqrt)
 				return e, true
 			}
 			q.aqmDrops++
-			drop(e.id)
+			q.dropGroup(drop)
 			e, ok = q.take(f)
 			if !q.shouldDrop(f, e, ok, now) {
 				f.dropping = false
@@ -273,11 +316,11 @@ func (q *fqCodel) codelDequeue(f *fqFlow, now int64, drop func(id int32), mark f
 			}
 		}
 	case !f.dropping && dropIt:
-		if mark(e.id) {
+		if q.markGroup(mark) {
 			q.marks++
 		} else {
 			q.aqmDrops++
-			drop(e.id)
+			q.dropGroup(drop)
 			e, ok = q.take(f)
 			q.shouldDrop(f, e, ok, now)
 		}
@@ -326,7 +369,7 @@ func (n *Network) beforeNIC(node *Node, r *Route, p *Packet, at sim.Time) bool {
 	// a socket that counts its bytes to the wire counts them while they
 	// wait in the qdisc (transmit has taken them off preNic)
 	r.preNic += n.heldBytes(r, p)
-	dropped := q.enqueue(q.bucket(r), fqEntry{id: p.id, bytes: n.qdiscLen(r, p), at: at}, n.fqDrop)
+	dropped := q.enqueue(q.bucket(r), fqEntry{id: p.id, bytes: n.qdiscLen(r, p), at: at}, r, p.batched, n.fqDrop)
 	r.txProgress(false)
 	if !q.armed {
 		q.armed = true
@@ -379,20 +422,31 @@ func (h *fqDequeuer) Handle(e *sim.Engine, arg uint64) {
 	q := node.fq
 	q.armed = false
 	now := e.Now()
-	en, ok := q.dequeue(now, n.fqDrop, n.fqMark)
-	if !ok {
+	if _, ok := q.dequeue(now, n.fqDrop, n.fqMark); !ok {
 		return
 	}
-	p := n.pool.at(en.id)
+	var done sim.Time
+	for _, id := range q.group { // an skb's segments back to back (TSO)
+		done = n.fqSend(node, n.pool.at(id), now)
+	}
+	if q.qlen > 0 {
+		q.armed = true
+		e.Schedule(done, h, arg)
+	}
+}
+
+// fqSend puts p, taken from fq_codel at now, on the NIC, as transmit's
+// tail does for the FIFO, and returns when it has left.
+func (n *Network) fqSend(node *Node, p *Packet, now sim.Time) sim.Time {
 	r := p.route
 	bytes, frames := n.wireBytes(r, p)
 	svc := sim.Time(float64(bytes)*n.psPerByte + 0.5)
 	start, done := node.NIC.Serve(now, svc)
-	// as transmit's tail, from the NIC on
 	node.TxFrames += frames
 	node.TxBytes += uint64(bytes)
 	held := n.heldBytes(r, p)
 	r.preNic -= held
+	p.batched = false // TSO: the NIC cuts super-packets into frames
 	r.retire(now)
 	r.txPush(done, held)
 	r.txProgress(false)
@@ -402,8 +456,5 @@ func (h *fqDequeuer) Handle(e *sim.Engine, arg uint64) {
 		port = r.hops[0]
 	}
 	n.toWire(node, n.txWire(p, start), done+n.firstHop, port, int32(r.dst), int32(bytes))
-	if q.qlen > 0 {
-		q.armed = true
-		e.Schedule(done, h, arg)
-	}
+	return done
 }

@@ -23,10 +23,15 @@ func newFQHarness() *fqHarness {
 }
 
 func (h *fqHarness) add(flow int, bytes int32, at sim.Time, ecn bool) bool {
+	return h.addSeg(flow, nil, false, bytes, at, ecn)
+}
+
+// addSeg adds a packet of route r, batched behind r's super-packet head.
+func (h *fqHarness) addSeg(flow int, r *Route, batched bool, bytes int32, at sim.Time, ecn bool) bool {
 	id := h.next
 	h.next++
 	h.flow[id], h.ecn[id] = flow, ecn
-	return h.q.enqueue(flow, fqEntry{id: id, bytes: bytes, at: at}, h.drop)
+	return h.q.enqueue(flow, fqEntry{id: id, bytes: bytes, at: at}, r, batched, h.drop)
 }
 
 func (h *fqHarness) drop(id int32) { h.dropped = append(h.dropped, id) }
@@ -187,6 +192,53 @@ func TestFQCodelLimit(t *testing.T) {
 	for i, id := range h.dropped {
 		if h.flow[id] != 1 || id != int32(10+i) {
 			t.Fatalf("drop %d: packet %d of flow %d, want flow 1's head", i, id, h.flow[id])
+		}
+	}
+}
+
+// TestFQCodelSuperPackets: with offloads a GSO super-packet is one skb:
+// its segments go out together, count once against the limit, and a
+// drop or a mark takes all of them; a route's segments behind another
+// route's packet start an skb of their own.
+func TestFQCodelSuperPackets(t *testing.T) {
+	h := newFQHarness()
+	a, b := &Route{}, &Route{}
+	h.addSeg(1, a, false, 1514, 0, false)
+	for i := 0; i < 3; i++ {
+		h.addSeg(1, a, true, 1514, 0, false)
+	}
+	h.addSeg(1, b, false, 100, 0, false)
+	h.addSeg(1, a, true, 1514, 0, false) // behind b's packet: an skb of its own
+	if h.q.qlen != 3 || h.q.backlog != 5*1514+100 {
+		t.Fatalf("qlen %d, backlog %d: want 3 skbs of 5*1514+100 bytes", h.q.qlen, h.q.backlog)
+	}
+	e, ok := h.take(0)
+	if !ok || e.bytes != 4*1514 || len(h.q.group) != 4 || h.q.group[0] != 0 || h.q.group[3] != 3 {
+		t.Fatalf("first skb: %+v, packets %v: want packets 0-3, 4*1514 bytes", e, h.q.group)
+	}
+	if e, _ := h.take(0); len(h.q.group) != 1 || e.bytes != 100 {
+		t.Fatalf("second skb: %+v, packets %v: want b's one packet", e, h.q.group)
+	}
+
+	// CoDel drops a whole super-packet: 44 segments of an ECN-blind flow
+	// fed faster than they leave
+	h = newFQHarness()
+	arrive := sim.Time(0)
+	for now := sim.Time(0); now < sim.Second && len(h.dropped) == 0; now += 44 * 120 * sim.Microsecond {
+		for ; arrive <= now; arrive += 44 * 100 * sim.Microsecond {
+			h.addSeg(1, a, false, 1514, arrive, false)
+			for i := 1; i < 44; i++ {
+				h.addSeg(1, a, true, 1514, arrive, false)
+			}
+		}
+		h.take(now)
+	}
+	if len(h.dropped) != 44 {
+		t.Fatalf("CoDel's first drop took %d packets, want a super-packet's 44", len(h.dropped))
+	}
+	for i, id := range h.dropped[1:] {
+		if id != h.dropped[0]+int32(i+1) {
+			t.Fatalf("dropped %v: not one super-packet's segments", h.dropped)
 		}
 	}
 }
