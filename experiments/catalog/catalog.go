@@ -45,7 +45,7 @@ var registry = []*Experiment{
 	paperFig3, paperFig4, paperFig5, paperFig6, paperFig7,
 	blogAsyncCurl, blogMtu9000, blogWrk,
 	whatifMtu, whatifPolicyRules, whatifEncapVsDirect, whatifEncryptionMtu, whatifOffloads, whatifServices, whatifFabric,
-	whatifDCTCP, whatifQueries, whatifLinuxCubic, testbedValidation,
+	whatifDCTCP, whatifQueries, whatifLinuxCubic, whatifHostQdisc, testbedValidation,
 }
 
 // All returns the experiments in report order (a copy: callers may

@@ -24,7 +24,7 @@ func TestRegistry(t *testing.T) {
 		"paper-fig3", "paper-fig4", "paper-fig5", "paper-fig6", "paper-fig7",
 		"blog-async-curl", "blog-mtu9000", "blog-wrk",
 		"whatif-mtu", "whatif-policy-rules", "whatif-encap-vs-direct", "whatif-encryption-mtu", "whatif-offloads", "whatif-services", "whatif-fabric",
-		"whatif-dctcp", "whatif-queries", "whatif-linux-cubic", "testbed-validation",
+		"whatif-dctcp", "whatif-queries", "whatif-linux-cubic", "whatif-host-qdisc", "testbed-validation",
 	}
 	if names := Names(); !slices.Equal(names, want) {
 		t.Errorf("Names() = %v, want %v", names, want)
@@ -82,6 +82,7 @@ var tableRows = map[string][]int{
 	"whatif-dctcp":           {4},     // 2 modes x 2 congestion controls
 	"whatif-queries":         {4},     // 2 modes x 2 congestion controls
 	"whatif-linux-cubic":     {4},     // 2 modes x 2 CUBICs
+	"whatif-host-qdisc":      {6},     // 3 Flannel backends x 2 qdiscs
 }
 
 // mustPass are the orderings that the quick results must show (the

@@ -81,6 +81,11 @@ var trust = map[string]string{
 		"retransmissions of a pod's stream match (55 against 55, 18 against 17-18; RFC 9438's CUBIC 1,395 and 412, README " +
 		"\"Limits of the model\"). Not checked on a fabric: the receiving cores' RX rings, where most of RFC 9438's losses " +
 		"fall with VXLAN, rest on the `paper` profile's stage costs; the cores per node do not depend on the variant.",
+	"whatif-host-qdisc": "fq_codel follows Linux's sch_fq_codel.c and codel_impl.h with their default parameters, quoted, " +
+		"not measured (this VM's kernel has no fq_codel): its flow queues, CoDel's drop schedule and limit are tested in " +
+		"models/network. The FIFO rows rest on tcp.stack = \"linux\"'s TCP small queues ending at the node's IP stack, " +
+		"checked against this kernel (README \"Limits of the model\"); the per-packet costs are the `paper` profile's, " +
+		"and the node has one transmit queue where a multi-queue NIC has an fq_codel per queue (mq).",
 	"testbed-validation": "This is the validation: per-packet costs calibrated by `cnisim testbed` on this machine's " +
 		"kernel, each configuration predicted with a profile that never saw it. Its error is the model's error on " +
 		"a kernel like this one for the configurations it covers (routed, bridge, eBPF, VXLAN, rules). The TCP_RR " +

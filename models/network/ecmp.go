@@ -46,13 +46,17 @@ func FlowEntropy(path datapath.CostedPath) bool {
 // ordinary socket, whose outer header is not ECN-capable: the switches
 // cannot mark it and the receiver never sees CE, so a DCTCP flow over it
 // meets only drops.
-func ECNTransparent(path datapath.CostedPath) bool {
+func ECNTransparent(path datapath.CostedPath) bool { return !userspaceTunnel(path) }
+
+// userspaceTunnel reports whether a path's packets leave their node from a
+// user-space encapsulation daemon's socket (Flannel UDP, Weave sleeve).
+func userspaceTunnel(path datapath.CostedPath) bool {
 	for _, st := range path.Steps {
 		if st.Side == datapath.Src && st.Kind == datapath.Userspace {
-			return false
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // ecmpHash is the ECMP hash of a route: of the node pair, and of its flow

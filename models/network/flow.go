@@ -63,6 +63,9 @@ type Route struct {
 	onSend             func(p *Packet, at sim.Time)
 	onWire             func(p *Packet, at sim.Time, sent bool)
 	tunnel, encryption datapath.Encap // the path's, for a capture's outer headers
+	// skbHash is the hash its packets' skbs carry to the source NIC's
+	// qdisc (fq_codel's flow queue, fqcodel.go)
+	skbHash uint64
 }
 
 type txEntry struct {

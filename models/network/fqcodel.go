@@ -1,6 +1,7 @@
 package network
 
 import (
+	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/sim"
 )
 
@@ -8,7 +9,7 @@ import (
 // QdiscFQCoDel: Linux's default qdisc wherever systemd sets
 // net.core.default_qdisc (RFC 8290; net/sched/sch_fq_codel.c and
 // include/net/codel_impl.h, Linux 6.18, followed step by step below). A
-// packet goes to one of 1,024 flow queues by its outer header's hash;
+// packet goes to one of 1,024 flow queues by its skb's hash (skbHash);
 // the queues are served by deficit round robin, flows that have just
 // become active (new) before the others (old), and each queue runs CoDel
 // at its head: once the packets it hands out have waited at least target
@@ -102,11 +103,30 @@ func newFQCodel(mtu int, perturb uint64) *fqCodel {
 // codelTime is Linux's codel_get_time of simulated time t: ns >> 10.
 func codelTime(t sim.Time) int64 { return int64(t/sim.Nanosecond) >> codelShift }
 
-// bucket is the flow queue of a route's packets: its outer header's hash
-// with the qdisc's random perturbation, scaled to the flows
-// (fq_codel_classify: reciprocal_scale(skb_get_hash, flows_cnt)).
+// bucket is the flow queue of a route's packets: its skbs' hash with the
+// qdisc's random perturbation, scaled to the flows (fq_codel_classify:
+// reciprocal_scale(skb_get_hash, flows_cnt)).
 func (q *fqCodel) bucket(r *Route) int {
-	return int((mix(r.ecmp^q.perturb) >> 32 * fqFlows) >> 32)
+	return int((mix(r.skbHash^q.perturb) >> 32 * fqFlows) >> 32)
+}
+
+// skbSalt separates the skb hash from the RSS and ECMP hashes of a key.
+const skbSalt = 0xbb67ae8584caa73b
+
+// skbHash is the hash a route's skbs carry to its source node's qdisc,
+// which skb_get_hash returns when one is set. A socket sets its flow's
+// (skb_set_hash_from_sk, an L4 hash), which a veth keeps and a kernel
+// tunnel keeps too (iptunnel_xmit's skb_clear_hash_if_not_l4; VXLAN and
+// Geneve take their source port from it), so the qdisc tells a pod's
+// flows apart over IP-in-IP, GRE and ESP as well, where a switch's ECMP
+// sees only the node pair. A user-space tunnel (Flannel UDP, Weave
+// sleeve) sends every flow to a node from one daemon socket: one hash
+// per node pair.
+func skbHash(path datapath.CostedPath, src, dst int, flowKey uint64) uint64 {
+	if userspaceTunnel(path) {
+		return mix(uint64(src)<<32 | uint64(uint32(dst)) ^ skbSalt)
+	}
+	return mix(flowKey ^ skbSalt)
 }
 
 func (q *fqCodel) pushList(l uint8, i int) {

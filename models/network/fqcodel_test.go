@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/sim"
 )
 
@@ -239,6 +240,31 @@ func TestFQCodelSuperPackets(t *testing.T) {
 	for i, id := range h.dropped[1:] {
 		if id != h.dropped[0]+int32(i+1) {
 			t.Fatalf("dropped %v: not one super-packet's segments", h.dropped)
+		}
+	}
+}
+
+// TestSkbHash: the qdisc tells a pod's flows apart by their sockets' hash,
+// over any kernel tunnel (IP-in-IP too, whose outer header ECMP sees as
+// the node pair's), but not behind a user-space tunnel's one socket.
+func TestSkbHash(t *testing.T) {
+	S, D := datapath.Src, datapath.Dst
+	path := func(tunnel datapath.Kind) datapath.CostedPath {
+		return datapath.CostedPath{InterHost: true, Steps: []datapath.CostedStep{
+			step(datapath.TCP, S, datapath.Send, 240, 0), step(tunnel, S, datapath.Send, 480, 0),
+			step(datapath.NIC, S, datapath.Send, 120, 0), step(datapath.TCP, D, datapath.Softirq, 240, 0)}}
+	}
+	for _, c := range []struct {
+		tunnel datapath.Kind
+		apart  bool
+	}{{datapath.VXLAN, true}, {datapath.IPIP, true}, {datapath.GRE, true}, {datapath.Userspace, false}} {
+		p := path(c.tunnel)
+		a, b := skbHash(p, 0, 1, 10), skbHash(p, 0, 1, 12)
+		if (a != b) != c.apart {
+			t.Errorf("%v: two flows' hashes %x and %x, want apart %v", c.tunnel, a, b, c.apart)
+		}
+		if c.tunnel == datapath.IPIP && ecmpHash(p, 0, 1, 10) != ecmpHash(p, 0, 1, 12) {
+			t.Errorf("IP-in-IP: ECMP tells the flows apart; its outer header cannot")
 		}
 	}
 }

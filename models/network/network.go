@@ -215,6 +215,9 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 			r.hops = n.fab.hops(spec.Src, spec.Dst, r.ecmp)
 		}
 	}
+	if n.fqOn {
+		r.skbHash = skbHash(spec.Path, spec.Src, spec.Dst, spec.FlowKey)
+	}
 	for i := range segs {
 		r.wired = r.wired || segs[i].wire
 	}
