@@ -109,6 +109,7 @@ const (
 	PortECNMarks    = "port_ecn_marks"   // frames marked CE (fabric.ecn_threshold_bytes), summed
 	PortEarlyDrops  = "port_early_drops" // of port_drops, packets not ECN-capable dropped where they would be marked (fabric.drop_not_ect)
 	DropsByPlace    = "drops_by_place"   // group: drops split by where (models/workload DropPlaces)
+	NICECNMarks     = "nic_ecn_marks"    // cluster.qdisc = fq_codel: skbs the nodes' qdiscs marked CE
 	PortQueueBytes  = "port_queue_bytes" // <x>_max: deepest queue; <x>_mean: time-average depth (mean over a tier's ports)
 	PortUtilisation = "port_utilisation" // <x>_mean over a tier's ports, <x>_max the busiest; per port its own
 	MaxPortMembers  = 32
@@ -165,7 +166,7 @@ var Order = []string{
 	PodLaunchSeconds,
 	ThroughputCurlMbps, ThroughputIperf3Mbps, CPUByContext, PodReadySeconds, PodNetworkWaitSeconds,
 	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,
-	DropsByPlace, PortDrops, PortEarlyDrops, PortECNMarks, PortQueueBytes, PortUtilisation,
+	DropsByPlace, NICECNMarks, PortDrops, PortEarlyDrops, PortECNMarks, PortQueueBytes, PortUtilisation,
 	FCTMicros, FCTSlowdown, FCTMicrosBySize, FCTSlowdownBySize, FCTMicrosByPhase, FCTMicrosByClass, FlowsCompleted, FlowsUnfinished, FlowsOpenMidway, FlowsMeasured, FlowsCensored, FCTp99Floor, OfferedMbps, CPUCoresUsedBusiest, CPUCoresUsedMean, CPUCoresUsedPerNode, RxDropsByNode,
 	QueryCompletionMicros, QueriesCompleted, QueriesUnfinished, QueriesCensored,
 }

@@ -58,9 +58,14 @@ func TestFQCodelScenario(t *testing.T) {
 		t.Errorf("probe RTT median: %.0f us behind the FIFO, %.0f behind fq_codel, %.0f with offloads: want a tenth of a second, and under a millisecond",
 			fifoRTT, fqRTT, tsoRTT)
 	}
-	if fq.Scalars[results.Drops] == 0 || mk.Scalars[results.Drops] != 0 || mk.Scalars[results.Retransmissions] != 0 {
-		t.Errorf("drops: %v without ECN, %v (retransmissions %v) with it: want CoDel's drops, then marks instead",
-			fq.Scalars[results.Drops], mk.Scalars[results.Drops], mk.Scalars[results.Retransmissions])
+	if fq.Scalars[results.Drops] == 0 || fq.Scalars[results.NICECNMarks] != 0 ||
+		mk.Scalars[results.Drops] != 0 || mk.Scalars[results.Retransmissions] != 0 || mk.Scalars[results.NICECNMarks] == 0 {
+		t.Errorf("drops and marks: %v and %v without ECN, %v and %v (retransmissions %v) with it: want CoDel's drops, then marks instead",
+			fq.Scalars[results.Drops], fq.Scalars[results.NICECNMarks], mk.Scalars[results.Drops], mk.Scalars[results.NICECNMarks],
+			mk.Scalars[results.Retransmissions])
+	}
+	if _, ok := fifo.Scalars[results.NICECNMarks]; ok {
+		t.Error("nic_ecn_marks reported behind a FIFO")
 	}
 	for name, s := range map[string]run.Sample{"pfifo": fifo, "fq_codel": fq, "fq_codel with ECN": mk, "fq_codel with offloads": tso} {
 		// the probe's packets take their share of the link behind fq_codel

@@ -65,7 +65,7 @@ func Prepare(sc *scenario.Scenario) (run.Point, error) {
 		if cp != nil {
 			s.Pcap, s.PcapSkipped = cp.Files(), cp.Skipped()
 		}
-		fill(&s, &r, base.Cluster.Fabric.DropNotECT)
+		fill(&s, &r, base.Cluster.Fabric.DropNotECT, base.Cluster.Qdisc == network.QdiscFQCoDel)
 		if base.Interval > 0 { // a timeline was asked for
 			s.Series = timeline(r.Series)
 		}
@@ -389,8 +389,9 @@ func Validate(sc *scenario.Scenario) error {
 
 // fill maps a workload result onto the metric names of the results contract,
 // setting only the metrics the workload measures (port_early_drops only with
-// earlyDrops: the scenario's fabric.drop_not_ect).
-func fill(s *run.Sample, r *workload.Result, earlyDrops bool) {
+// earlyDrops: the scenario's fabric.drop_not_ect; nic_ecn_marks only with
+// fqCoDel: its cluster.qdisc).
+func fill(s *run.Sample, r *workload.Result, earlyDrops, fqCoDel bool) {
 	applies := map[string]bool{}
 	for _, a := range r.Applies {
 		applies[a] = true
@@ -416,6 +417,9 @@ func fill(s *run.Sample, r *workload.Result, earlyDrops bool) {
 	if applies[results.Drops] {
 		for i, d := range r.DropsByPlace() {
 			s.SetGroup(results.DropsByPlace, workload.DropPlaces[i], float64(d))
+		}
+		if fqCoDel {
+			s.Set(results.NICECNMarks, float64(r.Packets.QdiscMarks))
 		}
 	}
 	set(results.ConnectSeconds, r.ConnectS)

@@ -76,17 +76,16 @@ type fqFlow struct {
 
 // fqCodel is a node's fq_codel qdisc.
 type fqCodel struct {
-	flows    []fqFlow
-	lists    [3]struct{ head, tail int } // new and old flows
-	qlen     int
-	backlog  int64
-	quantum  int64
-	mtu      int64 // codel's "backlog <= mtu" floor
-	perturb  uint64
-	armed    bool    // a dequeue event is pending
-	group    []int32 // the packets of the skb last taken
-	marks    uint64
-	aqmDrops uint64 // CoDel's drops (the overlimit drops are the FIFO's)
+	flows   []fqFlow
+	lists   [3]struct{ head, tail int } // new and old flows
+	qlen    int
+	backlog int64
+	quantum int64
+	mtu     int64 // codel's "backlog <= mtu" floor
+	perturb uint64
+	armed   bool    // a dequeue event is pending
+	group   []int32 // the packets of the skb last taken
+	marks   uint64  // skbs CoDel marked CE (Stats.QdiscMarks)
 }
 
 func newFQCodel(mtu int, perturb uint64) *fqCodel {
@@ -103,9 +102,10 @@ func newFQCodel(mtu int, perturb uint64) *fqCodel {
 // codelTime is Linux's codel_get_time of simulated time t: ns >> 10.
 func codelTime(t sim.Time) int64 { return int64(t/sim.Nanosecond) >> codelShift }
 
-// bucket is the flow queue of a route's packets: its skbs' hash with the
-// qdisc's random perturbation, scaled to the flows (fq_codel_classify:
-// reciprocal_scale(skb_get_hash, flows_cnt)).
+// bucket is the flow queue of a route's packets: its skbs' hash scaled
+// to the flows (fq_codel_classify: reciprocal_scale(skb_get_hash,
+// flows_cnt)). A socket's hash is random (sk_set_txhash), so which flows
+// share a queue is too: perturb, drawn per node from the run's seed.
 func (q *fqCodel) bucket(r *Route) int {
 	return int((mix(r.skbHash^q.perturb) >> 32 * fqFlows) >> 32)
 }
@@ -326,7 +326,6 @@ func (q *fqCodel) codelDequeue(f *fqFlow, now int64, drop func(id int32), mark f
 				f.dropNext = controlLaw(f.dropNext, f.recInvSqrt)
 				return e, true
 			}
-			q.aqmDrops++
 			q.dropGroup(drop)
 			e, ok = q.take(f)
 			if !q.shouldDrop(f, e, ok, now) {
@@ -339,7 +338,6 @@ func (q *fqCodel) codelDequeue(f *fqFlow, now int64, drop func(id int32), mark f
 		if q.markGroup(mark) {
 			q.marks++
 		} else {
-			q.aqmDrops++
 			q.dropGroup(drop)
 			e, ok = q.take(f)
 			q.shouldDrop(f, e, ok, now)

@@ -472,6 +472,8 @@ type Stats struct {
 	// on or at a failed fabric link (Fabric.Failed, FailAt), and on a
 	// lossy one (Fabric.Lossy)
 	DropQdisc, DropRx, DropOversize, DropHook, DropPort, DropLink, DropCorrupt, Drops uint64
+	// QdiscMarks are the skbs fq_codel marked CE (Config.Qdisc), the whole run
+	QdiscMarks uint64
 	// Ports are the fabric's switch ports, in port order (nil without a
 	// fabric): their statistics over the window from Fabric.StatsFrom.
 	Ports []PortStats
@@ -482,6 +484,11 @@ func (n *Network) Stats() Stats {
 	s := Stats{Sent: n.sent, Delivered: n.delivered, InFlight: n.inFlight(),
 		DropQdisc: n.dropQdisc, DropRx: n.dropRx, DropOversize: n.dropDF, DropHook: n.dropHook, DropPort: n.dropPort, DropLink: n.dropLink, DropCorrupt: n.dropCorrupt}
 	s.Drops = s.DropQdisc + s.DropRx + s.DropOversize + s.DropHook + s.DropPort + s.DropLink + s.DropCorrupt
+	for i := range n.Nodes {
+		if q := n.Nodes[i].fq; q != nil {
+			s.QdiscMarks += q.marks
+		}
+	}
 	if n.fab != nil {
 		s.Ports = n.portStats(n.eng.Now())
 	}
