@@ -81,6 +81,13 @@ type Cluster struct {
 	// the default, a FIFO of qdisc_packets, or "fq_codel", Linux's with
 	// its default parameters.
 	Qdisc string `toml:"qdisc"`
+	// FQCoDel* are fq_codel's parameters with qdisc = "fq_codel"
+	// (network.FQCoDel: target, interval, limit, ecn, ce_threshold).
+	FQCoDelTarget      time.Duration `toml:"fq_codel_target"`
+	FQCoDelInterval    time.Duration `toml:"fq_codel_interval"`
+	FQCoDelLimit       int           `toml:"fq_codel_limit"`
+	FQCoDelECN         bool          `toml:"fq_codel_ecn"`
+	FQCoDelCEThreshold time.Duration `toml:"fq_codel_ce_threshold"`
 	// RxUsecs is the receive interrupt moderation, microseconds (ethtool
 	// rx-usecs; network.Config.RxUsecs): 0 interrupts at once.
 	RxUsecs      float64 `toml:"rx_usecs"`
@@ -294,6 +301,11 @@ func Defaults() Scenario {
 			FrameOverhead: 38,   // Ethernet header+FCS 18, preamble+IFG 20
 			QdiscPackets:  1000, // Linux txqueuelen default
 			Qdisc:         network.QdiscPFIFO,
+			// Linux's fq_codel defaults (network.DefaultFQCoDel)
+			FQCoDelTarget:   5 * time.Millisecond,
+			FQCoDelInterval: 100 * time.Millisecond,
+			FQCoDelLimit:    10 * 1024,
+			FQCoDelECN:      true,
 			// Assumed, not measured: per-packet cycle counts vary by a few
 			// percent (cache misses, interrupts, frequency); 5% keeps the
 			// means and gives replications and RR latency quantiles a

@@ -147,6 +147,10 @@ func (s *Scenario) validate() errList {
 	c.oneOf("tcp.ack_policy", s.TCP.AckPolicy, tcp.AckPolicies)
 	c.oneOf("tcp.stack", s.TCP.Stack, Stacks)
 	c.oneOf("cluster.qdisc", s.Cluster.Qdisc, network.Qdiscs)
+	c.durRange("cluster.fq_codel_target", s.Cluster.FQCoDelTarget, time.Microsecond, time.Second)
+	c.durRange("cluster.fq_codel_interval", s.Cluster.FQCoDelInterval, time.Microsecond, 10*time.Second)
+	c.intRange("cluster.fq_codel_limit", int64(s.Cluster.FQCoDelLimit), 1, network.MaxFQCoDelLimit)
+	c.durRange("cluster.fq_codel_ce_threshold", s.Cluster.FQCoDelCEThreshold, 0, time.Second)
 	if s.Cluster.Qdisc == network.QdiscFQCoDel && s.Cluster.TBFBurstFrames > 0 {
 		c.fail("cluster.qdisc", "fq_codel: not with cluster.tbf_burst_frames (the emulated links are a tbf over a FIFO)")
 	}

@@ -277,6 +277,8 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.Nodes, cl.CoresPerNode, cl.GHz, cl.LinkGbps = c.Nodes, c.CoresPerNode, c.CPUGHz, c.LinkGbps
 	cl.LinkDelay = sim.FromDuration(c.LinkDelay)
 	cl.MTU, cl.FrameOverhead, cl.QdiscLen, cl.Qdisc = c.MTU, c.FrameOverhead, c.QdiscPackets, c.Qdisc
+	cl.FQCoDel = network.FQCoDel{Target: sim.FromDuration(c.FQCoDelTarget), Interval: sim.FromDuration(c.FQCoDelInterval),
+		Limit: c.FQCoDelLimit, ECN: c.FQCoDelECN, CEThreshold: sim.FromDuration(c.FQCoDelCEThreshold)}
 	cl.DropOversize = st.Forward.OuterDF
 	cl.CPUJitter = c.CPUJitter
 	cl.Offloads, cl.RSSInner, cl.RPS = c.Offloads, c.RSSInner, c.RPS

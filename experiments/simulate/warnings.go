@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/models/network"
 )
 
 // Warnings lists the keys of sc that have no effect, or an effect the user
@@ -97,6 +98,22 @@ func Warnings(sc *scenario.Scenario) []string {
 	}
 	if sc.FlowLog && w.FlowSizes == "" && w.QueryRate == 0 {
 		out = append(out, "flow_log has no effect without workload.flow_sizes or workload.query_rate (it logs finite cluster flows and queries' responses)")
+	}
+	if c, dc := sc.Cluster, scenario.Defaults().Cluster; c.Qdisc != network.QdiscFQCoDel {
+		for _, k := range []struct {
+			key string
+			set bool
+		}{
+			{"cluster.fq_codel_target", c.FQCoDelTarget != dc.FQCoDelTarget},
+			{"cluster.fq_codel_interval", c.FQCoDelInterval != dc.FQCoDelInterval},
+			{"cluster.fq_codel_limit", c.FQCoDelLimit != dc.FQCoDelLimit},
+			{"cluster.fq_codel_ecn", c.FQCoDelECN != dc.FQCoDelECN},
+			{"cluster.fq_codel_ce_threshold", c.FQCoDelCEThreshold != dc.FQCoDelCEThreshold},
+		} {
+			if k.set {
+				out = append(out, fmt.Sprintf("%s has no effect with cluster.qdisc = %s (it applies to fq_codel)", k.key, c.Qdisc))
+			}
+		}
 	}
 	return append(out, fabricWarnings(sc)...)
 }

@@ -17,9 +17,10 @@ type Config struct {
 	FrameOverhead int      // wire bytes per frame beyond the IP packet: 38 Ethernet (18 header+FCS, 20 preamble+IFG), 2 PPP
 	QdiscLen      int      // NIC transmit queue limit in packets (Linux txqueuelen default 1000)
 	// Qdisc is the NICs' transmit queue: QdiscPFIFO ("" too), a FIFO of
-	// QdiscLen packets, or QdiscFQCoDel, Linux's fq_codel with its
-	// default parameters (fqcodel.go), QdiscLen unused.
-	Qdisc string
+	// QdiscLen packets, or QdiscFQCoDel, Linux's fq_codel (fqcodel.go)
+	// with the parameters FQCoDel, QdiscLen unused.
+	Qdisc   string
+	FQCoDel FQCoDel
 	// RxRing bounds the packets waiting for (or in) the receiving RSS core
 	// when a packet arrives from the wire: the NIC ring and backlog
 	// (assumed 1000, Linux netdev_max_backlog); beyond it packets drop.
@@ -125,9 +126,29 @@ type Config struct {
 	Streams sim.Streams
 }
 
+// FQCoDel are fq_codel's parameters (tc-fq_codel(8)); DefaultFQCoDel has
+// Linux's.
+type FQCoDel struct {
+	Target      sim.Time // CoDel's acceptable standing sojourn (target)
+	Interval    sim.Time // how long above target before a drop, and the control law's base (interval)
+	Limit       int      // skbs the qdisc holds before it drops from the fattest queue (limit)
+	ECN         bool     // mark ECN-capable packets CE where CoDel would drop them (ecn)
+	CEThreshold sim.Time // mark ECN-capable packets that waited longer, whatever CoDel's state (ce_threshold; 0: off)
+}
+
+// DefaultFQCoDel are Linux's fq_codel defaults (fq_codel_init,
+// codel_params_init: target 5 ms, interval 100 ms, limit 10 * 1024, ecn
+// on, ce_threshold disabled), quoted from net/sched/sch_fq_codel.c.
+func DefaultFQCoDel() FQCoDel {
+	return FQCoDel{Target: 5 * sim.Millisecond, Interval: 100 * sim.Millisecond, Limit: 10 * 1024, ECN: true}
+}
+
 // MaxTBFBurstFrames bounds Config.TBFBurstFrames (the testbed's
 // IncastMaxBurst).
 const MaxTBFBurstFrames = 16
+
+// MaxFQCoDelLimit bounds FQCoDel.Limit (a million skbs: gigabytes).
+const MaxFQCoDelLimit = 1_000_000
 
 // DefaultConfig returns a two-node cluster like the paper's testbed:
 // 10 cores at 2.4 GHz, 10 Gbit/s, Ethernet framing, txqueuelen 1000.
@@ -136,6 +157,7 @@ func DefaultConfig() Config {
 		Nodes: 2, CoresPerNode: 10, GHz: 2.4, LinkGbps: 10, LinkDelay: 5 * sim.Microsecond,
 		MTU: 1500, FrameOverhead: 38, QdiscLen: 1000, RxRing: 1000, DaemonCore: -1,
 		GROFrameCycles: DefaultGROFrameCycles, GSOSegmentCycles: DefaultGSOSegmentCycles,
+		FQCoDel: DefaultFQCoDel(),
 	}
 }
 
@@ -160,6 +182,14 @@ func (c Config) Validate() error {
 		return field.Errorf("network.Config.QdiscLen", c.QdiscLen, "must be >= 1")
 	case c.Qdisc != "" && c.Qdisc != QdiscPFIFO && c.Qdisc != QdiscFQCoDel:
 		return field.Errorf("network.Config.Qdisc", c.Qdisc, "must be %s or %s", QdiscPFIFO, QdiscFQCoDel)
+	case c.Qdisc == QdiscFQCoDel && !(c.FQCoDel.Target >= sim.Microsecond && c.FQCoDel.Target <= sim.Second):
+		return field.Errorf("network.FQCoDel.Target", c.FQCoDel.Target, "must be in [1us, 1s]")
+	case c.Qdisc == QdiscFQCoDel && !(c.FQCoDel.Interval >= sim.Microsecond && c.FQCoDel.Interval <= 10*sim.Second):
+		return field.Errorf("network.FQCoDel.Interval", c.FQCoDel.Interval, "must be in [1us, 10s]")
+	case c.Qdisc == QdiscFQCoDel && (c.FQCoDel.Limit < 1 || c.FQCoDel.Limit > MaxFQCoDelLimit):
+		return field.Errorf("network.FQCoDel.Limit", c.FQCoDel.Limit, "must be in [1, %d]", MaxFQCoDelLimit)
+	case c.Qdisc == QdiscFQCoDel && !(c.FQCoDel.CEThreshold >= 0 && c.FQCoDel.CEThreshold <= sim.Second):
+		return field.Errorf("network.FQCoDel.CEThreshold", c.FQCoDel.CEThreshold, "must be in [0, 1s] (0: off)")
 	case c.Qdisc == QdiscFQCoDel && c.TBFBurstFrames > 0:
 		return field.Errorf("network.Config.Qdisc", c.Qdisc, "must be %s with TBFBurstFrames (the emulated links are a tbf over a FIFO)", QdiscPFIFO)
 	case c.RxRing < 1:

@@ -1,6 +1,8 @@
 package network
 
 import (
+	"math"
+
 	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/sim"
 )
@@ -18,19 +20,16 @@ import (
 // Unlike the FIFO, a packet's departure is known only when the NIC takes
 // it, so the NIC takes packets in events of their own (fqDequeuer).
 //
-// The parameters are Linux's defaults (fq_codel_init and
-// codel_params_init), quoted, not measured: this project's kernel has no
-// fq_codel to measure against.
+// The parameters are Config.FQCoDel's (Linux's defaults:
+// DefaultFQCoDel), the others Linux's fixed ones, quoted, not measured:
+// this project's kernel has no fq_codel to measure against.
 const (
-	fqFlows     = 1024                      // q->flows_cnt
-	fqLimit     = 10 * 1024                 // sch->limit, packets
-	fqDropBatch = 64                        // q->drop_batch_size
-	codelShift  = 10                        // CODEL_SHIFT: codel time is ns >> 10
-	codelTarget = 5_000_000 >> codelShift   // MS2TIME(5)
-	codelIntvl  = 100_000_000 >> codelShift // MS2TIME(100)
-	recInvBits  = 16                        // REC_INV_SQRT_BITS
-	recInvShift = 32 - recInvBits           // REC_INV_SQRT_SHIFT
-	fqHeader    = 14                        // psched_mtu: dev->mtu + hard_header_len (Ethernet)
+	fqFlows     = 1024            // q->flows_cnt
+	fqDropBatch = 64              // q->drop_batch_size
+	codelShift  = 10              // CODEL_SHIFT: codel time is ns >> 10
+	recInvBits  = 16              // REC_INV_SQRT_BITS
+	recInvShift = 32 - recInvBits // REC_INV_SQRT_SHIFT
+	fqHeader    = 14              // psched_mtu: dev->mtu + hard_header_len (Ethernet)
 	fqNewList   = 1
 	fqOldList   = 2
 	fqNoFlow    = -1
@@ -71,6 +70,7 @@ type fqFlow struct {
 	recInvSqrt uint16
 	dropNext   int64  // codel time
 	firstAbove int64  // codel time, codelNever when below target
+	ldelay     int64  // the sojourn of the packet last taken, codel time
 	last       *Route // the route of the newest skb, whose segments may follow it
 }
 
@@ -82,14 +82,22 @@ type fqCodel struct {
 	backlog int64
 	quantum int64
 	mtu     int64 // codel's "backlog <= mtu" floor
-	perturb uint64
-	armed   bool    // a dequeue event is pending
-	group   []int32 // the packets of the skb last taken
-	marks   uint64  // skbs CoDel marked CE (Stats.QdiscMarks)
+	// the parameters, in codel time (ns >> 10): Config.FQCoDel
+	target, interval, ceThreshold int64
+	limit                         int
+	ecn                           bool
+	perturb                       uint64
+	armed                         bool    // a dequeue event is pending
+	group                         []int32 // the packets of the skb last taken
+	marks                         uint64  // skbs CoDel marked CE (Stats.QdiscMarks)
 }
 
-func newFQCodel(mtu int, perturb uint64) *fqCodel {
-	q := &fqCodel{flows: make([]fqFlow, fqFlows), quantum: int64(mtu + fqHeader), mtu: int64(mtu + fqHeader), perturb: perturb}
+func newFQCodel(mtu int, p FQCoDel, perturb uint64) *fqCodel {
+	q := &fqCodel{flows: make([]fqFlow, fqFlows), quantum: int64(mtu + fqHeader), mtu: int64(mtu + fqHeader), perturb: perturb,
+		target: codelTime(p.Target), interval: codelTime(p.Interval), limit: p.Limit, ecn: p.ECN, ceThreshold: math.MaxInt64} // off
+	if p.CEThreshold > 0 {
+		q.ceThreshold = codelTime(p.CEThreshold)
+	}
 	for i := range q.flows {
 		q.flows[i].next, q.flows[i].firstAbove = fqNoFlow, codelNever
 	}
@@ -175,7 +183,7 @@ func (q *fqCodel) enqueue(i int, e fqEntry, r *Route, batched bool, drop func(id
 		q.pushList(fqNewList, i)
 		f.deficit = q.quantum
 	}
-	if q.qlen <= fqLimit {
+	if q.qlen <= q.limit {
 		return false
 	}
 	fat := 0
@@ -233,9 +241,14 @@ func (q *fqCodel) dropGroup(drop func(id int32)) {
 	}
 }
 
-// markGroup marks the skb last taken CE if its head is ECN-capable (its
-// segments share the head's IP header), and reports whether it was.
-func (q *fqCodel) markGroup(mark func(id int32) bool) bool {
+// markGroup marks the skb last taken CE where CoDel would drop it, if the
+// qdisc marks (ecn), and reports whether it did.
+func (q *fqCodel) markGroup(mark func(id int32) bool) bool { return q.ecn && q.markAll(mark) }
+
+// markAll marks the skb last taken CE if its head is ECN-capable (its
+// segments share the head's IP header: INET_ECN_set_ce), and reports
+// whether it was.
+func (q *fqCodel) markAll(mark func(id int32) bool) bool {
 	if !mark(q.group[0]) {
 		return false
 	}
@@ -288,12 +301,13 @@ func (q *fqCodel) shouldDrop(f *fqFlow, e fqEntry, ok bool, now int64) bool {
 		return false
 	}
 	sojourn := now - codelTime(e.at)
-	if sojourn < codelTarget || q.backlog <= q.mtu {
+	f.ldelay = sojourn
+	if sojourn < q.target || q.backlog <= q.mtu {
 		f.firstAbove = codelNever
 		return false
 	}
 	if f.firstAbove == codelNever {
-		f.firstAbove = now + codelIntvl
+		f.firstAbove = now + q.interval
 		return false
 	}
 	return now > f.firstAbove
@@ -323,15 +337,15 @@ func (q *fqCodel) codelDequeue(f *fqFlow, now int64, drop func(id int32), mark f
 			f.newtonStep()
 			if q.markGroup(mark) {
 				q.marks++
-				f.dropNext = controlLaw(f.dropNext, f.recInvSqrt)
-				return e, true
+				f.dropNext = controlLaw(f.dropNext, q.interval, f.recInvSqrt)
+				break // codel_dequeue's goto end
 			}
 			q.dropGroup(drop)
 			e, ok = q.take(f)
 			if !q.shouldDrop(f, e, ok, now) {
 				f.dropping = false
 			} else {
-				f.dropNext = controlLaw(f.dropNext, f.recInvSqrt)
+				f.dropNext = controlLaw(f.dropNext, q.interval, f.recInvSqrt)
 			}
 		}
 	case !f.dropping && dropIt:
@@ -344,7 +358,7 @@ func (q *fqCodel) codelDequeue(f *fqFlow, now int64, drop func(id int32), mark f
 		}
 		f.dropping = true
 		delta := f.count - f.lastCount
-		if delta > 1 && now-f.dropNext < 16*codelIntvl {
+		if delta > 1 && now-f.dropNext < 16*q.interval {
 			f.count = delta
 			f.newtonStep()
 		} else {
@@ -352,7 +366,10 @@ func (q *fqCodel) codelDequeue(f *fqFlow, now int64, drop func(id int32), mark f
 			f.recInvSqrt = ^uint16(0)
 		}
 		f.lastCount = f.count
-		f.dropNext = controlLaw(now, f.recInvSqrt)
+		f.dropNext = controlLaw(now, q.interval, f.recInvSqrt)
+	}
+	if ok && f.ldelay > q.ceThreshold && q.markAll(mark) { // ce_threshold, with the qdisc's ecn or not
+		q.marks++
 	}
 	return e, ok
 }
@@ -369,8 +386,8 @@ func (f *fqFlow) newtonStep() {
 }
 
 // controlLaw is codel_control_law: t + interval / sqrt(count).
-func controlLaw(t int64, recInvSqrt uint16) int64 {
-	return t + int64((uint64(codelIntvl)*uint64(uint32(recInvSqrt)<<recInvShift))>>32)
+func controlLaw(t, interval int64, recInvSqrt uint16) int64 {
+	return t + int64((uint64(interval)*uint64(uint32(recInvSqrt)<<recInvShift))>>32)
 }
 
 // beforeNIC is transmit's path for a packet that does not join the FIFO:

@@ -20,7 +20,7 @@ type fqHarness struct {
 }
 
 func newFQHarness() *fqHarness {
-	return &fqHarness{q: newFQCodel(1500, 7), flow: map[int32]int{}, ecn: map[int32]bool{}}
+	return &fqHarness{q: newFQCodel(1500, DefaultFQCoDel(), 7), flow: map[int32]int{}, ecn: map[int32]bool{}}
 }
 
 func (h *fqHarness) add(flow int, bytes int32, at sim.Time, ecn bool) bool {
@@ -103,11 +103,11 @@ func TestCodelControlLaw(t *testing.T) {
 		f.count++
 		f.newtonStep()
 		x = x * (3 - float64(f.count)*x*x) / 2
-		got := float64(controlLaw(0, f.recInvSqrt))
-		if want := codelIntvl * x; math.Abs(got/want-1) > 0.001 {
+		got := float64(controlLaw(0, codelTime(100*sim.Millisecond), f.recInvSqrt))
+		if want := float64(codelTime(100*sim.Millisecond)) * x; math.Abs(got/want-1) > 0.001 {
 			t.Fatalf("count %d: next drop after %.0f codel units, the recurrence %.0f", f.count, got, want)
 		}
-		if want := codelIntvl / math.Sqrt(float64(f.count)); f.count >= 10 && math.Abs(got/want-1) > 0.01 {
+		if want := float64(codelTime(100*sim.Millisecond)) / math.Sqrt(float64(f.count)); f.count >= 10 && math.Abs(got/want-1) > 0.01 {
 			t.Fatalf("count %d: next drop after %.0f codel units, interval/sqrt(count) %.0f", f.count, got, want)
 		}
 	}
@@ -179,7 +179,7 @@ func TestFQCodelLimit(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		h.add(2, 1514, 0, false)
 	}
-	for i := 0; i < fqLimit-10; i++ {
+	for i := 0; i < h.q.limit-10; i++ {
 		if h.add(1, 1514, 0, false) {
 			t.Fatalf("dropped at %d packets", i+11)
 		}
@@ -187,7 +187,7 @@ func TestFQCodelLimit(t *testing.T) {
 	if !h.add(2, 1514, 0, false) {
 		t.Fatal("the packet past the limit dropped nothing")
 	}
-	if len(h.dropped) != fqDropBatch || h.q.qlen != fqLimit+1-fqDropBatch {
+	if len(h.dropped) != fqDropBatch || h.q.qlen != h.q.limit+1-fqDropBatch {
 		t.Fatalf("dropped %d, %d left; want %d dropped", len(h.dropped), h.q.qlen, fqDropBatch)
 	}
 	for i, id := range h.dropped {
@@ -266,5 +266,47 @@ func TestSkbHash(t *testing.T) {
 		if c.tunnel == datapath.IPIP && ecmpHash(p, 0, 1, 10) != ecmpHash(p, 0, 1, 12) {
 			t.Errorf("IP-in-IP: ECMP tells the flows apart; its outer header cannot")
 		}
+	}
+}
+
+// TestFQCodelParameters: ecn off drops an ECN-capable flow where it would
+// be marked; ce_threshold marks every ECN-capable packet that waited
+// longer, from the first, before CoDel would act; a shorter target and
+// interval act sooner.
+func TestFQCodelParameters(t *testing.T) {
+	run := func(p FQCoDel, ecn bool) (h *fqHarness, first sim.Time) {
+		h = &fqHarness{q: newFQCodel(1500, p, 7), flow: map[int32]int{}, ecn: map[int32]bool{}}
+		first = -1
+		arrive := sim.Time(0)
+		for now := sim.Time(0); now < sim.Second; now += 120 * sim.Microsecond {
+			for ; arrive <= now; arrive += 100 * sim.Microsecond {
+				h.add(1, 1514, arrive, ecn)
+			}
+			h.take(now)
+			if first < 0 && len(h.dropped)+len(h.marked) > 0 {
+				first = now
+			}
+		}
+		return h, first
+	}
+	noECN := DefaultFQCoDel()
+	noECN.ECN = false
+	if h, _ := run(noECN, true); len(h.marked) != 0 || len(h.dropped) == 0 {
+		t.Errorf("ecn off: %d marked, %d dropped; want drops only", len(h.marked), len(h.dropped))
+	}
+	ce := DefaultFQCoDel()
+	ce.CEThreshold = sim.Millisecond
+	h, first := run(ce, true)
+	// the sojourn grows by 20 us a packet (arrivals 100 us apart, 120 us
+	// sends): past 1 ms after 50 packets, 6 ms in
+	if len(h.dropped) != 0 || first > 7*sim.Millisecond || first < 5*sim.Millisecond {
+		t.Errorf("ce_threshold 1 ms: first mark at %v, %d dropped; want about 6 ms in, no drop", first, len(h.dropped))
+	}
+	fast := DefaultFQCoDel()
+	fast.Target, fast.Interval = 500*sim.Microsecond, 10*sim.Millisecond
+	_, df := run(DefaultFQCoDel(), false)
+	_, ff := run(fast, false)
+	if !(ff > 0 && ff < 15*sim.Millisecond && df > 100*sim.Millisecond) {
+		t.Errorf("first drop at %v with target 0.5 ms and interval 10 ms, at %v with the defaults", ff, df)
 	}
 }

@@ -128,7 +128,7 @@ func New(e *sim.Engine, cfg Config) (*Network, error) {
 	if n.fqOn = cfg.Qdisc == QdiscFQCoDel; n.fqOn {
 		perturb := cfg.Streams.Source("fq_codel") // each node's qdisc draws its own
 		for i := range n.Nodes {
-			n.Nodes[i].fq = newFQCodel(cfg.MTU, perturb.Uint64())
+			n.Nodes[i].fq = newFQCodel(cfg.MTU, cfg.FQCoDel, perturb.Uint64())
 		}
 	}
 	n.jit = newJitter(cfg.CPUJitter, cfg.Streams, cfg.Nodes)
