@@ -406,9 +406,13 @@ func (n *Network) beforeNIC(node *Node, r *Route, p *Packet, at sim.Time) bool {
 	r.preNic += n.heldBytes(r, p)
 	dropped := q.enqueue(q.bucket(r), fqEntry{id: p.id, bytes: n.qdiscLen(r, p), at: at}, r, p.batched, n.fqDrop)
 	r.txProgress(false)
-	if !q.armed {
-		q.armed = true
-		n.eng.Schedule(max(at, node.NIC.BusyUntil()), (*fqDequeuer)(n), uint64(node.index))
+	if !q.armed { // the queue was empty
+		if t := node.NIC.BusyUntil(); t > at {
+			q.armed = true
+			n.eng.Schedule(t, (*fqDequeuer)(n), uint64(node.index))
+		} else {
+			n.fqTake(node, at) // the NIC is free: it takes the packet at once, as an event at at would
+		}
 	}
 	return !dropped
 }
@@ -454,19 +458,24 @@ type fqDequeuer Network
 func (h *fqDequeuer) Handle(e *sim.Engine, arg uint64) {
 	n := (*Network)(h)
 	node := &n.Nodes[arg]
+	node.fq.armed = false
+	n.fqTake(node, e.Now())
+}
+
+// fqTake has node's free NIC take the next skb from fq_codel at t, and
+// arms the next dequeue for when it has sent it.
+func (n *Network) fqTake(node *Node, t sim.Time) {
 	q := node.fq
-	q.armed = false
-	now := e.Now()
-	if _, ok := q.dequeue(now, n.fqDrop, n.fqMark); !ok {
+	if _, ok := q.dequeue(t, n.fqDrop, n.fqMark); !ok {
 		return
 	}
 	var done sim.Time
 	for _, id := range q.group { // an skb's segments back to back (TSO)
-		done = n.fqSend(node, n.pool.at(id), now)
+		done = n.fqSend(node, n.pool.at(id), t)
 	}
 	if q.qlen > 0 {
 		q.armed = true
-		e.Schedule(done, h, arg)
+		n.eng.Schedule(done, (*fqDequeuer)(n), uint64(node.index))
 	}
 }
 
@@ -481,8 +490,8 @@ func (n *Network) fqSend(node *Node, p *Packet, now sim.Time) sim.Time {
 	node.TxBytes += uint64(bytes)
 	held := n.heldBytes(r, p)
 	r.preNic -= held
-	p.batched = false // TSO: the NIC cuts super-packets into frames
-	r.retire(now)
+	p.batched = false     // TSO: the NIC cuts super-packets into frames
+	r.retire(n.eng.Now()) // not now: TxQueued may still be asked about earlier times
 	r.txPush(done, held)
 	r.txProgress(false)
 	p.seg++
