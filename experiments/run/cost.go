@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/models/network"
 	"github.com/cnisim/cnisim/models/workload"
 	"github.com/cnisim/cnisim/sim"
 )
@@ -304,6 +305,9 @@ func replicationBytes(s *scenario.Scenario, o finiteOffer) float64 {
 		b += float64(s.Workload.Connections) * bytesPerConnection
 	case "pod_launch":
 		b += float64(s.Workload.Pods) * bytesPerConnection
+	}
+	if s.Cluster.Qdisc == network.QdiscFQCoDel {
+		b += float64(s.Cluster.Nodes) * float64(network.FQCoDelNodeBytes)
 	}
 	return b
 }

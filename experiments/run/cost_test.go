@@ -1,6 +1,7 @@
 package run
 
 import (
+	"github.com/cnisim/cnisim/models/network"
 	"math"
 	"os"
 	"path/filepath"
@@ -117,6 +118,11 @@ func TestEstimateCluster(t *testing.T) {
 	flows := 3 * 0.5 * 10e9 / 8 / 1_711_250 * 10 // senders x rate x 10 s
 	if d := inc.MemoryBytes - base.MemoryBytes; math.Abs(d-(flows-1)*bytesPerConnection) > 1 {
 		t.Errorf("incast: %g more bytes, want %g flows' %g", d, flows, (flows-1)*bytesPerConnection)
+	}
+	// fq_codel: every node's flow queues
+	fq := Estimate(plan(t, "name = \"x\"\nreplications = 1\n[cluster]\nnodes = 8\nqdisc = \"fq_codel\"\n[workload]\npattern = \"permutation\"\npods_per_node = 4\n"), 1)
+	if d := fq.MemoryBytes - perm.MemoryBytes; math.Abs(d-8*float64(network.FQCoDelNodeBytes)) > 1 || network.FQCoDelNodeBytes < 1024*64 {
+		t.Errorf("fq_codel on 8 nodes: %g more bytes, want 8 x %d", d, network.FQCoDelNodeBytes)
 	}
 	huge := Estimate(plan(t, "name = \"x\"\nreplications = 1\n[cluster]\nnodes = 10000\n[workload]\npattern = \"permutation\"\npods_per_node = 100\n"), 1)
 	// 1e6 x 15.5 KB = 15.5 GB: more than an 8 GB machine has

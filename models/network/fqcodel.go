@@ -2,6 +2,7 @@ package network
 
 import (
 	"math"
+	"unsafe"
 
 	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/sim"
@@ -35,6 +36,10 @@ const (
 	fqNoFlow    = -1
 	codelNever  = int64(-1) << 62 // first_above_time 0: not above target
 )
+
+// FQCoDelNodeBytes is what a node's fq_codel holds before any packet
+// waits in it: its flow queues' state (a run's memory estimate counts it).
+const FQCoDelNodeBytes = fqFlows * int(unsafe.Sizeof(fqFlow{}))
 
 // Qdisc values (Config.Qdisc).
 const (
