@@ -68,19 +68,8 @@ func BenchmarkFabric(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				path := datapathtest.HostPath(1)
 				rng := rand.New(rand.NewPCG(1, 2))
-				var conns []*tcp.Conn
-				for i, f := range tc.flows(rng) {
-					conn, err := tcp.Dial(n, tcp.Side{Node: f[0], Core: i % c.CoresPerNode}, tcp.Side{Node: f[1], Core: i % c.CoresPerNode},
-						path, path, 1500, rng.Uint64(), tcp.Options{})
-					if err != nil {
-						b.Fatal(err)
-					}
-					conn.Client.Write(0, math.MaxInt64/2)
-					conn.Connect(sim.Time(rng.Int64N(int64(10 * sim.Microsecond))))
-					conns = append(conns, conn)
-				}
+				conns := dialStreams(b, n, c.CoresPerNode, tc.flows(rng), rng)
 				e.RunUntil(tc.dur)
 				c1, _ := threadCPU()
 				cpu += c1 - c0
@@ -112,6 +101,25 @@ func BenchmarkFabric(b *testing.B) {
 }
 
 func pair(*rand.Rand) [][2]int { return [][2]int{{0, 1}} }
+
+// dialStreams opens a long-lived TCP stream over datapathtest.HostPath(1)
+// for each node pair, flow i on core i (mod cores) of both nodes, each
+// started within the first 10 us.
+func dialStreams(b *testing.B, n *network.Network, cores int, flows [][2]int, rng *rand.Rand) []*tcp.Conn {
+	path := datapathtest.HostPath(1)
+	var conns []*tcp.Conn
+	for i, f := range flows {
+		conn, err := tcp.Dial(n, tcp.Side{Node: f[0], Core: i % cores}, tcp.Side{Node: f[1], Core: i % cores},
+			path, path, 1500, rng.Uint64(), tcp.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		conn.Client.Write(0, math.MaxInt64/2)
+		conn.Connect(sim.Time(rng.Int64N(int64(10 * sim.Microsecond))))
+		conns = append(conns, conn)
+	}
+	return conns
+}
 
 // permutation returns k flows from every node to its image under a random
 // permutation without fixed points.

@@ -1,14 +1,11 @@
 package network_test
 
 import (
-	"math"
 	"math/rand/v2"
 	"runtime"
 	"testing"
 
-	"github.com/cnisim/cnisim/models/datapath/datapathtest"
 	"github.com/cnisim/cnisim/models/network"
-	"github.com/cnisim/cnisim/models/tcp"
 	"github.com/cnisim/cnisim/sim"
 )
 
@@ -35,17 +32,11 @@ func BenchmarkQdisc(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				path := datapathtest.HostPath(1)
-				rng := rand.New(rand.NewPCG(1, 2))
-				for i := range 16 {
-					conn, err := tcp.Dial(n, tcp.Side{Node: 0, Core: i % c.CoresPerNode}, tcp.Side{Node: 1, Core: i % c.CoresPerNode},
-						path, path, 1500, rng.Uint64(), tcp.Options{})
-					if err != nil {
-						b.Fatal(err)
-					}
-					conn.Client.Write(0, math.MaxInt64/2)
-					conn.Connect(sim.Time(rng.Int64N(int64(10 * sim.Microsecond))))
+				flows := make([][2]int, 16)
+				for i := range flows {
+					flows[i] = [2]int{0, 1}
 				}
+				dialStreams(b, n, c.CoresPerNode, flows, rand.New(rand.NewPCG(1, 2)))
 				e.RunUntil(100 * sim.Millisecond)
 				c1, _ := threadCPU()
 				cpu += c1 - c0
