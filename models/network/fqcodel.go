@@ -85,8 +85,9 @@ type fqCodel struct {
 	lists   [3]struct{ head, tail int } // new and old flows
 	qlen    int
 	backlog int64
-	quantum int64
-	mtu     int64 // codel's "backlog <= mtu" floor
+	// psched_mtu (MTU + the Ethernet header): deficit round robin's
+	// quantum and CoDel's "backlog <= mtu" floor alike
+	mtu int64
 	// the parameters, in codel time (ns >> 10): Config.FQCoDel
 	target, interval, ceThreshold int64
 	limit                         int
@@ -98,7 +99,7 @@ type fqCodel struct {
 }
 
 func newFQCodel(mtu int, p FQCoDel, perturb uint64) *fqCodel {
-	q := &fqCodel{flows: make([]fqFlow, fqFlows), quantum: int64(mtu + fqHeader), mtu: int64(mtu + fqHeader), perturb: perturb,
+	q := &fqCodel{flows: make([]fqFlow, fqFlows), mtu: int64(mtu + fqHeader), perturb: perturb,
 		target: codelTime(p.Target), interval: codelTime(p.Interval), limit: p.Limit, ecn: p.ECN, ceThreshold: math.MaxInt64} // off
 	if p.CEThreshold > 0 {
 		q.ceThreshold = codelTime(p.CEThreshold)
@@ -186,7 +187,7 @@ func (q *fqCodel) enqueue(i int, e fqEntry, r *Route, batched bool, drop func(id
 	q.qlen++
 	if f.list == 0 {
 		q.pushList(fqNewList, i)
-		f.deficit = q.quantum
+		f.deficit = q.mtu
 	}
 	if q.qlen <= q.limit {
 		return false
@@ -280,7 +281,7 @@ func (q *fqCodel) dequeue(now sim.Time, drop func(id int32), mark func(id int32)
 		i := q.lists[l].head
 		f := &q.flows[i]
 		if f.deficit <= 0 {
-			f.deficit += q.quantum
+			f.deficit += q.mtu
 			q.popList(l)
 			q.pushList(fqOldList, i)
 			continue
@@ -445,17 +446,6 @@ func (n *Network) fqDrop(id int32) {
 	r.txProgress(true)
 }
 
-// fqMark marks a packet CE for CoDel when it is ECN-capable on the wire
-// (INET_ECN_set_ce: one already marked counts as marked).
-func (n *Network) fqMark(id int32) bool {
-	p := n.pool.at(id)
-	if p.ECN == ECNNotECT || p.route.ecnOpaque {
-		return false
-	}
-	p.ECN = ECNCE
-	return true
-}
-
 // fqDequeuer is the Network as the handler of a node's fq_codel dequeue:
 // the NIC is free, and takes the next packet; arg is the node index.
 type fqDequeuer Network
@@ -471,7 +461,7 @@ func (h *fqDequeuer) Handle(e *sim.Engine, arg uint64) {
 // arms the next dequeue for when it has sent it.
 func (n *Network) fqTake(node *Node, t sim.Time) {
 	q := node.fq
-	if _, ok := q.dequeue(t, n.fqDrop, n.fqMark); !ok {
+	if _, ok := q.dequeue(t, n.fqDrop, n.setCE); !ok {
 		return
 	}
 	var done sim.Time

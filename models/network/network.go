@@ -207,13 +207,13 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 	r.to, r.target = spec.To, -1
 	r.pf, _ = spec.To.(Prefetcher)
 	if (n.fab != nil || n.fqOn) && spec.Src != spec.Dst {
-		// the outer header's hash and ECN field: what a fabric's
-		// switches and fq_codel's flow queues see
-		r.ecmp = ecmpHash(spec.Path, spec.Src, spec.Dst, spec.FlowKey)
+		// whether the wire's header carries the ECN field a fabric's
+		// switches and fq_codel mark
 		r.ecnOpaque = !ECNTransparent(spec.Path)
-		if n.fab != nil {
-			r.hops = n.fab.hops(spec.Src, spec.Dst, r.ecmp)
-		}
+	}
+	if n.fab != nil && spec.Src != spec.Dst {
+		r.ecmp = ecmpHash(spec.Path, spec.Src, spec.Dst, spec.FlowKey)
+		r.hops = n.fab.hops(spec.Src, spec.Dst, r.ecmp)
 	}
 	if n.fqOn {
 		r.skbHash = skbHash(spec.Path, spec.Src, spec.Dst, spec.FlowKey)
@@ -420,9 +420,9 @@ func (n *Network) transmit(r *Route, p *Packet, now sim.Time) bool {
 	}
 	node.TxFrames += frames
 	node.TxBytes += uint64(bytes)
-	p.batched = false                                  // TSO: the NIC cuts super-packets into frames
-	r.retire(n.eng.Now())                              // not now: TxQueued may still be asked about earlier times
-	r.txPush(done, int64(p.IPBytes)&^-int64(r.orphan)) // nothing counted past an orphaning stack
+	p.batched = false                 // TSO: the NIC cuts super-packets into frames
+	r.retire(n.eng.Now())             // not now: TxQueued may still be asked about earlier times
+	r.txPush(done, n.heldBytes(r, p)) // nothing counted past an orphaning stack
 	r.txProgress(false)
 	p.seg++
 	port := int32(-1)

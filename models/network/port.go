@@ -194,14 +194,24 @@ func (fb *fabric) congested(held int64) bool {
 // congested, when it is ECN-capable on the wire, and reports whether it
 // was.
 func (n *Network) markCE(pt *port, id int32, inWindow bool) bool {
+	if !n.setCE(id) {
+		return false
+	}
+	if inWindow {
+		pt.wMarks++
+	}
+	return true
+}
+
+// setCE marks the packet of pool index id CE when it is ECN-capable on
+// the wire, and reports whether it is (INET_ECN_set_ce: one already
+// marked counts as marked): a switch port's marking and fq_codel's.
+func (n *Network) setCE(id int32) bool {
 	p := n.pool.at(id)
 	if p.ECN == ECNNotECT || p.route.ecnOpaque {
 		return false
 	}
 	p.ECN = ECNCE
-	if inWindow {
-		pt.wMarks++
-	}
 	return true
 }
 
