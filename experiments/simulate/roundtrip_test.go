@@ -73,8 +73,24 @@ type capture struct {
 	IdlerGHz         float64  `toml:"idler_ghz"` // the clock capture.sh's probe measured, where it could
 	Comms            []string `toml:"comms"`
 	SoftirqComms     []string `toml:"softirq_comms"`
+	PacingMbps       float64  `toml:"pacing_mbps"` // the sender's rate (CNIFX_MBPS)
+	Traffic          string   `toml:"traffic"`     // the commands, with the reader's CNIFX_RBUF
 
 	dir string // its manifest's directory
+}
+
+// readBytes is the capture's read call (CNIFX_RBUF in its traffic line).
+func (c capture) readBytes(t *testing.T) int {
+	_, after, ok := strings.Cut(c.Traffic, "CNIFX_RBUF=")
+	if !ok {
+		t.Fatalf("capture %s: no CNIFX_RBUF in its traffic line", c.Name)
+	}
+	digits := strings.IndexFunc(after, func(r rune) bool { return r < '0' || r > '9' })
+	n, err := strconv.Atoi(after[:max(digits, 0)])
+	if err != nil || digits <= 0 {
+		t.Fatalf("capture %s: CNIFX_RBUF=%q", c.Name, after)
+	}
+	return n
 }
 
 // clockGHz is the capture's clock: the probe's where it has one.
@@ -187,7 +203,11 @@ func TestCalibrateThenSimulateRealCaptures(t *testing.T) {
 			sc.TCP.AckEvery = int(math.Round(float64(c.DataPackets) / float64(c.AckPackets)))
 			sc.Workload.Kind = "tcp_stream"
 			sc.Workload.Placement = "intra"
+			// the capture's traffic: 64 KiB writes paced to its rate, read
+			// in calls of its reader's buffer
 			sc.Workload.WriteBytes = captureWriteBytes
+			sc.Workload.RateMbps = c.PacingMbps
+			sc.Workload.ReadBytes = c.readBytes(t)
 			s, err := simulate.Run(context.Background(), &sc, 0, sc.Seed)
 			if err != nil {
 				t.Fatal(err)
@@ -195,7 +215,7 @@ func TestCalibrateThenSimulateRealCaptures(t *testing.T) {
 			sim := s.Scalars[results.CPPTotal]
 			rel := sim/cal.MeasuredCPP - 1
 			t.Logf("%s: measured %.0f cycles per data packet (%.3f ACKs per packet, %.0f payload bytes), simulated %.0f (%+.2f%%)",
-				c.Name, cal.MeasuredCPP, cal.AcksPerPacket, cal.BytesPerPacket, sim, 100*rel)
+				filepath.Base(c.dir)+"/"+c.Name, cal.MeasuredCPP, cal.AcksPerPacket, cal.BytesPerPacket, sim, 100*rel)
 			if math.Abs(rel) > 0.02 {
 				t.Errorf("simulated %.0f cycles per data packet, measured %.0f: %+.2f%%, beyond 2%%", sim, cal.MeasuredCPP, 100*rel)
 			}

@@ -60,8 +60,9 @@ type Workload struct {
 	Streams int    // parallel streams or RR connections (default 1)
 	// BulkStreams is mixed's bulk TCP streams beside its RR connections.
 	BulkStreams int
-	// RateMbps is udp_stream's offered rate per stream in Mbit/s of UDP
-	// payload; 0 sends as fast as the sender's core and socket buffer allow.
+	// RateMbps is the offered rate per stream in Mbit/s of payload:
+	// udp_stream's datagrams, tcp_stream's writes (iperf3 -b, paced.go);
+	// 0 sends as fast as the sender's core and socket buffer allow.
 	RateMbps float64
 	// MessageBytes is the RR request and response size (netperf default 1)
 	// and udp_stream's datagram payload (default PodMTU - 28).
