@@ -24,6 +24,7 @@ var metricMeanings = map[string]metricInfo{
 	results.Retransmissions:       {"scalar", "segments", "TCP retransmissions, both directions"},
 	results.TCPTimeouts:           {"scalar", "timeouts", "TCP retransmission timeouts, both directions (Linux TcpExtTCPTimeouts)"},
 	results.TCPReordered:          {"scalar", "segments", "TCP data segments delivered out of order by the network (originals arriving after later data; a path change, not a loss), both directions"},
+	results.TCPAcksPerSegment:     {"scalar", "ratio", "pure ACKs sent per data segment received, both directions, the whole run (a receiver's nstat: TcpOutSegs less its data segments, over TcpInSegs); tcp.ack_every's inverse, or what tcp.ack_policy = linux decides"},
 	results.TCPLossProbes:         {"scalar", "probes", "TCP tail loss probes sent, both directions (Linux TcpExtTCPLossProbes)"},
 	results.Drops:                 {"scalar", "packets", "packets dropped (queues, sockets, policy)"},
 	results.ConnectSeconds:        {"scalar", "s", "first SYN to established, mean over connections"},

@@ -67,9 +67,10 @@ const (
 	CPPByStage         = "cpp_by_stage"
 	FIBPer100kPackets  = "fib_lookups_per_100k_packets"
 	Retransmissions    = "retransmissions"
-	TCPTimeouts        = "tcp_timeouts"    // retransmission timeouts, both directions
-	TCPLossProbes      = "tcp_loss_probes" // tail loss probes sent, both directions
-	TCPReordered       = "tcp_reordered"   // original segments delivered after later ones, both directions
+	TCPTimeouts        = "tcp_timeouts"         // retransmission timeouts, both directions
+	TCPLossProbes      = "tcp_loss_probes"      // tail loss probes sent, both directions
+	TCPReordered       = "tcp_reordered"        // original segments delivered after later ones, both directions
+	TCPAcksPerSegment  = "tcp_acks_per_segment" // pure ACKs sent per data segment received, both directions
 	Drops              = "drops"
 	ConnectSeconds     = "connect_s"
 	PodLaunchSeconds   = "pod_launch_s"
@@ -162,7 +163,7 @@ const (
 // Order is the canonical metric order; other names follow, sorted.
 var Order = []string{
 	ThroughputMbps, RTTMicros, TransactionsPerSec, RequestsPerSec, CPUCoresUsed,
-	CPPTotal, CPPByStage, FIBPer100kPackets, Retransmissions, TCPTimeouts, TCPLossProbes, TCPReordered, Drops, ConnectSeconds,
+	CPPTotal, CPPByStage, FIBPer100kPackets, Retransmissions, TCPTimeouts, TCPLossProbes, TCPReordered, TCPAcksPerSegment, Drops, ConnectSeconds,
 	PodLaunchSeconds,
 	ThroughputCurlMbps, ThroughputIperf3Mbps, CPUByContext, PodReadySeconds, PodNetworkWaitSeconds,
 	PodLaunchBreakdown, PodNetworkShare, PodMakespanSeconds,

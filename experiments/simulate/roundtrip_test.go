@@ -33,8 +33,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -74,6 +76,7 @@ type capture struct {
 	Comms            []string `toml:"comms"`
 	SoftirqComms     []string `toml:"softirq_comms"`
 	PacingMbps       float64  `toml:"pacing_mbps"` // the sender's rate (CNIFX_MBPS)
+	RcvLowat         int      `toml:"rcvlowat"`    // the reader's SO_RCVLOWAT (CNIFX_RCVLOWAT), 0: none
 	Traffic          string   `toml:"traffic"`     // the commands, with the reader's CNIFX_RBUF
 
 	dir string // its manifest's directory
@@ -119,106 +122,183 @@ func loadCaptures(t *testing.T) []capture {
 	return all
 }
 
+// capturePlugins is the model whose graph has each capture topology's
+// datapath.
+var capturePlugins = map[string]string{
+	"bridge":      "flannel",                     // veth + Linux bridge (bridge-nf-call-iptables on)
+	"routed":      "calico",                      // /32 routes, host stack forwarding; rule series in FORWARD
+	"ebpf-peer":   "cilium",                      // tc eBPF bpf_redirect_peer
+	"ebpf-egress": "cilium",                      // tc eBPF bpf_redirect to the peer's egress
+	"vxlan":       "testdata/capture-vxlan.toml", // VXLAN over a veth underlay
+}
+
+// captureRun is a capture simulated with the profile calibrated from it.
+type captureRun struct {
+	measured, simulated float64 // cycles per data packet
+	measuredAcks        float64 // the capture's ACKs per data packet
+	simulatedAcks       float64 // the simulation's (tcp_acks_per_segment)
+	label               string  // its folder and name
+}
+
+// forEachCapture runs check, in parallel subtests, on every real capture
+// calibrated into a profile and simulated with it on one core at the
+// capture's clock with the capture's own traffic (64 KiB writes paced to
+// its rate, read in calls of its reader's buffer); set adjusts the
+// scenario (the ACK policy).
+func forEachCapture(t *testing.T, set func(t *testing.T, sc *scenario.Scenario, c capture), check func(t *testing.T, c capture, r captureRun)) {
+	caps := loadCaptures(t)
+	for i := range caps {
+		c := caps[i]
+		plugin := capturePlugins[c.Topology]
+		if plugin == "" {
+			t.Fatalf("capture %s: no model for its topology %q", c.Name, c.Topology)
+		}
+		t.Run(filepath.Base(c.dir)+"/"+c.Name, func(t *testing.T) {
+			t.Parallel()
+			check(t, c, simulateCapture(t, c, plugin, set))
+		})
+	}
+}
+
+func simulateCapture(t *testing.T, c capture, plugin string, set func(t *testing.T, sc *scenario.Scenario, c capture)) captureRun {
+	var cpus []int
+	for _, f := range strings.Split(c.CPUs, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cpus = append(cpus, n)
+	}
+	comms := append(append(append([]string{}, c.Comms...), c.SoftirqComms...), "swapper*")
+	res, err := perf.AnalyzeFile(filepath.Join(c.dir, c.File),
+		perf.Options{Packets: c.DataPackets, CPUGHz: c.clockGHz(), CPUs: cpus, Comms: comms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := cni.Load(plugin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := m.NodeCrossings(m.DefaultMode, datapath.Intra, cni.PathOptions{}, datapath.Dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writes := int64(math.Round(float64(c.PayloadBytesSent) / captureWriteBytes))
+	cal, err := perf.Calibrate(res, perf.Counters{Packets: c.DataPackets, Bytes: c.PayloadBytes, Acks: c.AckPackets,
+		Writes: writes, Reads: c.DataPackets, Wakeups: c.DataPackets}, &x,
+		perf.ProfileOptions{Name: c.Name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	profile := filepath.Join(t.TempDir(), "profile.toml")
+	f, err := os.Create(profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cal.Profile.WriteTOML(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	sc := scenario.Defaults()
+	sc.Replications = 1
+	// Long enough that slow start with the captures' stretch ACKs
+	// (one per 13 to 40 segments) is over and the work queued at the
+	// window's edges is small: at 300 ms the nft-1000 capture came
+	// out 4.5% low, at 2 s the 5000-rule ones up to 3.6% off, and at
+	// 5 s the 8000-rule ones (70 us of the core per packet) up to
+	// 2.7%. So at least 5 s and 150k packets at the measured cost
+	// (the 8000-rule ones within 0.9% at 15 s), a fifth of it warm-up.
+	secs := max(5, 150e3*cal.MeasuredCPP/(c.clockGHz()*1e9))
+	sc.Duration = time.Duration(secs * float64(time.Second))
+	sc.Warmup = sc.Duration / 5
+	sc.Cluster.CoresPerNode = 1
+	sc.Cluster.CPUGHz = c.clockGHz()
+	sc.Cluster.CPUJitter = 0
+	sc.CNI.Plugin = plugin
+	sc.CNI.PodMTU = 1500 // the capture's pods: MTU 1500, no tunnel overhead taken off intra-host
+	sc.Calibration.Profile = profile
+	sc.Workload.Kind = "tcp_stream"
+	sc.Workload.Placement = "intra"
+	// the capture's traffic: 64 KiB writes paced to its rate, read in
+	// calls of its reader's buffer
+	sc.Workload.WriteBytes = captureWriteBytes
+	sc.Workload.RateMbps = c.PacingMbps
+	sc.Workload.ReadBytes = c.readBytes(t)
+	set(t, &sc, c)
+	s, err := simulate.Run(context.Background(), &sc, 0, sc.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return captureRun{measured: cal.MeasuredCPP, simulated: s.Scalars[results.CPPTotal],
+		measuredAcks: cal.AcksPerPacket, simulatedAcks: s.Scalars[results.TCPAcksPerSegment],
+		label: filepath.Base(c.dir) + "/" + c.Name}
+}
+
+// TestCalibrateThenSimulateRealCaptures is the round trip: each capture's
+// profile, simulated with the capture's measured ACK ratio, costs what
+// was measured.
 func TestCalibrateThenSimulateRealCaptures(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulates several real captures")
 	}
 	t.Parallel()
-	caps := loadCaptures(t)
-	// The model whose graph has each capture topology's datapath.
-	plugins := map[string]string{
-		"bridge":      "flannel",                     // veth + Linux bridge (bridge-nf-call-iptables on)
-		"routed":      "calico",                      // /32 routes, host stack forwarding; rule series in FORWARD
-		"ebpf-peer":   "cilium",                      // tc eBPF bpf_redirect_peer
-		"ebpf-egress": "cilium",                      // tc eBPF bpf_redirect to the peer's egress
-		"vxlan":       "testdata/capture-vxlan.toml", // VXLAN over a veth underlay
-	}
-	for i, tt := range caps {
-		tt := struct{ capture, plugin string }{tt.Name, plugins[tt.Topology]}
-		if tt.plugin == "" {
-			t.Fatalf("capture %s: no model for its topology", tt.capture)
+	forEachCapture(t, func(t *testing.T, sc *scenario.Scenario, c capture) {
+		sc.TCP.AckEvery = int(math.Round(float64(c.DataPackets) / float64(c.AckPackets)))
+	}, func(t *testing.T, c capture, r captureRun) {
+		rel := r.simulated/r.measured - 1
+		t.Logf("%s: measured %.0f cycles per data packet (%.3f ACKs per packet), simulated %.0f (%+.2f%%)",
+			r.label, r.measured, r.measuredAcks, r.simulated, 100*rel)
+		if math.Abs(rel) > 0.02 {
+			t.Errorf("simulated %.0f cycles per data packet, measured %.0f: %+.2f%%, beyond 2%%", r.simulated, r.measured, 100*rel)
 		}
-		t.Run(filepath.Base(caps[i].dir)+"/"+tt.capture, func(t *testing.T) {
-			t.Parallel()
-			c := caps[i]
-			var cpus []int
-			for _, f := range strings.Split(c.CPUs, ",") {
-				n, err := strconv.Atoi(strings.TrimSpace(f))
-				if err != nil {
-					t.Fatal(err)
-				}
-				cpus = append(cpus, n)
-			}
-			comms := append(append(append([]string{}, c.Comms...), c.SoftirqComms...), "swapper*")
-			res, err := perf.AnalyzeFile(filepath.Join(c.dir, c.File),
-				perf.Options{Packets: c.DataPackets, CPUGHz: c.clockGHz(), CPUs: cpus, Comms: comms})
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := cni.Load(tt.plugin)
-			if err != nil {
-				t.Fatal(err)
-			}
-			x, err := m.NodeCrossings(m.DefaultMode, datapath.Intra, cni.PathOptions{}, datapath.Dst)
-			if err != nil {
-				t.Fatal(err)
-			}
-			writes := int64(math.Round(float64(c.PayloadBytesSent) / captureWriteBytes))
-			cal, err := perf.Calibrate(res, perf.Counters{Packets: c.DataPackets, Bytes: c.PayloadBytes, Acks: c.AckPackets,
-				Writes: writes, Reads: c.DataPackets, Wakeups: c.DataPackets}, &x,
-				perf.ProfileOptions{Name: c.Name})
-			if err != nil {
-				t.Fatal(err)
-			}
-			profile := filepath.Join(t.TempDir(), "profile.toml")
-			f, err := os.Create(profile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cal.Profile.WriteTOML(f); err != nil {
-				t.Fatal(err)
-			}
-			if err := f.Close(); err != nil {
-				t.Fatal(err)
-			}
+	})
+}
 
-			sc := scenario.Defaults()
-			sc.Replications = 1
-			// Long enough that slow start with the captures' stretch ACKs
-			// (one per 13 to 40 segments) is over and the work queued at the
-			// window's edges is small: at 300 ms the nft-1000 capture came
-			// out 4.5% low, at 2 s the 5000-rule ones up to 3.6% off, and at
-			// 5 s the 8000-rule ones (70 us of the core per packet) up to
-			// 2.7%. So at least 5 s and 150k packets at the measured cost
-			// (the 8000-rule ones within 0.9% at 15 s), a fifth of it warm-up.
-			secs := max(5, 150e3*cal.MeasuredCPP/(c.clockGHz()*1e9))
-			sc.Duration = time.Duration(secs * float64(time.Second))
-			sc.Warmup = sc.Duration / 5
-			sc.Cluster.CoresPerNode = 1
-			sc.Cluster.CPUGHz = c.clockGHz()
-			sc.Cluster.CPUJitter = 0
-			sc.CNI.Plugin = tt.plugin
-			sc.CNI.PodMTU = 1500 // the capture's pods: MTU 1500, no tunnel overhead taken off intra-host
-			sc.Calibration.Profile = profile
-			sc.TCP.AckEvery = int(math.Round(float64(c.DataPackets) / float64(c.AckPackets)))
-			sc.Workload.Kind = "tcp_stream"
-			sc.Workload.Placement = "intra"
-			// the capture's traffic: 64 KiB writes paced to its rate, read
-			// in calls of its reader's buffer
-			sc.Workload.WriteBytes = captureWriteBytes
-			sc.Workload.RateMbps = c.PacingMbps
-			sc.Workload.ReadBytes = c.readBytes(t)
-			s, err := simulate.Run(context.Background(), &sc, 0, sc.Seed)
-			if err != nil {
-				t.Fatal(err)
+// TestLinuxReceiverRealCaptures predicts each capture's ACKs instead of
+// stating them: Linux's receiver (tcp.ack_policy = "linux") decides when
+// to ACK from the capture's traffic alone, and the cycles per packet that
+// follow are compared with the measured ones (a prediction: the profiles
+// are calibrated with the measured ACKs, nothing is fitted to this).
+// Captures whose reader set SO_RCVLOWAT (series-host3-rcvlowat: woken at
+// 64 KiB, so Linux ACKs every second segment) are skipped: the model has
+// no SO_RCVLOWAT.
+func TestLinuxReceiverRealCaptures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates several real captures")
+	}
+	t.Parallel()
+	var mu sync.Mutex
+	var errs []float64
+	t.Run("captures", func(t *testing.T) {
+		forEachCapture(t, func(t *testing.T, sc *scenario.Scenario, c capture) {
+			if c.RcvLowat > 0 {
+				t.Skip("SO_RCVLOWAT is not modelled")
 			}
-			sim := s.Scalars[results.CPPTotal]
-			rel := sim/cal.MeasuredCPP - 1
-			t.Logf("%s: measured %.0f cycles per data packet (%.3f ACKs per packet, %.0f payload bytes), simulated %.0f (%+.2f%%)",
-				filepath.Base(c.dir)+"/"+c.Name, cal.MeasuredCPP, cal.AcksPerPacket, cal.BytesPerPacket, sim, 100*rel)
-			if math.Abs(rel) > 0.02 {
-				t.Errorf("simulated %.0f cycles per data packet, measured %.0f: %+.2f%%, beyond 2%%", sim, cal.MeasuredCPP, 100*rel)
+			sc.TCP.AckPolicy = "linux"
+		}, func(t *testing.T, c capture, r captureRun) {
+			rel := r.simulated/r.measured - 1
+			t.Logf("%s: measured %.0f cycles per data packet and %.4f ACKs per packet, simulated %.0f (%+.2f%%) and %.4f (%+.1f%%)",
+				r.label, r.measured, r.measuredAcks, r.simulated, 100*rel, r.simulatedAcks, 100*(r.simulatedAcks/r.measuredAcks-1))
+			// a gross miss, whatever the capture's ACKs (up to 0.23 per
+			// packet on a loaded host, against about 0.04 elsewhere)
+			if math.Abs(rel) > 0.2 {
+				t.Errorf("simulated %.0f cycles per data packet, measured %.0f: %+.1f%%", r.simulated, r.measured, 100*rel)
 			}
+			mu.Lock()
+			errs = append(errs, math.Abs(rel))
+			mu.Unlock()
 		})
+	})
+	if len(errs) == 0 {
+		return // a subtest filter ran none
+	}
+	slices.Sort(errs)
+	med, p90 := errs[len(errs)/2], errs[len(errs)*9/10]
+	t.Logf("%d captures: |cycles error| median %.2f%%, 90th percentile %.2f%%, max %.2f%%", len(errs), 100*med, 100*p90, 100*errs[len(errs)-1])
+	if len(errs) >= 20 && (med > 0.025 || p90 > 0.035) {
+		t.Errorf("|cycles error| median %.2f%% and 90th percentile %.2f%%, want within 2.5%% and 3.5%%", 100*med, 100*p90)
 	}
 }

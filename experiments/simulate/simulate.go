@@ -415,6 +415,9 @@ func fill(s *run.Sample, r *workload.Result, earlyDrops, fqCoDel bool) {
 	set(results.TCPTimeouts, float64(r.RTOs))
 	set(results.TCPLossProbes, float64(r.TLPs))
 	set(results.TCPReordered, float64(r.Reordered))
+	if r.DataSegsRcvd > 0 {
+		set(results.TCPAcksPerSegment, float64(r.AcksSent)/float64(r.DataSegsRcvd))
+	}
 	set(results.Drops, float64(r.Drops))
 	if applies[results.Drops] {
 		for i, d := range r.DropsByPlace() {

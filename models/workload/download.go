@@ -243,7 +243,7 @@ func (d *download) result(n *network.Network, launched *LaunchResult) Result {
 	r.Series = d.series.samples(d.doneAt)
 	r.Events = d.e.Executed()
 	r.Applies = []string{"throughput_mbps", "throughput_curl_mbps", "throughput_iperf3_mbps", "connect_s", "rtt_us",
-		"retransmissions", "tcp_timeouts", "tcp_loss_probes", "tcp_reordered", "drops", "cpu_cores_used", "cpu_by_context", "cpp_total", "cpp_by_stage", "fib_lookups_per_100k_packets"}
+		"retransmissions", "tcp_timeouts", "tcp_loss_probes", "tcp_reordered", "tcp_acks_per_segment", "drops", "cpu_cores_used", "cpu_by_context", "cpp_total", "cpp_by_stage", "fib_lookups_per_100k_packets"}
 	if launched != nil {
 		r.Applies = append(r.Applies, "pod_ready_s", "pod_network_wait_s")
 	}

@@ -168,6 +168,6 @@ func (l *load) result() Result {
 	r.Drops = r.Packets.Drops
 	r.Events = l.e.Executed()
 	r.Applies = []string{"requests_per_s", "rtt_us", "latency", "cpu_cores_used", "cpu_by_context",
-		"retransmissions", "tcp_timeouts", "tcp_loss_probes", "tcp_reordered", "drops", "connect_s"}
+		"retransmissions", "tcp_timeouts", "tcp_loss_probes", "tcp_reordered", "tcp_acks_per_segment", "drops", "connect_s"}
 	return r
 }

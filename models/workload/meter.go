@@ -302,13 +302,13 @@ func applies(kind string) []string {
 	common := []string{"cpu_cores_used", "cpu_cores_used_by_node", "cycles_per_byte", "cpp_total", "cpp_by_stage", "fib_lookups_per_100k_packets", "drops"}
 	switch kind {
 	case TCPStream:
-		return append([]string{"throughput_mbps", "rtt_us", "retransmissions", "tcp_timeouts", "tcp_loss_probes", "tcp_reordered", "connect_s"}, common...)
+		return append([]string{"throughput_mbps", "rtt_us", "retransmissions", "tcp_timeouts", "tcp_loss_probes", "tcp_reordered", "tcp_acks_per_segment", "connect_s"}, common...)
 	case UDPStream:
 		return append([]string{"throughput_mbps", "loss_fraction", "udp_loss", "udp_sent_per_s"}, common...)
 	case TCPRR, TCPCRR, NodePort:
-		return append([]string{"transactions_per_s", "rtt_us", "latency", "retransmissions", "tcp_timeouts", "tcp_loss_probes", "tcp_reordered", "connect_s"}, common...)
+		return append([]string{"transactions_per_s", "rtt_us", "latency", "retransmissions", "tcp_timeouts", "tcp_loss_probes", "tcp_reordered", "tcp_acks_per_segment", "connect_s"}, common...)
 	case Mixed:
-		return append([]string{"throughput_mbps", "transactions_per_s", "rtt_us", "latency", "retransmissions", "tcp_timeouts", "tcp_loss_probes", "tcp_reordered", "connect_s"}, common...)
+		return append([]string{"throughput_mbps", "transactions_per_s", "rtt_us", "latency", "retransmissions", "tcp_timeouts", "tcp_loss_probes", "tcp_reordered", "tcp_acks_per_segment", "connect_s"}, common...)
 	default:
 		return append([]string{"transactions_per_s", "rtt_us", "latency"}, common...)
 	}

@@ -176,6 +176,8 @@ type TCPCounts struct {
 	RTOs            uint64 // retransmission timeouts (tcp_timeouts)
 	TLPs            uint64 // tail loss probes (tcp_loss_probes)
 	Reordered       uint64 // original segments delivered after later ones (tcp_reordered)
+	AcksSent        uint64 // pure ACKs sent (tcp_acks_per_segment's numerator)
+	DataSegsRcvd    uint64 // data segments received, duplicates included (its denominator)
 }
 
 // AddConn adds both endpoints' counters.
@@ -190,6 +192,8 @@ func (c *TCPCounts) Add(ep *tcp.Endpoint) {
 	c.RTOs += ep.Stats.RTOs
 	c.TLPs += ep.Stats.TLPs
 	c.Reordered += ep.Stats.Reordered
+	c.AcksSent += ep.Stats.AcksSent
+	c.DataSegsRcvd += ep.Stats.DataSegsRcvd
 }
 
 // Merge adds another sum.
@@ -198,4 +202,6 @@ func (c *TCPCounts) Merge(o TCPCounts) {
 	c.RTOs += o.RTOs
 	c.TLPs += o.TLPs
 	c.Reordered += o.Reordered
+	c.AcksSent += o.AcksSent
+	c.DataSegsRcvd += o.DataSegsRcvd
 }
