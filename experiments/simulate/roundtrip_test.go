@@ -183,6 +183,10 @@ func simulateCapture(t *testing.T, c capture, plugin string, set func(t *testing
 	if err != nil {
 		t.Fatal(err)
 	}
+	// reads and wake-ups one per data packet, as the model's one-core
+	// reader makes them (it copies each segment behind its softirq); the
+	// kernel's reader made two or three calls a 64 KiB write (README, the
+	// ACK policy), so the per-call and per-wake costs are per packet here
 	writes := int64(math.Round(float64(c.PayloadBytesSent) / captureWriteBytes))
 	cal, err := perf.Calibrate(res, perf.Counters{Packets: c.DataPackets, Bytes: c.PayloadBytes, Acks: c.AckPackets,
 		Writes: writes, Reads: c.DataPackets, Wakeups: c.DataPackets}, &x,
