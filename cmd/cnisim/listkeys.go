@@ -92,7 +92,7 @@ var keyMeanings = map[string]string{
 	"workload.placement":                 "where the two pods run: one node or two",
 	"workload.streams":                   "parallel streams or connections (tcp_stream, udp_stream)",
 	"workload.bulk_streams":              "mixed: bulk TCP streams (iperf3-like, 128 KiB calls) beside the workload.streams tcp_rr connections on the same pods and path; 0 = the RR alone",
-	"workload.rate_mbps":                 "offered rate per stream of udp_stream and tcp_stream (iperf3 -b), Mbit/s of payload (0: as fast as the socket takes)",
+	"workload.rate_mbps":                 "offered rate per stream of udp_stream, tcp_stream and mixed's bulk streams (iperf3 -b), Mbit/s of payload (0: as fast as the socket takes)",
 	"workload.message_bytes":             "message size, bytes (0: the workload's default: 1 for RR, pod MTU - 28 for udp_stream)",
 	"workload.write_bytes":               "send call size, bytes: the syscall stage is paid per call (0: iperf3's 131072 for streams and HTTP, the message for RR; UDP one datagram per call)",
 	"workload.read_bytes":                "read call size of a woken reader, bytes (0: the same defaults as write_bytes)",

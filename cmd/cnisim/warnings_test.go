@@ -36,7 +36,7 @@ func TestNoEffectWarnings(t *testing.T) {
 		{"derived pod MTU that fits", "[cni]\nplugin = \"weave\"\nmode = \"fastdp\"\n", nil},
 		{"derived pod MTU with WireGuard's overhead taken off", "[cni]\nplugin = \"cilium\"\nmode = \"vxlan\"\nencrypt = true\n", nil},
 		{"keys of other kinds", "[workload]\nkind = \"tcp_rr\"\nthreads = 4\nrate_mbps = 5.0\n", []string{
-			"workload.rate_mbps has no effect with workload.kind = tcp_rr (it applies to [udp_stream tcp_stream])",
+			"workload.rate_mbps has no effect with workload.kind = tcp_rr (it applies to [udp_stream tcp_stream mixed])",
 			"workload.threads has no effect with workload.kind = tcp_rr (it applies to [http_load])"}},
 		{"flow log of long-lived flows", "replications = 2\nflow_log = true\n", []string{"flow_log has no effect without workload.flow_sizes or workload.query_rate (it logs finite cluster flows and queries' responses)"}},
 		{"port log without a fabric", "replications = 2\nport_log = true\n", []string{"port_log has no effect without a fabric (fabric.kind switch or leaf-spine): there are no switch ports"}},

@@ -51,7 +51,7 @@ func Warnings(sc *scenario.Scenario) []string {
 		}
 		out = append(out, fmt.Sprintf("%s has no effect with workload.kind = %s (it applies to %v)", key, w.Kind, kinds))
 	}
-	only("workload.rate_mbps", w.RateMbps != d.RateMbps, "udp_stream", "tcp_stream")
+	only("workload.rate_mbps", w.RateMbps != d.RateMbps, "udp_stream", "tcp_stream", "mixed")
 	only("workload.file_bytes", w.FileBytes != d.FileBytes, "http_download")
 	only("workload.client", w.Client != d.Client, "http_download")
 	only("workload.threads", w.Threads != d.Threads, "http_load")

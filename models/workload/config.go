@@ -61,7 +61,8 @@ type Workload struct {
 	// BulkStreams is mixed's bulk TCP streams beside its RR connections.
 	BulkStreams int
 	// RateMbps is the offered rate per stream in Mbit/s of payload:
-	// udp_stream's datagrams, tcp_stream's writes (iperf3 -b, paced.go);
+	// udp_stream's datagrams, tcp_stream's and mixed's bulk streams' writes
+	// (iperf3 -b, paced.go);
 	// 0 sends as fast as the sender's core and socket buffer allow.
 	RateMbps float64
 	// MessageBytes is the RR request and response size (netperf default 1)
