@@ -38,6 +38,10 @@ func TestNoEffectWarnings(t *testing.T) {
 		{"keys of other kinds", "[workload]\nkind = \"tcp_rr\"\nthreads = 4\nrate_mbps = 5.0\n", []string{
 			"workload.rate_mbps has no effect with workload.kind = tcp_rr (it applies to [udp_stream tcp_stream mixed])",
 			"workload.threads has no effect with workload.kind = tcp_rr (it applies to [http_load])"}},
+		{"one core's ACKs left to the model", "[cluster]\ncores_per_node = 1\n[workload]\nplacement = \"intra\"\n",
+			[]string{"cluster.cores_per_node = 1 with placement intra: one core runs the sender, the softirqs and the reader"}},
+		{"one core's ACKs stated", "[cluster]\ncores_per_node = 1\n[workload]\nplacement = \"intra\"\n[tcp]\nack_every = 23\n", nil},
+		{"one core paced", "[cluster]\ncores_per_node = 1\n[workload]\nplacement = \"intra\"\nrate_mbps = 100.0\n", nil},
 		{"flow log of long-lived flows", "replications = 2\nflow_log = true\n", []string{"flow_log has no effect without workload.flow_sizes or workload.query_rate (it logs finite cluster flows and queries' responses)"}},
 		{"port log without a fabric", "replications = 2\nport_log = true\n", []string{"port_log has no effect without a fabric (fabric.kind switch or leaf-spine): there are no switch ports"}},
 		{"rack locality without the random pattern", "[cluster]\nnodes = 4\n[workload]\npattern = \"permutation\"\nrack_local = 0.5\n",
