@@ -89,8 +89,11 @@ func (c capture) readBytes(t *testing.T) int {
 		t.Fatalf("capture %s: no CNIFX_RBUF in its traffic line", c.Name)
 	}
 	digits := strings.IndexFunc(after, func(r rune) bool { return r < '0' || r > '9' })
-	n, err := strconv.Atoi(after[:max(digits, 0)])
-	if err != nil || digits <= 0 {
+	if digits < 0 { // the line ends with the number
+		digits = len(after)
+	}
+	n, err := strconv.Atoi(after[:digits])
+	if err != nil {
 		t.Fatalf("capture %s: CNIFX_RBUF=%q", c.Name, after)
 	}
 	return n

@@ -165,15 +165,15 @@ func (m *meter) buildTCPStream(rng *rand.Rand) error {
 }
 
 // bulkStream opens stream i between two placed pods with the TCP options
-// opt: an endless write (tcp_stream's and mixed's bulk streams with a rate:
-// paced blocks, paced.go),
-// read by the server's application into the meter's byte counters.
+// opt (tcp_stream's streams and mixed's bulk ones): an endless write, or
+// with workload.rate_mbps paced blocks (paced.go), read by the server's
+// application into the meter's byte counters.
 func (m *meter) bulkStream(rng *rand.Rand, cs, ss tcp.Side, i int, opt tcp.Options) error {
 	c, err := m.dialSides(rng, cs, ss, i, opt)
 	if err != nil {
 		return err
 	}
-	if w := &m.cfg.Workload; (w.Kind == TCPStream || w.Kind == Mixed) && w.RateMbps > 0 {
+	if m.cfg.Workload.RateMbps > 0 {
 		c.Client.OnEstablished = m.pace(c.Client, opt.WriteBytes).start
 	} else {
 		c.Client.Write(m.e.Now(), math.MaxInt64/2)
