@@ -173,6 +173,7 @@ func TestAddRRLeaveOneOut(t *testing.T) {
 			m, _ := r.Measurement(n)
 			row := Row{Name: n, RRLatencyUS: m.RRLatencyUS(), UDPRRLatencyUS: m.UDP.RRLatencyUS()}
 			row.noRR()
+			row.setUDP(m)
 			rep.Rows = append(rep.Rows, row)
 		}
 		if err := rep.AddRRLeaveOneOut(context.Background(), r, points); err != nil {
@@ -181,8 +182,8 @@ func TestAddRRLeaveOneOut(t *testing.T) {
 		return rep
 	}
 	base := run(points)
-	if base.TCPRRLOO.N != 2 || base.UDPRRLOO.N != 2 || len(base.RRNotes) != 0 {
-		t.Fatalf("summaries %+v %+v, notes %v", base.TCPRRLOO, base.UDPRRLOO, base.RRNotes)
+	if base.TCPRRLOO.N != 2 || base.UDPRRLOO.N != 2 || base.UDPStreamLOO.N != 2 || len(base.RRNotes) != 0 {
+		t.Fatalf("summaries %+v %+v %+v, notes %v", base.TCPRRLOO, base.UDPRRLOO, base.UDPStreamLOO, base.RRNotes)
 	}
 	for _, row := range base.Rows {
 		want := 100 * (row.RRLOOUS - row.RRLatencyUS) / row.RRLatencyUS
@@ -207,5 +208,11 @@ func TestAddRRLeaveOneOut(t *testing.T) {
 	}
 	if !(moved.Rows[1].RRLOOUS > base.Rows[1].RRLOOUS) {
 		t.Errorf("ebpf-peer's held-out TCP_RR did not rise with routed's costs: %v -> %v", base.Rows[1].RRLOOUS, moved.Rows[1].RRLOOUS)
+	}
+	if moved.Rows[0].UDPLOO != base.Rows[0].UDPLOO {
+		t.Errorf("routed's held-out UDP stream moved with its own point: %v -> %v", base.Rows[0].UDPLOO, moved.Rows[0].UDPLOO)
+	}
+	if !(moved.Rows[1].UDPLOO > base.Rows[1].UDPLOO) {
+		t.Errorf("ebpf-peer's held-out UDP stream did not rise with routed's costs: %v -> %v", base.Rows[1].UDPLOO, moved.Rows[1].UDPLOO)
 	}
 }

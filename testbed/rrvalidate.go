@@ -14,23 +14,32 @@ const RRRule = "the simulator's tcp_rr / udp_rr workload (1-byte messages, mean 
 	"in-sample when the profile was calibrated from this run (its syscall and sched costs then come from these TCP_RR runs where they were recorded; " +
 	"the leave-one-out column holds each configuration's out)"
 
-// AddRR predicts every row's TCP_RR and UDP_RR latency with profile (a
-// built-in name or a file, as --profile) and fills the RR columns and
-// summaries. A configuration the run lacks is an error; one the
+// AddRR predicts every row's TCP_RR and UDP_RR latency and its UDP
+// stream's cycles per datagram with profile (a built-in name or a file,
+// as --profile) and fills the RR and UDP columns and summaries. A configuration the run lacks is an error; one the
 // simulator cannot run with the profile (e.g. no rule cost for its
 // engine) keeps n/a and says why in RRNotes; UDP_RR is predicted only
 // where the run measured it.
 func (rep *Report) AddRR(ctx context.Context, r *Run, profile string) error {
-	var tcp, udp, tcpCPU, udpCPU []Prediction
+	var tcp, udp, tcpCPU, udpCPU, stream []Prediction
 	for i := range rep.Rows {
 		row := &rep.Rows[i]
 		m, ok := r.Measurement(row.Name)
 		if !ok {
 			return fmt.Errorf("%s: not in the run", row.Name)
 		}
+		row.setUDP(m)
 		pt, pu, err := rep.predictRR(ctx, m, row, profile, r.CPUGHz, "")
 		if err != nil {
 			return err
+		}
+		ps, err := rep.predictUDP(ctx, m, row, profile, r.CPUGHz, "")
+		if err != nil {
+			return err
+		}
+		if !math.IsNaN(ps) {
+			row.UDPPredicted = ps
+			stream = addRow(row, stream, row.UDPCycles, ps, &row.UDPErr)
 		}
 		if !math.IsNaN(pt) {
 			row.RRPredictedUS = pt
@@ -45,6 +54,7 @@ func (rep *Report) AddRR(ctx context.Context, r *Run, profile string) error {
 	}
 	rep.TCPRR, rep.UDPRR, rep.RRProfile, rep.RRRule = Summarize(tcp), Summarize(udp), profile, RRRule
 	rep.TCPRRCPU, rep.UDPRRCPU = Summarize(tcpCPU), Summarize(udpCPU)
+	rep.UDPStream, rep.UDPStreamBias = Summarize(stream), medianSigned(stream)
 	return nil
 }
 
@@ -126,7 +136,7 @@ func (rep *Report) AddRRLeaveOneOut(ctx context.Context, r *Run, points []Point)
 		return err
 	}
 	defer os.RemoveAll(dir)
-	var tcp, udp []Prediction
+	var tcp, udp, stream []Prediction
 	for i := range rep.Rows {
 		row := &rep.Rows[i]
 		m, ok := r.Measurement(row.Name)
@@ -160,7 +170,17 @@ func (rep *Report) AddRRLeaveOneOut(ctx context.Context, r *Run, points []Point)
 			row.UDPRRLOOUS = pu
 			udp = addRow(row, udp, row.UDPRRLatencyUS, pu, &row.UDPRRLOOErr)
 		}
+		row.setUDP(m)
+		ps, err := rep.predictUDP(ctx, m, row, file, r.CPUGHz, " leave-one-out")
+		if err != nil {
+			return err
+		}
+		if !math.IsNaN(ps) {
+			row.UDPLOO = ps
+			stream = addRow(row, stream, row.UDPCycles, ps, &row.UDPLOOErr)
+		}
 	}
 	rep.TCPRRLOO, rep.UDPRRLOO = Summarize(tcp), Summarize(udp)
+	rep.UDPStreamLOO, rep.UDPStreamLOOBias = Summarize(stream), medianSigned(stream)
 	return nil
 }

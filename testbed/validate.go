@@ -54,6 +54,23 @@ type Row struct {
 	RRLOOErr    float64 `json:"rr_loo_error_pct"`
 	UDPRRLOOUS  float64 `json:"udp_rr_loo_us"`
 	UDPRRLOOErr float64 `json:"udp_rr_loo_error_pct"`
+	// The UDP stream window (0 when the run measured none): datagrams
+	// sent per second and busy cycles per datagram, and the simulator's
+	// cycles per datagram with the profile (AddRR) and leave-one-out
+	// (AddRRLeaveOneOut); NaN when not predicted.
+	UDPSentPerS  float64 `json:"udp_sent_per_s"`
+	UDPCycles    float64 `json:"udp_cycles_per_datagram"`
+	UDPPredicted float64 `json:"udp_predicted_cycles"`
+	UDPErr       float64 `json:"udp_error_pct"`
+	UDPLOO       float64 `json:"udp_loo_cycles"`
+	UDPLOOErr    float64 `json:"udp_loo_error_pct"`
+}
+
+// setUDP copies m's UDP stream window into the row.
+func (r *Row) setUDP(m *Measurement) {
+	if m.UDP != nil && m.UDP.TxPackets > 0 {
+		r.UDPSentPerS, r.UDPCycles = m.UDP.SentPerS(), m.UDP.CyclesPerDatagram()
+	}
 }
 
 // noRR marks a row's RR predictions as not made.
@@ -61,6 +78,7 @@ func (r *Row) noRR() {
 	r.RRPredictedUS, r.RRErr, r.UDPRRPredictedUS, r.UDPRRErr = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 	r.RRCPUErr, r.UDPRRCPUErr = math.NaN(), math.NaN()
 	r.RRLOOUS, r.RRLOOErr, r.UDPRRLOOUS, r.UDPRRLOOErr = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	r.UDPPredicted, r.UDPErr, r.UDPLOO, r.UDPLOOErr = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 }
 
 // Report is validate's result.
@@ -89,6 +107,13 @@ type Report struct {
 	// (AddRRLeaveOneOut).
 	TCPRRLOO Summary `json:"tcp_rr_loo"`
 	UDPRRLOO Summary `json:"udp_rr_loo"`
+	// UDPStream and UDPStreamLOO summarise the UDP stream windows' cycles
+	// per datagram predicted by RRProfile and leave-one-out (UDPRule),
+	// the Bias fields their median signed error.
+	UDPStream        Summary `json:"udp_stream"`
+	UDPStreamLOO     Summary `json:"udp_stream_loo"`
+	UDPStreamBias    float64 `json:"udp_stream_median_error_pct"`
+	UDPStreamLOOBias float64 `json:"udp_stream_loo_median_error_pct"`
 	// ProfileNotes say why a row has no profile prediction.
 	ProfileNotes []string `json:"profile_notes,omitempty"`
 	// Unmodelled are measured configurations no built-in graph fits:
@@ -124,6 +149,7 @@ func ValidatePooled(r *Run, cs []Calibrated, points []Point, others []*Run, prof
 		m := c.M
 		row := Row{Name: m.Config.Name, CPUs: m.Config.CPUs, Regime: m.Regime, Measured: points[i].CPP, LOO: loo[i], RRLatencyUS: m.RRLatencyUS()}
 		row.noRR()
+		row.setUDP(m)
 		row.RRCPUUS = attributedBusy(m.RRCPUUS(r.CPUGHz, m.RRTransactions), row.RRLatencyUS)
 		if m.UDP != nil {
 			row.UDPRRLatencyUS = m.UDP.RRLatencyUS()
@@ -270,6 +296,7 @@ func (rep *Report) WriteTable(w io.Writer) error {
 				rep.TCPRRCPU.MedianAbs, rep.TCPRRCPU.MaxAbs, rep.TCPRRCPU.N, rep.UDPRRCPU.MedianAbs, rep.UDPRRCPU.MaxAbs, rep.UDPRRCPU.N)
 		}
 	}
+	rep.writeUDPTable(&b)
 	writeWorstStages(&b, rep.Rows, 3, 4)
 	for _, r := range rep.Rows {
 		if !r.LOO.Predictable() {
@@ -344,7 +371,7 @@ func (rep *Report) MarshalJSON() ([]byte, error) {
 		r := &c.Rows[i]
 		for _, f := range []*float64{&r.LOO.Predicted, &r.LOO.ErrPct, &r.PredictedMbps, &r.MbpsErr, &r.ProfileCPP, &r.ProfileErr,
 			&r.RRPredictedUS, &r.RRErr, &r.UDPRRPredictedUS, &r.UDPRRErr, &r.RRCPUErr, &r.UDPRRCPUErr,
-			&r.RRLOOUS, &r.RRLOOErr, &r.UDPRRLOOUS, &r.UDPRRLOOErr} {
+			&r.RRLOOUS, &r.RRLOOErr, &r.UDPRRLOOUS, &r.UDPRRLOOErr, &r.UDPPredicted, &r.UDPErr, &r.UDPLOO, &r.UDPLOOErr} {
 			if math.IsNaN(*f) {
 				*f = 0
 			}

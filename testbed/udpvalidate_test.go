@@ -1,0 +1,58 @@
+package testbed
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+)
+
+// TestPredictUDPCalls: the UDP stream prediction charges what a paced
+// datagram costs in application calls: a dearer syscall adds its cost
+// twice per datagram (the sender's send, the receiver's read), a dearer
+// wake-up once (the receiver, blocked between datagrams, is woken for
+// each). Layers over the recorded profile change one stage at a time.
+func TestPredictUDPCalls(t *testing.T) {
+	t.Parallel()
+	r, err := Load("testdata/run9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	layer := func(stage string, cycles float64) string {
+		f := filepath.Join(dir, stage+".toml")
+		body := "name = \"" + stage + "\"\ncpu_ghz = 2.6\n\n[[cost]]\nstage = \"" + stage + "\"\ncycles = " +
+			strconv.FormatFloat(cycles, 'f', -1, 64) + "\nprovenance = \"assumed\"\nsource = \"test\"\n"
+		if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return RecordedProfile + "," + f
+	}
+	for _, name := range []string{"routed", "vxlan-inter"} {
+		m, ok := r.Measurement(name)
+		if !ok {
+			t.Fatalf("%s not in run9", name)
+		}
+		predict := func(profile string) float64 {
+			t.Helper()
+			p, err := PredictUDP(context.Background(), m.Config, m.UDP, profile, r.CPUGHz)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		base := predict(layer("syscall", 638.9919896870914))
+		for _, tc := range []struct {
+			stage string
+			from  float64
+			per   float64 // charges per datagram
+		}{{"syscall", 638.9919896870914, 2}, {"sched", 632.4601960666046, 1}} {
+			got := predict(layer(tc.stage, tc.from+1000)) - base
+			if want := 1000 * tc.per; math.Abs(got-want) > 0.01*want {
+				t.Errorf("%s: %s +1000 cycles moves the prediction by %.1f cycles per datagram, want %.0f", name, tc.stage, got, want)
+			}
+		}
+	}
+}
