@@ -63,26 +63,26 @@ func sweeps(p *scenario.Plan, key string) bool {
 // tableRows is the number of rows each experiment's tables must have:
 // one per configuration of the source's figure.
 var tableRows = map[string][]int{
-	"paper-fig3":             {6, 8},  // intra: 6 CNIs; inter: 8
-	"paper-fig4":             {6},     //
-	"paper-fig5":             {8},     //
-	"paper-fig6":             {8},     //
-	"paper-fig7":             {5, -1}, // 5 CNIs; stages vary
-	"blog-async-curl":        {3, 2},  // 2 quick runs + total; 2 modes
-	"blog-mtu9000":           {10},    // 9 plugin modes + host
-	"blog-wrk":               {1, 4},  // one load; 4 CPU contexts
-	"whatif-mtu":             {7},     // 7 MTUs
-	"whatif-policy-rules":    {7},     // 7 rule counts
-	"whatif-encap-vs-direct": {27},    // 9 modes x 3 links
-	"whatif-encryption-mtu":  {5},     // 3 pod MTUs at 9000, 2 at 1500
-	"whatif-offloads":        {24, 4}, // 6 modes x offloads off/on x 2 links; the held-out GRE case x 2 per-frame GRO costs
-	"testbed-validation":     {23},    // the 23 modelled configurations of testbed/testdata/run9
-	"whatif-services":        {6},     // Services 100..30,000
-	"whatif-fabric":          {8},     // 2 oversubscriptions x 2 modes x offloads off/on
-	"whatif-dctcp":           {4},     // 2 modes x 2 congestion controls
-	"whatif-queries":         {4},     // 2 modes x 2 congestion controls
-	"whatif-linux-cubic":     {4},     // 2 modes x 2 CUBICs
-	"whatif-host-qdisc":      {6},     // 3 Flannel backends x 2 qdiscs
+	"paper-fig3":             {6, 8},   // intra: 6 CNIs; inter: 8
+	"paper-fig4":             {6},      //
+	"paper-fig5":             {8},      //
+	"paper-fig6":             {8},      //
+	"paper-fig7":             {5, -1},  // 5 CNIs; stages vary
+	"blog-async-curl":        {3, 2},   // 2 quick runs + total; 2 modes
+	"blog-mtu9000":           {10},     // 9 plugin modes + host
+	"blog-wrk":               {1, 4},   // one load; 4 CPU contexts
+	"whatif-mtu":             {7},      // 7 MTUs
+	"whatif-policy-rules":    {7},      // 7 rule counts
+	"whatif-encap-vs-direct": {27},     // 9 modes x 3 links
+	"whatif-encryption-mtu":  {5},      // 3 pod MTUs at 9000, 2 at 1500
+	"whatif-offloads":        {24, 4},  // 6 modes x offloads off/on x 2 links; the held-out GRE case x 2 per-frame GRO costs
+	"testbed-validation":     {23, 23}, // the 23 modelled configurations of testbed/testdata/run9, and their UDP windows
+	"whatif-services":        {6},      // Services 100..30,000
+	"whatif-fabric":          {8},      // 2 oversubscriptions x 2 modes x offloads off/on
+	"whatif-dctcp":           {4},      // 2 modes x 2 congestion controls
+	"whatif-queries":         {4},      // 2 modes x 2 congestion controls
+	"whatif-linux-cubic":     {4},      // 2 modes x 2 CUBICs
+	"whatif-host-qdisc":      {6},      // 3 Flannel backends x 2 qdiscs
 }
 
 // mustPass are the orderings that the quick results must show (the
