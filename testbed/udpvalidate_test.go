@@ -11,9 +11,10 @@ import (
 
 // TestPredictUDPCalls: the UDP stream prediction charges what a paced
 // datagram costs in application calls: a dearer syscall adds its cost
-// twice per datagram (the sender's send, the receiver's read), a dearer
-// wake-up once (the receiver, blocked between datagrams, is woken for
-// each). Layers over the recorded profile change one stage at a time.
+// three times per datagram (the sender's send and its sleep until the next
+// datagram is due, the receiver's read), a dearer wake-up twice (the
+// receiver, blocked between datagrams, and the sender, woken from its
+// sleep). Layers over the recorded profile change one stage at a time.
 func TestPredictUDPCalls(t *testing.T) {
 	t.Parallel()
 	r, err := Load("testdata/run9")
@@ -48,7 +49,7 @@ func TestPredictUDPCalls(t *testing.T) {
 			stage string
 			from  float64
 			per   float64 // charges per datagram
-		}{{"syscall", 638.9919896870914, 2}, {"sched", 632.4601960666046, 1}} {
+		}{{"syscall", 638.9919896870914, 3}, {"sched", 632.4601960666046, 2}} {
 			got := predict(layer(tc.stage, tc.from+1000)) - base
 			if want := 1000 * tc.per; math.Abs(got-want) > 0.01*want {
 				t.Errorf("%s: %s +1000 cycles moves the prediction by %.1f cycles per datagram, want %.0f", name, tc.stage, got, want)

@@ -15,6 +15,10 @@ type Crossings struct {
 	Write [NumKinds]float64
 	Read  [NumKinds]float64
 	Wake  [NumKinds]float64
+	// WriterWake is kept apart from Wake so that a capture's counted
+	// wake-ups (Rates.Wakeups) keep pricing the reader's alone unless the
+	// writer's are counted too (Rates.WriterWakeups).
+	WriterWake [NumKinds]float64
 }
 
 // NodeCrossings returns the crossings of a path on one node: the one node of
@@ -45,6 +49,11 @@ func (p Path) NodeCrossings(node Side) Crossings {
 				c.Wake[s.Kind] += n
 			}
 			continue
+		case PerWriterWake:
+			if dataHere {
+				c.WriterWake[s.Kind] += n
+			}
+			continue
 		}
 		if dataHere {
 			c.Data[s.Kind] += n
@@ -57,15 +66,18 @@ func (p Path) NodeCrossings(node Side) Crossings {
 }
 
 // Rates are the events per data packet on a node that crossings multiply:
-// pure ACKs, send calls, read calls and wake-ups.
+// pure ACKs, send calls, read calls, wake-ups of the reader and of the
+// writer.
 type Rates struct {
 	Acks, Writes, Reads, Wakeups float64
+	WriterWakeups                float64
 }
 
 // OnePerPacket are the call rates assumed when none were measured: one
-// send call, one read call and one wake-up per data packet (what the
-// per-packet graphs charged before calls were modelled, and what the
-// simulator does for a 1-byte RR or one datagram per call).
+// send call, one read call and one wake-up of the reader per data packet
+// and none of the writer (what the per-packet graphs charged before calls
+// were modelled, and what the simulator does for a 1-byte RR or an
+// unpaced datagram per call).
 func OnePerPacket(acks float64) Rates { return Rates{Acks: acks, Writes: 1, Reads: 1, Wakeups: 1} }
 
 // PerData returns the crossings of kind k per data packet when acksPerData
@@ -76,13 +88,14 @@ func (c Crossings) PerData(k Kind, acksPerData float64) float64 {
 }
 
 // At returns the crossings of kind k per data packet at rates r:
-// Data + Acks x Ack + Writes x Write + Reads x Read + Wakeups x Wake.
+// Data + Acks x Ack + Writes x Write + Reads x Read + Wakeups x Wake +
+// WriterWakeups x WriterWake.
 func (c Crossings) At(k Kind, r Rates) float64 {
-	return c.Data[k] + r.Acks*c.Ack[k] + r.Writes*c.Write[k] + r.Reads*c.Read[k] + r.Wakeups*c.Wake[k]
+	return c.Data[k] + r.Acks*c.Ack[k] + c.Calls(k, r)
 }
 
 // Calls returns the crossings of kind k per call or wake-up (its Write,
-// Read and Wake parts), at rates r per data packet.
+// Read, Wake and WriterWake parts), at rates r per data packet.
 func (c Crossings) Calls(k Kind, r Rates) float64 {
-	return r.Writes*c.Write[k] + r.Reads*c.Read[k] + r.Wakeups*c.Wake[k]
+	return r.Writes*c.Write[k] + r.Reads*c.Read[k] + r.Wakeups*c.Wake[k] + r.WriterWakeups*c.WriterWake[k]
 }

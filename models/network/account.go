@@ -56,7 +56,7 @@ func (a *Accounting) add(s *segment) {
 		switch datapath.StepPer(st.Kind, st.Context) {
 		case datapath.PerWrite, datapath.PerRead: // one per call
 			pk, jpk = float64(s.calls), s.jCalls
-		case datapath.PerWake: // one per wake-up
+		case datapath.PerWake, datapath.PerWriterWake: // one per wake-up
 			pk, jpk = float64(s.wakes), s.jWakes
 		default:
 			if s.outer[j] {

@@ -282,7 +282,7 @@ func compile(path datapath.CostedPath, src, dst int, ghz float64, rps bool) (seg
 		case datapath.PerWrite, datapath.PerRead:
 			s.psCall += c * st.Cycles * ps
 			return
-		case datapath.PerWake:
+		case datapath.PerWake, datapath.PerWriterWake:
 			s.psWake += c * st.Cycles * ps
 			return
 		}

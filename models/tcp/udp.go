@@ -31,6 +31,8 @@ type UDPEndpoint struct {
 
 	Sent, Received, SockDrops uint64
 	BytesReceived             int64
+
+	slept bool // the application slept since its last send (Slept)
 }
 
 // DialUDP creates a pair of UDP sockets a <-> b (fwd carries a -> b).
@@ -58,10 +60,19 @@ func (u *UDPEndpoint) Send(at sim.Time, payload int, seq int64) {
 	p.Len = int32(payload)
 	p.TSval = at
 	p.IPBytes = int32(UDPHeaderBytes + payload)
-	p.Calls = 1 // one sendmsg per datagram
+	p.Calls = 1  // one sendmsg per datagram
+	if u.slept { // the sleep's own call, and the wake-up from it
+		p.Calls, p.Wake, u.slept = 2, true, false
+	}
 	u.Sent++
 	u.net.Send(u.out, p, u.Core, at)
 }
+
+// Slept says the application slept between its last send and its next
+// (a paced sender ahead of its schedule: nanosleep, a timed select or a
+// runtime timer): the next datagram pays the sleep's call and the
+// wake-up from it, as a blocked writer's does (datapath/calls.go).
+func (u *UDPEndpoint) Slept() { u.slept = true }
 
 // Deliver accepts a datagram (network.Endpoint).
 func (u *UDPEndpoint) Deliver(p *network.Packet, at sim.Time) {

@@ -42,6 +42,11 @@ func (u *udpStream) Handle(e *sim.Engine, arg uint64) {
 	}
 	u.seq++
 	u.tx.Send(now, u.payload, u.seq)
+	if due := now + u.interval; u.interval > 0 && due > u.core.BusyUntil() {
+		// Its send call is over before the next datagram is due: a
+		// paced sender sleeps until then and is woken for it.
+		u.tx.Slept()
+	}
 	next := max(now+u.interval, u.core.BusyUntil(), now+1)
 	if next <= u.m.cfg.Duration {
 		e.Schedule(next, u, udpSend)

@@ -23,12 +23,13 @@ func HostPath(scale float64) datapath.CostedPath {
 	}}
 }
 
-// AppPath is HostPath(1) with the application's calls and wake-ups: a
-// syscall step of syscall cycles in the sender's context, and sched and
-// syscall steps in the reader's (datapath/calls.go).
+// AppPath is HostPath(1) with the application's calls and wake-ups:
+// syscall and sched steps of syscall and sched cycles in the sender's
+// context and in the reader's (datapath/calls.go).
 func AppPath(syscall, sched float64) datapath.CostedPath {
 	p := HostPath(1)
-	steps := []datapath.CostedStep{Step(datapath.Syscall, datapath.Src, datapath.Send, syscall, 0)}
+	steps := []datapath.CostedStep{Step(datapath.Syscall, datapath.Src, datapath.Send, syscall, 0),
+		Step(datapath.Sched, datapath.Src, datapath.Send, sched, 0)} // the writer's wake-ups
 	steps = append(steps, p.Steps[:4]...)
 	steps = append(steps,
 		Step(datapath.Sched, datapath.Dst, datapath.Recv, sched, 0),
