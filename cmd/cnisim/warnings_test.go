@@ -35,9 +35,15 @@ func TestNoEffectWarnings(t *testing.T) {
 			[]string{"cni.pod_mtu = 0 gives 1450 (cluster.mtu 1500 - 50 bytes of vxlan, by weave fastdp's MTU rule \"tunnel\", which leaves out the 37 bytes of esp): 1450 + 87 bytes of weave encapsulation = 1537 > cluster.mtu = 1500, so every full-sized packet is"}},
 		{"derived pod MTU that fits", "[cni]\nplugin = \"weave\"\nmode = \"fastdp\"\n", nil},
 		{"derived pod MTU with WireGuard's overhead taken off", "[cni]\nplugin = \"cilium\"\nmode = \"vxlan\"\nencrypt = true\n", nil},
-		{"keys of other kinds", "[workload]\nkind = \"tcp_rr\"\nthreads = 4\nrate_mbps = 5.0\n", []string{
+		{"keys of other kinds", "[workload]\nkind = \"tcp_rr\"\nthreads = 4\nrate_mbps = 5.0\n[calibration.cycles]\nsyscall = 639.0\n", []string{
 			"workload.rate_mbps has no effect with workload.kind = tcp_rr (it applies to [udp_stream tcp_stream mixed])",
 			"workload.threads has no effect with workload.kind = tcp_rr (it applies to [http_load])"}},
+		{"request-response with unpriced calls", "[workload]\nkind = \"tcp_rr\"\n",
+			[]string{"workload.kind = tcp_rr with calibration.profile = paper, which prices the application's calls and wake-ups at 0"}},
+		{"datagrams with unpriced calls", "[workload]\nkind = \"udp_stream\"\n",
+			[]string{"workload.kind = udp_stream with calibration.profile = paper"}},
+		{"request-response with a measured profile", "[workload]\nkind = \"tcp_rr\"\n[calibration]\nprofile = \"testbed-vm-6.18-xeon\"\n", nil},
+		{"request-response with calls stated", "[workload]\nkind = \"udp_rr\"\n[calibration.cycles]\nsched = 632.0\n", nil},
 		{"one core's ACKs left to the model", "[cluster]\ncores_per_node = 1\n[workload]\nplacement = \"intra\"\n",
 			[]string{"cluster.cores_per_node = 1 with placement intra: one core runs the sender, the softirqs and the reader"}},
 		{"one core's ACKs stated", "[cluster]\ncores_per_node = 1\n[workload]\nplacement = \"intra\"\n[tcp]\nack_every = 23\n", nil},
