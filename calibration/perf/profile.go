@@ -48,6 +48,12 @@ type Counters struct {
 	// contexts) are divided by them. 0: unknown, one per data packet
 	// assumed (a warning says so).
 	Writes, Reads, Wakeups int64
+	// WriterWakeups are the wake-ups of the application's writer among
+	// them (a paced writer's sleeps, a full send buffer), priced by the
+	// writer's sched step (datapath.PerWriterWake) and taken from Wakeups
+	// (which then counts the reader's alone); 0: none counted, every
+	// wake-up the reader's.
+	WriterWakeups int64
 }
 
 // rates returns the events per data packet, with one call or wake-up per
@@ -66,7 +72,20 @@ func (c Counters) rates() (datapath.Rates, bool) {
 			unknown = true
 		}
 	}
+	if w := min(c.WriterWakeups, c.Wakeups); w > 0 {
+		r.WriterWakeups = float64(w) / D
+		r.Wakeups -= r.WriterWakeups
+	}
 	return r, unknown
+}
+
+// writerWakeText is the writer's share of a per-call stage's source
+// text, empty when no writer's wake-up was counted (as before it was).
+func writerWakeText(crossings, rate float64) string {
+	if rate == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", writer's wake %g x %.6g", crossings, rate)
 }
 
 // header returns H.
@@ -247,9 +266,9 @@ func Calibrate(r *Result, cnt Counters, x *datapath.Crossings, o ProfileOptions)
 				cnt.Bytes, H, cnt.Packets, cross.Data[k], H, cnt.Acks, cross.Ack[k], ipBytes, sc.CyclesPerByte)
 		} else if sc.CallCrossings > 0 {
 			sc.Cycles = total / sc.Crossings
-			fmt.Fprintf(&src, "; per call or wake-up: / (%d data packets x %g + %d ACKs x %g + %d data packets x %.6g per-call crossings (write %g x %.6g, read %g x %.6g, wake %g x %.6g per packet) = %.6g) = %.6g cycles",
+			fmt.Fprintf(&src, "; per call or wake-up: / (%d data packets x %g + %d ACKs x %g + %d data packets x %.6g per-call crossings (write %g x %.6g, read %g x %.6g, wake %g x %.6g per packet%s) = %.6g) = %.6g cycles",
 				cnt.Packets, cross.Data[k], cnt.Acks, cross.Ack[k], cnt.Packets, sc.CallCrossings,
-				cross.Write[k], rates.Writes, cross.Read[k], rates.Reads, cross.Wake[k], rates.Wakeups, sc.Crossings, sc.Cycles)
+				cross.Write[k], rates.Writes, cross.Read[k], rates.Reads, cross.Wake[k], rates.Wakeups, writerWakeText(cross.WriterWake[k], rates.WriterWakeups), sc.Crossings, sc.Cycles)
 		} else {
 			sc.Cycles = total / sc.Crossings
 			fmt.Fprintf(&src, "; per crossing: / (%d data packets x %g + %d ACKs x %g = %.6g crossings) = %.6g cycles",

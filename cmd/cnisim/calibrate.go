@@ -21,7 +21,7 @@ import (
 
 const (
 	calibratePerfSynopsis = "calibrate perf --script FILE --packets N --cpu-ghz F [--bytes B] [--acks A]\n" +
-		"                        [--writes W] [--reads R] [--wakeups K]\n" +
+		"                        [--writes W] [--reads R] [--wakeups K] [--writer-wakeups J]\n" +
 		"                        [--event cycles|cpu-clock] [--period P | --freq HZ] [--map FILE]\n" +
 		"                        [--cpus LIST] [--comm NAME]... [--pid N]...\n" +
 		"                        [--plugin P [--mode M] --placement intra|inter [--node src|dst]]\n" +
@@ -64,7 +64,7 @@ type calibratePerfFlags struct {
 	base                                      string
 	plugin, mode, placement, node             string
 	packets, bytes, acks                      int64
-	writes, reads, wakeups                    int64
+	writes, reads, wakeups, writerWakeups     int64
 	ghz, period, freq                         float64
 	comms                                     []string
 	pids                                      []int
@@ -80,6 +80,7 @@ func runCalibratePerf(args []string, stdout, stderr io.Writer) error {
 	fs.Int64Var(&f.writes, "writes", 0, "the application's send calls on the measured node during the recording (e.g. bytes written / write size); 0: one per data packet assumed")
 	fs.Int64Var(&f.reads, "reads", 0, "the application's read calls on the measured node (perf stat -e syscalls:sys_enter_recvfrom,...); 0: one per data packet assumed")
 	fs.Int64Var(&f.wakeups, "wakeups", 0, "wake-ups of the blocked reader or writer on the measured node (perf stat -e sched:sched_wakeup); 0: one per data packet assumed")
+	fs.Int64Var(&f.writerWakeups, "writer-wakeups", 0, "of the --wakeups, those of the application's writer (a paced writer's sleeps: one per write; a full send buffer), priced by the writer's sched step; 0: all the reader's")
 	fs.Float64Var(&f.ghz, "cpu-ghz", 0, "frequency of the recorded CPUs in GHz (required, > 0)")
 	fs.StringVar(&f.event, "event", "", "sampled event: cycles or cpu-clock (default: the first sample's)")
 	fs.Float64Var(&f.period, "period", 0, "event units per sample for samples without a period field (perf record -c P)")
@@ -126,7 +127,7 @@ func runCalibratePerf(args []string, stdout, stderr io.Writer) error {
 		popt.Plugin, popt.Mode, popt.Placement = tgt.plugin, tgt.mode, string(tgt.placement)
 		cross = &tgt.cross
 	}
-	cal, err := perf.Calibrate(res, perf.Counters{Packets: f.packets, Bytes: f.bytes, Acks: f.acks, Writes: f.writes, Reads: f.reads, Wakeups: f.wakeups}, cross, popt)
+	cal, err := perf.Calibrate(res, perf.Counters{Packets: f.packets, Bytes: f.bytes, Acks: f.acks, Writes: f.writes, Reads: f.reads, Wakeups: f.wakeups, WriterWakeups: f.writerWakeups}, cross, popt)
 	if err != nil {
 		return usagef("--script %s: %v", f.script, err)
 	}
@@ -209,6 +210,8 @@ func (f *calibratePerfFlags) options(fs *pflag.FlagSet) (perf.Options, error) {
 		return opt, usagef("--acks must be >= 0 (pure ACKs on the measured node), got %d", f.acks)
 	case f.writes < 0 || f.reads < 0 || f.wakeups < 0:
 		return opt, usagef("--writes, --reads and --wakeups must be >= 0 (0: one per data packet), got %d, %d, %d", f.writes, f.reads, f.wakeups)
+	case f.writerWakeups < 0 || f.writerWakeups > 0 && f.writerWakeups > f.wakeups:
+		return opt, usagef("--writer-wakeups must be >= 0 and at most --wakeups (they are among them), got %d with --wakeups %d", f.writerWakeups, f.wakeups)
 	case !(f.period >= 0) || math.IsInf(f.period, 0):
 		return opt, usagef("--period must be a finite number > 0 (event units per sample), got %v", f.period)
 	case !(f.freq >= 0) || math.IsInf(f.freq, 0):

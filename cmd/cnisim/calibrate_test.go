@@ -323,6 +323,8 @@ func TestCalibratePerfBadInput(t *testing.T) {
 		{perfArgs(fix, "10", "--plugin", "flannel", "--placement", "intra", "--node", "src"), "--node applies to --placement inter"},
 		{perfArgs(fix, "10", "--bytes", "-1"), "--bytes must be >= 0"},
 		{perfArgs(fix, "10", "--acks", "-3"), "--acks must be >= 0"},
+		{perfArgs(fix, "10", "--wakeups", "5", "--writer-wakeups", "6"), "--writer-wakeups must be >= 0 and at most --wakeups"},
+		{perfArgs(fix, "10", "--writer-wakeups", "-1"), "--writer-wakeups must be >= 0"},
 		{perfArgs(fix, "10", "--period", "0"), "--period must be > 0"},
 		{perfArgs(fix, "10", "--freq", "-5"), "--freq must be"},
 		{perfArgs(fix, "10", "--period", "5", "--freq", "1000"), "--period and --freq exclude each other"},

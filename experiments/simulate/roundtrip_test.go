@@ -186,13 +186,19 @@ func simulateCapture(t *testing.T, c capture, plugin string, set func(t *testing
 	if err != nil {
 		t.Fatal(err)
 	}
-	// reads and wake-ups one per data packet, as the model's one-core
-	// reader makes them (it copies each segment behind its softirq); the
-	// kernel's reader made two or three calls a 64 KiB write (README, the
-	// ACK policy), so the per-call and per-wake costs are per packet here
+	// reads and the reader's wake-ups one per data packet, as the model's
+	// one-core reader makes them (it copies each segment behind its
+	// softirq); the kernel's reader made two or three calls a 64 KiB write
+	// (README, the ACK policy), so the per-call and per-wake costs are per
+	// packet here; a paced writer sleeps once per write (a call and a
+	// wake-up of its own), an unpaced one never
 	writes := int64(math.Round(float64(c.PayloadBytesSent) / captureWriteBytes))
+	var sleeps int64
+	if c.PacingMbps > 0 {
+		sleeps = writes
+	}
 	cal, err := perf.Calibrate(res, perf.Counters{Packets: c.DataPackets, Bytes: c.PayloadBytes, Acks: c.AckPackets,
-		Writes: writes, Reads: c.DataPackets, Wakeups: c.DataPackets}, &x,
+		Writes: writes + sleeps, Reads: c.DataPackets, Wakeups: c.DataPackets + sleeps, WriterWakeups: sleeps}, &x,
 		perf.ProfileOptions{Name: c.Name})
 	if err != nil {
 		t.Fatal(err)

@@ -107,7 +107,8 @@ type Endpoint struct {
 	sndWndEdge             int64  // peer's window right edge
 	lastWin                int64
 	cwnd, ssthresh         float64
-	blocked                bool // the writer had data it could not send: the next new segment wakes it
+	writerWakes            uint8 // the application's writer's wake-ups not yet paid (WriterWoke, WriterSlept): one a new segment
+	sleepCalls             uint8 // the calls it slept in (WriterSlept), paid by the next new segment
 	cwndLimited            bool
 	inRecovery             bool
 	persist                bool

@@ -85,7 +85,6 @@ func (ep *Endpoint) output(at sim.Time) {
 		}
 		if float64(inflight+n) > math.Floor(ep.cwnd)*float64(ep.mss) {
 			ep.cwndLimited = true
-			ep.blocked = true
 			return
 		}
 		if ep.sndNxt+n > ep.sndWndEdge {
@@ -94,11 +93,9 @@ func (ep *Endpoint) output(at sim.Time) {
 				ep.probing = false
 				ep.rtoTimer.Set(ep.opt.timerAt(at, ep.rto))
 			}
-			ep.blocked = true
 			return
 		}
 		if tsq := ep.opt.TSQBytes; tsq > 0 && (ep.opt.LinuxTSQ || ep.out.TxQueued(at) >= tsq) && ep.tsqHold(at, left, tsq) { // the fast test inline (tsqHold)
-			ep.blocked = true
 			return
 		}
 		ep.xmit(at, ep.sndNxt, n)
@@ -213,8 +210,8 @@ func (ep *Endpoint) xmit(at sim.Time, seq, n int64) {
 		if ep.opt.RTOFromHead {
 			ep.noteSent(seq+n, at)
 		}
-		p.Calls = ep.callsIn(seq + n)
-		p.Wake, ep.blocked = ep.blocked, false
+		p.Calls = ep.callsIn(seq+n) + uint16(ep.sleepCalls)                                                  // the send calls, and a paced writer's sleeps
+		p.Wake, ep.writerWakes, ep.sleepCalls = ep.writerWakes > 0, ep.writerWakes-min(ep.writerWakes, 1), 0 // one wake-up a segment
 		if ep.ecn != nil {
 			ep.ecnData(p)
 		}

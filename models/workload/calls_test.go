@@ -89,10 +89,9 @@ func TestUDPSenderCallBound(t *testing.T) {
 // TestStreamCallsPerWrite: on one core (intra-host), a TCP stream pays
 // the syscall stage once per write of write_bytes and once per read, and
 // the sched stage once per read (the reader, faster than one core's
-// packets, is woken for each) and once per wake-up of the writer, blocked
-// on its full send buffer: syscall cycles per data packet =
-// c x (MSS / write_bytes + 1), sched between one and two wake-ups a packet
-// (the writer is woken when ACKs have freed a third of its buffer).
+// packets, is woken for each) and never for the writer, which an
+// unpaced stream never blocks (its window-limited output does not):
+// syscall cycles per data packet = c x (MSS / write_bytes + 1).
 func TestStreamCallsPerWrite(t *testing.T) {
 	t.Parallel()
 	const syscall, sched = 2000.0, 3000.0
@@ -109,36 +108,37 @@ func TestStreamCallsPerWrite(t *testing.T) {
 		if want := syscall * (mss/float64(w) + 1); math.Abs(r.CPPByStage["syscall"]-want)/want > 0.01 {
 			t.Errorf("write %d: syscall %.1f cycles per data packet, want %.1f", w, r.CPPByStage["syscall"], want)
 		}
-		if got := r.CPPByStage["sched"]; got < sched*1.01 || got > 2*sched {
-			t.Errorf("write %d: sched %.1f cycles per data packet, want one wake-up of the reader per packet (%.0f) and some of the writer", w, got, sched)
+		if math.Abs(r.CPPByStage["sched"]-sched)/sched > 0.01 {
+			t.Errorf("write %d: sched %.1f cycles per data packet, want %.1f (one wake-up per packet)", w, r.CPPByStage["sched"], sched)
 		}
 	}
 }
 
-// TestPacedUDPSenderSleeps: a udp_stream paced below what its core can
-// send sleeps between datagrams, and each datagram then pays three calls
-// (the send, the sleep, the read) and two wake-ups (the sender's from its
-// sleep, the reader's); sent as fast as the core allows (rate 0) it pays
-// the send and the read and at most the reader's wake-up. Intra-host, so
-// that the node's cycles per datagram hold both ends'; exact at jitter 0.
-func TestPacedUDPSenderSleeps(t *testing.T) {
+// TestPacedStreamWriterSleeps: a tcp_stream paced well below its
+// core's rate sleeps after every block of write_bytes: the block pays,
+// beside its send call, the sleep's call and the writer's wake-up. Priced
+// at c cycles and at 0, the sending node's process cycles per data
+// packet differ by c x 2 x blocks per packet for syscall and c x blocks
+// for sched (inter-host: the reader's calls are the other node's).
+func TestPacedStreamWriterSleeps(t *testing.T) {
 	t.Parallel()
-	const syscall, sched = 2000.0, 3000.0
-	for _, rate := range []float64{100, 0} {
-		cfg := baseConfig(UDPStream)
-		p := datapathtest.AppPath(syscall, sched)
-		p.InterHost = false
-		cfg.Forward, cfg.Reverse = p, p
-		cfg.Placement = datapath.Intra
-		cfg.Workload.RateMbps = rate
+	const c = 3000.0
+	const w = 64 << 10
+	sender := func(syscall, sched float64) float64 { // process cycles per data packet on node 0
+		cfg := baseConfig(TCPStream)
+		cfg.Forward, cfg.Reverse = datapathtest.AppPath(syscall, sched), datapathtest.AppPath(syscall, sched)
+		cfg.Workload.WriteBytes, cfg.Workload.RateMbps = w, 200
 		r := run(t, cfg)
-		calls, wakes := r.CPPByStage["syscall"]/syscall, r.CPPByStage["sched"]/sched
-		if rate > 0 && (math.Abs(calls-3) > 0.001 || math.Abs(wakes-2) > 0.001) {
-			t.Errorf("rate %g: %.4f calls and %.4f wake-ups per datagram, want 3 and 2", rate, calls, wakes)
-		}
-		if rate == 0 && (math.Abs(calls-2) > 0.001 || wakes > 1.001) {
-			t.Errorf("unpaced: %.4f calls and %.4f wake-ups per datagram, want 2 and at most 1", calls, wakes)
-		}
+		pkts := r.ThroughputMbps * 1e6 / 8 / float64(cfg.PodMTU-52)
+		return r.CoresByContext[0].Process * cfg.Cluster.GHz * 1e9 / pkts
+	}
+	base := sender(0, 0)
+	blocks := float64(baseConfig(TCPStream).PodMTU-52) / w // blocks per data packet
+	if got, want := sender(c, 0)-base, c*2*blocks; math.Abs(got-want)/want > 0.02 {
+		t.Errorf("syscall: %.2f cycles per data packet, want %.2f (two calls per %d-byte block)", got, want, w)
+	}
+	if got, want := sender(0, c)-base, c*blocks; math.Abs(got-want)/want > 0.02 {
+		t.Errorf("sched: %.2f cycles per data packet, want %.2f (one wake-up per %d-byte block)", got, want, w)
 	}
 }
 

@@ -17,7 +17,9 @@ import (
 // freed a third of it (sk_stream_write_space: free space at least half
 // of what is queued). Otherwise the next block is due when the target
 // reaches what was written (iperf3's 1 ms pacing timer is not modelled:
-// at most a millisecond's jitter in when a block goes).
+// at most a millisecond's jitter in when a block goes). Its wake-ups are
+// paid (tcp.Endpoint.WriterWoke, WriterSlept): from the send buffer, and
+// from each sleep until a block is due, with the sleep's call.
 type pacedWriter struct {
 	m      *meter
 	ep     *tcp.Endpoint
@@ -42,6 +44,7 @@ func (m *meter) pace(ep *tcp.Endpoint, block int64) *pacedWriter {
 func (p *pacedWriter) acked(at sim.Time, total int64) {
 	if p.parked && 3*(p.ep.Written()-total) <= 2*p.sndBuf && at <= p.m.cfg.Duration {
 		p.parked = false
+		p.ep.WriterWoke()
 		p.m.e.Schedule(max(at, p.m.e.Now()), p, 0)
 	}
 }
@@ -62,10 +65,12 @@ func (p *pacedWriter) Handle(e *sim.Engine, _ uint64) {
 		}
 		p.ep.Write(now, p.block)
 	}
-	// the next block is due when the target reaches what was written
+	// the next block is due when the target reaches what was written:
+	// the writer sleeps until then
 	next := p.t0 + sim.Time(math.Ceil(float64(p.ep.Written())/p.perT))
 	next = max(next, now+1)
 	if next <= p.m.cfg.Duration {
+		p.ep.WriterSlept()
 		e.Schedule(next, p, 0)
 	}
 }
