@@ -33,6 +33,7 @@ type UDPEndpoint struct {
 	BytesReceived             int64
 
 	slept bool // the application slept since its last send (Slept)
+	woke  bool // the application, blocked on the send buffer, was woken (Woke)
 }
 
 // DialUDP creates a pair of UDP sockets a <-> b (fwd carries a -> b).
@@ -64,6 +65,9 @@ func (u *UDPEndpoint) Send(at sim.Time, payload int, seq int64) {
 	if u.slept { // the sleep's own call, and the wake-up from it
 		p.Calls, p.Wake, u.slept = 2, true, false
 	}
+	if u.woke { // a send call that blocked goes on: its wake-up only
+		p.Wake, u.woke = true, false
+	}
 	u.Sent++
 	u.net.Send(u.out, p, u.Core, at)
 }
@@ -73,6 +77,10 @@ func (u *UDPEndpoint) Send(at sim.Time, payload int, seq int64) {
 // runtime timer): the next datagram pays the sleep's call and the
 // wake-up from it, as a blocked writer's does (datapath/calls.go).
 func (u *UDPEndpoint) Slept() { u.slept = true }
+
+// Woke says the application's send call blocked on a full socket send
+// buffer and was woken (sock_wfree): the next datagram pays the wake-up.
+func (u *UDPEndpoint) Woke() { u.woke = true }
 
 // Deliver accepts a datagram (network.Endpoint).
 func (u *UDPEndpoint) Deliver(p *network.Packet, at sim.Time) {

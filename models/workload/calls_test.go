@@ -114,6 +114,27 @@ func TestStreamCallsPerWrite(t *testing.T) {
 	}
 }
 
+// TestUDPSenderBlockedWakes: an unpaced udp_stream faster than its link
+// fills its socket's send buffer, blocks and is woken as the wire drains
+// it: its core pays wake-ups, and on a link it cannot fill it pays none.
+func TestUDPSenderBlockedWakes(t *testing.T) {
+	t.Parallel()
+	const c = 3000.0
+	sender := func(gbps, sched float64) float64 { // process cycles per datagram on node 0
+		cfg := baseConfig(UDPStream)
+		cfg.Cluster.LinkGbps = gbps
+		cfg.Forward, cfg.Reverse = datapathtest.AppPath(1000, sched), datapathtest.AppPath(1000, sched)
+		r := run(t, cfg)
+		return r.CoresByContext[0].Process * cfg.Cluster.GHz * 1e9 / r.SenderDatagramsPerS
+	}
+	if d := sender(1, c) - sender(1, 0); !(d > 0 && d < c) {
+		t.Errorf("link-bound: the wake-ups add %.2f cycles per datagram, want some, under one per datagram (%.0f)", d, c)
+	}
+	if d := sender(1e6, c) - sender(1e6, 0); d != 0 {
+		t.Errorf("core-bound: the wake-ups add %.2f cycles per datagram, want none", d)
+	}
+}
+
 // TestPacedStreamWriterSleeps: a tcp_stream paced well below its
 // core's rate sleeps after every block of write_bytes: the block pays,
 // beside its send call, the sleep's call and the writer's wake-up. Priced

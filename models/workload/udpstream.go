@@ -35,6 +35,7 @@ func (u *udpStream) Handle(e *sim.Engine, arg uint64) {
 	now := e.Now()
 	if arg == udpWake {
 		u.tx.Route().Unthrottle()
+		u.tx.Woke()
 	}
 	if u.tx.Route().TxQueued(now) >= udpSndBuf {
 		u.tx.Route().Throttle(now, udpSndBuf/2)
