@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 
 	"github.com/cnisim/cnisim/experiments/results"
@@ -100,11 +99,7 @@ func medianSigned(ps []Prediction) float64 {
 	if len(e) == 0 {
 		return 0
 	}
-	slices.Sort(e)
-	if n := len(e); n%2 == 1 {
-		return e[n/2]
-	}
-	return (e[len(e)/2-1] + e[len(e)/2]) / 2
+	return median(e)
 }
 
 // writeUDPTable writes the UDP stream windows' table and summary, when

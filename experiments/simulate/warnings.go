@@ -3,7 +3,9 @@ package simulate
 import (
 	"fmt"
 
+	"github.com/cnisim/cnisim/calibration"
 	"github.com/cnisim/cnisim/experiments/scenario"
+	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/models/network"
 )
 
@@ -121,7 +123,7 @@ func Warnings(sc *scenario.Scenario) []string {
 	if unpricedCalls(sc) {
 		out = append(out, fmt.Sprintf("workload.kind = %s with calibration.profile = paper, which prices the application's calls and wake-ups at 0 (its per-packet costs are a bulk stream's, where a call comes once per 128 KiB): "+
 			"on a real host a 1-byte transaction or a datagram pays a send and a read call and a wake-up or two, so latency comes out optimistic and rates high; "+
-			"price them with calibration.cycles.syscall and calibration.cycles.sched (this project's kernel 6.18: 639 cycles per call and 632 per wake-up, testbed-vm-6.18-xeon) or use a profile measured on your nodes", w.Kind))
+			"price them with calibration.cycles.syscall and calibration.cycles.sched (%s) or use a profile measured on your nodes", w.Kind, measuredCallCosts()))
 	}
 	if oneCoreACKs(sc) {
 		out = append(out, fmt.Sprintf("cluster.cores_per_node = 1 with placement intra: one core runs the sender, the softirqs and the reader, and on it Linux's receiver of an unpaced stream ACKs once per read call (0.02 to 0.09 ACKs a packet on this project's kernel, calibration/acks) where the model's reader keeps up and ACKs every second segment (tcp.ack_policy = %s); state the ratio you measured with tcp.ack_every (1 / ACKs per packet)", sc.TCP.AckPolicy))
@@ -140,6 +142,25 @@ func unpricedCalls(sc *scenario.Scenario) bool {
 	}
 	c := sc.Calibration
 	return (c.Profile == "" || c.Profile == "paper") && !(c.Cycles["syscall"] > 0) && !(c.Cycles["sched"] > 0)
+}
+
+// measuredCallProfile is the built-in profile whose call and wake-up
+// costs unpricedCalls's warning names.
+const measuredCallProfile = "testbed-vm-6.18-xeon"
+
+// measuredCallCosts states measuredCallProfile's syscall and sched
+// costs, read from the profile itself.
+func measuredCallCosts() string {
+	p, err := calibration.Load(measuredCallProfile)
+	if err != nil {
+		return "measured by cnisim testbed: " + measuredCallProfile
+	}
+	call, _, okc := p.Cost(datapath.Syscall, "", "", datapath.Intra)
+	wake, _, okw := p.Cost(datapath.Sched, "", "", datapath.Intra)
+	if !okc || !okw {
+		return "measured by cnisim testbed: " + measuredCallProfile
+	}
+	return fmt.Sprintf("this project's kernel 6.18: %.0f cycles per call and %.0f per wake-up, %s", call, wake, measuredCallProfile)
 }
 
 // oneCoreACKs is the case the model's ACKs are known far from Linux's: a
