@@ -1,5 +1,5 @@
-# Sourced (not run) by calibration/gro/gro-frame.sh and
-# calibration/gso/gso-segment.sh, which set SCRIPT (their name, for
+# Sourced (not run) by calibration/gro/gro-frame.sh,
+# calibration/gso/gso-segment.sh and calibration/frag/frag-cost.sh, which set SCRIPT (their name, for
 # messages), P (the prefix of everything they create, e.g. cnigro) and NET
 # (the first three octets of the veth pair's /24). It reads GHZ (default:
 # /proc/cpuinfo's CPU 0), makes the temporary directory $dir, arms the

@@ -38,6 +38,8 @@ var extremes = map[string][2]string{
 	"cluster.cpu_jitter":                 {"0", "1"},
 	"calibration.gro_frame_cycles":       {"0", "1000000"},
 	"calibration.gso_segment_cycles":     {"0", "1000000"},
+	"calibration.fragment_cycles":        {"0", "1000000"},
+	"calibration.reassemble_cycles":      {"0", "1000000"},
 	"cluster.rx_usecs":                   {"0", "1000000"},
 	"cluster.tbf_burst_frames":           {"0", "16"},
 	"cni.pod_mtu":                        {"576", "65535"},

@@ -186,6 +186,13 @@ type Calibration struct {
 	// the profile's [[gso_segment]] entry for every segment, or
 	// network.DefaultGSOSegmentCycles.
 	GSOSegmentCycles float64 `toml:"gso_segment_cycles"`
+	// FragmentCycles and ReassembleCycles are what an outer packet over
+	// the underlay MTU costs the sending node to fragment and the
+	// receiving node to reassemble (network.Config.FragmentCycles,
+	// ReassembleCycles); the defaults are measured on this project's
+	// kernel (network.DefaultFragmentCycles, DefaultReassembleCycles).
+	FragmentCycles   float64 `toml:"fragment_cycles"`
+	ReassembleCycles float64 `toml:"reassemble_cycles"`
 }
 
 // ScaleOf is the multiplier calibration.scale gives a stage (1 without one).
@@ -336,7 +343,8 @@ func Defaults() Scenario {
 			MinRTO: 200 * time.Millisecond,
 			Stack:  StackRFC,
 		},
-		Calibration: Calibration{Profile: "paper", Cycles: map[string]float64{}, Scale: map[string]float64{}, GROFrameCycles: FromProfile, GSOSegmentCycles: FromProfile},
+		Calibration: Calibration{Profile: "paper", Cycles: map[string]float64{}, Scale: map[string]float64{}, GROFrameCycles: FromProfile, GSOSegmentCycles: FromProfile,
+			FragmentCycles: network.DefaultFragmentCycles, ReassembleCycles: network.DefaultReassembleCycles},
 		Workload: Workload{
 			Kind:          "tcp_stream",
 			Placement:     "inter",

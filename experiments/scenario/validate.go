@@ -123,6 +123,12 @@ func (s *Scenario) validate() errList {
 	if g := s.Calibration.GSOSegmentCycles; !(g >= 0 && g <= 1e6 || g == FromProfile) {
 		c.fail("calibration.gso_segment_cycles", "out of range (allowed: 0..1e6 cycles per segment software GSO cuts, or %v, the default: the profile's [[gso_segment]], else %v, measured)", FromProfile, network.DefaultGSOSegmentCycles)
 	}
+	if g := s.Calibration.FragmentCycles; !(g >= 0 && g <= 1e6) {
+		c.fail("calibration.fragment_cycles", "out of range (allowed: 0..1e6 cycles per packet the sending node fragments; default %v, measured)", network.DefaultFragmentCycles)
+	}
+	if g := s.Calibration.ReassembleCycles; !(g >= 0 && g <= 1e6) {
+		c.fail("calibration.reassemble_cycles", "out of range (allowed: 0..1e6 cycles per packet the receiving node reassembles; default %v, measured)", network.DefaultReassembleCycles)
+	}
 	if !(cl.CPUJitter >= 0 && cl.CPUJitter <= 1) {
 		c.fail("cluster.cpu_jitter", "out of range (allowed: 0..1, the coefficient of variation of a job's CPU time)")
 	}

@@ -28,6 +28,8 @@ var scenarioKey = map[string]string{
 	"network.Config.CPUJitter":        "cluster.cpu_jitter",
 	"network.Config.GROFrameCycles":   "calibration.gro_frame_cycles",
 	"network.Config.GSOSegmentCycles": "calibration.gso_segment_cycles",
+	"network.Config.FragmentCycles":   "calibration.fragment_cycles",
+	"network.Config.ReassembleCycles": "calibration.reassemble_cycles",
 	"network.Config.RxUsecs":          "cluster.rx_usecs",
 	"network.Config.TBFBurstFrames":   "cluster.tbf_burst_frames",
 	"network.Config.TSQThroughFabric": "cluster.tsq_through_fabric",

@@ -286,6 +286,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.TBFBurstFrames, cl.TSQThroughFabric, cl.TSQOrphan = c.TBFBurstFrames, c.TSQThroughFabric, lx.TSQOrphan
 	cl.GROFrameCycles = st.GROFrameCycles
 	cl.GSOSegmentCycles = st.GSOSegmentCycles
+	cl.FragmentCycles, cl.ReassembleCycles = sc.Calibration.FragmentCycles, sc.Calibration.ReassembleCycles
 	cl.RxUsecs = sim.FromSeconds(c.RxUsecs * 1e-6)
 	cl.Fabric = sc.FabricConfig()
 	if cl.NICOffloads, err = network.ParseNICOffloads(c.NICOffloads); err != nil {

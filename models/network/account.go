@@ -86,6 +86,14 @@ func (a *Accounting) add(s *segment) {
 		a.Cycles[s.node][st.Kind] += c * cyc
 		a.Context[s.node][s.ctx] += c * cyc
 	}
+	if s.fragCycles != 0 {
+		// fragmenting (ip_do_fragment under ip_output: ip_forward in a
+		// perf capture) or reassembling (ip_defrag under
+		// ip_local_deliver: ip_rcv) every fragmented packet (frag.go)
+		cyc := (float64(s.frags+s.splitFrags) + s.jFrags + s.jSplitFrags) * s.fragCycles
+		a.Cycles[s.node][s.fragKind] += cyc
+		a.Context[s.node][s.ctx] += cyc
+	}
 	if s.frameCycles != 0 {
 		// GRO's per-frame work and software GSO's per-segment work are
 		// the device layer's in a perf capture (calibration/perf:

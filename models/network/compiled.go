@@ -71,9 +71,23 @@ func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 	// before it per packet
 	lateGRO := n.cfg.Offloads && p.GROFrom > 0 && !p.NoGRO
 	wire, gsoCut := false, false
+	var fragged [2]bool // a segment on that side (src, dst) charges the fragmentation's own cost
 	for i := range segs {
 		sg := &segs[i]
 		wire = wire || sg.wire
+		sg.psFrag = sg.psOuter
+		side := 0
+		if sg.onDst {
+			side = 1
+		}
+		if !sg.wire && !fragged[side] && slices.Contains(sg.outer, true) {
+			// IP output fragments the outer packet before its first
+			// outer step; IP receive joins it before the decapsulation
+			fragged[side] = true
+			sg.fragCycles = [2]float64{n.cfg.FragmentCycles, n.cfg.ReassembleCycles}[side]
+			sg.fragKind = fragKinds[side]
+			sg.psFrag += sg.fragCycles * 1000 / n.cfg.GHz
+		}
 		sg.split = (split && !wire || lateGRO && wire && !sg.wire) && (sg.psOuter != 0 || sg.psCut != 0)
 		if sg.split && !wire && !gsoCut && n.cfg.GSOSegmentCycles > 0 {
 			// software GSO cuts each super-packet once, where the cut

@@ -68,6 +68,13 @@ type Config struct {
 	// that is cut (the head's with the first segment behind it), at the
 	// first sending segment the cut reaches. 0 turns it off.
 	GSOSegmentCycles float64
+	// FragmentCycles and ReassembleCycles are what an outer packet over
+	// the underlay MTU costs besides its second frame's pass through the
+	// outer steps: cutting it into fragments on the sending node
+	// (ip_do_fragment) and joining them on the receiving one (ip_defrag),
+	// cycles per fragmented packet (frag.go; DefaultFragmentCycles,
+	// DefaultReassembleCycles). 0 turns each off.
+	FragmentCycles, ReassembleCycles float64
 	// RPS is Receive Packet Steering on the receiving nodes (rps_cpus set
 	// on every queue): a path that RSS puts on its node pair's core but
 	// whose inner flow the kernel's flow dissector reaches (IP-in-IP, GRE:
@@ -157,6 +164,7 @@ func DefaultConfig() Config {
 		Nodes: 2, CoresPerNode: 10, GHz: 2.4, LinkGbps: 10, LinkDelay: 5 * sim.Microsecond,
 		MTU: 1500, FrameOverhead: 38, QdiscLen: 1000, RxRing: 1000, DaemonCore: -1,
 		GROFrameCycles: DefaultGROFrameCycles, GSOSegmentCycles: DefaultGSOSegmentCycles,
+		FragmentCycles: DefaultFragmentCycles, ReassembleCycles: DefaultReassembleCycles,
 		FQCoDel: DefaultFQCoDel(),
 	}
 }
@@ -200,6 +208,10 @@ func (c Config) Validate() error {
 		return field.Errorf("network.Config.GROFrameCycles", c.GROFrameCycles, "must be in [0, 1e6] (cycles per frame GRO merges)")
 	case !(c.GSOSegmentCycles >= 0 && c.GSOSegmentCycles <= 1e6):
 		return field.Errorf("network.Config.GSOSegmentCycles", c.GSOSegmentCycles, "must be in [0, 1e6] (cycles per segment software GSO cuts)")
+	case !(c.FragmentCycles >= 0 && c.FragmentCycles <= 1e6):
+		return field.Errorf("network.Config.FragmentCycles", c.FragmentCycles, "must be in [0, 1e6] (cycles per packet the sending node fragments)")
+	case !(c.ReassembleCycles >= 0 && c.ReassembleCycles <= 1e6):
+		return field.Errorf("network.Config.ReassembleCycles", c.ReassembleCycles, "must be in [0, 1e6] (cycles per packet the receiving node reassembles)")
 	case !(c.CPUJitter >= 0 && c.CPUJitter <= 1):
 		return field.Errorf("network.Config.CPUJitter", c.CPUJitter, "must be in [0, 1] (coefficient of variation of a job's service time)")
 	case c.TBFBurstFrames < 0 || c.TBFBurstFrames > MaxTBFBurstFrames:

@@ -43,7 +43,7 @@ type segment struct {
 	nd              *Node    // resolved by NewRoute
 	fixed           sim.Time // service of an unfragmented packet before its per-byte part, rounded as service
 
-	// service time in picoseconds: psPkt + psOuter (x2 if fragmented) + psByte x IP bytes
+	// service time in picoseconds: psPkt + psOuter (+ psFrag if fragmented) + psByte x IP bytes
 	// (+ psRule for a connection-opening packet) + psCall x the packet's
 	// calls + psWake if it woke the writer (datapath/calls.go)
 	psByte, psCall, psWake float64
@@ -82,6 +82,15 @@ type segment struct {
 	steps []datapath.CostedStep
 	outer []bool // per step: runs on the outer packet (twice when fragmented)
 	cut   []bool // per step: at or after the GSO cut, not outer (per packet when split)
+
+	// psFrag is what a fragmented packet pays here on top: its second
+	// frame through the outer steps (psOuter) and, in the first segment
+	// with outer steps on each side, fragCycles (the sending node's
+	// fragmentation or the receiving node's reassembly, frag.go), which
+	// the accounting books to fragKind
+	psFrag     float64
+	fragCycles float64
+	fragKind   datapath.Kind
 }
 
 // corePick says which core runs a segment.
@@ -101,7 +110,7 @@ func (s *segment) service(p *Packet, opens bool) sim.Time {
 	}
 	t := s.psPkt + s.psOuter + s.psByte*float64(p.IPBytes) + s.callPS(p)
 	if p.frag {
-		t += s.psOuter
+		t += s.psFrag
 	}
 	if opens {
 		t += s.psRule
@@ -165,7 +174,7 @@ func (n *Network) serviceSlow(s *segment, p *Packet) sim.Time {
 		if s.split { // cut by software GSO: the outer (and cut) steps per packet
 			t += s.psOuter + s.psCut
 			if p.frag {
-				t += s.psOuter
+				t += s.psFrag
 			}
 		}
 		svc = sim.Time(t + 0.5)
