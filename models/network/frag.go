@@ -42,10 +42,6 @@ const (
 	DefaultReassembleCycles = 1564
 )
 
-// DefaultFragmentSource is the provenance of DefaultFragmentCycles and
-// DefaultReassembleCycles.
-const DefaultFragmentSource = "built-in network.DefaultFragmentCycles and DefaultReassembleCycles: calibration/frag/frag-cost.sh, 21 runs at underlay MTUs 1500, 4000 and 9000 on 2026-12-07 (kernel 6.18.44, the Intel Xeon VM at 2.6 GHz), the samples under ip_do_fragment and ip_defrag, the pooled medians; a lower bound of fragmentation's whole cost"
-
 // fragKinds are the stages a fragmented packet's own work is booked to,
 // by side: fragmenting is the sending node's IP output, reassembling the
 // receiving node's IP receive.
