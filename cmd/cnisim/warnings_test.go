@@ -28,6 +28,8 @@ func TestNoEffectWarnings(t *testing.T) {
 		{"pod_launch uses every node", "[cluster]\nnodes = 10\n[workload]\nkind = \"pod_launch\"\npods = 20\n", nil},
 		{"pod MTU over the link after VXLAN", "[cni]\nplugin = \"flannel\"\nmode = \"vxlan\"\npod_mtu = 1500\n",
 			[]string{"cni.pod_mtu = 1500: 1500 + 50 bytes of flannel encapsulation = 1550 > cluster.mtu = 1500, so every full-sized packet is fragmented into 2 IP fragments"}},
+		{"pod MTU over the link with offloads", "[cluster]\noffloads = true\n[cni]\nplugin = \"flannel\"\nmode = \"vxlan\"\npod_mtu = 1500\n",
+			[]string{"fragmented into 2 IP fragments on the wire, which undoes the offloads (GSO cuts every super-packet in software first, GRO merges no fragment)"}},
 		{"jumbo pod MTU", "[cni]\nplugin = \"flannel\"\nmode = \"vxlan\"\npod_mtu = 9000\n",
 			[]string{"= 9050 > cluster.mtu = 1500, so every full-sized packet is fragmented into 7 IP fragments"}},
 		{"pod MTU that fits", "[cni]\nplugin = \"flannel\"\nmode = \"vxlan\"\npod_mtu = 1450\n", nil},

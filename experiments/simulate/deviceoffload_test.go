@@ -33,6 +33,12 @@ func TestDeviceOffloadMonotone(t *testing.T) {
 		for i := range 3 {
 			sc := scenarioFor("tcp_stream")
 			sc.CNI.Plugin, sc.CNI.Mode, sc.CNI.Encrypt = c.plugin, c.mode, c.encrypt
+			if c.plugin == "weave" {
+				// Weave's own pod MTU leaves out ESP's bytes, so its
+				// packets fragment, which defeats offloads whatever the
+				// devices (datapath.CostedPath.Fragments): one that fits
+				sc.CNI.PodMTU = 1413
+			}
 			sc.Cluster.LinkGbps = 100
 			sc.Cluster.CPUJitter = 0
 			sc.Cluster.Offloads = i > 0

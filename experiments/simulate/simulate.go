@@ -174,6 +174,11 @@ func Resolve(sc *scenario.Scenario) (*Setup, error) {
 		return nil, &scenario.FieldError{Key: "cluster.mtu", Msg: fmt.Sprintf("leaves a pod MTU of %d after %s's %d bytes of encapsulation, below the least %d (raise cluster.mtu or set cni.pod_mtu)",
 			podMTU, m.Name, fwd.EncapBytes, tcp.MinPodMTU)}
 	}
+	// a full-sized packet's outer packet over the underlay MTU fragments
+	// (or, with DF, is dropped: network.Config.DropOversize)
+	for _, p := range []*datapath.CostedPath{&fwd, &rev} {
+		p.Fragments = p.InterHost && !p.OuterDF && podMTU+p.EncapBytes > sc.Cluster.MTU
+	}
 	st := &Setup{Model: m, Mode: mode, Profile: prof, Options: opt, Forward: fwd, Reverse: rev, PodMTU: podMTU, GROFrameCycles: groFrame, GSOSegmentCycles: gsoSegment}
 	if err := st.scaleFrames(sc); err != nil {
 		return nil, err

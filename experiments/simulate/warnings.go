@@ -193,6 +193,8 @@ func podMTUWarnings(sc *scenario.Scenario) []string {
 	fate := fmt.Sprintf("fragmented into %d IP fragments on the wire", (total-20+per-1)/per)
 	if st.Forward.OuterDF {
 		fate = "dropped (the outer header carries Don't Fragment)"
+	} else if sc.Cluster.Offloads {
+		fate += ", which undoes the offloads (GSO cuts every super-packet in software first, GRO merges no fragment)"
 	}
 	what := fmt.Sprintf("cni.pod_mtu = %d", sc.CNI.PodMTU)
 	if sc.CNI.PodMTU == 0 {

@@ -97,6 +97,16 @@ type CostedPath struct {
 	// OuterDF says the outer packet carries Don't Fragment: an outer packet
 	// larger than the underlay MTU is dropped instead of fragmented.
 	OuterDF bool
+	// Fragments says the path's full-sized packets fragment: their outer
+	// packets exceed the underlay MTU and carry no DF (a pod MTU too
+	// large for the encapsulation). With offloads, Linux then cuts a
+	// super-packet in software before fragmenting each segment
+	// (ip_finish_output_gso's slow path: the NIC's segments would exceed
+	// the MTU), and GRO merges no fragment (inet_gro_receive), so the
+	// sending side's outer steps run per packet and the receiving NIC
+	// merges none of the path's frames. The caller that knows the
+	// packets' size sets it (experiments/simulate).
+	Fragments bool
 	// GSOCut is 1 + the index of the first sending-side step whose device
 	// cannot carry a GSO super-packet (models/cni/devices): with offloads,
 	// software GSO cuts super-packets there, and that step and every

@@ -26,6 +26,7 @@ type pathKey struct {
 	gsoCut    int
 	groFrom   int
 	noGRO     bool
+	frags     bool
 	groExtra  float64
 	gsoExtra  float64
 	rps       bool
@@ -48,7 +49,7 @@ type compiledPath struct {
 // the route's own).
 func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 	p := spec.Path
-	k := pathKey{n: len(p.Steps), inter: p.InterHost, df: p.OuterDF, encap: p.EncapBytes, gsoCut: p.GSOCut, groFrom: p.GROFrom, noGRO: p.NoGRO, groExtra: p.GROFrameExtra, gsoExtra: p.GSOSegmentExtra,
+	k := pathKey{n: len(p.Steps), inter: p.InterHost, df: p.OuterDF, encap: p.EncapBytes, gsoCut: p.GSOCut, groFrom: p.GROFrom, noGRO: p.NoGRO, frags: p.Fragments, groExtra: p.GROFrameExtra, gsoExtra: p.GSOSegmentExtra,
 		rps: n.steered(p)}
 	if len(p.Steps) > 0 {
 		k.steps = &p.Steps[0]
@@ -104,7 +105,7 @@ func (n *Network) compiled(spec RouteSpec) (*compiledPath, error) {
 			}
 			sg.psFrame = sg.frameCycles * 1000 / n.cfg.GHz
 		}
-		sg.noGRO = n.cfg.NICOffloads.NoGRO || p.NoGRO
+		sg.noGRO = n.cfg.NICOffloads.NoGRO || p.NoGRO || p.Fragments
 		sg.fixed = sim.Time(sg.psPkt + sg.psOuter + 0.5)
 		switch {
 		case sg.ctx == datapath.Send:

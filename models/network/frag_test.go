@@ -96,3 +96,56 @@ func TestFragmentAccountingWithJitter(t *testing.T) {
 		}
 	}
 }
+
+// TestFragmentsDefeatOffloads: with offloads, a path whose full-sized
+// packets fragment (datapath.CostedPath.Fragments) has its super-packets
+// cut in software before the outer steps and none of its frames merged
+// by GRO, so every packet pays the outer steps and the receiving stages
+// on its own, where the same path without fragments batches on both
+// sides.
+func TestFragmentsDefeatOffloads(t *testing.T) {
+	t.Parallel()
+	S, D := datapath.Src, datapath.Dst
+	path := datapath.CostedPath{InterHost: true, EncapBytes: 50, Steps: []datapath.CostedStep{
+		step(datapath.TCP, S, datapath.Send, 3000, 0.01),
+		step(datapath.VXLAN, S, datapath.Send, 500, 0),
+		step(datapath.NIC, S, datapath.Send, 200, 0),
+		step(datapath.NIC, D, datapath.Softirq, 6000, 0.01),
+		step(datapath.VXLAN, D, datapath.Softirq, 500, 0),
+		step(datapath.TCP, D, datapath.Softirq, 1000, 0.01),
+	}}
+	cfg := DefaultConfig()
+	cfg.Offloads = true
+	if cfg.CutsSegments(path) || !cfg.MergesFrames(path) {
+		t.Fatal("a VXLAN path with every offload: want no software cut and GRO merging")
+	}
+	frag := path
+	frag.Fragments = true
+	if !cfg.CutsSegments(frag) || cfg.MergesFrames(frag) {
+		t.Fatal("a fragmenting path: want a software cut and no GRO merging")
+	}
+	const k = 400
+	crossings := func(p datapath.CostedPath, ipBytes int32) (send, outer, recv float64) {
+		t.Helper()
+		e, n, r, s := setupWith(t, cfg, p)
+		for j := range k { // sent at once: GSO batches; they arrive back to back: GRO merges behind a busy core
+			d := tcpData(n, int64(j)*1448)
+			d.IPBytes = ipBytes
+			n.Send(r, d, 0, 0)
+		}
+		e.Run()
+		if s.got != k {
+			t.Fatalf("delivered %d of %d", s.got, k)
+		}
+		a := n.Accounting()
+		return a.Crossings[0][datapath.TCP], a.Crossings[0][datapath.NIC], a.Crossings[1][datapath.TCP]
+	}
+	send, outer, recv := crossings(path, 1450)
+	if send >= k/4 || outer >= k/4 || recv >= k/2 {
+		t.Errorf("without fragments: %v TCP, %v outer NIC crossings sending, %v TCP receiving for %d packets: want batching", send, outer, recv, k)
+	}
+	send, outer, recv = crossings(frag, 1500) // 1500 + 50 > 1500: two frames each
+	if send >= k/4 || outer != 2*k || recv != k {
+		t.Errorf("fragmenting: %v TCP, %v outer NIC crossings sending, %v TCP receiving for %d packets: want the TCP step batched, two outer crossings a packet, every packet received alone", send, outer, recv, k)
+	}
+}

@@ -92,13 +92,14 @@ func (o NICOffloads) softwareGSO(path datapath.CostedPath) bool {
 // offloads, an inter-host path (a NIC to receive on), neither the NICs
 // nor the path's outermost tunnel device without GRO.
 func (c *Config) MergesFrames(p datapath.CostedPath) bool {
-	return c.Offloads && p.InterHost && !c.NICOffloads.NoGRO && !p.NoGRO
+	return c.Offloads && p.InterHost && !c.NICOffloads.NoGRO && !p.NoGRO && !p.Fragments
 }
 
 // CutsSegments reports whether software GSO cuts path p's super-packets
 // on its sending node under c (what compile prices with
 // GSOSegmentCycles): with offloads, where a device on the path cannot
-// take a super-packet or the NIC cannot segment what the path hands it.
+// take a super-packet, the NIC cannot segment what the path hands it, or
+// its segments would fragment (datapath.CostedPath.Fragments).
 func (c *Config) CutsSegments(p datapath.CostedPath) bool {
-	return c.Offloads && (p.GSOCut > 0 || c.NICOffloads.softwareGSO(p))
+	return c.Offloads && (p.GSOCut > 0 || p.Fragments && p.InterHost || c.NICOffloads.softwareGSO(p))
 }
