@@ -1,0 +1,83 @@
+#!/bin/sh
+# How fast one unpaced TCP stream goes between two pods on one node of this
+# machine's kernel, the sender and the receiver each on a CPU of its own
+# (root; iperf3): the held-out check of the model's stream on two cores
+# (one-stream.toml beside this script). Two pod namespaces, each joined by
+# a veth pair to a node namespace that routes between them (/32 addresses
+# and host routes, as Calico's native routing does); iperf3 sends from pod
+# A, pinned to CPU 0, to pod B's server, pinned to CPU 1, for DUR seconds,
+# REPS times; pod B's rx_bytes over each window give the rate. The veths
+# keep their offloads (TSO and GSO: super-packets cross them whole) unless
+# OFFLOADS=0 turns TSO and GSO off on all four, so every packet is
+# MTU-sized. Prints each repetition and the median, Gbit/s of IP bytes.
+#
+#   calibration/stream/one-stream.sh
+#   OFFLOADS=0 DUR=5 REPS=5 calibration/stream/one-stream.sh
+#
+# Everything it creates is named cnistr-* and removed on exit, error and
+# signal.
+set -eu
+DUR=${DUR:-5}
+REPS=${REPS:-5}
+OFFLOADS=${OFFLOADS:-1}
+case $DUR in *[!0-9]* | "" | 0) echo "one-stream.sh: DUR=$DUR (allowed: whole seconds, 1..)" >&2; exit 2 ;; esac
+case $REPS in *[!0-9]* | "" | 0) echo "one-stream.sh: REPS=$REPS (allowed: 1..)" >&2; exit 2 ;; esac
+case $OFFLOADS in 0 | 1) ;; *) echo "one-stream.sh: OFFLOADS=$OFFLOADS (allowed: 0, 1)" >&2; exit 2 ;; esac
+for t in iperf3 ethtool; do
+	command -v $t >/dev/null || { echo "one-stream.sh: needs $t (apt-get install iperf3 ethtool)" >&2; exit 2; }
+done
+A=cnistr-a B=cnistr-b H=cnistr-h
+cleanup() {
+	for ns in $A $B $H; do
+		ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true
+		ip netns del $ns 2>/dev/null || true
+	done
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+for ns in $A $B $H; do
+	ip netns add $ns
+	ip -n $ns link set lo up
+done
+ip netns exec $H sysctl -qw net.ipv4.ip_forward=1
+# the pods' gateway, answered by the node for both (Calico's 169.254.1.1)
+ip -n $H addr add 169.254.1.1/32 dev lo
+for side in "$A va 10.84.0.2" "$B vb 10.84.0.3"; do
+	set -- $side
+	ip link add cnistr-$2 netns $H type veth peer name eth0 netns $1
+	ip -n $1 addr add "$3/32" dev eth0
+	ip -n $1 link set eth0 up
+	ip -n $1 route add 169.254.1.1 dev eth0 scope link
+	ip -n $1 route add default via 169.254.1.1 dev eth0
+	ip -n $H link set cnistr-$2 up
+	ip netns exec $H sysctl -qw net.ipv4.conf.cnistr-$2.proxy_arp=1
+	ip -n $H route add "$3/32" dev cnistr-$2
+	if [ "$OFFLOADS" = 0 ]; then
+		ip netns exec $1 ethtool -K eth0 tso off gso off >/dev/null
+		ip netns exec $H ethtool -K cnistr-$2 tso off gso off >/dev/null
+	fi
+done
+rxbytes() { ip netns exec $B cat /sys/class/net/eth0/statistics/rx_bytes; }
+rep=1
+: >"${TMPDIR:-/tmp}/cnistr-reps.$$"
+reps="${TMPDIR:-/tmp}/cnistr-reps.$$"
+trap 'cleanup; rm -f "$reps"' EXIT
+while [ "$rep" -le "$REPS" ]; do
+	ip netns exec $B taskset -c 1 iperf3 -s -1 >/dev/null 2>&1 &
+	sleep 0.5
+	ip netns exec $A taskset -c 0 iperf3 -c 10.84.0.3 -t $((DUR + 2)) >/dev/null 2>&1 &
+	client=$!
+	sleep 1
+	b0=$(rxbytes)
+	sleep "$DUR"
+	b1=$(rxbytes)
+	wait $client || true
+	awk -v b=$((b1 - b0)) -v dur="$DUR" -v rep="$rep" 'BEGIN { printf "rep %d: %.2f Gbit/s\n", rep, b * 8 / dur / 1e9 }' | tee -a "$reps"
+	rep=$((rep + 1))
+done
+awk -v off="$OFFLOADS" '
+	{ n++; g[n] = $3 + 0 }
+	END {
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && g[j-1] > g[j]; j--) { t = g[j]; g[j] = g[j-1]; g[j-1] = t }
+		printf "one stream, offloads %s, %d reps: median %.2f Gbit/s (%.2f-%.2f)\n", off ? "on" : "off", n, n % 2 ? g[(n+1)/2] : (g[n/2] + g[n/2+1]) / 2, g[1], g[n]
+	}' "$reps"
