@@ -26,42 +26,18 @@ case $OFFLOADS in 0 | 1) ;; *) echo "one-stream.sh: OFFLOADS=$OFFLOADS (allowed:
 for t in iperf3 ethtool; do
 	command -v $t >/dev/null || { echo "one-stream.sh: needs $t (apt-get install iperf3 ethtool)" >&2; exit 2; }
 done
-A=cnistr-a B=cnistr-b H=cnistr-h
-cleanup() {
-	for ns in $A $B $H; do
-		ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true
-		ip netns del $ns 2>/dev/null || true
+P=cnistr NET=10.84.0
+. "$(dirname "$0")/../routed-pods.sh"
+if [ "$OFFLOADS" = 0 ]; then
+	for side in "$A eth0" "$B eth0" "$H $P-va" "$H $P-vb"; do
+		set -- $side
+		ip netns exec $1 ethtool -K $2 tso off gso off >/dev/null
 	done
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-for ns in $A $B $H; do
-	ip netns add $ns
-	ip -n $ns link set lo up
-done
-ip netns exec $H sysctl -qw net.ipv4.ip_forward=1
-# the pods' gateway, answered by the node for both (Calico's 169.254.1.1)
-ip -n $H addr add 169.254.1.1/32 dev lo
-for side in "$A va 10.84.0.2" "$B vb 10.84.0.3"; do
-	set -- $side
-	ip link add cnistr-$2 netns $H type veth peer name eth0 netns $1
-	ip -n $1 addr add "$3/32" dev eth0
-	ip -n $1 link set eth0 up
-	ip -n $1 route add 169.254.1.1 dev eth0 scope link
-	ip -n $1 route add default via 169.254.1.1 dev eth0
-	ip -n $H link set cnistr-$2 up
-	ip netns exec $H sysctl -qw net.ipv4.conf.cnistr-$2.proxy_arp=1
-	ip -n $H route add "$3/32" dev cnistr-$2
-	if [ "$OFFLOADS" = 0 ]; then
-		ip netns exec $1 ethtool -K eth0 tso off gso off >/dev/null
-		ip netns exec $H ethtool -K cnistr-$2 tso off gso off >/dev/null
-	fi
-done
+fi
 rxbytes() { ip netns exec $B cat /sys/class/net/eth0/statistics/rx_bytes; }
 rep=1
-: >"${TMPDIR:-/tmp}/cnistr-reps.$$"
-reps="${TMPDIR:-/tmp}/cnistr-reps.$$"
-trap 'cleanup; rm -f "$reps"' EXIT
+reps=$(mktemp)
+cleanfiles=$reps
 while [ "$rep" -le "$REPS" ]; do
 	ip netns exec $B taskset -c 1 iperf3 -s -1 >/dev/null 2>&1 &
 	sleep 0.5

@@ -12,9 +12,9 @@
 # pod B's rx_packets and its UDP receive-buffer errors over each window
 # count the datagrams. With PERF=1, perf samples CPU 0 over the window
 # (cpu-clock, 1 kHz; idle samples left out) for its busy share and cycles
-# per datagram, at a cost: sampling at 10 kHz slowed the sender by a fifth
-# (iperf3's per-second rates, 2026-12-07), so the rates are measured
-# without it. Prints each repetition and the medians.
+# per datagram, at a cost: sampling moved the sender's rate by -20% to
+# +60% in different runs on 2026-12-07 (iperf3's per-second rates), so the
+# rates are measured without it. Prints each repetition and the medians.
 #
 #   calibration/udp/udp-sender.sh
 #   DUR=5 REPS=5 LEN=512 calibration/udp/udp-sender.sh
@@ -38,37 +38,12 @@ need="iperf3 nstat"
 for t in $need; do
 	command -v $t >/dev/null || { echo "udp-sender.sh: needs $t (apt-get install iperf3 linux-perf iproute2)" >&2; exit 2; }
 done
-A=cniudp-a B=cniudp-b H=cniudp-h
+P=cniudp NET=10.83.0
+. "$(dirname "$0")/../routed-pods.sh"
 dir=$(mktemp -d)
+cleanfiles=$dir
 perfpid=""
-cleanup() {
-	[ -z "$perfpid" ] || kill "$perfpid" 2>/dev/null || true
-	for ns in $A $B $H; do
-		ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true
-		ip netns del $ns 2>/dev/null || true
-	done
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-for ns in $A $B $H; do
-	ip netns add $ns
-	ip -n $ns link set lo up
-done
-ip netns exec $H sysctl -qw net.ipv4.ip_forward=1
-# the pods' gateway, answered by the node for both (Calico's 169.254.1.1)
-ip -n $H addr add 169.254.1.1/32 dev lo
-for side in "$A va 10.83.0.2" "$B vb 10.83.0.3"; do
-	set -- $side
-	ip link add cniudp-$2 netns $H type veth peer name eth0 netns $1
-	ip -n $1 addr add "$3/32" dev eth0
-	ip -n $1 link set eth0 up
-	ip -n $1 route add 169.254.1.1 dev eth0 scope link
-	ip -n $1 route add default via 169.254.1.1 dev eth0
-	ip -n $H link set cniudp-$2 up
-	ip netns exec $H sysctl -qw net.ipv4.conf.cniudp-$2.proxy_arp=1
-	ip -n $H route add "$3/32" dev cniudp-$2
-done
+trap '[ -z "$perfpid" ] || kill "$perfpid" 2>/dev/null || true; cleanup' EXIT
 stat() { ip netns exec $1 cat /sys/class/net/eth0/statistics/$2; }
 rcvbuf() { ip netns exec $B nstat -az UdpRcvbufErrors | awk '$1 == "UdpRcvbufErrors" { print $2 }'; }
 rep=1
