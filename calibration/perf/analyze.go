@@ -219,6 +219,7 @@ type accum struct {
 	noPeriod   int
 	other      map[string]float64 // leaf symbol -> cycles, unattributed
 	passedLeaf float64            // cycles of samples whose leaf frame passed
+	fragmented float64            // cycles of samples under IP fragmentation or reassembly
 }
 
 func (a *accum) add(s *sample) error {
@@ -309,6 +310,9 @@ func (a *accum) add(s *sample) error {
 	if len(s.frames) > 0 && a.m.classify(s.frames[0]).stage == targetPass {
 		a.passedLeaf += w
 	}
+	if slices.ContainsFunc(s.frames, func(f frame) bool { return f.sym == "ip_do_fragment" || f.sym == "ip_defrag" }) {
+		a.fragmented += w
+	}
 	return nil
 }
 
@@ -358,6 +362,14 @@ func (a *accum) result() (*Result, error) {
 		}
 		res.Warnings = append(res.Warnings, fmt.Sprintf(
 			"%d samples carry no period and were weighed by %s: cycles and CPP are only as right as that weight", a.noPeriod, how))
+	}
+	if f := a.fragmented / total; f >= 0.001 {
+		// the simulator charges these per fragmented packet besides the
+		// stages (network.DefaultFragmentCycles): a profile holding them
+		// would pay them twice on a fragmenting path
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%.1f%% of the busy cycles are under ip_do_fragment or ip_defrag (IP fragmentation and reassembly), "+
+			"priced here in the stages that hold them (ip_forward, ip_rcv): to simulate a fragmenting path with this profile, "+
+			"set calibration.fragment_cycles = 0 and calibration.reassemble_cycles = 0, or they count twice", 100*f))
 	}
 	if a.skipped > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d samples skipped (other events, or outside the CPU, comm or pid filters); events in the file: %s",

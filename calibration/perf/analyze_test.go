@@ -3,7 +3,9 @@ package perf
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -226,5 +228,30 @@ func TestErrors(t *testing.T) {
 	zw.Close()
 	if _, err := Analyze(&z, ok); err == nil || !strings.Contains(err.Error(), "perf.data") {
 		t.Errorf("gzipped perf.data: %v", err)
+	}
+}
+
+// TestFragmentationWarns: a capture with samples under ip_do_fragment or
+// ip_defrag says that the profile it makes holds them, which the
+// simulator charges again per fragmented packet unless told not to; a
+// capture without them says nothing of it.
+func TestFragmentationWarns(t *testing.T) {
+	t.Parallel()
+	spec := scriptSpec{counts: []stageCount{{"tcp", 300}, {"nic", 60}}, period: 250000, event: "cpu-clock"}
+	mentions := func(r *Result, s string) bool {
+		return slices.ContainsFunc(r.Warnings, func(w string) bool { return strings.Contains(w, s) })
+	}
+	if r := analyze(t, spec.text(), Options{Packets: 1000, CPUGHz: 2.4}); mentions(r, "fragment") {
+		t.Errorf("no fragmentation in the capture, yet: %q", r.Warnings)
+	}
+	var b strings.Builder
+	b.WriteString(spec.text())
+	for i := range 40 {
+		fmt.Fprintf(&b, "iperf3  4242 [000] %.6f:     250000 cpu-clock: \n\tskb_copy_bits ([kernel.kallsyms])\n\tip_do_fragment ([kernel.kallsyms])\n\tip_output ([kernel.kallsyms])\n\n", 200+float64(i)/1000)
+	}
+	r := analyze(t, b.String(), Options{Packets: 1000, CPUGHz: 2.4})
+	want := fmt.Sprintf("%.1f%% of the busy cycles are under ip_do_fragment or ip_defrag", 100*40.0/400)
+	if !mentions(r, want) || !mentions(r, "calibration.fragment_cycles = 0") {
+		t.Errorf("warnings %q, want one starting %q", r.Warnings, want)
 	}
 }
