@@ -1,5 +1,11 @@
 package catalog
 
+import (
+	"fmt"
+
+	"github.com/cnisim/cnisim/models/network"
+)
+
 // trust says, per experiment, how far its numbers carry beyond the model:
 // what is exact by construction, what rests on which calibration, and
 // where the validation against a real kernel (testbed-validation, the
@@ -40,15 +46,15 @@ var trust = map[string]string{
 		"100 Gbit/s a core limits: the numbers rest on the `paper` profile's per-packet costs with offloads off " +
 		"(each MTU-sized packet pays every stage), so real NICs with GSO/GRO move far more (whatif-offloads); the " +
 		"cores per Gbit/s ratio between modes is the robust output.",
-	"whatif-encryption-mtu": "This runs the paper profile's encryption costs, which are assumed. Fragmentation costs the " +
-		"second frame's pass through the outer steps and, measured on this project's kernel (calibration/frag/frag-cost.sh), " +
-		"about 1,200 cycles to fragment and 1,600 to reassemble each packet (calibration.fragment_cycles, reassemble_cycles: " +
-		"the two kernel functions alone, a lower bound of what the kernel spent around fragmented traffic there), which takes the " +
-		"misconfigured run below 90% of the link's goodput bound, as the vendor saw. With the ciphers timed on this CPU (the layer " +
-		"aead-vm-6.18, `--set calibration.profile=paper,aead-vm-6.18`), cheaper per byte, the same run reaches 99.4% of the bound " +
-		"and that check fails: the vendor's result hinges on the encryption's cost on their hosts, which the kernel's ESP path " +
-		"(not measurable on this kernel) sets. Trust the fragmentation ordering (a too-large pod MTU is slower), not the " +
-		"encrypted throughput.",
+	"whatif-encryption-mtu": fmt.Sprintf("This runs the paper profile's encryption costs, which are assumed. Fragmentation costs the "+
+		"second frame's pass through the outer steps and, measured on this project's kernel (calibration/frag/frag-cost.sh), "+
+		"%d cycles to fragment and %d to reassemble each packet (calibration.fragment_cycles, reassemble_cycles: "+
+		"the two kernel functions alone, a lower bound of what the kernel spent around fragmented traffic there), which takes the "+
+		"misconfigured run below 90%% of the link's goodput bound, as the vendor saw. With the ciphers timed on this CPU (the layer "+
+		"aead-vm-6.18, `--set calibration.profile=paper,aead-vm-6.18`), cheaper per byte, the same run reaches 99.4%% of the bound "+
+		"and that check fails: the vendor's result hinges on the encryption's cost on their hosts, which the kernel's ESP path "+
+		"(not measurable on this kernel) sets. Trust the fragmentation ordering (a too-large pod MTU is slower), not the "+
+		"encrypted throughput.", network.DefaultFragmentCycles, network.DefaultReassembleCycles),
 	"whatif-offloads": "GSO/TSO and GRO are modelled as super-packets that pay per-packet stage costs once, each frame " +
 		"GRO merges paying the receive core's per-frame work (calibration.gro_frame_cycles, 536 cycles measured on this " +
 		"project's 6.18 VM through a veth: a NIC's driver adds to it). That per-frame cost bounds the 100 Gbit/s streams, " +
