@@ -90,7 +90,10 @@ type Cluster struct {
 	FQCoDelCEThreshold time.Duration `toml:"fq_codel_ce_threshold"`
 	// RxUsecs is the receive interrupt moderation, microseconds (ethtool
 	// rx-usecs; network.Config.RxUsecs): 0 interrupts at once.
-	RxUsecs      float64 `toml:"rx_usecs"`
+	RxUsecs float64 `toml:"rx_usecs"`
+	// WakeupUs is an idle core's wake-up latency for a sleeping reader,
+	// microseconds (network.Config.WakeupLatency): 0 runs it at once.
+	WakeupUs     float64 `toml:"wakeup_us"`
 	QdiscPackets int     `toml:"qdisc_packets"` // NIC transmit queue length
 	// CPUJitter is the coefficient of variation of every job's service
 	// time on a core (network.Config.CPUJitter); 0 = exact cycles.

@@ -31,6 +31,12 @@ type Config struct {
 	// that those arriving meanwhile are polled, and merged by GRO, with it
 	// (Node.interrupt). Beside RxRing: advance reads both.
 	RxUsecs sim.Time
+	// WakeupLatency is how long a reader asleep on an idle core takes to
+	// run once data wakes it (the wake-up IPI, the core's exit from idle
+	// and the switch in; 0, the default, runs it at once): the copy of the
+	// data that woke it starts that much later, and what arrives meanwhile
+	// is read by the same call (Route.Recv).
+	WakeupLatency sim.Time
 	// DaemonCore is the core of user-space encapsulation daemons (Daemon
 	// context); -1 means the last core.
 	DaemonCore int
@@ -204,6 +210,8 @@ func (c Config) Validate() error {
 		return field.Errorf("network.Config.RxRing", c.RxRing, "must be >= 1")
 	case c.RxUsecs < 0 || c.RxUsecs > sim.Second:
 		return field.Errorf("network.Config.RxUsecs", c.RxUsecs, "must be in [0, 1s] (receive interrupt moderation)")
+	case c.WakeupLatency < 0 || c.WakeupLatency > sim.Second:
+		return field.Errorf("network.Config.WakeupLatency", c.WakeupLatency, "must be in [0, 1s] (an idle core's wake-up latency)")
 	case !(c.GROFrameCycles >= 0 && c.GROFrameCycles <= 1e6):
 		return field.Errorf("network.Config.GROFrameCycles", c.GROFrameCycles, "must be in [0, 1e6] (cycles per frame GRO merges)")
 	case !(c.GSOSegmentCycles >= 0 && c.GSOSegmentCycles <= 1e6):

@@ -182,8 +182,10 @@ type Read struct {
 // steps (datapath/calls.go) once per read call and the per-wake-up ones
 // once if the reader was blocked: a reader that had finished every
 // earlier copy by at sleeps in its read call and is woken, and reads what
-// it finds in calls of Size bytes; data arriving while it still copies is
-// read by the call in progress up to Size bytes, then by further calls.
+// it finds in calls of Size bytes (starting Config.WakeupLatency later if
+// its core was idle); data arriving while it still wakes or copies is read
+// by the call in progress up to Size bytes, then by further calls, after
+// the copies before it.
 func (r *Route) Recv(rd Read, at sim.Time) sim.Time {
 	s := &r.recv
 	if len(s.steps) == 0 || rd.Pkts == 0 {
@@ -209,6 +211,11 @@ func (r *Route) Recv(rd Read, at sim.Time) sim.Time {
 		if woke {
 			s.jWakes += f - 1
 		}
+	}
+	if woke && r.recvProc.BusyUntil() <= at {
+		at += r.net.cfg.WakeupLatency // the reader's core was idle: it wakes first
+	} else if !woke {
+		at = r.recvIdle // the call in progress copies it next, not in a gap before
 	}
 	_, done := r.recvProc.Book(r.net.eng.Now(), at, sim.Time(t+0.5))
 	r.recvIdle = done
