@@ -38,6 +38,7 @@ function flush() {
 }
 NF >= 2 {
 	f = $2
+	sub(/\+0x[0-9a-f]+$/, "", f) # perf script prints offsets unless told not to
 	if (f ~ /pv_native_safe_halt|default_idle/) idle = 1
 	if (f ~ /^tcp_sendmsg/) s = 1
 	if (f ~ /^tcp_recvmsg/) r = 1

@@ -42,6 +42,7 @@ var extremes = map[string][2]string{
 	"calibration.reassemble_cycles":      {"0", "1000000"},
 	"cluster.rx_usecs":                   {"0", "1000000"},
 	"cluster.wakeup_us":                  {"0", "1000000"},
+	"cluster.timeslice_us":               {"0", "1000000"},
 	"cluster.tbf_burst_frames":           {"0", "16"},
 	"cni.pod_mtu":                        {"576", "65535"},
 	"cni.policy_rules":                   {"0", "1000000"},

@@ -93,7 +93,10 @@ type Cluster struct {
 	RxUsecs float64 `toml:"rx_usecs"`
 	// WakeupUs is an idle core's wake-up latency for a sleeping reader,
 	// microseconds (network.Config.WakeupLatency): 0 runs it at once.
-	WakeupUs     float64 `toml:"wakeup_us"`
+	WakeupUs float64 `toml:"wakeup_us"`
+	// TimeSliceUs is how long a reader sharing its sender's core waits for
+	// it, microseconds (network.Config.TimeSlice): 0 runs it at once.
+	TimeSliceUs  float64 `toml:"timeslice_us"`
 	QdiscPackets int     `toml:"qdisc_packets"` // NIC transmit queue length
 	// CPUJitter is the coefficient of variation of every job's service
 	// time on a core (network.Config.CPUJitter); 0 = exact cycles.

@@ -114,6 +114,9 @@ func (s *Scenario) validate() errList {
 	if cl.TBFBurstFrames > 0 && cl.Offloads {
 		c.fail("cluster.tbf_burst_frames", "needs cluster.offloads = false (tbf links are modelled frame by frame)")
 	}
+	if u := cl.TimeSliceUs; !(u >= 0 && u <= 1e6) {
+		c.fail("cluster.timeslice_us", "out of range (allowed: 0..1e6 microseconds a reader on its sender's core waits for the sender's time slice; 0 runs it at once)")
+	}
 	if u := cl.WakeupUs; !(u >= 0 && u <= 1e6) {
 		c.fail("cluster.wakeup_us", "out of range (allowed: 0..1e6 microseconds from a wake-up to the reader running on an idle core; 0 runs it at once)")
 	}

@@ -32,6 +32,7 @@ var scenarioKey = map[string]string{
 	"network.Config.ReassembleCycles": "calibration.reassemble_cycles",
 	"network.Config.RxUsecs":          "cluster.rx_usecs",
 	"network.Config.WakeupLatency":    "cluster.wakeup_us",
+	"network.Config.TimeSlice":        "cluster.timeslice_us",
 	"network.Config.TBFBurstFrames":   "cluster.tbf_burst_frames",
 	"network.Config.TSQThroughFabric": "cluster.tsq_through_fabric",
 	"network.Config.TSQOrphan":        "cluster.tsq_orphan",

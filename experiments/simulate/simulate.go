@@ -294,6 +294,7 @@ func Config(sc *scenario.Scenario, seed uint64, rep int) (workload.Config, error
 	cl.FragmentCycles, cl.ReassembleCycles = sc.Calibration.FragmentCycles, sc.Calibration.ReassembleCycles
 	cl.RxUsecs = sim.FromSeconds(c.RxUsecs * 1e-6)
 	cl.WakeupLatency = sim.FromSeconds(c.WakeupUs * 1e-6)
+	cl.TimeSlice = sim.FromSeconds(c.TimeSliceUs * 1e-6)
 	cl.Fabric = sc.FabricConfig()
 	if cl.NICOffloads, err = network.ParseNICOffloads(c.NICOffloads); err != nil {
 		return workload.Config{}, keyed("cluster.nic_offloads", err)

@@ -37,6 +37,12 @@ type Config struct {
 	// data that woke it starts that much later, and what arrives meanwhile
 	// is read by the same call (Route.Recv).
 	WakeupLatency sim.Time
+	// TimeSlice is how long a reader woken on the core its sender runs on
+	// waits for the CPU (the scheduler lets the running sender finish its
+	// slice; 0, the default, runs the reader at once): what arrives
+	// meanwhile is read by the same call, as a one-CPU Linux stream reads
+	// about once a slice (Route.Recv, RouteSpec.SenderShares).
+	TimeSlice sim.Time
 	// DaemonCore is the core of user-space encapsulation daemons (Daemon
 	// context); -1 means the last core.
 	DaemonCore int
@@ -210,6 +216,8 @@ func (c Config) Validate() error {
 		return field.Errorf("network.Config.RxRing", c.RxRing, "must be >= 1")
 	case c.RxUsecs < 0 || c.RxUsecs > sim.Second:
 		return field.Errorf("network.Config.RxUsecs", c.RxUsecs, "must be in [0, 1s] (receive interrupt moderation)")
+	case c.TimeSlice < 0 || c.TimeSlice > sim.Second:
+		return field.Errorf("network.Config.TimeSlice", c.TimeSlice, "must be in [0, 1s] (the time slice a reader sharing its sender's core waits)")
 	case c.WakeupLatency < 0 || c.WakeupLatency > sim.Second:
 		return field.Errorf("network.Config.WakeupLatency", c.WakeupLatency, "must be in [0, 1s] (an idle core's wake-up latency)")
 	case !(c.GROFrameCycles >= 0 && c.GROFrameCycles <= 1e6):

@@ -40,8 +40,13 @@ type Route struct {
 	wake   sim.Timer
 
 	recvCore int16
-	rpsCore  int16          // with RPS (Config.RPS): the core the inner flow's hash steers its stack to
-	recvProc *sim.Processor // core recvCore of node dst
+	rpsCore  int16 // with RPS (Config.RPS): the core the inner flow's hash steers its stack to
+	// sharesCore: the sending application runs on the receiving core of
+	// the same node (RouteSpec.SenderShares), so a reader woken there
+	// waits for the sender's time slice (Config.TimeSlice); in the
+	// padding before recvProc
+	sharesCore bool
+	recvProc   *sim.Processor // core recvCore of node dst
 	// the reader: when its last copy ends, and the bytes its last read
 	// call has taken (Recv)
 	recvIdle  sim.Time
@@ -183,7 +188,8 @@ type Read struct {
 // once if the reader was blocked: a reader that had finished every
 // earlier copy by at sleeps in its read call and is woken, and reads what
 // it finds in calls of Size bytes (starting Config.WakeupLatency later if
-// its core was idle); data arriving while it still wakes or copies is read
+// its core was idle, Config.TimeSlice later if the sender runs on its core);
+// data arriving while it still wakes or copies is read
 // by the call in progress up to Size bytes, then by further calls, after
 // the copies before it.
 func (r *Route) Recv(rd Read, at sim.Time) sim.Time {
@@ -212,10 +218,13 @@ func (r *Route) Recv(rd Read, at sim.Time) sim.Time {
 			s.jWakes += f - 1
 		}
 	}
-	if woke && r.recvProc.BusyUntil() <= at {
-		at += r.net.cfg.WakeupLatency // the reader's core was idle: it wakes first
-	} else if !woke {
+	switch {
+	case !woke:
 		at = r.recvIdle // the call in progress copies it next, not in a gap before
+	case r.sharesCore:
+		at += r.net.cfg.TimeSlice // the sender keeps the core until its slice ends
+	case r.recvProc.BusyUntil() <= at:
+		at += r.net.cfg.WakeupLatency // the reader's core was idle: it wakes first
 	}
 	_, done := r.recvProc.Book(r.net.eng.Now(), at, sim.Time(t+0.5))
 	r.recvIdle = done

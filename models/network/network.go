@@ -167,7 +167,12 @@ type RouteSpec struct {
 	Src, Dst int    // nodes (equal for an intra-host path)
 	FlowKey  uint64 // hashed to pick the receiving node's RSS core
 	RecvCore int    // the receiving application's core (Recv context)
-	To       Endpoint
+	// SenderShares says the sending application runs on RecvCore of the
+	// same node (one core for both ends of an intra-host flow): its reader,
+	// woken by the softirq the sender's own packets run there, waits for
+	// the sender's time slice to end (Config.TimeSlice).
+	SenderShares bool
+	To           Endpoint
 	// Via, when set, relays the route through a third node (relay.go):
 	// NewRoute returns the first leg.
 	Via *Via
@@ -204,6 +209,7 @@ func (n *Network) NewRoute(spec RouteSpec) (*Route, error) {
 	r.rssCore = n.rssCore(spec)
 	r.rpsCore = n.flowCore(spec.FlowKey) // the inner flow's hash
 	r.recvCore, r.recvProc = int16(spec.RecvCore), &n.Nodes[spec.Dst].Cores[spec.RecvCore]
+	r.sharesCore = spec.SenderShares && spec.Src == spec.Dst
 	r.to, r.target = spec.To, -1
 	r.pf, _ = spec.To.(Prefetcher)
 	if (n.fab != nil || n.fqOn) && spec.Src != spec.Dst {

@@ -60,3 +60,58 @@ func TestWakeupLatency(t *testing.T) {
 		})
 	}
 }
+
+// TestTimeSlice: a reader whose sender runs on its core (SenderShares, one
+// node) starts its copy Config.TimeSlice after the data that wakes it,
+// whether or not the core looks idle then (the sender's next send is not
+// booked yet), and data arriving meanwhile joins the call; a reader on
+// another core, or on another node's core, is not held back by it.
+func TestTimeSlice(t *testing.T) {
+	t.Parallel()
+	const slice = 500 * sim.Microsecond
+	rd := Read{Pkts: 1, Bytes: 1000, Payload: 948, Size: 1 << 17}
+	for _, tc := range []struct {
+		name   string
+		shares bool
+		intra  bool
+		want   sim.Time // the copy's start after the data at 10 us
+	}{
+		{name: "sender on the reader's core", shares: true, intra: true, want: slice},
+		{name: "sender on another core", shares: false, intra: true, want: 0},
+		{name: "another node (SenderShares ignored)", shares: true, intra: false, want: 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.TimeSlice = slice
+			e := sim.NewEngine()
+			n, err := New(e, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path, dst := overlay(), 1
+			if tc.intra {
+				path.InterHost, path.EncapBytes, dst = false, 0, 0
+			}
+			r, err := n.NewRoute(RouteSpec{Path: path, Src: 0, Dst: dst, FlowKey: 7, RecvCore: 2, SenderShares: tc.shares, To: &sink{n: n}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			copyTime := r.RecvCost(1000) + sim.Time(r.recv.psCall+r.recv.psWake+0.5)
+			at := 10 * sim.Microsecond
+			done := r.Recv(rd, at)
+			if want := at + tc.want + copyTime; done != want {
+				t.Errorf("copy done at %v, want %v", done, want)
+			}
+			if tc.want == 0 {
+				return
+			}
+			// a packet 1 us later, while the reader waits for the slice
+			if done2 := r.Recv(rd, at+sim.Microsecond); done2 != done+r.RecvCost(1000) {
+				t.Errorf("second copy done at %v, want %v: in the same call, right after", done2, done+r.RecvCost(1000))
+			}
+			if r.recv.wakes != 1 {
+				t.Errorf("%d wake-ups, want 1", r.recv.wakes)
+			}
+		})
+	}
+}

@@ -67,12 +67,12 @@ func dial(n *network.Network, c *Conn, client, server Side, fwd, rev datapath.Co
 		fv, rv = via.Fwd, via.Rev
 	}
 	c.Client.out, err = n.NewRoute(network.RouteSpec{Path: fwd, Src: client.Node, Dst: server.Node,
-		FlowKey: 2 * key, RecvCore: server.Core, To: c.Server, Via: fv})
+		FlowKey: 2 * key, RecvCore: server.Core, SenderShares: client == server, To: c.Server, Via: fv})
 	if err != nil {
 		return nil, fmt.Errorf("forward path: %w", err)
 	}
 	c.Server.out, err = n.NewRoute(network.RouteSpec{Path: rev, Src: server.Node, Dst: client.Node,
-		FlowKey: 2*key + 1, RecvCore: client.Core, To: c.Client, Via: rv})
+		FlowKey: 2*key + 1, RecvCore: client.Core, SenderShares: client == server, To: c.Client, Via: rv})
 	if err != nil {
 		return nil, fmt.Errorf("reverse path: %w", err)
 	}

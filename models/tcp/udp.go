@@ -41,10 +41,10 @@ func DialUDP(n *network.Network, a, b Side, fwd, rev datapath.CostedPath, key ui
 	ua := &UDPEndpoint{net: n, Node: a.Node, Core: a.Core, RcvBuf: 212992}
 	ub := &UDPEndpoint{net: n, Node: b.Node, Core: b.Core, RcvBuf: 212992}
 	var err error
-	if ua.out, err = n.NewRoute(network.RouteSpec{Path: fwd, Src: a.Node, Dst: b.Node, FlowKey: 2 * key, RecvCore: b.Core, To: ub}); err != nil {
+	if ua.out, err = n.NewRoute(network.RouteSpec{Path: fwd, Src: a.Node, Dst: b.Node, FlowKey: 2 * key, RecvCore: b.Core, SenderShares: a == b, To: ub}); err != nil {
 		return nil, nil, fmt.Errorf("forward path: %w", err)
 	}
-	if ub.out, err = n.NewRoute(network.RouteSpec{Path: rev, Src: b.Node, Dst: a.Node, FlowKey: 2*key + 1, RecvCore: a.Core, To: ua}); err != nil {
+	if ub.out, err = n.NewRoute(network.RouteSpec{Path: rev, Src: b.Node, Dst: a.Node, FlowKey: 2*key + 1, RecvCore: a.Core, SenderShares: a == b, To: ua}); err != nil {
 		return nil, nil, fmt.Errorf("reverse path: %w", err)
 	}
 	return ua, ub, nil

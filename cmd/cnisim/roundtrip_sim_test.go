@@ -1,0 +1,69 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestCalibrateSimulateRoundTrip: a profile calibrated from real perf
+// captures (four saturated one-CPU iperf3 streams on this project's VM,
+// calibration/stream/iperf3-amd) and simulated on the same configuration
+// gives back the cycles per data packet it was calibrated from, within 2%.
+// It holds only because the simulated reader reads as Linux's does when it
+// shares its sender's CPU (cluster.timeslice_us, tcp.ack_policy linux):
+// with neither, it woke and read for every packet and the same profile cost
+// 4.6 times the measured cycles (every wake-up priced at what the capture's
+// few cost), and the round trip this test pins failed.
+func TestCalibrateSimulateRoundTrip(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "rt.toml")
+	r := perfJSONOf(t, []string{"calibrate", "perf", "--script", "../../calibration/stream/iperf3-amd/captures.script.gz",
+		"--cpus", "0", "--comm", "iperf3,ksoftirqd/*", "--packets", "4871552", "--acks", "47170", "--bytes", "6970106164",
+		"--writes", "53143", "--reads", "53845", "--wakeups", "18138", "--cpu-ghz", "2.596",
+		"--plugin", "calico", "--mode", "native", "--placement", "intra", "--out", prof, "--base", "testbed-vm-6.18"})
+	for _, tc := range []struct {
+		slice, policy string
+		within        float64 // relative to the measured cycles per packet
+	}{
+		{"1817", "linux", 0.02}, // the reader's turns 1,817 us apart (the median capture)
+		{"0", "every", -1},      // the model's defaults: far off (checked below)
+	} {
+		sc := filepath.Join(dir, "rt-"+tc.policy+".toml")
+		body := fmt.Sprintf("name = \"rt\"\nreplications = 1\nduration = \"200ms\"\nwarmup = \"50ms\"\n"+
+			"[cluster]\ncores_per_node = 1\ncpu_ghz = 2.596\ncpu_jitter = 0\nlink_gbps = 400\ntimeslice_us = %s\n"+
+			"[cni]\nplugin = \"calico\"\nmode = \"native\"\n[tcp]\nack_policy = %q\n[calibration]\nprofile = %q\n"+
+			"[workload]\nkind = \"tcp_stream\"\nplacement = \"intra\"\n", tc.slice, tc.policy, prof)
+		if err := os.WriteFile(sc, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, stderr := invoke("run", sc, "--format", "json")
+		if code != 0 {
+			t.Fatalf("run: exit %d: %s", code, stderr)
+		}
+		var res struct {
+			Points []struct {
+				Metrics map[string]json.RawMessage `json:"metrics"`
+			} `json:"points"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &res); err != nil || len(res.Points) != 1 {
+			t.Fatalf("%v: %s", err, stdout)
+		}
+		var cpp struct{ Mean float64 }
+		if err := json.Unmarshal(res.Points[0].Metrics["cpp_total"], &cpp); err != nil {
+			t.Fatal(err)
+		}
+		e := cpp.Mean/r.CPPTotal - 1
+		t.Logf("timeslice_us %s, ack_policy %s: simulated %.0f cycles per data packet, measured %.0f (%+.1f%%)", tc.slice, tc.policy, cpp.Mean, r.CPPTotal, 100*e)
+		if tc.within > 0 && math.Abs(e) > tc.within {
+			t.Errorf("timeslice_us %s: simulated %.0f cycles per data packet, calibrated from %.0f: the round trip is off by %+.1f%%", tc.slice, cpp.Mean, r.CPPTotal, 100*e)
+		}
+		if tc.within < 0 && e < 1 {
+			t.Errorf("defaults: simulated %.0f, measured %.0f: the one-CPU reader no longer wakes per packet; update this test and the README", cpp.Mean, r.CPPTotal)
+		}
+	}
+}
