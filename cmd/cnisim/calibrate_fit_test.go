@@ -179,26 +179,11 @@ func TestCalibrateFitRoundTrip(t *testing.T) {
 		if err := os.WriteFile(sc, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		code, stdout, stderr := invoke("run", sc, "--format", "json")
-		if code != 0 {
-			t.Fatalf("run: exit %d: %s", code, stderr)
-		}
-		var res struct {
-			Points []struct {
-				Metrics map[string]json.RawMessage `json:"metrics"`
-			} `json:"points"`
-		}
-		if err := json.Unmarshal([]byte(stdout), &res); err != nil || len(res.Points) != 1 {
-			t.Fatalf("%v: %s", err, stdout)
-		}
-		var cpp struct{ Mean float64 }
-		if err := json.Unmarshal(res.Points[0].Metrics["cpp_total"], &cpp); err != nil {
-			t.Fatal(err)
-		}
+		cpp := simulatedCPP(t, sc)
 		want := predict(fit.Row{Plugin: c.plugin, Mode: c.mode, Placement: "inter", MTU: 1500, AcksPerPacket: 0.5})
-		t.Logf("%s/%s: simulated %.1f cycles per data packet, the fit's model %.1f", c.plugin, c.mode, cpp.Mean, want)
-		if math.Abs(cpp.Mean-want) > 0.005*want {
-			t.Errorf("%s/%s: simulated cpp_total %.1f, the fit's model %.1f (ACKs counted differently?)", c.plugin, c.mode, cpp.Mean, want)
+		t.Logf("%s/%s: simulated %.1f cycles per data packet, the fit's model %.1f", c.plugin, c.mode, cpp, want)
+		if math.Abs(cpp-want) > 0.005*want {
+			t.Errorf("%s/%s: simulated cpp_total %.1f, the fit's model %.1f (ACKs counted differently?)", c.plugin, c.mode, cpp, want)
 		}
 	}
 }
@@ -268,4 +253,27 @@ func TestCalibrateFitBadInput(t *testing.T) {
 		}
 	}
 	assertOnlyFiles(t, dir, "badrow.csv", "empty.csv", "nomode.csv", "noplugin.csv", "under.csv")
+}
+
+// simulatedCPP runs the one-point scenario file sc and returns its
+// simulated cycles per data packet (cpp_total's mean).
+func simulatedCPP(t *testing.T, sc string) float64 {
+	t.Helper()
+	code, stdout, stderr := invoke("run", sc, "--format", "json")
+	if code != 0 {
+		t.Fatalf("run %s: exit %d: %s", sc, code, stderr)
+	}
+	var res struct {
+		Points []struct {
+			Metrics map[string]json.RawMessage `json:"metrics"`
+		} `json:"points"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || len(res.Points) != 1 {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	var cpp struct{ Mean float64 }
+	if err := json.Unmarshal(res.Points[0].Metrics["cpp_total"], &cpp); err != nil {
+		t.Fatal(err)
+	}
+	return cpp.Mean
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -41,29 +40,14 @@ func TestCalibrateSimulateRoundTrip(t *testing.T) {
 		if err := os.WriteFile(sc, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		code, stdout, stderr := invoke("run", sc, "--format", "json")
-		if code != 0 {
-			t.Fatalf("run: exit %d: %s", code, stderr)
-		}
-		var res struct {
-			Points []struct {
-				Metrics map[string]json.RawMessage `json:"metrics"`
-			} `json:"points"`
-		}
-		if err := json.Unmarshal([]byte(stdout), &res); err != nil || len(res.Points) != 1 {
-			t.Fatalf("%v: %s", err, stdout)
-		}
-		var cpp struct{ Mean float64 }
-		if err := json.Unmarshal(res.Points[0].Metrics["cpp_total"], &cpp); err != nil {
-			t.Fatal(err)
-		}
-		e := cpp.Mean/r.CPPTotal - 1
-		t.Logf("timeslice_us %s, ack_policy %s: simulated %.0f cycles per data packet, measured %.0f (%+.1f%%)", tc.slice, tc.policy, cpp.Mean, r.CPPTotal, 100*e)
+		cpp := simulatedCPP(t, sc)
+		e := cpp/r.CPPTotal - 1
+		t.Logf("timeslice_us %s, ack_policy %s: simulated %.0f cycles per data packet, measured %.0f (%+.1f%%)", tc.slice, tc.policy, cpp, r.CPPTotal, 100*e)
 		if tc.within > 0 && math.Abs(e) > tc.within {
-			t.Errorf("timeslice_us %s: simulated %.0f cycles per data packet, calibrated from %.0f: the round trip is off by %+.1f%%", tc.slice, cpp.Mean, r.CPPTotal, 100*e)
+			t.Errorf("timeslice_us %s: simulated %.0f cycles per data packet, calibrated from %.0f: the round trip is off by %+.1f%%", tc.slice, cpp, r.CPPTotal, 100*e)
 		}
 		if tc.within < 0 && e < 1 {
-			t.Errorf("defaults: simulated %.0f, measured %.0f: the one-CPU reader no longer wakes per packet; update this test and the README", cpp.Mean, r.CPPTotal)
+			t.Errorf("defaults: simulated %.0f, measured %.0f: the one-CPU reader no longer wakes per packet; update this test and the README", cpp, r.CPPTotal)
 		}
 	}
 }
