@@ -7,6 +7,7 @@ import (
 	"github.com/cnisim/cnisim/experiments/scenario"
 	"github.com/cnisim/cnisim/models/datapath"
 	"github.com/cnisim/cnisim/models/network"
+	"github.com/cnisim/cnisim/models/tcp"
 )
 
 // Warnings lists the keys of sc that have no effect, or an effect the user
@@ -126,7 +127,7 @@ func Warnings(sc *scenario.Scenario) []string {
 			"price them with calibration.cycles.syscall and calibration.cycles.sched (%s) or use a profile measured on your nodes", w.Kind, measuredCallCosts()))
 	}
 	if oneCoreACKs(sc) {
-		out = append(out, fmt.Sprintf("cluster.cores_per_node = 1 with placement intra: one core runs the sender, the softirqs and the reader, and on it Linux's receiver of an unpaced stream ACKs once per read call (0.02 to 0.09 ACKs a packet on this project's kernel, calibration/acks) where the model's reader keeps up and ACKs every second segment (tcp.ack_policy = %s); state the ratio you measured with tcp.ack_every (1 / ACKs per packet)", sc.TCP.AckPolicy))
+		out = append(out, fmt.Sprintf("cluster.cores_per_node = 1 with placement intra: one core runs the sender, the softirqs and the reader, and on it Linux's receiver of an unpaced stream ACKs once per read call (0.02 to 0.09 ACKs a packet on this project's kernel, calibration/acks) where the model's reader keeps up and ACKs every second segment (tcp.ack_policy = %s); state the reader's wait for its sender's time slice (cluster.timeslice_us, measured: calibration/stream/one-stream.sh PERF) with tcp.ack_policy = linux, or the ratio you measured with tcp.ack_every (1 / ACKs per packet)", sc.TCP.AckPolicy))
 	}
 	return append(out, fabricWarnings(sc)...)
 }
@@ -170,7 +171,8 @@ func measuredCallCosts() string {
 func oneCoreACKs(sc *scenario.Scenario) bool {
 	w, d := sc.Workload, scenario.Defaults()
 	bulk := w.Kind == "tcp_stream" || w.Kind == "mixed"
-	return bulk && w.Placement == "intra" && sc.Cluster.CoresPerNode == 1 && w.RateMbps == 0 &&
+	lags := sc.TCP.AckPolicy == tcp.AckPolicyLinux && sc.Cluster.TimeSliceUs > 0 // the reader waits as Linux's does
+	return bulk && w.Placement == "intra" && sc.Cluster.CoresPerNode == 1 && w.RateMbps == 0 && !lags &&
 		sc.TCP.AckEvery == d.TCP.AckEvery && w.Pattern == d.Workload.Pattern && w.FlowSizes == ""
 }
 
