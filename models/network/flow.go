@@ -71,6 +71,10 @@ type Route struct {
 	// skbHash is the hash its packets' skbs carry to the source NIC's
 	// qdisc (fq_codel's flow queue, fqcodel.go)
 	skbHash uint64
+	// a reader on its sender's core (sharesCore): its last wake-up and the
+	// payload it was handed since, the sender's rate for sliceWait
+	lastWake, lastArrive sim.Time
+	sinceWake            int64
 }
 
 type txEntry struct {
@@ -179,6 +183,11 @@ type Read struct {
 	// datagram socket (Datagrams) reads one packet per call whatever Size.
 	Size      int64
 	Datagrams bool
+	// WindowLeft is, for a stream, the payload bytes its sender may still
+	// send before this reader's reads open the window (the advertised
+	// right edge less rcv_nxt): a reader waiting for its sender's time
+	// slice runs once the sender has used them (Route.sliceWait).
+	WindowLeft int64
 }
 
 // Recv runs the receiving application's copy (the Recv-context steps) for
@@ -218,17 +227,39 @@ func (r *Route) Recv(rd Read, at sim.Time) sim.Time {
 			s.jWakes += f - 1
 		}
 	}
+	arrived := at
 	switch {
 	case !woke:
 		at = r.recvIdle // the call in progress copies it next, not in a gap before
 	case r.sharesCore:
-		at += r.net.cfg.TimeSlice // the sender keeps the core until its slice ends
+		at += r.sliceWait(&rd, at) // the sender keeps the core until its slice ends
 	case r.recvProc.BusyUntil() <= at:
 		at += r.net.cfg.WakeupLatency // the reader's core was idle: it wakes first
+	}
+	if r.sharesCore {
+		r.sinceWake += rd.Payload
+		r.lastArrive = arrived
 	}
 	_, done := r.recvProc.Book(r.net.eng.Now(), at, sim.Time(t+0.5))
 	r.recvIdle = done
 	return done
+}
+
+// sliceWait is how long a reader woken at at on its sender's core waits
+// for it: the sender's time slice (Config.TimeSlice), or less when the
+// sender will have used the window this reader left it (rd.WindowLeft)
+// sooner, at the rate its data arrived between the reader's last wake-up
+// and the last arrival before this one (while it was sending, not after
+// it stopped): Linux runs the reader as soon as the sender sleeps.
+func (r *Route) sliceWait(rd *Read, at sim.Time) sim.Time {
+	slice := r.net.cfg.TimeSlice
+	last, bytes := r.lastWake, r.sinceWake
+	r.lastWake, r.sinceWake = at, 0
+	if rd.Datagrams || last == 0 || bytes <= 0 || r.lastArrive <= last {
+		return slice // no flow control, or no rate yet
+	}
+	perByte := float64(r.lastArrive-last) / float64(bytes)
+	return min(slice, sim.Time(float64(max(rd.WindowLeft, 0))*perByte+0.5))
 }
 
 // readCalls returns the read calls that take rd's data, keeping in

@@ -115,3 +115,51 @@ func TestTimeSlice(t *testing.T) {
 		})
 	}
 }
+
+// TestTimeSliceWindow: a reader on its sender's core waits less than the
+// slice when the sender will have used the window it was left sooner, at
+// the rate its data arrived while it was sending (between the reader's last
+// wake-up and the last arrival); exactly the slice when the window lasts
+// longer, and for datagrams, which have no window.
+func TestTimeSliceWindow(t *testing.T) {
+	t.Parallel()
+	const slice = 500 * sim.Microsecond
+	for _, tc := range []struct {
+		name      string
+		window    int64
+		datagrams bool
+		want      sim.Time
+	}{
+		// 1,896 bytes arrived over the 10 us after the first wake-up:
+		// 948 bytes of window last 5 us
+		{name: "window used before the slice ends", window: 948, want: 5 * sim.Microsecond},
+		{name: "window outlasts the slice", window: 1 << 30, want: slice},
+		{name: "datagrams", window: 948, datagrams: true, want: slice},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.TimeSlice = slice
+			e := sim.NewEngine()
+			n, err := New(e, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := overlay()
+			path.InterHost, path.EncapBytes = false, 0
+			r, err := n.NewRoute(RouteSpec{Path: path, Src: 0, Dst: 0, FlowKey: 7, RecvCore: 2, SenderShares: true, To: &sink{n: n}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rd := Read{Pkts: 1, Bytes: 1000, Payload: 948, Size: 1 << 17, WindowLeft: 1 << 30, Datagrams: tc.datagrams}
+			r.Recv(rd, 10*sim.Microsecond) // wakes: the whole slice (no rate yet)
+			r.Recv(rd, 20*sim.Microsecond) // joins the call
+			rd.WindowLeft = tc.window
+			at := 2 * sim.Millisecond // long after the call ended: the next wake-up
+			done := r.Recv(rd, at)
+			calls := sim.Time(r.recv.psCall + r.recv.psWake + 0.5) // one read call (or datagram) and the wake-up
+			if want := at + tc.want + r.RecvCost(1000) + calls; done != want {
+				t.Errorf("copy done at %v, want %v (a wait of %v)", done, want, tc.want)
+			}
+		})
+	}
+}

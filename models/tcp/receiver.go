@@ -79,7 +79,7 @@ func (ep *Endpoint) receive(h *network.Header, in *network.Route, at sim.Time, b
 		}
 		n := ep.rcvNxt - old
 		pkts := int((n + ep.mss - 1) / ep.mss)
-		done := in.Recv(network.Read{Pkts: pkts, Bytes: n + int64(pkts*datapath.TCPIPOverhead), Payload: n, Size: ep.opt.ReadBytes}, at)
+		done := in.Recv(network.Read{Pkts: pkts, Bytes: n + int64(pkts*datapath.TCPIPOverhead), Payload: n, Size: ep.opt.ReadBytes, WindowLeft: ep.advEdge - ep.rcvNxt}, at)
 		ep.pushCopy(done, ep.rcvNxt)
 		ep.Stats.BytesRead = ep.rcvNxt
 		if ep.OnRead != nil {
