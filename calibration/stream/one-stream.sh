@@ -17,6 +17,7 @@
 #   calibration/stream/one-stream.sh
 #   OFFLOADS=0 DUR=5 REPS=5 calibration/stream/one-stream.sh
 #   CPUS=1 calibration/stream/one-stream.sh
+#   MTU=9000 OFFLOADS=0 CPUS=1 calibration/stream/one-stream.sh   # the four veth ends' MTU
 #   PERF=OUTDIR CPUS=1 OFFLOADS=0 REPS=1 calibration/stream/one-stream.sh
 #
 # PERF=OUTDIR also records each window with perf (cpu-clock call graphs,
@@ -33,11 +34,14 @@ DUR=${DUR:-5}
 REPS=${REPS:-5}
 OFFLOADS=${OFFLOADS:-1}
 CPUS=${CPUS:-2}
+MTU=${MTU:-1500}
 PERF=${PERF:-}
 case $DUR in *[!0-9]* | "" | 0) echo "one-stream.sh: DUR=$DUR (allowed: whole seconds, 1..)" >&2; exit 2 ;; esac
 case $REPS in *[!0-9]* | "" | 0) echo "one-stream.sh: REPS=$REPS (allowed: 1..)" >&2; exit 2 ;; esac
 case $OFFLOADS in 0 | 1) ;; *) echo "one-stream.sh: OFFLOADS=$OFFLOADS (allowed: 0, 1)" >&2; exit 2 ;; esac
 case $CPUS in 1 | 2) ;; *) echo "one-stream.sh: CPUS=$CPUS (allowed: 1, 2)" >&2; exit 2 ;; esac
+case $MTU in *[!0-9]* | "") echo "one-stream.sh: MTU=$MTU (allowed: 576..65535)" >&2; exit 2 ;; esac
+[ "$MTU" -ge 576 ] && [ "$MTU" -le 65535 ] || { echo "one-stream.sh: MTU=$MTU (allowed: 576..65535)" >&2; exit 2; }
 if [ -n "$PERF" ]; then
 	mkdir -p "$PERF" || { echo "one-stream.sh: PERF=$PERF: cannot create the directory" >&2; exit 2; }
 	command -v perf >/dev/null || { echo "one-stream.sh: PERF needs perf (apt-get install linux-perf)" >&2; exit 2; }
@@ -47,6 +51,10 @@ for t in iperf3 ethtool; do
 done
 P=cnistr NET=10.84.0
 . "$(dirname "$0")/../routed-pods.sh"
+for side in "$A eth0" "$B eth0" "$H $P-va" "$H $P-vb"; do
+	set -- $side
+	ip -n $1 link set $2 mtu "$MTU"
+done
 if [ "$OFFLOADS" = 0 ]; then
 	for side in "$A eth0" "$B eth0" "$H $P-va" "$H $P-vb"; do
 		set -- $side
