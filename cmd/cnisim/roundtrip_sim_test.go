@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -49,5 +50,46 @@ func TestCalibrateSimulateRoundTrip(t *testing.T) {
 		if tc.within < 0 && e < 1 {
 			t.Errorf("defaults: simulated %.0f, measured %.0f: the one-CPU reader no longer wakes per packet; update this test and the README", cpp, r.CPPTotal)
 		}
+	}
+}
+
+// TestSplitLayerRecorded: calibration/stream/iperf3-amd/split.toml is what
+// split.py writes from calibrate perf of the two committed captures (the
+// MTU-sized ones and the super-packet one), byte for byte: the layer is
+// generated, not edited.
+func TestSplitLayerRecorded(t *testing.T) {
+	t.Parallel()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not installed")
+	}
+	const dir = "../../calibration/stream/iperf3-amd"
+	tmp := t.TempDir()
+	for name, args := range map[string][]string{
+		"off.json": {"--script", dir + "/captures.script.gz", "--packets", "4871552", "--acks", "47170", "--bytes", "6970106164",
+			"--writes", "53143", "--reads", "53845", "--wakeups", "18138"},
+		"on.json": {"--script", dir + "/offloads-on.script.gz", "--packets", "105089", "--acks", "48048", "--bytes", "6407559108",
+			"--writes", "48746", "--reads", "48761", "--wakeups", "9306"},
+	} {
+		args = append([]string{"calibrate", "perf", "--cpus", "0", "--comm", "iperf3,ksoftirqd/*", "--cpu-ghz", "2.596",
+			"--plugin", "calico", "--mode", "native", "--placement", "intra", "--format", "json"}, args...)
+		code, stdout, stderr := invoke(args...)
+		if code != 0 {
+			t.Fatalf("calibrate perf for %s: exit %d: %s", name, code, stderr)
+		}
+		if err := os.WriteFile(filepath.Join(tmp, name), []byte(stdout), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := exec.Command(py, dir+"/split.py", filepath.Join(tmp, "off.json"), filepath.Join(tmp, "on.json")).Output()
+	if err != nil {
+		t.Fatalf("split.py: %v", err)
+	}
+	want, err := os.ReadFile(dir + "/split.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("split.py now writes a different layer than split.toml: regenerate it (README.md beside it)\n%s", got)
 	}
 }
