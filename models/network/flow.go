@@ -197,10 +197,10 @@ type Read struct {
 // once if the reader was blocked: a reader that had finished every
 // earlier copy by at sleeps in its read call and is woken, and reads what
 // it finds in calls of Size bytes (starting Config.WakeupLatency later if
-// its core was idle, Config.TimeSlice later if the sender runs on its core);
-// data arriving while it still wakes or copies is read
-// by the call in progress up to Size bytes, then by further calls, after
-// the copies before it.
+// its core was idle, up to Config.TimeSlice later if its sender runs on
+// its core); data arriving while it still wakes or copies is read by the
+// call in progress up to Size bytes, then by further calls, after the
+// copies before it.
 func (r *Route) Recv(rd Read, at sim.Time) sim.Time {
 	s := &r.recv
 	if len(s.steps) == 0 || rd.Pkts == 0 {
