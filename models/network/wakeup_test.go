@@ -83,19 +83,7 @@ func TestTimeSlice(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := DefaultConfig()
 			cfg.TimeSlice = slice
-			e := sim.NewEngine()
-			n, err := New(e, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			path, dst := overlay(), 1
-			if tc.intra {
-				path.InterHost, path.EncapBytes, dst = false, 0, 0
-			}
-			r, err := n.NewRoute(RouteSpec{Path: path, Src: 0, Dst: dst, FlowKey: 7, RecvCore: 2, SenderShares: tc.shares, To: &sink{n: n}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := readerRoute(t, cfg, tc.intra, tc.shares)
 			copyTime := r.RecvCost(1000) + sim.Time(r.recv.psCall+r.recv.psWake+0.5)
 			at := 10 * sim.Microsecond
 			done := r.Recv(rd, at)
@@ -139,17 +127,7 @@ func TestTimeSliceWindow(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := DefaultConfig()
 			cfg.TimeSlice = slice
-			e := sim.NewEngine()
-			n, err := New(e, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			path := overlay()
-			path.InterHost, path.EncapBytes = false, 0
-			r, err := n.NewRoute(RouteSpec{Path: path, Src: 0, Dst: 0, FlowKey: 7, RecvCore: 2, SenderShares: true, To: &sink{n: n}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := readerRoute(t, cfg, true, true)
 			rd := Read{Pkts: 1, Bytes: 1000, Payload: 948, Size: 1 << 17, WindowLeft: 1 << 30, Datagrams: tc.datagrams}
 			r.Recv(rd, 10*sim.Microsecond) // wakes: the whole slice (no rate yet)
 			r.Recv(rd, 20*sim.Microsecond) // joins the call
@@ -162,4 +140,24 @@ func TestTimeSliceWindow(t *testing.T) {
 			}
 		})
 	}
+}
+
+// readerRoute is the overlay path from node 0 to a reader on core 2, on
+// node 0 (intra, its Encap dropped) or node 1, its sender on that core or
+// not (shares).
+func readerRoute(t *testing.T, cfg Config, intra, shares bool) *Route {
+	t.Helper()
+	n, err := New(sim.NewEngine(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, dst := overlay(), 1
+	if intra {
+		path.InterHost, path.EncapBytes, dst = false, 0, 0
+	}
+	r, err := n.NewRoute(RouteSpec{Path: path, Src: 0, Dst: dst, FlowKey: 7, RecvCore: 2, SenderShares: shares, To: &sink{n: n}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
