@@ -12,7 +12,8 @@
 # MTU-sized. CPUS=1 pins the server to CPU 0 as well, so one CPU runs
 # everything (the regime the testbed's profile was calibrated in, here with
 # the offloads it was not). Prints each repetition and the median, Gbit/s
-# of IP bytes.
+# of the Ethernet frames pod B received (rx_bytes: each packet's IP bytes
+# and 14 header bytes).
 #
 #   calibration/stream/one-stream.sh
 #   OFFLOADS=0 DUR=5 REPS=5 calibration/stream/one-stream.sh
@@ -61,8 +62,7 @@ if [ "$OFFLOADS" = 0 ]; then
 		ip netns exec $1 ethtool -K $2 tso off gso off >/dev/null
 	done
 fi
-rxbytes() { ip netns exec $B cat /sys/class/net/eth0/statistics/rx_bytes; }
-stat() { ip netns exec $B cat /sys/class/net/eth0/statistics/$1; }
+counter() { ip netns exec $B cat /sys/class/net/eth0/statistics/$1; }
 cpus=0
 [ "$CPUS" = 1 ] || cpus=0,1
 # a process's context switches, all its threads (iperf3 reads in a thread
@@ -83,15 +83,15 @@ while [ "$rep" -le "$REPS" ]; do
 		rec=$!
 		perf stat -x, -C $cpus -o "$PERF/stat" -e syscalls:sys_enter_write,syscalls:sys_enter_read,sched:sched_wakeup -- sleep "$DUR" >/dev/null 2>&1 &
 		st=$!
-		p0=$(stat rx_packets) a0=$(stat tx_packets)
+		p0=$(counter rx_packets) a0=$(counter tx_packets)
 		server=$(for pid in $(ip netns pids $B); do [ "$(cat /proc/$pid/comm 2>/dev/null)" = iperf3 ] && echo $pid; done | tail -n 1)
 		w0=$(switches $server)
 	fi
-	b0=$(rxbytes)
+	b0=$(counter rx_bytes)
 	sleep "$DUR"
-	b1=$(rxbytes)
+	b1=$(counter rx_bytes)
 	if [ -n "$PERF" ]; then
-		p1=$(stat rx_packets) a1=$(stat tx_packets)
+		p1=$(counter rx_packets) a1=$(counter tx_packets)
 		w1=$(switches $server)
 		wait $rec $st || true
 	fi

@@ -29,7 +29,7 @@ func TestWakeupLatency(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := DefaultConfig()
 			cfg.WakeupLatency = tc.latency
-			_, n, r, _ := setupWith(t, cfg, overlay())
+			_, _, r, _ := setupWith(t, cfg, overlay())
 			if tc.busy > 0 {
 				r.recvProc.Book(0, 0, tc.busy)
 			}
@@ -56,7 +56,6 @@ func TestWakeupLatency(t *testing.T) {
 			if r.recv.wakes != 1 {
 				t.Errorf("%d wake-ups after the second packet, want 1", r.recv.wakes)
 			}
-			_ = n
 		})
 	}
 }
